@@ -1,0 +1,78 @@
+/*
+ * sinew/db.h - a database handle: one connection, its prepared-statement
+ * cache, transactions, the query log hook and statement statistics.
+ *
+ *   sinew_db *db;
+ *   if (sinew_open(&db, "sqlite:blog.db") != SINEW_OK)
+ *       fprintf(stderr, "%s\n", sinew_errmsg());
+ *   ...
+ *   sinew_close(db);
+ *
+ * A sinew_db is used by one thread at a time.
+ */
+#ifndef SINEW_DB_H
+#define SINEW_DB_H
+
+#include <stdint.h>
+#include "schema.h"
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct sinew_db sinew_db;
+
+/*
+ * Open a database. URLs: "sqlite:path/to/file.db", "sqlite::memory:",
+ * "postgres://user:pass@127.0.0.1:5432/name". SQLite files get WAL mode,
+ * foreign keys on, and a busy timeout (5 s, `?busy_timeout=ms` to change).
+ */
+int sinew_open(sinew_db **out, const char *url);
+void sinew_close(sinew_db *db);                      /* NULL is a no-op */
+
+const char *sinew_db_backend(const sinew_db *db);    /* "sqlite", "postgres" */
+
+/* Run SQL with no parameters and no result rows (DDL, pragmas). */
+int sinew_exec(sinew_db *db, const char *sql);
+
+/* Transactions. Nested sinew_begin() calls become savepoints. */
+int sinew_begin(sinew_db *db);
+int sinew_commit(sinew_db *db);
+int sinew_rollback(sinew_db *db);
+int sinew_tx_depth(const sinew_db *db);              /* 0 outside a transaction */
+
+/* DDL from the graph: CREATE TABLE (IF NOT EXISTS) with keys, FKs and indexes. */
+int sinew_create_table(sinew_db *db, const sinew_model *model);
+int sinew_create_tables(sinew_db *db, const sinew_schema *schema);   /* in FK order */
+
+/* ---- the query log -------------------------------------------------------- */
+
+typedef struct sinew_log_event {
+    const char *sql;            /* the statement text */
+    double ms;                  /* time spent in the database for it */
+    int64_t rows;               /* rows returned or changed */
+    int status;                 /* SINEW_OK or the failure */
+    const char *message;        /* non-SQL messages (N+1 reports), else NULL */
+} sinew_log_event;
+
+typedef void (*sinew_log_fn)(void *ctx, const sinew_log_event *event);
+
+/* Install a log hook (NULL to remove). SINEW_LOG=sql in the environment logs to stderr. */
+void sinew_db_set_log(sinew_db *db, sinew_log_fn fn, void *ctx);
+
+/* ---- statistics ----------------------------------------------------------- */
+
+typedef struct sinew_stats {
+    uint64_t statements;        /* statements executed */
+    uint64_t rows;              /* rows read */
+    double ms;                  /* time in the database */
+} sinew_stats;
+
+sinew_stats sinew_db_stats(const sinew_db *db);
+void sinew_db_reset_stats(sinew_db *db);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

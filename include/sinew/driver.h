@@ -1,0 +1,111 @@
+/*
+ * sinew/driver.h - the database driver interface.
+ *
+ * A driver is a struct of function pointers with a version field, in the
+ * manner of SQLite's VFS: sinew's runtime talks to every database through it
+ * and never includes a driver's own headers. sinew ships "sqlite" and
+ * "postgres"; sinew_register_driver() adds others (or wraps one, as the
+ * fault-injection tests do).
+ *
+ * Conventions: parameter and column indexes are 0-based. Functions return
+ * SINEW_* status codes and record the detail with sinew_error_set*() (see
+ * sinew/status.h). Pointers returned by column_text/column_blob stay valid
+ * until the next step, reset or finalize of that statement.
+ */
+#ifndef SINEW_DRIVER_H
+#define SINEW_DRIVER_H
+
+#include <stdint.h>
+#include "schema.h"
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SINEW_DRIVER_VERSION 1
+
+typedef struct sinew_conn sinew_conn;    /* a driver's connection (driver-defined) */
+typedef struct sinew_stmt sinew_stmt;    /* a driver's prepared statement (driver-defined) */
+struct sinew_dialect;                    /* SQL dialect, see src/sql/dialect.h */
+
+/* A parsed database URL. Every string is owned by the URL; absent parts are NULL / 0. */
+typedef struct sinew_url {
+    char *scheme;          /* "sqlite", "postgres" */
+    char *user;
+    char *password;
+    char *host;
+    int port;
+    char *path;            /* sqlite: the file (":memory:" for memory); postgres: database name */
+    size_t nparams;
+    char **keys;           /* ?key=value pairs, percent-decoded */
+    char **values;
+} sinew_url;
+
+/*
+ * Parse "sqlite:path", "sqlite::memory:", "sqlite:///abs/path",
+ * "postgres://user:pass@host:port/db?sslmode=disable" (also "postgresql://").
+ * On failure returns SINEW_INVALID with a message naming the bad part.
+ */
+int sinew_url_parse(sinew_url **out, const char *text);
+void sinew_url_free(sinew_url *url);
+const char *sinew_url_param(const sinew_url *url, const char *key);   /* NULL if absent */
+
+/* Storage class of a result column in the current row (for raw reads). */
+typedef enum sinew_storage {
+    SINEW_STORAGE_NULL = 0,
+    SINEW_STORAGE_INT,
+    SINEW_STORAGE_FLOAT,
+    SINEW_STORAGE_TEXT,
+    SINEW_STORAGE_BLOB
+} sinew_storage;
+
+typedef struct sinew_driver {
+    int version;                         /* SINEW_DRIVER_VERSION */
+    const char *name;                    /* "sqlite" */
+    const char *const *schemes;          /* URL schemes it serves, NULL-terminated */
+    const struct sinew_dialect *dialect;
+
+    int (*open)(sinew_conn **out, const sinew_url *url);
+    void (*close)(sinew_conn *conn);
+
+    int (*prepare)(sinew_conn *conn, const char *sql, sinew_stmt **out);
+    int (*bind)(sinew_stmt *stmt, int index, const sinew_value *value);
+    int (*step)(sinew_stmt *stmt);       /* SINEW_ROW, SINEW_DONE, or an error status */
+    int (*reset)(sinew_stmt *stmt);      /* ready to bind and step again */
+    void (*finalize)(sinew_stmt *stmt);
+
+    int (*column_count)(sinew_stmt *stmt);
+    const char *(*column_name)(sinew_stmt *stmt, int index);
+    sinew_storage (*column_storage)(sinew_stmt *stmt, int index);
+    int64_t (*column_i64)(sinew_stmt *stmt, int index);
+    double (*column_f64)(sinew_stmt *stmt, int index);
+    const char *(*column_text)(sinew_stmt *stmt, int index, size_t *len);
+    const void *(*column_blob)(sinew_stmt *stmt, int index, size_t *len);
+
+    int (*exec)(sinew_conn *conn, const char *sql);   /* statements without parameters or rows */
+    int (*begin)(sinew_conn *conn);
+    int (*commit)(sinew_conn *conn);
+    int (*rollback)(sinew_conn *conn);
+    int (*savepoint)(sinew_conn *conn, const char *name);
+    int (*release)(sinew_conn *conn, const char *name);
+    int (*rollback_to)(sinew_conn *conn, const char *name);
+    int64_t (*changes)(sinew_conn *conn);             /* rows changed by the last statement */
+    int64_t (*last_insert_id)(sinew_conn *conn);
+    int (*in_transaction)(sinew_conn *conn);          /* 1 if a transaction is open */
+
+    /* Read the live schema into a graph (may be NULL until implemented). */
+    int (*introspect)(sinew_conn *conn, sinew_schema **out);
+} sinew_driver;
+
+/* Make a driver available to sinew_open(). The struct must outlive its use. */
+int sinew_register_driver(const sinew_driver *driver);
+/* The driver serving a URL scheme, or NULL. */
+const sinew_driver *sinew_find_driver(const char *scheme);
+
+extern const sinew_driver sinew_sqlite_driver;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,226 @@
+/*
+ * sinew/schema.h - the schema graph: models, fields, keys, indexes, enums and
+ * relations.
+ *
+ * This is the one structure everything in sinew shares. The schema-language
+ * parser, database introspection and the code generator's static descriptor
+ * tables all produce it; DDL, migrations, diagrams, code generation and the
+ * runtime (hydration, queries, relation loading) only read it.
+ *
+ * A graph built at run time (by the parser or by introspection) is owned by
+ * its sinew_schema and released with sinew_schema_free(). A graph emitted by
+ * `sinew generate`, or written by hand with the SINEW_FIELD* macros below, is
+ * static const data and is never freed.
+ *
+ * Field, primary-key, index and relation key lists refer to fields by their
+ * index in the model's `fields` array.
+ */
+#ifndef SINEW_SCHEMA_H
+#define SINEW_SCHEMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Offset value meaning "this member does not exist in the C struct". */
+#define SINEW_NO_OFFSET ((size_t)-1)
+
+/* Where a declaration came from in a schema file (line/col are 1-based; 0 = unknown). */
+typedef struct sinew_srcloc {
+    int line;
+    int col;
+} sinew_srcloc;
+
+typedef struct sinew_enum {
+    const char *name;                /* "Status" */
+    const char *const *values;       /* {"draft", "published"} stored as text */
+    size_t nvalues;
+    const char *doc;                 /* /// doc comment, or NULL */
+    sinew_srcloc loc;
+} sinew_enum;
+
+typedef enum sinew_default_kind {
+    SINEW_DEFAULT_NONE = 0,
+    SINEW_DEFAULT_VALUE,             /* a literal: `value` holds its schema-language text */
+    SINEW_DEFAULT_NOW,               /* current timestamp / date */
+    SINEW_DEFAULT_UUID               /* a fresh random UUID */
+} sinew_default_kind;
+
+typedef struct sinew_default {
+    sinew_default_kind kind;
+    const char *value;               /* for VALUE: `0`, `-1.5`, `true`, `"text"`, an enum value name */
+} sinew_default;
+
+/* Field flags. */
+enum {
+    SINEW_FIELD_NULLABLE = 1u << 0,  /* `?`: the column accepts NULL */
+    SINEW_FIELD_PK       = 1u << 1,  /* part of the primary key */
+    SINEW_FIELD_AUTO     = 1u << 2,  /* `@auto`: the database generates it */
+    SINEW_FIELD_UNIQUE   = 1u << 3,  /* `@unique` on this field alone */
+    SINEW_FIELD_INDEX    = 1u << 4,  /* `@index` on this field alone */
+    SINEW_FIELD_VERSION  = 1u << 5,  /* `@version`: optimistic-lock counter */
+    SINEW_FIELD_FK       = 1u << 6,  /* holds (part of) a to-one relation's key */
+    SINEW_FIELD_IMPLICIT = 1u << 7   /* made by a relation declaration (`author User` -> author_id) */
+};
+
+typedef struct sinew_field {
+    const char *name;                /* name in the schema and the C struct: "author_id" */
+    const char *column;              /* SQL column name (differs under @map) */
+    sinew_type type;
+    unsigned flags;                  /* SINEW_FIELD_* */
+    const sinew_enum *enum_type;     /* for SINEW_ENUM */
+    sinew_default def;
+    const char *check;               /* SQL CHECK expression (`@check`), or NULL */
+    const char *renamed_from;        /* `@renamed_from(old)`, or NULL */
+    const char *doc;                 /* /// doc comment, or NULL */
+    const char *db_type;             /* the database's own type name when introspected, or NULL */
+    size_t offset;                   /* offsetof(struct, member), SINEW_NO_OFFSET when no struct */
+    size_t has_offset;               /* offsetof(struct, has_<member>) for nullable scalars, else SINEW_NO_OFFSET */
+    int order;                       /* declaration position among fields and relations */
+    sinew_srcloc loc;
+} sinew_field;
+
+typedef struct sinew_index {
+    const char *name;                /* SQL name, e.g. "posts_author_id_title_idx" */
+    const unsigned *fields;          /* field indexes */
+    size_t nfields;
+    int unique;                      /* 1 for @@unique / @unique */
+    sinew_srcloc loc;
+} sinew_index;
+
+typedef enum sinew_rel_kind {
+    SINEW_BELONGS_TO = 1,            /* to-one holding the foreign key: Post.author */
+    SINEW_HAS_ONE,                   /* inverse of a unique to-one: User.profile */
+    SINEW_HAS_MANY,                  /* inverse of a to-one: User.posts */
+    SINEW_MANY_TO_MANY               /* through a join table: Post.tags */
+} sinew_rel_kind;
+
+typedef enum sinew_fk_action {
+    SINEW_FK_NO_ACTION = 0,
+    SINEW_FK_RESTRICT,
+    SINEW_FK_CASCADE,
+    SINEW_FK_SET_NULL,
+    SINEW_FK_SET_DEFAULT
+} sinew_fk_action;
+
+struct sinew_model;
+
+/*
+ * A relation, seen from `model` (its owner).
+ *  BELONGS_TO:   local  = the FK fields of the owner,  remote = the referenced fields of target.
+ *  HAS_ONE/MANY: local  = the referenced fields of the owner, remote = the FK fields of target.
+ *  MANY_TO_MANY: local  = owner's key fields, remote = target's key fields; through_local are
+ *                the join model's fields that reference the owner, through_remote those that
+ *                reference the target.
+ */
+typedef struct sinew_relation {
+    const char *name;                /* "author", "posts", "tags" */
+    sinew_rel_kind kind;
+    const struct sinew_model *target;
+    const unsigned *local;
+    const unsigned *remote;
+    size_t nkeys;
+    const struct sinew_model *through;   /* join model for MANY_TO_MANY, else NULL */
+    const unsigned *through_local;
+    const unsigned *through_remote;
+    const char *inverse;             /* name of the inverse relation on target, or NULL */
+    sinew_fk_action on_delete;       /* BELONGS_TO only */
+    sinew_fk_action on_update;
+    int optional;                    /* BELONGS_TO: the FK is nullable */
+    size_t offset;                   /* struct member caching the loaded object (T *) or list
+                                        (sinew_list), SINEW_NO_OFFSET if none */
+    const char *doc;
+    int order;                       /* declaration position among fields and relations */
+    sinew_srcloc loc;
+} sinew_relation;
+
+/* Model flags. */
+enum {
+    SINEW_MODEL_JOIN = 1u << 0       /* join table synthesised for an implicit many-to-many */
+};
+
+typedef struct sinew_model {
+    const char *name;                /* "User" (schema / C type name) */
+    const char *table;               /* "users" (SQL table name) */
+    const char *c_name;              /* "user" (prefix of generated functions) */
+    const char *doc;
+    const char *renamed_from;        /* `@@renamed_from(old)`, or NULL */
+    unsigned flags;                  /* SINEW_MODEL_* */
+    size_t size;                     /* sizeof the C struct, 0 when there is none */
+    const sinew_field *fields;
+    size_t nfields;
+    const unsigned *pk;              /* primary-key field indexes */
+    size_t npk;
+    const sinew_index *indexes;      /* secondary indexes and unique constraints */
+    size_t nindexes;
+    const sinew_relation *relations;
+    size_t nrelations;
+    sinew_srcloc loc;
+} sinew_model;
+
+typedef struct sinew_schema {
+    const char *name;                /* "blog" */
+    const sinew_model *const *models;
+    size_t nmodels;
+    const sinew_enum *const *enums;
+    size_t nenums;
+    void *owner;                     /* private: the arena of a run-time graph, NULL for static */
+} sinew_schema;
+
+/* A list of objects loaded by a session (items belong to the session). */
+typedef struct sinew_list {
+    void **items;
+    size_t count;
+} sinew_list;
+
+/* Release a graph made by the parser or by introspection. No-op on static graphs and NULL. */
+void sinew_schema_free(sinew_schema *schema);
+
+/* Lookups by name (schema name for models/fields/relations). NULL or -1 when absent. */
+const sinew_model *sinew_schema_find_model(const sinew_schema *schema, const char *name);
+const sinew_model *sinew_schema_find_table(const sinew_schema *schema, const char *table);
+const sinew_enum *sinew_schema_find_enum(const sinew_schema *schema, const char *name);
+int sinew_model_field_index(const sinew_model *model, const char *name);
+int sinew_model_column_index(const sinew_model *model, const char *column);
+const sinew_relation *sinew_model_find_relation(const sinew_model *model, const char *name);
+
+/* The index of the single auto-generated primary-key field, or -1. */
+int sinew_model_auto_pk(const sinew_model *model);
+
+/*
+ * Hand-written descriptors over an existing struct.
+ *
+ *   typedef struct { int64_t id; char *email; int32_t age; bool has_age; } User;
+ *   static const sinew_field user_fields[] = {
+ *       SINEW_FIELD(User, id,    SINEW_INT64, SINEW_FIELD_PK | SINEW_FIELD_AUTO),
+ *       SINEW_FIELD(User, email, SINEW_TEXT,  SINEW_FIELD_UNIQUE),
+ *       SINEW_FIELD_OPT(User, age, SINEW_INT32, 0),   // nullable, uses has_age
+ *   };
+ *   static const unsigned user_pk[] = {0};
+ *   const sinew_model user_model = SINEW_MODEL(User, "User", "users", "user", user_fields, user_pk);
+ *
+ * Pointer-represented types (text, json, decimal) are nullable with plain
+ * SINEW_FIELD plus SINEW_FIELD_NULLABLE; other nullable types need SINEW_FIELD_OPT.
+ */
+#define SINEW_FIELD_COL(Struct, member, col, ftype, fflags)                      \
+    { #member, col, ftype, (fflags), NULL, {SINEW_DEFAULT_NONE, NULL}, NULL, NULL, \
+      NULL, NULL, offsetof(Struct, member), SINEW_NO_OFFSET, 0, {0, 0} }
+#define SINEW_FIELD(Struct, member, ftype, fflags)                                \
+    SINEW_FIELD_COL(Struct, member, #member, ftype, fflags)
+#define SINEW_FIELD_OPT(Struct, member, ftype, fflags)                            \
+    { #member, #member, ftype, (fflags) | SINEW_FIELD_NULLABLE, NULL,               \
+      {SINEW_DEFAULT_NONE, NULL}, NULL, NULL, NULL, NULL, offsetof(Struct, member),  \
+      offsetof(Struct, has_##member), 0, {0, 0} }
+#define SINEW_COUNT(arr) (sizeof(arr) / sizeof((arr)[0]))
+#define SINEW_MODEL(Struct, mname, mtable, mcname, fields_arr, pk_arr)          \
+    { mname, mtable, mcname, NULL, NULL, 0, sizeof(Struct), fields_arr,           \
+      SINEW_COUNT(fields_arr), pk_arr, SINEW_COUNT(pk_arr), NULL, 0, NULL, 0, {0, 0} }
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,16 @@
+/*
+ * sinew.h - the object-relational mapper for C. Include this one header.
+ */
+#ifndef SINEW_H
+#define SINEW_H
+
+#define SINEW_VERSION "0.1.0"
+
+#include "status.h"
+#include "types.h"
+#include "schema.h"
+#include "driver.h"
+#include "db.h"
+#include "session.h"
+
+#endif

@@ -1,0 +1,135 @@
+/*
+ * sinew/types.h - the C representation of every sinew field type, the
+ * tagged value used for parameters, and conversions for time and UUIDs.
+ *
+ *   schema type   C member                       NULL representation
+ *   -----------   ----------------------------   ---------------------------
+ *   bool          bool                           has_<name> == false
+ *   int32         int32_t                        has_<name> == false
+ *   int64         int64_t                        has_<name> == false
+ *   double        double                         has_<name> == false
+ *   text          char *   (NUL-terminated)      NULL pointer
+ *   json          char *   (JSON text)           NULL pointer
+ *   decimal       char *   (exact decimal text)  NULL pointer
+ *   blob          sinew_blob {data, len}         has_<name> == false
+ *   timestamp     int64_t  (UTC microseconds     has_<name> == false
+ *                           since 1970-01-01)
+ *   date          int32_t  (days since 1970-01-01) has_<name> == false
+ *   uuid          sinew_uuid {bytes[16]}         has_<name> == false
+ *   enum          int      (index into the enum) has_<name> == false
+ *
+ * Nullable non-pointer fields get a companion `bool has_<name>` member, as
+ * protobuf-c does for optional scalars. Strings and blobs that a session
+ * loads live in the session's arena and are freed with it.
+ */
+#ifndef SINEW_TYPES_H
+#define SINEW_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum sinew_type {
+    SINEW_BOOL = 1,
+    SINEW_INT32,
+    SINEW_INT64,
+    SINEW_DOUBLE,
+    SINEW_TEXT,
+    SINEW_BLOB,
+    SINEW_TIMESTAMP,
+    SINEW_DATE,
+    SINEW_UUID,
+    SINEW_JSON,
+    SINEW_DECIMAL,
+    SINEW_ENUM
+} sinew_type;
+
+/* Binary data. A loaded blob's bytes belong to the session. */
+typedef struct sinew_blob {
+    const unsigned char *data;
+    size_t len;
+} sinew_blob;
+
+typedef struct sinew_uuid {
+    unsigned char bytes[16];
+} sinew_uuid;
+
+/*
+ * A tagged value: query parameters, keys, raw-SQL results. Text and blob
+ * values point at memory owned elsewhere (the caller's, or a session's).
+ */
+typedef struct sinew_value {
+    sinew_type type;
+    bool is_null;
+    union {
+        bool b;
+        int64_t i;      /* bool, int32, int64, timestamp, date, enum */
+        double d;
+        struct { const char *ptr; size_t len; } s;   /* text, json, decimal, blob */
+        sinew_uuid uuid;
+    } u;
+} sinew_value;
+
+/* Value constructors (no allocation). */
+sinew_value sinew_null(sinew_type type);
+sinew_value sinew_bool(bool v);
+sinew_value sinew_i32(int32_t v);
+sinew_value sinew_i64(int64_t v);
+sinew_value sinew_f64(double v);
+sinew_value sinew_text(const char *s);                 /* NUL-terminated; NULL gives SQL NULL */
+sinew_value sinew_textn(const char *s, size_t len);
+sinew_value sinew_blobv(const void *data, size_t len);
+sinew_value sinew_timestamp(int64_t usec_since_epoch);
+sinew_value sinew_date(int32_t days_since_epoch);
+sinew_value sinew_uuidv(sinew_uuid u);
+sinew_value sinew_json(const char *s);
+sinew_value sinew_decimal(const char *s);
+sinew_value sinew_enumv(int index);
+
+/* The schema-language name of a type ("int64", "text", ...). */
+const char *sinew_type_name(sinew_type type);
+
+/* ---- time ---------------------------------------------------------------- */
+
+/* Build a timestamp from UTC calendar fields; returns SINEW_INVALID if out of range. */
+int sinew_timestamp_from_parts(int64_t *out, int year, int month, int day,
+                               int hour, int minute, int second, int usec);
+/* "YYYY-MM-DD HH:MM:SS[.ffffff]" (UTC); a trailing "Z" or "+00" is accepted. */
+int sinew_timestamp_parse(int64_t *out, const char *text, size_t len);
+/* Writes "YYYY-MM-DD HH:MM:SS.ffffff" (26 chars + NUL); buf must hold 32 bytes. */
+void sinew_timestamp_format(int64_t usec, char buf[32]);
+
+int sinew_date_from_parts(int32_t *out, int year, int month, int day);
+int sinew_date_parse(int32_t *out, const char *text, size_t len);   /* "YYYY-MM-DD" */
+void sinew_date_format(int32_t days, char buf[16]);
+
+/* ---- uuid ---------------------------------------------------------------- */
+
+int sinew_uuid_parse(sinew_uuid *out, const char *text, size_t len);  /* 8-4-4-4-12 hex */
+void sinew_uuid_format(const sinew_uuid *u, char buf[37]);
+/* A random (version 4) UUID from the operating system's generator. */
+int sinew_uuid_v4(sinew_uuid *out);
+
+/* ---- memory -------------------------------------------------------------- */
+
+/*
+ * Replace the allocator every part of sinew uses (default: malloc/realloc/
+ * free). Set it before opening anything. Tests use it to inject failures.
+ */
+typedef struct sinew_allocator {
+    void *(*malloc_fn)(size_t size, void *ctx);
+    void *(*realloc_fn)(void *ptr, size_t size, void *ctx);
+    void (*free_fn)(void *ptr, void *ctx);
+    void *ctx;
+} sinew_allocator;
+
+void sinew_set_allocator(const sinew_allocator *a);   /* NULL restores the default */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,129 @@
+/*
+ * arena.c - bump allocation in growing chunks. A session puts every object,
+ * string and list it loads here, so ending the session is one free and a
+ * loaded row costs no malloc. A limit turns runaway growth into SINEW_NOMEM.
+ */
+#include <string.h>
+#include <stdio.h>
+#include "base.h"
+
+struct sn_chunk {
+    sn_chunk *next;
+    size_t size;          /* usable bytes after the header */
+    max_align_t align_;   /* keeps the payload aligned */
+};
+
+#define ALIGN 16u
+#define MAX_CHUNK (1u << 20)
+
+void sn_arena_init(sn_arena *a, size_t first_chunk)
+{
+    memset(a, 0, sizeof *a);
+    a->chunk_size = first_chunk ? first_chunk : 4096;
+}
+
+void sn_arena_free(sn_arena *a)
+{
+    sn_chunk *c = a->head;
+    while (c) {
+        sn_chunk *next = c->next;
+        sn_free(c);
+        c = next;
+    }
+    size_t limit = a->limit;
+    size_t first = a->chunk_size;
+    sn_arena_init(a, first > 4096 ? 4096 : first);
+    a->limit = limit;
+}
+
+static void *grow(sn_arena *a, size_t size)
+{
+    size_t want = a->chunk_size;
+    while (want < size) want *= 2;
+    size_t total = sizeof(sn_chunk) + want;
+    if (a->limit && a->used + total > a->limit) {
+        sn_nomem();
+        return NULL;
+    }
+    sn_chunk *c = sn_malloc(total);
+    if (!c) {
+        sn_nomem();
+        return NULL;
+    }
+    c->size = want;
+    c->next = a->head;
+    a->head = c;
+    a->cur = (char *)(c + 1);
+    a->end = a->cur + want;
+    a->used += total;
+    if (a->chunk_size < MAX_CHUNK) a->chunk_size *= 2;
+    void *p = a->cur;
+    a->cur += size;
+    return p;
+}
+
+void *sn_arena_alloc(sn_arena *a, size_t size)
+{
+    size = (size + (ALIGN - 1)) & ~(size_t)(ALIGN - 1);
+    if (size == 0) size = ALIGN;
+    if ((size_t)(a->end - a->cur) >= size && a->cur) {
+        void *p = a->cur;
+        a->cur += size;
+        return p;
+    }
+    return grow(a, size);
+}
+
+void *sn_arena_calloc(sn_arena *a, size_t size)
+{
+    void *p = sn_arena_alloc(a, size);
+    if (p) memset(p, 0, size);
+    return p;
+}
+
+char *sn_arena_strndup(sn_arena *a, const char *s, size_t n)
+{
+    char *p = sn_arena_alloc(a, n + 1);
+    if (!p) return NULL;
+    if (n) memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *sn_arena_strdup(sn_arena *a, const char *s)
+{
+    return s ? sn_arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+char *sn_arena_printf(sn_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) return NULL;
+    char *p = sn_arena_alloc(a, (size_t)n + 1);
+    if (!p) return NULL;
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+sn_arena_mark sn_arena_mark_get(const sn_arena *a)
+{
+    sn_arena_mark m = {a->head, a->cur, a->end, a->used};
+    return m;
+}
+
+void sn_arena_reset_to(sn_arena *a, sn_arena_mark m)
+{
+    while (a->head && a->head != m.head) {
+        sn_chunk *next = a->head->next;
+        sn_free(a->head);
+        a->head = next;
+    }
+    a->cur = m.cur;
+    a->end = m.end;
+    a->used = m.used;
+}

@@ -1,0 +1,99 @@
+/*
+ * base.h - private base layer: allocation (through the replaceable
+ * allocator), arenas, string builders, hash maps. Nothing here knows about
+ * schemas or databases.
+ */
+#ifndef SINEW_BASE_H
+#define SINEW_BASE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "sinew/status.h"
+#include "sinew/types.h"
+
+/* ---- allocation (all of sinew goes through these) ---- */
+void *sn_malloc(size_t size);
+void *sn_calloc(size_t n, size_t size);
+void *sn_realloc(void *ptr, size_t size);
+void sn_free(void *ptr);
+char *sn_strdup(const char *s);                 /* NULL on NULL or failure */
+char *sn_strndup(const char *s, size_t n);
+
+/* ---- errors ---- */
+int sn_nomem(void);                             /* records "out of memory", returns SINEW_NOMEM */
+int sn_error_vset(int status, const char *fmt, va_list ap);
+sinew_error *sn_error_mut(void);
+
+/* ---- arena: bump allocation in chunks, one free for everything ---- */
+typedef struct sn_chunk sn_chunk;
+typedef struct sn_arena {
+    sn_chunk *head;
+    char *cur;
+    char *end;
+    size_t used;          /* bytes handed out (incl. chunk headers) */
+    size_t limit;         /* 0 = none; past it allocation fails */
+    size_t chunk_size;    /* next chunk's size */
+} sn_arena;
+
+void sn_arena_init(sn_arena *a, size_t first_chunk);
+void sn_arena_free(sn_arena *a);                /* releases every chunk; arena reusable */
+void *sn_arena_alloc(sn_arena *a, size_t size); /* 16-byte aligned, NULL on failure (error set) */
+void *sn_arena_calloc(sn_arena *a, size_t size);
+char *sn_arena_strndup(sn_arena *a, const char *s, size_t n);
+char *sn_arena_strdup(sn_arena *a, const char *s);
+char *sn_arena_printf(sn_arena *a, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Arena marks: roll the arena back to an earlier point (used by streaming). */
+typedef struct sn_arena_mark { sn_chunk *head; char *cur; char *end; size_t used; } sn_arena_mark;
+sn_arena_mark sn_arena_mark_get(const sn_arena *a);
+void sn_arena_reset_to(sn_arena *a, sn_arena_mark m);
+
+/* ---- string builder ---- */
+typedef struct sn_buf {
+    char *data;           /* always NUL-terminated when len > 0 or after any append */
+    size_t len;
+    size_t cap;
+    int failed;           /* sticky: an append ran out of memory */
+} sn_buf;
+
+void sn_buf_init(sn_buf *b);
+void sn_buf_free(sn_buf *b);
+void sn_buf_clear(sn_buf *b);
+void sn_buf_append(sn_buf *b, const char *s, size_t n);
+void sn_buf_puts(sn_buf *b, const char *s);
+void sn_buf_putc(sn_buf *b, char c);
+void sn_buf_printf(sn_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+const char *sn_buf_cstr(sn_buf *b);             /* "" when empty */
+char *sn_buf_take(sn_buf *b);                   /* caller frees with sn_free; NULL if failed */
+
+/* ---- hash map: open addressing, caller supplies hash and equality ---- */
+typedef struct sn_map_entry { uint64_t hash; const void *key; void *value; } sn_map_entry;
+typedef struct sn_map {
+    sn_map_entry *slots;
+    size_t cap;           /* power of two */
+    size_t count;
+    int (*eq)(const void *a, const void *b, void *ctx);
+    void *ctx;
+} sn_map;
+
+void sn_map_init(sn_map *m, int (*eq)(const void *, const void *, void *), void *ctx);
+void sn_map_free(sn_map *m);
+void *sn_map_get(const sn_map *m, uint64_t hash, const void *key);
+int sn_map_put(sn_map *m, uint64_t hash, const void *key, void *value);  /* replaces */
+int sn_map_remove(sn_map *m, uint64_t hash, const void *key);            /* 1 if removed */
+void sn_map_clear(sn_map *m);
+
+uint64_t sn_hash_bytes(const void *data, size_t n, uint64_t seed);
+uint64_t sn_hash_str(const char *s);
+uint64_t sn_hash_u64(uint64_t x);
+
+#endif

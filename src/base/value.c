@@ -1,0 +1,64 @@
+/*
+ * value.c - constructors for sinew_value and the names of the types.
+ */
+#include <string.h>
+#include "base.h"
+
+static sinew_value make(sinew_type t)
+{
+    sinew_value v;
+    memset(&v, 0, sizeof v);
+    v.type = t;
+    return v;
+}
+
+sinew_value sinew_null(sinew_type type) { sinew_value v = make(type); v.is_null = true; return v; }
+sinew_value sinew_bool(bool b) { sinew_value v = make(SINEW_BOOL); v.u.i = b ? 1 : 0; return v; }
+sinew_value sinew_i32(int32_t i) { sinew_value v = make(SINEW_INT32); v.u.i = i; return v; }
+sinew_value sinew_i64(int64_t i) { sinew_value v = make(SINEW_INT64); v.u.i = i; return v; }
+sinew_value sinew_f64(double d) { sinew_value v = make(SINEW_DOUBLE); v.u.d = d; return v; }
+sinew_value sinew_timestamp(int64_t us) { sinew_value v = make(SINEW_TIMESTAMP); v.u.i = us; return v; }
+sinew_value sinew_date(int32_t d) { sinew_value v = make(SINEW_DATE); v.u.i = d; return v; }
+sinew_value sinew_enumv(int index) { sinew_value v = make(SINEW_ENUM); v.u.i = index; return v; }
+sinew_value sinew_uuidv(sinew_uuid u) { sinew_value v = make(SINEW_UUID); v.u.uuid = u; return v; }
+
+static sinew_value str_value(sinew_type t, const char *s, size_t len)
+{
+    sinew_value v = make(t);
+    if (!s) {
+        v.is_null = true;
+        return v;
+    }
+    v.u.s.ptr = s;
+    v.u.s.len = len;
+    return v;
+}
+
+sinew_value sinew_text(const char *s) { return str_value(SINEW_TEXT, s, s ? strlen(s) : 0); }
+sinew_value sinew_textn(const char *s, size_t n) { return str_value(SINEW_TEXT, s, n); }
+sinew_value sinew_json(const char *s) { return str_value(SINEW_JSON, s, s ? strlen(s) : 0); }
+sinew_value sinew_decimal(const char *s) { return str_value(SINEW_DECIMAL, s, s ? strlen(s) : 0); }
+sinew_value sinew_blobv(const void *d, size_t n)
+{
+    /* an empty blob is not NULL: give it a non-NULL pointer */
+    return str_value(SINEW_BLOB, d ? (const char *)d : (n == 0 ? "" : NULL), n);
+}
+
+const char *sinew_type_name(sinew_type t)
+{
+    switch (t) {
+    case SINEW_BOOL: return "bool";
+    case SINEW_INT32: return "int32";
+    case SINEW_INT64: return "int64";
+    case SINEW_DOUBLE: return "double";
+    case SINEW_TEXT: return "text";
+    case SINEW_BLOB: return "blob";
+    case SINEW_TIMESTAMP: return "timestamp";
+    case SINEW_DATE: return "date";
+    case SINEW_UUID: return "uuid";
+    case SINEW_JSON: return "json";
+    case SINEW_DECIMAL: return "decimal";
+    case SINEW_ENUM: return "enum";
+    }
+    return "?";
+}

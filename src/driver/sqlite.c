@@ -1,0 +1,316 @@
+/*
+ * sqlite.c - the SQLite driver: sinew's embedded default.
+ *
+ * Files open in WAL mode with foreign keys on and a busy timeout; ":memory:"
+ * databases skip WAL. Errors are translated to sinew status codes, and for
+ * constraint failures the table, column and constraint kind are pulled out
+ * of SQLite's message ("UNIQUE constraint failed: users.email").
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "base.h"
+#include "sql/dialect.h"
+#include "sinew/driver.h"
+
+struct sinew_conn {
+    sqlite3 *db;
+};
+
+struct sinew_stmt {
+    sqlite3_stmt *st;
+    sinew_conn *conn;
+};
+
+static int map_code(int code)
+{
+    switch (code & 0xff) {
+    case SQLITE_OK: return SINEW_OK;
+    case SQLITE_ROW: return SINEW_ROW;
+    case SQLITE_DONE: return SINEW_DONE;
+    case SQLITE_CONSTRAINT: return SINEW_CONSTRAINT;
+    case SQLITE_NOMEM: return SINEW_NOMEM;
+    case SQLITE_BUSY: case SQLITE_LOCKED: return SINEW_BUSY;
+    case SQLITE_IOERR: case SQLITE_FULL: case SQLITE_CANTOPEN: case SQLITE_READONLY:
+    case SQLITE_CORRUPT: case SQLITE_NOTADB: case SQLITE_PERM: return SINEW_IOERR;
+    case SQLITE_MISUSE: case SQLITE_RANGE: return SINEW_MISUSE;
+    case SQLITE_MISMATCH: return SINEW_TYPE;
+    default: return SINEW_ERROR;
+    }
+}
+
+/* "UNIQUE constraint failed: users.email, users.x" -> table users, column email */
+static void constraint_detail(const char *msg, int ext)
+{
+    const char *p = strstr(msg, "constraint failed: ");
+    char table[128] = "", column[128] = "";
+    const char *kind = NULL;
+    switch (ext) {
+    case SQLITE_CONSTRAINT_UNIQUE: kind = "unique"; break;
+    case SQLITE_CONSTRAINT_PRIMARYKEY: kind = "primary key"; break;
+    case SQLITE_CONSTRAINT_NOTNULL: kind = "not null"; break;
+    case SQLITE_CONSTRAINT_FOREIGNKEY: kind = "foreign key"; break;
+    case SQLITE_CONSTRAINT_CHECK: kind = "check"; break;
+    default: break;
+    }
+    if (p) {
+        p += strlen("constraint failed: ");
+        const char *dot = strchr(p, '.');
+        size_t end = strcspn(p, ", ");
+        if (dot && (size_t)(dot - p) < end && ext != SQLITE_CONSTRAINT_CHECK) {
+            snprintf(table, sizeof table, "%.*s", (int)(dot - p), p);
+            snprintf(column, sizeof column, "%.*s", (int)(end - (size_t)(dot - p) - 1), dot + 1);
+        }
+    }
+    sinew_error_detail(ext, NULL, table[0] ? table : NULL, column[0] ? column : NULL, kind);
+    if (ext == SQLITE_CONSTRAINT_CHECK && p) {
+        /* "CHECK constraint failed: age >= 0" or the constraint name */
+        sinew_error_detail(0, NULL, NULL, NULL, p);
+    }
+}
+
+static int fail(sqlite3 *db, int code, const char *doing, const char *sql)
+{
+    int ext = db ? sqlite3_extended_errcode(db) : code;
+    const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(code);
+    int st = map_code(code);
+    if (st == SINEW_DONE || st == SINEW_ROW || st == SINEW_OK) st = SINEW_ERROR;
+    if (st == SINEW_CONSTRAINT) {
+        const char *hint = "";
+        switch (ext) {
+        case SQLITE_CONSTRAINT_UNIQUE: case SQLITE_CONSTRAINT_PRIMARYKEY:
+            hint = "; a row with the same value already exists: change the value or update that row"; break;
+        case SQLITE_CONSTRAINT_NOTNULL: hint = "; give the field a value"; break;
+        case SQLITE_CONSTRAINT_FOREIGNKEY: hint = "; the referenced row does not exist or still has dependants"; break;
+        default: break;
+        }
+        sinew_error_set(st, "%s%s", msg, hint);
+        constraint_detail(msg, ext);
+    } else if (st == SINEW_BUSY) {
+        sinew_error_set(st, "sqlite: database is locked while %s (%s); retry, or raise ?busy_timeout=ms", doing, msg);
+        sinew_error_detail(ext, NULL, NULL, NULL, NULL);
+    } else if (sql) {
+        sinew_error_set(st, "sqlite: %s while %s: %.200s", msg, doing, sql);
+        sinew_error_detail(ext, NULL, NULL, NULL, NULL);
+    } else {
+        sinew_error_set(st, "sqlite: %s while %s", msg, doing);
+        sinew_error_detail(ext, NULL, NULL, NULL, NULL);
+    }
+    return st;
+}
+
+static int sq_exec(sinew_conn *c, const char *sql)
+{
+    int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? SINEW_OK : fail(c->db, rc, "executing", sql);
+}
+
+static int sq_open(sinew_conn **out, const sinew_url *url)
+{
+    *out = NULL;
+    const char *path = url->path;
+    int memory = strcmp(path, ":memory:") == 0;
+    const char *mode = sinew_url_param(url, "mode");
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (mode && strcmp(mode, "ro") == 0) flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+    else if (mode && strcmp(mode, "rw") == 0) flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    else if (mode && strcmp(mode, "rwc") != 0)
+        return sinew_error_set(SINEW_INVALID, "bad URL: mode=%s is not one of ro, rw, rwc", mode);
+    long timeout = 5000;
+    const char *bt = sinew_url_param(url, "busy_timeout");
+    if (bt) {
+        char *end;
+        timeout = strtol(bt, &end, 10);
+        if (*end || timeout < 0 || timeout > 3600000)
+            return sinew_error_set(SINEW_INVALID, "bad URL: busy_timeout=%s is not a number of milliseconds", bt);
+    }
+    sinew_conn *c = sn_calloc(1, sizeof *c);
+    if (!c) return sn_nomem();
+    int rc = sqlite3_open_v2(path, &c->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        int st = map_code(rc);
+        sinew_error_set(st == SINEW_ERROR ? SINEW_IOERR : st, "sqlite: cannot open '%s': %s; check that the "
+                        "directory exists and is writable", path, c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+        sqlite3_close(c->db);
+        sn_free(c);
+        return sinew_last_error()->status;
+    }
+    sqlite3_extended_result_codes(c->db, 1);
+    sqlite3_busy_timeout(c->db, (int)timeout);
+    rc = sq_exec(c, "PRAGMA foreign_keys = ON");
+    if (!rc && !memory && !(flags & SQLITE_OPEN_READONLY)) {
+        rc = sq_exec(c, "PRAGMA journal_mode = WAL");
+        if (!rc) rc = sq_exec(c, "PRAGMA synchronous = NORMAL");
+    }
+    if (rc) {
+        sqlite3_close(c->db);
+        sn_free(c);
+        return rc;
+    }
+    *out = c;
+    return SINEW_OK;
+}
+
+static void sq_close(sinew_conn *c)
+{
+    if (!c) return;
+    sqlite3_close_v2(c->db);
+    sn_free(c);
+}
+
+static int sq_prepare(sinew_conn *c, const char *sql, sinew_stmt **out)
+{
+    *out = NULL;
+    sinew_stmt *s = sn_malloc(sizeof *s);
+    if (!s) return sn_nomem();
+    int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL);
+    if (rc != SQLITE_OK) {
+        sn_free(s);
+        return fail(c->db, rc, "preparing", sql);
+    }
+    if (!s->st) {
+        sn_free(s);
+        return sinew_error_set(SINEW_MISUSE, "sqlite: empty statement");
+    }
+    s->conn = c;
+    *out = s;
+    return SINEW_OK;
+}
+
+static int sq_bind(sinew_stmt *s, int i, const sinew_value *v)
+{
+    int rc;
+    int idx = i + 1;
+    char buf[40];
+    if (v->is_null) {
+        rc = sqlite3_bind_null(s->st, idx);
+    } else {
+        switch (v->type) {
+        case SINEW_BOOL: rc = sqlite3_bind_int(s->st, idx, v->u.i ? 1 : 0); break;
+        case SINEW_INT32: case SINEW_INT64: rc = sqlite3_bind_int64(s->st, idx, v->u.i); break;
+        case SINEW_DOUBLE: rc = sqlite3_bind_double(s->st, idx, v->u.d); break;
+        case SINEW_ENUM:   /* the runtime binds enums by name (text); a bare index is stored as a number */
+            rc = sqlite3_bind_int64(s->st, idx, v->u.i);
+            break;
+        case SINEW_TEXT: case SINEW_JSON: case SINEW_DECIMAL:
+            rc = sqlite3_bind_text64(s->st, idx, v->u.s.ptr, v->u.s.len, SQLITE_STATIC, SQLITE_UTF8);
+            break;
+        case SINEW_BLOB:
+            rc = sqlite3_bind_blob64(s->st, idx, v->u.s.ptr, v->u.s.len, SQLITE_STATIC);
+            break;
+        case SINEW_TIMESTAMP:
+            sinew_timestamp_format(v->u.i, buf);
+            rc = sqlite3_bind_text(s->st, idx, buf, -1, SQLITE_TRANSIENT);
+            break;
+        case SINEW_DATE:
+            sinew_date_format((int32_t)v->u.i, buf);
+            rc = sqlite3_bind_text(s->st, idx, buf, -1, SQLITE_TRANSIENT);
+            break;
+        case SINEW_UUID:
+            sinew_uuid_format(&v->u.uuid, buf);
+            rc = sqlite3_bind_text(s->st, idx, buf, 36, SQLITE_TRANSIENT);
+            break;
+        default:
+            return sinew_error_set(SINEW_MISUSE, "bind: unknown value type %d at parameter %d", (int)v->type, idx);
+        }
+    }
+    return rc == SQLITE_OK ? SINEW_OK : fail(sqlite3_db_handle(s->st), rc, "binding a parameter", sqlite3_sql(s->st));
+}
+
+static int sq_step(sinew_stmt *s)
+{
+    int rc = sqlite3_step(s->st);
+    if (rc == SQLITE_ROW) return SINEW_ROW;
+    if (rc == SQLITE_DONE) return SINEW_DONE;
+    int st = fail(s->conn->db, rc, "running", sqlite3_sql(s->st));
+    sqlite3_reset(s->st);
+    return st;
+}
+
+static int sq_reset(sinew_stmt *s)
+{
+    sqlite3_reset(s->st);
+    return SINEW_OK;
+}
+
+static void sq_finalize(sinew_stmt *s)
+{
+    if (!s) return;
+    sqlite3_finalize(s->st);
+    sn_free(s);
+}
+
+static int sq_column_count(sinew_stmt *s) { return sqlite3_column_count(s->st); }
+static const char *sq_column_name(sinew_stmt *s, int i) { return sqlite3_column_name(s->st, i); }
+
+static sinew_storage sq_column_storage(sinew_stmt *s, int i)
+{
+    switch (sqlite3_column_type(s->st, i)) {
+    case SQLITE_INTEGER: return SINEW_STORAGE_INT;
+    case SQLITE_FLOAT: return SINEW_STORAGE_FLOAT;
+    case SQLITE_TEXT: return SINEW_STORAGE_TEXT;
+    case SQLITE_BLOB: return SINEW_STORAGE_BLOB;
+    default: return SINEW_STORAGE_NULL;
+    }
+}
+
+static int64_t sq_column_i64(sinew_stmt *s, int i) { return sqlite3_column_int64(s->st, i); }
+static double sq_column_f64(sinew_stmt *s, int i) { return sqlite3_column_double(s->st, i); }
+
+static const char *sq_column_text(sinew_stmt *s, int i, size_t *len)
+{
+    const char *p = (const char *)sqlite3_column_text(s->st, i);
+    *len = (size_t)sqlite3_column_bytes(s->st, i);
+    return p ? p : "";
+}
+
+static const void *sq_column_blob(sinew_stmt *s, int i, size_t *len)
+{
+    const void *p = sqlite3_column_blob(s->st, i);
+    *len = (size_t)sqlite3_column_bytes(s->st, i);
+    return p ? p : "";
+}
+
+static int sq_begin(sinew_conn *c) { return sq_exec(c, "BEGIN IMMEDIATE"); }
+static int sq_commit(sinew_conn *c) { return sq_exec(c, "COMMIT"); }
+static int sq_rollback(sinew_conn *c)
+{
+    if (sqlite3_get_autocommit(c->db)) return SINEW_OK;   /* SQLite already rolled back */
+    return sq_exec(c, "ROLLBACK");
+}
+
+static int named(sinew_conn *c, const char *verb, const char *name)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql, "%s \"%s\"", verb, name);
+    return sq_exec(c, sql);
+}
+
+static int sq_savepoint(sinew_conn *c, const char *n) { return named(c, "SAVEPOINT", n); }
+static int sq_release(sinew_conn *c, const char *n) { return named(c, "RELEASE SAVEPOINT", n); }
+static int sq_rollback_to(sinew_conn *c, const char *n) { return named(c, "ROLLBACK TO SAVEPOINT", n); }
+static int64_t sq_changes(sinew_conn *c) { return sqlite3_changes64(c->db); }
+static int64_t sq_last_insert_id(sinew_conn *c) { return sqlite3_last_insert_rowid(c->db); }
+static int sq_in_transaction(sinew_conn *c) { return !sqlite3_get_autocommit(c->db); }
+
+/* Introspection lives in sqlite_introspect.c when present. */
+int sn_sqlite_introspect(sinew_conn *c, sinew_schema **out);
+sqlite3 *sn_sqlite_handle(sinew_conn *c);
+sqlite3 *sn_sqlite_handle(sinew_conn *c) { return c->db; }
+
+static const char *const sqlite_schemes[] = {"sqlite", "sqlite3", NULL};
+
+const sinew_driver sinew_sqlite_driver = {
+    SINEW_DRIVER_VERSION,
+    "sqlite",
+    sqlite_schemes,
+    &sn_dialect_sqlite,
+    sq_open, sq_close,
+    sq_prepare, sq_bind, sq_step, sq_reset, sq_finalize,
+    sq_column_count, sq_column_name, sq_column_storage, sq_column_i64, sq_column_f64,
+    sq_column_text, sq_column_blob,
+    sq_exec, sq_begin, sq_commit, sq_rollback, sq_savepoint, sq_release, sq_rollback_to,
+    sq_changes, sq_last_insert_id, sq_in_transaction,
+    NULL,
+};

@@ -1,0 +1,367 @@
+/*
+ * db.c - the database handle: opening by URL, the prepared-statement cache,
+ * statement execution with logging and statistics, transactions (nested ones
+ * become savepoints) and CREATE TABLE from the graph.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "orm.h"
+
+static int str_key_eq(const void *a, const void *b, void *ctx)
+{
+    (void)ctx;
+    return strcmp(a, b) == 0;
+}
+
+double sn_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+int sinew_open(sinew_db **out, const char *url_text)
+{
+    if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_open: out is NULL");
+    *out = NULL;
+    sinew_url *url;
+    int rc = sinew_url_parse(&url, url_text);
+    if (rc) return rc;
+    const sinew_driver *drv = sinew_find_driver(url->scheme);
+    if (!drv) {
+        rc = sinew_error_set(SINEW_UNSUPPORTED, "no driver for '%s:' URLs in this build of sinew%s",
+                             url->scheme, strncmp(url->scheme, "postgres", 8) == 0
+                                 ? " (rebuild with -DSINEW_POSTGRES=ON and libpq installed)" : "");
+        sinew_url_free(url);
+        return rc;
+    }
+    sinew_db *db = sn_calloc(1, sizeof *db);
+    if (!db) {
+        sinew_url_free(url);
+        return sn_nomem();
+    }
+    db->drv = drv;
+    db->dialect = drv->dialect;
+    sn_map_init(&db->stmts, str_key_eq, NULL);
+    sn_map_init(&db->plans, NULL, NULL);
+    rc = drv->open(&db->conn, url);
+    sinew_url_free(url);
+    if (rc) {
+        sn_free(db);
+        return rc;
+    }
+    const char *log = getenv("SINEW_LOG");
+    db->log_stderr = log && strstr(log, "sql") != NULL;
+    *out = db;
+    return SINEW_OK;
+}
+
+static void free_plan(sn_plan *p)
+{
+    sn_free(p->select_all);
+    sn_free(p->select_pk);
+    sn_free(p->delete_pk);
+    sn_free(p->count);
+    for (size_t i = 0; i < p->ninserts; i++) {
+        sn_free(p->inserts[i].sql);
+        sn_free(p->inserts[i].returning);
+    }
+    for (size_t i = 0; i < p->nupdates; i++) sn_free(p->updates[i].sql);
+    sn_free(p);
+}
+
+void sinew_close(sinew_db *db)
+{
+    if (!db) return;
+    for (size_t i = 0; i < db->stmts.cap; i++) {
+        sn_map_entry *e = &db->stmts.slots[i];
+        if (!e->key) continue;
+        sn_cached_stmt *c = e->value;
+        db->drv->finalize(c->stmt);
+        sn_free(c->sql);
+        sn_free(c);
+    }
+    sn_map_free(&db->stmts);
+    for (size_t i = 0; i < db->plans.cap; i++)
+        if (db->plans.slots[i].key) free_plan(db->plans.slots[i].value);
+    sn_map_free(&db->plans);
+    db->drv->close(db->conn);
+    sn_free(db);
+}
+
+const char *sinew_db_backend(const sinew_db *db) { return db ? db->drv->name : ""; }
+
+void sinew_db_set_log(sinew_db *db, sinew_log_fn fn, void *ctx)
+{
+    db->log_fn = fn;
+    db->log_ctx = ctx;
+}
+
+sinew_stats sinew_db_stats(const sinew_db *db) { return db->stats; }
+void sinew_db_reset_stats(sinew_db *db) { memset(&db->stats, 0, sizeof db->stats); }
+
+static void emit(sinew_db *db, const sinew_log_event *ev)
+{
+    if (db->log_fn) db->log_fn(db->log_ctx, ev);
+    if (db->log_stderr) {
+        if (ev->sql)
+            fprintf(stderr, "[sinew] %8.3f ms %6lld rows  %s%s%s\n", ev->ms, (long long)ev->rows, ev->sql,
+                    ev->status ? "  -- failed: " : "", ev->status ? sinew_status_name(ev->status) : "");
+        if (ev->message) fprintf(stderr, "[sinew] %s\n", ev->message);
+    }
+}
+
+void sn_db_log_message(sinew_db *db, const char *message)
+{
+    sinew_log_event ev = {NULL, 0, 0, SINEW_OK, message};
+    emit(db, &ev);
+}
+
+/* ---- statement execution ----------------------------------------------------- */
+
+int sn_exec_start(sn_exec *x, sinew_db *db, const char *sql)
+{
+    memset(x, 0, sizeof *x);
+    x->db = db;
+    x->drv = db->drv;
+    x->sql = sql;
+    uint64_t h = sn_hash_str(sql);
+    sn_cached_stmt *c = sn_map_get(&db->stmts, h, sql);
+    if (c && !c->busy) {
+        c->busy = 1;
+        x->cached = c;
+        x->stmt = c->stmt;
+    } else {
+        int rc = db->drv->prepare(db->conn, sql, &x->stmt);
+        if (rc) {
+            sinew_log_event ev = {sql, 0, 0, rc, NULL};
+            emit(db, &ev);
+            return rc;
+        }
+        if (!c) {   /* cache it; when the cached one is busy the new one is used once */
+            c = sn_calloc(1, sizeof *c);
+            char *key = c ? sn_strdup(sql) : NULL;
+            if (c && key && sn_map_put(&db->stmts, h, key, c) == SINEW_OK) {
+                c->sql = key;
+                c->stmt = x->stmt;
+                c->busy = 1;
+                x->cached = c;
+            } else {
+                sn_free(key);
+                sn_free(c);
+            }
+        }
+    }
+    x->timed = db->log_fn != NULL || db->log_stderr;
+    if (x->timed) x->t0 = sn_now_ms();
+    return SINEW_OK;
+}
+
+int sn_exec_bind(sn_exec *x, int index, const sinew_value *v)
+{
+    return x->drv->bind(x->stmt, index, v);
+}
+
+static void finish(sn_exec *x, int status)
+{
+    if (x->finished) return;
+    x->finished = 1;
+    sinew_db *db = x->db;
+    db->stats.statements++;
+    double ms = 0;
+    if (x->timed) {
+        ms = sn_now_ms() - x->t0;
+        db->stats.ms += ms;
+        sinew_log_event ev = {x->sql, ms, x->rows, status, NULL};
+        emit(db, &ev);
+    }
+}
+
+int sn_exec_step(sn_exec *x)
+{
+    int rc = x->drv->step(x->stmt);
+    if (rc == SINEW_ROW) {
+        x->rows++;
+        x->db->stats.rows++;
+        return rc;
+    }
+    if (rc == SINEW_DONE) {
+        finish(x, SINEW_OK);
+        return rc;
+    }
+    finish(x, rc);
+    return rc;
+}
+
+void sn_exec_end(sn_exec *x)
+{
+    if (!x->stmt) return;
+    if (!x->finished && x->rows) finish(x, SINEW_OK);   /* stopped early after reading rows */
+    if (x->cached) {
+        x->drv->reset(x->stmt);
+        x->cached->busy = 0;
+    } else {
+        x->drv->finalize(x->stmt);
+    }
+    x->stmt = NULL;
+}
+
+/* ---- plain SQL and transactions --------------------------------------------- */
+
+/* Run one transaction-control or plain statement through the driver, logged and counted. */
+typedef int (*db_op)(sinew_db *db, const char *arg);
+
+static int op_exec(sinew_db *db, const char *sql) { return db->drv->exec(db->conn, sql); }
+static int op_begin(sinew_db *db, const char *a) { (void)a; return db->drv->begin(db->conn); }
+static int op_commit(sinew_db *db, const char *a) { (void)a; return db->drv->commit(db->conn); }
+static int op_rollback(sinew_db *db, const char *a) { (void)a; return db->drv->rollback(db->conn); }
+static int op_savepoint(sinew_db *db, const char *n) { return db->drv->savepoint(db->conn, n); }
+static int op_release(sinew_db *db, const char *n) { return db->drv->release(db->conn, n); }
+static int op_rollback_to(sinew_db *db, const char *n) { return db->drv->rollback_to(db->conn, n); }
+
+static int logged(sinew_db *db, const char *sql, db_op fn, const char *arg)
+{
+    int timed = db->log_fn != NULL || db->log_stderr;
+    double t0 = timed ? sn_now_ms() : 0;
+    int rc = fn(db, arg);
+    db->stats.statements++;
+    if (timed) {
+        sinew_log_event ev = {sql, sn_now_ms() - t0, 0, rc, NULL};
+        emit(db, &ev);
+    }
+    return rc;
+}
+
+int sinew_exec(sinew_db *db, const char *sql)
+{
+    if (!db || !sql) return sinew_error_set(SINEW_MISUSE, "sinew_exec: db and sql must not be NULL");
+    return logged(db, sql, op_exec, sql);
+}
+
+static void savepoint_name(char *buf, size_t cap, int depth) { snprintf(buf, cap, "sinew_sp%d", depth); }
+
+int sinew_begin(sinew_db *db)
+{
+    int rc;
+    if (db->tx_depth == 0) {
+        rc = logged(db, "BEGIN", op_begin, NULL);
+    } else {
+        char name[32];
+        savepoint_name(name, sizeof name, db->tx_depth);
+        rc = logged(db, "SAVEPOINT", op_savepoint, name);
+    }
+    if (rc == SINEW_OK) db->tx_depth++;
+    return rc;
+}
+
+int sinew_commit(sinew_db *db)
+{
+    if (db->tx_depth == 0)
+        return sinew_error_set(SINEW_MISUSE, "sinew_commit: no transaction is open (call sinew_begin first)");
+    int rc;
+    if (db->tx_depth == 1) {
+        rc = logged(db, "COMMIT", op_commit, NULL);
+        if (rc && db->drv->in_transaction(db->conn)) {
+            /* a failed COMMIT leaves nothing committed: roll back so the handle is usable */
+            sinew_error saved = *sinew_last_error();
+            logged(db, "ROLLBACK", op_rollback, NULL);
+            *sn_error_mut() = saved;
+        }
+        db->tx_depth = 0;
+        return rc;
+    }
+    char name[32];
+    savepoint_name(name, sizeof name, db->tx_depth - 1);
+    rc = logged(db, "RELEASE SAVEPOINT", op_release, name);
+    if (rc == SINEW_OK) db->tx_depth--;
+    return rc;
+}
+
+int sinew_rollback(sinew_db *db)
+{
+    if (db->tx_depth == 0)
+        return sinew_error_set(SINEW_MISUSE, "sinew_rollback: no transaction is open");
+    int rc;
+    if (db->tx_depth == 1) {
+        rc = logged(db, "ROLLBACK", op_rollback, NULL);
+        db->tx_depth = 0;
+        return rc;
+    }
+    char name[32];
+    savepoint_name(name, sizeof name, db->tx_depth - 1);
+    rc = logged(db, "ROLLBACK TO SAVEPOINT", op_rollback_to, name);
+    if (rc == SINEW_OK) rc = logged(db, "RELEASE SAVEPOINT", op_release, name);
+    db->tx_depth--;
+    return rc;
+}
+
+int sinew_tx_depth(const sinew_db *db) { return db->tx_depth; }
+
+/* ---- DDL ---------------------------------------------------------------------- */
+
+static int exec_script(sinew_db *db, sn_buf *b)
+{
+    if (b->failed) return sn_nomem();
+    return sinew_exec(db, sn_buf_cstr(b));
+}
+
+int sinew_create_table(sinew_db *db, const sinew_model *m)
+{
+    if (!db || !m) return sinew_error_set(SINEW_MISUSE, "sinew_create_table: db and model must not be NULL");
+    if (m->npk == 0)
+        return sinew_error_set(SINEW_MISUSE, "model %s has no primary key: mark a field @id or add @@id([...])",
+                               m->name);
+    sn_buf b;
+    sn_buf_init(&b);
+    sn_sql_create_table(&b, db->dialect, m, 1);
+    int rc = exec_script(db, &b);
+    if (rc == SINEW_OK) {
+        sn_buf_clear(&b);
+        sn_sql_create_indexes(&b, db->dialect, m, 1);
+        if (b.len) rc = exec_script(db, &b);
+    }
+    sn_buf_free(&b);
+    return rc;
+}
+
+int sinew_create_tables(sinew_db *db, const sinew_schema *s)
+{
+    if (!db || !s) return sinew_error_set(SINEW_MISUSE, "sinew_create_tables: db and schema must not be NULL");
+    /* referenced tables first; a cycle falls back to declaration order */
+    size_t n = s->nmodels;
+    unsigned char *done = sn_calloc(n ? n : 1, 1);
+    if (!done) return sn_nomem();
+    int rc = SINEW_OK;
+    size_t created = 0;
+    while (created < n && rc == SINEW_OK) {
+        int progress = 0;
+        for (size_t i = 0; i < n && rc == SINEW_OK; i++) {
+            if (done[i]) continue;
+            const sinew_model *m = s->models[i];
+            int ready = 1;
+            for (size_t r = 0; r < m->nrelations && ready; r++) {
+                const sinew_relation *rel = &m->relations[r];
+                if (rel->kind != SINEW_BELONGS_TO || rel->target == m) continue;
+                for (size_t j = 0; j < n; j++)
+                    if (s->models[j] == rel->target && !done[j]) ready = 0;
+            }
+            if (!ready) continue;
+            rc = sinew_create_table(db, m);
+            done[i] = 1;
+            created++;
+            progress = 1;
+        }
+        if (!progress) {   /* cycle: create the rest as declared */
+            for (size_t i = 0; i < n && rc == SINEW_OK; i++)
+                if (!done[i]) {
+                    rc = sinew_create_table(db, s->models[i]);
+                    done[i] = 1;
+                    created++;
+                }
+        }
+    }
+    sn_free(done);
+    return rc;
+}

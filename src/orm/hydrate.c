@@ -1,0 +1,290 @@
+/*
+ * hydrate.c - moving values between struct fields and the driver: the value
+ * of a field for binding, and a result column written straight into the
+ * struct at the field's offset (strings and blobs copied into the session
+ * arena). This is the hot path of every load: no malloc, no lookups by name.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "orm.h"
+
+#define AT(obj, off, T) ((T *)((char *)(obj) + (off)))
+#define CAT(obj, off, T) ((const T *)((const char *)(obj) + (off)))
+
+static int has_value(const sinew_field *f, const void *obj)
+{
+    if (f->has_offset == SINEW_NO_OFFSET) return 1;
+    return *CAT(obj, f->has_offset, bool);
+}
+
+sinew_value sn_field_value(const sinew_field *f, const void *obj)
+{
+    sinew_value v;
+    memset(&v, 0, sizeof v);
+    v.type = f->type;
+    if (!has_value(f, obj)) {
+        v.is_null = true;
+        return v;
+    }
+    switch (f->type) {
+    case SINEW_BOOL: v.u.i = *CAT(obj, f->offset, bool) ? 1 : 0; break;
+    case SINEW_INT32: case SINEW_DATE: v.u.i = *CAT(obj, f->offset, int32_t); break;
+    case SINEW_INT64: case SINEW_TIMESTAMP: v.u.i = *CAT(obj, f->offset, int64_t); break;
+    case SINEW_DOUBLE: v.u.d = *CAT(obj, f->offset, double); break;
+    case SINEW_TEXT: case SINEW_JSON: case SINEW_DECIMAL: {
+        const char *s = *CAT(obj, f->offset, char *);
+        if (!s) v.is_null = true;
+        else {
+            v.u.s.ptr = s;
+            v.u.s.len = strlen(s);
+        }
+        break;
+    }
+    case SINEW_BLOB: {
+        const sinew_blob *b = CAT(obj, f->offset, sinew_blob);
+        v.u.s.ptr = b->data ? (const char *)b->data : "";
+        v.u.s.len = b->len;
+        break;
+    }
+    case SINEW_UUID: v.u.uuid = *CAT(obj, f->offset, sinew_uuid); break;
+    case SINEW_ENUM: {
+        int idx = *CAT(obj, f->offset, int);
+        if (f->enum_type && idx >= 0 && (size_t)idx < f->enum_type->nvalues) {
+            v.type = SINEW_TEXT;       /* enums are stored by name */
+            v.u.s.ptr = f->enum_type->values[idx];
+            v.u.s.len = strlen(v.u.s.ptr);
+        } else {
+            v.u.i = idx;               /* out of range: bound as a number, the CHECK rejects it */
+        }
+        break;
+    }
+    }
+    return v;
+}
+
+static void set_has(const sinew_field *f, void *obj, bool on)
+{
+    if (f->has_offset != SINEW_NO_OFFSET) *AT(obj, f->has_offset, bool) = on;
+}
+
+static const char *storage_name(sinew_storage s)
+{
+    switch (s) {
+    case SINEW_STORAGE_NULL: return "NULL";
+    case SINEW_STORAGE_INT: return "an integer";
+    case SINEW_STORAGE_FLOAT: return "a floating-point number";
+    case SINEW_STORAGE_TEXT: return "text";
+    case SINEW_STORAGE_BLOB: return "a blob";
+    }
+    return "?";
+}
+
+static int mismatch(const sinew_model *m, const sinew_field *f, sinew_storage got, const char *detail)
+{
+    return sinew_error_set(SINEW_TYPE,
+                           "type mismatch reading %s.%s: field '%s' expects %s%s, the database returned %s%s%s",
+                           m->table, f->column, f->name, sinew_type_name(f->type),
+                           (f->flags & SINEW_FIELD_NULLABLE) ? " or NULL" : "", storage_name(got),
+                           detail ? ": " : "", detail ? detail : "");
+}
+
+static void zero_field(const sinew_field *f, void *obj)
+{
+    switch (f->type) {
+    case SINEW_BOOL: *AT(obj, f->offset, bool) = false; break;
+    case SINEW_INT32: case SINEW_DATE: *AT(obj, f->offset, int32_t) = 0; break;
+    case SINEW_INT64: case SINEW_TIMESTAMP: *AT(obj, f->offset, int64_t) = 0; break;
+    case SINEW_DOUBLE: *AT(obj, f->offset, double) = 0; break;
+    case SINEW_TEXT: case SINEW_JSON: case SINEW_DECIMAL: *AT(obj, f->offset, char *) = NULL; break;
+    case SINEW_BLOB: memset(AT(obj, f->offset, sinew_blob), 0, sizeof(sinew_blob)); break;
+    case SINEW_UUID: memset(AT(obj, f->offset, sinew_uuid), 0, sizeof(sinew_uuid)); break;
+    case SINEW_ENUM: *AT(obj, f->offset, int) = 0; break;
+    }
+}
+
+int sn_hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const sinew_model *m,
+                     const sinew_field *f, void *obj, sn_arena *arena)
+{
+    sinew_storage s = drv->column_storage(st, col);
+    if (s == SINEW_STORAGE_NULL) {
+        if (!(f->flags & SINEW_FIELD_NULLABLE))
+            return sinew_error_set(SINEW_TYPE, "%s.%s is NULL in the database but field '%s' is not "
+                                   "nullable: declare it '%s?' or fix the row", m->table, f->column,
+                                   f->name, f->enum_type ? f->enum_type->name : sinew_type_name(f->type));
+        zero_field(f, obj);
+        set_has(f, obj, false);
+        return SINEW_OK;
+    }
+    size_t len;
+    const char *txt;
+    switch (f->type) {
+    case SINEW_BOOL:
+        if (s != SINEW_STORAGE_INT) {
+            if (s == SINEW_STORAGE_TEXT) {   /* PostgreSQL text form */
+                txt = drv->column_text(st, col, &len);
+                if (len == 1 && (txt[0] == 't' || txt[0] == 'f')) {
+                    *AT(obj, f->offset, bool) = txt[0] == 't';
+                    break;
+                }
+            }
+            return mismatch(m, f, s, NULL);
+        }
+        *AT(obj, f->offset, bool) = drv->column_i64(st, col) != 0;
+        break;
+    case SINEW_INT32: {
+        if (s != SINEW_STORAGE_INT) return mismatch(m, f, s, NULL);
+        int64_t v = drv->column_i64(st, col);
+        if (v < INT32_MIN || v > INT32_MAX) {
+            char d[64];
+            snprintf(d, sizeof d, "%lld does not fit in int32", (long long)v);
+            return mismatch(m, f, s, d);
+        }
+        *AT(obj, f->offset, int32_t) = (int32_t)v;
+        break;
+    }
+    case SINEW_INT64:
+        if (s != SINEW_STORAGE_INT) return mismatch(m, f, s, NULL);
+        *AT(obj, f->offset, int64_t) = drv->column_i64(st, col);
+        break;
+    case SINEW_DOUBLE:
+        if (s != SINEW_STORAGE_FLOAT && s != SINEW_STORAGE_INT) return mismatch(m, f, s, NULL);
+        *AT(obj, f->offset, double) = drv->column_f64(st, col);
+        break;
+    case SINEW_TEXT: case SINEW_JSON: case SINEW_DECIMAL: {
+        char *p;
+        if (s == SINEW_STORAGE_TEXT || f->type != SINEW_DECIMAL) {
+            if (s == SINEW_STORAGE_BLOB && f->type != SINEW_DECIMAL) return mismatch(m, f, s, NULL);
+            txt = drv->column_text(st, col, &len);
+            p = sn_arena_strndup(arena, txt, len);
+        } else if (s == SINEW_STORAGE_INT) {
+            p = sn_arena_printf(arena, "%lld", (long long)drv->column_i64(st, col));
+        } else if (s == SINEW_STORAGE_FLOAT) {
+            /* a NUMERIC column SQLite stored as REAL: the shortest text that reads back the same */
+            double d = drv->column_f64(st, col);
+            char tmp[40];
+            for (int prec = 1; prec <= 17; prec++) {
+                snprintf(tmp, sizeof tmp, "%.*g", prec, d);
+                if (strtod(tmp, NULL) == d) break;
+            }
+            p = sn_arena_strdup(arena, tmp);
+        } else {
+            return mismatch(m, f, s, NULL);
+        }
+        if (!p) return SINEW_NOMEM;
+        *AT(obj, f->offset, char *) = p;
+        break;
+    }
+    case SINEW_BLOB: {
+        const void *data;
+        if (s == SINEW_STORAGE_BLOB) data = drv->column_blob(st, col, &len);
+        else if (s == SINEW_STORAGE_TEXT) data = drv->column_text(st, col, &len);
+        else return mismatch(m, f, s, NULL);
+        unsigned char *p = sn_arena_alloc(arena, len ? len : 1);
+        if (!p) return SINEW_NOMEM;
+        if (len) memcpy(p, data, len);
+        sinew_blob *b = AT(obj, f->offset, sinew_blob);
+        b->data = p;
+        b->len = len;
+        break;
+    }
+    case SINEW_TIMESTAMP:
+        if (s == SINEW_STORAGE_INT) {
+            *AT(obj, f->offset, int64_t) = drv->column_i64(st, col);
+        } else if (s == SINEW_STORAGE_TEXT) {
+            txt = drv->column_text(st, col, &len);
+            if (sinew_timestamp_parse(AT(obj, f->offset, int64_t), txt, len))
+                return mismatch(m, f, s, sinew_errmsg());
+        } else {
+            return mismatch(m, f, s, NULL);
+        }
+        break;
+    case SINEW_DATE:
+        if (s != SINEW_STORAGE_TEXT) return mismatch(m, f, s, NULL);
+        txt = drv->column_text(st, col, &len);
+        if (sinew_date_parse(AT(obj, f->offset, int32_t), txt, len > 10 ? 10 : len))
+            return mismatch(m, f, s, sinew_errmsg());
+        break;
+    case SINEW_UUID:
+        if (s == SINEW_STORAGE_BLOB) {
+            const void *data = drv->column_blob(st, col, &len);
+            if (len != 16) return mismatch(m, f, s, "a binary uuid has 16 bytes");
+            memcpy(AT(obj, f->offset, sinew_uuid)->bytes, data, 16);
+        } else if (s == SINEW_STORAGE_TEXT) {
+            txt = drv->column_text(st, col, &len);
+            if (sinew_uuid_parse(AT(obj, f->offset, sinew_uuid), txt, len))
+                return mismatch(m, f, s, sinew_errmsg());
+        } else {
+            return mismatch(m, f, s, NULL);
+        }
+        break;
+    case SINEW_ENUM: {
+        if (s == SINEW_STORAGE_INT) {
+            *AT(obj, f->offset, int) = (int)drv->column_i64(st, col);
+            break;
+        }
+        if (s != SINEW_STORAGE_TEXT || !f->enum_type) return mismatch(m, f, s, NULL);
+        txt = drv->column_text(st, col, &len);
+        size_t k = 0;
+        for (; k < f->enum_type->nvalues; k++) {
+            const char *name = f->enum_type->values[k];
+            if (strlen(name) == len && memcmp(name, txt, len) == 0) break;
+        }
+        if (k == f->enum_type->nvalues) {
+            char d[200];
+            snprintf(d, sizeof d, "'%.*s' is not a value of enum %s", (int)(len > 80 ? 80 : len), txt,
+                     f->enum_type->name);
+            return mismatch(m, f, s, d);
+        }
+        *AT(obj, f->offset, int) = (int)k;
+        break;
+    }
+    }
+    set_has(f, obj, true);
+    return SINEW_OK;
+}
+
+int sn_hydrate_row(const sinew_driver *drv, sinew_stmt *st, int first, const sinew_model *m,
+                   void *obj, sn_arena *arena)
+{
+    for (size_t i = 0; i < m->nfields; i++) {
+        int rc = sn_hydrate_field(drv, st, first + (int)i, m, &m->fields[i], obj, arena);
+        if (rc) return rc;
+    }
+    return SINEW_OK;
+}
+
+static size_t value_size(sinew_type t)
+{
+    switch (t) {
+    case SINEW_BOOL: return sizeof(bool);
+    case SINEW_INT32: case SINEW_DATE: return sizeof(int32_t);
+    case SINEW_INT64: case SINEW_TIMESTAMP: return sizeof(int64_t);
+    case SINEW_DOUBLE: return sizeof(double);
+    case SINEW_TEXT: case SINEW_JSON: case SINEW_DECIMAL: return sizeof(char *);
+    case SINEW_BLOB: return sizeof(sinew_blob);
+    case SINEW_UUID: return sizeof(sinew_uuid);
+    case SINEW_ENUM: return sizeof(int);
+    }
+    return 0;
+}
+
+int sn_field_changed(const sinew_field *f, const void *a, const void *b)
+{
+    if (f->has_offset != SINEW_NO_OFFSET) {
+        bool ha = *CAT(a, f->has_offset, bool), hb = *CAT(b, f->has_offset, bool);
+        if (ha != hb) return 1;
+        if (!ha) return 0;      /* both NULL: the value member does not matter */
+    }
+    return memcmp(CAT(a, f->offset, char), CAT(b, f->offset, char), value_size(f->type)) != 0;
+}
+
+int sn_field_is_zero(const sinew_field *f, const void *obj)
+{
+    if (f->has_offset != SINEW_NO_OFFSET && !*CAT(obj, f->has_offset, bool)) return 1;
+    static const unsigned char zero[sizeof(sinew_uuid)];
+    size_t n = value_size(f->type);
+    if (f->type == SINEW_BLOB) return CAT(obj, f->offset, sinew_blob)->data == NULL;
+    return memcmp(CAT(obj, f->offset, char), zero, n) == 0;
+}

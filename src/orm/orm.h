@@ -1,0 +1,132 @@
+/*
+ * orm.h - private runtime layer: the db handle, statement execution with the
+ * statement cache, per-model plans (pre-rendered SQL), hydration and the
+ * session's object headers. Everything here sits on the driver vtable.
+ */
+#ifndef SINEW_ORM_H
+#define SINEW_ORM_H
+
+#include "base.h"
+#include "sql/dialect.h"
+#include "sinew/db.h"
+#include "sinew/driver.h"
+#include "sinew/session.h"
+
+/* ---- per-model plan: SQL rendered once per db and model ---- */
+#define SN_INSERT_VARIANTS 4
+typedef struct sn_insert_variant {
+    uint64_t omit;                 /* bit i: field i left to its database default */
+    char *sql;
+    unsigned char *returning;      /* fields read back (NULL when none) */
+    int use_last_id;               /* read the auto key with last_insert_id instead of RETURNING */
+} sn_insert_variant;
+
+#define SN_UPDATE_VARIANTS 8
+typedef struct sn_update_variant {
+    uint64_t set;                  /* bit i: field i is written */
+    char *sql;
+} sn_update_variant;
+
+typedef struct sn_plan {
+    const sinew_model *model;
+    char *select_all;              /* SELECT cols FROM t */
+    char *select_pk;               /* ... WHERE pk = ? */
+    char *delete_pk;
+    char *count;
+    sn_insert_variant inserts[SN_INSERT_VARIANTS];
+    size_t ninserts;
+    sn_update_variant updates[SN_UPDATE_VARIANTS];
+    size_t nupdates;
+    int auto_pk;                   /* index of the @auto key field, -1 */
+    int version_field;             /* index of the @version field, -1 */
+    uint64_t default_fields;       /* bit i: field i has a database default */
+} sn_plan;
+
+/* ---- the db handle ---- */
+typedef struct sn_cached_stmt {
+    char *sql;
+    sinew_stmt *stmt;
+    int busy;
+} sn_cached_stmt;
+
+struct sinew_db {
+    const sinew_driver *drv;
+    const sinew_dialect *dialect;
+    sinew_conn *conn;
+    sn_map stmts;                  /* SQL text -> sn_cached_stmt */
+    sn_map plans;                  /* model pointer -> sn_plan */
+    sinew_log_fn log_fn;
+    void *log_ctx;
+    int log_stderr;                /* SINEW_LOG=sql */
+    sinew_stats stats;
+    int tx_depth;
+};
+
+/* One statement in flight: prepare (cached), bind, step, finish. */
+typedef struct sn_exec {
+    sinew_db *db;
+    const sinew_driver *drv;
+    sinew_stmt *stmt;
+    sn_cached_stmt *cached;        /* NULL when the cache was busy: finalize at the end */
+    const char *sql;
+    int64_t rows;
+    double t0;
+    int timed;
+    int finished;
+} sn_exec;
+
+int sn_exec_start(sn_exec *x, sinew_db *db, const char *sql);
+int sn_exec_bind(sn_exec *x, int index, const sinew_value *v);
+int sn_exec_step(sn_exec *x);          /* SINEW_ROW / SINEW_DONE / error; logs when done */
+void sn_exec_end(sn_exec *x);          /* reset and return to the cache */
+
+int sn_plan_get(sinew_db *db, const sinew_model *m, sn_plan **out);
+int sn_plan_insert(sinew_db *db, sn_plan *p, uint64_t omit, const sn_insert_variant **out);
+int sn_plan_update(sinew_db *db, sn_plan *p, uint64_t set, const char **out);
+
+void sn_db_log_message(sinew_db *db, const char *message);
+double sn_now_ms(void);
+
+/* ---- objects in a session ---- */
+enum { SN_NEW = 1, SN_PERSISTENT, SN_DELETED };
+#define SN_OBJ_MAGIC 0x53494e57u   /* "SINW" */
+
+typedef struct sn_obj {
+    uint32_t magic;
+    uint32_t state;
+    const sinew_model *model;
+    struct sn_obj *next;           /* every tracked object of the session */
+    void *snapshot;                /* the struct as last loaded or written; NULL when new */
+    uint64_t loaded;               /* bit r: relation r has been loaded into the struct */
+    void *group;                   /* the result set it came from (batch loading) */
+} sn_obj;
+
+#define SN_OBJ_HDR ((sizeof(sn_obj) + 15u) & ~(size_t)15u)
+#define SN_OBJ_OF(ptr) ((sn_obj *)((char *)(ptr) - SN_OBJ_HDR))
+#define SN_DATA_OF(o) ((void *)((char *)(o) + SN_OBJ_HDR))
+
+struct sinew_session {
+    sinew_db *db;
+    sn_arena arena;
+    sn_map identity;               /* (model, key) -> sn_obj */
+    sn_obj *objects;               /* newest first */
+};
+
+/* The object header of a session object, or NULL (error set) if `obj` is not one. */
+sn_obj *sn_obj_check(const sinew_model *m, void *obj, const char *fn);
+
+/* ---- values <-> struct fields ---- */
+/* The value of field f of obj, ready to bind (enums become their name). */
+sinew_value sn_field_value(const sinew_field *f, const void *obj);
+/* Read column `col` of the current row into field f of obj; strings go to `arena`. */
+int sn_hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const sinew_model *m,
+                     const sinew_field *f, void *obj, sn_arena *arena);
+/* Read columns [first, first + nfields) into every field of obj. */
+int sn_hydrate_row(const sinew_driver *drv, sinew_stmt *st, int first, const sinew_model *m,
+                   void *obj, sn_arena *arena);
+/* Field f differs between a and b (pointer identity for strings). */
+int sn_field_changed(const sinew_field *f, const void *a, const void *b);
+/* Field f holds its zero value (what "not set" means for database defaults). */
+int sn_field_is_zero(const sinew_field *f, const void *obj);
+
+#endif

@@ -1,0 +1,142 @@
+/*
+ * plan.c - per (db, model) pre-rendered SQL. Rendering is done once, on
+ * first use, so a get or an insert on the hot path is a hash lookup of the
+ * model pointer and a statement-cache hit, never string building.
+ */
+#include <string.h>
+#include "orm.h"
+
+static char *render(sn_buf *b)
+{
+    char *s = sn_buf_take(b);
+    if (!s) sn_nomem();
+    return s;
+}
+
+int sn_plan_get(sinew_db *db, const sinew_model *m, sn_plan **out)
+{
+    uint64_t h = sn_hash_u64((uint64_t)(uintptr_t)m);
+    sn_plan *p = sn_map_get(&db->plans, h, m);
+    if (p) {
+        *out = p;
+        return SINEW_OK;
+    }
+    if (m->npk == 0)
+        return sinew_error_set(SINEW_MISUSE, "model %s has no primary key: mark a field @id or add @@id([...])",
+                               m->name);
+    if (m->nfields > 64)
+        return sinew_error_set(SINEW_UNSUPPORTED, "model %s has %zu fields; sinew supports up to 64 per model",
+                               m->name, m->nfields);
+    p = sn_calloc(1, sizeof *p);
+    if (!p) return sn_nomem();
+    p->model = m;
+    p->auto_pk = sinew_model_auto_pk(m);
+    p->version_field = -1;
+    for (size_t i = 0; i < m->nfields; i++) {
+        if (m->fields[i].flags & SINEW_FIELD_VERSION) p->version_field = (int)i;
+        if (m->fields[i].def.kind != SINEW_DEFAULT_NONE) p->default_fields |= 1ull << i;
+    }
+    sn_buf b;
+    sn_buf_init(&b);
+    sn_sql_select_all(&b, db->dialect, m);
+    p->select_all = render(&b);
+    sn_sql_select_where(&b, db->dialect, m, m->pk, m->npk);
+    p->select_pk = render(&b);
+    sn_sql_delete(&b, db->dialect, m);
+    p->delete_pk = render(&b);
+    sn_sql_count(&b, db->dialect, m);
+    p->count = render(&b);
+    if (!p->select_all || !p->select_pk || !p->delete_pk || !p->count ||
+        sn_map_put(&db->plans, h, m, p) != SINEW_OK) {
+        sn_free(p->select_all);
+        sn_free(p->select_pk);
+        sn_free(p->delete_pk);
+        sn_free(p->count);
+        sn_free(p);
+        return sn_nomem();
+    }
+    *out = p;
+    return SINEW_OK;
+}
+
+/*
+ * The INSERT for one set of fields left to the database (`omit`: an @auto key
+ * or a field with a default, left zero by the caller). Those come back
+ * through RETURNING; on SQLite a
+ * lone auto key is read with last_insert_rowid instead, which is cheaper.
+ */
+int sn_plan_insert(sinew_db *db, sn_plan *p, uint64_t omit, const sn_insert_variant **out)
+{
+    for (size_t i = 0; i < p->ninserts; i++)
+        if (p->inserts[i].omit == omit) {
+            *out = &p->inserts[i];
+            return SINEW_OK;
+        }
+    const sinew_model *m = p->model;
+    unsigned char include[64], returning[64];
+    int nret = 0;
+    for (size_t i = 0; i < m->nfields; i++) {
+        int back = (int)((omit >> i) & 1);
+        include[i] = (unsigned char)!back;
+        returning[i] = (unsigned char)back;
+        nret += back;
+    }
+    int use_last_id = !db->dialect->numbered_params && p->auto_pk >= 0 && omit == (1ull << p->auto_pk);
+    sn_buf b;
+    sn_buf_init(&b);
+    sn_sql_insert(&b, db->dialect, m, include, use_last_id ? NULL : returning);
+    char *sql = render(&b);
+    if (!sql) return SINEW_NOMEM;
+    unsigned char *ret = NULL;
+    if (nret && !use_last_id) {
+        ret = sn_malloc(m->nfields);
+        if (!ret) {
+            sn_free(sql);
+            return sn_nomem();
+        }
+        memcpy(ret, returning, m->nfields);
+    }
+    size_t slot = p->ninserts;
+    if (slot == SN_INSERT_VARIANTS) {   /* rarely many combinations: recycle the last slot */
+        slot = SN_INSERT_VARIANTS - 1;
+        sn_free(p->inserts[slot].sql);
+        sn_free(p->inserts[slot].returning);
+    } else {
+        p->ninserts++;
+    }
+    p->inserts[slot].omit = omit;
+    p->inserts[slot].sql = sql;
+    p->inserts[slot].returning = ret;
+    p->inserts[slot].use_last_id = use_last_id;
+    *out = &p->inserts[slot];
+    return SINEW_OK;
+}
+
+/* The UPDATE for one set of changed fields (`set`, bit i = field i). */
+int sn_plan_update(sinew_db *db, sn_plan *p, uint64_t set, const char **out)
+{
+    for (size_t i = 0; i < p->nupdates; i++)
+        if (p->updates[i].set == set) {
+            *out = p->updates[i].sql;
+            return SINEW_OK;
+        }
+    const sinew_model *m = p->model;
+    unsigned char mask[64];
+    for (size_t i = 0; i < m->nfields; i++) mask[i] = (unsigned char)((set >> i) & 1);
+    sn_buf b;
+    sn_buf_init(&b);
+    sn_sql_update(&b, db->dialect, m, mask, p->version_field);
+    char *sql = render(&b);
+    if (!sql) return SINEW_NOMEM;
+    size_t slot = p->nupdates;
+    if (slot == SN_UPDATE_VARIANTS) {
+        slot = SN_UPDATE_VARIANTS - 1;
+        sn_free(p->updates[slot].sql);
+    } else {
+        p->nupdates++;
+    }
+    p->updates[slot].set = set;
+    p->updates[slot].sql = sql;
+    *out = sql;
+    return SINEW_OK;
+}

@@ -1,0 +1,552 @@
+/*
+ * session.c - sessions and the object API: new, get (by key or unique
+ * field), save (insert, or update of changed columns only), delete, count.
+ *
+ * Each session object is one arena block: a hidden header (sn_obj), the
+ * user's struct, and a snapshot of the struct as last loaded or written.
+ * Dirty tracking compares struct and snapshot field by field, so users
+ * assign fields directly with no setters. The identity map makes one row one
+ * object within a session.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "orm.h"
+
+#define ROUND16(n) (((n) + 15u) & ~(size_t)15u)
+
+/* ---- identity map -------------------------------------------------------------- */
+
+#define PROBE_MAGIC 0x50524f42u   /* "PROB" */
+typedef struct id_probe {
+    uint32_t magic;
+    const sinew_model *model;
+    const sinew_value *vals;      /* one per key field */
+} id_probe;
+
+static int is_intlike(sinew_type t)
+{
+    return t == SINEW_BOOL || t == SINEW_INT32 || t == SINEW_INT64 || t == SINEW_TIMESTAMP ||
+           t == SINEW_DATE || t == SINEW_ENUM;
+}
+
+static uint64_t value_hash(const sinew_value *v, uint64_t h)
+{
+    if (v->is_null) return sn_hash_u64(h ^ 0x9e3779b97f4a7c15ull);
+    if (is_intlike(v->type)) return sn_hash_u64(h ^ (uint64_t)v->u.i);
+    if (v->type == SINEW_DOUBLE) {
+        uint64_t bits;
+        memcpy(&bits, &v->u.d, sizeof bits);
+        return sn_hash_u64(h ^ bits);
+    }
+    if (v->type == SINEW_UUID) return sn_hash_bytes(v->u.uuid.bytes, 16, h);
+    return sn_hash_bytes(v->u.s.ptr, v->u.s.len, h);
+}
+
+static int value_eq(const sinew_value *a, const sinew_value *b)
+{
+    if (a->is_null || b->is_null) return a->is_null && b->is_null;
+    if (is_intlike(a->type) && is_intlike(b->type)) return a->u.i == b->u.i;
+    if (a->type == SINEW_DOUBLE || b->type == SINEW_DOUBLE)
+        return a->type == b->type && a->u.d == b->u.d;
+    if (a->type == SINEW_UUID || b->type == SINEW_UUID)
+        return a->type == b->type && memcmp(a->u.uuid.bytes, b->u.uuid.bytes, 16) == 0;
+    return a->u.s.len == b->u.s.len && memcmp(a->u.s.ptr, b->u.s.ptr, a->u.s.len) == 0;
+}
+
+/* key values of a persistent object, read from its snapshot */
+static void obj_key(const sn_obj *o, sinew_value *vals)
+{
+    const sinew_model *m = o->model;
+    const void *src = o->snapshot ? o->snapshot : SN_DATA_OF(o);
+    for (size_t i = 0; i < m->npk; i++) vals[i] = sn_field_value(&m->fields[m->pk[i]], src);
+}
+
+static uint64_t key_hash(const sinew_model *m, const sinew_value *vals)
+{
+    uint64_t h = (uint64_t)(uintptr_t)m;
+    for (size_t i = 0; i < m->npk; i++) h = value_hash(&vals[i], h);
+    return h;
+}
+
+#define MAX_KEY 16
+
+static int identity_eq(const void *stored, const void *probe, void *ctx)
+{
+    (void)ctx;
+    const sn_obj *a = stored;
+    sinew_value av[MAX_KEY], bv[MAX_KEY];
+    const sinew_value *b;
+    const sinew_model *bm;
+    if (*(const uint32_t *)probe == PROBE_MAGIC) {
+        const id_probe *p = probe;
+        bm = p->model;
+        b = p->vals;
+    } else {
+        const sn_obj *o = probe;
+        bm = o->model;
+        obj_key(o, bv);
+        b = bv;
+    }
+    if (a->model != bm) return 0;
+    obj_key(a, av);
+    for (size_t i = 0; i < bm->npk; i++)
+        if (!value_eq(&av[i], &b[i])) return 0;
+    return 1;
+}
+
+static int identity_add(sinew_session *s, sn_obj *o)
+{
+    sinew_value vals[MAX_KEY];
+    obj_key(o, vals);
+    return sn_map_put(&s->identity, key_hash(o->model, vals), o, o);
+}
+
+static void identity_remove(sinew_session *s, sn_obj *o)
+{
+    sinew_value vals[MAX_KEY];
+    obj_key(o, vals);
+    sn_map_remove(&s->identity, key_hash(o->model, vals), o);
+}
+
+static sn_obj *identity_find(sinew_session *s, const sinew_model *m, const sinew_value *vals)
+{
+    id_probe p = {PROBE_MAGIC, m, vals};
+    return sn_map_get(&s->identity, key_hash(m, vals), &p);
+}
+
+/* ---- session ----------------------------------------------------------------------- */
+
+int sinew_session_new(sinew_session **out, sinew_db *db)
+{
+    if (!out || !db) return sinew_error_set(SINEW_MISUSE, "sinew_session_new: out and db must not be NULL");
+    *out = NULL;
+    sinew_session *s = sn_calloc(1, sizeof *s);
+    if (!s) return sn_nomem();
+    s->db = db;
+    sn_arena_init(&s->arena, 8192);
+    sn_map_init(&s->identity, identity_eq, NULL);
+    *out = s;
+    return SINEW_OK;
+}
+
+void sinew_session_free(sinew_session *s)
+{
+    if (!s) return;
+    sn_map_free(&s->identity);
+    sn_arena_free(&s->arena);
+    sn_free(s);
+}
+
+sinew_db *sinew_session_db(sinew_session *s) { return s->db; }
+void sinew_session_set_memory_limit(sinew_session *s, size_t bytes) { s->arena.limit = bytes; }
+size_t sinew_session_memory_used(const sinew_session *s) { return s->arena.used; }
+
+void *sinew_alloc(sinew_session *s, size_t size) { return sn_arena_alloc(&s->arena, size); }
+char *sinew_strdup(sinew_session *s, const char *str) { return str ? sn_arena_strdup(&s->arena, str) : NULL; }
+
+static sn_obj *obj_alloc(sinew_session *s, const sinew_model *m, uint32_t state)
+{
+    size_t sz = ROUND16(m->size);
+    sn_obj *o = sn_arena_alloc(&s->arena, SN_OBJ_HDR + 2 * sz);
+    if (!o) return NULL;
+    memset(o, 0, SN_OBJ_HDR + sz);
+    o->magic = SN_OBJ_MAGIC;
+    o->state = state;
+    o->model = m;
+    o->snapshot = NULL;
+    o->next = s->objects;
+    s->objects = o;
+    return o;
+}
+
+static void take_snapshot(sn_obj *o)
+{
+    void *snap = (char *)SN_DATA_OF(o) + ROUND16(o->model->size);
+    memcpy(snap, SN_DATA_OF(o), o->model->size);
+    o->snapshot = snap;
+}
+
+static int check_model(const sinew_model *m, const char *fn)
+{
+    if (!m) return sinew_error_set(SINEW_MISUSE, "%s: model is NULL", fn);
+    if (m->size == 0)
+        return sinew_error_set(SINEW_MISUSE, "%s: model %s has no C struct (size 0): use the descriptors "
+                               "from `sinew generate` or SINEW_MODEL()", fn, m->name);
+    return SINEW_OK;
+}
+
+sn_obj *sn_obj_check(const sinew_model *m, void *obj, const char *fn)
+{
+    if (!obj) {
+        sinew_error_set(SINEW_MISUSE, "%s: object is NULL", fn);
+        return NULL;
+    }
+    sn_obj *o = SN_OBJ_OF(obj);
+    if (o->magic != SN_OBJ_MAGIC) {
+        sinew_error_set(SINEW_MISUSE, "%s: this %s was not made by a session; create it with sinew_new() "
+                        "(or <model>_new()) or insert your own struct with sinew_insert()", fn, m ? m->name : "object");
+        return NULL;
+    }
+    if (m && o->model != m) {
+        sinew_error_set(SINEW_MISUSE, "%s: object is a %s, not a %s", fn, o->model->name, m->name);
+        return NULL;
+    }
+    return o;
+}
+
+int sinew_new(sinew_session *s, const sinew_model *m, void **out)
+{
+    if (!s || !out) return sinew_error_set(SINEW_MISUSE, "sinew_new: session and out must not be NULL");
+    *out = NULL;
+    int rc = check_model(m, "sinew_new");
+    if (rc) return rc;
+    sn_obj *o = obj_alloc(s, m, SN_NEW);
+    if (!o) return SINEW_NOMEM;
+    *out = SN_DATA_OF(o);
+    return SINEW_OK;
+}
+
+/* ---- loading ---------------------------------------------------------------------- */
+
+static int key_type_ok(const sinew_model *m, const sinew_field *f, const sinew_value *v, const char *fn)
+{
+    if (v->is_null)
+        return sinew_error_set(SINEW_MISUSE, "%s: key field %s.%s cannot be NULL", fn, m->name, f->name);
+    int ok;
+    switch (f->type) {
+    case SINEW_BOOL: case SINEW_INT32: case SINEW_INT64: ok = v->type == SINEW_INT32 || v->type == SINEW_INT64 ||
+                                                             v->type == f->type; break;
+    case SINEW_TEXT: case SINEW_JSON: case SINEW_DECIMAL: ok = v->type == SINEW_TEXT || v->type == f->type; break;
+    default: ok = v->type == f->type; break;
+    }
+    if (!ok)
+        return sinew_error_set(SINEW_TYPE, "%s: field %s.%s is %s but the value given is %s", fn, m->name,
+                               f->name, sinew_type_name(f->type), sinew_type_name(v->type));
+    return SINEW_OK;
+}
+
+/*
+ * Turn the current row into a session object: the identity map's object if
+ * the row is already loaded (its unflushed changes win), else a new one.
+ */
+static int materialize(sinew_session *s, sn_exec *x, const sinew_model *m, void **out)
+{
+    sn_arena_mark mark = sn_arena_mark_get(&s->arena);
+    sn_obj *head = s->objects;
+    sn_obj *o = obj_alloc(s, m, SN_PERSISTENT);
+    if (!o) return SINEW_NOMEM;
+    void *data = SN_DATA_OF(o);
+    int rc = sn_hydrate_row(x->drv, x->stmt, 0, m, data, &s->arena);
+    if (rc == SINEW_OK) {
+        take_snapshot(o);
+        sinew_value vals[MAX_KEY];
+        obj_key(o, vals);
+        sn_obj *existing = identity_find(s, m, vals);
+        if (existing) {   /* one row, one object: drop the copy */
+            s->objects = head;
+            sn_arena_reset_to(&s->arena, mark);
+            *out = SN_DATA_OF(existing);
+            return SINEW_OK;
+        }
+        rc = identity_add(s, o);
+    }
+    if (rc) {
+        s->objects = head;
+        sn_arena_reset_to(&s->arena, mark);
+        return rc;
+    }
+    *out = data;
+    return SINEW_OK;
+}
+
+static void describe_key(char *buf, size_t cap, const sinew_model *m, const unsigned *fields, size_t n,
+                         const sinew_value *vals)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && used < cap; i++) {
+        const sinew_value *v = &vals[i];
+        const char *name = m->fields[fields[i]].name;
+        int w;
+        if (v->is_null) w = snprintf(buf + used, cap - used, "%s%s = NULL", i ? ", " : "", name);
+        else if (is_intlike(v->type)) w = snprintf(buf + used, cap - used, "%s%s = %lld", i ? ", " : "", name, (long long)v->u.i);
+        else if (v->type == SINEW_TEXT) w = snprintf(buf + used, cap - used, "%s%s = '%.*s'", i ? ", " : "", name,
+                                                     (int)(v->u.s.len > 60 ? 60 : v->u.s.len), v->u.s.ptr);
+        else w = snprintf(buf + used, cap - used, "%s%s = (%s)", i ? ", " : "", name, sinew_type_name(v->type));
+        if (w < 0) break;
+        used += (size_t)w;
+    }
+}
+
+static int load_one(sinew_session *s, const sinew_model *m, const char *sql, const unsigned *fields,
+                    size_t n, const sinew_value *vals, void **out)
+{
+    sn_exec x;
+    int rc = sn_exec_start(&x, s->db, sql);
+    if (rc) return rc;
+    for (size_t i = 0; i < n && rc == SINEW_OK; i++) rc = sn_exec_bind(&x, (int)i, &vals[i]);
+    if (rc == SINEW_OK) {
+        rc = sn_exec_step(&x);
+        if (rc == SINEW_ROW) {
+            rc = materialize(s, &x, m, out);
+        } else if (rc == SINEW_DONE) {
+            char key[256];
+            describe_key(key, sizeof key, m, fields, n, vals);
+            rc = sinew_error_set(SINEW_NOTFOUND, "no %s with %s", m->name, key);
+        }
+    }
+    sn_exec_end(&x);
+    return rc;
+}
+
+int sinew_get(sinew_session *s, const sinew_model *m, const sinew_value *key, size_t nkey, void **out)
+{
+    if (!s || !out || !key) return sinew_error_set(SINEW_MISUSE, "sinew_get: session, key and out must not be NULL");
+    *out = NULL;
+    int rc = check_model(m, "sinew_get");
+    if (rc) return rc;
+    if (nkey != m->npk || m->npk > MAX_KEY)
+        return sinew_error_set(SINEW_MISUSE, "sinew_get: %s has %zu key field(s), %zu value(s) given",
+                               m->name, m->npk, nkey);
+    for (size_t i = 0; i < nkey; i++)
+        if ((rc = key_type_ok(m, &m->fields[m->pk[i]], &key[i], "sinew_get"))) return rc;
+    sn_obj *o = identity_find(s, m, key);
+    if (o) {
+        if (o->state == SN_DELETED) {
+            char k[256];
+            describe_key(k, sizeof k, m, m->pk, m->npk, key);
+            return sinew_error_set(SINEW_NOTFOUND, "no %s with %s (deleted in this session)", m->name, k);
+        }
+        *out = SN_DATA_OF(o);
+        return SINEW_OK;
+    }
+    sn_plan *p;
+    if ((rc = sn_plan_get(s->db, m, &p))) return rc;
+    return load_one(s, m, p->select_pk, m->pk, m->npk, key, out);
+}
+
+int sinew_get_by(sinew_session *s, const sinew_model *m, int field, const sinew_value *value, void **out)
+{
+    if (!s || !out || !value) return sinew_error_set(SINEW_MISUSE, "sinew_get_by: session, value and out must not be NULL");
+    *out = NULL;
+    int rc = check_model(m, "sinew_get_by");
+    if (rc) return rc;
+    if (field < 0 || (size_t)field >= m->nfields)
+        return sinew_error_set(SINEW_MISUSE, "sinew_get_by: %s has no field number %d", m->name, field);
+    if ((rc = key_type_ok(m, &m->fields[field], value, "sinew_get_by"))) return rc;
+    if (m->npk == 1 && m->pk[0] == (unsigned)field) return sinew_get(s, m, value, 1, out);
+    sn_buf b;
+    sn_buf_init(&b);
+    unsigned f = (unsigned)field;
+    sn_sql_select_where(&b, s->db->dialect, m, &f, 1);
+    if (b.failed) {
+        sn_buf_free(&b);
+        return sn_nomem();
+    }
+    rc = load_one(s, m, sn_buf_cstr(&b), &f, 1, value, out);
+    sn_buf_free(&b);
+    return rc;
+}
+
+/* ---- writing ---------------------------------------------------------------------- */
+
+static int bind_fields(sn_exec *x, const sinew_model *m, const void *obj, uint64_t mask, int *param)
+{
+    for (size_t i = 0; i < m->nfields; i++) {
+        if (!((mask >> i) & 1)) continue;
+        sinew_value v = sn_field_value(&m->fields[i], obj);
+        int rc = sn_exec_bind(x, (*param)++, &v);
+        if (rc) return rc;
+    }
+    return SINEW_OK;
+}
+
+static uint64_t all_fields(const sinew_model *m)
+{
+    return m->nfields >= 64 ? ~0ull : (1ull << m->nfields) - 1;
+}
+
+/* INSERT obj; fields left zero that the database fills (auto keys, defaults) are read back. */
+static int insert_row(sinew_session *s, const sinew_model *m, void *obj, sn_arena *arena)
+{
+    sn_plan *p;
+    int rc = sn_plan_get(s->db, m, &p);
+    if (rc) return rc;
+    uint64_t omit = 0;
+    uint64_t candidates = p->default_fields | (p->auto_pk >= 0 ? 1ull << p->auto_pk : 0);
+    for (size_t i = 0; i < m->nfields; i++)
+        if (((candidates >> i) & 1) && sn_field_is_zero(&m->fields[i], obj)) omit |= 1ull << i;
+    const sn_insert_variant *v;
+    if ((rc = sn_plan_insert(s->db, p, omit, &v))) return rc;
+    sn_exec x;
+    if ((rc = sn_exec_start(&x, s->db, v->sql))) return rc;
+    int param = 0;
+    rc = bind_fields(&x, m, obj, all_fields(m) & ~omit, &param);
+    if (rc == SINEW_OK) {
+        rc = sn_exec_step(&x);
+        if (rc == SINEW_ROW && v->returning) {
+            int col = 0;
+            for (size_t i = 0; i < m->nfields && rc == SINEW_ROW; i++) {
+                if (!v->returning[i]) continue;
+                int r = sn_hydrate_field(x.drv, x.stmt, col++, m, &m->fields[i], obj, arena);
+                if (r) rc = r;
+            }
+            if (rc == SINEW_ROW) rc = sn_exec_step(&x);
+        }
+        if (rc == SINEW_DONE) {
+            rc = SINEW_OK;
+            if (v->use_last_id) {
+                const sinew_field *f = &m->fields[p->auto_pk];
+                int64_t id = s->db->drv->last_insert_id(s->db->conn);
+                if (f->type == SINEW_INT32) *(int32_t *)((char *)obj + f->offset) = (int32_t)id;
+                else *(int64_t *)((char *)obj + f->offset) = id;
+                if (f->has_offset != SINEW_NO_OFFSET) *(bool *)((char *)obj + f->has_offset) = true;
+            }
+        } else if (rc == SINEW_ROW) {
+            rc = sinew_error_set(SINEW_INTERNAL, "INSERT into %s returned more than one row", m->table);
+        }
+    }
+    sn_exec_end(&x);
+    return rc;
+}
+
+static int update_row(sinew_session *s, sn_obj *o)
+{
+    const sinew_model *m = o->model;
+    void *obj = SN_DATA_OF(o);
+    sn_plan *p;
+    int rc = sn_plan_get(s->db, m, &p);
+    if (rc) return rc;
+    uint64_t set = 0;
+    for (size_t i = 0; i < m->nfields; i++)
+        if (sn_field_changed(&m->fields[i], obj, o->snapshot)) set |= 1ull << i;
+    if (!set) return SINEW_OK;   /* nothing changed: nothing to send */
+    int vf = p->version_field;
+    if (vf >= 0) {
+        /* optimistic lock: bump the version, and only where it is still the one we read */
+        set |= 1ull << vf;
+        const sinew_field *f = &m->fields[vf];
+        char *slot = (char *)obj + f->offset;
+        const char *old = (const char *)o->snapshot + f->offset;
+        if (f->type == SINEW_INT32) *(int32_t *)slot = *(const int32_t *)old + 1;
+        else *(int64_t *)slot = *(const int64_t *)old + 1;
+    }
+    const char *sql;
+    if ((rc = sn_plan_update(s->db, p, set, &sql))) return rc;
+    sn_exec x;
+    if ((rc = sn_exec_start(&x, s->db, sql))) return rc;
+    int param = 0;
+    rc = bind_fields(&x, m, obj, set, &param);
+    for (size_t i = 0; i < m->npk && rc == SINEW_OK; i++) {
+        sinew_value v = sn_field_value(&m->fields[m->pk[i]], o->snapshot);
+        rc = sn_exec_bind(&x, param++, &v);
+    }
+    if (rc == SINEW_OK && vf >= 0) {
+        sinew_value v = sn_field_value(&m->fields[vf], o->snapshot);
+        rc = sn_exec_bind(&x, param++, &v);
+    }
+    if (rc == SINEW_OK) {
+        rc = sn_exec_step(&x);
+        if (rc == SINEW_DONE) rc = SINEW_OK;
+    }
+    sn_exec_end(&x);
+    if (rc == SINEW_OK && s->db->drv->changes(s->db->conn) == 0) {
+        if (vf >= 0)
+            rc = sinew_error_set(SINEW_CONFLICT, "%s was changed or deleted by someone else since it was loaded "
+                                 "(version %lld); reload it and apply the change again", m->name,
+                                 (long long)sn_field_value(&m->fields[vf], o->snapshot).u.i);
+        else
+            rc = sinew_error_set(SINEW_NOTFOUND, "%s to update no longer exists in %s", m->name, m->table);
+    }
+    if (rc) {
+        if (vf >= 0) memcpy((char *)obj + m->fields[vf].offset, (char *)o->snapshot + m->fields[vf].offset,
+                            m->fields[vf].type == SINEW_INT32 ? 4 : 8);
+        return rc;
+    }
+    int key_changed = 0;
+    for (size_t i = 0; i < m->npk; i++) key_changed |= (int)((set >> m->pk[i]) & 1);
+    if (key_changed) identity_remove(s, o);
+    take_snapshot(o);
+    if (key_changed) identity_add(s, o);
+    return SINEW_OK;
+}
+
+int sinew_save(sinew_session *s, const sinew_model *m, void *obj)
+{
+    if (!s) return sinew_error_set(SINEW_MISUSE, "sinew_save: session is NULL");
+    int rc = check_model(m, "sinew_save");
+    if (rc) return rc;
+    sn_obj *o = sn_obj_check(m, obj, "sinew_save");
+    if (!o) return SINEW_MISUSE;
+    switch (o->state) {
+    case SN_NEW:
+        if ((rc = sn_plan_get(s->db, m, &(sn_plan *){0}))) return rc;
+        rc = insert_row(s, m, obj, &s->arena);
+        if (rc) return rc;
+        o->state = SN_PERSISTENT;
+        take_snapshot(o);
+        return identity_add(s, o);
+    case SN_PERSISTENT:
+        return update_row(s, o);
+    default:
+        return sinew_error_set(SINEW_MISUSE, "sinew_save: this %s was deleted; create a new object instead", m->name);
+    }
+}
+
+int sinew_insert(sinew_session *s, const sinew_model *m, void *obj)
+{
+    if (!s || !obj) return sinew_error_set(SINEW_MISUSE, "sinew_insert: session and object must not be NULL");
+    int rc = check_model(m, "sinew_insert");
+    if (rc) return rc;
+    return insert_row(s, m, obj, &s->arena);
+}
+
+int sinew_delete(sinew_session *s, const sinew_model *m, void *obj)
+{
+    if (!s) return sinew_error_set(SINEW_MISUSE, "sinew_delete: session is NULL");
+    int rc = check_model(m, "sinew_delete");
+    if (rc) return rc;
+    sn_obj *o = sn_obj_check(m, obj, "sinew_delete");
+    if (!o) return SINEW_MISUSE;
+    if (o->state != SN_PERSISTENT)
+        return sinew_error_set(SINEW_MISUSE, "sinew_delete: this %s is %s", m->name,
+                               o->state == SN_NEW ? "not saved yet (nothing to delete)" : "already deleted");
+    sn_plan *p;
+    if ((rc = sn_plan_get(s->db, m, &p))) return rc;
+    sn_exec x;
+    if ((rc = sn_exec_start(&x, s->db, p->delete_pk))) return rc;
+    for (size_t i = 0; i < m->npk && rc == SINEW_OK; i++) {
+        sinew_value v = sn_field_value(&m->fields[m->pk[i]], o->snapshot);
+        rc = sn_exec_bind(&x, (int)i, &v);
+    }
+    if (rc == SINEW_OK) {
+        rc = sn_exec_step(&x);
+        if (rc == SINEW_DONE) rc = SINEW_OK;
+    }
+    sn_exec_end(&x);
+    if (rc) return rc;
+    int64_t n = s->db->drv->changes(s->db->conn);
+    identity_remove(s, o);
+    o->state = SN_DELETED;
+    if (n == 0) return sinew_error_set(SINEW_NOTFOUND, "%s to delete no longer exists in %s", m->name, m->table);
+    return SINEW_OK;
+}
+
+int sinew_count(sinew_session *s, const sinew_model *m, int64_t *out)
+{
+    if (!s || !m || !out) return sinew_error_set(SINEW_MISUSE, "sinew_count: arguments must not be NULL");
+    sn_plan *p;
+    int rc = sn_plan_get(s->db, m, &p);
+    if (rc) return rc;
+    sn_exec x;
+    if ((rc = sn_exec_start(&x, s->db, p->count))) return rc;
+    rc = sn_exec_step(&x);
+    if (rc == SINEW_ROW) {
+        *out = x.drv->column_i64(x.stmt, 0);
+        rc = SINEW_OK;
+    } else if (rc == SINEW_DONE) {
+        rc = sinew_error_set(SINEW_INTERNAL, "COUNT(*) returned no row");
+    }
+    sn_exec_end(&x);
+    return rc;
+}

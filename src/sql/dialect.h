@@ -1,0 +1,61 @@
+/*
+ * dialect.h - what differs between SQL dialects, as data plus a few
+ * functions: identifier quoting, placeholders, column types for DDL,
+ * generated keys. Renderers take a dialect and never ask which database
+ * it is. Nothing in the sql layer talks to a database.
+ */
+#ifndef SINEW_SQL_DIALECT_H
+#define SINEW_SQL_DIALECT_H
+
+#include "base.h"
+#include "sinew/schema.h"
+
+typedef struct sinew_dialect {
+    const char *name;                 /* "sqlite", "postgres" */
+    int numbered_params;              /* 1: $1, $2 ...; 0: ? */
+    int max_params;                   /* bound parameters per statement */
+    int has_ilike;                    /* ILIKE operator */
+    int has_nulls_order;              /* NULLS FIRST / NULLS LAST */
+    int ddl_in_transaction;           /* DDL is transactional */
+    /* DDL type of a field (without NULL / key clauses) */
+    const char *(*column_type)(const sinew_field *field);
+    /* full column definition for an @auto integer primary key */
+    void (*auto_pk_column)(sn_buf *out, const struct sinew_dialect *d, const sinew_field *field);
+} sinew_dialect;
+
+extern const sinew_dialect sn_dialect_sqlite;
+extern const sinew_dialect sn_dialect_postgres;
+
+/* "name" with embedded quotes doubled. */
+void sn_sql_ident(sn_buf *out, const sinew_dialect *d, const char *name);
+/* the n-th (1-based) placeholder: ? or $n */
+void sn_sql_param(sn_buf *out, const sinew_dialect *d, int n);
+/* a string literal with quotes doubled (DDL defaults only; values are always bound) */
+void sn_sql_string_literal(sn_buf *out, const char *s);
+
+/* ---- statements over one model (the CRUD renderers) ---- */
+
+/* SELECT <all columns> FROM t  (columns in field order, so hydration reads by position) */
+void sn_sql_select_all(sn_buf *out, const sinew_dialect *d, const sinew_model *m);
+/* SELECT ... FROM t WHERE f1 = ? AND f2 = ? (fields by index) */
+void sn_sql_select_where(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
+                         const unsigned *fields, size_t nfields);
+/* INSERT INTO t (cols where include[i]) VALUES (...) [RETURNING cols where returning[i]] */
+void sn_sql_insert(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
+                   const unsigned char *include, const unsigned char *returning);
+/* UPDATE t SET c = ?, ... WHERE pk = ? [AND version = ?]; `set` marks fields by index */
+void sn_sql_update(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
+                   const unsigned char *set, int version_field);
+/* DELETE FROM t WHERE pk = ? */
+void sn_sql_delete(sn_buf *out, const sinew_dialect *d, const sinew_model *m);
+/* SELECT COUNT(*) FROM t */
+void sn_sql_count(sn_buf *out, const sinew_dialect *d, const sinew_model *m);
+
+/* ---- DDL ---- */
+void sn_sql_create_table(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int if_not_exists);
+/* one CREATE [UNIQUE] INDEX statement per index, each terminated by ";\n" */
+void sn_sql_create_indexes(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int if_not_exists);
+/* a field's DEFAULT clause value, or nothing (returns 0) */
+int sn_sql_default(sn_buf *out, const sinew_dialect *d, const sinew_field *f);
+
+#endif

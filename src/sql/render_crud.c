@@ -1,0 +1,112 @@
+/*
+ * render_crud.c - the statements the runtime needs for one model: select by
+ * key, insert, update of chosen columns, delete, count. The runtime renders
+ * each once per model and keeps it (see orm/plan.c), so this is not a hot path.
+ */
+#include "dialect.h"
+
+static void column_list(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
+                        const unsigned char *mask)
+{
+    int first = 1;
+    for (size_t i = 0; i < m->nfields; i++) {
+        if (mask && !mask[i]) continue;
+        if (!first) sn_buf_puts(out, ", ");
+        first = 0;
+        sn_sql_ident(out, d, m->fields[i].column);
+    }
+}
+
+void sn_sql_select_all(sn_buf *out, const sinew_dialect *d, const sinew_model *m)
+{
+    sn_buf_puts(out, "SELECT ");
+    column_list(out, d, m, NULL);
+    sn_buf_puts(out, " FROM ");
+    sn_sql_ident(out, d, m->table);
+}
+
+static void where_fields(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
+                         const unsigned *fields, size_t n, int *param)
+{
+    sn_buf_puts(out, " WHERE ");
+    for (size_t i = 0; i < n; i++) {
+        if (i) sn_buf_puts(out, " AND ");
+        sn_sql_ident(out, d, m->fields[fields[i]].column);
+        sn_buf_puts(out, " = ");
+        sn_sql_param(out, d, (*param)++);
+    }
+}
+
+void sn_sql_select_where(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
+                         const unsigned *fields, size_t nfields)
+{
+    int p = 1;
+    sn_sql_select_all(out, d, m);
+    where_fields(out, d, m, fields, nfields, &p);
+}
+
+void sn_sql_insert(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
+                   const unsigned char *include, const unsigned char *returning)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->nfields; i++) n += include[i] != 0;
+    sn_buf_puts(out, "INSERT INTO ");
+    sn_sql_ident(out, d, m->table);
+    if (n == 0) {
+        sn_buf_puts(out, " DEFAULT VALUES");
+    } else {
+        sn_buf_puts(out, " (");
+        column_list(out, d, m, include);
+        sn_buf_puts(out, ") VALUES (");
+        for (size_t i = 0; i < n; i++) {
+            if (i) sn_buf_puts(out, ", ");
+            sn_sql_param(out, d, (int)i + 1);
+        }
+        sn_buf_putc(out, ')');
+    }
+    int any = 0;
+    for (size_t i = 0; returning && i < m->nfields; i++) any |= returning[i];
+    if (any) {
+        sn_buf_puts(out, " RETURNING ");
+        column_list(out, d, m, returning);
+    }
+}
+
+void sn_sql_update(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
+                   const unsigned char *set, int version_field)
+{
+    int p = 1;
+    sn_buf_puts(out, "UPDATE ");
+    sn_sql_ident(out, d, m->table);
+    sn_buf_puts(out, " SET ");
+    int first = 1;
+    for (size_t i = 0; i < m->nfields; i++) {
+        if (!set[i]) continue;
+        if (!first) sn_buf_puts(out, ", ");
+        first = 0;
+        sn_sql_ident(out, d, m->fields[i].column);
+        sn_buf_puts(out, " = ");
+        sn_sql_param(out, d, p++);
+    }
+    where_fields(out, d, m, m->pk, m->npk, &p);
+    if (version_field >= 0) {
+        sn_buf_puts(out, " AND ");
+        sn_sql_ident(out, d, m->fields[version_field].column);
+        sn_buf_puts(out, " = ");
+        sn_sql_param(out, d, p++);
+    }
+}
+
+void sn_sql_delete(sn_buf *out, const sinew_dialect *d, const sinew_model *m)
+{
+    int p = 1;
+    sn_buf_puts(out, "DELETE FROM ");
+    sn_sql_ident(out, d, m->table);
+    where_fields(out, d, m, m->pk, m->npk, &p);
+}
+
+void sn_sql_count(sn_buf *out, const sinew_dialect *d, const sinew_model *m)
+{
+    sn_buf_puts(out, "SELECT COUNT(*) FROM ");
+    sn_sql_ident(out, d, m->table);
+}

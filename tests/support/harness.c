@@ -1,0 +1,125 @@
+/*
+ * harness.c - see harness.h.
+ */
+#include "harness.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char last_url[1024];
+static char tmpdir[256];
+
+const char *th_backend(void)
+{
+    const char *b = getenv("SINEW_TEST_BACKEND");
+    return b && *b ? b : "sqlite";
+}
+
+int th_is_postgres(void) { return strcmp(th_backend(), "postgres") == 0; }
+
+const char *th_last_url(void) { return last_url; }
+
+static void remove_tmpdir(void)
+{
+    if (!tmpdir[0]) return;
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);
+}
+
+const char *th_tmpdir(void)
+{
+    if (!tmpdir[0]) {
+        const char *base = getenv("TMPDIR");
+        snprintf(tmpdir, sizeof tmpdir, "%s/sinew-test-XXXXXX", base && *base ? base : "/tmp");
+        if (!mkdtemp(tmpdir)) {
+            fprintf(stderr, "mkdtemp failed\n");
+            abort();
+        }
+        atexit(remove_tmpdir);
+    }
+    return tmpdir;
+}
+
+sinew_db *th_open(void)
+{
+    sinew_db *db = NULL;
+    if (th_is_postgres()) {
+        const char *base = getenv("SINEW_TEST_PG_URL");
+        if (!base || !*base) fail_msg("SINEW_TEST_BACKEND=postgres but SINEW_TEST_PG_URL is not set");
+        snprintf(last_url, sizeof last_url, "%s", base);
+    } else {
+        snprintf(last_url, sizeof last_url, "sqlite::memory:");
+    }
+    int rc = sinew_open(&db, last_url);
+    if (rc != SINEW_OK) fail_msg("sinew_open(%s): %s: %s", last_url, sinew_status_name(rc), sinew_errmsg());
+    if (th_is_postgres()) {
+        /* a fresh, empty schema per test keeps tests independent on a shared server */
+        rc = sinew_exec(db, "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public");
+        if (rc != SINEW_OK) fail_msg("resetting the public schema: %s", sinew_errmsg());
+    }
+    return db;
+}
+
+void th_close(sinew_db *db) { sinew_close(db); }
+
+static void capture_log(void *ctx, const sinew_log_event *ev)
+{
+    th_capture *cap = ctx;
+    if (!ev->sql) return;
+    if (cap->count == cap->cap) {
+        cap->cap = cap->cap ? cap->cap * 2 : 16;
+        cap->sql = realloc(cap->sql, cap->cap * sizeof *cap->sql);
+        assert_non_null(cap->sql);
+    }
+    cap->sql[cap->count++] = strdup(ev->sql);
+}
+
+void th_capture_start(sinew_db *db, th_capture *cap)
+{
+    memset(cap, 0, sizeof *cap);
+    sinew_db_set_log(db, capture_log, cap);
+}
+
+void th_capture_stop(sinew_db *db, th_capture *cap)
+{
+    (void)cap;
+    sinew_db_set_log(db, NULL, NULL);
+}
+
+void th_capture_clear(th_capture *cap)
+{
+    for (size_t i = 0; i < cap->count; i++) free(cap->sql[i]);
+    cap->count = 0;
+}
+
+void th_capture_free(th_capture *cap)
+{
+    th_capture_clear(cap);
+    free(cap->sql);
+    memset(cap, 0, sizeof *cap);
+}
+
+size_t th_capture_count(const th_capture *cap, const char *needle)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cap->count; i++)
+        if (strstr(cap->sql[i], needle)) n++;
+    return n;
+}
+
+void th_assert_status_(int got, int want, const char *needle, const char *expr,
+                       const char *file, int line)
+{
+    if (got != want) {
+        print_error("%s:%d: %s returned %s, expected %s (message: %s)\n", file, line, expr,
+                       sinew_status_name(got), sinew_status_name(want), sinew_errmsg());
+        _fail(file, line);
+    }
+    if (needle && !strstr(sinew_errmsg(), needle)) {
+        print_error("%s:%d: %s: message \"%s\" lacks \"%s\"\n", file, line, expr,
+                       sinew_errmsg(), needle);
+        _fail(file, line);
+    }
+}

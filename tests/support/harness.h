@@ -1,0 +1,52 @@
+/*
+ * harness.h - shared test support. Database tests call th_open() and get a
+ * fresh, empty database of the backend under test (SINEW_TEST_BACKEND:
+ * "sqlite" by default, or "postgres", whose server URL the test command puts
+ * in SINEW_TEST_PG_URL). The same test source therefore runs on every backend.
+ */
+#ifndef SINEW_TEST_HARNESS_H
+#define SINEW_TEST_HARNESS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "sinew/sinew.h"
+
+/* "sqlite" or "postgres" */
+const char *th_backend(void);
+int th_is_postgres(void);
+
+/* Open a fresh, empty database of the backend under test; fails the test on error. */
+sinew_db *th_open(void);
+/* Close it (and drop it, for servers). */
+void th_close(sinew_db *db);
+/* The URL th_open() used last (for tests that open a second connection). */
+const char *th_last_url(void);
+
+/* A fresh temporary directory (removed by th_cleanup_dirs at exit). */
+const char *th_tmpdir(void);
+
+/* ---- statement capture through the log hook ---- */
+typedef struct th_capture {
+    char **sql;
+    size_t count;
+    size_t cap;
+} th_capture;
+
+void th_capture_start(sinew_db *db, th_capture *cap);   /* installs the log hook */
+void th_capture_stop(sinew_db *db, th_capture *cap);    /* removes it, keeps the statements */
+void th_capture_clear(th_capture *cap);
+void th_capture_free(th_capture *cap);
+/* Number of captured statements containing `needle`. */
+size_t th_capture_count(const th_capture *cap, const char *needle);
+
+/* Assert a status and, when `needle` is not NULL, that sinew_errmsg() contains it. */
+#define th_assert_status(expr, status, needle) \
+    th_assert_status_(expr, status, needle, #expr, __FILE__, __LINE__)
+void th_assert_status_(int got, int want, const char *needle, const char *expr,
+                       const char *file, int line);
+#define th_ok(expr) th_assert_status(expr, SINEW_OK, NULL)
+
+#endif
