@@ -127,3 +127,13 @@ void sn_arena_reset_to(sn_arena *a, sn_arena_mark m)
     a->end = m.end;
     a->used = m.used;
 }
+
+int sn_arena_owns(const sn_arena *a, const void *p)
+{
+    const char *q = p;
+    for (const sn_chunk *c = a->head; c; c = c->next) {
+        const char *start = (const char *)(c + 1);
+        if (q >= start && q < start + c->size) return 1;
+    }
+    return 0;
+}

@@ -48,6 +48,9 @@ char *sn_arena_printf(sn_arena *a, const char *fmt, ...)
 #endif
     ;
 
+/* 1 if p points into memory this arena handed out (no dereference of p). */
+int sn_arena_owns(const sn_arena *a, const void *p);
+
 /* Arena marks: roll the arena back to an earlier point (used by streaming). */
 typedef struct sn_arena_mark { sn_chunk *head; char *cur; char *end; size_t used; } sn_arena_mark;
 sn_arena_mark sn_arena_mark_get(const sn_arena *a);

@@ -112,8 +112,8 @@ struct sinew_session {
     sn_obj *objects;               /* newest first */
 };
 
-/* The object header of a session object, or NULL (error set) if `obj` is not one. */
-sn_obj *sn_obj_check(const sinew_model *m, void *obj, const char *fn);
+/* The object header of one of this session's objects, or NULL (error set) if `obj` is not one. */
+sn_obj *sn_obj_check(sinew_session *s, const sinew_model *m, void *obj, const char *fn);
 
 /* ---- values <-> struct fields ---- */
 /* The value of field f of obj, ready to bind (enums become their name). */

@@ -175,14 +175,15 @@ static int check_model(const sinew_model *m, const char *fn)
     return SINEW_OK;
 }
 
-sn_obj *sn_obj_check(const sinew_model *m, void *obj, const char *fn)
+sn_obj *sn_obj_check(sinew_session *s, const sinew_model *m, void *obj, const char *fn)
 {
     if (!obj) {
         sinew_error_set(SINEW_MISUSE, "%s: object is NULL", fn);
         return NULL;
     }
     sn_obj *o = SN_OBJ_OF(obj);
-    if (o->magic != SN_OBJ_MAGIC) {
+    /* look at the header only once we know the memory is ours */
+    if (!sn_arena_owns(&s->arena, o) || o->magic != SN_OBJ_MAGIC) {
         sinew_error_set(SINEW_MISUSE, "%s: this %s was not made by a session; create it with sinew_new() "
                         "(or <model>_new()) or insert your own struct with sinew_insert()", fn, m ? m->name : "object");
         return NULL;
@@ -476,7 +477,7 @@ int sinew_save(sinew_session *s, const sinew_model *m, void *obj)
     if (!s) return sinew_error_set(SINEW_MISUSE, "sinew_save: session is NULL");
     int rc = check_model(m, "sinew_save");
     if (rc) return rc;
-    sn_obj *o = sn_obj_check(m, obj, "sinew_save");
+    sn_obj *o = sn_obj_check(s, m, obj, "sinew_save");
     if (!o) return SINEW_MISUSE;
     switch (o->state) {
     case SN_NEW:
@@ -506,7 +507,7 @@ int sinew_delete(sinew_session *s, const sinew_model *m, void *obj)
     if (!s) return sinew_error_set(SINEW_MISUSE, "sinew_delete: session is NULL");
     int rc = check_model(m, "sinew_delete");
     if (rc) return rc;
-    sn_obj *o = sn_obj_check(m, obj, "sinew_delete");
+    sn_obj *o = sn_obj_check(s, m, obj, "sinew_delete");
     if (!o) return SINEW_MISUSE;
     if (o->state != SN_PERSISTENT)
         return sinew_error_set(SINEW_MISUSE, "sinew_delete: this %s is %s", m->name,

@@ -1,0 +1,80 @@
+/* Database URLs: the accepted forms parse into their parts; bad ones say what is wrong. */
+#include "harness.h"
+#include <string.h>
+
+static void good_urls_parse(void **state)
+{
+    (void)state;
+    sinew_url *u;
+    th_ok(sinew_url_parse(&u, "sqlite::memory:"));
+    assert_string_equal(u->scheme, "sqlite");
+    assert_string_equal(u->path, ":memory:");
+    sinew_url_free(u);
+    th_ok(sinew_url_parse(&u, "sqlite:///tmp/a%20b.db?busy_timeout=10"));
+    assert_string_equal(u->path, "/tmp/a b.db");
+    assert_string_equal(sinew_url_param(u, "busy_timeout"), "10");
+    sinew_url_free(u);
+    th_ok(sinew_url_parse(&u, "postgres://ann:p%40ss@127.0.0.1:5433/blog?sslmode=disable&application_name=x"));
+    assert_string_equal(u->scheme, "postgres");
+    assert_string_equal(u->user, "ann");
+    assert_string_equal(u->password, "p@ss");
+    assert_string_equal(u->host, "127.0.0.1");
+    assert_int_equal(u->port, 5433);
+    assert_string_equal(u->path, "blog");
+    assert_string_equal(sinew_url_param(u, "sslmode"), "disable");
+    assert_null(sinew_url_param(u, "nope"));
+    sinew_url_free(u);
+    th_ok(sinew_url_parse(&u, "postgresql://[::1]:6000/db"));
+    assert_string_equal(u->host, "::1");
+    assert_int_equal(u->port, 6000);
+    sinew_url_free(u);
+    th_ok(sinew_url_parse(&u, "postgres:///db"));
+    assert_null(u->host);
+    assert_string_equal(u->path, "db");
+    sinew_url_free(u);
+}
+
+static void bad_urls_are_explained(void **state)
+{
+    (void)state;
+    static const struct { const char *url; const char *msg; } cases[] = {
+        {"", "empty"},
+        {"blog.db", "no scheme"},
+        {":memory:", "no scheme"},
+        {"mysql://x/y", "unknown scheme 'mysql'"},
+        {"sqlite:", "no database file given"},
+        {"sqlite://relative.db", "absolute path"},
+        {"postgres:host/db", "expected '//'"},
+        {"postgres://h:99999/db", "port '99999' is not a number from 1 to 65535"},
+        {"postgres://h:abc/db", "port 'abc'"},
+        {"postgres://h:/db", "empty port"},
+        {"postgres://h:0/db", "port 0"},
+        {"postgres://[::1/db", "unterminated '['"},
+        {"postgres://h/db?sslmode", "has no '=value'"},
+        {"postgres://h/db?=x", "empty query parameter name"},
+        {"postgres://us%zzer@h/db", "invalid percent-escape in the user name"},
+        {"postgres://h/d%00b", "invalid percent-escape"},
+        {"sq lite:x", "invalid character in the scheme"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sinew_url *u = (sinew_url *)0x1;
+        int rc = sinew_url_parse(&u, cases[i].url);
+        if (rc != SINEW_INVALID || !strstr(sinew_errmsg(), cases[i].msg))
+            fail_msg("'%s': got %s '%s', want SINEW_INVALID with '%s'", cases[i].url, sinew_status_name(rc),
+                     sinew_errmsg(), cases[i].msg);
+        assert_null(u);
+    }
+    sinew_db *db;
+    th_assert_status(sinew_open(&db, "mysql://127.0.0.1/x"), SINEW_INVALID, "unknown scheme");
+    th_assert_status(sinew_open(&db, "sqlite::memory:?mode=bogus"), SINEW_INVALID, "mode=bogus");
+    th_assert_status(sinew_open(&db, "sqlite::memory:?busy_timeout=soon"), SINEW_INVALID, "busy_timeout=soon");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(good_urls_parse),
+        cmocka_unit_test(bad_urls_are_explained),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
