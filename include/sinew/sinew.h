@@ -12,5 +12,6 @@
 #include "driver.h"
 #include "db.h"
 #include "session.h"
+#include "query.h"
 
 #endif

@@ -115,6 +115,13 @@ struct sinew_session {
 /* The object header of one of this session's objects, or NULL (error set) if `obj` is not one. */
 sn_obj *sn_obj_check(sinew_session *s, const sinew_model *m, void *obj, const char *fn);
 
+/*
+ * Turn the current row into a session object (the identity map's object when
+ * the row is already loaded: its unflushed changes win). colmap[i] is the
+ * result column of field i (-1: not selected); NULL means fields in order from 0.
+ */
+int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_model *m, const int *colmap, void **out);
+
 /* ---- values <-> struct fields ---- */
 /* The value of field f of obj, ready to bind (enums become their name). */
 sinew_value sn_field_value(const sinew_field *f, const void *obj);

@@ -230,14 +230,20 @@ static int key_type_ok(const sinew_model *m, const sinew_field *f, const sinew_v
  * Turn the current row into a session object: the identity map's object if
  * the row is already loaded (its unflushed changes win), else a new one.
  */
-static int materialize(sinew_session *s, sn_exec *x, const sinew_model *m, void **out)
+int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_model *m, const int *colmap, void **out)
 {
     sn_arena_mark mark = sn_arena_mark_get(&s->arena);
     sn_obj *head = s->objects;
     sn_obj *o = obj_alloc(s, m, SN_PERSISTENT);
     if (!o) return SINEW_NOMEM;
     void *data = SN_DATA_OF(o);
-    int rc = sn_hydrate_row(x->drv, x->stmt, 0, m, data, &s->arena);
+    int rc = SINEW_OK;
+    if (!colmap) {
+        rc = sn_hydrate_row(x->drv, x->stmt, 0, m, data, &s->arena);
+    } else {
+        for (size_t i = 0; i < m->nfields && rc == SINEW_OK; i++)
+            if (colmap[i] >= 0) rc = sn_hydrate_field(x->drv, x->stmt, colmap[i], m, &m->fields[i], data, &s->arena);
+    }
     if (rc == SINEW_OK) {
         take_snapshot(o);
         sinew_value vals[MAX_KEY];
@@ -289,7 +295,7 @@ static int load_one(sinew_session *s, const sinew_model *m, const char *sql, con
     if (rc == SINEW_OK) {
         rc = sn_exec_step(&x);
         if (rc == SINEW_ROW) {
-            rc = materialize(s, &x, m, out);
+            rc = sn_session_materialize(s, &x, m, NULL, out);
         } else if (rc == SINEW_DONE) {
             char key[256];
             describe_key(key, sizeof key, m, fields, n, vals);

@@ -1,0 +1,190 @@
+/*
+ * sinew/query.h - the typed query builder: filters, ordering, paging,
+ * aggregates, grouping, bulk update/delete, streaming and raw SQL.
+ *
+ *   sinew_query *q = sinew_query_new(s, &post_model);        // post_query(s) in generated code
+ *   sinew_where(q, sinew_eq(POST_AUTHOR_ID, sinew_i64(7)));
+ *   sinew_where(q, sinew_ilike(sinew_via(POST_REL_AUTHOR, USER_EMAIL), "%@example.com"));
+ *   sinew_order(q, POST_TITLE, SINEW_ASC);
+ *   sinew_limit(q, 20);
+ *   sinew_list posts;
+ *   if (sinew_all(q, &posts) != SINEW_OK) ... sinew_errmsg() ...
+ *   sinew_query_free(q);
+ *
+ * Columns are sinew_col values (generated code defines one per field, e.g.
+ * POST_TITLE); identifiers therefore come only from the schema graph, and
+ * every value is a bound parameter. Expressions are built without a query
+ * and handed to it: sinew_where()/sinew_exclude()/sinew_and()/... take
+ * ownership of the expressions passed to them (also when they fail).
+ * A builder error (a type mismatch, a column of another model, out of
+ * memory) is sticky: it is returned by that call and again by the query's
+ * execution, which then sends nothing.
+ */
+#ifndef SINEW_QUERY_H
+#define SINEW_QUERY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "schema.h"
+#include "session.h"
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SINEW_MAX_PATH 4
+
+/*
+ * A column of a model, optionally reached through relations from the
+ * queried model (`via`, outermost first), optionally with arithmetic
+ * applied (`arith` is '+', '-', '*', '/' or 0).
+ */
+typedef struct sinew_col {
+    const sinew_model *model;
+    int field;
+    const sinew_relation *via[SINEW_MAX_PATH];
+    int nvia;
+    char arith;
+    sinew_value arith_value;
+} sinew_col;
+
+/* The column of field `field` of `model` (generated code has constants for these). */
+sinew_col sinew_column(const sinew_model *model, int field);
+/* `col` reached through relation `rel` of the queried model: posts whose author's email ... */
+sinew_col sinew_via(const sinew_relation *rel, sinew_col col);
+/* Arithmetic on a column: sinew_col_op(ITEM_PRICE, '*', sinew_i64(2)) */
+sinew_col sinew_col_op(sinew_col col, char op, sinew_value v);
+
+typedef enum sinew_op { SINEW_EQ = 1, SINEW_NE, SINEW_LT, SINEW_LE, SINEW_GT, SINEW_GE } sinew_op;
+
+typedef struct sinew_expr sinew_expr;
+
+sinew_expr *sinew_cmp(sinew_col c, sinew_op op, sinew_value v);
+sinew_expr *sinew_eq(sinew_col c, sinew_value v);
+sinew_expr *sinew_ne(sinew_col c, sinew_value v);
+sinew_expr *sinew_lt(sinew_col c, sinew_value v);
+sinew_expr *sinew_le(sinew_col c, sinew_value v);
+sinew_expr *sinew_gt(sinew_col c, sinew_value v);
+sinew_expr *sinew_ge(sinew_col c, sinew_value v);
+sinew_expr *sinew_cmp_col(sinew_col a, sinew_op op, sinew_col b);        /* column against column */
+sinew_expr *sinew_in(sinew_col c, const sinew_value *values, size_t n);  /* n == 0 matches nothing */
+sinew_expr *sinew_not_in(sinew_col c, const sinew_value *values, size_t n);
+/* c IN (SELECT sub_col FROM sub ...); takes ownership of `sub` */
+struct sinew_query;
+sinew_expr *sinew_in_query(sinew_col c, struct sinew_query *sub, sinew_col sub_col);
+sinew_expr *sinew_like(sinew_col c, const char *pattern);     /* case-sensitive where the database is */
+sinew_expr *sinew_ilike(sinew_col c, const char *pattern);    /* case-insensitive everywhere */
+sinew_expr *sinew_is_null(sinew_col c);
+sinew_expr *sinew_not_null(sinew_col c);
+sinew_expr *sinew_between(sinew_col c, sinew_value lo, sinew_value hi);
+sinew_expr *sinew_and(sinew_expr *a, sinew_expr *b);
+sinew_expr *sinew_or(sinew_expr *a, sinew_expr *b);
+sinew_expr *sinew_not(sinew_expr *e);
+/* Free an expression that was never handed to a query. */
+void sinew_expr_free(sinew_expr *e);
+
+/* ---- queries -------------------------------------------------------------------- */
+
+typedef struct sinew_query sinew_query;
+typedef enum sinew_dir { SINEW_ASC = 0, SINEW_DESC = 1 } sinew_dir;
+typedef enum sinew_nulls { SINEW_NULLS_DEFAULT = 0, SINEW_NULLS_FIRST, SINEW_NULLS_LAST } sinew_nulls;
+
+/* A query over `model` in session `s`; NULL only when out of memory. */
+sinew_query *sinew_query_new(sinew_session *s, const sinew_model *model);
+void sinew_query_free(sinew_query *q);   /* NULL is a no-op */
+
+int sinew_where(sinew_query *q, sinew_expr *e);      /* AND e */
+int sinew_exclude(sinew_query *q, sinew_expr *e);    /* AND NOT e */
+int sinew_order(sinew_query *q, sinew_col c, sinew_dir dir);
+int sinew_order_nulls(sinew_query *q, sinew_col c, sinew_dir dir, sinew_nulls nulls);
+int sinew_limit(sinew_query *q, int64_t n);
+int sinew_offset(sinew_query *q, int64_t n);
+int sinew_distinct(sinew_query *q);
+/*
+ * Keyset (cursor) pagination: only rows after `last` (an object this query
+ * returned) in the query's order. The primary key is added as a final
+ * tie-breaker so pages never overlap or skip.
+ */
+int sinew_after(sinew_query *q, const void *last);
+
+/* ---- execution ------------------------------------------------------------------ */
+
+/* Every matching object, in a session-owned list. */
+int sinew_all(sinew_query *q, sinew_list *out);
+/* The first matching object, SINEW_NOTFOUND if none. */
+int sinew_first(sinew_query *q, void **out);
+/* Exactly one: SINEW_NOTFOUND if none, SINEW_MULTIPLE if more than one. */
+int sinew_one(sinew_query *q, void **out);
+int sinew_query_count(sinew_query *q, int64_t *out);
+int sinew_query_exists(sinew_query *q, bool *out);
+
+typedef enum sinew_agg { SINEW_COUNT = 1, SINEW_SUM, SINEW_AVG, SINEW_MIN, SINEW_MAX } sinew_agg;
+/*
+ * One aggregate over the matching rows. *out is NULL-valued when no rows
+ * match (except COUNT). Text results (MIN/MAX of text, decimals) point
+ * into memory owned by the session.
+ */
+int sinew_aggregate(sinew_query *q, sinew_agg fn, sinew_col c, sinew_value *out);
+
+/* ---- grouping: results read row by row ------------------------------------------ */
+
+int sinew_group_by(sinew_query *q, sinew_col c);                 /* selects c too */
+int sinew_select_agg(sinew_query *q, sinew_agg fn, sinew_col c); /* adds an aggregate column */
+int sinew_having(sinew_query *q, sinew_agg fn, sinew_col c, sinew_op op, sinew_value v);
+
+typedef struct sinew_rows sinew_rows;
+/* Run a grouped query (or raw SQL, below) and read its rows as values. */
+int sinew_rows_open(sinew_query *q, sinew_rows **out);
+int sinew_rows_next(sinew_rows *r);                     /* SINEW_ROW, SINEW_DONE or an error */
+int sinew_rows_columns(const sinew_rows *r);
+const char *sinew_rows_name(const sinew_rows *r, int col);
+/* Column `col` of the current row; text and blobs stay valid until the next sinew_rows_next(). */
+sinew_value sinew_rows_value(const sinew_rows *r, int col);
+void sinew_rows_free(sinew_rows *r);
+
+/* ---- bulk writes by query ----------------------------------------------------- */
+
+typedef struct sinew_assign {
+    sinew_col col;
+    sinew_value value;
+} sinew_assign;
+
+/* UPDATE the matching rows; *changed gets the number of rows. Loaded objects are not refreshed. */
+int sinew_query_update(sinew_query *q, const sinew_assign *set, size_t n, int64_t *changed);
+/* DELETE the matching rows. */
+int sinew_query_delete(sinew_query *q, int64_t *changed);
+
+/* ---- streaming -------------------------------------------------------------------- */
+
+typedef struct sinew_iter sinew_iter;
+/*
+ * Stream the results in constant memory: each sinew_iter_next() hydrates one
+ * row into a buffer the iterator reuses, so *obj is valid (read-only) until
+ * the next call. To change a streamed row, load it with sinew_get().
+ */
+int sinew_iterate(sinew_query *q, sinew_iter **out);
+int sinew_iter_next(sinew_iter *it, void **obj);        /* SINEW_ROW, SINEW_DONE or an error */
+void sinew_iter_free(sinew_iter *it);
+
+/* ---- raw SQL (values still bound) -------------------------------------------------- */
+
+/* Run `sql` with bound parameters and hydrate rows into `model` objects (columns matched by name). */
+int sinew_raw_all(sinew_session *s, const sinew_model *model, const char *sql,
+                  const sinew_value *params, size_t nparams, sinew_list *out);
+/* Run `sql` with bound parameters and read the rows as values. */
+int sinew_raw_rows(sinew_session *s, const char *sql, const sinew_value *params, size_t nparams,
+                   sinew_rows **out);
+
+/* ---- inspection ---------------------------------------------------------------------- */
+
+/* The SELECT this query will run (owned by the query; NULL with the error set on failure). */
+const char *sinew_query_sql(sinew_query *q);
+/* Its parameters, in placeholder order (valid until the query changes or is freed). */
+size_t sinew_query_nparams(sinew_query *q);
+const sinew_value *sinew_query_params(sinew_query *q);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
