@@ -13,5 +13,6 @@
 #include "db.h"
 #include "session.h"
 #include "query.h"
+#include "relations.h"
 
 #endif

@@ -97,20 +97,58 @@ typedef struct sn_obj {
     const sinew_model *model;
     struct sn_obj *next;           /* every tracked object of the session */
     void *snapshot;                /* the struct as last loaded or written; NULL when new */
-    uint64_t loaded;               /* bit r: relation r has been loaded into the struct */
-    void *group;                   /* the result set it came from (batch loading) */
+    uint64_t loaded;               /* bit r: relation r has been loaded */
+    uint64_t eager;                /* bit r: relation r was loaded by a prefetch */
+    struct sn_group *group;        /* the result set it came from (batch loading) */
 } sn_obj;
 
 #define SN_OBJ_HDR ((sizeof(sn_obj) + 15u) & ~(size_t)15u)
 #define SN_OBJ_OF(ptr) ((sn_obj *)((char *)(ptr) - SN_OBJ_HDR))
 #define SN_DATA_OF(o) ((void *)((char *)(o) + SN_OBJ_HDR))
 
+/* Objects loaded together by one statement: the siblings batch lazy loading works over. */
+typedef struct sn_group {
+    void **items;
+    size_t n;
+} sn_group;
+
+/* Per-relation statistics of a session, for the N+1 detector. */
+typedef struct sn_relstat {
+    const sinew_relation *rel;
+    const sinew_model *owner;
+    int lazy_from_list;            /* unbatched lazy loads on objects that came from a list */
+    int reported;
+    uint64_t prefetched;           /* objects given this relation by prefetch */
+    uint64_t accessed_prefetched;  /* accessor calls that found a prefetched value */
+    const char *file;
+    int line;
+} sn_relstat;
+
 struct sinew_session {
     sinew_db *db;
     sn_arena arena;
     sn_map identity;               /* (model, key) -> sn_obj */
     sn_obj *objects;               /* newest first */
+    sn_map relcache;               /* (object, relation) -> cached value, for structs without a member */
+    sn_map relstats;               /* relation -> sn_relstat */
+    int batching;                  /* batch lazy loads over siblings */
+    int nplusone_mode;             /* sinew_nplusone_mode */
+    int nplusone_threshold;
+    sn_buf report;                 /* N+1 reports so far */
 };
+
+void sn_rel_session_init(sinew_session *s);
+void sn_rel_session_end(sinew_session *s);
+int sn_type_intlike(sinew_type t);
+uint64_t sn_value_hash(const sinew_value *v, uint64_t seed);
+int sn_value_eq(const sinew_value *a, const sinew_value *b);
+sn_obj *sn_identity_find(sinew_session *s, const sinew_model *m, const sinew_value *key);
+/* Make objs[0..n) siblings for batch loading (no-op for fewer than 2). */
+int sn_group_make(sinew_session *s, void **objs, size_t n);
+/* Load `rel` for every owner in owners[0..n) that has not loaded it; eager marks them as prefetched. */
+int sn_rel_load(sinew_session *s, const sinew_relation *rel, void **owners, size_t n, int eager);
+/* Record that obj's relation holds `value` (to-one: the object or NULL; to-many: a sinew_list *). */
+int sn_rel_store(sinew_session *s, const sinew_relation *rel, void *obj, void *one, const sinew_list *many, int eager);
 
 /* The object header of one of this session's objects, or NULL (error set) if `obj` is not one. */
 sn_obj *sn_obj_check(sinew_session *s, const sinew_model *m, void *obj, const char *fn);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "query_int.h"
+#include "sinew/relations.h"
 
 sinew_query *sinew_query_new(sinew_session *s, const sinew_model *m)
 {
@@ -483,6 +484,26 @@ static void render_joins(rctx *r, const sinew_query *q)
     }
 }
 
+/* LEFT JOIN target AS eK ON ... for each to-one prefetched by JOIN */
+static void render_prefetch_joins(rctx *r, const sinew_query *q)
+{
+    for (size_t k = 0; k < q->nprefetch; k++) {
+        const q_prefetch *p = &q->prefetch[k];
+        if (!p->join) continue;
+        const sinew_relation *rel = p->path[0];
+        sn_buf_puts(r->b, " LEFT JOIN ");
+        sn_sql_ident(r->b, r->d, rel->target->table);
+        sn_buf_printf(r->b, " AS e%zu ON ", k);
+        for (size_t i = 0; i < rel->nkeys; i++) {
+            if (i) sn_buf_puts(r->b, " AND ");
+            sn_buf_printf(r->b, "e%zu.", k);
+            sn_sql_ident(r->b, r->d, rel->target->fields[rel->remote[i]].column);
+            sn_buf_puts(r->b, " = ");
+            alias_col(r, 0, q->model->fields[rel->local[i]].column);
+        }
+    }
+}
+
 void sn_q_from_where(rctx *r, int with_after)
 {
     sinew_query *q = r->q;
@@ -490,6 +511,7 @@ void sn_q_from_where(rctx *r, int with_after)
     sn_sql_ident(r->b, r->d, q->model->table);
     sn_buf_puts(r->b, " AS t0");
     render_joins(r, q);
+    if (q->render_prefetch) render_prefetch_joins(r, q);
     const sinew_expr *after = with_after ? q->after : NULL;
     if (q->where || after) {
         sn_buf_puts(r->b, " WHERE ");
@@ -567,7 +589,17 @@ int sn_q_render_select(sinew_query *q, int extra_limit)
     rctx r = {q, &q->sql, q->s->db->dialect};
     sn_buf_puts(&q->sql, (q->distinct || q->to_many) ? "SELECT DISTINCT " : "SELECT ");
     select_columns(&r, q->model);
+    for (size_t k = 0; k < q->nprefetch; k++) {
+        if (!q->prefetch[k].join) continue;
+        const sinew_model *t = q->prefetch[k].path[0]->target;
+        for (size_t i = 0; i < t->nfields; i++) {
+            sn_buf_printf(&q->sql, ", e%zu.", k);
+            sn_sql_ident(&q->sql, r.d, t->fields[i].column);
+        }
+    }
+    q->render_prefetch = 1;
     sn_q_from_where(&r, 1);
+    q->render_prefetch = 0;
     sn_q_order_limit(&r, extra_limit);
     if (q->sql.failed) return sn_nomem();
     return SINEW_OK;
@@ -589,3 +621,44 @@ const char *sinew_query_sql(sinew_query *q)
 
 size_t sinew_query_nparams(sinew_query *q) { return q ? q->nparams : 0; }
 const sinew_value *sinew_query_params(sinew_query *q) { return q ? q->params : NULL; }
+
+/* ---- eager loading ---- */
+
+int sinew_prefetch_path(sinew_query *q, const sinew_relation *const *path, size_t n)
+{
+    CHECK_Q(q);
+    if (!path || n == 0 || n > SINEW_MAX_PATH)
+        return sn_q_fail(q, sinew_error_set(SINEW_MISUSE, "sinew_prefetch_path: give 1 to %d relations", SINEW_MAX_PATH));
+    const sinew_model *at = q->model;
+    for (size_t i = 0; i < n; i++) {
+        if (!rel_of(at, path[i]))
+            return sn_q_fail(q, sinew_error_set(SINEW_MISUSE, "sinew_prefetch: '%s' is not a relation of %s",
+                                                path[i] ? path[i]->name : "NULL", at->name));
+        at = path[i]->target;
+    }
+    for (size_t k = 0; k < q->nprefetch; k++)   /* the same path twice is loaded once */
+        if (q->prefetch[k].n == (int)n && memcmp(q->prefetch[k].path, path, n * sizeof *path) == 0) return SINEW_OK;
+    if (q->nprefetch == Q_MAX) return sn_q_fail(q, sinew_error_set(SINEW_UNSUPPORTED, "more than %d prefetches", Q_MAX));
+    q_prefetch *p = &q->prefetch[q->nprefetch++];
+    memset(p, 0, sizeof *p);
+    memcpy(p->path, path, n * sizeof *path);
+    p->n = (int)n;
+    p->join = n == 1 && path[0]->kind == SINEW_BELONGS_TO;
+    return SINEW_OK;
+}
+
+int sinew_prefetch_with(sinew_query *q, const sinew_relation *rel, sinew_eager strategy)
+{
+    int rc = sinew_prefetch_path(q, &rel, 1);
+    if (rc) return rc;
+    q_prefetch *p = NULL;
+    for (size_t k = 0; k < q->nprefetch; k++)
+        if (q->prefetch[k].n == 1 && q->prefetch[k].path[0] == rel) p = &q->prefetch[k];
+    if (strategy == SINEW_EAGER_JOIN && rel->kind != SINEW_BELONGS_TO)
+        return sn_q_fail(q, sinew_error_set(SINEW_UNSUPPORTED, "sinew_prefetch_with: JOIN loading is for to-one "
+                                            "relations that hold the key; %s is not one (use SINEW_EAGER_SELECT)", rel->name));
+    if (p) p->join = strategy == SINEW_EAGER_SELECT ? 0 : rel->kind == SINEW_BELONGS_TO;
+    return SINEW_OK;
+}
+
+int sinew_prefetch(sinew_query *q, const sinew_relation *rel) { return sinew_prefetch_path(q, &rel, 1); }

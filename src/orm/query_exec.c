@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "query_int.h"
+#include "sinew/relations.h"
 
 static int q_err(sinew_query *q)
 {
@@ -28,6 +29,79 @@ static int start(sinew_query *q, sn_exec *x, const char *sql)
 }
 
 /* ---- objects ---- */
+
+/* the targets of to-one prefetches loaded by JOIN: columns after the owner's */
+static int hydrate_join_prefetches(sinew_query *q, sn_exec *x, void *owner)
+{
+    int base = (int)q->model->nfields;
+    for (size_t k = 0; k < q->nprefetch; k++) {
+        const q_prefetch *p = &q->prefetch[k];
+        if (!p->join) continue;
+        const sinew_relation *rel = p->path[0];
+        const sinew_model *t = rel->target;
+        void *target = NULL;
+        if (x->drv->column_storage(x->stmt, base + (int)t->pk[0]) != SINEW_STORAGE_NULL) {
+            int colmap[64];
+            for (size_t i = 0; i < t->nfields && i < 64; i++) colmap[i] = base + (int)i;
+            int rc = sn_session_materialize(q->s, x, t, colmap, &target);
+            if (rc) return rc;
+        }
+        int rc = sn_rel_store(q->s, rel, owner, target, NULL, 1);
+        if (rc) return rc;
+        base += (int)t->nfields;
+    }
+    return SINEW_OK;
+}
+
+/* every non-JOIN prefetch path, one statement per level (chunked for huge key sets) */
+static int run_prefetches(sinew_query *q, void **items, size_t n)
+{
+    int rc = SINEW_OK;
+    for (size_t k = 0; k < q->nprefetch && rc == SINEW_OK && n; k++) {
+        const q_prefetch *p = &q->prefetch[k];
+        if (p->join) {   /* loaded with the rows; still count it for the unused-eager report */
+            continue;
+        }
+        void **owners = items;
+        size_t nowners = n;
+        void **next = NULL;
+        for (int level = 0; level < p->n && rc == SINEW_OK && nowners; level++) {
+            const sinew_relation *rel = p->path[level];
+            rc = sn_rel_load(q->s, rel, owners, nowners, 1);
+            if (rc || level + 1 == p->n) break;
+            /* the loaded targets are the owners of the next level */
+            size_t cnt = 0, cap = 0;
+            void **nv = NULL;
+            for (size_t i = 0; i < nowners && rc == SINEW_OK; i++) {
+                sinew_list l = {NULL, 0};
+                void *one = NULL;
+                if (rel->kind == SINEW_BELONGS_TO || rel->kind == SINEW_HAS_ONE)
+                    rc = sinew_load_one_at(q->s, rel, owners[i], &one, NULL, 0);
+                else
+                    rc = sinew_load_many_at(q->s, rel, owners[i], &l, NULL, 0);
+                if (rc) break;
+                size_t add = one ? 1 : l.count;
+                if (cnt + add > cap) {
+                    cap = (cnt + add) * 2;
+                    void **g = sn_realloc(nv, cap * sizeof *g);
+                    if (!g) {
+                        rc = sn_nomem();
+                        break;
+                    }
+                    nv = g;
+                }
+                if (one) nv[cnt++] = one;
+                for (size_t j = 0; j < l.count; j++) nv[cnt++] = l.items[j];
+            }
+            sn_free(next);
+            next = nv;
+            owners = nv;
+            nowners = cnt;
+        }
+        sn_free(next);
+    }
+    return rc;
+}
 
 static int collect(sinew_query *q, int extra_limit, sinew_list *out, size_t max)
 {
@@ -51,6 +125,7 @@ static int collect(sinew_query *q, int extra_limit, sinew_list *out, size_t max)
             vec = nv;
         }
         if ((rc = sn_session_materialize(q->s, &x, q->model, NULL, &vec[n]))) break;
+        if ((rc = hydrate_join_prefetches(q, &x, vec[n]))) break;
         n++;
         if (max && n >= max) {
             rc = SINEW_DONE;
@@ -70,6 +145,8 @@ static int collect(sinew_query *q, int extra_limit, sinew_list *out, size_t max)
         }
     }
     sn_free(vec);
+    if (rc == SINEW_OK) rc = sn_group_make(q->s, out->items, out->count);
+    if (rc == SINEW_OK) rc = run_prefetches(q, out->items, out->count);
     return rc;
 }
 

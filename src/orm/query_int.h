@@ -53,6 +53,12 @@ typedef struct q_having {
 
 #define Q_MAX 16
 
+typedef struct q_prefetch {
+    const sinew_relation *path[SINEW_MAX_PATH];
+    int n;
+    int join;                 /* loaded by a LEFT JOIN in the main statement (to-one, first level) */
+} q_prefetch;
+
 struct sinew_query {
     sinew_session *s;
     const sinew_model *model;
@@ -73,6 +79,9 @@ struct sinew_query {
     q_having having[Q_MAX];
     size_t nhaving;
     sinew_expr *after;        /* keyset condition (owned) */
+    q_prefetch prefetch[Q_MAX];
+    size_t nprefetch;
+    int render_prefetch;      /* while rendering the object SELECT: add the JOIN prefetches */
     /* rendering output */
     sn_buf sql;
     sinew_value *params;

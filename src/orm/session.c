@@ -23,16 +23,16 @@ typedef struct id_probe {
     const sinew_value *vals;      /* one per key field */
 } id_probe;
 
-static int is_intlike(sinew_type t)
+int sn_type_intlike(sinew_type t)
 {
     return t == SINEW_BOOL || t == SINEW_INT32 || t == SINEW_INT64 || t == SINEW_TIMESTAMP ||
            t == SINEW_DATE || t == SINEW_ENUM;
 }
 
-static uint64_t value_hash(const sinew_value *v, uint64_t h)
+uint64_t sn_value_hash(const sinew_value *v, uint64_t h)
 {
     if (v->is_null) return sn_hash_u64(h ^ 0x9e3779b97f4a7c15ull);
-    if (is_intlike(v->type)) return sn_hash_u64(h ^ (uint64_t)v->u.i);
+    if (sn_type_intlike(v->type)) return sn_hash_u64(h ^ (uint64_t)v->u.i);
     if (v->type == SINEW_DOUBLE) {
         uint64_t bits;
         memcpy(&bits, &v->u.d, sizeof bits);
@@ -42,10 +42,10 @@ static uint64_t value_hash(const sinew_value *v, uint64_t h)
     return sn_hash_bytes(v->u.s.ptr, v->u.s.len, h);
 }
 
-static int value_eq(const sinew_value *a, const sinew_value *b)
+int sn_value_eq(const sinew_value *a, const sinew_value *b)
 {
     if (a->is_null || b->is_null) return a->is_null && b->is_null;
-    if (is_intlike(a->type) && is_intlike(b->type)) return a->u.i == b->u.i;
+    if (sn_type_intlike(a->type) && sn_type_intlike(b->type)) return a->u.i == b->u.i;
     if (a->type == SINEW_DOUBLE || b->type == SINEW_DOUBLE)
         return a->type == b->type && a->u.d == b->u.d;
     if (a->type == SINEW_UUID || b->type == SINEW_UUID)
@@ -64,7 +64,7 @@ static void obj_key(const sn_obj *o, sinew_value *vals)
 static uint64_t key_hash(const sinew_model *m, const sinew_value *vals)
 {
     uint64_t h = (uint64_t)(uintptr_t)m;
-    for (size_t i = 0; i < m->npk; i++) h = value_hash(&vals[i], h);
+    for (size_t i = 0; i < m->npk; i++) h = sn_value_hash(&vals[i], h);
     return h;
 }
 
@@ -90,7 +90,7 @@ static int identity_eq(const void *stored, const void *probe, void *ctx)
     if (a->model != bm) return 0;
     obj_key(a, av);
     for (size_t i = 0; i < bm->npk; i++)
-        if (!value_eq(&av[i], &b[i])) return 0;
+        if (!sn_value_eq(&av[i], &b[i])) return 0;
     return 1;
 }
 
@@ -108,7 +108,7 @@ static void identity_remove(sinew_session *s, sn_obj *o)
     sn_map_remove(&s->identity, key_hash(o->model, vals), o);
 }
 
-static sn_obj *identity_find(sinew_session *s, const sinew_model *m, const sinew_value *vals)
+sn_obj *sn_identity_find(sinew_session *s, const sinew_model *m, const sinew_value *vals)
 {
     id_probe p = {PROBE_MAGIC, m, vals};
     return sn_map_get(&s->identity, key_hash(m, vals), &p);
@@ -125,6 +125,7 @@ int sinew_session_new(sinew_session **out, sinew_db *db)
     s->db = db;
     sn_arena_init(&s->arena, 8192);
     sn_map_init(&s->identity, identity_eq, NULL);
+    sn_rel_session_init(s);
     *out = s;
     return SINEW_OK;
 }
@@ -132,6 +133,7 @@ int sinew_session_new(sinew_session **out, sinew_db *db)
 void sinew_session_free(sinew_session *s)
 {
     if (!s) return;
+    sn_rel_session_end(s);
     sn_map_free(&s->identity);
     sn_arena_free(&s->arena);
     sn_free(s);
@@ -248,7 +250,7 @@ int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_model *m, c
         take_snapshot(o);
         sinew_value vals[MAX_KEY];
         obj_key(o, vals);
-        sn_obj *existing = identity_find(s, m, vals);
+        sn_obj *existing = sn_identity_find(s, m, vals);
         if (existing) {   /* one row, one object: drop the copy */
             s->objects = head;
             sn_arena_reset_to(&s->arena, mark);
@@ -276,7 +278,7 @@ static void describe_key(char *buf, size_t cap, const sinew_model *m, const unsi
         const char *name = m->fields[fields[i]].name;
         int w;
         if (v->is_null) w = snprintf(buf + used, cap - used, "%s%s = NULL", i ? ", " : "", name);
-        else if (is_intlike(v->type)) w = snprintf(buf + used, cap - used, "%s%s = %lld", i ? ", " : "", name, (long long)v->u.i);
+        else if (sn_type_intlike(v->type)) w = snprintf(buf + used, cap - used, "%s%s = %lld", i ? ", " : "", name, (long long)v->u.i);
         else if (v->type == SINEW_TEXT) w = snprintf(buf + used, cap - used, "%s%s = '%.*s'", i ? ", " : "", name,
                                                      (int)(v->u.s.len > 60 ? 60 : v->u.s.len), v->u.s.ptr);
         else w = snprintf(buf + used, cap - used, "%s%s = (%s)", i ? ", " : "", name, sinew_type_name(v->type));
@@ -317,7 +319,7 @@ int sinew_get(sinew_session *s, const sinew_model *m, const sinew_value *key, si
                                m->name, m->npk, nkey);
     for (size_t i = 0; i < nkey; i++)
         if ((rc = key_type_ok(m, &m->fields[m->pk[i]], &key[i], "sinew_get"))) return rc;
-    sn_obj *o = identity_find(s, m, key);
+    sn_obj *o = sn_identity_find(s, m, key);
     if (o) {
         if (o->state == SN_DELETED) {
             char k[256];
