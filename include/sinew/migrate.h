@@ -1,0 +1,89 @@
+/*
+ * sinew/migrate.h - introspection of a live database, and migrations:
+ * make (diff two schema graphs into SQL files), apply, roll back, status
+ * and drift checks.
+ *
+ *   sinew_db *db;  sinew_open(&db, "sqlite:app.db");
+ *   if (sinew_migrate_up(db, "migrations") != SINEW_OK)
+ *       fprintf(stderr, "%s\n", sinew_errmsg());
+ *
+ * A migrations directory holds one folder per migration, NNNN_name/, with
+ * up.<dialect>.sql, down.<dialect>.sql (or plain up.sql/down.sql for a single
+ * dialect) and schema.sinew, the snapshot of the schema after it. See
+ * docs/migrations.md.
+ */
+#ifndef SINEW_MIGRATE_H
+#define SINEW_MIGRATE_H
+
+#include <stddef.h>
+#include "db.h"
+#include "schema.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Read the live database's tables, columns, keys, indexes and foreign keys
+ * into a graph (free it with sinew_schema_free). Relations and their
+ * inverses are inferred from foreign keys. sinew's own bookkeeping table
+ * (sinew_migrations) is left out.
+ */
+int sinew_introspect(sinew_db *db, sinew_schema **out);
+
+/* Dialects a migration is written for (bit mask). */
+enum { SINEW_DIALECT_SQLITE = 1, SINEW_DIALECT_POSTGRES = 2, SINEW_DIALECT_ALL = 3 };
+
+typedef struct sinew_make_opts {
+    unsigned dialects;           /* SINEW_DIALECT_*; 0 means all */
+    int allow_destructive;       /* permit drops, lossy type changes, look-alike renames */
+} sinew_make_opts;
+
+/*
+ * Compare `schema_path` with the snapshot of the latest migration in `dir`
+ * and write dir/NNNN_name/. *created (optional, caller frees with
+ * sinew_migrate_free) gets the new folder's path, or NULL when nothing
+ * changed (SINEW_OK either way). Destructive changes without
+ * allow_destructive, and a dropped + added column that look like a rename,
+ * fail with SINEW_INVALID and a message saying what to do.
+ */
+int sinew_migrate_make(const char *dir, const char *schema_path, const char *name,
+                       const sinew_make_opts *opts, char **created);
+
+/*
+ * Apply pending migrations in order, each in its own transaction, up to and
+ * including number `to` (0: all). Concurrent runners are serialised. On a
+ * failing statement the database stays at the last good migration and the
+ * message names the migration file and the statement.
+ */
+int sinew_migrate_up(sinew_db *db, const char *dir);
+int sinew_migrate_up_to(sinew_db *db, const char *dir, int to);
+/* Roll back applied migrations numbered above `to` (newest first); to = -1 rolls back one. */
+int sinew_migrate_down(sinew_db *db, const char *dir, int to);
+
+typedef struct sinew_migration_status {
+    char *name;                  /* "0002_add_email" */
+    int number;
+    int applied;                 /* recorded in sinew_migrations */
+    char *applied_at;            /* "YYYY-MM-DD HH:MM:SS" UTC, or NULL */
+    int modified;                /* applied, but its up file changed since */
+    int missing;                 /* applied, but its folder is gone */
+} sinew_migration_status;
+
+int sinew_migrate_status(sinew_db *db, const char *dir, sinew_migration_status **out, size_t *count);
+void sinew_migrate_status_free(sinew_migration_status *st, size_t count);
+
+/*
+ * Compare the live database with the schema the applied migrations should
+ * have built. *ndrift gets the number of differences; *report (optional,
+ * free with sinew_migrate_free) lists them table by table.
+ */
+int sinew_migrate_check(sinew_db *db, const char *dir, char **report, size_t *ndrift);
+
+/* Free a string returned by this API. */
+void sinew_migrate_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

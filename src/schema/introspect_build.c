@@ -1,0 +1,549 @@
+/*
+ * introspect_build.c - builds a schema graph from what a database reports.
+ *
+ * The readers (introspect_sqlite.c, introspect_pg.c) call sn_ib_table /
+ * _column / _pk / _index / _fk in any order; sn_ib_finish() then sorts
+ * tables by name, names models and fields, turns single-column unique
+ * indexes into @unique, and resolves foreign keys into BELONGS_TO relations
+ * with HAS_MANY (or HAS_ONE, when the key is unique) inverses on the
+ * target. Names are inferred the way Prisma's `db pull` does it: a relation
+ * is named after its key column without the _id / Id suffix, an inverse is
+ * the plural of the referencing model, and collisions get a suffix. The
+ * whole graph, sinew_schema included, lives in one arena.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include "migrate/introspect.h"
+
+typedef struct ib_fkcol {
+    int id, seq;
+    char *from, *to_table, *to_col;
+    sinew_fk_action del, upd;
+} ib_fkcol;
+
+typedef struct ib_table {
+    char *table;
+    sinew_field *fields;
+    int *pkpos;
+    size_t nf, capf;
+    sinew_index *idx;
+    size_t ni, capi;
+    ib_fkcol *fks;
+    size_t nfk, capfk;
+    sinew_relation *rels;
+    size_t nr, capr;
+    sinew_model *model;
+} ib_table;
+
+struct sn_ib {
+    sn_arena *a;
+    ib_table *t;
+    size_t nt, capt;
+    int finished;
+};
+
+/* Make room for one more element in an arena array (the old block is abandoned). */
+static int grow(sn_arena *a, void **p, size_t *cap, size_t n, size_t sz)
+{
+    if (n < *cap) return 1;
+    size_t nc = *cap ? *cap * 2 : 8;
+    void *np = sn_arena_calloc(a, nc * sz);
+    if (!np) return 0;
+    if (*p) memcpy(np, *p, n * sz);
+    *p = np;
+    *cap = nc;
+    return 1;
+}
+
+sn_ib *sn_ib_new(void)
+{
+    sn_ib *b = sn_calloc(1, sizeof *b);
+    if (!b) { sn_nomem(); return NULL; }
+    b->a = sn_malloc(sizeof *b->a);
+    if (!b->a) { sn_free(b); sn_nomem(); return NULL; }
+    sn_arena_init(b->a, 16384);
+    return b;
+}
+
+void sn_ib_free(sn_ib *b)
+{
+    if (!b) return;
+    if (!b->finished && b->a) {
+        sn_arena_free(b->a);
+        sn_free(b->a);
+    }
+    sn_free(b);
+}
+
+sn_arena *sn_ib_arena(sn_ib *b) { return b->a; }
+
+int sn_ib_table(sn_ib *b, const char *table)
+{
+    if (!grow(b->a, (void **)&b->t, &b->capt, b->nt, sizeof *b->t)) return -1;
+    ib_table *t = &b->t[b->nt];
+    memset(t, 0, sizeof *t);
+    t->table = sn_arena_strdup(b->a, table);
+    if (!t->table) return -1;
+    return (int)b->nt++;
+}
+
+static int find_col(const ib_table *t, const char *col)
+{
+    for (size_t i = 0; col && i < t->nf; i++)
+        if (strcmp(t->fields[i].column, col) == 0) return (int)i;
+    for (size_t i = 0; col && i < t->nf; i++)    /* SQLite names are case-insensitive */
+        if (strcasecmp(t->fields[i].column, col) == 0) return (int)i;
+    return -1;
+}
+
+int sn_ib_column(sn_ib *b, int ti, const char *name, const char *decl, int notnull,
+                 const char *dflt, int pg)
+{
+    ib_table *t = &b->t[ti];
+    size_t cap = t->capf;
+    if (!grow(b->a, (void **)&t->fields, &t->capf, t->nf, sizeof *t->fields)) return SINEW_NOMEM;
+    if (!grow(b->a, (void **)&t->pkpos, &cap, t->nf, sizeof *t->pkpos)) return SINEW_NOMEM;
+    sinew_field *f = &t->fields[t->nf];
+    memset(f, 0, sizeof *f);
+    f->column = sn_arena_strdup(b->a, name);
+    f->name = f->column;
+    f->db_type = sn_arena_strdup(b->a, decl ? decl : "");
+    if (!f->column || !f->db_type) return SINEW_NOMEM;
+    f->type = sn_type_from_sql(f->db_type, pg);
+    if (!notnull) f->flags |= SINEW_FIELD_NULLABLE;
+    if (dflt) sn_default_from_sql(dflt, f->type, pg, b->a, &f->def);
+    f->offset = SINEW_NO_OFFSET;
+    f->has_offset = SINEW_NO_OFFSET;
+    f->order = (int)t->nf;
+    t->pkpos[t->nf] = 0;
+    t->nf++;
+    return SINEW_OK;
+}
+
+int sn_ib_pk(sn_ib *b, int ti, const char *column, int pos)
+{
+    ib_table *t = &b->t[ti];
+    int i = find_col(t, column);
+    if (i < 0) return SINEW_OK;
+    t->pkpos[i] = pos;
+    t->fields[i].flags |= SINEW_FIELD_PK;
+    t->fields[i].flags &= ~(unsigned)SINEW_FIELD_NULLABLE;
+    return SINEW_OK;
+}
+
+void sn_ib_auto(sn_ib *b, int ti, const char *column)
+{
+    ib_table *t = &b->t[ti];
+    int i = find_col(t, column);
+    if (i >= 0) {
+        t->fields[i].flags |= SINEW_FIELD_AUTO;
+        t->fields[i].def.kind = SINEW_DEFAULT_NONE;
+        t->fields[i].def.value = NULL;
+    }
+}
+
+int sn_ib_index(sn_ib *b, int ti, const char *name, int unique, const char *const *cols, size_t n)
+{
+    ib_table *t = &b->t[ti];
+    if (n == 0) return SINEW_OK;
+    unsigned *f = sn_arena_alloc(b->a, n * sizeof *f);
+    if (!f) return SINEW_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        int c = find_col(t, cols[i]);
+        if (c < 0) return SINEW_OK;     /* an expression index: not representable, skip */
+        f[i] = (unsigned)c;
+    }
+    /* skip exact duplicates (a UNIQUE constraint and its own index) */
+    for (size_t k = 0; k < t->ni; k++)
+        if (t->idx[k].nfields == n && t->idx[k].unique == unique &&
+            memcmp(t->idx[k].fields, f, n * sizeof *f) == 0) return SINEW_OK;
+    if (!grow(b->a, (void **)&t->idx, &t->capi, t->ni, sizeof *t->idx)) return SINEW_NOMEM;
+    sinew_index *ix = &t->idx[t->ni++];
+    memset(ix, 0, sizeof *ix);
+    ix->name = name ? sn_arena_strdup(b->a, name) : NULL;
+    ix->fields = f;
+    ix->nfields = n;
+    ix->unique = unique;
+    return SINEW_OK;
+}
+
+int sn_ib_fk(sn_ib *b, int ti, int id, int seq, const char *from, const char *to_table,
+             const char *to_col, sinew_fk_action del, sinew_fk_action upd)
+{
+    ib_table *t = &b->t[ti];
+    if (!grow(b->a, (void **)&t->fks, &t->capfk, t->nfk, sizeof *t->fks)) return SINEW_NOMEM;
+    ib_fkcol *k = &t->fks[t->nfk++];
+    k->id = id;
+    k->seq = seq;
+    k->from = sn_arena_strdup(b->a, from);
+    k->to_table = sn_arena_strdup(b->a, to_table);
+    k->to_col = to_col ? sn_arena_strdup(b->a, to_col) : NULL;
+    k->del = del;
+    k->upd = upd;
+    return k->from && k->to_table ? SINEW_OK : SINEW_NOMEM;
+}
+
+/* ---- naming ------------------------------------------------------------------ */
+
+static int ends_with(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
+static char *singular(sn_arena *a, const char *w)
+{
+    size_t n = strlen(w);
+    if (n > 3 && (ends_with(w, "ies") || ends_with(w, "IES")))
+        return sn_arena_printf(a, "%.*sy", (int)(n - 3), w);
+    if (n > 4 && (ends_with(w, "sses") || ends_with(w, "xes") || ends_with(w, "ches") ||
+                  ends_with(w, "shes")))
+        return sn_arena_strndup(a, w, n - 2);
+    if (n > 1 && (w[n - 1] == 's' || w[n - 1] == 'S') && !ends_with(w, "ss") &&
+        !ends_with(w, "us") && !ends_with(w, "is"))
+        return sn_arena_strndup(a, w, n - 1);
+    return sn_arena_strdup(a, w);
+}
+
+static char *plural(sn_arena *a, const char *w)
+{
+    size_t n = strlen(w);
+    if (n > 1 && w[n - 1] == 'y' && !strchr("aeiou", w[n - 2]))
+        return sn_arena_printf(a, "%.*sies", (int)(n - 1), w);
+    if (ends_with(w, "s") || ends_with(w, "x") || ends_with(w, "z") || ends_with(w, "ch") ||
+        ends_with(w, "sh"))
+        return sn_arena_printf(a, "%ses", w);
+    return sn_arena_printf(a, "%ss", w);
+}
+
+/* A valid identifier from any text: letters, digits and _, not starting with a digit. */
+static char *ident(sn_arena *a, const char *s)
+{
+    size_t n = strlen(s);
+    char *o = sn_arena_alloc(a, n + 3);
+    if (!o) return NULL;
+    size_t j = 0;
+    if (!n || isdigit((unsigned char)s[0])) o[j++] = '_';
+    for (size_t i = 0; i < n; i++)
+        o[j++] = (isalnum((unsigned char)s[i]) || s[i] == '_') ? s[i] : '_';
+    o[j] = 0;
+    return o;
+}
+
+/* "order_items" -> "OrderItem", "Album" -> "Album" */
+static char *model_name(sn_arena *a, const char *table)
+{
+    char *s = singular(a, table);
+    char *id = s ? ident(a, s) : NULL;
+    if (!id) return NULL;
+    char *o = sn_arena_alloc(a, strlen(id) + 2);
+    if (!o) return NULL;
+    size_t j = 0;
+    int up = 1;
+    for (const char *p = id; *p; p++) {
+        if (*p == '_' && p != id) { up = 1; continue; }
+        o[j++] = up ? (char)toupper((unsigned char)*p) : *p;
+        up = 0;
+    }
+    o[j] = 0;
+    if (!j || isdigit((unsigned char)o[0])) return sn_arena_printf(a, "T%s", o);
+    return o;
+}
+
+/* "OrderItem" -> "order_item" */
+static char *snake(sn_arena *a, const char *s)
+{
+    char *o = sn_arena_alloc(a, strlen(s) * 2 + 1);
+    if (!o) return NULL;
+    size_t j = 0;
+    for (const char *p = s; *p; p++) {
+        if (isupper((unsigned char)*p)) {
+            if (p != s && !isupper((unsigned char)p[-1]) && p[-1] != '_') o[j++] = '_';
+            o[j++] = (char)tolower((unsigned char)*p);
+        } else {
+            o[j++] = *p;
+        }
+    }
+    o[j] = 0;
+    return o;
+}
+
+static int name_taken(const ib_table *t, const char *name)
+{
+    for (size_t i = 0; i < t->nf; i++)
+        if (strcmp(t->fields[i].name, name) == 0) return 1;
+    for (size_t i = 0; i < t->nr; i++)
+        if (strcmp(t->rels[i].name, name) == 0) return 1;
+    return 0;
+}
+
+/* `base`, or base2, base3 ... whichever is free in t */
+static const char *unique_name(sn_arena *a, const ib_table *t, const char *base)
+{
+    if (!base) return NULL;
+    if (!name_taken(t, base)) return base;
+    for (int n = 2;; n++) {
+        char *c = sn_arena_printf(a, "%s%d", base, n);
+        if (!c || !name_taken(t, c)) return c;
+    }
+}
+
+
+/* ---- finishing ----------------------------------------------------------------- */
+
+static int cmp_table(const void *x, const void *y)
+{
+    return strcmp(((const ib_table *)x)->table, ((const ib_table *)y)->table);
+}
+
+static int cmp_fkcol(const void *x, const void *y)
+{
+    const ib_fkcol *a = x, *b = y;
+    if (a->id != b->id) return a->id < b->id ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static int find_table(sn_ib *b, const char *name)
+{
+    for (size_t i = 0; i < b->nt; i++)
+        if (strcmp(b->t[i].table, name) == 0) return (int)i;
+    for (size_t i = 0; i < b->nt; i++)
+        if (strcasecmp(b->t[i].table, name) == 0) return (int)i;
+    return -1;
+}
+
+static int same_set(const unsigned *a, size_t na, const unsigned *b, size_t nb)
+{
+    if (na != nb) return 0;
+    for (size_t i = 0; i < na; i++) {
+        size_t j = 0;
+        while (j < nb && b[j] != a[i]) j++;
+        if (j == nb) return 0;
+    }
+    return 1;
+}
+
+/* The key columns are unique in t (its primary key, a unique index or a @unique field). */
+static int key_unique(const ib_table *t, const unsigned *cols, size_t n)
+{
+    if (n == 1 && (t->fields[cols[0]].flags & SINEW_FIELD_UNIQUE)) return 1;
+    if (t->model && same_set(t->model->pk, t->model->npk, cols, n)) return 1;
+    for (size_t i = 0; i < t->ni; i++)
+        if (t->idx[i].unique && same_set(t->idx[i].fields, t->idx[i].nfields, cols, n)) return 1;
+    return 0;
+}
+
+static sinew_relation *add_rel(sn_arena *a, ib_table *t)
+{
+    if (!grow(a, (void **)&t->rels, &t->capr, t->nr, sizeof *t->rels)) return NULL;
+    sinew_relation *r = &t->rels[t->nr++];
+    memset(r, 0, sizeof *r);
+    r->offset = SINEW_NO_OFFSET;
+    r->name = "";
+    return r;
+}
+
+/* The name of a to-one relation held by key column `col` pointing at model `target`. */
+static const char *belongs_name(sn_arena *a, const ib_table *t, const char *col, size_t nkeys,
+                                const char *target)
+{
+    const char *base = NULL;
+    if (nkeys == 1) {
+        size_t n = strlen(col);
+        if (n > 3 && (ends_with(col, "_id") || ends_with(col, "_ID")))
+            base = sn_arena_strndup(a, col, n - 3);
+        else if (n > 2 && (ends_with(col, "Id") || ends_with(col, "ID")))
+            base = sn_arena_strndup(a, col, n - 2);
+    }
+    if (!base || name_taken(t, base))
+        base = isupper((unsigned char)col[0]) ? target : snake(a, target);
+    return unique_name(a, t, base);
+}
+
+static int resolve_fks(sn_ib *b, size_t ti)
+{
+    sn_arena *a = b->a;
+    ib_table *t = &b->t[ti];
+    if (t->nfk) qsort(t->fks, t->nfk, sizeof *t->fks, cmp_fkcol);
+    size_t start = 0;
+    /* group by id; keys sorted by their first local column for a stable order */
+    while (start < t->nfk) {
+        size_t end = start;
+        while (end < t->nfk && t->fks[end].id == t->fks[start].id) end++;
+        size_t n = end - start;
+        int tt = find_table(b, t->fks[start].to_table);
+        unsigned *loc = sn_arena_alloc(a, n * sizeof *loc);
+        unsigned *rem = sn_arena_alloc(a, n * sizeof *rem);
+        if (!loc || !rem) return SINEW_NOMEM;
+        int ok = tt >= 0;
+        for (size_t k = 0; ok && k < n; k++) {
+            const ib_fkcol *c = &t->fks[start + k];
+            int l = find_col(t, c->from);
+            int r;
+            if (c->to_col) r = find_col(&b->t[tt], c->to_col);
+            else r = k < b->t[tt].model->npk ? (int)b->t[tt].model->pk[k] : -1;
+            if (l < 0 || r < 0) ok = 0;
+            else { loc[k] = (unsigned)l; rem[k] = (unsigned)r; }
+        }
+        if (ok) {
+            ib_table *tg = &b->t[tt];
+            sinew_relation *r = add_rel(a, t);
+            if (!r) return SINEW_NOMEM;
+            r->kind = SINEW_BELONGS_TO;
+            r->target = tg->model;
+            r->local = loc;
+            r->remote = rem;
+            r->nkeys = n;
+            r->on_delete = t->fks[start].del;
+            r->on_update = t->fks[start].upd;
+            for (size_t k = 0; k < n; k++) {
+                t->fields[loc[k]].flags |= SINEW_FIELD_FK;
+                if (t->fields[loc[k]].flags & SINEW_FIELD_NULLABLE) r->optional = 1;
+            }
+            r->name = belongs_name(a, t, t->fields[loc[0]].column, n, tg->model->name);
+            if (!r->name) return SINEW_NOMEM;
+        }
+        start = end;
+    }
+    return SINEW_OK;
+}
+
+static int cmp_rel(const void *x, const void *y)
+{
+    const sinew_relation *a = x, *b = y;
+    return a->local[0] < b->local[0] ? -1 : a->local[0] > b->local[0];
+}
+
+static int add_inverses(sn_ib *b, size_t ti)
+{
+    sn_arena *a = b->a;
+    ib_table *t = &b->t[ti];
+    size_t nr = t->nr;
+    if (nr) qsort(t->rels, nr, sizeof *t->rels, cmp_rel);
+    for (size_t i = 0; i < nr; i++) {
+        sinew_relation *r = &t->rels[i];
+        if (r->kind != SINEW_BELONGS_TO) continue;
+        ib_table *tg = NULL;
+        for (size_t k = 0; k < b->nt; k++)
+            if (b->t[k].model == r->target) tg = &b->t[k];
+        int one = key_unique(t, r->local, r->nkeys);
+        const char *src = t->model->name;
+        const char *base = one ? src : plural(a, src);
+        if (!base) return SINEW_NOMEM;
+        if (!isupper((unsigned char)t->fields[r->local[0]].column[0])) base = snake(a, base);
+        if (base && name_taken(tg, base)) base = sn_arena_printf(a, "%s_%s", base, r->name);
+        const char *name = unique_name(a, tg, base);
+        if (!name) return SINEW_NOMEM;
+        sinew_relation *inv = add_rel(a, tg);   /* may move tg->rels, never t->rels unless tg == t */
+        if (!inv) return SINEW_NOMEM;
+        r = &t->rels[i];
+        inv->kind = one ? SINEW_HAS_ONE : SINEW_HAS_MANY;
+        inv->target = t->model;
+        inv->local = r->remote;
+        inv->remote = r->local;
+        inv->nkeys = r->nkeys;
+        inv->inverse = r->name;
+        inv->name = name;
+        r->inverse = name;
+    }
+    return SINEW_OK;
+}
+
+int sn_ib_finish(sn_ib *b, sinew_schema **out)
+{
+    sn_arena *a = b->a;
+    *out = NULL;
+    if (b->nt) qsort(b->t, b->nt, sizeof *b->t, cmp_table);
+    sinew_schema *s = sn_arena_calloc(a, sizeof *s);
+    sinew_model **models = sn_arena_calloc(a, (b->nt ? b->nt : 1) * sizeof *models);
+    if (!s || !models) return SINEW_NOMEM;
+    s->name = "db";
+    for (size_t i = 0; i < b->nt; i++) {
+        ib_table *t = &b->t[i];
+        sinew_model *m = sn_arena_calloc(a, sizeof *m);
+        if (!m) return SINEW_NOMEM;
+        t->model = m;
+        models[i] = m;
+        m->table = t->table;
+        const char *nm = model_name(a, t->table);
+        for (int n = 2; nm && sinew_schema_find_model(s, nm); n++) {
+            nm = sn_arena_printf(a, "%s%d", model_name(a, t->table), n);
+        }
+        if (!nm) return SINEW_NOMEM;
+        m->name = nm;
+        m->c_name = snake(a, nm);
+        /* field names: the column when it is an identifier */
+        for (size_t f = 0; f < t->nf; f++) {
+            char *id = ident(a, t->fields[f].column);
+            if (!id) return SINEW_NOMEM;
+            t->fields[f].name = "";
+            t->fields[f].name = unique_name(a, t, id);
+            if (!t->fields[f].name) return SINEW_NOMEM;
+        }
+        /* primary key in key order */
+        size_t npk = 0;
+        for (size_t f = 0; f < t->nf; f++) if (t->pkpos[f]) npk++;
+        unsigned *pk = sn_arena_alloc(a, (npk ? npk : 1) * sizeof *pk);
+        if (!pk) return SINEW_NOMEM;
+        size_t k = 0;
+        for (int pos = 1; k < npk && pos <= (int)t->nf + 64; pos++)
+            for (size_t f = 0; f < t->nf; f++) if (t->pkpos[f] == pos) pk[k++] = (unsigned)f;
+        m->pk = pk;
+        m->npk = k;
+        if (k != 1) for (size_t f = 0; f < t->nf; f++) t->fields[f].flags &= ~(unsigned)SINEW_FIELD_AUTO;
+        /* single-column unique indexes become @unique; the rest keep their names */
+        size_t keep = 0;
+        for (size_t x = 0; x < t->ni; x++) {
+            sinew_index *ix = &t->idx[x];
+            if (ix->unique && ix->nfields == 1) {
+                if (!(m->npk == 1 && m->pk[0] == ix->fields[0]))
+                    t->fields[ix->fields[0]].flags |= SINEW_FIELD_UNIQUE;
+                continue;
+            }
+            if (ix->unique && same_set(ix->fields, ix->nfields, m->pk, m->npk)) continue;
+            if (!ix->name) {
+                sn_buf nb;
+                sn_buf_init(&nb);
+                sn_buf_puts(&nb, t->table);
+                for (size_t c = 0; c < ix->nfields; c++)
+                    sn_buf_printf(&nb, "_%s", t->fields[ix->fields[c]].column);
+                sn_buf_puts(&nb, ix->unique ? "_key" : "_idx");
+                ix->name = nb.failed ? NULL : sn_arena_strdup(a, sn_buf_cstr(&nb));
+                sn_buf_free(&nb);
+                if (!ix->name) return SINEW_NOMEM;
+            }
+            t->idx[keep++] = *ix;
+        }
+        t->ni = keep;
+        s->models = (const sinew_model *const *)models;
+        s->nmodels = i + 1;
+    }
+    s->models = (const sinew_model *const *)models;
+    s->nmodels = b->nt;
+    for (size_t i = 0; i < b->nt; i++) {
+        sinew_model *m = b->t[i].model;
+        m->fields = b->t[i].fields;
+        m->nfields = b->t[i].nf;
+        m->indexes = b->t[i].idx;
+        m->nindexes = b->t[i].ni;
+    }
+    for (size_t i = 0; i < b->nt; i++) {
+        int rc = resolve_fks(b, i);
+        if (rc) return rc;
+    }
+    for (size_t i = 0; i < b->nt; i++) {
+        int rc = add_inverses(b, i);
+        if (rc) return rc;
+    }
+    for (size_t i = 0; i < b->nt; i++) {
+        ib_table *t = &b->t[i];
+        for (size_t r = 0; r < t->nr; r++) t->rels[r].order = (int)(t->nf + r);
+        t->model->relations = t->rels;
+        t->model->nrelations = t->nr;
+    }
+    s->owner = a;
+    b->finished = 1;
+    *out = s;
+    return SINEW_OK;
+}

@@ -1,0 +1,194 @@
+/*
+ * introspect_types.c - what a database's type names and default expressions
+ * mean in sinew's terms. SQLite follows its type-affinity rules on the
+ * declared type (INTEGER / *INT* -> int64, CHAR/CLOB/TEXT -> text, ...);
+ * PostgreSQL uses format_type() names. Defaults become schema-language
+ * literals, now() or uuid(); anything else is left out.
+ */
+#include <ctype.h>
+#include <string.h>
+#include "migrate/introspect.h"
+
+static int has(const char *up, const char *w) { return strstr(up, w) != NULL; }
+
+sinew_type sn_type_from_sql(const char *decl, int pg)
+{
+    char up[128];
+    size_t n = 0;
+    for (; decl && decl[n] && n + 1 < sizeof up; n++) up[n] = (char)toupper((unsigned char)decl[n]);
+    up[n] = 0;
+    if (pg) {
+        if (!strcmp(up, "SMALLINT") || !strcmp(up, "INTEGER")) return SINEW_INT32;
+        if (!strcmp(up, "BIGINT")) return SINEW_INT64;
+        if (!strcmp(up, "BOOLEAN")) return SINEW_BOOL;
+        if (!strcmp(up, "REAL") || !strcmp(up, "DOUBLE PRECISION")) return SINEW_DOUBLE;
+        if (!strncmp(up, "NUMERIC", 7)) return SINEW_DECIMAL;
+        if (!strcmp(up, "BYTEA")) return SINEW_BLOB;
+        if (!strncmp(up, "TIMESTAMP", 9)) return SINEW_TIMESTAMP;
+        if (!strcmp(up, "DATE")) return SINEW_DATE;
+        if (!strcmp(up, "UUID")) return SINEW_UUID;
+        if (!strcmp(up, "JSON") || !strcmp(up, "JSONB")) return SINEW_JSON;
+        return SINEW_TEXT;
+    }
+    if (!n) return SINEW_BLOB;                       /* no type: BLOB affinity */
+    if (has(up, "BOOL")) return SINEW_BOOL;
+    if (has(up, "DATETIME") || has(up, "TIMESTAMP")) return SINEW_TIMESTAMP;
+    if (!strncmp(up, "DATE", 4)) return SINEW_DATE;
+    if (has(up, "UUID")) return SINEW_UUID;
+    if (has(up, "JSON")) return SINEW_JSON;
+    if (has(up, "INT")) return SINEW_INT64;
+    if (has(up, "CHAR") || has(up, "CLOB") || has(up, "TEXT")) return SINEW_TEXT;
+    if (has(up, "BLOB")) return SINEW_BLOB;
+    if (has(up, "REAL") || has(up, "FLOA") || has(up, "DOUB")) return SINEW_DOUBLE;
+    if (has(up, "NUMERIC") || has(up, "DECIMAL")) return SINEW_DECIMAL;
+    return SINEW_TEXT;
+}
+
+sinew_fk_action sn_fk_action_from_sql(const char *s)
+{
+    if (!s) return SINEW_FK_NO_ACTION;
+    if (!strcasecmp(s, "CASCADE") || !strcmp(s, "c")) return SINEW_FK_CASCADE;
+    if (!strcasecmp(s, "RESTRICT") || !strcmp(s, "r")) return SINEW_FK_RESTRICT;
+    if (!strcasecmp(s, "SET NULL") || !strcmp(s, "n")) return SINEW_FK_SET_NULL;
+    if (!strcasecmp(s, "SET DEFAULT") || !strcmp(s, "d")) return SINEW_FK_SET_DEFAULT;
+    return SINEW_FK_NO_ACTION;
+}
+
+/* Strip surrounding whitespace and balanced outer parentheses. */
+static void trim(const char **s, size_t *n)
+{
+    for (;;) {
+        while (*n && isspace((unsigned char)(*s)[0])) { (*s)++; (*n)--; }
+        while (*n && isspace((unsigned char)(*s)[*n - 1])) (*n)--;
+        if (*n >= 2 && (*s)[0] == '(' && (*s)[*n - 1] == ')') {
+            int depth = 0, outer = 1;
+            for (size_t i = 0; i < *n - 1; i++) {
+                if ((*s)[i] == '(') depth++;
+                else if ((*s)[i] == ')' && --depth == 0) { outer = 0; break; }
+            }
+            if (outer) { (*s)++; *n -= 2; continue; }
+        }
+        return;
+    }
+}
+
+/* Drop a trailing PostgreSQL cast: 'x'::text, 0::bigint, '1'::numeric(10,2). */
+static void strip_cast(const char *s, size_t *n)
+{
+    int q = 0;
+    size_t last = 0;
+    for (size_t i = 0; i + 1 < *n; i++) {
+        if (s[i] == '\'') q = !q;
+        else if (!q && s[i] == ':' && s[i + 1] == ':') last = i;
+    }
+    if (last) *n = last;
+}
+
+char *sn_default_norm(const char *sql, sn_arena *a)
+{
+    size_t n = strlen(sql);
+    trim(&sql, &n);
+    strip_cast(sql, &n);
+    trim(&sql, &n);
+    char *o = sn_arena_strndup(a, sql, n);
+    if (!o) return NULL;
+    int q = 0;
+    for (char *p = o; *p; p++) {
+        if (*p == '\'') q = !q;
+        else if (!q) *p = (char)tolower((unsigned char)*p);
+    }
+    return o;
+}
+
+static int is_number(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (i < n && (s[i] == '-' || s[i] == '+')) i++;
+    int digits = 0;
+    while (i < n && (isdigit((unsigned char)s[i]) || s[i] == '.')) { i++; digits = 1; }
+    if (digits && i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '-' || s[i] == '+')) i++;
+        while (i < n && isdigit((unsigned char)s[i])) i++;
+    }
+    return digits && i == n;
+}
+
+void sn_default_from_sql(const char *sql, sinew_type type, int pg, sn_arena *a, sinew_default *out)
+{
+    out->kind = SINEW_DEFAULT_NONE;
+    out->value = NULL;
+    char *v = sn_default_norm(sql, a);
+    if (!v) return;
+    (void)pg;
+    size_t n = strlen(v);
+    if (!strcmp(v, "null") || strstr(v, "nextval(")) return;
+    if (!strcmp(v, "current_timestamp") || !strcmp(v, "now()") || !strcmp(v, "current_date") ||
+        !strcmp(v, "localtimestamp") || !strcmp(v, "transaction_timestamp()") ||
+        (strstr(v, "'now'") && (strstr(v, "strftime") || strstr(v, "date") || strstr(v, "julianday")))) {
+        out->kind = SINEW_DEFAULT_NOW;
+        return;
+    }
+    if (strstr(v, "randomblob") || strstr(v, "gen_random_uuid") || strstr(v, "uuid_generate")) {
+        out->kind = SINEW_DEFAULT_UUID;
+        return;
+    }
+    const char *lit = v;
+    size_t ln = n;
+    int quoted = n >= 2 && v[0] == '\'' && v[n - 1] == '\'';
+    char *unq = NULL;
+    if (quoted) {
+        unq = sn_arena_alloc(a, n);
+        if (!unq) return;
+        size_t j = 0;
+        for (size_t i = 1; i + 1 < n; i++) {
+            if (v[i] == '\'' && v[i + 1] == '\'') i++;
+            unq[j++] = v[i];
+        }
+        unq[j] = 0;
+        lit = unq;
+        ln = j;
+    } else if (!is_number(v, n) && strcmp(v, "true") && strcmp(v, "false")) {
+        return;                                      /* an expression sinew cannot express */
+    }
+    if (type == SINEW_BOOL) {
+        if (!strcmp(lit, "1") || !strcmp(lit, "true") || !strcmp(lit, "t")) out->value = "true";
+        else if (!strcmp(lit, "0") || !strcmp(lit, "false") || !strcmp(lit, "f")) out->value = "false";
+        else return;
+        out->kind = SINEW_DEFAULT_VALUE;
+        return;
+    }
+    int numeric = type == SINEW_INT32 || type == SINEW_INT64 || type == SINEW_DOUBLE ||
+                  type == SINEW_DECIMAL;
+    if (numeric && is_number(lit, ln)) {
+        out->kind = SINEW_DEFAULT_VALUE;
+        out->value = sn_arena_strdup(a, lit);
+        return;
+    }
+    if (type == SINEW_ENUM) {
+        out->kind = SINEW_DEFAULT_VALUE;
+        out->value = sn_arena_strdup(a, lit);
+        return;
+    }
+    if (!quoted) {
+        out->kind = SINEW_DEFAULT_VALUE;
+        out->value = sn_arena_strdup(a, lit);
+        return;
+    }
+    /* a string literal in the schema language: "..." with \ and " escaped */
+    sn_buf b;
+    sn_buf_init(&b);
+    sn_buf_putc(&b, '"');
+    for (const char *p = lit; *p; p++) {
+        if (*p == '"' || *p == '\\') sn_buf_putc(&b, '\\');
+        if (*p == '\n') { sn_buf_puts(&b, "\\n"); continue; }
+        sn_buf_putc(&b, *p);
+    }
+    sn_buf_putc(&b, '"');
+    if (!b.failed) {
+        out->kind = SINEW_DEFAULT_VALUE;
+        out->value = sn_arena_strdup(a, sn_buf_cstr(&b));
+        if (!out->value) out->kind = SINEW_DEFAULT_NONE;
+    }
+    sn_buf_free(&b);
+}
