@@ -67,6 +67,15 @@ enum {
     SINEW_FIELD_IMPLICIT = 1u << 7   /* made by a relation declaration (`author User` -> author_id) */
 };
 
+/* Validation declared in the schema (@length, @range, @pattern), checked before writes. */
+typedef struct sinew_rules {
+    int64_t min_len;                 /* text: fewest characters (UTF-8 code points); -1 = no bound */
+    int64_t max_len;                 /* text: most characters; -1 = no bound */
+    int has_min, has_max;            /* numbers: inclusive range */
+    double min, max;
+    const char *pattern;             /* text: POSIX extended regular expression the whole value matches */
+} sinew_rules;
+
 typedef struct sinew_field {
     const char *name;                /* name in the schema and the C struct: "author_id" */
     const char *column;              /* SQL column name (differs under @map) */
@@ -82,6 +91,7 @@ typedef struct sinew_field {
     size_t has_offset;               /* offsetof(struct, has_<member>) for nullable scalars, else SINEW_NO_OFFSET */
     int order;                       /* declaration position among fields and relations */
     sinew_srcloc loc;
+    const sinew_rules *rules;        /* validation, or NULL */
 } sinew_field;
 
 typedef struct sinew_index {
@@ -208,13 +218,13 @@ int sinew_model_auto_pk(const sinew_model *model);
  */
 #define SINEW_FIELD_COL(Struct, member, col, ftype, fflags)                      \
     { #member, col, ftype, (fflags), NULL, {SINEW_DEFAULT_NONE, NULL}, NULL, NULL, \
-      NULL, NULL, offsetof(Struct, member), SINEW_NO_OFFSET, 0, {0, 0} }
+      NULL, NULL, offsetof(Struct, member), SINEW_NO_OFFSET, 0, {0, 0}, NULL }
 #define SINEW_FIELD(Struct, member, ftype, fflags)                                \
     SINEW_FIELD_COL(Struct, member, #member, ftype, fflags)
 #define SINEW_FIELD_OPT(Struct, member, ftype, fflags)                            \
     { #member, #member, ftype, (fflags) | SINEW_FIELD_NULLABLE, NULL,               \
       {SINEW_DEFAULT_NONE, NULL}, NULL, NULL, NULL, NULL, offsetof(Struct, member),  \
-      offsetof(Struct, has_##member), 0, {0, 0} }
+      offsetof(Struct, has_##member), 0, {0, 0}, NULL }
 #define SINEW_COUNT(arr) (sizeof(arr) / sizeof((arr)[0]))
 #define SINEW_MODEL(Struct, mname, mtable, mcname, fields_arr, pk_arr)          \
     { mname, mtable, mcname, NULL, NULL, 0, sizeof(Struct), fields_arr,           \

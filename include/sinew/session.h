@@ -62,6 +62,76 @@ int sinew_insert(sinew_session *s, const sinew_model *model, void *obj);
 /* Count the rows of a model's table. */
 int sinew_count(sinew_session *s, const sinew_model *model, int64_t *out);
 
+/* ---- unit of work ------------------------------------------------------------------
+ *
+ * Besides the immediate sinew_save()/sinew_delete(), a session collects
+ * changes and writes them together: objects made with sinew_new() are
+ * pending inserts, loaded objects whose fields differ from their snapshot
+ * are pending updates, and sinew_mark_deleted() schedules a delete.
+ * sinew_session_flush() writes them all in one transaction (a savepoint
+ * when one is already open): inserts parents before children, filling
+ * foreign keys from relation members (`post->author = user` sets
+ * post->author_id once user has its key), breaking cycles of new objects
+ * with a NULL key and a later UPDATE; then updates; then deletes, children
+ * first. Either everything is written or nothing: on failure the database
+ * is unchanged and every object is as it was before the flush (new objects
+ * new again, changes still pending, deletes still scheduled).
+ */
+
+/* Schedule a delete for the next flush. */
+int sinew_mark_deleted(sinew_session *s, const sinew_model *model, void *obj);
+/* Write every pending change in one transaction. */
+int sinew_session_flush(sinew_session *s);
+/* Flush, then commit the transaction the flush opened (the outer one stays the caller's). */
+int sinew_session_commit(sinew_session *s);
+/*
+ * Forget pending changes: changed objects get their loaded values back,
+ * new objects are dropped from the unit of work (their memory stays valid
+ * until the session ends), scheduled deletes are cancelled.
+ */
+void sinew_session_rollback(sinew_session *s);
+/* Number of objects with pending changes. */
+size_t sinew_session_pending(const sinew_session *s);
+
+/* ---- bulk writes ------------------------------------------------------------------ */
+
+/*
+ * INSERT n objects (pointers to structs of `model`: session objects or the
+ * caller's) with multi-row VALUES statements sized to the database's
+ * parameter limit, inside one transaction; generated keys are written back.
+ */
+int sinew_insert_many(sinew_session *s, const sinew_model *model, void *const *objs, size_t n);
+
+/*
+ * INSERT obj, or UPDATE the existing row whose fields conflict_fields[0..n)
+ * (a unique key or the primary key) are equal: every other column takes
+ * obj's value. The key of the row is written back into obj.
+ */
+int sinew_upsert(sinew_session *s, const sinew_model *model, void *obj, const unsigned *conflict_fields,
+                 size_t nconflict);
+
+/* ---- hooks ------------------------------------------------------------------------ */
+
+typedef struct sinew_hooks {
+    /* a non-OK return cancels the operation and is returned to the caller */
+    int (*before_save)(sinew_session *s, const sinew_model *m, void *obj, void *ctx);
+    void (*after_save)(sinew_session *s, const sinew_model *m, void *obj, void *ctx);
+    int (*before_delete)(sinew_session *s, const sinew_model *m, void *obj, void *ctx);
+    void (*after_delete)(sinew_session *s, const sinew_model *m, void *obj, void *ctx);
+    void (*after_load)(sinew_session *s, const sinew_model *m, void *obj, void *ctx);
+    void *ctx;
+} sinew_hooks;
+
+/* Install hooks for `model` on every session of db (NULL removes them). The struct is copied. */
+int sinew_db_set_hooks(sinew_db *db, const sinew_model *model, const sinew_hooks *hooks);
+
+/*
+ * Check the declared validation rules (length, range, pattern) of every
+ * field of obj; SINEW_INVALID names the first field that fails. Saves and
+ * flushes call it before writing.
+ */
+int sinew_validate(const sinew_model *model, const void *obj);
+
 #ifdef __cplusplus
 }
 #endif

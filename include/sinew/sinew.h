@@ -14,5 +14,6 @@
 #include "session.h"
 #include "query.h"
 #include "relations.h"
+#include "transaction.h"
 
 #endif

@@ -209,6 +209,10 @@ int sinew_url_parse(sinew_url **out, const char *text)
         rc = parse_sqlite(u, colon + 1);
     } else if (strcmp(u->scheme, "postgres") == 0 || strcmp(u->scheme, "postgresql") == 0) {
         rc = parse_server(u, colon + 1, text);
+    } else if (sinew_find_driver(u->scheme)) {
+        /* a registered driver: server form after "//", else a path as for SQLite */
+        rc = strncmp(colon + 1, "//", 2) == 0 && colon[3] != '/' ? parse_server(u, colon + 1, text)
+                                                                  : parse_sqlite(u, colon + 1);
     } else {
         rc = sinew_error_set(SINEW_INVALID, "bad URL '%s': unknown scheme '%s'; " FORMS, text, u->scheme);
     }

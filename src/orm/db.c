@@ -46,6 +46,7 @@ int sinew_open(sinew_db **out, const char *url_text)
     db->dialect = drv->dialect;
     sn_map_init(&db->stmts, str_key_eq, NULL);
     sn_map_init(&db->plans, NULL, NULL);
+    sn_map_init(&db->hooks, NULL, NULL);
     rc = drv->open(&db->conn, url);
     sinew_url_free(url);
     if (rc) {
@@ -87,6 +88,12 @@ void sinew_close(sinew_db *db)
     for (size_t i = 0; i < db->plans.cap; i++)
         if (db->plans.slots[i].key) free_plan(db->plans.slots[i].value);
     sn_map_free(&db->plans);
+    for (size_t i = 0; i < db->hooks.cap; i++)
+        if (db->hooks.slots[i].key) sn_free(db->hooks.slots[i].value);
+    sn_map_free(&db->hooks);
+    /* sessions outliving their db would dangle: orphan them so freeing them later is still safe */
+    for (struct sinew_session *s = db->sessions; s; s = s->next_session) s->db = NULL;
+    db->sessions = NULL;
     db->drv->close(db->conn);
     sn_free(db);
 }
@@ -270,12 +277,16 @@ int sinew_commit(sinew_db *db)
             *sn_error_mut() = saved;
         }
         db->tx_depth = 0;
+        sn_session_tx_event(db, rc ? SN_TX_ROLLBACK : SN_TX_COMMIT, rc ? 1 : 0);
         return rc;
     }
     char name[32];
     savepoint_name(name, sizeof name, db->tx_depth - 1);
     rc = logged(db, "RELEASE SAVEPOINT", op_release, name);
-    if (rc == SINEW_OK) db->tx_depth--;
+    if (rc == SINEW_OK) {
+        db->tx_depth--;
+        sn_session_tx_event(db, SN_TX_RELEASE, db->tx_depth);
+    }
     return rc;
 }
 
@@ -287,12 +298,14 @@ int sinew_rollback(sinew_db *db)
     if (db->tx_depth == 1) {
         rc = logged(db, "ROLLBACK", op_rollback, NULL);
         db->tx_depth = 0;
+        sn_session_tx_event(db, SN_TX_ROLLBACK, 1);
         return rc;
     }
     char name[32];
     savepoint_name(name, sizeof name, db->tx_depth - 1);
     rc = logged(db, "ROLLBACK TO SAVEPOINT", op_rollback_to, name);
     if (rc == SINEW_OK) rc = logged(db, "RELEASE SAVEPOINT", op_release, name);
+    sn_session_tx_event(db, SN_TX_ROLLBACK, db->tx_depth);
     db->tx_depth--;
     return rc;
 }

@@ -288,3 +288,12 @@ int sn_field_is_zero(const sinew_field *f, const void *obj)
     if (f->type == SINEW_BLOB) return CAT(obj, f->offset, sinew_blob)->data == NULL;
     return memcmp(CAT(obj, f->offset, char), zero, n) == 0;
 }
+
+void sn_field_copy(const sinew_field *df, void *dst, const sinew_field *sf, const void *src)
+{
+    size_t n = value_size(df->type);
+    if (value_size(sf->type) < n) n = value_size(sf->type);
+    memcpy(AT(dst, df->offset, char), CAT(src, sf->offset, char), n);
+    bool present = sf->has_offset == SINEW_NO_OFFSET || *CAT(src, sf->has_offset, bool);
+    set_has(df, dst, present);
+}

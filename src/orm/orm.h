@@ -60,6 +60,8 @@ struct sinew_db {
     int log_stderr;                /* SINEW_LOG=sql */
     sinew_stats stats;
     int tx_depth;
+    sn_map hooks;                  /* model pointer -> sinew_hooks copy */
+    struct sinew_session *sessions;   /* open sessions, told about rollbacks */
 };
 
 /* One statement in flight: prepare (cached), bind, step, finish. */
@@ -88,12 +90,14 @@ void sn_db_log_message(sinew_db *db, const char *message);
 double sn_now_ms(void);
 
 /* ---- objects in a session ---- */
-enum { SN_NEW = 1, SN_PERSISTENT, SN_DELETED };
+enum { SN_NEW = 1, SN_PERSISTENT, SN_DELETED, SN_DETACHED };
+enum { SN_F_DELETE = 1u << 0 };   /* scheduled for delete at the next flush */
 #define SN_OBJ_MAGIC 0x53494e57u   /* "SINW" */
 
 typedef struct sn_obj {
     uint32_t magic;
     uint32_t state;
+    uint32_t flags;                /* SN_F_* */
     const sinew_model *model;
     struct sn_obj *next;           /* every tracked object of the session */
     void *snapshot;                /* the struct as last loaded or written; NULL when new */
@@ -135,6 +139,8 @@ struct sinew_session {
     int nplusone_mode;             /* sinew_nplusone_mode */
     int nplusone_threshold;
     sn_buf report;                 /* N+1 reports so far */
+    struct sinew_session *next_session;   /* in db->sessions */
+    struct sn_journal *journals;   /* flushes inside transactions still open */
 };
 
 void sn_rel_session_init(sinew_session *s);
@@ -159,6 +165,26 @@ sn_obj *sn_obj_check(sinew_session *s, const sinew_model *m, void *obj, const ch
  * result column of field i (-1: not selected); NULL means fields in order from 0.
  */
 int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_model *m, const int *colmap, void **out);
+
+int sn_identity_add(sinew_session *s, sn_obj *o);
+void sn_identity_remove(sinew_session *s, sn_obj *o);
+void sn_take_snapshot(sn_obj *o);
+/* INSERT (keys and defaults read back into obj) / UPDATE of changed columns (snapshot refreshed) */
+int sn_insert_row(sinew_session *s, const sinew_model *m, void *obj, sn_arena *arena);
+int sn_update_row(sinew_session *s, sn_obj *o);
+int sn_delete_row(sinew_session *s, sn_obj *o);   /* DELETE by key, no hooks; object marked deleted */
+void sn_session_journals_free(sinew_session *s);
+/* keep the session consistent after a row is deleted: follow ON DELETE for loaded dependants */
+void sn_session_after_delete(sinew_session *s, sn_obj *deleted);
+/* copy the value (and NULL flag) of field sf of src into field df of dst (same type) */
+void sn_field_copy(const sinew_field *df, void *dst, const sinew_field *sf, const void *src);
+
+/* hooks installed on the db (NULL when none for the model) */
+const sinew_hooks *sn_hooks_for(sinew_db *db, const sinew_model *m);
+
+/* transaction journal: what flushes inside an open transaction changed in each session */
+void sn_session_tx_event(sinew_db *db, int event, int depth);
+enum { SN_TX_COMMIT = 1, SN_TX_RELEASE, SN_TX_ROLLBACK };
 
 /* ---- values <-> struct fields ---- */
 /* The value of field f of obj, ready to bind (enums become their name). */

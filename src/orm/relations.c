@@ -68,7 +68,7 @@ static void add_report(sinew_session *s, const char *msg)
 {
     sn_buf_puts(&s->report, msg);
     sn_buf_putc(&s->report, '\n');
-    sn_db_log_message(s->db, msg);
+    if (s->db) sn_db_log_message(s->db, msg);
 }
 
 void sn_rel_session_end(sinew_session *s)
@@ -164,8 +164,13 @@ int sn_rel_store(sinew_session *s, const sinew_relation *rel, void *obj, void *o
     int idx = rel_index(o->model, rel);
     if (idx < 0 || idx >= 64) return sinew_error_set(SINEW_INTERNAL, "relation %s does not belong to %s", rel->name, o->model->name);
     if (rel->offset != SINEW_NO_OFFSET) {
-        if (is_to_one(rel)) *(void **)((char *)obj + rel->offset) = one;
-        else *(sinew_list *)((char *)obj + rel->offset) = *many;
+        /* the snapshot too: a loaded value is not a change for the unit of work */
+        if (is_to_one(rel)) {
+            *(void **)((char *)obj + rel->offset) = one;
+            if (o->snapshot) *(void **)((char *)o->snapshot + rel->offset) = one;
+        } else {
+            *(sinew_list *)((char *)obj + rel->offset) = *many;
+        }
     } else {
         relcache_entry probe = {obj, rel, NULL, {NULL, 0}};
         uint64_t h = relcache_hash(obj, rel);

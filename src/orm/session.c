@@ -94,14 +94,14 @@ static int identity_eq(const void *stored, const void *probe, void *ctx)
     return 1;
 }
 
-static int identity_add(sinew_session *s, sn_obj *o)
+int sn_identity_add(sinew_session *s, sn_obj *o)
 {
     sinew_value vals[MAX_KEY];
     obj_key(o, vals);
     return sn_map_put(&s->identity, key_hash(o->model, vals), o, o);
 }
 
-static void identity_remove(sinew_session *s, sn_obj *o)
+void sn_identity_remove(sinew_session *s, sn_obj *o)
 {
     sinew_value vals[MAX_KEY];
     obj_key(o, vals);
@@ -126,6 +126,8 @@ int sinew_session_new(sinew_session **out, sinew_db *db)
     sn_arena_init(&s->arena, 8192);
     sn_map_init(&s->identity, identity_eq, NULL);
     sn_rel_session_init(s);
+    s->next_session = db->sessions;
+    db->sessions = s;
     *out = s;
     return SINEW_OK;
 }
@@ -133,6 +135,12 @@ int sinew_session_new(sinew_session **out, sinew_db *db)
 void sinew_session_free(sinew_session *s)
 {
     if (!s) return;
+    for (sinew_session **pp = s->db ? &s->db->sessions : NULL; pp && *pp; pp = &(*pp)->next_session)
+        if (*pp == s) {
+            *pp = s->next_session;
+            break;
+        }
+    sn_session_journals_free(s);
     sn_rel_session_end(s);
     sn_map_free(&s->identity);
     sn_arena_free(&s->arena);
@@ -161,7 +169,7 @@ static sn_obj *obj_alloc(sinew_session *s, const sinew_model *m, uint32_t state)
     return o;
 }
 
-static void take_snapshot(sn_obj *o)
+void sn_take_snapshot(sn_obj *o)
 {
     void *snap = (char *)SN_DATA_OF(o) + ROUND16(o->model->size);
     memcpy(snap, SN_DATA_OF(o), o->model->size);
@@ -247,7 +255,7 @@ int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_model *m, c
             if (colmap[i] >= 0) rc = sn_hydrate_field(x->drv, x->stmt, colmap[i], m, &m->fields[i], data, &s->arena);
     }
     if (rc == SINEW_OK) {
-        take_snapshot(o);
+        sn_take_snapshot(o);
         sinew_value vals[MAX_KEY];
         obj_key(o, vals);
         sn_obj *existing = sn_identity_find(s, m, vals);
@@ -257,7 +265,9 @@ int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_model *m, c
             *out = SN_DATA_OF(existing);
             return SINEW_OK;
         }
-        rc = identity_add(s, o);
+        rc = sn_identity_add(s, o);
+        const sinew_hooks *h = rc ? NULL : sn_hooks_for(s->db, m);
+        if (h && h->after_load) h->after_load(s, m, data, h->ctx);
     }
     if (rc) {
         s->objects = head;
@@ -376,7 +386,7 @@ static uint64_t all_fields(const sinew_model *m)
 }
 
 /* INSERT obj; fields left zero that the database fills (auto keys, defaults) are read back. */
-static int insert_row(sinew_session *s, const sinew_model *m, void *obj, sn_arena *arena)
+int sn_insert_row(sinew_session *s, const sinew_model *m, void *obj, sn_arena *arena)
 {
     sn_plan *p;
     int rc = sn_plan_get(s->db, m, &p);
@@ -419,7 +429,7 @@ static int insert_row(sinew_session *s, const sinew_model *m, void *obj, sn_aren
     return rc;
 }
 
-static int update_row(sinew_session *s, sn_obj *o)
+int sn_update_row(sinew_session *s, sn_obj *o)
 {
     const sinew_model *m = o->model;
     void *obj = SN_DATA_OF(o);
@@ -474,9 +484,9 @@ static int update_row(sinew_session *s, sn_obj *o)
     }
     int key_changed = 0;
     for (size_t i = 0; i < m->npk; i++) key_changed |= (int)((set >> m->pk[i]) & 1);
-    if (key_changed) identity_remove(s, o);
-    take_snapshot(o);
-    if (key_changed) identity_add(s, o);
+    if (key_changed) sn_identity_remove(s, o);
+    sn_take_snapshot(o);
+    if (key_changed) sn_identity_add(s, o);
     return SINEW_OK;
 }
 
@@ -487,19 +497,23 @@ int sinew_save(sinew_session *s, const sinew_model *m, void *obj)
     if (rc) return rc;
     sn_obj *o = sn_obj_check(s, m, obj, "sinew_save");
     if (!o) return SINEW_MISUSE;
-    switch (o->state) {
-    case SN_NEW:
-        if ((rc = sn_plan_get(s->db, m, &(sn_plan *){0}))) return rc;
-        rc = insert_row(s, m, obj, &s->arena);
+    if (o->state != SN_NEW && o->state != SN_PERSISTENT)
+        return sinew_error_set(SINEW_MISUSE, "sinew_save: this %s was %s; create a new object instead", m->name,
+                               o->state == SN_DELETED ? "deleted" : "dropped by sinew_session_rollback");
+    const sinew_hooks *h = sn_hooks_for(s->db, m);
+    if (h && h->before_save && (rc = h->before_save(s, m, obj, h->ctx))) return rc;
+    if ((rc = sinew_validate(m, obj))) return rc;
+    if (o->state == SN_NEW) {
+        rc = sn_insert_row(s, m, obj, &s->arena);
         if (rc) return rc;
         o->state = SN_PERSISTENT;
-        take_snapshot(o);
-        return identity_add(s, o);
-    case SN_PERSISTENT:
-        return update_row(s, o);
-    default:
-        return sinew_error_set(SINEW_MISUSE, "sinew_save: this %s was deleted; create a new object instead", m->name);
+        sn_take_snapshot(o);
+        if ((rc = sn_identity_add(s, o))) return rc;
+    } else if ((rc = sn_update_row(s, o))) {
+        return rc;
     }
+    if (h && h->after_save) h->after_save(s, m, obj, h->ctx);
+    return SINEW_OK;
 }
 
 int sinew_insert(sinew_session *s, const sinew_model *m, void *obj)
@@ -507,21 +521,16 @@ int sinew_insert(sinew_session *s, const sinew_model *m, void *obj)
     if (!s || !obj) return sinew_error_set(SINEW_MISUSE, "sinew_insert: session and object must not be NULL");
     int rc = check_model(m, "sinew_insert");
     if (rc) return rc;
-    return insert_row(s, m, obj, &s->arena);
+    if ((rc = sinew_validate(m, obj))) return rc;
+    return sn_insert_row(s, m, obj, &s->arena);
 }
 
-int sinew_delete(sinew_session *s, const sinew_model *m, void *obj)
+int sn_delete_row(sinew_session *s, sn_obj *o)
 {
-    if (!s) return sinew_error_set(SINEW_MISUSE, "sinew_delete: session is NULL");
-    int rc = check_model(m, "sinew_delete");
-    if (rc) return rc;
-    sn_obj *o = sn_obj_check(s, m, obj, "sinew_delete");
-    if (!o) return SINEW_MISUSE;
-    if (o->state != SN_PERSISTENT)
-        return sinew_error_set(SINEW_MISUSE, "sinew_delete: this %s is %s", m->name,
-                               o->state == SN_NEW ? "not saved yet (nothing to delete)" : "already deleted");
+    const sinew_model *m = o->model;
     sn_plan *p;
-    if ((rc = sn_plan_get(s->db, m, &p))) return rc;
+    int rc = sn_plan_get(s->db, m, &p);
+    if (rc) return rc;
     sn_exec x;
     if ((rc = sn_exec_start(&x, s->db, p->delete_pk))) return rc;
     for (size_t i = 0; i < m->npk && rc == SINEW_OK; i++) {
@@ -535,9 +544,27 @@ int sinew_delete(sinew_session *s, const sinew_model *m, void *obj)
     sn_exec_end(&x);
     if (rc) return rc;
     int64_t n = s->db->drv->changes(s->db->conn);
-    identity_remove(s, o);
+    sn_identity_remove(s, o);
     o->state = SN_DELETED;
     if (n == 0) return sinew_error_set(SINEW_NOTFOUND, "%s to delete no longer exists in %s", m->name, m->table);
+    sn_session_after_delete(s, o);
+    return SINEW_OK;
+}
+
+int sinew_delete(sinew_session *s, const sinew_model *m, void *obj)
+{
+    if (!s) return sinew_error_set(SINEW_MISUSE, "sinew_delete: session is NULL");
+    int rc = check_model(m, "sinew_delete");
+    if (rc) return rc;
+    sn_obj *o = sn_obj_check(s, m, obj, "sinew_delete");
+    if (!o) return SINEW_MISUSE;
+    if (o->state != SN_PERSISTENT)
+        return sinew_error_set(SINEW_MISUSE, "sinew_delete: this %s is %s", m->name,
+                               o->state == SN_DELETED ? "already deleted" : "not saved yet (nothing to delete)");
+    const sinew_hooks *h = sn_hooks_for(s->db, m);
+    if (h && h->before_delete && (rc = h->before_delete(s, m, obj, h->ctx))) return rc;
+    if ((rc = sn_delete_row(s, o))) return rc;
+    if (h && h->after_delete) h->after_delete(s, m, obj, h->ctx);
     return SINEW_OK;
 }
 

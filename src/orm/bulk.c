@@ -1,0 +1,244 @@
+/*
+ * bulk.c - bulk writes: many rows per INSERT statement (chunks sized to the
+ * dialect's parameter limit, generated keys read back) and upsert
+ * (INSERT ... ON CONFLICT DO UPDATE ... RETURNING, on SQLite and PostgreSQL).
+ */
+#include <string.h>
+#include "orm.h"
+
+#define MAX_ROWS_PER_STATEMENT 500   /* past this SQLite gains nothing and statements get large */
+
+static int is_session_obj(sinew_session *s, const void *p)
+{
+    const sn_obj *o = SN_OBJ_OF(p);
+    return sn_arena_owns(&s->arena, o) && o->magic == SN_OBJ_MAGIC;
+}
+
+/* fields written by a bulk insert: all but an @auto key left zero */
+static uint64_t omit_mask(const sinew_model *m, int auto_pk, const void *obj)
+{
+    if (auto_pk >= 0 && sn_field_is_zero(&m->fields[auto_pk], obj)) return 1ull << auto_pk;
+    return 0;
+}
+
+static int render_multi(sn_buf *b, const sinew_dialect *d, const sinew_model *m, uint64_t omit, size_t rows,
+                        int returning_pk)
+{
+    sn_buf_clear(b);
+    sn_buf_puts(b, "INSERT INTO ");
+    sn_sql_ident(b, d, m->table);
+    sn_buf_puts(b, " (");
+    size_t ncols = 0;
+    for (size_t i = 0; i < m->nfields; i++) {
+        if ((omit >> i) & 1) continue;
+        if (ncols++) sn_buf_puts(b, ", ");
+        sn_sql_ident(b, d, m->fields[i].column);
+    }
+    sn_buf_puts(b, ") VALUES ");
+    int p = 1;
+    for (size_t r = 0; r < rows; r++) {
+        sn_buf_puts(b, r ? ", (" : "(");
+        for (size_t c = 0; c < ncols; c++) {
+            if (c) sn_buf_puts(b, ", ");
+            sn_sql_param(b, d, p++);
+        }
+        sn_buf_putc(b, ')');
+    }
+    if (returning_pk) {
+        sn_buf_puts(b, " RETURNING ");
+        for (size_t i = 0; i < m->npk; i++) {
+            if (i) sn_buf_puts(b, ", ");
+            sn_sql_ident(b, d, m->fields[m->pk[i]].column);
+        }
+    }
+    return b->failed ? sn_nomem() : SINEW_OK;
+}
+
+static void set_int_key(const sinew_field *f, void *obj, int64_t id)
+{
+    if (f->type == SINEW_INT32) *(int32_t *)((char *)obj + f->offset) = (int32_t)id;
+    else *(int64_t *)((char *)obj + f->offset) = id;
+    if (f->has_offset != SINEW_NO_OFFSET) *(bool *)((char *)obj + f->has_offset) = true;
+}
+
+static int insert_chunk(sinew_session *s, const sinew_model *m, sn_plan *p, void *const *objs, size_t rows,
+                        uint64_t omit, sn_buf *b)
+{
+    const sinew_dialect *d = s->db->dialect;
+    int want_keys = p->auto_pk >= 0 && ((omit >> p->auto_pk) & 1);
+    int use_returning = want_keys && d->numbered_params;   /* SQLite: keys from last_insert_rowid */
+    int rc = render_multi(b, d, m, omit, rows, use_returning);
+    if (rc) return rc;
+    sn_exec x;
+    if ((rc = sn_exec_start(&x, s->db, sn_buf_cstr(b)))) return rc;
+    int param = 0;
+    for (size_t r = 0; r < rows && rc == SINEW_OK; r++)
+        for (size_t i = 0; i < m->nfields && rc == SINEW_OK; i++) {
+            if ((omit >> i) & 1) continue;
+            sinew_value v = sn_field_value(&m->fields[i], objs[r]);
+            rc = sn_exec_bind(&x, param++, &v);
+        }
+    size_t got = 0;
+    if (rc == SINEW_OK) {
+        while ((rc = sn_exec_step(&x)) == SINEW_ROW) {
+            if (got < rows)
+                for (size_t k = 0; k < m->npk && rc == SINEW_ROW; k++) {
+                    int r2 = sn_hydrate_field(x.drv, x.stmt, (int)k, m, &m->fields[m->pk[k]], objs[got], &s->arena);
+                    if (r2) rc = r2;
+                }
+            got++;
+        }
+        if (rc == SINEW_DONE) rc = SINEW_OK;
+    }
+    sn_exec_end(&x);
+    if (rc) return rc;
+    if (want_keys && !use_returning) {
+        /* one statement holds the write lock: its rowids are consecutive, ending at the last one */
+        int64_t last = s->db->drv->last_insert_id(s->db->conn);
+        for (size_t r = 0; r < rows; r++) set_int_key(&m->fields[p->auto_pk], objs[r], last - (int64_t)(rows - 1 - r));
+    } else if (use_returning && got != rows) {
+        return sinew_error_set(SINEW_INTERNAL, "bulk insert into %s returned %zu keys for %zu rows", m->table, got, rows);
+    }
+    return SINEW_OK;
+}
+
+int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs, size_t n)
+{
+    if (!s || !m || (n && !objs))
+        return sinew_error_set(SINEW_MISUSE, "sinew_insert_many: session, model and objects must not be NULL");
+    if (n == 0) return SINEW_OK;
+    sn_plan *p;
+    int rc = sn_plan_get(s->db, m, &p);
+    if (rc) return rc;
+    for (size_t i = 0; i < n; i++) {
+        if (!objs[i]) return sinew_error_set(SINEW_MISUSE, "sinew_insert_many: object %zu is NULL", i);
+        if ((rc = sinew_validate(m, objs[i]))) return rc;
+        if (is_session_obj(s, objs[i]) && SN_OBJ_OF(objs[i])->state != SN_NEW)
+            return sinew_error_set(SINEW_MISUSE, "sinew_insert_many: object %zu is already in the database", i);
+    }
+    size_t ncols = m->nfields;
+    size_t per = ((size_t)s->db->dialect->max_params - 1) / (ncols ? ncols : 1);
+    if (per > MAX_ROWS_PER_STATEMENT) per = MAX_ROWS_PER_STATEMENT;
+    if (per == 0) per = 1;
+    sn_buf b;
+    sn_buf_init(&b);
+    if ((rc = sinew_begin(s->db))) return rc;
+    size_t at = 0;
+    while (at < n && rc == SINEW_OK) {
+        /* a run of rows with the same columns */
+        uint64_t omit = omit_mask(m, p->auto_pk, objs[at]);
+        size_t rows = 1;
+        while (at + rows < n && rows < per && omit_mask(m, p->auto_pk, objs[at + rows]) == omit) rows++;
+        rc = insert_chunk(s, m, p, objs + at, rows, omit, &b);
+        at += rows;
+    }
+    sn_buf_free(&b);
+    if (rc == SINEW_OK) rc = sinew_commit(s->db);
+    if (rc) {
+        sinew_error saved = *sinew_last_error();
+        if (sinew_tx_depth(s->db) > 0) sinew_rollback(s->db);
+        *sn_error_mut() = saved;
+        return rc;
+    }
+    for (size_t i = 0; i < n && rc == SINEW_OK; i++) {
+        if (!is_session_obj(s, objs[i])) continue;
+        sn_obj *o = SN_OBJ_OF(objs[i]);
+        o->state = SN_PERSISTENT;
+        sn_take_snapshot(o);
+        rc = sn_identity_add(s, o);
+    }
+    return rc;
+}
+
+int sinew_upsert(sinew_session *s, const sinew_model *m, void *obj, const unsigned *conflict, size_t nconf)
+{
+    if (!s || !m || !obj || !conflict || nconf == 0)
+        return sinew_error_set(SINEW_MISUSE, "sinew_upsert: session, model, object and conflict fields are required");
+    for (size_t i = 0; i < nconf; i++)
+        if (conflict[i] >= m->nfields) return sinew_error_set(SINEW_MISUSE, "sinew_upsert: %s has no field %u", m->name, conflict[i]);
+    sn_plan *p;
+    int rc = sn_plan_get(s->db, m, &p);
+    if (rc) return rc;
+    if ((rc = sinew_validate(m, obj))) return rc;
+    const sinew_dialect *d = s->db->dialect;
+    uint64_t omit = omit_mask(m, p->auto_pk, obj);
+    sn_buf b;
+    sn_buf_init(&b);
+    sn_buf_puts(&b, "INSERT INTO ");
+    sn_sql_ident(&b, d, m->table);
+    sn_buf_puts(&b, " (");
+    int n = 0;
+    for (size_t i = 0; i < m->nfields; i++) {
+        if ((omit >> i) & 1) continue;
+        if (n++) sn_buf_puts(&b, ", ");
+        sn_sql_ident(&b, d, m->fields[i].column);
+    }
+    sn_buf_puts(&b, ") VALUES (");
+    for (int i = 0; i < n; i++) {
+        if (i) sn_buf_puts(&b, ", ");
+        sn_sql_param(&b, d, i + 1);
+    }
+    sn_buf_puts(&b, ") ON CONFLICT (");
+    for (size_t i = 0; i < nconf; i++) {
+        if (i) sn_buf_puts(&b, ", ");
+        sn_sql_ident(&b, d, m->fields[conflict[i]].column);
+    }
+    sn_buf_puts(&b, ") DO UPDATE SET ");
+    int sets = 0;
+    for (size_t i = 0; i < m->nfields; i++) {
+        int is_conf = 0;
+        for (size_t k = 0; k < nconf; k++) is_conf |= conflict[k] == i;
+        if (is_conf || ((omit >> i) & 1) || (m->fields[i].flags & SINEW_FIELD_PK)) continue;
+        if (sets++) sn_buf_puts(&b, ", ");
+        sn_sql_ident(&b, d, m->fields[i].column);
+        sn_buf_puts(&b, " = excluded.");
+        sn_sql_ident(&b, d, m->fields[i].column);
+    }
+    if (!sets) {   /* nothing else to change: a no-op assignment still returns the row */
+        sn_sql_ident(&b, d, m->fields[conflict[0]].column);
+        sn_buf_puts(&b, " = excluded.");
+        sn_sql_ident(&b, d, m->fields[conflict[0]].column);
+    }
+    sn_buf_puts(&b, " RETURNING ");
+    for (size_t i = 0; i < m->nfields; i++) {
+        if (i) sn_buf_puts(&b, ", ");
+        sn_sql_ident(&b, d, m->fields[i].column);
+    }
+    if (b.failed) {
+        sn_buf_free(&b);
+        return sn_nomem();
+    }
+    sn_exec x;
+    rc = sn_exec_start(&x, s->db, sn_buf_cstr(&b));
+    int param = 0;
+    for (size_t i = 0; i < m->nfields && rc == SINEW_OK; i++) {
+        if ((omit >> i) & 1) continue;
+        sinew_value v = sn_field_value(&m->fields[i], obj);
+        rc = sn_exec_bind(&x, param++, &v);
+    }
+    if (rc == SINEW_OK) {
+        rc = sn_exec_step(&x);
+        if (rc == SINEW_ROW) rc = sn_hydrate_row(x.drv, x.stmt, 0, m, obj, &s->arena);
+        else if (rc == SINEW_DONE) rc = sinew_error_set(SINEW_INTERNAL, "upsert into %s returned no row", m->table);
+    }
+    if (x.stmt) sn_exec_end(&x);
+    sn_buf_free(&b);
+    if (rc) return rc;
+    if (is_session_obj(s, obj)) {
+        sn_obj *o = SN_OBJ_OF(obj);
+        int was_new = o->state == SN_NEW;
+        if (o->state == SN_PERSISTENT) sn_identity_remove(s, o);
+        o->state = SN_PERSISTENT;
+        sn_take_snapshot(o);
+        sinew_value key[16];
+        for (size_t i = 0; i < m->npk && i < 16; i++) key[i] = sn_field_value(&m->fields[m->pk[i]], obj);
+        sn_obj *other = sn_identity_find(s, m, key);
+        if (!other || !was_new) rc = sn_identity_add(s, o);
+        /* another object of the session already is this row: refresh it, keep it as the row's object */
+        else if (other != o) {
+            memcpy(SN_DATA_OF(other), obj, m->size);
+            sn_take_snapshot(other);
+        }
+    }
+    return rc;
+}

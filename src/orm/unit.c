@@ -1,0 +1,517 @@
+/*
+ * unit.c - the unit of work: flush writes every pending insert, update and
+ * delete of a session in one transaction, in foreign-key order, and undoes
+ * the session side when the database side is rolled back.
+ *
+ * Every flush journals the objects it touches (their struct, snapshot and
+ * state before the flush). A failed flush restores them at once. A flush
+ * inside a transaction the caller opened keeps its journal until that
+ * transaction ends: sinew_rollback() restores the objects (new objects are
+ * new again, changes pending again, deletes scheduled again), a commit
+ * drops the journal.
+ */
+#include <string.h>
+#include "orm.h"
+
+typedef struct jentry {
+    sn_obj *o;
+    uint32_t state, flags;
+    void *snapshot;               /* the snapshot pointer before */
+    char *data;                   /* struct bytes before */
+    char *snap;                   /* snapshot bytes before (when there was one) */
+} jentry;
+
+typedef struct sn_journal {
+    struct sn_journal *next;      /* older journals */
+    int depth;                    /* transaction depth the flush ran in (0 = its own) */
+    jentry *e;
+    size_t n, cap;
+} sn_journal;
+
+static void journal_free(sn_journal *j)
+{
+    if (!j) return;
+    for (size_t i = 0; i < j->n; i++) {
+        sn_free(j->e[i].data);
+        sn_free(j->e[i].snap);
+    }
+    sn_free(j->e);
+    sn_free(j);
+}
+
+static int journal_add(sn_journal *j, sn_obj *o)
+{
+    for (size_t i = 0; i < j->n; i++)
+        if (j->e[i].o == o) return SINEW_OK;
+    if (j->n == j->cap) {
+        size_t cap = j->cap ? j->cap * 2 : 16;
+        jentry *e = sn_realloc(j->e, cap * sizeof *e);
+        if (!e) return sn_nomem();
+        j->e = e;
+        j->cap = cap;
+    }
+    size_t sz = o->model->size;
+    jentry *x = &j->e[j->n];
+    memset(x, 0, sizeof *x);
+    x->o = o;
+    x->state = o->state;
+    x->flags = o->flags;
+    x->snapshot = o->snapshot;
+    x->data = sn_malloc(sz);
+    x->snap = o->snapshot ? sn_malloc(sz) : NULL;
+    if (!x->data || (o->snapshot && !x->snap)) {
+        sn_free(x->data);
+        sn_free(x->snap);
+        return sn_nomem();
+    }
+    memcpy(x->data, SN_DATA_OF(o), sz);
+    if (x->snap) memcpy(x->snap, o->snapshot, sz);
+    j->n++;
+    return SINEW_OK;
+}
+
+/* put every journaled object back as it was (newest change undone first) */
+static void journal_restore(sinew_session *s, sn_journal *j)
+{
+    for (size_t k = j->n; k-- > 0;) {
+        jentry *x = &j->e[k];
+        sn_obj *o = x->o;
+        if (o->state == SN_PERSISTENT) sn_identity_remove(s, o);
+        memcpy(SN_DATA_OF(o), x->data, o->model->size);
+        o->state = x->state;
+        o->flags = x->flags;
+        o->snapshot = x->snapshot;
+        if (x->snap && o->snapshot) memcpy(o->snapshot, x->snap, o->model->size);
+        if (o->state == SN_PERSISTENT) sn_identity_add(s, o);
+    }
+}
+
+void sn_session_tx_event(sinew_db *db, int event, int depth)
+{
+    for (sinew_session *s = db->sessions; s; s = s->next_session) {
+        sn_journal **pp = &s->journals;
+        while (*pp) {
+            sn_journal *j = *pp;
+            if (event == SN_TX_COMMIT && depth == 0) {
+                *pp = j->next;
+                journal_free(j);
+            } else if (event == SN_TX_RELEASE && j->depth > depth) {
+                j->depth = depth;       /* the savepoint's changes now belong to the outer level */
+                pp = &j->next;
+            } else if (event == SN_TX_ROLLBACK && j->depth >= depth) {
+                *pp = j->next;
+                journal_restore(s, j);
+                journal_free(j);
+            } else {
+                pp = &j->next;
+            }
+        }
+    }
+}
+
+void sn_session_journals_free(sinew_session *s)
+{
+    while (s->journals) {
+        sn_journal *j = s->journals;
+        s->journals = j->next;
+        journal_free(j);
+    }
+}
+
+/* ---- what is pending ---------------------------------------------------------------- */
+
+static int is_session_obj(sinew_session *s, const void *p)
+{
+    if (!p) return 0;
+    const sn_obj *o = SN_OBJ_OF(p);
+    return sn_arena_owns(&s->arena, o) && o->magic == SN_OBJ_MAGIC;
+}
+
+/* the object a to-one relation member points at, if it is one of ours */
+static sn_obj *member_target(sinew_session *s, const sinew_relation *r, void *obj)
+{
+    if (r->kind != SINEW_BELONGS_TO || r->offset == SINEW_NO_OFFSET) return NULL;
+    void *t = *(void **)((char *)obj + r->offset);
+    return is_session_obj(s, t) ? SN_OBJ_OF(t) : NULL;
+}
+
+static int member_changed(const sinew_relation *r, const sn_obj *o)
+{
+    if (r->kind != SINEW_BELONGS_TO || r->offset == SINEW_NO_OFFSET || !o->snapshot) return 0;
+    return *(void **)((char *)SN_DATA_OF(o) + r->offset) != *(void **)((char *)o->snapshot + r->offset);
+}
+
+static int is_dirty(const sn_obj *o)
+{
+    const sinew_model *m = o->model;
+    const void *d = SN_DATA_OF(o);
+    for (size_t i = 0; i < m->nfields; i++)
+        if (sn_field_changed(&m->fields[i], d, o->snapshot)) return 1;
+    for (size_t r = 0; r < m->nrelations; r++)
+        if (member_changed(&m->relations[r], o)) return 1;
+    return 0;
+}
+
+size_t sinew_session_pending(const sinew_session *s)
+{
+    size_t n = 0;
+    for (const sn_obj *o = s->objects; o; o = o->next)
+        if (o->state == SN_NEW || (o->state == SN_PERSISTENT && ((o->flags & SN_F_DELETE) || is_dirty(o)))) n++;
+    return n;
+}
+
+int sinew_mark_deleted(sinew_session *s, const sinew_model *m, void *obj)
+{
+    if (!s) return sinew_error_set(SINEW_MISUSE, "sinew_mark_deleted: session is NULL");
+    sn_obj *o = sn_obj_check(s, m, obj, "sinew_mark_deleted");
+    if (!o) return SINEW_MISUSE;
+    if (o->state == SN_NEW) {   /* never written: simply not inserted */
+        o->state = SN_DETACHED;
+        return SINEW_OK;
+    }
+    if (o->state != SN_PERSISTENT)
+        return sinew_error_set(SINEW_MISUSE, "sinew_mark_deleted: this %s is already deleted", o->model->name);
+    o->flags |= SN_F_DELETE;
+    return SINEW_OK;
+}
+
+void sinew_session_rollback(sinew_session *s)
+{
+    if (!s) return;
+    for (sn_obj *o = s->objects; o; o = o->next) {
+        if (o->state == SN_NEW) o->state = SN_DETACHED;
+        else if (o->state == SN_PERSISTENT) {
+            o->flags &= ~(uint32_t)SN_F_DELETE;
+            if (is_dirty(o)) memcpy(SN_DATA_OF(o), o->snapshot, o->model->size);
+        }
+    }
+}
+
+/* ---- flush -------------------------------------------------------------------------- */
+
+/* copy keys from relation members into foreign-key fields (a changed or new member wins) */
+static void sync_fks(sinew_session *s, sn_obj *o)
+{
+    const sinew_model *m = o->model;
+    void *obj = SN_DATA_OF(o);
+    for (size_t r = 0; r < m->nrelations; r++) {
+        const sinew_relation *rel = &m->relations[r];
+        if (rel->kind != SINEW_BELONGS_TO || rel->offset == SINEW_NO_OFFSET) continue;
+        if (o->snapshot && !member_changed(rel, o)) continue;
+        sn_obj *t = member_target(s, rel, obj);
+        void *raw = *(void **)((char *)obj + rel->offset);
+        if (t && t->state == SN_PERSISTENT) {
+            for (size_t k = 0; k < rel->nkeys; k++)
+                sn_field_copy(&m->fields[rel->local[k]], obj, &rel->target->fields[rel->remote[k]], SN_DATA_OF(t));
+        } else if (!raw && o->snapshot && rel->optional) {
+            for (size_t k = 0; k < rel->nkeys; k++) {   /* member set to NULL: clear the key */
+                const sinew_field *f = &m->fields[rel->local[k]];
+                if (f->has_offset != SINEW_NO_OFFSET) *(bool *)((char *)obj + f->has_offset) = false;
+            }
+        }
+    }
+}
+
+/* a relation member of o points at a new object that is not inserted yet */
+static const sinew_relation *blocker(sinew_session *s, sn_obj *o, int optional_only)
+{
+    const sinew_model *m = o->model;
+    for (size_t r = 0; r < m->nrelations; r++) {
+        const sinew_relation *rel = &m->relations[r];
+        sn_obj *t = member_target(s, rel, SN_DATA_OF(o));
+        if (t && t != o && t->state == SN_NEW && (!optional_only || rel->optional)) return rel;
+    }
+    return NULL;
+}
+
+/* every new object o waits for is reached through an optional (nullable) key */
+static int only_optional_blockers(sinew_session *s, sn_obj *o)
+{
+    const sinew_model *m = o->model;
+    for (size_t r = 0; r < m->nrelations; r++) {
+        const sinew_relation *rel = &m->relations[r];
+        sn_obj *t = member_target(s, rel, SN_DATA_OF(o));
+        if (t && t != o && t->state == SN_NEW && !rel->optional) return 0;
+    }
+    return 1;
+}
+
+static int run_hook_before(sinew_session *s, sn_obj *o, int del)
+{
+    const sinew_hooks *h = sn_hooks_for(s->db, o->model);
+    if (!h) return SINEW_OK;
+    int (*fn)(sinew_session *, const sinew_model *, void *, void *) = del ? h->before_delete : h->before_save;
+    return fn ? fn(s, o->model, SN_DATA_OF(o), h->ctx) : SINEW_OK;
+}
+
+static void run_hook_after(sinew_session *s, sn_obj *o, int del)
+{
+    const sinew_hooks *h = sn_hooks_for(s->db, o->model);
+    if (!h) return;
+    void (*fn)(sinew_session *, const sinew_model *, void *, void *) = del ? h->after_delete : h->after_save;
+    if (fn) fn(s, o->model, SN_DATA_OF(o), h->ctx);
+}
+
+/* does any not-yet-deleted object in dels reference o? then o must wait */
+static int referenced_by(sn_obj *o, sn_obj **dels, size_t n, const unsigned char *done)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (done[i] || dels[i] == o) continue;
+        const sinew_model *m = dels[i]->model;
+        for (size_t r = 0; r < m->nrelations; r++) {
+            const sinew_relation *rel = &m->relations[r];
+            if (rel->kind != SINEW_BELONGS_TO || rel->target != o->model) continue;
+            int same = 1;
+            for (size_t k = 0; k < rel->nkeys && same; k++) {
+                sinew_value a = sn_field_value(&m->fields[rel->local[k]], dels[i]->snapshot);
+                sinew_value b = sn_field_value(&o->model->fields[rel->remote[k]], o->snapshot);
+                same = sn_value_eq(&a, &b);
+            }
+            if (same) return 1;
+        }
+    }
+    return 0;
+}
+
+static int flush_body(sinew_session *s, sn_journal *j)
+{
+    int rc = SINEW_OK;
+    size_t total = 0;
+    for (sn_obj *o = s->objects; o; o = o->next) total++;
+    sn_obj **news = sn_malloc((total + 1) * sizeof *news);
+    sn_obj **dirty = sn_malloc((total + 1) * sizeof *dirty);
+    sn_obj **dels = sn_malloc((total + 1) * sizeof *dels);
+    sn_obj **fixups = sn_malloc((total + 1) * sizeof *fixups);
+    unsigned char *done = sn_calloc(total + 1, 1);
+    size_t nn = 0, nd = 0, nx = 0, nf = 0;
+    if (!news || !dirty || !dels || !fixups || !done) {
+        rc = sn_nomem();
+        goto out;
+    }
+    /* s->objects is newest first: walk it backwards for creation order */
+    for (sn_obj *o = s->objects; o; o = o->next) {
+        if (o->state == SN_NEW) news[nn++] = o;
+        else if (o->state == SN_PERSISTENT && (o->flags & SN_F_DELETE)) dels[nx++] = o;
+        else if (o->state == SN_PERSISTENT && is_dirty(o)) dirty[nd++] = o;
+    }
+    for (size_t a = 0, b = nn ? nn - 1 : 0; nn && a < b; a++, b--) {
+        sn_obj *t = news[a];
+        news[a] = news[b];
+        news[b] = t;
+    }
+    /* validation and before-hooks run before anything is written */
+    for (size_t i = 0; i < nn && !rc; i++) {
+        if (!(rc = run_hook_before(s, news[i], 0))) rc = sinew_validate(news[i]->model, SN_DATA_OF(news[i]));
+    }
+    for (size_t i = 0; i < nd && !rc; i++) {
+        if (!(rc = run_hook_before(s, dirty[i], 0))) rc = sinew_validate(dirty[i]->model, SN_DATA_OF(dirty[i]));
+    }
+    for (size_t i = 0; i < nx && !rc; i++) rc = run_hook_before(s, dels[i], 1);
+    for (size_t i = 0; i < nn && !rc; i++) rc = journal_add(j, news[i]);
+    for (size_t i = 0; i < nd && !rc; i++) rc = journal_add(j, dirty[i]);
+    for (size_t i = 0; i < nx && !rc; i++) rc = journal_add(j, dels[i]);
+    if (rc) goto out;
+
+    /* inserts: parents first; a cycle is broken by inserting with a NULL key and updating later */
+    size_t left = nn;
+    while (left && !rc) {
+        int progress = 0;
+        for (size_t i = 0; i < nn && !rc; i++) {
+            sn_obj *o = news[i];
+            if (o->state != SN_NEW || blocker(s, o, 0)) continue;
+            sync_fks(s, o);
+            if (!(rc = sn_insert_row(s, o->model, SN_DATA_OF(o), &s->arena))) {
+                o->state = SN_PERSISTENT;
+                sn_take_snapshot(o);
+                rc = sn_identity_add(s, o);
+            }
+            left--;
+            progress = 1;
+        }
+        if (progress || rc) continue;
+        /* every remaining object waits for another: insert one whose wait is optional */
+        sn_obj *pick = NULL;
+        for (size_t i = 0; i < nn && !pick; i++)
+            if (news[i]->state == SN_NEW && only_optional_blockers(s, news[i])) pick = news[i];
+        if (!pick) {
+            const sn_obj *o = NULL;
+            for (size_t i = 0; i < nn && !o; i++)
+                if (news[i]->state == SN_NEW) o = news[i];
+            const sinew_relation *r = blocker(s, (sn_obj *)o, 0);
+            rc = sinew_error_set(SINEW_CONSTRAINT, "flush: new objects reference each other in a cycle through "
+                                 "required foreign keys (%s.%s); make one of them optional (nullable) or save "
+                                 "one object first", o->model->name, r ? r->name : "?");
+            break;
+        }
+        /* insert it with those keys NULL; the UPDATE below sets them */
+        const sinew_model *m = pick->model;
+        void *obj = SN_DATA_OF(pick);
+        for (size_t r = 0; r < m->nrelations; r++) {
+            const sinew_relation *rel = &m->relations[r];
+            sn_obj *t = member_target(s, rel, obj);
+            if (!t || t == pick || t->state != SN_NEW || !rel->optional) continue;
+            for (size_t k = 0; k < rel->nkeys; k++) {
+                const sinew_field *f = &m->fields[rel->local[k]];
+                if (f->has_offset != SINEW_NO_OFFSET) *(bool *)((char *)obj + f->has_offset) = false;
+            }
+        }
+        void *saved_members[64];
+        for (size_t r = 0; r < m->nrelations && r < 64; r++) {   /* keep the members for the later update */
+            const sinew_relation *rel = &m->relations[r];
+            saved_members[r] = rel->offset != SINEW_NO_OFFSET && rel->kind == SINEW_BELONGS_TO
+                                   ? *(void **)((char *)obj + rel->offset) : NULL;
+        }
+        if (!(rc = sn_insert_row(s, m, obj, &s->arena))) {
+            pick->state = SN_PERSISTENT;
+            sn_take_snapshot(pick);
+            /* the snapshot has no target yet, so the members count as changed at the fix-up */
+            for (size_t r = 0; r < m->nrelations && r < 64; r++) {
+                const sinew_relation *rel = &m->relations[r];
+                if (rel->offset != SINEW_NO_OFFSET && rel->kind == SINEW_BELONGS_TO && saved_members[r])
+                    *(void **)((char *)pick->snapshot + rel->offset) = NULL;
+            }
+            rc = sn_identity_add(s, pick);
+            fixups[nf++] = pick;
+        }
+        left--;
+    }
+    for (size_t i = 0; i < nf && !rc; i++) {
+        sync_fks(s, fixups[i]);
+        rc = sn_update_row(s, fixups[i]);
+    }
+    /* updates */
+    for (size_t i = 0; i < nd && !rc; i++) {
+        sync_fks(s, dirty[i]);
+        rc = sn_update_row(s, dirty[i]);
+    }
+    /* deletes: an object goes once nothing else being deleted still points at it */
+    size_t gone = 0;
+    while (gone < nx && !rc) {
+        int progress = 0;
+        for (size_t i = 0; i < nx && !rc; i++) {
+            if (done[i] || referenced_by(dels[i], dels, nx, done)) continue;
+            dels[i]->flags &= ~(uint32_t)SN_F_DELETE;
+            rc = sn_delete_row(s, dels[i]);
+            done[i] = 1;
+            gone++;
+            progress = 1;
+        }
+        if (!progress && !rc) {   /* a cycle among deletes: let the database's actions decide */
+            for (size_t i = 0; i < nx && !rc; i++)
+                if (!done[i]) {
+                    dels[i]->flags &= ~(uint32_t)SN_F_DELETE;
+                    rc = sn_delete_row(s, dels[i]);
+                    done[i] = 1;
+                    gone++;
+                }
+        }
+    }
+    if (!rc) {
+        for (size_t i = 0; i < nn; i++) run_hook_after(s, news[i], 0);
+        for (size_t i = 0; i < nd; i++) run_hook_after(s, dirty[i], 0);
+        for (size_t i = 0; i < nx; i++) run_hook_after(s, dels[i], 1);
+    }
+out:
+    sn_free(news);
+    sn_free(dirty);
+    sn_free(dels);
+    sn_free(fixups);
+    sn_free(done);
+    return rc;
+}
+
+int sinew_session_flush(sinew_session *s)
+{
+    if (!s) return sinew_error_set(SINEW_MISUSE, "sinew_session_flush: session is NULL");
+    if (sinew_session_pending(s) == 0) return SINEW_OK;
+    sn_journal *j = sn_calloc(1, sizeof *j);
+    if (!j) return sn_nomem();
+    int outer = sinew_tx_depth(s->db);
+    int rc = sinew_begin(s->db);
+    if (rc) {
+        journal_free(j);
+        return rc;
+    }
+    rc = flush_body(s, j);
+    if (rc == SINEW_OK) {
+        rc = sinew_commit(s->db);   /* COMMIT, or RELEASE of the savepoint inside the caller's transaction */
+        if (rc == SINEW_OK) {
+            if (outer > 0) {    /* keep the journal until the caller's transaction ends */
+                j->depth = outer;
+                j->next = s->journals;
+                s->journals = j;
+            } else {
+                journal_free(j);
+            }
+            return SINEW_OK;
+        }
+        journal_restore(s, j);
+        journal_free(j);
+        return rc;
+    }
+    sinew_error saved = *sinew_last_error();
+    if (sinew_tx_depth(s->db) > outer) sinew_rollback(s->db);
+    journal_restore(s, j);
+    journal_free(j);
+    *sn_error_mut() = saved;
+    return rc;
+}
+
+int sinew_session_commit(sinew_session *s) { return sinew_session_flush(s); }
+
+/* ---- keeping the session consistent after a delete ------------------------------------ */
+
+static int points_at(const sinew_relation *rel, const sn_obj *o, const sn_obj *target)
+{
+    const void *src = o->snapshot ? o->snapshot : SN_DATA_OF(o);
+    for (size_t k = 0; k < rel->nkeys; k++) {
+        sinew_value a = sn_field_value(&o->model->fields[rel->local[k]], src);
+        sinew_value b = sn_field_value(&target->model->fields[rel->remote[k]], target->snapshot);
+        if (!sn_value_eq(&a, &b)) return 0;
+    }
+    return 1;
+}
+
+void sn_session_after_delete(sinew_session *s, sn_obj *deleted)
+{
+    void *gone = SN_DATA_OF(deleted);
+    for (sn_obj *o = s->objects; o; o = o->next) {
+        if (o == deleted || o->state == SN_DETACHED) continue;
+        const sinew_model *m = o->model;
+        void *obj = SN_DATA_OF(o);
+        for (size_t r = 0; r < m->nrelations; r++) {
+            const sinew_relation *rel = &m->relations[r];
+            /* cached values that point at the deleted object go */
+            if (rel->offset != SINEW_NO_OFFSET) {
+                if (rel->kind == SINEW_BELONGS_TO || rel->kind == SINEW_HAS_ONE) {
+                    void **slot = (void **)((char *)obj + rel->offset);
+                    if (*slot == gone) *slot = NULL;
+                } else {
+                    sinew_list *l = (sinew_list *)((char *)obj + rel->offset);
+                    size_t w = 0;
+                    for (size_t i = 0; i < l->count; i++)
+                        if (l->items[i] != gone) l->items[w++] = l->items[i];
+                    l->count = w;
+                }
+            }
+            /* rows that referenced it: what the database did with them, the session does too */
+            if (rel->kind != SINEW_BELONGS_TO || rel->target != deleted->model || o->state != SN_PERSISTENT ||
+                !points_at(rel, o, deleted))
+                continue;
+            if (rel->on_delete == SINEW_FK_CASCADE) {
+                sn_identity_remove(s, o);
+                o->state = SN_DELETED;
+                sn_session_after_delete(s, o);
+                break;
+            }
+            if (rel->on_delete == SINEW_FK_SET_NULL) {
+                for (size_t k = 0; k < rel->nkeys; k++) {
+                    const sinew_field *f = &m->fields[rel->local[k]];
+                    if (f->has_offset == SINEW_NO_OFFSET) continue;
+                    *(bool *)((char *)obj + f->has_offset) = false;
+                    if (o->snapshot) *(bool *)((char *)o->snapshot + f->has_offset) = false;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+/* See faulty_driver.h. */
+#include "faulty_driver.h"
+#include <stdio.h>
+#include <string.h>
+
+static const sinew_driver *real;
+static sinew_driver wrap;
+static long calls, fail_at, injected;
+static int fail_status;
+
+long faulty_calls(void) { return calls; }
+long faulty_injected(void) { return injected; }
+void faulty_arm(long at, int status)
+{
+    fail_at = at;
+    fail_status = status;
+}
+
+static int tick(const char *what)
+{
+    calls++;
+    if (fail_at && calls == fail_at) {
+        injected++;
+        fail_at = 0;
+        return sinew_error_set(fail_status, "injected fault in %s (call %ld)", what, calls);
+    }
+    return SINEW_OK;
+}
+
+static int w_prepare(sinew_conn *c, const char *sql, sinew_stmt **out)
+{
+    int rc = tick("prepare");
+    if (rc) {
+        *out = NULL;
+        return rc;
+    }
+    return real->prepare(c, sql, out);
+}
+static int w_bind(sinew_stmt *st, int i, const sinew_value *v) { int rc = tick("bind"); return rc ? rc : real->bind(st, i, v); }
+static int w_step(sinew_stmt *st)
+{
+    int rc = tick("step");
+    if (rc) {
+        real->reset(st);
+        return rc;
+    }
+    return real->step(st);
+}
+static int w_exec(sinew_conn *c, const char *sql) { int rc = tick("exec"); return rc ? rc : real->exec(c, sql); }
+static int w_begin(sinew_conn *c) { int rc = tick("begin"); return rc ? rc : real->begin(c); }
+static int w_commit(sinew_conn *c) { int rc = tick("commit"); return rc ? rc : real->commit(c); }
+static int w_savepoint(sinew_conn *c, const char *n) { int rc = tick("savepoint"); return rc ? rc : real->savepoint(c, n); }
+static int w_release(sinew_conn *c, const char *n) { int rc = tick("release"); return rc ? rc : real->release(c, n); }
+
+void faulty_install(const char *scheme)
+{
+    real = sinew_find_driver(scheme);
+    if (!real) {
+        fprintf(stderr, "faulty_install: no driver for %s\n", scheme);
+        return;
+    }
+    wrap = *real;
+    wrap.prepare = w_prepare;
+    wrap.bind = w_bind;
+    wrap.step = w_step;
+    wrap.exec = w_exec;
+    wrap.begin = w_begin;
+    wrap.commit = w_commit;
+    wrap.savepoint = w_savepoint;
+    wrap.release = w_release;
+    sinew_register_driver(&wrap);
+}
