@@ -55,6 +55,10 @@ void sn_sql_count(sn_buf *out, const sinew_dialect *d, const sinew_model *m);
 void sn_sql_create_table(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int if_not_exists);
 /* one CREATE [UNIQUE] INDEX statement per index, each terminated by ";\n" */
 void sn_sql_create_indexes(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int if_not_exists);
+/* one column definition as in CREATE TABLE (name, type, NOT NULL, DEFAULT, UNIQUE, CHECK) */
+void sn_sql_column_def(sn_buf *out, const sinew_dialect *d, const sinew_model *m, size_t field);
+/* FOREIGN KEY (...) REFERENCES t (...) [ON DELETE ..] [ON UPDATE ..] for a BELONGS_TO relation */
+void sn_sql_fk_clause(sn_buf *out, const sinew_dialect *d, const sinew_model *m, const sinew_relation *r);
 /* a field's DEFAULT clause value, or nothing (returns 0) */
 int sn_sql_default(sn_buf *out, const sinew_dialect *d, const sinew_field *f);
 

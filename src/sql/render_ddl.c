@@ -75,6 +75,50 @@ static void key_columns(sn_buf *out, const sinew_dialect *d, const sinew_model *
     }
 }
 
+void sn_sql_column_def(sn_buf *out, const sinew_dialect *d, const sinew_model *m, size_t i)
+{
+    const sinew_field *f = &m->fields[i];
+    if ((int)i == sinew_model_auto_pk(m)) {
+        d->auto_pk_column(out, d, f);
+        return;
+    }
+    sn_sql_ident(out, d, f->column);
+    sn_buf_putc(out, ' ');
+    sn_buf_puts(out, d->column_type(f));
+    if (!(f->flags & SINEW_FIELD_NULLABLE)) sn_buf_puts(out, " NOT NULL");
+    if (f->def.kind != SINEW_DEFAULT_NONE) {
+        sn_buf_puts(out, " DEFAULT ");
+        sn_sql_default(out, d, f);
+    }
+    if (f->flags & SINEW_FIELD_UNIQUE) sn_buf_puts(out, " UNIQUE");
+    if (f->type == SINEW_ENUM && f->enum_type) {
+        sn_buf_puts(out, " CHECK (");
+        sn_sql_ident(out, d, f->column);
+        sn_buf_puts(out, " IN (");
+        for (size_t k = 0; k < f->enum_type->nvalues; k++) {
+            if (k) sn_buf_puts(out, ", ");
+            sn_sql_string_literal(out, f->enum_type->values[k]);
+        }
+        sn_buf_puts(out, "))");
+    }
+    if (f->check) sn_buf_printf(out, " CHECK (%s)", f->check);
+}
+
+void sn_sql_fk_clause(sn_buf *out, const sinew_dialect *d, const sinew_model *m, const sinew_relation *r)
+{
+    sn_buf_puts(out, "FOREIGN KEY (");
+    key_columns(out, d, m, r->local, r->nkeys);
+    sn_buf_puts(out, ") REFERENCES ");
+    sn_sql_ident(out, d, r->target->table);
+    sn_buf_puts(out, " (");
+    key_columns(out, d, r->target, r->remote, r->nkeys);
+    sn_buf_puts(out, ")");
+    if (r->on_delete != SINEW_FK_NO_ACTION)
+        sn_buf_printf(out, " ON DELETE %s", fk_action(r->on_delete));
+    if (r->on_update != SINEW_FK_NO_ACTION)
+        sn_buf_printf(out, " ON UPDATE %s", fk_action(r->on_update));
+}
+
 void sn_sql_create_table(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int ine)
 {
     int auto_pk = sinew_model_auto_pk(m);
@@ -82,33 +126,9 @@ void sn_sql_create_table(sn_buf *out, const sinew_dialect *d, const sinew_model 
     sn_sql_ident(out, d, m->table);
     sn_buf_puts(out, " (\n");
     for (size_t i = 0; i < m->nfields; i++) {
-        const sinew_field *f = &m->fields[i];
         if (i) sn_buf_puts(out, ",\n");
         sn_buf_puts(out, "  ");
-        if ((int)i == auto_pk) {
-            d->auto_pk_column(out, d, f);
-            continue;
-        }
-        sn_sql_ident(out, d, f->column);
-        sn_buf_putc(out, ' ');
-        sn_buf_puts(out, d->column_type(f));
-        if (!(f->flags & SINEW_FIELD_NULLABLE)) sn_buf_puts(out, " NOT NULL");
-        if (f->def.kind != SINEW_DEFAULT_NONE) {
-            sn_buf_puts(out, " DEFAULT ");
-            sn_sql_default(out, d, f);
-        }
-        if (f->flags & SINEW_FIELD_UNIQUE) sn_buf_puts(out, " UNIQUE");
-        if (f->type == SINEW_ENUM && f->enum_type) {
-            sn_buf_puts(out, " CHECK (");
-            sn_sql_ident(out, d, f->column);
-            sn_buf_puts(out, " IN (");
-            for (size_t k = 0; k < f->enum_type->nvalues; k++) {
-                if (k) sn_buf_puts(out, ", ");
-                sn_sql_string_literal(out, f->enum_type->values[k]);
-            }
-            sn_buf_puts(out, "))");
-        }
-        if (f->check) sn_buf_printf(out, " CHECK (%s)", f->check);
+        sn_sql_column_def(out, d, m, i);
     }
     if (auto_pk < 0 && m->npk) {
         sn_buf_puts(out, ",\n  PRIMARY KEY (");
@@ -127,17 +147,8 @@ void sn_sql_create_table(sn_buf *out, const sinew_dialect *d, const sinew_model 
     for (size_t i = 0; i < m->nrelations; i++) {
         const sinew_relation *r = &m->relations[i];
         if (r->kind != SINEW_BELONGS_TO) continue;
-        sn_buf_puts(out, ",\n  FOREIGN KEY (");
-        key_columns(out, d, m, r->local, r->nkeys);
-        sn_buf_puts(out, ") REFERENCES ");
-        sn_sql_ident(out, d, r->target->table);
-        sn_buf_puts(out, " (");
-        key_columns(out, d, r->target, r->remote, r->nkeys);
-        sn_buf_puts(out, ")");
-        if (r->on_delete != SINEW_FK_NO_ACTION)
-            sn_buf_printf(out, " ON DELETE %s", fk_action(r->on_delete));
-        if (r->on_update != SINEW_FK_NO_ACTION)
-            sn_buf_printf(out, " ON UPDATE %s", fk_action(r->on_update));
+        sn_buf_puts(out, ",\n  ");
+        sn_sql_fk_clause(out, d, m, r);
     }
     sn_buf_puts(out, "\n)");
 }

@@ -1,0 +1,52 @@
+/*
+ * check.c - sinew_migrate_check(): the schema the applied migrations
+ * should have built (the snapshot of the newest applied one) against the
+ * live database, through drift.c.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "migrate/files.h"
+#include "orm/orm.h"
+#include "sinew/migrate.h"
+
+int sn_migrate_check_graph(sinew_db *db, const sinew_schema *expected, char **report, size_t *ndrift)
+{
+    if (report) *report = NULL;
+    *ndrift = 0;
+    sinew_schema *live;
+    int rc = sinew_introspect(db, &live);
+    if (rc) return rc;
+    sn_buf b;
+    sn_buf_init(&b);
+    *ndrift = sn_drift(expected, live, strcmp(sinew_db_backend(db), "postgres") == 0, &b);
+    sinew_schema_free(live);
+    if (b.failed) { sn_buf_free(&b); return sn_nomem(); }
+    if (report) {
+        *report = sn_strdup(sn_buf_cstr(&b));
+        if (!*report) rc = sn_nomem();
+    }
+    sn_buf_free(&b);
+    return rc;
+}
+
+int sinew_migrate_check(sinew_db *db, const char *dir, char **report, size_t *ndrift)
+{
+    if (!db || !dir || !ndrift)
+        return sinew_error_set(SINEW_MISUSE, "sinew_migrate_check: db, dir and ndrift must not be NULL");
+    sinew_migration_status *st;
+    size_t n;
+    int rc = sinew_migrate_status(db, dir, &st, &n);
+    if (rc) return rc;
+    const char *last = NULL;
+    for (size_t i = 0; i < n; i++) if (st[i].applied && !st[i].missing) last = st[i].name;
+    sinew_schema *expected = NULL;
+    if (last) {
+        char p[4200];
+        snprintf(p, sizeof p, "%s/%s/schema.sinew", dir, last);
+        rc = sn_mig_load_schema(p, &expected);
+    }
+    sinew_migrate_status_free(st, n);
+    if (!rc) rc = sn_migrate_check_graph(db, expected, report, ndrift);
+    sinew_schema_free(expected);
+    return rc;
+}

@@ -1,0 +1,401 @@
+/*
+ * diff.c - compares two schema graphs and lists the operations that turn
+ * the first into the second, in an order that is safe to execute: foreign
+ * keys and indexes are dropped first, then renames, new tables (referenced
+ * ones first), column changes, dropped tables (referencing ones first), and
+ * finally new indexes and foreign keys.
+ *
+ * Tables and columns are matched by SQL name, then through renamed_from
+ * (in either direction, so the diff from the new graph back to the old one
+ * turns a rename around). A dropped and an added column of the same type in
+ * one table is recorded as a suspected rename: `migrate make` refuses it
+ * unless told otherwise. Steps that lose data are flagged destructive.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "migrate/diff.h"
+
+typedef struct tmatch {
+    const sinew_model *from, *to;
+    int *fmap;                  /* to field -> from field or -1 */
+    int *rmap;                  /* from field -> to field or -1 */
+} tmatch;
+
+typedef struct ctx {
+    sn_diff *d;
+    sn_arena *a;
+    const sinew_schema *from, *to;
+    tmatch *m;                  /* one per to-model */
+    const sinew_model **dropped;/* from-models with no match */
+    size_t ndropped;
+} ctx;
+
+static size_t nmodels(const sinew_schema *s) { return s ? s->nmodels : 0; }
+
+static sn_op *push(ctx *c, sn_op_kind k, const sinew_model *fm, const sinew_model *tm)
+{
+    sn_diff *d = c->d;
+    if (d->nops == d->cap) {
+        size_t nc = d->cap ? d->cap * 2 : 16;
+        sn_op *n = sn_arena_calloc(c->a, nc * sizeof *n);
+        if (!n) return NULL;
+        if (d->ops) memcpy(n, d->ops, d->nops * sizeof *n);
+        d->ops = n;
+        d->cap = nc;
+    }
+    sn_op *op = &d->ops[d->nops++];
+    memset(op, 0, sizeof *op);
+    op->kind = k;
+    op->from_m = fm;
+    op->to_m = tm;
+    op->from_f = op->to_f = -1;
+    return op;
+}
+
+static int same(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
+
+static const sinew_model *match_table(const sinew_schema *from, const sinew_model *t,
+                                      const unsigned char *used)
+{
+    for (size_t i = 0; i < nmodels(from); i++)
+        if (!used[i] && same(from->models[i]->table, t->table)) return from->models[i];
+    for (size_t i = 0; i < nmodels(from); i++) {
+        const sinew_model *f = from->models[i];
+        if (used[i]) continue;
+        if (t->renamed_from && (same(f->table, t->renamed_from) || same(f->name, t->renamed_from))) return f;
+        if (f->renamed_from && (same(t->table, f->renamed_from) || same(t->name, f->renamed_from))) return f;
+    }
+    return NULL;
+}
+
+static void match_fields(tmatch *m)
+{
+    const sinew_model *f = m->from, *t = m->to;
+    for (size_t i = 0; i < t->nfields; i++) m->fmap[i] = -1;
+    for (size_t j = 0; j < f->nfields; j++) m->rmap[j] = -1;
+    for (size_t i = 0; i < t->nfields; i++)
+        for (size_t j = 0; j < f->nfields; j++)
+            if (m->rmap[j] < 0 && same(t->fields[i].column, f->fields[j].column)) {
+                m->fmap[i] = (int)j;
+                m->rmap[j] = (int)i;
+                break;
+            }
+    for (size_t i = 0; i < t->nfields; i++) {
+        if (m->fmap[i] >= 0) continue;
+        const sinew_field *tf = &t->fields[i];
+        for (size_t j = 0; j < f->nfields; j++) {
+            const sinew_field *ff = &f->fields[j];
+            if (m->rmap[j] >= 0) continue;
+            if ((tf->renamed_from && (same(ff->column, tf->renamed_from) || same(ff->name, tf->renamed_from))) ||
+                (ff->renamed_from && (same(tf->column, ff->renamed_from) || same(tf->name, ff->renamed_from)))) {
+                m->fmap[i] = (int)j;
+                m->rmap[j] = (int)i;
+                break;
+            }
+        }
+    }
+}
+
+static tmatch *find_to(ctx *c, const sinew_model *from)
+{
+    for (size_t i = 0; i < nmodels(c->to); i++)
+        if (c->m[i].from == from) return &c->m[i];
+    return NULL;
+}
+
+/* The name a from-side column has on the to side (itself when it has no match). */
+static const char *to_col(ctx *c, const sinew_model *fm, const char *col)
+{
+    tmatch *m = find_to(c, fm);
+    if (!m) return col;
+    int j = sinew_model_column_index(fm, col);
+    if (j < 0 || m->rmap[j] < 0) return col;
+    return m->to->fields[m->rmap[j]].column;
+}
+
+size_t sn_model_ixdefs(sn_arena *a, const sinew_model *m, sn_ixdef **out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->nfields; i++)
+        n += !!(m->fields[i].flags & SINEW_FIELD_UNIQUE) + !!(m->fields[i].flags & SINEW_FIELD_INDEX);
+    n += m->nindexes;
+    sn_ixdef *v = sn_arena_calloc(a, (n ? n : 1) * sizeof *v);
+    *out = v;
+    if (!v) return 0;
+    size_t k = 0;
+    for (size_t i = 0; i < m->nindexes; i++) {
+        const sinew_index *ix = &m->indexes[i];
+        v[k].name = ix->name;
+        v[k].unique = ix->unique;
+        v[k].ncols = ix->nfields;
+        v[k].cols = sn_arena_calloc(a, (ix->nfields ? ix->nfields : 1) * sizeof *v[k].cols);
+        if (!v[k].cols) return 0;
+        for (size_t j = 0; j < ix->nfields; j++) v[k].cols[j] = m->fields[ix->fields[j]].column;
+        k++;
+    }
+    for (size_t i = 0; i < m->nfields; i++)
+        for (int u = 1; u >= 0; u--) {
+            unsigned flag = u ? SINEW_FIELD_UNIQUE : SINEW_FIELD_INDEX;
+            if (!(m->fields[i].flags & flag)) continue;
+            v[k].unique = u;
+            v[k].field_level = 1;
+            v[k].ncols = 1;
+            v[k].cols = sn_arena_calloc(a, sizeof *v[k].cols);
+            v[k].name = sn_arena_printf(a, "%s_%s_%s", m->table, m->fields[i].column, u ? "key" : "idx");
+            if (!v[k].cols || !v[k].name) return 0;
+            v[k].cols[0] = m->fields[i].column;
+            k++;
+        }
+    return k;
+}
+
+static int ix_equal(ctx *c, const sinew_model *fm, const sn_ixdef *f, const sn_ixdef *t)
+{
+    if (f->unique != t->unique || f->ncols != t->ncols) return 0;
+    if (!t->unique && !same(f->name, t->name)) return 0;
+    for (size_t i = 0; i < f->ncols; i++)
+        if (!same(to_col(c, fm, f->cols[i]), t->cols[i])) return 0;
+    return 1;
+}
+
+static int fk_equal(ctx *c, const sinew_model *fm, const sinew_relation *f, const sinew_model *tm,
+                    const sinew_relation *t)
+{
+    if (f->nkeys != t->nkeys || f->on_delete != t->on_delete || f->on_update != t->on_update) return 0;
+    tmatch *tg = find_to(c, f->target);
+    if (!tg || !same(tg->to->table, t->target->table)) return 0;
+    for (size_t i = 0; i < f->nkeys; i++) {
+        if (!same(to_col(c, fm, fm->fields[f->local[i]].column), tm->fields[t->local[i]].column)) return 0;
+        if (!same(to_col(c, f->target, f->target->fields[f->remote[i]].column),
+                  t->target->fields[t->remote[i]].column)) return 0;
+    }
+    return 1;
+}
+
+static int widening(sinew_type from, sinew_type to)
+{
+    if (to == SINEW_TEXT) return 1;
+    if (from == SINEW_INT32 && (to == SINEW_INT64 || to == SINEW_DOUBLE || to == SINEW_DECIMAL)) return 1;
+    if (from == SINEW_INT64 && to == SINEW_DECIMAL) return 1;
+    if (from == SINEW_BOOL && (to == SINEW_INT32 || to == SINEW_INT64)) return 1;
+    return 0;
+}
+
+static int def_equal(const sinew_default *a, const sinew_default *b)
+{
+    if (a->kind != b->kind) return 0;
+    if (a->kind != SINEW_DEFAULT_VALUE) return 1;
+    return same(a->value, b->value) || (!a->value && !b->value);
+}
+
+static int diff_table(ctx *c, tmatch *m)
+{
+    const sinew_model *fm = m->from, *tm = m->to;
+    sn_op *op;
+    if (!same(fm->table, tm->table)) {
+        if (!(op = push(c, SN_OP_RENAME_TABLE, fm, tm))) return SINEW_NOMEM;
+        op->what = sn_arena_printf(c->a, "rename table %s to %s", fm->table, tm->table);
+    }
+    for (size_t i = 0; i < tm->nfields; i++) {
+        const sinew_field *tf = &tm->fields[i];
+        int j = m->fmap[i];
+        if (j < 0) {
+            if (!(op = push(c, SN_OP_ADD_COLUMN, fm, tm))) return SINEW_NOMEM;
+            op->to_f = (int)i;
+            op->what = sn_arena_printf(c->a, "add column %s.%s", tm->table, tf->column);
+            continue;
+        }
+        const sinew_field *ff = &fm->fields[j];
+        if (!same(ff->column, tf->column)) {
+            if (!(op = push(c, SN_OP_RENAME_COLUMN, fm, tm))) return SINEW_NOMEM;
+            op->from_f = j;
+            op->to_f = (int)i;
+            op->what = sn_arena_printf(c->a, "rename column %s.%s to %s", tm->table, ff->column, tf->column);
+        }
+        unsigned alter = 0;
+        if (ff->type != tf->type) alter |= SN_ALTER_TYPE;
+        if ((ff->flags ^ tf->flags) & SINEW_FIELD_NULLABLE) alter |= SN_ALTER_NULL;
+        if (!def_equal(&ff->def, &tf->def)) alter |= SN_ALTER_DEFAULT;
+        if (alter) {
+            if (!(op = push(c, SN_OP_ALTER_COLUMN, fm, tm))) return SINEW_NOMEM;
+            op->from_f = j;
+            op->to_f = (int)i;
+            op->alter = alter;
+            op->destructive = (alter & SN_ALTER_TYPE) && !widening(ff->type, tf->type);
+            op->what = sn_arena_printf(c->a, "alter column %s.%s:%s%s%s", tm->table, tf->column,
+                                       alter & SN_ALTER_TYPE ? " type" : "",
+                                       alter & SN_ALTER_NULL ? " nullability" : "",
+                                       alter & SN_ALTER_DEFAULT ? " default" : "");
+        }
+    }
+    for (size_t j = 0; j < fm->nfields; j++) {
+        if (m->rmap[j] >= 0) continue;
+        if (!(op = push(c, SN_OP_DROP_COLUMN, fm, tm))) return SINEW_NOMEM;
+        op->from_f = (int)j;
+        op->destructive = 1;
+        op->what = sn_arena_printf(c->a, "drop column %s.%s", tm->table, fm->fields[j].column);
+        for (size_t i = 0; i < tm->nfields && !c->d->suspect; i++)
+            if (m->fmap[i] < 0 && tm->fields[i].type == fm->fields[j].type)
+                c->d->suspect = sn_arena_printf(c->a,
+                    "table %s: column %s is dropped and column %s of the same type is added; if this is a "
+                    "rename, add @renamed_from(%s) to %s, otherwise pass --allow-destructive to drop %s",
+                    tm->table, fm->fields[j].column, tm->fields[i].column, fm->fields[j].name,
+                    tm->fields[i].name, fm->fields[j].column);
+    }
+    /* primary key */
+    int pk_changed = fm->npk != tm->npk;
+    for (size_t k = 0; !pk_changed && k < tm->npk; k++)
+        pk_changed = !same(to_col(c, fm, fm->fields[fm->pk[k]].column), tm->fields[tm->pk[k]].column);
+    if (pk_changed) {
+        if (!(op = push(c, SN_OP_ALTER_PK, fm, tm))) return SINEW_NOMEM;
+        op->what = sn_arena_printf(c->a, "change the primary key of %s", tm->table);
+    }
+    /* indexes and unique constraints */
+    sn_ixdef *fi, *ti;
+    size_t nf = sn_model_ixdefs(c->a, fm, &fi), nt = sn_model_ixdefs(c->a, tm, &ti);
+    if (!fi || !ti) return SINEW_NOMEM;
+    for (size_t x = 0; x < nf; x++) {
+        size_t y = 0;
+        while (y < nt && !ix_equal(c, fm, &fi[x], &ti[y])) y++;
+        if (y < nt) continue;
+        if (!(op = push(c, fi[x].unique ? SN_OP_DROP_UNIQUE : SN_OP_DROP_INDEX, fm, tm))) return SINEW_NOMEM;
+        op->ix = fi[x];
+        op->what = sn_arena_printf(c->a, "drop %s %s", fi[x].unique ? "unique constraint" : "index", fi[x].name);
+    }
+    for (size_t y = 0; y < nt; y++) {
+        size_t x = 0;
+        while (x < nf && !ix_equal(c, fm, &fi[x], &ti[y])) x++;
+        if (x < nf) continue;
+        if (!(op = push(c, ti[y].unique ? SN_OP_ADD_UNIQUE : SN_OP_ADD_INDEX, fm, tm))) return SINEW_NOMEM;
+        op->ix = ti[y];
+        op->what = sn_arena_printf(c->a, "add %s %s", ti[y].unique ? "unique constraint" : "index", ti[y].name);
+    }
+    /* foreign keys */
+    for (size_t r = 0; r < fm->nrelations; r++) {
+        const sinew_relation *fr = &fm->relations[r];
+        if (fr->kind != SINEW_BELONGS_TO) continue;
+        size_t s = 0;
+        for (; s < tm->nrelations; s++)
+            if (tm->relations[s].kind == SINEW_BELONGS_TO && fk_equal(c, fm, fr, tm, &tm->relations[s])) break;
+        if (s < tm->nrelations) continue;
+        if (!(op = push(c, SN_OP_DROP_FK, fm, tm))) return SINEW_NOMEM;
+        op->rel = fr;
+        op->what = sn_arena_printf(c->a, "drop foreign key %s.%s -> %s", fm->table,
+                                   fm->fields[fr->local[0]].column, fr->target->table);
+    }
+    for (size_t s = 0; s < tm->nrelations; s++) {
+        const sinew_relation *tr = &tm->relations[s];
+        if (tr->kind != SINEW_BELONGS_TO) continue;
+        size_t r = 0;
+        for (; r < fm->nrelations; r++)
+            if (fm->relations[r].kind == SINEW_BELONGS_TO && fk_equal(c, fm, &fm->relations[r], tm, tr)) break;
+        if (r < fm->nrelations) continue;
+        if (!(op = push(c, SN_OP_ADD_FK, fm, tm))) return SINEW_NOMEM;
+        op->rel = tr;
+        op->what = sn_arena_printf(c->a, "add foreign key %s.%s -> %s", tm->table,
+                                   tm->fields[tr->local[0]].column, tr->target->table);
+    }
+    return SINEW_OK;
+}
+
+static int refers(const sinew_model *m, const sinew_model *target)
+{
+    for (size_t r = 0; r < m->nrelations; r++)
+        if (m->relations[r].kind == SINEW_BELONGS_TO && m->relations[r].target == target && target != m)
+            return 1;
+    return 0;
+}
+
+/* Models in dependency order: referenced ones before those that refer to them. */
+static int topo(sn_arena *a, const sinew_model **v, size_t n)
+{
+    const sinew_model **out = sn_arena_alloc(a, (n ? n : 1) * sizeof *out);
+    unsigned char *done = sn_arena_calloc(a, n ? n : 1);
+    if (!out || !done) return SINEW_NOMEM;
+    size_t k = 0;
+    while (k < n) {
+        int progress = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (done[i]) continue;
+            int ready = 1;
+            for (size_t j = 0; j < n && ready; j++)
+                if (!done[j] && j != i && refers(v[i], v[j])) ready = 0;
+            if (ready) { out[k++] = v[i]; done[i] = 1; progress = 1; }
+        }
+        if (!progress)      /* a cycle: declaration order for the rest */
+            for (size_t i = 0; i < n; i++) if (!done[i]) { out[k++] = v[i]; done[i] = 1; }
+    }
+    memcpy(v, out, n * sizeof *v);
+    return SINEW_OK;
+}
+
+static int cmp_op(const void *x, const void *y)
+{
+    const sn_op *a = x, *b = y;
+    if (a->kind != b->kind) return a->kind < b->kind ? -1 : 1;
+    return 0;
+}
+
+int sn_diff_schemas(const sinew_schema *from, const sinew_schema *to, sn_diff *d)
+{
+    memset(d, 0, sizeof *d);
+    sn_arena_init(&d->arena, 8192);
+    ctx c = {d, &d->arena, from, to, NULL, NULL, 0};
+    size_t nf = nmodels(from), nt = nmodels(to);
+    c.m = sn_arena_calloc(c.a, (nt ? nt : 1) * sizeof *c.m);
+    unsigned char *used = sn_arena_calloc(c.a, nf ? nf : 1);
+    c.dropped = sn_arena_calloc(c.a, (nf ? nf : 1) * sizeof *c.dropped);
+    const sinew_model **created = sn_arena_calloc(c.a, (nt ? nt : 1) * sizeof *created);
+    if (!c.m || !used || !c.dropped || !created) goto nomem;
+    size_t ncreated = 0;
+    for (size_t i = 0; i < nt; i++) {
+        const sinew_model *t = to->models[i];
+        const sinew_model *f = match_table(from, t, used);
+        c.m[i].to = t;
+        c.m[i].from = f;
+        if (!f) { created[ncreated++] = t; continue; }
+        for (size_t j = 0; j < nf; j++) if (from->models[j] == f) used[j] = 1;
+        c.m[i].fmap = sn_arena_alloc(c.a, (t->nfields + 1) * sizeof(int));
+        c.m[i].rmap = sn_arena_alloc(c.a, (f->nfields + 1) * sizeof(int));
+        if (!c.m[i].fmap || !c.m[i].rmap) goto nomem;
+        match_fields(&c.m[i]);
+    }
+    for (size_t j = 0; j < nf; j++) if (!used[j]) c.dropped[c.ndropped++] = from->models[j];
+    for (size_t i = 0; i < nt; i++)
+        if (c.m[i].from && diff_table(&c, &c.m[i])) goto nomem;
+    if (topo(c.a, created, ncreated) || topo(c.a, c.dropped, c.ndropped)) goto nomem;
+    for (size_t i = 0; i < ncreated; i++) {
+        sn_op *op = push(&c, SN_OP_CREATE_TABLE, NULL, created[i]);
+        if (!op) goto nomem;
+        op->what = sn_arena_printf(c.a, "create table %s", created[i]->table);
+    }
+    for (size_t i = c.ndropped; i-- > 0;) {
+        const sinew_model *fm = c.dropped[i];
+        sn_op *op = push(&c, SN_OP_DROP_TABLE, fm, NULL);
+        if (!op) goto nomem;
+        op->destructive = 1;
+        op->what = sn_arena_printf(c.a, "drop table %s", fm->table);
+        /* foreign keys from kept tables into it were handled by diff_table */
+    }
+    if (d->nops) {
+        /* stable sort by kind: keep generation order within a kind */
+        for (size_t i = 1; i < d->nops; i++) {
+            sn_op t = d->ops[i];
+            size_t j = i;
+            while (j > 0 && cmp_op(&d->ops[j - 1], &t) > 0) { d->ops[j] = d->ops[j - 1]; j--; }
+            d->ops[j] = t;
+        }
+    }
+    for (size_t i = 0; i < d->nops; i++) d->ndestructive += d->ops[i].destructive;
+    return SINEW_OK;
+nomem:
+    sn_diff_free(d);
+    return sn_nomem();
+}
+
+void sn_diff_free(sn_diff *d)
+{
+    if (!d) return;
+    sn_arena_free(&d->arena);
+    memset(d, 0, sizeof *d);
+}

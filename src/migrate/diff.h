@@ -1,0 +1,76 @@
+/*
+ * diff.h - private: the difference between two schema graphs as an ordered
+ * list of operations (diff.c), and their SQL for one dialect (plan.c).
+ */
+#ifndef SINEW_MIGRATE_DIFF_H
+#define SINEW_MIGRATE_DIFF_H
+
+#include "base.h"
+#include "sinew/schema.h"
+#include "sql/dialect.h"
+
+typedef enum sn_op_kind {
+    SN_OP_DROP_FK = 1,          /* in execution order */
+    SN_OP_DROP_INDEX,
+    SN_OP_DROP_UNIQUE,
+    SN_OP_RENAME_TABLE,
+    SN_OP_RENAME_COLUMN,
+    SN_OP_CREATE_TABLE,
+    SN_OP_ADD_COLUMN,
+    SN_OP_ALTER_COLUMN,
+    SN_OP_ALTER_PK,
+    SN_OP_DROP_COLUMN,
+    SN_OP_DROP_TABLE,
+    SN_OP_ADD_INDEX,
+    SN_OP_ADD_UNIQUE,
+    SN_OP_ADD_FK
+} sn_op_kind;
+
+/* What an ALTER_COLUMN changes. */
+enum { SN_ALTER_TYPE = 1, SN_ALTER_NULL = 2, SN_ALTER_DEFAULT = 4 };
+
+/* An index or unique constraint, field-level ones (@unique, @index) included. */
+typedef struct sn_ixdef {
+    const char *name;
+    const char **cols;          /* column names */
+    size_t ncols;
+    int unique;
+    int field_level;            /* from a field flag: named <table>_<col>_key / _idx */
+} sn_ixdef;
+
+typedef struct sn_op {
+    sn_op_kind kind;
+    const sinew_model *from_m;  /* the table before (NULL for CREATE_TABLE) */
+    const sinew_model *to_m;    /* the table after (NULL for DROP_TABLE) */
+    int from_f, to_f;           /* field indexes, -1 when not applicable */
+    unsigned alter;             /* SN_ALTER_* */
+    sn_ixdef ix;                /* index ops */
+    const sinew_relation *rel;  /* FK ops: the BELONGS_TO (of from_m for drops, to_m for adds) */
+    int destructive;            /* loses data */
+    const char *what;           /* one-line description */
+} sn_op;
+
+typedef struct sn_diff {
+    sn_arena arena;
+    sn_op *ops;
+    size_t nops, cap;
+    const char *suspect;        /* first drop+add pair that looks like a rename, or NULL */
+    size_t ndestructive;
+} sn_diff;
+
+/* Operations that turn `from` into `to` (either may be an empty schema / NULL). */
+int sn_diff_schemas(const sinew_schema *from, const sinew_schema *to, sn_diff *out);
+void sn_diff_free(sn_diff *d);
+
+/*
+ * The SQL of a diff for one dialect, statements ending in ";\n", with a
+ * "-- sinew: destructive: ..." line before each step that loses data.
+ * SQLite table changes ALTER TABLE cannot make become a copy-and-swap
+ * rebuild of the table.
+ */
+int sn_plan_render(const sn_diff *d, const sinew_dialect *dl, sn_buf *out);
+
+/* The effective indexes of a model (explicit ones plus @unique / @index fields). */
+size_t sn_model_ixdefs(sn_arena *a, const sinew_model *m, sn_ixdef **out);
+
+#endif

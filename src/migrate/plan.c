@@ -1,0 +1,332 @@
+/*
+ * plan.c - renders a diff as SQL for one dialect.
+ *
+ * PostgreSQL can ALTER everything, so each operation is one or two
+ * statements. SQLite's ALTER TABLE only renames tables and columns and adds
+ * plain columns; any other change to a table is done by the copy-and-swap
+ * rebuild from SQLite's documentation: create the new shape under a
+ * temporary name, copy every row (through renamed columns), drop the old
+ * table, rename the new one into place and recreate its indexes. The
+ * runner turns foreign-key enforcement off around the migration and runs
+ * PRAGMA foreign_key_check inside its transaction before committing.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "migrate/diff.h"
+
+static int is_pg(const sinew_dialect *dl) { return strcmp(dl->name, "postgres") == 0; }
+
+static void ident(sn_buf *o, const sinew_dialect *dl, const char *s) { sn_sql_ident(o, dl, s); }
+
+static void cols(sn_buf *o, const sinew_dialect *dl, const char *const *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i) sn_buf_puts(o, ", ");
+        ident(o, dl, c[i]);
+    }
+}
+
+static void comment(sn_buf *o, const sn_op *op)
+{
+    if (op->destructive) sn_buf_printf(o, "-- sinew: destructive: %s\n", op->what);
+    else sn_buf_printf(o, "-- %s\n", op->what);
+}
+
+/* CREATE TABLE + its indexes, the way sinew_create_table() makes them. */
+static void create_table(sn_buf *o, const sinew_dialect *dl, const sinew_model *m)
+{
+    sn_sql_create_table(o, dl, m, 0);
+    sn_buf_puts(o, ";\n");
+    sn_sql_create_indexes(o, dl, m, 0);
+}
+
+static void add_index(sn_buf *o, const sinew_dialect *dl, const char *table, const sn_ixdef *ix)
+{
+    if (ix->unique && is_pg(dl)) {
+        sn_buf_puts(o, "ALTER TABLE ");
+        ident(o, dl, table);
+        sn_buf_puts(o, " ADD CONSTRAINT ");
+        ident(o, dl, ix->name);
+        sn_buf_puts(o, " UNIQUE (");
+    } else {
+        sn_buf_puts(o, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
+        ident(o, dl, ix->name);
+        sn_buf_puts(o, " ON ");
+        ident(o, dl, table);
+        sn_buf_puts(o, " (");
+    }
+    cols(o, dl, ix->cols, ix->ncols);
+    sn_buf_puts(o, ");\n");
+}
+
+static void pg_fk_name(sn_buf *o, const sinew_dialect *dl, const sinew_model *m, const sinew_relation *r)
+{
+    sn_buf n;
+    sn_buf_init(&n);
+    sn_buf_puts(&n, m->table);
+    for (size_t i = 0; i < r->nkeys; i++) sn_buf_printf(&n, "_%s", m->fields[r->local[i]].column);
+    sn_buf_puts(&n, "_fkey");
+    if (n.failed) o->failed = 1;
+    else ident(o, dl, sn_buf_cstr(&n));
+    sn_buf_free(&n);
+}
+
+static void alter_table(sn_buf *o, const sinew_dialect *dl, const char *table)
+{
+    sn_buf_puts(o, "ALTER TABLE ");
+    ident(o, dl, table);
+    sn_buf_putc(o, ' ');
+}
+
+/* ---- PostgreSQL: one operation at a time --------------------------------------- */
+
+static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
+{
+    const sinew_model *fm = op->from_m, *tm = op->to_m;
+    comment(o, op);
+    switch (op->kind) {
+    case SN_OP_CREATE_TABLE:
+        create_table(o, dl, tm);
+        break;
+    case SN_OP_DROP_TABLE:
+        sn_buf_puts(o, "DROP TABLE ");
+        ident(o, dl, fm->table);
+        sn_buf_puts(o, ";\n");
+        break;
+    case SN_OP_RENAME_TABLE:
+        alter_table(o, dl, fm->table);
+        sn_buf_puts(o, "RENAME TO ");
+        ident(o, dl, tm->table);
+        sn_buf_puts(o, ";\n");
+        break;
+    case SN_OP_RENAME_COLUMN:
+        alter_table(o, dl, tm->table);
+        sn_buf_puts(o, "RENAME COLUMN ");
+        ident(o, dl, fm->fields[op->from_f].column);
+        sn_buf_puts(o, " TO ");
+        ident(o, dl, tm->fields[op->to_f].column);
+        sn_buf_puts(o, ";\n");
+        break;
+    case SN_OP_ADD_COLUMN:
+        alter_table(o, dl, tm->table);
+        sn_buf_puts(o, "ADD COLUMN ");
+        sn_sql_column_def(o, dl, tm, (size_t)op->to_f);
+        sn_buf_puts(o, ";\n");
+        break;
+    case SN_OP_DROP_COLUMN:
+        alter_table(o, dl, tm->table);
+        sn_buf_puts(o, "DROP COLUMN ");
+        ident(o, dl, fm->fields[op->from_f].column);
+        sn_buf_puts(o, ";\n");
+        break;
+    case SN_OP_ALTER_COLUMN: {
+        const sinew_field *f = &tm->fields[op->to_f];
+        if (op->alter & SN_ALTER_DEFAULT) {      /* an old default may not cast to the new type */
+            alter_table(o, dl, tm->table);
+            sn_buf_puts(o, "ALTER COLUMN ");
+            ident(o, dl, f->column);
+            sn_buf_puts(o, " DROP DEFAULT;\n");
+        }
+        if (op->alter & SN_ALTER_TYPE) {
+            const char *ty = dl->column_type(f);
+            alter_table(o, dl, tm->table);
+            sn_buf_puts(o, "ALTER COLUMN ");
+            ident(o, dl, f->column);
+            sn_buf_printf(o, " TYPE %s USING ", ty);
+            ident(o, dl, f->column);
+            sn_buf_printf(o, "::%s;\n", ty);
+        }
+        if (op->alter & SN_ALTER_NULL) {
+            alter_table(o, dl, tm->table);
+            sn_buf_puts(o, "ALTER COLUMN ");
+            ident(o, dl, f->column);
+            sn_buf_puts(o, (f->flags & SINEW_FIELD_NULLABLE) ? " DROP NOT NULL;\n" : " SET NOT NULL;\n");
+        }
+        if ((op->alter & SN_ALTER_DEFAULT) && f->def.kind != SINEW_DEFAULT_NONE) {
+            alter_table(o, dl, tm->table);
+            sn_buf_puts(o, "ALTER COLUMN ");
+            ident(o, dl, f->column);
+            sn_buf_puts(o, " SET DEFAULT ");
+            sn_sql_default(o, dl, f);
+            sn_buf_puts(o, ";\n");
+        }
+        break;
+    }
+    case SN_OP_ALTER_PK:
+        alter_table(o, dl, tm->table);
+        sn_buf_printf(o, "DROP CONSTRAINT \"%s_pkey\";\n", fm->table);
+        if (tm->npk) {
+            alter_table(o, dl, tm->table);
+            sn_buf_puts(o, "ADD PRIMARY KEY (");
+            for (size_t i = 0; i < tm->npk; i++) {
+                if (i) sn_buf_puts(o, ", ");
+                ident(o, dl, tm->fields[tm->pk[i]].column);
+            }
+            sn_buf_puts(o, ");\n");
+        }
+        break;
+    case SN_OP_ADD_INDEX:
+    case SN_OP_ADD_UNIQUE:
+        add_index(o, dl, tm->table, &op->ix);
+        break;
+    case SN_OP_DROP_INDEX:
+        sn_buf_puts(o, "DROP INDEX ");
+        ident(o, dl, op->ix.name);
+        sn_buf_puts(o, ";\n");
+        break;
+    case SN_OP_DROP_UNIQUE:
+        alter_table(o, dl, fm->table);
+        sn_buf_puts(o, "DROP CONSTRAINT ");
+        ident(o, dl, op->ix.name);
+        sn_buf_puts(o, ";\n");
+        break;
+    case SN_OP_ADD_FK:
+        alter_table(o, dl, tm->table);
+        sn_buf_puts(o, "ADD ");
+        sn_sql_fk_clause(o, dl, tm, op->rel);
+        sn_buf_puts(o, ";\n");
+        break;
+    case SN_OP_DROP_FK:
+        alter_table(o, dl, fm->table);
+        sn_buf_puts(o, "DROP CONSTRAINT ");
+        pg_fk_name(o, dl, fm, op->rel);
+        sn_buf_puts(o, ";\n");
+        break;
+    }
+}
+
+/* ---- SQLite: ALTER where it can, rebuild where it cannot ---------------------------- */
+
+/* SQLite's ALTER TABLE can make this change in place. */
+static int sqlite_simple(const sn_op *op)
+{
+    switch (op->kind) {
+    case SN_OP_RENAME_TABLE: case SN_OP_RENAME_COLUMN: case SN_OP_ADD_INDEX: case SN_OP_DROP_INDEX:
+    case SN_OP_CREATE_TABLE: case SN_OP_DROP_TABLE:
+        return 1;
+    case SN_OP_ADD_COLUMN: {
+        const sinew_field *f = &op->to_m->fields[op->to_f];
+        if (f->flags & (SINEW_FIELD_PK | SINEW_FIELD_UNIQUE | SINEW_FIELD_FK)) return 0;
+        if (f->def.kind == SINEW_DEFAULT_NOW || f->def.kind == SINEW_DEFAULT_UUID) return 0;
+        return (f->flags & SINEW_FIELD_NULLABLE) || f->def.kind == SINEW_DEFAULT_VALUE;
+    }
+    default:
+        return 0;
+    }
+}
+
+static void rebuild(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const sinew_model *fm,
+                    const sinew_model *tm)
+{
+    char tmp[300];
+    snprintf(tmp, sizeof tmp, "_sinew_new_%s", tm->table);
+    sn_buf_printf(o, "-- rebuild %s (copy and swap; SQLite's ALTER TABLE cannot make these changes):\n",
+                  tm->table);
+    for (size_t i = 0; i < d->nops; i++)
+        if (d->ops[i].to_m == tm && d->ops[i].from_m == fm) comment(o, &d->ops[i]);
+    sinew_model shadow = *tm;
+    shadow.table = tmp;
+    sn_sql_create_table(o, dl, &shadow, 0);
+    sn_buf_puts(o, ";\n");
+    /* copy the rows: every kept column under its new name */
+    sn_buf_puts(o, "INSERT INTO ");
+    ident(o, dl, tmp);
+    sn_buf_puts(o, " (");
+    int first = 1;
+    for (size_t i = 0; i < tm->nfields; i++) {
+        int j = sinew_model_column_index(fm, tm->fields[i].column);
+        if (j < 0) for (size_t k = 0; k < d->nops; k++) {
+            const sn_op *op = &d->ops[k];
+            if (op->kind == SN_OP_RENAME_COLUMN && op->to_m == tm && op->to_f == (int)i) j = op->from_f;
+        }
+        if (j < 0) continue;
+        if (!first) sn_buf_puts(o, ", ");
+        ident(o, dl, tm->fields[i].column);
+        first = 0;
+    }
+    sn_buf_puts(o, ")\n  SELECT ");
+    first = 1;
+    for (size_t i = 0; i < tm->nfields; i++) {
+        int j = sinew_model_column_index(fm, tm->fields[i].column);
+        if (j < 0) for (size_t k = 0; k < d->nops; k++) {
+            const sn_op *op = &d->ops[k];
+            if (op->kind == SN_OP_RENAME_COLUMN && op->to_m == tm && op->to_f == (int)i) j = op->from_f;
+        }
+        if (j < 0) continue;
+        if (!first) sn_buf_puts(o, ", ");
+        ident(o, dl, fm->fields[j].column);
+        first = 0;
+    }
+    sn_buf_puts(o, " FROM ");
+    ident(o, dl, fm->table);
+    sn_buf_puts(o, ";\nDROP TABLE ");
+    ident(o, dl, fm->table);
+    sn_buf_puts(o, ";\nALTER TABLE ");
+    ident(o, dl, tmp);
+    sn_buf_puts(o, " RENAME TO ");
+    ident(o, dl, tm->table);
+    sn_buf_puts(o, ";\n");
+    sn_sql_create_indexes(o, dl, tm, 0);
+}
+
+static void sqlite_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
+{
+    const sinew_model *fm = op->from_m, *tm = op->to_m;
+    switch (op->kind) {
+    case SN_OP_ADD_COLUMN:
+        comment(o, op);
+        alter_table(o, dl, tm->table);
+        sn_buf_puts(o, "ADD COLUMN ");
+        sn_sql_column_def(o, dl, tm, (size_t)op->to_f);
+        sn_buf_puts(o, ";\n");
+        break;
+    case SN_OP_DROP_INDEX:
+        comment(o, op);
+        sn_buf_puts(o, "DROP INDEX ");
+        ident(o, dl, op->ix.name);
+        sn_buf_puts(o, ";\n");
+        break;
+    case SN_OP_ADD_INDEX:
+        comment(o, op);
+        add_index(o, dl, tm->table, &op->ix);
+        break;
+    case SN_OP_RENAME_TABLE: case SN_OP_RENAME_COLUMN: case SN_OP_CREATE_TABLE: case SN_OP_DROP_TABLE:
+        pg_op(o, dl, op);         /* the same SQL on both */
+        break;
+    default:
+        (void)fm;
+        break;
+    }
+}
+
+int sn_plan_render(const sn_diff *d, const sinew_dialect *dl, sn_buf *out)
+{
+    if (is_pg(dl)) {
+        for (size_t i = 0; i < d->nops; i++) pg_op(out, dl, &d->ops[i]);
+        return out->failed ? sn_nomem() : SINEW_OK;
+    }
+    /* tables needing a rebuild, and where in the order it goes (its first complex step) */
+    unsigned char *rb = sn_calloc(d->nops ? d->nops : 1, 1);
+    if (!rb) return sn_nomem();
+    for (size_t i = 0; i < d->nops; i++) {
+        const sn_op *op = &d->ops[i];
+        if (sqlite_simple(op) || !op->from_m || !op->to_m) continue;
+        size_t k = 0;
+        while (k < i && !(rb[k] && d->ops[k].to_m == op->to_m)) k++;
+        if (k == i) rb[i] = 1;
+    }
+    for (size_t i = 0; i < d->nops; i++) {
+        const sn_op *op = &d->ops[i];
+        if (rb[i]) {
+            rebuild(out, dl, d, op->from_m, op->to_m);
+            continue;
+        }
+        int absorbed = 0;
+        if (op->from_m && op->to_m)
+            for (size_t k = 0; k < d->nops && !absorbed; k++)
+                if (rb[k] && d->ops[k].to_m == op->to_m) absorbed = 1;
+        if (!absorbed) sqlite_op(out, dl, op);
+    }
+    sn_free(rb);
+    return out->failed ? sn_nomem() : SINEW_OK;
+}

@@ -1,0 +1,384 @@
+/*
+ * runner.c - applies and rolls back migrations, and reports their status.
+ *
+ * Each migration runs in its own transaction. The runner takes the lock
+ * first (BEGIN IMMEDIATE on SQLite; pg_advisory_xact_lock on PostgreSQL),
+ * then reads sinew_migrations, so two runners started together apply every
+ * migration exactly once: the second one waits, then sees the first one's
+ * work. Before anything runs, every applied migration's checksum is
+ * compared with its file (an edited applied migration is an error naming
+ * the file), and the order on disk is checked for branch conflicts. On
+ * SQLite, foreign-key enforcement is off during a migration (the
+ * copy-and-swap rebuild needs that) and PRAGMA foreign_key_check runs
+ * before COMMIT.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "migrate/files.h"
+#include "orm/orm.h"
+#include "sinew/migrate.h"
+
+#define SN_MIG_LOCK_KEY "7364656e6973"   /* pg advisory lock key, fixed for sinew */
+
+typedef struct applied {
+    char **name, **sum, **at;
+    size_t n;
+} applied;
+
+static void applied_free(applied *a)
+{
+    for (size_t i = 0; i < a->n; i++) { sn_free(a->name[i]); sn_free(a->sum[i]); sn_free(a->at[i]); }
+    sn_free(a->name);
+    sn_free(a->sum);
+    sn_free(a->at);
+    memset(a, 0, sizeof *a);
+}
+
+static int is_pg(sinew_db *db) { return strcmp(sinew_db_backend(db), "postgres") == 0; }
+
+static int ensure_table(sinew_db *db)
+{
+    return sinew_exec(db, "CREATE TABLE IF NOT EXISTS sinew_migrations (name TEXT PRIMARY KEY, "
+                          "checksum TEXT NOT NULL, applied_at TEXT NOT NULL)");
+}
+
+static const char *col(sn_exec *x, int i)
+{
+    size_t n;
+    if (x->drv->column_storage(x->stmt, i) == SINEW_STORAGE_NULL) return "";
+    const char *s = x->drv->column_text(x->stmt, i, &n);
+    return s ? s : "";
+}
+
+static int read_applied(sinew_db *db, applied *out)
+{
+    memset(out, 0, sizeof *out);
+    sn_exec x;
+    int rc = sn_exec_start(&x, db, "SELECT name, checksum, applied_at FROM sinew_migrations ORDER BY name");
+    if (rc) return rc;
+    size_t cap = 0;
+    while ((rc = sn_exec_step(&x)) == SINEW_ROW) {
+        if (out->n == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **a = sn_realloc(out->name, cap * sizeof *a);
+            if (a) out->name = a;
+            char **b = a ? sn_realloc(out->sum, cap * sizeof *b) : NULL;
+            if (b) out->sum = b;
+            char **c = b ? sn_realloc(out->at, cap * sizeof *c) : NULL;
+            if (c) out->at = c;
+            if (!c) { rc = sn_nomem(); break; }
+        }
+        out->name[out->n] = sn_strdup(col(&x, 0));
+        out->sum[out->n] = sn_strdup(col(&x, 1));
+        out->at[out->n] = sn_strdup(col(&x, 2));
+        out->n++;
+        if (!out->name[out->n - 1] || !out->sum[out->n - 1] || !out->at[out->n - 1]) { rc = sn_nomem(); break; }
+    }
+    sn_exec_end(&x);
+    if (rc == SINEW_DONE) return SINEW_OK;
+    applied_free(out);
+    return rc;
+}
+
+static int find_applied(const applied *a, const char *name)
+{
+    for (size_t i = 0; i < a->n; i++) if (strcmp(a->name[i], name) == 0) return (int)i;
+    return -1;
+}
+
+/* Lock, make sure the table exists, read what is applied. Called inside the transaction. */
+static int lock_and_read(sinew_db *db, applied *a)
+{
+    int rc = SINEW_OK;
+    if (is_pg(db)) rc = sinew_exec(db, "SELECT pg_advisory_xact_lock(x'" SN_MIG_LOCK_KEY "'::bigint)");
+    if (!rc) rc = ensure_table(db);
+    if (!rc) rc = read_applied(db, a);
+    return rc;
+}
+
+/* Every applied migration's file is unchanged, and nothing pending sits before an applied one. */
+static int verify(sinew_db *db, const sn_migset *s, const applied *a, const char *dir)
+{
+    int rc = sn_mig_check_order(s, dir);
+    if (rc) return rc;
+    int seen_pending = -1;
+    for (size_t i = 0; i < s->n; i++) {
+        int k = find_applied(a, s->v[i].name);
+        if (k < 0) { if (seen_pending < 0) seen_pending = (int)i; continue; }
+        if (seen_pending >= 0)
+            return sinew_error_set(SINEW_CONFLICT,
+                "migration %s is not applied but the later %s is (made on another branch?): run "
+                "`sinew migrate renumber --dir %s` to move %s after the applied ones",
+                s->v[seen_pending].name, s->v[i].name, dir, s->v[seen_pending].name);
+        char *text, *path;
+        rc = sn_mig_sql(&s->v[i], sinew_db_backend(db), 1, &text, &path);
+        if (rc) return rc;
+        char sum[17];
+        sn_mig_checksum(text, sum);
+        sn_free(text);
+        if (strcmp(sum, a->sum[k]) != 0) {
+            rc = sinew_error_set(SINEW_CONFLICT,
+                "%s was changed after it was applied (checksum %s, applied as %s): restore it (git checkout) "
+                "and put the change in a new migration", path, sum, a->sum[k]);
+            sn_free(path);
+            return rc;
+        }
+        sn_free(path);
+    }
+    return SINEW_OK;
+}
+
+static int fk_check(sinew_db *db, const char *mig)
+{
+    sn_exec x;
+    int rc = sn_exec_start(&x, db, "PRAGMA foreign_key_check");
+    if (rc) return rc;
+    rc = sn_exec_step(&x);
+    if (rc == SINEW_ROW) {
+        char table[128], parent[128];
+        snprintf(table, sizeof table, "%s", col(&x, 0));
+        snprintf(parent, sizeof parent, "%s", col(&x, 2));
+        sn_exec_end(&x);
+        return sinew_error_set(SINEW_CONSTRAINT, "migration %s leaves rows of %s whose foreign key finds no row "
+                               "in %s (PRAGMA foreign_key_check); nothing was applied", mig, table, parent);
+    }
+    sn_exec_end(&x);
+    return rc == SINEW_DONE ? SINEW_OK : rc;
+}
+
+static void now_text(char buf[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+/* Run the statements of one file; a failure names the migration, the file, the line and the statement. */
+static int run_sql(sinew_db *db, const sn_mig *m, const char *path, const char *text)
+{
+    sn_stmts st;
+    int rc = sn_split_sql(text, &st);
+    if (rc) return rc;
+    for (size_t i = 0; i < st.n && !rc; i++) {
+        rc = sinew_exec(db, st.v[i]);
+        if (rc) {
+            char msg[sizeof sinew_last_error()->message];
+            snprintf(msg, sizeof msg, "%s", sinew_errmsg());
+            sinew_error_set(rc, "migration %s failed at %s:%d, statement %zu: %.160s%s: %s; the database is "
+                            "left as it was before %s", m->name, path, st.line[i], i + 1, st.v[i],
+                            strlen(st.v[i]) > 160 ? "..." : "", msg, m->name);
+        }
+    }
+    sn_stmts_free(&st);
+    return rc;
+}
+
+/* Begin a migration transaction (foreign keys off first on SQLite). */
+static int begin(sinew_db *db)
+{
+    if (!is_pg(db)) {
+        int rc = sinew_exec(db, "PRAGMA foreign_keys = OFF");
+        if (rc) return rc;
+    }
+    return sinew_begin(db);
+}
+
+static int finish(sinew_db *db, int rc)
+{
+    if (rc) {
+        sinew_error saved = *sinew_last_error();
+        if (sinew_tx_depth(db)) sinew_rollback(db);
+        *sn_error_mut() = saved;
+    } else {
+        rc = sinew_commit(db);
+    }
+    if (!is_pg(db)) {
+        sinew_error saved = *sinew_last_error();
+        sinew_exec(db, "PRAGMA foreign_keys = ON");
+        *sn_error_mut() = saved;
+    }
+    return rc;
+}
+
+static int apply_one(sinew_db *db, const char *dir, const sn_mig *target, int *did)
+{
+    *did = 0;
+    int rc = begin(db);
+    if (rc) return rc;
+    applied a;
+    sn_migset s = {0};
+    char *text = NULL, *path = NULL;
+    rc = lock_and_read(db, &a);
+    if (rc) return finish(db, rc);
+    rc = sn_mig_scan(dir, &s);
+    if (!rc) rc = verify(db, &s, &a, dir);
+    if (!rc && find_applied(&a, target->name) < 0) {
+        rc = sn_mig_sql(target, sinew_db_backend(db), 1, &text, &path);
+        if (!rc) rc = run_sql(db, target, path, text);
+        if (!rc && !is_pg(db)) rc = fk_check(db, target->name);
+        if (!rc) {
+            char sum[17], at[32];
+            sn_mig_checksum(text, sum);
+            now_text(at);
+            sn_exec x;
+            rc = sn_exec_start(&x, db, is_pg(db)
+                ? "INSERT INTO sinew_migrations (name, checksum, applied_at) VALUES ($1, $2, $3)"
+                : "INSERT INTO sinew_migrations (name, checksum, applied_at) VALUES (?, ?, ?)");
+            if (!rc) {
+                sinew_value v[3] = {sinew_text(target->name), sinew_text(sum), sinew_text(at)};
+                for (int i = 0; i < 3 && !rc; i++) rc = sn_exec_bind(&x, i, &v[i]);
+                if (!rc) rc = sn_exec_step(&x);
+                if (rc == SINEW_DONE) rc = SINEW_OK;
+                sn_exec_end(&x);
+            }
+        }
+        if (!rc) *did = 1;
+    }
+    sn_free(text);
+    sn_free(path);
+    applied_free(&a);
+    sn_migset_free(&s);
+    return finish(db, rc);
+}
+
+int sinew_migrate_up_to(sinew_db *db, const char *dir, int to)
+{
+    if (!db || !dir) return sinew_error_set(SINEW_MISUSE, "sinew_migrate_up: db and dir must not be NULL");
+    if (sinew_tx_depth(db))
+        return sinew_error_set(SINEW_MISUSE, "sinew_migrate_up: a transaction is open; migrate outside it");
+    sn_migset s;
+    int rc = sn_mig_scan(dir, &s);
+    if (rc) return rc;
+    rc = sn_mig_check_order(&s, dir);
+    for (size_t i = 0; i < s.n && !rc; i++) {
+        if (to > 0 && s.v[i].number > to) break;
+        int did;
+        rc = apply_one(db, dir, &s.v[i], &did);
+    }
+    sn_migset_free(&s);
+    return rc;
+}
+
+int sinew_migrate_up(sinew_db *db, const char *dir) { return sinew_migrate_up_to(db, dir, 0); }
+
+static int revert_one(sinew_db *db, const char *dir, int to, int *did)
+{
+    *did = 0;
+    int rc = begin(db);
+    if (rc) return rc;
+    applied a;
+    sn_migset s = {0};
+    char *text = NULL, *path = NULL;
+    rc = lock_and_read(db, &a);
+    if (rc) return finish(db, rc);
+    rc = sn_mig_scan(dir, &s);
+    if (!rc) rc = verify(db, &s, &a, dir);
+    /* the newest applied migration */
+    const sn_mig *m = NULL;
+    for (size_t i = s.n; !rc && i-- > 0;)
+        if (find_applied(&a, s.v[i].name) >= 0) { m = &s.v[i]; break; }
+    if (!rc && a.n && !m) {
+        rc = sinew_error_set(SINEW_NOTFOUND, "the database records migrations that are not in %s (%s ...): "
+                             "cannot roll them back without their down SQL", dir, a.name[a.n - 1]);
+    }
+    if (!rc && m && (to < 0 || m->number > to)) {
+        rc = sn_mig_sql(m, sinew_db_backend(db), 0, &text, &path);
+        if (!rc) rc = run_sql(db, m, path, text);
+        if (!rc && !is_pg(db)) rc = fk_check(db, m->name);
+        if (!rc) {
+            sn_exec x;
+            rc = sn_exec_start(&x, db, is_pg(db) ? "DELETE FROM sinew_migrations WHERE name = $1"
+                                                 : "DELETE FROM sinew_migrations WHERE name = ?");
+            if (!rc) {
+                sinew_value v = sinew_text(m->name);
+                rc = sn_exec_bind(&x, 0, &v);
+                if (!rc) rc = sn_exec_step(&x);
+                if (rc == SINEW_DONE) rc = SINEW_OK;
+                sn_exec_end(&x);
+            }
+        }
+        if (!rc) *did = 1;
+    }
+    sn_free(text);
+    sn_free(path);
+    applied_free(&a);
+    sn_migset_free(&s);
+    return finish(db, rc);
+}
+
+int sinew_migrate_down(sinew_db *db, const char *dir, int to)
+{
+    if (!db || !dir) return sinew_error_set(SINEW_MISUSE, "sinew_migrate_down: db and dir must not be NULL");
+    if (sinew_tx_depth(db))
+        return sinew_error_set(SINEW_MISUSE, "sinew_migrate_down: a transaction is open; migrate outside it");
+    int did = 1, rc = SINEW_OK;
+    while (did && !rc) {
+        rc = revert_one(db, dir, to, &did);
+        if (to < 0) break;
+    }
+    return rc;
+}
+
+int sinew_migrate_status(sinew_db *db, const char *dir, sinew_migration_status **out, size_t *count)
+{
+    if (!db || !dir || !out || !count)
+        return sinew_error_set(SINEW_MISUSE, "sinew_migrate_status: arguments must not be NULL");
+    *out = NULL;
+    *count = 0;
+    applied a;
+    sn_migset s;
+    int rc = ensure_table(db);
+    if (rc) return rc;
+    rc = read_applied(db, &a);
+    if (rc) return rc;
+    rc = sn_mig_scan(dir, &s);
+    if (rc) { applied_free(&a); return rc; }
+    size_t n = s.n + a.n;
+    sinew_migration_status *v = sn_calloc(n ? n : 1, sizeof *v);
+    if (!v) rc = sn_nomem();
+    size_t k = 0;
+    for (size_t i = 0; !rc && i < s.n; i++) {
+        sinew_migration_status *e = &v[k++];
+        e->name = sn_strdup(s.v[i].name);
+        e->number = s.v[i].number;
+        int j = find_applied(&a, s.v[i].name);
+        if (j >= 0) {
+            e->applied = 1;
+            e->applied_at = sn_strdup(a.at[j]);
+            char *text;
+            if (sn_mig_sql(&s.v[i], sinew_db_backend(db), 1, &text, NULL) == SINEW_OK) {
+                char sum[17];
+                sn_mig_checksum(text, sum);
+                e->modified = strcmp(sum, a.sum[j]) != 0;
+                sn_free(text);
+            }
+        }
+    }
+    for (size_t j = 0; !rc && j < a.n; j++) {
+        int found = 0;
+        for (size_t i = 0; i < s.n; i++) if (!strcmp(s.v[i].name, a.name[j])) found = 1;
+        if (found) continue;
+        sinew_migration_status *e = &v[k++];
+        e->name = sn_strdup(a.name[j]);
+        e->number = atoi(a.name[j]);
+        e->applied = 1;
+        e->missing = 1;
+        e->applied_at = sn_strdup(a.at[j]);
+    }
+    sinew_clear_error();
+    applied_free(&a);
+    sn_migset_free(&s);
+    if (rc) { sinew_migrate_status_free(v, k); return rc; }
+    *out = v;
+    *count = k;
+    return SINEW_OK;
+}
+
+void sinew_migrate_status_free(sinew_migration_status *st, size_t count)
+{
+    for (size_t i = 0; st && i < count; i++) { sn_free(st[i].name); sn_free(st[i].applied_at); }
+    sn_free(st);
+}
