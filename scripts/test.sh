@@ -26,10 +26,10 @@ for label in sqlite postgres; do
     echo "tests run against $label: ${n:-0}"
 done
 
-echo "== 2/3 clang -Werror"
+echo "== 2/3 clang -Werror, unit tests and bounded libFuzzer runs"
 cmake -S . -B build/clang -DCMAKE_C_COMPILER=clang -DSINEW_FUZZ=ON >/dev/null
 cmake --build build/clang -j"$jobs" >/dev/null
-ctest --test-dir build/clang --output-on-failure -j"$jobs" -L unit
+ctest --test-dir build/clang --output-on-failure -j"$jobs" -L "unit|fuzz"
 
 echo "== 3/3 valgrind (plain build, SQLite)"
 cmake -S . -B build/plain -DCMAKE_C_COMPILER=gcc >/dev/null

@@ -72,6 +72,13 @@ static int rel_of(const sinew_model *m, const sinew_relation *r)
 /* The column must belong to the queried model, or be reached from it through relations. */
 int sn_q_check_col(sinew_query *q, const sinew_col *c, const char *what)
 {
+    /* the field itself first (index in range, arithmetic sane), as the expression constructors do */
+    sinew_expr *bad = sn_x_check_col(c);
+    if (bad) {
+        int rc = sn_q_check_expr(q, bad);
+        sinew_expr_free(bad);
+        return rc;
+    }
     const sinew_model *at = q->model;
     for (int i = 0; i < c->nvia; i++) {
         if (!rel_of(at, c->via[i]))
