@@ -127,7 +127,8 @@ static int sq_open(sinew_conn **out, const sinew_url *url)
     }
     sinew_conn *c = sn_calloc(1, sizeof *c);
     if (!c) return sn_nomem();
-    int rc = sqlite3_open_v2(path, &c->db, flags, NULL);
+    /* ?vfs=name picks a registered SQLite VFS (tests use a failing one) */
+    int rc = sqlite3_open_v2(path, &c->db, flags, sinew_url_param(url, "vfs"));
     if (rc != SQLITE_OK) {
         int st = map_code(rc);
         sinew_error_set(st == SINEW_ERROR ? SINEW_IOERR : st, "sqlite: cannot open '%s': %s; check that the "
