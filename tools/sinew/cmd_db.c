@@ -1,0 +1,69 @@
+/*
+ * cmd_db.c - `sinew db pull --db URL [-o FILE]`: introspect a live database
+ * and print it as a schema file (relations and inverses inferred from
+ * foreign keys; original table and column names kept through @@map / @map
+ * by the printer).
+ */
+#include <stdio.h>
+#include <string.h>
+#include "commands.h"
+#include "sinew/migrate.h"
+#include "sinew/sinew.h"
+#if defined(__has_include)
+#if __has_include("sinew/parse.h")
+#define SN_HAVE_PRINTER 1
+#include "sinew/parse.h"
+#endif
+#endif
+
+extern const sinew_command sinew_cmd_db;
+
+static int run(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "pull") != 0)
+        return sinew_tool_usage_error(&sinew_cmd_db, "the only subcommand is pull");
+    const char *url = NULL, *outp = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--db") && i + 1 < argc) url = argv[++i];
+        else if (!strcmp(argv[i], "-o") && i + 1 < argc) outp = argv[++i];
+        else return sinew_tool_usage_error(&sinew_cmd_db, "unexpected argument '%s'", argv[i]);
+    }
+    if (!url) return sinew_tool_usage_error(&sinew_cmd_db, "pull needs --db URL");
+    sinew_db *db;
+    sinew_schema *s;
+    if (sinew_open(&db, url) || sinew_introspect(db, &s)) {
+        fprintf(stderr, "sinew db pull: error: %s\n", sinew_errmsg());
+        return EXIT_USER;
+    }
+    sinew_close(db);
+    int rc = EXIT_OK;
+#ifdef SN_HAVE_PRINTER
+    FILE *f = outp ? fopen(outp, "w") : stdout;
+    if (!f) {
+        fprintf(stderr, "sinew db pull: error: cannot write %s\n", outp);
+        rc = EXIT_USER;
+    } else {
+        if (sinew_schema_print(s, f) != SINEW_OK) {
+            fprintf(stderr, "sinew db pull: error: %s\n", sinew_errmsg());
+            rc = EXIT_INTERNAL;
+        }
+        if (outp) fclose(f);
+    }
+#else
+    (void)outp;
+    fprintf(stderr, "sinew db pull: error: this build has no schema printer\n");
+    rc = EXIT_INTERNAL;
+#endif
+    sinew_schema_free(s);
+    return rc;
+}
+
+const sinew_command sinew_cmd_db = {
+    "db",
+    "read a live database: db pull writes its schema file",
+    "usage: sinew db pull --db URL [-o schema.sinew]\n\n"
+    "Introspects the database (SQLite: open read-only with sqlite:/path?mode=ro) and prints a schema\n"
+    "file: models for tables, relations and their inverses from foreign keys, @@map/@map where the\n"
+    "original names differ from sinew's conventions. Output is deterministic.\n",
+    run,
+};

@@ -1,0 +1,109 @@
+/*
+ * cmd_migrate.c - `sinew migrate make|up|down|status|check|renumber`, thin
+ * wrappers over include/sinew/migrate.h (and migrate/files.h for renumber).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "commands.h"
+#include "migrate/files.h"
+#include "sinew/migrate.h"
+#include "sinew/sinew.h"
+
+extern const sinew_command sinew_cmd_migrate;
+
+static int fail(const char *what)
+{
+    fprintf(stderr, "sinew migrate %s: error: %s\n", what, sinew_errmsg());
+    int st = sinew_last_error()->status;
+    return st == SINEW_INTERNAL || st == SINEW_NOMEM ? EXIT_INTERNAL : EXIT_USER;
+}
+
+static int run(int argc, char **argv)
+{
+    if (argc < 2) return sinew_tool_usage_error(&sinew_cmd_migrate, "missing subcommand");
+    const char *sub = argv[1], *dir = "migrations", *url = NULL, *schema = NULL, *name = NULL;
+    int to = 0, to_set = 0;
+    sinew_make_opts o = {0, 0};
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--dir") && v) { dir = v; i++; }
+        else if (!strcmp(a, "--db") && v) { url = v; i++; }
+        else if (!strcmp(a, "--schema") && v) { schema = v; i++; }
+        else if (!strcmp(a, "--to") && v) { to = atoi(v); to_set = 1; i++; }
+        else if (!strcmp(a, "--allow-destructive")) o.allow_destructive = 1;
+        else if (!strcmp(a, "--dialect") && v) {
+            i++;
+            if (!strcmp(v, "sqlite")) o.dialects = SINEW_DIALECT_SQLITE;
+            else if (!strcmp(v, "postgres")) o.dialects = SINEW_DIALECT_POSTGRES;
+            else if (!strcmp(v, "all")) o.dialects = SINEW_DIALECT_ALL;
+            else return sinew_tool_usage_error(&sinew_cmd_migrate, "--dialect must be sqlite, postgres or all");
+        } else if (a[0] != '-' && !name) name = a;
+        else return sinew_tool_usage_error(&sinew_cmd_migrate, "unexpected argument '%s'", a);
+    }
+    if (!strcmp(sub, "make")) {
+        if (!name || !schema) return sinew_tool_usage_error(&sinew_cmd_migrate, "make needs NAME and --schema FILE");
+        char *created;
+        if (sinew_migrate_make(dir, schema, name, &o, &created)) return fail("make");
+        if (created) printf("created %s\n", created);
+        else printf("no changes: %s matches the latest migration\n", schema);
+        sinew_migrate_free(created);
+        return EXIT_OK;
+    }
+    if (!strcmp(sub, "renumber")) {
+        size_t moved;
+        if (sn_mig_renumber(dir, &moved)) return fail("renumber");
+        printf("moved %zu migration%s to the end; check that their SQL still fits\n", moved, moved == 1 ? "" : "s");
+        return EXIT_OK;
+    }
+    if (!url) return sinew_tool_usage_error(&sinew_cmd_migrate, "%s needs --db URL", sub);
+    sinew_db *db;
+    if (sinew_open(&db, url)) return fail(sub);
+    int rc = EXIT_OK;
+    if (!strcmp(sub, "up")) {
+        if (sinew_migrate_up_to(db, dir, to)) rc = fail("up");
+    } else if (!strcmp(sub, "down")) {
+        if (sinew_migrate_down(db, dir, to_set ? to : -1)) rc = fail("down");
+    } else if (!strcmp(sub, "status")) {
+        sinew_migration_status *st;
+        size_t n;
+        if (sinew_migrate_status(db, dir, &st, &n)) rc = fail("status");
+        else {
+            for (size_t i = 0; i < n; i++)
+                printf("%-40s %s%s%s\n", st[i].name, st[i].applied ? "applied " : "pending",
+                       st[i].applied_at ? st[i].applied_at : "",
+                       st[i].missing ? " (folder missing)" : st[i].modified ? " (file changed since!)" : "");
+            sinew_migrate_status_free(st, n);
+        }
+    } else if (!strcmp(sub, "check")) {
+        char *report;
+        size_t n;
+        if (sinew_migrate_check(db, dir, &report, &n)) rc = fail("check");
+        else {
+            if (n) printf("%zu difference%s between the database and the migrations:\n%s", n,
+                          n == 1 ? "" : "s", report);
+            else printf("no drift\n");
+            rc = n ? EXIT_USER : EXIT_OK;
+            sinew_migrate_free(report);
+        }
+    } else {
+        rc = sinew_tool_usage_error(&sinew_cmd_migrate, "unknown subcommand '%s'", sub);
+    }
+    sinew_close(db);
+    return rc;
+}
+
+const sinew_command sinew_cmd_migrate = {
+    "migrate",
+    "make, apply, roll back and check schema migrations",
+    "usage: sinew migrate <subcommand> [options]\n\n"
+    "  make NAME --schema FILE [--dir migrations] [--dialect sqlite|postgres|all] [--allow-destructive]\n"
+    "  up --db URL [--to N] [--dir D]      apply pending migrations (up to number N)\n"
+    "  down --db URL [--to N] [--dir D]    roll back the newest one (or all above N)\n"
+    "  status --db URL [--dir D]           list migrations and whether they are applied\n"
+    "  check --db URL [--dir D]            compare the database with the migrations (exit 1 on drift)\n"
+    "  renumber [--dir D]                  move migrations made on another branch after the others\n\n"
+    "See docs/migrations.md.\n",
+    run,
+};
