@@ -15,5 +15,7 @@
 #include "query.h"
 #include "relations.h"
 #include "transaction.h"
+#include "migrate.h"
+#include "codegen.h"
 
 #endif

@@ -1,0 +1,565 @@
+/*
+ * codegen.c - emits C from the schema graph (tools layer: no database is
+ * touched). The header holds what users read and call: structs in schema
+ * order with doc comments, typed lists, column and relation constants, and
+ * small static inline wrappers over the generic runtime. The source holds
+ * the descriptor tables as static const data, in the manner of protobuf-c.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include "base.h"
+#include "sinew/codegen.h"
+
+static const char *const c_keywords[] = {
+    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum",
+    "extern", "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return",
+    "short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void",
+    "volatile", "while", "bool", "true", "false", "_Bool", "_Alignas", "_Alignof", "_Atomic", "_Generic",
+    "_Noreturn", "_Static_assert", "_Thread_local", NULL};
+
+void sinew_snake_case(const char *name, char *buf, size_t cap)
+{
+    size_t j = 0;
+    for (size_t i = 0; name[i] && j + 2 < cap; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (isupper(c)) {
+            unsigned char prev = i ? (unsigned char)name[i - 1] : 0;
+            unsigned char next = (unsigned char)name[i + 1];
+            if (i && j && buf[j - 1] != '_' && (islower(prev) || isdigit(prev) || (isupper(prev) && islower(next))))
+                buf[j++] = '_';
+            buf[j++] = (char)tolower(c);
+        } else if (isalnum(c)) {
+            buf[j++] = (char)c;
+        } else if (j && buf[j - 1] != '_') {
+            buf[j++] = '_';
+        }
+    }
+    buf[j] = '\0';
+}
+
+static void upper(const char *in, char *out, size_t cap)
+{
+    char tmp[256];
+    sinew_snake_case(in, tmp, sizeof tmp);
+    size_t i = 0;
+    for (; tmp[i] && i + 1 < cap; i++) out[i] = (char)toupper((unsigned char)tmp[i]);
+    out[i] = '\0';
+}
+
+static int is_ident(const char *s)
+{
+    if (!s || !(isalpha((unsigned char)s[0]) || s[0] == '_')) return 0;
+    for (const char *p = s; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_') return 0;
+    for (const char *const *k = c_keywords; *k; k++)
+        if (!strcmp(*k, s)) return 0;
+    return 1;
+}
+
+typedef struct gen {
+    const sinew_schema *s;
+    FILE *h, *c;
+    char base[128];        /* schema name as an identifier */
+    int rc;
+} gen;
+
+/* a C string literal */
+static void lit(FILE *f, const char *s)
+{
+    if (!s) {
+        fputs("NULL", f);
+        return;
+    }
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
+        else if (*p == '\n') fputs("\\n", f);
+        else if (*p < 32 || *p == 127) fprintf(f, "\\%03o", *p);
+        else if (*p == '?' && p[1] == '?') fputs("?\"\"", f);   /* no trigraphs */
+        else fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static const char *ctype(const sinew_field *f, char *buf, size_t cap)
+{
+    switch (f->type) {
+    case SINEW_BOOL: return "bool";
+    case SINEW_INT32: case SINEW_DATE: return "int32_t";
+    case SINEW_INT64: case SINEW_TIMESTAMP: return "int64_t";
+    case SINEW_DOUBLE: return "double";
+    case SINEW_TEXT: case SINEW_JSON: case SINEW_DECIMAL: return "char *";
+    case SINEW_BLOB: return "sinew_blob";
+    case SINEW_UUID: return "sinew_uuid";
+    case SINEW_ENUM:
+        if (f->enum_type) {
+            snprintf(buf, cap, "%s", f->enum_type->name);
+            return buf;
+        }
+        return "int";
+    }
+    return "int";
+}
+
+/* parameter type for a key value */
+static const char *ptype(const sinew_field *f, char *buf, size_t cap)
+{
+    if (f->type == SINEW_TEXT || f->type == SINEW_JSON || f->type == SINEW_DECIMAL) return "const char *";
+    return ctype(f, buf, cap);
+}
+
+static const char *value_ctor(sinew_type t)
+{
+    switch (t) {
+    case SINEW_BOOL: return "sinew_bool";
+    case SINEW_INT32: return "sinew_i32";
+    case SINEW_INT64: return "sinew_i64";
+    case SINEW_DOUBLE: return "sinew_f64";
+    case SINEW_TEXT: return "sinew_text";
+    case SINEW_JSON: return "sinew_json";
+    case SINEW_DECIMAL: return "sinew_decimal";
+    case SINEW_TIMESTAMP: return "sinew_timestamp";
+    case SINEW_DATE: return "sinew_date";
+    case SINEW_UUID: return "sinew_uuidv";
+    case SINEW_ENUM: return "sinew_enumv";
+    case SINEW_BLOB: return NULL;
+    }
+    return NULL;
+}
+
+static const char *type_const(sinew_type t)
+{
+    switch (t) {
+    case SINEW_BOOL: return "SINEW_BOOL";
+    case SINEW_INT32: return "SINEW_INT32";
+    case SINEW_INT64: return "SINEW_INT64";
+    case SINEW_DOUBLE: return "SINEW_DOUBLE";
+    case SINEW_TEXT: return "SINEW_TEXT";
+    case SINEW_BLOB: return "SINEW_BLOB";
+    case SINEW_TIMESTAMP: return "SINEW_TIMESTAMP";
+    case SINEW_DATE: return "SINEW_DATE";
+    case SINEW_UUID: return "SINEW_UUID";
+    case SINEW_JSON: return "SINEW_JSON";
+    case SINEW_DECIMAL: return "SINEW_DECIMAL";
+    case SINEW_ENUM: return "SINEW_ENUM";
+    }
+    return "SINEW_INT64";
+}
+
+static int has_flag_member(const sinew_field *f)
+{
+    return (f->flags & SINEW_FIELD_NULLABLE) && f->type != SINEW_TEXT && f->type != SINEW_JSON &&
+           f->type != SINEW_DECIMAL;
+}
+
+static void flags_expr(FILE *f, unsigned fl)
+{
+    static const struct { unsigned bit; const char *name; } names[] = {
+        {SINEW_FIELD_NULLABLE, "SINEW_FIELD_NULLABLE"}, {SINEW_FIELD_PK, "SINEW_FIELD_PK"},
+        {SINEW_FIELD_AUTO, "SINEW_FIELD_AUTO"}, {SINEW_FIELD_UNIQUE, "SINEW_FIELD_UNIQUE"},
+        {SINEW_FIELD_INDEX, "SINEW_FIELD_INDEX"}, {SINEW_FIELD_VERSION, "SINEW_FIELD_VERSION"},
+        {SINEW_FIELD_FK, "SINEW_FIELD_FK"}, {SINEW_FIELD_IMPLICIT, "SINEW_FIELD_IMPLICIT"}};
+    int any = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (fl & names[i].bit) {
+            fprintf(f, "%s%s", any ? " | " : "", names[i].name);
+            any = 1;
+        }
+    if (!any) fputc('0', f);
+}
+
+static const char *kind_const(sinew_rel_kind k)
+{
+    switch (k) {
+    case SINEW_BELONGS_TO: return "SINEW_BELONGS_TO";
+    case SINEW_HAS_ONE: return "SINEW_HAS_ONE";
+    case SINEW_HAS_MANY: return "SINEW_HAS_MANY";
+    case SINEW_MANY_TO_MANY: return "SINEW_MANY_TO_MANY";
+    }
+    return "SINEW_BELONGS_TO";
+}
+
+static const char *action_const(sinew_fk_action a)
+{
+    switch (a) {
+    case SINEW_FK_RESTRICT: return "SINEW_FK_RESTRICT";
+    case SINEW_FK_CASCADE: return "SINEW_FK_CASCADE";
+    case SINEW_FK_SET_NULL: return "SINEW_FK_SET_NULL";
+    case SINEW_FK_SET_DEFAULT: return "SINEW_FK_SET_DEFAULT";
+    case SINEW_FK_NO_ACTION: break;
+    }
+    return "SINEW_FK_NO_ACTION";
+}
+
+static int fail(gen *g, const char *fmt, const char *a, const char *b)
+{
+    if (!g->rc) g->rc = sinew_error_set(SINEW_INVALID, fmt, a, b);
+    return g->rc;
+}
+
+static void doc(FILE *f, const char *d, const char *indent)
+{
+    if (!d || !*d) return;
+    fprintf(f, "%s/**", indent);
+    for (const char *p = d; *p; p++) {
+        if (*p == '\n') fprintf(f, "\n%s *", indent);
+        else if (*p == '*' && p[1] == '/') fputs("* /", f), p++;
+        else fputc(*p, f);
+    }
+    fputs(" */\n", f);
+}
+
+/* ---- checks: everything must become a valid, unique C name ---- */
+
+static void check_names(gen *g)
+{
+    const sinew_schema *s = g->s;
+    for (size_t i = 0; i < s->nenums; i++) {
+        if (!is_ident(s->enums[i]->name)) fail(g, "enum name '%s' is not a C identifier%s", s->enums[i]->name, "");
+        for (size_t k = 0; k < s->enums[i]->nvalues; k++) {
+            char up[256];
+            upper(s->enums[i]->values[k], up, sizeof up);
+            if (!*up) fail(g, "enum %s: value '%s' gives no C name", s->enums[i]->name, s->enums[i]->values[k]);
+        }
+    }
+    for (size_t i = 0; i < s->nmodels; i++) {
+        const sinew_model *m = s->models[i];
+        if (!is_ident(m->name)) fail(g, "model name '%s' is not a C identifier%s; rename it", m->name, "");
+        if (!is_ident(m->c_name)) fail(g, "model function prefix '%s' is not a C identifier%s", m->c_name, "");
+        for (size_t f = 0; f < m->nfields; f++)
+            if (!is_ident(m->fields[f].name))
+                fail(g, "field name '%s' of model %s is not a C identifier or is a C keyword; rename the field "
+                     "(keep the column with @map)", m->fields[f].name, m->name);
+        for (size_t r = 0; r < m->nrelations; r++) {
+            const char *rn = m->relations[r].name;
+            if (!is_ident(rn)) fail(g, "relation name '%s' of model %s is not a C identifier", rn, m->name);
+            for (size_t f = 0; f < m->nfields; f++)
+                if (!strcmp(m->fields[f].name, rn))
+                    fail(g, "relation '%s' of model %s has the name of a field; rename one of them", rn, m->name);
+            static const char *const reserved[] = {"new", "get", "save", "delete", "count", "query", "all",
+                                                   "first", "one", "insert", "list", NULL};
+            for (const char *const *w = reserved; *w; w++)
+                if (!strcmp(*w, rn))
+                    fail(g, "relation '%s' of model %s would collide with the generated function of that name",
+                         rn, m->name);
+        }
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(s->models[j]->c_name, m->c_name))
+                fail(g, "models %s and %s would generate functions with the same prefix", s->models[j]->name, m->name);
+    }
+}
+
+/* ---- header ---- */
+
+static void emit_header(gen *g, const sinew_codegen_opts *o)
+{
+    FILE *h = g->h;
+    const sinew_schema *s = g->s;
+    char guard[160], buf[256], up[256];
+    upper(g->base, guard, sizeof guard);
+    fprintf(h, "/*\n * Generated by sinew %s from %s. Do not edit: change the schema and run\n"
+               " * `sinew generate` again.\n */\n", "0.1.0", o->source_name ? o->source_name : "a schema");
+    fprintf(h, "#ifndef SINEW_GENERATED_%s_H\n#define SINEW_GENERATED_%s_H\n\n", guard, guard);
+    fprintf(h, "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <sinew/sinew.h>\n\n");
+    fprintf(h, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
+    for (size_t i = 0; i < s->nenums; i++) {
+        const sinew_enum *e = s->enums[i];
+        doc(h, e->doc, "");
+        fprintf(h, "typedef enum %s {\n", e->name);
+        upper(e->name, up, sizeof up);
+        for (size_t k = 0; k < e->nvalues; k++) {
+            char v[256];
+            upper(e->values[k], v, sizeof v);
+            fprintf(h, "    %s_%s = %zu,\n", up, v, k);
+        }
+        fprintf(h, "} %s;\n\n", e->name);
+    }
+    for (size_t i = 0; i < s->nmodels; i++) fprintf(h, "typedef struct %s %s;\n", s->models[i]->name, s->models[i]->name);
+    fputc('\n', h);
+    for (size_t i = 0; i < s->nmodels; i++) {
+        const sinew_model *m = s->models[i];
+        doc(h, m->doc, "");
+        fprintf(h, "struct %s {\n", m->name);
+        for (size_t f = 0; f < m->nfields; f++) {
+            const sinew_field *fd = &m->fields[f];
+            doc(h, fd->doc, "    ");
+            const char *t = ctype(fd, buf, sizeof buf);
+            fprintf(h, "    %s%s%s;", t, t[strlen(t) - 1] == '*' ? "" : " ", fd->name);
+            if (fd->flags & SINEW_FIELD_NULLABLE)
+                fprintf(h, "%s", has_flag_member(fd) ? "" : "  /* NULL when unset */");
+            fputc('\n', h);
+            if (has_flag_member(fd)) fprintf(h, "    bool has_%s;\n", fd->name);
+        }
+        if (m->nrelations) fprintf(h, "    /* relations, filled when loaded (see sinew/relations.h) */\n");
+        for (size_t r = 0; r < m->nrelations; r++) {
+            const sinew_relation *rl = &m->relations[r];
+            doc(h, rl->doc, "    ");
+            if (rl->kind == SINEW_BELONGS_TO || rl->kind == SINEW_HAS_ONE)
+                fprintf(h, "    %s *%s;\n", rl->target->name, rl->name);
+            else
+                fprintf(h, "    sinew_list %s;  /* %s * */\n", rl->name, rl->target->name);
+        }
+        fprintf(h, "};\n\n");
+        fprintf(h, "typedef struct %s_list {\n    %s **items;\n    size_t count;\n} %s_list;\n\n", m->c_name, m->name,
+                m->c_name);
+    }
+    for (size_t i = 0; i < s->nenums; i++) {
+        char sn[256];
+        sinew_snake_case(s->enums[i]->name, sn, sizeof sn);
+        fprintf(h, "extern const sinew_enum %s_enum;\n", sn);
+    }
+    for (size_t i = 0; i < s->nmodels; i++) fprintf(h, "extern const sinew_model %s_model;\n", s->models[i]->c_name);
+    fprintf(h, "extern const sinew_schema %s_schema;\n\n", g->base);
+
+    for (size_t i = 0; i < s->nmodels; i++) {
+        const sinew_model *m = s->models[i];
+        const char *cn = m->c_name;
+        char mu[256];
+        upper(cn, mu, sizeof mu);
+        fprintf(h, "/* ---- %s ---- */\n\n", m->name);
+        for (size_t f = 0; f < m->nfields; f++) {
+            upper(m->fields[f].name, up, sizeof up);
+            fprintf(h, "#define %s_%s sinew_column(&%s_model, %zu)\n", mu, up, cn, f);
+        }
+        for (size_t r = 0; r < m->nrelations; r++) {
+            upper(m->relations[r].name, up, sizeof up);
+            fprintf(h, "#define %s_%s (&%s_model.relations[%zu])\n", mu, up, cn, r);
+        }
+        fputc('\n', h);
+        fprintf(h, "static inline int %s_new(sinew_session *s, %s **out)\n{\n    return sinew_new(s, &%s_model, (void **)out);\n}\n\n",
+                cn, m->name, cn);
+        /* get by primary key */
+        fprintf(h, "static inline int %s_get(sinew_session *s", cn);
+        int blob_key = 0;
+        for (size_t k = 0; k < m->npk; k++) {
+            const sinew_field *fd = &m->fields[m->pk[k]];
+            const char *pt = ptype(fd, buf, sizeof buf);
+            fprintf(h, ", %s%s%s", pt, pt[strlen(pt) - 1] == '*' ? "" : " ", fd->name);
+            if (!value_ctor(fd->type)) blob_key = 1;
+        }
+        fprintf(h, ", %s **out)\n{\n    sinew_value key[%zu] = {", m->name, m->npk ? m->npk : 1);
+        for (size_t k = 0; k < m->npk; k++) {
+            const sinew_field *fd = &m->fields[m->pk[k]];
+            if (fd->type == SINEW_BLOB) fprintf(h, "%ssinew_blobv(%s.data, %s.len)", k ? ", " : "", fd->name, fd->name);
+            else fprintf(h, "%s%s(%s)", k ? ", " : "", value_ctor(fd->type), fd->name);
+        }
+        (void)blob_key;
+        fprintf(h, "};\n    return sinew_get(s, &%s_model, key, %zu, (void **)out);\n}\n\n", cn, m->npk);
+        /* get by each single-field unique key */
+        for (size_t f = 0; f < m->nfields; f++) {
+            const sinew_field *fd = &m->fields[f];
+            if (!(fd->flags & SINEW_FIELD_UNIQUE) || fd->type == SINEW_BLOB) continue;
+            const char *pt = ptype(fd, buf, sizeof buf);
+            fprintf(h, "static inline int %s_get_by_%s(sinew_session *s, %s%s%s, %s **out)\n{\n", cn, fd->name, pt,
+                    pt[strlen(pt) - 1] == '*' ? "" : " ", fd->name, m->name);
+            fprintf(h, "    sinew_value v = %s(%s);\n    return sinew_get_by(s, &%s_model, %zu, &v, (void **)out);\n}\n\n",
+                    value_ctor(fd->type), fd->name, cn, f);
+        }
+        fprintf(h, "static inline int %s_save(sinew_session *s, %s *obj)\n{\n    return sinew_save(s, &%s_model, obj);\n}\n\n",
+                cn, m->name, cn);
+        fprintf(h, "static inline int %s_delete(sinew_session *s, %s *obj)\n{\n    return sinew_delete(s, &%s_model, obj);\n}\n\n",
+                cn, m->name, cn);
+        fprintf(h, "static inline int %s_count(sinew_session *s, int64_t *out)\n{\n    return sinew_count(s, &%s_model, out);\n}\n\n",
+                cn, cn);
+        fprintf(h, "static inline sinew_query *%s_query(sinew_session *s)\n{\n    return sinew_query_new(s, &%s_model);\n}\n\n",
+                cn, cn);
+        fprintf(h, "static inline int %s_all(sinew_query *q, %s_list *out)\n{\n    sinew_list l;\n"
+                   "    int rc = sinew_all(q, &l);\n    out->items = (%s **)l.items;\n    out->count = l.count;\n"
+                   "    return rc;\n}\n\n", cn, cn, m->name);
+        fprintf(h, "static inline int %s_first(sinew_query *q, %s **out)\n{\n    return sinew_first(q, (void **)out);\n}\n\n",
+                cn, m->name);
+        fprintf(h, "static inline int %s_one(sinew_query *q, %s **out)\n{\n    return sinew_one(q, (void **)out);\n}\n\n",
+                cn, m->name);
+        /* relation accessors: the macro passes the caller's file and line to the N+1 detector */
+        for (size_t r = 0; r < m->nrelations; r++) {
+            const sinew_relation *rl = &m->relations[r];
+            upper(rl->name, up, sizeof up);
+            if (rl->kind == SINEW_BELONGS_TO || rl->kind == SINEW_HAS_ONE) {
+                fprintf(h, "static inline int %s_%s_at(sinew_session *s, %s *obj, %s **out, const char *file, int line)\n"
+                           "{\n    return sinew_load_one_at(s, %s_%s, obj, (void **)out, file, line);\n}\n",
+                        cn, rl->name, m->name, rl->target->name, mu, up);
+            } else {
+                fprintf(h, "static inline int %s_%s_at(sinew_session *s, %s *obj, %s_list *out, const char *file, int line)\n"
+                           "{\n    sinew_list l;\n    int rc = sinew_load_many_at(s, %s_%s, obj, &l, file, line);\n"
+                           "    out->items = (%s **)l.items;\n    out->count = l.count;\n    return rc;\n}\n",
+                        cn, rl->name, m->name, rl->target->c_name, mu, up, rl->target->name);
+            }
+            fprintf(h, "#define %s_%s(s, obj, out) %s_%s_at((s), (obj), (out), __FILE__, __LINE__)\n\n", cn, rl->name,
+                    cn, rl->name);
+        }
+    }
+    fprintf(h, "#ifdef __cplusplus\n}\n#endif\n#endif\n");
+}
+
+/* ---- source ---- */
+
+static void idx_array(FILE *c, const char *name, const unsigned *v, size_t n)
+{
+    fprintf(c, "static const unsigned %s[] = {", name);
+    for (size_t i = 0; i < n; i++) fprintf(c, "%s%u", i ? ", " : "", v[i]);
+    if (!n) fputc('0', c);
+    fprintf(c, "};\n");
+}
+
+static void emit_source(gen *g, const sinew_codegen_opts *o)
+{
+    FILE *c = g->c;
+    const sinew_schema *s = g->s;
+    char nm[300], sn[256];
+    fprintf(c, "/*\n * Generated by sinew %s from %s: the descriptor tables of the schema.\n * Do not edit.\n */\n",
+            "0.1.0", o->source_name ? o->source_name : "a schema");
+    fprintf(c, "#include <stddef.h>\n#include \"%s\"\n\n", o->header_name);
+    for (size_t i = 0; i < s->nenums; i++) {
+        const sinew_enum *e = s->enums[i];
+        sinew_snake_case(e->name, sn, sizeof sn);
+        fprintf(c, "static const char *const %s_values[] = {", sn);
+        for (size_t k = 0; k < e->nvalues; k++) {
+            if (k) fputs(", ", c);
+            lit(c, e->values[k]);
+        }
+        fprintf(c, "};\nconst sinew_enum %s_enum = {", sn);
+        lit(c, e->name);
+        fprintf(c, ", %s_values, %zu, ", sn, e->nvalues);
+        lit(c, e->doc);
+        fprintf(c, ", {%d, %d}};\n\n", e->loc.line, e->loc.col);
+    }
+    for (size_t i = 0; i < s->nmodels; i++) {
+        const sinew_model *m = s->models[i];
+        const char *cn = m->c_name;
+        for (size_t f = 0; f < m->nfields; f++) {
+            const sinew_rules *r = m->fields[f].rules;
+            if (!r) continue;
+            fprintf(c, "static const sinew_rules %s_%s_rules = {%lld, %lld, %d, %d, %.17g, %.17g, ", cn,
+                    m->fields[f].name, (long long)r->min_len, (long long)r->max_len, r->has_min, r->has_max, r->min, r->max);
+            lit(c, r->pattern);
+            fprintf(c, "};\n");
+        }
+        fprintf(c, "static const sinew_field %s_fields[] = {\n", cn);
+        for (size_t f = 0; f < m->nfields; f++) {
+            const sinew_field *fd = &m->fields[f];
+            fprintf(c, "    {.name = ");
+            lit(c, fd->name);
+            fprintf(c, ", .column = ");
+            lit(c, fd->column);
+            fprintf(c, ", .type = %s, .flags = ", type_const(fd->type));
+            flags_expr(c, fd->flags);
+            if (fd->enum_type) {
+                sinew_snake_case(fd->enum_type->name, sn, sizeof sn);
+                fprintf(c, ", .enum_type = &%s_enum", sn);
+            }
+            if (fd->def.kind != SINEW_DEFAULT_NONE) {
+                fprintf(c, ", .def = {%s, ", fd->def.kind == SINEW_DEFAULT_VALUE ? "SINEW_DEFAULT_VALUE"
+                                             : fd->def.kind == SINEW_DEFAULT_NOW ? "SINEW_DEFAULT_NOW" : "SINEW_DEFAULT_UUID");
+                lit(c, fd->def.value);
+                fputc('}', c);
+            }
+            if (fd->check) fprintf(c, ", .check = "), lit(c, fd->check);
+            if (fd->renamed_from) fprintf(c, ", .renamed_from = "), lit(c, fd->renamed_from);
+            if (fd->doc) fprintf(c, ", .doc = "), lit(c, fd->doc);
+            if (fd->db_type) fprintf(c, ", .db_type = "), lit(c, fd->db_type);
+            fprintf(c, ",\n     .offset = offsetof(%s, %s), .has_offset = ", m->name, fd->name);
+            if (has_flag_member(fd)) fprintf(c, "offsetof(%s, has_%s)", m->name, fd->name);
+            else fputs("SINEW_NO_OFFSET", c);
+            fprintf(c, ", .order = %d, .loc = {%d, %d}", fd->order, fd->loc.line, fd->loc.col);
+            if (fd->rules) fprintf(c, ", .rules = &%s_%s_rules", cn, fd->name);
+            fprintf(c, "},\n");
+        }
+        fprintf(c, "};\n");
+        snprintf(nm, sizeof nm, "%s_pk", cn);
+        idx_array(c, nm, m->pk, m->npk);
+        for (size_t x = 0; x < m->nindexes; x++) {
+            snprintf(nm, sizeof nm, "%s_index%zu", cn, x);
+            idx_array(c, nm, m->indexes[x].fields, m->indexes[x].nfields);
+        }
+        if (m->nindexes) {
+            fprintf(c, "static const sinew_index %s_indexes[] = {\n", cn);
+            for (size_t x = 0; x < m->nindexes; x++) {
+                fprintf(c, "    {");
+                lit(c, m->indexes[x].name);
+                fprintf(c, ", %s_index%zu, %zu, %d, {%d, %d}},\n", cn, x, m->indexes[x].nfields, m->indexes[x].unique,
+                        m->indexes[x].loc.line, m->indexes[x].loc.col);
+            }
+            fprintf(c, "};\n");
+        }
+        for (size_t r = 0; r < m->nrelations; r++) {
+            const sinew_relation *rl = &m->relations[r];
+            snprintf(nm, sizeof nm, "%s_rel%zu_local", cn, r);
+            idx_array(c, nm, rl->local, rl->nkeys);
+            snprintf(nm, sizeof nm, "%s_rel%zu_remote", cn, r);
+            idx_array(c, nm, rl->remote, rl->nkeys);
+            if (rl->through) {
+                snprintf(nm, sizeof nm, "%s_rel%zu_through_local", cn, r);
+                idx_array(c, nm, rl->through_local, rl->nkeys);
+                snprintf(nm, sizeof nm, "%s_rel%zu_through_remote", cn, r);
+                idx_array(c, nm, rl->through_remote, rl->nkeys);
+            }
+        }
+        if (m->nrelations) {
+            fprintf(c, "static const sinew_relation %s_relations[] = {\n", cn);
+            for (size_t r = 0; r < m->nrelations; r++) {
+                const sinew_relation *rl = &m->relations[r];
+                fprintf(c, "    {.name = ");
+                lit(c, rl->name);
+                fprintf(c, ", .kind = %s, .target = &%s_model,\n     .local = %s_rel%zu_local, .remote = %s_rel%zu_remote, .nkeys = %zu",
+                        kind_const(rl->kind), rl->target->c_name, cn, r, cn, r, rl->nkeys);
+                if (rl->through)
+                    fprintf(c, ",\n     .through = &%s_model, .through_local = %s_rel%zu_through_local, .through_remote = %s_rel%zu_through_remote",
+                            rl->through->c_name, cn, r, cn, r);
+                if (rl->inverse) fprintf(c, ", .inverse = "), lit(c, rl->inverse);
+                fprintf(c, ",\n     .on_delete = %s, .on_update = %s, .optional = %d, .offset = offsetof(%s, %s)",
+                        action_const(rl->on_delete), action_const(rl->on_update), rl->optional, m->name, rl->name);
+                if (rl->doc) fprintf(c, ", .doc = "), lit(c, rl->doc);
+                fprintf(c, ", .order = %d, .loc = {%d, %d}},\n", rl->order, rl->loc.line, rl->loc.col);
+            }
+            fprintf(c, "};\n");
+        }
+        fprintf(c, "const sinew_model %s_model = {\n    .name = ", cn);
+        lit(c, m->name);
+        fprintf(c, ", .table = ");
+        lit(c, m->table);
+        fprintf(c, ", .c_name = ");
+        lit(c, m->c_name);
+        if (m->doc) fprintf(c, ", .doc = "), lit(c, m->doc);
+        if (m->renamed_from) fprintf(c, ", .renamed_from = "), lit(c, m->renamed_from);
+        fprintf(c, ",\n    .flags = %s, .size = sizeof(%s),\n", (m->flags & SINEW_MODEL_JOIN) ? "SINEW_MODEL_JOIN" : "0", m->name);
+        fprintf(c, "    .fields = %s_fields, .nfields = %zu, .pk = %s_pk, .npk = %zu,\n", cn, m->nfields, cn, m->npk);
+        if (m->nindexes) fprintf(c, "    .indexes = %s_indexes, .nindexes = %zu,\n", cn, m->nindexes);
+        if (m->nrelations) fprintf(c, "    .relations = %s_relations, .nrelations = %zu,\n", cn, m->nrelations);
+        fprintf(c, "    .loc = {%d, %d}};\n\n", m->loc.line, m->loc.col);
+    }
+    if (s->nenums) {
+        fprintf(c, "static const sinew_enum *const %s_enums[] = {", g->base);
+        for (size_t i = 0; i < s->nenums; i++) {
+            sinew_snake_case(s->enums[i]->name, sn, sizeof sn);
+            fprintf(c, "%s&%s_enum", i ? ", " : "", sn);
+        }
+        fprintf(c, "};\n");
+    }
+    fprintf(c, "static const sinew_model *const %s_models[] = {", g->base);
+    for (size_t i = 0; i < s->nmodels; i++) fprintf(c, "%s&%s_model", i ? ", " : "", s->models[i]->c_name);
+    if (!s->nmodels) fputs("NULL", c);
+    fprintf(c, "};\nconst sinew_schema %s_schema = {", g->base);
+    lit(c, s->name ? s->name : g->base);
+    fprintf(c, ", %s_models, %zu, %s%s, %zu, NULL};\n", g->base, s->nmodels, s->nenums ? g->base : "NULL",
+            s->nenums ? "_enums" : "", s->nenums);
+}
+
+int sinew_codegen(const sinew_schema *schema, const sinew_codegen_opts *opts, FILE *header, FILE *source)
+{
+    if (!schema || !opts || !opts->header_name || !header || !source)
+        return sinew_error_set(SINEW_MISUSE, "sinew_codegen: schema, options with header_name, and both files are required");
+    gen g;
+    memset(&g, 0, sizeof g);
+    g.s = schema;
+    g.h = header;
+    g.c = source;
+    sinew_snake_case(schema->name && *schema->name ? schema->name : "schema", g.base, sizeof g.base);
+    if (!is_ident(g.base)) snprintf(g.base, sizeof g.base, "schema");
+    check_names(&g);
+    if (g.rc) return g.rc;
+    emit_header(&g, opts);
+    emit_source(&g, opts);
+    if (ferror(header) || ferror(source)) return sinew_error_set(SINEW_IOERR, "sinew_codegen: writing the output failed");
+    return SINEW_OK;
+}
