@@ -17,5 +17,6 @@
 #include "transaction.h"
 #include "migrate.h"
 #include "codegen.h"
+#include "diagram.h"
 
 #endif
