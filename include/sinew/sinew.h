@@ -18,5 +18,6 @@
 #include "migrate.h"
 #include "codegen.h"
 #include "diagram.h"
+#include "parse.h"
 
 #endif

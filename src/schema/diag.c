@@ -1,0 +1,137 @@
+/*
+ * diag.c - compiler-style diagnostics for schema files: collected (all
+ * errors of a file in one run), then printed as
+ *   blog.sinew:12:9: error: unknown type 'strng'; did you mean 'text'?
+ *     12 |   name strng
+ *        |        ^
+ */
+#include <stdio.h>
+#include <string.h>
+#include "lang.h"
+
+typedef struct source {
+    char *file;
+    char *text;
+    size_t len;
+} source;
+
+struct sinew_diagnostics {
+    sinew_diag *items;
+    size_t n, cap, errors;
+    source *srcs;
+    size_t nsrcs;
+};
+
+int sinew_diagnostics_new(sinew_diagnostics **out)
+{
+    if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_diagnostics_new: out is NULL");
+    *out = sn_calloc(1, sizeof **out);
+    return *out ? SINEW_OK : sn_nomem();
+}
+
+void sinew_diagnostics_free(sinew_diagnostics *d)
+{
+    if (!d) return;
+    for (size_t i = 0; i < d->n; i++) {
+        sn_free((char *)d->items[i].file);
+        sn_free((char *)d->items[i].message);
+    }
+    for (size_t i = 0; i < d->nsrcs; i++) {
+        sn_free(d->srcs[i].file);
+        sn_free(d->srcs[i].text);
+    }
+    sn_free(d->srcs);
+    sn_free(d->items);
+    sn_free(d);
+}
+
+size_t sinew_diagnostics_count(const sinew_diagnostics *d) { return d ? d->n : 0; }
+size_t sinew_diagnostics_errors(const sinew_diagnostics *d) { return d ? d->errors : 0; }
+const sinew_diag *sinew_diagnostics_get(const sinew_diagnostics *d, size_t i)
+{
+    return d && i < d->n ? &d->items[i] : NULL;
+}
+
+int sn_diag_source(sinew_diagnostics *d, const char *file, const char *text, size_t len)
+{
+    if (!d) return SINEW_OK;
+    source *s = sn_realloc(d->srcs, (d->nsrcs + 1) * sizeof *s);
+    if (!s) return sn_nomem();
+    d->srcs = s;
+    s[d->nsrcs].file = sn_strdup(file);
+    s[d->nsrcs].text = sn_strndup(text, len);
+    s[d->nsrcs].len = len;
+    if (!s[d->nsrcs].file || !s[d->nsrcs].text) {
+        sn_free(s[d->nsrcs].file);
+        sn_free(s[d->nsrcs].text);
+        return sn_nomem();
+    }
+    d->nsrcs++;
+    return SINEW_OK;
+}
+
+void sn_diag_add(sinew_diagnostics *d, sinew_diag_severity sev, const char *file, int line, int col,
+                 const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    /* the first error also becomes the thread's last error, for callers without a list */
+    if (sev == SINEW_DIAG_ERROR && (!d || d->errors == 0))
+        sinew_error_set(SINEW_INVALID, "%s:%d:%d: error: %s", file, line, col, msg);
+    if (!d) return;
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 16;
+        sinew_diag *p = sn_realloc(d->items, cap * sizeof *p);
+        if (!p) return;
+        d->items = p;
+        d->cap = cap;
+    }
+    sinew_diag *x = &d->items[d->n];
+    x->severity = sev;
+    x->file = sn_strdup(file);
+    x->line = line;
+    x->col = col;
+    x->message = sn_strdup(msg);
+    if (!x->file || !x->message) {
+        sn_free((char *)x->file);
+        sn_free((char *)x->message);
+        return;
+    }
+    d->n++;
+    if (sev == SINEW_DIAG_ERROR) d->errors++;
+}
+
+static const char *line_of(const sinew_diagnostics *d, const char *file, int line, size_t *len)
+{
+    for (size_t i = d->nsrcs; i-- > 0;) {
+        if (strcmp(d->srcs[i].file, file)) continue;
+        const char *p = d->srcs[i].text, *end = p + d->srcs[i].len;
+        for (int l = 1; l < line && p < end; p++)
+            if (*p == '\n') l++;
+        const char *e = p;
+        while (e < end && *e != '\n') e++;
+        *len = (size_t)(e - p);
+        return p;
+    }
+    return NULL;
+}
+
+void sinew_diagnostics_print(const sinew_diagnostics *d, FILE *out)
+{
+    static const char *const sev[] = {"", "error", "warning", "note"};
+    for (size_t i = 0; d && i < d->n; i++) {
+        const sinew_diag *x = &d->items[i];
+        fprintf(out, "%s:%d:%d: %s: %s\n", x->file, x->line, x->col, sev[x->severity], x->message);
+        size_t len;
+        const char *src = line_of(d, x->file, x->line, &len);
+        if (!src) continue;
+        fprintf(out, "%5d | %.*s\n      | ", x->line, (int)len, src);
+        for (int c = 1; c < x->col && (size_t)(c - 1) < len; c++) fputc(src[c - 1] == '\t' ? '\t' : ' ', out);
+        fputs("^\n", out);
+    }
+}
+
+void sinew_free(void *p) { sn_free(p); }

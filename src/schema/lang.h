@@ -1,0 +1,118 @@
+/*
+ * lang.h - private pieces of the schema language: tokens, the syntax tree,
+ * diagnostics, and the name conventions shared by the parser, the resolver
+ * and the printer.
+ */
+#ifndef SINEW_SCHEMA_LANG_H
+#define SINEW_SCHEMA_LANG_H
+
+#include "base.h"
+#include "sinew/parse.h"
+#include "sinew/schema.h"
+
+/* ---- diagnostics ---- */
+void sn_diag_add(sinew_diagnostics *d, sinew_diag_severity sev, const char *file, int line, int col,
+                 const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+/* keep the source text so that printing can show the line */
+int sn_diag_source(sinew_diagnostics *d, const char *file, const char *text, size_t len);
+
+/* ---- tokens ---- */
+typedef enum tok_kind {
+    T_EOF = 0, T_IDENT, T_STRING, T_NUMBER, T_DOC, T_LBRACE, T_RBRACE, T_LPAREN, T_RPAREN,
+    T_LBRACKET, T_RBRACKET, T_COMMA, T_QUESTION, T_AT, T_ATAT, T_COLON, T_ERROR
+} tok_kind;
+
+typedef struct token {
+    tok_kind kind;
+    const char *text;          /* arena copy: identifier, unescaped string, number, doc text */
+    int line, col;
+} token;
+
+typedef struct lexer {
+    const char *src;
+    size_t len, pos;
+    int line, col;
+    sn_arena *arena;
+    sinew_diagnostics *diags;
+    const char *file;
+    int errors;
+} lexer;
+
+void sn_lex_init(lexer *lx, const char *src, size_t len, sn_arena *a, sinew_diagnostics *d, const char *file);
+token sn_lex_next(lexer *lx);
+
+/* ---- syntax tree ---- */
+enum { ARG_IDENT = 1, ARG_STRING, ARG_NUMBER, ARG_LIST };
+
+typedef struct ast_arg {
+    int kind;
+    const char *text;
+    const char **items;        /* ARG_LIST */
+    size_t nitems;
+    int line, col;
+} ast_arg;
+
+typedef struct ast_attr {
+    const char *name;
+    int model_level;           /* @@ */
+    ast_arg *args;
+    size_t nargs;
+    int has_parens;
+    int line, col;
+} ast_attr;
+
+typedef struct ast_field {
+    const char *name;
+    const char *type;
+    int list, optional;
+    ast_attr *attrs;
+    size_t nattrs;
+    const char *doc;
+    int line, col, type_line, type_col;
+} ast_field;
+
+typedef struct ast_model {
+    const char *name;
+    ast_field *fields;
+    size_t nfields;
+    ast_attr *attrs;
+    size_t nattrs;
+    const char *doc;
+    int line, col;
+} ast_model;
+
+typedef struct ast_enum {
+    const char *name;
+    const char **values;
+    int *vline, *vcol;
+    size_t nvalues;
+    const char *doc;
+    int line, col;
+} ast_enum;
+
+typedef struct ast_file {
+    ast_model *models;
+    size_t nmodels;
+    ast_enum *enums;
+    size_t nenums;
+} ast_file;
+
+/* syntax only: errors go to diags; returns the number of errors */
+int sn_parse_syntax(lexer *lx, ast_file *out);
+/* names, types, relations, validation: builds the graph in `a`; returns the number of errors */
+int sn_resolve(const ast_file *f, sn_arena *a, sinew_diagnostics *d, const char *file, const char *name,
+               sinew_schema **out);
+
+/* ---- conventions ---- */
+void sn_snake(const char *in, char *out, size_t cap);
+void sn_plural(const char *snake, char *out, size_t cap);   /* users, categories, boxes */
+int sn_is_c_keyword(const char *s);
+int sn_is_sql_reserved(const char *s);
+size_t sn_edit_distance(const char *a, const char *b);
+void *sn_vec_push(sn_arena *a, void *items, size_t *n, size_t *cap, size_t elem);
+
+#endif

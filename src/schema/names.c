@@ -1,0 +1,96 @@
+/*
+ * names.c - the naming conventions of the schema language (snake_case,
+ * plural table names), reserved words of C and SQL, and edit distance for
+ * "did you mean" hints.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include "lang.h"
+
+void sn_snake(const char *name, char *buf, size_t cap)
+{
+    size_t j = 0;
+    for (size_t i = 0; name[i] && j + 2 < cap; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (isupper(c)) {
+            unsigned char prev = i ? (unsigned char)name[i - 1] : 0;
+            unsigned char nx = (unsigned char)name[i + 1];
+            if (i && j && buf[j - 1] != '_' && (islower(prev) || isdigit(prev) || (isupper(prev) && islower(nx))))
+                buf[j++] = '_';
+            buf[j++] = (char)tolower(c);
+        } else {
+            buf[j++] = (char)c;
+        }
+    }
+    buf[j] = '\0';
+}
+
+void sn_plural(const char *w, char *out, size_t cap)
+{
+    size_t n = strlen(w);
+    if (n + 3 >= cap) {
+        snprintf(out, cap, "%s", w);
+        return;
+    }
+    const char *vowels = "aeiou";
+    if (n > 1 && w[n - 1] == 'y' && !strchr(vowels, w[n - 2]))
+        snprintf(out, cap, "%.*sies", (int)(n - 1), w);
+    else if ((n && strchr("sxz", w[n - 1])) || (n > 1 && (w[n - 1] == 'h' && (w[n - 2] == 'c' || w[n - 2] == 's'))))
+        snprintf(out, cap, "%ses", w);
+    else
+        snprintf(out, cap, "%ss", w);
+}
+
+int sn_is_c_keyword(const char *s)
+{
+    static const char *const kw[] = {
+        "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern",
+        "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return", "short", "signed",
+        "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "bool",
+        "true", "false", "NULL", NULL};
+    for (const char *const *k = kw; *k; k++)
+        if (!strcmp(*k, s)) return 1;
+    return s[0] == '_' && (isupper((unsigned char)s[1]) || s[1] == '_');
+}
+
+int sn_is_sql_reserved(const char *s)
+{
+    /* words reserved in both SQLite and PostgreSQL that commonly turn up as names */
+    static const char *const kw[] = {
+        "all", "and", "as", "asc", "between", "by", "case", "check", "collate", "column", "constraint", "create",
+        "cross", "default", "delete", "desc", "distinct", "drop", "else", "end", "except", "exists", "foreign",
+        "from", "full", "group", "having", "in", "index", "inner", "insert", "intersect", "into", "is", "join",
+        "left", "like", "limit", "natural", "not", "null", "offset", "on", "or", "order", "outer", "primary",
+        "references", "right", "select", "set", "table", "then", "to", "union", "unique", "update", "user",
+        "using", "values", "when", "where", "with", NULL};
+    char low[64];
+    size_t i = 0;
+    for (; s[i] && i + 1 < sizeof low; i++) low[i] = (char)tolower((unsigned char)s[i]);
+    low[i] = '\0';
+    for (const char *const *k = kw; *k; k++)
+        if (!strcmp(*k, low)) return 1;
+    return 0;
+}
+
+size_t sn_edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 60 || lb > 60) return 99;
+    size_t row[61];
+    for (size_t j = 0; j <= lb; j++) row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t prev = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cur = row[j];
+            size_t cost = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]) ? 0 : 1;
+            size_t best = prev + cost;
+            if (row[j] + 1 < best) best = row[j] + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            prev = cur;
+        }
+    }
+    return row[lb];
+}

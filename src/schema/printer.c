@@ -1,0 +1,318 @@
+/*
+ * printer.c - a schema graph as canonical .sinew text: declarations in
+ * graph order, one field per line with aligned columns, attributes only
+ * where they differ from the conventions (so a parsed file and a pulled
+ * database both print the shortest faithful text). Synthesised join tables
+ * are not printed: the many-to-many fields that made them are.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "lang.h"
+
+static void str_lit(sn_buf *b, const char *s)
+{
+    sn_buf_putc(b, '"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\') sn_buf_putc(b, '\\');
+        if (*s == '\n') {
+            sn_buf_puts(b, "\\n");
+            continue;
+        }
+        if (*s == '\t') {
+            sn_buf_puts(b, "\\t");
+            continue;
+        }
+        sn_buf_putc(b, *s);
+    }
+    sn_buf_putc(b, '"');
+}
+
+static void doc(sn_buf *b, const char *d, const char *indent)
+{
+    if (!d || !*d) return;
+    const char *p = d;
+    while (*p) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        sn_buf_printf(b, "%s/// %.*s\n", indent, (int)n, p);
+        p += n + (e ? 1 : 0);
+    }
+}
+
+static const char *action(sinew_fk_action a)
+{
+    static const char *const n[] = {"no_action", "restrict", "cascade", "set_null", "set_default"};
+    return n[a <= SINEW_FK_SET_DEFAULT ? a : 0];
+}
+
+/* the relation whose implicit FK fields are exactly fields[0..n) */
+static const sinew_relation *rel_of_fields(const sinew_model *m, const unsigned *fields, size_t n)
+{
+    for (size_t r = 0; r < m->nrelations; r++) {
+        const sinew_relation *rel = &m->relations[r];
+        if (rel->kind != SINEW_BELONGS_TO || rel->nkeys != n) continue;
+        if (!(m->fields[rel->local[0]].flags & SINEW_FIELD_IMPLICIT)) continue;
+        int same = 1;
+        for (size_t k = 0; k < n; k++) same &= rel->local[k] == fields[k];
+        if (same) return rel;
+    }
+    return NULL;
+}
+
+/* a list of fields as the schema names them: implicit keys by their relation */
+static void name_list(sn_buf *b, const sinew_model *m, const unsigned *fields, size_t n)
+{
+    sn_buf_putc(b, '[');
+    int first = 1;
+    for (size_t i = 0; i < n;) {
+        if (!first) sn_buf_puts(b, ", ");
+        first = 0;
+        const sinew_field *f = &m->fields[fields[i]];
+        if (f->flags & SINEW_FIELD_IMPLICIT) {
+            for (size_t r = 0; r < m->nrelations; r++) {
+                const sinew_relation *rel = &m->relations[r];
+                if (rel->kind != SINEW_BELONGS_TO || i + rel->nkeys > n) continue;
+                if (rel_of_fields(m, fields + i, rel->nkeys) == rel) {
+                    sn_buf_puts(b, rel->name);
+                    i += rel->nkeys;
+                    goto next;
+                }
+            }
+        }
+        sn_buf_puts(b, f->name);
+        i++;
+    next:;
+    }
+    sn_buf_putc(b, ']');
+}
+
+typedef struct member {
+    int order;
+    int is_rel;
+    size_t idx;
+} member;
+
+static void field_line(sn_buf *b, const sinew_model *m, const sinew_field *f, int width, int twidth)
+{
+    char type[128];
+    snprintf(type, sizeof type, "%s%s", f->enum_type ? f->enum_type->name : sinew_type_name(f->type),
+             (f->flags & SINEW_FIELD_NULLABLE) ? "?" : "");
+    sn_buf_printf(b, "  %-*s %-*s", width, f->name, twidth, type);
+    size_t start = b->len;
+    if ((f->flags & SINEW_FIELD_PK) && m->npk == 1) sn_buf_puts(b, " @id");
+    if (f->flags & SINEW_FIELD_AUTO) sn_buf_puts(b, " @auto");
+    if (f->flags & SINEW_FIELD_UNIQUE) sn_buf_puts(b, " @unique");
+    if (f->flags & SINEW_FIELD_INDEX) sn_buf_puts(b, " @index");
+    if (f->flags & SINEW_FIELD_VERSION) sn_buf_puts(b, " @version");
+    if (f->def.kind == SINEW_DEFAULT_NOW) sn_buf_puts(b, " @default(now)");
+    else if (f->def.kind == SINEW_DEFAULT_UUID) sn_buf_puts(b, " @default(uuid)");
+    else if (f->def.kind == SINEW_DEFAULT_VALUE && f->def.value) sn_buf_printf(b, " @default(%s)", f->def.value);
+    if (strcmp(f->column, f->name)) {
+        sn_buf_puts(b, " @map(");
+        str_lit(b, f->column);
+        sn_buf_putc(b, ')');
+    }
+    if (f->check) {
+        sn_buf_puts(b, " @check(");
+        str_lit(b, f->check);
+        sn_buf_putc(b, ')');
+    }
+    if (f->renamed_from) sn_buf_printf(b, " @renamed_from(%s)", f->renamed_from);
+    if (f->rules) {
+        if (f->rules->min_len >= 0 || f->rules->max_len >= 0)
+            sn_buf_printf(b, " @length(%lld, %lld)", (long long)(f->rules->min_len < 0 ? 0 : f->rules->min_len),
+                          (long long)f->rules->max_len);
+        if (f->rules->has_min || f->rules->has_max) sn_buf_printf(b, " @range(%.17g, %.17g)", f->rules->min, f->rules->max);
+        if (f->rules->pattern) {
+            sn_buf_puts(b, " @pattern(");
+            str_lit(b, f->rules->pattern);
+            sn_buf_putc(b, ')');
+        }
+    }
+    if (b->len == start) {   /* no trailing blanks after the type */
+        while (b->len && b->data[b->len - 1] == ' ') b->len--;
+        b->data[b->len] = '\0';
+    }
+    sn_buf_putc(b, '\n');
+}
+
+static int default_through(const sinew_model *m, const sinew_relation *r)
+{
+    const char *ta = m->table, *tb = r->target->table;
+    char want[300];
+    if (strcmp(ta, tb) <= 0) snprintf(want, sizeof want, "%s_%s", ta, tb);
+    else snprintf(want, sizeof want, "%s_%s", tb, ta);
+    return r->through && !strcmp(r->through->table, want);
+}
+
+static void rel_type(const sinew_relation *r, char *type, size_t cap)
+{
+    int list = r->kind == SINEW_HAS_MANY || r->kind == SINEW_MANY_TO_MANY;
+    snprintf(type, cap, "%s%s", r->target->name, list ? "[]" : (r->optional || r->kind == SINEW_HAS_ONE) ? "?" : "");
+}
+
+static void rel_line(sn_buf *b, const sinew_model *m, const sinew_relation *r, int width, int twidth)
+{
+    char type[160];
+    rel_type(r, type, sizeof type);
+    sn_buf_printf(b, "  %-*s %-*s", width, r->name, twidth, type);
+    size_t start = b->len;
+    if (r->kind == SINEW_BELONGS_TO) {
+        const sinew_field *f0 = &m->fields[r->local[0]];
+        if (!(f0->flags & SINEW_FIELD_IMPLICIT)) {
+            sn_buf_puts(b, " @fk(");
+            for (size_t k = 0; k < r->nkeys; k++) sn_buf_printf(b, "%s%s", k ? ", " : "", m->fields[r->local[k]].name);
+            sn_buf_putc(b, ')');
+        } else {
+            if (r->nkeys == 1 && strcmp(f0->column, f0->name)) {
+                sn_buf_puts(b, " @map(");
+                str_lit(b, f0->column);
+                sn_buf_putc(b, ')');
+            }
+            if (r->nkeys == 1 && (f0->flags & SINEW_FIELD_UNIQUE)) sn_buf_puts(b, " @unique");
+            if (r->nkeys == 1 && (f0->flags & SINEW_FIELD_INDEX)) sn_buf_puts(b, " @index");
+        }
+        if (r->on_delete) sn_buf_printf(b, " @on_delete(%s)", action(r->on_delete));
+        if (r->on_update) sn_buf_printf(b, " @on_update(%s)", action(r->on_update));
+    } else if (r->kind == SINEW_HAS_MANY || r->kind == SINEW_HAS_ONE) {
+        /* name the inverse when the target has more than one to-one back here */
+        int back = 0;
+        for (size_t i = 0; i < r->target->nrelations; i++)
+            back += r->target->relations[i].kind == SINEW_BELONGS_TO && r->target->relations[i].target == m;
+        if (back > 1 && r->inverse) sn_buf_printf(b, " @inverse(%s)", r->inverse);
+    } else if (r->kind == SINEW_MANY_TO_MANY && r->through && !default_through(m, r)) {
+        sn_buf_printf(b, " @through(%s)", r->through->table);
+    }
+    if (b->len == start) {   /* no trailing blanks after the type */
+        while (b->len && b->data[b->len - 1] == ' ') b->len--;
+        b->data[b->len] = '\0';
+    }
+    sn_buf_putc(b, '\n');
+}
+
+static int model_is_synth_join(const sinew_model *m) { return (m->flags & SINEW_MODEL_JOIN) != 0; }
+
+static void model_text(sn_buf *b, const sinew_model *m)
+{
+    doc(b, m->doc, "");
+    sn_buf_printf(b, "model %s {\n", m->name);
+    size_t n = 0;
+    member *mem = sn_calloc(m->nfields + m->nrelations + 1, sizeof *mem);
+    if (!mem) {
+        b->failed = 1;
+        return;
+    }
+    int width = 1, twidth = 1;
+    for (size_t i = 0; i < m->nfields; i++) {
+        const sinew_field *f = &m->fields[i];
+        if (f->flags & SINEW_FIELD_IMPLICIT) continue;
+        mem[n++] = (member){f->order, 0, i};
+        int w = (int)strlen(f->name), tw = (int)strlen(f->enum_type ? f->enum_type->name : sinew_type_name(f->type)) + 1;
+        if (w > width) width = w;
+        if (tw > twidth) twidth = tw;
+    }
+    for (size_t i = 0; i < m->nrelations; i++) {
+        mem[n++] = (member){m->relations[i].order, 1, i};
+        int w = (int)strlen(m->relations[i].name);
+        if (w > width) width = w;
+        char type[160];
+        rel_type(&m->relations[i], type, sizeof type);
+        if ((int)strlen(type) > twidth) twidth = (int)strlen(type);
+    }
+    /* declaration order; on equal order fields before relations, then by index (stable) */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0; j--) {
+            member *x = &mem[j - 1], *y = &mem[j];
+            int gt = x->order > y->order || (x->order == y->order && (x->is_rel > y->is_rel ||
+                                                                    (x->is_rel == y->is_rel && x->idx > y->idx)));
+            if (!gt) break;
+            member t = *x;
+            *x = *y;
+            *y = t;
+        }
+    for (size_t i = 0; i < n; i++) {
+        if (mem[i].is_rel) {
+            doc(b, m->relations[mem[i].idx].doc, "  ");
+            rel_line(b, m, &m->relations[mem[i].idx], width, twidth);
+        } else {
+            doc(b, m->fields[mem[i].idx].doc, "  ");
+            field_line(b, m, &m->fields[mem[i].idx], width, twidth);
+        }
+    }
+    sn_free(mem);
+    char snake[256], plural[260];
+    sn_snake(m->name, snake, sizeof snake);
+    sn_plural(snake, plural, sizeof plural);
+    int extra = 0;
+    if (strcmp(m->table, plural)) {
+        sn_buf_puts(b, extra++ ? "" : "\n");
+        sn_buf_puts(b, "  @@map(");
+        str_lit(b, m->table);
+        sn_buf_puts(b, ")\n");
+    }
+    if (m->npk > 1) {
+        sn_buf_puts(b, extra++ ? "" : "\n");
+        sn_buf_puts(b, "  @@id(");
+        name_list(b, m, m->pk, m->npk);
+        sn_buf_puts(b, ")\n");
+    }
+    for (size_t i = 0; i < m->nindexes; i++) {
+        sn_buf_puts(b, extra++ ? "" : "\n");
+        sn_buf_printf(b, "  @@%s(", m->indexes[i].unique ? "unique" : "index");
+        name_list(b, m, m->indexes[i].fields, m->indexes[i].nfields);
+        sn_buf_puts(b, ")\n");
+    }
+    if (m->renamed_from) {
+        sn_buf_puts(b, extra++ ? "" : "\n");
+        sn_buf_printf(b, "  @@renamed_from(%s)\n", m->renamed_from);
+    }
+    sn_buf_puts(b, "}\n");
+}
+
+static int render(const sinew_schema *s, sn_buf *b)
+{
+    int first = 1;
+    for (size_t i = 0; i < s->nenums; i++) {
+        const sinew_enum *e = s->enums[i];
+        if (!first) sn_buf_putc(b, '\n');
+        first = 0;
+        doc(b, e->doc, "");
+        sn_buf_printf(b, "enum %s {\n", e->name);
+        for (size_t v = 0; v < e->nvalues; v++) sn_buf_printf(b, "  %s\n", e->values[v]);
+        sn_buf_puts(b, "}\n");
+    }
+    for (size_t i = 0; i < s->nmodels; i++) {
+        if (model_is_synth_join(s->models[i])) continue;
+        if (!first) sn_buf_putc(b, '\n');
+        first = 0;
+        model_text(b, s->models[i]);
+    }
+    return b->failed ? sn_nomem() : SINEW_OK;
+}
+
+int sinew_schema_to_string(const sinew_schema *s, char **out)
+{
+    if (!s || !out) return sinew_error_set(SINEW_MISUSE, "sinew_schema_to_string: schema and out must not be NULL");
+    *out = NULL;
+    sn_buf b;
+    sn_buf_init(&b);
+    int rc = render(s, &b);
+    if (rc) {
+        sn_buf_free(&b);
+        return rc;
+    }
+    *out = sn_buf_take(&b);
+    return *out ? SINEW_OK : sn_nomem();
+}
+
+int sinew_schema_print(const sinew_schema *s, FILE *out)
+{
+    if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_schema_print: out is NULL");
+    char *text;
+    int rc = sinew_schema_to_string(s, &text);
+    if (rc) return rc;
+    size_t n = strlen(text);
+    rc = fwrite(text, 1, n, out) == n ? SINEW_OK : sinew_error_set(SINEW_IOERR, "writing the schema failed");
+    sn_free(text);
+    return rc;
+}

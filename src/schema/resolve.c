@@ -1,0 +1,1105 @@
+/*
+ * resolve.c - meaning of a parsed schema file: types, keys, relations and
+ * their inverses, join tables, indexes; every check of docs/schema.md, each
+ * reported with its position; and finally the schema graph.
+ *
+ * Relations are decided in a fixed order: to-one fields first (a to-one is
+ * the side holding the foreign key unless it is the optional inverse of a
+ * unique to-one on the other model: has-one), then lists (the inverse of
+ * exactly one to-one back, else many-to-many with a list back, or through
+ * @through). Implicit foreign-key fields (`author User` -> author_id) take
+ * the relation's place among the fields and the type of the target's key.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lang.h"
+
+#define MAXK 8
+
+typedef struct pfield {
+    sinew_field f;
+    int order;
+    int implicit_of;          /* relation index that made it, or -1 */
+    sinew_rules *rules;
+} pfield;
+
+typedef struct prel {
+    const ast_field *a;       /* NULL for relations of synthesised join models */
+    sinew_rel_kind kind;
+    int decided;
+    int target;               /* model index */
+    const char *name;
+    int optional;
+    int order;
+    const char *fk[MAXK];     /* BELONGS_TO: FK field names in this model */
+    size_t nfk;
+    int fk_done;
+    int explicit_fk;
+    int unique, indexed;
+    const char *map;          /* @map on a to-one: the FK column */
+    sinew_fk_action on_delete, on_update;
+    int inverse;              /* relation index in target, -1 */
+    const char *inverse_hint; /* @inverse(name) */
+    const char *through;      /* M2M join table */
+    int through_model;
+    int through_local, through_remote;   /* relation indexes in the join model */
+    const char *doc;
+    int line, col;
+} prel;
+
+typedef struct rmodel {
+    const ast_model *a;
+    const char *name, *table, *c_name, *doc, *renamed_from;
+    unsigned flags;
+    pfield *f;
+    size_t nf, capf;
+    prel *r;
+    size_t nr, capr;
+    const char *pk[MAXK * 2];
+    size_t npk;
+    int pk_state;             /* 0 todo, 1 in progress, 2 done */
+    const ast_attr *id_attr;
+    int line, col;
+    sinew_model *out;
+} rmodel;
+
+typedef struct R {
+    const ast_file *af;
+    sn_arena *a;
+    sinew_diagnostics *d;
+    const char *file;
+    int errors;
+    rmodel *m;
+    size_t nm, capm;
+    sinew_enum **enums;
+    size_t ne;
+} R;
+
+#define PUSH(a, arr, n, cap) ((arr) = sn_vec_push((a), (arr), &(n), &(cap), sizeof *(arr)))
+
+static void err(R *r, int line, int col, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+static void err(R *r, int line, int col, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    sn_diag_add(r->d, SINEW_DIAG_ERROR, r->file, line, col, "%s", msg);
+    r->errors++;
+}
+
+static const char *const scalar_names[] = {"bool", "int32", "int64", "double", "text", "blob", "timestamp",
+                                           "date", "uuid", "json", "decimal", NULL};
+static const sinew_type scalar_types[] = {SINEW_BOOL, SINEW_INT32, SINEW_INT64, SINEW_DOUBLE, SINEW_TEXT, SINEW_BLOB,
+                                          SINEW_TIMESTAMP, SINEW_DATE, SINEW_UUID, SINEW_JSON, SINEW_DECIMAL};
+
+static int scalar_of(const char *n, sinew_type *t)
+{
+    for (size_t i = 0; scalar_names[i]; i++)
+        if (!strcmp(scalar_names[i], n)) {
+            *t = scalar_types[i];
+            return 1;
+        }
+    return 0;
+}
+
+static sinew_enum *enum_of(R *r, const char *n)
+{
+    for (size_t i = 0; i < r->ne; i++)
+        if (!strcmp(r->enums[i]->name, n)) return r->enums[i];
+    return NULL;
+}
+
+static int model_of(R *r, const char *n)
+{
+    for (size_t i = 0; i < r->nm; i++)
+        if (r->m[i].name && !strcmp(r->m[i].name, n)) return (int)i;
+    return -1;
+}
+
+/* "; did you mean 'x'?" for the closest known name, or "" */
+static const char *suggest(R *r, const char *bad, const char *const *extra)
+{
+    const char *best = NULL;
+    size_t bd = 99;
+    for (size_t i = 0; scalar_names[i]; i++) {
+        size_t d = sn_edit_distance(bad, scalar_names[i]);
+        if (d < bd) bd = d, best = scalar_names[i];
+    }
+    for (size_t i = 0; i < r->ne; i++) {
+        size_t d = sn_edit_distance(bad, r->enums[i]->name);
+        if (d < bd) bd = d, best = r->enums[i]->name;
+    }
+    for (size_t i = 0; i < r->nm; i++) {
+        if (!r->m[i].a) continue;
+        size_t d = sn_edit_distance(bad, r->m[i].name);
+        if (d < bd) bd = d, best = r->m[i].name;
+    }
+    for (size_t i = 0; extra && extra[i]; i++) {
+        size_t d = sn_edit_distance(bad, extra[i]);
+        if (d < bd) bd = d, best = extra[i];
+    }
+    size_t lim = strlen(bad) <= 4 ? 1 : 2;
+    if (!best || bd > lim) return "";
+    return sn_arena_printf(r->a, "; did you mean '%s'?", best);
+}
+
+static const char *suggest_in(R *r, const char *bad, const char *const *names)
+{
+    const char *best = NULL;
+    size_t bd = 99;
+    for (size_t i = 0; names[i]; i++) {
+        size_t d = sn_edit_distance(bad, names[i]);
+        if (d < bd) bd = d, best = names[i];
+    }
+    if (!best || bd > 2) return "";
+    return sn_arena_printf(r->a, "; did you mean '%s'?", best);
+}
+
+static int need_args(R *r, const ast_attr *a, size_t n, const char *example)
+{
+    if (a->nargs == n) return 1;
+    err(r, a->line, a->col, "@%s takes %zu argument%s: %s", a->name, n, n == 1 ? "" : "s", example);
+    return 0;
+}
+
+static pfield *find_field(rmodel *m, const char *name)
+{
+    for (size_t i = 0; i < m->nf; i++)
+        if (!strcmp(m->f[i].f.name, name)) return &m->f[i];
+    return NULL;
+}
+
+static prel *find_rel(rmodel *m, const char *name)
+{
+    for (size_t i = 0; i < m->nr; i++)
+        if (!strcmp(m->r[i].name, name)) return &m->r[i];
+    return NULL;
+}
+
+static sinew_fk_action action(R *r, const ast_attr *a)
+{
+    static const char *const names[] = {"no_action", "restrict", "cascade", "set_null", "set_default", NULL};
+    if (!need_args(r, a, 1, "cascade, set_null, restrict or no_action")) return SINEW_FK_NO_ACTION;
+    const char *v = a->args[0].text;
+    for (int i = 0; names[i]; i++)
+        if (v && !strcmp(v, names[i])) return (sinew_fk_action)i;
+    err(r, a->args[0].line, a->args[0].col, "@%s(%s): expected cascade, set_null, restrict, set_default or no_action%s",
+        a->name, v ? v : "?", v ? suggest_in(r, v, names) : "");
+    return SINEW_FK_NO_ACTION;
+}
+
+/* ---- defaults ---- */
+
+static void set_default(R *r, pfield *pf, const ast_attr *a)
+{
+    if (!need_args(r, a, 1, "@default(value), @default(now) or @default(uuid)")) return;
+    const ast_arg *v = &a->args[0];
+    sinew_field *f = &pf->f;
+    const char *tn = f->enum_type ? f->enum_type->name : sinew_type_name(f->type);
+    if (v->kind == ARG_IDENT && !strcmp(v->text, "now")) {
+        if (f->type != SINEW_TIMESTAMP && f->type != SINEW_DATE)
+            err(r, v->line, v->col, "@default(now) needs a timestamp or date field; '%s' is %s", f->name, tn);
+        f->def.kind = SINEW_DEFAULT_NOW;
+        return;
+    }
+    if (v->kind == ARG_IDENT && !strcmp(v->text, "uuid")) {
+        if (f->type != SINEW_UUID && f->type != SINEW_TEXT)
+            err(r, v->line, v->col, "@default(uuid) needs a uuid or text field; '%s' is %s", f->name, tn);
+        f->def.kind = SINEW_DEFAULT_UUID;
+        return;
+    }
+    int ok = 0;
+    const char *text = v->text;
+    switch (f->type) {
+    case SINEW_BOOL: ok = v->kind == ARG_IDENT && (!strcmp(text, "true") || !strcmp(text, "false")); break;
+    case SINEW_INT32: case SINEW_INT64: {
+        if (v->kind != ARG_NUMBER || strpbrk(text, ".eE")) break;
+        long long n = strtoll(text, NULL, 10);
+        ok = f->type == SINEW_INT64 || (n >= INT32_MIN && n <= INT32_MAX);
+        break;
+    }
+    case SINEW_DOUBLE: ok = v->kind == ARG_NUMBER; break;
+    case SINEW_DECIMAL: ok = v->kind == ARG_NUMBER; break;
+    case SINEW_TEXT: case SINEW_JSON: ok = v->kind == ARG_STRING; break;
+    case SINEW_ENUM:
+        if (v->kind == ARG_IDENT && f->enum_type)
+            for (size_t i = 0; i < f->enum_type->nvalues; i++) ok |= !strcmp(f->enum_type->values[i], text);
+        if (!ok && v->kind == ARG_IDENT) {
+            err(r, v->line, v->col, "@default(%s): '%s' is not a value of enum %s%s", text, text, tn,
+                suggest_in(r, text, f->enum_type->values));
+            return;
+        }
+        break;
+    case SINEW_TIMESTAMP: {
+        int64_t t;
+        ok = v->kind == ARG_STRING && sinew_timestamp_parse(&t, text, strlen(text)) == SINEW_OK;
+        break;
+    }
+    case SINEW_DATE: {
+        int32_t dd;
+        ok = v->kind == ARG_STRING && sinew_date_parse(&dd, text, strlen(text)) == SINEW_OK;
+        break;
+    }
+    case SINEW_UUID: {
+        sinew_uuid u;
+        ok = v->kind == ARG_STRING && sinew_uuid_parse(&u, text, strlen(text)) == SINEW_OK;
+        break;
+    }
+    case SINEW_BLOB: break;
+    }
+    if (!ok) {
+        err(r, v->line, v->col, "@default(%s%s%s) does not fit %s field '%s'", v->kind == ARG_STRING ? "\"" : "",
+            text ? text : "", v->kind == ARG_STRING ? "\"" : "", tn, f->name);
+        return;
+    }
+    f->def.kind = SINEW_DEFAULT_VALUE;
+    f->def.value = v->kind == ARG_STRING ? sn_arena_printf(r->a, "\"%s\"", text) : text;
+}
+
+/* ---- fields and relations from the syntax tree ---- */
+
+static const char *const field_attrs[] = {"id", "auto", "unique", "index", "default", "map", "check", "version",
+                                          "renamed_from", "length", "range", "pattern", NULL};
+static const char *const rel_attrs[] = {"on_delete", "on_update", "fk", "inverse", "through", "map", "unique",
+                                        "index", "relation", NULL};
+static const char *const model_attrs[] = {"map", "id", "unique", "index", "renamed_from", NULL};
+
+static int in_list(const char *s, const char *const *l)
+{
+    for (size_t i = 0; l[i]; i++)
+        if (!strcmp(l[i], s)) return 1;
+    return 0;
+}
+
+static void scalar_field(R *r, rmodel *m, const ast_field *af, int order, sinew_type t, sinew_enum *e)
+{
+    pfield pf;
+    memset(&pf, 0, sizeof pf);
+    pf.implicit_of = -1;
+    pf.order = order;
+    sinew_field *f = &pf.f;
+    f->name = af->name;
+    f->column = af->name;
+    f->type = t;
+    f->enum_type = e;
+    f->doc = af->doc;
+    f->offset = SINEW_NO_OFFSET;
+    f->has_offset = SINEW_NO_OFFSET;
+    f->loc.line = af->line;
+    f->loc.col = af->col;
+    if (af->optional) f->flags |= SINEW_FIELD_NULLABLE;
+    if (af->list) {
+        err(r, af->type_line, af->type_col, "'%s[]': lists are for relations; a list of %s values is not a column "
+            "type (use json, or a related model)", af->type, af->type);
+        return;
+    }
+    const ast_attr *def = NULL;
+    for (size_t i = 0; i < af->nattrs; i++) {
+        const ast_attr *a = &af->attrs[i];
+        const char *n = a->name;
+        if (!in_list(n, field_attrs)) {
+            if (in_list(n, rel_attrs))
+                err(r, a->line, a->col, "@%s is for relation fields; '%s' is a %s column", n, af->name, af->type);
+            else
+                err(r, a->line, a->col, "unknown attribute '@%s'%s", n, suggest_in(r, n, field_attrs));
+            continue;
+        }
+        if (!strcmp(n, "id")) f->flags |= SINEW_FIELD_PK;
+        else if (!strcmp(n, "auto")) f->flags |= SINEW_FIELD_AUTO;
+        else if (!strcmp(n, "unique")) f->flags |= SINEW_FIELD_UNIQUE;
+        else if (!strcmp(n, "index")) f->flags |= SINEW_FIELD_INDEX;
+        else if (!strcmp(n, "version")) f->flags |= SINEW_FIELD_VERSION;
+        else if (!strcmp(n, "default")) def = a;
+        else if (!strcmp(n, "map") || !strcmp(n, "check") || !strcmp(n, "pattern")) {
+            if (a->nargs != 1 || a->args[0].kind != ARG_STRING) {
+                err(r, a->line, a->col, "@%s needs one string: @%s(\"%s\")", n, n,
+                    !strcmp(n, "map") ? "column" : !strcmp(n, "check") ? "expression" : "regex");
+                continue;
+            }
+            if (!strcmp(n, "map")) f->column = a->args[0].text;
+            else if (!strcmp(n, "check")) f->check = a->args[0].text;
+            else {
+                if (!pf.rules) {
+                    pf.rules = sn_arena_calloc(r->a, sizeof *pf.rules);
+                    if (!pf.rules) return;
+                    pf.rules->min_len = pf.rules->max_len = -1;
+                }
+                pf.rules->pattern = a->args[0].text;
+            }
+        } else if (!strcmp(n, "renamed_from")) {
+            if (a->nargs != 1 || (a->args[0].kind != ARG_IDENT && a->args[0].kind != ARG_STRING)) {
+                err(r, a->line, a->col, "@renamed_from needs the old field name: @renamed_from(old_name)");
+                continue;
+            }
+            f->renamed_from = a->args[0].text;
+        } else if (!strcmp(n, "length") || !strcmp(n, "range")) {
+            int ok = a->nargs == 2 && a->args[0].kind == ARG_NUMBER && a->args[1].kind == ARG_NUMBER;
+            if (!ok) {
+                err(r, a->line, a->col, "@%s needs two numbers: @%s(min, max)", n, n);
+                continue;
+            }
+            if (!pf.rules) {
+                pf.rules = sn_arena_calloc(r->a, sizeof *pf.rules);
+                if (!pf.rules) return;
+                pf.rules->min_len = pf.rules->max_len = -1;
+            }
+            double lo = strtod(a->args[0].text, NULL), hi = strtod(a->args[1].text, NULL);
+            if (lo > hi) err(r, a->line, a->col, "@%s(%s, %s): the minimum is above the maximum", n, a->args[0].text, a->args[1].text);
+            if (!strcmp(n, "length")) {
+                if (t != SINEW_TEXT) err(r, a->line, a->col, "@length is for text fields; '%s' is %s", af->name, af->type);
+                pf.rules->min_len = (int64_t)lo;
+                pf.rules->max_len = (int64_t)hi;
+            } else {
+                if (t != SINEW_INT32 && t != SINEW_INT64 && t != SINEW_DOUBLE)
+                    err(r, a->line, a->col, "@range is for number fields; '%s' is %s", af->name, af->type);
+                pf.rules->has_min = pf.rules->has_max = 1;
+                pf.rules->min = lo;
+                pf.rules->max = hi;
+            }
+        }
+        if (a->has_parens && a->nargs && (!strcmp(n, "id") || !strcmp(n, "auto") || !strcmp(n, "unique") ||
+                                          !strcmp(n, "index") || !strcmp(n, "version")))
+            err(r, a->line, a->col, "@%s takes no arguments", n);
+    }
+    if ((f->flags & SINEW_FIELD_AUTO) && (!(f->flags & SINEW_FIELD_PK) || (t != SINEW_INT32 && t != SINEW_INT64)))
+        err(r, af->line, af->col, "@auto needs an integer @id field (int32 or int64); '%s' is %s%s", af->name, af->type,
+            (f->flags & SINEW_FIELD_PK) ? "" : " and not @id");
+    if ((f->flags & SINEW_FIELD_VERSION) && t != SINEW_INT32 && t != SINEW_INT64)
+        err(r, af->line, af->col, "@version needs an int32 or int64 field; '%s' is %s", af->name, af->type);
+    if ((f->flags & SINEW_FIELD_PK) && (f->flags & SINEW_FIELD_NULLABLE))
+        err(r, af->line, af->col, "the key field '%s' cannot be optional: drop the '?'", af->name);
+    if (def) set_default(r, &pf, def);
+    if (pf.rules) f->rules = pf.rules;
+    PUSH(r->a, m->f, m->nf, m->capf);
+    if (m->f) m->f[m->nf - 1] = pf;
+}
+
+static void relation_field(R *r, rmodel *m, const ast_field *af, int order, int target)
+{
+    prel p;
+    memset(&p, 0, sizeof p);
+    p.a = af;
+    p.name = af->name;
+    p.target = target;
+    p.optional = af->optional;
+    p.order = order;
+    p.inverse = -1;
+    p.through_model = -1;
+    p.doc = af->doc;
+    p.line = af->line;
+    p.col = af->col;
+    if (af->list && af->optional)
+        err(r, af->type_line, af->type_col, "'%s[]?': a list is never NULL, only empty; drop the '?'", af->type);
+    for (size_t i = 0; i < af->nattrs; i++) {
+        const ast_attr *a = &af->attrs[i];
+        const char *n = a->name;
+        if (!in_list(n, rel_attrs)) {
+            if (in_list(n, field_attrs))
+                err(r, a->line, a->col, "@%s is for column fields; '%s' is a relation to %s", n, af->name, af->type);
+            else
+                err(r, a->line, a->col, "unknown attribute '@%s'%s", n, suggest_in(r, n, rel_attrs));
+            continue;
+        }
+        if (!strcmp(n, "on_delete")) p.on_delete = action(r, a);
+        else if (!strcmp(n, "on_update")) p.on_update = action(r, a);
+        else if (!strcmp(n, "unique")) p.unique = 1;
+        else if (!strcmp(n, "index")) p.indexed = 1;
+        else if (!strcmp(n, "map")) {
+            if (a->nargs != 1 || a->args[0].kind != ARG_STRING) err(r, a->line, a->col, "@map needs one string: @map(\"column\")");
+            else p.map = a->args[0].text;
+        } else if (!strcmp(n, "fk")) {
+            if (a->nargs == 1 && a->args[0].kind == ARG_LIST) {
+                for (size_t k = 0; k < a->args[0].nitems && k < MAXK; k++) p.fk[p.nfk++] = a->args[0].items[k];
+            } else {
+                for (size_t k = 0; k < a->nargs && k < MAXK; k++) {
+                    if (a->args[k].kind != ARG_IDENT) {
+                        err(r, a->args[k].line, a->args[k].col, "@fk names fields of this model: @fk(author_id)");
+                        break;
+                    }
+                    p.fk[p.nfk++] = a->args[k].text;
+                }
+            }
+            if (!p.nfk) err(r, a->line, a->col, "@fk needs the foreign-key field(s): @fk(author_id)");
+            p.explicit_fk = 1;
+        } else if (!strcmp(n, "inverse") || !strcmp(n, "relation")) {
+            if (a->nargs != 1 || a->args[0].kind != ARG_IDENT) err(r, a->line, a->col, "@%s names a field of %s: @%s(author)", n, af->type, n);
+            else p.inverse_hint = a->args[0].text;
+        } else if (!strcmp(n, "through")) {
+            if (a->nargs != 1 || (a->args[0].kind != ARG_IDENT && a->args[0].kind != ARG_STRING))
+                err(r, a->line, a->col, "@through names the join table: @through(post_tags)");
+            else p.through = a->args[0].text;
+        }
+    }
+    if (!af->list && p.through)
+        err(r, af->line, af->col, "@through is for many-to-many lists; '%s' is a to-one relation (write %s[])", af->name, af->type);
+    if (af->list && (p.explicit_fk || p.on_delete || p.map))
+        err(r, af->line, af->col, "'%s' is a list: the foreign key and its @fk/@on_delete/@map belong on the to-one "
+            "field of %s that points back", af->name, af->type);
+    PUSH(r->a, m->r, m->nr, m->capr);
+    if (m->r) m->r[m->nr - 1] = p;
+}
+
+/* ---- keys and implicit foreign-key fields ---- */
+
+static int resolve_pk(R *r, int mi);
+
+/* make (or check) the FK fields of a BELONGS_TO */
+static int ensure_fk(R *r, int mi, int ri)
+{
+    rmodel *m = &r->m[mi];
+    prel *p = &m->r[ri];
+    if (p->fk_done) return 0;
+    p->fk_done = 1;
+    if (resolve_pk(r, p->target)) return 1;
+    rmodel *t = &r->m[p->target];
+    if (!t->npk) return 1;
+    if (p->explicit_fk) {
+        if (p->nfk != t->npk) {
+            err(r, p->line, p->col, "@fk of '%s' names %zu field(s) but %s's key has %zu", p->name, p->nfk, t->name, t->npk);
+            return 1;
+        }
+        for (size_t k = 0; k < p->nfk; k++) {
+            pfield *f = find_field(m, p->fk[k]);
+            pfield *tf = find_field(t, t->pk[k]);
+            if (!f) {
+                err(r, p->line, p->col, "@fk(%s): %s has no field '%s'", p->fk[k], m->name, p->fk[k]);
+                return 1;
+            }
+            if (tf && f->f.type != tf->f.type)
+                err(r, f->f.loc.line, f->f.loc.col, "'%s' is %s but it refers to %s.%s, which is %s", f->f.name,
+                    sinew_type_name(f->f.type), t->name, tf->f.name, sinew_type_name(tf->f.type));
+            f->f.flags |= SINEW_FIELD_FK;
+            if (p->unique && p->nfk == 1) f->f.flags |= SINEW_FIELD_UNIQUE;
+            if (p->optional) f->f.flags |= SINEW_FIELD_NULLABLE;
+            else if (f->f.flags & SINEW_FIELD_NULLABLE) p->optional = 1;
+        }
+        return 0;
+    }
+    for (size_t k = 0; k < t->npk; k++) {
+        pfield *tf = find_field(t, t->pk[k]);
+        if (!tf) return 1;
+        const char *fname = sn_arena_printf(r->a, "%s_%s", p->name, tf->f.name);
+        if (find_field(m, fname)) {
+            err(r, p->line, p->col, "relation '%s' makes the field '%s', but %s already has a field of that name: "
+                "write @fk(%s) to use it", p->name, fname, m->name, fname);
+            return 1;
+        }
+        pfield pf;
+        memset(&pf, 0, sizeof pf);
+        pf.implicit_of = ri;
+        pf.order = p->order;
+        pf.f.name = fname;
+        pf.f.column = (p->map && t->npk == 1) ? p->map : fname;
+        pf.f.type = tf->f.type;
+        pf.f.enum_type = tf->f.enum_type;
+        pf.f.flags = SINEW_FIELD_FK | SINEW_FIELD_IMPLICIT | (p->optional ? SINEW_FIELD_NULLABLE : 0) |
+                     (p->unique && t->npk == 1 ? SINEW_FIELD_UNIQUE : 0) | (p->indexed ? SINEW_FIELD_INDEX : 0);
+        pf.f.offset = SINEW_NO_OFFSET;
+        pf.f.has_offset = SINEW_NO_OFFSET;
+        pf.f.loc.line = p->line;
+        pf.f.loc.col = p->col;
+        PUSH(r->a, m->f, m->nf, m->capf);
+        if (!m->f) return 1;
+        m->f[m->nf - 1] = pf;
+        p = &m->r[ri];
+        p->fk[p->nfk++] = fname;
+    }
+    return 0;
+}
+
+static int resolve_pk(R *r, int mi)
+{
+    rmodel *m = &r->m[mi];
+    if (m->pk_state == 2) return 0;
+    if (m->pk_state == 1) {
+        err(r, m->line, m->col, "the key of %s depends on itself through relations; give one model its own @id", m->name);
+        return 1;
+    }
+    m->pk_state = 1;
+    if (m->id_attr) {
+        const ast_attr *a = m->id_attr;
+        if (a->nargs != 1 || a->args[0].kind != ARG_LIST || !a->args[0].nitems) {
+            err(r, a->line, a->col, "@@id needs a list of fields: @@id([a, b])");
+        } else {
+            for (size_t i = 0; i < a->args[0].nitems; i++) {
+                const char *n = a->args[0].items[i];
+                pfield *f = find_field(m, n);
+                prel *p = find_rel(m, n);
+                if (f) {
+                    f->f.flags |= SINEW_FIELD_PK;
+                    if (m->npk < MAXK * 2) m->pk[m->npk++] = f->f.name;
+                } else if (p && p->kind == SINEW_BELONGS_TO) {
+                    if (ensure_fk(r, mi, (int)(p - m->r))) {
+                        m->pk_state = 2;
+                        return 1;
+                    }
+                    m = &r->m[mi];
+                    p = find_rel(m, n);
+                    for (size_t k = 0; k < p->nfk && m->npk < MAXK * 2; k++) {
+                        pfield *ff = find_field(m, p->fk[k]);
+                        if (ff) ff->f.flags |= SINEW_FIELD_PK;
+                        m->pk[m->npk++] = p->fk[k];
+                    }
+                } else {
+                    err(r, a->line, a->col, "@@id names '%s', which is not a field or to-one relation of %s", n, m->name);
+                }
+            }
+        }
+    } else {
+        for (size_t i = 0; i < m->nf; i++)
+            if ((m->f[i].f.flags & SINEW_FIELD_PK) && m->npk < MAXK * 2) m->pk[m->npk++] = m->f[i].f.name;
+    }
+    m->pk_state = 2;
+    if (!m->npk) {
+        err(r, m->line, m->col, "model %s has no primary key: mark a field @id (e.g. `id int64 @id @auto`) or add @@id([...])",
+            m->name);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- relation kinds and inverses ---- */
+
+static int points_back(const prel *p, int mi) { return p->target == mi; }
+
+static void decide_to_one(R *r, int mi, int ri)
+{
+    rmodel *m = &r->m[mi];
+    prel *p = &m->r[ri];
+    p->kind = SINEW_BELONGS_TO;
+    p->decided = 1;
+    if (p->explicit_fk || p->on_delete || p->on_update || p->unique || p->map || !p->optional) return;
+    /* the optional inverse of a unique to-one on the target: has-one */
+    rmodel *t = &r->m[p->target];
+    int found = -1, count = 0;
+    for (size_t i = 0; i < t->nr; i++) {
+        const prel *q = &t->r[i];
+        if (&t->r[i] == p || q->a == NULL || q->a->list || !points_back(q, mi) || !q->unique) continue;
+        if (p->inverse_hint && strcmp(p->inverse_hint, q->name)) continue;
+        found = (int)i;
+        count++;
+    }
+    if (count == 1) {
+        p->kind = SINEW_HAS_ONE;
+        p->inverse = found;
+    }
+}
+
+static void decide_list(R *r, int mi, int ri)
+{
+    rmodel *m = &r->m[mi];
+    prel *p = &m->r[ri];
+    p->decided = 1;
+    rmodel *t = &r->m[p->target];
+    if (p->through) {
+        p->kind = SINEW_MANY_TO_MANY;
+        return;
+    }
+    int found = -1, count = 0;
+    char names[256] = "";
+    for (size_t i = 0; i < t->nr; i++) {
+        const prel *q = &t->r[i];
+        if (q == p || q->kind != SINEW_BELONGS_TO || !points_back(q, mi)) continue;
+        if (p->inverse_hint && strcmp(p->inverse_hint, q->name)) continue;
+        found = (int)i;
+        count++;
+        size_t l = strlen(names);
+        snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "", q->name);
+    }
+    if (count == 1) {
+        p->kind = SINEW_HAS_MANY;
+        p->inverse = found;
+        t->r[found].inverse = ri;
+        return;
+    }
+    if (count > 1) {
+        err(r, p->line, p->col, "ambiguous inverse: %s has %d fields pointing to %s (%s); say which one with "
+            "@inverse(...)", t->name, count, m->name, names);
+        p->kind = SINEW_HAS_MANY;
+        return;
+    }
+    if (p->inverse_hint) {
+        err(r, p->line, p->col, "@inverse(%s): %s has no to-one field '%s' pointing to %s", p->inverse_hint, t->name,
+            p->inverse_hint, m->name);
+        p->kind = SINEW_HAS_MANY;
+        return;
+    }
+    /* a list back, and no key either way: many-to-many */
+    for (size_t i = 0; i < t->nr; i++) {
+        const prel *q = &t->r[i];
+        if (q != p && q->a && q->a->list && points_back(q, mi) && !q->through) {
+            p->kind = SINEW_MANY_TO_MANY;
+            return;
+        }
+    }
+    err(r, p->line, p->col, "missing inverse: %s has no field pointing to %s for '%s'; add a to-one field "
+        "(`%s %s`) to %s, or a list back for many-to-many", t->name, m->name, p->name,
+        sn_arena_printf(r->a, "%c%s", m->c_name[0], m->c_name + 1), m->name, t->name);
+    p->kind = SINEW_HAS_MANY;
+}
+
+static int add_model(R *r, const char *name, const char *table, const char *c_name, int line, int col)
+{
+    rmodel nm;
+    memset(&nm, 0, sizeof nm);
+    nm.name = name;
+    nm.table = table;
+    nm.c_name = c_name;
+    nm.line = line;
+    nm.col = col;
+    PUSH(r->a, r->m, r->nm, r->capm);
+    if (!r->m) return -1;
+    r->m[r->nm - 1] = nm;
+    return (int)r->nm - 1;
+}
+
+/* a join model for a many-to-many pair: declared (a model on that table) or synthesised */
+static void resolve_m2m(R *r, int mi, int ri)
+{
+    prel *p = &r->m[mi].r[ri];
+    if (p->through_model >= 0) return;
+    int ti = p->target;
+    const char *table = p->through;
+    if (!table) {
+        const char *ta = r->m[mi].table, *tb = r->m[ti].table;
+        table = strcmp(ta, tb) <= 0 ? sn_arena_printf(r->a, "%s_%s", ta, tb) : sn_arena_printf(r->a, "%s_%s", tb, ta);
+        p->through = table;
+    }
+    /* the other side: a list on the target back to this model with the same join table */
+    int back = -1;
+    for (size_t i = 0; i < r->m[ti].nr; i++) {
+        prel *q = &r->m[ti].r[i];
+        if ((ti != mi || (int)i != ri) && q->kind == SINEW_MANY_TO_MANY && q->target == mi &&
+            (!q->through || !strcmp(q->through, table)) && q->through_model < 0)
+            back = (int)i;
+    }
+    int jm = -1;
+    for (size_t i = 0; i < r->nm; i++)
+        if (!strcmp(r->m[i].table, table) && (r->m[i].a || r->m[i].flags & SINEW_MODEL_JOIN)) jm = (int)i;
+    int rel_a = -1, rel_b = -1;
+    if (jm >= 0 && r->m[jm].a) {
+        /* a declared join model: its to-one fields to both sides */
+        rmodel *j = &r->m[jm];
+        for (size_t i = 0; i < j->nr; i++) {
+            if (j->r[i].kind != SINEW_BELONGS_TO) continue;
+            if (j->r[i].target == mi && rel_a < 0) rel_a = (int)i;
+            else if (j->r[i].target == ti && rel_b < 0) rel_b = (int)i;
+        }
+        if (rel_a < 0 || rel_b < 0) {
+            err(r, p->line, p->col, "@through(%s): model %s maps to that table but lacks to-one fields to both %s and %s",
+                table, j->name, r->m[mi].name, r->m[ti].name);
+            return;
+        }
+    } else if (jm < 0) {
+        /* synthesise it: <a>_<key> and <b>_<key> (for a self relation, <model>_<key> and <relation>_<key>) */
+        char camel[128];
+        size_t k = 0;
+        int up = 1;
+        for (const char *c = table; *c && k + 1 < sizeof camel; c++) {
+            if (*c == '_') {
+                up = 1;
+                continue;
+            }
+            camel[k++] = (char)(up && *c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+            up = 0;
+        }
+        camel[k] = '\0';
+        jm = add_model(r, sn_arena_strdup(r->a, camel), table, table, p->line, p->col);
+        if (jm < 0) return;
+        p = &r->m[mi].r[ri];
+        rmodel *j = &r->m[jm];
+        j->flags = SINEW_MODEL_JOIN;
+        for (int side = 0; side < 2; side++) {
+            prel q;
+            memset(&q, 0, sizeof q);
+            q.kind = SINEW_BELONGS_TO;
+            q.decided = 1;
+            q.target = side ? ti : mi;
+            q.name = side ? (ti == mi ? p->name : r->m[ti].c_name) : r->m[mi].c_name;
+            q.on_delete = SINEW_FK_CASCADE;
+            q.inverse = -1;
+            q.through_model = -1;
+            q.order = side;
+            q.line = p->line;
+            q.col = p->col;
+            PUSH(r->a, j->r, j->nr, j->capr);
+            if (!j->r) return;
+            j->r[j->nr - 1] = q;
+        }
+        j->id_attr = NULL;
+        rel_a = 0;
+        rel_b = 1;
+        for (int side = 0; side < 2; side++)
+            if (ensure_fk(r, jm, side)) return;
+        j = &r->m[jm];
+        for (int side = 0; side < 2; side++)
+            for (size_t k2 = 0; k2 < j->r[side].nfk; k2++) {
+                pfield *f = find_field(j, j->r[side].fk[k2]);
+                if (f) f->f.flags |= SINEW_FIELD_PK;
+                j->pk[j->npk++] = j->r[side].fk[k2];
+            }
+        j->pk_state = 2;
+    } else {
+        return;   /* synthesised already by the other side */
+    }
+    p = &r->m[mi].r[ri];
+    p->through_model = jm;
+    p->through_local = rel_a;
+    p->through_remote = rel_b;
+    if (back >= 0) {
+        prel *q = &r->m[ti].r[back];
+        q->through = table;
+        q->through_model = jm;
+        q->through_local = rel_b;
+        q->through_remote = rel_a;
+        q->inverse = ri;
+        p->inverse = back;
+    }
+}
+
+/* ---- building the graph ---- */
+
+static int cmp_order(const void *a, const void *b)
+{
+    const pfield *x = a, *y = b;
+    if (x->order != y->order) return x->order < y->order ? -1 : 1;
+    return 0;
+}
+
+static unsigned field_index(const sinew_model *m, const char *name)
+{
+    int i = sinew_model_field_index(m, name);
+    return i < 0 ? 0 : (unsigned)i;
+}
+
+static int build(R *r, const char *schema_name, sinew_schema **out)
+{
+    sinew_schema *s = sn_arena_calloc(r->a, sizeof *s);
+    if (!s) return SINEW_NOMEM;
+    s->name = schema_name;
+    sinew_model **models = sn_arena_calloc(r->a, (r->nm ? r->nm : 1) * sizeof *models);
+    if (!models) return SINEW_NOMEM;
+    for (size_t i = 0; i < r->nm; i++) {
+        models[i] = sn_arena_calloc(r->a, sizeof(sinew_model));
+        if (!models[i]) return SINEW_NOMEM;
+        r->m[i].out = models[i];
+    }
+    for (size_t mi = 0; mi < r->nm; mi++) {
+        rmodel *rm = &r->m[mi];
+        sinew_model *m = rm->out;
+        /* fields in declaration order (implicit keys at their relation's place); stable */
+        for (size_t i = 1; i < rm->nf; i++)
+            for (size_t j = i; j > 0 && cmp_order(&rm->f[j - 1], &rm->f[j]) > 0; j--) {
+                pfield t = rm->f[j - 1];
+                rm->f[j - 1] = rm->f[j];
+                rm->f[j] = t;
+            }
+        sinew_field *fields = sn_arena_calloc(r->a, (rm->nf ? rm->nf : 1) * sizeof *fields);
+        if (!fields) return SINEW_NOMEM;
+        for (size_t i = 0; i < rm->nf; i++) {
+            fields[i] = rm->f[i].f;
+            fields[i].order = rm->f[i].order;
+        }
+        m->name = rm->name;
+        m->table = rm->table;
+        m->c_name = rm->c_name;
+        m->doc = rm->doc;
+        m->renamed_from = rm->renamed_from;
+        m->flags = rm->flags;
+        m->fields = fields;
+        m->nfields = rm->nf;
+        m->loc.line = rm->line;
+        m->loc.col = rm->col;
+        unsigned *pk = sn_arena_calloc(r->a, (rm->npk ? rm->npk : 1) * sizeof *pk);
+        if (!pk) return SINEW_NOMEM;
+        for (size_t k = 0; k < rm->npk; k++) pk[k] = field_index(m, rm->pk[k]);
+        m->pk = pk;
+        m->npk = rm->npk;
+    }
+    for (size_t mi = 0; mi < r->nm; mi++) {
+        rmodel *rm = &r->m[mi];
+        sinew_model *m = rm->out;
+        sinew_relation *rels = sn_arena_calloc(r->a, (rm->nr ? rm->nr : 1) * sizeof *rels);
+        if (!rels) return SINEW_NOMEM;
+        for (size_t ri = 0; ri < rm->nr; ri++) {
+            prel *p = &rm->r[ri];
+            sinew_relation *x = &rels[ri];
+            rmodel *tm = &r->m[p->target];
+            x->name = p->name;
+            x->kind = p->kind;
+            x->target = tm->out;
+            x->inverse = p->inverse >= 0 && (size_t)p->inverse < tm->nr ? tm->r[p->inverse].name : NULL;
+            x->on_delete = p->on_delete;
+            x->on_update = p->on_update;
+            x->optional = p->optional;
+            x->offset = SINEW_NO_OFFSET;
+            x->doc = p->doc;
+            x->order = p->order;
+            x->loc.line = p->line;
+            x->loc.col = p->col;
+            unsigned *lo = sn_arena_calloc(r->a, MAXK * sizeof *lo), *re = sn_arena_calloc(r->a, MAXK * sizeof *re);
+            if (!lo || !re) return SINEW_NOMEM;
+            if (p->kind == SINEW_BELONGS_TO) {
+                x->nkeys = p->nfk;
+                for (size_t k = 0; k < p->nfk; k++) {
+                    lo[k] = field_index(m, p->fk[k]);
+                    re[k] = field_index(tm->out, tm->pk[k]);
+                }
+            } else if (p->kind == SINEW_HAS_ONE || p->kind == SINEW_HAS_MANY) {
+                const prel *q = p->inverse >= 0 ? &tm->r[p->inverse] : NULL;
+                x->nkeys = q ? q->nfk : 0;
+                for (size_t k = 0; q && k < q->nfk; k++) {
+                    lo[k] = field_index(m, rm->pk[k]);
+                    re[k] = field_index(tm->out, q->fk[k]);
+                }
+            } else if (p->through_model >= 0) {
+                rmodel *j = &r->m[p->through_model];
+                const prel *la = &j->r[p->through_local], *lb = &j->r[p->through_remote];
+                unsigned *tl = sn_arena_calloc(r->a, MAXK * sizeof *tl), *tr = sn_arena_calloc(r->a, MAXK * sizeof *tr);
+                if (!tl || !tr) return SINEW_NOMEM;
+                x->nkeys = la->nfk < lb->nfk ? la->nfk : lb->nfk;
+                for (size_t k = 0; k < x->nkeys; k++) {
+                    lo[k] = field_index(m, rm->pk[k]);
+                    re[k] = field_index(tm->out, tm->pk[k]);
+                    tl[k] = field_index(j->out, la->fk[k]);
+                    tr[k] = field_index(j->out, lb->fk[k]);
+                }
+                x->through = j->out;
+                x->through_local = tl;
+                x->through_remote = tr;
+            }
+            x->local = lo;
+            x->remote = re;
+        }
+        m->relations = rels;
+        m->nrelations = rm->nr;
+    }
+    /* indexes: @@index / @@unique (field or to-one relation names) */
+    for (size_t mi = 0; mi < r->nm; mi++) {
+        rmodel *rm = &r->m[mi];
+        sinew_model *m = rm->out;
+        if (!rm->a) continue;
+        size_t n = 0;
+        for (size_t i = 0; i < rm->a->nattrs; i++)
+            n += !strcmp(rm->a->attrs[i].name, "index") || !strcmp(rm->a->attrs[i].name, "unique");
+        if (!n) continue;
+        sinew_index *ix = sn_arena_calloc(r->a, n * sizeof *ix);
+        if (!ix) return SINEW_NOMEM;
+        size_t k = 0;
+        for (size_t i = 0; i < rm->a->nattrs; i++) {
+            const ast_attr *a = &rm->a->attrs[i];
+            int uniq = !strcmp(a->name, "unique");
+            if (!uniq && strcmp(a->name, "index")) continue;
+            if (a->nargs < 1 || a->args[0].kind != ARG_LIST || !a->args[0].nitems) {
+                err(r, a->line, a->col, "@@%s needs a list of fields: @@%s([a, b])", a->name, a->name);
+                continue;
+            }
+            unsigned *fs = sn_arena_calloc(r->a, (a->args[0].nitems * MAXK) * sizeof *fs);
+            if (!fs) return SINEW_NOMEM;
+            size_t nf = 0;
+            sn_buf name;
+            sn_buf_init(&name);
+            sn_buf_puts(&name, m->table);
+            for (size_t j = 0; j < a->args[0].nitems; j++) {
+                const char *fn = a->args[0].items[j];
+                int fi = sinew_model_field_index(m, fn);
+                prel *p = find_rel(rm, fn);
+                if (fi >= 0) {
+                    fs[nf++] = (unsigned)fi;
+                    sn_buf_printf(&name, "_%s", m->fields[fi].column);
+                } else if (p && p->kind == SINEW_BELONGS_TO) {
+                    for (size_t q = 0; q < p->nfk; q++) {
+                        fs[nf++] = field_index(m, p->fk[q]);
+                        sn_buf_printf(&name, "_%s", m->fields[fs[nf - 1]].column);
+                    }
+                } else {
+                    err(r, a->line, a->col, "@@%s names '%s', which is not a field or to-one relation of %s", a->name,
+                        fn, m->name);
+                }
+            }
+            sn_buf_puts(&name, uniq ? "_key" : "_idx");
+            ix[k].name = sn_arena_strdup(r->a, sn_buf_cstr(&name));
+            sn_buf_free(&name);
+            ix[k].fields = fs;
+            ix[k].nfields = nf;
+            ix[k].unique = uniq;
+            ix[k].loc.line = a->line;
+            ix[k].loc.col = a->col;
+            k++;
+        }
+        m->indexes = ix;
+        m->nindexes = k;
+    }
+    s->models = (const sinew_model *const *)models;
+    s->nmodels = r->nm;
+    s->enums = (const sinew_enum *const *)r->enums;
+    s->nenums = r->ne;
+    *out = s;
+    return SINEW_OK;
+}
+
+/* ---- checks over the finished names ---- */
+
+static void check_names(R *r)
+{
+    for (size_t mi = 0; mi < r->nm; mi++) {
+        rmodel *m = &r->m[mi];
+        if (!m->a) continue;
+        if (sn_is_sql_reserved(m->table))
+            err(r, m->line, m->col, "table name '%s' is an SQL reserved word: give the table another name with @@map(\"...\")",
+                m->table);
+        for (size_t mj = 0; mj < mi; mj++)
+            if (!strcmp(r->m[mj].c_name, m->c_name) && r->m[mj].a)
+                err(r, m->line, m->col, "models %s and %s would both generate C functions named %s_...; rename one",
+                    r->m[mj].name, m->name, m->c_name);
+        for (size_t i = 0; i < m->nf; i++) {
+            const sinew_field *f = &m->f[i].f;
+            if (m->f[i].implicit_of < 0) {
+                if (sn_is_c_keyword(f->name))
+                    err(r, f->loc.line, f->loc.col, "field name '%s' is a C keyword: rename the field (keep the column "
+                        "name with @map(\"%s\"))", f->name, f->name);
+                else if (sn_is_sql_reserved(f->column))
+                    err(r, f->loc.line, f->loc.col, "column name '%s' is an SQL reserved word: rename the field or give "
+                        "the column another name with @map(\"...\")", f->column);
+            }
+            for (size_t j = 0; j < i; j++) {
+                if (!strcmp(m->f[j].f.name, f->name))
+                    err(r, f->loc.line, f->loc.col, "duplicate field '%s' in model %s", f->name, m->name);
+                else if (!strcmp(m->f[j].f.column, f->column))
+                    err(r, f->loc.line, f->loc.col, "fields '%s' and '%s' of %s both map to column '%s'", m->f[j].f.name,
+                        f->name, m->name, f->column);
+            }
+        }
+        for (size_t i = 0; i < m->nr; i++) {
+            if (sn_is_c_keyword(m->r[i].name))
+                err(r, m->r[i].line, m->r[i].col, "relation name '%s' is a C keyword: rename it", m->r[i].name);
+            for (size_t j = 0; j < m->nf; j++)
+                if (m->f[j].implicit_of < 0 && !strcmp(m->f[j].f.name, m->r[i].name))
+                    err(r, m->r[i].line, m->r[i].col, "duplicate field '%s' in model %s", m->r[i].name, m->name);
+            for (size_t j = 0; j < i; j++)
+                if (!strcmp(m->r[j].name, m->r[i].name))
+                    err(r, m->r[i].line, m->r[i].col, "duplicate field '%s' in model %s", m->r[i].name, m->name);
+            prel *p = &m->r[i];
+            if (p->kind == SINEW_BELONGS_TO && p->on_delete == SINEW_FK_SET_NULL && !p->optional)
+                err(r, p->line, p->col, "@on_delete(set_null) needs an optional relation: write '%s %s?'", p->name,
+                    r->m[p->target].name);
+        }
+    }
+}
+
+int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char *file, const char *name,
+               sinew_schema **out)
+{
+    R r;
+    memset(&r, 0, sizeof r);
+    r.af = af;
+    r.a = a;
+    r.d = d;
+    r.file = file;
+    *out = NULL;
+    /* enums */
+    r.enums = sn_arena_calloc(a, (af->nenums ? af->nenums : 1) * sizeof *r.enums);
+    if (!r.enums) return 1;
+    for (size_t i = 0; i < af->nenums; i++) {
+        const ast_enum *e = &af->enums[i];
+        if (enum_of(&r, e->name)) {
+            err(&r, e->line, e->col, "duplicate enum '%s'", e->name);
+            continue;
+        }
+        if (!e->nvalues) err(&r, e->line, e->col, "enum %s has no values: list them, e.g. `enum %s { a b }`", e->name, e->name);
+        for (size_t v = 0; v < e->nvalues; v++)
+            for (size_t w = 0; w < v; w++)
+                if (!strcmp(e->values[v], e->values[w]))
+                    err(&r, e->vline[v], e->vcol[v], "duplicate value '%s' in enum %s", e->values[v], e->name);
+        sinew_enum *x = sn_arena_calloc(a, sizeof *x);
+        if (!x) return 1;
+        x->name = e->name;
+        x->values = e->values;
+        x->nvalues = e->nvalues;
+        x->doc = e->doc;
+        x->loc.line = e->line;
+        x->loc.col = e->col;
+        r.enums[r.ne++] = x;
+    }
+    /* models */
+    for (size_t i = 0; i < af->nmodels; i++) {
+        const ast_model *am = &af->models[i];
+        if (model_of(&r, am->name) >= 0 || enum_of(&r, am->name)) {
+            err(&r, am->line, am->col, "duplicate name '%s': a model or enum of that name exists already", am->name);
+            continue;
+        }
+        char sn[256], pl[260];
+        sn_snake(am->name, sn, sizeof sn);
+        sn_plural(sn, pl, sizeof pl);
+        int mi = add_model(&r, am->name, sn_arena_strdup(a, pl), sn_arena_strdup(a, sn), am->line, am->col);
+        if (mi < 0) return 1;
+        rmodel *m = &r.m[mi];
+        m->a = am;
+        m->doc = am->doc;
+        for (size_t k = 0; k < am->nattrs; k++) {
+            const ast_attr *at = &am->attrs[k];
+            if (!in_list(at->name, model_attrs)) {
+                err(&r, at->line, at->col, "unknown model attribute '@@%s'%s", at->name, suggest_in(&r, at->name, model_attrs));
+            } else if (!strcmp(at->name, "map")) {
+                if (at->nargs != 1 || at->args[0].kind != ARG_STRING) err(&r, at->line, at->col, "@@map needs one string: @@map(\"table\")");
+                else m->table = at->args[0].text;
+            } else if (!strcmp(at->name, "renamed_from")) {
+                if (at->nargs != 1 || at->args[0].kind == ARG_LIST) err(&r, at->line, at->col, "@@renamed_from needs the old model name");
+                else m->renamed_from = at->args[0].text;
+            } else if (!strcmp(at->name, "id")) {
+                m->id_attr = at;
+            }
+        }
+    }
+    /* fields */
+    for (size_t mi = 0; mi < r.nm; mi++) {
+        const ast_model *am = r.m[mi].a;
+        for (size_t i = 0; am && i < am->nfields; i++) {
+            const ast_field *f = &am->fields[i];
+            sinew_type t;
+            sinew_enum *e;
+            int tm;
+            if (scalar_of(f->type, &t)) scalar_field(&r, &r.m[mi], f, (int)i, t, NULL);
+            else if ((e = enum_of(&r, f->type))) scalar_field(&r, &r.m[mi], f, (int)i, SINEW_ENUM, e);
+            else if ((tm = model_of(&r, f->type)) >= 0) relation_field(&r, &r.m[mi], f, (int)i, tm);
+            else err(&r, f->type_line, f->type_col, "unknown type '%s'%s", f->type, suggest(&r, f->type, NULL));
+        }
+    }
+    if (r.errors) return r.errors;
+    size_t declared = r.nm;
+    for (size_t mi = 0; mi < declared; mi++)
+        for (size_t ri = 0; ri < r.m[mi].nr; ri++)
+            if (!r.m[mi].r[ri].a->list) decide_to_one(&r, (int)mi, (int)ri);
+    for (size_t mi = 0; mi < declared; mi++)
+        for (size_t ri = 0; ri < r.m[mi].nr; ri++)
+            if (r.m[mi].r[ri].a->list) decide_list(&r, (int)mi, (int)ri);
+    for (size_t mi = 0; mi < declared; mi++) {
+        resolve_pk(&r, (int)mi);
+        for (size_t ri = 0; ri < r.m[mi].nr; ri++)
+            if (r.m[mi].r[ri].kind == SINEW_BELONGS_TO) ensure_fk(&r, (int)mi, (int)ri);
+    }
+    /* has-one sides point at the to-one they invert */
+    for (size_t mi = 0; mi < declared; mi++)
+        for (size_t ri = 0; ri < r.m[mi].nr; ri++) {
+            prel *p = &r.m[mi].r[ri];
+            if (p->kind == SINEW_HAS_ONE && p->inverse >= 0) r.m[p->target].r[p->inverse].inverse = (int)ri;
+        }
+    if (r.errors) return r.errors;
+    for (size_t mi = 0; mi < declared; mi++)
+        for (size_t ri = 0; ri < r.m[mi].nr; ri++)
+            if (r.m[mi].r[ri].kind == SINEW_MANY_TO_MANY) resolve_m2m(&r, (int)mi, (int)ri);
+    check_names(&r);
+    if (r.errors) return r.errors;
+    if (build(&r, name, out) != SINEW_OK) {
+        *out = NULL;
+        return r.errors + 1;
+    }
+    return r.errors;
+}
