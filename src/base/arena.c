@@ -3,6 +3,7 @@
  * string and list it loads here, so ending the session is one free and a
  * loaded row costs no malloc. A limit turns runaway growth into SINEW_NOMEM.
  */
+#include <setjmp.h>
 #include <string.h>
 #include <stdio.h>
 #include "base.h"
@@ -36,20 +37,23 @@ void sn_arena_free(sn_arena *a)
     a->limit = limit;
 }
 
+/* out of memory: note it, and unwind a parser that asked for that */
+static void *fail(sn_arena *a)
+{
+    a->failed = 1;
+    sn_nomem();
+    if (a->oom_jump) longjmp(*(jmp_buf *)a->oom_jump, 1);
+    return NULL;
+}
+
 static void *grow(sn_arena *a, size_t size)
 {
     size_t want = a->chunk_size;
     while (want < size) want *= 2;
     size_t total = sizeof(sn_chunk) + want;
-    if (a->limit && a->used + total > a->limit) {
-        sn_nomem();
-        return NULL;
-    }
+    if (a->limit && a->used + total > a->limit) return fail(a);
     sn_chunk *c = sn_malloc(total);
-    if (!c) {
-        sn_nomem();
-        return NULL;
-    }
+    if (!c) return fail(a);
     c->size = want;
     c->next = a->head;
     a->head = c;

@@ -34,6 +34,8 @@ typedef struct sn_arena {
     size_t used;          /* bytes handed out (incl. chunk headers) */
     size_t limit;         /* 0 = none; past it allocation fails */
     size_t chunk_size;    /* next chunk's size */
+    int failed;           /* sticky: an allocation failed */
+    void *oom_jump;       /* jmp_buf * to longjmp to when an allocation fails (parsers), or NULL */
 } sn_arena;
 
 void sn_arena_init(sn_arena *a, size_t first_chunk);

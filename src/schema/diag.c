@@ -79,7 +79,7 @@ void sn_diag_add(sinew_diagnostics *d, sinew_diag_severity sev, const char *file
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     /* the first error also becomes the thread's last error, for callers without a list */
-    if (sev == SINEW_DIAG_ERROR && (!d || d->errors == 0))
+    if (sev == SINEW_DIAG_ERROR && (d ? d->errors == 0 : sinew_last_error()->status == SINEW_OK))
         sinew_error_set(SINEW_INVALID, "%s:%d:%d: error: %s", file, line, col, msg);
     if (!d) return;
     if (d->n == d->cap) {

@@ -39,6 +39,7 @@ static token mk(lexer *lx, tok_kind k, int line, int col, const char *s, size_t 
 {
     token t = {k, NULL, line, col};
     if (s) t.text = sn_arena_strndup(lx->arena, s, n);
+    if (s && !t.text) t.kind = T_EOF;   /* out of memory: stop; the caller reports SINEW_NOMEM */
     return t;
 }
 
@@ -66,7 +67,7 @@ token sn_lex_next(lexer *lx)
     }
     int line = lx->line, col = lx->col;
     int c = peekc(lx, 0);
-    if (c == -1) return mk(lx, T_EOF, line, col, NULL, 0);
+    if (c == -1 || lx->arena->failed) return mk(lx, T_EOF, line, col, NULL, 0);
     if (is_id0(c)) {
         size_t start = lx->pos;
         while (is_id(peekc(lx, 0))) adv(lx);
@@ -114,7 +115,12 @@ token sn_lex_next(lexer *lx)
             }
             sn_buf_putc(&b, (char)d);
         }
-        token t = mk(lx, T_STRING, line, col, sn_buf_cstr(&b), b.len);
+        if (b.failed) {   /* out of memory: through the arena's failure path */
+            sn_buf_free(&b);
+            sn_arena_alloc(lx->arena, (size_t)1 << 62);
+            return mk(lx, T_EOF, line, col, NULL, 0);
+        }
+        token t = mk(lx, T_STRING, line, col, b.data ? b.data : "", b.len);
         sn_buf_free(&b);
         return t;
     }

@@ -3,6 +3,7 @@
  * into a graph in its own arena, and hand the graph over only when the file
  * has no error at all.
  */
+#include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
 #include "lang.h"
@@ -19,33 +20,47 @@ static const char *base_name(sn_arena *a, const char *path)
     return s;
 }
 
+/*
+ * Lex, parse and resolve inside arena `a`. Every allocation of the parse is
+ * in `a`; running out longjmps back here and the whole parse is dropped.
+ * Returns the number of errors, or -1 when out of memory.
+ */
+static int parse_in(sn_arena *a, const char *filename, const char *text, size_t len, sinew_diagnostics *diags,
+                    sinew_schema **out)
+{
+    jmp_buf oom;
+    a->oom_jump = &oom;
+    if (setjmp(oom)) return -1;
+    lexer lx;
+    sn_lex_init(&lx, text, len, a, diags, filename);
+    ast_file af;
+    int errors = sn_parse_syntax(&lx, &af);
+    if (!errors && !a->failed) errors = sn_resolve(&af, a, diags, filename, base_name(a, filename), out);
+    a->oom_jump = NULL;
+    return a->failed ? -1 : errors;
+}
+
 int sinew_schema_parse(sinew_schema **out, const char *filename, const char *text, size_t len,
                        sinew_diagnostics *diags)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_schema_parse: out is NULL");
     *out = NULL;
     if (!text) return sinew_error_set(SINEW_MISUSE, "sinew_schema_parse: text is NULL");
-    if (!filename) filename = "<schema>";
+    const char *file = filename ? filename : "<schema>";
     size_t errors_before = sinew_diagnostics_errors(diags);
-    if (sn_diag_source(diags, filename, text, len)) return SINEW_NOMEM;
+    if (sn_diag_source(diags, file, text, len)) return SINEW_NOMEM;
     sn_arena *a = sn_malloc(sizeof *a);
     if (!a) return sn_nomem();
     sn_arena_init(a, 16384);
     sinew_clear_error();
-    lexer lx;
-    sn_lex_init(&lx, text, len, a, diags, filename);
-    ast_file af;
-    int errors = sn_parse_syntax(&lx, &af);
     sinew_schema *s = NULL;
-    if (!errors && sinew_last_error()->status != SINEW_NOMEM)
-        errors = sn_resolve(&af, a, diags, filename, base_name(a, filename), &s);
-    int nomem = sinew_last_error()->status == SINEW_NOMEM;
-    if (errors || !s || nomem) {
+    int errors = parse_in(a, file, text, len, diags, &s);
+    if (errors != 0 || !s) {
         sn_arena_free(a);
         sn_free(a);
-        if (nomem) return sn_nomem();
-        if (!errors && sinew_diagnostics_errors(diags) == errors_before)
-            return sinew_error_set(SINEW_INVALID, "%s: the schema could not be read", filename);
+        if (errors < 0) return sn_nomem();
+        if (sinew_diagnostics_errors(diags) == errors_before && sinew_last_error()->status == SINEW_OK)
+            return sinew_error_set(SINEW_INVALID, "%s: the schema could not be read", file);
         return SINEW_INVALID;
     }
     s->owner = a;

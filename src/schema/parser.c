@@ -73,7 +73,7 @@ static const char *pop_doc(P *p)
     return d;
 }
 
-static int is_kw(const token *t, const char *kw) { return t->kind == T_IDENT && strcmp(t->text, kw) == 0; }
+static int is_kw(const token *t, const char *kw) { return t->kind == T_IDENT && t->text && strcmp(t->text, kw) == 0; }
 
 static int parse_arg(P *p, ast_arg *a)
 {

@@ -123,11 +123,22 @@ static int model_of(R *r, const char *n)
     return -1;
 }
 
+/* names people reach for from other languages, and the sinew type they mean */
+static const char *const alias_from[] = {"string", "str", "varchar", "char", "int", "integer", "long", "bigint",
+                                         "float", "real", "boolean", "datetime", "numeric", "bytes", "binary", NULL};
+static const char *const alias_to[] = {"text", "text", "text", "text", "int32", "int32", "int64", "int64",
+                                       "double", "double", "bool", "timestamp", "decimal", "blob", "blob"};
+
 /* "; did you mean 'x'?" for the closest known name, or "" */
 static const char *suggest(R *r, const char *bad, const char *const *extra)
 {
     const char *best = NULL;
     size_t bd = 99;
+    for (size_t i = 0; alias_from[i]; i++) {
+        size_t d = sn_edit_distance(bad, alias_from[i]);
+        if (d < bd && d <= (strlen(bad) <= 3 ? 1 : 2)) bd = d, best = alias_to[i];
+    }
+    if (best && bd == 0) return sn_arena_printf(r->a, "; did you mean '%s'?", best);
     for (size_t i = 0; scalar_names[i]; i++) {
         size_t d = sn_edit_distance(bad, scalar_names[i]);
         if (d < bd) bd = d, best = scalar_names[i];
@@ -148,6 +159,31 @@ static const char *suggest(R *r, const char *bad, const char *const *extra)
     size_t lim = strlen(bad) <= 4 ? 1 : 2;
     if (!best || bd > lim) return "";
     return sn_arena_printf(r->a, "; did you mean '%s'?", best);
+}
+
+static const char *suggest_n(R *r, const char *bad, const char *const *names, size_t n, const char *prefix)
+{
+    const char *best = NULL;
+    size_t bd = 99;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = sn_edit_distance(bad, names[i]);
+        if (d < bd) bd = d, best = names[i];
+    }
+    if (!best || bd > 2) return "";
+    return sn_arena_printf(r->a, "; did you mean '%s%s'?", prefix, best);
+}
+
+static size_t count_names(const char *const *names)
+{
+    size_t n = 0;
+    while (names[n]) n++;
+    return n;
+}
+
+/* for NULL-terminated lists of attribute names: the suggestion carries its '@' */
+static const char *suggest_attr(R *r, const char *bad, const char *const *names, const char *prefix)
+{
+    return suggest_n(r, bad, names, count_names(names), prefix);
 }
 
 static const char *suggest_in(R *r, const char *bad, const char *const *names)
@@ -233,7 +269,7 @@ static void set_default(R *r, pfield *pf, const ast_attr *a)
             for (size_t i = 0; i < f->enum_type->nvalues; i++) ok |= !strcmp(f->enum_type->values[i], text);
         if (!ok && v->kind == ARG_IDENT) {
             err(r, v->line, v->col, "@default(%s): '%s' is not a value of enum %s%s", text, text, tn,
-                suggest_in(r, text, f->enum_type->values));
+                suggest_n(r, text, f->enum_type->values, f->enum_type->nvalues, ""));
             return;
         }
         break;
@@ -308,7 +344,7 @@ static void scalar_field(R *r, rmodel *m, const ast_field *af, int order, sinew_
             if (in_list(n, rel_attrs))
                 err(r, a->line, a->col, "@%s is for relation fields; '%s' is a %s column", n, af->name, af->type);
             else
-                err(r, a->line, a->col, "unknown attribute '@%s'%s", n, suggest_in(r, n, field_attrs));
+                err(r, a->line, a->col, "unknown attribute '@%s'%s", n, suggest_attr(r, n, field_attrs, "@"));
             continue;
         }
         if (!strcmp(n, "id")) f->flags |= SINEW_FIELD_PK;
@@ -404,7 +440,7 @@ static void relation_field(R *r, rmodel *m, const ast_field *af, int order, int 
             if (in_list(n, field_attrs))
                 err(r, a->line, a->col, "@%s is for column fields; '%s' is a relation to %s", n, af->name, af->type);
             else
-                err(r, a->line, a->col, "unknown attribute '@%s'%s", n, suggest_in(r, n, rel_attrs));
+                err(r, a->line, a->col, "unknown attribute '@%s'%s", n, suggest_attr(r, n, rel_attrs, "@"));
             continue;
         }
         if (!strcmp(n, "on_delete")) p.on_delete = action(r, a);
@@ -904,29 +940,28 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
             unsigned *fs = sn_arena_calloc(r->a, (a->args[0].nitems * MAXK) * sizeof *fs);
             if (!fs) return SINEW_NOMEM;
             size_t nf = 0;
-            sn_buf name;
-            sn_buf_init(&name);
-            sn_buf_puts(&name, m->table);
+            char name[512];
+            size_t nl = (size_t)snprintf(name, sizeof name, "%s", m->table);
             for (size_t j = 0; j < a->args[0].nitems; j++) {
                 const char *fn = a->args[0].items[j];
                 int fi = sinew_model_field_index(m, fn);
                 prel *p = find_rel(rm, fn);
                 if (fi >= 0) {
                     fs[nf++] = (unsigned)fi;
-                    sn_buf_printf(&name, "_%s", m->fields[fi].column);
+                    if (nl < sizeof name) nl += (size_t)snprintf(name + nl, sizeof name - nl, "_%s", m->fields[fi].column);
                 } else if (p && p->kind == SINEW_BELONGS_TO) {
                     for (size_t q = 0; q < p->nfk; q++) {
                         fs[nf++] = field_index(m, p->fk[q]);
-                        sn_buf_printf(&name, "_%s", m->fields[fs[nf - 1]].column);
+                        if (nl < sizeof name)
+                            nl += (size_t)snprintf(name + nl, sizeof name - nl, "_%s", m->fields[fs[nf - 1]].column);
                     }
                 } else {
                     err(r, a->line, a->col, "@@%s names '%s', which is not a field or to-one relation of %s", a->name,
                         fn, m->name);
                 }
             }
-            sn_buf_puts(&name, uniq ? "_key" : "_idx");
-            ix[k].name = sn_arena_strdup(r->a, sn_buf_cstr(&name));
-            sn_buf_free(&name);
+            if (nl < sizeof name) snprintf(name + nl, sizeof name - nl, "%s", uniq ? "_key" : "_idx");
+            ix[k].name = sn_arena_strdup(r->a, name);
             ix[k].fields = fs;
             ix[k].nfields = nf;
             ix[k].unique = uniq;
@@ -1046,7 +1081,7 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
         for (size_t k = 0; k < am->nattrs; k++) {
             const ast_attr *at = &am->attrs[k];
             if (!in_list(at->name, model_attrs)) {
-                err(&r, at->line, at->col, "unknown model attribute '@@%s'%s", at->name, suggest_in(&r, at->name, model_attrs));
+                err(&r, at->line, at->col, "unknown model attribute '@@%s'%s", at->name, suggest_attr(&r, at->name, model_attrs, "@@"));
             } else if (!strcmp(at->name, "map")) {
                 if (at->nargs != 1 || at->args[0].kind != ARG_STRING) err(&r, at->line, at->col, "@@map needs one string: @@map(\"table\")");
                 else m->table = at->args[0].text;

@@ -1,0 +1,63 @@
+/* Bad schemas and the exact first diagnostic each must produce ("line:col: message"). */
+typedef struct bad_case {
+    const char *name;
+    const char *src;
+    const char *want;
+} bad_case;
+
+#define M(body) "model User {\n  id int64 @id @auto\n" body "}\n"
+
+static const bad_case bad_cases[] = {
+    {"unknown type", M("  name strng\n"), "3:8: unknown type 'strng'; did you mean 'text'?"},
+    {"unknown model type", M("  boss Usr?\n"), "3:8: unknown type 'Usr'; did you mean 'User'?"},
+    {"duplicate model", M("") M(""), "4:7: duplicate name 'User': a model or enum of that name exists already"},
+    {"duplicate field", M("  email text\n  email text\n"), "4:3: duplicate field 'email' in model User"},
+    {"duplicate enum value", "enum S {\n  a\n  b\n  a\n}\n" M("  s S\n"), "4:3: duplicate value 'a' in enum S"},
+    {"empty enum", "enum S {\n}\n" M(""), "1:6: enum S has no values: list them, e.g. `enum S { a b }`"},
+    {"no primary key", "model Tag {\n  name text\n}\n",
+     "1:7: model Tag has no primary key: mark a field @id (e.g. `id int64 @id @auto`) or add @@id([...])"},
+    {"auto on text", "model T {\n  code text @id @auto\n}\n",
+     "2:3: @auto needs an integer @id field (int32 or int64); 'code' is text"},
+    {"auto not id", M("  n int64 @auto\n"), "3:3: @auto needs an integer @id field (int32 or int64); 'n' is int64 and not @id"},
+    {"unknown attribute", M("  email text @uniq\n"), "3:14: unknown attribute '@uniq'; did you mean '@unique'?"},
+    {"bad default type", M("  age int32 @default(\"abc\")\n"), "3:22: @default(\"abc\") does not fit int32 field 'age'"},
+    {"default out of int32", M("  age int32 @default(3000000000)\n"), "3:22: @default(3000000000) does not fit int32 field 'age'"},
+    {"bad enum default", "enum S {\n  draft\n  live\n}\n" M("  s S @default(drfat)\n"),
+     "7:16: @default(drfat): 'drfat' is not a value of enum S; did you mean 'draft'?"},
+    {"default now on int", M("  n int64 @default(now)\n"), "3:20: @default(now) needs a timestamp or date field; 'n' is int64"},
+    {"version on text", M("  v text @version\n"), "3:3: @version needs an int32 or int64 field; 'v' is text"},
+    {"@@id unknown", "model T {\n  a int64\n  @@id([a, b])\n}\n", "3:3: @@id names 'b', which is not a field or to-one relation of T"},
+    {"unterminated string", M("  n text @map(\"name)\n"), "3:15: unterminated string: add the closing '\"' on the same line"},
+    {"stray character", M("  n text $\n"), "3:10: unexpected character '$'"},
+    {"missing brace after name", "model User\n  id int64 @id\n}\n", "2:3: expected '{' after 'model User', found 'id'"},
+    {"unclosed model", "model User {\n  id int64 @id\n", "1:1: model User is not closed: add '}' after its last field"},
+    {"missing inverse", M("  posts Post[]\n") "model Post {\n  id int64 @id\n}\n",
+     "3:3: missing inverse: Post has no field pointing to User for 'posts'; add a to-one field (`user User`) to Post, or a list back for many-to-many"},
+    {"ambiguous inverse", M("  posts Post[]\n") "model Post {\n  id int64 @id\n  author User\n  editor User\n}\n",
+     "3:3: ambiguous inverse: Post has 2 fields pointing to User (author, editor); say which one with @inverse(...)"},
+    {"C keyword field", M("  int int32\n"), "3:3: field name 'int' is a C keyword: rename the field (keep the column name with @map(\"int\"))"},
+    {"SQL reserved column", M("  order int32\n"),
+     "3:3: column name 'order' is an SQL reserved word: rename the field or give the column another name with @map(\"...\")"},
+    {"duplicate column", M("  email text\n  mail text @map(\"email\")\n"), "4:3: fields 'email' and 'mail' of User both map to column 'email'"},
+    {"c name collision", M("") "model user {\n  id int64 @id\n}\n",
+     "4:7: models User and user would both generate C functions named user_...; rename one"},
+    {"implicit fk collides", M("") "model Post {\n  id int64 @id\n  author_id int64\n  author User\n}\n",
+     "7:3: relation 'author' makes the field 'author_id', but Post already has a field of that name: write @fk(author_id) to use it"},
+    {"bad on_delete", M("") "model Post {\n  id int64 @id\n  author User @on_delete(explode)\n}\n",
+     "6:26: @on_delete(explode): expected cascade, set_null, restrict, set_default or no_action"},
+    {"set_null on required", M("") "model Post {\n  id int64 @id\n  author User @on_delete(set_null)\n}\n",
+     "6:3: @on_delete(set_null) needs an optional relation: write 'author User?'"},
+    {"through on to-one", M("") "model Post {\n  id int64 @id\n  author User @through(x)\n}\n",
+     "6:3: @through is for many-to-many lists; 'author' is a to-one relation (write User[])"},
+    {"map needs string", M("  n text @map(name)\n"), "3:10: @map needs one string: @map(\"column\")"},
+    {"fk names unknown field", M("") "model Post {\n  id int64 @id\n  author User @fk(writer)\n}\n",
+     "6:3: @fk(writer): Post has no field 'writer'"},
+    {"scalar list", M("  tags text[]\n"), "3:8: 'text[]': lists are for relations; a list of text values is not a column type (use json, or a related model)"},
+    {"optional list", M("  friends User[]?\n"), "3:11: 'User[]?': a list is never NULL, only empty; drop the '?'"},
+    {"field without type", M("  name\n"), "4:1: field 'name' needs a type after its name, e.g. `name text`"},
+    {"top-level junk", "modle User {\n}\n", "1:1: expected 'model' or 'enum', found 'modle'"},
+    {"relation attr on column", M("  n int64 @on_delete(cascade)\n"), "3:11: @on_delete is for relation fields; 'n' is a int64 column"},
+    {"optional key", "model T {\n  id int64? @id\n}\n", "2:3: the key field 'id' cannot be optional: drop the '?'"},
+    {"reserved table name", "model Sel {\n  id int64 @id\n  @@map(\"select\")\n}\n",
+     "1:7: table name 'select' is an SQL reserved word: give the table another name with @@map(\"...\")"},
+};

@@ -1,0 +1,73 @@
+/*
+ * Bad schemas: each must be refused with exactly the diagnostic expected
+ * (line, column and message), produce no graph, and leak nothing. Also:
+ * every error of a file is reported in one run, and the printed form has
+ * the source line and a caret.
+ */
+#include "harness.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bad_cases.h"
+
+static void each_bad_schema_gets_its_diagnostic(void **state)
+{
+    (void)state;
+    size_t n = sizeof bad_cases / sizeof bad_cases[0];
+    int failures = 0;
+    for (size_t i = 0; i < n; i++) {
+        sinew_diagnostics *d;
+        th_ok(sinew_diagnostics_new(&d));
+        sinew_schema *s = (sinew_schema *)0x1;
+        int rc = sinew_schema_parse(&s, "bad.sinew", bad_cases[i].src, strlen(bad_cases[i].src), d);
+        char got[800] = "(no diagnostic)";
+        const sinew_diag *x = sinew_diagnostics_get(d, 0);
+        if (x) snprintf(got, sizeof got, "%d:%d: %s", x->line, x->col, x->message);
+        if (rc != SINEW_INVALID || s != NULL || strcmp(got, bad_cases[i].want) != 0) {
+            print_error("case '%s':\n  got  %s (%s)\n  want %s\n", bad_cases[i].name, got, sinew_status_name(rc),
+                        bad_cases[i].want);
+            failures++;
+        }
+        sinew_diagnostics_free(d);
+    }
+    print_message("%zu bad schemas checked\n", n);
+    assert_int_equal(failures, 0);
+    assert_true(n >= 25);
+}
+
+static void all_errors_of_a_file_in_one_run(void **state)
+{
+    (void)state;
+    const char *src = "model User {\n  id int64 @id\n  a strng\n  b itn\n  c text @nope\n}\nmodel Tag {\n  name text\n}\n";
+    sinew_diagnostics *d;
+    th_ok(sinew_diagnostics_new(&d));
+    sinew_schema *s;
+    th_assert_status(sinew_schema_parse(&s, "multi.sinew", src, strlen(src), d), SINEW_INVALID, NULL);
+    assert_int_equal(sinew_diagnostics_errors(d), 3);   /* types and attributes first, then keys */
+    const sinew_diag *x = sinew_diagnostics_get(d, 1);
+    assert_int_equal(x->line, 4);
+    assert_string_equal(x->message, "unknown type 'itn'; did you mean 'int32'?");
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    sinew_diagnostics_print(d, f);
+    fclose(f);
+    assert_non_null(strstr(out, "multi.sinew:3:5: error: unknown type 'strng'; did you mean 'text'?\n"
+                                "    3 |   a strng\n"
+                                "      |     ^\n"));
+    free(out);
+    sinew_diagnostics_free(d);
+    /* without a list the first error is the thread's error */
+    th_assert_status(sinew_schema_parse(&s, "multi.sinew", src, strlen(src), NULL), SINEW_INVALID,
+                     "multi.sinew:3:5: error: unknown type 'strng'");
+    th_assert_status(sinew_schema_parse_file(&s, "/nonexistent/x.sinew", NULL), SINEW_IOERR, "cannot open schema file");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(each_bad_schema_gets_its_diagnostic),
+        cmocka_unit_test(all_errors_of_a_file_in_one_run),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

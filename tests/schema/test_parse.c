@@ -1,0 +1,274 @@
+/*
+ * The schema language, positively: blog.sinew becomes the expected graph
+ * (implicit keys, relation kinds and inverses, the join model, indexes,
+ * enum, defaults, docs); parse -> print -> parse is the identity and
+ * printing is idempotent for every test schema; running out of memory at
+ * any allocation of a parse gives SINEW_NOMEM and leaks nothing.
+ */
+#include "harness.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SCHEMAS SINEW_SOURCE_DIR "/tests/schemas/"
+
+static sinew_schema *parse_file(const char *path)
+{
+    sinew_diagnostics *d;
+    th_ok(sinew_diagnostics_new(&d));
+    sinew_schema *s = NULL;
+    int rc = sinew_schema_parse_file(&s, path, d);
+    if (rc) sinew_diagnostics_print(d, stderr);
+    sinew_diagnostics_free(d);
+    th_ok(rc);
+    return s;
+}
+
+static sinew_schema *parse_text(const char *text)
+{
+    sinew_schema *s = NULL;
+    th_ok(sinew_schema_parse(&s, "snippet.sinew", text, strlen(text), NULL));
+    return s;
+}
+
+static const sinew_relation *rel(const sinew_model *m, const char *name)
+{
+    const sinew_relation *r = sinew_model_find_relation(m, name);
+    if (!r) fail_msg("%s has no relation %s", m->name, name);
+    return r;
+}
+
+static void blog_graph(void **state)
+{
+    (void)state;
+    sinew_schema *s = parse_file(SCHEMAS "blog.sinew");
+    assert_string_equal(s->name, "blog");
+    assert_int_equal(s->nenums, 1);
+    assert_int_equal(s->enums[0]->nvalues, 3);
+    assert_int_equal(s->nmodels, 5);   /* four declared, one join model */
+    const sinew_model *user = sinew_schema_find_model(s, "User"), *post = sinew_schema_find_model(s, "Post");
+    assert_string_equal(user->table, "users");
+    assert_string_equal(user->c_name, "user");
+    assert_string_equal(user->doc, "Someone with an account.");
+    int inv = sinew_model_field_index(user, "invited_by_id");
+    assert_true(inv >= 0);
+    assert_true(user->fields[inv].flags & SINEW_FIELD_IMPLICIT);
+    assert_true(user->fields[inv].flags & SINEW_FIELD_NULLABLE);
+    assert_int_equal(rel(user, "invited_by")->kind, SINEW_BELONGS_TO);
+    assert_int_equal(rel(user, "invited_by")->on_delete, SINEW_FK_SET_NULL);
+    assert_int_equal(rel(user, "invitees")->kind, SINEW_HAS_MANY);
+    assert_string_equal(rel(user, "invitees")->inverse, "invited_by");
+    assert_int_equal(rel(user, "posts")->kind, SINEW_HAS_MANY);
+    assert_string_equal(rel(user, "posts")->inverse, "author");
+    /* the implicit author_id sits where `author` was declared */
+    assert_string_equal(post->fields[1].name, "author_id");
+    assert_int_equal(post->fields[1].type, SINEW_INT64);
+    const sinew_relation *author = rel(post, "author");
+    assert_int_equal(author->kind, SINEW_BELONGS_TO);
+    assert_ptr_equal(author->target, user);
+    assert_int_equal(author->on_delete, SINEW_FK_CASCADE);
+    assert_string_equal(author->inverse, "posts");
+    const sinew_relation *tags = rel(post, "tags");
+    assert_int_equal(tags->kind, SINEW_MANY_TO_MANY);
+    assert_string_equal(tags->through->table, "post_tags");
+    assert_true(tags->through->flags & SINEW_MODEL_JOIN);
+    assert_int_equal(tags->through->npk, 2);
+    assert_string_equal(tags->inverse, "posts");
+    int st = sinew_model_field_index(post, "status");
+    assert_int_equal(post->fields[st].type, SINEW_ENUM);
+    assert_int_equal(post->fields[st].def.kind, SINEW_DEFAULT_VALUE);
+    assert_string_equal(post->fields[st].def.value, "draft");
+    assert_true(post->fields[sinew_model_field_index(post, "version")].flags & SINEW_FIELD_VERSION);
+    assert_int_equal(post->nindexes, 1);
+    assert_string_equal(post->indexes[0].name, "posts_author_id_title_idx");
+    int email = sinew_model_field_index(user, "email");
+    assert_non_null(user->fields[email].rules);
+    assert_int_equal(user->fields[email].rules->max_len, 254);
+    assert_int_equal(user->fields[sinew_model_field_index(user, "created_at")].def.kind, SINEW_DEFAULT_NOW);
+    sinew_schema_free(s);
+}
+
+/* structural equality of two graphs */
+static void same_graph(const sinew_schema *a, const sinew_schema *b)
+{
+    assert_int_equal(a->nmodels, b->nmodels);
+    assert_int_equal(a->nenums, b->nenums);
+    for (size_t i = 0; i < a->nenums; i++) {
+        assert_string_equal(a->enums[i]->name, b->enums[i]->name);
+        assert_int_equal(a->enums[i]->nvalues, b->enums[i]->nvalues);
+    }
+    for (size_t i = 0; i < a->nmodels; i++) {
+        const sinew_model *x = a->models[i], *y = b->models[i];
+        assert_string_equal(x->name, y->name);
+        assert_string_equal(x->table, y->table);
+        assert_int_equal(x->nfields, y->nfields);
+        assert_int_equal(x->npk, y->npk);
+        assert_int_equal(x->nindexes, y->nindexes);
+        assert_int_equal(x->nrelations, y->nrelations);
+        for (size_t f = 0; f < x->nfields; f++) {
+            assert_string_equal(x->fields[f].name, y->fields[f].name);
+            assert_string_equal(x->fields[f].column, y->fields[f].column);
+            assert_int_equal(x->fields[f].type, y->fields[f].type);
+            assert_int_equal(x->fields[f].flags, y->fields[f].flags);
+            assert_int_equal(x->fields[f].def.kind, y->fields[f].def.kind);
+            if (x->fields[f].def.value) assert_string_equal(x->fields[f].def.value, y->fields[f].def.value);
+            assert_int_equal(!x->fields[f].doc, !y->fields[f].doc);
+            assert_int_equal(!x->fields[f].rules, !y->fields[f].rules);
+        }
+        for (size_t k = 0; k < x->npk; k++) assert_int_equal(x->pk[k], y->pk[k]);
+        for (size_t r = 0; r < x->nrelations; r++) {
+            const sinew_relation *p = &x->relations[r], *q = &y->relations[r];
+            assert_string_equal(p->name, q->name);
+            assert_int_equal(p->kind, q->kind);
+            assert_string_equal(p->target->name, q->target->name);
+            assert_int_equal(p->nkeys, q->nkeys);
+            for (size_t k = 0; k < p->nkeys; k++) {
+                assert_int_equal(p->local[k], q->local[k]);
+                assert_int_equal(p->remote[k], q->remote[k]);
+            }
+            assert_int_equal(p->on_delete, q->on_delete);
+            assert_int_equal(!p->inverse, !q->inverse);
+            assert_int_equal(!p->through, !q->through);
+        }
+        for (size_t k = 0; k < x->nindexes; k++) {
+            assert_string_equal(x->indexes[k].name, y->indexes[k].name);
+            assert_int_equal(x->indexes[k].unique, y->indexes[k].unique);
+        }
+    }
+}
+
+static const char *const snippets[] = {
+    /* has-one */
+    "model User {\n  id int64 @id @auto\n  profile Profile?\n}\n"
+    "model Profile {\n  id int64 @id @auto\n  user User @unique @on_delete(cascade)\n  bio text?\n}\n",
+    /* implicit many-to-many, both sides lists */
+    "model Student {\n  id int64 @id @auto\n  courses Course[]\n}\nmodel Course {\n  id int64 @id @auto\n  students Student[]\n}\n",
+    /* composite keys referenced by a composite foreign key */
+    "model Edition {\n  isbn text\n  printing int32\n  title text\n  @@id([isbn, printing])\n}\n"
+    "model Copy {\n  id int64 @id @auto\n  edition Edition @on_delete(restrict)\n  @@index([edition])\n}\n",
+    /* every type, defaults, maps, checks, renames, uuid key */
+    "enum Mood {\n  happy\n  sad\n}\n"
+    "model Everything {\n  id uuid @id @default(uuid)\n  b bool @default(true)\n  i int32 @default(-1) @check(\"i >= -1\")\n"
+    "  l int64 @index\n  d double @default(1.5)\n  t text @map(\"t_col\") @renamed_from(old_t)\n  bl blob?\n"
+    "  ts timestamp @default(now)\n  dt date @default(\"2024-01-31\")\n  j json @default(\"{}\")\n"
+    "  dec decimal @default(0.10)\n  m Mood @default(sad)\n  n text? @length(0, 10) @pattern(\"[a-z]*\")\n"
+    "  r double? @range(0, 1)\n  @@unique([l, d])\n  @@map(\"everything\")\n}\n",
+    /* self-referencing many-to-many through a named table, and an explicit inverse */
+    "model Person {\n  id int64 @id @auto\n  friends Person[] @through(friendships)\n  mentor Person?\n"
+    "  coach Person?\n  mentees Person[] @inverse(mentor)\n}\n",
+};
+
+static void round_trip(sinew_schema *a)
+{
+    char *t1, *t2;
+    th_ok(sinew_schema_to_string(a, &t1));
+    sinew_schema *b;
+    sinew_diagnostics *d;
+    th_ok(sinew_diagnostics_new(&d));
+    int rc = sinew_schema_parse(&b, "printed.sinew", t1, strlen(t1), d);
+    if (rc) {
+        sinew_diagnostics_print(d, stderr);
+        fail_msg("the printed schema does not parse:\n%s", t1);
+    }
+    sinew_diagnostics_free(d);
+    same_graph(a, b);
+    th_ok(sinew_schema_to_string(b, &t2));
+    assert_string_equal(t1, t2);   /* idempotent */
+    sinew_free(t1);
+    sinew_free(t2);
+    sinew_schema_free(b);
+}
+
+static void print_parse_identity(void **state)
+{
+    (void)state;
+    const char *files[] = {SCHEMAS "blog.sinew", SCHEMAS "chinook.sinew"};
+    for (size_t i = 0; i < 2; i++) {
+        sinew_schema *s = parse_file(files[i]);
+        round_trip(s);
+        sinew_schema_free(s);
+    }
+    for (size_t i = 0; i < sizeof snippets / sizeof snippets[0]; i++) {
+        sinew_schema *s = parse_text(snippets[i]);
+        round_trip(s);
+        sinew_schema_free(s);
+    }
+}
+
+static void relation_kinds_of_snippets(void **state)
+{
+    (void)state;
+    sinew_schema *s = parse_text(snippets[0]);
+    const sinew_model *u = sinew_schema_find_model(s, "User");
+    assert_int_equal(rel(u, "profile")->kind, SINEW_HAS_ONE);
+    assert_string_equal(rel(u, "profile")->inverse, "user");
+    sinew_schema_free(s);
+    s = parse_text(snippets[1]);
+    const sinew_model *st = sinew_schema_find_model(s, "Student");
+    assert_int_equal(rel(st, "courses")->kind, SINEW_MANY_TO_MANY);
+    assert_string_equal(rel(st, "courses")->through->table, "courses_students");
+    sinew_schema_free(s);
+    s = parse_text(snippets[2]);
+    const sinew_model *c = sinew_schema_find_model(s, "Copy");
+    assert_int_equal(rel(c, "edition")->nkeys, 2);
+    assert_string_equal(c->fields[1].name, "edition_isbn");
+    assert_int_equal(c->fields[2].type, SINEW_INT32);
+    sinew_schema_free(s);
+    s = parse_text(snippets[4]);
+    const sinew_model *p = sinew_schema_find_model(s, "Person");
+    assert_int_equal(rel(p, "friends")->kind, SINEW_MANY_TO_MANY);
+    const sinew_model *fr = rel(p, "friends")->through;
+    assert_string_equal(fr->fields[0].name, "person_id");
+    assert_string_equal(fr->fields[1].name, "friends_id");
+    assert_string_equal(rel(p, "mentees")->inverse, "mentor");
+    sinew_schema_free(s);
+}
+
+static long countdown = -1;
+static void *fail_malloc(size_t n, void *ctx) { (void)ctx; if (countdown == 0) return NULL; if (countdown > 0) countdown--; return malloc(n); }
+static void *fail_realloc(void *p, size_t n, void *ctx) { (void)ctx; if (countdown == 0) return NULL; if (countdown > 0) countdown--; return realloc(p, n); }
+static void plain_free(void *p, void *ctx) { (void)ctx; free(p); }
+
+static void out_of_memory_at_every_allocation(void **state)
+{
+    (void)state;
+    FILE *f = fopen(SCHEMAS "blog.sinew", "rb");
+    static char text[65536];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    sinew_allocator a = {fail_malloc, fail_realloc, plain_free, NULL};
+    int k, failures = 0;
+    for (k = 0; k < 5000; k++) {
+        sinew_set_allocator(&a);
+        countdown = k;
+        sinew_diagnostics *d = NULL;
+        sinew_schema *s = NULL;
+        int rc = sinew_diagnostics_new(&d);
+        if (rc == SINEW_OK) rc = sinew_schema_parse(&s, "blog.sinew", text, n, d);
+        countdown = -1;
+        sinew_set_allocator(NULL);
+        sinew_diagnostics_free(d);
+        if (rc == SINEW_OK) {
+            assert_non_null(s);
+            sinew_schema_free(s);
+            break;
+        }
+        if (rc != SINEW_NOMEM) fail_msg("allocation %d: %s (%s), want SINEW_NOMEM", k, sinew_status_name(rc), sinew_errmsg());
+        assert_null(s);
+        failures++;
+    }
+    assert_true(k < 5000);
+    print_message("parser: %d allocation failures injected, each gave SINEW_NOMEM\n", failures);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(blog_graph),
+        cmocka_unit_test(print_parse_identity),
+        cmocka_unit_test(relation_kinds_of_snippets),
+        cmocka_unit_test(out_of_memory_at_every_allocation),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
