@@ -42,27 +42,59 @@ const char *th_tmpdir(void)
     return tmpdir;
 }
 
+/*
+ * PostgreSQL: each th_open() makes a database of its own on the shared
+ * throwaway server (tests run in parallel), dropped again by th_close().
+ */
+static sinew_db *admin;
+static char pg_dbname[64];
+static int pg_counter;
+
+static void pg_admin_close(void)
+{
+    sinew_close(admin);
+    admin = NULL;
+}
+
 sinew_db *th_open(void)
 {
     sinew_db *db = NULL;
     if (th_is_postgres()) {
         const char *base = getenv("SINEW_TEST_PG_URL");
         if (!base || !*base) fail_msg("SINEW_TEST_BACKEND=postgres but SINEW_TEST_PG_URL is not set");
-        snprintf(last_url, sizeof last_url, "%s", base);
+        if (!admin) {
+            if (sinew_open(&admin, base) != SINEW_OK) fail_msg("connecting to %s: %s", base, sinew_errmsg());
+            atexit(pg_admin_close);
+        }
+        snprintf(pg_dbname, sizeof pg_dbname, "sinew_t%ld_%d", (long)getpid(), ++pg_counter);
+        char sql[160];
+        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", pg_dbname);
+        sinew_exec(admin, sql);
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s", pg_dbname);
+        if (sinew_exec(admin, sql) != SINEW_OK) fail_msg("creating a test database: %s", sinew_errmsg());
+        /* the same URL with the new database name */
+        const char *slash = strstr(base, "://");
+        slash = slash ? strchr(slash + 3, '/') : NULL;
+        const char *query = strchr(base, '?');
+        int host_len = slash ? (int)(slash - base) : (int)(query ? query - base : (long)strlen(base));
+        snprintf(last_url, sizeof last_url, "%.*s/%s%s", host_len, base, pg_dbname, query ? query : "");
     } else {
         snprintf(last_url, sizeof last_url, "sqlite::memory:");
     }
     int rc = sinew_open(&db, last_url);
     if (rc != SINEW_OK) fail_msg("sinew_open(%s): %s: %s", last_url, sinew_status_name(rc), sinew_errmsg());
-    if (th_is_postgres()) {
-        /* a fresh, empty schema per test keeps tests independent on a shared server */
-        rc = sinew_exec(db, "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public");
-        if (rc != SINEW_OK) fail_msg("resetting the public schema: %s", sinew_errmsg());
-    }
     return db;
 }
 
-void th_close(sinew_db *db) { sinew_close(db); }
+void th_close(sinew_db *db)
+{
+    sinew_close(db);
+    if (th_is_postgres() && admin && pg_dbname[0]) {
+        char sql[160];
+        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", pg_dbname);
+        sinew_exec(admin, sql);
+    }
+}
 
 static void capture_log(void *ctx, const sinew_log_event *ev)
 {

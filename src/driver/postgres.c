@@ -1,0 +1,483 @@
+/*
+ * postgres.c - the PostgreSQL driver, on libpq.
+ *
+ * Every statement is a server-side prepared statement (the runtime caches
+ * them per connection). Parameters and results travel in text format; the
+ * session is set to UTC and ISO dates at connect, so timestamps read back
+ * in the form sinew_timestamp_parse() accepts. Errors are mapped from
+ * SQLSTATE, with the constraint, table and column PostgreSQL reports.
+ */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "base.h"
+#include "sql/dialect.h"
+#include "sinew/driver.h"
+
+/* type OIDs (pg_type.h is a server header; these are stable) */
+enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_OID = 26,
+       OID_FLOAT4 = 700, OID_FLOAT8 = 701, OID_NUMERIC = 1700 };
+
+struct sinew_conn {
+    PGconn *pg;
+    int64_t changes;
+    unsigned long long next_name;
+};
+
+typedef struct param {
+    char *buf;            /* owned, reused */
+    size_t cap;
+    int len;
+    int is_null;
+} param;
+
+typedef struct blobbuf {
+    unsigned char *data;  /* PQunescapeBytea output, owned */
+    size_t len;
+} blobbuf;
+
+struct sinew_stmt {
+    sinew_conn *c;
+    char name[32];
+    int nparams;
+    param *params;
+    const char **values;
+    int *lengths;
+    PGresult *res;
+    PGresult *desc;       /* PQdescribePrepared: result columns known before the first step */
+    int row, nrows, ncols;
+    blobbuf *blobs;       /* decoded bytea per column of the current row */
+    int nblobs;
+};
+
+static void quiet(void *arg, const char *msg)
+{
+    (void)arg;
+    (void)msg;   /* NOTICEs are not errors; sinew's log hook is for statements */
+}
+
+static int map_state(const char *st)
+{
+    if (!st || !*st) return SINEW_ERROR;
+    if (!strncmp(st, "23", 2)) return SINEW_CONSTRAINT;
+    if (!strcmp(st, "40001") || !strcmp(st, "40P01")) return SINEW_RETRY;
+    if (!strncmp(st, "08", 2) || !strcmp(st, "57P01") || !strcmp(st, "57P02") || !strcmp(st, "57P03"))
+        return SINEW_CONNECTION;
+    if (!strcmp(st, "55P03") || !strcmp(st, "57014")) return SINEW_BUSY;
+    if (!strncmp(st, "53", 2) || !strncmp(st, "58", 2)) return SINEW_IOERR;
+    if (!strcmp(st, "22P02") || !strcmp(st, "42804") || !strcmp(st, "22003")) return SINEW_TYPE;
+    if (!strncmp(st, "22", 2)) return SINEW_INVALID;
+    return SINEW_ERROR;
+}
+
+/* record the error of `res` (or of the connection when res is NULL) and return its status */
+static int fail(sinew_conn *c, const PGresult *res, const char *doing)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (!msg) msg = PQerrorMessage(c->pg);
+    int status = map_state(state);
+    if (PQstatus(c->pg) == CONNECTION_BAD) status = SINEW_CONNECTION;
+    char clean[400];
+    snprintf(clean, sizeof clean, "%s", msg ? msg : "unknown error");
+    size_t n = strlen(clean);
+    while (n && (clean[n - 1] == '\n' || clean[n - 1] == ' ')) clean[--n] = '\0';
+    const char *hint = "";
+    switch (status) {
+    case SINEW_CONSTRAINT:
+        if (state && !strcmp(state, "23505")) hint = "; a row with the same value already exists: change the value or update that row";
+        else if (state && !strcmp(state, "23502")) hint = "; give the field a value";
+        else if (state && !strcmp(state, "23503")) hint = "; the referenced row does not exist or still has dependants";
+        break;
+    case SINEW_RETRY: hint = "; the transaction was rolled back: run it again (sinew_transaction retries it)"; break;
+    case SINEW_CONNECTION: hint = "; the connection to the server was lost: reconnect (nothing of the open transaction was committed)"; break;
+    case SINEW_BUSY: hint = "; a lock or a timeout stopped the statement: retry later"; break;
+    default: break;
+    }
+    sinew_error_set(status, "postgres: %s while %s%s", clean, doing, hint);
+    const char *table = res ? PQresultErrorField(res, PG_DIAG_TABLE_NAME) : NULL;
+    const char *column = res ? PQresultErrorField(res, PG_DIAG_COLUMN_NAME) : NULL;
+    const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+    char col[128] = "";
+    if (!column && res) {   /* unique violations name the column only in the detail: "Key (email)=(x) ..." */
+        const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+        const char *k = detail ? strstr(detail, "Key (") : NULL;
+        if (k) {
+            k += 5;
+            const char *e = strchr(k, ')');
+            if (e && (size_t)(e - k) < sizeof col && !memchr(k, ',', (size_t)(e - k))) {
+                memcpy(col, k, (size_t)(e - k));
+                col[e - k] = '\0';
+                column = col;
+            }
+        }
+    }
+    sinew_error_detail(0, state, table, column, constraint);
+    return status;
+}
+
+static int check_cmd(sinew_conn *c, PGresult *res, const char *doing)
+{
+    ExecStatusType st = PQresultStatus(res);
+    int rc = SINEW_OK;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+        const char *n = PQcmdTuples(res);
+        c->changes = n && *n ? strtoll(n, NULL, 10) : 0;
+    } else {
+        rc = fail(c, res, doing);
+    }
+    PQclear(res);
+    return rc;
+}
+
+static int pg_exec(sinew_conn *c, const char *sql)
+{
+    PGresult *res = PQexec(c->pg, sql);
+    if (!res) return fail(c, NULL, "executing");
+    char doing[240];
+    snprintf(doing, sizeof doing, "executing %.200s", sql);
+    return check_cmd(c, res, doing);
+}
+
+static int pg_open(sinew_conn **out, const sinew_url *url)
+{
+    *out = NULL;
+    const char *keys[40], *vals[40];
+    char port[16];
+    int n = 0;
+    if (url->host) keys[n] = "host", vals[n++] = url->host;
+    if (url->port) {
+        snprintf(port, sizeof port, "%d", url->port);
+        keys[n] = "port", vals[n++] = port;
+    }
+    if (url->user) keys[n] = "user", vals[n++] = url->user;
+    if (url->password) keys[n] = "password", vals[n++] = url->password;
+    if (url->path) keys[n] = "dbname", vals[n++] = url->path;
+    for (size_t i = 0; i < url->nparams && n < 38; i++) keys[n] = url->keys[i], vals[n++] = url->values[i];
+    keys[n] = NULL;
+    vals[n] = NULL;
+    sinew_conn *c = sn_calloc(1, sizeof *c);
+    if (!c) return sn_nomem();
+    c->pg = PQconnectdbParams(keys, vals, 0);
+    if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
+        char msg[400];
+        snprintf(msg, sizeof msg, "%s", c->pg ? PQerrorMessage(c->pg) : "out of memory");
+        size_t l = strlen(msg);
+        while (l && (msg[l - 1] == '\n' || msg[l - 1] == ' ')) msg[--l] = '\0';
+        PQfinish(c->pg);
+        sn_free(c);
+        return sinew_error_set(SINEW_CONNECTION, "postgres: cannot connect to %s:%s: %s; check that the server runs "
+                               "and the URL's host, port, user and database", url->host ? url->host : "(default host)",
+                               url->port ? port : "(default port)", msg);
+    }
+    PQsetNoticeProcessor(c->pg, quiet, NULL);
+    int rc = pg_exec(c, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET client_min_messages = warning; "
+                        "SET extra_float_digits = 3");
+    if (rc) {
+        PQfinish(c->pg);
+        sn_free(c);
+        return rc;
+    }
+    *out = c;
+    return SINEW_OK;
+}
+
+static void pg_close(sinew_conn *c)
+{
+    if (!c) return;
+    PQfinish(c->pg);
+    sn_free(c);
+}
+
+static int pg_prepare(sinew_conn *c, const char *sql, sinew_stmt **out)
+{
+    *out = NULL;
+    sinew_stmt *s = sn_calloc(1, sizeof *s);
+    if (!s) return sn_nomem();
+    s->c = c;
+    snprintf(s->name, sizeof s->name, "sinew_%llu", ++c->next_name);
+    PGresult *res = PQprepare(c->pg, s->name, sql, 0, NULL);
+    if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+        char doing[260];
+        snprintf(doing, sizeof doing, "preparing %.220s", sql);
+        int rc = fail(c, res, doing);
+        PQclear(res);
+        sn_free(s);
+        return rc;
+    }
+    PQclear(res);
+    res = PQdescribePrepared(c->pg, s->name);
+    if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+        int rc = fail(c, res, "describing a prepared statement");
+        PQclear(res);
+        sn_free(s);
+        return rc;
+    }
+    s->nparams = PQnparams(res);
+    s->desc = res;
+    if (s->nparams) {
+        s->params = sn_calloc((size_t)s->nparams, sizeof *s->params);
+        s->values = sn_calloc((size_t)s->nparams, sizeof *s->values);
+        s->lengths = sn_calloc((size_t)s->nparams, sizeof *s->lengths);
+        if (!s->params || !s->values || !s->lengths) {
+            sn_free(s->params);
+            sn_free(s->values);
+            sn_free(s->lengths);
+            PQclear(s->desc);
+            sn_free(s);
+            return sn_nomem();
+        }
+    }
+    *out = s;
+    return SINEW_OK;
+}
+
+static int put(param *p, const char *data, size_t n)
+{
+    if (n + 1 > p->cap) {
+        size_t cap = p->cap ? p->cap : 32;
+        while (cap < n + 1) cap *= 2;
+        char *b = sn_realloc(p->buf, cap);
+        if (!b) return sn_nomem();
+        p->buf = b;
+        p->cap = cap;
+    }
+    if (n) memcpy(p->buf, data, n);
+    p->buf[n] = '\0';
+    p->len = (int)n;
+    p->is_null = 0;
+    return SINEW_OK;
+}
+
+static int pg_bind(sinew_stmt *s, int i, const sinew_value *v)
+{
+    if (i < 0 || i >= s->nparams)
+        return sinew_error_set(SINEW_MISUSE, "bind: parameter %d is out of range (the statement has %d)", i + 1, s->nparams);
+    param *p = &s->params[i];
+    if (v->is_null) {
+        p->is_null = 1;
+        return SINEW_OK;
+    }
+    char tmp[64];
+    switch (v->type) {
+    case SINEW_BOOL: return put(p, v->u.i ? "t" : "f", 1);
+    case SINEW_INT32: case SINEW_INT64: case SINEW_ENUM:
+        snprintf(tmp, sizeof tmp, "%lld", (long long)v->u.i);
+        return put(p, tmp, strlen(tmp));
+    case SINEW_DOUBLE:
+        snprintf(tmp, sizeof tmp, "%.17g", v->u.d);
+        return put(p, tmp, strlen(tmp));
+    case SINEW_TEXT: case SINEW_JSON: case SINEW_DECIMAL:
+        if (memchr(v->u.s.ptr, '\0', v->u.s.len))
+            return sinew_error_set(SINEW_INVALID, "postgres: text values cannot contain NUL bytes (parameter %d); "
+                                   "store binary data in a blob field", i + 1);
+        return put(p, v->u.s.ptr, v->u.s.len);
+    case SINEW_BLOB: {
+        /* bytea in hex text form: \x0a1b... */
+        static const char hex[] = "0123456789abcdef";
+        size_t n = 2 + 2 * v->u.s.len;
+        int rc = put(p, "\\x", 2);
+        if (rc) return rc;
+        if (n + 1 > p->cap) {
+            char *b = sn_realloc(p->buf, n + 1);
+            if (!b) return sn_nomem();
+            p->buf = b;
+            p->cap = n + 1;
+        }
+        const unsigned char *d = (const unsigned char *)v->u.s.ptr;
+        for (size_t k = 0; k < v->u.s.len; k++) {
+            p->buf[2 + 2 * k] = hex[d[k] >> 4];
+            p->buf[3 + 2 * k] = hex[d[k] & 15];
+        }
+        p->buf[n] = '\0';
+        p->len = (int)n;
+        return SINEW_OK;
+    }
+    case SINEW_TIMESTAMP:
+        sinew_timestamp_format(v->u.i, tmp);
+        strcat(tmp, "+00");
+        return put(p, tmp, strlen(tmp));
+    case SINEW_DATE:
+        sinew_date_format((int32_t)v->u.i, tmp);
+        return put(p, tmp, strlen(tmp));
+    case SINEW_UUID:
+        sinew_uuid_format(&v->u.uuid, tmp);
+        return put(p, tmp, 36);
+    }
+    return sinew_error_set(SINEW_MISUSE, "bind: unknown value type %d", (int)v->type);
+}
+
+static void clear_row(sinew_stmt *s)
+{
+    for (int i = 0; i < s->nblobs; i++) {
+        PQfreemem(s->blobs[i].data);
+        s->blobs[i].data = NULL;
+    }
+}
+
+static int pg_step(sinew_stmt *s)
+{
+    if (!s->res) {
+        for (int i = 0; i < s->nparams; i++) {
+            s->values[i] = s->params[i].is_null ? NULL : s->params[i].buf;
+            s->lengths[i] = s->params[i].len;
+        }
+        s->res = PQexecPrepared(s->c->pg, s->name, s->nparams, s->values, s->lengths, NULL, 0);
+        if (!s->res) return fail(s->c, NULL, "running a statement");
+        ExecStatusType st = PQresultStatus(s->res);
+        if (st == PGRES_COMMAND_OK) {
+            const char *n = PQcmdTuples(s->res);
+            s->c->changes = n && *n ? strtoll(n, NULL, 10) : 0;
+            s->nrows = 0;
+            s->row = 0;
+            return SINEW_DONE;
+        }
+        if (st != PGRES_TUPLES_OK) {
+            int rc = fail(s->c, s->res, "running a statement");
+            PQclear(s->res);
+            s->res = NULL;
+            return rc;
+        }
+        const char *n = PQcmdTuples(s->res);
+        s->c->changes = n && *n ? strtoll(n, NULL, 10) : 0;
+        s->nrows = PQntuples(s->res);
+        s->ncols = PQnfields(s->res);
+        s->row = -1;
+        if (s->ncols > s->nblobs) {
+            blobbuf *b = sn_realloc(s->blobs, (size_t)s->ncols * sizeof *b);
+            if (!b) return sn_nomem();
+            for (int i = s->nblobs; i < s->ncols; i++) b[i].data = NULL, b[i].len = 0;
+            s->blobs = b;
+            s->nblobs = s->ncols;
+        }
+    }
+    clear_row(s);
+    if (s->row + 1 >= s->nrows) {
+        s->row = s->nrows;
+        return SINEW_DONE;
+    }
+    s->row++;
+    return SINEW_ROW;
+}
+
+static int pg_reset(sinew_stmt *s)
+{
+    clear_row(s);
+    PQclear(s->res);
+    s->res = NULL;
+    s->row = 0;
+    s->nrows = 0;
+    return SINEW_OK;
+}
+
+static void pg_finalize(sinew_stmt *s)
+{
+    if (!s) return;
+    pg_reset(s);
+    if (PQstatus(s->c->pg) == CONNECTION_OK && PQtransactionStatus(s->c->pg) != PQTRANS_INERROR) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
+        PQclear(PQexec(s->c->pg, sql));
+    }
+    for (int i = 0; i < s->nparams; i++) sn_free(s->params[i].buf);
+    sn_free(s->params);
+    sn_free(s->values);
+    sn_free(s->lengths);
+    sn_free(s->blobs);
+    PQclear(s->desc);
+    sn_free(s);
+}
+
+static int pg_column_count(sinew_stmt *s) { return PQnfields(s->res ? s->res : s->desc); }
+static const char *pg_column_name(sinew_stmt *s, int i) { return PQfname(s->res ? s->res : s->desc, i); }
+
+static int in_row(const sinew_stmt *s, int i) { return s->res && s->row >= 0 && s->row < s->nrows && i >= 0 && i < s->ncols; }
+
+static sinew_storage pg_column_storage(sinew_stmt *s, int i)
+{
+    if (!in_row(s, i) || PQgetisnull(s->res, s->row, i)) return SINEW_STORAGE_NULL;
+    switch (PQftype(s->res, i)) {
+    case OID_BOOL: case OID_INT2: case OID_INT4: case OID_INT8: case OID_OID: return SINEW_STORAGE_INT;
+    case OID_FLOAT4: case OID_FLOAT8: return SINEW_STORAGE_FLOAT;
+    case OID_BYTEA: return SINEW_STORAGE_BLOB;
+    default: return SINEW_STORAGE_TEXT;   /* numeric stays exact text; dates, uuids, json as text */
+    }
+}
+
+static int64_t pg_column_i64(sinew_stmt *s, int i)
+{
+    if (!in_row(s, i)) return 0;
+    const char *v = PQgetvalue(s->res, s->row, i);
+    if (PQftype(s->res, i) == OID_BOOL) return v[0] == 't';
+    return strtoll(v, NULL, 10);
+}
+
+static double pg_column_f64(sinew_stmt *s, int i)
+{
+    if (!in_row(s, i)) return 0;
+    return strtod(PQgetvalue(s->res, s->row, i), NULL);
+}
+
+static const char *pg_column_text(sinew_stmt *s, int i, size_t *len)
+{
+    if (!in_row(s, i)) {
+        *len = 0;
+        return "";
+    }
+    *len = (size_t)PQgetlength(s->res, s->row, i);
+    return PQgetvalue(s->res, s->row, i);
+}
+
+static const void *pg_column_blob(sinew_stmt *s, int i, size_t *len)
+{
+    *len = 0;
+    if (!in_row(s, i)) return "";
+    if (PQftype(s->res, i) != OID_BYTEA) return pg_column_text(s, i, len);
+    if (!s->blobs[i].data) {
+        size_t n = 0;
+        s->blobs[i].data = PQunescapeBytea((const unsigned char *)PQgetvalue(s->res, s->row, i), &n);
+        s->blobs[i].len = n;
+        if (!s->blobs[i].data) return "";
+    }
+    *len = s->blobs[i].len;
+    return s->blobs[i].data;
+}
+
+static int pg_begin(sinew_conn *c) { return pg_exec(c, "BEGIN"); }
+static int pg_commit(sinew_conn *c) { return pg_exec(c, "COMMIT"); }
+static int pg_rollback(sinew_conn *c)
+{
+    if (PQstatus(c->pg) != CONNECTION_OK) return SINEW_OK;   /* the server rolled it back already */
+    return pg_exec(c, "ROLLBACK");
+}
+
+static int named(sinew_conn *c, const char *verb, const char *name)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql, "%s \"%s\"", verb, name);
+    return pg_exec(c, sql);
+}
+
+static int pg_savepoint(sinew_conn *c, const char *n) { return named(c, "SAVEPOINT", n); }
+static int pg_release(sinew_conn *c, const char *n) { return named(c, "RELEASE SAVEPOINT", n); }
+static int pg_rollback_to(sinew_conn *c, const char *n) { return named(c, "ROLLBACK TO SAVEPOINT", n); }
+static int64_t pg_changes(sinew_conn *c) { return c->changes; }
+static int64_t pg_last_insert_id(sinew_conn *c) { (void)c; return 0; }   /* keys come back through RETURNING */
+static int pg_in_transaction(sinew_conn *c) { return PQtransactionStatus(c->pg) != PQTRANS_IDLE; }
+
+static const char *const pg_schemes[] = {"postgres", "postgresql", NULL};
+
+const sinew_driver sinew_postgres_driver = {
+    SINEW_DRIVER_VERSION,
+    "postgres",
+    pg_schemes,
+    &sn_dialect_postgres,
+    pg_open, pg_close,
+    pg_prepare, pg_bind, pg_step, pg_reset, pg_finalize,
+    pg_column_count, pg_column_name, pg_column_storage, pg_column_i64, pg_column_f64,
+    pg_column_text, pg_column_blob,
+    pg_exec, pg_begin, pg_commit, pg_rollback, pg_savepoint, pg_release, pg_rollback_to,
+    pg_changes, pg_last_insert_id, pg_in_transaction,
+    NULL,   /* introspection goes through the generic path (src/schema/introspect_pg.c) */
+};
