@@ -48,6 +48,7 @@ struct sinew_stmt {
     PGresult *desc;       /* PQdescribePrepared: result columns known before the first step */
     int row, nrows, ncols;
     blobbuf *blobs;       /* decoded bytea per column of the current row */
+    char *sql;            /* kept to prepare again when a table changed under the plan */
     int nblobs;
 };
 
@@ -196,6 +197,11 @@ static int pg_prepare(sinew_conn *c, const char *sql, sinew_stmt **out)
     sinew_stmt *s = sn_calloc(1, sizeof *s);
     if (!s) return sn_nomem();
     s->c = c;
+    s->sql = sn_strdup(sql);
+    if (!s->sql) {
+        sn_free(s);
+        return sn_nomem();
+    }
     snprintf(s->name, sizeof s->name, "sinew_%llu", ++c->next_name);
     PGresult *res = PQprepare(c->pg, s->name, sql, 0, NULL);
     if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -203,6 +209,7 @@ static int pg_prepare(sinew_conn *c, const char *sql, sinew_stmt **out)
         snprintf(doing, sizeof doing, "preparing %.220s", sql);
         int rc = fail(c, res, doing);
         PQclear(res);
+        sn_free(s->sql);
         sn_free(s);
         return rc;
     }
@@ -211,6 +218,7 @@ static int pg_prepare(sinew_conn *c, const char *sql, sinew_stmt **out)
     if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
         int rc = fail(c, res, "describing a prepared statement");
         PQclear(res);
+        sn_free(s->sql);
         sn_free(s);
         return rc;
     }
@@ -225,6 +233,7 @@ static int pg_prepare(sinew_conn *c, const char *sql, sinew_stmt **out)
             sn_free(s->values);
             sn_free(s->lengths);
             PQclear(s->desc);
+            sn_free(s->sql);
             sn_free(s);
             return sn_nomem();
         }
@@ -316,6 +325,23 @@ static void clear_row(sinew_stmt *s)
     }
 }
 
+/*
+ * A table changed under a cached statement (a migration altered it): the
+ * server refuses the old plan with 0A000. Prepare it again under the same
+ * name and run it once more.
+ */
+static int replan(sinew_stmt *s)
+{
+    const char *state = PQresultErrorField(s->res, PG_DIAG_SQLSTATE);
+    if (!state || strcmp(state, "0A000") || PQtransactionStatus(s->c->pg) == PQTRANS_INERROR) return 0;
+    PGresult *q = PQdescribePrepared(s->c->pg, s->name);
+    PQclear(q);
+    char sql[64];
+    snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
+    PQclear(PQexec(s->c->pg, sql));
+    return 1;
+}
+
 static int pg_step(sinew_stmt *s)
 {
     if (!s->res) {
@@ -325,6 +351,19 @@ static int pg_step(sinew_stmt *s)
         }
         s->res = PQexecPrepared(s->c->pg, s->name, s->nparams, s->values, s->lengths, NULL, 0);
         if (!s->res) return fail(s->c, NULL, "running a statement");
+        if (PQresultStatus(s->res) == PGRES_FATAL_ERROR && s->sql && replan(s)) {
+            PQclear(s->res);
+            s->res = NULL;
+            PGresult *p = PQprepare(s->c->pg, s->name, s->sql, 0, NULL);
+            int ok = p && PQresultStatus(p) == PGRES_COMMAND_OK;
+            PQclear(p);
+            if (ok) {
+                PQclear(s->desc);
+                s->desc = PQdescribePrepared(s->c->pg, s->name);
+            }
+            s->res = PQexecPrepared(s->c->pg, s->name, s->nparams, s->values, s->lengths, NULL, 0);
+            if (!s->res) return fail(s->c, NULL, "running a statement");
+        }
         ExecStatusType st = PQresultStatus(s->res);
         if (st == PGRES_COMMAND_OK) {
             const char *n = PQcmdTuples(s->res);
@@ -386,6 +425,7 @@ static void pg_finalize(sinew_stmt *s)
     sn_free(s->lengths);
     sn_free(s->blobs);
     PQclear(s->desc);
+    sn_free(s->sql);
     sn_free(s);
 }
 

@@ -43,9 +43,9 @@ static void test_failure_halfway(void **state)
     (void)state;
     sinew_db *db = th_open();
     const char *dir = mt_dir("halfway");
-    write_mig(dir, "0001_a", NULL, "CREATE TABLE a (id INTEGER PRIMARY KEY);\n", "DROP TABLE a;\n");
+    write_mig(dir, "0001_a", NULL, "CREATE TABLE a (id BIGINT PRIMARY KEY);\n", "DROP TABLE a;\n");
     write_mig(dir, "0002_b", "0001_a",
-              "CREATE TABLE b (id INTEGER PRIMARY KEY);\nINSERT INTO a (id) VALUES (1);\n"
+              "CREATE TABLE b (id BIGINT PRIMARY KEY);\nINSERT INTO a (id) VALUES (1);\n"
               "INSERT INTO no_such_table VALUES (1);\n", "DROP TABLE b;\n");
     assert_int_not_equal(sinew_migrate_up(db, dir), SINEW_OK);
     const char *msg = sinew_errmsg();
@@ -56,7 +56,7 @@ static void test_failure_halfway(void **state)
     assert_int_equal(count(db, "SELECT COUNT(*) FROM sinew_migrations"), 1);
     assert_int_equal(count(db, "SELECT COUNT(*) FROM a"), 0);
     char *report;
-    sinew_schema *want = mt_graph("CREATE TABLE a (id INTEGER PRIMARY KEY);");
+    sinew_schema *want = mt_graph("CREATE TABLE a (id BIGINT PRIMARY KEY);");
     size_t n = mt_drift(db, want, &report);
     if (n) fail_msg("drift after a failed migration:\n%s", report);
     sinew_migrate_free(report);
@@ -69,12 +69,12 @@ static void test_edited_applied(void **state)
     (void)state;
     sinew_db *db = th_open();
     const char *dir = mt_dir("edited");
-    write_mig(dir, "0001_a", NULL, "CREATE TABLE a (id INTEGER PRIMARY KEY);\n", "DROP TABLE a;\n");
+    write_mig(dir, "0001_a", NULL, "CREATE TABLE a (id BIGINT PRIMARY KEY);\n", "DROP TABLE a;\n");
     th_ok(sinew_migrate_up(db, dir));
     char f[1024];
     snprintf(f, sizeof f, "%s/0001_a/up.sql", dir);
     mt_insert_before(f, "CREATE", "-- an innocent edit\n");
-    write_mig(dir, "0002_b", "0001_a", "CREATE TABLE b (id INTEGER PRIMARY KEY);\n", "DROP TABLE b;\n");
+    write_mig(dir, "0002_b", "0001_a", "CREATE TABLE b (id BIGINT PRIMARY KEY);\n", "DROP TABLE b;\n");
     th_assert_status(sinew_migrate_up(db, dir), SINEW_CONFLICT, "0001_a/up.sql was changed after it was applied");
     assert_int_equal(count(db, "SELECT COUNT(*) FROM sinew_migrations"), 1);
     sinew_migration_status *st;
@@ -175,8 +175,8 @@ static void test_branch_conflicts(void **state)
     (void)state;
     sinew_db *db = th_open();
     const char *dir = mt_dir("branches");
-    write_mig(dir, "0001_a", NULL, "CREATE TABLE a (id INTEGER PRIMARY KEY);\n", "DROP TABLE a;\n");
-    write_mig(dir, "0002_b", "0001_a", "CREATE TABLE b (id INTEGER PRIMARY KEY);\n", "DROP TABLE b;\n");
+    write_mig(dir, "0001_a", NULL, "CREATE TABLE a (id BIGINT PRIMARY KEY);\n", "DROP TABLE a;\n");
+    write_mig(dir, "0002_b", "0001_a", "CREATE TABLE b (id BIGINT PRIMARY KEY);\n", "DROP TABLE b;\n");
     write_mig(dir, "0002_c", "0001_a", "CREATE TABLE c (id INTEGER PRIMARY KEY);\n", "DROP TABLE c;\n");
     th_assert_status(sinew_migrate_up(db, dir), SINEW_CONFLICT, "sinew migrate renumber");
     size_t moved;
