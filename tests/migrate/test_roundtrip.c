@@ -66,8 +66,8 @@ static void test_series(void **state)
         "SELECT id, full_name, city, street, email, score FROM users ORDER BY id",
         "SELECT id, full_name, city, street, email, score FROM users ORDER BY id",
         "SELECT id, full_name, city, email, score FROM users ORDER BY id",
-        "SELECT u.id, u.full_name, a.city, u.email, u.score FROM users u LEFT JOIN addresses a "
-        "ON a.user_id = u.id ORDER BY u.id",
+        ("SELECT u.id, u.full_name, a.city, u.email, u.score FROM users u LEFT JOIN addresses a "
+         "ON a.user_id = u.id ORDER BY u.id"),
     };
     const char *with_street[] = {
         "1|ada|london|a st\n2|bob|NULL|b st\n",
