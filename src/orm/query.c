@@ -403,10 +403,12 @@ void sn_q_expr(rctx *r, const sinew_expr *e)
         render_subquery(r, e->sub, &e->b);
         sn_buf_putc(b, ')');
         break;
+    /* backslash escapes % and _ in patterns on every backend (PostgreSQL's default, made explicit) */
     case X_LIKE:
         sn_q_col(r, &e->a);
         sn_buf_puts(b, " LIKE ");
         sn_q_param(r, &e->vals[0]);
+        sn_buf_puts(b, " ESCAPE '\\'");
         break;
     case X_ILIKE:
         if (r->d->has_ilike) {
@@ -420,6 +422,7 @@ void sn_q_expr(rctx *r, const sinew_expr *e)
             sn_q_param(r, &e->vals[0]);
             sn_buf_putc(b, ')');
         }
+        sn_buf_puts(b, " ESCAPE '\\'");
         break;
     case X_NULL: case X_NOTNULL:
         sn_q_col(r, &e->a);
