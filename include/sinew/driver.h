@@ -96,6 +96,13 @@ typedef struct sinew_driver {
 
     /* Read the live schema into a graph (may be NULL until implemented). */
     int (*introspect)(sinew_conn *conn, sinew_schema **out);
+
+    /*
+     * Optional: make the statement's next execution deliver rows one at a
+     * time in constant memory, for streaming iterators (NULL when the
+     * driver already does, as SQLite's does).
+     */
+    int (*stream)(sinew_stmt *stmt);
 } sinew_driver;
 
 /* Make a driver available to sinew_open(). The struct must outlive its use. */

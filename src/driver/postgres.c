@@ -49,6 +49,8 @@ struct sinew_stmt {
     int row, nrows, ncols;
     blobbuf *blobs;       /* decoded bytea per column of the current row */
     char *sql;            /* kept to prepare again when a table changed under the plan */
+    int streaming;        /* single-row mode requested for the next execution */
+    int in_flight;        /* a single-row-mode query is running: results pending on the connection */
     int nblobs;
 };
 
@@ -342,8 +344,63 @@ static int replan(sinew_stmt *s)
     return 1;
 }
 
+static void drain(sinew_stmt *s)
+{
+    PGresult *r;
+    while ((r = PQgetResult(s->c->pg))) PQclear(r);
+    s->in_flight = 0;
+}
+
+/* single-row mode: one PGresult per row, so memory stays flat however many rows */
+static int step_streaming(sinew_stmt *s)
+{
+    if (!s->in_flight) {
+        if (s->res) return SINEW_DONE;   /* finished already */
+        for (int i = 0; i < s->nparams; i++) {
+            s->values[i] = s->params[i].is_null ? NULL : s->params[i].buf;
+            s->lengths[i] = s->params[i].len;
+        }
+        if (!PQsendQueryPrepared(s->c->pg, s->name, s->nparams, s->values, s->lengths, NULL, 0))
+            return fail(s->c, NULL, "running a statement");
+        PQsetSingleRowMode(s->c->pg);
+        s->in_flight = 1;
+    }
+    clear_row(s);
+    PQclear(s->res);
+    s->res = PQgetResult(s->c->pg);
+    if (!s->res) {
+        s->in_flight = 0;
+        return SINEW_DONE;
+    }
+    ExecStatusType st = PQresultStatus(s->res);
+    if (st == PGRES_SINGLE_TUPLE) {
+        s->ncols = PQnfields(s->res);
+        if (s->ncols > s->nblobs) {
+            blobbuf *b = sn_realloc(s->blobs, (size_t)s->ncols * sizeof *b);
+            if (!b) return sn_nomem();
+            for (int i = s->nblobs; i < s->ncols; i++) b[i].data = NULL, b[i].len = 0;
+            s->blobs = b;
+            s->nblobs = s->ncols;
+        }
+        s->row = 0;
+        s->nrows = 1;
+        return SINEW_ROW;
+    }
+    int rc = st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK ? SINEW_DONE : fail(s->c, s->res, "running a statement");
+    s->nrows = 0;
+    drain(s);
+    return rc;
+}
+
+static int pg_stream(sinew_stmt *s)
+{
+    s->streaming = 1;
+    return SINEW_OK;
+}
+
 static int pg_step(sinew_stmt *s)
 {
+    if (s->streaming) return step_streaming(s);
     if (!s->res) {
         for (int i = 0; i < s->nparams; i++) {
             s->values[i] = s->params[i].is_null ? NULL : s->params[i].buf;
@@ -402,6 +459,8 @@ static int pg_step(sinew_stmt *s)
 
 static int pg_reset(sinew_stmt *s)
 {
+    if (s->in_flight) drain(s);
+    s->streaming = 0;
     clear_row(s);
     PQclear(s->res);
     s->res = NULL;
@@ -520,4 +579,5 @@ const sinew_driver sinew_postgres_driver = {
     pg_exec, pg_begin, pg_commit, pg_rollback, pg_savepoint, pg_release, pg_rollback_to,
     pg_changes, pg_last_insert_id, pg_in_transaction,
     NULL,   /* introspection goes through the generic path (src/schema/introspect_pg.c) */
+    pg_stream,
 };

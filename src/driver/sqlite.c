@@ -314,4 +314,5 @@ const sinew_driver sinew_sqlite_driver = {
     sq_exec, sq_begin, sq_commit, sq_rollback, sq_savepoint, sq_release, sq_rollback_to,
     sq_changes, sq_last_insert_id, sq_in_transaction,
     sn_sqlite_introspect,
+    NULL,   /* stream: SQLite steps row by row already */
 };

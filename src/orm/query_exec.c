@@ -685,6 +685,13 @@ int sinew_iterate(sinew_query *q, sinew_iter **out)
         sn_free(it);
         return rc;
     }
+    if (it->x.drv->stream && (rc = it->x.drv->stream(it->x.stmt))) {
+        sn_exec_end(&it->x);
+        sn_arena_free(&it->arena);
+        sn_free(it->row);
+        sn_free(it);
+        return rc;
+    }
     *out = it;
     return SINEW_OK;
 }
