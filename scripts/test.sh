@@ -36,7 +36,7 @@ cmake -S . -B build/plain -DCMAKE_C_COMPILER=gcc >/dev/null
 cmake --build build/plain -j"$jobs" >/dev/null
 ctest --test-dir build/plain -L sqlite -j"$jobs" --output-on-failure \
     --overwrite MemoryCheckCommand=/usr/bin/valgrind \
-    --overwrite "MemoryCheckCommandOptions=--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+    --overwrite "MemoryCheckCommandOptions=--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --child-silent-after-fork=yes" \
     -T memcheck >build/plain/memcheck.log 2>&1 || { cat build/plain/memcheck.log; exit 1; }
 if grep -q "Defects:" build/plain/memcheck.log; then
     cat build/plain/memcheck.log

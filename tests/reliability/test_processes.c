@@ -51,6 +51,19 @@ static void child_writer(const char *url, int64_t first_batch)
     }
 }
 
+static int64_t rows_now(const char *url)
+{
+    sinew_db *db;
+    th_ok(sinew_open(&db, url));
+    sinew_session *s;
+    th_ok(sinew_session_new(&s, db));
+    int64_t n = 0;
+    int rc = sinew_count(s, &entry_model, &n);
+    sinew_session_free(s);
+    sinew_close(db);
+    return rc == SINEW_OK ? n : -1;
+}
+
 static void killed_writers_leave_whole_batches(void **state)
 {
     (void)state;
@@ -63,10 +76,16 @@ static void killed_writers_leave_whole_batches(void **state)
     srand(12345);
     int crashes = 0;
     for (int round = 0; round < 12; round++) {
+        int64_t before = rows_now(url);
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) child_writer(url, (int64_t)(round + 1) * 1000000);
-        struct timespec ts = {0, (long)(5 + rand() % 40) * 1000000L};
+        /* once the writer has committed something (slow under valgrind), kill it at a random moment */
+        for (int waited = 0; rows_now(url) == before && waited < 4000; waited++) {
+            struct timespec poll = {0, 5000000L};
+            nanosleep(&poll, NULL);
+        }
+        struct timespec ts = {0, (long)(rand() % 30) * 1000000L};
         nanosleep(&ts, NULL);
         kill(pid, SIGKILL);
         int st;
