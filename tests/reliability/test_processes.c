@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -122,6 +123,86 @@ static void killed_writers_leave_whole_batches(void **state)
                   (long long)rows);
 }
 
+/* ---- a migration runner killed halfway ---- */
+
+static void write_migration(const char *dir, int i)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/%04d_t%d", dir, i, i);
+    mkdir(path, 0777);
+    char up[800], down[800];
+    snprintf(up, sizeof up, "%s/up.sql", path);
+    snprintf(down, sizeof down, "%s/down.sql", path);
+    FILE *f = fopen(up, "w");
+    fprintf(f, "CREATE TABLE t%d (id INTEGER PRIMARY KEY, v TEXT);\n"
+               "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) "
+               "INSERT INTO t%d (v) SELECT 'row ' || x FROM c;\n", i, i);
+    fclose(f);
+    f = fopen(down, "w");
+    fprintf(f, "DROP TABLE t%d;\n", i);
+    fclose(f);
+}
+
+static int64_t scalar_or(sinew_db *db, const char *sql, int64_t dflt)
+{
+    sinew_session *s;
+    th_ok(sinew_session_new(&s, db));
+    sinew_rows *r;
+    int64_t v = dflt;
+    if (sinew_raw_rows(s, sql, NULL, 0, &r) == SINEW_OK) {
+        if (sinew_rows_next(r) == SINEW_ROW) v = sinew_rows_value(r, 0).u.i;
+        sinew_rows_free(r);
+    }
+    sinew_session_free(s);
+    return v;
+}
+
+static void killed_migrations_are_all_or_nothing_and_resume(void **state)
+{
+    (void)state;
+    enum { MIGS = 8 };
+    int kills = 0;
+    for (int round = 0; round < 6; round++) {
+        char dir[600], url[700];
+        snprintf(dir, sizeof dir, "%s/migs%d", th_tmpdir(), round);
+        mkdir(dir, 0777);
+        for (int i = 1; i <= MIGS; i++) write_migration(dir, i);
+        snprintf(url, sizeof url, "sqlite:%s/migrate%d.db", th_tmpdir(), round);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            sinew_db *db;
+            if (sinew_open(&db, url)) _exit(3);
+            sinew_migrate_up(db, dir);
+            _exit(0);
+        }
+        struct timespec ts = {0, (long)(2 + rand() % (10 + 15 * round)) * 1000000L};
+        nanosleep(&ts, NULL);
+        kill(pid, SIGKILL);
+        int st;
+        waitpid(pid, &st, 0);
+        kills += WIFSIGNALED(st);
+        sinew_db *db;
+        th_ok(sinew_open(&db, url));
+        /* every migration is recorded exactly when all of its work is there */
+        for (int i = 1; i <= MIGS; i++) {
+            char q[200];
+            snprintf(q, sizeof q, "SELECT COUNT(*) FROM sinew_migrations WHERE name = '%04d_t%d'", i, i);
+            int64_t recorded = scalar_or(db, q, 0);
+            snprintf(q, sizeof q, "SELECT COUNT(*) FROM t%d", i);
+            int64_t rows = scalar_or(db, q, -1);
+            if (!(recorded ? rows == 20000 : rows == -1))
+                fail_msg("round %d: migration %d recorded=%lld but table t%d has %lld rows", round, i,
+                         (long long)recorded, i, (long long)rows);
+        }
+        /* and a second run finishes the job */
+        th_ok(sinew_migrate_up(db, dir));
+        assert_int_equal(scalar_or(db, "SELECT COUNT(*) FROM sinew_migrations", 0), MIGS);
+        sinew_close(db);
+    }
+    print_message("migration crash safety: %d runners killed, each database consistent and resumed\n", kills);
+}
+
 typedef struct Counter {
     int64_t id;
     int64_t value;
@@ -200,6 +281,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(killed_writers_leave_whole_batches),
         cmocka_unit_test(processes_share_a_wal_file_without_lost_writes),
+        cmocka_unit_test(killed_migrations_are_all_or_nothing_and_resume),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
