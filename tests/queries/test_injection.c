@@ -24,7 +24,7 @@ static const char *const hostile[] = {
     "Robert'); DROP TABLE teams;--",
     "%",
     "_",
-    "\xd0\xb0" "dmin",          /* Cyrillic а */
+    "\320\260dmin",             /* Cyrillic а (U+0430) */
     "\xef\xbc\x87 OR 1=1",       /* fullwidth apostrophe */
     "$1",
     "?",
