@@ -1,0 +1,229 @@
+/*
+ * sinew_bench - sinew against hand-written sqlite3 C, side by side, in one
+ * run and one process: for each workload, both versions alternately over
+ * several rounds, then a table of medians, rows/s, the ratio sinew/raw,
+ * peak memory and statements issued. `--quick` runs a tiny version of
+ * everything once and only checks that both sides computed the same thing
+ * (the test suite runs it).
+ *
+ *   sinew_bench [--quick] [--rounds N]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "bench.h"
+#include "orm/orm.h"
+
+sqlite3 *sn_sqlite_handle(sinew_conn *c);
+
+/* ---- memory accounting ---- */
+static long long live, peak, base;
+static void *h_malloc(size_t n, void *ctx) { (void)ctx; return cmalloc(n); }
+static void h_free(void *p, void *ctx) { (void)ctx; cfree(p); }
+static void *h_realloc(void *p, size_t n, void *ctx)
+{
+    (void)ctx;
+    if (!p) return cmalloc(n);
+    size_t old = *(size_t *)((char *)p - 16);
+    size_t *q = realloc((char *)p - 16, n + 16);
+    if (!q) return NULL;
+    *q = n;
+    live += (long long)n - (long long)old;
+    if (live > peak) peak = live;
+    return (char *)q + 16;
+}
+void *cmalloc(size_t n)
+{
+    size_t *p = malloc(n + 16);
+    if (!p) return NULL;
+    *p = n;
+    live += (long long)n;
+    if (live > peak) peak = live;
+    return (char *)p + 16;
+}
+void cfree(void *p)
+{
+    if (!p) return;
+    size_t *q = (size_t *)((char *)p - 16);
+    live -= (long long)*q;
+    free(q);
+}
+char *cstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = cmalloc(n);
+    memcpy(p, s, n);
+    return p;
+}
+void mem_reset_peak(void) { peak = base = live; }
+long long mem_peak_delta(void) { return peak - base; }
+void mem_install(void)
+{
+    static const sinew_allocator a = {h_malloc, h_realloc, h_free, NULL};
+    sinew_set_allocator(&a);
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+typedef struct result {
+    double ms;
+    long long mem, statements, checksum;
+} result;
+
+static int run_side(env *e, const workload *w, int sinew_side, result *r)
+{
+    if (w->setup(e)) return 1;
+    sinew_db_reset_stats(e->db);
+    e->raw_statements = 0;
+    mem_reset_peak();
+    double t0 = now_ms();
+    int rc = sinew_side ? w->sinew_side(e) : w->raw_side(e);
+    r->ms = now_ms() - t0;
+    r->mem = mem_peak_delta();
+    r->statements = sinew_side ? (long long)sinew_db_stats(e->db).statements : e->raw_statements;
+    r->checksum = e->checksum;
+    return rc;
+}
+
+static long long rows_of(const env *e, int w)
+{
+    switch (w) {
+    case 0: case 1: case 2: return e->n_users;
+    case 3: return e->n_gets;
+    case 4: return e->n_updates;
+    case 5: return 100 + 1000 + 10000;
+    case 6: return 200 * 20;
+    default: return e->n_stream;
+    }
+}
+
+static int bench_backend(env *e, const char *label, int rounds, double *w1_raw_ms, double *w2_sinew_ms)
+{
+    int failures = 0;
+    for (int w = 0; w < nworkloads; w++) {
+        const workload *wl = &workloads[w];
+        double ts[32], tr[32];
+        long long ms = 0, mr = 0, ss = 0, sr = 0;
+        for (int r = 0; r < rounds; r++) {
+            result a, b;
+            int first_sinew = r % 2 == 0;   /* alternate which side runs first */
+            if (run_side(e, wl, first_sinew, first_sinew ? &a : &b) || run_side(e, wl, !first_sinew, first_sinew ? &b : &a)) {
+                fprintf(stderr, "%s %s: a side failed\n", label, wl->id);
+                return 1;
+            }
+            if (a.checksum != b.checksum) {
+                fprintf(stderr, "%s %s: sinew computed %lld, raw %lld\n", label, wl->id, a.checksum, b.checksum);
+                failures++;
+            }
+            ts[r] = a.ms;
+            tr[r] = b.ms;
+            if (a.mem > ms) ms = a.mem;
+            if (b.mem > mr) mr = b.mem;
+            ss = a.statements;
+            sr = b.statements;
+        }
+        qsort(ts, (size_t)rounds, sizeof ts[0], cmp_d);
+        qsort(tr, (size_t)rounds, sizeof tr[0], cmp_d);
+        double s = ts[rounds / 2], rw = tr[rounds / 2];
+        if (w == 0) *w1_raw_ms = rw;
+        if (w == 1) *w2_sinew_ms = s;
+        printf("| %s | %-7s | %-44s | %9.2f | %9.2f | %5.2f | %11.0f | %9lld | %9lld | %6lld | %6lld |\n", wl->id, label,
+               wl->what, s, rw, rw > 0 ? s / rw : 0, s > 0 ? (double)rows_of(e, w) / (s / 1000.0) : 0, ms / 1024,
+               mr / 1024, ss, sr);
+        fflush(stdout);
+    }
+    return failures;
+}
+
+static int open_env(env *e, const char *url)
+{
+    e->url = url;
+    if (sinew_open(&e->db, url) != SINEW_OK) {
+        fprintf(stderr, "%s: %s\n", url, sinew_errmsg());
+        return 1;
+    }
+    if (sinew_create_tables(e->db, &bench_schema) != SINEW_OK) {
+        fprintf(stderr, "%s\n", sinew_errmsg());
+        return 1;
+    }
+    e->raw = sn_sqlite_handle(e->db->conn);   /* the same connection: the same database, same process */
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int quick = 0, rounds = 5;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--quick")) quick = 1;
+        else if (!strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = atoi(argv[++i]);
+        else {
+            fprintf(stderr, "usage: sinew_bench [--quick] [--rounds N]\n");
+            return 2;
+        }
+    }
+    if (quick) rounds = 1;
+    if (rounds < 1 || rounds > 31) rounds = 5;
+    mem_install();
+    env e;
+    memset(&e, 0, sizeof e);
+    e.quick = quick;
+    e.n_users = quick ? 300 : 100000;
+    e.n_gets = quick ? 200 : 10000;
+    e.n_updates = quick ? 200 : 10000;
+    e.n_stream = quick ? 2000 : 1000000;
+    e.names = malloc((size_t)e.n_users * sizeof *e.names);
+    e.emails = malloc((size_t)e.n_users * sizeof *e.emails);
+    for (int i = 0; i < e.n_users; i++) {
+        char b[64];
+        snprintf(b, sizeof b, "user%d", i);
+        e.names[i] = strdup(b);
+        snprintf(b, sizeof b, "user%d@example.com", i);
+        e.emails[i] = strdup(b);
+    }
+    printf("sinew_bench: %d round(s) per workload, medians; ratio = sinew / raw (lower is better)\n\n", rounds);
+    printf("| W | backend | workload | sinew ms | raw ms | ratio | sinew rows/s | sinew KiB | raw KiB | sinew stmts | raw stmts |\n");
+    printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    int failures = 0;
+    double w1_raw = 0, w2_sinew = 0;
+    if (open_env(&e, "sqlite::memory:")) return 1;
+    failures += bench_backend(&e, "memory", rounds, &w1_raw, &w2_sinew);
+    double mem_w2_vs_w1 = w2_sinew > 0 ? w1_raw / w2_sinew : 0;
+    sinew_close(e.db);
+    char path[256], url[300];
+    snprintf(path, sizeof path, "%s/sinew-bench-%ld.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
+    snprintf(url, sizeof url, "sqlite:%s", path);
+    if (open_env(&e, url)) return 1;
+    failures += bench_backend(&e, "WAL file", rounds, &w1_raw, &w2_sinew);
+    sinew_close(e.db);
+    unlink(path);
+    char aux[300];
+    snprintf(aux, sizeof aux, "%s-wal", path);
+    unlink(aux);
+    snprintf(aux, sizeof aux, "%s-shm", path);
+    unlink(aux);
+    printf("\nW2 (sinew bulk insert) against W1 raw (one by one): %.1fx faster in memory, %.1fx on the WAL file\n",
+           mem_w2_vs_w1, w2_sinew > 0 ? w1_raw / w2_sinew : 0);
+    printf("PostgreSQL: not measured by this program yet (see docs/performance.md)\n");
+    for (int i = 0; i < e.n_users; i++) free(e.names[i]), free(e.emails[i]);
+    free(e.names);
+    free(e.emails);
+    if (failures) {
+        fprintf(stderr, "sinew_bench: %d workload(s) computed different results on the two sides\n", failures);
+        return 1;
+    }
+    printf("%s\n", quick ? "quick run: every workload computed the same result on both sides" : "done");
+    return 0;
+}
