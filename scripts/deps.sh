@@ -17,6 +17,8 @@ if [ "$what" = test ]; then
     command -v valgrind >/dev/null 2>&1 || need="$need valgrind"
     command -v dot >/dev/null 2>&1 || need="$need graphviz"
     command -v sqlite3 >/dev/null 2>&1 || need="$need sqlite3"
+    command -v npm >/dev/null 2>&1 || need="$need nodejs npm"
+    [ -x /usr/bin/chromium ] || need="$need chromium"
 fi
 
 [ -z "$need" ] && exit 0
