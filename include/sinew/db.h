@@ -46,6 +46,17 @@ int sinew_tx_depth(const sinew_db *db);              /* 0 outside a transaction 
 int sinew_create_table(sinew_db *db, const sinew_model *model);
 int sinew_create_tables(sinew_db *db, const sinew_schema *schema);   /* in FK order */
 
+/*
+ * Memory that ended sessions leave for the next ones. A session allocates in
+ * chunks; when it ends, up to `bytes` of them stay with the db instead of
+ * going back to malloc, so the next session does not fault in fresh pages
+ * (loading 100,000 rows into a new session was 1.5x slower without it).
+ * Default SINEW_DEFAULT_SESSION_CACHE (32 MiB); 0 frees every chunk at once.
+ * The memory is freed by sinew_close().
+ */
+#define SINEW_DEFAULT_SESSION_CACHE ((size_t)32 << 20)
+void sinew_db_set_session_cache(sinew_db *db, size_t bytes);
+
 /* ---- the query log -------------------------------------------------------- */
 
 typedef struct sinew_log_event {

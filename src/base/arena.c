@@ -23,18 +23,61 @@ void sn_arena_init(sn_arena *a, size_t first_chunk)
     a->chunk_size = first_chunk ? first_chunk : 4096;
 }
 
-void sn_arena_free(sn_arena *a)
+/* a chunk the arena is done with: back to the cache while it has room */
+static void release(sn_arena *a, sn_chunk *c)
 {
-    sn_chunk *c = a->head;
+    sn_chunk_cache *cc = a->cache;
+    if (cc && cc->bytes + c->size <= cc->limit) {
+        c->next = cc->head;
+        cc->head = c;
+        cc->bytes += c->size;
+        return;
+    }
+    sn_free(c);
+}
+
+void sn_chunk_cache_free(sn_chunk_cache *cc)
+{
+    sn_chunk *c = cc->head;
     while (c) {
         sn_chunk *next = c->next;
         sn_free(c);
         c = next;
     }
+    cc->head = NULL;
+    cc->bytes = 0;
+}
+
+void sn_arena_free(sn_arena *a)
+{
+    sn_chunk *c = a->head;
+    while (c) {
+        sn_chunk *next = c->next;
+        release(a, c);
+        c = next;
+    }
     size_t limit = a->limit;
     size_t first = a->chunk_size;
+    sn_chunk_cache *cache = a->cache;
     sn_arena_init(a, first > 4096 ? 4096 : first);
     a->limit = limit;
+    a->cache = cache;
+}
+
+/* a spare chunk of at least `want` bytes, or NULL */
+static sn_chunk *from_cache(sn_arena *a, size_t want)
+{
+    sn_chunk_cache *cc = a->cache;
+    if (!cc) return NULL;
+    for (sn_chunk **pp = &cc->head; *pp; pp = &(*pp)->next) {
+        sn_chunk *c = *pp;
+        if (c->size >= want) {
+            *pp = c->next;
+            cc->bytes -= c->size;
+            return c;
+        }
+    }
+    return NULL;
 }
 
 /* out of memory: note it, and unwind a parser that asked for that */
@@ -50,11 +93,18 @@ static void *grow(sn_arena *a, size_t size)
 {
     size_t want = a->chunk_size;
     while (want < size) want *= 2;
+    sn_chunk *c = from_cache(a, want);
+    if (c) want = c->size;
     size_t total = sizeof(sn_chunk) + want;
-    if (a->limit && a->used + total > a->limit) return fail(a);
-    sn_chunk *c = sn_malloc(total);
-    if (!c) return fail(a);
-    c->size = want;
+    if (a->limit && a->used + total > a->limit) {
+        if (c) release(a, c);
+        return fail(a);
+    }
+    if (!c) {
+        c = sn_malloc(total);
+        if (!c) return fail(a);
+        c->size = want;
+    }
     c->next = a->head;
     a->head = c;
     a->cur = (char *)(c + 1);
@@ -124,7 +174,7 @@ void sn_arena_reset_to(sn_arena *a, sn_arena_mark m)
 {
     while (a->head && a->head != m.head) {
         sn_chunk *next = a->head->next;
-        sn_free(a->head);
+        release(a, a->head);
         a->head = next;
     }
     a->cur = m.cur;

@@ -27,6 +27,17 @@ sinew_error *sn_error_mut(void);
 
 /* ---- arena: bump allocation in chunks, one free for everything ---- */
 typedef struct sn_chunk sn_chunk;
+
+/* Spare chunks kept for the next arena (a db keeps one for its sessions):
+ * a session that loads 30 MB and ends should not make the next one fault
+ * in 30 MB of fresh pages. Holds at most `limit` bytes; the rest is freed. */
+typedef struct sn_chunk_cache {
+    sn_chunk *head;
+    size_t bytes;
+    size_t limit;
+} sn_chunk_cache;
+void sn_chunk_cache_free(sn_chunk_cache *cc);     /* frees every spare chunk */
+
 typedef struct sn_arena {
     sn_chunk *head;
     char *cur;
@@ -36,6 +47,7 @@ typedef struct sn_arena {
     size_t chunk_size;    /* next chunk's size */
     int failed;           /* sticky: an allocation failed */
     void *oom_jump;       /* jmp_buf * to longjmp to when an allocation fails (parsers), or NULL */
+    sn_chunk_cache *cache;   /* where chunks come from and go back to, or NULL */
 } sn_arena;
 
 void sn_arena_init(sn_arena *a, size_t first_chunk);

@@ -21,7 +21,21 @@ struct sinew_conn {
 struct sinew_stmt {
     sqlite3_stmt *st;
     sinew_conn *conn;
+    /* The column last looked at. Hydration asks a column's storage class and
+     * then its value; reading both through one sqlite3_value saves the
+     * per-call API overhead of sqlite3_column_*(). Valid until the next step. */
+    int vcol;
+    sqlite3_value *v;
 };
+
+static sqlite3_value *col(sinew_stmt *s, int i)
+{
+    if (s->vcol != i) {
+        s->v = sqlite3_column_value(s->st, i);
+        s->vcol = i;
+    }
+    return s->v;
+}
 
 static int map_code(int code)
 {
@@ -175,6 +189,8 @@ static int sq_prepare(sinew_conn *c, const char *sql, sinew_stmt **out)
         return sinew_error_set(SINEW_MISUSE, "sqlite: empty statement");
     }
     s->conn = c;
+    s->vcol = -1;
+    s->v = NULL;
     *out = s;
     return SINEW_OK;
 }
@@ -221,6 +237,7 @@ static int sq_bind(sinew_stmt *s, int i, const sinew_value *v)
 
 static int sq_step(sinew_stmt *s)
 {
+    s->vcol = -1;
     int rc = sqlite3_step(s->st);
     if (rc == SQLITE_ROW) return SINEW_ROW;
     if (rc == SQLITE_DONE) return SINEW_DONE;
@@ -231,6 +248,7 @@ static int sq_step(sinew_stmt *s)
 
 static int sq_reset(sinew_stmt *s)
 {
+    s->vcol = -1;
     sqlite3_reset(s->st);
     return SINEW_OK;
 }
@@ -247,7 +265,7 @@ static const char *sq_column_name(sinew_stmt *s, int i) { return sqlite3_column_
 
 static sinew_storage sq_column_storage(sinew_stmt *s, int i)
 {
-    switch (sqlite3_column_type(s->st, i)) {
+    switch (sqlite3_value_type(col(s, i))) {
     case SQLITE_INTEGER: return SINEW_STORAGE_INT;
     case SQLITE_FLOAT: return SINEW_STORAGE_FLOAT;
     case SQLITE_TEXT: return SINEW_STORAGE_TEXT;
@@ -256,20 +274,22 @@ static sinew_storage sq_column_storage(sinew_stmt *s, int i)
     }
 }
 
-static int64_t sq_column_i64(sinew_stmt *s, int i) { return sqlite3_column_int64(s->st, i); }
-static double sq_column_f64(sinew_stmt *s, int i) { return sqlite3_column_double(s->st, i); }
+static int64_t sq_column_i64(sinew_stmt *s, int i) { return sqlite3_value_int64(col(s, i)); }
+static double sq_column_f64(sinew_stmt *s, int i) { return sqlite3_value_double(col(s, i)); }
 
 static const char *sq_column_text(sinew_stmt *s, int i, size_t *len)
 {
-    const char *p = (const char *)sqlite3_column_text(s->st, i);
-    *len = (size_t)sqlite3_column_bytes(s->st, i);
+    sqlite3_value *v = col(s, i);
+    const char *p = (const char *)sqlite3_value_text(v);
+    *len = (size_t)sqlite3_value_bytes(v);
     return p ? p : "";
 }
 
 static const void *sq_column_blob(sinew_stmt *s, int i, size_t *len)
 {
-    const void *p = sqlite3_column_blob(s->st, i);
-    *len = (size_t)sqlite3_column_bytes(s->st, i);
+    sqlite3_value *v = col(s, i);
+    const void *p = sqlite3_value_blob(v);
+    *len = (size_t)sqlite3_value_bytes(v);
     return p ? p : "";
 }
 

@@ -47,6 +47,7 @@ int sinew_open(sinew_db **out, const char *url_text)
     sn_map_init(&db->stmts, str_key_eq, NULL);
     sn_map_init(&db->plans, NULL, NULL);
     sn_map_init(&db->hooks, NULL, NULL);
+    db->spare.limit = SINEW_DEFAULT_SESSION_CACHE;
     rc = drv->open(&db->conn, url);
     sinew_url_free(url);
     if (rc) {
@@ -92,8 +93,12 @@ void sinew_close(sinew_db *db)
         if (db->hooks.slots[i].key) sn_free(db->hooks.slots[i].value);
     sn_map_free(&db->hooks);
     /* sessions outliving their db would dangle: orphan them so freeing them later is still safe */
-    for (struct sinew_session *s = db->sessions; s; s = s->next_session) s->db = NULL;
+    for (struct sinew_session *s = db->sessions; s; s = s->next_session) {
+        s->db = NULL;
+        s->arena.cache = NULL;
+    }
     db->sessions = NULL;
+    sn_chunk_cache_free(&db->spare);
     db->drv->close(db->conn);
     sn_free(db);
 }
@@ -104,6 +109,15 @@ void sinew_db_set_log(sinew_db *db, sinew_log_fn fn, void *ctx)
 {
     db->log_fn = fn;
     db->log_ctx = ctx;
+}
+
+void sinew_db_set_session_cache(sinew_db *db, size_t bytes)
+{
+    if (!db) return;
+    db->spare.limit = bytes;
+    if (db->spare.bytes > bytes) {   /* shrink now: free what no longer fits */
+        sn_chunk_cache_free(&db->spare);
+    }
 }
 
 sinew_stats sinew_db_stats(const sinew_db *db) { return db->stats; }
@@ -120,6 +134,13 @@ static void emit(sinew_db *db, const sinew_log_event *ev)
     }
 }
 
+void sn_db_note_failure(sinew_db *db, int status)
+{
+    if (status == SINEW_OK || status == SINEW_ROW || status == SINEW_DONE) return;
+    db->failures++;
+    if (status == SINEW_CONNECTION) db->conn_lost = 1;
+}
+
 void sn_db_log_message(sinew_db *db, const char *message)
 {
     sinew_log_event ev = {NULL, 0, 0, SINEW_OK, message};
@@ -134,8 +155,19 @@ int sn_exec_start(sn_exec *x, sinew_db *db, const char *sql)
     x->db = db;
     x->drv = db->drv;
     x->sql = sql;
-    uint64_t h = sn_hash_str(sql);
-    sn_cached_stmt *c = sn_map_get(&db->stmts, h, sql);
+    size_t slot = ((uintptr_t)sql >> 4) & (SN_HOT_STMTS - 1);
+    sn_cached_stmt *c = NULL;
+    uint64_t h = 0;
+    if (db->hot[slot].sql == sql && strcmp(db->hot[slot].c->sql, sql) == 0) {
+        c = db->hot[slot].c;
+    } else {
+        h = sn_hash_str(sql);
+        c = sn_map_get(&db->stmts, h, sql);
+        if (c) {
+            db->hot[slot].sql = sql;
+            db->hot[slot].c = c;
+        }
+    }
     if (c && !c->busy) {
         c->busy = 1;
         x->cached = c;
@@ -143,6 +175,7 @@ int sn_exec_start(sn_exec *x, sinew_db *db, const char *sql)
     } else {
         int rc = db->drv->prepare(db->conn, sql, &x->stmt);
         if (rc) {
+            sn_db_note_failure(db, rc);
             sinew_log_event ev = {sql, 0, 0, rc, NULL};
             emit(db, &ev);
             return rc;
@@ -177,6 +210,7 @@ static void finish(sn_exec *x, int status)
     x->finished = 1;
     sinew_db *db = x->db;
     db->stats.statements++;
+    sn_db_note_failure(db, status);
     double ms = 0;
     if (x->timed) {
         ms = sn_now_ms() - x->t0;
@@ -234,6 +268,7 @@ static int logged(sinew_db *db, const char *sql, db_op fn, const char *arg)
     double t0 = timed ? sn_now_ms() : 0;
     int rc = fn(db, arg);
     db->stats.statements++;
+    sn_db_note_failure(db, rc);
     if (timed) {
         sinew_log_event ev = {sql, sn_now_ms() - t0, 0, rc, NULL};
         emit(db, &ev);

@@ -43,6 +43,7 @@ typedef struct sn_plan {
 } sn_plan;
 
 /* ---- the db handle ---- */
+#define SN_HOT_STMTS 64
 typedef struct sn_cached_stmt {
     char *sql;
     sinew_stmt *stmt;
@@ -54,6 +55,10 @@ struct sinew_db {
     const sinew_dialect *dialect;
     sinew_conn *conn;
     sn_map stmts;                  /* SQL text -> sn_cached_stmt */
+    /* In front of stmts: the cached statement last used for a given SQL
+     * pointer. Plans hand out the same SQL strings every time, so a hit costs
+     * one string compare instead of hashing the text. */
+    struct { const char *sql; sn_cached_stmt *c; } hot[SN_HOT_STMTS];
     sn_map plans;                  /* model pointer -> sn_plan */
     sinew_log_fn log_fn;
     void *log_ctx;
@@ -62,6 +67,10 @@ struct sinew_db {
     int tx_depth;
     sn_map hooks;                  /* model pointer -> sinew_hooks copy */
     struct sinew_session *sessions;   /* open sessions, told about rollbacks */
+    sn_chunk_cache spare;          /* arena chunks of ended sessions, for the next ones */
+    /* what the connection pool (pool.c) looks at when a connection comes back */
+    uint64_t failures;             /* statements and transaction commands that failed */
+    int conn_lost;                 /* one failed with SINEW_CONNECTION: the connection is gone */
 };
 
 /* One statement in flight: prepare (cached), bind, step, finish. */
@@ -87,20 +96,32 @@ int sn_plan_insert(sinew_db *db, sn_plan *p, uint64_t omit, const sn_insert_vari
 int sn_plan_update(sinew_db *db, sn_plan *p, uint64_t set, const char **out);
 
 void sn_db_log_message(sinew_db *db, const char *message);
+/* Count a failed operation on db (SINEW_CONNECTION marks the connection lost). */
+void sn_db_note_failure(sinew_db *db, int status);
 double sn_now_ms(void);
 
 /* ---- objects in a session ---- */
 enum { SN_NEW = 1, SN_PERSISTENT, SN_DELETED, SN_DETACHED };
-enum { SN_F_DELETE = 1u << 0 };   /* scheduled for delete at the next flush */
+enum {
+    SN_F_DELETE = 1u << 0,        /* scheduled for delete at the next flush */
+    SN_F_SNAP = 1u << 1,          /* has a snapshot (persistent objects) */
+};
 #define SN_OBJ_MAGIC 0x53494e57u   /* "SINW" */
 
+/*
+ * The hidden header in front of every session object (64 bytes; a loaded
+ * row is header + struct + snapshot, in one arena block). The snapshot,
+ * the struct as last loaded or written, sits right after the struct; the
+ * SN_F_SNAP flag says whether there is one (new objects have none).
+ */
 typedef struct sn_obj {
     uint32_t magic;
     uint32_t state;
     uint32_t flags;                /* SN_F_* */
+    uint32_t id_hash;              /* identity-map hash of the key (low bits) */
     const sinew_model *model;
     struct sn_obj *next;           /* every tracked object of the session */
-    void *snapshot;                /* the struct as last loaded or written; NULL when new */
+    struct sn_obj *id_next;        /* the identity map's bucket chain */
     uint64_t loaded;               /* bit r: relation r has been loaded */
     uint64_t eager;                /* bit r: relation r was loaded by a prefetch */
     struct sn_group *group;        /* the result set it came from (batch loading) */
@@ -109,6 +130,7 @@ typedef struct sn_obj {
 #define SN_OBJ_HDR ((sizeof(sn_obj) + 15u) & ~(size_t)15u)
 #define SN_OBJ_OF(ptr) ((sn_obj *)((char *)(ptr) - SN_OBJ_HDR))
 #define SN_DATA_OF(o) ((void *)((char *)(o) + SN_OBJ_HDR))
+#define SN_SNAP(o) (((o)->flags & SN_F_SNAP) ? (void *)((char *)SN_DATA_OF(o) + (((o)->model->size + 15u) & ~(size_t)15u)) : NULL)
 
 /* Objects loaded together by one statement: the siblings batch lazy loading works over. */
 typedef struct sn_group {
@@ -131,7 +153,10 @@ typedef struct sn_relstat {
 struct sinew_session {
     sinew_db *db;
     sn_arena arena;
-    sn_map identity;               /* (model, key) -> sn_obj */
+    /* the identity map, (model, key) -> sn_obj: chained through sn_obj.id_next,
+     * so it costs a bucket pointer per object and no allocation per row */
+    sn_obj **id_buckets;
+    size_t id_cap, id_count;
     sn_obj *objects;               /* newest first */
     sn_map relcache;               /* (object, relation) -> cached value, for structs without a member */
     sn_map relstats;               /* relation -> sn_relstat */

@@ -167,7 +167,7 @@ int sn_rel_store(sinew_session *s, const sinew_relation *rel, void *obj, void *o
         /* the snapshot too: a loaded value is not a change for the unit of work */
         if (is_to_one(rel)) {
             *(void **)((char *)obj + rel->offset) = one;
-            if (o->snapshot) *(void **)((char *)o->snapshot + rel->offset) = one;
+            if (SN_SNAP(o)) *(void **)((char *)SN_SNAP(o) + rel->offset) = one;
         } else {
             *(sinew_list *)((char *)obj + rel->offset) = *many;
         }
@@ -375,8 +375,21 @@ static int load_chunk(sinew_session *s, const sinew_relation *rel, keyrec **keys
         sn_buf_puts(&b, " WHERE ");
         render_in(&b, d, "t0", t, rel->remote, nk, padded, &param);
     }
-    if (!is_to_one(rel)) {   /* a stable order for to-many lists */
+    if (!is_to_one(rel)) {
+        /* A stable order for to-many lists: by parent key, then primary key.
+         * Each list comes out in key order, and leading with the foreign key
+         * lets the database walk the foreign key's index instead of sorting. */
         sn_buf_puts(&b, " ORDER BY ");
+        for (size_t i = 0; i < nk; i++) {
+            if (m2m) {
+                sn_buf_puts(&b, "j.");
+                sn_sql_ident(&b, d, rel->through->fields[rel->through_local[i]].column);
+            } else {
+                sn_buf_puts(&b, "t0.");
+                sn_sql_ident(&b, d, t->fields[rel->remote[i]].column);
+            }
+            sn_buf_puts(&b, ", ");
+        }
         for (size_t i = 0; i < t->npk; i++) {
             if (i) sn_buf_puts(&b, ", ");
             sn_buf_puts(&b, "t0.");

@@ -16,13 +16,6 @@
 
 /* ---- identity map -------------------------------------------------------------- */
 
-#define PROBE_MAGIC 0x50524f42u   /* "PROB" */
-typedef struct id_probe {
-    uint32_t magic;
-    const sinew_model *model;
-    const sinew_value *vals;      /* one per key field */
-} id_probe;
-
 int sn_type_intlike(sinew_type t)
 {
     return t == SINEW_BOOL || t == SINEW_INT32 || t == SINEW_INT64 || t == SINEW_TIMESTAMP ||
@@ -57,61 +50,95 @@ int sn_value_eq(const sinew_value *a, const sinew_value *b)
 static void obj_key(const sn_obj *o, sinew_value *vals)
 {
     const sinew_model *m = o->model;
-    const void *src = o->snapshot ? o->snapshot : SN_DATA_OF(o);
+    const void *snap = SN_SNAP(o);
+    const void *src = snap ? snap : SN_DATA_OF(o);
     for (size_t i = 0; i < m->npk; i++) vals[i] = sn_field_value(&m->fields[m->pk[i]], src);
 }
 
-static uint64_t key_hash(const sinew_model *m, const sinew_value *vals)
+static uint32_t key_hash(const sinew_model *m, const sinew_value *vals)
 {
     uint64_t h = (uint64_t)(uintptr_t)m;
     for (size_t i = 0; i < m->npk; i++) h = sn_value_hash(&vals[i], h);
-    return h;
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 #define MAX_KEY 16
 
-static int identity_eq(const void *stored, const void *probe, void *ctx)
+static int key_matches(const sn_obj *o, const sinew_model *m, const sinew_value *vals)
 {
-    (void)ctx;
-    const sn_obj *a = stored;
-    sinew_value av[MAX_KEY], bv[MAX_KEY];
-    const sinew_value *b;
-    const sinew_model *bm;
-    if (*(const uint32_t *)probe == PROBE_MAGIC) {
-        const id_probe *p = probe;
-        bm = p->model;
-        b = p->vals;
-    } else {
-        const sn_obj *o = probe;
-        bm = o->model;
-        obj_key(o, bv);
-        b = bv;
-    }
-    if (a->model != bm) return 0;
-    obj_key(a, av);
-    for (size_t i = 0; i < bm->npk; i++)
-        if (!sn_value_eq(&av[i], &b[i])) return 0;
+    if (o->model != m) return 0;
+    sinew_value ov[MAX_KEY];
+    obj_key(o, ov);
+    for (size_t i = 0; i < m->npk; i++)
+        if (!sn_value_eq(&ov[i], &vals[i])) return 0;
     return 1;
+}
+
+static int identity_grow(sinew_session *s)
+{
+    size_t cap = s->id_cap ? s->id_cap * 2 : 64;
+    sn_obj **b = sn_calloc(cap, sizeof *b);
+    if (!b) return sn_nomem();
+    for (size_t i = 0; i < s->id_cap; i++) {
+        sn_obj *o = s->id_buckets[i];
+        while (o) {
+            sn_obj *next = o->id_next;
+            size_t j = o->id_hash & (cap - 1);
+            o->id_next = b[j];
+            b[j] = o;
+            o = next;
+        }
+    }
+    sn_free(s->id_buckets);
+    s->id_buckets = b;
+    s->id_cap = cap;
+    return SINEW_OK;
 }
 
 int sn_identity_add(sinew_session *s, sn_obj *o)
 {
+    if (s->id_count >= s->id_cap) {   /* load factor at most 1 */
+        int rc = identity_grow(s);
+        if (rc) return rc;
+    }
     sinew_value vals[MAX_KEY];
     obj_key(o, vals);
-    return sn_map_put(&s->identity, key_hash(o->model, vals), o, o);
+    o->id_hash = key_hash(o->model, vals);
+    size_t j = o->id_hash & (s->id_cap - 1);
+    /* the same key again replaces the old entry, as a map would */
+    for (sn_obj **pp = &s->id_buckets[j]; *pp; pp = &(*pp)->id_next)
+        if (*pp == o || ((*pp)->id_hash == o->id_hash && key_matches(*pp, o->model, vals))) {
+            sn_obj *old = *pp;
+            *pp = old->id_next;
+            old->id_next = NULL;
+            s->id_count--;
+            break;
+        }
+    o->id_next = s->id_buckets[j];
+    s->id_buckets[j] = o;
+    s->id_count++;
+    return SINEW_OK;
 }
 
 void sn_identity_remove(sinew_session *s, sn_obj *o)
 {
-    sinew_value vals[MAX_KEY];
-    obj_key(o, vals);
-    sn_map_remove(&s->identity, key_hash(o->model, vals), o);
+    if (!s->id_cap) return;
+    for (sn_obj **pp = &s->id_buckets[o->id_hash & (s->id_cap - 1)]; *pp; pp = &(*pp)->id_next)
+        if (*pp == o) {
+            *pp = o->id_next;
+            o->id_next = NULL;
+            s->id_count--;
+            return;
+        }
 }
 
 sn_obj *sn_identity_find(sinew_session *s, const sinew_model *m, const sinew_value *vals)
 {
-    id_probe p = {PROBE_MAGIC, m, vals};
-    return sn_map_get(&s->identity, key_hash(m, vals), &p);
+    if (!s->id_count) return NULL;
+    uint32_t h = key_hash(m, vals);
+    for (sn_obj *o = s->id_buckets[h & (s->id_cap - 1)]; o; o = o->id_next)
+        if (o->id_hash == h && key_matches(o, m, vals)) return o;
+    return NULL;
 }
 
 /* ---- session ----------------------------------------------------------------------- */
@@ -124,7 +151,7 @@ int sinew_session_new(sinew_session **out, sinew_db *db)
     if (!s) return sn_nomem();
     s->db = db;
     sn_arena_init(&s->arena, 8192);
-    sn_map_init(&s->identity, identity_eq, NULL);
+    s->arena.cache = &db->spare;
     sn_rel_session_init(s);
     s->next_session = db->sessions;
     db->sessions = s;
@@ -142,7 +169,7 @@ void sinew_session_free(sinew_session *s)
         }
     sn_session_journals_free(s);
     sn_rel_session_end(s);
-    sn_map_free(&s->identity);
+    sn_free(s->id_buckets);
     sn_arena_free(&s->arena);
     sn_free(s);
 }
@@ -163,7 +190,7 @@ static sn_obj *obj_alloc(sinew_session *s, const sinew_model *m, uint32_t state)
     o->magic = SN_OBJ_MAGIC;
     o->state = state;
     o->model = m;
-    o->snapshot = NULL;
+    o->flags &= ~(uint32_t)SN_F_SNAP;
     o->next = s->objects;
     s->objects = o;
     return o;
@@ -173,7 +200,7 @@ void sn_take_snapshot(sn_obj *o)
 {
     void *snap = (char *)SN_DATA_OF(o) + ROUND16(o->model->size);
     memcpy(snap, SN_DATA_OF(o), o->model->size);
-    o->snapshot = snap;
+    o->flags |= SN_F_SNAP;
 }
 
 static int check_model(const sinew_model *m, const char *fn)
@@ -438,7 +465,7 @@ int sn_update_row(sinew_session *s, sn_obj *o)
     if (rc) return rc;
     uint64_t set = 0;
     for (size_t i = 0; i < m->nfields; i++)
-        if (sn_field_changed(&m->fields[i], obj, o->snapshot)) set |= 1ull << i;
+        if (sn_field_changed(&m->fields[i], obj, SN_SNAP(o))) set |= 1ull << i;
     if (!set) return SINEW_OK;   /* nothing changed: nothing to send */
     int vf = p->version_field;
     if (vf >= 0) {
@@ -446,7 +473,7 @@ int sn_update_row(sinew_session *s, sn_obj *o)
         set |= 1ull << vf;
         const sinew_field *f = &m->fields[vf];
         char *slot = (char *)obj + f->offset;
-        const char *old = (const char *)o->snapshot + f->offset;
+        const char *old = (const char *)SN_SNAP(o) + f->offset;
         if (f->type == SINEW_INT32) *(int32_t *)slot = *(const int32_t *)old + 1;
         else *(int64_t *)slot = *(const int64_t *)old + 1;
     }
@@ -457,11 +484,11 @@ int sn_update_row(sinew_session *s, sn_obj *o)
     int param = 0;
     rc = bind_fields(&x, m, obj, set, &param);
     for (size_t i = 0; i < m->npk && rc == SINEW_OK; i++) {
-        sinew_value v = sn_field_value(&m->fields[m->pk[i]], o->snapshot);
+        sinew_value v = sn_field_value(&m->fields[m->pk[i]], SN_SNAP(o));
         rc = sn_exec_bind(&x, param++, &v);
     }
     if (rc == SINEW_OK && vf >= 0) {
-        sinew_value v = sn_field_value(&m->fields[vf], o->snapshot);
+        sinew_value v = sn_field_value(&m->fields[vf], SN_SNAP(o));
         rc = sn_exec_bind(&x, param++, &v);
     }
     if (rc == SINEW_OK) {
@@ -473,12 +500,12 @@ int sn_update_row(sinew_session *s, sn_obj *o)
         if (vf >= 0)
             rc = sinew_error_set(SINEW_CONFLICT, "%s was changed or deleted by someone else since it was loaded "
                                  "(version %lld); reload it and apply the change again", m->name,
-                                 (long long)sn_field_value(&m->fields[vf], o->snapshot).u.i);
+                                 (long long)sn_field_value(&m->fields[vf], SN_SNAP(o)).u.i);
         else
             rc = sinew_error_set(SINEW_NOTFOUND, "%s to update no longer exists in %s", m->name, m->table);
     }
     if (rc) {
-        if (vf >= 0) memcpy((char *)obj + m->fields[vf].offset, (char *)o->snapshot + m->fields[vf].offset,
+        if (vf >= 0) memcpy((char *)obj + m->fields[vf].offset, (char *)SN_SNAP(o) + m->fields[vf].offset,
                             m->fields[vf].type == SINEW_INT32 ? 4 : 8);
         return rc;
     }
@@ -534,7 +561,7 @@ int sn_delete_row(sinew_session *s, sn_obj *o)
     sn_exec x;
     if ((rc = sn_exec_start(&x, s->db, p->delete_pk))) return rc;
     for (size_t i = 0; i < m->npk && rc == SINEW_OK; i++) {
-        sinew_value v = sn_field_value(&m->fields[m->pk[i]], o->snapshot);
+        sinew_value v = sn_field_value(&m->fields[m->pk[i]], SN_SNAP(o));
         rc = sn_exec_bind(&x, (int)i, &v);
     }
     if (rc == SINEW_OK) {

@@ -16,7 +16,6 @@
 typedef struct jentry {
     sn_obj *o;
     uint32_t state, flags;
-    void *snapshot;               /* the snapshot pointer before */
     char *data;                   /* struct bytes before */
     char *snap;                   /* snapshot bytes before (when there was one) */
 } jentry;
@@ -56,16 +55,16 @@ static int journal_add(sn_journal *j, sn_obj *o)
     x->o = o;
     x->state = o->state;
     x->flags = o->flags;
-    x->snapshot = o->snapshot;
+    const void *snap = SN_SNAP(o);
     x->data = sn_malloc(sz);
-    x->snap = o->snapshot ? sn_malloc(sz) : NULL;
-    if (!x->data || (o->snapshot && !x->snap)) {
+    x->snap = snap ? sn_malloc(sz) : NULL;
+    if (!x->data || (snap && !x->snap)) {
         sn_free(x->data);
         sn_free(x->snap);
         return sn_nomem();
     }
     memcpy(x->data, SN_DATA_OF(o), sz);
-    if (x->snap) memcpy(x->snap, o->snapshot, sz);
+    if (snap) memcpy(x->snap, snap, sz);
     j->n++;
     return SINEW_OK;
 }
@@ -80,8 +79,8 @@ static void journal_restore(sinew_session *s, sn_journal *j)
         memcpy(SN_DATA_OF(o), x->data, o->model->size);
         o->state = x->state;
         o->flags = x->flags;
-        o->snapshot = x->snapshot;
-        if (x->snap && o->snapshot) memcpy(o->snapshot, x->snap, o->model->size);
+        void *snap = SN_SNAP(o);
+        if (x->snap && snap) memcpy(snap, x->snap, o->model->size);
         if (o->state == SN_PERSISTENT) sn_identity_add(s, o);
     }
 }
@@ -137,8 +136,8 @@ static sn_obj *member_target(sinew_session *s, const sinew_relation *r, void *ob
 
 static int member_changed(const sinew_relation *r, const sn_obj *o)
 {
-    if (r->kind != SINEW_BELONGS_TO || r->offset == SINEW_NO_OFFSET || !o->snapshot) return 0;
-    return *(void **)((char *)SN_DATA_OF(o) + r->offset) != *(void **)((char *)o->snapshot + r->offset);
+    if (r->kind != SINEW_BELONGS_TO || r->offset == SINEW_NO_OFFSET || !SN_SNAP(o)) return 0;
+    return *(void **)((char *)SN_DATA_OF(o) + r->offset) != *(void **)((char *)SN_SNAP(o) + r->offset);
 }
 
 static int is_dirty(const sn_obj *o)
@@ -146,7 +145,7 @@ static int is_dirty(const sn_obj *o)
     const sinew_model *m = o->model;
     const void *d = SN_DATA_OF(o);
     for (size_t i = 0; i < m->nfields; i++)
-        if (sn_field_changed(&m->fields[i], d, o->snapshot)) return 1;
+        if (sn_field_changed(&m->fields[i], d, SN_SNAP(o))) return 1;
     for (size_t r = 0; r < m->nrelations; r++)
         if (member_changed(&m->relations[r], o)) return 1;
     return 0;
@@ -182,7 +181,8 @@ void sinew_session_rollback(sinew_session *s)
         if (o->state == SN_NEW) o->state = SN_DETACHED;
         else if (o->state == SN_PERSISTENT) {
             o->flags &= ~(uint32_t)SN_F_DELETE;
-            if (is_dirty(o)) memcpy(SN_DATA_OF(o), o->snapshot, o->model->size);
+            const void *snap = SN_SNAP(o);
+            if (snap && is_dirty(o)) memcpy(SN_DATA_OF(o), snap, o->model->size);
         }
     }
 }
@@ -197,13 +197,13 @@ static void sync_fks(sinew_session *s, sn_obj *o)
     for (size_t r = 0; r < m->nrelations; r++) {
         const sinew_relation *rel = &m->relations[r];
         if (rel->kind != SINEW_BELONGS_TO || rel->offset == SINEW_NO_OFFSET) continue;
-        if (o->snapshot && !member_changed(rel, o)) continue;
+        if (SN_SNAP(o) && !member_changed(rel, o)) continue;
         sn_obj *t = member_target(s, rel, obj);
         void *raw = *(void **)((char *)obj + rel->offset);
         if (t && t->state == SN_PERSISTENT) {
             for (size_t k = 0; k < rel->nkeys; k++)
                 sn_field_copy(&m->fields[rel->local[k]], obj, &rel->target->fields[rel->remote[k]], SN_DATA_OF(t));
-        } else if (!raw && o->snapshot && rel->optional) {
+        } else if (!raw && SN_SNAP(o) && rel->optional) {
             for (size_t k = 0; k < rel->nkeys; k++) {   /* member set to NULL: clear the key */
                 const sinew_field *f = &m->fields[rel->local[k]];
                 if (f->has_offset != SINEW_NO_OFFSET) *(bool *)((char *)obj + f->has_offset) = false;
@@ -263,8 +263,8 @@ static int referenced_by(sn_obj *o, sn_obj **dels, size_t n, const unsigned char
             if (rel->kind != SINEW_BELONGS_TO || rel->target != o->model) continue;
             int same = 1;
             for (size_t k = 0; k < rel->nkeys && same; k++) {
-                sinew_value a = sn_field_value(&m->fields[rel->local[k]], dels[i]->snapshot);
-                sinew_value b = sn_field_value(&o->model->fields[rel->remote[k]], o->snapshot);
+                sinew_value a = sn_field_value(&m->fields[rel->local[k]], SN_SNAP(dels[i]));
+                sinew_value b = sn_field_value(&o->model->fields[rel->remote[k]], SN_SNAP(o));
                 same = sn_value_eq(&a, &b);
             }
             if (same) return 1;
@@ -368,7 +368,7 @@ static int flush_body(sinew_session *s, sn_journal *j)
             for (size_t r = 0; r < m->nrelations && r < 64; r++) {
                 const sinew_relation *rel = &m->relations[r];
                 if (rel->offset != SINEW_NO_OFFSET && rel->kind == SINEW_BELONGS_TO && saved_members[r])
-                    *(void **)((char *)pick->snapshot + rel->offset) = NULL;
+                    *(void **)((char *)SN_SNAP(pick) + rel->offset) = NULL;
             }
             rc = sn_identity_add(s, pick);
             fixups[nf++] = pick;
@@ -463,10 +463,10 @@ int sinew_session_commit(sinew_session *s) { return sinew_session_flush(s); }
 
 static int points_at(const sinew_relation *rel, const sn_obj *o, const sn_obj *target)
 {
-    const void *src = o->snapshot ? o->snapshot : SN_DATA_OF(o);
+    const void *src = SN_SNAP(o) ? SN_SNAP(o) : SN_DATA_OF(o);
     for (size_t k = 0; k < rel->nkeys; k++) {
         sinew_value a = sn_field_value(&o->model->fields[rel->local[k]], src);
-        sinew_value b = sn_field_value(&target->model->fields[rel->remote[k]], target->snapshot);
+        sinew_value b = sn_field_value(&target->model->fields[rel->remote[k]], SN_SNAP(target));
         if (!sn_value_eq(&a, &b)) return 0;
     }
     return 1;
@@ -509,7 +509,7 @@ void sn_session_after_delete(sinew_session *s, sn_obj *deleted)
                     const sinew_field *f = &m->fields[rel->local[k]];
                     if (f->has_offset == SINEW_NO_OFFSET) continue;
                     *(bool *)((char *)obj + f->has_offset) = false;
-                    if (o->snapshot) *(bool *)((char *)o->snapshot + f->has_offset) = false;
+                    if (SN_SNAP(o)) *(bool *)((char *)SN_SNAP(o) + f->has_offset) = false;
                 }
             }
         }
