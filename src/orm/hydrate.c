@@ -104,8 +104,10 @@ static void zero_field(const sinew_field *f, void *obj)
     }
 }
 
-int sn_hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const sinew_model *m,
-                     const sinew_field *f, void *obj, sn_arena *arena)
+/* borrow: text may point into the driver's row buffer (streaming, where a
+ * row lives until the next step anyway) instead of being copied */
+static int hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const sinew_model *m,
+                         const sinew_field *f, void *obj, sn_arena *arena, int borrow)
 {
     sinew_storage s = drv->column_storage(st, col);
     if (s == SINEW_STORAGE_NULL) {
@@ -157,7 +159,7 @@ int sn_hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const sin
         if (s == SINEW_STORAGE_TEXT || f->type != SINEW_DECIMAL) {
             if (s == SINEW_STORAGE_BLOB && f->type != SINEW_DECIMAL) return mismatch(m, f, s, NULL);
             txt = drv->column_text(st, col, &len);
-            p = sn_arena_strndup(arena, txt, len);
+            p = borrow && s == SINEW_STORAGE_TEXT ? (char *)txt : sn_arena_strndup(arena, txt, len);
         } else if (s == SINEW_STORAGE_INT) {
             p = sn_arena_printf(arena, "%lld", (long long)drv->column_i64(st, col));
         } else if (s == SINEW_STORAGE_FLOAT) {
@@ -245,11 +247,27 @@ int sn_hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const sin
     return SINEW_OK;
 }
 
+int sn_hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const sinew_model *m,
+                     const sinew_field *f, void *obj, sn_arena *arena)
+{
+    return hydrate_field(drv, st, col, m, f, obj, arena, 0);
+}
+
 int sn_hydrate_row(const sinew_driver *drv, sinew_stmt *st, int first, const sinew_model *m,
                    void *obj, sn_arena *arena)
 {
     for (size_t i = 0; i < m->nfields; i++) {
-        int rc = sn_hydrate_field(drv, st, first + (int)i, m, &m->fields[i], obj, arena);
+        int rc = hydrate_field(drv, st, first + (int)i, m, &m->fields[i], obj, arena, 0);
+        if (rc) return rc;
+    }
+    return SINEW_OK;
+}
+
+int sn_hydrate_row_borrowed(const sinew_driver *drv, sinew_stmt *st, const sinew_model *m, void *obj,
+                            sn_arena *arena)
+{
+    for (size_t i = 0; i < m->nfields; i++) {
+        int rc = hydrate_field(drv, st, (int)i, m, &m->fields[i], obj, arena, 1);
         if (rc) return rc;
     }
     return SINEW_OK;

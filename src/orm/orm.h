@@ -220,6 +220,10 @@ int sn_hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const sin
 /* Read columns [first, first + nfields) into every field of obj. */
 int sn_hydrate_row(const sinew_driver *drv, sinew_stmt *st, int first, const sinew_model *m,
                    void *obj, sn_arena *arena);
+/* The same, with text pointing into the driver's current row (valid until the
+ * next step): streaming's zero-copy read. */
+int sn_hydrate_row_borrowed(const sinew_driver *drv, sinew_stmt *st, const sinew_model *m, void *obj,
+                            sn_arena *arena);
 /* Field f differs between a and b (pointer identity for strings). */
 int sn_field_changed(const sinew_field *f, const void *a, const void *b);
 /* Field f holds its zero value (what "not set" means for database defaults). */

@@ -709,7 +709,7 @@ int sinew_iter_next(sinew_iter *it, void **obj)
     /* the previous row's strings are dropped before the next row is read */
     sn_arena_reset_to(&it->arena, it->mark);
     memset(it->row, 0, it->q->model->size);
-    rc = sn_hydrate_row(it->x.drv, it->x.stmt, 0, it->q->model, it->row, &it->arena);
+    rc = sn_hydrate_row_borrowed(it->x.drv, it->x.stmt, it->q->model, it->row, &it->arena);
     if (rc) {
         it->done = 1;
         return rc;

@@ -95,19 +95,18 @@ static int identity_grow(sinew_session *s)
     return SINEW_OK;
 }
 
-int sn_identity_add(sinew_session *s, sn_obj *o)
+/* add o, whose key values and hash the caller has */
+static int identity_insert(sinew_session *s, sn_obj *o, const sinew_value *vals, uint32_t h)
 {
     if (s->id_count >= s->id_cap) {   /* load factor at most 1 */
         int rc = identity_grow(s);
         if (rc) return rc;
     }
-    sinew_value vals[MAX_KEY];
-    obj_key(o, vals);
-    o->id_hash = key_hash(o->model, vals);
-    size_t j = o->id_hash & (s->id_cap - 1);
+    o->id_hash = h;
+    size_t j = h & (s->id_cap - 1);
     /* the same key again replaces the old entry, as a map would */
     for (sn_obj **pp = &s->id_buckets[j]; *pp; pp = &(*pp)->id_next)
-        if (*pp == o || ((*pp)->id_hash == o->id_hash && key_matches(*pp, o->model, vals))) {
+        if (*pp == o || ((*pp)->id_hash == h && key_matches(*pp, o->model, vals))) {
             sn_obj *old = *pp;
             *pp = old->id_next;
             old->id_next = NULL;
@@ -118,6 +117,21 @@ int sn_identity_add(sinew_session *s, sn_obj *o)
     s->id_buckets[j] = o;
     s->id_count++;
     return SINEW_OK;
+}
+
+int sn_identity_add(sinew_session *s, sn_obj *o)
+{
+    sinew_value vals[MAX_KEY];
+    obj_key(o, vals);
+    return identity_insert(s, o, vals, key_hash(o->model, vals));
+}
+
+static sn_obj *identity_find_h(sinew_session *s, const sinew_model *m, const sinew_value *vals, uint32_t h)
+{
+    if (!s->id_count) return NULL;
+    for (sn_obj *o = s->id_buckets[h & (s->id_cap - 1)]; o; o = o->id_next)
+        if (o->id_hash == h && key_matches(o, m, vals)) return o;
+    return NULL;
 }
 
 void sn_identity_remove(sinew_session *s, sn_obj *o)
@@ -134,11 +148,7 @@ void sn_identity_remove(sinew_session *s, sn_obj *o)
 
 sn_obj *sn_identity_find(sinew_session *s, const sinew_model *m, const sinew_value *vals)
 {
-    if (!s->id_count) return NULL;
-    uint32_t h = key_hash(m, vals);
-    for (sn_obj *o = s->id_buckets[h & (s->id_cap - 1)]; o; o = o->id_next)
-        if (o->id_hash == h && key_matches(o, m, vals)) return o;
-    return NULL;
+    return identity_find_h(s, m, vals, key_hash(m, vals));
 }
 
 /* ---- session ----------------------------------------------------------------------- */
@@ -285,16 +295,17 @@ int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_model *m, c
         sn_take_snapshot(o);
         sinew_value vals[MAX_KEY];
         obj_key(o, vals);
-        sn_obj *existing = sn_identity_find(s, m, vals);
+        uint32_t h = key_hash(m, vals);
+        sn_obj *existing = identity_find_h(s, m, vals, h);
         if (existing) {   /* one row, one object: drop the copy */
             s->objects = head;
             sn_arena_reset_to(&s->arena, mark);
             *out = SN_DATA_OF(existing);
             return SINEW_OK;
         }
-        rc = sn_identity_add(s, o);
-        const sinew_hooks *h = rc ? NULL : sn_hooks_for(s->db, m);
-        if (h && h->after_load) h->after_load(s, m, data, h->ctx);
+        rc = identity_insert(s, o, vals, h);
+        const sinew_hooks *hk = rc ? NULL : sn_hooks_for(s->db, m);
+        if (hk && hk->after_load) hk->after_load(s, m, data, hk->ctx);
     }
     if (rc) {
         s->objects = head;
