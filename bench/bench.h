@@ -52,12 +52,15 @@ void mem_install(void);           /* route sinew's allocations through the count
 /* the workload environment */
 typedef struct env {
     const char *url;       /* sinew's URL of the database */
-    sqlite3 *raw;          /* a second connection to the same database, for the raw side */
+    sqlite3 *raw;          /* SQLite: sinew's own connection handle, for the raw side */
+    struct pg_conn *pg;    /* PostgreSQL: a second libpq connection to the same database */
+    int is_pg;
     sinew_db *db;
     int n_users;           /* W1-W3 */
     int n_gets;            /* W4 */
     int n_updates;         /* W5 */
     int n_stream;          /* W8 */
+    int n_joins;           /* W7: queries run */
     int quick;
     char **names, **emails;
     long long raw_statements;
@@ -70,7 +73,19 @@ typedef struct workload {
     const char *id, *what;
     workload_fn setup;     /* untimed, before each run of either side */
     workload_fn sinew_side, raw_side;
+    workload_fn raw_pg;    /* the raw side written against libpq */
 } workload;
+
+/* workloads_pg.c: the hand-written libpq versions */
+int w1_raw_pg(env *e);
+int w2_raw_pg(env *e);
+int w3_raw_pg(env *e);
+int w4_raw_pg(env *e);
+int w5_raw_pg(env *e);
+int w6_raw_pg(env *e);
+int w7_raw_pg(env *e);
+int w8_raw_pg(env *e);
+extern sinew_list w5_loaded;   /* W5's objects, loaded by its setup */
 
 extern const workload workloads[];
 extern const int nworkloads;

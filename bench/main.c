@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <libpq-fe.h>
 #include "bench.h"
 #include "orm/orm.h"
 
@@ -96,7 +97,7 @@ static int run_side(env *e, const workload *w, int sinew_side, result *r)
     e->raw_statements = 0;
     mem_reset_peak();
     double t0 = now_ms();
-    int rc = sinew_side ? w->sinew_side(e) : w->raw_side(e);
+    int rc = sinew_side ? w->sinew_side(e) : e->is_pg ? w->raw_pg(e) : w->raw_side(e);
     r->ms = now_ms() - t0;
     r->mem = mem_peak_delta();
     r->statements = sinew_side ? (long long)sinew_db_stats(e->db).statements : e->raw_statements;
@@ -111,7 +112,7 @@ static long long rows_of(const env *e, int w)
     case 3: return e->n_gets;
     case 4: return e->n_updates;
     case 5: return 100 + 1000 + 10000;
-    case 6: return 200 * 20;
+    case 6: return (long long)e->n_joins * 20;
     default: return e->n_stream;
     }
 }
@@ -160,27 +161,55 @@ static int bench_backend(env *e, const char *label, int rounds, double *w1_raw_m
 static int open_env(env *e, const char *url)
 {
     e->url = url;
+    e->is_pg = strncmp(url, "postgres", 8) == 0;
     if (sinew_open(&e->db, url) != SINEW_OK) {
         fprintf(stderr, "%s: %s\n", url, sinew_errmsg());
         return 1;
+    }
+    if (e->is_pg) {   /* start from empty tables: an earlier run may have left its own */
+        if (sinew_exec(e->db, "DROP TABLE IF EXISTS comments, posts, users") != SINEW_OK) {
+            fprintf(stderr, "%s\n", sinew_errmsg());
+            return 1;
+        }
     }
     if (sinew_create_tables(e->db, &bench_schema) != SINEW_OK) {
         fprintf(stderr, "%s\n", sinew_errmsg());
         return 1;
     }
-    e->raw = sn_sqlite_handle(e->db->conn);   /* the same connection: the same database, same process */
+    if (e->is_pg) {
+        /* the raw side's own connection to the same database */
+        e->pg = PQconnectdb(url);
+        if (PQstatus(e->pg) != CONNECTION_OK) {
+            fprintf(stderr, "%s: %s", url, PQerrorMessage(e->pg));
+            return 1;
+        }
+        e->raw = NULL;
+    } else {
+        e->raw = sn_sqlite_handle(e->db->conn);   /* the same connection: the same database, same process */
+    }
     return 0;
+}
+
+static void close_env(env *e)
+{
+    sinew_close(e->db);
+    e->db = NULL;
+    if (e->pg) PQfinish(e->pg);
+    e->pg = NULL;
 }
 
 int main(int argc, char **argv)
 {
-    int quick = 0, rounds = 5;
+    int quick = 0, rounds = 5, sqlite_too = 1;
+    const char *pg_url = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick")) quick = 1;
+        else if (!strcmp(argv[i], "--pg") && i + 1 < argc) pg_url = argv[++i];
+        else if (!strcmp(argv[i], "--pg-only") && i + 1 < argc) pg_url = argv[++i], sqlite_too = 0;
         else if (!strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
         else {
-            fprintf(stderr, "usage: sinew_bench [--quick] [--rounds N] [--only Wn]\n");
+            fprintf(stderr, "usage: sinew_bench [--quick] [--rounds N] [--only Wn] [--pg URL | --pg-only URL]\n");
             return 2;
         }
     }
@@ -194,6 +223,7 @@ int main(int argc, char **argv)
     e.n_gets = quick ? 200 : 10000;
     e.n_updates = quick ? 200 : 10000;
     e.n_stream = quick ? 2000 : 1000000;
+    e.n_joins = quick ? 10 : 200;
     e.names = malloc((size_t)e.n_users * sizeof *e.names);
     e.emails = malloc((size_t)e.n_users * sizeof *e.emails);
     for (int i = 0; i < e.n_users; i++) {
@@ -208,25 +238,37 @@ int main(int argc, char **argv)
     printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     int failures = 0;
     double w1_raw = 0, w2_sinew = 0;
-    if (open_env(&e, "sqlite::memory:")) return 1;
-    failures += bench_backend(&e, "memory", rounds, &w1_raw, &w2_sinew);
-    double mem_w2_vs_w1 = w2_sinew > 0 ? w1_raw / w2_sinew : 0;
-    sinew_close(e.db);
-    char path[256], url[300];
-    snprintf(path, sizeof path, "%s/sinew-bench-%ld.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
-    snprintf(url, sizeof url, "sqlite:%s", path);
-    if (open_env(&e, url)) return 1;
-    failures += bench_backend(&e, "WAL file", rounds, &w1_raw, &w2_sinew);
-    sinew_close(e.db);
-    unlink(path);
-    char aux[300];
-    snprintf(aux, sizeof aux, "%s-wal", path);
-    unlink(aux);
-    snprintf(aux, sizeof aux, "%s-shm", path);
-    unlink(aux);
-    printf("\nW2 (sinew bulk insert) against W1 raw (one by one): %.1fx faster in memory, %.1fx on the WAL file\n",
-           mem_w2_vs_w1, w2_sinew > 0 ? w1_raw / w2_sinew : 0);
-    printf("PostgreSQL: not measured by this program yet (see docs/performance.md)\n");
+    if (sqlite_too) {
+        if (open_env(&e, "sqlite::memory:")) return 1;
+        failures += bench_backend(&e, "memory", rounds, &w1_raw, &w2_sinew);
+        double mem_w2_vs_w1 = w2_sinew > 0 ? w1_raw / w2_sinew : 0;
+        close_env(&e);
+        char path[256], url[300];
+        snprintf(path, sizeof path, "%s/sinew-bench-%ld.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
+        snprintf(url, sizeof url, "sqlite:%s", path);
+        if (open_env(&e, url)) return 1;
+        failures += bench_backend(&e, "WAL file", rounds, &w1_raw, &w2_sinew);
+        close_env(&e);
+        unlink(path);
+        char aux[300];
+        snprintf(aux, sizeof aux, "%s-wal", path);
+        unlink(aux);
+        snprintf(aux, sizeof aux, "%s-shm", path);
+        unlink(aux);
+        if (!only)
+            printf("\nW2 (sinew bulk insert) against W1 raw (one by one): %.1fx faster in memory, %.1fx on the WAL file\n",
+                   mem_w2_vs_w1, w2_sinew > 0 ? w1_raw / w2_sinew : 0);
+    }
+    if (pg_url) {
+        if (open_env(&e, pg_url)) return 1;
+        failures += bench_backend(&e, "postgres", rounds, &w1_raw, &w2_sinew);
+        close_env(&e);
+        if (!only)
+            printf("W2 (sinew bulk insert) against W1 raw (one by one) on PostgreSQL: %.1fx faster\n",
+                   w2_sinew > 0 ? w1_raw / w2_sinew : 0);
+    } else {
+        printf("PostgreSQL: not measured in this run (--pg URL; see docs/performance.md)\n");
+    }
     for (int i = 0; i < e.n_users; i++) free(e.names[i]), free(e.emails[i]);
     free(e.names);
     free(e.emails);

@@ -48,8 +48,9 @@ static void filter_order_limit(void **state)
     assert_int_equal(((Account *)l.items[2])->id, 15);
     const char *sql = sinew_query_sql(q);
     assert_non_null(sql);
-    assert_non_null(strstr(sql, "LIMIT"));
-    assert_int_equal(sinew_query_nparams(q), 3);
+    /* LIMIT is written as a number (the planner sees it), values are bound */
+    assert_non_null(strstr(sql, "LIMIT 3"));
+    assert_int_equal(sinew_query_nparams(q), 2);
     sinew_query_free(q);
 
     /* the identity map: a query returns the already-loaded object */
