@@ -4,6 +4,7 @@
  * loaded row costs no malloc. A limit turns runaway growth into SINEW_NOMEM.
  */
 #include <setjmp.h>
+#include <stdint.h>
 #include <string.h>
 #include <stdio.h>
 #include "base.h"
@@ -120,12 +121,27 @@ void *sn_arena_alloc(sn_arena *a, size_t size)
 {
     size = (size + (ALIGN - 1)) & ~(size_t)(ALIGN - 1);
     if (size == 0) size = ALIGN;
-    if ((size_t)(a->end - a->cur) >= size && a->cur) {
-        void *p = a->cur;
+    if (a->cur) {
+        /* strings leave cur unaligned (sn_arena_strndup) */
+        char *p = (char *)(((uintptr_t)a->cur + (ALIGN - 1)) & ~(uintptr_t)(ALIGN - 1));
+        if (p <= a->end && (size_t)(a->end - p) >= size) {
+            a->cur = p + size;
+            return p;
+        }
+    }
+    return grow(a, size);
+}
+
+/* bytes with no alignment: text packs tight (a loaded row's strings are
+ * most of its size after the struct itself) */
+static char *alloc_bytes(sn_arena *a, size_t size)
+{
+    if (a->cur && (size_t)(a->end - a->cur) >= size) {
+        char *p = a->cur;
         a->cur += size;
         return p;
     }
-    return grow(a, size);
+    return grow(a, (size + (ALIGN - 1)) & ~(size_t)(ALIGN - 1));
 }
 
 void *sn_arena_calloc(sn_arena *a, size_t size)
@@ -137,7 +153,7 @@ void *sn_arena_calloc(sn_arena *a, size_t size)
 
 char *sn_arena_strndup(sn_arena *a, const char *s, size_t n)
 {
-    char *p = sn_arena_alloc(a, n + 1);
+    char *p = alloc_bytes(a, n + 1);
     if (!p) return NULL;
     if (n) memcpy(p, s, n);
     p[n] = '\0';
