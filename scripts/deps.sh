@@ -17,6 +17,7 @@ if [ "$what" = test ]; then
     command -v valgrind >/dev/null 2>&1 || need="$need valgrind"
     command -v dot >/dev/null 2>&1 || need="$need graphviz"
     command -v sqlite3 >/dev/null 2>&1 || need="$need sqlite3"
+    command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
     command -v npm >/dev/null 2>&1 || need="$need nodejs npm"
     [ -x /usr/bin/chromium ] || need="$need chromium"
 fi

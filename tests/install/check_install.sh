@@ -1,0 +1,33 @@
+#!/bin/sh
+# check_install.sh BUILD_DIR SOURCE_DIR - install sinew from BUILD_DIR into a
+# temporary prefix, then build and run a small program against the installed
+# tree twice: through find_package(sinew) and through pkg-config.
+set -eu
+build=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
+
+mkdir -p "$tmp/consumer"
+cp "$src/tests/install/consumer.c" "$tmp/consumer/main.c"
+cat >"$tmp/consumer/CMakeLists.txt" <<'CM'
+cmake_minimum_required(VERSION 3.16)
+project(consumer C)
+find_package(sinew REQUIRED)
+add_executable(consumer main.c)
+target_link_libraries(consumer PRIVATE sinew::sinew)
+CM
+cmake -S "$tmp/consumer" -B "$tmp/consumer/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
+cmake --build "$tmp/consumer/build" >/dev/null
+LD_LIBRARY_PATH="$(dirname "$(find "$tmp/prefix" -name 'libsinew.so*' | head -n 1)")" \
+    "$tmp/consumer/build/consumer" "$tmp/find_package.db"
+
+pc=$(dirname "$(find "$tmp/prefix" -name sinew.pc)")
+export PKG_CONFIG_PATH="$pc"
+command -v pkg-config >/dev/null || { echo "pkg-config missing: apt-get install -y pkg-config" >&2; exit 1; }
+# shellcheck disable=SC2046
+cc "$tmp/consumer/main.c" -o "$tmp/pc_consumer" $(pkg-config --cflags sinew) -static-libgcc \
+    "$(dirname "$pc")/libsinew.a" $(pkg-config --libs-only-l --static sinew | sed 's/-lsinew//')
+"$tmp/pc_consumer" "$tmp/pkg_config.db"
+echo "install: find_package and pkg-config consumers built and ran"
