@@ -2,14 +2,16 @@
 # test.sh - build and run every test:
 #   1. gcc with AddressSanitizer + UndefinedBehaviorSanitizer, the whole suite on
 #      SQLite and on a throwaway PostgreSQL server (scripts/with-postgres.sh);
-#   2. clang with -Werror (everything must compile warning-free there too), unit tests;
-#   3. valgrind over the database tests in a plain build (leaks, uninitialised reads).
+#   2. ThreadSanitizer over the connection pool's threaded tests, on SQLite and
+#      PostgreSQL (only the pool tests are built there, to keep the stage short);
+#   3. clang with -Werror (everything must compile warning-free there too), unit tests;
+#   4. valgrind over the database tests in a plain build (leaks, uninitialised reads).
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh test
 jobs=$(nproc 2>/dev/null || echo 2)
 
-echo "== 1/3 gcc + ASan/UBSan: SQLite and PostgreSQL"
+echo "== 1/4 gcc + ASan/UBSan: SQLite and PostgreSQL"
 pg=OFF
 [ -x scripts/with-postgres.sh ] && pg=ON
 cmake -S . -B build/asan -DCMAKE_C_COMPILER=gcc -DSINEW_SANITIZE=ON -DSINEW_TEST_POSTGRES=$pg >/dev/null
@@ -26,12 +28,40 @@ for label in sqlite postgres; do
     echo "tests run against $label: ${n:-0}"
 done
 
-echo "== 2/3 clang -Werror, unit tests and bounded libFuzzer runs"
+echo "== 2/4 ThreadSanitizer: the connection pool on SQLite and PostgreSQL"
+tsan_cc=clang
+command -v clang >/dev/null 2>&1 || tsan_cc=gcc
+cmake -S . -B build/tsan -DCMAKE_C_COMPILER=$tsan_cc -DSINEW_TSAN=ON -DSINEW_TEST_POSTGRES=$pg >/dev/null
+tsan_targets=test_pool
+[ $pg = ON ] && tsan_targets="test_pool test_pool_pg"
+cmake --build build/tsan -j"$jobs" --target $tsan_targets >/dev/null
+# Some kernels map memory where TSan's shadow expects none ("unexpected memory
+# mapping", with a high vm.mmap_rnd_bits): run without address randomisation then.
+tsan_wrap=
+printf 'int main(void) { return 0; }\n' >build/tsan/probe.c
+$tsan_cc -fsanitize=thread build/tsan/probe.c -o build/tsan/probe
+if ! build/tsan/probe >build/tsan/probe.log 2>&1; then
+    if grep -q "unexpected memory mapping" build/tsan/probe.log && command -v setarch >/dev/null 2>&1; then
+        tsan_wrap="setarch $(uname -m) -R"
+        echo "ThreadSanitizer needs address randomisation off here: running under $tsan_wrap"
+    else
+        cat build/tsan/probe.log >&2
+        exit 1
+    fi
+fi
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+if [ $pg = ON ]; then
+    $tsan_wrap scripts/with-postgres.sh ctest --test-dir build/tsan -R pool --output-on-failure
+else
+    $tsan_wrap ctest --test-dir build/tsan -R pool --output-on-failure
+fi
+
+echo "== 3/4 clang -Werror, unit tests and bounded libFuzzer runs"
 cmake -S . -B build/clang -DCMAKE_C_COMPILER=clang -DSINEW_FUZZ=ON >/dev/null
 cmake --build build/clang -j"$jobs" >/dev/null
 ctest --test-dir build/clang --output-on-failure -j"$jobs" -L "unit|fuzz"
 
-echo "== 3/3 valgrind (plain build, SQLite)"
+echo "== 4/4 valgrind (plain build, SQLite)"
 cmake -S . -B build/plain -DCMAKE_C_COMPILER=gcc >/dev/null
 cmake --build build/plain -j"$jobs" >/dev/null
 ctest --test-dir build/plain -L sqlite -j"$jobs" --output-on-failure \
@@ -44,4 +74,5 @@ if grep -q "Defects:" build/plain/memcheck.log; then
     exit 1
 fi
 tail -n 3 build/plain/memcheck.log
+ctest --test-dir build/plain -L install --output-on-failure
 echo "all test stages passed"

@@ -15,6 +15,7 @@
 #include "query.h"
 #include "relations.h"
 #include "transaction.h"
+#include "pool.h"
 #include "migrate.h"
 #include "codegen.h"
 #include "diagram.h"

@@ -1,0 +1,164 @@
+/*
+ * sinew/pool.h - a connection pool for threaded programs.
+ *
+ * A sinew_db (and every session made on it) is used by one thread at a
+ * time: it is a single connection with its own statement cache and
+ * transaction state, and nothing in it takes a lock. The pool is the
+ * thread-safe part: any number of threads may call sinew_pool_acquire(),
+ * sinew_pool_release() and sinew_pool_get_stats() on one pool at once
+ * (sinew_pool_close() comes after them all). Each thread acquires a
+ * connection, uses it (sessions, queries, sinew_transaction), frees its
+ * sessions and releases the connection, which another thread may then
+ * acquire.
+ *
+ *   sinew_pool *pool;
+ *   sinew_pool_options opt = {0};        // zero means the defaults below
+ *   opt.max_size = 4;
+ *   if (sinew_pool_open(&pool, "postgres://app@127.0.0.1/shop", &opt) != SINEW_OK)
+ *       fprintf(stderr, "%s\n", sinew_errmsg());
+ *
+ *   // in any thread:
+ *   sinew_db *db;
+ *   if (sinew_pool_acquire(pool, &db) == SINEW_OK) {
+ *       int rc = sinew_transaction(db, place_order, &order, NULL);
+ *       sinew_pool_release(pool, db);
+ *   }
+ *
+ *   // once every thread is done with it:
+ *   sinew_pool_close(pool);
+ *
+ * Ownership. The pool owns its connections: a sinew_db it hands out stays
+ * the pool's, is lent to the calling thread until sinew_pool_release(), and
+ * must not be passed to sinew_close(). Sessions made on a lent connection
+ * are the caller's and must be freed before the connection is released.
+ * The URL and the options are copied by sinew_pool_open().
+ *
+ * Backends. Every connection of a pool is opened with sinew_open() on the
+ * pool's URL: on PostgreSQL each is its own server connection (keep
+ * max_size under the server's max_connections, shared by every process);
+ * for an SQLite file each is its own SQLite connection to that file, which
+ * lets readers run in parallel under WAL while writers take turns (a writer
+ * that waits longer than the busy timeout gets SINEW_BUSY, which
+ * sinew_transaction() retries). "sqlite::memory:" gives every connection a
+ * private database, so a pool refuses it unless max_size is 1.
+ *
+ * Health. A connection that reported SINEW_CONNECTION (the server went
+ * away, was restarted, or killed the backend) is closed when it is released,
+ * and a new one is opened in its place the next time one is needed
+ * (counted as a reconnect); the idle connections are then suspected too
+ * (a restarted server drops them all) and checked before their next use.
+ * Connections that were idle for a while, or whose last use ended in an
+ * error, are checked with `SELECT 1` before they are handed out, and
+ * reopened when the check fails; acquire therefore returns
+ * a connection that worked a moment ago, though the server may still drop
+ * it at any time: programs that must survive that run their work through
+ * sinew_transaction() and treat SINEW_CONNECTION as "release, acquire, run
+ * again" where the work is safe to repeat.
+ *
+ * Errors are reported as everywhere in sinew: a SINEW_* status, with the
+ * detail in the calling thread's sinew_last_error().
+ */
+#ifndef SINEW_POOL_H
+#define SINEW_POOL_H
+
+#include <stdint.h>
+#include "db.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct sinew_pool sinew_pool;
+
+/* When the pool checks a connection with `SELECT 1` before handing it out. */
+typedef enum sinew_pool_check {
+    SINEW_POOL_CHECK_DEFAULT = 0,   /* SINEW_POOL_CHECK_IDLE */
+    SINEW_POOL_CHECK_IDLE,          /* when idle longer than idle_check_ms, or its last use ended in an error */
+    SINEW_POOL_CHECK_ALWAYS,        /* before every hand-out */
+    SINEW_POOL_CHECK_NEVER          /* never (connections that reported SINEW_CONNECTION are still replaced) */
+} sinew_pool_check;
+
+/*
+ * Options. A zeroed struct gives the defaults, so set only what you need:
+ *   sinew_pool_options opt = {0}; opt.max_size = 16;
+ */
+typedef struct sinew_pool_options {
+    int max_size;                 /* connections open at most (default 8) */
+    int acquire_timeout_ms;       /* how long sinew_pool_acquire() waits for a free connection
+                                     (default 30000; negative: wait for ever) */
+    sinew_pool_check check;       /* health checks, see above (default SINEW_POOL_CHECK_IDLE) */
+    int idle_check_ms;            /* idle time after which a connection is checked (default 1000) */
+    /*
+     * Called once for every new connection, before it is first handed out,
+     * in the thread that opened it (so it must be thread-safe): SET
+     * statements, sinew_db_set_hooks(), ... A non-OK return closes the
+     * connection and fails the acquire (or the open) with that status.
+     */
+    int (*on_connect)(sinew_db *db, void *ctx);
+    void *on_connect_ctx;
+} sinew_pool_options;
+
+/*
+ * Make a pool for `url` (see sinew_open() for URLs). One connection is
+ * opened at once, so a wrong URL or an unreachable server fails here; the
+ * others are opened when needed. `opt` may be NULL for the defaults.
+ * SINEW_INVALID for bad options or a memory database with max_size > 1.
+ */
+int sinew_pool_open(sinew_pool **out, const char *url, const sinew_pool_options *opt);
+
+/*
+ * Lend a connection to the calling thread: an idle one (the most recently
+ * used first), else a new one while fewer than max_size are open, else wait
+ * until another thread releases one. Waiting longer than the pool's
+ * acquire_timeout_ms fails with SINEW_BUSY ("no connection free after ...")
+ * and *out set to NULL. A failure to open or reopen a connection is
+ * returned as sinew_open() (or on_connect) reports it: SINEW_CONNECTION for
+ * an unreachable server; the pool stays usable and tries again next time.
+ */
+int sinew_pool_acquire(sinew_pool *pool, sinew_db **out);
+/* The same with this call's own timeout: 0 does not wait, negative waits for ever. */
+int sinew_pool_acquire_timeout(sinew_pool *pool, sinew_db **out, int timeout_ms);
+
+/*
+ * Give a connection back. A transaction still open on it is rolled back
+ * (counted in stats.rollbacks); a broken connection is closed and replaced
+ * lazily; the query log hook is removed. Returns SINEW_OK, or:
+ *   SINEW_MISUSE when db is not lent out by this pool (nothing happens), or
+ *   when a session made on db is still open: the connection then stays
+ *   lent to the caller, untouched; free the sessions and release again.
+ * A connection that could not be rolled back is closed rather than reused
+ * (SINEW_OK: the pool took it back).
+ */
+int sinew_pool_release(sinew_pool *pool, sinew_db *db);
+
+/*
+ * Close every connection and free the pool. The pool refuses to close while
+ * connections are lent out: it then returns SINEW_BUSY, naming how many,
+ * and stays open and fully usable (release them, e.g. by joining the
+ * threads that hold them, and close again). NULL is a no-op returning
+ * SINEW_OK. Do not call it while another thread may still call acquire.
+ */
+int sinew_pool_close(sinew_pool *pool);
+
+/* Counters, read together under the pool's lock. */
+typedef struct sinew_pool_stats {
+    int max_size;
+    int open;                     /* connections open now: idle + in_use */
+    int idle;                     /* open and waiting in the pool */
+    int in_use;                   /* lent out to threads */
+    uint64_t acquires;            /* successful acquires */
+    uint64_t waits;               /* acquires that found every connection lent out (and waited,
+                                     unless their timeout was 0) */
+    uint64_t timeouts;            /* acquires that gave up after their timeout (SINEW_BUSY) */
+    uint64_t reconnects;          /* connections opened to replace broken ones */
+    uint64_t broken;              /* connections found broken (on release or by a check) and closed */
+    uint64_t checks;              /* health checks (`SELECT 1`) run */
+    uint64_t rollbacks;           /* connections released inside a transaction, rolled back */
+} sinew_pool_stats;
+
+sinew_pool_stats sinew_pool_get_stats(sinew_pool *pool);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
