@@ -103,6 +103,17 @@ typedef struct sinew_driver {
      * driver already does, as SQLite's does).
      */
     int (*stream)(sinew_stmt *stmt);
+
+    /*
+     * Optional bulk load, NULL when the backend has none (SQLite's multi-row
+     * INSERT is as fast). copy_begin() starts `sql`, a COPY ... FROM STDIN;
+     * copy_row() sends one row of n values (buffered); copy_end() sends the
+     * rest and reports the outcome (ok = 0 abandons the copy: nothing is
+     * written). No other statement may run between begin and end.
+     */
+    int (*copy_begin)(sinew_conn *conn, const char *sql);
+    int (*copy_row)(sinew_conn *conn, const sinew_value *vals, size_t n);
+    int (*copy_end)(sinew_conn *conn, int ok);
 } sinew_driver;
 
 /* Make a driver available to sinew_open(). The struct must outlive its use. */

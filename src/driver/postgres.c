@@ -23,6 +23,8 @@ struct sinew_conn {
     PGconn *pg;
     int64_t changes;
     unsigned long long next_name;
+    sn_buf copy;                  /* COPY rows not yet sent */
+    int64_t copy_rows;
 };
 
 typedef struct param {
@@ -190,6 +192,7 @@ static void pg_close(sinew_conn *c)
 {
     if (!c) return;
     PQfinish(c->pg);
+    sn_buf_free(&c->copy);
     sn_free(c);
 }
 
@@ -261,6 +264,51 @@ static int put(param *p, const char *data, size_t n)
     return SINEW_OK;
 }
 
+/*
+ * The text PostgreSQL reads for a value other than a blob: *out points into
+ * the value or into tmp. Shared by parameters and COPY rows.
+ */
+static int scalar_text(const sinew_value *v, char tmp[64], const char **out, size_t *len)
+{
+    switch (v->type) {
+    case SINEW_BOOL:
+        *out = v->u.i ? "t" : "f";
+        *len = 1;
+        return SINEW_OK;
+    case SINEW_INT32: case SINEW_INT64: case SINEW_ENUM:
+        snprintf(tmp, 64, "%lld", (long long)v->u.i);
+        break;
+    case SINEW_DOUBLE:
+        snprintf(tmp, 64, "%.17g", v->u.d);
+        break;
+    case SINEW_TEXT: case SINEW_JSON: case SINEW_DECIMAL:
+        if (memchr(v->u.s.ptr, '\0', v->u.s.len))
+            return sinew_error_set(SINEW_INVALID, "postgres: text values cannot contain NUL bytes; "
+                                   "store binary data in a blob field");
+        *out = v->u.s.ptr;
+        *len = v->u.s.len;
+        return SINEW_OK;
+    case SINEW_TIMESTAMP:
+        sinew_timestamp_format(v->u.i, tmp);
+        strcat(tmp, "+00");
+        break;
+    case SINEW_DATE:
+        sinew_date_format((int32_t)v->u.i, tmp);
+        break;
+    case SINEW_UUID:
+        sinew_uuid_format(&v->u.uuid, tmp);
+        break;
+    case SINEW_BLOB:
+    default:
+        return sinew_error_set(SINEW_MISUSE, "postgres: no text form for value type %d", (int)v->type);
+    }
+    *out = tmp;
+    *len = strlen(tmp);
+    return SINEW_OK;
+}
+
+static const char hexdigits[] = "0123456789abcdef";
+
 static int pg_bind(sinew_stmt *s, int i, const sinew_value *v)
 {
     if (i < 0 || i >= s->nparams)
@@ -270,23 +318,8 @@ static int pg_bind(sinew_stmt *s, int i, const sinew_value *v)
         p->is_null = 1;
         return SINEW_OK;
     }
-    char tmp[64];
-    switch (v->type) {
-    case SINEW_BOOL: return put(p, v->u.i ? "t" : "f", 1);
-    case SINEW_INT32: case SINEW_INT64: case SINEW_ENUM:
-        snprintf(tmp, sizeof tmp, "%lld", (long long)v->u.i);
-        return put(p, tmp, strlen(tmp));
-    case SINEW_DOUBLE:
-        snprintf(tmp, sizeof tmp, "%.17g", v->u.d);
-        return put(p, tmp, strlen(tmp));
-    case SINEW_TEXT: case SINEW_JSON: case SINEW_DECIMAL:
-        if (memchr(v->u.s.ptr, '\0', v->u.s.len))
-            return sinew_error_set(SINEW_INVALID, "postgres: text values cannot contain NUL bytes (parameter %d); "
-                                   "store binary data in a blob field", i + 1);
-        return put(p, v->u.s.ptr, v->u.s.len);
-    case SINEW_BLOB: {
+    if (v->type == SINEW_BLOB) {
         /* bytea in hex text form: \x0a1b... */
-        static const char hex[] = "0123456789abcdef";
         size_t n = 2 + 2 * v->u.s.len;
         int rc = put(p, "\\x", 2);
         if (rc) return rc;
@@ -298,25 +331,114 @@ static int pg_bind(sinew_stmt *s, int i, const sinew_value *v)
         }
         const unsigned char *d = (const unsigned char *)v->u.s.ptr;
         for (size_t k = 0; k < v->u.s.len; k++) {
-            p->buf[2 + 2 * k] = hex[d[k] >> 4];
-            p->buf[3 + 2 * k] = hex[d[k] & 15];
+            p->buf[2 + 2 * k] = hexdigits[d[k] >> 4];
+            p->buf[3 + 2 * k] = hexdigits[d[k] & 15];
         }
         p->buf[n] = '\0';
         p->len = (int)n;
         return SINEW_OK;
     }
-    case SINEW_TIMESTAMP:
-        sinew_timestamp_format(v->u.i, tmp);
-        strcat(tmp, "+00");
-        return put(p, tmp, strlen(tmp));
-    case SINEW_DATE:
-        sinew_date_format((int32_t)v->u.i, tmp);
-        return put(p, tmp, strlen(tmp));
-    case SINEW_UUID:
-        sinew_uuid_format(&v->u.uuid, tmp);
-        return put(p, tmp, 36);
+    char tmp[64];
+    const char *txt;
+    size_t len;
+    int rc = scalar_text(v, tmp, &txt, &len);
+    if (rc) {
+        if (rc == SINEW_INVALID) sinew_error_set(rc, "%s (parameter %d)", sinew_errmsg(), i + 1);
+        return rc;
     }
-    return sinew_error_set(SINEW_MISUSE, "bind: unknown value type %d", (int)v->type);
+    return put(p, txt, len);
+}
+
+/* ---- COPY ... FROM STDIN: the bulk path ---- */
+
+#define COPY_FLUSH (64 * 1024)
+
+static int copy_flush(sinew_conn *c)
+{
+    if (c->copy.len && PQputCopyData(c->pg, c->copy.data, (int)c->copy.len) != 1)
+        return fail(c, NULL, "sending COPY data");
+    sn_buf_clear(&c->copy);
+    return SINEW_OK;
+}
+
+static int pg_copy_begin(sinew_conn *c, const char *sql)
+{
+    PGresult *res = PQexec(c->pg, sql);
+    if (PQresultStatus(res) != PGRES_COPY_IN) {
+        int rc = fail(c, res, "starting COPY");
+        PQclear(res);
+        return rc;
+    }
+    PQclear(res);
+    sn_buf_clear(&c->copy);
+    c->copy_rows = 0;
+    return SINEW_OK;
+}
+
+/* text-format COPY escaping: backslash, and the delimiters tab, newline, CR */
+static void copy_escaped(sn_buf *b, const char *s, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        char e = 0;
+        switch (s[i]) {
+        case '\\': e = '\\'; break;
+        case '\t': e = 't'; break;
+        case '\n': e = 'n'; break;
+        case '\r': e = 'r'; break;
+        default: continue;
+        }
+        sn_buf_append(b, s + run, i - run);
+        sn_buf_putc(b, '\\');
+        sn_buf_putc(b, e);
+        run = i + 1;
+    }
+    sn_buf_append(b, s + run, n - run);
+}
+
+static int pg_copy_row(sinew_conn *c, const sinew_value *vals, size_t n)
+{
+    sn_buf *b = &c->copy;
+    for (size_t i = 0; i < n; i++) {
+        const sinew_value *v = &vals[i];
+        if (i) sn_buf_putc(b, '\t');
+        if (v->is_null) {
+            sn_buf_puts(b, "\\N");
+        } else if (v->type == SINEW_BLOB) {
+            sn_buf_puts(b, "\\\\x");   /* bytea hex, its backslash escaped for COPY */
+            const unsigned char *d = (const unsigned char *)v->u.s.ptr;
+            for (size_t k = 0; k < v->u.s.len; k++) {
+                sn_buf_putc(b, hexdigits[d[k] >> 4]);
+                sn_buf_putc(b, hexdigits[d[k] & 15]);
+            }
+        } else {
+            char tmp[64];
+            const char *txt;
+            size_t len;
+            int rc = scalar_text(v, tmp, &txt, &len);
+            if (rc) return rc;
+            copy_escaped(b, txt, len);
+        }
+    }
+    sn_buf_putc(b, '\n');
+    if (b->failed) return sn_nomem();
+    c->copy_rows++;
+    return b->len >= COPY_FLUSH ? copy_flush(c) : SINEW_OK;
+}
+
+static int pg_copy_end(sinew_conn *c, int ok)
+{
+    int rc = ok ? copy_flush(c) : SINEW_OK;
+    if (PQputCopyEnd(c->pg, ok && rc == SINEW_OK ? NULL : "abandoned by sinew") != 1 && rc == SINEW_OK)
+        rc = fail(c, NULL, "ending COPY");
+    PGresult *res;
+    while ((res = PQgetResult(c->pg))) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == SINEW_OK && ok) rc = fail(c, res, "running COPY");
+        PQclear(res);
+    }
+    sn_buf_free(&c->copy);
+    c->changes = rc == SINEW_OK && ok ? c->copy_rows : 0;
+    return ok ? rc : SINEW_OK;
 }
 
 static void clear_row(sinew_stmt *s)
@@ -580,4 +702,5 @@ const sinew_driver sinew_postgres_driver = {
     pg_changes, pg_last_insert_id, pg_in_transaction,
     NULL,   /* introspection goes through the generic path (src/schema/introspect_pg.c) */
     pg_stream,
+    pg_copy_begin, pg_copy_row, pg_copy_end,
 };

@@ -335,4 +335,5 @@ const sinew_driver sinew_sqlite_driver = {
     sq_changes, sq_last_insert_id, sq_in_transaction,
     sn_sqlite_introspect,
     NULL,   /* stream: SQLite steps row by row already */
+    NULL, NULL, NULL,   /* copy: multi-row INSERT is SQLite's bulk path */
 };

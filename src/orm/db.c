@@ -141,6 +141,18 @@ void sn_db_note_failure(sinew_db *db, int status)
     if (status == SINEW_CONNECTION) db->conn_lost = 1;
 }
 
+void sn_db_note_statement(sinew_db *db, const char *sql, double t0, int64_t rows, int status)
+{
+    db->stats.statements++;
+    sn_db_note_failure(db, status);
+    if (db->log_fn || db->log_stderr) {
+        double ms = sn_now_ms() - t0;
+        db->stats.ms += ms;
+        sinew_log_event ev = {sql, ms, rows, status, NULL};
+        emit(db, &ev);
+    }
+}
+
 void sn_db_log_message(sinew_db *db, const char *message)
 {
     sinew_log_event ev = {NULL, 0, 0, SINEW_OK, message};

@@ -52,6 +52,16 @@ static int w_commit(sinew_conn *c) { int rc = tick("commit"); return rc ? rc : r
 static int w_savepoint(sinew_conn *c, const char *n) { int rc = tick("savepoint"); return rc ? rc : real->savepoint(c, n); }
 static int w_release(sinew_conn *c, const char *n) { int rc = tick("release"); return rc ? rc : real->release(c, n); }
 
+static int w_copy_begin(sinew_conn *c, const char *sql) { int rc = tick("copy_begin"); return rc ? rc : real->copy_begin(c, sql); }
+static int w_copy_row(sinew_conn *c, const sinew_value *v, size_t n) { int rc = tick("copy_row"); return rc ? rc : real->copy_row(c, v, n); }
+static int w_copy_end(sinew_conn *c, int ok)
+{
+    if (!ok) return real->copy_end(c, 0);   /* abandoning cannot fail */
+    int rc = tick("copy_end");
+    if (rc) real->copy_end(c, 0);          /* the copy is over either way */
+    return rc ? rc : real->copy_end(c, 1);
+}
+
 void faulty_install(const char *scheme)
 {
     real = sinew_find_driver(scheme);
@@ -68,5 +78,10 @@ void faulty_install(const char *scheme)
     wrap.commit = w_commit;
     wrap.savepoint = w_savepoint;
     wrap.release = w_release;
+    if (real->copy_begin) {
+        wrap.copy_begin = w_copy_begin;
+        wrap.copy_row = w_copy_row;
+        wrap.copy_end = w_copy_end;
+    }
     sinew_register_driver(&wrap);
 }
