@@ -390,6 +390,13 @@ static void scalar_field(R *r, rmodel *m, const ast_field *af, int order, sinew_
             if (lo > hi) err(r, a->line, a->col, "@%s(%s, %s): the minimum is above the maximum", n, a->args[0].text, a->args[1].text);
             if (!strcmp(n, "length")) {
                 if (t != SINEW_TEXT) err(r, a->line, a->col, "@length is for text fields; '%s' is %s", af->name, af->type);
+                /* lengths are whole numbers a C int64 holds (and no text is longer than 2^31 bytes) */
+                if (!(lo >= 0 && lo <= 2147483647.0 && hi >= 0 && hi <= 2147483647.0) ||
+                    lo != (double)(int64_t)lo || hi != (double)(int64_t)hi) {
+                    err(r, a->line, a->col, "@length(%s, %s): lengths are whole numbers from 0 to 2147483647", a->args[0].text,
+                        a->args[1].text);
+                    continue;
+                }
                 pf.rules->min_len = (int64_t)lo;
                 pf.rules->max_len = (int64_t)hi;
             } else {
@@ -496,6 +503,12 @@ static int ensure_fk(R *r, int mi, int ri)
     if (resolve_pk(r, p->target)) return 1;
     rmodel *t = &r->m[p->target];
     if (!t->npk) return 1;
+    if ((p->unique || p->indexed) && t->npk > 1) {
+        /* the field attribute would apply to each column alone: say the pair */
+        err(r, p->line, p->col, "@%s on '%s' would cover one column, but %s's key has %zu; write @@%s([%s]) in %s instead",
+            p->unique ? "unique" : "index", p->name, t->name, t->npk, p->unique ? "unique" : "index", p->name, m->name);
+        return 1;
+    }
     if (p->explicit_fk) {
         if (p->nfk != t->npk) {
             err(r, p->line, p->col, "@fk of '%s' names %zu field(s) but %s's key has %zu", p->name, p->nfk, t->name, t->npk);
@@ -598,6 +611,14 @@ static int resolve_pk(R *r, int mi)
             m->name);
         return 1;
     }
+    /* a generated key is one column: SQLite's AUTOINCREMENT and an identity
+     * column each stand alone (and the printer writes a composite key as @@id) */
+    if (m->npk > 1)
+        for (size_t i = 0; i < m->nf; i++)
+            if ((m->f[i].f.flags & SINEW_FIELD_AUTO) && (m->f[i].f.flags & SINEW_FIELD_PK))
+                err(r, m->f[i].f.loc.line, m->f[i].f.loc.col,
+                    "@auto needs a key of one field, but %s's key has %zu; drop @auto or give %s a single @id",
+                    m->name, m->npk, m->name);
     return 0;
 }
 

@@ -58,6 +58,13 @@ static const bad_case bad_cases[] = {
     {"top-level junk", "modle User {\n}\n", "1:1: expected 'model' or 'enum', found 'modle'"},
     {"relation attr on column", M("  n int64 @on_delete(cascade)\n"), "3:11: @on_delete is for relation fields; 'n' is a int64 column"},
     {"optional key", "model T {\n  id int64? @id\n}\n", "2:3: the key field 'id' cannot be optional: drop the '?'"},
+    {"auto in a composite key", "model T {\n  a int64 @id\n  b int64 @id @auto\n}\n",
+     "3:3: @auto needs a key of one field, but T's key has 2; drop @auto or give T a single @id"},
+    {"unique relation to a composite key",
+     "model T {\n  a int64\n  b int64\n  @@id([a, b])\n}\nmodel U {\n  id int64 @id\n  t T @unique\n}\n",
+     "8:3: @unique on 't' would cover one column, but T's key has 2; write @@unique([t]) in U instead"},
+    {"length out of range", M("  bio text @length(1, 1e21)\n"),
+     "3:12: @length(1, 1e21): lengths are whole numbers from 0 to 2147483647"},
     {"reserved table name", "model Sel {\n  id int64 @id\n  @@map(\"select\")\n}\n",
      "1:7: table name 'select' is an SQL reserved word: give the table another name with @@map(\"...\")"},
 };
