@@ -45,8 +45,8 @@ extern const sinew_schema bench_schema;
 void *cmalloc(size_t n);
 void cfree(void *p);
 char *cstrdup(const char *s);
-void mem_reset_peak(long long held);   /* held: live bytes that are cached, not in use */
-long long mem_peak_delta(void);        /* peak - (live - held) at the last reset */
+void mem_reset_peak(void);
+long long mem_peak_delta(void);   /* peak - live at the last reset */
 void mem_install(void);           /* route sinew's allocations through the counter */
 
 /* the workload environment */
