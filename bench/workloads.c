@@ -341,6 +341,21 @@ static int w5_raw(env *e)
 
 /* ---- W6: eager graph, 100 users x 10 posts x 10 comments ---- */
 
+/* the raw sides' end of W6 (both backends): count what was linked, free it all */
+long long w6_sum_and_free(BUser *users, int nu, BPost *posts, int np, BComment *comments, int nc)
+{
+    long long sum = 0;
+    for (int i = 0; i < nu; i++)
+        for (size_t j = 0; j < users[i].posts.count; j++) sum += (long long)((BPost *)users[i].posts.items[j])->comments.count;
+    for (int i = 0; i < nc; i++) cfree(comments[i].body);
+    for (int i = 0; i < np; i++) cfree(posts[i].title), cfree(posts[i].comments.items);
+    for (int i = 0; i < nu; i++) cfree(users[i].name), cfree(users[i].email), cfree(users[i].posts.items);
+    cfree(comments);
+    cfree(posts);
+    cfree(users);
+    return sum;
+}
+
 static int w6_sinew(env *e)
 {
     sinew_session *s;
@@ -416,15 +431,7 @@ static int w6_raw(env *e)
     }
     sqlite3_finalize(st);
     e->raw_statements += 3;
-    long long sum = 0;
-    for (int i = 0; i < nu; i++)
-        for (size_t j = 0; j < users[i].posts.count; j++) sum += (long long)((BPost *)users[i].posts.items[j])->comments.count;
-    for (int i = 0; i < nc; i++) cfree(comments[i].body);
-    for (int i = 0; i < np; i++) cfree(posts[i].title), cfree(posts[i].comments.items);
-    for (int i = 0; i < nu; i++) cfree(users[i].name), cfree(users[i].email), cfree(users[i].posts.items);
-    cfree(comments);
-    cfree(posts);
-    cfree(users);
+    long long sum = w6_sum_and_free(users, nu, posts, np, comments, nc);
     cfree(csql);
     e->checksum = sum;
     return 0;

@@ -264,15 +264,7 @@ int w6_raw_pg(env *e)
     }
     PQclear(r);
     e->raw_statements += 3;
-    long long sum = 0;
-    for (int i = 0; i < nu; i++)
-        for (size_t j = 0; j < users[i].posts.count; j++) sum += (long long)((BPost *)users[i].posts.items[j])->comments.count;
-    for (int i = 0; i < nc; i++) cfree(comments[i].body);
-    for (int i = 0; i < np; i++) cfree(posts[i].title), cfree(posts[i].comments.items);
-    for (int i = 0; i < nu; i++) cfree(users[i].name), cfree(users[i].email), cfree(users[i].posts.items);
-    cfree(comments);
-    cfree(posts);
-    cfree(users);
+    long long sum = w6_sum_and_free(users, nu, posts, np, comments, nc);
     cfree(ids);
     cfree(vals);
     e->checksum = sum;
