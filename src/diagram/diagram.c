@@ -75,6 +75,11 @@ static status field_status(const dctx *d, const sinew_model *m, const sinew_fiel
     if (((f->flags ^ lf->flags) & SINEW_FIELD_PK) && used < cap)
         used += (size_t)snprintf(note + used, cap - used, "%s%s the key in the database", used ? ", " : "",
                                  (lf->flags & SINEW_FIELD_PK) ? "part of" : "not part of");
+    /* a unique key (@unique; introspection reads a one-column unique index or constraint as one);
+       a key column is unique anyway */
+    if (!(f->flags & SINEW_FIELD_PK) && ((f->flags ^ lf->flags) & SINEW_FIELD_UNIQUE) && used < cap)
+        used += (size_t)snprintf(note + used, cap - used, "%s%s in the database", used ? ", " : "",
+                                 (lf->flags & SINEW_FIELD_UNIQUE) ? "unique" : "not unique");
     return used ? ST_DIFF : ST_SAME;
 }
 

@@ -154,7 +154,8 @@ static void drift_view_marks_differences(void **state)
                          "REFERENCES Track (TrackId), Stars INTEGER NOT NULL);"
                          "CREATE TABLE Genre2 (GenreId INTEGER NOT NULL PRIMARY KEY, Name INTEGER);"
                          "INSERT INTO Genre2 SELECT GenreId, Name FROM Genre; DROP TABLE Genre;"
-                         "ALTER TABLE Genre2 RENAME TO Genre;"));
+                         "ALTER TABLE Genre2 RENAME TO Genre;"
+                         "CREATE UNIQUE INDEX employee_email ON Employee (Email);"));
     sinew_schema *live;
     th_ok(sinew_introspect(db, &live));
     sinew_close(db);
@@ -165,6 +166,7 @@ static void drift_view_marks_differences(void **state)
     assert_non_null(strstr(m, "text Fax \"nullable, only in schema\""));
     assert_non_null(strstr(m, "Review[\"Review - only in database\"]"));
     assert_non_null(strstr(m, "text Name \"nullable, differs: type INTEGER in the database\""));
+    assert_non_null(strstr(m, "text Email \"nullable, differs: unique in the database\""));
     char *d = render(s, &o, SINEW_DIAGRAM_DOT, NULL);
     assert_non_null(strstr(d, "only in the database"));   /* the legend */
     char svg[300];
