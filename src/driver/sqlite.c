@@ -155,7 +155,24 @@ static int sq_open(sinew_conn **out, const sinew_url *url)
     sqlite3_busy_timeout(c->db, (int)timeout);
     rc = sq_exec(c, "PRAGMA foreign_keys = ON");
     if (!rc && !memory && !(flags & SQLITE_OPEN_READONLY)) {
-        rc = sq_exec(c, "PRAGMA journal_mode = WAL");
+        /*
+         * Turning a new file to WAL takes an exclusive lock, and SQLite
+         * returns SQLITE_BUSY there without calling the busy handler when
+         * another connection opens the file at the same moment (seen with
+         * three threads opening one new file: 1 open in 30 failed). Retry
+         * within the busy timeout.
+         */
+        int waited = 0, nap = 1;
+        for (;;) {
+            int r = sqlite3_exec(c->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+            if ((r & 0xff) != SQLITE_BUSY || waited >= timeout) {
+                rc = r == SQLITE_OK ? SINEW_OK : fail(c->db, r, "switching to WAL mode", "PRAGMA journal_mode = WAL");
+                break;
+            }
+            sqlite3_sleep(nap);
+            waited += nap;
+            if (nap < 32) nap *= 2;
+        }
         if (!rc) rc = sq_exec(c, "PRAGMA synchronous = NORMAL");
     }
     if (rc) {
