@@ -22,6 +22,11 @@ static int q_err(sinew_query *q)
 
 static int start(sinew_query *q, sn_exec *x, const char *sql)
 {
+    int max = q->s->db->dialect->max_params;
+    if (q->nparams > (size_t)max)
+        return sinew_error_set(SINEW_INVALID, "this %s query has %zu parameters but %s takes at most %d in one "
+                               "statement: filter with a subquery (sinew_in_query) or split the list",
+                               q->model->name, q->nparams, q->s->db->dialect->name, max);
     int rc = sn_exec_start(x, q->s->db, sql);
     for (size_t i = 0; i < q->nparams && rc == SINEW_OK; i++) rc = sn_exec_bind(x, (int)i, &q->params[i]);
     if (rc) sn_exec_end(x);

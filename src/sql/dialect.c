@@ -84,6 +84,12 @@ const sinew_dialect sn_dialect_sqlite = {
     "sqlite", 0, 32766, 0, 1, 1, sqlite_type, sqlite_auto_pk,
 };
 
+/*
+ * The server takes 65,535 parameters, but libpq drops the connection
+ * ("lost synchronization with server") on a ParameterDescription message
+ * over 30,000 bytes, which describing a prepared statement of more than
+ * about 7,490 parameters produces. 7,000 stays clear of it.
+ */
 const sinew_dialect sn_dialect_postgres = {
-    "postgres", 1, 65535, 1, 1, 1, pg_type, pg_auto_pk,
+    "postgres", 1, 7000, 1, 1, 1, pg_type, pg_auto_pk,
 };

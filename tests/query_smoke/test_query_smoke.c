@@ -3,6 +3,7 @@
  * thorough operator-by-operator tests live in tests/query/.
  */
 #include "harness.h"
+#include <stdlib.h>
 #include "../crud/models.h"
 #include <stdio.h>
 #include <string.h>
@@ -62,6 +63,31 @@ static void filter_order_limit(void **state)
     Account *b;
     th_ok(sinew_one(q, (void **)&b));
     assert_ptr_equal(a, b);
+    sinew_query_free(q);
+    sinew_session_free(s);
+    th_close(db);
+}
+
+/* more values than one statement may bind: a clear error, nothing sent, the session still usable */
+static void too_many_parameters_is_an_error(void **state)
+{
+    (void)state;
+    sinew_session *s;
+    sinew_db *db = seed(&s);
+    enum { N = 40000 };
+    sinew_value *ids = calloc(N, sizeof *ids);
+    for (int i = 0; i < N; i++) ids[i] = sinew_i64(i);
+    sinew_query *q = sinew_query_new(s, &account_model);
+    th_ok(sinew_where(q, sinew_in(ACC_ID, ids, N)));
+    sinew_count_mark m = sinew_count_begin(db);
+    sinew_list l;
+    th_assert_status(sinew_all(q, &l), SINEW_INVALID, "parameters but");
+    th_ok(sinew_count_expect(db, m, 0));
+    sinew_query_free(q);
+    free(ids);
+    q = sinew_query_new(s, &account_model);
+    th_ok(sinew_all(q, &l));
+    assert_true(l.count > 0);
     sinew_query_free(q);
     sinew_session_free(s);
     th_close(db);
@@ -206,6 +232,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(filter_order_limit),
         cmocka_unit_test(counts_aggregates_and_errors),
+        cmocka_unit_test(too_many_parameters_is_an_error),
         cmocka_unit_test(group_bulk_stream_raw),
         cmocka_unit_test(keyset_pages_cover_everything_once),
     };

@@ -416,6 +416,45 @@ static void unused_eager_load_is_reported(void **state)
     teardown(&f);
 }
 
+/*
+ * Eager loading splits large key sets into chunks under the dialect's
+ * parameter limit (SQLite 16,384 keys a statement, PostgreSQL 4,096):
+ * 40,000 users' posts take 3 (SQLite) or 10 (PostgreSQL) statements, and
+ * every user gets exactly its own post, also across chunk boundaries.
+ */
+static void eager_load_chunks_large_key_sets(void **state)
+{
+    (void)state;
+    enum { N = 40000 };
+    fixture f;
+    f.db = th_open();
+    th_ok(sinew_create_tables(f.db, &blog_schema));
+    th_ok(sinew_exec(f.db, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 40000) "
+                           "INSERT INTO users (id, email) SELECT x, 'u' || x || '@example.com' FROM c"));
+    th_ok(sinew_exec(f.db, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 40000) "
+                           "INSERT INTO posts (id, author_id, title) SELECT x, 40001 - x, 'post ' || (40001 - x) FROM c"));
+    th_ok(sinew_session_new(&f.s, f.db));
+    sinew_count_mark m = sinew_count_begin(f.db);
+    sinew_query *q = sinew_query_new(f.s, &user_model);
+    th_ok(sinew_prefetch(q, USER_POSTS));
+    sinew_list users;
+    th_ok(sinew_all(q, &users));
+    sinew_query_free(q);
+    th_ok(sinew_count_expect(f.db, m, th_is_postgres() ? 11 : 4));
+    assert_int_equal(users.count, N);
+    for (size_t i = 0; i < users.count; i++) {
+        User *u = users.items[i];
+        assert_int_equal(u->posts.count, 1);
+        Post *p = u->posts.items[0];
+        assert_true(p->author_id == u->id);
+        char want[32];
+        snprintf(want, sizeof want, "post %lld", (long long)u->id);
+        assert_string_equal(p->title, want);
+    }
+    th_ok(sinew_count_expect(f.db, m, th_is_postgres() ? 11 : 4));
+    teardown(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -430,6 +469,7 @@ int main(void)
         cmocka_unit_test(many_to_many_add_remove_set_clear),
         cmocka_unit_test(self_reference_both_ways),
         cmocka_unit_test(unused_eager_load_is_reported),
+        cmocka_unit_test(eager_load_chunks_large_key_sets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
