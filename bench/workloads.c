@@ -181,6 +181,19 @@ static int w2_raw(env *e)
 
 /* ---- W3: load all users ---- */
 
+/* the raw sides' end of W3 (both backends): what was read, then free it */
+long long w3_sum_and_free(BUser *users, size_t n)
+{
+    long long sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum += users[i].age + (long long)strlen(users[i].email);
+        cfree(users[i].name);
+        cfree(users[i].email);
+    }
+    cfree(users);
+    return sum;
+}
+
 static int w3_sinew(env *e)
 {
     sinew_session *s;
@@ -218,13 +231,7 @@ static int w3_raw(env *e)
     }
     sqlite3_finalize(st);
     e->raw_statements++;
-    long long sum = 0;
-    for (size_t i = 0; i < n; i++) {
-        sum += users[i].age + (long long)strlen(users[i].email);
-        cfree(users[i].name);
-        cfree(users[i].email);
-    }
-    cfree(users);
+    long long sum = w3_sum_and_free(users, n);
     e->checksum = sum;
     return 0;
 }

@@ -128,13 +128,7 @@ int w3_raw_pg(env *e)
     }
     PQclear(r);
     e->raw_statements++;
-    long long sum = 0;
-    for (int i = 0; i < n; i++) {
-        sum += users[i].age + (long long)strlen(users[i].email);
-        cfree(users[i].name);
-        cfree(users[i].email);
-    }
-    cfree(users);
+    long long sum = w3_sum_and_free(users, (size_t)n);
     e->checksum = sum;
     return 0;
 }
