@@ -137,10 +137,10 @@ void sinew_timestamp_format(int64_t us, char buf[32])
     /* Formatted into a roomy buffer first: the compiler cannot prove the
      * fields' ranges, and a truncated timestamp would be worse than none. */
     char tmp[96];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d %02d:%02d:%02d.%06d", y, m, d, (int)(rem / 3600),
-             (int)(rem / 60 % 60), (int)(rem % 60), (int)frac);
-    size_t n = strlen(tmp) < 31 ? strlen(tmp) : 31;
-    memcpy(buf, tmp, n);
+    int n = snprintf(tmp, sizeof tmp, "%04d-%02d-%02d %02d:%02d:%02d.%06d", y, m, d, (int)(rem / 3600),
+                     (int)(rem / 60 % 60), (int)(rem % 60), (int)frac);
+    if (n > 31) n = 31;
+    memcpy(buf, tmp, (size_t)n);
     buf[n] = '\0';
 }
 
@@ -149,8 +149,8 @@ void sinew_date_format(int32_t days, char buf[16])
     int y, m, d;
     civil_from_days(days, &y, &m, &d);
     char tmp[48];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
-    size_t n = strlen(tmp) < 15 ? strlen(tmp) : 15;
-    memcpy(buf, tmp, n);
+    int n = snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
+    if (n > 15) n = 15;
+    memcpy(buf, tmp, (size_t)n);
     buf[n] = '\0';
 }

@@ -179,7 +179,7 @@ static int insert_copy(sinew_session *s, const sinew_model *m, sn_plan *p, void 
         sn_buf_free(&sql);
         return sn_nomem();
     }
-    double t0 = sn_now_ms();
+    double t0 = s->db->log_fn || s->db->log_stderr ? sn_now_ms() : -1;
     rc = drv->copy_begin(s->db->conn, sn_buf_cstr(&sql));
     if (rc == SINEW_OK) {
         sinew_value vals[64];

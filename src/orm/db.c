@@ -141,16 +141,16 @@ void sn_db_note_failure(sinew_db *db, int status)
     if (status == SINEW_CONNECTION) db->conn_lost = 1;
 }
 
+/* Every statement ends here: counted, failures noted, and (when timed) its time added and logged. */
 void sn_db_note_statement(sinew_db *db, const char *sql, double t0, int64_t rows, int status)
 {
     db->stats.statements++;
     sn_db_note_failure(db, status);
-    if (db->log_fn || db->log_stderr) {
-        double ms = sn_now_ms() - t0;
-        db->stats.ms += ms;
-        sinew_log_event ev = {sql, ms, rows, status, NULL};
-        emit(db, &ev);
-    }
+    if (t0 < 0) return;
+    double ms = sn_now_ms() - t0;
+    db->stats.ms += ms;
+    sinew_log_event ev = {sql, ms, rows, status, NULL};
+    emit(db, &ev);
 }
 
 void sn_db_log_message(sinew_db *db, const char *message)
@@ -220,16 +220,7 @@ static void finish(sn_exec *x, int status)
 {
     if (x->finished) return;
     x->finished = 1;
-    sinew_db *db = x->db;
-    db->stats.statements++;
-    sn_db_note_failure(db, status);
-    double ms = 0;
-    if (x->timed) {
-        ms = sn_now_ms() - x->t0;
-        db->stats.ms += ms;
-        sinew_log_event ev = {x->sql, ms, x->rows, status, NULL};
-        emit(db, &ev);
-    }
+    sn_db_note_statement(x->db, x->sql, x->timed ? x->t0 : -1, x->rows, status);
 }
 
 int sn_exec_step(sn_exec *x)
@@ -276,15 +267,9 @@ static int op_rollback_to(sinew_db *db, const char *n) { return db->drv->rollbac
 
 static int logged(sinew_db *db, const char *sql, db_op fn, const char *arg)
 {
-    int timed = db->log_fn != NULL || db->log_stderr;
-    double t0 = timed ? sn_now_ms() : 0;
+    double t0 = db->log_fn != NULL || db->log_stderr ? sn_now_ms() : -1;
     int rc = fn(db, arg);
-    db->stats.statements++;
-    sn_db_note_failure(db, rc);
-    if (timed) {
-        sinew_log_event ev = {sql, sn_now_ms() - t0, 0, rc, NULL};
-        emit(db, &ev);
-    }
+    sn_db_note_statement(db, sql, t0, 0, rc);
     return rc;
 }
 

@@ -96,7 +96,8 @@ int sn_plan_insert(sinew_db *db, sn_plan *p, uint64_t omit, const sn_insert_vari
 int sn_plan_update(sinew_db *db, sn_plan *p, uint64_t set, const char **out);
 
 void sn_db_log_message(sinew_db *db, const char *message);
-/* Count and log a statement run outside sn_exec (COPY); t0 from sn_now_ms() at its start. */
+/* Count a finished statement and note its failure; t0 from sn_now_ms() at its start times and
+ * logs it (pass -1 when no log hook was on at the start). Used by sn_exec and by COPY. */
 void sn_db_note_statement(sinew_db *db, const char *sql, double t0, int64_t rows, int status);
 /* Count a failed operation on db (SINEW_CONNECTION marks the connection lost). */
 void sn_db_note_failure(sinew_db *db, int status);

@@ -271,6 +271,71 @@ static void type_mismatch_names_field_and_expected_type(void **state)
     th_close(db);
 }
 
+/* ---- the session chunk cache (sinew_db_set_session_cache) ---- */
+
+static long live_blocks;
+static void *counting_malloc(size_t n, void *ctx)
+{
+    (void)ctx;
+    void *p = malloc(n);
+    if (p) live_blocks++;
+    return p;
+}
+static void *counting_realloc(void *p, size_t n, void *ctx)
+{
+    (void)ctx;
+    void *q = realloc(p, n);
+    if (q && !p) live_blocks++;
+    return q;
+}
+static void counting_free(void *p, void *ctx)
+{
+    (void)ctx;
+    if (p) live_blocks--;
+    free(p);
+}
+
+static long load_all(sinew_db *db)
+{
+    sinew_session *s;
+    th_ok(sinew_session_new(&s, db));
+    sinew_query *q = sinew_query_new(s, &account_model);
+    sinew_list l;
+    th_ok(sinew_all(q, &l));
+    long n = (long)l.count;
+    sinew_query_free(q);
+    sinew_session_free(s);
+    return n;
+}
+
+static void session_cache_keeps_and_frees_chunks(void **state)
+{
+    (void)state;
+    sinew_allocator a = {counting_malloc, counting_realloc, counting_free, NULL};
+    sinew_set_allocator(&a);
+    live_blocks = 0;
+    sinew_db *db = th_open();
+    th_ok(sinew_create_table(db, &account_model));
+    th_ok(sinew_exec(db, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000) "
+                         "INSERT INTO accounts (id, email, name, version) SELECT x, 'a' || x || '@x', 'n', 0 FROM c"));
+    assert_int_equal(load_all(db), 5000);   /* warms the statement cache and the chunk cache */
+    long held = live_blocks;
+    assert_int_equal(load_all(db), 5000);
+    assert_int_equal(live_blocks, held);    /* the second session reused the first one's chunks */
+    sinew_db_set_session_cache(db, 0);      /* 0 frees the spare chunks at once */
+    long without = live_blocks;
+    assert_true(without < held);
+    assert_int_equal(load_all(db), 5000);
+    assert_int_equal(live_blocks, without); /* nothing is kept now */
+    sinew_db_set_session_cache(db, SINEW_DEFAULT_SESSION_CACHE);
+    assert_int_equal(load_all(db), 5000);
+    assert_true(live_blocks > without);     /* kept again */
+    sinew_db_set_session_cache(NULL, 0);    /* NULL is a no-op */
+    th_close(db);
+    assert_int_equal(live_blocks, 0);       /* sinew_close frees the cache */
+    sinew_set_allocator(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +348,7 @@ int main(void)
         cmocka_unit_test(io_error_on_unopenable_file),
         cmocka_unit_test(busy_when_another_writer_holds_the_lock),
         cmocka_unit_test(type_mismatch_names_field_and_expected_type),
+        cmocka_unit_test(session_cache_keeps_and_frees_chunks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
