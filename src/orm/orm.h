@@ -177,9 +177,8 @@ int sn_type_intlike(sinew_type t);
 uint64_t sn_value_hash(const sinew_value *v, uint64_t seed);
 int sn_value_eq(const sinew_value *a, const sinew_value *b);
 sn_obj *sn_identity_find(sinew_session *s, const sinew_model *m, const sinew_value *key);
-/* Make objs[0..n) siblings for batch loading (no-op for fewer than 2). share: objs is
- * a session-owned result list that the group may use in place instead of copying. */
-int sn_group_make(sinew_session *s, void **objs, size_t n, int share);
+/* Make objs[0..n) siblings for batch loading (no-op for fewer than 2). */
+int sn_group_make(sinew_session *s, void **objs, size_t n);
 /* Load `rel` for every owner in owners[0..n) that has not loaded it; eager marks them as prefetched. */
 int sn_rel_load(sinew_session *s, const sinew_relation *rel, void **owners, size_t n, int eager);
 /* Record that obj's relation holds `value` (to-one: the object or NULL; to-many: a sinew_list *). */

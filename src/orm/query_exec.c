@@ -150,7 +150,7 @@ static int collect(sinew_query *q, int extra_limit, sinew_list *out, size_t max)
         }
     }
     sn_free(vec);
-    if (rc == SINEW_OK) rc = sn_group_make(q->s, out->items, out->count, 1);
+    if (rc == SINEW_OK) rc = sn_group_make(q->s, out->items, out->count);
     if (rc == SINEW_OK) rc = run_prefetches(q, out->items, out->count);
     return rc;
 }

@@ -136,17 +136,14 @@ int sinew_count_expect(sinew_db *db, sinew_count_mark mark, uint64_t expected)
 
 /* ---- groups ---------------------------------------------------------------------- */
 
-int sn_group_make(sinew_session *s, void **objs, size_t n, int share)
+int sn_group_make(sinew_session *s, void **objs, size_t n)
 {
     if (n < 2) return SINEW_OK;
-    sn_group *g = sn_arena_alloc(&s->arena, sizeof *g + (share ? 0 : n * sizeof(void *)));
+    /* a copy: the caller's result list is theirs to reorder, filter or overwrite */
+    sn_group *g = sn_arena_alloc(&s->arena, sizeof *g + n * sizeof(void *));
     if (!g) return SINEW_NOMEM;
-    if (share) {
-        g->items = objs;   /* a result list in the session arena: the batch is the list */
-    } else {
-        g->items = (void **)(g + 1);
-        memcpy(g->items, objs, n * sizeof(void *));
-    }
+    g->items = (void **)(g + 1);
+    memcpy(g->items, objs, n * sizeof(void *));
     g->n = n;
     for (size_t i = 0; i < n; i++) SN_OBJ_OF(objs[i])->group = g;
     return SINEW_OK;
@@ -541,7 +538,7 @@ int sn_rel_load(sinew_session *s, const sinew_relation *rel, void **owners, size
             rc = sn_rel_store(s, rel, owners[i], NULL, &l, eager);
         }
     }
-    if (rc == SINEW_OK) rc = sn_group_make(s, loaded, nloaded, 0);
+    if (rc == SINEW_OK) rc = sn_group_make(s, loaded, nloaded);
     if (rc == SINEW_OK && eager && om) {
         sn_relstat *st = relstat(s, om, rel);
         if (st) st->prefetched += n;

@@ -136,6 +136,29 @@ static void naive_loop_is_batched_into_two_statements(void **state)
     teardown(&f);
 }
 
+/* a result list is the caller's: overwriting it does not disturb the batch its objects load with */
+static void result_list_is_the_callers_to_change(void **state)
+{
+    (void)state;
+    fixture f;
+    seed(&f, 4, 2, 0);
+    sinew_query *q = sinew_query_new(f.s, &post_model);
+    th_ok(sinew_order(q, POST_ID, SINEW_ASC));
+    sinew_list posts;
+    th_ok(sinew_all(q, &posts));
+    sinew_query_free(q);
+    Post *first = posts.items[0], *last = posts.items[posts.count - 1];
+    for (size_t i = 0; i < posts.count; i++) posts.items[i] = NULL;   /* e.g. filtered in place */
+    sinew_count_mark m = sinew_count_begin(f.db);
+    User *a;
+    th_ok(sinew_load_one(f.s, POST_AUTHOR, first, (void **)&a));
+    assert_int_equal(a->id, first->author_id);
+    th_ok(sinew_load_one(f.s, POST_AUTHOR, last, (void **)&a));   /* loaded with the batch */
+    assert_int_equal(a->id, last->author_id);
+    th_ok(sinew_count_expect(f.db, m, 1));
+    teardown(&f);
+}
+
 typedef struct log_capture {
     char last[1024];
     int messages;
@@ -460,6 +483,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(lazy_first_access_one_statement_then_cached),
         cmocka_unit_test(naive_loop_is_batched_into_two_statements),
+        cmocka_unit_test(result_list_is_the_callers_to_change),
         cmocka_unit_test(detector_fires_at_threshold_with_call_site),
         cmocka_unit_test(error_mode_returns_nplusone),
         cmocka_unit_test(no_false_alarms_for_single_objects),
