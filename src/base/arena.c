@@ -119,8 +119,9 @@ static void *grow(sn_arena *a, size_t size)
 
 void *sn_arena_alloc(sn_arena *a, size_t size)
 {
-    size = (size + (ALIGN - 1)) & ~(size_t)(ALIGN - 1);
-    if (size == 0) size = ALIGN;
+    /* only the start is aligned: the next aligned block realigns cur anyway,
+     * and strings packed after an object use its tail instead of padding */
+    if (size == 0) size = 1;
     if (a->cur) {
         /* strings leave cur unaligned (sn_arena_strndup) */
         char *p = (char *)(((uintptr_t)a->cur + (ALIGN - 1)) & ~(uintptr_t)(ALIGN - 1));

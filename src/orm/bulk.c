@@ -262,7 +262,7 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
         if (!is_session_obj(s, objs[i])) continue;
         sn_obj *o = SN_OBJ_OF(objs[i]);
         o->state = SN_PERSISTENT;
-        sn_take_snapshot(o);
+        sn_take_snapshot(s, o);
         rc = sn_identity_add(s, o);
     }
     return rc;
@@ -347,7 +347,7 @@ int sinew_upsert(sinew_session *s, const sinew_model *m, void *obj, const unsign
         int was_new = o->state == SN_NEW;
         if (o->state == SN_PERSISTENT) sn_identity_remove(s, o);
         o->state = SN_PERSISTENT;
-        sn_take_snapshot(o);
+        sn_take_snapshot(s, o);
         sinew_value key[16];
         for (size_t i = 0; i < m->npk && i < 16; i++) key[i] = sn_field_value(&m->fields[m->pk[i]], obj);
         sn_obj *other = sn_identity_find(s, m, key);
@@ -355,7 +355,7 @@ int sinew_upsert(sinew_session *s, const sinew_model *m, void *obj, const unsign
         /* another object of the session already is this row: refresh it, keep it as the row's object */
         else if (other != o) {
             memcpy(SN_DATA_OF(other), obj, m->size);
-            sn_take_snapshot(other);
+            sn_take_snapshot(s, other);
         }
     }
     return rc;

@@ -59,7 +59,8 @@ static uint32_t key_hash(const sinew_model *m, const sinew_value *vals)
 {
     uint64_t h = (uint64_t)(uintptr_t)m;
     for (size_t i = 0; i < m->npk; i++) h = sn_value_hash(&vals[i], h);
-    return (uint32_t)(h ^ (h >> 32));
+    uint32_t h32 = (uint32_t)(h ^ (h >> 32));
+    return h32 ? h32 : 1;   /* 0 marks an empty slot */
 }
 
 #define MAX_KEY 16
@@ -74,48 +75,67 @@ static int key_matches(const sn_obj *o, const sinew_model *m, const sinew_value 
     return 1;
 }
 
+/* at most 4/5 full: probes stay short and 100,000 objects fit 131,072 slots */
+static int identity_full(const sinew_session *s) { return (s->id_count + 1) * 5 > s->id_cap * 4; }
+
 static int identity_grow(sinew_session *s)
 {
     size_t cap = s->id_cap ? s->id_cap * 2 : 64;
-    sn_obj **b = sn_calloc(cap, sizeof *b);
-    if (!b) return sn_nomem();
+    /* one block: the hashes, then the objects (8-byte aligned: cap is a multiple of 2) */
+    uint32_t *hashes = sn_calloc(cap, sizeof(uint32_t) + sizeof(sn_obj *));
+    if (!hashes) return sn_nomem();
+    sn_obj **objs = (sn_obj **)(void *)(hashes + cap);
+    size_t mask = cap - 1;
     for (size_t i = 0; i < s->id_cap; i++) {
-        sn_obj *o = s->id_buckets[i];
-        while (o) {
-            sn_obj *next = o->id_next;
-            size_t j = o->id_hash & (cap - 1);
-            o->id_next = b[j];
-            b[j] = o;
-            o = next;
-        }
+        uint32_t h = s->id_hashes[i];
+        if (!h) continue;
+        size_t j = h & mask;
+        while (hashes[j]) j = (j + 1) & mask;
+        hashes[j] = h;
+        objs[j] = s->id_objs[i];
     }
-    sn_free(s->id_buckets);
-    s->id_buckets = b;
+    sn_free(s->id_hashes);
+    s->id_hashes = hashes;
+    s->id_objs = objs;
     s->id_cap = cap;
     return SINEW_OK;
+}
+
+/*
+ * The slot of (m, key) with hash h: the object's slot when it is there (*found
+ * set), else the empty slot where it would go. The table must not be full.
+ */
+static size_t identity_probe(const sinew_session *s, const sinew_model *m, const sinew_value *vals, uint32_t h,
+                             const sn_obj *self, int *found)
+{
+    size_t mask = s->id_cap - 1, j = h & mask;
+    for (; s->id_hashes[j]; j = (j + 1) & mask)
+        if (s->id_hashes[j] == h && (s->id_objs[j] == self || key_matches(s->id_objs[j], m, vals))) {
+            *found = 1;
+            return j;
+        }
+    *found = 0;
+    return j;
+}
+
+static void identity_put(sinew_session *s, size_t j, int found, sn_obj *o, uint32_t h)
+{
+    o->id_hash = h;
+    s->id_hashes[j] = h;
+    s->id_objs[j] = o;   /* the same key again replaces the old entry, as a map would */
+    if (!found) s->id_count++;
 }
 
 /* add o, whose key values and hash the caller has */
 static int identity_insert(sinew_session *s, sn_obj *o, const sinew_value *vals, uint32_t h)
 {
-    if (s->id_count >= s->id_cap) {   /* load factor at most 1 */
+    if (identity_full(s)) {
         int rc = identity_grow(s);
         if (rc) return rc;
     }
-    o->id_hash = h;
-    size_t j = h & (s->id_cap - 1);
-    /* the same key again replaces the old entry, as a map would */
-    for (sn_obj **pp = &s->id_buckets[j]; *pp; pp = &(*pp)->id_next)
-        if (*pp == o || ((*pp)->id_hash == h && key_matches(*pp, o->model, vals))) {
-            sn_obj *old = *pp;
-            *pp = old->id_next;
-            old->id_next = NULL;
-            s->id_count--;
-            break;
-        }
-    o->id_next = s->id_buckets[j];
-    s->id_buckets[j] = o;
-    s->id_count++;
+    int found;
+    size_t j = identity_probe(s, o->model, vals, h, o, &found);
+    identity_put(s, j, found, o, h);
     return SINEW_OK;
 }
 
@@ -126,29 +146,37 @@ int sn_identity_add(sinew_session *s, sn_obj *o)
     return identity_insert(s, o, vals, key_hash(o->model, vals));
 }
 
-static sn_obj *identity_find_h(sinew_session *s, const sinew_model *m, const sinew_value *vals, uint32_t h)
-{
-    if (!s->id_count) return NULL;
-    for (sn_obj *o = s->id_buckets[h & (s->id_cap - 1)]; o; o = o->id_next)
-        if (o->id_hash == h && key_matches(o, m, vals)) return o;
-    return NULL;
-}
-
-void sn_identity_remove(sinew_session *s, sn_obj *o)
-{
-    if (!s->id_cap) return;
-    for (sn_obj **pp = &s->id_buckets[o->id_hash & (s->id_cap - 1)]; *pp; pp = &(*pp)->id_next)
-        if (*pp == o) {
-            *pp = o->id_next;
-            o->id_next = NULL;
-            s->id_count--;
-            return;
-        }
-}
-
 sn_obj *sn_identity_find(sinew_session *s, const sinew_model *m, const sinew_value *vals)
 {
-    return identity_find_h(s, m, vals, key_hash(m, vals));
+    if (!s->id_count) return NULL;
+    int found;
+    size_t j = identity_probe(s, m, vals, key_hash(m, vals), NULL, &found);
+    return found ? s->id_objs[j] : NULL;
+}
+
+/* Take o out if it is there (under the hash it went in with); linear probing's
+ * backward shift keeps every other entry reachable without tombstones. */
+void sn_identity_remove(sinew_session *s, sn_obj *o)
+{
+    if (!s->id_count || !o->id_hash) return;
+    size_t mask = s->id_cap - 1, i = o->id_hash & mask;
+    while (s->id_hashes[i] && s->id_objs[i] != o) i = (i + 1) & mask;
+    if (!s->id_hashes[i]) return;
+    s->id_count--;
+    for (size_t j = i;;) {
+        s->id_hashes[i] = 0;
+        s->id_objs[i] = NULL;
+        for (;;) {
+            j = (j + 1) & mask;
+            if (!s->id_hashes[j]) return;
+            size_t home = s->id_hashes[j] & mask;
+            /* j's entry may move back to i unless its home lies cyclically in (i, j] */
+            if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) break;
+        }
+        s->id_hashes[i] = s->id_hashes[j];
+        s->id_objs[i] = s->id_objs[j];
+        i = j;
+    }
 }
 
 /* ---- session ----------------------------------------------------------------------- */
@@ -179,7 +207,7 @@ void sinew_session_free(sinew_session *s)
         }
     sn_session_journals_free(s);
     sn_rel_session_end(s);
-    sn_free(s->id_buckets);
+    sn_free(s->id_hashes);
     sn_arena_free(&s->arena);
     sn_free(s);
 }
@@ -191,25 +219,72 @@ size_t sinew_session_memory_used(const sinew_session *s) { return s->arena.used;
 void *sinew_alloc(sinew_session *s, size_t size) { return sn_arena_alloc(&s->arena, size); }
 char *sinew_strdup(sinew_session *s, const char *str) { return str ? sn_arena_strdup(&s->arena, str) : NULL; }
 
-static sn_obj *obj_alloc(sinew_session *s, const sinew_model *m, uint32_t state)
+static size_t field_bytes(const sinew_field *f)
+{
+    switch (f->type) {
+    case SINEW_BOOL: return sizeof(bool);
+    case SINEW_INT32: case SINEW_DATE: return sizeof(int32_t);
+    case SINEW_ENUM: return sizeof(int);
+    case SINEW_INT64: case SINEW_TIMESTAMP: return sizeof(int64_t);
+    case SINEW_DOUBLE: return sizeof(double);
+    case SINEW_TEXT: case SINEW_JSON: case SINEW_DECIMAL: return sizeof(char *);
+    case SINEW_BLOB: return sizeof(sinew_blob);
+    case SINEW_UUID: return sizeof(sinew_uuid);
+    }
+    return 0;
+}
+
+/*
+ * The snapshot keeps what dirty tracking compares: the columns, their
+ * presence flags and the to-one members. Everything past the last of them
+ * (to-many lists, which generated structs put last) is not copied: for a
+ * typical model that is a sixth to a third of the struct not stored twice.
+ */
+size_t sn_snap_size(const sinew_model *m)
+{
+    size_t end = 0;
+    for (size_t i = 0; i < m->nfields; i++) {
+        const sinew_field *f = &m->fields[i];
+        if (f->offset != SINEW_NO_OFFSET && f->offset + field_bytes(f) > end) end = f->offset + field_bytes(f);
+        if (f->has_offset != SINEW_NO_OFFSET && f->has_offset + sizeof(bool) > end) end = f->has_offset + sizeof(bool);
+    }
+    for (size_t r = 0; r < m->nrelations; r++) {
+        const sinew_relation *rel = &m->relations[r];
+        if (rel->offset != SINEW_NO_OFFSET && (rel->kind == SINEW_BELONGS_TO || rel->kind == SINEW_HAS_ONE) &&
+            rel->offset + sizeof(void *) > end)
+            end = rel->offset + sizeof(void *);
+    }
+    return end < m->size ? end : m->size;
+}
+
+/* the snapshot size of m, remembered for the model last asked about (loads ask 100,000 times in a row) */
+static size_t session_snap_size(sinew_session *s, const sinew_model *m)
+{
+    if (s->snap_model != m) {
+        s->snap_size = sn_snap_size(m);
+        s->snap_model = m;
+    }
+    return s->snap_size;
+}
+
+static sn_obj *obj_alloc(sinew_session *s, const sinew_model *m, uint8_t state)
 {
     size_t sz = ROUND16(m->size);
-    sn_obj *o = sn_arena_alloc(&s->arena, SN_OBJ_HDR + 2 * sz);
+    sn_obj *o = sn_arena_alloc(&s->arena, SN_OBJ_HDR + sz + session_snap_size(s, m));
     if (!o) return NULL;
     memset(o, 0, SN_OBJ_HDR + sz);
     o->magic = SN_OBJ_MAGIC;
     o->state = state;
     o->model = m;
-    o->flags &= ~(uint32_t)SN_F_SNAP;
     o->next = s->objects;
     s->objects = o;
     return o;
 }
 
-void sn_take_snapshot(sn_obj *o)
+void sn_take_snapshot(sinew_session *s, sn_obj *o)
 {
     void *snap = (char *)SN_DATA_OF(o) + ROUND16(o->model->size);
-    memcpy(snap, SN_DATA_OF(o), o->model->size);
+    memcpy(snap, SN_DATA_OF(o), session_snap_size(s, o->model));
     o->flags |= SN_F_SNAP;
 }
 
@@ -292,18 +367,21 @@ int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_model *m, c
             if (colmap[i] >= 0) rc = sn_hydrate_field(x->drv, x->stmt, colmap[i], m, &m->fields[i], data, &s->arena);
     }
     if (rc == SINEW_OK) {
-        sn_take_snapshot(o);
+        sn_take_snapshot(s, o);
         sinew_value vals[MAX_KEY];
         obj_key(o, vals);
         uint32_t h = key_hash(m, vals);
-        sn_obj *existing = identity_find_h(s, m, vals, h);
-        if (existing) {   /* one row, one object: drop the copy */
+        /* one probe both finds a loaded twin and gives the slot for a new object */
+        if (identity_full(s)) rc = identity_grow(s);
+        int found = 0;
+        size_t j = rc ? 0 : identity_probe(s, m, vals, h, NULL, &found);
+        if (rc == SINEW_OK && found) {   /* one row, one object: drop the copy */
             s->objects = head;
             sn_arena_reset_to(&s->arena, mark);
-            *out = SN_DATA_OF(existing);
+            *out = SN_DATA_OF(s->id_objs[j]);
             return SINEW_OK;
         }
-        rc = identity_insert(s, o, vals, h);
+        if (rc == SINEW_OK) identity_put(s, j, 0, o, h);
         const sinew_hooks *hk = rc ? NULL : sn_hooks_for(s->db, m);
         if (hk && hk->after_load) hk->after_load(s, m, data, hk->ctx);
     }
@@ -523,7 +601,7 @@ int sn_update_row(sinew_session *s, sn_obj *o)
     int key_changed = 0;
     for (size_t i = 0; i < m->npk; i++) key_changed |= (int)((set >> m->pk[i]) & 1);
     if (key_changed) sn_identity_remove(s, o);
-    sn_take_snapshot(o);
+    sn_take_snapshot(s, o);
     if (key_changed) sn_identity_add(s, o);
     return SINEW_OK;
 }
@@ -545,7 +623,7 @@ int sinew_save(sinew_session *s, const sinew_model *m, void *obj)
         rc = sn_insert_row(s, m, obj, &s->arena);
         if (rc) return rc;
         o->state = SN_PERSISTENT;
-        sn_take_snapshot(o);
+        sn_take_snapshot(s, o);
         if ((rc = sn_identity_add(s, o))) return rc;
     } else if ((rc = sn_update_row(s, o))) {
         return rc;

@@ -15,7 +15,7 @@
 
 typedef struct jentry {
     sn_obj *o;
-    uint32_t state, flags;
+    uint8_t state, flags;
     char *data;                   /* struct bytes before */
     char *snap;                   /* snapshot bytes before (when there was one) */
 } jentry;
@@ -57,14 +57,15 @@ static int journal_add(sn_journal *j, sn_obj *o)
     x->flags = o->flags;
     const void *snap = SN_SNAP(o);
     x->data = sn_malloc(sz);
-    x->snap = snap ? sn_malloc(sz) : NULL;
+    size_t snap_sz = sn_snap_size(o->model);
+    x->snap = snap ? sn_malloc(snap_sz ? snap_sz : 1) : NULL;
     if (!x->data || (snap && !x->snap)) {
         sn_free(x->data);
         sn_free(x->snap);
         return sn_nomem();
     }
     memcpy(x->data, SN_DATA_OF(o), sz);
-    if (snap) memcpy(x->snap, snap, sz);
+    if (snap) memcpy(x->snap, snap, snap_sz);
     j->n++;
     return SINEW_OK;
 }
@@ -80,7 +81,7 @@ static void journal_restore(sinew_session *s, sn_journal *j)
         o->state = x->state;
         o->flags = x->flags;
         void *snap = SN_SNAP(o);
-        if (x->snap && snap) memcpy(snap, x->snap, o->model->size);
+        if (x->snap && snap) memcpy(snap, x->snap, sn_snap_size(o->model));
         if (o->state == SN_PERSISTENT) sn_identity_add(s, o);
     }
 }
@@ -180,9 +181,9 @@ void sinew_session_rollback(sinew_session *s)
     for (sn_obj *o = s->objects; o; o = o->next) {
         if (o->state == SN_NEW) o->state = SN_DETACHED;
         else if (o->state == SN_PERSISTENT) {
-            o->flags &= ~(uint32_t)SN_F_DELETE;
+            o->flags &= (uint8_t)~SN_F_DELETE;
             const void *snap = SN_SNAP(o);
-            if (snap && is_dirty(o)) memcpy(SN_DATA_OF(o), snap, o->model->size);
+            if (snap && is_dirty(o)) memcpy(SN_DATA_OF(o), snap, sn_snap_size(o->model));
         }
     }
 }
@@ -322,7 +323,7 @@ static int flush_body(sinew_session *s, sn_journal *j)
             sync_fks(s, o);
             if (!(rc = sn_insert_row(s, o->model, SN_DATA_OF(o), &s->arena))) {
                 o->state = SN_PERSISTENT;
-                sn_take_snapshot(o);
+                sn_take_snapshot(s, o);
                 rc = sn_identity_add(s, o);
             }
             left--;
@@ -363,7 +364,7 @@ static int flush_body(sinew_session *s, sn_journal *j)
         }
         if (!(rc = sn_insert_row(s, m, obj, &s->arena))) {
             pick->state = SN_PERSISTENT;
-            sn_take_snapshot(pick);
+            sn_take_snapshot(s, pick);
             /* the snapshot has no target yet, so the members count as changed at the fix-up */
             for (size_t r = 0; r < m->nrelations && r < 64; r++) {
                 const sinew_relation *rel = &m->relations[r];
@@ -390,7 +391,7 @@ static int flush_body(sinew_session *s, sn_journal *j)
         int progress = 0;
         for (size_t i = 0; i < nx && !rc; i++) {
             if (done[i] || referenced_by(dels[i], dels, nx, done)) continue;
-            dels[i]->flags &= ~(uint32_t)SN_F_DELETE;
+            dels[i]->flags &= (uint8_t)~SN_F_DELETE;
             rc = sn_delete_row(s, dels[i]);
             done[i] = 1;
             gone++;
@@ -399,7 +400,7 @@ static int flush_body(sinew_session *s, sn_journal *j)
         if (!progress && !rc) {   /* a cycle among deletes: let the database's actions decide */
             for (size_t i = 0; i < nx && !rc; i++)
                 if (!done[i]) {
-                    dels[i]->flags &= ~(uint32_t)SN_F_DELETE;
+                    dels[i]->flags &= (uint8_t)~SN_F_DELETE;
                     rc = sn_delete_row(s, dels[i]);
                     done[i] = 1;
                     gone++;

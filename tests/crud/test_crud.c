@@ -5,6 +5,7 @@
  */
 #include "harness.h"
 #include "models.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -275,6 +276,68 @@ static void identity_map_returns_same_object_without_query(void **state)
     th_close(db);
 }
 
+/* The identity map is an open-addressing table: it grows many times over
+ * 3,000 objects, and deleting every third (in a scattered order, which moves
+ * entries back over the holes) must leave every other object findable. */
+static void identity_map_survives_growth_and_deletes(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    sinew_db *db = th_open();
+    th_ok(sinew_create_table(db, &account_model));
+    sinew_session *s;
+    th_ok(sinew_session_new(&s, db));
+    static Account *objs[N];
+    static char emails[N][32];
+    th_ok(sinew_begin(db));
+    for (int i = 0; i < N; i++) {
+        th_ok(sinew_new(s, &account_model, (void **)&objs[i]));
+        snprintf(emails[i], sizeof emails[i], "u%d@example.com", i);
+        objs[i]->email = emails[i];
+        objs[i]->name = "n";
+        th_ok(sinew_save(s, &account_model, objs[i]));
+    }
+    for (int k = 0; k < N / 3; k++) {
+        int i = (int)(((long)k * 1237) % N);   /* 1237 is prime to 3000: distinct, scattered indexes */
+        th_ok(sinew_delete(s, &account_model, objs[i]));
+        objs[i] = NULL;
+    }
+    th_ok(sinew_commit(db));
+    int64_t gone = 0;
+    sinew_db_reset_stats(db);
+    for (int i = 0; i < N; i++) {
+        if (!objs[i]) continue;
+        sinew_value key = sinew_i64(objs[i]->id);
+        Account *got;
+        th_ok(sinew_get(s, &account_model, &key, 1, (void **)&got));
+        assert_ptr_equal(got, objs[i]);
+    }
+    assert_int_equal(sinew_db_stats(db).statements, 0);   /* all from the map */
+    for (int i = 0; i < N; i++)
+        if (!objs[i]) gone++;
+    assert_int_equal(gone, N / 3);
+    /* a deleted key is not in the map any more: the database is asked, and says no */
+    for (int i = 0; i < N; i++) {
+        if (objs[i]) continue;
+        sinew_value key = sinew_i64(i + 1);
+        Account *got;
+        th_assert_status(sinew_get(s, &account_model, &key, 1, (void **)&got), SINEW_NOTFOUND, NULL);
+        break;
+    }
+    /* loading everything again hands back the very same objects */
+    sinew_query *q = sinew_query_new(s, &account_model);
+    sinew_list all;
+    th_ok(sinew_all(q, &all));
+    assert_int_equal((int64_t)all.count, N - gone);
+    for (size_t k = 0; k < all.count; k++) {
+        Account *a = all.items[k];
+        assert_ptr_equal(a, objs[a->id - 1]);
+    }
+    sinew_query_free(q);
+    sinew_session_free(s);
+    th_close(db);
+}
+
 static void insert_of_caller_struct_fills_key(void **state)
 {
     (void)state;
@@ -421,6 +484,7 @@ int main(void)
         cmocka_unit_test(composite_primary_key),
         cmocka_unit_test(update_writes_only_changed_columns),
         cmocka_unit_test(identity_map_returns_same_object_without_query),
+        cmocka_unit_test(identity_map_survives_growth_and_deletes),
         cmocka_unit_test(insert_of_caller_struct_fills_key),
         cmocka_unit_test(version_field_detects_stale_update),
         cmocka_unit_test(bulk_insert_every_type_round_trips),
