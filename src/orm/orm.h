@@ -156,14 +156,10 @@ typedef struct sn_relstat {
 struct sinew_session {
     sinew_db *db;
     sn_arena arena;
-    /* the identity map, (model, key) -> sn_obj: open addressing with linear
-     * probing over two parallel arrays, the key hashes (0: empty slot) and the
-     * objects. A probe reads the packed hashes and touches an object only when
-     * its hash matches, so inserting 100,000 new rows costs no cache misses on
-     * old objects and no allocation per row. */
-    uint32_t *id_hashes;
-    sn_obj **id_objs;
-    size_t id_cap, id_count;
+    /* the identity map (identity.c): a table per model, the last one used first */
+    struct sn_idmap **id_maps;
+    size_t nid_maps;
+    struct sn_idmap *id_last;
     const sinew_model *snap_model;  /* the model whose snapshot size was last asked for */
     size_t snap_size;
     sn_obj *objects;               /* newest first */
@@ -182,7 +178,17 @@ void sn_rel_session_end(sinew_session *s);
 int sn_type_intlike(sinew_type t);
 uint64_t sn_value_hash(const sinew_value *v, uint64_t seed);
 int sn_value_eq(const sinew_value *a, const sinew_value *b);
+/* ---- the identity map (identity.c) ---- */
+#define SN_MAX_KEY 16                  /* key fields a model may have */
+typedef struct sn_idmap sn_idmap;
+/* the key of a tracked object as the database has it (from the snapshot when there is one) */
+void sn_obj_key(const sn_obj *o, sinew_value *vals);
+uint32_t sn_key_hash(const sinew_model *m, const sinew_value *vals);
+sn_obj *sn_identity_lookup(sinew_session *s, const sinew_model *m, const sinew_value *vals, uint32_t h);
 sn_obj *sn_identity_find(sinew_session *s, const sinew_model *m, const sinew_value *key);
+/* add o under its key (vals, hashed to h); an object already there with that key is replaced */
+int sn_identity_insert(sinew_session *s, sn_obj *o, const sinew_value *vals, uint32_t h);
+void sn_identity_free(sinew_session *s);
 /* Make objs[0..n) siblings for batch loading (no-op for fewer than 2). */
 int sn_group_make(sinew_session *s, void **objs, size_t n);
 /* Load `rel` for every owner in owners[0..n) that has not loaded it; eager marks them as prefetched. */

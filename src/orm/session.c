@@ -46,139 +46,6 @@ int sn_value_eq(const sinew_value *a, const sinew_value *b)
     return a->u.s.len == b->u.s.len && memcmp(a->u.s.ptr, b->u.s.ptr, a->u.s.len) == 0;
 }
 
-/* key values of a persistent object, read from its snapshot */
-static void obj_key(const sn_obj *o, sinew_value *vals)
-{
-    const sinew_model *m = o->model;
-    const void *snap = SN_SNAP(o);
-    const void *src = snap ? snap : SN_DATA_OF(o);
-    for (size_t i = 0; i < m->npk; i++) vals[i] = sn_field_value(&m->fields[m->pk[i]], src);
-}
-
-static uint32_t key_hash(const sinew_model *m, const sinew_value *vals)
-{
-    uint64_t h = (uint64_t)(uintptr_t)m;
-    for (size_t i = 0; i < m->npk; i++) h = sn_value_hash(&vals[i], h);
-    uint32_t h32 = (uint32_t)(h ^ (h >> 32));
-    return h32 ? h32 : 1;   /* 0 marks an empty slot */
-}
-
-#define MAX_KEY 16
-
-static int key_matches(const sn_obj *o, const sinew_model *m, const sinew_value *vals)
-{
-    if (o->model != m) return 0;
-    sinew_value ov[MAX_KEY];
-    obj_key(o, ov);
-    for (size_t i = 0; i < m->npk; i++)
-        if (!sn_value_eq(&ov[i], &vals[i])) return 0;
-    return 1;
-}
-
-/* at most 4/5 full: probes stay short and 100,000 objects fit 131,072 slots */
-static int identity_full(const sinew_session *s) { return (s->id_count + 1) * 5 > s->id_cap * 4; }
-
-static int identity_grow(sinew_session *s)
-{
-    size_t cap = s->id_cap ? s->id_cap * 2 : 64;
-    /* one block: the hashes, then the objects (8-byte aligned: cap is a multiple of 2) */
-    uint32_t *hashes = sn_calloc(cap, sizeof(uint32_t) + sizeof(sn_obj *));
-    if (!hashes) return sn_nomem();
-    sn_obj **objs = (sn_obj **)(void *)(hashes + cap);
-    size_t mask = cap - 1;
-    for (size_t i = 0; i < s->id_cap; i++) {
-        uint32_t h = s->id_hashes[i];
-        if (!h) continue;
-        size_t j = h & mask;
-        while (hashes[j]) j = (j + 1) & mask;
-        hashes[j] = h;
-        objs[j] = s->id_objs[i];
-    }
-    sn_free(s->id_hashes);
-    s->id_hashes = hashes;
-    s->id_objs = objs;
-    s->id_cap = cap;
-    return SINEW_OK;
-}
-
-/*
- * The slot of (m, key) with hash h: the object's slot when it is there (*found
- * set), else the empty slot where it would go. The table must not be full.
- */
-static size_t identity_probe(const sinew_session *s, const sinew_model *m, const sinew_value *vals, uint32_t h,
-                             const sn_obj *self, int *found)
-{
-    size_t mask = s->id_cap - 1, j = h & mask;
-    for (; s->id_hashes[j]; j = (j + 1) & mask)
-        if (s->id_hashes[j] == h && (s->id_objs[j] == self || key_matches(s->id_objs[j], m, vals))) {
-            *found = 1;
-            return j;
-        }
-    *found = 0;
-    return j;
-}
-
-static void identity_put(sinew_session *s, size_t j, int found, sn_obj *o, uint32_t h)
-{
-    o->id_hash = h;
-    s->id_hashes[j] = h;
-    s->id_objs[j] = o;   /* the same key again replaces the old entry, as a map would */
-    if (!found) s->id_count++;
-}
-
-/* add o, whose key values and hash the caller has */
-static int identity_insert(sinew_session *s, sn_obj *o, const sinew_value *vals, uint32_t h)
-{
-    if (identity_full(s)) {
-        int rc = identity_grow(s);
-        if (rc) return rc;
-    }
-    int found;
-    size_t j = identity_probe(s, o->model, vals, h, o, &found);
-    identity_put(s, j, found, o, h);
-    return SINEW_OK;
-}
-
-int sn_identity_add(sinew_session *s, sn_obj *o)
-{
-    sinew_value vals[MAX_KEY];
-    obj_key(o, vals);
-    return identity_insert(s, o, vals, key_hash(o->model, vals));
-}
-
-sn_obj *sn_identity_find(sinew_session *s, const sinew_model *m, const sinew_value *vals)
-{
-    if (!s->id_count) return NULL;
-    int found;
-    size_t j = identity_probe(s, m, vals, key_hash(m, vals), NULL, &found);
-    return found ? s->id_objs[j] : NULL;
-}
-
-/* Take o out if it is there (under the hash it went in with); linear probing's
- * backward shift keeps every other entry reachable without tombstones. */
-void sn_identity_remove(sinew_session *s, sn_obj *o)
-{
-    if (!s->id_count || !o->id_hash) return;
-    size_t mask = s->id_cap - 1, i = o->id_hash & mask;
-    while (s->id_hashes[i] && s->id_objs[i] != o) i = (i + 1) & mask;
-    if (!s->id_hashes[i]) return;
-    s->id_count--;
-    for (size_t j = i;;) {
-        s->id_hashes[i] = 0;
-        s->id_objs[i] = NULL;
-        for (;;) {
-            j = (j + 1) & mask;
-            if (!s->id_hashes[j]) return;
-            size_t home = s->id_hashes[j] & mask;
-            /* j's entry may move back to i unless its home lies cyclically in (i, j] */
-            if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) break;
-        }
-        s->id_hashes[i] = s->id_hashes[j];
-        s->id_objs[i] = s->id_objs[j];
-        i = j;
-    }
-}
-
 /* ---- session ----------------------------------------------------------------------- */
 
 int sinew_session_new(sinew_session **out, sinew_db *db)
@@ -207,7 +74,7 @@ void sinew_session_free(sinew_session *s)
         }
     sn_session_journals_free(s);
     sn_rel_session_end(s);
-    sn_free(s->id_hashes);
+    sn_identity_free(s);
     sn_arena_free(&s->arena);
     sn_free(s);
 }
@@ -368,20 +235,17 @@ int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_model *m, c
     }
     if (rc == SINEW_OK) {
         sn_take_snapshot(s, o);
-        sinew_value vals[MAX_KEY];
-        obj_key(o, vals);
-        uint32_t h = key_hash(m, vals);
-        /* one probe both finds a loaded twin and gives the slot for a new object */
-        if (identity_full(s)) rc = identity_grow(s);
-        int found = 0;
-        size_t j = rc ? 0 : identity_probe(s, m, vals, h, NULL, &found);
-        if (rc == SINEW_OK && found) {   /* one row, one object: drop the copy */
+        sinew_value vals[SN_MAX_KEY];
+        sn_obj_key(o, vals);
+        uint32_t h = sn_key_hash(m, vals);
+        sn_obj *existing = sn_identity_lookup(s, m, vals, h);
+        if (existing) {   /* one row, one object: drop the copy */
             s->objects = head;
             sn_arena_reset_to(&s->arena, mark);
-            *out = SN_DATA_OF(s->id_objs[j]);
+            *out = SN_DATA_OF(existing);
             return SINEW_OK;
         }
-        if (rc == SINEW_OK) identity_put(s, j, 0, o, h);
+        rc = sn_identity_insert(s, o, vals, h);
         const sinew_hooks *hk = rc ? NULL : sn_hooks_for(s->db, m);
         if (hk && hk->after_load) hk->after_load(s, m, data, hk->ctx);
     }
@@ -440,7 +304,7 @@ int sinew_get(sinew_session *s, const sinew_model *m, const sinew_value *key, si
     *out = NULL;
     int rc = check_model(m, "sinew_get");
     if (rc) return rc;
-    if (nkey != m->npk || m->npk > MAX_KEY)
+    if (nkey != m->npk || m->npk > SN_MAX_KEY)
         return sinew_error_set(SINEW_MISUSE, "sinew_get: %s has %zu key field(s), %zu value(s) given",
                                m->name, m->npk, nkey);
     for (size_t i = 0; i < nkey; i++)
