@@ -161,7 +161,7 @@ void sn_db_log_message(sinew_db *db, const char *message)
 
 /* ---- statement execution ----------------------------------------------------- */
 
-int sn_exec_start(sn_exec *x, sinew_db *db, const char *sql)
+static int exec_start(sn_exec *x, sinew_db *db, const char *sql, int owned)
 {
     memset(x, 0, sizeof *x);
     x->db = db;
@@ -170,7 +170,11 @@ int sn_exec_start(sn_exec *x, sinew_db *db, const char *sql)
     size_t slot = ((uintptr_t)sql >> 4) & (SN_HOT_STMTS - 1);
     sn_cached_stmt *c = NULL;
     uint64_t h = 0;
-    if (db->hot[slot].sql == sql && strcmp(db->hot[slot].c->sql, sql) == 0) {
+    /* A hot entry made from a plan's SQL is trusted by address: that string
+     * lives as long as the db, so the address cannot come back as other SQL.
+     * Any other SQL may have been freed and its address reused: compare. */
+    if (db->hot[slot].sql == sql &&
+        ((owned && db->hot[slot].owned) || strcmp(db->hot[slot].c->sql, sql) == 0)) {
         c = db->hot[slot].c;
     } else {
         h = sn_hash_str(sql);
@@ -178,6 +182,7 @@ int sn_exec_start(sn_exec *x, sinew_db *db, const char *sql)
         if (c) {
             db->hot[slot].sql = sql;
             db->hot[slot].c = c;
+            db->hot[slot].owned = owned;
         }
     }
     if (c && !c->busy) {
@@ -211,10 +216,14 @@ int sn_exec_start(sn_exec *x, sinew_db *db, const char *sql)
     return SINEW_OK;
 }
 
-int sn_exec_bind(sn_exec *x, int index, const sinew_value *v)
+int sn_exec_start(sn_exec *x, sinew_db *db, const char *sql) { return exec_start(x, db, sql, 0); }
+
+void sn_db_forget_sql(sinew_db *db, const char *sql)
 {
-    return x->drv->bind(x->stmt, index, v);
+    for (size_t i = 0; i < SN_HOT_STMTS; i++)
+        if (db->hot[i].sql == sql) db->hot[i].sql = NULL;
 }
+int sn_exec_start_plan(sn_exec *x, sinew_db *db, const char *sql) { return exec_start(x, db, sql, 1); }
 
 static void finish(sn_exec *x, int status)
 {

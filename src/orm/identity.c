@@ -26,6 +26,7 @@ struct sn_idmap {
     uint32_t *hashes;
     sn_obj **objs;
     size_t cap, count;
+    size_t pending;                /* this model's SN_F_UNMAPPED objects: room is kept for them */
 };
 
 /* ---- keys ---------------------------------------------------------------------- */
@@ -147,16 +148,19 @@ static void place(sn_idmap *t, uint32_t h, sn_obj *o)
 }
 
 /*
- * Room for one more. Small tables (a session of a few hundred random gets)
- * stay at most half full, so that lookups of absent keys end after a probe
- * or two; large ones may fill to 4/5 so that 100,000 objects fit 131,072
- * slots (12 bytes each), and large tables are mostly runs of neighbouring
- * keys, which probe little however full.
+ * Room for `want` entries. Small tables (a session of a few hundred random
+ * gets) stay at most half full, so that lookups of absent keys end after a
+ * probe or two; large ones may fill to 4/5 so that 100,000 objects fit
+ * 131,072 slots (12 bytes each), and large tables are mostly runs of
+ * neighbouring keys, which probe little however full.
  */
-static int reserve(sn_idmap *t)
+static int fits(size_t want, size_t cap) { return cap > 1024 ? want * 5 <= cap * 4 : want * 2 <= cap; }
+
+static int reserve(sn_idmap *t, size_t want)
 {
-    if (t->cap > 1024 ? (t->count + 1) * 5 <= t->cap * 4 : (t->count + 1) * 2 <= t->cap) return SINEW_OK;
+    if (fits(want, t->cap)) return SINEW_OK;
     size_t old_cap = t->cap, cap = old_cap ? old_cap * 2 : 64;
+    while (!fits(want, cap)) cap *= 2;
     uint32_t *old_hashes = t->hashes;
     sn_obj **old_objs = t->objs;
     /* one block: the hashes, then the objects (aligned: cap is even) */
@@ -171,10 +175,65 @@ static int reserve(sn_idmap *t)
     return SINEW_OK;
 }
 
+/* put o (its key read now) in its table, replacing an entry with the same key; room is there */
+static void put(sn_idmap *t, sn_obj *o, const sinew_value *vals, uint32_t h)
+{
+    o->id_hash = h;
+    size_t j = find_slot(t, vals, h, o);
+    if (j != (size_t)-1) {   /* the same key again replaces the old entry, as a map would */
+        t->objs[j] = o;
+        return;
+    }
+    place(t, h, o);
+    t->count++;
+}
+
+static void index_one(sinew_session *s, sn_obj *o)
+{
+    sn_idmap *t = map_of(s, o->model, 0);   /* made when o was deferred */
+    sinew_value vals[SN_MAX_KEY];
+    sn_obj_key(o, vals);
+    o->flags &= (uint8_t)~SN_F_UNMAPPED;
+    t->pending--;
+    s->id_pending--;
+    put(t, o, vals, sn_key_hash(o->model, vals));
+}
+
+/*
+ * Index the deferred objects oldest first (a newer object with the same key
+ * wins, as if each had been added when it was inserted). They are the newest
+ * objects of the session: the object list (newest first) is reversed down to
+ * the oldest of them, then walked back, indexing on the way and restoring the
+ * links. No allocation, so nothing can fail; done once per run of inserts.
+ */
+static void index_pending(sinew_session *s)
+{
+    sn_obj *prev = NULL, *o = s->objects;
+    size_t left = s->id_pending;
+    while (left && o) {
+        sn_obj *next = o->next;
+        if (o->flags & SN_F_UNMAPPED) left--;
+        o->next = prev;
+        prev = o;
+        o = next;
+    }
+    sn_obj *cur = prev;   /* the oldest pending object; o is the untouched rest of the list */
+    prev = o;
+    while (cur) {
+        sn_obj *next = cur->next;
+        if (cur->flags & SN_F_UNMAPPED) index_one(s, cur);
+        cur->next = prev;
+        prev = cur;
+        cur = next;
+    }
+    s->objects = prev;
+}
+
 /* ---- the map's operations ---------------------------------------------------------- */
 
 sn_obj *sn_identity_lookup(sinew_session *s, const sinew_model *m, const sinew_value *vals, uint32_t h)
 {
+    if (s->id_pending) index_pending(s);
     sn_idmap *t = map_of(s, m, 0);
     size_t j = t ? find_slot(t, vals, h, NULL) : (size_t)-1;
     return j == (size_t)-1 ? NULL : t->objs[j];
@@ -187,19 +246,12 @@ sn_obj *sn_identity_find(sinew_session *s, const sinew_model *m, const sinew_val
 
 int sn_identity_insert(sinew_session *s, sn_obj *o, const sinew_value *vals, uint32_t h)
 {
+    if (s->id_pending) index_pending(s);
     sn_idmap *t = map_of(s, o->model, 1);
     if (!t) return SINEW_NOMEM;
-    o->id_hash = h;
-    /* the same key again replaces the old entry, as a map would */
-    size_t j = find_slot(t, vals, h, o);
-    if (j != (size_t)-1) {
-        t->objs[j] = o;
-        return SINEW_OK;
-    }
-    int rc = reserve(t);
+    int rc = reserve(t, t->count + t->pending + 1);
     if (rc) return rc;
-    place(t, h, o);
-    t->count++;
+    put(t, o, vals, h);
     return SINEW_OK;
 }
 
@@ -210,10 +262,30 @@ int sn_identity_add(sinew_session *s, sn_obj *o)
     return sn_identity_insert(s, o, vals, sn_key_hash(o->model, vals));
 }
 
+int sn_identity_add_later(sinew_session *s, sn_obj *o)
+{
+    if (o->flags & SN_F_UNMAPPED) return SINEW_OK;
+    sn_idmap *t = map_of(s, o->model, 1);
+    if (!t) return SINEW_NOMEM;
+    int rc = reserve(t, t->count + t->pending + 1);
+    if (rc) return rc;
+    o->flags |= SN_F_UNMAPPED;
+    t->pending++;
+    s->id_pending++;
+    return SINEW_OK;
+}
+
 /* Take o out if it is there (under the hash it went in with). The entries
  * after it shift back one slot until one is at home: no tombstones. */
 void sn_identity_remove(sinew_session *s, sn_obj *o)
 {
+    if (o->flags & SN_F_UNMAPPED) {   /* never indexed: forget the deferral */
+        sn_idmap *t = map_of(s, o->model, 0);
+        o->flags &= (uint8_t)~SN_F_UNMAPPED;
+        t->pending--;
+        s->id_pending--;
+        return;
+    }
     if (!o->id_hash) return;
     sn_idmap *t = map_of(s, o->model, 0);
     size_t i = t ? find_slot(t, NULL, o->id_hash, o) : (size_t)-1;

@@ -6,6 +6,7 @@
 #ifndef SINEW_ORM_H
 #define SINEW_ORM_H
 
+#include <string.h>
 #include "base.h"
 #include "sql/dialect.h"
 #include "sinew/db.h"
@@ -40,6 +41,7 @@ typedef struct sn_plan {
     int auto_pk;                   /* index of the @auto key field, -1 */
     int version_field;             /* index of the @version field, -1 */
     uint64_t default_fields;       /* bit i: field i has a database default */
+    int has_rules;                 /* some field has validation rules (sinew_validate has work) */
 } sn_plan;
 
 /* ---- the db handle ---- */
@@ -58,8 +60,9 @@ struct sinew_db {
     /* In front of stmts: the cached statement last used for a given SQL
      * pointer. Plans hand out the same SQL strings every time, so a hit costs
      * one string compare instead of hashing the text. */
-    struct { const char *sql; sn_cached_stmt *c; } hot[SN_HOT_STMTS];
+    struct { const char *sql; sn_cached_stmt *c; int owned; } hot[SN_HOT_STMTS];
     sn_map plans;                  /* model pointer -> sn_plan */
+    struct sn_plan *last_plan;     /* the plan last looked up, checked before the map */
     sinew_log_fn log_fn;
     void *log_ctx;
     int log_stderr;                /* SINEW_LOG=sql */
@@ -87,7 +90,11 @@ typedef struct sn_exec {
 } sn_exec;
 
 int sn_exec_start(sn_exec *x, sinew_db *db, const char *sql);
-int sn_exec_bind(sn_exec *x, int index, const sinew_value *v);
+/* the same for SQL owned by a plan (sn_plan_*): it lives as long as db, so its address identifies it */
+int sn_exec_start_plan(sn_exec *x, sinew_db *db, const char *sql);
+/* A plan is about to free sql: the hot statement slots must not trust its address any more. */
+void sn_db_forget_sql(sinew_db *db, const char *sql);
+static inline int sn_exec_bind(sn_exec *x, int index, const sinew_value *v) { return x->drv->bind(x->stmt, index, v); }
 int sn_exec_step(sn_exec *x);          /* SINEW_ROW / SINEW_DONE / error; logs when done */
 void sn_exec_end(sn_exec *x);          /* reset and return to the cache */
 
@@ -108,6 +115,7 @@ enum { SN_NEW = 1, SN_PERSISTENT, SN_DELETED, SN_DETACHED };
 enum {
     SN_F_DELETE = 1u << 0,        /* scheduled for delete at the next flush */
     SN_F_SNAP = 1u << 1,          /* has a snapshot (persistent objects) */
+    SN_F_UNMAPPED = 1u << 2,      /* inserted, not yet in the identity map (identity.c adds it on the next lookup) */
 };
 #define SN_OBJ_MAGIC 0x534eu      /* "SN" */
 
@@ -160,6 +168,7 @@ struct sinew_session {
     struct sn_idmap **id_maps;
     size_t nid_maps;
     struct sn_idmap *id_last;
+    size_t id_pending;             /* objects flagged SN_F_UNMAPPED */
     const sinew_model *snap_model;  /* the model whose snapshot size was last asked for */
     size_t snap_size;
     sn_obj *objects;               /* newest first */
@@ -188,6 +197,9 @@ sn_obj *sn_identity_lookup(sinew_session *s, const sinew_model *m, const sinew_v
 sn_obj *sn_identity_find(sinew_session *s, const sinew_model *m, const sinew_value *key);
 /* add o under its key (vals, hashed to h); an object already there with that key is replaced */
 int sn_identity_insert(sinew_session *s, sn_obj *o, const sinew_value *vals, uint32_t h);
+/* Add a just-inserted o to the map by the next lookup: room is reserved now (the only failure), the
+ * hashing and placing happen then, so a session that only inserts never pays for them. */
+int sn_identity_add_later(sinew_session *s, sn_obj *o);
 void sn_identity_free(sinew_session *s);
 /* Make objs[0..n) siblings for batch loading (no-op for fewer than 2). */
 int sn_group_make(sinew_session *s, void **objs, size_t n);
@@ -229,8 +241,60 @@ void sn_session_tx_event(sinew_db *db, int event, int depth);
 enum { SN_TX_COMMIT = 1, SN_TX_RELEASE, SN_TX_ROLLBACK };
 
 /* ---- values <-> struct fields ---- */
-/* The value of field f of obj, ready to bind (enums become their name). */
-sinew_value sn_field_value(const sinew_field *f, const void *obj);
+/* whether field f of obj holds a value (a nullable field's presence flag) */
+static inline int sn_field_has_value(const sinew_field *f, const void *obj)
+{
+    if (f->has_offset == SINEW_NO_OFFSET) return 1;
+    return *(const bool *)((const char *)obj + f->has_offset);
+}
+
+/* The value of field f of obj, ready to bind (enums become their name, text is
+ * borrowed from obj). Inline: every bound field of every write goes through it. */
+static inline sinew_value sn_field_value(const sinew_field *f, const void *obj)
+{
+    sinew_value v;
+    memset(&v, 0, sizeof v);
+    v.type = f->type;
+    if (!sn_field_has_value(f, obj)) {
+        v.is_null = true;
+        return v;
+    }
+    switch (f->type) {
+    case SINEW_BOOL: v.u.i = *(const bool *)((const char *)obj + f->offset) ? 1 : 0; break;
+    case SINEW_INT32: case SINEW_DATE: v.u.i = *(const int32_t *)((const char *)obj + f->offset); break;
+    case SINEW_INT64: case SINEW_TIMESTAMP: v.u.i = *(const int64_t *)((const char *)obj + f->offset); break;
+    case SINEW_DOUBLE: v.u.d = *(const double *)((const char *)obj + f->offset); break;
+    case SINEW_TEXT: case SINEW_JSON: case SINEW_DECIMAL: {
+        const char *s = *(const char *const *)((const char *)obj + f->offset);
+        if (!s) v.is_null = true;
+        else {
+            v.u.s.ptr = s;
+            v.u.s.len = strlen(s);
+        }
+        break;
+    }
+    case SINEW_BLOB: {
+        const sinew_blob *b = (const sinew_blob *)((const char *)obj + f->offset);
+        v.u.s.ptr = b->data ? (const char *)b->data : "";
+        v.u.s.len = b->len;
+        break;
+    }
+    case SINEW_UUID: v.u.uuid = *(const sinew_uuid *)((const char *)obj + f->offset); break;
+    case SINEW_ENUM: {
+        int idx = *(const int *)((const char *)obj + f->offset);
+        if (f->enum_type && idx >= 0 && (size_t)idx < f->enum_type->nvalues) {
+            v.type = SINEW_TEXT;       /* enums are stored by name */
+            v.u.s.ptr = f->enum_type->values[idx];
+            v.u.s.len = strlen(v.u.s.ptr);
+        } else {
+            v.u.i = idx;               /* out of range: bound as a number, the CHECK rejects it */
+        }
+        break;
+    }
+    }
+    return v;
+}
+
 /* Read column `col` of the current row into field f of obj; strings go to `arena`. */
 int sn_hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const sinew_model *m,
                      const sinew_field *f, void *obj, sn_arena *arena);

@@ -1,7 +1,8 @@
 /*
  * plan.c - per (db, model) pre-rendered SQL. Rendering is done once, on
- * first use, so a get or an insert on the hot path is a hash lookup of the
- * model pointer and a statement-cache hit, never string building.
+ * first use, so a get or an insert on the hot path is a pointer compare (the
+ * model last asked about) or a hash lookup of the model pointer, and a
+ * statement-cache hit, never string building.
  */
 #include <string.h>
 #include "orm.h"
@@ -15,10 +16,15 @@ static char *render(sn_buf *b)
 
 int sn_plan_get(sinew_db *db, const sinew_model *m, sn_plan **out)
 {
+    /* a run of saves or loads asks for one model's plan again and again */
+    if (db->last_plan && db->last_plan->model == m) {
+        *out = db->last_plan;
+        return SINEW_OK;
+    }
     uint64_t h = sn_hash_u64((uint64_t)(uintptr_t)m);
     sn_plan *p = sn_map_get(&db->plans, h, m);
     if (p) {
-        *out = p;
+        *out = db->last_plan = p;
         return SINEW_OK;
     }
     if (m->npk == 0)
@@ -35,6 +41,7 @@ int sn_plan_get(sinew_db *db, const sinew_model *m, sn_plan **out)
     for (size_t i = 0; i < m->nfields; i++) {
         if (m->fields[i].flags & SINEW_FIELD_VERSION) p->version_field = (int)i;
         if (m->fields[i].def.kind != SINEW_DEFAULT_NONE) p->default_fields |= 1ull << i;
+        if (m->fields[i].rules) p->has_rules = 1;
     }
     sn_buf b;
     sn_buf_init(&b);
@@ -99,6 +106,7 @@ int sn_plan_insert(sinew_db *db, sn_plan *p, uint64_t omit, const sn_insert_vari
     size_t slot = p->ninserts;
     if (slot == SN_INSERT_VARIANTS) {   /* rarely many combinations: recycle the last slot */
         slot = SN_INSERT_VARIANTS - 1;
+        sn_db_forget_sql(db, p->inserts[slot].sql);
         sn_free(p->inserts[slot].sql);
         sn_free(p->inserts[slot].returning);
     } else {
@@ -131,6 +139,7 @@ int sn_plan_update(sinew_db *db, sn_plan *p, uint64_t set, const char **out)
     size_t slot = p->nupdates;
     if (slot == SN_UPDATE_VARIANTS) {
         slot = SN_UPDATE_VARIANTS - 1;
+        sn_db_forget_sql(db, p->updates[slot].sql);
         sn_free(p->updates[slot].sql);
     } else {
         p->nupdates++;

@@ -277,11 +277,12 @@ static void describe_key(char *buf, size_t cap, const sinew_model *m, const unsi
     }
 }
 
-static int load_one(sinew_session *s, const sinew_model *m, const char *sql, const unsigned *fields,
+/* plan: sql is a plan's (sn_exec_start_plan) */
+static int load_one(sinew_session *s, const sinew_model *m, const char *sql, int plan, const unsigned *fields,
                     size_t n, const sinew_value *vals, void **out)
 {
     sn_exec x;
-    int rc = sn_exec_start(&x, s->db, sql);
+    int rc = plan ? sn_exec_start_plan(&x, s->db, sql) : sn_exec_start(&x, s->db, sql);
     if (rc) return rc;
     for (size_t i = 0; i < n && rc == SINEW_OK; i++) rc = sn_exec_bind(&x, (int)i, &vals[i]);
     if (rc == SINEW_OK) {
@@ -321,7 +322,7 @@ int sinew_get(sinew_session *s, const sinew_model *m, const sinew_value *key, si
     }
     sn_plan *p;
     if ((rc = sn_plan_get(s->db, m, &p))) return rc;
-    return load_one(s, m, p->select_pk, m->pk, m->npk, key, out);
+    return load_one(s, m, p->select_pk, 1, m->pk, m->npk, key, out);
 }
 
 int sinew_get_by(sinew_session *s, const sinew_model *m, int field, const sinew_value *value, void **out)
@@ -342,7 +343,7 @@ int sinew_get_by(sinew_session *s, const sinew_model *m, int field, const sinew_
         sn_buf_free(&b);
         return sn_nomem();
     }
-    rc = load_one(s, m, sn_buf_cstr(&b), &f, 1, value, out);
+    rc = load_one(s, m, sn_buf_cstr(&b), 0, &f, 1, value, out);
     sn_buf_free(&b);
     return rc;
 }
@@ -378,7 +379,7 @@ int sn_insert_row(sinew_session *s, const sinew_model *m, void *obj, sn_arena *a
     const sn_insert_variant *v;
     if ((rc = sn_plan_insert(s->db, p, omit, &v))) return rc;
     sn_exec x;
-    if ((rc = sn_exec_start(&x, s->db, v->sql))) return rc;
+    if ((rc = sn_exec_start_plan(&x, s->db, v->sql))) return rc;
     int param = 0;
     rc = bind_fields(&x, m, obj, all_fields(m) & ~omit, &param);
     if (rc == SINEW_OK) {
@@ -433,7 +434,7 @@ int sn_update_row(sinew_session *s, sn_obj *o)
     const char *sql;
     if ((rc = sn_plan_update(s->db, p, set, &sql))) return rc;
     sn_exec x;
-    if ((rc = sn_exec_start(&x, s->db, sql))) return rc;
+    if ((rc = sn_exec_start_plan(&x, s->db, sql))) return rc;
     int param = 0;
     rc = bind_fields(&x, m, obj, set, &param);
     for (size_t i = 0; i < m->npk && rc == SINEW_OK; i++) {
@@ -482,13 +483,15 @@ int sinew_save(sinew_session *s, const sinew_model *m, void *obj)
                                o->state == SN_DELETED ? "deleted" : "dropped by sinew_session_rollback");
     const sinew_hooks *h = sn_hooks_for(s->db, m);
     if (h && h->before_save && (rc = h->before_save(s, m, obj, h->ctx))) return rc;
-    if ((rc = sinew_validate(m, obj))) return rc;
+    sn_plan *p;
+    if ((rc = sn_plan_get(s->db, m, &p))) return rc;
+    if (p->has_rules && (rc = sinew_validate(m, obj))) return rc;
     if (o->state == SN_NEW) {
         rc = sn_insert_row(s, m, obj, &s->arena);
         if (rc) return rc;
         o->state = SN_PERSISTENT;
         sn_take_snapshot(s, o);
-        if ((rc = sn_identity_add(s, o))) return rc;
+        if ((rc = sn_identity_add_later(s, o))) return rc;
     } else if ((rc = sn_update_row(s, o))) {
         return rc;
     }
@@ -512,7 +515,7 @@ int sn_delete_row(sinew_session *s, sn_obj *o)
     int rc = sn_plan_get(s->db, m, &p);
     if (rc) return rc;
     sn_exec x;
-    if ((rc = sn_exec_start(&x, s->db, p->delete_pk))) return rc;
+    if ((rc = sn_exec_start_plan(&x, s->db, p->delete_pk))) return rc;
     for (size_t i = 0; i < m->npk && rc == SINEW_OK; i++) {
         sinew_value v = sn_field_value(&m->fields[m->pk[i]], SN_SNAP(o));
         rc = sn_exec_bind(&x, (int)i, &v);
@@ -555,7 +558,7 @@ int sinew_count(sinew_session *s, const sinew_model *m, int64_t *out)
     int rc = sn_plan_get(s->db, m, &p);
     if (rc) return rc;
     sn_exec x;
-    if ((rc = sn_exec_start(&x, s->db, p->count))) return rc;
+    if ((rc = sn_exec_start_plan(&x, s->db, p->count))) return rc;
     rc = sn_exec_step(&x);
     if (rc == SINEW_ROW) {
         *out = x.drv->column_i64(x.stmt, 0);

@@ -79,7 +79,7 @@ static void journal_restore(sinew_session *s, sn_journal *j)
         if (o->state == SN_PERSISTENT) sn_identity_remove(s, o);
         memcpy(SN_DATA_OF(o), x->data, o->model->size);
         o->state = x->state;
-        o->flags = x->flags;
+        o->flags = x->flags & (uint8_t)~SN_F_UNMAPPED;   /* the map's own bookkeeping stays the map's */
         void *snap = SN_SNAP(o);
         if (x->snap && snap) memcpy(snap, x->snap, sn_snap_size(o->model));
         if (o->state == SN_PERSISTENT) sn_identity_add(s, o);
