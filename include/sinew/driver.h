@@ -60,6 +60,18 @@ typedef enum sinew_storage {
     SINEW_STORAGE_BLOB
 } sinew_storage;
 
+/* One result column read whole: its storage class and value. Text and blob
+ * pointers stay valid as column_text's do. */
+typedef struct sinew_cell {
+    sinew_storage storage;
+    size_t len;                 /* bytes of text or blob */
+    union {
+        int64_t i;              /* SINEW_STORAGE_INT */
+        double f;               /* SINEW_STORAGE_FLOAT */
+        const void *p;          /* SINEW_STORAGE_TEXT (NUL-terminated) and _BLOB */
+    } u;
+} sinew_cell;
+
 typedef struct sinew_driver {
     int version;                         /* SINEW_DRIVER_VERSION */
     const char *name;                    /* "sqlite" */
@@ -114,6 +126,13 @@ typedef struct sinew_driver {
     int (*copy_begin)(sinew_conn *conn, const char *sql);
     int (*copy_row)(sinew_conn *conn, const sinew_value *vals, size_t n);
     int (*copy_end)(sinew_conn *conn, int ok);
+
+    /*
+     * Optional: column `index` of the current row in one call, storage class
+     * and value. Hydration prefers it to column_storage() plus a typed reader
+     * (one call a column instead of two); NULL makes it use those.
+     */
+    void (*column_cell)(sinew_stmt *stmt, int index, sinew_cell *out);
 } sinew_driver;
 
 /* Make a driver available to sinew_open(). The struct must outlive its use. */

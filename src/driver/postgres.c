@@ -703,4 +703,5 @@ const sinew_driver sinew_postgres_driver = {
     NULL,   /* introspection goes through the generic path (src/schema/introspect_pg.c) */
     pg_stream,
     pg_copy_begin, pg_copy_row, pg_copy_end,
+    NULL,   /* column_cell: values arrive as text anyway; hydration reads them with column_storage + column_text */
 };

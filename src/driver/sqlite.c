@@ -291,6 +291,35 @@ static sinew_storage sq_column_storage(sinew_stmt *s, int i)
     }
 }
 
+/* the hydration path: one sqlite3_column_value and the value read by its type */
+static void sq_column_cell(sinew_stmt *s, int i, sinew_cell *c)
+{
+    sqlite3_value *v = sqlite3_column_value(s->st, i);
+    switch (sqlite3_value_type(v)) {
+    case SQLITE_INTEGER:
+        c->storage = SINEW_STORAGE_INT;
+        c->u.i = sqlite3_value_int64(v);
+        break;
+    case SQLITE_FLOAT:
+        c->storage = SINEW_STORAGE_FLOAT;
+        c->u.f = sqlite3_value_double(v);
+        break;
+    case SQLITE_TEXT:
+        c->storage = SINEW_STORAGE_TEXT;
+        c->u.p = sqlite3_value_text(v);
+        c->len = (size_t)sqlite3_value_bytes(v);
+        break;
+    case SQLITE_BLOB:
+        c->storage = SINEW_STORAGE_BLOB;
+        c->u.p = sqlite3_value_blob(v);
+        c->len = (size_t)sqlite3_value_bytes(v);
+        break;
+    default:
+        c->storage = SINEW_STORAGE_NULL;
+        break;
+    }
+}
+
 static int64_t sq_column_i64(sinew_stmt *s, int i) { return sqlite3_value_int64(col(s, i)); }
 static double sq_column_f64(sinew_stmt *s, int i) { return sqlite3_value_double(col(s, i)); }
 
@@ -353,4 +382,5 @@ const sinew_driver sinew_sqlite_driver = {
     sn_sqlite_introspect,
     NULL,   /* stream: SQLite steps row by row already */
     NULL, NULL, NULL,   /* copy: multi-row INSERT is SQLite's bulk path */
+    sq_column_cell,
 };

@@ -53,12 +53,33 @@ static void zero_field(const sinew_field *f, void *obj)
     }
 }
 
+/* Column col of the current row whole: from the driver's column_cell when it
+ * has one (one call), else from column_storage and the reader that storage
+ * calls for. */
+static void fetch_cell(const sinew_driver *drv, sinew_stmt *st, int col, sinew_cell *c)
+{
+    if (drv->column_cell) {
+        drv->column_cell(st, col, c);
+        return;
+    }
+    c->storage = drv->column_storage(st, col);
+    switch (c->storage) {
+    case SINEW_STORAGE_INT: c->u.i = drv->column_i64(st, col); break;
+    case SINEW_STORAGE_FLOAT: c->u.f = drv->column_f64(st, col); break;
+    case SINEW_STORAGE_TEXT: c->u.p = drv->column_text(st, col, &c->len); break;
+    case SINEW_STORAGE_BLOB: c->u.p = drv->column_blob(st, col, &c->len); break;
+    case SINEW_STORAGE_NULL: break;
+    }
+}
+
 /* borrow: text may point into the driver's row buffer (streaming, where a
  * row lives until the next step anyway) instead of being copied */
 static int hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const sinew_model *m,
                          const sinew_field *f, void *obj, sn_arena *arena, int borrow)
 {
-    sinew_storage s = drv->column_storage(st, col);
+    sinew_cell c;
+    fetch_cell(drv, st, col, &c);
+    sinew_storage s = c.storage;
     if (s == SINEW_STORAGE_NULL) {
         if (!(f->flags & SINEW_FIELD_NULLABLE))
             return sinew_error_set(SINEW_TYPE, "%s.%s is NULL in the database but field '%s' is not "
@@ -68,25 +89,23 @@ static int hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const
         set_has(f, obj, false);
         return SINEW_OK;
     }
-    size_t len;
-    const char *txt;
+    /* text and blobs: the bytes, whichever of the two the column holds (an empty blob may come as NULL) */
+    const char *txt = (s == SINEW_STORAGE_TEXT || s == SINEW_STORAGE_BLOB) ? (c.u.p ? c.u.p : "") : NULL;
+    size_t len = c.len;
     switch (f->type) {
     case SINEW_BOOL:
         if (s != SINEW_STORAGE_INT) {
-            if (s == SINEW_STORAGE_TEXT) {   /* PostgreSQL text form */
-                txt = drv->column_text(st, col, &len);
-                if (len == 1 && (txt[0] == 't' || txt[0] == 'f')) {
-                    *AT(obj, f->offset, bool) = txt[0] == 't';
-                    break;
-                }
+            if (s == SINEW_STORAGE_TEXT && len == 1 && (txt[0] == 't' || txt[0] == 'f')) {   /* PostgreSQL text form */
+                *AT(obj, f->offset, bool) = txt[0] == 't';
+                break;
             }
             return mismatch(m, f, s, NULL);
         }
-        *AT(obj, f->offset, bool) = drv->column_i64(st, col) != 0;
+        *AT(obj, f->offset, bool) = c.u.i != 0;
         break;
     case SINEW_INT32: {
         if (s != SINEW_STORAGE_INT) return mismatch(m, f, s, NULL);
-        int64_t v = drv->column_i64(st, col);
+        int64_t v = c.u.i;
         if (v < INT32_MIN || v > INT32_MAX) {
             char d[64];
             snprintf(d, sizeof d, "%lld does not fit in int32", (long long)v);
@@ -97,23 +116,27 @@ static int hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const
     }
     case SINEW_INT64:
         if (s != SINEW_STORAGE_INT) return mismatch(m, f, s, NULL);
-        *AT(obj, f->offset, int64_t) = drv->column_i64(st, col);
+        *AT(obj, f->offset, int64_t) = c.u.i;
         break;
     case SINEW_DOUBLE:
-        if (s != SINEW_STORAGE_FLOAT && s != SINEW_STORAGE_INT) return mismatch(m, f, s, NULL);
-        *AT(obj, f->offset, double) = drv->column_f64(st, col);
+        if (s == SINEW_STORAGE_FLOAT) *AT(obj, f->offset, double) = c.u.f;
+        else if (s == SINEW_STORAGE_INT) *AT(obj, f->offset, double) = (double)c.u.i;
+        else return mismatch(m, f, s, NULL);
         break;
     case SINEW_TEXT: case SINEW_JSON: case SINEW_DECIMAL: {
         char *p;
-        if (s == SINEW_STORAGE_TEXT || f->type != SINEW_DECIMAL) {
-            if (s == SINEW_STORAGE_BLOB && f->type != SINEW_DECIMAL) return mismatch(m, f, s, NULL);
+        if (s == SINEW_STORAGE_TEXT) {
+            p = borrow ? (char *)txt : sn_arena_strndup(arena, txt, len);
+        } else if (f->type != SINEW_DECIMAL) {
+            if (s == SINEW_STORAGE_BLOB) return mismatch(m, f, s, NULL);
+            /* a number in a text column (SQLite's dynamic typing): the driver's own text for it */
             txt = drv->column_text(st, col, &len);
-            p = borrow && s == SINEW_STORAGE_TEXT ? (char *)txt : sn_arena_strndup(arena, txt, len);
+            p = sn_arena_strndup(arena, txt, len);
         } else if (s == SINEW_STORAGE_INT) {
-            p = sn_arena_printf(arena, "%lld", (long long)drv->column_i64(st, col));
+            p = sn_arena_printf(arena, "%lld", (long long)c.u.i);
         } else if (s == SINEW_STORAGE_FLOAT) {
             /* a NUMERIC column SQLite stored as REAL: the shortest text that reads back the same */
-            double d = drv->column_f64(st, col);
+            double d = c.u.f;
             char tmp[40];
             for (int prec = 1; prec <= 17; prec++) {
                 snprintf(tmp, sizeof tmp, "%.*g", prec, d);
@@ -121,20 +144,17 @@ static int hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const
             }
             p = sn_arena_strdup(arena, tmp);
         } else {
-            return mismatch(m, f, s, NULL);
+            return mismatch(m, f, s, NULL);   /* a blob for a decimal */
         }
         if (!p) return SINEW_NOMEM;
         *AT(obj, f->offset, char *) = p;
         break;
     }
     case SINEW_BLOB: {
-        const void *data;
-        if (s == SINEW_STORAGE_BLOB) data = drv->column_blob(st, col, &len);
-        else if (s == SINEW_STORAGE_TEXT) data = drv->column_text(st, col, &len);
-        else return mismatch(m, f, s, NULL);
+        if (!txt) return mismatch(m, f, s, NULL);
         unsigned char *p = sn_arena_alloc(arena, len ? len : 1);
         if (!p) return SINEW_NOMEM;
-        if (len) memcpy(p, data, len);
+        if (len) memcpy(p, txt, len);
         sinew_blob *b = AT(obj, f->offset, sinew_blob);
         b->data = p;
         b->len = len;
@@ -142,9 +162,8 @@ static int hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const
     }
     case SINEW_TIMESTAMP:
         if (s == SINEW_STORAGE_INT) {
-            *AT(obj, f->offset, int64_t) = drv->column_i64(st, col);
+            *AT(obj, f->offset, int64_t) = c.u.i;
         } else if (s == SINEW_STORAGE_TEXT) {
-            txt = drv->column_text(st, col, &len);
             if (sinew_timestamp_parse(AT(obj, f->offset, int64_t), txt, len))
                 return mismatch(m, f, s, sinew_errmsg());
         } else {
@@ -153,17 +172,14 @@ static int hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const
         break;
     case SINEW_DATE:
         if (s != SINEW_STORAGE_TEXT) return mismatch(m, f, s, NULL);
-        txt = drv->column_text(st, col, &len);
         if (sinew_date_parse(AT(obj, f->offset, int32_t), txt, len > 10 ? 10 : len))
             return mismatch(m, f, s, sinew_errmsg());
         break;
     case SINEW_UUID:
         if (s == SINEW_STORAGE_BLOB) {
-            const void *data = drv->column_blob(st, col, &len);
             if (len != 16) return mismatch(m, f, s, "a binary uuid has 16 bytes");
-            memcpy(AT(obj, f->offset, sinew_uuid)->bytes, data, 16);
+            memcpy(AT(obj, f->offset, sinew_uuid)->bytes, txt, 16);
         } else if (s == SINEW_STORAGE_TEXT) {
-            txt = drv->column_text(st, col, &len);
             if (sinew_uuid_parse(AT(obj, f->offset, sinew_uuid), txt, len))
                 return mismatch(m, f, s, sinew_errmsg());
         } else {
@@ -172,11 +188,10 @@ static int hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const
         break;
     case SINEW_ENUM: {
         if (s == SINEW_STORAGE_INT) {
-            *AT(obj, f->offset, int) = (int)drv->column_i64(st, col);
+            *AT(obj, f->offset, int) = (int)c.u.i;
             break;
         }
         if (s != SINEW_STORAGE_TEXT || !f->enum_type) return mismatch(m, f, s, NULL);
-        txt = drv->column_text(st, col, &len);
         size_t k = 0;
         for (; k < f->enum_type->nvalues; k++) {
             const char *name = f->enum_type->values[k];

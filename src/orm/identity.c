@@ -37,6 +37,18 @@ void sn_obj_key(const sn_obj *o, sinew_value *vals)
     const sinew_model *m = o->model;
     const void *snap = SN_SNAP(o);
     const void *src = snap ? snap : SN_DATA_OF(o);
+    if (m->npk == 1) {   /* the common case: one integer key, read straight */
+        const sinew_field *f = &m->fields[m->pk[0]];
+        if (f->has_offset == SINEW_NO_OFFSET && (f->type == SINEW_INT64 || f->type == SINEW_INT32)) {
+            vals[0].type = f->type;
+            vals[0].is_null = false;
+            vals[0].u.i = f->type == SINEW_INT64 ? *(const int64_t *)((const char *)src + f->offset)
+                                                 : *(const int32_t *)((const char *)src + f->offset);
+            return;
+        }
+        vals[0] = sn_field_value(f, src);
+        return;
+    }
     for (size_t i = 0; i < m->npk; i++) vals[i] = sn_field_value(&m->fields[m->pk[i]], src);
 }
 
@@ -124,11 +136,11 @@ static size_t find_slot(const sn_idmap *t, const sinew_value *vals, uint32_t h, 
     }
 }
 
-/* place (h, o), known to be absent, in a table with room */
-static void place(sn_idmap *t, uint32_t h, sn_obj *o)
+/* place (h, o), known to be absent, in a table with room: from slot j, which is d away from its home */
+static void place_from(sn_idmap *t, size_t j, size_t d, uint32_t h, sn_obj *o)
 {
-    size_t mask = t->cap - 1, j = h & mask;
-    for (size_t d = 0;; d++, j = (j + 1) & mask) {
+    size_t mask = t->cap - 1;
+    for (;; d++, j = (j + 1) & mask) {
         if (!t->hashes[j]) {
             t->hashes[j] = h;
             t->objs[j] = o;
@@ -146,6 +158,8 @@ static void place(sn_idmap *t, uint32_t h, sn_obj *o)
         }
     }
 }
+
+static void place(sn_idmap *t, uint32_t h, sn_obj *o) { place_from(t, h & (t->cap - 1), 0, h, o); }
 
 /*
  * Room for `want` entries. Small tables (a session of a few hundred random
@@ -253,6 +267,29 @@ int sn_identity_insert(sinew_session *s, sn_obj *o, const sinew_value *vals, uin
     if (rc) return rc;
     put(t, o, vals, h);
     return SINEW_OK;
+}
+
+sn_obj *sn_identity_claim(sinew_session *s, sn_obj *o, const sinew_value *vals, uint32_t h, int *rc)
+{
+    *rc = SINEW_OK;
+    if (s->id_pending) index_pending(s);
+    sn_idmap *t = map_of(s, o->model, 1);
+    if (!t) {
+        *rc = SINEW_NOMEM;
+        return NULL;
+    }
+    if ((*rc = reserve(t, t->count + t->pending + 1))) return NULL;
+    /* one probe: it meets the twin, or ends where o belongs */
+    size_t mask = t->cap - 1, j = h & mask;
+    for (size_t d = 0;; d++, j = (j + 1) & mask) {
+        uint32_t hj = t->hashes[j];
+        if (!hj || dist(t, j) < d) break;
+        if (hj == h && key_matches(t->objs[j], vals)) return t->objs[j];
+    }
+    o->id_hash = h;
+    place_from(t, j, (j - (h & mask)) & mask, h, o);
+    t->count++;
+    return NULL;
 }
 
 int sn_identity_add(sinew_session *s, sn_obj *o)

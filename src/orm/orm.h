@@ -184,7 +184,11 @@ struct sinew_session {
 
 void sn_rel_session_init(sinew_session *s);
 void sn_rel_session_end(sinew_session *s);
-int sn_type_intlike(sinew_type t);
+static inline int sn_type_intlike(sinew_type t)
+{
+    return t == SINEW_BOOL || t == SINEW_INT32 || t == SINEW_INT64 || t == SINEW_TIMESTAMP ||
+           t == SINEW_DATE || t == SINEW_ENUM;
+}
 uint64_t sn_value_hash(const sinew_value *v, uint64_t seed);
 int sn_value_eq(const sinew_value *a, const sinew_value *b);
 /* ---- the identity map (identity.c) ---- */
@@ -200,6 +204,9 @@ int sn_identity_insert(sinew_session *s, sn_obj *o, const sinew_value *vals, uin
 /* Add a just-inserted o to the map by the next lookup: room is reserved now (the only failure), the
  * hashing and placing happen then, so a session that only inserts never pays for them. */
 int sn_identity_add_later(sinew_session *s, sn_obj *o);
+/* The object already mapped under o's key (vals, h), or NULL once o is added in its place;
+ * *rc is set on failure (out of memory: o was not added). One probe for a loaded row. */
+sn_obj *sn_identity_claim(sinew_session *s, sn_obj *o, const sinew_value *vals, uint32_t h, int *rc);
 void sn_identity_free(sinew_session *s);
 /* Make objs[0..n) siblings for batch loading (no-op for fewer than 2). */
 int sn_group_make(sinew_session *s, void **objs, size_t n);

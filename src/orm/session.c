@@ -16,12 +16,6 @@
 
 /* ---- identity map -------------------------------------------------------------- */
 
-int sn_type_intlike(sinew_type t)
-{
-    return t == SINEW_BOOL || t == SINEW_INT32 || t == SINEW_INT64 || t == SINEW_TIMESTAMP ||
-           t == SINEW_DATE || t == SINEW_ENUM;
-}
-
 uint64_t sn_value_hash(const sinew_value *v, uint64_t h)
 {
     if (v->is_null) return sn_hash_u64(h ^ 0x9e3779b97f4a7c15ull);
@@ -238,14 +232,13 @@ int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_model *m, c
         sinew_value vals[SN_MAX_KEY];
         sn_obj_key(o, vals);
         uint32_t h = sn_key_hash(m, vals);
-        sn_obj *existing = sn_identity_lookup(s, m, vals, h);
+        sn_obj *existing = sn_identity_claim(s, o, vals, h, &rc);
         if (existing) {   /* one row, one object: drop the copy */
             s->objects = head;
             sn_arena_reset_to(&s->arena, mark);
             *out = SN_DATA_OF(existing);
             return SINEW_OK;
         }
-        rc = sn_identity_insert(s, o, vals, h);
         const sinew_hooks *hk = rc ? NULL : sn_hooks_for(s->db, m);
         if (hk && hk->after_load) hk->after_load(s, m, data, hk->ctx);
     }

@@ -271,6 +271,27 @@ static void type_mismatch_names_field_and_expected_type(void **state)
     th_close(db);
 }
 
+/* A number where a text field is: SQLite keeps what it was given (a column
+ * declared integer here), PostgreSQL sends its text; both read as the
+ * database's own text for the number, and a NULL as NULL. */
+static void number_in_a_text_field_reads_as_its_text(void **state)
+{
+    (void)state;
+    sinew_db *db = th_open();
+    th_ok(sinew_exec(db, "CREATE TABLE accounts (id integer PRIMARY KEY, email integer, name real, version integer)"));
+    th_ok(sinew_exec(db, "INSERT INTO accounts VALUES (1, 42, 2.5, 3)"));
+    sinew_session *s;
+    th_ok(sinew_session_new(&s, db));
+    Account *a;
+    sinew_value key = sinew_i64(1);
+    th_ok(sinew_get(s, &account_model, &key, 1, (void **)&a));
+    assert_string_equal(a->email, "42");
+    assert_string_equal(a->name, "2.5");
+    assert_int_equal(a->version, 3);
+    sinew_session_free(s);
+    th_close(db);
+}
+
 /* ---- the session chunk cache (sinew_db_set_session_cache) ---- */
 
 static long live_blocks;
@@ -348,6 +369,7 @@ int main(void)
         cmocka_unit_test(io_error_on_unopenable_file),
         cmocka_unit_test(busy_when_another_writer_holds_the_lock),
         cmocka_unit_test(type_mismatch_names_field_and_expected_type),
+        cmocka_unit_test(number_in_a_text_field_reads_as_its_text),
         cmocka_unit_test(session_cache_keeps_and_frees_chunks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -120,8 +120,14 @@ static void run_pattern(int pattern)
             sn_identity_remove(s, r->obj);
             r->obj = NULL;
         } else {
-            if (next_rand() % 2) th_ok(sn_identity_add_later(s, SN_OBJ_OF(r->data)));
-            else th_ok(sn_identity_add(s, SN_OBJ_OF(r->data)));
+            int how = (int)(next_rand() % 3);
+            if (how == 0) th_ok(sn_identity_add_later(s, SN_OBJ_OF(r->data)));
+            else if (how == 1) th_ok(sn_identity_add(s, SN_OBJ_OF(r->data)));
+            else {   /* the loading path: claim the key, nobody has it */
+                int rc;
+                assert_null(sn_identity_claim(s, SN_OBJ_OF(r->data), r->key, sn_key_hash(r->m, r->key), &rc));
+                th_ok(rc);
+            }
             r->obj = SN_OBJ_OF(r->data);
         }
         if (step % 997 == 0) check_all(s, refs, N);
@@ -132,6 +138,18 @@ static void run_pattern(int pattern)
     for (sn_obj *o = s->objects; o; o = o->next, listed++)
         assert_ptr_equal(o, SN_OBJ_OF(refs[N - 1 - listed].data));
     assert_int_equal(listed, N);
+    /* a second object claiming a mapped key gets the mapped one, and is not added */
+    for (int i = 0; i < N; i += 5) {
+        if (!refs[i].obj) continue;
+        void *twin;
+        th_ok(sinew_new(s, refs[i].m, &twin));
+        memcpy(twin, refs[i].data, refs[i].m->size);
+        int rc;
+        assert_ptr_equal(sn_identity_claim(s, SN_OBJ_OF(twin), refs[i].key, sn_key_hash(refs[i].m, refs[i].key), &rc),
+                         refs[i].obj);
+        th_ok(rc);
+    }
+    check_all(s, refs, N);
     /* removing what is not there changes nothing */
     for (int i = 0; i < N; i++)
         if (!refs[i].obj) sn_identity_remove(s, SN_OBJ_OF(refs[i].data));
