@@ -161,21 +161,19 @@ void sn_db_log_message(sinew_db *db, const char *message)
 
 /* ---- statement execution ----------------------------------------------------- */
 
-static int exec_start(sn_exec *x, sinew_db *db, const char *sql, int owned)
+static void start_timing(sn_exec *x, sinew_db *db)
 {
-    memset(x, 0, sizeof *x);
-    x->db = db;
-    x->drv = db->drv;
-    x->sql = sql;
-    size_t slot = ((uintptr_t)sql >> 4) & (SN_HOT_STMTS - 1);
-    sn_cached_stmt *c = NULL;
+    x->timed = db->log_fn != NULL || db->log_stderr;
+    if (x->timed) x->t0 = sn_now_ms();
+}
+
+/* a statement not in the hot slots (or busy there): the cache, else prepare */
+static int exec_start_slow(sn_exec *x, sinew_db *db, const char *sql, int owned, size_t slot)
+{
     uint64_t h = 0;
-    /* A hot entry made from a plan's SQL is trusted by address: that string
-     * lives as long as the db, so the address cannot come back as other SQL.
-     * Any other SQL may have been freed and its address reused: compare. */
-    if (db->hot[slot].sql == sql &&
-        ((owned && db->hot[slot].owned) || strcmp(db->hot[slot].c->sql, sql) == 0)) {
-        c = db->hot[slot].c;
+    sn_cached_stmt *c = NULL;
+    if (db->hot[slot].sql == sql && ((owned && db->hot[slot].owned) || strcmp(db->hot[slot].c->sql, sql) == 0)) {
+        c = db->hot[slot].c;   /* hot, but busy */
     } else {
         h = sn_hash_str(sql);
         c = sn_map_get(&db->stmts, h, sql);
@@ -211,9 +209,30 @@ static int exec_start(sn_exec *x, sinew_db *db, const char *sql, int owned)
             }
         }
     }
-    x->timed = db->log_fn != NULL || db->log_stderr;
-    if (x->timed) x->t0 = sn_now_ms();
+    start_timing(x, db);
     return SINEW_OK;
+}
+
+static int exec_start(sn_exec *x, sinew_db *db, const char *sql, int owned)
+{
+    memset(x, 0, sizeof *x);
+    x->db = db;
+    x->drv = db->drv;
+    x->sql = sql;
+    size_t slot = ((uintptr_t)sql >> 4) & (SN_HOT_STMTS - 1);
+    /* A hot entry made from a plan's SQL is trusted by address: that string
+     * lives as long as the db, so the address cannot come back as other SQL.
+     * Any other SQL may have been freed and its address reused: compare. */
+    sn_cached_stmt *c = db->hot[slot].c;
+    if (db->hot[slot].sql == sql && !c->busy && ((owned && db->hot[slot].owned) || strcmp(c->sql, sql) == 0)) {
+        db->hot[slot].owned |= owned;
+        c->busy = 1;
+        x->cached = c;
+        x->stmt = c->stmt;
+        start_timing(x, db);
+        return SINEW_OK;
+    }
+    return exec_start_slow(x, db, sql, owned, slot);
 }
 
 int sn_exec_start(sn_exec *x, sinew_db *db, const char *sql) { return exec_start(x, db, sql, 0); }

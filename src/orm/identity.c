@@ -52,26 +52,11 @@ void sn_obj_key(const sn_obj *o, sinew_value *vals)
     for (size_t i = 0; i < m->npk; i++) vals[i] = sn_field_value(&m->fields[m->pk[i]], src);
 }
 
-/* Keys spaced by a power of two still spread over the table: the high bits
- * are folded into the low ones (an invertible xorshift, so distinct 32-bit
- * keys keep distinct hashes). */
-static uint32_t int_key_hash(int64_t key)
+uint32_t sn_key_hash_any(const sinew_model *m, const sinew_value *vals)
 {
-    uint64_t k = (uint64_t)key;
-    uint32_t x = (uint32_t)(k ^ (k >> 32));
-    return x ^ (x >> 8) ^ (x >> 16);
-}
-
-uint32_t sn_key_hash(const sinew_model *m, const sinew_value *vals)
-{
-    uint32_t h32;
-    if (m->npk == 1 && !vals[0].is_null && sn_type_intlike(vals[0].type)) {
-        h32 = int_key_hash(vals[0].u.i);
-    } else {
-        uint64_t h = 0;
-        for (size_t i = 0; i < m->npk; i++) h = sn_value_hash(&vals[i], h);
-        h32 = (uint32_t)(h ^ (h >> 32));
-    }
+    uint64_t h = 0;
+    for (size_t i = 0; i < m->npk; i++) h = sn_value_hash(&vals[i], h);
+    uint32_t h32 = (uint32_t)(h ^ (h >> 32));
     return h32 ? h32 : 1;   /* 0 marks an empty slot */
 }
 

@@ -98,7 +98,17 @@ static inline int sn_exec_bind(sn_exec *x, int index, const sinew_value *v) { re
 int sn_exec_step(sn_exec *x);          /* SINEW_ROW / SINEW_DONE / error; logs when done */
 void sn_exec_end(sn_exec *x);          /* reset and return to the cache */
 
-int sn_plan_get(sinew_db *db, const sinew_model *m, sn_plan **out);
+int sn_plan_lookup(sinew_db *db, const sinew_model *m, sn_plan **out);
+/* m's plan on db, made on first use. A run of saves or loads asks for one model's
+ * plan again and again: the last one is checked inline before the map. */
+static inline int sn_plan_get(sinew_db *db, const sinew_model *m, sn_plan **out)
+{
+    if (db->last_plan && db->last_plan->model == m) {
+        *out = db->last_plan;
+        return SINEW_OK;
+    }
+    return sn_plan_lookup(db, m, out);
+}
 int sn_plan_insert(sinew_db *db, sn_plan *p, uint64_t omit, const sn_insert_variant **out);
 int sn_plan_update(sinew_db *db, sn_plan *p, uint64_t set, const char **out);
 
@@ -196,7 +206,25 @@ int sn_value_eq(const sinew_value *a, const sinew_value *b);
 typedef struct sn_idmap sn_idmap;
 /* the key of a tracked object as the database has it (from the snapshot when there is one) */
 void sn_obj_key(const sn_obj *o, sinew_value *vals);
-uint32_t sn_key_hash(const sinew_model *m, const sinew_value *vals);
+uint32_t sn_key_hash_any(const sinew_model *m, const sinew_value *vals);
+/*
+ * The identity-map hash of a key. A single integer key (one auto-increment
+ * column, the common case) hashes so that neighbouring keys land in
+ * neighbouring slots: rows arrive in key order, and a run of them then walks
+ * the table in order instead of missing the cache on every row. Its high bits
+ * are folded into the low ones (an invertible xorshift) so that keys spaced
+ * by a power of two still spread. Never 0: that marks an empty slot.
+ */
+static inline uint32_t sn_key_hash(const sinew_model *m, const sinew_value *vals)
+{
+    if (m->npk == 1 && !vals[0].is_null && sn_type_intlike(vals[0].type)) {
+        uint64_t k = (uint64_t)vals[0].u.i;
+        uint32_t x = (uint32_t)(k ^ (k >> 32));
+        x ^= (x >> 8) ^ (x >> 16);
+        return x ? x : 1;
+    }
+    return sn_key_hash_any(m, vals);
+}
 sn_obj *sn_identity_lookup(sinew_session *s, const sinew_model *m, const sinew_value *vals, uint32_t h);
 sn_obj *sn_identity_find(sinew_session *s, const sinew_model *m, const sinew_value *key);
 /* add o under its key (vals, hashed to h); an object already there with that key is replaced */
@@ -302,6 +330,38 @@ static inline sinew_value sn_field_value(const sinew_field *f, const void *obj)
     return v;
 }
 
+/* Bind field f of obj as parameter idx. The common required integers and text go
+ * straight to the driver; everything else through sn_field_value. */
+static inline int sn_bind_field(sn_exec *x, int idx, const sinew_field *f, const void *obj)
+{
+    sinew_value v;
+    if (f->has_offset == SINEW_NO_OFFSET) {
+        const char *p = (const char *)obj + f->offset;
+        v.is_null = false;
+        switch (f->type) {
+        case SINEW_INT64:
+            v.type = SINEW_INT64;
+            v.u.i = *(const int64_t *)p;
+            return x->drv->bind(x->stmt, idx, &v);
+        case SINEW_INT32:
+            v.type = SINEW_INT32;
+            v.u.i = *(const int32_t *)p;
+            return x->drv->bind(x->stmt, idx, &v);
+        case SINEW_TEXT: {
+            const char *str = *(const char *const *)p;
+            if (!str) break;
+            v.type = SINEW_TEXT;
+            v.u.s.ptr = str;
+            v.u.s.len = strlen(str);
+            return x->drv->bind(x->stmt, idx, &v);
+        }
+        default: break;
+        }
+    }
+    v = sn_field_value(f, obj);
+    return x->drv->bind(x->stmt, idx, &v);
+}
+
 /* Read column `col` of the current row into field f of obj; strings go to `arena`. */
 int sn_hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const sinew_model *m,
                      const sinew_field *f, void *obj, sn_arena *arena);
@@ -313,7 +373,31 @@ int sn_hydrate_row(const sinew_driver *drv, sinew_stmt *st, int first, const sin
 int sn_hydrate_row_borrowed(const sinew_driver *drv, sinew_stmt *st, const sinew_model *m, void *obj,
                             sn_arena *arena);
 /* Field f differs between a and b (pointer identity for strings). */
-int sn_field_changed(const sinew_field *f, const void *a, const void *b);
+int sn_field_bytes_differ(const sinew_field *f, const void *a, const void *b);
+/* Whether field f differs between a and b (the struct and its snapshot): by value for
+ * numbers, by pointer for text (assign a new string to change one). Inline: every save
+ * compares every field. */
+static inline int sn_field_changed(const sinew_field *f, const void *a, const void *b)
+{
+    if (f->has_offset != SINEW_NO_OFFSET) {
+        bool ha = *(const bool *)((const char *)a + f->has_offset), hb = *(const bool *)((const char *)b + f->has_offset);
+        if (ha != hb) return 1;
+        if (!ha) return 0;      /* both NULL: the value member does not matter */
+    }
+    const char *pa = (const char *)a + f->offset, *pb = (const char *)b + f->offset;
+    uint64_t x, y;
+    switch (f->type) {
+    case SINEW_BOOL: return *(const bool *)pa != *(const bool *)pb;
+    case SINEW_INT32: case SINEW_DATE: return *(const int32_t *)pa != *(const int32_t *)pb;
+    case SINEW_ENUM: return *(const int *)pa != *(const int *)pb;
+    case SINEW_INT64: case SINEW_TIMESTAMP: case SINEW_DOUBLE:
+        memcpy(&x, pa, sizeof x);   /* bits: a double's -0.0 and NaN count as they are stored */
+        memcpy(&y, pb, sizeof y);
+        return x != y;
+    case SINEW_TEXT: case SINEW_JSON: case SINEW_DECIMAL: return *(char *const *)pa != *(char *const *)pb;
+    default: return sn_field_bytes_differ(f, a, b);
+    }
+}
 /* Field f holds its zero value (what "not set" means for database defaults). */
 int sn_field_is_zero(const sinew_field *f, const void *obj);
 

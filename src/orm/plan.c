@@ -14,13 +14,8 @@ static char *render(sn_buf *b)
     return s;
 }
 
-int sn_plan_get(sinew_db *db, const sinew_model *m, sn_plan **out)
+int sn_plan_lookup(sinew_db *db, const sinew_model *m, sn_plan **out)
 {
-    /* a run of saves or loads asks for one model's plan again and again */
-    if (db->last_plan && db->last_plan->model == m) {
-        *out = db->last_plan;
-        return SINEW_OK;
-    }
     uint64_t h = sn_hash_u64((uint64_t)(uintptr_t)m);
     sn_plan *p = sn_map_get(&db->plans, h, m);
     if (p) {
@@ -62,7 +57,7 @@ int sn_plan_get(sinew_db *db, const sinew_model *m, sn_plan **out)
         sn_free(p);
         return sn_nomem();
     }
-    *out = p;
+    *out = db->last_plan = p;
     return SINEW_OK;
 }
 

@@ -347,8 +347,7 @@ static int bind_fields(sn_exec *x, const sinew_model *m, const void *obj, uint64
 {
     for (size_t i = 0; i < m->nfields; i++) {
         if (!((mask >> i) & 1)) continue;
-        sinew_value v = sn_field_value(&m->fields[i], obj);
-        int rc = sn_exec_bind(x, (*param)++, &v);
+        int rc = sn_bind_field(x, (*param)++, &m->fields[i], obj);
         if (rc) return rc;
     }
     return SINEW_OK;
@@ -430,10 +429,7 @@ int sn_update_row(sinew_session *s, sn_obj *o)
     if ((rc = sn_exec_start_plan(&x, s->db, sql))) return rc;
     int param = 0;
     rc = bind_fields(&x, m, obj, set, &param);
-    for (size_t i = 0; i < m->npk && rc == SINEW_OK; i++) {
-        sinew_value v = sn_field_value(&m->fields[m->pk[i]], SN_SNAP(o));
-        rc = sn_exec_bind(&x, param++, &v);
-    }
+    for (size_t i = 0; i < m->npk && rc == SINEW_OK; i++) rc = sn_bind_field(&x, param++, &m->fields[m->pk[i]], SN_SNAP(o));
     if (rc == SINEW_OK && vf >= 0) {
         sinew_value v = sn_field_value(&m->fields[vf], SN_SNAP(o));
         rc = sn_exec_bind(&x, param++, &v);
