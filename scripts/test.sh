@@ -75,4 +75,8 @@ if grep -q "Defects:" build/plain/memcheck.log; then
 fi
 tail -n 3 build/plain/memcheck.log
 ctest --test-dir build/plain -L install --output-on-failure
+# the Release tree (link-time optimization, fat objects) installs and links the same way
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DSINEW_TESTS=OFF >/dev/null
+cmake --build build/release -j"$jobs" >/dev/null
+sh tests/install/check_install.sh build/release .
 echo "all test stages passed"

@@ -57,10 +57,11 @@ const char *sinew_errmsg(void);
 /* Forget the last error on this thread. */
 void sinew_clear_error(void);
 
-/* Record an error (printf-style message) and return `status`. For drivers and extensions. */
+/* Record an error (printf-style message) and return `status`. For drivers and extensions.
+ * Marked cold: the compiler moves the paths that call it out of the hot code. */
 int sinew_error_set(int status, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+    __attribute__((format(printf, 2, 3), cold))
 #endif
     ;
 /* Add database detail to the current error (any argument may be NULL / 0). */

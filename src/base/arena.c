@@ -117,7 +117,7 @@ static void *grow(sn_arena *a, size_t size)
     return p;
 }
 
-void *sn_arena_alloc(sn_arena *a, size_t size)
+SN_HOT void *sn_arena_alloc(sn_arena *a, size_t size)
 {
     /* only the start is aligned: the next aligned block realigns cur anyway,
      * and strings packed after an object use its tail instead of padding */
@@ -135,7 +135,7 @@ void *sn_arena_alloc(sn_arena *a, size_t size)
 
 /* bytes with no alignment: text packs tight (a loaded row's strings are
  * most of its size after the struct itself) */
-static char *alloc_bytes(sn_arena *a, size_t size)
+SN_HOT static char *alloc_bytes(sn_arena *a, size_t size)
 {
     if (a->cur && (size_t)(a->end - a->cur) >= size) {
         char *p = a->cur;
@@ -152,7 +152,7 @@ void *sn_arena_calloc(sn_arena *a, size_t size)
     return p;
 }
 
-char *sn_arena_strndup(sn_arena *a, const char *s, size_t n)
+SN_HOT char *sn_arena_strndup(sn_arena *a, const char *s, size_t n)
 {
     char *p = alloc_bytes(a, n + 1);
     if (!p) return NULL;
@@ -181,7 +181,7 @@ char *sn_arena_printf(sn_arena *a, const char *fmt, ...)
     return p;
 }
 
-sn_arena_mark sn_arena_mark_get(const sn_arena *a)
+SN_HOT sn_arena_mark sn_arena_mark_get(const sn_arena *a)
 {
     sn_arena_mark m = {a->head, a->cur, a->end, a->used};
     return m;
@@ -199,7 +199,7 @@ void sn_arena_reset_to(sn_arena *a, sn_arena_mark m)
     a->used = m.used;
 }
 
-int sn_arena_owns(const sn_arena *a, const void *p)
+SN_HOT int sn_arena_owns(const sn_arena *a, const void *p)
 {
     const char *q = p;
     for (const sn_chunk *c = a->head; c; c = c->next) {

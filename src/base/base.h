@@ -6,6 +6,17 @@
 #ifndef SINEW_BASE_H
 #define SINEW_BASE_H
 
+/* On the per-row path of a load or a save. GCC gathers such functions in
+ * one place (.text.hot), so the few kilobytes of sinew code a row runs
+ * through stay in the instruction cache next to SQLite's instead of being
+ * scattered among cold code: measured, instruction-cache misses, not
+ * instruction counts, were most of sinew's cost per inserted row. */
+#if defined(__GNUC__)
+#define SN_HOT __attribute__((hot))
+#else
+#define SN_HOT
+#endif
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,7 +32,11 @@ char *sn_strdup(const char *s);                 /* NULL on NULL or failure */
 char *sn_strndup(const char *s, size_t n);
 
 /* ---- errors ---- */
-int sn_nomem(void);                             /* records "out of memory", returns SINEW_NOMEM */
+int sn_nomem(void)                              /* records "out of memory", returns SINEW_NOMEM */
+#if defined(__GNUC__)
+    __attribute__((cold))
+#endif
+    ;
 int sn_error_vset(int status, const char *fmt, va_list ap);
 sinew_error *sn_error_mut(void);
 

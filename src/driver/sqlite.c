@@ -28,7 +28,7 @@ struct sinew_stmt {
     sqlite3_value *v;
 };
 
-static sqlite3_value *col(sinew_stmt *s, int i)
+SN_HOT static sqlite3_value *col(sinew_stmt *s, int i)
 {
     if (s->vcol != i) {
         s->v = sqlite3_column_value(s->st, i);
@@ -212,7 +212,7 @@ static int sq_prepare(sinew_conn *c, const char *sql, sinew_stmt **out)
     return SINEW_OK;
 }
 
-static int sq_bind(sinew_stmt *s, int i, const sinew_value *v)
+SN_HOT static int sq_bind(sinew_stmt *s, int i, const sinew_value *v)
 {
     int rc;
     int idx = i + 1;
@@ -252,7 +252,7 @@ static int sq_bind(sinew_stmt *s, int i, const sinew_value *v)
     return rc == SQLITE_OK ? SINEW_OK : fail(sqlite3_db_handle(s->st), rc, "binding a parameter", sqlite3_sql(s->st));
 }
 
-static int sq_step(sinew_stmt *s)
+SN_HOT static int sq_step(sinew_stmt *s)
 {
     s->vcol = -1;
     int rc = sqlite3_step(s->st);
@@ -263,7 +263,7 @@ static int sq_step(sinew_stmt *s)
     return st;
 }
 
-static int sq_reset(sinew_stmt *s)
+SN_HOT static int sq_reset(sinew_stmt *s)
 {
     s->vcol = -1;
     sqlite3_reset(s->st);
@@ -292,7 +292,7 @@ static sinew_storage sq_column_storage(sinew_stmt *s, int i)
 }
 
 /* the hydration path: one sqlite3_column_value and the value read by its type */
-static void sq_column_cell(sinew_stmt *s, int i, sinew_cell *c)
+SN_HOT static void sq_column_cell(sinew_stmt *s, int i, sinew_cell *c)
 {
     sqlite3_value *v = sqlite3_column_value(s->st, i);
     switch (sqlite3_value_type(v)) {
@@ -358,7 +358,7 @@ static int sq_savepoint(sinew_conn *c, const char *n) { return named(c, "SAVEPOI
 static int sq_release(sinew_conn *c, const char *n) { return named(c, "RELEASE SAVEPOINT", n); }
 static int sq_rollback_to(sinew_conn *c, const char *n) { return named(c, "ROLLBACK TO SAVEPOINT", n); }
 static int64_t sq_changes(sinew_conn *c) { return sqlite3_changes64(c->db); }
-static int64_t sq_last_insert_id(sinew_conn *c) { return sqlite3_last_insert_rowid(c->db); }
+SN_HOT static int64_t sq_last_insert_id(sinew_conn *c) { return sqlite3_last_insert_rowid(c->db); }
 static int sq_in_transaction(sinew_conn *c) { return !sqlite3_get_autocommit(c->db); }
 
 /* Introspection lives in sqlite_introspect.c when present. */

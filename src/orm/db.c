@@ -142,7 +142,7 @@ void sn_db_note_failure(sinew_db *db, int status)
 }
 
 /* Every statement ends here: counted, failures noted, and (when timed) its time added and logged. */
-void sn_db_note_statement(sinew_db *db, const char *sql, double t0, int64_t rows, int status)
+SN_HOT void sn_db_note_statement(sinew_db *db, const char *sql, double t0, int64_t rows, int status)
 {
     db->stats.statements++;
     sn_db_note_failure(db, status);
@@ -161,7 +161,7 @@ void sn_db_log_message(sinew_db *db, const char *message)
 
 /* ---- statement execution ----------------------------------------------------- */
 
-static void start_timing(sn_exec *x, sinew_db *db)
+SN_HOT static void start_timing(sn_exec *x, sinew_db *db)
 {
     x->timed = db->log_fn != NULL || db->log_stderr;
     if (x->timed) x->t0 = sn_now_ms();
@@ -213,7 +213,7 @@ static int exec_start_slow(sn_exec *x, sinew_db *db, const char *sql, int owned,
     return SINEW_OK;
 }
 
-static int exec_start(sn_exec *x, sinew_db *db, const char *sql, int owned)
+SN_HOT static int exec_start(sn_exec *x, sinew_db *db, const char *sql, int owned)
 {
     memset(x, 0, sizeof *x);
     x->db = db;
@@ -235,23 +235,23 @@ static int exec_start(sn_exec *x, sinew_db *db, const char *sql, int owned)
     return exec_start_slow(x, db, sql, owned, slot);
 }
 
-int sn_exec_start(sn_exec *x, sinew_db *db, const char *sql) { return exec_start(x, db, sql, 0); }
+SN_HOT int sn_exec_start(sn_exec *x, sinew_db *db, const char *sql) { return exec_start(x, db, sql, 0); }
 
 void sn_db_forget_sql(sinew_db *db, const char *sql)
 {
     for (size_t i = 0; i < SN_HOT_STMTS; i++)
         if (db->hot[i].sql == sql) db->hot[i].sql = NULL;
 }
-int sn_exec_start_plan(sn_exec *x, sinew_db *db, const char *sql) { return exec_start(x, db, sql, 1); }
+SN_HOT int sn_exec_start_plan(sn_exec *x, sinew_db *db, const char *sql) { return exec_start(x, db, sql, 1); }
 
-static void finish(sn_exec *x, int status)
+SN_HOT static void finish(sn_exec *x, int status)
 {
     if (x->finished) return;
     x->finished = 1;
     sn_db_note_statement(x->db, x->sql, x->timed ? x->t0 : -1, x->rows, status);
 }
 
-int sn_exec_step(sn_exec *x)
+SN_HOT int sn_exec_step(sn_exec *x)
 {
     int rc = x->drv->step(x->stmt);
     if (rc == SINEW_ROW) {
@@ -267,7 +267,7 @@ int sn_exec_step(sn_exec *x)
     return rc;
 }
 
-void sn_exec_end(sn_exec *x)
+SN_HOT void sn_exec_end(sn_exec *x)
 {
     if (!x->stmt) return;
     if (!x->finished && x->rows) finish(x, SINEW_OK);   /* stopped early after reading rows */

@@ -32,7 +32,7 @@ int sinew_db_set_hooks(sinew_db *db, const sinew_model *m, const sinew_hooks *ho
     return SINEW_OK;
 }
 
-const sinew_hooks *sn_hooks_for(sinew_db *db, const sinew_model *m)
+SN_HOT const sinew_hooks *sn_hooks_for(sinew_db *db, const sinew_model *m)
 {
     if (!db->hooks.count) return NULL;
     return sn_map_get(&db->hooks, sn_hash_u64((uint64_t)(uintptr_t)m), m);

@@ -56,7 +56,7 @@ static void zero_field(const sinew_field *f, void *obj)
 /* Column col of the current row whole: from the driver's column_cell when it
  * has one (one call), else from column_storage and the reader that storage
  * calls for. */
-static void fetch_cell(const sinew_driver *drv, sinew_stmt *st, int col, sinew_cell *c)
+SN_HOT static void fetch_cell(const sinew_driver *drv, sinew_stmt *st, int col, sinew_cell *c)
 {
     if (drv->column_cell) {
         drv->column_cell(st, col, c);
@@ -74,7 +74,7 @@ static void fetch_cell(const sinew_driver *drv, sinew_stmt *st, int col, sinew_c
 
 /* borrow: text may point into the driver's row buffer (streaming, where a
  * row lives until the next step anyway) instead of being copied */
-static int hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const sinew_model *m,
+SN_HOT static int hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const sinew_model *m,
                          const sinew_field *f, void *obj, sn_arena *arena, int borrow)
 {
     sinew_cell c;
@@ -211,13 +211,13 @@ static int hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const
     return SINEW_OK;
 }
 
-int sn_hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const sinew_model *m,
+SN_HOT int sn_hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const sinew_model *m,
                      const sinew_field *f, void *obj, sn_arena *arena)
 {
     return hydrate_field(drv, st, col, m, f, obj, arena, 0);
 }
 
-int sn_hydrate_row(const sinew_driver *drv, sinew_stmt *st, int first, const sinew_model *m,
+SN_HOT int sn_hydrate_row(const sinew_driver *drv, sinew_stmt *st, int first, const sinew_model *m,
                    void *obj, sn_arena *arena)
 {
     for (size_t i = 0; i < m->nfields; i++) {
@@ -227,7 +227,7 @@ int sn_hydrate_row(const sinew_driver *drv, sinew_stmt *st, int first, const sin
     return SINEW_OK;
 }
 
-int sn_hydrate_row_borrowed(const sinew_driver *drv, sinew_stmt *st, const sinew_model *m, void *obj,
+SN_HOT int sn_hydrate_row_borrowed(const sinew_driver *drv, sinew_stmt *st, const sinew_model *m, void *obj,
                             sn_arena *arena)
 {
     for (size_t i = 0; i < m->nfields; i++) {
@@ -258,7 +258,7 @@ int sn_field_bytes_differ(const sinew_field *f, const void *a, const void *b)
     return memcmp(CAT(a, f->offset, char), CAT(b, f->offset, char), value_size(f->type)) != 0;
 }
 
-int sn_field_is_zero(const sinew_field *f, const void *obj)
+SN_HOT int sn_field_is_zero(const sinew_field *f, const void *obj)
 {
     if (f->has_offset != SINEW_NO_OFFSET && !*CAT(obj, f->has_offset, bool)) return 1;
     static const unsigned char zero[sizeof(sinew_uuid)];

@@ -32,7 +32,7 @@ struct sn_idmap {
 /* ---- keys ---------------------------------------------------------------------- */
 
 /* key values of a persistent object, read from its snapshot (the key as the database has it) */
-void sn_obj_key(const sn_obj *o, sinew_value *vals)
+SN_HOT void sn_obj_key(const sn_obj *o, sinew_value *vals)
 {
     const sinew_model *m = o->model;
     const void *snap = SN_SNAP(o);
@@ -60,7 +60,7 @@ uint32_t sn_key_hash_any(const sinew_model *m, const sinew_value *vals)
     return h32 ? h32 : 1;   /* 0 marks an empty slot */
 }
 
-static int key_matches(const sn_obj *o, const sinew_value *vals)
+SN_HOT static int key_matches(const sn_obj *o, const sinew_value *vals)
 {
     sinew_value ov[SN_MAX_KEY];
     sn_obj_key(o, ov);
@@ -72,7 +72,7 @@ static int key_matches(const sn_obj *o, const sinew_value *vals)
 /* ---- the per-model tables ---------------------------------------------------------- */
 
 /* m's table, NULL if it has none yet (create: make one; NULL then means out of memory) */
-static sn_idmap *map_of(sinew_session *s, const sinew_model *m, int create)
+SN_HOT static sn_idmap *map_of(sinew_session *s, const sinew_model *m, int create)
 {
     if (s->id_last && s->id_last->model == m) return s->id_last;
     for (size_t i = 0; i < s->nid_maps; i++)
@@ -107,10 +107,10 @@ void sn_identity_free(sinew_session *s)
 }
 
 /* how far the entry in slot j sits from its home slot */
-static size_t dist(const sn_idmap *t, size_t j) { return (j - (t->hashes[j] & (t->cap - 1))) & (t->cap - 1); }
+SN_HOT static size_t dist(const sn_idmap *t, size_t j) { return (j - (t->hashes[j] & (t->cap - 1))) & (t->cap - 1); }
 
 /* the slot holding (vals, h) or `self`, or (size_t)-1 */
-static size_t find_slot(const sn_idmap *t, const sinew_value *vals, uint32_t h, const sn_obj *self)
+SN_HOT static size_t find_slot(const sn_idmap *t, const sinew_value *vals, uint32_t h, const sn_obj *self)
 {
     if (!t->count) return (size_t)-1;
     size_t mask = t->cap - 1, j = h & mask;
@@ -122,7 +122,7 @@ static size_t find_slot(const sn_idmap *t, const sinew_value *vals, uint32_t h, 
 }
 
 /* place (h, o), known to be absent, in a table with room: from slot j, which is d away from its home */
-static void place_from(sn_idmap *t, size_t j, size_t d, uint32_t h, sn_obj *o)
+SN_HOT static void place_from(sn_idmap *t, size_t j, size_t d, uint32_t h, sn_obj *o)
 {
     size_t mask = t->cap - 1;
     for (;; d++, j = (j + 1) & mask) {
@@ -153,9 +153,9 @@ static void place(sn_idmap *t, uint32_t h, sn_obj *o) { place_from(t, h & (t->ca
  * 131,072 slots (12 bytes each), and large tables are mostly runs of
  * neighbouring keys, which probe little however full.
  */
-static int fits(size_t want, size_t cap) { return cap > 1024 ? want * 5 <= cap * 4 : want * 2 <= cap; }
+SN_HOT static int fits(size_t want, size_t cap) { return cap > 1024 ? want * 5 <= cap * 4 : want * 2 <= cap; }
 
-static int reserve(sn_idmap *t, size_t want)
+SN_HOT static int reserve(sn_idmap *t, size_t want)
 {
     if (fits(want, t->cap)) return SINEW_OK;
     size_t old_cap = t->cap, cap = old_cap ? old_cap * 2 : 64;
@@ -168,8 +168,9 @@ static int reserve(sn_idmap *t, size_t want)
     t->hashes = hashes;
     t->objs = (sn_obj **)(void *)(hashes + cap);
     t->cap = cap;
-    for (size_t i = 0; i < old_cap; i++)
-        if (old_hashes[i]) place(t, old_hashes[i], old_objs[i]);
+    if (t->count)   /* a table of only deferred objects has nothing to move (and its pages need not be touched) */
+        for (size_t i = 0; i < old_cap; i++)
+            if (old_hashes[i]) place(t, old_hashes[i], old_objs[i]);
     sn_free(old_hashes);
     return SINEW_OK;
 }
@@ -230,7 +231,7 @@ static void index_pending(sinew_session *s)
 
 /* ---- the map's operations ---------------------------------------------------------- */
 
-sn_obj *sn_identity_lookup(sinew_session *s, const sinew_model *m, const sinew_value *vals, uint32_t h)
+SN_HOT sn_obj *sn_identity_lookup(sinew_session *s, const sinew_model *m, const sinew_value *vals, uint32_t h)
 {
     if (s->id_pending) index_pending(s);
     sn_idmap *t = map_of(s, m, 0);
@@ -238,7 +239,7 @@ sn_obj *sn_identity_lookup(sinew_session *s, const sinew_model *m, const sinew_v
     return j == (size_t)-1 ? NULL : t->objs[j];
 }
 
-sn_obj *sn_identity_find(sinew_session *s, const sinew_model *m, const sinew_value *vals)
+SN_HOT sn_obj *sn_identity_find(sinew_session *s, const sinew_model *m, const sinew_value *vals)
 {
     return sn_identity_lookup(s, m, vals, sn_key_hash(m, vals));
 }
@@ -254,7 +255,7 @@ int sn_identity_insert(sinew_session *s, sn_obj *o, const sinew_value *vals, uin
     return SINEW_OK;
 }
 
-sn_obj *sn_identity_claim(sinew_session *s, sn_obj *o, const sinew_value *vals, uint32_t h, int *rc)
+SN_HOT sn_obj *sn_identity_claim(sinew_session *s, sn_obj *o, const sinew_value *vals, uint32_t h, int *rc)
 {
     *rc = SINEW_OK;
     if (s->id_pending) index_pending(s);
@@ -284,7 +285,7 @@ int sn_identity_add(sinew_session *s, sn_obj *o)
     return sn_identity_insert(s, o, vals, sn_key_hash(o->model, vals));
 }
 
-int sn_identity_add_later(sinew_session *s, sn_obj *o)
+SN_HOT int sn_identity_add_later(sinew_session *s, sn_obj *o)
 {
     if (o->flags & SN_F_UNMAPPED) return SINEW_OK;
     sn_idmap *t = map_of(s, o->model, 1);

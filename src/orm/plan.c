@@ -67,7 +67,7 @@ int sn_plan_lookup(sinew_db *db, const sinew_model *m, sn_plan **out)
  * through RETURNING; on SQLite a
  * lone auto key is read with last_insert_rowid instead, which is cheaper.
  */
-int sn_plan_insert(sinew_db *db, sn_plan *p, uint64_t omit, const sn_insert_variant **out)
+SN_HOT int sn_plan_insert(sinew_db *db, sn_plan *p, uint64_t omit, const sn_insert_variant **out)
 {
     for (size_t i = 0; i < p->ninserts; i++)
         if (p->inserts[i].omit == omit) {
@@ -116,7 +116,7 @@ int sn_plan_insert(sinew_db *db, sn_plan *p, uint64_t omit, const sn_insert_vari
 }
 
 /* The UPDATE for one set of changed fields (`set`, bit i = field i). */
-int sn_plan_update(sinew_db *db, sn_plan *p, uint64_t set, const char **out)
+SN_HOT int sn_plan_update(sinew_db *db, sn_plan *p, uint64_t set, const char **out)
 {
     for (size_t i = 0; i < p->nupdates; i++)
         if (p->updates[i].set == set) {

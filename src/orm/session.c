@@ -119,7 +119,7 @@ size_t sn_snap_size(const sinew_model *m)
 }
 
 /* the snapshot size of m, remembered for the model last asked about (loads ask 100,000 times in a row) */
-static size_t session_snap_size(sinew_session *s, const sinew_model *m)
+SN_HOT static size_t session_snap_size(sinew_session *s, const sinew_model *m)
 {
     if (s->snap_model != m) {
         s->snap_size = sn_snap_size(m);
@@ -128,7 +128,7 @@ static size_t session_snap_size(sinew_session *s, const sinew_model *m)
     return s->snap_size;
 }
 
-static sn_obj *obj_alloc(sinew_session *s, const sinew_model *m, uint8_t state)
+SN_HOT static sn_obj *obj_alloc(sinew_session *s, const sinew_model *m, uint8_t state)
 {
     size_t sz = ROUND16(m->size);
     sn_obj *o = sn_arena_alloc(&s->arena, SN_OBJ_HDR + sz + session_snap_size(s, m));
@@ -142,7 +142,7 @@ static sn_obj *obj_alloc(sinew_session *s, const sinew_model *m, uint8_t state)
     return o;
 }
 
-void sn_take_snapshot(sinew_session *s, sn_obj *o)
+SN_HOT void sn_take_snapshot(sinew_session *s, sn_obj *o)
 {
     void *snap = (char *)SN_DATA_OF(o) + ROUND16(o->model->size);
     memcpy(snap, SN_DATA_OF(o), session_snap_size(s, o->model));
@@ -158,7 +158,7 @@ static int check_model(const sinew_model *m, const char *fn)
     return SINEW_OK;
 }
 
-sn_obj *sn_obj_check(sinew_session *s, const sinew_model *m, void *obj, const char *fn)
+SN_HOT sn_obj *sn_obj_check(sinew_session *s, const sinew_model *m, void *obj, const char *fn)
 {
     if (!obj) {
         sinew_error_set(SINEW_MISUSE, "%s: object is NULL", fn);
@@ -178,7 +178,7 @@ sn_obj *sn_obj_check(sinew_session *s, const sinew_model *m, void *obj, const ch
     return o;
 }
 
-int sinew_new(sinew_session *s, const sinew_model *m, void **out)
+SN_HOT int sinew_new(sinew_session *s, const sinew_model *m, void **out)
 {
     if (!s || !out) return sinew_error_set(SINEW_MISUSE, "sinew_new: session and out must not be NULL");
     *out = NULL;
@@ -213,7 +213,7 @@ static int key_type_ok(const sinew_model *m, const sinew_field *f, const sinew_v
  * Turn the current row into a session object: the identity map's object if
  * the row is already loaded (its unflushed changes win), else a new one.
  */
-int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_model *m, const int *colmap, void **out)
+SN_HOT int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_model *m, const int *colmap, void **out)
 {
     sn_arena_mark mark = sn_arena_mark_get(&s->arena);
     sn_obj *head = s->objects;
@@ -271,7 +271,7 @@ static void describe_key(char *buf, size_t cap, const sinew_model *m, const unsi
 }
 
 /* plan: sql is a plan's (sn_exec_start_plan) */
-static int load_one(sinew_session *s, const sinew_model *m, const char *sql, int plan, const unsigned *fields,
+SN_HOT static int load_one(sinew_session *s, const sinew_model *m, const char *sql, int plan, const unsigned *fields,
                     size_t n, const sinew_value *vals, void **out)
 {
     sn_exec x;
@@ -292,7 +292,7 @@ static int load_one(sinew_session *s, const sinew_model *m, const char *sql, int
     return rc;
 }
 
-int sinew_get(sinew_session *s, const sinew_model *m, const sinew_value *key, size_t nkey, void **out)
+SN_HOT int sinew_get(sinew_session *s, const sinew_model *m, const sinew_value *key, size_t nkey, void **out)
 {
     if (!s || !out || !key) return sinew_error_set(SINEW_MISUSE, "sinew_get: session, key and out must not be NULL");
     *out = NULL;
@@ -343,7 +343,7 @@ int sinew_get_by(sinew_session *s, const sinew_model *m, int field, const sinew_
 
 /* ---- writing ---------------------------------------------------------------------- */
 
-static int bind_fields(sn_exec *x, const sinew_model *m, const void *obj, uint64_t mask, int *param)
+SN_HOT static int bind_fields(sn_exec *x, const sinew_model *m, const void *obj, uint64_t mask, int *param)
 {
     for (size_t i = 0; i < m->nfields; i++) {
         if (!((mask >> i) & 1)) continue;
@@ -359,7 +359,7 @@ static uint64_t all_fields(const sinew_model *m)
 }
 
 /* INSERT obj; fields left zero that the database fills (auto keys, defaults) are read back. */
-int sn_insert_row(sinew_session *s, const sinew_model *m, void *obj, sn_arena *arena)
+SN_HOT int sn_insert_row(sinew_session *s, const sinew_model *m, void *obj, sn_arena *arena)
 {
     sn_plan *p;
     int rc = sn_plan_get(s->db, m, &p);
@@ -402,7 +402,7 @@ int sn_insert_row(sinew_session *s, const sinew_model *m, void *obj, sn_arena *a
     return rc;
 }
 
-int sn_update_row(sinew_session *s, sn_obj *o)
+SN_HOT int sn_update_row(sinew_session *s, sn_obj *o)
 {
     const sinew_model *m = o->model;
     void *obj = SN_DATA_OF(o);
@@ -460,7 +460,7 @@ int sn_update_row(sinew_session *s, sn_obj *o)
     return SINEW_OK;
 }
 
-int sinew_save(sinew_session *s, const sinew_model *m, void *obj)
+SN_HOT int sinew_save(sinew_session *s, const sinew_model *m, void *obj)
 {
     if (!s) return sinew_error_set(SINEW_MISUSE, "sinew_save: session is NULL");
     int rc = check_model(m, "sinew_save");

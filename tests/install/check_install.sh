@@ -30,4 +30,12 @@ command -v pkg-config >/dev/null || { echo "pkg-config missing: apt-get install 
 cc "$tmp/consumer/main.c" -o "$tmp/pc_consumer" $(pkg-config --cflags sinew) -static-libgcc \
     "$(dirname "$pc")/libsinew.a" $(pkg-config --libs-only-l --static sinew | sed 's/-lsinew//')
 "$tmp/pc_consumer" "$tmp/pkg_config.db"
-echo "install: find_package and pkg-config consumers built and ran"
+# A Release libsinew.a holds link-time-optimization objects (fat ones): another
+# compiler, linking without LTO, must still get working code out of it.
+if command -v clang >/dev/null; then
+    # shellcheck disable=SC2046
+    clang "$tmp/consumer/main.c" -o "$tmp/clang_consumer" $(pkg-config --cflags sinew) \
+        "$(dirname "$pc")/libsinew.a" $(pkg-config --libs-only-l --static sinew | sed 's/-lsinew//')
+    "$tmp/clang_consumer" "$tmp/clang.db"
+fi
+echo "install: find_package, pkg-config and clang consumers built and ran"
