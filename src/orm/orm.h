@@ -157,6 +157,7 @@ typedef struct sn_obj {
 typedef struct sn_group {
     void **items;
     size_t n;
+    struct sn_group *next_owned;   /* groups whose memory the session frees at its end (sn_group_adopt) */
 } sn_group;
 
 /* Per-relation statistics of a session, for the N+1 detector. */
@@ -190,6 +191,7 @@ struct sinew_session {
     sn_buf report;                 /* N+1 reports so far */
     struct sinew_session *next_session;   /* in db->sessions */
     struct sn_journal *journals;   /* flushes inside transactions still open */
+    sn_group *owned_groups;        /* from sn_group_adopt, freed with the session */
 };
 
 void sn_rel_session_init(sinew_session *s);
@@ -238,6 +240,11 @@ sn_obj *sn_identity_claim(sinew_session *s, sn_obj *o, const sinew_value *vals, 
 void sn_identity_free(sinew_session *s);
 /* Make objs[0..n) siblings for batch loading (no-op for fewer than 2). */
 int sn_group_make(sinew_session *s, void **objs, size_t n);
+/* The same without a copy: the group takes over vec (from sn_malloc, at least n items long),
+ * which the session frees at its end; for fewer than 2 objects vec is freed at once. On failure
+ * vec is freed too. A loaded list of 100,000 rows so keeps one array of pointers for batch
+ * loading and one for the caller, not a third. */
+int sn_group_adopt(sinew_session *s, void **vec, size_t n);
 /* Load `rel` for every owner in owners[0..n) that has not loaded it; eager marks them as prefetched. */
 int sn_rel_load(sinew_session *s, const sinew_relation *rel, void **owners, size_t n, int eager);
 /* Record that obj's relation holds `value` (to-one: the object or NULL; to-many: a sinew_list *). */

@@ -141,6 +141,9 @@ static int collect(sinew_query *q, int extra_limit, sinew_list *out, size_t max)
     if (rc == SINEW_DONE) {
         rc = SINEW_OK;
         if (n) {
+            /* the growth slack goes before the caller's copy is made (the peak is both arrays) */
+            void **fit = n < cap ? sn_realloc(vec, n * sizeof *vec) : NULL;
+            if (fit) vec = fit;
             out->items = sn_arena_alloc(&q->s->arena, n * sizeof *out->items);
             if (!out->items) rc = SINEW_NOMEM;
             else {
@@ -149,8 +152,12 @@ static int collect(sinew_query *q, int extra_limit, sinew_list *out, size_t max)
             }
         }
     }
-    sn_free(vec);
-    if (rc == SINEW_OK) rc = sn_group_make(q->s, out->items, out->count);
+    /* vec itself becomes the batch-loading group: the caller may reorder or overwrite their list */
+    if (rc == SINEW_OK) {
+        rc = sn_group_adopt(q->s, vec, out->count);
+    } else {
+        sn_free(vec);
+    }
     if (rc == SINEW_OK) rc = run_prefetches(q, out->items, out->count);
     return rc;
 }

@@ -87,6 +87,12 @@ void sn_rel_session_end(sinew_session *s)
             }
         }
     }
+    while (s->owned_groups) {
+        sn_group *g = s->owned_groups;
+        s->owned_groups = g->next_owned;
+        sn_free(g->items);
+        sn_free(g);
+    }
     for (size_t i = 0; i < s->relstats.cap; i++)
         if (s->relstats.slots[i].key) sn_free(s->relstats.slots[i].value);
     sn_map_free(&s->relstats);
@@ -145,7 +151,27 @@ int sn_group_make(sinew_session *s, void **objs, size_t n)
     g->items = (void **)(g + 1);
     memcpy(g->items, objs, n * sizeof(void *));
     g->n = n;
+    g->next_owned = NULL;
     for (size_t i = 0; i < n; i++) SN_OBJ_OF(objs[i])->group = g;
+    return SINEW_OK;
+}
+
+int sn_group_adopt(sinew_session *s, void **vec, size_t n)
+{
+    if (n < 2) {
+        sn_free(vec);
+        return SINEW_OK;
+    }
+    sn_group *g = sn_malloc(sizeof *g);
+    if (!g) {
+        sn_free(vec);
+        return sn_nomem();
+    }
+    g->items = vec;
+    g->n = n;
+    g->next_owned = s->owned_groups;
+    s->owned_groups = g;
+    for (size_t i = 0; i < n; i++) SN_OBJ_OF(vec[i])->group = g;
     return SINEW_OK;
 }
 
