@@ -13,8 +13,10 @@
  * instruction counts, were most of sinew's cost per inserted row. */
 #if defined(__GNUC__)
 #define SN_HOT __attribute__((hot))
+#define SN_NOINLINE __attribute__((noinline))
 #else
 #define SN_HOT
+#define SN_NOINLINE
 #endif
 
 #include <stdarg.h>

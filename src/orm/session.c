@@ -359,7 +359,7 @@ static uint64_t all_fields(const sinew_model *m)
 }
 
 /* INSERT obj; fields left zero that the database fills (auto keys, defaults) are read back. */
-SN_HOT int sn_insert_row(sinew_session *s, const sinew_model *m, void *obj, sn_arena *arena)
+SN_HOT SN_NOINLINE int sn_insert_row(sinew_session *s, const sinew_model *m, void *obj, sn_arena *arena)
 {
     sn_plan *p;
     int rc = sn_plan_get(s->db, m, &p);
@@ -402,7 +402,7 @@ SN_HOT int sn_insert_row(sinew_session *s, const sinew_model *m, void *obj, sn_a
     return rc;
 }
 
-SN_HOT int sn_update_row(sinew_session *s, sn_obj *o)
+SN_HOT SN_NOINLINE int sn_update_row(sinew_session *s, sn_obj *o)
 {
     const sinew_model *m = o->model;
     void *obj = SN_DATA_OF(o);
