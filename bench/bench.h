@@ -54,6 +54,7 @@ typedef struct env {
     const char *url;       /* sinew's URL of the database */
     sqlite3 *raw;          /* SQLite: sinew's own connection handle, for the raw side */
     struct pg_conn *pg;    /* PostgreSQL: a second libpq connection to the same database */
+    struct pg_conn *setup_pg;   /* PostgreSQL: a third, for the untimed setups (see rexec) */
     int is_pg;
     sinew_db *db;
     int n_users;           /* W1-W3 */

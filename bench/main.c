@@ -192,6 +192,11 @@ static int open_env(env *e, const char *url)
             fprintf(stderr, "%s: %s", url, PQerrorMessage(e->pg));
             return 1;
         }
+        e->setup_pg = PQconnectdb(url);
+        if (PQstatus(e->setup_pg) != CONNECTION_OK) {
+            fprintf(stderr, "%s: %s", url, PQerrorMessage(e->setup_pg));
+            return 1;
+        }
         e->raw = NULL;
     } else {
         e->raw = sn_sqlite_handle(e->db->conn);   /* the same connection: the same database, same process */
@@ -204,6 +209,7 @@ static void close_env(env *e)
     sinew_close(e->db);
     e->db = NULL;
     if (e->pg) PQfinish(e->pg);
+    if (e->setup_pg) PQfinish(e->setup_pg);
     e->pg = NULL;
 }
 
