@@ -168,7 +168,7 @@ SN_HOT static void start_timing(sn_exec *x, sinew_db *db)
 }
 
 /* a statement not in the hot slots (or busy there): the cache, else prepare */
-static int exec_start_slow(sn_exec *x, sinew_db *db, const char *sql, int owned, size_t slot)
+SN_NOINLINE static int exec_start_slow(sn_exec *x, sinew_db *db, const char *sql, int owned, size_t slot)
 {
     uint64_t h = 0;
     sn_cached_stmt *c = NULL;

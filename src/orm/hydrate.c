@@ -119,7 +119,7 @@ SN_HOT static void fetch_cell(const sinew_driver *drv, sinew_stmt *st, int col, 
 
 /* borrow: text may point into the driver's row buffer (streaming, where a
  * row lives until the next step anyway) instead of being copied */
-SN_HOT static int hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const sinew_model *m,
+SN_HOT SN_NOINLINE static int hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const sinew_model *m,
                          const sinew_field *f, void *obj, sn_arena *arena, int borrow)
 {
     sinew_cell c;

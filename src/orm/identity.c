@@ -206,7 +206,7 @@ static void index_one(sinew_session *s, sn_obj *o)
  * the oldest of them, then walked back, indexing on the way and restoring the
  * links. No allocation, so nothing can fail; done once per run of inserts.
  */
-static void index_pending(sinew_session *s)
+SN_NOINLINE static void index_pending(sinew_session *s)
 {
     sn_obj *prev = NULL, *o = s->objects;
     size_t left = s->id_pending;
@@ -244,7 +244,7 @@ SN_HOT sn_obj *sn_identity_find(sinew_session *s, const sinew_model *m, const si
     return sn_identity_lookup(s, m, vals, sn_key_hash(m, vals));
 }
 
-int sn_identity_insert(sinew_session *s, sn_obj *o, const sinew_value *vals, uint32_t h)
+SN_NOINLINE int sn_identity_insert(sinew_session *s, sn_obj *o, const sinew_value *vals, uint32_t h)
 {
     if (s->id_pending) index_pending(s);
     sn_idmap *t = map_of(s, o->model, 1);
@@ -278,7 +278,7 @@ SN_HOT sn_obj *sn_identity_claim(sinew_session *s, sn_obj *o, const sinew_value 
     return NULL;
 }
 
-int sn_identity_add(sinew_session *s, sn_obj *o)
+SN_NOINLINE int sn_identity_add(sinew_session *s, sn_obj *o)
 {
     sinew_value vals[SN_MAX_KEY];
     sn_obj_key(o, vals);
@@ -300,7 +300,7 @@ SN_HOT int sn_identity_add_later(sinew_session *s, sn_obj *o)
 
 /* Take o out if it is there (under the hash it went in with). The entries
  * after it shift back one slot until one is at home: no tombstones. */
-void sn_identity_remove(sinew_session *s, sn_obj *o)
+SN_NOINLINE void sn_identity_remove(sinew_session *s, sn_obj *o)
 {
     if (o->flags & SN_F_UNMAPPED) {   /* never indexed: forget the deferral */
         sn_idmap *t = map_of(s, o->model, 0);

@@ -14,7 +14,7 @@ static char *render(sn_buf *b)
     return s;
 }
 
-int sn_plan_lookup(sinew_db *db, const sinew_model *m, sn_plan **out)
+SN_NOINLINE int sn_plan_lookup(sinew_db *db, const sinew_model *m, sn_plan **out)
 {
     uint64_t h = sn_hash_u64((uint64_t)(uintptr_t)m);
     sn_plan *p = sn_map_get(&db->plans, h, m);
@@ -67,13 +67,9 @@ int sn_plan_lookup(sinew_db *db, const sinew_model *m, sn_plan **out)
  * through RETURNING; on SQLite a
  * lone auto key is read with last_insert_rowid instead, which is cheaper.
  */
-SN_HOT int sn_plan_insert(sinew_db *db, sn_plan *p, uint64_t omit, const sn_insert_variant **out)
+/* the first INSERT of this shape: render it (kept out of the per-row path) */
+SN_NOINLINE static int render_insert(sinew_db *db, sn_plan *p, uint64_t omit, const sn_insert_variant **out)
 {
-    for (size_t i = 0; i < p->ninserts; i++)
-        if (p->inserts[i].omit == omit) {
-            *out = &p->inserts[i];
-            return SINEW_OK;
-        }
     const sinew_model *m = p->model;
     unsigned char include[64], returning[64];
     int nret = 0;
@@ -115,14 +111,20 @@ SN_HOT int sn_plan_insert(sinew_db *db, sn_plan *p, uint64_t omit, const sn_inse
     return SINEW_OK;
 }
 
-/* The UPDATE for one set of changed fields (`set`, bit i = field i). */
-SN_HOT int sn_plan_update(sinew_db *db, sn_plan *p, uint64_t set, const char **out)
+SN_HOT int sn_plan_insert(sinew_db *db, sn_plan *p, uint64_t omit, const sn_insert_variant **out)
 {
-    for (size_t i = 0; i < p->nupdates; i++)
-        if (p->updates[i].set == set) {
-            *out = p->updates[i].sql;
+    for (size_t i = 0; i < p->ninserts; i++)
+        if (p->inserts[i].omit == omit) {
+            *out = &p->inserts[i];
             return SINEW_OK;
         }
+    return render_insert(db, p, omit, out);
+}
+
+/* The UPDATE for one set of changed fields (`set`, bit i = field i). */
+/* the first UPDATE of this set of columns: render it (kept out of the per-row path) */
+SN_NOINLINE static int render_update(sinew_db *db, sn_plan *p, uint64_t set, const char **out)
+{
     const sinew_model *m = p->model;
     unsigned char mask[64];
     for (size_t i = 0; i < m->nfields; i++) mask[i] = (unsigned char)((set >> i) & 1);
@@ -143,4 +145,14 @@ SN_HOT int sn_plan_update(sinew_db *db, sn_plan *p, uint64_t set, const char **o
     p->updates[slot].sql = sql;
     *out = sql;
     return SINEW_OK;
+}
+
+SN_HOT int sn_plan_update(sinew_db *db, sn_plan *p, uint64_t set, const char **out)
+{
+    for (size_t i = 0; i < p->nupdates; i++)
+        if (p->updates[i].set == set) {
+            *out = p->updates[i].sql;
+            return SINEW_OK;
+        }
+    return render_update(db, p, set, out);
 }
