@@ -72,7 +72,7 @@ SN_HOT static int key_matches(const sn_obj *o, const sinew_value *vals)
 /* ---- the per-model tables ---------------------------------------------------------- */
 
 /* m's table, NULL if it has none yet (create: make one; NULL then means out of memory) */
-SN_HOT static sn_idmap *map_of(sinew_session *s, const sinew_model *m, int create)
+SN_NOINLINE static sn_idmap *map_of(sinew_session *s, const sinew_model *m, int create)
 {
     if (s->id_last && s->id_last->model == m) return s->id_last;
     for (size_t i = 0; i < s->nid_maps; i++)
@@ -92,6 +92,13 @@ SN_HOT static sn_idmap *map_of(sinew_session *s, const sinew_model *m, int creat
     t->model = m;
     maps[s->nid_maps++] = t;
     return s->id_last = t;
+}
+
+/* m's table: the last one used, checked inline (rows of one model come in runs), else map_of */
+static inline sn_idmap *table_for(sinew_session *s, const sinew_model *m, int create)
+{
+    sn_idmap *t = s->id_last;
+    return t && t->model == m ? t : map_of(s, m, create);
 }
 
 void sn_identity_free(sinew_session *s)
@@ -155,7 +162,7 @@ static void place(sn_idmap *t, uint32_t h, sn_obj *o) { place_from(t, h & (t->ca
  */
 SN_HOT static int fits(size_t want, size_t cap) { return cap > 1024 ? want * 5 <= cap * 4 : want * 2 <= cap; }
 
-SN_HOT static int reserve(sn_idmap *t, size_t want)
+SN_NOINLINE static int reserve(sn_idmap *t, size_t want)
 {
     if (fits(want, t->cap)) return SINEW_OK;
     size_t old_cap = t->cap, cap = old_cap ? old_cap * 2 : 64;
@@ -190,7 +197,7 @@ static void put(sn_idmap *t, sn_obj *o, const sinew_value *vals, uint32_t h)
 
 static void index_one(sinew_session *s, sn_obj *o)
 {
-    sn_idmap *t = map_of(s, o->model, 0);   /* made when o was deferred */
+    sn_idmap *t = table_for(s, o->model, 0);   /* made when o was deferred */
     sinew_value vals[SN_MAX_KEY];
     sn_obj_key(o, vals);
     o->flags &= (uint8_t)~SN_F_UNMAPPED;
@@ -234,7 +241,7 @@ SN_NOINLINE static void index_pending(sinew_session *s)
 SN_HOT sn_obj *sn_identity_lookup(sinew_session *s, const sinew_model *m, const sinew_value *vals, uint32_t h)
 {
     if (s->id_pending) index_pending(s);
-    sn_idmap *t = map_of(s, m, 0);
+    sn_idmap *t = table_for(s, m, 0);
     size_t j = t ? find_slot(t, vals, h, NULL) : (size_t)-1;
     return j == (size_t)-1 ? NULL : t->objs[j];
 }
@@ -247,7 +254,7 @@ SN_HOT sn_obj *sn_identity_find(sinew_session *s, const sinew_model *m, const si
 SN_NOINLINE int sn_identity_insert(sinew_session *s, sn_obj *o, const sinew_value *vals, uint32_t h)
 {
     if (s->id_pending) index_pending(s);
-    sn_idmap *t = map_of(s, o->model, 1);
+    sn_idmap *t = table_for(s, o->model, 1);
     if (!t) return SINEW_NOMEM;
     int rc = reserve(t, t->count + t->pending + 1);
     if (rc) return rc;
@@ -259,7 +266,7 @@ SN_HOT sn_obj *sn_identity_claim(sinew_session *s, sn_obj *o, const sinew_value 
 {
     *rc = SINEW_OK;
     if (s->id_pending) index_pending(s);
-    sn_idmap *t = map_of(s, o->model, 1);
+    sn_idmap *t = table_for(s, o->model, 1);
     if (!t) {
         *rc = SINEW_NOMEM;
         return NULL;
@@ -288,10 +295,13 @@ SN_NOINLINE int sn_identity_add(sinew_session *s, sn_obj *o)
 SN_HOT int sn_identity_add_later(sinew_session *s, sn_obj *o)
 {
     if (o->flags & SN_F_UNMAPPED) return SINEW_OK;
-    sn_idmap *t = map_of(s, o->model, 1);
+    /* the per-insert path: the last table and room in it are checked here, the rest is out of line */
+    sn_idmap *t = table_for(s, o->model, 1);
     if (!t) return SINEW_NOMEM;
-    int rc = reserve(t, t->count + t->pending + 1);
-    if (rc) return rc;
+    if (!fits(t->count + t->pending + 1, t->cap)) {
+        int rc = reserve(t, t->count + t->pending + 1);
+        if (rc) return rc;
+    }
     o->flags |= SN_F_UNMAPPED;
     t->pending++;
     s->id_pending++;
@@ -303,14 +313,14 @@ SN_HOT int sn_identity_add_later(sinew_session *s, sn_obj *o)
 SN_NOINLINE void sn_identity_remove(sinew_session *s, sn_obj *o)
 {
     if (o->flags & SN_F_UNMAPPED) {   /* never indexed: forget the deferral */
-        sn_idmap *t = map_of(s, o->model, 0);
+        sn_idmap *t = table_for(s, o->model, 0);
         o->flags &= (uint8_t)~SN_F_UNMAPPED;
         t->pending--;
         s->id_pending--;
         return;
     }
     if (!o->id_hash) return;
-    sn_idmap *t = map_of(s, o->model, 0);
+    sn_idmap *t = table_for(s, o->model, 0);
     size_t i = t ? find_slot(t, NULL, o->id_hash, o) : (size_t)-1;
     if (i == (size_t)-1) return;
     size_t mask = t->cap - 1;
