@@ -23,7 +23,9 @@
 extern "C" {
 #endif
 
-#define SINEW_DRIVER_VERSION 1
+/* 2: column_cell() added at the end. A driver built for another version is refused at
+ * registration (its struct would be shorter than the one sinew reads). */
+#define SINEW_DRIVER_VERSION 2
 
 typedef struct sinew_conn sinew_conn;    /* a driver's connection (driver-defined) */
 typedef struct sinew_stmt sinew_stmt;    /* a driver's prepared statement (driver-defined) */

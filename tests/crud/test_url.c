@@ -70,11 +70,30 @@ static void bad_urls_are_explained(void **state)
     th_assert_status(sinew_open(&db, "sqlite::memory:?busy_timeout=soon"), SINEW_INVALID, "busy_timeout=soon");
 }
 
+/* A driver built against another version of sinew/driver.h is refused: its struct may be
+ * shorter than the one sinew reads (version 2 added column_cell at the end). */
+static void driver_of_another_interface_version_is_refused(void **state)
+{
+    (void)state;
+    static const char *const schemes[] = {"oldthing", NULL};
+    sinew_driver old = sinew_sqlite_driver;
+    old.version = SINEW_DRIVER_VERSION - 1;
+    old.schemes = schemes;
+    th_assert_status(sinew_register_driver(&old), SINEW_MISUSE, "another driver interface version (want 2)");
+    assert_null(sinew_find_driver("oldthing"));
+    static sinew_driver current;   /* registered: must outlive its use */
+    current = sinew_sqlite_driver;
+    current.schemes = schemes;
+    th_ok(sinew_register_driver(&current));
+    assert_ptr_equal(sinew_find_driver("oldthing"), &current);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(good_urls_parse),
         cmocka_unit_test(bad_urls_are_explained),
+        cmocka_unit_test(driver_of_another_interface_version_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
