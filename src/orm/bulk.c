@@ -348,8 +348,8 @@ int sinew_upsert(sinew_session *s, const sinew_model *m, void *obj, const unsign
         if (o->state == SN_PERSISTENT) sn_identity_remove(s, o);
         o->state = SN_PERSISTENT;
         sn_take_snapshot(s, o);
-        sinew_value key[16];
-        for (size_t i = 0; i < m->npk && i < 16; i++) key[i] = sn_field_value(&m->fields[m->pk[i]], obj);
+        sinew_value key[SN_MAX_KEY];
+        for (size_t i = 0; i < m->npk && i < SN_MAX_KEY; i++) key[i] = sn_field_value(&m->fields[m->pk[i]], obj);
         sn_obj *other = sn_identity_find(s, m, key);
         if (!other || !was_new) rc = sn_identity_add(s, o);
         /* another object of the session already is this row: refresh it, keep it as the row's object */

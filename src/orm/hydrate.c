@@ -282,7 +282,7 @@ SN_HOT int sn_hydrate_row_borrowed(const sinew_driver *drv, sinew_stmt *st, cons
     return SINEW_OK;
 }
 
-static size_t value_size(sinew_type t)
+size_t sn_type_size(sinew_type t)
 {
     switch (t) {
     case SINEW_BOOL: return sizeof(bool);
@@ -300,22 +300,22 @@ static size_t value_size(sinew_type t)
 /* the rare sizes of sn_field_changed (orm.h) */
 int sn_field_bytes_differ(const sinew_field *f, const void *a, const void *b)
 {
-    return memcmp(CAT(a, f->offset, char), CAT(b, f->offset, char), value_size(f->type)) != 0;
+    return memcmp(CAT(a, f->offset, char), CAT(b, f->offset, char), sn_type_size(f->type)) != 0;
 }
 
 SN_HOT int sn_field_is_zero(const sinew_field *f, const void *obj)
 {
     if (f->has_offset != SINEW_NO_OFFSET && !*CAT(obj, f->has_offset, bool)) return 1;
     static const unsigned char zero[sizeof(sinew_uuid)];
-    size_t n = value_size(f->type);
+    size_t n = sn_type_size(f->type);
     if (f->type == SINEW_BLOB) return CAT(obj, f->offset, sinew_blob)->data == NULL;
     return memcmp(CAT(obj, f->offset, char), zero, n) == 0;
 }
 
 void sn_field_copy(const sinew_field *df, void *dst, const sinew_field *sf, const void *src)
 {
-    size_t n = value_size(df->type);
-    if (value_size(sf->type) < n) n = value_size(sf->type);
+    size_t n = sn_type_size(df->type);
+    if (sn_type_size(sf->type) < n) n = sn_type_size(sf->type);
     memcpy(AT(dst, df->offset, char), CAT(src, sf->offset, char), n);
     bool present = sf->has_offset == SINEW_NO_OFFSET || *CAT(src, sf->has_offset, bool);
     set_has(df, dst, present);

@@ -74,7 +74,6 @@ SN_HOT static int key_matches(const sn_obj *o, const sinew_value *vals)
 /* m's table, NULL if it has none yet (create: make one; NULL then means out of memory) */
 SN_NOINLINE static sn_idmap *map_of(sinew_session *s, const sinew_model *m, int create)
 {
-    if (s->id_last && s->id_last->model == m) return s->id_last;
     for (size_t i = 0; i < s->nid_maps; i++)
         if (s->id_maps[i]->model == m) return s->id_last = s->id_maps[i];
     if (!create) return NULL;
@@ -116,16 +115,34 @@ void sn_identity_free(sinew_session *s)
 /* how far the entry in slot j sits from its home slot */
 SN_HOT static size_t dist(const sn_idmap *t, size_t j) { return (j - (t->hashes[j] & (t->cap - 1))) & (t->cap - 1); }
 
+/*
+ * Walk from h's home slot. Returns the slot holding (vals, h), or `self`, with
+ * *found set; else the slot where the walk stopped, which is where such an
+ * entry belongs (Robin Hood: past it, every entry sits nearer its home than
+ * the walk is to h's, so the entry would have been placed by now).
+ */
+SN_HOT static size_t probe(const sn_idmap *t, const sinew_value *vals, uint32_t h, const sn_obj *self, int *found)
+{
+    size_t mask = t->cap - 1, j = h & mask;
+    for (size_t d = 0;; d++, j = (j + 1) & mask) {
+        uint32_t hj = t->hashes[j];
+        if (!hj || dist(t, j) < d) break;
+        if (hj == h && (t->objs[j] == self || (vals && key_matches(t->objs[j], vals)))) {
+            *found = 1;
+            return j;
+        }
+    }
+    *found = 0;
+    return j;
+}
+
 /* the slot holding (vals, h) or `self`, or (size_t)-1 */
 SN_HOT static size_t find_slot(const sn_idmap *t, const sinew_value *vals, uint32_t h, const sn_obj *self)
 {
     if (!t->count) return (size_t)-1;
-    size_t mask = t->cap - 1, j = h & mask;
-    for (size_t d = 0;; d++, j = (j + 1) & mask) {
-        uint32_t hj = t->hashes[j];
-        if (!hj || dist(t, j) < d) return (size_t)-1;   /* Robin Hood: it would have been placed by now */
-        if (hj == h && (t->objs[j] == self || (vals && key_matches(t->objs[j], vals)))) return j;
-    }
+    int found;
+    size_t j = probe(t, vals, h, self, &found);
+    return found ? j : (size_t)-1;
 }
 
 /* place (h, o), known to be absent, in a table with room: from slot j, which is d away from its home */
@@ -186,12 +203,13 @@ SN_NOINLINE static int reserve(sn_idmap *t, size_t want)
 static void put(sn_idmap *t, sn_obj *o, const sinew_value *vals, uint32_t h)
 {
     o->id_hash = h;
-    size_t j = find_slot(t, vals, h, o);
-    if (j != (size_t)-1) {   /* the same key again replaces the old entry, as a map would */
+    int found;
+    size_t j = probe(t, vals, h, o, &found);
+    if (found) {   /* the same key again replaces the old entry, as a map would */
         t->objs[j] = o;
         return;
     }
-    place(t, h, o);
+    place_from(t, j, (j - (h & (t->cap - 1))) & (t->cap - 1), h, o);
     t->count++;
 }
 
@@ -273,14 +291,11 @@ SN_HOT sn_obj *sn_identity_claim(sinew_session *s, sn_obj *o, const sinew_value 
     }
     if ((*rc = reserve(t, t->count + t->pending + 1))) return NULL;
     /* one probe: it meets the twin, or ends where o belongs */
-    size_t mask = t->cap - 1, j = h & mask;
-    for (size_t d = 0;; d++, j = (j + 1) & mask) {
-        uint32_t hj = t->hashes[j];
-        if (!hj || dist(t, j) < d) break;
-        if (hj == h && key_matches(t->objs[j], vals)) return t->objs[j];
-    }
+    int found;
+    size_t j = probe(t, vals, h, NULL, &found);
+    if (found) return t->objs[j];
     o->id_hash = h;
-    place_from(t, j, (j - (h & mask)) & mask, h, o);
+    place_from(t, j, (j - (h & (t->cap - 1))) & (t->cap - 1), h, o);
     t->count++;
     return NULL;
 }

@@ -337,6 +337,8 @@ int sn_hydrate_row(const sinew_driver *drv, sinew_stmt *st, int first, const sin
 int sn_hydrate_row_borrowed(const sinew_driver *drv, sinew_stmt *st, const sinew_model *m, void *obj,
                             sn_arena *arena);
 /* Field f differs between a and b (pointer identity for strings). */
+/* bytes a field of type t takes in a struct */
+size_t sn_type_size(sinew_type t);
 int sn_field_bytes_differ(const sinew_field *f, const void *a, const void *b);
 /* Whether field f differs between a and b (the struct and its snapshot): by value for
  * numbers, by pointer for text (assign a new string to change one). Inline: every save

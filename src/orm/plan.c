@@ -121,7 +121,6 @@ SN_HOT int sn_plan_insert(sinew_db *db, sn_plan *p, uint64_t omit, const sn_inse
     return render_insert(db, p, omit, out);
 }
 
-/* The UPDATE for one set of changed fields (`set`, bit i = field i). */
 /* the first UPDATE of this set of columns: render it (kept out of the per-row path) */
 SN_NOINLINE static int render_update(sinew_db *db, sn_plan *p, uint64_t set, const char **out)
 {
@@ -147,6 +146,7 @@ SN_NOINLINE static int render_update(sinew_db *db, sn_plan *p, uint64_t set, con
     return SINEW_OK;
 }
 
+/* The UPDATE for one set of changed fields (`set`, bit i = field i). */
 SN_HOT int sn_plan_update(sinew_db *db, sn_plan *p, uint64_t set, const char **out)
 {
     for (size_t i = 0; i < p->nupdates; i++)

@@ -80,21 +80,6 @@ size_t sinew_session_memory_used(const sinew_session *s) { return s->arena.used;
 void *sinew_alloc(sinew_session *s, size_t size) { return sn_arena_alloc(&s->arena, size); }
 char *sinew_strdup(sinew_session *s, const char *str) { return str ? sn_arena_strdup(&s->arena, str) : NULL; }
 
-static size_t field_bytes(const sinew_field *f)
-{
-    switch (f->type) {
-    case SINEW_BOOL: return sizeof(bool);
-    case SINEW_INT32: case SINEW_DATE: return sizeof(int32_t);
-    case SINEW_ENUM: return sizeof(int);
-    case SINEW_INT64: case SINEW_TIMESTAMP: return sizeof(int64_t);
-    case SINEW_DOUBLE: return sizeof(double);
-    case SINEW_TEXT: case SINEW_JSON: case SINEW_DECIMAL: return sizeof(char *);
-    case SINEW_BLOB: return sizeof(sinew_blob);
-    case SINEW_UUID: return sizeof(sinew_uuid);
-    }
-    return 0;
-}
-
 /*
  * The snapshot keeps what dirty tracking compares: the columns, their
  * presence flags and the to-one members. Everything past the last of them
@@ -106,7 +91,7 @@ size_t sn_snap_size(const sinew_model *m)
     size_t end = 0;
     for (size_t i = 0; i < m->nfields; i++) {
         const sinew_field *f = &m->fields[i];
-        if (f->offset != SINEW_NO_OFFSET && f->offset + field_bytes(f) > end) end = f->offset + field_bytes(f);
+        if (f->offset != SINEW_NO_OFFSET && f->offset + sn_type_size(f->type) > end) end = f->offset + sn_type_size(f->type);
         if (f->has_offset != SINEW_NO_OFFSET && f->has_offset + sizeof(bool) > end) end = f->has_offset + sizeof(bool);
     }
     for (size_t r = 0; r < m->nrelations; r++) {
