@@ -105,16 +105,14 @@ static int run_side(env *e, const workload *w, int sinew_side, result *r)
     return rc;
 }
 
-static long long rows_of(const env *e, int w)
+static long long rows_of(const env *e, const char *id)
 {
-    switch (w) {
-    case 0: case 1: case 2: return e->n_users;
-    case 3: return e->n_gets;
-    case 4: return e->n_updates;
-    case 5: return 100 + 1000 + 10000;
-    case 6: return (long long)e->n_joins * 20;
-    default: return e->n_stream;
-    }
+    if (!strncmp(id, "W1", 2) || !strncmp(id, "W2", 2) || !strncmp(id, "W3", 2)) return e->n_users;
+    if (!strcmp(id, "W4")) return e->n_gets;
+    if (!strcmp(id, "W5")) return e->n_updates;
+    if (!strcmp(id, "W6")) return 100 + 1000 + 10000;
+    if (!strcmp(id, "W7")) return (long long)e->n_joins * 20;
+    return e->n_stream;
 }
 
 static const char *only;
@@ -159,8 +157,8 @@ static int bench_backend(env *e, const char *label, int rounds, double *w1_raw_m
         double s = ts[rounds / 2], rw = tr[rounds / 2];
         if (w == 0) *w1_raw_ms = rw;
         if (w == 1) *w2_sinew_ms = s;
-        printf("| %s | %-7s | %-44s | %9.2f | %9.2f | %5.2f | %11.0f | %9lld | %9lld | %6lld | %6lld |\n", wl->id, label,
-               wl->what, s, rw, rw > 0 ? s / rw : 0, s > 0 ? (double)rows_of(e, w) / (s / 1000.0) : 0, ms / 1024,
+        printf("| %-3s | %-7s | %-44s | %9.2f | %9.2f | %5.2f | %11.0f | %9lld | %9lld | %6lld | %6lld |\n", wl->id, label,
+               wl->what, s, rw, rw > 0 ? s / rw : 0, s > 0 ? (double)rows_of(e, wl->id) / (s / 1000.0) : 0, ms / 1024,
                mr / 1024, ss, sr);
         fflush(stdout);
     }

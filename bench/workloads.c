@@ -228,6 +228,23 @@ static int w3_sinew(env *e)
     return 0;
 }
 
+/* W3 read-only (sinew_readonly): the same rows, untracked, as the raw side keeps them */
+static int w3r_sinew(env *e)
+{
+    sinew_session *s;
+    OK(sinew_session_new(&s, e->db));
+    sinew_query *q = sinew_query_new(s, &buser_model);
+    OK(sinew_readonly(q));
+    sinew_list l;
+    OK(sinew_all(q, &l));
+    long long sum = 0;
+    for (size_t i = 0; i < l.count; i++) sum += ((BUser *)l.items[i])->age + (long long)strlen(((BUser *)l.items[i])->email);
+    sinew_query_free(q);
+    sinew_session_free(s);
+    e->checksum = sum;
+    return 0;
+}
+
 static int w3_raw(env *e)
 {
     sqlite3_stmt *st;
@@ -557,6 +574,7 @@ const workload workloads[] = {
     {"W1", "insert N users one by one, one transaction", clear_users, w1_sinew, w1_raw, w1_raw_pg},
     {"W2", "bulk insert N users (raw: multi-row INSERT / COPY)", clear_users, w2_sinew, w2_raw, w2_raw_pg},
     {"W3", "load all N users into structs", setup_users, w3_sinew, w3_raw, w3_raw_pg},
+    {"W3r", "the same, read-only (sinew_readonly)", setup_users, w3r_sinew, w3_raw, w3_raw_pg},
     {"W4", "random get by key (fresh session every 100)", setup_users, w4_sinew, w4_raw, w4_raw_pg},
     {"W5", "update one column of loaded objects, save", setup_w5, w5_sinew, w5_raw, w5_raw_pg},
     {"W6", "eager 100 users x 10 posts x 10 comments", setup_graph, w6_sinew, w6_raw, w6_raw_pg},

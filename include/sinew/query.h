@@ -102,6 +102,16 @@ int sinew_limit(sinew_query *q, int64_t n);
 int sinew_offset(sinew_query *q, int64_t n);
 int sinew_distinct(sinew_query *q);
 /*
+ * Load read-only: the objects (and those its prefetches and their lazy loads
+ * bring) keep no snapshot and stay out of the identity map. That saves a
+ * third of the memory a loaded row costs and the time to track it; the
+ * price is that sinew_save, sinew_delete and the unit of work refuse them,
+ * and a row loaded twice is two objects. For reading many rows: reports,
+ * exports, rendering. Like Rails' `readonly` and Entity Framework's
+ * AsNoTracking.
+ */
+int sinew_readonly(sinew_query *q);
+/*
  * Keyset (cursor) pagination: only rows after `last` (an object this query
  * returned) in the query's order. The primary key is added as a final
  * tie-breaker so pages never overlap or skip.

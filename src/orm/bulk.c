@@ -211,6 +211,8 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
     for (size_t i = 0; i < n; i++) {
         if (!objs[i]) return sinew_error_set(SINEW_MISUSE, "sinew_insert_many: object %zu is NULL", i);
         if ((rc = sinew_validate(m, objs[i]))) return rc;
+        if (is_session_obj(s, objs[i]) && SN_OBJ_OF(objs[i])->state == SN_READONLY)
+            return sn_readonly_refused(SN_OBJ_OF(objs[i]), "sinew_insert_many");
         if (is_session_obj(s, objs[i]) && SN_OBJ_OF(objs[i])->state != SN_NEW)
             return sinew_error_set(SINEW_MISUSE, "sinew_insert_many: object %zu is already in the database", i);
     }
@@ -278,6 +280,8 @@ int sinew_upsert(sinew_session *s, const sinew_model *m, void *obj, const unsign
     int rc = sn_plan_get(s->db, m, &p);
     if (rc) return rc;
     if ((rc = sinew_validate(m, obj))) return rc;
+    if (is_session_obj(s, obj) && SN_OBJ_OF(obj)->state == SN_READONLY)
+        return sn_readonly_refused(SN_OBJ_OF(obj), "sinew_upsert");
     const sinew_dialect *d = s->db->dialect;
     uint64_t omit = omit_mask(m, p->auto_pk, obj);
     sn_buf b;

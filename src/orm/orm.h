@@ -121,7 +121,8 @@ void sn_db_note_failure(sinew_db *db, int status);
 double sn_now_ms(void);
 
 /* ---- objects in a session ---- */
-enum { SN_NEW = 1, SN_PERSISTENT, SN_DELETED, SN_DETACHED };
+/* SN_READONLY: loaded by a sinew_readonly() query: no snapshot, not in the identity map, never flushed */
+enum { SN_NEW = 1, SN_PERSISTENT, SN_DELETED, SN_DETACHED, SN_READONLY };
 enum {
     SN_F_DELETE = 1u << 0,        /* scheduled for delete at the next flush */
     SN_F_SNAP = 1u << 1,          /* has a snapshot (persistent objects) */
@@ -186,6 +187,7 @@ struct sinew_session {
     sn_map relcache;               /* (object, relation) -> cached value, for structs without a member */
     sn_map relstats;               /* relation -> sn_relstat */
     int batching;                  /* batch lazy loads over siblings */
+    int readonly_loads;            /* > 0 while a read-only query or a read-only object's relation loads */
     int nplusone_mode;             /* sinew_nplusone_mode */
     int nplusone_threshold;
     sn_buf report;                 /* N+1 reports so far */
@@ -252,6 +254,8 @@ int sn_rel_store(sinew_session *s, const sinew_relation *rel, void *obj, void *o
 
 /* The object header of one of this session's objects, or NULL (error set) if `obj` is not one. */
 sn_obj *sn_obj_check(sinew_session *s, const sinew_model *m, void *obj, const char *fn);
+/* the error for changing an SN_READONLY object through fn (SINEW_MISUSE) */
+int sn_readonly_refused(const sn_obj *o, const char *fn);
 
 /*
  * Turn the current row into a session object (the identity map's object when

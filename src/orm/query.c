@@ -205,6 +205,13 @@ int sinew_distinct(sinew_query *q)
     return SINEW_OK;
 }
 
+int sinew_readonly(sinew_query *q)
+{
+    CHECK_Q(q);
+    q->readonly = 1;
+    return SINEW_OK;
+}
+
 /* ---- keyset pagination ---- */
 
 static int has_pk_order(const sinew_query *q)

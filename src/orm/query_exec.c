@@ -108,7 +108,19 @@ static int run_prefetches(sinew_query *q, void **items, size_t n)
     return rc;
 }
 
+static int collect_rows(sinew_query *q, int extra_limit, sinew_list *out, size_t max);
+
+/* a read-only query's objects, and what its prefetches bring, are materialized untracked */
 static int collect(sinew_query *q, int extra_limit, sinew_list *out, size_t max)
+{
+    if (!q || !q->readonly) return collect_rows(q, extra_limit, out, max);
+    q->s->readonly_loads++;
+    int rc = collect_rows(q, extra_limit, out, max);
+    q->s->readonly_loads--;
+    return rc;
+}
+
+static int collect_rows(sinew_query *q, int extra_limit, sinew_list *out, size_t max)
 {
     out->items = NULL;
     out->count = 0;

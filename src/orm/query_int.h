@@ -69,6 +69,7 @@ struct sinew_query {
     size_t norder;
     int64_t limit, offset;    /* -1 = none */
     int distinct;
+    int readonly;             /* sinew_readonly: objects untracked */
     q_join joins[Q_MAX];
     size_t njoins;
     int to_many;              /* a to-many join is present: rows need DISTINCT */

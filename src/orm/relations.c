@@ -582,6 +582,9 @@ out:
 
 /* ---- lazy accessors --------------------------------------------------------------- */
 
+static int lazy_load(sinew_session *s, const sinew_relation *rel, void *obj, void **owners, size_t n, size_t need,
+                     int idx);
+
 static int lazy(sinew_session *s, const sinew_relation *rel, void *obj, const char *file, int line, const char *fn)
 {
     if (!s || !rel) return sinew_error_set(SINEW_MISUSE, "%s: session and relation must not be NULL", fn);
@@ -633,6 +636,18 @@ static int lazy(sinew_session *s, const sinew_relation *rel, void *obj, const ch
             }
         }
     }
+    /* what a read-only object's relations bring is read-only too */
+    int readonly = o->state == SN_READONLY;
+    s->readonly_loads += readonly;
+    int rc = lazy_load(s, rel, obj, owners, n, need, idx);
+    s->readonly_loads -= readonly;
+    return rc;
+}
+
+static int lazy_load(sinew_session *s, const sinew_relation *rel, void *obj, void **owners, size_t n, size_t need,
+                     int idx)
+{
+    void *single[1] = {obj};
     if (n > 1) {
         /* load only the siblings that need it (deleted ones are skipped) */
         void **todo = sn_malloc(need * sizeof *todo);
@@ -645,7 +660,7 @@ static int lazy(sinew_session *s, const sinew_relation *rel, void *obj, const ch
         int rc = sn_rel_load(s, rel, todo, k, 0);
         sn_free(todo);
         if (rc) return rc;
-        if (!(o->loaded & (1ull << idx))) return sn_rel_load(s, rel, single, 1, 0);
+        if (!(SN_OBJ_OF(obj)->loaded & (1ull << idx))) return sn_rel_load(s, rel, single, 1, 0);
         return SINEW_OK;
     }
     return sn_rel_load(s, rel, single, 1, 0);
@@ -687,10 +702,12 @@ static int m2m_check(sinew_session *s, const sinew_relation *rel, void *obj, voi
     if (!o) return SINEW_MISUSE;
     if (rel_index(o->model, rel) < 0)
         return sinew_error_set(SINEW_MISUSE, "%s: %s is not a relation of %s", fn, rel->name, o->model->name);
+    if (o->state == SN_READONLY) return sn_readonly_refused(o, fn);
     if (o->state != SN_PERSISTENT) return sinew_error_set(SINEW_MISUSE, "%s: save the %s first", fn, o->model->name);
     if (target) {
         sn_obj *t = sn_obj_check(s, rel->target, target, fn);
         if (!t) return SINEW_MISUSE;
+        if (t->state == SN_READONLY) return sn_readonly_refused(t, fn);
         if (t->state != SN_PERSISTENT) return sinew_error_set(SINEW_MISUSE, "%s: save the %s first", fn, rel->target->name);
     }
     return SINEW_OK;

@@ -116,7 +116,8 @@ SN_HOT static size_t session_snap_size(sinew_session *s, const sinew_model *m)
 SN_HOT static sn_obj *obj_alloc(sinew_session *s, const sinew_model *m, uint8_t state)
 {
     size_t sz = ROUND16(m->size);
-    sn_obj *o = sn_arena_alloc(&s->arena, SN_OBJ_HDR + sz + session_snap_size(s, m));
+    /* a read-only object never has a snapshot: no room for one */
+    sn_obj *o = sn_arena_alloc(&s->arena, SN_OBJ_HDR + sz + (state == SN_READONLY ? 0 : session_snap_size(s, m)));
     if (!o) return NULL;
     /* header and struct are whole 16-byte blocks: zero them in place rather than call memset,
      * whose code is one more thing a row would pull into the instruction cache */
@@ -171,6 +172,13 @@ SN_HOT sn_obj *sn_obj_check(sinew_session *s, const sinew_model *m, void *obj, c
     return o;
 }
 
+int sn_readonly_refused(const sn_obj *o, const char *fn)
+{
+    return sinew_error_set(SINEW_MISUSE, "%s: this %s was loaded read-only (sinew_readonly) and cannot be changed "
+                           "through the session; load it with a query without sinew_readonly to change it", fn,
+                           o->model->name);
+}
+
 SN_HOT int sinew_new(sinew_session *s, const sinew_model *m, void **out)
 {
     if (!s || !out) return sinew_error_set(SINEW_MISUSE, "sinew_new: session and out must not be NULL");
@@ -205,12 +213,15 @@ static int key_type_ok(const sinew_model *m, const sinew_field *f, const sinew_v
 /*
  * Turn the current row into a session object: the identity map's object if
  * the row is already loaded (its unflushed changes win), else a new one.
+ * While a read-only load runs (s->readonly_loads), always a new object,
+ * without snapshot or identity entry.
  */
 SN_HOT int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_model *m, const int *colmap, void **out)
 {
     sn_arena_mark mark = sn_arena_mark_get(&s->arena);
     sn_obj *head = s->objects;
-    sn_obj *o = obj_alloc(s, m, SN_PERSISTENT);
+    int readonly = s->readonly_loads > 0;
+    sn_obj *o = obj_alloc(s, m, readonly ? SN_READONLY : SN_PERSISTENT);
     if (!o) return SINEW_NOMEM;
     void *data = SN_DATA_OF(o);
     int rc = SINEW_OK;
@@ -220,7 +231,7 @@ SN_HOT int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_mode
         for (size_t i = 0; i < m->nfields && rc == SINEW_OK; i++)
             if (colmap[i] >= 0) rc = sn_hydrate_field(x->drv, x->stmt, colmap[i], m, &m->fields[i], data, &s->arena);
     }
-    if (rc == SINEW_OK) {
+    if (rc == SINEW_OK && !readonly) {
         sn_take_snapshot(s, o);
         sinew_value vals[SN_MAX_KEY];
         sn_obj_key(o, vals);
@@ -232,7 +243,9 @@ SN_HOT int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_mode
             *out = SN_DATA_OF(existing);
             return SINEW_OK;
         }
-        const sinew_hooks *hk = rc ? NULL : sn_hooks_for(s->db, m);
+    }
+    if (rc == SINEW_OK) {
+        const sinew_hooks *hk = sn_hooks_for(s->db, m);
         if (hk && hk->after_load) hk->after_load(s, m, data, hk->ctx);
     }
     if (rc) {
@@ -460,6 +473,7 @@ SN_HOT int sinew_save(sinew_session *s, const sinew_model *m, void *obj)
     if (rc) return rc;
     sn_obj *o = sn_obj_check(s, m, obj, "sinew_save");
     if (!o) return SINEW_MISUSE;
+    if (o->state == SN_READONLY) return sn_readonly_refused(o, "sinew_save");
     if (o->state != SN_NEW && o->state != SN_PERSISTENT)
         return sinew_error_set(SINEW_MISUSE, "sinew_save: this %s was %s; create a new object instead", m->name,
                                o->state == SN_DELETED ? "deleted" : "dropped by sinew_session_rollback");
@@ -523,6 +537,7 @@ int sinew_delete(sinew_session *s, const sinew_model *m, void *obj)
     if (rc) return rc;
     sn_obj *o = sn_obj_check(s, m, obj, "sinew_delete");
     if (!o) return SINEW_MISUSE;
+    if (o->state == SN_READONLY) return sn_readonly_refused(o, "sinew_delete");
     if (o->state != SN_PERSISTENT)
         return sinew_error_set(SINEW_MISUSE, "sinew_delete: this %s is %s", m->name,
                                o->state == SN_DELETED ? "already deleted" : "not saved yet (nothing to delete)");

@@ -165,6 +165,7 @@ int sinew_mark_deleted(sinew_session *s, const sinew_model *m, void *obj)
     if (!s) return sinew_error_set(SINEW_MISUSE, "sinew_mark_deleted: session is NULL");
     sn_obj *o = sn_obj_check(s, m, obj, "sinew_mark_deleted");
     if (!o) return SINEW_MISUSE;
+    if (o->state == SN_READONLY) return sn_readonly_refused(o, "sinew_mark_deleted");
     if (o->state == SN_NEW) {   /* never written: simply not inserted */
         o->state = SN_DETACHED;
         return SINEW_OK;
