@@ -112,6 +112,13 @@ int main(void)
     CHECK(sinew_all(q, &posts));
     sinew_query_free(q);
 
+    /* read-only, like Rails' readonly or Entity Framework's AsNoTracking */
+    q = sinew_query_new(s, &post_model);
+    CHECK(sinew_readonly(q));
+    CHECK(sinew_all(q, &posts));
+    sinew_query_free(q);
+    if (posts.count && sinew_save(s, &post_model, posts.items[0]) != SINEW_MISUSE) return 1;
+
     /* raw SQL, values still bound */
     sinew_value since = sinew_i64(3);
     sinew_list recent;
