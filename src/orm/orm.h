@@ -187,7 +187,8 @@ struct sinew_session {
     sn_map relcache;               /* (object, relation) -> cached value, for structs without a member */
     sn_map relstats;               /* relation -> sn_relstat */
     int batching;                  /* batch lazy loads over siblings */
-    int readonly_loads;            /* > 0 while a read-only query or a read-only object's relation loads */
+    int load_readonly;             /* the load running now makes SN_READONLY objects; set, and put back
+                                    * after, by each entry point that loads (so a hook's load is its own) */
     int nplusone_mode;             /* sinew_nplusone_mode */
     int nplusone_threshold;
     sn_buf report;                 /* N+1 reports so far */

@@ -113,10 +113,11 @@ static int collect_rows(sinew_query *q, int extra_limit, sinew_list *out, size_t
 /* a read-only query's objects, and what its prefetches bring, are materialized untracked */
 static int collect(sinew_query *q, int extra_limit, sinew_list *out, size_t max)
 {
-    if (!q || !q->readonly) return collect_rows(q, extra_limit, out, max);
-    q->s->readonly_loads++;
+    if (!q) return collect_rows(q, extra_limit, out, max);
+    int was = q->s->load_readonly;
+    q->s->load_readonly = q->readonly;
     int rc = collect_rows(q, extra_limit, out, max);
-    q->s->readonly_loads--;
+    q->s->load_readonly = was;
     return rc;
 }
 
@@ -798,7 +799,11 @@ int sinew_raw_all(sinew_session *s, const sinew_model *m, const char *sql, const
             }
             vec = nv;
         }
-        if ((rc = sn_session_materialize(s, &x, m, colmap, &vec[n]))) break;
+        int was = s->load_readonly;   /* raw SQL loads track */
+        s->load_readonly = 0;
+        rc = sn_session_materialize(s, &x, m, colmap, &vec[n]);
+        s->load_readonly = was;
+        if (rc) break;
         n++;
     }
     sn_exec_end(&x);

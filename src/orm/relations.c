@@ -637,10 +637,10 @@ static int lazy(sinew_session *s, const sinew_relation *rel, void *obj, const ch
         }
     }
     /* what a read-only object's relations bring is read-only too */
-    int readonly = o->state == SN_READONLY;
-    s->readonly_loads += readonly;
+    int was = s->load_readonly;
+    s->load_readonly = o->state == SN_READONLY;
     int rc = lazy_load(s, rel, obj, owners, n, need, idx);
-    s->readonly_loads -= readonly;
+    s->load_readonly = was;
     return rc;
 }
 

@@ -213,14 +213,14 @@ static int key_type_ok(const sinew_model *m, const sinew_field *f, const sinew_v
 /*
  * Turn the current row into a session object: the identity map's object if
  * the row is already loaded (its unflushed changes win), else a new one.
- * While a read-only load runs (s->readonly_loads), always a new object,
+ * While a read-only load runs (s->load_readonly), always a new object,
  * without snapshot or identity entry.
  */
 SN_HOT int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_model *m, const int *colmap, void **out)
 {
     sn_arena_mark mark = sn_arena_mark_get(&s->arena);
     sn_obj *head = s->objects;
-    int readonly = s->readonly_loads > 0;
+    int readonly = s->load_readonly;
     sn_obj *o = obj_alloc(s, m, readonly ? SN_READONLY : SN_PERSISTENT);
     if (!o) return SINEW_NOMEM;
     void *data = SN_DATA_OF(o);
@@ -287,7 +287,10 @@ SN_HOT static int load_one(sinew_session *s, const sinew_model *m, const char *s
     if (rc == SINEW_OK) {
         rc = sn_exec_step(&x);
         if (rc == SINEW_ROW) {
+            int was = s->load_readonly;   /* sinew_get tracks, even from inside a read-only load's hook */
+            s->load_readonly = 0;
             rc = sn_session_materialize(s, &x, m, NULL, out);
+            s->load_readonly = was;
         } else if (rc == SINEW_DONE) {
             char key[256];
             describe_key(key, sizeof key, m, fields, n, vals);

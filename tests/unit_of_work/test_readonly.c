@@ -235,6 +235,36 @@ static void hooks_run_and_a_deleted_target_leaves_readonly_objects(void **state)
     th_close(db);
 }
 
+static Post *got_in_hook;
+static void get_a_post(sinew_session *s, const sinew_model *m, void *obj, void *ctx)
+{
+    (void)m, (void)obj, (void)ctx;
+    if (got_in_hook) return;
+    sinew_value key = sinew_i64(1);
+    th_ok(sinew_get(s, &post_model, &key, 1, (void **)&got_in_hook));
+}
+
+/* a load a hook makes during a read-only load is its own: sinew_get tracks there too */
+static void a_hooks_own_load_is_tracked(void **state)
+{
+    (void)state;
+    sinew_session *s;
+    sinew_db *db = seeded(&s);
+    sinew_hooks h = {0};
+    h.after_load = get_a_post;
+    th_ok(sinew_db_set_hooks(db, &user_model, &h));
+    got_in_hook = NULL;
+    sinew_list ro = load_users(s, 1);
+    assert_int_equal(ro.count, 4);
+    assert_non_null(got_in_hook);
+    got_in_hook->title = "changed in a hook's object";
+    assert_int_equal(sinew_session_pending(s), 1);
+    th_ok(sinew_save(s, &post_model, got_in_hook));
+    th_assert_status(sinew_save(s, &user_model, ro.items[0]), SINEW_MISUSE, "read-only");
+    sinew_session_free(s);
+    th_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +272,7 @@ int main(void)
         cmocka_unit_test(readonly_rows_cost_less_memory),
         cmocka_unit_test(what_readonly_objects_bring_is_readonly),
         cmocka_unit_test(hooks_run_and_a_deleted_target_leaves_readonly_objects),
+        cmocka_unit_test(a_hooks_own_load_is_tracked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
