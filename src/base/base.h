@@ -18,6 +18,16 @@
 #define SN_HOT
 #define SN_NOINLINE
 #endif
+/* Branch hints for the per-row paths: the compiler lays the unlikely side
+ * (errors, hooks, rare model features) out of the straight line, so the
+ * cache lines a row runs through hold only what every row needs. */
+#if defined(__GNUC__)
+#define SN_LIKELY(x) __builtin_expect(!!(x), 1)
+#define SN_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define SN_LIKELY(x) (x)
+#define SN_UNLIKELY(x) (x)
+#endif
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -65,6 +75,7 @@ typedef struct sn_arena {
     int failed;           /* sticky: an allocation failed */
     void *oom_jump;       /* jmp_buf * to longjmp to when an allocation fails (parsers), or NULL */
     sn_chunk_cache *cache;   /* where chunks come from and go back to, or NULL */
+    const sn_chunk *owns_hint;   /* the chunk sn_arena_owns last found a pointer in */
 } sn_arena;
 
 void sn_arena_init(sn_arena *a, size_t first_chunk);
@@ -80,7 +91,7 @@ char *sn_arena_printf(sn_arena *a, const char *fmt, ...)
     ;
 
 /* 1 if p points into memory this arena handed out (no dereference of p). */
-int sn_arena_owns(const sn_arena *a, const void *p);
+int sn_arena_owns(sn_arena *a, const void *p);
 
 /* Arena marks: roll the arena back to an earlier point (used by streaming). */
 typedef struct sn_arena_mark { sn_chunk *head; char *cur; char *end; size_t used; } sn_arena_mark;

@@ -42,6 +42,7 @@ typedef struct sn_plan {
     int version_field;             /* index of the @version field, -1 */
     uint64_t default_fields;       /* bit i: field i has a database default */
     int has_rules;                 /* some field has validation rules (sinew_validate has work) */
+    uint64_t pk_mask;              /* bit i: field i is part of the primary key */
 } sn_plan;
 
 /* ---- the db handle ---- */

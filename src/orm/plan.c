@@ -38,6 +38,7 @@ SN_NOINLINE int sn_plan_lookup(sinew_db *db, const sinew_model *m, sn_plan **out
         if (m->fields[i].def.kind != SINEW_DEFAULT_NONE) p->default_fields |= 1ull << i;
         if (m->fields[i].rules) p->has_rules = 1;
     }
+    for (size_t i = 0; i < m->npk; i++) p->pk_mask |= 1ull << m->pk[i];
     sn_buf b;
     sn_buf_init(&b);
     sn_sql_select_all(&b, db->dialect, m);

@@ -139,7 +139,8 @@ SN_HOT void sn_take_snapshot(sinew_session *s, sn_obj *o)
     /* a few dozen bytes: copied in place, for the same reason as obj_alloc's zeroing */
     size_t i = 0;
     for (; i + 8 <= n; i += 8) memcpy(snap + i, data + i, 8);   /* fixed size: compiled to a move */
-    for (; i < n; i++) snap[i] = data[i];
+    if (i < n && n >= 8) memcpy(snap + n - 8, data + n - 8, 8);  /* the tail: one move that overlaps the last */
+    else for (; i < n; i++) snap[i] = data[i];
     o->flags |= SN_F_SNAP;
 }
 
@@ -372,15 +373,15 @@ SN_HOT SN_NOINLINE int sn_insert_row(sinew_session *s, const sinew_model *m, voi
 {
     sn_plan *p;
     int rc = sn_plan_get(s->db, m, &p);
-    if (rc) return rc;
+    if (SN_UNLIKELY(rc)) return rc;
     uint64_t omit = 0;
     uint64_t candidates = p->default_fields | (p->auto_pk >= 0 ? 1ull << p->auto_pk : 0);
     for (size_t i = 0; i < m->nfields; i++)
         if (((candidates >> i) & 1) && sn_field_is_zero(&m->fields[i], obj)) omit |= 1ull << i;
     const sn_insert_variant *v;
-    if ((rc = sn_plan_insert(s->db, p, omit, &v))) return rc;
+    if (SN_UNLIKELY(rc = sn_plan_insert(s->db, p, omit, &v))) return rc;
     sn_exec x;
-    if ((rc = sn_exec_start_plan(&x, s->db, v->sql))) return rc;
+    if (SN_UNLIKELY(rc = sn_exec_start_plan(&x, s->db, v->sql))) return rc;
     int param = 0;
     rc = bind_fields(&x, m, obj, all_fields(m) & ~omit, &param);
     if (rc == SINEW_OK) {
@@ -403,7 +404,7 @@ SN_HOT SN_NOINLINE int sn_insert_row(sinew_session *s, const sinew_model *m, voi
                 else *(int64_t *)((char *)obj + f->offset) = id;
                 if (f->has_offset != SINEW_NO_OFFSET) *(bool *)((char *)obj + f->has_offset) = true;
             }
-        } else if (rc == SINEW_ROW) {
+        } else if (SN_UNLIKELY(rc == SINEW_ROW)) {
             rc = sinew_error_set(SINEW_INTERNAL, "INSERT into %s returned more than one row", m->table);
         }
     }
@@ -417,13 +418,13 @@ SN_HOT SN_NOINLINE int sn_update_row(sinew_session *s, sn_obj *o)
     void *obj = SN_DATA_OF(o);
     sn_plan *p;
     int rc = sn_plan_get(s->db, m, &p);
-    if (rc) return rc;
+    if (SN_UNLIKELY(rc)) return rc;
     uint64_t set = 0;
     for (size_t i = 0; i < m->nfields; i++)
         if (sn_field_changed(&m->fields[i], obj, SN_SNAP(o))) set |= 1ull << i;
-    if (!set) return SINEW_OK;   /* nothing changed: nothing to send */
+    if (SN_UNLIKELY(!set)) return SINEW_OK;   /* nothing changed: nothing to send */
     int vf = p->version_field;
-    if (vf >= 0) {
+    if (SN_UNLIKELY(vf >= 0)) {
         /* optimistic lock: bump the version, and only where it is still the one we read */
         set |= 1ull << vf;
         const sinew_field *f = &m->fields[vf];
@@ -433,13 +434,13 @@ SN_HOT SN_NOINLINE int sn_update_row(sinew_session *s, sn_obj *o)
         else *(int64_t *)slot = *(const int64_t *)old + 1;
     }
     const char *sql;
-    if ((rc = sn_plan_update(s->db, p, set, &sql))) return rc;
+    if (SN_UNLIKELY(rc = sn_plan_update(s->db, p, set, &sql))) return rc;
     sn_exec x;
-    if ((rc = sn_exec_start_plan(&x, s->db, sql))) return rc;
+    if (SN_UNLIKELY(rc = sn_exec_start_plan(&x, s->db, sql))) return rc;
     int param = 0;
     rc = bind_fields(&x, m, obj, set, &param);
     for (size_t i = 0; i < m->npk && rc == SINEW_OK; i++) rc = sn_bind_field(&x, param++, &m->fields[m->pk[i]], SN_SNAP(o));
-    if (rc == SINEW_OK && vf >= 0) {
+    if (SN_UNLIKELY(rc == SINEW_OK && vf >= 0)) {
         sinew_value v = sn_field_value(&m->fields[vf], SN_SNAP(o));
         rc = sn_exec_bind(&x, param++, &v);
     }
@@ -448,7 +449,7 @@ SN_HOT SN_NOINLINE int sn_update_row(sinew_session *s, sn_obj *o)
         if (rc == SINEW_DONE) rc = SINEW_OK;
     }
     sn_exec_end(&x);
-    if (rc == SINEW_OK && s->db->drv->changes(s->db->conn) == 0) {
+    if (SN_UNLIKELY(rc == SINEW_OK && s->db->drv->changes(s->db->conn) == 0)) {
         if (vf >= 0)
             rc = sinew_error_set(SINEW_CONFLICT, "%s was changed or deleted by someone else since it was loaded "
                                  "(version %lld); reload it and apply the change again", m->name,
@@ -456,45 +457,45 @@ SN_HOT SN_NOINLINE int sn_update_row(sinew_session *s, sn_obj *o)
         else
             rc = sinew_error_set(SINEW_NOTFOUND, "%s to update no longer exists in %s", m->name, m->table);
     }
-    if (rc) {
+    if (SN_UNLIKELY(rc)) {
         if (vf >= 0) memcpy((char *)obj + m->fields[vf].offset, (char *)SN_SNAP(o) + m->fields[vf].offset,
                             m->fields[vf].type == SINEW_INT32 ? 4 : 8);
         return rc;
     }
-    int key_changed = 0;
-    for (size_t i = 0; i < m->npk; i++) key_changed |= (int)((set >> m->pk[i]) & 1);
-    if (key_changed) sn_identity_remove(s, o);
+    int key_changed = (set & p->pk_mask) != 0;
+    if (SN_UNLIKELY(key_changed)) sn_identity_remove(s, o);
     sn_take_snapshot(s, o);
-    if (key_changed) sn_identity_add(s, o);
+    if (SN_UNLIKELY(key_changed)) sn_identity_add(s, o);
     return SINEW_OK;
 }
 
 SN_HOT int sinew_save(sinew_session *s, const sinew_model *m, void *obj)
 {
-    if (!s) return sinew_error_set(SINEW_MISUSE, "sinew_save: session is NULL");
+    if (SN_UNLIKELY(!s)) return sinew_error_set(SINEW_MISUSE, "sinew_save: session is NULL");
     int rc = check_model(m, "sinew_save");
-    if (rc) return rc;
+    if (SN_UNLIKELY(rc)) return rc;
     sn_obj *o = sn_obj_check(s, m, obj, "sinew_save");
-    if (!o) return SINEW_MISUSE;
-    if (o->state == SN_READONLY) return sn_readonly_refused(o, "sinew_save");
-    if (o->state != SN_NEW && o->state != SN_PERSISTENT)
+    if (SN_UNLIKELY(!o)) return SINEW_MISUSE;
+    if (SN_UNLIKELY(o->state != SN_NEW && o->state != SN_PERSISTENT)) {
+        if (o->state == SN_READONLY) return sn_readonly_refused(o, "sinew_save");
         return sinew_error_set(SINEW_MISUSE, "sinew_save: this %s was %s; create a new object instead", m->name,
                                o->state == SN_DELETED ? "deleted" : "dropped by sinew_session_rollback");
+    }
     const sinew_hooks *h = sn_hooks_for(s->db, m);
-    if (h && h->before_save && (rc = h->before_save(s, m, obj, h->ctx))) return rc;
+    if (SN_UNLIKELY(h && h->before_save) && (rc = h->before_save(s, m, obj, h->ctx))) return rc;
     sn_plan *p;
-    if ((rc = sn_plan_get(s->db, m, &p))) return rc;
-    if (p->has_rules && (rc = sinew_validate(m, obj))) return rc;
+    if (SN_UNLIKELY(rc = sn_plan_get(s->db, m, &p))) return rc;
+    if (SN_UNLIKELY(p->has_rules) && (rc = sinew_validate(m, obj))) return rc;
     if (o->state == SN_NEW) {
         rc = sn_insert_row(s, m, obj, &s->arena);
-        if (rc) return rc;
+        if (SN_UNLIKELY(rc)) return rc;
         o->state = SN_PERSISTENT;
         sn_take_snapshot(s, o);
-        if ((rc = sn_identity_add_later(s, o))) return rc;
-    } else if ((rc = sn_update_row(s, o))) {
+        if (SN_UNLIKELY(rc = sn_identity_add_later(s, o))) return rc;
+    } else if (SN_UNLIKELY(rc = sn_update_row(s, o))) {
         return rc;
     }
-    if (h && h->after_save) h->after_save(s, m, obj, h->ctx);
+    if (SN_UNLIKELY(h && h->after_save)) h->after_save(s, m, obj, h->ctx);
     return SINEW_OK;
 }
 

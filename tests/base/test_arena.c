@@ -52,6 +52,30 @@ static void arena_mark_resets(void **state)
 
 static int str_eq(const void *a, const void *b, void *ctx) { (void)ctx; return strcmp(a, b) == 0; }
 
+/* ownership answers stay right when the chunk it last answered from is given back */
+static void arena_owns_after_reset(void **state)
+{
+    (void)state;
+    sn_arena a;
+    sn_arena_init(&a, 256);
+    char *first = sn_arena_alloc(&a, 64);
+    assert_true(sn_arena_owns(&a, first));
+    sn_arena_mark m = sn_arena_mark_get(&a);
+    char *later = NULL;
+    for (int i = 0; i < 64; i++) later = sn_arena_alloc(&a, 200);   /* several more chunks */
+    assert_true(sn_arena_owns(&a, later));                          /* remembered: its chunk */
+    assert_true(sn_arena_owns(&a, later));
+    assert_true(sn_arena_owns(&a, first));
+    assert_true(sn_arena_owns(&a, later));
+    int local = 0;
+    assert_false(sn_arena_owns(&a, &local));
+    sn_arena_reset_to(&a, m);   /* later's chunk is freed: asking must not read it */
+    assert_false(sn_arena_owns(&a, later));
+    assert_true(sn_arena_owns(&a, first));
+    sn_arena_free(&a);
+    assert_false(sn_arena_owns(&a, first));
+}
+
 static void map_put_get_remove(void **state)
 {
     (void)state;
@@ -92,6 +116,7 @@ int main(void)
         cmocka_unit_test(arena_allocates_aligned_and_frees),
         cmocka_unit_test(arena_limit_gives_nomem),
         cmocka_unit_test(arena_mark_resets),
+        cmocka_unit_test(arena_owns_after_reset),
         cmocka_unit_test(map_put_get_remove),
         cmocka_unit_test(buf_appends),
     };
