@@ -22,9 +22,12 @@
  * (errors, hooks, rare model features) out of the straight line, so the
  * cache lines a row runs through hold only what every row needs. */
 #if defined(__GNUC__)
+/* error paths of per-row functions: never inlined into them, placed away from them */
+#define SN_COLD __attribute__((cold, noinline))
 #define SN_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SN_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
+#define SN_COLD
 #define SN_LIKELY(x) (x)
 #define SN_UNLIKELY(x) (x)
 #endif

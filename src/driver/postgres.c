@@ -77,7 +77,7 @@ static int map_state(const char *st)
 }
 
 /* record the error of `res` (or of the connection when res is NULL) and return its status */
-static int fail(sinew_conn *c, const PGresult *res, const char *doing)
+SN_COLD static int fail(sinew_conn *c, const PGresult *res, const char *doing)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;

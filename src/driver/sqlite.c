@@ -84,7 +84,7 @@ static void constraint_detail(const char *msg, int ext)
     }
 }
 
-static int fail(sqlite3 *db, int code, const char *doing, const char *sql)
+SN_COLD static int fail(sqlite3 *db, int code, const char *doing, const char *sql)
 {
     int ext = db ? sqlite3_extended_errcode(db) : code;
     const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(code);
@@ -212,11 +212,27 @@ static int sq_prepare(sinew_conn *c, const char *sql, sinew_stmt **out)
     return SINEW_OK;
 }
 
+/* the types bound as formatted text: out of line, so the common binds need no buffer */
+SN_NOINLINE static int bind_formatted(sinew_stmt *s, int idx, const sinew_value *v)
+{
+    char buf[40];
+    switch (v->type) {
+    case SINEW_TIMESTAMP:
+        sinew_timestamp_format(v->u.i, buf);
+        return sqlite3_bind_text(s->st, idx, buf, -1, SQLITE_TRANSIENT);
+    case SINEW_DATE:
+        sinew_date_format((int32_t)v->u.i, buf);
+        return sqlite3_bind_text(s->st, idx, buf, -1, SQLITE_TRANSIENT);
+    default:   /* SINEW_UUID */
+        sinew_uuid_format(&v->u.uuid, buf);
+        return sqlite3_bind_text(s->st, idx, buf, 36, SQLITE_TRANSIENT);
+    }
+}
+
 SN_HOT static int sq_bind(sinew_stmt *s, int i, const sinew_value *v)
 {
     int rc;
     int idx = i + 1;
-    char buf[40];
     if (v->is_null) {
         rc = sqlite3_bind_null(s->st, idx);
     } else {
@@ -233,17 +249,8 @@ SN_HOT static int sq_bind(sinew_stmt *s, int i, const sinew_value *v)
         case SINEW_BLOB:
             rc = sqlite3_bind_blob64(s->st, idx, v->u.s.ptr, v->u.s.len, SQLITE_STATIC);
             break;
-        case SINEW_TIMESTAMP:
-            sinew_timestamp_format(v->u.i, buf);
-            rc = sqlite3_bind_text(s->st, idx, buf, -1, SQLITE_TRANSIENT);
-            break;
-        case SINEW_DATE:
-            sinew_date_format((int32_t)v->u.i, buf);
-            rc = sqlite3_bind_text(s->st, idx, buf, -1, SQLITE_TRANSIENT);
-            break;
-        case SINEW_UUID:
-            sinew_uuid_format(&v->u.uuid, buf);
-            rc = sqlite3_bind_text(s->st, idx, buf, 36, SQLITE_TRANSIENT);
+        case SINEW_TIMESTAMP: case SINEW_DATE: case SINEW_UUID:
+            rc = bind_formatted(s, idx, v);
             break;
         default:
             return sinew_error_set(SINEW_MISUSE, "bind: unknown value type %d at parameter %d", (int)v->type, idx);
