@@ -85,7 +85,27 @@ static void readonly_objects_are_not_tracked(void **state)
     /* while tracked loads still share one object per row */
     sinew_list tracked = load_users(s, 0);
     assert_ptr_equal(tracked.items[0], t);
-    th_assert_status(sinew_m2m_add(s, POST_TAGS, t, u), SINEW_MISUSE, NULL);
+    /* many-to-many changes refuse a read-only object on either side */
+    Tag *tag;
+    th_ok(sinew_new(s, &tag_model, (void **)&tag));
+    tag->name = "c";
+    th_ok(sinew_save(s, &tag_model, tag));
+    sinew_query *q = sinew_query_new(s, &post_model);
+    th_ok(sinew_readonly(q));
+    Post *ro_post;
+    th_ok(sinew_first(q, (void **)&ro_post));
+    sinew_query_free(q);
+    th_assert_status(sinew_m2m_add(s, POST_TAGS, ro_post, tag), SINEW_MISUSE, "read-only");
+    q = sinew_query_new(s, &tag_model);
+    th_ok(sinew_readonly(q));
+    Tag *ro_tag;
+    th_ok(sinew_first(q, (void **)&ro_tag));
+    sinew_query_free(q);
+    Post *post;
+    sinew_value pkey = sinew_i64(ro_post->id);
+    th_ok(sinew_get(s, &post_model, &pkey, 1, (void **)&post));
+    th_assert_status(sinew_m2m_add(s, POST_TAGS, post, ro_tag), SINEW_MISUSE, "read-only");
+    th_ok(sinew_m2m_add(s, POST_TAGS, post, tag));   /* the tracked pair is fine */
     sinew_session_free(s);
     th_close(db);
 }
