@@ -135,6 +135,21 @@ SN_HOT void *sn_arena_alloc(sn_arena *a, size_t size)
     return grow(a, size);
 }
 
+/* 8-byte aligned: session objects (no column type needs more), which then
+ * pack 8 bytes closer than the general 16-byte alignment allows */
+SN_HOT void *sn_arena_alloc8(sn_arena *a, size_t size)
+{
+    if (size == 0) size = 1;
+    if (a->cur) {
+        char *p = (char *)(((uintptr_t)a->cur + 7u) & ~(uintptr_t)7u);
+        if (p <= a->end && (size_t)(a->end - p) >= size) {
+            a->cur = p + size;
+            return p;
+        }
+    }
+    return grow(a, size);
+}
+
 /* bytes with no alignment: text packs tight (a loaded row's strings are
  * most of its size after the struct itself) */
 SN_HOT static char *alloc_bytes(sn_arena *a, size_t size)

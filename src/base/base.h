@@ -84,6 +84,7 @@ typedef struct sn_arena {
 void sn_arena_init(sn_arena *a, size_t first_chunk);
 void sn_arena_free(sn_arena *a);                /* releases every chunk; arena reusable */
 void *sn_arena_alloc(sn_arena *a, size_t size); /* 16-byte aligned, NULL on failure (error set) */
+void *sn_arena_alloc8(sn_arena *a, size_t size); /* the same, 8-byte aligned (session objects) */
 void *sn_arena_calloc(sn_arena *a, size_t size);
 char *sn_arena_strndup(sn_arena *a, const char *s, size_t n);
 char *sn_arena_strdup(sn_arena *a, const char *s);

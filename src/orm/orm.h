@@ -132,12 +132,21 @@ enum {
 #define SN_OBJ_MAGIC 0x534eu      /* "SN" */
 
 /*
- * The hidden header in front of every session object (48 bytes; a loaded
+ * The hidden header in front of every session object (40 bytes; a loaded
  * row is header + struct + snapshot, in one arena block). The snapshot,
  * the struct's columns and to-one members as last loaded or written, sits
  * right after the struct; the SN_F_SNAP flag says whether there is one (new
  * objects have none). Kept small on purpose: every loaded row pays for it.
+ * Which relations are loaded lives out of line (sn_relbits), made the first
+ * time one is: most rows never have a relation loaded, and 16 bytes of bits
+ * in every header were a tenth of a loaded row. Objects are 8-byte aligned
+ * (every column type needs at most that), not 16, for the same reason.
  */
+typedef struct sn_relbits {
+    uint64_t loaded;               /* bit r: relation r has been loaded */
+    uint64_t eager;                /* bit r: relation r was loaded by a prefetch */
+} sn_relbits;
+
 typedef struct sn_obj {
     uint16_t magic;
     uint8_t state;
@@ -145,15 +154,16 @@ typedef struct sn_obj {
     uint32_t id_hash;              /* identity-map hash of the key (nonzero once hashed) */
     const sinew_model *model;
     struct sn_obj *next;           /* every tracked object of the session */
-    uint64_t loaded;               /* bit r: relation r has been loaded */
-    uint64_t eager;                /* bit r: relation r was loaded by a prefetch */
+    sn_relbits *rel;               /* NULL until a relation is loaded (session arena) */
     struct sn_group *group;        /* the result set it came from (batch loading) */
 } sn_obj;
 
-#define SN_OBJ_HDR ((sizeof(sn_obj) + 15u) & ~(size_t)15u)
+#define SN_OBJ_HDR ((sizeof(sn_obj) + 7u) & ~(size_t)7u)
+/* the relations of o that are loaded (bit r: relation r) */
+static inline uint64_t sn_obj_loaded(const sn_obj *o) { return o->rel ? o->rel->loaded : 0; }
 #define SN_OBJ_OF(ptr) ((sn_obj *)((char *)(ptr) - SN_OBJ_HDR))
 #define SN_DATA_OF(o) ((void *)((char *)(o) + SN_OBJ_HDR))
-#define SN_SNAP(o) (((o)->flags & SN_F_SNAP) ? (void *)((char *)SN_DATA_OF(o) + (((o)->model->size + 15u) & ~(size_t)15u)) : NULL)
+#define SN_SNAP(o) (((o)->flags & SN_F_SNAP) ? (void *)((char *)SN_DATA_OF(o) + (((o)->model->size + 7u) & ~(size_t)7u)) : NULL)
 
 /* Objects loaded together by one statement: the siblings batch lazy loading works over. */
 typedef struct sn_group {

@@ -211,9 +211,13 @@ int sn_rel_store(sinew_session *s, const sinew_relation *rel, void *obj, void *o
         e->one = one;
         if (many) e->many = *many;
     }
-    o->loaded |= 1ull << idx;
-    if (eager) o->eager |= 1ull << idx;
-    else o->eager &= ~(1ull << idx);
+    if (!o->rel) {
+        o->rel = sn_arena_calloc(&s->arena, sizeof *o->rel);
+        if (!o->rel) return SINEW_NOMEM;
+    }
+    o->rel->loaded |= 1ull << idx;
+    if (eager) o->rel->eager |= 1ull << idx;
+    else o->rel->eager &= ~(1ull << idx);
     return SINEW_OK;
 }
 
@@ -239,8 +243,10 @@ void sinew_relation_reset(sinew_session *s, const sinew_relation *rel, void *obj
     sn_obj *o = SN_OBJ_OF(obj);
     int idx = rel_index(o->model, rel);
     if (idx < 0) return;
-    o->loaded &= ~(1ull << idx);
-    o->eager &= ~(1ull << idx);
+    if (o->rel) {
+        o->rel->loaded &= ~(1ull << idx);
+        o->rel->eager &= ~(1ull << idx);
+    }
     if (rel->offset != SINEW_NO_OFFSET) {
         if (is_to_one(rel)) *(void **)((char *)obj + rel->offset) = NULL;
         else memset((char *)obj + rel->offset, 0, sizeof(sinew_list));
@@ -507,7 +513,7 @@ int sn_rel_load(sinew_session *s, const sinew_relation *rel, void **owners, size
             rc = sinew_error_set(SINEW_MISUSE, "relation %s is not a relation of %s", rel->name, o->model->name);
             break;
         }
-        if (o->loaded & (1ull << idx)) continue;
+        if (sn_obj_loaded(o) & (1ull << idx)) continue;
         keyrec *kr = &recs[i];
         kr->nk = nk;
         key_of(o->model, owner_fields(rel), nk, owners[i], kr->v);
@@ -538,7 +544,7 @@ int sn_rel_load(sinew_session *s, const sinew_relation *rel, void **owners, size
     for (size_t i = 0; i < n && rc == SINEW_OK; i++) {
         sn_obj *o = SN_OBJ_OF(owners[i]);
         int idx = rel_index(o->model, rel);
-        if (o->loaded & (1ull << idx)) continue;
+        if (sn_obj_loaded(o) & (1ull << idx)) continue;
         if (is_to_one(rel)) {
             void *one = NULL;
             if (owner_key[i] != SIZE_MAX) {
@@ -592,8 +598,8 @@ static int lazy(sinew_session *s, const sinew_relation *rel, void *obj, const ch
     if (!o) return SINEW_MISUSE;
     int idx = rel_index(o->model, rel);
     if (idx < 0) return sinew_error_set(SINEW_MISUSE, "%s: %s is not a relation of %s", fn, rel->name, o->model->name);
-    if (o->loaded & (1ull << idx)) {
-        if (o->eager & (1ull << idx)) {
+    if (sn_obj_loaded(o) & (1ull << idx)) {
+        if (o->rel->eager & (1ull << idx)) {
             sn_relstat *st = relstat(s, o->model, rel);
             if (st) st->accessed_prefetched++;
         }
@@ -614,7 +620,7 @@ static int lazy(sinew_session *s, const sinew_relation *rel, void *obj, const ch
     size_t need = 0;
     for (size_t i = 0; i < n; i++) {
         sn_obj *so = SN_OBJ_OF(owners[i]);
-        if (so->state != SN_DELETED && !(so->loaded & (1ull << idx))) need++;
+        if (so->state != SN_DELETED && !(sn_obj_loaded(so) & (1ull << idx))) need++;
     }
     if (need == 1 && g && g->n > 1 && s->nplusone_mode != SINEW_NPLUSONE_OFF) {
         /* an unbatched lazy load on an object that came from a list: the N+1 pattern */
@@ -655,12 +661,12 @@ static int lazy_load(sinew_session *s, const sinew_relation *rel, void *obj, voi
         size_t k = 0;
         for (size_t i = 0; i < n; i++) {
             sn_obj *so = SN_OBJ_OF(owners[i]);
-            if (so->state != SN_DELETED && !(so->loaded & (1ull << idx))) todo[k++] = owners[i];
+            if (so->state != SN_DELETED && !(sn_obj_loaded(so) & (1ull << idx))) todo[k++] = owners[i];
         }
         int rc = sn_rel_load(s, rel, todo, k, 0);
         sn_free(todo);
         if (rc) return rc;
-        if (!(SN_OBJ_OF(obj)->loaded & (1ull << idx))) return sn_rel_load(s, rel, single, 1, 0);
+        if (!(sn_obj_loaded(SN_OBJ_OF(obj)) & (1ull << idx))) return sn_rel_load(s, rel, single, 1, 0);
         return SINEW_OK;
     }
     return sn_rel_load(s, rel, single, 1, 0);

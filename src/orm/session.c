@@ -12,7 +12,7 @@
 #include <string.h>
 #include "orm.h"
 
-#define ROUND16(n) (((n) + 15u) & ~(size_t)15u)
+#define ROUND8(n) (((n) + 7u) & ~(size_t)7u)   /* objects are 8-byte aligned (orm.h) */
 
 /* ---- identity map -------------------------------------------------------------- */
 
@@ -115,11 +115,11 @@ SN_HOT static size_t session_snap_size(sinew_session *s, const sinew_model *m)
 
 SN_HOT static sn_obj *obj_alloc(sinew_session *s, const sinew_model *m, uint8_t state)
 {
-    size_t sz = ROUND16(m->size);
+    size_t sz = ROUND8(m->size);
     /* a read-only object never has a snapshot: no room for one */
-    sn_obj *o = sn_arena_alloc(&s->arena, SN_OBJ_HDR + sz + (state == SN_READONLY ? 0 : session_snap_size(s, m)));
+    sn_obj *o = sn_arena_alloc8(&s->arena, SN_OBJ_HDR + sz + (state == SN_READONLY ? 0 : session_snap_size(s, m)));
     if (!o) return NULL;
-    /* header and struct are whole 16-byte blocks: zero them in place rather than call memset,
+    /* header and struct are whole 8-byte words: zero them in place rather than call memset,
      * whose code is one more thing a row would pull into the instruction cache */
     uint64_t *w = (uint64_t *)(void *)o;
     for (size_t i = 0, n = (SN_OBJ_HDR + sz) / sizeof *w; i < n; i++) w[i] = 0;
@@ -133,7 +133,7 @@ SN_HOT static sn_obj *obj_alloc(sinew_session *s, const sinew_model *m, uint8_t 
 
 SN_HOT void sn_take_snapshot(sinew_session *s, sn_obj *o)
 {
-    unsigned char *snap = (unsigned char *)SN_DATA_OF(o) + ROUND16(o->model->size);
+    unsigned char *snap = (unsigned char *)SN_DATA_OF(o) + ROUND8(o->model->size);
     const unsigned char *data = SN_DATA_OF(o);
     size_t n = session_snap_size(s, o->model);
     /* a few dozen bytes: copied in place, for the same reason as obj_alloc's zeroing */
