@@ -226,8 +226,17 @@ int sinew_model_auto_pk(const sinew_model *model);
       {SINEW_DEFAULT_NONE, NULL}, NULL, NULL, NULL, NULL, offsetof(Struct, member),  \
       offsetof(Struct, has_##member), 0, {0, 0}, NULL }
 #define SINEW_COUNT(arr) (sizeof(arr) / sizeof((arr)[0]))
+/* Session objects are 8-byte aligned (every column type needs at most that): a
+ * struct that needs more (a long double, an _Alignas(16) member) is a compile error. */
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L && !defined(__cplusplus)
+#define SINEW_ALIGN_CHECK_(Struct)                                                 \
+    (0 * sizeof(struct { _Static_assert(_Alignof(Struct) <= 8, "sinew: session objects are "  \
+                                        "8-byte aligned; " #Struct " needs more"); int sinew_; }))
+#else
+#define SINEW_ALIGN_CHECK_(Struct) 0
+#endif
 #define SINEW_MODEL(Struct, mname, mtable, mcname, fields_arr, pk_arr)          \
-    { mname, mtable, mcname, NULL, NULL, 0, sizeof(Struct), fields_arr,           \
+    { mname, mtable, mcname, NULL, NULL, 0, sizeof(Struct) + SINEW_ALIGN_CHECK_(Struct), fields_arr, \
       SINEW_COUNT(fields_arr), pk_arr, SINEW_COUNT(pk_arr), NULL, 0, NULL, 0, {0, 0} }
 
 #ifdef __cplusplus
