@@ -119,8 +119,9 @@ SN_HOT static sn_obj *obj_alloc(sinew_session *s, const sinew_model *m, uint8_t 
     /* a read-only object never has a snapshot: no room for one */
     sn_obj *o = sn_arena_alloc8(&s->arena, SN_OBJ_HDR + sz + (state == SN_READONLY ? 0 : session_snap_size(s, m)));
     if (!o) return NULL;
-    /* header and struct are whole 8-byte words: zero them in place rather than call memset,
-     * whose code is one more thing a row would pull into the instruction cache */
+    /* header and struct are whole 8-byte words. GCC turns this loop into a memset call (a
+     * loop kept as a loop measured 10 instructions a row more; SQLite calls memset on every
+     * row anyway, so its code is already in the instruction cache) */
     uint64_t *w = (uint64_t *)(void *)o;
     for (size_t i = 0, n = (SN_OBJ_HDR + sz) / sizeof *w; i < n; i++) w[i] = 0;
     o->magic = SN_OBJ_MAGIC;
