@@ -213,11 +213,13 @@ long long w3_sum_and_free(BUser *users, size_t n)
     return sum;
 }
 
-static int w3_sinew(env *e)
+/* W3 and W3r: the same load, tracked (the default) or read-only (sinew_readonly) */
+static int w3_load(env *e, int readonly)
 {
     sinew_session *s;
     OK(sinew_session_new(&s, e->db));
     sinew_query *q = sinew_query_new(s, &buser_model);
+    if (readonly) OK(sinew_readonly(q));
     sinew_list l;
     OK(sinew_all(q, &l));
     long long sum = 0;
@@ -228,22 +230,8 @@ static int w3_sinew(env *e)
     return 0;
 }
 
-/* W3 read-only (sinew_readonly): the same rows, untracked, as the raw side keeps them */
-static int w3r_sinew(env *e)
-{
-    sinew_session *s;
-    OK(sinew_session_new(&s, e->db));
-    sinew_query *q = sinew_query_new(s, &buser_model);
-    OK(sinew_readonly(q));
-    sinew_list l;
-    OK(sinew_all(q, &l));
-    long long sum = 0;
-    for (size_t i = 0; i < l.count; i++) sum += ((BUser *)l.items[i])->age + (long long)strlen(((BUser *)l.items[i])->email);
-    sinew_query_free(q);
-    sinew_session_free(s);
-    e->checksum = sum;
-    return 0;
-}
+static int w3_sinew(env *e) { return w3_load(e, 0); }
+static int w3r_sinew(env *e) { return w3_load(e, 1); }
 
 static int w3_raw(env *e)
 {

@@ -104,7 +104,7 @@ int sinew_distinct(sinew_query *q);
 /*
  * Load read-only: the objects (and those its prefetches and their lazy loads
  * bring) keep no snapshot and stay out of the identity map. That saves a
- * third of the memory a loaded row costs and the time to track it; the
+ * quarter of the memory a loaded row costs and the time to track it; the
  * price is that sinew_save, sinew_delete and the unit of work refuse them,
  * and a row loaded twice is two objects. For reading many rows: reports,
  * exports, rendering. Like Rails' `readonly` and Entity Framework's

@@ -119,14 +119,15 @@ static void *grow(sn_arena *a, size_t size)
     return p;
 }
 
-SN_HOT void *sn_arena_alloc(sn_arena *a, size_t size)
+/* size bytes at the next multiple of align (a power of two, at most the chunks' own alignment) */
+static inline void *alloc_aligned(sn_arena *a, size_t size, uintptr_t align)
 {
     /* only the start is aligned: the next aligned block realigns cur anyway,
      * and strings packed after an object use its tail instead of padding */
     if (size == 0) size = 1;
     if (a->cur) {
         /* strings leave cur unaligned (sn_arena_strndup) */
-        char *p = (char *)(((uintptr_t)a->cur + (ALIGN - 1)) & ~(uintptr_t)(ALIGN - 1));
+        char *p = (char *)(((uintptr_t)a->cur + (align - 1)) & ~(align - 1));
         if (p <= a->end && (size_t)(a->end - p) >= size) {
             a->cur = p + size;
             return p;
@@ -135,20 +136,11 @@ SN_HOT void *sn_arena_alloc(sn_arena *a, size_t size)
     return grow(a, size);
 }
 
+SN_HOT void *sn_arena_alloc(sn_arena *a, size_t size) { return alloc_aligned(a, size, ALIGN); }
+
 /* 8-byte aligned: session objects (no column type needs more), which then
  * pack 8 bytes closer than the general 16-byte alignment allows */
-SN_HOT void *sn_arena_alloc8(sn_arena *a, size_t size)
-{
-    if (size == 0) size = 1;
-    if (a->cur) {
-        char *p = (char *)(((uintptr_t)a->cur + 7u) & ~(uintptr_t)7u);
-        if (p <= a->end && (size_t)(a->end - p) >= size) {
-            a->cur = p + size;
-            return p;
-        }
-    }
-    return grow(a, size);
-}
+SN_HOT void *sn_arena_alloc8(sn_arena *a, size_t size) { return alloc_aligned(a, size, 8); }
 
 /* bytes with no alignment: text packs tight (a loaded row's strings are
  * most of its size after the struct itself) */

@@ -24,11 +24,9 @@
 #if defined(__GNUC__)
 /* error paths of per-row functions: never inlined into them, placed away from them */
 #define SN_COLD __attribute__((cold, noinline))
-#define SN_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SN_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define SN_COLD
-#define SN_LIKELY(x) (x)
 #define SN_UNLIKELY(x) (x)
 #endif
 

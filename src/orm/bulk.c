@@ -211,9 +211,9 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
     for (size_t i = 0; i < n; i++) {
         if (!objs[i]) return sinew_error_set(SINEW_MISUSE, "sinew_insert_many: object %zu is NULL", i);
         if ((rc = sinew_validate(m, objs[i]))) return rc;
-        if (is_session_obj(s, objs[i]) && SN_OBJ_OF(objs[i])->state == SN_READONLY)
-            return sn_readonly_refused(SN_OBJ_OF(objs[i]), "sinew_insert_many");
-        if (is_session_obj(s, objs[i]) && SN_OBJ_OF(objs[i])->state != SN_NEW)
+        const sn_obj *o = is_session_obj(s, objs[i]) ? SN_OBJ_OF(objs[i]) : NULL;
+        if (o && o->state == SN_READONLY) return sn_readonly_refused(o, "sinew_insert_many");
+        if (o && o->state != SN_NEW)
             return sinew_error_set(SINEW_MISUSE, "sinew_insert_many: object %zu is already in the database", i);
     }
     size_t ncols = m->nfields;

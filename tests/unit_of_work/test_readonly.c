@@ -52,6 +52,7 @@ static void readonly_objects_are_not_tracked(void **state)
     (void)state;
     sinew_session *s;
     sinew_db *db = seeded(&s);
+    th_assert_status(sinew_readonly(NULL), SINEW_MISUSE, "query is NULL");
     sinew_list ro = load_users(s, 1);
     assert_int_equal(ro.count, 4);
     User *u = ro.items[0];
