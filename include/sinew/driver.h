@@ -52,6 +52,12 @@ typedef struct sinew_url {
 int sinew_url_parse(sinew_url **out, const char *text);
 void sinew_url_free(sinew_url *url);
 const char *sinew_url_param(const sinew_url *url, const char *key);   /* NULL if absent */
+/*
+ * For a driver's open(): SINEW_INVALID naming the first ?key= that is not in
+ * `known` (a NULL-terminated list) and listing the known ones, so a
+ * misspelt parameter is not silently ignored. `driver` names the backend.
+ */
+int sinew_url_check_params(const sinew_url *url, const char *driver, const char *const *known);
 
 /* Storage class of a result column in the current row (for raw reads). */
 typedef enum sinew_storage {

@@ -60,6 +60,15 @@ int sinew_migrate_up(sinew_db *db, const char *dir);
 int sinew_migrate_up_to(sinew_db *db, const char *dir, int to);
 /* Roll back applied migrations numbered above `to` (newest first); to = -1 rolls back one. */
 int sinew_migrate_down(sinew_db *db, const char *dir, int to);
+/*
+ * A missing `dir` is SINEW_NOTFOUND for up, down, status and check (only
+ * make creates it). The _report forms call `cb` after each migration is
+ * committed: its name, 1 for applied / 0 for rolled back, and the seconds
+ * it took (the `sinew migrate` tool prints these lines).
+ */
+typedef void sinew_migrate_progress(void *ctx, const char *name, int up, double seconds);
+int sinew_migrate_up_report(sinew_db *db, const char *dir, int to, sinew_migrate_progress *cb, void *ctx);
+int sinew_migrate_down_report(sinew_db *db, const char *dir, int to, sinew_migrate_progress *cb, void *ctx);
 
 typedef struct sinew_migration_status {
     char *name;                  /* "0002_add_email" */

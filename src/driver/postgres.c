@@ -145,9 +145,36 @@ static int pg_exec(sinew_conn *c, const char *sql)
     return check_cmd(c, res, doing);
 }
 
+/*
+ * ?key=value pairs go to libpq as connection keywords. libpq refuses an
+ * unknown one only as a failed connection ("invalid connection option"),
+ * so check them first against its own list and say which are known.
+ */
+static int check_params(const sinew_url *url)
+{
+    if (!url->nparams) return SINEW_OK;
+    PQconninfoOption *opts = PQconndefaults();
+    if (!opts) return sn_nomem();
+    size_t n = 0;
+    while (opts[n].keyword) n++;
+    const char **known = sn_calloc(n + 1, sizeof *known);
+    int rc;
+    if (!known) {
+        rc = sn_nomem();
+    } else {
+        for (size_t i = 0; i < n; i++) known[i] = opts[i].keyword;
+        rc = sinew_url_check_params(url, "postgres (libpq connection keywords)", known);
+    }
+    sn_free(known);
+    PQconninfoFree(opts);
+    return rc;
+}
+
 static int pg_open(sinew_conn **out, const sinew_url *url)
 {
     *out = NULL;
+    int bad = check_params(url);
+    if (bad) return bad;
     const char *keys[40], *vals[40];
     char port[16];
     int n = 0;

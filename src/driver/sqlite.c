@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "base.h"
 #include "sql/dialect.h"
 #include "sinew/driver.h"
@@ -125,6 +126,9 @@ static int sq_open(sinew_conn **out, const sinew_url *url)
     *out = NULL;
     const char *path = url->path;
     int memory = strcmp(path, ":memory:") == 0;
+    static const char *const known[] = {"mode", "busy_timeout", "vfs", NULL};
+    int bad = sinew_url_check_params(url, "sqlite (mode=ro|rw|rwc, busy_timeout=milliseconds, vfs=name)", known);
+    if (bad) return bad;
     const char *mode = sinew_url_param(url, "mode");
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (mode && strcmp(mode, "ro") == 0) flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
@@ -143,6 +147,14 @@ static int sq_open(sinew_conn **out, const sinew_url *url)
     if (!c) return sn_nomem();
     /* ?vfs=name picks a registered SQLite VFS (tests use a failing one) */
     int rc = sqlite3_open_v2(path, &c->db, flags, sinew_url_param(url, "vfs"));
+    if (rc != SQLITE_OK && !(flags & SQLITE_OPEN_CREATE) && !memory && access(path, F_OK) != 0) {
+        /* mode=ro / mode=rw open an existing file only: say so rather than "unable to open" */
+        sinew_error_set(SINEW_NOTFOUND, "sqlite: database file '%s' does not exist (mode=%s does not create it): "
+                        "check the path", path, mode);
+        sqlite3_close(c->db);
+        sn_free(c);
+        return SINEW_NOTFOUND;
+    }
     if (rc != SQLITE_OK) {
         int st = map_code(rc);
         sinew_error_set(st == SINEW_ERROR ? SINEW_IOERR : st, "sqlite: cannot open '%s': %s; check that the "

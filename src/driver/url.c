@@ -112,6 +112,23 @@ const char *sinew_url_param(const sinew_url *u, const char *key)
     return NULL;
 }
 
+int sinew_url_check_params(const sinew_url *u, const char *driver, const char *const *known)
+{
+    for (size_t i = 0; u && i < u->nparams; i++) {
+        size_t k = 0;
+        while (known[k] && strcmp(known[k], u->keys[i]) != 0) k++;
+        if (known[k]) continue;
+        sn_buf b;
+        sn_buf_init(&b);
+        for (k = 0; known[k]; k++) sn_buf_printf(&b, "%s%s", k ? ", " : "", known[k]);
+        int rc = sinew_error_set(SINEW_INVALID, "bad URL: unknown parameter '%s' for %s; the known ones are: %s",
+                                 u->keys[i], driver, k ? sn_buf_cstr(&b) : "(none)");
+        sn_buf_free(&b);
+        return rc;
+    }
+    return SINEW_OK;
+}
+
 static int parse_sqlite(sinew_url *u, const char *rest)
 {
     /* sqlite:path, sqlite:///abs/path, sqlite://relative is refused (ambiguous) */

@@ -329,6 +329,25 @@ static int topo(sn_arena *a, const sinew_model **v, size_t n)
     return SINEW_OK;
 }
 
+/*
+ * Descriptions name tables and columns as they are; they end up in "--"
+ * comment lines of migration files and in messages, so control characters
+ * in a name (a newline would end the comment) are escaped here, once.
+ */
+static const char *inert(sn_arena *a, const char *s)
+{
+    if (!s) return s;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p && *p >= 0x20 && *p != 0x7f && *p != '\\') p++;
+    if (!*p) return s;
+    sn_buf b;
+    sn_buf_init(&b);
+    sn_sql_escape_text(&b, s);
+    const char *r = b.failed ? NULL : sn_arena_strdup(a, sn_buf_cstr(&b));
+    sn_buf_free(&b);
+    return r;
+}
+
 static int cmp_op(const void *x, const void *y)
 {
     const sn_op *a = x, *b = y;
@@ -386,7 +405,11 @@ int sn_diff_schemas(const sinew_schema *from, const sinew_schema *to, sn_diff *d
             d->ops[j] = t;
         }
     }
-    for (size_t i = 0; i < d->nops; i++) d->ndestructive += d->ops[i].destructive;
+    for (size_t i = 0; i < d->nops; i++) {
+        d->ndestructive += d->ops[i].destructive;
+        if (d->ops[i].what && !(d->ops[i].what = inert(c.a, d->ops[i].what))) goto nomem;
+    }
+    if (d->suspect && !(d->suspect = inert(c.a, d->suspect))) goto nomem;
     return SINEW_OK;
 nomem:
     sn_diff_free(d);

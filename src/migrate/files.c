@@ -13,9 +13,10 @@
 #include <sys/stat.h>
 #include "migrate/files.h"
 
-int sn_read_file(const char *path, char **out)
+static int read_all(const char *path, char **out, size_t *len)
 {
     *out = NULL;
+    *len = 0;
     FILE *f = fopen(path, "rb");
     if (!f) return sinew_error_set(SINEW_IOERR, "cannot read %s: %s", path, strerror(errno));
     sn_buf b;
@@ -32,8 +33,40 @@ int sn_read_file(const char *path, char **out)
     sn_buf_cstr(&b);
     if (b.failed) { sn_buf_free(&b); return sn_nomem(); }
     if (!b.data) { *out = sn_strdup(""); return *out ? SINEW_OK : sn_nomem(); }
+    *len = b.len;
     *out = sn_buf_take(&b);
     return *out ? SINEW_OK : sn_nomem();
+}
+
+int sn_read_file(const char *path, char **out)
+{
+    size_t len;
+    return read_all(path, out, &len);
+}
+
+/*
+ * A migration's SQL, whole: a NUL byte would end the text early for the
+ * statement splitter and the checksum, so whatever follows it would neither
+ * run nor count when the file is later edited. Refused with where it is.
+ */
+static int read_sql(const char *path, char **out)
+{
+    size_t len;
+    int rc = read_all(path, out, &len);
+    if (rc) return rc;
+    const char *nul = memchr(*out, '\0', len);
+    if (!nul) return SINEW_OK;
+    int line = 1, col = 1;
+    for (const char *p = *out; p < nul; p++) {
+        if (*p == '\n') { line++; col = 1; }
+        else col++;
+    }
+    size_t off = (size_t)(nul - *out);
+    sn_free(*out);
+    *out = NULL;
+    return sinew_error_set(SINEW_INVALID, "%s:%d:%d: error: the file holds a NUL byte (byte offset %zu); a "
+                           "migration is text: remove the byte (and check what else was damaged)",
+                           path, line, col, off);
 }
 
 int sn_write_file(const char *path, const char *text)
@@ -98,6 +131,19 @@ static int first_sql(const char *path, char **text)
         return sn_read_file(buf, text);
     }
     return SINEW_NOTFOUND;
+}
+
+int sn_mig_require_dir(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return sinew_error_set(SINEW_NOTFOUND, "migrations directory %s does not exist (%s): give the folder "
+                               "with --dir, or write the first migration with `sinew migrate make`",
+                               dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return sinew_error_set(SINEW_NOTFOUND, "migrations directory %s is not a directory: give the "
+                               "folder with --dir", dir);
+    return SINEW_OK;
 }
 
 int sn_mig_scan(const char *dir, sn_migset *out)
@@ -255,7 +301,7 @@ int sn_mig_sql(const sn_mig *m, const char *dialect, int up, char **text, char *
                                    dialect, up ? "up" : "down", dialect, up ? "up" : "down", dialect);
     }
     fclose(f);
-    int rc = sn_read_file(p, text);
+    int rc = read_sql(p, text);
     if (!rc && path && !(*path = sn_strdup(p))) {
         sn_free(*text);
         *text = NULL;

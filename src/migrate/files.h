@@ -29,6 +29,8 @@ typedef struct sn_migset {
     size_t n;
 } sn_migset;
 
+/* SINEW_NOTFOUND (saying what to do) unless dir exists and is a directory. */
+int sn_mig_require_dir(const char *dir);
 /* Read dir (a missing dir is an empty set); sorted by number, then name. */
 int sn_mig_scan(const char *dir, sn_migset *out);
 void sn_migset_free(sn_migset *s);

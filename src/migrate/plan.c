@@ -26,10 +26,32 @@ static void cols(sn_buf *o, const sinew_dialect *dl, const char *const *c, size_
     }
 }
 
+/* One "--" line per step; sn_sql_comment keeps any name in it from ending the line. */
 static void comment(sn_buf *o, const sn_op *op)
 {
-    if (op->destructive) sn_buf_printf(o, "-- sinew: destructive: %s\n", op->what);
-    else sn_buf_printf(o, "-- %s\n", op->what);
+    const char *what = op->what ? op->what : "";
+    if (!op->destructive) {
+        sn_sql_comment(o, what);
+        return;
+    }
+    sn_buf t;
+    sn_buf_init(&t);
+    sn_buf_printf(&t, "sinew: destructive: %s", what);
+    if (t.failed) o->failed = 1;
+    else sn_sql_comment(o, sn_buf_cstr(&t));
+    sn_buf_free(&t);
+}
+
+/* ident() of prefix + name + suffix: a derived name, quoted as a whole. */
+static void derived_ident(sn_buf *o, const sinew_dialect *dl, const char *prefix, const char *name,
+                          const char *suffix)
+{
+    sn_buf n;
+    sn_buf_init(&n);
+    sn_buf_printf(&n, "%s%s%s", prefix, name, suffix);
+    if (n.failed) o->failed = 1;
+    else ident(o, dl, sn_buf_cstr(&n));
+    sn_buf_free(&n);
 }
 
 /* CREATE TABLE + its indexes, the way sinew_create_table() makes them. */
@@ -154,7 +176,9 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
     }
     case SN_OP_ALTER_PK:
         alter_table(o, dl, tm->table);
-        sn_buf_printf(o, "DROP CONSTRAINT \"%s_pkey\";\n", fm->table);
+        sn_buf_puts(o, "DROP CONSTRAINT ");
+        derived_ident(o, dl, "", fm->table, "_pkey");   /* PostgreSQL's name for it */
+        sn_buf_puts(o, ";\n");
         if (tm->npk) {
             alter_table(o, dl, tm->table);
             sn_buf_puts(o, "ADD PRIMARY KEY (");
@@ -215,13 +239,55 @@ static int sqlite_simple(const sn_op *op)
     }
 }
 
+/* The rows of tm that come from fm: for each field of tm, its column in fm, or -1 (a new column). */
+static int source_column(const sn_diff *d, const sinew_model *fm, const sinew_model *tm, size_t i)
+{
+    int j = sinew_model_column_index(fm, tm->fields[i].column);
+    if (j < 0) for (size_t k = 0; k < d->nops; k++) {
+        const sn_op *op = &d->ops[k];
+        if (op->kind == SN_OP_RENAME_COLUMN && op->to_m == tm && op->to_f == (int)i) j = op->from_f;
+    }
+    return j;
+}
+
+/*
+ * AUTOINCREMENT promises never to hand out an id twice; its high-water
+ * mark lives in sqlite_sequence under the table's name. Copying the rows
+ * sets the new table's mark to max(id) only, and dropping the old table
+ * drops its mark, so an id used and deleted before the rebuild would come
+ * back. Carry the larger of the two marks over to the new table.
+ */
+static void keep_sequence(sn_buf *o, const sinew_model *fm, const sinew_model *tm, const char *tmp)
+{
+    sn_buf_puts(o, "DELETE FROM sqlite_sequence WHERE name = ");
+    sn_sql_string_literal(o, tmp);
+    sn_buf_puts(o, ";\nINSERT INTO sqlite_sequence (name, seq) SELECT ");
+    sn_sql_string_literal(o, tmp);
+    sn_buf_puts(o, ", max(seq) FROM (SELECT seq FROM sqlite_sequence WHERE name = ");
+    sn_sql_string_literal(o, fm->table);
+    sn_buf_puts(o, " UNION ALL SELECT max(");
+    ident(o, &sn_dialect_sqlite, tm->fields[sinew_model_auto_pk(tm)].column);
+    sn_buf_puts(o, ") FROM ");
+    ident(o, &sn_dialect_sqlite, tmp);
+    sn_buf_puts(o, ") HAVING max(seq) IS NOT NULL;\n");
+}
+
 static void rebuild(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const sinew_model *fm,
                     const sinew_model *tm)
 {
-    char tmp[300];
-    snprintf(tmp, sizeof tmp, "_sinew_new_%s", tm->table);
-    sn_buf_printf(o, "-- rebuild %s (copy and swap; SQLite's ALTER TABLE cannot make these changes):\n",
-                  tm->table);
+    sn_buf tb;
+    sn_buf_init(&tb);
+    sn_buf_printf(&tb, "_sinew_new_%s", tm->table);
+    if (tb.failed) { o->failed = 1; sn_buf_free(&tb); return; }
+    const char *tmp = sn_buf_cstr(&tb);
+    sn_buf c;
+    sn_buf_init(&c);
+    sn_buf_puts(&c, "rebuild ");
+    sn_sql_escape_text(&c, tm->table);
+    sn_buf_puts(&c, " (copy and swap; SQLite's ALTER TABLE cannot make these changes):");
+    if (c.failed) o->failed = 1;
+    else sn_sql_comment(o, sn_buf_cstr(&c));
+    sn_buf_free(&c);
     for (size_t i = 0; i < d->nops; i++)
         if (d->ops[i].to_m == tm && d->ops[i].from_m == fm) comment(o, &d->ops[i]);
     sinew_model shadow = *tm;
@@ -234,12 +300,7 @@ static void rebuild(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const 
     sn_buf_puts(o, " (");
     int first = 1;
     for (size_t i = 0; i < tm->nfields; i++) {
-        int j = sinew_model_column_index(fm, tm->fields[i].column);
-        if (j < 0) for (size_t k = 0; k < d->nops; k++) {
-            const sn_op *op = &d->ops[k];
-            if (op->kind == SN_OP_RENAME_COLUMN && op->to_m == tm && op->to_f == (int)i) j = op->from_f;
-        }
-        if (j < 0) continue;
+        if (source_column(d, fm, tm, i) < 0) continue;
         if (!first) sn_buf_puts(o, ", ");
         ident(o, dl, tm->fields[i].column);
         first = 0;
@@ -247,11 +308,7 @@ static void rebuild(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const 
     sn_buf_puts(o, ")\n  SELECT ");
     first = 1;
     for (size_t i = 0; i < tm->nfields; i++) {
-        int j = sinew_model_column_index(fm, tm->fields[i].column);
-        if (j < 0) for (size_t k = 0; k < d->nops; k++) {
-            const sn_op *op = &d->ops[k];
-            if (op->kind == SN_OP_RENAME_COLUMN && op->to_m == tm && op->to_f == (int)i) j = op->from_f;
-        }
+        int j = source_column(d, fm, tm, i);
         if (j < 0) continue;
         if (!first) sn_buf_puts(o, ", ");
         ident(o, dl, fm->fields[j].column);
@@ -259,7 +316,9 @@ static void rebuild(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const 
     }
     sn_buf_puts(o, " FROM ");
     ident(o, dl, fm->table);
-    sn_buf_puts(o, ";\nDROP TABLE ");
+    sn_buf_puts(o, ";\n");
+    if (sinew_model_auto_pk(tm) >= 0) keep_sequence(o, fm, tm, tmp);
+    sn_buf_puts(o, "DROP TABLE ");
     ident(o, dl, fm->table);
     sn_buf_puts(o, ";\nALTER TABLE ");
     ident(o, dl, tmp);
@@ -267,6 +326,7 @@ static void rebuild(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const 
     ident(o, dl, tm->table);
     sn_buf_puts(o, ";\n");
     sn_sql_create_indexes(o, dl, tm, 0);
+    sn_buf_free(&tb);
 }
 
 static void sqlite_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)

@@ -244,29 +244,44 @@ static int apply_one(sinew_db *db, const char *dir, const sn_mig *target, int *d
     return finish(db, rc);
 }
 
-int sinew_migrate_up_to(sinew_db *db, const char *dir, int to)
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int sinew_migrate_up_report(sinew_db *db, const char *dir, int to, sinew_migrate_progress *cb, void *ctx)
 {
     if (!db || !dir) return sinew_error_set(SINEW_MISUSE, "sinew_migrate_up: db and dir must not be NULL");
+    if (to < 0) return sinew_error_set(SINEW_MISUSE, "sinew_migrate_up: to = %d; give a migration number or 0 for all", to);
     if (sinew_tx_depth(db))
         return sinew_error_set(SINEW_MISUSE, "sinew_migrate_up: a transaction is open; migrate outside it");
+    int rc = sn_mig_require_dir(dir);
+    if (rc) return rc;
     sn_migset s;
-    int rc = sn_mig_scan(dir, &s);
+    rc = sn_mig_scan(dir, &s);
     if (rc) return rc;
     rc = sn_mig_check_order(&s, dir);
     for (size_t i = 0; i < s.n && !rc; i++) {
         if (to > 0 && s.v[i].number > to) break;
         int did;
+        double t0 = seconds_now();
         rc = apply_one(db, dir, &s.v[i], &did);
+        if (!rc && did && cb) cb(ctx, s.v[i].name, 1, seconds_now() - t0);
     }
     sn_migset_free(&s);
     return rc;
 }
 
+int sinew_migrate_up_to(sinew_db *db, const char *dir, int to) { return sinew_migrate_up_report(db, dir, to, NULL, NULL); }
+
 int sinew_migrate_up(sinew_db *db, const char *dir) { return sinew_migrate_up_to(db, dir, 0); }
 
-static int revert_one(sinew_db *db, const char *dir, int to, int *did)
+static int revert_one(sinew_db *db, const char *dir, int to, int *did, char name[256])
 {
     *did = 0;
+    name[0] = '\0';
     int rc = begin(db);
     if (rc) return rc;
     applied a;
@@ -300,7 +315,10 @@ static int revert_one(sinew_db *db, const char *dir, int to, int *did)
                 sn_exec_end(&x);
             }
         }
-        if (!rc) *did = 1;
+        if (!rc) {
+            *did = 1;
+            snprintf(name, 256, "%s", m->name);
+        }
     }
     sn_free(text);
     sn_free(path);
@@ -309,18 +327,26 @@ static int revert_one(sinew_db *db, const char *dir, int to, int *did)
     return finish(db, rc);
 }
 
-int sinew_migrate_down(sinew_db *db, const char *dir, int to)
+int sinew_migrate_down_report(sinew_db *db, const char *dir, int to, sinew_migrate_progress *cb, void *ctx)
 {
     if (!db || !dir) return sinew_error_set(SINEW_MISUSE, "sinew_migrate_down: db and dir must not be NULL");
+    if (to < -1)
+        return sinew_error_set(SINEW_MISUSE, "sinew_migrate_down: to = %d; give a migration number, 0 for all "
+                               "or -1 for the newest one", to);
     if (sinew_tx_depth(db))
         return sinew_error_set(SINEW_MISUSE, "sinew_migrate_down: a transaction is open; migrate outside it");
-    int did = 1, rc = SINEW_OK;
+    int did = 1, rc = sn_mig_require_dir(dir);
     while (did && !rc) {
-        rc = revert_one(db, dir, to, &did);
+        char name[256];
+        double t0 = seconds_now();
+        rc = revert_one(db, dir, to, &did, name);
+        if (!rc && did && cb) cb(ctx, name, 0, seconds_now() - t0);
         if (to < 0) break;
     }
     return rc;
 }
+
+int sinew_migrate_down(sinew_db *db, const char *dir, int to) { return sinew_migrate_down_report(db, dir, to, NULL, NULL); }
 
 int sinew_migrate_status(sinew_db *db, const char *dir, sinew_migration_status **out, size_t *count)
 {
@@ -330,7 +356,9 @@ int sinew_migrate_status(sinew_db *db, const char *dir, sinew_migration_status *
     *count = 0;
     applied a;
     sn_migset s;
-    int rc = ensure_table(db);
+    int rc = sn_mig_require_dir(dir);
+    if (rc) return rc;
+    rc = ensure_table(db);
     if (rc) return rc;
     rc = read_applied(db, &a);
     if (rc) return rc;

@@ -36,6 +36,27 @@ void sn_sql_string_literal(sn_buf *out, const char *s)
     sn_buf_putc(out, '\'');
 }
 
+static void escape(sn_buf *out, const char *s, int backslash)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '\\' && backslash) sn_buf_puts(out, "\\\\");
+        else if (*p == '\n') sn_buf_puts(out, "\\n");
+        else if (*p == '\r') sn_buf_puts(out, "\\r");
+        else if (*p == '\t') sn_buf_puts(out, "\\t");
+        else if (*p < 0x20 || *p == 0x7f) sn_buf_printf(out, "\\x%02x", *p);
+        else sn_buf_putc(out, (char)*p);
+    }
+}
+
+void sn_sql_escape_text(sn_buf *out, const char *s) { escape(out, s, 1); }
+
+void sn_sql_comment(sn_buf *out, const char *text)
+{
+    sn_buf_puts(out, "-- ");
+    escape(out, text, 0);     /* already-escaped text stays as it is */
+    sn_buf_putc(out, '\n');
+}
+
 static const char *sqlite_type(const sinew_field *f)
 {
     switch (f->type) {

@@ -32,6 +32,14 @@ void sn_sql_ident(sn_buf *out, const sinew_dialect *d, const char *name);
 void sn_sql_param(sn_buf *out, const sinew_dialect *d, int n);
 /* a string literal with quotes doubled (DDL defaults only; values are always bound) */
 void sn_sql_string_literal(sn_buf *out, const char *s);
+/*
+ * Text made inert for a "--" comment line (and for a terminal): control
+ * characters become \n, \r, \t or \xNN and a backslash becomes \\, so a name
+ * holding a newline cannot end the comment and start a statement.
+ */
+void sn_sql_escape_text(sn_buf *out, const char *s);
+/* "-- " + text + "\n", where any control character left in text is escaped as above */
+void sn_sql_comment(sn_buf *out, const char *text);
 
 /* ---- statements over one model (the CRUD renderers) ---- */
 

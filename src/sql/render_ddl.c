@@ -170,9 +170,13 @@ void sn_sql_create_indexes(sn_buf *out, const sinew_dialect *d, const sinew_mode
         const sinew_field *f = &m->fields[i];
         if (!(f->flags & SINEW_FIELD_INDEX)) continue;
         sn_buf_puts(out, ine ? "CREATE INDEX IF NOT EXISTS " : "CREATE INDEX ");
-        sn_buf_putc(out, '"');
-        sn_buf_printf(out, "%s_%s_idx", m->table, f->column);
-        sn_buf_puts(out, "\" ON ");
+        sn_buf name;              /* <table>_<column>_idx, quoted as one identifier */
+        sn_buf_init(&name);
+        sn_buf_printf(&name, "%s_%s_idx", m->table, f->column);
+        if (name.failed) out->failed = 1;
+        else sn_sql_ident(out, d, sn_buf_cstr(&name));
+        sn_buf_free(&name);
+        sn_buf_puts(out, " ON ");
         sn_sql_ident(out, d, m->table);
         sn_buf_puts(out, " (");
         sn_sql_ident(out, d, f->column);

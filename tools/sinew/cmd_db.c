@@ -31,11 +31,22 @@ static int run(int argc, char **argv)
     if (!url) return sinew_tool_usage_error(&sinew_cmd_db, "pull needs --db URL");
     sinew_db *db;
     sinew_schema *s;
-    if (sinew_open(&db, url) || sinew_introspect(db, &s)) {
+    if (sinew_tool_open(&db, url, 0)) {
         fprintf(stderr, "sinew db pull: error: %s\n", sinew_errmsg());
         return EXIT_USER;
     }
+    if (sinew_introspect(db, &s)) {
+        fprintf(stderr, "sinew db pull: error: %s\n", sinew_errmsg());
+        sinew_close(db);
+        return EXIT_USER;
+    }
     sinew_close(db);
+    /* such a name could only reach the schema file escaped, and the schema checker refuses it there */
+    if (sinew_tool_report_bad_names(s, "db pull", stderr)) {
+        fprintf(stderr, "sinew db pull: nothing was written\n");
+        sinew_schema_free(s);
+        return EXIT_USER;
+    }
     int rc = EXIT_OK;
 #ifdef SN_HAVE_PRINTER
     FILE *f = outp ? fopen(outp, "w") : stdout;

@@ -56,8 +56,9 @@ static int run(int argc, char **argv)
     if (schema_path && (rc = load_schema(schema_path, &schema))) return rc;
     if (url) {
         sinew_db *db;
-        if (sinew_open(&db, url) || sinew_introspect(db, &live)) {
+        if (sinew_tool_open(&db, url, 0) || sinew_introspect(db, &live)) {
             fprintf(stderr, "sinew diagram: error: %s\n", sinew_errmsg());
+            sinew_close(db);
             sinew_schema_free(schema);
             return EXIT_USER;
         }

@@ -1,7 +1,8 @@
 /*
  * main.c - the `sinew` command line: dispatches to subcommands
  * (generate, diagram, migrate, db, ...), prints help and the version.
- * Exit codes: 0 success, 1 user error (bad input, bad usage), 2 internal error.
+ * Exit codes (commands.h): 0 success, 1 user error (bad input), 2 usage error,
+ * 3 internal error.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,7 +40,8 @@ static void usage(FILE *out)
     }
     fprintf(out, "  %-10s %s\n", "help", "show help for a command: sinew help <command>");
     fprintf(out, "\noptions:\n  -h, --help     this help\n  -V, --version  print the version\n"
-                 "\nexit codes: 0 success, 1 user error, 2 internal error\n");
+                 "\nexit codes: 0 success, 1 error (bad input, drift, a failed migration), 2 usage error,\n"
+                 "3 internal error\n");
 }
 
 int sinew_tool_usage_error(const sinew_command *cmd, const char *fmt, ...)
@@ -50,14 +52,14 @@ int sinew_tool_usage_error(const sinew_command *cmd, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fprintf(stderr, "\n%s", cmd->usage);
-    return EXIT_USER;
+    return EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
-        return EXIT_USER;
+        return EXIT_USAGE;
     }
     const char *a = argv[1];
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -76,7 +78,7 @@ int main(int argc, char **argv)
         const sinew_command *c = find(argv[2]);
         if (!c) {
             fprintf(stderr, "sinew: unknown command '%s'; run 'sinew --help' for the list\n", argv[2]);
-            return EXIT_USER;
+            return EXIT_USAGE;
         }
         fputs(c->usage, stdout);
         return EXIT_OK;
@@ -84,7 +86,7 @@ int main(int argc, char **argv)
     const sinew_command *c = find(a);
     if (!c) {
         fprintf(stderr, "sinew: unknown command '%s'; run 'sinew --help' for the list\n", a);
-        return EXIT_USER;
+        return EXIT_USAGE;
     }
     for (int i = 2; i < argc; i++)
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
