@@ -377,11 +377,14 @@ int sinew_migrate_status(sinew_db *db, const char *dir, sinew_migration_status *
             e->applied = 1;
             e->applied_at = sn_strdup(a.at[j]);
             char *text;
-            if (sn_mig_sql(&s.v[i], sinew_db_backend(db), 1, &text, NULL) == SINEW_OK) {
+            int r = sn_mig_sql(&s.v[i], sinew_db_backend(db), 1, &text, NULL);
+            if (r == SINEW_OK) {
                 char sum[17];
                 sn_mig_checksum(text, sum);
                 e->modified = strcmp(sum, a.sum[j]) != 0;
                 sn_free(text);
+            } else if (r == SINEW_INVALID) {
+                e->modified = 1;          /* no longer text (a NUL byte): changed since, whatever it was */
             }
         }
     }
