@@ -1,0 +1,409 @@
+/*
+ * test_cli.c - the built `sinew` binary, run as a user would, on the
+ * backend under test: its exit code, what it prints and what it leaves in
+ * the database and on disk.
+ *
+ *   - numeric arguments are strict: `--to abc` is a usage error (exit 2)
+ *     that touches nothing; rolling back everything takes `--to 0`;
+ *   - up and down print each migration they apply or roll back, and say so
+ *     when there is nothing to do; a missing migrations folder is an error;
+ *   - commands that only read a database never create one;
+ *   - unknown URL parameters are refused, listing the known ones;
+ *   - `db pull` refuses names with control characters, naming table and column;
+ *   - the reproduction of a column named "note\nDROP TABLE victims;\n".
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "support.h"
+
+typedef struct result {
+    int code;
+    char *out, *err;
+} result;
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return strdup("");
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *t = malloc((size_t)n + 1);
+    size_t got = fread(t, 1, (size_t)n, f);
+    t[got] = 0;
+    fclose(f);
+    return t;
+}
+
+/* Run the binary with these arguments (NULL-terminated), no shell in between. */
+static result sinew_run(const char *first, ...)
+{
+    const char *argv[32];
+    int n = 0;
+    /* SINEW_TEST_CLI runs another build of the tool (to see these tests fail on an older one) */
+    const char *cli = getenv("SINEW_TEST_CLI") && *getenv("SINEW_TEST_CLI") ? getenv("SINEW_TEST_CLI") : SINEW_CLI;
+    argv[n++] = cli;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a && n < 31; a = va_arg(ap, const char *)) argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    char outp[600], errp[600];
+    snprintf(outp, sizeof outp, "%s/cli.out", th_tmpdir());
+    snprintf(errp, sizeof errp, "%s/cli.err", th_tmpdir());
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int o = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644), e = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (o < 0 || e < 0) _exit(127);
+        dup2(o, 1);
+        dup2(e, 2);
+        execv(cli, (char *const *)argv);
+        _exit(127);
+    }
+    int st;
+    assert_true(waitpid(pid, &st, 0) == pid);
+    result r = {WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), slurp(outp), slurp(errp)};
+    return r;
+}
+
+static void result_free(result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+static void expect_(const result *r, int want, const char *stream, const char *name, const char *needle, int line)
+{
+    if (r->code != want || (needle && !strstr(stream, needle)))
+        fail_msg("line %d: exit %d (want %d), wanted \"%s\" in %s\nstdout:\n%s\nstderr:\n%s", line, r->code, want,
+                 needle ? needle : "", name, r->out, r->err);
+}
+#define expect(r, want_code, stream, needle) expect_(&(r), want_code, (r).stream, #stream, needle, __LINE__)
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* The database the binary works on: a file for SQLite, the harness's fresh database for PostgreSQL. */
+typedef struct target {
+    sinew_db *db;               /* the test's own connection to it */
+    char url[1100];
+} target;
+
+static void target_open(target *t, const char *name)
+{
+    if (th_is_postgres()) {
+        t->db = th_open();
+        snprintf(t->url, sizeof t->url, "%s", th_last_url());
+    } else {
+        snprintf(t->url, sizeof t->url, "sqlite:%s/%s.db", th_tmpdir(), name);
+        if (sinew_open(&t->db, t->url) != SINEW_OK) fail_msg("%s", sinew_errmsg());
+    }
+}
+
+static void target_close(target *t) { th_close(t->db); }
+
+static long applied(target *t)
+{
+    char *r = mt_rows(t->db, "SELECT COUNT(*) FROM sinew_migrations");
+    long n = atol(r);
+    free(r);
+    return n;
+}
+
+static void write_mig(const char *dir, const char *name, const char *parent, const char *up, const char *down)
+{
+    char p[1024], f[1200], t[2048];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    mkdir(p, 0777);
+    char hdr[300];
+    snprintf(hdr, sizeof hdr, "-- sinew migration %s%s%s%s\n", name, parent ? " (parent " : "", parent ? parent : "",
+             parent ? ")" : "");
+    snprintf(f, sizeof f, "%s/up.sql", p);
+    snprintf(t, sizeof t, "%s%s", hdr, up);
+    mt_write(f, t);
+    snprintf(f, sizeof f, "%s/down.sql", p);
+    snprintf(t, sizeof t, "%s%s", hdr, down);
+    mt_write(f, t);
+}
+
+static const char *two_migrations(const char *name)
+{
+    const char *dir = mt_dir(name);
+    write_mig(dir, "0001_a", NULL, "CREATE TABLE a (id BIGINT PRIMARY KEY);\n", "DROP TABLE a;\n");
+    write_mig(dir, "0002_b", "0001_a", "CREATE TABLE b (id BIGINT PRIMARY KEY);\n", "DROP TABLE b;\n");
+    return dir;
+}
+
+static void test_to_is_strict(void **state)
+{
+    (void)state;
+    target t;
+    target_open(&t, "strict");
+    const char *dir = two_migrations("strict");
+    result r = sinew_run("migrate", "up", "--db", t.url, "--dir", dir, NULL);
+    expect(r, 0, out, NULL);
+    result_free(&r);
+    assert_int_equal(applied(&t), 2);
+
+    static const char *const bad[] = {"abc", "-1", "1x", "", " 1", "+1", "0x1", "99999999999999999999", "1.0"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = sinew_run("migrate", "down", "--db", t.url, "--dir", dir, "--to", bad[i], NULL);
+        expect(r, 2, err, "is not a migration number");
+        result_free(&r);
+        r = sinew_run("migrate", "up", "--db", t.url, "--dir", dir, "--to", bad[i], NULL);
+        expect(r, 2, err, "is not a migration number");
+        result_free(&r);
+    }
+    r = sinew_run("migrate", "down", "--db", t.url, "--dir", dir, "--to", NULL);
+    expect(r, 2, err, "--to needs a value");
+    result_free(&r);
+    assert_int_equal(applied(&t), 2);                     /* nothing was touched */
+
+    /* a number that names no migration is refused too, before anything runs */
+    r = sinew_run("migrate", "up", "--db", t.url, "--dir", dir, NULL);
+    expect(r, 0, out, "nothing to apply");
+    result_free(&r);
+    r = sinew_run("migrate", "down", "--db", t.url, "--dir", dir, "--to", "7", NULL);
+    expect(r, 1, err, "no migration numbered 7");
+    result_free(&r);
+    assert_int_equal(applied(&t), 2);
+
+    r = sinew_run("migrate", "down", "--db", t.url, "--dir", dir, NULL);   /* the newest one */
+    expect(r, 0, out, "rolled back 0002_b (");
+    assert_null(strstr(r.out, "0001_a"));
+    result_free(&r);
+    assert_int_equal(applied(&t), 1);
+    r = sinew_run("migrate", "up", "--db", t.url, "--dir", dir, NULL);
+    expect(r, 0, out, "applied 0002_b (");
+    result_free(&r);
+    r = sinew_run("migrate", "down", "--db", t.url, "--dir", dir, "--to", "0", NULL);   /* all, explicitly */
+    expect(r, 0, out, "rolled back 0002_b (");
+    expect(r, 0, out, "rolled back 0001_a (");
+    result_free(&r);
+    assert_int_equal(applied(&t), 0);
+    r = sinew_run("migrate", "down", "--db", t.url, "--dir", dir, "--to", "0", NULL);
+    expect(r, 0, out, "nothing to roll back");
+    result_free(&r);
+    r = sinew_run("migrate", "up", "--db", t.url, "--dir", dir, "--to", "1", NULL);
+    expect(r, 0, out, "applied 0001_a (");
+    assert_null(strstr(r.out, "0002_b"));
+    result_free(&r);
+    assert_int_equal(applied(&t), 1);
+    target_close(&t);
+}
+
+static void test_missing_folder(void **state)
+{
+    (void)state;
+    target t;
+    target_open(&t, "nofolder");
+    char missing[600];
+    snprintf(missing, sizeof missing, "%s/no_such_dir", th_tmpdir());
+    static const char *const subs[] = {"up", "down", "status", "check"};
+    for (size_t i = 0; i < 4; i++) {
+        result r = sinew_run("migrate", subs[i], "--db", t.url, "--dir", missing, NULL);
+        expect(r, 1, err, "no_such_dir does not exist");
+        result_free(&r);
+    }
+    result r = sinew_run("migrate", "renumber", "--dir", missing, NULL);
+    expect(r, 1, err, "does not exist");
+    result_free(&r);
+    /* not even the bookkeeping table was made */
+    char *n = mt_rows(t.db, th_is_postgres()
+        ? "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'sinew_migrations'"
+        : "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sinew_migrations'");
+    assert_string_equal(n, "0\n");
+    free(n);
+    if (!th_is_postgres()) {                 /* and `up` creates no database file for a missing folder */
+        char path[700], url[800];
+        snprintf(path, sizeof path, "%s/never.db", th_tmpdir());
+        snprintf(url, sizeof url, "sqlite:%s", path);
+        r = sinew_run("migrate", "up", "--db", url, "--dir", missing, NULL);
+        expect(r, 1, err, "does not exist");
+        result_free(&r);
+        assert_false(exists(path));
+    }
+    target_close(&t);
+}
+
+static void test_readers_create_no_database(void **state)
+{
+    (void)state;
+    const char *dir = two_migrations("readers");
+    char url[1200], path[700];
+    target t = {0};
+    if (th_is_postgres()) {
+        /* the server's URL with a database name that does not exist */
+        target_open(&t, "readers");
+        snprintf(url, sizeof url, "%s", t.url);
+        char *slash = strrchr(url, '/'), *q = strchr(url, '?');
+        char tail[200] = "";
+        if (q) snprintf(tail, sizeof tail, "%s", q);
+        snprintf(slash + 1, sizeof url - (size_t)(slash + 1 - url), "sinew_no_such_db%s", tail);
+        path[0] = '\0';
+    } else {
+        snprintf(path, sizeof path, "%s/missing.db", th_tmpdir());
+        snprintf(url, sizeof url, "sqlite:%s", path);
+    }
+    char outfile[700];
+    snprintf(outfile, sizeof outfile, "%s/pulled.sinew", th_tmpdir());
+    result r = sinew_run("db", "pull", "--db", url, "-o", outfile, NULL);
+    expect(r, 1, err, th_is_postgres() ? "sinew_no_such_db" : "does not exist");
+    result_free(&r);
+    assert_false(exists(outfile));
+    r = sinew_run("diagram", "--db", url, NULL);
+    expect(r, 1, err, th_is_postgres() ? "sinew_no_such_db" : "does not exist");
+    result_free(&r);
+    static const char *const subs[] = {"status", "check", "down"};
+    for (size_t i = 0; i < 3; i++) {
+        r = sinew_run("migrate", subs[i], "--db", url, "--dir", dir, NULL);
+        expect(r, 1, err, th_is_postgres() ? "sinew_no_such_db" : "does not exist");
+        result_free(&r);
+    }
+    if (!th_is_postgres()) {
+        assert_false(exists(path));
+        /* up may create it */
+        r = sinew_run("migrate", "up", "--db", url, "--dir", dir, NULL);
+        expect(r, 0, out, "applied 0002_b");
+        result_free(&r);
+        assert_true(exists(path));
+        r = sinew_run("migrate", "status", "--db", url, "--dir", dir, NULL);
+        expect(r, 0, out, "0002_b");
+        result_free(&r);
+    } else {
+        target_close(&t);
+    }
+}
+
+static void test_unknown_url_parameter(void **state)
+{
+    (void)state;
+    target t;
+    target_open(&t, "params");
+    const char *dir = two_migrations("params");
+    char url[1200];
+    snprintf(url, sizeof url, "%s%cunknwon=1", t.url, strchr(t.url, '?') ? '&' : '?');
+    result r = sinew_run("migrate", "status", "--db", url, "--dir", dir, NULL);
+    expect(r, 1, err, "unknown parameter 'unknwon'");
+    expect(r, 1, err, th_is_postgres() ? "sslmode" : "busy_timeout");
+    result_free(&r);
+    /* the library says the same */
+    sinew_db *db = NULL;
+    th_assert_status(sinew_open(&db, url), SINEW_INVALID, "the known ones are");
+    assert_null(db);
+    const char *other = th_is_postgres() ? "postgres://127.0.0.1:1/x?sslmode=disable&mdoe=1"
+                                         : "sqlite::memory:?mode=rwc&busytimeout=5";
+    th_assert_status(sinew_open(&db, other), SINEW_INVALID, th_is_postgres() ? "'mdoe'" : "'busytimeout'");
+    /* known ones still work */
+    char ok[1200];
+    snprintf(ok, sizeof ok, "%s%c%s", t.url, strchr(t.url, '?') ? '&' : '?',
+             th_is_postgres() ? "application_name=sinew_test" : "busy_timeout=100");
+    th_ok(sinew_open(&db, ok));
+    sinew_close(db);
+    target_close(&t);
+}
+
+static void test_pull_refuses_control_characters(void **state)
+{
+    (void)state;
+    target t;
+    target_open(&t, "pull");
+    th_ok(sinew_exec(t.db, "CREATE TABLE fine (id BIGINT PRIMARY KEY, \"a\nb\" TEXT)"));
+    th_ok(sinew_exec(t.db, "CREATE TABLE \"bad\ttable\" (id BIGINT PRIMARY KEY)"));
+    char outfile[700];
+    snprintf(outfile, sizeof outfile, "%s/pull.sinew", th_tmpdir());
+    result r = sinew_run("db", "pull", "--db", t.url, "-o", outfile, NULL);
+    expect(r, 1, err, "table \"fine\", column \"a\\nb\": the name holds a control character");
+    expect(r, 1, err, "table \"bad\\ttable\": the name holds a control character");
+    expect(r, 1, err, "nothing was written");
+    result_free(&r);
+    assert_false(exists(outfile));
+    target_close(&t);
+}
+
+/*
+ * The issue's reproduction as written: a field @map("note\nDROP TABLE
+ * victims;\n"), `migrate make`, `migrate up`. Either the schema checker
+ * refuses the name (exit 1, nothing written) or the migration adds that
+ * column; never is victims dropped.
+ */
+static void test_repro_comment_injection(void **state)
+{
+    (void)state;
+    target t;
+    target_open(&t, "repro");
+    char a[700], b[700], dir[700];
+    snprintf(a, sizeof a, "%s/a.sinew", th_tmpdir());
+    snprintf(b, sizeof b, "%s/b.sinew", th_tmpdir());
+    snprintf(dir, sizeof dir, "%s/repro_migrations", th_tmpdir());
+    mt_write(a, "model Item {\n  id int64 @id @auto\n  name text\n}\n"
+                "model Victim {\n  id int64 @id @auto\n  @@map(\"victims\")\n}\n");
+    mt_write(b, "model Item {\n  id int64 @id @auto\n  name text\n  note text? @map(\"note\\nDROP TABLE victims;\\n\")\n}\n"
+                "model Victim {\n  id int64 @id @auto\n  @@map(\"victims\")\n}\n");
+    result r = sinew_run("migrate", "make", "init", "--schema", a, "--dir", dir, NULL);
+    expect(r, 0, out, "created");
+    result_free(&r);
+    r = sinew_run("migrate", "up", "--db", t.url, "--dir", dir, NULL);
+    expect(r, 0, out, NULL);
+    result_free(&r);
+    th_ok(sinew_exec(t.db, "INSERT INTO victims DEFAULT VALUES"));
+    r = sinew_run("migrate", "make", "note", "--schema", b, "--dir", dir, NULL);
+    int made = r.code == 0, escaped = 0;
+    if (made) {
+        char f[900];
+        snprintf(f, sizeof f, "%s/0002_note/up.%s.sql", dir, th_backend());
+        char *text = mt_read(f);
+        escaped = strstr(text, "-- add column items.note\\nDROP TABLE victims;\\n\n") != NULL;
+        free(text);
+        result_free(&r);
+        r = sinew_run("migrate", "up", "--db", t.url, "--dir", dir, NULL);
+        expect(r, 0, out, NULL);
+    } else {
+        expect(r, 1, err, "note");       /* refused by the checker, naming the field */
+        char f[900];
+        snprintf(f, sizeof f, "%s/0002_note", dir);
+        assert_false(exists(f));
+    }
+    result_free(&r);
+    mt_assert_rows(t.db, "SELECT COUNT(*) FROM victims", "1\n");
+    if (made) assert_true(escaped);
+    target_close(&t);
+}
+
+static void test_usage_errors_exit_2(void **state)
+{
+    (void)state;
+    result r = sinew_run("migrate", "sideways", NULL);
+    expect(r, 2, err, "unknown subcommand 'sideways'");
+    result_free(&r);
+    r = sinew_run("no-such-command", NULL);
+    expect(r, 2, err, "unknown command");
+    result_free(&r);
+    r = sinew_run("migrate", "status", "--dir", "x", "--to", "1", "--db", "sqlite::memory:", NULL);
+    expect(r, 2, err, "--to applies to up and down only");
+    result_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_to_is_strict),
+        cmocka_unit_test(test_missing_folder),
+        cmocka_unit_test(test_readers_create_no_database),
+        cmocka_unit_test(test_unknown_url_parameter),
+        cmocka_unit_test(test_pull_refuses_control_characters),
+        cmocka_unit_test(test_repro_comment_injection),
+        cmocka_unit_test(test_usage_errors_exit_2),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
