@@ -27,6 +27,10 @@ typedef struct sinew_db sinew_db;
  * Open a database. URLs: "sqlite:path/to/file.db", "sqlite::memory:",
  * "postgres://user:pass@127.0.0.1:5432/name". SQLite files get WAL mode,
  * foreign keys on, and a busy timeout (5 s, `?busy_timeout=ms` to change).
+ * Parameters: SQLite knows mode=ro|rw|rwc (rw and ro open an existing file
+ * only; rwc, the default, creates it), busy_timeout and vfs; PostgreSQL
+ * passes libpq's connection keywords (sslmode, application_name, ...). Any
+ * other parameter is SINEW_INVALID naming it and listing the known ones.
  */
 int sinew_open(sinew_db **out, const char *url);
 void sinew_close(sinew_db *db);                      /* NULL is a no-op */

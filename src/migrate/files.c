@@ -163,6 +163,14 @@ int sn_mig_scan(const char *dir, sn_migset *out)
         size_t k = 0;
         while (isdigit((unsigned char)nm[k])) k++;
         if (k == 0 || nm[k] != '_') continue;
+        /* the name goes into header comments ("-- sinew migration NAME (parent ...)") */
+        const char *c = nm;
+        while (*c && (unsigned char)*c >= 0x20 && *c != 0x7f) c++;
+        if (*c) {
+            rc = sinew_error_set(SINEW_INVALID, "migration folder %s/%.*s... has a control character in its name: "
+                                 "rename it (letters, digits and _)", dir, (int)(c - nm), nm);
+            break;
+        }
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, nm);
         struct stat st;

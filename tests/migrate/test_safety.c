@@ -131,12 +131,25 @@ static void test_nul_byte_in_migration_is_refused(void **state)
     th_close(db);
 }
 
+static void test_folder_name_with_control_character(void **state)
+{
+    (void)state;
+    sinew_db *db = th_open();
+    const char *dir = mt_dir("ctl");
+    static const char up[] = "CREATE TABLE ok (id BIGINT PRIMARY KEY);\n";
+    write_mig(dir, "0001_x\nDROP TABLE victims;", up, sizeof up - 1, "DROP TABLE ok;\n");
+    th_assert_status(sinew_migrate_up(db, dir), SINEW_INVALID, "control character");
+    assert_null(strchr(sinew_errmsg(), '\n'));
+    th_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rebuild_keeps_autoincrement),
         cmocka_unit_test(test_missing_folder_is_an_error),
         cmocka_unit_test(test_nul_byte_in_migration_is_refused),
+        cmocka_unit_test(test_folder_name_with_control_character),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
