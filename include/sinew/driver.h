@@ -15,6 +15,8 @@
 #ifndef SINEW_DRIVER_H
 #define SINEW_DRIVER_H
 
+#include "export.h"
+
 #include <stdint.h>
 #include "schema.h"
 #include "types.h"
@@ -49,9 +51,9 @@ typedef struct sinew_url {
  * "postgres://user:pass@host:port/db?sslmode=disable" (also "postgresql://").
  * On failure returns SINEW_INVALID with a message naming the bad part.
  */
-int sinew_url_parse(sinew_url **out, const char *text);
-void sinew_url_free(sinew_url *url);
-const char *sinew_url_param(const sinew_url *url, const char *key);   /* NULL if absent */
+SINEW_API int sinew_url_parse(sinew_url **out, const char *text);
+SINEW_API void sinew_url_free(sinew_url *url);
+SINEW_API const char *sinew_url_param(const sinew_url *url, const char *key);   /* NULL if absent */
 
 /* Storage class of a result column in the current row (for raw reads). */
 typedef enum sinew_storage {
@@ -138,11 +140,11 @@ typedef struct sinew_driver {
 } sinew_driver;
 
 /* Make a driver available to sinew_open(). The struct must outlive its use. */
-int sinew_register_driver(const sinew_driver *driver);
+SINEW_API int sinew_register_driver(const sinew_driver *driver);
 /* The driver serving a URL scheme, or NULL. */
-const sinew_driver *sinew_find_driver(const char *scheme);
+SINEW_API const sinew_driver *sinew_find_driver(const char *scheme);
 
-extern const sinew_driver sinew_sqlite_driver;
+SINEW_API extern const sinew_driver sinew_sqlite_driver;
 
 #ifdef __cplusplus
 }
