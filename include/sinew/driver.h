@@ -144,7 +144,11 @@ SINEW_API int sinew_register_driver(const sinew_driver *driver);
 /* The driver serving a URL scheme, or NULL. */
 SINEW_API const sinew_driver *sinew_find_driver(const char *scheme);
 
+/* The built-in drivers, for wrapping (see tests/install/driver_wrapper.c). The
+ * PostgreSQL one exists when sinew was built with it (SINEW_POSTGRES, the default):
+ * sinew_find_driver("postgres") says so at run time without a link error. */
 SINEW_API extern const sinew_driver sinew_sqlite_driver;
+SINEW_API extern const sinew_driver sinew_postgres_driver;
 
 #ifdef __cplusplus
 }

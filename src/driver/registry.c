@@ -6,10 +6,6 @@
 #include "base.h"
 #include "sinew/driver.h"
 
-#ifdef SINEW_HAVE_POSTGRES
-extern const sinew_driver sinew_postgres_driver;
-#endif
-
 #define MAX_DRIVERS 16
 static const sinew_driver *extra[MAX_DRIVERS];
 static size_t nextra;
