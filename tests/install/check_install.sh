@@ -40,6 +40,11 @@ command -v pkg-config >/dev/null || { echo "pkg-config missing: apt-get install 
 cc "$tmp/consumer/main.c" -o "$tmp/pc_consumer" $(pkg-config --cflags sinew) -static-libgcc \
     "$(dirname "$pc")/libsinew.a" $(pkg-config --libs-only-l --static sinew | sed 's/-lsinew//')
 "$tmp/pc_consumer" "$tmp/pkg_config.db"
+# a driver written outside the tree, against the installed headers (interface version 1)
+# shellcheck disable=SC2046
+cc "$src/tests/install/driver_v1.c" -o "$tmp/driver_v1" $(pkg-config --cflags sinew) -static-libgcc \
+    "$(dirname "$pc")/libsinew.a" $(pkg-config --libs-only-l --static sinew | sed 's/-lsinew//')
+"$tmp/driver_v1"
 # shared, the way pkg-config's users link: it must run without LD_LIBRARY_PATH
 # (sinew.pc carries an rpath to its libdir) and load the libsinew.so of the prefix
 # shellcheck disable=SC2046
