@@ -169,11 +169,63 @@ static void sixty_five_fields_are_refused_by_name(void **state)
     th_close(db);
 }
 
+/* SN_MAX_QUERY_TERMS (16) order keys, group keys, aggregates and HAVING terms run;
+ * the 17th of each is refused, naming the limit */
+static void sixteen_terms_of_a_query(void **state)
+{
+    (void)state;
+    sinew_db *db = th_open();
+    th_ok(sinew_create_table(db, &wide_model));
+    sinew_session *s;
+    th_ok(sinew_session_new(&s, db));
+    for (int64_t id = 1; id <= 3; id++) {
+        Wide *w;
+        th_ok(sinew_new(s, &wide_model, (void **)&w));
+        int64_t *v = &w->id;
+        v[0] = id;
+        for (size_t i = 1; i < wide_model.nfields; i++) v[i] = i == 16 ? -id : val(1, i);   /* c15 decides */
+        th_ok(sinew_save(s, &wide_model, w));
+    }
+    sinew_list all;
+    sinew_query *q = sinew_query_new(s, &wide_model);
+    for (int i = 1; i <= 16; i++) th_ok(sinew_order(q, sinew_column(&wide_model, i), SINEW_ASC));
+    th_ok(sinew_all(q, &all));
+    assert_int_equal(all.count, 3);
+    assert_int_equal(((Wide *)all.items[0])->id, 3);   /* the 16th key ordered them */
+    th_assert_status(sinew_order(q, sinew_column(&wide_model, 17), SINEW_ASC), SINEW_UNSUPPORTED,
+                     "more than 16 order keys in one query");
+    sinew_query_free(q);
+
+    q = sinew_query_new(s, &wide_model);
+    for (int i = 1; i <= 16; i++) th_ok(sinew_group_by(q, sinew_column(&wide_model, i)));
+    th_assert_status(sinew_group_by(q, sinew_column(&wide_model, 17)), SINEW_UNSUPPORTED,
+                     "more than 16 group keys in one query");
+    sinew_query_free(q);
+
+    q = sinew_query_new(s, &wide_model);
+    th_ok(sinew_group_by(q, sinew_column(&wide_model, 1)));
+    for (int i = 2; i <= 17; i++) th_ok(sinew_select_agg(q, SINEW_MAX, sinew_column(&wide_model, i)));
+    th_assert_status(sinew_select_agg(q, SINEW_MAX, sinew_column(&wide_model, 18)), SINEW_UNSUPPORTED,
+                     "more than 16 aggregates in one query");
+    sinew_query_free(q);
+
+    q = sinew_query_new(s, &wide_model);
+    th_ok(sinew_group_by(q, sinew_column(&wide_model, 1)));
+    for (int i = 2; i <= 17; i++)
+        th_ok(sinew_having(q, SINEW_MAX, sinew_column(&wide_model, i), SINEW_GT, sinew_i64(-1000)));
+    th_assert_status(sinew_having(q, SINEW_MAX, sinew_column(&wide_model, 18), SINEW_GT, sinew_i64(0)),
+                     SINEW_UNSUPPORTED, "more than 16 HAVING terms in one query");
+    sinew_query_free(q);
+    sinew_session_free(s);
+    th_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sixty_four_fields_work_end_to_end),
         cmocka_unit_test(sixty_five_fields_are_refused_by_name),
+        cmocka_unit_test(sixteen_terms_of_a_query),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
