@@ -11,6 +11,9 @@ cat >"$tmp/app/CMakeLists.txt" <<CM
 cmake_minimum_required(VERSION 3.20)
 project(app C)
 add_subdirectory("$src" sinew)
+if(NOT COMMAND sinew_generate)
+  message(FATAL_ERROR "sinew_generate() is not available to the parent project")
+endif()
 add_executable(app main.c)
 target_link_libraries(app PRIVATE sinew::sinew)
 CM
