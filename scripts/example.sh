@@ -3,7 +3,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh example
-cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DSINEW_TESTS=OFF >/dev/null
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DSINEW_TESTS=OFF -DSINEW_EXAMPLES=ON >/dev/null
 cmake --build build/release -j"$(nproc)" >/dev/null
 mkdir -p out
 if [ -x build/release/examples/blog/blog_example ]; then

@@ -14,7 +14,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 echo "== 1/4 gcc + ASan/UBSan: SQLite and PostgreSQL"
 pg=OFF
 [ -x scripts/with-postgres.sh ] && pg=ON
-cmake -S . -B build/asan -DCMAKE_C_COMPILER=gcc -DSINEW_SANITIZE=ON -DSINEW_TEST_POSTGRES=$pg >/dev/null
+cmake -S . -B build/asan -DCMAKE_C_COMPILER=gcc -DSINEW_SANITIZE=ON -DSINEW_TESTS=ON -DSINEW_TEST_POSTGRES=$pg >/dev/null
 cmake --build build/asan -j"$jobs" >/dev/null
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -31,7 +31,7 @@ done
 echo "== 2/4 ThreadSanitizer: the connection pool on SQLite and PostgreSQL"
 tsan_cc=clang
 command -v clang >/dev/null 2>&1 || tsan_cc=gcc
-cmake -S . -B build/tsan -DCMAKE_C_COMPILER=$tsan_cc -DSINEW_TSAN=ON -DSINEW_TEST_POSTGRES=$pg >/dev/null
+cmake -S . -B build/tsan -DCMAKE_C_COMPILER=$tsan_cc -DSINEW_TSAN=ON -DSINEW_TESTS=ON -DSINEW_TEST_POSTGRES=$pg >/dev/null
 tsan_targets=test_pool
 [ $pg = ON ] && tsan_targets="test_pool test_pool_pg"
 cmake --build build/tsan -j"$jobs" --target $tsan_targets >/dev/null
@@ -57,12 +57,12 @@ else
 fi
 
 echo "== 3/4 clang -Werror, unit tests and bounded libFuzzer runs"
-cmake -S . -B build/clang -DCMAKE_C_COMPILER=clang -DSINEW_FUZZ=ON >/dev/null
+cmake -S . -B build/clang -DCMAKE_C_COMPILER=clang -DSINEW_TESTS=ON -DSINEW_FUZZ=ON >/dev/null
 cmake --build build/clang -j"$jobs" >/dev/null
 ctest --test-dir build/clang --output-on-failure -j"$jobs" -L "unit|fuzz"
 
 echo "== 4/4 valgrind (plain build, SQLite)"
-cmake -S . -B build/plain -DCMAKE_C_COMPILER=gcc >/dev/null
+cmake -S . -B build/plain -DCMAKE_C_COMPILER=gcc -DSINEW_TESTS=ON >/dev/null
 cmake --build build/plain -j"$jobs" >/dev/null
 ctest --test-dir build/plain -L sqlite -j"$jobs" --output-on-failure \
     --overwrite MemoryCheckCommand=/usr/bin/valgrind \

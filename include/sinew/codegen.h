@@ -8,6 +8,8 @@
 #ifndef SINEW_CODEGEN_H
 #define SINEW_CODEGEN_H
 
+#include "export.h"
+
 #include <stdio.h>
 #include "schema.h"
 
@@ -25,10 +27,10 @@ typedef struct sinew_codegen_opts {
  * identifiers, or generated names that collide, fail with SINEW_INVALID and
  * a message naming them; nothing useful is written then.
  */
-int sinew_codegen(const sinew_schema *schema, const sinew_codegen_opts *opts, FILE *header, FILE *source);
+SINEW_API int sinew_codegen(const sinew_schema *schema, const sinew_codegen_opts *opts, FILE *header, FILE *source);
 
 /* snake_case of a name ("PlaylistTrack" -> "playlist_track"), into buf. */
-void sinew_snake_case(const char *name, char *buf, size_t cap);
+SINEW_API void sinew_snake_case(const char *name, char *buf, size_t cap);
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,8 @@
 #ifndef SINEW_DB_H
 #define SINEW_DB_H
 
+#include "export.h"
+
 #include <stdint.h>
 #include "schema.h"
 #include "types.h"
@@ -32,23 +34,23 @@ typedef struct sinew_db sinew_db;
  * passes libpq's connection keywords (sslmode, application_name, ...). Any
  * other parameter is SINEW_INVALID naming it and listing the known ones.
  */
-int sinew_open(sinew_db **out, const char *url);
-void sinew_close(sinew_db *db);                      /* NULL is a no-op */
+SINEW_API int sinew_open(sinew_db **out, const char *url);
+SINEW_API void sinew_close(sinew_db *db);                      /* NULL is a no-op */
 
-const char *sinew_db_backend(const sinew_db *db);    /* "sqlite", "postgres" */
+SINEW_API const char *sinew_db_backend(const sinew_db *db);    /* "sqlite", "postgres" */
 
 /* Run SQL with no parameters and no result rows (DDL, pragmas). */
-int sinew_exec(sinew_db *db, const char *sql);
+SINEW_API int sinew_exec(sinew_db *db, const char *sql);
 
 /* Transactions. Nested sinew_begin() calls become savepoints. */
-int sinew_begin(sinew_db *db);
-int sinew_commit(sinew_db *db);
-int sinew_rollback(sinew_db *db);
-int sinew_tx_depth(const sinew_db *db);              /* 0 outside a transaction */
+SINEW_API int sinew_begin(sinew_db *db);
+SINEW_API int sinew_commit(sinew_db *db);
+SINEW_API int sinew_rollback(sinew_db *db);
+SINEW_API int sinew_tx_depth(const sinew_db *db);              /* 0 outside a transaction */
 
 /* DDL from the graph: CREATE TABLE (IF NOT EXISTS) with keys, FKs and indexes. */
-int sinew_create_table(sinew_db *db, const sinew_model *model);
-int sinew_create_tables(sinew_db *db, const sinew_schema *schema);   /* in FK order */
+SINEW_API int sinew_create_table(sinew_db *db, const sinew_model *model);
+SINEW_API int sinew_create_tables(sinew_db *db, const sinew_schema *schema);   /* in FK order */
 
 /*
  * Memory that ended sessions leave for the next ones. A session allocates in
@@ -59,7 +61,7 @@ int sinew_create_tables(sinew_db *db, const sinew_schema *schema);   /* in FK or
  * The memory is freed by sinew_close().
  */
 #define SINEW_DEFAULT_SESSION_CACHE ((size_t)32 << 20)
-void sinew_db_set_session_cache(sinew_db *db, size_t bytes);
+SINEW_API void sinew_db_set_session_cache(sinew_db *db, size_t bytes);
 
 /* ---- the query log -------------------------------------------------------- */
 
@@ -74,7 +76,7 @@ typedef struct sinew_log_event {
 typedef void (*sinew_log_fn)(void *ctx, const sinew_log_event *event);
 
 /* Install a log hook (NULL to remove). SINEW_LOG=sql in the environment logs to stderr. */
-void sinew_db_set_log(sinew_db *db, sinew_log_fn fn, void *ctx);
+SINEW_API void sinew_db_set_log(sinew_db *db, sinew_log_fn fn, void *ctx);
 
 /* ---- statistics ----------------------------------------------------------- */
 
@@ -84,8 +86,8 @@ typedef struct sinew_stats {
     double ms;                  /* time in the database */
 } sinew_stats;
 
-sinew_stats sinew_db_stats(const sinew_db *db);
-void sinew_db_reset_stats(sinew_db *db);
+SINEW_API sinew_stats sinew_db_stats(const sinew_db *db);
+SINEW_API void sinew_db_reset_stats(sinew_db *db);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,8 @@
 #ifndef SINEW_DIAGRAM_H
 #define SINEW_DIAGRAM_H
 
+#include "export.h"
+
 #include <stdio.h>
 #include "schema.h"
 
@@ -31,11 +33,11 @@ typedef struct sinew_diagram_opts {
     const char *title;         /* diagram title, default the schema's name */
 } sinew_diagram_opts;
 
-int sinew_diagram(const sinew_schema *schema, sinew_diagram_format format, FILE *out);
-int sinew_diagram_ex(const sinew_schema *schema, const sinew_diagram_opts *opts, sinew_diagram_format format,
+SINEW_API int sinew_diagram(const sinew_schema *schema, sinew_diagram_format format, FILE *out);
+SINEW_API int sinew_diagram_ex(const sinew_schema *schema, const sinew_diagram_opts *opts, sinew_diagram_format format,
                      FILE *out);
 /* "mermaid", "dot", "svg", "png" -> format; 0 when unknown */
-sinew_diagram_format sinew_diagram_format_parse(const char *name);
+SINEW_API sinew_diagram_format sinew_diagram_format_parse(const char *name);
 
 #ifdef __cplusplus
 }

@@ -15,7 +15,10 @@
 #ifndef SINEW_DRIVER_H
 #define SINEW_DRIVER_H
 
+#include "export.h"
+
 #include <stdint.h>
+#include "dialect.h"
 #include "schema.h"
 #include "types.h"
 
@@ -23,13 +26,21 @@
 extern "C" {
 #endif
 
-/* 2: column_cell() added at the end. A driver built for another version is refused at
- * registration (its struct would be shorter than the one sinew reads). */
+/*
+ * The driver interface version this header describes. A driver sets
+ * `version` to the SINEW_DRIVER_VERSION it was compiled against, and sinew
+ * accepts every version from 1 up to its own, as SQLite does with a VFS's
+ * iVersion: members are only ever appended, each new one optional, and sinew
+ * never reads a member past the version a driver declares (the registry
+ * treats the ones it lacks as NULL). A driver newer than sinew is refused.
+ *
+ *   1  everything up to copy_end
+ *   2  column_cell
+ */
 #define SINEW_DRIVER_VERSION 2
 
 typedef struct sinew_conn sinew_conn;    /* a driver's connection (driver-defined) */
 typedef struct sinew_stmt sinew_stmt;    /* a driver's prepared statement (driver-defined) */
-struct sinew_dialect;                    /* SQL dialect, see src/sql/dialect.h */
 
 /* A parsed database URL. Every string is owned by the URL; absent parts are NULL / 0. */
 typedef struct sinew_url {
@@ -49,15 +60,15 @@ typedef struct sinew_url {
  * "postgres://user:pass@host:port/db?sslmode=disable" (also "postgresql://").
  * On failure returns SINEW_INVALID with a message naming the bad part.
  */
-int sinew_url_parse(sinew_url **out, const char *text);
-void sinew_url_free(sinew_url *url);
-const char *sinew_url_param(const sinew_url *url, const char *key);   /* NULL if absent */
+SINEW_API int sinew_url_parse(sinew_url **out, const char *text);
+SINEW_API void sinew_url_free(sinew_url *url);
+SINEW_API const char *sinew_url_param(const sinew_url *url, const char *key);   /* NULL if absent */
 /*
  * For a driver's open(): SINEW_INVALID naming the first ?key= that is not in
  * `known` (a NULL-terminated list) and listing the known ones, so a
  * misspelt parameter is not silently ignored. `driver` names the backend.
  */
-int sinew_url_check_params(const sinew_url *url, const char *driver, const char *const *known);
+SINEW_API int sinew_url_check_params(const sinew_url *url, const char *driver, const char *const *known);
 
 /* Storage class of a result column in the current row (for raw reads). */
 typedef enum sinew_storage {
@@ -84,7 +95,7 @@ typedef struct sinew_driver {
     int version;                         /* SINEW_DRIVER_VERSION */
     const char *name;                    /* "sqlite" */
     const char *const *schemes;          /* URL schemes it serves, NULL-terminated */
-    const struct sinew_dialect *dialect;
+    const sinew_dialect *dialect;        /* sinew/dialect.h */
 
     int (*open)(sinew_conn **out, const sinew_url *url);
     void (*close)(sinew_conn *conn);
@@ -143,12 +154,23 @@ typedef struct sinew_driver {
     void (*column_cell)(sinew_stmt *stmt, int index, sinew_cell *out);
 } sinew_driver;
 
-/* Make a driver available to sinew_open(). The struct must outlive its use. */
-int sinew_register_driver(const sinew_driver *driver);
-/* The driver serving a URL scheme, or NULL. */
-const sinew_driver *sinew_find_driver(const char *scheme);
+/*
+ * Make a driver available to sinew_open(); it then serves its schemes ahead of
+ * the built-in drivers. The struct must outlive its use. Refused (SINEW_MISUSE,
+ * naming the member) when the version is outside 1..SINEW_DRIVER_VERSION or a
+ * required member is NULL: everything but introspect, stream, the copy_*
+ * trio (all three or none) and column_cell is required.
+ */
+SINEW_API int sinew_register_driver(const sinew_driver *driver);
+/* The driver serving a URL scheme, or NULL. For a driver registered with an older
+ * version this is sinew's copy of it, with the members its version lacks NULL. */
+SINEW_API const sinew_driver *sinew_find_driver(const char *scheme);
 
-extern const sinew_driver sinew_sqlite_driver;
+/* The built-in drivers, for wrapping (see tests/install/driver_wrapper.c). The
+ * PostgreSQL one exists when sinew was built with it (SINEW_POSTGRES, the default):
+ * sinew_find_driver("postgres") says so at run time without a link error. */
+SINEW_API extern const sinew_driver sinew_sqlite_driver;
+SINEW_API extern const sinew_driver sinew_postgres_driver;
 
 #ifdef __cplusplus
 }

@@ -15,6 +15,8 @@
 #ifndef SINEW_MIGRATE_H
 #define SINEW_MIGRATE_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include "db.h"
 #include "schema.h"
@@ -29,7 +31,7 @@ extern "C" {
  * inverses are inferred from foreign keys. sinew's own bookkeeping table
  * (sinew_migrations) is left out.
  */
-int sinew_introspect(sinew_db *db, sinew_schema **out);
+SINEW_API int sinew_introspect(sinew_db *db, sinew_schema **out);
 
 /* Dialects a migration is written for (bit mask). */
 enum { SINEW_DIALECT_SQLITE = 1, SINEW_DIALECT_POSTGRES = 2, SINEW_DIALECT_ALL = 3 };
@@ -47,7 +49,7 @@ typedef struct sinew_make_opts {
  * allow_destructive, and a dropped + added column that look like a rename,
  * fail with SINEW_INVALID and a message saying what to do.
  */
-int sinew_migrate_make(const char *dir, const char *schema_path, const char *name,
+SINEW_API int sinew_migrate_make(const char *dir, const char *schema_path, const char *name,
                        const sinew_make_opts *opts, char **created);
 
 /*
@@ -56,10 +58,10 @@ int sinew_migrate_make(const char *dir, const char *schema_path, const char *nam
  * failing statement the database stays at the last good migration and the
  * message names the migration file and the statement.
  */
-int sinew_migrate_up(sinew_db *db, const char *dir);
-int sinew_migrate_up_to(sinew_db *db, const char *dir, int to);
+SINEW_API int sinew_migrate_up(sinew_db *db, const char *dir);
+SINEW_API int sinew_migrate_up_to(sinew_db *db, const char *dir, int to);
 /* Roll back applied migrations numbered above `to` (newest first); to = -1 rolls back one. */
-int sinew_migrate_down(sinew_db *db, const char *dir, int to);
+SINEW_API int sinew_migrate_down(sinew_db *db, const char *dir, int to);
 /*
  * A missing `dir` is SINEW_NOTFOUND for up, down, status and check (only
  * make creates it). The _report forms call `cb` after each migration is
@@ -67,8 +69,8 @@ int sinew_migrate_down(sinew_db *db, const char *dir, int to);
  * it took (the `sinew migrate` tool prints these lines).
  */
 typedef void sinew_migrate_progress(void *ctx, const char *name, int up, double seconds);
-int sinew_migrate_up_report(sinew_db *db, const char *dir, int to, sinew_migrate_progress *cb, void *ctx);
-int sinew_migrate_down_report(sinew_db *db, const char *dir, int to, sinew_migrate_progress *cb, void *ctx);
+SINEW_API int sinew_migrate_up_report(sinew_db *db, const char *dir, int to, sinew_migrate_progress *cb, void *ctx);
+SINEW_API int sinew_migrate_down_report(sinew_db *db, const char *dir, int to, sinew_migrate_progress *cb, void *ctx);
 
 typedef struct sinew_migration_status {
     char *name;                  /* "0002_add_email" */
@@ -79,18 +81,18 @@ typedef struct sinew_migration_status {
     int missing;                 /* applied, but its folder is gone */
 } sinew_migration_status;
 
-int sinew_migrate_status(sinew_db *db, const char *dir, sinew_migration_status **out, size_t *count);
-void sinew_migrate_status_free(sinew_migration_status *st, size_t count);
+SINEW_API int sinew_migrate_status(sinew_db *db, const char *dir, sinew_migration_status **out, size_t *count);
+SINEW_API void sinew_migrate_status_free(sinew_migration_status *st, size_t count);
 
 /*
  * Compare the live database with the schema the applied migrations should
  * have built. *ndrift gets the number of differences; *report (optional,
  * free with sinew_migrate_free) lists them table by table.
  */
-int sinew_migrate_check(sinew_db *db, const char *dir, char **report, size_t *ndrift);
+SINEW_API int sinew_migrate_check(sinew_db *db, const char *dir, char **report, size_t *ndrift);
 
 /* Free a string returned by this API. */
-void sinew_migrate_free(void *p);
+SINEW_API void sinew_migrate_free(void *p);
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,8 @@
 #ifndef SINEW_PARSE_H
 #define SINEW_PARSE_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include <stdio.h>
 #include "schema.h"
@@ -34,13 +36,13 @@ typedef struct sinew_diag {
 
 typedef struct sinew_diagnostics sinew_diagnostics;
 
-int sinew_diagnostics_new(sinew_diagnostics **out);
-void sinew_diagnostics_free(sinew_diagnostics *d);                 /* NULL is a no-op */
-size_t sinew_diagnostics_count(const sinew_diagnostics *d);
-size_t sinew_diagnostics_errors(const sinew_diagnostics *d);
-const sinew_diag *sinew_diagnostics_get(const sinew_diagnostics *d, size_t i);
+SINEW_API int sinew_diagnostics_new(sinew_diagnostics **out);
+SINEW_API void sinew_diagnostics_free(sinew_diagnostics *d);                 /* NULL is a no-op */
+SINEW_API size_t sinew_diagnostics_count(const sinew_diagnostics *d);
+SINEW_API size_t sinew_diagnostics_errors(const sinew_diagnostics *d);
+SINEW_API const sinew_diag *sinew_diagnostics_get(const sinew_diagnostics *d, size_t i);
 /* Every diagnostic as `file:line:col: error: message`, then the source line and a caret. */
-void sinew_diagnostics_print(const sinew_diagnostics *d, FILE *out);
+SINEW_API void sinew_diagnostics_print(const sinew_diagnostics *d, FILE *out);
 
 /*
  * Parse and validate. On any error: SINEW_INVALID, *out = NULL, and every
@@ -48,16 +50,16 @@ void sinew_diagnostics_print(const sinew_diagnostics *d, FILE *out);
  * sinew_errmsg()). The graph belongs to the caller: sinew_schema_free().
  * The schema's name is the file's base name without extension.
  */
-int sinew_schema_parse(sinew_schema **out, const char *filename, const char *text, size_t len,
+SINEW_API int sinew_schema_parse(sinew_schema **out, const char *filename, const char *text, size_t len,
                        sinew_diagnostics *diags);
-int sinew_schema_parse_file(sinew_schema **out, const char *path, sinew_diagnostics *diags);
+SINEW_API int sinew_schema_parse_file(sinew_schema **out, const char *path, sinew_diagnostics *diags);
 
 /* Canonical .sinew text: parse -> print -> parse gives the same graph; printing is idempotent. */
-int sinew_schema_print(const sinew_schema *schema, FILE *out);
-int sinew_schema_to_string(const sinew_schema *schema, char **out);   /* free with sinew_free() */
+SINEW_API int sinew_schema_print(const sinew_schema *schema, FILE *out);
+SINEW_API int sinew_schema_to_string(const sinew_schema *schema, char **out);   /* free with sinew_free() */
 
 /* Free memory sinew handed to the caller. */
-void sinew_free(void *p);
+SINEW_API void sinew_free(void *p);
 
 #ifdef __cplusplus
 }

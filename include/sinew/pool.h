@@ -61,6 +61,8 @@
 #ifndef SINEW_POOL_H
 #define SINEW_POOL_H
 
+#include "export.h"
+
 #include <stdint.h>
 #include "db.h"
 
@@ -104,7 +106,7 @@ typedef struct sinew_pool_options {
  * others are opened when needed. `opt` may be NULL for the defaults.
  * SINEW_INVALID for bad options or a memory database with max_size > 1.
  */
-int sinew_pool_open(sinew_pool **out, const char *url, const sinew_pool_options *opt);
+SINEW_API int sinew_pool_open(sinew_pool **out, const char *url, const sinew_pool_options *opt);
 
 /*
  * Lend a connection to the calling thread: an idle one (the most recently
@@ -115,9 +117,9 @@ int sinew_pool_open(sinew_pool **out, const char *url, const sinew_pool_options 
  * returned as sinew_open() (or on_connect) reports it: SINEW_CONNECTION for
  * an unreachable server; the pool stays usable and tries again next time.
  */
-int sinew_pool_acquire(sinew_pool *pool, sinew_db **out);
+SINEW_API int sinew_pool_acquire(sinew_pool *pool, sinew_db **out);
 /* The same with this call's own timeout: 0 does not wait, negative waits for ever. */
-int sinew_pool_acquire_timeout(sinew_pool *pool, sinew_db **out, int timeout_ms);
+SINEW_API int sinew_pool_acquire_timeout(sinew_pool *pool, sinew_db **out, int timeout_ms);
 
 /*
  * Give a connection back. A transaction still open on it is rolled back
@@ -129,7 +131,7 @@ int sinew_pool_acquire_timeout(sinew_pool *pool, sinew_db **out, int timeout_ms)
  * A connection that could not be rolled back is closed rather than reused
  * (SINEW_OK: the pool took it back).
  */
-int sinew_pool_release(sinew_pool *pool, sinew_db *db);
+SINEW_API int sinew_pool_release(sinew_pool *pool, sinew_db *db);
 
 /*
  * Close every connection and free the pool. The pool refuses to close while
@@ -138,7 +140,7 @@ int sinew_pool_release(sinew_pool *pool, sinew_db *db);
  * threads that hold them, and close again). NULL is a no-op returning
  * SINEW_OK. Do not call it while another thread may still call acquire.
  */
-int sinew_pool_close(sinew_pool *pool);
+SINEW_API int sinew_pool_close(sinew_pool *pool);
 
 /* Counters, read together under the pool's lock. */
 typedef struct sinew_pool_stats {
@@ -156,7 +158,7 @@ typedef struct sinew_pool_stats {
     uint64_t rollbacks;           /* connections released inside a transaction, rolled back */
 } sinew_pool_stats;
 
-sinew_pool_stats sinew_pool_get_stats(sinew_pool *pool);
+SINEW_API sinew_pool_stats sinew_pool_get_stats(sinew_pool *pool);
 
 #ifdef __cplusplus
 }

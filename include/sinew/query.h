@@ -23,6 +23,8 @@
 #ifndef SINEW_QUERY_H
 #define SINEW_QUERY_H
 
+#include "export.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include "schema.h"
@@ -50,39 +52,39 @@ typedef struct sinew_col {
 } sinew_col;
 
 /* The column of field `field` of `model` (generated code has constants for these). */
-sinew_col sinew_column(const sinew_model *model, int field);
+SINEW_API sinew_col sinew_column(const sinew_model *model, int field);
 /* `col` reached through relation `rel` of the queried model: posts whose author's email ... */
-sinew_col sinew_via(const sinew_relation *rel, sinew_col col);
+SINEW_API sinew_col sinew_via(const sinew_relation *rel, sinew_col col);
 /* Arithmetic on a column: sinew_col_op(ITEM_PRICE, '*', sinew_i64(2)) */
-sinew_col sinew_col_op(sinew_col col, char op, sinew_value v);
+SINEW_API sinew_col sinew_col_op(sinew_col col, char op, sinew_value v);
 
 typedef enum sinew_op { SINEW_EQ = 1, SINEW_NE, SINEW_LT, SINEW_LE, SINEW_GT, SINEW_GE } sinew_op;
 
 typedef struct sinew_expr sinew_expr;
 
-sinew_expr *sinew_cmp(sinew_col c, sinew_op op, sinew_value v);
-sinew_expr *sinew_eq(sinew_col c, sinew_value v);
-sinew_expr *sinew_ne(sinew_col c, sinew_value v);
-sinew_expr *sinew_lt(sinew_col c, sinew_value v);
-sinew_expr *sinew_le(sinew_col c, sinew_value v);
-sinew_expr *sinew_gt(sinew_col c, sinew_value v);
-sinew_expr *sinew_ge(sinew_col c, sinew_value v);
-sinew_expr *sinew_cmp_col(sinew_col a, sinew_op op, sinew_col b);        /* column against column */
-sinew_expr *sinew_in(sinew_col c, const sinew_value *values, size_t n);  /* n == 0 matches nothing */
-sinew_expr *sinew_not_in(sinew_col c, const sinew_value *values, size_t n);
+SINEW_API sinew_expr *sinew_cmp(sinew_col c, sinew_op op, sinew_value v);
+SINEW_API sinew_expr *sinew_eq(sinew_col c, sinew_value v);
+SINEW_API sinew_expr *sinew_ne(sinew_col c, sinew_value v);
+SINEW_API sinew_expr *sinew_lt(sinew_col c, sinew_value v);
+SINEW_API sinew_expr *sinew_le(sinew_col c, sinew_value v);
+SINEW_API sinew_expr *sinew_gt(sinew_col c, sinew_value v);
+SINEW_API sinew_expr *sinew_ge(sinew_col c, sinew_value v);
+SINEW_API sinew_expr *sinew_cmp_col(sinew_col a, sinew_op op, sinew_col b);        /* column against column */
+SINEW_API sinew_expr *sinew_in(sinew_col c, const sinew_value *values, size_t n);  /* n == 0 matches nothing */
+SINEW_API sinew_expr *sinew_not_in(sinew_col c, const sinew_value *values, size_t n);
 /* c IN (SELECT sub_col FROM sub ...); takes ownership of `sub` */
 struct sinew_query;
-sinew_expr *sinew_in_query(sinew_col c, struct sinew_query *sub, sinew_col sub_col);
-sinew_expr *sinew_like(sinew_col c, const char *pattern);     /* case-sensitive where the database is */
-sinew_expr *sinew_ilike(sinew_col c, const char *pattern);    /* case-insensitive everywhere */
-sinew_expr *sinew_is_null(sinew_col c);
-sinew_expr *sinew_not_null(sinew_col c);
-sinew_expr *sinew_between(sinew_col c, sinew_value lo, sinew_value hi);
-sinew_expr *sinew_and(sinew_expr *a, sinew_expr *b);
-sinew_expr *sinew_or(sinew_expr *a, sinew_expr *b);
-sinew_expr *sinew_not(sinew_expr *e);
+SINEW_API sinew_expr *sinew_in_query(sinew_col c, struct sinew_query *sub, sinew_col sub_col);
+SINEW_API sinew_expr *sinew_like(sinew_col c, const char *pattern);     /* case-sensitive where the database is */
+SINEW_API sinew_expr *sinew_ilike(sinew_col c, const char *pattern);    /* case-insensitive everywhere */
+SINEW_API sinew_expr *sinew_is_null(sinew_col c);
+SINEW_API sinew_expr *sinew_not_null(sinew_col c);
+SINEW_API sinew_expr *sinew_between(sinew_col c, sinew_value lo, sinew_value hi);
+SINEW_API sinew_expr *sinew_and(sinew_expr *a, sinew_expr *b);
+SINEW_API sinew_expr *sinew_or(sinew_expr *a, sinew_expr *b);
+SINEW_API sinew_expr *sinew_not(sinew_expr *e);
 /* Free an expression that was never handed to a query. */
-void sinew_expr_free(sinew_expr *e);
+SINEW_API void sinew_expr_free(sinew_expr *e);
 
 /* ---- queries -------------------------------------------------------------------- */
 
@@ -91,16 +93,16 @@ typedef enum sinew_dir { SINEW_ASC = 0, SINEW_DESC = 1 } sinew_dir;
 typedef enum sinew_nulls { SINEW_NULLS_DEFAULT = 0, SINEW_NULLS_FIRST, SINEW_NULLS_LAST } sinew_nulls;
 
 /* A query over `model` in session `s`; NULL only when out of memory. */
-sinew_query *sinew_query_new(sinew_session *s, const sinew_model *model);
-void sinew_query_free(sinew_query *q);   /* NULL is a no-op */
+SINEW_API sinew_query *sinew_query_new(sinew_session *s, const sinew_model *model);
+SINEW_API void sinew_query_free(sinew_query *q);   /* NULL is a no-op */
 
-int sinew_where(sinew_query *q, sinew_expr *e);      /* AND e */
-int sinew_exclude(sinew_query *q, sinew_expr *e);    /* AND NOT e */
-int sinew_order(sinew_query *q, sinew_col c, sinew_dir dir);
-int sinew_order_nulls(sinew_query *q, sinew_col c, sinew_dir dir, sinew_nulls nulls);
-int sinew_limit(sinew_query *q, int64_t n);
-int sinew_offset(sinew_query *q, int64_t n);
-int sinew_distinct(sinew_query *q);
+SINEW_API int sinew_where(sinew_query *q, sinew_expr *e);      /* AND e */
+SINEW_API int sinew_exclude(sinew_query *q, sinew_expr *e);    /* AND NOT e */
+SINEW_API int sinew_order(sinew_query *q, sinew_col c, sinew_dir dir);
+SINEW_API int sinew_order_nulls(sinew_query *q, sinew_col c, sinew_dir dir, sinew_nulls nulls);
+SINEW_API int sinew_limit(sinew_query *q, int64_t n);
+SINEW_API int sinew_offset(sinew_query *q, int64_t n);
+SINEW_API int sinew_distinct(sinew_query *q);
 /*
  * Load read-only: the objects (and those its prefetches and their lazy loads
  * bring) keep no snapshot and stay out of the identity map. That saves a
@@ -110,24 +112,24 @@ int sinew_distinct(sinew_query *q);
  * exports, rendering. Like Rails' `readonly` and Entity Framework's
  * AsNoTracking.
  */
-int sinew_readonly(sinew_query *q);
+SINEW_API int sinew_readonly(sinew_query *q);
 /*
  * Keyset (cursor) pagination: only rows after `last` (an object this query
  * returned) in the query's order. The primary key is added as a final
  * tie-breaker so pages never overlap or skip.
  */
-int sinew_after(sinew_query *q, const void *last);
+SINEW_API int sinew_after(sinew_query *q, const void *last);
 
 /* ---- execution ------------------------------------------------------------------ */
 
 /* Every matching object, in a session-owned list. */
-int sinew_all(sinew_query *q, sinew_list *out);
+SINEW_API int sinew_all(sinew_query *q, sinew_list *out);
 /* The first matching object, SINEW_NOTFOUND if none. */
-int sinew_first(sinew_query *q, void **out);
+SINEW_API int sinew_first(sinew_query *q, void **out);
 /* Exactly one: SINEW_NOTFOUND if none, SINEW_MULTIPLE if more than one. */
-int sinew_one(sinew_query *q, void **out);
-int sinew_query_count(sinew_query *q, int64_t *out);
-int sinew_query_exists(sinew_query *q, bool *out);
+SINEW_API int sinew_one(sinew_query *q, void **out);
+SINEW_API int sinew_query_count(sinew_query *q, int64_t *out);
+SINEW_API int sinew_query_exists(sinew_query *q, bool *out);
 
 typedef enum sinew_agg { SINEW_COUNT = 1, SINEW_SUM, SINEW_AVG, SINEW_MIN, SINEW_MAX } sinew_agg;
 /*
@@ -135,23 +137,23 @@ typedef enum sinew_agg { SINEW_COUNT = 1, SINEW_SUM, SINEW_AVG, SINEW_MIN, SINEW
  * match (except COUNT). Text results (MIN/MAX of text, decimals) point
  * into memory owned by the session.
  */
-int sinew_aggregate(sinew_query *q, sinew_agg fn, sinew_col c, sinew_value *out);
+SINEW_API int sinew_aggregate(sinew_query *q, sinew_agg fn, sinew_col c, sinew_value *out);
 
 /* ---- grouping: results read row by row ------------------------------------------ */
 
-int sinew_group_by(sinew_query *q, sinew_col c);                 /* selects c too */
-int sinew_select_agg(sinew_query *q, sinew_agg fn, sinew_col c); /* adds an aggregate column */
-int sinew_having(sinew_query *q, sinew_agg fn, sinew_col c, sinew_op op, sinew_value v);
+SINEW_API int sinew_group_by(sinew_query *q, sinew_col c);                 /* selects c too */
+SINEW_API int sinew_select_agg(sinew_query *q, sinew_agg fn, sinew_col c); /* adds an aggregate column */
+SINEW_API int sinew_having(sinew_query *q, sinew_agg fn, sinew_col c, sinew_op op, sinew_value v);
 
 typedef struct sinew_rows sinew_rows;
 /* Run a grouped query (or raw SQL, below) and read its rows as values. */
-int sinew_rows_open(sinew_query *q, sinew_rows **out);
-int sinew_rows_next(sinew_rows *r);                     /* SINEW_ROW, SINEW_DONE or an error */
-int sinew_rows_columns(const sinew_rows *r);
-const char *sinew_rows_name(const sinew_rows *r, int col);
+SINEW_API int sinew_rows_open(sinew_query *q, sinew_rows **out);
+SINEW_API int sinew_rows_next(sinew_rows *r);                     /* SINEW_ROW, SINEW_DONE or an error */
+SINEW_API int sinew_rows_columns(const sinew_rows *r);
+SINEW_API const char *sinew_rows_name(const sinew_rows *r, int col);
 /* Column `col` of the current row; text and blobs stay valid until the next sinew_rows_next(). */
-sinew_value sinew_rows_value(const sinew_rows *r, int col);
-void sinew_rows_free(sinew_rows *r);
+SINEW_API sinew_value sinew_rows_value(const sinew_rows *r, int col);
+SINEW_API void sinew_rows_free(sinew_rows *r);
 
 /* ---- bulk writes by query ----------------------------------------------------- */
 
@@ -161,9 +163,9 @@ typedef struct sinew_assign {
 } sinew_assign;
 
 /* UPDATE the matching rows; *changed gets the number of rows. Loaded objects are not refreshed. */
-int sinew_query_update(sinew_query *q, const sinew_assign *set, size_t n, int64_t *changed);
+SINEW_API int sinew_query_update(sinew_query *q, const sinew_assign *set, size_t n, int64_t *changed);
 /* DELETE the matching rows. */
-int sinew_query_delete(sinew_query *q, int64_t *changed);
+SINEW_API int sinew_query_delete(sinew_query *q, int64_t *changed);
 
 /* ---- streaming -------------------------------------------------------------------- */
 
@@ -173,26 +175,26 @@ typedef struct sinew_iter sinew_iter;
  * row into a buffer the iterator reuses, so *obj is valid (read-only) until
  * the next call. To change a streamed row, load it with sinew_get().
  */
-int sinew_iterate(sinew_query *q, sinew_iter **out);
-int sinew_iter_next(sinew_iter *it, void **obj);        /* SINEW_ROW, SINEW_DONE or an error */
-void sinew_iter_free(sinew_iter *it);
+SINEW_API int sinew_iterate(sinew_query *q, sinew_iter **out);
+SINEW_API int sinew_iter_next(sinew_iter *it, void **obj);        /* SINEW_ROW, SINEW_DONE or an error */
+SINEW_API void sinew_iter_free(sinew_iter *it);
 
 /* ---- raw SQL (values still bound) -------------------------------------------------- */
 
 /* Run `sql` with bound parameters and hydrate rows into `model` objects (columns matched by name). */
-int sinew_raw_all(sinew_session *s, const sinew_model *model, const char *sql,
+SINEW_API int sinew_raw_all(sinew_session *s, const sinew_model *model, const char *sql,
                   const sinew_value *params, size_t nparams, sinew_list *out);
 /* Run `sql` with bound parameters and read the rows as values. */
-int sinew_raw_rows(sinew_session *s, const char *sql, const sinew_value *params, size_t nparams,
+SINEW_API int sinew_raw_rows(sinew_session *s, const char *sql, const sinew_value *params, size_t nparams,
                    sinew_rows **out);
 
 /* ---- inspection ---------------------------------------------------------------------- */
 
 /* The SELECT this query will run (owned by the query; NULL with the error set on failure). */
-const char *sinew_query_sql(sinew_query *q);
+SINEW_API const char *sinew_query_sql(sinew_query *q);
 /* Its parameters, in placeholder order (valid until the query changes or is freed). */
-size_t sinew_query_nparams(sinew_query *q);
-const sinew_value *sinew_query_params(sinew_query *q);
+SINEW_API size_t sinew_query_nparams(sinew_query *q);
+SINEW_API const sinew_value *sinew_query_params(sinew_query *q);
 
 #ifdef __cplusplus
 }

@@ -25,6 +25,8 @@
 #ifndef SINEW_RELATIONS_H
 #define SINEW_RELATIONS_H
 
+#include "export.h"
+
 #include <stdbool.h>
 #include "query.h"
 #include "schema.h"
@@ -39,16 +41,16 @@ extern "C" {
  * NULL when there is none (a NULL foreign key, or no row). `file`/`line` name
  * the caller for the N+1 report: use the macros below.
  */
-int sinew_load_one_at(sinew_session *s, const sinew_relation *rel, void *obj, void **out,
+SINEW_API int sinew_load_one_at(sinew_session *s, const sinew_relation *rel, void *obj, void **out,
                       const char *file, int line);
 /* The related objects of a to-many relation (HAS_MANY or MANY_TO_MANY), session-owned. */
-int sinew_load_many_at(sinew_session *s, const sinew_relation *rel, void *obj, sinew_list *out,
+SINEW_API int sinew_load_many_at(sinew_session *s, const sinew_relation *rel, void *obj, sinew_list *out,
                        const char *file, int line);
 #define sinew_load_one(s, rel, obj, out) sinew_load_one_at(s, rel, obj, out, __FILE__, __LINE__)
 #define sinew_load_many(s, rel, obj, out) sinew_load_many_at(s, rel, obj, out, __FILE__, __LINE__)
 
 /* Forget a loaded relation of obj, so the next access loads it again. */
-void sinew_relation_reset(sinew_session *s, const sinew_relation *rel, void *obj);
+SINEW_API void sinew_relation_reset(sinew_session *s, const sinew_relation *rel, void *obj);
 
 /* ---- eager loading -------------------------------------------------------------- */
 
@@ -59,23 +61,23 @@ typedef enum sinew_eager {
 } sinew_eager;
 
 /* Load `rel` (a relation of the query's model) for every result. */
-int sinew_prefetch(sinew_query *q, const sinew_relation *rel);
+SINEW_API int sinew_prefetch(sinew_query *q, const sinew_relation *rel);
 /* Load a path of relations, e.g. {USER_REL_POSTS, POST_REL_COMMENTS, COMMENT_REL_AUTHOR}. */
-int sinew_prefetch_path(sinew_query *q, const sinew_relation *const *path, size_t n);
+SINEW_API int sinew_prefetch_path(sinew_query *q, const sinew_relation *const *path, size_t n);
 /* As sinew_prefetch, choosing the strategy. */
-int sinew_prefetch_with(sinew_query *q, const sinew_relation *rel, sinew_eager strategy);
+SINEW_API int sinew_prefetch_with(sinew_query *q, const sinew_relation *rel, sinew_eager strategy);
 
 /* ---- many-to-many changes (sent at once, without loading the collection) ---------- */
 
-int sinew_m2m_add(sinew_session *s, const sinew_relation *rel, void *obj, void *target);
-int sinew_m2m_remove(sinew_session *s, const sinew_relation *rel, void *obj, void *target);
+SINEW_API int sinew_m2m_add(sinew_session *s, const sinew_relation *rel, void *obj, void *target);
+SINEW_API int sinew_m2m_remove(sinew_session *s, const sinew_relation *rel, void *obj, void *target);
 /* Replace the whole set with targets[0..n). */
-int sinew_m2m_set(sinew_session *s, const sinew_relation *rel, void *obj, void *const *targets, size_t n);
-int sinew_m2m_clear(sinew_session *s, const sinew_relation *rel, void *obj);
+SINEW_API int sinew_m2m_set(sinew_session *s, const sinew_relation *rel, void *obj, void *const *targets, size_t n);
+SINEW_API int sinew_m2m_clear(sinew_session *s, const sinew_relation *rel, void *obj);
 
 /* ---- settings and the N+1 detector ------------------------------------------------ */
 
-void sinew_session_set_batching(sinew_session *s, bool on);     /* default on */
+SINEW_API void sinew_session_set_batching(sinew_session *s, bool on);     /* default on */
 
 typedef enum sinew_nplusone_mode {
     SINEW_NPLUSONE_OFF = 0,
@@ -84,9 +86,9 @@ typedef enum sinew_nplusone_mode {
 } sinew_nplusone_mode;
 
 /* Default: WARN with threshold 5; SINEW_NPLUSONE=off|warn|error in the environment overrides. */
-void sinew_session_set_nplusone(sinew_session *s, sinew_nplusone_mode mode, int threshold);
+SINEW_API void sinew_session_set_nplusone(sinew_session *s, sinew_nplusone_mode mode, int threshold);
 /* Reports found so far (one per relation), NUL-separated lines; empty when none. Session-owned. */
-const char *sinew_session_nplusone_report(sinew_session *s);
+SINEW_API const char *sinew_session_nplusone_report(sinew_session *s);
 
 /* ---- counting statements in tests (Django's assertNumQueries) ------------------- */
 
@@ -94,9 +96,9 @@ typedef struct sinew_count_mark {
     uint64_t statements;
 } sinew_count_mark;
 
-sinew_count_mark sinew_count_begin(sinew_db *db);
+SINEW_API sinew_count_mark sinew_count_begin(sinew_db *db);
 /* SINEW_OK if exactly `expected` statements ran since the mark, else SINEW_ERROR with both numbers. */
-int sinew_count_expect(sinew_db *db, sinew_count_mark mark, uint64_t expected);
+SINEW_API int sinew_count_expect(sinew_db *db, sinew_count_mark mark, uint64_t expected);
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,8 @@
 #ifndef SINEW_SCHEMA_H
 #define SINEW_SCHEMA_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include "types.h"
@@ -188,18 +190,18 @@ typedef struct sinew_list {
 } sinew_list;
 
 /* Release a graph made by the parser or by introspection. No-op on static graphs and NULL. */
-void sinew_schema_free(sinew_schema *schema);
+SINEW_API void sinew_schema_free(sinew_schema *schema);
 
 /* Lookups by name (schema name for models/fields/relations). NULL or -1 when absent. */
-const sinew_model *sinew_schema_find_model(const sinew_schema *schema, const char *name);
-const sinew_model *sinew_schema_find_table(const sinew_schema *schema, const char *table);
-const sinew_enum *sinew_schema_find_enum(const sinew_schema *schema, const char *name);
-int sinew_model_field_index(const sinew_model *model, const char *name);
-int sinew_model_column_index(const sinew_model *model, const char *column);
-const sinew_relation *sinew_model_find_relation(const sinew_model *model, const char *name);
+SINEW_API const sinew_model *sinew_schema_find_model(const sinew_schema *schema, const char *name);
+SINEW_API const sinew_model *sinew_schema_find_table(const sinew_schema *schema, const char *table);
+SINEW_API const sinew_enum *sinew_schema_find_enum(const sinew_schema *schema, const char *name);
+SINEW_API int sinew_model_field_index(const sinew_model *model, const char *name);
+SINEW_API int sinew_model_column_index(const sinew_model *model, const char *column);
+SINEW_API const sinew_relation *sinew_model_find_relation(const sinew_model *model, const char *name);
 
 /* The index of the single auto-generated primary-key field, or -1. */
-int sinew_model_auto_pk(const sinew_model *model);
+SINEW_API int sinew_model_auto_pk(const sinew_model *model);
 
 /*
  * Hand-written descriptors over an existing struct.

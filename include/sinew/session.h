@@ -14,6 +14,8 @@
 #ifndef SINEW_SESSION_H
 #define SINEW_SESSION_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include "db.h"
 #include "schema.h"
@@ -25,42 +27,42 @@ extern "C" {
 
 typedef struct sinew_session sinew_session;
 
-int sinew_session_new(sinew_session **out, sinew_db *db);
-void sinew_session_free(sinew_session *s);            /* NULL is a no-op */
-sinew_db *sinew_session_db(sinew_session *s);
+SINEW_API int sinew_session_new(sinew_session **out, sinew_db *db);
+SINEW_API void sinew_session_free(sinew_session *s);            /* NULL is a no-op */
+SINEW_API sinew_db *sinew_session_db(sinew_session *s);
 
 /* Cap the session arena (bytes; 0 = no cap). Past it, calls fail with SINEW_NOMEM. */
-void sinew_session_set_memory_limit(sinew_session *s, size_t bytes);
-size_t sinew_session_memory_used(const sinew_session *s);
+SINEW_API void sinew_session_set_memory_limit(sinew_session *s, size_t bytes);
+SINEW_API size_t sinew_session_memory_used(const sinew_session *s);
 
 /* Memory that lives as long as the session. */
-void *sinew_alloc(sinew_session *s, size_t size);
-char *sinew_strdup(sinew_session *s, const char *str);
+SINEW_API void *sinew_alloc(sinew_session *s, size_t size);
+SINEW_API char *sinew_strdup(sinew_session *s, const char *str);
 
 /* A zeroed, session-owned object of `model`, not yet in the database. */
-int sinew_new(sinew_session *s, const sinew_model *model, void **out);
+SINEW_API int sinew_new(sinew_session *s, const sinew_model *model, void **out);
 
 /* Load by primary key (one value per key field, in key order). SINEW_NOTFOUND if absent. */
-int sinew_get(sinew_session *s, const sinew_model *model, const sinew_value *key,
+SINEW_API int sinew_get(sinew_session *s, const sinew_model *model, const sinew_value *key,
               size_t nkey, void **out);
 /* Load by a unique field. */
-int sinew_get_by(sinew_session *s, const sinew_model *model, int field_index,
+SINEW_API int sinew_get_by(sinew_session *s, const sinew_model *model, int field_index,
                  const sinew_value *value, void **out);
 
 /*
  * Write an object: INSERT if new (reading back generated keys), else UPDATE
  * of the changed columns only (nothing is sent when nothing changed).
  */
-int sinew_save(sinew_session *s, const sinew_model *model, void *obj);
+SINEW_API int sinew_save(sinew_session *s, const sinew_model *model, void *obj);
 
 /* DELETE by primary key. The object stays readable until the session ends. */
-int sinew_delete(sinew_session *s, const sinew_model *model, void *obj);
+SINEW_API int sinew_delete(sinew_session *s, const sinew_model *model, void *obj);
 
 /* INSERT a struct the caller owns (not tracked); generated keys are written back. */
-int sinew_insert(sinew_session *s, const sinew_model *model, void *obj);
+SINEW_API int sinew_insert(sinew_session *s, const sinew_model *model, void *obj);
 
 /* Count the rows of a model's table. */
-int sinew_count(sinew_session *s, const sinew_model *model, int64_t *out);
+SINEW_API int sinew_count(sinew_session *s, const sinew_model *model, int64_t *out);
 
 /* ---- unit of work ------------------------------------------------------------------
  *
@@ -79,19 +81,19 @@ int sinew_count(sinew_session *s, const sinew_model *model, int64_t *out);
  */
 
 /* Schedule a delete for the next flush. */
-int sinew_mark_deleted(sinew_session *s, const sinew_model *model, void *obj);
+SINEW_API int sinew_mark_deleted(sinew_session *s, const sinew_model *model, void *obj);
 /* Write every pending change in one transaction. */
-int sinew_session_flush(sinew_session *s);
+SINEW_API int sinew_session_flush(sinew_session *s);
 /* Flush, then commit the transaction the flush opened (the outer one stays the caller's). */
-int sinew_session_commit(sinew_session *s);
+SINEW_API int sinew_session_commit(sinew_session *s);
 /*
  * Forget pending changes: changed objects get their loaded values back,
  * new objects are dropped from the unit of work (their memory stays valid
  * until the session ends), scheduled deletes are cancelled.
  */
-void sinew_session_rollback(sinew_session *s);
+SINEW_API void sinew_session_rollback(sinew_session *s);
 /* Number of objects with pending changes. */
-size_t sinew_session_pending(const sinew_session *s);
+SINEW_API size_t sinew_session_pending(const sinew_session *s);
 
 /* ---- bulk writes ------------------------------------------------------------------ */
 
@@ -100,14 +102,14 @@ size_t sinew_session_pending(const sinew_session *s);
  * caller's) with multi-row VALUES statements sized to the database's
  * parameter limit, inside one transaction; generated keys are written back.
  */
-int sinew_insert_many(sinew_session *s, const sinew_model *model, void *const *objs, size_t n);
+SINEW_API int sinew_insert_many(sinew_session *s, const sinew_model *model, void *const *objs, size_t n);
 
 /*
  * INSERT obj, or UPDATE the existing row whose fields conflict_fields[0..n)
  * (a unique key or the primary key) are equal: every other column takes
  * obj's value. The key of the row is written back into obj.
  */
-int sinew_upsert(sinew_session *s, const sinew_model *model, void *obj, const unsigned *conflict_fields,
+SINEW_API int sinew_upsert(sinew_session *s, const sinew_model *model, void *obj, const unsigned *conflict_fields,
                  size_t nconflict);
 
 /* ---- hooks ------------------------------------------------------------------------ */
@@ -123,14 +125,14 @@ typedef struct sinew_hooks {
 } sinew_hooks;
 
 /* Install hooks for `model` on every session of db (NULL removes them). The struct is copied. */
-int sinew_db_set_hooks(sinew_db *db, const sinew_model *model, const sinew_hooks *hooks);
+SINEW_API int sinew_db_set_hooks(sinew_db *db, const sinew_model *model, const sinew_hooks *hooks);
 
 /*
  * Check the declared validation rules (length, range, pattern) of every
  * field of obj; SINEW_INVALID names the first field that fails. Saves and
  * flushes call it before writing.
  */
-int sinew_validate(const sinew_model *model, const void *obj);
+SINEW_API int sinew_validate(const sinew_model *model, const void *obj);
 
 #ifdef __cplusplus
 }

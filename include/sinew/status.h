@@ -10,6 +10,8 @@
 #ifndef SINEW_STATUS_H
 #define SINEW_STATUS_H
 
+#include "export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -49,27 +51,27 @@ typedef struct sinew_error {
 } sinew_error;
 
 /* The last error recorded on the calling thread (never NULL). */
-const sinew_error *sinew_last_error(void);
+SINEW_API const sinew_error *sinew_last_error(void);
 
 /* Shorthand for sinew_last_error()->message. */
-const char *sinew_errmsg(void);
+SINEW_API const char *sinew_errmsg(void);
 
 /* Forget the last error on this thread. */
-void sinew_clear_error(void);
+SINEW_API void sinew_clear_error(void);
 
 /* Record an error (printf-style message) and return `status`. For drivers and extensions.
  * Marked cold: the compiler moves the paths that call it out of the hot code. */
-int sinew_error_set(int status, const char *fmt, ...)
+SINEW_API int sinew_error_set(int status, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3), cold))
 #endif
     ;
 /* Add database detail to the current error (any argument may be NULL / 0). */
-void sinew_error_detail(int db_code, const char *sqlstate, const char *table,
+SINEW_API void sinew_error_detail(int db_code, const char *sqlstate, const char *table,
                         const char *column, const char *constraint);
 
 /* The name of a status code, e.g. "SINEW_NOTFOUND". */
-const char *sinew_status_name(int status);
+SINEW_API const char *sinew_status_name(int status);
 
 #ifdef __cplusplus
 }

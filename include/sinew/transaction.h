@@ -14,6 +14,8 @@
 #ifndef SINEW_TRANSACTION_H
 #define SINEW_TRANSACTION_H
 
+#include "export.h"
+
 #include "db.h"
 
 #ifdef __cplusplus
@@ -36,9 +38,9 @@ typedef int (*sinew_tx_fn)(sinew_db *db, void *ctx);
  * transaction owns retries). `attempts`, when not NULL, receives the number
  * of tries made.
  */
-int sinew_transaction_ex(sinew_db *db, sinew_tx_fn fn, void *ctx, const sinew_retry_policy *policy,
+SINEW_API int sinew_transaction_ex(sinew_db *db, sinew_tx_fn fn, void *ctx, const sinew_retry_policy *policy,
                          int *attempts);
-int sinew_transaction(sinew_db *db, sinew_tx_fn fn, void *ctx, const sinew_retry_policy *policy);
+SINEW_API int sinew_transaction(sinew_db *db, sinew_tx_fn fn, void *ctx, const sinew_retry_policy *policy);
 
 #ifdef __cplusplus
 }

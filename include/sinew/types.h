@@ -25,6 +25,8 @@
 #ifndef SINEW_TYPES_H
 #define SINEW_TYPES_H
 
+#include "export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -75,44 +77,44 @@ typedef struct sinew_value {
 } sinew_value;
 
 /* Value constructors (no allocation). */
-sinew_value sinew_null(sinew_type type);
-sinew_value sinew_bool(bool v);
-sinew_value sinew_i32(int32_t v);
-sinew_value sinew_i64(int64_t v);
-sinew_value sinew_f64(double v);
-sinew_value sinew_text(const char *s);                 /* NUL-terminated; NULL gives SQL NULL */
-sinew_value sinew_textn(const char *s, size_t len);
-sinew_value sinew_blobv(const void *data, size_t len);
-sinew_value sinew_timestamp(int64_t usec_since_epoch);
-sinew_value sinew_date(int32_t days_since_epoch);
-sinew_value sinew_uuidv(sinew_uuid u);
-sinew_value sinew_json(const char *s);
-sinew_value sinew_decimal(const char *s);
-sinew_value sinew_enumv(int index);
+SINEW_API sinew_value sinew_null(sinew_type type);
+SINEW_API sinew_value sinew_bool(bool v);
+SINEW_API sinew_value sinew_i32(int32_t v);
+SINEW_API sinew_value sinew_i64(int64_t v);
+SINEW_API sinew_value sinew_f64(double v);
+SINEW_API sinew_value sinew_text(const char *s);                 /* NUL-terminated; NULL gives SQL NULL */
+SINEW_API sinew_value sinew_textn(const char *s, size_t len);
+SINEW_API sinew_value sinew_blobv(const void *data, size_t len);
+SINEW_API sinew_value sinew_timestamp(int64_t usec_since_epoch);
+SINEW_API sinew_value sinew_date(int32_t days_since_epoch);
+SINEW_API sinew_value sinew_uuidv(sinew_uuid u);
+SINEW_API sinew_value sinew_json(const char *s);
+SINEW_API sinew_value sinew_decimal(const char *s);
+SINEW_API sinew_value sinew_enumv(int index);
 
 /* The schema-language name of a type ("int64", "text", ...). */
-const char *sinew_type_name(sinew_type type);
+SINEW_API const char *sinew_type_name(sinew_type type);
 
 /* ---- time ---------------------------------------------------------------- */
 
 /* Build a timestamp from UTC calendar fields; returns SINEW_INVALID if out of range. */
-int sinew_timestamp_from_parts(int64_t *out, int year, int month, int day,
+SINEW_API int sinew_timestamp_from_parts(int64_t *out, int year, int month, int day,
                                int hour, int minute, int second, int usec);
 /* "YYYY-MM-DD HH:MM:SS[.ffffff]" (UTC); a trailing "Z" or "+00" is accepted. */
-int sinew_timestamp_parse(int64_t *out, const char *text, size_t len);
+SINEW_API int sinew_timestamp_parse(int64_t *out, const char *text, size_t len);
 /* Writes "YYYY-MM-DD HH:MM:SS.ffffff" (26 chars + NUL); buf must hold 32 bytes. */
-void sinew_timestamp_format(int64_t usec, char buf[32]);
+SINEW_API void sinew_timestamp_format(int64_t usec, char buf[32]);
 
-int sinew_date_from_parts(int32_t *out, int year, int month, int day);
-int sinew_date_parse(int32_t *out, const char *text, size_t len);   /* "YYYY-MM-DD" */
-void sinew_date_format(int32_t days, char buf[16]);
+SINEW_API int sinew_date_from_parts(int32_t *out, int year, int month, int day);
+SINEW_API int sinew_date_parse(int32_t *out, const char *text, size_t len);   /* "YYYY-MM-DD" */
+SINEW_API void sinew_date_format(int32_t days, char buf[16]);
 
 /* ---- uuid ---------------------------------------------------------------- */
 
-int sinew_uuid_parse(sinew_uuid *out, const char *text, size_t len);  /* 8-4-4-4-12 hex */
-void sinew_uuid_format(const sinew_uuid *u, char buf[37]);
+SINEW_API int sinew_uuid_parse(sinew_uuid *out, const char *text, size_t len);  /* 8-4-4-4-12 hex */
+SINEW_API void sinew_uuid_format(const sinew_uuid *u, char buf[37]);
 /* A random (version 4) UUID from the operating system's generator. */
-int sinew_uuid_v4(sinew_uuid *out);
+SINEW_API int sinew_uuid_v4(sinew_uuid *out);
 
 /* ---- memory -------------------------------------------------------------- */
 
@@ -127,7 +129,7 @@ typedef struct sinew_allocator {
     void *ctx;
 } sinew_allocator;
 
-void sinew_set_allocator(const sinew_allocator *a);   /* NULL restores the default */
+SINEW_API void sinew_set_allocator(const sinew_allocator *a);   /* NULL restores the default */
 
 #ifdef __cplusplus
 }

@@ -1,30 +1,78 @@
 /*
  * registry.c - the table of drivers sinew_open() chooses from by URL scheme.
  * Built-in drivers are always present; others are registered at start-up.
+ *
+ * A driver of an older interface version is copied, as far as its version
+ * reaches, into a full-size struct whose later members stay NULL: the rest of
+ * sinew then reads every member unconditionally (an optional one tested for
+ * NULL, as before) and never past what the driver declared, with no version
+ * test on any per-row path.
  */
+#include <stddef.h>
 #include <string.h>
 #include "base.h"
 #include "sinew/driver.h"
 
-#ifdef SINEW_HAVE_POSTGRES
-extern const sinew_driver sinew_postgres_driver;
-#endif
-
 #define MAX_DRIVERS 16
-static const sinew_driver *extra[MAX_DRIVERS];
+static const sinew_driver *given[MAX_DRIVERS];   /* as registered, to recognise a second registration */
+static const sinew_driver *extra[MAX_DRIVERS];   /* what sinew uses: given[i] or upgraded[i] */
+static sinew_driver upgraded[MAX_DRIVERS];
 static size_t nextra;
+
+/* bytes of struct sinew_driver a driver of that version has */
+static size_t driver_size(int version)
+{
+    switch (version) {
+    case 1: return offsetof(sinew_driver, column_cell);
+    default: return sizeof(sinew_driver);
+    }
+}
+
+/* the first required member that is NULL, or NULL */
+static const char *missing_member(const sinew_driver *d)
+{
+#define REQUIRE(m) if (!d->m) return #m
+    REQUIRE(name); REQUIRE(schemes); REQUIRE(dialect);
+    REQUIRE(open); REQUIRE(close);
+    REQUIRE(prepare); REQUIRE(bind); REQUIRE(step); REQUIRE(reset); REQUIRE(finalize);
+    REQUIRE(column_count); REQUIRE(column_name); REQUIRE(column_storage);
+    REQUIRE(column_i64); REQUIRE(column_f64); REQUIRE(column_text); REQUIRE(column_blob);
+    REQUIRE(exec); REQUIRE(begin); REQUIRE(commit); REQUIRE(rollback);
+    REQUIRE(savepoint); REQUIRE(release); REQUIRE(rollback_to);
+    REQUIRE(changes); REQUIRE(last_insert_id); REQUIRE(in_transaction);
+    REQUIRE(dialect->name); REQUIRE(dialect->column_type); REQUIRE(dialect->auto_pk_type);
+#undef REQUIRE
+    if (!d->copy_begin != !d->copy_row || !d->copy_begin != !d->copy_end)
+        return "copy_begin, copy_row and copy_end (all three or none)";
+    return NULL;
+}
 
 int sinew_register_driver(const sinew_driver *d)
 {
-    if (!d || d->version != SINEW_DRIVER_VERSION || !d->schemes)
-        return sinew_error_set(SINEW_MISUSE, "sinew_register_driver: driver is NULL, has no schemes, "
-                                             "or was built for another driver interface version (want %d)",
-                               SINEW_DRIVER_VERSION);
+    if (!d) return sinew_error_set(SINEW_MISUSE, "sinew_register_driver: driver is NULL");
+    /* the version first: it says how much of the struct may be read at all */
+    if (d->version < 1 || d->version > SINEW_DRIVER_VERSION)
+        return sinew_error_set(SINEW_MISUSE, "sinew_register_driver: driver '%s' declares interface version %d; "
+                                             "this sinew accepts 1 to %d (SINEW_DRIVER_VERSION in sinew/driver.h)",
+                               d->name ? d->name : "?", d->version, SINEW_DRIVER_VERSION);
     for (size_t i = 0; i < nextra; i++)
-        if (extra[i] == d) return SINEW_OK;
+        if (given[i] == d) return SINEW_OK;
     if (nextra == MAX_DRIVERS)
         return sinew_error_set(SINEW_MISUSE, "sinew_register_driver: too many drivers (max %d)", MAX_DRIVERS);
-    extra[nextra++] = d;
+    const sinew_driver *use = d;
+    if (d->version < SINEW_DRIVER_VERSION) {
+        sinew_driver *u = &upgraded[nextra];
+        memset(u, 0, sizeof *u);
+        memcpy(u, d, driver_size(d->version));
+        use = u;
+    }
+    const char *miss = missing_member(use);
+    if (miss)
+        return sinew_error_set(SINEW_MISUSE, "sinew_register_driver: driver '%s' has no %s; only introspect, "
+                                             "stream, the copy_* functions and column_cell may be NULL",
+                               d->name ? d->name : "?", miss);
+    given[nextra] = d;
+    extra[nextra++] = use;
     return SINEW_OK;
 }
 

@@ -182,7 +182,7 @@ static int insert_copy(sinew_session *s, const sinew_model *m, sn_plan *p, void 
     double t0 = s->db->log_fn || s->db->log_stderr ? sn_now_ms() : -1;
     rc = drv->copy_begin(s->db->conn, sn_buf_cstr(&sql));
     if (rc == SINEW_OK) {
-        sinew_value vals[64];
+        sinew_value vals[SN_MAX_FIELDS];
         for (size_t r = 0; r < n && rc == SINEW_OK; r++) {
             for (size_t i = 0; i < m->nfields; i++) vals[i] = sn_field_value(&m->fields[i], objs[r]);
             rc = drv->copy_row(s->db->conn, vals, m->nfields);
@@ -222,7 +222,7 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
     if (per == 0) per = 1;
     sn_buf b;
     sn_buf_init(&b);
-    int copy = s->db->drv->copy_begin && n >= COPY_MIN_ROWS && m->nfields <= 64;
+    int copy = s->db->drv->copy_begin && n >= COPY_MIN_ROWS && m->nfields <= SN_MAX_FIELDS;
     /* the objects whose key this call fills in: set back to zero if it fails */
     unsigned char *taken = NULL;
     if (p->auto_pk >= 0) {

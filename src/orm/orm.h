@@ -218,7 +218,7 @@ static inline int sn_type_intlike(sinew_type t)
 uint64_t sn_value_hash(const sinew_value *v, uint64_t seed);
 int sn_value_eq(const sinew_value *a, const sinew_value *b);
 /* ---- the identity map (identity.c) ---- */
-#define SN_MAX_KEY 16                  /* key fields a model may have */
+#include "sn_limits.h"                 /* SN_MAX_KEY, SN_MAX_FIELDS ... */
 typedef struct sn_idmap sn_idmap;
 /* the key of a tracked object as the database has it (from the snapshot when there is one) */
 void sn_obj_key(const sn_obj *o, sinew_value *vals);

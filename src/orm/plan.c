@@ -25,9 +25,9 @@ SN_NOINLINE int sn_plan_lookup(sinew_db *db, const sinew_model *m, sn_plan **out
     if (m->npk == 0)
         return sinew_error_set(SINEW_MISUSE, "model %s has no primary key: mark a field @id or add @@id([...])",
                                m->name);
-    if (m->nfields > 64)
-        return sinew_error_set(SINEW_UNSUPPORTED, "model %s has %zu fields; sinew supports up to 64 per model",
-                               m->name, m->nfields);
+    if (m->nfields > SN_MAX_FIELDS)
+        return sinew_error_set(SINEW_UNSUPPORTED, "model %s has %zu fields; sinew supports up to %d per model: "
+                               "split it into two models with a one-to-one relation", m->name, m->nfields, SN_MAX_FIELDS);
     p = sn_calloc(1, sizeof *p);
     if (!p) return sn_nomem();
     p->model = m;
@@ -72,7 +72,7 @@ SN_NOINLINE int sn_plan_lookup(sinew_db *db, const sinew_model *m, sn_plan **out
 SN_NOINLINE static int render_insert(sinew_db *db, sn_plan *p, uint64_t omit, const sn_insert_variant **out)
 {
     const sinew_model *m = p->model;
-    unsigned char include[64], returning[64];
+    unsigned char include[SN_MAX_FIELDS], returning[SN_MAX_FIELDS];
     int nret = 0;
     for (size_t i = 0; i < m->nfields; i++) {
         int back = (int)((omit >> i) & 1);
@@ -126,7 +126,7 @@ SN_HOT int sn_plan_insert(sinew_db *db, sn_plan *p, uint64_t omit, const sn_inse
 SN_NOINLINE static int render_update(sinew_db *db, sn_plan *p, uint64_t set, const char **out)
 {
     const sinew_model *m = p->model;
-    unsigned char mask[64];
+    unsigned char mask[SN_MAX_FIELDS];
     for (size_t i = 0; i < m->nfields; i++) mask[i] = (unsigned char)((set >> i) & 1);
     sn_buf b;
     sn_buf_init(&b);

@@ -172,7 +172,7 @@ int sinew_order_nulls(sinew_query *q, sinew_col c, sinew_dir dir, sinew_nulls nu
     CHECK_Q(q);
     int rc = sn_q_check_col(q, &c, "order");
     if (rc) return sn_q_fail(q, rc);
-    if (q->norder == Q_MAX) return sn_q_fail(q, sinew_error_set(SINEW_UNSUPPORTED, "more than %d order keys", Q_MAX));
+    if (q->norder == Q_MAX) return sn_q_fail(q, sinew_error_set(SINEW_UNSUPPORTED, "more than %d order keys in one query", Q_MAX));
     q->order[q->norder].col = c;
     q->order[q->norder].dir = dir;
     q->order[q->norder].nulls = nulls;
@@ -272,7 +272,7 @@ int sinew_group_by(sinew_query *q, sinew_col c)
     CHECK_Q(q);
     int rc = sn_q_check_col(q, &c, "group by");
     if (rc) return sn_q_fail(q, rc);
-    if (q->ngroup == Q_MAX) return sn_q_fail(q, sinew_error_set(SINEW_UNSUPPORTED, "too many group keys"));
+    if (q->ngroup == Q_MAX) return sn_q_fail(q, sinew_error_set(SINEW_UNSUPPORTED, "more than %d group keys in one query", Q_MAX));
     q->group[q->ngroup++] = c;
     return SINEW_OK;
 }
@@ -283,7 +283,7 @@ int sinew_select_agg(sinew_query *q, sinew_agg fn, sinew_col c)
     int rc = sn_q_check_col(q, &c, "aggregate");
     if (rc) return sn_q_fail(q, rc);
     if (fn < SINEW_COUNT || fn > SINEW_MAX) return sn_q_fail(q, sinew_error_set(SINEW_MISUSE, "unknown aggregate %d", (int)fn));
-    if (q->naggs == Q_MAX) return sn_q_fail(q, sinew_error_set(SINEW_UNSUPPORTED, "too many aggregates"));
+    if (q->naggs == Q_MAX) return sn_q_fail(q, sinew_error_set(SINEW_UNSUPPORTED, "more than %d aggregates in one query", Q_MAX));
     q->aggs[q->naggs].fn = fn;
     q->aggs[q->naggs].col = c;
     q->naggs++;
@@ -295,7 +295,7 @@ int sinew_having(sinew_query *q, sinew_agg fn, sinew_col c, sinew_op op, sinew_v
     CHECK_Q(q);
     int rc = sn_q_check_col(q, &c, "having");
     if (rc) return sn_q_fail(q, rc);
-    if (q->nhaving == Q_MAX) return sn_q_fail(q, sinew_error_set(SINEW_UNSUPPORTED, "too many having terms"));
+    if (q->nhaving == Q_MAX) return sn_q_fail(q, sinew_error_set(SINEW_UNSUPPORTED, "more than %d HAVING terms in one query", Q_MAX));
     if (v.is_null) return sn_q_fail(q, sinew_error_set(SINEW_MISUSE, "having: comparing with NULL never matches"));
     q_having *h = &q->having[q->nhaving];
     sinew_value *copy;

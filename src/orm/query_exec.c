@@ -46,8 +46,12 @@ static int hydrate_join_prefetches(sinew_query *q, sn_exec *x, void *owner)
         const sinew_model *t = rel->target;
         void *target = NULL;
         if (x->drv->column_storage(x->stmt, base + (int)t->pk[0]) != SINEW_STORAGE_NULL) {
-            int colmap[64];
-            for (size_t i = 0; i < t->nfields && i < 64; i++) colmap[i] = base + (int)i;
+            /* the resolver refuses wider models; a hand-written one must not overrun colmap */
+            if (t->nfields > SN_MAX_FIELDS)
+                return sinew_error_set(SINEW_UNSUPPORTED, "model %s has %zu fields; sinew supports up to %d per model",
+                                       t->name, t->nfields, SN_MAX_FIELDS);
+            int colmap[SN_MAX_FIELDS];
+            for (size_t i = 0; i < t->nfields; i++) colmap[i] = base + (int)i;
             int rc = sn_session_materialize(q->s, x, t, colmap, &target);
             if (rc) return rc;
         }
@@ -770,11 +774,13 @@ int sinew_raw_all(sinew_session *s, const sinew_model *m, const char *sql, const
     if (!out || !m) return sinew_error_set(SINEW_MISUSE, "sinew_raw_all: model and out must not be NULL");
     out->items = NULL;
     out->count = 0;
-    if (m->nfields > 64) return sinew_error_set(SINEW_UNSUPPORTED, "model %s has too many fields", m->name);
+    if (m->nfields > SN_MAX_FIELDS)
+        return sinew_error_set(SINEW_UNSUPPORTED, "model %s has %zu fields; sinew supports up to %d per model",
+                               m->name, m->nfields, SN_MAX_FIELDS);
     sn_exec x;
     int rc = raw_start(s, &x, sql, params, nparams);
     if (rc) return rc;
-    int colmap[64];
+    int colmap[SN_MAX_FIELDS];
     for (size_t i = 0; i < m->nfields; i++) colmap[i] = -1;
     int ncols = x.drv->column_count(x.stmt);
     for (int c = 0; c < ncols; c++) {

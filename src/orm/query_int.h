@@ -51,7 +51,7 @@ typedef struct q_having {
     char *store;
 } q_having;
 
-#define Q_MAX 16
+#define Q_MAX SN_MAX_QUERY_TERMS
 
 typedef struct q_prefetch {
     const sinew_relation *path[SINEW_MAX_PATH];

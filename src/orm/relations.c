@@ -12,7 +12,7 @@
 #include "query_int.h"
 #include "sinew/relations.h"
 
-#define MAXK 8   /* key columns per relation */
+#define MAXK SN_MAX_KEY   /* key columns per relation: its target's primary key */
 
 /* ---- session state ---------------------------------------------------------------- */
 
@@ -189,7 +189,7 @@ int sn_rel_store(sinew_session *s, const sinew_relation *rel, void *obj, void *o
 {
     sn_obj *o = SN_OBJ_OF(obj);
     int idx = rel_index(o->model, rel);
-    if (idx < 0 || idx >= 64) return sinew_error_set(SINEW_INTERNAL, "relation %s does not belong to %s", rel->name, o->model->name);
+    if (idx < 0 || idx >= SN_MAX_RELATIONS) return sinew_error_set(SINEW_INTERNAL, "relation %s does not belong to %s", rel->name, o->model->name);
     if (rel->offset != SINEW_NO_OFFSET) {
         /* the snapshot too: a loaded value is not a change for the unit of work */
         if (is_to_one(rel)) {

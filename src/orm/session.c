@@ -366,7 +366,7 @@ SN_HOT static int bind_fields(sn_exec *x, const sinew_model *m, const void *obj,
 
 static uint64_t all_fields(const sinew_model *m)
 {
-    return m->nfields >= 64 ? ~0ull : (1ull << m->nfields) - 1;
+    return m->nfields >= SN_MAX_FIELDS ? ~0ull : (1ull << m->nfields) - 1;
 }
 
 /* INSERT obj; fields left zero that the database fills (auto keys, defaults) are read back. */

@@ -13,9 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "check_limits.h"
 #include "lang.h"
+#include "sn_limits.h"
 
-#define MAXK 8
+#define MAXK SN_MAX_KEY   /* key fields of a model, key columns of a relation (base/sn_limits.h) */
 
 typedef struct pfield {
     sinew_field f;
@@ -56,7 +58,7 @@ typedef struct rmodel {
     size_t nf, capf;
     prel *r;
     size_t nr, capr;
-    const char *pk[MAXK * 2];
+    const char *pk[MAXK];
     size_t npk;
     int pk_state;             /* 0 todo, 1 in progress, 2 done */
     const ast_attr *id_attr;
@@ -583,7 +585,7 @@ static int resolve_pk(R *r, int mi)
                 prel *p = find_rel(m, n);
                 if (f) {
                     f->f.flags |= SINEW_FIELD_PK;
-                    if (m->npk < MAXK * 2) m->pk[m->npk++] = f->f.name;
+                    if (m->npk < MAXK) m->pk[m->npk++] = f->f.name;
                 } else if (p && p->kind == SINEW_BELONGS_TO) {
                     if (ensure_fk(r, mi, (int)(p - m->r))) {
                         m->pk_state = 2;
@@ -591,7 +593,7 @@ static int resolve_pk(R *r, int mi)
                     }
                     m = &r->m[mi];
                     p = find_rel(m, n);
-                    for (size_t k = 0; k < p->nfk && m->npk < MAXK * 2; k++) {
+                    for (size_t k = 0; k < p->nfk && m->npk < MAXK; k++) {
                         pfield *ff = find_field(m, p->fk[k]);
                         if (ff) ff->f.flags |= SINEW_FIELD_PK;
                         m->pk[m->npk++] = p->fk[k];
@@ -603,7 +605,7 @@ static int resolve_pk(R *r, int mi)
         }
     } else {
         for (size_t i = 0; i < m->nf; i++)
-            if ((m->f[i].f.flags & SINEW_FIELD_PK) && m->npk < MAXK * 2) m->pk[m->npk++] = m->f[i].f.name;
+            if ((m->f[i].f.flags & SINEW_FIELD_PK) && m->npk < MAXK) m->pk[m->npk++] = m->f[i].f.name;
     }
     m->pk_state = 2;
     if (!m->npk) {
@@ -1157,5 +1159,6 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
         *out = NULL;
         return r.errors + 1;
     }
+    r.errors += sn_check_limits(af, *out, d, file);
     return r.errors;
 }

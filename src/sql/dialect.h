@@ -10,18 +10,8 @@
 #include "base.h"
 #include "sinew/schema.h"
 
-typedef struct sinew_dialect {
-    const char *name;                 /* "sqlite", "postgres" */
-    int numbered_params;              /* 1: $1, $2 ...; 0: ? */
-    int max_params;                   /* bound parameters per statement */
-    int has_ilike;                    /* ILIKE operator */
-    int has_nulls_order;              /* NULLS FIRST / NULLS LAST */
-    int ddl_in_transaction;           /* DDL is transactional */
-    /* DDL type of a field (without NULL / key clauses) */
-    const char *(*column_type)(const sinew_field *field);
-    /* full column definition for an @auto integer primary key */
-    void (*auto_pk_column)(sn_buf *out, const struct sinew_dialect *d, const sinew_field *field);
-} sinew_dialect;
+/* the struct is public: drivers outside the tree supply one */
+#include "sinew/dialect.h"
 
 extern const sinew_dialect sn_dialect_sqlite;
 extern const sinew_dialect sn_dialect_postgres;

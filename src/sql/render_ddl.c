@@ -78,12 +78,12 @@ static void key_columns(sn_buf *out, const sinew_dialect *d, const sinew_model *
 void sn_sql_column_def(sn_buf *out, const sinew_dialect *d, const sinew_model *m, size_t i)
 {
     const sinew_field *f = &m->fields[i];
-    if ((int)i == sinew_model_auto_pk(m)) {
-        d->auto_pk_column(out, d, f);
-        return;
-    }
     sn_sql_ident(out, d, f->column);
     sn_buf_putc(out, ' ');
+    if ((int)i == sinew_model_auto_pk(m)) {
+        sn_buf_puts(out, d->auto_pk_type(f));
+        return;
+    }
     sn_buf_puts(out, d->column_type(f));
     if (!(f->flags & SINEW_FIELD_NULLABLE)) sn_buf_puts(out, " NOT NULL");
     if (f->def.kind != SINEW_DEFAULT_NONE) {

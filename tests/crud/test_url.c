@@ -70,22 +70,53 @@ static void bad_urls_are_explained(void **state)
     th_assert_status(sinew_open(&db, "sqlite::memory:?busy_timeout=soon"), SINEW_INVALID, "busy_timeout=soon");
 }
 
-/* A driver built against another version of sinew/driver.h is refused: its struct may be
- * shorter than the one sinew reads (version 2 added column_cell at the end). */
-static void driver_of_another_interface_version_is_refused(void **state)
+/* The registry accepts every driver interface version from 1 to SINEW_DRIVER_VERSION:
+ * a driver declaring an older one is used through a copy whose later members are NULL
+ * (version 1 has no column_cell), so sinew never reads past what the driver declared.
+ * A version outside that range, or a required member missing, is refused by name. */
+static void driver_interface_versions(void **state)
 {
     (void)state;
     static const char *const schemes[] = {"oldthing", NULL};
-    sinew_driver old = sinew_sqlite_driver;
-    old.version = SINEW_DRIVER_VERSION - 1;
+    static const char *const newer_schemes[] = {"newthing", NULL};
+    static sinew_driver bad;
+    bad = sinew_sqlite_driver;
+    bad.schemes = newer_schemes;
+    bad.version = SINEW_DRIVER_VERSION + 1;
+    th_assert_status(sinew_register_driver(&bad), SINEW_MISUSE, "declares interface version 3; this sinew accepts 1 to 2");
+    bad.version = 0;
+    th_assert_status(sinew_register_driver(&bad), SINEW_MISUSE, "interface version 0");
+    bad.version = SINEW_DRIVER_VERSION;
+    bad.step = NULL;
+    th_assert_status(sinew_register_driver(&bad), SINEW_MISUSE, "driver 'sqlite' has no step");
+    bad.step = sinew_sqlite_driver.step;
+    bad.copy_begin = (int (*)(sinew_conn *, const char *))sinew_sqlite_driver.exec;
+    th_assert_status(sinew_register_driver(&bad), SINEW_MISUSE, "copy_begin, copy_row and copy_end");
+    assert_null(sinew_find_driver("newthing"));
+
+    static sinew_driver old;   /* registered: must outlive its use */
+    old = sinew_sqlite_driver;
+    old.version = 1;
     old.schemes = schemes;
-    th_assert_status(sinew_register_driver(&old), SINEW_MISUSE, "another driver interface version (want 2)");
-    assert_null(sinew_find_driver("oldthing"));
-    static sinew_driver current;   /* registered: must outlive its use */
+    th_ok(sinew_register_driver(&old));
+    const sinew_driver *got = sinew_find_driver("oldthing");
+    assert_non_null(got);
+    assert_ptr_not_equal(got, &old);               /* sinew's copy, as far as version 1 reaches */
+    assert_null(got->column_cell);                 /* a member version 1 does not have */
+    assert_ptr_equal(got->step, sinew_sqlite_driver.step);
+    assert_ptr_equal(got->copy_end, old.copy_end);
+    th_ok(sinew_register_driver(&old));            /* again: no second entry */
+    assert_ptr_equal(sinew_find_driver("oldthing"), got);
+    sinew_db *db;
+    th_ok(sinew_open(&db, "oldthing::memory:"));
+    th_ok(sinew_exec(db, "CREATE TABLE t (x INTEGER)"));
+    sinew_close(db);
+
+    static sinew_driver current;
     current = sinew_sqlite_driver;
     current.schemes = schemes;
     th_ok(sinew_register_driver(&current));
-    assert_ptr_equal(sinew_find_driver("oldthing"), &current);
+    assert_ptr_equal(sinew_find_driver("oldthing"), &current);   /* the current version is used as given */
 }
 
 int main(void)
@@ -93,7 +124,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(good_urls_parse),
         cmocka_unit_test(bad_urls_are_explained),
-        cmocka_unit_test(driver_of_another_interface_version_is_refused),
+        cmocka_unit_test(driver_interface_versions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
