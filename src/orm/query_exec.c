@@ -266,9 +266,11 @@ static int read_scalar(sinew_query *q, sn_exec *x, sinew_type want, sinew_value 
     }
     default: {
         if (st == SINEW_STORAGE_INT || st == SINEW_STORAGE_FLOAT) {
+            char num[40];   /* a decimal SQLite computed as a number: its shortest text */
+            if (st == SINEW_STORAGE_FLOAT) sn_double_text(d->column_f64(x->stmt, 0), num);
             char *p = st == SINEW_STORAGE_INT
                           ? sn_arena_printf(&q->s->arena, "%lld", (long long)d->column_i64(x->stmt, 0))
-                          : sn_arena_printf(&q->s->arena, "%.17g", d->column_f64(x->stmt, 0));
+                          : sn_arena_strdup(&q->s->arena, num);
             if (!p) return SINEW_NOMEM;
             *out = sinew_text(p);
         } else {

@@ -21,6 +21,9 @@ typedef struct sinew_dialect {
     const char *(*column_type)(const sinew_field *field);
     /* full column definition for an @auto integer primary key */
     void (*auto_pk_column)(sn_buf *out, const struct sinew_dialect *d, const sinew_field *field);
+    /* Decimals are stored as text here: filters, ordering and aggregates read a decimal column as
+     * CAST(col AS <this>) to compare numbers, not strings. NULL: the column type is numeric. */
+    const char *decimal_cast;
 } sinew_dialect;
 
 extern const sinew_dialect sn_dialect_sqlite;
