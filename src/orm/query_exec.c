@@ -630,6 +630,9 @@ int sinew_query_update(sinew_query *q, const sinew_assign *set, size_t n, int64_
                 vals[i] = set[i].value;
             } else {
                 bad = sn_x_check_value(c, &set[i].value, &vals[i], "=");
+                /* a write: what save would refuse (NaN, a timestamp past 9999, JSON that is not) is refused here */
+                if (!bad && sn_check_value(c->model, &c->model->fields[c->field], &vals[i]))
+                    bad = sn_x_error(SINEW_TYPE, "sinew_query_update: %s", sinew_errmsg());
             }
         }
         if (bad) {

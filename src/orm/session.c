@@ -405,7 +405,7 @@ SN_HOT SN_NOINLINE int sn_insert_row(sinew_session *s, const sinew_model *m, voi
     /* defaults sinew computes are in the struct already (sinew_new, sinew_insert): only the
      * database's own are left to it when zero */
     uint64_t candidates = p->db_defaults | (p->auto_pk >= 0 ? 1ull << p->auto_pk : 0);
-    for (size_t i = 0; candidates >> i; i++)
+    for (size_t i = 0; i < m->nfields && (candidates >> i); i++)
         if (((candidates >> i) & 1) && sn_field_is_zero(&m->fields[i], obj)) omit |= 1ull << i;
     if (SN_UNLIKELY(p->checked & ~omit) && (rc = sn_check_fields(m, obj, p->checked & ~omit))) return rc;
     const sn_insert_variant *v;

@@ -251,6 +251,24 @@ static void json_that_is_not_json_is_refused(void **state)
             assert_false(pg_takes(s, "jsonb", bad[i]));                /* the server refuses it too */
     }
     assert_int_equal(rows(s), 0);
+    /* a bulk update by query is a write too */
+    Reading *one;
+    th_ok(sinew_new(s, &reading_model, (void **)&one));
+    th_ok(sinew_save(s, &reading_model, one));
+    sinew_query *q = sinew_query_new(s, &reading_model);
+    sinew_assign set[1] = {{sinew_column(&reading_model, 2), sinew_json("{not json")}};
+    int64_t changed = -1;
+    th_assert_status(sinew_query_update(q, set, 1, &changed), SINEW_TYPE, "Reading.doc is not valid JSON");
+    sinew_query_free(q);
+    q = sinew_query_new(s, &reading_model);   /* a failed call's error sticks to its query */
+    sinew_assign nan_set[1] = {{sinew_column(&reading_model, 5), sinew_f64(NAN)}};
+    th_assert_status(sinew_query_update(q, nan_set, 1, &changed), SINEW_TYPE, "Reading.score is NaN");
+    sinew_query_free(q);
+    q = sinew_query_new(s, &reading_model);
+    sinew_assign dec_set[1] = {{R_PRICE, sinew_decimal("0x10")}};
+    th_assert_status(sinew_query_update(q, dec_set, 1, &changed), SINEW_MISUSE, "not a decimal number");
+    sinew_query_free(q);
+    th_ok(sinew_delete(s, &reading_model, one));
     static const char *const good[] = {"{}", "[]", "1", "-0.5e+3", "\"x\"", "null", "true", "  {\"a\" : [1, 2.5e3, null, "
                                        "true, {\"b\": \"\\u00e9\\ud83d\\ude00\\n\"}]}  ", "\"héllo ✓\""};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
