@@ -406,7 +406,7 @@ void sn_defaults_unfill(const sinew_model *m, void *obj, uint64_t filled);
 uint64_t sn_checked_fields(const sinew_model *m);
 /* Check the fields of obj in mask; SINEW_TYPE names the first one that cannot be stored. */
 int sn_check_fields(const sinew_model *m, const void *obj, uint64_t mask);
-/* Check one value for field f of m (fn: the caller, for the message; NULL for none). */
+/* Check one value for field f of m (the same checks, for a value not in a struct). */
 int sn_check_value(const sinew_model *m, const sinew_field *f, const sinew_value *v);
 
 #endif
