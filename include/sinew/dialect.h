@@ -9,7 +9,7 @@
  * The layout goes with SINEW_DRIVER_VERSION (sinew/driver.h): members are
  * only ever appended, with a new driver version; a driver declaring an older
  * version supplies the members of that version and sinew treats the rest as
- * absent. Every member below is part of version 1.
+ * absent. Every member below is part of version 1 unless its comment says otherwise.
  */
 #ifndef SINEW_DIALECT_H
 #define SINEW_DIALECT_H
@@ -34,6 +34,10 @@ typedef struct sinew_dialect {
     /* what follows the column name of an @auto integer primary key in CREATE TABLE:
      * its type and key clause ("INTEGER PRIMARY KEY AUTOINCREMENT") */
     const char *(*auto_pk_type)(const sinew_field *field);
+    /* Version 3. Where decimals are stored as text: filters, ordering and aggregates read a
+     * decimal column as CAST(col AS <this>) to compare numbers, not strings. NULL: the column
+     * type is numeric already. */
+    const char *decimal_cast;
 } sinew_dialect;
 
 #ifdef __cplusplus

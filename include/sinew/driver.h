@@ -36,8 +36,9 @@ extern "C" {
  *
  *   1  everything up to copy_end
  *   2  column_cell
+ *   3  sinew_dialect.decimal_cast (sinew/dialect.h)
  */
-#define SINEW_DRIVER_VERSION 2
+#define SINEW_DRIVER_VERSION 3
 
 typedef struct sinew_conn sinew_conn;    /* a driver's connection (driver-defined) */
 typedef struct sinew_stmt sinew_stmt;    /* a driver's prepared statement (driver-defined) */

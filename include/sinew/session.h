@@ -39,7 +39,11 @@ SINEW_API size_t sinew_session_memory_used(const sinew_session *s);
 SINEW_API void *sinew_alloc(sinew_session *s, size_t size);
 SINEW_API char *sinew_strdup(sinew_session *s, const char *str);
 
-/* A zeroed, session-owned object of `model`, not yet in the database. */
+/*
+ * A session-owned object of `model`, not yet in the database: zeroed, except
+ * that fields with a schema @default hold it (literals, `now`, a fresh uuid),
+ * so a value assigned afterwards, 0 included, is what is written.
+ */
 SINEW_API int sinew_new(sinew_session *s, const sinew_model *model, void **out);
 
 /* Load by primary key (one value per key field, in key order). SINEW_NOTFOUND if absent. */
@@ -58,7 +62,8 @@ SINEW_API int sinew_save(sinew_session *s, const sinew_model *model, void *obj);
 /* DELETE by primary key. The object stays readable until the session ends. */
 SINEW_API int sinew_delete(sinew_session *s, const sinew_model *model, void *obj);
 
-/* INSERT a struct the caller owns (not tracked); generated keys are written back. */
+/* INSERT a struct the caller owns (not tracked); generated keys are written back. Fields it
+ * left zero get their @default first (docs/schema.md, Defaults); zeroed again on failure. */
 SINEW_API int sinew_insert(sinew_session *s, const sinew_model *model, void *obj);
 
 /* Count the rows of a model's table. */
@@ -101,13 +106,16 @@ SINEW_API size_t sinew_session_pending(const sinew_session *s);
  * INSERT n objects (pointers to structs of `model`: session objects or the
  * caller's) with multi-row VALUES statements sized to the database's
  * parameter limit, inside one transaction; generated keys are written back.
+ * Defaults apply as for sinew_insert (the caller's structs) and sinew_new.
  */
 SINEW_API int sinew_insert_many(sinew_session *s, const sinew_model *model, void *const *objs, size_t n);
 
 /*
  * INSERT obj, or UPDATE the existing row whose fields conflict_fields[0..n)
  * (a unique key or the primary key) are equal: every other column takes
- * obj's value. The key of the row is written back into obj.
+ * obj's value. The key of the row is written back into obj. A caller's struct
+ * gets its defaults in the fields it left zero for the insert only: on a
+ * conflict those columns keep the row's values.
  */
 SINEW_API int sinew_upsert(sinew_session *s, const sinew_model *model, void *obj, const unsigned *conflict_fields,
                  size_t nconflict);
@@ -130,7 +138,9 @@ SINEW_API int sinew_db_set_hooks(sinew_db *db, const sinew_model *model, const s
 /*
  * Check the declared validation rules (length, range, pattern) of every
  * field of obj; SINEW_INVALID names the first field that fails. Saves and
- * flushes call it before writing.
+ * flushes call it before writing, after defaults are in place, and also
+ * refuse values no backend stores alike (NaN, timestamps outside 0001-9999,
+ * text that is not a decimal or not JSON) with SINEW_TYPE.
  */
 SINEW_API int sinew_validate(const sinew_model *model, const void *obj);
 

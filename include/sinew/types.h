@@ -18,6 +18,10 @@
  *   uuid          sinew_uuid {bytes[16]}         has_<name> == false
  *   enum          int      (index into the enum) has_<name> == false
  *
+ * Writes refuse what no backend stores alike (SINEW_TYPE, the field named):
+ * NaN doubles, timestamps and dates outside 0001-01-01 .. 9999-12-31, decimal
+ * text that is not a number, json text that is not JSON (docs/schema.md).
+ *
  * Nullable non-pointer fields get a companion `bool has_<name>` member, as
  * protobuf-c does for optional scalars. Strings and blobs that a session
  * loads live in the session's arena and are freed with it.

@@ -143,4 +143,16 @@ uint64_t sn_hash_bytes(const void *data, size_t n, uint64_t seed);
 uint64_t sn_hash_str(const char *s);
 uint64_t sn_hash_u64(uint64_t x);
 
+/* ---- value syntax shared by every backend (value.c, json.c) ---- */
+/* the constructor that makes a sinew_value of type t ("sinew_i32", "sinew_enumv", ...) */
+const char *sn_type_ctor(sinew_type t);
+/* s[0..len) is a decimal number: [+-]digits[.digits][e[+-]digits] (digits on one side of the
+ * point at least; no blanks, no NaN or Infinity, no hex) */
+int sn_decimal_valid(const char *s, size_t len);
+/* s[0..len) is one JSON value as RFC 8259 and PostgreSQL's jsonb take it (UTF-8, no \u0000,
+ * surrogates paired). On failure *at is the byte offset of the error and *why says what. */
+int sn_json_valid(const char *s, size_t len, size_t *at, const char **why);
+/* the shortest text that reads back as d ("2.5", not "2.5000000000000000") */
+void sn_double_text(double d, char buf[40]);
+
 #endif

@@ -16,9 +16,14 @@ void sinew_clear_error(void) { memset(&last_error, 0, sizeof last_error); }
 
 int sn_error_vset(int status, const char *fmt, va_list ap)
 {
+    /* formatted aside first: an argument may be the current message itself
+     * (sinew_error_set(rc, "%s (parameter %d)", sinew_errmsg(), n)), which
+     * clearing the record first would wipe, or writing into it would garble */
+    char msg[sizeof last_error.message];
+    vsnprintf(msg, sizeof msg, fmt, ap);
     memset(&last_error, 0, sizeof last_error);
     last_error.status = status;
-    vsnprintf(last_error.message, sizeof last_error.message, fmt, ap);
+    memcpy(last_error.message, msg, sizeof msg);
     return status;
 }
 

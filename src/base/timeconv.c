@@ -128,10 +128,11 @@ bad:
 
 void sinew_timestamp_format(int64_t us, char buf[32])
 {
-    int64_t secs = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
-    int64_t frac = us - secs * 1000000;
-    int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
-    int64_t rem = secs - days * 86400;
+    /* floor division without negating: -INT64_MIN does not exist */
+    int64_t frac = us % 1000000, secs = us / 1000000;
+    if (frac < 0) frac += 1000000, secs--;
+    int64_t rem = secs % 86400, days = secs / 86400;
+    if (rem < 0) rem += 86400, days--;
     int y, m, d;
     civil_from_days(days, &y, &m, &d);
     /* Formatted into a roomy buffer first: the compiler cannot prove the

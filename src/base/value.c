@@ -1,6 +1,8 @@
 /*
  * value.c - constructors for sinew_value and the names of the types.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "base.h"
 
@@ -61,4 +63,56 @@ const char *sinew_type_name(sinew_type t)
     case SINEW_ENUM: return "enum";
     }
     return "?";
+}
+
+const char *sn_type_ctor(sinew_type t)
+{
+    switch (t) {
+    case SINEW_BOOL: return "sinew_bool";
+    case SINEW_INT32: return "sinew_i32";
+    case SINEW_INT64: return "sinew_i64";
+    case SINEW_DOUBLE: return "sinew_f64";
+    case SINEW_TEXT: return "sinew_text";
+    case SINEW_BLOB: return "sinew_blobv";
+    case SINEW_TIMESTAMP: return "sinew_timestamp";
+    case SINEW_DATE: return "sinew_date";
+    case SINEW_UUID: return "sinew_uuidv";
+    case SINEW_JSON: return "sinew_json";
+    case SINEW_DECIMAL: return "sinew_decimal";
+    case SINEW_ENUM: return "sinew_enumv";
+    }
+    return "sinew_null";
+}
+
+/*
+ * The decimal syntax every backend agrees on. PostgreSQL's numeric takes
+ * more (blanks around it, NaN, Infinity, and since 16 hex and underscores);
+ * SQLite takes any text. What both can compare as numbers is this.
+ */
+int sn_decimal_valid(const char *s, size_t len)
+{
+    size_t i = 0, before = 0, after = 0;
+    if (i < len && (s[i] == '+' || s[i] == '-')) i++;
+    while (i < len && s[i] >= '0' && s[i] <= '9') i++, before++;
+    if (i < len && s[i] == '.') {
+        i++;
+        while (i < len && s[i] >= '0' && s[i] <= '9') i++, after++;
+    }
+    if (before + after == 0) return 0;
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < len && (s[i] == '+' || s[i] == '-')) i++;
+        size_t exp = 0;
+        while (i < len && s[i] >= '0' && s[i] <= '9') i++, exp++;
+        if (!exp) return 0;
+    }
+    return i == len;
+}
+
+void sn_double_text(double d, char buf[40])
+{
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, 40, "%.*g", prec, d);
+        if (strtod(buf, NULL) == d) return;
+    }
 }

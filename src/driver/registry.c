@@ -17,6 +17,7 @@
 static const sinew_driver *given[MAX_DRIVERS];   /* as registered, to recognise a second registration */
 static const sinew_driver *extra[MAX_DRIVERS];   /* what sinew uses: given[i] or upgraded[i] */
 static sinew_driver upgraded[MAX_DRIVERS];
+static sinew_dialect upgraded_dialect[MAX_DRIVERS];
 static size_t nextra;
 
 /* bytes of struct sinew_driver a driver of that version has */
@@ -25,6 +26,15 @@ static size_t driver_size(int version)
     switch (version) {
     case 1: return offsetof(sinew_driver, column_cell);
     default: return sizeof(sinew_driver);
+    }
+}
+
+/* bytes of struct sinew_dialect a driver of that version has */
+static size_t dialect_size(int version)
+{
+    switch (version) {
+    case 1: case 2: return offsetof(sinew_dialect, decimal_cast);
+    default: return sizeof(sinew_dialect);
     }
 }
 
@@ -64,6 +74,13 @@ int sinew_register_driver(const sinew_driver *d)
         sinew_driver *u = &upgraded[nextra];
         memset(u, 0, sizeof *u);
         memcpy(u, d, driver_size(d->version));
+        if (d->dialect) {
+            /* the dialect grows with the driver version too: its newer members stay NULL */
+            sinew_dialect *ud = &upgraded_dialect[nextra];
+            memset(ud, 0, sizeof *ud);
+            memcpy(ud, d->dialect, dialect_size(d->version));
+            u->dialect = ud;
+        }
         use = u;
     }
     const char *miss = missing_member(use);

@@ -23,11 +23,15 @@ static int is_session_obj(sinew_session *s, const void *p)
     return sn_arena_owns(&s->arena, o) && o->magic == SN_OBJ_MAGIC;
 }
 
-/* fields written by a bulk insert: all but an @auto key left zero */
-static uint64_t omit_mask(const sinew_model *m, int auto_pk, const void *obj)
+/* fields a bulk write leaves out: an @auto key left zero, and a zero field whose default only
+ * the database knows (the ones sinew computes are in the struct by then: defaults.c) */
+static uint64_t omit_mask(const sinew_model *m, const sn_plan *p, const void *obj)
 {
-    if (auto_pk >= 0 && sn_field_is_zero(&m->fields[auto_pk], obj)) return 1ull << auto_pk;
-    return 0;
+    uint64_t omit = 0;
+    if (p->auto_pk >= 0 && sn_field_is_zero(&m->fields[p->auto_pk], obj)) omit = 1ull << p->auto_pk;
+    for (size_t i = 0; i < m->nfields && (p->db_defaults >> i); i++)
+        if (((p->db_defaults >> i) & 1) && sn_field_is_zero(&m->fields[i], obj)) omit |= 1ull << i;
+    return omit;
 }
 
 static int render_multi(sn_buf *b, const sinew_dialect *d, const sinew_model *m, uint64_t omit, size_t rows,
@@ -208,13 +212,32 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
     sn_plan *p;
     int rc = sn_plan_get(s->db, m, &p);
     if (rc) return rc;
-    for (size_t i = 0; i < n; i++) {
-        if (!objs[i]) return sinew_error_set(SINEW_MISUSE, "sinew_insert_many: object %zu is NULL", i);
-        if ((rc = sinew_validate(m, objs[i]))) return rc;
+    /* the fields of the caller's structs this call gives their defaults, zeroed again if it fails */
+    uint64_t *filled = NULL;
+    if (p->c_defaults && !(filled = sn_calloc(n, sizeof *filled))) return sn_nomem();
+    int db_omits = 0;   /* some row leaves a column to the database's default: no COPY */
+    for (size_t i = 0; i < n && rc == SINEW_OK; i++) {
+        if (!objs[i]) {
+            rc = sinew_error_set(SINEW_MISUSE, "sinew_insert_many: object %zu is NULL", i);
+            break;
+        }
         const sn_obj *o = is_session_obj(s, objs[i]) ? SN_OBJ_OF(objs[i]) : NULL;
-        if (o && o->state == SN_READONLY) return sn_readonly_refused(o, "sinew_insert_many");
-        if (o && o->state != SN_NEW)
-            return sinew_error_set(SINEW_MISUSE, "sinew_insert_many: object %zu is already in the database", i);
+        if (o && o->state == SN_READONLY) rc = sn_readonly_refused(o, "sinew_insert_many");
+        else if (o && o->state != SN_NEW)
+            rc = sinew_error_set(SINEW_MISUSE, "sinew_insert_many: object %zu is already in the database", i);
+        /* a session object has its defaults from sinew_new; a caller's struct gets them now, as sinew_insert does */
+        else if (!o && filled) rc = sn_defaults_fill_zero(&s->arena, p, objs[i], &filled[i]);
+        if (rc == SINEW_OK) rc = sinew_validate(m, objs[i]);
+        if (rc == SINEW_OK) {
+            uint64_t omit = omit_mask(m, p, objs[i]);
+            db_omits |= (omit & p->db_defaults) != 0;
+            if (p->checked & ~omit) rc = sn_check_fields(m, objs[i], p->checked & ~omit);
+        }
+    }
+    if (rc) {
+        for (size_t i = 0; filled && i < n; i++) sn_defaults_unfill(m, objs[i], filled[i]);
+        sn_free(filled);
+        return rc;
     }
     size_t ncols = m->nfields;
     size_t per = ((size_t)s->db->dialect->max_params - 1) / (ncols ? ncols : 1);
@@ -222,14 +245,20 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
     if (per == 0) per = 1;
     sn_buf b;
     sn_buf_init(&b);
-    int copy = s->db->drv->copy_begin && n >= COPY_MIN_ROWS && m->nfields <= SN_MAX_FIELDS;
+    int copy = s->db->drv->copy_begin && n >= COPY_MIN_ROWS && m->nfields <= SN_MAX_FIELDS && !db_omits;
     /* the objects whose key this call fills in: set back to zero if it fails */
     unsigned char *taken = NULL;
     if (p->auto_pk >= 0) {
-        if (!(taken = sn_malloc(n))) return sn_nomem();
+        if (!(taken = sn_malloc(n))) {
+            for (size_t i = 0; filled && i < n; i++) sn_defaults_unfill(m, objs[i], filled[i]);
+            sn_free(filled);
+            return sn_nomem();
+        }
         for (size_t i = 0; i < n; i++) taken[i] = (unsigned char)sn_field_is_zero(&m->fields[p->auto_pk], objs[i]);
     }
     if ((rc = sinew_begin(s->db))) {
+        for (size_t i = 0; filled && i < n; i++) sn_defaults_unfill(m, objs[i], filled[i]);
+        sn_free(filled);
         sn_free(taken);
         return rc;
     }
@@ -237,9 +266,9 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
     size_t at = copy ? n : 0;
     while (at < n && rc == SINEW_OK) {
         /* a run of rows with the same columns */
-        uint64_t omit = omit_mask(m, p->auto_pk, objs[at]);
+        uint64_t omit = omit_mask(m, p, objs[at]);
         size_t rows = 1;
-        while (at + rows < n && rows < per && omit_mask(m, p->auto_pk, objs[at + rows]) == omit) rows++;
+        while (at + rows < n && rows < per && omit_mask(m, p, objs[at + rows]) == omit) rows++;
         rc = insert_chunk(s, m, p, objs + at, rows, omit, &b);
         at += rows;
     }
@@ -255,11 +284,14 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
                 set_int_key(f, objs[i], 0);
                 if (f->has_offset != SINEW_NO_OFFSET) *(bool *)((char *)objs[i] + f->has_offset) = false;
             }
+        for (size_t i = 0; filled && i < n; i++) sn_defaults_unfill(m, objs[i], filled[i]);
+        sn_free(filled);
         sn_free(taken);
         *sn_error_mut() = saved;
         return rc;
     }
     sn_free(taken);
+    sn_free(filled);
     for (size_t i = 0; i < n && rc == SINEW_OK; i++) {
         if (!is_session_obj(s, objs[i])) continue;
         sn_obj *o = SN_OBJ_OF(objs[i]);
@@ -279,11 +311,21 @@ int sinew_upsert(sinew_session *s, const sinew_model *m, void *obj, const unsign
     sn_plan *p;
     int rc = sn_plan_get(s->db, m, &p);
     if (rc) return rc;
-    if ((rc = sinew_validate(m, obj))) return rc;
-    if (is_session_obj(s, obj) && SN_OBJ_OF(obj)->state == SN_READONLY)
-        return sn_readonly_refused(SN_OBJ_OF(obj), "sinew_upsert");
+    int mine = is_session_obj(s, obj);
+    if (mine && SN_OBJ_OF(obj)->state == SN_READONLY) return sn_readonly_refused(SN_OBJ_OF(obj), "sinew_upsert");
+    /* A caller's struct gets its defaults in the fields it left zero, for the INSERT; an existing
+     * row keeps its values there (a default is for a new row). A session object holds its
+     * defaults from sinew_new, so all of its values are its own and written both ways. */
+    uint64_t filled = 0;
+    if (!mine) rc = sn_defaults_fill_zero(&s->arena, p, obj, &filled);
+    if (rc == SINEW_OK) rc = sinew_validate(m, obj);
+    uint64_t omit = omit_mask(m, p, obj);
+    if (rc == SINEW_OK && (p->checked & ~omit)) rc = sn_check_fields(m, obj, p->checked & ~omit);
+    if (rc) {
+        sn_defaults_unfill(m, obj, filled);
+        return rc;
+    }
     const sinew_dialect *d = s->db->dialect;
-    uint64_t omit = omit_mask(m, p->auto_pk, obj);
     sn_buf b;
     sn_buf_init(&b);
     sn_buf_puts(&b, "INSERT INTO ");
@@ -310,7 +352,7 @@ int sinew_upsert(sinew_session *s, const sinew_model *m, void *obj, const unsign
     for (size_t i = 0; i < m->nfields; i++) {
         int is_conf = 0;
         for (size_t k = 0; k < nconf; k++) is_conf |= conflict[k] == i;
-        if (is_conf || ((omit >> i) & 1) || (m->fields[i].flags & SINEW_FIELD_PK)) continue;
+        if (is_conf || (((omit | filled) >> i) & 1) || (m->fields[i].flags & SINEW_FIELD_PK)) continue;
         if (sets++) sn_buf_puts(&b, ", ");
         sn_sql_ident(&b, d, m->fields[i].column);
         sn_buf_puts(&b, " = excluded.");
@@ -328,6 +370,7 @@ int sinew_upsert(sinew_session *s, const sinew_model *m, void *obj, const unsign
     }
     if (b.failed) {
         sn_buf_free(&b);
+        sn_defaults_unfill(m, obj, filled);
         return sn_nomem();
     }
     sn_exec x;
@@ -345,7 +388,10 @@ int sinew_upsert(sinew_session *s, const sinew_model *m, void *obj, const unsign
     }
     if (x.stmt) sn_exec_end(&x);
     sn_buf_free(&b);
-    if (rc) return rc;
+    if (rc) {
+        sn_defaults_unfill(m, obj, filled);
+        return rc;
+    }
     if (is_session_obj(s, obj)) {
         sn_obj *o = SN_OBJ_OF(obj);
         int was_new = o->state == SN_NEW;

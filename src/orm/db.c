@@ -71,6 +71,7 @@ static void free_plan(sn_plan *p)
         sn_free(p->inserts[i].returning);
     }
     for (size_t i = 0; i < p->nupdates; i++) sn_free(p->updates[i].sql);
+    sn_free(p->defvals);
     sn_free(p);
 }
 

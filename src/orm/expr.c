@@ -135,6 +135,24 @@ sinew_expr *sn_x_check_col(const sinew_col *c)
     return NULL;
 }
 
+/* Text that no backend compares the same way is refused as it would be when written (values.c):
+ * a NUL byte (PostgreSQL's text cannot hold one), a decimal that is not a number. */
+static sinew_expr *check_text_value(const sinew_col *c, const sinew_field *f, sinew_type ct, const sinew_value *v,
+                                    const char *op)
+{
+    if (v->type != SINEW_TEXT && v->type != SINEW_JSON && v->type != SINEW_DECIMAL) return NULL;
+    const char *nul = v->u.s.len ? memchr(v->u.s.ptr, '\0', v->u.s.len) : NULL;
+    if (nul)
+        return sn_x_error(SINEW_MISUSE, "the value compared with %s.%s (%s) holds a NUL byte at offset %zu; text "
+                          "cannot contain one on every backend: compare blobs with a blob field", c->model->name,
+                          f->name, op, (size_t)(nul - v->u.s.ptr));
+    if (ct == SINEW_DECIMAL && !sn_decimal_valid(v->u.s.ptr, v->u.s.len))
+        return sn_x_error(SINEW_MISUSE, "cannot compare %s.%s (decimal) %s \"%.*s\": not a decimal number; write "
+                          "digits with an optional sign, point and exponent, such as \"-12.50\"", c->model->name,
+                          f->name, op, (int)(v->u.s.len > 40 ? 40 : v->u.s.len), v->u.s.ptr);
+    return NULL;
+}
+
 /* can value v be compared with column c? On success *out is v converted for binding. */
 sinew_expr *sn_x_check_value(const sinew_col *c, const sinew_value *v, sinew_value *out, const char *op)
 {
@@ -162,10 +180,10 @@ sinew_expr *sn_x_check_value(const sinew_col *c, const sinew_value *v, sinew_val
     default: ok = v->type == ct; break;
     }
     if (!ok)
-        return sn_x_error(SINEW_MISUSE, "cannot compare %s.%s (%s) %s a %s value: pass a %s value (sinew_%s...)",
+        return sn_x_error(SINEW_MISUSE, "cannot compare %s.%s (%s) %s a %s value; make the value with %s()",
                           c->model->name, f->name, sinew_type_name(ct), op, sinew_type_name(v->type),
-                          sinew_type_name(ct), ct == SINEW_TEXT ? "text" : sinew_type_name(ct));
-    return NULL;
+                          sn_type_ctor(ct));
+    return check_text_value(c, f, ct, out, op);
 }
 
 static sinew_expr *node(xkind k)

@@ -181,12 +181,8 @@ SN_HOT SN_NOINLINE static int hydrate_field(const sinew_driver *drv, sinew_stmt 
             p = sn_arena_printf(arena, "%lld", (long long)c.u.i);
         } else if (s == SINEW_STORAGE_FLOAT) {
             /* a NUMERIC column SQLite stored as REAL: the shortest text that reads back the same */
-            double d = c.u.f;
             char tmp[40];
-            for (int prec = 1; prec <= 17; prec++) {
-                snprintf(tmp, sizeof tmp, "%.*g", prec, d);
-                if (strtod(tmp, NULL) == d) break;
-            }
+            sn_double_text(c.u.f, tmp);
             p = sn_arena_strdup(arena, tmp);
         } else {
             return mismatch(m, f, s, NULL);   /* a blob for a decimal */

@@ -41,6 +41,12 @@ typedef struct sn_plan {
     int auto_pk;                   /* index of the @auto key field, -1 */
     int version_field;             /* index of the @version field, -1 */
     uint64_t default_fields;       /* bit i: field i has a database default */
+    /* Defaults sinew computes itself (defaults.c): put into an object by sinew_new, and into the
+     * zero fields of a caller's struct before it is validated and written. */
+    uint64_t c_defaults;
+    uint64_t db_defaults;          /* defaults only the database knows: a zero field is left to it */
+    sinew_value *defvals;          /* parsed literal defaults by field (NULL when none) */
+    uint64_t checked;              /* bit i: field i's values are checked before writing (values.c) */
     int has_rules;                 /* some field has validation rules (sinew_validate has work) */
     uint64_t pk_mask;              /* bit i: field i is part of the primary key */
 } sn_plan;
@@ -177,7 +183,8 @@ typedef struct sn_relstat {
     const sinew_relation *rel;
     const sinew_model *owner;
     int lazy_from_list;            /* unbatched lazy loads on objects that came from a list */
-    int reported;
+    int reported;                  /* 0, or its place in the session's N+1 report (1, 2, ...) */
+    int reported_count;            /* lazy_from_list when it was reported */
     uint64_t prefetched;           /* objects given this relation by prefetch */
     uint64_t accessed_prefetched;  /* accessor calls that found a prefetched value */
     const char *file;
@@ -202,7 +209,8 @@ struct sinew_session {
                                     * after, by each entry point that loads (so a hook's load is its own) */
     int nplusone_mode;             /* sinew_nplusone_mode */
     int nplusone_threshold;
-    sn_buf report;                 /* N+1 reports so far */
+    sn_buf report;                 /* N+1 reports so far (rebuilt with the counts of now when read) */
+    int nreports;
     struct sinew_session *next_session;   /* in db->sessions */
     struct sn_journal *journals;   /* flushes inside transactions still open */
     sn_group *owned_groups;        /* from sn_group_adopt, freed with the session */
@@ -382,5 +390,23 @@ static inline int sn_field_changed(const sinew_field *f, const void *a, const vo
 }
 /* Field f holds its zero value (what "not set" means for database defaults). */
 int sn_field_is_zero(const sinew_field *f, const void *obj);
+
+/* ---- defaults computed by sinew (defaults.c) ---- */
+/* Parse the literal defaults of p's model into p (c_defaults, db_defaults, defvals). */
+int sn_defaults_init(sn_plan *p);
+/* Write the default of every field in mask into obj (strings into arena). */
+int sn_defaults_apply(sn_arena *arena, const sn_plan *p, void *obj, uint64_t mask);
+/* Give the zero fields of a caller's struct their defaults; *filled gets the fields written,
+ * which sn_defaults_unfill zeroes again when the write fails. */
+int sn_defaults_fill_zero(sn_arena *arena, const sn_plan *p, void *obj, uint64_t *filled);
+void sn_defaults_unfill(const sinew_model *m, void *obj, uint64_t filled);
+
+/* ---- values no backend stores as given, refused before writing (values.c) ---- */
+/* bit i: field i has a type whose values are checked (double, timestamp, date, json, decimal) */
+uint64_t sn_checked_fields(const sinew_model *m);
+/* Check the fields of obj in mask; SINEW_TYPE names the first one that cannot be stored. */
+int sn_check_fields(const sinew_model *m, const void *obj, uint64_t mask);
+/* Check one value for field f of m (the same checks, for a value not in a struct). */
+int sn_check_value(const sinew_model *m, const sinew_field *f, const sinew_value *v);
 
 #endif

@@ -39,6 +39,11 @@ SN_NOINLINE int sn_plan_lookup(sinew_db *db, const sinew_model *m, sn_plan **out
         if (m->fields[i].rules) p->has_rules = 1;
     }
     for (size_t i = 0; i < m->npk; i++) p->pk_mask |= 1ull << m->pk[i];
+    p->checked = sn_checked_fields(m);
+    if (sn_defaults_init(p)) {
+        sn_free(p);
+        return SINEW_NOMEM;
+    }
     sn_buf b;
     sn_buf_init(&b);
     sn_sql_select_all(&b, db->dialect, m);
@@ -55,6 +60,7 @@ SN_NOINLINE int sn_plan_lookup(sinew_db *db, const sinew_model *m, sn_plan **out
         sn_free(p->select_pk);
         sn_free(p->delete_pk);
         sn_free(p->count);
+        sn_free(p->defvals);
         sn_free(p);
         return sn_nomem();
     }

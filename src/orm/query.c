@@ -353,6 +353,13 @@ static void alias_col(rctx *r, int alias, const char *column)
 void sn_q_col(rctx *r, const sinew_col *c)
 {
     const sinew_field *f = &c->model->fields[c->field];
+    if (f->type == SINEW_DECIMAL && r->d->decimal_cast) {
+        /* decimals kept as text compare as numbers (docs/queries.md says how exactly) */
+        sn_buf_puts(r->b, "CAST(");
+        alias_col(r, alias_of(r->q, c), f->column);
+        sn_buf_printf(r->b, " AS %s)", r->d->decimal_cast);
+        return;
+    }
     if (c->arith) sn_buf_putc(r->b, '(');
     alias_col(r, alias_of(r->q, c), f->column);
     if (c->arith) {

@@ -270,9 +270,11 @@ static int read_scalar(sinew_query *q, sn_exec *x, sinew_type want, sinew_value 
     }
     default: {
         if (st == SINEW_STORAGE_INT || st == SINEW_STORAGE_FLOAT) {
+            char num[40];   /* a decimal SQLite computed as a number: its shortest text */
+            if (st == SINEW_STORAGE_FLOAT) sn_double_text(d->column_f64(x->stmt, 0), num);
             char *p = st == SINEW_STORAGE_INT
                           ? sn_arena_printf(&q->s->arena, "%lld", (long long)d->column_i64(x->stmt, 0))
-                          : sn_arena_printf(&q->s->arena, "%.17g", d->column_f64(x->stmt, 0));
+                          : sn_arena_strdup(&q->s->arena, num);
             if (!p) return SINEW_NOMEM;
             *out = sinew_text(p);
         } else {
@@ -632,6 +634,9 @@ int sinew_query_update(sinew_query *q, const sinew_assign *set, size_t n, int64_
                 vals[i] = set[i].value;
             } else {
                 bad = sn_x_check_value(c, &set[i].value, &vals[i], "=");
+                /* a write: what save would refuse (NaN, a timestamp past 9999, JSON that is not) is refused here */
+                if (!bad && sn_check_value(c->model, &c->model->fields[c->field], &vals[i]))
+                    bad = sn_x_error(SINEW_TYPE, "sinew_query_update: %s", sinew_errmsg());
             }
         }
         if (bad) {

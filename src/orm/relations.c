@@ -64,6 +64,17 @@ static void rel_constant(char *buf, size_t cap, const sinew_model *owner, const 
     snprintf(buf, cap, "%s_%s", a, b);
 }
 
+/* The N+1 report of one relation, with the count of now (tail: " so far" while the loop runs). */
+static void nplusone_text(char *msg, size_t cap, const sinew_session *s, const sn_relstat *st, const char *tail)
+{
+    char c[140];
+    rel_constant(c, sizeof c, st->owner, st->rel);
+    snprintf(msg, cap, "N+1 query: %s.%s was loaded lazily %d times%s, one statement per object, "
+             "for objects from one result list (at %s:%d). Load it with the list: sinew_prefetch(q, %s)%s",
+             st->owner->name, st->rel->name, st->lazy_from_list, tail, st->file ? st->file : "?", st->line, c,
+             s->batching ? "" : ", or turn batch loading back on (sinew_session_set_batching)");
+}
+
 static void add_report(sinew_session *s, const char *msg)
 {
     sn_buf_puts(&s->report, msg);
@@ -77,6 +88,12 @@ void sn_rel_session_end(sinew_session *s)
         for (size_t i = 0; i < s->relstats.cap; i++) {
             if (!s->relstats.slots[i].key) continue;
             sn_relstat *st = s->relstats.slots[i].value;
+            if (st->reported && st->lazy_from_list > st->reported_count && s->db) {
+                /* reported when it crossed the threshold: the log gets the whole count too */
+                char msg[600];
+                nplusone_text(msg, sizeof msg, s, st, " in all");
+                sn_db_log_message(s->db, msg);
+            }
             if (st->prefetched && !st->accessed_prefetched) {
                 char c[140], msg[400];
                 rel_constant(c, sizeof c, st->owner, st->rel);
@@ -108,7 +125,21 @@ void sinew_session_set_nplusone(sinew_session *s, sinew_nplusone_mode mode, int 
     s->nplusone_threshold = threshold > 0 ? threshold : 5;
 }
 
-const char *sinew_session_nplusone_report(sinew_session *s) { return sn_buf_cstr(&s->report); }
+const char *sinew_session_nplusone_report(sinew_session *s)
+{
+    /* each relation once, in the order reported, with how often it has been loaded by now */
+    sn_buf_clear(&s->report);
+    for (int k = 1; k <= s->nreports; k++)
+        for (size_t i = 0; i < s->relstats.cap; i++) {
+            sn_relstat *st = s->relstats.slots[i].key ? s->relstats.slots[i].value : NULL;
+            if (!st || st->reported != k) continue;
+            char msg[600];
+            nplusone_text(msg, sizeof msg, s, st, "");
+            sn_buf_puts(&s->report, msg);
+            sn_buf_putc(&s->report, '\n');
+        }
+    return sn_buf_cstr(&s->report);
+}
 
 static sn_relstat *relstat(sinew_session *s, const sinew_model *owner, const sinew_relation *rel)
 {
@@ -630,13 +661,10 @@ static int lazy(sinew_session *s, const sinew_relation *rel, void *obj, const ch
             st->file = file;
             st->line = line;
             if (st->lazy_from_list >= s->nplusone_threshold && !st->reported) {
-                char c[140], msg[600];
-                rel_constant(c, sizeof c, o->model, rel);
-                snprintf(msg, sizeof msg, "N+1 query: %s.%s was loaded lazily %d times, one statement per object, "
-                         "for objects from one result list (at %s:%d). Load it with the list: sinew_prefetch(q, %s)%s",
-                         o->model->name, rel->name, st->lazy_from_list, file ? file : "?", line, c,
-                         s->batching ? "" : ", or turn batch loading back on (sinew_session_set_batching)");
-                st->reported = 1;
+                char msg[600];
+                st->reported = ++s->nreports;
+                st->reported_count = st->lazy_from_list;
+                nplusone_text(msg, sizeof msg, s, st, " so far");
                 add_report(s, msg);
                 if (s->nplusone_mode == SINEW_NPLUSONE_ERROR) return sinew_error_set(SINEW_NPLUSONE, "%s", msg);
             }

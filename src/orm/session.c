@@ -154,6 +154,21 @@ static int check_model(const sinew_model *m, const char *fn)
     return SINEW_OK;
 }
 
+/* the error for an object this session did not make: one of another session, or none's */
+SN_COLD static void not_ours(sinew_session *s, const sinew_model *m, const sn_obj *o, const char *fn)
+{
+    const char *what = m ? m->name : "object";
+    for (sinew_session *other = s->db ? s->db->sessions : NULL; other; other = other->next_session)
+        if (other != s && sn_arena_owns(&other->arena, o) && o->magic == SN_OBJ_MAGIC) {
+            sinew_error_set(SINEW_MISUSE, "%s: this %s belongs to another session; an object is saved, deleted "
+                            "and followed through the session that loaded or made it (load it again in this "
+                            "session with sinew_get() to use it here)", fn, m ? m->name : o->model->name);
+            return;
+        }
+    sinew_error_set(SINEW_MISUSE, "%s: this %s was not made by a session; create it with sinew_new() "
+                    "(or <model>_new()) or insert your own struct with sinew_insert()", fn, what);
+}
+
 SN_HOT sn_obj *sn_obj_check(sinew_session *s, const sinew_model *m, void *obj, const char *fn)
 {
     if (!obj) {
@@ -163,8 +178,7 @@ SN_HOT sn_obj *sn_obj_check(sinew_session *s, const sinew_model *m, void *obj, c
     sn_obj *o = SN_OBJ_OF(obj);
     /* look at the header only once we know the memory is ours */
     if (!sn_arena_owns(&s->arena, o) || o->magic != SN_OBJ_MAGIC) {
-        sinew_error_set(SINEW_MISUSE, "%s: this %s was not made by a session; create it with sinew_new() "
-                        "(or <model>_new()) or insert your own struct with sinew_insert()", fn, m ? m->name : "object");
+        not_ours(s, m, o, fn);
         return NULL;
     }
     if (m && o->model != m) {
@@ -189,6 +203,13 @@ SN_HOT int sinew_new(sinew_session *s, const sinew_model *m, void **out)
     if (rc) return rc;
     sn_obj *o = obj_alloc(s, m, SN_NEW);
     if (!o) return SINEW_NOMEM;
+    /* the object holds its defaults from the start: what the program assigns afterwards wins (defaults.c) */
+    sn_plan *p;
+    if (m->npk && sn_plan_get(s->db, m, &p) == SINEW_OK && SN_UNLIKELY(p->c_defaults) &&
+        (rc = sn_defaults_apply(&s->arena, p, SN_DATA_OF(o), p->c_defaults))) {
+        o->state = SN_DETACHED;   /* never handed out: the unit of work must not insert it */
+        return rc;
+    }
     *out = SN_DATA_OF(o);
     return SINEW_OK;
 }
@@ -206,9 +227,14 @@ static int key_type_ok(const sinew_model *m, const sinew_field *f, const sinew_v
     case SINEW_TEXT: case SINEW_JSON: case SINEW_DECIMAL: ok = v->type == SINEW_TEXT || v->type == f->type; break;
     default: ok = v->type == f->type; break;
     }
+    if (ok && (v->type == SINEW_TEXT || v->type == SINEW_JSON || v->type == SINEW_DECIMAL) && v->u.s.len &&
+        memchr(v->u.s.ptr, '\0', v->u.s.len))
+        return sinew_error_set(SINEW_MISUSE, "%s: the value for key field %s.%s holds a NUL byte, which text "
+                               "cannot contain on every backend", fn, m->name, f->name);
     if (!ok)
-        return sinew_error_set(SINEW_TYPE, "%s: field %s.%s is %s but the value given is %s", fn, m->name,
-                               f->name, sinew_type_name(f->type), sinew_type_name(v->type));
+        return sinew_error_set(SINEW_TYPE, "%s: key field %s.%s is %s but the value given is %s; make it with %s()",
+                               fn, m->name, f->name, sinew_type_name(f->type), sinew_type_name(v->type),
+                               sn_type_ctor(f->type));
     return SINEW_OK;
 }
 
@@ -376,9 +402,12 @@ SN_HOT SN_NOINLINE int sn_insert_row(sinew_session *s, const sinew_model *m, voi
     int rc = sn_plan_get(s->db, m, &p);
     if (SN_UNLIKELY(rc)) return rc;
     uint64_t omit = 0;
-    uint64_t candidates = p->default_fields | (p->auto_pk >= 0 ? 1ull << p->auto_pk : 0);
-    for (size_t i = 0; i < m->nfields; i++)
+    /* defaults sinew computes are in the struct already (sinew_new, sinew_insert): only the
+     * database's own are left to it when zero */
+    uint64_t candidates = p->db_defaults | (p->auto_pk >= 0 ? 1ull << p->auto_pk : 0);
+    for (size_t i = 0; i < m->nfields && (candidates >> i); i++)
         if (((candidates >> i) & 1) && sn_field_is_zero(&m->fields[i], obj)) omit |= 1ull << i;
+    if (SN_UNLIKELY(p->checked & ~omit) && (rc = sn_check_fields(m, obj, p->checked & ~omit))) return rc;
     const sn_insert_variant *v;
     if (SN_UNLIKELY(rc = sn_plan_insert(s->db, p, omit, &v))) return rc;
     sn_exec x;
@@ -424,6 +453,7 @@ SN_HOT SN_NOINLINE int sn_update_row(sinew_session *s, sn_obj *o)
     for (size_t i = 0; i < m->nfields; i++)
         if (sn_field_changed(&m->fields[i], obj, SN_SNAP(o))) set |= 1ull << i;
     if (SN_UNLIKELY(!set)) return SINEW_OK;   /* nothing changed: nothing to send */
+    if (SN_UNLIKELY(p->checked & set) && (rc = sn_check_fields(m, obj, p->checked & set))) return rc;
     int vf = p->version_field;
     if (SN_UNLIKELY(vf >= 0)) {
         /* optimistic lock: bump the version, and only where it is still the one we read */
@@ -505,8 +535,17 @@ int sinew_insert(sinew_session *s, const sinew_model *m, void *obj)
     if (!s || !obj) return sinew_error_set(SINEW_MISUSE, "sinew_insert: session and object must not be NULL");
     int rc = check_model(m, "sinew_insert");
     if (rc) return rc;
-    if ((rc = sinew_validate(m, obj))) return rc;
-    return sn_insert_row(s, m, obj, &s->arena);
+    sn_plan *p;
+    if ((rc = sn_plan_get(s->db, m, &p))) return rc;
+    /* the caller's struct: a field left zero gets its default, then is validated as written */
+    uint64_t filled = 0;
+    if (!(rc = sn_defaults_fill_zero(&s->arena, p, obj, &filled)) && !(rc = sinew_validate(m, obj)))
+        rc = sn_insert_row(s, m, obj, &s->arena);
+    if (rc) {
+        sn_defaults_unfill(m, obj, filled);   /* nothing was written: the struct as it came */
+        return rc;
+    }
+    return SINEW_OK;
 }
 
 int sn_delete_row(sinew_session *s, sn_obj *o)

@@ -1,5 +1,7 @@
 /* Time, date and UUID conversions round-trip and reject bad text with clear errors. */
 #include "harness.h"
+#include "base.h"
+#include <stdio.h>
 #include <string.h>
 
 static void timestamps_round_trip(void **state)
@@ -63,6 +65,84 @@ static void value_constructors(void **state)
     assert_string_equal(sinew_status_name(SINEW_NOTFOUND), "SINEW_NOTFOUND");
 }
 
+/* every int64 formats without overflow (INT64_MIN was undefined behaviour: -INT64_MIN) */
+static void extreme_timestamps_format_without_overflow(void **state)
+{
+    (void)state;
+    char buf[32];
+    const int64_t extremes[] = {INT64_MIN, INT64_MIN + 1, INT64_MAX, INT64_MAX - 1, -86400000000LL, -1000001};
+    for (size_t i = 0; i < sizeof extremes / sizeof extremes[0]; i++) {
+        sinew_timestamp_format(extremes[i], buf);
+        assert_true(strlen(buf) > 0 && strlen(buf) < 32);
+    }
+    sinew_timestamp_format(-1000001, buf);
+    assert_string_equal(buf, "1969-12-31 23:59:58.999999");
+    sinew_timestamp_format(-86400000000LL, buf);
+    assert_string_equal(buf, "1969-12-31 00:00:00.000000");
+    char d[16];
+    sinew_date_format(INT32_MIN, d);
+    assert_true(strlen(d) > 0);
+    sinew_date_format(INT32_MAX, d);
+    assert_true(strlen(d) > 0);
+}
+
+static void json_syntax_is_strict(void **state)
+{
+    (void)state;
+    static const char *const good[] = {"{}", "[]", "0", "-0", "1.5e-3", "\"\"", "null", " [ 1 , {\"a\" : []} ] ",
+                                       "\"\\u00e9\\ud83d\\ude00\"", "\"\xc3\xa9\xf0\x9f\x98\x80\"", "[[[[]]]]"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        if (!sn_json_valid(good[i], strlen(good[i]), NULL, NULL)) fail_msg("refused %s", good[i]);
+    }
+    static const char *const bad[] = {"", " ", "{", "}", "[1,]", "[,1]", "{\"a\"}", "{\"a\":}", "{a:1}", "'x'", "01",
+                                      "1.", ".5", "+1", "1e", "NaN", "Infinity", "tru", "nul", "[1 2]", "\"\\x\"",
+                                      "\"\\u12\"", "\"\\u0000\"", "\"\\udc00\"", "\"\\ud800x\"",
+                                      "\"\x01\"", "\"\xc0\xaf\"", "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"",
+                                      "\"abc", "1 2", "{}{}", "[1]]"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        size_t at = 99;
+        const char *why = NULL;
+        if (sn_json_valid(bad[i], strlen(bad[i]), &at, &why)) fail_msg("accepted %s", bad[i]);
+        assert_non_null(why);
+        assert_true(at <= strlen(bad[i]));
+    }
+    assert_false(sn_json_valid("[1]\0", 4, NULL, NULL));   /* a NUL after the value */
+    /* deep nesting is refused, not a stack overflow */
+    static char deep[20000];
+    memset(deep, '[', sizeof deep);
+    assert_false(sn_json_valid(deep, sizeof deep, NULL, NULL));
+}
+
+static void decimal_syntax(void **state)
+{
+    (void)state;
+    static const char *const good[] = {"0", "-1", "+2", "2.5", ".5", "5.", "1e6", "1E-6", "-0.000000000000000000001"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) assert_true(sn_decimal_valid(good[i], strlen(good[i])));
+    static const char *const bad[] = {"", ".", "-", "e5", "1e", "1e+", "0x10", " 1", "1 ", "NaN", "inf", "1,5", "1..2"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) assert_false(sn_decimal_valid(bad[i], strlen(bad[i])));
+}
+
+/* every constructor a type-mismatch hint names is declared in the public header */
+static void type_constructors_are_real(void **state)
+{
+    (void)state;
+    FILE *f = fopen(SINEW_SOURCE_DIR "/include/sinew/types.h", "rb");
+    assert_non_null(f);
+    static char header[65536];
+    size_t n = fread(header, 1, sizeof header - 1, f);
+    fclose(f);
+    header[n] = '\0';
+    for (int t = SINEW_BOOL; t <= SINEW_ENUM; t++) {
+        char decl[64];
+        snprintf(decl, sizeof decl, "sinew_value %s(", sn_type_ctor((sinew_type)t));
+        if (!strstr(header, decl)) fail_msg("%s names %s, which sinew/types.h does not declare",
+                                            sinew_type_name((sinew_type)t), sn_type_ctor((sinew_type)t));
+    }
+    assert_string_equal(sn_type_ctor(SINEW_INT32), "sinew_i32");
+    assert_string_equal(sn_type_ctor(SINEW_INT64), "sinew_i64");
+    assert_string_equal(sn_type_ctor(SINEW_ENUM), "sinew_enumv");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -70,6 +150,10 @@ int main(void)
         cmocka_unit_test(dates_round_trip),
         cmocka_unit_test(uuids_round_trip),
         cmocka_unit_test(value_constructors),
+        cmocka_unit_test(extreme_timestamps_format_without_overflow),
+        cmocka_unit_test(json_syntax_is_strict),
+        cmocka_unit_test(decimal_syntax),
+        cmocka_unit_test(type_constructors_are_real),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

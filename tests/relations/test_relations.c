@@ -203,6 +203,40 @@ static void detector_fires_at_threshold_with_call_site(void **state)
     teardown(&f);
 }
 
+/* the report counts every lazy load of the loop, not the ones up to the threshold (issue 17.7) */
+static void report_gives_the_true_count(void **state)
+{
+    (void)state;
+    fixture f;
+    seed(&f, 50, 1, 0);
+    log_capture cap = {{0}, 0};
+    sinew_db_set_log(f.db, on_log, &cap);
+    sinew_session_set_batching(f.s, false);
+    sinew_query *q = sinew_query_new(f.s, &post_model);
+    sinew_list posts;
+    th_ok(sinew_all(q, &posts));
+    sinew_query_free(q);
+    assert_int_equal(posts.count, 50);
+    for (size_t i = 0; i < posts.count; i++) {
+        User *a;
+        th_ok(sinew_load_one(f.s, POST_AUTHOR, posts.items[i], (void **)&a));
+    }
+    /* the warning when it crossed the threshold says so; the report says how many in the end */
+    assert_int_equal(cap.messages, 1);
+    assert_non_null(strstr(cap.last, "loaded lazily 5 times so far"));
+    const char *report = sinew_session_nplusone_report(f.s);
+    assert_non_null(strstr(report, "N+1 query: Post.author was loaded lazily 50 times, one statement per object"));
+    assert_null(strstr(report, " 5 times"));
+    assert_null(strchr(strchr(report, '\n') + 1, 'N'));   /* one line per relation */
+    /* and the log gets the total when the session ends */
+    sinew_session_free(f.s);
+    f.s = NULL;
+    assert_int_equal(cap.messages, 2);
+    assert_non_null(strstr(cap.last, "Post.author was loaded lazily 50 times in all"));
+    sinew_db_set_log(f.db, NULL, NULL);
+    teardown(&f);
+}
+
 static void error_mode_returns_nplusone(void **state)
 {
     (void)state;
@@ -485,6 +519,7 @@ int main(void)
         cmocka_unit_test(naive_loop_is_batched_into_two_statements),
         cmocka_unit_test(result_list_is_the_callers_to_change),
         cmocka_unit_test(detector_fires_at_threshold_with_call_site),
+        cmocka_unit_test(report_gives_the_true_count),
         cmocka_unit_test(error_mode_returns_nplusone),
         cmocka_unit_test(no_false_alarms_for_single_objects),
         cmocka_unit_test(eager_graph_takes_three_statements),
