@@ -198,6 +198,27 @@ static const char *suggest_in(R *r, const char *bad, const char *const *names)
     return sn_arena_printf(r->a, "; did you mean '%s'?", best);
 }
 
+/*
+ * Names reach SQL, migration comments, generated C and diagrams: a control
+ * character (a newline above all) in one could end a comment there. Refuse
+ * it at the string that brought it, naming the byte and where it is.
+ */
+static int control_free(R *r, const ast_arg *v, const char *attr)
+{
+    const unsigned char *t = (const unsigned char *)v->text;
+    for (size_t i = 0; t && t[i]; i++)
+        if (t[i] < 0x20 || t[i] == 0x7f) {
+            char shown[80];
+            size_t k = 0;
+            for (size_t j = 0; t[j] && k + 5 < sizeof shown; j++)
+                k += (size_t)snprintf(shown + k, sizeof shown - k, t[j] < 0x20 || t[j] == 0x7f ? "\\x%02x" : "%c", t[j]);
+            err(r, v->line, v->col, "%s(\"%s\"): the name holds the control character 0x%02x (byte %zu); names "
+                "cannot contain control characters: remove it", attr, shown, t[i], i + 1);
+            return 0;
+        }
+    return 1;
+}
+
 static int need_args(R *r, const ast_attr *a, size_t n, const char *example)
 {
     if (a->nargs == n) return 1;
@@ -359,7 +380,9 @@ static void scalar_field(R *r, rmodel *m, const ast_field *af, int order, sinew_
                     !strcmp(n, "map") ? "column" : !strcmp(n, "check") ? "expression" : "regex");
                 continue;
             }
-            if (!strcmp(n, "map")) f->column = a->args[0].text;
+            if (!strcmp(n, "map")) {
+                if (control_free(r, &a->args[0], "@map")) f->column = a->args[0].text;
+            }
             else if (!strcmp(n, "check")) f->check = a->args[0].text;
             else {
                 if (!pf.rules) {
@@ -374,7 +397,7 @@ static void scalar_field(R *r, rmodel *m, const ast_field *af, int order, sinew_
                 err(r, a->line, a->col, "@renamed_from needs the old field name: @renamed_from(old_name)");
                 continue;
             }
-            f->renamed_from = a->args[0].text;
+            if (control_free(r, &a->args[0], "@renamed_from")) f->renamed_from = a->args[0].text;
         } else if (!strcmp(n, "length") || !strcmp(n, "range")) {
             int ok = a->nargs == 2 && a->args[0].kind == ARG_NUMBER && a->args[1].kind == ARG_NUMBER;
             if (!ok) {
@@ -456,7 +479,7 @@ static void relation_field(R *r, rmodel *m, const ast_field *af, int order, int 
         else if (!strcmp(n, "index")) p.indexed = 1;
         else if (!strcmp(n, "map")) {
             if (a->nargs != 1 || a->args[0].kind != ARG_STRING) err(r, a->line, a->col, "@map needs one string: @map(\"column\")");
-            else p.map = a->args[0].text;
+            else if (control_free(r, &a->args[0], "@map")) p.map = a->args[0].text;
         } else if (!strcmp(n, "fk")) {
             if (a->nargs == 1 && a->args[0].kind == ARG_LIST) {
                 for (size_t k = 0; k < a->args[0].nitems && k < MAXK; k++) p.fk[p.nfk++] = a->args[0].items[k];
@@ -477,7 +500,7 @@ static void relation_field(R *r, rmodel *m, const ast_field *af, int order, int 
         } else if (!strcmp(n, "through")) {
             if (a->nargs != 1 || (a->args[0].kind != ARG_IDENT && a->args[0].kind != ARG_STRING))
                 err(r, a->line, a->col, "@through names the join table: @through(post_tags)");
-            else p.through = a->args[0].text;
+            else if (control_free(r, &a->args[0], "@through")) p.through = a->args[0].text;
         }
     }
     if (!af->list && p.through)
@@ -1105,10 +1128,10 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
                 err(&r, at->line, at->col, "unknown model attribute '@@%s'%s", at->name, suggest_attr(&r, at->name, model_attrs, "@@"));
             } else if (!strcmp(at->name, "map")) {
                 if (at->nargs != 1 || at->args[0].kind != ARG_STRING) err(&r, at->line, at->col, "@@map needs one string: @@map(\"table\")");
-                else m->table = at->args[0].text;
+                else if (control_free(&r, &at->args[0], "@@map")) m->table = at->args[0].text;
             } else if (!strcmp(at->name, "renamed_from")) {
                 if (at->nargs != 1 || at->args[0].kind == ARG_LIST) err(&r, at->line, at->col, "@@renamed_from needs the old model name");
-                else m->renamed_from = at->args[0].text;
+                else if (control_free(&r, &at->args[0], "@@renamed_from")) m->renamed_from = at->args[0].text;
             } else if (!strcmp(at->name, "id")) {
                 m->id_attr = at;
             }

@@ -67,4 +67,20 @@ static const bad_case bad_cases[] = {
      "3:12: @length(1, 1e21): lengths are whole numbers from 0 to 2147483647"},
     {"reserved table name", "model Sel {\n  id int64 @id\n  @@map(\"select\")\n}\n",
      "1:7: table name 'select' is an SQL reserved word: give the table another name with @@map(\"...\")"},
+    /* control characters in names (issue 16, item 1): they would end a migration comment */
+    {"newline in @map", M("  note text? @map(\"note\\nDROP TABLE victims;\\n\")\n"),
+     "3:19: @map(\"note\\x0aDROP TABLE victims;\\x0a\"): the name holds the control character 0x0a (byte 5); names "
+     "cannot contain control characters: remove it"},
+    {"tab in @@map", "model T {\n  id int64 @id\n  @@map(\"a\tb\")\n}\n",
+     "3:9: @@map(\"a\\x09b\"): the name holds the control character 0x09 (byte 2); names cannot contain control "
+     "characters: remove it"},
+    {"escape in relation @map", M("") "model Post {\n  id int64 @id\n  author User @map(\"a\\tb\")\n}\n",
+     "6:20: @map(\"a\\x09b\"): the name holds the control character 0x09 (byte 2); names cannot contain control "
+     "characters: remove it"},
+    {"DEL in @through", M("  tags Tag[] @through(\"t\x7f\")\n") "model Tag {\n  id int64 @id\n  users User[] @through(\"t\x7f\")\n}\n",
+     "3:23: @through(\"t\\x7f\"): the name holds the control character 0x7f (byte 2); names cannot contain control "
+     "characters: remove it"},
+    {"newline in @renamed_from", M("  n text @renamed_from(\"o\\nld\")\n"),
+     "3:24: @renamed_from(\"o\\x0ald\"): the name holds the control character 0x0a (byte 2); names cannot contain "
+     "control characters: remove it"},
 };

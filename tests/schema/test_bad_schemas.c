@@ -63,11 +63,41 @@ static void all_errors_of_a_file_in_one_run(void **state)
     th_assert_status(sinew_schema_parse_file(&s, "/nonexistent/x.sinew", NULL), SINEW_IOERR, "cannot open schema file");
 }
 
+/* a NUL byte would cut a name short (issue 17, item 11): refused wherever it is, with its position */
+static void nul_bytes_are_refused_where_they_stand(void **state)
+{
+    (void)state;
+    static const struct { const char *src; size_t len; const char *want; } cases[] = {
+        {"model T {\n  id int64 @id\n  n text @map(\"a\0b\")\n}\n", 48,
+         "3:17: NUL byte (0x00) in a string: schema files are text; remove it"},
+        {"model T {\n  id int64 @id\n  @@map(\"t\0\")\n}\n", 41,
+         "3:11: NUL byte (0x00) in a string: schema files are text; remove it"},
+        {"model T {\n  id int64 @id // x\0y\n}\n", 34, "2:20: NUL byte (0x00) in a comment: schema files are text; remove it"},
+        {"/// doc\0more\nmodel T {\n  id int64 @id\n}\n", 40, "1:8: NUL byte (0x00) in a comment: schema files are text; remove it"},
+        {"model T {\n  id int64 @id\0\n}\n", 28, "2:15: NUL byte (0x00): schema files are text; remove it"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sinew_diagnostics *d;
+        th_ok(sinew_diagnostics_new(&d));
+        sinew_schema *s = (sinew_schema *)0x1;
+        assert_int_equal(sinew_schema_parse(&s, "nul.sinew", cases[i].src, cases[i].len, d), SINEW_INVALID);
+        assert_null(s);
+        const sinew_diag *x = sinew_diagnostics_get(d, 0);
+        assert_non_null(x);
+        char got[300];
+        snprintf(got, sizeof got, "%d:%d: %s", x->line, x->col, x->message);
+        assert_string_equal(got, cases[i].want);
+        assert_string_equal(x->file, "nul.sinew");
+        sinew_diagnostics_free(d);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(each_bad_schema_gets_its_diagnostic),
         cmocka_unit_test(all_errors_of_a_file_in_one_run),
+        cmocka_unit_test(nul_bytes_are_refused_where_they_stand),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
