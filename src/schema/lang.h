@@ -113,6 +113,15 @@ void sn_plural(const char *snake, char *out, size_t cap);   /* users, categories
 int sn_is_c_keyword(const char *s);
 int sn_is_sql_reserved(const char *s);
 size_t sn_edit_distance(const char *a, const char *b);
+/* names -> int in an arena (nameidx.c); a zeroed struct is an empty table */
+typedef struct sn_nameidx {
+    const char **keys;
+    int *vals;
+    size_t cap, n;
+} sn_nameidx;
+int sn_nameidx_get(const sn_nameidx *x, const char *key);                 /* -1 when absent */
+int sn_nameidx_add(sn_nameidx *x, sn_arena *a, const char *key, int val); /* the value already there, or -1 (added) */
+
 void *sn_vec_push(sn_arena *a, void *items, size_t *n, size_t *cap, size_t elem);
 
 #endif

@@ -61,6 +61,8 @@ typedef struct rmodel {
     int pk_state;             /* 0 todo, 1 in progress, 2 done */
     const ast_attr *id_attr;
     int line, col;
+    int broken;               /* a field was dropped (unknown type): errors it could cause are not reported */
+    sn_nameidx fidx, ridx;    /* field name -> index in f, relation name -> index in r (first of a name) */
     sinew_model *out;
 } rmodel;
 
@@ -74,6 +76,7 @@ typedef struct R {
     size_t nm, capm;
     sinew_enum **enums;
     size_t ne;
+    sn_nameidx midx, eidx;    /* model and enum names -> index */
 } R;
 
 #define PUSH(a, arr, n, cap) ((arr) = sn_vec_push((a), (arr), &(n), &(cap), sizeof *(arr)))
@@ -111,17 +114,11 @@ static int scalar_of(const char *n, sinew_type *t)
 
 static sinew_enum *enum_of(R *r, const char *n)
 {
-    for (size_t i = 0; i < r->ne; i++)
-        if (!strcmp(r->enums[i]->name, n)) return r->enums[i];
-    return NULL;
+    int i = sn_nameidx_get(&r->eidx, n);
+    return i >= 0 ? r->enums[i] : NULL;
 }
 
-static int model_of(R *r, const char *n)
-{
-    for (size_t i = 0; i < r->nm; i++)
-        if (r->m[i].name && !strcmp(r->m[i].name, n)) return (int)i;
-    return -1;
-}
+static int model_of(R *r, const char *n) { return sn_nameidx_get(&r->midx, n); }
 
 /* names people reach for from other languages, and the sinew type they mean */
 static const char *const alias_from[] = {"string", "str", "varchar", "char", "int", "integer", "long", "bigint",
@@ -228,16 +225,31 @@ static int need_args(R *r, const ast_attr *a, size_t n, const char *example)
 
 static pfield *find_field(rmodel *m, const char *name)
 {
-    for (size_t i = 0; i < m->nf; i++)
-        if (!strcmp(m->f[i].f.name, name)) return &m->f[i];
-    return NULL;
+    int i = sn_nameidx_get(&m->fidx, name);
+    return i >= 0 ? &m->f[i] : NULL;
 }
 
 static prel *find_rel(rmodel *m, const char *name)
 {
-    for (size_t i = 0; i < m->nr; i++)
-        if (!strcmp(m->r[i].name, name)) return &m->r[i];
-    return NULL;
+    int i = sn_nameidx_get(&m->ridx, name);
+    return i >= 0 ? &m->r[i] : NULL;
+}
+
+/* append a field or relation, indexing its name */
+static void push_field(R *r, rmodel *m, const pfield *pf)
+{
+    PUSH(r->a, m->f, m->nf, m->capf);
+    if (!m->f) return;
+    m->f[m->nf - 1] = *pf;
+    sn_nameidx_add(&m->fidx, r->a, pf->f.name, (int)m->nf - 1);
+}
+
+static void push_rel(R *r, rmodel *m, const prel *p)
+{
+    PUSH(r->a, m->r, m->nr, m->capr);
+    if (!m->r) return;
+    m->r[m->nr - 1] = *p;
+    sn_nameidx_add(&m->ridx, r->a, p->name, (int)m->nr - 1);
 }
 
 static sinew_fk_action action(R *r, const ast_attr *a)
@@ -443,8 +455,7 @@ static void scalar_field(R *r, rmodel *m, const ast_field *af, int order, sinew_
         err(r, af->line, af->col, "the key field '%s' cannot be optional: drop the '?'", af->name);
     if (def) set_default(r, &pf, def);
     if (pf.rules) f->rules = pf.rules;
-    PUSH(r->a, m->f, m->nf, m->capf);
-    if (m->f) m->f[m->nf - 1] = pf;
+    push_field(r, m, &pf);
 }
 
 static void relation_field(R *r, rmodel *m, const ast_field *af, int order, int target)
@@ -508,8 +519,7 @@ static void relation_field(R *r, rmodel *m, const ast_field *af, int order, int 
     if (af->list && (p.explicit_fk || p.on_delete || p.map))
         err(r, af->line, af->col, "'%s' is a list: the foreign key and its @fk/@on_delete/@map belong on the to-one "
             "field of %s that points back", af->name, af->type);
-    PUSH(r->a, m->r, m->nr, m->capr);
-    if (m->r) m->r[m->nr - 1] = p;
+    push_rel(r, m, &p);
 }
 
 /* ---- keys and implicit foreign-key fields ---- */
@@ -541,7 +551,7 @@ static int ensure_fk(R *r, int mi, int ri)
             pfield *f = find_field(m, p->fk[k]);
             pfield *tf = find_field(t, t->pk[k]);
             if (!f) {
-                err(r, p->line, p->col, "@fk(%s): %s has no field '%s'", p->fk[k], m->name, p->fk[k]);
+                if (!m->broken) err(r, p->line, p->col, "@fk(%s): %s has no field '%s'", p->fk[k], m->name, p->fk[k]);
                 return 1;
             }
             if (tf && f->f.type != tf->f.type)
@@ -577,9 +587,8 @@ static int ensure_fk(R *r, int mi, int ri)
         pf.f.has_offset = SINEW_NO_OFFSET;
         pf.f.loc.line = p->line;
         pf.f.loc.col = p->col;
-        PUSH(r->a, m->f, m->nf, m->capf);
+        push_field(r, m, &pf);
         if (!m->f) return 1;
-        m->f[m->nf - 1] = pf;
         p = &m->r[ri];
         p->fk[p->nfk++] = fname;
     }
@@ -619,7 +628,7 @@ static int resolve_pk(R *r, int mi)
                         if (ff) ff->f.flags |= SINEW_FIELD_PK;
                         m->pk[m->npk++] = p->fk[k];
                     }
-                } else {
+                } else if (!m->broken) {
                     err(r, a->line, a->col, "@@id names '%s', which is not a field or to-one relation of %s", n, m->name);
                 }
             }
@@ -630,7 +639,8 @@ static int resolve_pk(R *r, int mi)
     }
     m->pk_state = 2;
     if (!m->npk) {
-        err(r, m->line, m->col, "model %s has no primary key: mark a field @id (e.g. `id int64 @id @auto`) or add @@id([...])",
+        if (!m->broken)   /* else the key may be the field of unknown type, reported already */
+            err(r, m->line, m->col, "model %s has no primary key: mark a field @id (e.g. `id int64 @id @auto`) or add @@id([...])",
             m->name);
         return 1;
     }
@@ -705,6 +715,10 @@ static void decide_list(R *r, int mi, int ri)
         p->kind = SINEW_HAS_MANY;
         return;
     }
+    if (t->broken) {   /* the inverse may be its field of unknown type, reported already */
+        p->kind = SINEW_HAS_MANY;
+        return;
+    }
     if (p->inverse_hint) {
         err(r, p->line, p->col, "@inverse(%s): %s has no to-one field '%s' pointing to %s", p->inverse_hint, t->name,
             p->inverse_hint, m->name);
@@ -737,6 +751,7 @@ static int add_model(R *r, const char *name, const char *table, const char *c_na
     PUSH(r->a, r->m, r->nm, r->capm);
     if (!r->m) return -1;
     r->m[r->nm - 1] = nm;
+    sn_nameidx_add(&r->midx, r->a, name, (int)r->nm - 1);
     return (int)r->nm - 1;
 }
 
@@ -773,7 +788,8 @@ static void resolve_m2m(R *r, int mi, int ri)
             else if (j->r[i].target == ti && rel_b < 0) rel_b = (int)i;
         }
         if (rel_a < 0 || rel_b < 0) {
-            err(r, p->line, p->col, "@through(%s): model %s maps to that table but lacks to-one fields to both %s and %s",
+            if (!j->broken)
+                err(r, p->line, p->col, "@through(%s): model %s maps to that table but lacks to-one fields to both %s and %s",
                 table, j->name, r->m[mi].name, r->m[ti].name);
             return;
         }
@@ -809,9 +825,8 @@ static void resolve_m2m(R *r, int mi, int ri)
             q.order = side;
             q.line = p->line;
             q.col = p->col;
-            PUSH(r->a, j->r, j->nr, j->capr);
+            push_rel(r, j, &q);
             if (!j->r) return;
-            j->r[j->nr - 1] = q;
         }
         j->id_attr = NULL;
         rel_a = 0;
@@ -846,16 +861,36 @@ static void resolve_m2m(R *r, int mi, int ri)
 
 /* ---- building the graph ---- */
 
-static int cmp_order(const void *a, const void *b)
+/* fields in declaration order, implicit keys at their relation's place: a
+ * stable merge sort (linear-logarithmic for models of any size) */
+static void sort_fields(R *r, rmodel *rm)
 {
-    const pfield *x = a, *y = b;
-    if (x->order != y->order) return x->order < y->order ? -1 : 1;
-    return 0;
+    size_t n = rm->nf;
+    if (n < 2) return;
+    pfield *tmp = sn_arena_alloc(r->a, n * sizeof *tmp);
+    if (!tmp) return;
+    pfield *src = rm->f, *dst = tmp;
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) dst[k++] = src[j].order < src[i].order ? src[j++] : src[i++];
+            while (i < mid) dst[k++] = src[i++];
+            while (j < hi) dst[k++] = src[j++];
+        }
+        pfield *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != rm->f) memcpy(rm->f, src, n * sizeof *src);
+    /* the name index now gives positions in the sorted (= output) order */
+    memset(&rm->fidx, 0, sizeof rm->fidx);
+    for (size_t i = 0; i < n; i++) sn_nameidx_add(&rm->fidx, r->a, rm->f[i].f.name, (int)i);
 }
 
-static unsigned field_index(const sinew_model *m, const char *name)
+static unsigned field_index(const rmodel *m, const char *name)
 {
-    int i = sinew_model_field_index(m, name);
+    int i = sn_nameidx_get(&m->fidx, name);
     return i < 0 ? 0 : (unsigned)i;
 }
 
@@ -874,13 +909,7 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
     for (size_t mi = 0; mi < r->nm; mi++) {
         rmodel *rm = &r->m[mi];
         sinew_model *m = rm->out;
-        /* fields in declaration order (implicit keys at their relation's place); stable */
-        for (size_t i = 1; i < rm->nf; i++)
-            for (size_t j = i; j > 0 && cmp_order(&rm->f[j - 1], &rm->f[j]) > 0; j--) {
-                pfield t = rm->f[j - 1];
-                rm->f[j - 1] = rm->f[j];
-                rm->f[j] = t;
-            }
+        sort_fields(r, rm);
         sinew_field *fields = sn_arena_calloc(r->a, (rm->nf ? rm->nf : 1) * sizeof *fields);
         if (!fields) return SINEW_NOMEM;
         for (size_t i = 0; i < rm->nf; i++) {
@@ -899,7 +928,7 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
         m->loc.col = rm->col;
         unsigned *pk = sn_arena_calloc(r->a, (rm->npk ? rm->npk : 1) * sizeof *pk);
         if (!pk) return SINEW_NOMEM;
-        for (size_t k = 0; k < rm->npk; k++) pk[k] = field_index(m, rm->pk[k]);
+        for (size_t k = 0; k < rm->npk; k++) pk[k] = field_index(rm, rm->pk[k]);
         m->pk = pk;
         m->npk = rm->npk;
     }
@@ -929,15 +958,15 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
             if (p->kind == SINEW_BELONGS_TO) {
                 x->nkeys = p->nfk;
                 for (size_t k = 0; k < p->nfk; k++) {
-                    lo[k] = field_index(m, p->fk[k]);
-                    re[k] = field_index(tm->out, tm->pk[k]);
+                    lo[k] = field_index(rm, p->fk[k]);
+                    re[k] = field_index(tm, tm->pk[k]);
                 }
             } else if (p->kind == SINEW_HAS_ONE || p->kind == SINEW_HAS_MANY) {
                 const prel *q = p->inverse >= 0 ? &tm->r[p->inverse] : NULL;
                 x->nkeys = q ? q->nfk : 0;
                 for (size_t k = 0; q && k < q->nfk; k++) {
-                    lo[k] = field_index(m, rm->pk[k]);
-                    re[k] = field_index(tm->out, q->fk[k]);
+                    lo[k] = field_index(rm, rm->pk[k]);
+                    re[k] = field_index(tm, q->fk[k]);
                 }
             } else if (p->through_model >= 0) {
                 rmodel *j = &r->m[p->through_model];
@@ -946,10 +975,10 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
                 if (!tl || !tr) return SINEW_NOMEM;
                 x->nkeys = la->nfk < lb->nfk ? la->nfk : lb->nfk;
                 for (size_t k = 0; k < x->nkeys; k++) {
-                    lo[k] = field_index(m, rm->pk[k]);
-                    re[k] = field_index(tm->out, tm->pk[k]);
-                    tl[k] = field_index(j->out, la->fk[k]);
-                    tr[k] = field_index(j->out, lb->fk[k]);
+                    lo[k] = field_index(rm, rm->pk[k]);
+                    re[k] = field_index(tm, tm->pk[k]);
+                    tl[k] = field_index(j, la->fk[k]);
+                    tr[k] = field_index(j, lb->fk[k]);
                 }
                 x->through = j->out;
                 x->through_local = tl;
@@ -977,10 +1006,7 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
             const ast_attr *a = &rm->a->attrs[i];
             int uniq = !strcmp(a->name, "unique");
             if (!uniq && strcmp(a->name, "index")) continue;
-            if (a->nargs < 1 || a->args[0].kind != ARG_LIST || !a->args[0].nitems) {
-                err(r, a->line, a->col, "@@%s needs a list of fields: @@%s([a, b])", a->name, a->name);
-                continue;
-            }
+            if (a->nargs < 1 || a->args[0].kind != ARG_LIST || !a->args[0].nitems) continue;   /* check_indexes said */
             unsigned *fs = sn_arena_calloc(r->a, (a->args[0].nitems * MAXK) * sizeof *fs);
             if (!fs) return SINEW_NOMEM;
             size_t nf = 0;
@@ -988,20 +1014,17 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
             size_t nl = (size_t)snprintf(name, sizeof name, "%s", m->table);
             for (size_t j = 0; j < a->args[0].nitems; j++) {
                 const char *fn = a->args[0].items[j];
-                int fi = sinew_model_field_index(m, fn);
+                int fi = sn_nameidx_get(&rm->fidx, fn);
                 prel *p = find_rel(rm, fn);
                 if (fi >= 0) {
                     fs[nf++] = (unsigned)fi;
                     if (nl < sizeof name) nl += (size_t)snprintf(name + nl, sizeof name - nl, "_%s", m->fields[fi].column);
                 } else if (p && p->kind == SINEW_BELONGS_TO) {
                     for (size_t q = 0; q < p->nfk; q++) {
-                        fs[nf++] = field_index(m, p->fk[q]);
+                        fs[nf++] = field_index(rm, p->fk[q]);
                         if (nl < sizeof name)
                             nl += (size_t)snprintf(name + nl, sizeof name - nl, "_%s", m->fields[fs[nf - 1]].column);
                     }
-                } else {
-                    err(r, a->line, a->col, "@@%s names '%s', which is not a field or to-one relation of %s", a->name,
-                        fn, m->name);
                 }
             }
             if (nl < sizeof name) snprintf(name + nl, sizeof name - nl, "%s", uniq ? "_key" : "_idx");
@@ -1026,18 +1049,46 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
 
 /* ---- checks over the finished names ---- */
 
+/* @@index and @@unique name fields or to-one relations of their model */
+static void check_indexes(R *r)
+{
+    for (size_t mi = 0; mi < r->nm; mi++) {
+        rmodel *rm = &r->m[mi];
+        for (size_t i = 0; rm->a && i < rm->a->nattrs; i++) {
+            const ast_attr *a = &rm->a->attrs[i];
+            if (strcmp(a->name, "unique") && strcmp(a->name, "index")) continue;
+            if (a->nargs < 1 || a->args[0].kind != ARG_LIST || !a->args[0].nitems) {
+                err(r, a->line, a->col, "@@%s needs a list of fields: @@%s([a, b])", a->name, a->name);
+                continue;
+            }
+            for (size_t j = 0; j < a->args[0].nitems && !rm->broken; j++) {
+                const char *fn = a->args[0].items[j];
+                const prel *p = find_rel(rm, fn);
+                if (!find_field(rm, fn) && !(p && p->kind == SINEW_BELONGS_TO))
+                    err(r, a->line, a->col, "@@%s names '%s', which is not a field or to-one relation of %s", a->name,
+                        fn, rm->name);
+            }
+        }
+    }
+}
+
+/* every lookup is through a name index: linear in the size of the file */
 static void check_names(R *r)
 {
+    sn_nameidx cnames;
+    memset(&cnames, 0, sizeof cnames);
     for (size_t mi = 0; mi < r->nm; mi++) {
         rmodel *m = &r->m[mi];
         if (!m->a) continue;
         if (sn_is_sql_reserved(m->table))
             err(r, m->line, m->col, "table name '%s' is an SQL reserved word: give the table another name with @@map(\"...\")",
                 m->table);
-        for (size_t mj = 0; mj < mi; mj++)
-            if (!strcmp(r->m[mj].c_name, m->c_name) && r->m[mj].a)
-                err(r, m->line, m->col, "models %s and %s would both generate C functions named %s_...; rename one",
-                    r->m[mj].name, m->name, m->c_name);
+        int mj = sn_nameidx_add(&cnames, r->a, m->c_name, (int)mi);
+        if (mj >= 0)
+            err(r, m->line, m->col, "models %s and %s would both generate C functions named %s_...; rename one",
+                r->m[mj].name, m->name, m->c_name);
+        sn_nameidx columns;
+        memset(&columns, 0, sizeof columns);
         for (size_t i = 0; i < m->nf; i++) {
             const sinew_field *f = &m->f[i].f;
             if (m->f[i].implicit_of < 0) {
@@ -1048,23 +1099,24 @@ static void check_names(R *r)
                     err(r, f->loc.line, f->loc.col, "column name '%s' is an SQL reserved word: rename the field or give "
                         "the column another name with @map(\"...\")", f->column);
             }
-            for (size_t j = 0; j < i; j++) {
-                if (!strcmp(m->f[j].f.name, f->name))
-                    err(r, f->loc.line, f->loc.col, "duplicate field '%s' in model %s", f->name, m->name);
-                else if (!strcmp(m->f[j].f.column, f->column))
-                    err(r, f->loc.line, f->loc.col, "fields '%s' and '%s' of %s both map to column '%s'", m->f[j].f.name,
-                        f->name, m->name, f->column);
+            if (sn_nameidx_get(&m->fidx, f->name) != (int)i) {
+                err(r, f->loc.line, f->loc.col, "duplicate field '%s' in model %s", f->name, m->name);
+                continue;
             }
+            int j = sn_nameidx_add(&columns, r->a, f->column, (int)i);
+            if (j >= 0)
+                err(r, f->loc.line, f->loc.col, "fields '%s' and '%s' of %s both map to column '%s'", m->f[j].f.name,
+                    f->name, m->name, f->column);
         }
         for (size_t i = 0; i < m->nr; i++) {
             if (sn_is_c_keyword(m->r[i].name))
                 err(r, m->r[i].line, m->r[i].col, "relation name '%s' is a C keyword: rename it", m->r[i].name);
-            for (size_t j = 0; j < m->nf; j++)
-                if (m->f[j].implicit_of < 0 && !strcmp(m->f[j].f.name, m->r[i].name))
-                    err(r, m->r[i].line, m->r[i].col, "duplicate field '%s' in model %s", m->r[i].name, m->name);
-            for (size_t j = 0; j < i; j++)
-                if (!strcmp(m->r[j].name, m->r[i].name))
-                    err(r, m->r[i].line, m->r[i].col, "duplicate field '%s' in model %s", m->r[i].name, m->name);
+            /* implicit key fields come after every declared one: the first of a name is declared if any is */
+            int j = sn_nameidx_get(&m->fidx, m->r[i].name);
+            if (j >= 0 && m->f[j].implicit_of < 0)
+                err(r, m->r[i].line, m->r[i].col, "duplicate field '%s' in model %s", m->r[i].name, m->name);
+            else if (sn_nameidx_get(&m->ridx, m->r[i].name) != (int)i)
+                err(r, m->r[i].line, m->r[i].col, "duplicate field '%s' in model %s", m->r[i].name, m->name);
             prel *p = &m->r[i];
             if (p->kind == SINEW_BELONGS_TO && p->on_delete == SINEW_FK_SET_NULL && !p->optional)
                 err(r, p->line, p->col, "@on_delete(set_null) needs an optional relation: write '%s %s?'", p->name,
@@ -1093,10 +1145,11 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
             continue;
         }
         if (!e->nvalues) err(&r, e->line, e->col, "enum %s has no values: list them, e.g. `enum %s { a b }`", e->name, e->name);
+        sn_nameidx seen;
+        memset(&seen, 0, sizeof seen);
         for (size_t v = 0; v < e->nvalues; v++)
-            for (size_t w = 0; w < v; w++)
-                if (!strcmp(e->values[v], e->values[w]))
-                    err(&r, e->vline[v], e->vcol[v], "duplicate value '%s' in enum %s", e->values[v], e->name);
+            if (sn_nameidx_add(&seen, a, e->values[v], (int)v) >= 0)
+                err(&r, e->vline[v], e->vcol[v], "duplicate value '%s' in enum %s", e->values[v], e->name);
         sinew_enum *x = sn_arena_calloc(a, sizeof *x);
         if (!x) return 1;
         x->name = e->name;
@@ -1105,6 +1158,7 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
         x->doc = e->doc;
         x->loc.line = e->line;
         x->loc.col = e->col;
+        sn_nameidx_add(&r.eidx, a, x->name, (int)r.ne);
         r.enums[r.ne++] = x;
     }
     /* models */
@@ -1148,10 +1202,14 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
             if (scalar_of(f->type, &t)) scalar_field(&r, &r.m[mi], f, (int)i, t, NULL);
             else if ((e = enum_of(&r, f->type))) scalar_field(&r, &r.m[mi], f, (int)i, SINEW_ENUM, e);
             else if ((tm = model_of(&r, f->type)) >= 0) relation_field(&r, &r.m[mi], f, (int)i, tm);
-            else err(&r, f->type_line, f->type_col, "unknown type '%s'%s", f->type, suggest(&r, f->type, NULL));
+            else {
+                err(&r, f->type_line, f->type_col, "unknown type '%s'%s", f->type, suggest(&r, f->type, NULL));
+                r.m[mi].broken = 1;
+            }
         }
     }
-    if (r.errors) return r.errors;
+    /* every later check runs too (all independent errors in one run); the
+     * ones a dropped field could cause are skipped in models marked broken */
     size_t declared = r.nm;
     for (size_t mi = 0; mi < declared; mi++)
         for (size_t ri = 0; ri < r.m[mi].nr; ri++)
@@ -1170,11 +1228,11 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
             prel *p = &r.m[mi].r[ri];
             if (p->kind == SINEW_HAS_ONE && p->inverse >= 0) r.m[p->target].r[p->inverse].inverse = (int)ri;
         }
-    if (r.errors) return r.errors;
     for (size_t mi = 0; mi < declared; mi++)
         for (size_t ri = 0; ri < r.m[mi].nr; ri++)
             if (r.m[mi].r[ri].kind == SINEW_MANY_TO_MANY) resolve_m2m(&r, (int)mi, (int)ri);
     check_names(&r);
+    check_indexes(&r);
     if (r.errors) return r.errors;
     if (build(&r, name, out) != SINEW_OK) {
         *out = NULL;
