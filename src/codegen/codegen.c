@@ -285,6 +285,79 @@ static void check_names(gen *g)
 
 /* ---- header ---- */
 
+/* the schema's name for field f: an implicit foreign key goes by its relation */
+static const char *schema_name_of(const sinew_model *m, unsigned f)
+{
+    if (!(m->fields[f].flags & SINEW_FIELD_IMPLICIT)) return m->fields[f].name;
+    for (size_t r = 0; r < m->nrelations; r++) {
+        const sinew_relation *rl = &m->relations[r];
+        if (rl->kind != SINEW_BELONGS_TO) continue;
+        for (size_t k = 0; k < rl->nkeys; k++)
+            if (rl->local[k] == f) return rl->name;
+    }
+    return m->fields[f].name;
+}
+
+/*
+ * <model>_get_by_<a>_<b>(s, a, b, &out) for each composite @@unique, named
+ * as the schema names its parts (`@@unique([project, number])` gives
+ * issue_get_by_project_number(s, project_id, number, &out)). A name that a
+ * single-field getter or an earlier composite one already has is skipped.
+ */
+static void emit_composite_getters(FILE *h, const sinew_model *m)
+{
+    char buf[256], name[512];
+    for (size_t x = 0; x < m->nindexes; x++) {
+        const sinew_index *ix = &m->indexes[x];
+        if (!ix->unique || ix->nfields < 2) continue;
+        int ok = 1;
+        size_t nl = 0;
+        const char *last = NULL;
+        for (size_t k = 0; k < ix->nfields && ok; k++) {
+            const sinew_field *fd = &m->fields[ix->fields[k]];
+            if (!value_ctor(fd->type)) ok = 0;
+            const char *part = schema_name_of(m, ix->fields[k]);
+            if (last && !strcmp(last, part)) continue;   /* a composite foreign key: one name */
+            nl += (size_t)snprintf(name + nl, nl < sizeof name ? sizeof name - nl : 0, "%s%s", nl ? "_" : "", part);
+            last = part;
+        }
+        if (!ok || nl >= sizeof name) continue;
+        int taken = 0;
+        for (size_t f = 0; f < m->nfields; f++)
+            taken |= (m->fields[f].flags & SINEW_FIELD_UNIQUE) && !strcmp(m->fields[f].name, name);
+        for (size_t y = 0; y < x && !taken; y++) {
+            const sinew_index *o = &m->indexes[y];
+            if (!o->unique || o->nfields < 2) continue;
+            char other[512];
+            size_t ol = 0;
+            const char *ll = NULL;
+            for (size_t k = 0; k < o->nfields; k++) {
+                const char *part = schema_name_of(m, o->fields[k]);
+                if (ll && !strcmp(ll, part)) continue;
+                ol += (size_t)snprintf(other + ol, ol < sizeof other ? sizeof other - ol : 0, "%s%s", ol ? "_" : "", part);
+                ll = part;
+            }
+            taken = ol < sizeof other && !strcmp(other, name);
+        }
+        if (taken) continue;
+        fprintf(h, "static inline int %s_get_by_%s(sinew_session *s", m->c_name, name);
+        for (size_t k = 0; k < ix->nfields; k++) {
+            const sinew_field *fd = &m->fields[ix->fields[k]];
+            const char *pt = ptype(fd, buf, sizeof buf);
+            fprintf(h, ", %s%s%s", pt, pt[strlen(pt) - 1] == '*' ? "" : " ", fd->name);
+        }
+        fprintf(h, ", %s **out)\n{\n    static const unsigned sinew_key_fields[] = {", m->name);
+        for (size_t k = 0; k < ix->nfields; k++) fprintf(h, "%s%u", k ? ", " : "", ix->fields[k]);
+        fprintf(h, "};\n    sinew_value sinew_key[%zu] = {", ix->nfields);
+        for (size_t k = 0; k < ix->nfields; k++) {
+            const sinew_field *fd = &m->fields[ix->fields[k]];
+            fprintf(h, "%s%s(%s)", k ? ", " : "", value_ctor(fd->type), fd->name);
+        }
+        fprintf(h, "};\n    return sinew_get_by_fields(s, &%s_model, sinew_key_fields, %zu, sinew_key, (void **)out);\n}\n\n", m->c_name,
+                ix->nfields);
+    }
+}
+
 static void emit_header(gen *g, const sinew_codegen_opts *o)
 {
     FILE *h = g->h;
@@ -391,6 +464,7 @@ static void emit_header(gen *g, const sinew_codegen_opts *o)
             fprintf(h, "    sinew_value v = %s(%s);\n    return sinew_get_by(s, &%s_model, %zu, &v, (void **)out);\n}\n\n",
                     value_ctor(fd->type), fd->name, cn, f);
         }
+        emit_composite_getters(h, m);
         fprintf(h, "static inline int %s_save(sinew_session *s, %s *obj)\n{\n    return sinew_save(s, &%s_model, obj);\n}\n\n",
                 cn, m->name, cn);
         fprintf(h, "static inline int %s_delete(sinew_session *s, %s *obj)\n{\n    return sinew_delete(s, &%s_model, obj);\n}\n\n",
@@ -514,8 +588,8 @@ static void emit_source(gen *g, const sinew_codegen_opts *o)
             for (size_t x = 0; x < m->nindexes; x++) {
                 fprintf(c, "    {");
                 lit(c, m->indexes[x].name);
-                fprintf(c, ", %s_index%zu, %zu, %d, {%d, %d}},\n", cn, x, m->indexes[x].nfields, m->indexes[x].unique,
-                        m->indexes[x].loc.line, m->indexes[x].loc.col);
+                fprintf(c, ", %s_index%zu, %zu, %d, {%d, %d}, %d},\n", cn, x, m->indexes[x].nfields, m->indexes[x].unique,
+                        m->indexes[x].loc.line, m->indexes[x].loc.col, m->indexes[x].automatic);
             }
             fprintf(c, "};\n");
         }

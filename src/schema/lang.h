@@ -107,6 +107,10 @@ int sn_parse_syntax(lexer *lx, ast_file *out);
 int sn_resolve(const ast_file *f, sn_arena *a, sinew_diagnostics *d, const char *file, const char *name,
                sinew_schema **out);
 
+/* fields[0..n) lead the primary key, a one-field @unique/@index, or one of ix[0..nix):
+ * an index over them would add nothing (the rule for a to-one's automatic index) */
+int sn_index_led(const sinew_model *m, const sinew_index *ix, size_t nix, const unsigned *fields, size_t n);
+
 /* ---- conventions ---- */
 void sn_snake(const char *in, char *out, size_t cap);
 void sn_plural(const char *snake, char *out, size_t cap);   /* users, categories, boxes */

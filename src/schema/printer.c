@@ -136,6 +136,50 @@ static void field_line(sn_buf *b, const sinew_model *m, const sinew_field *f, in
     sn_buf_putc(b, '\n');
 }
 
+/*
+ * An index the resolver would make by itself: non-unique, over exactly one
+ * to-one's foreign key, with the default name, and not led by the key or any
+ * other index (else the resolver would not make it). Not printed: parsing
+ * the text gives it back. (A pulled database's index on a foreign key reads
+ * the same way.)
+ */
+static int automatic_index(const sinew_model *m, size_t x)
+{
+    const sinew_index *ix = &m->indexes[x];
+    if (ix->unique) return 0;
+    const sinew_relation *rel = rel_of_fields(m, ix->fields, ix->nfields);
+    if (!rel) {   /* explicit @fk fields */
+        for (size_t r = 0; r < m->nrelations && !rel; r++) {
+            const sinew_relation *q = &m->relations[r];
+            if (q->kind != SINEW_BELONGS_TO || q->nkeys != ix->nfields) continue;
+            int same = 1;
+            for (size_t k = 0; k < q->nkeys; k++) same &= q->local[k] == ix->fields[k];
+            if (same) rel = q;
+        }
+    }
+    if (!rel) return 0;
+    char want[600];
+    size_t nl = (size_t)snprintf(want, sizeof want, "%s", m->table);
+    for (size_t k = 0; k < ix->nfields && nl < sizeof want; k++)
+        nl += (size_t)snprintf(want + nl, sizeof want - nl, "_%s", m->fields[ix->fields[k]].column);
+    if (nl < sizeof want) snprintf(want + nl, sizeof want - nl, "_idx");
+    if (!ix->name || strcmp(ix->name, want)) return 0;
+    /* the resolver adds these after every declared index, so only the others before it count */
+    for (size_t y = 0; y < m->nindexes; y++) {
+        if (y == x) continue;
+        if (y > x && m->indexes[y].automatic) continue;
+        if (sn_index_led(m, &m->indexes[y], 1, ix->fields, ix->nfields)) return 0;
+    }
+    if (sn_index_led(m, NULL, 0, ix->fields, ix->nfields)) return 0;
+    return 1;
+}
+
+/* a to-one whose foreign key no key or index leads: written with @no_index */
+static int unindexed(const sinew_model *m, const sinew_relation *r)
+{
+    return r->kind == SINEW_BELONGS_TO && r->nkeys && !sn_index_led(m, m->indexes, m->nindexes, r->local, r->nkeys);
+}
+
 static int default_through(const sinew_model *m, const sinew_relation *r)
 {
     const char *ta = m->table, *tb = r->target->table;
@@ -172,6 +216,7 @@ static void rel_line(sn_buf *b, const sinew_model *m, const sinew_relation *r, i
             if (r->nkeys == 1 && (f0->flags & SINEW_FIELD_UNIQUE)) sn_buf_puts(b, " @unique");
             if (r->nkeys == 1 && (f0->flags & SINEW_FIELD_INDEX)) sn_buf_puts(b, " @index");
         }
+        if (unindexed(m, r)) sn_buf_puts(b, " @no_index");
         if (r->on_delete) sn_buf_printf(b, " @on_delete(%s)", action(r->on_delete));
         if (r->on_update) sn_buf_printf(b, " @on_update(%s)", action(r->on_update));
     } else if (r->kind == SINEW_HAS_MANY || r->kind == SINEW_HAS_ONE) {
@@ -257,6 +302,7 @@ static void model_text(sn_buf *b, const sinew_model *m)
         sn_buf_puts(b, ")\n");
     }
     for (size_t i = 0; i < m->nindexes; i++) {
+        if (automatic_index(m, i)) continue;
         sn_buf_puts(b, extra++ ? "" : "\n");
         sn_buf_printf(b, "  @@%s(", m->indexes[i].unique ? "unique" : "index");
         name_list(b, m, m->indexes[i].fields, m->indexes[i].nfields);

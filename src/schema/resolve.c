@@ -36,7 +36,7 @@ typedef struct prel {
     size_t nfk;
     int fk_done;
     int explicit_fk;
-    int unique, indexed;
+    int unique, indexed, no_index;
     const char *map;          /* @map on a to-one: the FK column */
     sinew_fk_action on_delete, on_update;
     int inverse;              /* relation index in target, -1 */
@@ -337,7 +337,7 @@ static void set_default(R *r, pfield *pf, const ast_attr *a)
 static const char *const field_attrs[] = {"id", "auto", "unique", "index", "default", "map", "check", "version",
                                           "renamed_from", "length", "range", "pattern", NULL};
 static const char *const rel_attrs[] = {"on_delete", "on_update", "fk", "inverse", "through", "map", "unique",
-                                        "index", "relation", NULL};
+                                        "index", "relation", "no_index", NULL};
 static const char *const model_attrs[] = {"map", "id", "unique", "index", "renamed_from", NULL};
 
 static int in_list(const char *s, const char *const *l)
@@ -488,6 +488,7 @@ static void relation_field(R *r, rmodel *m, const ast_field *af, int order, int 
         else if (!strcmp(n, "on_update")) p.on_update = action(r, a);
         else if (!strcmp(n, "unique")) p.unique = 1;
         else if (!strcmp(n, "index")) p.indexed = 1;
+        else if (!strcmp(n, "no_index")) p.no_index = 1;
         else if (!strcmp(n, "map")) {
             if (a->nargs != 1 || a->args[0].kind != ARG_STRING) err(r, a->line, a->col, "@map needs one string: @map(\"column\")");
             else if (control_free(r, &a->args[0], "@map")) p.map = a->args[0].text;
@@ -514,6 +515,9 @@ static void relation_field(R *r, rmodel *m, const ast_field *af, int order, int 
             else if (control_free(r, &a->args[0], "@through")) p.through = a->args[0].text;
         }
     }
+    if (p.no_index && (af->list || p.indexed))
+        err(r, af->line, af->col, "@no_index is for to-one relations without @index: it keeps sinew from indexing "
+            "the foreign key of '%s'", af->name);
     if (!af->list && p.through)
         err(r, af->line, af->col, "@through is for many-to-many lists; '%s' is a to-one relation (write %s[])", af->name, af->type);
     if (af->list && (p.explicit_fk || p.on_delete || p.map))
@@ -726,12 +730,34 @@ static void decide_list(R *r, int mi, int ri)
         return;
     }
     /* a list back, and no key either way: many-to-many */
+    int through_backs = 0;
+    const prel *through_back = NULL;
+    char tables[256] = "", choices[256] = "";
     for (size_t i = 0; i < t->nr; i++) {
         const prel *q = &t->r[i];
-        if (q != p && q->a && q->a->list && points_back(q, mi) && !q->through) {
+        if (q == p || !q->a || !q->a->list || !points_back(q, mi)) continue;
+        if (!q->through) {
             p->kind = SINEW_MANY_TO_MANY;
             return;
         }
+        through_backs++;
+        through_back = q;
+        size_t l = strlen(tables), c = strlen(choices);
+        snprintf(tables + l, sizeof tables - l, "%s%s @through(%s)", l ? ", " : "", q->name, q->through);
+        snprintf(choices + c, sizeof choices - c, "%s@through(%s)", c ? " or " : "", q->through);
+    }
+    /* the other side named the join table: this side is the same many-to-many
+     * (declared once, as Django does) */
+    if (through_backs == 1) {
+        p->kind = SINEW_MANY_TO_MANY;
+        p->through = through_back->through;
+        return;
+    }
+    if (through_backs > 1) {
+        err(r, p->line, p->col, "ambiguous many-to-many: %s has %d lists pointing to %s (%s); say which one '%s' pairs "
+            "with: add %s to %s.%s", t->name, through_backs, m->name, tables, p->name, choices, m->name, p->name);
+        p->kind = SINEW_MANY_TO_MANY;
+        return;
     }
     err(r, p->line, p->col, "missing inverse: %s has no field pointing to %s for '%s'; add a to-one field "
         "(`%s %s`) to %s, or a list back for many-to-many", t->name, m->name, p->name,
@@ -888,6 +914,17 @@ static void sort_fields(R *r, rmodel *rm)
     for (size_t i = 0; i < n; i++) sn_nameidx_add(&rm->fidx, r->a, rm->f[i].f.name, (int)i);
 }
 
+/* "<table>_<col>_<col>_idx" (or _key) */
+static const char *index_name(R *r, const sinew_model *m, const unsigned *fs, size_t nf, int uniq)
+{
+    char name[512];
+    size_t nl = (size_t)snprintf(name, sizeof name, "%s", m->table);
+    for (size_t j = 0; j < nf && nl < sizeof name; j++)
+        nl += (size_t)snprintf(name + nl, sizeof name - nl, "_%s", m->fields[fs[j]].column);
+    if (nl < sizeof name) snprintf(name + nl, sizeof name - nl, "%s", uniq ? "_key" : "_idx");
+    return sn_arena_strdup(r->a, name);
+}
+
 static unsigned field_index(const rmodel *m, const char *name)
 {
     int i = sn_nameidx_get(&m->fidx, name);
@@ -990,19 +1027,19 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
         m->relations = rels;
         m->nrelations = rm->nr;
     }
-    /* indexes: @@index / @@unique (field or to-one relation names) */
+    /* indexes: @@index / @@unique (field or to-one relation names), then one for
+     * each to-one's foreign key that no key or index leads already */
     for (size_t mi = 0; mi < r->nm; mi++) {
         rmodel *rm = &r->m[mi];
         sinew_model *m = rm->out;
-        if (!rm->a) continue;
-        size_t n = 0;
-        for (size_t i = 0; i < rm->a->nattrs; i++)
+        size_t n = rm->nr;
+        for (size_t i = 0; rm->a && i < rm->a->nattrs; i++)
             n += !strcmp(rm->a->attrs[i].name, "index") || !strcmp(rm->a->attrs[i].name, "unique");
         if (!n) continue;
         sinew_index *ix = sn_arena_calloc(r->a, n * sizeof *ix);
         if (!ix) return SINEW_NOMEM;
         size_t k = 0;
-        for (size_t i = 0; i < rm->a->nattrs; i++) {
+        for (size_t i = 0; rm->a && i < rm->a->nattrs; i++) {
             const ast_attr *a = &rm->a->attrs[i];
             int uniq = !strcmp(a->name, "unique");
             if (!uniq && strcmp(a->name, "index")) continue;
@@ -1010,30 +1047,37 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
             unsigned *fs = sn_arena_calloc(r->a, (a->args[0].nitems * MAXK) * sizeof *fs);
             if (!fs) return SINEW_NOMEM;
             size_t nf = 0;
-            char name[512];
-            size_t nl = (size_t)snprintf(name, sizeof name, "%s", m->table);
             for (size_t j = 0; j < a->args[0].nitems; j++) {
                 const char *fn = a->args[0].items[j];
                 int fi = sn_nameidx_get(&rm->fidx, fn);
                 prel *p = find_rel(rm, fn);
                 if (fi >= 0) {
                     fs[nf++] = (unsigned)fi;
-                    if (nl < sizeof name) nl += (size_t)snprintf(name + nl, sizeof name - nl, "_%s", m->fields[fi].column);
                 } else if (p && p->kind == SINEW_BELONGS_TO) {
-                    for (size_t q = 0; q < p->nfk; q++) {
-                        fs[nf++] = field_index(rm, p->fk[q]);
-                        if (nl < sizeof name)
-                            nl += (size_t)snprintf(name + nl, sizeof name - nl, "_%s", m->fields[fs[nf - 1]].column);
-                    }
+                    for (size_t q = 0; q < p->nfk; q++) fs[nf++] = field_index(rm, p->fk[q]);
                 }
             }
-            if (nl < sizeof name) snprintf(name + nl, sizeof name - nl, "%s", uniq ? "_key" : "_idx");
-            ix[k].name = sn_arena_strdup(r->a, name);
+            if (!(ix[k].name = index_name(r, m, fs, nf, uniq))) return SINEW_NOMEM;
             ix[k].fields = fs;
             ix[k].nfields = nf;
             ix[k].unique = uniq;
             ix[k].loc.line = a->line;
             ix[k].loc.col = a->col;
+            k++;
+        }
+        for (size_t ri = 0; ri < rm->nr; ri++) {
+            const prel *p = &rm->r[ri];
+            if (p->kind != SINEW_BELONGS_TO || !p->nfk || p->no_index) continue;
+            unsigned *fs = sn_arena_calloc(r->a, p->nfk * sizeof *fs);
+            if (!fs) return SINEW_NOMEM;
+            for (size_t q = 0; q < p->nfk; q++) fs[q] = field_index(rm, p->fk[q]);
+            if (sn_index_led(m, ix, k, fs, p->nfk)) continue;
+            if (!(ix[k].name = index_name(r, m, fs, p->nfk, 0))) return SINEW_NOMEM;
+            ix[k].fields = fs;
+            ix[k].nfields = p->nfk;
+            ix[k].loc.line = p->line;
+            ix[k].loc.col = p->col;
+            ix[k].automatic = 1;
             k++;
         }
         m->indexes = ix;

@@ -77,16 +77,23 @@ static double time_parse(int kind, size_t n, int print, size_t *errors)
 
 static void scales_linearly(int kind, size_t n, int print, const char *what)
 {
-    size_t e1, e2;
-    double small = time_parse(kind, n / 4, print, &e1), big = time_parse(kind, n, print, &e2);
-    print_message("%s: %zu in %.3f s, %zu in %.3f s (ratio %.2f; quadratic would be 16)\n", what, n / 4, small, n, big,
-                  big / (small > 0 ? small : 1e-9));
-    if (kind == DUPLICATES) {
-        assert_int_equal(e1, n / 4 - 1);
-        assert_int_equal(e2, n - 1);
+    /* a loaded machine can stall one measurement: up to three attempts, one must be linear */
+    int linear = 0;
+    double big = 0;
+    for (int attempt = 0; attempt < 3 && !linear; attempt++) {
+        size_t e1, e2;
+        double small = time_parse(kind, n / 4, print, &e1);
+        big = time_parse(kind, n, print, &e2);
+        print_message("%s: %zu in %.3f s, %zu in %.3f s (ratio %.2f; quadratic would be 16)\n", what, n / 4, small, n,
+                      big, big / (small > 0 ? small : 1e-9));
+        if (kind == DUPLICATES) {
+            assert_int_equal(e1, n / 4 - 1);
+            assert_int_equal(e2, n - 1);
+        }
+        /* noise floor: below 50 ms the ratio says little */
+        linear = big <= 0.05 || big < 4 * 1.5 * small;
     }
-    /* noise floor: below 50 ms the ratio says little */
-    if (big > 0.05) assert_true(big < 4 * 1.5 * small);
+    assert_true(linear);
     assert_true(big < 20.0);   /* under 2 s in a release build; ASan and a shared machine get slack */
 }
 
