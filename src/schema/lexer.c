@@ -37,11 +37,30 @@ static int is_id(int c) { return is_id0(c) || (c >= '0' && c <= '9'); }
 
 /* a NUL byte would silently cut the text it is in (every name is a C string
  * from here on): refuse it where it stands */
+#define PUSH_COMMENT(lx) \
+    ((lx)->comments = sn_vec_push((lx)->arena, (lx)->comments, &(lx)->ncomments, &(lx)->capcomments, sizeof *(lx)->comments))
+
 static void nul_byte(lexer *lx, const char *where)
 {
     sn_diag_add(lx->diags, SINEW_DIAG_ERROR, lx->file, lx->line, lx->col,
                 "NUL byte (0x00) in %s: schema files are text; remove it", where);
     lx->errors++;
+}
+
+static void keep_comment(lexer *lx, size_t start, int line, int col)
+{
+    size_t n = lx->pos - start;
+    while (n && (lx->src[start + n - 1] == ' ' || lx->src[start + n - 1] == '\t' || lx->src[start + n - 1] == '\r')) n--;
+    int trailing = 0;
+    for (size_t i = start - 2; i > 0 && lx->src[i - 1] != '\n'; i--)
+        if (lx->src[i - 1] != ' ' && lx->src[i - 1] != '\t') trailing = 1;
+    PUSH_COMMENT(lx);
+    if (!lx->comments) return;
+    sn_comment *c = &lx->comments[lx->ncomments - 1];
+    c->text = sn_arena_strndup(lx->arena, lx->src + start, n);
+    c->line = line;
+    c->col = col;
+    c->trailing = trailing;
 }
 
 static token mk(lexer *lx, tok_kind k, int line, int col, const char *s, size_t n)
@@ -68,7 +87,10 @@ token sn_lex_next(lexer *lx)
                 if (peekc(lx, 0) == 0) nul_byte(lx, "a comment");
                 adv(lx);
             }
-            if (!doc) continue;
+            if (!doc) {
+                if (lx->keep_comments) keep_comment(lx, start, line, col);
+                continue;
+            }
             const char *s = lx->src + start;
             size_t n = lx->pos - start;
             while (n && (*s == ' ' || *s == '\t')) s++, n--;

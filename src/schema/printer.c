@@ -237,10 +237,29 @@ static void rel_line(sn_buf *b, const sinew_model *m, const sinew_relation *r, i
 
 static int model_is_synth_join(const sinew_model *m) { return (m->flags & SINEW_MODEL_JOIN) != 0; }
 
-static void model_text(sn_buf *b, const sinew_model *m)
+/* the comment anchored at key goes at the end of the line just written */
+static void trailing(const sn_comment_map *c, sn_buf *b, const char *key)
 {
+    if (!c || !b->len || b->data[b->len - 1] != '\n') return;
+    b->len--;
+    b->data[b->len] = '\0';
+    sn_comments_trailing(c, b, key);
+    sn_buf_putc(b, '\n');
+}
+
+static void key_of(char *k, size_t cap, const char *kind, const char *a, const char *b)
+{
+    snprintf(k, cap, "%s:%s%s%s", kind, a, b ? "." : "", b ? b : "");
+}
+
+static void model_text(sn_buf *b, const sinew_model *m, const sn_comment_map *c)
+{
+    char key[600];
+    key_of(key, sizeof key, "m", m->name, NULL);
+    if (c) sn_comments_leading(c, b, key, "");
     doc(b, m->doc, "");
     sn_buf_printf(b, "model %s {\n", m->name);
+    trailing(c, b, key);
     size_t n = 0;
     member *mem = sn_calloc(m->nfields + m->nrelations + 1, sizeof *mem);
     if (!mem) {
@@ -276,6 +295,9 @@ static void model_text(sn_buf *b, const sinew_model *m)
             *y = t;
         }
     for (size_t i = 0; i < n; i++) {
+        const char *name = mem[i].is_rel ? m->relations[mem[i].idx].name : m->fields[mem[i].idx].name;
+        key_of(key, sizeof key, "f", m->name, name);
+        if (c) sn_comments_leading(c, b, key, "  ");
         if (mem[i].is_rel) {
             doc(b, m->relations[mem[i].idx].doc, "  ");
             rel_line(b, m, &m->relations[mem[i].idx], width, twidth);
@@ -283,6 +305,7 @@ static void model_text(sn_buf *b, const sinew_model *m)
             doc(b, m->fields[mem[i].idx].doc, "  ");
             field_line(b, m, &m->fields[mem[i].idx], width, twidth);
         }
+        trailing(c, b, key);
     }
     sn_free(mem);
     char snake[256], plural[260];
@@ -291,50 +314,96 @@ static void model_text(sn_buf *b, const sinew_model *m)
     int extra = 0;
     if (strcmp(m->table, plural)) {
         sn_buf_puts(b, extra++ ? "" : "\n");
+        key_of(key, sizeof key, "a", m->name, "map");
+        if (c) sn_comments_leading(c, b, key, "  ");
         sn_buf_puts(b, "  @@map(");
         str_lit(b, m->table);
         sn_buf_puts(b, ")\n");
+        trailing(c, b, key);
     }
     if (m->npk > 1) {
         sn_buf_puts(b, extra++ ? "" : "\n");
+        key_of(key, sizeof key, "a", m->name, "id");
+        if (c) sn_comments_leading(c, b, key, "  ");
         sn_buf_puts(b, "  @@id(");
         name_list(b, m, m->pk, m->npk);
         sn_buf_puts(b, ")\n");
+        trailing(c, b, key);
     }
     for (size_t i = 0; i < m->nindexes; i++) {
         if (automatic_index(m, i)) continue;
         sn_buf_puts(b, extra++ ? "" : "\n");
+        char nth[32];
+        snprintf(nth, sizeof nth, "index%zu", i);
+        key_of(key, sizeof key, "a", m->name, nth);
+        if (c) sn_comments_leading(c, b, key, "  ");
         sn_buf_printf(b, "  @@%s(", m->indexes[i].unique ? "unique" : "index");
         name_list(b, m, m->indexes[i].fields, m->indexes[i].nfields);
         sn_buf_puts(b, ")\n");
+        trailing(c, b, key);
     }
     if (m->renamed_from) {
         sn_buf_puts(b, extra++ ? "" : "\n");
+        key_of(key, sizeof key, "a", m->name, "renamed_from");
+        if (c) sn_comments_leading(c, b, key, "  ");
         sn_buf_printf(b, "  @@renamed_from(%s)\n", m->renamed_from);
+        trailing(c, b, key);
     }
+    key_of(key, sizeof key, "}", m->name, NULL);
+    if (c) sn_comments_leading(c, b, key, "  ");
     sn_buf_puts(b, "}\n");
+    trailing(c, b, key);
 }
 
-static int render(const sinew_schema *s, sn_buf *b)
+int sn_schema_render(const sinew_schema *s, const sn_comment_map *c, sn_buf *b)
 {
     int first = 1;
+    char key[600];
+    if (c) {
+        size_t before = b->len;
+        sn_comments_leading(c, b, "^", "");   /* the file's header comments, then a blank line */
+        first = b->len == before;
+    }
     for (size_t i = 0; i < s->nenums; i++) {
         const sinew_enum *e = s->enums[i];
         if (!first) sn_buf_putc(b, '\n');
         first = 0;
+        key_of(key, sizeof key, "e", e->name, NULL);
+        if (c) sn_comments_leading(c, b, key, "");
         doc(b, e->doc, "");
         sn_buf_printf(b, "enum %s {\n", e->name);
-        for (size_t v = 0; v < e->nvalues; v++) sn_buf_printf(b, "  %s\n", e->values[v]);
+        trailing(c, b, key);
+        for (size_t v = 0; v < e->nvalues; v++) {
+            key_of(key, sizeof key, "v", e->name, e->values[v]);
+            if (c) sn_comments_leading(c, b, key, "  ");
+            sn_buf_printf(b, "  %s\n", e->values[v]);
+            trailing(c, b, key);
+        }
+        key_of(key, sizeof key, "}", e->name, NULL);
+        if (c) sn_comments_leading(c, b, key, "  ");
         sn_buf_puts(b, "}\n");
+        trailing(c, b, key);
     }
     for (size_t i = 0; i < s->nmodels; i++) {
         if (model_is_synth_join(s->models[i])) continue;
         if (!first) sn_buf_putc(b, '\n');
         first = 0;
-        model_text(b, s->models[i]);
+        model_text(b, s->models[i], c);
+    }
+    if (c) {
+        size_t before = b->len;
+        if (!first) sn_buf_putc(b, '\n');
+        size_t mark = b->len;
+        sn_comments_leading(c, b, "$", "");   /* comments after the last declaration */
+        if (b->len == mark) {
+            b->len = before;
+            if (b->data) b->data[b->len] = '\0';
+        }
     }
     return b->failed ? sn_nomem() : SINEW_OK;
 }
+
+static int render(const sinew_schema *s, sn_buf *b) { return sn_schema_render(s, NULL, b); }
 
 int sinew_schema_to_string(const sinew_schema *s, char **out)
 {
