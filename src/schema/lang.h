@@ -140,6 +140,7 @@ size_t sn_edit_distance(const char *a, const char *b);
 typedef struct sn_nameidx {
     const char **keys;
     int *vals;
+    uint64_t *hashes;
     size_t cap, n;
 } sn_nameidx;
 int sn_nameidx_get(const sn_nameidx *x, const char *key);                 /* -1 when absent */

@@ -892,7 +892,9 @@ static void resolve_m2m(R *r, int mi, int ri)
 static void sort_fields(R *r, rmodel *rm)
 {
     size_t n = rm->nf;
-    if (n < 2) return;
+    size_t first_out = 1;   /* most models are in order already (implicit keys of trailing relations) */
+    while (first_out < n && rm->f[first_out - 1].order <= rm->f[first_out].order) first_out++;
+    if (first_out >= n) return;
     pfield *tmp = sn_arena_alloc(r->a, n * sizeof *tmp);
     if (!tmp) return;
     pfield *src = rm->f, *dst = tmp;
