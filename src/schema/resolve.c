@@ -77,7 +77,19 @@ typedef struct R {
     sinew_enum **enums;
     size_t ne;
     sn_nameidx midx, eidx;    /* model and enum names -> index */
+    sn_nameidx pairs;         /* "target>source" -> index in pinfo: relations of a model pointing at another */
+    struct pairinfo *pinfo;
+    size_t npinfo, cappinfo;
 } R;
+
+/* what model t holds pointing at model mi, counted once so that deciding every
+ * relation stays linear however many relations a model has */
+typedef struct pairinfo {
+    int unique_to_one, first_unique;   /* declared unique to-ones (has-one candidates) */
+    int belongs, first_belongs;        /* to-ones holding the key (after the to-one pass) */
+    int plain_lists, first_plain;      /* lists without @through */
+    int through_lists, first_through;  /* lists with @through */
+} pairinfo;
 
 #define PUSH(a, arr, n, cap) ((arr) = sn_vec_push((a), (arr), &(n), &(cap), sizeof *(arr)))
 
@@ -663,6 +675,40 @@ static int resolve_pk(R *r, int mi)
 
 static int points_back(const prel *p, int mi) { return p->target == mi; }
 
+static pairinfo *pair(R *r, int t, int mi)
+{
+    char k[48];
+    snprintf(k, sizeof k, "%d>%d", t, mi);
+    int i = sn_nameidx_get(&r->pairs, k);
+    if (i >= 0) return &r->pinfo[i];
+    PUSH(r->a, r->pinfo, r->npinfo, r->cappinfo);
+    if (!r->pinfo) return NULL;
+    pairinfo *x = &r->pinfo[r->npinfo - 1];
+    memset(x, 0, sizeof *x);
+    x->first_unique = x->first_belongs = x->first_plain = x->first_through = -1;
+    sn_nameidx_add(&r->pairs, r->a, sn_arena_strdup(r->a, k), (int)r->npinfo - 1);
+    return x;
+}
+
+/* phase 0 (before the to-one pass) counts unique to-ones; phase 1 (after it) the rest */
+static void count_pairs(R *r, size_t declared, int phase)
+{
+    for (size_t ti = 0; ti < declared; ti++)
+        for (size_t i = 0; i < r->m[ti].nr; i++) {
+            const prel *q = &r->m[ti].r[i];
+            if (!q->a) continue;
+            pairinfo *x = pair(r, (int)ti, q->target);
+            if (!x) return;
+            if (phase == 0) {
+                if (!q->a->list && q->unique && x->unique_to_one++ == 0) x->first_unique = (int)i;
+                continue;
+            }
+            if (q->kind == SINEW_BELONGS_TO && x->belongs++ == 0) x->first_belongs = (int)i;
+            if (q->a->list && !q->through && x->plain_lists++ == 0) x->first_plain = (int)i;
+            if (q->a->list && q->through && x->through_lists++ == 0) x->first_through = (int)i;
+        }
+}
+
 static void decide_to_one(R *r, int mi, int ri)
 {
     rmodel *m = &r->m[mi];
@@ -673,12 +719,12 @@ static void decide_to_one(R *r, int mi, int ri)
     /* the optional inverse of a unique to-one on the target: has-one */
     rmodel *t = &r->m[p->target];
     int found = -1, count = 0;
-    for (size_t i = 0; i < t->nr; i++) {
-        const prel *q = &t->r[i];
-        if (&t->r[i] == p || q->a == NULL || q->a->list || !points_back(q, mi) || !q->unique) continue;
-        if (p->inverse_hint && strcmp(p->inverse_hint, q->name)) continue;
-        found = (int)i;
-        count++;
+    if (p->inverse_hint) {
+        const prel *q = find_rel(t, p->inverse_hint);
+        if (q && q != p && q->a && !q->a->list && points_back(q, mi) && q->unique) found = (int)(q - t->r), count = 1;
+    } else {
+        const pairinfo *x = pair(r, p->target, mi);
+        if (x) found = x->first_unique, count = x->unique_to_one;
     }
     if (count == 1) {
         p->kind = SINEW_HAS_ONE;
@@ -697,15 +743,14 @@ static void decide_list(R *r, int mi, int ri)
         return;
     }
     int found = -1, count = 0;
-    char names[256] = "";
-    for (size_t i = 0; i < t->nr; i++) {
-        const prel *q = &t->r[i];
-        if (q == p || q->kind != SINEW_BELONGS_TO || !points_back(q, mi)) continue;
-        if (p->inverse_hint && strcmp(p->inverse_hint, q->name)) continue;
-        found = (int)i;
-        count++;
-        size_t l = strlen(names);
-        snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "", q->name);
+    const pairinfo *x = pair(r, p->target, mi);
+    if (!x) return;
+    if (p->inverse_hint) {
+        const prel *q = find_rel(t, p->inverse_hint);
+        if (q && q != p && q->kind == SINEW_BELONGS_TO && points_back(q, mi)) found = (int)(q - t->r), count = 1;
+    } else {
+        found = x->first_belongs;
+        count = x->belongs;
     }
     if (count == 1) {
         p->kind = SINEW_HAS_MANY;
@@ -714,6 +759,12 @@ static void decide_list(R *r, int mi, int ri)
         return;
     }
     if (count > 1) {
+        char names[256] = "";   /* the message only: a scan, on this error alone */
+        for (size_t i = 0, l = 0; i < t->nr && l + 1 < sizeof names; i++) {
+            const prel *q = &t->r[i];
+            if (q->kind != SINEW_BELONGS_TO || !points_back(q, mi)) continue;
+            l += (size_t)snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "", q->name);
+        }
         err(r, p->line, p->col, "ambiguous inverse: %s has %d fields pointing to %s (%s); say which one with "
             "@inverse(...)", t->name, count, m->name, names);
         p->kind = SINEW_HAS_MANY;
@@ -729,31 +780,27 @@ static void decide_list(R *r, int mi, int ri)
         p->kind = SINEW_HAS_MANY;
         return;
     }
-    /* a list back, and no key either way: many-to-many */
-    int through_backs = 0;
-    const prel *through_back = NULL;
-    char tables[256] = "", choices[256] = "";
-    for (size_t i = 0; i < t->nr; i++) {
-        const prel *q = &t->r[i];
-        if (q == p || !q->a || !q->a->list || !points_back(q, mi)) continue;
-        if (!q->through) {
-            p->kind = SINEW_MANY_TO_MANY;
-            return;
-        }
-        through_backs++;
-        through_back = q;
-        size_t l = strlen(tables), c = strlen(choices);
-        snprintf(tables + l, sizeof tables - l, "%s%s @through(%s)", l ? ", " : "", q->name, q->through);
-        snprintf(choices + c, sizeof choices - c, "%s@through(%s)", c ? " or " : "", q->through);
+    /* a list back, and no key either way: many-to-many (p itself is a plain list back when t is m) */
+    if (x->plain_lists > (p->target == mi ? 1 : 0)) {
+        p->kind = SINEW_MANY_TO_MANY;
+        return;
     }
+    int through_backs = x->through_lists;
     /* the other side named the join table: this side is the same many-to-many
      * (declared once, as Django does) */
     if (through_backs == 1) {
         p->kind = SINEW_MANY_TO_MANY;
-        p->through = through_back->through;
+        p->through = t->r[x->first_through].through;
         return;
     }
     if (through_backs > 1) {
+        char tables[256] = "", choices[256] = "";
+        for (size_t i = 0, l = 0, c = 0; i < t->nr && l + 1 < sizeof tables && c + 1 < sizeof choices; i++) {
+            const prel *q = &t->r[i];
+            if (q == p || !q->a || !q->a->list || !points_back(q, mi) || !q->through) continue;
+            l += (size_t)snprintf(tables + l, sizeof tables - l, "%s%s @through(%s)", l ? ", " : "", q->name, q->through);
+            c += (size_t)snprintf(choices + c, sizeof choices - c, "%s@through(%s)", c ? " or " : "", q->through);
+        }
         err(r, p->line, p->col, "ambiguous many-to-many: %s has %d lists pointing to %s (%s); say which one '%s' pairs "
             "with: add %s to %s.%s", t->name, through_backs, m->name, tables, p->name, choices, m->name, p->name);
         p->kind = SINEW_MANY_TO_MANY;
@@ -1067,13 +1114,20 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
             ix[k].loc.col = a->col;
             k++;
         }
+        /* which fields start an index so far: a one-column key is checked in constant time */
+        unsigned char *starts = sn_arena_calloc(r->a, m->nfields ? m->nfields : 1);
+        if (!starts) return SINEW_NOMEM;
+        for (size_t i = 0; i < k; i++)
+            if (ix[i].nfields) starts[ix[i].fields[0]] = 1;
         for (size_t ri = 0; ri < rm->nr; ri++) {
             const prel *p = &rm->r[ri];
             if (p->kind != SINEW_BELONGS_TO || !p->nfk || p->no_index) continue;
             unsigned *fs = sn_arena_calloc(r->a, p->nfk * sizeof *fs);
             if (!fs) return SINEW_NOMEM;
             for (size_t q = 0; q < p->nfk; q++) fs[q] = field_index(rm, p->fk[q]);
-            if (sn_index_led(m, ix, k, fs, p->nfk)) continue;
+            if (p->nfk == 1 ? starts[fs[0]] || sn_index_led(m, NULL, 0, fs, 1) : sn_index_led(m, ix, k, fs, p->nfk))
+                continue;
+            starts[fs[0]] = 1;
             if (!(ix[k].name = index_name(r, m, fs, p->nfk, 0))) return SINEW_NOMEM;
             ix[k].fields = fs;
             ix[k].nfields = p->nfk;
@@ -1257,9 +1311,11 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
     /* every later check runs too (all independent errors in one run); the
      * ones a dropped field could cause are skipped in models marked broken */
     size_t declared = r.nm;
+    count_pairs(&r, declared, 0);
     for (size_t mi = 0; mi < declared; mi++)
         for (size_t ri = 0; ri < r.m[mi].nr; ri++)
             if (!r.m[mi].r[ri].a->list) decide_to_one(&r, (int)mi, (int)ri);
+    count_pairs(&r, declared, 1);
     for (size_t mi = 0; mi < declared; mi++)
         for (size_t ri = 0; ri < r.m[mi].nr; ri++)
             if (r.m[mi].r[ri].a->list) decide_list(&r, (int)mi, (int)ri);

@@ -20,14 +20,18 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-enum { FIELDS, ENUM_VALUES, DUPLICATES };
+enum { FIELDS, ENUM_VALUES, DUPLICATES, RELATIONS };
 
 static char *make(int kind, size_t n, size_t *len)
 {
     size_t cap = n * 40 + 256, l = 0;
     char *s = malloc(cap);
     assert_non_null(s);
-    if (kind == ENUM_VALUES) {
+    if (kind == RELATIONS) {   /* to-ones, each deciding has-one or not, each given its index */
+        l += (size_t)sprintf(s + l, "model U {\n  id int64 @id\n}\nmodel T {\n  id int64 @id @auto\n");
+        for (size_t i = 0; i < n; i++) l += (size_t)sprintf(s + l, "  r%zu U?\n", i);
+        l += (size_t)sprintf(s + l, "}\n");
+    } else if (kind == ENUM_VALUES) {
         l += (size_t)sprintf(s + l, "enum Big {\n");
         for (size_t i = 0; i < n; i++) l += (size_t)sprintf(s + l, "  v%zu\n", i);
         l += (size_t)sprintf(s + l, "}\nmodel T {\n  id int64 @id\n  b Big\n}\n");
@@ -66,6 +70,7 @@ static double time_parse(int kind, size_t n, int print, size_t *errors)
         } else {
             assert_int_equal(rc, SINEW_OK);
             if (kind == FIELDS) assert_int_equal(s->models[0]->nfields, n + 1);
+            else if (kind == RELATIONS) assert_int_equal(s->models[1]->nindexes, n);
             else assert_int_equal(s->enums[0]->nvalues, n);
         }
         sinew_schema_free(s);
@@ -109,6 +114,12 @@ static void enum_values_100k(void **state)
     scales_linearly(ENUM_VALUES, 100000, 0, "enum values");
 }
 
+static void to_one_relations_100k(void **state)
+{
+    (void)state;
+    scales_linearly(RELATIONS, 100000, 0, "to-one relations in one model");
+}
+
 static void duplicate_field_errors_200k(void **state)
 {
     (void)state;
@@ -120,6 +131,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fields_100k),
         cmocka_unit_test(enum_values_100k),
+        cmocka_unit_test(to_one_relations_100k),
         cmocka_unit_test(duplicate_field_errors_200k),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
