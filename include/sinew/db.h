@@ -27,6 +27,7 @@ typedef struct sinew_db sinew_db;
  * Open a database. URLs: "sqlite:path/to/file.db", "sqlite::memory:",
  * "postgres://user:pass@127.0.0.1:5432/name". SQLite files get WAL mode,
  * foreign keys on, and a busy timeout (5 s, `?busy_timeout=ms` to change).
+ * Every backend also takes `?statement_cache=N` (see sinew_db_set_statement_cache).
  */
 int sinew_open(sinew_db **out, const char *url);
 void sinew_close(sinew_db *db);                      /* NULL is a no-op */
@@ -56,6 +57,20 @@ int sinew_create_tables(sinew_db *db, const sinew_schema *schema);   /* in FK or
  */
 #define SINEW_DEFAULT_SESSION_CACHE ((size_t)32 << 20)
 void sinew_db_set_session_cache(sinew_db *db, size_t bytes);
+
+/*
+ * The prepared-statement cache. Every statement sinew runs is prepared once
+ * and kept for the next run of the same SQL text (on PostgreSQL each is a
+ * server-side prepared statement). At most `statements` are kept: past that
+ * the least recently used one is finalized (PostgreSQL: DEALLOCATEd); one
+ * with rows still open is never evicted. Default
+ * SINEW_DEFAULT_STATEMENT_CACHE; `?statement_cache=N` in the URL sets it at
+ * open; 0 caches nothing (every statement is prepared and finalized).
+ */
+#define SINEW_DEFAULT_STATEMENT_CACHE ((size_t)512)
+void sinew_db_set_statement_cache(sinew_db *db, size_t statements);
+/* Statements in the cache now. */
+size_t sinew_db_statement_cache_count(const sinew_db *db);
 
 /* ---- the query log -------------------------------------------------------- */
 

@@ -81,7 +81,7 @@ static void pg_auto_pk(sn_buf *out, const sinew_dialect *d, const sinew_field *f
 }
 
 const sinew_dialect sn_dialect_sqlite = {
-    "sqlite", 0, 32766, 0, 1, 1, sqlite_type, sqlite_auto_pk,
+    "sqlite", 0, 32766, 0, 1, 1, sqlite_type, sqlite_auto_pk, 0, 0, 0, 1,
 };
 
 /*
@@ -91,5 +91,5 @@ const sinew_dialect sn_dialect_sqlite = {
  * about 7,490 parameters produces. 7,000 stays clear of it.
  */
 const sinew_dialect sn_dialect_postgres = {
-    "postgres", 1, 7000, 1, 1, 1, pg_type, pg_auto_pk,
+    "postgres", 1, 7000, 1, 1, 1, pg_type, pg_auto_pk, 1, 1, 1, 0,
 };
