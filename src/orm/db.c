@@ -308,8 +308,13 @@ SN_NOINLINE static int exec_start_slow(sn_exec *x, sinew_db *db, const char *sql
             } else {
                 sn_free(key);
                 sn_free(c);
+                c = NULL;
             }
+        } else {
+            c = NULL;
         }
+        /* used once and finalized: the log keeps its own copy of the text (NULL: the caller's, out of memory) */
+        if (!c && (x->own_sql = sn_strdup(sql))) x->sql = x->own_sql;
     }
     start_timing(x, db);
     return SINEW_OK;
@@ -380,6 +385,8 @@ SN_HOT void sn_exec_end(sn_exec *x)
         x->cached->busy = 0;
     } else {
         x->drv->finalize(x->stmt);
+        sn_free(x->own_sql);
+        x->own_sql = NULL;
     }
     x->stmt = NULL;
 }

@@ -90,7 +90,8 @@ typedef struct sn_exec {
     const sinew_driver *drv;
     sinew_stmt *stmt;
     sn_cached_stmt *cached;        /* NULL when the cache was busy: finalize at the end */
-    const char *sql;
+    const char *sql;               /* for the log: the cache's copy, or own_sql */
+    char *own_sql;                 /* uncached: a copy, as the caller's text may change before the end */
     int64_t rows;
     double t0;
     int timed;
