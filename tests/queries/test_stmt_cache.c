@@ -228,6 +228,25 @@ static void bound_from_the_url(void **state)
     assert_null(d2);
 }
 
+/* statements finalized inside a failed transaction are DEALLOCATEd once it is over (PostgreSQL) */
+static void failed_transaction_leaves_no_statements(void **state)
+{
+    (void)state;
+    if (!th_is_postgres()) skip();
+    sinew_db_set_statement_cache(db, 0);   /* every statement is finalized at its end */
+    for (int i = 0; i < 5; i++) {
+        th_ok(sinew_begin(db));
+        sinew_value zero = sinew_i64(0);
+        sinew_rows *r;
+        th_assert_status(sinew_raw_rows(s, "SELECT 1 / ? FROM tickets", &zero, 1, &r), SINEW_INVALID, "division by zero");
+        th_ok(sinew_rollback(db));
+    }
+    run_shape(s, 1);
+    /* only the counting statement itself, while it runs */
+    long n = server_prepared(db, s);
+    if (n > 1) fail_msg("the server still holds %ld prepared statements", n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,6 +255,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(open_rows_are_never_evicted, setup, teardown),
         cmocka_unit_test_setup_teardown(few_statement_shapes, setup, teardown),
         cmocka_unit_test_setup_teardown(bound_from_the_url, setup, teardown),
+        cmocka_unit_test_setup_teardown(failed_transaction_leaves_no_statements, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
