@@ -38,6 +38,12 @@ typedef struct sinew_dialect {
      * decimal column as CAST(col AS <this>) to compare numbers, not strings. NULL: the column
      * type is numeric already. */
     const char *decimal_cast;
+    /* Version 3. Lexical features raw SQL may use, for finding its placeholders
+     * (0 for all four: SQL-standard strings, comments and double-quoted names). */
+    int dollar_quotes;                /* $tag$ ... $tag$ strings */
+    int backslash_strings;            /* E'...' strings with backslash escapes */
+    int nested_comments;              /* block comments nest */
+    int bracket_idents;               /* [name] and `name` quote identifiers */
 } sinew_dialect;
 
 #ifdef __cplusplus

@@ -101,7 +101,10 @@ static const char *pg_auto_pk(const sinew_field *f)
 }
 
 const sinew_dialect sn_dialect_sqlite = {
-    "sqlite", 0, 32766, 0, 1, 1, sqlite_type, sqlite_auto_pk, "NUMERIC",
+    .name = "sqlite", .numbered_params = 0, .max_params = 32766, .has_ilike = 0, .has_nulls_order = 1,
+    .ddl_in_transaction = 1, .column_type = sqlite_type, .auto_pk_type = sqlite_auto_pk,
+    .decimal_cast = "NUMERIC",
+    .dollar_quotes = 0, .backslash_strings = 0, .nested_comments = 0, .bracket_idents = 1,
 };
 
 /*
@@ -111,5 +114,8 @@ const sinew_dialect sn_dialect_sqlite = {
  * about 7,490 parameters produces. 7,000 stays clear of it.
  */
 const sinew_dialect sn_dialect_postgres = {
-    "postgres", 1, 7000, 1, 1, 1, pg_type, pg_auto_pk, NULL,
+    .name = "postgres", .numbered_params = 1, .max_params = 7000, .has_ilike = 1, .has_nulls_order = 1,
+    .ddl_in_transaction = 1, .column_type = pg_type, .auto_pk_type = pg_auto_pk,
+    .decimal_cast = NULL,
+    .dollar_quotes = 1, .backslash_strings = 1, .nested_comments = 1, .bracket_idents = 0,
 };
