@@ -9,6 +9,7 @@
  * join table or folded into one M-N edge. In the drift view each row and
  * table also carries its status against the live database.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,17 +133,32 @@ static const char *type_label(const sinew_field *f)
 
 /* ---- Mermaid ------------------------------------------------------------------------- */
 
-/* an attribute's type or name; a name Mermaid cannot show as it is goes into the comment too */
+/* Append ", <text>" (no comma first) to an attribute's comment; a comment that is full stays cut. */
+static void add_note(char *buf, size_t cap, size_t *used, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+static void add_note(char *buf, size_t cap, size_t *used, const char *fmt, ...)
+{
+    if (*used && *used < cap) *used += (size_t)snprintf(buf + *used, cap - *used, ", ");
+    if (*used >= cap) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + *used, cap - *used, fmt, ap);
+    va_end(ap);
+    *used += n > 0 ? (size_t)n : 0;
+}
+
+/* an attribute's type and name; a name Mermaid cannot show as it is goes into the comment too */
 static void mm_attr_names(FILE *f, const sinew_field *fd, char *comment, size_t cap, size_t *used)
 {
     const char *type = type_label(fd);
     int type_changed = dg_mermaid_word(f, type);
     fputc(' ', f);
     int name_changed = dg_mermaid_word(f, fd->column);
-    if (name_changed && *used < cap)
-        *used += (size_t)snprintf(comment + *used, cap - *used, "%scolumn %s", *used ? ", " : "", fd->column);
-    if (type_changed && *used < cap)
-        *used += (size_t)snprintf(comment + *used, cap - *used, "%stype %s", *used ? ", " : "", type);
+    if (name_changed) add_note(comment, cap, used, "column %s", fd->column);
+    if (type_changed) add_note(comment, cap, used, "type %s", type);
 }
 
 static void mermaid_entity(const dctx *d, const sinew_model *m, const sinew_model *dbonly)
@@ -178,12 +194,11 @@ static void mermaid_entity(const dctx *d, const sinew_model *m, const sinew_mode
         if (field_is_fk(em, i)) keys[nk++] = "FK";
         if (fd->flags & SINEW_FIELD_UNIQUE) keys[nk++] = "UK";
         for (int k = 0; k < nk; k++) fprintf(f, "%s%s", k ? ", " : " ", keys[k]);
-        if (fd->flags & SINEW_FIELD_NULLABLE && used < sizeof comment)
-            used += (size_t)snprintf(comment + used, sizeof comment - used, "%snullable", used ? ", " : "");
-        if (fd->flags & SINEW_FIELD_AUTO && used < sizeof comment) used += (size_t)snprintf(comment + used, sizeof comment - used, "%sauto", used ? ", " : "");
-        if (st == ST_SCHEMA_ONLY && used < sizeof comment) used += (size_t)snprintf(comment + used, sizeof comment - used, "%sonly in schema", used ? ", " : "");
-        if (st == ST_DB_ONLY && used < sizeof comment) used += (size_t)snprintf(comment + used, sizeof comment - used, "%sonly in database", used ? ", " : "");
-        if (st == ST_DIFF && used < sizeof comment) used += (size_t)snprintf(comment + used, sizeof comment - used, "%sdiffers: %s", used ? ", " : "", note);
+        if (fd->flags & SINEW_FIELD_NULLABLE) add_note(comment, sizeof comment, &used, "nullable");
+        if (fd->flags & SINEW_FIELD_AUTO) add_note(comment, sizeof comment, &used, "auto");
+        if (st == ST_SCHEMA_ONLY) add_note(comment, sizeof comment, &used, "only in schema");
+        if (st == ST_DB_ONLY) add_note(comment, sizeof comment, &used, "only in database");
+        if (st == ST_DIFF) add_note(comment, sizeof comment, &used, "differs: %s", note);
         if (used) {
             fputs(" \"", f);
             dg_mermaid_text(f, comment);
