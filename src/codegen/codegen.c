@@ -9,39 +9,19 @@
 #include <stdio.h>
 #include <string.h>
 #include "base.h"
+#include "schema/names.h"
 #include "sinew/codegen.h"
 
-static const char *const c_keywords[] = {
-    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum",
-    "extern", "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return",
-    "short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void",
-    "volatile", "while", "bool", "true", "false", "_Bool", "_Alignas", "_Alignof", "_Atomic", "_Generic",
-    "_Noreturn", "_Static_assert", "_Thread_local", NULL};
-
+/* the public name of the schema layer's snake_case (one implementation: schema/names.c) */
 void sinew_snake_case(const char *name, char *buf, size_t cap)
 {
-    size_t j = 0;
-    for (size_t i = 0; name[i] && j + 2 < cap; i++) {
-        unsigned char c = (unsigned char)name[i];
-        if (isupper(c)) {
-            unsigned char prev = i ? (unsigned char)name[i - 1] : 0;
-            unsigned char next = (unsigned char)name[i + 1];
-            if (i && j && buf[j - 1] != '_' && (islower(prev) || isdigit(prev) || (isupper(prev) && islower(next))))
-                buf[j++] = '_';
-            buf[j++] = (char)tolower(c);
-        } else if (isalnum(c)) {
-            buf[j++] = (char)c;
-        } else if (j && buf[j - 1] != '_') {
-            buf[j++] = '_';
-        }
-    }
-    buf[j] = '\0';
+    sn_snake(name, buf, cap);
 }
 
 static void upper(const char *in, char *out, size_t cap)
 {
     char tmp[256];
-    sinew_snake_case(in, tmp, sizeof tmp);
+    sn_snake(in, tmp, sizeof tmp);
     size_t i = 0;
     for (; tmp[i] && i + 1 < cap; i++) out[i] = (char)toupper((unsigned char)tmp[i]);
     out[i] = '\0';
@@ -52,9 +32,7 @@ static int is_ident(const char *s)
     if (!s || !(isalpha((unsigned char)s[0]) || s[0] == '_')) return 0;
     for (const char *p = s; *p; p++)
         if (!isalnum((unsigned char)*p) && *p != '_') return 0;
-    for (const char *const *k = c_keywords; *k; k++)
-        if (!strcmp(*k, s)) return 0;
-    return 1;
+    return !sn_c_keyword(s);
 }
 
 typedef struct gen {
