@@ -1194,7 +1194,7 @@ static void check_names(R *r)
         for (size_t i = 0; i < m->nf; i++) {
             const sinew_field *f = &m->f[i].f;
             if (m->f[i].implicit_of < 0) {
-                if (sn_is_c_keyword(f->name))
+                if (sn_c_keyword(f->name))
                     err(r, f->loc.line, f->loc.col, "field name '%s' is a C keyword: rename the field (keep the column "
                         "name with @map(\"%s\"))", f->name, f->name);
                 else if (sn_is_sql_reserved(f->column))
@@ -1211,7 +1211,7 @@ static void check_names(R *r)
                     f->name, m->name, f->column);
         }
         for (size_t i = 0; i < m->nr; i++) {
-            if (sn_is_c_keyword(m->r[i].name))
+            if (sn_c_keyword(m->r[i].name))
                 err(r, m->r[i].line, m->r[i].col, "relation name '%s' is a C keyword: rename it", m->r[i].name);
             /* implicit key fields come after every declared one: the first of a name is declared if any is */
             int j = sn_nameidx_get(&m->fidx, m->r[i].name);
