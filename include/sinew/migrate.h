@@ -35,6 +35,9 @@ SINEW_API int sinew_introspect(sinew_db *db, sinew_schema **out);
 
 /* Dialects a migration is written for (bit mask). */
 enum { SINEW_DIALECT_SQLITE = 1, SINEW_DIALECT_POSTGRES = 2, SINEW_DIALECT_ALL = 3 };
+/* The SINEW_DIALECT_* bit of a built-in dialect's name ("sqlite", "postgres"), SINEW_DIALECT_ALL
+   for "all", 0 for a name no built-in dialect has. */
+SINEW_API unsigned sinew_dialect_mask(const char *name);
 
 typedef struct sinew_make_opts {
     unsigned dialects;           /* SINEW_DIALECT_*; 0 means all */

@@ -1,10 +1,12 @@
 /*
  * check.c - sinew_migrate_check(): the schema the applied migrations
  * should have built (the snapshot of the newest applied one) against the
- * live database, through drift.c.
+ * live database, through the drift engine (drift.h) with the connection's
+ * dialect, printed one line per difference.
  */
 #include <stdio.h>
 #include <string.h>
+#include "migrate/drift.h"
 #include "migrate/files.h"
 #include "orm/orm.h"
 #include "sinew/migrate.h"
@@ -16,10 +18,15 @@ int sn_migrate_check_graph(sinew_db *db, const sinew_schema *expected, char **re
     sinew_schema *live;
     int rc = sinew_introspect(db, &live);
     if (rc) return rc;
+    sn_drift_list d;
+    rc = sn_drift_compare(expected, live, db->dialect, &d);
+    sinew_schema_free(live);
+    if (rc) { sn_drift_free(&d); return rc; }
     sn_buf b;
     sn_buf_init(&b);
-    *ndrift = sn_drift(expected, live, strcmp(sinew_db_backend(db), "postgres") == 0, &b);
-    sinew_schema_free(live);
+    sn_drift_text(&d, &b);
+    *ndrift = d.n;
+    sn_drift_free(&d);
     if (b.failed) { sn_buf_free(&b); return sn_nomem(); }
     if (report) {
         *report = sn_strdup(sn_buf_cstr(&b));

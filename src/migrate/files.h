@@ -75,7 +75,6 @@ int sn_migrate_check_graph(struct sinew_db *db, const sinew_schema *expected, ch
 /* ---- the schema file: parsed by the schema-language parser (schema_io.c) ---- */
 int sn_mig_load_schema(const char *path, sinew_schema **out);
 
-/* ---- drift (drift.c): differences between an expected graph and a live one ---- */
-size_t sn_drift(const sinew_schema *expected, const sinew_schema *live, int pg, sn_buf *report);
+/* ---- drift: see migrate/drift.h ---- */
 
 #endif
