@@ -51,14 +51,13 @@ static int exec_rendered(sinew_db *db, render_fn *render)
     return rc;
 }
 
-static int start_rendered(sn_exec *x, sinew_db *db, render_fn *render)
+/* The statement's text is in *sql, which the execution reads until sn_exec_end: the caller frees
+   it after that (also when this fails). */
+static int start_rendered(sn_exec *x, sinew_db *db, render_fn *render, sn_buf *sql)
 {
-    sn_buf b;
-    sn_buf_init(&b);
-    render(&b, db->dialect);
-    int rc = b.failed ? sn_nomem() : sn_exec_start(x, db, sn_buf_cstr(&b));
-    sn_buf_free(&b);
-    return rc;
+    sn_buf_init(sql);
+    render(sql, db->dialect);
+    return sql->failed ? sn_nomem() : sn_exec_start(x, db, sn_buf_cstr(sql));
 }
 
 static int ensure_table(sinew_db *db) { return exec_rendered(db, sn_sql_migrations_table); }
@@ -78,8 +77,9 @@ static int read_applied(sinew_db *db, applied *out)
 {
     memset(out, 0, sizeof *out);
     sn_exec x;
-    int rc = start_rendered(&x, db, sn_sql_migrations_select);
-    if (rc) return rc;
+    sn_buf sql;
+    int rc = start_rendered(&x, db, sn_sql_migrations_select, &sql);
+    if (rc) { sn_buf_free(&sql); return rc; }
     size_t cap = 0;
     while ((rc = sn_exec_step(&x)) == SINEW_ROW) {
         if (out->n == cap) {
@@ -99,6 +99,7 @@ static int read_applied(sinew_db *db, applied *out)
         if (!out->name[out->n - 1] || !out->sum[out->n - 1] || !out->at[out->n - 1]) { rc = sn_nomem(); break; }
     }
     sn_exec_end(&x);
+    sn_buf_free(&sql);
     if (rc == SINEW_DONE) return SINEW_OK;
     applied_free(out);
     return rc;
@@ -253,7 +254,8 @@ static int apply_one(sinew_db *db, const char *dir, const sn_mig *target, int *d
             sn_mig_checksum(text, sum);
             now_text(at);
             sn_exec x;
-            rc = start_rendered(&x, db, sn_sql_migrations_insert);
+            sn_buf sql;
+            rc = start_rendered(&x, db, sn_sql_migrations_insert, &sql);
             if (!rc) {
                 sinew_value v[3] = {sinew_text(target->name), sinew_text(sum), sinew_text(at)};
                 for (int i = 0; i < 3 && !rc; i++) rc = sn_exec_bind(&x, i, &v[i]);
@@ -261,6 +263,7 @@ static int apply_one(sinew_db *db, const char *dir, const sn_mig *target, int *d
                 if (rc == SINEW_DONE) rc = SINEW_OK;
                 sn_exec_end(&x);
             }
+            sn_buf_free(&sql);
         }
         if (!rc) *did = 1;
     }
@@ -332,7 +335,8 @@ static int revert_one(sinew_db *db, const char *dir, int to, int *did, char name
         if (!rc) rc = fk_check(db, m->name);
         if (!rc) {
             sn_exec x;
-            rc = start_rendered(&x, db, sn_sql_migrations_delete);
+            sn_buf sql;
+            rc = start_rendered(&x, db, sn_sql_migrations_delete, &sql);
             if (!rc) {
                 sinew_value v = sinew_text(m->name);
                 rc = sn_exec_bind(&x, 0, &v);
@@ -340,6 +344,7 @@ static int revert_one(sinew_db *db, const char *dir, int to, int *did, char name
                 if (rc == SINEW_DONE) rc = SINEW_OK;
                 sn_exec_end(&x);
             }
+            sn_buf_free(&sql);
         }
         if (!rc) {
             *did = 1;
