@@ -94,6 +94,16 @@ SINEW_API void sinew_migrate_status_free(sinew_migration_status *st, size_t coun
  */
 SINEW_API int sinew_migrate_check(sinew_db *db, const char *dir, char **report, size_t *ndrift);
 
+/*
+ * The drift engine itself, the one sinew_migrate_check(), the diagram's drift
+ * view and `sinew db pull` use: the differences between `expected` and `live`
+ * (a graph from sinew_introspect on a connection of `dialect`, see
+ * sinew_db_dialect), one "table T: ..." line each in *report (optional, free
+ * with sinew_migrate_free). Either graph may be NULL (no tables).
+ */
+SINEW_API int sinew_schema_drift(const sinew_schema *expected, const sinew_schema *live, const sinew_dialect *dialect,
+                                 char **report, size_t *ndrift);
+
 /* Free a string returned by this API. */
 SINEW_API void sinew_migrate_free(void *p);
 

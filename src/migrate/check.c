@@ -11,16 +11,15 @@
 #include "orm/orm.h"
 #include "sinew/migrate.h"
 
-int sn_migrate_check_graph(sinew_db *db, const sinew_schema *expected, char **report, size_t *ndrift)
+int sinew_schema_drift(const sinew_schema *expected, const sinew_schema *live, const sinew_dialect *dialect,
+                       char **report, size_t *ndrift)
 {
     if (report) *report = NULL;
+    if (!ndrift || !dialect)
+        return sinew_error_set(SINEW_MISUSE, "sinew_schema_drift: dialect and ndrift must not be NULL");
     *ndrift = 0;
-    sinew_schema *live;
-    int rc = sinew_introspect(db, &live);
-    if (rc) return rc;
     sn_drift_list d;
-    rc = sn_drift_compare(expected, live, db->dialect, &d);
-    sinew_schema_free(live);
+    int rc = sn_drift_compare(expected, live, dialect, &d);
     if (rc) { sn_drift_free(&d); return rc; }
     sn_buf b;
     sn_buf_init(&b);
@@ -33,6 +32,18 @@ int sn_migrate_check_graph(sinew_db *db, const sinew_schema *expected, char **re
         if (!*report) rc = sn_nomem();
     }
     sn_buf_free(&b);
+    return rc;
+}
+
+int sn_migrate_check_graph(sinew_db *db, const sinew_schema *expected, char **report, size_t *ndrift)
+{
+    if (report) *report = NULL;
+    *ndrift = 0;
+    sinew_schema *live;
+    int rc = sinew_introspect(db, &live);
+    if (rc) return rc;
+    rc = sinew_schema_drift(expected, live, db->dialect, report, ndrift);
+    sinew_schema_free(live);
     return rc;
 }
 
