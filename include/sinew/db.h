@@ -34,6 +34,7 @@ typedef struct sinew_db sinew_db;
  * only; rwc, the default, creates it), busy_timeout and vfs; PostgreSQL
  * passes libpq's connection keywords (sslmode, application_name, ...). Any
  * other parameter is SINEW_INVALID naming it and listing the known ones.
+ * Every backend also takes `?statement_cache=N` (see sinew_db_set_statement_cache).
  */
 SINEW_API int sinew_open(sinew_db **out, const char *url);
 SINEW_API void sinew_close(sinew_db *db);                      /* NULL is a no-op */
@@ -66,6 +67,20 @@ SINEW_API int sinew_create_tables(sinew_db *db, const sinew_schema *schema);   /
  */
 #define SINEW_DEFAULT_SESSION_CACHE ((size_t)32 << 20)
 SINEW_API void sinew_db_set_session_cache(sinew_db *db, size_t bytes);
+
+/*
+ * The prepared-statement cache. Every statement sinew runs is prepared once
+ * and kept for the next run of the same SQL text (on PostgreSQL each is a
+ * server-side prepared statement). At most `statements` are kept: past that
+ * the least recently used one is finalized (PostgreSQL: DEALLOCATEd); one
+ * with rows still open is never evicted. Default
+ * SINEW_DEFAULT_STATEMENT_CACHE; `?statement_cache=N` in the URL sets it at
+ * open; 0 caches nothing (every statement is prepared and finalized).
+ */
+#define SINEW_DEFAULT_STATEMENT_CACHE ((size_t)512)
+SINEW_API void sinew_db_set_statement_cache(sinew_db *db, size_t statements);
+/* Statements in the cache now. */
+SINEW_API size_t sinew_db_statement_cache_count(const sinew_db *db);
 
 /* ---- the query log -------------------------------------------------------- */
 

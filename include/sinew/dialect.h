@@ -39,6 +39,12 @@ typedef struct sinew_dialect {
      * decimal column as CAST(col AS <this>) to compare numbers, not strings. NULL: the column
      * type is numeric already. */
     const char *decimal_cast;
+    /* Version 3. Lexical features raw SQL may use, for finding its placeholders
+     * (0 for all four: SQL-standard strings, comments and double-quoted names). */
+    int dollar_quotes;                /* $tag$ ... $tag$ strings */
+    int backslash_strings;            /* E'...' strings with backslash escapes */
+    int nested_comments;              /* block comments nest */
+    int bracket_idents;               /* [name] and `name` quote identifiers */
 
     /* ---- Version 4: what migrations, drift checks and the tools need to know. Absent members
      * (0 / NULL, as for a driver of an older version) mean the least capable behaviour. ---- */

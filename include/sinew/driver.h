@@ -36,7 +36,7 @@ extern "C" {
  *
  *   1  everything up to copy_end
  *   2  column_cell
- *   3  sinew_dialect.decimal_cast (sinew/dialect.h)
+ *   3  sinew_dialect.decimal_cast and the four lexical flags (sinew/dialect.h)
  *   4  sinew_dialect.type_from_sql to fk_violations_query (migrations and drift)
  */
 #define SINEW_DRIVER_VERSION 4

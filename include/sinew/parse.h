@@ -57,6 +57,16 @@ SINEW_API int sinew_schema_parse_file(sinew_schema **out, const char *path, sine
 /* Canonical .sinew text: parse -> print -> parse gives the same graph; printing is idempotent. */
 SINEW_API int sinew_schema_print(const sinew_schema *schema, FILE *out);
 SINEW_API int sinew_schema_to_string(const sinew_schema *schema, char **out);   /* free with sinew_free() */
+/*
+ * `sinew format`: the canonical text of a schema file, keeping its `//`
+ * comments with the declaration each belongs to (a comment after code on
+ * its line stays at the end of that line; one on its own line stays above
+ * the next declaration; one before a closing brace stays there; the file's
+ * header, separated by a blank line, stays at the top; the rest at the end).
+ * Parsing the result gives the same graph, and formatting it again gives the
+ * same text. Errors of the file: as sinew_schema_parse(). *out: sinew_free().
+ */
+SINEW_API int sinew_schema_format(const char *filename, const char *text, size_t len, sinew_diagnostics *diags, char **out);
 
 /* Free memory sinew handed to the caller. */
 SINEW_API void sinew_free(void *p);

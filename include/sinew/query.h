@@ -62,6 +62,7 @@ typedef enum sinew_op { SINEW_EQ = 1, SINEW_NE, SINEW_LT, SINEW_LE, SINEW_GT, SI
 
 typedef struct sinew_expr sinew_expr;
 
+/* Text compared with an enum column must be one of the enum's values (else SINEW_MISUSE naming them). */
 SINEW_API sinew_expr *sinew_cmp(sinew_col c, sinew_op op, sinew_value v);
 SINEW_API sinew_expr *sinew_eq(sinew_col c, sinew_value v);
 SINEW_API sinew_expr *sinew_ne(sinew_col c, sinew_value v);
@@ -70,7 +71,9 @@ SINEW_API sinew_expr *sinew_le(sinew_col c, sinew_value v);
 SINEW_API sinew_expr *sinew_gt(sinew_col c, sinew_value v);
 SINEW_API sinew_expr *sinew_ge(sinew_col c, sinew_value v);
 SINEW_API sinew_expr *sinew_cmp_col(sinew_col a, sinew_op op, sinew_col b);        /* column against column */
-SINEW_API sinew_expr *sinew_in(sinew_col c, const sinew_value *values, size_t n);  /* n == 0 matches nothing */
+/* n == 0 matches nothing; the list is sent padded to a power of two (its last value repeated),
+ * so that lists of any length make few prepared statements */
+SINEW_API sinew_expr *sinew_in(sinew_col c, const sinew_value *values, size_t n);
 SINEW_API sinew_expr *sinew_not_in(sinew_col c, const sinew_value *values, size_t n);
 /* c IN (SELECT sub_col FROM sub ...); takes ownership of `sub` */
 struct sinew_query;
@@ -116,7 +119,10 @@ SINEW_API int sinew_readonly(sinew_query *q);
 /*
  * Keyset (cursor) pagination: only rows after `last` (an object this query
  * returned) in the query's order. The primary key is added as a final
- * tie-breaker so pages never overlap or skip.
+ * tie-breaker so pages never overlap or skip. The first page needs nothing
+ * special: any query with a limit or offset (and sinew_first of an ordered
+ * one) ends its ORDER BY with the primary key as well. OFFSET is sent as a
+ * bound parameter, LIMIT as a number.
  */
 SINEW_API int sinew_after(sinew_query *q, const void *last);
 
@@ -146,7 +152,13 @@ SINEW_API int sinew_select_agg(sinew_query *q, sinew_agg fn, sinew_col c); /* ad
 SINEW_API int sinew_having(sinew_query *q, sinew_agg fn, sinew_col c, sinew_op op, sinew_value v);
 
 typedef struct sinew_rows sinew_rows;
-/* Run a grouped query (or raw SQL, below) and read its rows as values. */
+/*
+ * Run a grouped query (or raw SQL, below) and read its rows as values. The
+ * statement runs at open; its first row is the first sinew_rows_next()'s.
+ * A grouped query yields values only: sinew_all/first/one, sinew_iterate,
+ * count, exists, sinew_aggregate and the bulk update/delete refuse it with
+ * SINEW_MISUSE, and sinew_query_sql() shows its grouped SELECT.
+ */
 SINEW_API int sinew_rows_open(sinew_query *q, sinew_rows **out);
 SINEW_API int sinew_rows_next(sinew_rows *r);                     /* SINEW_ROW, SINEW_DONE or an error */
 SINEW_API int sinew_rows_columns(const sinew_rows *r);
@@ -181,10 +193,27 @@ SINEW_API void sinew_iter_free(sinew_iter *it);
 
 /* ---- raw SQL (values still bound) -------------------------------------------------- */
 
+/*
+ * Placeholders in raw SQL are `?` on every backend (rewritten to $1, $2 ...
+ * for PostgreSQL; a `?` in a string literal, quoted identifier,
+ * dollar-quoted string or comment is left alone). `??` is a literal `?`:
+ * PostgreSQL's jsonb operators ?, ?| and ?& are written ??, ??| and ??&.
+ * Numbered $1, $2 ... work on every backend too, and PostgreSQL text written
+ * with them is sent unchanged (its `?` are operators). The placeholder count
+ * (for $n, the highest n) must equal nparams, else SINEW_MISUSE before
+ * anything is sent. See docs/queries.md.
+ */
 /* Run `sql` with bound parameters and hydrate rows into `model` objects (columns matched by name). */
 SINEW_API int sinew_raw_all(sinew_session *s, const sinew_model *model, const char *sql,
                   const sinew_value *params, size_t nparams, sinew_list *out);
-/* Run `sql` with bound parameters and read the rows as values. */
+/*
+ * Run `sql` with bound parameters and read the rows as values. The statement
+ * runs here, not at the first sinew_rows_next(): an INSERT/UPDATE/DELETE
+ * (with or without RETURNING) has been executed when this returns SINEW_OK,
+ * and its failure is returned here, with *out NULL. The first row, if any,
+ * is the first sinew_rows_next()'s. (sinew_exec() runs SQL with neither
+ * parameters nor rows.)
+ */
 SINEW_API int sinew_raw_rows(sinew_session *s, const char *sql, const sinew_value *params, size_t nparams,
                    sinew_rows **out);
 

@@ -102,6 +102,8 @@ typedef struct sinew_index {
     size_t nfields;
     int unique;                      /* 1 for @@unique / @unique */
     sinew_srcloc loc;
+    int automatic;                   /* 1: not written in the schema, the index sinew gives every
+                                        to-one's foreign key (unless @no_index or already led) */
 } sinew_index;
 
 typedef enum sinew_rel_kind {

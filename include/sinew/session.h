@@ -52,6 +52,10 @@ SINEW_API int sinew_get(sinew_session *s, const sinew_model *model, const sinew_
 /* Load by a unique field. */
 SINEW_API int sinew_get_by(sinew_session *s, const sinew_model *model, int field_index,
                  const sinew_value *value, void **out);
+/* Load by a composite unique key (@@unique([a, b])): values[i] for field fields[i].
+ * SINEW_NOTFOUND if absent. Generated as <model>_get_by_<a>_<b>(s, a, b, &out). */
+SINEW_API int sinew_get_by_fields(sinew_session *s, const sinew_model *model, const unsigned *fields, size_t n,
+                        const sinew_value *values, void **out);
 
 /*
  * Write an object: INSERT if new (reading back generated keys), else UPDATE

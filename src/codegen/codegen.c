@@ -198,15 +198,48 @@ static int fail(gen *g, const char *fmt, const char *a, const char *b)
     return g->rc;
 }
 
+/*
+ * Text from the schema (doc comments, the source file's name) inside a
+ * generated block comment, made inert: no byte of it can end the comment
+ * (`*` then `/`, also across the " *" that starts each continued line), open
+ * a nested one (`/` then `*`, a -Wcomment warning), form a trigraph (`??/` is
+ * a backslash under -std=c11 -trigraphs), or splice the next line (a trailing
+ * backslash). Control characters become spaces. `prev` is the last byte
+ * written to the comment so far.
+ */
+static void comment_text(FILE *f, const char *s, const char *newline, int *prev)
+{
+    int backslash = 0;   /* the line so far ends in a backslash and blanks (gcc splices those too) */
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        int c = *p;
+        if (c == '\n') {
+            if (backslash) fputc('.', f);
+            fputs(newline, f);
+            *prev = newline[strlen(newline) - 1];
+            backslash = 0;
+            continue;
+        }
+        if (c < 32 || c == 127) c = ' ';
+        if ((*prev == '*' && c == '/') || (*prev == '/' && c == '*')) fputc(' ', f);
+        if (c == '?' && *prev == '?') fputc(' ', f);   /* "??" starts every trigraph: keep them apart */
+        fputc(c, f);
+        *prev = c;
+        backslash = c == '\\' || (backslash && c == ' ');
+    }
+    if (backslash) {
+        fputc('.', f);
+        *prev = '.';
+    }
+}
+
 static void doc(FILE *f, const char *d, const char *indent)
 {
     if (!d || !*d) return;
+    char nl[64];
+    snprintf(nl, sizeof nl, "\n%s *", indent);
     fprintf(f, "%s/**", indent);
-    for (const char *p = d; *p; p++) {
-        if (*p == '\n') fprintf(f, "\n%s *", indent);
-        else if (*p == '*' && p[1] == '/') fputs("* /", f), p++;
-        else fputc(*p, f);
-    }
+    int prev = '*';
+    comment_text(f, d, nl, &prev);
     fputs(" */\n", f);
 }
 
@@ -252,14 +285,89 @@ static void check_names(gen *g)
 
 /* ---- header ---- */
 
+/* the schema's name for field f: an implicit foreign key goes by its relation */
+static const char *schema_name_of(const sinew_model *m, unsigned f)
+{
+    if (!(m->fields[f].flags & SINEW_FIELD_IMPLICIT)) return m->fields[f].name;
+    for (size_t r = 0; r < m->nrelations; r++) {
+        const sinew_relation *rl = &m->relations[r];
+        if (rl->kind != SINEW_BELONGS_TO) continue;
+        for (size_t k = 0; k < rl->nkeys; k++)
+            if (rl->local[k] == f) return rl->name;
+    }
+    return m->fields[f].name;
+}
+
+/*
+ * <model>_get_by_<a>_<b>(s, a, b, &out) for each composite @@unique, named
+ * as the schema names its parts (`@@unique([project, number])` gives
+ * issue_get_by_project_number(s, project_id, number, &out)). A name that a
+ * single-field getter or an earlier composite one already has is skipped.
+ */
+static void emit_composite_getters(FILE *h, const sinew_model *m)
+{
+    char buf[256], name[512];
+    for (size_t x = 0; x < m->nindexes; x++) {
+        const sinew_index *ix = &m->indexes[x];
+        if (!ix->unique || ix->nfields < 2) continue;
+        int ok = 1;
+        size_t nl = 0;
+        const char *last = NULL;
+        for (size_t k = 0; k < ix->nfields && ok; k++) {
+            const sinew_field *fd = &m->fields[ix->fields[k]];
+            if (!value_ctor(fd->type)) ok = 0;
+            const char *part = schema_name_of(m, ix->fields[k]);
+            if (last && !strcmp(last, part)) continue;   /* a composite foreign key: one name */
+            nl += (size_t)snprintf(name + nl, nl < sizeof name ? sizeof name - nl : 0, "%s%s", nl ? "_" : "", part);
+            last = part;
+        }
+        if (!ok || nl >= sizeof name) continue;
+        int taken = 0;
+        for (size_t f = 0; f < m->nfields; f++)
+            taken |= (m->fields[f].flags & SINEW_FIELD_UNIQUE) && !strcmp(m->fields[f].name, name);
+        for (size_t y = 0; y < x && !taken; y++) {
+            const sinew_index *o = &m->indexes[y];
+            if (!o->unique || o->nfields < 2) continue;
+            char other[512];
+            size_t ol = 0;
+            const char *ll = NULL;
+            for (size_t k = 0; k < o->nfields; k++) {
+                const char *part = schema_name_of(m, o->fields[k]);
+                if (ll && !strcmp(ll, part)) continue;
+                ol += (size_t)snprintf(other + ol, ol < sizeof other ? sizeof other - ol : 0, "%s%s", ol ? "_" : "", part);
+                ll = part;
+            }
+            taken = ol < sizeof other && !strcmp(other, name);
+        }
+        if (taken) continue;
+        fprintf(h, "static inline int %s_get_by_%s(sinew_session *s", m->c_name, name);
+        for (size_t k = 0; k < ix->nfields; k++) {
+            const sinew_field *fd = &m->fields[ix->fields[k]];
+            const char *pt = ptype(fd, buf, sizeof buf);
+            fprintf(h, ", %s%s%s", pt, pt[strlen(pt) - 1] == '*' ? "" : " ", fd->name);
+        }
+        fprintf(h, ", %s **out)\n{\n    static const unsigned sinew_key_fields[] = {", m->name);
+        for (size_t k = 0; k < ix->nfields; k++) fprintf(h, "%s%u", k ? ", " : "", ix->fields[k]);
+        fprintf(h, "};\n    sinew_value sinew_key[%zu] = {", ix->nfields);
+        for (size_t k = 0; k < ix->nfields; k++) {
+            const sinew_field *fd = &m->fields[ix->fields[k]];
+            fprintf(h, "%s%s(%s)", k ? ", " : "", value_ctor(fd->type), fd->name);
+        }
+        fprintf(h, "};\n    return sinew_get_by_fields(s, &%s_model, sinew_key_fields, %zu, sinew_key, (void **)out);\n}\n\n", m->c_name,
+                ix->nfields);
+    }
+}
+
 static void emit_header(gen *g, const sinew_codegen_opts *o)
 {
     FILE *h = g->h;
     const sinew_schema *s = g->s;
     char guard[160], buf[256], up[256];
     upper(g->base, guard, sizeof guard);
-    fprintf(h, "/*\n * Generated by sinew %s from %s. Do not edit: change the schema and run\n"
-               " * `sinew generate` again.\n */\n", "0.1.0", o->source_name ? o->source_name : "a schema");
+    int prev = ' ';
+    fprintf(h, "/*\n * Generated by sinew %s from ", "0.1.0");
+    comment_text(h, o->source_name ? o->source_name : "a schema", "\n *", &prev);
+    fprintf(h, ". Do not edit: change the schema and run\n * `sinew generate` again.\n */\n");
     fprintf(h, "#ifndef SINEW_GENERATED_%s_H\n#define SINEW_GENERATED_%s_H\n\n", guard, guard);
     fprintf(h, "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <sinew/sinew.h>\n\n");
     fprintf(h, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
@@ -356,6 +464,7 @@ static void emit_header(gen *g, const sinew_codegen_opts *o)
             fprintf(h, "    sinew_value v = %s(%s);\n    return sinew_get_by(s, &%s_model, %zu, &v, (void **)out);\n}\n\n",
                     value_ctor(fd->type), fd->name, cn, f);
         }
+        emit_composite_getters(h, m);
         fprintf(h, "static inline int %s_save(sinew_session *s, %s *obj)\n{\n    return sinew_save(s, &%s_model, obj);\n}\n\n",
                 cn, m->name, cn);
         fprintf(h, "static inline int %s_delete(sinew_session *s, %s *obj)\n{\n    return sinew_delete(s, &%s_model, obj);\n}\n\n",
@@ -407,8 +516,10 @@ static void emit_source(gen *g, const sinew_codegen_opts *o)
     FILE *c = g->c;
     const sinew_schema *s = g->s;
     char nm[300], sn[256];
-    fprintf(c, "/*\n * Generated by sinew %s from %s: the descriptor tables of the schema.\n * Do not edit.\n */\n",
-            "0.1.0", o->source_name ? o->source_name : "a schema");
+    int prev = ' ';
+    fprintf(c, "/*\n * Generated by sinew %s from ", "0.1.0");
+    comment_text(c, o->source_name ? o->source_name : "a schema", "\n *", &prev);
+    fprintf(c, ": the descriptor tables of the schema.\n * Do not edit.\n */\n");
     fprintf(c, "#include <stddef.h>\n#include \"%s\"\n\n", o->header_name);
     for (size_t i = 0; i < s->nenums; i++) {
         const sinew_enum *e = s->enums[i];
@@ -477,8 +588,8 @@ static void emit_source(gen *g, const sinew_codegen_opts *o)
             for (size_t x = 0; x < m->nindexes; x++) {
                 fprintf(c, "    {");
                 lit(c, m->indexes[x].name);
-                fprintf(c, ", %s_index%zu, %zu, %d, {%d, %d}},\n", cn, x, m->indexes[x].nfields, m->indexes[x].unique,
-                        m->indexes[x].loc.line, m->indexes[x].loc.col);
+                fprintf(c, ", %s_index%zu, %zu, %d, {%d, %d}, %d},\n", cn, x, m->indexes[x].nfields, m->indexes[x].unique,
+                        m->indexes[x].loc.line, m->indexes[x].loc.col, m->indexes[x].automatic);
             }
             fprintf(c, "};\n");
         }

@@ -12,6 +12,7 @@
  * prints, drawn where each belongs (a column's on its row, a table's key,
  * index and foreign-key differences in its title).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "base.h"
 #include "migrate/drift.h"
 #include "sql/dialect.h"
+#include "diagram/diagram_text.h"
 #include "sinew/diagram.h"
 
 typedef enum { ST_SAME = 0, ST_SCHEMA_ONLY, ST_DB_ONLY, ST_DIFF } status;
@@ -27,6 +29,7 @@ typedef struct dctx {
     const sinew_schema *s;
     const sinew_diagram_opts *o;
     FILE *f;
+    dg_ids ids;   /* every entity's id, unique in the diagram (diagram_text.h) */
     const sn_drift_list *drift;   /* the drift view's differences, or NULL */
 } dctx;
 
@@ -166,15 +169,32 @@ static const char *type_label(const sinew_field *f)
 
 /* ---- Mermaid ------------------------------------------------------------------------- */
 
-/* Mermaid entity ids: letters, digits, _ and - only */
-static void mm_id(FILE *f, const char *s)
+/* Append ", <text>" (no comma first) to an attribute's comment; a comment that is full stays cut. */
+static void add_note(char *buf, size_t cap, size_t *used, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+static void add_note(char *buf, size_t cap, size_t *used, const char *fmt, ...)
 {
-    for (; *s; s++) fputc((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '-' ? *s : '_', f);
+    if (*used && *used < cap) *used += (size_t)snprintf(buf + *used, cap - *used, ", ");
+    if (*used >= cap) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + *used, cap - *used, fmt, ap);
+    va_end(ap);
+    *used += n > 0 ? (size_t)n : 0;
 }
 
-static void mm_text(FILE *f, const char *s)
+/* an attribute's type and name; a name Mermaid cannot show as it is goes into the comment too */
+static void mm_attr_names(FILE *f, const sinew_field *fd, char *comment, size_t cap, size_t *used)
 {
-    for (; *s; s++) fputc(*s == '"' ? '\'' : *s, f);
+    const char *type = type_label(fd);
+    int type_changed = dg_mermaid_word(f, type);
+    fputc(' ', f);
+    int name_changed = dg_mermaid_word(f, fd->column);
+    if (name_changed) add_note(comment, cap, used, "column %s", fd->column);
+    if (type_changed) add_note(comment, cap, used, "type %s", type);
 }
 
 static void mermaid_entity(const dctx *d, const sinew_model *m, const sinew_model *dbonly)
@@ -182,15 +202,15 @@ static void mermaid_entity(const dctx *d, const sinew_model *m, const sinew_mode
     FILE *f = d->f;
     const sinew_model *em = m ? m : dbonly;
     fputs("    ", f);
-    mm_id(f, em->table);
+    fputs(dg_id(&d->ids, em), f);
     fputs("[\"", f);
     if (m) {
-        mm_text(f, m->name);
+        dg_mermaid_text(f, m->name);
         fputs(" (", f);
-        mm_text(f, m->table);
+        dg_mermaid_text(f, m->table);
         fputs(")", f);
     } else {
-        mm_text(f, em->table);
+        dg_mermaid_text(f, em->table);
     }
     char tnote[400];
     status ts = dbonly ? ST_DB_ONLY : table_status(d, m, tnote, sizeof tnote);
@@ -198,33 +218,31 @@ static void mermaid_entity(const dctx *d, const sinew_model *m, const sinew_mode
     if (ts == ST_DB_ONLY) fputs(" - only in database", f);
     if (ts == ST_DIFF) {
         fputs(" - differs: ", f);
-        mm_text(f, tnote);
+        dg_mermaid_text(f, tnote);
     }
     fputs("\"] {\n", f);
     for (size_t i = 0; i < em->nfields; i++) {
         const sinew_field *fd = &em->fields[i];
-        char note[200];
+        char note[400];
         status st = dbonly ? ST_DB_ONLY : field_status(d, m, fd, note, sizeof note);
         fputs("        ", f);
-        mm_id(f, type_label(fd));
-        fputc(' ', f);
-        mm_id(f, fd->column);
+        char comment[1200] = "";
+        size_t used = 0;
+        mm_attr_names(f, fd, comment, sizeof comment, &used);
         const char *keys[3];
         int nk = 0;
         if (fd->flags & SINEW_FIELD_PK) keys[nk++] = "PK";
         if (field_is_fk(em, i)) keys[nk++] = "FK";
         if (fd->flags & SINEW_FIELD_UNIQUE) keys[nk++] = "UK";
         for (int k = 0; k < nk; k++) fprintf(f, "%s%s", k ? ", " : " ", keys[k]);
-        char comment[300] = "";
-        size_t used = 0;
-        if (fd->flags & SINEW_FIELD_NULLABLE) used += (size_t)snprintf(comment, sizeof comment, "nullable");
-        if (fd->flags & SINEW_FIELD_AUTO) used += (size_t)snprintf(comment + used, sizeof comment - used, "%sauto", used ? ", " : "");
-        if (st == ST_SCHEMA_ONLY) used += (size_t)snprintf(comment + used, sizeof comment - used, "%sonly in schema", used ? ", " : "");
-        if (st == ST_DB_ONLY) used += (size_t)snprintf(comment + used, sizeof comment - used, "%sonly in database", used ? ", " : "");
-        if (st == ST_DIFF) used += (size_t)snprintf(comment + used, sizeof comment - used, "%sdiffers: %s", used ? ", " : "", note);
+        if (fd->flags & SINEW_FIELD_NULLABLE) add_note(comment, sizeof comment, &used, "nullable");
+        if (fd->flags & SINEW_FIELD_AUTO) add_note(comment, sizeof comment, &used, "auto");
+        if (st == ST_SCHEMA_ONLY) add_note(comment, sizeof comment, &used, "only in schema");
+        if (st == ST_DB_ONLY) add_note(comment, sizeof comment, &used, "only in database");
+        if (st == ST_DIFF) add_note(comment, sizeof comment, &used, "differs: %s", note);
         if (used) {
             fputs(" \"", f);
-            mm_text(f, comment);
+            dg_mermaid_text(f, comment);
             fputc('"', f);
         }
         fputc('\n', f);
@@ -234,11 +252,13 @@ static void mermaid_entity(const dctx *d, const sinew_model *m, const sinew_mode
     for (size_t i = 0; l && i < l->nfields; i++) {
         if (!db_only_column(d, m, &l->fields[i])) continue;
         fputs("        ", f);
-        mm_id(f, type_label(&l->fields[i]));
-        fputc(' ', f);
-        mm_id(f, l->fields[i].column);
-        fputs((l->fields[i].flags & SINEW_FIELD_NULLABLE) ? " \"nullable, only in database\"\n"
-                                                           : " \"only in database\"\n", f);
+        char comment[1200] = "";
+        size_t used = 0;
+        mm_attr_names(f, &l->fields[i], comment, sizeof comment, &used);
+        fputs(" \"", f);
+        dg_mermaid_text(f, comment);
+        fputs(used ? ", " : "", f);
+        fputs((l->fields[i].flags & SINEW_FIELD_NULLABLE) ? "nullable, only in database\"\n" : "only in database\"\n", f);
     }
     fputs("    }\n", f);
 }
@@ -252,21 +272,21 @@ static void mermaid_edges(const dctx *d, const sinew_model *m)
             if (folded(d, m)) continue;   /* drawn as the M-N edge */
             /* parent ||--o{ child : "relation" */
             fputs("    ", f);
-            mm_id(f, rel->target->table);
+            fputs(dg_id(&d->ids, rel->target), f);
             fputs(rel->optional ? " |o--" : " ||--", f);
             fputs(is_unique_key(m, rel) ? "o| " : "o{ ", f);
-            mm_id(f, m->table);
+            fputs(dg_id(&d->ids, m), f);
             fputs(" : \"", f);
-            mm_text(f, rel->name);
+            dg_mermaid_text(f, rel->name);
             fputs("\"\n", f);
         } else if (rel->kind == SINEW_MANY_TO_MANY && d->o->fold_join_tables) {
             if (strcmp(m->table, rel->target->table) > 0) continue;   /* once per pair */
             fputs("    ", f);
-            mm_id(f, m->table);
+            fputs(dg_id(&d->ids, m), f);
             fputs(" }o--o{ ", f);
-            mm_id(f, rel->target->table);
+            fputs(dg_id(&d->ids, rel->target), f);
             fputs(" : \"", f);
-            mm_text(f, rel->name);
+            dg_mermaid_text(f, rel->name);
             fputs("\"\n", f);
         }
     }
@@ -279,7 +299,7 @@ static int mermaid(const dctx *d)
     const char *title = d->o->title ? d->o->title : s->name;
     if (title) {
         fputs("---\ntitle: ", f);
-        mm_text(f, title);
+        dg_mermaid_title(f, title);
         fputs("\n---\n", f);
     }
     fputs("erDiagram\n", f);
@@ -294,27 +314,6 @@ static int mermaid(const dctx *d)
 }
 
 /* ---- Graphviz DOT ------------------------------------------------------------------------ */
-
-static void html(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '&') fputs("&amp;", f);
-        else if (*s == '<') fputs("&lt;", f);
-        else if (*s == '>') fputs("&gt;", f);
-        else if (*s == '"') fputs("&quot;", f);
-        else fputc(*s, f);
-    }
-}
-
-static void dq(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\') fputc('\\', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 static const char *bg(status st)
 {
@@ -333,14 +332,14 @@ static void dot_row(FILE *f, int port, const char *name, const char *type, const
     char attr[64] = "";
     if (c) snprintf(attr, sizeof attr, " bgcolor=\"%s\"", c);
     fprintf(f, "      <tr><td port=\"f%d\" align=\"left\"%s>", port, attr);
-    html(f, name);
+    dg_dot_html(f, name);
     fprintf(f, "</td><td align=\"left\"%s><font color=\"#555555\">", attr);
-    html(f, type);
+    dg_dot_html(f, type);
     if (nullable) fputc('?', f);
     fprintf(f, "</font></td><td%s>%s</td></tr>\n", attr, keys);
     if (note && *note) {
         fprintf(f, "      <tr><td colspan=\"3\" align=\"left\"%s><font point-size=\"8\">", attr);
-        html(f, note);
+        dg_dot_html(f, note);
         fputs("</font></td></tr>\n", f);
     }
 }
@@ -352,17 +351,17 @@ static void dot_entity(const dctx *d, const sinew_model *m, const sinew_model *d
     char tnote[400];
     status ts = dbonly ? ST_DB_ONLY : table_status(d, m, tnote, sizeof tnote);
     fputs("  ", f);
-    dq(f, em->table);
+    dg_dot_string(f, dg_id(&d->ids, em));
     fputs(" [label=<\n    <table border=\"0\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"3\">\n", f);
     fprintf(f, "      <tr><td colspan=\"3\" bgcolor=\"%s\"><b>", bg(ts) ? bg(ts) : "#d9e4f5");
-    html(f, m ? m->name : em->table);
+    dg_dot_html(f, m ? m->name : em->table);
     fputs("</b><br/><font point-size=\"9\">", f);
-    html(f, em->table);
+    dg_dot_html(f, em->table);
     if (ts == ST_SCHEMA_ONLY) fputs(" (only in schema)", f);
     if (ts == ST_DB_ONLY) fputs(" (only in database)", f);
     if (ts == ST_DIFF) {
         fputs(" (differs: ", f);
-        html(f, tnote);
+        dg_dot_html(f, tnote);
         fputc(')', f);
     }
     fputs("</font></td></tr>\n", f);
@@ -396,21 +395,21 @@ static void dot_edges(const dctx *d, const sinew_model *m)
         if (rel->kind == SINEW_BELONGS_TO && !folded(d, m)) {
             /* child:fk -> parent:key, crow's foot at the child, a bar at the parent */
             fputs("  ", f);
-            dq(f, m->table);
+            dg_dot_string(f, dg_id(&d->ids, m));
             fprintf(f, ":f%u -> ", rel->local[0]);
-            dq(f, rel->target->table);
+            dg_dot_string(f, dg_id(&d->ids, rel->target));
             fprintf(f, ":f%u [arrowtail=%s, arrowhead=%s, label=", rel->remote[0],
                     is_unique_key(m, rel) ? "teeodot" : "crowodot", rel->optional ? "teeodot" : "teetee");
-            dq(f, rel->name);
+            dg_dot_string(f, rel->name);
             fputs("];\n", f);
         } else if (rel->kind == SINEW_MANY_TO_MANY && d->o->fold_join_tables) {
             if (strcmp(m->table, rel->target->table) > 0) continue;
             fputs("  ", f);
-            dq(f, m->table);
+            dg_dot_string(f, dg_id(&d->ids, m));
             fputs(" -> ", f);
-            dq(f, rel->target->table);
+            dg_dot_string(f, dg_id(&d->ids, rel->target));
             fputs(" [arrowtail=crowodot, arrowhead=crowodot, style=dashed, label=", f);
-            dq(f, rel->name);
+            dg_dot_string(f, rel->name);
             fputs("];\n", f);
         }
     }
@@ -421,7 +420,7 @@ static int dot(const dctx *d)
     FILE *f = d->f;
     const sinew_schema *s = d->s;
     fputs("digraph ", f);
-    dq(f, d->o->title ? d->o->title : (s->name ? s->name : "schema"));
+    dg_dot_string(f, d->o->title ? d->o->title : (s->name ? s->name : "schema"));
     fputs(" {\n  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=12, nodesep=0.35, ranksep=0.9, pad=0.3];\n"
           "  node [shape=plaintext, fontname=\"Helvetica\", fontsize=10];\n"
           "  edge [fontname=\"Helvetica\", fontsize=9, dir=both, color=\"#4a5a70\", fontcolor=\"#4a5a70\"];\n", f);
@@ -431,7 +430,8 @@ static int dot(const dctx *d)
     for (const sinew_model *l; (l = db_only_table(d, &k));) dot_entity(d, NULL, l);
     for (size_t i = 0; i < s->nmodels; i++) dot_edges(d, s->models[i]);
     if (d->drift) {
-        fputs("  legend [label=<\n    <table border=\"0\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"3\">\n"
+        /* a name no table's id can have (ids are letters, digits and _) */
+        fputs("  \"sinew-legend\" [label=<\n    <table border=\"0\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"3\">\n"
               "      <tr><td><b>drift</b></td></tr>\n"
               "      <tr><td bgcolor=\"#c8f0c8\">only in the schema</td></tr>\n"
               "      <tr><td bgcolor=\"#f6c6c6\">only in the database</td></tr>\n"
@@ -500,11 +500,9 @@ int sinew_diagram_ex(const sinew_schema *schema, const sinew_diagram_opts *opts,
     if (!schema || !out) return sinew_error_set(SINEW_MISUSE, "sinew_diagram: schema and out must not be NULL");
     sinew_diagram_opts none;
     memset(&none, 0, sizeof none);
-    dctx d = {schema, opts ? opts : &none, out, NULL};
-    if (fmt != SINEW_DIAGRAM_MERMAID && fmt != SINEW_DIAGRAM_DOT && fmt != SINEW_DIAGRAM_SVG &&
-        fmt != SINEW_DIAGRAM_PNG)
-        return sinew_error_set(SINEW_MISUSE, "sinew_diagram: unknown format %d (use mermaid, dot, svg or png)",
-                               (int)fmt);
+    if (fmt != SINEW_DIAGRAM_MERMAID && fmt != SINEW_DIAGRAM_DOT && fmt != SINEW_DIAGRAM_SVG && fmt != SINEW_DIAGRAM_PNG)
+        return sinew_error_set(SINEW_MISUSE, "sinew_diagram: unknown format %d (use mermaid, dot, svg or png)", (int)fmt);
+    dctx d = {schema, opts ? opts : &none, out, {0, NULL, NULL}, NULL};
     sn_drift_list drift;
     if (d.o->live) {
         /* the drift engine's differences, the same ones `migrate check` reports */
@@ -516,12 +514,15 @@ int sinew_diagram_ex(const sinew_schema *schema, const sinew_diagram_opts *opts,
         }
         d.drift = &drift;
     }
-    int rc;
-    switch (fmt) {
-    case SINEW_DIAGRAM_MERMAID: rc = mermaid(&d); break;
-    case SINEW_DIAGRAM_DOT: rc = dot(&d); break;
-    case SINEW_DIAGRAM_SVG: rc = render(&d, "svg"); break;
-    default: rc = render(&d, "png"); break;
+    int rc = dg_ids_make(&d.ids, schema, d.o->live);
+    if (!rc) {
+        switch (fmt) {
+        case SINEW_DIAGRAM_MERMAID: rc = mermaid(&d); break;
+        case SINEW_DIAGRAM_DOT: rc = dot(&d); break;
+        case SINEW_DIAGRAM_SVG: rc = render(&d, "svg"); break;
+        case SINEW_DIAGRAM_PNG: rc = render(&d, "png"); break;
+        }
+        dg_ids_free(&d.ids);
     }
     if (d.drift) sn_drift_free(&drift);
     return rc;

@@ -25,6 +25,10 @@ struct sinew_conn {
     unsigned long long next_name;
     sn_buf copy;                  /* COPY rows not yet sent */
     int64_t copy_rows;
+    /* DEALLOCATEs of statements finalized inside a failed transaction (which
+     * refuses every command), sent before the next prepare: without them the
+     * server would keep those statements for the life of the connection */
+    sn_buf deallocate;
 };
 
 typedef struct param {
@@ -220,6 +224,7 @@ static void pg_close(sinew_conn *c)
     if (!c) return;
     PQfinish(c->pg);
     sn_buf_free(&c->copy);
+    sn_buf_free(&c->deallocate);
     sn_free(c);
 }
 
@@ -233,6 +238,10 @@ static int pg_prepare(sinew_conn *c, const char *sql, sinew_stmt **out)
     if (!s->sql) {
         sn_free(s);
         return sn_nomem();
+    }
+    if (c->deallocate.len && PQtransactionStatus(c->pg) != PQTRANS_INERROR) {
+        PQclear(PQexec(c->pg, sn_buf_cstr(&c->deallocate)));
+        sn_buf_clear(&c->deallocate);
     }
     snprintf(s->name, sizeof s->name, "sinew_%llu", ++c->next_name);
     PGresult *res = PQprepare(c->pg, s->name, sql, 0, NULL);
@@ -626,6 +635,8 @@ static void pg_finalize(sinew_stmt *s)
         char sql[64];
         snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
         PQclear(PQexec(s->c->pg, sql));
+    } else if (PQstatus(s->c->pg) == CONNECTION_OK) {
+        sn_buf_printf(&s->c->deallocate, "DEALLOCATE %s;", s->name);
     }
     for (int i = 0; i < s->nparams; i++) sn_free(s->params[i].buf);
     sn_free(s->params);

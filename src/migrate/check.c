@@ -61,7 +61,7 @@ int sinew_migrate_check(sinew_db *db, const char *dir, char **report, size_t *nd
     if (last) {
         char p[4200];
         snprintf(p, sizeof p, "%s/%s/schema.sinew", dir, last);
-        rc = sn_mig_load_schema(p, &expected);
+        rc = sn_mig_load_snapshot(p, &expected);
     }
     sinew_migrate_status_free(st, n);
     if (!rc) rc = sn_migrate_check_graph(db, expected, report, ndrift);

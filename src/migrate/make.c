@@ -102,7 +102,14 @@ int sn_mig_make_from(const char *dir, const sinew_schema *from, const sinew_sche
     if (!rc) {
         char f[4200];
         snprintf(f, sizeof f, "%s/schema.sinew", path);
-        rc = sn_write_file(f, snapshot ? snapshot : "");
+        char *text = sn_malloc(strlen(SN_SNAPSHOT_MARK) + (snapshot ? strlen(snapshot) : 0) + 1);
+        if (!text) rc = sn_nomem();
+        else {
+            strcpy(text, SN_SNAPSHOT_MARK);
+            if (snapshot) strcat(text, snapshot);
+            rc = sn_write_file(f, text);
+            sn_free(text);
+        }
     }
     sn_diff_free(&up);
     sn_diff_free(&down);
@@ -124,7 +131,7 @@ int sinew_migrate_make(const char *dir, const char *schema_path, const char *nam
     if (s.n) {
         char snap[4200];
         snprintf(snap, sizeof snap, "%s/schema.sinew", s.v[s.n - 1].path);
-        rc = sn_mig_load_schema(snap, &from);
+        rc = sn_mig_load_snapshot(snap, &from);
     }
     sn_migset_free(&s);
     if (!rc) rc = sn_mig_load_schema(schema_path, &to);

@@ -23,6 +23,32 @@ double sn_now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/*
+ * Take sinew's own URL parameters out of the URL before the driver sees it
+ * (PostgreSQL hands every parameter to libpq, which refuses unknown ones).
+ * Returns 0, or an error for a value that is not a count.
+ */
+static int take_db_params(sinew_url *url, size_t *stmt_limit)
+{
+    for (size_t i = 0; i < url->nparams; i++) {
+        if (strcmp(url->keys[i], "statement_cache") != 0) continue;
+        const char *v = url->values[i];
+        char *end = NULL;
+        unsigned long long n = v && *v >= '0' && *v <= '9' ? strtoull(v, &end, 10) : 0;
+        if (!v || !end || *end || n > (1u << 30))
+            return sinew_error_set(SINEW_INVALID, "URL parameter statement_cache='%s' is not a count of statements "
+                                   "(0 to %u; 0 prepares every statement afresh)", v ? v : "", 1u << 30);
+        *stmt_limit = (size_t)n;
+        sn_free(url->keys[i]);
+        sn_free(url->values[i]);
+        memmove(&url->keys[i], &url->keys[i + 1], (url->nparams - i - 1) * sizeof *url->keys);
+        memmove(&url->values[i], &url->values[i + 1], (url->nparams - i - 1) * sizeof *url->values);
+        url->nparams--;
+        i--;
+    }
+    return SINEW_OK;
+}
+
 int sinew_open(sinew_db **out, const char *url_text)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_open: out is NULL");
@@ -30,6 +56,11 @@ int sinew_open(sinew_db **out, const char *url_text)
     sinew_url *url;
     int rc = sinew_url_parse(&url, url_text);
     if (rc) return rc;
+    size_t stmt_limit = SINEW_DEFAULT_STATEMENT_CACHE;
+    if ((rc = take_db_params(url, &stmt_limit))) {
+        sinew_url_free(url);
+        return rc;
+    }
     const sinew_driver *drv = sinew_find_driver(url->scheme);
     if (!drv) {
         rc = sinew_error_set(SINEW_UNSUPPORTED, "no driver for '%s:' URLs in this build of sinew%s",
@@ -45,6 +76,7 @@ int sinew_open(sinew_db **out, const char *url_text)
     db->drv = drv;
     db->dialect = drv->dialect;
     sn_map_init(&db->stmts, str_key_eq, NULL);
+    db->stmt_limit = stmt_limit;
     sn_map_init(&db->plans, NULL, NULL);
     sn_map_init(&db->hooks, NULL, NULL);
     db->spare.limit = SINEW_DEFAULT_SESSION_CACHE;
@@ -78,10 +110,8 @@ static void free_plan(sn_plan *p)
 void sinew_close(sinew_db *db)
 {
     if (!db) return;
-    for (size_t i = 0; i < db->stmts.cap; i++) {
-        sn_map_entry *e = &db->stmts.slots[i];
-        if (!e->key) continue;
-        sn_cached_stmt *c = e->value;
+    for (sn_cached_stmt *c = db->lru_new, *next; c; c = next) {
+        next = c->older;
         db->drv->finalize(c->stmt);
         sn_free(c->sql);
         sn_free(c);
@@ -170,6 +200,71 @@ SN_HOT static void start_timing(sn_exec *x, sinew_db *db)
     if (x->timed) x->t0 = sn_now_ms();
 }
 
+/* ---- the statement cache: a map for lookup, a list for least-recently-used order ---- */
+
+static void lru_unlink(sinew_db *db, sn_cached_stmt *c)
+{
+    if (c->newer) c->newer->older = c->older;
+    else db->lru_new = c->older;
+    if (c->older) c->older->newer = c->newer;
+    else db->lru_old = c->newer;
+    c->newer = c->older = NULL;
+}
+
+static void lru_push(sinew_db *db, sn_cached_stmt *c)
+{
+    c->newer = NULL;
+    c->older = db->lru_new;
+    if (db->lru_new) db->lru_new->newer = c;
+    else db->lru_old = c;
+    db->lru_new = c;
+}
+
+/* a hit: c becomes the newest (a few pointer writes, nothing allocated) */
+static inline void lru_touch(sinew_db *db, sn_cached_stmt *c)
+{
+    if (db->lru_new == c) return;
+    lru_unlink(db, c);
+    lru_push(db, c);
+}
+
+/* Finalize c and forget it everywhere: the map, the list and every hot slot that points at it. */
+static void stmt_evict(sinew_db *db, sn_cached_stmt *c)
+{
+    sn_map_remove(&db->stmts, c->hash, c->sql);
+    lru_unlink(db, c);
+    for (size_t i = 0; i < SN_HOT_STMTS; i++)
+        if (db->hot[i].c == c) {
+            db->hot[i].sql = NULL;
+            db->hot[i].c = NULL;
+            db->hot[i].owned = 0;
+        }
+    db->nstmts--;
+    db->drv->finalize(c->stmt);
+    sn_free(c->sql);
+    sn_free(c);
+}
+
+/* Evict the least recently used statements that are not busy until at most `limit` are cached. */
+static void stmt_trim(sinew_db *db, size_t limit)
+{
+    sn_cached_stmt *c = db->lru_old;
+    while (db->nstmts > limit && c) {
+        sn_cached_stmt *newer = c->newer;
+        if (!c->busy) stmt_evict(db, c);
+        c = newer;
+    }
+}
+
+void sinew_db_set_statement_cache(sinew_db *db, size_t statements)
+{
+    if (!db) return;
+    db->stmt_limit = statements;
+    stmt_trim(db, statements);
+}
+
+size_t sinew_db_statement_cache_count(const sinew_db *db) { return db ? db->nstmts : 0; }
+
 /* a statement not in the hot slots (or busy there): the cache, else prepare */
 SN_NOINLINE static int exec_start_slow(sn_exec *x, sinew_db *db, const char *sql, int owned, size_t slot)
 {
@@ -188,8 +283,10 @@ SN_NOINLINE static int exec_start_slow(sn_exec *x, sinew_db *db, const char *sql
     }
     if (c && !c->busy) {
         c->busy = 1;
+        lru_touch(db, c);
         x->cached = c;
         x->stmt = c->stmt;
+        x->sql = c->sql;
     } else {
         int rc = db->drv->prepare(db->conn, sql, &x->stmt);
         if (rc) {
@@ -198,19 +295,29 @@ SN_NOINLINE static int exec_start_slow(sn_exec *x, sinew_db *db, const char *sql
             emit(db, &ev);
             return rc;
         }
-        if (!c) {   /* cache it; when the cached one is busy the new one is used once */
+        if (!c && db->stmt_limit) {   /* cache it; when the cached one is busy the new one is used once */
             c = sn_calloc(1, sizeof *c);
             char *key = c ? sn_strdup(sql) : NULL;
             if (c && key && sn_map_put(&db->stmts, h, key, c) == SINEW_OK) {
                 c->sql = key;
+                c->hash = h;
                 c->stmt = x->stmt;
                 c->busy = 1;
                 x->cached = c;
+                x->sql = key;   /* the log reads the cache's copy: the caller's text may change while rows are open */
+                lru_push(db, c);
+                db->nstmts++;
+                if (db->nstmts > db->stmt_limit) stmt_trim(db, db->stmt_limit);
             } else {
                 sn_free(key);
                 sn_free(c);
+                c = NULL;
             }
+        } else {
+            c = NULL;
         }
+        /* used once and finalized: the log keeps its own copy of the text (NULL: the caller's, out of memory) */
+        if (!c && (x->own_sql = sn_strdup(sql))) x->sql = x->own_sql;
     }
     start_timing(x, db);
     return SINEW_OK;
@@ -230,8 +337,10 @@ SN_HOT static int exec_start(sn_exec *x, sinew_db *db, const char *sql, int owne
     if (db->hot[slot].sql == sql && !c->busy && ((owned && db->hot[slot].owned) || strcmp(c->sql, sql) == 0)) {
         db->hot[slot].owned |= owned;
         c->busy = 1;
+        lru_touch(db, c);
         x->cached = c;
         x->stmt = c->stmt;
+        x->sql = c->sql;
         start_timing(x, db);
         return SINEW_OK;
     }
@@ -279,6 +388,8 @@ SN_HOT void sn_exec_end(sn_exec *x)
         x->cached->busy = 0;
     } else {
         x->drv->finalize(x->stmt);
+        sn_free(x->own_sql);
+        x->own_sql = NULL;
     }
     x->stmt = NULL;
 }

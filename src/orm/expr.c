@@ -116,6 +116,32 @@ static sinew_type col_type(const sinew_col *c)
     return f ? f->type : SINEW_INT64;
 }
 
+/*
+ * Text compared with an enum column must be one of the enum's values: a
+ * misspelt one ("opne") would match nothing, silently. NULL when it is one,
+ * else an error node naming the valid values.
+ */
+static sinew_expr *enum_text_check(const sinew_col *c, const sinew_field *f, const sinew_value *v, const char *op)
+{
+    const sinew_enum *en = f->enum_type;
+    if (!en) return NULL;
+    for (size_t i = 0; i < en->nvalues; i++)
+        if (strlen(en->values[i]) == v->u.s.len && memcmp(en->values[i], v->u.s.ptr, v->u.s.len) == 0) return NULL;
+    char list[320];
+    size_t at = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < en->nvalues; i++) {
+        int w = snprintf(list + at, sizeof list - at, "%s%s", i ? ", " : "", en->values[i]);
+        if (w < 0 || (size_t)w >= sizeof list - at - 5) {   /* keep room for the ellipsis */
+            snprintf(list + at, sizeof list - at, ", ...");
+            break;
+        }
+        at += (size_t)w;
+    }
+    return sn_x_error(SINEW_MISUSE, "%s.%s %s '%.*s': not a value of enum %s, so it can never match; the values are: %s",
+                      c->model->name, f->name, op, (int)(v->u.s.len > 64 ? 64 : v->u.s.len), v->u.s.ptr, en->name, list);
+}
+
 sinew_expr *sn_x_check_col(const sinew_col *c)
 {
     const sinew_field *f = col_field(c);
@@ -170,6 +196,10 @@ sinew_expr *sn_x_check_value(const sinew_col *c, const sinew_value *v, sinew_val
                              v->type == SINEW_INT64; break;
     case SINEW_ENUM:
         ok = v->type == SINEW_TEXT || v->type == SINEW_ENUM;
+        if (v->type == SINEW_TEXT && !c->arith) {
+            sinew_expr *bad = enum_text_check(c, f, v, op);
+            if (bad) return bad;
+        }
         if (ok && v->type == SINEW_ENUM) {
             if (!f->enum_type || v->u.i < 0 || (size_t)v->u.i >= f->enum_type->nvalues)
                 return sn_x_error(SINEW_MISUSE, "%lld is not a value of enum %s (field %s.%s)", (long long)v->u.i,

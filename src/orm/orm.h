@@ -56,7 +56,9 @@ typedef struct sn_plan {
 typedef struct sn_cached_stmt {
     char *sql;
     sinew_stmt *stmt;
-    int busy;
+    int busy;                      /* rows are open on it: never evicted then */
+    uint64_t hash;                 /* of sql, to take it out of the map */
+    struct sn_cached_stmt *newer, *older;   /* the LRU list, newest at db->lru_new */
 } sn_cached_stmt;
 
 struct sinew_db {
@@ -64,6 +66,11 @@ struct sinew_db {
     const sinew_dialect *dialect;
     sinew_conn *conn;
     sn_map stmts;                  /* SQL text -> sn_cached_stmt */
+    /* The cache holds at most stmt_limit statements; past that the least
+     * recently used one that is not busy is finalized (on PostgreSQL that
+     * DEALLOCATEs it). Every hit moves its statement to the front: O(1). */
+    sn_cached_stmt *lru_new, *lru_old;
+    size_t nstmts, stmt_limit;
     /* In front of stmts: the cached statement last used for a given SQL
      * pointer. Plans hand out the same SQL strings every time, so a hit costs
      * one string compare instead of hashing the text. */
@@ -89,7 +96,8 @@ typedef struct sn_exec {
     const sinew_driver *drv;
     sinew_stmt *stmt;
     sn_cached_stmt *cached;        /* NULL when the cache was busy: finalize at the end */
-    const char *sql;
+    const char *sql;               /* for the log: the cache's copy, or own_sql */
+    char *own_sql;                 /* uncached: a copy, as the caller's text may change before the end */
     int64_t rows;
     double t0;
     int timed;

@@ -214,7 +214,7 @@ int sinew_readonly(sinew_query *q)
 
 /* ---- keyset pagination ---- */
 
-static int has_pk_order(const sinew_query *q)
+int sn_q_has_pk_order(const sinew_query *q)
 {
     for (size_t k = 0; k < q->model->npk; k++) {
         int found = 0;
@@ -231,7 +231,7 @@ int sinew_after(sinew_query *q, const void *last)
 {
     CHECK_Q(q);
     if (!last) return sn_q_fail(q, sinew_error_set(SINEW_MISUSE, "sinew_after: object is NULL"));
-    if (!has_pk_order(q))
+    if (!sn_q_has_pk_order(q))
         for (size_t k = 0; k < q->model->npk; k++) {
             int rc = sinew_order(q, sinew_column(q->model, (int)q->model->pk[k]), SINEW_ASC);
             if (rc) return rc;
@@ -384,6 +384,15 @@ static const char *sql_op(sinew_op op)
 
 static void render_subquery(rctx *r, sinew_query *sub, const sinew_col *col);
 
+/* n rounded up to a power of two, but never past the dialect's parameter limit */
+static size_t in_padded(const rctx *r, size_t n)
+{
+    size_t p = 1;
+    while (p < n) p *= 2;
+    size_t room = (size_t)r->d->max_params > r->q->nparams ? (size_t)r->d->max_params - r->q->nparams : 0;
+    return p > room && room >= n ? room : p;
+}
+
 void sn_q_expr(rctx *r, const sinew_expr *e)
 {
     sn_buf *b = r->b;
@@ -405,9 +414,12 @@ void sn_q_expr(rctx *r, const sinew_expr *e)
         }
         sn_q_col(r, &e->a);
         sn_buf_puts(b, e->kind == X_IN ? " IN (" : " NOT IN (");
-        for (size_t i = 0; i < e->nvals; i++) {
+        /* padded to a power of two with the last value again (the same set): a
+         * statement shape for every list length would flood the statement cache */
+        size_t n = in_padded(r, e->nvals);
+        for (size_t i = 0; i < n; i++) {
             if (i) sn_buf_puts(b, ", ");
-            sn_q_param(r, &e->vals[i]);
+            sn_q_param(r, &e->vals[i < e->nvals ? i : e->nvals - 1]);
         }
         sn_buf_putc(b, ')');
         break;
@@ -557,30 +569,52 @@ static void select_columns(rctx *r, const sinew_model *m)
     }
 }
 
+static void order_key(rctx *r, const q_order *o, int first)
+{
+    sn_buf_puts(r->b, first ? " ORDER BY " : ", ");
+    sn_q_col(r, &o->col);
+    if (o->dir == SINEW_DESC) sn_buf_puts(r->b, " DESC");
+    if (o->nulls == SINEW_NULLS_FIRST) sn_buf_puts(r->b, " NULLS FIRST");
+    if (o->nulls == SINEW_NULLS_LAST) sn_buf_puts(r->b, " NULLS LAST");
+}
+
 void sn_q_order_limit(rctx *r, int extra_limit)
 {
     sinew_query *q = r->q;
-    for (size_t i = 0; i < q->norder; i++) {
-        const q_order *o = &q->order[i];
-        sn_buf_puts(r->b, i ? ", " : " ORDER BY ");
-        sn_q_col(r, &o->col);
-        if (o->dir == SINEW_DESC) sn_buf_puts(r->b, " DESC");
-        if (o->nulls == SINEW_NULLS_FIRST) sn_buf_puts(r->b, " NULLS FIRST");
-        if (o->nulls == SINEW_NULLS_LAST) sn_buf_puts(r->b, " NULLS LAST");
-    }
+    for (size_t i = 0; i < q->norder; i++) order_key(r, &q->order[i], i == 0);
     int64_t limit = q->limit;
     if (extra_limit > 0 && (limit < 0 || limit > extra_limit)) limit = extra_limit;
     /*
-     * LIMIT and OFFSET are written as numbers, not bound: they are integers
-     * from the API (nothing to inject), and a planner that sees the number
-     * plans for it. Bound, PostgreSQL's generic plan guessed 10% of the rows
-     * and sorted the whole join in W7 of the benchmark (2x slower).
+     * A slice of the rows (LIMIT/OFFSET, or first-of an ordered query) is
+     * ordered totally: the primary key ends the order as the tie-breaker,
+     * exactly as sinew_after() adds it. Without it, rows that tie on the
+     * order keys come back in any order the database likes, differently for
+     * each page (PostgreSQL's top-N sort does), and keyset or offset paging
+     * skips some rows and repeats others. Grouped rows have no key to add.
+     */
+    int sliced = q->limit >= 0 || q->offset >= 0 || (q->norder && limit >= 0);
+    if (sliced && q->ngroup == 0 && q->naggs == 0 && !sn_q_has_pk_order(q))
+        for (size_t k = 0; k < q->model->npk; k++) {
+            q_order o = {sinew_column(q->model, (int)q->model->pk[k]), SINEW_ASC, SINEW_NULLS_DEFAULT};
+            order_key(r, &o, q->norder == 0 && k == 0);
+        }
+    /*
+     * LIMIT is written as a number, not bound: it is an integer from the API
+     * (nothing to inject), a program uses few page sizes, and a planner that
+     * sees the number plans for it. Bound, PostgreSQL's generic plan guessed
+     * 10% of the rows and sorted the whole join in W7 of the benchmark (2x
+     * slower). OFFSET is bound: every page has its own, and as text each
+     * page was one more prepared statement in the cache and on the server.
      */
     if (limit >= 0 || q->offset >= 0) {
         sn_buf_puts(r->b, " LIMIT ");
         if (limit < 0 && r->d->numbered_params) sn_buf_puts(r->b, "ALL");
         else sn_buf_printf(r->b, "%lld", (long long)(limit >= 0 ? limit : -1));
-        if (q->offset >= 0) sn_buf_printf(r->b, " OFFSET %lld", (long long)q->offset);
+        if (q->offset >= 0) {
+            sinew_value off = sinew_i64(q->offset);
+            sn_buf_puts(r->b, " OFFSET ");
+            sn_q_param(r, &off);
+        }
     }
 }
 
@@ -630,6 +664,52 @@ int sn_q_render_select(sinew_query *q, int extra_limit)
     return SINEW_OK;
 }
 
+const char *sn_q_agg_name(sinew_agg fn)
+{
+    switch (fn) {
+    case SINEW_COUNT: return "COUNT";
+    case SINEW_SUM: return "SUM";
+    case SINEW_AVG: return "AVG";
+    case SINEW_MIN: return "MIN";
+    case SINEW_MAX: return "MAX";
+    }
+    return "COUNT";
+}
+
+int sn_q_render_grouped(sinew_query *q)
+{
+    sn_q_reset_render(q);
+    rctx c = {q, &q->sql, q->s->db->dialect};
+    sn_buf_puts(&q->sql, "SELECT ");
+    int col = 0;
+    for (size_t i = 0; i < q->ngroup; i++, col++) {
+        if (i) sn_buf_puts(&q->sql, ", ");
+        sn_q_col(&c, &q->group[i]);
+    }
+    for (size_t i = 0; i < q->naggs; i++, col++) {
+        if (col) sn_buf_puts(&q->sql, ", ");
+        sn_buf_printf(&q->sql, "%s(", sn_q_agg_name(q->aggs[i].fn));
+        sn_q_col(&c, &q->aggs[i].col);
+        sn_buf_putc(&q->sql, ')');
+    }
+    sn_q_from_where(&c, 1);
+    for (size_t i = 0; i < q->ngroup; i++) {
+        sn_buf_puts(&q->sql, i ? ", " : " GROUP BY ");
+        sn_q_col(&c, &q->group[i]);
+    }
+    for (size_t i = 0; i < q->nhaving; i++) {
+        sn_buf_puts(&q->sql, i ? " AND " : " HAVING ");
+        sn_buf_printf(&q->sql, "%s(", sn_q_agg_name(q->having[i].agg.fn));
+        sn_q_col(&c, &q->having[i].agg.col);
+        sn_buf_putc(&q->sql, ')');
+        sn_buf_puts(&q->sql, sql_op(q->having[i].op >= SINEW_EQ && q->having[i].op <= SINEW_GE ? q->having[i].op
+                                                                                             : SINEW_EQ));
+        sn_q_param(&c, &q->having[i].v);
+    }
+    sn_q_order_limit(&c, 0);
+    return q->sql.failed ? sn_nomem() : SINEW_OK;
+}
+
 const char *sinew_query_sql(sinew_query *q)
 {
     if (!q) {
@@ -640,7 +720,8 @@ const char *sinew_query_sql(sinew_query *q)
         q_error(q);
         return NULL;
     }
-    if (sn_q_render_select(q, 0)) return NULL;
+    /* what the query runs: sinew_rows_open()'s statement when it is grouped */
+    if ((q->ngroup || q->naggs) ? sn_q_render_grouped(q) : sn_q_render_select(q, 0)) return NULL;
     return sn_buf_cstr(&q->sql);
 }
 

@@ -20,6 +20,22 @@ static int q_err(sinew_query *q)
     return SINEW_OK;
 }
 
+/*
+ * A grouped query (sinew_group_by / sinew_select_agg) yields rows of values,
+ * not objects: running it as objects would drop the grouping and answer
+ * something else, so every call that reads objects or counts rows refuses it.
+ */
+static int q_ungrouped(sinew_query *q, const char *fn)
+{
+    int rc = q_err(q);
+    if (rc) return rc;
+    if (q->ngroup || q->naggs)
+        return sinew_error_set(SINEW_MISUSE, "%s: the query over %s is grouped (sinew_group_by/sinew_select_agg); "
+                               "read its rows with sinew_rows_open(), or build an ungrouped query for objects",
+                               fn, q->model->name);
+    return SINEW_OK;
+}
+
 static int start(sinew_query *q, sn_exec *x, const char *sql)
 {
     int max = q->s->db->dialect->max_params;
@@ -182,6 +198,10 @@ static int collect_rows(sinew_query *q, int extra_limit, sinew_list *out, size_t
 int sinew_all(sinew_query *q, sinew_list *out)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_all: out is NULL");
+    out->items = NULL;
+    out->count = 0;
+    int rc = q_ungrouped(q, "sinew_all");
+    if (rc) return rc;
     return collect(q, 0, out, 0);
 }
 
@@ -190,7 +210,8 @@ int sinew_first(sinew_query *q, void **out)
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_first: out is NULL");
     *out = NULL;
     sinew_list l;
-    int rc = collect(q, 1, &l, 1);
+    int rc = q_ungrouped(q, "sinew_first");
+    if (!rc) rc = collect(q, 1, &l, 1);
     if (rc) return rc;
     if (!l.count) return sinew_error_set(SINEW_NOTFOUND, "no %s matches the query", q->model->name);
     *out = l.items[0];
@@ -202,7 +223,8 @@ int sinew_one(sinew_query *q, void **out)
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_one: out is NULL");
     *out = NULL;
     sinew_list l;
-    int rc = collect(q, 2, &l, 2);
+    int rc = q_ungrouped(q, "sinew_one");
+    if (!rc) rc = collect(q, 2, &l, 2);
     if (rc) return rc;
     if (!l.count) return sinew_error_set(SINEW_NOTFOUND, "no %s matches the query", q->model->name);
     if (l.count > 1)
@@ -301,18 +323,6 @@ static int run_scalar(sinew_query *q, sinew_type want, sinew_value *out)
     return rc;
 }
 
-static const char *agg_name(sinew_agg fn)
-{
-    switch (fn) {
-    case SINEW_COUNT: return "COUNT";
-    case SINEW_SUM: return "SUM";
-    case SINEW_AVG: return "AVG";
-    case SINEW_MIN: return "MIN";
-    case SINEW_MAX: return "MAX";
-    }
-    return "COUNT";
-}
-
 static sinew_type agg_type(sinew_agg fn, const sinew_col *c)
 {
     const sinew_field *f = &c->model->fields[c->field];
@@ -368,7 +378,7 @@ static int render_over_rows(sinew_query *q, const char *what_prefix, const sinew
 int sinew_query_count(sinew_query *q, int64_t *out)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_query_count: out is NULL");
-    int rc = q_err(q);
+    int rc = q_ungrouped(q, "sinew_query_count");
     if (rc) return rc;
     if ((rc = render_over_rows(q, "SELECT COUNT(*)", NULL, ""))) return rc;
     sinew_value v;
@@ -380,7 +390,7 @@ int sinew_query_count(sinew_query *q, int64_t *out)
 int sinew_query_exists(sinew_query *q, bool *out)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_query_exists: out is NULL");
-    int rc = q_err(q);
+    int rc = q_ungrouped(q, "sinew_query_exists");
     if (rc) return rc;
     if ((rc = sn_q_render_select(q, 1))) return rc;
     sn_exec x;
@@ -395,7 +405,7 @@ int sinew_query_exists(sinew_query *q, bool *out)
 int sinew_aggregate(sinew_query *q, sinew_agg fn, sinew_col c, sinew_value *out)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_aggregate: out is NULL");
-    int rc = q_err(q);
+    int rc = q_ungrouped(q, "sinew_aggregate");
     if (rc) return rc;
     sinew_expr *bad = sn_x_check_col(&c);
     if (bad) {
@@ -408,10 +418,10 @@ int sinew_aggregate(sinew_query *q, sinew_agg fn, sinew_col c, sinew_value *out)
     sinew_type t = c.model->fields[c.field].type;
     if ((fn == SINEW_SUM || fn == SINEW_AVG) && !(t == SINEW_INT32 || t == SINEW_INT64 || t == SINEW_DOUBLE ||
                                                   t == SINEW_DECIMAL || t == SINEW_BOOL))
-        return sinew_error_set(SINEW_MISUSE, "%s needs a numeric column; %s.%s is %s", agg_name(fn), c.model->name,
+        return sinew_error_set(SINEW_MISUSE, "%s needs a numeric column; %s.%s is %s", sn_q_agg_name(fn), c.model->name,
                                c.model->fields[c.field].name, sinew_type_name(t));
     char prefix[32];
-    snprintf(prefix, sizeof prefix, "SELECT %s(", agg_name(fn));
+    snprintf(prefix, sizeof prefix, "SELECT %s(", sn_q_agg_name(fn));
     if ((rc = render_over_rows(q, prefix, &c, ")"))) return rc;
     return run_scalar(q, agg_type(fn, &c), out);
 }
@@ -425,10 +435,36 @@ struct sinew_rows {
     int ncols;
     sinew_type *types;       /* expected type per column, 0 = as stored */
     int done;
+    int pending;             /* the first row, stepped to when the rows were opened, not handed out yet */
     sinew_value *raw_params; /* raw: owned copies */
     char *raw_store;
-    char *raw_sql;
+    char *sql;               /* the statement text, owned: the query may render again while rows are open */
 };
+
+static void rows_free(sinew_rows *r)
+{
+    sn_exec_end(&r->x);
+    sn_free(r->types);
+    sn_free(r->raw_params);
+    sn_free(r->raw_store);
+    sn_free(r->sql);
+    sn_free(r);
+}
+
+/*
+ * Run the statement now, not at the first sinew_rows_next(): a statement
+ * that writes (raw INSERT ... RETURNING, or one without rows) has done so
+ * when the rows are open, and an error is the opener's. The first row, if
+ * any, is kept for the first sinew_rows_next().
+ */
+static int rows_run(sinew_rows *r)
+{
+    int rc = sn_exec_step(&r->x);
+    if (rc == SINEW_ROW) r->pending = 1;
+    else if (rc == SINEW_DONE) r->done = 1;
+    else return rc;
+    return SINEW_OK;
+}
 
 int sinew_rows_open(sinew_query *q, sinew_rows **out)
 {
@@ -449,42 +485,15 @@ int sinew_rows_open(sinew_query *q, sinew_rows **out)
         sn_free(r);
         return sn_nomem();
     }
-    sn_q_reset_render(q);
-    rctx c = {q, &q->sql, q->s->db->dialect};
-    sn_buf_puts(&q->sql, "SELECT ");
     int col = 0;
-    for (size_t i = 0; i < q->ngroup; i++, col++) {
-        if (i) sn_buf_puts(&q->sql, ", ");
-        sn_q_col(&c, &q->group[i]);
-        r->types[col] = q->group[i].model->fields[q->group[i].field].type;
-    }
-    for (size_t i = 0; i < q->naggs; i++, col++) {
-        if (col) sn_buf_puts(&q->sql, ", ");
-        sn_buf_printf(&q->sql, "%s(", agg_name(q->aggs[i].fn));
-        sn_q_col(&c, &q->aggs[i].col);
-        sn_buf_putc(&q->sql, ')');
-        r->types[col] = agg_type(q->aggs[i].fn, &q->aggs[i].col);
-    }
-    sn_q_from_where(&c, 1);
-    for (size_t i = 0; i < q->ngroup; i++) {
-        sn_buf_puts(&q->sql, i ? ", " : " GROUP BY ");
-        sn_q_col(&c, &q->group[i]);
-    }
-    for (size_t i = 0; i < q->nhaving; i++) {
-        static const char *ops[] = {"", " = ", " <> ", " < ", " <= ", " > ", " >= "};
-        sn_buf_puts(&q->sql, i ? " AND " : " HAVING ");
-        sn_buf_printf(&q->sql, "%s(", agg_name(q->having[i].agg.fn));
-        sn_q_col(&c, &q->having[i].agg.col);
-        sn_buf_putc(&q->sql, ')');
-        sn_buf_puts(&q->sql, ops[q->having[i].op >= SINEW_EQ && q->having[i].op <= SINEW_GE ? q->having[i].op : 1]);
-        sn_q_param(&c, &q->having[i].v);
-    }
-    sn_q_order_limit(&c, 0);
-    if (q->sql.failed) rc = sn_nomem();
-    if (!rc) rc = start(q, &r->x, sn_buf_cstr(&q->sql));
+    for (size_t i = 0; i < q->ngroup; i++) r->types[col++] = q->group[i].model->fields[q->group[i].field].type;
+    for (size_t i = 0; i < q->naggs; i++) r->types[col++] = agg_type(q->aggs[i].fn, &q->aggs[i].col);
+    rc = sn_q_render_grouped(q);
+    if (!rc && !(r->sql = sn_strdup(sn_buf_cstr(&q->sql)))) rc = sn_nomem();
+    if (!rc) rc = start(q, &r->x, r->sql);
+    if (!rc) rc = rows_run(r);
     if (rc) {
-        sn_free(r->types);
-        sn_free(r);
+        rows_free(r);
         return rc;
     }
     *out = r;
@@ -494,6 +503,10 @@ int sinew_rows_open(sinew_query *q, sinew_rows **out)
 int sinew_rows_next(sinew_rows *r)
 {
     if (!r) return sinew_error_set(SINEW_MISUSE, "sinew_rows_next: rows is NULL");
+    if (r->pending) {
+        r->pending = 0;
+        return SINEW_ROW;
+    }
     if (r->done) return SINEW_DONE;
     int rc = sn_exec_step(&r->x);
     if (rc != SINEW_ROW) r->done = 1;
@@ -511,7 +524,7 @@ const char *sinew_rows_name(const sinew_rows *r, int col)
 sinew_value sinew_rows_value(const sinew_rows *r, int col)
 {
     sinew_value v = sinew_null(SINEW_INT64);
-    if (!r || col < 0 || col >= r->ncols || r->done) return v;
+    if (!r || col < 0 || col >= r->ncols || r->done || r->pending) return v;
     const sinew_driver *d = r->x.drv;
     sinew_stmt *st = r->x.stmt;
     sinew_storage s = d->column_storage(st, col);
@@ -555,13 +568,7 @@ sinew_value sinew_rows_value(const sinew_rows *r, int col)
 
 void sinew_rows_free(sinew_rows *r)
 {
-    if (!r) return;
-    sn_exec_end(&r->x);
-    sn_free(r->types);
-    sn_free(r->raw_params);
-    sn_free(r->raw_store);
-    sn_free(r->raw_sql);
-    sn_free(r);
+    if (r) rows_free(r);
 }
 
 /* ---- bulk writes ---- */
@@ -614,7 +621,7 @@ static int run_write(sinew_query *q, int64_t *changed)
 
 int sinew_query_update(sinew_query *q, const sinew_assign *set, size_t n, int64_t *changed)
 {
-    int rc = q_err(q);
+    int rc = q_ungrouped(q, "sinew_query_update");
     if (rc) return rc;
     if (!set || n == 0) return sinew_error_set(SINEW_MISUSE, "sinew_query_update: nothing to set");
     sinew_value *vals = sn_malloc(n * sizeof *vals);
@@ -666,7 +673,7 @@ int sinew_query_update(sinew_query *q, const sinew_assign *set, size_t n, int64_
 
 int sinew_query_delete(sinew_query *q, int64_t *changed)
 {
-    int rc = q_err(q);
+    int rc = q_ungrouped(q, "sinew_query_delete");
     if (rc) return rc;
     sn_q_reset_render(q);
     rctx r = {q, &q->sql, q->s->db->dialect};
@@ -693,7 +700,7 @@ int sinew_iterate(sinew_query *q, sinew_iter **out)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_iterate: out is NULL");
     *out = NULL;
-    int rc = q_err(q);
+    int rc = q_ungrouped(q, "sinew_iterate");
     if (rc) return rc;
     if (q->model->size == 0)
         return sinew_error_set(SINEW_MISUSE, "sinew_iterate: model %s has no C struct", q->model->name);
@@ -763,13 +770,43 @@ void sinew_iter_free(sinew_iter *it)
 
 /* ---- raw SQL ---- */
 
-static int raw_start(sinew_session *s, sn_exec *x, const char *sql, const sinew_value *params, size_t n)
+/*
+ * The text raw SQL runs as: `?` placeholders rewritten for the dialect
+ * (into *sql_out, an owned copy either way), and their number checked
+ * against the parameters before anything reaches the database.
+ */
+static int raw_prepare_text(sinew_session *s, const char *sql, size_t n, char **sql_out)
 {
+    *sql_out = NULL;
+    sn_buf b;
+    sn_buf_init(&b);
+    int count;
+    int rc = sn_sql_placeholders(&b, s->db->dialect, sql, &count);
+    if (rc == SINEW_NOMEM) rc = sn_nomem();
+    if (!rc && count >= 0 && (size_t)count != n)
+        rc = sinew_error_set(SINEW_MISUSE, "raw SQL takes %d parameter%s but %zu %s given: one value per "
+                             "placeholder (a literal ?, such as PostgreSQL's jsonb operator, is written ?\?) in: %.200s",
+                             count, count == 1 ? "" : "s", n, n == 1 ? "was" : "were", sql);
+    if (!rc && !(*sql_out = sn_strdup(b.len ? sn_buf_cstr(&b) : sql))) rc = sn_nomem();
+    sn_buf_free(&b);
+    return rc;
+}
+
+static int raw_start(sinew_session *s, sn_exec *x, const char *sql, const sinew_value *params, size_t n,
+                     char **sql_out)
+{
+    *sql_out = NULL;
     if (!s || !sql) return sinew_error_set(SINEW_MISUSE, "raw SQL: session and sql must not be NULL");
     if (n && !params) return sinew_error_set(SINEW_MISUSE, "raw SQL: %zu parameters but params is NULL", n);
-    int rc = sn_exec_start(x, s->db, sql);
+    int rc = raw_prepare_text(s, sql, n, sql_out);
+    if (rc) return rc;
+    rc = sn_exec_start(x, s->db, *sql_out);
     for (size_t i = 0; i < n && rc == SINEW_OK; i++) rc = sn_exec_bind(x, (int)i, &params[i]);
-    if (rc) sn_exec_end(x);
+    if (rc) {
+        sn_exec_end(x);
+        sn_free(*sql_out);
+        *sql_out = NULL;
+    }
     return rc;
 }
 
@@ -783,7 +820,8 @@ int sinew_raw_all(sinew_session *s, const sinew_model *m, const char *sql, const
         return sinew_error_set(SINEW_UNSUPPORTED, "model %s has %zu fields; sinew supports up to %d per model",
                                m->name, m->nfields, SN_MAX_FIELDS);
     sn_exec x;
-    int rc = raw_start(s, &x, sql, params, nparams);
+    char *text;
+    int rc = raw_start(s, &x, sql, params, nparams, &text);
     if (rc) return rc;
     int colmap[SN_MAX_FIELDS];
     for (size_t i = 0; i < m->nfields; i++) colmap[i] = -1;
@@ -795,6 +833,7 @@ int sinew_raw_all(sinew_session *s, const sinew_model *m, const char *sql, const
     for (size_t k = 0; k < m->npk; k++)
         if (colmap[m->pk[k]] < 0) {
             sn_exec_end(&x);
+            sn_free(text);
             return sinew_error_set(SINEW_MISUSE, "sinew_raw_all: the result has no column '%s' (key of %s); "
                                    "select every key column", m->fields[m->pk[k]].column, m->name);
         }
@@ -818,6 +857,7 @@ int sinew_raw_all(sinew_session *s, const sinew_model *m, const char *sql, const
         n++;
     }
     sn_exec_end(&x);
+    sn_free(text);
     if (rc == SINEW_DONE) {
         rc = SINEW_OK;
         if (n) {
@@ -841,13 +881,10 @@ int sinew_raw_rows(sinew_session *s, const char *sql, const sinew_value *params,
     if (!r) return sn_nomem();
     /* keep copies: the caller's parameters and SQL stay the caller's */
     int rc = sn_value_copy(params, nparams, &r->raw_params, &r->raw_store);
-    if (!rc && sql && !(r->raw_sql = sn_strdup(sql))) rc = sn_nomem();
-    if (!rc) rc = raw_start(s, &r->x, r->raw_sql, r->raw_params, nparams);
+    if (!rc) rc = raw_start(s, &r->x, sql, r->raw_params, nparams, &r->sql);
+    if (!rc) rc = rows_run(r);
     if (rc) {
-        sn_free(r->raw_params);
-        sn_free(r->raw_store);
-        sn_free(r->raw_sql);
-        sn_free(r);
+        rows_free(r);
         return rc;
     }
     r->db = s->db;

@@ -105,7 +105,12 @@ void sn_q_expr(rctx *r, const sinew_expr *e);
 /* FROM ... JOIN ... WHERE ... (no SELECT list, no ORDER/LIMIT) */
 void sn_q_from_where(rctx *r, int with_after);
 void sn_q_reset_render(sinew_query *q);
-void sn_q_order_limit(rctx *r, int extra_limit);   /* ORDER BY ... LIMIT ? OFFSET ? */
+void sn_q_order_limit(rctx *r, int extra_limit);   /* ORDER BY ... LIMIT n OFFSET ? */
+/* the order keys include every primary-key column */
+int sn_q_has_pk_order(const sinew_query *q);
+/* Render a grouped query's SELECT (group keys, aggregates, GROUP BY, HAVING) into q->sql / q->params. */
+int sn_q_render_grouped(sinew_query *q);
+const char *sn_q_agg_name(sinew_agg fn);
 /* Render the full SELECT of objects into q->sql / q->params. */
 int sn_q_render_select(sinew_query *q, int extra_limit);
 sinew_expr *sn_x_error(int status, const char *fmt, ...);

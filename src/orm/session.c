@@ -378,6 +378,32 @@ int sinew_get_by(sinew_session *s, const sinew_model *m, int field, const sinew_
     return rc;
 }
 
+int sinew_get_by_fields(sinew_session *s, const sinew_model *m, const unsigned *fields, size_t n,
+                        const sinew_value *values, void **out)
+{
+    if (!s || !out || !fields || !values || !n)
+        return sinew_error_set(SINEW_MISUSE, "sinew_get_by_fields: session, fields, values and out must not be NULL");
+    *out = NULL;
+    int rc = check_model(m, "sinew_get_by_fields");
+    if (rc) return rc;
+    for (size_t i = 0; i < n; i++) {
+        if (fields[i] >= m->nfields)
+            return sinew_error_set(SINEW_MISUSE, "sinew_get_by_fields: %s has no field number %u", m->name, fields[i]);
+        if ((rc = key_type_ok(m, &m->fields[fields[i]], &values[i], "sinew_get_by_fields"))) return rc;
+    }
+    if (n == 1) return sinew_get_by(s, m, (int)fields[0], values, out);
+    sn_buf b;
+    sn_buf_init(&b);
+    sn_sql_select_where(&b, s->db->dialect, m, fields, n);
+    if (b.failed) {
+        sn_buf_free(&b);
+        return sn_nomem();
+    }
+    rc = load_one(s, m, sn_buf_cstr(&b), 0, fields, n, values, out);
+    sn_buf_free(&b);
+    return rc;
+}
+
 /* ---- writing ---------------------------------------------------------------------- */
 
 SN_HOT static int bind_fields(sn_exec *x, const sinew_model *m, const void *obj, uint64_t mask, int *param)

@@ -13,6 +13,8 @@ typedef struct source {
     char *file;
     char *text;
     size_t len;
+    size_t *lines;            /* offset of each line's start: printing 200,000 diagnostics stays linear */
+    size_t nlines;
 } source;
 
 struct sinew_diagnostics {
@@ -39,6 +41,7 @@ void sinew_diagnostics_free(sinew_diagnostics *d)
     for (size_t i = 0; i < d->nsrcs; i++) {
         sn_free(d->srcs[i].file);
         sn_free(d->srcs[i].text);
+        sn_free(d->srcs[i].lines);
     }
     sn_free(d->srcs);
     sn_free(d->items);
@@ -61,11 +64,19 @@ int sn_diag_source(sinew_diagnostics *d, const char *file, const char *text, siz
     s[d->nsrcs].file = sn_strdup(file);
     s[d->nsrcs].text = sn_strndup(text, len);
     s[d->nsrcs].len = len;
-    if (!s[d->nsrcs].file || !s[d->nsrcs].text) {
+    size_t nl = 1;
+    for (size_t i = 0; i < len; i++) nl += text[i] == '\n';
+    s[d->nsrcs].lines = sn_malloc(nl * sizeof(size_t));
+    s[d->nsrcs].nlines = nl;
+    if (!s[d->nsrcs].file || !s[d->nsrcs].text || !s[d->nsrcs].lines) {
         sn_free(s[d->nsrcs].file);
         sn_free(s[d->nsrcs].text);
+        sn_free(s[d->nsrcs].lines);
         return sn_nomem();
     }
+    s[d->nsrcs].lines[0] = 0;
+    for (size_t i = 0, k = 1; i < len; i++)
+        if (text[i] == '\n') s[d->nsrcs].lines[k++] = i + 1;
     d->nsrcs++;
     return SINEW_OK;
 }
@@ -108,9 +119,8 @@ static const char *line_of(const sinew_diagnostics *d, const char *file, int lin
 {
     for (size_t i = d->nsrcs; i-- > 0;) {
         if (strcmp(d->srcs[i].file, file)) continue;
-        const char *p = d->srcs[i].text, *end = p + d->srcs[i].len;
-        for (int l = 1; l < line && p < end; p++)
-            if (*p == '\n') l++;
+        if (line < 1 || (size_t)line > d->srcs[i].nlines) return NULL;
+        const char *p = d->srcs[i].text + d->srcs[i].lines[line - 1], *end = d->srcs[i].text + d->srcs[i].len;
         const char *e = p;
         while (e < end && *e != '\n') e++;
         *len = (size_t)(e - p);

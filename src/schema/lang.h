@@ -32,6 +32,13 @@ typedef struct token {
     int line, col;
 } token;
 
+/* a `//` comment, kept for `sinew format` (the parser ignores them) */
+typedef struct sn_comment {
+    const char *text;          /* after the `//`, trailing blanks cut */
+    int line, col;
+    int trailing;              /* code before it on its line */
+} sn_comment;
+
 typedef struct lexer {
     const char *src;
     size_t len, pos;
@@ -40,6 +47,9 @@ typedef struct lexer {
     sinew_diagnostics *diags;
     const char *file;
     int errors;
+    int keep_comments;         /* collect `//` comments into comments[] */
+    sn_comment *comments;
+    size_t ncomments, capcomments;
 } lexer;
 
 void sn_lex_init(lexer *lx, const char *src, size_t len, sn_arena *a, sinew_diagnostics *d, const char *file);
@@ -83,6 +93,7 @@ typedef struct ast_model {
     size_t nattrs;
     const char *doc;
     int line, col;
+    int kw_line, end_line;     /* the `model` keyword's line, the closing brace's line */
 } ast_model;
 
 typedef struct ast_enum {
@@ -92,6 +103,7 @@ typedef struct ast_enum {
     size_t nvalues;
     const char *doc;
     int line, col;
+    int kw_line, end_line;
 } ast_enum;
 
 typedef struct ast_file {
@@ -107,12 +119,33 @@ int sn_parse_syntax(lexer *lx, ast_file *out);
 int sn_resolve(const ast_file *f, sn_arena *a, sinew_diagnostics *d, const char *file, const char *name,
                sinew_schema **out);
 
+/* fields[0..n) lead the primary key, a one-field @unique/@index, or one of ix[0..nix):
+ * an index over them would add nothing (the rule for a to-one's automatic index) */
+int sn_index_led(const sinew_model *m, const sinew_index *ix, size_t nix, const unsigned *fields, size_t n);
+
+/* ---- printing (printer.c), with the comments of a source file (format.c) ---- */
+typedef struct sn_comment_map sn_comment_map;
+/* the comments anchored at `key`: leading ones on their own lines (indented), or the trailing one */
+void sn_comments_leading(const sn_comment_map *c, sn_buf *b, const char *key, const char *indent);
+void sn_comments_trailing(const sn_comment_map *c, sn_buf *b, const char *key);
+int sn_schema_render(const sinew_schema *s, const sn_comment_map *c, sn_buf *b);
+
 /* ---- conventions ---- */
 void sn_snake(const char *in, char *out, size_t cap);
 void sn_plural(const char *snake, char *out, size_t cap);   /* users, categories, boxes */
 int sn_is_c_keyword(const char *s);
 int sn_is_sql_reserved(const char *s);
 size_t sn_edit_distance(const char *a, const char *b);
+/* names -> int in an arena (nameidx.c); a zeroed struct is an empty table */
+typedef struct sn_nameidx {
+    const char **keys;
+    int *vals;
+    uint64_t *hashes;
+    size_t cap, n;
+} sn_nameidx;
+int sn_nameidx_get(const sn_nameidx *x, const char *key);                 /* -1 when absent */
+int sn_nameidx_add(sn_nameidx *x, sn_arena *a, const char *key, int val); /* the value already there, or -1 (added) */
+
 void *sn_vec_push(sn_arena *a, void *items, size_t *n, size_t *cap, size_t elem);
 
 #endif

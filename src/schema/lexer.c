@@ -35,6 +35,34 @@ static void adv(lexer *lx)
 static int is_id0(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 static int is_id(int c) { return is_id0(c) || (c >= '0' && c <= '9'); }
 
+/* a NUL byte would silently cut the text it is in (every name is a C string
+ * from here on): refuse it where it stands */
+#define PUSH_COMMENT(lx) \
+    ((lx)->comments = sn_vec_push((lx)->arena, (lx)->comments, &(lx)->ncomments, &(lx)->capcomments, sizeof *(lx)->comments))
+
+static void nul_byte(lexer *lx, const char *where)
+{
+    sn_diag_add(lx->diags, SINEW_DIAG_ERROR, lx->file, lx->line, lx->col,
+                "NUL byte (0x00) in %s: schema files are text; remove it", where);
+    lx->errors++;
+}
+
+static void keep_comment(lexer *lx, size_t start, int line, int col)
+{
+    size_t n = lx->pos - start;
+    while (n && (lx->src[start + n - 1] == ' ' || lx->src[start + n - 1] == '\t' || lx->src[start + n - 1] == '\r')) n--;
+    int trailing = 0;
+    for (size_t i = start - 2; i > 0 && lx->src[i - 1] != '\n'; i--)
+        if (lx->src[i - 1] != ' ' && lx->src[i - 1] != '\t') trailing = 1;
+    PUSH_COMMENT(lx);
+    if (!lx->comments) return;
+    sn_comment *c = &lx->comments[lx->ncomments - 1];
+    c->text = sn_arena_strndup(lx->arena, lx->src + start, n);
+    c->line = line;
+    c->col = col;
+    c->trailing = trailing;
+}
+
 static token mk(lexer *lx, tok_kind k, int line, int col, const char *s, size_t n)
 {
     token t = {k, NULL, line, col};
@@ -55,8 +83,14 @@ token sn_lex_next(lexer *lx)
             int line = lx->line, col = lx->col;
             int doc = peekc(lx, 2) == '/' && peekc(lx, 3) != '/';
             size_t start = lx->pos + (doc ? 3 : 2);
-            while (peekc(lx, 0) != -1 && peekc(lx, 0) != '\n') adv(lx);
-            if (!doc) continue;
+            while (peekc(lx, 0) != -1 && peekc(lx, 0) != '\n') {
+                if (peekc(lx, 0) == 0) nul_byte(lx, "a comment");
+                adv(lx);
+            }
+            if (!doc) {
+                if (lx->keep_comments) keep_comment(lx, start, line, col);
+                continue;
+            }
             const char *s = lx->src + start;
             size_t n = lx->pos - start;
             while (n && (*s == ' ' || *s == '\t')) s++, n--;
@@ -97,6 +131,7 @@ token sn_lex_next(lexer *lx)
                 lx->errors++;
                 return mk(lx, T_ERROR, line, col, NULL, 0);
             }
+            if (d == 0) nul_byte(lx, "a string");
             adv(lx);
             if (d == '"') break;
             if (d == '\\') {
@@ -144,7 +179,9 @@ token sn_lex_next(lexer *lx)
     default:
         break;
     }
-    if (c >= 32 && c < 127)
+    if (c == 0)
+        sn_diag_add(lx->diags, SINEW_DIAG_ERROR, lx->file, line, col, "NUL byte (0x00): schema files are text; remove it");
+    else if (c >= 32 && c < 127)
         sn_diag_add(lx->diags, SINEW_DIAG_ERROR, lx->file, line, col, "unexpected character '%c'", c);
     else {
         sn_diag_add(lx->diags, SINEW_DIAG_ERROR, lx->file, line, col, "unexpected byte 0x%02x (schema files are UTF-8 "

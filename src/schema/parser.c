@@ -236,6 +236,7 @@ static void parse_model(P *p, ast_file *file, size_t *cap)
     memset(&m, 0, sizeof m);
     m.doc = pop_doc(p);
     int kl = p->tok.line, kc = p->tok.col;
+    m.kw_line = kl;
     next(p);
     if (p->tok.kind != T_IDENT) {
         err(p, p->tok.line, p->tok.col, "expected a model name after 'model', found '%s'%s", tok_desc(&p->tok), "");
@@ -254,6 +255,7 @@ static void parse_model(P *p, ast_file *file, size_t *cap)
     for (;;) {
         take_doc(p);
         if (p->tok.kind == T_RBRACE) {
+            m.end_line = p->tok.line;
             next(p);
             break;
         }
@@ -293,6 +295,7 @@ static void parse_enum(P *p, ast_file *file, size_t *cap)
     memset(&e, 0, sizeof e);
     e.doc = pop_doc(p);
     int kl = p->tok.line, kc = p->tok.col;
+    e.kw_line = kl;
     next(p);
     if (p->tok.kind != T_IDENT) {
         err(p, p->tok.line, p->tok.col, "expected an enum name after 'enum', found '%s'%s", tok_desc(&p->tok), "");
@@ -312,6 +315,7 @@ static void parse_enum(P *p, ast_file *file, size_t *cap)
         take_doc(p);
         p->doc = NULL;
         if (p->tok.kind == T_RBRACE) {
+            e.end_line = p->tok.line;
             next(p);
             break;
         }

@@ -136,6 +136,50 @@ static void field_line(sn_buf *b, const sinew_model *m, const sinew_field *f, in
     sn_buf_putc(b, '\n');
 }
 
+/*
+ * An index the resolver would make by itself: non-unique, over exactly one
+ * to-one's foreign key, with the default name, and not led by the key or any
+ * other index (else the resolver would not make it). Not printed: parsing
+ * the text gives it back. (A pulled database's index on a foreign key reads
+ * the same way.)
+ */
+static int automatic_index(const sinew_model *m, size_t x)
+{
+    const sinew_index *ix = &m->indexes[x];
+    if (ix->unique) return 0;
+    const sinew_relation *rel = rel_of_fields(m, ix->fields, ix->nfields);
+    if (!rel) {   /* explicit @fk fields */
+        for (size_t r = 0; r < m->nrelations && !rel; r++) {
+            const sinew_relation *q = &m->relations[r];
+            if (q->kind != SINEW_BELONGS_TO || q->nkeys != ix->nfields) continue;
+            int same = 1;
+            for (size_t k = 0; k < q->nkeys; k++) same &= q->local[k] == ix->fields[k];
+            if (same) rel = q;
+        }
+    }
+    if (!rel) return 0;
+    char want[600];
+    size_t nl = (size_t)snprintf(want, sizeof want, "%s", m->table);
+    for (size_t k = 0; k < ix->nfields && nl < sizeof want; k++)
+        nl += (size_t)snprintf(want + nl, sizeof want - nl, "_%s", m->fields[ix->fields[k]].column);
+    if (nl < sizeof want) snprintf(want + nl, sizeof want - nl, "_idx");
+    if (!ix->name || strcmp(ix->name, want)) return 0;
+    /* the resolver adds these after every declared index, so only the others before it count */
+    for (size_t y = 0; y < m->nindexes; y++) {
+        if (y == x) continue;
+        if (y > x && m->indexes[y].automatic) continue;
+        if (sn_index_led(m, &m->indexes[y], 1, ix->fields, ix->nfields)) return 0;
+    }
+    if (sn_index_led(m, NULL, 0, ix->fields, ix->nfields)) return 0;
+    return 1;
+}
+
+/* a to-one whose foreign key no key or index leads: written with @no_index */
+static int unindexed(const sinew_model *m, const sinew_relation *r)
+{
+    return r->kind == SINEW_BELONGS_TO && r->nkeys && !sn_index_led(m, m->indexes, m->nindexes, r->local, r->nkeys);
+}
+
 static int default_through(const sinew_model *m, const sinew_relation *r)
 {
     const char *ta = m->table, *tb = r->target->table;
@@ -172,6 +216,7 @@ static void rel_line(sn_buf *b, const sinew_model *m, const sinew_relation *r, i
             if (r->nkeys == 1 && (f0->flags & SINEW_FIELD_UNIQUE)) sn_buf_puts(b, " @unique");
             if (r->nkeys == 1 && (f0->flags & SINEW_FIELD_INDEX)) sn_buf_puts(b, " @index");
         }
+        if (unindexed(m, r)) sn_buf_puts(b, " @no_index");
         if (r->on_delete) sn_buf_printf(b, " @on_delete(%s)", action(r->on_delete));
         if (r->on_update) sn_buf_printf(b, " @on_update(%s)", action(r->on_update));
     } else if (r->kind == SINEW_HAS_MANY || r->kind == SINEW_HAS_ONE) {
@@ -192,10 +237,29 @@ static void rel_line(sn_buf *b, const sinew_model *m, const sinew_relation *r, i
 
 static int model_is_synth_join(const sinew_model *m) { return (m->flags & SINEW_MODEL_JOIN) != 0; }
 
-static void model_text(sn_buf *b, const sinew_model *m)
+/* the comment anchored at key goes at the end of the line just written */
+static void trailing(const sn_comment_map *c, sn_buf *b, const char *key)
 {
+    if (!c || !b->len || b->data[b->len - 1] != '\n') return;
+    b->len--;
+    b->data[b->len] = '\0';
+    sn_comments_trailing(c, b, key);
+    sn_buf_putc(b, '\n');
+}
+
+static void key_of(char *k, size_t cap, const char *kind, const char *a, const char *b)
+{
+    snprintf(k, cap, "%s:%s%s%s", kind, a, b ? "." : "", b ? b : "");
+}
+
+static void model_text(sn_buf *b, const sinew_model *m, const sn_comment_map *c)
+{
+    char key[600];
+    key_of(key, sizeof key, "m", m->name, NULL);
+    if (c) sn_comments_leading(c, b, key, "");
     doc(b, m->doc, "");
     sn_buf_printf(b, "model %s {\n", m->name);
+    trailing(c, b, key);
     size_t n = 0;
     member *mem = sn_calloc(m->nfields + m->nrelations + 1, sizeof *mem);
     if (!mem) {
@@ -231,6 +295,9 @@ static void model_text(sn_buf *b, const sinew_model *m)
             *y = t;
         }
     for (size_t i = 0; i < n; i++) {
+        const char *name = mem[i].is_rel ? m->relations[mem[i].idx].name : m->fields[mem[i].idx].name;
+        key_of(key, sizeof key, "f", m->name, name);
+        if (c) sn_comments_leading(c, b, key, "  ");
         if (mem[i].is_rel) {
             doc(b, m->relations[mem[i].idx].doc, "  ");
             rel_line(b, m, &m->relations[mem[i].idx], width, twidth);
@@ -238,6 +305,7 @@ static void model_text(sn_buf *b, const sinew_model *m)
             doc(b, m->fields[mem[i].idx].doc, "  ");
             field_line(b, m, &m->fields[mem[i].idx], width, twidth);
         }
+        trailing(c, b, key);
     }
     sn_free(mem);
     char snake[256], plural[260];
@@ -246,49 +314,96 @@ static void model_text(sn_buf *b, const sinew_model *m)
     int extra = 0;
     if (strcmp(m->table, plural)) {
         sn_buf_puts(b, extra++ ? "" : "\n");
+        key_of(key, sizeof key, "a", m->name, "map");
+        if (c) sn_comments_leading(c, b, key, "  ");
         sn_buf_puts(b, "  @@map(");
         str_lit(b, m->table);
         sn_buf_puts(b, ")\n");
+        trailing(c, b, key);
     }
     if (m->npk > 1) {
         sn_buf_puts(b, extra++ ? "" : "\n");
+        key_of(key, sizeof key, "a", m->name, "id");
+        if (c) sn_comments_leading(c, b, key, "  ");
         sn_buf_puts(b, "  @@id(");
         name_list(b, m, m->pk, m->npk);
         sn_buf_puts(b, ")\n");
+        trailing(c, b, key);
     }
     for (size_t i = 0; i < m->nindexes; i++) {
+        if (automatic_index(m, i)) continue;
         sn_buf_puts(b, extra++ ? "" : "\n");
+        char nth[32];
+        snprintf(nth, sizeof nth, "index%zu", i);
+        key_of(key, sizeof key, "a", m->name, nth);
+        if (c) sn_comments_leading(c, b, key, "  ");
         sn_buf_printf(b, "  @@%s(", m->indexes[i].unique ? "unique" : "index");
         name_list(b, m, m->indexes[i].fields, m->indexes[i].nfields);
         sn_buf_puts(b, ")\n");
+        trailing(c, b, key);
     }
     if (m->renamed_from) {
         sn_buf_puts(b, extra++ ? "" : "\n");
+        key_of(key, sizeof key, "a", m->name, "renamed_from");
+        if (c) sn_comments_leading(c, b, key, "  ");
         sn_buf_printf(b, "  @@renamed_from(%s)\n", m->renamed_from);
+        trailing(c, b, key);
     }
+    key_of(key, sizeof key, "}", m->name, NULL);
+    if (c) sn_comments_leading(c, b, key, "  ");
     sn_buf_puts(b, "}\n");
+    trailing(c, b, key);
 }
 
-static int render(const sinew_schema *s, sn_buf *b)
+int sn_schema_render(const sinew_schema *s, const sn_comment_map *c, sn_buf *b)
 {
     int first = 1;
+    char key[600];
+    if (c) {
+        size_t before = b->len;
+        sn_comments_leading(c, b, "^", "");   /* the file's header comments, then a blank line */
+        first = b->len == before;
+    }
     for (size_t i = 0; i < s->nenums; i++) {
         const sinew_enum *e = s->enums[i];
         if (!first) sn_buf_putc(b, '\n');
         first = 0;
+        key_of(key, sizeof key, "e", e->name, NULL);
+        if (c) sn_comments_leading(c, b, key, "");
         doc(b, e->doc, "");
         sn_buf_printf(b, "enum %s {\n", e->name);
-        for (size_t v = 0; v < e->nvalues; v++) sn_buf_printf(b, "  %s\n", e->values[v]);
+        trailing(c, b, key);
+        for (size_t v = 0; v < e->nvalues; v++) {
+            key_of(key, sizeof key, "v", e->name, e->values[v]);
+            if (c) sn_comments_leading(c, b, key, "  ");
+            sn_buf_printf(b, "  %s\n", e->values[v]);
+            trailing(c, b, key);
+        }
+        key_of(key, sizeof key, "}", e->name, NULL);
+        if (c) sn_comments_leading(c, b, key, "  ");
         sn_buf_puts(b, "}\n");
+        trailing(c, b, key);
     }
     for (size_t i = 0; i < s->nmodels; i++) {
         if (model_is_synth_join(s->models[i])) continue;
         if (!first) sn_buf_putc(b, '\n');
         first = 0;
-        model_text(b, s->models[i]);
+        model_text(b, s->models[i], c);
+    }
+    if (c) {
+        size_t before = b->len;
+        if (!first) sn_buf_putc(b, '\n');
+        size_t mark = b->len;
+        sn_comments_leading(c, b, "$", "");   /* comments after the last declaration */
+        if (b->len == mark) {
+            b->len = before;
+            if (b->data) b->data[b->len] = '\0';
+        }
     }
     return b->failed ? sn_nomem() : SINEW_OK;
 }
+
+static int render(const sinew_schema *s, sn_buf *b) { return sn_schema_render(s, NULL, b); }
 
 int sinew_schema_to_string(const sinew_schema *s, char **out)
 {

@@ -38,7 +38,7 @@ typedef struct prel {
     size_t nfk;
     int fk_done;
     int explicit_fk;
-    int unique, indexed;
+    int unique, indexed, no_index;
     const char *map;          /* @map on a to-one: the FK column */
     sinew_fk_action on_delete, on_update;
     int inverse;              /* relation index in target, -1 */
@@ -63,6 +63,8 @@ typedef struct rmodel {
     int pk_state;             /* 0 todo, 1 in progress, 2 done */
     const ast_attr *id_attr;
     int line, col;
+    int broken;               /* a field was dropped (unknown type): errors it could cause are not reported */
+    sn_nameidx fidx, ridx;    /* field name -> index in f, relation name -> index in r (first of a name) */
     sinew_model *out;
 } rmodel;
 
@@ -76,7 +78,20 @@ typedef struct R {
     size_t nm, capm;
     sinew_enum **enums;
     size_t ne;
+    sn_nameidx midx, eidx;    /* model and enum names -> index */
+    sn_nameidx pairs;         /* "target>source" -> index in pinfo: relations of a model pointing at another */
+    struct pairinfo *pinfo;
+    size_t npinfo, cappinfo;
 } R;
+
+/* what model t holds pointing at model mi, counted once so that deciding every
+ * relation stays linear however many relations a model has */
+typedef struct pairinfo {
+    int unique_to_one, first_unique;   /* declared unique to-ones (has-one candidates) */
+    int belongs, first_belongs;        /* to-ones holding the key (after the to-one pass) */
+    int plain_lists, first_plain;      /* lists without @through */
+    int through_lists, first_through;  /* lists with @through */
+} pairinfo;
 
 #define PUSH(a, arr, n, cap) ((arr) = sn_vec_push((a), (arr), &(n), &(cap), sizeof *(arr)))
 
@@ -113,17 +128,11 @@ static int scalar_of(const char *n, sinew_type *t)
 
 static sinew_enum *enum_of(R *r, const char *n)
 {
-    for (size_t i = 0; i < r->ne; i++)
-        if (!strcmp(r->enums[i]->name, n)) return r->enums[i];
-    return NULL;
+    int i = sn_nameidx_get(&r->eidx, n);
+    return i >= 0 ? r->enums[i] : NULL;
 }
 
-static int model_of(R *r, const char *n)
-{
-    for (size_t i = 0; i < r->nm; i++)
-        if (r->m[i].name && !strcmp(r->m[i].name, n)) return (int)i;
-    return -1;
-}
+static int model_of(R *r, const char *n) { return sn_nameidx_get(&r->midx, n); }
 
 /* names people reach for from other languages, and the sinew type they mean */
 static const char *const alias_from[] = {"string", "str", "varchar", "char", "int", "integer", "long", "bigint",
@@ -200,6 +209,27 @@ static const char *suggest_in(R *r, const char *bad, const char *const *names)
     return sn_arena_printf(r->a, "; did you mean '%s'?", best);
 }
 
+/*
+ * Names reach SQL, migration comments, generated C and diagrams: a control
+ * character (a newline above all) in one could end a comment there. Refuse
+ * it at the string that brought it, naming the byte and where it is.
+ */
+static int control_free(R *r, const ast_arg *v, const char *attr)
+{
+    const unsigned char *t = (const unsigned char *)v->text;
+    for (size_t i = 0; t && t[i]; i++)
+        if (t[i] < 0x20 || t[i] == 0x7f) {
+            char shown[80];
+            size_t k = 0;
+            for (size_t j = 0; t[j] && k + 5 < sizeof shown; j++)
+                k += (size_t)snprintf(shown + k, sizeof shown - k, t[j] < 0x20 || t[j] == 0x7f ? "\\x%02x" : "%c", t[j]);
+            err(r, v->line, v->col, "%s(\"%s\"): the name holds the control character 0x%02x (byte %zu); names "
+                "cannot contain control characters: remove it", attr, shown, t[i], i + 1);
+            return 0;
+        }
+    return 1;
+}
+
 static int need_args(R *r, const ast_attr *a, size_t n, const char *example)
 {
     if (a->nargs == n) return 1;
@@ -209,16 +239,31 @@ static int need_args(R *r, const ast_attr *a, size_t n, const char *example)
 
 static pfield *find_field(rmodel *m, const char *name)
 {
-    for (size_t i = 0; i < m->nf; i++)
-        if (!strcmp(m->f[i].f.name, name)) return &m->f[i];
-    return NULL;
+    int i = sn_nameidx_get(&m->fidx, name);
+    return i >= 0 ? &m->f[i] : NULL;
 }
 
 static prel *find_rel(rmodel *m, const char *name)
 {
-    for (size_t i = 0; i < m->nr; i++)
-        if (!strcmp(m->r[i].name, name)) return &m->r[i];
-    return NULL;
+    int i = sn_nameidx_get(&m->ridx, name);
+    return i >= 0 ? &m->r[i] : NULL;
+}
+
+/* append a field or relation, indexing its name */
+static void push_field(R *r, rmodel *m, const pfield *pf)
+{
+    PUSH(r->a, m->f, m->nf, m->capf);
+    if (!m->f) return;
+    m->f[m->nf - 1] = *pf;
+    sn_nameidx_add(&m->fidx, r->a, pf->f.name, (int)m->nf - 1);
+}
+
+static void push_rel(R *r, rmodel *m, const prel *p)
+{
+    PUSH(r->a, m->r, m->nr, m->capr);
+    if (!m->r) return;
+    m->r[m->nr - 1] = *p;
+    sn_nameidx_add(&m->ridx, r->a, p->name, (int)m->nr - 1);
 }
 
 static sinew_fk_action action(R *r, const ast_attr *a)
@@ -306,7 +351,7 @@ static void set_default(R *r, pfield *pf, const ast_attr *a)
 static const char *const field_attrs[] = {"id", "auto", "unique", "index", "default", "map", "check", "version",
                                           "renamed_from", "length", "range", "pattern", NULL};
 static const char *const rel_attrs[] = {"on_delete", "on_update", "fk", "inverse", "through", "map", "unique",
-                                        "index", "relation", NULL};
+                                        "index", "relation", "no_index", NULL};
 static const char *const model_attrs[] = {"map", "id", "unique", "index", "renamed_from", NULL};
 
 static int in_list(const char *s, const char *const *l)
@@ -361,7 +406,9 @@ static void scalar_field(R *r, rmodel *m, const ast_field *af, int order, sinew_
                     !strcmp(n, "map") ? "column" : !strcmp(n, "check") ? "expression" : "regex");
                 continue;
             }
-            if (!strcmp(n, "map")) f->column = a->args[0].text;
+            if (!strcmp(n, "map")) {
+                if (control_free(r, &a->args[0], "@map")) f->column = a->args[0].text;
+            }
             else if (!strcmp(n, "check")) f->check = a->args[0].text;
             else {
                 if (!pf.rules) {
@@ -376,7 +423,7 @@ static void scalar_field(R *r, rmodel *m, const ast_field *af, int order, sinew_
                 err(r, a->line, a->col, "@renamed_from needs the old field name: @renamed_from(old_name)");
                 continue;
             }
-            f->renamed_from = a->args[0].text;
+            if (control_free(r, &a->args[0], "@renamed_from")) f->renamed_from = a->args[0].text;
         } else if (!strcmp(n, "length") || !strcmp(n, "range")) {
             int ok = a->nargs == 2 && a->args[0].kind == ARG_NUMBER && a->args[1].kind == ARG_NUMBER;
             if (!ok) {
@@ -422,8 +469,7 @@ static void scalar_field(R *r, rmodel *m, const ast_field *af, int order, sinew_
         err(r, af->line, af->col, "the key field '%s' cannot be optional: drop the '?'", af->name);
     if (def) set_default(r, &pf, def);
     if (pf.rules) f->rules = pf.rules;
-    PUSH(r->a, m->f, m->nf, m->capf);
-    if (m->f) m->f[m->nf - 1] = pf;
+    push_field(r, m, &pf);
 }
 
 static void relation_field(R *r, rmodel *m, const ast_field *af, int order, int target)
@@ -456,9 +502,10 @@ static void relation_field(R *r, rmodel *m, const ast_field *af, int order, int 
         else if (!strcmp(n, "on_update")) p.on_update = action(r, a);
         else if (!strcmp(n, "unique")) p.unique = 1;
         else if (!strcmp(n, "index")) p.indexed = 1;
+        else if (!strcmp(n, "no_index")) p.no_index = 1;
         else if (!strcmp(n, "map")) {
             if (a->nargs != 1 || a->args[0].kind != ARG_STRING) err(r, a->line, a->col, "@map needs one string: @map(\"column\")");
-            else p.map = a->args[0].text;
+            else if (control_free(r, &a->args[0], "@map")) p.map = a->args[0].text;
         } else if (!strcmp(n, "fk")) {
             if (a->nargs == 1 && a->args[0].kind == ARG_LIST) {
                 for (size_t k = 0; k < a->args[0].nitems && k < MAXK; k++) p.fk[p.nfk++] = a->args[0].items[k];
@@ -479,16 +526,18 @@ static void relation_field(R *r, rmodel *m, const ast_field *af, int order, int 
         } else if (!strcmp(n, "through")) {
             if (a->nargs != 1 || (a->args[0].kind != ARG_IDENT && a->args[0].kind != ARG_STRING))
                 err(r, a->line, a->col, "@through names the join table: @through(post_tags)");
-            else p.through = a->args[0].text;
+            else if (control_free(r, &a->args[0], "@through")) p.through = a->args[0].text;
         }
     }
+    if (p.no_index && (af->list || p.indexed))
+        err(r, af->line, af->col, "@no_index is for to-one relations without @index: it keeps sinew from indexing "
+            "the foreign key of '%s'", af->name);
     if (!af->list && p.through)
         err(r, af->line, af->col, "@through is for many-to-many lists; '%s' is a to-one relation (write %s[])", af->name, af->type);
     if (af->list && (p.explicit_fk || p.on_delete || p.map))
         err(r, af->line, af->col, "'%s' is a list: the foreign key and its @fk/@on_delete/@map belong on the to-one "
             "field of %s that points back", af->name, af->type);
-    PUSH(r->a, m->r, m->nr, m->capr);
-    if (m->r) m->r[m->nr - 1] = p;
+    push_rel(r, m, &p);
 }
 
 /* ---- keys and implicit foreign-key fields ---- */
@@ -520,7 +569,7 @@ static int ensure_fk(R *r, int mi, int ri)
             pfield *f = find_field(m, p->fk[k]);
             pfield *tf = find_field(t, t->pk[k]);
             if (!f) {
-                err(r, p->line, p->col, "@fk(%s): %s has no field '%s'", p->fk[k], m->name, p->fk[k]);
+                if (!m->broken) err(r, p->line, p->col, "@fk(%s): %s has no field '%s'", p->fk[k], m->name, p->fk[k]);
                 return 1;
             }
             if (tf && f->f.type != tf->f.type)
@@ -556,9 +605,8 @@ static int ensure_fk(R *r, int mi, int ri)
         pf.f.has_offset = SINEW_NO_OFFSET;
         pf.f.loc.line = p->line;
         pf.f.loc.col = p->col;
-        PUSH(r->a, m->f, m->nf, m->capf);
+        push_field(r, m, &pf);
         if (!m->f) return 1;
-        m->f[m->nf - 1] = pf;
         p = &m->r[ri];
         p->fk[p->nfk++] = fname;
     }
@@ -598,7 +646,7 @@ static int resolve_pk(R *r, int mi)
                         if (ff) ff->f.flags |= SINEW_FIELD_PK;
                         m->pk[m->npk++] = p->fk[k];
                     }
-                } else {
+                } else if (!m->broken) {
                     err(r, a->line, a->col, "@@id names '%s', which is not a field or to-one relation of %s", n, m->name);
                 }
             }
@@ -609,7 +657,8 @@ static int resolve_pk(R *r, int mi)
     }
     m->pk_state = 2;
     if (!m->npk) {
-        err(r, m->line, m->col, "model %s has no primary key: mark a field @id (e.g. `id int64 @id @auto`) or add @@id([...])",
+        if (!m->broken)   /* else the key may be the field of unknown type, reported already */
+            err(r, m->line, m->col, "model %s has no primary key: mark a field @id (e.g. `id int64 @id @auto`) or add @@id([...])",
             m->name);
         return 1;
     }
@@ -628,6 +677,40 @@ static int resolve_pk(R *r, int mi)
 
 static int points_back(const prel *p, int mi) { return p->target == mi; }
 
+static pairinfo *pair(R *r, int t, int mi)
+{
+    char k[48];
+    snprintf(k, sizeof k, "%d>%d", t, mi);
+    int i = sn_nameidx_get(&r->pairs, k);
+    if (i >= 0) return &r->pinfo[i];
+    PUSH(r->a, r->pinfo, r->npinfo, r->cappinfo);
+    if (!r->pinfo) return NULL;
+    pairinfo *x = &r->pinfo[r->npinfo - 1];
+    memset(x, 0, sizeof *x);
+    x->first_unique = x->first_belongs = x->first_plain = x->first_through = -1;
+    sn_nameidx_add(&r->pairs, r->a, sn_arena_strdup(r->a, k), (int)r->npinfo - 1);
+    return x;
+}
+
+/* phase 0 (before the to-one pass) counts unique to-ones; phase 1 (after it) the rest */
+static void count_pairs(R *r, size_t declared, int phase)
+{
+    for (size_t ti = 0; ti < declared; ti++)
+        for (size_t i = 0; i < r->m[ti].nr; i++) {
+            const prel *q = &r->m[ti].r[i];
+            if (!q->a) continue;
+            pairinfo *x = pair(r, (int)ti, q->target);
+            if (!x) return;
+            if (phase == 0) {
+                if (!q->a->list && q->unique && x->unique_to_one++ == 0) x->first_unique = (int)i;
+                continue;
+            }
+            if (q->kind == SINEW_BELONGS_TO && x->belongs++ == 0) x->first_belongs = (int)i;
+            if (q->a->list && !q->through && x->plain_lists++ == 0) x->first_plain = (int)i;
+            if (q->a->list && q->through && x->through_lists++ == 0) x->first_through = (int)i;
+        }
+}
+
 static void decide_to_one(R *r, int mi, int ri)
 {
     rmodel *m = &r->m[mi];
@@ -638,12 +721,12 @@ static void decide_to_one(R *r, int mi, int ri)
     /* the optional inverse of a unique to-one on the target: has-one */
     rmodel *t = &r->m[p->target];
     int found = -1, count = 0;
-    for (size_t i = 0; i < t->nr; i++) {
-        const prel *q = &t->r[i];
-        if (&t->r[i] == p || q->a == NULL || q->a->list || !points_back(q, mi) || !q->unique) continue;
-        if (p->inverse_hint && strcmp(p->inverse_hint, q->name)) continue;
-        found = (int)i;
-        count++;
+    if (p->inverse_hint) {
+        const prel *q = find_rel(t, p->inverse_hint);
+        if (q && q != p && q->a && !q->a->list && points_back(q, mi) && q->unique) found = (int)(q - t->r), count = 1;
+    } else {
+        const pairinfo *x = pair(r, p->target, mi);
+        if (x) found = x->first_unique, count = x->unique_to_one;
     }
     if (count == 1) {
         p->kind = SINEW_HAS_ONE;
@@ -662,15 +745,14 @@ static void decide_list(R *r, int mi, int ri)
         return;
     }
     int found = -1, count = 0;
-    char names[256] = "";
-    for (size_t i = 0; i < t->nr; i++) {
-        const prel *q = &t->r[i];
-        if (q == p || q->kind != SINEW_BELONGS_TO || !points_back(q, mi)) continue;
-        if (p->inverse_hint && strcmp(p->inverse_hint, q->name)) continue;
-        found = (int)i;
-        count++;
-        size_t l = strlen(names);
-        snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "", q->name);
+    const pairinfo *x = pair(r, p->target, mi);
+    if (!x) return;
+    if (p->inverse_hint) {
+        const prel *q = find_rel(t, p->inverse_hint);
+        if (q && q != p && q->kind == SINEW_BELONGS_TO && points_back(q, mi)) found = (int)(q - t->r), count = 1;
+    } else {
+        found = x->first_belongs;
+        count = x->belongs;
     }
     if (count == 1) {
         p->kind = SINEW_HAS_MANY;
@@ -679,8 +761,18 @@ static void decide_list(R *r, int mi, int ri)
         return;
     }
     if (count > 1) {
+        char names[256] = "";   /* the message only: a scan, on this error alone */
+        for (size_t i = 0, l = 0; i < t->nr && l + 1 < sizeof names; i++) {
+            const prel *q = &t->r[i];
+            if (q->kind != SINEW_BELONGS_TO || !points_back(q, mi)) continue;
+            l += (size_t)snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "", q->name);
+        }
         err(r, p->line, p->col, "ambiguous inverse: %s has %d fields pointing to %s (%s); say which one with "
             "@inverse(...)", t->name, count, m->name, names);
+        p->kind = SINEW_HAS_MANY;
+        return;
+    }
+    if (t->broken) {   /* the inverse may be its field of unknown type, reported already */
         p->kind = SINEW_HAS_MANY;
         return;
     }
@@ -690,13 +782,31 @@ static void decide_list(R *r, int mi, int ri)
         p->kind = SINEW_HAS_MANY;
         return;
     }
-    /* a list back, and no key either way: many-to-many */
-    for (size_t i = 0; i < t->nr; i++) {
-        const prel *q = &t->r[i];
-        if (q != p && q->a && q->a->list && points_back(q, mi) && !q->through) {
-            p->kind = SINEW_MANY_TO_MANY;
-            return;
+    /* a list back, and no key either way: many-to-many (p itself is a plain list back when t is m) */
+    if (x->plain_lists > (p->target == mi ? 1 : 0)) {
+        p->kind = SINEW_MANY_TO_MANY;
+        return;
+    }
+    int through_backs = x->through_lists;
+    /* the other side named the join table: this side is the same many-to-many
+     * (declared once, as Django does) */
+    if (through_backs == 1) {
+        p->kind = SINEW_MANY_TO_MANY;
+        p->through = t->r[x->first_through].through;
+        return;
+    }
+    if (through_backs > 1) {
+        char tables[256] = "", choices[256] = "";
+        for (size_t i = 0, l = 0, c = 0; i < t->nr && l + 1 < sizeof tables && c + 1 < sizeof choices; i++) {
+            const prel *q = &t->r[i];
+            if (q == p || !q->a || !q->a->list || !points_back(q, mi) || !q->through) continue;
+            l += (size_t)snprintf(tables + l, sizeof tables - l, "%s%s @through(%s)", l ? ", " : "", q->name, q->through);
+            c += (size_t)snprintf(choices + c, sizeof choices - c, "%s@through(%s)", c ? " or " : "", q->through);
         }
+        err(r, p->line, p->col, "ambiguous many-to-many: %s has %d lists pointing to %s (%s); say which one '%s' pairs "
+            "with: add %s to %s.%s", t->name, through_backs, m->name, tables, p->name, choices, m->name, p->name);
+        p->kind = SINEW_MANY_TO_MANY;
+        return;
     }
     err(r, p->line, p->col, "missing inverse: %s has no field pointing to %s for '%s'; add a to-one field "
         "(`%s %s`) to %s, or a list back for many-to-many", t->name, m->name, p->name,
@@ -716,6 +826,7 @@ static int add_model(R *r, const char *name, const char *table, const char *c_na
     PUSH(r->a, r->m, r->nm, r->capm);
     if (!r->m) return -1;
     r->m[r->nm - 1] = nm;
+    sn_nameidx_add(&r->midx, r->a, name, (int)r->nm - 1);
     return (int)r->nm - 1;
 }
 
@@ -752,7 +863,8 @@ static void resolve_m2m(R *r, int mi, int ri)
             else if (j->r[i].target == ti && rel_b < 0) rel_b = (int)i;
         }
         if (rel_a < 0 || rel_b < 0) {
-            err(r, p->line, p->col, "@through(%s): model %s maps to that table but lacks to-one fields to both %s and %s",
+            if (!j->broken)
+                err(r, p->line, p->col, "@through(%s): model %s maps to that table but lacks to-one fields to both %s and %s",
                 table, j->name, r->m[mi].name, r->m[ti].name);
             return;
         }
@@ -788,9 +900,8 @@ static void resolve_m2m(R *r, int mi, int ri)
             q.order = side;
             q.line = p->line;
             q.col = p->col;
-            PUSH(r->a, j->r, j->nr, j->capr);
+            push_rel(r, j, &q);
             if (!j->r) return;
-            j->r[j->nr - 1] = q;
         }
         j->id_attr = NULL;
         rel_a = 0;
@@ -825,16 +936,49 @@ static void resolve_m2m(R *r, int mi, int ri)
 
 /* ---- building the graph ---- */
 
-static int cmp_order(const void *a, const void *b)
+/* fields in declaration order, implicit keys at their relation's place: a
+ * stable merge sort (linear-logarithmic for models of any size) */
+static void sort_fields(R *r, rmodel *rm)
 {
-    const pfield *x = a, *y = b;
-    if (x->order != y->order) return x->order < y->order ? -1 : 1;
-    return 0;
+    size_t n = rm->nf;
+    size_t first_out = 1;   /* most models are in order already (implicit keys of trailing relations) */
+    while (first_out < n && rm->f[first_out - 1].order <= rm->f[first_out].order) first_out++;
+    if (first_out >= n) return;
+    pfield *tmp = sn_arena_alloc(r->a, n * sizeof *tmp);
+    if (!tmp) return;
+    pfield *src = rm->f, *dst = tmp;
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) dst[k++] = src[j].order < src[i].order ? src[j++] : src[i++];
+            while (i < mid) dst[k++] = src[i++];
+            while (j < hi) dst[k++] = src[j++];
+        }
+        pfield *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != rm->f) memcpy(rm->f, src, n * sizeof *src);
+    /* the name index now gives positions in the sorted (= output) order */
+    memset(&rm->fidx, 0, sizeof rm->fidx);
+    for (size_t i = 0; i < n; i++) sn_nameidx_add(&rm->fidx, r->a, rm->f[i].f.name, (int)i);
 }
 
-static unsigned field_index(const sinew_model *m, const char *name)
+/* "<table>_<col>_<col>_idx" (or _key) */
+static const char *index_name(R *r, const sinew_model *m, const unsigned *fs, size_t nf, int uniq)
 {
-    int i = sinew_model_field_index(m, name);
+    char name[512];
+    size_t nl = (size_t)snprintf(name, sizeof name, "%s", m->table);
+    for (size_t j = 0; j < nf && nl < sizeof name; j++)
+        nl += (size_t)snprintf(name + nl, sizeof name - nl, "_%s", m->fields[fs[j]].column);
+    if (nl < sizeof name) snprintf(name + nl, sizeof name - nl, "%s", uniq ? "_key" : "_idx");
+    return sn_arena_strdup(r->a, name);
+}
+
+static unsigned field_index(const rmodel *m, const char *name)
+{
+    int i = sn_nameidx_get(&m->fidx, name);
     return i < 0 ? 0 : (unsigned)i;
 }
 
@@ -853,13 +997,7 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
     for (size_t mi = 0; mi < r->nm; mi++) {
         rmodel *rm = &r->m[mi];
         sinew_model *m = rm->out;
-        /* fields in declaration order (implicit keys at their relation's place); stable */
-        for (size_t i = 1; i < rm->nf; i++)
-            for (size_t j = i; j > 0 && cmp_order(&rm->f[j - 1], &rm->f[j]) > 0; j--) {
-                pfield t = rm->f[j - 1];
-                rm->f[j - 1] = rm->f[j];
-                rm->f[j] = t;
-            }
+        sort_fields(r, rm);
         sinew_field *fields = sn_arena_calloc(r->a, (rm->nf ? rm->nf : 1) * sizeof *fields);
         if (!fields) return SINEW_NOMEM;
         for (size_t i = 0; i < rm->nf; i++) {
@@ -878,7 +1016,7 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
         m->loc.col = rm->col;
         unsigned *pk = sn_arena_calloc(r->a, (rm->npk ? rm->npk : 1) * sizeof *pk);
         if (!pk) return SINEW_NOMEM;
-        for (size_t k = 0; k < rm->npk; k++) pk[k] = field_index(m, rm->pk[k]);
+        for (size_t k = 0; k < rm->npk; k++) pk[k] = field_index(rm, rm->pk[k]);
         m->pk = pk;
         m->npk = rm->npk;
     }
@@ -908,15 +1046,15 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
             if (p->kind == SINEW_BELONGS_TO) {
                 x->nkeys = p->nfk;
                 for (size_t k = 0; k < p->nfk; k++) {
-                    lo[k] = field_index(m, p->fk[k]);
-                    re[k] = field_index(tm->out, tm->pk[k]);
+                    lo[k] = field_index(rm, p->fk[k]);
+                    re[k] = field_index(tm, tm->pk[k]);
                 }
             } else if (p->kind == SINEW_HAS_ONE || p->kind == SINEW_HAS_MANY) {
                 const prel *q = p->inverse >= 0 ? &tm->r[p->inverse] : NULL;
                 x->nkeys = q ? q->nfk : 0;
                 for (size_t k = 0; q && k < q->nfk; k++) {
-                    lo[k] = field_index(m, rm->pk[k]);
-                    re[k] = field_index(tm->out, q->fk[k]);
+                    lo[k] = field_index(rm, rm->pk[k]);
+                    re[k] = field_index(tm, q->fk[k]);
                 }
             } else if (p->through_model >= 0) {
                 rmodel *j = &r->m[p->through_model];
@@ -925,10 +1063,10 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
                 if (!tl || !tr) return SINEW_NOMEM;
                 x->nkeys = la->nfk < lb->nfk ? la->nfk : lb->nfk;
                 for (size_t k = 0; k < x->nkeys; k++) {
-                    lo[k] = field_index(m, rm->pk[k]);
-                    re[k] = field_index(tm->out, tm->pk[k]);
-                    tl[k] = field_index(j->out, la->fk[k]);
-                    tr[k] = field_index(j->out, lb->fk[k]);
+                    lo[k] = field_index(rm, rm->pk[k]);
+                    re[k] = field_index(tm, tm->pk[k]);
+                    tl[k] = field_index(j, la->fk[k]);
+                    tr[k] = field_index(j, lb->fk[k]);
                 }
                 x->through = j->out;
                 x->through_local = tl;
@@ -940,56 +1078,64 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
         m->relations = rels;
         m->nrelations = rm->nr;
     }
-    /* indexes: @@index / @@unique (field or to-one relation names) */
+    /* indexes: @@index / @@unique (field or to-one relation names), then one for
+     * each to-one's foreign key that no key or index leads already */
     for (size_t mi = 0; mi < r->nm; mi++) {
         rmodel *rm = &r->m[mi];
         sinew_model *m = rm->out;
-        if (!rm->a) continue;
-        size_t n = 0;
-        for (size_t i = 0; i < rm->a->nattrs; i++)
+        size_t n = rm->nr;
+        for (size_t i = 0; rm->a && i < rm->a->nattrs; i++)
             n += !strcmp(rm->a->attrs[i].name, "index") || !strcmp(rm->a->attrs[i].name, "unique");
         if (!n) continue;
         sinew_index *ix = sn_arena_calloc(r->a, n * sizeof *ix);
         if (!ix) return SINEW_NOMEM;
         size_t k = 0;
-        for (size_t i = 0; i < rm->a->nattrs; i++) {
+        for (size_t i = 0; rm->a && i < rm->a->nattrs; i++) {
             const ast_attr *a = &rm->a->attrs[i];
             int uniq = !strcmp(a->name, "unique");
             if (!uniq && strcmp(a->name, "index")) continue;
-            if (a->nargs < 1 || a->args[0].kind != ARG_LIST || !a->args[0].nitems) {
-                err(r, a->line, a->col, "@@%s needs a list of fields: @@%s([a, b])", a->name, a->name);
-                continue;
-            }
+            if (a->nargs < 1 || a->args[0].kind != ARG_LIST || !a->args[0].nitems) continue;   /* check_indexes said */
             unsigned *fs = sn_arena_calloc(r->a, (a->args[0].nitems * MAXK) * sizeof *fs);
             if (!fs) return SINEW_NOMEM;
             size_t nf = 0;
-            char name[512];
-            size_t nl = (size_t)snprintf(name, sizeof name, "%s", m->table);
             for (size_t j = 0; j < a->args[0].nitems; j++) {
                 const char *fn = a->args[0].items[j];
-                int fi = sinew_model_field_index(m, fn);
+                int fi = sn_nameidx_get(&rm->fidx, fn);
                 prel *p = find_rel(rm, fn);
                 if (fi >= 0) {
                     fs[nf++] = (unsigned)fi;
-                    if (nl < sizeof name) nl += (size_t)snprintf(name + nl, sizeof name - nl, "_%s", m->fields[fi].column);
                 } else if (p && p->kind == SINEW_BELONGS_TO) {
-                    for (size_t q = 0; q < p->nfk; q++) {
-                        fs[nf++] = field_index(m, p->fk[q]);
-                        if (nl < sizeof name)
-                            nl += (size_t)snprintf(name + nl, sizeof name - nl, "_%s", m->fields[fs[nf - 1]].column);
-                    }
-                } else {
-                    err(r, a->line, a->col, "@@%s names '%s', which is not a field or to-one relation of %s", a->name,
-                        fn, m->name);
+                    for (size_t q = 0; q < p->nfk; q++) fs[nf++] = field_index(rm, p->fk[q]);
                 }
             }
-            if (nl < sizeof name) snprintf(name + nl, sizeof name - nl, "%s", uniq ? "_key" : "_idx");
-            ix[k].name = sn_arena_strdup(r->a, name);
+            if (!(ix[k].name = index_name(r, m, fs, nf, uniq))) return SINEW_NOMEM;
             ix[k].fields = fs;
             ix[k].nfields = nf;
             ix[k].unique = uniq;
             ix[k].loc.line = a->line;
             ix[k].loc.col = a->col;
+            k++;
+        }
+        /* which fields start an index so far: a one-column key is checked in constant time */
+        unsigned char *starts = sn_arena_calloc(r->a, m->nfields ? m->nfields : 1);
+        if (!starts) return SINEW_NOMEM;
+        for (size_t i = 0; i < k; i++)
+            if (ix[i].nfields) starts[ix[i].fields[0]] = 1;
+        for (size_t ri = 0; ri < rm->nr; ri++) {
+            const prel *p = &rm->r[ri];
+            if (p->kind != SINEW_BELONGS_TO || !p->nfk || p->no_index) continue;
+            unsigned *fs = sn_arena_calloc(r->a, p->nfk * sizeof *fs);
+            if (!fs) return SINEW_NOMEM;
+            for (size_t q = 0; q < p->nfk; q++) fs[q] = field_index(rm, p->fk[q]);
+            if (p->nfk == 1 ? starts[fs[0]] || sn_index_led(m, NULL, 0, fs, 1) : sn_index_led(m, ix, k, fs, p->nfk))
+                continue;
+            starts[fs[0]] = 1;
+            if (!(ix[k].name = index_name(r, m, fs, p->nfk, 0))) return SINEW_NOMEM;
+            ix[k].fields = fs;
+            ix[k].nfields = p->nfk;
+            ix[k].loc.line = p->line;
+            ix[k].loc.col = p->col;
+            ix[k].automatic = 1;
             k++;
         }
         m->indexes = ix;
@@ -1005,18 +1151,46 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
 
 /* ---- checks over the finished names ---- */
 
+/* @@index and @@unique name fields or to-one relations of their model */
+static void check_indexes(R *r)
+{
+    for (size_t mi = 0; mi < r->nm; mi++) {
+        rmodel *rm = &r->m[mi];
+        for (size_t i = 0; rm->a && i < rm->a->nattrs; i++) {
+            const ast_attr *a = &rm->a->attrs[i];
+            if (strcmp(a->name, "unique") && strcmp(a->name, "index")) continue;
+            if (a->nargs < 1 || a->args[0].kind != ARG_LIST || !a->args[0].nitems) {
+                err(r, a->line, a->col, "@@%s needs a list of fields: @@%s([a, b])", a->name, a->name);
+                continue;
+            }
+            for (size_t j = 0; j < a->args[0].nitems && !rm->broken; j++) {
+                const char *fn = a->args[0].items[j];
+                const prel *p = find_rel(rm, fn);
+                if (!find_field(rm, fn) && !(p && p->kind == SINEW_BELONGS_TO))
+                    err(r, a->line, a->col, "@@%s names '%s', which is not a field or to-one relation of %s", a->name,
+                        fn, rm->name);
+            }
+        }
+    }
+}
+
+/* every lookup is through a name index: linear in the size of the file */
 static void check_names(R *r)
 {
+    sn_nameidx cnames;
+    memset(&cnames, 0, sizeof cnames);
     for (size_t mi = 0; mi < r->nm; mi++) {
         rmodel *m = &r->m[mi];
         if (!m->a) continue;
         if (sn_is_sql_reserved(m->table))
             err(r, m->line, m->col, "table name '%s' is an SQL reserved word: give the table another name with @@map(\"...\")",
                 m->table);
-        for (size_t mj = 0; mj < mi; mj++)
-            if (!strcmp(r->m[mj].c_name, m->c_name) && r->m[mj].a)
-                err(r, m->line, m->col, "models %s and %s would both generate C functions named %s_...; rename one",
-                    r->m[mj].name, m->name, m->c_name);
+        int mj = sn_nameidx_add(&cnames, r->a, m->c_name, (int)mi);
+        if (mj >= 0)
+            err(r, m->line, m->col, "models %s and %s would both generate C functions named %s_...; rename one",
+                r->m[mj].name, m->name, m->c_name);
+        sn_nameidx columns;
+        memset(&columns, 0, sizeof columns);
         for (size_t i = 0; i < m->nf; i++) {
             const sinew_field *f = &m->f[i].f;
             if (m->f[i].implicit_of < 0) {
@@ -1027,23 +1201,24 @@ static void check_names(R *r)
                     err(r, f->loc.line, f->loc.col, "column name '%s' is an SQL reserved word: rename the field or give "
                         "the column another name with @map(\"...\")", f->column);
             }
-            for (size_t j = 0; j < i; j++) {
-                if (!strcmp(m->f[j].f.name, f->name))
-                    err(r, f->loc.line, f->loc.col, "duplicate field '%s' in model %s", f->name, m->name);
-                else if (!strcmp(m->f[j].f.column, f->column))
-                    err(r, f->loc.line, f->loc.col, "fields '%s' and '%s' of %s both map to column '%s'", m->f[j].f.name,
-                        f->name, m->name, f->column);
+            if (sn_nameidx_get(&m->fidx, f->name) != (int)i) {
+                err(r, f->loc.line, f->loc.col, "duplicate field '%s' in model %s", f->name, m->name);
+                continue;
             }
+            int j = sn_nameidx_add(&columns, r->a, f->column, (int)i);
+            if (j >= 0)
+                err(r, f->loc.line, f->loc.col, "fields '%s' and '%s' of %s both map to column '%s'", m->f[j].f.name,
+                    f->name, m->name, f->column);
         }
         for (size_t i = 0; i < m->nr; i++) {
             if (sn_is_c_keyword(m->r[i].name))
                 err(r, m->r[i].line, m->r[i].col, "relation name '%s' is a C keyword: rename it", m->r[i].name);
-            for (size_t j = 0; j < m->nf; j++)
-                if (m->f[j].implicit_of < 0 && !strcmp(m->f[j].f.name, m->r[i].name))
-                    err(r, m->r[i].line, m->r[i].col, "duplicate field '%s' in model %s", m->r[i].name, m->name);
-            for (size_t j = 0; j < i; j++)
-                if (!strcmp(m->r[j].name, m->r[i].name))
-                    err(r, m->r[i].line, m->r[i].col, "duplicate field '%s' in model %s", m->r[i].name, m->name);
+            /* implicit key fields come after every declared one: the first of a name is declared if any is */
+            int j = sn_nameidx_get(&m->fidx, m->r[i].name);
+            if (j >= 0 && m->f[j].implicit_of < 0)
+                err(r, m->r[i].line, m->r[i].col, "duplicate field '%s' in model %s", m->r[i].name, m->name);
+            else if (sn_nameidx_get(&m->ridx, m->r[i].name) != (int)i)
+                err(r, m->r[i].line, m->r[i].col, "duplicate field '%s' in model %s", m->r[i].name, m->name);
             prel *p = &m->r[i];
             if (p->kind == SINEW_BELONGS_TO && p->on_delete == SINEW_FK_SET_NULL && !p->optional)
                 err(r, p->line, p->col, "@on_delete(set_null) needs an optional relation: write '%s %s?'", p->name,
@@ -1072,10 +1247,11 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
             continue;
         }
         if (!e->nvalues) err(&r, e->line, e->col, "enum %s has no values: list them, e.g. `enum %s { a b }`", e->name, e->name);
+        sn_nameidx seen;
+        memset(&seen, 0, sizeof seen);
         for (size_t v = 0; v < e->nvalues; v++)
-            for (size_t w = 0; w < v; w++)
-                if (!strcmp(e->values[v], e->values[w]))
-                    err(&r, e->vline[v], e->vcol[v], "duplicate value '%s' in enum %s", e->values[v], e->name);
+            if (sn_nameidx_add(&seen, a, e->values[v], (int)v) >= 0)
+                err(&r, e->vline[v], e->vcol[v], "duplicate value '%s' in enum %s", e->values[v], e->name);
         sinew_enum *x = sn_arena_calloc(a, sizeof *x);
         if (!x) return 1;
         x->name = e->name;
@@ -1084,6 +1260,7 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
         x->doc = e->doc;
         x->loc.line = e->line;
         x->loc.col = e->col;
+        sn_nameidx_add(&r.eidx, a, x->name, (int)r.ne);
         r.enums[r.ne++] = x;
     }
     /* models */
@@ -1107,10 +1284,10 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
                 err(&r, at->line, at->col, "unknown model attribute '@@%s'%s", at->name, suggest_attr(&r, at->name, model_attrs, "@@"));
             } else if (!strcmp(at->name, "map")) {
                 if (at->nargs != 1 || at->args[0].kind != ARG_STRING) err(&r, at->line, at->col, "@@map needs one string: @@map(\"table\")");
-                else m->table = at->args[0].text;
+                else if (control_free(&r, &at->args[0], "@@map")) m->table = at->args[0].text;
             } else if (!strcmp(at->name, "renamed_from")) {
                 if (at->nargs != 1 || at->args[0].kind == ARG_LIST) err(&r, at->line, at->col, "@@renamed_from needs the old model name");
-                else m->renamed_from = at->args[0].text;
+                else if (control_free(&r, &at->args[0], "@@renamed_from")) m->renamed_from = at->args[0].text;
             } else if (!strcmp(at->name, "id")) {
                 m->id_attr = at;
             }
@@ -1127,14 +1304,20 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
             if (scalar_of(f->type, &t)) scalar_field(&r, &r.m[mi], f, (int)i, t, NULL);
             else if ((e = enum_of(&r, f->type))) scalar_field(&r, &r.m[mi], f, (int)i, SINEW_ENUM, e);
             else if ((tm = model_of(&r, f->type)) >= 0) relation_field(&r, &r.m[mi], f, (int)i, tm);
-            else err(&r, f->type_line, f->type_col, "unknown type '%s'%s", f->type, suggest(&r, f->type, NULL));
+            else {
+                err(&r, f->type_line, f->type_col, "unknown type '%s'%s", f->type, suggest(&r, f->type, NULL));
+                r.m[mi].broken = 1;
+            }
         }
     }
-    if (r.errors) return r.errors;
+    /* every later check runs too (all independent errors in one run); the
+     * ones a dropped field could cause are skipped in models marked broken */
     size_t declared = r.nm;
+    count_pairs(&r, declared, 0);
     for (size_t mi = 0; mi < declared; mi++)
         for (size_t ri = 0; ri < r.m[mi].nr; ri++)
             if (!r.m[mi].r[ri].a->list) decide_to_one(&r, (int)mi, (int)ri);
+    count_pairs(&r, declared, 1);
     for (size_t mi = 0; mi < declared; mi++)
         for (size_t ri = 0; ri < r.m[mi].nr; ri++)
             if (r.m[mi].r[ri].a->list) decide_list(&r, (int)mi, (int)ri);
@@ -1149,11 +1332,11 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
             prel *p = &r.m[mi].r[ri];
             if (p->kind == SINEW_HAS_ONE && p->inverse >= 0) r.m[p->target].r[p->inverse].inverse = (int)ri;
         }
-    if (r.errors) return r.errors;
     for (size_t mi = 0; mi < declared; mi++)
         for (size_t ri = 0; ri < r.m[mi].nr; ri++)
             if (r.m[mi].r[ri].kind == SINEW_MANY_TO_MANY) resolve_m2m(&r, (int)mi, (int)ri);
     check_names(&r);
+    check_indexes(&r);
     if (r.errors) return r.errors;
     if (build(&r, name, out) != SINEW_OK) {
         *out = NULL;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "base.h"
 #include "sinew/schema.h"
+#include "lang.h"
 
 void sinew_schema_free(sinew_schema *schema)
 {
@@ -64,4 +65,25 @@ int sinew_model_auto_pk(const sinew_model *m)
     if (!m || m->npk != 1) return -1;
     unsigned i = m->pk[0];
     return (m->fields[i].flags & SINEW_FIELD_AUTO) ? (int)i : -1;
+}
+
+/* the first n of a[] are the n fields of b[] (in any order) */
+static int leads(const unsigned *a, size_t na, const unsigned *b, size_t n)
+{
+    if (na < n) return 0;
+    for (size_t i = 0; i < n; i++) {
+        int found = 0;
+        for (size_t j = 0; j < n && !found; j++) found = a[j] == b[i];
+        if (!found) return 0;
+    }
+    return 1;
+}
+
+int sn_index_led(const sinew_model *m, const sinew_index *ix, size_t nix, const unsigned *fields, size_t n)
+{
+    if (leads(m->pk, m->npk, fields, n)) return 1;
+    if (n == 1 && (m->fields[fields[0]].flags & (SINEW_FIELD_UNIQUE | SINEW_FIELD_INDEX))) return 1;
+    for (size_t i = 0; i < nix; i++)
+        if (leads(ix[i].fields, ix[i].nfields, fields, n)) return 1;
+    return 0;
 }

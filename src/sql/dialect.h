@@ -34,6 +34,20 @@ const sinew_dialect *sn_dialect_find(const char *name);
 void sn_sql_ident(sn_buf *out, const sinew_dialect *d, const char *name);
 /* the n-th (1-based) placeholder: ? or $n */
 void sn_sql_param(sn_buf *out, const sinew_dialect *d, int n);
+/*
+ * Raw SQL's placeholders, made portable. `?` is a placeholder on every
+ * backend and `??` a literal `?` (PostgreSQL's jsonb operators ?, ?| and ?&
+ * are written ??, ??| and ??&); both are rewritten to the dialect's own form
+ * ($1, $2 ... on PostgreSQL). Nothing inside string literals, quoted
+ * identifiers, dollar-quoted strings or comments is touched. Text written
+ * with numbered placeholders ($1 ...) is the dialect's native form and goes
+ * to PostgreSQL unchanged (its ? are operators then); on SQLite $n becomes
+ * ?n. *count gets the number of parameters the text takes, or -1 when only
+ * the database can tell (SQLite's named :a, @a, $a). `out` gets the text to
+ * run, or stays empty when the text runs as it is. Mixing ? with numbered
+ * placeholders is SINEW_MISUSE.
+ */
+int sn_sql_placeholders(sn_buf *out, const sinew_dialect *d, const char *sql, int *count);
 /* a string literal with quotes doubled (DDL defaults only; values are always bound) */
 void sn_sql_string_literal(sn_buf *out, const char *s);
 /*

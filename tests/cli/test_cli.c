@@ -301,6 +301,7 @@ static void test_unknown_url_parameter(void **state)
     /* the library says the same */
     sinew_db *db = NULL;
     th_assert_status(sinew_open(&db, url), SINEW_INVALID, "the known ones are");
+    assert_non_null(strstr(sinew_last_error()->message, "statement_cache"));   /* sinew's own, too */
     assert_null(db);
     const char *other = th_is_postgres() ? "postgres://127.0.0.1:1/x?sslmode=disable&mdoe=1"
                                          : "sqlite::memory:?mode=rwc&busytimeout=5";

@@ -109,6 +109,10 @@ static void driver_interface_versions(void **state)
     assert_null(got->column_cell);                 /* a member version 1 does not have */
     assert_ptr_equal(got->step, sinew_sqlite_driver.step);
     assert_ptr_equal(got->copy_end, old.copy_end);
+    /* the dialect is copied as far as version 1 reaches too: decimal_cast (version 3) is absent */
+    assert_ptr_not_equal(got->dialect, sinew_sqlite_driver.dialect);
+    assert_string_equal(got->dialect->name, sinew_sqlite_driver.dialect->name);
+    assert_null(got->dialect->decimal_cast);
     th_ok(sinew_register_driver(&old));            /* again: no second entry */
     assert_ptr_equal(sinew_find_driver("oldthing"), got);
     sinew_db *db;

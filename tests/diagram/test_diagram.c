@@ -1,8 +1,13 @@
 /*
  * ER diagrams: golden Mermaid and DOT for the blog and Chinook schemas
  * (SINEW_UPDATE_GOLDEN=1 rewrites them after an intended change), DOT that
- * Graphviz renders without a warning, and the drift view of Chinook
- * against a copy that was changed behind the schema's back.
+ * Graphviz renders without a warning, the drift view of Chinook
+ * against a copy that was changed behind the schema's back, and a database
+ * whose names are hostile (a.b beside a_b, newlines, quotes, <, >, {, },
+ * %%, unicode, Mermaid keywords, invalid UTF-8): every table is its own
+ * entity with its own id, in Mermaid and in DOT (rendered by Graphviz).
+ * The hostile Mermaid is written to the build directory, where the browser
+ * test (diagram_mermaid_browser) renders it.
  */
 #include "harness.h"
 #include "../relations/blog_models.h"
@@ -181,6 +186,162 @@ static void drift_view_marks_differences(void **state)
     sinew_schema_free(live);
 }
 
+/* ---- hostile names ------------------------------------------------------------------------ */
+
+/* the tables of the hostile database, as the database names them */
+static const char *const hostile_tables[] = {
+    "a.b", "a_b", "a_b_2", "new\nline", "quo\"te", "it's", "<b>bold</b> & co", "{brace}", "%%comment",
+    "café ☕ 表", "end", "1st", "direction TB", "#35; x~y~z", "back\\slash", "bad\xff utf8", "style:x#a;",
+};
+#define HOSTILE_N (sizeof hostile_tables / sizeof hostile_tables[0])
+
+/* an SQL identifier, quoted ("" inside) */
+static void sql_ident(char *out, size_t cap, const char *s)
+{
+    size_t o = 0;
+    out[o++] = '"';
+    for (; *s && o + 3 < cap; s++) {
+        if (*s == '"') out[o++] = '"';
+        out[o++] = *s;
+    }
+    out[o++] = '"';
+    out[o] = '\0';
+}
+
+static sinew_schema *hostile_schema(void)
+{
+    char path[512], url[600];
+    snprintf(path, sizeof path, "%s/hostile.sqlite", th_tmpdir());
+    remove(path);
+    snprintf(url, sizeof url, "sqlite:%s", path);
+    sinew_db *db;
+    th_ok(sinew_open(&db, url));
+    for (size_t i = 0; i < HOSTILE_N; i++) {
+        /* every table: a key, hostile column names, and a foreign key to the table before it */
+        char t[128], prev[128], sql[1024];
+        sql_ident(t, sizeof t, hostile_tables[i]);
+        sql_ident(prev, sizeof prev, hostile_tables[i ? i - 1 : 0]);
+        snprintf(sql, sizeof sql,
+                 "CREATE TABLE %s (id INTEGER PRIMARY KEY, \"x.y\" TEXT, \"x_y\" TEXT, \"pk\" TEXT, "
+                 "\"col\nname %%%% {}\" TEXT, \"<i>\"\"q\"\"</i>\" INTEGER, \"ünï\" TEXT, "
+                 "\"ref\n%%%%\" INTEGER REFERENCES %s (id))",
+                 t, prev);
+        th_ok(sinew_exec(db, sql));
+    }
+    sinew_schema *s;
+    th_ok(sinew_introspect(db, &s));
+    sinew_close(db);
+    s->name = "hostile\nnames: 'quoted' \"double\" %% #35;";
+    assert_int_equal(s->nmodels, HOSTILE_N);
+    return s;
+}
+
+/* Mermaid entity declarations: `    ID["LABEL"] {` lines; returns how many, ids in ids[] */
+static size_t mermaid_entities(const char *m, char ids[][64], size_t cap)
+{
+    size_t n = 0;
+    for (const char *line = m; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        if (len < 8 || strncmp(line, "    ", 4) != 0 || line[4] == ' ' || strncmp(line + len - 3, "] {", 3) != 0)
+            continue;
+        const char *br = memchr(line + 4, '[', len - 4);
+        assert_non_null(br);
+        assert_true(n < cap);
+        size_t idl = (size_t)(br - line - 4);
+        assert_true(idl < 64);
+        memcpy(ids[n], line + 4, idl);
+        ids[n][idl] = '\0';
+        /* an id the Mermaid ER lexer reads as one name: [A-Za-z_][A-Za-z0-9_]* */
+        for (size_t k = 0; k < idl; k++) {
+            char c = ids[n][k];
+            int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (k && c >= '0' && c <= '9');
+            if (!ok) fail_msg("entity id '%s' holds '%c'", ids[n], c);
+        }
+        n++;
+    }
+    return n;
+}
+
+static void hostile_names_keep_every_table(void **state)
+{
+    (void)state;
+    sinew_schema *s = hostile_schema();
+    char *m = render(s, NULL, SINEW_DIAGRAM_MERMAID, NULL);
+    /* for the browser test (diagram_mermaid_browser), and for a person to look at */
+    FILE *out = fopen(SINEW_BINARY_DIR "/hostile.mmd", "w");
+    assert_non_null(out);
+    fputs(m, out);
+    fclose(out);
+
+    /* one entity per table, ids distinct */
+    char ids[HOSTILE_N + 4][64];
+    size_t n = mermaid_entities(m, ids, HOSTILE_N + 4);
+    assert_int_equal(n, HOSTILE_N);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (!strcmp(ids[i], ids[j])) fail_msg("tables %zu and %zu share the entity id '%s'", i, j, ids[i]);
+    /* tables that are plain names keep them; the others are sanitized, then disambiguated */
+    assert_non_null(strstr(m, "\n    a_b[\""));
+    assert_non_null(strstr(m, "\n    a_b_2[\""));
+    assert_non_null(strstr(m, "\n    a_b_3[\""));    /* a.b: a_b and a_b_2 are taken */
+    assert_non_null(strstr(m, "\n    end_[\""));     /* a Mermaid keyword */
+    assert_non_null(strstr(m, "\n    t_1st[\""));    /* a digit cannot start an id */
+    /* nothing raw that Mermaid would read as syntax: each line is a header, an entity, an attribute
+       or a relationship, and no string holds a quote, a newline, %% or a stray byte */
+    const char *body = strstr(m, "erDiagram\n");   /* the front matter's title is YAML, checked below */
+    assert_non_null(body);
+    assert_null(strstr(body, "%%"));
+    assert_null(strchr(m, '\xff'));
+    assert_null(strstr(m, "new\nline"));
+    assert_non_null(strstr(m, "new#92;nline"));   /* the newline, shown as \n */
+    assert_non_null(strstr(m, "café ☕ 表"));       /* unicode as it is */
+    assert_non_null(strstr(m, "title: 'hostile\\nnames: ''quoted'' \"double\" %% #35;'\n"));
+    for (const char *line = m; *line; line = strchr(line, '\n') + 1) {
+        const char *end = strchr(line, '\n');
+        assert_non_null(end);
+        size_t quotes = 0;
+        for (const char *c = line; c < end; c++) quotes += *c == '"';
+        if (strncmp(line, "title: ", 7) != 0) assert_true(quotes % 2 == 0);
+    }
+    /* a renamed attribute says what the column is called */
+    assert_non_null(strstr(m, "text x_y \"nullable\""));
+    assert_non_null(strstr(m, "text x_y \"column x.y, nullable\""));
+    assert_non_null(strstr(m, "text pk_ \"column pk, nullable\""));
+
+    /* DOT: Graphviz draws it without a warning, one node per table, each table's name in its label */
+    char *d = render(s, NULL, SINEW_DIAGRAM_DOT, NULL);
+    out = fopen(SINEW_BINARY_DIR "/hostile.dot", "w");
+    assert_non_null(out);
+    fputs(d, out);
+    fclose(out);
+    char svg[300];
+    snprintf(svg, sizeof svg, "%s/hostile.svg", SINEW_BINARY_DIR);
+    renders_cleanly(d, svg);
+    FILE *sf = fopen(svg, "r");
+    assert_non_null(sf);
+    static char text[1 << 20];
+    size_t len = fread(text, 1, sizeof text - 1, sf);
+    text[len] = '\0';
+    fclose(sf);
+    size_t nodes = 0, edges = 0;
+    for (const char *p = text; (p = strstr(p, "class=\"node\"")); p++) nodes++;
+    for (const char *p = text; (p = strstr(p, "class=\"edge\"")); p++) edges++;
+    assert_int_equal(nodes, HOSTILE_N);
+    assert_int_equal(edges, HOSTILE_N);   /* every table refers to the one before it (the first to itself) */
+    for (size_t i = 0; i < n; i++) {
+        char title[128];
+        snprintf(title, sizeof title, "<title>%s</title>", ids[i]);   /* the node, by its id */
+        if (!strstr(text, title)) fail_msg("no node %s in the SVG", title);
+    }
+    assert_non_null(strstr(text, "&lt;b&gt;bold&lt;/b&gt; &amp; co"));
+    assert_non_null(strstr(text, "new\\nline"));
+    assert_non_null(strstr(text, "bad\\xff utf8"));
+    free(d);
+    free(m);
+    sinew_schema_free(s);
+}
+
 static void bad_arguments(void **state)
 {
     (void)state;
@@ -196,6 +357,7 @@ int main(void)
         cmocka_unit_test(blog_goldens),
         cmocka_unit_test(chinook_goldens),
         cmocka_unit_test(drift_view_marks_differences),
+        cmocka_unit_test(hostile_names_keep_every_table),
         cmocka_unit_test(bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

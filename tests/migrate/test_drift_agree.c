@@ -55,7 +55,6 @@ static void mark(marks *m, const char *table, const char *column, const char *no
     assert_true(m->n < 64);
     char buf[600];
     snprintf(buf, sizeof buf, "%s|%s|%.*s", table, column ? column : "", (int)note_len, note);
-    for (char *p = buf; *p; p++) if (*p == '"') *p = '\'';   /* as Mermaid text shows it */
     m->v[m->n++] = strdup(buf);
 }
 
@@ -85,9 +84,28 @@ static void differs(marks *m, const char *table, const char *column, const char 
     }
 }
 
-/* The marks of a Mermaid drift diagram: titles `ID["Model (table) - ..."] {`, rows `type col ... "comment"`. */
-static void diagram_marks(const char *text, marks *m)
+/* Mermaid text with its entity codes (#34; for a quote) read back, line ends kept */
+static char *decoded(const char *s)
 {
+    char *out = malloc(strlen(s) + 1), *o = out;
+    while (*s) {
+        unsigned code;
+        int used = 0;
+        if (*s == '#' && sscanf(s, "#%u;%n", &code, &used) == 1 && used > 0 && code < 128 && code != '\n') {
+            *o++ = (char)code;
+            s += used;
+        } else {
+            *o++ = *s++;
+        }
+    }
+    *o = 0;
+    return out;
+}
+
+/* The marks of a Mermaid drift diagram: titles `ID["Model (table) - ..."] {`, rows `type col ... "comment"`. */
+static void diagram_marks(const char *raw, marks *m)
+{
+    char *text = decoded(raw);
     char table[128] = "";
     int whole = 0;              /* the table is only in one place: its rows say so too, not counted */
     for (const char *line = text; *line;) {
@@ -123,6 +141,7 @@ static void diagram_marks(const char *text, marks *m)
         }
         line = *eol ? eol + 1 : eol;
     }
+    free(text);
 }
 
 static void one_case(const drift_case *c, const sinew_schema *g, const char *dir)

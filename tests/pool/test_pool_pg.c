@@ -18,12 +18,77 @@
  *     sinew_transaction_ex() retries the loser, which then succeeds, and
  *     the number of tries is observable;
  *   - a deadlock (40P01) between two threads is retried the same way.
+ *
+ * Every test gets its database, pool and lent-out connections from a
+ * fixture whose teardown releases and closes them, so that a failed
+ * assertion (cmocka leaves the test by longjmp) reports the failure and
+ * nothing else: no leaks, no database left behind.
  */
 #include "pool_support.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- the fixture ------------------------------------------------------------------------ */
+
+#define MAX_HELD 8
+
+typedef struct pg_fixture {
+    pool_target t;
+    sinew_pool *pool;
+    sinew_db *held[MAX_HELD];   /* connections lent to the test's main thread */
+} pg_fixture;
+
+static int fx_setup(void **state)
+{
+    pg_fixture *f = calloc(1, sizeof *f);
+    if (!f) return -1;
+    pool_target_make(&f->t);
+    *state = f;
+    return 0;
+}
+
+static int fx_teardown(void **state)
+{
+    pg_fixture *f = *state;
+    for (int i = 0; i < MAX_HELD; i++)
+        if (f->held[i]) sinew_pool_release(f->pool, f->held[i]);
+    if (f->pool && sinew_pool_close(f->pool) != SINEW_OK) print_error("teardown: %s\n", sinew_errmsg());
+    pool_target_drop(&f->t);
+    free(f);
+    return 0;
+}
+
+static void fx_open(pg_fixture *f, const sinew_pool_options *opt)
+{
+    assert_null(f->pool);
+    th_ok(sinew_pool_open(&f->pool, f->t.url, opt));
+}
+
+static void fx_close(pg_fixture *f)
+{
+    th_ok(sinew_pool_close(f->pool));
+    f->pool = NULL;
+}
+
+static sinew_db *fx_acquire(pg_fixture *f)
+{
+    int i = 0;
+    while (i < MAX_HELD && f->held[i]) i++;
+    assert_true(i < MAX_HELD);
+    th_ok(sinew_pool_acquire(f->pool, &f->held[i]));
+    return f->held[i];
+}
+
+static void fx_release(pg_fixture *f, sinew_db *db)
+{
+    for (int i = 0; i < MAX_HELD; i++)
+        if (f->held[i] == db) f->held[i] = NULL;
+    th_ok(sinew_pool_release(f->pool, db));
+}
+
+/* ---- helpers ----------------------------------------------------------------------------- */
 
 static int64_t backend_pid(sinew_db *db) { return pool_scalar_ok(db, "SELECT pg_backend_pid()"); }
 
@@ -59,16 +124,13 @@ static int insert_kill_insert(sinew_db *db, void *arg)
 
 static void backend_killed_mid_transaction(void **state)
 {
-    (void)state;
-    pool_target t;
-    pool_target_make(&t);
-    sinew_db *admin = t.owner;
+    pg_fixture *f = *state;
+    sinew_db *admin = f->t.owner;
     sinew_pool_options opt = {0};
     opt.max_size = 1;
-    sinew_pool *pool;
-    th_ok(sinew_pool_open(&pool, t.url, &opt));
+    fx_open(f, &opt);
     sinew_db *db;
-    th_ok(sinew_pool_acquire(pool, &db));
+    db = fx_acquire(f);
     th_ok(sinew_exec(db, "CREATE TABLE orders (id INTEGER PRIMARY KEY, item TEXT NOT NULL)"));
     int64_t pid = backend_pid(db);
 
@@ -84,16 +146,16 @@ static void backend_killed_mid_transaction(void **state)
     assert_int_equal(sinew_tx_depth(db), 0);
 
     /* back to the pool: it is closed, not reused */
-    th_ok(sinew_pool_release(pool, db));
-    sinew_pool_stats st = sinew_pool_get_stats(pool);
+    fx_release(f, db);
+    sinew_pool_stats st = sinew_pool_get_stats(f->pool);
     assert_int_equal(st.broken, 1);
     assert_int_equal(st.open, 0);
     assert_int_equal(st.reconnects, 0);
 
     /* the next acquire opens a new connection: a new backend, healthy, and nothing was committed */
     sinew_db *fresh;
-    th_ok(sinew_pool_acquire(pool, &fresh));
-    st = sinew_pool_get_stats(pool);
+    fresh = fx_acquire(f);
+    st = sinew_pool_get_stats(f->pool);
     assert_int_equal(st.reconnects, 1);
     assert_int_equal(st.open, 1);
     assert_true(backend_pid(fresh) != pid);
@@ -103,63 +165,58 @@ static void backend_killed_mid_transaction(void **state)
     th_ok(sinew_exec(fresh, "INSERT INTO orders (id, item) VALUES (1, 'after the reconnect')"));
     th_ok(sinew_commit(fresh));
     assert_int_equal(pool_scalar_ok(admin, "SELECT COUNT(*) FROM orders"), 1);
-    th_ok(sinew_pool_release(pool, fresh));
-    th_ok(sinew_pool_close(pool));
-    pool_target_drop(&t);
+    fx_release(f, fresh);
+    fx_close(f);
 }
 
 /* ---- the server kills an idle pooled connection ------------------------------------ */
 
 static void idle_connection_killed_is_replaced(void **state)
 {
-    (void)state;
-    pool_target t;
-    pool_target_make(&t);
-    sinew_db *admin = t.owner;
+    pg_fixture *f = *state;
+    sinew_db *admin = f->t.owner;
     sinew_pool_options opt = {0};
     opt.max_size = 2;
     opt.idle_check_ms = 20;
-    sinew_pool *pool;
-    th_ok(sinew_pool_open(&pool, t.url, &opt));
+    fx_open(f, &opt);
     sinew_db *db;
-    th_ok(sinew_pool_acquire(pool, &db));
+    db = fx_acquire(f);
     int64_t pid = backend_pid(db);
-    th_ok(sinew_pool_release(pool, db));
-    uint64_t checks = sinew_pool_get_stats(pool).checks;
+    fx_release(f, db);
+    uint64_t checks = sinew_pool_get_stats(f->pool).checks;
     terminate(admin, pid);
     pool_sleep_ms(40);   /* idle past idle_check_ms: the next hand-out checks it */
 
-    th_ok(sinew_pool_acquire(pool, &db));
-    sinew_pool_stats st = sinew_pool_get_stats(pool);
+    db = fx_acquire(f);
+    sinew_pool_stats st = sinew_pool_get_stats(f->pool);
     assert_int_equal(st.checks, checks + 1);
     assert_int_equal(st.broken, 1);
     assert_int_equal(st.reconnects, 1);
     assert_int_equal(st.open, 1);
     int64_t pid2 = backend_pid(db);
     assert_true(pid2 != pid);
-    th_ok(sinew_pool_release(pool, db));
-    th_ok(sinew_pool_close(pool));
+    fx_release(f, db);
+    fx_close(f);
 
     /* with checks off, the first statement finds the dead connection; release replaces it */
     opt.check = SINEW_POOL_CHECK_NEVER;
-    th_ok(sinew_pool_open(&pool, t.url, &opt));
-    th_ok(sinew_pool_acquire(pool, &db));
+    fx_open(f, &opt);
+    db = fx_acquire(f);
     pid = backend_pid(db);
-    th_ok(sinew_pool_release(pool, db));
+    fx_release(f, db);
     terminate(admin, pid);
-    th_ok(sinew_pool_acquire(pool, &db));
+    db = fx_acquire(f);
     int64_t dummy;
     th_assert_status(pool_scalar(db, "SELECT 1", &dummy), SINEW_CONNECTION, NULL);
-    th_ok(sinew_pool_release(pool, db));
-    th_ok(sinew_pool_acquire(pool, &db));
+    fx_release(f, db);
+    db = fx_acquire(f);
     assert_true(backend_pid(db) != pid);
-    st = sinew_pool_get_stats(pool);
+    st = sinew_pool_get_stats(f->pool);
     assert_int_equal(st.checks, 0);
     assert_int_equal(st.broken, 1);
     assert_int_equal(st.reconnects, 1);
-    th_ok(sinew_pool_release(pool, db));
-    th_ok(sinew_pool_close(pool));
-    pool_target_drop(&t);
+    fx_release(f, db);
+    fx_close(f);
 }
 
 /* ---- every backend killed at once (a server restart, a failover): threads recover ---- */
@@ -204,63 +261,148 @@ static void *restart_run(void *arg)
     return NULL;
 }
 
+/* Fill every slot, release them all, and have the server kill each one (their pids in killed[]). */
+static void warm_up_and_kill_all(pg_fixture *f, int64_t killed[RESTART_THREADS])
+{
+    sinew_db *db[RESTART_THREADS];
+    for (int i = 0; i < RESTART_THREADS; i++) {
+        db[i] = fx_acquire(f);
+        killed[i] = backend_pid(db[i]);
+    }
+    for (int i = 0; i < RESTART_THREADS; i++) fx_release(f, db[i]);
+    assert_int_equal(sinew_pool_get_stats(f->pool).idle, RESTART_THREADS);
+    /* the server drops every connection to this database but the admin's */
+    assert_int_equal(pool_scalar_ok(f->t.owner, "SELECT COUNT(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
+                                                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                                                "AND backend_type = 'client backend'"),
+                     RESTART_THREADS);
+}
+
+/* How many connections the pool holds whose backend was killed (idle, not yet found). */
+static int dead_idle(pg_fixture *f)
+{
+    /* the pool's open connections that the server still serves, from the server's side */
+    int64_t alive = pool_scalar_ok(f->t.owner, "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = "
+                                               "current_database() AND pid <> pg_backend_pid() AND backend_type = "
+                                               "'client backend'");
+    return sinew_pool_get_stats(f->pool).open - (int)alive;
+}
+
+/*
+ * Take every slot at once: each dead connection still idle is checked and replaced, each empty
+ * slot opened as the reconnect it is owed. Then every dead connection has been found and
+ * replaced exactly once, and each held connection is a new, working backend.
+ */
+static void all_slots_replaced(pg_fixture *f, const int64_t killed[RESTART_THREADS])
+{
+    sinew_db *db[RESTART_THREADS];
+    for (int i = 0; i < RESTART_THREADS; i++) db[i] = fx_acquire(f);
+    sinew_pool_stats st = sinew_pool_get_stats(f->pool);
+    print_message("every slot taken: %llu broken, %llu reconnects, %llu checks\n", (unsigned long long)st.broken,
+                  (unsigned long long)st.reconnects, (unsigned long long)st.checks);
+    assert_int_equal(st.broken, RESTART_THREADS);
+    assert_int_equal(st.reconnects, RESTART_THREADS);
+    assert_int_equal(st.in_use, RESTART_THREADS);
+    for (int i = 0; i < RESTART_THREADS; i++) {
+        int64_t pid = backend_pid(db[i]);
+        for (int k = 0; k < RESTART_THREADS; k++) assert_true(pid != killed[k]);
+        for (int k = 0; k < i; k++) assert_true(db[k] != db[i]);
+    }
+    for (int i = 0; i < RESTART_THREADS; i++) fx_release(f, db[i]);
+}
+
 static void all_backends_killed_threads_recover(void **state)
 {
-    (void)state;
-    pool_target t;
-    pool_target_make(&t);
-    sinew_db *admin = t.owner;
-    th_ok(sinew_exec(admin, "CREATE TABLE ticks (worker INTEGER NOT NULL, seq INTEGER NOT NULL, "
+    pg_fixture *f = *state;
+    th_ok(sinew_exec(f->t.owner, "CREATE TABLE ticks (worker INTEGER NOT NULL, seq INTEGER NOT NULL, "
                             "PRIMARY KEY (worker, seq))"));
     sinew_pool_options opt = {0};
     opt.max_size = RESTART_THREADS;
     opt.idle_check_ms = 600000;    /* no idle checks: the threads meet the dead connections themselves */
-    sinew_pool *pool;
-    th_ok(sinew_pool_open(&pool, t.url, &opt));
-    /* warm up: every slot holds an open connection */
-    sinew_db *held[RESTART_THREADS];
-    for (int i = 0; i < RESTART_THREADS; i++) th_ok(sinew_pool_acquire(pool, &held[i]));
-    for (int i = 0; i < RESTART_THREADS; i++) th_ok(sinew_pool_release(pool, held[i]));
-    assert_int_equal(sinew_pool_get_stats(pool).idle, RESTART_THREADS);
-    /* the server drops every connection to this database but the admin's */
-    assert_int_equal(pool_scalar_ok(admin, "SELECT COUNT(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
-                                           "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                                           "AND backend_type = 'client backend'"),
-                     RESTART_THREADS);
+    fx_open(f, &opt);
+    int64_t killed[RESTART_THREADS];
+    warm_up_and_kill_all(f, killed);
 
     restart_worker w[RESTART_THREADS];
     pthread_t th[RESTART_THREADS];
-    for (int i = 0; i < RESTART_THREADS; i++) {
+    int started = 0, create_err = 0;
+    for (int i = 0; i < RESTART_THREADS && !create_err; i++) {
         memset(&w[i], 0, sizeof w[i]);
-        w[i].pool = pool;
+        w[i].pool = f->pool;
         w[i].id = i;
-        assert_int_equal(pthread_create(&th[i], NULL, restart_run, &w[i]), 0);
+        create_err = pthread_create(&th[i], NULL, restart_run, &w[i]);
+        if (!create_err) started++;
     }
     int lost = 0;
-    for (int i = 0; i < RESTART_THREADS; i++) {
+    for (int i = 0; i < started; i++) {   /* every thread is joined before anything can fail */
         pthread_join(th[i], NULL);
         if (w[i].rc) print_error("%s\n", w[i].error);
         lost += w[i].lost;
     }
+    assert_int_equal(create_err, 0);
     for (int i = 0; i < RESTART_THREADS; i++) assert_int_equal(w[i].rc, SINEW_OK);
-    sinew_pool_stats st = sinew_pool_get_stats(pool);
+    sinew_pool_stats st = sinew_pool_get_stats(f->pool);
     print_message("after the restart: %d transaction(s) met a dead connection; %llu broken, %llu reconnects, "
-                  "%llu checks\n", lost, (unsigned long long)st.broken, (unsigned long long)st.reconnects,
-                  (unsigned long long)st.checks);
+                  "%llu checks, %d open\n", lost, (unsigned long long)st.broken, (unsigned long long)st.reconnects,
+                  (unsigned long long)st.checks, st.open);
     /*
-     * Every dead connection was found exactly once, either by a transaction
-     * (which was then run again) or by the check the pool makes of the idle
-     * ones once it has seen one dead; each was replaced exactly once.
+     * Each dead connection met was found once, by a transaction (which was
+     * then run again) or by the check the pool makes of the idle ones once it
+     * has seen one dead. But the pool replaces a connection lazily: one found
+     * dead at release leaves its slot empty, reopened only when an acquire
+     * finds no idle connection, and an idle dead one is checked only when it
+     * is handed out. How many of those happened depends on how often all the
+     * threads were in the pool at once, which is the scheduler's business
+     * (this test once saw 4 broken and 3 reconnects, one slot left empty), so
+     * nothing here counts on it: the counters agree with each other, ...
      */
     assert_true(lost >= 1 && lost <= RESTART_THREADS);
-    assert_int_equal(st.broken, RESTART_THREADS);
-    assert_int_equal(st.reconnects, RESTART_THREADS);
-    assert_true(st.checks >= (uint64_t)(RESTART_THREADS - lost));
+    assert_true(st.broken >= (uint64_t)lost && st.broken <= RESTART_THREADS);
+    int dead = dead_idle(f);
+    assert_int_equal(st.broken + (uint64_t)dead, RESTART_THREADS);                      /* found, or not yet met */
+    assert_int_equal(st.broken, st.reconnects + (uint64_t)(RESTART_THREADS - st.open));   /* replaced, or owed */
+    assert_int_equal(dead, st.open - (int)st.reconnects);
     assert_int_equal(st.in_use, 0);
-    /* and every transaction is in, once */
-    assert_int_equal(pool_scalar_ok(admin, "SELECT COUNT(*) FROM ticks"), RESTART_THREADS * RESTART_TX);
-    th_ok(sinew_pool_close(pool));
-    pool_target_drop(&t);
+    /* ... every transaction is in, once, ... */
+    assert_int_equal(pool_scalar_ok(f->t.owner, "SELECT COUNT(*) FROM ticks"), RESTART_THREADS * RESTART_TX);
+    /* ... and once every slot is needed, every dead connection has been found and replaced exactly once */
+    all_slots_replaced(f, killed);
+    st = sinew_pool_get_stats(f->pool);
+    assert_true(st.checks >= (uint64_t)(RESTART_THREADS - lost));
+    fx_close(f);
+}
+
+/*
+ * The same restart with one thread: it never needs more than one connection, so after it has
+ * met one dead connection in a transaction (slot emptied) and one in the check (reopened), it
+ * keeps using the fresh one; the other dead ones wait, idle and suspect, and the empty slot
+ * stays empty. What the threaded test above could see on a busy machine, made certain.
+ */
+static void dead_connections_replaced_on_demand(void **state)
+{
+    pg_fixture *f = *state;
+    th_ok(sinew_exec(f->t.owner, "CREATE TABLE ticks (worker INTEGER NOT NULL, seq INTEGER NOT NULL, "
+                                 "PRIMARY KEY (worker, seq))"));
+    sinew_pool_options opt = {0};
+    opt.max_size = RESTART_THREADS;
+    opt.idle_check_ms = 600000;
+    fx_open(f, &opt);
+    int64_t killed[RESTART_THREADS];
+    warm_up_and_kill_all(f, killed);
+    restart_worker w;
+    memset(&w, 0, sizeof w);
+    w.pool = f->pool;
+    restart_run(&w);
+    if (w.rc) fail_msg("%s", w.error);
+    assert_int_equal(w.lost, 1);
+    sinew_pool_stats st = sinew_pool_get_stats(f->pool);
+    assert_int_equal(st.broken, 2);       /* the one the transaction met, the one the check found */
+    assert_int_equal(st.reconnects, 1);   /* the checked one, reopened; the emptied slot is owed */
+    assert_int_equal(st.open, RESTART_THREADS - 1);
+    assert_int_equal(dead_idle(f), RESTART_THREADS - 2);
+    assert_int_equal(pool_scalar_ok(f->t.owner, "SELECT COUNT(*) FROM ticks"), RESTART_TX);
+    all_slots_replaced(f, killed);
+    fx_close(f);
 }
 
 /* ---- SERIALIZABLE write skew ---------------------------------------------------------- */
@@ -274,16 +416,13 @@ static void make_doctors(sinew_db *db)
 
 static void serializable_conflict_interleaved(void **state)
 {
-    (void)state;
-    pool_target t;
-    pool_target_make(&t);
+    pg_fixture *f = *state;
     sinew_pool_options opt = {0};
     opt.max_size = 2;
-    sinew_pool *pool;
-    th_ok(sinew_pool_open(&pool, t.url, &opt));
+    fx_open(f, &opt);
     sinew_db *a, *b;
-    th_ok(sinew_pool_acquire(pool, &a));
-    th_ok(sinew_pool_acquire(pool, &b));
+    a = fx_acquire(f);
+    b = fx_acquire(f);
     make_doctors(a);
     /* both read that two doctors are on call, then each takes one off */
     th_ok(sinew_begin(a));
@@ -299,11 +438,10 @@ static void serializable_conflict_interleaved(void **state)
     assert_string_equal(sinew_last_error()->sqlstate, "40001");
     assert_int_equal(sinew_tx_depth(b), 0);
     assert_int_equal(pool_scalar_ok(b, "SELECT COUNT(*) FROM doctors WHERE on_call = 1"), 1);
-    th_ok(sinew_pool_release(pool, a));
-    th_ok(sinew_pool_release(pool, b));
-    assert_int_equal(sinew_pool_get_stats(pool).broken, 0);   /* a serialization failure is not a broken connection */
-    th_ok(sinew_pool_close(pool));
-    pool_target_drop(&t);
+    fx_release(f, a);
+    fx_release(f, b);
+    assert_int_equal(sinew_pool_get_stats(f->pool).broken, 0);   /* a serialization failure is not a broken connection */
+    fx_close(f);
 }
 
 typedef struct racer {
@@ -392,20 +530,17 @@ static void race(sinew_pool *pool, sinew_tx_fn fn, racer out[2])
 
 static void serializable_conflict_retried_by_sinew_transaction(void **state)
 {
-    (void)state;
-    pool_target t;
-    pool_target_make(&t);
+    pg_fixture *f = *state;
     sinew_pool_options opt = {0};
     opt.max_size = 2;
-    sinew_pool *pool;
-    th_ok(sinew_pool_open(&pool, t.url, &opt));
+    fx_open(f, &opt);
     sinew_db *db;
-    th_ok(sinew_pool_acquire(pool, &db));
+    db = fx_acquire(f);
     make_doctors(db);
-    th_ok(sinew_pool_release(pool, db));
+    fx_release(f, db);
 
     racer r[2];
-    race(pool, go_off_call, r);
+    race(f->pool, go_off_call, r);
     /*
      * Both read "two on call" and both wrote: SERIALIZABLE cannot commit both.
      * The loser failed with 40001, was run again by sinew_transaction, saw one
@@ -419,11 +554,10 @@ static void serializable_conflict_retried_by_sinew_transaction(void **state)
         assert_int_equal(r[i].calls, r[i].attempts);
         if (r[i].attempts > 1) assert_string_equal(r[i].retried_after, "40001");
     }
-    th_ok(sinew_pool_acquire(pool, &db));
+    db = fx_acquire(f);
     assert_int_equal(pool_scalar_ok(db, "SELECT COUNT(*) FROM doctors WHERE on_call = 1"), 1);
-    th_ok(sinew_pool_release(pool, db));
-    th_ok(sinew_pool_close(pool));
-    pool_target_drop(&t);
+    fx_release(f, db);
+    fx_close(f);
 }
 
 static int fast_deadlocks(sinew_db *db, void *ctx)
@@ -434,22 +568,19 @@ static int fast_deadlocks(sinew_db *db, void *ctx)
 
 static void deadlock_retried_by_sinew_transaction(void **state)
 {
-    (void)state;
-    pool_target t;
-    pool_target_make(&t);
+    pg_fixture *f = *state;
     sinew_pool_options opt = {0};
     opt.max_size = 2;
     opt.on_connect = fast_deadlocks;
-    sinew_pool *pool;
-    th_ok(sinew_pool_open(&pool, t.url, &opt));
+    fx_open(f, &opt);
     sinew_db *db;
-    th_ok(sinew_pool_acquire(pool, &db));
+    db = fx_acquire(f);
     th_ok(sinew_exec(db, "CREATE TABLE counters (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)"));
     th_ok(sinew_exec(db, "INSERT INTO counters (id, n) VALUES (1, 0), (2, 0)"));
-    th_ok(sinew_pool_release(pool, db));
+    fx_release(f, db);
 
     racer r[2];
-    race(pool, cross_update, r);
+    race(f->pool, cross_update, r);
     print_message("deadlock: thread 1 tried %d time(s) (retried after '%s'), thread 2 %d ('%s')\n", r[0].attempts,
                   r[0].retried_after, r[1].attempts, r[1].retried_after);
     /* at least one deadlock victim was run again (a retry racing the survivor may deadlock once more) */
@@ -457,12 +588,11 @@ static void deadlock_retried_by_sinew_transaction(void **state)
     for (int i = 0; i < 2; i++)
         if (r[i].attempts > 1) assert_string_equal(r[i].retried_after, "40P01");
     /* both transactions' increments are there, each exactly once */
-    th_ok(sinew_pool_acquire(pool, &db));
+    db = fx_acquire(f);
     assert_int_equal(pool_scalar_ok(db, "SELECT n FROM counters WHERE id = 1"), 2);
     assert_int_equal(pool_scalar_ok(db, "SELECT n FROM counters WHERE id = 2"), 2);
-    th_ok(sinew_pool_release(pool, db));
-    th_ok(sinew_pool_close(pool));
-    pool_target_drop(&t);
+    fx_release(f, db);
+    fx_close(f);
 }
 
 int main(void)
@@ -472,12 +602,13 @@ int main(void)
         return 0;
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(backend_killed_mid_transaction),
-        cmocka_unit_test(idle_connection_killed_is_replaced),
-        cmocka_unit_test(all_backends_killed_threads_recover),
-        cmocka_unit_test(serializable_conflict_interleaved),
-        cmocka_unit_test(serializable_conflict_retried_by_sinew_transaction),
-        cmocka_unit_test(deadlock_retried_by_sinew_transaction),
+        cmocka_unit_test_setup_teardown(backend_killed_mid_transaction, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(idle_connection_killed_is_replaced, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(all_backends_killed_threads_recover, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(dead_connections_replaced_on_demand, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(serializable_conflict_interleaved, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(serializable_conflict_retried_by_sinew_transaction, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(deadlock_retried_by_sinew_transaction, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests_name("postgres pool", tests, NULL, NULL);
 }

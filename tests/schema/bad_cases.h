@@ -67,4 +67,27 @@ static const bad_case bad_cases[] = {
      "3:12: @length(1, 1e21): lengths are whole numbers from 0 to 2147483647"},
     {"reserved table name", "model Sel {\n  id int64 @id\n  @@map(\"select\")\n}\n",
      "1:7: table name 'select' is an SQL reserved word: give the table another name with @@map(\"...\")"},
+    /* issue 17, item 15: which of two lists with @through does the bare list pair with? */
+    {"ambiguous many-to-many", "model Book {\n  id int64 @id\n  shelves Shelf[] @through(book_shelves)\n"
+     "  wishlist Shelf[] @through(wishes)\n}\nmodel Shelf {\n  id int64 @id\n  books Book[]\n}\n",
+     "8:3: ambiguous many-to-many: Book has 2 lists pointing to Shelf (shelves @through(book_shelves), wishlist "
+     "@through(wishes)); say which one 'books' pairs with: add @through(book_shelves) or @through(wishes) to Shelf.books"},
+    {"no_index on a list", M("  posts Post[] @no_index\n") "model Post {\n  id int64 @id\n  author User\n}\n",
+     "3:3: @no_index is for to-one relations without @index: it keeps sinew from indexing the foreign key of 'posts'"},
+    /* control characters in names (issue 16, item 1): they would end a migration comment */
+    {"newline in @map", M("  note text? @map(\"note\\nDROP TABLE victims;\\n\")\n"),
+     "3:19: @map(\"note\\x0aDROP TABLE victims;\\x0a\"): the name holds the control character 0x0a (byte 5); names "
+     "cannot contain control characters: remove it"},
+    {"tab in @@map", "model T {\n  id int64 @id\n  @@map(\"a\tb\")\n}\n",
+     "3:9: @@map(\"a\\x09b\"): the name holds the control character 0x09 (byte 2); names cannot contain control "
+     "characters: remove it"},
+    {"escape in relation @map", M("") "model Post {\n  id int64 @id\n  author User @map(\"a\\tb\")\n}\n",
+     "6:20: @map(\"a\\x09b\"): the name holds the control character 0x09 (byte 2); names cannot contain control "
+     "characters: remove it"},
+    {"DEL in @through", M("  tags Tag[] @through(\"t\x7f\")\n") "model Tag {\n  id int64 @id\n  users User[] @through(\"t\x7f\")\n}\n",
+     "3:23: @through(\"t\\x7f\"): the name holds the control character 0x7f (byte 2); names cannot contain control "
+     "characters: remove it"},
+    {"newline in @renamed_from", M("  n text @renamed_from(\"o\\nld\")\n"),
+     "3:24: @renamed_from(\"o\\x0ald\"): the name holds the control character 0x0a (byte 2); names cannot contain "
+     "control characters: remove it"},
 };

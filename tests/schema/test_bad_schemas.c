@@ -43,7 +43,9 @@ static void all_errors_of_a_file_in_one_run(void **state)
     th_ok(sinew_diagnostics_new(&d));
     sinew_schema *s;
     th_assert_status(sinew_schema_parse(&s, "multi.sinew", src, strlen(src), d), SINEW_INVALID, NULL);
-    assert_int_equal(sinew_diagnostics_errors(d), 3);   /* types and attributes first, then keys */
+    assert_int_equal(sinew_diagnostics_errors(d), 4);   /* types and attributes first, then Tag's missing key */
+    assert_string_equal(sinew_diagnostics_get(d, 3)->message,
+                        "model Tag has no primary key: mark a field @id (e.g. `id int64 @id @auto`) or add @@id([...])");
     const sinew_diag *x = sinew_diagnostics_get(d, 1);
     assert_int_equal(x->line, 4);
     assert_string_equal(x->message, "unknown type 'itn'; did you mean 'int32'?");
@@ -63,11 +65,93 @@ static void all_errors_of_a_file_in_one_run(void **state)
     th_assert_status(sinew_schema_parse_file(&s, "/nonexistent/x.sinew", NULL), SINEW_IOERR, "cannot open schema file");
 }
 
+/* issue 17, item 9: errors of every stage (types, attributes, inverses, names,
+ * indexes) in one run, each with its position; and no error caused by another */
+static void errors_of_every_stage_in_one_run(void **state)
+{
+    (void)state;
+    const char *src = "model User {\n"
+                      "  id int64 @id @auto\n"
+                      "  email text @uniqe\n"            /* 3: misspelt attribute */
+                      "  age itn\n"                      /* 4: typo in a type */
+                      "  posts Post[]\n"                 /* 5: ambiguous inverse */
+                      "  order int32\n"                  /* 6: reserved word */
+                      "}\n"
+                      "model Post {\n"
+                      "  id int64 @id @auto\n"
+                      "  author User\n"
+                      "  editor User\n"
+                      "  tag Tagg\n"                     /* 12: typo in a model name */
+                      "  @@index([nope])\n"              /* 13: unknown field (Post is broken: not reported) */
+                      "}\n"
+                      "model Tag {\n"
+                      "  id int64 @id\n"
+                      "  name text\n"
+                      "  @@index([nmae])\n"              /* 18: unknown field */
+                      "}\n";
+    sinew_diagnostics *d;
+    th_ok(sinew_diagnostics_new(&d));
+    sinew_schema *s = NULL;
+    th_assert_status(sinew_schema_parse(&s, "stages.sinew", src, strlen(src), d), SINEW_INVALID, NULL);
+    assert_null(s);
+    static const char *const want[] = {
+        "stages.sinew:3:14: unknown attribute '@uniqe'; did you mean '@unique'?",
+        "stages.sinew:4:7: unknown type 'itn'; did you mean 'int32'?",
+        "stages.sinew:12:7: unknown type 'Tagg'; did you mean 'Tag'?",
+        "stages.sinew:5:3: ambiguous inverse: Post has 2 fields pointing to User (author, editor); say which one with "
+        "@inverse(...)",
+        "stages.sinew:6:3: column name 'order' is an SQL reserved word: rename the field or give the column another "
+        "name with @map(\"...\")",
+        "stages.sinew:18:3: @@index names 'nmae', which is not a field or to-one relation of Tag",
+    };
+    size_t n = sizeof want / sizeof want[0];
+    for (size_t i = 0; i < sinew_diagnostics_count(d); i++) {
+        const sinew_diag *x = sinew_diagnostics_get(d, i);
+        char got[400];
+        snprintf(got, sizeof got, "%s:%d:%d: %s", x->file, x->line, x->col, x->message);
+        if (i < n) assert_string_equal(got, want[i]);
+        else fail_msg("unexpected diagnostic %s", got);
+    }
+    assert_int_equal(sinew_diagnostics_errors(d), n);
+    sinew_diagnostics_free(d);
+}
+
+/* a NUL byte would cut a name short (issue 17, item 11): refused wherever it is, with its position */
+static void nul_bytes_are_refused_where_they_stand(void **state)
+{
+    (void)state;
+    static const struct { const char *src; size_t len; const char *want; } cases[] = {
+        {"model T {\n  id int64 @id\n  n text @map(\"a\0b\")\n}\n", 48,
+         "3:17: NUL byte (0x00) in a string: schema files are text; remove it"},
+        {"model T {\n  id int64 @id\n  @@map(\"t\0\")\n}\n", 41,
+         "3:11: NUL byte (0x00) in a string: schema files are text; remove it"},
+        {"model T {\n  id int64 @id // x\0y\n}\n", 34, "2:20: NUL byte (0x00) in a comment: schema files are text; remove it"},
+        {"/// doc\0more\nmodel T {\n  id int64 @id\n}\n", 40, "1:8: NUL byte (0x00) in a comment: schema files are text; remove it"},
+        {"model T {\n  id int64 @id\0\n}\n", 28, "2:15: NUL byte (0x00): schema files are text; remove it"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sinew_diagnostics *d;
+        th_ok(sinew_diagnostics_new(&d));
+        sinew_schema *s = (sinew_schema *)0x1;
+        assert_int_equal(sinew_schema_parse(&s, "nul.sinew", cases[i].src, cases[i].len, d), SINEW_INVALID);
+        assert_null(s);
+        const sinew_diag *x = sinew_diagnostics_get(d, 0);
+        assert_non_null(x);
+        char got[300];
+        snprintf(got, sizeof got, "%d:%d: %s", x->line, x->col, x->message);
+        assert_string_equal(got, cases[i].want);
+        assert_string_equal(x->file, "nul.sinew");
+        sinew_diagnostics_free(d);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(each_bad_schema_gets_its_diagnostic),
         cmocka_unit_test(all_errors_of_a_file_in_one_run),
+        cmocka_unit_test(nul_bytes_are_refused_where_they_stand),
+        cmocka_unit_test(errors_of_every_stage_in_one_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -182,8 +182,8 @@ static void round_trip(sinew_schema *a)
 static void print_parse_identity(void **state)
 {
     (void)state;
-    const char *files[] = {SCHEMAS "blog.sinew", SCHEMAS "chinook.sinew"};
-    for (size_t i = 0; i < 2; i++) {
+    const char *files[] = {SCHEMAS "blog.sinew", SCHEMAS "chinook.sinew", SCHEMAS "tracker.sinew"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         sinew_schema *s = parse_file(files[i]);
         round_trip(s);
         sinew_schema_free(s);
@@ -221,6 +221,81 @@ static void relation_kinds_of_snippets(void **state)
     assert_string_equal(fr->fields[0].name, "person_id");
     assert_string_equal(fr->fields[1].name, "friends_id");
     assert_string_equal(rel(p, "mentees")->inverse, "mentor");
+    sinew_schema_free(s);
+}
+
+static const sinew_index *index_named(const sinew_model *m, const char *name)
+{
+    for (size_t i = 0; i < m->nindexes; i++)
+        if (!strcmp(m->indexes[i].name, name)) return &m->indexes[i];
+    return NULL;
+}
+
+/* issue 17, item 5: every to-one's foreign key is indexed unless a key or index leads with it, or @no_index */
+static void foreign_keys_get_indexes(void **state)
+{
+    (void)state;
+    sinew_schema *s = parse_text(
+        "model Team {\n  id int64 @id @auto\n}\n"
+        "model User {\n  id int64 @id @auto\n  boss Team\n  buddy Team @no_index\n  twin Team @unique\n"
+        "  pal Team @index\n}\n"
+        "model Post {\n  id int64 @id @auto\n  author User\n  editor User\n  kind int32\n  @@index([editor, kind])\n}\n"
+        "model Like {\n  user User\n  post Post\n  @@id([user, post])\n}\n");
+    const sinew_model *u = sinew_schema_find_model(s, "User"), *p = sinew_schema_find_model(s, "Post"),
+                      *l = sinew_schema_find_model(s, "Like");
+    assert_int_equal(u->nindexes, 1);                     /* boss; not buddy (@no_index), twin, pal (their own) */
+    const sinew_index *ix = index_named(u, "users_boss_id_idx");
+    assert_non_null(ix);
+    assert_true(ix->automatic);
+    assert_int_equal(ix->nfields, 1);
+    assert_string_equal(u->fields[ix->fields[0]].name, "boss_id");
+    assert_non_null(index_named(p, "posts_author_id_idx"));
+    assert_null(index_named(p, "posts_editor_id_idx"));   /* @@index([editor, kind]) leads with it */
+    assert_int_equal(p->nindexes, 2);
+    assert_null(index_named(l, "likes_user_id_idx"));     /* the key leads with user_id */
+    assert_non_null(index_named(l, "likes_post_id_idx"));
+    /* printed: no @@index for the automatic ones, @no_index where there is none; parsed back the same */
+    char *text;
+    th_ok(sinew_schema_to_string(s, &text));
+    assert_null(strstr(text, "@@index([author])"));
+    assert_null(strstr(text, "@@index([post])"));
+    const char *buddy = strstr(text, "buddy "), *nl = buddy ? strchr(buddy, '\n') : NULL, *no = strstr(text, "@no_index");
+    assert_true(buddy && nl && no > buddy && no < nl);
+    assert_ptr_equal(strstr(no + 1, "@no_index"), NULL);   /* on buddy only */
+    assert_non_null(strstr(text, "@@index([editor, kind])"));
+    sinew_free(text);
+    round_trip(s);
+    sinew_schema_free(s);
+    /* the join table of a many-to-many: its key leads with one side, the other gets an index */
+    s = parse_file(SCHEMAS "blog.sinew");
+    const sinew_model *pt = sinew_schema_find_table(s, "post_tags");
+    assert_non_null(pt);
+    assert_non_null(index_named(pt, "post_tags_tag_id_idx"));
+    assert_null(index_named(pt, "post_tags_post_id_idx"));
+    sinew_schema_free(s);
+}
+
+/* issue 17, item 15: @through on one side is enough */
+static void many_to_many_declared_once(void **state)
+{
+    (void)state;
+    sinew_schema *s = parse_text("model Book {\n  id int64 @id @auto\n  shelves Shelf[] @through(book_shelves)\n}\n"
+                                 "model Shelf {\n  id int64 @id @auto\n  books Book[]\n}\n");
+    const sinew_model *b = sinew_schema_find_model(s, "Book"), *sh = sinew_schema_find_model(s, "Shelf");
+    assert_int_equal(rel(b, "shelves")->kind, SINEW_MANY_TO_MANY);
+    assert_int_equal(rel(sh, "books")->kind, SINEW_MANY_TO_MANY);
+    assert_ptr_equal(rel(b, "shelves")->through, rel(sh, "books")->through);
+    assert_string_equal(rel(b, "shelves")->through->table, "book_shelves");
+    assert_string_equal(rel(b, "shelves")->inverse, "books");
+    assert_string_equal(rel(sh, "books")->inverse, "shelves");
+    assert_int_equal(s->nmodels, 3);
+    round_trip(s);
+    sinew_schema_free(s);
+    /* the side without @through declared first: the same */
+    s = parse_text("model Shelf {\n  id int64 @id @auto\n  books Book[]\n}\n"
+                   "model Book {\n  id int64 @id @auto\n  shelves Shelf[] @through(book_shelves)\n}\n");
+    assert_string_equal(rel(sinew_schema_find_model(s, "Shelf"), "books")->through->table, "book_shelves");
+    assert_int_equal(s->nmodels, 3);
     sinew_schema_free(s);
 }
 
@@ -268,6 +343,8 @@ int main(void)
         cmocka_unit_test(blog_graph),
         cmocka_unit_test(print_parse_identity),
         cmocka_unit_test(relation_kinds_of_snippets),
+        cmocka_unit_test(foreign_keys_get_indexes),
+        cmocka_unit_test(many_to_many_declared_once),
         cmocka_unit_test(out_of_memory_at_every_allocation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

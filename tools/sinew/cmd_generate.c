@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include "commands.h"
@@ -126,14 +127,35 @@ static int run_format(int argc, char **argv)
     }
     if (!path) return sinew_tool_usage_error(&sinew_cmd_format, "give one schema file");
     sinew_schema *s;
-    int rc = load(path, &s);
+    int rc = load(path, &s);   /* the diagnostics, printed */
     if (rc) return rc;
-    char *text;
-    if (sinew_schema_to_string(s, &text)) {
-        fprintf(stderr, "sinew format: error: %s\n", sinew_errmsg());
-        sinew_schema_free(s);
+    sinew_schema_free(s);
+    /* the file again, for its comments: format keeps every one */
+    FILE *in = fopen(path, "rb");
+    char *src = NULL;
+    size_t len = 0, cap = 0;
+    if (in) {
+        char chunk[8192];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof chunk, in)) > 0) {
+            if (len + n + 1 > cap) {
+                cap = (len + n + 1) * 2;
+                char *p = realloc(src, cap);
+                if (!p) break;
+                src = p;
+            }
+            memcpy(src + len, chunk, n);
+            len += n;
+        }
+        fclose(in);
+    }
+    char *text = NULL;
+    if (!in || !src || sinew_schema_format(path, src, len, NULL, &text)) {
+        fprintf(stderr, "sinew format: error: %s\n", in ? sinew_errmsg() : strerror(errno));
+        free(src);
         return EXIT_INTERNAL;
     }
+    free(src);
     if (write) {
         char tmp[4300];
         FILE *f = open_tmp(path, tmp, sizeof tmp);
@@ -145,7 +167,6 @@ static int run_format(int argc, char **argv)
         fputs(text, stdout);
     }
     sinew_free(text);
-    sinew_schema_free(s);
     return rc;
 }
 
@@ -168,6 +189,7 @@ const sinew_command sinew_cmd_check = {
 
 const sinew_command sinew_cmd_format = {
     "format", "print a schema file in canonical form (-w rewrites it)",
-    "usage: sinew format [-w] SCHEMA.sinew\n\nPrints the canonical text of the schema; with -w, rewrites the file.\n",
+    "usage: sinew format [-w] SCHEMA.sinew\n\nPrints the canonical text of the schema, keeping every // comment with its declaration;\n"
+    "with -w, rewrites the file.\n",
     run_format,
 };

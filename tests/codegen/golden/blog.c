@@ -22,6 +22,10 @@ static const sinew_field user_fields[] = {
      .offset = offsetof(User, invited_by_id), .has_offset = offsetof(User, has_invited_by_id), .order = 4, .loc = {18, 3}},
 };
 static const unsigned user_pk[] = {0};
+static const unsigned user_index0[] = {4};
+static const sinew_index user_indexes[] = {
+    {"users_invited_by_id_idx", user_index0, 1, 0, {18, 3}, 1},
+};
 static const unsigned user_rel0_local[] = {4};
 static const unsigned user_rel0_remote[] = {0};
 static const unsigned user_rel1_local[] = {0};
@@ -48,6 +52,7 @@ const sinew_model user_model = {
     .name = "User", .table = "users", .c_name = "user", .doc = "Someone with an account.",
     .flags = 0, .size = sizeof(User),
     .fields = user_fields, .nfields = 5, .pk = user_pk, .npk = 1,
+    .indexes = user_indexes, .nindexes = 1,
     .relations = user_relations, .nrelations = 4,
     .loc = {11, 7}};
 
@@ -71,7 +76,7 @@ static const sinew_field post_fields[] = {
 static const unsigned post_pk[] = {0};
 static const unsigned post_index0[] = {1, 2};
 static const sinew_index post_indexes[] = {
-    {"posts_author_id_title_idx", post_index0, 2, 0, {35, 3}},
+    {"posts_author_id_title_idx", post_index0, 2, 0, {35, 3}, 0},
 };
 static const unsigned post_rel0_local[] = {1};
 static const unsigned post_rel0_remote[] = {0};
@@ -112,6 +117,12 @@ static const sinew_field comment_fields[] = {
      .offset = offsetof(Comment, body), .has_offset = SINEW_NO_OFFSET, .order = 3, .loc = {42, 3}},
 };
 static const unsigned comment_pk[] = {0};
+static const unsigned comment_index0[] = {1};
+static const unsigned comment_index1[] = {2};
+static const sinew_index comment_indexes[] = {
+    {"comments_post_id_idx", comment_index0, 1, 0, {40, 3}, 1},
+    {"comments_author_id_idx", comment_index1, 1, 0, {41, 3}, 1},
+};
 static const unsigned comment_rel0_local[] = {1};
 static const unsigned comment_rel0_remote[] = {0};
 static const unsigned comment_rel1_local[] = {2};
@@ -128,6 +139,7 @@ const sinew_model comment_model = {
     .name = "Comment", .table = "comments", .c_name = "comment",
     .flags = 0, .size = sizeof(Comment),
     .fields = comment_fields, .nfields = 4, .pk = comment_pk, .npk = 1,
+    .indexes = comment_indexes, .nindexes = 2,
     .relations = comment_relations, .nrelations = 2,
     .loc = {38, 7}};
 
@@ -162,6 +174,10 @@ static const sinew_field post_tags_fields[] = {
      .offset = offsetof(PostTags, tag_id), .has_offset = SINEW_NO_OFFSET, .order = 1, .loc = {33, 3}},
 };
 static const unsigned post_tags_pk[] = {0, 1};
+static const unsigned post_tags_index0[] = {1};
+static const sinew_index post_tags_indexes[] = {
+    {"post_tags_tag_id_idx", post_tags_index0, 1, 0, {33, 3}, 1},
+};
 static const unsigned post_tags_rel0_local[] = {0};
 static const unsigned post_tags_rel0_remote[] = {0};
 static const unsigned post_tags_rel1_local[] = {1};
@@ -178,6 +194,7 @@ const sinew_model post_tags_model = {
     .name = "PostTags", .table = "post_tags", .c_name = "post_tags",
     .flags = SINEW_MODEL_JOIN, .size = sizeof(PostTags),
     .fields = post_tags_fields, .nfields = 2, .pk = post_tags_pk, .npk = 2,
+    .indexes = post_tags_indexes, .nindexes = 1,
     .relations = post_tags_relations, .nrelations = 2,
     .loc = {33, 3}};
 

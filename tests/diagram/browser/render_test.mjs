@@ -7,7 +7,8 @@
 // For each FILE it asserts that mermaid.parse() accepts it as an ER diagram, mermaid.render()
 // produces an <svg> with a box per entity and no error marks, the page logged no error, and the
 // SVG's text holds every entity label, attribute name and relationship label declared in the
-// file (and the Names after '=', which must be among them). Built-in broken diagrams, and each
+// file (entity codes such as #35; decoded; and the Names after '=', which must be among them), and
+// no entity id is declared twice (Mermaid would merge the two tables into one box). Built-in broken diagrams, and each
 // --expect-fail FILE, must be rejected: a checker that accepts them is itself broken.
 //
 // Environment: SINEW_NODE_MODULES (default ./node_modules beside this script) and CHROMIUM
@@ -65,6 +66,14 @@ const BROKEN = [
     { name: 'built-in: unknown diagram type', text: 'erDiagramm\n    users {\n        int64 id PK\n    }\n' },
 ];
 
+// Mermaid entity codes (#35; #quot;) as the characters they stand for: sinew escapes what Mermaid
+// would read as syntax that way, and the SVG shows the characters.
+const NAMED = { quot: '"', amp: '&', lt: '<', gt: '>', nbsp: '\u00a0' };
+function decodeEntities(s) {
+    return s.replace(/#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))
+        .replace(/#([a-z]+);/gi, (all, n) => NAMED[n.toLowerCase()] ?? all);
+}
+
 // What a file declares, read the way sinew writes it (see tests/diagram/golden/*.mmd).
 function declared(text) {
     const entities = [];
@@ -80,12 +89,12 @@ function declared(text) {
         }
         let m = /^([A-Za-z_][\w-]*)(?:\["([^"]*)"\])?\s*\{$/.exec(line);
         if (m) {
-            entities.push({ id: m[1], label: m[2] ?? m[1] });
+            entities.push({ id: m[1], label: decodeEntities(m[2] ?? m[1]) });
             inEntity = true;
             continue;
         }
         m = /^\S+\s+[|}o][|o](?:--|\.\.)[|o][|{o]\s+\S+\s*:\s*"?([^"]*)"?$/.exec(line);
-        if (m) relations.add(m[1]);
+        if (m) relations.add(decodeEntities(m[1]));
     }
     return { entities, attributes: [...attributes], relations: [...relations] };
 }
@@ -196,10 +205,14 @@ try {
                 if (r.errorMarks) problems.push(`SVG holds ${r.errorMarks} error marks`);
                 if (/syntax error/i.test(r.text)) problems.push('SVG says "Syntax error"');
                 if (want.entities.length === 0) problems.push('file declares no entity');
+                const seen = new Map();
+                for (const e of want.entities) seen.set(e.id, (seen.get(e.id) ?? 0) + 1);
+                const dups = [...seen].filter(([, c]) => c > 1).map(([id]) => id);
+                if (dups.length) problems.push(`entity ids declared more than once (tables merged): ${dups.join(', ')}`);
                 if (r.entityBoxes !== want.entities.length)
                     problems.push(`${r.entityBoxes} entity boxes drawn, ${want.entities.length} declared`);
                 const missing = (kind, list) => {
-                    const gone = list.filter((s) => !r.text.includes(s));
+                    const gone = list.filter((s) => !r.text.includes(s.replace(/\s+/g, ' ')));
                     if (gone.length) problems.push(`${kind} missing from the SVG: ${gone.join(', ')}`);
                 };
                 missing('entities', want.entities.map((e) => e.label));
