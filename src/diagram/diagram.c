@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "base.h"
-#include "migrate/introspect.h"
+#include "schema/introspect.h"
 #include "sql/dialect.h"
 #include "sinew/diagram.h"
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include "migrate/diff.h"
 #include "migrate/files.h"
-#include "migrate/introspect.h"
+#include "schema/introspect.h"
 
 static const sinew_field *col(const sinew_model *m, const char *c)
 {

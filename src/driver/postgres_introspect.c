@@ -1,17 +1,27 @@
 /*
- * introspect_pg.c - reads a live PostgreSQL schema (the current schema,
- * usually "public") from pg_catalog into the schema graph. It runs plain
- * queries through the generic driver vtable, so it needs no libpq of its
- * own. Identity and serial columns are @auto; unique constraints and
- * unique indexes both count as unique; expression and partial indexes are
- * left out (the graph cannot express them).
+ * postgres_introspect.c - the PostgreSQL driver's introspect member: reads
+ * a live schema (the current schema, usually "public") from pg_catalog and
+ * hands what it read to the schema layer's builder (schema/introspect.h).
+ * It runs plain queries through the driver's own vtable on the connection,
+ * so it needs no libpq calls of its own. Identity and serial columns are
+ * @auto; unique constraints and unique indexes both count as unique;
+ * expression and partial indexes are left out (the graph cannot express them).
  */
 #include <stdlib.h>
 #include <string.h>
-#include "migrate/introspect.h"
-#include "orm/orm.h"
+#include "driver/readers.h"
+#include "schema/introspect.h"
 
 #define REL "to_regclass(quote_ident(current_schema()) || '.' || quote_ident($1))"
+
+/* one catalog query: the driver's statement on the connection being read */
+typedef struct sn_exec {
+    const sinew_driver *drv;
+    sinew_stmt *stmt;
+} sn_exec;
+
+static int sn_exec_step(sn_exec *x) { return x->drv->step(x->stmt); }
+static void sn_exec_end(sn_exec *x) { x->drv->finalize(x->stmt); }
 
 static const char *txt(sn_exec *x, int i)
 {
@@ -20,19 +30,20 @@ static const char *txt(sn_exec *x, int i)
     return x->drv->column_text(x->stmt, i, &n);
 }
 
-static int open_q(sn_exec *x, sinew_db *db, const char *sql, const char *table)
+static int open_q(sn_exec *x, sinew_conn *db, const char *sql, const char *table)
 {
-    int rc = sn_exec_start(x, db, sql);
+    x->drv = &sinew_postgres_driver;
+    int rc = x->drv->prepare(db, sql, &x->stmt);
     if (rc) return rc;
     if (table) {
         sinew_value v = sinew_text(table);
-        rc = sn_exec_bind(x, 0, &v);
+        rc = x->drv->bind(x->stmt, 0, &v);
         if (rc) sn_exec_end(x);
     }
     return rc;
 }
 
-static int columns(sinew_db *db, sn_ib *b, int t, const char *table)
+static int columns(sinew_conn *db, sn_ib *b, int t, const char *table)
 {
     sn_exec x;
     int rc = open_q(&x, db,
@@ -52,7 +63,7 @@ static int columns(sinew_db *db, sn_ib *b, int t, const char *table)
     return rc == SINEW_DONE ? SINEW_OK : rc;
 }
 
-static int primary_key(sinew_db *db, sn_ib *b, int t, const char *table)
+static int primary_key(sinew_conn *db, sn_ib *b, int t, const char *table)
 {
     sn_exec x;
     int rc = open_q(&x, db,
@@ -102,7 +113,7 @@ static int flush_index(sn_ib *b, int t, const char *name, int unique, strlist *c
     return rc ? sn_nomem() : SINEW_OK;
 }
 
-static int indexes(sinew_db *db, sn_ib *b, int t, const char *table)
+static int indexes(sinew_conn *db, sn_ib *b, int t, const char *table)
 {
     sn_exec x;
     int rc = open_q(&x, db,
@@ -136,7 +147,7 @@ static int indexes(sinew_db *db, sn_ib *b, int t, const char *table)
     return rc;
 }
 
-static int foreign_keys(sinew_db *db, sn_ib *b, int t, const char *table)
+static int foreign_keys(sinew_conn *db, sn_ib *b, int t, const char *table)
 {
     sn_exec x;
     int rc = open_q(&x, db,
@@ -167,7 +178,7 @@ static int foreign_keys(sinew_db *db, sn_ib *b, int t, const char *table)
     return rc == SINEW_DONE ? SINEW_OK : rc;
 }
 
-int sn_introspect_pg(sinew_db *db, sinew_schema **out)
+int sn_pg_introspect(sinew_conn *db, sinew_schema **out)
 {
     *out = NULL;
     sn_ib *b = sn_ib_new();
