@@ -29,7 +29,8 @@ set(SINEW_PUBLIC_codegen codegen.h)
 set(SINEW_PUBLIC_diagram diagram.h)
 set(SINEW_PUBLIC_migrate migrate.h)
 
-set(SINEW_LAYERS)   # the layers defined so far, bottom up
+set(SINEW_LAYERS)    # the layers defined so far, bottom up
+set(SINEW_SOURCES)   # their sources, for targets that compile the whole library themselves (fuzzing)
 
 # sinew_layer(NAME BELOW layer... [LIBS lib...]): the object library sinew_<NAME>
 # from src/<NAME>/*.c, seeing only itself and the BELOW layers (list them all,
@@ -87,4 +88,5 @@ function(sinew_layer name)
   set_target_properties(sinew_${name} PROPERTIES SINEW_LAYER_LIBS "${L_LIBS}")
 
   set(SINEW_LAYERS ${SINEW_LAYERS} ${name} PARENT_SCOPE)
+  set(SINEW_SOURCES ${SINEW_SOURCES} ${srcs} PARENT_SCOPE)
 endfunction()
