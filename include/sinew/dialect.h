@@ -73,6 +73,12 @@ typedef struct sinew_dialect {
     const char *fk_violations_query;
 } sinew_dialect;
 
+/* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */
+enum { SINEW_DIALECT_SQLITE = 1, SINEW_DIALECT_POSTGRES = 2, SINEW_DIALECT_ALL = 3 };
+/* The SINEW_DIALECT_* bit of a built-in dialect's name ("sqlite", "postgres"), SINEW_DIALECT_ALL
+   for "all", 0 for a name no built-in dialect has. */
+SINEW_API unsigned sinew_dialect_mask(const char *name);
+
 #ifdef __cplusplus
 }
 #endif

@@ -127,7 +127,11 @@ typedef struct sinew_driver {
     int64_t (*last_insert_id)(sinew_conn *conn);
     int (*in_transaction)(sinew_conn *conn);          /* 1 if a transaction is open */
 
-    /* Read the live schema into a graph (may be NULL until implemented). */
+    /*
+     * Optional: read the live schema into a graph, for sinew_introspect()
+     * (`db pull`, `migrate check`, `diagram --db`); the built-in drivers read
+     * their catalogs here. NULL makes sinew_introspect() SINEW_UNSUPPORTED.
+     */
     int (*introspect)(sinew_conn *conn, sinew_schema **out);
 
     /*

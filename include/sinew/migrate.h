@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include "db.h"
+#include "dialect.h"
 #include "schema.h"
 
 #ifdef __cplusplus
@@ -33,12 +34,7 @@ extern "C" {
  */
 SINEW_API int sinew_introspect(sinew_db *db, sinew_schema **out);
 
-/* Dialects a migration is written for (bit mask). */
-enum { SINEW_DIALECT_SQLITE = 1, SINEW_DIALECT_POSTGRES = 2, SINEW_DIALECT_ALL = 3 };
-/* The SINEW_DIALECT_* bit of a built-in dialect's name ("sqlite", "postgres"), SINEW_DIALECT_ALL
-   for "all", 0 for a name no built-in dialect has. */
-SINEW_API unsigned sinew_dialect_mask(const char *name);
-
+/* Dialects a migration is written for: SINEW_DIALECT_* (sinew/dialect.h). */
 typedef struct sinew_make_opts {
     unsigned dialects;           /* SINEW_DIALECT_*; 0 means all */
     int allow_destructive;       /* permit drops, lossy type changes, look-alike renames */

@@ -8,7 +8,7 @@
  * unique key makes it one-to-one, and many-to-many is drawn through its
  * join table or folded into one M-N edge. In the drift view each row and
  * table also carries its status against the live database: the list of
- * differences of the drift engine (migrate/drift.h), the one `migrate check`
+ * differences of the drift engine (sql/drift.h), the one `migrate check`
  * prints, drawn where each belongs (a column's on its row, a table's key,
  * index and foreign-key differences in its title).
  */
@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "base.h"
-#include "migrate/drift.h"
+#include "sql/drift.h"
 #include "sql/dialect.h"
 #include "diagram/diagram_text.h"
 #include "sinew/diagram.h"

@@ -14,6 +14,7 @@
 #include "base.h"
 #include "sql/dialect.h"
 #include "sinew/driver.h"
+#include "driver/readers.h"
 
 /* type OIDs (pg_type.h is a server header; these are stable) */
 enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_OID = 26,
@@ -738,7 +739,7 @@ const sinew_driver sinew_postgres_driver = {
     pg_column_text, pg_column_blob,
     pg_exec, pg_begin, pg_commit, pg_rollback, pg_savepoint, pg_release, pg_rollback_to,
     pg_changes, pg_last_insert_id, pg_in_transaction,
-    NULL,   /* introspection goes through the generic path (src/schema/introspect_pg.c) */
+    sn_pg_introspect,   /* postgres_introspect.c */
     pg_stream,
     pg_copy_begin, pg_copy_row, pg_copy_end,
     NULL,   /* column_cell: values arrive as text anyway; hydration reads them with column_storage + column_text */

@@ -14,6 +14,7 @@
 #include "base.h"
 #include "sql/dialect.h"
 #include "sinew/driver.h"
+#include "driver/readers.h"
 
 struct sinew_conn {
     sqlite3 *db;
@@ -380,9 +381,7 @@ static int64_t sq_changes(sinew_conn *c) { return sqlite3_changes64(c->db); }
 SN_HOT static int64_t sq_last_insert_id(sinew_conn *c) { return sqlite3_last_insert_rowid(c->db); }
 static int sq_in_transaction(sinew_conn *c) { return !sqlite3_get_autocommit(c->db); }
 
-/* Introspection lives in sqlite_introspect.c when present. */
-int sn_sqlite_introspect(sinew_conn *c, sinew_schema **out);
-sqlite3 *sn_sqlite_handle(sinew_conn *c);
+/* introspection reads the catalog in sqlite_introspect.c */
 sqlite3 *sn_sqlite_handle(sinew_conn *c) { return c->db; }
 
 static const char *const sqlite_schemes[] = {"sqlite", "sqlite3", NULL};

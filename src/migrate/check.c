@@ -6,7 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "migrate/drift.h"
+#include "sql/drift.h"
 #include "migrate/files.h"
 #include "orm/orm.h"
 #include "sinew/migrate.h"

@@ -6,6 +6,7 @@
 #define SINEW_MIGRATE_DIFF_H
 
 #include "base.h"
+#include "schema/ixdefs.h"
 #include "sinew/schema.h"
 #include "sql/dialect.h"
 
@@ -28,15 +29,6 @@ typedef enum sn_op_kind {
 
 /* What an ALTER_COLUMN changes. */
 enum { SN_ALTER_TYPE = 1, SN_ALTER_NULL = 2, SN_ALTER_DEFAULT = 4 };
-
-/* An index or unique constraint, field-level ones (@unique, @index) included. */
-typedef struct sn_ixdef {
-    const char *name;
-    const char **cols;          /* column names */
-    size_t ncols;
-    int unique;
-    int field_level;            /* from a field flag: named <table>_<col>_key / _idx */
-} sn_ixdef;
 
 typedef struct sn_op {
     sn_op_kind kind;
@@ -70,7 +62,5 @@ void sn_diff_free(sn_diff *d);
  */
 int sn_plan_render(const sn_diff *d, const sinew_dialect *dl, sn_buf *out);
 
-/* The effective indexes of a model (explicit ones plus @unique / @index fields). */
-size_t sn_model_ixdefs(sn_arena *a, const sinew_model *m, sn_ixdef **out);
 
 #endif

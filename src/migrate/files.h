@@ -84,6 +84,6 @@ int sn_mig_load_schema(const char *path, sinew_schema **out);
 #define SN_SNAPSHOT_MARK "// sinew snapshot 2: to-one foreign keys are indexed unless @no_index\n"
 int sn_mig_load_snapshot(const char *path, sinew_schema **out);
 
-/* ---- drift: see migrate/drift.h ---- */
+/* ---- drift: see sql/drift.h ---- */
 
 #endif

@@ -1,11 +1,10 @@
 /*
- * introspect.c - sinew_introspect(): the live schema of any backend. SQLite
- * goes through its driver's introspect slot; PostgreSQL is read from
- * information_schema / pg_catalog with ordinary queries over the generic
- * driver vtable (introspect_pg.c), so it needs nothing from libpq here.
+ * introspect.c - sinew_introspect(): the live schema of any backend. Each
+ * driver reads its own catalog through the introspect member of its vtable
+ * (src/driver/sqlite_introspect.c, postgres_introspect.c) and the schema
+ * layer builds the graph from what it read; this only dispatches, so a new
+ * backend needs nothing here.
  */
-#include <string.h>
-#include "migrate/introspect.h"
 #include "orm/orm.h"
 #include "sinew/migrate.h"
 
@@ -13,7 +12,6 @@ int sinew_introspect(sinew_db *db, sinew_schema **out)
 {
     if (!db || !out) return sinew_error_set(SINEW_MISUSE, "sinew_introspect: db and out must not be NULL");
     *out = NULL;
-    if (strcmp(sinew_db_backend(db), "postgres") == 0) return sn_introspect_pg(db, out);
     if (db->drv->introspect) return db->drv->introspect(db->conn, out);
     return sinew_error_set(SINEW_UNSUPPORTED, "the %s driver cannot read a database's schema",
                            sinew_db_backend(db));

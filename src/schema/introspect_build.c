@@ -1,8 +1,9 @@
 /*
  * introspect_build.c - builds a schema graph from what a database reports.
  *
- * The readers (introspect_sqlite.c, introspect_pg.c) call sn_ib_table /
- * _column / _pk / _index / _fk in any order; sn_ib_finish() then sorts
+ * The drivers' catalog readers (src/driver/sqlite_introspect.c,
+ * postgres_introspect.c) call sn_ib_table / _column / _pk / _index / _fk
+ * in any order; sn_ib_finish() then sorts
  * tables by name, names models and fields, turns single-column unique
  * indexes into @unique, and resolves foreign keys into BELONGS_TO relations
  * with HAS_MANY (or HAS_ONE, when the key is unique) inverses on the
@@ -14,7 +15,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include "migrate/introspect.h"
+#include "schema/introspect.h"
 #include "names.h"
 
 typedef struct ib_fkcol {
@@ -76,6 +77,7 @@ void sn_ib_free(sn_ib *b)
     }
     sn_free(b);
 }
+
 
 int sn_ib_table(sn_ib *b, const char *table)
 {

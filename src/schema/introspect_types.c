@@ -7,7 +7,7 @@
  */
 #include <ctype.h>
 #include <string.h>
-#include "migrate/introspect.h"
+#include "schema/introspect.h"
 
 static int has(const char *up, const char *w) { return strstr(up, w) != NULL; }
 

@@ -27,8 +27,6 @@ typedef struct sn_dialect_entry {
 } sn_dialect_entry;
 extern const sn_dialect_entry sn_dialects[];
 extern const size_t sn_ndialects;
-/* the built-in dialect called `name`, or NULL */
-const sinew_dialect *sn_dialect_find(const char *name);
 
 /* "name" with embedded quotes doubled. */
 void sn_sql_ident(sn_buf *out, const sinew_dialect *d, const char *name);

@@ -6,20 +6,13 @@
  */
 #include <string.h>
 #include "dialect.h"
-#include "sinew/migrate.h"
+#include "sinew/dialect.h"
 
 const sn_dialect_entry sn_dialects[] = {
     {SINEW_DIALECT_SQLITE, &sn_dialect_sqlite},
     {SINEW_DIALECT_POSTGRES, &sn_dialect_postgres},
 };
 const size_t sn_ndialects = sizeof sn_dialects / sizeof sn_dialects[0];
-
-const sinew_dialect *sn_dialect_find(const char *name)
-{
-    for (size_t i = 0; name && i < sn_ndialects; i++)
-        if (strcmp(sn_dialects[i].dialect->name, name) == 0) return sn_dialects[i].dialect;
-    return NULL;
-}
 
 unsigned sinew_dialect_mask(const char *name)
 {

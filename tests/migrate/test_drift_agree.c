@@ -1,6 +1,6 @@
 /*
  * test_drift_agree.c - `migrate check` and the diagram's drift view report
- * the same differences: one drift engine (src/migrate/drift.h) feeds both.
+ * the same differences: one drift engine (src/sql/drift.h) feeds both.
  * Each case builds a database with the migrations of one schema, changes it
  * by hand, and compares three things: the engine's list, the check's report
  * (exactly the engine's list as text) and the marks of the Mermaid drift
@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "migrate/drift.h"
+#include "sql/drift.h"
 #include "migrate/files.h"
 #include "sinew/diagram.h"
 

@@ -55,6 +55,14 @@ static int run(int argc, char **argv)
     int rc = EXIT_OK;
     const sinew_dialect *dialect = NULL;
     if (schema_path && (rc = load_schema(schema_path, &schema))) return rc;
+#ifdef SINEW_NO_DRIVERS
+    if (url) {   /* built with SINEW_DRIVERS=OFF: no driver to read a database with */
+        fprintf(stderr, "sinew diagram: error: --db needs a database driver, and this sinew was built "
+                        "without them (SINEW_DRIVERS=OFF); draw the schema file instead\n");
+        sinew_schema_free(schema);
+        return EXIT_USER;
+    }
+#else
     if (url) {
         sinew_db *db;
         if (sinew_tool_open(&db, url, 0) || sinew_introspect(db, &live)) {
@@ -66,6 +74,7 @@ static int run(int argc, char **argv)
         dialect = sinew_db_dialect(db);   /* static data of the driver: outlives the connection */
         sinew_close(db);
     }
+#endif
     sinew_diagram_opts o = {fold, schema ? live : NULL, dialect, NULL};
     FILE *f = outp ? fopen(outp, "wb") : stdout;
     if (!f) {

@@ -24,6 +24,7 @@ int sinew_tool_parse_number(const char *text, int min, int max, int *out)
     return 0;
 }
 
+#ifndef SINEW_NO_DRIVERS   /* SINEW_DRIVERS=OFF: no command opens a database */
 int sinew_tool_open(sinew_db **db, const char *url, int may_create)
 {
     *db = NULL;
@@ -55,6 +56,7 @@ int sinew_tool_open(sinew_db **db, const char *url, int may_create)
     sinew_url_free(u);
     return rc;
 }
+#endif
 
 /* A name holding a control character, or NULL. */
 static const char *bad(const char *s)

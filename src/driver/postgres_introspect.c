@@ -1,60 +1,71 @@
 /*
- * introspect_pg.c - reads a live PostgreSQL schema (the current schema,
- * usually "public") from pg_catalog into the schema graph. It runs plain
- * queries through the generic driver vtable, so it needs no libpq of its
- * own. Identity and serial columns are @auto; unique constraints and
- * unique indexes both count as unique; expression and partial indexes are
- * left out (the graph cannot express them).
+ * postgres_introspect.c - the PostgreSQL driver's introspect member: reads
+ * a live schema (the current schema, usually "public") from pg_catalog and
+ * hands what it read to the schema layer's builder (schema/introspect.h).
+ * It runs plain queries through the driver's own vtable on the connection,
+ * so it needs no libpq calls of its own. Identity and serial columns are
+ * @auto; unique constraints and unique indexes both count as unique;
+ * expression and partial indexes are left out (the graph cannot express them).
  */
 #include <stdlib.h>
 #include <string.h>
-#include "migrate/introspect.h"
-#include "orm/orm.h"
+#include "driver/readers.h"
+#include "schema/introspect.h"
 
 #define REL "to_regclass(quote_ident(current_schema()) || '.' || quote_ident($1))"
 
-static const char *txt(sn_exec *x, int i)
+/* one catalog query: the driver's statement on the connection being read */
+typedef struct cat_query {
+    const sinew_driver *drv;
+    sinew_stmt *stmt;
+} cat_query;
+
+static int cq_step(cat_query *x) { return x->drv->step(x->stmt); }
+static void cq_end(cat_query *x) { x->drv->finalize(x->stmt); }
+
+static const char *txt(cat_query *x, int i)
 {
     if (x->drv->column_storage(x->stmt, i) == SINEW_STORAGE_NULL) return NULL;
     size_t n;
     return x->drv->column_text(x->stmt, i, &n);
 }
 
-static int open_q(sn_exec *x, sinew_db *db, const char *sql, const char *table)
+static int open_q(cat_query *x, sinew_conn *db, const char *sql, const char *table)
 {
-    int rc = sn_exec_start(x, db, sql);
+    x->drv = &sinew_postgres_driver;
+    int rc = x->drv->prepare(db, sql, &x->stmt);
     if (rc) return rc;
     if (table) {
         sinew_value v = sinew_text(table);
-        rc = sn_exec_bind(x, 0, &v);
-        if (rc) sn_exec_end(x);
+        rc = x->drv->bind(x->stmt, 0, &v);
+        if (rc) cq_end(x);
     }
     return rc;
 }
 
-static int columns(sinew_db *db, sn_ib *b, int t, const char *table)
+static int columns(sinew_conn *db, sn_ib *b, int t, const char *table)
 {
-    sn_exec x;
+    cat_query x;
     int rc = open_q(&x, db,
         "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull::int, "
         "pg_get_expr(d.adbin, d.adrelid), (a.attidentity <> '')::int "
         "FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
         "WHERE a.attrelid = " REL " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", table);
     if (rc) return rc;
-    while ((rc = sn_exec_step(&x)) == SINEW_ROW) {
+    while ((rc = cq_step(&x)) == SINEW_ROW) {
         const char *name = txt(&x, 0), *dflt = txt(&x, 3);
         rc = sn_ib_column(b, t, name, txt(&x, 1), (int)x.drv->column_i64(x.stmt, 2), dflt, 1);
         if (rc) { rc = sn_nomem(); break; }
         if (x.drv->column_i64(x.stmt, 4) || (dflt && strstr(dflt, "nextval(")))
             sn_ib_auto(b, t, name);
     }
-    sn_exec_end(&x);
+    cq_end(&x);
     return rc == SINEW_DONE ? SINEW_OK : rc;
 }
 
-static int primary_key(sinew_db *db, sn_ib *b, int t, const char *table)
+static int primary_key(sinew_conn *db, sn_ib *b, int t, const char *table)
 {
-    sn_exec x;
+    cat_query x;
     int rc = open_q(&x, db,
         "SELECT a.attname, k.ord::int FROM pg_index i "
         "CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) "
@@ -62,11 +73,11 @@ static int primary_key(sinew_db *db, sn_ib *b, int t, const char *table)
         "WHERE i.indrelid = " REL " AND i.indisprimary ORDER BY k.ord", table);
     if (rc) return rc;
     int n = 0;
-    while ((rc = sn_exec_step(&x)) == SINEW_ROW) {
+    while ((rc = cq_step(&x)) == SINEW_ROW) {
         sn_ib_pk(b, t, txt(&x, 0), (int)x.drv->column_i64(x.stmt, 1));
         n++;
     }
-    sn_exec_end(&x);
+    cq_end(&x);
     return rc == SINEW_DONE ? SINEW_OK : rc;
 }
 
@@ -102,9 +113,9 @@ static int flush_index(sn_ib *b, int t, const char *name, int unique, strlist *c
     return rc ? sn_nomem() : SINEW_OK;
 }
 
-static int indexes(sinew_db *db, sn_ib *b, int t, const char *table)
+static int indexes(sinew_conn *db, sn_ib *b, int t, const char *table)
 {
-    sn_exec x;
+    cat_query x;
     int rc = open_q(&x, db,
         "SELECT COALESCE(con.conname, ic.relname), i.indisunique::int, a.attname FROM pg_index i "
         "JOIN pg_class ic ON ic.oid = i.indexrelid "
@@ -117,7 +128,7 @@ static int indexes(sinew_db *db, sn_ib *b, int t, const char *table)
     strlist cols = {0};
     char *cur = NULL;
     int uniq = 0;
-    while ((rc = sn_exec_step(&x)) == SINEW_ROW) {
+    while ((rc = cq_step(&x)) == SINEW_ROW) {
         const char *name = txt(&x, 0);
         if (!cur || strcmp(cur, name) != 0) {
             if (cur && (rc = flush_index(b, t, cur, uniq, &cols))) break;
@@ -128,7 +139,7 @@ static int indexes(sinew_db *db, sn_ib *b, int t, const char *table)
         }
         if ((rc = sl_push(&cols, txt(&x, 2)))) break;
     }
-    sn_exec_end(&x);
+    cq_end(&x);
     if (rc == SINEW_DONE) rc = cur ? flush_index(b, t, cur, uniq, &cols) : SINEW_OK;
     sl_clear(&cols);
     sn_free(cols.v);
@@ -136,9 +147,9 @@ static int indexes(sinew_db *db, sn_ib *b, int t, const char *table)
     return rc;
 }
 
-static int foreign_keys(sinew_db *db, sn_ib *b, int t, const char *table)
+static int foreign_keys(sinew_conn *db, sn_ib *b, int t, const char *table)
 {
-    sn_exec x;
+    cat_query x;
     int rc = open_q(&x, db,
         "SELECT con.conname, k.ord::int, la.attname, ft.relname, fa.attname, "
         "con.confdeltype::text, con.confupdtype::text FROM pg_constraint con "
@@ -150,7 +161,7 @@ static int foreign_keys(sinew_db *db, sn_ib *b, int t, const char *table)
     if (rc) return rc;
     int id = -1;
     char *cur = NULL;
-    while ((rc = sn_exec_step(&x)) == SINEW_ROW) {
+    while ((rc = cq_step(&x)) == SINEW_ROW) {
         const char *name = txt(&x, 0);
         if (!cur || strcmp(cur, name) != 0) {
             sn_free(cur);
@@ -162,26 +173,26 @@ static int foreign_keys(sinew_db *db, sn_ib *b, int t, const char *table)
                       sn_fk_action_from_sql(txt(&x, 5)), sn_fk_action_from_sql(txt(&x, 6)));
         if (rc) { rc = sn_nomem(); break; }
     }
-    sn_exec_end(&x);
+    cq_end(&x);
     sn_free(cur);
     return rc == SINEW_DONE ? SINEW_OK : rc;
 }
 
-int sn_introspect_pg(sinew_db *db, sinew_schema **out)
+int sn_pg_introspect(sinew_conn *db, sinew_schema **out)
 {
     *out = NULL;
     sn_ib *b = sn_ib_new();
     if (!b) return SINEW_NOMEM;
-    sn_exec x;
+    cat_query x;
     strlist names = {0};
     int rc = open_q(&x, db,
         "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') "
         "AND c.relname <> 'sinew_migrations' ORDER BY c.relname", NULL);
     if (!rc) {
-        while ((rc = sn_exec_step(&x)) == SINEW_ROW)
+        while ((rc = cq_step(&x)) == SINEW_ROW)
             if ((rc = sl_push(&names, txt(&x, 0)))) break;
-        sn_exec_end(&x);
+        cq_end(&x);
         if (rc == SINEW_DONE) rc = SINEW_OK;
     }
     for (size_t i = 0; !rc && i < names.n; i++) {

@@ -2,10 +2,12 @@
  * introspect.h - private: a builder that turns what a database reports
  * (tables, columns, keys, indexes, foreign keys) into a schema graph, and
  * the mappings from SQL type names and default expressions to sinew's.
- * The per-database readers (src/schema/introspect_sqlite.c, _pg.c) feed it.
+ * It does no I/O: each driver reads its own catalog (the introspect member
+ * of its vtable: src/driver/sqlite_introspect.c, postgres_introspect.c) and
+ * feeds what it read in here.
  */
-#ifndef SINEW_MIGRATE_INTROSPECT_H
-#define SINEW_MIGRATE_INTROSPECT_H
+#ifndef SINEW_SCHEMA_INTROSPECT_H
+#define SINEW_SCHEMA_INTROSPECT_H
 
 #include "base.h"
 #include "sinew/schema.h"
@@ -39,9 +41,5 @@ void sn_default_from_sql(const char *sql, sinew_type type, int pg, sn_arena *a, 
 /* Normalised default SQL text for comparisons (lower case, no outer parens or ::casts). */
 char *sn_default_norm(const char *sql, sn_arena *a);
 sinew_fk_action sn_fk_action_from_sql(const char *s);
-
-/* Readers: fill a graph from a live connection. */
-struct sinew_db;
-int sn_introspect_pg(struct sinew_db *db, sinew_schema **out);
 
 #endif

@@ -1,18 +1,16 @@
 /*
- * introspect_sqlite.c - reads a live SQLite database into the schema graph
- * through the pragma table-valued functions (table_info, index_list,
- * index_info, foreign_key_list). A single-column INTEGER PRIMARY KEY (a
+ * sqlite_introspect.c - the SQLite driver's introspect member: reads a live
+ * database through the pragma table-valued functions (table_info,
+ * index_list, index_info, foreign_key_list) and hands what it read to the
+ * schema layer's builder (schema/introspect.h). A single-column INTEGER PRIMARY KEY (a
  * rowid alias, with or without AUTOINCREMENT) is @auto; the indexes SQLite
  * makes for UNIQUE constraints count as those constraints, not as extra
  * indexes. sqlite_* tables and sinew_migrations are left out.
  */
 #include <sqlite3.h>
 #include <string.h>
-#include "migrate/introspect.h"
-#include "sinew/driver.h"
-
-int sn_sqlite_introspect(sinew_conn *c, sinew_schema **out);
-sqlite3 *sn_sqlite_handle(sinew_conn *c);
+#include "driver/readers.h"
+#include "schema/introspect.h"
 
 static int sq_fail(sqlite3 *db, const char *what)
 {

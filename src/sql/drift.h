@@ -7,8 +7,8 @@
  * cannot disagree. It does no I/O; the dialect says how the live database
  * reports types and defaults.
  */
-#ifndef SINEW_MIGRATE_DRIFT_H
-#define SINEW_MIGRATE_DRIFT_H
+#ifndef SINEW_SQL_DRIFT_H
+#define SINEW_SQL_DRIFT_H
 
 #include "base.h"
 #include "sinew/dialect.h"

@@ -14,9 +14,10 @@
  */
 #include <string.h>
 #include <strings.h>
-#include "migrate/diff.h"
-#include "migrate/drift.h"
-#include "migrate/introspect.h"
+#include "sql/dialect.h"
+#include "sql/drift.h"
+#include "schema/introspect.h"
+#include "schema/ixdefs.h"
 
 typedef struct ctx {
     sn_drift_list *out;

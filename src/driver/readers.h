@@ -1,0 +1,19 @@
+/*
+ * readers.h - private to the driver layer: the catalog readers behind the
+ * built-in drivers' introspect members. Each reads its database's catalog
+ * with its own driver and builds the graph with the schema layer's builder
+ * (schema/introspect.h); nothing above the driver layer calls them.
+ */
+#ifndef SINEW_DRIVER_READERS_H
+#define SINEW_DRIVER_READERS_H
+
+#include "sinew/driver.h"
+
+struct sqlite3;
+
+int sn_sqlite_introspect(sinew_conn *c, sinew_schema **out);
+struct sqlite3 *sn_sqlite_handle(sinew_conn *c);      /* sqlite.c: the connection's handle */
+
+int sn_pg_introspect(sinew_conn *c, sinew_schema **out);
+
+#endif
