@@ -2,7 +2,7 @@
  * query_exec.c - running queries: lists of objects, first/one, count,
  * exists, aggregates, grouped rows, bulk update/delete, constant-memory
  * streaming and raw SQL. Every value is bound; the SQL text comes only from
- * the renderer in query.c.
+ * the renderers in src/sql, given the query's description.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +29,7 @@ static int q_ungrouped(sinew_query *q, const char *fn)
 {
     int rc = q_err(q);
     if (rc) return rc;
-    if (q->ngroup || q->naggs)
+    if (q->sel.ngroup || q->sel.naggs)
         return sinew_error_set(SINEW_MISUSE, "%s: the query over %s is grouped (sinew_group_by/sinew_select_agg); "
                                "read its rows with sinew_rows_open(), or build an ungrouped query for objects",
                                fn, q->model->name);
@@ -39,12 +39,12 @@ static int q_ungrouped(sinew_query *q, const char *fn)
 static int start(sinew_query *q, sn_exec *x, const char *sql)
 {
     int max = q->s->db->dialect->max_params;
-    if (q->nparams > (size_t)max)
+    if (q->out.nparams > (size_t)max)
         return sinew_error_set(SINEW_INVALID, "this %s query has %zu parameters but %s takes at most %d in one "
                                "statement: filter with a subquery (sinew_in_query) or split the list",
-                               q->model->name, q->nparams, q->s->db->dialect->name, max);
+                               q->model->name, q->out.nparams, q->s->db->dialect->name, max);
     int rc = sn_exec_start(x, q->s->db, sql);
-    for (size_t i = 0; i < q->nparams && rc == SINEW_OK; i++) rc = sn_exec_bind(x, (int)i, &q->params[i]);
+    for (size_t i = 0; i < q->out.nparams && rc == SINEW_OK; i++) rc = sn_exec_bind(x, (int)i, &q->out.params[i]);
     if (rc) sn_exec_end(x);
     return rc;
 }
@@ -149,7 +149,7 @@ static int collect_rows(sinew_query *q, int extra_limit, sinew_list *out, size_t
     if (rc) return rc;
     if ((rc = sn_q_render_select(q, extra_limit))) return rc;
     sn_exec x;
-    if ((rc = start(q, &x, sn_buf_cstr(&q->sql)))) return rc;
+    if ((rc = start(q, &x, sn_buf_cstr(&q->out.sql)))) return rc;
     void **vec = NULL;
     size_t n = 0, cap = 0;
     while ((rc = sn_exec_step(&x)) == SINEW_ROW) {
@@ -236,11 +236,6 @@ int sinew_one(sinew_query *q, void **out)
 
 /* ---- scalar results ---- */
 
-static int needs_subquery(const sinew_query *q)
-{
-    return q->distinct || q->to_many || q->limit >= 0 || q->offset >= 0;
-}
-
 /* read column 0 as a value of type `want`, strings copied into the session arena */
 static int read_scalar(sinew_query *q, sn_exec *x, sinew_type want, sinew_value *out)
 {
@@ -314,7 +309,7 @@ static int read_scalar(sinew_query *q, sn_exec *x, sinew_type want, sinew_value 
 static int run_scalar(sinew_query *q, sinew_type want, sinew_value *out)
 {
     sn_exec x;
-    int rc = start(q, &x, sn_buf_cstr(&q->sql));
+    int rc = start(q, &x, sn_buf_cstr(&q->out.sql));
     if (rc) return rc;
     rc = sn_exec_step(&x);
     if (rc == SINEW_ROW) rc = read_scalar(q, &x, want, out);
@@ -333,46 +328,13 @@ static sinew_type agg_type(sinew_agg fn, const sinew_col *c)
     return f->type;
 }
 
-/* SELECT <what> FROM (... the rows ...) or FROM t AS t0 ... WHERE ... */
-static int render_over_rows(sinew_query *q, const char *what_prefix, const sinew_col *col, const char *suffix)
+/* SELECT COUNT(*) (fn 0) or fn(col) over the query's rows */
+static int render_scalar(sinew_query *q, sinew_agg fn, const sn_ir_col *col)
 {
-    sn_q_reset_render(q);
-    rctx r = {q, &q->sql, q->s->db->dialect};
-    if (needs_subquery(q)) {
-        if (col && col->nvia)
-            return sinew_error_set(SINEW_UNSUPPORTED, "aggregates over related columns cannot be combined with "
-                                   "distinct, limit/offset or to-many filters; aggregate a column of %s", q->model->name);
-        sn_buf_puts(&q->sql, what_prefix);
-        if (col) {
-            sn_buf_puts(&q->sql, "c.");
-            sn_sql_ident(&q->sql, r.d, col->model->fields[col->field].column);
-            if (col->arith) {
-                sn_buf_printf(&q->sql, " %c ", col->arith);
-                sn_q_param(&r, &col->arith_value);
-            }
-        }
-        sn_buf_puts(&q->sql, suffix);
-        sn_buf_puts(&q->sql, " FROM (");
-        sn_buf_puts(&q->sql, (q->distinct || q->to_many) ? "SELECT DISTINCT " : "SELECT ");
-        for (size_t i = 0; i < q->model->nfields; i++) {
-            if (i) sn_buf_puts(&q->sql, ", ");
-            sn_buf_puts(&q->sql, "t0.");
-            sn_sql_ident(&q->sql, r.d, q->model->fields[i].column);
-        }
-        sn_q_from_where(&r, 1);
-        /* order only matters for limit/offset; keep it then */
-        size_t norder = q->norder;
-        if (q->limit < 0 && q->offset < 0) q->norder = 0;
-        sn_q_order_limit(&r, 0);
-        q->norder = norder;
-        sn_buf_puts(&q->sql, ") AS c");
-    } else {
-        sn_buf_puts(&q->sql, what_prefix);
-        if (col) sn_q_col(&r, col);
-        sn_buf_puts(&q->sql, suffix);
-        sn_q_from_where(&r, 1);
-    }
-    return q->sql.failed ? sn_nomem() : SINEW_OK;
+    if (col && col->col.nvia && sn_sql_select_needs_wrap(&q->sel))
+        return sinew_error_set(SINEW_UNSUPPORTED, "aggregates over related columns cannot be combined with "
+                               "distinct, limit/offset or to-many filters; aggregate a column of %s", q->model->name);
+    return sn_sql_select_scalar(&q->out, q->s->db->dialect, &q->sel, fn, col) ? sn_nomem() : SINEW_OK;
 }
 
 int sinew_query_count(sinew_query *q, int64_t *out)
@@ -380,7 +342,7 @@ int sinew_query_count(sinew_query *q, int64_t *out)
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_query_count: out is NULL");
     int rc = q_ungrouped(q, "sinew_query_count");
     if (rc) return rc;
-    if ((rc = render_over_rows(q, "SELECT COUNT(*)", NULL, ""))) return rc;
+    if ((rc = render_scalar(q, 0, NULL))) return rc;
     sinew_value v;
     if ((rc = run_scalar(q, SINEW_INT64, &v))) return rc;
     *out = v.u.i;
@@ -394,7 +356,7 @@ int sinew_query_exists(sinew_query *q, bool *out)
     if (rc) return rc;
     if ((rc = sn_q_render_select(q, 1))) return rc;
     sn_exec x;
-    if ((rc = start(q, &x, sn_buf_cstr(&q->sql)))) return rc;
+    if ((rc = start(q, &x, sn_buf_cstr(&q->out.sql)))) return rc;
     rc = sn_exec_step(&x);
     sn_exec_end(&x);
     if (rc != SINEW_ROW && rc != SINEW_DONE) return rc;
@@ -413,16 +375,15 @@ int sinew_aggregate(sinew_query *q, sinew_agg fn, sinew_col c, sinew_value *out)
         sinew_expr_free(bad);
         return rc;
     }
-    if ((rc = sn_q_check_col(q, &c, "aggregate"))) return rc;
+    sn_ir_col arg = {c, 0};
+    if ((rc = sn_q_check_col(q, &c, "aggregate", &arg.alias))) return rc;
     if (fn < SINEW_COUNT || fn > SINEW_MAX) return sinew_error_set(SINEW_MISUSE, "unknown aggregate %d", (int)fn);
     sinew_type t = c.model->fields[c.field].type;
     if ((fn == SINEW_SUM || fn == SINEW_AVG) && !(t == SINEW_INT32 || t == SINEW_INT64 || t == SINEW_DOUBLE ||
                                                   t == SINEW_DECIMAL || t == SINEW_BOOL))
-        return sinew_error_set(SINEW_MISUSE, "%s needs a numeric column; %s.%s is %s", sn_q_agg_name(fn), c.model->name,
+        return sinew_error_set(SINEW_MISUSE, "%s needs a numeric column; %s.%s is %s", sn_sql_agg_name(fn), c.model->name,
                                c.model->fields[c.field].name, sinew_type_name(t));
-    char prefix[32];
-    snprintf(prefix, sizeof prefix, "SELECT %s(", sn_q_agg_name(fn));
-    if ((rc = render_over_rows(q, prefix, &c, ")"))) return rc;
+    if ((rc = render_scalar(q, fn, &arg))) return rc;
     return run_scalar(q, agg_type(fn, &c), out);
 }
 
@@ -472,24 +433,27 @@ int sinew_rows_open(sinew_query *q, sinew_rows **out)
     *out = NULL;
     int rc = q_err(q);
     if (rc) return rc;
-    if (q->ngroup == 0 && q->naggs == 0)
+    if (q->sel.ngroup == 0 && q->sel.naggs == 0)
         return sinew_error_set(SINEW_MISUSE, "sinew_rows_open: the query has no sinew_group_by() or sinew_select_agg(); "
                                "use sinew_all() for objects");
     sinew_rows *r = sn_calloc(1, sizeof *r);
     if (!r) return sn_nomem();
     r->q = q;
     r->db = q->s->db;
-    r->ncols = (int)(q->ngroup + q->naggs);
+    r->ncols = (int)(q->sel.ngroup + q->sel.naggs);
     r->types = sn_calloc((size_t)r->ncols, sizeof *r->types);
     if (!r->types) {
         sn_free(r);
         return sn_nomem();
     }
     int col = 0;
-    for (size_t i = 0; i < q->ngroup; i++) r->types[col++] = q->group[i].model->fields[q->group[i].field].type;
-    for (size_t i = 0; i < q->naggs; i++) r->types[col++] = agg_type(q->aggs[i].fn, &q->aggs[i].col);
+    for (size_t i = 0; i < q->sel.ngroup; i++) {
+        const sinew_col *g = &q->sel.group[i].col;
+        r->types[col++] = g->model->fields[g->field].type;
+    }
+    for (size_t i = 0; i < q->sel.naggs; i++) r->types[col++] = agg_type(q->sel.aggs[i].fn, &q->sel.aggs[i].arg.col);
     rc = sn_q_render_grouped(q);
-    if (!rc && !(r->sql = sn_strdup(sn_buf_cstr(&q->sql)))) rc = sn_nomem();
+    if (!rc && !(r->sql = sn_strdup(sn_buf_cstr(&q->out.sql)))) rc = sn_nomem();
     if (!rc) rc = start(q, &r->x, r->sql);
     if (!rc) rc = rows_run(r);
     if (rc) {
@@ -573,43 +537,10 @@ void sinew_rows_free(sinew_rows *r)
 
 /* ---- bulk writes ---- */
 
-static int simple_where(const sinew_query *q)
-{
-    return q->njoins == 0 && q->limit < 0 && q->offset < 0 && !q->distinct;
-}
-
-/* WHERE clause for bulk statements: direct, or "(pk) IN (SELECT t0.pk ...)" when joins or limits are involved */
-static void bulk_where(rctx *r)
-{
-    sinew_query *q = r->q;
-    const sinew_model *m = q->model;
-    if (simple_where(q)) {
-        if (q->where) {
-            sn_buf_puts(r->b, " WHERE ");
-            sn_q_expr(r, q->where);
-        }
-        return;
-    }
-    sn_buf_puts(r->b, " WHERE (");
-    for (size_t i = 0; i < m->npk; i++) {
-        if (i) sn_buf_puts(r->b, ", ");
-        sn_sql_ident(r->b, r->d, m->fields[m->pk[i]].column);
-    }
-    sn_buf_puts(r->b, ") IN (SELECT ");
-    for (size_t i = 0; i < m->npk; i++) {
-        if (i) sn_buf_puts(r->b, ", ");
-        sn_buf_puts(r->b, "t0.");
-        sn_sql_ident(r->b, r->d, m->fields[m->pk[i]].column);
-    }
-    sn_q_from_where(r, 1);
-    sn_q_order_limit(r, 0);
-    sn_buf_putc(r->b, ')');
-}
-
 static int run_write(sinew_query *q, int64_t *changed)
 {
     sn_exec x;
-    int rc = start(q, &x, sn_buf_cstr(&q->sql));
+    int rc = start(q, &x, sn_buf_cstr(&q->out.sql));
     if (rc) return rc;
     rc = sn_exec_step(&x);
     sn_exec_end(&x);
@@ -653,21 +584,16 @@ int sinew_query_update(sinew_query *q, const sinew_assign *set, size_t n, int64_
             return rc;
         }
     }
-    sn_q_reset_render(q);
-    rctx r = {q, &q->sql, q->s->db->dialect};
-    sn_buf_puts(&q->sql, "UPDATE ");
-    sn_sql_ident(&q->sql, r.d, q->model->table);
-    if (simple_where(q)) sn_buf_puts(&q->sql, " AS t0");
-    sn_buf_puts(&q->sql, " SET ");
-    for (size_t i = 0; i < n; i++) {
-        if (i) sn_buf_puts(&q->sql, ", ");
-        sn_sql_ident(&q->sql, r.d, q->model->fields[set[i].col.field].column);
-        sn_buf_puts(&q->sql, " = ");
-        sn_q_param(&r, &vals[i]);
+    unsigned *fields = sn_malloc(n * sizeof *fields);
+    if (!fields) {
+        sn_free(vals);
+        return sn_nomem();
     }
-    bulk_where(&r);
+    for (size_t i = 0; i < n; i++) fields[i] = (unsigned)set[i].col.field;
+    rc = sn_sql_update_rows(&q->out, q->s->db->dialect, &q->sel, fields, vals, n);
+    sn_free(fields);
     sn_free(vals);
-    if (q->sql.failed) return sn_nomem();
+    if (rc) return sn_nomem();
     return run_write(q, changed);
 }
 
@@ -675,13 +601,7 @@ int sinew_query_delete(sinew_query *q, int64_t *changed)
 {
     int rc = q_ungrouped(q, "sinew_query_delete");
     if (rc) return rc;
-    sn_q_reset_render(q);
-    rctx r = {q, &q->sql, q->s->db->dialect};
-    sn_buf_puts(&q->sql, "DELETE FROM ");
-    sn_sql_ident(&q->sql, r.d, q->model->table);
-    if (simple_where(q)) sn_buf_puts(&q->sql, " AS t0");
-    bulk_where(&r);
-    if (q->sql.failed) return sn_nomem();
+    if (sn_sql_delete_rows(&q->out, q->s->db->dialect, &q->sel)) return sn_nomem();
     return run_write(q, changed);
 }
 
@@ -721,7 +641,7 @@ int sinew_iterate(sinew_query *q, sinew_iter **out)
     }
     it->mark = sn_arena_mark_get(&it->arena);
     it->q = q;
-    if ((rc = start(q, &it->x, sn_buf_cstr(&q->sql)))) {
+    if ((rc = start(q, &it->x, sn_buf_cstr(&q->out.sql)))) {
         sn_free(it->row);
         sn_free(it);
         return rc;
