@@ -95,29 +95,10 @@ static int run_prefetches(sinew_query *q, void **items, size_t n)
             rc = sn_rel_load(q->s, rel, owners, nowners, 1);
             if (rc || level + 1 == p->n) break;
             /* the loaded targets are the owners of the next level */
-            size_t cnt = 0, cap = 0;
+            size_t cnt = 0;
             void **nv = NULL;
-            for (size_t i = 0; i < nowners && rc == SINEW_OK; i++) {
-                sinew_list l = {NULL, 0};
-                void *one = NULL;
-                if (rel->kind == SINEW_BELONGS_TO || rel->kind == SINEW_HAS_ONE)
-                    rc = sinew_load_one_at(q->s, rel, owners[i], &one, NULL, 0);
-                else
-                    rc = sinew_load_many_at(q->s, rel, owners[i], &l, NULL, 0);
-                if (rc) break;
-                size_t add = one ? 1 : l.count;
-                if (cnt + add > cap) {
-                    cap = (cnt + add) * 2;
-                    void **g = sn_realloc(nv, cap * sizeof *g);
-                    if (!g) {
-                        rc = sn_nomem();
-                        break;
-                    }
-                    nv = g;
-                }
-                if (one) nv[cnt++] = one;
-                for (size_t j = 0; j < l.count; j++) nv[cnt++] = l.items[j];
-            }
+            rc = sn_rel_targets(q->s, rel, owners, nowners, &nv, &cnt);
+            if (rc) break;
             sn_free(next);
             next = nv;
             owners = nv;

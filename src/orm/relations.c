@@ -268,6 +268,43 @@ static void rel_fetch(sinew_session *s, const sinew_relation *rel, void *obj, vo
     }
 }
 
+int sn_rel_targets(sinew_session *s, const sinew_relation *rel, void **owners, size_t n, void ***out, size_t *count)
+{
+    *out = NULL;
+    *count = 0;
+    size_t cnt = 0, cap = 0;
+    void **vec = NULL;
+    sn_relstat *st = NULL;
+    for (size_t i = 0; i < n; i++) {
+        sn_obj *o = SN_OBJ_OF(owners[i]);
+        int idx = rel_index(o->model, rel);
+        if (idx < 0 || !(sn_obj_loaded(o) & (1ull << idx))) continue;
+        /* following a prefetched level to the next is a use of it (no unused-eager report) */
+        if (o->rel->eager & (1ull << idx)) {
+            if (!st) st = relstat(s, o->model, rel);
+            if (st) st->accessed_prefetched++;
+        }
+        void *one = NULL;
+        sinew_list l = {NULL, 0};
+        rel_fetch(s, rel, owners[i], is_to_one(rel) ? &one : NULL, is_to_one(rel) ? NULL : &l);
+        size_t add = one ? 1 : l.count;
+        if (cnt + add > cap) {
+            cap = (cnt + add) * 2;
+            void **g = sn_realloc(vec, cap * sizeof *g);
+            if (!g) {
+                sn_free(vec);
+                return sn_nomem();
+            }
+            vec = g;
+        }
+        if (one) vec[cnt++] = one;
+        for (size_t j = 0; j < l.count; j++) vec[cnt++] = l.items[j];
+    }
+    *out = vec;
+    *count = cnt;
+    return SINEW_OK;
+}
+
 void sinew_relation_reset(sinew_session *s, const sinew_relation *rel, void *obj)
 {
     if (!s || !rel || !obj || !sn_obj_check(s, NULL, obj, "sinew_relation_reset")) return;
@@ -365,34 +402,6 @@ static int read_key(sinew_session *s, sn_exec *x, int col, const sinew_model *m,
     return SINEW_OK;
 }
 
-static void render_in(sn_buf *b, const sinew_dialect *d, const char *alias, const sinew_model *m,
-                      const unsigned *fields, size_t nk, size_t nkeys, int *param)
-{
-    if (nk == 1) {
-        sn_buf_printf(b, "%s.", alias);
-        sn_sql_ident(b, d, m->fields[fields[0]].column);
-    } else {
-        sn_buf_putc(b, '(');
-        for (size_t i = 0; i < nk; i++) {
-            if (i) sn_buf_puts(b, ", ");
-            sn_buf_printf(b, "%s.", alias);
-            sn_sql_ident(b, d, m->fields[fields[i]].column);
-        }
-        sn_buf_putc(b, ')');
-    }
-    sn_buf_puts(b, " IN (");
-    for (size_t k = 0; k < nkeys; k++) {
-        if (k) sn_buf_puts(b, ", ");
-        if (nk > 1) sn_buf_putc(b, '(');
-        for (size_t i = 0; i < nk; i++) {
-            if (i) sn_buf_puts(b, ", ");
-            sn_sql_param(b, d, (*param)++);
-        }
-        if (nk > 1) sn_buf_putc(b, ')');
-    }
-    sn_buf_putc(b, ')');
-}
-
 /*
  * One statement for a chunk of distinct keys. Rows are materialized into
  * the session and appended to the bucket of the key they match.
@@ -401,66 +410,12 @@ static int load_chunk(sinew_session *s, const sinew_relation *rel, keyrec **keys
                       bucket *buckets, void ***loaded, size_t *nloaded, size_t *caploaded)
 {
     const sinew_model *t = rel->target;
-    const sinew_dialect *d = s->db->dialect;
     size_t nk = rel->nkeys;
+    int m2m = rel->kind == SINEW_MANY_TO_MANY;
     size_t padded = pow2_at_least(nkeys);   /* few distinct statement shapes for the cache */
     sn_buf b;
     sn_buf_init(&b);
-    sn_buf_puts(&b, "SELECT ");
-    for (size_t i = 0; i < t->nfields; i++) {
-        if (i) sn_buf_puts(&b, ", ");
-        sn_buf_puts(&b, "t0.");
-        sn_sql_ident(&b, d, t->fields[i].column);
-    }
-    int m2m = rel->kind == SINEW_MANY_TO_MANY;
-    if (m2m)
-        for (size_t i = 0; i < nk; i++) {
-            sn_buf_puts(&b, ", j.");
-            sn_sql_ident(&b, d, rel->through->fields[rel->through_local[i]].column);
-        }
-    sn_buf_puts(&b, " FROM ");
-    sn_sql_ident(&b, d, t->table);
-    sn_buf_puts(&b, " AS t0");
-    int param = 1;
-    if (m2m) {
-        sn_buf_puts(&b, " JOIN ");
-        sn_sql_ident(&b, d, rel->through->table);
-        sn_buf_puts(&b, " AS j ON ");
-        for (size_t i = 0; i < nk; i++) {
-            if (i) sn_buf_puts(&b, " AND ");
-            sn_buf_puts(&b, "j.");
-            sn_sql_ident(&b, d, rel->through->fields[rel->through_remote[i]].column);
-            sn_buf_puts(&b, " = t0.");
-            sn_sql_ident(&b, d, t->fields[rel->remote[i]].column);
-        }
-        sn_buf_puts(&b, " WHERE ");
-        render_in(&b, d, "j", rel->through, rel->through_local, nk, padded, &param);
-    } else {
-        sn_buf_puts(&b, " WHERE ");
-        render_in(&b, d, "t0", t, rel->remote, nk, padded, &param);
-    }
-    if (!is_to_one(rel)) {
-        /* A stable order for to-many lists: by parent key, then primary key.
-         * Each list comes out in key order, and leading with the foreign key
-         * lets the database walk the foreign key's index instead of sorting. */
-        sn_buf_puts(&b, " ORDER BY ");
-        for (size_t i = 0; i < nk; i++) {
-            if (m2m) {
-                sn_buf_puts(&b, "j.");
-                sn_sql_ident(&b, d, rel->through->fields[rel->through_local[i]].column);
-            } else {
-                sn_buf_puts(&b, "t0.");
-                sn_sql_ident(&b, d, t->fields[rel->remote[i]].column);
-            }
-            sn_buf_puts(&b, ", ");
-        }
-        for (size_t i = 0; i < t->npk; i++) {
-            if (i) sn_buf_puts(&b, ", ");
-            sn_buf_puts(&b, "t0.");
-            sn_sql_ident(&b, d, t->fields[t->pk[i]].column);
-        }
-    }
-    if (b.failed) {
+    if (sn_sql_relation_select(&b, s->db->dialect, rel, padded)) {
         sn_buf_free(&b);
         return sn_nomem();
     }
@@ -759,47 +714,26 @@ static void m2m_invalidate(sinew_session *s, const sinew_relation *rel, void *ob
 
 static int m2m_exec(sinew_session *s, const sinew_relation *rel, void *obj, void *target, int insert)
 {
-    const sinew_model *j = rel->through;
-    const sinew_dialect *d = s->db->dialect;
     const sinew_model *om = SN_OBJ_OF(obj)->model;
     size_t nk = rel->nkeys;
+    if (nk == 0 || nk > SN_MAX_KEY)
+        return sinew_error_set(SINEW_UNSUPPORTED, "relation %s has %zu key columns (1 to %d supported)", rel->name,
+                               nk, SN_MAX_KEY);
+    /* the join table's owner-key columns, then (with a target) its target-key columns */
+    unsigned cols[2 * SN_MAX_KEY];
+    for (size_t i = 0; i < nk; i++) {
+        cols[i] = rel->through_local[i];
+        cols[nk + i] = rel->through_remote[i];
+    }
+    size_t ncols = target ? 2 * nk : nk;
     sn_buf b;
     sn_buf_init(&b);
-    int p = 1;
     if (insert) {
-        sn_buf_puts(&b, "INSERT INTO ");
-        sn_sql_ident(&b, d, j->table);
-        sn_buf_puts(&b, " (");
-        for (size_t i = 0; i < nk; i++) {
-            if (i) sn_buf_puts(&b, ", ");
-            sn_sql_ident(&b, d, j->fields[rel->through_local[i]].column);
-        }
-        for (size_t i = 0; i < nk; i++) {
-            sn_buf_puts(&b, ", ");
-            sn_sql_ident(&b, d, j->fields[rel->through_remote[i]].column);
-        }
-        sn_buf_puts(&b, ") VALUES (");
-        for (size_t i = 0; i < 2 * nk; i++) {
-            if (i) sn_buf_puts(&b, ", ");
-            sn_sql_param(&b, d, p++);
-        }
-        sn_buf_puts(&b, ") ON CONFLICT DO NOTHING");
+        sn_insert ins = {.model = rel->through, .cols = cols, .ncols = ncols, .on_conflict = SN_CONFLICT_NOTHING};
+        sn_sql_insert_stmt(&b, s->db->dialect, &ins);
     } else {
-        sn_buf_puts(&b, "DELETE FROM ");
-        sn_sql_ident(&b, d, j->table);
-        sn_buf_puts(&b, " WHERE ");
-        for (size_t i = 0; i < nk; i++) {
-            if (i) sn_buf_puts(&b, " AND ");
-            sn_sql_ident(&b, d, j->fields[rel->through_local[i]].column);
-            sn_buf_puts(&b, " = ");
-            sn_sql_param(&b, d, p++);
-        }
-        for (size_t i = 0; target && i < nk; i++) {
-            sn_buf_puts(&b, " AND ");
-            sn_sql_ident(&b, d, j->fields[rel->through_remote[i]].column);
-            sn_buf_puts(&b, " = ");
-            sn_sql_param(&b, d, p++);
-        }
+        sn_delete del = {.model = rel->through, .keys = cols, .nkeys = ncols};
+        sn_sql_delete_stmt(&b, s->db->dialect, &del);
     }
     if (b.failed) {
         sn_buf_free(&b);
