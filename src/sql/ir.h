@@ -181,7 +181,11 @@ int sn_sql_copy_in(sn_buf *out, const sinew_dialect *d, const sinew_model *m);
 const char *sn_sql_sequence_keys(const sinew_dialect *d);
 /* a statement that does nothing but answer (a connection check) */
 const char *sn_sql_ping(void);
-/* ends a transaction a raw statement began */
-const char *sn_sql_rollback(void);
+/* transaction control, as the log shows it (the driver runs it; ROLLBACK also ends
+ * a transaction a raw statement began) */
+typedef enum sn_sql_tx {
+    SN_SQL_BEGIN, SN_SQL_COMMIT, SN_SQL_ROLLBACK, SN_SQL_SAVEPOINT, SN_SQL_RELEASE, SN_SQL_ROLLBACK_TO
+} sn_sql_tx;
+const char *sn_sql_tx_text(sn_sql_tx op);
 
 #endif

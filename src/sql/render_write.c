@@ -1,8 +1,8 @@
 /*
  * render_write.c - INSERT (one row or many, ON CONFLICT DO NOTHING / DO
  * UPDATE, RETURNING) and DELETE by fields, as described by sn_insert /
- * sn_delete (ir.h), plus the few fixed statements the runtime runs. Values
- * are placeholders, numbered from 1 in bind order.
+ * sn_delete (ir.h), and COPY. Values are placeholders, numbered from 1 in
+ * bind order.
  */
 #include <string.h>
 #include "ir.h"
@@ -96,14 +96,3 @@ int sn_sql_copy_in(sn_buf *b, const sinew_dialect *d, const sinew_model *m)
     sn_buf_puts(b, ") FROM STDIN");
     return b->failed ? SINEW_NOMEM : SINEW_OK;
 }
-
-const char *sn_sql_sequence_keys(const sinew_dialect *d)
-{
-    (void)d;   /* only a dialect with COPY asks (PostgreSQL's functions) */
-    return "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence($1, $2)::regclass AS seq) "
-           "SELECT nextval(s.seq) FROM s, generate_series(1, $3)";
-}
-
-const char *sn_sql_ping(void) { return "SELECT 1"; }
-
-const char *sn_sql_rollback(void) { return "ROLLBACK"; }
