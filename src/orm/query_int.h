@@ -47,6 +47,31 @@ int sn_q_check_expr(sinew_query *q, sinew_expr *e);
 /* the statement renderers, on q's description into q->out (SINEW_NOMEM recorded) */
 int sn_q_render_select(sinew_query *q, int extra_limit);
 int sn_q_render_grouped(sinew_query *q);
+/* running (query_exec.c): the sticky error; refusing a grouped query (fn names the caller);
+ * the statement in q->out started with its parameters bound */
+int sn_q_err(sinew_query *q);
+int sn_q_ungrouped(sinew_query *q, const char *fn);
+int sn_q_start(sinew_query *q, sn_exec *x, const char *sql);
+/* the type an aggregate's value comes back as */
+sinew_type sn_q_agg_type(sinew_agg fn, const sinew_col *c);
+
+/* a rows cursor: grouped rows (query_rows.c) or raw SQL's (raw_sql.c) */
+struct sinew_rows {
+    sinew_query *q;          /* NULL for raw rows */
+    sinew_db *db;
+    sn_exec x;
+    int ncols;
+    sinew_type *types;       /* expected type per column, 0 = as stored */
+    int done;
+    int pending;             /* the first row, stepped to when the rows were opened, not handed out yet */
+    sinew_value *raw_params; /* raw: owned copies */
+    char *raw_store;
+    char *sql;               /* the statement text, owned: the query may render again while rows are open */
+};
+/* step to the first row now (a writing statement has written when the rows open) */
+int sn_rows_run(sinew_rows *r);
+void sn_rows_free(sinew_rows *r);
+
 sinew_expr *sn_x_error(int status, const char *fmt, ...);
 /* NULL when column c is usable / v can be compared with c (*out: v converted for binding); else an error node */
 sinew_expr *sn_x_check_col(const sinew_col *c);
