@@ -1,7 +1,7 @@
 /*
  * query_int.h - private structures of the query builder: expr.c builds
  * expressions, query.c builds the statement's description (sql/ir.h), which
- * src/sql renders, and query_exec.c runs it.
+ * src/sql renders, and query_exec.c with the query_*.c readers runs it.
  */
 #ifndef SINEW_QUERY_INT_H
 #define SINEW_QUERY_INT_H
