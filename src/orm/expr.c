@@ -334,6 +334,7 @@ sinew_expr *sinew_in_query(sinew_col c, sinew_query *sub, sinew_col sub_col)
     e->a = c;
     e->b = sub_col;
     e->sub = sub;
+    e->subsel = &sub->sel;
     return e;
 }
 
