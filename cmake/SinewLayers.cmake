@@ -22,7 +22,7 @@
 # The public headers, by the layer that implements them.
 set(SINEW_PUBLIC_base export.h status.h types.h version.h)
 set(SINEW_PUBLIC_schema schema.h parse.h)
-set(SINEW_PUBLIC_sql dialect.h)
+set(SINEW_PUBLIC_sql dialect.h query_types.h)
 set(SINEW_PUBLIC_driver driver.h)
 set(SINEW_PUBLIC_orm db.h session.h query.h relations.h transaction.h pool.h)
 set(SINEW_PUBLIC_codegen codegen.h)

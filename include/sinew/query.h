@@ -27,6 +27,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "query_types.h"
 #include "schema.h"
 #include "session.h"
 #include "types.h"
@@ -35,21 +36,6 @@
 extern "C" {
 #endif
 
-#define SINEW_MAX_PATH 4
-
-/*
- * A column of a model, optionally reached through relations from the
- * queried model (`via`, outermost first), optionally with arithmetic
- * applied (`arith` is '+', '-', '*', '/' or 0).
- */
-typedef struct sinew_col {
-    const sinew_model *model;
-    int field;
-    const sinew_relation *via[SINEW_MAX_PATH];
-    int nvia;
-    char arith;
-    sinew_value arith_value;
-} sinew_col;
 
 /* The column of field `field` of `model` (generated code has constants for these). */
 SINEW_API sinew_col sinew_column(const sinew_model *model, int field);
@@ -58,9 +44,7 @@ SINEW_API sinew_col sinew_via(const sinew_relation *rel, sinew_col col);
 /* Arithmetic on a column: sinew_col_op(ITEM_PRICE, '*', sinew_i64(2)) */
 SINEW_API sinew_col sinew_col_op(sinew_col col, char op, sinew_value v);
 
-typedef enum sinew_op { SINEW_EQ = 1, SINEW_NE, SINEW_LT, SINEW_LE, SINEW_GT, SINEW_GE } sinew_op;
 
-typedef struct sinew_expr sinew_expr;
 
 /* Text compared with an enum column must be one of the enum's values (else SINEW_MISUSE naming them). */
 SINEW_API sinew_expr *sinew_cmp(sinew_col c, sinew_op op, sinew_value v);
@@ -92,8 +76,6 @@ SINEW_API void sinew_expr_free(sinew_expr *e);
 /* ---- queries -------------------------------------------------------------------- */
 
 typedef struct sinew_query sinew_query;
-typedef enum sinew_dir { SINEW_ASC = 0, SINEW_DESC = 1 } sinew_dir;
-typedef enum sinew_nulls { SINEW_NULLS_DEFAULT = 0, SINEW_NULLS_FIRST, SINEW_NULLS_LAST } sinew_nulls;
 
 /* A query over `model` in session `s`; NULL only when out of memory. */
 SINEW_API sinew_query *sinew_query_new(sinew_session *s, const sinew_model *model);
@@ -137,7 +119,6 @@ SINEW_API int sinew_one(sinew_query *q, void **out);
 SINEW_API int sinew_query_count(sinew_query *q, int64_t *out);
 SINEW_API int sinew_query_exists(sinew_query *q, bool *out);
 
-typedef enum sinew_agg { SINEW_COUNT = 1, SINEW_SUM, SINEW_AVG, SINEW_MIN, SINEW_MAX } sinew_agg;
 /*
  * One aggregate over the matching rows. *out is NULL-valued when no rows
  * match (except COUNT). Text results (MIN/MAX of text, decimals) point

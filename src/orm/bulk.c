@@ -1,11 +1,13 @@
 /*
  * bulk.c - bulk writes: many rows per INSERT statement (chunks sized to the
  * dialect's parameter limit, generated keys read back), COPY where the
- * driver has it and the batch is large, and upsert
- * (INSERT ... ON CONFLICT DO UPDATE ... RETURNING, on SQLite and PostgreSQL).
+ * driver has it and the batch is large, and upsert (on conflict, update
+ * and return the row, on SQLite and PostgreSQL). The statements are
+ * described here and rendered by src/sql (sn_insert, sql/ir.h).
  */
 #include <string.h>
 #include "orm.h"
+#include "sql/ir.h"
 
 #define MAX_ROWS_PER_STATEMENT 500   /* past this SQLite gains nothing and statements get large */
 /*
@@ -37,34 +39,17 @@ static uint64_t omit_mask(const sinew_model *m, const sn_plan *p, const void *ob
 static int render_multi(sn_buf *b, const sinew_dialect *d, const sinew_model *m, uint64_t omit, size_t rows,
                         int returning_pk)
 {
-    sn_buf_clear(b);
-    sn_buf_puts(b, "INSERT INTO ");
-    sn_sql_ident(b, d, m->table);
-    sn_buf_puts(b, " (");
+    unsigned cols[SN_MAX_FIELDS];
     size_t ncols = 0;
-    for (size_t i = 0; i < m->nfields; i++) {
-        if ((omit >> i) & 1) continue;
-        if (ncols++) sn_buf_puts(b, ", ");
-        sn_sql_ident(b, d, m->fields[i].column);
-    }
-    sn_buf_puts(b, ") VALUES ");
-    int p = 1;
-    for (size_t r = 0; r < rows; r++) {
-        sn_buf_puts(b, r ? ", (" : "(");
-        for (size_t c = 0; c < ncols; c++) {
-            if (c) sn_buf_puts(b, ", ");
-            sn_sql_param(b, d, p++);
-        }
-        sn_buf_putc(b, ')');
-    }
+    for (size_t i = 0; i < m->nfields && i < SN_MAX_FIELDS; i++)
+        if (!((omit >> i) & 1)) cols[ncols++] = (unsigned)i;
+    sn_insert ins = {.model = m, .cols = cols, .ncols = ncols, .rows = rows};
     if (returning_pk) {
-        sn_buf_puts(b, " RETURNING ");
-        for (size_t i = 0; i < m->npk; i++) {
-            if (i) sn_buf_puts(b, ", ");
-            sn_sql_ident(b, d, m->fields[m->pk[i]].column);
-        }
+        ins.returning = m->pk;
+        ins.nreturning = m->npk;
     }
-    return b->failed ? sn_nomem() : SINEW_OK;
+    sn_buf_clear(b);
+    return sn_sql_insert_stmt(b, d, &ins) ? sn_nomem() : SINEW_OK;
 }
 
 static void set_int_key(const sinew_field *f, void *obj, int64_t id)
@@ -133,8 +118,7 @@ static int reserve_keys(sinew_session *s, const sinew_model *m, sn_plan *p, void
         return sn_nomem();
     }
     sn_exec x;
-    int rc = sn_exec_start(&x, s->db, "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence($1, $2)::regclass AS seq) "
-                                     "SELECT nextval(s.seq) FROM s, generate_series(1, $3)");
+    int rc = sn_exec_start(&x, s->db, sn_sql_sequence_keys(s->db->dialect));
     if (rc) {
         sn_buf_free(&table);
         return rc;
@@ -171,15 +155,7 @@ static int insert_copy(sinew_session *s, const sinew_model *m, sn_plan *p, void 
     if (rc) return rc;
     sn_buf sql;
     sn_buf_init(&sql);
-    sn_buf_puts(&sql, "COPY ");
-    sn_sql_ident(&sql, s->db->dialect, m->table);
-    sn_buf_puts(&sql, " (");
-    for (size_t i = 0; i < m->nfields; i++) {
-        if (i) sn_buf_puts(&sql, ", ");
-        sn_sql_ident(&sql, s->db->dialect, m->fields[i].column);
-    }
-    sn_buf_puts(&sql, ") FROM STDIN");
-    if (sql.failed) {
+    if (sn_sql_copy_in(&sql, s->db->dialect, m)) {
         sn_buf_free(&sql);
         return sn_nomem();
     }
@@ -325,49 +301,27 @@ int sinew_upsert(sinew_session *s, const sinew_model *m, void *obj, const unsign
         sn_defaults_unfill(m, obj, filled);
         return rc;
     }
-    const sinew_dialect *d = s->db->dialect;
-    sn_buf b;
-    sn_buf_init(&b);
-    sn_buf_puts(&b, "INSERT INTO ");
-    sn_sql_ident(&b, d, m->table);
-    sn_buf_puts(&b, " (");
-    int n = 0;
-    for (size_t i = 0; i < m->nfields; i++) {
+    /* written: what is not left to the database; set on conflict: what is neither a conflict
+     * field, nor left out, nor a default filled in just now, nor the key */
+    unsigned cols[SN_MAX_FIELDS], update[SN_MAX_FIELDS], all[SN_MAX_FIELDS];
+    size_t ncols = 0, nupdate = 0;
+    for (size_t i = 0; i < m->nfields && i < SN_MAX_FIELDS; i++) {
+        all[i] = (unsigned)i;
         if ((omit >> i) & 1) continue;
-        if (n++) sn_buf_puts(&b, ", ");
-        sn_sql_ident(&b, d, m->fields[i].column);
+        cols[ncols++] = (unsigned)i;
     }
-    sn_buf_puts(&b, ") VALUES (");
-    for (int i = 0; i < n; i++) {
-        if (i) sn_buf_puts(&b, ", ");
-        sn_sql_param(&b, d, i + 1);
-    }
-    sn_buf_puts(&b, ") ON CONFLICT (");
-    for (size_t i = 0; i < nconf; i++) {
-        if (i) sn_buf_puts(&b, ", ");
-        sn_sql_ident(&b, d, m->fields[conflict[i]].column);
-    }
-    sn_buf_puts(&b, ") DO UPDATE SET ");
-    int sets = 0;
-    for (size_t i = 0; i < m->nfields; i++) {
+    for (size_t i = 0; i < m->nfields && i < SN_MAX_FIELDS; i++) {
         int is_conf = 0;
         for (size_t k = 0; k < nconf; k++) is_conf |= conflict[k] == i;
         if (is_conf || (((omit | filled) >> i) & 1) || (m->fields[i].flags & SINEW_FIELD_PK)) continue;
-        if (sets++) sn_buf_puts(&b, ", ");
-        sn_sql_ident(&b, d, m->fields[i].column);
-        sn_buf_puts(&b, " = excluded.");
-        sn_sql_ident(&b, d, m->fields[i].column);
+        update[nupdate++] = (unsigned)i;
     }
-    if (!sets) {   /* nothing else to change: a no-op assignment still returns the row */
-        sn_sql_ident(&b, d, m->fields[conflict[0]].column);
-        sn_buf_puts(&b, " = excluded.");
-        sn_sql_ident(&b, d, m->fields[conflict[0]].column);
-    }
-    sn_buf_puts(&b, " RETURNING ");
-    for (size_t i = 0; i < m->nfields; i++) {
-        if (i) sn_buf_puts(&b, ", ");
-        sn_sql_ident(&b, d, m->fields[i].column);
-    }
+    sn_insert ins = {.model = m, .cols = cols, .ncols = ncols, .on_conflict = SN_CONFLICT_UPDATE,
+                     .conflict = conflict, .nconflict = nconf, .update = update, .nupdate = nupdate,
+                     .returning = all, .nreturning = m->nfields};
+    sn_buf b;
+    sn_buf_init(&b);
+    sn_sql_insert_stmt(&b, s->db->dialect, &ins);
     if (b.failed) {
         sn_buf_free(&b);
         sn_defaults_unfill(m, obj, filled);

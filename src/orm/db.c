@@ -9,6 +9,7 @@
 #include <time.h>
 #include "driver/registry.h"
 #include "orm.h"
+#include "sql/ir.h"
 
 static int str_key_eq(const void *a, const void *b, void *ctx)
 {
@@ -427,11 +428,11 @@ int sinew_begin(sinew_db *db)
 {
     int rc;
     if (db->tx_depth == 0) {
-        rc = logged(db, "BEGIN", op_begin, NULL);
+        rc = logged(db, sn_sql_tx_text(SN_SQL_BEGIN), op_begin, NULL);
     } else {
         char name[32];
         savepoint_name(name, sizeof name, db->tx_depth);
-        rc = logged(db, "SAVEPOINT", op_savepoint, name);
+        rc = logged(db, sn_sql_tx_text(SN_SQL_SAVEPOINT), op_savepoint, name);
     }
     if (rc == SINEW_OK) db->tx_depth++;
     return rc;
@@ -443,11 +444,11 @@ int sinew_commit(sinew_db *db)
         return sinew_error_set(SINEW_MISUSE, "sinew_commit: no transaction is open (call sinew_begin first)");
     int rc;
     if (db->tx_depth == 1) {
-        rc = logged(db, "COMMIT", op_commit, NULL);
+        rc = logged(db, sn_sql_tx_text(SN_SQL_COMMIT), op_commit, NULL);
         if (rc && db->drv->in_transaction(db->conn)) {
             /* a failed COMMIT leaves nothing committed: roll back so the handle is usable */
             sinew_error saved = *sinew_last_error();
-            logged(db, "ROLLBACK", op_rollback, NULL);
+            logged(db, sn_sql_tx_text(SN_SQL_ROLLBACK), op_rollback, NULL);
             *sn_error_mut() = saved;
         }
         db->tx_depth = 0;
@@ -456,7 +457,7 @@ int sinew_commit(sinew_db *db)
     }
     char name[32];
     savepoint_name(name, sizeof name, db->tx_depth - 1);
-    rc = logged(db, "RELEASE SAVEPOINT", op_release, name);
+    rc = logged(db, sn_sql_tx_text(SN_SQL_RELEASE), op_release, name);
     if (rc == SINEW_OK) {
         db->tx_depth--;
         sn_session_tx_event(db, SN_TX_RELEASE, db->tx_depth);
@@ -470,15 +471,15 @@ int sinew_rollback(sinew_db *db)
         return sinew_error_set(SINEW_MISUSE, "sinew_rollback: no transaction is open");
     int rc;
     if (db->tx_depth == 1) {
-        rc = logged(db, "ROLLBACK", op_rollback, NULL);
+        rc = logged(db, sn_sql_tx_text(SN_SQL_ROLLBACK), op_rollback, NULL);
         db->tx_depth = 0;
         sn_session_tx_event(db, SN_TX_ROLLBACK, 1);
         return rc;
     }
     char name[32];
     savepoint_name(name, sizeof name, db->tx_depth - 1);
-    rc = logged(db, "ROLLBACK TO SAVEPOINT", op_rollback_to, name);
-    if (rc == SINEW_OK) rc = logged(db, "RELEASE SAVEPOINT", op_release, name);
+    rc = logged(db, sn_sql_tx_text(SN_SQL_ROLLBACK_TO), op_rollback_to, name);
+    if (rc == SINEW_OK) rc = logged(db, sn_sql_tx_text(SN_SQL_RELEASE), op_release, name);
     sn_session_tx_event(db, SN_TX_ROLLBACK, db->tx_depth);
     db->tx_depth--;
     return rc;

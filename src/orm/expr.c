@@ -9,7 +9,7 @@
 #include <string.h>
 #include "query_int.h"
 
-static sinew_expr nomem_node = {X_ERROR, 0, {0}, {0}, NULL, 0, NULL, NULL, NULL, NULL, SINEW_NOMEM, NULL};
+static sinew_expr nomem_node = {.kind = X_ERROR, .err = SINEW_NOMEM};
 
 sinew_expr *sn_x_error(int status, const char *fmt, ...)
 {
@@ -334,6 +334,7 @@ sinew_expr *sinew_in_query(sinew_col c, sinew_query *sub, sinew_col sub_col)
     e->a = c;
     e->b = sub_col;
     e->sub = sub;
+    e->subsel = &sub->sel;
     return e;
 }
 

@@ -278,6 +278,9 @@ int sn_group_adopt(sinew_session *s, void **vec, size_t n);
 /* Load `rel` for every owner in owners[0..n) that has not loaded it; eager marks them as prefetched. */
 int sn_rel_load(sinew_session *s, const sinew_relation *rel, void **owners, size_t n, int eager);
 /* Record that obj's relation holds `value` (to-one: the object or NULL; to-many: a sinew_list *). */
+/* the loaded values of rel for owners (each must have it loaded), in owner order: a
+ * prefetch path's next level of owners; *out is the caller's to free */
+int sn_rel_targets(sinew_session *s, const sinew_relation *rel, void **owners, size_t n, void ***out, size_t *count);
 int sn_rel_store(sinew_session *s, const sinew_relation *rel, void *obj, void *one, const sinew_list *many, int eager);
 
 /* The object header of one of this session's objects, or NULL (error set) if `obj` is not one. */

@@ -22,6 +22,7 @@
 #include <time.h>
 #include "driver/registry.h"
 #include "orm.h"
+#include "sql/ir.h"
 #include "sinew/pool.h"
 
 enum { SLOT_EMPTY = 0, SLOT_IDLE, SLOT_BUSY };
@@ -204,7 +205,7 @@ static int fill_slot(sinew_pool *p, pool_slot *s, int check, int reconnect)
     sinew_db *db = s->db;
     if (db && check) {
         sinew_error saved = *sinew_last_error();
-        int crc = sinew_exec(db, "SELECT 1");
+        int crc = sinew_exec(db, sn_sql_ping());
         int good = crc == SINEW_OK && db->tx_depth == 0 && !db->drv->in_transaction(db->conn);
         if (good) *sn_error_mut() = saved;
         pthread_mutex_lock(&p->mu);
@@ -335,7 +336,7 @@ int sinew_pool_release(sinew_pool *p, sinew_db *db)
         rolled_back = 1;
         while (db->tx_depth > 1) sinew_rollback(db);
         int rc = db->tx_depth == 1 ? sinew_rollback(db) : SINEW_OK;
-        if (rc == SINEW_OK && db->drv->in_transaction(db->conn)) rc = sinew_exec(db, "ROLLBACK");   /* raw BEGIN */
+        if (rc == SINEW_OK && db->drv->in_transaction(db->conn)) rc = sinew_exec(db, sn_sql_tx_text(SN_SQL_ROLLBACK));   /* raw BEGIN */
         if (rc != SINEW_OK || db->conn_lost || db->drv->in_transaction(db->conn)) broken = 1;
         *sn_error_mut() = saved;
     }

@@ -3,7 +3,7 @@
  * key, insert, update of chosen columns, delete, count. The runtime renders
  * each once per model and keeps it (see orm/plan.c), so this is not a hot path.
  */
-#include "dialect.h"
+#include "ir.h"
 
 static void column_list(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
                         const unsigned char *mask)
@@ -45,31 +45,18 @@ void sn_sql_select_where(sn_buf *out, const sinew_dialect *d, const sinew_model 
     where_fields(out, d, m, fields, nfields, &p);
 }
 
+/* one INSERT renderer (render_write.c): these masks become its field lists */
 void sn_sql_insert(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
                    const unsigned char *include, const unsigned char *returning)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < m->nfields; i++) n += include[i] != 0;
-    sn_buf_puts(out, "INSERT INTO ");
-    sn_sql_ident(out, d, m->table);
-    if (n == 0) {
-        sn_buf_puts(out, " DEFAULT VALUES");
-    } else {
-        sn_buf_puts(out, " (");
-        column_list(out, d, m, include);
-        sn_buf_puts(out, ") VALUES (");
-        for (size_t i = 0; i < n; i++) {
-            if (i) sn_buf_puts(out, ", ");
-            sn_sql_param(out, d, (int)i + 1);
-        }
-        sn_buf_putc(out, ')');
+    unsigned cols[SN_MAX_FIELDS], ret[SN_MAX_FIELDS];
+    size_t ncols = 0, nret = 0;
+    for (size_t i = 0; i < m->nfields && i < SN_MAX_FIELDS; i++) {
+        if (include[i]) cols[ncols++] = (unsigned)i;
+        if (returning && returning[i]) ret[nret++] = (unsigned)i;
     }
-    int any = 0;
-    for (size_t i = 0; returning && i < m->nfields; i++) any |= returning[i];
-    if (any) {
-        sn_buf_puts(out, " RETURNING ");
-        column_list(out, d, m, returning);
-    }
+    sn_insert ins = {.model = m, .cols = cols, .ncols = ncols, .returning = ret, .nreturning = nret};
+    sn_sql_insert_stmt(out, d, &ins);
 }
 
 void sn_sql_update(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
@@ -99,10 +86,8 @@ void sn_sql_update(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
 
 void sn_sql_delete(sn_buf *out, const sinew_dialect *d, const sinew_model *m)
 {
-    int p = 1;
-    sn_buf_puts(out, "DELETE FROM ");
-    sn_sql_ident(out, d, m->table);
-    where_fields(out, d, m, m->pk, m->npk, &p);
+    sn_delete del = {.model = m, .keys = m->pk, .nkeys = m->npk};
+    sn_sql_delete_stmt(out, d, &del);
 }
 
 void sn_sql_count(sn_buf *out, const sinew_dialect *d, const sinew_model *m)

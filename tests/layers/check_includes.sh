@@ -39,7 +39,7 @@ public_layer() {
     case $1 in
         export.h | status.h | types.h | version.h) echo base ;;
         schema.h | parse.h) echo schema ;;
-        dialect.h) echo sql ;;
+        dialect.h | query_types.h) echo sql ;;
         driver.h) echo driver ;;
         db.h | session.h | query.h | relations.h | transaction.h | pool.h) echo orm ;;
         codegen.h) echo codegen ;;

@@ -474,6 +474,35 @@ static void unused_eager_load_is_reported(void **state)
 }
 
 /*
+ * A two-level prefetch path walks from its first level to the second inside
+ * the loader (no accessor call per owner), and that walk is a use of the
+ * first level: only the level nobody followed is reported unused.
+ */
+static void prefetch_path_level_walk_counts_as_use(void **state)
+{
+    (void)state;
+    fixture f;
+    seed(&f, 3, 2, 1);
+    log_capture cap = {{0}, 0};
+    sinew_db_set_log(f.db, on_log, &cap);
+    sinew_count_mark m = sinew_count_begin(f.db);
+    sinew_query *q = sinew_query_new(f.s, &user_model);
+    const sinew_relation *path[] = {USER_POSTS, POST_COMMENTS};
+    th_ok(sinew_prefetch_path(q, path, 2));
+    sinew_list users;
+    th_ok(sinew_all(q, &users));
+    sinew_query_free(q);
+    th_ok(sinew_count_expect(f.db, m, 3));
+    int before = cap.messages;
+    sinew_session_free(f.s);
+    f.s = NULL;
+    assert_int_equal(cap.messages, before + 1);
+    assert_non_null(strstr(cap.last, "unused eager load: Post.comments"));
+    sinew_db_set_log(f.db, NULL, NULL);
+    teardown(&f);
+}
+
+/*
  * Eager loading splits large key sets into chunks under the dialect's
  * parameter limit (SQLite 16,384 keys a statement, PostgreSQL 4,096):
  * 40,000 users' posts take 3 (SQLite) or 10 (PostgreSQL) statements, and
@@ -528,6 +557,7 @@ int main(void)
         cmocka_unit_test(many_to_many_add_remove_set_clear),
         cmocka_unit_test(self_reference_both_ways),
         cmocka_unit_test(unused_eager_load_is_reported),
+        cmocka_unit_test(prefetch_path_level_walk_counts_as_use),
         cmocka_unit_test(eager_load_chunks_large_key_sets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,89 @@
+/*
+ * query_stream.c - constant-memory iteration: every row hydrated into one
+ * struct, its strings in an arena rolled back row by row.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "query_int.h"
+
+struct sinew_iter {
+    sinew_query *q;
+    sn_exec x;
+    sn_arena arena;           /* strings of the current row only */
+    sn_arena_mark mark;       /* empty-arena point every row rolls back to */
+    void *row;                /* the one struct every row is hydrated into */
+    int done;
+};
+
+int sinew_iterate(sinew_query *q, sinew_iter **out)
+{
+    if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_iterate: out is NULL");
+    *out = NULL;
+    int rc = sn_q_ungrouped(q, "sinew_iterate");
+    if (rc) return rc;
+    if (q->model->size == 0)
+        return sinew_error_set(SINEW_MISUSE, "sinew_iterate: model %s has no C struct", q->model->name);
+    if ((rc = sn_q_render_select(q, 0))) return rc;
+    sinew_iter *it = sn_calloc(1, sizeof *it);
+    if (!it) return sn_nomem();
+    it->row = sn_calloc(1, q->model->size);
+    if (!it->row) {
+        sn_free(it);
+        return sn_nomem();
+    }
+    /* one chunk is kept for good, so rows that fit in it cost no allocation */
+    sn_arena_init(&it->arena, 64 * 1024);
+    if (!sn_arena_alloc(&it->arena, 1)) {
+        sn_free(it->row);
+        sn_free(it);
+        return SINEW_NOMEM;
+    }
+    it->mark = sn_arena_mark_get(&it->arena);
+    it->q = q;
+    if ((rc = sn_q_start(q, &it->x, sn_buf_cstr(&q->out.sql)))) {
+        sn_free(it->row);
+        sn_free(it);
+        return rc;
+    }
+    if (it->x.drv->stream && (rc = it->x.drv->stream(it->x.stmt))) {
+        sn_exec_end(&it->x);
+        sn_arena_free(&it->arena);
+        sn_free(it->row);
+        sn_free(it);
+        return rc;
+    }
+    *out = it;
+    return SINEW_OK;
+}
+
+int sinew_iter_next(sinew_iter *it, void **obj)
+{
+    if (!it || !obj) return sinew_error_set(SINEW_MISUSE, "sinew_iter_next: arguments must not be NULL");
+    *obj = NULL;
+    if (it->done) return SINEW_DONE;
+    int rc = sn_exec_step(&it->x);
+    if (rc != SINEW_ROW) {
+        it->done = 1;
+        return rc;
+    }
+    /* the previous row's strings are dropped before the next row is read */
+    sn_arena_reset_to(&it->arena, it->mark);
+    memset(it->row, 0, it->q->model->size);
+    rc = sn_hydrate_row_borrowed(it->x.drv, it->x.stmt, it->q->model, it->row, &it->arena);
+    if (rc) {
+        it->done = 1;
+        return rc;
+    }
+    *obj = it->row;
+    return SINEW_ROW;
+}
+
+void sinew_iter_free(sinew_iter *it)
+{
+    if (!it) return;
+    sn_exec_end(&it->x);
+    sn_arena_free(&it->arena);
+    sn_free(it->row);
+    sn_free(it);
+}

@@ -1,0 +1,191 @@
+/*
+ * ir.h - statements as data: what the ORM builds and the renderers in this
+ * directory turn into SQL text for a dialect.
+ *
+ * A SELECT over one model (sn_select) holds its joins, filter tree, order,
+ * grouping, paging and the to-one relations it loads by JOIN; every column
+ * in it carries the table alias it is read from (t0 the model itself, tN a
+ * join), resolved by the builder, so the renderer needs no relation paths.
+ * Writes (sn_insert, sn_delete) name a model and field indexes. The
+ * renderers take the description const and append parameters to an output
+ * list (sn_sql_out); they never change what they render.
+ *
+ * Nothing here talks to a database, and nothing here is on a per-row path:
+ * the ORM renders per query, and per model once (orm/plan.c).
+ */
+#ifndef SINEW_SQL_IR_H
+#define SINEW_SQL_IR_H
+
+#include "dialect.h"
+#include "sn_limits.h"
+#include "sinew/query_types.h"
+
+/* ---- filter expressions ---- */
+
+typedef enum xkind {
+    X_CMP = 1, X_CMPCOL, X_IN, X_NOTIN, X_INSUB, X_LIKE, X_ILIKE, X_NULL, X_NOTNULL,
+    X_BETWEEN, X_AND, X_OR, X_NOT, X_ERROR
+} xkind;
+
+struct sn_select;
+struct sinew_query;
+
+/* One node of a filter. The public constructors (orm/expr.c) build it; the
+ * query that takes it over resolves alias_a / alias_b. */
+struct sinew_expr {
+    xkind kind;
+    sinew_op op;
+    sinew_col a, b;
+    sinew_value *vals;        /* owned, strings copied into `store` */
+    size_t nvals;
+    char *store;
+    sinew_expr *l, *r;
+    struct sinew_query *sub;  /* X_INSUB: owned by the node (the ORM frees it) */
+    int err;                  /* X_ERROR: status */
+    char *errmsg;             /* X_ERROR: message */
+    int alias_a, alias_b;     /* table aliases of a and b: t<alias> */
+    const struct sn_select *subsel;   /* X_INSUB: the subquery's description (inside `sub`) */
+};
+
+/* ---- SELECT ---- */
+
+/* a column and the alias of the table it is read from */
+typedef struct sn_ir_col {
+    sinew_col col;
+    int alias;
+} sn_ir_col;
+
+typedef struct sn_ir_order {
+    sn_ir_col key;
+    sinew_dir dir;
+    sinew_nulls nulls;
+} sn_ir_order;
+
+/* LEFT JOIN rel->target AS t<alias> ON (its keys = those of t<parent>); a
+ * many-to-many relation goes through its join table, aliased t<100 + alias> */
+typedef struct sn_ir_join {
+    const sinew_relation *rel;
+    const sinew_model *from;  /* the model of t<parent> */
+    int parent, alias;
+} sn_ir_join;
+
+typedef struct sn_ir_agg {
+    sinew_agg fn;
+    sn_ir_col arg;
+} sn_ir_agg;
+
+typedef struct sn_ir_having {
+    sn_ir_agg agg;
+    sinew_op op;
+    sinew_value v;
+} sn_ir_having;
+
+/* a to-one relation of the model (it holds the key) whose target's columns
+ * follow the model's in the object SELECT: LEFT JOIN target AS e<tag> */
+typedef struct sn_ir_eager {
+    const sinew_relation *rel;
+    int tag;
+} sn_ir_eager;
+
+typedef struct sn_select {
+    const sinew_model *model;
+    sinew_expr *where;        /* AND of the filters, or NULL */
+    sinew_expr *after;        /* keyset condition, or NULL */
+    sn_ir_join joins[SN_MAX_QUERY_TERMS];   /* a parent join precedes its children */
+    size_t njoins;
+    int to_many;              /* a to-many join multiplies rows: they need DISTINCT */
+    int distinct;
+    sn_ir_order order[SN_MAX_QUERY_TERMS];
+    size_t norder;
+    int64_t limit, offset;    /* -1 = none */
+    sn_ir_col group[SN_MAX_QUERY_TERMS];
+    size_t ngroup;
+    sn_ir_agg aggs[SN_MAX_QUERY_TERMS];
+    size_t naggs;
+    sn_ir_having having[SN_MAX_QUERY_TERMS];
+    size_t nhaving;
+    sn_ir_eager eager[SN_MAX_QUERY_TERMS];
+    size_t neager;
+} sn_select;
+
+/* ---- output: text plus the values bound to its placeholders, in order ---- */
+
+typedef struct sn_sql_out {
+    sn_buf sql;
+    sinew_value *params;
+    size_t nparams, capparams;
+} sn_sql_out;
+
+void sn_sql_out_init(sn_sql_out *o);
+void sn_sql_out_reset(sn_sql_out *o);
+void sn_sql_out_free(sn_sql_out *o);
+
+/* The renderers return SINEW_OK, or SINEW_NOMEM (no error is recorded: the caller does). */
+
+/* the order keys include every primary-key column */
+int sn_sql_select_has_pk_order(const sn_select *s);
+/* SELECT [DISTINCT] t0.<every column> [, e<k>.<every target column>] FROM ... ORDER BY ... LIMIT
+ * (extra_limit > 0 caps the limit: first-of and exactly-one reads) */
+int sn_sql_select_objects(sn_sql_out *o, const sinew_dialect *d, const sn_select *s, int64_t extra_limit);
+/* SELECT <group keys>, <aggregates> FROM ... GROUP BY ... HAVING ... ORDER BY ... LIMIT */
+int sn_sql_select_grouped(sn_sql_out *o, const sinew_dialect *d, const sn_select *s);
+/* the rows must be a derived table before a scalar is taken over them (DISTINCT, paging) */
+int sn_sql_select_needs_wrap(const sn_select *s);
+/* SELECT COUNT(*) (fn == 0) or SELECT fn(arg) over the rows of s */
+int sn_sql_select_scalar(sn_sql_out *o, const sinew_dialect *d, const sn_select *s, sinew_agg fn,
+                         const sn_ir_col *arg);
+/* UPDATE t SET f = ?, ... for the rows of s (a key subselect when s joins or pages) */
+int sn_sql_update_rows(sn_sql_out *o, const sinew_dialect *d, const sn_select *s, const unsigned *fields,
+                       const sinew_value *vals, size_t n);
+/* DELETE FROM t for the rows of s */
+int sn_sql_delete_rows(sn_sql_out *o, const sinew_dialect *d, const sn_select *s);
+const char *sn_sql_agg_name(sinew_agg fn);
+
+/*
+ * The batch loader's SELECT: the rows of rel's target whose keys are among
+ * nkeys given ones (bound in order: key by key, each key's columns in
+ * order), many-to-many through the join table (its owner-key columns follow
+ * the target's columns), to-many lists ordered by owner key, then key.
+ */
+int sn_sql_relation_select(sn_buf *out, const sinew_dialect *d, const sinew_relation *rel, size_t nkeys);
+
+/* ---- writes ---- */
+
+typedef enum sn_conflict { SN_CONFLICT_NONE = 0, SN_CONFLICT_NOTHING, SN_CONFLICT_UPDATE } sn_conflict;
+
+typedef struct sn_insert {
+    const sinew_model *model;
+    const unsigned *cols;     /* fields written, in bind order; none: DEFAULT VALUES (one row) */
+    size_t ncols;
+    size_t rows;              /* value tuples; 0 counts as 1 */
+    sn_conflict on_conflict;
+    const unsigned *conflict; /* ON CONFLICT (these) ...; none with NOTHING: any conflict */
+    size_t nconflict;
+    const unsigned *update;   /* DO UPDATE SET f = excluded.f; none: conflict[0] to itself */
+    size_t nupdate;
+    const unsigned *returning;
+    size_t nreturning;
+} sn_insert;
+
+typedef struct sn_delete {
+    const sinew_model *model;
+    const unsigned *keys;     /* WHERE k1 = ? AND k2 = ? ... */
+    size_t nkeys;
+} sn_delete;
+
+int sn_sql_insert_stmt(sn_buf *out, const sinew_dialect *d, const sn_insert *ins);
+int sn_sql_delete_stmt(sn_buf *out, const sinew_dialect *d, const sn_delete *del);
+/* COPY t (every column) FROM STDIN, for a driver with COPY */
+int sn_sql_copy_in(sn_buf *out, const sinew_dialect *d, const sinew_model *m);
+/* n keys from the sequence behind a serial column: $1 the quoted table, $2 the column, $3 n */
+const char *sn_sql_sequence_keys(const sinew_dialect *d);
+/* a statement that does nothing but answer (a connection check) */
+const char *sn_sql_ping(void);
+/* transaction control, as the log shows it (the driver runs it; ROLLBACK also ends
+ * a transaction a raw statement began) */
+typedef enum sn_sql_tx {
+    SN_SQL_BEGIN, SN_SQL_COMMIT, SN_SQL_ROLLBACK, SN_SQL_SAVEPOINT, SN_SQL_RELEASE, SN_SQL_ROLLBACK_TO
+} sn_sql_tx;
+const char *sn_sql_tx_text(sn_sql_tx op);
+
+#endif

@@ -1,0 +1,290 @@
+/*
+ * The statement renderers of src/sql on their own (sql/ir.h): a SELECT
+ * description with joins, filters, a subquery, order and paging; a scalar
+ * over its rows; grouped rows; bulk UPDATE / DELETE; INSERT with ON
+ * CONFLICT; the batch loader's SELECT. Exact text on both dialects, the
+ * parameters in placeholder order, and the description byte for byte the
+ * same after rendering (the renderers take it const and change nothing).
+ */
+#include "harness.h"
+#include "sql/ir.h"
+#include "../queries/people.h"
+#include <string.h>
+
+static sinew_value int_v(int64_t i)
+{
+    sinew_value v;
+    memset(&v, 0, sizeof v);
+    v.type = SINEW_INT64;
+    v.u.i = i;
+    return v;
+}
+
+static sinew_col column(const sinew_model *m, int f)
+{
+    sinew_col c;
+    memset(&c, 0, sizeof c);
+    c.model = m;
+    c.field = f;
+    return c;
+}
+
+static void expect_text(const char *what, const char *got, const char *want)
+{
+    if (strcmp(got, want) != 0) fail_msg("%s\n  want %s\n  got  %s", what, want, got);
+}
+
+static void expect_params(const sn_sql_out *o, const int64_t *want, size_t n)
+{
+    if (o->nparams != n) fail_msg("%zu parameters, want %zu", o->nparams, n);
+    for (size_t i = 0; i < n; i++)
+        if (o->params[i].type != SINEW_INT64 || o->params[i].u.i != want[i])
+            fail_msg("parameter %zu is %lld, want %lld", i + 1, (long long)o->params[i].u.i, (long long)want[i]);
+}
+
+/* people whose team's id = 3 and age IN (1, 2, 3): a join, a padded IN list */
+typedef struct fixture {
+    sinew_expr team_eq, age_in, both;
+    sinew_value in_vals[3];
+    sn_select sel;
+} fixture;
+
+static void build(fixture *f)
+{
+    memset(f, 0, sizeof *f);
+    f->team_eq.kind = X_CMP;
+    f->team_eq.op = SINEW_EQ;
+    f->team_eq.a = column(&team_model, 0);
+    f->team_eq.a.via[0] = PERSON_TEAM;
+    f->team_eq.a.nvia = 1;
+    f->team_eq.alias_a = 1;
+    static sinew_value three;
+    three = int_v(3);
+    f->team_eq.vals = &three;
+    f->team_eq.nvals = 1;
+    for (int i = 0; i < 3; i++) f->in_vals[i] = int_v(i + 1);
+    f->age_in.kind = X_IN;
+    f->age_in.a = column(&person_model, 2);
+    f->age_in.vals = f->in_vals;
+    f->age_in.nvals = 3;
+    f->both.kind = X_AND;
+    f->both.l = &f->team_eq;
+    f->both.r = &f->age_in;
+    sn_select *s = &f->sel;
+    s->model = &person_model;
+    s->where = &f->both;
+    s->joins[0] = (sn_ir_join){PERSON_TEAM, &person_model, 0, 1};
+    s->njoins = 1;
+    s->order[0] = (sn_ir_order){{column(&person_model, 1), 0}, SINEW_DESC, SINEW_NULLS_DEFAULT};
+    s->norder = 1;
+    s->limit = 10;
+    s->offset = 20;
+}
+
+static void select_with_join_filter_order_and_paging(void **state)
+{
+    (void)state;
+    fixture f;
+    build(&f);
+    sn_select before = f.sel;
+    sn_sql_out o;
+    sn_sql_out_init(&o);
+    assert_int_equal(sn_sql_select_objects(&o, &sn_dialect_postgres, &f.sel, 0), SINEW_OK);
+    expect_text("postgres select", sn_buf_cstr(&o.sql),
+                "SELECT t0.\"id\", t0.\"name\", t0.\"age\", t0.\"score\", t0.\"active\", t0.\"team_id\" FROM \"people\" AS t0 "
+                "LEFT JOIN \"teams\" AS t1 ON t1.\"id\" = t0.\"team_id\" WHERE (t1.\"id\" = $1 AND t0.\"age\" IN ($2, $3, $4, $5)) "
+                "ORDER BY t0.\"name\" DESC, t0.\"id\" LIMIT 10 OFFSET $6");
+    /* the IN list padded to four with its last value; OFFSET bound, LIMIT written */
+    expect_params(&o, (const int64_t[]){3, 1, 2, 3, 3, 20}, 6);
+    assert_memory_equal(&before, &f.sel, sizeof before);
+    /* the same description again, on SQLite, first-of: the output restarts, the description is the same */
+    assert_int_equal(sn_sql_select_objects(&o, &sn_dialect_sqlite, &f.sel, 1), SINEW_OK);
+    expect_text("sqlite first", sn_buf_cstr(&o.sql),
+                "SELECT t0.\"id\", t0.\"name\", t0.\"age\", t0.\"score\", t0.\"active\", t0.\"team_id\" FROM \"people\" AS t0 "
+                "LEFT JOIN \"teams\" AS t1 ON t1.\"id\" = t0.\"team_id\" WHERE (t1.\"id\" = ? AND t0.\"age\" IN (?, ?, ?, ?)) "
+                "ORDER BY t0.\"name\" DESC, t0.\"id\" LIMIT 1 OFFSET ?");
+    expect_params(&o, (const int64_t[]){3, 1, 2, 3, 3, 20}, 6);
+    assert_memory_equal(&before, &f.sel, sizeof before);
+    sn_sql_out_free(&o);
+}
+
+static void subquery_parameters_follow_the_outer_ones(void **state)
+{
+    (void)state;
+    /* teams WHERE id > 5 AND id IN (SELECT team_id FROM people WHERE ... the fixture's filter) */
+    fixture f;
+    build(&f);
+    f.sel.norder = 0;
+    f.sel.limit = f.sel.offset = -1;
+    sn_select sub_before = f.sel;
+    sinew_value five = int_v(5);
+    sinew_expr gt = {.kind = X_CMP, .op = SINEW_GT, .a = column(&team_model, 0), .vals = &five, .nvals = 1};
+    sinew_expr in = {.kind = X_INSUB, .a = column(&team_model, 0), .b = column(&person_model, 5), .subsel = &f.sel};
+    sinew_expr both = {.kind = X_AND, .l = &gt, .r = &in};
+    sn_select outer;
+    memset(&outer, 0, sizeof outer);
+    outer.model = &team_model;
+    outer.where = &both;
+    outer.limit = outer.offset = -1;
+    sn_select outer_before = outer;
+    sn_sql_out o;
+    sn_sql_out_init(&o);
+    assert_int_equal(sn_sql_select_objects(&o, &sn_dialect_postgres, &outer, 0), SINEW_OK);
+    expect_text("subquery", sn_buf_cstr(&o.sql),
+                "SELECT t0.\"id\", t0.\"name\" FROM \"teams\" AS t0 WHERE (t0.\"id\" > $1 AND t0.\"id\" IN (SELECT "
+                "t0.\"team_id\" FROM \"people\" AS t0 LEFT JOIN \"teams\" AS t1 ON t1.\"id\" = t0.\"team_id\" WHERE "
+                "(t1.\"id\" = $2 AND t0.\"age\" IN ($3, $4, $5, $6))))");
+    expect_params(&o, (const int64_t[]){5, 3, 1, 2, 3, 3}, 6);
+    assert_memory_equal(&outer_before, &outer, sizeof outer);
+    assert_memory_equal(&sub_before, &f.sel, sizeof sub_before);
+    sn_sql_out_free(&o);
+}
+
+static void scalars_wrap_paged_rows_and_drop_an_unneeded_order(void **state)
+{
+    (void)state;
+    fixture f;
+    build(&f);
+    sn_sql_out o;
+    sn_sql_out_init(&o);
+    /* paged: over a derived table, the order kept for the page */
+    assert_int_equal(sn_sql_select_scalar(&o, &sn_dialect_sqlite, &f.sel, 0, NULL), SINEW_OK);
+    expect_text("count paged", sn_buf_cstr(&o.sql),
+                "SELECT COUNT(*) FROM (SELECT t0.\"id\", t0.\"name\", t0.\"age\", t0.\"score\", t0.\"active\", "
+                "t0.\"team_id\" FROM \"people\" AS t0 LEFT JOIN \"teams\" AS t1 ON t1.\"id\" = t0.\"team_id\" WHERE "
+                "(t1.\"id\" = ? AND t0.\"age\" IN (?, ?, ?, ?)) ORDER BY t0.\"name\" DESC, t0.\"id\" LIMIT 10 OFFSET ?) AS c");
+    /* distinct without paging: derived table, no order */
+    f.sel.limit = f.sel.offset = -1;
+    f.sel.distinct = 1;
+    sn_ir_col score = {column(&person_model, 3), 0};
+    assert_int_equal(sn_sql_select_scalar(&o, &sn_dialect_postgres, &f.sel, SINEW_SUM, &score), SINEW_OK);
+    expect_text("sum distinct", sn_buf_cstr(&o.sql),
+                "SELECT SUM(c.\"score\") FROM (SELECT DISTINCT t0.\"id\", t0.\"name\", t0.\"age\", t0.\"score\", "
+                "t0.\"active\", t0.\"team_id\" FROM \"people\" AS t0 LEFT JOIN \"teams\" AS t1 ON t1.\"id\" = "
+                "t0.\"team_id\" WHERE (t1.\"id\" = $1 AND t0.\"age\" IN ($2, $3, $4, $5))) AS c");
+    assert_int_equal(f.sel.norder, 1);
+    /* plain rows: straight over the table */
+    f.sel.distinct = 0;
+    assert_int_equal(sn_sql_select_scalar(&o, &sn_dialect_postgres, &f.sel, SINEW_MAX, &score), SINEW_OK);
+    expect_text("max", sn_buf_cstr(&o.sql),
+                "SELECT MAX(t0.\"score\") FROM \"people\" AS t0 LEFT JOIN \"teams\" AS t1 ON t1.\"id\" = t0.\"team_id\" "
+                "WHERE (t1.\"id\" = $1 AND t0.\"age\" IN ($2, $3, $4, $5))");
+    sn_sql_out_free(&o);
+}
+
+static void grouped_rows(void **state)
+{
+    (void)state;
+    sn_select s;
+    memset(&s, 0, sizeof s);
+    s.model = &person_model;
+    s.limit = s.offset = -1;
+    s.group[0] = (sn_ir_col){column(&person_model, 5), 0};
+    s.ngroup = 1;
+    s.aggs[0] = (sn_ir_agg){SINEW_COUNT, {column(&person_model, 0), 0}};
+    s.naggs = 1;
+    s.having[0] = (sn_ir_having){{SINEW_COUNT, {column(&person_model, 0), 0}}, SINEW_GE, int_v(2)};
+    s.nhaving = 1;
+    s.limit = 5;
+    sn_sql_out o;
+    sn_sql_out_init(&o);
+    assert_int_equal(sn_sql_select_grouped(&o, &sn_dialect_postgres, &s), SINEW_OK);
+    /* no key to break ties in grouped rows */
+    expect_text("grouped", sn_buf_cstr(&o.sql),
+                "SELECT t0.\"team_id\", COUNT(t0.\"id\") FROM \"people\" AS t0 GROUP BY t0.\"team_id\" HAVING "
+                "COUNT(t0.\"id\") >= $1 LIMIT 5");
+    expect_params(&o, (const int64_t[]){2}, 1);
+    sn_sql_out_free(&o);
+}
+
+static void bulk_update_and_delete(void **state)
+{
+    (void)state;
+    fixture f;
+    build(&f);
+    sn_sql_out o;
+    sn_sql_out_init(&o);
+    unsigned age = 2;
+    sinew_value forty = int_v(40);
+    /* joined and paged: the rows by key subselect */
+    assert_int_equal(sn_sql_update_rows(&o, &sn_dialect_postgres, &f.sel, &age, &forty, 1), SINEW_OK);
+    expect_text("update joined", sn_buf_cstr(&o.sql),
+                "UPDATE \"people\" SET \"age\" = $1 WHERE (\"id\") IN (SELECT t0.\"id\" FROM \"people\" AS t0 LEFT JOIN "
+                "\"teams\" AS t1 ON t1.\"id\" = t0.\"team_id\" WHERE (t1.\"id\" = $2 AND t0.\"age\" IN ($3, $4, $5, $6)) "
+                "ORDER BY t0.\"name\" DESC, t0.\"id\" LIMIT 10 OFFSET $7)");
+    expect_params(&o, (const int64_t[]){40, 3, 1, 2, 3, 3, 20}, 7);
+    /* a plain filter: directly */
+    f.sel.where = &f.age_in;
+    f.sel.njoins = 0;
+    f.sel.limit = f.sel.offset = -1;
+    assert_int_equal(sn_sql_delete_rows(&o, &sn_dialect_sqlite, &f.sel), SINEW_OK);
+    expect_text("delete", sn_buf_cstr(&o.sql), "DELETE FROM \"people\" AS t0 WHERE t0.\"age\" IN (?, ?, ?, ?)");
+    expect_params(&o, (const int64_t[]){1, 2, 3, 3}, 4);
+    sn_sql_out_free(&o);
+}
+
+static void inserts_and_deletes_by_fields(void **state)
+{
+    (void)state;
+    sn_buf b;
+    sn_buf_init(&b);
+    /* upsert: on conflict on name, set age and score, return the row */
+    const unsigned cols[] = {1, 2, 3}, conf[] = {1}, upd[] = {2, 3}, all[] = {0, 1, 2, 3, 4, 5};
+    sn_insert up = {.model = &person_model, .cols = cols, .ncols = 3, .on_conflict = SN_CONFLICT_UPDATE,
+                    .conflict = conf, .nconflict = 1, .update = upd, .nupdate = 2, .returning = all, .nreturning = 2};
+    assert_int_equal(sn_sql_insert_stmt(&b, &sn_dialect_postgres, &up), SINEW_OK);
+    expect_text("upsert", sn_buf_cstr(&b),
+                "INSERT INTO \"people\" (\"name\", \"age\", \"score\") VALUES ($1, $2, $3) ON CONFLICT (\"name\") DO "
+                "UPDATE SET \"age\" = excluded.\"age\", \"score\" = excluded.\"score\" RETURNING \"id\", \"name\"");
+    /* nothing to set: the conflict column to itself, so that RETURNING has the row */
+    up.nupdate = 0;
+    sn_buf_clear(&b);
+    assert_int_equal(sn_sql_insert_stmt(&b, &sn_dialect_sqlite, &up), SINEW_OK);
+    expect_text("upsert no-op", sn_buf_cstr(&b),
+                "INSERT INTO \"people\" (\"name\", \"age\", \"score\") VALUES (?, ?, ?) ON CONFLICT (\"name\") DO "
+                "UPDATE SET \"name\" = excluded.\"name\" RETURNING \"id\", \"name\"");
+    /* many rows, ignoring any conflict */
+    sn_insert many = {.model = &person_model, .cols = cols, .ncols = 2, .rows = 2, .on_conflict = SN_CONFLICT_NOTHING};
+    sn_buf_clear(&b);
+    assert_int_equal(sn_sql_insert_stmt(&b, &sn_dialect_postgres, &many), SINEW_OK);
+    expect_text("multi-row", sn_buf_cstr(&b),
+                "INSERT INTO \"people\" (\"name\", \"age\") VALUES ($1, $2), ($3, $4) ON CONFLICT DO NOTHING");
+    sn_insert none = {.model = &team_model};
+    sn_buf_clear(&b);
+    assert_int_equal(sn_sql_insert_stmt(&b, &sn_dialect_sqlite, &none), SINEW_OK);
+    expect_text("defaults", sn_buf_cstr(&b), "INSERT INTO \"teams\" DEFAULT VALUES");
+    sn_delete del = {.model = &person_model, .keys = cols, .nkeys = 2};
+    sn_buf_clear(&b);
+    assert_int_equal(sn_sql_delete_stmt(&b, &sn_dialect_postgres, &del), SINEW_OK);
+    expect_text("delete by fields", sn_buf_cstr(&b), "DELETE FROM \"people\" WHERE \"name\" = $1 AND \"age\" = $2");
+    sn_buf_free(&b);
+}
+
+static void batch_loader_select(void **state)
+{
+    (void)state;
+    sn_buf b;
+    sn_buf_init(&b);
+    assert_int_equal(sn_sql_relation_select(&b, &sn_dialect_postgres, TEAM_MEMBERS, 2), SINEW_OK);
+    expect_text("has-many", sn_buf_cstr(&b),
+                "SELECT t0.\"id\", t0.\"name\", t0.\"age\", t0.\"score\", t0.\"active\", t0.\"team_id\" FROM \"people\" "
+                "AS t0 WHERE t0.\"team_id\" IN ($1, $2) ORDER BY t0.\"team_id\", t0.\"id\"");
+    sn_buf_clear(&b);
+    assert_int_equal(sn_sql_relation_select(&b, &sn_dialect_sqlite, PERSON_TEAM, 1), SINEW_OK);
+    expect_text("belongs-to", sn_buf_cstr(&b), "SELECT t0.\"id\", t0.\"name\" FROM \"teams\" AS t0 WHERE t0.\"id\" IN (?)");
+    sn_buf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(select_with_join_filter_order_and_paging),
+        cmocka_unit_test(subquery_parameters_follow_the_outer_ones),
+        cmocka_unit_test(scalars_wrap_paged_rows_and_drop_an_unneeded_order),
+        cmocka_unit_test(grouped_rows),
+        cmocka_unit_test(bulk_update_and_delete),
+        cmocka_unit_test(inserts_and_deletes_by_fields),
+        cmocka_unit_test(batch_loader_select),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
