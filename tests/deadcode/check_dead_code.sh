@@ -16,8 +16,11 @@ src=$2
 command -v readelf >/dev/null || { echo "dead code: readelf missing (binutils)" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-find "$bin/CMakeFiles/sinew_obj.dir" "$bin/CMakeFiles/sinew_cli.dir" -name '*.o' >"$tmp/objs" 2>/dev/null || true
-[ -s "$tmp/objs" ] || { echo "dead code: no objects of sinew_obj / sinew_cli under $bin (build them first)" >&2; exit 1; }
+# the objects of every layer's library (cmake/SinewLayers.cmake: sinew_<layer>) and of the tool
+for layer in base schema sql codegen diagram driver orm migrate cli; do
+    [ -d "$bin/CMakeFiles/sinew_$layer.dir" ] && find "$bin/CMakeFiles/sinew_$layer.dir" -name '*.o'
+done >"$tmp/objs"
+[ -s "$tmp/objs" ] || { echo "dead code: no objects of the sinew_<layer> libraries under $bin (build them first)" >&2; exit 1; }
 : >"$tmp/defined"
 : >"$tmp/called"
 while read -r o; do
