@@ -84,6 +84,7 @@ static int map_state(const char *st)
     if (!st || !*st) return SINEW_ERROR;
     if (!strncmp(st, "23", 2)) return SINEW_CONSTRAINT;
     if (!strcmp(st, "40001") || !strcmp(st, "40P01")) return SINEW_RETRY;
+    if (!strcmp(st, "25006")) return SINEW_READONLY;   /* read_only_sql_transaction: a standby, or READ ONLY */
     if (!strncmp(st, "08", 2) || !strcmp(st, "57P01") || !strcmp(st, "57P02") || !strcmp(st, "57P03"))
         return SINEW_CONNECTION;
     if (!strcmp(st, "55P03") || !strcmp(st, "57014")) return SINEW_BUSY;
@@ -115,6 +116,9 @@ SN_COLD static int fail(sinew_conn *c, const PGresult *res, const char *doing)
     case SINEW_RETRY: hint = "; the transaction was rolled back: run it again (sinew_transaction retries it)"; break;
     case SINEW_CONNECTION: hint = "; the connection to the server was lost: reconnect (nothing of the open transaction was committed)"; break;
     case SINEW_BUSY: hint = "; a lock or a timeout stopped the statement: retry later"; break;
+    case SINEW_READONLY:
+        hint = "; this server (a hot standby) or transaction (READ ONLY) takes reads only: run writes on the primary";
+        break;
     default: break;
     }
     sinew_error_set(status, "postgres: %s while %s%s", clean, doing, hint);

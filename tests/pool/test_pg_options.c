@@ -145,9 +145,11 @@ static void bad_option_values_are_refused(void **state)
     (void)state;
     sinew_db *owner = th_open();
     sinew_db *db = (sinew_db *)0x1;
-    th_assert_status(sinew_open(&db, with_params("pgbouncer=maybe")), SINEW_INVALID, "pgbouncer=maybe");
-    assert_null(db);
-    db = (sinew_db *)0x1;
+    if (!suite_is_unnamed()) {   /* (else the suite's own pgbouncer=true comes first) */
+        th_assert_status(sinew_open(&db, with_params("pgbouncer=maybe")), SINEW_INVALID, "pgbouncer=maybe");
+        assert_null(db);
+        db = (sinew_db *)0x1;
+    }
     th_assert_status(sinew_open(&db, with_params("lock_timeout=soon")), SINEW_INVALID, "lock_timeout=soon");
     assert_null(db);
     db = (sinew_db *)0x1;

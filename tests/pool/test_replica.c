@@ -1,0 +1,119 @@
+/*
+ * A PostgreSQL primary and a real hot standby streaming from it
+ * (scripts/with-replica.sh; the `replica` label, skipped without
+ * SINEW_TEST_REPLICA_URL):
+ *   - a write on the standby, or in a READ ONLY transaction, is
+ *     SINEW_READONLY (SQLSTATE 25006) with a message saying where to send it;
+ *   - the router hands read connections out on the standby and write
+ *     connections on the primary; a read right after a write sees it
+ *     (read-your-writes: it waits for the standby to replay the primary's
+ *     WAL position), twenty times in a row;
+ *   - a write through a read connection is SINEW_READONLY.
+ */
+#include "pool_support.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char replica_url[1200];
+
+/* the standby's URL for th_open()'s database, once replay has created it there */
+static const char *replica_for_last(void)
+{
+    const char *base = getenv("SINEW_TEST_REPLICA_URL");
+    const char *db = strrchr(th_last_url(), '/') + 1;
+    const char *slash = strchr(strstr(base, "://") + 3, '/');
+    snprintf(replica_url, sizeof replica_url, "%.*s/%s", (int)(slash - base), base, db);
+    sinew_db *probe = NULL;
+    for (int i = 0; i < 200; i++) {
+        if (sinew_open(&probe, replica_url) == SINEW_OK) break;
+        pool_sleep_ms(25);
+    }
+    if (!probe) fail_msg("the standby never got database %s: %s", db, sinew_errmsg());
+    sinew_close(probe);
+    return replica_url;
+}
+
+static const char *in_recovery = "SELECT CASE WHEN pg_is_in_recovery() THEN 1 ELSE 0 END";
+
+static void writes_on_the_standby_are_readonly(void **state)
+{
+    (void)state;
+    sinew_db *primary = th_open();
+    sinew_db *standby;
+    th_ok(sinew_open(&standby, replica_for_last()));
+    assert_int_equal(pool_scalar_ok(standby, in_recovery), 1);
+    assert_int_equal(pool_scalar_ok(standby, "SELECT 1 + 1"), 2);   /* reads work */
+    th_assert_status(sinew_exec(standby, "CREATE TABLE t (id integer)"), SINEW_READONLY, "takes reads only");
+    assert_string_equal(sinew_last_error()->sqlstate, "25006");
+    /* the same status from a READ ONLY transaction on the primary */
+    th_ok(sinew_exec(primary, "CREATE TABLE t (id integer)"));
+    th_ok(sinew_begin(primary));
+    th_ok(sinew_exec(primary, "SET TRANSACTION READ ONLY"));
+    th_assert_status(sinew_exec(primary, "INSERT INTO t VALUES (1)"), SINEW_READONLY, "run writes on the primary");
+    th_ok(sinew_rollback(primary));
+    sinew_close(standby);
+    th_close(primary);
+}
+
+static void router_reads_on_the_standby_and_sees_its_writes(void **state)
+{
+    (void)state;
+    sinew_db *owner = th_open();
+    const char *replicas[] = {replica_for_last()};
+    sinew_router *r;
+    sinew_router_options opt = {0};
+    opt.wait_ms = 5000;
+    th_ok(sinew_router_open(&r, th_last_url(), replicas, 1, &opt));
+    sinew_db *w, *rd;
+    th_ok(sinew_router_acquire_write(r, &w));
+    assert_int_equal(pool_scalar_ok(w, in_recovery), 0);
+    th_ok(sinew_exec(w, "CREATE TABLE t (id integer PRIMARY KEY)"));
+    th_ok(sinew_router_release(r, w));
+    for (int i = 1; i <= 20; i++) {
+        th_ok(sinew_router_acquire_write(r, &w));
+        th_ok(pool_execf(w, "INSERT INTO t VALUES (%d)", i));
+        th_ok(sinew_router_release(r, w));
+        th_ok(sinew_router_acquire_read(r, &rd));
+        assert_int_equal(pool_scalar_ok(rd, in_recovery), 1);
+        assert_int_equal(pool_scalar_ok(rd, "SELECT COUNT(*) FROM t"), i);
+        th_ok(sinew_router_release(r, rd));
+    }
+    sinew_router_stats st = sinew_router_get_stats(r);
+    assert_int_equal((int)st.reads_on_replicas, 20);
+    assert_int_equal((int)st.reads_on_primary, 0);
+    assert_int_equal((int)st.writes, 21);
+
+    th_ok(sinew_router_acquire_read(r, &rd));
+    th_assert_status(sinew_exec(rd, "INSERT INTO t VALUES (100)"), SINEW_READONLY, "reads only");
+    th_ok(sinew_router_release(r, rd));
+    th_assert_status(sinew_router_release(r, owner), SINEW_MISUSE, "not lent out");
+    th_ok(sinew_router_close(r));
+    th_close(owner);
+}
+
+/* a router on SQLite is refused: there are no streaming replicas there */
+static void router_refuses_sqlite(void **state)
+{
+    (void)state;
+    char url[512];
+    snprintf(url, sizeof url, "sqlite:%s/router.db", th_tmpdir());
+    sinew_router *r = (sinew_router *)0x1;
+    th_assert_status(sinew_router_open(&r, url, NULL, 0, NULL), SINEW_UNSUPPORTED, "PostgreSQL streaming");
+    assert_null(r);
+}
+
+int main(void)
+{
+    const char *rep = getenv("SINEW_TEST_REPLICA_URL");
+    if (!rep || !*rep || !th_is_postgres()) {
+        printf("no standby (SINEW_TEST_REPLICA_URL is unset): run under scripts/with-replica.sh\n");
+        return 77;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(writes_on_the_standby_are_readonly),
+        cmocka_unit_test(router_reads_on_the_standby_and_sees_its_writes),
+        cmocka_unit_test(router_refuses_sqlite),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
