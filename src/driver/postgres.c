@@ -40,6 +40,7 @@ struct sinew_conn {
      * server would keep those statements for the life of the connection */
     sn_buf deallocate;
     int unnamed;                  /* ?pgbouncer=true: no named statements, no session state */
+    int local_timeouts;           /* ?pgbouncer=true or ?citus=true: timeouts SET LOCAL per transaction */
     char timeouts[128];           /* "SET LOCAL lock_timeout = ...; ..." for each transaction, or "" */
 };
 
@@ -94,18 +95,81 @@ static int map_state(const char *st)
     return SINEW_ERROR;
 }
 
+/*
+ * Citus reports a worker's constraint violation found during COPY as
+ * SQLSTATE XX000 with the worker's message: the text says which it was.
+ */
+static const char *relayed_constraint_state(const char *state, const char *msg)
+{
+    if (!state || strcmp(state, "XX000") || !msg) return NULL;
+    if (strstr(msg, "duplicate key value violates unique constraint")) return "23505";
+    if (strstr(msg, "violates not-null constraint")) return "23502";
+    if (strstr(msg, "violates foreign key constraint")) return "23503";
+    if (strstr(msg, "violates check constraint")) return "23514";
+    return NULL;
+}
+
+/* the text between the quotes after `after` in msg ("... constraint \"x\"") into out, or 0 */
+static int quoted_after(const char *msg, const char *after, char *out, size_t cap)
+{
+    const char *k = msg ? strstr(msg, after) : NULL;
+    if (!k || !(k = strchr(k + strlen(after), '"'))) return 0;
+    const char *e = strchr(++k, '"');
+    if (!e || (size_t)(e - k) >= cap) return 0;
+    memcpy(out, k, (size_t)(e - k));
+    out[e - k] = '\0';
+    return 1;
+}
+
+/* drop a trailing "_<digits>" (a Citus shard id: accounts_102008, accounts_email_key_102008) */
+static void strip_shard(char *name)
+{
+    size_t n = strlen(name), d = n;
+    while (d && name[d - 1] >= '0' && name[d - 1] <= '9') d--;
+    if (d < n && d > 1 && name[d - 1] == '_') name[d - 1] = '\0';
+}
+
+/*
+ * The table of a constraint relayed from a Citus worker, which names none:
+ * from PostgreSQL's default names, <table>_pkey and <table>_<column>_key.
+ */
+static void table_from_constraint(const char *constraint, const char *column, char *out, size_t cap)
+{
+    size_t n = strlen(constraint), cl = column ? strlen(column) : 0;
+    out[0] = '\0';
+    if (n > 5 && !strcmp(constraint + n - 5, "_pkey")) {
+        snprintf(out, cap, "%.*s", (int)(n - 5), constraint);
+    } else if (cl && n > cl + 5 && !strcmp(constraint + n - 4, "_key") && constraint[n - 5 - cl] == '_' &&
+               !strncmp(constraint + n - 4 - cl, column, cl)) {
+        snprintf(out, cap, "%.*s", (int)(n - 5 - cl), constraint);
+    }
+}
+
 /* record the error of `res` (or of the connection when res is NULL) and return its status */
 SN_COLD static int fail(sinew_conn *c, const PGresult *res, const char *doing)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     if (!msg) msg = PQerrorMessage(c->pg);
+    const char *context = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
+    /* an error a Citus coordinator relays from a worker: names carry shard suffixes */
+    const char *relayed_state = relayed_constraint_state(state, msg);
+    int relayed = relayed_state || (context && strstr(context, "while executing command on"));
+    if (relayed_state) state = relayed_state;
     int status = map_state(state);
     if (PQstatus(c->pg) == CONNECTION_BAD) status = SINEW_CONNECTION;
     char clean[400];
     snprintf(clean, sizeof clean, "%s", msg ? msg : "unknown error");
     size_t n = strlen(clean);
     while (n && (clean[n - 1] == '\n' || clean[n - 1] == ' ')) clean[--n] = '\0';
+    /* the DETAIL says why a statement was refused (Citus: which foreign keys it can distribute);
+     * a constraint violation's detail holds the row's values, which stay out of messages */
+    const char *why = res && status != SINEW_CONSTRAINT ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+    if (why && *why && n + 12 < sizeof clean) {
+        snprintf(clean + n, sizeof clean - n, " (%s)", why);
+        for (char *p = clean + n; *p; p++)
+            if (*p == '\n') *p = ' ';
+    }
     const char *hint = "";
     switch (status) {
     case SINEW_CONSTRAINT:
@@ -138,6 +202,19 @@ SN_COLD static int fail(sinew_conn *c, const PGresult *res, const char *doing)
                 column = col;
             }
         }
+    }
+    char tbl[128] = "", con[128] = "";
+    if (relayed) {
+        if (constraint) snprintf(con, sizeof con, "%s", constraint);
+        else quoted_after(msg, "constraint ", con, sizeof con);
+        if (table) snprintf(tbl, sizeof tbl, "%s", table);
+        else quoted_after(msg, "relation ", tbl, sizeof tbl);
+        if (!column && quoted_after(msg, "null value in column ", col, sizeof col)) column = col;
+        strip_shard(con);
+        strip_shard(tbl);
+        if (!tbl[0] && con[0]) table_from_constraint(con, column, tbl, sizeof tbl);
+        table = tbl[0] ? tbl : NULL;
+        constraint = con[0] ? con : NULL;
     }
     sinew_error_detail(0, state, table, column, constraint);
     return status;
@@ -175,7 +252,7 @@ static int run(sinew_conn *c, const char *sql)
  */
 static int needs_wrap(const sinew_conn *c)
 {
-    return c->unnamed && c->timeouts[0] && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+    return c->local_timeouts && c->timeouts[0] && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
 }
 
 static int wrap_begin(sinew_conn *c)
@@ -227,7 +304,7 @@ static int pg_exec(sinew_conn *c, const char *sql)
  * unknown one only as a failed connection ("invalid connection option"),
  * so check them first against its own list and say which are known.
  */
-static const char *const own_params[] = {"pgbouncer", "lock_timeout", "statement_timeout", NULL};
+static const char *const own_params[] = {"pgbouncer", "citus", "lock_timeout", "statement_timeout", NULL};
 
 static int is_own_param(const char *key)
 {
@@ -243,7 +320,7 @@ static int check_params(const sinew_url *url)
     if (!opts) return sn_nomem();
     size_t n = 0;
     while (opts[n].keyword) n++;
-    const char **known = sn_calloc(n + 4, sizeof *known);
+    const char **known = sn_calloc(n + 5, sizeof *known);
     int rc;
     if (!known) {
         rc = sn_nomem();
@@ -251,7 +328,8 @@ static int check_params(const sinew_url *url)
         size_t k = 0;
         for (int i = 0; own_params[i]; i++) known[k++] = own_params[i];
         for (size_t i = 0; i < n; i++) known[k++] = opts[i].keyword;
-        rc = sinew_url_check_params(url, "postgres (sinew's pgbouncer, lock_timeout, statement_timeout; libpq connection keywords)", known);
+        rc = sinew_url_check_params(url, "postgres (sinew's pgbouncer, citus, lock_timeout, statement_timeout; libpq "
+                                    "connection keywords)", known);
     }
     sn_free(known);
     PQconninfoFree(opts);
@@ -272,7 +350,18 @@ static int own_options(sinew_conn *c, const sinew_url *url, char *session, size_
             return sinew_error_set(SINEW_INVALID, "bad URL: pgbouncer=%s: say pgbouncer=true (a pooler in transaction "
                                    "mode in between) or pgbouncer=false", pb);
     }
+    /* a Citus coordinator: a session SET stays on the coordinator; a SET LOCAL with
+     * propagate_set_commands = 'local' goes with the transaction to the workers */
+    const char *ci = sinew_url_param(url, "citus");
+    int citus = 0;
+    if (ci) {
+        if (!strcmp(ci, "true") || !strcmp(ci, "1")) citus = 1;
+        else if (strcmp(ci, "false") && strcmp(ci, "0"))
+            return sinew_error_set(SINEW_INVALID, "bad URL: citus=%s: say citus=true (a Citus coordinator) or citus=false", ci);
+    }
+    c->local_timeouts = c->unnamed || citus;
     session[0] = '\0';
+    if (citus) snprintf(session, cap, "; SET citus.propagate_set_commands = 'local'");
     c->timeouts[0] = '\0';
     static const char *const names[] = {"lock_timeout", "statement_timeout"};
     for (int i = 0; i < 2; i++) {
@@ -283,7 +372,7 @@ static int own_options(sinew_conn *c, const sinew_url *url, char *session, size_
         if (!*v || *end || ms < 0 || ms > 86400000L)
             return sinew_error_set(SINEW_INVALID, "bad URL: %s=%s is not a number of milliseconds (0 to 86400000)", names[i], v);
         size_t sl = strlen(session), tl = strlen(c->timeouts);
-        snprintf(session + sl, cap - sl, "; SET %s = %ld", names[i], ms);
+        if (!c->local_timeouts) snprintf(session + sl, cap - sl, "; SET %s = %ld", names[i], ms);
         snprintf(c->timeouts + tl, sizeof c->timeouts - tl, "; SET LOCAL %s = %ld", names[i], ms);
     }
     return SINEW_OK;
@@ -334,7 +423,7 @@ static int pg_open(sinew_conn **out, const sinew_url *url)
      * there: notices are dropped by quiet(), and since PostgreSQL 12 floats print exactly anyway */
     char set[400];
     snprintf(set, sizeof set, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET client_min_messages = warning; "
-             "SET extra_float_digits = 3%s", c->unnamed ? "" : session);
+             "SET extra_float_digits = 3%s", session);
     int rc = run(c, set);
     if (rc) {
         PQfinish(c->pg);
@@ -767,31 +856,15 @@ static int pg_step(sinew_stmt *s)
             s->values[i] = s->params[i].is_null ? NULL : s->params[i].buf;
             s->lengths[i] = s->params[i].len;
         }
-        if (s->c->unnamed) {
-            int wrapped = needs_wrap(s->c);
-            if (wrapped) {
-                int rc = wrap_begin(s->c);
-                if (rc) return rc;
-            }
-            s->res = PQexecParams(s->c->pg, s->sql, s->nparams, NULL, s->values, s->lengths, NULL, 0);
-            if (wrapped) {
-                ExecStatusType wst = s->res ? PQresultStatus(s->res) : PGRES_FATAL_ERROR;
-                int rc = wst == PGRES_COMMAND_OK || wst == PGRES_TUPLES_OK ? SINEW_OK
-                         : fail(s->c, s->res, "running a statement");
-                int64_t n = s->res ? strtoll(PQcmdTuples(s->res), NULL, 10) : 0;
-                rc = wrap_end(s->c, rc);
-                s->c->changes = n;
-                if (rc) {
-                    PQclear(s->res);
-                    s->res = NULL;
-                    return rc;
-                }
-            }
-        } else {
-            s->res = PQexecPrepared(s->c->pg, s->name, s->nparams, s->values, s->lengths, NULL, 0);
+        int wrapped = needs_wrap(s->c);
+        if (wrapped) {
+            int rc = wrap_begin(s->c);
+            if (rc) return rc;
         }
-        if (!s->res) return fail(s->c, NULL, "running a statement");
-        if (!s->c->unnamed && PQresultStatus(s->res) == PGRES_FATAL_ERROR && s->sql && replan(s)) {
+        if (s->c->unnamed) s->res = PQexecParams(s->c->pg, s->sql, s->nparams, NULL, s->values, s->lengths, NULL, 0);
+        else s->res = PQexecPrepared(s->c->pg, s->name, s->nparams, s->values, s->lengths, NULL, 0);
+        if (!s->res && !wrapped) return fail(s->c, NULL, "running a statement");
+        if (!wrapped && !s->c->unnamed && PQresultStatus(s->res) == PGRES_FATAL_ERROR && s->sql && replan(s)) {
             PQclear(s->res);
             s->res = NULL;
             PGresult *p = PQprepare(s->c->pg, s->name, s->sql, 0, NULL);
@@ -803,6 +876,19 @@ static int pg_step(sinew_stmt *s)
             }
             s->res = PQexecPrepared(s->c->pg, s->name, s->nparams, s->values, s->lengths, NULL, 0);
             if (!s->res) return fail(s->c, NULL, "running a statement");
+        }
+        if (wrapped) {
+            ExecStatusType wst = s->res ? PQresultStatus(s->res) : PGRES_FATAL_ERROR;
+            int rc = wst == PGRES_COMMAND_OK || wst == PGRES_TUPLES_OK ? SINEW_OK
+                     : fail(s->c, s->res, "running a statement");
+            int64_t n = s->res ? strtoll(PQcmdTuples(s->res), NULL, 10) : 0;
+            rc = wrap_end(s->c, rc);
+            s->c->changes = n;
+            if (rc) {
+                PQclear(s->res);
+                s->res = NULL;
+                return rc;
+            }
         }
         ExecStatusType st = PQresultStatus(s->res);
         if (st == PGRES_COMMAND_OK) {
@@ -932,7 +1018,7 @@ static const void *pg_column_blob(sinew_stmt *s, int i, size_t *len)
 }
 
 /* behind a transaction-mode pooler the timeouts go with each transaction (SET LOCAL) */
-static int pg_begin(sinew_conn *c) { return c->unnamed && c->timeouts[0] ? wrap_begin(c) : run(c, "BEGIN"); }
+static int pg_begin(sinew_conn *c) { return c->local_timeouts && c->timeouts[0] ? wrap_begin(c) : run(c, "BEGIN"); }
 static int pg_commit(sinew_conn *c) { return run(c, "COMMIT"); }
 static int pg_rollback(sinew_conn *c)
 {
