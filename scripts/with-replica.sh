@@ -6,8 +6,8 @@
 # inside the temp dir). The standby is made with `pg_basebackup -R` (which
 # writes primary_conninfo and standby.signal) and streams over loopback.
 # Exports SINEW_TEST_PG_URL (the primary), SINEW_TEST_REPLICA_URL (the
-# standby), SINEW_TEST_REPLICA_DATA (the standby's data directory, for a
-# test that promotes it) and SINEW_TEST_PG_CTL; runs CMD; always stops both
+# standby) and SINEW_TEST_REPLICA_PG_CTL (a pg_ctl command line for the
+# standby, to which a test appends stop, start or promote); runs CMD; always stops both
 # servers and removes the directory, whatever CMD does. Exits with CMD's
 # status. As root the servers run as the `postgres` user (PostgreSQL
 # refuses root).
@@ -78,8 +78,10 @@ fi
 
 export SINEW_TEST_PG_URL="postgres://postgres@127.0.0.1:$P1/postgres"
 export SINEW_TEST_REPLICA_URL="postgres://postgres@127.0.0.1:$P2/postgres"
-export SINEW_TEST_REPLICA_DATA="$DIR/standby"
-export SINEW_TEST_PG_CTL="$PG_CTL"
+# for tests that stop, start or promote the standby: append stop|start|promote and run with sh -c
+asuser=
+[ "$(id -u)" = 0 ] && asuser="runuser -u postgres -- "
+export SINEW_TEST_REPLICA_PG_CTL="$asuser$PG_CTL -D $DIR/standby -l $DIR/standby.log -w -t 60 -o '$OPTS -p $P2'"
 echo "with-replica: primary on 127.0.0.1:$P1, hot standby on 127.0.0.1:$P2 (streaming)"
 "$@"
 status=$?

@@ -39,7 +39,10 @@ typedef struct sinew_db sinew_db;
  * (parsed again at each run, nothing prepared stays on the server) and the
  * timeouts are SET LOCAL in each transaction, a statement outside one
  * running in a short transaction of its own (so, with a timeout, no
- * CREATE DATABASE or CREATE INDEX CONCURRENTLY through such a handle). Any
+ * CREATE DATABASE or CREATE INDEX CONCURRENTLY through such a handle);
+ * citus=true for a Citus coordinator makes the timeouts SET LOCAL the same
+ * way, with citus.propagate_set_commands = 'local', so that they hold on the
+ * workers (a session SET stays on the coordinator). Any
  * other parameter is SINEW_INVALID naming it and listing the known ones.
  * Every backend also takes `?statement_cache=N` (see sinew_db_set_statement_cache).
  */

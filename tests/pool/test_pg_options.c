@@ -11,7 +11,8 @@
  *   - with ?pgbouncer=true the timeouts are SET LOCAL per transaction, never
  *     for the session (a session SET would stay on a pooled server
  *     connection that other clients get next);
- *   - bad values are SINEW_INVALID naming the parameter.
+ *   - bad values are SINEW_INVALID naming the parameter (the citus switch is
+ *     tested on a real cluster in test_citus.c).
  */
 #include "pool_support.h"
 #include <stdio.h>
@@ -154,6 +155,9 @@ static void bad_option_values_are_refused(void **state)
     assert_null(db);
     db = (sinew_db *)0x1;
     th_assert_status(sinew_open(&db, with_params("statement_timeout=-5")), SINEW_INVALID, "milliseconds");
+    assert_null(db);
+    db = (sinew_db *)0x1;
+    th_assert_status(sinew_open(&db, with_params("citus=yes")), SINEW_INVALID, "citus=yes");
     assert_null(db);
     th_close(owner);
 }

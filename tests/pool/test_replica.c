@@ -8,7 +8,11 @@
  *     connections on the primary; a read right after a write sees it
  *     (read-your-writes: it waits for the standby to replay the primary's
  *     WAL position), twenty times in a row;
- *   - a write through a read connection is SINEW_READONLY.
+ *   - a write through a read connection is SINEW_READONLY;
+ *   - the standby stopped: reads go to the primary; started again: after
+ *     down_ms the router reads there again;
+ *   - the standby promoted: it takes writes, and the router still reads
+ *     from it.
  */
 #include "pool_support.h"
 #include <stdio.h>
@@ -92,6 +96,89 @@ static void router_reads_on_the_standby_and_sees_its_writes(void **state)
     th_close(owner);
 }
 
+static void standby_ctl(const char *action)
+{
+    const char *ctl = getenv("SINEW_TEST_REPLICA_PG_CTL");
+    if (!ctl || !*ctl) fail_msg("SINEW_TEST_REPLICA_PG_CTL is not set: run under scripts/with-replica.sh");
+    char cmd[2000];
+    snprintf(cmd, sizeof cmd, "%s %s >/dev/null 2>&1", ctl, action);
+    if (system(cmd) != 0) fail_msg("pg_ctl %s for the standby failed", action);
+}
+
+/* the standby stops: reads go to the primary; it comes back: after down_ms reads go to it again */
+static void a_standby_that_dies_is_left_out_and_taken_back(void **state)
+{
+    (void)state;
+    sinew_db *owner = th_open();
+    const char *replicas[] = {replica_for_last()};
+    sinew_pool_options popt = {0};
+    popt.check = SINEW_POOL_CHECK_ALWAYS;
+    sinew_router_options opt = {0};
+    opt.pool = &popt;
+    opt.wait_ms = 5000;
+    opt.down_ms = 300;
+    sinew_router *r;
+    th_ok(sinew_router_open(&r, th_last_url(), replicas, 1, &opt));
+    sinew_db *db;
+    th_ok(sinew_router_acquire_read(r, &db));
+    assert_int_equal(pool_scalar_ok(db, in_recovery), 1);
+    th_ok(sinew_router_release(r, db));
+
+    standby_ctl("stop -m fast");
+    th_ok(sinew_router_acquire_read(r, &db));
+    assert_int_equal(pool_scalar_ok(db, in_recovery), 0);   /* the primary */
+    th_ok(sinew_router_release(r, db));
+    sinew_router_stats st = sinew_router_get_stats(r);
+    assert_int_equal((int)st.replica_failures, 1);
+    assert_int_equal((int)st.reads_on_primary, 1);
+
+    standby_ctl("start");
+    pool_sleep_ms(400);   /* past down_ms */
+    int back = 0;
+    for (int i = 0; i < 100 && !back; i++) {   /* the restarted standby may still be starting up */
+        th_ok(sinew_router_acquire_read(r, &db));
+        back = pool_scalar_ok(db, in_recovery) == 1;
+        th_ok(sinew_router_release(r, db));
+        if (!back) pool_sleep_ms(400);
+    }
+    assert_true(back);
+    st = sinew_router_get_stats(r);
+    assert_true(st.reads_on_replicas >= 2);
+    th_ok(sinew_router_close(r));
+    th_close(owner);
+}
+
+/* the standby is promoted: it takes writes, and the router still reads there (it has all it replayed) */
+static void a_promoted_standby_takes_writes(void **state)
+{
+    (void)state;
+    sinew_db *owner = th_open();
+    const char *replicas[] = {replica_for_last()};
+    sinew_router *r;
+    th_ok(sinew_router_open(&r, th_last_url(), replicas, 1, NULL));
+    sinew_db *w;
+    th_ok(sinew_router_acquire_write(r, &w));
+    th_ok(sinew_exec(w, "CREATE TABLE before_promotion (id integer)"));
+    th_ok(sinew_router_release(r, w));
+
+    standby_ctl("promote");
+    sinew_db *former;
+    th_ok(sinew_open(&former, replicas[0]));
+    for (int i = 0; i < 200 && pool_scalar_ok(former, in_recovery) == 1; i++) pool_sleep_ms(25);
+    assert_int_equal(pool_scalar_ok(former, in_recovery), 0);
+    th_ok(sinew_exec(former, "CREATE TABLE only_on_the_promoted (id integer)"));   /* not SINEW_READONLY now */
+    th_ok(sinew_exec(former, "INSERT INTO only_on_the_promoted VALUES (1)"));
+    assert_int_equal(pool_scalar_ok(former, "SELECT COUNT(*) FROM before_promotion"), 0);   /* replicated before */
+    sinew_close(former);
+
+    sinew_db *rd;
+    th_ok(sinew_router_acquire_read(r, &rd));
+    assert_int_equal(pool_scalar_ok(rd, "SELECT COUNT(*) FROM only_on_the_promoted"), 1);   /* the former standby */
+    th_ok(sinew_router_release(r, rd));
+    th_ok(sinew_router_close(r));
+    th_close(owner);
+}
+
 /* a router on SQLite is refused: there are no streaming replicas there */
 static void router_refuses_sqlite(void **state)
 {
@@ -114,6 +201,8 @@ int main(void)
         cmocka_unit_test(writes_on_the_standby_are_readonly),
         cmocka_unit_test(router_reads_on_the_standby_and_sees_its_writes),
         cmocka_unit_test(router_refuses_sqlite),
+        cmocka_unit_test(a_standby_that_dies_is_left_out_and_taken_back),
+        cmocka_unit_test(a_promoted_standby_takes_writes),   /* last: the standby is a primary after it */
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
