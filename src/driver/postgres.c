@@ -11,10 +11,16 @@
  * server connection (PgBouncer's transaction mode), nothing may live in the
  * server session: with `?pgbouncer=true` statements are unnamed (parsed,
  * bound and run in one extended-protocol round, PQexecParams) and the
- * timeouts are SET LOCAL inside each transaction (see pgbouncer.md in
+ * timeouts are SET LOCAL inside each transaction ("Poolers" in
  * docs/scaling.md). TimeZone and DateStyle may stay session SETs there:
  * PgBouncer tracks both (they are reported parameters) and sets them again
- * on whichever server connection it hands out.
+ * on whichever server connection it hands out. `?citus=true` makes the
+ * timeouts SET LOCAL the same way, so that a Citus coordinator passes them
+ * on to its workers.
+ *
+ * Errors a Citus coordinator relays from a worker carry the shard's names
+ * (accounts_email_key_102008), and a constraint violation found during COPY
+ * comes as XX000: fail() reads them back to the distributed table's.
  */
 #include <libpq-fe.h>
 #include <stdio.h>
