@@ -15,6 +15,7 @@
  *     tested on a real cluster in test_citus.c).
  */
 #include "pool_support.h"
+#include "../crud/models.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,43 @@ static void timeouts_are_local_to_each_transaction(void **state)
     th_close(owner);
 }
 
+/* a streamed query outside a transaction runs in one sinew opened for its timeout, closed at the end */
+static void streamed_statement_alone_leaves_no_transaction(void **state)
+{
+    (void)state;
+    sinew_db *owner = th_open();
+    th_ok(sinew_create_table(owner, &account_model));
+    th_ok(sinew_exec(owner, "INSERT INTO accounts (email, name, version) SELECT 'a' || g || '@x', 'n', 0 "
+                            "FROM generate_series(1, 50) g"));
+    sinew_pool_options opt = {0};
+    opt.max_size = 1;
+    sinew_pool *pool;
+    th_ok(sinew_pool_open(&pool, with_params(suite_is_unnamed() ? "statement_timeout=5000"
+                                                                : "pgbouncer=true&statement_timeout=5000"), &opt));
+    for (int full = 0; full < 2; full++) {
+        sinew_db *db;
+        th_ok(sinew_pool_acquire(pool, &db));
+        sinew_session *s;
+        th_ok(sinew_session_new(&s, db));
+        sinew_query *q = sinew_query_new(s, &account_model);
+        sinew_iter *it;
+        th_ok(sinew_iterate(q, &it));
+        void *obj;
+        int n = 0, rc;
+        while ((rc = sinew_iter_next(it, &obj)) == SINEW_ROW)
+            if (++n == 3 && !full) break;   /* the first time, stop after three rows */
+        if (full) assert_int_equal(rc, SINEW_DONE);
+        assert_int_equal(n, full ? 50 : 3);
+        sinew_iter_free(it);
+        sinew_query_free(q);
+        sinew_session_free(s);
+        th_ok(sinew_pool_release(pool, db));
+    }
+    assert_int_equal((int)sinew_pool_get_stats(pool).rollbacks, 0);   /* nothing was left open */
+    th_ok(sinew_pool_close(pool));
+    th_close(owner);
+}
+
 static void bad_option_values_are_refused(void **state)
 {
     (void)state;
@@ -170,6 +208,7 @@ int main(void)
         cmocka_unit_test(statement_timeout_plain),
         cmocka_unit_test(statement_timeout_unnamed),
         cmocka_unit_test(timeouts_are_local_to_each_transaction),
+        cmocka_unit_test(streamed_statement_alone_leaves_no_transaction),
         cmocka_unit_test(bad_option_values_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
