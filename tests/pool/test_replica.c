@@ -9,6 +9,9 @@
  *     (read-your-writes: it waits for the standby to replay the primary's
  *     WAL position), twenty times in a row;
  *   - a write through a read connection is SINEW_READONLY;
+ *   - replay paused on the standby: the read after a write goes to the
+ *     primary after wait_ms (and sees the row); resumed, the standby
+ *     serves reads again;
  *   - the standby stopped: reads go to the primary; started again: after
  *     down_ms the router reads there again;
  *   - the standby promoted: it takes writes, and the router still reads
@@ -92,6 +95,53 @@ static void router_reads_on_the_standby_and_sees_its_writes(void **state)
     th_assert_status(sinew_exec(rd, "INSERT INTO t VALUES (100)"), SINEW_READONLY, "reads only");
     th_ok(sinew_router_release(r, rd));
     th_assert_status(sinew_router_release(r, owner), SINEW_MISUSE, "not lent out");
+    th_ok(sinew_router_close(r));
+    th_close(owner);
+}
+
+/*
+ * Replay paused on the standby (pg_wal_replay_pause): a read after a write
+ * waits, and gets the row from the standby once replay resumes within
+ * wait_ms, or from the primary when it does not.
+ */
+static void a_lagging_standby_is_waited_for_or_passed_over(void **state)
+{
+    (void)state;
+    sinew_db *owner = th_open();
+    const char *replicas[] = {replica_for_last()};
+    sinew_router_options opt = {0};
+    opt.wait_ms = 400;
+    sinew_router *r;
+    th_ok(sinew_router_open(&r, th_last_url(), replicas, 1, &opt));
+    sinew_db *w, *rd, *standby;
+    th_ok(sinew_open(&standby, replicas[0]));
+    th_ok(sinew_router_acquire_write(r, &w));
+    th_ok(sinew_exec(w, "CREATE TABLE t (id integer PRIMARY KEY)"));
+    th_ok(sinew_router_release(r, w));
+
+    /* paused for longer than wait_ms: the read goes to the primary, which has the row */
+    th_ok(sinew_router_acquire_read(r, &rd));   /* the table has reached the standby */
+    th_ok(sinew_router_release(r, rd));
+    th_ok(sinew_exec(standby, "SELECT pg_wal_replay_pause()"));
+    th_ok(sinew_router_acquire_write(r, &w));
+    th_ok(sinew_exec(w, "INSERT INTO t VALUES (1)"));
+    th_ok(sinew_router_release(r, w));
+    assert_int_equal(pool_scalar_ok(standby, "SELECT COUNT(*) FROM t"), 0);   /* the standby really lags */
+    th_ok(sinew_router_acquire_read(r, &rd));
+    assert_int_equal(pool_scalar_ok(rd, "SELECT COUNT(*) FROM t"), 1);
+    assert_int_equal(pool_scalar_ok(rd, in_recovery), 0);
+    th_ok(sinew_router_release(r, rd));
+    sinew_router_stats st = sinew_router_get_stats(r);
+    assert_int_equal((int)st.behind, 1);
+    assert_int_equal((int)st.reads_on_primary, 1);
+
+    /* resumed: the standby catches up and serves the read again */
+    th_ok(sinew_exec(standby, "SELECT pg_wal_replay_resume()"));
+    th_ok(sinew_router_acquire_read(r, &rd));
+    assert_int_equal(pool_scalar_ok(rd, in_recovery), 1);
+    assert_int_equal(pool_scalar_ok(rd, "SELECT COUNT(*) FROM t"), 1);
+    th_ok(sinew_router_release(r, rd));
+    sinew_close(standby);
     th_ok(sinew_router_close(r));
     th_close(owner);
 }
@@ -201,6 +251,7 @@ int main(void)
         cmocka_unit_test(writes_on_the_standby_are_readonly),
         cmocka_unit_test(router_reads_on_the_standby_and_sees_its_writes),
         cmocka_unit_test(router_refuses_sqlite),
+        cmocka_unit_test(a_lagging_standby_is_waited_for_or_passed_over),
         cmocka_unit_test(a_standby_that_dies_is_left_out_and_taken_back),
         cmocka_unit_test(a_promoted_standby_takes_writes),   /* last: the standby is a primary after it */
     };
