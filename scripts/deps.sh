@@ -20,6 +20,8 @@ if [ "$what" = test ]; then
     command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
     command -v npm >/dev/null 2>&1 || need="$need nodejs npm"
     [ -x /usr/bin/chromium ] || need="$need chromium"
+    # PgBouncer for the pgbouncer stage (scripts/with-pgbouncer.sh)
+    command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || need="$need pgbouncer"
 fi
 
 [ -z "$need" ] && exit 0

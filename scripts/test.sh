@@ -2,6 +2,13 @@
 # test.sh - build and run every test:
 #   1. gcc with AddressSanitizer + UndefinedBehaviorSanitizer, the whole suite on
 #      SQLite and on a throwaway PostgreSQL server (scripts/with-postgres.sh);
+#      then, in the same build, the PostgreSQL suite again through PgBouncer in
+#      transaction and in session pooling (label pgbouncer,
+#      scripts/with-pgbouncer.sh) and the read-replica tests against a primary
+#      and a hot standby (label replica, scripts/with-replica.sh) and the Citus
+#      tests on a coordinator and two workers (label citus, scripts/with-citus.sh,
+#      skipped, saying so, where no Citus build is found), each stage with
+#      throwaway servers of its own, removed even when it fails;
 #   2. ThreadSanitizer over the connection pool's threaded tests, on SQLite and
 #      PostgreSQL (only the pool tests are built there, to keep the stage short);
 #   3. clang with -Werror (everything must compile warning-free there too), unit tests;
@@ -27,6 +34,21 @@ for label in sqlite postgres; do
     n=$(ctest --test-dir build/asan -N -L "^$label\$" | sed -n 's/^Total Tests: //p')
     echo "tests run against $label: ${n:-0}"
 done
+if [ $pg = ON ]; then
+    for mode in transaction session; do
+        echo "== 1/4 PgBouncer, $mode pooling: the PostgreSQL suite through it"
+        scripts/with-pgbouncer.sh $mode ctest --test-dir build/asan --output-on-failure -j"$jobs" -L pgbouncer
+    done
+    echo "== 1/4 read replicas: a primary and a hot standby"
+    scripts/with-replica.sh ctest --test-dir build/asan --output-on-failure -L replica
+    echo "== 1/4 Citus: a coordinator and two workers"
+    # exit 77: no Citus build here (with-citus.sh said where it looked); anything else is the tests'
+    set +e
+    scripts/with-citus.sh ctest --test-dir build/asan --output-on-failure -L citus
+    citus=$?
+    set -e
+    if [ $citus = 77 ]; then echo "citus stage skipped: no Citus build (see above)"; elif [ $citus != 0 ]; then exit $citus; fi
+fi
 
 echo "== 2/4 ThreadSanitizer: the connection pool on SQLite and PostgreSQL"
 tsan_cc=clang

@@ -68,6 +68,21 @@ static int run_with_reconnect(sinew_pool *pool, sinew_tx_fn fn, void *ctx)
     return rc;
 }
 
+/* docs/scaling.md, "Read replicas" (PostgreSQL only; tests/pool/test_replica.c runs a router for real) */
+static int count_after_insert(sinew_router *router, int64_t *count)
+{
+    sinew_db *db;
+    int rc = sinew_router_acquire_write(router, &db);
+    if (rc != SINEW_OK) return rc;
+    rc = sinew_exec(db, "INSERT INTO events (kind) VALUES ('signup')");
+    sinew_router_release(router, db);    /* notes the primary's WAL position */
+    if (rc != SINEW_OK) return rc;
+    rc = sinew_router_acquire_read(router, &db);   /* a standby that has replayed the insert */
+    if (rc != SINEW_OK) return rc;
+    *count = 0;   /* ... read with a session on db ... */
+    return sinew_router_release(router, db);
+}
+
 static void remove_files(void)
 {
     remove("scaling_example.db");
@@ -77,6 +92,7 @@ static void remove_files(void)
 
 int main(void)
 {
+    (void)count_after_insert;              /* needs a primary and a standby: compiled, not run here */
     remove_files();
     sinew_pool_options opt = {0};          /* zero: the defaults */
     opt.max_size = 4;                      /* at most 4 connections for 8 threads */

@@ -32,7 +32,18 @@ typedef struct sinew_db sinew_db;
  * foreign keys on, and a busy timeout (5 s, `?busy_timeout=ms` to change).
  * Parameters: SQLite knows mode=ro|rw|rwc (rw and ro open an existing file
  * only; rwc, the default, creates it), busy_timeout and vfs; PostgreSQL
- * passes libpq's connection keywords (sslmode, application_name, ...). Any
+ * passes libpq's connection keywords (sslmode, application_name, ...) and
+ * knows three of sinew's own: lock_timeout=ms and statement_timeout=ms (a
+ * lock wait or statement that takes longer is SINEW_BUSY), and
+ * pgbouncer=true for a pooler that hands each transaction to another server
+ * connection (PgBouncer's transaction mode): statements are then unnamed
+ * (parsed again at each run, nothing prepared stays on the server) and the
+ * timeouts are SET LOCAL in each transaction, a statement outside one
+ * running in a short transaction of its own (so, with a timeout, no
+ * CREATE DATABASE or CREATE INDEX CONCURRENTLY through such a handle);
+ * citus=true for a Citus coordinator makes the timeouts SET LOCAL the same
+ * way, with citus.propagate_set_commands = 'local', so that they hold on the
+ * workers (a session SET stays on the coordinator). Any
  * other parameter is SINEW_INVALID naming it and listing the known ones.
  * Every backend also takes `?statement_cache=N` (see sinew_db_set_statement_cache).
  */

@@ -160,6 +160,52 @@ typedef struct sinew_pool_stats {
 
 SINEW_API sinew_pool_stats sinew_pool_get_stats(sinew_pool *pool);
 
+/* ---- a primary and its read replicas ------------------------------------------------ */
+
+/*
+ * A router: a pool for a PostgreSQL primary and one for each hot standby
+ * streaming from it. Take connections for writing (and for read-write
+ * transactions) with sinew_router_acquire_write(): the primary. Take them
+ * for reading (read-only transactions, sinew_readonly() reports) with
+ * sinew_router_acquire_read(): a replica, round robin, once it has caught
+ * up. Read-your-writes: when a write connection comes back through
+ * sinew_router_release(), the router reads the primary's WAL position
+ * (one extra round trip); a read connection is handed out only after its
+ * standby has replayed up to the highest such position, polled for at most
+ * wait_ms, after which the read goes to the primary (stats.behind,
+ * stats.reads_on_primary). So a thread that released its write connection
+ * reads what it wrote. A replica that cannot be reached, or whose
+ * connection was lost, is skipped for down_ms and then tried again. A write
+ * sent to a replica fails with SINEW_READONLY. Thread-safe like the pool;
+ * PostgreSQL only (SINEW_UNSUPPORTED otherwise).
+ */
+typedef struct sinew_router sinew_router;
+
+typedef struct sinew_router_options {
+    const sinew_pool_options *pool;   /* for every pool (NULL: the defaults) */
+    int wait_ms;                      /* how long a read waits for a replica to catch up (default 1000) */
+    int down_ms;                      /* how long a failed replica is left out (default 5000) */
+} sinew_router_options;
+
+typedef struct sinew_router_stats {
+    uint64_t writes;                  /* write connections handed out */
+    uint64_t reads_on_replicas;       /* read connections from a replica */
+    uint64_t reads_on_primary;        /* reads sent to the primary: no replica up, or all behind */
+    uint64_t behind;                  /* replicas that had not caught up within wait_ms */
+    uint64_t replica_failures;        /* replicas taken out after a failure */
+} sinew_router_stats;
+
+/* Every URL is opened at once (one connection each): a wrong one fails here, naming which. */
+SINEW_API int sinew_router_open(sinew_router **out, const char *primary_url, const char *const *replica_urls,
+                                size_t nreplicas, const sinew_router_options *opt);
+SINEW_API int sinew_router_acquire_write(sinew_router *router, sinew_db **out);
+SINEW_API int sinew_router_acquire_read(sinew_router *router, sinew_db **out);
+/* Give back a connection from either; SINEW_MISUSE if the router did not lend it. */
+SINEW_API int sinew_router_release(sinew_router *router, sinew_db *db);
+SINEW_API sinew_router_stats sinew_router_get_stats(sinew_router *router);
+/* Close every pool (after every connection came back); NULL is a no-op. */
+SINEW_API int sinew_router_close(sinew_router *router);
+
 #ifdef __cplusplus
 }
 #endif

@@ -34,6 +34,8 @@ enum {
     SINEW_CONNECTION,     /* the connection to the server was lost */
     SINEW_UNSUPPORTED,    /* the backend cannot do this */
     SINEW_INTERNAL,       /* a bug in sinew: please report it */
+    SINEW_READONLY,       /* the server takes reads only (a hot standby, a read-only transaction):
+                             send the write to the primary */
 
     SINEW_ROW = 100,      /* sinew_stmt_step(): a row is ready */
     SINEW_DONE = 101      /* sinew_stmt_step(): no more rows */

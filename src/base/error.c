@@ -78,6 +78,7 @@ const char *sinew_status_name(int status)
     case SINEW_CONNECTION: return "SINEW_CONNECTION";
     case SINEW_UNSUPPORTED: return "SINEW_UNSUPPORTED";
     case SINEW_INTERNAL: return "SINEW_INTERNAL";
+    case SINEW_READONLY: return "SINEW_READONLY";
     case SINEW_ROW: return "SINEW_ROW";
     case SINEW_DONE: return "SINEW_DONE";
     default: return "SINEW_(unknown)";

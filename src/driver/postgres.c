@@ -6,11 +6,27 @@
  * session is set to UTC and ISO dates at connect, so timestamps read back
  * in the form sinew_timestamp_parse() accepts. Errors are mapped from
  * SQLSTATE, with the constraint, table and column PostgreSQL reports.
+ *
+ * Behind a pooler that hands each transaction (or statement) to another
+ * server connection (PgBouncer's transaction mode), nothing may live in the
+ * server session: with `?pgbouncer=true` statements are unnamed (parsed,
+ * bound and run in one extended-protocol round, PQexecParams) and the
+ * timeouts are SET LOCAL inside each transaction ("Poolers" in
+ * docs/scaling.md). TimeZone and DateStyle may stay session SETs there:
+ * PgBouncer tracks both (they are reported parameters) and sets them again
+ * on whichever server connection it hands out. `?citus=true` makes the
+ * timeouts SET LOCAL the same way, so that a Citus coordinator passes them
+ * on to its workers.
+ *
+ * Errors a Citus coordinator relays from a worker carry the shard's names
+ * (accounts_email_key_102008), and a constraint violation found during COPY
+ * comes as XX000: fail() reads them back to the distributed table's.
  */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "base.h"
 #include "sql/dialect.h"
 #include "sinew/driver.h"
@@ -30,6 +46,9 @@ struct sinew_conn {
      * refuses every command), sent before the next prepare: without them the
      * server would keep those statements for the life of the connection */
     sn_buf deallocate;
+    int unnamed;                  /* ?pgbouncer=true: no named statements, no session state */
+    int local_timeouts;           /* ?pgbouncer=true or ?citus=true: timeouts SET LOCAL per transaction */
+    char timeouts[128];           /* "SET LOCAL lock_timeout = ...; ..." for each transaction, or "" */
 };
 
 typedef struct param {
@@ -58,6 +77,7 @@ struct sinew_stmt {
     char *sql;            /* kept to prepare again when a table changed under the plan */
     int streaming;        /* single-row mode requested for the next execution */
     int in_flight;        /* a single-row-mode query is running: results pending on the connection */
+    int wrapped;          /* step_streaming() opened a transaction around it (see needs_wrap) */
     int nblobs;
 };
 
@@ -72,6 +92,7 @@ static int map_state(const char *st)
     if (!st || !*st) return SINEW_ERROR;
     if (!strncmp(st, "23", 2)) return SINEW_CONSTRAINT;
     if (!strcmp(st, "40001") || !strcmp(st, "40P01")) return SINEW_RETRY;
+    if (!strcmp(st, "25006")) return SINEW_READONLY;   /* read_only_sql_transaction: a standby, or READ ONLY */
     if (!strncmp(st, "08", 2) || !strcmp(st, "57P01") || !strcmp(st, "57P02") || !strcmp(st, "57P03"))
         return SINEW_CONNECTION;
     if (!strcmp(st, "55P03") || !strcmp(st, "57014")) return SINEW_BUSY;
@@ -81,18 +102,81 @@ static int map_state(const char *st)
     return SINEW_ERROR;
 }
 
+/*
+ * Citus reports a worker's constraint violation found during COPY as
+ * SQLSTATE XX000 with the worker's message: the text says which it was.
+ */
+static const char *relayed_constraint_state(const char *state, const char *msg)
+{
+    if (!state || strcmp(state, "XX000") || !msg) return NULL;
+    if (strstr(msg, "duplicate key value violates unique constraint")) return "23505";
+    if (strstr(msg, "violates not-null constraint")) return "23502";
+    if (strstr(msg, "violates foreign key constraint")) return "23503";
+    if (strstr(msg, "violates check constraint")) return "23514";
+    return NULL;
+}
+
+/* the text between the quotes after `after` in msg ("... constraint \"x\"") into out, or 0 */
+static int quoted_after(const char *msg, const char *after, char *out, size_t cap)
+{
+    const char *k = msg ? strstr(msg, after) : NULL;
+    if (!k || !(k = strchr(k + strlen(after), '"'))) return 0;
+    const char *e = strchr(++k, '"');
+    if (!e || (size_t)(e - k) >= cap) return 0;
+    memcpy(out, k, (size_t)(e - k));
+    out[e - k] = '\0';
+    return 1;
+}
+
+/* drop a trailing "_<digits>" (a Citus shard id: accounts_102008, accounts_email_key_102008) */
+static void strip_shard(char *name)
+{
+    size_t n = strlen(name), d = n;
+    while (d && name[d - 1] >= '0' && name[d - 1] <= '9') d--;
+    if (d < n && d > 1 && name[d - 1] == '_') name[d - 1] = '\0';
+}
+
+/*
+ * The table of a constraint relayed from a Citus worker, which names none:
+ * from PostgreSQL's default names, <table>_pkey and <table>_<column>_key.
+ */
+static void table_from_constraint(const char *constraint, const char *column, char *out, size_t cap)
+{
+    size_t n = strlen(constraint), cl = column ? strlen(column) : 0;
+    out[0] = '\0';
+    if (n > 5 && !strcmp(constraint + n - 5, "_pkey")) {
+        snprintf(out, cap, "%.*s", (int)(n - 5), constraint);
+    } else if (cl && n > cl + 5 && !strcmp(constraint + n - 4, "_key") && constraint[n - 5 - cl] == '_' &&
+               !strncmp(constraint + n - 4 - cl, column, cl)) {
+        snprintf(out, cap, "%.*s", (int)(n - 5 - cl), constraint);
+    }
+}
+
 /* record the error of `res` (or of the connection when res is NULL) and return its status */
 SN_COLD static int fail(sinew_conn *c, const PGresult *res, const char *doing)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     if (!msg) msg = PQerrorMessage(c->pg);
+    const char *context = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
+    /* an error a Citus coordinator relays from a worker: names carry shard suffixes */
+    const char *relayed_state = relayed_constraint_state(state, msg);
+    int relayed = relayed_state || (context && strstr(context, "while executing command on"));
+    if (relayed_state) state = relayed_state;
     int status = map_state(state);
     if (PQstatus(c->pg) == CONNECTION_BAD) status = SINEW_CONNECTION;
     char clean[400];
     snprintf(clean, sizeof clean, "%s", msg ? msg : "unknown error");
     size_t n = strlen(clean);
     while (n && (clean[n - 1] == '\n' || clean[n - 1] == ' ')) clean[--n] = '\0';
+    /* the DETAIL says why a statement was refused (Citus: which foreign keys it can distribute);
+     * a constraint violation's detail holds the row's values, which stay out of messages */
+    const char *why = res && status != SINEW_CONSTRAINT ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+    if (why && *why && n + 12 < sizeof clean) {
+        snprintf(clean + n, sizeof clean - n, " (%s)", why);
+        for (char *p = clean + n; *p; p++)
+            if (*p == '\n') *p = ' ';
+    }
     const char *hint = "";
     switch (status) {
     case SINEW_CONSTRAINT:
@@ -103,6 +187,9 @@ SN_COLD static int fail(sinew_conn *c, const PGresult *res, const char *doing)
     case SINEW_RETRY: hint = "; the transaction was rolled back: run it again (sinew_transaction retries it)"; break;
     case SINEW_CONNECTION: hint = "; the connection to the server was lost: reconnect (nothing of the open transaction was committed)"; break;
     case SINEW_BUSY: hint = "; a lock or a timeout stopped the statement: retry later"; break;
+    case SINEW_READONLY:
+        hint = "; this server (a hot standby) or transaction (READ ONLY) takes reads only: run writes on the primary";
+        break;
     default: break;
     }
     sinew_error_set(status, "postgres: %s while %s%s", clean, doing, hint);
@@ -123,6 +210,19 @@ SN_COLD static int fail(sinew_conn *c, const PGresult *res, const char *doing)
             }
         }
     }
+    char tbl[128] = "", con[128] = "";
+    if (relayed) {
+        if (constraint) snprintf(con, sizeof con, "%s", constraint);
+        else quoted_after(msg, "constraint ", con, sizeof con);
+        if (table) snprintf(tbl, sizeof tbl, "%s", table);
+        else quoted_after(msg, "relation ", tbl, sizeof tbl);
+        if (!column && quoted_after(msg, "null value in column ", col, sizeof col)) column = col;
+        strip_shard(con);
+        strip_shard(tbl);
+        if (!tbl[0] && con[0]) table_from_constraint(con, column, tbl, sizeof tbl);
+        table = tbl[0] ? tbl : NULL;
+        constraint = con[0] ? con : NULL;
+    }
     sinew_error_detail(0, state, table, column, constraint);
     return status;
 }
@@ -141,7 +241,8 @@ static int check_cmd(sinew_conn *c, PGresult *res, const char *doing)
     return rc;
 }
 
-static int pg_exec(sinew_conn *c, const char *sql)
+/* one simple-protocol query, nothing around it */
+static int run(sinew_conn *c, const char *sql)
 {
     PGresult *res = PQexec(c->pg, sql);
     if (!res) return fail(c, NULL, "executing");
@@ -151,10 +252,74 @@ static int pg_exec(sinew_conn *c, const char *sql)
 }
 
 /*
+ * With ?pgbouncer=true and a timeout, a statement outside a transaction runs
+ * in a short one of its own that SETs LOCAL the timeouts first: a session SET
+ * would land on whichever server connection the pooler picked, and stay
+ * there for other clients. wrap_begin says whether it opened one.
+ */
+static int needs_wrap(const sinew_conn *c)
+{
+    return c->local_timeouts && c->timeouts[0] && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+}
+
+static int wrap_begin(sinew_conn *c)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql, "BEGIN%s", c->timeouts);
+    return run(c, sql);
+}
+
+/* end the wrapping transaction; `rc` is the statement's status, kept (and its message) */
+static int wrap_end(sinew_conn *c, int rc)
+{
+    PGTransactionStatusType t = PQtransactionStatus(c->pg);
+    if (t == PQTRANS_INERROR || (rc && t == PQTRANS_INTRANS)) {
+        PQclear(PQexec(c->pg, "ROLLBACK"));
+        return rc;
+    }
+    if (t != PQTRANS_INTRANS) return rc;   /* the statement ended it (or the connection is gone) */
+    int64_t changes = c->changes;
+    int crc = run(c, "COMMIT");
+    c->changes = changes;
+    return rc ? rc : crc;
+}
+
+/* transaction control that must not be wrapped: the caller means the transaction itself */
+static int is_tx_control(const char *sql)
+{
+    while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '(') sql++;
+    static const char *const words[] = {"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT",
+                                        "RELEASE", "PREPARE TRANSACTION", NULL};
+    for (int i = 0; words[i]; i++) {
+        size_t n = strlen(words[i]);
+        if (!strncasecmp(sql, words[i], n) && !((sql[n] >= 'a' && sql[n] <= 'z') || (sql[n] >= 'A' && sql[n] <= 'Z')))
+            return 1;
+    }
+    return 0;
+}
+
+static int pg_exec(sinew_conn *c, const char *sql)
+{
+    if (!needs_wrap(c) || is_tx_control(sql)) return run(c, sql);
+    int rc = wrap_begin(c);
+    if (rc) return rc;
+    return wrap_end(c, run(c, sql));
+}
+
+/*
  * ?key=value pairs go to libpq as connection keywords. libpq refuses an
  * unknown one only as a failed connection ("invalid connection option"),
  * so check them first against its own list and say which are known.
  */
+static const char *const own_params[] = {"pgbouncer", "citus", "lock_timeout", "statement_timeout", NULL};
+
+static int is_own_param(const char *key)
+{
+    for (int i = 0; own_params[i]; i++)
+        if (!strcmp(own_params[i], key)) return 1;
+    return 0;
+}
+
 static int check_params(const sinew_url *url)
 {
     if (!url->nparams) return SINEW_OK;
@@ -162,17 +327,62 @@ static int check_params(const sinew_url *url)
     if (!opts) return sn_nomem();
     size_t n = 0;
     while (opts[n].keyword) n++;
-    const char **known = sn_calloc(n + 1, sizeof *known);
+    const char **known = sn_calloc(n + 5, sizeof *known);
     int rc;
     if (!known) {
         rc = sn_nomem();
     } else {
-        for (size_t i = 0; i < n; i++) known[i] = opts[i].keyword;
-        rc = sinew_url_check_params(url, "postgres (libpq connection keywords)", known);
+        size_t k = 0;
+        for (int i = 0; own_params[i]; i++) known[k++] = own_params[i];
+        for (size_t i = 0; i < n; i++) known[k++] = opts[i].keyword;
+        rc = sinew_url_check_params(url, "postgres (sinew's pgbouncer, citus, lock_timeout, statement_timeout; libpq "
+                                    "connection keywords)", known);
     }
     sn_free(known);
     PQconninfoFree(opts);
     return rc;
+}
+
+/*
+ * sinew's own URL parameters: pgbouncer=true|false, lock_timeout and
+ * statement_timeout in milliseconds (0 = none). `session` gets the SETs for
+ * the session, c->timeouts the SET LOCALs for each transaction.
+ */
+static int own_options(sinew_conn *c, const sinew_url *url, char *session, size_t cap)
+{
+    const char *pb = sinew_url_param(url, "pgbouncer");
+    if (pb) {
+        if (!strcmp(pb, "true") || !strcmp(pb, "1")) c->unnamed = 1;
+        else if (strcmp(pb, "false") && strcmp(pb, "0"))
+            return sinew_error_set(SINEW_INVALID, "bad URL: pgbouncer=%s: say pgbouncer=true (a pooler in transaction "
+                                   "mode in between) or pgbouncer=false", pb);
+    }
+    /* a Citus coordinator: a session SET stays on the coordinator; a SET LOCAL with
+     * propagate_set_commands = 'local' goes with the transaction to the workers */
+    const char *ci = sinew_url_param(url, "citus");
+    int citus = 0;
+    if (ci) {
+        if (!strcmp(ci, "true") || !strcmp(ci, "1")) citus = 1;
+        else if (strcmp(ci, "false") && strcmp(ci, "0"))
+            return sinew_error_set(SINEW_INVALID, "bad URL: citus=%s: say citus=true (a Citus coordinator) or citus=false", ci);
+    }
+    c->local_timeouts = c->unnamed || citus;
+    session[0] = '\0';
+    if (citus) snprintf(session, cap, "; SET citus.propagate_set_commands = 'local'");
+    c->timeouts[0] = '\0';
+    static const char *const names[] = {"lock_timeout", "statement_timeout"};
+    for (int i = 0; i < 2; i++) {
+        const char *v = sinew_url_param(url, names[i]);
+        if (!v) continue;
+        char *end;
+        long ms = strtol(v, &end, 10);
+        if (!*v || *end || ms < 0 || ms > 86400000L)
+            return sinew_error_set(SINEW_INVALID, "bad URL: %s=%s is not a number of milliseconds (0 to 86400000)", names[i], v);
+        size_t sl = strlen(session), tl = strlen(c->timeouts);
+        if (!c->local_timeouts) snprintf(session + sl, cap - sl, "; SET %s = %ld", names[i], ms);
+        snprintf(c->timeouts + tl, sizeof c->timeouts - tl, "; SET LOCAL %s = %ld", names[i], ms);
+    }
+    return SINEW_OK;
 }
 
 static int pg_open(sinew_conn **out, const sinew_url *url)
@@ -191,11 +401,18 @@ static int pg_open(sinew_conn **out, const sinew_url *url)
     if (url->user) keys[n] = "user", vals[n++] = url->user;
     if (url->password) keys[n] = "password", vals[n++] = url->password;
     if (url->path) keys[n] = "dbname", vals[n++] = url->path;
-    for (size_t i = 0; i < url->nparams && n < 38; i++) keys[n] = url->keys[i], vals[n++] = url->values[i];
+    for (size_t i = 0; i < url->nparams && n < 38; i++)
+        if (!is_own_param(url->keys[i])) keys[n] = url->keys[i], vals[n++] = url->values[i];
     keys[n] = NULL;
     vals[n] = NULL;
     sinew_conn *c = sn_calloc(1, sizeof *c);
     if (!c) return sn_nomem();
+    char session[128];
+    bad = own_options(c, url, session, sizeof session);
+    if (bad) {
+        sn_free(c);
+        return bad;
+    }
     c->pg = PQconnectdbParams(keys, vals, 0);
     if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
         char msg[400];
@@ -209,8 +426,12 @@ static int pg_open(sinew_conn **out, const sinew_url *url)
                                url->port ? port : "(default port)", msg);
     }
     PQsetNoticeProcessor(c->pg, quiet, NULL);
-    int rc = pg_exec(c, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET client_min_messages = warning; "
-                        "SET extra_float_digits = 3");
+    /* client_min_messages and extra_float_digits are not tracked by PgBouncer; neither matters
+     * there: notices are dropped by quiet(), and since PostgreSQL 12 floats print exactly anyway */
+    char set[400];
+    snprintf(set, sizeof set, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET client_min_messages = warning; "
+             "SET extra_float_digits = 3%s", session);
+    int rc = run(c, set);
     if (rc) {
         PQfinish(c->pg);
         sn_free(c);
@@ -229,6 +450,51 @@ static void pg_close(sinew_conn *c)
     sn_free(c);
 }
 
+/*
+ * ?pgbouncer=true: parse and describe the statement as the unnamed one, in a
+ * single pipeline (Parse, Describe, one Sync), so a transaction-mode pooler
+ * keeps both on one server connection. Only the parameter count and the
+ * result columns are kept: each run parses the text again (PQexecParams),
+ * so nothing of the statement stays on the server. Returns the describe
+ * result, or NULL with the failing result (if any) in *err.
+ */
+static PGresult *describe_unnamed(sinew_conn *c, const char *sql, PGresult **err)
+{
+    *err = NULL;
+    if (!PQenterPipelineMode(c->pg)) return NULL;
+    PGresult *results[2] = {NULL, NULL};
+    int ok = PQsendPrepare(c->pg, "", sql, 0, NULL) && PQsendDescribePrepared(c->pg, "") && PQpipelineSync(c->pg);
+    int idx = 0;
+    while (ok) {
+        PGresult *r = PQgetResult(c->pg);
+        if (!r) {
+            if (PQstatus(c->pg) != CONNECTION_OK) break;
+            continue;   /* the end of one command's results */
+        }
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (idx < 2) results[idx++] = r;
+        else PQclear(r);
+    }
+    PQexitPipelineMode(c->pg);
+    if (ok && results[0] && PQresultStatus(results[0]) == PGRES_COMMAND_OK && results[1] &&
+        PQresultStatus(results[1]) == PGRES_COMMAND_OK) {
+        PQclear(results[0]);
+        return results[1];
+    }
+    /* the first failure says why (a later command was only skipped) */
+    if (results[0] && PQresultStatus(results[0]) != PGRES_COMMAND_OK) {
+        *err = results[0];
+        PQclear(results[1]);
+    } else {
+        *err = results[1];
+        PQclear(results[0]);
+    }
+    return NULL;
+}
+
 static int pg_prepare(sinew_conn *c, const char *sql, sinew_stmt **out)
 {
     *out = NULL;
@@ -244,19 +510,35 @@ static int pg_prepare(sinew_conn *c, const char *sql, sinew_stmt **out)
         PQclear(PQexec(c->pg, sn_buf_cstr(&c->deallocate)));
         sn_buf_clear(&c->deallocate);
     }
-    snprintf(s->name, sizeof s->name, "sinew_%llu", ++c->next_name);
-    PGresult *res = PQprepare(c->pg, s->name, sql, 0, NULL);
-    if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
-        char doing[260];
-        snprintf(doing, sizeof doing, "preparing %.220s", sql);
-        int rc = fail(c, res, doing);
+    PGresult *res;
+    if (c->unnamed) {
+        s->name[0] = '\0';
+        PGresult *err = NULL;
+        res = describe_unnamed(c, sql, &err);
+        if (!res) {
+            char doing[260];
+            snprintf(doing, sizeof doing, "preparing %.220s", sql);
+            int rc = fail(c, err, doing);
+            PQclear(err);
+            sn_free(s->sql);
+            sn_free(s);
+            return rc;
+        }
+    } else {
+        snprintf(s->name, sizeof s->name, "sinew_%llu", ++c->next_name);
+        res = PQprepare(c->pg, s->name, sql, 0, NULL);
+        if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+            char doing[260];
+            snprintf(doing, sizeof doing, "preparing %.220s", sql);
+            int rc = fail(c, res, doing);
+            PQclear(res);
+            sn_free(s->sql);
+            sn_free(s);
+            return rc;
+        }
         PQclear(res);
-        sn_free(s->sql);
-        sn_free(s);
-        return rc;
+        res = PQdescribePrepared(c->pg, s->name);
     }
-    PQclear(res);
-    res = PQdescribePrepared(c->pg, s->name);
     if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
         int rc = fail(c, res, "describing a prepared statement");
         PQclear(res);
@@ -503,6 +785,16 @@ static int replan(sinew_stmt *s)
     return 1;
 }
 
+/* end the transaction step_streaming() opened around the statement (see needs_wrap) */
+static int unwrap(sinew_stmt *s, int rc)
+{
+    if (!s->wrapped) return rc;
+    s->wrapped = 0;
+    int ok = rc == SINEW_DONE || rc == SINEW_ROW;
+    int erc = wrap_end(s->c, ok ? SINEW_OK : rc);
+    return ok && erc ? erc : rc;   /* a failed COMMIT is the statement's failure */
+}
+
 static void drain(sinew_stmt *s)
 {
     PGresult *r;
@@ -519,8 +811,14 @@ static int step_streaming(sinew_stmt *s)
             s->values[i] = s->params[i].is_null ? NULL : s->params[i].buf;
             s->lengths[i] = s->params[i].len;
         }
-        if (!PQsendQueryPrepared(s->c->pg, s->name, s->nparams, s->values, s->lengths, NULL, 0))
-            return fail(s->c, NULL, "running a statement");
+        if (needs_wrap(s->c)) {
+            int rc = wrap_begin(s->c);
+            if (rc) return rc;
+            s->wrapped = 1;
+        }
+        int sent = s->c->unnamed ? PQsendQueryParams(s->c->pg, s->sql, s->nparams, NULL, s->values, s->lengths, NULL, 0)
+                                 : PQsendQueryPrepared(s->c->pg, s->name, s->nparams, s->values, s->lengths, NULL, 0);
+        if (!sent) return unwrap(s, fail(s->c, NULL, "running a statement"));
         PQsetSingleRowMode(s->c->pg);
         s->in_flight = 1;
     }
@@ -529,7 +827,7 @@ static int step_streaming(sinew_stmt *s)
     s->res = PQgetResult(s->c->pg);
     if (!s->res) {
         s->in_flight = 0;
-        return SINEW_DONE;
+        return unwrap(s, SINEW_DONE);
     }
     ExecStatusType st = PQresultStatus(s->res);
     if (st == PGRES_SINGLE_TUPLE) {
@@ -548,7 +846,7 @@ static int step_streaming(sinew_stmt *s)
     int rc = st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK ? SINEW_DONE : fail(s->c, s->res, "running a statement");
     s->nrows = 0;
     drain(s);
-    return rc;
+    return unwrap(s, rc);
 }
 
 static int pg_stream(sinew_stmt *s)
@@ -565,9 +863,15 @@ static int pg_step(sinew_stmt *s)
             s->values[i] = s->params[i].is_null ? NULL : s->params[i].buf;
             s->lengths[i] = s->params[i].len;
         }
-        s->res = PQexecPrepared(s->c->pg, s->name, s->nparams, s->values, s->lengths, NULL, 0);
-        if (!s->res) return fail(s->c, NULL, "running a statement");
-        if (PQresultStatus(s->res) == PGRES_FATAL_ERROR && s->sql && replan(s)) {
+        int wrapped = needs_wrap(s->c);
+        if (wrapped) {
+            int rc = wrap_begin(s->c);
+            if (rc) return rc;
+        }
+        if (s->c->unnamed) s->res = PQexecParams(s->c->pg, s->sql, s->nparams, NULL, s->values, s->lengths, NULL, 0);
+        else s->res = PQexecPrepared(s->c->pg, s->name, s->nparams, s->values, s->lengths, NULL, 0);
+        if (!s->res && !wrapped) return fail(s->c, NULL, "running a statement");
+        if (!wrapped && !s->c->unnamed && PQresultStatus(s->res) == PGRES_FATAL_ERROR && s->sql && replan(s)) {
             PQclear(s->res);
             s->res = NULL;
             PGresult *p = PQprepare(s->c->pg, s->name, s->sql, 0, NULL);
@@ -579,6 +883,19 @@ static int pg_step(sinew_stmt *s)
             }
             s->res = PQexecPrepared(s->c->pg, s->name, s->nparams, s->values, s->lengths, NULL, 0);
             if (!s->res) return fail(s->c, NULL, "running a statement");
+        }
+        if (wrapped) {
+            ExecStatusType wst = s->res ? PQresultStatus(s->res) : PGRES_FATAL_ERROR;
+            int rc = wst == PGRES_COMMAND_OK || wst == PGRES_TUPLES_OK ? SINEW_OK
+                     : fail(s->c, s->res, "running a statement");
+            int64_t n = s->res ? strtoll(PQcmdTuples(s->res), NULL, 10) : 0;
+            rc = wrap_end(s->c, rc);
+            s->c->changes = n;
+            if (rc) {
+                PQclear(s->res);
+                s->res = NULL;
+                return rc;
+            }
         }
         ExecStatusType st = PQresultStatus(s->res);
         if (st == PGRES_COMMAND_OK) {
@@ -619,6 +936,7 @@ static int pg_step(sinew_stmt *s)
 static int pg_reset(sinew_stmt *s)
 {
     if (s->in_flight) drain(s);
+    unwrap(s, SINEW_OK);
     s->streaming = 0;
     clear_row(s);
     PQclear(s->res);
@@ -632,7 +950,9 @@ static void pg_finalize(sinew_stmt *s)
 {
     if (!s) return;
     pg_reset(s);
-    if (PQstatus(s->c->pg) == CONNECTION_OK && PQtransactionStatus(s->c->pg) != PQTRANS_INERROR) {
+    if (s->c->unnamed) {
+        /* nothing of it lives on the server */
+    } else if (PQstatus(s->c->pg) == CONNECTION_OK && PQtransactionStatus(s->c->pg) != PQTRANS_INERROR) {
         char sql[64];
         snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
         PQclear(PQexec(s->c->pg, sql));
@@ -704,19 +1024,20 @@ static const void *pg_column_blob(sinew_stmt *s, int i, size_t *len)
     return s->blobs[i].data;
 }
 
-static int pg_begin(sinew_conn *c) { return pg_exec(c, "BEGIN"); }
-static int pg_commit(sinew_conn *c) { return pg_exec(c, "COMMIT"); }
+/* behind a transaction-mode pooler the timeouts go with each transaction (SET LOCAL) */
+static int pg_begin(sinew_conn *c) { return c->local_timeouts && c->timeouts[0] ? wrap_begin(c) : run(c, "BEGIN"); }
+static int pg_commit(sinew_conn *c) { return run(c, "COMMIT"); }
 static int pg_rollback(sinew_conn *c)
 {
     if (PQstatus(c->pg) != CONNECTION_OK) return SINEW_OK;   /* the server rolled it back already */
-    return pg_exec(c, "ROLLBACK");
+    return run(c, "ROLLBACK");
 }
 
 static int named(sinew_conn *c, const char *verb, const char *name)
 {
     char sql[160];
     snprintf(sql, sizeof sql, "%s \"%s\"", verb, name);
-    return pg_exec(c, sql);
+    return run(c, sql);
 }
 
 static int pg_savepoint(sinew_conn *c, const char *n) { return named(c, "SAVEPOINT", n); }

@@ -24,6 +24,7 @@
 #include "orm.h"
 #include "sql/ir.h"
 #include "sinew/pool.h"
+#include "pool_internal.h"
 
 enum { SLOT_EMPTY = 0, SLOT_IDLE, SLOT_BUSY };
 
@@ -404,4 +405,14 @@ sinew_pool_stats sinew_pool_get_stats(sinew_pool *p)
     st.open = st.idle + st.in_use;
     pthread_mutex_unlock(&p->mu);
     return st;
+}
+
+int sn_pool_lends(sinew_pool *p, const sinew_db *db)
+{
+    int found = 0;
+    pthread_mutex_lock(&p->mu);
+    for (int i = 0; i < p->opt.max_size && !found; i++)
+        found = p->slots[i].state == SLOT_BUSY && p->slots[i].db == db;
+    pthread_mutex_unlock(&p->mu);
+    return found;
 }

@@ -1,0 +1,243 @@
+/*
+ * router.c - a primary and its read replicas (PostgreSQL streaming
+ * replication), each behind a pool of its own (see sinew/pool.h).
+ *
+ * Writes go to the primary. Reads go to a replica, round robin, unless it
+ * is behind: when a write connection comes back, the router reads the
+ * primary's WAL position, and a read connection is handed out only once its
+ * standby has replayed up to the highest such position (read-your-writes),
+ * polled for at most wait_ms; after that the read goes to the primary. A
+ * replica whose connection fails is taken out for down_ms, then tried again.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "orm.h"
+#include "pool_internal.h"
+#include "sql/replication.h"
+
+struct sinew_router {
+    sinew_pool *primary;
+    sinew_pool **replicas;
+    double *down_until;        /* per replica: sn_now_ms() before which it is skipped */
+    size_t nreplicas;
+    pthread_mutex_t mu;        /* guards mark, mark_text, next, down_until, stats */
+    uint64_t mark;             /* the highest primary WAL position a write connection came back with */
+    char mark_text[32];
+    size_t next;
+    int wait_ms, down_ms;
+    sinew_router_stats stats;
+};
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* "X/Y" (two hexadecimal halves) as one number, 0 when unreadable */
+static uint64_t parse_lsn(const char *s)
+{
+    char *end;
+    unsigned long long hi = strtoull(s, &end, 16);
+    if (*end != '/') return 0;
+    unsigned long long lo = strtoull(end + 1, &end, 16);
+    return *end ? 0 : (uint64_t)hi << 32 | (uint64_t)lo;
+}
+
+/* the first column of the first row as text into out; `param` (may be NULL) bound to $1 */
+static int scalar(sinew_db *db, const char *sql, const char *param, char *out, size_t cap)
+{
+    out[0] = '\0';
+    sn_exec x;
+    int rc = sn_exec_start(&x, db, sql);
+    if (rc) return rc;
+    if (param) {
+        sinew_value v = sinew_text(param);
+        if ((rc = sn_exec_bind(&x, 0, &v))) {
+            sn_exec_end(&x);
+            return rc;
+        }
+    }
+    rc = sn_exec_step(&x);
+    if (rc == SINEW_ROW) {
+        size_t len = 0;
+        const char *t = x.drv->column_storage(x.stmt, 0) == SINEW_STORAGE_NULL ? "" : x.drv->column_text(x.stmt, 0, &len);
+        snprintf(out, cap, "%.*s", (int)(len < cap ? len : cap - 1), t);
+        rc = SINEW_OK;
+    } else if (rc == SINEW_DONE) {
+        rc = sinew_error_set(SINEW_INTERNAL, "router: no row from %s", sql);
+    }
+    sn_exec_end(&x);
+    return rc;
+}
+
+int sinew_router_open(sinew_router **out, const char *primary_url, const char *const *replica_urls, size_t nreplicas,
+                      const sinew_router_options *opt)
+{
+    *out = NULL;
+    if (!primary_url || (nreplicas && !replica_urls))
+        return sinew_error_set(SINEW_MISUSE, "sinew_router_open: give the primary's URL (and nreplicas replica URLs)");
+    sinew_router_options o = {0};
+    if (opt) o = *opt;
+    if (o.wait_ms < 0 || o.down_ms < 0)
+        return sinew_error_set(SINEW_INVALID, "sinew_router_open: wait_ms and down_ms must not be negative");
+    sinew_router *r = sn_calloc(1, sizeof *r);
+    if (!r) return sn_nomem();
+    r->wait_ms = o.wait_ms ? o.wait_ms : 1000;
+    r->down_ms = o.down_ms ? o.down_ms : 5000;
+    r->replicas = sn_calloc(nreplicas + 1, sizeof *r->replicas);
+    r->down_until = sn_calloc(nreplicas + 1, sizeof *r->down_until);
+    pthread_mutex_init(&r->mu, NULL);
+    int rc = r->replicas && r->down_until ? SINEW_OK : sn_nomem();
+    if (!rc) rc = sinew_pool_open(&r->primary, primary_url, o.pool);
+    for (size_t i = 0; !rc && i < nreplicas; i++) {
+        rc = sinew_pool_open(&r->replicas[i], replica_urls[i], o.pool);
+        if (rc) sinew_error_set(rc, "sinew_router_open: replica %zu: %s", i + 1, sinew_errmsg());
+        else r->nreplicas++;
+    }
+    sinew_db *probe = NULL;
+    if (!rc && (rc = sinew_pool_acquire(r->primary, &probe)) == SINEW_OK) {
+        if (strcmp(sinew_db_backend(probe), "postgres") != 0)
+            rc = sinew_error_set(SINEW_UNSUPPORTED, "sinew_router_open: read replicas are PostgreSQL streaming "
+                                 "replicas; %s has none", sinew_db_backend(probe));
+        sinew_pool_release(r->primary, probe);
+    }
+    if (rc) {
+        sinew_router_close(r);
+        return rc;
+    }
+    *out = r;
+    return SINEW_OK;
+}
+
+int sinew_router_acquire_write(sinew_router *r, sinew_db **out)
+{
+    int rc = sinew_pool_acquire(r->primary, out);
+    if (!rc) {
+        pthread_mutex_lock(&r->mu);
+        r->stats.writes++;
+        pthread_mutex_unlock(&r->mu);
+    }
+    return rc;
+}
+
+/* poll a standby until it has replayed `mark`: SINEW_OK, SINEW_BUSY after wait_ms, or the failure */
+static int caught_up(sinew_router *r, sinew_db *db, const char *mark)
+{
+    double deadline = sn_now_ms() + r->wait_ms;
+    for (int delay = 1;; delay = delay < 20 ? delay * 2 : 20) {
+        char v[8];
+        int rc = scalar(db, SN_SQL_PG_REPLAYED, mark, v, sizeof v);
+        if (rc) return rc;
+        if (!strcmp(v, "1")) return SINEW_OK;
+        if (!*v) return SINEW_OK;   /* NULL: no longer in recovery (promoted), so it has everything it wrote */
+        if (sn_now_ms() >= deadline) return SINEW_BUSY;
+        sleep_ms(delay);
+    }
+}
+
+int sinew_router_acquire_read(sinew_router *r, sinew_db **out)
+{
+    *out = NULL;
+    pthread_mutex_lock(&r->mu);
+    size_t start = r->next++;
+    char mark[32];
+    memcpy(mark, r->mark_text, sizeof mark);
+    pthread_mutex_unlock(&r->mu);
+    for (size_t k = 0; k < r->nreplicas; k++) {
+        size_t i = (start + k) % r->nreplicas;
+        pthread_mutex_lock(&r->mu);
+        int down = r->down_until[i] > sn_now_ms();
+        pthread_mutex_unlock(&r->mu);
+        if (down) continue;
+        sinew_db *db;
+        int rc = sinew_pool_acquire(r->replicas[i], &db);
+        if (!rc && mark[0]) {
+            rc = caught_up(r, db, mark);
+            if (rc) sinew_pool_release(r->replicas[i], db);
+        }
+        pthread_mutex_lock(&r->mu);
+        if (!rc) {
+            r->stats.reads_on_replicas++;
+        } else if (rc == SINEW_BUSY) {
+            r->stats.behind++;
+        } else {
+            r->stats.replica_failures++;
+            r->down_until[i] = sn_now_ms() + r->down_ms;
+        }
+        pthread_mutex_unlock(&r->mu);
+        if (!rc) {
+            *out = db;
+            return SINEW_OK;
+        }
+    }
+    int rc = sinew_pool_acquire(r->primary, out);
+    if (!rc) {
+        pthread_mutex_lock(&r->mu);
+        r->stats.reads_on_primary++;
+        pthread_mutex_unlock(&r->mu);
+    }
+    return rc;
+}
+
+int sinew_router_release(sinew_router *r, sinew_db *db)
+{
+    if (!db) return SINEW_OK;
+    if (sn_pool_lends(r->primary, db)) {
+        /* after a write: where the primary's WAL ends now, for the reads that follow */
+        char pos[32];
+        if (db->tx_depth == 0 && !db->conn_lost && scalar(db, SN_SQL_PG_WAL_POSITION, NULL, pos, sizeof pos) == SINEW_OK) {
+            uint64_t lsn = parse_lsn(pos);
+            pthread_mutex_lock(&r->mu);
+            if (lsn > r->mark) {
+                r->mark = lsn;
+                snprintf(r->mark_text, sizeof r->mark_text, "%s", pos);
+            }
+            pthread_mutex_unlock(&r->mu);
+        }
+        return sinew_pool_release(r->primary, db);
+    }
+    for (size_t i = 0; i < r->nreplicas; i++) {
+        if (!sn_pool_lends(r->replicas[i], db)) continue;
+        int lost = db->conn_lost;
+        int rc = sinew_pool_release(r->replicas[i], db);
+        if (lost) {
+            pthread_mutex_lock(&r->mu);
+            r->stats.replica_failures++;
+            r->down_until[i] = sn_now_ms() + r->down_ms;
+            pthread_mutex_unlock(&r->mu);
+        }
+        return rc;
+    }
+    return sinew_error_set(SINEW_MISUSE, "sinew_router_release: this connection was not lent out by the router");
+}
+
+sinew_router_stats sinew_router_get_stats(sinew_router *r)
+{
+    pthread_mutex_lock(&r->mu);
+    sinew_router_stats s = r->stats;
+    pthread_mutex_unlock(&r->mu);
+    return s;
+}
+
+int sinew_router_close(sinew_router *r)
+{
+    if (!r) return SINEW_OK;
+    int rc = SINEW_OK;
+    for (size_t i = 0; r->replicas && i < r->nreplicas; i++) {
+        int c = sinew_pool_close(r->replicas[i]);
+        if (!rc) rc = c;
+    }
+    if (r->primary) {
+        int c = sinew_pool_close(r->primary);
+        if (!rc) rc = c;
+    }
+    pthread_mutex_destroy(&r->mu);
+    sn_free(r->replicas);
+    sn_free(r->down_until);
+    sn_free(r);
+    return rc;
+}

@@ -1,0 +1,201 @@
+/*
+ * sinew on a real Citus cluster: a coordinator and two workers
+ * (scripts/with-citus.sh; the `citus` label, skipped without
+ * SINEW_TEST_CITUS_URL). Every table here is really distributed
+ * (create_distributed_table, shards on both workers), in a schema of this
+ * run's own on the coordinator's database, where the workers are registered:
+ *   - a duplicate key found during COPY (sinew_insert_many of 1000+ rows),
+ *     which Citus reports as SQLSTATE XX000, is SINEW_CONSTRAINT with
+ *     SQLSTATE 23505, the table and the constraint without the shard suffix;
+ *   - a duplicate key and a NULL in a NOT NULL column from a plain INSERT
+ *     (relayed from a worker) name table, column and constraint without
+ *     shard suffixes;
+ *   - create_distributed_table refusing a foreign key passes the DETAIL
+ *     that says why;
+ *   - ?citus=true&lock_timeout=ms holds on the workers: a row locked on a
+ *     worker makes the second writer SINEW_BUSY, not wait for ever.
+ */
+#include "harness.h"
+#include "../crud/models.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static char schema[64];
+static char url[1200];
+static sinew_db *admin;
+
+static const char *citus_url(const char *extra)
+{
+    const char *base = getenv("SINEW_TEST_CITUS_URL");
+    /* every connection of this run works in its schema: libpq's options=-csearch_path=... */
+    snprintf(url, sizeof url, "%s%coptions=-csearch_path%%3D%s%s%s", base, strchr(base, '?') ? '&' : '?', schema,
+             *extra ? "&" : "", extra);
+    return url;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(schema, sizeof schema, "sinew_c%ld", (long)getpid());
+    if (sinew_open(&admin, getenv("SINEW_TEST_CITUS_URL")) != SINEW_OK) return -1;
+    char sql[160];
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", schema);
+    sinew_exec(admin, sql);
+    snprintf(sql, sizeof sql, "CREATE SCHEMA %s", schema);
+    return sinew_exec(admin, sql) == SINEW_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char sql[160];
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", schema);
+    sinew_exec(admin, sql);
+    sinew_close(admin);
+    return 0;
+}
+
+static int64_t scalar(sinew_db *db, const char *sql)
+{
+    sinew_session *s;
+    th_ok(sinew_session_new(&s, db));
+    sinew_rows *r;
+    int rc = sinew_raw_rows(s, sql, NULL, 0, &r);
+    if (rc) fail_msg("%s: %s", sql, sinew_errmsg());
+    assert_int_equal(sinew_rows_next(r), SINEW_ROW);
+    sinew_value v = sinew_rows_value(r, 0);
+    int64_t out = v.is_null ? 0 : v.u.i;
+    sinew_rows_free(r);
+    sinew_session_free(s);
+    return out;
+}
+
+/* the table is distributed, with shards on both workers */
+static void assert_distributed(sinew_db *db, const char *table)
+{
+    char sql[400];
+    snprintf(sql, sizeof sql, "SELECT COUNT(DISTINCT p.nodeport) FROM pg_dist_shard s JOIN pg_dist_shard_placement p "
+             "USING (shardid) WHERE s.logicalrelid = '%s'::regclass", table);
+    assert_int_equal(scalar(db, sql), 2);
+}
+
+static void assert_error_names(const char *table, const char *column, const char *constraint)
+{
+    const sinew_error *e = sinew_last_error();
+    assert_string_equal(e->table, table);
+    assert_string_equal(e->column, column);
+    assert_string_equal(e->constraint, constraint);
+}
+
+static void copy_duplicate_is_a_constraint_error(void **state)
+{
+    (void)state;
+    sinew_db *db;
+    th_ok(sinew_open(&db, citus_url("")));
+    th_ok(sinew_create_table(db, &membership_model));
+    th_ok(sinew_exec(db, "SELECT create_distributed_table('memberships', 'group_id')"));
+    assert_distributed(db, "memberships");
+    enum { N = 1200 };
+    Membership *rows = calloc(N, sizeof *rows);
+    void **objs = calloc(N, sizeof *objs);
+    char (*names)[16] = calloc(N, sizeof *names);
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof names[i], "m%d", i % (N - 1));   /* the last row repeats the first */
+        rows[i].group_id = i % (N - 1);
+        rows[i].member = names[i];
+        objs[i] = &rows[i];
+    }
+    sinew_session *s;
+    th_ok(sinew_session_new(&s, db));
+    int rc = sinew_insert_many(s, &membership_model, objs, N);
+    sinew_session_free(s);
+    th_assert_status(rc, SINEW_CONSTRAINT, "already exists");
+    assert_string_equal(sinew_last_error()->sqlstate, "23505");
+    assert_error_names("memberships", "", "memberships_pkey");
+    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM memberships"), 0);   /* nothing of it landed */
+    free(rows);
+    free(objs);
+    free(names);
+    sinew_close(db);
+}
+
+static void relayed_errors_name_table_column_constraint(void **state)
+{
+    (void)state;
+    sinew_db *db;
+    th_ok(sinew_open(&db, citus_url("")));
+    th_ok(sinew_exec(db, "CREATE TABLE emails (email text PRIMARY KEY, owner text NOT NULL)"));
+    th_ok(sinew_exec(db, "SELECT create_distributed_table('emails', 'email')"));
+    assert_distributed(db, "emails");
+    th_ok(sinew_exec(db, "INSERT INTO emails VALUES ('a@x', 'a')"));
+    th_assert_status(sinew_exec(db, "INSERT INTO emails VALUES ('a@x', 'b')"), SINEW_CONSTRAINT, "already exists");
+    assert_error_names("emails", "email", "emails_pkey");
+    th_assert_status(sinew_exec(db, "INSERT INTO emails VALUES ('b@x', NULL)"), SINEW_CONSTRAINT, "give the field a value");
+    assert_error_names("emails", "owner", "");
+    sinew_close(db);
+}
+
+static void refused_ddl_says_why(void **state)
+{
+    (void)state;
+    sinew_db *db;
+    th_ok(sinew_open(&db, citus_url("")));
+    th_ok(sinew_exec(db, "CREATE TABLE owners (email text PRIMARY KEY)"));
+    th_ok(sinew_exec(db, "SELECT create_distributed_table('owners', 'email')"));
+    th_ok(sinew_exec(db, "CREATE TABLE items (tenant bigint, id bigint, owner_email text REFERENCES owners (email), "
+                         "PRIMARY KEY (tenant, id))"));
+    th_assert_status(sinew_exec(db, "SELECT create_distributed_table('items', 'tenant')"), SINEW_ERROR,
+                     "cannot create foreign key constraint");
+    /* the DETAIL: what the engine would accept */
+    assert_non_null(strstr(sinew_errmsg(), "reference table"));
+    sinew_close(db);
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+static void lock_timeout_holds_on_the_workers(void **state)
+{
+    (void)state;
+    sinew_db *db1, *db2;
+    th_ok(sinew_open(&db1, citus_url("")));
+    th_ok(sinew_exec(db1, "CREATE TABLE counters (name text PRIMARY KEY, n bigint NOT NULL)"));
+    th_ok(sinew_exec(db1, "SELECT create_distributed_table('counters', 'name')"));
+    th_ok(sinew_exec(db1, "INSERT INTO counters VALUES ('c', 0)"));
+    th_ok(sinew_open(&db2, citus_url("citus=true&lock_timeout=200")));
+    th_ok(sinew_begin(db1));
+    th_ok(sinew_exec(db1, "UPDATE counters SET n = n + 1 WHERE name = 'c'"));   /* the row lock is on a worker */
+    double t0 = now_ms();
+    th_assert_status(sinew_exec(db2, "UPDATE counters SET n = n + 10 WHERE name = 'c'"), SINEW_BUSY, NULL);
+    th_ok(sinew_begin(db2));
+    th_assert_status(sinew_exec(db2, "UPDATE counters SET n = n + 10 WHERE name = 'c'"), SINEW_BUSY, NULL);
+    th_ok(sinew_rollback(db2));
+    assert_true(now_ms() - t0 < 10000);
+    th_ok(sinew_commit(db1));
+    assert_int_equal(scalar(db2, "SELECT n FROM counters WHERE name = 'c'"), 1);
+    sinew_close(db2);
+    sinew_close(db1);
+}
+
+int main(void)
+{
+    const char *u = getenv("SINEW_TEST_CITUS_URL");
+    if (!u || !*u) {
+        printf("no Citus cluster (SINEW_TEST_CITUS_URL is unset): run under scripts/with-citus.sh\n");
+        return 77;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(copy_duplicate_is_a_constraint_error),
+        cmocka_unit_test(relayed_errors_name_table_column_constraint),
+        cmocka_unit_test(refused_ddl_says_why),
+        cmocka_unit_test(lock_timeout_holds_on_the_workers),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,215 @@
+/*
+ * sinew's own PostgreSQL URL parameters, against a real server (registered
+ * only when the suite runs against PostgreSQL; the `pgbouncer` stage of
+ * scripts/test.sh runs it again through PgBouncer in transaction and session
+ * pooling):
+ *   - ?pgbouncer=true leaves no prepared statement on the server (unnamed
+ *     statements through the extended protocol), while the default names and
+ *     keeps them;
+ *   - statement_timeout and lock_timeout from the URL hold, inside and
+ *     outside transactions, with and without ?pgbouncer=true;
+ *   - with ?pgbouncer=true the timeouts are SET LOCAL per transaction, never
+ *     for the session (a session SET would stay on a pooled server
+ *     connection that other clients get next);
+ *   - bad values are SINEW_INVALID naming the parameter (the citus switch is
+ *     tested on a real cluster in test_citus.c).
+ */
+#include "pool_support.h"
+#include "../crud/models.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char url[1400];
+
+/* th_last_url() with `extra` appended as query parameters */
+static const char *with_params(const char *extra)
+{
+    const char *base = th_last_url();
+    if (!*extra) return base;
+    snprintf(url, sizeof url, "%s%c%s", base, strchr(base, '?') ? '&' : '?', extra);
+    return url;
+}
+
+/* the URL of the suite already says pgbouncer=true (the transaction-pooling stage) */
+static int suite_is_unnamed(void) { return strstr(th_last_url(), "pgbouncer=true") != NULL; }
+
+/* connected straight to the server, no pooler in between */
+static int direct(void)
+{
+    const char *m = getenv("SINEW_TEST_PGBOUNCER_MODE");
+    return !m || !*m;
+}
+
+static void unnamed_statements_leave_nothing_on_the_server(void **state)
+{
+    (void)state;
+    sinew_db *owner = th_open();
+    sinew_db *db;
+    th_ok(sinew_open(&db, with_params(suite_is_unnamed() ? "" : "pgbouncer=true")));
+    /* one transaction, so that a transaction-mode pooler keeps one server connection */
+    th_ok(sinew_begin(db));
+    assert_int_equal(pool_scalar_ok(db, "SELECT 41 + 1"), 42);
+    assert_int_equal(pool_scalar_ok(db, "SELECT 41 + 1"), 42);   /* from the statement cache: runs again */
+    th_ok(sinew_exec(db, "CREATE TABLE t (id integer PRIMARY KEY, v text)"));
+    sinew_session *s;
+    th_ok(sinew_session_new(&s, db));
+    for (int i = 1; i <= 3; i++) {
+        sinew_value p[2] = {sinew_i32(i), sinew_text("x")};
+        sinew_rows *r;
+        th_ok(sinew_raw_rows(s, "INSERT INTO t (id, v) VALUES (?, ?)", p, 2, &r));
+        sinew_rows_free(r);
+    }
+    sinew_session_free(s);
+    assert_int_equal(pool_scalar_ok(db, "SELECT COUNT(*) FROM t"), 3);
+    assert_int_equal(pool_scalar_ok(db, "SELECT COUNT(*) FROM pg_prepared_statements"), 0);
+    th_ok(sinew_commit(db));
+    sinew_close(db);
+
+    if (!suite_is_unnamed()) {
+        /* the default: named server-side statements, kept per connection (what the test tells apart) */
+        th_ok(sinew_open(&db, th_last_url()));
+        th_ok(sinew_begin(db));
+        assert_int_equal(pool_scalar_ok(db, "SELECT 41 + 1"), 42);
+        assert_true(pool_scalar_ok(db, "SELECT COUNT(*) FROM pg_prepared_statements") >= 1);
+        th_ok(sinew_commit(db));
+        sinew_close(db);
+    }
+    th_close(owner);
+}
+
+static void statement_timeout_from_the_url(const char *extra)
+{
+    sinew_db *owner = th_open();
+    sinew_db *db;
+    th_ok(sinew_open(&db, with_params(extra)));
+    double t0 = pool_now_ms();
+    th_assert_status(sinew_exec(db, "SELECT pg_sleep(5)"), SINEW_BUSY, "statement timeout");
+    int64_t v;
+    th_assert_status(pool_scalar(db, "SELECT 1 FROM pg_sleep(5)", &v), SINEW_BUSY, "statement timeout");
+    th_ok(sinew_begin(db));
+    th_assert_status(pool_scalar(db, "SELECT 1 FROM pg_sleep(5)", &v), SINEW_BUSY, "statement timeout");
+    th_ok(sinew_rollback(db));
+    assert_true(pool_now_ms() - t0 < 4000);
+    /* and the connection goes on working: nothing left open */
+    assert_int_equal(sinew_tx_depth(db), 0);
+    assert_int_equal(pool_scalar_ok(db, "SELECT 7"), 7);
+    th_ok(sinew_exec(db, "CREATE TABLE after_timeout (id integer)"));
+    assert_int_equal(pool_scalar_ok(db, "SELECT COUNT(*) FROM after_timeout"), 0);
+    sinew_close(db);
+    th_close(owner);
+}
+
+static void statement_timeout_plain(void **state)
+{
+    (void)state;
+    statement_timeout_from_the_url("statement_timeout=200");
+}
+
+static void statement_timeout_unnamed(void **state)
+{
+    (void)state;
+    statement_timeout_from_the_url("pgbouncer=true&statement_timeout=200");
+}
+
+static void timeouts_are_local_to_each_transaction(void **state)
+{
+    (void)state;
+    sinew_db *owner = th_open();
+    sinew_db *db;
+    th_ok(sinew_open(&db, with_params(suite_is_unnamed() ? "lock_timeout=150" : "pgbouncer=true&lock_timeout=150")));
+    const char *is_set = "SELECT CASE WHEN current_setting('lock_timeout') = '150ms' THEN 1 ELSE 0 END";
+    th_ok(sinew_begin(db));
+    assert_int_equal(pool_scalar_ok(db, is_set), 1);
+    th_ok(sinew_commit(db));
+    assert_int_equal(pool_scalar_ok(db, is_set), 1);   /* a statement alone: in a short transaction of its own */
+    if (direct()) {
+        /* the session itself never got it: a transaction not opened by sinew sees the server default */
+        th_ok(sinew_exec(db, "BEGIN"));
+        assert_int_equal(pool_scalar_ok(db, is_set), 0);
+        th_ok(sinew_exec(db, "COMMIT"));
+    }
+    sinew_close(db);
+
+    if (direct() && !suite_is_unnamed()) {
+        /* without the switch the same parameter is a session SET (what the test tells apart) */
+        th_ok(sinew_open(&db, with_params("lock_timeout=150")));
+        th_ok(sinew_exec(db, "BEGIN"));
+        assert_int_equal(pool_scalar_ok(db, is_set), 1);
+        th_ok(sinew_exec(db, "COMMIT"));
+        sinew_close(db);
+    }
+    th_close(owner);
+}
+
+/* a streamed query outside a transaction runs in one sinew opened for its timeout, closed at the end */
+static void streamed_statement_alone_leaves_no_transaction(void **state)
+{
+    (void)state;
+    sinew_db *owner = th_open();
+    th_ok(sinew_create_table(owner, &account_model));
+    th_ok(sinew_exec(owner, "INSERT INTO accounts (email, name, version) SELECT 'a' || g || '@x', 'n', 0 "
+                            "FROM generate_series(1, 50) g"));
+    sinew_pool_options opt = {0};
+    opt.max_size = 1;
+    sinew_pool *pool;
+    th_ok(sinew_pool_open(&pool, with_params(suite_is_unnamed() ? "statement_timeout=5000"
+                                                                : "pgbouncer=true&statement_timeout=5000"), &opt));
+    for (int full = 0; full < 2; full++) {
+        sinew_db *db;
+        th_ok(sinew_pool_acquire(pool, &db));
+        sinew_session *s;
+        th_ok(sinew_session_new(&s, db));
+        sinew_query *q = sinew_query_new(s, &account_model);
+        sinew_iter *it;
+        th_ok(sinew_iterate(q, &it));
+        void *obj;
+        int n = 0, rc;
+        while ((rc = sinew_iter_next(it, &obj)) == SINEW_ROW)
+            if (++n == 3 && !full) break;   /* the first time, stop after three rows */
+        if (full) assert_int_equal(rc, SINEW_DONE);
+        assert_int_equal(n, full ? 50 : 3);
+        sinew_iter_free(it);
+        sinew_query_free(q);
+        sinew_session_free(s);
+        th_ok(sinew_pool_release(pool, db));
+    }
+    assert_int_equal((int)sinew_pool_get_stats(pool).rollbacks, 0);   /* nothing was left open */
+    th_ok(sinew_pool_close(pool));
+    th_close(owner);
+}
+
+static void bad_option_values_are_refused(void **state)
+{
+    (void)state;
+    sinew_db *owner = th_open();
+    sinew_db *db = (sinew_db *)0x1;
+    if (!suite_is_unnamed()) {   /* (else the suite's own pgbouncer=true comes first) */
+        th_assert_status(sinew_open(&db, with_params("pgbouncer=maybe")), SINEW_INVALID, "pgbouncer=maybe");
+        assert_null(db);
+        db = (sinew_db *)0x1;
+    }
+    th_assert_status(sinew_open(&db, with_params("lock_timeout=soon")), SINEW_INVALID, "lock_timeout=soon");
+    assert_null(db);
+    db = (sinew_db *)0x1;
+    th_assert_status(sinew_open(&db, with_params("statement_timeout=-5")), SINEW_INVALID, "milliseconds");
+    assert_null(db);
+    db = (sinew_db *)0x1;
+    th_assert_status(sinew_open(&db, with_params("citus=yes")), SINEW_INVALID, "citus=yes");
+    assert_null(db);
+    th_close(owner);
+}
+
+int main(void)
+{
+    if (!th_is_postgres()) return 0;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(unnamed_statements_leave_nothing_on_the_server),
+        cmocka_unit_test(statement_timeout_plain),
+        cmocka_unit_test(statement_timeout_unnamed),
+        cmocka_unit_test(timeouts_are_local_to_each_transaction),
+        cmocka_unit_test(streamed_statement_alone_leaves_no_transaction),
+        cmocka_unit_test(bad_option_values_are_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
