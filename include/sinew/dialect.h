@@ -71,6 +71,12 @@ typedef struct sinew_dialect {
      * column 0 the referencing table, column 2 the referenced one (SQLite: PRAGMA
      * foreign_key_check). NULL: the database checks them itself. */
     const char *fk_violations_query;
+    /* Streaming read replicas (sinew_router, sinew/pool.h). On the primary: one text column,
+     * where its write-ahead log ends. On a standby, given that position as $1/?: one column, 1
+     * when it has replayed up to it, 0 when not yet, NULL when it is no standby any more
+     * (promoted). NULL members: the database has no such replicas; the router refuses it. */
+    const char *replication_position_query;
+    const char *replication_replayed_query;
 } sinew_dialect;
 
 /* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */

@@ -16,7 +16,6 @@
 #include <time.h>
 #include "orm.h"
 #include "pool_internal.h"
-#include "sql/replication.h"
 
 struct sinew_router {
     sinew_pool *primary;
@@ -100,9 +99,10 @@ int sinew_router_open(sinew_router **out, const char *primary_url, const char *c
     }
     sinew_db *probe = NULL;
     if (!rc && (rc = sinew_pool_acquire(r->primary, &probe)) == SINEW_OK) {
-        if (strcmp(sinew_db_backend(probe), "postgres") != 0)
+        const sinew_dialect *dl = sinew_db_dialect(probe);
+        if (!dl->replication_position_query || !dl->replication_replayed_query)
             rc = sinew_error_set(SINEW_UNSUPPORTED, "sinew_router_open: read replicas are PostgreSQL streaming "
-                                 "replicas; %s has none", sinew_db_backend(probe));
+                                 "replicas (the dialect's replication queries); %s has none", sinew_db_backend(probe));
         sinew_pool_release(r->primary, probe);
     }
     if (rc) {
@@ -130,7 +130,7 @@ static int caught_up(sinew_router *r, sinew_db *db, const char *mark)
     double deadline = sn_now_ms() + r->wait_ms;
     for (int delay = 1;; delay = delay < 20 ? delay * 2 : 20) {
         char v[8];
-        int rc = scalar(db, SN_SQL_PG_REPLAYED, mark, v, sizeof v);
+        int rc = scalar(db, db->dialect->replication_replayed_query, mark, v, sizeof v);
         if (rc) return rc;
         if (!strcmp(v, "1")) return SINEW_OK;
         if (!*v) return SINEW_OK;   /* NULL: no longer in recovery (promoted), so it has everything it wrote */
@@ -189,7 +189,7 @@ int sinew_router_release(sinew_router *r, sinew_db *db)
     if (sn_pool_lends(r->primary, db)) {
         /* after a write: where the primary's WAL ends now, for the reads that follow */
         char pos[32];
-        if (db->tx_depth == 0 && !db->conn_lost && scalar(db, SN_SQL_PG_WAL_POSITION, NULL, pos, sizeof pos) == SINEW_OK) {
+        if (db->tx_depth == 0 && !db->conn_lost && scalar(db, db->dialect->replication_position_query, NULL, pos, sizeof pos) == SINEW_OK) {
             uint64_t lsn = parse_lsn(pos);
             pthread_mutex_lock(&r->mu);
             if (lsn > r->mark) {

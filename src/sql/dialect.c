@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "dialect.h"
+#include "replication.h"
 
 void sn_sql_ident(sn_buf *out, const sinew_dialect *d, const char *name)
 {
@@ -161,6 +162,8 @@ const sinew_dialect sn_dialect_sqlite = {
     .fk_enforcement_off = "PRAGMA foreign_keys = OFF",
     .fk_enforcement_on = "PRAGMA foreign_keys = ON",
     .fk_violations_query = "PRAGMA foreign_key_check",
+    .replication_position_query = NULL,
+    .replication_replayed_query = NULL,
 };
 
 /*
@@ -187,4 +190,6 @@ const sinew_dialect sn_dialect_postgres = {
     .fk_enforcement_off = NULL,          /* constraints are checked as rows change */
     .fk_enforcement_on = NULL,
     .fk_violations_query = NULL,
+    .replication_position_query = SN_SQL_PG_WAL_POSITION,
+    .replication_replayed_query = SN_SQL_PG_REPLAYED,
 };
