@@ -91,6 +91,18 @@ SINEW_API void sinew_migrate_status_free(sinew_migration_status *st, size_t coun
  */
 SINEW_API int sinew_migrate_check(sinew_db *db, const char *dir, char **report, size_t *ndrift);
 
+/*
+ * Adopt an existing database: record the migrations up to number `to` (0:
+ * only the first) as applied without running them. Refused (SINEW_CONFLICT,
+ * nothing recorded) when the database already has applied migrations or
+ * differs from that migration's schema snapshot; then *ndrift (optional)
+ * counts the differences and *report (optional, sinew_migrate_free) lists
+ * them as sinew_migrate_check does. `cb` is called once per recorded
+ * migration (seconds = 0). See docs/migrations.md, "Adopting sinew".
+ */
+SINEW_API int sinew_migrate_baseline(sinew_db *db, const char *dir, int to, char **report, size_t *ndrift,
+                                     sinew_migrate_progress *cb, void *ctx);
+
 /* Free a string returned by this API. */
 SINEW_API void sinew_migrate_free(void *p);
 

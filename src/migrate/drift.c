@@ -2,7 +2,8 @@
  * drift.c - the differences between the schema the migrations should have
  * built and the live one, listed table by table. Things are compared the
  * way the database reports them, so a database the migrations just built
- * shows no drift: types through the dialect's DDL type and back, defaults
+ * shows no drift: types through the dialect's DDL type and back (a declared
+ * @db_type as written, up to case and blanks), defaults
  * by rendering the expected one as SQL and reading it back, unique
  * constraints by their columns (SQLite does not keep their names), indexes
  * by name and columns, foreign keys by columns, target and actions.
@@ -66,9 +67,11 @@ static void compare_table(const sinew_model *e, const sinew_model *l, int pg, sn
         int auto_pk = (int)i == sinew_model_auto_pk(e);
         sinew_type et = auto_pk && !pg ? SINEW_INT64 : sn_type_from_sql(dl->column_type(ef), pg);
         if (auto_pk && pg) et = ef->type == SINEW_INT32 ? SINEW_INT32 : SINEW_INT64;
-        if (et != lf->type) {
+        /* a declared type (@db_type) is compared as written, up to case and blanks */
+        int declared = !auto_pk && sn_sql_declared_type_applies(dl, ef);
+        if (declared ? !lf->db_type || !sn_declared_type_same(ef->db_type, lf->db_type) : et != lf->type) {
             sn_buf_printf(&w, "column %s has type %s in the database, %s expected", ef->column,
-                          lf->db_type, dl->column_type(ef));
+                          lf->db_type ? lf->db_type : "?", sn_sql_column_type(dl, ef));
             line(r, n, e->table, sn_buf_cstr(&w));
         }
         if ((ef->flags ^ lf->flags) & SINEW_FIELD_NULLABLE) {

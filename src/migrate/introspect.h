@@ -40,6 +40,10 @@ void sn_default_from_sql(const char *sql, sinew_type type, int pg, sn_arena *a, 
 /* Normalised default SQL text for comparisons (lower case, no outer parens or ::casts). */
 char *sn_default_norm(const char *sql, sn_arena *a);
 sinew_fk_action sn_fk_action_from_sql(const char *s);
+/* A pulled column keeps its declared type as @db_type (SINEW_FIELD_DB_TYPE). */
+int sn_declared_type_kept(const char *decl, sinew_type type, int pg);
+/* Declared type names equal up to case and blanks. */
+int sn_declared_type_same(const char *a, const char *b);
 
 /* Readers: fill a graph from a live connection. */
 struct sinew_db;

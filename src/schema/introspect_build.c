@@ -111,6 +111,7 @@ int sn_ib_column(sn_ib *b, int ti, const char *name, const char *decl, int notnu
     f->db_type = sn_arena_strdup(b->a, decl ? decl : "");
     if (!f->column || !f->db_type) return SINEW_NOMEM;
     f->type = sn_type_from_sql(f->db_type, pg);
+    if (sn_declared_type_kept(f->db_type, f->type, pg)) f->flags |= SINEW_FIELD_DB_TYPE;
     if (!notnull) f->flags |= SINEW_FIELD_NULLABLE;
     if (dflt) sn_default_from_sql(dflt, f->type, pg, b->a, &f->def);
     f->offset = SINEW_NO_OFFSET;
@@ -138,6 +139,7 @@ void sn_ib_auto(sn_ib *b, int ti, const char *column)
     int i = find_col(t, column);
     if (i >= 0) {
         t->fields[i].flags |= SINEW_FIELD_AUTO;
+        t->fields[i].flags &= ~(unsigned)SINEW_FIELD_DB_TYPE;   /* the DDL writes its own key type */
         t->fields[i].def.kind = SINEW_DEFAULT_NONE;
         t->fields[i].def.value = NULL;
     }

@@ -44,6 +44,43 @@ sinew_type sn_type_from_sql(const char *decl, int pg)
     return SINEW_TEXT;
 }
 
+/*
+ * Whether a pulled column keeps its declared type as @db_type. SQLite: when
+ * sinew's own DDL type for the field (TEXT for decimals, timestamps, dates,
+ * UUIDs and JSON; INTEGER for booleans) would read back as another type, so
+ * that `DECIMAL(5,2)` stays `DECIMAL(5,2)`. PostgreSQL: whenever the
+ * database's name is not the one sinew writes for that type (varchar(n),
+ * numeric(p,s), smallint, timestamp without time zone, enum types, arrays,
+ * tsvector, ...), since there every type name means something of its own.
+ */
+int sn_declared_type_kept(const char *decl, sinew_type t, int pg)
+{
+    if (!decl || !decl[0]) return 0;
+    if (!pg) return t == SINEW_BOOL || t == SINEW_DECIMAL || t == SINEW_UUID || t == SINEW_TIMESTAMP ||
+                    t == SINEW_DATE || t == SINEW_JSON;
+    static const struct { sinew_type t; const char *name; } own[] = {
+        {SINEW_BOOL, "boolean"}, {SINEW_INT32, "integer"}, {SINEW_INT64, "bigint"},
+        {SINEW_DOUBLE, "double precision"}, {SINEW_TEXT, "text"}, {SINEW_TEXT, "character varying"},
+        {SINEW_BLOB, "bytea"}, {SINEW_TIMESTAMP, "timestamp with time zone"}, {SINEW_TIMESTAMP, "timestamptz"},
+        {SINEW_DATE, "date"}, {SINEW_UUID, "uuid"}, {SINEW_JSON, "jsonb"}, {SINEW_DECIMAL, "numeric"}};
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        if (own[i].t == t && !strcasecmp(own[i].name, decl)) return 0;
+    return 1;
+}
+
+/* Two declared type names the same up to case and blanks ("NUMERIC(5, 2)" = "numeric(5,2)"). */
+int sn_declared_type_same(const char *a, const char *b)
+{
+    for (;;) {
+        while (*a == ' ') a++;
+        while (*b == ' ') b++;
+        if (!*a || !*b) return !*a && !*b;
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return 0;
+        a++;
+        b++;
+    }
+}
+
 sinew_fk_action sn_fk_action_from_sql(const char *s)
 {
     if (!s) return SINEW_FK_NO_ACTION;
