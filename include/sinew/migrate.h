@@ -32,6 +32,15 @@ extern "C" {
  * (sinew_migrations) is left out.
  */
 SINEW_API int sinew_introspect(sinew_db *db, sinew_schema **out);
+/*
+ * What a graph from sinew_introspect could not say (PostgreSQL enum types,
+ * domains, arrays and other types read as text, generated columns, views,
+ * partial and expression indexes, CHECK constraints, defaults that are
+ * expressions, partitions): one line per item, "table T, column C: what;
+ * what to do", owned by the graph; NULL when there is nothing (or for a
+ * graph that did not come from sinew_introspect, or whose name was changed).
+ */
+SINEW_API const char *sinew_introspect_notes(const sinew_schema *schema);
 
 /* Dialects a migration is written for (bit mask). */
 enum { SINEW_DIALECT_SQLITE = 1, SINEW_DIALECT_POSTGRES = 2, SINEW_DIALECT_ALL = 3 };

@@ -19,4 +19,6 @@ int sinew_introspect(sinew_db *db, sinew_schema **out)
                            sinew_db_backend(db));
 }
 
+const char *sinew_introspect_notes(const sinew_schema *schema) { return sn_ib_notes_of(schema); }
+
 void sinew_migrate_free(void *p) { sn_free(p); }

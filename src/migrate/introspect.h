@@ -30,6 +30,16 @@ int sn_ib_index(sn_ib *b, int t, const char *name, int unique, const char *const
 int sn_ib_fk(sn_ib *b, int t, int id, int seq, const char *from, const char *to_table,
              const char *to_column, sinew_fk_action on_delete, sinew_fk_action on_update);
 
+/* Note something the schema cannot say (a lossy mapping): printed by `db pull` as a warning and
+ * kept as a `/// db pull:` comment on the field (column) or model (column NULL); t = -1: no model. */
+void sn_ib_note(sn_ib *b, int t, const char *column, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+/* The notes of a graph made by sn_ib_finish (NULL for any other graph, or none). */
+const char *sn_ib_notes_of(const sinew_schema *s);
+
 /* Resolve foreign keys into relations, name everything, and hand over the graph. */
 int sn_ib_finish(sn_ib *b, sinew_schema **out);
 

@@ -12,6 +12,8 @@
  * whole graph, sinew_schema included, lives in one arena.
  */
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "migrate/introspect.h"
@@ -34,6 +36,7 @@ typedef struct ib_table {
     sinew_relation *rels;
     size_t nr, capr;
     sinew_model *model;
+    const char *doc;          /* notes on the table, for the model's /// comment */
 } ib_table;
 
 struct sn_ib {
@@ -41,7 +44,49 @@ struct sn_ib {
     ib_table *t;
     size_t nt, capt;
     int finished;
+    sn_buf notes;             /* what the schema cannot say, one line each (sinew_introspect_notes) */
 };
+
+/* The graph hands its notes over in the same arena: the schema is the first member, so a
+ * graph is recognised as one of these by its name pointer (sinew_introspect_notes). */
+typedef struct ib_schema {
+    sinew_schema s;
+    const char *notes;
+} ib_schema;
+
+static const char ib_schema_name[] = "db";
+
+const char *sn_ib_notes_of(const sinew_schema *s)
+{
+    if (!s || s->name != ib_schema_name) return NULL;
+    return ((const ib_schema *)(const void *)s)->notes;
+}
+
+static const char *append_line(sn_arena *a, const char *old, const char *line)
+{
+    return old && *old ? sn_arena_printf(a, "%s\n%s", old, line) : sn_arena_strdup(a, line);
+}
+
+static int find_col(const ib_table *t, const char *col);
+
+void sn_ib_note(sn_ib *b, int ti, const char *column, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    const char *table = ti >= 0 ? b->t[ti].table : NULL;
+    if (table) sn_buf_printf(&b->notes, "table %s%s%s: %s\n", table, column ? ", column " : "", column ? column : "", msg);
+    else sn_buf_printf(&b->notes, "%s\n", msg);
+    if (ti < 0) return;
+    ib_table *t = &b->t[ti];
+    char *line = sn_arena_printf(b->a, "db pull: %s", msg);
+    if (!line) return;
+    int c = column ? find_col(t, column) : -1;
+    if (c >= 0) t->fields[c].doc = append_line(b->a, t->fields[c].doc, line);
+    else t->doc = append_line(b->a, t->doc, line);
+}
 
 /* Make room for one more element in an arena array (the old block is abandoned). */
 static int grow(sn_arena *a, void **p, size_t *cap, size_t n, size_t sz)
@@ -63,12 +108,14 @@ sn_ib *sn_ib_new(void)
     b->a = sn_malloc(sizeof *b->a);
     if (!b->a) { sn_free(b); sn_nomem(); return NULL; }
     sn_arena_init(b->a, 16384);
+    sn_buf_init(&b->notes);
     return b;
 }
 
 void sn_ib_free(sn_ib *b)
 {
     if (!b) return;
+    sn_buf_free(&b->notes);
     if (!b->finished && b->a) {
         sn_arena_free(b->a);
         sn_free(b->a);
@@ -113,7 +160,13 @@ int sn_ib_column(sn_ib *b, int ti, const char *name, const char *decl, int notnu
     f->type = sn_type_from_sql(f->db_type, pg);
     if (sn_declared_type_kept(f->db_type, f->type, pg)) f->flags |= SINEW_FIELD_DB_TYPE;
     if (!notnull) f->flags |= SINEW_FIELD_NULLABLE;
-    if (dflt) sn_default_from_sql(dflt, f->type, pg, b->a, &f->def);
+    if (dflt) {
+        sn_default_from_sql(dflt, f->type, pg, b->a, &f->def);
+        char *norm = f->def.kind == SINEW_DEFAULT_NONE ? sn_default_norm(dflt, b->a) : NULL;
+        if (norm && strcmp(norm, "null") && !strstr(norm, "nextval("))
+            sn_ib_note(b, ti, name, "the default %s is not kept (sinew defaults are literals, now() and uuid()); "
+                       "the database still applies it when an insert leaves the column out", dflt);
+    }
     f->offset = SINEW_NO_OFFSET;
     f->has_offset = SINEW_NO_OFFSET;
     f->order = (int)t->nf;
@@ -457,10 +510,11 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out)
     sn_arena *a = b->a;
     *out = NULL;
     if (b->nt) qsort(b->t, b->nt, sizeof *b->t, cmp_table);
-    sinew_schema *s = sn_arena_calloc(a, sizeof *s);
+    ib_schema *is = sn_arena_calloc(a, sizeof *is);
     sinew_model **models = sn_arena_calloc(a, (b->nt ? b->nt : 1) * sizeof *models);
-    if (!s || !models) return SINEW_NOMEM;
-    s->name = "db";
+    if (!is || !models) return SINEW_NOMEM;
+    sinew_schema *s = &is->s;
+    s->name = ib_schema_name;
     for (size_t i = 0; i < b->nt; i++) {
         ib_table *t = &b->t[i];
         sinew_model *m = sn_arena_calloc(a, sizeof *m);
@@ -468,6 +522,7 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out)
         t->model = m;
         models[i] = m;
         m->table = t->table;
+        m->doc = t->doc;
         const char *nm = model_name(a, t->table);
         for (int n = 2; nm && sinew_schema_find_model(s, nm); n++) {
             nm = sn_arena_printf(a, "%s%d", model_name(a, t->table), n);
@@ -493,7 +548,15 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out)
             for (size_t f = 0; f < t->nf; f++) if (t->pkpos[f] == pos) pk[k++] = (unsigned)f;
         m->pk = pk;
         m->npk = k;
-        if (k != 1) for (size_t f = 0; f < t->nf; f++) t->fields[f].flags &= ~(unsigned)SINEW_FIELD_AUTO;
+        if (k != 1)
+            for (size_t f = 0; f < t->nf; f++) {
+                if (!(t->fields[f].flags & SINEW_FIELD_AUTO)) continue;
+                t->fields[f].flags &= ~(unsigned)SINEW_FIELD_AUTO;
+                if (k > 1)
+                    sn_ib_note(b, (int)i, t->fields[f].column, "the database numbers this column (serial or identity) "
+                               "inside a composite key; @auto needs a one-column key, so sinew inserts the value "
+                               "you give it: set it, or insert such rows through SQL");
+            }
         /* single-column unique indexes become @unique; the rest keep their names */
         size_t keep = 0;
         for (size_t x = 0; x < t->ni; x++) {
@@ -545,6 +608,7 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out)
         t->model->nrelations = t->nr;
     }
     s->owner = a;
+    is->notes = b->notes.len && !b->notes.failed ? sn_arena_strdup(a, sn_buf_cstr(&b->notes)) : NULL;
     b->finished = 1;
     *out = s;
     return SINEW_OK;

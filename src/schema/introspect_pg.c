@@ -37,16 +37,39 @@ static int columns(sinew_db *db, sn_ib *b, int t, const char *table)
     sn_exec x;
     int rc = open_q(&x, db,
         "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull::int, "
-        "pg_get_expr(d.adbin, d.adrelid), (a.attidentity <> '')::int "
+        "pg_get_expr(d.adbin, d.adrelid), (a.attidentity <> '')::int, ty.typtype::text, ty.typcategory::text, "
+        "(a.attgenerated <> '')::int, format_type(ty.typbasetype, NULL) "
         "FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+        "JOIN pg_type ty ON ty.oid = a.atttypid "
         "WHERE a.attrelid = " REL " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", table);
     if (rc) return rc;
     while ((rc = sn_exec_step(&x)) == SINEW_ROW) {
-        const char *name = txt(&x, 0), *dflt = txt(&x, 3);
-        rc = sn_ib_column(b, t, name, txt(&x, 1), (int)x.drv->column_i64(x.stmt, 2), dflt, 1);
+        const char *name = txt(&x, 0), *dflt = txt(&x, 3), *decl = txt(&x, 1);
+        int generated = (int)x.drv->column_i64(x.stmt, 7);
+        /* a generated column's expression is not a default */
+        rc = sn_ib_column(b, t, name, decl, (int)x.drv->column_i64(x.stmt, 2), generated ? NULL : dflt, 1);
         if (rc) { rc = sn_nomem(); break; }
         if (x.drv->column_i64(x.stmt, 4) || (dflt && strstr(dflt, "nextval(")))
             sn_ib_auto(b, t, name);
+        const char *tt = txt(&x, 5), *cat = txt(&x, 6);
+        if (generated)
+            sn_ib_note(b, t, name, "a generated column (GENERATED ALWAYS AS (%s) STORED): the database refuses "
+                       "writes to it; sinew still writes it: never set it, or insert and update through SQL",
+                       dflt ? dflt : "?");
+        if (tt && !strcmp(tt, "e"))
+            sn_ib_note(b, t, name, "the PostgreSQL enum type %s is read as text; @db_type keeps the type for DDL "
+                       "and drift, and the database checks the values", decl);
+        else if (tt && !strcmp(tt, "d"))
+            sn_ib_note(b, t, name, "the domain %s (over %s) is read as its base type; @db_type keeps the domain for "
+                       "DDL and drift, and the database checks its constraints", decl, txt(&x, 8) ? txt(&x, 8) : "?");
+        else if (cat && !strcmp(cat, "A"))
+            sn_ib_note(b, t, name, "the array type %s is read as text (PostgreSQL's '{a,b}' form); @db_type keeps "
+                       "the type for DDL and drift; sinew has no array fields", decl);
+        else if (sn_type_from_sql(decl, 1) == SINEW_TEXT && decl && strcmp(decl, "text") &&
+                 strncmp(decl, "character varying", 17) && strncmp(decl, "character(", 10) &&
+                 strcmp(decl, "character"))
+            sn_ib_note(b, t, name, "the type %s has no sinew equivalent and is read as text; @db_type keeps it for "
+                       "DDL and drift; a write must be text the database accepts for it", decl);
     }
     sn_exec_end(&x);
     return rc == SINEW_DONE ? SINEW_OK : rc;
@@ -133,7 +156,29 @@ static int indexes(sinew_db *db, sn_ib *b, int t, const char *table)
     sl_clear(&cols);
     sn_free(cols.v);
     sn_free(cur);
-    return rc;
+    if (rc) return rc;
+    /* what the graph cannot hold: partial and expression indexes, CHECK constraints */
+    rc = open_q(&x, db,
+        "SELECT ic.relname, i.indisunique::int, (i.indpred IS NOT NULL)::int, pg_get_indexdef(i.indexrelid) "
+        "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
+        "WHERE i.indrelid = " REL " AND NOT i.indisprimary AND (i.indpred IS NOT NULL OR i.indexprs IS NOT NULL) "
+        "ORDER BY 1", table);
+    if (rc) return rc;
+    while ((rc = sn_exec_step(&x)) == SINEW_ROW)
+        sn_ib_note(b, t, NULL, "the %s %sindex %s is not pulled (drift does not see it); keep it in a migration's "
+                   "SQL: %s", x.drv->column_i64(x.stmt, 2) ? "partial" : "expression",
+                   x.drv->column_i64(x.stmt, 1) ? "unique " : "", txt(&x, 0), txt(&x, 3));
+    sn_exec_end(&x);
+    if (rc != SINEW_DONE) return rc;
+    rc = open_q(&x, db,
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = " REL " AND contype = 'c' "
+        "ORDER BY conname", table);
+    if (rc) return rc;
+    while ((rc = sn_exec_step(&x)) == SINEW_ROW)
+        sn_ib_note(b, t, NULL, "the constraint %s %s is not pulled (the database still enforces it; drift does not "
+                   "compare it): add it as @check(\"...\") if sinew should know", txt(&x, 0), txt(&x, 1));
+    sn_exec_end(&x);
+    return rc == SINEW_DONE ? SINEW_OK : rc;
 }
 
 static int foreign_keys(sinew_db *db, sn_ib *b, int t, const char *table)
@@ -174,19 +219,41 @@ int sn_introspect_pg(sinew_db *db, sinew_schema **out)
     if (!b) return SINEW_NOMEM;
     sn_exec x;
     strlist names = {0};
+    strlist parents = {0};
     int rc = open_q(&x, db,
-        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "SELECT c.relname, (SELECT p.relname FROM pg_inherits ih JOIN pg_class p ON p.oid = ih.inhparent "
+        "WHERE ih.inhrelid = c.oid ORDER BY ih.inhseqno LIMIT 1), c.relispartition::int "
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') "
         "AND c.relname <> 'sinew_migrations' ORDER BY c.relname", NULL);
     if (!rc) {
-        while ((rc = sn_exec_step(&x)) == SINEW_ROW)
+        while ((rc = sn_exec_step(&x)) == SINEW_ROW) {
             if ((rc = sl_push(&names, txt(&x, 0)))) break;
+            const char *par = txt(&x, 1);
+            char *how = par ? sn_arena_printf(sn_ib_arena(b), "%s of %s", x.drv->column_i64(x.stmt, 2)
+                                              ? "a partition" : "an INHERITS child", par) : NULL;
+            if ((rc = sl_push(&parents, how))) break;
+        }
+        sn_exec_end(&x);
+        if (rc == SINEW_DONE) rc = SINEW_OK;
+    }
+    /* views and materialized views: not models */
+    if (!rc) rc = open_q(&x, db,
+        "SELECT c.relname, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = current_schema() AND c.relkind IN ('v', 'm') ORDER BY c.relname", NULL);
+    if (!rc) {
+        while ((rc = sn_exec_step(&x)) == SINEW_ROW)
+            sn_ib_note(b, -1, NULL, "%s %s: not pulled (sinew has no read-only models); query it with SQL",
+                       !strcmp(txt(&x, 1), "m") ? "materialized view" : "view", txt(&x, 0));
         sn_exec_end(&x);
         if (rc == SINEW_DONE) rc = SINEW_OK;
     }
     for (size_t i = 0; !rc && i < names.n; i++) {
         int t = sn_ib_table(b, names.v[i]);
         if (t < 0) { rc = sn_nomem(); break; }
+        if (parents.v[i])
+            sn_ib_note(b, t, NULL, "%s: pulled as a model of its own; its rows are also the parent's (reading the "
+                       "parent table includes them)", parents.v[i]);
         rc = columns(db, b, t, names.v[i]);
         if (!rc) rc = primary_key(db, b, t, names.v[i]);
         if (!rc) rc = indexes(db, b, t, names.v[i]);
@@ -194,6 +261,8 @@ int sn_introspect_pg(sinew_db *db, sinew_schema **out)
     }
     sl_clear(&names);
     sn_free(names.v);
+    sl_clear(&parents);
+    sn_free(parents.v);
     if (!rc) rc = sn_ib_finish(b, out);
     sn_ib_free(b);
     return rc;

@@ -47,6 +47,19 @@ static int run(int argc, char **argv)
         sinew_schema_free(s);
         return EXIT_USER;
     }
+    /* every lossy mapping, one warning each (also kept as a /// db pull: comment in the file) */
+    const char *notes = sinew_introspect_notes(s);
+    size_t nnotes = 0;
+    for (const char *p = notes; p && *p;) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        fprintf(stderr, "sinew db pull: warning: %.*s\n", (int)len, p);
+        nnotes++;
+        p += len + (e ? 1 : 0);
+    }
+    if (nnotes)
+        fprintf(stderr, "sinew db pull: %zu thing%s the schema file does not fully describe (see docs/migrations.md, "
+                "\"Adopting sinew on an existing database\")\n", nnotes, nnotes == 1 ? "" : "s");
     int rc = EXIT_OK;
 #ifdef SN_HAVE_PRINTER
     FILE *f = outp ? fopen(outp, "w") : stdout;
