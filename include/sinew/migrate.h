@@ -41,6 +41,15 @@ SINEW_API int sinew_introspect(sinew_db *db, sinew_schema **out);
  * graph that did not come from sinew_introspect, or whose name was changed).
  */
 SINEW_API const char *sinew_introspect_notes(const sinew_schema *schema);
+/*
+ * PostgreSQL: the tables of the named schemas (n of them; n = 0 is
+ * sinew_introspect, which reads the schemas of the connection's search
+ * path). A table whose name an earlier schema already has is left out (and
+ * noted). Models do not record their schema: the program and `migrate`
+ * connect with the same search path (URL `?options=-csearch_path%3Dapp`).
+ * SQLite: SINEW_UNSUPPORTED for n > 0.
+ */
+SINEW_API int sinew_introspect_schemas(sinew_db *db, const char *const *schemas, size_t n, sinew_schema **out);
 
 /* Dialects a migration is written for (bit mask). */
 enum { SINEW_DIALECT_SQLITE = 1, SINEW_DIALECT_POSTGRES = 2, SINEW_DIALECT_ALL = 3 };

@@ -21,6 +21,10 @@ int sn_ib_table(sn_ib *b, const char *table);
 /* Add a column: declared type text, NOT NULL, raw SQL default or NULL. pg: PostgreSQL type names. */
 int sn_ib_column(sn_ib *b, int t, const char *name, const char *decl_type, int notnull,
                  const char *dflt_sql, int pg);
+/* A column of a PostgreSQL enum type: the field becomes an enum of these labels (one sinew enum per
+ * type). Returns 1 when done, 0 when a label is not an identifier (the column stays text), -1 on no memory. */
+int sn_ib_enum_column(sn_ib *b, int t, const char *column, const char *type_name, const char *const *labels,
+                      size_t n, const char *dflt_sql);
 /* Mark column as part of the primary key at 1-based position pos. */
 int sn_ib_pk(sn_ib *b, int t, const char *column, int pos);
 void sn_ib_auto(sn_ib *b, int t, const char *column);     /* @auto */
@@ -58,5 +62,6 @@ int sn_declared_type_same(const char *a, const char *b);
 /* Readers: fill a graph from a live connection. */
 struct sinew_db;
 int sn_introspect_pg(struct sinew_db *db, sinew_schema **out);
+int sn_introspect_pg_schemas(struct sinew_db *db, const char *const *schemas, size_t n, sinew_schema **out);
 
 #endif

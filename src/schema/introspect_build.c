@@ -45,6 +45,9 @@ struct sn_ib {
     size_t nt, capt;
     int finished;
     sn_buf notes;             /* what the schema cannot say, one line each (sinew_introspect_notes) */
+    sinew_enum **enums;       /* PostgreSQL enum types pulled as enums, by first use */
+    const char **enum_types;  /* their SQL type names */
+    size_t nenums, capenums, capenum_types;
 };
 
 /* The graph hands its notes over in the same arena: the schema is the first member, so a
@@ -173,6 +176,59 @@ int sn_ib_column(sn_ib *b, int ti, const char *name, const char *decl, int notnu
     t->pkpos[t->nf] = 0;
     t->nf++;
     return SINEW_OK;
+}
+
+static char *model_name(sn_arena *a, const char *table);
+
+/* A value the schema language can write as an enum value: an identifier. */
+static int enum_label_ok(const char *v)
+{
+    if (!v || !(isalpha((unsigned char)v[0]) || v[0] == '_')) return 0;
+    for (const char *p = v; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '_')) return 0;
+    return 1;
+}
+
+int sn_ib_enum_column(sn_ib *b, int ti, const char *column, const char *type_name, const char *const *labels,
+                      size_t n, const char *dflt)
+{
+    ib_table *t = &b->t[ti];
+    int c = find_col(t, column);
+    if (c < 0 || !n) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!enum_label_ok(labels[i])) return 0;
+    sinew_enum *e = NULL;
+    for (size_t i = 0; i < b->nenums && !e; i++)
+        if (!strcmp(b->enum_types[i], type_name)) e = b->enums[i];
+    if (!e) {
+        size_t cap = b->capenums;
+        if (!grow(b->a, (void **)&b->enums, &b->capenums, b->nenums, sizeof *b->enums)) return -1;
+        if (!grow(b->a, (void **)&b->enum_types, &cap, b->nenums, sizeof *b->enum_types)) return -1;
+        e = sn_arena_calloc(b->a, sizeof *e);
+        const char **vals = sn_arena_alloc(b->a, n * sizeof *vals);
+        if (!e || !vals) return -1;
+        for (size_t i = 0; i < n; i++)
+            if (!(vals[i] = sn_arena_strdup(b->a, labels[i]))) return -1;
+        e->values = vals;
+        e->nvalues = n;
+        e->name = sn_arena_strdup(b->a, type_name);   /* named in sn_ib_finish, once the models are */
+        b->enum_types[b->nenums] = sn_arena_strdup(b->a, type_name);
+        if (!e->name || !b->enum_types[b->nenums]) return -1;
+        b->enums[b->nenums++] = e;
+    }
+    sinew_field *f = &t->fields[c];
+    f->type = SINEW_ENUM;
+    f->enum_type = e;
+    f->flags |= SINEW_FIELD_DB_TYPE;          /* the DDL names the type, and drift compares it */
+    f->def.kind = SINEW_DEFAULT_NONE;
+    f->def.value = NULL;
+    if (dflt) sn_default_from_sql(dflt, SINEW_ENUM, 1, b->a, &f->def);
+    if (f->def.kind == SINEW_DEFAULT_VALUE) {
+        int known = 0;
+        for (size_t i = 0; i < e->nvalues; i++) known |= !strcmp(e->values[i], f->def.value);
+        if (!known) f->def.kind = SINEW_DEFAULT_NONE, f->def.value = NULL;
+    }
+    return 1;
 }
 
 int sn_ib_pk(sn_ib *b, int ti, const char *column, int pos)
@@ -586,6 +642,21 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out)
     }
     s->models = (const sinew_model *const *)models;
     s->nmodels = b->nt;
+    /* enums: PascalCase of the type name, clear of model names and of each other */
+    for (size_t i = 0; i < b->nenums; i++) {
+        const char *base = model_name(a, b->enum_types[i]);
+        if (!base) return SINEW_NOMEM;
+        const char *nm = base;
+        for (int n = 2;; n++) {
+            int taken = sinew_schema_find_model(s, nm) != NULL;
+            for (size_t k = 0; k < i && !taken; k++) taken = !strcmp(b->enums[k]->name, nm);
+            if (!taken) break;
+            if (!(nm = sn_arena_printf(a, n == 2 ? "%sEnum" : "%sEnum%d", base, n))) return SINEW_NOMEM;
+        }
+        b->enums[i]->name = nm;
+    }
+    s->enums = (const sinew_enum *const *)b->enums;
+    s->nenums = b->nenums;
     for (size_t i = 0; i < b->nt; i++) {
         sinew_model *m = b->t[i].model;
         m->fields = b->t[i].fields;

@@ -1,6 +1,6 @@
 /*
- * introspect_pg.c - reads a live PostgreSQL schema (the current schema,
- * usually "public") from pg_catalog into the schema graph. It runs plain
+ * introspect_pg.c - reads a live PostgreSQL database (the schemas of the
+ * search path, usually just "public") from pg_catalog into the schema graph. It runs plain
  * queries through the generic driver vtable, so it needs no libpq of its
  * own. Identity and serial columns are @auto; unique constraints and
  * unique indexes both count as unique; expression and partial indexes are
@@ -11,7 +11,8 @@
 #include "migrate/introspect.h"
 #include "orm/orm.h"
 
-#define REL "to_regclass(quote_ident(current_schema()) || '.' || quote_ident($1))"
+/* a table by name through the search path: the schemas pulled are those of current_schemas() */
+#define REL "to_regclass(quote_ident($1))"
 
 static const char *txt(sn_exec *x, int i)
 {
@@ -32,9 +33,49 @@ static int open_q(sn_exec *x, sinew_db *db, const char *sql, const char *table)
     return rc;
 }
 
+typedef struct strlist { char **v; size_t n, cap; } strlist;
+static int sl_push(strlist *l, const char *s);
+static void sl_clear(strlist *l);
+
+/* The columns of enum types, pulled as enums once their labels are read (after the column query). */
+static int enum_columns(sinew_db *db, sn_ib *b, int t, const char *table, strlist *en)
+{
+    int rc = SINEW_OK;
+    for (size_t i = 0; !rc && i + 3 <= en->n; i += 3) {
+        const char *col = en->v[i], *type = en->v[i + 1], *dflt = en->v[i + 2];
+        sn_exec x;
+        rc = open_q(&x, db, "SELECT e.enumlabel::text FROM pg_attribute a JOIN pg_enum e ON e.enumtypid = a.atttypid "
+                            "WHERE a.attrelid = " REL " AND a.attname = $2 ORDER BY e.enumsortorder", NULL);
+        if (rc) break;
+        sinew_value v[2] = {sinew_text(table), sinew_text(col)};
+        rc = sn_exec_bind(&x, 0, &v[0]);
+        if (!rc) rc = sn_exec_bind(&x, 1, &v[1]);
+        strlist labels = {0};
+        while (!rc && (rc = sn_exec_step(&x)) == SINEW_ROW)
+            if ((rc = sl_push(&labels, txt(&x, 0)))) break;
+        sn_exec_end(&x);
+        if (rc == SINEW_DONE) rc = SINEW_OK;
+        int done = 0;
+        if (!rc) {
+            done = sn_ib_enum_column(b, t, col, type, (const char *const *)labels.v, labels.n, dflt);
+            if (done < 0) rc = sn_nomem();
+        }
+        if (!rc && done)
+            sn_ib_note(b, t, col, "the PostgreSQL enum type %s is pulled as an enum; a migration made from this file "
+                       "does not create the type: put its CREATE TYPE in that migration's SQL", type);
+        else if (!rc)
+            sn_ib_note(b, t, col, "the PostgreSQL enum type %s is read as text (a value is not a schema identifier); "
+                       "@db_type keeps the type for DDL and drift, and the database checks the values", type);
+        sl_clear(&labels);
+        sn_free(labels.v);
+    }
+    return rc;
+}
+
 static int columns(sinew_db *db, sn_ib *b, int t, const char *table)
 {
     sn_exec x;
+    strlist en = {0};
     int rc = open_q(&x, db,
         "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull::int, "
         "pg_get_expr(d.adbin, d.adrelid), (a.attidentity <> '')::int, ty.typtype::text, ty.typcategory::text, "
@@ -56,10 +97,9 @@ static int columns(sinew_db *db, sn_ib *b, int t, const char *table)
             sn_ib_note(b, t, name, "a generated column (GENERATED ALWAYS AS (%s) STORED): the database refuses "
                        "writes to it; sinew still writes it: never set it, or insert and update through SQL",
                        dflt ? dflt : "?");
-        if (tt && !strcmp(tt, "e"))
-            sn_ib_note(b, t, name, "the PostgreSQL enum type %s is read as text; @db_type keeps the type for DDL "
-                       "and drift, and the database checks the values", decl);
-        else if (tt && !strcmp(tt, "d"))
+        if (tt && !strcmp(tt, "e")) {
+            if ((rc = sl_push(&en, name)) || (rc = sl_push(&en, decl)) || (rc = sl_push(&en, dflt))) break;
+        } else if (tt && !strcmp(tt, "d"))
             sn_ib_note(b, t, name, "the domain %s (over %s) is read as its base type; @db_type keeps the domain for "
                        "DDL and drift, and the database checks its constraints", decl, txt(&x, 8) ? txt(&x, 8) : "?");
         else if (cat && !strcmp(cat, "A"))
@@ -72,7 +112,10 @@ static int columns(sinew_db *db, sn_ib *b, int t, const char *table)
                        "DDL and drift; a write must be text the database accepts for it", decl);
     }
     sn_exec_end(&x);
-    return rc == SINEW_DONE ? SINEW_OK : rc;
+    if (rc == SINEW_DONE) rc = enum_columns(db, b, t, table, &en);
+    sl_clear(&en);
+    sn_free(en.v);
+    return rc;
 }
 
 static int primary_key(sinew_db *db, sn_ib *b, int t, const char *table)
@@ -92,8 +135,6 @@ static int primary_key(sinew_db *db, sn_ib *b, int t, const char *table)
     sn_exec_end(&x);
     return rc == SINEW_DONE ? SINEW_OK : rc;
 }
-
-typedef struct strlist { char **v; size_t n, cap; } strlist;
 
 static int sl_push(strlist *l, const char *s)
 {
@@ -212,6 +253,46 @@ static int foreign_keys(sinew_db *db, sn_ib *b, int t, const char *table)
     return rc == SINEW_DONE ? SINEW_OK : rc;
 }
 
+/*
+ * The tables of the named schemas: the search path is set to them (SET
+ * LOCAL, inside a transaction rolled back afterwards, so the connection's
+ * own path is untouched) and the ordinary reader runs.
+ */
+int sn_introspect_pg_schemas(sinew_db *db, const char *const *schemas, size_t n, sinew_schema **out)
+{
+    *out = NULL;
+    sn_buf q;
+    sn_buf_init(&q);
+    sn_buf_puts(&q, "SET LOCAL search_path TO ");
+    for (size_t i = 0; i < n; i++) {
+        if (i) sn_buf_puts(&q, ", ");
+        sn_sql_ident(&q, &sn_dialect_postgres, schemas[i]);
+    }
+    if (q.failed) { sn_buf_free(&q); return sn_nomem(); }
+    int rc = sinew_begin(db);
+    for (size_t i = 0; !rc && i < n; i++) {
+        sn_exec x;
+        rc = open_q(&x, db, "SELECT count(*)::int FROM pg_namespace WHERE nspname = $1", schemas[i]);
+        if (rc) break;
+        rc = sn_exec_step(&x);
+        int found = rc == SINEW_ROW && x.drv->column_i64(x.stmt, 0) > 0;
+        sn_exec_end(&x);
+        rc = rc == SINEW_ROW ? SINEW_OK : rc;
+        if (!rc && !found)
+            rc = sinew_error_set(SINEW_NOTFOUND, "the database has no schema \"%s\" (list them with \\dn in psql)",
+                                 schemas[i]);
+    }
+    if (!rc) rc = sinew_exec(db, sn_buf_cstr(&q));
+    if (!rc) rc = sn_introspect_pg(db, out);
+    sn_buf_free(&q);
+    if (sinew_tx_depth(db)) {
+        sinew_error saved = *sinew_last_error();
+        sinew_rollback(db);
+        *sn_error_mut() = saved;
+    }
+    return rc;
+}
+
 int sn_introspect_pg(sinew_db *db, sinew_schema **out)
 {
     *out = NULL;
@@ -223,11 +304,20 @@ int sn_introspect_pg(sinew_db *db, sinew_schema **out)
     int rc = open_q(&x, db,
         "SELECT c.relname, (SELECT p.relname FROM pg_inherits ih JOIN pg_class p ON p.oid = ih.inhparent "
         "WHERE ih.inhrelid = c.oid ORDER BY ih.inhseqno LIMIT 1), c.relispartition::int "
-        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') "
-        "AND c.relname <> 'sinew_migrations' ORDER BY c.relname", NULL);
+        ", n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = ANY (current_schemas(false)) AND c.relkind IN ('r', 'p') "
+        "AND c.relname <> 'sinew_migrations' "
+        "ORDER BY array_position(current_schemas(false), n.nspname), c.relname", NULL);
     if (!rc) {
         while ((rc = sn_exec_step(&x)) == SINEW_ROW) {
+            /* a name already seen in an earlier schema of the path hides this table */
+            int shadowed = 0;
+            for (size_t k = 0; k < names.n && !shadowed; k++) shadowed = !strcmp(names.v[k], txt(&x, 0));
+            if (shadowed) {
+                sn_ib_note(b, -1, NULL, "table %s.%s: not pulled, an earlier schema of the search path has a table "
+                           "of that name (sinew names tables without their schema)", txt(&x, 3), txt(&x, 0));
+                continue;
+            }
             if ((rc = sl_push(&names, txt(&x, 0)))) break;
             const char *par = txt(&x, 1);
             char *how = par ? sn_arena_printf(sn_ib_arena(b), "%s of %s", x.drv->column_i64(x.stmt, 2)
@@ -240,7 +330,7 @@ int sn_introspect_pg(sinew_db *db, sinew_schema **out)
     /* views and materialized views: not models */
     if (!rc) rc = open_q(&x, db,
         "SELECT c.relname, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = current_schema() AND c.relkind IN ('v', 'm') ORDER BY c.relname", NULL);
+        "WHERE n.nspname = ANY (current_schemas(false)) AND c.relkind IN ('v', 'm') ORDER BY c.relname", NULL);
     if (!rc) {
         while ((rc = sn_exec_step(&x)) == SINEW_ROW)
             sn_ib_note(b, -1, NULL, "%s %s: not pulled (sinew has no read-only models); query it with SQL",

@@ -390,7 +390,7 @@ static void test_usage_errors_exit_2(void **state)
     expect(r, 2, err, "unknown command");
     result_free(&r);
     r = sinew_run("migrate", "status", "--dir", "x", "--to", "1", "--db", "sqlite::memory:", NULL);
-    expect(r, 2, err, "--to applies to up and down only");
+    expect(r, 2, err, "--to applies to up, down and baseline only");
     result_free(&r);
 }
 

@@ -23,8 +23,15 @@ static int run(int argc, char **argv)
     if (argc < 2 || strcmp(argv[1], "pull") != 0)
         return sinew_tool_usage_error(&sinew_cmd_db, "the only subcommand is pull");
     const char *url = NULL, *outp = NULL;
+    const char *schemas[64];
+    size_t nschemas = 0;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--db") && i + 1 < argc) url = argv[++i];
+        else if (!strcmp(argv[i], "--schema") && i + 1 < argc) {
+            if (nschemas == sizeof schemas / sizeof schemas[0])
+                return sinew_tool_usage_error(&sinew_cmd_db, "at most 64 --schema options");
+            schemas[nschemas++] = argv[++i];
+        }
         else if (!strcmp(argv[i], "-o") && i + 1 < argc) outp = argv[++i];
         else return sinew_tool_usage_error(&sinew_cmd_db, "unexpected argument '%s'", argv[i]);
     }
@@ -35,7 +42,7 @@ static int run(int argc, char **argv)
         fprintf(stderr, "sinew db pull: error: %s\n", sinew_errmsg());
         return EXIT_USER;
     }
-    if (sinew_introspect(db, &s)) {
+    if (sinew_introspect_schemas(db, schemas, nschemas, &s)) {
         fprintf(stderr, "sinew db pull: error: %s\n", sinew_errmsg());
         sinew_close(db);
         return EXIT_USER;
@@ -85,9 +92,12 @@ static int run(int argc, char **argv)
 const sinew_command sinew_cmd_db = {
     "db",
     "read a live database: db pull writes its schema file",
-    "usage: sinew db pull --db URL [-o schema.sinew]\n\n"
+    "usage: sinew db pull --db URL [--schema NAME]... [-o schema.sinew]\n\n"
     "Introspects the database (SQLite: open read-only with sqlite:/path?mode=ro) and prints a schema\n"
     "file: models for tables, relations and their inverses from foreign keys, @@map/@map where the\n"
-    "original names differ from sinew's conventions. Output is deterministic.\n",
+    "original names differ from sinew's conventions. Output is deterministic. Prints one warning per\n"
+    "thing the file cannot fully describe (also kept as /// db pull: comments).\n"
+    "PostgreSQL: the schemas of the search path (usually public), or those named by --schema (several\n"
+    "allowed); the program must then connect with that search path (URL ?options=-csearch_path=app).\n",
     run,
 };
