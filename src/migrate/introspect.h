@@ -25,6 +25,8 @@ int sn_ib_column(sn_ib *b, int t, const char *name, const char *decl_type, int n
  * type). Returns 1 when done, 0 when a label is not an identifier (the column stays text), -1 on no memory. */
 int sn_ib_enum_column(sn_ib *b, int t, const char *column, const char *type_name, const char *const *labels,
                       size_t n, const char *dflt_sql);
+/* The field's type from another declared type (a domain's base type); db_type stays. */
+void sn_ib_retype(sn_ib *b, int t, const char *column, const char *decl_type, int pg);
 /* Mark column as part of the primary key at 1-based position pos. */
 int sn_ib_pk(sn_ib *b, int t, const char *column, int pos);
 void sn_ib_auto(sn_ib *b, int t, const char *column);     /* @auto */

@@ -231,6 +231,13 @@ int sn_ib_enum_column(sn_ib *b, int ti, const char *column, const char *type_nam
     return 1;
 }
 
+void sn_ib_retype(sn_ib *b, int ti, const char *column, const char *decl, int pg)
+{
+    ib_table *t = &b->t[ti];
+    int c = find_col(t, column);
+    if (c >= 0 && decl) t->fields[c].type = sn_type_from_sql(decl, pg);
+}
+
 int sn_ib_pk(sn_ib *b, int ti, const char *column, int pos)
 {
     ib_table *t = &b->t[ti];

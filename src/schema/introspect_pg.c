@@ -99,10 +99,11 @@ static int columns(sinew_db *db, sn_ib *b, int t, const char *table)
                        dflt ? dflt : "?");
         if (tt && !strcmp(tt, "e")) {
             if ((rc = sl_push(&en, name)) || (rc = sl_push(&en, decl)) || (rc = sl_push(&en, dflt))) break;
-        } else if (tt && !strcmp(tt, "d"))
-            sn_ib_note(b, t, name, "the domain %s (over %s) is read as its base type; @db_type keeps the domain for "
-                       "DDL and drift, and the database checks its constraints", decl, txt(&x, 8) ? txt(&x, 8) : "?");
-        else if (cat && !strcmp(cat, "A"))
+        } else if (tt && !strcmp(tt, "d")) {
+            sn_ib_retype(b, t, name, txt(&x, 8), 1);     /* a domain holds what its base type holds */
+            sn_ib_note(b, t, name, "the domain %s (over %s) is read as its base type; @db_type keeps its name, but DDL "
+                       "made by sinew writes the base type; the database checks the domain's constraints", decl, txt(&x, 8) ? txt(&x, 8) : "?");
+        } else if (cat && !strcmp(cat, "A"))
             sn_ib_note(b, t, name, "the array type %s is read as text (PostgreSQL's '{a,b}' form); @db_type keeps "
                        "the type for DDL and drift; sinew has no array fields", decl);
         else if (sn_type_from_sql(decl, 1) == SINEW_TEXT && decl && strcmp(decl, "text") &&
@@ -198,7 +199,18 @@ static int indexes(sinew_db *db, sn_ib *b, int t, const char *table)
     sn_free(cols.v);
     sn_free(cur);
     if (rc) return rc;
-    /* what the graph cannot hold: partial and expression indexes, CHECK constraints */
+    /* what the graph cannot hold: index methods other than btree, partial and expression indexes,
+     * CHECK constraints */
+    rc = open_q(&x, db,
+        "SELECT ic.relname, am.amname::text FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
+        "JOIN pg_am am ON am.oid = ic.relam WHERE i.indrelid = " REL " AND NOT i.indisprimary "
+        "AND i.indpred IS NULL AND i.indexprs IS NULL AND am.amname <> 'btree' ORDER BY 1", table);
+    if (rc) return rc;
+    while ((rc = sn_exec_step(&x)) == SINEW_ROW)
+        sn_ib_note(b, t, NULL, "the index %s uses %s; the schema keeps its name and columns only (drift compares "
+                   "those), and DDL made by sinew would write a btree index", txt(&x, 0), txt(&x, 1));
+    sn_exec_end(&x);
+    if (rc != SINEW_DONE) return rc;
     rc = open_q(&x, db,
         "SELECT ic.relname, i.indisunique::int, (i.indpred IS NOT NULL)::int, pg_get_indexdef(i.indexrelid) "
         "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "

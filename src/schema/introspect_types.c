@@ -188,6 +188,7 @@ void sn_default_from_sql(const char *sql, sinew_type type, int pg, sn_arena *a, 
     } else if (!is_number(v, n) && strcmp(v, "true") && strcmp(v, "false")) {
         return;                                      /* an expression sinew cannot express */
     }
+    if (type == SINEW_BLOB) return;                  /* the schema language has no blob literals */
     if (type == SINEW_BOOL) {
         if (!strcmp(lit, "1") || !strcmp(lit, "true") || !strcmp(lit, "t")) out->value = "true";
         else if (!strcmp(lit, "0") || !strcmp(lit, "false") || !strcmp(lit, "f")) out->value = "false";

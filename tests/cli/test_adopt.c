@@ -7,7 +7,8 @@
  * model -> `migrate make init` -> `migrate baseline` (refused on any
  * drift) -> `migrate check` reports no drift -> `diagram --db` draws it.
  * SQLite: Chinook and Sakila (files copied first); PostgreSQL: Chinook,
- * Sakila (schema) and Northwind, loaded from their scripts.
+ * Sakila (schema) and Northwind, loaded from their scripts; MediaWiki's
+ * 58-table schema on both.
  *
  * Also: `db pull --schema NAME` (PostgreSQL) reads other schemas than public;
  * `db pull` warns once per lossy mapping (views, partial and
@@ -283,6 +284,28 @@ static void test_northwind(void **state)
     pg_pipeline("northwind", "northwind/northwind.sql", NULL);
 }
 
+/* A real application's schema of 58 tables (MediaWiki 1.39, empty), from its own scripts. */
+static void test_mediawiki(void **state)
+{
+    (void)state;
+    if (th_is_postgres()) {
+        pg_pipeline("mediawiki", "mediawiki/postgres-tables-generated.sql", NULL);
+        return;
+    }
+    char path[700], url[800], file[700];
+    snprintf(path, sizeof path, "%s/mediawiki/sqlite-tables-generated.sql", SINEW_DATA_DIR);
+    snprintf(file, sizeof file, "%s/mediawiki.db", th_tmpdir());
+    unlink(file);
+    snprintf(url, sizeof url, "sqlite:%s", file);
+    sinew_db *db;
+    th_ok(sinew_open(&db, url));
+    char *sql = mt_read(path);
+    th_ok(sinew_exec(db, sql));
+    free(sql);
+    sinew_close(db);
+    pipeline("mediawiki", url);
+}
+
 /* One warning per lossy mapping, naming table and column; the file still checks. */
 static void test_pull_warns(void **state)
 {
@@ -459,6 +482,7 @@ int main(void)
         cmocka_unit_test(test_chinook),
         cmocka_unit_test(test_sakila),
         cmocka_unit_test(test_northwind),
+        cmocka_unit_test(test_mediawiki),
         cmocka_unit_test(test_pull_warns),
         cmocka_unit_test(test_baseline_refuses_drift),
         cmocka_unit_test(test_pull_schema),
