@@ -6,6 +6,7 @@
  * literals, now() or uuid(); anything else is left out.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include "migrate/introspect.h"
 
@@ -18,11 +19,14 @@ sinew_type sn_type_from_sql(const char *decl, int pg)
     for (; decl && decl[n] && n + 1 < sizeof up; n++) up[n] = (char)toupper((unsigned char)decl[n]);
     up[n] = 0;
     if (pg) {
-        if (!strcmp(up, "SMALLINT") || !strcmp(up, "INTEGER")) return SINEW_INT32;
-        if (!strcmp(up, "BIGINT")) return SINEW_INT64;
-        if (!strcmp(up, "BOOLEAN")) return SINEW_BOOL;
-        if (!strcmp(up, "REAL") || !strcmp(up, "DOUBLE PRECISION")) return SINEW_DOUBLE;
-        if (!strncmp(up, "NUMERIC", 7)) return SINEW_DECIMAL;
+        /* format_type() names, and the aliases a schema's @db_type may use (int4, decimal, ...) */
+        if (!strcmp(up, "SMALLINT") || !strcmp(up, "INTEGER") || !strcmp(up, "INT") || !strcmp(up, "INT2") ||
+            !strcmp(up, "INT4")) return SINEW_INT32;
+        if (!strcmp(up, "BIGINT") || !strcmp(up, "INT8")) return SINEW_INT64;
+        if (!strcmp(up, "BOOLEAN") || !strcmp(up, "BOOL")) return SINEW_BOOL;
+        if (!strcmp(up, "REAL") || !strcmp(up, "DOUBLE PRECISION") || !strcmp(up, "FLOAT4") ||
+            !strcmp(up, "FLOAT8")) return SINEW_DOUBLE;
+        if (!strncmp(up, "NUMERIC", 7) || !strncmp(up, "DECIMAL", 7)) return SINEW_DECIMAL;
         if (!strcmp(up, "BYTEA")) return SINEW_BLOB;
         if (!strncmp(up, "TIMESTAMP", 9)) return SINEW_TIMESTAMP;
         if (!strcmp(up, "DATE")) return SINEW_DATE;
@@ -68,17 +72,40 @@ int sn_declared_type_kept(const char *decl, sinew_type t, int pg)
     return 1;
 }
 
-/* Two declared type names the same up to case and blanks ("NUMERIC(5, 2)" = "numeric(5,2)"). */
+/*
+ * A declared type in one spelling: lower case, no blanks, PostgreSQL's
+ * aliases by their format_type() names (decimal(5,2) -> numeric(5,2),
+ * varchar(40) -> charactervarying(40), int4 -> integer, timestamptz ->
+ * timestampwithtimezone), so that what a user writes in @db_type compares
+ * equal to what the database reports.
+ */
+static void canon_type(const char *in, char *out, size_t cap)
+{
+    char flat[256];
+    size_t n = 0;
+    for (; *in && n + 1 < sizeof flat; in++)
+        if (*in != ' ') flat[n++] = (char)tolower((unsigned char)*in);
+    flat[n] = 0;
+    size_t head = 0;     /* the type's name, before a modifier or an array suffix */
+    while (flat[head] && flat[head] != '(' && flat[head] != '[') head++;
+    static const struct { const char *alias, *name; } al[] = {
+        {"decimal", "numeric"}, {"varchar", "charactervarying"}, {"char", "character"}, {"int", "integer"},
+        {"int4", "integer"}, {"int2", "smallint"}, {"int8", "bigint"}, {"bool", "boolean"},
+        {"float8", "doubleprecision"}, {"float4", "real"}, {"timestamptz", "timestampwithtimezone"},
+        {"timestamp", "timestampwithouttimezone"}, {"timetz", "timewithtimezone"}, {"time", "timewithouttimezone"}};
+    const char *name = NULL;
+    for (size_t i = 0; i < sizeof al / sizeof al[0] && !name; i++)
+        if (strlen(al[i].alias) == head && !strncmp(flat, al[i].alias, head)) name = al[i].name;
+    if (name) snprintf(out, cap, "%s%s", name, flat + head);
+    else snprintf(out, cap, "%s", flat);
+}
+
 int sn_declared_type_same(const char *a, const char *b)
 {
-    for (;;) {
-        while (*a == ' ') a++;
-        while (*b == ' ') b++;
-        if (!*a || !*b) return !*a && !*b;
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return 0;
-        a++;
-        b++;
-    }
+    char ca[300], cb[300];
+    canon_type(a, ca, sizeof ca);
+    canon_type(b, cb, sizeof cb);
+    return strcmp(ca, cb) == 0;
 }
 
 sinew_fk_action sn_fk_action_from_sql(const char *s)
