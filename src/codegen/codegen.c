@@ -138,7 +138,8 @@ static void flags_expr(FILE *f, unsigned fl)
         {SINEW_FIELD_NULLABLE, "SINEW_FIELD_NULLABLE"}, {SINEW_FIELD_PK, "SINEW_FIELD_PK"},
         {SINEW_FIELD_AUTO, "SINEW_FIELD_AUTO"}, {SINEW_FIELD_UNIQUE, "SINEW_FIELD_UNIQUE"},
         {SINEW_FIELD_INDEX, "SINEW_FIELD_INDEX"}, {SINEW_FIELD_VERSION, "SINEW_FIELD_VERSION"},
-        {SINEW_FIELD_FK, "SINEW_FIELD_FK"}, {SINEW_FIELD_IMPLICIT, "SINEW_FIELD_IMPLICIT"}};
+        {SINEW_FIELD_FK, "SINEW_FIELD_FK"}, {SINEW_FIELD_IMPLICIT, "SINEW_FIELD_IMPLICIT"},
+        {SINEW_FIELD_DB_TYPE, "SINEW_FIELD_DB_TYPE"}};
     int any = 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (fl & names[i].bit) {

@@ -150,7 +150,8 @@ static int parse_attr(P *p, ast_attr *at, int model_level)
     while (p->tok.kind != T_RPAREN) {
         PUSH(p->lx->arena, at->args, at->nargs, cap);
         if (!at->args) return 0;
-        /* named arguments (`fields: [a]`) keep only their value */
+        /* named arguments (`fields: [a]`, `name: "x"`) keep their label beside the value */
+        const char *label = NULL;
         if (p->tok.kind == T_IDENT) {
             lexer save = *p->lx;
             token t = p->tok;
@@ -159,10 +160,12 @@ static int parse_attr(P *p, ast_attr *at, int model_level)
                 *p->lx = save;
                 p->tok = t;
             } else {
+                label = t.text;
                 next(p);
             }
         }
         if (!parse_arg(p, &at->args[at->nargs - 1])) return 0;
+        at->args[at->nargs - 1].label = label;
         if (p->tok.kind == T_COMMA) {
             next(p);
             continue;

@@ -112,6 +112,11 @@ static void field_line(sn_buf *b, const sinew_model *m, const sinew_field *f, in
         str_lit(b, f->column);
         sn_buf_putc(b, ')');
     }
+    if ((f->flags & SINEW_FIELD_DB_TYPE) && f->db_type) {
+        sn_buf_puts(b, " @db_type(");
+        str_lit(b, f->db_type);
+        sn_buf_putc(b, ')');
+    }
     if (f->check) {
         sn_buf_puts(b, " @check(");
         str_lit(b, f->check);
@@ -143,6 +148,15 @@ static void field_line(sn_buf *b, const sinew_model *m, const sinew_field *f, in
  * the text gives it back. (A pulled database's index on a foreign key reads
  * the same way.)
  */
+/* sinew's own name for an index: <table>_<columns>_idx (unique: _key), as the resolver makes it */
+static void default_index_name(char *want, size_t cap, const sinew_model *m, const sinew_index *ix)
+{
+    size_t nl = (size_t)snprintf(want, cap, "%s", m->table);
+    for (size_t k = 0; k < ix->nfields && nl < cap; k++)
+        nl += (size_t)snprintf(want + nl, cap - nl, "_%s", m->fields[ix->fields[k]].column);
+    if (nl < cap) snprintf(want + nl, cap - nl, "%s", ix->unique ? "_key" : "_idx");
+}
+
 static int automatic_index(const sinew_model *m, size_t x)
 {
     const sinew_index *ix = &m->indexes[x];
@@ -159,10 +173,7 @@ static int automatic_index(const sinew_model *m, size_t x)
     }
     if (!rel) return 0;
     char want[600];
-    size_t nl = (size_t)snprintf(want, sizeof want, "%s", m->table);
-    for (size_t k = 0; k < ix->nfields && nl < sizeof want; k++)
-        nl += (size_t)snprintf(want + nl, sizeof want - nl, "_%s", m->fields[ix->fields[k]].column);
-    if (nl < sizeof want) snprintf(want + nl, sizeof want - nl, "_idx");
+    default_index_name(want, sizeof want, m, ix);
     if (!ix->name || strcmp(ix->name, want)) return 0;
     /* the resolver adds these after every declared index, so only the others before it count */
     for (size_t y = 0; y < m->nindexes; y++) {
@@ -339,6 +350,12 @@ static void model_text(sn_buf *b, const sinew_model *m, const sn_comment_map *c)
         if (c) sn_comments_leading(c, b, key, "  ");
         sn_buf_printf(b, "  @@%s(", m->indexes[i].unique ? "unique" : "index");
         name_list(b, m, m->indexes[i].fields, m->indexes[i].nfields);
+        char want[600];
+        default_index_name(want, sizeof want, m, &m->indexes[i]);
+        if (m->indexes[i].name && strcmp(m->indexes[i].name, want)) {   /* the database's own name */
+            sn_buf_puts(b, ", name: ");
+            str_lit(b, m->indexes[i].name);
+        }
         sn_buf_puts(b, ")\n");
         trailing(c, b, key);
     }

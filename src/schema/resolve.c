@@ -348,7 +348,7 @@ static void set_default(R *r, pfield *pf, const ast_attr *a)
 
 /* ---- fields and relations from the syntax tree ---- */
 
-static const char *const field_attrs[] = {"id", "auto", "unique", "index", "default", "map", "check", "version",
+static const char *const field_attrs[] = {"id", "auto", "unique", "index", "default", "map", "check", "version", "db_type",
                                           "renamed_from", "length", "range", "pattern", NULL};
 static const char *const rel_attrs[] = {"on_delete", "on_update", "fk", "inverse", "through", "map", "unique",
                                         "index", "relation", "no_index", NULL};
@@ -400,6 +400,16 @@ static void scalar_field(R *r, rmodel *m, const ast_field *af, int order, sinew_
         else if (!strcmp(n, "index")) f->flags |= SINEW_FIELD_INDEX;
         else if (!strcmp(n, "version")) f->flags |= SINEW_FIELD_VERSION;
         else if (!strcmp(n, "default")) def = a;
+        else if (!strcmp(n, "db_type")) {
+            /* the declared SQL type (what `db pull` read), kept so that DDL and drift use it */
+            if (a->nargs != 1 || a->args[0].kind != ARG_STRING || !a->args[0].text[0]) {
+                err(r, a->line, a->col, "@db_type needs the column's SQL type as one string: @db_type(\"NUMERIC(5,2)\")");
+                continue;
+            }
+            if (!control_free(r, &a->args[0], "@db_type")) continue;
+            f->db_type = a->args[0].text;
+            f->flags |= SINEW_FIELD_DB_TYPE;
+        }
         else if (!strcmp(n, "map") || !strcmp(n, "check") || !strcmp(n, "pattern")) {
             if (a->nargs != 1 || a->args[0].kind != ARG_STRING) {
                 err(r, a->line, a->col, "@%s needs one string: @%s(\"%s\")", n, n,
@@ -1108,7 +1118,8 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
                     for (size_t q = 0; q < p->nfk; q++) fs[nf++] = field_index(rm, p->fk[q]);
                 }
             }
-            if (!(ix[k].name = index_name(r, m, fs, nf, uniq))) return SINEW_NOMEM;
+            if (a->nargs > 1 && a->args[1].kind == ARG_STRING) ix[k].name = a->args[1].text;   /* name: "..." */
+            else if (!(ix[k].name = index_name(r, m, fs, nf, uniq))) return SINEW_NOMEM;
             ix[k].fields = fs;
             ix[k].nfields = nf;
             ix[k].unique = uniq;
@@ -1169,6 +1180,16 @@ static void check_indexes(R *r)
                 if (!find_field(rm, fn) && !(p && p->kind == SINEW_BELONGS_TO))
                     err(r, a->line, a->col, "@@%s names '%s', which is not a field or to-one relation of %s", a->name,
                         fn, rm->name);
+            }
+            /* the only other argument: the SQL name, when it is not sinew's <table>_<columns>_idx/_key */
+            for (size_t j = 1; j < a->nargs; j++) {
+                const ast_arg *v = &a->args[j];
+                if (!v->label || strcmp(v->label, "name") || v->kind != ARG_STRING || !v->text[0] || j > 1)
+                    err(r, v->line, v->col, "@@%s takes the fields and, optionally, the index's SQL name: "
+                        "@@%s([a, b], name: \"%s_a_b_%s\")", a->name, a->name, rm->table ? rm->table : "table",
+                        strcmp(a->name, "unique") ? "idx" : "key");
+                else
+                    control_free(r, v, strcmp(a->name, "unique") ? "@@index(name:)" : "@@unique(name:)");
             }
         }
     }

@@ -90,4 +90,10 @@ static const bad_case bad_cases[] = {
     {"newline in @renamed_from", M("  n text @renamed_from(\"o\\nld\")\n"),
      "3:24: @renamed_from(\"o\\x0ald\"): the name holds the control character 0x0a (byte 2); names cannot contain "
      "control characters: remove it"},
+    {"@@index name not a string", M("  n text\n  @@index([n], name: n)\n"),
+     "4:22: @@index takes the fields and, optionally, the index's SQL name: @@index([a, b], name: \"users_a_b_idx\")"},
+    {"@@unique unlabelled second argument", M("  n text\n  @@unique([n], \"x\")\n"),
+     "4:17: @@unique takes the fields and, optionally, the index's SQL name: @@unique([a, b], name: \"users_a_b_key\")"},
+    {"@db_type without a type", M("  n text @db_type()\n"),
+     "3:10: @db_type needs the column's SQL type as one string: @db_type(\"NUMERIC(5,2)\")"},
 };
