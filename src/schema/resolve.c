@@ -39,6 +39,7 @@ typedef struct prel {
     int fk_done;
     int explicit_fk;
     int unique, indexed, no_index;
+    int key_unique;           /* @fk fields that are the model's key or a unique set: a one-to-one */
     const char *map;          /* @map on a to-one: the FK column */
     sinew_fk_action on_delete, on_update;
     int inverse;              /* relation index in target, -1 */
@@ -109,6 +110,22 @@ static void err(R *r, int line, int col, const char *fmt, ...)
     va_end(ap);
     sn_diag_add(r->d, SINEW_DIAG_ERROR, r->file, line, col, "%s", msg);
     r->errors++;
+}
+
+/* a warning: the file is accepted, the diagnostic says what the database will do */
+static void warn(R *r, int line, int col, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+static void warn(R *r, int line, int col, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    sn_diag_add(r->d, SINEW_DIAG_WARNING, r->file, line, col, "%s", msg);
 }
 
 static const char *const scalar_names[] = {"bool", "int32", "int64", "double", "text", "blob", "timestamp",
@@ -572,7 +589,11 @@ static int ensure_fk(R *r, int mi, int ri)
                 if (!m->broken) err(r, p->line, p->col, "@fk(%s): %s has no field '%s'", p->fk[k], m->name, p->fk[k]);
                 return 1;
             }
-            if (tf && f->f.type != tf->f.type)
+            /* integers of another width are the database's business (PostgreSQL compares an int
+             * column with a bigint key): values travel as int64 either way */
+            int int_widths = (f->f.type == SINEW_INT32 || f->f.type == SINEW_INT64) &&
+                             tf && (tf->f.type == SINEW_INT32 || tf->f.type == SINEW_INT64);
+            if (tf && f->f.type != tf->f.type && !int_widths)
                 err(r, f->f.loc.line, f->f.loc.col, "'%s' is %s but it refers to %s.%s, which is %s", f->f.name,
                     sinew_type_name(f->f.type), t->name, tf->f.name, sinew_type_name(tf->f.type));
             f->f.flags |= SINEW_FIELD_FK;
@@ -692,6 +713,62 @@ static pairinfo *pair(R *r, int t, int mi)
     return x;
 }
 
+/* the names of a list attribute argument, or NULL */
+static const ast_arg *list_arg(const ast_attr *a)
+{
+    return a->nargs == 1 && a->args[0].kind == ARG_LIST ? &a->args[0] : NULL;
+}
+
+static int same_names(const char *const *a, size_t na, const char *const *b, size_t nb)
+{
+    if (na != nb) return 0;
+    for (size_t i = 0; i < na; i++) {
+        size_t j = 0;
+        while (j < nb && strcmp(a[i], b[j])) j++;
+        if (j == nb) return 0;
+    }
+    return 1;
+}
+
+/*
+ * A to-one whose @fk fields are, as a set, the model's own key or a unique
+ * key of it (`film_id int @id` + `film Film @fk(film_id)`: an extension
+ * table) holds at most one row per target: it is one-to-one, and the optional
+ * to-one back on the target is its has-one side. Decided from the syntax
+ * alone, before any relation kind is.
+ */
+static void mark_key_unique(R *r, size_t declared)
+{
+    for (size_t mi = 0; mi < declared; mi++) {
+        rmodel *m = &r->m[mi];
+        for (size_t ri = 0; ri < m->nr; ri++) {
+            prel *p = &m->r[ri];
+            if (!p->a || p->a->list || !p->explicit_fk || p->unique || !p->nfk) continue;
+            const char *key[MAXK];
+            size_t nk = 0;
+            if (m->id_attr) {
+                const ast_arg *l = list_arg(m->id_attr);
+                for (size_t i = 0; l && i < l->nitems && nk < MAXK; i++) key[nk++] = l->items[i];
+            } else {
+                for (size_t i = 0; i < m->nf && nk < MAXK; i++)
+                    if (m->f[i].f.flags & SINEW_FIELD_PK) key[nk++] = m->f[i].f.name;
+            }
+            int one = same_names(p->fk, p->nfk, key, nk);
+            if (!one && p->nfk == 1) {
+                const pfield *f = find_field(m, p->fk[0]);
+                one = f && (f->f.flags & SINEW_FIELD_UNIQUE);
+            }
+            for (size_t i = 0; !one && m->a && i < m->a->nattrs; i++) {
+                const ast_attr *at = &m->a->attrs[i];
+                const ast_arg *l = list_arg(at);
+                if (strcmp(at->name, "unique") || !l) continue;
+                one = same_names(p->fk, p->nfk, l->items, l->nitems);
+            }
+            p->key_unique = one;
+        }
+    }
+}
+
 /* phase 0 (before the to-one pass) counts unique to-ones; phase 1 (after it) the rest */
 static void count_pairs(R *r, size_t declared, int phase)
 {
@@ -702,7 +779,7 @@ static void count_pairs(R *r, size_t declared, int phase)
             pairinfo *x = pair(r, (int)ti, q->target);
             if (!x) return;
             if (phase == 0) {
-                if (!q->a->list && q->unique && x->unique_to_one++ == 0) x->first_unique = (int)i;
+                if (!q->a->list && (q->unique || q->key_unique) && x->unique_to_one++ == 0) x->first_unique = (int)i;
                 continue;
             }
             if (q->kind == SINEW_BELONGS_TO && x->belongs++ == 0) x->first_belongs = (int)i;
@@ -723,7 +800,8 @@ static void decide_to_one(R *r, int mi, int ri)
     int found = -1, count = 0;
     if (p->inverse_hint) {
         const prel *q = find_rel(t, p->inverse_hint);
-        if (q && q != p && q->a && !q->a->list && points_back(q, mi) && q->unique) found = (int)(q - t->r), count = 1;
+        if (q && q != p && q->a && !q->a->list && points_back(q, mi) && (q->unique || q->key_unique))
+            found = (int)(q - t->r), count = 1;
     } else {
         const pairinfo *x = pair(r, p->target, mi);
         if (x) found = x->first_unique, count = x->unique_to_one;
@@ -1182,9 +1260,6 @@ static void check_names(R *r)
     for (size_t mi = 0; mi < r->nm; mi++) {
         rmodel *m = &r->m[mi];
         if (!m->a) continue;
-        if (sn_is_sql_reserved(m->table))
-            err(r, m->line, m->col, "table name '%s' is an SQL reserved word: give the table another name with @@map(\"...\")",
-                m->table);
         int mj = sn_nameidx_add(&cnames, r->a, m->c_name, (int)mi);
         if (mj >= 0)
             err(r, m->line, m->col, "models %s and %s would both generate C functions named %s_...; rename one",
@@ -1193,14 +1268,6 @@ static void check_names(R *r)
         memset(&columns, 0, sizeof columns);
         for (size_t i = 0; i < m->nf; i++) {
             const sinew_field *f = &m->f[i].f;
-            if (m->f[i].implicit_of < 0) {
-                if (sn_is_c_keyword(f->name))
-                    err(r, f->loc.line, f->loc.col, "field name '%s' is a C keyword: rename the field (keep the column "
-                        "name with @map(\"%s\"))", f->name, f->name);
-                else if (sn_is_sql_reserved(f->column))
-                    err(r, f->loc.line, f->loc.col, "column name '%s' is an SQL reserved word: rename the field or give "
-                        "the column another name with @map(\"...\")", f->column);
-            }
             if (sn_nameidx_get(&m->fidx, f->name) != (int)i) {
                 err(r, f->loc.line, f->loc.col, "duplicate field '%s' in model %s", f->name, m->name);
                 continue;
@@ -1211,8 +1278,6 @@ static void check_names(R *r)
                     f->name, m->name, f->column);
         }
         for (size_t i = 0; i < m->nr; i++) {
-            if (sn_is_c_keyword(m->r[i].name))
-                err(r, m->r[i].line, m->r[i].col, "relation name '%s' is a C keyword: rename it", m->r[i].name);
             /* implicit key fields come after every declared one: the first of a name is declared if any is */
             int j = sn_nameidx_get(&m->fidx, m->r[i].name);
             if (j >= 0 && m->f[j].implicit_of < 0)
@@ -1220,9 +1285,11 @@ static void check_names(R *r)
             else if (sn_nameidx_get(&m->ridx, m->r[i].name) != (int)i)
                 err(r, m->r[i].line, m->r[i].col, "duplicate field '%s' in model %s", m->r[i].name, m->name);
             prel *p = &m->r[i];
+            /* legal SQL (a pulled database has it): deleting the referenced row then fails */
             if (p->kind == SINEW_BELONGS_TO && p->on_delete == SINEW_FK_SET_NULL && !p->optional)
-                err(r, p->line, p->col, "@on_delete(set_null) needs an optional relation: write '%s %s?'", p->name,
-                    r->m[p->target].name);
+                warn(r, p->line, p->col, "@on_delete(set_null) on the required relation '%s': the database will refuse "
+                     "to delete a %s that is still referenced; write '%s %s?' to make it optional", p->name,
+                     r->m[p->target].name, p->name, r->m[p->target].name);
         }
     }
 }
@@ -1313,6 +1380,7 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
     /* every later check runs too (all independent errors in one run); the
      * ones a dropped field could cause are skipped in models marked broken */
     size_t declared = r.nm;
+    mark_key_unique(&r, declared);
     count_pairs(&r, declared, 0);
     for (size_t mi = 0; mi < declared; mi++)
         for (size_t ri = 0; ri < r.m[mi].nr; ri++)
