@@ -9,7 +9,8 @@
  *     ambiguous inverse, with and without UNIQUE on manager_staff_id;
  *  4. NOT NULL with ON DELETE SET NULL: accepted (a warning);
  *  5. an int column referencing a bigint key: accepted;
- *  7. columns named values, index, select, order.
+ *  7. columns named values, index, select, order;
+ *  8. unicode column names become identifiers (naïve -> naive, 名前 -> u540d_u524d), @map the rest.
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,7 +24,7 @@ static const char *const ddl[] = {
     "CREATE TABLE shop (shop_id int PRIMARY KEY, boss_id int NOT NULL REFERENCES staff)",
     "CREATE TABLE users (id bigint PRIMARY KEY)",
     "CREATE TABLE reports (id bigint PRIMARY KEY, reported_user_id int NOT NULL REFERENCES users ON DELETE SET NULL, "
-    "\"values\" text, \"index\" int, \"select\" text, \"order\" int)",
+    "\"values\" text, \"index\" int, \"select\" text, \"order\" int, \"na\xc3\xafve\" int, \"\xe5\x90\x8d\xe5\x89\x8d\" text)",
 };
 
 static void pulled_shapes_check(void **state)
@@ -69,6 +70,10 @@ static void pulled_shapes_check(void **state)
     const sinew_model *rep = sinew_schema_find_table(s, "reports");
     assert_true(sinew_model_column_index(rep, "select") >= 0);
     assert_true(sinew_model_column_index(rep, "order") >= 0);
+    int na = sinew_model_column_index(rep, "na\xc3\xafve"), jp = sinew_model_column_index(rep, "\xe5\x90\x8d\xe5\x89\x8d");
+    assert_true(na >= 0 && jp >= 0);
+    assert_string_equal(rep->fields[na].name, "naive");
+    assert_string_equal(rep->fields[jp].name, "u540d_u524d");
     const sinew_relation *ru = NULL;
     for (size_t i = 0; i < rep->nrelations; i++)
         if (rep->relations[i].kind == SINEW_BELONGS_TO) ru = &rep->relations[i];
