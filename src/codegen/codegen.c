@@ -492,7 +492,7 @@ static const char *schema_name_of(const sinew_model *m, const cnames *cn, unsign
 static void emit_composite_getters(FILE *h, const sinew_model *m, const cnames *cn)
 {
     char buf[256], name[512];
-    for (size_t x = 0; x < m->nindexes; x++) {
+    for (size_t x = 0; x < m->nindexes && m->npk; x++) {
         const sinew_index *ix = &m->indexes[x];
         if (!ix->unique || ix->nfields < 2) continue;
         int ok = 1;
@@ -616,28 +616,31 @@ static void emit_header(gen *g, const sinew_codegen_opts *o)
         for (size_t r = 0; r < m->nrelations; r++)
             fprintf(h, "#define %s (&%s_model.relations[%zu])\n", cnm->rmacro[r], cn, r);
         fputc('\n', h);
-        fprintf(h, "static inline int %s_new(sinew_session *s, %s **out)\n{\n    return sinew_new(s, &%s_model, (void **)out);\n}\n\n",
-                cn, m->name, cn);
+        /* @@readonly: no new, save or delete; without a key, no get either (the runtime refuses them too) */
+        int ro = (m->flags & SINEW_MODEL_READONLY) != 0;
+        if (!ro)
+            fprintf(h, "static inline int %s_new(sinew_session *s, %s **out)\n{\n    return sinew_new(s, &%s_model, (void **)out);\n}\n\n",
+                    cn, m->name, cn);
         /* get by primary key */
         /* parameters are C names of fields, the generated ones sinew_... (which no C name of a field is) */
-        fprintf(h, "static inline int %s_get(sinew_session *sinew_s", cn);
+        if (m->npk) fprintf(h, "static inline int %s_get(sinew_session *sinew_s", cn);
         for (size_t k = 0; k < m->npk; k++) {
             const sinew_field *fd = &m->fields[m->pk[k]];
             const char *pt = ptype(fd, buf, sizeof buf);
             fprintf(h, ", %s%s%s", pt, pt[strlen(pt) - 1] == '*' ? "" : " ", cnm->fields[m->pk[k]]);
         }
-        fprintf(h, ", %s **sinew_out)\n{\n    sinew_value sinew_key[%zu] = {", m->name, m->npk ? m->npk : 1);
+        if (m->npk) fprintf(h, ", %s **sinew_out)\n{\n    sinew_value sinew_key[%zu] = {", m->name, m->npk);
         for (size_t k = 0; k < m->npk; k++) {
             const sinew_field *fd = &m->fields[m->pk[k]];
             const char *pn = cnm->fields[m->pk[k]];
             if (fd->type == SINEW_BLOB) fprintf(h, "%ssinew_blobv(%s.data, %s.len)", k ? ", " : "", pn, pn);
             else fprintf(h, "%s%s(%s)", k ? ", " : "", value_ctor(fd->type), pn);
         }
-        fprintf(h, "};\n    return sinew_get(sinew_s, &%s_model, sinew_key, %zu, (void **)sinew_out);\n}\n\n", cn, m->npk);
+        if (m->npk) fprintf(h, "};\n    return sinew_get(sinew_s, &%s_model, sinew_key, %zu, (void **)sinew_out);\n}\n\n", cn, m->npk);
         /* get by each single-field unique key */
         for (size_t f = 0; f < m->nfields; f++) {
             const sinew_field *fd = &m->fields[f];
-            if (!(fd->flags & SINEW_FIELD_UNIQUE) || fd->type == SINEW_BLOB) continue;
+            if (!(fd->flags & SINEW_FIELD_UNIQUE) || fd->type == SINEW_BLOB || !m->npk) continue;
             const char *pt = ptype(fd, buf, sizeof buf);
             fprintf(h, "static inline int %s_get_by_%s(sinew_session *sinew_s, %s%s%s, %s **sinew_out)\n{\n", cn,
                     cnm->fields[f], pt, pt[strlen(pt) - 1] == '*' ? "" : " ", cnm->fields[f], m->name);
@@ -645,10 +648,12 @@ static void emit_header(gen *g, const sinew_codegen_opts *o)
                        "(void **)sinew_out);\n}\n\n", value_ctor(fd->type), cnm->fields[f], cn, f);
         }
         emit_composite_getters(h, m, cnm);
-        fprintf(h, "static inline int %s_save(sinew_session *s, %s *obj)\n{\n    return sinew_save(s, &%s_model, obj);\n}\n\n",
-                cn, m->name, cn);
-        fprintf(h, "static inline int %s_delete(sinew_session *s, %s *obj)\n{\n    return sinew_delete(s, &%s_model, obj);\n}\n\n",
-                cn, m->name, cn);
+        if (!ro) {
+            fprintf(h, "static inline int %s_save(sinew_session *s, %s *obj)\n{\n    return sinew_save(s, &%s_model, obj);\n}\n\n",
+                    cn, m->name, cn);
+            fprintf(h, "static inline int %s_delete(sinew_session *s, %s *obj)\n{\n    return sinew_delete(s, &%s_model, obj);\n}\n\n",
+                    cn, m->name, cn);
+        }
         fprintf(h, "static inline int %s_count(sinew_session *s, int64_t *out)\n{\n    return sinew_count(s, &%s_model, out);\n}\n\n",
                 cn, cn);
         fprintf(h, "static inline sinew_query *%s_query(sinew_session *s)\n{\n    return sinew_query_new(s, &%s_model);\n}\n\n",
@@ -813,7 +818,10 @@ static void emit_source(gen *g, const sinew_codegen_opts *o)
         lit(c, m->c_name);
         if (m->doc) fprintf(c, ", .doc = "), lit(c, m->doc);
         if (m->renamed_from) fprintf(c, ", .renamed_from = "), lit(c, m->renamed_from);
-        fprintf(c, ",\n    .flags = %s, .size = sizeof(%s),\n", (m->flags & SINEW_MODEL_JOIN) ? "SINEW_MODEL_JOIN" : "0", m->name);
+        unsigned mf = m->flags & (SINEW_MODEL_JOIN | SINEW_MODEL_READONLY);
+        fprintf(c, ",\n    .flags = %s, .size = sizeof(%s),\n",
+                mf == (SINEW_MODEL_JOIN | SINEW_MODEL_READONLY) ? "SINEW_MODEL_JOIN | SINEW_MODEL_READONLY"
+                : mf == SINEW_MODEL_JOIN ? "SINEW_MODEL_JOIN" : mf ? "SINEW_MODEL_READONLY" : "0", m->name);
         fprintf(c, "    .fields = %s_fields, .nfields = %zu, .pk = %s_pk, .npk = %zu,\n", cn, m->nfields, cn, m->npk);
         if (m->nindexes) fprintf(c, "    .indexes = %s_indexes, .nindexes = %zu,\n", cn, m->nindexes);
         if (m->nrelations) fprintf(c, "    .relations = %s_relations, .nrelations = %zu,\n", cn, m->nrelations);

@@ -24,7 +24,7 @@ sinew_query *sinew_query_new(sinew_session *s, const sinew_model *m)
     q->model = m;
     q->limit = q->offset = -1;
     sn_buf_init(&q->sql);
-    if (m->npk == 0) {
+    if (m->npk == 0 && !(m->flags & SINEW_MODEL_READONLY)) {
         sinew_error_set(SINEW_MISUSE, "model %s has no primary key: queries need one", m->name);
         sn_q_fail(q, SINEW_MISUSE);
     }
@@ -231,6 +231,9 @@ int sinew_after(sinew_query *q, const void *last)
 {
     CHECK_Q(q);
     if (!last) return sn_q_fail(q, sinew_error_set(SINEW_MISUSE, "sinew_after: object is NULL"));
+    if (!q->model->npk)
+        return sn_q_fail(q, sinew_error_set(SINEW_MISUSE, "sinew_after: %s has no primary key (@@readonly): keyset "
+                                            "pages need one; page with sinew_limit and sinew_offset", q->model->name));
     if (!sn_q_has_pk_order(q))
         for (size_t k = 0; k < q->model->npk; k++) {
             int rc = sinew_order(q, sinew_column(q->model, (int)q->model->pk[k]), SINEW_ASC);

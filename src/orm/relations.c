@@ -452,7 +452,7 @@ static int load_chunk(sinew_session *s, const sinew_relation *rel, keyrec **keys
                 sn_buf_puts(&b, "t0.");
                 sn_sql_ident(&b, d, t->fields[rel->remote[i]].column);
             }
-            sn_buf_puts(&b, ", ");
+            if (i + 1 < nk || t->npk) sn_buf_puts(&b, ", ");   /* a @@readonly target may have no key */
         }
         for (size_t i = 0; i < t->npk; i++) {
             if (i) sn_buf_puts(&b, ", ");

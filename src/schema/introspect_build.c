@@ -535,6 +535,8 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out)
             for (size_t f = 0; f < t->nf; f++) if (t->pkpos[f] == pos) pk[k++] = (unsigned)f;
         m->pk = pk;
         m->npk = k;
+        /* no primary key (a log table, INHERITS children, a partitioned table): read, never written */
+        if (!k) m->flags |= SINEW_MODEL_READONLY;
         if (k != 1) for (size_t f = 0; f < t->nf; f++) t->fields[f].flags &= ~(unsigned)SINEW_FIELD_AUTO;
         /* single-column unique indexes become @unique; the rest keep their names */
         size_t keep = 0;

@@ -321,6 +321,13 @@ static void model_text(sn_buf *b, const sinew_model *m, const sn_comment_map *c)
         sn_buf_puts(b, ")\n");
         trailing(c, b, key);
     }
+    if (m->flags & SINEW_MODEL_READONLY) {
+        sn_buf_puts(b, extra++ ? "" : "\n");
+        key_of(key, sizeof key, "a", m->name, "readonly");
+        if (c) sn_comments_leading(c, b, key, "  ");
+        sn_buf_puts(b, "  @@readonly\n");
+        trailing(c, b, key);
+    }
     if (m->npk > 1) {
         sn_buf_puts(b, extra++ ? "" : "\n");
         key_of(key, sizeof key, "a", m->name, "id");

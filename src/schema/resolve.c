@@ -369,7 +369,7 @@ static const char *const field_attrs[] = {"id", "auto", "unique", "index", "defa
                                           "renamed_from", "length", "range", "pattern", NULL};
 static const char *const rel_attrs[] = {"on_delete", "on_update", "fk", "inverse", "through", "map", "unique",
                                         "index", "relation", "no_index", NULL};
-static const char *const model_attrs[] = {"map", "id", "unique", "index", "renamed_from", NULL};
+static const char *const model_attrs[] = {"map", "id", "unique", "index", "renamed_from", "readonly", NULL};
 
 static int in_list(const char *s, const char *const *l)
 {
@@ -568,8 +568,15 @@ static int ensure_fk(R *r, int mi, int ri)
     prel *p = &m->r[ri];
     if (p->fk_done) return 0;
     p->fk_done = 1;
-    if (resolve_pk(r, p->target)) return 1;
     rmodel *t = &r->m[p->target];
+    if (resolve_pk(r, p->target)) {
+        t = &r->m[p->target];
+        if (!t->npk && (t->flags & SINEW_MODEL_READONLY))
+            err(r, p->line, p->col, "'%s' points to %s, which has no primary key (@@readonly): a foreign key needs "
+                "a key to refer to", p->name, t->name);
+        return 1;
+    }
+    t = &r->m[p->target];
     if (!t->npk) return 1;
     if ((p->unique || p->indexed) && t->npk > 1) {
         /* the field attribute would apply to each column alone: say the pair */
@@ -678,9 +685,10 @@ static int resolve_pk(R *r, int mi)
     }
     m->pk_state = 2;
     if (!m->npk) {
+        if (m->flags & SINEW_MODEL_READONLY) return 1;   /* read, never written: a key is not needed */
         if (!m->broken)   /* else the key may be the field of unknown type, reported already */
-            err(r, m->line, m->col, "model %s has no primary key: mark a field @id (e.g. `id int64 @id @auto`) or add @@id([...])",
-            m->name);
+            err(r, m->line, m->col, "model %s has no primary key: mark a field @id (e.g. `id int64 @id @auto`) or add @@id([...]); "
+                "a table without one is @@readonly", m->name);
         return 1;
     }
     /* a generated key is one column: SQLite's AUTOINCREMENT and an identity
@@ -1357,6 +1365,9 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
                 else if (control_free(&r, &at->args[0], "@@renamed_from")) m->renamed_from = at->args[0].text;
             } else if (!strcmp(at->name, "id")) {
                 m->id_attr = at;
+            } else if (!strcmp(at->name, "readonly")) {
+                if (at->nargs) err(&r, at->line, at->col, "@@readonly takes no arguments");
+                m->flags |= SINEW_MODEL_READONLY;
             }
         }
     }

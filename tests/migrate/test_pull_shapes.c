@@ -9,6 +9,8 @@
  *     ambiguous inverse, with and without UNIQUE on manager_staff_id;
  *  4. NOT NULL with ON DELETE SET NULL: accepted (a warning);
  *  5. an int column referencing a bigint key: accepted;
+ *  3. tables without a primary key (a log table; PostgreSQL: an INHERITS child, a partitioned
+ *     table and its default partition) are @@readonly models, never a refused file;
  *  7. columns named values, index, select, order;
  *  8. unicode column names become identifiers (naïve -> naive, 名前 -> u540d_u524d), @map the rest.
  */
@@ -33,7 +35,12 @@ static void pulled_shapes_check(void **state)
     sinew_db *db = th_open();
     for (size_t i = 0; i < sizeof ddl / sizeof ddl[0]; i++) th_ok(sinew_exec(db, ddl[i]));
     /* the cycle: staff.store_id -> store (SQLite: no ALTER TABLE ADD CONSTRAINT, so a table rebuilt with it) */
+    th_ok(sinew_exec(db, "CREATE TABLE event_log (at text, message text NOT NULL)"));
     if (th_is_postgres()) {
+        th_ok(sinew_exec(db, "CREATE TABLE parent_t (id int, v text)"));
+        th_ok(sinew_exec(db, "CREATE TABLE child_t (extra int) INHERITS (parent_t)"));
+        th_ok(sinew_exec(db, "CREATE TABLE measurement (id int, logdate date NOT NULL) PARTITION BY RANGE (logdate)"));
+        th_ok(sinew_exec(db, "CREATE TABLE measurement_default PARTITION OF measurement DEFAULT"));
         th_ok(sinew_exec(db, "ALTER TABLE staff ADD FOREIGN KEY (store_id) REFERENCES store"));
         th_ok(sinew_exec(db, "ALTER TABLE staff ADD COLUMN shop_id int REFERENCES shop"));
     } else {
@@ -57,6 +64,15 @@ static void pulled_shapes_check(void **state)
     }
     th_ok(rc);
     assert_int_equal(sinew_diagnostics_errors(d), 0);
+    assert_non_null(strstr(text, "@@readonly"));
+    const char *const keyless[] = {"event_log", "parent_t", "child_t", "measurement", "measurement_default"};
+    for (size_t i = 0; i < sizeof keyless / sizeof keyless[0]; i++) {
+        const sinew_model *m = sinew_schema_find_table(s, keyless[i]);
+        if (!m && i > 0) continue;   /* whichever the reader lists */
+        assert_non_null(m);
+        assert_int_equal(m->npk, 0);
+        assert_true(m->flags & SINEW_MODEL_READONLY);
+    }
     const sinew_model *film = sinew_schema_find_table(s, "film");
     assert_int_equal(film->nfields, 2);
     const sinew_relation *emb = sinew_model_find_relation(film, "film_embedding");

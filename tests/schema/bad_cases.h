@@ -15,7 +15,7 @@ static const bad_case bad_cases[] = {
     {"duplicate enum value", "enum S {\n  a\n  b\n  a\n}\n" M("  s S\n"), "4:3: duplicate value 'a' in enum S"},
     {"empty enum", "enum S {\n}\n" M(""), "1:6: enum S has no values: list them, e.g. `enum S { a b }`"},
     {"no primary key", "model Tag {\n  name text\n}\n",
-     "1:7: model Tag has no primary key: mark a field @id (e.g. `id int64 @id @auto`) or add @@id([...])"},
+     "1:7: model Tag has no primary key: mark a field @id (e.g. `id int64 @id @auto`) or add @@id([...]); a table without one is @@readonly"},
     {"auto on text", "model T {\n  code text @id @auto\n}\n",
      "2:3: @auto needs an integer @id field (int32 or int64); 'code' is text"},
     {"auto not id", M("  n int64 @auto\n"), "3:3: @auto needs an integer @id field (int32 or int64); 'n' is int64 and not @id"},

@@ -45,7 +45,8 @@ static void all_errors_of_a_file_in_one_run(void **state)
     th_assert_status(sinew_schema_parse(&s, "multi.sinew", src, strlen(src), d), SINEW_INVALID, NULL);
     assert_int_equal(sinew_diagnostics_errors(d), 4);   /* types and attributes first, then Tag's missing key */
     assert_string_equal(sinew_diagnostics_get(d, 3)->message,
-                        "model Tag has no primary key: mark a field @id (e.g. `id int64 @id @auto`) or add @@id([...])");
+                        "model Tag has no primary key: mark a field @id (e.g. `id int64 @id @auto`) or add @@id([...]); "
+                        "a table without one is @@readonly");
     const sinew_diag *x = sinew_diagnostics_get(d, 1);
     assert_int_equal(x->line, 4);
     assert_string_equal(x->message, "unknown type 'itn'; did you mean 'int32'?");
