@@ -36,6 +36,8 @@ typedef struct prel {
     int order;
     const char *fk[MAXK];     /* BELONGS_TO: FK field names in this model */
     size_t nfk;
+    const char *ref[MAXK];    /* @references: the target's fields the key refers to (default: its key) */
+    size_t nref;
     int fk_done;
     int explicit_fk;
     int unique, indexed, no_index;
@@ -368,7 +370,7 @@ static void set_default(R *r, pfield *pf, const ast_attr *a)
 static const char *const field_attrs[] = {"id", "auto", "unique", "index", "default", "map", "check", "version",
                                           "renamed_from", "length", "range", "pattern", NULL};
 static const char *const rel_attrs[] = {"on_delete", "on_update", "fk", "inverse", "through", "map", "unique",
-                                        "index", "relation", "no_index", NULL};
+                                        "index", "relation", "no_index", "references", NULL};
 static const char *const model_attrs[] = {"map", "id", "unique", "index", "renamed_from", "readonly", NULL};
 
 static int in_list(const char *s, const char *const *l)
@@ -537,6 +539,19 @@ static void relation_field(R *r, rmodel *m, const ast_field *af, int order, int 
             }
             if (!p.nfk) err(r, a->line, a->col, "@fk needs the foreign-key field(s): @fk(author_id)");
             p.explicit_fk = 1;
+        } else if (!strcmp(n, "references")) {
+            if (a->nargs == 1 && a->args[0].kind == ARG_LIST) {
+                for (size_t k = 0; k < a->args[0].nitems && k < MAXK; k++) p.ref[p.nref++] = a->args[0].items[k];
+            } else {
+                for (size_t k = 0; k < a->nargs && k < MAXK; k++) {
+                    if (a->args[k].kind != ARG_IDENT) {
+                        err(r, a->args[k].line, a->args[k].col, "@references names fields of %s: @references([a, b])", af->type);
+                        break;
+                    }
+                    p.ref[p.nref++] = a->args[k].text;
+                }
+            }
+            if (!p.nref) err(r, a->line, a->col, "@references needs the referenced field(s) of %s: @references([a, b])", af->type);
         } else if (!strcmp(n, "inverse") || !strcmp(n, "relation")) {
             if (a->nargs != 1 || a->args[0].kind != ARG_IDENT) err(r, a->line, a->col, "@%s names a field of %s: @%s(author)", n, af->type, n);
             else p.inverse_hint = a->args[0].text;
@@ -549,10 +564,12 @@ static void relation_field(R *r, rmodel *m, const ast_field *af, int order, int 
     if (p.no_index && (af->list || p.indexed))
         err(r, af->line, af->col, "@no_index is for to-one relations without @index: it keeps sinew from indexing "
             "the foreign key of '%s'", af->name);
+    if (p.nref && !p.explicit_fk && !af->list)
+        err(r, af->line, af->col, "@references on '%s' needs the foreign-key fields too: @fk(...) @references(...)", af->name);
     if (!af->list && p.through)
         err(r, af->line, af->col, "@through is for many-to-many lists; '%s' is a to-one relation (write %s[])", af->name, af->type);
-    if (af->list && (p.explicit_fk || p.on_delete || p.map))
-        err(r, af->line, af->col, "'%s' is a list: the foreign key and its @fk/@on_delete/@map belong on the to-one "
+    if (af->list && (p.explicit_fk || p.on_delete || p.map || p.nref))
+        err(r, af->line, af->col, "'%s' is a list: the foreign key and its @fk/@references/@on_delete/@map belong on the to-one "
             "field of %s that points back", af->name, af->type);
     push_rel(r, m, &p);
 }
@@ -561,6 +578,8 @@ static void relation_field(R *r, rmodel *m, const ast_field *af, int order, int 
 
 static int resolve_pk(R *r, int mi);
 
+static int check_references(R *r, const prel *p, rmodel *t);
+
 /* make (or check) the FK fields of a BELONGS_TO */
 static int ensure_fk(R *r, int mi, int ri)
 {
@@ -568,30 +587,37 @@ static int ensure_fk(R *r, int mi, int ri)
     prel *p = &m->r[ri];
     if (p->fk_done) return 0;
     p->fk_done = 1;
+    int no_key = resolve_pk(r, p->target);   /* once resolved, a keyless @@readonly model says 0 */
+    m = &r->m[mi];
+    p = &m->r[ri];
     rmodel *t = &r->m[p->target];
-    if (resolve_pk(r, p->target)) {
-        t = &r->m[p->target];
-        if (!t->npk && (t->flags & SINEW_MODEL_READONLY))
-            err(r, p->line, p->col, "'%s' points to %s, which has no primary key (@@readonly): a foreign key needs "
-                "a key to refer to", p->name, t->name);
+    if (!t->npk && (t->flags & SINEW_MODEL_READONLY) && !p->nref) {
+        err(r, p->line, p->col, "'%s' points to %s, which has no primary key (@@readonly): name the unique "
+            "fields it refers to with @references([...])", p->name, t->name);
         return 1;
     }
-    t = &r->m[p->target];
-    if (!t->npk) return 1;
-    if ((p->unique || p->indexed) && t->npk > 1) {
+    if ((no_key || !t->npk) && !p->nref) return 1;
+    if (p->nref && check_references(r, p, t)) return 1;
+    size_t tkeys = p->nref ? p->nref : t->npk;
+    if ((p->unique || p->indexed) && tkeys > 1) {
         /* the field attribute would apply to each column alone: say the pair */
         err(r, p->line, p->col, "@%s on '%s' would cover one column, but %s's key has %zu; write @@%s([%s]) in %s instead",
-            p->unique ? "unique" : "index", p->name, t->name, t->npk, p->unique ? "unique" : "index", p->name, m->name);
+            p->unique ? "unique" : "index", p->name, t->name, tkeys, p->unique ? "unique" : "index", p->name, m->name);
         return 1;
     }
     if (p->explicit_fk) {
-        if (p->nfk != t->npk) {
-            err(r, p->line, p->col, "@fk of '%s' names %zu field(s) but %s's key has %zu", p->name, p->nfk, t->name, t->npk);
+        if (p->nfk != tkeys) {
+            if (p->nref)
+                err(r, p->line, p->col, "@fk of '%s' names %zu field(s) but its @references names %zu", p->name, p->nfk,
+                    p->nref);
+            else
+                err(r, p->line, p->col, "@fk of '%s' names %zu field(s) but %s's key has %zu; a foreign key to another "
+                    "unique key of %s names it with @references([...])", p->name, p->nfk, t->name, t->npk, t->name);
             return 1;
         }
         for (size_t k = 0; k < p->nfk; k++) {
             pfield *f = find_field(m, p->fk[k]);
-            pfield *tf = find_field(t, t->pk[k]);
+            pfield *tf = find_field(t, p->nref ? p->ref[k] : t->pk[k]);
             if (!f) {
                 if (!m->broken) err(r, p->line, p->col, "@fk(%s): %s has no field '%s'", p->fk[k], m->name, p->fk[k]);
                 return 1;
@@ -775,6 +801,37 @@ static void mark_key_unique(R *r, size_t declared)
             p->key_unique = one;
         }
     }
+}
+
+/*
+ * @references([a, b]): the fields of t a foreign key refers to, when they are
+ * not its primary key (a FOREIGN KEY ... REFERENCES t (a, b) to a UNIQUE
+ * constraint). They must exist and be unique together: the key, a @unique
+ * field, or an @@unique of exactly those fields.
+ */
+static int check_references(R *r, const prel *p, rmodel *t)
+{
+    for (size_t k = 0; k < p->nref; k++)
+        if (!find_field(t, p->ref[k])) {
+            if (!t->broken) err(r, p->line, p->col, "@references(%s): %s has no field '%s'", p->ref[k], t->name, p->ref[k]);
+            return 1;
+        }
+    int ok = same_names(p->ref, p->nref, t->pk, t->npk);
+    if (!ok && p->nref == 1) ok = (find_field(t, p->ref[0])->f.flags & SINEW_FIELD_UNIQUE) != 0;
+    for (size_t i = 0; !ok && t->a && i < t->a->nattrs; i++) {
+        const ast_attr *at = &t->a->attrs[i];
+        const ast_arg *l = list_arg(at);
+        if (!strcmp(at->name, "unique") && l) ok = same_names(p->ref, p->nref, l->items, l->nitems);
+    }
+    if (!ok) {
+        char names[256] = "";
+        for (size_t k = 0, l = 0; k < p->nref && l + 1 < sizeof names; k++)
+            l += (size_t)snprintf(names + l, sizeof names - l, "%s%s", k ? ", " : "", p->ref[k]);
+        err(r, p->line, p->col, "@references([%s]) of '%s': a foreign key refers to a unique key, and %s has none on "
+            "exactly these fields; add @@unique([%s]) to %s", names, p->name, t->name, names, t->name);
+        return 1;
+    }
+    return 0;
 }
 
 /* phase 0 (before the to-one pass) counts unique to-ones; phase 1 (after it) the rest */
@@ -1133,13 +1190,13 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
                 x->nkeys = p->nfk;
                 for (size_t k = 0; k < p->nfk; k++) {
                     lo[k] = field_index(rm, p->fk[k]);
-                    re[k] = field_index(tm, tm->pk[k]);
+                    re[k] = field_index(tm, p->nref ? p->ref[k] : tm->pk[k]);
                 }
             } else if (p->kind == SINEW_HAS_ONE || p->kind == SINEW_HAS_MANY) {
                 const prel *q = p->inverse >= 0 ? &tm->r[p->inverse] : NULL;
                 x->nkeys = q ? q->nfk : 0;
                 for (size_t k = 0; q && k < q->nfk; k++) {
-                    lo[k] = field_index(rm, rm->pk[k]);
+                    lo[k] = field_index(rm, q->nref ? q->ref[k] : rm->pk[k]);
                     re[k] = field_index(tm, q->fk[k]);
                 }
             } else if (p->through_model >= 0) {

@@ -11,6 +11,7 @@
  *  5. an int column referencing a bigint key: accepted;
  *  3. tables without a primary key (a log table; PostgreSQL: an INHERITS child, a partitioned
  *     table and its default partition) are @@readonly models, never a refused file;
+ *  6. a composite foreign key to a UNIQUE constraint: @fk(...) @references([...]);
  *  7. columns named values, index, select, order;
  *  8. unicode column names become identifiers (naïve -> naive, 名前 -> u540d_u524d), @map the rest.
  */
@@ -25,6 +26,9 @@ static const char *const ddl[] = {
     "CREATE TABLE store (store_id int PRIMARY KEY, manager_staff_id int NOT NULL UNIQUE REFERENCES staff)",
     "CREATE TABLE shop (shop_id int PRIMARY KEY, boss_id int NOT NULL REFERENCES staff)",
     "CREATE TABLE users (id bigint PRIMARY KEY)",
+    "CREATE TABLE memberships (id int PRIMARY KEY, org_id int NOT NULL, user_id int NOT NULL, UNIQUE (org_id, user_id))",
+    "CREATE TABLE grants (id int PRIMARY KEY, org_id int NOT NULL, user_id int NOT NULL, "
+    "FOREIGN KEY (org_id, user_id) REFERENCES memberships (org_id, user_id))",
     "CREATE TABLE reports (id bigint PRIMARY KEY, reported_user_id int NOT NULL REFERENCES users ON DELETE SET NULL, "
     "\"values\" text, \"index\" int, \"select\" text, \"order\" int, \"na\xc3\xafve\" int, \"\xe5\x90\x8d\xe5\x89\x8d\" text)",
 };
@@ -73,6 +77,12 @@ static void pulled_shapes_check(void **state)
         assert_int_equal(m->npk, 0);
         assert_true(m->flags & SINEW_MODEL_READONLY);
     }
+    assert_non_null(strstr(text, "@fk(org_id, user_id) @references([org_id, user_id])"));
+    const sinew_model *gr = sinew_schema_find_table(s, "grants"), *ms = sinew_schema_find_table(s, "memberships");
+    assert_int_equal(gr->nrelations, 1);
+    assert_int_equal(gr->relations[0].nkeys, 2);
+    assert_string_equal(ms->fields[gr->relations[0].remote[0]].column, "org_id");
+    assert_string_equal(ms->fields[gr->relations[0].remote[1]].column, "user_id");
     const sinew_model *film = sinew_schema_find_table(s, "film");
     assert_int_equal(film->nfields, 2);
     const sinew_relation *emb = sinew_model_find_relation(film, "film_embedding");

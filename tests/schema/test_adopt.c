@@ -8,9 +8,12 @@
  *     one of them is one-to-one, and name their inverse when not;
  *  4. @on_delete(set_null) on a required to-one: a warning, not an error;
  *  5. an int32 foreign key to an int64 key (and back) is accepted;
+ *  3. a model without a key is @@readonly, and nothing can point at it by key;
+ *  6. a foreign key to a unique key of the target (@references), checked;
  *  7. SQL reserved words as column and table names, C keywords as field names.
  */
 #include "harness.h"
+#include <stdio.h>
 #include <string.h>
 
 static sinew_schema *parse_ok(const char *src, size_t *warnings)
@@ -115,12 +118,81 @@ static void what_the_database_allows(void **state)
     sinew_schema_free(s);
 }
 
+static void first_error(const char *src, const char *want)
+{
+    sinew_diagnostics *d;
+    th_ok(sinew_diagnostics_new(&d));
+    sinew_schema *s = NULL;
+    assert_int_equal(sinew_schema_parse(&s, "adopt.sinew", src, strlen(src), d), SINEW_INVALID);
+    assert_null(s);
+    const sinew_diag *x = sinew_diagnostics_get(d, 0);
+    assert_non_null(x);
+    char got[700];
+    snprintf(got, sizeof got, "%d:%d: %s", x->line, x->col, x->message);
+    assert_string_equal(got, want);
+    sinew_diagnostics_free(d);
+}
+
+#define MEMBERSHIP "model Membership {\n  id int64 @id\n  org_id int64\n  user_id int64\n  grants Grant[]\n" \
+                   "  @@unique([org_id, user_id])\n}\n"
+
+static void keys_to_unique_keys_and_keyless_models(void **state)
+{
+    (void)state;
+    /* item 6: a composite foreign key to the @@unique, not the key */
+    sinew_schema *s = parse_ok(MEMBERSHIP "model Grant {\n  id int64 @id\n  org_id int64\n  user_id int32\n"
+                               "  membership Membership @fk(org_id, user_id) @references([org_id, user_id])\n}\n", NULL);
+    const sinew_model *g = sinew_schema_find_model(s, "Grant"), *mb = sinew_schema_find_model(s, "Membership");
+    const sinew_relation *r = sinew_model_find_relation(g, "membership");
+    assert_int_equal(r->nkeys, 2);
+    assert_string_equal(mb->fields[r->remote[0]].name, "org_id");
+    assert_string_equal(mb->fields[r->remote[1]].name, "user_id");
+    const sinew_relation *inv = sinew_model_find_relation(mb, "grants");
+    assert_int_equal(inv->kind, SINEW_HAS_MANY);
+    assert_string_equal(mb->fields[inv->local[0]].name, "org_id");
+    assert_string_equal(mb->fields[inv->local[1]].name, "user_id");
+    /* printed back as it was written */
+    char *text;
+    th_ok(sinew_schema_to_string(s, &text));
+    assert_non_null(strstr(text, "@fk(org_id, user_id) @references([org_id, user_id])"));
+    sinew_free(text);
+    sinew_schema_free(s);
+    first_error(MEMBERSHIP "model Grant {\n  id int64 @id\n  org_id int64\n  user_id int64\n"
+                "  membership Membership @fk(org_id, user_id)\n}\n",
+                "12:3: @fk of 'membership' names 2 field(s) but Membership's key has 1; a foreign key to another unique "
+                "key of Membership names it with @references([...])");
+    first_error(MEMBERSHIP "model Grant {\n  id int64 @id\n  org_id int64\n  user_id int64\n"
+                "  membership Membership @fk(org_id, user_id) @references([user_id, id])\n}\n",
+                "12:3: @references([user_id, id]) of 'membership': a foreign key refers to a unique key, and Membership "
+                "has none on exactly these fields; add @@unique([user_id, id]) to Membership");
+    first_error(MEMBERSHIP "model Grant {\n  id int64 @id\n  org_id int64\n  user_id int64\n"
+                "  membership Membership @fk(org_id, user_id) @references([org_id, uid])\n}\n",
+                "12:3: @references(uid): Membership has no field 'uid'");
+    first_error(MEMBERSHIP "model Grant {\n  id int64 @id\n  org_id int64\n  membership Membership @references([org_id])\n}\n",
+                "11:3: @references on 'membership' needs the foreign-key fields too: @fk(...) @references(...)");
+    /* item 3: no key with @@readonly; a to-one into it needs @references to a unique field */
+    s = parse_ok("model Log {\n  at int64\n  msg text\n  @@readonly\n}\n", NULL);
+    assert_int_equal(sinew_schema_find_model(s, "Log")->npk, 0);
+    assert_true(sinew_schema_find_model(s, "Log")->flags & SINEW_MODEL_READONLY);
+    th_ok(sinew_schema_to_string(s, &text));
+    assert_non_null(strstr(text, "  @@readonly\n"));
+    sinew_free(text);
+    sinew_schema_free(s);
+    first_error("model Log {\n  at int64\n  @@readonly\n}\nmodel T {\n  id int64 @id\n  log Log\n}\n",
+                "7:3: 'log' points to Log, which has no primary key (@@readonly): name the unique fields it refers to "
+                "with @references([...])");
+    s = parse_ok("model Log {\n  at int64 @unique\n  @@readonly\n}\nmodel T {\n  id int64 @id\n  at int64\n"
+                 "  log Log @fk(at) @references([at])\n}\n", NULL);
+    sinew_schema_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(key_that_is_the_foreign_key),
         cmocka_unit_test(two_foreign_keys_between_two_tables),
         cmocka_unit_test(what_the_database_allows),
+        cmocka_unit_test(keys_to_unique_keys_and_keyless_models),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
