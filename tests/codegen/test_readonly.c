@@ -40,6 +40,16 @@ static void read_only_model_reads_and_refuses_writes(void **state)
     log_list mine;
     th_ok(account_logs(s, a, &mine));
     assert_int_equal(mine.count, 2);
+    /* a filter through the to-one (a join) */
+    sinew_query *j = log_query(s);
+    th_ok(sinew_where(j, sinew_eq(sinew_via(LOG_ACCOUNT, ACCOUNT_NAME), sinew_text("alice"))));
+    int64_t nj = 0;
+    th_ok(sinew_query_count(j, &nj));
+    assert_int_equal(nj, 2);
+    log_list jl;
+    th_ok(log_all(j, &jl));
+    assert_int_equal(jl.count, 2);
+    sinew_query_free(j);
     /* writes and get by key: refused, nothing written */
     l.items[0]->message = "changed";
     th_assert_status(sinew_save(s, &log_model, l.items[0]), SINEW_MISUSE, "model Log is read-only (@@readonly, the table has no primary key)");
