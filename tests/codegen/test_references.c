@@ -3,7 +3,8 @@
  * item 6), on every backend: `@fk(org_id, user_id) @references([org_id,
  * user_id])` creates FOREIGN KEY ... REFERENCES memberships (org_id,
  * user_id), the database enforces it, and loads follow it both ways (lazy,
- * and eager for a list of owners).
+ * and eager for a list of owners). And an int32 foreign key to an int64 key
+ * (item 5): saved through the object, loaded both ways, one object per row.
  */
 #include "harness.h"
 #include "references.h"
@@ -72,10 +73,46 @@ static void loads_follow_a_key_to_a_unique_constraint(void **state)
     th_close(db);
 }
 
+static void int32_key_to_an_int64_key(void **state)
+{
+    (void)state;
+    sinew_db *db = th_open();
+    th_ok(sinew_create_tables(db, &references_schema));
+    sinew_session *s;
+    th_ok(sinew_session_new(&s, db));
+    Membership *m;
+    th_ok(membership_new(s, &m));
+    m->org_id = 1;
+    m->user_id = 2;
+    m->role = "r";
+    Report *r;
+    th_ok(report_new(s, &r));
+    r->reported = m;
+    th_ok(sinew_session_flush(s));
+    assert_int_equal(r->reported_user_id, (int32_t)m->id);
+    int64_t rid = r->id, mid = m->id;
+    sinew_session_free(s);
+    th_ok(sinew_session_new(&s, db));
+    Report *r2;
+    th_ok(report_get(s, rid, &r2));
+    Membership *via;
+    th_ok(report_reported(s, r2, &via));
+    Membership *direct;
+    th_ok(membership_get(s, mid, &direct));
+    assert_ptr_equal(via, direct);   /* the identity map finds the int64 key from the int32 value */
+    report_list back;
+    th_ok(membership_reports(s, direct, &back));
+    assert_int_equal(back.count, 1);
+    assert_ptr_equal(back.items[0], r2);
+    sinew_session_free(s);
+    th_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(loads_follow_a_key_to_a_unique_constraint),
+        cmocka_unit_test(int32_key_to_an_int64_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
