@@ -99,8 +99,8 @@ static void errors_of_every_stage_in_one_run(void **state)
         "stages.sinew:3:14: unknown attribute '@uniqe'; did you mean '@unique'?",
         "stages.sinew:4:7: unknown type 'itn'; did you mean 'int32'?",
         "stages.sinew:12:7: unknown type 'Tagg'; did you mean 'Tag'?",
-        "stages.sinew:5:3: ambiguous inverse: Post has 2 fields pointing to User (author, editor); say which one with "
-        "@inverse(...)",
+        ("stages.sinew:5:3: ambiguous inverse: Post has 2 fields pointing to User (author, editor); say which one "
+         "with @inverse(...)"),
         "stages.sinew:18:3: @@index names 'nmae', which is not a field or to-one relation of Tag",
     };
     size_t n = sizeof want / sizeof want[0];
