@@ -468,7 +468,9 @@ static int w6_raw(env *e)
     return 0;
 }
 
-/* ---- W7: filtered, ordered join with LIMIT, run 200 times ---- */
+/* ---- W7: filtered, ordered join with LIMIT, run 200 times ----
+ * The raw side orders by the key after the title too: sinew does (a LIMIT over ties
+ * needs a total order to return the same rows each time), and so must the floor. */
 
 static int w7_sinew(env *e)
 {
@@ -496,7 +498,7 @@ static int w7_raw(env *e)
 {
     sqlite3_stmt *st;
     SQ(sqlite3_prepare_v2(e->raw, "SELECT p.id, p.author_id, p.title FROM posts AS p JOIN users AS u ON u.id = p.author_id "
-                                  "WHERE u.email LIKE ? ESCAPE '\\' ORDER BY p.title LIMIT 20", -1, &st, NULL));
+                                  "WHERE u.email LIKE ? ESCAPE '\\' ORDER BY p.title, p.id LIMIT 20", -1, &st, NULL));
     long long sum = 0;
     BPost posts[20];
     for (int k = 0; k < e->n_joins; k++) {

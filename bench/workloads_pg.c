@@ -268,7 +268,7 @@ int w6_raw_pg(env *e)
 int w7_raw_pg(env *e)
 {
     if (prepared(e, "w7", "SELECT p.id, p.author_id, p.title FROM posts AS p JOIN users AS u ON u.id = p.author_id "
-                          "WHERE u.email LIKE $1 ESCAPE '\\' ORDER BY p.title LIMIT 20"))
+                          "WHERE u.email LIKE $1 ESCAPE '\\' ORDER BY p.title, p.id LIMIT 20"))
         return 1;
     long long sum = 0;
     BPost posts[20];

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sinew/sinew.h>   /* blog.h brings only the typed API; this adds migrations and diagrams */
 #include "blog.h"
 
 #define CHECK(call)                                                                          \

@@ -16,6 +16,7 @@
 #include "export.h"
 
 #include <stdint.h>
+#include "dialect.h"
 #include "schema.h"
 #include "types.h"
 
@@ -39,6 +40,9 @@ SINEW_API int sinew_open(sinew_db **out, const char *url);
 SINEW_API void sinew_close(sinew_db *db);                      /* NULL is a no-op */
 
 SINEW_API const char *sinew_db_backend(const sinew_db *db);    /* "sqlite", "postgres" */
+/* The SQL dialect of the connection's driver (sinew/dialect.h): what to ask instead of the
+   backend's name. NULL for a NULL db. */
+SINEW_API const sinew_dialect *sinew_db_dialect(const sinew_db *db);
 
 /* Run SQL with no parameters and no result rows (DDL, pragmas). */
 SINEW_API int sinew_exec(sinew_db *db, const char *sql);

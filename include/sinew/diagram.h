@@ -3,7 +3,8 @@
  * column, reference = foreign key. Mermaid `erDiagram` text (for READMEs),
  * Graphviz DOT, and SVG/PNG rendered by Graphviz's `dot` program. With a
  * live database's graph beside the schema, the drift view marks tables and
- * columns found only in the schema, only in the database, or different.
+ * columns found only in the schema, only in the database, or different: the
+ * same differences, by the same rules, as sinew_migrate_check() reports.
  *
  *   sinew_diagram(&blog_schema, SINEW_DIAGRAM_MERMAID, stdout);
  */
@@ -13,6 +14,7 @@
 #include "export.h"
 
 #include <stdio.h>
+#include "dialect.h"
 #include "schema.h"
 
 #ifdef __cplusplus
@@ -29,7 +31,9 @@ typedef enum sinew_diagram_format {
 typedef struct sinew_diagram_opts {
     int fold_join_tables;      /* draw many-to-many as one M-N edge instead of the join table */
     const sinew_schema *live;  /* drift view: the live database's graph (sinew_introspect), or NULL */
-    int live_is_postgres;      /* how the live database reports types (for the drift comparison) */
+    /* how the live database reports types and defaults: its connection's dialect
+       (sinew_db_dialect); NULL means SQLite's */
+    const sinew_dialect *live_dialect;
     const char *title;         /* diagram title, default the schema's name */
 } sinew_diagram_opts;
 

@@ -23,7 +23,8 @@ extern "C" {
 #endif
 
 typedef struct sinew_dialect {
-    const char *name;                 /* "sqlite", "postgres" */
+    /* "sqlite", "postgres": names the dialect (migration files up.<name>.sql), nothing more */
+    const char *name;
     int numbered_params;              /* 1: $1, $2 ...; 0: ? */
     int max_params;                   /* bound parameters per statement */
     int has_ilike;                    /* ILIKE operator */
@@ -44,6 +45,32 @@ typedef struct sinew_dialect {
     int backslash_strings;            /* E'...' strings with backslash escapes */
     int nested_comments;              /* block comments nest */
     int bracket_idents;               /* [name] and `name` quote identifiers */
+
+    /* ---- Version 4: what migrations, drift checks and the tools need to know. Absent members
+     * (0 / NULL, as for a driver of an older version) mean the least capable behaviour. ---- */
+    /* How this database reports a column's type (as introspection reads it) in sinew's terms;
+     * the drift check compares through it. NULL: a column's type counts as the same when the
+     * database reports it under the name column_type() gives (case-insensitive). */
+    sinew_type (*type_from_sql)(const char *declared_type);
+    /* 1: ALTER TABLE changes columns and constraints in place. 0: it only renames and adds
+     * columns (SQLite), so a migration rebuilds a changed table (copy and swap). */
+    int alter_in_place;
+    /* 1: a unique key is added as a named constraint (ALTER TABLE ... ADD CONSTRAINT ... UNIQUE);
+     * 0: as a unique index (CREATE UNIQUE INDEX). */
+    int unique_constraints;
+    /* The function that takes an advisory lock held to the end of the transaction, given a
+     * 64-bit integer key (PostgreSQL: pg_advisory_xact_lock). Migrations take it first, so two
+     * runners apply each migration once. NULL: the transaction's BEGIN serialises writers. */
+    const char *xact_lock_function;
+    /* Statements run around a migration (outside its transaction) to suspend and restore
+     * foreign-key enforcement, which a table rebuild needs (SQLite: PRAGMA foreign_keys).
+     * NULL: enforcement stays as it is. */
+    const char *fk_enforcement_off;
+    const char *fk_enforcement_on;
+    /* A query run before a migration commits whose rows are foreign keys the migration broke:
+     * column 0 the referencing table, column 2 the referenced one (SQLite: PRAGMA
+     * foreign_key_check). NULL: the database checks them itself. */
+    const char *fk_violations_query;
 } sinew_dialect;
 
 #ifdef __cplusplus

@@ -35,6 +35,9 @@ SINEW_API int sinew_introspect(sinew_db *db, sinew_schema **out);
 
 /* Dialects a migration is written for (bit mask). */
 enum { SINEW_DIALECT_SQLITE = 1, SINEW_DIALECT_POSTGRES = 2, SINEW_DIALECT_ALL = 3 };
+/* The SINEW_DIALECT_* bit of a built-in dialect's name ("sqlite", "postgres"), SINEW_DIALECT_ALL
+   for "all", 0 for a name no built-in dialect has. */
+SINEW_API unsigned sinew_dialect_mask(const char *name);
 
 typedef struct sinew_make_opts {
     unsigned dialects;           /* SINEW_DIALECT_*; 0 means all */
@@ -90,6 +93,16 @@ SINEW_API void sinew_migrate_status_free(sinew_migration_status *st, size_t coun
  * free with sinew_migrate_free) lists them table by table.
  */
 SINEW_API int sinew_migrate_check(sinew_db *db, const char *dir, char **report, size_t *ndrift);
+
+/*
+ * The drift engine itself, the one sinew_migrate_check(), the diagram's drift
+ * view and `sinew db pull` use: the differences between `expected` and `live`
+ * (a graph from sinew_introspect on a connection of `dialect`, see
+ * sinew_db_dialect), one "table T: ..." line each in *report (optional, free
+ * with sinew_migrate_free). Either graph may be NULL (no tables).
+ */
+SINEW_API int sinew_schema_drift(const sinew_schema *expected, const sinew_schema *live, const sinew_dialect *dialect,
+                                 char **report, size_t *ndrift);
 
 /* Free a string returned by this API. */
 SINEW_API void sinew_migrate_free(void *p);

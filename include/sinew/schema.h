@@ -222,16 +222,18 @@ SINEW_API int sinew_model_auto_pk(const sinew_model *model);
  *
  * Pointer-represented types (text, json, decimal) are nullable with plain
  * SINEW_FIELD plus SINEW_FIELD_NULLABLE; other nullable types need SINEW_FIELD_OPT.
+ * The macros use designated initialisers, as generated tables do: members
+ * they do not name (a default, a doc comment, relations) are zero.
  */
 #define SINEW_FIELD_COL(Struct, member, col, ftype, fflags)                      \
-    { #member, col, ftype, (fflags), NULL, {SINEW_DEFAULT_NONE, NULL}, NULL, NULL, \
-      NULL, NULL, offsetof(Struct, member), SINEW_NO_OFFSET, 0, {0, 0}, NULL }
+    { .name = #member, .column = col, .type = ftype, .flags = (fflags),             \
+      .offset = offsetof(Struct, member), .has_offset = SINEW_NO_OFFSET }
 #define SINEW_FIELD(Struct, member, ftype, fflags)                                \
     SINEW_FIELD_COL(Struct, member, #member, ftype, fflags)
 #define SINEW_FIELD_OPT(Struct, member, ftype, fflags)                            \
-    { #member, #member, ftype, (fflags) | SINEW_FIELD_NULLABLE, NULL,               \
-      {SINEW_DEFAULT_NONE, NULL}, NULL, NULL, NULL, NULL, offsetof(Struct, member),  \
-      offsetof(Struct, has_##member), 0, {0, 0}, NULL }
+    { .name = #member, .column = #member, .type = ftype,                            \
+      .flags = (fflags) | SINEW_FIELD_NULLABLE, .offset = offsetof(Struct, member), \
+      .has_offset = offsetof(Struct, has_##member) }
 #define SINEW_COUNT(arr) (sizeof(arr) / sizeof((arr)[0]))
 /* Session objects are 8-byte aligned (every column type needs at most that): a
  * struct that needs more (a long double, an _Alignas(16) member) is a compile error. */
@@ -243,8 +245,9 @@ SINEW_API int sinew_model_auto_pk(const sinew_model *model);
 #define SINEW_ALIGN_CHECK_(Struct) 0
 #endif
 #define SINEW_MODEL(Struct, mname, mtable, mcname, fields_arr, pk_arr)          \
-    { mname, mtable, mcname, NULL, NULL, 0, sizeof(Struct) + SINEW_ALIGN_CHECK_(Struct), fields_arr, \
-      SINEW_COUNT(fields_arr), pk_arr, SINEW_COUNT(pk_arr), NULL, 0, NULL, 0, {0, 0} }
+    { .name = mname, .table = mtable, .c_name = mcname,                             \
+      .size = sizeof(Struct) + SINEW_ALIGN_CHECK_(Struct), .fields = fields_arr,    \
+      .nfields = SINEW_COUNT(fields_arr), .pk = pk_arr, .npk = SINEW_COUNT(pk_arr) }
 
 #ifdef __cplusplus
 }

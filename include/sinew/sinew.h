@@ -4,8 +4,7 @@
 #ifndef SINEW_H
 #define SINEW_H
 
-#define SINEW_VERSION "0.1.0"
-
+#include "version.h"
 #include "status.h"
 #include "types.h"
 #include "schema.h"

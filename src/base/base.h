@@ -137,7 +137,6 @@ void sn_map_free(sn_map *m);
 void *sn_map_get(const sn_map *m, uint64_t hash, const void *key);
 int sn_map_put(sn_map *m, uint64_t hash, const void *key, void *value);  /* replaces */
 int sn_map_remove(sn_map *m, uint64_t hash, const void *key);            /* 1 if removed */
-void sn_map_clear(sn_map *m);
 
 uint64_t sn_hash_bytes(const void *data, size_t n, uint64_t seed);
 uint64_t sn_hash_str(const char *s);

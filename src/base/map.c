@@ -21,12 +21,6 @@ void sn_map_free(sn_map *m)
     m->cap = m->count = 0;
 }
 
-void sn_map_clear(sn_map *m)
-{
-    if (m->slots) memset(m->slots, 0, m->cap * sizeof *m->slots);
-    m->count = 0;
-}
-
 static int key_eq(const sn_map *m, const sn_map_entry *e, uint64_t hash, const void *key)
 {
     if (e->hash != hash) return 0;

@@ -7,7 +7,10 @@
  * table to the referenced one (optional keys drawn as zero-or-one), a
  * unique key makes it one-to-one, and many-to-many is drawn through its
  * join table or folded into one M-N edge. In the drift view each row and
- * table also carries its status against the live database.
+ * table also carries its status against the live database: the list of
+ * differences of the drift engine (migrate/drift.h), the one `migrate check`
+ * prints, drawn where each belongs (a column's on its row, a table's key,
+ * index and foreign-key differences in its title).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "base.h"
-#include "migrate/introspect.h"
+#include "migrate/drift.h"
 #include "sql/dialect.h"
 #include "diagram/diagram_text.h"
 #include "sinew/diagram.h"
@@ -27,6 +30,7 @@ typedef struct dctx {
     const sinew_diagram_opts *o;
     FILE *f;
     dg_ids ids;   /* every entity's id, unique in the diagram (diagram_text.h) */
+    const sn_drift_list *drift;   /* the drift view's differences, or NULL */
 } dctx;
 
 sinew_diagram_format sinew_diagram_format_parse(const char *n)
@@ -41,49 +45,81 @@ sinew_diagram_format sinew_diagram_format_parse(const char *n)
 
 /* ---- drift ------------------------------------------------------------------------- */
 
-static const sinew_model *live_table(const dctx *d, const sinew_model *m)
+static int is_table_item(sn_drift_kind k)
 {
-    return d->o->live ? sinew_schema_find_table(d->o->live, m->table) : NULL;
+    return k == SN_DRIFT_PRIMARY_KEY || k == SN_DRIFT_INDEX_MISSING || k == SN_DRIFT_INDEX_EXTRA ||
+           k == SN_DRIFT_FK_MISSING || k == SN_DRIFT_FK_EXTRA;
 }
 
-static status table_status(const dctx *d, const sinew_model *m)
+static int has_item(const dctx *d, sn_drift_kind kind, const char *table, const char *column)
 {
-    if (!d->o->live) return ST_SAME;
-    return live_table(d, m) ? ST_SAME : ST_SCHEMA_ONLY;
+    for (size_t i = 0; d->drift && i < d->drift->n; i++) {
+        const sn_drift_item *it = &d->drift->v[i];
+        if (it->kind == kind && !strcmp(it->table, table) && (!column || (it->column && !strcmp(it->column, column))))
+            return 1;
+    }
+    return 0;
+}
+
+/* The notes of the items on `table` (column NULL: its table-level ones), "; "-separated. */
+static size_t notes(const dctx *d, const char *table, const char *column, char *note, size_t cap)
+{
+    size_t used = 0, n = 0;
+    note[0] = '\0';
+    for (size_t i = 0; d->drift && i < d->drift->n; i++) {
+        const sn_drift_item *it = &d->drift->v[i];
+        if (strcmp(it->table, table) != 0) continue;
+        if (column ? !(it->column && !strcmp(it->column, column)) || it->kind == SN_DRIFT_COLUMN_MISSING
+                   : !is_table_item(it->kind))
+            continue;
+        if (used < cap) used += (size_t)snprintf(note + used, cap - used, "%s%s", n ? "; " : "", it->note);
+        n++;
+    }
+    if (used >= cap && cap > 4) memcpy(note + cap - 4, "...", 4);   /* cut, and says so */
+    return n;
+}
+
+/* a table's status against the live database; *note explains a difference */
+static status table_status(const dctx *d, const sinew_model *m, char *note, size_t cap)
+{
+    note[0] = '\0';
+    if (!d->drift) return ST_SAME;
+    if (has_item(d, SN_DRIFT_TABLE_MISSING, m->table, NULL)) return ST_SCHEMA_ONLY;
+    return notes(d, m->table, NULL, note, cap) ? ST_DIFF : ST_SAME;
 }
 
 /* a field's status against the live table; *note explains a difference */
 static status field_status(const dctx *d, const sinew_model *m, const sinew_field *f, char *note, size_t cap)
 {
     note[0] = '\0';
-    if (!d->o->live) return ST_SAME;
-    const sinew_model *l = live_table(d, m);
-    if (!l) return ST_SCHEMA_ONLY;
-    int li = sinew_model_column_index(l, f->column);
-    if (li < 0) return ST_SCHEMA_ONLY;
-    const sinew_field *lf = &l->fields[li];
-    int pg = d->o->live_is_postgres;
-    const sinew_dialect *dl = pg ? &sn_dialect_postgres : &sn_dialect_sqlite;
-    int auto_pk = sinew_model_auto_pk(m) >= 0 && &m->fields[sinew_model_auto_pk(m)] == f;
-    sinew_type want = auto_pk ? (f->type == SINEW_INT32 && pg ? SINEW_INT32 : SINEW_INT64)
-                              : sn_type_from_sql(dl->column_type(f), pg);
-    size_t used = 0;
-    /* the same type if the database reports what sinew would create, or the same kind of value
-       (a DATETIME column for a timestamp field, NUMERIC for decimal) */
-    if (want != lf->type && f->type != lf->type)
-        used += (size_t)snprintf(note + used, cap - used, "type %s in the database", lf->db_type ? lf->db_type : "?");
-    if ((f->flags ^ lf->flags) & SINEW_FIELD_NULLABLE && used < cap)
-        used += (size_t)snprintf(note + used, cap - used, "%s%s in the database", used ? ", " : "",
-                                 (lf->flags & SINEW_FIELD_NULLABLE) ? "nullable" : "NOT NULL");
-    if (((f->flags ^ lf->flags) & SINEW_FIELD_PK) && used < cap)
-        used += (size_t)snprintf(note + used, cap - used, "%s%s the key in the database", used ? ", " : "",
-                                 (lf->flags & SINEW_FIELD_PK) ? "part of" : "not part of");
-    /* a unique key (@unique; introspection reads a one-column unique index or constraint as one);
-       a key column is unique anyway */
-    if (!(f->flags & SINEW_FIELD_PK) && ((f->flags ^ lf->flags) & SINEW_FIELD_UNIQUE) && used < cap)
-        used += (size_t)snprintf(note + used, cap - used, "%s%s in the database", used ? ", " : "",
-                                 (lf->flags & SINEW_FIELD_UNIQUE) ? "unique" : "not unique");
-    return used ? ST_DIFF : ST_SAME;
+    if (!d->drift) return ST_SAME;
+    if (has_item(d, SN_DRIFT_TABLE_MISSING, m->table, NULL) ||
+        has_item(d, SN_DRIFT_COLUMN_MISSING, m->table, f->column))
+        return ST_SCHEMA_ONLY;
+    return notes(d, m->table, f->column, note, cap) ? ST_DIFF : ST_SAME;
+}
+
+/* the live table of a schema model, when the drift view draws columns only in the database */
+static const sinew_model *live_table(const dctx *d, const sinew_model *m)
+{
+    return d->drift && d->o->live ? sinew_schema_find_table(d->o->live, m->table) : NULL;
+}
+
+/* a live column the drift engine found only in the database */
+static int db_only_column(const dctx *d, const sinew_model *m, const sinew_field *lf)
+{
+    return has_item(d, SN_DRIFT_COLUMN_EXTRA, m->table, lf->column);
+}
+
+/* the i-th table found only in the database, or NULL after the last */
+static const sinew_model *db_only_table(const dctx *d, size_t *i)
+{
+    for (; d->drift && *i < d->drift->n; (*i)++)
+        if (d->drift->v[*i].kind == SN_DRIFT_TABLE_EXTRA) {
+            const sinew_model *l = sinew_schema_find_table(d->o->live, d->drift->v[(*i)++].table);
+            if (l) return l;
+        }
+    return NULL;
 }
 
 /* ---- shared helpers ---------------------------------------------------------------- */
@@ -176,13 +212,18 @@ static void mermaid_entity(const dctx *d, const sinew_model *m, const sinew_mode
     } else {
         dg_mermaid_text(f, em->table);
     }
-    status ts = dbonly ? ST_DB_ONLY : table_status(d, m);
+    char tnote[400];
+    status ts = dbonly ? ST_DB_ONLY : table_status(d, m, tnote, sizeof tnote);
     if (ts == ST_SCHEMA_ONLY) fputs(" - only in schema", f);
     if (ts == ST_DB_ONLY) fputs(" - only in database", f);
+    if (ts == ST_DIFF) {
+        fputs(" - differs: ", f);
+        dg_mermaid_text(f, tnote);
+    }
     fputs("\"] {\n", f);
     for (size_t i = 0; i < em->nfields; i++) {
         const sinew_field *fd = &em->fields[i];
-        char note[200];
+        char note[400];
         status st = dbonly ? ST_DB_ONLY : field_status(d, m, fd, note, sizeof note);
         fputs("        ", f);
         char comment[1200] = "";
@@ -207,9 +248,9 @@ static void mermaid_entity(const dctx *d, const sinew_model *m, const sinew_mode
         fputc('\n', f);
     }
     /* columns only in the database */
-    const sinew_model *l = (!dbonly && d->o->live) ? live_table(d, m) : NULL;
+    const sinew_model *l = !dbonly ? live_table(d, m) : NULL;
     for (size_t i = 0; l && i < l->nfields; i++) {
-        if (sinew_model_column_index(m, l->fields[i].column) >= 0) continue;
+        if (!db_only_column(d, m, &l->fields[i])) continue;
         fputs("        ", f);
         char comment[1200] = "";
         size_t used = 0;
@@ -262,12 +303,12 @@ static int mermaid(const dctx *d)
         fputs("\n---\n", f);
     }
     fputs("erDiagram\n", f);
-    if (d->o->live)
+    if (d->drift)
         fputs("    %% drift view: comments mark columns only in schema, only in database, or different\n", f);
     for (size_t i = 0; i < s->nmodels; i++)
         if (!folded(d, s->models[i])) mermaid_entity(d, s->models[i], NULL);
-    for (size_t i = 0; d->o->live && i < d->o->live->nmodels; i++)
-        if (!sinew_schema_find_table(s, d->o->live->models[i]->table)) mermaid_entity(d, NULL, d->o->live->models[i]);
+    size_t k = 0;
+    for (const sinew_model *l; (l = db_only_table(d, &k));) mermaid_entity(d, NULL, l);
     for (size_t i = 0; i < s->nmodels; i++) mermaid_edges(d, s->models[i]);
     return ferror(f) ? sinew_error_set(SINEW_IOERR, "writing the diagram failed") : SINEW_OK;
 }
@@ -307,7 +348,8 @@ static void dot_entity(const dctx *d, const sinew_model *m, const sinew_model *d
 {
     FILE *f = d->f;
     const sinew_model *em = m ? m : dbonly;
-    status ts = dbonly ? ST_DB_ONLY : table_status(d, m);
+    char tnote[400];
+    status ts = dbonly ? ST_DB_ONLY : table_status(d, m, tnote, sizeof tnote);
     fputs("  ", f);
     dg_dot_string(f, dg_id(&d->ids, em));
     fputs(" [label=<\n    <table border=\"0\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"3\">\n", f);
@@ -317,24 +359,29 @@ static void dot_entity(const dctx *d, const sinew_model *m, const sinew_model *d
     dg_dot_html(f, em->table);
     if (ts == ST_SCHEMA_ONLY) fputs(" (only in schema)", f);
     if (ts == ST_DB_ONLY) fputs(" (only in database)", f);
+    if (ts == ST_DIFF) {
+        fputs(" (differs: ", f);
+        dg_dot_html(f, tnote);
+        fputc(')', f);
+    }
     fputs("</font></td></tr>\n", f);
     for (size_t i = 0; i < em->nfields; i++) {
         const sinew_field *fd = &em->fields[i];
-        char keys[32] = "", note[200] = "";
+        char keys[32] = "", note[400] = "";
         if (fd->flags & SINEW_FIELD_PK) strcat(keys, "PK ");
         if (field_is_fk(em, i)) strcat(keys, "FK ");
         if (fd->flags & SINEW_FIELD_UNIQUE) strcat(keys, "UK ");
         size_t kl = strlen(keys);
         if (kl) keys[kl - 1] = '\0';
         status st = dbonly ? ST_DB_ONLY : field_status(d, m, fd, note, sizeof note);
-        char full[240] = "";
+        char full[440] = "";
         if (st == ST_DIFF) snprintf(full, sizeof full, "differs: %s", note);
         if (st == ST_SCHEMA_ONLY && ts != ST_SCHEMA_ONLY) snprintf(full, sizeof full, "only in schema");
         dot_row(f, (int)i, fd->column, type_label(fd), keys, (fd->flags & SINEW_FIELD_NULLABLE) != 0, st, full);
     }
-    const sinew_model *l = (!dbonly && d->o->live) ? live_table(d, m) : NULL;
+    const sinew_model *l = !dbonly ? live_table(d, m) : NULL;
     for (size_t i = 0; l && i < l->nfields; i++)
-        if (sinew_model_column_index(m, l->fields[i].column) < 0)
+        if (db_only_column(d, m, &l->fields[i]))
             dot_row(f, 1000 + (int)i, l->fields[i].column, type_label(&l->fields[i]), "",
                     (l->fields[i].flags & SINEW_FIELD_NULLABLE) != 0, ST_DB_ONLY, "only in database");
     fputs("    </table>>];\n", f);
@@ -379,16 +426,16 @@ static int dot(const dctx *d)
           "  edge [fontname=\"Helvetica\", fontsize=9, dir=both, color=\"#4a5a70\", fontcolor=\"#4a5a70\"];\n", f);
     for (size_t i = 0; i < s->nmodels; i++)
         if (!folded(d, s->models[i])) dot_entity(d, s->models[i], NULL);
-    for (size_t i = 0; d->o->live && i < d->o->live->nmodels; i++)
-        if (!sinew_schema_find_table(s, d->o->live->models[i]->table)) dot_entity(d, NULL, d->o->live->models[i]);
+    size_t k = 0;
+    for (const sinew_model *l; (l = db_only_table(d, &k));) dot_entity(d, NULL, l);
     for (size_t i = 0; i < s->nmodels; i++) dot_edges(d, s->models[i]);
-    if (d->o->live) {
+    if (d->drift) {
         /* a name no table's id can have (ids are letters, digits and _) */
         fputs("  \"sinew-legend\" [label=<\n    <table border=\"0\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"3\">\n"
               "      <tr><td><b>drift</b></td></tr>\n"
               "      <tr><td bgcolor=\"#c8f0c8\">only in the schema</td></tr>\n"
               "      <tr><td bgcolor=\"#f6c6c6\">only in the database</td></tr>\n"
-              "      <tr><td bgcolor=\"#ffe0a8\">different (type, nullability, key)</td></tr>\n"
+              "      <tr><td bgcolor=\"#ffe0a8\">different (type, nullability, default, key, index)</td></tr>\n"
               "    </table>>];\n", f);
     }
     fputs("}\n", f);
@@ -455,16 +502,29 @@ int sinew_diagram_ex(const sinew_schema *schema, const sinew_diagram_opts *opts,
     memset(&none, 0, sizeof none);
     if (fmt != SINEW_DIAGRAM_MERMAID && fmt != SINEW_DIAGRAM_DOT && fmt != SINEW_DIAGRAM_SVG && fmt != SINEW_DIAGRAM_PNG)
         return sinew_error_set(SINEW_MISUSE, "sinew_diagram: unknown format %d (use mermaid, dot, svg or png)", (int)fmt);
-    dctx d = {schema, opts ? opts : &none, out, {0, NULL, NULL}};
-    int rc = dg_ids_make(&d.ids, schema, d.o->live);
-    if (rc) return rc;
-    switch (fmt) {
-    case SINEW_DIAGRAM_MERMAID: rc = mermaid(&d); break;
-    case SINEW_DIAGRAM_DOT: rc = dot(&d); break;
-    case SINEW_DIAGRAM_SVG: rc = render(&d, "svg"); break;
-    case SINEW_DIAGRAM_PNG: rc = render(&d, "png"); break;
+    dctx d = {schema, opts ? opts : &none, out, {0, NULL, NULL}, NULL};
+    sn_drift_list drift;
+    if (d.o->live) {
+        /* the drift engine's differences, the same ones `migrate check` reports */
+        int rc = sn_drift_compare(schema, d.o->live, d.o->live_dialect ? d.o->live_dialect : &sn_dialect_sqlite,
+                                  &drift);
+        if (rc) {
+            sn_drift_free(&drift);
+            return rc;
+        }
+        d.drift = &drift;
     }
-    dg_ids_free(&d.ids);
+    int rc = dg_ids_make(&d.ids, schema, d.o->live);
+    if (!rc) {
+        switch (fmt) {
+        case SINEW_DIAGRAM_MERMAID: rc = mermaid(&d); break;
+        case SINEW_DIAGRAM_DOT: rc = dot(&d); break;
+        case SINEW_DIAGRAM_SVG: rc = render(&d, "svg"); break;
+        case SINEW_DIAGRAM_PNG: rc = render(&d, "png"); break;
+        }
+        dg_ids_free(&d.ids);
+    }
+    if (d.drift) sn_drift_free(&drift);
     return rc;
 }
 

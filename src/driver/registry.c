@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <string.h>
 #include "base.h"
+#include "driver/registry.h"
 #include "sinew/driver.h"
 
 #define MAX_DRIVERS 16
@@ -34,6 +35,7 @@ static size_t dialect_size(int version)
 {
     switch (version) {
     case 1: case 2: return offsetof(sinew_dialect, decimal_cast);
+    case 3: return offsetof(sinew_dialect, type_from_sql);
     default: return sizeof(sinew_dialect);
     }
 }
@@ -110,4 +112,21 @@ const sinew_driver *sinew_find_driver(const char *scheme)
     if (serves(&sinew_postgres_driver, scheme)) return &sinew_postgres_driver;
 #endif
     return NULL;
+}
+
+const char *sn_driver_absent_hint(const char *scheme)
+{
+#ifndef SINEW_HAVE_POSTGRES
+    if (scheme && strncmp(scheme, "postgres", 8) == 0) return " (rebuild with -DSINEW_POSTGRES=ON and libpq installed)";
+#endif
+    (void)scheme;
+    return "";
+}
+
+int sn_url_is_private_memory(const sinew_url *u)
+{
+    /* the built-in SQLite driver's in-memory forms (a wrapper registered under its schemes too) */
+    if (!u || (strcmp(u->scheme, "sqlite") != 0 && strcmp(u->scheme, "sqlite3") != 0)) return 0;
+    const char *mode = sinew_url_param(u, "mode");
+    return strcmp(u->path, ":memory:") == 0 || strstr(u->path, ":memory:") || (mode && strcmp(mode, "memory") == 0);
 }

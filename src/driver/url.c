@@ -121,8 +121,9 @@ int sinew_url_check_params(const sinew_url *u, const char *driver, const char *c
         sn_buf b;
         sn_buf_init(&b);
         for (k = 0; known[k]; k++) sn_buf_printf(&b, "%s%s", k ? ", " : "", known[k]);
-        int rc = sinew_error_set(SINEW_INVALID, "bad URL: unknown parameter '%s' for %s; the known ones are: %s",
-                                 u->keys[i], driver, k ? sn_buf_cstr(&b) : "(none)");
+        /* statement_cache is sinew's own (every backend; sinew_open takes it out before the driver) */
+        int rc = sinew_error_set(SINEW_INVALID, "bad URL: unknown parameter '%s' for %s; the known ones are: "
+                                 "statement_cache%s%s", u->keys[i], driver, k ? ", " : "", k ? sn_buf_cstr(&b) : "");
         sn_buf_free(&b);
         return rc;
     }

@@ -1,13 +1,39 @@
 /*
  * check.c - sinew_migrate_check(): the schema the applied migrations
  * should have built (the snapshot of the newest applied one) against the
- * live database, through drift.c.
+ * live database, through the drift engine (drift.h) with the connection's
+ * dialect, printed one line per difference.
  */
 #include <stdio.h>
 #include <string.h>
+#include "migrate/drift.h"
 #include "migrate/files.h"
 #include "orm/orm.h"
 #include "sinew/migrate.h"
+
+int sinew_schema_drift(const sinew_schema *expected, const sinew_schema *live, const sinew_dialect *dialect,
+                       char **report, size_t *ndrift)
+{
+    if (report) *report = NULL;
+    if (!ndrift || !dialect)
+        return sinew_error_set(SINEW_MISUSE, "sinew_schema_drift: dialect and ndrift must not be NULL");
+    *ndrift = 0;
+    sn_drift_list d;
+    int rc = sn_drift_compare(expected, live, dialect, &d);
+    if (rc) { sn_drift_free(&d); return rc; }
+    sn_buf b;
+    sn_buf_init(&b);
+    sn_drift_text(&d, &b);
+    *ndrift = d.n;
+    sn_drift_free(&d);
+    if (b.failed) { sn_buf_free(&b); return sn_nomem(); }
+    if (report) {
+        *report = sn_strdup(sn_buf_cstr(&b));
+        if (!*report) rc = sn_nomem();
+    }
+    sn_buf_free(&b);
+    return rc;
+}
 
 int sn_migrate_check_graph(sinew_db *db, const sinew_schema *expected, char **report, size_t *ndrift)
 {
@@ -16,16 +42,8 @@ int sn_migrate_check_graph(sinew_db *db, const sinew_schema *expected, char **re
     sinew_schema *live;
     int rc = sinew_introspect(db, &live);
     if (rc) return rc;
-    sn_buf b;
-    sn_buf_init(&b);
-    *ndrift = sn_drift(expected, live, strcmp(sinew_db_backend(db), "postgres") == 0, &b);
+    rc = sinew_schema_drift(expected, live, db->dialect, report, ndrift);
     sinew_schema_free(live);
-    if (b.failed) { sn_buf_free(&b); return sn_nomem(); }
-    if (report) {
-        *report = sn_strdup(sn_buf_cstr(&b));
-        if (!*report) rc = sn_nomem();
-    }
-    sn_buf_free(&b);
     return rc;
 }
 

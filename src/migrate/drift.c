@@ -1,27 +1,106 @@
 /*
- * drift.c - the differences between the schema the migrations should have
- * built and the live one, listed table by table. Things are compared the
- * way the database reports them, so a database the migrations just built
- * shows no drift: types through the dialect's DDL type and back, defaults
- * by rendering the expected one as SQL and reading it back, unique
- * constraints by their columns (SQLite does not keep their names), indexes
- * by name and columns, foreign keys by columns, target and actions.
+ * drift.c - the drift engine (drift.h): the differences between the schema
+ * a database should have and the one it has, as a list both `migrate check`
+ * and the diagram's drift view render.
+ *
+ * Things are compared the way the database reports them, so a database the
+ * migrations just built shows no drift: a column's type is the same when the
+ * database reports the type sinew would create (read back through the
+ * dialect) or the same kind of value as the field's (a DATETIME column for a
+ * timestamp); defaults by rendering the expected one as SQL and reading it
+ * back; unique constraints by their columns (SQLite does not keep their
+ * names), indexes by name and columns, foreign keys by columns, target and
+ * actions.
  */
 #include <string.h>
+#include <strings.h>
 #include "migrate/diff.h"
-#include "migrate/files.h"
+#include "migrate/drift.h"
 #include "migrate/introspect.h"
 
-static const sinew_field *col(const sinew_model *m, const char *c)
+typedef struct ctx {
+    sn_drift_list *out;
+    const sinew_dialect *dl;
+    sn_arena *a;                  /* scratch for index lists and read-back defaults */
+    int failed;
+} ctx;
+
+static void add(ctx *c, sn_drift_kind kind, const char *table, const char *column, const char *text,
+                const char *note)
 {
-    int i = sinew_model_column_index(m, c);
+    sn_drift_list *d = c->out;
+    if (c->failed) return;
+    if (!text || !note) { c->failed = 1; return; }
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 16;
+        sn_drift_item *v = sn_realloc(d->v, cap * sizeof *v);
+        if (!v) { c->failed = 1; return; }
+        d->v = v;
+        d->cap = cap;
+    }
+    sn_drift_item *it = &d->v[d->n++];
+    it->kind = kind;
+    it->table = sn_arena_strdup(&d->arena, table);
+    it->column = column ? sn_arena_strdup(&d->arena, column) : NULL;
+    it->text = text;
+    it->note = note;
+    if (!it->table || (column && !it->column)) c->failed = 1;
+}
+
+#define P(...) sn_arena_printf(&c->out->arena, __VA_ARGS__)
+
+static const sinew_field *col(const sinew_model *m, const char *name)
+{
+    int i = sinew_model_column_index(m, name);
     return i < 0 ? NULL : &m->fields[i];
 }
 
-static void line(sn_buf *r, size_t *n, const char *table, const char *what)
+static int same_type(const sinew_dialect *dl, const sinew_field *ef, const sinew_field *lf)
 {
-    sn_buf_printf(r, "table %s: %s\n", table, what);
-    (*n)++;
+    if (ef->type == lf->type) return 1;          /* the same kind of value */
+    const char *want = dl->column_type(ef);
+    if (dl->type_from_sql) return dl->type_from_sql(want) == lf->type;
+    return want && lf->db_type && strcasecmp(want, lf->db_type) == 0;
+}
+
+static const char *default_text(const sinew_default *d)
+{
+    switch (d->kind) {
+    case SINEW_DEFAULT_VALUE: return d->value ? d->value : "?";
+    case SINEW_DEFAULT_NOW: return "now()";
+    case SINEW_DEFAULT_UUID: return "uuid()";
+    default: return "none";
+    }
+}
+
+static void compare_column(ctx *c, const sinew_model *e, size_t i, const sinew_field *lf)
+{
+    const sinew_field *ef = &e->fields[i];
+    const char *t = e->table, *cn = ef->column;
+    if (!same_type(c->dl, ef, lf)) {
+        const char *db = lf->db_type ? lf->db_type : sinew_type_name(lf->type);
+        add(c, SN_DRIFT_COLUMN_TYPE, t, cn, P("column %s has type %s in the database, %s expected", cn, db,
+            c->dl->column_type(ef)), P("type %s in the database", db));
+    }
+    if ((ef->flags ^ lf->flags) & SINEW_FIELD_NULLABLE) {
+        const char *is = lf->flags & SINEW_FIELD_NULLABLE ? "nullable" : "NOT NULL";
+        add(c, SN_DRIFT_COLUMN_NULLABLE, t, cn, P("column %s is %s in the database, %s expected", cn, is,
+            ef->flags & SINEW_FIELD_NULLABLE ? "nullable" : "NOT NULL"), P("%s in the database", is));
+    }
+    if ((int)i == sinew_model_auto_pk(e)) return;   /* its default is the key generator */
+    sinew_default ed = {SINEW_DEFAULT_NONE, NULL};
+    sn_buf sql;
+    sn_buf_init(&sql);
+    /* the expected default as the database would report it (the reading is the same on every
+       backend: sn_default_from_sql ignores its dialect flag) */
+    if (sn_sql_default(&sql, c->dl, ef)) sn_default_from_sql(sn_buf_cstr(&sql), lf->type, 0, c->a, &ed);
+    if (sql.failed) c->failed = 1;
+    sn_buf_free(&sql);
+    int same = ed.kind == lf->def.kind &&
+               (ed.kind != SINEW_DEFAULT_VALUE || (ed.value && lf->def.value && !strcmp(ed.value, lf->def.value)));
+    if (!same)
+        add(c, SN_DRIFT_COLUMN_DEFAULT, t, cn, P("column %s has default %s in the database, %s expected", cn,
+            default_text(&lf->def), default_text(&ed)), P("default %s in the database", default_text(&lf->def)));
 }
 
 static int ix_same(const sn_ixdef *a, const sn_ixdef *b)
@@ -32,11 +111,42 @@ static int ix_same(const sn_ixdef *a, const sn_ixdef *b)
     return 1;
 }
 
-static void ix_text(sn_buf *b, const sn_ixdef *x)
+/* "index NAME (a, b)" or "unique (a, b)" */
+static const char *ix_text(ctx *c, const sn_ixdef *x)
 {
-    sn_buf_printf(b, "%s %s (", x->unique ? "unique" : "index", x->unique ? "" : x->name);
-    for (size_t i = 0; i < x->ncols; i++) sn_buf_printf(b, "%s%s", i ? ", " : "", x->cols[i]);
-    sn_buf_putc(b, ')');
+    sn_buf b;
+    sn_buf_init(&b);
+    if (x->unique) sn_buf_puts(&b, "unique (");
+    else sn_buf_printf(&b, "index %s (", x->name);
+    for (size_t i = 0; i < x->ncols; i++) sn_buf_printf(&b, "%s%s", i ? ", " : "", x->cols[i]);
+    sn_buf_putc(&b, ')');
+    const char *s = b.failed ? NULL : sn_arena_strdup(&c->out->arena, sn_buf_cstr(&b));
+    sn_buf_free(&b);
+    return s;
+}
+
+static void compare_indexes(ctx *c, const sinew_model *e, const sinew_model *l)
+{
+    sn_ixdef *ei, *li;
+    size_t ne = sn_model_ixdefs(c->a, e, &ei), nl = sn_model_ixdefs(c->a, l, &li);
+    if (!ei || !li) { c->failed = 1; return; }
+    for (int side = 0; side < 2; side++) {          /* 0: expected only, 1: live only */
+        const sn_ixdef *x = side ? li : ei, *y = side ? ei : li;
+        size_t nx = side ? nl : ne, ny = side ? ne : nl;
+        for (size_t i = 0; i < nx; i++) {
+            size_t j = 0;
+            while (j < ny && !ix_same(&x[i], &y[j])) j++;
+            if (j < ny) continue;
+            const char *what = ix_text(c, &x[i]);
+            const char *where = side ? "is in the database but not in the schema" : "is missing from the database";
+            if (x[i].unique && x[i].ncols == 1)    /* a unique column: drawn on the column */
+                add(c, SN_DRIFT_COLUMN_UNIQUE, e->table, x[i].cols[0], P("%s %s", what, where),
+                    side ? "unique in the database" : "not unique in the database");
+            else
+                add(c, side ? SN_DRIFT_INDEX_EXTRA : SN_DRIFT_INDEX_MISSING, e->table, NULL,
+                    P("%s %s", what, where), P("%s only in %s", what, side ? "database" : "schema"));
+        }
+    }
 }
 
 static int fk_same(const sinew_model *ma, const sinew_relation *a, const sinew_model *mb, const sinew_relation *b)
@@ -50,81 +160,8 @@ static int fk_same(const sinew_model *ma, const sinew_relation *a, const sinew_m
     return 1;
 }
 
-static void compare_table(const sinew_model *e, const sinew_model *l, int pg, sn_arena *a, sn_buf *r, size_t *n)
+static void compare_fks(ctx *c, const sinew_model *e, const sinew_model *l)
 {
-    const sinew_dialect *dl = pg ? &sn_dialect_postgres : &sn_dialect_sqlite;
-    sn_buf w;
-    sn_buf_init(&w);
-    for (size_t i = 0; i < e->nfields; i++) {
-        const sinew_field *ef = &e->fields[i], *lf = col(l, ef->column);
-        sn_buf_clear(&w);
-        if (!lf) {
-            sn_buf_printf(&w, "column %s is missing from the database", ef->column);
-            line(r, n, e->table, sn_buf_cstr(&w));
-            continue;
-        }
-        int auto_pk = (int)i == sinew_model_auto_pk(e);
-        sinew_type et = auto_pk && !pg ? SINEW_INT64 : sn_type_from_sql(dl->column_type(ef), pg);
-        if (auto_pk && pg) et = ef->type == SINEW_INT32 ? SINEW_INT32 : SINEW_INT64;
-        if (et != lf->type) {
-            sn_buf_printf(&w, "column %s has type %s in the database, %s expected", ef->column,
-                          lf->db_type, dl->column_type(ef));
-            line(r, n, e->table, sn_buf_cstr(&w));
-        }
-        if ((ef->flags ^ lf->flags) & SINEW_FIELD_NULLABLE) {
-            sn_buf_clear(&w);
-            sn_buf_printf(&w, "column %s is %s in the database, %s expected", ef->column,
-                          lf->flags & SINEW_FIELD_NULLABLE ? "nullable" : "NOT NULL",
-                          ef->flags & SINEW_FIELD_NULLABLE ? "nullable" : "NOT NULL");
-            line(r, n, e->table, sn_buf_cstr(&w));
-        }
-        if (!auto_pk) {
-            sinew_default ed = {SINEW_DEFAULT_NONE, NULL};
-            sn_buf sql;
-            sn_buf_init(&sql);
-            if (sn_sql_default(&sql, dl, ef)) sn_default_from_sql(sn_buf_cstr(&sql), lf->type, pg, a, &ed);
-            sn_buf_free(&sql);
-            int same = ed.kind == lf->def.kind &&
-                       (ed.kind != SINEW_DEFAULT_VALUE || (ed.value && lf->def.value && !strcmp(ed.value, lf->def.value)));
-            if (!same) {
-                sn_buf_clear(&w);
-                sn_buf_printf(&w, "column %s has default %s in the database, %s expected", ef->column,
-                              lf->def.kind == SINEW_DEFAULT_NONE ? "none" : lf->def.kind == SINEW_DEFAULT_VALUE
-                                  ? lf->def.value : lf->def.kind == SINEW_DEFAULT_NOW ? "now()" : "uuid()",
-                              ed.kind == SINEW_DEFAULT_NONE ? "none" : ed.kind == SINEW_DEFAULT_VALUE
-                                  ? ed.value : ed.kind == SINEW_DEFAULT_NOW ? "now()" : "uuid()");
-                line(r, n, e->table, sn_buf_cstr(&w));
-            }
-        }
-    }
-    for (size_t i = 0; i < l->nfields; i++)
-        if (!col(e, l->fields[i].column)) {
-            sn_buf_clear(&w);
-            sn_buf_printf(&w, "column %s is in the database but not in the schema", l->fields[i].column);
-            line(r, n, e->table, sn_buf_cstr(&w));
-        }
-    /* primary key */
-    int pk = e->npk == l->npk;
-    for (size_t k = 0; pk && k < e->npk; k++)
-        pk = !strcmp(e->fields[e->pk[k]].column, l->fields[l->pk[k]].column);
-    if (!pk) line(r, n, e->table, "the primary key differs");
-    /* indexes and unique constraints (a unique over the primary key is implied by it) */
-    sn_ixdef *ei, *li;
-    size_t ne = sn_model_ixdefs(a, e, &ei), nl = sn_model_ixdefs(a, l, &li);
-    for (int side = 0; side < 2 && ei && li; side++) {
-        const sn_ixdef *x = side ? li : ei, *y = side ? ei : li;
-        size_t nx = side ? nl : ne, ny = side ? ne : nl;
-        for (size_t i = 0; i < nx; i++) {
-            size_t j = 0;
-            while (j < ny && !ix_same(&x[i], &y[j])) j++;
-            if (j < ny) continue;
-            sn_buf_clear(&w);
-            ix_text(&w, &x[i]);
-            sn_buf_puts(&w, side ? " is in the database but not in the schema" : " is missing from the database");
-            line(r, n, e->table, sn_buf_cstr(&w));
-        }
-    }
-    /* foreign keys */
     for (int side = 0; side < 2; side++) {
         const sinew_model *x = side ? l : e, *y = side ? e : l;
         for (size_t i = 0; i < x->nrelations; i++) {
@@ -134,33 +171,85 @@ static void compare_table(const sinew_model *e, const sinew_model *l, int pg, sn
             for (; j < y->nrelations; j++)
                 if (y->relations[j].kind == SINEW_BELONGS_TO && fk_same(x, rx, y, &y->relations[j])) break;
             if (j < y->nrelations) continue;
-            sn_buf_clear(&w);
-            sn_buf_printf(&w, "foreign key (%s%s) -> %s %s", x->fields[rx->local[0]].column,
-                          rx->nkeys > 1 ? ", ..." : "", rx->target->table,
-                          side ? "is in the database but not in the schema" : "is missing from the database");
-            line(r, n, e->table, sn_buf_cstr(&w));
+            const char *what = P("foreign key (%s%s) -> %s", x->fields[rx->local[0]].column,
+                                 rx->nkeys > 1 ? ", ..." : "", rx->target->table);
+            add(c, side ? SN_DRIFT_FK_EXTRA : SN_DRIFT_FK_MISSING, e->table, NULL,
+                P("%s %s", what, side ? "is in the database but not in the schema" : "is missing from the database"),
+                P("%s only in %s", what, side ? "database" : "schema"));
         }
     }
-    sn_buf_free(&w);
 }
 
-size_t sn_drift(const sinew_schema *expected, const sinew_schema *live, int pg, sn_buf *r)
+static const char *key_text(ctx *c, const sinew_model *m)
 {
-    size_t n = 0;
-    sn_arena a;
-    sn_arena_init(&a, 4096);
+    sn_buf b;
+    sn_buf_init(&b);
+    sn_buf_putc(&b, '(');
+    for (size_t k = 0; k < m->npk; k++) sn_buf_printf(&b, "%s%s", k ? ", " : "", m->fields[m->pk[k]].column);
+    sn_buf_putc(&b, ')');
+    const char *s = b.failed ? NULL : sn_arena_strdup(&c->out->arena, sn_buf_cstr(&b));
+    sn_buf_free(&b);
+    return s;
+}
+
+static void compare_table(ctx *c, const sinew_model *e, const sinew_model *l)
+{
+    for (size_t i = 0; i < e->nfields; i++) {
+        const sinew_field *lf = col(l, e->fields[i].column);
+        if (lf) compare_column(c, e, i, lf);
+        else add(c, SN_DRIFT_COLUMN_MISSING, e->table, e->fields[i].column,
+                 P("column %s is missing from the database", e->fields[i].column), "only in schema");
+    }
+    for (size_t i = 0; i < l->nfields; i++)
+        if (!col(e, l->fields[i].column))
+            add(c, SN_DRIFT_COLUMN_EXTRA, e->table, l->fields[i].column,
+                P("column %s is in the database but not in the schema", l->fields[i].column), "only in database");
+    int pk = e->npk == l->npk;
+    for (size_t k = 0; pk && k < e->npk; k++)
+        pk = !strcmp(e->fields[e->pk[k]].column, l->fields[l->pk[k]].column);
+    if (!pk) {
+        const char *lk = key_text(c, l);
+        add(c, SN_DRIFT_PRIMARY_KEY, e->table, NULL, "the primary key differs",
+            lk ? P("primary key %s in the database", lk) : NULL);
+    }
+    compare_indexes(c, e, l);
+    compare_fks(c, e, l);
+}
+
+int sn_drift_compare(const sinew_schema *expected, const sinew_schema *live, const sinew_dialect *dl,
+                     sn_drift_list *out)
+{
+    memset(out, 0, sizeof *out);
+    sn_arena_init(&out->arena, 4096);
+    sn_arena scratch;
+    sn_arena_init(&scratch, 4096);
+    ctx c = {out, dl, &scratch, 0};
     size_t ne = expected ? expected->nmodels : 0, nl = live ? live->nmodels : 0;
     /* in table-name order: the live graph is sorted; expected tables interleave by name */
     for (size_t i = 0; i < nl; i++) {
         const sinew_model *l = live->models[i];
-        const sinew_model *e = sinew_schema_find_table(expected, l->table);
-        if (!e) line(r, &n, l->table, "in the database but not in the schema");
-        else compare_table(e, l, pg, &a, r, &n);
+        const sinew_model *e = expected ? sinew_schema_find_table(expected, l->table) : NULL;
+        if (!e) add(&c, SN_DRIFT_TABLE_EXTRA, l->table, NULL, "in the database but not in the schema",
+                    "only in database");
+        else compare_table(&c, e, l);
     }
     for (size_t i = 0; i < ne; i++) {
         const sinew_model *e = expected->models[i];
-        if (!sinew_schema_find_table(live, e->table)) line(r, &n, e->table, "missing from the database");
+        if (!live || !sinew_schema_find_table(live, e->table))
+            add(&c, SN_DRIFT_TABLE_MISSING, e->table, NULL, "missing from the database", "only in schema");
     }
-    sn_arena_free(&a);
-    return n;
+    sn_arena_free(&scratch);
+    return c.failed ? sn_nomem() : SINEW_OK;
+}
+
+void sn_drift_free(sn_drift_list *d)
+{
+    sn_free(d->v);
+    sn_arena_free(&d->arena);
+    memset(d, 0, sizeof *d);
+}
+
+void sn_drift_text(const sn_drift_list *d, sn_buf *out)
+{
+    for (size_t i = 0; i < d->n; i++) sn_buf_printf(out, "table %s: %s\n", d->v[i].table, d->v[i].text);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "migrate/files.h"
+#include "sql/dialect.h"
 
 static int read_all(const char *path, char **out, size_t *len)
 {
@@ -120,11 +121,13 @@ void sn_migset_free(sn_migset *s)
 
 static int first_sql(const char *path, char **text)
 {
-    static const char *const names[] = {"up.sql", "up.sqlite.sql", "up.postgres.sql"};
     *text = NULL;
-    for (size_t i = 0; i < 3; i++) {
+    /* up.sql, then up.<dialect>.sql of each built-in dialect */
+    for (size_t i = 0; i <= sn_ndialects; i++) {
         char buf[4096];
-        if (snprintf(buf, sizeof buf, "%s/%s", path, names[i]) >= (int)sizeof buf) continue;
+        int n = i ? snprintf(buf, sizeof buf, "%s/up.%s.sql", path, sn_dialects[i - 1].dialect->name)
+                  : snprintf(buf, sizeof buf, "%s/up.sql", path);
+        if (n >= (int)sizeof buf) continue;
         FILE *f = fopen(buf, "rb");
         if (!f) continue;
         fclose(f);
@@ -224,11 +227,13 @@ int sn_mig_check_order(const sn_migset *s, const char *dir)
 /* Rewrite the header line of every SQL file in path to name/parent. */
 static int rewrite_headers(const char *path, const char *name, const char *parent)
 {
-    static const char *const files[] = {"up.sql", "down.sql", "up.sqlite.sql", "down.sqlite.sql",
-                                        "up.postgres.sql", "down.postgres.sql"};
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    /* up.sql, down.sql, then up.<dialect>.sql and down.<dialect>.sql of each built-in dialect */
+    for (size_t i = 0; i < 2 * (sn_ndialects + 1); i++) {
         char p[4096];
-        if (snprintf(p, sizeof p, "%s/%s", path, files[i]) >= (int)sizeof p) continue;
+        const char *kind = i % 2 ? "down" : "up";
+        int n = i < 2 ? snprintf(p, sizeof p, "%s/%s.sql", path, kind)
+                      : snprintf(p, sizeof p, "%s/%s.%s.sql", path, kind, sn_dialects[i / 2 - 1].dialect->name);
+        if (n >= (int)sizeof p) continue;
         char *text;
         FILE *f = fopen(p, "rb");
         if (!f) continue;

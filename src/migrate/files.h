@@ -84,7 +84,6 @@ int sn_mig_load_schema(const char *path, sinew_schema **out);
 #define SN_SNAPSHOT_MARK "// sinew snapshot 2: to-one foreign keys are indexed unless @no_index\n"
 int sn_mig_load_snapshot(const char *path, sinew_schema **out);
 
-/* ---- drift (drift.c): differences between an expected graph and a live one ---- */
-size_t sn_drift(const sinew_schema *expected, const sinew_schema *live, int pg, sn_buf *report);
+/* ---- drift: see migrate/drift.h ---- */
 
 #endif

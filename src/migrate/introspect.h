@@ -14,7 +14,6 @@ typedef struct sn_ib sn_ib;
 
 sn_ib *sn_ib_new(void);                         /* NULL on out of memory (error set) */
 void sn_ib_free(sn_ib *b);                      /* after finish or on failure */
-sn_arena *sn_ib_arena(sn_ib *b);
 
 /* Add a table; returns its index or -1 (out of memory). */
 int sn_ib_table(sn_ib *b, const char *table);

@@ -86,18 +86,17 @@ int sn_mig_make_from(const char *dir, const sinew_schema *from, const sinew_sche
         rc = sinew_error_set(SINEW_INVALID, "path too long: %s", dir);
     if (!rc && mkdir(path, 0777) != 0)
         rc = sinew_error_set(SINEW_IOERR, "cannot create %s: %s", path, strerror(errno));
-    static const struct { unsigned bit; const char *name; const sinew_dialect *dl; } ds[] = {
-        {SINEW_DIALECT_SQLITE, "sqlite", &sn_dialect_sqlite},
-        {SINEW_DIALECT_POSTGRES, "postgres", &sn_dialect_postgres},
-    };
-    int single = dialects == SINEW_DIALECT_SQLITE || dialects == SINEW_DIALECT_POSTGRES;
-    for (size_t i = 0; i < 2 && !rc; i++) {
-        if (!(dialects & ds[i].bit)) continue;
+    /* one dialect selected: plain up.sql / down.sql; several: up.<dialect>.sql each */
+    size_t nselected = 0;
+    for (size_t i = 0; i < sn_ndialects; i++) nselected += (dialects & sn_dialects[i].bit) != 0;
+    for (size_t i = 0; i < sn_ndialects && !rc; i++) {
+        if (!(dialects & sn_dialects[i].bit)) continue;
+        const sinew_dialect *dl = sn_dialects[i].dialect;
         char f[4200];
         for (int u = 1; u >= 0 && !rc; u--) {
-            if (single) snprintf(f, sizeof f, "%s/%s.sql", path, u ? "up" : "down");
-            else snprintf(f, sizeof f, "%s/%s.%s.sql", path, u ? "up" : "down", ds[i].name);
-            rc = write_sql(f, full, parent[0] ? parent : NULL, ds[i].name, u, u ? &up : &down, ds[i].dl);
+            if (nselected == 1) snprintf(f, sizeof f, "%s/%s.sql", path, u ? "up" : "down");
+            else snprintf(f, sizeof f, "%s/%s.%s.sql", path, u ? "up" : "down", dl->name);
+            rc = write_sql(f, full, parent[0] ? parent : NULL, dl->name, u, u ? &up : &down, dl);
         }
     }
     if (!rc) {

@@ -1,20 +1,18 @@
 /*
  * plan.c - renders a diff as SQL for one dialect.
  *
- * PostgreSQL can ALTER everything, so each operation is one or two
- * statements. SQLite's ALTER TABLE only renames tables and columns and adds
- * plain columns; any other change to a table is done by the copy-and-swap
+ * A dialect that can ALTER everything (alter_in_place: PostgreSQL) gets
+ * one or two statements per operation. Otherwise (SQLite) ALTER TABLE only
+ * renames tables and columns and adds plain columns; any other change to a table is done by the copy-and-swap
  * rebuild from SQLite's documentation: create the new shape under a
  * temporary name, copy every row (through renamed columns), drop the old
  * table, rename the new one into place and recreate its indexes. The
  * runner turns foreign-key enforcement off around the migration and runs
- * PRAGMA foreign_key_check inside its transaction before committing.
+ * the dialect's foreign-key check inside its transaction before committing.
  */
 #include <stdio.h>
 #include <string.h>
 #include "migrate/diff.h"
-
-static int is_pg(const sinew_dialect *dl) { return strcmp(dl->name, "postgres") == 0; }
 
 static void ident(sn_buf *o, const sinew_dialect *dl, const char *s) { sn_sql_ident(o, dl, s); }
 
@@ -64,7 +62,7 @@ static void create_table(sn_buf *o, const sinew_dialect *dl, const sinew_model *
 
 static void add_index(sn_buf *o, const sinew_dialect *dl, const char *table, const sn_ixdef *ix)
 {
-    if (ix->unique && is_pg(dl)) {
+    if (ix->unique && dl->unique_constraints) {
         sn_buf_puts(o, "ALTER TABLE ");
         ident(o, dl, table);
         sn_buf_puts(o, " ADD CONSTRAINT ");
@@ -361,7 +359,7 @@ static void sqlite_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
 
 int sn_plan_render(const sn_diff *d, const sinew_dialect *dl, sn_buf *out)
 {
-    if (is_pg(dl)) {
+    if (dl->alter_in_place) {
         for (size_t i = 0; i < d->nops; i++) pg_op(out, dl, &d->ops[i]);
         return out->failed ? sn_nomem() : SINEW_OK;
     }

@@ -2,15 +2,17 @@
  * runner.c - applies and rolls back migrations, and reports their status.
  *
  * Each migration runs in its own transaction. The runner takes the lock
- * first (BEGIN IMMEDIATE on SQLite; pg_advisory_xact_lock on PostgreSQL),
- * then reads sinew_migrations, so two runners started together apply every
- * migration exactly once: the second one waits, then sees the first one's
- * work. Before anything runs, every applied migration's checksum is
- * compared with its file (an edited applied migration is an error naming
- * the file), and the order on disk is checked for branch conflicts. On
- * SQLite, foreign-key enforcement is off during a migration (the
- * copy-and-swap rebuild needs that) and PRAGMA foreign_key_check runs
- * before COMMIT.
+ * first (the transaction's BEGIN where it serialises writers, as SQLite's
+ * BEGIN IMMEDIATE does; else the dialect's advisory lock, PostgreSQL's
+ * pg_advisory_xact_lock), then reads sinew_migrations, so two runners
+ * started together apply every migration exactly once: the second one
+ * waits, then sees the first one's work. Before anything runs, every
+ * applied migration's checksum is compared with its file (an edited
+ * applied migration is an error naming the file), and the order on disk is
+ * checked for branch conflicts. Where the dialect says so (SQLite),
+ * foreign-key enforcement is off during a migration (the copy-and-swap
+ * rebuild needs that) and its foreign-key check runs before COMMIT. All
+ * of it is asked of the connection's dialect, never of the backend's name.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +22,7 @@
 #include "orm/orm.h"
 #include "sinew/migrate.h"
 
-#define SN_MIG_LOCK_KEY "7364656e6973"   /* pg advisory lock key, fixed for sinew */
+#define SN_MIG_LOCK_KEY INT64_C(0x7364656e6973)   /* advisory lock key, fixed for sinew */
 
 typedef struct applied {
     char **name, **sum, **at;
@@ -36,13 +38,32 @@ static void applied_free(applied *a)
     memset(a, 0, sizeof *a);
 }
 
-static int is_pg(sinew_db *db) { return strcmp(sinew_db_backend(db), "postgres") == 0; }
+/* Run or start one statement rendered by `render` for the connection's dialect. */
+typedef void render_fn(sn_buf *out, const sinew_dialect *d);
 
-static int ensure_table(sinew_db *db)
+static int exec_rendered(sinew_db *db, render_fn *render)
 {
-    return sinew_exec(db, "CREATE TABLE IF NOT EXISTS sinew_migrations (name TEXT PRIMARY KEY, "
-                          "checksum TEXT NOT NULL, applied_at TEXT NOT NULL)");
+    sn_buf b;
+    sn_buf_init(&b);
+    render(&b, db->dialect);
+    int rc = b.failed ? sn_nomem() : sinew_exec(db, sn_buf_cstr(&b));
+    sn_buf_free(&b);
+    return rc;
 }
+
+/* The statement's text is in *sql, which the execution reads until sn_exec_end: the caller frees
+   it after that (also when this fails). */
+static int start_rendered(sn_exec *x, sinew_db *db, render_fn *render, sn_buf *sql)
+{
+    sn_buf_init(sql);
+    render(sql, db->dialect);
+    return sql->failed ? sn_nomem() : sn_exec_start(x, db, sn_buf_cstr(sql));
+}
+
+static int ensure_table(sinew_db *db) { return exec_rendered(db, sn_sql_migrations_table); }
+
+/* the file of a migration is chosen by dialect: up.<dialect>.sql, else up.sql */
+static const char *dialect_name(sinew_db *db) { return db->dialect->name; }
 
 static const char *col(sn_exec *x, int i)
 {
@@ -56,8 +77,9 @@ static int read_applied(sinew_db *db, applied *out)
 {
     memset(out, 0, sizeof *out);
     sn_exec x;
-    int rc = sn_exec_start(&x, db, "SELECT name, checksum, applied_at FROM sinew_migrations ORDER BY name");
-    if (rc) return rc;
+    sn_buf sql;
+    int rc = start_rendered(&x, db, sn_sql_migrations_select, &sql);
+    if (rc) { sn_buf_free(&sql); return rc; }
     size_t cap = 0;
     while ((rc = sn_exec_step(&x)) == SINEW_ROW) {
         if (out->n == cap) {
@@ -77,6 +99,7 @@ static int read_applied(sinew_db *db, applied *out)
         if (!out->name[out->n - 1] || !out->sum[out->n - 1] || !out->at[out->n - 1]) { rc = sn_nomem(); break; }
     }
     sn_exec_end(&x);
+    sn_buf_free(&sql);
     if (rc == SINEW_DONE) return SINEW_OK;
     applied_free(out);
     return rc;
@@ -92,7 +115,11 @@ static int find_applied(const applied *a, const char *name)
 static int lock_and_read(sinew_db *db, applied *a)
 {
     int rc = SINEW_OK;
-    if (is_pg(db)) rc = sinew_exec(db, "SELECT pg_advisory_xact_lock(x'" SN_MIG_LOCK_KEY "'::bigint)");
+    sn_buf lock;
+    sn_buf_init(&lock);
+    if (sn_sql_xact_lock(&lock, db->dialect, SN_MIG_LOCK_KEY))
+        rc = lock.failed ? sn_nomem() : sinew_exec(db, sn_buf_cstr(&lock));
+    sn_buf_free(&lock);
     if (!rc) rc = ensure_table(db);
     if (!rc) rc = read_applied(db, a);
     return rc;
@@ -113,7 +140,7 @@ static int verify(sinew_db *db, const sn_migset *s, const applied *a, const char
                 "`sinew migrate renumber --dir %s` to move %s after the applied ones",
                 s->v[seen_pending].name, s->v[i].name, dir, s->v[seen_pending].name);
         char *text, *path;
-        rc = sn_mig_sql(&s->v[i], sinew_db_backend(db), 1, &text, &path);
+        rc = sn_mig_sql(&s->v[i], dialect_name(db), 1, &text, &path);
         if (rc) return rc;
         char sum[17];
         sn_mig_checksum(text, sum);
@@ -130,10 +157,13 @@ static int verify(sinew_db *db, const sn_migset *s, const applied *a, const char
     return SINEW_OK;
 }
 
+/* The dialect's check for foreign keys a migration broke (with enforcement off), if it has one. */
 static int fk_check(sinew_db *db, const char *mig)
 {
+    const char *q = db->dialect->fk_violations_query;
+    if (!q) return SINEW_OK;
     sn_exec x;
-    int rc = sn_exec_start(&x, db, "PRAGMA foreign_key_check");
+    int rc = sn_exec_start(&x, db, q);
     if (rc) return rc;
     rc = sn_exec_step(&x);
     if (rc == SINEW_ROW) {
@@ -142,7 +172,7 @@ static int fk_check(sinew_db *db, const char *mig)
         snprintf(parent, sizeof parent, "%s", col(&x, 2));
         sn_exec_end(&x);
         return sinew_error_set(SINEW_CONSTRAINT, "migration %s leaves rows of %s whose foreign key finds no row "
-                               "in %s (PRAGMA foreign_key_check); nothing was applied", mig, table, parent);
+                               "in %s (%s); nothing was applied", mig, table, parent, q);
     }
     sn_exec_end(&x);
     return rc == SINEW_DONE ? SINEW_OK : rc;
@@ -176,11 +206,11 @@ static int run_sql(sinew_db *db, const sn_mig *m, const char *path, const char *
     return rc;
 }
 
-/* Begin a migration transaction (foreign keys off first on SQLite). */
+/* Begin a migration transaction (foreign-key enforcement off first where the dialect needs it). */
 static int begin(sinew_db *db)
 {
-    if (!is_pg(db)) {
-        int rc = sinew_exec(db, "PRAGMA foreign_keys = OFF");
+    if (db->dialect->fk_enforcement_off) {
+        int rc = sinew_exec(db, db->dialect->fk_enforcement_off);
         if (rc) return rc;
     }
     return sinew_begin(db);
@@ -195,9 +225,9 @@ static int finish(sinew_db *db, int rc)
     } else {
         rc = sinew_commit(db);
     }
-    if (!is_pg(db)) {
+    if (db->dialect->fk_enforcement_on) {
         sinew_error saved = *sinew_last_error();
-        sinew_exec(db, "PRAGMA foreign_keys = ON");
+        sinew_exec(db, db->dialect->fk_enforcement_on);
         *sn_error_mut() = saved;
     }
     return rc;
@@ -216,17 +246,16 @@ static int apply_one(sinew_db *db, const char *dir, const sn_mig *target, int *d
     rc = sn_mig_scan(dir, &s);
     if (!rc) rc = verify(db, &s, &a, dir);
     if (!rc && find_applied(&a, target->name) < 0) {
-        rc = sn_mig_sql(target, sinew_db_backend(db), 1, &text, &path);
+        rc = sn_mig_sql(target, dialect_name(db), 1, &text, &path);
         if (!rc) rc = run_sql(db, target, path, text);
-        if (!rc && !is_pg(db)) rc = fk_check(db, target->name);
+        if (!rc) rc = fk_check(db, target->name);
         if (!rc) {
             char sum[17], at[32];
             sn_mig_checksum(text, sum);
             now_text(at);
             sn_exec x;
-            rc = sn_exec_start(&x, db, is_pg(db)
-                ? "INSERT INTO sinew_migrations (name, checksum, applied_at) VALUES ($1, $2, $3)"
-                : "INSERT INTO sinew_migrations (name, checksum, applied_at) VALUES (?, ?, ?)");
+            sn_buf sql;
+            rc = start_rendered(&x, db, sn_sql_migrations_insert, &sql);
             if (!rc) {
                 sinew_value v[3] = {sinew_text(target->name), sinew_text(sum), sinew_text(at)};
                 for (int i = 0; i < 3 && !rc; i++) rc = sn_exec_bind(&x, i, &v[i]);
@@ -234,6 +263,7 @@ static int apply_one(sinew_db *db, const char *dir, const sn_mig *target, int *d
                 if (rc == SINEW_DONE) rc = SINEW_OK;
                 sn_exec_end(&x);
             }
+            sn_buf_free(&sql);
         }
         if (!rc) *did = 1;
     }
@@ -300,13 +330,13 @@ static int revert_one(sinew_db *db, const char *dir, int to, int *did, char name
                              "cannot roll them back without their down SQL", dir, a.name[a.n - 1]);
     }
     if (!rc && m && (to < 0 || m->number > to)) {
-        rc = sn_mig_sql(m, sinew_db_backend(db), 0, &text, &path);
+        rc = sn_mig_sql(m, dialect_name(db), 0, &text, &path);
         if (!rc) rc = run_sql(db, m, path, text);
-        if (!rc && !is_pg(db)) rc = fk_check(db, m->name);
+        if (!rc) rc = fk_check(db, m->name);
         if (!rc) {
             sn_exec x;
-            rc = sn_exec_start(&x, db, is_pg(db) ? "DELETE FROM sinew_migrations WHERE name = $1"
-                                                 : "DELETE FROM sinew_migrations WHERE name = ?");
+            sn_buf sql;
+            rc = start_rendered(&x, db, sn_sql_migrations_delete, &sql);
             if (!rc) {
                 sinew_value v = sinew_text(m->name);
                 rc = sn_exec_bind(&x, 0, &v);
@@ -314,6 +344,7 @@ static int revert_one(sinew_db *db, const char *dir, int to, int *did, char name
                 if (rc == SINEW_DONE) rc = SINEW_OK;
                 sn_exec_end(&x);
             }
+            sn_buf_free(&sql);
         }
         if (!rc) {
             *did = 1;
@@ -377,7 +408,7 @@ int sinew_migrate_status(sinew_db *db, const char *dir, sinew_migration_status *
             e->applied = 1;
             e->applied_at = sn_strdup(a.at[j]);
             char *text;
-            int r = sn_mig_sql(&s.v[i], sinew_db_backend(db), 1, &text, NULL);
+            int r = sn_mig_sql(&s.v[i], dialect_name(db), 1, &text, NULL);
             if (r == SINEW_OK) {
                 char sum[17];
                 sn_mig_checksum(text, sum);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "driver/registry.h"
 #include "orm.h"
 
 static int str_key_eq(const void *a, const void *b, void *ctx)
@@ -63,8 +64,7 @@ int sinew_open(sinew_db **out, const char *url_text)
     const sinew_driver *drv = sinew_find_driver(url->scheme);
     if (!drv) {
         rc = sinew_error_set(SINEW_UNSUPPORTED, "no driver for '%s:' URLs in this build of sinew%s",
-                             url->scheme, strncmp(url->scheme, "postgres", 8) == 0
-                                 ? " (rebuild with -DSINEW_POSTGRES=ON and libpq installed)" : "");
+                             url->scheme, sn_driver_absent_hint(url->scheme));
         sinew_url_free(url);
         return rc;
     }
@@ -135,6 +135,8 @@ void sinew_close(sinew_db *db)
 }
 
 const char *sinew_db_backend(const sinew_db *db) { return db ? db->drv->name : ""; }
+
+const sinew_dialect *sinew_db_dialect(const sinew_db *db) { return db ? db->dialect : NULL; }
 
 void sinew_db_set_log(sinew_db *db, sinew_log_fn fn, void *ctx)
 {

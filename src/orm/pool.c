@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "driver/registry.h"
 #include "orm.h"
 #include "sinew/pool.h"
 
@@ -49,9 +50,7 @@ static int is_memory_url(const char *url)
 {
     sinew_url *u;
     if (sinew_url_parse(&u, url) != SINEW_OK) return 0;   /* sinew_open reports it */
-    int mem = strcmp(u->scheme, "sqlite") == 0 &&
-              (strcmp(u->path, ":memory:") == 0 || strstr(u->path, ":memory:") ||
-               (sinew_url_param(u, "mode") && strcmp(sinew_url_param(u, "mode"), "memory") == 0));
+    int mem = sn_url_is_private_memory(u);
     sinew_url_free(u);
     return mem;
 }

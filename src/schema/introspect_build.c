@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "migrate/introspect.h"
+#include "names.h"
 
 typedef struct ib_fkcol {
     int id, seq;
@@ -76,8 +77,6 @@ void sn_ib_free(sn_ib *b)
     }
     sn_free(b);
 }
-
-sn_arena *sn_ib_arena(sn_ib *b) { return b->a; }
 
 int sn_ib_table(sn_ib *b, const char *table)
 {
@@ -295,21 +294,13 @@ static char *model_name(sn_arena *a, const char *table)
     return o;
 }
 
-/* "OrderItem" -> "order_item" */
+/* "OrderItem" -> "order_item", "HTTPLog" -> "http_log": the resolver's snake_case (names.c), so that a
+   model read from a database gets the function prefix the pulled schema file gives it */
 static char *snake(sn_arena *a, const char *s)
 {
-    char *o = sn_arena_alloc(a, strlen(s) * 2 + 1);
-    if (!o) return NULL;
-    size_t j = 0;
-    for (const char *p = s; *p; p++) {
-        if (isupper((unsigned char)*p)) {
-            if (p != s && !isupper((unsigned char)p[-1]) && p[-1] != '_') o[j++] = '_';
-            o[j++] = (char)tolower((unsigned char)*p);
-        } else {
-            o[j++] = *p;
-        }
-    }
-    o[j] = 0;
+    size_t cap = strlen(s) * 2 + 1;   /* at most a _ before every byte */
+    char *o = sn_arena_alloc(a, cap);
+    if (o) sn_snake(s, o, cap);
     return o;
 }
 

@@ -130,12 +130,8 @@ void sn_comments_leading(const sn_comment_map *c, sn_buf *b, const char *key, co
 void sn_comments_trailing(const sn_comment_map *c, sn_buf *b, const char *key);
 int sn_schema_render(const sinew_schema *s, const sn_comment_map *c, sn_buf *b);
 
-/* ---- conventions ---- */
-void sn_snake(const char *in, char *out, size_t cap);
-void sn_plural(const char *snake, char *out, size_t cap);   /* users, categories, boxes */
-int sn_is_c_keyword(const char *s);
-int sn_is_sql_reserved(const char *s);
-size_t sn_edit_distance(const char *a, const char *b);
+/* ---- conventions (names.c, shared with the code generator) ---- */
+#include "names.h"
 /* names -> int in an arena (nameidx.c); a zeroed struct is an empty table */
 typedef struct sn_nameidx {
     const char **keys;

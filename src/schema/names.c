@@ -1,16 +1,19 @@
 /*
  * names.c - the naming conventions of the schema language (snake_case,
  * plural table names), reserved words of C and SQL, and edit distance for
- * "did you mean" hints.
+ * "did you mean" hints. The code generator uses the same snake_case and the
+ * same C keyword list (names.h), so that what the resolver accepts and what
+ * the generator emits agree.
  */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
-#include "lang.h"
+#include "names.h"
 
 void sn_snake(const char *name, char *buf, size_t cap)
 {
     size_t j = 0;
+    if (!cap) return;
     for (size_t i = 0; name[i] && j + 2 < cap; i++) {
         unsigned char c = (unsigned char)name[i];
         if (isupper(c)) {
@@ -19,8 +22,10 @@ void sn_snake(const char *name, char *buf, size_t cap)
             if (i && j && buf[j - 1] != '_' && (islower(prev) || isdigit(prev) || (isupper(prev) && islower(nx))))
                 buf[j++] = '_';
             buf[j++] = (char)tolower(c);
-        } else {
+        } else if (isalnum(c) || c == '_') {
             buf[j++] = (char)c;
+        } else if (j && buf[j - 1] != '_') {
+            buf[j++] = '_';   /* "in-progress" -> in_progress: text that is not a name still gives one */
         }
     }
     buf[j] = '\0';
@@ -42,35 +47,19 @@ void sn_plural(const char *w, char *out, size_t cap)
         snprintf(out, cap, "%ss", w);
 }
 
-int sn_is_c_keyword(const char *s)
+int sn_c_keyword(const char *s)
 {
+    /* C11's keywords, the ones C23 adds (a generated header may be compiled as C23), and NULL */
     static const char *const kw[] = {
         "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern",
         "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return", "short", "signed",
-        "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "bool",
-        "true", "false", "NULL", NULL};
+        "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "while",
+        "_Alignas", "_Alignof", "_Atomic", "_Bool", "_Complex", "_Generic", "_Imaginary", "_Noreturn",
+        "_Static_assert", "_Thread_local", "alignas", "alignof", "bool", "constexpr", "false", "nullptr",
+        "static_assert", "thread_local", "true", "typeof", "typeof_unqual", "NULL", NULL};
     for (const char *const *k = kw; *k; k++)
         if (!strcmp(*k, s)) return 1;
     return s[0] == '_' && (isupper((unsigned char)s[1]) || s[1] == '_');
-}
-
-int sn_is_sql_reserved(const char *s)
-{
-    /* words reserved in both SQLite and PostgreSQL that commonly turn up as names */
-    static const char *const kw[] = {
-        "all", "and", "as", "asc", "between", "by", "case", "check", "collate", "column", "constraint", "create",
-        "cross", "default", "delete", "desc", "distinct", "drop", "else", "end", "except", "exists", "foreign",
-        "from", "full", "group", "having", "in", "index", "inner", "insert", "intersect", "into", "is", "join",
-        "left", "like", "limit", "natural", "not", "null", "offset", "on", "or", "order", "outer", "primary",
-        "references", "right", "select", "set", "table", "then", "to", "union", "unique", "update", "user",
-        "using", "values", "when", "where", "with", NULL};
-    char low[64];
-    size_t i = 0;
-    for (; s[i] && i + 1 < sizeof low; i++) low[i] = (char)tolower((unsigned char)s[i]);
-    low[i] = '\0';
-    for (const char *const *k = kw; *k; k++)
-        if (!strcmp(*k, low)) return 1;
-    return 0;
 }
 
 /* optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours */

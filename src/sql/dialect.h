@@ -16,6 +16,20 @@
 extern const sinew_dialect sn_dialect_sqlite;
 extern const sinew_dialect sn_dialect_postgres;
 
+/*
+ * The built-in dialects, with the SINEW_DIALECT_* bit (sinew/migrate.h) that
+ * selects each for `migrate make` (dialect_registry.c). This table and the
+ * two structs above are the only places that know a backend by its name.
+ */
+typedef struct sn_dialect_entry {
+    unsigned bit;
+    const sinew_dialect *dialect;
+} sn_dialect_entry;
+extern const sn_dialect_entry sn_dialects[];
+extern const size_t sn_ndialects;
+/* the built-in dialect called `name`, or NULL */
+const sinew_dialect *sn_dialect_find(const char *name);
+
 /* "name" with embedded quotes doubled. */
 void sn_sql_ident(sn_buf *out, const sinew_dialect *d, const char *name);
 /* the n-th (1-based) placeholder: ? or $n */
@@ -62,6 +76,20 @@ void sn_sql_update(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
 void sn_sql_delete(sn_buf *out, const sinew_dialect *d, const sinew_model *m);
 /* SELECT COUNT(*) FROM t */
 void sn_sql_count(sn_buf *out, const sinew_dialect *d, const sinew_model *m);
+
+/* ---- migrations' bookkeeping (render_migrations.c) ---- */
+
+/* CREATE TABLE IF NOT EXISTS sinew_migrations (name, checksum, applied_at) */
+void sn_sql_migrations_table(sn_buf *out, const sinew_dialect *d);
+/* SELECT name, checksum, applied_at FROM sinew_migrations ORDER BY name */
+void sn_sql_migrations_select(sn_buf *out, const sinew_dialect *d);
+/* INSERT INTO sinew_migrations (name, checksum, applied_at) VALUES (?, ?, ?) */
+void sn_sql_migrations_insert(sn_buf *out, const sinew_dialect *d);
+/* DELETE FROM sinew_migrations WHERE name = ? */
+void sn_sql_migrations_delete(sn_buf *out, const sinew_dialect *d);
+/* The statement taking the advisory lock `key` to the end of the transaction; returns 0 and
+   writes nothing when the dialect has none (its BEGIN serialises writers). */
+int sn_sql_xact_lock(sn_buf *out, const sinew_dialect *d, int64_t key);
 
 /* ---- DDL ---- */
 void sn_sql_create_table(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int if_not_exists);

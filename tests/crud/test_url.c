@@ -1,5 +1,6 @@
 /* Database URLs: the accepted forms parse into their parts; bad ones say what is wrong. */
 #include "harness.h"
+#include <stdio.h>
 #include <string.h>
 
 static void good_urls_parse(void **state)
@@ -83,7 +84,7 @@ static void driver_interface_versions(void **state)
     bad = sinew_sqlite_driver;
     bad.schemes = newer_schemes;
     bad.version = SINEW_DRIVER_VERSION + 1;
-    char want[96];
+    char want[128];
     snprintf(want, sizeof want, "declares interface version %d; this sinew accepts 1 to %d",
              SINEW_DRIVER_VERSION + 1, SINEW_DRIVER_VERSION);
     th_assert_status(sinew_register_driver(&bad), SINEW_MISUSE, want);
@@ -118,6 +119,22 @@ static void driver_interface_versions(void **state)
     th_ok(sinew_open(&db, "oldthing::memory:"));
     th_ok(sinew_exec(db, "CREATE TABLE t (x INTEGER)"));
     sinew_close(db);
+
+    /* a version-3 driver's dialect ends at decimal_cast: version 4's members read as absent */
+    static const char *const v3_schemes[] = {"v3thing", NULL};
+    static sinew_driver v3;
+    v3 = sinew_sqlite_driver;
+    v3.version = 3;
+    v3.schemes = v3_schemes;
+    th_ok(sinew_register_driver(&v3));
+    got = sinew_find_driver("v3thing");
+    assert_non_null(got);
+    assert_ptr_not_equal(got->dialect, sinew_sqlite_driver.dialect);
+    assert_string_equal(got->dialect->decimal_cast, sinew_sqlite_driver.dialect->decimal_cast);
+    assert_null(got->dialect->type_from_sql);
+    assert_int_equal(got->dialect->alter_in_place, 0);
+    assert_null(got->dialect->fk_enforcement_off);
+    assert_null(got->dialect->fk_violations_query);
 
     static sinew_driver current;
     current = sinew_sqlite_driver;

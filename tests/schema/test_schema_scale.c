@@ -5,7 +5,8 @@
  * and N; each is parsed (best of five runs, CPU time) and the larger must take less
  * than 1.5 times four times the smaller (quadratic work would take sixteen),
  * and finish within a generous absolute bound. Printing the diagnostics of
- * the error case is timed the same way.
+ * the error case is timed the same way. A model of that many fields is past
+ * the limit of 64 (docs/schema.md): it is checked all the same, to one error.
  */
 #include "harness.h"
 #include <stdio.h>
@@ -67,11 +68,21 @@ static double time_parse(int kind, size_t n, int print, size_t *errors)
         *errors = sinew_diagnostics_errors(d);
         if (kind == DUPLICATES) {
             assert_int_equal(rc, SINEW_INVALID);
+        } else if (kind == FIELDS || kind == RELATIONS) {
+            /* past the 64 fields a model may have (docs/schema.md, Limits): every stage still runs
+             * over all of them, and the errors are the limits', at the model (fields; and relations) */
+            assert_int_equal(rc, SINEW_INVALID);
+            assert_int_equal(sinew_diagnostics_errors(d), kind == RELATIONS ? 2 : 1);
+            char *text = NULL;
+            size_t tlen = 0;
+            FILE *mem = open_memstream(&text, &tlen);
+            sinew_diagnostics_print(d, mem);
+            fclose(mem);
+            assert_non_null(strstr(text, "at most 64"));
+            free(text);
         } else {
             assert_int_equal(rc, SINEW_OK);
-            if (kind == FIELDS) assert_int_equal(s->models[0]->nfields, n + 1);
-            else if (kind == RELATIONS) assert_int_equal(s->models[1]->nindexes, n);
-            else assert_int_equal(s->enums[0]->nvalues, n);
+            assert_int_equal(s->enums[0]->nvalues, n);
         }
         sinew_schema_free(s);
         sinew_diagnostics_free(d);

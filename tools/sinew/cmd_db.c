@@ -2,7 +2,8 @@
  * cmd_db.c - `sinew db pull --db URL [-o FILE]`: introspect a live database
  * and print it as a schema file (relations and inverses inferred from
  * foreign keys; original table and column names kept through @@map / @map
- * by the printer).
+ * by the printer). With --check the file is read back and compared with
+ * the database by the drift engine.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,14 +19,56 @@
 
 extern const sinew_command sinew_cmd_db;
 
+#ifdef SN_HAVE_PRINTER
+/*
+ * --check: the schema file, read back, against the database it came from,
+ * through the drift engine `migrate check` uses. Whatever the file cannot say
+ * is a difference, reported before code is generated from the file; the file
+ * is written either way. Returns the exit status.
+ */
+static int check_round_trip(const sinew_schema *live, const sinew_dialect *dialect)
+{
+    char *text = NULL, *report = NULL;
+    sinew_schema *back = NULL;
+    size_t n = 0;
+    int rc = sinew_schema_to_string(live, &text);
+    if (!rc) rc = sinew_schema_parse(&back, "pulled.sinew", text, strlen(text), NULL);
+    if (!rc) rc = sinew_schema_drift(back, live, dialect, &report, &n);
+    int status = EXIT_OK;
+    if (rc) {
+        fprintf(stderr, "sinew db pull: error: could not read the schema file back to compare it with the "
+                        "database: %s\n", sinew_errmsg());
+        status = EXIT_INTERNAL;
+    } else if (!n) {
+        fprintf(stderr, "sinew db pull: the schema file describes the database exactly (no drift)\n");
+    } else {
+        status = EXIT_USER;
+        fprintf(stderr, "sinew db pull: error: the schema file differs from the database in %zu place%s "
+                        "(as `sinew migrate check` would report it):\n", n, n == 1 ? "" : "s");
+        for (const char *l = report; *l;) {
+            const char *e = strchr(l, '\n');
+            int len = e ? (int)(e - l) : (int)strlen(l);
+            fprintf(stderr, "  %.*s\n", len, l);
+            l += len + (e != NULL);
+        }
+    }
+    sinew_migrate_free(report);
+    sinew_schema_free(back);
+    sinew_free(text);
+    return status;
+}
+#endif
+
 static int run(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "pull") != 0)
         return sinew_tool_usage_error(&sinew_cmd_db, "the only subcommand is pull");
     const char *url = NULL, *outp = NULL;
+    int check = 0;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--db") && i + 1 < argc) url = argv[++i];
         else if (!strcmp(argv[i], "-o") && i + 1 < argc) outp = argv[++i];
+        else if (!strcmp(argv[i], "--check")) check = 1;
         else return sinew_tool_usage_error(&sinew_cmd_db, "unexpected argument '%s'", argv[i]);
     }
     if (!url) return sinew_tool_usage_error(&sinew_cmd_db, "pull needs --db URL");
@@ -40,6 +83,7 @@ static int run(int argc, char **argv)
         sinew_close(db);
         return EXIT_USER;
     }
+    const sinew_dialect *dialect = sinew_db_dialect(db);   /* the driver's: outlives the connection */
     sinew_close(db);
     /* such a name could only reach the schema file escaped, and the schema checker refuses it there */
     if (sinew_tool_report_bad_names(s, "db pull", stderr)) {
@@ -59,9 +103,12 @@ static int run(int argc, char **argv)
             rc = EXIT_INTERNAL;
         }
         if (outp) fclose(f);
+        if (rc == EXIT_OK && check) rc = check_round_trip(s, dialect);
     }
 #else
     (void)outp;
+    (void)dialect;
+    (void)check;
     fprintf(stderr, "sinew db pull: error: this build has no schema printer\n");
     rc = EXIT_INTERNAL;
 #endif
@@ -72,9 +119,11 @@ static int run(int argc, char **argv)
 const sinew_command sinew_cmd_db = {
     "db",
     "read a live database: db pull writes its schema file",
-    "usage: sinew db pull --db URL [-o schema.sinew]\n\n"
+    "usage: sinew db pull --db URL [-o schema.sinew] [--check]\n\n"
     "Introspects the database (SQLite: open read-only with sqlite:/path?mode=ro) and prints a schema\n"
     "file: models for tables, relations and their inverses from foreign keys, @@map/@map where the\n"
-    "original names differ from sinew's conventions. Output is deterministic.\n",
+    "original names differ from sinew's conventions. Output is deterministic.\n"
+    "--check reads the file back and compares it with the database by the rules of `migrate check`\n"
+    "(exit 1 when the file does not describe the database exactly; the file is written anyway).\n",
     run,
 };

@@ -52,7 +52,8 @@ static int run(int argc, char **argv)
     if (!fmt)
         return sinew_tool_usage_error(&sinew_cmd_diagram, "unknown format '%s' (mermaid, dot, svg, png)", fmt_name);
     sinew_schema *schema = NULL, *live = NULL;
-    int rc = EXIT_OK, pg = 0;
+    int rc = EXIT_OK;
+    const sinew_dialect *dialect = NULL;
     if (schema_path && (rc = load_schema(schema_path, &schema))) return rc;
     if (url) {
         sinew_db *db;
@@ -62,10 +63,10 @@ static int run(int argc, char **argv)
             sinew_schema_free(schema);
             return EXIT_USER;
         }
-        pg = strcmp(sinew_db_backend(db), "postgres") == 0;
+        dialect = sinew_db_dialect(db);   /* static data of the driver: outlives the connection */
         sinew_close(db);
     }
-    sinew_diagram_opts o = {fold, schema ? live : NULL, pg, NULL};
+    sinew_diagram_opts o = {fold, schema ? live : NULL, dialect, NULL};
     FILE *f = outp ? fopen(outp, "wb") : stdout;
     if (!f) {
         fprintf(stderr, "sinew diagram: error: cannot write %s\n", outp);

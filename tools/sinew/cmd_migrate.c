@@ -75,10 +75,8 @@ static int run(int argc, char **argv)
         else if (!strcmp(a, "--allow-destructive")) o.allow_destructive = 1;
         else if (!strcmp(a, "--dialect") && v) {
             i++;
-            if (!strcmp(v, "sqlite")) o.dialects = SINEW_DIALECT_SQLITE;
-            else if (!strcmp(v, "postgres")) o.dialects = SINEW_DIALECT_POSTGRES;
-            else if (!strcmp(v, "all")) o.dialects = SINEW_DIALECT_ALL;
-            else return sinew_tool_usage_error(&sinew_cmd_migrate, "--dialect must be sqlite, postgres or all");
+            o.dialects = sinew_dialect_mask(v);
+            if (!o.dialects) return sinew_tool_usage_error(&sinew_cmd_migrate, "--dialect must be sqlite, postgres or all");
         } else if (a[0] != '-' && !name && !strcmp(sub, "make")) name = a;
         else if (!strcmp(a, "--dir") || !strcmp(a, "--db") || !strcmp(a, "--schema") || !strcmp(a, "--to") ||
                  !strcmp(a, "--dialect"))

@@ -31,7 +31,8 @@ int sinew_tool_open(sinew_db **db, const char *url, int may_create)
     sinew_url *u;
     int rc = sinew_url_parse(&u, url);
     if (rc) return rc;
-    int sqlite_file = (!strcmp(u->scheme, "sqlite") || !strcmp(u->scheme, "sqlite3")) &&
+    /* the built-in SQLite driver (whichever scheme names it) and its mode= parameter */
+    int sqlite_file = sinew_find_driver(u->scheme) == &sinew_sqlite_driver &&
                       strcmp(u->path, ":memory:") != 0 && !sinew_url_param(u, "mode");
     if (!sqlite_file) {
         sinew_url_free(u);

@@ -6,25 +6,25 @@
 #include "blog.h"
 
 static const char *const status_values[] = {"draft", "published", "archived"};
-const sinew_enum status_enum = {"Status", status_values, 3, "Where a post is in its life.", {4, 6}};
+const sinew_enum status_enum = {.name = "Status", .values = status_values, .nvalues = 3, .doc = "Where a post is in its life.", .loc = {.line = 4, .col = 6}};
 
-static const sinew_rules user_email_rules = {3, 254, 0, 0, 0, 0, NULL};
+static const sinew_rules user_email_rules = {.min_len = 3, .max_len = 254, .has_min = 0, .has_max = 0, .min = 0, .max = 0};
 static const sinew_field user_fields[] = {
     {.name = "id", .column = "id", .type = SINEW_INT64, .flags = SINEW_FIELD_PK | SINEW_FIELD_AUTO,
-     .offset = offsetof(User, id), .has_offset = SINEW_NO_OFFSET, .order = 0, .loc = {12, 3}},
+     .offset = offsetof(User, id), .has_offset = SINEW_NO_OFFSET, .order = 0, .loc = {.line = 12, .col = 3}},
     {.name = "email", .column = "email", .type = SINEW_TEXT, .flags = SINEW_FIELD_UNIQUE, .doc = "Login and contact address.",
-     .offset = offsetof(User, email), .has_offset = SINEW_NO_OFFSET, .order = 1, .loc = {14, 3}, .rules = &user_email_rules},
+     .offset = offsetof(User, email), .has_offset = SINEW_NO_OFFSET, .order = 1, .loc = {.line = 14, .col = 3}, .rules = &user_email_rules},
     {.name = "name", .column = "name", .type = SINEW_TEXT, .flags = SINEW_FIELD_NULLABLE,
-     .offset = offsetof(User, name), .has_offset = SINEW_NO_OFFSET, .order = 2, .loc = {15, 3}},
-    {.name = "created_at", .column = "created_at", .type = SINEW_TIMESTAMP, .flags = 0, .def = {SINEW_DEFAULT_NOW, NULL},
-     .offset = offsetof(User, created_at), .has_offset = SINEW_NO_OFFSET, .order = 3, .loc = {16, 3}},
+     .offset = offsetof(User, name), .has_offset = SINEW_NO_OFFSET, .order = 2, .loc = {.line = 15, .col = 3}},
+    {.name = "created_at", .column = "created_at", .type = SINEW_TIMESTAMP, .flags = 0, .def = {.kind = SINEW_DEFAULT_NOW},
+     .offset = offsetof(User, created_at), .has_offset = SINEW_NO_OFFSET, .order = 3, .loc = {.line = 16, .col = 3}},
     {.name = "invited_by_id", .column = "invited_by_id", .type = SINEW_INT64, .flags = SINEW_FIELD_NULLABLE | SINEW_FIELD_FK | SINEW_FIELD_IMPLICIT,
-     .offset = offsetof(User, invited_by_id), .has_offset = offsetof(User, has_invited_by_id), .order = 4, .loc = {18, 3}},
+     .offset = offsetof(User, invited_by_id), .has_offset = offsetof(User, has_invited_by_id), .order = 4, .loc = {.line = 18, .col = 3}},
 };
 static const unsigned user_pk[] = {0};
 static const unsigned user_index0[] = {4};
 static const sinew_index user_indexes[] = {
-    {"users_invited_by_id_idx", user_index0, 1, 0, {18, 3}, 1},
+    {.name = "users_invited_by_id_idx", .fields = user_index0, .nfields = 1, .unique = 0, .loc = {.line = 18, .col = 3}, .automatic = 1},
 };
 static const unsigned user_rel0_local[] = {4};
 static const unsigned user_rel0_remote[] = {0};
@@ -37,16 +37,16 @@ static const unsigned user_rel3_remote[] = {2};
 static const sinew_relation user_relations[] = {
     {.name = "invited_by", .kind = SINEW_BELONGS_TO, .target = &user_model,
      .local = user_rel0_local, .remote = user_rel0_remote, .nkeys = 1, .inverse = "invitees",
-     .on_delete = SINEW_FK_SET_NULL, .on_update = SINEW_FK_NO_ACTION, .optional = 1, .offset = offsetof(User, invited_by), .doc = "The user who invited this one, if any.", .order = 4, .loc = {18, 3}},
+     .on_delete = SINEW_FK_SET_NULL, .on_update = SINEW_FK_NO_ACTION, .optional = 1, .offset = offsetof(User, invited_by), .doc = "The user who invited this one, if any.", .order = 4, .loc = {.line = 18, .col = 3}},
     {.name = "invitees", .kind = SINEW_HAS_MANY, .target = &user_model,
      .local = user_rel1_local, .remote = user_rel1_remote, .nkeys = 1, .inverse = "invited_by",
-     .on_delete = SINEW_FK_NO_ACTION, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(User, invitees), .order = 5, .loc = {19, 3}},
+     .on_delete = SINEW_FK_NO_ACTION, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(User, invitees), .order = 5, .loc = {.line = 19, .col = 3}},
     {.name = "posts", .kind = SINEW_HAS_MANY, .target = &post_model,
      .local = user_rel2_local, .remote = user_rel2_remote, .nkeys = 1, .inverse = "author",
-     .on_delete = SINEW_FK_NO_ACTION, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(User, posts), .order = 6, .loc = {20, 3}},
+     .on_delete = SINEW_FK_NO_ACTION, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(User, posts), .order = 6, .loc = {.line = 20, .col = 3}},
     {.name = "comments", .kind = SINEW_HAS_MANY, .target = &comment_model,
      .local = user_rel3_local, .remote = user_rel3_remote, .nkeys = 1, .inverse = "author",
-     .on_delete = SINEW_FK_NO_ACTION, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(User, comments), .order = 7, .loc = {21, 3}},
+     .on_delete = SINEW_FK_NO_ACTION, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(User, comments), .order = 7, .loc = {.line = 21, .col = 3}},
 };
 const sinew_model user_model = {
     .name = "User", .table = "users", .c_name = "user", .doc = "Someone with an account.",
@@ -54,29 +54,29 @@ const sinew_model user_model = {
     .fields = user_fields, .nfields = 5, .pk = user_pk, .npk = 1,
     .indexes = user_indexes, .nindexes = 1,
     .relations = user_relations, .nrelations = 4,
-    .loc = {11, 7}};
+    .loc = {.line = 11, .col = 7}};
 
-static const sinew_rules post_title_rules = {1, 200, 0, 0, 0, 0, NULL};
+static const sinew_rules post_title_rules = {.min_len = 1, .max_len = 200, .has_min = 0, .has_max = 0, .min = 0, .max = 0};
 static const sinew_field post_fields[] = {
     {.name = "id", .column = "id", .type = SINEW_INT64, .flags = SINEW_FIELD_PK | SINEW_FIELD_AUTO,
-     .offset = offsetof(Post, id), .has_offset = SINEW_NO_OFFSET, .order = 0, .loc = {25, 3}},
+     .offset = offsetof(Post, id), .has_offset = SINEW_NO_OFFSET, .order = 0, .loc = {.line = 25, .col = 3}},
     {.name = "author_id", .column = "author_id", .type = SINEW_INT64, .flags = SINEW_FIELD_FK | SINEW_FIELD_IMPLICIT,
-     .offset = offsetof(Post, author_id), .has_offset = SINEW_NO_OFFSET, .order = 1, .loc = {26, 3}},
+     .offset = offsetof(Post, author_id), .has_offset = SINEW_NO_OFFSET, .order = 1, .loc = {.line = 26, .col = 3}},
     {.name = "title", .column = "title", .type = SINEW_TEXT, .flags = 0,
-     .offset = offsetof(Post, title), .has_offset = SINEW_NO_OFFSET, .order = 2, .loc = {27, 3}, .rules = &post_title_rules},
+     .offset = offsetof(Post, title), .has_offset = SINEW_NO_OFFSET, .order = 2, .loc = {.line = 27, .col = 3}, .rules = &post_title_rules},
     {.name = "body", .column = "body", .type = SINEW_TEXT, .flags = 0,
-     .offset = offsetof(Post, body), .has_offset = SINEW_NO_OFFSET, .order = 3, .loc = {28, 3}},
-    {.name = "status", .column = "status", .type = SINEW_ENUM, .flags = 0, .enum_type = &status_enum, .def = {SINEW_DEFAULT_VALUE, "draft"},
-     .offset = offsetof(Post, status), .has_offset = SINEW_NO_OFFSET, .order = 4, .loc = {29, 3}},
-    {.name = "views", .column = "views", .type = SINEW_INT64, .flags = 0, .def = {SINEW_DEFAULT_VALUE, "0"},
-     .offset = offsetof(Post, views), .has_offset = SINEW_NO_OFFSET, .order = 5, .loc = {30, 3}},
+     .offset = offsetof(Post, body), .has_offset = SINEW_NO_OFFSET, .order = 3, .loc = {.line = 28, .col = 3}},
+    {.name = "status", .column = "status", .type = SINEW_ENUM, .flags = 0, .enum_type = &status_enum, .def = {.kind = SINEW_DEFAULT_VALUE, .value = "draft"},
+     .offset = offsetof(Post, status), .has_offset = SINEW_NO_OFFSET, .order = 4, .loc = {.line = 29, .col = 3}},
+    {.name = "views", .column = "views", .type = SINEW_INT64, .flags = 0, .def = {.kind = SINEW_DEFAULT_VALUE, .value = "0"},
+     .offset = offsetof(Post, views), .has_offset = SINEW_NO_OFFSET, .order = 5, .loc = {.line = 30, .col = 3}},
     {.name = "version", .column = "version", .type = SINEW_INT32, .flags = SINEW_FIELD_VERSION,
-     .offset = offsetof(Post, version), .has_offset = SINEW_NO_OFFSET, .order = 6, .loc = {31, 3}},
+     .offset = offsetof(Post, version), .has_offset = SINEW_NO_OFFSET, .order = 6, .loc = {.line = 31, .col = 3}},
 };
 static const unsigned post_pk[] = {0};
 static const unsigned post_index0[] = {1, 2};
 static const sinew_index post_indexes[] = {
-    {"posts_author_id_title_idx", post_index0, 2, 0, {35, 3}, 0},
+    {.name = "posts_author_id_title_idx", .fields = post_index0, .nfields = 2, .unique = 0, .loc = {.line = 35, .col = 3}, .automatic = 0},
 };
 static const unsigned post_rel0_local[] = {1};
 static const unsigned post_rel0_remote[] = {0};
@@ -89,14 +89,14 @@ static const unsigned post_rel2_through_remote[] = {1};
 static const sinew_relation post_relations[] = {
     {.name = "author", .kind = SINEW_BELONGS_TO, .target = &user_model,
      .local = post_rel0_local, .remote = post_rel0_remote, .nkeys = 1, .inverse = "posts",
-     .on_delete = SINEW_FK_CASCADE, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(Post, author), .order = 1, .loc = {26, 3}},
+     .on_delete = SINEW_FK_CASCADE, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(Post, author), .order = 1, .loc = {.line = 26, .col = 3}},
     {.name = "comments", .kind = SINEW_HAS_MANY, .target = &comment_model,
      .local = post_rel1_local, .remote = post_rel1_remote, .nkeys = 1, .inverse = "post",
-     .on_delete = SINEW_FK_NO_ACTION, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(Post, comments), .order = 7, .loc = {32, 3}},
+     .on_delete = SINEW_FK_NO_ACTION, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(Post, comments), .order = 7, .loc = {.line = 32, .col = 3}},
     {.name = "tags", .kind = SINEW_MANY_TO_MANY, .target = &tag_model,
      .local = post_rel2_local, .remote = post_rel2_remote, .nkeys = 1,
      .through = &post_tags_model, .through_local = post_rel2_through_local, .through_remote = post_rel2_through_remote, .inverse = "posts",
-     .on_delete = SINEW_FK_NO_ACTION, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(Post, tags), .order = 8, .loc = {33, 3}},
+     .on_delete = SINEW_FK_NO_ACTION, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(Post, tags), .order = 8, .loc = {.line = 33, .col = 3}},
 };
 const sinew_model post_model = {
     .name = "Post", .table = "posts", .c_name = "post",
@@ -104,24 +104,24 @@ const sinew_model post_model = {
     .fields = post_fields, .nfields = 7, .pk = post_pk, .npk = 1,
     .indexes = post_indexes, .nindexes = 1,
     .relations = post_relations, .nrelations = 3,
-    .loc = {24, 7}};
+    .loc = {.line = 24, .col = 7}};
 
 static const sinew_field comment_fields[] = {
     {.name = "id", .column = "id", .type = SINEW_INT64, .flags = SINEW_FIELD_PK | SINEW_FIELD_AUTO,
-     .offset = offsetof(Comment, id), .has_offset = SINEW_NO_OFFSET, .order = 0, .loc = {39, 3}},
+     .offset = offsetof(Comment, id), .has_offset = SINEW_NO_OFFSET, .order = 0, .loc = {.line = 39, .col = 3}},
     {.name = "post_id", .column = "post_id", .type = SINEW_INT64, .flags = SINEW_FIELD_FK | SINEW_FIELD_IMPLICIT,
-     .offset = offsetof(Comment, post_id), .has_offset = SINEW_NO_OFFSET, .order = 1, .loc = {40, 3}},
+     .offset = offsetof(Comment, post_id), .has_offset = SINEW_NO_OFFSET, .order = 1, .loc = {.line = 40, .col = 3}},
     {.name = "author_id", .column = "author_id", .type = SINEW_INT64, .flags = SINEW_FIELD_FK | SINEW_FIELD_IMPLICIT,
-     .offset = offsetof(Comment, author_id), .has_offset = SINEW_NO_OFFSET, .order = 2, .loc = {41, 3}},
+     .offset = offsetof(Comment, author_id), .has_offset = SINEW_NO_OFFSET, .order = 2, .loc = {.line = 41, .col = 3}},
     {.name = "body", .column = "body", .type = SINEW_TEXT, .flags = 0,
-     .offset = offsetof(Comment, body), .has_offset = SINEW_NO_OFFSET, .order = 3, .loc = {42, 3}},
+     .offset = offsetof(Comment, body), .has_offset = SINEW_NO_OFFSET, .order = 3, .loc = {.line = 42, .col = 3}},
 };
 static const unsigned comment_pk[] = {0};
 static const unsigned comment_index0[] = {1};
 static const unsigned comment_index1[] = {2};
 static const sinew_index comment_indexes[] = {
-    {"comments_post_id_idx", comment_index0, 1, 0, {40, 3}, 1},
-    {"comments_author_id_idx", comment_index1, 1, 0, {41, 3}, 1},
+    {.name = "comments_post_id_idx", .fields = comment_index0, .nfields = 1, .unique = 0, .loc = {.line = 40, .col = 3}, .automatic = 1},
+    {.name = "comments_author_id_idx", .fields = comment_index1, .nfields = 1, .unique = 0, .loc = {.line = 41, .col = 3}, .automatic = 1},
 };
 static const unsigned comment_rel0_local[] = {1};
 static const unsigned comment_rel0_remote[] = {0};
@@ -130,10 +130,10 @@ static const unsigned comment_rel1_remote[] = {0};
 static const sinew_relation comment_relations[] = {
     {.name = "post", .kind = SINEW_BELONGS_TO, .target = &post_model,
      .local = comment_rel0_local, .remote = comment_rel0_remote, .nkeys = 1, .inverse = "comments",
-     .on_delete = SINEW_FK_CASCADE, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(Comment, post), .order = 1, .loc = {40, 3}},
+     .on_delete = SINEW_FK_CASCADE, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(Comment, post), .order = 1, .loc = {.line = 40, .col = 3}},
     {.name = "author", .kind = SINEW_BELONGS_TO, .target = &user_model,
      .local = comment_rel1_local, .remote = comment_rel1_remote, .nkeys = 1, .inverse = "comments",
-     .on_delete = SINEW_FK_CASCADE, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(Comment, author), .order = 2, .loc = {41, 3}},
+     .on_delete = SINEW_FK_CASCADE, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(Comment, author), .order = 2, .loc = {.line = 41, .col = 3}},
 };
 const sinew_model comment_model = {
     .name = "Comment", .table = "comments", .c_name = "comment",
@@ -141,13 +141,13 @@ const sinew_model comment_model = {
     .fields = comment_fields, .nfields = 4, .pk = comment_pk, .npk = 1,
     .indexes = comment_indexes, .nindexes = 2,
     .relations = comment_relations, .nrelations = 2,
-    .loc = {38, 7}};
+    .loc = {.line = 38, .col = 7}};
 
 static const sinew_field tag_fields[] = {
     {.name = "id", .column = "id", .type = SINEW_INT64, .flags = SINEW_FIELD_PK | SINEW_FIELD_AUTO,
-     .offset = offsetof(Tag, id), .has_offset = SINEW_NO_OFFSET, .order = 0, .loc = {46, 3}},
+     .offset = offsetof(Tag, id), .has_offset = SINEW_NO_OFFSET, .order = 0, .loc = {.line = 46, .col = 3}},
     {.name = "name", .column = "name", .type = SINEW_TEXT, .flags = SINEW_FIELD_UNIQUE,
-     .offset = offsetof(Tag, name), .has_offset = SINEW_NO_OFFSET, .order = 1, .loc = {47, 3}},
+     .offset = offsetof(Tag, name), .has_offset = SINEW_NO_OFFSET, .order = 1, .loc = {.line = 47, .col = 3}},
 };
 static const unsigned tag_pk[] = {0};
 static const unsigned tag_rel0_local[] = {0};
@@ -158,25 +158,25 @@ static const sinew_relation tag_relations[] = {
     {.name = "posts", .kind = SINEW_MANY_TO_MANY, .target = &post_model,
      .local = tag_rel0_local, .remote = tag_rel0_remote, .nkeys = 1,
      .through = &post_tags_model, .through_local = tag_rel0_through_local, .through_remote = tag_rel0_through_remote, .inverse = "tags",
-     .on_delete = SINEW_FK_NO_ACTION, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(Tag, posts), .order = 2, .loc = {48, 3}},
+     .on_delete = SINEW_FK_NO_ACTION, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(Tag, posts), .order = 2, .loc = {.line = 48, .col = 3}},
 };
 const sinew_model tag_model = {
     .name = "Tag", .table = "tags", .c_name = "tag",
     .flags = 0, .size = sizeof(Tag),
     .fields = tag_fields, .nfields = 2, .pk = tag_pk, .npk = 1,
     .relations = tag_relations, .nrelations = 1,
-    .loc = {45, 7}};
+    .loc = {.line = 45, .col = 7}};
 
 static const sinew_field post_tags_fields[] = {
     {.name = "post_id", .column = "post_id", .type = SINEW_INT64, .flags = SINEW_FIELD_PK | SINEW_FIELD_FK | SINEW_FIELD_IMPLICIT,
-     .offset = offsetof(PostTags, post_id), .has_offset = SINEW_NO_OFFSET, .order = 0, .loc = {33, 3}},
+     .offset = offsetof(PostTags, post_id), .has_offset = SINEW_NO_OFFSET, .order = 0, .loc = {.line = 33, .col = 3}},
     {.name = "tag_id", .column = "tag_id", .type = SINEW_INT64, .flags = SINEW_FIELD_PK | SINEW_FIELD_FK | SINEW_FIELD_IMPLICIT,
-     .offset = offsetof(PostTags, tag_id), .has_offset = SINEW_NO_OFFSET, .order = 1, .loc = {33, 3}},
+     .offset = offsetof(PostTags, tag_id), .has_offset = SINEW_NO_OFFSET, .order = 1, .loc = {.line = 33, .col = 3}},
 };
 static const unsigned post_tags_pk[] = {0, 1};
 static const unsigned post_tags_index0[] = {1};
 static const sinew_index post_tags_indexes[] = {
-    {"post_tags_tag_id_idx", post_tags_index0, 1, 0, {33, 3}, 1},
+    {.name = "post_tags_tag_id_idx", .fields = post_tags_index0, .nfields = 1, .unique = 0, .loc = {.line = 33, .col = 3}, .automatic = 1},
 };
 static const unsigned post_tags_rel0_local[] = {0};
 static const unsigned post_tags_rel0_remote[] = {0};
@@ -185,10 +185,10 @@ static const unsigned post_tags_rel1_remote[] = {0};
 static const sinew_relation post_tags_relations[] = {
     {.name = "post", .kind = SINEW_BELONGS_TO, .target = &post_model,
      .local = post_tags_rel0_local, .remote = post_tags_rel0_remote, .nkeys = 1,
-     .on_delete = SINEW_FK_CASCADE, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(PostTags, post), .order = 0, .loc = {33, 3}},
+     .on_delete = SINEW_FK_CASCADE, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(PostTags, post), .order = 0, .loc = {.line = 33, .col = 3}},
     {.name = "tag", .kind = SINEW_BELONGS_TO, .target = &tag_model,
      .local = post_tags_rel1_local, .remote = post_tags_rel1_remote, .nkeys = 1,
-     .on_delete = SINEW_FK_CASCADE, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(PostTags, tag), .order = 1, .loc = {33, 3}},
+     .on_delete = SINEW_FK_CASCADE, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(PostTags, tag), .order = 1, .loc = {.line = 33, .col = 3}},
 };
 const sinew_model post_tags_model = {
     .name = "PostTags", .table = "post_tags", .c_name = "post_tags",
@@ -196,8 +196,8 @@ const sinew_model post_tags_model = {
     .fields = post_tags_fields, .nfields = 2, .pk = post_tags_pk, .npk = 2,
     .indexes = post_tags_indexes, .nindexes = 1,
     .relations = post_tags_relations, .nrelations = 2,
-    .loc = {33, 3}};
+    .loc = {.line = 33, .col = 3}};
 
 static const sinew_enum *const blog_enums[] = {&status_enum};
 static const sinew_model *const blog_models[] = {&user_model, &post_model, &comment_model, &tag_model, &post_tags_model};
-const sinew_schema blog_schema = {"blog", blog_models, 5, blog_enums, 1, NULL};
+const sinew_schema blog_schema = {.name = "blog", .models = blog_models, .nmodels = 5, .enums = blog_enums, .nenums = 1};
