@@ -157,7 +157,10 @@ typedef struct sinew_relation {
 
 /* Model flags. */
 enum {
-    SINEW_MODEL_JOIN = 1u << 0       /* join table synthesised for an implicit many-to-many */
+    SINEW_MODEL_JOIN = 1u << 0,      /* join table synthesised for an implicit many-to-many */
+    SINEW_MODEL_READONLY = 1u << 1   /* `@@readonly`: sinew reads it (count, list, query, relations)
+                                        and never writes it; the one way to have no primary key
+                                        (a log table, a partitioned table as `db pull` finds them) */
 };
 
 typedef struct sinew_model {

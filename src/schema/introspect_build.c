@@ -336,16 +336,59 @@ static char *plural(sn_arena *a, const char *w)
     return sn_arena_printf(a, "%ss", w);
 }
 
-/* A valid identifier from any text: letters, digits and _, not starting with a digit. */
+/* U+00C0..U+00FF as ASCII ("" for the two signs, × and ÷, which become _) */
+static const char *const latin1[64] = {
+    "A", "A", "A", "A", "A", "A", "AE", "C", "E", "E", "E", "E", "I", "I", "I", "I",
+    "D", "N", "O", "O", "O", "O", "O", "", "O", "U", "U", "U", "U", "Y", "TH", "ss",
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    "d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "y"};
+
+/* the code point of the UTF-8 sequence at s (its length in *len), or -1 for a stray byte */
+static long utf8_at(const unsigned char *s, size_t *len)
+{
+    int n = s[0] >= 0xf0 && s[0] < 0xf8 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+    if (!n) return -1;
+    long cp = s[0] & (0x3f >> (n - 1));
+    for (int i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80) return -1;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    *len = (size_t)n;
+    return cp;
+}
+
+/*
+ * A valid identifier from any text: letters, digits and _, not starting with
+ * a digit. Latin letters with accents lose them (é -> e), other characters
+ * become uXXXX (their code point), other bytes _: "naïve" -> naive,
+ * "名前" -> u540du524d. The column keeps its real name (@map).
+ */
 static char *ident(sn_arena *a, const char *s)
 {
     size_t n = strlen(s);
-    char *o = sn_arena_alloc(a, n + 3);
+    char *o = sn_arena_alloc(a, n * 4 + 3);
     if (!o) return NULL;
     size_t j = 0;
     if (!n || isdigit((unsigned char)s[0])) o[j++] = '_';
-    for (size_t i = 0; i < n; i++)
-        o[j++] = (isalnum((unsigned char)s[i]) || s[i] == '_') ? s[i] : '_';
+    for (size_t i = 0; i < n;) {
+        const unsigned char *c = (const unsigned char *)s + i;
+        if (isalnum(*c) || *c == '_') {
+            o[j++] = (char)*c;
+            i++;
+            continue;
+        }
+        size_t len = 1;
+        long cp = *c >= 0x80 ? utf8_at(c, &len) : -1;
+        if (cp >= 0xc0 && cp <= 0xff && *latin1[cp - 0xc0]) {
+            for (const char *t = latin1[cp - 0xc0]; *t; t++) o[j++] = *t;
+        } else if (cp >= 0x80) {
+            j += (size_t)snprintf(o + j, 10, "%su%04lx", j && o[j - 1] != '_' && isxdigit((unsigned char)o[j - 1]) ? "_" : "",
+                                  (unsigned long)cp);
+        } else {
+            o[j++] = '_';
+        }
+        i += len;
+    }
     o[j] = 0;
     return o;
 }
@@ -604,6 +647,8 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out)
             for (size_t f = 0; f < t->nf; f++) if (t->pkpos[f] == pos) pk[k++] = (unsigned)f;
         m->pk = pk;
         m->npk = k;
+        /* no primary key (a log table, INHERITS children, a partitioned table): read, never written */
+        if (!k) m->flags |= SINEW_MODEL_READONLY;
         if (k != 1)
             for (size_t f = 0; f < t->nf; f++) {
                 if (!(t->fields[f].flags & SINEW_FIELD_AUTO)) continue;

@@ -227,6 +227,15 @@ static void rel_line(sn_buf *b, const sinew_model *m, const sinew_relation *r, i
             if (r->nkeys == 1 && (f0->flags & SINEW_FIELD_UNIQUE)) sn_buf_puts(b, " @unique");
             if (r->nkeys == 1 && (f0->flags & SINEW_FIELD_INDEX)) sn_buf_puts(b, " @index");
         }
+        /* a key referring to another unique key of the target than its primary key */
+        int to_pk = r->nkeys == r->target->npk;
+        for (size_t k = 0; to_pk && k < r->nkeys; k++) to_pk = r->remote[k] == r->target->pk[k];
+        if (!to_pk) {
+            sn_buf_puts(b, " @references([");
+            for (size_t k = 0; k < r->nkeys; k++)
+                sn_buf_printf(b, "%s%s", k ? ", " : "", r->target->fields[r->remote[k]].name);
+            sn_buf_puts(b, "])");
+        }
         if (unindexed(m, r)) sn_buf_puts(b, " @no_index");
         if (r->on_delete) sn_buf_printf(b, " @on_delete(%s)", action(r->on_delete));
         if (r->on_update) sn_buf_printf(b, " @on_update(%s)", action(r->on_update));
@@ -330,6 +339,13 @@ static void model_text(sn_buf *b, const sinew_model *m, const sn_comment_map *c)
         sn_buf_puts(b, "  @@map(");
         str_lit(b, m->table);
         sn_buf_puts(b, ")\n");
+        trailing(c, b, key);
+    }
+    if (m->flags & SINEW_MODEL_READONLY) {
+        sn_buf_puts(b, extra++ ? "" : "\n");
+        key_of(key, sizeof key, "a", m->name, "readonly");
+        if (c) sn_comments_leading(c, b, key, "  ");
+        sn_buf_puts(b, "  @@readonly\n");
         trailing(c, b, key);
     }
     if (m->npk > 1) {
