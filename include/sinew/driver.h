@@ -38,8 +38,9 @@ extern "C" {
  *   2  column_cell
  *   3  sinew_dialect.decimal_cast and the four lexical flags (sinew/dialect.h)
  *   4  sinew_dialect.type_from_sql to fk_violations_query (migrations and drift)
+ *   5  introspect_schemas
  */
-#define SINEW_DRIVER_VERSION 4
+#define SINEW_DRIVER_VERSION 5
 
 typedef struct sinew_conn sinew_conn;    /* a driver's connection (driver-defined) */
 typedef struct sinew_stmt sinew_stmt;    /* a driver's prepared statement (driver-defined) */
@@ -158,6 +159,17 @@ typedef struct sinew_driver {
      * (one call a column instead of two); NULL makes it use those.
      */
     void (*column_cell)(sinew_stmt *stmt, int index, sinew_cell *out);
+
+    /*
+     * Optional (version 5): read the tables of the n (> 0) named schemas, as
+     * introspect() reads those of the connection's search path, for
+     * sinew_introspect_schemas() (`db pull --schema NAME`). A name that is
+     * not a schema of the database is SINEW_NOTFOUND. Called outside a
+     * transaction; leaves the connection as it found it. NULL: the backend
+     * has one schema, and sinew_introspect_schemas() with n > 0 is
+     * SINEW_UNSUPPORTED.
+     */
+    int (*introspect_schemas)(sinew_conn *conn, const char *const *schemas, size_t n, sinew_schema **out);
 } sinew_driver;
 
 /*
@@ -165,7 +177,7 @@ typedef struct sinew_driver {
  * the built-in drivers. The struct must outlive its use. Refused (SINEW_MISUSE,
  * naming the member) when the version is outside 1..SINEW_DRIVER_VERSION or a
  * required member is NULL: everything but introspect, stream, the copy_*
- * trio (all three or none) and column_cell is required.
+ * trio (all three or none), column_cell and introspect_schemas is required.
  */
 SINEW_API int sinew_register_driver(const sinew_driver *driver);
 /* The driver serving a URL scheme, or NULL. For a driver registered with an older

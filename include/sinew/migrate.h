@@ -33,6 +33,24 @@ extern "C" {
  * (sinew_migrations) is left out.
  */
 SINEW_API int sinew_introspect(sinew_db *db, sinew_schema **out);
+/*
+ * What a graph from sinew_introspect could not say (PostgreSQL enum types,
+ * domains, arrays and other types read as text, generated columns, views,
+ * partial and expression indexes, CHECK constraints, defaults that are
+ * expressions, partitions): one line per item, "table T, column C: what;
+ * what to do", owned by the graph; NULL when there is nothing (or for a
+ * graph that did not come from sinew_introspect, or whose name was changed).
+ */
+SINEW_API const char *sinew_introspect_notes(const sinew_schema *schema);
+/*
+ * PostgreSQL: the tables of the named schemas (n of them; n = 0 is
+ * sinew_introspect, which reads the schemas of the connection's search
+ * path). A table whose name an earlier schema already has is left out (and
+ * noted). Models do not record their schema: the program and `migrate`
+ * connect with the same search path (URL `?options=-csearch_path%3Dapp`).
+ * SQLite: SINEW_UNSUPPORTED for n > 0.
+ */
+SINEW_API int sinew_introspect_schemas(sinew_db *db, const char *const *schemas, size_t n, sinew_schema **out);
 
 /* Dialects a migration is written for: SINEW_DIALECT_* (sinew/dialect.h). */
 typedef struct sinew_make_opts {
@@ -99,6 +117,18 @@ SINEW_API int sinew_migrate_check(sinew_db *db, const char *dir, char **report, 
  */
 SINEW_API int sinew_schema_drift(const sinew_schema *expected, const sinew_schema *live, const sinew_dialect *dialect,
                                  char **report, size_t *ndrift);
+
+/*
+ * Adopt an existing database: record the migrations up to number `to` (0:
+ * only the first) as applied without running them. Refused (SINEW_CONFLICT,
+ * nothing recorded) when the database already has applied migrations or
+ * differs from that migration's schema snapshot; then *ndrift (optional)
+ * counts the differences and *report (optional, sinew_migrate_free) lists
+ * them as sinew_migrate_check does. `cb` is called once per recorded
+ * migration (seconds = 0). See docs/migrations.md, "Adopting sinew".
+ */
+SINEW_API int sinew_migrate_baseline(sinew_db *db, const char *dir, int to, char **report, size_t *ndrift,
+                                     sinew_migrate_progress *cb, void *ctx);
 
 /* Free a string returned by this API. */
 SINEW_API void sinew_migrate_free(void *p);

@@ -66,7 +66,10 @@ enum {
     SINEW_FIELD_INDEX    = 1u << 4,  /* `@index` on this field alone */
     SINEW_FIELD_VERSION  = 1u << 5,  /* `@version`: optimistic-lock counter */
     SINEW_FIELD_FK       = 1u << 6,  /* holds (part of) a to-one relation's key */
-    SINEW_FIELD_IMPLICIT = 1u << 7   /* made by a relation declaration (`author User` -> author_id) */
+    SINEW_FIELD_IMPLICIT = 1u << 7,  /* made by a relation declaration (`author User` -> author_id) */
+    SINEW_FIELD_DB_TYPE  = 1u << 8   /* `@db_type("NUMERIC(5,2)")`: db_type is the column's declared type,
+                                        written by DDL and compared by drift on a backend that reads it
+                                        as this field's type (see docs/schema.md) */
 };
 
 /* Validation declared in the schema (@length, @range, @pattern), checked before writes. */
@@ -88,7 +91,7 @@ typedef struct sinew_field {
     const char *check;               /* SQL CHECK expression (`@check`), or NULL */
     const char *renamed_from;        /* `@renamed_from(old)`, or NULL */
     const char *doc;                 /* /// doc comment, or NULL */
-    const char *db_type;             /* the database's own type name when introspected, or NULL */
+    const char *db_type;             /* the database's own type name when introspected, or `@db_type`'s; NULL */
     size_t offset;                   /* offsetof(struct, member), SINEW_NO_OFFSET when no struct */
     size_t has_offset;               /* offsetof(struct, has_<member>) for nullable scalars, else SINEW_NO_OFFSET */
     int order;                       /* declaration position among fields and relations */
@@ -154,7 +157,10 @@ typedef struct sinew_relation {
 
 /* Model flags. */
 enum {
-    SINEW_MODEL_JOIN = 1u << 0       /* join table synthesised for an implicit many-to-many */
+    SINEW_MODEL_JOIN = 1u << 0,      /* join table synthesised for an implicit many-to-many */
+    SINEW_MODEL_READONLY = 1u << 1   /* `@@readonly`: sinew reads it (count, list, query, relations)
+                                        and never writes it; the one way to have no primary key
+                                        (a log table, a partitioned table as `db pull` finds them) */
 };
 
 typedef struct sinew_model {

@@ -41,6 +41,7 @@ typedef struct gen {
     FILE *h, *c;
     char base[128];        /* schema name as an identifier */
     int rc;
+    struct cnames *names;  /* per model, in schema order */
 } gen;
 
 /* a C string literal */
@@ -132,13 +133,201 @@ static int has_flag_member(const sinew_field *f)
            f->type != SINEW_DECIMAL;
 }
 
+/* ---- C names for fields and relations ---- */
+
+/*
+ * Field and relation names are schema names (any identifier, or any text in
+ * a graph made by introspection); the C struct members, key parameters and
+ * rules tables are named after them. A name C cannot take as it is gets a
+ * C name of its own: a C keyword of any standard (int, bool, typeof), an
+ * object-like macro of the headers the generated code includes (NULL,
+ * errno, stdin, EOF, INT32_MAX, GNU's unix and linux), an identifier
+ * reserved to the implementation (__x, _X) or to sinew (sinew_, SINEW_),
+ * or text that is no identifier (unicode, spaces). It becomes an identifier
+ * (bytes outside [A-Za-z0-9_] as _xHH), then `f` in front of a reserved
+ * prefix, then `_` appended until it is free: no other field's or
+ * relation's name, no other member (has_<x> flags included). The
+ * descriptors keep the schema name and the column, so SQL never sees it.
+ */
+static const char *const c_unsafe[] = {
+    /* keywords sn_c_keyword does not list: C23's _BitInt and decimal types, GNU's asm */
+    "_BitInt", "_Decimal32", "_Decimal64", "_Decimal128", "asm",
+    /* object-like macros and identifiers of <stdbool.h> <stddef.h> <stdint.h> <stdio.h> <errno.h> */
+    "NULL", "errno", "stdin", "stdout", "stderr", "EOF", "BUFSIZ", "FILENAME_MAX", "FOPEN_MAX", "TMP_MAX",
+    "L_tmpnam", "SEEK_SET", "SEEK_CUR", "SEEK_END", "P_tmpdir", "L_ctermid", "offsetof", "va_list",
+    "__bool_true_false_are_defined", "unix", "linux", "i386", "SIZE_MAX", "PTRDIFF_MIN", "PTRDIFF_MAX",
+    "SIG_ATOMIC_MIN", "SIG_ATOMIC_MAX", "WCHAR_MIN", "WCHAR_MAX", "WINT_MIN", "WINT_MAX", NULL};
+
+static int plain_ident(const char *s)
+{
+    if (!s || !(isalpha((unsigned char)s[0]) || s[0] == '_')) return 0;
+    for (const char *p = s; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_') return 0;
+    return 1;
+}
+
+/* names reserved to the implementation or to sinew: the fix is a letter in front */
+static int reserved_prefix(const char *s)
+{
+    return (s[0] == '_' && (s[1] == '_' || isupper((unsigned char)s[1]))) || !strncmp(s, "sinew_", 6) ||
+           !strncmp(s, "SINEW_", 6) || !strncmp(s, "sn_", 3) || !strncmp(s, "SN_", 3);
+}
+
+/* an <stdint.h> limit or constant macro: INT8_MAX, UINT_LEAST16_MIN, INT64_C, INTMAX_WIDTH */
+static int stdint_macro(const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n; i++)
+        if (islower((unsigned char)s[i])) return 0;
+    if (strncmp(s, "INT", 3) && strncmp(s, "UINT", 4)) return 0;
+    return (n > 4 && (!strcmp(s + n - 4, "_MAX") || !strcmp(s + n - 4, "_MIN"))) || (n > 2 && !strcmp(s + n - 2, "_C")) ||
+           (n > 6 && !strcmp(s + n - 6, "_WIDTH"));
+}
+
+static int c_name_unsafe(const char *s)
+{
+    if (!plain_ident(s) || reserved_prefix(s) || stdint_macro(s)) return 1;
+    if (sn_c_keyword(s)) return 1;
+    for (const char *const *k = c_unsafe; *k; k++)
+        if (!strcmp(*k, s)) return 1;
+    return 0;
+}
+
+/* the C names of one model: fields[i] and rels[i] */
+typedef struct cnames {
+    char **fields;
+    char **rels;
+    size_t nf, nr;
+    char **fmacro, **rmacro;   /* MODEL_FIELD / MODEL_RELATION constants: unique after upper-casing */
+} cnames;
+
+static int cn_taken(const sinew_model *m, const cnames *c, size_t upto, const char *self, const char *name)
+{
+    for (size_t i = 0; i < m->nfields; i++)
+        if (m->fields[i].name != self && m->fields[i].name && !strcmp(m->fields[i].name, name)) return 1;
+    for (size_t i = 0; i < m->nrelations; i++)
+        if (m->relations[i].name != self && !strcmp(m->relations[i].name, name)) return 1;
+    for (size_t i = 0; i < upto; i++) {
+        const char *x = i < c->nf ? c->fields[i] : c->rels[i - c->nf];
+        if (!x) continue;
+        if (!strcmp(x, name)) return 1;
+        if (i < c->nf && has_flag_member(&m->fields[i]) && !strncmp(name, "has_", 4) && !strcmp(x, name + 4)) return 1;
+    }
+    return 0;
+}
+
+static char *c_name_for(const sinew_model *m, const cnames *c, size_t upto, const char *raw, int has_flag)
+{
+    size_t n = strlen(raw);
+    char *o = sn_malloc(n * 4 + 8);
+    if (!o) return NULL;
+    size_t j = 0;
+    if (c_name_unsafe(raw)) {
+        if (!n || isdigit((unsigned char)raw[0]) || (plain_ident(raw) && reserved_prefix(raw))) o[j++] = 'f';
+        for (size_t i = 0; i < n; i++) {
+            unsigned char ch = (unsigned char)raw[i];
+            if (isalnum(ch) || ch == '_') o[j++] = (char)ch;
+            else j += (size_t)snprintf(o + j, 5, "_x%02x", ch);
+        }
+        if (j && o[0] == '_' && (o[1] == '_' || isupper((unsigned char)o[1]))) {   /* escaping made a reserved name */
+            memmove(o + 1, o, j);
+            o[0] = 'f';
+            j++;
+        }
+    } else {
+        memcpy(o, raw, n);
+        j = n;
+    }
+    o[j] = '\0';
+    char has[600];
+    for (;;) {
+        snprintf(has, sizeof has, "has_%s", o);
+        int clash = c_name_unsafe(o) || (strcmp(o, raw) && cn_taken(m, c, upto, NULL, o)) || cn_taken(m, c, upto, raw, o);
+        if (!clash && has_flag && cn_taken(m, c, upto, NULL, has)) clash = 1;
+        if (!clash) return o;
+        char *g = sn_realloc(o, strlen(o) + 2);
+        if (!g) {
+            sn_free(o);
+            return NULL;
+        }
+        o = g;
+        strcat(o, "_");
+    }
+}
+
+static void cnames_free(cnames *c)
+{
+    for (size_t i = 0; c->fields && i < c->nf; i++) sn_free(c->fields[i]);
+    for (size_t i = 0; c->rels && i < c->nr; i++) sn_free(c->rels[i]);
+    for (size_t i = 0; c->fmacro && i < c->nf; i++) sn_free(c->fmacro[i]);
+    for (size_t i = 0; c->rmacro && i < c->nr; i++) sn_free(c->rmacro[i]);
+    sn_free(c->fields);
+    sn_free(c->rels);
+    sn_free(c->fmacro);
+    sn_free(c->rmacro);
+}
+
+static void upper(const char *in, char *out, size_t cap);
+
+/* MODEL_NAME for the i-th member: upper-cased, then _2, _3 ... if an earlier one has it (Key and key) */
+static char *macro_for(const char *mu, const char *member, char **done, size_t ndone)
+{
+    char up[256];
+    upper(member, up, sizeof up);
+    char *o = sn_malloc(strlen(mu) + strlen(up) + 24);
+    if (!o) return NULL;
+    for (int n = 1;; n++) {
+        if (n == 1) sprintf(o, "%s_%s", mu, up);
+        else sprintf(o, "%s_%s_%d", mu, up, n);
+        size_t i = 0;
+        while (i < ndone && strcmp(done[i], o)) i++;
+        if (i == ndone) return o;
+    }
+}
+
+static int cnames_make(const sinew_model *m, cnames *c)
+{
+    memset(c, 0, sizeof *c);
+    c->nf = m->nfields;
+    c->nr = m->nrelations;
+    c->fields = sn_calloc(m->nfields + 1, sizeof *c->fields);
+    c->rels = sn_calloc(m->nrelations + 1, sizeof *c->rels);
+    if (!c->fields || !c->rels) return sn_nomem();
+    for (size_t i = 0; i < m->nfields; i++)
+        if (!(c->fields[i] = c_name_for(m, c, i, m->fields[i].name ? m->fields[i].name : "", has_flag_member(&m->fields[i]))))
+            return sn_nomem();
+    for (size_t i = 0; i < m->nrelations; i++)
+        if (!(c->rels[i] = c_name_for(m, c, m->nfields + i, m->relations[i].name, 0))) return sn_nomem();
+    char mu[256];
+    upper(m->c_name, mu, sizeof mu);
+    char **all = sn_calloc(m->nfields + m->nrelations + 1, sizeof *all);
+    c->fmacro = sn_calloc(m->nfields + 1, sizeof *c->fmacro);
+    c->rmacro = sn_calloc(m->nrelations + 1, sizeof *c->rmacro);
+    if (!all || !c->fmacro || !c->rmacro) {
+        sn_free(all);
+        return sn_nomem();
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < m->nfields; i++) {
+        if (!(c->fmacro[i] = macro_for(mu, c->fields[i], all, n))) break;
+        all[n++] = c->fmacro[i];
+    }
+    for (size_t i = 0; n == m->nfields + i && i < m->nrelations; i++) {
+        if (!(c->rmacro[i] = macro_for(mu, c->rels[i], all, n))) break;
+        all[n++] = c->rmacro[i];
+    }
+    sn_free(all);
+    return n == m->nfields + m->nrelations ? SINEW_OK : sn_nomem();
+}
+
 static void flags_expr(FILE *f, unsigned fl)
 {
     static const struct { unsigned bit; const char *name; } names[] = {
         {SINEW_FIELD_NULLABLE, "SINEW_FIELD_NULLABLE"}, {SINEW_FIELD_PK, "SINEW_FIELD_PK"},
         {SINEW_FIELD_AUTO, "SINEW_FIELD_AUTO"}, {SINEW_FIELD_UNIQUE, "SINEW_FIELD_UNIQUE"},
         {SINEW_FIELD_INDEX, "SINEW_FIELD_INDEX"}, {SINEW_FIELD_VERSION, "SINEW_FIELD_VERSION"},
-        {SINEW_FIELD_FK, "SINEW_FIELD_FK"}, {SINEW_FIELD_IMPLICIT, "SINEW_FIELD_IMPLICIT"}};
+        {SINEW_FIELD_FK, "SINEW_FIELD_FK"}, {SINEW_FIELD_IMPLICIT, "SINEW_FIELD_IMPLICIT"},
+        {SINEW_FIELD_DB_TYPE, "SINEW_FIELD_DB_TYPE"}};
     int any = 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (fl & names[i].bit) {
@@ -239,13 +428,8 @@ static void check_names(gen *g)
         const sinew_model *m = s->models[i];
         if (!is_ident(m->name)) fail(g, "model name '%s' is not a C identifier%s; rename it", m->name, "");
         if (!is_ident(m->c_name)) fail(g, "model function prefix '%s' is not a C identifier%s", m->c_name, "");
-        for (size_t f = 0; f < m->nfields; f++)
-            if (!is_ident(m->fields[f].name))
-                fail(g, "field name '%s' of model %s is not a C identifier or is a C keyword; rename the field "
-                     "(keep the column with @map)", m->fields[f].name, m->name);
         for (size_t r = 0; r < m->nrelations; r++) {
             const char *rn = m->relations[r].name;
-            if (!is_ident(rn)) fail(g, "relation name '%s' of model %s is not a C identifier", rn, m->name);
             for (size_t f = 0; f < m->nfields; f++)
                 if (!strcmp(m->fields[f].name, rn))
                     fail(g, "relation '%s' of model %s has the name of a field; rename one of them", rn, m->name);
@@ -264,17 +448,17 @@ static void check_names(gen *g)
 
 /* ---- header ---- */
 
-/* the schema's name for field f: an implicit foreign key goes by its relation */
-static const char *schema_name_of(const sinew_model *m, unsigned f)
+/* the schema's name for field f, as C names it: an implicit foreign key goes by its relation */
+static const char *schema_name_of(const sinew_model *m, const cnames *cn, unsigned f)
 {
-    if (!(m->fields[f].flags & SINEW_FIELD_IMPLICIT)) return m->fields[f].name;
+    if (!(m->fields[f].flags & SINEW_FIELD_IMPLICIT)) return cn->fields[f];
     for (size_t r = 0; r < m->nrelations; r++) {
         const sinew_relation *rl = &m->relations[r];
         if (rl->kind != SINEW_BELONGS_TO) continue;
         for (size_t k = 0; k < rl->nkeys; k++)
-            if (rl->local[k] == f) return rl->name;
+            if (rl->local[k] == f) return cn->rels[r];
     }
-    return m->fields[f].name;
+    return cn->fields[f];
 }
 
 /*
@@ -283,10 +467,10 @@ static const char *schema_name_of(const sinew_model *m, unsigned f)
  * issue_get_by_project_number(s, project_id, number, &out)). A name that a
  * single-field getter or an earlier composite one already has is skipped.
  */
-static void emit_composite_getters(FILE *h, const sinew_model *m)
+static void emit_composite_getters(FILE *h, const sinew_model *m, const cnames *cn)
 {
     char buf[256], name[512];
-    for (size_t x = 0; x < m->nindexes; x++) {
+    for (size_t x = 0; x < m->nindexes && m->npk; x++) {
         const sinew_index *ix = &m->indexes[x];
         if (!ix->unique || ix->nfields < 2) continue;
         int ok = 1;
@@ -295,7 +479,7 @@ static void emit_composite_getters(FILE *h, const sinew_model *m)
         for (size_t k = 0; k < ix->nfields && ok; k++) {
             const sinew_field *fd = &m->fields[ix->fields[k]];
             if (!value_ctor(fd->type)) ok = 0;
-            const char *part = schema_name_of(m, ix->fields[k]);
+            const char *part = schema_name_of(m, cn, ix->fields[k]);
             if (last && !strcmp(last, part)) continue;   /* a composite foreign key: one name */
             nl += (size_t)snprintf(name + nl, nl < sizeof name ? sizeof name - nl : 0, "%s%s", nl ? "_" : "", part);
             last = part;
@@ -303,7 +487,7 @@ static void emit_composite_getters(FILE *h, const sinew_model *m)
         if (!ok || nl >= sizeof name) continue;
         int taken = 0;
         for (size_t f = 0; f < m->nfields; f++)
-            taken |= (m->fields[f].flags & SINEW_FIELD_UNIQUE) && !strcmp(m->fields[f].name, name);
+            taken |= (m->fields[f].flags & SINEW_FIELD_UNIQUE) && !strcmp(cn->fields[f], name);
         for (size_t y = 0; y < x && !taken; y++) {
             const sinew_index *o = &m->indexes[y];
             if (!o->unique || o->nfields < 2) continue;
@@ -311,7 +495,7 @@ static void emit_composite_getters(FILE *h, const sinew_model *m)
             size_t ol = 0;
             const char *ll = NULL;
             for (size_t k = 0; k < o->nfields; k++) {
-                const char *part = schema_name_of(m, o->fields[k]);
+                const char *part = schema_name_of(m, cn, o->fields[k]);
                 if (ll && !strcmp(ll, part)) continue;
                 ol += (size_t)snprintf(other + ol, ol < sizeof other ? sizeof other - ol : 0, "%s%s", ol ? "_" : "", part);
                 ll = part;
@@ -319,20 +503,20 @@ static void emit_composite_getters(FILE *h, const sinew_model *m)
             taken = ol < sizeof other && !strcmp(other, name);
         }
         if (taken) continue;
-        fprintf(h, "static inline int %s_get_by_%s(sinew_session *s", m->c_name, name);
+        fprintf(h, "static inline int %s_get_by_%s(sinew_session *sinew_s", m->c_name, name);
         for (size_t k = 0; k < ix->nfields; k++) {
             const sinew_field *fd = &m->fields[ix->fields[k]];
             const char *pt = ptype(fd, buf, sizeof buf);
-            fprintf(h, ", %s%s%s", pt, pt[strlen(pt) - 1] == '*' ? "" : " ", fd->name);
+            fprintf(h, ", %s%s%s", pt, pt[strlen(pt) - 1] == '*' ? "" : " ", cn->fields[ix->fields[k]]);
         }
-        fprintf(h, ", %s **out)\n{\n    static const unsigned sinew_key_fields[] = {", m->name);
+        fprintf(h, ", %s **sinew_out)\n{\n    static const unsigned sinew_key_fields[] = {", m->name);
         for (size_t k = 0; k < ix->nfields; k++) fprintf(h, "%s%u", k ? ", " : "", ix->fields[k]);
         fprintf(h, "};\n    sinew_value sinew_key[%zu] = {", ix->nfields);
         for (size_t k = 0; k < ix->nfields; k++) {
             const sinew_field *fd = &m->fields[ix->fields[k]];
-            fprintf(h, "%s%s(%s)", k ? ", " : "", value_ctor(fd->type), fd->name);
+            fprintf(h, "%s%s(%s)", k ? ", " : "", value_ctor(fd->type), cn->fields[ix->fields[k]]);
         }
-        fprintf(h, "};\n    return sinew_get_by_fields(s, &%s_model, sinew_key_fields, %zu, sinew_key, (void **)out);\n}\n\n", m->c_name,
+        fprintf(h, "};\n    return sinew_get_by_fields(sinew_s, &%s_model, sinew_key_fields, %zu, sinew_key, (void **)sinew_out);\n}\n\n", m->c_name,
                 ix->nfields);
     }
 }
@@ -393,26 +577,27 @@ static void emit_header(gen *g, const sinew_codegen_opts *o)
     fputc('\n', h);
     for (size_t i = 0; i < s->nmodels; i++) {
         const sinew_model *m = s->models[i];
+        const cnames *cnm = &g->names[i];
         doc(h, m->doc, "");
         fprintf(h, "struct %s {\n", m->name);
         for (size_t f = 0; f < m->nfields; f++) {
             const sinew_field *fd = &m->fields[f];
             doc(h, fd->doc, "    ");
             const char *t = ctype(fd, buf, sizeof buf);
-            fprintf(h, "    %s%s%s;", t, t[strlen(t) - 1] == '*' ? "" : " ", fd->name);
+            fprintf(h, "    %s%s%s;", t, t[strlen(t) - 1] == '*' ? "" : " ", cnm->fields[f]);
             if (fd->flags & SINEW_FIELD_NULLABLE)
                 fprintf(h, "%s", has_flag_member(fd) ? "" : "  /* NULL when unset */");
             fputc('\n', h);
-            if (has_flag_member(fd)) fprintf(h, "    bool has_%s;\n", fd->name);
+            if (has_flag_member(fd)) fprintf(h, "    bool has_%s;\n", cnm->fields[f]);
         }
         if (m->nrelations) fprintf(h, "    /* relations, filled when loaded (see sinew/relations.h) */\n");
         for (size_t r = 0; r < m->nrelations; r++) {
             const sinew_relation *rl = &m->relations[r];
             doc(h, rl->doc, "    ");
             if (rl->kind == SINEW_BELONGS_TO || rl->kind == SINEW_HAS_ONE)
-                fprintf(h, "    %s *%s;\n", rl->target->name, rl->name);
+                fprintf(h, "    %s *%s;\n", rl->target->name, cnm->rels[r]);
             else
-                fprintf(h, "    sinew_list %s;  /* %s * */\n", rl->name, rl->target->name);
+                fprintf(h, "    sinew_list %s;  /* %s * */\n", cnm->rels[r], rl->target->name);
         }
         fprintf(h, "};\n\n");
         fprintf(h, "typedef struct %s_list {\n    %s **items;\n    size_t count;\n} %s_list;\n\n", m->c_name, m->name,
@@ -429,52 +614,51 @@ static void emit_header(gen *g, const sinew_codegen_opts *o)
     for (size_t i = 0; i < s->nmodels; i++) {
         const sinew_model *m = s->models[i];
         const char *cn = m->c_name;
-        char mu[256];
-        upper(cn, mu, sizeof mu);
+        const cnames *cnm = &g->names[i];
         fprintf(h, "/* ---- %s ---- */\n\n", m->name);
-        for (size_t f = 0; f < m->nfields; f++) {
-            upper(m->fields[f].name, up, sizeof up);
-            fprintf(h, "#define %s_%s sinew_column(&%s_model, %zu)\n", mu, up, cn, f);
-        }
-        for (size_t r = 0; r < m->nrelations; r++) {
-            upper(m->relations[r].name, up, sizeof up);
-            fprintf(h, "#define %s_%s (&%s_model.relations[%zu])\n", mu, up, cn, r);
-        }
+        for (size_t f = 0; f < m->nfields; f++)
+            fprintf(h, "#define %s sinew_column(&%s_model, %zu)\n", cnm->fmacro[f], cn, f);
+        for (size_t r = 0; r < m->nrelations; r++)
+            fprintf(h, "#define %s (&%s_model.relations[%zu])\n", cnm->rmacro[r], cn, r);
         fputc('\n', h);
-        fprintf(h, "static inline int %s_new(sinew_session *s, %s **out)\n{\n    return sinew_new(s, &%s_model, (void **)out);\n}\n\n",
-                cn, m->name, cn);
+        /* @@readonly: no new, save or delete; without a key, no get either (the runtime refuses them too) */
+        int ro = (m->flags & SINEW_MODEL_READONLY) != 0;
+        if (!ro)
+            fprintf(h, "static inline int %s_new(sinew_session *s, %s **out)\n{\n    return sinew_new(s, &%s_model, (void **)out);\n}\n\n",
+                    cn, m->name, cn);
         /* get by primary key */
-        fprintf(h, "static inline int %s_get(sinew_session *s", cn);
-        int blob_key = 0;
+        /* parameters are C names of fields, the generated ones sinew_... (which no C name of a field is) */
+        if (m->npk) fprintf(h, "static inline int %s_get(sinew_session *sinew_s", cn);
         for (size_t k = 0; k < m->npk; k++) {
             const sinew_field *fd = &m->fields[m->pk[k]];
             const char *pt = ptype(fd, buf, sizeof buf);
-            fprintf(h, ", %s%s%s", pt, pt[strlen(pt) - 1] == '*' ? "" : " ", fd->name);
-            if (!value_ctor(fd->type)) blob_key = 1;
+            fprintf(h, ", %s%s%s", pt, pt[strlen(pt) - 1] == '*' ? "" : " ", cnm->fields[m->pk[k]]);
         }
-        fprintf(h, ", %s **out)\n{\n    sinew_value key[%zu] = {", m->name, m->npk ? m->npk : 1);
+        if (m->npk) fprintf(h, ", %s **sinew_out)\n{\n    sinew_value sinew_key[%zu] = {", m->name, m->npk);
         for (size_t k = 0; k < m->npk; k++) {
             const sinew_field *fd = &m->fields[m->pk[k]];
-            if (fd->type == SINEW_BLOB) fprintf(h, "%ssinew_blobv(%s.data, %s.len)", k ? ", " : "", fd->name, fd->name);
-            else fprintf(h, "%s%s(%s)", k ? ", " : "", value_ctor(fd->type), fd->name);
+            const char *pn = cnm->fields[m->pk[k]];
+            if (fd->type == SINEW_BLOB) fprintf(h, "%ssinew_blobv(%s.data, %s.len)", k ? ", " : "", pn, pn);
+            else fprintf(h, "%s%s(%s)", k ? ", " : "", value_ctor(fd->type), pn);
         }
-        (void)blob_key;
-        fprintf(h, "};\n    return sinew_get(s, &%s_model, key, %zu, (void **)out);\n}\n\n", cn, m->npk);
+        if (m->npk) fprintf(h, "};\n    return sinew_get(sinew_s, &%s_model, sinew_key, %zu, (void **)sinew_out);\n}\n\n", cn, m->npk);
         /* get by each single-field unique key */
         for (size_t f = 0; f < m->nfields; f++) {
             const sinew_field *fd = &m->fields[f];
-            if (!(fd->flags & SINEW_FIELD_UNIQUE) || fd->type == SINEW_BLOB) continue;
+            if (!(fd->flags & SINEW_FIELD_UNIQUE) || fd->type == SINEW_BLOB || !m->npk) continue;
             const char *pt = ptype(fd, buf, sizeof buf);
-            fprintf(h, "static inline int %s_get_by_%s(sinew_session *s, %s%s%s, %s **out)\n{\n", cn, fd->name, pt,
-                    pt[strlen(pt) - 1] == '*' ? "" : " ", fd->name, m->name);
-            fprintf(h, "    sinew_value v = %s(%s);\n    return sinew_get_by(s, &%s_model, %zu, &v, (void **)out);\n}\n\n",
-                    value_ctor(fd->type), fd->name, cn, f);
+            fprintf(h, "static inline int %s_get_by_%s(sinew_session *sinew_s, %s%s%s, %s **sinew_out)\n{\n", cn,
+                    cnm->fields[f], pt, pt[strlen(pt) - 1] == '*' ? "" : " ", cnm->fields[f], m->name);
+            fprintf(h, "    sinew_value sinew_v = %s(%s);\n    return sinew_get_by(sinew_s, &%s_model, %zu, &sinew_v, "
+                       "(void **)sinew_out);\n}\n\n", value_ctor(fd->type), cnm->fields[f], cn, f);
         }
-        emit_composite_getters(h, m);
-        fprintf(h, "static inline int %s_save(sinew_session *s, %s *obj)\n{\n    return sinew_save(s, &%s_model, obj);\n}\n\n",
-                cn, m->name, cn);
-        fprintf(h, "static inline int %s_delete(sinew_session *s, %s *obj)\n{\n    return sinew_delete(s, &%s_model, obj);\n}\n\n",
-                cn, m->name, cn);
+        emit_composite_getters(h, m, cnm);
+        if (!ro) {
+            fprintf(h, "static inline int %s_save(sinew_session *s, %s *obj)\n{\n    return sinew_save(s, &%s_model, obj);\n}\n\n",
+                    cn, m->name, cn);
+            fprintf(h, "static inline int %s_delete(sinew_session *s, %s *obj)\n{\n    return sinew_delete(s, &%s_model, obj);\n}\n\n",
+                    cn, m->name, cn);
+        }
         fprintf(h, "static inline int %s_count(sinew_session *s, int64_t *out)\n{\n    return sinew_count(s, &%s_model, out);\n}\n\n",
                 cn, cn);
         fprintf(h, "static inline sinew_query *%s_query(sinew_session *s)\n{\n    return sinew_query_new(s, &%s_model);\n}\n\n",
@@ -489,19 +673,18 @@ static void emit_header(gen *g, const sinew_codegen_opts *o)
         /* relation accessors: the macro passes the caller's file and line to the N+1 detector */
         for (size_t r = 0; r < m->nrelations; r++) {
             const sinew_relation *rl = &m->relations[r];
-            upper(rl->name, up, sizeof up);
+            const char *rn = cnm->rels[r];
             if (rl->kind == SINEW_BELONGS_TO || rl->kind == SINEW_HAS_ONE) {
                 fprintf(h, "static inline int %s_%s_at(sinew_session *s, %s *obj, %s **out, const char *file, int line)\n"
-                           "{\n    return sinew_load_one_at(s, %s_%s, obj, (void **)out, file, line);\n}\n",
-                        cn, rl->name, m->name, rl->target->name, mu, up);
+                           "{\n    return sinew_load_one_at(s, %s, obj, (void **)out, file, line);\n}\n",
+                        cn, rn, m->name, rl->target->name, cnm->rmacro[r]);
             } else {
                 fprintf(h, "static inline int %s_%s_at(sinew_session *s, %s *obj, %s_list *out, const char *file, int line)\n"
-                           "{\n    sinew_list l;\n    int rc = sinew_load_many_at(s, %s_%s, obj, &l, file, line);\n"
+                           "{\n    sinew_list l;\n    int rc = sinew_load_many_at(s, %s, obj, &l, file, line);\n"
                            "    out->items = (%s **)l.items;\n    out->count = l.count;\n    return rc;\n}\n",
-                        cn, rl->name, m->name, rl->target->c_name, mu, up, rl->target->name);
+                        cn, rn, m->name, rl->target->c_name, cnm->rmacro[r], rl->target->name);
             }
-            fprintf(h, "#define %s_%s(s, obj, out) %s_%s_at((s), (obj), (out), __FILE__, __LINE__)\n\n", cn, rl->name,
-                    cn, rl->name);
+            fprintf(h, "#define %s_%s(s, obj, out) %s_%s_at((s), (obj), (out), __FILE__, __LINE__)\n\n", cn, rn, cn, rn);
         }
     }
     fprintf(h, "#ifdef __cplusplus\n}\n#endif\n#endif\n");
@@ -552,11 +735,12 @@ static void emit_source(gen *g, const sinew_codegen_opts *o)
     for (size_t i = 0; i < s->nmodels; i++) {
         const sinew_model *m = s->models[i];
         const char *cn = m->c_name;
+        const cnames *cnm = &g->names[i];
         for (size_t f = 0; f < m->nfields; f++) {
             const sinew_rules *r = m->fields[f].rules;
             if (!r) continue;
             fprintf(c, "static const sinew_rules %s_%s_rules = {.min_len = %lld, .max_len = %lld, .has_min = %d, "
-                       ".has_max = %d, .min = %.17g, .max = %.17g", cn, m->fields[f].name, (long long)r->min_len,
+                       ".has_max = %d, .min = %.17g, .max = %.17g", cn, cnm->fields[f], (long long)r->min_len,
                     (long long)r->max_len, r->has_min, r->has_max, r->min, r->max);
             if (r->pattern) fprintf(c, ", .pattern = "), lit(c, r->pattern);
             fprintf(c, "};\n");
@@ -584,12 +768,12 @@ static void emit_source(gen *g, const sinew_codegen_opts *o)
             if (fd->renamed_from) fprintf(c, ", .renamed_from = "), lit(c, fd->renamed_from);
             if (fd->doc) fprintf(c, ", .doc = "), lit(c, fd->doc);
             if (fd->db_type) fprintf(c, ", .db_type = "), lit(c, fd->db_type);
-            fprintf(c, ",\n     .offset = offsetof(%s, %s), .has_offset = ", m->name, fd->name);
-            if (has_flag_member(fd)) fprintf(c, "offsetof(%s, has_%s)", m->name, fd->name);
+            fprintf(c, ",\n     .offset = offsetof(%s, %s), .has_offset = ", m->name, cnm->fields[f]);
+            if (has_flag_member(fd)) fprintf(c, "offsetof(%s, has_%s)", m->name, cnm->fields[f]);
             else fputs("SINEW_NO_OFFSET", c);
             fprintf(c, ", .order = %d, .loc = ", fd->order);
             loc(c, fd->loc);
-            if (fd->rules) fprintf(c, ", .rules = &%s_%s_rules", cn, fd->name);
+            if (fd->rules) fprintf(c, ", .rules = &%s_%s_rules", cn, cnm->fields[f]);
             fprintf(c, "},\n");
         }
         fprintf(c, "};\n");
@@ -637,7 +821,7 @@ static void emit_source(gen *g, const sinew_codegen_opts *o)
                             rl->through->c_name, cn, r, cn, r);
                 if (rl->inverse) fprintf(c, ", .inverse = "), lit(c, rl->inverse);
                 fprintf(c, ",\n     .on_delete = %s, .on_update = %s, .optional = %d, .offset = offsetof(%s, %s)",
-                        action_const(rl->on_delete), action_const(rl->on_update), rl->optional, m->name, rl->name);
+                        action_const(rl->on_delete), action_const(rl->on_update), rl->optional, m->name, cnm->rels[r]);
                 if (rl->doc) fprintf(c, ", .doc = "), lit(c, rl->doc);
                 fprintf(c, ", .order = %d, .loc = ", rl->order);
                 loc(c, rl->loc);
@@ -653,7 +837,10 @@ static void emit_source(gen *g, const sinew_codegen_opts *o)
         lit(c, m->c_name);
         if (m->doc) fprintf(c, ", .doc = "), lit(c, m->doc);
         if (m->renamed_from) fprintf(c, ", .renamed_from = "), lit(c, m->renamed_from);
-        fprintf(c, ",\n    .flags = %s, .size = sizeof(%s),\n", (m->flags & SINEW_MODEL_JOIN) ? "SINEW_MODEL_JOIN" : "0", m->name);
+        unsigned mf = m->flags & (SINEW_MODEL_JOIN | SINEW_MODEL_READONLY);
+        fprintf(c, ",\n    .flags = %s, .size = sizeof(%s),\n",
+                mf == (SINEW_MODEL_JOIN | SINEW_MODEL_READONLY) ? "SINEW_MODEL_JOIN | SINEW_MODEL_READONLY"
+                : mf == SINEW_MODEL_JOIN ? "SINEW_MODEL_JOIN" : mf ? "SINEW_MODEL_READONLY" : "0", m->name);
         fprintf(c, "    .fields = %s_fields, .nfields = %zu, .pk = %s_pk, .npk = %zu,\n", cn, m->nfields, cn, m->npk);
         if (m->nindexes) fprintf(c, "    .indexes = %s_indexes, .nindexes = %zu,\n", cn, m->nindexes);
         if (m->nrelations) fprintf(c, "    .relations = %s_relations, .nrelations = %zu,\n", cn, m->nrelations);
@@ -692,8 +879,17 @@ int sinew_codegen(const sinew_schema *schema, const sinew_codegen_opts *opts, FI
     if (!is_ident(g.base)) snprintf(g.base, sizeof g.base, "schema");
     check_names(&g);
     if (g.rc) return g.rc;
-    emit_header(&g, opts);
-    emit_source(&g, opts);
+    g.names = sn_calloc(schema->nmodels + 1, sizeof *g.names);
+    if (!g.names) return sn_nomem();
+    int rc = SINEW_OK;
+    for (size_t i = 0; i < schema->nmodels && !rc; i++) rc = cnames_make(schema->models[i], &g.names[i]);
+    if (!rc) {
+        emit_header(&g, opts);
+        emit_source(&g, opts);
+    }
+    for (size_t i = 0; i < schema->nmodels; i++) cnames_free(&g.names[i]);
+    sn_free(g.names);
+    if (rc) return rc;
     if (ferror(header) || ferror(source)) return sinew_error_set(SINEW_IOERR, "sinew_codegen: writing the output failed");
     return SINEW_OK;
 }

@@ -1064,4 +1064,5 @@ const sinew_driver sinew_postgres_driver = {
     pg_stream,
     pg_copy_begin, pg_copy_row, pg_copy_end,
     NULL,   /* column_cell: values arrive as text anyway; hydration reads them with column_storage + column_text */
+    sn_pg_introspect_schemas,   /* postgres_introspect.c */
 };

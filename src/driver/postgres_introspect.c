@@ -1,18 +1,23 @@
 /*
- * postgres_introspect.c - the PostgreSQL driver's introspect member: reads
- * a live schema (the current schema, usually "public") from pg_catalog and
- * hands what it read to the schema layer's builder (schema/introspect.h).
- * It runs plain queries through the driver's own vtable on the connection,
- * so it needs no libpq calls of its own. Identity and serial columns are
- * @auto; unique constraints and unique indexes both count as unique;
- * expression and partial indexes are left out (the graph cannot express them).
+ * postgres_introspect.c - the PostgreSQL driver's introspect and
+ * introspect_schemas members: read a live database (the schemas of the
+ * search path, usually just "public", or the named ones) from pg_catalog and
+ * hand what it read to the schema layer's builder (schema/introspect.h),
+ * with a note for everything the graph cannot say. It runs plain queries
+ * through the driver's own vtable on the connection, so it needs no libpq
+ * calls of its own. Identity and serial columns are @auto; unique
+ * constraints and unique indexes both count as unique; expression and
+ * partial indexes are left out (the graph cannot express them; noted).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "driver/readers.h"
 #include "schema/introspect.h"
+#include "sql/dialect.h"
 
-#define REL "to_regclass(quote_ident(current_schema()) || '.' || quote_ident($1))"
+/* a table by name through the search path: the schemas pulled are those of current_schemas() */
+#define REL "to_regclass(quote_ident($1))"
 
 /* one catalog query: the driver's statement on the connection being read */
 typedef struct cat_query {
@@ -43,24 +48,90 @@ static int open_q(cat_query *x, sinew_conn *db, const char *sql, const char *tab
     return rc;
 }
 
+typedef struct strlist { char **v; size_t n, cap; } strlist;
+static int sl_push(strlist *l, const char *s);
+static void sl_clear(strlist *l);
+
+/* The columns of enum types, pulled as enums once their labels are read (after the column query). */
+static int enum_columns(sinew_conn *db, sn_ib *b, int t, const char *table, strlist *en)
+{
+    int rc = SINEW_OK;
+    for (size_t i = 0; !rc && i + 3 <= en->n; i += 3) {
+        const char *col = en->v[i], *type = en->v[i + 1], *dflt = en->v[i + 2];
+        cat_query x;
+        rc = open_q(&x, db, "SELECT e.enumlabel::text FROM pg_attribute a JOIN pg_enum e ON e.enumtypid = a.atttypid "
+                            "WHERE a.attrelid = " REL " AND a.attname = $2 ORDER BY e.enumsortorder", NULL);
+        if (rc) break;
+        sinew_value v[2] = {sinew_text(table), sinew_text(col)};
+        rc = x.drv->bind(x.stmt, 0, &v[0]);
+        if (!rc) rc = x.drv->bind(x.stmt, 1, &v[1]);
+        strlist labels = {0};
+        while (!rc && (rc = cq_step(&x)) == SINEW_ROW)
+            if ((rc = sl_push(&labels, txt(&x, 0)))) break;
+        cq_end(&x);
+        if (rc == SINEW_DONE) rc = SINEW_OK;
+        int done = 0;
+        if (!rc) {
+            done = sn_ib_enum_column(b, t, col, type, (const char *const *)labels.v, labels.n, dflt);
+            if (done < 0) rc = sn_nomem();
+        }
+        if (!rc && done)
+            sn_ib_note(b, t, col, "the PostgreSQL enum type %s is pulled as an enum; a migration made from this file "
+                       "does not create the type: put its CREATE TYPE in that migration's SQL", type);
+        else if (!rc)
+            sn_ib_note(b, t, col, "the PostgreSQL enum type %s is read as text (a value is not a schema identifier); "
+                       "@db_type keeps the type for DDL and drift, and the database checks the values", type);
+        sl_clear(&labels);
+        sn_free(labels.v);
+    }
+    return rc;
+}
+
 static int columns(sinew_conn *db, sn_ib *b, int t, const char *table)
 {
     cat_query x;
+    strlist en = {0};
     int rc = open_q(&x, db,
         "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull::int, "
-        "pg_get_expr(d.adbin, d.adrelid), (a.attidentity <> '')::int "
+        "pg_get_expr(d.adbin, d.adrelid), (a.attidentity <> '')::int, ty.typtype::text, ty.typcategory::text, "
+        "(a.attgenerated <> '')::int, format_type(ty.typbasetype, NULL) "
         "FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+        "JOIN pg_type ty ON ty.oid = a.atttypid "
         "WHERE a.attrelid = " REL " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", table);
     if (rc) return rc;
     while ((rc = cq_step(&x)) == SINEW_ROW) {
-        const char *name = txt(&x, 0), *dflt = txt(&x, 3);
-        rc = sn_ib_column(b, t, name, txt(&x, 1), (int)x.drv->column_i64(x.stmt, 2), dflt, 1);
+        const char *name = txt(&x, 0), *dflt = txt(&x, 3), *decl = txt(&x, 1);
+        int generated = (int)x.drv->column_i64(x.stmt, 7);
+        /* a generated column's expression is not a default */
+        rc = sn_ib_column(b, t, name, decl, (int)x.drv->column_i64(x.stmt, 2), generated ? NULL : dflt, 1);
         if (rc) { rc = sn_nomem(); break; }
         if (x.drv->column_i64(x.stmt, 4) || (dflt && strstr(dflt, "nextval(")))
             sn_ib_auto(b, t, name);
+        const char *tt = txt(&x, 5), *cat = txt(&x, 6);
+        if (generated)
+            sn_ib_note(b, t, name, "a generated column (GENERATED ALWAYS AS (%s) STORED): the database refuses "
+                       "writes to it; sinew still writes it: never set it, or insert and update through SQL",
+                       dflt ? dflt : "?");
+        if (tt && !strcmp(tt, "e")) {
+            if ((rc = sl_push(&en, name)) || (rc = sl_push(&en, decl)) || (rc = sl_push(&en, dflt))) break;
+        } else if (tt && !strcmp(tt, "d")) {
+            sn_ib_retype(b, t, name, txt(&x, 8), 1);     /* a domain holds what its base type holds */
+            sn_ib_note(b, t, name, "the domain %s (over %s) is read as its base type; @db_type keeps its name, but DDL "
+                       "made by sinew writes the base type; the database checks the domain's constraints", decl, txt(&x, 8) ? txt(&x, 8) : "?");
+        } else if (cat && !strcmp(cat, "A"))
+            sn_ib_note(b, t, name, "the array type %s is read as text (PostgreSQL's '{a,b}' form); @db_type keeps "
+                       "the type for DDL and drift; sinew has no array fields", decl);
+        else if (sn_type_from_sql(decl, 1) == SINEW_TEXT && decl && strcmp(decl, "text") &&
+                 strncmp(decl, "character varying", 17) && strncmp(decl, "character(", 10) &&
+                 strcmp(decl, "character"))
+            sn_ib_note(b, t, name, "the type %s has no sinew equivalent and is read as text; @db_type keeps it for "
+                       "DDL and drift; a write must be text the database accepts for it", decl);
     }
     cq_end(&x);
-    return rc == SINEW_DONE ? SINEW_OK : rc;
+    if (rc == SINEW_DONE) rc = enum_columns(db, b, t, table, &en);
+    sl_clear(&en);
+    sn_free(en.v);
+    return rc;
 }
 
 static int primary_key(sinew_conn *db, sn_ib *b, int t, const char *table)
@@ -80,8 +151,6 @@ static int primary_key(sinew_conn *db, sn_ib *b, int t, const char *table)
     cq_end(&x);
     return rc == SINEW_DONE ? SINEW_OK : rc;
 }
-
-typedef struct strlist { char **v; size_t n, cap; } strlist;
 
 static int sl_push(strlist *l, const char *s)
 {
@@ -144,7 +213,40 @@ static int indexes(sinew_conn *db, sn_ib *b, int t, const char *table)
     sl_clear(&cols);
     sn_free(cols.v);
     sn_free(cur);
-    return rc;
+    if (rc) return rc;
+    /* what the graph cannot hold: index methods other than btree, partial and expression indexes,
+     * CHECK constraints */
+    rc = open_q(&x, db,
+        "SELECT ic.relname, am.amname::text FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
+        "JOIN pg_am am ON am.oid = ic.relam WHERE i.indrelid = " REL " AND NOT i.indisprimary "
+        "AND i.indpred IS NULL AND i.indexprs IS NULL AND am.amname <> 'btree' ORDER BY 1", table);
+    if (rc) return rc;
+    while ((rc = cq_step(&x)) == SINEW_ROW)
+        sn_ib_note(b, t, NULL, "the index %s uses %s; the schema keeps its name and columns only (drift compares "
+                   "those), and DDL made by sinew would write a btree index", txt(&x, 0), txt(&x, 1));
+    cq_end(&x);
+    if (rc != SINEW_DONE) return rc;
+    rc = open_q(&x, db,
+        "SELECT ic.relname, i.indisunique::int, (i.indpred IS NOT NULL)::int, pg_get_indexdef(i.indexrelid) "
+        "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
+        "WHERE i.indrelid = " REL " AND NOT i.indisprimary AND (i.indpred IS NOT NULL OR i.indexprs IS NOT NULL) "
+        "ORDER BY 1", table);
+    if (rc) return rc;
+    while ((rc = cq_step(&x)) == SINEW_ROW)
+        sn_ib_note(b, t, NULL, "the %s %sindex %s is not pulled (drift does not see it); keep it in a migration's "
+                   "SQL: %s", x.drv->column_i64(x.stmt, 2) ? "partial" : "expression",
+                   x.drv->column_i64(x.stmt, 1) ? "unique " : "", txt(&x, 0), txt(&x, 3));
+    cq_end(&x);
+    if (rc != SINEW_DONE) return rc;
+    rc = open_q(&x, db,
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = " REL " AND contype = 'c' "
+        "ORDER BY conname", table);
+    if (rc) return rc;
+    while ((rc = cq_step(&x)) == SINEW_ROW)
+        sn_ib_note(b, t, NULL, "the constraint %s %s is not pulled (the database still enforces it; drift does not "
+                   "compare it): add it as @check(\"...\") if sinew should know", txt(&x, 0), txt(&x, 1));
+    cq_end(&x);
+    return rc == SINEW_DONE ? SINEW_OK : rc;
 }
 
 static int foreign_keys(sinew_conn *db, sn_ib *b, int t, const char *table)
@@ -178,6 +280,52 @@ static int foreign_keys(sinew_conn *db, sn_ib *b, int t, const char *table)
     return rc == SINEW_DONE ? SINEW_OK : rc;
 }
 
+/*
+ * The tables of the named schemas: the search path is set to them (SET
+ * LOCAL, inside a transaction rolled back afterwards, so the connection's
+ * own path is untouched) and the ordinary reader runs.
+ */
+int sn_pg_introspect_schemas(sinew_conn *db, const char *const *schemas, size_t n, sinew_schema **out)
+{
+    *out = NULL;
+    const sinew_driver *drv = &sinew_postgres_driver;
+    sn_buf q;
+    sn_buf_init(&q);
+    sn_buf_puts(&q, "SET LOCAL search_path TO ");
+    for (size_t i = 0; i < n; i++) {
+        if (i) sn_buf_puts(&q, ", ");
+        sn_sql_ident(&q, &sn_dialect_postgres, schemas[i]);
+    }
+    if (q.failed) { sn_buf_free(&q); return sn_nomem(); }
+    int rc = drv->begin(db);
+    if (rc) { sn_buf_free(&q); return rc; }
+    for (size_t i = 0; !rc && i < n; i++) {
+        cat_query x;
+        rc = open_q(&x, db, "SELECT count(*)::int FROM pg_namespace WHERE nspname = $1", schemas[i]);
+        if (rc) break;
+        rc = cq_step(&x);
+        int found = rc == SINEW_ROW && x.drv->column_i64(x.stmt, 0) > 0;
+        cq_end(&x);
+        rc = rc == SINEW_ROW ? SINEW_OK : rc;
+        if (!rc && !found)
+            rc = sinew_error_set(SINEW_NOTFOUND, "the database has no schema \"%s\" (list them with \\dn in psql)",
+                                 schemas[i]);
+    }
+    if (!rc) rc = drv->exec(db, sn_buf_cstr(&q));
+    if (!rc) rc = sn_pg_introspect(db, out);
+    sn_buf_free(&q);
+    /* the read's own error, if any, is the one to report, not the rollback's outcome */
+    sinew_error saved = *sinew_last_error();
+    int rb = drv->rollback(db);
+    if (rc) *sn_error_mut() = saved;
+    else if (rb) {
+        sinew_schema_free(*out);
+        *out = NULL;
+        rc = rb;
+    }
+    return rc;
+}
+
 int sn_pg_introspect(sinew_conn *db, sinew_schema **out)
 {
     *out = NULL;
@@ -185,19 +333,51 @@ int sn_pg_introspect(sinew_conn *db, sinew_schema **out)
     if (!b) return SINEW_NOMEM;
     cat_query x;
     strlist names = {0};
+    strlist parents = {0};
     int rc = open_q(&x, db,
-        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') "
-        "AND c.relname <> 'sinew_migrations' ORDER BY c.relname", NULL);
+        "SELECT c.relname, (SELECT p.relname FROM pg_inherits ih JOIN pg_class p ON p.oid = ih.inhparent "
+        "WHERE ih.inhrelid = c.oid ORDER BY ih.inhseqno LIMIT 1), c.relispartition::int "
+        ", n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = ANY (current_schemas(false)) AND c.relkind IN ('r', 'p') "
+        "AND c.relname <> 'sinew_migrations' "
+        "ORDER BY array_position(current_schemas(false), n.nspname), c.relname", NULL);
+    if (!rc) {
+        while ((rc = cq_step(&x)) == SINEW_ROW) {
+            /* a name already seen in an earlier schema of the path hides this table */
+            int shadowed = 0;
+            for (size_t k = 0; k < names.n && !shadowed; k++) shadowed = !strcmp(names.v[k], txt(&x, 0));
+            if (shadowed) {
+                sn_ib_note(b, -1, NULL, "table %s.%s: not pulled, an earlier schema of the search path has a table "
+                           "of that name (sinew names tables without their schema)", txt(&x, 3), txt(&x, 0));
+                continue;
+            }
+            if ((rc = sl_push(&names, txt(&x, 0)))) break;
+            const char *par = txt(&x, 1);
+            char how[200];     /* sl_push copies it; a PostgreSQL name has at most 63 bytes */
+            if (par) snprintf(how, sizeof how, "%s of %s", x.drv->column_i64(x.stmt, 2) ? "a partition"
+                              : "an INHERITS child", par);
+            if ((rc = sl_push(&parents, par ? how : NULL))) break;
+        }
+        cq_end(&x);
+        if (rc == SINEW_DONE) rc = SINEW_OK;
+    }
+    /* views and materialized views: not models */
+    if (!rc) rc = open_q(&x, db,
+        "SELECT c.relname, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = ANY (current_schemas(false)) AND c.relkind IN ('v', 'm') ORDER BY c.relname", NULL);
     if (!rc) {
         while ((rc = cq_step(&x)) == SINEW_ROW)
-            if ((rc = sl_push(&names, txt(&x, 0)))) break;
+            sn_ib_note(b, -1, NULL, "%s %s: not pulled (sinew has no read-only models); query it with SQL",
+                       !strcmp(txt(&x, 1), "m") ? "materialized view" : "view", txt(&x, 0));
         cq_end(&x);
         if (rc == SINEW_DONE) rc = SINEW_OK;
     }
     for (size_t i = 0; !rc && i < names.n; i++) {
         int t = sn_ib_table(b, names.v[i]);
         if (t < 0) { rc = sn_nomem(); break; }
+        if (parents.v[i])
+            sn_ib_note(b, t, NULL, "%s: pulled as a model of its own; its rows are also the parent's (reading the "
+                       "parent table includes them)", parents.v[i]);
         rc = columns(db, b, t, names.v[i]);
         if (!rc) rc = primary_key(db, b, t, names.v[i]);
         if (!rc) rc = indexes(db, b, t, names.v[i]);
@@ -205,6 +385,8 @@ int sn_pg_introspect(sinew_conn *db, sinew_schema **out)
     }
     sl_clear(&names);
     sn_free(names.v);
+    sl_clear(&parents);
+    sn_free(parents.v);
     if (!rc) rc = sn_ib_finish(b, out);
     sn_ib_free(b);
     return rc;

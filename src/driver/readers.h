@@ -15,5 +15,6 @@ int sn_sqlite_introspect(sinew_conn *c, sinew_schema **out);
 struct sqlite3 *sn_sqlite_handle(sinew_conn *c);      /* sqlite.c: the connection's handle */
 
 int sn_pg_introspect(sinew_conn *c, sinew_schema **out);
+int sn_pg_introspect_schemas(sinew_conn *c, const char *const *schemas, size_t n, sinew_schema **out);
 
 #endif

@@ -26,6 +26,7 @@ static size_t driver_size(int version)
 {
     switch (version) {
     case 1: return offsetof(sinew_driver, column_cell);
+    case 2: case 3: case 4: return offsetof(sinew_driver, introspect_schemas);
     default: return sizeof(sinew_driver);
     }
 }
@@ -88,7 +89,7 @@ int sinew_register_driver(const sinew_driver *d)
     const char *miss = missing_member(use);
     if (miss)
         return sinew_error_set(SINEW_MISUSE, "sinew_register_driver: driver '%s' has no %s; only introspect, "
-                                             "stream, the copy_* functions and column_cell may be NULL",
+                                             "stream, the copy_* functions, column_cell and introspect_schemas may be NULL",
                                d->name ? d->name : "?", miss);
     given[nextra] = d;
     extra[nextra++] = use;

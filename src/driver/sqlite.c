@@ -401,4 +401,5 @@ const sinew_driver sinew_sqlite_driver = {
     NULL,   /* stream: SQLite steps row by row already */
     NULL, NULL, NULL,   /* copy: multi-row INSERT is SQLite's bulk path */
     sq_column_cell,
+    NULL,   /* introspect_schemas: a SQLite database has one schema */
 };

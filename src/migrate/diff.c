@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "migrate/diff.h"
+#include "schema/introspect.h"
 
 typedef struct tmatch {
     const sinew_model *from, *to;
@@ -178,6 +179,9 @@ static int diff_table(ctx *c, tmatch *m)
         }
         unsigned alter = 0;
         if (ff->type != tf->type) alter |= SN_ALTER_TYPE;
+        /* a declared type (@db_type) added, dropped or changed: NUMERIC(5,2) -> NUMERIC(10,2) */
+        int da = (ff->flags & SINEW_FIELD_DB_TYPE) && ff->db_type, db = (tf->flags & SINEW_FIELD_DB_TYPE) && tf->db_type;
+        if (da != db || (da && !sn_declared_type_same(ff->db_type, tf->db_type))) alter |= SN_ALTER_TYPE;
         if ((ff->flags ^ tf->flags) & SINEW_FIELD_NULLABLE) alter |= SN_ALTER_NULL;
         if (!def_equal(&ff->def, &tf->def)) alter |= SN_ALTER_DEFAULT;
         if (alter) {
@@ -185,7 +189,8 @@ static int diff_table(ctx *c, tmatch *m)
             op->from_f = j;
             op->to_f = (int)i;
             op->alter = alter;
-            op->destructive = (alter & SN_ALTER_TYPE) && !widening(ff->type, tf->type);
+            /* a new declared type may be narrower (NUMERIC(10,2) -> NUMERIC(5,2)): destructive too */
+            op->destructive = (alter & SN_ALTER_TYPE) && (ff->type == tf->type || !widening(ff->type, tf->type));
             op->what = sn_arena_printf(c->a, "alter column %s.%s:%s%s%s", tm->table, tf->column,
                                        alter & SN_ALTER_TYPE ? " type" : "",
                                        alter & SN_ALTER_NULL ? " nullability" : "",

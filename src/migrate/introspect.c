@@ -6,6 +6,7 @@
  * backend needs nothing here.
  */
 #include "orm/orm.h"
+#include "schema/introspect.h"
 #include "sinew/migrate.h"
 
 int sinew_introspect(sinew_db *db, sinew_schema **out)
@@ -16,5 +17,25 @@ int sinew_introspect(sinew_db *db, sinew_schema **out)
     return sinew_error_set(SINEW_UNSUPPORTED, "the %s driver cannot read a database's schema",
                            sinew_db_backend(db));
 }
+
+int sinew_introspect_schemas(sinew_db *db, const char *const *schemas, size_t n, sinew_schema **out)
+{
+    if (!db || !out || (n && !schemas))
+        return sinew_error_set(SINEW_MISUSE, "sinew_introspect_schemas: db, out and schemas must not be NULL");
+    *out = NULL;
+    if (!n) return sinew_introspect(db, out);
+    for (size_t i = 0; i < n; i++)
+        if (!schemas[i] || !schemas[i][0])
+            return sinew_error_set(SINEW_MISUSE, "sinew_introspect_schemas: schema name %zu is empty", i + 1);
+    /* the driver says whether its backend has named schemas (PostgreSQL's does), not its name */
+    if (!db->drv->introspect_schemas)
+        return sinew_error_set(SINEW_UNSUPPORTED, "schemas are PostgreSQL's: a %s database has one, pull it "
+                               "without --schema", sinew_db_backend(db));
+    if (sinew_tx_depth(db))
+        return sinew_error_set(SINEW_MISUSE, "sinew_introspect_schemas: a transaction is open; call it outside one");
+    return db->drv->introspect_schemas(db->conn, schemas, n, out);
+}
+
+const char *sinew_introspect_notes(const sinew_schema *schema) { return sn_ib_notes_of(schema); }
 
 void sinew_migrate_free(void *p) { sn_free(p); }

@@ -148,7 +148,7 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
             sn_buf_puts(o, " DROP DEFAULT;\n");
         }
         if (op->alter & SN_ALTER_TYPE) {
-            const char *ty = dl->column_type(f);
+            const char *ty = sn_sql_column_type(dl, f);
             alter_table(o, dl, tm->table);
             sn_buf_puts(o, "ALTER COLUMN ");
             ident(o, dl, f->column);

@@ -274,6 +274,96 @@ static int apply_one(sinew_db *db, const char *dir, const sn_mig *target, int *d
     return finish(db, rc);
 }
 
+static int record_applied(sinew_db *db, const sn_mig *m, const char *text)
+{
+    char sum[17], at[32];
+    sn_mig_checksum(text, sum);
+    now_text(at);
+    sn_exec x;
+    sn_buf sql;
+    int rc = start_rendered(&x, db, sn_sql_migrations_insert, &sql);
+    if (!rc) {
+        sinew_value v[3] = {sinew_text(m->name), sinew_text(sum), sinew_text(at)};
+        for (int i = 0; i < 3 && !rc; i++) rc = sn_exec_bind(&x, i, &v[i]);
+        if (!rc) rc = sn_exec_step(&x);
+        if (rc == SINEW_DONE) rc = SINEW_OK;
+        sn_exec_end(&x);
+    }
+    sn_buf_free(&sql);
+    return rc;
+}
+
+/*
+ * Adopting sinew on an existing database: the migrations up to `to` (0:
+ * the first one) are recorded as applied without running them, once the
+ * database is shown to be what the snapshot of migration `to` describes
+ * (no drift). All in one transaction, under the migration lock; a database
+ * with migrations already applied is refused (that one is past adopting).
+ */
+int sinew_migrate_baseline(sinew_db *db, const char *dir, int to, char **report, size_t *ndrift,
+                           sinew_migrate_progress *cb, void *ctx)
+{
+    if (report) *report = NULL;
+    if (ndrift) *ndrift = 0;
+    if (!db || !dir) return sinew_error_set(SINEW_MISUSE, "sinew_migrate_baseline: db and dir must not be NULL");
+    if (to < 0) return sinew_error_set(SINEW_MISUSE, "sinew_migrate_baseline: to = %d; give a migration number or 0 "
+                                       "for the first", to);
+    if (sinew_tx_depth(db))
+        return sinew_error_set(SINEW_MISUSE, "sinew_migrate_baseline: a transaction is open; migrate outside it");
+    int rc = sn_mig_require_dir(dir);
+    if (rc) return rc;
+    sn_migset s;
+    rc = sn_mig_scan(dir, &s);
+    if (rc) return rc;
+    rc = sn_mig_check_order(&s, dir);
+    size_t last = s.n;
+    for (size_t i = 0; !rc && i < s.n; i++)
+        if (to == 0 ? i == 0 : s.v[i].number == to) last = i;
+    if (!rc && last == s.n)
+        rc = s.n ? sinew_error_set(SINEW_NOTFOUND, "baseline: %s has no migration numbered %d", dir, to)
+                 : sinew_error_set(SINEW_NOTFOUND, "baseline: %s holds no migrations: make the first one from the "
+                                   "pulled schema (sinew migrate make init --schema FILE)", dir);
+    if (rc) { sn_migset_free(&s); return rc; }
+    rc = begin(db);
+    if (rc) { sn_migset_free(&s); return rc; }
+    applied a;
+    rc = lock_and_read(db, &a);
+    if (rc) { sn_migset_free(&s); return finish(db, rc); }
+    if (a.n)
+        rc = sinew_error_set(SINEW_CONFLICT, "baseline: the database already has %zu applied migration%s (%s...); "
+                             "baseline is for a database sinew has not migrated yet: use migrate up", a.n,
+                             a.n == 1 ? "" : "s", a.name[0]);
+    sinew_schema *expected = NULL;
+    if (!rc) {
+        char p[4200];
+        snprintf(p, sizeof p, "%s/%s/schema.sinew", dir, s.v[last].name);
+        rc = sn_mig_load_snapshot(p, &expected);
+    }
+    size_t nd = 0;
+    char *rep = NULL;
+    if (!rc) rc = sn_migrate_check_graph(db, expected, &rep, &nd);
+    sinew_schema_free(expected);
+    if (!rc && nd)
+        rc = sinew_error_set(SINEW_CONFLICT, "baseline: the database differs from %s/%s/schema.sinew in %zu place%s "
+                             "(listed); nothing was recorded: make the schema describe the database (or change the "
+                             "database), then make the migration again", dir, s.v[last].name, nd, nd == 1 ? "" : "s");
+    for (size_t i = 0; !rc && i <= last; i++) {
+        char *text = NULL, *path = NULL;
+        rc = sn_mig_sql(&s.v[i], dialect_name(db), 1, &text, &path);
+        if (!rc) rc = record_applied(db, &s.v[i], text);
+        sn_free(text);
+        sn_free(path);
+    }
+    applied_free(&a);
+    rc = finish(db, rc);
+    for (size_t i = 0; !rc && cb && i <= last; i++) cb(ctx, s.v[i].name, 1, 0.0);
+    sn_migset_free(&s);
+    if (ndrift) *ndrift = nd;
+    if (report) *report = rep;
+    else sn_free(rep);
+    return rc;
+}
+
 static double seconds_now(void)
 {
     struct timespec ts;

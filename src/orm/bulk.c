@@ -184,10 +184,11 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
 {
     if (!s || !m || (n && !objs))
         return sinew_error_set(SINEW_MISUSE, "sinew_insert_many: session, model and objects must not be NULL");
+    int rc = sn_model_writable(m, "sinew_insert_many");
+    if (rc) return rc;
     if (n == 0) return SINEW_OK;
     sn_plan *p;
-    int rc = sn_plan_get(s->db, m, &p);
-    if (rc) return rc;
+    if ((rc = sn_plan_get(s->db, m, &p))) return rc;
     /* the fields of the caller's structs this call gives their defaults, zeroed again if it fails */
     uint64_t *filled = NULL;
     if (p->c_defaults && !(filled = sn_calloc(n, sizeof *filled))) return sn_nomem();
@@ -285,7 +286,8 @@ int sinew_upsert(sinew_session *s, const sinew_model *m, void *obj, const unsign
     for (size_t i = 0; i < nconf; i++)
         if (conflict[i] >= m->nfields) return sinew_error_set(SINEW_MISUSE, "sinew_upsert: %s has no field %u", m->name, conflict[i]);
     sn_plan *p;
-    int rc = sn_plan_get(s->db, m, &p);
+    int rc = sn_model_writable(m, "sinew_upsert");
+    if (!rc) rc = sn_plan_get(s->db, m, &p);
     if (rc) return rc;
     int mine = is_session_obj(s, obj);
     if (mine && SN_OBJ_OF(obj)->state == SN_READONLY) return sn_readonly_refused(SN_OBJ_OF(obj), "sinew_upsert");

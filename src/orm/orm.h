@@ -287,6 +287,8 @@ int sn_rel_store(sinew_session *s, const sinew_relation *rel, void *obj, void *o
 sn_obj *sn_obj_check(sinew_session *s, const sinew_model *m, void *obj, const char *fn);
 /* the error for changing an SN_READONLY object through fn (SINEW_MISUSE) */
 int sn_readonly_refused(const sn_obj *o, const char *fn);
+/* SINEW_MISUSE for a write to a @@readonly model (SINEW_OK otherwise) */
+int sn_model_writable(const sinew_model *m, const char *fn);
 
 /*
  * Turn the current row into a session object (the identity map's object when

@@ -22,7 +22,7 @@ SN_NOINLINE int sn_plan_lookup(sinew_db *db, const sinew_model *m, sn_plan **out
         *out = db->last_plan = p;
         return SINEW_OK;
     }
-    if (m->npk == 0)
+    if (m->npk == 0 && !(m->flags & SINEW_MODEL_READONLY))
         return sinew_error_set(SINEW_MISUSE, "model %s has no primary key: mark a field @id or add @@id([...])",
                                m->name);
     if (m->nfields > SN_MAX_FIELDS)
@@ -48,9 +48,10 @@ SN_NOINLINE int sn_plan_lookup(sinew_db *db, const sinew_model *m, sn_plan **out
     sn_buf_init(&b);
     sn_sql_select_all(&b, db->dialect, m);
     p->select_all = render(&b);
-    sn_sql_select_where(&b, db->dialect, m, m->pk, m->npk);
+    /* a model without a key (@@readonly) is never read by key nor deleted: those two stay empty */
+    if (m->npk) sn_sql_select_where(&b, db->dialect, m, m->pk, m->npk);
     p->select_pk = render(&b);
-    sn_sql_delete(&b, db->dialect, m);
+    if (m->npk) sn_sql_delete(&b, db->dialect, m);
     p->delete_pk = render(&b);
     sn_sql_count(&b, db->dialect, m);
     p->count = render(&b);

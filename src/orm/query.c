@@ -26,7 +26,7 @@ sinew_query *sinew_query_new(sinew_session *s, const sinew_model *m)
     q->sel.model = m;
     q->sel.limit = q->sel.offset = -1;
     sn_sql_out_init(&q->out);
-    if (m->npk == 0) {
+    if (m->npk == 0 && !(m->flags & SINEW_MODEL_READONLY)) {
         sinew_error_set(SINEW_MISUSE, "model %s has no primary key: queries need one", m->name);
         sn_q_fail(q, SINEW_MISUSE);
     }
@@ -231,6 +231,9 @@ int sinew_after(sinew_query *q, const void *last)
 {
     CHECK_Q(q);
     if (!last) return sn_q_fail(q, sinew_error_set(SINEW_MISUSE, "sinew_after: object is NULL"));
+    if (!q->model->npk)
+        return sn_q_fail(q, sinew_error_set(SINEW_MISUSE, "sinew_after: %s has no primary key (@@readonly): keyset "
+                                            "pages need one; page with sinew_limit and sinew_offset", q->model->name));
     if (!sn_sql_select_has_pk_order(&q->sel))
         for (size_t k = 0; k < q->model->npk; k++) {
             int rc = sinew_order(q, sinew_column(q->model, (int)q->model->pk[k]), SINEW_ASC);

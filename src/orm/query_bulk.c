@@ -23,6 +23,7 @@ static int run_write(sinew_query *q, int64_t *changed)
 int sinew_query_update(sinew_query *q, const sinew_assign *set, size_t n, int64_t *changed)
 {
     int rc = sn_q_ungrouped(q, "sinew_query_update");
+    if (!rc) rc = sn_model_writable(q->model, "sinew_query_update");
     if (rc) return rc;
     if (!set || n == 0) return sinew_error_set(SINEW_MISUSE, "sinew_query_update: nothing to set");
     sinew_value *vals = sn_malloc(n * sizeof *vals);
@@ -70,6 +71,7 @@ int sinew_query_update(sinew_query *q, const sinew_assign *set, size_t n, int64_
 int sinew_query_delete(sinew_query *q, int64_t *changed)
 {
     int rc = sn_q_ungrouped(q, "sinew_query_delete");
+    if (!rc) rc = sn_model_writable(q->model, "sinew_query_delete");
     if (rc) return rc;
     if (sn_sql_delete_rows(&q->out, q->s->db->dialect, &q->sel)) return sn_nomem();
     return run_write(q, changed);

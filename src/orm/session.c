@@ -188,6 +188,22 @@ SN_HOT sn_obj *sn_obj_check(sinew_session *s, const sinew_model *m, void *obj, c
     return o;
 }
 
+int sn_model_writable(const sinew_model *m, const char *fn)
+{
+    if (!m || !(m->flags & SINEW_MODEL_READONLY)) return SINEW_OK;
+    return sinew_error_set(SINEW_MISUSE, "%s: model %s is read-only (@@readonly%s): sinew counts, lists, queries and "
+                           "follows its relations, and never writes it; write it with sinew_exec or give the table a "
+                           "primary key and drop @@readonly", fn, m->name, m->npk ? "" : ", the table has no primary key");
+}
+
+/* get by key needs one: a @@readonly model without a key is read by queries */
+static int check_keyed(const sinew_model *m, const char *fn)
+{
+    if (m->npk) return SINEW_OK;
+    return sinew_error_set(SINEW_MISUSE, "%s: model %s has no primary key (@@readonly): there is no get by key; "
+                           "find its rows with a query (sinew_query_new, sinew_where)", fn, m->name);
+}
+
 int sn_readonly_refused(const sn_obj *o, const char *fn)
 {
     return sinew_error_set(SINEW_MISUSE, "%s: this %s was loaded read-only (sinew_readonly) and cannot be changed "
@@ -200,6 +216,7 @@ SN_HOT int sinew_new(sinew_session *s, const sinew_model *m, void **out)
     if (!s || !out) return sinew_error_set(SINEW_MISUSE, "sinew_new: session and out must not be NULL");
     *out = NULL;
     int rc = check_model(m, "sinew_new");
+    if (!rc) rc = sn_model_writable(m, "sinew_new");
     if (rc) return rc;
     sn_obj *o = obj_alloc(s, m, SN_NEW);
     if (!o) return SINEW_NOMEM;
@@ -248,7 +265,7 @@ SN_HOT int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_mode
 {
     sn_arena_mark mark = sn_arena_mark_get(&s->arena);
     sn_obj *head = s->objects;
-    int readonly = s->load_readonly;
+    int readonly = s->load_readonly || (m->flags & SINEW_MODEL_READONLY);   /* no key, no identity */
     sn_obj *o = obj_alloc(s, m, readonly ? SN_READONLY : SN_PERSISTENT);
     if (!o) return SINEW_NOMEM;
     void *data = SN_DATA_OF(o);
@@ -334,6 +351,7 @@ SN_HOT int sinew_get(sinew_session *s, const sinew_model *m, const sinew_value *
     if (!s || !out || !key) return sinew_error_set(SINEW_MISUSE, "sinew_get: session, key and out must not be NULL");
     *out = NULL;
     int rc = check_model(m, "sinew_get");
+    if (!rc) rc = check_keyed(m, "sinew_get");
     if (rc) return rc;
     if (nkey != m->npk || m->npk > SN_MAX_KEY)
         return sinew_error_set(SINEW_MISUSE, "sinew_get: %s has %zu key field(s), %zu value(s) given",
@@ -360,6 +378,7 @@ int sinew_get_by(sinew_session *s, const sinew_model *m, int field, const sinew_
     if (!s || !out || !value) return sinew_error_set(SINEW_MISUSE, "sinew_get_by: session, value and out must not be NULL");
     *out = NULL;
     int rc = check_model(m, "sinew_get_by");
+    if (!rc) rc = check_keyed(m, "sinew_get_by");
     if (rc) return rc;
     if (field < 0 || (size_t)field >= m->nfields)
         return sinew_error_set(SINEW_MISUSE, "sinew_get_by: %s has no field number %d", m->name, field);
@@ -385,6 +404,7 @@ int sinew_get_by_fields(sinew_session *s, const sinew_model *m, const unsigned *
         return sinew_error_set(SINEW_MISUSE, "sinew_get_by_fields: session, fields, values and out must not be NULL");
     *out = NULL;
     int rc = check_model(m, "sinew_get_by_fields");
+    if (!rc) rc = check_keyed(m, "sinew_get_by_fields");
     if (rc) return rc;
     for (size_t i = 0; i < n; i++) {
         if (fields[i] >= m->nfields)
@@ -530,6 +550,7 @@ SN_HOT int sinew_save(sinew_session *s, const sinew_model *m, void *obj)
 {
     if (SN_UNLIKELY(!s)) return sinew_error_set(SINEW_MISUSE, "sinew_save: session is NULL");
     int rc = check_model(m, "sinew_save");
+    if (!rc) rc = sn_model_writable(m, "sinew_save");
     if (SN_UNLIKELY(rc)) return rc;
     sn_obj *o = sn_obj_check(s, m, obj, "sinew_save");
     if (SN_UNLIKELY(!o)) return SINEW_MISUSE;
@@ -560,6 +581,7 @@ int sinew_insert(sinew_session *s, const sinew_model *m, void *obj)
 {
     if (!s || !obj) return sinew_error_set(SINEW_MISUSE, "sinew_insert: session and object must not be NULL");
     int rc = check_model(m, "sinew_insert");
+    if (!rc) rc = sn_model_writable(m, "sinew_insert");
     if (rc) return rc;
     sn_plan *p;
     if ((rc = sn_plan_get(s->db, m, &p))) return rc;
@@ -604,6 +626,7 @@ int sinew_delete(sinew_session *s, const sinew_model *m, void *obj)
 {
     if (!s) return sinew_error_set(SINEW_MISUSE, "sinew_delete: session is NULL");
     int rc = check_model(m, "sinew_delete");
+    if (!rc) rc = sn_model_writable(m, "sinew_delete");
     if (rc) return rc;
     sn_obj *o = sn_obj_check(s, m, obj, "sinew_delete");
     if (!o) return SINEW_MISUSE;

@@ -163,6 +163,8 @@ size_t sinew_session_pending(const sinew_session *s)
 int sinew_mark_deleted(sinew_session *s, const sinew_model *m, void *obj)
 {
     if (!s) return sinew_error_set(SINEW_MISUSE, "sinew_mark_deleted: session is NULL");
+    int rc = sn_model_writable(m, "sinew_mark_deleted");
+    if (rc) return rc;
     sn_obj *o = sn_obj_check(s, m, obj, "sinew_mark_deleted");
     if (!o) return SINEW_MISUSE;
     if (o->state == SN_READONLY) return sn_readonly_refused(o, "sinew_mark_deleted");

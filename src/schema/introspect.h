@@ -22,6 +22,12 @@ int sn_ib_table(sn_ib *b, const char *table);
 /* Add a column: declared type text, NOT NULL, raw SQL default or NULL. pg: PostgreSQL type names. */
 int sn_ib_column(sn_ib *b, int t, const char *name, const char *decl_type, int notnull,
                  const char *dflt_sql, int pg);
+/* A column of a PostgreSQL enum type: the field becomes an enum of these labels (one sinew enum per
+ * type). Returns 1 when done, 0 when a label is not an identifier (the column stays text), -1 on no memory. */
+int sn_ib_enum_column(sn_ib *b, int t, const char *column, const char *type_name, const char *const *labels,
+                      size_t n, const char *dflt_sql);
+/* The field's type from another declared type (a domain's base type); db_type stays. */
+void sn_ib_retype(sn_ib *b, int t, const char *column, const char *decl_type, int pg);
 /* Mark column as part of the primary key at 1-based position pos. */
 int sn_ib_pk(sn_ib *b, int t, const char *column, int pos);
 void sn_ib_auto(sn_ib *b, int t, const char *column);     /* @auto */
@@ -30,6 +36,16 @@ int sn_ib_index(sn_ib *b, int t, const char *name, int unique, const char *const
 /* One column pair of foreign key `id` (rows with the same id form a composite key, seq-ordered). */
 int sn_ib_fk(sn_ib *b, int t, int id, int seq, const char *from, const char *to_table,
              const char *to_column, sinew_fk_action on_delete, sinew_fk_action on_update);
+
+/* Note something the schema cannot say (a lossy mapping): printed by `db pull` as a warning and
+ * kept as a `/// db pull:` comment on the field (column) or model (column NULL); t = -1: no model. */
+void sn_ib_note(sn_ib *b, int t, const char *column, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+/* The notes of a graph made by sn_ib_finish (NULL for any other graph, or none). */
+const char *sn_ib_notes_of(const sinew_schema *s);
 
 /* Resolve foreign keys into relations, name everything, and hand over the graph. */
 int sn_ib_finish(sn_ib *b, sinew_schema **out);
@@ -41,5 +57,9 @@ void sn_default_from_sql(const char *sql, sinew_type type, int pg, sn_arena *a, 
 /* Normalised default SQL text for comparisons (lower case, no outer parens or ::casts). */
 char *sn_default_norm(const char *sql, sn_arena *a);
 sinew_fk_action sn_fk_action_from_sql(const char *s);
+/* A pulled column keeps its declared type as @db_type (SINEW_FIELD_DB_TYPE). */
+int sn_declared_type_kept(const char *decl, sinew_type type, int pg);
+/* Declared type names equal up to case and blanks. */
+int sn_declared_type_same(const char *a, const char *b);
 
 #endif

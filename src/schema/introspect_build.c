@@ -13,6 +13,8 @@
  * whole graph, sinew_schema included, lives in one arena.
  */
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "schema/introspect.h"
@@ -36,6 +38,7 @@ typedef struct ib_table {
     sinew_relation *rels;
     size_t nr, capr;
     sinew_model *model;
+    const char *doc;          /* notes on the table, for the model's /// comment */
 } ib_table;
 
 struct sn_ib {
@@ -43,7 +46,52 @@ struct sn_ib {
     ib_table *t;
     size_t nt, capt;
     int finished;
+    sn_buf notes;             /* what the schema cannot say, one line each (sinew_introspect_notes) */
+    sinew_enum **enums;       /* PostgreSQL enum types pulled as enums, by first use */
+    const char **enum_types;  /* their SQL type names */
+    size_t nenums, capenums, capenum_types;
 };
+
+/* The graph hands its notes over in the same arena: the schema is the first member, so a
+ * graph is recognised as one of these by its name pointer (sinew_introspect_notes). */
+typedef struct ib_schema {
+    sinew_schema s;
+    const char *notes;
+} ib_schema;
+
+static const char ib_schema_name[] = "db";
+
+const char *sn_ib_notes_of(const sinew_schema *s)
+{
+    if (!s || s->name != ib_schema_name) return NULL;
+    return ((const ib_schema *)(const void *)s)->notes;
+}
+
+static const char *append_line(sn_arena *a, const char *old, const char *line)
+{
+    return old && *old ? sn_arena_printf(a, "%s\n%s", old, line) : sn_arena_strdup(a, line);
+}
+
+static int find_col(const ib_table *t, const char *col);
+
+void sn_ib_note(sn_ib *b, int ti, const char *column, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    const char *table = ti >= 0 ? b->t[ti].table : NULL;
+    if (table) sn_buf_printf(&b->notes, "table %s%s%s: %s\n", table, column ? ", column " : "", column ? column : "", msg);
+    else sn_buf_printf(&b->notes, "%s\n", msg);
+    if (ti < 0) return;
+    ib_table *t = &b->t[ti];
+    char *line = sn_arena_printf(b->a, "db pull: %s", msg);
+    if (!line) return;
+    int c = column ? find_col(t, column) : -1;
+    if (c >= 0) t->fields[c].doc = append_line(b->a, t->fields[c].doc, line);
+    else t->doc = append_line(b->a, t->doc, line);
+}
 
 /* Make room for one more element in an arena array (the old block is abandoned). */
 static int grow(sn_arena *a, void **p, size_t *cap, size_t n, size_t sz)
@@ -65,12 +113,14 @@ sn_ib *sn_ib_new(void)
     b->a = sn_malloc(sizeof *b->a);
     if (!b->a) { sn_free(b); sn_nomem(); return NULL; }
     sn_arena_init(b->a, 16384);
+    sn_buf_init(&b->notes);
     return b;
 }
 
 void sn_ib_free(sn_ib *b)
 {
     if (!b) return;
+    sn_buf_free(&b->notes);
     if (!b->finished && b->a) {
         sn_arena_free(b->a);
         sn_free(b->a);
@@ -112,14 +162,81 @@ int sn_ib_column(sn_ib *b, int ti, const char *name, const char *decl, int notnu
     f->db_type = sn_arena_strdup(b->a, decl ? decl : "");
     if (!f->column || !f->db_type) return SINEW_NOMEM;
     f->type = sn_type_from_sql(f->db_type, pg);
+    if (sn_declared_type_kept(f->db_type, f->type, pg)) f->flags |= SINEW_FIELD_DB_TYPE;
     if (!notnull) f->flags |= SINEW_FIELD_NULLABLE;
-    if (dflt) sn_default_from_sql(dflt, f->type, pg, b->a, &f->def);
+    if (dflt) {
+        sn_default_from_sql(dflt, f->type, pg, b->a, &f->def);
+        char *norm = f->def.kind == SINEW_DEFAULT_NONE ? sn_default_norm(dflt, b->a) : NULL;
+        if (norm && strcmp(norm, "null") && !strstr(norm, "nextval("))
+            sn_ib_note(b, ti, name, "the default %s is not kept (sinew defaults are literals, now() and uuid()); "
+                       "the database still applies it when an insert leaves the column out", dflt);
+    }
     f->offset = SINEW_NO_OFFSET;
     f->has_offset = SINEW_NO_OFFSET;
     f->order = (int)t->nf;
     t->pkpos[t->nf] = 0;
     t->nf++;
     return SINEW_OK;
+}
+
+static char *model_name(sn_arena *a, const char *table);
+
+/* A value the schema language can write as an enum value: an identifier. */
+static int enum_label_ok(const char *v)
+{
+    if (!v || !(isalpha((unsigned char)v[0]) || v[0] == '_')) return 0;
+    for (const char *p = v; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '_')) return 0;
+    return 1;
+}
+
+int sn_ib_enum_column(sn_ib *b, int ti, const char *column, const char *type_name, const char *const *labels,
+                      size_t n, const char *dflt)
+{
+    ib_table *t = &b->t[ti];
+    int c = find_col(t, column);
+    if (c < 0 || !n) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!enum_label_ok(labels[i])) return 0;
+    sinew_enum *e = NULL;
+    for (size_t i = 0; i < b->nenums && !e; i++)
+        if (!strcmp(b->enum_types[i], type_name)) e = b->enums[i];
+    if (!e) {
+        size_t cap = b->capenums;
+        if (!grow(b->a, (void **)&b->enums, &b->capenums, b->nenums, sizeof *b->enums)) return -1;
+        if (!grow(b->a, (void **)&b->enum_types, &cap, b->nenums, sizeof *b->enum_types)) return -1;
+        e = sn_arena_calloc(b->a, sizeof *e);
+        const char **vals = sn_arena_alloc(b->a, n * sizeof *vals);
+        if (!e || !vals) return -1;
+        for (size_t i = 0; i < n; i++)
+            if (!(vals[i] = sn_arena_strdup(b->a, labels[i]))) return -1;
+        e->values = vals;
+        e->nvalues = n;
+        e->name = sn_arena_strdup(b->a, type_name);   /* named in sn_ib_finish, once the models are */
+        b->enum_types[b->nenums] = sn_arena_strdup(b->a, type_name);
+        if (!e->name || !b->enum_types[b->nenums]) return -1;
+        b->enums[b->nenums++] = e;
+    }
+    sinew_field *f = &t->fields[c];
+    f->type = SINEW_ENUM;
+    f->enum_type = e;
+    f->flags |= SINEW_FIELD_DB_TYPE;          /* the DDL names the type, and drift compares it */
+    f->def.kind = SINEW_DEFAULT_NONE;
+    f->def.value = NULL;
+    if (dflt) sn_default_from_sql(dflt, SINEW_ENUM, 1, b->a, &f->def);
+    if (f->def.kind == SINEW_DEFAULT_VALUE) {
+        int known = 0;
+        for (size_t i = 0; i < e->nvalues; i++) known |= !strcmp(e->values[i], f->def.value);
+        if (!known) f->def.kind = SINEW_DEFAULT_NONE, f->def.value = NULL;
+    }
+    return 1;
+}
+
+void sn_ib_retype(sn_ib *b, int ti, const char *column, const char *decl, int pg)
+{
+    ib_table *t = &b->t[ti];
+    int c = find_col(t, column);
+    if (c >= 0 && decl) t->fields[c].type = sn_type_from_sql(decl, pg);
 }
 
 int sn_ib_pk(sn_ib *b, int ti, const char *column, int pos)
@@ -139,6 +256,7 @@ void sn_ib_auto(sn_ib *b, int ti, const char *column)
     int i = find_col(t, column);
     if (i >= 0) {
         t->fields[i].flags |= SINEW_FIELD_AUTO;
+        t->fields[i].flags &= ~(unsigned)SINEW_FIELD_DB_TYPE;   /* the DDL writes its own key type */
         t->fields[i].def.kind = SINEW_DEFAULT_NONE;
         t->fields[i].def.value = NULL;
     }
@@ -218,16 +336,59 @@ static char *plural(sn_arena *a, const char *w)
     return sn_arena_printf(a, "%ss", w);
 }
 
-/* A valid identifier from any text: letters, digits and _, not starting with a digit. */
+/* U+00C0..U+00FF as ASCII ("" for the two signs, × and ÷, which become _) */
+static const char *const latin1[64] = {
+    "A", "A", "A", "A", "A", "A", "AE", "C", "E", "E", "E", "E", "I", "I", "I", "I",
+    "D", "N", "O", "O", "O", "O", "O", "", "O", "U", "U", "U", "U", "Y", "TH", "ss",
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    "d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "y"};
+
+/* the code point of the UTF-8 sequence at s (its length in *len), or -1 for a stray byte */
+static long utf8_at(const unsigned char *s, size_t *len)
+{
+    int n = s[0] >= 0xf0 && s[0] < 0xf8 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+    if (!n) return -1;
+    long cp = s[0] & (0x3f >> (n - 1));
+    for (int i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80) return -1;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    *len = (size_t)n;
+    return cp;
+}
+
+/*
+ * A valid identifier from any text: letters, digits and _, not starting with
+ * a digit. Latin letters with accents lose them (é -> e), other characters
+ * become uXXXX (their code point), other bytes _: "naïve" -> naive,
+ * "名前" -> u540du524d. The column keeps its real name (@map).
+ */
 static char *ident(sn_arena *a, const char *s)
 {
     size_t n = strlen(s);
-    char *o = sn_arena_alloc(a, n + 3);
+    char *o = sn_arena_alloc(a, n * 4 + 3);
     if (!o) return NULL;
     size_t j = 0;
     if (!n || isdigit((unsigned char)s[0])) o[j++] = '_';
-    for (size_t i = 0; i < n; i++)
-        o[j++] = (isalnum((unsigned char)s[i]) || s[i] == '_') ? s[i] : '_';
+    for (size_t i = 0; i < n;) {
+        const unsigned char *c = (const unsigned char *)s + i;
+        if (isalnum(*c) || *c == '_') {
+            o[j++] = (char)*c;
+            i++;
+            continue;
+        }
+        size_t len = 1;
+        long cp = *c >= 0x80 ? utf8_at(c, &len) : -1;
+        if (cp >= 0xc0 && cp <= 0xff && *latin1[cp - 0xc0]) {
+            for (const char *t = latin1[cp - 0xc0]; *t; t++) o[j++] = *t;
+        } else if (cp >= 0x80) {
+            j += (size_t)snprintf(o + j, 10, "%su%04lx", j && o[j - 1] != '_' && isxdigit((unsigned char)o[j - 1]) ? "_" : "",
+                                  (unsigned long)cp);
+        } else {
+            o[j++] = '_';
+        }
+        i += len;
+    }
     o[j] = 0;
     return o;
 }
@@ -448,10 +609,11 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out)
     sn_arena *a = b->a;
     *out = NULL;
     if (b->nt) qsort(b->t, b->nt, sizeof *b->t, cmp_table);
-    sinew_schema *s = sn_arena_calloc(a, sizeof *s);
+    ib_schema *is = sn_arena_calloc(a, sizeof *is);
     sinew_model **models = sn_arena_calloc(a, (b->nt ? b->nt : 1) * sizeof *models);
-    if (!s || !models) return SINEW_NOMEM;
-    s->name = "db";
+    if (!is || !models) return SINEW_NOMEM;
+    sinew_schema *s = &is->s;
+    s->name = ib_schema_name;
     for (size_t i = 0; i < b->nt; i++) {
         ib_table *t = &b->t[i];
         sinew_model *m = sn_arena_calloc(a, sizeof *m);
@@ -459,6 +621,7 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out)
         t->model = m;
         models[i] = m;
         m->table = t->table;
+        m->doc = t->doc;
         const char *nm = model_name(a, t->table);
         for (int n = 2; nm && sinew_schema_find_model(s, nm); n++) {
             nm = sn_arena_printf(a, "%s%d", model_name(a, t->table), n);
@@ -484,7 +647,17 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out)
             for (size_t f = 0; f < t->nf; f++) if (t->pkpos[f] == pos) pk[k++] = (unsigned)f;
         m->pk = pk;
         m->npk = k;
-        if (k != 1) for (size_t f = 0; f < t->nf; f++) t->fields[f].flags &= ~(unsigned)SINEW_FIELD_AUTO;
+        /* no primary key (a log table, INHERITS children, a partitioned table): read, never written */
+        if (!k) m->flags |= SINEW_MODEL_READONLY;
+        if (k != 1)
+            for (size_t f = 0; f < t->nf; f++) {
+                if (!(t->fields[f].flags & SINEW_FIELD_AUTO)) continue;
+                t->fields[f].flags &= ~(unsigned)SINEW_FIELD_AUTO;
+                if (k > 1)
+                    sn_ib_note(b, (int)i, t->fields[f].column, "the database numbers this column (serial or identity) "
+                               "inside a composite key; @auto needs a one-column key, so sinew inserts the value "
+                               "you give it: set it, or insert such rows through SQL");
+            }
         /* single-column unique indexes become @unique; the rest keep their names */
         size_t keep = 0;
         for (size_t x = 0; x < t->ni; x++) {
@@ -514,6 +687,21 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out)
     }
     s->models = (const sinew_model *const *)models;
     s->nmodels = b->nt;
+    /* enums: PascalCase of the type name, clear of model names and of each other */
+    for (size_t i = 0; i < b->nenums; i++) {
+        const char *base = model_name(a, b->enum_types[i]);
+        if (!base) return SINEW_NOMEM;
+        const char *nm = base;
+        for (int n = 2;; n++) {
+            int taken = sinew_schema_find_model(s, nm) != NULL;
+            for (size_t k = 0; k < i && !taken; k++) taken = !strcmp(b->enums[k]->name, nm);
+            if (!taken) break;
+            if (!(nm = sn_arena_printf(a, n == 2 ? "%sEnum" : "%sEnum%d", base, n))) return SINEW_NOMEM;
+        }
+        b->enums[i]->name = nm;
+    }
+    s->enums = (const sinew_enum *const *)b->enums;
+    s->nenums = b->nenums;
     for (size_t i = 0; i < b->nt; i++) {
         sinew_model *m = b->t[i].model;
         m->fields = b->t[i].fields;
@@ -536,6 +724,7 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out)
         t->model->nrelations = t->nr;
     }
     s->owner = a;
+    is->notes = b->notes.len && !b->notes.failed ? sn_arena_strdup(a, sn_buf_cstr(&b->notes)) : NULL;
     b->finished = 1;
     *out = s;
     return SINEW_OK;

@@ -6,6 +6,7 @@
  * literals, now() or uuid(); anything else is left out.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include "schema/introspect.h"
 
@@ -18,11 +19,14 @@ sinew_type sn_type_from_sql(const char *decl, int pg)
     for (; decl && decl[n] && n + 1 < sizeof up; n++) up[n] = (char)toupper((unsigned char)decl[n]);
     up[n] = 0;
     if (pg) {
-        if (!strcmp(up, "SMALLINT") || !strcmp(up, "INTEGER")) return SINEW_INT32;
-        if (!strcmp(up, "BIGINT")) return SINEW_INT64;
-        if (!strcmp(up, "BOOLEAN")) return SINEW_BOOL;
-        if (!strcmp(up, "REAL") || !strcmp(up, "DOUBLE PRECISION")) return SINEW_DOUBLE;
-        if (!strncmp(up, "NUMERIC", 7)) return SINEW_DECIMAL;
+        /* format_type() names, and the aliases a schema's @db_type may use (int4, decimal, ...) */
+        if (!strcmp(up, "SMALLINT") || !strcmp(up, "INTEGER") || !strcmp(up, "INT") || !strcmp(up, "INT2") ||
+            !strcmp(up, "INT4")) return SINEW_INT32;
+        if (!strcmp(up, "BIGINT") || !strcmp(up, "INT8")) return SINEW_INT64;
+        if (!strcmp(up, "BOOLEAN") || !strcmp(up, "BOOL")) return SINEW_BOOL;
+        if (!strcmp(up, "REAL") || !strcmp(up, "DOUBLE PRECISION") || !strcmp(up, "FLOAT4") ||
+            !strcmp(up, "FLOAT8")) return SINEW_DOUBLE;
+        if (!strncmp(up, "NUMERIC", 7) || !strncmp(up, "DECIMAL", 7)) return SINEW_DECIMAL;
         if (!strcmp(up, "BYTEA")) return SINEW_BLOB;
         if (!strncmp(up, "TIMESTAMP", 9)) return SINEW_TIMESTAMP;
         if (!strcmp(up, "DATE")) return SINEW_DATE;
@@ -42,6 +46,66 @@ sinew_type sn_type_from_sql(const char *decl, int pg)
     if (has(up, "REAL") || has(up, "FLOA") || has(up, "DOUB")) return SINEW_DOUBLE;
     if (has(up, "NUMERIC") || has(up, "DECIMAL")) return SINEW_DECIMAL;
     return SINEW_TEXT;
+}
+
+/*
+ * Whether a pulled column keeps its declared type as @db_type. SQLite: when
+ * sinew's own DDL type for the field (TEXT for decimals, timestamps, dates,
+ * UUIDs and JSON; INTEGER for booleans) would read back as another type, so
+ * that `DECIMAL(5,2)` stays `DECIMAL(5,2)`. PostgreSQL: whenever the
+ * database's name is not the one sinew writes for that type (varchar(n),
+ * numeric(p,s), smallint, timestamp without time zone, enum types, arrays,
+ * tsvector, ...), since there every type name means something of its own.
+ */
+int sn_declared_type_kept(const char *decl, sinew_type t, int pg)
+{
+    if (!decl || !decl[0]) return 0;
+    if (!pg) return t == SINEW_BOOL || t == SINEW_DECIMAL || t == SINEW_UUID || t == SINEW_TIMESTAMP ||
+                    t == SINEW_DATE || t == SINEW_JSON;
+    static const struct { sinew_type t; const char *name; } own[] = {
+        {SINEW_BOOL, "boolean"}, {SINEW_INT32, "integer"}, {SINEW_INT64, "bigint"},
+        {SINEW_DOUBLE, "double precision"}, {SINEW_TEXT, "text"}, {SINEW_TEXT, "character varying"},
+        {SINEW_BLOB, "bytea"}, {SINEW_TIMESTAMP, "timestamp with time zone"}, {SINEW_TIMESTAMP, "timestamptz"},
+        {SINEW_DATE, "date"}, {SINEW_UUID, "uuid"}, {SINEW_JSON, "jsonb"}, {SINEW_DECIMAL, "numeric"}};
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        if (own[i].t == t && !strcasecmp(own[i].name, decl)) return 0;
+    return 1;
+}
+
+/*
+ * A declared type in one spelling: lower case, no blanks, PostgreSQL's
+ * aliases by their format_type() names (decimal(5,2) -> numeric(5,2),
+ * varchar(40) -> charactervarying(40), int4 -> integer, timestamptz ->
+ * timestampwithtimezone), so that what a user writes in @db_type compares
+ * equal to what the database reports.
+ */
+static void canon_type(const char *in, char *out, size_t cap)
+{
+    char flat[256];
+    size_t n = 0;
+    for (; *in && n + 1 < sizeof flat; in++)
+        if (*in != ' ') flat[n++] = (char)tolower((unsigned char)*in);
+    flat[n] = 0;
+    size_t head = 0;     /* the type's name, before a modifier or an array suffix */
+    while (flat[head] && flat[head] != '(' && flat[head] != '[') head++;
+    static const struct { const char *alias, *name; } al[] = {
+        {"decimal", "numeric"}, {"varchar", "charactervarying"}, {"char", "character"}, {"int", "integer"},
+        {"int4", "integer"}, {"int2", "smallint"}, {"int8", "bigint"}, {"bool", "boolean"},
+        {"float8", "doubleprecision"}, {"float4", "real"}, {"timestamptz", "timestampwithtimezone"},
+        {"timestamp", "timestampwithouttimezone"}, {"timetz", "timewithtimezone"}, {"time", "timewithouttimezone"}};
+    const char *name = NULL;
+    for (size_t i = 0; i < sizeof al / sizeof al[0] && !name; i++)
+        if (strlen(al[i].alias) == head && !strncmp(flat, al[i].alias, head)) name = al[i].name;
+    if (name) snprintf(out, cap, "%s%s", name, flat + head);
+    else snprintf(out, cap, "%s", flat);
+}
+
+int sn_declared_type_same(const char *a, const char *b)
+{
+    char ca[300], cb[300];
+    canon_type(a, ca, sizeof ca);
+    canon_type(b, cb, sizeof cb);
+    return strcmp(ca, cb) == 0;
 }
 
 sinew_fk_action sn_fk_action_from_sql(const char *s)
@@ -151,6 +215,7 @@ void sn_default_from_sql(const char *sql, sinew_type type, int pg, sn_arena *a, 
     } else if (!is_number(v, n) && strcmp(v, "true") && strcmp(v, "false")) {
         return;                                      /* an expression sinew cannot express */
     }
+    if (type == SINEW_BLOB) return;                  /* the schema language has no blob literals */
     if (type == SINEW_BOOL) {
         if (!strcmp(lit, "1") || !strcmp(lit, "true") || !strcmp(lit, "t")) out->value = "true";
         else if (!strcmp(lit, "0") || !strcmp(lit, "false") || !strcmp(lit, "f")) out->value = "false";

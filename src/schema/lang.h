@@ -61,6 +61,7 @@ enum { ARG_IDENT = 1, ARG_STRING, ARG_NUMBER, ARG_LIST };
 typedef struct ast_arg {
     int kind;
     const char *text;
+    const char *label;         /* `name:` before a named argument, or NULL */
     const char **items;        /* ARG_LIST */
     size_t nitems;
     int line, col;

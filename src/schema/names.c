@@ -62,25 +62,6 @@ int sn_c_keyword(const char *s)
     return s[0] == '_' && (isupper((unsigned char)s[1]) || s[1] == '_');
 }
 
-int sn_is_sql_reserved(const char *s)
-{
-    /* words reserved in both SQLite and PostgreSQL that commonly turn up as names */
-    static const char *const kw[] = {
-        "all", "and", "as", "asc", "between", "by", "case", "check", "collate", "column", "constraint", "create",
-        "cross", "default", "delete", "desc", "distinct", "drop", "else", "end", "except", "exists", "foreign",
-        "from", "full", "group", "having", "in", "index", "inner", "insert", "intersect", "into", "is", "join",
-        "left", "like", "limit", "natural", "not", "null", "offset", "on", "or", "order", "outer", "primary",
-        "references", "right", "select", "set", "table", "then", "to", "union", "unique", "update", "user",
-        "using", "values", "when", "where", "with", NULL};
-    char low[64];
-    size_t i = 0;
-    for (; s[i] && i + 1 < sizeof low; i++) low[i] = (char)tolower((unsigned char)s[i]);
-    low[i] = '\0';
-    for (const char *const *k = kw; *k; k++)
-        if (!strcmp(*k, low)) return 1;
-    return 0;
-}
-
 /* optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours */
 size_t sn_edit_distance(const char *a, const char *b)
 {

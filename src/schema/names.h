@@ -26,7 +26,6 @@ void sn_plural(const char *snake, char *out, size_t cap);   /* users, categories
  * implementation (_ then an upper-case letter, or __).
  */
 int sn_c_keyword(const char *s);
-int sn_is_sql_reserved(const char *s);
 size_t sn_edit_distance(const char *a, const char *b);
 
 #endif

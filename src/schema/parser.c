@@ -150,7 +150,8 @@ static int parse_attr(P *p, ast_attr *at, int model_level)
     while (p->tok.kind != T_RPAREN) {
         PUSH(p->lx->arena, at->args, at->nargs, cap);
         if (!at->args) return 0;
-        /* named arguments (`fields: [a]`) keep only their value */
+        /* named arguments (`fields: [a]`, `name: "x"`) keep their label beside the value */
+        const char *label = NULL;
         if (p->tok.kind == T_IDENT) {
             lexer save = *p->lx;
             token t = p->tok;
@@ -159,10 +160,12 @@ static int parse_attr(P *p, ast_attr *at, int model_level)
                 *p->lx = save;
                 p->tok = t;
             } else {
+                label = t.text;
                 next(p);
             }
         }
         if (!parse_arg(p, &at->args[at->nargs - 1])) return 0;
+        at->args[at->nargs - 1].label = label;
         if (p->tok.kind == T_COMMA) {
             next(p);
             continue;
@@ -230,6 +233,26 @@ static void parse_field(P *p, ast_model *m, size_t *fcap)
     if (m->fields) m->fields[m->nfields - 1] = f;
 }
 
+/*
+ * `model`/`enum` inside a model: the next declaration (the model was not
+ * closed) when a name and '{' follow, else a field of that name (`model text`,
+ * a car's model). The current token was just read: the source after it is
+ * looked at, past blanks, one identifier and blanks.
+ */
+static int starts_declaration(const P *p)
+{
+    const char *s = p->lx->src;
+    size_t i = p->lx->pos, n = p->lx->len;
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) i++;
+    size_t id = i;
+    while (i < n && (s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+                     (s[i] >= '0' && s[i] <= '9')))
+        i++;
+    if (i == id) return 1;
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) i++;
+    return i < n && s[i] == '{';
+}
+
 static void parse_model(P *p, ast_file *file, size_t *cap)
 {
     ast_model m;
@@ -273,7 +296,7 @@ static void parse_model(P *p, ast_file *file, size_t *cap)
             continue;
         }
         if (p->tok.kind == T_IDENT) {
-            if (is_kw(&p->tok, "model") || is_kw(&p->tok, "enum")) {
+            if ((is_kw(&p->tok, "model") || is_kw(&p->tok, "enum")) && starts_declaration(p)) {
                 err(p, kl, kc, "model %s is not closed: add '}' before the next '%s'", m.name, p->tok.text);
                 break;
             }

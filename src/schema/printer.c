@@ -112,6 +112,11 @@ static void field_line(sn_buf *b, const sinew_model *m, const sinew_field *f, in
         str_lit(b, f->column);
         sn_buf_putc(b, ')');
     }
+    if ((f->flags & SINEW_FIELD_DB_TYPE) && f->db_type) {
+        sn_buf_puts(b, " @db_type(");
+        str_lit(b, f->db_type);
+        sn_buf_putc(b, ')');
+    }
     if (f->check) {
         sn_buf_puts(b, " @check(");
         str_lit(b, f->check);
@@ -143,6 +148,15 @@ static void field_line(sn_buf *b, const sinew_model *m, const sinew_field *f, in
  * the text gives it back. (A pulled database's index on a foreign key reads
  * the same way.)
  */
+/* sinew's own name for an index: <table>_<columns>_idx (unique: _key), as the resolver makes it */
+static void default_index_name(char *want, size_t cap, const sinew_model *m, const sinew_index *ix)
+{
+    size_t nl = (size_t)snprintf(want, cap, "%s", m->table);
+    for (size_t k = 0; k < ix->nfields && nl < cap; k++)
+        nl += (size_t)snprintf(want + nl, cap - nl, "_%s", m->fields[ix->fields[k]].column);
+    if (nl < cap) snprintf(want + nl, cap - nl, "%s", ix->unique ? "_key" : "_idx");
+}
+
 static int automatic_index(const sinew_model *m, size_t x)
 {
     const sinew_index *ix = &m->indexes[x];
@@ -159,10 +173,7 @@ static int automatic_index(const sinew_model *m, size_t x)
     }
     if (!rel) return 0;
     char want[600];
-    size_t nl = (size_t)snprintf(want, sizeof want, "%s", m->table);
-    for (size_t k = 0; k < ix->nfields && nl < sizeof want; k++)
-        nl += (size_t)snprintf(want + nl, sizeof want - nl, "_%s", m->fields[ix->fields[k]].column);
-    if (nl < sizeof want) snprintf(want + nl, sizeof want - nl, "_idx");
+    default_index_name(want, sizeof want, m, ix);
     if (!ix->name || strcmp(ix->name, want)) return 0;
     /* the resolver adds these after every declared index, so only the others before it count */
     for (size_t y = 0; y < m->nindexes; y++) {
@@ -215,6 +226,15 @@ static void rel_line(sn_buf *b, const sinew_model *m, const sinew_relation *r, i
             }
             if (r->nkeys == 1 && (f0->flags & SINEW_FIELD_UNIQUE)) sn_buf_puts(b, " @unique");
             if (r->nkeys == 1 && (f0->flags & SINEW_FIELD_INDEX)) sn_buf_puts(b, " @index");
+        }
+        /* a key referring to another unique key of the target than its primary key */
+        int to_pk = r->nkeys == r->target->npk;
+        for (size_t k = 0; to_pk && k < r->nkeys; k++) to_pk = r->remote[k] == r->target->pk[k];
+        if (!to_pk) {
+            sn_buf_puts(b, " @references([");
+            for (size_t k = 0; k < r->nkeys; k++)
+                sn_buf_printf(b, "%s%s", k ? ", " : "", r->target->fields[r->remote[k]].name);
+            sn_buf_puts(b, "])");
         }
         if (unindexed(m, r)) sn_buf_puts(b, " @no_index");
         if (r->on_delete) sn_buf_printf(b, " @on_delete(%s)", action(r->on_delete));
@@ -321,6 +341,13 @@ static void model_text(sn_buf *b, const sinew_model *m, const sn_comment_map *c)
         sn_buf_puts(b, ")\n");
         trailing(c, b, key);
     }
+    if (m->flags & SINEW_MODEL_READONLY) {
+        sn_buf_puts(b, extra++ ? "" : "\n");
+        key_of(key, sizeof key, "a", m->name, "readonly");
+        if (c) sn_comments_leading(c, b, key, "  ");
+        sn_buf_puts(b, "  @@readonly\n");
+        trailing(c, b, key);
+    }
     if (m->npk > 1) {
         sn_buf_puts(b, extra++ ? "" : "\n");
         key_of(key, sizeof key, "a", m->name, "id");
@@ -339,6 +366,12 @@ static void model_text(sn_buf *b, const sinew_model *m, const sn_comment_map *c)
         if (c) sn_comments_leading(c, b, key, "  ");
         sn_buf_printf(b, "  @@%s(", m->indexes[i].unique ? "unique" : "index");
         name_list(b, m, m->indexes[i].fields, m->indexes[i].nfields);
+        char want[600];
+        default_index_name(want, sizeof want, m, &m->indexes[i]);
+        if (m->indexes[i].name && strcmp(m->indexes[i].name, want)) {   /* the database's own name */
+            sn_buf_puts(b, ", name: ");
+            str_lit(b, m->indexes[i].name);
+        }
         sn_buf_puts(b, ")\n");
         trailing(c, b, key);
     }

@@ -36,9 +36,12 @@ typedef struct prel {
     int order;
     const char *fk[MAXK];     /* BELONGS_TO: FK field names in this model */
     size_t nfk;
+    const char *ref[MAXK];    /* @references: the target's fields the key refers to (default: its key) */
+    size_t nref;
     int fk_done;
     int explicit_fk;
     int unique, indexed, no_index;
+    int key_unique;           /* @fk fields that are the model's key or a unique set: a one-to-one */
     const char *map;          /* @map on a to-one: the FK column */
     sinew_fk_action on_delete, on_update;
     int inverse;              /* relation index in target, -1 */
@@ -109,6 +112,22 @@ static void err(R *r, int line, int col, const char *fmt, ...)
     va_end(ap);
     sn_diag_add(r->d, SINEW_DIAG_ERROR, r->file, line, col, "%s", msg);
     r->errors++;
+}
+
+/* a warning: the file is accepted, the diagnostic says what the database will do */
+static void warn(R *r, int line, int col, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+static void warn(R *r, int line, int col, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    sn_diag_add(r->d, SINEW_DIAG_WARNING, r->file, line, col, "%s", msg);
 }
 
 static const char *const scalar_names[] = {"bool", "int32", "int64", "double", "text", "blob", "timestamp",
@@ -348,11 +367,11 @@ static void set_default(R *r, pfield *pf, const ast_attr *a)
 
 /* ---- fields and relations from the syntax tree ---- */
 
-static const char *const field_attrs[] = {"id", "auto", "unique", "index", "default", "map", "check", "version",
+static const char *const field_attrs[] = {"id", "auto", "unique", "index", "default", "map", "check", "version", "db_type",
                                           "renamed_from", "length", "range", "pattern", NULL};
 static const char *const rel_attrs[] = {"on_delete", "on_update", "fk", "inverse", "through", "map", "unique",
-                                        "index", "relation", "no_index", NULL};
-static const char *const model_attrs[] = {"map", "id", "unique", "index", "renamed_from", NULL};
+                                        "index", "relation", "no_index", "references", NULL};
+static const char *const model_attrs[] = {"map", "id", "unique", "index", "renamed_from", "readonly", NULL};
 
 static int in_list(const char *s, const char *const *l)
 {
@@ -400,6 +419,16 @@ static void scalar_field(R *r, rmodel *m, const ast_field *af, int order, sinew_
         else if (!strcmp(n, "index")) f->flags |= SINEW_FIELD_INDEX;
         else if (!strcmp(n, "version")) f->flags |= SINEW_FIELD_VERSION;
         else if (!strcmp(n, "default")) def = a;
+        else if (!strcmp(n, "db_type")) {
+            /* the declared SQL type (what `db pull` read), kept so that DDL and drift use it */
+            if (a->nargs != 1 || a->args[0].kind != ARG_STRING || !a->args[0].text[0]) {
+                err(r, a->line, a->col, "@db_type needs the column's SQL type as one string: @db_type(\"NUMERIC(5,2)\")");
+                continue;
+            }
+            if (!control_free(r, &a->args[0], "@db_type")) continue;
+            f->db_type = a->args[0].text;
+            f->flags |= SINEW_FIELD_DB_TYPE;
+        }
         else if (!strcmp(n, "map") || !strcmp(n, "check") || !strcmp(n, "pattern")) {
             if (a->nargs != 1 || a->args[0].kind != ARG_STRING) {
                 err(r, a->line, a->col, "@%s needs one string: @%s(\"%s\")", n, n,
@@ -520,6 +549,19 @@ static void relation_field(R *r, rmodel *m, const ast_field *af, int order, int 
             }
             if (!p.nfk) err(r, a->line, a->col, "@fk needs the foreign-key field(s): @fk(author_id)");
             p.explicit_fk = 1;
+        } else if (!strcmp(n, "references")) {
+            if (a->nargs == 1 && a->args[0].kind == ARG_LIST) {
+                for (size_t k = 0; k < a->args[0].nitems && k < MAXK; k++) p.ref[p.nref++] = a->args[0].items[k];
+            } else {
+                for (size_t k = 0; k < a->nargs && k < MAXK; k++) {
+                    if (a->args[k].kind != ARG_IDENT) {
+                        err(r, a->args[k].line, a->args[k].col, "@references names fields of %s: @references([a, b])", af->type);
+                        break;
+                    }
+                    p.ref[p.nref++] = a->args[k].text;
+                }
+            }
+            if (!p.nref) err(r, a->line, a->col, "@references needs the referenced field(s) of %s: @references([a, b])", af->type);
         } else if (!strcmp(n, "inverse") || !strcmp(n, "relation")) {
             if (a->nargs != 1 || a->args[0].kind != ARG_IDENT) err(r, a->line, a->col, "@%s names a field of %s: @%s(author)", n, af->type, n);
             else p.inverse_hint = a->args[0].text;
@@ -532,10 +574,12 @@ static void relation_field(R *r, rmodel *m, const ast_field *af, int order, int 
     if (p.no_index && (af->list || p.indexed))
         err(r, af->line, af->col, "@no_index is for to-one relations without @index: it keeps sinew from indexing "
             "the foreign key of '%s'", af->name);
+    if (p.nref && !p.explicit_fk && !af->list)
+        err(r, af->line, af->col, "@references on '%s' needs the foreign-key fields too: @fk(...) @references(...)", af->name);
     if (!af->list && p.through)
         err(r, af->line, af->col, "@through is for many-to-many lists; '%s' is a to-one relation (write %s[])", af->name, af->type);
-    if (af->list && (p.explicit_fk || p.on_delete || p.map))
-        err(r, af->line, af->col, "'%s' is a list: the foreign key and its @fk/@on_delete/@map belong on the to-one "
+    if (af->list && (p.explicit_fk || p.on_delete || p.map || p.nref))
+        err(r, af->line, af->col, "'%s' is a list: the foreign key and its @fk/@references/@on_delete/@map belong on the to-one "
             "field of %s that points back", af->name, af->type);
     push_rel(r, m, &p);
 }
@@ -544,6 +588,8 @@ static void relation_field(R *r, rmodel *m, const ast_field *af, int order, int 
 
 static int resolve_pk(R *r, int mi);
 
+static int check_references(R *r, const prel *p, rmodel *t);
+
 /* make (or check) the FK fields of a BELONGS_TO */
 static int ensure_fk(R *r, int mi, int ri)
 {
@@ -551,28 +597,46 @@ static int ensure_fk(R *r, int mi, int ri)
     prel *p = &m->r[ri];
     if (p->fk_done) return 0;
     p->fk_done = 1;
-    if (resolve_pk(r, p->target)) return 1;
+    int no_key = resolve_pk(r, p->target);   /* once resolved, a keyless @@readonly model says 0 */
+    m = &r->m[mi];
+    p = &m->r[ri];
     rmodel *t = &r->m[p->target];
-    if (!t->npk) return 1;
-    if ((p->unique || p->indexed) && t->npk > 1) {
+    if (!t->npk && (t->flags & SINEW_MODEL_READONLY) && !p->nref) {
+        err(r, p->line, p->col, "'%s' points to %s, which has no primary key (@@readonly): name the unique "
+            "fields it refers to with @references([...])", p->name, t->name);
+        return 1;
+    }
+    if ((no_key || !t->npk) && !p->nref) return 1;
+    if (p->nref && check_references(r, p, t)) return 1;
+    size_t tkeys = p->nref ? p->nref : t->npk;
+    if ((p->unique || p->indexed) && tkeys > 1) {
         /* the field attribute would apply to each column alone: say the pair */
         err(r, p->line, p->col, "@%s on '%s' would cover one column, but %s's key has %zu; write @@%s([%s]) in %s instead",
-            p->unique ? "unique" : "index", p->name, t->name, t->npk, p->unique ? "unique" : "index", p->name, m->name);
+            p->unique ? "unique" : "index", p->name, t->name, tkeys, p->unique ? "unique" : "index", p->name, m->name);
         return 1;
     }
     if (p->explicit_fk) {
-        if (p->nfk != t->npk) {
-            err(r, p->line, p->col, "@fk of '%s' names %zu field(s) but %s's key has %zu", p->name, p->nfk, t->name, t->npk);
+        if (p->nfk != tkeys) {
+            if (p->nref)
+                err(r, p->line, p->col, "@fk of '%s' names %zu field(s) but its @references names %zu", p->name, p->nfk,
+                    p->nref);
+            else
+                err(r, p->line, p->col, "@fk of '%s' names %zu field(s) but %s's key has %zu; a foreign key to another "
+                    "unique key of %s names it with @references([...])", p->name, p->nfk, t->name, t->npk, t->name);
             return 1;
         }
         for (size_t k = 0; k < p->nfk; k++) {
             pfield *f = find_field(m, p->fk[k]);
-            pfield *tf = find_field(t, t->pk[k]);
+            pfield *tf = find_field(t, p->nref ? p->ref[k] : t->pk[k]);
             if (!f) {
                 if (!m->broken) err(r, p->line, p->col, "@fk(%s): %s has no field '%s'", p->fk[k], m->name, p->fk[k]);
                 return 1;
             }
-            if (tf && f->f.type != tf->f.type)
+            /* integers of another width are the database's business (PostgreSQL compares an int
+             * column with a bigint key): values travel as int64 either way */
+            int int_widths = (f->f.type == SINEW_INT32 || f->f.type == SINEW_INT64) &&
+                             tf && (tf->f.type == SINEW_INT32 || tf->f.type == SINEW_INT64);
+            if (tf && f->f.type != tf->f.type && !int_widths)
                 err(r, f->f.loc.line, f->f.loc.col, "'%s' is %s but it refers to %s.%s, which is %s", f->f.name,
                     sinew_type_name(f->f.type), t->name, tf->f.name, sinew_type_name(tf->f.type));
             f->f.flags |= SINEW_FIELD_FK;
@@ -657,9 +721,10 @@ static int resolve_pk(R *r, int mi)
     }
     m->pk_state = 2;
     if (!m->npk) {
+        if (m->flags & SINEW_MODEL_READONLY) return 1;   /* read, never written: a key is not needed */
         if (!m->broken)   /* else the key may be the field of unknown type, reported already */
-            err(r, m->line, m->col, "model %s has no primary key: mark a field @id (e.g. `id int64 @id @auto`) or add @@id([...])",
-            m->name);
+            err(r, m->line, m->col, "model %s has no primary key: mark a field @id (e.g. `id int64 @id @auto`) or add @@id([...]); "
+                "a table without one is @@readonly", m->name);
         return 1;
     }
     /* a generated key is one column: SQLite's AUTOINCREMENT and an identity
@@ -692,6 +757,93 @@ static pairinfo *pair(R *r, int t, int mi)
     return x;
 }
 
+/* the names of a list attribute argument, or NULL */
+static const ast_arg *list_arg(const ast_attr *a)
+{
+    return a->nargs == 1 && a->args[0].kind == ARG_LIST ? &a->args[0] : NULL;
+}
+
+static int same_names(const char *const *a, size_t na, const char *const *b, size_t nb)
+{
+    if (na != nb) return 0;
+    for (size_t i = 0; i < na; i++) {
+        size_t j = 0;
+        while (j < nb && strcmp(a[i], b[j])) j++;
+        if (j == nb) return 0;
+    }
+    return 1;
+}
+
+/*
+ * A to-one whose @fk fields are, as a set, the model's own key or a unique
+ * key of it (`film_id int @id` + `film Film @fk(film_id)`: an extension
+ * table) holds at most one row per target: it is one-to-one, and the optional
+ * to-one back on the target is its has-one side. Decided from the syntax
+ * alone, before any relation kind is.
+ */
+static void mark_key_unique(R *r, size_t declared)
+{
+    for (size_t mi = 0; mi < declared; mi++) {
+        rmodel *m = &r->m[mi];
+        for (size_t ri = 0; ri < m->nr; ri++) {
+            prel *p = &m->r[ri];
+            if (!p->a || p->a->list || !p->explicit_fk || p->unique || !p->nfk) continue;
+            const char *key[MAXK];
+            size_t nk = 0;
+            if (m->id_attr) {
+                const ast_arg *l = list_arg(m->id_attr);
+                for (size_t i = 0; l && i < l->nitems && nk < MAXK; i++) key[nk++] = l->items[i];
+            } else {
+                for (size_t i = 0; i < m->nf && nk < MAXK; i++)
+                    if (m->f[i].f.flags & SINEW_FIELD_PK) key[nk++] = m->f[i].f.name;
+            }
+            int one = same_names(p->fk, p->nfk, key, nk);
+            if (!one && p->nfk == 1) {
+                const pfield *f = find_field(m, p->fk[0]);
+                one = f && (f->f.flags & SINEW_FIELD_UNIQUE);
+            }
+            for (size_t i = 0; !one && m->a && i < m->a->nattrs; i++) {
+                const ast_attr *at = &m->a->attrs[i];
+                const ast_arg *l = list_arg(at);
+                if (strcmp(at->name, "unique") || !l) continue;
+                one = same_names(p->fk, p->nfk, l->items, l->nitems);
+            }
+            p->key_unique = one;
+        }
+    }
+}
+
+/*
+ * @references([a, b]): the fields of t a foreign key refers to, when they are
+ * not its primary key (a FOREIGN KEY ... REFERENCES t (a, b) to a UNIQUE
+ * constraint). They must exist and be unique together: the key, a @unique
+ * field, or an @@unique of exactly those fields.
+ */
+static int check_references(R *r, const prel *p, rmodel *t)
+{
+    for (size_t k = 0; k < p->nref; k++)
+        if (!find_field(t, p->ref[k])) {
+            if (!t->broken) err(r, p->line, p->col, "@references(%s): %s has no field '%s'", p->ref[k], t->name, p->ref[k]);
+            return 1;
+        }
+    int ok = same_names(p->ref, p->nref, t->pk, t->npk);
+    if (!ok && p->nref == 1) ok = (find_field(t, p->ref[0])->f.flags & SINEW_FIELD_UNIQUE) != 0;
+    for (size_t i = 0; !ok && t->a && i < t->a->nattrs; i++) {
+        const ast_attr *at = &t->a->attrs[i];
+        const ast_arg *l = list_arg(at);
+        if (!strcmp(at->name, "unique") && l) ok = same_names(p->ref, p->nref, l->items, l->nitems);
+    }
+    if (!ok) {
+        char names[256] = "";
+        for (size_t k = 0, l = 0; k < p->nref && l + 1 < sizeof names; k++)
+            l += (size_t)snprintf(names + l, sizeof names - l, "%s%s", k ? ", " : "", p->ref[k]);
+        err(r, p->line, p->col, "@references([%s]) of '%s': a foreign key refers to a unique key, and %s has none on "
+            "exactly these fields; add @@unique([%s]) to %s", names, p->name, t->name, names, t->name);
+        return 1;
+    }
+    return 0;
+}
+
 /* phase 0 (before the to-one pass) counts unique to-ones; phase 1 (after it) the rest */
 static void count_pairs(R *r, size_t declared, int phase)
 {
@@ -702,7 +854,7 @@ static void count_pairs(R *r, size_t declared, int phase)
             pairinfo *x = pair(r, (int)ti, q->target);
             if (!x) return;
             if (phase == 0) {
-                if (!q->a->list && q->unique && x->unique_to_one++ == 0) x->first_unique = (int)i;
+                if (!q->a->list && (q->unique || q->key_unique) && x->unique_to_one++ == 0) x->first_unique = (int)i;
                 continue;
             }
             if (q->kind == SINEW_BELONGS_TO && x->belongs++ == 0) x->first_belongs = (int)i;
@@ -723,7 +875,8 @@ static void decide_to_one(R *r, int mi, int ri)
     int found = -1, count = 0;
     if (p->inverse_hint) {
         const prel *q = find_rel(t, p->inverse_hint);
-        if (q && q != p && q->a && !q->a->list && points_back(q, mi) && q->unique) found = (int)(q - t->r), count = 1;
+        if (q && q != p && q->a && !q->a->list && points_back(q, mi) && (q->unique || q->key_unique))
+            found = (int)(q - t->r), count = 1;
     } else {
         const pairinfo *x = pair(r, p->target, mi);
         if (x) found = x->first_unique, count = x->unique_to_one;
@@ -1047,13 +1200,13 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
                 x->nkeys = p->nfk;
                 for (size_t k = 0; k < p->nfk; k++) {
                     lo[k] = field_index(rm, p->fk[k]);
-                    re[k] = field_index(tm, tm->pk[k]);
+                    re[k] = field_index(tm, p->nref ? p->ref[k] : tm->pk[k]);
                 }
             } else if (p->kind == SINEW_HAS_ONE || p->kind == SINEW_HAS_MANY) {
                 const prel *q = p->inverse >= 0 ? &tm->r[p->inverse] : NULL;
                 x->nkeys = q ? q->nfk : 0;
                 for (size_t k = 0; q && k < q->nfk; k++) {
-                    lo[k] = field_index(rm, rm->pk[k]);
+                    lo[k] = field_index(rm, q->nref ? q->ref[k] : rm->pk[k]);
                     re[k] = field_index(tm, q->fk[k]);
                 }
             } else if (p->through_model >= 0) {
@@ -1108,7 +1261,8 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
                     for (size_t q = 0; q < p->nfk; q++) fs[nf++] = field_index(rm, p->fk[q]);
                 }
             }
-            if (!(ix[k].name = index_name(r, m, fs, nf, uniq))) return SINEW_NOMEM;
+            if (a->nargs > 1 && a->args[1].kind == ARG_STRING) ix[k].name = a->args[1].text;   /* name: "..." */
+            else if (!(ix[k].name = index_name(r, m, fs, nf, uniq))) return SINEW_NOMEM;
             ix[k].fields = fs;
             ix[k].nfields = nf;
             ix[k].unique = uniq;
@@ -1170,6 +1324,16 @@ static void check_indexes(R *r)
                     err(r, a->line, a->col, "@@%s names '%s', which is not a field or to-one relation of %s", a->name,
                         fn, rm->name);
             }
+            /* the only other argument: the SQL name, when it is not sinew's <table>_<columns>_idx/_key */
+            for (size_t j = 1; j < a->nargs; j++) {
+                const ast_arg *v = &a->args[j];
+                if (!v->label || strcmp(v->label, "name") || v->kind != ARG_STRING || !v->text[0] || j > 1)
+                    err(r, v->line, v->col, "@@%s takes the fields and, optionally, the index's SQL name: "
+                        "@@%s([a, b], name: \"%s_a_b_%s\")", a->name, a->name, rm->table ? rm->table : "table",
+                        strcmp(a->name, "unique") ? "idx" : "key");
+                else
+                    control_free(r, v, strcmp(a->name, "unique") ? "@@index(name:)" : "@@unique(name:)");
+            }
         }
     }
 }
@@ -1182,9 +1346,6 @@ static void check_names(R *r)
     for (size_t mi = 0; mi < r->nm; mi++) {
         rmodel *m = &r->m[mi];
         if (!m->a) continue;
-        if (sn_is_sql_reserved(m->table))
-            err(r, m->line, m->col, "table name '%s' is an SQL reserved word: give the table another name with @@map(\"...\")",
-                m->table);
         int mj = sn_nameidx_add(&cnames, r->a, m->c_name, (int)mi);
         if (mj >= 0)
             err(r, m->line, m->col, "models %s and %s would both generate C functions named %s_...; rename one",
@@ -1193,14 +1354,6 @@ static void check_names(R *r)
         memset(&columns, 0, sizeof columns);
         for (size_t i = 0; i < m->nf; i++) {
             const sinew_field *f = &m->f[i].f;
-            if (m->f[i].implicit_of < 0) {
-                if (sn_c_keyword(f->name))
-                    err(r, f->loc.line, f->loc.col, "field name '%s' is a C keyword: rename the field (keep the column "
-                        "name with @map(\"%s\"))", f->name, f->name);
-                else if (sn_is_sql_reserved(f->column))
-                    err(r, f->loc.line, f->loc.col, "column name '%s' is an SQL reserved word: rename the field or give "
-                        "the column another name with @map(\"...\")", f->column);
-            }
             if (sn_nameidx_get(&m->fidx, f->name) != (int)i) {
                 err(r, f->loc.line, f->loc.col, "duplicate field '%s' in model %s", f->name, m->name);
                 continue;
@@ -1211,8 +1364,6 @@ static void check_names(R *r)
                     f->name, m->name, f->column);
         }
         for (size_t i = 0; i < m->nr; i++) {
-            if (sn_c_keyword(m->r[i].name))
-                err(r, m->r[i].line, m->r[i].col, "relation name '%s' is a C keyword: rename it", m->r[i].name);
             /* implicit key fields come after every declared one: the first of a name is declared if any is */
             int j = sn_nameidx_get(&m->fidx, m->r[i].name);
             if (j >= 0 && m->f[j].implicit_of < 0)
@@ -1220,9 +1371,11 @@ static void check_names(R *r)
             else if (sn_nameidx_get(&m->ridx, m->r[i].name) != (int)i)
                 err(r, m->r[i].line, m->r[i].col, "duplicate field '%s' in model %s", m->r[i].name, m->name);
             prel *p = &m->r[i];
+            /* legal SQL (a pulled database has it): deleting the referenced row then fails */
             if (p->kind == SINEW_BELONGS_TO && p->on_delete == SINEW_FK_SET_NULL && !p->optional)
-                err(r, p->line, p->col, "@on_delete(set_null) needs an optional relation: write '%s %s?'", p->name,
-                    r->m[p->target].name);
+                warn(r, p->line, p->col, "@on_delete(set_null) on the required relation '%s': the database will refuse "
+                     "to delete a %s that is still referenced; write '%s %s?' to make it optional", p->name,
+                     r->m[p->target].name, p->name, r->m[p->target].name);
         }
     }
 }
@@ -1290,6 +1443,9 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
                 else if (control_free(&r, &at->args[0], "@@renamed_from")) m->renamed_from = at->args[0].text;
             } else if (!strcmp(at->name, "id")) {
                 m->id_attr = at;
+            } else if (!strcmp(at->name, "readonly")) {
+                if (at->nargs) err(&r, at->line, at->col, "@@readonly takes no arguments");
+                m->flags |= SINEW_MODEL_READONLY;
             }
         }
     }
@@ -1313,6 +1469,7 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
     /* every later check runs too (all independent errors in one run); the
      * ones a dropped field could cause are skipped in models marked broken */
     size_t declared = r.nm;
+    mark_key_unique(&r, declared);
     count_pairs(&r, declared, 0);
     for (size_t mi = 0; mi < declared; mi++)
         for (size_t ri = 0; ri < r.m[mi].nr; ri++)

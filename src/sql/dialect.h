@@ -93,6 +93,11 @@ int sn_sql_xact_lock(sn_buf *out, const sinew_dialect *d, int64_t key);
 void sn_sql_create_table(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int if_not_exists);
 /* one CREATE [UNIQUE] INDEX statement per index, each terminated by ";\n" */
 void sn_sql_create_indexes(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int if_not_exists);
+/* a column's SQL type: its @db_type where this backend reads that name as the field's type, else
+ * the dialect's own type for it */
+const char *sn_sql_column_type(const sinew_dialect *d, const sinew_field *f);
+/* 1 when the column's @db_type applies on this backend (sn_sql_column_type returns it) */
+int sn_sql_declared_type_applies(const sinew_dialect *d, const sinew_field *f);
 /* one column definition as in CREATE TABLE (name, type, NOT NULL, DEFAULT, UNIQUE, CHECK) */
 void sn_sql_column_def(sn_buf *out, const sinew_dialect *d, const sinew_model *m, size_t field);
 /* FOREIGN KEY (...) REFERENCES t (...) [ON DELETE ..] [ON UPDATE ..] for a BELONGS_TO relation */

@@ -10,7 +10,7 @@
  * timestamp); defaults by rendering the expected one as SQL and reading it
  * back; unique constraints by their columns (SQLite does not keep their
  * names), indexes by name and columns, foreign keys by columns, target and
- * actions.
+ * actions. A declared @db_type is compared as written, up to case and blanks.
  */
 #include <string.h>
 #include <strings.h>
@@ -78,10 +78,12 @@ static void compare_column(ctx *c, const sinew_model *e, size_t i, const sinew_f
 {
     const sinew_field *ef = &e->fields[i];
     const char *t = e->table, *cn = ef->column;
-    if (!same_type(c->dl, ef, lf)) {
+    /* a declared type (@db_type) that applies here is compared as written, up to case and blanks */
+    int declared = (int)i != sinew_model_auto_pk(e) && sn_sql_declared_type_applies(c->dl, ef);
+    if (declared ? !lf->db_type || !sn_declared_type_same(ef->db_type, lf->db_type) : !same_type(c->dl, ef, lf)) {
         const char *db = lf->db_type ? lf->db_type : sinew_type_name(lf->type);
         add(c, SN_DRIFT_COLUMN_TYPE, t, cn, P("column %s has type %s in the database, %s expected", cn, db,
-            c->dl->column_type(ef)), P("type %s in the database", db));
+            sn_sql_column_type(c->dl, ef)), P("type %s in the database", db));
     }
     if ((ef->flags ^ lf->flags) & SINEW_FIELD_NULLABLE) {
         const char *is = lf->flags & SINEW_FIELD_NULLABLE ? "nullable" : "NOT NULL";

@@ -66,6 +66,27 @@ int sn_sql_default(sn_buf *out, const sinew_dialect *d, const sinew_field *f)
     return 1;
 }
 
+/*
+ * A declared type (@db_type, what `db pull` read) is written where the
+ * backend's own type rules read it as the field's type: NUMERIC(10,2) on
+ * both, DATETIME on SQLite only (PostgreSQL has no such type, so a schema
+ * pulled from SQLite still builds there with sinew's timestamptz).
+ */
+int sn_sql_declared_type_applies(const sinew_dialect *d, const sinew_field *f)
+{
+    if (!(f->flags & SINEW_FIELD_DB_TYPE) || !f->db_type || !f->db_type[0]) return 0;
+    if (!d->type_from_sql) return 0;        /* a dialect older than version 4 cannot say how it reads it */
+    sinew_type t = d->type_from_sql(f->db_type);
+    if (t == f->type) return 1;
+    /* an enum is text to the database; a PostgreSQL type sinew does not know reads as text too */
+    return f->type == SINEW_ENUM && t == SINEW_TEXT;
+}
+
+const char *sn_sql_column_type(const sinew_dialect *d, const sinew_field *f)
+{
+    return sn_sql_declared_type_applies(d, f) ? f->db_type : d->column_type(f);
+}
+
 static void key_columns(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
                         const unsigned *idx, size_t n)
 {
@@ -84,7 +105,7 @@ void sn_sql_column_def(sn_buf *out, const sinew_dialect *d, const sinew_model *m
         sn_buf_puts(out, d->auto_pk_type(f));
         return;
     }
-    sn_buf_puts(out, d->column_type(f));
+    sn_buf_puts(out, sn_sql_column_type(d, f));
     if (!(f->flags & SINEW_FIELD_NULLABLE)) sn_buf_puts(out, " NOT NULL");
     if (f->def.kind != SINEW_DEFAULT_NONE) {
         sn_buf_puts(out, " DEFAULT ");

@@ -85,7 +85,7 @@ int sn_sql_relation_select(sn_buf *b, const sinew_dialect *d, const sinew_relati
                 sn_buf_puts(b, "t0.");
                 sn_sql_ident(b, d, t->fields[rel->remote[i]].column);
             }
-            sn_buf_puts(b, ", ");
+            if (i + 1 < nk || t->npk) sn_buf_puts(b, ", ");   /* a @@readonly target may have no key */
         }
         for (size_t i = 0; i < t->npk; i++) {
             if (i) sn_buf_puts(b, ", ");

@@ -136,6 +136,21 @@ static void driver_interface_versions(void **state)
     assert_null(got->dialect->fk_enforcement_off);
     assert_null(got->dialect->fk_violations_query);
 
+    /* a version-4 driver ends before introspect_schemas (version 5): a value past its end is not read */
+    static const char *const v4_schemes[] = {"v4thing", NULL};
+    static sinew_driver v4;
+    v4 = sinew_sqlite_driver;
+    v4.version = 4;
+    v4.schemes = v4_schemes;
+    v4.introspect_schemas = (int (*)(sinew_conn *, const char *const *, size_t, sinew_schema **))1;
+    th_ok(sinew_register_driver(&v4));
+    got = sinew_find_driver("v4thing");
+    assert_non_null(got);
+    assert_ptr_not_equal(got, &v4);
+    assert_null(got->introspect_schemas);
+    assert_ptr_equal(got->column_cell, sinew_sqlite_driver.column_cell);   /* version 2's member is kept */
+    assert_ptr_equal(got->introspect, sinew_sqlite_driver.introspect);
+
     static sinew_driver current;
     current = sinew_sqlite_driver;
     current.schemes = schemes;

@@ -10,6 +10,7 @@
 #include "support.h"
 #include "migrate/diff.h"
 #include "migrate/files.h"
+#include "schema/introspect.h"
 
 static size_t count_kind(const sn_diff *d, sn_op_kind k)
 {
@@ -159,6 +160,42 @@ static void test_destructive_needs_flag(void **state)
     sinew_schema_free(b);
 }
 
+/* a declared type that changes (@db_type, as db pull keeps it) is a column type change */
+static void test_declared_type_change(void **state)
+{
+    (void)state;
+    sinew_schema *a = mt_graph("CREATE TABLE t (id INTEGER PRIMARY KEY, amount DECIMAL(5,2) NOT NULL);");
+    sinew_schema *b = mt_graph("CREATE TABLE t (id INTEGER PRIMARY KEY, amount DECIMAL(10,2) NOT NULL);");
+    sn_diff d;
+    th_ok(sn_diff_schemas(a, b, &d));
+    assert_int_equal(count_kind(&d, SN_OP_ALTER_COLUMN), 1);
+    const sn_op *op = find(&d, SN_OP_ALTER_COLUMN);
+    assert_true(op->alter & SN_ALTER_TYPE);
+    assert_true(op->destructive);
+    char *sq = render(&d, &sn_dialect_sqlite), *pg = render(&d, &sn_dialect_postgres);
+    if (!strstr(sq, "\"amount\" DECIMAL(10,2) NOT NULL")) fail_msg("sqlite:\n%s", sq);
+    if (!strstr(pg, "TYPE DECIMAL(10,2)")) fail_msg("postgres:\n%s", pg);
+    free(sq);
+    free(pg);
+    sn_diff_free(&d);
+    /* the same declared type, in other case and spacing: no change */
+    sinew_schema *c = mt_graph("CREATE TABLE t (id INTEGER PRIMARY KEY, amount decimal(10, 2) NOT NULL);");
+    th_ok(sn_diff_schemas(b, c, &d));
+    assert_int_equal(d.nops, 0);
+    sn_diff_free(&d);
+    /* PostgreSQL's spellings of one type compare equal (what a user writes, what the database reports) */
+    assert_true(sn_declared_type_same("DECIMAL(5, 2)", "numeric(5,2)"));
+    assert_true(sn_declared_type_same("varchar(40)", "character varying(40)"));
+    assert_true(sn_declared_type_same("int4", "integer"));
+    assert_true(sn_declared_type_same("timestamp", "timestamp without time zone"));
+    assert_false(sn_declared_type_same("timestamptz", "timestamp without time zone"));
+    assert_false(sn_declared_type_same("mood", "text"));
+    assert_false(sn_declared_type_same("numeric(5,2)", "numeric(10,2)"));
+    sinew_schema_free(a);
+    sinew_schema_free(b);
+    sinew_schema_free(c);
+}
+
 static void test_table_rename(void **state)
 {
     (void)state;
@@ -198,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_lookalike_rename_refused),
         cmocka_unit_test(test_destructive_needs_flag),
         cmocka_unit_test(test_table_rename),
+        cmocka_unit_test(test_declared_type_change),
         cmocka_unit_test(test_split_sql),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

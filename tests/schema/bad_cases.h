@@ -15,7 +15,7 @@ static const bad_case bad_cases[] = {
     {"duplicate enum value", "enum S {\n  a\n  b\n  a\n}\n" M("  s S\n"), "4:3: duplicate value 'a' in enum S"},
     {"empty enum", "enum S {\n}\n" M(""), "1:6: enum S has no values: list them, e.g. `enum S { a b }`"},
     {"no primary key", "model Tag {\n  name text\n}\n",
-     "1:7: model Tag has no primary key: mark a field @id (e.g. `id int64 @id @auto`) or add @@id([...])"},
+     "1:7: model Tag has no primary key: mark a field @id (e.g. `id int64 @id @auto`) or add @@id([...]); a table without one is @@readonly"},
     {"auto on text", "model T {\n  code text @id @auto\n}\n",
      "2:3: @auto needs an integer @id field (int32 or int64); 'code' is text"},
     {"auto not id", M("  n int64 @auto\n"), "3:3: @auto needs an integer @id field (int32 or int64); 'n' is int64 and not @id"},
@@ -35,9 +35,6 @@ static const bad_case bad_cases[] = {
      "3:3: missing inverse: Post has no field pointing to User for 'posts'; add a to-one field (`user User`) to Post, or a list back for many-to-many"},
     {"ambiguous inverse", M("  posts Post[]\n") "model Post {\n  id int64 @id\n  author User\n  editor User\n}\n",
      "3:3: ambiguous inverse: Post has 2 fields pointing to User (author, editor); say which one with @inverse(...)"},
-    {"C keyword field", M("  int int32\n"), "3:3: field name 'int' is a C keyword: rename the field (keep the column name with @map(\"int\"))"},
-    {"SQL reserved column", M("  order int32\n"),
-     "3:3: column name 'order' is an SQL reserved word: rename the field or give the column another name with @map(\"...\")"},
     {"duplicate column", M("  email text\n  mail text @map(\"email\")\n"), "4:3: fields 'email' and 'mail' of User both map to column 'email'"},
     {"c name collision", M("") "model user {\n  id int64 @id\n}\n",
      "4:7: models User and user would both generate C functions named user_...; rename one"},
@@ -45,8 +42,6 @@ static const bad_case bad_cases[] = {
      "7:3: relation 'author' makes the field 'author_id', but Post already has a field of that name: write @fk(author_id) to use it"},
     {"bad on_delete", M("") "model Post {\n  id int64 @id\n  author User @on_delete(explode)\n}\n",
      "6:26: @on_delete(explode): expected cascade, set_null, restrict, set_default or no_action"},
-    {"set_null on required", M("") "model Post {\n  id int64 @id\n  author User @on_delete(set_null)\n}\n",
-     "6:3: @on_delete(set_null) needs an optional relation: write 'author User?'"},
     {"through on to-one", M("") "model Post {\n  id int64 @id\n  author User @through(x)\n}\n",
      "6:3: @through is for many-to-many lists; 'author' is a to-one relation (write User[])"},
     {"map needs string", M("  n text @map(name)\n"), "3:10: @map needs one string: @map(\"column\")"},
@@ -65,8 +60,6 @@ static const bad_case bad_cases[] = {
      "8:3: @unique on 't' would cover one column, but T's key has 2; write @@unique([t]) in U instead"},
     {"length out of range", M("  bio text @length(1, 1e21)\n"),
      "3:12: @length(1, 1e21): lengths are whole numbers from 0 to 2147483647"},
-    {"reserved table name", "model Sel {\n  id int64 @id\n  @@map(\"select\")\n}\n",
-     "1:7: table name 'select' is an SQL reserved word: give the table another name with @@map(\"...\")"},
     /* issue 17, item 15: which of two lists with @through does the bare list pair with? */
     {"ambiguous many-to-many", "model Book {\n  id int64 @id\n  shelves Shelf[] @through(book_shelves)\n"
      "  wishlist Shelf[] @through(wishes)\n}\nmodel Shelf {\n  id int64 @id\n  books Book[]\n}\n",
@@ -90,4 +83,10 @@ static const bad_case bad_cases[] = {
     {"newline in @renamed_from", M("  n text @renamed_from(\"o\\nld\")\n"),
      "3:24: @renamed_from(\"o\\x0ald\"): the name holds the control character 0x0a (byte 2); names cannot contain "
      "control characters: remove it"},
+    {"@@index name not a string", M("  n text\n  @@index([n], name: n)\n"),
+     "4:22: @@index takes the fields and, optionally, the index's SQL name: @@index([a, b], name: \"users_a_b_idx\")"},
+    {"@@unique unlabelled second argument", M("  n text\n  @@unique([n], \"x\")\n"),
+     "4:17: @@unique takes the fields and, optionally, the index's SQL name: @@unique([a, b], name: \"users_a_b_key\")"},
+    {"@db_type without a type", M("  n text @db_type()\n"),
+     "3:10: @db_type needs the column's SQL type as one string: @db_type(\"NUMERIC(5,2)\")"},
 };

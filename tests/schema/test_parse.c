@@ -38,6 +38,55 @@ static const sinew_relation *rel(const sinew_model *m, const char *name)
     return r;
 }
 
+/* Index names and declared types (what `db pull` reads from a database): kept by the graph, printed
+ * back only where they differ from sinew's own, and read again the same. */
+static void index_names_and_declared_types(void **state)
+{
+    (void)state;
+    const char *src = "model Actor {\n"
+                      "  id         int64     @id\n"
+                      "  last_name  text\n"
+                      "  first_name text\n"
+                      "  fee        decimal   @db_type(\"DECIMAL(5,2)\")\n"
+                      "  seen       timestamp\n\n"
+                      "  @@index([last_name], name: \"idx_actor_last_name\")\n"
+                      "  @@unique([last_name, first_name], name: \"actor_full_name\")\n"
+                      "  @@index([first_name])\n"
+                      "}\n";
+    sinew_schema *s = parse_text(src);
+    const sinew_model *m = s->models[0];
+    assert_int_equal(m->nindexes, 3);
+    assert_string_equal(m->indexes[0].name, "idx_actor_last_name");
+    assert_string_equal(m->indexes[1].name, "actor_full_name");
+    assert_string_equal(m->indexes[2].name, "actors_first_name_idx");
+    const sinew_field *fee = &m->fields[sinew_model_field_index(m, "fee")];
+    assert_true(fee->flags & SINEW_FIELD_DB_TYPE);
+    assert_string_equal(fee->db_type, "DECIMAL(5,2)");
+    const sinew_field *seen = &m->fields[sinew_model_field_index(m, "seen")];
+    assert_false(seen->flags & SINEW_FIELD_DB_TYPE);
+    assert_null(seen->db_type);
+    char path[600];
+    snprintf(path, sizeof path, "%s/names.sinew", th_tmpdir());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    th_ok(sinew_schema_print(s, f));
+    fclose(f);
+    FILE *in = fopen(path, "r");
+    char text[4096];
+    size_t n = fread(text, 1, sizeof text - 1, in);
+    fclose(in);
+    text[n] = 0;
+    if (!strstr(text, "@@index([last_name], name: \"idx_actor_last_name\")") ||
+        !strstr(text, "@@unique([last_name, first_name], name: \"actor_full_name\")") ||
+        !strstr(text, "@@index([first_name])\n") || !strstr(text, "@db_type(\"DECIMAL(5,2)\")"))
+        fail_msg("printed:\n%s", text);
+    sinew_schema *again = parse_text(text);
+    assert_string_equal(again->models[0]->indexes[0].name, "idx_actor_last_name");
+    assert_string_equal(again->models[0]->indexes[1].name, "actor_full_name");
+    sinew_schema_free(again);
+    sinew_schema_free(s);
+}
+
 static void blog_graph(void **state)
 {
     (void)state;
@@ -346,6 +395,7 @@ int main(void)
         cmocka_unit_test(foreign_keys_get_indexes),
         cmocka_unit_test(many_to_many_declared_once),
         cmocka_unit_test(out_of_memory_at_every_allocation),
+        cmocka_unit_test(index_names_and_declared_types),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,8 +65,15 @@ static int run(int argc, char **argv)
         return sinew_tool_usage_error(&sinew_cmd_db, "the only subcommand is pull");
     const char *url = NULL, *outp = NULL;
     int check = 0;
+    const char *schemas[64];
+    size_t nschemas = 0;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--db") && i + 1 < argc) url = argv[++i];
+        else if (!strcmp(argv[i], "--schema") && i + 1 < argc) {
+            if (nschemas == sizeof schemas / sizeof schemas[0])
+                return sinew_tool_usage_error(&sinew_cmd_db, "at most 64 --schema options");
+            schemas[nschemas++] = argv[++i];
+        }
         else if (!strcmp(argv[i], "-o") && i + 1 < argc) outp = argv[++i];
         else if (!strcmp(argv[i], "--check")) check = 1;
         else return sinew_tool_usage_error(&sinew_cmd_db, "unexpected argument '%s'", argv[i]);
@@ -78,7 +85,7 @@ static int run(int argc, char **argv)
         fprintf(stderr, "sinew db pull: error: %s\n", sinew_errmsg());
         return EXIT_USER;
     }
-    if (sinew_introspect(db, &s)) {
+    if (sinew_introspect_schemas(db, schemas, nschemas, &s)) {
         fprintf(stderr, "sinew db pull: error: %s\n", sinew_errmsg());
         sinew_close(db);
         return EXIT_USER;
@@ -91,6 +98,19 @@ static int run(int argc, char **argv)
         sinew_schema_free(s);
         return EXIT_USER;
     }
+    /* every lossy mapping, one warning each (also kept as a /// db pull: comment in the file) */
+    const char *notes = sinew_introspect_notes(s);
+    size_t nnotes = 0;
+    for (const char *p = notes; p && *p;) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        fprintf(stderr, "sinew db pull: warning: %.*s\n", (int)len, p);
+        nnotes++;
+        p += len + (e ? 1 : 0);
+    }
+    if (nnotes)
+        fprintf(stderr, "sinew db pull: %zu thing%s the schema file does not fully describe (see docs/migrations.md, "
+                "\"Adopting sinew on an existing database\")\n", nnotes, nnotes == 1 ? "" : "s");
     int rc = EXIT_OK;
 #ifdef SN_HAVE_PRINTER
     FILE *f = outp ? fopen(outp, "w") : stdout;
@@ -119,10 +139,13 @@ static int run(int argc, char **argv)
 const sinew_command sinew_cmd_db = {
     "db",
     "read a live database: db pull writes its schema file",
-    "usage: sinew db pull --db URL [-o schema.sinew] [--check]\n\n"
+    "usage: sinew db pull --db URL [--schema NAME]... [-o schema.sinew] [--check]\n\n"
     "Introspects the database (SQLite: open read-only with sqlite:/path?mode=ro) and prints a schema\n"
     "file: models for tables, relations and their inverses from foreign keys, @@map/@map where the\n"
-    "original names differ from sinew's conventions. Output is deterministic.\n"
+    "original names differ from sinew's conventions. Output is deterministic. Prints one warning per\n"
+    "thing the file cannot fully describe (also kept as /// db pull: comments).\n"
+    "PostgreSQL: the schemas of the search path (usually public), or those named by --schema (several\n"
+    "allowed); the program must then connect with that search path (URL ?options=-csearch_path=app).\n"
     "--check reads the file back and compares it with the database by the rules of `migrate check`\n"
     "(exit 1 when the file does not describe the database exactly; the file is written anyway).\n",
     run,

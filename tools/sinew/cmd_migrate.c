@@ -47,13 +47,21 @@ static int check_target(const char *dir, int to)
     return rc;
 }
 
+static void baseline_line(void *ctx, const char *name, int up, double seconds)
+{
+    (void)up;
+    (void)seconds;
+    (*(size_t *)ctx)++;
+    printf("recorded %s as applied (not run)\n", name);
+}
+
 static int run(int argc, char **argv)
 {
     if (argc < 2) return sinew_tool_usage_error(&sinew_cmd_migrate, "missing subcommand");
     const char *sub = argv[1], *dir = "migrations", *url = NULL, *schema = NULL, *name = NULL;
     int to = 0, to_set = 0;
     sinew_make_opts o = {0, 0};
-    static const char *const subs[] = {"make", "up", "down", "status", "check", "renumber"};
+    static const char *const subs[] = {"make", "up", "down", "status", "check", "renumber", "baseline"};
     int known = 0;
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) known |= !strcmp(sub, subs[i]);
     if (!known) return sinew_tool_usage_error(&sinew_cmd_migrate, "unknown subcommand '%s'", sub);
@@ -64,8 +72,8 @@ static int run(int argc, char **argv)
         else if (!strcmp(a, "--db") && v) { url = v; i++; }
         else if (!strcmp(a, "--schema") && v) { schema = v; i++; }
         else if (!strcmp(a, "--to") && v) {
-            if (strcmp(sub, "up") && strcmp(sub, "down"))
-                return sinew_tool_usage_error(&sinew_cmd_migrate, "--to applies to up and down only");
+            if (strcmp(sub, "up") && strcmp(sub, "down") && strcmp(sub, "baseline"))
+                return sinew_tool_usage_error(&sinew_cmd_migrate, "--to applies to up, down and baseline only");
             if (sinew_tool_parse_number(v, 0, 99999999, &to))
                 return sinew_tool_usage_error(&sinew_cmd_migrate, "--to '%s' is not a migration number (digits "
                                               "only; --to 0 means all)", v);
@@ -113,6 +121,17 @@ static int run(int argc, char **argv)
         size_t n = 0;
         if (sinew_migrate_down_report(db, dir, to_set ? to : -1, progress, &n)) rc = fail("down");
         else if (!n) printf("nothing to roll back%s\n", to_set ? " above that number" : ": no migration is applied");
+    } else if (!strcmp(sub, "baseline")) {
+        char *report = NULL;
+        size_t n = 0, nrec = 0;
+        if (sinew_migrate_baseline(db, dir, to, &report, &n, baseline_line, &nrec)) {
+            rc = fail("baseline");
+            if (n && report) fprintf(stderr, "%s", report);
+        } else {
+            printf("the database matches the schema: %zu migration%s recorded as applied, none run\n", nrec,
+                   nrec == 1 ? "" : "s");
+        }
+        sinew_migrate_free(report);
     } else if (!strcmp(sub, "status")) {
         sinew_migration_status *st;
         size_t n;
@@ -150,6 +169,8 @@ const sinew_command sinew_cmd_migrate = {
     "  down --db URL [--to N] [--dir D]    roll back the newest one (or all above N; --to 0: all)\n"
     "  status --db URL [--dir D]           list migrations and whether they are applied\n"
     "  check --db URL [--dir D]            compare the database with the migrations (exit 1 on drift)\n"
+    "  baseline --db URL [--to N] [--dir D] adopt an existing database: record the first migration (or all\n"
+    "                                      up to N) as applied without running it; refused on drift\n"
     "  renumber [--dir D]                  move migrations made on another branch after the others\n\n"
     "up and down print each migration they apply or roll back. The migrations folder must exist\n"
     "(make creates it); every command but up needs an existing database. N is a migration number.\n"

@@ -146,16 +146,16 @@ static inline int user_new(sinew_session *s, User **out)
     return sinew_new(s, &user_model, (void **)out);
 }
 
-static inline int user_get(sinew_session *s, int64_t id, User **out)
+static inline int user_get(sinew_session *sinew_s, int64_t id, User **sinew_out)
 {
-    sinew_value key[1] = {sinew_i64(id)};
-    return sinew_get(s, &user_model, key, 1, (void **)out);
+    sinew_value sinew_key[1] = {sinew_i64(id)};
+    return sinew_get(sinew_s, &user_model, sinew_key, 1, (void **)sinew_out);
 }
 
-static inline int user_get_by_email(sinew_session *s, const char *email, User **out)
+static inline int user_get_by_email(sinew_session *sinew_s, const char *email, User **sinew_out)
 {
-    sinew_value v = sinew_text(email);
-    return sinew_get_by(s, &user_model, 1, &v, (void **)out);
+    sinew_value sinew_v = sinew_text(email);
+    return sinew_get_by(sinew_s, &user_model, 1, &sinew_v, (void **)sinew_out);
 }
 
 static inline int user_save(sinew_session *s, User *obj)
@@ -251,10 +251,10 @@ static inline int post_new(sinew_session *s, Post **out)
     return sinew_new(s, &post_model, (void **)out);
 }
 
-static inline int post_get(sinew_session *s, int64_t id, Post **out)
+static inline int post_get(sinew_session *sinew_s, int64_t id, Post **sinew_out)
 {
-    sinew_value key[1] = {sinew_i64(id)};
-    return sinew_get(s, &post_model, key, 1, (void **)out);
+    sinew_value sinew_key[1] = {sinew_i64(id)};
+    return sinew_get(sinew_s, &post_model, sinew_key, 1, (void **)sinew_out);
 }
 
 static inline int post_save(sinew_session *s, Post *obj)
@@ -336,10 +336,10 @@ static inline int comment_new(sinew_session *s, Comment **out)
     return sinew_new(s, &comment_model, (void **)out);
 }
 
-static inline int comment_get(sinew_session *s, int64_t id, Comment **out)
+static inline int comment_get(sinew_session *sinew_s, int64_t id, Comment **sinew_out)
 {
-    sinew_value key[1] = {sinew_i64(id)};
-    return sinew_get(s, &comment_model, key, 1, (void **)out);
+    sinew_value sinew_key[1] = {sinew_i64(id)};
+    return sinew_get(sinew_s, &comment_model, sinew_key, 1, (void **)sinew_out);
 }
 
 static inline int comment_save(sinew_session *s, Comment *obj)
@@ -404,16 +404,16 @@ static inline int tag_new(sinew_session *s, Tag **out)
     return sinew_new(s, &tag_model, (void **)out);
 }
 
-static inline int tag_get(sinew_session *s, int64_t id, Tag **out)
+static inline int tag_get(sinew_session *sinew_s, int64_t id, Tag **sinew_out)
 {
-    sinew_value key[1] = {sinew_i64(id)};
-    return sinew_get(s, &tag_model, key, 1, (void **)out);
+    sinew_value sinew_key[1] = {sinew_i64(id)};
+    return sinew_get(sinew_s, &tag_model, sinew_key, 1, (void **)sinew_out);
 }
 
-static inline int tag_get_by_name(sinew_session *s, const char *name, Tag **out)
+static inline int tag_get_by_name(sinew_session *sinew_s, const char *name, Tag **sinew_out)
 {
-    sinew_value v = sinew_text(name);
-    return sinew_get_by(s, &tag_model, 1, &v, (void **)out);
+    sinew_value sinew_v = sinew_text(name);
+    return sinew_get_by(sinew_s, &tag_model, 1, &sinew_v, (void **)sinew_out);
 }
 
 static inline int tag_save(sinew_session *s, Tag *obj)
@@ -477,10 +477,10 @@ static inline int post_tags_new(sinew_session *s, PostTags **out)
     return sinew_new(s, &post_tags_model, (void **)out);
 }
 
-static inline int post_tags_get(sinew_session *s, int64_t post_id, int64_t tag_id, PostTags **out)
+static inline int post_tags_get(sinew_session *sinew_s, int64_t post_id, int64_t tag_id, PostTags **sinew_out)
 {
-    sinew_value key[2] = {sinew_i64(post_id), sinew_i64(tag_id)};
-    return sinew_get(s, &post_tags_model, key, 2, (void **)out);
+    sinew_value sinew_key[2] = {sinew_i64(post_id), sinew_i64(tag_id)};
+    return sinew_get(sinew_s, &post_tags_model, sinew_key, 2, (void **)sinew_out);
 }
 
 static inline int post_tags_save(sinew_session *s, PostTags *obj)

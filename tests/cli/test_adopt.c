@@ -1,0 +1,491 @@
+/*
+ * test_adopt.c - adopting sinew on databases nobody here wrote (tests/data):
+ * the whole path a user takes, with the built `sinew` binary, on the backend
+ * under test. For each database: `db pull` -> `check` passes on the file as
+ * pulled -> `generate` -> the generated C compiles with -Wall -Wextra
+ * -Werror, and a program built on it counts, lists and loads by key every
+ * model -> `migrate make init` -> `migrate baseline` (refused on any
+ * drift) -> `migrate check` reports no drift -> `diagram --db` draws it.
+ * SQLite: Chinook and Sakila (files copied first); PostgreSQL: Chinook,
+ * Sakila (schema) and Northwind, loaded from their scripts; MediaWiki's
+ * 58-table schema on both.
+ *
+ * Also: `db pull --schema NAME` (PostgreSQL) reads other schemas than public;
+ * `db pull` warns once per lossy mapping (views, partial and
+ * expression indexes, generated columns, enum types, arrays, ...), and
+ * `migrate baseline` refuses a database that differs from the schema,
+ * recording nothing.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "support.h"
+
+typedef struct result {
+    int code;
+    char *out, *err;
+} result;
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return strdup("");
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *t = malloc((size_t)n + 1);
+    size_t got = fread(t, 1, (size_t)n, f);
+    t[got] = 0;
+    fclose(f);
+    return t;
+}
+
+/* Run argv[0] (the tool, or a compiler) with these arguments, no shell in between. */
+static result run_argv(const char *const *argv)
+{
+    char outp[600], errp[600];
+    snprintf(outp, sizeof outp, "%s/adopt.out", th_tmpdir());
+    snprintf(errp, sizeof errp, "%s/adopt.err", th_tmpdir());
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int o = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644), e = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (o < 0 || e < 0) _exit(127);
+        dup2(o, 1);
+        dup2(e, 2);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    int st;
+    assert_true(waitpid(pid, &st, 0) == pid);
+    result r = {WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), slurp(outp), slurp(errp)};
+    return r;
+}
+
+static result sinew_run(const char *first, ...)
+{
+    const char *argv[32];
+    int n = 0;
+    argv[n++] = SINEW_CLI;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a && n < 31; a = va_arg(ap, const char *)) argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    return run_argv(argv);
+}
+
+static void result_free(result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+static void expect_(const result *r, int want, const char *stream, const char *needle, const char *step,
+                    const char *db, int line)
+{
+    if (r->code != want || (needle && !strstr(stream, needle)))
+        fail_msg("line %d, %s, %s: exit %d (want %d), wanted \"%s\"\nstdout:\n%.4000s\nstderr:\n%.4000s", line, db,
+                 step, r->code, want, needle ? needle : "", r->out, r->err);
+}
+#define expect(r, code, stream, needle, step) expect_(&(r), code, (r).stream, needle, step, name, __LINE__)
+
+/*
+ * The program a user would write first: every model of the generated code
+ * counted, listed (the list as long as the count) and its first row loaded
+ * again by its key in a fresh session (integer and text keys).
+ */
+static const char reader_src[] =
+    "#include <stdint.h>\n#include <stdio.h>\n#include \"sinew/sinew.h\"\n#include SCHEMA_H\n"
+    "static int key_of(const sinew_model *m, const void *o, sinew_value *k)\n{\n"
+    "    if (!m->npk || m->npk > 16) return 0;\n"
+    "    for (size_t i = 0; i < m->npk; i++) {\n"
+    "        const sinew_field *f = &m->fields[m->pk[i]];\n"
+    "        const char *p = (const char *)o + f->offset;\n"
+    "        if (f->type == SINEW_INT32) k[i] = sinew_i32(*(const int32_t *)(const void *)p);\n"
+    "        else if (f->type == SINEW_INT64) k[i] = sinew_i64(*(const int64_t *)(const void *)p);\n"
+    "        else if (f->type == SINEW_TEXT) k[i] = sinew_text(*(char *const *)(const void *)p);\n"
+    "        else return 0;\n"
+    "    }\n    return 1;\n}\n"
+    "int main(int argc, char **argv)\n{\n"
+    "    sinew_db *db;\n    int bad = 0;\n    (void)argc;\n"
+    "    if (sinew_open(&db, argv[1])) { fprintf(stderr, \"open: %s\\n\", sinew_errmsg()); return 1; }\n"
+    "    const sinew_schema *s = &SCHEMA;\n"
+    "    for (size_t i = 0; i < s->nmodels; i++) {\n"
+    "        const sinew_model *m = s->models[i];\n"
+    "        if (m->flags & SINEW_MODEL_JOIN) continue;\n"
+    "        sinew_session *ss, *again;\n"
+    "        int64_t n = -1;\n"
+    "        if (sinew_session_new(&ss, db) || sinew_session_new(&again, db)) return 1;\n"
+    "        if (sinew_count(ss, m, &n)) { fprintf(stderr, \"%s: count: %s\\n\", m->name, sinew_errmsg()); bad = 1; }\n"
+    "        sinew_query *q = sinew_query_new(ss, m);\n"
+    "        sinew_list l = {0};\n"
+    "        if (!q || sinew_all(q, &l)) { fprintf(stderr, \"%s: list: %s\\n\", m->name, sinew_errmsg()); bad = 1; }\n"
+    "        else if ((int64_t)l.count != n) { fprintf(stderr, \"%s: %zu listed, %lld counted\\n\", m->name, l.count, (long long)n); bad = 1; }\n"
+    "        else if (l.count) {\n"
+    "            sinew_value k[16];\n"
+    "            void *o = NULL;\n"
+    "            if (key_of(m, l.items[0], k) && (sinew_get(again, m, k, m->npk, &o) || !o)) {\n"
+    "                fprintf(stderr, \"%s: load by key: %s\\n\", m->name, sinew_errmsg());\n"
+    "                bad = 1;\n"
+    "            }\n"
+    "        }\n"
+    "        printf(\"%s %lld\\n\", m->name, (long long)n);\n"
+    "        sinew_query_free(q);\n"
+    "        sinew_session_free(again);\n"
+    "        sinew_session_free(ss);\n"
+    "    }\n"
+    "    sinew_close(db);\n    return bad;\n}\n";
+
+/* Compile the generated code with the reader and run it on the database. */
+static void read_every_model(const char *name, const char *gen, const char *url)
+{
+    char rpath[800], exe[800], schema_h[800], schema_def[300], ig[720], inc[700], gsrc[800], libdir[800], rp[820];
+    snprintf(rpath, sizeof rpath, "%s/reader.c", gen);
+    snprintf(exe, sizeof exe, "%s/reader", gen);
+    snprintf(gsrc, sizeof gsrc, "%s/%s.c", gen, name);
+    snprintf(schema_h, sizeof schema_h, "-DSCHEMA_H=\"%s.h\"", name);
+    snprintf(schema_def, sizeof schema_def, "-DSCHEMA=%s_schema", name);
+    snprintf(ig, sizeof ig, "-I%s", gen);
+    snprintf(inc, sizeof inc, "-I%s/include", SINEW_SOURCE_DIR);
+    snprintf(libdir, sizeof libdir, "%s", SINEW_SHARED_LIB);
+    char *slash = strrchr(libdir, '/');
+    assert_non_null(slash);
+    *slash = '\0';
+    char ldir[820];
+    snprintf(ldir, sizeof ldir, "-L%s", libdir);
+    snprintf(rp, sizeof rp, "-Wl,-rpath,%s", libdir);
+    mt_write(rpath, reader_src);
+    const char *san = SINEW_TEST_SANITIZE[0] ? SINEW_TEST_SANITIZE : "-DSINEW_NO_SANITIZE";
+    const char *cc[] = {SINEW_TEST_CC, "-std=c11", "-Wall", "-Wextra", "-Werror", san, inc, ig, schema_h, schema_def,
+                        rpath, gsrc, "-o", exe, ldir, rp, "-lsinew", NULL};
+    result r = run_argv(cc);
+    expect(r, 0, err, NULL, "compile and link the generated C with a reader");
+    result_free(&r);
+    const char *run[] = {exe, url, NULL};
+    r = run_argv(run);
+    expect(r, 0, err, NULL, "count, list and load by key every model");
+    if (!strchr(r.out, '\n')) fail_msg("%s: the reader read no model:\n%s", name, r.err);
+    result_free(&r);
+}
+
+/* The pipeline on one database at url; name labels the files and the messages. */
+static void pipeline(const char *name, const char *url)
+{
+    char file[700], gen[700], dir[700], obj[800], src[800], inc[700];
+    snprintf(file, sizeof file, "%s/%s.sinew", th_tmpdir(), name);
+    snprintf(gen, sizeof gen, "%s/%s_gen", th_tmpdir(), name);
+    snprintf(dir, sizeof dir, "%s/%s_migrations", th_tmpdir(), name);
+    snprintf(obj, sizeof obj, "%s/%s.o", gen, name);
+    snprintf(src, sizeof src, "%s/%s.c", gen, name);
+    snprintf(inc, sizeof inc, "-I%s/include", SINEW_SOURCE_DIR);
+    result r = sinew_run("db", "pull", "--db", url, "-o", file, NULL);
+    expect(r, 0, out, NULL, "db pull");
+    result_free(&r);
+    r = sinew_run("check", file, NULL);
+    expect(r, 0, out, ": ok", "check (the file as pulled)");
+    result_free(&r);
+    r = sinew_run("generate", file, "-o", gen, "--name", name, NULL);
+    expect(r, 0, out, NULL, "generate");
+    result_free(&r);
+    char ig[720];
+    snprintf(ig, sizeof ig, "-I%s", gen);
+    const char *cc[] = {SINEW_TEST_CC, "-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror", inc, ig, "-c", src,
+                        "-o", obj, NULL};
+    r = run_argv(cc);
+    expect(r, 0, err, NULL, "compile the generated C");
+    result_free(&r);
+    read_every_model(name, gen, url);
+    r = sinew_run("migrate", "make", "init", "--schema", file, "--dir", dir, "--dialect", th_backend(), NULL);
+    expect(r, 0, out, "created", "migrate make");
+    result_free(&r);
+    r = sinew_run("migrate", "baseline", "--db", url, "--dir", dir, NULL);
+    expect(r, 0, out, "recorded 0001_init as applied (not run)", "migrate baseline (no drift)");
+    result_free(&r);
+    r = sinew_run("migrate", "check", "--db", url, "--dir", dir, NULL);
+    expect(r, 0, out, "no drift", "migrate check");
+    result_free(&r);
+    r = sinew_run("diagram", "--db", url, NULL);
+    expect(r, 0, out, NULL, "diagram --db");
+    result_free(&r);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    char *t = NULL;
+    FILE *f = fopen(from, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    t = malloc((size_t)n);
+    assert_true(fread(t, 1, (size_t)n, f) == (size_t)n);
+    fclose(f);
+    FILE *o = fopen(to, "wb");
+    assert_non_null(o);
+    assert_true(fwrite(t, 1, (size_t)n, o) == (size_t)n);
+    fclose(o);
+    free(t);
+}
+
+static void sqlite_pipeline(const char *name, const char *rel)
+{
+    char from[700], to[700], url[800];
+    snprintf(from, sizeof from, "%s/%s", SINEW_DATA_DIR, rel);
+    snprintf(to, sizeof to, "%s/%s.db", th_tmpdir(), name);
+    copy_file(from, to);
+    snprintf(url, sizeof url, "sqlite:%s", to);
+    pipeline(name, url);
+}
+
+/* A PostgreSQL database of the test's own, filled by a script (from the line after `skip_to`). */
+static void pg_pipeline(const char *name, const char *rel, const char *skip_to)
+{
+    sinew_db *db = th_open();
+    char path[700], url[1100];
+    snprintf(url, sizeof url, "%s", th_last_url());
+    snprintf(path, sizeof path, "%s/%s", SINEW_DATA_DIR, rel);
+    char *sql = mt_read(path);
+    const char *start = sql;
+    if (skip_to) {
+        const char *p = strstr(sql, skip_to);
+        assert_non_null(p);
+        start = strchr(p, '\n') + 1;
+    }
+    th_ok(sinew_exec(db, start));
+    free(sql);
+    pipeline(name, url);
+    th_close(db);
+}
+
+static void test_chinook(void **state)
+{
+    (void)state;
+    if (th_is_postgres()) pg_pipeline("chinook", "chinook/Chinook_PostgreSql.sql", "\\c chinook;");
+    else sqlite_pipeline("chinook", "chinook/Chinook_Sqlite.sqlite");
+}
+
+static void test_sakila(void **state)
+{
+    (void)state;
+    if (th_is_postgres()) pg_pipeline("sakila", "sakila/postgres-sakila-schema.sql", NULL);
+    else sqlite_pipeline("sakila", "sakila/sakila.sqlite");
+}
+
+static void test_northwind(void **state)
+{
+    (void)state;
+    if (!th_is_postgres()) skip();     /* Northwind is a PostgreSQL script */
+    pg_pipeline("northwind", "northwind/northwind.sql", NULL);
+}
+
+/* A real application's schema of 58 tables (MediaWiki 1.39, empty), from its own scripts. */
+static void test_mediawiki(void **state)
+{
+    (void)state;
+    if (th_is_postgres()) {
+        pg_pipeline("mediawiki", "mediawiki/postgres-tables-generated.sql", NULL);
+        return;
+    }
+    char path[700], url[800], file[700];
+    snprintf(path, sizeof path, "%s/mediawiki/sqlite-tables-generated.sql", SINEW_DATA_DIR);
+    snprintf(file, sizeof file, "%s/mediawiki.db", th_tmpdir());
+    unlink(file);
+    snprintf(url, sizeof url, "sqlite:%s", file);
+    sinew_db *db;
+    th_ok(sinew_open(&db, url));
+    char *sql = mt_read(path);
+    th_ok(sinew_exec(db, sql));
+    free(sql);
+    sinew_close(db);
+    pipeline("mediawiki", url);
+}
+
+/* One warning per lossy mapping, naming table and column; the file still checks. */
+static void test_pull_warns(void **state)
+{
+    (void)state;
+    sinew_db *db;
+    char url[1100];
+    if (th_is_postgres()) {
+        db = th_open();
+        snprintf(url, sizeof url, "%s", th_last_url());
+        th_ok(sinew_exec(db, "CREATE TYPE mood AS ENUM ('sad', 'ok');"
+                             "CREATE TABLE t (id int PRIMARY KEY, m mood NOT NULL, tags text[], doc tsvector, "
+                             "n int, twice int GENERATED ALWAYS AS (n * 2) STORED, gone timestamp);"
+                             "CREATE UNIQUE INDEX t_live ON t (n) WHERE gone IS NULL;"
+                             "CREATE INDEX t_lower ON t ((n + 1));"
+                             "CREATE VIEW v AS SELECT id FROM t;"));
+    } else {
+        snprintf(url, sizeof url, "sqlite:%s/warns.db", th_tmpdir());
+        unlink(url + 7);
+        th_ok(sinew_open(&db, url));
+        th_ok(sinew_exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, n INT, gone TEXT, "
+                             "twice INT GENERATED ALWAYS AS (n * 2) STORED, CHECK (n > 0))"));
+        th_ok(sinew_exec(db, "CREATE UNIQUE INDEX t_live ON t (n) WHERE gone IS NULL"));
+        th_ok(sinew_exec(db, "CREATE INDEX t_lower ON t (lower(gone))"));
+        th_ok(sinew_exec(db, "CREATE VIEW v AS SELECT id FROM t"));
+    }
+    char file[700];
+    const char *name = "warns";
+    snprintf(file, sizeof file, "%s/warns.sinew", th_tmpdir());
+    result r = sinew_run("db", "pull", "--db", url, "-o", file, NULL);
+    expect(r, 0, err, "warning: view v: not pulled", "pull");
+    expect(r, 0, err, "warning: table t: the partial unique index t_live", "pull");
+    expect(r, 0, err, "index t_lower", "pull");
+    expect(r, 0, err, "not pulled (drift does not see it)", "pull");
+    if (th_is_postgres()) {
+        expect(r, 0, err, "table t, column m: the PostgreSQL enum type mood is pulled as an enum", "pull");
+        expect(r, 0, err, "table t, column tags: the array type text[]", "pull");
+        expect(r, 0, err, "table t, column doc: the type tsvector has no sinew equivalent", "pull");
+        expect(r, 0, err, "table t, column twice: a generated column", "pull");
+    } else {
+        expect(r, 0, err, "the generated column twice", "pull");
+        expect(r, 0, err, "CHECK constraints are not pulled", "pull");
+    }
+    result_free(&r);
+    char *text = mt_read(file);
+    if (!strstr(text, "/// db pull: ")) fail_msg("no /// db pull: comment in\n%s", text);
+    if (th_is_postgres() && (!strstr(text, "@db_type(\"mood\")") || !strstr(text, "enum Mood {")))
+        fail_msg("the enum type is not kept:\n%s", text);
+    free(text);
+    r = sinew_run("check", file, NULL);
+    expect(r, 0, out, ": ok", "check");
+    result_free(&r);
+    th_close(db);
+}
+
+/* baseline refuses a database that is not what the migration describes, and records nothing */
+static void test_baseline_refuses_drift(void **state)
+{
+    (void)state;
+    sinew_db *db;
+    char url[1100];
+    const char *name = "baseline";
+    if (th_is_postgres()) {
+        db = th_open();
+        snprintf(url, sizeof url, "%s", th_last_url());
+    } else {
+        snprintf(url, sizeof url, "sqlite:%s/baseline.db", th_tmpdir());
+        unlink(url + 7);
+        th_ok(sinew_open(&db, url));
+    }
+    th_ok(sinew_exec(db, "CREATE TABLE items (id BIGINT PRIMARY KEY, name TEXT NOT NULL)"));
+    char schema[700], dir[700];
+    snprintf(schema, sizeof schema, "%s/baseline.sinew", th_tmpdir());
+    snprintf(dir, sizeof dir, "%s/baseline_migrations", th_tmpdir());
+    mt_write(schema, "model Item {\n  id int64 @id\n  name text\n  price decimal\n  @@map(\"items\")\n}\n");
+    result r = sinew_run("migrate", "make", "init", "--schema", schema, "--dir", dir, "--dialect", th_backend(), NULL);
+    expect(r, 0, out, "created", "make");
+    result_free(&r);
+    r = sinew_run("migrate", "baseline", "--db", url, "--dir", dir, NULL);
+    expect(r, 1, err, "column price is missing from the database", "baseline");
+    expect(r, 1, err, "nothing was recorded", "baseline");
+    result_free(&r);
+    r = sinew_run("migrate", "status", "--db", url, "--dir", dir, NULL);
+    expect(r, 0, out, "pending", "status after the refused baseline");
+    result_free(&r);
+    /* once the database has it, the migration is recorded and not run (running it would fail: items exists) */
+    th_ok(sinew_exec(db, th_is_postgres() ? "ALTER TABLE items ADD COLUMN price numeric NOT NULL"
+                                          : "ALTER TABLE items ADD COLUMN price TEXT NOT NULL DEFAULT ''"));
+    if (!th_is_postgres()) {
+        /* SQLite cannot drop a default by ALTER: rebuild the table as the schema has it */
+        th_ok(sinew_exec(db, "DROP TABLE items"));
+        th_ok(sinew_exec(db, "CREATE TABLE items (id INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, price TEXT NOT NULL)"));
+    }
+    r = sinew_run("migrate", "baseline", "--db", url, "--dir", dir, NULL);
+    expect(r, 0, out, "recorded 0001_init as applied (not run)", "baseline");
+    result_free(&r);
+    r = sinew_run("migrate", "status", "--db", url, "--dir", dir, NULL);
+    expect(r, 0, out, "applied", "status");
+    result_free(&r);
+    /* a second baseline is refused: the database is already migrated */
+    r = sinew_run("migrate", "baseline", "--db", url, "--dir", dir, NULL);
+    expect(r, 1, err, "already has 1 applied migration", "baseline again");
+    result_free(&r);
+    th_close(db);
+}
+
+/* PostgreSQL schemas other than public: --schema NAME (several allowed); SQLite refuses it */
+static void test_pull_schema(void **state)
+{
+    (void)state;
+    const char *name = "schema";
+    char file[700];
+    snprintf(file, sizeof file, "%s/schema.sinew", th_tmpdir());
+    unlink(file);
+    if (!th_is_postgres()) {
+        char url[800];
+        snprintf(url, sizeof url, "sqlite:%s/schema.db", th_tmpdir());
+        sinew_db *db;
+        th_ok(sinew_open(&db, url));
+        th_ok(sinew_exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY)"));
+        sinew_close(db);
+        result r = sinew_run("db", "pull", "--db", url, "--schema", "app", "-o", file, NULL);
+        expect(r, 1, err, "schemas are PostgreSQL's", "pull --schema on SQLite");
+        result_free(&r);
+        assert_int_equal(access(file, F_OK), -1);
+        return;
+    }
+    sinew_db *db = th_open();
+    char url[1100], app[1200];
+    snprintf(url, sizeof url, "%s", th_last_url());
+    snprintf(app, sizeof app, "%s%coptions=-csearch_path%%3Dapp", url, strchr(url, '?') ? '&' : '?');
+    th_ok(sinew_exec(db, "CREATE SCHEMA app; CREATE SCHEMA audit;"
+                         "CREATE TABLE app.things (id int PRIMARY KEY, name text NOT NULL);"
+                         "CREATE TABLE app.parts (id int PRIMARY KEY, thing_id int NOT NULL REFERENCES app.things);"
+                         "CREATE TABLE audit.entries (id bigint PRIMARY KEY, at timestamptz NOT NULL);"
+                         "CREATE TABLE public.elsewhere (id int PRIMARY KEY);"));
+    result r = sinew_run("db", "pull", "--db", url, "--schema", "nope", "-o", file, NULL);
+    expect(r, 1, err, "the database has no schema \"nope\"", "pull --schema nope");
+    result_free(&r);
+    assert_int_equal(access(file, F_OK), -1);
+    r = sinew_run("db", "pull", "--db", url, "--schema", "app", "--schema", "audit", "-o", file, NULL);
+    expect(r, 0, out, NULL, "pull --schema app --schema audit");
+    result_free(&r);
+    char *text = mt_read(file);
+    if (!strstr(text, "model Thing ") || !strstr(text, "model Part ") || !strstr(text, "model Entry ") ||
+        strstr(text, "Elsewhere"))
+        fail_msg("pulled:\n%s", text);
+    free(text);
+    /* the connection's own search path is left as it was: a plain pull still sees public only */
+    r = sinew_run("db", "pull", "--db", url, NULL);
+    expect(r, 0, out, "model Elsewhere", "pull");
+    if (strstr(r.out, "model Thing")) fail_msg("public pull shows app's tables:\n%s", r.out);
+    result_free(&r);
+    /* with that search path, the rest of the path works on the file as pulled */
+    r = sinew_run("db", "pull", "--db", url, "--schema", "app", "-o", file, NULL);
+    expect(r, 0, out, NULL, "pull --schema app");
+    result_free(&r);
+    char dir[700];
+    snprintf(dir, sizeof dir, "%s/schema_migrations", th_tmpdir());
+    r = sinew_run("migrate", "make", "init", "--schema", file, "--dir", dir, "--dialect", "postgres", NULL);
+    expect(r, 0, out, "created", "make");
+    result_free(&r);
+    r = sinew_run("migrate", "baseline", "--db", app, "--dir", dir, NULL);
+    expect(r, 0, out, "recorded 0001_init", "baseline with search_path=app");
+    result_free(&r);
+    r = sinew_run("migrate", "check", "--db", app, "--dir", dir, NULL);
+    expect(r, 0, out, "no drift", "check with search_path=app");
+    result_free(&r);
+    th_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_chinook),
+        cmocka_unit_test(test_sakila),
+        cmocka_unit_test(test_northwind),
+        cmocka_unit_test(test_mediawiki),
+        cmocka_unit_test(test_pull_warns),
+        cmocka_unit_test(test_baseline_refuses_drift),
+        cmocka_unit_test(test_pull_schema),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
