@@ -38,8 +38,9 @@ extern "C" {
  *   2  column_cell
  *   3  sinew_dialect.decimal_cast and the four lexical flags (sinew/dialect.h)
  *   4  sinew_dialect.type_from_sql to fk_violations_query (migrations and drift)
+ *   5  sinew_dialect.has_row_locks and row_lock_alternative (row locks)
  */
-#define SINEW_DRIVER_VERSION 4
+#define SINEW_DRIVER_VERSION 5
 
 typedef struct sinew_conn sinew_conn;    /* a driver's connection (driver-defined) */
 typedef struct sinew_stmt sinew_stmt;    /* a driver's prepared statement (driver-defined) */
