@@ -40,7 +40,7 @@ int sn_q_lockable(sinew_query *q, const char *fn)
                    : SINEW_OK;
     return sinew_error_set(SINEW_MISUSE, "%s: the query over %s has a row lock (sinew_lock), which only a read of "
                            "objects takes (sinew_all, sinew_first, sinew_one, sinew_iterate, sinew_query_exists); "
-                           "an UPDATE or DELETE locks its rows by itself", fn, q->model->name);
+                           "a bulk update or delete locks its rows by itself", fn, q->model->name);
 }
 
 /* ---- sinew_claim ---- */
@@ -119,7 +119,7 @@ int sinew_claim(sinew_query *q, size_t n, const sinew_set *set, size_t nset, sin
                                "claim changes the rows it returns", m->name);
     if (q->sel.lock)
         return sinew_error_set(SINEW_MISUSE, "sinew_claim: the query over %s has a lock already; sinew_claim "
-                               "takes FOR UPDATE SKIP LOCKED itself", m->name);
+                               "takes its own lock (skipping locked rows)", m->name);
     if ((rc = sn_q_lockable(q, NULL))) return rc;
     if (q->sel.distinct || q->sel.to_many)
         return sinew_error_set(SINEW_MISUSE, "sinew_claim: the query over %s is DISTINCT or filters through a "

@@ -123,7 +123,7 @@ int sn_set_check(const sinew_model *m, const sinew_set *in, size_t n, int upsert
         case SINEW_SET_EXCLUDED:
             if (!upsert)
                 return sinew_error_set(SINEW_MISUSE, "%s: sinew_set_excluded(%s.%s) reads the proposed row of an "
-                                       "upsert; an UPDATE has none (use sinew_upsert_set)", fn, m->name, f->name);
+                                       "upsert; a query update has none (use sinew_upsert_set)", fn, m->name, f->name);
             /* fall through */
         case SINEW_SET_EXPR:
             if ((rc = plain(m, &a->expr, 1, fn, "expression"))) return rc;
@@ -132,7 +132,7 @@ int sn_set_check(const sinew_model *m, const sinew_set *in, size_t n, int upsert
         case SINEW_SET_COMBINE:
             if (!upsert)
                 return sinew_error_set(SINEW_MISUSE, "%s: sinew_set_combine(%s.%s) reads the proposed row of an "
-                                       "upsert; an UPDATE has none: use sinew_set_expr with sinew_col_op", fn,
+                                       "upsert; a query update has none: use sinew_set_expr with sinew_col_op", fn,
                                        m->name, f->name);
             if (!a->op || !strchr("+-*/", a->op))
                 return sinew_error_set(SINEW_MISUSE, "%s: sinew_set_combine(%s.%s): operator '%c' is not one of "

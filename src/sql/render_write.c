@@ -100,7 +100,7 @@ int sn_sql_insert_stmt(sn_buf *b, const sinew_dialect *d, const sn_insert *ins)
                 set_excluded(b, d, m, ins->update[i]);
             }
             /* nothing else to change: a no-op assignment still makes RETURNING give the row */
-            if (!ins->nupdate) set_excluded(b, d, m, ins->conflict[0]);
+            if (!ins->nupdate && !ins->nset) set_excluded(b, d, m, ins->conflict[0]);
         }
     }
     if (ins->nreturning) {
