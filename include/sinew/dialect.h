@@ -77,6 +77,14 @@ typedef struct sinew_dialect {
      * (promoted). NULL members: the database has no such replicas; the router refuses it. */
     const char *replication_position_query;
     const char *replication_replayed_query;
+
+    /* ---- Version 5: row locks (sinew_lock, sinew_claim in sinew/query.h). ---- */
+    /* 1: a SELECT can lock the rows it reads: FOR UPDATE / FOR SHARE [OF t] [NOWAIT | SKIP LOCKED]
+     * (PostgreSQL). 0: sinew_lock is refused with SINEW_UNSUPPORTED and row_lock_alternative. */
+    int has_row_locks;
+    /* Why there are no row locks and what the database does instead, for that refusal (SQLite: a
+     * write transaction locks the whole database). NULL with has_row_locks. */
+    const char *row_lock_alternative;
 } sinew_dialect;
 
 /* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */

@@ -38,7 +38,7 @@ extern "C" {
  *   2  column_cell
  *   3  sinew_dialect.decimal_cast and the four lexical flags (sinew/dialect.h)
  *   4  sinew_dialect.type_from_sql to fk_violations_query (migrations and drift)
- *   5  introspect_schemas
+ *   5  introspect_schemas; sinew_dialect.has_row_locks and row_lock_alternative (row locks)
  */
 #define SINEW_DRIVER_VERSION 5
 

@@ -157,8 +157,76 @@ typedef struct sinew_assign {
 
 /* UPDATE the matching rows; *changed gets the number of rows. Loaded objects are not refreshed. */
 SINEW_API int sinew_query_update(sinew_query *q, const sinew_assign *set, size_t n, int64_t *changed);
+
+/*
+ * Assignments computed by the database, so that a read-modify-write needs
+ * no read and no retry: SET views = views + 1 is one atomic statement on
+ * every backend, whatever else runs at the same time.
+ *
+ *   sinew_set set[] = {sinew_set_expr(POST_VIEWS, sinew_col_op(POST_VIEWS, '+', sinew_i64(1))),
+ *                      sinew_set_expr(POST_TITLE, POST_DRAFT_TITLE),
+ *                      sinew_set_value(POST_EDITED, sinew_bool(true))};
+ *   sinew_query_update_set(q, set, 3, &changed);
+ *
+ * An expression is a column of the same model (no relation path), with at
+ * most one arithmetic step by a number (sinew_col_op); its type must fit the
+ * column assigned (an integer column takes integer arithmetic only), and
+ * division by zero is refused. A column assigned twice is refused. Every
+ * refusal is SINEW_MISUSE before anything is sent.
+ */
+SINEW_API sinew_set sinew_set_value(sinew_col col, sinew_value v);
+SINEW_API sinew_set sinew_set_expr(sinew_col col, sinew_col expr);
+/* upsert only: col = the proposed row's value of `from` (EXCLUDED.from), arithmetic allowed */
+SINEW_API sinew_set sinew_set_excluded(sinew_col col, sinew_col from);
+/* upsert only: col = col <op> the proposed row's col; op is '+', '-', '*' or '/' (a counter: n = n + EXCLUDED.n) */
+SINEW_API sinew_set sinew_set_combine(sinew_col col, char op);
+/* sinew_query_update with computed assignments; SINEW_SET_EXCLUDED/COMBINE are refused here (no proposed row) */
+SINEW_API int sinew_query_update_set(sinew_query *q, const sinew_set *set, size_t n, int64_t *changed);
 /* DELETE the matching rows. */
 SINEW_API int sinew_query_delete(sinew_query *q, int64_t *changed);
+
+/* ---- row locks and claims ------------------------------------------------------------ */
+
+/*
+ * Lock the rows a read of objects returns (sinew_all, sinew_first, sinew_one,
+ * sinew_iterate, sinew_query_exists) until the transaction ends:
+ * SELECT ... FOR UPDATE | FOR NO KEY UPDATE | FOR SHARE | FOR KEY SHARE OF t0
+ * [NOWAIT | SKIP LOCKED]. Only the queried model's rows are locked, not those
+ * of joined relations (PostgreSQL refuses to lock the nullable side of the
+ * LEFT JOINs filters use). NOWAIT fails at once (SINEW_BUSY or the database's
+ * error) when a row is held; SKIP LOCKED leaves held rows out. Outside a
+ * transaction the lock ends with the statement. A locked query cannot be
+ * DISTINCT, filter through a to-many relation, count, aggregate, group, update
+ * or delete (SINEW_MISUSE when it runs). SINEW_LOCK_NONE removes the lock.
+ *
+ * A database without row locks (the dialect's has_row_locks is 0: SQLite)
+ * refuses with SINEW_UNSUPPORTED and says what it does instead: there a
+ * write transaction (sinew_begin, sinew_transaction: BEGIN IMMEDIATE) locks
+ * the whole database, so reading and writing in one transaction is safe.
+ */
+SINEW_API int sinew_lock(sinew_query *q, sinew_lock_mode mode, sinew_lock_wait wait);
+
+/*
+ * A job queue's take: in one transaction (sinew_transaction, retried on
+ * SINEW_BUSY/SINEW_RETRY), read up to n rows the query matches, in its
+ * order, and apply `set` to each (mark them taken: the query's filter must
+ * leave marked rows out). On PostgreSQL the read is FOR UPDATE SKIP LOCKED,
+ * so concurrent workers take different rows without waiting; on SQLite the
+ * write transaction serialises workers. out gets the claimed objects as they
+ * are after `set` (each row's UPDATE ... RETURNING), possibly fewer than n,
+ * none when the queue is empty. The query's own limit is replaced by n; its
+ * model needs a one-column primary key; `set` takes values and column
+ * expressions (sinew_set_value, sinew_set_expr). Inside an open transaction
+ * the claim runs in a savepoint and its rows stay locked until that ends.
+ *
+ *   sinew_query *q = job_query(s);
+ *   sinew_where(q, sinew_eq(JOB_TAKEN, sinew_bool(false)));
+ *   sinew_order(q, JOB_ID, SINEW_ASC);
+ *   sinew_set take = sinew_set_value(JOB_TAKEN, sinew_bool(true));
+ *   sinew_list jobs;
+ *   while (sinew_claim(q, 10, &take, 1, &jobs) == SINEW_OK && jobs.count) ... work ...
+ */
+SINEW_API int sinew_claim(sinew_query *q, size_t n, const sinew_set *set, size_t nset, sinew_list *out);
 
 /* ---- streaming -------------------------------------------------------------------- */
 

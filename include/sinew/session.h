@@ -123,6 +123,16 @@ SINEW_API int sinew_insert_many(sinew_session *s, const sinew_model *model, void
  */
 SINEW_API int sinew_upsert(sinew_session *s, const sinew_model *model, void *obj, const unsigned *conflict_fields,
                  size_t nconflict);
+/*
+ * sinew_upsert whose conflict branch makes exactly the assignments `set`
+ * (sinew/query.h: a value, a column of the existing row with arithmetic,
+ * the proposed row's value - sinew_set_excluded - or a combination of both
+ * - sinew_set_combine(HIT_COUNT, '+') for a counter) instead of copying
+ * every column. The row (inserted or updated) is read back into obj.
+ */
+struct sinew_set;
+SINEW_API int sinew_upsert_set(sinew_session *s, const sinew_model *model, void *obj, const unsigned *conflict_fields,
+                 size_t nconflict, const struct sinew_set *set, size_t nset);
 
 /* ---- hooks ------------------------------------------------------------------------ */
 

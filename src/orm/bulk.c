@@ -7,6 +7,7 @@
  */
 #include <string.h>
 #include "orm.h"
+#include "query_int.h"
 #include "sql/ir.h"
 
 #define MAX_ROWS_PER_STATEMENT 500   /* past this SQLite gains nothing and statements get large */
@@ -279,7 +280,30 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
     return rc;
 }
 
+static int upsert(sinew_session *s, const sinew_model *m, void *obj, const unsigned *conflict, size_t nconf,
+                  const sinew_set *set, size_t nset);
+
 int sinew_upsert(sinew_session *s, const sinew_model *m, void *obj, const unsigned *conflict, size_t nconf)
+{
+    return upsert(s, m, obj, conflict, nconf, NULL, 0);
+}
+
+int sinew_upsert_set(sinew_session *s, const sinew_model *m, void *obj, const unsigned *conflict, size_t nconf,
+                     const sinew_set *set, size_t nset)
+{
+    if (!set || nset == 0) return sinew_error_set(SINEW_MISUSE, "sinew_upsert_set: no assignments (sinew_upsert "
+                                                  "copies every column)");
+    if (!m) return sinew_error_set(SINEW_MISUSE, "sinew_upsert_set: model is required");
+    sinew_set *checked = sn_malloc(nset * sizeof *checked);
+    if (!checked) return sn_nomem();
+    int rc = sn_set_check(m, set, nset, 1, "sinew_upsert_set", checked);
+    if (rc == SINEW_OK) rc = upsert(s, m, obj, conflict, nconf, checked, nset);
+    sn_free(checked);
+    return rc;
+}
+
+static int upsert(sinew_session *s, const sinew_model *m, void *obj, const unsigned *conflict, size_t nconf,
+                  const sinew_set *set, size_t nset)
 {
     if (!s || !m || !obj || !conflict || nconf == 0)
         return sinew_error_set(SINEW_MISUSE, "sinew_upsert: session, model, object and conflict fields are required");
@@ -320,7 +344,7 @@ int sinew_upsert(sinew_session *s, const sinew_model *m, void *obj, const unsign
     }
     sn_insert ins = {.model = m, .cols = cols, .ncols = ncols, .on_conflict = SN_CONFLICT_UPDATE,
                      .conflict = conflict, .nconflict = nconf, .update = update, .nupdate = nupdate,
-                     .returning = all, .nreturning = m->nfields};
+                     .set = set, .nset = nset, .returning = all, .nreturning = m->nfields};
     sn_buf b;
     sn_buf_init(&b);
     sn_sql_insert_stmt(&b, s->db->dialect, &ins);
@@ -336,6 +360,12 @@ int sinew_upsert(sinew_session *s, const sinew_model *m, void *obj, const unsign
         if ((omit >> i) & 1) continue;
         sinew_value v = sn_field_value(&m->fields[i], obj);
         rc = sn_exec_bind(&x, param++, &v);
+    }
+    /* the assignments' parameters follow the row's (ir.h): a value, or an arithmetic operand */
+    for (size_t i = 0; i < nset && rc == SINEW_OK; i++) {
+        if (set[i].kind == SINEW_SET_VALUE) rc = sn_exec_bind(&x, param++, &set[i].value);
+        else if ((set[i].kind == SINEW_SET_EXPR || set[i].kind == SINEW_SET_EXCLUDED) && set[i].expr.arith)
+            rc = sn_exec_bind(&x, param++, &set[i].expr.arith_value);
     }
     if (rc == SINEW_OK) {
         rc = sn_exec_step(&x);

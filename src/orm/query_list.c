@@ -85,6 +85,7 @@ static int collect_rows(sinew_query *q, int extra_limit, sinew_list *out, size_t
     out->items = NULL;
     out->count = 0;
     int rc = sn_q_err(q);
+    if (!rc) rc = sn_q_lockable(q, NULL);
     if (rc) return rc;
     if ((rc = sn_q_render_select(q, extra_limit))) return rc;
     sn_exec x;

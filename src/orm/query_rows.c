@@ -58,7 +58,8 @@ int sinew_rows_open(sinew_query *q, sinew_rows **out)
         r->types[col++] = g->model->fields[g->field].type;
     }
     for (size_t i = 0; i < q->sel.naggs; i++) r->types[col++] = sn_q_agg_type(q->sel.aggs[i].fn, &q->sel.aggs[i].arg.col);
-    rc = sn_q_render_grouped(q);
+    rc = sn_q_lockable(q, "sinew_rows_open");
+    if (!rc) rc = sn_q_render_grouped(q);
     if (!rc && !(r->sql = sn_strdup(sn_buf_cstr(&q->out.sql)))) rc = sn_nomem();
     if (!rc) rc = sn_q_start(q, &r->x, r->sql);
     if (!rc) rc = sn_rows_run(r);

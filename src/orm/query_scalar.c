@@ -112,6 +112,7 @@ int sinew_query_count(sinew_query *q, int64_t *out)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_query_count: out is NULL");
     int rc = sn_q_ungrouped(q, "sinew_query_count");
+    if (!rc) rc = sn_q_lockable(q, "sinew_query_count");
     if (rc) return rc;
     if ((rc = render_scalar(q, 0, NULL))) return rc;
     sinew_value v;
@@ -124,6 +125,7 @@ int sinew_query_exists(sinew_query *q, bool *out)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_query_exists: out is NULL");
     int rc = sn_q_ungrouped(q, "sinew_query_exists");
+    if (!rc) rc = sn_q_lockable(q, NULL);
     if (rc) return rc;
     if ((rc = sn_q_render_select(q, 1))) return rc;
     sn_exec x;
@@ -139,6 +141,7 @@ int sinew_aggregate(sinew_query *q, sinew_agg fn, sinew_col c, sinew_value *out)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_aggregate: out is NULL");
     int rc = sn_q_ungrouped(q, "sinew_aggregate");
+    if (!rc) rc = sn_q_lockable(q, "sinew_aggregate");
     if (rc) return rc;
     sinew_expr *bad = sn_x_check_col(&c);
     if (bad) {

@@ -21,6 +21,7 @@ int sinew_iterate(sinew_query *q, sinew_iter **out)
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_iterate: out is NULL");
     *out = NULL;
     int rc = sn_q_ungrouped(q, "sinew_iterate");
+    if (!rc) rc = sn_q_lockable(q, NULL);
     if (rc) return rc;
     if (q->model->size == 0)
         return sinew_error_set(SINEW_MISUSE, "sinew_iterate: model %s has no C struct", q->model->name);

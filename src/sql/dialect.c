@@ -129,6 +129,11 @@ const sinew_dialect sn_dialect_sqlite = {
     .fk_violations_query = "PRAGMA foreign_key_check",
     .replication_position_query = NULL,
     .replication_replayed_query = NULL,
+    .has_row_locks = 0,
+    .row_lock_alternative = "SQLite has no row locks: a write transaction locks the whole database, and "
+                            "sinew_begin()/sinew_transaction() begin one with BEGIN IMMEDIATE, so whatever "
+                            "is read in it cannot change until it ends; read and write in one "
+                            "sinew_transaction() instead (sinew_claim() does that for a job queue)",
 };
 
 /*
@@ -157,4 +162,6 @@ const sinew_dialect sn_dialect_postgres = {
     .fk_violations_query = NULL,
     .replication_position_query = SN_SQL_PG_WAL_POSITION,
     .replication_replayed_query = SN_SQL_PG_REPLAYED,
+    .has_row_locks = 1,
+    .row_lock_alternative = NULL,
 };

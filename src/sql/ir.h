@@ -106,6 +106,8 @@ typedef struct sn_select {
     size_t nhaving;
     sn_ir_eager eager[SN_MAX_QUERY_TERMS];
     size_t neager;
+    sinew_lock_mode lock;     /* FOR UPDATE / FOR SHARE OF t0 (object SELECTs only), or SINEW_LOCK_NONE */
+    sinew_lock_wait lock_wait;
 } sn_select;
 
 /* ---- output: text plus the values bound to its placeholders, in order ---- */
@@ -134,9 +136,10 @@ int sn_sql_select_needs_wrap(const sn_select *s);
 /* SELECT COUNT(*) (fn == 0) or SELECT fn(arg) over the rows of s */
 int sn_sql_select_scalar(sn_sql_out *o, const sinew_dialect *d, const sn_select *s, sinew_agg fn,
                          const sn_ir_col *arg);
-/* UPDATE t SET f = ?, ... for the rows of s (a key subselect when s joins or pages) */
-int sn_sql_update_rows(sn_sql_out *o, const sinew_dialect *d, const sn_select *s, const unsigned *fields,
-                       const sinew_value *vals, size_t n);
+/* UPDATE t SET f = ? | f = g [op ?], ... for the rows of s (a key subselect when s joins or pages); the
+ * assignments are checked by the ORM (SINEW_SET_VALUE / SINEW_SET_EXPR only, values converted) */
+int sn_sql_update_rows(sn_sql_out *o, const sinew_dialect *d, const sn_select *s, const sinew_set *set, size_t n,
+                       int returning);   /* returning: RETURNING every column, in field order */
 /* DELETE FROM t for the rows of s */
 int sn_sql_delete_rows(sn_sql_out *o, const sinew_dialect *d, const sn_select *s);
 const char *sn_sql_agg_name(sinew_agg fn);
@@ -163,6 +166,9 @@ typedef struct sn_insert {
     size_t nconflict;
     const unsigned *update;   /* DO UPDATE SET f = excluded.f; none: conflict[0] to itself */
     size_t nupdate;
+    const sinew_set *set;     /* instead of `update`: these assignments (checked by the ORM); their
+                               * parameters follow the rows' in order: a value, or an arithmetic operand */
+    size_t nset;
     const unsigned *returning;
     size_t nreturning;
 } sn_insert;

@@ -354,6 +354,18 @@ static const char *select_kw(const sn_select *s)
     return (s->distinct || s->to_many) ? "SELECT DISTINCT " : "SELECT ";
 }
 
+/* only the queried model's rows are locked (OF t0): PostgreSQL refuses to lock the nullable side of
+ * the LEFT JOINs that filters and eager loads add, and the caller asked for these rows */
+static void lock_clause(rctx *r, const sn_select *s)
+{
+    static const char *const mode[] = {"", " FOR UPDATE", " FOR NO KEY UPDATE", " FOR SHARE", " FOR KEY SHARE"};
+    if (s->lock <= SINEW_LOCK_NONE || s->lock > SINEW_FOR_KEY_SHARE) return;
+    sn_buf_puts(r->b, mode[s->lock]);
+    sn_buf_puts(r->b, " OF t0");
+    if (s->lock_wait == SINEW_NOWAIT) sn_buf_puts(r->b, " NOWAIT");
+    else if (s->lock_wait == SINEW_SKIP_LOCKED) sn_buf_puts(r->b, " SKIP LOCKED");
+}
+
 int sn_sql_select_objects(sn_sql_out *o, const sinew_dialect *d, const sn_select *s, int64_t extra_limit)
 {
     sn_sql_out_reset(o);
@@ -369,6 +381,7 @@ int sn_sql_select_objects(sn_sql_out *o, const sinew_dialect *d, const sn_select
     }
     from_where(&r, s, 1);
     order_limit(&r, s, extra_limit, 1);
+    lock_clause(&r, s);
     return done(&r);
 }
 
@@ -490,8 +503,8 @@ static void bulk_where(rctx *r, const sn_select *s)
     sn_buf_putc(r->b, ')');
 }
 
-int sn_sql_update_rows(sn_sql_out *o, const sinew_dialect *d, const sn_select *s, const unsigned *fields,
-                       const sinew_value *vals, size_t n)
+int sn_sql_update_rows(sn_sql_out *o, const sinew_dialect *d, const sn_select *s, const sinew_set *set, size_t n,
+                       int returning)
 {
     sn_sql_out_reset(o);
     rctx r = {o, &o->sql, d};
@@ -500,12 +513,28 @@ int sn_sql_update_rows(sn_sql_out *o, const sinew_dialect *d, const sn_select *s
     if (simple_rows(s)) sn_buf_puts(r.b, " AS t0");
     sn_buf_puts(r.b, " SET ");
     for (size_t i = 0; i < n; i++) {
+        const sinew_set *a = &set[i];
         if (i) sn_buf_puts(r.b, ", ");
-        sn_sql_ident(r.b, d, s->model->fields[fields[i]].column);
+        sn_sql_ident(r.b, d, s->model->fields[a->col.field].column);
         sn_buf_puts(r.b, " = ");
-        param(&r, &vals[i]);
+        if (a->kind != SINEW_SET_EXPR) {
+            param(&r, &a->value);
+            continue;
+        }
+        /* unqualified: in SET it can only be the row being updated (with or without the t0 alias) */
+        if (a->expr.arith) sn_buf_putc(r.b, '(');
+        sn_sql_ident(r.b, d, s->model->fields[a->expr.field].column);
+        if (a->expr.arith) {
+            sn_buf_printf(r.b, " %c ", a->expr.arith);
+            param(&r, &a->expr.arith_value);
+            sn_buf_putc(r.b, ')');
+        }
     }
     bulk_where(&r, s);
+    for (size_t i = 0; returning && i < s->model->nfields; i++) {
+        sn_buf_puts(r.b, i ? ", " : " RETURNING ");
+        sn_sql_ident(r.b, d, s->model->fields[i].column);
+    }
     return done(&r);
 }
 

@@ -204,10 +204,9 @@ static void bulk_update_and_delete(void **state)
     build(&f);
     sn_sql_out o;
     sn_sql_out_init(&o);
-    unsigned age = 2;
-    sinew_value forty = int_v(40);
+    sinew_set age = {.kind = SINEW_SET_VALUE, .col = column(&person_model, 2), .value = int_v(40)};
     /* joined and paged: the rows by key subselect */
-    assert_int_equal(sn_sql_update_rows(&o, &sn_dialect_postgres, &f.sel, &age, &forty, 1), SINEW_OK);
+    assert_int_equal(sn_sql_update_rows(&o, &sn_dialect_postgres, &f.sel, &age, 1, 0), SINEW_OK);
     expect_text("update joined", sn_buf_cstr(&o.sql),
                 "UPDATE \"people\" SET \"age\" = $1 WHERE (\"id\") IN (SELECT t0.\"id\" FROM \"people\" AS t0 LEFT JOIN "
                 "\"teams\" AS t1 ON t1.\"id\" = t0.\"team_id\" WHERE (t1.\"id\" = $2 AND t0.\"age\" IN ($3, $4, $5, $6)) "
@@ -220,6 +219,27 @@ static void bulk_update_and_delete(void **state)
     assert_int_equal(sn_sql_delete_rows(&o, &sn_dialect_sqlite, &f.sel), SINEW_OK);
     expect_text("delete", sn_buf_cstr(&o.sql), "DELETE FROM \"people\" AS t0 WHERE t0.\"age\" IN (?, ?, ?, ?)");
     expect_params(&o, (const int64_t[]){1, 2, 3, 3}, 4);
+    /* computed assignments (#21): unqualified in SET, the arithmetic operand bound; RETURNING for claims */
+    sinew_set calc[2] = {{.kind = SINEW_SET_EXPR, .col = column(&person_model, 2), .expr = column(&person_model, 2)},
+                         {.kind = SINEW_SET_EXPR, .col = column(&person_model, 3), .expr = column(&person_model, 2)}};
+    calc[0].expr.arith = '+';
+    calc[0].expr.arith_value = int_v(1);
+    assert_int_equal(sn_sql_update_rows(&o, &sn_dialect_sqlite, &f.sel, calc, 2, 1), SINEW_OK);
+    expect_text("update computed", sn_buf_cstr(&o.sql),
+                "UPDATE \"people\" AS t0 SET \"age\" = (\"age\" + ?), \"score\" = \"age\" WHERE t0.\"age\" IN "
+                "(?, ?, ?, ?) RETURNING \"id\", \"name\", \"age\", \"score\", \"active\", \"team_id\"");
+    expect_params(&o, (const int64_t[]){1, 1, 2, 3, 3}, 5);
+    /* row locks: the queried model's rows only */
+    f.sel.lock = SINEW_FOR_UPDATE;
+    f.sel.lock_wait = SINEW_SKIP_LOCKED;
+    assert_int_equal(sn_sql_select_objects(&o, &sn_dialect_postgres, &f.sel, 0), SINEW_OK);
+    const char *sql = sn_buf_cstr(&o.sql);
+    assert_string_equal(sql + strlen(sql) - strlen(" FOR UPDATE OF t0 SKIP LOCKED"), " FOR UPDATE OF t0 SKIP LOCKED");
+    f.sel.lock = SINEW_FOR_SHARE;
+    f.sel.lock_wait = SINEW_NOWAIT;
+    assert_int_equal(sn_sql_select_objects(&o, &sn_dialect_postgres, &f.sel, 0), SINEW_OK);
+    sql = sn_buf_cstr(&o.sql);
+    assert_string_equal(sql + strlen(sql) - strlen(" FOR SHARE OF t0 NOWAIT"), " FOR SHARE OF t0 NOWAIT");
     sn_sql_out_free(&o);
 }
 
@@ -243,6 +263,21 @@ static void inserts_and_deletes_by_fields(void **state)
     expect_text("upsert no-op", sn_buf_cstr(&b),
                 "INSERT INTO \"people\" (\"name\", \"age\", \"score\") VALUES (?, ?, ?) ON CONFLICT (\"name\") DO "
                 "UPDATE SET \"name\" = excluded.\"name\" RETURNING \"id\", \"name\"");
+    /* computed conflict assignments (#21): the row's column qualified, EXCLUDED's, parameters after the row's */
+    sinew_set set[3] = {{.kind = SINEW_SET_COMBINE, .col = column(&person_model, 2), .op = '+'},
+                        {.kind = SINEW_SET_EXCLUDED, .col = column(&person_model, 3), .expr = column(&person_model, 3)},
+                        {.kind = SINEW_SET_VALUE, .col = column(&person_model, 4), .value = int_v(1)}};
+    set[1].expr.arith = '*';
+    set[1].expr.arith_value = int_v(2);
+    up.set = set;
+    up.nset = 3;
+    sn_buf_clear(&b);
+    assert_int_equal(sn_sql_insert_stmt(&b, &sn_dialect_postgres, &up), SINEW_OK);
+    expect_text("upsert computed", sn_buf_cstr(&b),
+                "INSERT INTO \"people\" (\"name\", \"age\", \"score\") VALUES ($1, $2, $3) ON CONFLICT (\"name\") DO "
+                "UPDATE SET \"age\" = \"people\".\"age\" + excluded.\"age\", \"score\" = (excluded.\"score\" * $4), "
+                "\"active\" = $5 RETURNING \"id\", \"name\"");
+    up.nset = 0;
     /* many rows, ignoring any conflict */
     sn_insert many = {.model = &person_model, .cols = cols, .ncols = 2, .rows = 2, .on_conflict = SN_CONFLICT_NOTHING};
     sn_buf_clear(&b);
