@@ -246,7 +246,9 @@ int main(int argc, char **argv)
         snprintf(b, sizeof b, "user%d@example.com", i);
         e.emails[i] = strdup(b);
     }
-    printf("sinew_bench: %d round(s) per workload, medians; ratio = sinew / raw (lower is better)\n\n", rounds);
+    /* both sides run on the SQLite inside libsinew (the embedded one unless built with -DSINEW_SYSTEM_SQLITE=ON) */
+    printf("sinew_bench: %d round(s) per workload, medians; ratio = sinew / raw (lower is better); SQLite %s\n\n",
+           rounds, sqlite3_libversion());
     printf("| W | backend | workload | sinew ms | raw ms | ratio | sinew rows/s | sinew KiB | raw KiB | sinew stmts | raw stmts |\n");
     printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     int failures = 0;

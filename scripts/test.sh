@@ -12,7 +12,12 @@
 #   2. ThreadSanitizer over the connection pool's threaded tests, on SQLite and
 #      PostgreSQL (only the pool tests are built there, to keep the stage short);
 #   3. clang with -Werror (everything must compile warning-free there too), unit tests;
-#   4. valgrind over the database tests in a plain build (leaks, uninitialised reads).
+#   4. valgrind over the database tests in a plain build (leaks, uninitialised reads),
+#      linked against the system's libsqlite3 (-DSINEW_SYSTEM_SQLITE=ON, the
+#      distributions' build) so that both SQLite builds are tested; the other
+#      stages, and the Release tree's install check, use the embedded SQLite
+#      (vendor/sqlite), compiled in each tree with that tree's flags (sanitizers
+#      included, so ASan and TSan see inside SQLite too).
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh test
@@ -83,8 +88,8 @@ cmake -S . -B build/clang -DCMAKE_C_COMPILER=clang -DSINEW_TESTS=ON -DSINEW_FUZZ
 cmake --build build/clang -j"$jobs" >/dev/null
 ctest --test-dir build/clang --output-on-failure -j"$jobs" -L "unit|fuzz"
 
-echo "== 4/4 valgrind (plain build, SQLite)"
-cmake -S . -B build/plain -DCMAKE_C_COMPILER=gcc -DSINEW_TESTS=ON >/dev/null
+echo "== 4/4 valgrind (plain build, SQLite: the system's libsqlite3)"
+cmake -S . -B build/plain -DCMAKE_C_COMPILER=gcc -DSINEW_TESTS=ON -DSINEW_SYSTEM_SQLITE=ON >/dev/null
 cmake --build build/plain -j"$jobs" >/dev/null
 ctest --test-dir build/plain -L sqlite -j"$jobs" --output-on-failure \
     --overwrite MemoryCheckCommand=/usr/bin/valgrind \

@@ -19,6 +19,18 @@ if grep -n 'INTERFACE_LINK_LIBRARIES.*/' $(find "$tmp/prefix" -name 'sinewTarget
     exit 1
 fi
 
+# the embedded SQLite (the default) is inside libsinew: consumers link no libsqlite3,
+# neither through the CMake package nor through pkg-config, and libsinew.so needs none
+if ! grep -q '^SINEW_SYSTEM_SQLITE:BOOL=ON' "$build/CMakeCache.txt"; then
+    so=$(find "$tmp/prefix" -name 'libsinew.so*' -type f | head -n 1)
+    if ldd "$so" | grep libsqlite3 >&2 || nm -D --undefined-only "$so" | grep -w 'U sqlite3_[a-z0-9_]*' >&2 ||
+        grep -n 'sqlite3\|SQLite3' "$(find "$tmp/prefix" -name sinew.pc)" >&2 ||
+        grep -n 'SQLite::' $(find "$tmp/prefix" -name 'sinewTargets*.cmake') >&2; then
+        echo "install: built with the embedded SQLite, the installed package still needs the system libsqlite3" >&2
+        exit 1
+    fi
+fi
+
 mkdir -p "$tmp/consumer"
 cp "$src/tests/install/consumer.c" "$tmp/consumer/main.c"
 cat >"$tmp/consumer/CMakeLists.txt" <<'CM'
