@@ -53,8 +53,9 @@ static void long_names_are_fitted_apart(void **state)
     char *s = fit(pg, "users_email_idx"), *q = fit(&sn_dialect_sqlite, T70 "_customer_idx");
     assert_string_equal(s, "users_email_idx");
     assert_string_equal(q, T70 "_customer_idx");
-    char *exact = fit(pg, T70 + 7);                   /* 63 bytes: fits */
-    assert_string_equal(exact, T70 + 7);
+    const char *t63 = &T70[7];                        /* 63 bytes: fits */
+    char *exact = fit(pg, t63);
+    assert_string_equal(exact, t63);
     free(a), free(b), free(a2), free(s), free(q), free(exact);
 }
 
