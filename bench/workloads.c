@@ -273,7 +273,7 @@ static int w4_sinew(env *e)
             OK(sinew_session_new(&s, e->db));
         }
         x ^= x << 13, x ^= x >> 17, x ^= x << 5;
-        sinew_value key = sinew_i64((int64_t)(x % (uint32_t)e->n_users) + 1);
+        sinew_value key = sinew_v_int64((int64_t)(x % (uint32_t)e->n_users) + 1);
         BUser *u;
         OK(sinew_get(s, &buser_model, &key, 1, (void **)&u));
         sum += u->age + (long long)strlen(u->name);
@@ -392,7 +392,7 @@ static int w6_sinew(env *e)
     sinew_session *s;
     OK(sinew_session_new(&s, e->db));
     sinew_query *q = sinew_query_new(s, &buser_model);
-    OK(sinew_where(q, sinew_le(BUSER_ID, sinew_i64(100))));
+    OK(sinew_where(q, sinew_le(BUSER_ID, sinew_v_int64(100))));
     const sinew_relation *path[] = {BUSER_POSTS, BPOST_COMMENTS};
     OK(sinew_prefetch_path(q, path, 2));
     sinew_list users;

@@ -45,7 +45,7 @@ static sinew_col column(input *in)
     const sinew_model *m = (b & 0x80) ? &other_model : &row_model;
     int field = (int)(b % 6) - 1;   /* -1 and 4 are out of range */
     sinew_col c = sinew_column(m, field);
-    if (b & 0x40) c = sinew_col_op(c, "+-*/%"[byte(in) % 5], sinew_i64((int64_t)byte(in) - 128));
+    if (b & 0x40) c = sinew_col_op(c, "+-*/%"[byte(in) % 5], sinew_v_int64((int64_t)byte(in) - 128));
     return c;
 }
 
@@ -55,18 +55,18 @@ static int ntext;
 static sinew_value value(input *in)
 {
     switch (byte(in) % 7) {
-    case 0: return sinew_i64((int64_t)(int8_t)byte(in) * 1000003);
-    case 1: return sinew_i32((int32_t)(int8_t)byte(in));
-    case 2: return sinew_f64((double)(int8_t)byte(in) / 3.0);
+    case 0: return sinew_v_int64((int64_t)(int8_t)byte(in) * 1000003);
+    case 1: return sinew_v_int32((int32_t)(int8_t)byte(in));
+    case 2: return sinew_v_double((double)(int8_t)byte(in) / 3.0);
     case 3: {
         char *t = textbuf[ntext++ % 64];
         size_t len = byte(in) % 31;
         for (size_t i = 0; i < len; i++) t[i] = (char)byte(in);
-        return sinew_textn(t, len);
+        return sinew_v_text_n(t, len);
     }
-    case 4: return sinew_null(SINEW_INT64);
-    case 5: return sinew_bool(byte(in) & 1);
-    default: return sinew_blobv("\0x\0", 3);
+    case 4: return sinew_v_null(SINEW_INT64);
+    case 5: return sinew_v_bool(byte(in) & 1);
+    default: return sinew_v_blob("\0x\0", 3);
     }
 }
 

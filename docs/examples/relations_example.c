@@ -50,7 +50,7 @@ int main(void)
     sinew_session *s;
     CHECK(sinew_session_new(&s, db));
     Post *p;
-    sinew_value key = sinew_i64(1);
+    sinew_value key = sinew_v_int64(1);
     CHECK(sinew_get(s, &post_model, &key, 1, (void **)&p));
     User *author;
     CHECK(sinew_load_one(s, POST_AUTHOR, p, (void **)&author));   /* one SELECT */

@@ -81,20 +81,20 @@ typedef struct sinew_value {
 } sinew_value;
 
 /* Value constructors (no allocation). */
-SINEW_API sinew_value sinew_null(sinew_type type);
-SINEW_API sinew_value sinew_bool(bool v);
-SINEW_API sinew_value sinew_i32(int32_t v);
-SINEW_API sinew_value sinew_i64(int64_t v);
-SINEW_API sinew_value sinew_f64(double v);
-SINEW_API sinew_value sinew_text(const char *s);                 /* NUL-terminated; NULL gives SQL NULL */
-SINEW_API sinew_value sinew_textn(const char *s, size_t len);
-SINEW_API sinew_value sinew_blobv(const void *data, size_t len);
-SINEW_API sinew_value sinew_timestamp(int64_t usec_since_epoch);
-SINEW_API sinew_value sinew_date(int32_t days_since_epoch);
-SINEW_API sinew_value sinew_uuidv(sinew_uuid u);
-SINEW_API sinew_value sinew_json(const char *s);
-SINEW_API sinew_value sinew_decimal(const char *s);
-SINEW_API sinew_value sinew_enumv(int index);
+SINEW_API sinew_value sinew_v_null(sinew_type type);
+SINEW_API sinew_value sinew_v_bool(bool v);
+SINEW_API sinew_value sinew_v_int32(int32_t v);
+SINEW_API sinew_value sinew_v_int64(int64_t v);
+SINEW_API sinew_value sinew_v_double(double v);
+SINEW_API sinew_value sinew_v_text(const char *s);                 /* NUL-terminated; NULL gives SQL NULL */
+SINEW_API sinew_value sinew_v_text_n(const char *s, size_t len);
+SINEW_API sinew_value sinew_v_blob(const void *data, size_t len);
+SINEW_API sinew_value sinew_v_timestamp(int64_t usec_since_epoch);
+SINEW_API sinew_value sinew_v_date(int32_t days_since_epoch);
+SINEW_API sinew_value sinew_v_uuid(sinew_uuid u);
+SINEW_API sinew_value sinew_v_json(const char *s);
+SINEW_API sinew_value sinew_v_decimal(const char *s);
+SINEW_API sinew_value sinew_v_enum(int index);
 
 /* The schema-language name of a type ("int64", "text", ...). */
 SINEW_API const char *sinew_type_name(sinew_type type);

@@ -204,7 +204,7 @@ sinew_expr *sn_x_check_value(const sinew_col *c, const sinew_value *v, sinew_val
             if (!f->enum_type || v->u.i < 0 || (size_t)v->u.i >= f->enum_type->nvalues)
                 return sn_x_error(SINEW_MISUSE, "%lld is not a value of enum %s (field %s.%s)", (long long)v->u.i,
                                   f->enum_type ? f->enum_type->name : "?", c->model->name, f->name);
-            *out = sinew_text(f->enum_type->values[v->u.i]);
+            *out = sinew_v_text(f->enum_type->values[v->u.i]);
         }
         break;
     default: ok = v->type == ct; break;
@@ -351,7 +351,7 @@ static sinew_expr *like(xkind k, sinew_col c, const char *pattern)
     sinew_expr *e = node(k);
     if (e->kind == X_ERROR) return e;
     e->a = c;
-    sinew_value v = sinew_text(pattern);
+    sinew_value v = sinew_v_text(pattern);
     return with_values(e, &v, 1);
 }
 

@@ -13,7 +13,7 @@ static int read_scalar(sinew_query *q, sn_exec *x, sinew_type want, sinew_value 
     const sinew_driver *d = x->drv;
     sinew_storage st = d->column_storage(x->stmt, 0);
     if (st == SINEW_STORAGE_NULL) {
-        *out = sinew_null(want);
+        *out = sinew_v_null(want);
         return SINEW_OK;
     }
     size_t len;
@@ -22,37 +22,37 @@ static int read_scalar(sinew_query *q, sn_exec *x, sinew_type want, sinew_value 
     case SINEW_BOOL: case SINEW_INT32: case SINEW_INT64: case SINEW_ENUM:
         if (st == SINEW_STORAGE_TEXT) {
             txt = d->column_text(x->stmt, 0, &len);
-            *out = sinew_i64(strtoll(txt, NULL, 10));
+            *out = sinew_v_int64(strtoll(txt, NULL, 10));
         } else if (st == SINEW_STORAGE_FLOAT) {
-            *out = sinew_i64((int64_t)d->column_f64(x->stmt, 0));
+            *out = sinew_v_int64((int64_t)d->column_f64(x->stmt, 0));
         } else {
-            *out = sinew_i64(d->column_i64(x->stmt, 0));
+            *out = sinew_v_int64(d->column_i64(x->stmt, 0));
         }
         out->type = want == SINEW_ENUM ? SINEW_INT64 : want;
         return SINEW_OK;
     case SINEW_DOUBLE:
         if (st == SINEW_STORAGE_TEXT) {
             txt = d->column_text(x->stmt, 0, &len);
-            *out = sinew_f64(strtod(txt, NULL));
+            *out = sinew_v_double(strtod(txt, NULL));
         } else {
-            *out = sinew_f64(d->column_f64(x->stmt, 0));
+            *out = sinew_v_double(d->column_f64(x->stmt, 0));
         }
         return SINEW_OK;
     case SINEW_TIMESTAMP: case SINEW_DATE: {
         if (st == SINEW_STORAGE_INT) {
-            *out = want == SINEW_DATE ? sinew_date((int32_t)d->column_i64(x->stmt, 0))
-                                      : sinew_timestamp(d->column_i64(x->stmt, 0));
+            *out = want == SINEW_DATE ? sinew_v_date((int32_t)d->column_i64(x->stmt, 0))
+                                      : sinew_v_timestamp(d->column_i64(x->stmt, 0));
             return SINEW_OK;
         }
         txt = d->column_text(x->stmt, 0, &len);
         if (want == SINEW_DATE) {
             int32_t v;
             if (sinew_date_parse(&v, txt, len > 10 ? 10 : len)) return SINEW_TYPE;
-            *out = sinew_date(v);
+            *out = sinew_v_date(v);
         } else {
             int64_t v;
             if (sinew_timestamp_parse(&v, txt, len)) return SINEW_TYPE;
-            *out = sinew_timestamp(v);
+            *out = sinew_v_timestamp(v);
         }
         return SINEW_OK;
     }
@@ -64,12 +64,12 @@ static int read_scalar(sinew_query *q, sn_exec *x, sinew_type want, sinew_value 
                           ? sn_arena_printf(&q->s->arena, "%lld", (long long)d->column_i64(x->stmt, 0))
                           : sn_arena_strdup(&q->s->arena, num);
             if (!p) return SINEW_NOMEM;
-            *out = sinew_text(p);
+            *out = sinew_v_text(p);
         } else {
             txt = d->column_text(x->stmt, 0, &len);
             char *p = sn_arena_strndup(&q->s->arena, txt, len);
             if (!p) return SINEW_NOMEM;
-            *out = sinew_textn(p, len);
+            *out = sinew_v_text_n(p, len);
         }
         out->type = want == SINEW_ENUM ? SINEW_TEXT : want;
         return SINEW_OK;

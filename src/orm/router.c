@@ -54,7 +54,7 @@ static int scalar(sinew_db *db, const char *sql, const char *param, char *out, s
     int rc = sn_exec_start(&x, db, sql);
     if (rc) return rc;
     if (param) {
-        sinew_value v = sinew_text(param);
+        sinew_value v = sinew_v_text(param);
         if ((rc = sn_exec_bind(&x, 0, &v))) {
             sn_exec_end(&x);
             return rc;

@@ -57,9 +57,9 @@ static void uuids_round_trip(void **state)
 static void value_constructors(void **state)
 {
     (void)state;
-    sinew_value v = sinew_text(NULL);
+    sinew_value v = sinew_v_text(NULL);
     assert_true(v.is_null);
-    v = sinew_blobv(NULL, 0);
+    v = sinew_v_blob(NULL, 0);
     assert_false(v.is_null);
     assert_string_equal(sinew_type_name(SINEW_DECIMAL), "decimal");
     assert_string_equal(sinew_status_name(SINEW_NOTFOUND), "SINEW_NOTFOUND");
@@ -138,9 +138,9 @@ static void type_constructors_are_real(void **state)
         if (!strstr(header, decl)) fail_msg("%s names %s, which sinew/types.h does not declare",
                                             sinew_type_name((sinew_type)t), sn_type_ctor((sinew_type)t));
     }
-    assert_string_equal(sn_type_ctor(SINEW_INT32), "sinew_i32");
-    assert_string_equal(sn_type_ctor(SINEW_INT64), "sinew_i64");
-    assert_string_equal(sn_type_ctor(SINEW_ENUM), "sinew_enumv");
+    assert_string_equal(sn_type_ctor(SINEW_INT32), "sinew_v_int32");
+    assert_string_equal(sn_type_ctor(SINEW_INT64), "sinew_v_int64");
+    assert_string_equal(sn_type_ctor(SINEW_ENUM), "sinew_v_enum");
 }
 
 int main(void)

@@ -83,7 +83,7 @@ static void typed_queries_with_generated_columns(void **state)
     sinew_session *s;
     th_ok(sinew_session_new(&s, db));
     sinew_query *q = track_query(s);
-    th_ok(sinew_where(q, sinew_eq(TRACK_ALBUM_ID, sinew_i64(1))));
+    th_ok(sinew_where(q, sinew_eq(TRACK_ALBUM_ID, sinew_v_int64(1))));
     th_ok(sinew_order(q, TRACK_TRACK_ID, SINEW_ASC));
     track_list tracks;
     th_ok(track_all(q, &tracks));
@@ -92,7 +92,7 @@ static void typed_queries_with_generated_columns(void **state)
     assert_int_equal(tracks.items[0]->TrackId, 1);
     /* across a relation: tracks whose album's artist is AC/DC */
     q = track_query(s);
-    th_ok(sinew_where(q, sinew_eq(sinew_via(TRACK_ALBUM, sinew_via(ALBUM_ARTIST, ARTIST_NAME)), sinew_text("AC/DC"))));
+    th_ok(sinew_where(q, sinew_eq(sinew_via(TRACK_ALBUM, sinew_via(ALBUM_ARTIST, ARTIST_NAME)), sinew_v_text("AC/DC"))));
     int64_t n;
     th_ok(sinew_query_count(q, &n));
     sinew_query_free(q);

@@ -113,8 +113,8 @@ static void typed_api_round_trip(void **state)
     assert_int_equal(tags.count, 1);
 
     sinew_query *q = post_query(s);
-    th_ok(sinew_where(q, sinew_eq(POST_STATUS, sinew_enumv(STATUS_PUBLISHED))));
-    th_ok(sinew_where(q, sinew_eq(sinew_via(POST_AUTHOR, USER_EMAIL), sinew_text("ada@example.com"))));
+    th_ok(sinew_where(q, sinew_eq(POST_STATUS, sinew_v_enum(STATUS_PUBLISHED))));
+    th_ok(sinew_where(q, sinew_eq(sinew_via(POST_AUTHOR, USER_EMAIL), sinew_v_text("ada@example.com"))));
     post_list published;
     th_ok(post_all(q, &published));
     sinew_query_free(q);

@@ -40,7 +40,7 @@ static void loads_follow_a_key_to_a_unique_constraint(void **state)
 
     th_ok(sinew_session_new(&s, db));
     sinew_query *q = grant_query(s);
-    th_ok(sinew_where(q, sinew_eq(GRANT_WHAT, sinew_text("look"))));
+    th_ok(sinew_where(q, sinew_eq(GRANT_WHAT, sinew_v_text("look"))));
     Grant *look;
     th_ok(grant_first(q, &look));
     sinew_query_free(q);
@@ -50,7 +50,7 @@ static void loads_follow_a_key_to_a_unique_constraint(void **state)
     grant_list gl;
     Membership *admin;
     q = membership_query(s);
-    th_ok(sinew_where(q, sinew_eq(MEMBERSHIP_ROLE, sinew_text("admin"))));
+    th_ok(sinew_where(q, sinew_eq(MEMBERSHIP_ROLE, sinew_v_text("admin"))));
     th_ok(membership_first(q, &admin));
     sinew_query_free(q);
     th_ok(membership_grants(s, admin, &gl));

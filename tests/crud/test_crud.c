@@ -69,7 +69,7 @@ static void every_type_round_trips_with_nulls(void **state)
     sinew_session *s2;
     th_ok(sinew_session_new(&s2, db));
     Thing *r;
-    sinew_value key = sinew_i64(id);
+    sinew_value key = sinew_v_int64(id);
     th_ok(sinew_get(s2, &thing_model, &key, 1, (void **)&r));
     assert_true(r != t);
     assert_same_required(t, r);
@@ -128,7 +128,7 @@ static void nullable_fields_round_trip_values_and_edges(void **state)
     sinew_session *s2;
     th_ok(sinew_session_new(&s2, db));
     Thing *r;
-    sinew_value key = sinew_i64(t->id);
+    sinew_value key = sinew_v_int64(t->id);
     th_ok(sinew_get(s2, &thing_model, &key, 1, (void **)&r));
     assert_same_required(t, r);
     assert_string_equal(r->t, "");
@@ -187,12 +187,12 @@ static void composite_primary_key(void **state)
     sinew_session *s2;
     th_ok(sinew_session_new(&s2, db));
     Membership *m;
-    sinew_value key[2] = {sinew_i64(1), sinew_text("bob")};
+    sinew_value key[2] = {sinew_v_int64(1), sinew_v_text("bob")};
     th_ok(sinew_get(s2, &membership_model, key, 2, (void **)&m));
     assert_string_equal(m->role, "admin");
     m->role = "owner";
     th_ok(sinew_save(s2, &membership_model, m));
-    sinew_value key2[2] = {sinew_i64(2), sinew_text("ann")};
+    sinew_value key2[2] = {sinew_v_int64(2), sinew_v_text("ann")};
     Membership *m2;
     th_ok(sinew_get(s2, &membership_model, key2, 2, (void **)&m2));
     assert_null(m2->role);
@@ -327,7 +327,7 @@ static void many_update_shapes_each_write_their_columns(void **state)
             /* what the database has now is what the object says */
             sinew_session *fresh;
             th_ok(sinew_session_new(&fresh, db));
-            sinew_value key = sinew_i64(t->id);
+            sinew_value key = sinew_v_int64(t->id);
             Thing *back;
             th_ok(sinew_get(fresh, &thing_model, &key, 1, (void **)&back));
             assert_int_equal(back->i32, t->i32);
@@ -360,14 +360,14 @@ static void identity_map_returns_same_object_without_query(void **state)
     a->email = "a@example.com";
     a->name = "A";
     th_ok(sinew_save(s, &account_model, a));
-    sinew_value key = sinew_i64(a->id);
+    sinew_value key = sinew_v_int64(a->id);
     Account *b;
     sinew_db_reset_stats(db);
     th_ok(sinew_get(s, &account_model, &key, 1, (void **)&b));
     assert_ptr_equal(a, b);
     assert_int_equal(sinew_db_stats(db).statements, 0);
     /* get by unique field: a query, but the same object */
-    sinew_value email = sinew_text("a@example.com");
+    sinew_value email = sinew_v_text("a@example.com");
     th_ok(sinew_get_by(s, &account_model, 1, &email, (void **)&b));
     assert_ptr_equal(a, b);
     assert_int_equal(sinew_db_stats(db).statements, 1);
@@ -406,7 +406,7 @@ static void identity_map_survives_growth_and_deletes(void **state)
     sinew_db_reset_stats(db);
     for (int i = 0; i < N; i++) {
         if (!objs[i]) continue;
-        sinew_value key = sinew_i64(objs[i]->id);
+        sinew_value key = sinew_v_int64(objs[i]->id);
         Account *got;
         th_ok(sinew_get(s, &account_model, &key, 1, (void **)&got));
         assert_ptr_equal(got, objs[i]);
@@ -418,7 +418,7 @@ static void identity_map_survives_growth_and_deletes(void **state)
     /* a deleted key is not in the map any more: the database is asked, and says no */
     for (int i = 0; i < N; i++) {
         if (objs[i]) continue;
-        sinew_value key = sinew_i64(i + 1);
+        sinew_value key = sinew_v_int64(i + 1);
         Account *got;
         th_assert_status(sinew_get(s, &account_model, &key, 1, (void **)&got), SINEW_NOTFOUND, NULL);
         break;
@@ -472,7 +472,7 @@ static void version_field_detects_stale_update(void **state)
     a->email = "v@example.com";
     a->name = "one";
     th_ok(sinew_save(s1, &account_model, a));
-    sinew_value key = sinew_i64(a->id);
+    sinew_value key = sinew_v_int64(a->id);
     Account *b;
     th_ok(sinew_get(s2, &account_model, &key, 1, (void **)&b));
     a->name = "two";

@@ -18,10 +18,10 @@ static void not_found(void **state)
     sinew_session *s;
     th_ok(sinew_session_new(&s, db));
     Account *a = (Account *)0x1;
-    sinew_value key = sinew_i64(999);
+    sinew_value key = sinew_v_int64(999);
     th_assert_status(sinew_get(s, &account_model, &key, 1, (void **)&a), SINEW_NOTFOUND, "no Account with id = 999");
     assert_null(a);
-    sinew_value email = sinew_text("nobody@example.com");
+    sinew_value email = sinew_v_text("nobody@example.com");
     th_assert_status(sinew_get_by(s, &account_model, 1, &email, (void **)&a), SINEW_NOTFOUND,
                      "no Account with email = 'nobody@example.com'");
     sinew_session_free(s);
@@ -83,10 +83,10 @@ static void misuse_is_reported(void **state)
     sinew_session *s;
     th_ok(sinew_session_new(&s, db));
     Membership *m;
-    sinew_value one = sinew_i64(1);
+    sinew_value one = sinew_v_int64(1);
     th_assert_status(sinew_get(s, &membership_model, &one, 1, (void **)&m), SINEW_MISUSE,
                      "Membership has 2 key field(s), 1 value(s) given");
-    sinew_value wrong[2] = {sinew_text("1"), sinew_text("x")};
+    sinew_value wrong[2] = {sinew_v_text("1"), sinew_v_text("x")};
     th_assert_status(sinew_get(s, &membership_model, wrong, 2, (void **)&m), SINEW_TYPE,
                      "field Membership.group_id is int64 but the value given is text");
     th_assert_status(sinew_commit(db), SINEW_MISUSE, "no transaction is open");
@@ -113,7 +113,7 @@ static void memory_limit_gives_nomem_and_session_recovers(void **state)
     a->email = "big@example.com";
     a->name = big;
     th_ok(sinew_save(s, &account_model, a));
-    sinew_value key = sinew_i64(a->id);
+    sinew_value key = sinew_v_int64(a->id);
     sinew_session *s2;
     th_ok(sinew_session_new(&s2, db));
     sinew_session_set_memory_limit(s2, 64 * 1024);
@@ -160,7 +160,7 @@ static int workload(void)
     a->email = "k@example.com";
     a->name = "k";
     if ((rc = sinew_save(s, &account_model, a))) goto out;
-    sinew_value key = sinew_i64(a->id);
+    sinew_value key = sinew_v_int64(a->id);
     sinew_session *s2;
     if ((rc = sinew_session_new(&s2, db))) goto out;
     Account *b;
@@ -267,7 +267,7 @@ static void type_mismatch_names_field_and_expected_type(void **state)
     sinew_session *s;
     th_ok(sinew_session_new(&s, db));
     Account *a;
-    sinew_value key = sinew_i64(1);
+    sinew_value key = sinew_v_int64(1);
     th_assert_status(sinew_get(s, &account_model, &key, 1, (void **)&a), SINEW_TYPE,
                      "type mismatch reading accounts.version: field 'version' expects int32, the database returned text");
     sinew_session_free(s);
@@ -286,7 +286,7 @@ static void number_in_a_text_field_reads_as_its_text(void **state)
     sinew_session *s;
     th_ok(sinew_session_new(&s, db));
     Account *a;
-    sinew_value key = sinew_i64(1);
+    sinew_value key = sinew_v_int64(1);
     th_ok(sinew_get(s, &account_model, &key, 1, (void **)&a));
     assert_string_equal(a->email, "42");
     assert_string_equal(a->name, "2.5");

@@ -91,7 +91,7 @@ static void sixty_four_fields_work_end_to_end(void **state)
     /* the last field alone changes: bit 63 of the change mask */
     th_ok(sinew_session_new(&s, db));
     Wide *w;
-    sinew_value key = sinew_i64(1);
+    sinew_value key = sinew_v_int64(1);
     th_ok(sinew_get(s, &wide_model, &key, 1, (void **)&w));
     assert_wide(w, 1, val(1, 63));
     w->c62 = -7;
@@ -212,8 +212,8 @@ static void sixteen_terms_of_a_query(void **state)
     q = sinew_query_new(s, &wide_model);
     th_ok(sinew_group_by(q, sinew_column(&wide_model, 1)));
     for (int i = 2; i <= 17; i++)
-        th_ok(sinew_having(q, SINEW_MAX, sinew_column(&wide_model, i), SINEW_GT, sinew_i64(-1000)));
-    th_assert_status(sinew_having(q, SINEW_MAX, sinew_column(&wide_model, 18), SINEW_GT, sinew_i64(0)),
+        th_ok(sinew_having(q, SINEW_MAX, sinew_column(&wide_model, i), SINEW_GT, sinew_v_int64(-1000)));
+    th_assert_status(sinew_having(q, SINEW_MAX, sinew_column(&wide_model, 18), SINEW_GT, sinew_v_int64(0)),
                      SINEW_UNSUPPORTED, "more than 16 HAVING terms in one query");
     sinew_query_free(q);
     sinew_session_free(s);

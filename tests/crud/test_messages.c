@@ -22,7 +22,7 @@ static char *read_header(void)
     return buf;
 }
 
-/* the function a hint names ("... with sinew_i32()") is declared; the message says it once */
+/* the function a hint names ("... with sinew_v_int32()") is declared; the message says it once */
 static void assert_hint_is_real(const char *msg, const char *header)
 {
     const char *w = strstr(msg, " with sinew_");
@@ -51,7 +51,7 @@ static void type_mismatch_hints_name_real_functions(void **state)
     size_t checked = 0;
     for (size_t i = 1; i < thing_model.nfields; i++) {
         const sinew_field *f = &thing_model.fields[i];
-        sinew_value wrong = f->type == SINEW_UUID ? sinew_i64(1) : sinew_uuidv(u);
+        sinew_value wrong = f->type == SINEW_UUID ? sinew_v_int64(1) : sinew_v_uuid(u);
         sinew_query *q = sinew_query_new(s, &thing_model);
         th_assert_status(sinew_where(q, sinew_eq(sinew_column(&thing_model, (int)i), wrong)), SINEW_MISUSE,
                          "cannot compare Thing.");
@@ -62,14 +62,14 @@ static void type_mismatch_hints_name_real_functions(void **state)
     assert_int_equal(checked, thing_model.nfields - 1);
     /* the int types name their real constructors */
     sinew_query *q = sinew_query_new(s, &thing_model);
-    th_assert_status(sinew_where(q, sinew_eq(sinew_column(&thing_model, 3), sinew_text("x"))), SINEW_MISUSE,
-                     "cannot compare Thing.i32 (int32) = a text value; make the value with sinew_i32()");
+    th_assert_status(sinew_where(q, sinew_eq(sinew_column(&thing_model, 3), sinew_v_text("x"))), SINEW_MISUSE,
+                     "cannot compare Thing.i32 (int32) = a text value; make the value with sinew_v_int32()");
     sinew_query_free(q);
     /* a key of the wrong type */
     Thing *t;
-    sinew_value key = sinew_text("1");
+    sinew_value key = sinew_v_text("1");
     th_assert_status(sinew_get(s, &thing_model, &key, 1, (void **)&t), SINEW_TYPE,
-                     "key field Thing.id is int64 but the value given is text; make it with sinew_i64()");
+                     "key field Thing.id is int64 but the value given is text; make it with sinew_v_int64()");
     free(header);
     sinew_session_free(s);
     th_close(db);
@@ -93,7 +93,7 @@ static void detail_of_an_earlier_error_is_kept(void **state)
     static const unsigned stamp_pk[] = {0};
     static const sinew_model stamp_model = SINEW_MODEL(Stamp, "Stamp", "accounts", "stamp", stamp_fields, stamp_pk);
     Stamp *st;
-    sinew_value key = sinew_i64(1);
+    sinew_value key = sinew_v_int64(1);
     th_assert_status(sinew_get(s, &stamp_model, &key, 1, (void **)&st), SINEW_TYPE,
                      "type mismatch reading accounts.email: field 'email' expects timestamp, the database returned "
                      "text: invalid timestamp 'a@x': expected YYYY-MM-DD HH:MM:SS[.ffffff] in UTC");

@@ -91,7 +91,7 @@ int main(void)
     CHECK(sinew_session_new(&s, db) == SINEW_OK);
     sinew_query *q = sinew_query_new(s, &note_model);
     CHECK(q != NULL);
-    CHECK(sinew_where(q, sinew_gt(sinew_column(&note_model, 2), sinew_f64(1.0))) == SINEW_OK);
+    CHECK(sinew_where(q, sinew_gt(sinew_column(&note_model, 2), sinew_v_double(1.0))) == SINEW_OK);
     CHECK(sinew_order(q, sinew_column(&note_model, 0), SINEW_DESC) == SINEW_OK);
     unsigned long storage_before = nstorage;
     sinew_list got;

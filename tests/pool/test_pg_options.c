@@ -55,7 +55,7 @@ static void unnamed_statements_leave_nothing_on_the_server(void **state)
     sinew_session *s;
     th_ok(sinew_session_new(&s, db));
     for (int i = 1; i <= 3; i++) {
-        sinew_value p[2] = {sinew_i32(i), sinew_text("x")};
+        sinew_value p[2] = {sinew_v_int32(i), sinew_v_text("x")};
         sinew_rows *r;
         th_ok(sinew_raw_rows(s, "INSERT INTO t (id, v) VALUES (?, ?)", p, 2, &r));
         sinew_rows_free(r);

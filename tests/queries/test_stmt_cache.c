@@ -51,7 +51,7 @@ static void run_shape(sinew_session *ss, int i)
 {
     char sql[128];
     snprintf(sql, sizeof sql, "SELECT id FROM tickets WHERE id = ? AND %d = %d", i, i);
-    sinew_value id = sinew_i64(tracker_id(i % 50));
+    sinew_value id = sinew_v_int64(tracker_id(i % 50));
     sinew_rows *r;
     th_ok(sinew_raw_rows(ss, sql, &id, 1, &r));
     assert_int_equal(sinew_rows_next(r), SINEW_ROW);
@@ -62,7 +62,7 @@ static void run_shape(sinew_session *ss, int i)
 
 static void get_ticket(int k)
 {
-    sinew_value key = sinew_i64(tracker_id(k));
+    sinew_value key = sinew_v_int64(tracker_id(k));
     Ticket *t;
     th_ok(sinew_get(s, &ticket_model, &key, 1, (void **)&t));
     assert_int_equal(t->seq, k);
@@ -175,7 +175,7 @@ static void few_statement_shapes(void **state)
     if (c1 - c0 > 1) fail_msg("OFFSET paging made %zu statements", c1 - c0);
     static sinew_value ids[600];
     for (int n = 1; n <= 600; n++) {
-        for (int k = 0; k < n; k++) ids[k] = sinew_i64(tracker_id(k % 50));
+        for (int k = 0; k < n; k++) ids[k] = sinew_v_int64(tracker_id(k % 50));
         sinew_query *q = sinew_query_new(s, &ticket_model);
         th_ok(sinew_where(q, sinew_in(TICKET_ID, ids, (size_t)n)));
         int64_t cnt;
@@ -236,7 +236,7 @@ static void failed_transaction_leaves_no_statements(void **state)
     sinew_db_set_statement_cache(db, 0);   /* every statement is finalized at its end */
     for (int i = 0; i < 5; i++) {
         th_ok(sinew_begin(db));
-        sinew_value zero = sinew_i64(0);
+        sinew_value zero = sinew_v_int64(0);
         sinew_rows *r;
         th_assert_status(sinew_raw_rows(s, "SELECT 1 / ? FROM tickets", &zero, 1, &r), SINEW_INVALID, "division by zero");
         th_ok(sinew_rollback(db));

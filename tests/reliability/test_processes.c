@@ -283,7 +283,7 @@ static int increment(sinew_db *db, void *ctx)
     int rc = sinew_session_new(&s, db);
     if (rc) return rc;
     Counter *c;
-    sinew_value key = sinew_i64(1);
+    sinew_value key = sinew_v_int64(1);
     if ((rc = sinew_get(s, &counter_model, &key, 1, (void **)&c)) == SINEW_OK) {
         c->value++;
         rc = sinew_save(s, &counter_model, c);
@@ -330,7 +330,7 @@ static void processes_share_a_wal_file_without_lost_writes(void **state)
     sinew_session *s;
     th_ok(sinew_session_new(&s, db));
     Counter *c;
-    sinew_value key = sinew_i64(1);
+    sinew_value key = sinew_v_int64(1);
     th_ok(sinew_get(s, &counter_model, &key, 1, (void **)&c));
     assert_int_equal(c->value, PROCS * EACH);
     print_message("concurrency: %d processes x %d increments, counter %lld\n", PROCS, EACH, (long long)c->value);

@@ -70,7 +70,7 @@ static Item *reload(sinew_db *db, sinew_session **s2, int64_t id)
 {
     th_ok(sinew_session_new(s2, db));
     Item *r;
-    sinew_value key = sinew_i64(id);
+    sinew_value key = sinew_v_int64(id);
     th_ok(sinew_get(*s2, &item_model, &key, 1, (void **)&r));
     return r;
 }

@@ -97,7 +97,7 @@ static void cycle_of_new_objects_is_broken_by_an_update(void **state)
     sinew_session *s2;
     th_ok(sinew_session_new(&s2, db));
     User *a2;
-    sinew_value key = sinew_i64(a->id);
+    sinew_value key = sinew_v_int64(a->id);
     th_ok(sinew_get(s2, &user_model, &key, 1, (void **)&a2));
     assert_int_equal(a2->invited_by_id, b->id);
     sinew_session_free(s2);
@@ -138,7 +138,7 @@ static void savepoint_rollback_leaves_outer_work(void **state)
     th_ok(sinew_session_new(&s2, db));
     assert_int_equal(count_rows(s2, &user_model), 1);
     User *r;
-    sinew_value key = sinew_i64(u->id);
+    sinew_value key = sinew_v_int64(u->id);
     th_ok(sinew_get(s2, &user_model, &key, 1, (void **)&r));
     assert_string_equal(r->email, "outer@x");
     sinew_session_free(s2);
@@ -203,7 +203,7 @@ static void delete_cascades_in_the_session_too(void **state)
     th_ok(sinew_load_many(s, USER_POSTS, u, &posts));
     assert_int_equal(posts.count, 1);
     th_ok(sinew_delete(s, &user_model, u));          /* posts.author_id ON DELETE CASCADE */
-    sinew_value key = sinew_i64(p->id);
+    sinew_value key = sinew_v_int64(p->id);
     Post *again;
     th_assert_status(sinew_get(s, &post_model, &key, 1, (void **)&again), SINEW_NOTFOUND, "no Post with id");
     assert_int_equal(count_rows(s, &post_model), 0);
@@ -273,7 +273,7 @@ static void bulk_insert_100k_with_keys(void **state)
     sinew_session *s2;
     th_ok(sinew_session_new(&s2, db));
     Tag *t;
-    sinew_value key = sinew_i64(tags[77777].id);
+    sinew_value key = sinew_v_int64(tags[77777].id);
     th_ok(sinew_get(s2, &tag_model, &key, 1, (void **)&t));
     assert_string_equal(t->name, "tag77777");
     sinew_session_free(s2);
@@ -311,7 +311,7 @@ static void upsert_inserts_then_updates(void **state)
     sinew_session *s2;
     th_ok(sinew_session_new(&s2, db));
     User *r;
-    sinew_value key = sinew_i64(first);
+    sinew_value key = sinew_v_int64(first);
     th_ok(sinew_get(s2, &user_model, &key, 1, (void **)&r));
     assert_true(r->has_invited_by_id);
     sinew_session_free(s2);
@@ -349,7 +349,7 @@ static void hooks_run_in_order(void **state)
     sinew_session *s2;
     th_ok(sinew_session_new(&s2, db));
     Tag *r;
-    sinew_value key = sinew_i64(t->id);
+    sinew_value key = sinew_v_int64(t->id);
     th_ok(sinew_get(s2, &tag_model, &key, 1, (void **)&r));
     th_ok(sinew_delete(s2, &tag_model, r));
     sinew_session_free(s2);

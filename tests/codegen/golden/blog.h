@@ -148,13 +148,13 @@ static inline int user_new(sinew_session *s, User **out)
 
 static inline int user_get(sinew_session *sinew_s, int64_t id, User **sinew_out)
 {
-    sinew_value sinew_key[1] = {sinew_i64(id)};
+    sinew_value sinew_key[1] = {sinew_v_int64(id)};
     return sinew_get(sinew_s, &user_model, sinew_key, 1, (void **)sinew_out);
 }
 
 static inline int user_get_by_email(sinew_session *sinew_s, const char *email, User **sinew_out)
 {
-    sinew_value sinew_v = sinew_text(email);
+    sinew_value sinew_v = sinew_v_text(email);
     return sinew_get_by(sinew_s, &user_model, 1, &sinew_v, (void **)sinew_out);
 }
 
@@ -253,7 +253,7 @@ static inline int post_new(sinew_session *s, Post **out)
 
 static inline int post_get(sinew_session *sinew_s, int64_t id, Post **sinew_out)
 {
-    sinew_value sinew_key[1] = {sinew_i64(id)};
+    sinew_value sinew_key[1] = {sinew_v_int64(id)};
     return sinew_get(sinew_s, &post_model, sinew_key, 1, (void **)sinew_out);
 }
 
@@ -338,7 +338,7 @@ static inline int comment_new(sinew_session *s, Comment **out)
 
 static inline int comment_get(sinew_session *sinew_s, int64_t id, Comment **sinew_out)
 {
-    sinew_value sinew_key[1] = {sinew_i64(id)};
+    sinew_value sinew_key[1] = {sinew_v_int64(id)};
     return sinew_get(sinew_s, &comment_model, sinew_key, 1, (void **)sinew_out);
 }
 
@@ -406,13 +406,13 @@ static inline int tag_new(sinew_session *s, Tag **out)
 
 static inline int tag_get(sinew_session *sinew_s, int64_t id, Tag **sinew_out)
 {
-    sinew_value sinew_key[1] = {sinew_i64(id)};
+    sinew_value sinew_key[1] = {sinew_v_int64(id)};
     return sinew_get(sinew_s, &tag_model, sinew_key, 1, (void **)sinew_out);
 }
 
 static inline int tag_get_by_name(sinew_session *sinew_s, const char *name, Tag **sinew_out)
 {
-    sinew_value sinew_v = sinew_text(name);
+    sinew_value sinew_v = sinew_v_text(name);
     return sinew_get_by(sinew_s, &tag_model, 1, &sinew_v, (void **)sinew_out);
 }
 
@@ -479,7 +479,7 @@ static inline int post_tags_new(sinew_session *s, PostTags **out)
 
 static inline int post_tags_get(sinew_session *sinew_s, int64_t post_id, int64_t tag_id, PostTags **sinew_out)
 {
-    sinew_value sinew_key[2] = {sinew_i64(post_id), sinew_i64(tag_id)};
+    sinew_value sinew_key[2] = {sinew_v_int64(post_id), sinew_v_int64(tag_id)};
     return sinew_get(sinew_s, &post_tags_model, sinew_key, 2, (void **)sinew_out);
 }
 
