@@ -107,13 +107,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!db) {
-        if (sinew_open(&db, "sqlite::memory:") || sinew_create_table(db, &row_model) ||
+        if (sinew_open("sqlite::memory:", &db) || sinew_create_table(db, &row_model) ||
             sinew_exec(db, "INSERT INTO rows_ (name, score, ratio) VALUES ('a', 1, 0.5), (NULL, 2, NULL), ('B', 3, 1.5)"))
             abort();
     }
     input in = {data, size};
     sinew_session *s;
-    if (sinew_session_new(&s, db)) return 0;
+    if (sinew_session_new(db, &s)) return 0;
     sinew_query *q = sinew_query_new(s, &row_model);
     int steps = (int)(byte(&in) % 8);
     for (int i = 0; i < steps; i++) {

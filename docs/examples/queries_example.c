@@ -12,10 +12,10 @@
 int main(void)
 {
     sinew_db *db;
-    CHECK(sinew_open(&db, "sqlite::memory:"));
+    CHECK(sinew_open("sqlite::memory:", &db));
     CHECK(sinew_create_tables(db, &blog_schema));
     sinew_session *s;
-    CHECK(sinew_session_new(&s, db));
+    CHECK(sinew_session_new(db, &s));
     for (int i = 0; i < 5; i++) {
         User *u;
         CHECK(sinew_new(s, &user_model, (void **)&u));

@@ -50,12 +50,12 @@ static const sinew_schema site_schema = {"site", models, 2, NULL, 0, NULL};
 int main(void)
 {
     sinew_db *db;
-    CHECK(sinew_open(&db, "sqlite::memory:"));
+    CHECK(sinew_open("sqlite::memory:", &db));
     CHECK(sinew_create_tables(db, &site_schema));
     CHECK(sinew_exec(db, "INSERT INTO pages (id, slug, views, last_views) VALUES (1, 'home', 0, 0)"));
     CHECK(sinew_exec(db, "INSERT INTO jobs (id, taken, worker) VALUES (1, FALSE, 0), (2, FALSE, 0), (3, FALSE, 0)"));
     sinew_session *s;
-    CHECK(sinew_session_new(&s, db));
+    CHECK(sinew_session_new(db, &s));
 
     /* computed assignments: UPDATE pages SET last_views = views, views = (views + ?) WHERE ... */
     sinew_query *q = sinew_query_new(s, &page_model);

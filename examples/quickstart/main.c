@@ -40,13 +40,13 @@ int main(int argc, char **argv)
     char url[1024];
     snprintf(url, sizeof url, "sqlite:%s", argc > 1 ? argv[1] : "quickstart.db");
     sinew_db *db;
-    CHECK(sinew_open(&db, url));
+    CHECK(sinew_open(url, &db));
     printf("opened %s\n", url);
     CHECK(sinew_exec(db, "DROP TABLE IF EXISTS books"));
     CHECK(sinew_create_table(db, &book_model));
 
     sinew_session *s;
-    CHECK(sinew_session_new(&s, db));
+    CHECK(sinew_session_new(db, &s));
     const char *titles[] = {"A Tale of Two Cities", "Middlemarch", "Untitled Draft"};
     const char *authors[] = {"Charles Dickens", "George Eliot", "Anonymous"};
     const int years[] = {1859, 1871, 0};
@@ -62,7 +62,7 @@ int main(int argc, char **argv)
     }
     sinew_session_free(s);
 
-    CHECK(sinew_session_new(&s, db));
+    CHECK(sinew_session_new(db, &s));
     Book *b;
     sinew_value key = sinew_v_int64(2);
     CHECK(sinew_get(s, &book_model, &key, 1, (void **)&b));

@@ -38,7 +38,7 @@ extern "C" {
 
 
 /* The column of field `field` of `model` (generated code has constants for these). */
-SINEW_API sinew_col sinew_column(const sinew_model *model, int field);
+SINEW_API sinew_col sinew_column(const sinew_model *model, unsigned field);
 /* `col` reached through relation `rel` of the queried model: posts whose author's email ... */
 SINEW_API sinew_col sinew_via(const sinew_relation *rel, sinew_col col);
 /* Arithmetic on a column: sinew_col_op(ITEM_PRICE, '*', sinew_v_int64(2)) */

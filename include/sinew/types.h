@@ -22,6 +22,10 @@
  * NaN doubles, timestamps and dates outside 0001-01-01 .. 9999-12-31, decimal
  * text that is not a number, json text that is not JSON (docs/schema.md).
  *
+ * Values are made by sinew_v_ and the schema type's name (sinew_v_int64,
+ * sinew_v_text, sinew_v_text_n for an explicit length, sinew_v_blob, ...);
+ * the conversions put their out-parameter last (docs/api.md).
+ *
  * Nullable non-pointer fields get a companion `bool has_<name>` member, as
  * protobuf-c does for optional scalars. Strings and blobs that a session
  * loads live in the session's arena and are freed with it.
@@ -102,20 +106,20 @@ SINEW_API const char *sinew_type_name(sinew_type type);
 /* ---- time ---------------------------------------------------------------- */
 
 /* Build a timestamp from UTC calendar fields; returns SINEW_INVALID if out of range. */
-SINEW_API int sinew_timestamp_from_parts(int64_t *out, int year, int month, int day,
-                               int hour, int minute, int second, int usec);
+SINEW_API int sinew_timestamp_from_parts(int year, int month, int day, int hour,
+                               int minute, int second, int usec, int64_t *out);
 /* "YYYY-MM-DD HH:MM:SS[.ffffff]" (UTC); a trailing "Z" or "+00" is accepted. */
-SINEW_API int sinew_timestamp_parse(int64_t *out, const char *text, size_t len);
+SINEW_API int sinew_timestamp_parse(const char *text, size_t len, int64_t *out);
 /* Writes "YYYY-MM-DD HH:MM:SS.ffffff" (26 chars + NUL); buf must hold 32 bytes. */
 SINEW_API void sinew_timestamp_format(int64_t usec, char buf[32]);
 
-SINEW_API int sinew_date_from_parts(int32_t *out, int year, int month, int day);
-SINEW_API int sinew_date_parse(int32_t *out, const char *text, size_t len);   /* "YYYY-MM-DD" */
+SINEW_API int sinew_date_from_parts(int year, int month, int day, int32_t *out);
+SINEW_API int sinew_date_parse(const char *text, size_t len, int32_t *out);   /* "YYYY-MM-DD" */
 SINEW_API void sinew_date_format(int32_t days, char buf[16]);
 
 /* ---- uuid ---------------------------------------------------------------- */
 
-SINEW_API int sinew_uuid_parse(sinew_uuid *out, const char *text, size_t len);  /* 8-4-4-4-12 hex */
+SINEW_API int sinew_uuid_parse(const char *text, size_t len, sinew_uuid *out);  /* 8-4-4-4-12 hex */
 SINEW_API void sinew_uuid_format(const sinew_uuid *u, char buf[37]);
 /* A random (version 4) UUID from the operating system's generator. */
 SINEW_API int sinew_uuid_v4(sinew_uuid *out);

@@ -675,16 +675,16 @@ static void emit_header(gen *g, const sinew_codegen_opts *o)
             const sinew_relation *rl = &m->relations[r];
             const char *rn = cnm->rels[r];
             if (rl->kind == SINEW_BELONGS_TO || rl->kind == SINEW_HAS_ONE) {
-                fprintf(h, "static inline int %s_%s_at(sinew_session *s, %s *obj, %s **out, const char *file, int line)\n"
-                           "{\n    return sinew_load_one_at(s, %s, obj, (void **)out, file, line);\n}\n",
+                fprintf(h, "static inline int %s_%s_at(sinew_session *s, %s *obj, const char *file, int line, %s **out)\n"
+                           "{\n    return sinew_load_one_at(s, %s, obj, file, line, (void **)out);\n}\n",
                         cn, rn, m->name, rl->target->name, cnm->rmacro[r]);
             } else {
-                fprintf(h, "static inline int %s_%s_at(sinew_session *s, %s *obj, %s_list *out, const char *file, int line)\n"
-                           "{\n    sinew_list l;\n    int rc = sinew_load_many_at(s, %s, obj, &l, file, line);\n"
+                fprintf(h, "static inline int %s_%s_at(sinew_session *s, %s *obj, const char *file, int line, %s_list *out)\n"
+                           "{\n    sinew_list l;\n    int rc = sinew_load_many_at(s, %s, obj, file, line, &l);\n"
                            "    out->items = (%s **)l.items;\n    out->count = l.count;\n    return rc;\n}\n",
                         cn, rn, m->name, rl->target->c_name, cnm->rmacro[r], rl->target->name);
             }
-            fprintf(h, "#define %s_%s(s, obj, out) %s_%s_at((s), (obj), (out), __FILE__, __LINE__)\n\n", cn, rn, cn, rn);
+            fprintf(h, "#define %s_%s(s, obj, out) %s_%s_at((s), (obj), __FILE__, __LINE__, (out))\n\n", cn, rn, cn, rn);
         }
     }
     fprintf(h, "#ifdef __cplusplus\n}\n#endif\n#endif\n");

@@ -300,8 +300,8 @@ static int record_applied(sinew_db *db, const sn_mig *m, const char *text)
  * (no drift). All in one transaction, under the migration lock; a database
  * with migrations already applied is refused (that one is past adopting).
  */
-int sinew_migrate_baseline(sinew_db *db, const char *dir, int to, char **report, size_t *ndrift,
-                           sinew_migrate_progress *cb, void *ctx)
+int sinew_migrate_baseline(sinew_db *db, const char *dir, int to, sinew_migrate_progress *cb, void *ctx,
+                           char **report, size_t *ndrift)
 {
     if (report) *report = NULL;
     if (ndrift) *ndrift = 0;

@@ -120,11 +120,11 @@ sinew_value sinew_rows_value(const sinew_rows *r, int col)
         if (want == SINEW_DOUBLE) return sinew_v_double(strtod(txt, NULL));
         if (want == SINEW_TIMESTAMP) {
             int64_t t;
-            if (sinew_timestamp_parse(&t, txt, len) == SINEW_OK) return sinew_v_timestamp(t);
+            if (sinew_timestamp_parse(txt, len, &t) == SINEW_OK) return sinew_v_timestamp(t);
         }
         if (want == SINEW_DATE) {
             int32_t dd;
-            if (sinew_date_parse(&dd, txt, len > 10 ? 10 : len) == SINEW_OK) return sinew_v_date(dd);
+            if (sinew_date_parse(txt, len > 10 ? 10 : len, &dd) == SINEW_OK) return sinew_v_date(dd);
         }
         v = sinew_v_text_n(txt, len);
         if (want == SINEW_DECIMAL || want == SINEW_JSON) v.type = want;

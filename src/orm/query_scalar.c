@@ -47,11 +47,11 @@ static int read_scalar(sinew_query *q, sn_exec *x, sinew_type want, sinew_value 
         txt = d->column_text(x->stmt, 0, &len);
         if (want == SINEW_DATE) {
             int32_t v;
-            if (sinew_date_parse(&v, txt, len > 10 ? 10 : len)) return SINEW_TYPE;
+            if (sinew_date_parse(txt, len > 10 ? 10 : len, &v)) return SINEW_TYPE;
             *out = sinew_v_date(v);
         } else {
             int64_t v;
-            if (sinew_timestamp_parse(&v, txt, len)) return SINEW_TYPE;
+            if (sinew_timestamp_parse(txt, len, &v)) return SINEW_TYPE;
             *out = sinew_v_timestamp(v);
         }
         return SINEW_OK;
@@ -111,6 +111,7 @@ static int render_scalar(sinew_query *q, sinew_agg fn, const sn_ir_col *col)
 int sinew_query_count(sinew_query *q, int64_t *out)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_query_count: out is NULL");
+    *out = 0;   /* what a failure leaves (docs/api.md) */
     int rc = sn_q_ungrouped(q, "sinew_query_count");
     if (!rc) rc = sn_q_lockable(q, "sinew_query_count");
     if (rc) return rc;
@@ -124,6 +125,7 @@ int sinew_query_count(sinew_query *q, int64_t *out)
 int sinew_query_exists(sinew_query *q, bool *out)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_query_exists: out is NULL");
+    *out = false;
     int rc = sn_q_ungrouped(q, "sinew_query_exists");
     if (!rc) rc = sn_q_lockable(q, NULL);
     if (rc) return rc;
@@ -140,6 +142,7 @@ int sinew_query_exists(sinew_query *q, bool *out)
 int sinew_aggregate(sinew_query *q, sinew_agg fn, sinew_col c, sinew_value *out)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_aggregate: out is NULL");
+    *out = sinew_v_null(SINEW_INT64);   /* SQL NULL until a result replaces it */
     int rc = sn_q_ungrouped(q, "sinew_aggregate");
     if (!rc) rc = sn_q_lockable(q, "sinew_aggregate");
     if (rc) return rc;

@@ -17,7 +17,7 @@ static void reads_the_real_database(void **state)
     (void)state;
     sinew_db *db = chinook_open();
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     int64_t n;
     th_ok(track_count(s, &n));
     assert_int_equal(n, 3503);

@@ -61,7 +61,7 @@ static void typed_api_round_trip(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_tables(db, &blog_schema));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     User *ada;
     th_ok(user_new(s, &ada));
     ada->email = "ada@example.com";
@@ -85,7 +85,7 @@ static void typed_api_round_trip(void **state)
     th_assert_status(user_save(s, (User *)&(User){0}), SINEW_MISUSE, NULL);
     sinew_session_free(s);
 
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     User *u;
     th_ok(user_get_by_email(s, "ada@example.com", &u));
     assert_string_equal(u->name, "Ada");

@@ -15,7 +15,7 @@ static void read_only_model_reads_and_refuses_writes(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_tables(db, &readonly_schema));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Account *a;
     th_ok(account_new(s, &a));
     a->name = "alice";
@@ -71,7 +71,7 @@ static void read_only_model_reads_and_refuses_writes(void **state)
     sinew_query_free(q);
     sinew_session_free(s);
     /* nothing was changed */
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     q = log_query(s);
     th_ok(sinew_where(q, sinew_eq(LOG_MESSAGE, sinew_v_text("changed"))));
     th_ok(sinew_query_count(q, &n));

@@ -45,7 +45,7 @@ static void type_mismatch_hints_name_real_functions(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &thing_model));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     char *header = read_header();
     sinew_uuid u = {{0}};
     size_t checked = 0;
@@ -83,7 +83,7 @@ static void detail_of_an_earlier_error_is_kept(void **state)
     th_ok(sinew_exec(db, "CREATE TABLE accounts (id integer PRIMARY KEY, email text, name text, version integer)"));
     th_ok(sinew_exec(db, "INSERT INTO accounts VALUES (1, 'a@x', 'a', 1)"));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     /* a timestamp field over a text column holding something else */
     typedef struct Stamp { int64_t id; int64_t email; } Stamp;
     static const sinew_field stamp_fields[] = {
@@ -109,8 +109,8 @@ static void object_of_another_session_is_named_so(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &account_model));
     sinew_session *s1, *s2;
-    th_ok(sinew_session_new(&s1, db));
-    th_ok(sinew_session_new(&s2, db));
+    th_ok(sinew_session_new(db, &s1));
+    th_ok(sinew_session_new(db, &s2));
     Account *a;
     th_ok(sinew_new(s1, &account_model, (void **)&a));
     a->email = "a@x";

@@ -37,7 +37,7 @@ static sinew_db *fresh(sinew_session **s)
 {
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &reading_model));
-    th_ok(sinew_session_new(s, db));
+    th_ok(sinew_session_new(db, s));
     return db;
 }
 
@@ -52,7 +52,7 @@ static int64_t rows(sinew_session *s)
 static void all_rows_load(sinew_db *db, size_t expect)
 {
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     sinew_query *q = sinew_query_new(s, &reading_model);
     sinew_list all;
     th_ok(sinew_all(q, &all));
@@ -184,11 +184,11 @@ static void out_of_range_timestamps_and_dates_are_refused(void **state)
     sinew_session *s;
     sinew_db *db = fresh(&s);
     int64_t lo, hi;
-    th_ok(sinew_timestamp_parse(&lo, "0001-01-01 00:00:00", 19));
-    th_ok(sinew_timestamp_parse(&hi, "9999-12-31 23:59:59.999999", 26));
+    th_ok(sinew_timestamp_parse("0001-01-01 00:00:00", 19, &lo));
+    th_ok(sinew_timestamp_parse("9999-12-31 23:59:59.999999", 26, &hi));
     int32_t dlo, dhi;
-    th_ok(sinew_date_parse(&dlo, "0001-01-01", 10));
-    th_ok(sinew_date_parse(&dhi, "9999-12-31", 10));
+    th_ok(sinew_date_parse("0001-01-01", 10, &dlo));
+    th_ok(sinew_date_parse("9999-12-31", 10, &dhi));
     const int64_t bad_ts[] = {hi + 1, lo - 1, INT64_MAX, INT64_MIN, hi + 86400000000LL * 366};
     for (size_t i = 0; i < sizeof bad_ts / sizeof bad_ts[0]; i++) {
         Reading mine = {0};
@@ -222,7 +222,7 @@ static void out_of_range_timestamps_and_dates_are_refused(void **state)
     int64_t id = r->id;
     all_rows_load(db, 2);
     sinew_session *s2;
-    th_ok(sinew_session_new(&s2, db));
+    th_ok(sinew_session_new(db, &s2));
     Reading *back;
     sinew_value key = sinew_v_int64(id);
     th_ok(sinew_get(s2, &reading_model, &key, 1, (void **)&back));
@@ -301,7 +301,7 @@ static void nan_is_refused_on_every_backend(void **state)
     r->score = INFINITY;   /* infinities are numbers both backends keep */
     th_ok(sinew_save(s, &reading_model, r));
     sinew_session *s2;
-    th_ok(sinew_session_new(&s2, db));
+    th_ok(sinew_session_new(db, &s2));
     Reading *back;
     sinew_value key = sinew_v_int64(r->id);
     th_ok(sinew_get(s2, &reading_model, &key, 1, (void **)&back));

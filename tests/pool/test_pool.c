@@ -120,7 +120,7 @@ static void *run_worker(void *arg)
         int max = atomic_load(&sh->max_holding);
         while (now > max && !atomic_compare_exchange_weak(&sh->max_holding, &max, now)) {
         }
-        rc = sinew_session_new(&w->session, db);
+        rc = sinew_session_new(db, &w->session);
         if (rc == SINEW_OK) {
             int attempts = 0;
             rc = sinew_transaction_ex(db, tick, w, &policy, &attempts);
@@ -148,7 +148,7 @@ static void threads_share_a_smaller_pool(void **state)
     opt.max_size = POOL_SIZE;
     opt.acquire_timeout_ms = 60000;
     sinew_pool *pool;
-    th_ok(sinew_pool_open(&pool, t.url, &opt));
+    th_ok(sinew_pool_open(t.url, &opt, &pool));
     create_tables(pool);
 
     shared sh;
@@ -234,7 +234,7 @@ static void acquire_waits_for_a_release(void **state)
     opt.max_size = 1;
     opt.acquire_timeout_ms = 20000;
     sinew_pool *pool;
-    th_ok(sinew_pool_open(&pool, t.url, &opt));
+    th_ok(sinew_pool_open(t.url, &opt, &pool));
     sinew_db *mine;
     th_ok(sinew_pool_acquire(pool, &mine));
     waiter wt = {pool, NULL, -1, 0};
@@ -269,7 +269,7 @@ static void acquire_times_out_with_busy(void **state)
     opt.max_size = 2;
     opt.acquire_timeout_ms = 150;
     sinew_pool *pool;
-    th_ok(sinew_pool_open(&pool, t.url, &opt));
+    th_ok(sinew_pool_open(t.url, &opt, &pool));
     sinew_db *a, *b, *c = (sinew_db *)&c;
     th_ok(sinew_pool_acquire(pool, &a));
     th_ok(sinew_pool_acquire(pool, &b));
@@ -283,10 +283,10 @@ static void acquire_times_out_with_busy(void **state)
     assert_non_null(strstr(sinew_errmsg(), "all 2 of the pool are in use"));
     /* a call's own timeout; 0 does not wait at all */
     t0 = pool_now_ms();
-    th_assert_status(sinew_pool_acquire_timeout(pool, &c, 300), SINEW_BUSY, "no connection free after 300 ms");
+    th_assert_status(sinew_pool_acquire_timeout(pool, 300, &c), SINEW_BUSY, "no connection free after 300 ms");
     assert_true(pool_now_ms() - t0 >= 290);
     t0 = pool_now_ms();
-    th_assert_status(sinew_pool_acquire_timeout(pool, &c, 0), SINEW_BUSY, "no connection free after 0 ms");
+    th_assert_status(sinew_pool_acquire_timeout(pool, 0, &c), SINEW_BUSY, "no connection free after 0 ms");
     assert_true(pool_now_ms() - t0 < 1000);   /* no wait at all (the margin is for loaded machines) */
     sinew_pool_stats st = sinew_pool_get_stats(pool);
     assert_int_equal(st.timeouts, 3);
@@ -296,7 +296,7 @@ static void acquire_times_out_with_busy(void **state)
     /* the connections still work, and once one is back acquire succeeds at once */
     assert_int_equal(pool_scalar_ok(b, "SELECT 41 + 1"), 42);
     th_ok(sinew_pool_release(pool, a));
-    th_ok(sinew_pool_acquire_timeout(pool, &c, 0));
+    th_ok(sinew_pool_acquire_timeout(pool, 0, &c));
     assert_ptr_equal(c, a);
     th_ok(sinew_pool_release(pool, c));
     th_ok(sinew_pool_release(pool, b));
@@ -314,7 +314,7 @@ static void release_inside_transaction_rolls_back(void **state)
     sinew_pool_options opt = {0};
     opt.max_size = 1;                 /* the same connection comes back every time */
     sinew_pool *pool;
-    th_ok(sinew_pool_open(&pool, t.url, &opt));
+    th_ok(sinew_pool_open(t.url, &opt, &pool));
     sinew_db *db;
     th_ok(sinew_pool_acquire(pool, &db));
     th_ok(sinew_exec(db, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"));
@@ -396,7 +396,7 @@ static void close_with_connections_out_refuses(void **state)
     sinew_pool_options opt = {0};
     opt.max_size = 3;
     sinew_pool *pool;
-    th_ok(sinew_pool_open(&pool, t.url, &opt));
+    th_ok(sinew_pool_open(t.url, &opt, &pool));
     sinew_db *mine;
     th_ok(sinew_pool_acquire(pool, &mine));
     holder h;
@@ -448,7 +448,7 @@ static void health_checks_after_errors_and_idle(void **state)
     opt.max_size = 1;
     opt.idle_check_ms = 60000;        /* idle checks out of the way: only errors trigger one */
     sinew_pool *pool;
-    th_ok(sinew_pool_open(&pool, t.url, &opt));
+    th_ok(sinew_pool_open(t.url, &opt, &pool));
     sinew_db *db;
     th_ok(sinew_pool_acquire(pool, &db));
     th_ok(sinew_exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY)"));
@@ -468,7 +468,7 @@ static void health_checks_after_errors_and_idle(void **state)
 
     /* idle longer than idle_check_ms: checked */
     opt.idle_check_ms = 50;
-    th_ok(sinew_pool_open(&pool, t.url, &opt));
+    th_ok(sinew_pool_open(t.url, &opt, &pool));
     th_ok(sinew_pool_acquire(pool, &db));
     th_ok(sinew_pool_release(pool, db));
     uint64_t before = sinew_pool_get_stats(pool).checks;
@@ -481,7 +481,7 @@ static void health_checks_after_errors_and_idle(void **state)
     /* always / never */
     opt.idle_check_ms = 0;
     opt.check = SINEW_POOL_CHECK_ALWAYS;
-    th_ok(sinew_pool_open(&pool, t.url, &opt));
+    th_ok(sinew_pool_open(t.url, &opt, &pool));
     for (int i = 0; i < 3; i++) {
         th_ok(sinew_pool_acquire(pool, &db));
         th_ok(sinew_pool_release(pool, db));
@@ -489,7 +489,7 @@ static void health_checks_after_errors_and_idle(void **state)
     assert_int_equal(sinew_pool_get_stats(pool).checks, 3);
     th_ok(sinew_pool_close(pool));
     opt.check = SINEW_POOL_CHECK_NEVER;
-    th_ok(sinew_pool_open(&pool, t.url, &opt));
+    th_ok(sinew_pool_open(t.url, &opt, &pool));
     for (int i = 0; i < 3; i++) {
         th_ok(sinew_pool_acquire(pool, &db));
         sinew_exec(db, "SELECT * FROM no_such_table");
@@ -531,7 +531,7 @@ static void on_connect_runs_once_per_connection(void **state)
     opt.on_connect = on_connect;
     opt.on_connect_ctx = &cc;
     sinew_pool *pool;
-    th_ok(sinew_pool_open(&pool, t.url, &opt));
+    th_ok(sinew_pool_open(t.url, &opt, &pool));
     assert_int_equal(atomic_load(&cc.calls), 1);
     sinew_db *a, *b, *c = NULL;
     th_ok(sinew_pool_acquire(pool, &a));
@@ -551,7 +551,7 @@ static void on_connect_runs_once_per_connection(void **state)
     /* a failing on_connect fails sinew_pool_open, leaking nothing */
     cc.fail_after = 3;
     sinew_pool *none = (sinew_pool *)&none;
-    th_assert_status(sinew_pool_open(&none, t.url, &opt), SINEW_INVALID, "on_connect refused connection 4");
+    th_assert_status(sinew_pool_open(t.url, &opt, &none), SINEW_INVALID, "on_connect refused connection 4");
     assert_null(none);
     pool_target_drop(&t);
 }
@@ -566,22 +566,22 @@ static void misuse_is_reported(void **state)
     sinew_pool *pool;
     sinew_pool_options opt = {0};
     opt.max_size = -1;
-    th_assert_status(sinew_pool_open(&pool, t.url, &opt), SINEW_INVALID, "max_size -1");
+    th_assert_status(sinew_pool_open(t.url, &opt, &pool), SINEW_INVALID, "max_size -1");
     opt.max_size = 2;
-    th_assert_status(sinew_pool_open(&pool, "sqlite::memory:", &opt), SINEW_INVALID, "in-memory SQLite");
+    th_assert_status(sinew_pool_open("sqlite::memory:", &opt, &pool), SINEW_INVALID, "in-memory SQLite");
     opt.max_size = 1;
-    th_ok(sinew_pool_open(&pool, "sqlite::memory:", &opt));   /* one connection: one database, fine */
+    th_ok(sinew_pool_open("sqlite::memory:", &opt, &pool));   /* one connection: one database, fine */
     th_ok(sinew_pool_close(pool));
-    th_assert_status(sinew_pool_open(&pool, "nosuchdb://127.0.0.1/x", NULL), SINEW_INVALID, "unknown scheme");
-    th_assert_status(sinew_pool_open(NULL, t.url, NULL), SINEW_MISUSE, NULL);
+    th_assert_status(sinew_pool_open("nosuchdb://127.0.0.1/x", NULL, &pool), SINEW_INVALID, "unknown scheme");
+    th_assert_status(sinew_pool_open(t.url, NULL, NULL), SINEW_MISUSE, NULL);
 
-    th_ok(sinew_pool_open(&pool, t.url, NULL));
+    th_ok(sinew_pool_open(t.url, NULL, &pool));
     assert_int_equal(sinew_pool_get_stats(pool).max_size, 8);   /* the default */
     sinew_db *db;
     th_ok(sinew_pool_acquire(pool, &db));
     /* a session still open: the release is refused and the connection stays the caller's */
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     th_assert_status(sinew_pool_release(pool, db), SINEW_MISUSE, "session made on this connection is still open");
     assert_int_equal(sinew_pool_get_stats(pool).in_use, 1);
     sinew_session_free(s);
@@ -589,7 +589,7 @@ static void misuse_is_reported(void **state)
     /* twice, or a connection that is not the pool's */
     th_assert_status(sinew_pool_release(pool, db), SINEW_MISUSE, "not lent out by this pool");
     sinew_db *own;
-    th_ok(sinew_open(&own, "sqlite::memory:"));
+    th_ok(sinew_open("sqlite::memory:", &own));
     th_assert_status(sinew_pool_release(pool, own), SINEW_MISUSE, "not lent out by this pool");
     sinew_close(own);
     th_assert_status(sinew_pool_release(pool, NULL), SINEW_MISUSE, NULL);

@@ -20,7 +20,7 @@ static int setup(void **state)
     (void)state;
     db = th_open();
     th_ok(tracker_seed(db, 30));
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     return 0;
 }
 

@@ -40,7 +40,7 @@ static void hostile_strings_are_data(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_tables(db, &people_schema));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Team *t;
     th_ok(sinew_new(s, &team_model, (void **)&t));
     t->name = "keep";
@@ -60,7 +60,7 @@ static void hostile_strings_are_data(void **state)
     }
     for (size_t i = 0; i < NH; i++) {
         sinew_session *r;
-        th_ok(sinew_session_new(&r, db));
+        th_ok(sinew_session_new(db, &r));
         sinew_query *q = sinew_query_new(r, &person_model);
         th_ok(sinew_where(q, sinew_eq(PERSON_NAME, sinew_v_text(hostile[i]))));
         Person *p;
@@ -130,7 +130,7 @@ static void nul_bytes_in_blobs_and_text(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_tables(db, &people_schema));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     /* a text with an embedded NUL: refused when the filter is built, the field named, on every backend */
     sinew_query *q = sinew_query_new(s, &person_model);
     th_assert_status(sinew_where(q, sinew_eq(PERSON_NAME, sinew_v_text_n("a\0'; DROP TABLE people; --", 27))),

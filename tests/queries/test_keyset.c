@@ -22,7 +22,7 @@ static int setup(void **state)
     (void)state;
     db = th_open();
     th_ok(tracker_seed(db, N));
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     return 0;
 }
 

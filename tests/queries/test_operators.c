@@ -34,7 +34,7 @@ static int setup(void **state)
     (void)state;
     db = th_open();
     th_ok(sinew_create_tables(db, &people_schema));
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     uint32_t x = 12345;
     for (int t = 0; t < 4; t++) {
         Team *tm;

@@ -31,7 +31,7 @@ static sinew_db *open_shared(void)
     }
     snprintf(url, sizeof url, "sqlite:%s/locks%d.db", th_tmpdir(), ++n);
     sinew_db *d;
-    th_ok(sinew_open(&d, url));
+    th_ok(sinew_open(url, &d));
     return d;
 }
 
@@ -56,7 +56,7 @@ static int setup(void **state)
 {
     (void)state;
     db = open_shared();
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     return 0;
 }
 
@@ -117,9 +117,9 @@ static void lock_renders_and_locks(void **state)
     assert_int_equal(held.count, 1);
     /* ... another connection cannot take it with NOWAIT, and SKIP LOCKED gives it bob */
     sinew_db *other;
-    th_ok(sinew_open(&other, url));
+    th_ok(sinew_open(url, &other));
     sinew_session *os;
-    th_ok(sinew_session_new(&os, other));
+    th_ok(sinew_session_new(other, &os));
     th_ok(sinew_begin(other));
     sinew_query *oq = open_people(os);
     th_ok(sinew_lock(oq, SINEW_FOR_UPDATE, SINEW_NOWAIT));
@@ -163,8 +163,8 @@ static void *drain(void *arg)
     worker *w = arg;
     sinew_db *mine = NULL;
     sinew_session *ms = NULL;
-    w->rc = sinew_open(&mine, url);
-    if (!w->rc) w->rc = sinew_session_new(&ms, mine);
+    w->rc = sinew_open(url, &mine);
+    if (!w->rc) w->rc = sinew_session_new(mine, &ms);
     sinew_query *q = NULL;
     if (!w->rc) {
         q = sinew_query_new(ms, &ticket_model);

@@ -21,7 +21,7 @@ static int setup(void **state)
     (void)state;
     db = th_open();
     th_ok(tracker_seed(db, 50));
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     return 0;
 }
 
@@ -202,9 +202,9 @@ static void bound_from_the_url(void **state)
     const char *base = th_last_url();
     snprintf(url, sizeof url, "%s%sstatement_cache=5", base, strchr(base, '?') ? "&" : "?");
     sinew_db *d2;
-    th_ok(sinew_open(&d2, url));
+    th_ok(sinew_open(url, &d2));
     sinew_session *s2;
-    th_ok(sinew_session_new(&s2, d2));
+    th_ok(sinew_session_new(d2, &s2));
     if (!th_is_postgres()) th_ok(tracker_seed(d2, 50));
     for (int i = 0; i < 30; i++) run_shape(s2, i);
     assert_true(sinew_db_statement_cache_count(d2) <= 5);
@@ -213,8 +213,8 @@ static void bound_from_the_url(void **state)
     sinew_close(d2);
     /* 0: nothing cached, everything still runs */
     snprintf(url, sizeof url, "%s%sstatement_cache=0", base, strchr(base, '?') ? "&" : "?");
-    th_ok(sinew_open(&d2, url));
-    th_ok(sinew_session_new(&s2, d2));
+    th_ok(sinew_open(url, &d2));
+    th_ok(sinew_session_new(d2, &s2));
     if (!th_is_postgres()) th_ok(tracker_seed(d2, 50));
     for (int i = 0; i < 5; i++) run_shape(s2, 1);
     assert_int_equal(sinew_db_statement_cache_count(d2), 0);
@@ -224,7 +224,7 @@ static void bound_from_the_url(void **state)
     /* a value that is not a count is refused */
     snprintf(url, sizeof url, "%s%sstatement_cache=lots", base, strchr(base, '?') ? "&" : "?");
     d2 = (sinew_db *)1;
-    th_assert_status(sinew_open(&d2, url), SINEW_INVALID, "statement_cache='lots'");
+    th_assert_status(sinew_open(url, &d2), SINEW_INVALID, "statement_cache='lots'");
     assert_null(d2);
 }
 

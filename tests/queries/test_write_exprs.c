@@ -30,7 +30,7 @@ static sinew_db *open_shared(void)
     }
     snprintf(url, sizeof url, "sqlite:%s/exprs%d.db", th_tmpdir(), ++n);
     sinew_db *d;
-    th_ok(sinew_open(&d, url));
+    th_ok(sinew_open(url, &d));
     return d;
 }
 
@@ -39,7 +39,7 @@ static int setup(void **state)
     (void)state;
     db = open_shared();
     th_ok(tracker_seed(db, 10));
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     return 0;
 }
 
@@ -73,8 +73,8 @@ static void *increment(void *arg)
     worker *w = arg;
     sinew_db *mine = NULL;
     sinew_session *ms = NULL;
-    w->rc = sinew_open(&mine, w->url);
-    if (w->rc == SINEW_OK) w->rc = sinew_session_new(&ms, mine);
+    w->rc = sinew_open(w->url, &mine);
+    if (w->rc == SINEW_OK) w->rc = sinew_session_new(mine, &ms);
     sinew_set inc = sinew_set_expr(TICKET_SEQ, sinew_col_op(TICKET_SEQ, '+', sinew_v_int64(1)));
     for (int i = 0; i < ROUNDS && w->rc == SINEW_OK; i++) {
         sinew_query *q = sinew_query_new(ms, &ticket_model);

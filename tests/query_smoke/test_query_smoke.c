@@ -17,7 +17,7 @@ static sinew_db *seed(sinew_session **s)
 {
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &account_model));
-    th_ok(sinew_session_new(s, db));
+    th_ok(sinew_session_new(db, s));
     for (int i = 1; i <= 20; i++) {
         Account *a;
         th_ok(sinew_new(*s, &account_model, (void **)&a));

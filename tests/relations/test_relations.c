@@ -45,7 +45,7 @@ static void seed(fixture *f, int n, int posts_each, int comments_each)
     f->db = th_open();
     th_ok(sinew_create_tables(f->db, &blog_schema));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, f->db));
+    th_ok(sinew_session_new(f->db, &s));
     th_ok(sinew_begin(f->db));
     User *first = NULL;
     for (int i = 0; i < n; i++) {
@@ -68,7 +68,7 @@ static void seed(fixture *f, int n, int posts_each, int comments_each)
     }
     th_ok(sinew_commit(f->db));
     sinew_session_free(s);
-    th_ok(sinew_session_new(&f->s, f->db));   /* a fresh session: nothing loaded */
+    th_ok(sinew_session_new(f->db, &f->s));   /* a fresh session: nothing loaded */
 }
 
 static void teardown(fixture *f)
@@ -341,7 +341,7 @@ static void to_one_prefetch_is_a_join(void **state)
 
     /* the same relation by a separate statement, chosen per query */
     sinew_session *s2;
-    th_ok(sinew_session_new(&s2, f.db));
+    th_ok(sinew_session_new(f.db, &s2));
     sinew_count_mark m = sinew_count_begin(f.db);
     q = sinew_query_new(s2, &post_model);
     th_ok(sinew_prefetch_with(q, POST_AUTHOR, SINEW_EAGER_SELECT));
@@ -519,7 +519,7 @@ static void eager_load_chunks_large_key_sets(void **state)
                            "INSERT INTO users (id, email) SELECT x, 'u' || x || '@example.com' FROM c"));
     th_ok(sinew_exec(f.db, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 40000) "
                            "INSERT INTO posts (id, author_id, title) SELECT x, 40001 - x, 'post ' || (40001 - x) FROM c"));
-    th_ok(sinew_session_new(&f.s, f.db));
+    th_ok(sinew_session_new(f.db, &f.s));
     sinew_count_mark m = sinew_count_begin(f.db);
     sinew_query *q = sinew_query_new(f.s, &user_model);
     th_ok(sinew_prefetch(q, USER_POSTS));

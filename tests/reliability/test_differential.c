@@ -158,7 +158,7 @@ static void run(uint64_t seed, int steps)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &item_model));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     /* pending work not yet flushed: the reference applies it at flush time */
     ref_row pending[64];
     Item *pending_obj[64];
@@ -240,7 +240,7 @@ static void run(uint64_t seed, int steps)
                          step, (long long)changed, (long long)want);
             /* loaded objects are not refreshed by bulk updates: start a fresh session */
             sinew_session_free(s);
-            th_ok(sinew_session_new(&s, db));
+            th_ok(sinew_session_new(db, &s));
         } else if (op == 8 && (rnd() % 4) == 0) {       /* bulk delete by query, rarely */
             if (npending) continue;
             filter f = random_filter();
@@ -258,13 +258,13 @@ static void run(uint64_t seed, int steps)
                 }
             assert_int_equal(changed, want);
             sinew_session_free(s);
-            th_ok(sinew_session_new(&s, db));
+            th_ok(sinew_session_new(db, &s));
         } else {
             check_query(s, seed, step);
         }
         if (step % 50 == 49) {   /* the whole table, from a fresh session */
             sinew_session *fresh;
-            th_ok(sinew_session_new(&fresh, db));
+            th_ok(sinew_session_new(db, &fresh));
             int64_t n;
             th_ok(sinew_count(fresh, &item_model, &n));
             int64_t live = 0;

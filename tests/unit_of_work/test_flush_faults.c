@@ -19,7 +19,7 @@ static snapshot observe(sinew_db *db)
 {
     snapshot r;
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     th_ok(sinew_count(s, &user_model, &r.users));
     th_ok(sinew_count(s, &post_model, &r.posts));
     th_ok(sinew_count(s, &comment_model, &r.comments));
@@ -42,7 +42,7 @@ static sinew_session *prepare(sinew_db *db)
     th_ok(sinew_exec(db, "INSERT INTO posts (author_id, title) VALUES (1, 'original')"));
     th_ok(sinew_exec(db, "INSERT INTO comments (post_id, author_id, body) VALUES (1, 1, 'victim')"));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Post *p;
     sinew_value key = sinew_v_int64(1);
     th_ok(sinew_get(s, &post_model, &key, 1, (void **)&p));

@@ -81,9 +81,9 @@ static void check_all(sinew_session *s, ref *refs, size_t n)
 static void run_pattern(int pattern)
 {
     sinew_db *db;
-    th_ok(sinew_open(&db, "sqlite::memory:"));
+    th_ok(sinew_open("sqlite::memory:", &db));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     ref *refs = calloc(N, sizeof *refs);
     assert_non_null(refs);
     for (int i = 0; i < N; i++) {

@@ -14,7 +14,7 @@ static sinew_db *seeded(sinew_session **s)
     sinew_db *db = th_open();
     th_ok(sinew_create_tables(db, &blog_schema));
     sinew_session *w;
-    th_ok(sinew_session_new(&w, db));
+    th_ok(sinew_session_new(db, &w));
     for (int i = 0; i < 4; i++) {
         User *u;
         th_ok(sinew_new(w, &user_model, (void **)&u));
@@ -32,7 +32,7 @@ static sinew_db *seeded(sinew_session **s)
     }
     th_ok(sinew_session_flush(w));
     sinew_session_free(w);
-    th_ok(sinew_session_new(s, db));
+    th_ok(sinew_session_new(db, s));
     return db;
 }
 
@@ -114,7 +114,7 @@ static void readonly_objects_are_not_tracked(void **state)
 static size_t load_cost(sinew_db *db, int readonly)
 {
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     size_t before = sinew_session_memory_used(s);
     sinew_list l = load_users(s, readonly);
     assert_int_equal(l.count, 20004);

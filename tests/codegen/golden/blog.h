@@ -197,41 +197,41 @@ static inline int user_one(sinew_query *q, User **out)
     return sinew_one(q, (void **)out);
 }
 
-static inline int user_invited_by_at(sinew_session *s, User *obj, User **out, const char *file, int line)
+static inline int user_invited_by_at(sinew_session *s, User *obj, const char *file, int line, User **out)
 {
-    return sinew_load_one_at(s, USER_INVITED_BY, obj, (void **)out, file, line);
+    return sinew_load_one_at(s, USER_INVITED_BY, obj, file, line, (void **)out);
 }
-#define user_invited_by(s, obj, out) user_invited_by_at((s), (obj), (out), __FILE__, __LINE__)
+#define user_invited_by(s, obj, out) user_invited_by_at((s), (obj), __FILE__, __LINE__, (out))
 
-static inline int user_invitees_at(sinew_session *s, User *obj, user_list *out, const char *file, int line)
+static inline int user_invitees_at(sinew_session *s, User *obj, const char *file, int line, user_list *out)
 {
     sinew_list l;
-    int rc = sinew_load_many_at(s, USER_INVITEES, obj, &l, file, line);
+    int rc = sinew_load_many_at(s, USER_INVITEES, obj, file, line, &l);
     out->items = (User **)l.items;
     out->count = l.count;
     return rc;
 }
-#define user_invitees(s, obj, out) user_invitees_at((s), (obj), (out), __FILE__, __LINE__)
+#define user_invitees(s, obj, out) user_invitees_at((s), (obj), __FILE__, __LINE__, (out))
 
-static inline int user_posts_at(sinew_session *s, User *obj, post_list *out, const char *file, int line)
+static inline int user_posts_at(sinew_session *s, User *obj, const char *file, int line, post_list *out)
 {
     sinew_list l;
-    int rc = sinew_load_many_at(s, USER_POSTS, obj, &l, file, line);
+    int rc = sinew_load_many_at(s, USER_POSTS, obj, file, line, &l);
     out->items = (Post **)l.items;
     out->count = l.count;
     return rc;
 }
-#define user_posts(s, obj, out) user_posts_at((s), (obj), (out), __FILE__, __LINE__)
+#define user_posts(s, obj, out) user_posts_at((s), (obj), __FILE__, __LINE__, (out))
 
-static inline int user_comments_at(sinew_session *s, User *obj, comment_list *out, const char *file, int line)
+static inline int user_comments_at(sinew_session *s, User *obj, const char *file, int line, comment_list *out)
 {
     sinew_list l;
-    int rc = sinew_load_many_at(s, USER_COMMENTS, obj, &l, file, line);
+    int rc = sinew_load_many_at(s, USER_COMMENTS, obj, file, line, &l);
     out->items = (Comment **)l.items;
     out->count = l.count;
     return rc;
 }
-#define user_comments(s, obj, out) user_comments_at((s), (obj), (out), __FILE__, __LINE__)
+#define user_comments(s, obj, out) user_comments_at((s), (obj), __FILE__, __LINE__, (out))
 
 /* ---- Post ---- */
 
@@ -296,31 +296,31 @@ static inline int post_one(sinew_query *q, Post **out)
     return sinew_one(q, (void **)out);
 }
 
-static inline int post_author_at(sinew_session *s, Post *obj, User **out, const char *file, int line)
+static inline int post_author_at(sinew_session *s, Post *obj, const char *file, int line, User **out)
 {
-    return sinew_load_one_at(s, POST_AUTHOR, obj, (void **)out, file, line);
+    return sinew_load_one_at(s, POST_AUTHOR, obj, file, line, (void **)out);
 }
-#define post_author(s, obj, out) post_author_at((s), (obj), (out), __FILE__, __LINE__)
+#define post_author(s, obj, out) post_author_at((s), (obj), __FILE__, __LINE__, (out))
 
-static inline int post_comments_at(sinew_session *s, Post *obj, comment_list *out, const char *file, int line)
+static inline int post_comments_at(sinew_session *s, Post *obj, const char *file, int line, comment_list *out)
 {
     sinew_list l;
-    int rc = sinew_load_many_at(s, POST_COMMENTS, obj, &l, file, line);
+    int rc = sinew_load_many_at(s, POST_COMMENTS, obj, file, line, &l);
     out->items = (Comment **)l.items;
     out->count = l.count;
     return rc;
 }
-#define post_comments(s, obj, out) post_comments_at((s), (obj), (out), __FILE__, __LINE__)
+#define post_comments(s, obj, out) post_comments_at((s), (obj), __FILE__, __LINE__, (out))
 
-static inline int post_tags_at(sinew_session *s, Post *obj, tag_list *out, const char *file, int line)
+static inline int post_tags_at(sinew_session *s, Post *obj, const char *file, int line, tag_list *out)
 {
     sinew_list l;
-    int rc = sinew_load_many_at(s, POST_TAGS, obj, &l, file, line);
+    int rc = sinew_load_many_at(s, POST_TAGS, obj, file, line, &l);
     out->items = (Tag **)l.items;
     out->count = l.count;
     return rc;
 }
-#define post_tags(s, obj, out) post_tags_at((s), (obj), (out), __FILE__, __LINE__)
+#define post_tags(s, obj, out) post_tags_at((s), (obj), __FILE__, __LINE__, (out))
 
 /* ---- Comment ---- */
 
@@ -381,17 +381,17 @@ static inline int comment_one(sinew_query *q, Comment **out)
     return sinew_one(q, (void **)out);
 }
 
-static inline int comment_post_at(sinew_session *s, Comment *obj, Post **out, const char *file, int line)
+static inline int comment_post_at(sinew_session *s, Comment *obj, const char *file, int line, Post **out)
 {
-    return sinew_load_one_at(s, COMMENT_POST, obj, (void **)out, file, line);
+    return sinew_load_one_at(s, COMMENT_POST, obj, file, line, (void **)out);
 }
-#define comment_post(s, obj, out) comment_post_at((s), (obj), (out), __FILE__, __LINE__)
+#define comment_post(s, obj, out) comment_post_at((s), (obj), __FILE__, __LINE__, (out))
 
-static inline int comment_author_at(sinew_session *s, Comment *obj, User **out, const char *file, int line)
+static inline int comment_author_at(sinew_session *s, Comment *obj, const char *file, int line, User **out)
 {
-    return sinew_load_one_at(s, COMMENT_AUTHOR, obj, (void **)out, file, line);
+    return sinew_load_one_at(s, COMMENT_AUTHOR, obj, file, line, (void **)out);
 }
-#define comment_author(s, obj, out) comment_author_at((s), (obj), (out), __FILE__, __LINE__)
+#define comment_author(s, obj, out) comment_author_at((s), (obj), __FILE__, __LINE__, (out))
 
 /* ---- Tag ---- */
 
@@ -455,15 +455,15 @@ static inline int tag_one(sinew_query *q, Tag **out)
     return sinew_one(q, (void **)out);
 }
 
-static inline int tag_posts_at(sinew_session *s, Tag *obj, post_list *out, const char *file, int line)
+static inline int tag_posts_at(sinew_session *s, Tag *obj, const char *file, int line, post_list *out)
 {
     sinew_list l;
-    int rc = sinew_load_many_at(s, TAG_POSTS, obj, &l, file, line);
+    int rc = sinew_load_many_at(s, TAG_POSTS, obj, file, line, &l);
     out->items = (Post **)l.items;
     out->count = l.count;
     return rc;
 }
-#define tag_posts(s, obj, out) tag_posts_at((s), (obj), (out), __FILE__, __LINE__)
+#define tag_posts(s, obj, out) tag_posts_at((s), (obj), __FILE__, __LINE__, (out))
 
 /* ---- PostTags ---- */
 
@@ -522,17 +522,17 @@ static inline int post_tags_one(sinew_query *q, PostTags **out)
     return sinew_one(q, (void **)out);
 }
 
-static inline int post_tags_post_at(sinew_session *s, PostTags *obj, Post **out, const char *file, int line)
+static inline int post_tags_post_at(sinew_session *s, PostTags *obj, const char *file, int line, Post **out)
 {
-    return sinew_load_one_at(s, POST_TAGS_POST, obj, (void **)out, file, line);
+    return sinew_load_one_at(s, POST_TAGS_POST, obj, file, line, (void **)out);
 }
-#define post_tags_post(s, obj, out) post_tags_post_at((s), (obj), (out), __FILE__, __LINE__)
+#define post_tags_post(s, obj, out) post_tags_post_at((s), (obj), __FILE__, __LINE__, (out))
 
-static inline int post_tags_tag_at(sinew_session *s, PostTags *obj, Tag **out, const char *file, int line)
+static inline int post_tags_tag_at(sinew_session *s, PostTags *obj, const char *file, int line, Tag **out)
 {
-    return sinew_load_one_at(s, POST_TAGS_TAG, obj, (void **)out, file, line);
+    return sinew_load_one_at(s, POST_TAGS_TAG, obj, file, line, (void **)out);
 }
-#define post_tags_tag(s, obj, out) post_tags_tag_at((s), (obj), (out), __FILE__, __LINE__)
+#define post_tags_tag(s, obj, out) post_tags_tag_at((s), (obj), __FILE__, __LINE__, (out))
 
 #ifdef __cplusplus
 }
