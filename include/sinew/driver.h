@@ -42,7 +42,8 @@ extern "C" {
  *   4  sinew_dialect.type_from_sql to fk_violations_query (migrations and drift)
  *   5  introspect_schemas; sinew_dialect.has_row_locks and row_lock_alternative (row locks)
  *   6  open(url, &conn): the out-parameter last, as everywhere in the API
- *      (docs/api.md); versions 1-5 had open(&conn, url)
+ *      (docs/api.md); versions 1-5 had open(&conn, url);
+ *      sinew_dialect.max_ident_len (the database's identifier length limit)
  *
  * A driver of version 1 to 5 keeps its open(&conn, url) and stores it with
  * SINEW_DRIVER_OPEN_V1(fn): the registry calls it with the arguments in that

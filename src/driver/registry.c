@@ -57,6 +57,7 @@ static size_t dialect_size(int version)
     case 1: case 2: return offsetof(sinew_dialect, decimal_cast);
     case 3: return offsetof(sinew_dialect, type_from_sql);
     case 4: return offsetof(sinew_dialect, has_row_locks);
+    case 5: return offsetof(sinew_dialect, max_ident_len);
     default: return sizeof(sinew_dialect);
     }
 }

@@ -167,18 +167,27 @@ static void driver_interface_versions(void **state)
     assert_ptr_equal(got->column_cell, sinew_sqlite_driver.column_cell);   /* version 2's member is kept */
     assert_ptr_equal(got->introspect, sinew_sqlite_driver.introspect);
 
-    /* a version-5 driver (the last with open(&conn, url)) is adapted too, and opens */
+    /* a version-5 driver (the last with open(&conn, url)) is adapted too, and opens; its
+       dialect ends before max_ident_len (version 6): no limit is read */
     static const char *const v5_schemes[] = {"v5thing", NULL};
+    static sinew_dialect v5d;
+    v5d = *sinew_sqlite_driver.dialect;
+    v5d.has_row_locks = 1;
+    v5d.max_ident_len = 10;
     static sinew_driver v5;
     v5 = sinew_sqlite_driver;
     v5.version = 5;
     v5.schemes = v5_schemes;
     v5.open = SINEW_DRIVER_OPEN_V1(legacy_sqlite_open);
+    v5.dialect = &v5d;
     th_ok(sinew_register_driver(&v5));
     got = sinew_find_driver("v5thing");
     assert_non_null(got);
     assert_ptr_not_equal(got, &v5);
     assert_ptr_equal(got->introspect_schemas, sinew_sqlite_driver.introspect_schemas);
+    assert_ptr_not_equal(got->dialect, &v5d);
+    assert_int_equal(got->dialect->has_row_locks, 1);   /* version 5's member is kept */
+    assert_int_equal(got->dialect->max_ident_len, 0);
     th_ok(sinew_open("v5thing::memory:", &db));
     assert_int_equal(legacy_opens, 2);
     sinew_close(db);

@@ -11,22 +11,7 @@
 static sinew_db *db;
 static sinew_session *s;
 
-static int setup(void **state)
-{
-    (void)state;
-    db = th_open();
-    th_ok(tracker_seed(db, 30));
-    th_ok(sinew_session_new(db, &s));
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sinew_session_free(s);
-    th_close(db);
-    return 0;
-}
+static int setup(void **state) { return tracker_open(state, &db, &s, 30); }
 
 #define VALID "the values are: open, closed, wontfix"
 
@@ -112,9 +97,9 @@ static void real_values_still_match(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(misspelt_values_are_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(bulk_update_with_a_misspelt_value_writes_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(real_values_still_match, setup, teardown),
+        cmocka_unit_test_setup_teardown(misspelt_values_are_refused, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(bulk_update_with_a_misspelt_value_writes_nothing, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(real_values_still_match, setup, tracker_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,22 +15,7 @@
 static sinew_db *db;
 static sinew_session *s;
 
-static int setup(void **state)
-{
-    (void)state;
-    db = th_open();
-    th_ok(tracker_seed(db, 30));
-    th_ok(sinew_session_new(db, &s));
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sinew_session_free(s);
-    th_close(db);
-    return 0;
-}
+static int setup(void **state) { return tracker_open(state, &db, &s, 30); }
 
 static sinew_query *by_status(void)
 {
@@ -163,10 +148,10 @@ static void objects_from_a_grouped_query_are_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(query_sql_shows_the_grouped_select, setup, teardown),
-        cmocka_unit_test_setup_teardown(log_with_cache, setup, teardown),
-        cmocka_unit_test_setup_teardown(log_without_cache, setup, teardown),
-        cmocka_unit_test_setup_teardown(objects_from_a_grouped_query_are_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(query_sql_shows_the_grouped_select, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(log_with_cache, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(log_without_cache, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(objects_from_a_grouped_query_are_refused, setup, tracker_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

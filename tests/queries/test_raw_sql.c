@@ -16,22 +16,7 @@
 static sinew_db *db;
 static sinew_session *s;
 
-static int setup(void **state)
-{
-    (void)state;
-    db = th_open();
-    th_ok(tracker_seed(db, 20));
-    th_ok(sinew_session_new(db, &s));
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sinew_session_free(s);
-    th_close(db);
-    return 0;
-}
+static int setup(void **state) { return tracker_open(state, &db, &s, 20); }
 
 static int64_t count_tickets(void)
 {
@@ -172,10 +157,10 @@ static void raw_rows_run_when_opened(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(question_marks_everywhere, setup, teardown),
-        cmocka_unit_test_setup_teardown(postgres_literals_and_operators, setup, teardown),
-        cmocka_unit_test_setup_teardown(mismatches_are_refused_before_sending, setup, teardown),
-        cmocka_unit_test_setup_teardown(raw_rows_run_when_opened, setup, teardown),
+        cmocka_unit_test_setup_teardown(question_marks_everywhere, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(postgres_literals_and_operators, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(mismatches_are_refused_before_sending, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(raw_rows_run_when_opened, setup, tracker_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,17 +54,9 @@ static void seed_jobs(void)
 
 static int setup(void **state)
 {
-    (void)state;
+    tracker_fixture(state, &db, &s);
     db = open_shared();
     th_ok(sinew_session_new(db, &s));
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sinew_session_free(s);
-    th_close(db);
     return 0;
 }
 
@@ -263,9 +255,9 @@ static void claim_refusals(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(lock_renders_and_locks, setup, teardown),
-        cmocka_unit_test_setup_teardown(workers_drain_one_queue_once, setup, teardown),
-        cmocka_unit_test_setup_teardown(claim_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(lock_renders_and_locks, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(workers_drain_one_queue_once, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(claim_refusals, setup, tracker_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

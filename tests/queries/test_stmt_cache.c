@@ -16,22 +16,7 @@
 static sinew_db *db;
 static sinew_session *s;
 
-static int setup(void **state)
-{
-    (void)state;
-    db = th_open();
-    th_ok(tracker_seed(db, 50));
-    th_ok(sinew_session_new(db, &s));
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sinew_session_free(s);
-    th_close(db);
-    return 0;
-}
+static int setup(void **state) { return tracker_open(state, &db, &s, 50); }
 
 /* prepared statements the server holds for this connection (PostgreSQL), -1 elsewhere */
 static long server_prepared(sinew_db *d, sinew_session *ss)
@@ -250,12 +235,12 @@ static void failed_transaction_leaves_no_statements(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(ten_thousand_shapes_stay_under_the_bound, setup, teardown),
-        cmocka_unit_test_setup_teardown(recently_used_statements_stay, setup, teardown),
-        cmocka_unit_test_setup_teardown(open_rows_are_never_evicted, setup, teardown),
-        cmocka_unit_test_setup_teardown(few_statement_shapes, setup, teardown),
-        cmocka_unit_test_setup_teardown(bound_from_the_url, setup, teardown),
-        cmocka_unit_test_setup_teardown(failed_transaction_leaves_no_statements, setup, teardown),
+        cmocka_unit_test_setup_teardown(ten_thousand_shapes_stay_under_the_bound, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(recently_used_statements_stay, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(open_rows_are_never_evicted, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(few_statement_shapes, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(bound_from_the_url, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(failed_transaction_leaves_no_statements, setup, tracker_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

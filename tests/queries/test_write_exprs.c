@@ -36,18 +36,10 @@ static sinew_db *open_shared(void)
 
 static int setup(void **state)
 {
-    (void)state;
+    tracker_fixture(state, &db, &s);
     db = open_shared();
     th_ok(tracker_seed(db, 10));
     th_ok(sinew_session_new(db, &s));
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sinew_session_free(s);
-    th_close(db);
     return 0;
 }
 
@@ -210,10 +202,10 @@ static void upsert_reads_the_proposed_row(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(concurrent_increments_lose_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(columns_and_arithmetic, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_assignments_are_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(upsert_reads_the_proposed_row, setup, teardown),
+        cmocka_unit_test_setup_teardown(concurrent_increments_lose_nothing, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(columns_and_arithmetic, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(bad_assignments_are_refused, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(upsert_reads_the_proposed_row, setup, tracker_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
