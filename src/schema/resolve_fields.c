@@ -81,17 +81,17 @@ static void set_default(R *r, pfield *pf, const ast_attr *a)
         break;
     case SINEW_TIMESTAMP: {
         int64_t t;
-        ok = v->kind == ARG_STRING && sinew_timestamp_parse(&t, text, strlen(text)) == SINEW_OK;
+        ok = v->kind == ARG_STRING && sinew_timestamp_parse(text, strlen(text), &t) == SINEW_OK;
         break;
     }
     case SINEW_DATE: {
         int32_t dd;
-        ok = v->kind == ARG_STRING && sinew_date_parse(&dd, text, strlen(text)) == SINEW_OK;
+        ok = v->kind == ARG_STRING && sinew_date_parse(text, strlen(text), &dd) == SINEW_OK;
         break;
     }
     case SINEW_UUID: {
         sinew_uuid u;
-        ok = v->kind == ARG_STRING && sinew_uuid_parse(&u, text, strlen(text)) == SINEW_OK;
+        ok = v->kind == ARG_STRING && sinew_uuid_parse(text, strlen(text), &u) == SINEW_OK;
         break;
     }
     case SINEW_BLOB: break;

@@ -82,7 +82,7 @@ static size_t drift(sinew_db *to, const char *dir)
 static int64_t scalar(sinew_db *to, const char *sql)
 {
     sinew_session *s;
-    th_ok(sinew_session_new(&s, to));
+    th_ok(sinew_session_new(to, &s));
     sinew_rows *r;
     th_ok(sinew_raw_rows(s, sql, NULL, 0, &r));
     assert_int_equal(sinew_rows_next(r), SINEW_ROW);

@@ -87,7 +87,7 @@ static void *fx_ctx(pool_fixture *f, size_t size, void (*stop)(pool_fixture *f))
 static void fx_open(pool_fixture *f, const sinew_pool_options *opt)
 {
     assert_null(f->pool);
-    th_ok(sinew_pool_open(&f->pool, f->t.url, opt));
+    th_ok(sinew_pool_open(f->t.url, opt, &f->pool));
 }
 
 static void fx_close(pool_fixture *f)
@@ -102,7 +102,7 @@ static void fx_open_refused(pool_fixture *f, const char *url, const sinew_pool_o
 {
     assert_null(f->pool);
     sinew_pool *p = (sinew_pool *)&p;
-    int rc = sinew_pool_open(&p, url, opt);
+    int rc = sinew_pool_open(url, opt, &p);
     if (rc == SINEW_OK) f->pool = p;
     th_assert_status(rc, status, needle);
     assert_null(p);
@@ -236,7 +236,7 @@ static void *run_worker(void *arg)
         int max = atomic_load(&sh->max_holding);
         while (now > max && !atomic_compare_exchange_weak(&sh->max_holding, &max, now)) {
         }
-        rc = sinew_session_new(&w->session, db);
+        rc = sinew_session_new(db, &w->session);
         if (rc == SINEW_OK) {
             int attempts = 0;
             rc = sinew_transaction_ex(db, tick, w, &policy, &attempts);
@@ -423,10 +423,10 @@ static void acquire_times_out_with_busy(void **state)
     assert_non_null(strstr(sinew_errmsg(), "all 2 of the pool are in use"));
     /* a call's own timeout; 0 does not wait at all */
     t0 = pool_now_ms();
-    th_assert_status(sinew_pool_acquire_timeout(pool, &c, 300), SINEW_BUSY, "no connection free after 300 ms");
+    th_assert_status(sinew_pool_acquire_timeout(pool, 300, &c), SINEW_BUSY, "no connection free after 300 ms");
     assert_true(pool_now_ms() - t0 >= 290);
     t0 = pool_now_ms();
-    th_assert_status(sinew_pool_acquire_timeout(pool, &c, 0), SINEW_BUSY, "no connection free after 0 ms");
+    th_assert_status(sinew_pool_acquire_timeout(pool, 0, &c), SINEW_BUSY, "no connection free after 0 ms");
     assert_true(pool_now_ms() - t0 < 1000);   /* no wait at all (the margin is for loaded machines) */
     sinew_pool_stats st = sinew_pool_get_stats(pool);
     assert_int_equal(st.timeouts, 3);
@@ -437,7 +437,7 @@ static void acquire_times_out_with_busy(void **state)
     assert_int_equal(pool_scalar_ok(b, "SELECT 41 + 1"), 42);
     fail_point("both connections lent out");
     fx_release(f, a);
-    th_ok(sinew_pool_acquire_timeout(pool, &c, 0));
+    th_ok(sinew_pool_acquire_timeout(pool, 0, &c));
     fx_hold(f, c);
     assert_ptr_equal(c, a);
     fx_release(f, c);
@@ -717,17 +717,17 @@ static void misuse_is_reported(void **state)
     opt.max_size = 2;
     fx_open_refused(f, "sqlite::memory:", &opt, SINEW_INVALID, "in-memory SQLite");
     opt.max_size = 1;
-    th_ok(sinew_pool_open(&f->pool, "sqlite::memory:", &opt));   /* one connection: one database, fine */
+    th_ok(sinew_pool_open("sqlite::memory:", &opt, &f->pool));   /* one connection: one database, fine */
     fx_close(f);
     fx_open_refused(f, "nosuchdb://127.0.0.1/x", NULL, SINEW_INVALID, "unknown scheme");
-    th_assert_status(sinew_pool_open(NULL, f->t.url, NULL), SINEW_MISUSE, NULL);
+    th_assert_status(sinew_pool_open(f->t.url, NULL, NULL), SINEW_MISUSE, NULL);
 
     fx_open(f, NULL);
     sinew_pool *pool = f->pool;
     assert_int_equal(sinew_pool_get_stats(pool).max_size, 8);   /* the default */
     sinew_db *db = fx_acquire(f);
     /* a session still open: the release is refused and the connection stays the caller's */
-    th_ok(sinew_session_new(&f->session, db));
+    th_ok(sinew_session_new(db, &f->session));
     th_assert_status(sinew_pool_release(pool, db), SINEW_MISUSE, "session made on this connection is still open");
     assert_int_equal(sinew_pool_get_stats(pool).in_use, 1);
     fail_point("a connection lent out with a session open on it");
@@ -736,7 +736,7 @@ static void misuse_is_reported(void **state)
     fx_release(f, db);
     /* twice, or a connection that is not the pool's */
     th_assert_status(sinew_pool_release(pool, db), SINEW_MISUSE, "not lent out by this pool");
-    th_ok(sinew_open(&f->own, "sqlite::memory:"));
+    th_ok(sinew_open("sqlite::memory:", &f->own));
     th_assert_status(sinew_pool_release(pool, f->own), SINEW_MISUSE, "not lent out by this pool");
     sinew_close(f->own);
     f->own = NULL;

@@ -64,7 +64,7 @@ int tracker_open(void **state, sinew_db **db, sinew_session **s, int n)
     tracker_fixture(state, db, s);
     *db = th_open();
     th_ok(tracker_seed(*db, n));
-    th_ok(sinew_session_new(s, *db));
+    th_ok(sinew_session_new(*db, s));
     return 0;
 }
 
