@@ -39,15 +39,16 @@ extern "C" {
  *   3  sinew_dialect.decimal_cast and the four lexical flags (sinew/dialect.h)
  *   4  sinew_dialect.type_from_sql to fk_violations_query (migrations and drift)
  *   5  introspect_schemas; sinew_dialect.has_row_locks and row_lock_alternative (row locks)
+ *   6  sinew_dialect.ident_quote to insert_returning (MariaDB / MySQL spellings)
  */
-#define SINEW_DRIVER_VERSION 5
+#define SINEW_DRIVER_VERSION 6
 
 typedef struct sinew_conn sinew_conn;    /* a driver's connection (driver-defined) */
 typedef struct sinew_stmt sinew_stmt;    /* a driver's prepared statement (driver-defined) */
 
 /* A parsed database URL. Every string is owned by the URL; absent parts are NULL / 0. */
 typedef struct sinew_url {
-    char *scheme;          /* "sqlite", "postgres" */
+    char *scheme;          /* "sqlite", "postgres", "mariadb", "mysql" */
     char *user;
     char *password;
     char *host;
@@ -60,7 +61,8 @@ typedef struct sinew_url {
 
 /*
  * Parse "sqlite:path", "sqlite::memory:", "sqlite:///abs/path",
- * "postgres://user:pass@host:port/db?sslmode=disable" (also "postgresql://").
+ * "postgres://user:pass@host:port/db?sslmode=disable" (also "postgresql://"),
+ * "mariadb://user:pass@host:port/db?ssl-mode=REQUIRED" (also "mysql://").
  * On failure returns SINEW_INVALID with a message naming the bad part.
  */
 SINEW_API int sinew_url_parse(sinew_url **out, const char *text);
@@ -189,6 +191,8 @@ SINEW_API const sinew_driver *sinew_find_driver(const char *scheme);
  * sinew_find_driver("postgres") says so at run time without a link error. */
 SINEW_API extern const sinew_driver sinew_sqlite_driver;
 SINEW_API extern const sinew_driver sinew_postgres_driver;
+/* The MariaDB / MySQL one, when sinew was built with MariaDB Connector/C (SINEW_MARIADB). */
+SINEW_API extern const sinew_driver sinew_mariadb_driver;
 
 #ifdef __cplusplus
 }

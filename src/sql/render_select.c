@@ -328,8 +328,9 @@ static void order_limit(rctx *r, const sn_select *s, int64_t extra_limit, int wi
      */
     if (limit >= 0 || s->offset >= 0) {
         sn_buf_puts(r->b, " LIMIT ");
-        if (limit < 0 && r->d->numbered_params) sn_buf_puts(r->b, "ALL");
-        else sn_buf_printf(r->b, "%lld", (long long)(limit >= 0 ? limit : -1));
+        if (limit >= 0) sn_buf_printf(r->b, "%lld", (long long)limit);
+        else if (r->d->limit_all) sn_buf_puts(r->b, r->d->limit_all);
+        else sn_buf_puts(r->b, r->d->numbered_params ? "ALL" : "-1");
         if (s->offset >= 0) {
             sinew_value off;
             memset(&off, 0, sizeof off);

@@ -17,6 +17,8 @@ const char *th_backend(void)
 }
 
 int th_is_postgres(void) { return strcmp(th_backend(), "postgres") == 0; }
+int th_is_mariadb(void) { return strcmp(th_backend(), "mariadb") == 0; }
+int th_is_server(void) { return th_is_postgres() || th_is_mariadb(); }
 
 const char *th_last_url(void) { return last_url; }
 
@@ -43,8 +45,8 @@ const char *th_tmpdir(void)
 }
 
 /*
- * PostgreSQL: each th_open() makes a database of its own on the shared
- * throwaway server (tests run in parallel), dropped again by th_close().
+ * PostgreSQL and MariaDB: each th_open() makes a database of its own on the
+ * shared throwaway server (tests run in parallel), dropped again by th_close().
  */
 static sinew_db *admin;
 static char pg_dbname[64];
@@ -59,9 +61,10 @@ static void pg_admin_close(void)
 sinew_db *th_open(void)
 {
     sinew_db *db = NULL;
-    if (th_is_postgres()) {
-        const char *base = getenv("SINEW_TEST_PG_URL");
-        if (!base || !*base) fail_msg("SINEW_TEST_BACKEND=postgres but SINEW_TEST_PG_URL is not set");
+    if (th_is_server()) {
+        const char *var = th_is_mariadb() ? "SINEW_TEST_MARIADB_URL" : "SINEW_TEST_PG_URL";
+        const char *base = getenv(var);
+        if (!base || !*base) fail_msg("SINEW_TEST_BACKEND=%s but %s is not set", th_backend(), var);
         if (!admin) {
             if (sinew_open(&admin, base) != SINEW_OK) fail_msg("connecting to %s: %s", base, sinew_errmsg());
             atexit(pg_admin_close);
@@ -70,7 +73,8 @@ sinew_db *th_open(void)
         char sql[160];
         snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", pg_dbname);
         sinew_exec(admin, sql);
-        snprintf(sql, sizeof sql, "CREATE DATABASE %s", pg_dbname);
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s%s", pg_dbname,
+                 th_is_mariadb() ? " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" : "");
         if (sinew_exec(admin, sql) != SINEW_OK) fail_msg("creating a test database: %s", sinew_errmsg());
         /* the same URL with the new database name */
         const char *slash = strstr(base, "://");
@@ -89,9 +93,9 @@ sinew_db *th_open(void)
 void th_close(sinew_db *db)
 {
     sinew_close(db);
-    if (th_is_postgres() && admin && pg_dbname[0]) {
+    if (th_is_server() && admin && pg_dbname[0]) {
         char sql[160];
-        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", pg_dbname);
+        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s%s", pg_dbname, th_is_mariadb() ? "" : " WITH (FORCE)");
         sinew_exec(admin, sql);
     }
 }
@@ -105,7 +109,14 @@ static void capture_log(void *ctx, const sinew_log_event *ev)
         cap->sql = realloc(cap->sql, cap->cap * sizeof *cap->sql);
         assert_non_null(cap->sql);
     }
-    cap->sql[cap->count++] = strdup(ev->sql);
+    char *copy = strdup(ev->sql);
+    assert_non_null(copy);
+    /* MariaDB's identifiers are quoted with backticks: shown with double quotes, as on the other
+     * backends, so that one needle fits every backend */
+    if (th_is_mariadb())
+        for (char *p = copy; *p; p++)
+            if (*p == '`') *p = '"';
+    cap->sql[cap->count++] = copy;
 }
 
 void th_capture_start(sinew_db *db, th_capture *cap)
