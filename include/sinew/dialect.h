@@ -117,6 +117,19 @@ typedef struct sinew_dialect {
     /* 1: a multi-row INSERT's keys come back through RETURNING on this backend too (they are read
      * with last_insert_id otherwise, where the dialect has ? placeholders). */
     int insert_returning;
+    /* 1: a single-table DELETE takes no alias: DELETE t0 FROM t AS t0 WHERE ... (MySQL's
+     * multiple-table form). 0: DELETE FROM t AS t0 WHERE ... */
+    int delete_names_alias;
+    /* 1: an UPDATE or DELETE whose rows are chosen by a subquery over its own table (paged, or
+     * through joins) reads the subquery through a derived table, which MariaDB materialises first
+     * (it refuses the table itself, and LIMIT, in such a subquery). */
+    int dml_subquery_derived;
+    /* Written around an aggregate (MIN, MAX, SUM, AVG) of a decimal column read through
+     * decimal_cast, to give the number without the cast's trailing zeros ("100", not
+     * "100.000000000000000000000000000000"); the aggregate always has a decimal point there.
+     * NULL: the aggregate as the database gives it. */
+    const char *decimal_result_open;
+    const char *decimal_result_close;
 } sinew_dialect;
 
 /* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */

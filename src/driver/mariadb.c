@@ -625,6 +625,11 @@ static int execute(sinew_stmt *s)
         return fail(s->c, s->st, s->sql, doing);
     }
     s->executed = 1;
+    /* INSERT ... RETURNING describes its result only once it has run */
+    if (s->ncols == 0 && mysql_stmt_field_count(s->st) > 0) {
+        int rc = setup_columns(s);
+        if (rc) return rc;
+    }
     if (s->ncols == 0 || mysql_stmt_field_count(s->st) == 0) {
         my_ulonglong n = mysql_stmt_affected_rows(s->st);
         s->c->changes = n == (my_ulonglong)-1 ? 0 : (int64_t)n;
@@ -641,7 +646,9 @@ static int execute(sinew_stmt *s)
         return rc;
     }
     s->has_result = 1;
-    /* an INSERT ... RETURNING: its rows are the rows it wrote */
+    /* an INSERT ... RETURNING reports no affected rows: the rows it returns are the rows it wrote */
+    my_ulonglong n = mysql_stmt_affected_rows(s->st);
+    s->c->changes = n != (my_ulonglong)-1 ? (int64_t)n : s->cursor ? 0 : (int64_t)mysql_stmt_num_rows(s->st);
     my_ulonglong id = mysql_stmt_insert_id(s->st);
     if (id) s->c->last_id = (int64_t)id;
     return SINEW_OK;
@@ -679,8 +686,6 @@ SN_HOT static int my_step(sinew_stmt *s)
     int f = mysql_stmt_fetch(s->st);
     if (f == MYSQL_NO_DATA) {
         s->row = 0;
-        s->c->changes = (int64_t)mysql_stmt_affected_rows(s->st);
-        if (s->c->changes < 0) s->c->changes = 0;
         close_result(s);
         return SINEW_DONE;
     }

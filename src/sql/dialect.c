@@ -281,4 +281,8 @@ const sinew_dialect sn_dialect_mariadb = {
     .index_prefix = my_index_prefix,
     .drop_index_on_table = 1,
     .insert_returning = 1,
+    .delete_names_alias = 1,
+    .dml_subquery_derived = 1,
+    .decimal_result_open = "TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM ",
+    .decimal_result_close = "))",
 };
