@@ -130,6 +130,9 @@ typedef struct sinew_dialect {
      * NULL: the aggregate as the database gives it. */
     const char *decimal_result_open;
     const char *decimal_result_close;
+    /* 1: a double column stores +/-infinity (SQLite, PostgreSQL). 0: writing one is refused
+     * (MariaDB's DOUBLE has none: SINEW_TYPE from the server, in strict mode). */
+    int has_infinity;
 } sinew_dialect;
 
 /* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */

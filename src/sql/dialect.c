@@ -191,6 +191,7 @@ const sinew_dialect sn_dialect_sqlite = {
     .index_prefix = NULL,
     .drop_index_on_table = 0,
     .insert_returning = 0,
+    .has_infinity = 1,
     .row_lock_alternative = "SQLite has no row locks: a write transaction locks the whole database, and "
                             "sinew_begin()/sinew_transaction() begin one with BEGIN IMMEDIATE, so whatever "
                             "is read in it cannot change until it ends; read and write in one "
@@ -237,6 +238,7 @@ const sinew_dialect sn_dialect_postgres = {
     .index_prefix = NULL,
     .drop_index_on_table = 0,
     .insert_returning = 1,
+    .has_infinity = 1,
 };
 
 /*
@@ -285,4 +287,5 @@ const sinew_dialect sn_dialect_mariadb = {
     .dml_subquery_derived = 1,
     .decimal_result_open = "TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM ",
     .decimal_result_close = "))",
+    .has_infinity = 0,
 };

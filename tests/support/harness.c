@@ -100,6 +100,33 @@ void th_close(sinew_db *db)
     }
 }
 
+static void backticks_to_quotes(char *p)
+{
+    if (!th_is_mariadb()) return;
+    for (; *p; p++)
+        if (*p == '`') *p = '"';
+}
+
+static char *th_sql_slots[16];
+static unsigned th_sql_next;
+
+static void th_sql_free(void)
+{
+    for (size_t i = 0; i < sizeof th_sql_slots / sizeof th_sql_slots[0]; i++) free(th_sql_slots[i]);
+}
+
+const char *th_sql(const char *sql)
+{
+    if (!sql) return NULL;
+    if (!th_sql_next) atexit(th_sql_free);
+    unsigned k = th_sql_next++ % 16;
+    free(th_sql_slots[k]);
+    th_sql_slots[k] = strdup(sql);
+    assert_non_null(th_sql_slots[k]);
+    backticks_to_quotes(th_sql_slots[k]);
+    return th_sql_slots[k];
+}
+
 static void capture_log(void *ctx, const sinew_log_event *ev)
 {
     th_capture *cap = ctx;
@@ -113,9 +140,7 @@ static void capture_log(void *ctx, const sinew_log_event *ev)
     assert_non_null(copy);
     /* MariaDB's identifiers are quoted with backticks: shown with double quotes, as on the other
      * backends, so that one needle fits every backend */
-    if (th_is_mariadb())
-        for (char *p = copy; *p; p++)
-            if (*p == '`') *p = '"';
+    backticks_to_quotes(copy);
     cap->sql[cap->count++] = copy;
 }
 
