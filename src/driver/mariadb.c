@@ -17,7 +17,9 @@
  * standard string literals (NO_BACKSLASH_ESCAPES) and double-quoted
  * identifiers in raw SQL (ANSI_QUOTES; sinew itself writes backticks), ||
  * as concatenation (PIPES_AS_CONCAT), and divisions and AVG to 30 decimal
- * places (div_precision_increment; 4 by default). CLIENT_FOUND_ROWS makes an UPDATE
+ * places (div_precision_increment; 4 by default), and recursive CTEs as deep
+ * as on the other backends (max_recursive_iterations: 1000 by default since
+ * MariaDB 10.6, the old default restored). CLIENT_FOUND_ROWS makes an UPDATE
  * report the rows it matched, as PostgreSQL and SQLite do (the optimistic
  * lock counts on it). Errors are mapped from the server's error numbers,
  * with the table, column and constraint read from its message.
@@ -389,7 +391,7 @@ static int my_open(sinew_conn **out, const sinew_url *url)
     int n = snprintf(set, sizeof set,
                      "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
                      "NO_ENGINE_SUBSTITUTION,NO_BACKSLASH_ESCAPES,ANSI_QUOTES,PIPES_AS_CONCAT', time_zone = '+00:00', "
-                     "NAMES utf8mb4 COLLATE utf8mb4_bin, div_precision_increment = 30; SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+                     "NAMES utf8mb4 COLLATE utf8mb4_bin, div_precision_increment = 30, max_recursive_iterations = 4294967295; SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
     if (lock_ms >= 0)   /* innodb_lock_wait_timeout is in whole seconds, 0 not allowed */
         n += snprintf(set + n, sizeof set - (size_t)n, "; SET SESSION innodb_lock_wait_timeout = %ld",
                       lock_ms ? (lock_ms + 999) / 1000 : 1073741824L);

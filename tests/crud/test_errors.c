@@ -48,6 +48,10 @@ static void unique_violation_names_table_and_column(void **state)
     assert_string_equal(e->table, "accounts");
     assert_string_equal(e->column, "email");
     if (th_is_postgres()) assert_string_equal(e->sqlstate, "23505");
+    if (th_is_mariadb()) {   /* ER_DUP_ENTRY, the key MariaDB names after the column */
+        assert_string_equal(e->sqlstate, "23000");
+        assert_int_equal(e->db_code, 1062);
+    }
     assert_non_null(strstr(e->message, "already exists"));
     assert_int_equal(b->id, 0);   /* nothing written back into the object */
     int64_t n;
@@ -71,6 +75,7 @@ static void not_null_violation_names_column(void **state)
     th_assert_status(sinew_save(s, &account_model, a), SINEW_CONSTRAINT, NULL);
     assert_string_equal(sinew_last_error()->column, "name");
     if (th_is_postgres()) assert_string_equal(sinew_last_error()->sqlstate, "23502");
+    if (th_is_mariadb()) assert_int_equal(sinew_last_error()->db_code, 1048);   /* ER_BAD_NULL_ERROR */
     sinew_session_free(s);
     th_close(db);
 }

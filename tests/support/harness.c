@@ -10,10 +10,25 @@
 static char last_url[1024];
 static char tmpdir[256];
 
+static void skip_if_pending(const char *backend);
+
 const char *th_backend(void)
 {
     const char *b = getenv("SINEW_TEST_BACKEND");
-    return b && *b ? b : "sqlite";
+    b = b && *b ? b : "sqlite";
+    skip_if_pending(b);
+    return b;
+}
+
+/* a test CTest marks as not yet working on this backend (tests/CMakeLists.txt): say why, skip */
+static void skip_if_pending(const char *backend)
+{
+    const char *pending = getenv("SINEW_TEST_PENDING");
+    if (pending && *pending) {
+        printf("skipped on %s: %s\n", backend, pending);
+        fflush(stdout);
+        _exit(77);
+    }
 }
 
 int th_is_postgres(void) { return strcmp(th_backend(), "postgres") == 0; }
@@ -61,6 +76,7 @@ static void pg_admin_close(void)
 sinew_db *th_open(void)
 {
     sinew_db *db = NULL;
+    skip_if_pending(th_backend());
     if (th_is_server()) {
         const char *var = th_is_mariadb() ? "SINEW_TEST_MARIADB_URL" : "SINEW_TEST_PG_URL";
         const char *base = getenv(var);
