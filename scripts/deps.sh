@@ -11,6 +11,8 @@ command -v cmake >/dev/null 2>&1 || need="$need cmake"
 command -v cc >/dev/null 2>&1 || need="$need gcc"
 have_header sqlite3.h || need="$need libsqlite3-dev"
 have_header postgresql/libpq-fe.h || have_header libpq-fe.h || need="$need libpq-dev"
+# MariaDB Connector/C for the MariaDB/MySQL driver (built when found: -DSINEW_MARIADB=AUTO)
+have_header mariadb/mysql.h || need="$need libmariadb-dev"
 if [ "$what" = test ]; then
     have_header cmocka.h || need="$need libcmocka-dev"
     command -v clang >/dev/null 2>&1 || need="$need clang"
@@ -20,6 +22,8 @@ if [ "$what" = test ]; then
     command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
     command -v npm >/dev/null 2>&1 || need="$need nodejs npm"
     [ -x /usr/bin/chromium ] || need="$need chromium"
+    # the MariaDB server for the mariadb stage (scripts/with-mariadb.sh)
+    command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need="$need mariadb-server"
     # PgBouncer for the pgbouncer stage (scripts/with-pgbouncer.sh)
     command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || need="$need pgbouncer"
 fi

@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 typedef struct sinew_dialect {
-    /* "sqlite", "postgres": names the dialect (migration files up.<name>.sql), nothing more */
+    /* "sqlite", "postgres", "mariadb": names the dialect (migration files up.<name>.sql), nothing more */
     const char *name;
     int numbered_params;              /* 1: $1, $2 ...; 0: ? */
     int max_params;                   /* bound parameters per statement */
@@ -93,11 +93,58 @@ typedef struct sinew_dialect {
      * ones stay apart, and the drift check compares names as the database keeps them. 0: no
      * limit (SQLite). */
     int max_ident_len;
+    /* Also version 6: what MariaDB / MySQL spell differently. Absent members (0 / NULL, as for a
+     * driver of an older version) mean what SQLite and PostgreSQL do. */
+    /* The character that quotes identifiers (a quote inside a name is doubled): '`' on MariaDB.
+     * 0: '"'. */
+    char ident_quote;
+    /* 1: an upsert is INSERT ... ON DUPLICATE KEY UPDATE (no conflict target: any unique key of the
+     * table fires it), the proposed row's column read as VALUES(col), and "do nothing" a no-op
+     * assignment of the key. 0: ON CONFLICT (cols) DO UPDATE SET ... / DO NOTHING, with EXCLUDED. */
+    int upsert_on_duplicate_key;
+    /* What LIMIT says for "no limit" before an OFFSET. NULL: ALL with numbered parameters, else -1. */
+    const char *limit_all;
+    /* DEFAULT expressions: the current timestamp and date, and a random UUID in text form.
+     * NULL: PostgreSQL's with numbered parameters, else SQLite's. */
+    const char *default_now;
+    const char *default_today;
+    const char *default_uuid;
+    /* The boolean literals in a DEFAULT. NULL: true/false with numbered parameters, else 1/0. */
+    const char *true_literal;
+    const char *false_literal;
+    /* What follows CREATE TABLE's closing parenthesis (" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4").
+     * NULL: nothing. */
+    const char *table_options;
+    /* The length of a key part of a non-unique index over this column, where the backend cannot
+     * index the whole column type (MariaDB's LONGTEXT): "(255)". NULL (or a NULL / "" result):
+     * whole columns. */
+    const char *(*index_prefix)(const sinew_field *field);
+    /* 1: DROP INDEX names its table (DROP INDEX i ON t); 0: index names are per schema. */
+    int drop_index_on_table;
+    /* 1: a multi-row INSERT's keys come back through RETURNING on this backend too (they are read
+     * with last_insert_id otherwise, where the dialect has ? placeholders). */
+    int insert_returning;
+    /* 1: a single-table DELETE takes no alias: DELETE t0 FROM t AS t0 WHERE ... (MySQL's
+     * multiple-table form). 0: DELETE FROM t AS t0 WHERE ... */
+    int delete_names_alias;
+    /* 1: an UPDATE or DELETE whose rows are chosen by a subquery over its own table (paged, or
+     * through joins) reads the subquery through a derived table, which MariaDB materialises first
+     * (it refuses the table itself, and LIMIT, in such a subquery). */
+    int dml_subquery_derived;
+    /* Written around an aggregate (MIN, MAX, SUM, AVG) of a decimal column read through
+     * decimal_cast, to give the number without the cast's trailing zeros ("100", not
+     * "100.000000000000000000000000000000"); the aggregate always has a decimal point there.
+     * NULL: the aggregate as the database gives it. */
+    const char *decimal_result_open;
+    const char *decimal_result_close;
+    /* 1: a double column stores +/-infinity (SQLite, PostgreSQL). 0: writing one is refused
+     * (MariaDB's DOUBLE has none: SINEW_TYPE from the server, in strict mode). */
+    int has_infinity;
 } sinew_dialect;
 
 /* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */
-enum { SINEW_DIALECT_SQLITE = 1, SINEW_DIALECT_POSTGRES = 2, SINEW_DIALECT_ALL = 3 };
-/* The SINEW_DIALECT_* bit of a built-in dialect's name ("sqlite", "postgres"), SINEW_DIALECT_ALL
+enum { SINEW_DIALECT_SQLITE = 1, SINEW_DIALECT_POSTGRES = 2, SINEW_DIALECT_MARIADB = 4, SINEW_DIALECT_ALL = 7 };
+/* The SINEW_DIALECT_* bit of a built-in dialect's name ("sqlite", "postgres", "mariadb"), SINEW_DIALECT_ALL
    for "all", 0 for a name no built-in dialect has. */
 SINEW_API unsigned sinew_dialect_mask(const char *name);
 

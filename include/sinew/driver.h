@@ -43,7 +43,8 @@ extern "C" {
  *   5  introspect_schemas; sinew_dialect.has_row_locks and row_lock_alternative (row locks)
  *   6  open(url, &conn): the out-parameter last, as everywhere in the API
  *      (docs/api.md); versions 1-5 had open(&conn, url);
- *      sinew_dialect.max_ident_len (the database's identifier length limit)
+ *      sinew_dialect.max_ident_len (the database's identifier length limit);
+ *      sinew_dialect.ident_quote to has_infinity (MariaDB / MySQL spellings)
  *
  * A driver of version 1 to 5 keeps its open(&conn, url) and stores it with
  * SINEW_DRIVER_OPEN_V1(fn): the registry calls it with the arguments in that
@@ -56,7 +57,7 @@ typedef struct sinew_stmt sinew_stmt;    /* a driver's prepared statement (drive
 
 /* A parsed database URL. Every string is owned by the URL; absent parts are NULL / 0. */
 typedef struct sinew_url {
-    char *scheme;          /* "sqlite", "postgres" */
+    char *scheme;          /* "sqlite", "postgres", "mariadb", "mysql" */
     char *user;
     char *password;
     char *host;
@@ -69,7 +70,8 @@ typedef struct sinew_url {
 
 /*
  * Parse "sqlite:path", "sqlite::memory:", "sqlite:///abs/path",
- * "postgres://user:pass@host:port/db?sslmode=disable" (also "postgresql://").
+ * "postgres://user:pass@host:port/db?sslmode=disable" (also "postgresql://"),
+ * "mariadb://user:pass@host:port/db?ssl-mode=REQUIRED" (also "mysql://").
  * On failure returns SINEW_INVALID with a message naming the bad part.
  */
 SINEW_API int sinew_url_parse(const char *text, sinew_url **out);
@@ -204,6 +206,8 @@ SINEW_API const sinew_driver *sinew_find_driver(const char *scheme);
  * sinew_find_driver("postgres") says so at run time without a link error. */
 SINEW_API extern const sinew_driver sinew_sqlite_driver;
 SINEW_API extern const sinew_driver sinew_postgres_driver;
+/* The MariaDB / MySQL one, when sinew was built with MariaDB Connector/C (SINEW_MARIADB). */
+SINEW_API extern const sinew_driver sinew_mariadb_driver;
 
 #ifdef __cplusplus
 }

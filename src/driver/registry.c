@@ -46,7 +46,7 @@ static size_t driver_size(int version)
     switch (version) {
     case 1: return offsetof(sinew_driver, column_cell);
     case 2: case 3: case 4: return offsetof(sinew_driver, introspect_schemas);
-    default: return sizeof(sinew_driver);
+    default: return sizeof(sinew_driver);   /* 5 and 6: version 6 grew the dialect only */
     }
 }
 
@@ -138,6 +138,9 @@ const sinew_driver *sinew_find_driver(const char *scheme)
 #ifdef SINEW_HAVE_POSTGRES
     if (serves(&sinew_postgres_driver, scheme)) return &sinew_postgres_driver;
 #endif
+#ifdef SINEW_HAVE_MARIADB
+    if (serves(&sinew_mariadb_driver, scheme)) return &sinew_mariadb_driver;
+#endif
     return NULL;
 }
 
@@ -145,6 +148,10 @@ const char *sn_driver_absent_hint(const char *scheme)
 {
 #ifndef SINEW_HAVE_POSTGRES
     if (scheme && strncmp(scheme, "postgres", 8) == 0) return " (rebuild with -DSINEW_POSTGRES=ON and libpq installed)";
+#endif
+#ifndef SINEW_HAVE_MARIADB
+    if (scheme && (strcmp(scheme, "mariadb") == 0 || strcmp(scheme, "mysql") == 0))
+        return " (rebuild with MariaDB Connector/C installed: apt-get install libmariadb-dev, -DSINEW_MARIADB=ON)";
 #endif
     (void)scheme;
     return "";

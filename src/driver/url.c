@@ -1,6 +1,7 @@
 /*
  * url.c - database URLs: "sqlite:path", "sqlite::memory:", "sqlite:///abs",
- * "postgres://user:pass@host:port/db?key=value". Bad URLs fail with a message
+ * "postgres://user:pass@host:port/db?key=value", "mariadb://" and "mysql://" as
+ * postgres://. Bad URLs fail with a message
  * that names the part that is wrong and shows the accepted forms.
  */
 #include <ctype.h>
@@ -9,7 +10,8 @@
 #include "base.h"
 #include "sinew/driver.h"
 
-#define FORMS "use sqlite:path/to/file.db, sqlite::memory: or postgres://user:pass@host:port/dbname"
+#define FORMS "use sqlite:path/to/file.db, sqlite::memory:, postgres://user:pass@host:port/dbname or " \
+              "mariadb://user:pass@host:port/dbname (also mysql://)"
 
 void sinew_url_free(sinew_url *u)
 {
@@ -225,7 +227,8 @@ int sinew_url_parse(const char *text, sinew_url **out)
     int rc;
     if (strcmp(u->scheme, "sqlite") == 0 || strcmp(u->scheme, "sqlite3") == 0) {
         rc = parse_sqlite(u, colon + 1);
-    } else if (strcmp(u->scheme, "postgres") == 0 || strcmp(u->scheme, "postgresql") == 0) {
+    } else if (strcmp(u->scheme, "postgres") == 0 || strcmp(u->scheme, "postgresql") == 0 ||
+               strcmp(u->scheme, "mariadb") == 0 || strcmp(u->scheme, "mysql") == 0) {
         rc = parse_server(u, colon + 1, text);
     } else if (sinew_find_driver(u->scheme)) {
         /* a registered driver: server form after "//", else a path as for SQLite */

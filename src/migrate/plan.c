@@ -193,6 +193,10 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
     case SN_OP_DROP_INDEX:
         sn_buf_puts(o, "DROP INDEX ");
         ix_ident(o, dl, fm->table, &op->ix);
+        if (dl->drop_index_on_table && fm) {   /* MariaDB: index names are per table */
+            sn_buf_puts(o, " ON ");
+            ident(o, dl, fm->table);
+        }
         sn_buf_puts(o, ";\n");
         break;
     case SN_OP_DROP_UNIQUE:

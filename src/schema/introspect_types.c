@@ -18,6 +18,21 @@ sinew_type sn_type_from_sql(const char *decl, int pg)
     size_t n = 0;
     for (; decl && decl[n] && n + 1 < sizeof up; n++) up[n] = (char)toupper((unsigned char)decl[n]);
     up[n] = 0;
+    if (pg == 2) {
+        /* MariaDB / MySQL COLUMN_TYPE names (int(11), tinyint(1), varchar(255), datetime(6), ...) */
+        if (!strcmp(up, "TINYINT(1)") || !strcmp(up, "BOOL") || !strcmp(up, "BOOLEAN")) return SINEW_BOOL;
+        if (!strncmp(up, "BIGINT", 6)) return SINEW_INT64;
+        if (!strncmp(up, "TINYINT", 7) || !strncmp(up, "SMALLINT", 8) || !strncmp(up, "MEDIUMINT", 9) ||
+            !strncmp(up, "INT", 3)) return SINEW_INT32;
+        if (!strncmp(up, "DOUBLE", 6) || !strncmp(up, "FLOAT", 5) || !strncmp(up, "REAL", 4)) return SINEW_DOUBLE;
+        if (!strncmp(up, "DECIMAL", 7) || !strncmp(up, "NUMERIC", 7)) return SINEW_DECIMAL;
+        if (!strncmp(up, "DATETIME", 8) || !strncmp(up, "TIMESTAMP", 9)) return SINEW_TIMESTAMP;
+        if (!strcmp(up, "DATE")) return SINEW_DATE;
+        if (!strcmp(up, "CHAR(36)") || !strcmp(up, "UUID")) return SINEW_UUID;
+        if (!strcmp(up, "JSON")) return SINEW_JSON;
+        if (has(up, "BLOB") || has(up, "BINARY")) return SINEW_BLOB;
+        return SINEW_TEXT;
+    }
     if (pg) {
         /* format_type() names, and the aliases a schema's @db_type may use (int4, decimal, ...) */
         if (!strcmp(up, "SMALLINT") || !strcmp(up, "INTEGER") || !strcmp(up, "INT") || !strcmp(up, "INT2") ||

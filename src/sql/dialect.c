@@ -3,7 +3,8 @@
  *
  * SQLite stores timestamps, dates, UUIDs and decimals as text (ISO-8601,
  * canonical UUID, exact decimal) so they sort and compare correctly and
- * stay exact; PostgreSQL gets its native types.
+ * stay exact; PostgreSQL gets its native types. MariaDB gets native types
+ * where they keep values exactly as sinew writes them (below).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -14,13 +15,13 @@
 
 void sn_sql_ident(sn_buf *out, const sinew_dialect *d, const char *name)
 {
-    (void)d;
-    sn_buf_putc(out, '"');
+    char q = d && d->ident_quote ? d->ident_quote : '"';
+    sn_buf_putc(out, q);
     for (const char *p = name; *p; p++) {
-        if (*p == '"') sn_buf_putc(out, '"');
+        if (*p == q) sn_buf_putc(out, q);
         sn_buf_putc(out, *p);
     }
-    sn_buf_putc(out, '"');
+    sn_buf_putc(out, q);
 }
 
 void sn_sql_param(sn_buf *out, const sinew_dialect *d, int n)
@@ -78,6 +79,51 @@ static const char *sqlite_auto_pk(const sinew_field *f)
     return "INTEGER PRIMARY KEY AUTOINCREMENT";
 }
 
+/*
+ * MariaDB / MySQL. Text is LONGTEXT (no length limit, as on the other backends) except where
+ * the column is (part of) a primary or foreign key, which InnoDB cannot build on LONGTEXT:
+ * VARCHAR(255) there. A unique LONGTEXT column is enforced through MariaDB's hash-based long
+ * unique keys (10.4+); a non-unique index over one indexes its first 255 characters
+ * (index_prefix). Decimals are text, as on SQLite: DECIMAL(p,s) would need a precision sinew's
+ * type does not have and prints every value with the full scale, so "1.50" would read back as
+ * "1.500000000000000000000000000000"; filters and aggregates compare them as DECIMAL(65,30)
+ * (decimal_cast), and a column declared @db_type("DECIMAL(10,2)") is written as such.
+ * Timestamps are DATETIME(6) holding UTC (the session's time zone is +00:00), UUIDs CHAR(36) in
+ * canonical form (MySQL has no UUID type; MariaDB's sorts in its own byte order), json is
+ * MariaDB's JSON (LONGTEXT checked with JSON_VALID), bool TINYINT(1), blobs LONGBLOB.
+ */
+static const char *my_type(const sinew_field *f)
+{
+    switch (f->type) {
+    case SINEW_BOOL: return "TINYINT(1)";
+    case SINEW_INT32: return "INT";
+    case SINEW_INT64: return "BIGINT";
+    case SINEW_DOUBLE: return "DOUBLE";
+    case SINEW_TEXT: case SINEW_DECIMAL:
+        return f->flags & (SINEW_FIELD_PK | SINEW_FIELD_FK) ? "VARCHAR(255)" : "LONGTEXT";
+    case SINEW_ENUM: return "VARCHAR(255)";
+    case SINEW_BLOB: return "LONGBLOB";
+    case SINEW_TIMESTAMP: return "DATETIME(6)";
+    case SINEW_DATE: return "DATE";
+    case SINEW_UUID: return "CHAR(36)";
+    case SINEW_JSON: return "JSON";
+    }
+    return "LONGTEXT";
+}
+
+static const char *my_auto_pk(const sinew_field *f)
+{
+    return f->type == SINEW_INT32 ? "INT NOT NULL AUTO_INCREMENT PRIMARY KEY" : "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY";
+}
+
+static const char *my_index_prefix(const sinew_field *f)
+{
+    const char *t = my_type(f);
+    return !strcmp(t, "LONGTEXT") || !strcmp(t, "JSON") || !strcmp(t, "LONGBLOB") ? "(255)" : NULL;
+}
+
+static sinew_type my_type_from_sql(const char *decl) { return sn_type_from_sql(decl, 2); }
+
 static const char *pg_type(const sinew_field *f)
 {
     switch (f->type) {
@@ -130,6 +176,22 @@ const sinew_dialect sn_dialect_sqlite = {
     .replication_position_query = NULL,
     .replication_replayed_query = NULL,
     .has_row_locks = 0,
+    .ident_quote = '"',
+    .upsert_on_duplicate_key = 0,
+    .limit_all = "-1",
+    .default_now = "(strftime('%Y-%m-%d %H:%M:%f000', 'now'))",
+    .default_today = "(date('now'))",
+    .default_uuid = "(lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || "
+                    "substr(hex(randomblob(2)), 2) || '-' || "
+                    "substr('89ab', 1 + (abs(random()) % 4), 1) || "
+                    "substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))))",
+    .true_literal = "1",
+    .false_literal = "0",
+    .table_options = NULL,
+    .index_prefix = NULL,
+    .drop_index_on_table = 0,
+    .insert_returning = 0,
+    .has_infinity = 1,
     .row_lock_alternative = "SQLite has no row locks: a write transaction locks the whole database, and "
                             "sinew_begin()/sinew_transaction() begin one with BEGIN IMMEDIATE, so whatever "
                             "is read in it cannot change until it ends; read and write in one "
@@ -166,4 +228,67 @@ const sinew_dialect sn_dialect_postgres = {
     .has_row_locks = 1,
     .row_lock_alternative = NULL,
     .max_ident_len = 63,                 /* NAMEDATALEN - 1 */
+    .ident_quote = '"',
+    .upsert_on_duplicate_key = 0,
+    .limit_all = "ALL",
+    .default_now = "CURRENT_TIMESTAMP",
+    .default_today = "CURRENT_DATE",
+    .default_uuid = "gen_random_uuid()",
+    .true_literal = "true",
+    .false_literal = "false",
+    .table_options = NULL,
+    .index_prefix = NULL,
+    .drop_index_on_table = 0,
+    .insert_returning = 1,
+    .has_infinity = 1,
+};
+
+/*
+ * MariaDB 10.5 or later (INSERT ... RETURNING). 65,535 parameters is the protocol's limit.
+ * DDL commits the open transaction (ddl_in_transaction 0). Row locks: FOR UPDATE / LOCK IN
+ * SHARE MODE exist, but sinew's renderer writes PostgreSQL's FOR SHARE / OF / SKIP LOCKED
+ * forms, so they are refused for now.
+ */
+const sinew_dialect sn_dialect_mariadb = {
+    .name = "mariadb",
+    .numbered_params = 0,
+    .max_params = 65535,
+    .has_ilike = 0,
+    .has_nulls_order = 0,
+    .ddl_in_transaction = 0,
+    .column_type = my_type,
+    .auto_pk_type = my_auto_pk,
+    .decimal_cast = "DECIMAL(65,30)",
+    /* NO_BACKSLASH_ESCAPES is set on connect: strings are standard; `name` and "name" quote names */
+    .dollar_quotes = 0, .backslash_strings = 0, .nested_comments = 0, .bracket_idents = 1,
+    .type_from_sql = my_type_from_sql,
+    .alter_in_place = 1,
+    .unique_constraints = 1,
+    .xact_lock_function = NULL,
+    .fk_enforcement_off = NULL,
+    .fk_enforcement_on = NULL,
+    .fk_violations_query = NULL,
+    .replication_position_query = NULL,
+    .replication_replayed_query = NULL,
+    .has_row_locks = 0,
+    .max_ident_len = 64,                 /* longer names are refused, not cut: sinew fits its own */
+    .row_lock_alternative = "sinew does not lock rows on MariaDB yet: run the read and the write in one "
+                            "sinew_transaction() with an UPDATE that checks the row (or a @version field)",
+    .ident_quote = '`',
+    .upsert_on_duplicate_key = 1,
+    .limit_all = "18446744073709551615",
+    .default_now = "(UTC_TIMESTAMP(6))",
+    .default_today = "(UTC_DATE())",
+    .default_uuid = "(UUID())",
+    .true_literal = "1",
+    .false_literal = "0",
+    .table_options = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+    .index_prefix = my_index_prefix,
+    .drop_index_on_table = 1,
+    .insert_returning = 1,
+    .delete_names_alias = 1,
+    .dml_subquery_derived = 1,
+    .decimal_result_open = "TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM ",
+    .decimal_result_close = "))",
+    .has_infinity = 0,
 };

@@ -15,11 +15,12 @@
 
 extern const sinew_dialect sn_dialect_sqlite;
 extern const sinew_dialect sn_dialect_postgres;
+extern const sinew_dialect sn_dialect_mariadb;
 
 /*
  * The built-in dialects, with the SINEW_DIALECT_* bit (sinew/migrate.h) that
  * selects each for `migrate make` (dialect_registry.c). This table and the
- * two structs above are the only places that know a backend by its name.
+ * three structs above are the only places that know a backend by its name.
  */
 typedef struct sn_dialect_entry {
     unsigned bit;
@@ -118,6 +119,8 @@ const char *sn_sql_column_type(const sinew_dialect *d, const sinew_field *f);
 int sn_sql_declared_type_applies(const sinew_dialect *d, const sinew_field *f);
 /* one column definition as in CREATE TABLE (name, type, NOT NULL, DEFAULT, UNIQUE, CHECK) */
 void sn_sql_column_def(sn_buf *out, const sinew_dialect *d, const sinew_model *m, size_t field);
+/* a column of a non-unique index: its name and the key-part length the dialect needs ("(255)") */
+void sn_sql_index_column(sn_buf *out, const sinew_dialect *d, const sinew_field *f);
 /* FOREIGN KEY (...) REFERENCES t (...) [ON DELETE ..] [ON UPDATE ..] for a BELONGS_TO relation */
 void sn_sql_fk_clause(sn_buf *out, const sinew_dialect *d, const sinew_model *m, const sinew_relation *r);
 /* a field's DEFAULT clause value, or nothing (returns 0) */

@@ -11,6 +11,7 @@
 const sn_dialect_entry sn_dialects[] = {
     {SINEW_DIALECT_SQLITE, &sn_dialect_sqlite},
     {SINEW_DIALECT_POSTGRES, &sn_dialect_postgres},
+    {SINEW_DIALECT_MARIADB, &sn_dialect_mariadb},
 };
 const size_t sn_ndialects = sizeof sn_dialects / sizeof sn_dialects[0];
 

@@ -23,25 +23,19 @@ static const char *fk_action(sinew_fk_action a)
 
 int sn_sql_default(sn_buf *out, const sinew_dialect *d, const sinew_field *f)
 {
+    /* a dialect of an older driver version has no default_* members: PostgreSQL's with numbered
+     * parameters, SQLite's otherwise (as before they existed) */
     const int pg = d->numbered_params;
+    const sinew_dialect *like = pg ? &sn_dialect_postgres : &sn_dialect_sqlite;
     switch (f->def.kind) {
     case SINEW_DEFAULT_NONE:
         return 0;
     case SINEW_DEFAULT_NOW:
-        if (f->type == SINEW_DATE) sn_buf_puts(out, pg ? "CURRENT_DATE" : "(date('now'))");
-        else sn_buf_puts(out, pg ? "CURRENT_TIMESTAMP"
-                                 : "(strftime('%Y-%m-%d %H:%M:%f000', 'now'))");
+        if (f->type == SINEW_DATE) sn_buf_puts(out, d->default_today ? d->default_today : like->default_today);
+        else sn_buf_puts(out, d->default_now ? d->default_now : like->default_now);
         return 1;
     case SINEW_DEFAULT_UUID:
-        if (pg) {
-            sn_buf_puts(out, "gen_random_uuid()");
-        } else {
-            /* a version-4 UUID in canonical text form, computed by SQLite itself */
-            sn_buf_puts(out, "(lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || "
-                             "substr(hex(randomblob(2)), 2) || '-' || "
-                             "substr('89ab', 1 + (abs(random()) % 4), 1) || "
-                             "substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))))");
-        }
+        sn_buf_puts(out, d->default_uuid ? d->default_uuid : like->default_uuid);
         return 1;
     case SINEW_DEFAULT_VALUE:
         break;
@@ -56,11 +50,13 @@ int sn_sql_default(sn_buf *out, const sinew_dialect *d, const sinew_field *f)
         sn_free(tmp);
     } else if (f->type == SINEW_BOOL) {
         int t = strcmp(v, "true") == 0;
-        sn_buf_puts(out, pg ? (t ? "true" : "false") : (t ? "1" : "0"));
+        const char *lit = t ? (d->true_literal ? d->true_literal : like->true_literal)
+                            : (d->false_literal ? d->false_literal : like->false_literal);
+        sn_buf_puts(out, lit);
     } else if (f->type == SINEW_ENUM || f->type == SINEW_TEXT || f->type == SINEW_UUID ||
                f->type == SINEW_TIMESTAMP || f->type == SINEW_DATE || f->type == SINEW_JSON) {
         sn_sql_string_literal(out, v);    /* enum value names and bare words are text */
-    } else if (f->type == SINEW_DECIMAL && !pg) {
+    } else if (f->type == SINEW_DECIMAL && d->decimal_cast) {   /* stored as text */
         sn_sql_string_literal(out, v);
     } else {
         sn_buf_puts(out, v);              /* numbers: validated by the parser */
@@ -174,6 +170,23 @@ void sn_sql_create_table(sn_buf *out, const sinew_dialect *d, const sinew_model 
         sn_sql_fk_clause(out, d, m, r);
     }
     sn_buf_puts(out, "\n)");
+    if (d->table_options) sn_buf_puts(out, d->table_options);
+}
+
+/* the columns of a non-unique index, each with the key-part length the dialect needs */
+static void index_columns(sn_buf *out, const sinew_dialect *d, const sinew_model *m, const unsigned *idx, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i) sn_buf_puts(out, ", ");
+        sn_sql_index_column(out, d, &m->fields[idx[i]]);
+    }
+}
+
+void sn_sql_index_column(sn_buf *out, const sinew_dialect *d, const sinew_field *f)
+{
+    sn_sql_ident(out, d, f->column);
+    const char *len = d->index_prefix && !sn_sql_declared_type_applies(d, f) ? d->index_prefix(f) : NULL;
+    if (len) sn_buf_puts(out, len);
 }
 
 void sn_sql_create_indexes(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int ine)
@@ -186,7 +199,7 @@ void sn_sql_create_indexes(sn_buf *out, const sinew_dialect *d, const sinew_mode
         sn_buf_puts(out, " ON ");
         sn_sql_ident(out, d, m->table);
         sn_buf_puts(out, " (");
-        key_columns(out, d, m, ix->fields, ix->nfields);
+        index_columns(out, d, m, ix->fields, ix->nfields);
         sn_buf_puts(out, ");\n");
     }
     for (size_t i = 0; i < m->nfields; i++) {
@@ -202,7 +215,7 @@ void sn_sql_create_indexes(sn_buf *out, const sinew_dialect *d, const sinew_mode
         sn_buf_puts(out, " ON ");
         sn_sql_ident(out, d, m->table);
         sn_buf_puts(out, " (");
-        sn_sql_ident(out, d, f->column);
+        sn_sql_index_column(out, d, f);
         sn_buf_puts(out, ");\n");
     }
 }

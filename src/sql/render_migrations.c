@@ -4,6 +4,8 @@
  * the dialect: placeholders and the lock function differ per backend.
  */
 #include <inttypes.h>
+#include <string.h>
+#include <strings.h>
 #include "dialect.h"
 
 #define TABLE "sinew_migrations"
@@ -12,7 +14,15 @@ void sn_sql_migrations_table(sn_buf *out, const sinew_dialect *d)
 {
     sn_buf_puts(out, "CREATE TABLE IF NOT EXISTS ");
     sn_sql_ident(out, d, TABLE);
-    sn_buf_puts(out, " (name TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)");
+    /* the key is text of the dialect's key type where plain TEXT cannot be a key (MariaDB's VARCHAR) */
+    sinew_field key;
+    memset(&key, 0, sizeof key);
+    key.type = SINEW_TEXT;
+    key.flags = SINEW_FIELD_PK;
+    const char *kt = d->column_type(&key);
+    sn_buf_printf(out, " (name %s PRIMARY KEY, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)",
+                  kt && strncasecmp(kt, "TEXT", 5) ? kt : "TEXT");
+    if (d->table_options) sn_buf_puts(out, d->table_options);
 }
 
 void sn_sql_migrations_select(sn_buf *out, const sinew_dialect *d)

@@ -15,19 +15,35 @@ static void fields(sn_buf *b, const sinew_dialect *d, const sinew_model *m, cons
     }
 }
 
+/* the proposed row's column: EXCLUDED.col, or VALUES(col) in ON DUPLICATE KEY UPDATE */
+static void proposed(sn_buf *b, const sinew_dialect *d, const sinew_model *m, unsigned f)
+{
+    if (d->upsert_on_duplicate_key) {
+        sn_buf_puts(b, "VALUES(");
+        sn_sql_ident(b, d, m->fields[f].column);
+        sn_buf_putc(b, ')');
+    } else {
+        sn_buf_puts(b, "excluded.");
+        sn_sql_ident(b, d, m->fields[f].column);
+    }
+}
+
 static void set_excluded(sn_buf *b, const sinew_dialect *d, const sinew_model *m, unsigned f)
 {
     sn_sql_ident(b, d, m->fields[f].column);
-    sn_buf_puts(b, " = excluded.");
-    sn_sql_ident(b, d, m->fields[f].column);
+    sn_buf_puts(b, " = ");
+    proposed(b, d, m, f);
 }
 
 /* the existing row's column, qualified by the table's name: PostgreSQL finds a bare name in DO UPDATE
  * ambiguous between the row and EXCLUDED */
 static void row_col(sn_buf *b, const sinew_dialect *d, const sinew_model *m, int f, int excluded)
 {
-    if (excluded) sn_buf_puts(b, "excluded");
-    else sn_sql_ident(b, d, m->table);
+    if (excluded) {
+        proposed(b, d, m, (unsigned)f);
+        return;
+    }
+    sn_sql_ident(b, d, m->table);
     sn_buf_putc(b, '.');
     sn_sql_ident(b, d, m->fields[f].column);
 }
@@ -60,6 +76,30 @@ static void set_list(sn_buf *b, const sinew_dialect *d, const sinew_model *m, co
     }
 }
 
+/*
+ * ON DUPLICATE KEY UPDATE (MariaDB / MySQL): there is no conflict target, any unique key of the
+ * table fires it; "do nothing" assigns a key column to itself, so the statement neither fails
+ * nor changes the row.
+ */
+static void on_duplicate_key(sn_buf *b, const sinew_dialect *d, const sn_insert *ins, int p)
+{
+    const sinew_model *m = ins->model;
+    sn_buf_puts(b, " ON DUPLICATE KEY UPDATE ");
+    if (ins->on_conflict != SN_CONFLICT_NOTHING && ins->nconflict && (ins->nset || ins->nupdate)) {
+        if (ins->nset) {
+            set_list(b, d, m, ins->set, ins->nset, p);
+        } else for (size_t i = 0; i < ins->nupdate; i++) {
+            if (i) sn_buf_puts(b, ", ");
+            set_excluded(b, d, m, ins->update[i]);
+        }
+        return;
+    }
+    unsigned k = ins->nconflict ? ins->conflict[0] : m->npk ? m->pk[0] : ins->ncols ? ins->cols[0] : 0;
+    sn_sql_ident(b, d, m->fields[k].column);
+    sn_buf_puts(b, " = ");
+    row_col(b, d, m, (int)k, 0);
+}
+
 int sn_sql_insert_stmt(sn_buf *b, const sinew_dialect *d, const sn_insert *ins)
 {
     const sinew_model *m = ins->model;
@@ -82,7 +122,9 @@ int sn_sql_insert_stmt(sn_buf *b, const sinew_dialect *d, const sn_insert *ins)
             sn_buf_putc(b, ')');
         }
     }
-    if (ins->on_conflict != SN_CONFLICT_NONE) {
+    if (ins->on_conflict != SN_CONFLICT_NONE && d->upsert_on_duplicate_key) {
+        on_duplicate_key(b, d, ins, p);
+    } else if (ins->on_conflict != SN_CONFLICT_NONE) {
         sn_buf_puts(b, " ON CONFLICT");
         if (ins->nconflict) {
             sn_buf_puts(b, " (");

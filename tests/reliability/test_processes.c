@@ -42,7 +42,7 @@ enum { BATCH = 50 };
  * children that the server has not noticed yet).
  */
 typedef struct target {
-    sinew_db *owner;   /* PostgreSQL: th_open()'s handle; else NULL */
+    sinew_db *owner;   /* a server backend: th_open()'s handle; else NULL */
     char url[700];
 } target;
 
@@ -54,7 +54,7 @@ static target *target_make(const char *sqlite_file, const char *sqlite_params)
     target *t = &the_target;
     assert_null(t->owner);
     memset(t, 0, sizeof *t);
-    if (th_is_postgres()) {
+    if (th_is_server()) {
         t->owner = th_open();
         snprintf(t->url, sizeof t->url, "%s", th_last_url());
     } else {
@@ -144,7 +144,7 @@ static void killed_writers_leave_whole_batches(void **state)
         sinew_session *s;
         th_ok(sinew_session_new(db, &s));
         sinew_rows *r;
-        if (!th_is_postgres()) {   /* the file is the client's to keep intact; a server keeps its own */
+        if (!th_is_server()) {   /* the file is the client's to keep intact; a server keeps its own */
             th_ok(sinew_raw_rows(s, "PRAGMA integrity_check", NULL, 0, &r));
             assert_int_equal(sinew_rows_next(r), SINEW_ROW);
             sinew_value v = sinew_rows_value(r, 0);
@@ -183,9 +183,9 @@ static void write_migration(const char *dir, int i)
     snprintf(up, sizeof up, "%s/up.sql", path);
     snprintf(down, sizeof down, "%s/down.sql", path);
     FILE *f = fopen(up, "w");
-    fprintf(f, "CREATE TABLE t%d (id INTEGER PRIMARY KEY, v TEXT);\n"
-               "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) "
-               "INSERT INTO t%d (id, v) SELECT x, 'row ' || x FROM c;\n", i, i);
+    fprintf(f, "CREATE TABLE t%d (id INTEGER PRIMARY KEY, v TEXT);\n"   /* INSERT ... WITH: every backend's form */
+               "INSERT INTO t%d (id, v) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) "
+               "SELECT x, 'row ' || x FROM c;\n", i, i);
     fclose(f);
     f = fopen(down, "w");
     fprintf(f, "DROP TABLE t%d;\n", i);
@@ -209,6 +209,13 @@ static int64_t scalar_or(sinew_db *db, const char *sql, int64_t dflt)
 static void killed_migrations_are_all_or_nothing_and_resume(void **state)
 {
     (void)state;
+    if (!sinew_find_driver(th_backend())->dialect->ddl_in_transaction) {
+        /* MariaDB: DDL commits, so a migration is not one transaction; recording its progress step
+         * by step (and this test for it) is not done yet (docs/mariadb.md) */
+        printf("skipped on %s: migrations without transactional DDL do not record step-by-step progress yet\n",
+               th_backend());
+        skip();
+    }
     enum { MIGS = 8 };
     int kills = 0;
     for (int round = 0; round < 6; round++) {
@@ -310,6 +317,10 @@ static void processes_share_a_wal_file_without_lost_writes(void **state)
         if (pids[p] == 0) {
             sinew_db *mine;
             if (sinew_open(url, &mine)) _exit(3);
+            /* MariaDB: SERIALIZABLE for the session (it cannot change inside the transaction, as
+             * PostgreSQL's can): the read takes a shared lock, and two increments deadlock (1213,
+             * SINEW_RETRY) instead of losing one */
+            if (th_is_mariadb() && sinew_exec(mine, "SET SESSION TRANSACTION ISOLATION LEVEL SERIALIZABLE")) _exit(5);
             sinew_retry_policy pol = {200, 1, 20};
             for (int i = 0; i < EACH; i++)
                 if (sinew_transaction(mine, increment, NULL, &pol)) {

@@ -10,13 +10,30 @@
 static char last_url[1024];
 static char tmpdir[256];
 
+static void skip_if_pending(const char *backend);
+
 const char *th_backend(void)
 {
     const char *b = getenv("SINEW_TEST_BACKEND");
-    return b && *b ? b : "sqlite";
+    b = b && *b ? b : "sqlite";
+    skip_if_pending(b);
+    return b;
+}
+
+/* a test CTest marks as not yet working on this backend (tests/CMakeLists.txt): say why, skip */
+static void skip_if_pending(const char *backend)
+{
+    const char *pending = getenv("SINEW_TEST_PENDING");
+    if (pending && *pending) {
+        printf("skipped on %s: %s\n", backend, pending);
+        fflush(stdout);
+        _exit(77);
+    }
 }
 
 int th_is_postgres(void) { return strcmp(th_backend(), "postgres") == 0; }
+int th_is_mariadb(void) { return strcmp(th_backend(), "mariadb") == 0; }
+int th_is_server(void) { return th_is_postgres() || th_is_mariadb(); }
 
 const char *th_last_url(void) { return last_url; }
 
@@ -43,8 +60,8 @@ const char *th_tmpdir(void)
 }
 
 /*
- * PostgreSQL: each th_open() makes a database of its own on the shared
- * throwaway server (tests run in parallel), dropped again by th_close().
+ * PostgreSQL and MariaDB: each th_open() makes a database of its own on the
+ * shared throwaway server (tests run in parallel), dropped again by th_close().
  */
 static sinew_db *admin;
 static char pg_dbname[64];
@@ -59,9 +76,11 @@ static void pg_admin_close(void)
 sinew_db *th_open(void)
 {
     sinew_db *db = NULL;
-    if (th_is_postgres()) {
-        const char *base = getenv("SINEW_TEST_PG_URL");
-        if (!base || !*base) fail_msg("SINEW_TEST_BACKEND=postgres but SINEW_TEST_PG_URL is not set");
+    skip_if_pending(th_backend());
+    if (th_is_server()) {
+        const char *var = th_is_mariadb() ? "SINEW_TEST_MARIADB_URL" : "SINEW_TEST_PG_URL";
+        const char *base = getenv(var);
+        if (!base || !*base) fail_msg("SINEW_TEST_BACKEND=%s but %s is not set", th_backend(), var);
         if (!admin) {
             if (sinew_open(base, &admin) != SINEW_OK) fail_msg("connecting to %s: %s", base, sinew_errmsg());
             atexit(pg_admin_close);
@@ -70,7 +89,8 @@ sinew_db *th_open(void)
         char sql[160];
         snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", pg_dbname);
         sinew_exec(admin, sql);
-        snprintf(sql, sizeof sql, "CREATE DATABASE %s", pg_dbname);
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s%s", pg_dbname,
+                 th_is_mariadb() ? " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" : "");
         if (sinew_exec(admin, sql) != SINEW_OK) fail_msg("creating a test database: %s", sinew_errmsg());
         /* the same URL with the new database name */
         const char *slash = strstr(base, "://");
@@ -89,11 +109,38 @@ sinew_db *th_open(void)
 void th_close(sinew_db *db)
 {
     sinew_close(db);
-    if (th_is_postgres() && admin && pg_dbname[0]) {
+    if (th_is_server() && admin && pg_dbname[0]) {
         char sql[160];
-        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", pg_dbname);
+        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s%s", pg_dbname, th_is_mariadb() ? "" : " WITH (FORCE)");
         sinew_exec(admin, sql);
     }
+}
+
+static void backticks_to_quotes(char *p)
+{
+    if (!th_is_mariadb()) return;
+    for (; *p; p++)
+        if (*p == '`') *p = '"';
+}
+
+static char *th_sql_slots[16];
+static unsigned th_sql_next;
+
+static void th_sql_free(void)
+{
+    for (size_t i = 0; i < sizeof th_sql_slots / sizeof th_sql_slots[0]; i++) free(th_sql_slots[i]);
+}
+
+const char *th_sql(const char *sql)
+{
+    if (!sql) return NULL;
+    if (!th_sql_next) atexit(th_sql_free);
+    unsigned k = th_sql_next++ % 16;
+    free(th_sql_slots[k]);
+    th_sql_slots[k] = strdup(sql);
+    assert_non_null(th_sql_slots[k]);
+    backticks_to_quotes(th_sql_slots[k]);
+    return th_sql_slots[k];
 }
 
 static void capture_log(void *ctx, const sinew_log_event *ev)
@@ -105,7 +152,12 @@ static void capture_log(void *ctx, const sinew_log_event *ev)
         cap->sql = realloc(cap->sql, cap->cap * sizeof *cap->sql);
         assert_non_null(cap->sql);
     }
-    cap->sql[cap->count++] = strdup(ev->sql);
+    char *copy = strdup(ev->sql);
+    assert_non_null(copy);
+    /* MariaDB's identifiers are quoted with backticks: shown with double quotes, as on the other
+     * backends, so that one needle fits every backend */
+    backticks_to_quotes(copy);
+    cap->sql[cap->count++] = copy;
 }
 
 void th_capture_start(sinew_db *db, th_capture *cap)

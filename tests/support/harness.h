@@ -1,8 +1,9 @@
 /*
  * harness.h - shared test support. Database tests call th_open() and get a
  * fresh, empty database of the backend under test (SINEW_TEST_BACKEND:
- * "sqlite" by default, or "postgres", whose server URL the test command puts
- * in SINEW_TEST_PG_URL). The same test source therefore runs on every backend.
+ * "sqlite" by default, "postgres", whose server URL the test command puts in
+ * SINEW_TEST_PG_URL, or "mariadb", with SINEW_TEST_MARIADB_URL). The same test
+ * source therefore runs on every backend.
  */
 #ifndef SINEW_TEST_HARNESS_H
 #define SINEW_TEST_HARNESS_H
@@ -14,9 +15,12 @@
 #include <cmocka.h>
 #include "sinew/sinew.h"
 
-/* "sqlite" or "postgres" */
+/* "sqlite", "postgres" or "mariadb" */
 const char *th_backend(void);
 int th_is_postgres(void);
+int th_is_mariadb(void);
+/* 1 for a backend on a server (PostgreSQL, MariaDB): a database per th_open() */
+int th_is_server(void);
 
 /* Open a fresh, empty database of the backend under test; fails the test on error. */
 sinew_db *th_open(void);
@@ -28,13 +32,18 @@ const char *th_last_url(void);
 /* A fresh temporary directory (removed by th_cleanup_dirs at exit). */
 const char *th_tmpdir(void);
 
-/* ---- statement capture through the log hook ---- */
+/* ---- statement capture through the log hook ----
+ * Captured statements show identifiers in double quotes on every backend (MariaDB's backticks
+ * are rewritten), so a test's needle is the same for all of them. */
 typedef struct th_capture {
     char **sql;
     size_t count;
     size_t cap;
 } th_capture;
 
+/* `sql` (from sinew_query_sql, say) as captured statements show it: MariaDB's backticks as double
+ * quotes. A copy that stays valid for the next 15 calls; NULL for NULL. */
+const char *th_sql(const char *sql);
 void th_capture_start(sinew_db *db, th_capture *cap);   /* installs the log hook */
 void th_capture_stop(sinew_db *db, th_capture *cap);    /* removes it, keeps the statements */
 void th_capture_clear(th_capture *cap);
