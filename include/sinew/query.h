@@ -180,6 +180,27 @@ SINEW_API sinew_set sinew_set_expr(sinew_col col, sinew_col expr);
 SINEW_API sinew_set sinew_set_excluded(sinew_col col, sinew_col from);
 /* upsert only: col = col <op> the proposed row's col; op is '+', '-', '*' or '/' (a counter: n = n + EXCLUDED.n) */
 SINEW_API sinew_set sinew_set_combine(sinew_col col, char op);
+/*
+ * col = CASE WHEN when[0].cond THEN when[0].then ... ELSE otherwise END,
+ * the branches tried in order:
+ *
+ *   sinew_when w[2] = {{sinew_ge(TICKET_PRIORITY, sinew_i32(4)), sinew_set_value(TICKET_STATUS, sinew_i32(STATUS_CLOSED))},
+ *                      {sinew_is_null(TICKET_TITLE), sinew_set_value(TICKET_STATUS, sinew_i32(STATUS_WONTFIX))}};
+ *   sinew_set st = sinew_set_case(TICKET_STATUS, w, 2, NULL);
+ *
+ * Each `then` (and `otherwise`) is an assignment of `col` itself, checked as
+ * that assignment alone would be (no CASE inside a CASE). A condition is a
+ * filter over plain columns of the model written (no relation path, no
+ * subquery). `otherwise` NULL leaves the column as it is where no branch
+ * holds (SQL's own default, ELSE NULL, would erase it). `when` and
+ * `otherwise` are read when the statement is built: they must live until
+ * the update (or upsert, or claim) call returns; the conditions stay the
+ * caller's (sinew_when_free). At most SINEW_MAX_CASE branches.
+ */
+#define SINEW_MAX_CASE 16
+SINEW_API sinew_set sinew_set_case(sinew_col col, const sinew_when *when, size_t n, const sinew_set *otherwise);
+/* sinew_expr_free of every branch's condition (they are set to NULL) */
+SINEW_API void sinew_when_free(sinew_when *when, size_t n);
 /* sinew_query_update with computed assignments; SINEW_SET_EXCLUDED/COMBINE are refused here (no proposed row) */
 SINEW_API int sinew_query_update_set(sinew_query *q, const sinew_set *set, size_t n, int64_t *changed);
 /* DELETE the matching rows. */

@@ -50,8 +50,11 @@ typedef enum sinew_set_kind {
     SINEW_SET_VALUE = 0, /* col = value (bound) */
     SINEW_SET_EXPR,      /* col = expr: a column of the same row, with arithmetic if any (views = views + 1) */
     SINEW_SET_EXCLUDED,  /* upsert only: col = expr's column of the proposed row (EXCLUDED), arithmetic if any */
-    SINEW_SET_COMBINE    /* upsert only: col = col <op> the proposed row's col (n = n + EXCLUDED.n) */
+    SINEW_SET_COMBINE,   /* upsert only: col = col <op> the proposed row's col (n = n + EXCLUDED.n) */
+    SINEW_SET_CASE       /* col = CASE WHEN cond THEN a ... ELSE b END (sinew_set_case) */
 } sinew_set_kind;
+
+struct sinew_when;
 
 typedef struct sinew_set {
     sinew_set_kind kind;
@@ -59,7 +62,23 @@ typedef struct sinew_set {
     sinew_value value;   /* SINEW_SET_VALUE */
     sinew_col expr;      /* SINEW_SET_EXPR, SINEW_SET_EXCLUDED */
     char op;             /* SINEW_SET_COMBINE: '+', '-', '*' or '/' */
+    const struct sinew_when *when;     /* SINEW_SET_CASE: the branches, in order (the caller's array) */
+    size_t nwhen;
+    const struct sinew_set *otherwise; /* SINEW_SET_CASE: the ELSE branch; NULL: the column keeps its value */
 } sinew_set;
+
+/*
+ * A branch of a CASE assignment: where `cond` (a filter over the written
+ * row's own columns) holds, the column gets `then` (an assignment of the
+ * same column: a value or a column expression; in an upsert also the
+ * proposed row's). The condition stays the caller's: free it with
+ * sinew_expr_free once no statement needs it (so one array serves many
+ * statements, as a sinew_claim loop needs).
+ */
+typedef struct sinew_when {
+    sinew_expr *cond;
+    sinew_set then;
+} sinew_when;
 
 /* Row locks (sinew_lock): what a SELECT locks, and what it does about rows another transaction holds. */
 typedef enum sinew_lock_mode { SINEW_LOCK_NONE = 0, SINEW_FOR_UPDATE, SINEW_FOR_NO_KEY_UPDATE, SINEW_FOR_SHARE,

@@ -294,9 +294,8 @@ int sinew_upsert_set(sinew_session *s, const sinew_model *m, void *obj, const un
     if (!set || nset == 0) return sinew_error_set(SINEW_MISUSE, "sinew_upsert_set: no assignments (sinew_upsert "
                                                   "copies every column)");
     if (!m) return sinew_error_set(SINEW_MISUSE, "sinew_upsert_set: model is required");
-    sinew_set *checked = sn_malloc(nset * sizeof *checked);
-    if (!checked) return sn_nomem();
-    int rc = sn_set_check(m, set, nset, 1, "sinew_upsert_set", checked);
+    sinew_set *checked;
+    int rc = sn_set_check(m, set, nset, 1, "sinew_upsert_set", &checked);
     if (rc == SINEW_OK) rc = upsert(s, m, obj, conflict, nconf, checked, nset);
     sn_free(checked);
     return rc;
@@ -361,12 +360,12 @@ static int upsert(sinew_session *s, const sinew_model *m, void *obj, const unsig
         sinew_value v = sn_field_value(&m->fields[i], obj);
         rc = sn_exec_bind(&x, param++, &v);
     }
-    /* the assignments' parameters follow the row's (ir.h): a value, or an arithmetic operand */
-    for (size_t i = 0; i < nset && rc == SINEW_OK; i++) {
-        if (set[i].kind == SINEW_SET_VALUE) rc = sn_exec_bind(&x, param++, &set[i].value);
-        else if ((set[i].kind == SINEW_SET_EXPR || set[i].kind == SINEW_SET_EXCLUDED) && set[i].expr.arith)
-            rc = sn_exec_bind(&x, param++, &set[i].expr.arith_value);
-    }
+    /* the assignments' parameters follow the row's, as the renderer lists them (ir.h) */
+    sn_sql_out so;
+    sn_sql_out_init(&so);
+    if (rc == SINEW_OK && nset && sn_sql_set_list(&so, s->db->dialect, m, set, nset)) rc = sn_nomem();
+    for (size_t i = 0; i < so.nparams && rc == SINEW_OK; i++) rc = sn_exec_bind(&x, param++, &so.params[i]);
+    sn_sql_out_free(&so);
     if (rc == SINEW_OK) {
         rc = sn_exec_step(&x);
         if (rc == SINEW_ROW) rc = sn_hydrate_row(x.drv, x.stmt, 0, m, obj, &s->arena);

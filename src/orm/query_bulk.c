@@ -27,13 +27,9 @@ int sinew_query_update_set(sinew_query *q, const sinew_set *set, size_t n, int64
     if (!rc) rc = sn_q_lockable(q, "sinew_query_update");
     if (rc) return rc;
     if (!set || n == 0) return sinew_error_set(SINEW_MISUSE, "sinew_query_update: nothing to set");
-    sinew_set *checked = sn_malloc(n * sizeof *checked);
-    if (!checked) return sn_nomem();
-    rc = sn_set_check(q->model, set, n, 0, "sinew_query_update", checked);
-    if (rc) {
-        sn_free(checked);
-        return sn_q_fail(q, rc);
-    }
+    sinew_set *checked;
+    rc = sn_set_check(q->model, set, n, 0, "sinew_query_update", &checked);
+    if (rc) return sn_q_fail(q, rc);
     rc = sn_sql_update_rows(&q->out, q->s->db->dialect, &q->sel, checked, n, 0);
     sn_free(checked);
     if (rc) return sn_nomem();

@@ -76,9 +76,10 @@ sinew_expr *sn_x_error(int status, const char *fmt, ...);
 /* NULL when column c is usable / v can be compared with c (*out: v converted for binding); else an error node */
 sinew_expr *sn_x_check_col(const sinew_col *c);
 sinew_expr *sn_x_check_value(const sinew_col *c, const sinew_value *v, sinew_value *out, const char *op);
-/* check assignments of model m (upsert: the proposed row may be read) into out[0..n) with their values
- * converted for binding; the error is set (naming fn) and returned */
-int sn_set_check(const sinew_model *m, const sinew_set *in, size_t n, int upsert, const char *fn, sinew_set *out);
+/* check assignments of model m (upsert: the proposed row may be read) into *out (n of them, allocated with
+ * their CASE branches; sn_free it) with their values converted for binding; the error is set (naming fn)
+ * and returned */
+int sn_set_check(const sinew_model *m, const sinew_set *in, size_t n, int upsert, const char *fn, sinew_set **out);
 /* fn NULL: can the query's SELECT be locked at all; else refuse fn (no object read) on a locked query */
 int sn_q_lockable(sinew_query *q, const char *fn);
 int sn_value_copy(const sinew_value *in, size_t n, sinew_value **out, char **store);

@@ -125,9 +125,8 @@ int sinew_claim(sinew_query *q, size_t n, const sinew_set *set, size_t nset, sin
         return sinew_error_set(SINEW_MISUSE, "sinew_claim: the query over %s is DISTINCT or filters through a "
                                "to-many relation, which cannot be locked; filter by keys (sinew_in_query)",
                                m->name);
-    sinew_set *checked = sn_malloc(nset * sizeof *checked);
-    if (!checked) return sn_nomem();
-    rc = sn_set_check(m, set, nset, 0, "sinew_claim", checked);
+    sinew_set *checked;
+    rc = sn_set_check(m, set, nset, 0, "sinew_claim", &checked);
     if (rc == SINEW_OK) {
         claim c = {q, n, checked, nset, out};
         rc = sinew_transaction(q->s->db, claim_tx, &c, NULL);

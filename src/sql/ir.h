@@ -116,6 +116,7 @@ typedef struct sn_sql_out {
     sn_buf sql;
     sinew_value *params;
     size_t nparams, capparams;
+    int param_base;           /* placeholders are numbered from param_base + 1 (0 unless set) */
 } sn_sql_out;
 
 void sn_sql_out_init(sn_sql_out *o);
@@ -136,10 +137,13 @@ int sn_sql_select_needs_wrap(const sn_select *s);
 /* SELECT COUNT(*) (fn == 0) or SELECT fn(arg) over the rows of s */
 int sn_sql_select_scalar(sn_sql_out *o, const sinew_dialect *d, const sn_select *s, sinew_agg fn,
                          const sn_ir_col *arg);
-/* UPDATE t SET f = ? | f = g [op ?], ... for the rows of s (a key subselect when s joins or pages); the
- * assignments are checked by the ORM (SINEW_SET_VALUE / SINEW_SET_EXPR only, values converted) */
+/* UPDATE t SET f = ? | f = g [op ?] | f = CASE ..., ... for the rows of s (a key subselect when s joins
+ * or pages); the assignments are checked by the ORM (no EXCLUDED / COMBINE, values converted) */
 int sn_sql_update_rows(sn_sql_out *o, const sinew_dialect *d, const sn_select *s, const sinew_set *set, size_t n,
                        int returning);   /* returning: RETURNING every column, in field order */
+/* "f = rhs, ..." of an upsert's DO UPDATE, appended to o (its param_base says where the placeholders
+ * start): the written row's columns qualified by the table's name, the proposed row's by EXCLUDED */
+int sn_sql_set_list(sn_sql_out *o, const sinew_dialect *d, const sinew_model *m, const sinew_set *set, size_t n);
 /* DELETE FROM t for the rows of s */
 int sn_sql_delete_rows(sn_sql_out *o, const sinew_dialect *d, const sn_select *s);
 const char *sn_sql_agg_name(sinew_agg fn);
@@ -167,7 +171,7 @@ typedef struct sn_insert {
     const unsigned *update;   /* DO UPDATE SET f = excluded.f; none: conflict[0] to itself */
     size_t nupdate;
     const sinew_set *set;     /* instead of `update`: these assignments (checked by the ORM); their
-                               * parameters follow the rows' in order: a value, or an arithmetic operand */
+                               * parameters follow the rows' in the order sn_sql_set_list gives them */
     size_t nset;
     const unsigned *returning;
     size_t nreturning;

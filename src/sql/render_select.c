@@ -12,6 +12,8 @@ typedef struct rctx {
     sn_sql_out *o;
     sn_buf *b;
     const sinew_dialect *d;
+    int bare;                 /* columns of the written row in SET: unaliased, or qualified by `qual` */
+    const char *qual;
 } rctx;
 
 void sn_sql_out_init(sn_sql_out *o)
@@ -50,11 +52,19 @@ static void param(rctx *r, const sinew_value *v)
         o->capparams = cap;
     }
     o->params[o->nparams++] = *v;
-    sn_sql_param(r->b, r->d, (int)o->nparams);
+    sn_sql_param(r->b, r->d, o->param_base + (int)o->nparams);
 }
 
 static void alias_col(rctx *r, int alias, const char *column)
 {
+    if (r->bare) {
+        if (r->qual) {
+            sn_sql_ident(r->b, r->d, r->qual);
+            sn_buf_putc(r->b, '.');
+        }
+        sn_sql_ident(r->b, r->d, column);
+        return;
+    }
     sn_buf_printf(r->b, "t%d.", alias);
     sn_sql_ident(r->b, r->d, column);
 }
@@ -100,7 +110,7 @@ static size_t in_padded(const rctx *r, size_t n)
 {
     size_t p = 1;
     while (p < n) p *= 2;
-    size_t used = r->o->nparams;
+    size_t used = (size_t)r->o->param_base + r->o->nparams;
     size_t room = (size_t)r->d->max_params > used ? (size_t)r->d->max_params - used : 0;
     return p > room && room >= n ? room : p;
 }
@@ -369,7 +379,7 @@ static void lock_clause(rctx *r, const sn_select *s)
 int sn_sql_select_objects(sn_sql_out *o, const sinew_dialect *d, const sn_select *s, int64_t extra_limit)
 {
     sn_sql_out_reset(o);
-    rctx r = {o, &o->sql, d};
+    rctx r = {.o = o, .b = &o->sql, .d = d};
     sn_buf_puts(r.b, select_kw(s));
     model_columns(&r, s->model);
     for (size_t k = 0; k < s->neager; k++) {
@@ -407,7 +417,7 @@ static void agg(rctx *r, const sn_ir_agg *a)
 int sn_sql_select_grouped(sn_sql_out *o, const sinew_dialect *d, const sn_select *s)
 {
     sn_sql_out_reset(o);
-    rctx r = {o, &o->sql, d};
+    rctx r = {.o = o, .b = &o->sql, .d = d};
     sn_buf_puts(r.b, "SELECT ");
     int n = 0;
     for (size_t i = 0; i < s->ngroup; i++, n++) {
@@ -443,7 +453,7 @@ int sn_sql_select_scalar(sn_sql_out *o, const sinew_dialect *d, const sn_select 
                          const sn_ir_col *arg)
 {
     sn_sql_out_reset(o);
-    rctx r = {o, &o->sql, d};
+    rctx r = {.o = o, .b = &o->sql, .d = d};
     if (fn) sn_buf_printf(r.b, "SELECT %s(", sn_sql_agg_name(fn));
     else sn_buf_puts(r.b, "SELECT COUNT(*)");
     if (sn_sql_select_needs_wrap(s)) {
@@ -503,33 +513,84 @@ static void bulk_where(rctx *r, const sn_select *s)
     sn_buf_putc(r->b, ')');
 }
 
+/* the written row's column (bare or qualified, as r says), or the proposed row's (EXCLUDED) */
+static void row_col(rctx *r, const sinew_model *m, int field, int excluded)
+{
+    if (excluded) {
+        sn_buf_puts(r->b, "excluded.");
+        sn_sql_ident(r->b, r->d, m->fields[field].column);
+    } else {
+        alias_col(r, 0, m->fields[field].column);
+    }
+}
+
+/* the right-hand side of one assignment (the ORM checked it: ir.h) */
+static void set_rhs(rctx *r, const sinew_model *m, const sinew_set *a)
+{
+    switch (a->kind) {
+    case SINEW_SET_VALUE: param(r, &a->value); break;
+    case SINEW_SET_COMBINE:
+        row_col(r, m, a->col.field, 0);
+        sn_buf_printf(r->b, " %c ", a->op);
+        row_col(r, m, a->col.field, 1);
+        break;
+    case SINEW_SET_EXPR: case SINEW_SET_EXCLUDED:
+        if (a->expr.arith) sn_buf_putc(r->b, '(');
+        row_col(r, m, a->expr.field, a->kind == SINEW_SET_EXCLUDED);
+        if (a->expr.arith) {
+            sn_buf_printf(r->b, " %c ", a->expr.arith);
+            param(r, &a->expr.arith_value);
+            sn_buf_putc(r->b, ')');
+        }
+        break;
+    case SINEW_SET_CASE:
+        /* no ELSE given: the column keeps its value (SQL's implicit ELSE NULL would erase it) */
+        sn_buf_puts(r->b, "CASE");
+        for (size_t k = 0; k < a->nwhen; k++) {
+            sn_buf_puts(r->b, " WHEN ");
+            expr(r, a->when[k].cond);
+            sn_buf_puts(r->b, " THEN ");
+            set_rhs(r, m, &a->when[k].then);
+        }
+        sn_buf_puts(r->b, " ELSE ");
+        if (a->otherwise) set_rhs(r, m, a->otherwise);
+        else row_col(r, m, a->col.field, 0);
+        sn_buf_puts(r->b, " END");
+        break;
+    }
+}
+
+static void set_list(rctx *r, const sinew_model *m, const sinew_set *set, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i) sn_buf_puts(r->b, ", ");
+        sn_sql_ident(r->b, r->d, m->fields[set[i].col.field].column);
+        sn_buf_puts(r->b, " = ");
+        set_rhs(r, m, &set[i]);
+    }
+}
+
+int sn_sql_set_list(sn_sql_out *o, const sinew_dialect *d, const sinew_model *m, const sinew_set *set, size_t n)
+{
+    /* PostgreSQL finds a bare name in DO UPDATE ambiguous between the row and EXCLUDED: qualify it */
+    rctx r = {.o = o, .b = &o->sql, .d = d, .bare = 1, .qual = m->table};
+    set_list(&r, m, set, n);
+    return done(&r);
+}
+
 int sn_sql_update_rows(sn_sql_out *o, const sinew_dialect *d, const sn_select *s, const sinew_set *set, size_t n,
                        int returning)
 {
     sn_sql_out_reset(o);
-    rctx r = {o, &o->sql, d};
+    rctx r = {.o = o, .b = &o->sql, .d = d};
     sn_buf_puts(r.b, "UPDATE ");
     sn_sql_ident(r.b, d, s->model->table);
     if (simple_rows(s)) sn_buf_puts(r.b, " AS t0");
     sn_buf_puts(r.b, " SET ");
-    for (size_t i = 0; i < n; i++) {
-        const sinew_set *a = &set[i];
-        if (i) sn_buf_puts(r.b, ", ");
-        sn_sql_ident(r.b, d, s->model->fields[a->col.field].column);
-        sn_buf_puts(r.b, " = ");
-        if (a->kind != SINEW_SET_EXPR) {
-            param(&r, &a->value);
-            continue;
-        }
-        /* unqualified: in SET it can only be the row being updated (with or without the t0 alias) */
-        if (a->expr.arith) sn_buf_putc(r.b, '(');
-        sn_sql_ident(r.b, d, s->model->fields[a->expr.field].column);
-        if (a->expr.arith) {
-            sn_buf_printf(r.b, " %c ", a->expr.arith);
-            param(&r, &a->expr.arith_value);
-            sn_buf_putc(r.b, ')');
-        }
-    }
+    /* unqualified: in SET a column can only be the row being updated (with or without the t0 alias) */
+    r.bare = 1;
+    set_list(&r, s->model, set, n);
+    r.bare = 0;
     bulk_where(&r, s);
     for (size_t i = 0; returning && i < s->model->nfields; i++) {
         sn_buf_puts(r.b, i ? ", " : " RETURNING ");
@@ -541,7 +602,7 @@ int sn_sql_update_rows(sn_sql_out *o, const sinew_dialect *d, const sn_select *s
 int sn_sql_delete_rows(sn_sql_out *o, const sinew_dialect *d, const sn_select *s)
 {
     sn_sql_out_reset(o);
-    rctx r = {o, &o->sql, d};
+    rctx r = {.o = o, .b = &o->sql, .d = d};
     sn_buf_puts(r.b, "DELETE FROM ");
     sn_sql_ident(r.b, d, s->model->table);
     if (simple_rows(s)) sn_buf_puts(r.b, " AS t0");
