@@ -8,6 +8,8 @@
 
 #define CHECK(x) do { int rc_ = (x); if (rc_) { fprintf(stderr, "%s: %s\n", #x, sinew_errmsg()); return 1; } } while (0)
 #define POST_AUTHOR_ID sinew_column(&post_model, 1)
+#define COMMENT_ID sinew_column(&comment_model, 0)
+#define COMMENT_AUTHOR_ID sinew_column(&comment_model, 2)
 
 int main(void)
 {
@@ -118,6 +120,47 @@ int main(void)
     CHECK(sinew_all(q, &posts));
     sinew_query_free(q);
     if (posts.count && sinew_save(s, &post_model, posts.items[0]) != SINEW_MISUSE) return 1;
+
+    /* projections: only the title (and the key), like Django's only() */
+    sinew_session *list_page;   /* a session of its own: one that holds the rows whole keeps them whole */
+    CHECK(sinew_session_new(&list_page, db));
+    q = sinew_query_new(list_page, &post_model);
+    sinew_col shown[] = {POST_TITLE};
+    CHECK(sinew_only(q, shown, 1));
+    CHECK(sinew_all(q, &posts));
+    sinew_query_free(q);
+    if (posts.count && sinew_field_loaded(list_page, posts.items[0], 1)) return 1;   /* author_id was not read */
+    sinew_session_free(list_page);
+
+    /* rows of any column expressions, like Django's values() */
+    q = sinew_query_new(s, &post_model);
+    CHECK(sinew_select_col(q, POST_TITLE));
+    CHECK(sinew_select_col(q, sinew_via(POST_AUTHOR, USER_EMAIL)));
+    CHECK(sinew_rows_open(q, &rows));
+    while (sinew_rows_next(rows) == SINEW_ROW) n++;
+    sinew_rows_free(rows);
+    sinew_query_free(q);
+
+    /* subqueries through a relation: posts with a comment by user 2; without comments, or fewer than 2 */
+    q = sinew_query_new(s, &post_model);
+    CHECK(sinew_where(q, sinew_exists(POST_COMMENTS, sinew_eq(COMMENT_AUTHOR_ID, sinew_i64(2)))));
+    CHECK(sinew_all(q, &posts));
+    sinew_query_free(q);
+    q = sinew_query_new(s, &post_model);
+    CHECK(sinew_where(q, sinew_or(sinew_not_exists(POST_COMMENTS, NULL),
+                                  sinew_cmp_agg(POST_COMMENTS, SINEW_COUNT, COMMENT_ID, NULL, SINEW_LT, sinew_i64(2)))));
+    CHECK(sinew_query_count(q, &n));
+    sinew_query_free(q);
+
+    /* annotations: each post's comment count and latest comment, with the posts, in one statement */
+    q = sinew_query_new(s, &post_model);
+    CHECK(sinew_annotate(q, POST_COMMENTS, SINEW_COUNT, COMMENT_ID, NULL));
+    CHECK(sinew_annotate(q, POST_COMMENTS, SINEW_MAX, COMMENT_ID, NULL));
+    CHECK(sinew_all(q, &posts));
+    for (size_t i = 0; i < posts.count; i++)
+        printf("post %lld: %lld comments\n", (long long)((Post *)posts.items[i])->id,
+               (long long)sinew_annotation(q, i, 0).u.i);
+    sinew_query_free(q);
 
     /* raw SQL, values still bound */
     sinew_value since = sinew_i64(3);

@@ -70,6 +70,25 @@ SINEW_API sinew_expr *sinew_between(sinew_col c, sinew_value lo, sinew_value hi)
 SINEW_API sinew_expr *sinew_and(sinew_expr *a, sinew_expr *b);
 SINEW_API sinew_expr *sinew_or(sinew_expr *a, sinew_expr *b);
 SINEW_API sinew_expr *sinew_not(sinew_expr *e);
+/*
+ * Subqueries correlated through a relation `rel` of the model filtered (the
+ * queried model, or the target of the subquery around it):
+ *
+ *   sinew_exists(POST_COMMENTS, sinew_eq(COMMENT_AUTHOR_ID, sinew_i64(7)))   // posts with a comment by user 7
+ *   sinew_not_exists(POST_COMMENTS, NULL)                                   // posts without comments
+ *   sinew_cmp_agg(POST_COMMENTS, SINEW_COUNT, COMMENT_ID, NULL, SINEW_GE, sinew_i64(3))   // 3 comments or more
+ *
+ * EXISTS (SELECT 1 FROM comments AS t200 WHERE t200.post_id = t0.id AND (filter)); sinew_cmp_agg
+ * compares (SELECT fn(col) FROM ... ) with v (COUNT, SUM, AVG with a number; MIN and MAX with a value
+ * of col's type; COUNT of no rows is 0, the others NULL, which matches nothing). `filter` (NULL: none;
+ * taken over) is over the target's own columns and may hold subqueries through the target's
+ * relations in turn; `col` is a column of the target. Any relation kind, many-to-many through its
+ * join table.
+ */
+SINEW_API sinew_expr *sinew_exists(const sinew_relation *rel, sinew_expr *filter);
+SINEW_API sinew_expr *sinew_not_exists(const sinew_relation *rel, sinew_expr *filter);
+SINEW_API sinew_expr *sinew_cmp_agg(const sinew_relation *rel, sinew_agg fn, sinew_col col, sinew_expr *filter,
+                                    sinew_op op, sinew_value v);
 /* Free an expression that was never handed to a query. */
 SINEW_API void sinew_expr_free(sinew_expr *e);
 
@@ -108,6 +127,51 @@ SINEW_API int sinew_readonly(sinew_query *q);
  */
 SINEW_API int sinew_after(sinew_query *q, const void *last);
 
+/* ---- projections ------------------------------------------------------------------ */
+
+/*
+ * Load objects with only some columns (sinew_only) or all but some
+ * (sinew_defer): a list page needs the title, not the body. The key and an
+ * @version field are always read. Each object remembers which fields it
+ * lacks (they hold zero); sinew_field_loaded() tells. What a partial object
+ * cannot do is refused with SINEW_MISUSE naming the field, before anything
+ * is sent: a save or flush writes its loaded fields that changed and
+ * refuses one that was not loaded but was assigned; an upsert of it, a
+ * relation load whose key field it lacks and sinew_after() on a lacking
+ * order key are refused. A later load of the same row without the
+ * projection fills the missing fields into the same object. sinew_iterate
+ * and sinew_claim refuse a projection. Columns are plain columns of the
+ * queried model; sinew_only replaces the projection, sinew_defer takes
+ * columns out of it.
+ */
+SINEW_API int sinew_only(sinew_query *q, const sinew_col *cols, size_t n);
+SINEW_API int sinew_defer(sinew_query *q, const sinew_col *cols, size_t n);
+/* whether field `field` of session object obj was loaded (false for a field a projection left out,
+ * and for what is not an object of s) */
+SINEW_API bool sinew_field_loaded(sinew_session *s, const void *obj, int field);
+
+/*
+ * Annotations: an aggregate over relation `rel` of the queried model read
+ * with each object, in the same statement (a correlated subquery per row,
+ * no other query): the number of comments of each post, its latest comment.
+ *
+ *   sinew_annotate(q, POST_COMMENTS, SINEW_COUNT, COMMENT_ID, NULL);          // annotation 0
+ *   sinew_annotate(q, POST_COMMENTS, SINEW_MAX, COMMENT_ID, NULL);            // annotation 1
+ *   sinew_all(q, &posts);
+ *   int64_t n = sinew_annotation(q, i, 0).u.i;   // of posts.items[i]
+ *
+ * Annotation k (the order of the sinew_annotate calls) of row `row` of what
+ * the last sinew_all / sinew_first / sinew_one of q returned (row 0 for
+ * first and one), typed as the aggregate (COUNT int64, AVG double, the
+ * others the column's type; NULL when no related row, except COUNT's 0);
+ * text lives in the session. `filter` (taken over, NULL for none) is over
+ * the target's columns, as for sinew_exists. Out of range: a NULL value.
+ * sinew_iterate refuses an annotated query.
+ */
+SINEW_API int sinew_annotate(sinew_query *q, const sinew_relation *rel, sinew_agg fn, sinew_col col,
+                             sinew_expr *filter);
+SINEW_API sinew_value sinew_annotation(const sinew_query *q, size_t row, int k);
+
 /* ---- execution ------------------------------------------------------------------ */
 
 /* Every matching object, in a session-owned list. */
@@ -131,6 +195,15 @@ SINEW_API int sinew_aggregate(sinew_query *q, sinew_agg fn, sinew_col c, sinew_v
 SINEW_API int sinew_group_by(sinew_query *q, sinew_col c);                 /* selects c too */
 SINEW_API int sinew_select_agg(sinew_query *q, sinew_agg fn, sinew_col c); /* adds an aggregate column */
 SINEW_API int sinew_having(sinew_query *q, sinew_agg fn, sinew_col c, sinew_op op, sinew_value v);
+/*
+ * Add a value column to a rows query: any column expression, through
+ * relations and with arithmetic (sinew_via(POST_AUTHOR, USER_EMAIL),
+ * sinew_col_op(ITEM_PRICE, '*', sinew_i64(2))). Without grouping every
+ * matching row is one row of values (read with sinew_rows_open); in a
+ * grouped query a value column must be a group key. Columns come in the
+ * order group keys, aggregates, value columns.
+ */
+SINEW_API int sinew_select_col(sinew_query *q, sinew_col c);
 
 typedef struct sinew_rows sinew_rows;
 /*

@@ -314,6 +314,10 @@ static int upsert(sinew_session *s, const sinew_model *m, void *obj, const unsig
     if (rc) return rc;
     int mine = is_session_obj(s, obj);
     if (mine && SN_OBJ_OF(obj)->state == SN_READONLY) return sn_readonly_refused(SN_OBJ_OF(obj), "sinew_upsert");
+    /* an upsert writes every column: one a projection left out would be written as zero */
+    if (mine && sn_obj_absent(SN_OBJ_OF(obj)))
+        return sn_absent_refused(SN_OBJ_OF(obj), sn_obj_absent(SN_OBJ_OF(obj)), "sinew_upsert",
+                                 "an upsert writes every column (this one as zero)");
     /* A caller's struct gets its defaults in the fields it left zero, for the INSERT; an existing
      * row keeps its values there (a default is for a new row). A session object holds its
      * defaults from sinew_new, so all of its values are its own and written both ways. */

@@ -10,9 +10,8 @@
 #include "sinew/relations.h"
 
 /* the targets of to-one prefetches loaded by JOIN: columns after the owner's */
-static int hydrate_join_prefetches(sinew_query *q, sn_exec *x, void *owner)
+static int hydrate_join_prefetches(sinew_query *q, sn_exec *x, void *owner, int base)
 {
-    int base = (int)q->model->nfields;
     for (size_t k = 0; k < q->nprefetch; k++) {
         const q_prefetch *p = &q->prefetch[k];
         if (!p->join) continue;
@@ -90,6 +89,22 @@ static int collect_rows(sinew_query *q, int extra_limit, sinew_list *out, size_t
     if ((rc = sn_q_render_select(q, extra_limit))) return rc;
     sn_exec x;
     if ((rc = sn_q_start(q, &x, sn_buf_cstr(&q->out.sql)))) return rc;
+    /* a projection: the columns read, mapped once for every row; the objects remember what they lack */
+    const sinew_model *m = q->model;
+    int colmap_buf[SN_MAX_FIELDS], *colmap = NULL, base = (int)m->nfields;
+    if (q->sel.cols) {
+        base = 0;
+        for (size_t i = 0; i < m->nfields && i < SN_MAX_FIELDS; i++)
+            colmap_buf[i] = ((q->sel.cols >> i) & 1) ? base++ : -1;
+        colmap = colmap_buf;
+    }
+    /* annotations follow the model's and the JOIN-loaded targets' columns */
+    int ann_first = base;
+    for (size_t k = 0; k < q->nprefetch; k++)
+        if (q->prefetch[k].join) ann_first += (int)q->prefetch[k].path[0]->target->nfields;
+    q->ann_rows = 0;
+    uint64_t was_absent = q->s->load_absent;
+    const sinew_model *was_model = q->s->load_absent_model;
     void **vec = NULL;
     size_t n = 0, cap = 0;
     while ((rc = sn_exec_step(&x)) == SINEW_ROW) {
@@ -102,8 +117,18 @@ static int collect_rows(sinew_query *q, int extra_limit, sinew_list *out, size_t
             }
             vec = nv;
         }
-        if ((rc = sn_session_materialize(q->s, &x, q->model, NULL, &vec[n]))) break;
-        if ((rc = hydrate_join_prefetches(q, &x, vec[n]))) break;
+        if (SN_UNLIKELY(colmap != NULL)) {
+            q->s->load_absent = ~q->sel.cols & (m->nfields >= 64 ? ~0ull : (1ull << m->nfields) - 1);
+            q->s->load_absent_model = m;
+        }
+        rc = sn_session_materialize(q->s, &x, m, colmap, &vec[n]);
+        if (SN_UNLIKELY(colmap != NULL)) {
+            q->s->load_absent = was_absent;
+            q->s->load_absent_model = was_model;
+        }
+        if (rc) break;
+        if ((rc = hydrate_join_prefetches(q, &x, vec[n], base))) break;
+        if (SN_UNLIKELY(q->sel.nann) && (rc = sn_q_read_annotations(q, &x, n, ann_first))) break;
         n++;
         if (max && n >= max) {
             rc = SINEW_DONE;

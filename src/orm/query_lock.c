@@ -121,6 +121,9 @@ int sinew_claim(sinew_query *q, size_t n, const sinew_set *set, size_t nset, sin
         return sinew_error_set(SINEW_MISUSE, "sinew_claim: the query over %s has a lock already; sinew_claim "
                                "takes its own lock (skipping locked rows)", m->name);
     if ((rc = sn_q_lockable(q, NULL))) return rc;
+    if (q->sel.cols)
+        return sinew_error_set(SINEW_MISUSE, "sinew_claim: the query over %s has a projection (sinew_only/"
+                               "sinew_defer); a claim returns whole rows", m->name);
     if (q->sel.distinct || q->sel.to_many)
         return sinew_error_set(SINEW_MISUSE, "sinew_claim: the query over %s is DISTINCT or filters through a "
                                "to-many relation, which cannot be locked; filter by keys (sinew_in_query)",

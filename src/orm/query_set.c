@@ -125,7 +125,7 @@ static int case_cond(const sinew_model *m, const sinew_expr *e, const char *fn, 
         return rc ? rc : case_cond(m, e->r, fn, col);
     }
     case X_NOT: return case_cond(m, e->l, fn, col);
-    case X_INSUB:
+    case X_INSUB: case X_EXISTS: case X_CMPSUB:
         return sinew_error_set(SINEW_MISUSE, "%s: CASE for %s.%s: a condition cannot hold a subquery", fn, m->name,
                                col);
     default: break;

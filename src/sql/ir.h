@@ -24,7 +24,9 @@
 
 typedef enum xkind {
     X_CMP = 1, X_CMPCOL, X_IN, X_NOTIN, X_INSUB, X_LIKE, X_ILIKE, X_NULL, X_NOTNULL,
-    X_BETWEEN, X_AND, X_OR, X_NOT, X_ERROR
+    X_BETWEEN, X_AND, X_OR, X_NOT, X_ERROR,
+    X_EXISTS,   /* EXISTS (SELECT 1 FROM rel's target WHERE correlated AND l) */
+    X_CMPSUB    /* (SELECT fn(a) FROM rel's target WHERE correlated AND l) op vals[0] */
 } xkind;
 
 struct sn_select;
@@ -45,6 +47,12 @@ struct sinew_expr {
     char *errmsg;             /* X_ERROR: message */
     int alias_a, alias_b;     /* table aliases of a and b: t<alias> */
     const struct sn_select *subsel;   /* X_INSUB: the subquery's description (inside `sub`) */
+    /* X_EXISTS, X_CMPSUB: a subquery correlated through relation `rel` of `owner` (the model of
+     * t<alias_outer>); its rows are t<alias_sub>; `l` is its own filter (or NULL), `fn` the aggregate */
+    const sinew_relation *rel;
+    const sinew_model *owner;
+    sinew_agg fn;
+    int alias_outer, alias_sub;
 };
 
 /* ---- SELECT ---- */
@@ -80,6 +88,24 @@ typedef struct sn_ir_having {
     sinew_value v;
 } sn_ir_having;
 
+/* an aggregate over a relation, per row of the object SELECT (sinew_annotate): a correlated scalar
+ * subquery after the model's (and eager) columns */
+typedef struct sn_ir_annot {
+    const sinew_relation *rel;   /* a relation of the queried model (t0) */
+    int alias_sub;
+    sinew_agg fn;
+    sn_ir_col arg;               /* a column of rel's target, read from t<alias_sub> */
+    sinew_expr *where;           /* its filter over the target, or NULL (owned by the query) */
+} sn_ir_annot;
+
+/* a value column of a rows query (sinew_select_col): any column expression (a relation path, arithmetic) */
+typedef enum sn_val_kind { SN_VAL_COL = 1 } sn_val_kind;
+
+typedef struct sn_ir_value {
+    sn_val_kind kind;
+    sn_ir_col col;
+} sn_ir_value;
+
 /* a to-one relation of the model (it holds the key) whose target's columns
  * follow the model's in the object SELECT: LEFT JOIN target AS e<tag> */
 typedef struct sn_ir_eager {
@@ -106,6 +132,11 @@ typedef struct sn_select {
     size_t nhaving;
     sn_ir_eager eager[SN_MAX_QUERY_TERMS];
     size_t neager;
+    uint64_t cols;            /* the object SELECT reads these fields (bit f: field f); 0: every one */
+    sn_ir_value vals[SN_MAX_QUERY_TERMS];   /* a rows query's value columns, after its groups and aggregates */
+    size_t nvals;
+    sn_ir_annot ann[SN_MAX_QUERY_TERMS];    /* object SELECT: aggregates over relations, per row */
+    size_t nann;
     sinew_lock_mode lock;     /* FOR UPDATE / FOR SHARE OF t0 (object SELECTs only), or SINEW_LOCK_NONE */
     sinew_lock_wait lock_wait;
 } sn_select;
@@ -127,10 +158,11 @@ void sn_sql_out_free(sn_sql_out *o);
 
 /* the order keys include every primary-key column */
 int sn_sql_select_has_pk_order(const sn_select *s);
-/* SELECT [DISTINCT] t0.<every column> [, e<k>.<every target column>] FROM ... ORDER BY ... LIMIT
+/* SELECT [DISTINCT] t0.<every column, or those of s->cols> [, e<k>.<every target column>] [, (annotation
+ * subqueries)] FROM ... ORDER BY ... LIMIT
  * (extra_limit > 0 caps the limit: first-of and exactly-one reads) */
 int sn_sql_select_objects(sn_sql_out *o, const sinew_dialect *d, const sn_select *s, int64_t extra_limit);
-/* SELECT <group keys>, <aggregates> FROM ... GROUP BY ... HAVING ... ORDER BY ... LIMIT */
+/* SELECT <group keys>, <aggregates>, <values> FROM ... GROUP BY ... HAVING ... ORDER BY ... LIMIT */
 int sn_sql_select_grouped(sn_sql_out *o, const sinew_dialect *d, const sn_select *s);
 /* the rows must be a derived table before a scalar is taken over them (DISTINCT, paging) */
 int sn_sql_select_needs_wrap(const sn_select *s);

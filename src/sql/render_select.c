@@ -104,6 +104,55 @@ static const char *sql_op(sinew_op op)
 }
 
 static void from_where(rctx *r, const sn_select *s, int eager);
+static void join_on(rctx *r, int la, const sinew_model *lm, const unsigned *lf, int ra, const sinew_model *rm,
+                    const unsigned *rf, size_t n);
+static void expr(rctx *r, const sinew_expr *e);
+
+/*
+ * FROM rel's target AS t<sub> WHERE (its keys = those of t<outer>) [AND (where)]: the body of a subquery
+ * correlated through a relation (EXISTS, a scalar aggregate, an annotation); many-to-many goes through
+ * the join table, t<100 + sub>
+ */
+static void correlated(rctx *r, const sinew_relation *rel, const sinew_model *owner, int outer, int sub,
+                       const sinew_expr *where)
+{
+    sn_buf_puts(r->b, " FROM ");
+    if (rel->kind == SINEW_MANY_TO_MANY) {
+        int ja = 100 + sub;
+        sn_sql_ident(r->b, r->d, rel->through->table);
+        sn_buf_printf(r->b, " AS t%d JOIN ", ja);
+        sn_sql_ident(r->b, r->d, rel->target->table);
+        sn_buf_printf(r->b, " AS t%d ON ", sub);
+        join_on(r, ja, rel->through, rel->through_remote, sub, rel->target, rel->remote, rel->nkeys);
+        sn_buf_puts(r->b, " WHERE ");
+        join_on(r, outer, owner, rel->local, ja, rel->through, rel->through_local, rel->nkeys);
+    } else {
+        sn_sql_ident(r->b, r->d, rel->target->table);
+        sn_buf_printf(r->b, " AS t%d WHERE ", sub);
+        join_on(r, outer, owner, rel->local, sub, rel->target, rel->remote, rel->nkeys);
+    }
+    if (where) {
+        sn_buf_puts(r->b, " AND (");
+        expr(r, where);
+        sn_buf_putc(r->b, ')');
+    }
+}
+
+static void agg_name(rctx *r, sinew_agg fn);
+static void col(rctx *r, const sinew_col *c, int alias);
+
+/* (SELECT fn(arg) FROM ... correlated ...) */
+static void scalar_sub(rctx *r, const sinew_relation *rel, const sinew_model *owner, int outer, int sub,
+                       sinew_agg fn, const sinew_col *arg, const sinew_expr *where)
+{
+    sn_buf_puts(r->b, "(SELECT ");
+    agg_name(r, fn);
+    sn_buf_putc(r->b, '(');
+    col(r, arg, sub);
+    sn_buf_putc(r->b, ')');
+    correlated(r, rel, owner, outer, sub, where);
+    sn_buf_putc(r->b, ')');
+}
 
 /* n rounded up to a power of two, but never past the dialect's parameter limit */
 static size_t in_padded(const rctx *r, size_t n)
@@ -197,6 +246,16 @@ static void expr(rctx *r, const sinew_expr *e)
         sn_buf_puts(b, "NOT (");
         expr(r, e->l);
         sn_buf_putc(b, ')');
+        break;
+    case X_EXISTS:
+        sn_buf_puts(b, "EXISTS (SELECT 1");
+        correlated(r, e->rel, e->owner, e->alias_outer, e->alias_sub, e->l);
+        sn_buf_putc(b, ')');
+        break;
+    case X_CMPSUB:
+        scalar_sub(r, e->rel, e->owner, e->alias_outer, e->alias_sub, e->fn, &e->a, e->l);
+        sn_buf_puts(b, sql_op(e->op));
+        param(r, &e->vals[0]);
         break;
     case X_ERROR:
         b->failed = 1;
@@ -359,6 +418,21 @@ static void model_columns(rctx *r, const sinew_model *m)
     }
 }
 
+/* the fields of mask (0: every one), in field order */
+static void some_columns(rctx *r, const sinew_model *m, uint64_t mask)
+{
+    if (!mask) {
+        model_columns(r, m);
+        return;
+    }
+    int n = 0;
+    for (size_t i = 0; i < m->nfields; i++) {
+        if (!((mask >> i) & 1)) continue;
+        if (n++) sn_buf_puts(r->b, ", ");
+        alias_col(r, 0, m->fields[i].column);
+    }
+}
+
 static const char *select_kw(const sn_select *s)
 {
     return (s->distinct || s->to_many) ? "SELECT DISTINCT " : "SELECT ";
@@ -381,13 +455,18 @@ int sn_sql_select_objects(sn_sql_out *o, const sinew_dialect *d, const sn_select
     sn_sql_out_reset(o);
     rctx r = {.o = o, .b = &o->sql, .d = d};
     sn_buf_puts(r.b, select_kw(s));
-    model_columns(&r, s->model);
+    some_columns(&r, s->model, s->cols);
     for (size_t k = 0; k < s->neager; k++) {
         const sinew_model *t = s->eager[k].rel->target;
         for (size_t i = 0; i < t->nfields; i++) {
             sn_buf_printf(r.b, ", e%d.", s->eager[k].tag);
             sn_sql_ident(r.b, d, t->fields[i].column);
         }
+    }
+    for (size_t k = 0; k < s->nann; k++) {
+        const sn_ir_annot *a = &s->ann[k];
+        sn_buf_puts(r.b, ", ");
+        scalar_sub(&r, a->rel, s->model, 0, a->alias_sub, a->fn, &a->arg.col, a->where);
     }
     from_where(&r, s, 1);
     order_limit(&r, s, extra_limit, 1);
@@ -407,11 +486,20 @@ const char *sn_sql_agg_name(sinew_agg fn)
     return "COUNT";
 }
 
+static void agg_name(rctx *r, sinew_agg fn) { sn_buf_puts(r->b, sn_sql_agg_name(fn)); }
+
 static void agg(rctx *r, const sn_ir_agg *a)
 {
     sn_buf_printf(r->b, "%s(", sn_sql_agg_name(a->fn));
     ir_col(r, &a->arg);
     sn_buf_putc(r->b, ')');
+}
+
+static void value_col(rctx *r, const sn_ir_value *v)
+{
+    switch (v->kind) {
+    case SN_VAL_COL: ir_col(r, &v->col); break;
+    }
 }
 
 int sn_sql_select_grouped(sn_sql_out *o, const sinew_dialect *d, const sn_select *s)
@@ -427,6 +515,10 @@ int sn_sql_select_grouped(sn_sql_out *o, const sinew_dialect *d, const sn_select
     for (size_t i = 0; i < s->naggs; i++, n++) {
         if (n) sn_buf_puts(r.b, ", ");
         agg(&r, &s->aggs[i]);
+    }
+    for (size_t i = 0; i < s->nvals; i++, n++) {
+        if (n) sn_buf_puts(r.b, ", ");
+        value_col(&r, &s->vals[i]);
     }
     from_where(&r, s, 0);
     for (size_t i = 0; i < s->ngroup; i++) {
