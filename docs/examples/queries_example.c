@@ -141,6 +141,20 @@ int main(void)
     sinew_rows_free(rows);
     sinew_query_free(q);
 
+    /* window functions: the 3 newest posts of each author, numbered, in one statement */
+    q = sinew_query_new(s, &post_model);
+    sinew_window newest = {.partition = {POST_AUTHOR_ID}, .npartition = 1,
+                           .order = {POST_ID}, .dir = {SINEW_DESC}, .norder = 1};
+    CHECK(sinew_select_col(q, POST_AUTHOR_ID));
+    CHECK(sinew_select_col(q, POST_TITLE));
+    CHECK(sinew_select_window(q, SINEW_ROW_NUMBER, POST_ID, &newest));
+    CHECK(sinew_where_value(q, 2, SINEW_LE, sinew_i64(3)));
+    CHECK(sinew_order(q, POST_AUTHOR_ID, SINEW_ASC));
+    CHECK(sinew_rows_open(q, &rows));
+    while (sinew_rows_next(rows) == SINEW_ROW) n++;
+    sinew_rows_free(rows);
+    sinew_query_free(q);
+
     /* subqueries through a relation: posts with a comment by user 2; without comments, or fewer than 2 */
     q = sinew_query_new(s, &post_model);
     CHECK(sinew_where(q, sinew_exists(POST_COMMENTS, sinew_eq(COMMENT_AUTHOR_ID, sinew_i64(2)))));

@@ -204,6 +204,29 @@ SINEW_API int sinew_having(sinew_query *q, sinew_agg fn, sinew_col c, sinew_op o
  * order group keys, aggregates, value columns.
  */
 SINEW_API int sinew_select_col(sinew_query *q, sinew_col c);
+/*
+ * Add a window function's value column to a rows query: fn(arg) OVER
+ * (PARTITION BY w->partition ORDER BY w->order). ROW_NUMBER, RANK and
+ * DENSE_RANK ignore arg; ranks and LAG/LEAD need an order. SINEW_WIN_SUM
+ * with an order is a running sum (peers in the order share their total).
+ * Typed: ranks and COUNT int64, AVG double, SUM of integers int64, the
+ * others arg's type (LAG/LEAD NULL at the window's edge).
+ *
+ *   sinew_window w = {.partition = {POST_AUTHOR_ID}, .npartition = 1,
+ *                     .order = {POST_ID}, .dir = {SINEW_DESC}, .norder = 1};
+ *   sinew_select_col(q, POST_TITLE);
+ *   sinew_select_window(q, SINEW_ROW_NUMBER, POST_ID, &w);   // column 1
+ *   sinew_where_value(q, 1, SINEW_LE, sinew_i64(3));          // the 3 newest posts per author
+ */
+SINEW_API int sinew_select_window(sinew_query *q, sinew_window_fn fn, sinew_col arg, const sinew_window *w);
+/*
+ * Keep the rows whose value column `col` (an index among the rows query's
+ * columns; a sinew_select_col or window column) compares with the number
+ * v. The statement becomes a derived table filtered outside (windows are
+ * computed after WHERE), ordered by the query's order and paged after the
+ * filter. One such filter per query; not with sinew_having.
+ */
+SINEW_API int sinew_where_value(sinew_query *q, int col, sinew_op op, sinew_value v);
 
 typedef struct sinew_rows sinew_rows;
 /*

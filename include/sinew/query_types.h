@@ -87,6 +87,27 @@ typedef enum sinew_lock_wait { SINEW_LOCK_WAIT = 0, SINEW_NOWAIT, SINEW_SKIP_LOC
 
 typedef enum sinew_agg { SINEW_COUNT = 1, SINEW_SUM, SINEW_AVG, SINEW_MIN, SINEW_MAX } sinew_agg;
 
+/*
+ * Window functions (sinew_select_window): the aggregates above computed over
+ * a window (SINEW_WIN_SUM with an order is a running sum), ranks, and the
+ * value of a neighbouring row.
+ */
+typedef enum sinew_window_fn {
+    SINEW_ROW_NUMBER = 1, SINEW_RANK, SINEW_DENSE_RANK,
+    SINEW_WIN_COUNT, SINEW_WIN_SUM, SINEW_WIN_AVG, SINEW_WIN_MIN, SINEW_WIN_MAX,
+    SINEW_LAG, SINEW_LEAD          /* the argument's value 1 row before / after in the window's order */
+} sinew_window_fn;
+
+#define SINEW_MAX_WINDOW_KEYS 4
+/* OVER (PARTITION BY partition... ORDER BY order... ) */
+typedef struct sinew_window {
+    sinew_col partition[SINEW_MAX_WINDOW_KEYS];
+    int npartition;
+    sinew_col order[SINEW_MAX_WINDOW_KEYS];
+    sinew_dir dir[SINEW_MAX_WINDOW_KEYS];
+    int norder;
+} sinew_window;
+
 #ifdef __cplusplus
 }
 #endif

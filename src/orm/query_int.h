@@ -66,6 +66,7 @@ int sn_q_start(sinew_query *q, sn_exec *x, const char *sql);
 /* the type an aggregate's value comes back as; a value column's */
 sinew_type sn_q_agg_type(sinew_agg fn, const sinew_col *c);
 sinew_type sn_q_value_type(const sn_ir_value *v);
+sinew_type sn_q_window_type(const sn_ir_value *v);
 
 /* a rows cursor: grouped rows (query_rows.c) or raw SQL's (raw_sql.c) */
 struct sinew_rows {

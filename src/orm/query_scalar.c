@@ -101,6 +101,7 @@ sinew_type sn_q_agg_type(sinew_agg fn, const sinew_col *c)
 
 sinew_type sn_q_value_type(const sn_ir_value *v)
 {
+    if (v->kind == SN_VAL_WINDOW) return sn_q_window_type(v);
     const sinew_col *c = &v->col.col;
     if (c->arith && c->arith_value.type == SINEW_DOUBLE) return SINEW_DOUBLE;
     return c->model->fields[c->field].type;

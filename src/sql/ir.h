@@ -99,11 +99,16 @@ typedef struct sn_ir_annot {
 } sn_ir_annot;
 
 /* a value column of a rows query (sinew_select_col): any column expression (a relation path, arithmetic) */
-typedef enum sn_val_kind { SN_VAL_COL = 1 } sn_val_kind;
+typedef enum sn_val_kind { SN_VAL_COL = 1, SN_VAL_WINDOW } sn_val_kind;
 
 typedef struct sn_ir_value {
     sn_val_kind kind;
-    sn_ir_col col;
+    sn_ir_col col;            /* SN_VAL_COL: the column; SN_VAL_WINDOW: the argument (none for ranks) */
+    sinew_window_fn win;      /* SN_VAL_WINDOW: fn(col) OVER (PARTITION BY part ORDER BY order) */
+    sn_ir_col part[SINEW_MAX_WINDOW_KEYS];
+    size_t npart;
+    sn_ir_order order[SINEW_MAX_WINDOW_KEYS];
+    size_t norder;
 } sn_ir_value;
 
 /* a to-one relation of the model (it holds the key) whose target's columns
@@ -137,6 +142,11 @@ typedef struct sn_select {
     size_t nvals;
     sn_ir_annot ann[SN_MAX_QUERY_TERMS];    /* object SELECT: aggregates over relations, per row */
     size_t nann;
+    int vfilter;              /* rows query: keep the rows whose value column vfilter_col vfilter_op vfilter_v
+                               * (a window's result: the statement becomes a derived table) */
+    size_t vfilter_col;
+    sinew_op vfilter_op;
+    sinew_value vfilter_v;
     sinew_lock_mode lock;     /* FOR UPDATE / FOR SHARE OF t0 (object SELECTs only), or SINEW_LOCK_NONE */
     sinew_lock_wait lock_wait;
 } sn_select;

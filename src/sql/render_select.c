@@ -495,17 +495,110 @@ static void agg(rctx *r, const sn_ir_agg *a)
     sn_buf_putc(r->b, ')');
 }
 
+static const char *win_name(sinew_window_fn fn)
+{
+    switch (fn) {
+    case SINEW_ROW_NUMBER: return "ROW_NUMBER";
+    case SINEW_RANK: return "RANK";
+    case SINEW_DENSE_RANK: return "DENSE_RANK";
+    case SINEW_WIN_COUNT: return "COUNT";
+    case SINEW_WIN_SUM: return "SUM";
+    case SINEW_WIN_AVG: return "AVG";
+    case SINEW_WIN_MIN: return "MIN";
+    case SINEW_WIN_MAX: return "MAX";
+    case SINEW_LAG: return "LAG";
+    case SINEW_LEAD: return "LEAD";
+    }
+    return "ROW_NUMBER";
+}
+
 static void value_col(rctx *r, const sn_ir_value *v)
 {
     switch (v->kind) {
     case SN_VAL_COL: ir_col(r, &v->col); break;
+    case SN_VAL_WINDOW:
+        sn_buf_printf(r->b, "%s(", win_name(v->win));
+        if (v->win >= SINEW_WIN_COUNT) ir_col(r, &v->col);
+        sn_buf_puts(r->b, ") OVER (");
+        for (size_t i = 0; i < v->npart; i++) {
+            sn_buf_puts(r->b, i ? ", " : "PARTITION BY ");
+            ir_col(r, &v->part[i]);
+        }
+        for (size_t i = 0; i < v->norder; i++) {
+            sn_buf_puts(r->b, i ? ", " : v->npart ? " ORDER BY " : "ORDER BY ");
+            ir_col(r, &v->order[i].key);
+            if (v->order[i].dir == SINEW_DESC) sn_buf_puts(r->b, " DESC");
+        }
+        sn_buf_putc(r->b, ')');
+        break;
     }
+}
+
+/*
+ * A filter on a window's result cannot be in the WHERE of the statement that
+ * computes it (windows are computed after WHERE): the rows become a derived
+ * table whose columns are c0, c1, ... and whose order keys are o0, o1, ...,
+ * filtered, ordered and paged outside.
+ */
+static int select_filtered(rctx *r, const sn_select *s)
+{
+    size_t ncols = s->ngroup + s->naggs + s->nvals;
+    sn_buf_puts(r->b, "SELECT ");
+    for (size_t i = 0; i < ncols; i++) sn_buf_printf(r->b, "%sw.c%zu", i ? ", " : "", i);
+    sn_buf_puts(r->b, " FROM (SELECT ");
+    size_t n = 0;
+    for (size_t i = 0; i < s->ngroup; i++, n++) {
+        if (n) sn_buf_puts(r->b, ", ");
+        ir_col(r, &s->group[i]);
+        sn_buf_printf(r->b, " AS c%zu", n);
+    }
+    for (size_t i = 0; i < s->naggs; i++, n++) {
+        if (n) sn_buf_puts(r->b, ", ");
+        agg(r, &s->aggs[i]);
+        sn_buf_printf(r->b, " AS c%zu", n);
+    }
+    for (size_t i = 0; i < s->nvals; i++, n++) {
+        if (n) sn_buf_puts(r->b, ", ");
+        value_col(r, &s->vals[i]);
+        sn_buf_printf(r->b, " AS c%zu", n);
+    }
+    for (size_t i = 0; i < s->norder; i++) {
+        sn_buf_puts(r->b, ", ");
+        ir_col(r, &s->order[i].key);
+        sn_buf_printf(r->b, " AS o%zu", i);
+    }
+    from_where(r, s, 0);
+    for (size_t i = 0; i < s->ngroup; i++) {
+        sn_buf_puts(r->b, i ? ", " : " GROUP BY ");
+        ir_col(r, &s->group[i]);
+    }
+    sn_buf_printf(r->b, ") AS w WHERE w.c%zu", s->vfilter_col);
+    sn_buf_puts(r->b, sql_op(s->vfilter_op >= SINEW_EQ && s->vfilter_op <= SINEW_GE ? s->vfilter_op : SINEW_EQ));
+    param(r, &s->vfilter_v);
+    for (size_t i = 0; i < s->norder; i++) {
+        sn_buf_printf(r->b, "%sw.o%zu", i ? ", " : " ORDER BY ", i);
+        if (s->order[i].dir == SINEW_DESC) sn_buf_puts(r->b, " DESC");
+        if (s->order[i].nulls == SINEW_NULLS_FIRST) sn_buf_puts(r->b, " NULLS FIRST");
+        if (s->order[i].nulls == SINEW_NULLS_LAST) sn_buf_puts(r->b, " NULLS LAST");
+    }
+    if (s->limit >= 0) sn_buf_printf(r->b, " LIMIT %lld", (long long)s->limit);
+    if (s->offset >= 0) {
+        if (s->limit < 0) sn_buf_puts(r->b, r->d->numbered_params ? " LIMIT ALL" : " LIMIT -1");
+        sinew_value off;
+        memset(&off, 0, sizeof off);
+        off.type = SINEW_INT64;
+        off.u.i = s->offset;
+        sn_buf_puts(r->b, " OFFSET ");
+        param(r, &off);
+    }
+    return done(r);
 }
 
 int sn_sql_select_grouped(sn_sql_out *o, const sinew_dialect *d, const sn_select *s)
 {
     sn_sql_out_reset(o);
     rctx r = {.o = o, .b = &o->sql, .d = d};
+    if (s->vfilter) return select_filtered(&r, s);
     sn_buf_puts(r.b, "SELECT ");
     int n = 0;
     for (size_t i = 0; i < s->ngroup; i++, n++) {
