@@ -176,6 +176,13 @@ int main(void)
                (long long)sinew_annotation(q, i, 0).u.i);
     sinew_query_free(q);
 
+    /* WITH RECURSIVE: everyone user 1 invited, directly or through others, as objects */
+    q = sinew_query_new(s, &user_model);
+    CHECK(sinew_closure(q, USER_INVITEES, sinew_eq(USER_ID, sinew_i64(1))));
+    sinew_list invited;
+    CHECK(sinew_all(q, &invited));
+    sinew_query_free(q);
+
     /* raw SQL, values still bound */
     sinew_value since = sinew_i64(3);
     sinew_list recent;

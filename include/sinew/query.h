@@ -172,6 +172,20 @@ SINEW_API int sinew_annotate(sinew_query *q, const sinew_relation *rel, sinew_ag
                              sinew_expr *filter);
 SINEW_API sinew_value sinew_annotation(const sinew_query *q, size_t row, int k);
 
+/*
+ * WITH RECURSIVE over a relation of the model to itself: keep only the
+ * rows reached from the rows `start` matches (taken over; NULL: every row)
+ * by following `rel` once or more: every invitee of user 1, directly or
+ * not (USER_INVITEES), or the chain of who invited user 9 (USER_INVITED_BY);
+ * the descendants of a category. The start rows themselves are not in it
+ * (unless a cycle comes back to them); a cycle in the data ends the
+ * recursion (UNION). The query stays a query of objects, with its other
+ * filters, order, paging and prefetches, and counts; bulk update/delete
+ * and use as sinew_in_query's subquery refuse it. One closure per query,
+ * a model with a one-column key, `start` over the model's own columns.
+ */
+SINEW_API int sinew_closure(sinew_query *q, const sinew_relation *rel, sinew_expr *start);
+
 /* ---- execution ------------------------------------------------------------------ */
 
 /* Every matching object, in a session-owned list. */

@@ -40,6 +40,7 @@ void sinew_query_free(sinew_query *q)
     sinew_expr_free(q->sel.after);
     for (size_t i = 0; i < q->sel.nhaving; i++) sn_free(q->having_store[i]);
     for (size_t i = 0; i < q->sel.nann; i++) sinew_expr_free(q->sel.ann[i].where);
+    sinew_expr_free(q->sel.closure_start);
     sn_free(q->ann_vals);
     sn_sql_out_free(&q->out);
     sn_free(q);
@@ -150,6 +151,9 @@ int sn_q_check_expr(sinew_query *q, sinew_expr *e)
             *sn_error_mut() = e->sub->errdetail;
             return e->sub->err;
         }
+        if (e->sub->sel.closure)
+            return sinew_error_set(SINEW_UNSUPPORTED, "sinew_in_query: the subquery over %s has a closure "
+                                   "(sinew_closure), which only a query of its own can hold", e->sub->model->name);
         e->subsel = &e->sub->sel;
         return sn_q_check_col(q, &e->a, "filter", &e->alias_a);
     default:

@@ -219,3 +219,39 @@ int sn_q_read_annotations(sinew_query *q, sn_exec *x, size_t row, int first)
     q->ann_rows = row + 1;
     return SINEW_OK;
 }
+
+/* ---- recursive closures (WITH RECURSIVE) ---- */
+
+int sinew_closure(sinew_query *q, const sinew_relation *rel, sinew_expr *start)
+{
+    if (!q) {
+        sinew_expr_free(start);
+        return sinew_error_set(SINEW_MISUSE, "sinew_closure: query is NULL");
+    }
+    if (q->err) {
+        sinew_expr_free(start);
+        return sn_q_err(q);
+    }
+    const sinew_model *m = q->model;
+    int rc = SINEW_OK;
+    if (!rel || !rel_of(m, rel))
+        rc = sinew_error_set(SINEW_MISUSE, "sinew_closure: relation '%s' is not a relation of %s",
+                             rel ? rel->name : "NULL", m->name);
+    else if (rel->target != m || rel->kind == SINEW_MANY_TO_MANY)
+        rc = sinew_error_set(SINEW_MISUSE, "sinew_closure: relation %s.%s leads to %s; a closure follows a "
+                             "relation of a model to itself (not many-to-many)", m->name, rel->name,
+                             rel->target->name);
+    else if (m->npk != 1)
+        rc = sinew_error_set(SINEW_UNSUPPORTED, "sinew_closure: %s has %zu key columns; closures need one", m->name,
+                             m->npk);
+    else if (q->sel.closure)
+        rc = sinew_error_set(SINEW_MISUSE, "sinew_closure: the query over %s has a closure already", m->name);
+    if (!rc) rc = sn_q_check_scoped(q, start, m, 190);
+    if (rc) {
+        sinew_expr_free(start);
+        return sn_q_fail(q, rc);
+    }
+    q->sel.closure = rel;
+    q->sel.closure_start = start;
+    return SINEW_OK;
+}

@@ -142,6 +142,9 @@ typedef struct sn_select {
     size_t nvals;
     sn_ir_annot ann[SN_MAX_QUERY_TERMS];    /* object SELECT: aggregates over relations, per row */
     size_t nann;
+    const sinew_relation *closure;   /* WITH RECURSIVE: only the rows reached from those closure_start
+                                      * matches by following this self-relation once or more */
+    sinew_expr *closure_start;       /* its columns read from t190 */
     int vfilter;              /* rows query: keep the rows whose value column vfilter_col vfilter_op vfilter_v
                                * (a window's result: the statement becomes a derived table) */
     size_t vfilter_col;

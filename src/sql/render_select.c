@@ -325,7 +325,7 @@ static void from_where(rctx *r, const sn_select *s, int eager)
     sn_buf_puts(r->b, " AS t0");
     joins(r, s);
     if (eager) eager_joins(r, s);
-    if (s->where || s->after) {
+    if (s->where || s->after || s->closure) {
         sn_buf_puts(r->b, " WHERE ");
         if (s->where) expr(r, s->where);
         if (s->where && s->after) sn_buf_puts(r->b, " AND ");
@@ -334,7 +334,48 @@ static void from_where(rctx *r, const sn_select *s, int eager)
             expr(r, s->after);
             sn_buf_putc(r->b, ')');
         }
+        if (s->closure) {
+            if (s->where || s->after) sn_buf_puts(r->b, " AND ");
+            alias_col(r, 0, s->model->fields[s->model->pk[0]].column);
+            sn_buf_puts(r->b, " IN (SELECT k FROM sn_closure)");
+        }
     }
+}
+
+/*
+ * WITH RECURSIVE sn_closure(k) AS (the keys one step from the start rows UNION the keys one step from
+ * those already reached): UNION, not UNION ALL, so a cycle in the data ends the recursion. A step
+ * along relation rel (of the model to itself) from owner o to target t: t.remote = o.local.
+ */
+static void with_clause(rctx *r, const sn_select *s)
+{
+    const sinew_relation *rel = s->closure;
+    if (!rel) return;
+    const sinew_model *m = s->model;
+    const char *pk = m->fields[m->pk[0]].column;
+    sn_buf_puts(r->b, "WITH RECURSIVE sn_closure(k) AS (SELECT ");
+    alias_col(r, 191, pk);
+    sn_buf_puts(r->b, " FROM ");
+    sn_sql_ident(r->b, r->d, m->table);
+    sn_buf_puts(r->b, " AS t191 JOIN ");
+    sn_sql_ident(r->b, r->d, m->table);
+    sn_buf_puts(r->b, " AS t190 ON ");
+    join_on(r, 190, m, rel->local, 191, m, rel->remote, rel->nkeys);
+    if (s->closure_start) {
+        sn_buf_puts(r->b, " WHERE ");
+        expr(r, s->closure_start);
+    }
+    sn_buf_puts(r->b, " UNION SELECT ");
+    alias_col(r, 193, pk);
+    sn_buf_puts(r->b, " FROM ");
+    sn_sql_ident(r->b, r->d, m->table);
+    sn_buf_puts(r->b, " AS t193 JOIN ");
+    sn_sql_ident(r->b, r->d, m->table);
+    sn_buf_puts(r->b, " AS t192 ON ");
+    join_on(r, 192, m, rel->local, 193, m, rel->remote, rel->nkeys);
+    sn_buf_puts(r->b, " JOIN sn_closure ON sn_closure.k = ");
+    alias_col(r, 192, pk);
+    sn_buf_puts(r->b, ") ");
 }
 
 /* the first norder order keys include every primary-key column */
@@ -454,6 +495,7 @@ int sn_sql_select_objects(sn_sql_out *o, const sinew_dialect *d, const sn_select
 {
     sn_sql_out_reset(o);
     rctx r = {.o = o, .b = &o->sql, .d = d};
+    with_clause(&r, s);
     sn_buf_puts(r.b, select_kw(s));
     some_columns(&r, s->model, s->cols);
     for (size_t k = 0; k < s->neager; k++) {
@@ -598,6 +640,7 @@ int sn_sql_select_grouped(sn_sql_out *o, const sinew_dialect *d, const sn_select
 {
     sn_sql_out_reset(o);
     rctx r = {.o = o, .b = &o->sql, .d = d};
+    with_clause(&r, s);
     if (s->vfilter) return select_filtered(&r, s);
     sn_buf_puts(r.b, "SELECT ");
     int n = 0;
@@ -639,6 +682,7 @@ int sn_sql_select_scalar(sn_sql_out *o, const sinew_dialect *d, const sn_select 
 {
     sn_sql_out_reset(o);
     rctx r = {.o = o, .b = &o->sql, .d = d};
+    with_clause(&r, s);
     if (fn) sn_buf_printf(r.b, "SELECT %s(", sn_sql_agg_name(fn));
     else sn_buf_puts(r.b, "SELECT COUNT(*)");
     if (sn_sql_select_needs_wrap(s)) {

@@ -190,6 +190,55 @@ static void annotations_come_with_the_objects(void **state)
     sinew_query_free(q);
 }
 
+static const char *closure_ids(const sinew_relation *rel, sinew_expr *start, sinew_expr *also)
+{
+    static char buf[128];
+    sinew_query *q = sinew_query_new(s, &user_model);
+    th_ok(sinew_closure(q, rel, start));
+    if (also) th_ok(sinew_where(q, also));
+    th_ok(sinew_order(q, USER_ID, SINEW_ASC));
+    sinew_list l;
+    th_ok(sinew_all(q, &l));
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < l.count; i++)
+        at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%lld", i ? "," : "", (long long)((User *)l.items[i])->id);
+    int64_t n = -1;
+    th_ok(sinew_query_count(q, &n));
+    assert_int_equal((size_t)n, l.count);
+    sinew_query_free(q);
+    return buf;
+}
+
+static void recursive_closures_return_objects(void **state)
+{
+    (void)state;
+    /* user k was invited by k - 1 */
+    assert_string_equal(closure_ids(USER_INVITEES, sinew_eq(USER_ID, sinew_i64(1)), NULL), "2,3,4");
+    assert_string_equal(closure_ids(USER_INVITEES, sinew_eq(USER_ID, sinew_i64(3)), NULL), "4");
+    assert_string_equal(closure_ids(USER_INVITED_BY, sinew_eq(USER_ID, sinew_i64(4)), NULL), "1,2,3");
+    assert_string_equal(closure_ids(USER_INVITEES, sinew_eq(USER_ID, sinew_i64(1)), sinew_ne(USER_ID, sinew_i64(3))),
+                        "2,4");
+    assert_string_equal(closure_ids(USER_INVITEES, sinew_eq(USER_ID, sinew_i64(4)), NULL), "");
+    th_capture cap = {0};
+    th_capture_start(db, &cap);
+    closure_ids(USER_INVITEES, sinew_eq(USER_ID, sinew_i64(1)), NULL);
+    th_capture_stop(db, &cap);
+    assert_int_equal(th_capture_count(&cap, "WITH RECURSIVE"), 2);   /* the list and the count */
+    th_capture_free(&cap);
+    /* a cycle ends the recursion: user 1 invited by user 4 */
+    th_ok(sinew_exec(db, "UPDATE users SET invited_by_id = 4 WHERE id = 1"));
+    assert_string_equal(closure_ids(USER_INVITEES, sinew_eq(USER_ID, sinew_i64(1)), NULL), "1,2,3,4");
+    /* refused */
+    sinew_query *q = sinew_query_new(s, &post_model);
+    th_assert_status(sinew_closure(q, POST_AUTHOR, NULL), SINEW_MISUSE, "to itself");
+    sinew_query_free(q);
+    q = sinew_query_new(s, &user_model);
+    th_ok(sinew_closure(q, USER_INVITEES, NULL));
+    th_assert_status(sinew_query_delete(q, NULL), SINEW_UNSUPPORTED, "closure");
+    sinew_query_free(q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -197,6 +246,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(correlated_aggregates_in_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(wrong_subqueries_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(annotations_come_with_the_objects, setup, teardown),
+        cmocka_unit_test_setup_teardown(recursive_closures_return_objects, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
