@@ -183,6 +183,15 @@ int main(void)
     CHECK(sinew_all(q, &invited));
     sinew_query_free(q);
 
+    /* set operations: posts by user 1, and those with a comment by user 2 */
+    q = sinew_query_new(s, &post_model);
+    CHECK(sinew_where(q, sinew_eq(POST_AUTHOR_ID, sinew_i64(1))));
+    sinew_query *commented = sinew_query_new(s, &post_model);
+    CHECK(sinew_where(commented, sinew_exists(POST_COMMENTS, sinew_eq(COMMENT_AUTHOR_ID, sinew_i64(2)))));
+    CHECK(sinew_combine(q, SINEW_UNION, commented));
+    CHECK(sinew_all(q, &posts));
+    sinew_query_free(q);
+
     /* raw SQL, values still bound */
     sinew_value since = sinew_i64(3);
     sinew_list recent;

@@ -185,6 +185,16 @@ SINEW_API sinew_value sinew_annotation(const sinew_query *q, size_t row, int k);
  * a model with a one-column key, `start` over the model's own columns.
  */
 SINEW_API int sinew_closure(sinew_query *q, const sinew_relation *rel, sinew_expr *start);
+/*
+ * UNION / INTERSECT / EXCEPT of two queries of one model: q's rows become
+ * (q's rows) op (other's rows), compared by key, and q stays a query of
+ * objects with its order, paging, prefetches, counts and bulk writes. Each
+ * side keeps its own filters and joins. `other` is taken over (also on
+ * failure) and may only filter; it may be combined itself first (a UNION (b
+ * EXCEPT c)). q's order keys must be its own columns (the outer statement
+ * reads no joins).
+ */
+SINEW_API int sinew_combine(sinew_query *q, sinew_setop op, sinew_query *other);
 
 /* ---- execution ------------------------------------------------------------------ */
 

@@ -85,6 +85,9 @@ typedef enum sinew_lock_mode { SINEW_LOCK_NONE = 0, SINEW_FOR_UPDATE, SINEW_FOR_
                                SINEW_FOR_KEY_SHARE } sinew_lock_mode;
 typedef enum sinew_lock_wait { SINEW_LOCK_WAIT = 0, SINEW_NOWAIT, SINEW_SKIP_LOCKED } sinew_lock_wait;
 
+/* set operations between queries of one model (sinew_combine) */
+typedef enum sinew_setop { SINEW_UNION = 1, SINEW_INTERSECT, SINEW_EXCEPT } sinew_setop;
+
 typedef enum sinew_agg { SINEW_COUNT = 1, SINEW_SUM, SINEW_AVG, SINEW_MIN, SINEW_MAX } sinew_agg;
 
 /*

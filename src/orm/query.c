@@ -41,6 +41,7 @@ void sinew_query_free(sinew_query *q)
     for (size_t i = 0; i < q->sel.nhaving; i++) sn_free(q->having_store[i]);
     for (size_t i = 0; i < q->sel.nann; i++) sinew_expr_free(q->sel.ann[i].where);
     sinew_expr_free(q->sel.closure_start);
+    sinew_query_free(q->other);
     sn_free(q->ann_vals);
     sn_sql_out_free(&q->out);
     sn_free(q);

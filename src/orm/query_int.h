@@ -37,6 +37,7 @@ struct sinew_query {
     size_t nprefetch;
     sn_sql_out out;           /* the last statement rendered: text and parameters */
     int nsub;                 /* correlated subqueries given an alias so far (t200, t201, ...) */
+    struct sinew_query *other;   /* sinew_combine: the other side of the set operation (owned) */
     sinew_value *ann_vals;    /* the last object read's annotations: ann_rows rows of sel.nann values */
     size_t ann_rows, ann_cap;
 };

@@ -255,3 +255,46 @@ int sinew_closure(sinew_query *q, const sinew_relation *rel, sinew_expr *start)
     q->sel.closure_start = start;
     return SINEW_OK;
 }
+
+/* ---- set operations ---- */
+
+int sinew_combine(sinew_query *q, sinew_setop op, sinew_query *other)
+{
+    if (!q) {
+        sinew_query_free(other);
+        return sinew_error_set(SINEW_MISUSE, "sinew_combine: query is NULL");
+    }
+    if (q->err) {
+        sinew_query_free(other);
+        return sn_q_err(q);
+    }
+    int rc = SINEW_OK;
+    if (op < SINEW_UNION || op > SINEW_EXCEPT)
+        rc = sinew_error_set(SINEW_MISUSE, "sinew_combine: unknown set operation %d", (int)op);
+    else if (!other)
+        rc = sinew_error_set(SINEW_MISUSE, "sinew_combine: the other query is NULL");
+    else if (other->err) {
+        *sn_error_mut() = other->errdetail;
+        rc = other->err;
+    } else if (other == q || other->s != q->s)
+        rc = sinew_error_set(SINEW_MISUSE, "sinew_combine: the other query must be a query of its own in the same "
+                             "session");
+    else if (other->model != q->model)
+        rc = sinew_error_set(SINEW_MISUSE, "sinew_combine: a query over %s cannot be combined with one over %s; "
+                             "set operations compare rows of one model", q->model->name, other->model->name);
+    else if (q->other)
+        rc = sinew_error_set(SINEW_MISUSE, "sinew_combine: the query over %s is combined already; combine the "
+                             "other query first (a UNION b INTERSECT c: b is combined with c)", q->model->name);
+    else if (other->sel.ngroup || other->sel.naggs || other->sel.nvals || other->sel.nann || other->sel.closure ||
+             other->sel.limit >= 0 || other->sel.offset >= 0 || other->sel.lock)
+        rc = sinew_error_set(SINEW_MISUSE, "sinew_combine: the other query may only filter (no grouping, values, "
+                             "annotations, closure, paging or lock): its rows are compared by key");
+    if (rc) {
+        if (other != q) sinew_query_free(other);
+        return sn_q_fail(q, rc);
+    }
+    q->other = other;
+    q->sel.setop = op;
+    q->sel.setop_other = &other->sel;
+    return SINEW_OK;
+}

@@ -142,6 +142,8 @@ typedef struct sn_select {
     size_t nvals;
     sn_ir_annot ann[SN_MAX_QUERY_TERMS];    /* object SELECT: aggregates over relations, per row */
     size_t nann;
+    sinew_setop setop;                /* the rows are (these rows) setop (other's rows), keys compared */
+    const struct sn_select *setop_other;
     const sinew_relation *closure;   /* WITH RECURSIVE: only the rows reached from those closure_start
                                       * matches by following this self-relation once or more */
     sinew_expr *closure_start;       /* its columns read from t190 */

@@ -317,25 +317,74 @@ static void eager_joins(rctx *r, const sn_select *s)
     }
 }
 
-/* FROM ... JOIN ... WHERE ... (no SELECT list, no ORDER/LIMIT) */
+static void from_where_own(rctx *r, const sn_select *s, int eager, int keyset);
+
+static void pk_list(rctx *r, const sinew_model *m, int alias)
+{
+    for (size_t i = 0; i < m->npk; i++) {
+        if (i) sn_buf_puts(r->b, ", ");
+        if (alias >= 0) alias_col(r, alias, m->fields[m->pk[i]].column);
+        else sn_sql_ident(r->b, r->d, m->fields[m->pk[i]].column);
+    }
+}
+
+/*
+ * FROM ... JOIN ... WHERE ... (no SELECT list, no ORDER/LIMIT). With a set
+ * operation the rows are those whose key is in (SELECT key FROM these rows
+ * UNION | INTERSECT | EXCEPT SELECT key FROM the other query's rows): each
+ * side keeps its own joins and aliases inside its SELECT (uncorrelated), and
+ * the outer statement reads t0 alone, with the eager joins and keyset
+ * condition.
+ */
 static void from_where(rctx *r, const sn_select *s, int eager)
 {
+    if (!s->setop || !s->setop_other) {
+        from_where_own(r, s, eager, 1);
+        return;
+    }
+    static const char *const op[] = {"", " UNION ", " INTERSECT ", " EXCEPT "};
+    const sinew_model *m = s->model;
+    sn_buf_puts(r->b, " FROM ");
+    sn_sql_ident(r->b, r->d, m->table);
+    sn_buf_puts(r->b, " AS t0");
+    if (eager) eager_joins(r, s);
+    sn_buf_puts(r->b, " WHERE (");
+    pk_list(r, m, 0);
+    sn_buf_puts(r->b, ") IN (SELECT ");
+    pk_list(r, m, 0);
+    from_where_own(r, s, 0, 0);
+    sn_buf_puts(r->b, op[s->setop <= SINEW_EXCEPT ? s->setop : SINEW_UNION]);
+    sn_buf_puts(r->b, "SELECT ");
+    pk_list(r, m, 0);
+    from_where(r, s->setop_other, 0);
+    sn_buf_putc(r->b, ')');
+    if (s->after) {
+        sn_buf_puts(r->b, " AND (");
+        expr(r, s->after);
+        sn_buf_putc(r->b, ')');
+    }
+}
+
+/* keyset 0: without the keyset condition (the outer statement of a set operation has it) */
+static void from_where_own(rctx *r, const sn_select *s, int eager, int keyset)
+{
+    const sinew_expr *after = keyset ? s->after : NULL;
     sn_buf_puts(r->b, " FROM ");
     sn_sql_ident(r->b, r->d, s->model->table);
     sn_buf_puts(r->b, " AS t0");
     joins(r, s);
     if (eager) eager_joins(r, s);
-    if (s->where || s->after || s->closure) {
+    if (s->where || after || s->closure) {
         sn_buf_puts(r->b, " WHERE ");
         if (s->where) expr(r, s->where);
-        if (s->where && s->after) sn_buf_puts(r->b, " AND ");
-        if (s->after) {
+        if (s->where && after) sn_buf_puts(r->b, " AND ");
+        if (after) {
             sn_buf_putc(r->b, '(');
-            expr(r, s->after);
+            expr(r, after);
             sn_buf_putc(r->b, ')');
         }
         if (s->closure) {
-            if (s->where || s->after) sn_buf_puts(r->b, " AND ");
+            if (s->where || after) sn_buf_puts(r->b, " AND ");
             alias_col(r, 0, s->model->fields[s->model->pk[0]].column);
             sn_buf_puts(r->b, " IN (SELECT k FROM sn_closure)");
         }
@@ -714,7 +763,7 @@ int sn_sql_select_scalar(sn_sql_out *o, const sinew_dialect *d, const sn_select 
 /* the rows of a bulk statement: directly, or "(pk) IN (SELECT t0.pk ...)" when joins or paging are involved */
 static int simple_rows(const sn_select *s)
 {
-    return s->njoins == 0 && s->limit < 0 && s->offset < 0 && !s->distinct;
+    return s->njoins == 0 && s->limit < 0 && s->offset < 0 && !s->distinct && !s->setop;
 }
 
 static void bulk_where(rctx *r, const sn_select *s)

@@ -239,6 +239,69 @@ static void recursive_closures_return_objects(void **state)
     sinew_query_free(q);
 }
 
+static sinew_query *posts_where(sinew_expr *e)
+{
+    sinew_query *q = sinew_query_new(s, &post_model);
+    th_ok(sinew_where(q, e));
+    return q;
+}
+
+static const char *list_ids(sinew_query *q)
+{
+    static char buf[128];
+    th_ok(sinew_order(q, POST_ID, SINEW_ASC));
+    sinew_list l;
+    th_ok(sinew_all(q, &l));
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < l.count; i++)
+        at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%lld", i ? "," : "", (long long)((Post *)l.items[i])->id);
+    return buf;
+}
+
+static void set_operations_of_queries(void **state)
+{
+    (void)state;
+    /* by author 1: 1, 5; with 2 comments or more: 2, 3, 6, 7 */
+    sinew_query *q = posts_where(sinew_eq(POST_AUTHOR_ID, sinew_i64(1)));
+    th_ok(sinew_combine(q, SINEW_UNION, posts_where(sinew_cmp_agg(POST_COMMENTS, SINEW_COUNT, COMMENT_ID, NULL,
+                                                                  SINEW_GE, sinew_i64(2)))));
+    assert_string_equal(list_ids(q), "1,2,3,5,6,7");
+    int64_t n = 0;
+    th_ok(sinew_query_count(q, &n));
+    assert_int_equal(n, 6);
+    th_ok(sinew_limit(q, 2));
+    th_ok(sinew_offset(q, 1));
+    assert_string_equal(list_ids(q), "2,3");
+    sinew_query_free(q);
+    /* each side keeps its joins: ids 1..4 INTERSECT posts of u2@ (2, 6) */
+    q = posts_where(sinew_le(POST_ID, sinew_i64(4)));
+    th_ok(sinew_combine(q, SINEW_INTERSECT, posts_where(sinew_like(sinew_via(POST_AUTHOR, USER_EMAIL), "u2@%"))));
+    assert_string_equal(list_ids(q), "2");
+    sinew_assign set = {POST_TITLE, sinew_text("both")};
+    int64_t changed = 0;
+    th_ok(sinew_query_update(q, &set, 1, &changed));
+    assert_int_equal(changed, 1);
+    sinew_query_free(q);
+    assert_string_equal(ids(&post_model, sinew_eq(POST_TITLE, sinew_text("both"))), "2");
+    /* EXCEPT, nested: all but (posts without comments EXCEPT post 8) */
+    sinew_query *lonely = posts_where(sinew_not_exists(POST_COMMENTS, NULL));
+    th_ok(sinew_combine(lonely, SINEW_EXCEPT, posts_where(sinew_eq(POST_ID, sinew_i64(8)))));
+    q = sinew_query_new(s, &post_model);
+    th_ok(sinew_combine(q, SINEW_EXCEPT, lonely));
+    assert_string_equal(list_ids(q), "1,2,3,5,6,7,8");
+    sinew_query_free(q);
+    /* refused */
+    q = sinew_query_new(s, &post_model);
+    th_assert_status(sinew_combine(q, SINEW_UNION, sinew_query_new(s, &user_model)), SINEW_MISUSE, "one model");
+    sinew_query_free(q);
+    q = sinew_query_new(s, &post_model);
+    sinew_query *paged = sinew_query_new(s, &post_model);
+    th_ok(sinew_limit(paged, 1));
+    th_assert_status(sinew_combine(q, SINEW_UNION, paged), SINEW_MISUSE, "may only filter");
+    sinew_query_free(q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -247,6 +310,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(wrong_subqueries_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(annotations_come_with_the_objects, setup, teardown),
         cmocka_unit_test_setup_teardown(recursive_closures_return_objects, setup, teardown),
+        cmocka_unit_test_setup_teardown(set_operations_of_queries, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
