@@ -14,10 +14,10 @@
 int main(void)
 {
     sinew_db *db;
-    CHECK(sinew_open(&db, "sqlite::memory:"));
+    CHECK(sinew_open("sqlite::memory:", &db));
     CHECK(sinew_create_tables(db, &blog_schema));
     sinew_session *s;
-    CHECK(sinew_session_new(&s, db));
+    CHECK(sinew_session_new(db, &s));
     for (int i = 0; i < 5; i++) {
         User *u;
         CHECK(sinew_new(s, &user_model, (void **)&u));
@@ -36,7 +36,7 @@ int main(void)
     /* filter, exclude, order, slice */
     sinew_query *q = sinew_query_new(s, &post_model);
     CHECK(sinew_where(q, sinew_like(POST_TITLE, "Hello%")));
-    CHECK(sinew_exclude(q, sinew_eq(POST_AUTHOR_ID, sinew_i64(1))));
+    CHECK(sinew_exclude(q, sinew_eq(POST_AUTHOR_ID, sinew_v_int64(1))));
     CHECK(sinew_order(q, POST_TITLE, SINEW_ASC));
     CHECK(sinew_order(q, POST_ID, SINEW_DESC));
     CHECK(sinew_limit(q, 10));
@@ -48,7 +48,7 @@ int main(void)
 
     /* OR, NOT, IN */
     q = sinew_query_new(s, &post_model);
-    sinew_value ids[] = {sinew_i64(1), sinew_i64(2)};
+    sinew_value ids[] = {sinew_v_int64(1), sinew_v_int64(2)};
     CHECK(sinew_where(q, sinew_or(sinew_in(POST_AUTHOR_ID, ids, 2), sinew_not(sinew_like(POST_TITLE, "%again")))));
     int64_t n;
     CHECK(sinew_query_count(q, &n));
@@ -63,7 +63,7 @@ int main(void)
 
     /* get exactly one */
     q = sinew_query_new(s, &user_model);
-    CHECK(sinew_where(q, sinew_eq(USER_EMAIL, sinew_text("u3@example.com"))));
+    CHECK(sinew_where(q, sinew_eq(USER_EMAIL, sinew_v_text("u3@example.com"))));
     User *u3;
     CHECK(sinew_one(q, (void **)&u3));
     bool exists;
@@ -76,7 +76,7 @@ int main(void)
     CHECK(sinew_aggregate(q, SINEW_MAX, POST_ID, &most));
     CHECK(sinew_group_by(q, POST_AUTHOR_ID));
     CHECK(sinew_select_agg(q, SINEW_COUNT, POST_ID));
-    CHECK(sinew_having(q, SINEW_COUNT, POST_ID, SINEW_GE, sinew_i64(3)));
+    CHECK(sinew_having(q, SINEW_COUNT, POST_ID, SINEW_GE, sinew_v_int64(3)));
     sinew_rows *rows;
     CHECK(sinew_rows_open(q, &rows));
     while (sinew_rows_next(rows) == SINEW_ROW)
@@ -87,13 +87,13 @@ int main(void)
 
     /* bulk update and delete */
     q = sinew_query_new(s, &post_model);
-    CHECK(sinew_where(q, sinew_eq(POST_TITLE, sinew_text("Hello"))));
-    sinew_assign set = {POST_TITLE, sinew_text("Hi")};
+    CHECK(sinew_where(q, sinew_eq(POST_TITLE, sinew_v_text("Hello"))));
+    sinew_assign set = {POST_TITLE, sinew_v_text("Hi")};
     int64_t changed;
     CHECK(sinew_query_update(q, &set, 1, &changed));
     sinew_query_free(q);
     q = sinew_query_new(s, &post_model);
-    CHECK(sinew_where(q, sinew_eq(POST_AUTHOR_ID, sinew_i64(5))));
+    CHECK(sinew_where(q, sinew_eq(POST_AUTHOR_ID, sinew_v_int64(5))));
     CHECK(sinew_query_delete(q, &changed));
     sinew_query_free(q);
 
@@ -123,7 +123,7 @@ int main(void)
 
     /* projections: only the title (and the key), like Django's only() */
     sinew_session *list_page;   /* a session of its own: one that holds the rows whole keeps them whole */
-    CHECK(sinew_session_new(&list_page, db));
+    CHECK(sinew_session_new(db, &list_page));
     q = sinew_query_new(list_page, &post_model);
     sinew_col shown[] = {POST_TITLE};
     CHECK(sinew_only(q, shown, 1));
@@ -148,7 +148,7 @@ int main(void)
     CHECK(sinew_select_col(q, POST_AUTHOR_ID));
     CHECK(sinew_select_col(q, POST_TITLE));
     CHECK(sinew_select_window(q, SINEW_ROW_NUMBER, POST_ID, &newest));
-    CHECK(sinew_where_value(q, 2, SINEW_LE, sinew_i64(3)));
+    CHECK(sinew_where_value(q, 2, SINEW_LE, sinew_v_int64(3)));
     CHECK(sinew_order(q, POST_AUTHOR_ID, SINEW_ASC));
     CHECK(sinew_rows_open(q, &rows));
     while (sinew_rows_next(rows) == SINEW_ROW) n++;
@@ -157,12 +157,12 @@ int main(void)
 
     /* subqueries through a relation: posts with a comment by user 2; without comments, or fewer than 2 */
     q = sinew_query_new(s, &post_model);
-    CHECK(sinew_where(q, sinew_exists(POST_COMMENTS, sinew_eq(COMMENT_AUTHOR_ID, sinew_i64(2)))));
+    CHECK(sinew_where(q, sinew_exists(POST_COMMENTS, sinew_eq(COMMENT_AUTHOR_ID, sinew_v_int64(2)))));
     CHECK(sinew_all(q, &posts));
     sinew_query_free(q);
     q = sinew_query_new(s, &post_model);
     CHECK(sinew_where(q, sinew_or(sinew_not_exists(POST_COMMENTS, NULL),
-                                  sinew_cmp_agg(POST_COMMENTS, SINEW_COUNT, COMMENT_ID, NULL, SINEW_LT, sinew_i64(2)))));
+                                  sinew_cmp_agg(POST_COMMENTS, SINEW_COUNT, COMMENT_ID, NULL, SINEW_LT, sinew_v_int64(2)))));
     CHECK(sinew_query_count(q, &n));
     sinew_query_free(q);
 
@@ -178,22 +178,22 @@ int main(void)
 
     /* WITH RECURSIVE: everyone user 1 invited, directly or through others, as objects */
     q = sinew_query_new(s, &user_model);
-    CHECK(sinew_closure(q, USER_INVITEES, sinew_eq(USER_ID, sinew_i64(1))));
+    CHECK(sinew_closure(q, USER_INVITEES, sinew_eq(USER_ID, sinew_v_int64(1))));
     sinew_list invited;
     CHECK(sinew_all(q, &invited));
     sinew_query_free(q);
 
     /* set operations: posts by user 1, and those with a comment by user 2 */
     q = sinew_query_new(s, &post_model);
-    CHECK(sinew_where(q, sinew_eq(POST_AUTHOR_ID, sinew_i64(1))));
+    CHECK(sinew_where(q, sinew_eq(POST_AUTHOR_ID, sinew_v_int64(1))));
     sinew_query *commented = sinew_query_new(s, &post_model);
-    CHECK(sinew_where(commented, sinew_exists(POST_COMMENTS, sinew_eq(COMMENT_AUTHOR_ID, sinew_i64(2)))));
+    CHECK(sinew_where(commented, sinew_exists(POST_COMMENTS, sinew_eq(COMMENT_AUTHOR_ID, sinew_v_int64(2)))));
     CHECK(sinew_combine(q, SINEW_UNION, commented));
     CHECK(sinew_all(q, &posts));
     sinew_query_free(q);
 
     /* raw SQL, values still bound */
-    sinew_value since = sinew_i64(3);
+    sinew_value since = sinew_v_int64(3);
     sinew_list recent;
     CHECK(sinew_raw_all(s, &post_model, "SELECT * FROM posts WHERE id > ?", &since, 1, &recent));
     sinew_session_free(s);

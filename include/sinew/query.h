@@ -3,7 +3,7 @@
  * aggregates, grouping, bulk update/delete, streaming and raw SQL.
  *
  *   sinew_query *q = sinew_query_new(s, &post_model);        // post_query(s) in generated code
- *   sinew_where(q, sinew_eq(POST_AUTHOR_ID, sinew_i64(7)));
+ *   sinew_where(q, sinew_eq(POST_AUTHOR_ID, sinew_v_int64(7)));
  *   sinew_where(q, sinew_ilike(sinew_via(POST_REL_AUTHOR, USER_EMAIL), "%@example.com"));
  *   sinew_order(q, POST_TITLE, SINEW_ASC);
  *   sinew_limit(q, 20);
@@ -38,10 +38,10 @@ extern "C" {
 
 
 /* The column of field `field` of `model` (generated code has constants for these). */
-SINEW_API sinew_col sinew_column(const sinew_model *model, int field);
+SINEW_API sinew_col sinew_column(const sinew_model *model, unsigned field);
 /* `col` reached through relation `rel` of the queried model: posts whose author's email ... */
 SINEW_API sinew_col sinew_via(const sinew_relation *rel, sinew_col col);
-/* Arithmetic on a column: sinew_col_op(ITEM_PRICE, '*', sinew_i64(2)) */
+/* Arithmetic on a column: sinew_col_op(ITEM_PRICE, '*', sinew_v_int64(2)) */
 SINEW_API sinew_col sinew_col_op(sinew_col col, char op, sinew_value v);
 
 
@@ -74,9 +74,9 @@ SINEW_API sinew_expr *sinew_not(sinew_expr *e);
  * Subqueries correlated through a relation `rel` of the model filtered (the
  * queried model, or the target of the subquery around it):
  *
- *   sinew_exists(POST_COMMENTS, sinew_eq(COMMENT_AUTHOR_ID, sinew_i64(7)))   // posts with a comment by user 7
+ *   sinew_exists(POST_COMMENTS, sinew_eq(COMMENT_AUTHOR_ID, sinew_v_int64(7)))   // posts with a comment by user 7
  *   sinew_not_exists(POST_COMMENTS, NULL)                                   // posts without comments
- *   sinew_cmp_agg(POST_COMMENTS, SINEW_COUNT, COMMENT_ID, NULL, SINEW_GE, sinew_i64(3))   // 3 comments or more
+ *   sinew_cmp_agg(POST_COMMENTS, SINEW_COUNT, COMMENT_ID, NULL, SINEW_GE, sinew_v_int64(3))   // 3 comments or more
  *
  * EXISTS (SELECT 1 FROM comments AS t200 WHERE t200.post_id = t0.id AND (filter)); sinew_cmp_agg
  * compares (SELECT fn(col) FROM ... ) with v (COUNT, SUM, AVG with a number; MIN and MAX with a value
@@ -148,7 +148,7 @@ SINEW_API int sinew_only(sinew_query *q, const sinew_col *cols, size_t n);
 SINEW_API int sinew_defer(sinew_query *q, const sinew_col *cols, size_t n);
 /* whether field `field` of session object obj was loaded (false for a field a projection left out,
  * and for what is not an object of s) */
-SINEW_API bool sinew_field_loaded(sinew_session *s, const void *obj, int field);
+SINEW_API bool sinew_field_loaded(sinew_session *s, const void *obj, unsigned field);
 
 /*
  * Annotations: an aggregate over relation `rel` of the queried model read
@@ -222,7 +222,7 @@ SINEW_API int sinew_having(sinew_query *q, sinew_agg fn, sinew_col c, sinew_op o
 /*
  * Add a value column to a rows query: any column expression, through
  * relations and with arithmetic (sinew_via(POST_AUTHOR, USER_EMAIL),
- * sinew_col_op(ITEM_PRICE, '*', sinew_i64(2))). Without grouping every
+ * sinew_col_op(ITEM_PRICE, '*', sinew_v_int64(2))). Without grouping every
  * matching row is one row of values (read with sinew_rows_open); in a
  * grouped query a value column must be a group key. Columns come in the
  * order group keys, aggregates, value columns.
@@ -240,7 +240,7 @@ SINEW_API int sinew_select_col(sinew_query *q, sinew_col c);
  *                     .order = {POST_ID}, .dir = {SINEW_DESC}, .norder = 1};
  *   sinew_select_col(q, POST_TITLE);
  *   sinew_select_window(q, SINEW_ROW_NUMBER, POST_ID, &w);   // column 1
- *   sinew_where_value(q, 1, SINEW_LE, sinew_i64(3));          // the 3 newest posts per author
+ *   sinew_where_value(q, 1, SINEW_LE, sinew_v_int64(3));          // the 3 newest posts per author
  */
 SINEW_API int sinew_select_window(sinew_query *q, sinew_window_fn fn, sinew_col arg, const sinew_window *w);
 /*
@@ -283,9 +283,9 @@ SINEW_API int sinew_query_update(sinew_query *q, const sinew_assign *set, size_t
  * no read and no retry: SET views = views + 1 is one atomic statement on
  * every backend, whatever else runs at the same time.
  *
- *   sinew_set set[] = {sinew_set_expr(POST_VIEWS, sinew_col_op(POST_VIEWS, '+', sinew_i64(1))),
+ *   sinew_set set[] = {sinew_set_expr(POST_VIEWS, sinew_col_op(POST_VIEWS, '+', sinew_v_int64(1))),
  *                      sinew_set_expr(POST_TITLE, POST_DRAFT_TITLE),
- *                      sinew_set_value(POST_EDITED, sinew_bool(true))};
+ *                      sinew_set_value(POST_EDITED, sinew_v_bool(true))};
  *   sinew_query_update_set(q, set, 3, &changed);
  *
  * An expression is a column of the same model (no relation path), with at
@@ -304,8 +304,8 @@ SINEW_API sinew_set sinew_set_combine(sinew_col col, char op);
  * col = CASE WHEN when[0].cond THEN when[0].then ... ELSE otherwise END,
  * the branches tried in order:
  *
- *   sinew_when w[2] = {{sinew_ge(TICKET_PRIORITY, sinew_i32(4)), sinew_set_value(TICKET_STATUS, sinew_i32(STATUS_CLOSED))},
- *                      {sinew_is_null(TICKET_TITLE), sinew_set_value(TICKET_STATUS, sinew_i32(STATUS_WONTFIX))}};
+ *   sinew_when w[2] = {{sinew_ge(TICKET_PRIORITY, sinew_v_int32(4)), sinew_set_value(TICKET_STATUS, sinew_v_int32(STATUS_CLOSED))},
+ *                      {sinew_is_null(TICKET_TITLE), sinew_set_value(TICKET_STATUS, sinew_v_int32(STATUS_WONTFIX))}};
  *   sinew_set st = sinew_set_case(TICKET_STATUS, w, 2, NULL);
  *
  * Each `then` (and `otherwise`) is an assignment of `col` itself, checked as
@@ -361,9 +361,9 @@ SINEW_API int sinew_lock(sinew_query *q, sinew_lock_mode mode, sinew_lock_wait w
  * the claim runs in a savepoint and its rows stay locked until that ends.
  *
  *   sinew_query *q = job_query(s);
- *   sinew_where(q, sinew_eq(JOB_TAKEN, sinew_bool(false)));
+ *   sinew_where(q, sinew_eq(JOB_TAKEN, sinew_v_bool(false)));
  *   sinew_order(q, JOB_ID, SINEW_ASC);
- *   sinew_set take = sinew_set_value(JOB_TAKEN, sinew_bool(true));
+ *   sinew_set take = sinew_set_value(JOB_TAKEN, sinew_v_bool(true));
  *   sinew_list jobs;
  *   while (sinew_claim(q, 10, &take, 1, &jobs) == SINEW_OK && jobs.count) ... work ...
  */

@@ -79,6 +79,39 @@ static int collect(sinew_query *q, int extra_limit, sinew_list *out, size_t max)
     return rc;
 }
 
+/* what every row of one read shares: a projection's column map, where the annotations start */
+typedef struct list_ctx {
+    sinew_query *q;
+    const int *colmap;        /* NULL: every column, in field order */
+    int base;                 /* the first column after the model's */
+    int ann_first;
+    size_t row;
+    uint64_t absent;          /* the fields a projection leaves out */
+} list_ctx;
+
+/* a row's object, the relations JOIN-loaded with it and its annotations */
+static int list_object(void *ctx, sn_exec *x, void **obj)
+{
+    list_ctx *c = ctx;
+    sinew_query *q = c->q;
+    int rc;
+    if (SN_UNLIKELY(c->colmap != NULL)) {
+        uint64_t was_absent = q->s->load_absent;
+        const sinew_model *was_model = q->s->load_absent_model;
+        q->s->load_absent = c->absent;
+        q->s->load_absent_model = q->model;
+        rc = sn_session_materialize(q->s, x, q->model, c->colmap, obj);
+        q->s->load_absent = was_absent;
+        q->s->load_absent_model = was_model;
+    } else {
+        rc = sn_session_materialize(q->s, x, q->model, NULL, obj);
+    }
+    if (!rc) rc = hydrate_join_prefetches(q, x, *obj, c->base);
+    if (!rc && SN_UNLIKELY(q->sel.nann)) rc = sn_q_read_annotations(q, x, c->row, c->ann_first);
+    if (!rc) c->row++;
+    return rc;
+}
+
 static int collect_rows(sinew_query *q, int extra_limit, sinew_list *out, size_t max)
 {
     out->items = NULL;
@@ -103,38 +136,10 @@ static int collect_rows(sinew_query *q, int extra_limit, sinew_list *out, size_t
     for (size_t k = 0; k < q->nprefetch; k++)
         if (q->prefetch[k].join) ann_first += (int)q->prefetch[k].path[0]->target->nfields;
     q->ann_rows = 0;
-    uint64_t was_absent = q->s->load_absent;
-    const sinew_model *was_model = q->s->load_absent_model;
+    list_ctx lc = {q, colmap, base, ann_first, 0, ~q->sel.cols & (m->nfields >= 64 ? ~0ull : (1ull << m->nfields) - 1)};
     void **vec = NULL;
     size_t n = 0, cap = 0;
-    while ((rc = sn_exec_step(&x)) == SINEW_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            void **nv = sn_realloc(vec, cap * sizeof *nv);
-            if (!nv) {
-                rc = sn_nomem();
-                break;
-            }
-            vec = nv;
-        }
-        if (SN_UNLIKELY(colmap != NULL)) {
-            q->s->load_absent = ~q->sel.cols & (m->nfields >= 64 ? ~0ull : (1ull << m->nfields) - 1);
-            q->s->load_absent_model = m;
-        }
-        rc = sn_session_materialize(q->s, &x, m, colmap, &vec[n]);
-        if (SN_UNLIKELY(colmap != NULL)) {
-            q->s->load_absent = was_absent;
-            q->s->load_absent_model = was_model;
-        }
-        if (rc) break;
-        if ((rc = hydrate_join_prefetches(q, &x, vec[n], base))) break;
-        if (SN_UNLIKELY(q->sel.nann) && (rc = sn_q_read_annotations(q, &x, n, ann_first))) break;
-        n++;
-        if (max && n >= max) {
-            rc = SINEW_DONE;
-            break;
-        }
-    }
+    rc = sn_q_collect(&x, max, list_object, &lc, &vec, &n, &cap);
     sn_exec_end(&x);
     if (rc == SINEW_DONE) {
         rc = SINEW_OK;

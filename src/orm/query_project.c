@@ -36,7 +36,7 @@ static int field_bits(sinew_query *q, const sinew_col *cols, size_t n, const cha
                                             "up to 64", fn, q->model->name, q->model->nfields));
     for (size_t i = 0; i < n; i++) {
         const sinew_col *c = &cols[i];
-        if (c->model != q->model || c->nvia || c->arith || c->field < 0 || (size_t)c->field >= q->model->nfields)
+        if (c->model != q->model || c->nvia || c->arith || (size_t)c->field >= q->model->nfields)
             return sn_q_fail(q, sinew_error_set(SINEW_MISUSE, "%s: column %zu is not a plain column of %s (a "
                                                 "projection picks the model's own fields; read expressions with "
                                                 "sinew_select_col)", fn, i, q->model->name));
@@ -74,12 +74,12 @@ int sinew_defer(sinew_query *q, const sinew_col *cols, size_t n)
     return SINEW_OK;
 }
 
-bool sinew_field_loaded(sinew_session *s, const void *obj, int field)
+bool sinew_field_loaded(sinew_session *s, const void *obj, unsigned field)
 {
     if (!s || !obj) return false;
     const sn_obj *o = SN_OBJ_OF(obj);
     if (!sn_arena_owns(&s->arena, o) || o->magic != SN_OBJ_MAGIC) return false;
-    if (field < 0 || (size_t)field >= o->model->nfields) return false;
+    if ((size_t)field >= o->model->nfields) return false;
     return !((sn_obj_absent(o) >> field) & 1);
 }
 

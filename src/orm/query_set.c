@@ -163,7 +163,7 @@ static int check_case(const sinew_model *m, const sinew_set *a, int upsert, cons
             return sinew_error_set(SINEW_MISUSE, "%s: CASE for %s.%s: branch %zu assigns %s.%s; every branch "
                                    "assigns the CASE's own column", fn, m->name, col, k,
                                    b->col.model ? b->col.model->name : "?",
-                                   b->col.model && b->col.field >= 0 && (size_t)b->col.field < b->col.model->nfields
+                                   b->col.model && (size_t)b->col.field < b->col.model->nfields
                                        ? b->col.model->fields[b->col.field].name : "?");
         sinew_set *dst = k < a->nwhen ? &when[k].then : other;
         int rc = check_one(m, b, upsert, fn, dst);

@@ -52,8 +52,8 @@ static sinew_expr *agg_value(sinew_agg fn, const sinew_col *col, const sinew_val
     if (fn < SINEW_COUNT || fn > SINEW_MAX) return sn_x_error(SINEW_MISUSE, "unknown aggregate %d", (int)fn);
     if (fn == SINEW_COUNT || fn == SINEW_AVG || fn == SINEW_SUM) {
         if (v->is_null || !(v->type == SINEW_INT32 || v->type == SINEW_INT64 || v->type == SINEW_DOUBLE))
-            return sn_x_error(SINEW_MISUSE, "%s(%s.%s) is compared with a number: make the value with sinew_i64() "
-                              "or sinew_f64()", sn_sql_agg_name(fn), col->model->name,
+            return sn_x_error(SINEW_MISUSE, "%s(%s.%s) is compared with a number: make the value with sinew_v_int64() "
+                              "or sinew_v_double()", sn_sql_agg_name(fn), col->model->name,
                               col->model->fields[col->field].name);
         return NULL;
     }
@@ -188,7 +188,7 @@ int sinew_annotate(sinew_query *q, const sinew_relation *rel, sinew_agg fn, sine
 
 sinew_value sinew_annotation(const sinew_query *q, size_t row, int k)
 {
-    if (!q || k < 0 || (size_t)k >= q->sel.nann || row >= q->ann_rows) return sinew_null(SINEW_INT64);
+    if (!q || k < 0 || (size_t)k >= q->sel.nann || row >= q->ann_rows) return sinew_v_null(SINEW_INT64);
     return q->ann_vals[row * q->sel.nann + (size_t)k];
 }
 

@@ -42,7 +42,7 @@ int sinew_select_window(sinew_query *q, sinew_window_fn fn, sinew_col arg, const
     if (fn >= SINEW_WIN_COUNT) rc = window_col(q, &arg, "window argument", &v.col);
     else {
         v.col.col.model = q->model;   /* for the value's type only: ranks are int64 */
-        v.col.col.field = (int)q->model->pk[0];
+        v.col.col.field = q->model->pk[0];
     }
     if (!rc && (fn == SINEW_WIN_SUM || fn == SINEW_WIN_AVG)) {
         sinew_type t = arg.model->fields[arg.field].type;

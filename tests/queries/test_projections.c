@@ -18,7 +18,7 @@ static int setup(void **state)
     (void)state;
     db = th_open();
     th_ok(blog_seed(db));
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     return 0;
 }
 
@@ -33,7 +33,7 @@ static int teardown(void **state)
 static int64_t author_of(int64_t post)
 {
     sinew_rows *r;
-    sinew_value p = sinew_i64(post);
+    sinew_value p = sinew_v_int64(post);
     th_ok(sinew_raw_rows(s, "SELECT author_id FROM posts WHERE id = ?", &p, 1, &r));
     assert_int_equal(sinew_rows_next(r), SINEW_ROW);
     int64_t v = sinew_rows_value(r, 0).u.i;
@@ -47,7 +47,7 @@ static Post *title_only(int64_t id, th_capture *cap)
     sinew_query *q = sinew_query_new(s, &post_model);
     sinew_col cols[] = {POST_TITLE};
     th_ok(sinew_only(q, cols, 1));
-    th_ok(sinew_where(q, sinew_eq(POST_ID, sinew_i64(id))));
+    th_ok(sinew_where(q, sinew_eq(POST_ID, sinew_v_int64(id))));
     if (cap) th_capture_start(db, cap);
     Post *p;
     th_ok(sinew_one(q, (void **)&p));
@@ -154,7 +154,7 @@ static void defer_and_fill_in(void **state)
     assert_int_equal(u->id, 2);
     /* a whole load of the same row fills the same object in */
     Post *again;
-    sinew_value key = sinew_i64(2);
+    sinew_value key = sinew_v_int64(2);
     q = sinew_query_new(s, &post_model);
     th_ok(sinew_where(q, sinew_eq(POST_ID, key)));
     th_ok(sinew_one(q, (void **)&again));
@@ -172,8 +172,8 @@ static void rows_of_expressions(void **state)
     sinew_query *q = sinew_query_new(s, &post_model);
     th_ok(sinew_select_col(q, POST_TITLE));
     th_ok(sinew_select_col(q, sinew_via(POST_AUTHOR, USER_EMAIL)));
-    th_ok(sinew_select_col(q, sinew_col_op(POST_ID, '*', sinew_i64(10))));
-    th_ok(sinew_where(q, sinew_le(POST_ID, sinew_i64(2))));
+    th_ok(sinew_select_col(q, sinew_col_op(POST_ID, '*', sinew_v_int64(10))));
+    th_ok(sinew_where(q, sinew_le(POST_ID, sinew_v_int64(2))));
     th_ok(sinew_order(q, POST_ID, SINEW_ASC));
     sinew_rows *r;
     th_ok(sinew_rows_open(q, &r));

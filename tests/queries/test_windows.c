@@ -20,7 +20,7 @@ static int setup(void **state)
     /* user 1 writes posts 9..12 too: users 1: 1,5,9,10,11,12; 2: 2,6; 3: 3,7; 4: 4,8 */
     th_ok(sinew_exec(db, "INSERT INTO posts (id, author_id, title) VALUES (9, 1, 'post 9'), (10, 1, 'post 10'), "
                          "(11, 1, 'post 11'), (12, 1, 'post 12')"));
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     return 0;
 }
 
@@ -63,7 +63,7 @@ static void top_three_per_author_in_one_statement(void **state)
     th_ok(sinew_select_col(q, POST_AUTHOR_ID));
     th_ok(sinew_select_col(q, POST_ID));
     th_ok(sinew_select_window(q, SINEW_ROW_NUMBER, POST_ID, &w));
-    th_ok(sinew_where_value(q, 2, SINEW_LE, sinew_i64(3)));
+    th_ok(sinew_where_value(q, 2, SINEW_LE, sinew_v_int64(3)));
     th_ok(sinew_order(q, POST_AUTHOR_ID, SINEW_ASC));
     th_ok(sinew_order(q, POST_ID, SINEW_DESC));
     th_capture cap = {0};
@@ -90,7 +90,7 @@ static void running_sums_ranks_and_neighbours(void **state)
     th_ok(sinew_select_window(q, SINEW_WIN_SUM, POST_ID, &w));
     th_ok(sinew_select_window(q, SINEW_LAG, POST_ID, &w));
     th_ok(sinew_select_window(q, SINEW_LEAD, POST_ID, &w));
-    th_ok(sinew_where(q, sinew_in(POST_AUTHOR_ID, (sinew_value[]){sinew_i64(2), sinew_i64(4)}, 2)));
+    th_ok(sinew_where(q, sinew_in(POST_AUTHOR_ID, (sinew_value[]){sinew_v_int64(2), sinew_v_int64(4)}, 2)));
     th_ok(sinew_order(q, POST_ID, SINEW_ASC));
     assert_string_equal(dump(q), "2:2:-:6 4:4:-:8 6:8:2:- 8:12:4:-");
     sinew_query_free(q);
@@ -102,7 +102,7 @@ static void running_sums_ranks_and_neighbours(void **state)
     th_ok(sinew_select_window(q, SINEW_DENSE_RANK, POST_ID, &by_author));
     th_ok(sinew_select_window(q, SINEW_WIN_COUNT, POST_ID, &(sinew_window){.partition = {POST_AUTHOR_ID},
                                                                            .npartition = 1}));
-    th_ok(sinew_where(q, sinew_in(POST_ID, (sinew_value[]){sinew_i64(1), sinew_i64(2), sinew_i64(6), sinew_i64(3)}, 4)));
+    th_ok(sinew_where(q, sinew_in(POST_ID, (sinew_value[]){sinew_v_int64(1), sinew_v_int64(2), sinew_v_int64(6), sinew_v_int64(3)}, 4)));
     th_ok(sinew_order(q, POST_ID, SINEW_ASC));
     /* among posts 1, 2, 3, 6: author 1 (post 1) ranks 1; author 2 (2, 6) rank 2; author 3 (3) rank 4 */
     assert_string_equal(dump(q), "1:1:1:1 2:2:2:2 3:4:3:1 6:2:2:2");
@@ -121,11 +121,11 @@ static void wrong_windows_are_refused(void **state)
     sinew_query_free(q);
     q = sinew_query_new(s, &post_model);
     th_ok(sinew_select_col(q, POST_ID));
-    th_assert_status(sinew_where_value(q, 1, SINEW_LE, sinew_i64(3)), SINEW_MISUSE, "not a column 1");
+    th_assert_status(sinew_where_value(q, 1, SINEW_LE, sinew_v_int64(3)), SINEW_MISUSE, "not a column 1");
     sinew_query_free(q);
     q = sinew_query_new(s, &post_model);
     th_ok(sinew_group_by(q, POST_AUTHOR_ID));
-    th_assert_status(sinew_where_value(q, 0, SINEW_LE, sinew_i64(3)), SINEW_MISUSE, "group key");
+    th_assert_status(sinew_where_value(q, 0, SINEW_LE, sinew_v_int64(3)), SINEW_MISUSE, "group key");
     sinew_query_free(q);
 }
 
