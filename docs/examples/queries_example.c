@@ -8,6 +8,8 @@
 
 #define CHECK(x) do { int rc_ = (x); if (rc_) { fprintf(stderr, "%s: %s\n", #x, sinew_errmsg()); return 1; } } while (0)
 #define POST_AUTHOR_ID sinew_column(&post_model, 1)
+#define COMMENT_ID sinew_column(&comment_model, 0)
+#define COMMENT_AUTHOR_ID sinew_column(&comment_model, 2)
 
 int main(void)
 {
@@ -118,6 +120,77 @@ int main(void)
     CHECK(sinew_all(q, &posts));
     sinew_query_free(q);
     if (posts.count && sinew_save(s, &post_model, posts.items[0]) != SINEW_MISUSE) return 1;
+
+    /* projections: only the title (and the key), like Django's only() */
+    sinew_session *list_page;   /* a session of its own: one that holds the rows whole keeps them whole */
+    CHECK(sinew_session_new(db, &list_page));
+    q = sinew_query_new(list_page, &post_model);
+    sinew_col shown[] = {POST_TITLE};
+    CHECK(sinew_only(q, shown, 1));
+    CHECK(sinew_all(q, &posts));
+    sinew_query_free(q);
+    if (posts.count && sinew_field_loaded(list_page, posts.items[0], 1)) return 1;   /* author_id was not read */
+    sinew_session_free(list_page);
+
+    /* rows of any column expressions, like Django's values() */
+    q = sinew_query_new(s, &post_model);
+    CHECK(sinew_select_col(q, POST_TITLE));
+    CHECK(sinew_select_col(q, sinew_via(POST_AUTHOR, USER_EMAIL)));
+    CHECK(sinew_rows_open(q, &rows));
+    while (sinew_rows_next(rows) == SINEW_ROW) n++;
+    sinew_rows_free(rows);
+    sinew_query_free(q);
+
+    /* window functions: the 3 newest posts of each author, numbered, in one statement */
+    q = sinew_query_new(s, &post_model);
+    sinew_window newest = {.partition = {POST_AUTHOR_ID}, .npartition = 1,
+                           .order = {POST_ID}, .dir = {SINEW_DESC}, .norder = 1};
+    CHECK(sinew_select_col(q, POST_AUTHOR_ID));
+    CHECK(sinew_select_col(q, POST_TITLE));
+    CHECK(sinew_select_window(q, SINEW_ROW_NUMBER, POST_ID, &newest));
+    CHECK(sinew_where_value(q, 2, SINEW_LE, sinew_v_int64(3)));
+    CHECK(sinew_order(q, POST_AUTHOR_ID, SINEW_ASC));
+    CHECK(sinew_rows_open(q, &rows));
+    while (sinew_rows_next(rows) == SINEW_ROW) n++;
+    sinew_rows_free(rows);
+    sinew_query_free(q);
+
+    /* subqueries through a relation: posts with a comment by user 2; without comments, or fewer than 2 */
+    q = sinew_query_new(s, &post_model);
+    CHECK(sinew_where(q, sinew_exists(POST_COMMENTS, sinew_eq(COMMENT_AUTHOR_ID, sinew_v_int64(2)))));
+    CHECK(sinew_all(q, &posts));
+    sinew_query_free(q);
+    q = sinew_query_new(s, &post_model);
+    CHECK(sinew_where(q, sinew_or(sinew_not_exists(POST_COMMENTS, NULL),
+                                  sinew_cmp_agg(POST_COMMENTS, SINEW_COUNT, COMMENT_ID, NULL, SINEW_LT, sinew_v_int64(2)))));
+    CHECK(sinew_query_count(q, &n));
+    sinew_query_free(q);
+
+    /* annotations: each post's comment count and latest comment, with the posts, in one statement */
+    q = sinew_query_new(s, &post_model);
+    CHECK(sinew_annotate(q, POST_COMMENTS, SINEW_COUNT, COMMENT_ID, NULL));
+    CHECK(sinew_annotate(q, POST_COMMENTS, SINEW_MAX, COMMENT_ID, NULL));
+    CHECK(sinew_all(q, &posts));
+    for (size_t i = 0; i < posts.count; i++)
+        printf("post %lld: %lld comments\n", (long long)((Post *)posts.items[i])->id,
+               (long long)sinew_annotation(q, i, 0).u.i);
+    sinew_query_free(q);
+
+    /* WITH RECURSIVE: everyone user 1 invited, directly or through others, as objects */
+    q = sinew_query_new(s, &user_model);
+    CHECK(sinew_closure(q, USER_INVITEES, sinew_eq(USER_ID, sinew_v_int64(1))));
+    sinew_list invited;
+    CHECK(sinew_all(q, &invited));
+    sinew_query_free(q);
+
+    /* set operations: posts by user 1, and those with a comment by user 2 */
+    q = sinew_query_new(s, &post_model);
+    CHECK(sinew_where(q, sinew_eq(POST_AUTHOR_ID, sinew_v_int64(1))));
+    sinew_query *commented = sinew_query_new(s, &post_model);
+    CHECK(sinew_where(commented, sinew_exists(POST_COMMENTS, sinew_eq(COMMENT_AUTHOR_ID, sinew_v_int64(2)))));
+    CHECK(sinew_combine(q, SINEW_UNION, commented));
+    CHECK(sinew_all(q, &posts));
+    sinew_query_free(q);
 
     /* raw SQL, values still bound */
     sinew_value since = sinew_v_int64(3);

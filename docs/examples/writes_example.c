@@ -66,6 +66,16 @@ int main(void)
     CHECK(sinew_query_update_set(q, set, 2, &changed));
     sinew_query_free(q);
 
+    /* CASE: views = CASE WHEN views >= 1000 THEN views ELSE views + 10 END (a capped bonus) */
+    q = sinew_query_new(s, &page_model);
+    sinew_when capped[1] = {{sinew_ge(PAGE_VIEWS, sinew_v_int64(1000)), sinew_set_expr(PAGE_VIEWS, PAGE_VIEWS)}};
+    sinew_set bonus = sinew_set_expr(PAGE_VIEWS, sinew_col_op(PAGE_VIEWS, '+', sinew_v_int64(10)));
+    sinew_set cased = sinew_set_case(PAGE_VIEWS, capped, 1, &bonus);
+    CHECK(sinew_query_update_set(q, &cased, 1, &changed));
+    sinew_when_free(capped, 1);
+    sinew_query_free(q);
+    CHECK(sinew_exec(db, "UPDATE pages SET views = 1"));   /* back to where the example goes on from */
+
     /* an upsert that adds the proposed count to the row's: views = pages.views + excluded.views */
     Page hit = {.id = 1, .slug = "home", .views = 10};
     const unsigned on_slug[] = {1};

@@ -70,6 +70,25 @@ SINEW_API sinew_expr *sinew_between(sinew_col c, sinew_value lo, sinew_value hi)
 SINEW_API sinew_expr *sinew_and(sinew_expr *a, sinew_expr *b);
 SINEW_API sinew_expr *sinew_or(sinew_expr *a, sinew_expr *b);
 SINEW_API sinew_expr *sinew_not(sinew_expr *e);
+/*
+ * Subqueries correlated through a relation `rel` of the model filtered (the
+ * queried model, or the target of the subquery around it):
+ *
+ *   sinew_exists(POST_COMMENTS, sinew_eq(COMMENT_AUTHOR_ID, sinew_v_int64(7)))   // posts with a comment by user 7
+ *   sinew_not_exists(POST_COMMENTS, NULL)                                   // posts without comments
+ *   sinew_cmp_agg(POST_COMMENTS, SINEW_COUNT, COMMENT_ID, NULL, SINEW_GE, sinew_v_int64(3))   // 3 comments or more
+ *
+ * EXISTS (SELECT 1 FROM comments AS t200 WHERE t200.post_id = t0.id AND (filter)); sinew_cmp_agg
+ * compares (SELECT fn(col) FROM ... ) with v (COUNT, SUM, AVG with a number; MIN and MAX with a value
+ * of col's type; COUNT of no rows is 0, the others NULL, which matches nothing). `filter` (NULL: none;
+ * taken over) is over the target's own columns and may hold subqueries through the target's
+ * relations in turn; `col` is a column of the target. Any relation kind, many-to-many through its
+ * join table.
+ */
+SINEW_API sinew_expr *sinew_exists(const sinew_relation *rel, sinew_expr *filter);
+SINEW_API sinew_expr *sinew_not_exists(const sinew_relation *rel, sinew_expr *filter);
+SINEW_API sinew_expr *sinew_cmp_agg(const sinew_relation *rel, sinew_agg fn, sinew_col col, sinew_expr *filter,
+                                    sinew_op op, sinew_value v);
 /* Free an expression that was never handed to a query. */
 SINEW_API void sinew_expr_free(sinew_expr *e);
 
@@ -108,6 +127,75 @@ SINEW_API int sinew_readonly(sinew_query *q);
  */
 SINEW_API int sinew_after(sinew_query *q, const void *last);
 
+/* ---- projections ------------------------------------------------------------------ */
+
+/*
+ * Load objects with only some columns (sinew_only) or all but some
+ * (sinew_defer): a list page needs the title, not the body. The key and an
+ * @version field are always read. Each object remembers which fields it
+ * lacks (they hold zero); sinew_field_loaded() tells. What a partial object
+ * cannot do is refused with SINEW_MISUSE naming the field, before anything
+ * is sent: a save or flush writes its loaded fields that changed and
+ * refuses one that was not loaded but was assigned; an upsert of it, a
+ * relation load whose key field it lacks and sinew_after() on a lacking
+ * order key are refused. A later load of the same row without the
+ * projection fills the missing fields into the same object. sinew_iterate
+ * and sinew_claim refuse a projection. Columns are plain columns of the
+ * queried model; sinew_only replaces the projection, sinew_defer takes
+ * columns out of it.
+ */
+SINEW_API int sinew_only(sinew_query *q, const sinew_col *cols, size_t n);
+SINEW_API int sinew_defer(sinew_query *q, const sinew_col *cols, size_t n);
+/* whether field `field` of session object obj was loaded (false for a field a projection left out,
+ * and for what is not an object of s) */
+SINEW_API bool sinew_field_loaded(sinew_session *s, const void *obj, unsigned field);
+
+/*
+ * Annotations: an aggregate over relation `rel` of the queried model read
+ * with each object, in the same statement (a correlated subquery per row,
+ * no other query): the number of comments of each post, its latest comment.
+ *
+ *   sinew_annotate(q, POST_COMMENTS, SINEW_COUNT, COMMENT_ID, NULL);          // annotation 0
+ *   sinew_annotate(q, POST_COMMENTS, SINEW_MAX, COMMENT_ID, NULL);            // annotation 1
+ *   sinew_all(q, &posts);
+ *   int64_t n = sinew_annotation(q, i, 0).u.i;   // of posts.items[i]
+ *
+ * Annotation k (the order of the sinew_annotate calls) of row `row` of what
+ * the last sinew_all / sinew_first / sinew_one of q returned (row 0 for
+ * first and one), typed as the aggregate (COUNT int64, AVG double, the
+ * others the column's type; NULL when no related row, except COUNT's 0);
+ * text lives in the session. `filter` (taken over, NULL for none) is over
+ * the target's columns, as for sinew_exists. Out of range: a NULL value.
+ * sinew_iterate refuses an annotated query.
+ */
+SINEW_API int sinew_annotate(sinew_query *q, const sinew_relation *rel, sinew_agg fn, sinew_col col,
+                             sinew_expr *filter);
+SINEW_API sinew_value sinew_annotation(const sinew_query *q, size_t row, int k);
+
+/*
+ * WITH RECURSIVE over a relation of the model to itself: keep only the
+ * rows reached from the rows `start` matches (taken over; NULL: every row)
+ * by following `rel` once or more: every invitee of user 1, directly or
+ * not (USER_INVITEES), or the chain of who invited user 9 (USER_INVITED_BY);
+ * the descendants of a category. The start rows themselves are not in it
+ * (unless a cycle comes back to them); a cycle in the data ends the
+ * recursion (UNION). The query stays a query of objects, with its other
+ * filters, order, paging and prefetches, and counts; bulk update/delete
+ * and use as sinew_in_query's subquery refuse it. One closure per query,
+ * a model with a one-column key, `start` over the model's own columns.
+ */
+SINEW_API int sinew_closure(sinew_query *q, const sinew_relation *rel, sinew_expr *start);
+/*
+ * UNION / INTERSECT / EXCEPT of two queries of one model: q's rows become
+ * (q's rows) op (other's rows), compared by key, and q stays a query of
+ * objects with its order, paging, prefetches, counts and bulk writes. Each
+ * side keeps its own filters and joins. `other` is taken over (also on
+ * failure) and may only filter; it may be combined itself first (a UNION (b
+ * EXCEPT c)). q's order keys must be its own columns (the outer statement
+ * reads no joins).
+ */
+SINEW_API int sinew_combine(sinew_query *q, sinew_setop op, sinew_query *other);
+
 /* ---- execution ------------------------------------------------------------------ */
 
 /* Every matching object, in a session-owned list. */
@@ -131,6 +219,38 @@ SINEW_API int sinew_aggregate(sinew_query *q, sinew_agg fn, sinew_col c, sinew_v
 SINEW_API int sinew_group_by(sinew_query *q, sinew_col c);                 /* selects c too */
 SINEW_API int sinew_select_agg(sinew_query *q, sinew_agg fn, sinew_col c); /* adds an aggregate column */
 SINEW_API int sinew_having(sinew_query *q, sinew_agg fn, sinew_col c, sinew_op op, sinew_value v);
+/*
+ * Add a value column to a rows query: any column expression, through
+ * relations and with arithmetic (sinew_via(POST_AUTHOR, USER_EMAIL),
+ * sinew_col_op(ITEM_PRICE, '*', sinew_v_int64(2))). Without grouping every
+ * matching row is one row of values (read with sinew_rows_open); in a
+ * grouped query a value column must be a group key. Columns come in the
+ * order group keys, aggregates, value columns.
+ */
+SINEW_API int sinew_select_col(sinew_query *q, sinew_col c);
+/*
+ * Add a window function's value column to a rows query: fn(arg) OVER
+ * (PARTITION BY w->partition ORDER BY w->order). ROW_NUMBER, RANK and
+ * DENSE_RANK ignore arg; ranks and LAG/LEAD need an order. SINEW_WIN_SUM
+ * with an order is a running sum (peers in the order share their total).
+ * Typed: ranks and COUNT int64, AVG double, SUM of integers int64, the
+ * others arg's type (LAG/LEAD NULL at the window's edge).
+ *
+ *   sinew_window w = {.partition = {POST_AUTHOR_ID}, .npartition = 1,
+ *                     .order = {POST_ID}, .dir = {SINEW_DESC}, .norder = 1};
+ *   sinew_select_col(q, POST_TITLE);
+ *   sinew_select_window(q, SINEW_ROW_NUMBER, POST_ID, &w);   // column 1
+ *   sinew_where_value(q, 1, SINEW_LE, sinew_v_int64(3));          // the 3 newest posts per author
+ */
+SINEW_API int sinew_select_window(sinew_query *q, sinew_window_fn fn, sinew_col arg, const sinew_window *w);
+/*
+ * Keep the rows whose value column `col` (an index among the rows query's
+ * columns; a sinew_select_col or window column) compares with the number
+ * v. The statement becomes a derived table filtered outside (windows are
+ * computed after WHERE), ordered by the query's order and paged after the
+ * filter. One such filter per query; not with sinew_having.
+ */
+SINEW_API int sinew_where_value(sinew_query *q, int col, sinew_op op, sinew_value v);
 
 typedef struct sinew_rows sinew_rows;
 /*
@@ -180,6 +300,27 @@ SINEW_API sinew_set sinew_set_expr(sinew_col col, sinew_col expr);
 SINEW_API sinew_set sinew_set_excluded(sinew_col col, sinew_col from);
 /* upsert only: col = col <op> the proposed row's col; op is '+', '-', '*' or '/' (a counter: n = n + EXCLUDED.n) */
 SINEW_API sinew_set sinew_set_combine(sinew_col col, char op);
+/*
+ * col = CASE WHEN when[0].cond THEN when[0].then ... ELSE otherwise END,
+ * the branches tried in order:
+ *
+ *   sinew_when w[2] = {{sinew_ge(TICKET_PRIORITY, sinew_v_int32(4)), sinew_set_value(TICKET_STATUS, sinew_v_int32(STATUS_CLOSED))},
+ *                      {sinew_is_null(TICKET_TITLE), sinew_set_value(TICKET_STATUS, sinew_v_int32(STATUS_WONTFIX))}};
+ *   sinew_set st = sinew_set_case(TICKET_STATUS, w, 2, NULL);
+ *
+ * Each `then` (and `otherwise`) is an assignment of `col` itself, checked as
+ * that assignment alone would be (no CASE inside a CASE). A condition is a
+ * filter over plain columns of the model written (no relation path, no
+ * subquery). `otherwise` NULL leaves the column as it is where no branch
+ * holds (SQL's own default, ELSE NULL, would erase it). `when` and
+ * `otherwise` are read when the statement is built: they must live until
+ * the update (or upsert, or claim) call returns; the conditions stay the
+ * caller's (sinew_when_free). At most SINEW_MAX_CASE branches.
+ */
+#define SINEW_MAX_CASE 16
+SINEW_API sinew_set sinew_set_case(sinew_col col, const sinew_when *when, size_t n, const sinew_set *otherwise);
+/* sinew_expr_free of every branch's condition (they are set to NULL) */
+SINEW_API void sinew_when_free(sinew_when *when, size_t n);
 /* sinew_query_update with computed assignments; SINEW_SET_EXCLUDED/COMBINE are refused here (no proposed row) */
 SINEW_API int sinew_query_update_set(sinew_query *q, const sinew_set *set, size_t n, int64_t *changed);
 /* DELETE the matching rows. */

@@ -50,8 +50,11 @@ typedef enum sinew_set_kind {
     SINEW_SET_VALUE = 0, /* col = value (bound) */
     SINEW_SET_EXPR,      /* col = expr: a column of the same row, with arithmetic if any (views = views + 1) */
     SINEW_SET_EXCLUDED,  /* upsert only: col = expr's column of the proposed row (EXCLUDED), arithmetic if any */
-    SINEW_SET_COMBINE    /* upsert only: col = col <op> the proposed row's col (n = n + EXCLUDED.n) */
+    SINEW_SET_COMBINE,   /* upsert only: col = col <op> the proposed row's col (n = n + EXCLUDED.n) */
+    SINEW_SET_CASE       /* col = CASE WHEN cond THEN a ... ELSE b END (sinew_set_case) */
 } sinew_set_kind;
+
+struct sinew_when;
 
 typedef struct sinew_set {
     sinew_set_kind kind;
@@ -59,14 +62,54 @@ typedef struct sinew_set {
     sinew_value value;   /* SINEW_SET_VALUE */
     sinew_col expr;      /* SINEW_SET_EXPR, SINEW_SET_EXCLUDED */
     char op;             /* SINEW_SET_COMBINE: '+', '-', '*' or '/' */
+    const struct sinew_when *when;     /* SINEW_SET_CASE: the branches, in order (the caller's array) */
+    size_t nwhen;
+    const struct sinew_set *otherwise; /* SINEW_SET_CASE: the ELSE branch; NULL: the column keeps its value */
 } sinew_set;
+
+/*
+ * A branch of a CASE assignment: where `cond` (a filter over the written
+ * row's own columns) holds, the column gets `then` (an assignment of the
+ * same column: a value or a column expression; in an upsert also the
+ * proposed row's). The condition stays the caller's: free it with
+ * sinew_expr_free once no statement needs it (so one array serves many
+ * statements, as a sinew_claim loop needs).
+ */
+typedef struct sinew_when {
+    sinew_expr *cond;
+    sinew_set then;
+} sinew_when;
 
 /* Row locks (sinew_lock): what a SELECT locks, and what it does about rows another transaction holds. */
 typedef enum sinew_lock_mode { SINEW_LOCK_NONE = 0, SINEW_FOR_UPDATE, SINEW_FOR_NO_KEY_UPDATE, SINEW_FOR_SHARE,
                                SINEW_FOR_KEY_SHARE } sinew_lock_mode;
 typedef enum sinew_lock_wait { SINEW_LOCK_WAIT = 0, SINEW_NOWAIT, SINEW_SKIP_LOCKED } sinew_lock_wait;
 
+/* set operations between queries of one model (sinew_combine) */
+typedef enum sinew_setop { SINEW_UNION = 1, SINEW_INTERSECT, SINEW_EXCEPT } sinew_setop;
+
 typedef enum sinew_agg { SINEW_COUNT = 1, SINEW_SUM, SINEW_AVG, SINEW_MIN, SINEW_MAX } sinew_agg;
+
+/*
+ * Window functions (sinew_select_window): the aggregates above computed over
+ * a window (SINEW_WIN_SUM with an order is a running sum), ranks, and the
+ * value of a neighbouring row.
+ */
+typedef enum sinew_window_fn {
+    SINEW_ROW_NUMBER = 1, SINEW_RANK, SINEW_DENSE_RANK,
+    SINEW_WIN_COUNT, SINEW_WIN_SUM, SINEW_WIN_AVG, SINEW_WIN_MIN, SINEW_WIN_MAX,
+    SINEW_LAG, SINEW_LEAD          /* the argument's value 1 row before / after in the window's order */
+} sinew_window_fn;
+
+#define SINEW_MAX_WINDOW_KEYS 4
+/* OVER (PARTITION BY partition... ORDER BY order... ) */
+typedef struct sinew_window {
+    sinew_col partition[SINEW_MAX_WINDOW_KEYS];
+    int npartition;
+    sinew_col order[SINEW_MAX_WINDOW_KEYS];
+    sinew_dir dir[SINEW_MAX_WINDOW_KEYS];
+    int norder;
+} sinew_window;
 
 #ifdef __cplusplus
 }

@@ -294,9 +294,8 @@ int sinew_upsert_set(sinew_session *s, const sinew_model *m, void *obj, const un
     if (!set || nset == 0) return sinew_error_set(SINEW_MISUSE, "sinew_upsert_set: no assignments (sinew_upsert "
                                                   "copies every column)");
     if (!m) return sinew_error_set(SINEW_MISUSE, "sinew_upsert_set: model is required");
-    sinew_set *checked = sn_malloc(nset * sizeof *checked);
-    if (!checked) return sn_nomem();
-    int rc = sn_set_check(m, set, nset, 1, "sinew_upsert_set", checked);
+    sinew_set *checked;
+    int rc = sn_set_check(m, set, nset, 1, "sinew_upsert_set", &checked);
     if (rc == SINEW_OK) rc = upsert(s, m, obj, conflict, nconf, checked, nset);
     sn_free(checked);
     return rc;
@@ -315,6 +314,10 @@ static int upsert(sinew_session *s, const sinew_model *m, void *obj, const unsig
     if (rc) return rc;
     int mine = is_session_obj(s, obj);
     if (mine && SN_OBJ_OF(obj)->state == SN_READONLY) return sn_readonly_refused(SN_OBJ_OF(obj), "sinew_upsert");
+    /* an upsert writes every column: one a projection left out would be written as zero */
+    if (mine && sn_obj_absent(SN_OBJ_OF(obj)))
+        return sn_absent_refused(SN_OBJ_OF(obj), sn_obj_absent(SN_OBJ_OF(obj)), "sinew_upsert",
+                                 "an upsert writes every column (this one as zero)");
     /* A caller's struct gets its defaults in the fields it left zero, for the INSERT; an existing
      * row keeps its values there (a default is for a new row). A session object holds its
      * defaults from sinew_new, so all of its values are its own and written both ways. */
@@ -361,12 +364,12 @@ static int upsert(sinew_session *s, const sinew_model *m, void *obj, const unsig
         sinew_value v = sn_field_value(&m->fields[i], obj);
         rc = sn_exec_bind(&x, param++, &v);
     }
-    /* the assignments' parameters follow the row's (ir.h): a value, or an arithmetic operand */
-    for (size_t i = 0; i < nset && rc == SINEW_OK; i++) {
-        if (set[i].kind == SINEW_SET_VALUE) rc = sn_exec_bind(&x, param++, &set[i].value);
-        else if ((set[i].kind == SINEW_SET_EXPR || set[i].kind == SINEW_SET_EXCLUDED) && set[i].expr.arith)
-            rc = sn_exec_bind(&x, param++, &set[i].expr.arith_value);
-    }
+    /* the assignments' parameters follow the row's, as the renderer lists them (ir.h) */
+    sn_sql_out so;
+    sn_sql_out_init(&so);
+    if (rc == SINEW_OK && nset && sn_sql_set_list(&so, s->db->dialect, m, set, nset)) rc = sn_nomem();
+    for (size_t i = 0; i < so.nparams && rc == SINEW_OK; i++) rc = sn_exec_bind(&x, param++, &so.params[i]);
+    sn_sql_out_free(&so);
     if (rc == SINEW_OK) {
         rc = sn_exec_step(&x);
         if (rc == SINEW_ROW) rc = sn_hydrate_row(x.drv, x.stmt, 0, m, obj, &s->arena);

@@ -159,6 +159,7 @@ enum {
 typedef struct sn_relbits {
     uint64_t loaded;               /* bit r: relation r has been loaded */
     uint64_t eager;                /* bit r: relation r was loaded by a prefetch */
+    uint64_t absent;               /* bit f: field f was not loaded (sinew_only / sinew_defer) */
 } sn_relbits;
 
 typedef struct sn_obj {
@@ -175,6 +176,8 @@ typedef struct sn_obj {
 #define SN_OBJ_HDR ((sizeof(sn_obj) + 7u) & ~(size_t)7u)
 /* the relations of o that are loaded (bit r: relation r) */
 static inline uint64_t sn_obj_loaded(const sn_obj *o) { return o->rel ? o->rel->loaded : 0; }
+/* the fields of o a projection left out (bit f: field f); 0 for a whole row */
+static inline uint64_t sn_obj_absent(const sn_obj *o) { return o->rel ? o->rel->absent : 0; }
 #define SN_OBJ_OF(ptr) ((sn_obj *)((char *)(ptr) - SN_OBJ_HDR))
 #define SN_DATA_OF(o) ((void *)((char *)(o) + SN_OBJ_HDR))
 #define SN_SNAP(o) (((o)->flags & SN_F_SNAP) ? (void *)((char *)SN_DATA_OF(o) + (((o)->model->size + 7u) & ~(size_t)7u)) : NULL)
@@ -215,6 +218,9 @@ struct sinew_session {
     int batching;                  /* batch lazy loads over siblings */
     int load_readonly;             /* the load running now makes SN_READONLY objects; set, and put back
                                     * after, by each entry point that loads (so a hook's load is its own) */
+    uint64_t load_absent;          /* the load running now leaves these fields of load_absent_model out (a
+                                    * projection); like load_readonly set and put back by the entry point */
+    const sinew_model *load_absent_model;
     int nplusone_mode;             /* sinew_nplusone_mode */
     int nplusone_threshold;
     sn_buf report;                 /* N+1 reports so far (rebuilt with the counts of now when read) */
@@ -287,6 +293,8 @@ int sn_rel_store(sinew_session *s, const sinew_relation *rel, void *obj, void *o
 sn_obj *sn_obj_check(sinew_session *s, const sinew_model *m, void *obj, const char *fn);
 /* the error for changing an SN_READONLY object through fn (SINEW_MISUSE) */
 int sn_readonly_refused(const sn_obj *o, const char *fn);
+/* SINEW_MISUSE: fn would read or write fields `bits` of o, which its load left out; `why` says what for */
+int sn_absent_refused(const sn_obj *o, uint64_t bits, const char *fn, const char *what);
 /* SINEW_MISUSE for a write to a @@readonly model (SINEW_OK otherwise) */
 int sn_model_writable(const sinew_model *m, const char *fn);
 

@@ -39,6 +39,10 @@ void sinew_query_free(sinew_query *q)
     sinew_expr_free(q->sel.where);
     sinew_expr_free(q->sel.after);
     for (size_t i = 0; i < q->sel.nhaving; i++) sn_free(q->having_store[i]);
+    for (size_t i = 0; i < q->sel.nann; i++) sinew_expr_free(q->sel.ann[i].where);
+    sinew_expr_free(q->sel.closure_start);
+    sinew_query_free(q->other);
+    sn_free(q->ann_vals);
     sn_sql_out_free(&q->out);
     sn_free(q);
 }
@@ -141,11 +145,16 @@ int sn_q_check_expr(sinew_query *q, sinew_expr *e)
     case X_CMPCOL:
         if ((rc = sn_q_check_col(q, &e->a, "filter", &e->alias_a))) return rc;
         return sn_q_check_col(q, &e->b, "filter", &e->alias_b);
+    case X_EXISTS: case X_CMPSUB:
+        return sn_q_check_sub(q, e, q->model, 0);
     case X_INSUB:
         if (e->sub->err) {
             *sn_error_mut() = e->sub->errdetail;
             return e->sub->err;
         }
+        if (e->sub->sel.closure)
+            return sinew_error_set(SINEW_UNSUPPORTED, "sinew_in_query: the subquery over %s has a closure "
+                                   "(sinew_closure), which only a query of its own can hold", e->sub->model->name);
         e->subsel = &e->sub->sel;
         return sn_q_check_col(q, &e->a, "filter", &e->alias_a);
     default:
@@ -247,6 +256,10 @@ int sinew_after(sinew_query *q, const void *last)
             return sn_q_fail(q, sinew_error_set(SINEW_MISUSE, "sinew_after: keyset pagination needs order keys "
                                                 "that are plain columns of %s", q->model->name));
         const sinew_field *f = &q->model->fields[o->key.col.field];
+        const sn_obj *lo = SN_OBJ_OF(last);
+        if (sn_arena_owns(&q->s->arena, lo) && lo->magic == SN_OBJ_MAGIC && ((sn_obj_absent(lo) >> o->key.col.field) & 1))
+            return sn_q_fail(q, sn_absent_refused(lo, 1ull << o->key.col.field, "sinew_after",
+                                                          "it is an order key of the page"));
         sinew_value v = sn_field_value(f, last);
         if (v.is_null)
             return sn_q_fail(q, sinew_error_set(SINEW_UNSUPPORTED, "sinew_after: order key %s is NULL in the last "
@@ -341,7 +354,7 @@ const char *sinew_query_sql(sinew_query *q)
         return NULL;
     }
     /* what the query runs: sinew_rows_open()'s statement when it is grouped */
-    if ((q->sel.ngroup || q->sel.naggs) ? sn_q_render_grouped(q) : sn_q_render_select(q, 0)) return NULL;
+    if ((q->sel.ngroup || q->sel.naggs || q->sel.nvals) ? sn_q_render_grouped(q) : sn_q_render_select(q, 0)) return NULL;
     return sn_buf_cstr(&q->out.sql);
 }
 

@@ -20,20 +20,25 @@ static int run_write(sinew_query *q, int64_t *changed)
     return rc;
 }
 
+/* a bulk write takes its rows from a WHERE; a closure's WITH does not go there: select the keys */
+static int no_closure(sinew_query *q, const char *fn)
+{
+    if (!q->sel.closure) return SINEW_OK;
+    return sinew_error_set(SINEW_UNSUPPORTED, "%s: the query over %s has a closure (sinew_closure); load the "
+                           "objects and write them, or filter by their keys", fn, q->model->name);
+}
+
 int sinew_query_update_set(sinew_query *q, const sinew_set *set, size_t n, int64_t *changed)
 {
     int rc = sn_q_ungrouped(q, "sinew_query_update");
+    if (!rc) rc = no_closure(q, "sinew_query_update");
     if (!rc) rc = sn_model_writable(q->model, "sinew_query_update");
     if (!rc) rc = sn_q_lockable(q, "sinew_query_update");
     if (rc) return rc;
     if (!set || n == 0) return sinew_error_set(SINEW_MISUSE, "sinew_query_update: nothing to set");
-    sinew_set *checked = sn_malloc(n * sizeof *checked);
-    if (!checked) return sn_nomem();
-    rc = sn_set_check(q->model, set, n, 0, "sinew_query_update", checked);
-    if (rc) {
-        sn_free(checked);
-        return sn_q_fail(q, rc);
-    }
+    sinew_set *checked;
+    rc = sn_set_check(q->model, set, n, 0, "sinew_query_update", &checked);
+    if (rc) return sn_q_fail(q, rc);
     rc = sn_sql_update_rows(&q->out, q->s->db->dialect, &q->sel, checked, n, 0);
     sn_free(checked);
     if (rc) return sn_nomem();
@@ -54,6 +59,7 @@ int sinew_query_update(sinew_query *q, const sinew_assign *set, size_t n, int64_
 int sinew_query_delete(sinew_query *q, int64_t *changed)
 {
     int rc = sn_q_ungrouped(q, "sinew_query_delete");
+    if (!rc) rc = no_closure(q, "sinew_query_delete");
     if (!rc) rc = sn_model_writable(q->model, "sinew_query_delete");
     if (!rc) rc = sn_q_lockable(q, "sinew_query_delete");
     if (rc) return rc;

@@ -32,10 +32,10 @@ int sn_q_ungrouped(sinew_query *q, const char *fn)
 {
     int rc = sn_q_err(q);
     if (rc) return rc;
-    if (q->sel.ngroup || q->sel.naggs)
-        return sinew_error_set(SINEW_MISUSE, "%s: the query over %s is grouped (sinew_group_by/sinew_select_agg); "
-                               "read its rows with sinew_rows_open(), or build an ungrouped query for objects",
-                               fn, q->model->name);
+    if (q->sel.ngroup || q->sel.naggs || q->sel.nvals)
+        return sinew_error_set(SINEW_MISUSE, "%s: the query over %s is grouped or reads values (sinew_group_by, "
+                               "sinew_select_agg or sinew_select_col); read its rows with sinew_rows_open(), or "
+                               "build another query for objects", fn, q->model->name);
     return SINEW_OK;
 }
 

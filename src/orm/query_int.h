@@ -36,6 +36,10 @@ struct sinew_query {
     q_prefetch prefetch[Q_MAX];
     size_t nprefetch;
     sn_sql_out out;           /* the last statement rendered: text and parameters */
+    int nsub;                 /* correlated subqueries given an alias so far (t200, t201, ...) */
+    struct sinew_query *other;   /* sinew_combine: the other side of the set operation (owned) */
+    sinew_value *ann_vals;    /* the last object read's annotations: ann_rows rows of sel.nann values */
+    size_t ann_rows, ann_cap;
 };
 
 int sn_q_fail(sinew_query *q, int rc);   /* record a sticky error (from sinew_last_error) */
@@ -44,6 +48,14 @@ int sn_q_fail(sinew_query *q, int rc);   /* record a sticky error (from sinew_la
 int sn_q_check_col(sinew_query *q, const sinew_col *c, const char *what, int *alias);
 /* every column of e checked as above, and its aliases set */
 int sn_q_check_expr(sinew_query *q, sinew_expr *e);
+/* a correlated subquery node (X_EXISTS, X_CMPSUB) over a relation of `owner`, read from t<outer>; a
+ * filter inside one, whose columns are plain columns of m read from t<alias> (query_sub.c) */
+int sn_q_check_sub(sinew_query *q, sinew_expr *e, const sinew_model *owner, int outer);
+int sn_q_check_scoped(sinew_query *q, sinew_expr *e, const sinew_model *m, int alias);
+/* the annotations of result row `row` (columns from `first`) into q->ann_vals */
+int sn_q_read_annotations(sinew_query *q, sn_exec *x, size_t row, int first);
+/* result column `col` as a value of type `want` (0: as stored); text points into the driver's row */
+sinew_value sn_cell_value(const sinew_driver *d, sinew_stmt *st, int col, sinew_type want);
 /* the statement renderers, on q's description into q->out (SINEW_NOMEM recorded) */
 int sn_q_render_select(sinew_query *q, int extra_limit);
 int sn_q_render_grouped(sinew_query *q);
@@ -59,8 +71,10 @@ int sn_q_start(sinew_query *q, sn_exec *x, const char *sql);
  * that stopped it (the object of the failed row is not counted). */
 typedef int sn_q_row_object(void *ctx, sn_exec *x, void **obj);
 int sn_q_collect(sn_exec *x, size_t max, sn_q_row_object *one, void *ctx, void ***vec, size_t *n, size_t *cap);
-/* the type an aggregate's value comes back as */
+/* the type an aggregate's value comes back as; a value column's */
 sinew_type sn_q_agg_type(sinew_agg fn, const sinew_col *c);
+sinew_type sn_q_value_type(const sn_ir_value *v);
+sinew_type sn_q_window_type(const sn_ir_value *v);
 
 /* a rows cursor: grouped rows (query_rows.c) or raw SQL's (raw_sql.c) */
 struct sinew_rows {
@@ -83,9 +97,10 @@ sinew_expr *sn_x_error(int status, const char *fmt, ...);
 /* NULL when column c is usable / v can be compared with c (*out: v converted for binding); else an error node */
 sinew_expr *sn_x_check_col(const sinew_col *c);
 sinew_expr *sn_x_check_value(const sinew_col *c, const sinew_value *v, sinew_value *out, const char *op);
-/* check assignments of model m (upsert: the proposed row may be read) into out[0..n) with their values
- * converted for binding; the error is set (naming fn) and returned */
-int sn_set_check(const sinew_model *m, const sinew_set *in, size_t n, int upsert, const char *fn, sinew_set *out);
+/* check assignments of model m (upsert: the proposed row may be read) into *out (n of them, allocated with
+ * their CASE branches; sn_free it) with their values converted for binding; the error is set (naming fn)
+ * and returned */
+int sn_set_check(const sinew_model *m, const sinew_set *in, size_t n, int upsert, const char *fn, sinew_set **out);
 /* fn NULL: can the query's SELECT be locked at all; else refuse fn (no object read) on a locked query */
 int sn_q_lockable(sinew_query *q, const char *fn);
 int sn_value_copy(const sinew_value *in, size_t n, sinew_value **out, char **store);

@@ -10,9 +10,8 @@
 #include "sinew/relations.h"
 
 /* the targets of to-one prefetches loaded by JOIN: columns after the owner's */
-static int hydrate_join_prefetches(sinew_query *q, sn_exec *x, void *owner)
+static int hydrate_join_prefetches(sinew_query *q, sn_exec *x, void *owner, int base)
 {
-    int base = (int)q->model->nfields;
     for (size_t k = 0; k < q->nprefetch; k++) {
         const q_prefetch *p = &q->prefetch[k];
         if (!p->join) continue;
@@ -80,12 +79,36 @@ static int collect(sinew_query *q, int extra_limit, sinew_list *out, size_t max)
     return rc;
 }
 
-/* a row's object, and the relations JOIN-loaded with it */
+/* what every row of one read shares: a projection's column map, where the annotations start */
+typedef struct list_ctx {
+    sinew_query *q;
+    const int *colmap;        /* NULL: every column, in field order */
+    int base;                 /* the first column after the model's */
+    int ann_first;
+    size_t row;
+    uint64_t absent;          /* the fields a projection leaves out */
+} list_ctx;
+
+/* a row's object, the relations JOIN-loaded with it and its annotations */
 static int list_object(void *ctx, sn_exec *x, void **obj)
 {
-    sinew_query *q = ctx;
-    int rc = sn_session_materialize(q->s, x, q->model, NULL, obj);
-    if (!rc) rc = hydrate_join_prefetches(q, x, *obj);
+    list_ctx *c = ctx;
+    sinew_query *q = c->q;
+    int rc;
+    if (SN_UNLIKELY(c->colmap != NULL)) {
+        uint64_t was_absent = q->s->load_absent;
+        const sinew_model *was_model = q->s->load_absent_model;
+        q->s->load_absent = c->absent;
+        q->s->load_absent_model = q->model;
+        rc = sn_session_materialize(q->s, x, q->model, c->colmap, obj);
+        q->s->load_absent = was_absent;
+        q->s->load_absent_model = was_model;
+    } else {
+        rc = sn_session_materialize(q->s, x, q->model, NULL, obj);
+    }
+    if (!rc) rc = hydrate_join_prefetches(q, x, *obj, c->base);
+    if (!rc && SN_UNLIKELY(q->sel.nann)) rc = sn_q_read_annotations(q, x, c->row, c->ann_first);
+    if (!rc) c->row++;
     return rc;
 }
 
@@ -99,9 +122,24 @@ static int collect_rows(sinew_query *q, int extra_limit, sinew_list *out, size_t
     if ((rc = sn_q_render_select(q, extra_limit))) return rc;
     sn_exec x;
     if ((rc = sn_q_start(q, &x, sn_buf_cstr(&q->out.sql)))) return rc;
+    /* a projection: the columns read, mapped once for every row; the objects remember what they lack */
+    const sinew_model *m = q->model;
+    int colmap_buf[SN_MAX_FIELDS], *colmap = NULL, base = (int)m->nfields;
+    if (q->sel.cols) {
+        base = 0;
+        for (size_t i = 0; i < m->nfields && i < SN_MAX_FIELDS; i++)
+            colmap_buf[i] = ((q->sel.cols >> i) & 1) ? base++ : -1;
+        colmap = colmap_buf;
+    }
+    /* annotations follow the model's and the JOIN-loaded targets' columns */
+    int ann_first = base;
+    for (size_t k = 0; k < q->nprefetch; k++)
+        if (q->prefetch[k].join) ann_first += (int)q->prefetch[k].path[0]->target->nfields;
+    q->ann_rows = 0;
+    list_ctx lc = {q, colmap, base, ann_first, 0, ~q->sel.cols & (m->nfields >= 64 ? ~0ull : (1ull << m->nfields) - 1)};
     void **vec = NULL;
     size_t n = 0, cap = 0;
-    rc = sn_q_collect(&x, max, list_object, q, &vec, &n, &cap);
+    rc = sn_q_collect(&x, max, list_object, &lc, &vec, &n, &cap);
     sn_exec_end(&x);
     if (rc == SINEW_DONE) {
         rc = SINEW_OK;

@@ -121,13 +121,15 @@ int sinew_claim(sinew_query *q, size_t n, const sinew_set *set, size_t nset, sin
         return sinew_error_set(SINEW_MISUSE, "sinew_claim: the query over %s has a lock already; sinew_claim "
                                "takes its own lock (skipping locked rows)", m->name);
     if ((rc = sn_q_lockable(q, NULL))) return rc;
+    if (q->sel.cols)
+        return sinew_error_set(SINEW_MISUSE, "sinew_claim: the query over %s has a projection (sinew_only/"
+                               "sinew_defer); a claim returns whole rows", m->name);
     if (q->sel.distinct || q->sel.to_many)
         return sinew_error_set(SINEW_MISUSE, "sinew_claim: the query over %s is DISTINCT or filters through a "
                                "to-many relation, which cannot be locked; filter by keys (sinew_in_query)",
                                m->name);
-    sinew_set *checked = sn_malloc(nset * sizeof *checked);
-    if (!checked) return sn_nomem();
-    rc = sn_set_check(m, set, nset, 0, "sinew_claim", checked);
+    sinew_set *checked;
+    rc = sn_set_check(m, set, nset, 0, "sinew_claim", &checked);
     if (rc == SINEW_OK) {
         claim c = {q, n, checked, nset, out};
         rc = sinew_transaction(q->s->db, claim_tx, &c, NULL);

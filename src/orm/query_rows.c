@@ -33,20 +33,47 @@ int sn_rows_run(sinew_rows *r)
     return SINEW_OK;
 }
 
+static int same_col(const sinew_col *a, const sinew_col *b)
+{
+    if (a->model != b->model || a->field != b->field || a->nvia != b->nvia || a->arith != b->arith) return 0;
+    for (int i = 0; i < a->nvia; i++)
+        if (a->via[i] != b->via[i]) return 0;
+    return 1;
+}
+
+/* in a grouped query a plain value column must be a group key (else PostgreSQL refuses the statement
+ * and SQLite picks a value from any row of the group) */
+static int values_grouped(sinew_query *q)
+{
+    if (!q->sel.ngroup && !q->sel.naggs) return SINEW_OK;
+    for (size_t i = 0; i < q->sel.nvals; i++) {
+        const sn_ir_value *v = &q->sel.vals[i];
+        if (v->kind != SN_VAL_COL) continue;
+        int found = 0;
+        for (size_t g = 0; g < q->sel.ngroup; g++) found |= same_col(&v->col.col, &q->sel.group[g].col);
+        if (!found)
+            return sinew_error_set(SINEW_MISUSE, "sinew_rows_open: value column %s.%s is not a group key of this "
+                                   "grouped query; add it with sinew_group_by or aggregate it", v->col.col.model->name,
+                                   v->col.col.model->fields[v->col.col.field].name);
+    }
+    return SINEW_OK;
+}
+
 int sinew_rows_open(sinew_query *q, sinew_rows **out)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_rows_open: out is NULL");
     *out = NULL;
     int rc = sn_q_err(q);
     if (rc) return rc;
-    if (q->sel.ngroup == 0 && q->sel.naggs == 0)
-        return sinew_error_set(SINEW_MISUSE, "sinew_rows_open: the query has no sinew_group_by() or sinew_select_agg(); "
-                               "use sinew_all() for objects");
+    if (q->sel.ngroup == 0 && q->sel.naggs == 0 && q->sel.nvals == 0)
+        return sinew_error_set(SINEW_MISUSE, "sinew_rows_open: the query has no sinew_group_by(), sinew_select_agg() "
+                               "or sinew_select_col(); use sinew_all() for objects");
+    if ((rc = values_grouped(q))) return rc;
     sinew_rows *r = sn_calloc(1, sizeof *r);
     if (!r) return sn_nomem();
     r->q = q;
     r->db = q->s->db;
-    r->ncols = (int)(q->sel.ngroup + q->sel.naggs);
+    r->ncols = (int)(q->sel.ngroup + q->sel.naggs + q->sel.nvals);
     r->types = sn_calloc((size_t)r->ncols, sizeof *r->types);
     if (!r->types) {
         sn_free(r);
@@ -58,6 +85,7 @@ int sinew_rows_open(sinew_query *q, sinew_rows **out)
         r->types[col++] = g->model->fields[g->field].type;
     }
     for (size_t i = 0; i < q->sel.naggs; i++) r->types[col++] = sn_q_agg_type(q->sel.aggs[i].fn, &q->sel.aggs[i].arg.col);
+    for (size_t i = 0; i < q->sel.nvals; i++) r->types[col++] = sn_q_value_type(&q->sel.vals[i]);
     rc = sn_q_lockable(q, "sinew_rows_open");
     if (!rc) rc = sn_q_render_grouped(q);
     if (!rc && !(r->sql = sn_strdup(sn_buf_cstr(&q->out.sql)))) rc = sn_nomem();
@@ -94,12 +122,14 @@ const char *sinew_rows_name(const sinew_rows *r, int col)
 
 sinew_value sinew_rows_value(const sinew_rows *r, int col)
 {
+    if (!r || col < 0 || col >= r->ncols || r->done || r->pending) return sinew_v_null(SINEW_INT64);
+    return sn_cell_value(r->x.drv, r->x.stmt, col, r->types ? r->types[col] : 0);
+}
+
+sinew_value sn_cell_value(const sinew_driver *d, sinew_stmt *st, int col, sinew_type want)
+{
     sinew_value v = sinew_v_null(SINEW_INT64);
-    if (!r || col < 0 || col >= r->ncols || r->done || r->pending) return v;
-    const sinew_driver *d = r->x.drv;
-    sinew_stmt *st = r->x.stmt;
     sinew_storage s = d->column_storage(st, col);
-    sinew_type want = r->types ? r->types[col] : 0;
     size_t len;
     const char *txt;
     switch (s) {

@@ -99,6 +99,14 @@ sinew_type sn_q_agg_type(sinew_agg fn, const sinew_col *c)
     return f->type;
 }
 
+sinew_type sn_q_value_type(const sn_ir_value *v)
+{
+    if (v->kind == SN_VAL_WINDOW) return sn_q_window_type(v);
+    const sinew_col *c = &v->col.col;
+    if (c->arith && c->arith_value.type == SINEW_DOUBLE) return SINEW_DOUBLE;
+    return c->model->fields[c->field].type;
+}
+
 /* SELECT COUNT(*) (fn 0) or fn(col) over the query's rows */
 static int render_scalar(sinew_query *q, sinew_agg fn, const sn_ir_col *col)
 {

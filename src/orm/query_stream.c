@@ -25,6 +25,13 @@ int sinew_iterate(sinew_query *q, sinew_iter **out)
     if (rc) return rc;
     if (q->model->size == 0)
         return sinew_error_set(SINEW_MISUSE, "sinew_iterate: model %s has no C struct", q->model->name);
+    if (q->sel.nann)
+        return sinew_error_set(SINEW_UNSUPPORTED, "sinew_iterate: the query over %s has annotations (sinew_annotate), "
+                               "which a stream does not keep; read them with sinew_all", q->model->name);
+    if (q->sel.cols)
+        return sinew_error_set(SINEW_UNSUPPORTED, "sinew_iterate: the query over %s has a projection (sinew_only/"
+                               "sinew_defer); a stream reads whole rows: stream the columns as values with "
+                               "sinew_select_col and sinew_rows_open", q->model->name);
     if ((rc = sn_q_render_select(q, 0))) return rc;
     sinew_iter *it = sn_calloc(1, sizeof *it);
     if (!it) return sn_nomem();

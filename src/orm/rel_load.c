@@ -222,6 +222,15 @@ int sn_rel_load(sinew_session *s, const sinew_relation *rel, void **owners, size
             break;
         }
         if (sn_obj_loaded(o) & (1ull << idx)) continue;
+        if (SN_UNLIKELY(sn_obj_absent(o))) {
+            uint64_t need = 0;
+            for (size_t k = 0; k < nk; k++) need |= 1ull << owner_fields(rel)[k];
+            if (sn_obj_absent(o) & need) {
+                rc = sn_absent_refused(o, sn_obj_absent(o) & need, "sinew relation load",
+                                       "the relation's key is that field");
+                break;
+            }
+        }
         keyrec *kr = &recs[i];
         kr->nk = nk;
         key_of(o->model, owner_fields(rel), nk, owners[i], kr->v);

@@ -261,6 +261,38 @@ static int key_type_ok(const sinew_model *m, const sinew_field *f, const sinew_v
  * While a read-only load runs (s->load_readonly), always a new object,
  * without snapshot or identity entry.
  */
+/*
+ * The row just read into `fresh` is already the session's object `e`, which
+ * a projection loaded partly: the fields e lacks and this load has are
+ * filled in (a field the program assigned meanwhile keeps its value, and
+ * becomes a change against what the database holds).
+ */
+SN_COLD static int fill_absent(sn_obj *e, const sn_obj *fresh, uint64_t fresh_absent)
+{
+    const sinew_model *m = e->model;
+    uint64_t fill = sn_obj_absent(e) & ~fresh_absent;
+    void *data = SN_DATA_OF(e), *snap = SN_SNAP(e);
+    const void *src = SN_DATA_OF(fresh);
+    for (size_t i = 0; i < m->nfields && fill >> i; i++) {
+        if (!((fill >> i) & 1)) continue;
+        const sinew_field *f = &m->fields[i];
+        if (!snap || !sn_field_changed(f, data, snap)) sn_field_copy(f, data, f, src);
+        if (snap) sn_field_copy(f, snap, f, src);
+    }
+    e->rel->absent &= ~fill;
+    return fill != 0;
+}
+
+int sn_absent_refused(const sn_obj *o, uint64_t bits, const char *fn, const char *what)
+{
+    const sinew_model *m = o->model;
+    size_t i = 0;
+    while (i + 1 < m->nfields && !((bits >> i) & 1)) i++;
+    return sinew_error_set(SINEW_MISUSE, "%s: %s.%s was not loaded (the query that loaded this %s had sinew_only or "
+                           "sinew_defer), and %s; load the whole row first (a query of it without the projection "
+                           "fills the fields in)", fn, m->name, m->fields[i].name, m->name, what);
+}
+
 SN_HOT int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_model *m, const int *colmap, void **out)
 {
     sn_arena_mark mark = sn_arena_mark_get(&s->arena);
@@ -276,6 +308,12 @@ SN_HOT int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_mode
         for (size_t i = 0; i < m->nfields && rc == SINEW_OK; i++)
             if (colmap[i] >= 0) rc = sn_hydrate_field(x->drv, x->stmt, colmap[i], m, &m->fields[i], data, &s->arena);
     }
+    uint64_t absent = SN_UNLIKELY(s->load_absent) && s->load_absent_model == m ? s->load_absent : 0;
+    if (SN_UNLIKELY(absent) && rc == SINEW_OK) {
+        /* a projection's row: which fields it lacks, out of line as the relation bits are */
+        if (!(o->rel = sn_arena_calloc(&s->arena, sizeof *o->rel))) rc = SINEW_NOMEM;
+        else o->rel->absent = absent;
+    }
     if (rc == SINEW_OK && !readonly) {
         sn_take_snapshot(s, o);
         sinew_value vals[SN_MAX_KEY];
@@ -284,7 +322,9 @@ SN_HOT int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_mode
         sn_obj *existing = sn_identity_claim(s, o, vals, h, &rc);
         if (existing) {   /* one row, one object: drop the copy */
             s->objects = head;
-            sn_arena_reset_to(&s->arena, mark);
+            /* the copy's strings stay in the arena when they filled in what a projection left out */
+            if (!sn_obj_absent(existing) || !fill_absent(existing, o, absent))
+                sn_arena_reset_to(&s->arena, mark);
             *out = SN_DATA_OF(existing);
             return SINEW_OK;
         }
@@ -499,6 +539,10 @@ SN_HOT SN_NOINLINE int sn_update_row(sinew_session *s, sn_obj *o)
     for (size_t i = 0; i < m->nfields; i++)
         if (sn_field_changed(&m->fields[i], obj, SN_SNAP(o))) set |= 1ull << i;
     if (SN_UNLIKELY(!set)) return SINEW_OK;   /* nothing changed: nothing to send */
+    /* a projection's object writes what was loaded and changed; a field it never had is refused */
+    if (SN_UNLIKELY(o->rel != NULL) && SN_UNLIKELY(o->rel->absent & set))
+        return sn_absent_refused(o, o->rel->absent & set, "sinew_save",
+                                 "writing it would replace the stored value with one never read");
     if (SN_UNLIKELY(p->checked & set) && (rc = sn_check_fields(m, obj, p->checked & set))) return rc;
     int vf = p->version_field;
     if (SN_UNLIKELY(vf >= 0)) {

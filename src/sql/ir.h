@@ -24,7 +24,9 @@
 
 typedef enum xkind {
     X_CMP = 1, X_CMPCOL, X_IN, X_NOTIN, X_INSUB, X_LIKE, X_ILIKE, X_NULL, X_NOTNULL,
-    X_BETWEEN, X_AND, X_OR, X_NOT, X_ERROR
+    X_BETWEEN, X_AND, X_OR, X_NOT, X_ERROR,
+    X_EXISTS,   /* EXISTS (SELECT 1 FROM rel's target WHERE correlated AND l) */
+    X_CMPSUB    /* (SELECT fn(a) FROM rel's target WHERE correlated AND l) op vals[0] */
 } xkind;
 
 struct sn_select;
@@ -45,6 +47,12 @@ struct sinew_expr {
     char *errmsg;             /* X_ERROR: message */
     int alias_a, alias_b;     /* table aliases of a and b: t<alias> */
     const struct sn_select *subsel;   /* X_INSUB: the subquery's description (inside `sub`) */
+    /* X_EXISTS, X_CMPSUB: a subquery correlated through relation `rel` of `owner` (the model of
+     * t<alias_outer>); its rows are t<alias_sub>; `l` is its own filter (or NULL), `fn` the aggregate */
+    const sinew_relation *rel;
+    const sinew_model *owner;
+    sinew_agg fn;
+    int alias_outer, alias_sub;
 };
 
 /* ---- SELECT ---- */
@@ -80,6 +88,29 @@ typedef struct sn_ir_having {
     sinew_value v;
 } sn_ir_having;
 
+/* an aggregate over a relation, per row of the object SELECT (sinew_annotate): a correlated scalar
+ * subquery after the model's (and eager) columns */
+typedef struct sn_ir_annot {
+    const sinew_relation *rel;   /* a relation of the queried model (t0) */
+    int alias_sub;
+    sinew_agg fn;
+    sn_ir_col arg;               /* a column of rel's target, read from t<alias_sub> */
+    sinew_expr *where;           /* its filter over the target, or NULL (owned by the query) */
+} sn_ir_annot;
+
+/* a value column of a rows query (sinew_select_col): any column expression (a relation path, arithmetic) */
+typedef enum sn_val_kind { SN_VAL_COL = 1, SN_VAL_WINDOW } sn_val_kind;
+
+typedef struct sn_ir_value {
+    sn_val_kind kind;
+    sn_ir_col col;            /* SN_VAL_COL: the column; SN_VAL_WINDOW: the argument (none for ranks) */
+    sinew_window_fn win;      /* SN_VAL_WINDOW: fn(col) OVER (PARTITION BY part ORDER BY order) */
+    sn_ir_col part[SINEW_MAX_WINDOW_KEYS];
+    size_t npart;
+    sn_ir_order order[SINEW_MAX_WINDOW_KEYS];
+    size_t norder;
+} sn_ir_value;
+
 /* a to-one relation of the model (it holds the key) whose target's columns
  * follow the model's in the object SELECT: LEFT JOIN target AS e<tag> */
 typedef struct sn_ir_eager {
@@ -106,6 +137,21 @@ typedef struct sn_select {
     size_t nhaving;
     sn_ir_eager eager[SN_MAX_QUERY_TERMS];
     size_t neager;
+    uint64_t cols;            /* the object SELECT reads these fields (bit f: field f); 0: every one */
+    sn_ir_value vals[SN_MAX_QUERY_TERMS];   /* a rows query's value columns, after its groups and aggregates */
+    size_t nvals;
+    sn_ir_annot ann[SN_MAX_QUERY_TERMS];    /* object SELECT: aggregates over relations, per row */
+    size_t nann;
+    sinew_setop setop;                /* the rows are (these rows) setop (other's rows), keys compared */
+    const struct sn_select *setop_other;
+    const sinew_relation *closure;   /* WITH RECURSIVE: only the rows reached from those closure_start
+                                      * matches by following this self-relation once or more */
+    sinew_expr *closure_start;       /* its columns read from t190 */
+    int vfilter;              /* rows query: keep the rows whose value column vfilter_col vfilter_op vfilter_v
+                               * (a window's result: the statement becomes a derived table) */
+    size_t vfilter_col;
+    sinew_op vfilter_op;
+    sinew_value vfilter_v;
     sinew_lock_mode lock;     /* FOR UPDATE / FOR SHARE OF t0 (object SELECTs only), or SINEW_LOCK_NONE */
     sinew_lock_wait lock_wait;
 } sn_select;
@@ -116,6 +162,7 @@ typedef struct sn_sql_out {
     sn_buf sql;
     sinew_value *params;
     size_t nparams, capparams;
+    int param_base;           /* placeholders are numbered from param_base + 1 (0 unless set) */
 } sn_sql_out;
 
 void sn_sql_out_init(sn_sql_out *o);
@@ -126,20 +173,24 @@ void sn_sql_out_free(sn_sql_out *o);
 
 /* the order keys include every primary-key column */
 int sn_sql_select_has_pk_order(const sn_select *s);
-/* SELECT [DISTINCT] t0.<every column> [, e<k>.<every target column>] FROM ... ORDER BY ... LIMIT
+/* SELECT [DISTINCT] t0.<every column, or those of s->cols> [, e<k>.<every target column>] [, (annotation
+ * subqueries)] FROM ... ORDER BY ... LIMIT
  * (extra_limit > 0 caps the limit: first-of and exactly-one reads) */
 int sn_sql_select_objects(sn_sql_out *o, const sinew_dialect *d, const sn_select *s, int64_t extra_limit);
-/* SELECT <group keys>, <aggregates> FROM ... GROUP BY ... HAVING ... ORDER BY ... LIMIT */
+/* SELECT <group keys>, <aggregates>, <values> FROM ... GROUP BY ... HAVING ... ORDER BY ... LIMIT */
 int sn_sql_select_grouped(sn_sql_out *o, const sinew_dialect *d, const sn_select *s);
 /* the rows must be a derived table before a scalar is taken over them (DISTINCT, paging) */
 int sn_sql_select_needs_wrap(const sn_select *s);
 /* SELECT COUNT(*) (fn == 0) or SELECT fn(arg) over the rows of s */
 int sn_sql_select_scalar(sn_sql_out *o, const sinew_dialect *d, const sn_select *s, sinew_agg fn,
                          const sn_ir_col *arg);
-/* UPDATE t SET f = ? | f = g [op ?], ... for the rows of s (a key subselect when s joins or pages); the
- * assignments are checked by the ORM (SINEW_SET_VALUE / SINEW_SET_EXPR only, values converted) */
+/* UPDATE t SET f = ? | f = g [op ?] | f = CASE ..., ... for the rows of s (a key subselect when s joins
+ * or pages); the assignments are checked by the ORM (no EXCLUDED / COMBINE, values converted) */
 int sn_sql_update_rows(sn_sql_out *o, const sinew_dialect *d, const sn_select *s, const sinew_set *set, size_t n,
                        int returning);   /* returning: RETURNING every column, in field order */
+/* "f = rhs, ..." of an upsert's DO UPDATE, appended to o (its param_base says where the placeholders
+ * start): the written row's columns qualified by the table's name, the proposed row's by EXCLUDED */
+int sn_sql_set_list(sn_sql_out *o, const sinew_dialect *d, const sinew_model *m, const sinew_set *set, size_t n);
 /* DELETE FROM t for the rows of s */
 int sn_sql_delete_rows(sn_sql_out *o, const sinew_dialect *d, const sn_select *s);
 const char *sn_sql_agg_name(sinew_agg fn);
@@ -167,7 +218,7 @@ typedef struct sn_insert {
     const unsigned *update;   /* DO UPDATE SET f = excluded.f; none: conflict[0] to itself */
     size_t nupdate;
     const sinew_set *set;     /* instead of `update`: these assignments (checked by the ORM); their
-                               * parameters follow the rows' in order: a value, or an arithmetic operand */
+                               * parameters follow the rows' in the order sn_sql_set_list gives them */
     size_t nset;
     const unsigned *returning;
     size_t nreturning;

@@ -12,6 +12,8 @@ typedef struct rctx {
     sn_sql_out *o;
     sn_buf *b;
     const sinew_dialect *d;
+    int bare;                 /* columns of the written row in SET: unaliased, or qualified by `qual` */
+    const char *qual;
 } rctx;
 
 void sn_sql_out_init(sn_sql_out *o)
@@ -50,11 +52,19 @@ static void param(rctx *r, const sinew_value *v)
         o->capparams = cap;
     }
     o->params[o->nparams++] = *v;
-    sn_sql_param(r->b, r->d, (int)o->nparams);
+    sn_sql_param(r->b, r->d, o->param_base + (int)o->nparams);
 }
 
 static void alias_col(rctx *r, int alias, const char *column)
 {
+    if (r->bare) {
+        if (r->qual) {
+            sn_sql_ident(r->b, r->d, r->qual);
+            sn_buf_putc(r->b, '.');
+        }
+        sn_sql_ident(r->b, r->d, column);
+        return;
+    }
     sn_buf_printf(r->b, "t%d.", alias);
     sn_sql_ident(r->b, r->d, column);
 }
@@ -94,13 +104,62 @@ static const char *sql_op(sinew_op op)
 }
 
 static void from_where(rctx *r, const sn_select *s, int eager);
+static void join_on(rctx *r, int la, const sinew_model *lm, const unsigned *lf, int ra, const sinew_model *rm,
+                    const unsigned *rf, size_t n);
+static void expr(rctx *r, const sinew_expr *e);
+
+/*
+ * FROM rel's target AS t<sub> WHERE (its keys = those of t<outer>) [AND (where)]: the body of a subquery
+ * correlated through a relation (EXISTS, a scalar aggregate, an annotation); many-to-many goes through
+ * the join table, t<100 + sub>
+ */
+static void correlated(rctx *r, const sinew_relation *rel, const sinew_model *owner, int outer, int sub,
+                       const sinew_expr *where)
+{
+    sn_buf_puts(r->b, " FROM ");
+    if (rel->kind == SINEW_MANY_TO_MANY) {
+        int ja = 100 + sub;
+        sn_sql_ident(r->b, r->d, rel->through->table);
+        sn_buf_printf(r->b, " AS t%d JOIN ", ja);
+        sn_sql_ident(r->b, r->d, rel->target->table);
+        sn_buf_printf(r->b, " AS t%d ON ", sub);
+        join_on(r, ja, rel->through, rel->through_remote, sub, rel->target, rel->remote, rel->nkeys);
+        sn_buf_puts(r->b, " WHERE ");
+        join_on(r, outer, owner, rel->local, ja, rel->through, rel->through_local, rel->nkeys);
+    } else {
+        sn_sql_ident(r->b, r->d, rel->target->table);
+        sn_buf_printf(r->b, " AS t%d WHERE ", sub);
+        join_on(r, outer, owner, rel->local, sub, rel->target, rel->remote, rel->nkeys);
+    }
+    if (where) {
+        sn_buf_puts(r->b, " AND (");
+        expr(r, where);
+        sn_buf_putc(r->b, ')');
+    }
+}
+
+static void agg_name(rctx *r, sinew_agg fn);
+static void col(rctx *r, const sinew_col *c, int alias);
+
+/* (SELECT fn(arg) FROM ... correlated ...) */
+static void scalar_sub(rctx *r, const sinew_relation *rel, const sinew_model *owner, int outer, int sub,
+                       sinew_agg fn, const sinew_col *arg, const sinew_expr *where)
+{
+    sn_buf_puts(r->b, "(SELECT ");
+    agg_name(r, fn);
+    sn_buf_putc(r->b, '(');
+    col(r, arg, sub);
+    sn_buf_putc(r->b, ')');
+    correlated(r, rel, owner, outer, sub, where);
+    sn_buf_putc(r->b, ')');
+}
 
 /* n rounded up to a power of two, but never past the dialect's parameter limit */
 static size_t in_padded(const rctx *r, size_t n)
 {
     size_t p = 1;
     while (p < n) p *= 2;
-    size_t used = r->o->nparams;
+    size_t used = (size_t)r->o->param_base + r->o->nparams;
     size_t room = (size_t)r->d->max_params > used ? (size_t)r->d->max_params - used : 0;
     return p > room && room >= n ? room : p;
 }
@@ -188,6 +247,16 @@ static void expr(rctx *r, const sinew_expr *e)
         expr(r, e->l);
         sn_buf_putc(b, ')');
         break;
+    case X_EXISTS:
+        sn_buf_puts(b, "EXISTS (SELECT 1");
+        correlated(r, e->rel, e->owner, e->alias_outer, e->alias_sub, e->l);
+        sn_buf_putc(b, ')');
+        break;
+    case X_CMPSUB:
+        scalar_sub(r, e->rel, e->owner, e->alias_outer, e->alias_sub, e->fn, &e->a, e->l);
+        sn_buf_puts(b, sql_op(e->op));
+        param(r, &e->vals[0]);
+        break;
     case X_ERROR:
         b->failed = 1;
         break;
@@ -248,24 +317,114 @@ static void eager_joins(rctx *r, const sn_select *s)
     }
 }
 
-/* FROM ... JOIN ... WHERE ... (no SELECT list, no ORDER/LIMIT) */
+static void from_where_own(rctx *r, const sn_select *s, int eager, int keyset);
+
+static void pk_list(rctx *r, const sinew_model *m, int alias)
+{
+    for (size_t i = 0; i < m->npk; i++) {
+        if (i) sn_buf_puts(r->b, ", ");
+        if (alias >= 0) alias_col(r, alias, m->fields[m->pk[i]].column);
+        else sn_sql_ident(r->b, r->d, m->fields[m->pk[i]].column);
+    }
+}
+
+/*
+ * FROM ... JOIN ... WHERE ... (no SELECT list, no ORDER/LIMIT). With a set
+ * operation the rows are those whose key is in (SELECT key FROM these rows
+ * UNION | INTERSECT | EXCEPT SELECT key FROM the other query's rows): each
+ * side keeps its own joins and aliases inside its SELECT (uncorrelated), and
+ * the outer statement reads t0 alone, with the eager joins and keyset
+ * condition.
+ */
 static void from_where(rctx *r, const sn_select *s, int eager)
 {
+    if (!s->setop || !s->setop_other) {
+        from_where_own(r, s, eager, 1);
+        return;
+    }
+    static const char *const op[] = {"", " UNION ", " INTERSECT ", " EXCEPT "};
+    const sinew_model *m = s->model;
+    sn_buf_puts(r->b, " FROM ");
+    sn_sql_ident(r->b, r->d, m->table);
+    sn_buf_puts(r->b, " AS t0");
+    if (eager) eager_joins(r, s);
+    sn_buf_puts(r->b, " WHERE (");
+    pk_list(r, m, 0);
+    sn_buf_puts(r->b, ") IN (SELECT ");
+    pk_list(r, m, 0);
+    from_where_own(r, s, 0, 0);
+    sn_buf_puts(r->b, op[s->setop <= SINEW_EXCEPT ? s->setop : SINEW_UNION]);
+    sn_buf_puts(r->b, "SELECT ");
+    pk_list(r, m, 0);
+    from_where(r, s->setop_other, 0);
+    sn_buf_putc(r->b, ')');
+    if (s->after) {
+        sn_buf_puts(r->b, " AND (");
+        expr(r, s->after);
+        sn_buf_putc(r->b, ')');
+    }
+}
+
+/* keyset 0: without the keyset condition (the outer statement of a set operation has it) */
+static void from_where_own(rctx *r, const sn_select *s, int eager, int keyset)
+{
+    const sinew_expr *after = keyset ? s->after : NULL;
     sn_buf_puts(r->b, " FROM ");
     sn_sql_ident(r->b, r->d, s->model->table);
     sn_buf_puts(r->b, " AS t0");
     joins(r, s);
     if (eager) eager_joins(r, s);
-    if (s->where || s->after) {
+    if (s->where || after || s->closure) {
         sn_buf_puts(r->b, " WHERE ");
         if (s->where) expr(r, s->where);
-        if (s->where && s->after) sn_buf_puts(r->b, " AND ");
-        if (s->after) {
+        if (s->where && after) sn_buf_puts(r->b, " AND ");
+        if (after) {
             sn_buf_putc(r->b, '(');
-            expr(r, s->after);
+            expr(r, after);
             sn_buf_putc(r->b, ')');
         }
+        if (s->closure) {
+            if (s->where || after) sn_buf_puts(r->b, " AND ");
+            alias_col(r, 0, s->model->fields[s->model->pk[0]].column);
+            sn_buf_puts(r->b, " IN (SELECT k FROM sn_closure)");
+        }
     }
+}
+
+/*
+ * WITH RECURSIVE sn_closure(k) AS (the keys one step from the start rows UNION the keys one step from
+ * those already reached): UNION, not UNION ALL, so a cycle in the data ends the recursion. A step
+ * along relation rel (of the model to itself) from owner o to target t: t.remote = o.local.
+ */
+static void with_clause(rctx *r, const sn_select *s)
+{
+    const sinew_relation *rel = s->closure;
+    if (!rel) return;
+    const sinew_model *m = s->model;
+    const char *pk = m->fields[m->pk[0]].column;
+    sn_buf_puts(r->b, "WITH RECURSIVE sn_closure(k) AS (SELECT ");
+    alias_col(r, 191, pk);
+    sn_buf_puts(r->b, " FROM ");
+    sn_sql_ident(r->b, r->d, m->table);
+    sn_buf_puts(r->b, " AS t191 JOIN ");
+    sn_sql_ident(r->b, r->d, m->table);
+    sn_buf_puts(r->b, " AS t190 ON ");
+    join_on(r, 190, m, rel->local, 191, m, rel->remote, rel->nkeys);
+    if (s->closure_start) {
+        sn_buf_puts(r->b, " WHERE ");
+        expr(r, s->closure_start);
+    }
+    sn_buf_puts(r->b, " UNION SELECT ");
+    alias_col(r, 193, pk);
+    sn_buf_puts(r->b, " FROM ");
+    sn_sql_ident(r->b, r->d, m->table);
+    sn_buf_puts(r->b, " AS t193 JOIN ");
+    sn_sql_ident(r->b, r->d, m->table);
+    sn_buf_puts(r->b, " AS t192 ON ");
+    join_on(r, 192, m, rel->local, 193, m, rel->remote, rel->nkeys);
+    sn_buf_puts(r->b, " JOIN sn_closure ON sn_closure.k = ");
+    alias_col(r, 192, pk);
+    sn_buf_puts(r->b, ") ");
 }
 
 /* the first norder order keys include every primary-key column */
@@ -355,6 +514,21 @@ static void model_columns(rctx *r, const sinew_model *m)
     }
 }
 
+/* the fields of mask (0: every one), in field order */
+static void some_columns(rctx *r, const sinew_model *m, uint64_t mask)
+{
+    if (!mask) {
+        model_columns(r, m);
+        return;
+    }
+    int n = 0;
+    for (size_t i = 0; i < m->nfields; i++) {
+        if (!((mask >> i) & 1)) continue;
+        if (n++) sn_buf_puts(r->b, ", ");
+        alias_col(r, 0, m->fields[i].column);
+    }
+}
+
 static const char *select_kw(const sn_select *s)
 {
     return (s->distinct || s->to_many) ? "SELECT DISTINCT " : "SELECT ";
@@ -375,15 +549,21 @@ static void lock_clause(rctx *r, const sn_select *s)
 int sn_sql_select_objects(sn_sql_out *o, const sinew_dialect *d, const sn_select *s, int64_t extra_limit)
 {
     sn_sql_out_reset(o);
-    rctx r = {o, &o->sql, d};
+    rctx r = {.o = o, .b = &o->sql, .d = d};
+    with_clause(&r, s);
     sn_buf_puts(r.b, select_kw(s));
-    model_columns(&r, s->model);
+    some_columns(&r, s->model, s->cols);
     for (size_t k = 0; k < s->neager; k++) {
         const sinew_model *t = s->eager[k].rel->target;
         for (size_t i = 0; i < t->nfields; i++) {
             sn_buf_printf(r.b, ", e%d.", s->eager[k].tag);
             sn_sql_ident(r.b, d, t->fields[i].column);
         }
+    }
+    for (size_t k = 0; k < s->nann; k++) {
+        const sn_ir_annot *a = &s->ann[k];
+        sn_buf_puts(r.b, ", ");
+        scalar_sub(&r, a->rel, s->model, 0, a->alias_sub, a->fn, &a->arg.col, a->where);
     }
     from_where(&r, s, 1);
     order_limit(&r, s, extra_limit, 1);
@@ -410,6 +590,8 @@ static int trims_decimal(const rctx *r, sinew_agg fn, const sn_ir_col *arg)
     return arg->col.model->fields[arg->col.field].type == SINEW_DECIMAL;
 }
 
+static void agg_name(rctx *r, sinew_agg fn) { sn_buf_puts(r->b, sn_sql_agg_name(fn)); }
+
 static void agg(rctx *r, const sn_ir_agg *a)
 {
     int trim = trims_decimal(r, a->fn, &a->arg);
@@ -420,10 +602,111 @@ static void agg(rctx *r, const sn_ir_agg *a)
     if (trim) sn_buf_puts(r->b, r->d->decimal_result_close);
 }
 
+static const char *win_name(sinew_window_fn fn)
+{
+    switch (fn) {
+    case SINEW_ROW_NUMBER: return "ROW_NUMBER";
+    case SINEW_RANK: return "RANK";
+    case SINEW_DENSE_RANK: return "DENSE_RANK";
+    case SINEW_WIN_COUNT: return "COUNT";
+    case SINEW_WIN_SUM: return "SUM";
+    case SINEW_WIN_AVG: return "AVG";
+    case SINEW_WIN_MIN: return "MIN";
+    case SINEW_WIN_MAX: return "MAX";
+    case SINEW_LAG: return "LAG";
+    case SINEW_LEAD: return "LEAD";
+    }
+    return "ROW_NUMBER";
+}
+
+static void value_col(rctx *r, const sn_ir_value *v)
+{
+    switch (v->kind) {
+    case SN_VAL_COL: ir_col(r, &v->col); break;
+    case SN_VAL_WINDOW:
+        sn_buf_printf(r->b, "%s(", win_name(v->win));
+        if (v->win >= SINEW_WIN_COUNT) ir_col(r, &v->col);
+        sn_buf_puts(r->b, ") OVER (");
+        for (size_t i = 0; i < v->npart; i++) {
+            sn_buf_puts(r->b, i ? ", " : "PARTITION BY ");
+            ir_col(r, &v->part[i]);
+        }
+        for (size_t i = 0; i < v->norder; i++) {
+            sn_buf_puts(r->b, i ? ", " : v->npart ? " ORDER BY " : "ORDER BY ");
+            ir_col(r, &v->order[i].key);
+            if (v->order[i].dir == SINEW_DESC) sn_buf_puts(r->b, " DESC");
+        }
+        sn_buf_putc(r->b, ')');
+        break;
+    }
+}
+
+/*
+ * A filter on a window's result cannot be in the WHERE of the statement that
+ * computes it (windows are computed after WHERE): the rows become a derived
+ * table whose columns are c0, c1, ... and whose order keys are o0, o1, ...,
+ * filtered, ordered and paged outside.
+ */
+static int select_filtered(rctx *r, const sn_select *s)
+{
+    size_t ncols = s->ngroup + s->naggs + s->nvals;
+    sn_buf_puts(r->b, "SELECT ");
+    for (size_t i = 0; i < ncols; i++) sn_buf_printf(r->b, "%sw.c%zu", i ? ", " : "", i);
+    sn_buf_puts(r->b, " FROM (SELECT ");
+    size_t n = 0;
+    for (size_t i = 0; i < s->ngroup; i++, n++) {
+        if (n) sn_buf_puts(r->b, ", ");
+        ir_col(r, &s->group[i]);
+        sn_buf_printf(r->b, " AS c%zu", n);
+    }
+    for (size_t i = 0; i < s->naggs; i++, n++) {
+        if (n) sn_buf_puts(r->b, ", ");
+        agg(r, &s->aggs[i]);
+        sn_buf_printf(r->b, " AS c%zu", n);
+    }
+    for (size_t i = 0; i < s->nvals; i++, n++) {
+        if (n) sn_buf_puts(r->b, ", ");
+        value_col(r, &s->vals[i]);
+        sn_buf_printf(r->b, " AS c%zu", n);
+    }
+    for (size_t i = 0; i < s->norder; i++) {
+        sn_buf_puts(r->b, ", ");
+        ir_col(r, &s->order[i].key);
+        sn_buf_printf(r->b, " AS o%zu", i);
+    }
+    from_where(r, s, 0);
+    for (size_t i = 0; i < s->ngroup; i++) {
+        sn_buf_puts(r->b, i ? ", " : " GROUP BY ");
+        ir_col(r, &s->group[i]);
+    }
+    sn_buf_printf(r->b, ") AS w WHERE w.c%zu", s->vfilter_col);
+    sn_buf_puts(r->b, sql_op(s->vfilter_op >= SINEW_EQ && s->vfilter_op <= SINEW_GE ? s->vfilter_op : SINEW_EQ));
+    param(r, &s->vfilter_v);
+    for (size_t i = 0; i < s->norder; i++) {
+        sn_buf_printf(r->b, "%sw.o%zu", i ? ", " : " ORDER BY ", i);
+        if (s->order[i].dir == SINEW_DESC) sn_buf_puts(r->b, " DESC");
+        if (s->order[i].nulls == SINEW_NULLS_FIRST) sn_buf_puts(r->b, " NULLS FIRST");
+        if (s->order[i].nulls == SINEW_NULLS_LAST) sn_buf_puts(r->b, " NULLS LAST");
+    }
+    if (s->limit >= 0) sn_buf_printf(r->b, " LIMIT %lld", (long long)s->limit);
+    if (s->offset >= 0) {
+        if (s->limit < 0) sn_buf_puts(r->b, r->d->numbered_params ? " LIMIT ALL" : " LIMIT -1");
+        sinew_value off;
+        memset(&off, 0, sizeof off);
+        off.type = SINEW_INT64;
+        off.u.i = s->offset;
+        sn_buf_puts(r->b, " OFFSET ");
+        param(r, &off);
+    }
+    return done(r);
+}
+
 int sn_sql_select_grouped(sn_sql_out *o, const sinew_dialect *d, const sn_select *s)
 {
     sn_sql_out_reset(o);
-    rctx r = {o, &o->sql, d};
+    rctx r = {.o = o, .b = &o->sql, .d = d};
+    with_clause(&r, s);
+    if (s->vfilter) return select_filtered(&r, s);
     sn_buf_puts(r.b, "SELECT ");
     int n = 0;
     for (size_t i = 0; i < s->ngroup; i++, n++) {
@@ -433,6 +716,10 @@ int sn_sql_select_grouped(sn_sql_out *o, const sinew_dialect *d, const sn_select
     for (size_t i = 0; i < s->naggs; i++, n++) {
         if (n) sn_buf_puts(r.b, ", ");
         agg(&r, &s->aggs[i]);
+    }
+    for (size_t i = 0; i < s->nvals; i++, n++) {
+        if (n) sn_buf_puts(r.b, ", ");
+        value_col(&r, &s->vals[i]);
     }
     from_where(&r, s, 0);
     for (size_t i = 0; i < s->ngroup; i++) {
@@ -459,8 +746,9 @@ int sn_sql_select_scalar(sn_sql_out *o, const sinew_dialect *d, const sn_select 
                          const sn_ir_col *arg)
 {
     sn_sql_out_reset(o);
-    rctx r = {o, &o->sql, d};
+    rctx r = {.o = o, .b = &o->sql, .d = d};
     int trim = fn && trims_decimal(&r, fn, arg) && !sn_sql_select_needs_wrap(s);
+    with_clause(&r, s);
     sn_buf_puts(r.b, "SELECT ");
     if (trim) sn_buf_puts(r.b, d->decimal_result_open);
     if (fn) sn_buf_printf(r.b, "%s(", sn_sql_agg_name(fn));
@@ -495,7 +783,7 @@ int sn_sql_select_scalar(sn_sql_out *o, const sinew_dialect *d, const sn_select 
 /* the rows of a bulk statement: directly, or "(pk) IN (SELECT t0.pk ...)" when joins or paging are involved */
 static int simple_rows(const sn_select *s)
 {
-    return s->njoins == 0 && s->limit < 0 && s->offset < 0 && !s->distinct;
+    return s->njoins == 0 && s->limit < 0 && s->offset < 0 && !s->distinct && !s->setop;
 }
 
 static void bulk_where(rctx *r, const sn_select *s)
@@ -525,33 +813,88 @@ static void bulk_where(rctx *r, const sn_select *s)
     sn_buf_putc(r->b, ')');
 }
 
+/* the written row's column (bare or qualified, as r says), or the proposed row's (EXCLUDED / VALUES()) */
+static void row_col(rctx *r, const sinew_model *m, int field, int excluded)
+{
+    if (excluded && r->d->upsert_on_duplicate_key) {   /* ON DUPLICATE KEY UPDATE reads VALUES(col) */
+        sn_buf_puts(r->b, "VALUES(");
+        sn_sql_ident(r->b, r->d, m->fields[field].column);
+        sn_buf_putc(r->b, ')');
+    } else if (excluded) {
+        sn_buf_puts(r->b, "excluded.");
+        sn_sql_ident(r->b, r->d, m->fields[field].column);
+    } else {
+        alias_col(r, 0, m->fields[field].column);
+    }
+}
+
+/* the right-hand side of one assignment (the ORM checked it: ir.h) */
+static void set_rhs(rctx *r, const sinew_model *m, const sinew_set *a)
+{
+    switch (a->kind) {
+    case SINEW_SET_VALUE: param(r, &a->value); break;
+    case SINEW_SET_COMBINE:
+        row_col(r, m, a->col.field, 0);
+        sn_buf_printf(r->b, " %c ", a->op);
+        row_col(r, m, a->col.field, 1);
+        break;
+    case SINEW_SET_EXPR: case SINEW_SET_EXCLUDED:
+        if (a->expr.arith) sn_buf_putc(r->b, '(');
+        row_col(r, m, a->expr.field, a->kind == SINEW_SET_EXCLUDED);
+        if (a->expr.arith) {
+            sn_buf_printf(r->b, " %c ", a->expr.arith);
+            param(r, &a->expr.arith_value);
+            sn_buf_putc(r->b, ')');
+        }
+        break;
+    case SINEW_SET_CASE:
+        /* no ELSE given: the column keeps its value (SQL's implicit ELSE NULL would erase it) */
+        sn_buf_puts(r->b, "CASE");
+        for (size_t k = 0; k < a->nwhen; k++) {
+            sn_buf_puts(r->b, " WHEN ");
+            expr(r, a->when[k].cond);
+            sn_buf_puts(r->b, " THEN ");
+            set_rhs(r, m, &a->when[k].then);
+        }
+        sn_buf_puts(r->b, " ELSE ");
+        if (a->otherwise) set_rhs(r, m, a->otherwise);
+        else row_col(r, m, a->col.field, 0);
+        sn_buf_puts(r->b, " END");
+        break;
+    }
+}
+
+static void set_list(rctx *r, const sinew_model *m, const sinew_set *set, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i) sn_buf_puts(r->b, ", ");
+        sn_sql_ident(r->b, r->d, m->fields[set[i].col.field].column);
+        sn_buf_puts(r->b, " = ");
+        set_rhs(r, m, &set[i]);
+    }
+}
+
+int sn_sql_set_list(sn_sql_out *o, const sinew_dialect *d, const sinew_model *m, const sinew_set *set, size_t n)
+{
+    /* PostgreSQL finds a bare name in DO UPDATE ambiguous between the row and EXCLUDED: qualify it */
+    rctx r = {.o = o, .b = &o->sql, .d = d, .bare = 1, .qual = m->table};
+    set_list(&r, m, set, n);
+    return done(&r);
+}
+
 int sn_sql_update_rows(sn_sql_out *o, const sinew_dialect *d, const sn_select *s, const sinew_set *set, size_t n,
                        int returning)
 {
     sn_sql_out_reset(o);
-    rctx r = {o, &o->sql, d};
+    rctx r = {.o = o, .b = &o->sql, .d = d};
     sn_buf_puts(r.b, "UPDATE ");
     sn_sql_ident(r.b, d, s->model->table);
     if (simple_rows(s)) sn_buf_puts(r.b, " AS t0");
     sn_buf_puts(r.b, " SET ");
-    for (size_t i = 0; i < n; i++) {
-        const sinew_set *a = &set[i];
-        if (i) sn_buf_puts(r.b, ", ");
-        sn_sql_ident(r.b, d, s->model->fields[a->col.field].column);
-        sn_buf_puts(r.b, " = ");
-        if (a->kind != SINEW_SET_EXPR) {
-            param(&r, &a->value);
-            continue;
-        }
-        /* unqualified: in SET it can only be the row being updated (with or without the t0 alias) */
-        if (a->expr.arith) sn_buf_putc(r.b, '(');
-        sn_sql_ident(r.b, d, s->model->fields[a->expr.field].column);
-        if (a->expr.arith) {
-            sn_buf_printf(r.b, " %c ", a->expr.arith);
-            param(&r, &a->expr.arith_value);
-            sn_buf_putc(r.b, ')');
-        }
-    }
+    /* unqualified: in SET a column can only be the row being updated (with or without the t0 alias) */
+    r.bare = 1;
+    set_list(&r, s->model, set, n);
+    r.bare = 0;
     bulk_where(&r, s);
     for (size_t i = 0; returning && i < s->model->nfields; i++) {
         sn_buf_puts(r.b, i ? ", " : " RETURNING ");
@@ -563,7 +906,7 @@ int sn_sql_update_rows(sn_sql_out *o, const sinew_dialect *d, const sn_select *s
 int sn_sql_delete_rows(sn_sql_out *o, const sinew_dialect *d, const sn_select *s)
 {
     sn_sql_out_reset(o);
-    rctx r = {o, &o->sql, d};
+    rctx r = {.o = o, .b = &o->sql, .d = d};
     int alias = simple_rows(s);
     sn_buf_puts(r.b, alias && d->delete_names_alias ? "DELETE t0 FROM " : "DELETE FROM ");
     sn_sql_ident(r.b, d, s->model->table);

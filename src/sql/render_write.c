@@ -51,29 +51,12 @@ static void row_col(sn_buf *b, const sinew_dialect *d, const sinew_model *m, int
 /* DO UPDATE SET of sinew_set assignments; placeholders continue from p */
 static void set_list(sn_buf *b, const sinew_dialect *d, const sinew_model *m, const sinew_set *set, size_t n, int p)
 {
-    for (size_t i = 0; i < n; i++) {
-        const sinew_set *a = &set[i];
-        if (i) sn_buf_puts(b, ", ");
-        sn_sql_ident(b, d, m->fields[a->col.field].column);
-        sn_buf_puts(b, " = ");
-        switch (a->kind) {
-        case SINEW_SET_VALUE: sn_sql_param(b, d, p++); break;
-        case SINEW_SET_COMBINE:
-            row_col(b, d, m, a->col.field, 0);
-            sn_buf_printf(b, " %c ", a->op);
-            row_col(b, d, m, a->col.field, 1);
-            break;
-        case SINEW_SET_EXPR: case SINEW_SET_EXCLUDED:
-            if (a->expr.arith) sn_buf_putc(b, '(');
-            row_col(b, d, m, a->expr.field, a->kind == SINEW_SET_EXCLUDED);
-            if (a->expr.arith) {
-                sn_buf_printf(b, " %c ", a->expr.arith);
-                sn_sql_param(b, d, p++);
-                sn_buf_putc(b, ')');
-            }
-            break;
-        }
-    }
+    sn_sql_out o;
+    sn_sql_out_init(&o);
+    o.param_base = p - 1;
+    if (sn_sql_set_list(&o, d, m, set, n)) b->failed = 1;
+    else sn_buf_puts(b, sn_buf_cstr(&o.sql));
+    sn_sql_out_free(&o);
 }
 
 /*

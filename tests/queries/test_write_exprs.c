@@ -199,6 +199,118 @@ static void upsert_reads_the_proposed_row(void **state)
     th_assert_status(sinew_upsert_set(s, &ticket_model, &n, conflict, 1, &bad, 1), SINEW_MISUSE, "numeric");
 }
 
+static const char *status_of(int64_t id)
+{
+    static char buf[32];
+    sinew_rows *r;
+    sinew_value p = sinew_v_int64(id);
+    th_ok(sinew_raw_rows(s, "SELECT status FROM tickets WHERE id = ?", &p, 1, &r));
+    assert_int_equal(sinew_rows_next(r), SINEW_ROW);
+    sinew_value v = sinew_rows_value(r, 0);
+    snprintf(buf, sizeof buf, "%.*s", (int)v.u.s.len, v.u.s.ptr);
+    sinew_rows_free(r);
+    return buf;
+}
+
+static void case_in_set(void **state)
+{
+    (void)state;
+    /* ticket k: priority k % 5, status k % 3, seq k. status = CASE WHEN priority >= 4 THEN closed
+     * WHEN seq < 2 THEN wontfix END (no ELSE: kept); seq = CASE WHEN priority = 0 THEN seq + 1000
+     * ELSE seq * 2 END */
+    sinew_when st[2] = {{sinew_ge(TICKET_PRIORITY, sinew_v_int32(4)), sinew_set_value(TICKET_STATUS, sinew_v_text("closed"))},
+                        {sinew_lt(TICKET_SEQ, sinew_v_int64(2)), sinew_set_value(TICKET_STATUS, sinew_v_enum(STATUS_WONTFIX))}};
+    sinew_when sq[1] = {{sinew_eq(TICKET_PRIORITY, sinew_v_int32(0)),
+                         sinew_set_expr(TICKET_SEQ, sinew_col_op(TICKET_SEQ, '+', sinew_v_int64(1000)))}};
+    sinew_set twice = sinew_set_expr(TICKET_SEQ, sinew_col_op(TICKET_SEQ, '*', sinew_v_int64(2)));
+    sinew_set set[2] = {sinew_set_case(TICKET_STATUS, st, 2, NULL), sinew_set_case(TICKET_SEQ, sq, 1, &twice)};
+    sinew_query *q = sinew_query_new(s, &ticket_model);
+    th_capture cap = {0};
+    th_capture_start(db, &cap);
+    int64_t changed = 0;
+    th_ok(sinew_query_update_set(q, set, 2, &changed));
+    th_capture_stop(db, &cap);
+    assert_int_equal(changed, 10);
+    assert_int_equal(cap.count, 1);
+    assert_non_null(strstr(cap.sql[0], "\"status\" = CASE WHEN \"priority\" >= "));
+    assert_non_null(strstr(cap.sql[0], " ELSE \"status\" END, \"seq\" = CASE WHEN "));
+    th_capture_free(&cap);
+    sinew_query_free(q);
+    for (int k = 0; k < 10; k++) {
+        static const char *const names[] = {"open", "closed", "wontfix"};
+        const char *want = k % 5 >= 4 ? "closed" : k < 2 ? "wontfix" : names[k % 3];
+        assert_string_equal(status_of(tracker_id(k)), want);
+        assert_int_equal(seq_of(tracker_id(k)), k % 5 == 0 ? k + 1000 : k * 2);
+    }
+    /* a paged update (rows picked by a key subselect) takes the same CASE; the array serves again */
+    q = sinew_query_new(s, &ticket_model);
+    th_ok(sinew_order(q, TICKET_SEQ, SINEW_DESC));   /* seq 1005 (k 5), 1000 (k 0), 18 (k 9) */
+    th_ok(sinew_limit(q, 3));
+    sinew_set again = sinew_set_case(TICKET_SEQ, sq, 1, NULL);
+    th_ok(sinew_query_update_set(q, &again, 1, &changed));
+    assert_int_equal(changed, 3);
+    sinew_query_free(q);
+    assert_int_equal(seq_of(tracker_id(0)), 2000);   /* priority 0: +1000 again */
+    assert_int_equal(seq_of(tracker_id(5)), 2005);
+    assert_int_equal(seq_of(tracker_id(9)), 18);     /* no branch held, no ELSE: kept */
+    assert_int_equal(seq_of(tracker_id(8)), 16);     /* outside the page */
+    sinew_when_free(st, 2);
+    sinew_when_free(sq, 1);
+    assert_null(st[0].cond);
+}
+
+static void case_refusals(void **state)
+{
+    (void)state;
+    sinew_when w[1] = {{sinew_ge(TICKET_PRIORITY, sinew_v_int32(4)), sinew_set_value(TICKET_TITLE, sinew_v_text("x"))}};
+    refused(sinew_set_case(TICKET_SEQ, w, 1, NULL), "every branch assigns the CASE's own column");
+    refused(sinew_set_case(TICKET_SEQ, w, 0, NULL), "needs 1 to 16 branches");
+    sinew_when_free(w, 1);
+    sinew_when bad[1] = {{sinew_ge(TICKET_PRIORITY, sinew_v_int32(4)), sinew_set_expr(TICKET_SEQ, TICKET_TITLE)}};
+    refused(sinew_set_case(TICKET_SEQ, bad, 1, NULL), "cannot take title");   /* a branch is checked as itself */
+    sinew_set inner = sinew_set_case(TICKET_SEQ, bad, 1, NULL);
+    sinew_when nested[1] = {{NULL, inner}};
+    refused(sinew_set_case(TICKET_SEQ, nested, 1, NULL), "has no condition");
+    sinew_when_free(bad, 1);
+    sinew_when nested2[1] = {{sinew_is_null(TICKET_TITLE), inner}};
+    refused(sinew_set_case(TICKET_SEQ, nested2, 1, NULL), "a CASE itself");
+    sinew_when_free(nested2, 1);
+    sinew_when err[1] = {{sinew_eq(TICKET_PRIORITY, sinew_v_text("high")), sinew_set_value(TICKET_SEQ, sinew_v_int64(1))}};
+    refused(sinew_set_case(TICKET_SEQ, err, 1, NULL), "cannot compare");
+    sinew_when_free(err, 1);
+    sinew_query *sub = sinew_query_new(s, &ticket_model);
+    sinew_when insub[1] = {{sinew_in_query(TICKET_ID, sub, TICKET_ID), sinew_set_value(TICKET_SEQ, sinew_v_int64(1))}};
+    refused(sinew_set_case(TICKET_SEQ, insub, 1, NULL), "cannot hold a subquery");
+    sinew_when_free(insub, 1);
+    assert_int_equal(seq_of(tracker_id(1)), 1);   /* nothing was written */
+}
+
+static void case_in_upsert(void **state)
+{
+    (void)state;
+    /* on conflict: seq = CASE WHEN priority = 3 THEN seq + EXCLUDED.seq ELSE EXCLUDED.seq END */
+    sinew_when w[1] = {{sinew_eq(TICKET_PRIORITY, sinew_v_int32(3)), sinew_set_combine(TICKET_SEQ, '+')}};
+    sinew_set other = sinew_set_excluded(TICKET_SEQ, TICKET_SEQ);
+    sinew_set set = sinew_set_case(TICKET_SEQ, w, 1, &other);
+    const unsigned conflict[] = {0};
+    Ticket t = {.id = tracker_id(3), .title = "t3", .priority = 9, .status = STATUS_OPEN, .seq = 5};
+    th_ok(sinew_upsert_set(s, &ticket_model, &t, conflict, 1, &set, 1));
+    assert_int_equal(t.seq, 3 + 5);                 /* ticket 3 has priority 3: added */
+    Ticket u = {.id = tracker_id(4), .title = "t4", .priority = 9, .status = STATUS_OPEN, .seq = 5};
+    th_ok(sinew_upsert_set(s, &ticket_model, &u, conflict, 1, &set, 1));
+    assert_int_equal(u.seq, 5);                     /* priority 4: the proposed value */
+    assert_int_equal(u.priority, 4);                /* not assigned: kept */
+    /* values in a condition and in a branch are bound after the row's */
+    sinew_when_free(w, 1);
+    sinew_when v[1] = {{sinew_between(TICKET_SEQ, sinew_v_int64(0), sinew_v_int64(6)), sinew_set_value(TICKET_SEQ, sinew_v_int64(-1))}};
+    set = sinew_set_case(TICKET_SEQ, v, 1, NULL);
+    th_ok(sinew_upsert_set(s, &ticket_model, &u, conflict, 1, &set, 1));
+    assert_int_equal(seq_of(tracker_id(4)), -1);
+    th_ok(sinew_upsert_set(s, &ticket_model, &u, conflict, 1, &set, 1));
+    assert_int_equal(seq_of(tracker_id(4)), -1);    /* -1 is outside 0..6: kept */
+    sinew_when_free(v, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +318,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(columns_and_arithmetic, setup, tracker_teardown),
         cmocka_unit_test_setup_teardown(bad_assignments_are_refused, setup, tracker_teardown),
         cmocka_unit_test_setup_teardown(upsert_reads_the_proposed_row, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(case_in_set, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(case_refusals, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(case_in_upsert, setup, tracker_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

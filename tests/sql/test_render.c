@@ -310,6 +310,69 @@ static void batch_loader_select(void **state)
     sn_buf_free(&b);
 }
 
+/* teams with a member over 30, with their member count; members numbered by age within their team, the
+ * first two kept */
+static void correlated_subqueries_and_windows(void **state)
+{
+    (void)state;
+    static sinew_value thirty;
+    thirty = int_v(30);
+    sinew_expr age_gt;
+    memset(&age_gt, 0, sizeof age_gt);
+    age_gt.kind = X_CMP;
+    age_gt.op = SINEW_GT;
+    age_gt.a = column(&person_model, 2);
+    age_gt.alias_a = 200;
+    age_gt.vals = &thirty;
+    age_gt.nvals = 1;
+    sinew_expr ex;
+    memset(&ex, 0, sizeof ex);
+    ex.kind = X_EXISTS;
+    ex.rel = TEAM_MEMBERS;
+    ex.owner = &team_model;
+    ex.alias_sub = 200;
+    ex.l = &age_gt;
+    sn_select s;
+    memset(&s, 0, sizeof s);
+    s.model = &team_model;
+    s.where = &ex;
+    s.limit = s.offset = -1;
+    s.ann[0] = (sn_ir_annot){TEAM_MEMBERS, 201, SINEW_COUNT, {column(&person_model, 0), 201}, NULL};
+    s.nann = 1;
+    sn_sql_out o;
+    sn_sql_out_init(&o);
+    assert_int_equal(sn_sql_select_objects(&o, &sn_dialect_postgres, &s, 0), SINEW_OK);
+    expect_text("exists and annotation", sn_buf_cstr(&o.sql),
+                "SELECT t0.\"id\", t0.\"name\", (SELECT COUNT(t201.\"id\") FROM \"people\" AS t201 WHERE "
+                "t201.\"team_id\" = t0.\"id\") FROM \"teams\" AS t0 WHERE EXISTS (SELECT 1 FROM \"people\" AS t200 "
+                "WHERE t200.\"team_id\" = t0.\"id\" AND (t200.\"age\" > $1))");
+    expect_params(&o, (const int64_t[]){30}, 1);
+
+    sn_select w;
+    memset(&w, 0, sizeof w);
+    w.model = &person_model;
+    w.limit = w.offset = -1;
+    w.vals[0] = (sn_ir_value){.kind = SN_VAL_COL, .col = {column(&person_model, 1), 0}};
+    w.vals[1] = (sn_ir_value){.kind = SN_VAL_WINDOW, .win = SINEW_ROW_NUMBER, .col = {column(&person_model, 0), 0},
+                              .part = {{column(&person_model, 5), 0}}, .npart = 1,
+                              .order = {{{column(&person_model, 2), 0}, SINEW_DESC, SINEW_NULLS_DEFAULT}},
+                              .norder = 1};
+    w.nvals = 2;
+    w.vfilter = 1;
+    w.vfilter_col = 1;
+    w.vfilter_op = SINEW_LE;
+    w.vfilter_v = int_v(2);
+    w.order[0] = (sn_ir_order){{column(&person_model, 1), 0}, SINEW_ASC, SINEW_NULLS_DEFAULT};
+    w.norder = 1;
+    assert_int_equal(sn_sql_select_grouped(&o, &sn_dialect_sqlite, &w), SINEW_OK);
+    expect_text("window filtered", sn_buf_cstr(&o.sql),
+                "SELECT w.c0, w.c1 FROM (SELECT t0.\"name\" AS c0, ROW_NUMBER() OVER (PARTITION BY t0.\"team_id\" "
+                "ORDER BY t0.\"age\" DESC) AS c1, t0.\"name\" AS o0 FROM \"people\" AS t0) AS w WHERE w.c1 <= ? "
+                "ORDER BY w.o0");
+    expect_params(&o, (const int64_t[]){2}, 1);
+    sn_sql_out_free(&o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -320,6 +383,7 @@ int main(void)
         cmocka_unit_test(bulk_update_and_delete),
         cmocka_unit_test(inserts_and_deletes_by_fields),
         cmocka_unit_test(batch_loader_select),
+        cmocka_unit_test(correlated_subqueries_and_windows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
