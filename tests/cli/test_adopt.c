@@ -263,17 +263,66 @@ static void pg_pipeline(const char *name, const char *rel, const char *skip_to)
     th_close(db);
 }
 
+/*
+ * A MariaDB database of the test's own, filled the way a user would: the script fed to the
+ * `mariadb` client (it has DELIMITER blocks for triggers and routines, which only the client
+ * understands), from the line after `skip_to` (the script's own DROP/CREATE DATABASE and USE:
+ * the rest goes into the test's database).
+ */
+static void my_pipeline(const char *name, const char *rel, const char *skip_to)
+{
+    sinew_db *db = th_open();
+    char path[700], url[1100], script[700];
+    snprintf(url, sizeof url, "%s", th_last_url());
+    snprintf(path, sizeof path, "%s/%s", SINEW_DATA_DIR, rel);
+    snprintf(script, sizeof script, "%s/%s.mariadb.sql", th_tmpdir(), name);
+    char *sql = mt_read(path);
+    const char *p = strstr(sql, skip_to);
+    assert_non_null(p);
+    mt_write(script, strchr(p, '\n') + 1);
+    free(sql);
+    sinew_url *u;
+    th_ok(sinew_url_parse(&u, url));
+    char host[300], port[32], user[300], pw[300];
+    snprintf(host, sizeof host, "--host=%s", u->host ? u->host : "127.0.0.1");
+    snprintf(port, sizeof port, "--port=%d", u->port ? u->port : 3306);
+    snprintf(user, sizeof user, "--user=%s", u->user ? u->user : "root");
+    snprintf(pw, sizeof pw, "--password=%s", u->password ? u->password : "");
+    char dbname[300];
+    snprintf(dbname, sizeof dbname, "--database=%s", u->path ? u->path : "");
+    sinew_url_free(u);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int in = open(script, O_RDONLY);
+        if (in < 0) _exit(127);
+        dup2(in, 0);
+        execlp("mariadb", "mariadb", "--no-defaults", "--protocol=tcp", host, port, user, pw, dbname,
+               "--default-character-set=utf8mb4", (char *)NULL);
+        execlp("mysql", "mysql", "--no-defaults", "--protocol=tcp", host, port, user, pw, dbname, (char *)NULL);
+        _exit(127);
+    }
+    int st;
+    assert_true(waitpid(pid, &st, 0) == pid);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) fail_msg("the mariadb client could not load %s", path);
+    pipeline(name, url);
+    th_close(db);
+}
+
 static void test_chinook(void **state)
 {
     (void)state;
-    if (th_is_postgres()) pg_pipeline("chinook", "chinook/Chinook_PostgreSql.sql", "\\c chinook;");
+    if (th_is_mariadb()) my_pipeline("chinook", "chinook/Chinook_MySql.sql", "USE `Chinook`;");
+    else if (th_is_postgres()) pg_pipeline("chinook", "chinook/Chinook_PostgreSql.sql", "\\c chinook;");
     else sqlite_pipeline("chinook", "chinook/Chinook_Sqlite.sqlite");
 }
 
 static void test_sakila(void **state)
 {
     (void)state;
-    if (th_is_postgres()) pg_pipeline("sakila", "sakila/postgres-sakila-schema.sql", NULL);
+    if (th_is_mariadb()) my_pipeline("sakila", "sakila/mysql-sakila-schema.sql", "USE sakila;");
+    else if (th_is_postgres()) pg_pipeline("sakila", "sakila/postgres-sakila-schema.sql", NULL);
     else sqlite_pipeline("sakila", "sakila/sakila.sqlite");
 }
 
