@@ -275,8 +275,25 @@ static int flush_index(ctx *c, int t, const char *name, int unique, strlist *col
     return rc ? sn_nomem() : SINEW_OK;
 }
 
+/* The names of the table's foreign keys: InnoDB gives a key that no index leads an index of the key's
+   own name, which is the key's, not the schema's (a schema with @no_index has none of its own). */
+static int fk_names(ctx *c, const char *table, strlist *out)
+{
+    cat_query x;
+    int rc = open_q(&x, c->db, "SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS "
+                               "WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ?", table);
+    if (rc) return rc;
+    while ((rc = cq_step(&x)) == SINEW_ROW)
+        if ((rc = sl_push(out, txt(&x, 0)))) break;
+    cq_end(&x);
+    return rc == SINEW_DONE ? SINEW_OK : rc;
+}
+
 static int indexes(ctx *c, int t, const char *table)
 {
+    strlist fks = {0};
+    int frc = fk_names(c, table, &fks);
+    if (frc) { sl_free(&fks); return frc; }
     cat_query x;
     int rc = open_q(&x, c->db,
         "SELECT s.INDEX_NAME, s.NON_UNIQUE, s.COLUMN_NAME, s.SUB_PART, s.INDEX_TYPE, col.DATA_TYPE "
@@ -284,7 +301,7 @@ static int indexes(ctx *c, int t, const char *table)
         "ON col.TABLE_SCHEMA = s.TABLE_SCHEMA AND col.TABLE_NAME = s.TABLE_NAME AND col.COLUMN_NAME = s.COLUMN_NAME "
         "WHERE s.TABLE_SCHEMA = DATABASE() AND s.TABLE_NAME = ? ORDER BY s.INDEX_NAME = 'PRIMARY' DESC, "
         "s.INDEX_NAME, s.SEQ_IN_INDEX", table);
-    if (rc) return rc;
+    if (rc) { sl_free(&fks); return rc; }
     strlist cols = {0};
     char *cur = NULL;
     int uniq = 0, skip = 0;
@@ -299,7 +316,7 @@ static int indexes(ctx *c, int t, const char *table)
             cur = sn_strdup(name);
             if (!cur) { rc = sn_nomem(); break; }
             uniq = num(&x, 1) == 0;
-            skip = 0;
+            skip = !uniq && sl_has(&fks, name);
             if (!strcmp(itype, "FULLTEXT") || !strcmp(itype, "SPATIAL")) {
                 skip = 1;
                 sn_ib_note(c->b, t, NULL, "the %s index %s is not pulled (drift does not see it); keep it in a "
@@ -322,6 +339,7 @@ static int indexes(ctx *c, int t, const char *table)
     cq_end(&x);
     if (rc == SINEW_DONE) rc = cur && !skip ? flush_index(c, t, cur, uniq, &cols) : SINEW_OK;
     sl_free(&cols);
+    sl_free(&fks);
     sn_free(cur);
     return rc;
 }

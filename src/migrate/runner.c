@@ -300,7 +300,8 @@ static int stepwise_one(sinew_db *db, const char *dir, const sn_mig *target, int
         char *pn = NULL;
         int pup = 0, pdone = 0;
         rc = sn_mig_steps_pending(db, &pn, &pup, &pdone);
-        if (!rc && pn)
+        /* going up, an interrupted run of a pending migration is finished when the loop reaches it */
+        if (!rc && pn && (!up || !pup))
             rc = sinew_error_set(SINEW_CONFLICT, "migration %s was being %s when it was interrupted (%d statement%s "
                                  "done): run `sinew migrate %s` to finish it", pn, pup ? "applied" : "rolled back",
                                  pdone, pdone == 1 ? "" : "s", pup ? "up" : "down");
