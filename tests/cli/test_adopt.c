@@ -266,23 +266,32 @@ static void pg_pipeline(const char *name, const char *rel, const char *skip_to)
 /*
  * A MariaDB database of the test's own, filled the way a user would: the script fed to the
  * `mariadb` client (it has DELIMITER blocks for triggers and routines, which only the client
- * understands), from the line after `skip_to` (the script's own DROP/CREATE DATABASE and USE:
- * the rest goes into the test's database).
+ * understands), without the script's own DROP/CREATE DATABASE and USE lines (`drop_lines`:
+ * they are blanked: everything else goes into the test's database, the SET lines around it included).
  */
-static void my_pipeline(const char *name, const char *rel, const char *skip_to)
+static void my_pipeline(const char *name, const char *rel, const char *const *drop_lines, const char *own_db)
 {
     sinew_db *db = th_open();
     char path[700], url[1100], script[700];
     snprintf(url, sizeof url, "%s", th_last_url());
+    if (own_db) {
+        /* the script makes its database itself (its views name it): the URL names that one */
+        char *slash = strrchr(url, '/');
+        assert_non_null(slash);
+        snprintf(slash + 1, sizeof url - (size_t)(slash + 1 - url), "%s", own_db);
+    }
     snprintf(path, sizeof path, "%s/%s", SINEW_DATA_DIR, rel);
     snprintf(script, sizeof script, "%s/%s.mariadb.sql", th_tmpdir(), name);
     char *sql = mt_read(path);
-    const char *p = strstr(sql, skip_to);
-    assert_non_null(p);
-    mt_write(script, strchr(p, '\n') + 1);
+    for (size_t i = 0; drop_lines[i]; i++) {      /* blanked: same length, the line numbers stay */
+        char *p = strstr(sql, drop_lines[i]);
+        assert_non_null(p);
+        memset(p, ' ', strlen(drop_lines[i]));
+    }
+    mt_write(script, sql);
     free(sql);
     sinew_url *u;
-    th_ok(sinew_url_parse(&u, url));
+    th_ok(sinew_url_parse(&u, th_last_url()));      /* the client starts in the test's own database */
     char host[300], port[32], user[300], pw[300];
     snprintf(host, sizeof host, "--host=%s", u->host ? u->host : "127.0.0.1");
     snprintf(port, sizeof port, "--port=%d", u->port ? u->port : 3306);
@@ -307,13 +316,20 @@ static void my_pipeline(const char *name, const char *rel, const char *skip_to)
     assert_true(waitpid(pid, &st, 0) == pid);
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) fail_msg("the mariadb client could not load %s", path);
     pipeline(name, url);
+    if (own_db) {
+        char drop[400];
+        snprintf(drop, sizeof drop, "DROP DATABASE `%s`", own_db);
+        th_ok(sinew_exec(db, drop));
+    }
     th_close(db);
 }
 
 static void test_chinook(void **state)
 {
     (void)state;
-    if (th_is_mariadb()) my_pipeline("chinook", "chinook/Chinook_MySql.sql", "USE `Chinook`;");
+    static const char *const own_db[] = {"DROP DATABASE IF EXISTS `Chinook`;", "CREATE DATABASE `Chinook`;",
+                                         "USE `Chinook`;", NULL};
+    if (th_is_mariadb()) my_pipeline("chinook", "chinook/Chinook_MySql.sql", own_db, NULL);
     else if (th_is_postgres()) pg_pipeline("chinook", "chinook/Chinook_PostgreSql.sql", "\\c chinook;");
     else sqlite_pipeline("chinook", "chinook/Chinook_Sqlite.sqlite");
 }
@@ -321,7 +337,9 @@ static void test_chinook(void **state)
 static void test_sakila(void **state)
 {
     (void)state;
-    if (th_is_mariadb()) my_pipeline("sakila", "sakila/mysql-sakila-schema.sql", "USE sakila;");
+    /* the script as it is: its views name the database `sakila` */
+    static const char *const nothing[] = {NULL};
+    if (th_is_mariadb()) my_pipeline("sakila", "sakila/mysql-sakila-schema.sql", nothing, "sakila");
     else if (th_is_postgres()) pg_pipeline("sakila", "sakila/postgres-sakila-schema.sql", NULL);
     else sqlite_pipeline("sakila", "sakila/sakila.sqlite");
 }
