@@ -1,7 +1,8 @@
 #!/bin/sh
 # test.sh - build and run every test:
 #   1. gcc with AddressSanitizer + UndefinedBehaviorSanitizer, the whole suite on
-#      SQLite and on a throwaway PostgreSQL server (scripts/with-postgres.sh);
+#      SQLite, on a throwaway PostgreSQL server (scripts/with-postgres.sh) and on a
+#      throwaway MariaDB server (scripts/with-mariadb.sh, label mariadb), in one run;
 #      then, in the same build, the PostgreSQL suite again through PgBouncer in
 #      transaction and in session pooling (label pgbouncer,
 #      scripts/with-pgbouncer.sh) and the read-replica tests against a primary
@@ -23,19 +24,22 @@ cd "$(dirname "$0")/.."
 sh scripts/deps.sh test
 jobs=$(nproc 2>/dev/null || echo 2)
 
-echo "== 1/4 gcc + ASan/UBSan: SQLite and PostgreSQL"
+echo "== 1/4 gcc + ASan/UBSan: SQLite, PostgreSQL and MariaDB"
 pg=OFF
 [ -x scripts/with-postgres.sh ] && pg=ON
-cmake -S . -B build/asan -DCMAKE_C_COMPILER=gcc -DSINEW_SANITIZE=ON -DSINEW_TESTS=ON -DSINEW_TEST_POSTGRES=$pg >/dev/null
+my=OFF
+[ -x scripts/with-mariadb.sh ] && my=ON
+cmake -S . -B build/asan -DCMAKE_C_COMPILER=gcc -DSINEW_SANITIZE=ON -DSINEW_TESTS=ON -DSINEW_TEST_POSTGRES=$pg \
+    -DSINEW_TEST_MARIADB=$my >/dev/null
 cmake --build build/asan -j"$jobs" >/dev/null
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-if [ $pg = ON ]; then
-    scripts/with-postgres.sh ctest --test-dir build/asan --output-on-failure -j"$jobs"
-else
-    ctest --test-dir build/asan --output-on-failure -j"$jobs"
-fi
-for label in sqlite postgres; do
+# both servers around one ctest run: the three backends' tests share the machine's cores
+servers=
+[ $pg = ON ] && servers="scripts/with-postgres.sh"
+[ $my = ON ] && servers="$servers scripts/with-mariadb.sh"
+$servers ctest --test-dir build/asan --output-on-failure -j"$jobs"
+for label in sqlite postgres mariadb; do
     n=$(ctest --test-dir build/asan -N -L "^$label\$" | sed -n 's/^Total Tests: //p')
     echo "tests run against $label: ${n:-0}"
 done

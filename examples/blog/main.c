@@ -35,10 +35,16 @@ static void show_warnings(void *ctx, const sinew_log_event *ev)
 
 int main(int argc, char **argv)
 {
+    /* a file name (SQLite), or the URL of an empty server database:
+     * postgres://user@127.0.0.1/blog, mariadb://user:pw@127.0.0.1:3306/blog */
     const char *path = argc > 1 ? argv[1] : "blog.db";
-    unlink(path);   /* a fresh database every run */
     char url[1024];
-    snprintf(url, sizeof url, "sqlite:%s", path);
+    if (strstr(path, "://")) {
+        snprintf(url, sizeof url, "%s", path);
+    } else {
+        unlink(path);   /* a fresh database every run */
+        snprintf(url, sizeof url, "sqlite:%s", path);
+    }
     sinew_db *db;
     CHECK(sinew_open(&db, url));
     printf("1. Opened %s and created the tables from blog.sinew.\n", url);

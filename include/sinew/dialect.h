@@ -117,6 +117,22 @@ typedef struct sinew_dialect {
     /* 1: a multi-row INSERT's keys come back through RETURNING on this backend too (they are read
      * with last_insert_id otherwise, where the dialect has ? placeholders). */
     int insert_returning;
+    /* 1: a single-table DELETE takes no alias: DELETE t0 FROM t AS t0 WHERE ... (MySQL's
+     * multiple-table form). 0: DELETE FROM t AS t0 WHERE ... */
+    int delete_names_alias;
+    /* 1: an UPDATE or DELETE whose rows are chosen by a subquery over its own table (paged, or
+     * through joins) reads the subquery through a derived table, which MariaDB materialises first
+     * (it refuses the table itself, and LIMIT, in such a subquery). */
+    int dml_subquery_derived;
+    /* Written around an aggregate (MIN, MAX, SUM, AVG) of a decimal column read through
+     * decimal_cast, to give the number without the cast's trailing zeros ("100", not
+     * "100.000000000000000000000000000000"); the aggregate always has a decimal point there.
+     * NULL: the aggregate as the database gives it. */
+    const char *decimal_result_open;
+    const char *decimal_result_close;
+    /* 1: a double column stores +/-infinity (SQLite, PostgreSQL). 0: writing one is refused
+     * (MariaDB's DOUBLE has none: SINEW_TYPE from the server, in strict mode). */
+    int has_infinity;
     /* 1: a foreign key's NO ACTION is written out (ON DELETE NO ACTION), because the database reports
      * an action left unsaid as another one (MariaDB: RESTRICT), and drift compares what it reports. */
     int fk_no_action_explicit;

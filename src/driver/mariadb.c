@@ -16,7 +16,10 @@
  * that does not fit is an error, never a warning and a truncated row),
  * standard string literals (NO_BACKSLASH_ESCAPES) and double-quoted
  * identifiers in raw SQL (ANSI_QUOTES; sinew itself writes backticks), ||
- * as concatenation (PIPES_AS_CONCAT). CLIENT_FOUND_ROWS makes an UPDATE
+ * as concatenation (PIPES_AS_CONCAT), and divisions and AVG to 30 decimal
+ * places (div_precision_increment; 4 by default), and recursive CTEs as deep
+ * as on the other backends (max_recursive_iterations: 1000 by default since
+ * MariaDB 10.6, the old default restored). CLIENT_FOUND_ROWS makes an UPDATE
  * report the rows it matched, as PostgreSQL and SQLite do (the optimistic
  * lock counts on it). Errors are mapped from the server's error numbers,
  * with the table, column and constraint read from its message.
@@ -388,7 +391,7 @@ static int my_open(sinew_conn **out, const sinew_url *url)
     int n = snprintf(set, sizeof set,
                      "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
                      "NO_ENGINE_SUBSTITUTION,NO_BACKSLASH_ESCAPES,ANSI_QUOTES,PIPES_AS_CONCAT', time_zone = '+00:00', "
-                     "NAMES utf8mb4 COLLATE utf8mb4_bin; SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+                     "NAMES utf8mb4 COLLATE utf8mb4_bin, div_precision_increment = 30, max_recursive_iterations = 4294967295; SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
     if (lock_ms >= 0)   /* innodb_lock_wait_timeout is in whole seconds, 0 not allowed */
         n += snprintf(set + n, sizeof set - (size_t)n, "; SET SESSION innodb_lock_wait_timeout = %ld",
                       lock_ms ? (lock_ms + 999) / 1000 : 1073741824L);
@@ -625,6 +628,11 @@ static int execute(sinew_stmt *s)
         return fail(s->c, s->st, s->sql, doing);
     }
     s->executed = 1;
+    /* INSERT ... RETURNING describes its result only once it has run */
+    if (s->ncols == 0 && mysql_stmt_field_count(s->st) > 0) {
+        int rc = setup_columns(s);
+        if (rc) return rc;
+    }
     if (s->ncols == 0 || mysql_stmt_field_count(s->st) == 0) {
         my_ulonglong n = mysql_stmt_affected_rows(s->st);
         s->c->changes = n == (my_ulonglong)-1 ? 0 : (int64_t)n;
@@ -641,7 +649,9 @@ static int execute(sinew_stmt *s)
         return rc;
     }
     s->has_result = 1;
-    /* an INSERT ... RETURNING: its rows are the rows it wrote */
+    /* an INSERT ... RETURNING reports no affected rows: the rows it returns are the rows it wrote */
+    my_ulonglong n = mysql_stmt_affected_rows(s->st);
+    s->c->changes = n != (my_ulonglong)-1 ? (int64_t)n : s->cursor ? 0 : (int64_t)mysql_stmt_num_rows(s->st);
     my_ulonglong id = mysql_stmt_insert_id(s->st);
     if (id) s->c->last_id = (int64_t)id;
     return SINEW_OK;
@@ -679,8 +689,6 @@ SN_HOT static int my_step(sinew_stmt *s)
     int f = mysql_stmt_fetch(s->st);
     if (f == MYSQL_NO_DATA) {
         s->row = 0;
-        s->c->changes = (int64_t)mysql_stmt_affected_rows(s->st);
-        if (s->c->changes < 0) s->c->changes = 0;
         close_result(s);
         return SINEW_DONE;
     }

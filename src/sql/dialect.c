@@ -191,6 +191,7 @@ const sinew_dialect sn_dialect_sqlite = {
     .index_prefix = NULL,
     .drop_index_on_table = 0,
     .insert_returning = 0,
+    .has_infinity = 1,
     .row_lock_alternative = "SQLite has no row locks: a write transaction locks the whole database, and "
                             "sinew_begin()/sinew_transaction() begin one with BEGIN IMMEDIATE, so whatever "
                             "is read in it cannot change until it ends; read and write in one "
@@ -237,6 +238,7 @@ const sinew_dialect sn_dialect_postgres = {
     .index_prefix = NULL,
     .drop_index_on_table = 0,
     .insert_returning = 1,
+    .has_infinity = 1,
 };
 
 /*
@@ -310,6 +312,11 @@ const sinew_dialect sn_dialect_mariadb = {
     .index_prefix = my_index_prefix,
     .drop_index_on_table = 1,
     .insert_returning = 1,
+    .delete_names_alias = 1,
+    .dml_subquery_derived = 1,
+    .decimal_result_open = "TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM ",
+    .decimal_result_close = "))",
+    .has_infinity = 0,
     .fk_no_action_explicit = 1,
     /* a lock per database (GET_LOCK names are server-wide); a day's wait before giving up */
     .migration_lock_query = "SELECT GET_LOCK(CONCAT('sinew_migrate.', DATABASE()), 86400)",

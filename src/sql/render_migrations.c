@@ -5,6 +5,7 @@
  */
 #include <inttypes.h>
 #include <string.h>
+#include <strings.h>
 #include "dialect.h"
 
 #define TABLE "sinew_migrations"
@@ -17,15 +18,17 @@ static const char *key_type(const sinew_dialect *d)
     memset(&f, 0, sizeof f);
     f.type = SINEW_TEXT;
     f.flags = SINEW_FIELD_PK;
-    return d->column_type(&f);
+    const char *kt = d->column_type(&f);
+    return kt && strncasecmp(kt, "TEXT", 5) ? kt : "TEXT";
 }
 
 void sn_sql_migrations_table(sn_buf *out, const sinew_dialect *d)
 {
     sn_buf_puts(out, "CREATE TABLE IF NOT EXISTS ");
     sn_sql_ident(out, d, TABLE);
-    /* the key is text the dialect can index (MariaDB cannot key a TEXT column: VARCHAR there) */
+    /* the key is text of the dialect's key type where plain TEXT cannot be a key (MariaDB's VARCHAR) */
     sn_buf_printf(out, " (name %s PRIMARY KEY, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)", key_type(d));
+    if (d->table_options) sn_buf_puts(out, d->table_options);
 }
 
 /*
@@ -40,6 +43,7 @@ void sn_sql_migrations_progress_table(sn_buf *out, const sinew_dialect *d)
     sn_sql_ident(out, d, PROGRESS);
     sn_buf_printf(out, " (name %s PRIMARY KEY, direction TEXT NOT NULL, done INTEGER NOT NULL, "
                        "done_checksum TEXT NOT NULL, pending_fp TEXT)", key_type(d));
+    if (d->table_options) sn_buf_puts(out, d->table_options);
 }
 
 void sn_sql_migrations_progress_select(sn_buf *out, const sinew_dialect *d)

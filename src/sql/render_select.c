@@ -288,10 +288,15 @@ int sn_sql_select_has_pk_order(const sn_select *s) { return has_pk_order(s, s->n
 static void order_key(rctx *r, const sn_ir_col *c, sinew_dir dir, sinew_nulls nulls, int first)
 {
     sn_buf_puts(r->b, first ? " ORDER BY " : ", ");
+    if (!r->d->has_nulls_order && nulls != SINEW_NULLS_DEFAULT) {
+        /* no NULLS FIRST / LAST (MariaDB): order by whether the key is NULL first */
+        ir_col(r, c);
+        sn_buf_puts(r->b, nulls == SINEW_NULLS_FIRST ? " IS NULL DESC, " : " IS NULL ASC, ");
+    }
     ir_col(r, c);
     if (dir == SINEW_DESC) sn_buf_puts(r->b, " DESC");
-    if (nulls == SINEW_NULLS_FIRST) sn_buf_puts(r->b, " NULLS FIRST");
-    if (nulls == SINEW_NULLS_LAST) sn_buf_puts(r->b, " NULLS LAST");
+    if (r->d->has_nulls_order && nulls == SINEW_NULLS_FIRST) sn_buf_puts(r->b, " NULLS FIRST");
+    if (r->d->has_nulls_order && nulls == SINEW_NULLS_LAST) sn_buf_puts(r->b, " NULLS LAST");
 }
 
 /* ORDER BY ... LIMIT n OFFSET ? (with_order 0: the order is left out, paging stays) */
@@ -398,11 +403,21 @@ const char *sn_sql_agg_name(sinew_agg fn)
     return "COUNT";
 }
 
+/* 1: the aggregate of this column is wrapped in the dialect's decimal_result_open/close */
+static int trims_decimal(const rctx *r, sinew_agg fn, const sn_ir_col *arg)
+{
+    if (!arg || fn == SINEW_COUNT || !r->d->decimal_result_open || !r->d->decimal_cast || arg->col.arith) return 0;
+    return arg->col.model->fields[arg->col.field].type == SINEW_DECIMAL;
+}
+
 static void agg(rctx *r, const sn_ir_agg *a)
 {
+    int trim = trims_decimal(r, a->fn, &a->arg);
+    if (trim) sn_buf_puts(r->b, r->d->decimal_result_open);
     sn_buf_printf(r->b, "%s(", sn_sql_agg_name(a->fn));
     ir_col(r, &a->arg);
     sn_buf_putc(r->b, ')');
+    if (trim) sn_buf_puts(r->b, r->d->decimal_result_close);
 }
 
 int sn_sql_select_grouped(sn_sql_out *o, const sinew_dialect *d, const sn_select *s)
@@ -445,8 +460,11 @@ int sn_sql_select_scalar(sn_sql_out *o, const sinew_dialect *d, const sn_select 
 {
     sn_sql_out_reset(o);
     rctx r = {o, &o->sql, d};
-    if (fn) sn_buf_printf(r.b, "SELECT %s(", sn_sql_agg_name(fn));
-    else sn_buf_puts(r.b, "SELECT COUNT(*)");
+    int trim = fn && trims_decimal(&r, fn, arg) && !sn_sql_select_needs_wrap(s);
+    sn_buf_puts(r.b, "SELECT ");
+    if (trim) sn_buf_puts(r.b, d->decimal_result_open);
+    if (fn) sn_buf_printf(r.b, "%s(", sn_sql_agg_name(fn));
+    else sn_buf_puts(r.b, "COUNT(*)");
     if (sn_sql_select_needs_wrap(s)) {
         /* over a derived table of the rows, which carries the model's columns under their names */
         if (arg) {
@@ -468,6 +486,7 @@ int sn_sql_select_scalar(sn_sql_out *o, const sinew_dialect *d, const sn_select 
     } else {
         if (arg) ir_col(&r, arg);
         if (fn) sn_buf_putc(r.b, ')');
+        if (trim) sn_buf_puts(r.b, d->decimal_result_close);
         from_where(&r, s, 0);
     }
     return done(&r);
@@ -495,12 +514,14 @@ static void bulk_where(rctx *r, const sn_select *s)
         sn_sql_ident(r->b, r->d, m->fields[m->pk[i]].column);
     }
     sn_buf_puts(r->b, ") IN (SELECT ");
+    if (r->d->dml_subquery_derived) sn_buf_puts(r->b, "* FROM (SELECT ");
     for (size_t i = 0; i < m->npk; i++) {
         if (i) sn_buf_puts(r->b, ", ");
         alias_col(r, 0, m->fields[m->pk[i]].column);
     }
     from_where(r, s, 0);
     order_limit(r, s, 0, 1);
+    if (r->d->dml_subquery_derived) sn_buf_puts(r->b, ") AS sn_rows");
     sn_buf_putc(r->b, ')');
 }
 
@@ -543,9 +564,10 @@ int sn_sql_delete_rows(sn_sql_out *o, const sinew_dialect *d, const sn_select *s
 {
     sn_sql_out_reset(o);
     rctx r = {o, &o->sql, d};
-    sn_buf_puts(r.b, "DELETE FROM ");
+    int alias = simple_rows(s);
+    sn_buf_puts(r.b, alias && d->delete_names_alias ? "DELETE t0 FROM " : "DELETE FROM ");
     sn_sql_ident(r.b, d, s->model->table);
-    if (simple_rows(s)) sn_buf_puts(r.b, " AS t0");
+    if (alias) sn_buf_puts(r.b, " AS t0");
     bulk_where(&r, s);
     return done(&r);
 }

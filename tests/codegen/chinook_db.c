@@ -122,7 +122,7 @@ void chinook_setup(const char *sqlite_path)
 {
     char file_url[4200];
     snprintf(file_url, sizeof file_url, "sqlite:%s?mode=ro", sqlite_path);
-    if (!th_is_postgres()) {
+    if (!th_is_server()) {
         snprintf(url, sizeof url, "%s", file_url);
         return;
     }

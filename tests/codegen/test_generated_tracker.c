@@ -23,6 +23,9 @@ static int64_t catalog_has_index(sinew_db *db, const char *table, const char *na
     if (th_is_postgres())
         snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM pg_indexes WHERE tablename = '%s' AND indexname = '%s'", table,
                  name);
+    else if (th_is_mariadb())
+        snprintf(sql, sizeof sql, "SELECT COUNT(DISTINCT index_name) FROM information_schema.statistics WHERE "
+                 "table_schema = DATABASE() AND table_name = '%s' AND index_name = '%s'", table, name);
     else
         snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = '%s' AND "
                  "name = '%s'", table, name);

@@ -42,7 +42,7 @@ static void bad_urls_are_explained(void **state)
         {"", "empty"},
         {"blog.db", "no scheme"},
         {":memory:", "no scheme"},
-        {"mysql://x/y", "unknown scheme 'mysql'"},
+        {"oracle://x/y", "unknown scheme 'oracle'"},
         {"sqlite:", "no database file given"},
         {"sqlite://relative.db", "absolute path"},
         {"postgres:host/db", "expected '//'"},
@@ -66,7 +66,22 @@ static void bad_urls_are_explained(void **state)
         assert_null(u);
     }
     sinew_db *db;
-    th_assert_status(sinew_open(&db, "mysql://127.0.0.1/x"), SINEW_INVALID, "unknown scheme");
+    th_assert_status(sinew_open(&db, "oracle://127.0.0.1/x"), SINEW_INVALID, "unknown scheme");
+    /* mariadb:// and mysql:// are server URLs; their parameters are checked before connecting */
+    sinew_url *mu;
+    th_ok(sinew_url_parse(&mu, "mysql://u:p%40w@db.example:3307/shop?ssl-mode=REQUIRED"));
+    assert_string_equal(mu->scheme, "mysql");
+    assert_string_equal(mu->password, "p@w");
+    assert_int_equal(mu->port, 3307);
+    assert_string_equal(mu->path, "shop");
+    assert_string_equal(sinew_url_param(mu, "ssl-mode"), "REQUIRED");
+    sinew_url_free(mu);
+    if (sinew_find_driver("mariadb")) {
+        th_assert_status(sinew_open(&db, "mariadb://127.0.0.1:1/x?sslmod=REQUIRED"), SINEW_INVALID, "'sslmod'");
+        th_assert_status(sinew_open(&db, "mariadb://127.0.0.1:1/x?charset=latin1"), SINEW_INVALID, "utf8mb4");
+        th_assert_status(sinew_open(&db, "mariadb://127.0.0.1:1/x?ssl-mode=maybe"), SINEW_INVALID, "ssl-mode=maybe");
+        th_assert_status(sinew_open(&db, "mariadb://127.0.0.1:1/x?connect_timeout=1"), SINEW_CONNECTION, "cannot connect");
+    }
     th_assert_status(sinew_open(&db, "sqlite::memory:?mode=bogus"), SINEW_INVALID, "mode=bogus");
     th_assert_status(sinew_open(&db, "sqlite::memory:?busy_timeout=soon"), SINEW_INVALID, "busy_timeout=soon");
 }

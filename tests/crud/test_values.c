@@ -298,7 +298,14 @@ static void nan_is_refused_on_every_backend(void **state)
     th_ok(sinew_save(s, &reading_model, r));
     r->score = -NAN;
     th_assert_status(sinew_save(s, &reading_model, r), SINEW_TYPE, "Reading.score is NaN");
-    r->score = INFINITY;   /* infinities are numbers both backends keep */
+    r->score = INFINITY;   /* infinities are numbers SQLite and PostgreSQL keep */
+    if (!sinew_find_driver(th_backend())->dialect->has_infinity) {
+        /* MariaDB's DOUBLE has none: the server refuses it (strict mode) */
+        th_assert_status(sinew_save(s, &reading_model, r), SINEW_TYPE, "score");
+        sinew_session_free(s);
+        th_close(db);
+        return;
+    }
     th_ok(sinew_save(s, &reading_model, r));
     sinew_session *s2;
     th_ok(sinew_session_new(&s2, db));

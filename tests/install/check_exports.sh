@@ -36,8 +36,10 @@ if comm -23 "$tmp/exported" "$tmp/declared" | grep . >"$tmp/extra"; then
     cat "$tmp/extra" >&2
     status=1
 fi
-# the PostgreSQL driver is absent from a build without it (SINEW_POSTGRES=OFF)
-if comm -13 "$tmp/exported" "$tmp/declared" | grep -v '^sinew_postgres_driver$' | grep . >"$tmp/missing"; then
+# the PostgreSQL and MariaDB drivers are absent from a build without them (SINEW_POSTGRES=OFF,
+# SINEW_MARIADB=OFF or Connector/C not found)
+if comm -13 "$tmp/exported" "$tmp/declared" | grep -v '^sinew_postgres_driver$' | grep -v '^sinew_mariadb_driver$' |
+    grep . >"$tmp/missing"; then
     echo "exports: declared with SINEW_API but not exported:" >&2
     cat "$tmp/missing" >&2
     status=1

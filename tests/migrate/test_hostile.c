@@ -143,10 +143,12 @@ static void migrate_whole(sinew_db *db, const sinew_schema *from, const sinew_sc
         for (const char *c = p; c < (e ? e : p + strlen(p)); c++)
             assert_false((unsigned char)*c < 0x20 && *c != '\t');
     }
-    if (!th_is_postgres()) th_ok(sinew_exec(db, "PRAGMA foreign_keys = OFF"));
+    /* a table rebuild needs foreign keys off where the dialect says how (SQLite's PRAGMA) */
+    const sinew_dialect *dl = sinew_find_driver(th_backend())->dialect;
+    if (dl->fk_enforcement_off) th_ok(sinew_exec(db, dl->fk_enforcement_off));
     int rc = sinew_exec(db, text);
     if (rc) fail_msg("%s\n---\n%s", sinew_errmsg(), text);
-    if (!th_is_postgres()) th_ok(sinew_exec(db, "PRAGMA foreign_keys = ON"));
+    if (dl->fk_enforcement_on) th_ok(sinew_exec(db, dl->fk_enforcement_on));
     if (text_out) *text_out = strdup(text);
     sn_buf_free(&b);
     sn_diff_free(&d);

@@ -23,7 +23,7 @@ static sinew_driver renamed;
 
 static void register_renamed(void)
 {
-    renamed = th_is_postgres() ? sinew_postgres_driver : sinew_sqlite_driver;
+    renamed = *sinew_find_driver(th_backend());   /* the backend's own driver, under another name */
     renamed.version = SINEW_DRIVER_VERSION;
     renamed.name = "renamed";
     renamed.schemes = renamed_schemes;

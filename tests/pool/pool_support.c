@@ -11,7 +11,7 @@ static int counter;
 void pool_target_make(pool_target *t)
 {
     memset(t, 0, sizeof *t);
-    if (th_is_postgres()) {
+    if (th_is_server()) {
         t->owner = th_open();
         snprintf(t->url, sizeof t->url, "%s", th_last_url());
     } else {

@@ -24,7 +24,7 @@ static char url[700];
 static sinew_db *open_shared(void)
 {
     static int n;
-    if (th_is_postgres()) {
+    if (th_is_server()) {
         sinew_db *d = th_open();
         snprintf(url, sizeof url, "%s", th_last_url());
         return d;

@@ -515,10 +515,11 @@ static void eager_load_chunks_large_key_sets(void **state)
     fixture f;
     f.db = th_open();
     th_ok(sinew_create_tables(f.db, &blog_schema));
-    th_ok(sinew_exec(f.db, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 40000) "
-                           "INSERT INTO users (id, email) SELECT x, 'u' || x || '@example.com' FROM c"));
-    th_ok(sinew_exec(f.db, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 40000) "
-                           "INSERT INTO posts (id, author_id, title) SELECT x, 40001 - x, 'post ' || (40001 - x) FROM c"));
+    /* INSERT ... WITH ... SELECT: the form every backend takes (MariaDB has no WITH before INSERT) */
+    th_ok(sinew_exec(f.db, "INSERT INTO users (id, email) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+                           "FROM c WHERE x < 40000) SELECT x, 'u' || x || '@example.com' FROM c"));
+    th_ok(sinew_exec(f.db, "INSERT INTO posts (id, author_id, title) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL "
+                           "SELECT x + 1 FROM c WHERE x < 40000) SELECT x, 40001 - x, 'post ' || (40001 - x) FROM c"));
     th_ok(sinew_session_new(&f.s, f.db));
     sinew_count_mark m = sinew_count_begin(f.db);
     sinew_query *q = sinew_query_new(f.s, &user_model);
@@ -526,7 +527,13 @@ static void eager_load_chunks_large_key_sets(void **state)
     sinew_list users;
     th_ok(sinew_all(q, &users));
     sinew_query_free(q);
-    th_ok(sinew_count_expect(f.db, m, th_is_postgres() ? 11 : 4));
+    /* one statement for the users, then one per chunk of keys: the largest power of two that fits
+     * the dialect's parameter limit (SQLite 4 statements, PostgreSQL 11, MariaDB 3) */
+    int max_params = sinew_find_driver(th_backend())->dialect->max_params;
+    int64_t chunk = 1;
+    while (chunk * 2 <= max_params - 1) chunk *= 2;
+    int expect = 1 + (int)((N + chunk - 1) / chunk);
+    th_ok(sinew_count_expect(f.db, m, expect));
     assert_int_equal(users.count, N);
     for (size_t i = 0; i < users.count; i++) {
         User *u = users.items[i];
@@ -537,7 +544,7 @@ static void eager_load_chunks_large_key_sets(void **state)
         snprintf(want, sizeof want, "post %lld", (long long)u->id);
         assert_string_equal(p->title, want);
     }
-    th_ok(sinew_count_expect(f.db, m, th_is_postgres() ? 11 : 4));
+    th_ok(sinew_count_expect(f.db, m, expect));
     teardown(&f);
 }
 

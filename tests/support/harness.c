@@ -10,10 +10,25 @@
 static char last_url[1024];
 static char tmpdir[256];
 
+static void skip_if_pending(const char *backend);
+
 const char *th_backend(void)
 {
     const char *b = getenv("SINEW_TEST_BACKEND");
-    return b && *b ? b : "sqlite";
+    b = b && *b ? b : "sqlite";
+    skip_if_pending(b);
+    return b;
+}
+
+/* a test CTest marks as not yet working on this backend (tests/CMakeLists.txt): say why, skip */
+static void skip_if_pending(const char *backend)
+{
+    const char *pending = getenv("SINEW_TEST_PENDING");
+    if (pending && *pending) {
+        printf("skipped on %s: %s\n", backend, pending);
+        fflush(stdout);
+        _exit(77);
+    }
 }
 
 int th_is_postgres(void) { return strcmp(th_backend(), "postgres") == 0; }
@@ -61,6 +76,7 @@ static void pg_admin_close(void)
 sinew_db *th_open(void)
 {
     sinew_db *db = NULL;
+    skip_if_pending(th_backend());
     if (th_is_server()) {
         const char *var = th_is_mariadb() ? "SINEW_TEST_MARIADB_URL" : "SINEW_TEST_PG_URL";
         const char *base = getenv(var);
@@ -100,6 +116,33 @@ void th_close(sinew_db *db)
     }
 }
 
+static void backticks_to_quotes(char *p)
+{
+    if (!th_is_mariadb()) return;
+    for (; *p; p++)
+        if (*p == '`') *p = '"';
+}
+
+static char *th_sql_slots[16];
+static unsigned th_sql_next;
+
+static void th_sql_free(void)
+{
+    for (size_t i = 0; i < sizeof th_sql_slots / sizeof th_sql_slots[0]; i++) free(th_sql_slots[i]);
+}
+
+const char *th_sql(const char *sql)
+{
+    if (!sql) return NULL;
+    if (!th_sql_next) atexit(th_sql_free);
+    unsigned k = th_sql_next++ % 16;
+    free(th_sql_slots[k]);
+    th_sql_slots[k] = strdup(sql);
+    assert_non_null(th_sql_slots[k]);
+    backticks_to_quotes(th_sql_slots[k]);
+    return th_sql_slots[k];
+}
+
 static void capture_log(void *ctx, const sinew_log_event *ev)
 {
     th_capture *cap = ctx;
@@ -113,9 +156,7 @@ static void capture_log(void *ctx, const sinew_log_event *ev)
     assert_non_null(copy);
     /* MariaDB's identifiers are quoted with backticks: shown with double quotes, as on the other
      * backends, so that one needle fits every backend */
-    if (th_is_mariadb())
-        for (char *p = copy; *p; p++)
-            if (*p == '`') *p = '"';
+    backticks_to_quotes(copy);
     cap->sql[cap->count++] = copy;
 }
 

@@ -41,6 +41,9 @@ typedef struct th_capture {
     size_t cap;
 } th_capture;
 
+/* `sql` (from sinew_query_sql, say) as captured statements show it: MariaDB's backticks as double
+ * quotes. A copy that stays valid for the next 15 calls; NULL for NULL. */
+const char *th_sql(const char *sql);
 void th_capture_start(sinew_db *db, th_capture *cap);   /* installs the log hook */
 void th_capture_stop(sinew_db *db, th_capture *cap);    /* removes it, keeps the statements */
 void th_capture_clear(th_capture *cap);

@@ -70,7 +70,7 @@ static sinew_session *prepare(sinew_db *db)
 static void every_failure_point_is_all_or_nothing(void **state)
 {
     (void)state;
-    faulty_install(th_is_postgres() ? "postgres" : "sqlite");
+    faulty_install(th_backend());   /* the backend's driver is named as the backend */
     const int statuses[] = {SINEW_IOERR, SINEW_BUSY, SINEW_CONNECTION, SINEW_ERROR};
     long faults = 0;
     int k;
