@@ -140,6 +140,27 @@ typedef struct sinew_dialect {
     /* 1: a double column stores +/-infinity (SQLite, PostgreSQL). 0: writing one is refused
      * (MariaDB's DOUBLE has none: SINEW_TYPE from the server, in strict mode). */
     int has_infinity;
+    /* 1: a foreign key's NO ACTION is written out (ON DELETE NO ACTION), because the database reports
+     * an action left unsaid as another one (MariaDB: RESTRICT), and drift compares what it reports. */
+    int fk_no_action_explicit;
+    /* Where DDL is not transactional (ddl_in_transaction 0): the migration runner's lock, held by the
+     * session across a migration's statements, and its release; the lock query returns 1 when it holds
+     * the lock (MariaDB: GET_LOCK / RELEASE_LOCK on a name made of the database's). NULL: none. */
+    const char *migration_lock_query;
+    const char *migration_unlock_query;
+    /* Where DDL is not transactional: one text value that changes whenever a DDL statement changes the
+     * database's schema (tables, columns, indexes, keys, checks, views, triggers, routines). The runner
+     * reads it before each DDL statement of a migration it records step by step, so that a run
+     * interrupted around that statement knows, when it resumes, whether the statement took effect. */
+    const char *schema_fingerprint_query;
+    /* 1: a column's type, nullability and default change with ALTER TABLE t MODIFY COLUMN and its
+     * whole definition; the primary key is dropped with DROP PRIMARY KEY, a unique key with DROP
+     * INDEX, a foreign key with DROP FOREIGN KEY (MariaDB / MySQL). 0: ALTER COLUMN ... TYPE /
+     * SET NOT NULL / SET DEFAULT and DROP CONSTRAINT (PostgreSQL). */
+    int alter_column_modify;
+    /* 1: foreign keys are created with a name (CONSTRAINT <table>_<columns>_fkey), the one a
+     * migration drops them by, where the database would otherwise make up its own (t_ibfk_1). */
+    int fk_names_written;
 } sinew_dialect;
 
 /* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */

@@ -851,7 +851,7 @@ const sinew_driver sinew_mariadb_driver = {
     my_column_text, my_column_blob,
     my_exec, my_begin, my_commit, my_rollback, my_savepoint, my_release, my_rollback_to,
     my_changes, my_last_insert_id, my_in_transaction,
-    NULL,   /* introspect: information_schema reader not written yet (mariadb_introspect.c) */
+    sn_my_introspect,   /* mariadb_introspect.c */
     my_stream,
     NULL, NULL, NULL,   /* no COPY: bulk inserts are multi-row INSERTs */
     my_column_cell,

@@ -17,4 +17,7 @@ struct sqlite3 *sn_sqlite_handle(sinew_conn *c);      /* sqlite.c: the connectio
 int sn_pg_introspect(sinew_conn *c, sinew_schema **out);
 int sn_pg_introspect_schemas(sinew_conn *c, const char *const *schemas, size_t n, sinew_schema **out);
 
+/* mariadb_introspect.c: information_schema of the connection's database */
+int sn_my_introspect(sinew_conn *c, sinew_schema **out);
+
 #endif

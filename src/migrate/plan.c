@@ -97,6 +97,23 @@ static void alter_table(sn_buf *o, const sinew_dialect *dl, const char *table)
     sn_buf_putc(o, ' ');
 }
 
+/* MariaDB: the column's whole new definition (its unique key is left as it is: the plan adds and
+   drops unique keys as operations of their own) */
+static void modify_column(sn_buf *o, const sinew_dialect *dl, const sinew_model *m, size_t i)
+{
+    sinew_field *fields = sn_malloc(m->nfields * sizeof *fields);
+    if (!fields) { o->failed = 1; return; }
+    memcpy(fields, m->fields, m->nfields * sizeof *fields);
+    fields[i].flags &= ~(unsigned)SINEW_FIELD_UNIQUE;
+    sinew_model copy = *m;
+    copy.fields = fields;
+    alter_table(o, dl, m->table);
+    sn_buf_puts(o, "MODIFY COLUMN ");
+    sn_sql_column_def(o, dl, &copy, i);
+    sn_buf_puts(o, ";\n");
+    sn_free(fields);
+}
+
 /* ---- PostgreSQL: one operation at a time --------------------------------------- */
 
 static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
@@ -140,6 +157,10 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
         break;
     case SN_OP_ALTER_COLUMN: {
         const sinew_field *f = &tm->fields[op->to_f];
+        if (dl->alter_column_modify) {
+            modify_column(o, dl, tm, (size_t)op->to_f);
+            break;
+        }
         if (op->alter & SN_ALTER_DEFAULT) {      /* an old default may not cast to the new type */
             alter_table(o, dl, tm->table);
             sn_buf_puts(o, "ALTER COLUMN ");
@@ -173,9 +194,13 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
     }
     case SN_OP_ALTER_PK:
         alter_table(o, dl, tm->table);
-        sn_buf_puts(o, "DROP CONSTRAINT ");
-        sn_sql_default_ident(o, dl, fm->table, NULL, 0, "pkey");   /* the database's name for it */
-        sn_buf_puts(o, ";\n");
+        if (dl->alter_column_modify) {
+            sn_buf_puts(o, "DROP PRIMARY KEY;\n");
+        } else {
+            sn_buf_puts(o, "DROP CONSTRAINT ");
+            sn_sql_default_ident(o, dl, fm->table, NULL, 0, "pkey");   /* the database's name for it */
+            sn_buf_puts(o, ";\n");
+        }
         if (tm->npk) {
             alter_table(o, dl, tm->table);
             sn_buf_puts(o, "ADD PRIMARY KEY (");
@@ -192,16 +217,16 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
         break;
     case SN_OP_DROP_INDEX:
         sn_buf_puts(o, "DROP INDEX ");
-        ix_ident(o, dl, fm->table, &op->ix);
-        if (dl->drop_index_on_table && fm) {   /* MariaDB: index names are per table */
+        ix_ident(o, dl, fm ? fm->table : tm->table, &op->ix);
+        if (dl->drop_index_on_table) {   /* MariaDB: index names are per table */
             sn_buf_puts(o, " ON ");
-            ident(o, dl, fm->table);
+            ident(o, dl, fm ? fm->table : tm->table);
         }
         sn_buf_puts(o, ";\n");
         break;
     case SN_OP_DROP_UNIQUE:
         alter_table(o, dl, fm->table);
-        sn_buf_puts(o, "DROP CONSTRAINT ");
+        sn_buf_puts(o, dl->alter_column_modify ? "DROP INDEX " : "DROP CONSTRAINT ");
         ix_ident(o, dl, fm->table, &op->ix);
         sn_buf_puts(o, ";\n");
         break;
@@ -213,7 +238,7 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
         break;
     case SN_OP_DROP_FK:
         alter_table(o, dl, fm->table);
-        sn_buf_puts(o, "DROP CONSTRAINT ");
+        sn_buf_puts(o, dl->alter_column_modify ? "DROP FOREIGN KEY " : "DROP CONSTRAINT ");
         pg_fk_name(o, dl, fm, op->rel);
         sn_buf_puts(o, ";\n");
         break;

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 #include "migrate/files.h"
+#include "migrate/steps.h"
 #include "orm/orm.h"
 #include "sinew/migrate.h"
 
@@ -233,8 +234,90 @@ static int finish(sinew_db *db, int rc)
     return rc;
 }
 
+static int record_applied(sinew_db *db, const sn_mig *m, const char *text);
+
+typedef struct rec_ctx { const sn_mig *m; const char *text; } rec_ctx;
+
+static int record_up(sinew_db *db, void *ctx)
+{
+    const rec_ctx *r = ctx;
+    return record_applied(db, r->m, r->text);
+}
+
+static int record_down(sinew_db *db, void *ctx)
+{
+    const rec_ctx *r = ctx;
+    sn_exec x;
+    sn_buf sql;
+    int rc = start_rendered(&x, db, sn_sql_migrations_delete, &sql);
+    if (!rc) {
+        sinew_value v = sinew_text(r->m->name);
+        rc = sn_exec_bind(&x, 0, &v);
+        if (!rc) rc = sn_exec_step(&x);
+        if (rc == SINEW_DONE) rc = SINEW_OK;
+        sn_exec_end(&x);
+    }
+    sn_buf_free(&sql);
+    return rc;
+}
+
+/*
+ * Where DDL is not transactional: under the session lock, outside any transaction, statement by
+ * statement (steps.c). up: the migration `target`; down: the newest applied one (not past `to`).
+ */
+static int stepwise_one(sinew_db *db, const char *dir, const sn_mig *target, int up, int to, int *did, char name[256])
+{
+    *did = 0;
+    if (name) name[0] = '\0';
+    int rc = sn_mig_steps_lock(db);
+    if (rc) return rc;
+    applied a;
+    sn_migset s = {0};
+    char *text = NULL, *path = NULL;
+    rc = read_applied(db, &a);
+    if (rc) { sn_mig_steps_unlock(db); return rc; }
+    rc = sn_mig_scan(dir, &s);
+    if (!rc) rc = verify(db, &s, &a, dir);
+    const sn_mig *m = up ? target : NULL;
+    if (!rc && !up) {
+        for (size_t i = s.n; i-- > 0;)
+            if (find_applied(&a, s.v[i].name) >= 0) { m = &s.v[i]; break; }
+        if (a.n && !m)
+            rc = sinew_error_set(SINEW_NOTFOUND, "the database records migrations that are not in %s (%s ...): "
+                                 "cannot roll them back without their down SQL", dir, a.name[a.n - 1]);
+        if (m && !(to < 0 || m->number > to)) m = NULL;
+    }
+    if (!rc && m && (up ? find_applied(&a, m->name) < 0 : 1)) {
+        rc = sn_mig_sql(m, dialect_name(db), up, &text, &path);
+        rec_ctx r = {m, text};
+        if (!rc) rc = sn_mig_steps_run(db, m, path, text, up, up ? record_up : record_down, &r);
+        if (!rc) {
+            *did = 1;
+            if (name) snprintf(name, 256, "%s", m->name);
+        }
+    } else if (!rc) {
+        /* nothing to do here: but an interrupted run of another direction is not to be left behind */
+        char *pn = NULL;
+        int pup = 0, pdone = 0;
+        rc = sn_mig_steps_pending(db, &pn, &pup, &pdone);
+        /* going up, an interrupted run of a pending migration is finished when the loop reaches it */
+        if (!rc && pn && (!up || !pup))
+            rc = sinew_error_set(SINEW_CONFLICT, "migration %s was being %s when it was interrupted (%d statement%s "
+                                 "done): run `sinew migrate %s` to finish it", pn, pup ? "applied" : "rolled back",
+                                 pdone, pdone == 1 ? "" : "s", pup ? "up" : "down");
+        sn_free(pn);
+    }
+    sn_free(text);
+    sn_free(path);
+    applied_free(&a);
+    sn_migset_free(&s);
+    sn_mig_steps_unlock(db);
+    return rc;
+}
+
 static int apply_one(sinew_db *db, const char *dir, const sn_mig *target, int *did)
 {
+    if (sn_mig_stepwise(db)) return stepwise_one(db, dir, target, 1, 0, did, NULL);
     *did = 0;
     int rc = begin(db);
     if (rc) return rc;
@@ -324,11 +407,15 @@ int sinew_migrate_baseline(sinew_db *db, const char *dir, int to, sinew_migrate_
                  : sinew_error_set(SINEW_NOTFOUND, "baseline: %s holds no migrations: make the first one from the "
                                    "pulled schema (sinew migrate make init --schema FILE)", dir);
     if (rc) { sn_migset_free(&s); return rc; }
+    /* where DDL is not transactional, the tables are made and the session lock taken first
+       (CREATE TABLE would commit the transaction) */
+    int stepwise = sn_mig_stepwise(db);
+    if (stepwise && (rc = sn_mig_steps_lock(db))) { sn_migset_free(&s); return rc; }
     rc = begin(db);
-    if (rc) { sn_migset_free(&s); return rc; }
+    if (rc) { if (stepwise) sn_mig_steps_unlock(db); sn_migset_free(&s); return rc; }
     applied a;
-    rc = lock_and_read(db, &a);
-    if (rc) { sn_migset_free(&s); return finish(db, rc); }
+    rc = stepwise ? read_applied(db, &a) : lock_and_read(db, &a);
+    if (rc) { rc = finish(db, rc); if (stepwise) sn_mig_steps_unlock(db); sn_migset_free(&s); return rc; }
     if (a.n)
         rc = sinew_error_set(SINEW_CONFLICT, "baseline: the database already has %zu applied migration%s (%s...); "
                              "baseline is for a database sinew has not migrated yet: use migrate up", a.n,
@@ -356,6 +443,7 @@ int sinew_migrate_baseline(sinew_db *db, const char *dir, int to, sinew_migrate_
     }
     applied_free(&a);
     rc = finish(db, rc);
+    if (stepwise) sn_mig_steps_unlock(db);
     for (size_t i = 0; !rc && cb && i <= last; i++) cb(ctx, s.v[i].name, 1, 0.0);
     sn_migset_free(&s);
     if (ndrift) *ndrift = nd;
@@ -400,6 +488,7 @@ int sinew_migrate_up(sinew_db *db, const char *dir) { return sinew_migrate_up_to
 
 static int revert_one(sinew_db *db, const char *dir, int to, int *did, char name[256])
 {
+    if (sn_mig_stepwise(db)) return stepwise_one(db, dir, NULL, 0, to, did, name);
     *did = 0;
     name[0] = '\0';
     int rc = begin(db);

@@ -22,6 +22,8 @@ sinew_type sn_type_from_sql(const char *decl, int pg)
         /* MariaDB / MySQL COLUMN_TYPE names (int(11), tinyint(1), varchar(255), datetime(6), ...) */
         if (!strcmp(up, "TINYINT(1)") || !strcmp(up, "BOOL") || !strcmp(up, "BOOLEAN")) return SINEW_BOOL;
         if (!strncmp(up, "BIGINT", 6)) return SINEW_INT64;
+        /* INT UNSIGNED holds up to 4294967295: more than an int32 */
+        if (!strncmp(up, "INT", 3) && has(up, "UNSIGNED")) return SINEW_INT64;
         if (!strncmp(up, "TINYINT", 7) || !strncmp(up, "SMALLINT", 8) || !strncmp(up, "MEDIUMINT", 9) ||
             !strncmp(up, "INT", 3)) return SINEW_INT32;
         if (!strncmp(up, "DOUBLE", 6) || !strncmp(up, "FLOAT", 5) || !strncmp(up, "REAL", 4)) return SINEW_DOUBLE;
@@ -77,6 +79,17 @@ int sn_declared_type_kept(const char *decl, sinew_type t, int pg)
     if (!decl || !decl[0]) return 0;
     if (!pg) return t == SINEW_BOOL || t == SINEW_DECIMAL || t == SINEW_UUID || t == SINEW_TIMESTAMP ||
                     t == SINEW_DATE || t == SINEW_JSON;
+    if (pg == 2) {
+        /* MariaDB / MySQL: the names sinew writes (column_type), as COLUMN_TYPE reports them */
+        static const struct { sinew_type t; const char *name; } my[] = {
+            {SINEW_BOOL, "tinyint(1)"}, {SINEW_INT32, "int(11)"}, {SINEW_INT32, "int"}, {SINEW_INT64, "bigint(20)"},
+            {SINEW_INT64, "bigint"}, {SINEW_DOUBLE, "double"}, {SINEW_TEXT, "longtext"}, {SINEW_TEXT, "varchar(255)"},
+            {SINEW_BLOB, "longblob"}, {SINEW_TIMESTAMP, "datetime(6)"}, {SINEW_DATE, "date"}, {SINEW_UUID, "char(36)"},
+            {SINEW_JSON, "json"}};
+        for (size_t i = 0; i < sizeof my / sizeof my[0]; i++)
+            if (my[i].t == t && !strcasecmp(my[i].name, decl)) return 0;
+        return 1;
+    }
     static const struct { sinew_type t; const char *name; } own[] = {
         {SINEW_BOOL, "boolean"}, {SINEW_INT32, "integer"}, {SINEW_INT64, "bigint"},
         {SINEW_DOUBLE, "double precision"}, {SINEW_TEXT, "text"}, {SINEW_TEXT, "character varying"},
@@ -202,6 +215,17 @@ void sn_default_from_sql(const char *sql, sinew_type type, int pg, sn_arena *a, 
     (void)pg;
     size_t n = strlen(v);
     if (!strcmp(v, "null") || strstr(v, "nextval(")) return;
+    /* MariaDB / MySQL spell them as calls with a precision: current_timestamp(), utc_timestamp(6), curdate() */
+    if (!strncmp(v, "current_timestamp(", 18) || !strncmp(v, "utc_timestamp(", 14) || !strncmp(v, "now(", 4) ||
+        !strcmp(v, "curdate()") || !strcmp(v, "utc_date()") || !strcmp(v, "current_date()") ||
+        !strncmp(v, "localtimestamp(", 15)) {
+        out->kind = SINEW_DEFAULT_NOW;
+        return;
+    }
+    if (!strcmp(v, "uuid()")) {
+        out->kind = SINEW_DEFAULT_UUID;
+        return;
+    }
     if (!strcmp(v, "current_timestamp") || !strcmp(v, "now()") || !strcmp(v, "current_date") ||
         !strcmp(v, "localtimestamp") || !strcmp(v, "transaction_timestamp()") ||
         (strstr(v, "'now'") && (strstr(v, "strftime") || strstr(v, "date") || strstr(v, "julianday")))) {

@@ -249,6 +249,35 @@ const sinew_dialect sn_dialect_postgres = {
  * SHARE MODE exist, but sinew's renderer writes PostgreSQL's FOR SHARE / OF / SKIP LOCKED
  * forms, so they are refused for now.
  */
+/*
+ * A digest of the database's schema: per catalog view the row count and the sum and XOR of the
+ * rows' CRC32s (order-free, so no GROUP_CONCAT length limit), over everything a DDL statement can
+ * change. The runner's own progress table is left out (it changes between the reads).
+ */
+#define SN_MY_CRC(cols, view, schema_col, extra)                                                          \
+    "(SELECT CONCAT(COUNT(*), ':', COALESCE(SUM(CRC32(CONCAT_WS('|', " cols "))), 0), ':', "              \
+    "COALESCE(BIT_XOR(CRC32(CONCAT_WS('|', " cols "))), 0)) FROM information_schema." view                 \
+    " WHERE " schema_col " = DATABASE()" extra ")"
+#define SN_SQL_MY_FINGERPRINT                                                                              \
+    "SELECT CONCAT_WS('/', "                                                                                 \
+    SN_MY_CRC("TABLE_NAME, TABLE_TYPE, COALESCE(ENGINE, ''), COALESCE(TABLE_COLLATION, ''), TABLE_COMMENT", \
+              "TABLES", "TABLE_SCHEMA", " AND TABLE_NAME <> 'sinew_migrations_progress'") ", "              \
+    SN_MY_CRC("TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, "                     \
+              "COALESCE(COLUMN_DEFAULT, '~'), EXTRA, COALESCE(COLLATION_NAME, ''), COLUMN_COMMENT",        \
+              "COLUMNS", "TABLE_SCHEMA", " AND TABLE_NAME <> 'sinew_migrations_progress'") ", "             \
+    SN_MY_CRC("TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COALESCE(COLUMN_NAME, ''), NON_UNIQUE, "             \
+              "COALESCE(SUB_PART, 0), INDEX_TYPE", "STATISTICS", "TABLE_SCHEMA",                             \
+              " AND TABLE_NAME <> 'sinew_migrations_progress'") ", "                                         \
+    SN_MY_CRC("TABLE_NAME, CONSTRAINT_NAME, CONSTRAINT_TYPE", "TABLE_CONSTRAINTS", "TABLE_SCHEMA", "") ", " \
+    SN_MY_CRC("CONSTRAINT_NAME, TABLE_NAME, REFERENCED_TABLE_NAME, DELETE_RULE, UPDATE_RULE",              \
+              "REFERENTIAL_CONSTRAINTS", "CONSTRAINT_SCHEMA", "") ", "                                      \
+    SN_MY_CRC("TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE", "CHECK_CONSTRAINTS", "CONSTRAINT_SCHEMA", "") ", " \
+    SN_MY_CRC("TABLE_NAME, VIEW_DEFINITION", "VIEWS", "TABLE_SCHEMA", "") ", "                           \
+    SN_MY_CRC("TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT",     \
+              "TRIGGERS", "TRIGGER_SCHEMA", "") ", "                                                        \
+    SN_MY_CRC("ROUTINE_NAME, ROUTINE_TYPE, COALESCE(ROUTINE_DEFINITION, '')", "ROUTINES", "ROUTINE_SCHEMA", "") \
+    ")"
+
 const sinew_dialect sn_dialect_mariadb = {
     .name = "mariadb",
     .numbered_params = 0,
@@ -291,4 +320,11 @@ const sinew_dialect sn_dialect_mariadb = {
     .decimal_result_open = "TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM ",
     .decimal_result_close = "))",
     .has_infinity = 0,
+    .fk_no_action_explicit = 1,
+    /* a lock per database (GET_LOCK names are server-wide); a day's wait before giving up */
+    .migration_lock_query = "SELECT GET_LOCK(CONCAT('sinew_migrate.', DATABASE()), 86400)",
+    .migration_unlock_query = "SELECT RELEASE_LOCK(CONCAT('sinew_migrate.', DATABASE()))",
+    .schema_fingerprint_query = SN_SQL_MY_FINGERPRINT,
+    .alter_column_modify = 1,
+    .fk_names_written = 1,
 };

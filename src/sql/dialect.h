@@ -104,6 +104,14 @@ void sn_sql_migrations_select(sn_buf *out, const sinew_dialect *d);
 void sn_sql_migrations_insert(sn_buf *out, const sinew_dialect *d);
 /* DELETE FROM sinew_migrations WHERE name = ? */
 void sn_sql_migrations_delete(sn_buf *out, const sinew_dialect *d);
+/* Where DDL is not transactional: sinew_migrations_progress, a row per migration under way
+ * (name, direction, done, done_checksum, pending_fp); its select, insert, update
+ * (done, done_checksum, pending_fp WHERE name) and delete (WHERE name) */
+void sn_sql_migrations_progress_table(sn_buf *out, const sinew_dialect *d);
+void sn_sql_migrations_progress_select(sn_buf *out, const sinew_dialect *d);
+void sn_sql_migrations_progress_insert(sn_buf *out, const sinew_dialect *d);
+void sn_sql_migrations_progress_update(sn_buf *out, const sinew_dialect *d);
+void sn_sql_migrations_progress_delete(sn_buf *out, const sinew_dialect *d);
 /* The statement taking the advisory lock `key` to the end of the transaction; returns 0 and
    writes nothing when the dialect has none (its BEGIN serialises writers). */
 int sn_sql_xact_lock(sn_buf *out, const sinew_dialect *d, int64_t key);

@@ -125,6 +125,19 @@ void sn_sql_column_def(sn_buf *out, const sinew_dialect *d, const sinew_model *m
 
 void sn_sql_fk_clause(sn_buf *out, const sinew_dialect *d, const sinew_model *m, const sinew_relation *r)
 {
+    if (d->fk_names_written) {
+        /* the name migrations drop it by: PostgreSQL's default one, <table>_<columns>_fkey */
+        sn_buf n;
+        sn_buf_init(&n);
+        sn_buf_puts(&n, m->table);
+        for (size_t i = 0; i < r->nkeys; i++) sn_buf_printf(&n, "_%s", m->fields[r->local[i]].column);
+        sn_buf_puts(&n, "_fkey");
+        if (n.failed) out->failed = 1;
+        sn_buf_puts(out, "CONSTRAINT ");
+        sn_sql_ident(out, d, n.failed ? "fkey" : sn_buf_cstr(&n));
+        sn_buf_putc(out, ' ');
+        sn_buf_free(&n);
+    }
     sn_buf_puts(out, "FOREIGN KEY (");
     key_columns(out, d, m, r->local, r->nkeys);
     sn_buf_puts(out, ") REFERENCES ");
@@ -132,9 +145,9 @@ void sn_sql_fk_clause(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
     sn_buf_puts(out, " (");
     key_columns(out, d, r->target, r->remote, r->nkeys);
     sn_buf_puts(out, ")");
-    if (r->on_delete != SINEW_FK_NO_ACTION)
+    if (r->on_delete != SINEW_FK_NO_ACTION || d->fk_no_action_explicit)
         sn_buf_printf(out, " ON DELETE %s", fk_action(r->on_delete));
-    if (r->on_update != SINEW_FK_NO_ACTION)
+    if (r->on_update != SINEW_FK_NO_ACTION || d->fk_no_action_explicit)
         sn_buf_printf(out, " ON UPDATE %s", fk_action(r->on_update));
 }
 

@@ -26,25 +26,31 @@ typedef struct drift_case {
     const char *sql;            /* both backends */
     const char *pg_sql;         /* PostgreSQL, when it differs */
     size_t want;                /* differences */
+    const char *my_sql;         /* MariaDB, when it differs (DROP INDEX names the table, a LONGTEXT key part its length) */
 } drift_case;
 
 static const drift_case cases[] = {
-    {"no change", "SELECT 1", NULL, 0},
-    {"extra column", "ALTER TABLE users ADD COLUMN extra TEXT", NULL, 1},
-    {"extra table", "CREATE TABLE stray (id INTEGER PRIMARY KEY)", NULL, 1},
-    {"missing table", "DROP TABLE posts", NULL, 1},
-    {"missing index", "DROP INDEX posts_title_idx", NULL, 1},
-    {"extra index", "CREATE INDEX users_nick_idx ON users (nick)", NULL, 1},
+    {"no change", "SELECT 1", NULL, 0, NULL},
+    {"extra column", "ALTER TABLE users ADD COLUMN extra TEXT", NULL, 1, NULL},
+    {"extra table", "CREATE TABLE stray (id INTEGER PRIMARY KEY)", NULL, 1, NULL},
+    {"missing table", "DROP TABLE posts", NULL, 1, NULL},
+    {"missing index", "DROP INDEX posts_title_idx", NULL, 1, "DROP INDEX posts_title_idx ON posts"},
+    {"extra index", "CREATE INDEX users_nick_idx ON users (nick)", NULL, 1, "CREATE INDEX users_nick_idx ON users (nick(255))"},
     {"extra unique column", "CREATE UNIQUE INDEX users_email_uq ON users (email)",
-     "ALTER TABLE users ADD CONSTRAINT users_email_uq UNIQUE (email)", 1},
-    {"missing column", "ALTER TABLE users DROP COLUMN nick", NULL, 1},
-    {"other default", "ALTER TABLE users DROP COLUMN age; ALTER TABLE users ADD COLUMN age BIGINT DEFAULT 4", NULL, 1},
-    {"other type", "ALTER TABLE users DROP COLUMN nick; ALTER TABLE users ADD COLUMN nick INTEGER", NULL, 1},
+     "ALTER TABLE users ADD CONSTRAINT users_email_uq UNIQUE (email)", 1, NULL},
+    {"missing column", "ALTER TABLE users DROP COLUMN nick", NULL, 1, NULL},
+    {"other default", "ALTER TABLE users DROP COLUMN age; ALTER TABLE users ADD COLUMN age BIGINT DEFAULT 4", NULL, 1, NULL},
+    {"other type", "ALTER TABLE users DROP COLUMN nick; ALTER TABLE users ADD COLUMN nick INTEGER", NULL, 1, NULL},
     {"NOT NULL and a default",
-     "ALTER TABLE users DROP COLUMN nick; ALTER TABLE users ADD COLUMN nick TEXT NOT NULL DEFAULT ''", NULL, 2},
-    {"extra foreign key", "ALTER TABLE users ADD COLUMN boss_id INTEGER REFERENCES users (id)", NULL, 2},
+     "ALTER TABLE users DROP COLUMN nick; ALTER TABLE users ADD COLUMN nick TEXT NOT NULL DEFAULT ''", NULL, 2, NULL},
+    {"extra foreign key", "ALTER TABLE users ADD COLUMN boss_id INTEGER REFERENCES users (id)", NULL, 2,
+     /* named as sinew names it: InnoDB's index for the key is then the key's own, not counted */
+     "ALTER TABLE users ADD COLUMN boss_id BIGINT, ADD CONSTRAINT users_boss_id_fkey FOREIGN KEY (boss_id) "
+     "REFERENCES users (id)"},
     {"several", "ALTER TABLE users ADD COLUMN extra TEXT; DROP INDEX posts_title_idx; "
-                "ALTER TABLE users DROP COLUMN age; ALTER TABLE users ADD COLUMN age BIGINT", NULL, 3},
+                "ALTER TABLE users DROP COLUMN age; ALTER TABLE users ADD COLUMN age BIGINT", NULL, 3,
+     "ALTER TABLE users ADD COLUMN extra TEXT; DROP INDEX posts_title_idx ON posts; "
+     "ALTER TABLE users DROP COLUMN age; ALTER TABLE users ADD COLUMN age BIGINT"},
 };
 
 /* "table|column|note" lines, sorted, joined */
@@ -148,7 +154,7 @@ static void one_case(const drift_case *c, const sinew_schema *g, const char *dir
 {
     sinew_db *db = th_open();
     th_ok(sinew_migrate_up(db, dir));
-    th_ok(sinew_exec(db, th_is_postgres() && c->pg_sql ? c->pg_sql : c->sql));
+    th_ok(sinew_exec(db, th_is_postgres() && c->pg_sql ? c->pg_sql : th_is_mariadb() && c->my_sql ? c->my_sql : c->sql));
 
     /* the check */
     char *report;

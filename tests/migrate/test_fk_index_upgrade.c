@@ -54,6 +54,9 @@ static int64_t has_index(sinew_db *db, const char *name)
 {
     char sql[300];
     if (th_is_postgres()) snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM pg_indexes WHERE indexname = '%s'", name);
+    else if (th_is_mariadb())
+        snprintf(sql, sizeof sql, "SELECT COUNT(DISTINCT INDEX_NAME) FROM information_schema.STATISTICS "
+                 "WHERE TABLE_SCHEMA = DATABASE() AND INDEX_NAME = '%s'", name);
     else snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = '%s'", name);
     return scalar(db, sql);
 }
@@ -77,6 +80,10 @@ static double cascade_delete(sinew_db *db, int issues)
     if (th_is_postgres())
         snprintf(sql, sizeof sql, "INSERT INTO issues (id, project_id, title) SELECT n, 1, 't' FROM "
                  "generate_series(1, %d) AS g(n)", issues);
+    else if (th_is_mariadb())   /* MariaDB stops a recursion at 1000 rows: a square of one */
+        snprintf(sql, sizeof sql, "INSERT INTO issues (id, project_id, title) WITH RECURSIVE c(n) AS (SELECT 0 UNION "
+                 "ALL SELECT n + 1 FROM c WHERE n < 999) SELECT a.n * 1000 + b.n + 1, 1, 't' FROM c a JOIN c b "
+                 "WHERE a.n * 1000 + b.n < %d", issues);
     else
         snprintf(sql, sizeof sql, "INSERT INTO issues (id, project_id, title) WITH RECURSIVE c(n) AS (SELECT 1 UNION "
                  "ALL SELECT n + 1 FROM c WHERE n < %d) SELECT n, 1, 't' FROM c", issues);

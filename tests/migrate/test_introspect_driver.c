@@ -33,7 +33,7 @@ static void renamed_driver_introspects(void **state)
     /* a database a second connection sees: th_open()'s for a server, a file for SQLite */
     char url[4200];
     sinew_db *db;
-    if (th_is_postgres()) {
+    if (th_is_server()) {
         db = th_open();
         snprintf(url, sizeof url, "%s", th_last_url());
     } else {
@@ -76,7 +76,7 @@ static void renamed_driver_introspects(void **state)
     sinew_schema_free(builtin);
     sinew_close(db3);
     sinew_close(db2);
-    if (th_is_postgres()) th_close(db);
+    if (th_is_server()) th_close(db);
     else sinew_close(db);
 }
 

@@ -41,7 +41,7 @@ static void test_rebuild_keeps_autoincrement(void **state)
     char *c1 = NULL, *c2 = NULL;
     th_ok(sn_mig_make_from(dir, NULL, g1, "", "init", NULL, &c1));
     th_ok(sn_mig_make_from(dir, g1, g2, "", "nullable", NULL, &c2));
-    if (!th_is_postgres()) {
+    if (!th_is_server()) {
         char f[1200];
         snprintf(f, sizeof f, "%s/up.sqlite.sql", c2);
         char *t = mt_read(f);
@@ -86,6 +86,8 @@ static void test_missing_folder_is_an_error(void **state)
     sinew_schema_free(live);
     char *rows = mt_rows(db, th_is_postgres()
         ? "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'sinew_migrations'"
+        : th_is_mariadb() ? "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+                            "AND TABLE_NAME LIKE 'sinew_migrations%'"
         : "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sinew_migrations'");
     assert_string_equal(rows, "0\n");
     free(rows);
