@@ -251,7 +251,7 @@ static int record_down(sinew_db *db, void *ctx)
     sn_buf sql;
     int rc = start_rendered(&x, db, sn_sql_migrations_delete, &sql);
     if (!rc) {
-        sinew_value v = sinew_text(r->m->name);
+        sinew_value v = sinew_v_text(r->m->name);
         rc = sn_exec_bind(&x, 0, &v);
         if (!rc) rc = sn_exec_step(&x);
         if (rc == SINEW_DONE) rc = SINEW_OK;

@@ -291,7 +291,7 @@ static void my_pipeline(const char *name, const char *rel, const char *const *dr
     mt_write(script, sql);
     free(sql);
     sinew_url *u;
-    th_ok(sinew_url_parse(&u, th_last_url()));      /* the client starts in the test's own database */
+    th_ok(sinew_url_parse(th_last_url(), &u));      /* the client starts in the test's own database */
     char host[300], port[32], user[300], pw[300];
     snprintf(host, sizeof host, "--host=%s", u->host ? u->host : "127.0.0.1");
     snprintf(port, sizeof port, "--port=%d", u->port ? u->port : 3306);
