@@ -60,8 +60,8 @@ static void set_int_key(const sinew_field *f, void *obj, int64_t id)
     if (f->has_offset != SINEW_NO_OFFSET) *(bool *)((char *)obj + f->has_offset) = true;
 }
 
-static int insert_chunk(sinew_session *s, const sinew_model *m, sn_plan *p, void *const *objs, size_t rows,
-                        uint64_t omit, sn_buf *b)
+int sn_insert_chunk(sinew_session *s, const sinew_model *m, sn_plan *p, void *const *objs, size_t rows,
+                    uint64_t omit, sn_buf *b)
 {
     const sinew_dialect *d = s->db->dialect;
     int want_keys = p->auto_pk >= 0 && ((omit >> p->auto_pk) & 1);
@@ -105,7 +105,7 @@ static int insert_chunk(sinew_session *s, const sinew_model *m, sn_plan *p, void
  * Keys for the rows whose @auto key is zero, from the key's sequence in one
  * statement (COPY cannot return them).
  */
-static int reserve_keys(sinew_session *s, const sinew_model *m, sn_plan *p, void *const *objs, size_t n)
+int sn_reserve_keys(sinew_session *s, const sinew_model *m, sn_plan *p, void *const *objs, size_t n)
 {
     const sinew_field *f = &m->fields[p->auto_pk];
     size_t need = 0;
@@ -118,8 +118,13 @@ static int reserve_keys(sinew_session *s, const sinew_model *m, sn_plan *p, void
         sn_buf_free(&table);
         return sn_nomem();
     }
+    const char *sql = sn_sql_sequence_keys(s->db->dialect);
+    if (!sql) {
+        sn_buf_free(&table);
+        return sinew_error_set(SINEW_UNSUPPORTED, "%s has no sequences to take keys from", s->db->dialect->name);
+    }
     sn_exec x;
-    int rc = sn_exec_start(&x, s->db, sn_sql_sequence_keys(s->db->dialect));
+    int rc = sn_exec_start(&x, s->db, sql);
     if (rc) {
         sn_buf_free(&table);
         return rc;
@@ -152,7 +157,7 @@ static int reserve_keys(sinew_session *s, const sinew_model *m, sn_plan *p, void
 static int insert_copy(sinew_session *s, const sinew_model *m, sn_plan *p, void *const *objs, size_t n)
 {
     const sinew_driver *drv = s->db->drv;
-    int rc = p->auto_pk >= 0 ? reserve_keys(s, m, p, objs, n) : SINEW_OK;
+    int rc = p->auto_pk >= 0 ? sn_reserve_keys(s, m, p, objs, n) : SINEW_OK;
     if (rc) return rc;
     sn_buf sql;
     sn_buf_init(&sql);
@@ -247,7 +252,7 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
         uint64_t omit = omit_mask(m, p, objs[at]);
         size_t rows = 1;
         while (at + rows < n && rows < per && omit_mask(m, p, objs[at + rows]) == omit) rows++;
-        rc = insert_chunk(s, m, p, objs + at, rows, omit, &b);
+        rc = sn_insert_chunk(s, m, p, objs + at, rows, omit, &b);
         at += rows;
     }
     sn_buf_free(&b);
