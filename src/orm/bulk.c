@@ -11,14 +11,7 @@
 #include "sql/ir.h"
 
 #define MAX_ROWS_PER_STATEMENT 500   /* past this SQLite gains nothing and statements get large */
-/*
- * From this many rows on, a driver with COPY (PostgreSQL) loads them that
- * way: keys taken from the sequence in one statement, then one COPY, against
- * one round trip per 500 rows for multi-row INSERT ... RETURNING. Measured
- * by bench W2 (100,000 users, loopback): 270 ms by INSERT, 178 ms by COPY
- * (49 ms of it the keys). Below it, one INSERT round trip beats COPY's two.
- */
-#define COPY_MIN_ROWS 1000
+/* and from SN_COPY_MIN_ROWS rows on (orm.h), COPY where the driver has it */
 
 static int is_session_obj(sinew_session *s, const void *p)
 {
@@ -154,7 +147,7 @@ int sn_reserve_keys(sinew_session *s, const sinew_model *m, sn_plan *p, void *co
 }
 
 /* every row through the driver's COPY, keys reserved first */
-static int insert_copy(sinew_session *s, const sinew_model *m, sn_plan *p, void *const *objs, size_t n)
+int sn_insert_copy(sinew_session *s, const sinew_model *m, sn_plan *p, void *const *objs, size_t n)
 {
     const sinew_driver *drv = s->db->drv;
     int rc = p->auto_pk >= 0 ? sn_reserve_keys(s, m, p, objs, n) : SINEW_OK;
@@ -228,7 +221,7 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
     if (per == 0) per = 1;
     sn_buf b;
     sn_buf_init(&b);
-    int copy = s->db->drv->copy_begin && n >= COPY_MIN_ROWS && m->nfields <= SN_MAX_FIELDS && !db_omits;
+    int copy = s->db->drv->copy_begin && n >= SN_COPY_MIN_ROWS && m->nfields <= SN_MAX_FIELDS && !db_omits;
     /* the objects whose key this call fills in: set back to zero if it fails */
     unsigned char *taken = NULL;
     if (p->auto_pk >= 0) {
@@ -245,7 +238,7 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
         sn_free(taken);
         return rc;
     }
-    if (copy) rc = insert_copy(s, m, p, objs, n);
+    if (copy) rc = sn_insert_copy(s, m, p, objs, n);
     size_t at = copy ? n : 0;
     while (at < n && rc == SINEW_OK) {
         /* a run of rows with the same columns */

@@ -16,6 +16,9 @@
  *     (sqlite.org/autoinc.html), so the keys of a chunk are the consecutive
  *     ones ending at last_insert_rowid() (bulk.c checks the count; the
  *     random-rowid fallback only starts once a table holds rowid 2^63-1).
+ * From SN_COPY_MIN_ROWS rows on, a driver with COPY (PostgreSQL) gets them
+ * that way instead, keys drawn first as well; between one chunk and that,
+ * the chunks are pipelined where the driver can.
  * Deletes: DELETE ... WHERE key IN (...) per chunk; a row count short of the
  * chunk means some row was gone already, and unit.c replays the chunk row by
  * row to name it.
@@ -66,6 +69,74 @@ int sn_batch_insert_ok(sinew_session *s, const sn_obj *o)
     return sn_sql_sequence_keys(d) != NULL || !d->numbered_params;
 }
 
+/*
+ * Every row whole (the keys drawn already), more than one chunk, and a driver
+ * that pipelines: the chunks are sent together and their answers read in
+ * order, a round trip for them all (PIPE_CHUNKS at a time) instead of one a
+ * chunk, and the server inserts one chunk while the next is being bound.
+ */
+#define PIPE_CHUNKS 64
+
+static int insert_pipelined(sinew_session *s, const sinew_model *m, void *const *data, size_t n, size_t per)
+{
+    const sinew_driver *drv = s->db->drv;
+    unsigned cols[SN_MAX_FIELDS];
+    for (size_t i = 0; i < m->nfields; i++) cols[i] = (unsigned)i;
+    sn_exec hs[2];   /* the full chunk's statement and the last, shorter one's */
+    size_t rows_of[2] = {per, n % per};
+    int nh = 0, rc = SINEW_OK;
+    sn_buf b;
+    sn_buf_init(&b);
+    for (int h = 0; h < 2 && rc == SINEW_OK; h++) {
+        if (!rows_of[h]) continue;
+        sn_insert ins = {.model = m, .cols = cols, .ncols = m->nfields, .rows = rows_of[h]};
+        sn_buf_clear(&b);
+        if (sn_sql_insert_stmt(&b, s->db->dialect, &ins)) rc = sn_nomem();
+        else if ((rc = sn_exec_start(&hs[h], s->db, sn_buf_cstr(&b))) == SINEW_OK) {
+            hs[h].finished = 1;   /* logged per execution, as the answers come */
+            nh = h + 1;
+        }
+    }
+    sn_buf_free(&b);
+    for (size_t at = 0; at < n && rc == SINEW_OK;) {
+        double t0 = s->db->log_fn || s->db->log_stderr ? sn_now_ms() : -1;
+        if ((rc = drv->pipeline_begin(s->db->conn))) break;
+        size_t sent = 0, from = at;
+        while (at < n && sent < PIPE_CHUNKS && rc == SINEW_OK) {
+            size_t rows = n - at < per ? n - at : per;
+            sn_exec *x = &hs[rows == per ? 0 : 1];
+            int param = 0;
+            for (size_t r = 0; r < rows && rc == SINEW_OK; r++)
+                for (size_t i = 0; i < m->nfields && rc == SINEW_OK; i++) {
+                    sinew_value v = sn_field_value(&m->fields[i], data[at + r]);
+                    rc = sn_exec_bind(x, param++, &v);
+                }
+            if (rc == SINEW_OK && (rc = drv->send(x->stmt)) == SINEW_OK) sent++;
+            at += rows;
+        }
+        for (size_t k = 0, row = from; k < sent && rc == SINEW_OK; k++) {
+            size_t rows = n - row < per ? n - row : per;
+            sn_exec *x = &hs[rows == per ? 0 : 1];
+            rc = drv->receive(x->stmt);
+            sn_db_note_statement(s->db, x->sql, t0, 0, rc);
+            if (rc == SINEW_OK && drv->changes(s->db->conn) != (int64_t)rows)
+                rc = sinew_error_set(SINEW_INTERNAL, "a multi-row INSERT into %s wrote %lld of %zu rows", m->table,
+                                     (long long)drv->changes(s->db->conn), rows);
+            row += rows;
+        }
+        if (rc) {
+            sinew_error saved = *sinew_last_error();
+            drv->pipeline_end(s->db->conn);
+            *sn_error_mut() = saved;
+        } else {
+            rc = drv->pipeline_end(s->db->conn);
+        }
+    }
+    for (int h = 0; h < nh; h++)
+        if (rows_of[h]) sn_exec_end(&hs[h]);
+    return rc;
+}
+
 /* insert n objects of one model (each sn_batch_insert_ok); the session side is the caller's */
 int sn_batch_insert(sinew_session *s, sn_obj *const *objs, size_t n)
 {
@@ -84,6 +155,18 @@ int sn_batch_insert(sinew_session *s, sn_obj *const *objs, size_t n)
     if (rc == SINEW_OK && p->auto_pk >= 0 && sn_sql_sequence_keys(s->db->dialect))
         rc = sn_reserve_keys(s, m, p, data, n);
     size_t per = rows_per_statement(s->db->dialect, m->nfields);
+    int whole = 1;   /* no row leaves its key to the database */
+    for (size_t i = 0; i < n && whole && rc == SINEW_OK; i++) whole = left_out(p, m, data[i]) == 0;
+    if (rc == SINEW_OK && whole && n >= SN_COPY_MIN_ROWS && s->db->drv->copy_begin) {
+        rc = sn_insert_copy(s, m, p, data, n);   /* the keys are in: nothing to read back */
+        sn_free(data);
+        return rc;
+    }
+    if (rc == SINEW_OK && whole && n > per && s->db->drv->send && sinew_tx_depth(s->db) > 0) {
+        rc = insert_pipelined(s, m, data, n, per);
+        sn_free(data);
+        return rc;
+    }
     sn_buf b;
     sn_buf_init(&b);
     for (size_t at = 0; at < n && rc == SINEW_OK;) {

@@ -77,8 +77,8 @@ static void inserts_go_many_to_a_statement_with_their_own_keys(void **state)
     th_capture_start(db, &cap);
     th_ok(sinew_session_flush(s));
     th_capture_stop(db, &cap);
-    /* row by row this was 2,500 INSERTs: now a few statements of many rows */
-    size_t inserts = th_capture_count(&cap, "INSERT INTO \"accounts\"");
+    /* row by row this was 2,500 INSERTs: now a few statements of many rows (PostgreSQL: a COPY) */
+    size_t inserts = th_capture_count(&cap, "INSERT INTO \"accounts\"") + th_capture_count(&cap, "COPY \"accounts\"");
     assert_true(inserts >= 1 && inserts <= 5);
     th_capture_free(&cap);
     assert_int_equal(sinew_session_pending(s), 0);
@@ -142,6 +142,60 @@ static void levels_of_parents_and_children(void **state)
         assert_int_equal(got->author_id, p[i]->author_id);
     }
     sinew_session_free(r);
+    sinew_session_free(s);
+    th_close(db);
+}
+
+/* a wide model: a few hundred rows are several statements on PostgreSQL (7,000 parameters), pipelined */
+static void wide_rows_over_several_statements(void **state)
+{
+    (void)state;
+    sinew_session *s;
+    sinew_db *db = fresh(&s);
+    th_ok(sinew_create_table(db, &thing_model));
+    enum { T = 700 };
+    Thing *t[T];
+    for (int i = 0; i < T; i++) {
+        th_ok(sinew_new(s, &thing_model, (void **)&t[i]));
+        t[i]->i64 = i * 7;
+        t[i]->i32 = i;
+        t[i]->t = name_of(names, i, "thing");
+        t[i]->bl.data = (const unsigned char *)"x";
+        t[i]->bl.len = 1;
+        t[i]->j = "[]";
+        t[i]->dec = "1.5";
+        t[i]->e = i % 3;
+        th_ok(sinew_uuid_v4(&t[i]->u));
+    }
+    th_capture cap;
+    th_capture_start(db, &cap);
+    th_ok(sinew_session_flush(s));
+    th_capture_stop(db, &cap);
+    size_t inserts = th_capture_count(&cap, "INSERT INTO \"things\"");
+    assert_true(inserts >= 1 && inserts <= 4);
+    th_capture_free(&cap);
+    sinew_session *r;
+    th_ok(sinew_session_new(&r, db));
+    for (int i = 0; i < T; i++) {
+        Thing *got;
+        sinew_value key = sinew_i64(t[i]->id);
+        th_ok(sinew_get(r, &thing_model, &key, 1, (void **)&got));
+        assert_int_equal(got->i64, i * 7);
+        assert_string_equal(got->t, t[i]->t);
+        assert_memory_equal(got->u.bytes, t[i]->u.bytes, 16);
+    }
+    sinew_session_free(r);
+    /* a bad row in the third statement: named, nothing written */
+    Thing *more[T];
+    for (int i = 0; i < T; i++) {
+        th_ok(sinew_new(s, &thing_model, (void **)&more[i]));
+        *more[i] = *t[i];
+        more[i]->id = 0;
+    }
+    more[600]->id = t[5]->id;   /* a key that is taken */
+    th_assert_status(sinew_session_flush(s), SINEW_CONSTRAINT, NULL);
+    assert_ptr_equal(sinew_flush_failed(s), more[600]);
+    assert_int_equal(count_rows(s, &thing_model), T);
     sinew_session_free(s);
     th_close(db);
 }
@@ -323,6 +377,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(inserts_go_many_to_a_statement_with_their_own_keys),
         cmocka_unit_test(levels_of_parents_and_children),
+        cmocka_unit_test(wide_rows_over_several_statements),
         cmocka_unit_test(hooks_run_per_object),
         cmocka_unit_test(a_failing_row_in_a_batch_is_named),
         cmocka_unit_test(updates_bump_versions_and_name_a_stale_row),
