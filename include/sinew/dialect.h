@@ -85,6 +85,14 @@ typedef struct sinew_dialect {
     /* Why there are no row locks and what the database does instead, for that refusal (SQLite: a
      * write transaction locks the whole database). NULL with has_row_locks. */
     const char *row_lock_alternative;
+
+    /* ---- Version 6: names. ---- */
+    /* The longest identifier the database keeps, in bytes: it cuts a longer one to this length
+     * (PostgreSQL: 63, at a character boundary). sinew fits the names it makes up itself
+     * (indexes, unique constraints) within it, with a hash of the whole name so that two long
+     * ones stay apart, and the drift check compares names as the database keeps them. 0: no
+     * limit (SQLite). */
+    int max_ident_len;
 } sinew_dialect;
 
 /* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */
