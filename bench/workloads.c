@@ -565,7 +565,7 @@ static int w8_raw(env *e)
 static int w9_sinew(env *e)
 {
     sinew_session *s;
-    OK(sinew_session_new(&s, e->db));
+    OK(sinew_session_new(e->db, &s));
     BUser **made = cmalloc((size_t)e->n_users * sizeof *made);
     for (int i = 0; i < e->n_users; i++) {
         OK(sinew_new(s, &buser_model, (void **)&made[i]));

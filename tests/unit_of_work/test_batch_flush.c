@@ -21,7 +21,7 @@ static sinew_db *fresh(sinew_session **s)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &account_model));
     th_ok(sinew_create_tables(db, &blog_schema));
-    th_ok(sinew_session_new(s, db));
+    th_ok(sinew_session_new(db, s));
     return db;
 }
 
@@ -54,10 +54,10 @@ static Account *new_accounts(sinew_session *s, Account **a, int n, int from)
 static void check_rows(sinew_db *db, Account **a, int n)
 {
     sinew_session *r;
-    th_ok(sinew_session_new(&r, db));
+    th_ok(sinew_session_new(db, &r));
     for (int i = 0; i < n; i++) {
         Account *got;
-        sinew_value key = sinew_i64(a[i]->id);
+        sinew_value key = sinew_v_int64(a[i]->id);
         th_ok(sinew_get(r, &account_model, &key, 1, (void **)&got));
         assert_string_equal(got->email, a[i]->email);
         assert_string_equal(got->name, a[i]->name);
@@ -87,7 +87,7 @@ static void inserts_go_many_to_a_statement_with_their_own_keys(void **state)
     check_rows(db, a, N);
     /* the identity map knows them by their keys */
     Account *same;
-    sinew_value key = sinew_i64(a[N / 2]->id);
+    sinew_value key = sinew_v_int64(a[N / 2]->id);
     th_ok(sinew_get(s, &account_model, &key, 1, (void **)&same));
     assert_ptr_equal(same, a[N / 2]);
     /* a second batch after the first: keys go on, none reused */
@@ -133,10 +133,10 @@ static void levels_of_parents_and_children(void **state)
         for (int k = 0; k < P; k++) assert_int_equal(p[i * P + k]->author_id, u[i]->id);
     }
     sinew_session *r;
-    th_ok(sinew_session_new(&r, db));
+    th_ok(sinew_session_new(db, &r));
     for (int i = 0; i < U * P; i++) {
         Post *got;
-        sinew_value key = sinew_i64(p[i]->id);
+        sinew_value key = sinew_v_int64(p[i]->id);
         th_ok(sinew_get(r, &post_model, &key, 1, (void **)&got));
         assert_string_equal(got->title, p[i]->title);
         assert_int_equal(got->author_id, p[i]->author_id);
@@ -175,10 +175,10 @@ static void wide_rows_over_several_statements(void **state)
     assert_true(inserts >= 1 && inserts <= 4);
     th_capture_free(&cap);
     sinew_session *r;
-    th_ok(sinew_session_new(&r, db));
+    th_ok(sinew_session_new(db, &r));
     for (int i = 0; i < T; i++) {
         Thing *got;
-        sinew_value key = sinew_i64(t[i]->id);
+        sinew_value key = sinew_v_int64(t[i]->id);
         th_ok(sinew_get(r, &thing_model, &key, 1, (void **)&got));
         assert_int_equal(got->i64, i * 7);
         assert_string_equal(got->t, t[i]->t);
@@ -282,7 +282,7 @@ static void updates_bump_versions_and_name_a_stale_row(void **state)
     new_accounts(s, a, M, 0);
     th_ok(sinew_session_flush(s));
     sinew_session_free(s);
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     sinew_query *q = sinew_query_new(s, &account_model);
     sinew_order(q, sinew_column(&account_model, 0), SINEW_ASC);
     sinew_list l;
@@ -313,9 +313,9 @@ static void updates_bump_versions_and_name_a_stale_row(void **state)
     for (int i = 0; i < M; i++) assert_int_equal(a[i]->version, loaded + 1);
     /* nothing was written: the others still hold the names of the first flush */
     sinew_session *r;
-    th_ok(sinew_session_new(&r, db));
+    th_ok(sinew_session_new(db, &r));
     Account *got;
-    sinew_value key = sinew_i64(a[10]->id);
+    sinew_value key = sinew_v_int64(a[10]->id);
     th_ok(sinew_get(r, &account_model, &key, 1, (void **)&got));
     assert_string_equal(got->name, "changed10");
     sinew_session_free(r);
