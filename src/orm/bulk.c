@@ -54,13 +54,20 @@ static void set_int_key(const sinew_field *f, void *obj, int64_t id)
 }
 
 int sn_insert_chunk(sinew_session *s, const sinew_model *m, sn_plan *p, void *const *objs, size_t rows,
-                    uint64_t omit, sn_buf *b)
+                    uint64_t omit, sn_chunk_sql *c)
 {
     const sinew_dialect *d = s->db->dialect;
     int want_keys = p->auto_pk >= 0 && ((omit >> p->auto_pk) & 1);
     int use_returning = want_keys && d->numbered_params;   /* SQLite: keys from last_insert_rowid */
-    int rc = render_multi(b, d, m, omit, rows, use_returning);
-    if (rc) return rc;
+    sn_buf *b = &c->b;
+    int rc = SINEW_OK;
+    if (c->m != m || c->omit != omit || c->rows != rows || !b->len) {   /* full chunks share one text */
+        c->m = NULL;
+        if ((rc = render_multi(b, d, m, omit, rows, use_returning))) return rc;
+        c->m = m;
+        c->omit = omit;
+        c->rows = rows;
+    }
     sn_exec x;
     if ((rc = sn_exec_start(&x, s->db, sn_buf_cstr(b)))) return rc;
     int param = 0;
@@ -219,8 +226,8 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
     size_t per = ((size_t)s->db->dialect->max_params - 1) / (ncols ? ncols : 1);
     if (per > MAX_ROWS_PER_STATEMENT) per = MAX_ROWS_PER_STATEMENT;
     if (per == 0) per = 1;
-    sn_buf b;
-    sn_buf_init(&b);
+    sn_chunk_sql c = {.m = NULL};
+    sn_buf_init(&c.b);
     int copy = s->db->drv->copy_begin && n >= SN_COPY_MIN_ROWS && m->nfields <= SN_MAX_FIELDS && !db_omits;
     /* the objects whose key this call fills in: set back to zero if it fails */
     unsigned char *taken = NULL;
@@ -245,10 +252,10 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
         uint64_t omit = omit_mask(m, p, objs[at]);
         size_t rows = 1;
         while (at + rows < n && rows < per && omit_mask(m, p, objs[at + rows]) == omit) rows++;
-        rc = sn_insert_chunk(s, m, p, objs + at, rows, omit, &b);
+        rc = sn_insert_chunk(s, m, p, objs + at, rows, omit, &c);
         at += rows;
     }
-    sn_buf_free(&b);
+    sn_buf_free(&c.b);
     if (rc == SINEW_OK) rc = sinew_commit(s->db);
     if (rc) {
         sinew_error saved = *sinew_last_error();

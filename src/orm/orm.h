@@ -311,8 +311,14 @@ int sn_update_rows(sinew_session *s, sn_obj *const *objs, size_t n, sn_obj **fai
 int sn_delete_row(sinew_session *s, sn_obj *o);   /* DELETE by key, no hooks; object marked deleted */
 /* bulk.c: one multi-row INSERT of rows objects whose left-out fields are `omit` (the @auto key, read
  * back as RETURNING or as SQLite's consecutive rowids), rendered into b */
+typedef struct sn_chunk_sql {     /* the text of the last chunk rendered: the next of its shape reuses it */
+    sn_buf b;
+    const sinew_model *m;
+    uint64_t omit;
+    size_t rows;
+} sn_chunk_sql;
 int sn_insert_chunk(sinew_session *s, const sinew_model *m, sn_plan *p, void *const *objs, size_t rows,
-                    uint64_t omit, sn_buf *b);
+                    uint64_t omit, sn_chunk_sql *c);
 /* keys from the @auto key's sequence for the objects whose key is zero, in one statement (SINEW_UNSUPPORTED:
  * the dialect or the column has no sequence) */
 int sn_reserve_keys(sinew_session *s, const sinew_model *m, sn_plan *p, void *const *objs, size_t n);

@@ -167,17 +167,17 @@ int sn_batch_insert(sinew_session *s, sn_obj *const *objs, size_t n)
         sn_free(data);
         return rc;
     }
-    sn_buf b;
-    sn_buf_init(&b);
+    sn_chunk_sql c = {.m = NULL};
+    sn_buf_init(&c.b);
     for (size_t at = 0; at < n && rc == SINEW_OK;) {
         /* a run of rows with the same columns: the key given, or the key left to SQLite */
         uint64_t omit = left_out(p, m, data[at]);
         size_t rows = 1;
         while (at + rows < n && rows < per && left_out(p, m, data[at + rows]) == omit) rows++;
-        rc = sn_insert_chunk(s, m, p, data + at, rows, omit, &b);
+        rc = sn_insert_chunk(s, m, p, data + at, rows, omit, &c);
         at += rows;
     }
-    sn_buf_free(&b);
+    sn_buf_free(&c.b);
     sn_free(data);
     return rc;
 }
