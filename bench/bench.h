@@ -86,6 +86,8 @@ int w5_raw_pg(env *e);
 int w6_raw_pg(env *e);
 int w7_raw_pg(env *e);
 int w8_raw_pg(env *e);
+int w9_raw_pg(env *e);
+int w10_raw_pg_pipelined(env *e);
 extern sinew_list w5_loaded;
 long long w3_sum_and_free(BUser *users, size_t n);
 long long w6_sum_and_free(BUser *users, int nu, BPost *posts, int np, BComment *comments, int nc);   /* W5's objects, loaded by its setup */

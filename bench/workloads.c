@@ -560,6 +560,43 @@ static int w8_raw(env *e)
     return 0;
 }
 
+/* ---- W9: N objects made with sinew_new, written by one flush ---- */
+
+static int w9_sinew(env *e)
+{
+    sinew_session *s;
+    OK(sinew_session_new(e->db, &s));
+    BUser **made = cmalloc((size_t)e->n_users * sizeof *made);
+    for (int i = 0; i < e->n_users; i++) {
+        OK(sinew_new(s, &buser_model, (void **)&made[i]));
+        made[i]->name = e->names[i];
+        made[i]->email = e->emails[i];
+        made[i]->age = i % 90;
+    }
+    OK(sinew_session_flush(s));
+    long long sum = 0;
+    for (int i = 0; i < e->n_users; i++) sum += made[i]->id;
+    cfree(made);
+    sinew_session_free(s);
+    e->checksum = sum;
+    return 0;
+}
+
+/* ---- W10: the loaded objects of W5 changed, written by one flush ---- */
+
+static int w10_sinew(env *e)
+{
+    long long sum = 0;
+    for (size_t i = 0; i < w5_loaded.count; i++) {
+        BUser *u = w5_loaded.items[i];
+        u->age = (int32_t)((u->age + 1) % 100);
+        sum += u->age;
+    }
+    OK(sinew_session_flush(w5_session));
+    e->checksum = sum;
+    return 0;
+}
+
 const workload workloads[] = {
     {"W1", "insert N users one by one, one transaction", clear_users, w1_sinew, w1_raw, w1_raw_pg},
     {"W2", "bulk insert N users (raw: multi-row INSERT / COPY)", clear_users, w2_sinew, w2_raw, w2_raw_pg},
@@ -570,5 +607,11 @@ const workload workloads[] = {
     {"W6", "eager 100 users x 10 posts x 10 comments", setup_graph, w6_sinew, w6_raw, w6_raw_pg},
     {"W7", "filtered ordered join with LIMIT, 200 times", setup_join, w7_sinew, w7_raw, w7_raw_pg},
     {"W8", "stream all rows in constant memory", setup_stream, w8_sinew, w8_raw, w8_raw_pg},
+    /* raw: multi-row INSERT (SQLite's consecutive rowids; PostgreSQL: ... RETURNING id) */
+    {"W9", "N sinew_new objects, one flush (raw: multi-row INSERT)", clear_users, w9_sinew, w2_raw, w9_raw_pg},
+    {"W9c", "the same (raw: COPY + sequence range on PostgreSQL)", clear_users, w9_sinew, w2_raw, w2_raw_pg},
+    /* raw: a prepared UPDATE per row; W10p on PostgreSQL: the same pipelined */
+    {"W10", "change W5's loaded objects, one flush (raw: UPDATE per row)", setup_w5, w10_sinew, w5_raw, w5_raw_pg},
+    {"W10p", "the same (raw: pipelined UPDATEs on PostgreSQL)", setup_w5, w10_sinew, w5_raw, w10_raw_pg_pipelined},
 };
 const int nworkloads = (int)(sizeof workloads / sizeof workloads[0]);

@@ -320,3 +320,78 @@ int w8_raw_pg(env *e)
     e->checksum = sum;
     return failed;
 }
+
+/* W9: multi-row INSERT ... RETURNING id, 1,000 rows a statement; the keys come back in VALUES order
+ * (what a careful programmer relies on for serial keys; sinew draws them from the sequence instead) */
+int w9_raw_pg(env *e)
+{
+    enum { ROWS = 1000 };
+    char *sql = cmalloc(64 + ROWS * 24);
+    const char **vals = cmalloc(ROWS * 3 * sizeof *vals);
+    char (*ages)[8] = cmalloc(ROWS * sizeof *ages);
+    if (cmd(e, "BEGIN")) return 1;
+    long long sum = 0;
+    for (int at = 0; at < e->n_users; at += ROWS) {
+        int n = e->n_users - at < ROWS ? e->n_users - at : ROWS;
+        size_t len = (size_t)sprintf(sql, "INSERT INTO users (name, email, age) VALUES ");
+        for (int r = 0; r < n; r++) {
+            len += (size_t)sprintf(sql + len, "%s($%d,$%d,$%d)", r ? "," : "", r * 3 + 1, r * 3 + 2, r * 3 + 3);
+            snprintf(ages[r], sizeof ages[r], "%d", (at + r) % 90);
+            vals[r * 3] = e->names[at + r];
+            vals[r * 3 + 1] = e->emails[at + r];
+            vals[r * 3 + 2] = ages[r];
+        }
+        strcpy(sql + len, " RETURNING id");
+        PGresult *r = PQexecParams(e->pg, sql, n * 3, NULL, vals, NULL, NULL, 0);
+        PGOK(r, PGRES_TUPLES_OK);
+        for (int k = 0; k < PQntuples(r); k++) sum += atoll(PQgetvalue(r, k, 0));
+        PQclear(r);
+        e->raw_statements++;
+    }
+    if (cmd(e, "COMMIT")) return 1;
+    cfree(ages);
+    cfree(vals);
+    cfree(sql);
+    e->checksum = sum;
+    return 0;
+}
+
+/* W10 pipelined: the prepared UPDATE per row, sent 512 at a time in libpq's pipeline mode */
+int w10_raw_pg_pipelined(env *e)
+{
+    enum { WINDOW = 512 };
+    if (prepared(e, "w5", "UPDATE users SET age = $1 WHERE id = $2")) return 1;
+    if (cmd(e, "BEGIN")) return 1;
+    if (!PQenterPipelineMode(e->pg)) return 1;
+    long long sum = 0;
+    size_t n = w5_loaded.count;
+    for (size_t at = 0; at < n; at += WINDOW) {
+        size_t w = n - at < WINDOW ? n - at : WINDOW;
+        for (size_t i = 0; i < w; i++) {
+            BUser *u = w5_loaded.items[at + i];
+            int32_t age = (int32_t)((u->age + 1) % 100);
+            char a[16], id[24];
+            snprintf(a, sizeof a, "%d", age);
+            snprintf(id, sizeof id, "%lld", (long long)u->id);
+            const char *vals[2] = {a, id};
+            if (!PQsendQueryPrepared(e->pg, "w5", 2, vals, NULL, NULL, 0)) return 1;
+            sum += age;
+            e->raw_statements++;
+        }
+        if (!PQpipelineSync(e->pg)) return 1;
+        for (size_t i = 0; i < w; i++) {
+            PGresult *r = PQgetResult(e->pg);
+            PGOK(r, PGRES_COMMAND_OK);
+            if (atoll(PQcmdTuples(r)) != 1) return 1;
+            PQclear(r);
+            while ((r = PQgetResult(e->pg))) PQclear(r);
+        }
+        PGresult *r = PQgetResult(e->pg);
+        PGOK(r, PGRES_PIPELINE_SYNC);
+        PQclear(r);
+    }
+    if (!PQexitPipelineMode(e->pg)) return 1;
+    if (cmd(e, "COMMIT")) return 1;
+    e->checksum = sum;
+    return 0;
+}

@@ -49,8 +49,10 @@ extern "C" {
  * A driver of version 1 to 5 keeps its open(&conn, url) and stores it with
  * SINEW_DRIVER_OPEN_V1(fn): the registry calls it with the arguments in that
  * older order, so a driver built before version 6 works unchanged.
+ *
+ *   7  pipeline_begin, send, receive, pipeline_end (pipelining)
  */
-#define SINEW_DRIVER_VERSION 6
+#define SINEW_DRIVER_VERSION 7
 
 typedef struct sinew_conn sinew_conn;    /* a driver's connection (driver-defined) */
 typedef struct sinew_stmt sinew_stmt;    /* a driver's prepared statement (driver-defined) */
@@ -181,6 +183,26 @@ typedef struct sinew_driver {
      * SINEW_UNSUPPORTED.
      */
     int (*introspect_schemas)(sinew_conn *conn, const char *const *schemas, size_t n, sinew_schema **out);
+
+    /*
+     * Optional (version 7): pipelining, for statements that do not wait for
+     * each other's answers (a flush's updates and its batches on PostgreSQL,
+     * through libpq's pipeline mode). Inside a transaction only.
+     * pipeline_begin() enters the mode; prepare, exec and the transaction
+     * calls are not made until pipeline_end(). send() queues one execution
+     * of a bound statement without waiting; the statement may be bound anew
+     * and sent again at once. receive() reads the answer of the oldest
+     * execution not read yet into stmt, which must be the statement sent
+     * then: it returns that execution's status (SINEW_OK, or its error; an
+     * execution after a failed one is skipped by the server and reported
+     * as failed), and step(), changes() and the column readers then report
+     * on it. pipeline_end() reads and drops the answers not read and leaves
+     * the mode. All four or none; NULL: every statement waits for its answer.
+     */
+    int (*pipeline_begin)(sinew_conn *conn);
+    int (*send)(sinew_stmt *stmt);
+    int (*receive)(sinew_stmt *stmt);
+    int (*pipeline_end)(sinew_conn *conn);
 } sinew_driver;
 
 /* open() as drivers of interface versions 1 to 5 declare it (out-parameter first), and
@@ -194,7 +216,8 @@ typedef int (*sinew_driver_open_v1)(sinew_conn **out, const sinew_url *url);
  * the built-in drivers. The struct must outlive its use. Refused (SINEW_MISUSE,
  * naming the member) when the version is outside 1..SINEW_DRIVER_VERSION or a
  * required member is NULL: everything but introspect, stream, the copy_*
- * trio (all three or none), column_cell and introspect_schemas is required.
+ * trio (all three or none), column_cell, introspect_schemas and the
+ * pipelining four (all or none) is required.
  */
 SINEW_API int sinew_register_driver(const sinew_driver *driver);
 /* The driver serving a URL scheme, or NULL. For a driver registered with an older

@@ -87,6 +87,18 @@ SINEW_API int sinew_count(sinew_session *s, const sinew_model *model, int64_t *o
  * first. Either everything is written or nothing: on failure the database
  * is unchanged and every object is as it was before the flush (new objects
  * new again, changes still pending, deletes still scheduled).
+ *
+ * The writes of one model go many rows per statement: the new objects of
+ * a level (those whose parents are in) as multi-row INSERTs sized to the
+ * backend's parameter limit, keys drawn from the key's sequence first on
+ * PostgreSQL and read as consecutive rowids on SQLite, so each object gets
+ * its own key whatever order the database returns rows in; the deletes of
+ * a level as DELETE ... WHERE key IN (...); on PostgreSQL the updates are
+ * pipelined (sent together, their answers read in order). When a
+ * statement of many rows fails, the flush writes that level again row by
+ * row inside a savepoint, so the error is the one the failing row gets on
+ * its own, and sinew_flush_failed() names its object. @version checks and
+ * hooks stay per object.
  */
 
 /* Schedule a delete for the next flush. */
@@ -103,6 +115,13 @@ SINEW_API int sinew_session_commit(sinew_session *s);
 SINEW_API void sinew_session_rollback(sinew_session *s);
 /* Number of objects with pending changes. */
 SINEW_API size_t sinew_session_pending(const sinew_session *s);
+/*
+ * The object whose write made the last sinew_session_flush() of s fail (a
+ * constraint it violated, a @version conflict, a row gone), or NULL when
+ * the last flush succeeded or failed before writing anything. The object is
+ * as it was before that flush; sinew_last_error() says what went wrong.
+ */
+SINEW_API void *sinew_flush_failed(const sinew_session *s);
 
 /* ---- bulk writes ------------------------------------------------------------------ */
 

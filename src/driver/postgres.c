@@ -49,6 +49,9 @@ struct sinew_conn {
     int unnamed;                  /* ?pgbouncer=true: no named statements, no session state */
     int local_timeouts;           /* ?pgbouncer=true or ?citus=true: timeouts SET LOCAL per transaction */
     char timeouts[128];           /* "SET LOCAL lock_timeout = ...; ..." for each transaction, or "" */
+    int pipelined;                /* in libpq's pipeline mode (pg_pipeline_begin) */
+    int unsynced;                 /* executions sent since the last Sync */
+    int syncs;                    /* Syncs sent whose PGRES_PIPELINE_SYNC is not read yet */
 };
 
 typedef struct param {
@@ -849,6 +852,141 @@ static int step_streaming(sinew_stmt *s)
     return unwrap(s, rc);
 }
 
+/*
+ * s->res holds an execution's answer: the rows it gave (step() walks them),
+ * SINEW_DONE for a command, or its error (s->res dropped then).
+ */
+static int take_result(sinew_stmt *s)
+{
+    ExecStatusType st = PQresultStatus(s->res);
+    if (st == PGRES_COMMAND_OK) {
+        const char *n = PQcmdTuples(s->res);
+        s->c->changes = n && *n ? strtoll(n, NULL, 10) : 0;
+        s->nrows = 0;
+        s->row = 0;
+        return SINEW_DONE;
+    }
+    if (st != PGRES_TUPLES_OK) {
+        int rc = st == PGRES_PIPELINE_ABORTED
+                     ? sinew_error_set(SINEW_ERROR, "postgres: statement skipped: an earlier statement of the "
+                                       "pipeline failed")
+                     : fail(s->c, s->res, "running a statement");
+        PQclear(s->res);
+        s->res = NULL;
+        return rc;
+    }
+    const char *n = PQcmdTuples(s->res);
+    s->c->changes = n && *n ? strtoll(n, NULL, 10) : 0;
+    s->nrows = PQntuples(s->res);
+    s->ncols = PQnfields(s->res);
+    s->row = -1;
+    if (s->ncols > s->nblobs) {
+        blobbuf *b = sn_realloc(s->blobs, (size_t)s->ncols * sizeof *b);
+        if (!b) return sn_nomem();
+        for (int i = s->nblobs; i < s->ncols; i++) b[i].data = NULL, b[i].len = 0;
+        s->blobs = b;
+        s->nblobs = s->ncols;
+    }
+    return SINEW_OK;
+}
+
+/* ---- pipelining (driver version 6) ----
+ *
+ * A flush sends its independent statements together and reads the answers
+ * in order; the server runs them back to back instead of waiting a round
+ * trip for each. Named statements are prepared before the pipeline starts
+ * (the ORM starts every statement first); with ?pgbouncer=true each
+ * execution carries its text (PQsendQueryParams), which a transaction-mode
+ * pooler passes on like any other query of the transaction. The ORM reads
+ * answers before it has sent so many that the server, unable to write
+ * them, would stop reading (a bounded window).
+ */
+static int pg_pipeline_begin(sinew_conn *c)
+{
+    if (c->pipelined) return SINEW_OK;
+    if (!PQenterPipelineMode(c->pg)) return fail(c, NULL, "entering pipeline mode");
+    c->pipelined = 1;
+    c->unsynced = 0;
+    c->syncs = 0;
+    return SINEW_OK;
+}
+
+static int pg_send(sinew_stmt *s)
+{
+    sinew_conn *c = s->c;
+    if (!c->pipelined) return sinew_error_set(SINEW_MISUSE, "postgres: send outside a pipeline");
+    for (int i = 0; i < s->nparams; i++) {
+        s->values[i] = s->params[i].is_null ? NULL : s->params[i].buf;
+        s->lengths[i] = s->params[i].len;
+    }
+    int sent = c->unnamed ? PQsendQueryParams(c->pg, s->sql, s->nparams, NULL, s->values, s->lengths, NULL, 0)
+                          : PQsendQueryPrepared(c->pg, s->name, s->nparams, s->values, s->lengths, NULL, 0);
+    if (!sent) return fail(c, NULL, "sending a statement");
+    c->unsynced++;
+    return SINEW_OK;
+}
+
+/* the next PGresult of the pipeline that is no Sync's (NULL: the connection failed) */
+static PGresult *next_result(sinew_conn *c)
+{
+    for (int nulls = 0; nulls < 3;) {
+        PGresult *r = PQgetResult(c->pg);
+        if (!r) {
+            if (PQstatus(c->pg) != CONNECTION_OK) return NULL;
+            nulls++;   /* the end of one execution's results */
+            continue;
+        }
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+            c->syncs--;
+            PQclear(r);
+            nulls = 0;
+            continue;
+        }
+        return r;
+    }
+    return NULL;
+}
+
+static int pg_receive(sinew_stmt *s)
+{
+    sinew_conn *c = s->c;
+    if (!c->pipelined) return sinew_error_set(SINEW_MISUSE, "postgres: receive outside a pipeline");
+    if (c->unsynced) {   /* what was sent goes out and is answered: the Sync asks for that */
+        if (!PQpipelineSync(c->pg)) return fail(c, NULL, "sending a pipeline");
+        c->unsynced = 0;
+        c->syncs++;
+    }
+    clear_row(s);
+    PQclear(s->res);
+    s->res = next_result(c);
+    if (!s->res) return fail(c, NULL, "reading a pipelined answer");
+    PGresult *end = PQgetResult(c->pg);   /* the NULL after the execution's one result */
+    if (end) PQclear(end);
+    int rc = take_result(s);
+    return rc == SINEW_DONE ? SINEW_OK : rc;
+}
+
+static int pg_pipeline_end(sinew_conn *c)
+{
+    if (!c->pipelined) return SINEW_OK;
+    int rc = SINEW_OK;
+    if (c->unsynced) {
+        if (PQpipelineSync(c->pg)) c->syncs++;
+        else rc = fail(c, NULL, "sending a pipeline");
+        c->unsynced = 0;
+    }
+    while (c->syncs > 0 && PQstatus(c->pg) == CONNECTION_OK) {
+        PGresult *r = PQgetResult(c->pg);
+        if (!r) continue;
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) c->syncs--;
+        PQclear(r);
+    }
+    if (!PQexitPipelineMode(c->pg) && rc == SINEW_OK) rc = fail(c, NULL, "leaving pipeline mode");
+    c->pipelined = 0;
+    c->syncs = 0;
+    return rc;
+}
+
 static int pg_stream(sinew_stmt *s)
 {
     s->streaming = 1;
@@ -897,32 +1035,8 @@ static int pg_step(sinew_stmt *s)
                 return rc;
             }
         }
-        ExecStatusType st = PQresultStatus(s->res);
-        if (st == PGRES_COMMAND_OK) {
-            const char *n = PQcmdTuples(s->res);
-            s->c->changes = n && *n ? strtoll(n, NULL, 10) : 0;
-            s->nrows = 0;
-            s->row = 0;
-            return SINEW_DONE;
-        }
-        if (st != PGRES_TUPLES_OK) {
-            int rc = fail(s->c, s->res, "running a statement");
-            PQclear(s->res);
-            s->res = NULL;
-            return rc;
-        }
-        const char *n = PQcmdTuples(s->res);
-        s->c->changes = n && *n ? strtoll(n, NULL, 10) : 0;
-        s->nrows = PQntuples(s->res);
-        s->ncols = PQnfields(s->res);
-        s->row = -1;
-        if (s->ncols > s->nblobs) {
-            blobbuf *b = sn_realloc(s->blobs, (size_t)s->ncols * sizeof *b);
-            if (!b) return sn_nomem();
-            for (int i = s->nblobs; i < s->ncols; i++) b[i].data = NULL, b[i].len = 0;
-            s->blobs = b;
-            s->nblobs = s->ncols;
-        }
+        int rc = take_result(s);
+        if (rc != SINEW_OK) return rc;
     }
     clear_row(s);
     if (s->row + 1 >= s->nrows) {
@@ -952,7 +1066,8 @@ static void pg_finalize(sinew_stmt *s)
     pg_reset(s);
     if (s->c->unnamed) {
         /* nothing of it lives on the server */
-    } else if (PQstatus(s->c->pg) == CONNECTION_OK && PQtransactionStatus(s->c->pg) != PQTRANS_INERROR) {
+    } else if (PQstatus(s->c->pg) == CONNECTION_OK && PQtransactionStatus(s->c->pg) != PQTRANS_INERROR &&
+               !s->c->pipelined) {   /* no synchronous command inside a pipeline: DEALLOCATE later */
         char sql[64];
         snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
         PQclear(PQexec(s->c->pg, sql));
@@ -1065,4 +1180,5 @@ const sinew_driver sinew_postgres_driver = {
     pg_copy_begin, pg_copy_row, pg_copy_end,
     NULL,   /* column_cell: values arrive as text anyway; hydration reads them with column_storage + column_text */
     sn_pg_introspect_schemas,   /* postgres_introspect.c */
+    pg_pipeline_begin, pg_send, pg_receive, pg_pipeline_end,
 };

@@ -46,7 +46,8 @@ static size_t driver_size(int version)
     switch (version) {
     case 1: return offsetof(sinew_driver, column_cell);
     case 2: case 3: case 4: return offsetof(sinew_driver, introspect_schemas);
-    default: return sizeof(sinew_driver);   /* 5 and 6: version 6 grew the dialect only */
+    case 5: case 6: return offsetof(sinew_driver, pipeline_begin);
+    default: return sizeof(sinew_driver);
     }
 }
 
@@ -58,7 +59,7 @@ static size_t dialect_size(int version)
     case 3: return offsetof(sinew_dialect, type_from_sql);
     case 4: return offsetof(sinew_dialect, has_row_locks);
     case 5: return offsetof(sinew_dialect, max_ident_len);
-    default: return sizeof(sinew_dialect);
+    default: return sizeof(sinew_dialect);   /* 6 and 7: version 7 added nothing to the dialect */
     }
 }
 
@@ -78,6 +79,8 @@ static const char *missing_member(const sinew_driver *d)
 #undef REQUIRE
     if (!d->copy_begin != !d->copy_row || !d->copy_begin != !d->copy_end)
         return "copy_begin, copy_row and copy_end (all three or none)";
+    if (d->version >= 7 && (!d->pipeline_begin != !d->send || !d->send != !d->receive || !d->receive != !d->pipeline_end))
+        return "pipeline_begin, send, receive and pipeline_end (all four or none)";
     return NULL;
 }
 

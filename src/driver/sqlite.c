@@ -402,4 +402,5 @@ const sinew_driver sinew_sqlite_driver = {
     NULL, NULL, NULL,   /* copy: multi-row INSERT is SQLite's bulk path */
     sq_column_cell,
     NULL,   /* introspect_schemas: a SQLite database has one schema */
+    NULL, NULL, NULL, NULL,   /* pipelining: in-process, a statement has no round trip to save */
 };

@@ -11,14 +11,7 @@
 #include "sql/ir.h"
 
 #define MAX_ROWS_PER_STATEMENT 500   /* past this SQLite gains nothing and statements get large */
-/*
- * From this many rows on, a driver with COPY (PostgreSQL) loads them that
- * way: keys taken from the sequence in one statement, then one COPY, against
- * one round trip per 500 rows for multi-row INSERT ... RETURNING. Measured
- * by bench W2 (100,000 users, loopback): 270 ms by INSERT, 178 ms by COPY
- * (49 ms of it the keys). Below it, one INSERT round trip beats COPY's two.
- */
-#define COPY_MIN_ROWS 1000
+/* and from SN_COPY_MIN_ROWS rows on (orm.h), COPY where the driver has it */
 
 static int is_session_obj(sinew_session *s, const void *p)
 {
@@ -60,14 +53,21 @@ static void set_int_key(const sinew_field *f, void *obj, int64_t id)
     if (f->has_offset != SINEW_NO_OFFSET) *(bool *)((char *)obj + f->has_offset) = true;
 }
 
-static int insert_chunk(sinew_session *s, const sinew_model *m, sn_plan *p, void *const *objs, size_t rows,
-                        uint64_t omit, sn_buf *b)
+int sn_insert_chunk(sinew_session *s, const sinew_model *m, sn_plan *p, void *const *objs, size_t rows,
+                    uint64_t omit, sn_chunk_sql *c)
 {
     const sinew_dialect *d = s->db->dialect;
     int want_keys = p->auto_pk >= 0 && ((omit >> p->auto_pk) & 1);
     int use_returning = want_keys && d->numbered_params;   /* SQLite: keys from last_insert_rowid */
-    int rc = render_multi(b, d, m, omit, rows, use_returning);
-    if (rc) return rc;
+    sn_buf *b = &c->b;
+    int rc = SINEW_OK;
+    if (c->m != m || c->omit != omit || c->rows != rows || !b->len) {   /* full chunks share one text */
+        c->m = NULL;
+        if ((rc = render_multi(b, d, m, omit, rows, use_returning))) return rc;
+        c->m = m;
+        c->omit = omit;
+        c->rows = rows;
+    }
     sn_exec x;
     if ((rc = sn_exec_start(&x, s->db, sn_buf_cstr(b)))) return rc;
     int param = 0;
@@ -105,7 +105,7 @@ static int insert_chunk(sinew_session *s, const sinew_model *m, sn_plan *p, void
  * Keys for the rows whose @auto key is zero, from the key's sequence in one
  * statement (COPY cannot return them).
  */
-static int reserve_keys(sinew_session *s, const sinew_model *m, sn_plan *p, void *const *objs, size_t n)
+int sn_reserve_keys(sinew_session *s, const sinew_model *m, sn_plan *p, void *const *objs, size_t n)
 {
     const sinew_field *f = &m->fields[p->auto_pk];
     size_t need = 0;
@@ -118,8 +118,13 @@ static int reserve_keys(sinew_session *s, const sinew_model *m, sn_plan *p, void
         sn_buf_free(&table);
         return sn_nomem();
     }
+    const char *sql = sn_sql_sequence_keys(s->db->dialect);
+    if (!sql) {
+        sn_buf_free(&table);
+        return sinew_error_set(SINEW_UNSUPPORTED, "%s has no sequences to take keys from", s->db->dialect->name);
+    }
     sn_exec x;
-    int rc = sn_exec_start(&x, s->db, sn_sql_sequence_keys(s->db->dialect));
+    int rc = sn_exec_start(&x, s->db, sql);
     if (rc) {
         sn_buf_free(&table);
         return rc;
@@ -149,10 +154,10 @@ static int reserve_keys(sinew_session *s, const sinew_model *m, sn_plan *p, void
 }
 
 /* every row through the driver's COPY, keys reserved first */
-static int insert_copy(sinew_session *s, const sinew_model *m, sn_plan *p, void *const *objs, size_t n)
+int sn_insert_copy(sinew_session *s, const sinew_model *m, sn_plan *p, void *const *objs, size_t n)
 {
     const sinew_driver *drv = s->db->drv;
-    int rc = p->auto_pk >= 0 ? reserve_keys(s, m, p, objs, n) : SINEW_OK;
+    int rc = p->auto_pk >= 0 ? sn_reserve_keys(s, m, p, objs, n) : SINEW_OK;
     if (rc) return rc;
     sn_buf sql;
     sn_buf_init(&sql);
@@ -221,9 +226,9 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
     size_t per = ((size_t)s->db->dialect->max_params - 1) / (ncols ? ncols : 1);
     if (per > MAX_ROWS_PER_STATEMENT) per = MAX_ROWS_PER_STATEMENT;
     if (per == 0) per = 1;
-    sn_buf b;
-    sn_buf_init(&b);
-    int copy = s->db->drv->copy_begin && n >= COPY_MIN_ROWS && m->nfields <= SN_MAX_FIELDS && !db_omits;
+    sn_chunk_sql c = {.m = NULL};
+    sn_buf_init(&c.b);
+    int copy = s->db->drv->copy_begin && n >= SN_COPY_MIN_ROWS && m->nfields <= SN_MAX_FIELDS && !db_omits;
     /* the objects whose key this call fills in: set back to zero if it fails */
     unsigned char *taken = NULL;
     if (p->auto_pk >= 0) {
@@ -240,17 +245,17 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
         sn_free(taken);
         return rc;
     }
-    if (copy) rc = insert_copy(s, m, p, objs, n);
+    if (copy) rc = sn_insert_copy(s, m, p, objs, n);
     size_t at = copy ? n : 0;
     while (at < n && rc == SINEW_OK) {
         /* a run of rows with the same columns */
         uint64_t omit = omit_mask(m, p, objs[at]);
         size_t rows = 1;
         while (at + rows < n && rows < per && omit_mask(m, p, objs[at + rows]) == omit) rows++;
-        rc = insert_chunk(s, m, p, objs + at, rows, omit, &b);
+        rc = sn_insert_chunk(s, m, p, objs + at, rows, omit, &c);
         at += rows;
     }
-    sn_buf_free(&b);
+    sn_buf_free(&c.b);
     if (rc == SINEW_OK) rc = sinew_commit(s->db);
     if (rc) {
         sinew_error saved = *sinew_last_error();

@@ -20,28 +20,56 @@ typedef struct jentry {
     char *snap;                   /* snapshot bytes before (when there was one) */
 } jentry;
 
+/* the journal's copies come from blocks of its own: a flush of 100,000 objects makes 40 blocks, not
+ * 100,000 mallocs */
+typedef struct jblock {
+    struct jblock *next;
+    size_t used, cap;
+    _Alignas(16) char mem[];
+} jblock;
+#define JBLOCK_BYTES 65536
+
 typedef struct sn_journal {
     struct sn_journal *next;      /* older journals */
     int depth;                    /* transaction depth the flush ran in (0 = its own) */
     jentry *e;
     size_t n, cap;
+    jblock *blocks;               /* newest first */
 } sn_journal;
+
+static void *journal_mem(sn_journal *j, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    jblock *b = j->blocks;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > JBLOCK_BYTES ? n : JBLOCK_BYTES;
+        if (!(b = sn_malloc(sizeof *b + cap))) return NULL;
+        b->next = j->blocks;
+        b->used = 0;
+        b->cap = cap;
+        j->blocks = b;
+    }
+    void *p = b->mem + b->used;
+    b->used += n;
+    return p;
+}
 
 static void journal_free(sn_journal *j)
 {
     if (!j) return;
-    for (size_t i = 0; i < j->n; i++) {
-        sn_free(j->e[i].data);
-        sn_free(j->e[i].snap);
+    while (j->blocks) {
+        jblock *b = j->blocks;
+        j->blocks = b->next;
+        sn_free(b);
     }
     sn_free(j->e);
     sn_free(j);
 }
 
+/* o is not in j yet: a flush journals its new, changed and deleted objects, three disjoint sets, once
+ * each (a check here would make a flush of n objects quadratic) */
 static int journal_add(sn_journal *j, sn_obj *o)
 {
-    for (size_t i = 0; i < j->n; i++)
-        if (j->e[i].o == o) return SINEW_OK;
     if (j->n == j->cap) {
         size_t cap = j->cap ? j->cap * 2 : 16;
         jentry *e = sn_realloc(j->e, cap * sizeof *e);
@@ -56,34 +84,33 @@ static int journal_add(sn_journal *j, sn_obj *o)
     x->state = o->state;
     x->flags = o->flags;
     const void *snap = SN_SNAP(o);
-    x->data = sn_malloc(sz);
+    x->data = journal_mem(j, sz);
     size_t snap_sz = sn_snap_size(o->model);
-    x->snap = snap ? sn_malloc(snap_sz ? snap_sz : 1) : NULL;
-    if (!x->data || (snap && !x->snap)) {
-        sn_free(x->data);
-        sn_free(x->snap);
-        return sn_nomem();
-    }
+    x->snap = snap && x->data ? journal_mem(j, snap_sz ? snap_sz : 1) : NULL;
+    if (!x->data || (snap && !x->snap)) return sn_nomem();   /* the blocks go with the journal */
     memcpy(x->data, SN_DATA_OF(o), sz);
     if (snap) memcpy(x->snap, snap, snap_sz);
     j->n++;
     return SINEW_OK;
 }
 
+/* put one journaled object back as it was */
+static void entry_restore(sinew_session *s, const jentry *x)
+{
+    sn_obj *o = x->o;
+    if (o->state == SN_PERSISTENT) sn_identity_remove(s, o);
+    memcpy(SN_DATA_OF(o), x->data, o->model->size);
+    o->state = x->state;
+    o->flags = x->flags & (uint8_t)~SN_F_UNMAPPED;   /* the map's own bookkeeping stays the map's */
+    void *snap = SN_SNAP(o);
+    if (x->snap && snap) memcpy(snap, x->snap, sn_snap_size(o->model));
+    if (o->state == SN_PERSISTENT) sn_identity_add(s, o);
+}
+
 /* put every journaled object back as it was (newest change undone first) */
 static void journal_restore(sinew_session *s, sn_journal *j)
 {
-    for (size_t k = j->n; k-- > 0;) {
-        jentry *x = &j->e[k];
-        sn_obj *o = x->o;
-        if (o->state == SN_PERSISTENT) sn_identity_remove(s, o);
-        memcpy(SN_DATA_OF(o), x->data, o->model->size);
-        o->state = x->state;
-        o->flags = x->flags & (uint8_t)~SN_F_UNMAPPED;   /* the map's own bookkeeping stays the map's */
-        void *snap = SN_SNAP(o);
-        if (x->snap && snap) memcpy(snap, x->snap, sn_snap_size(o->model));
-        if (o->state == SN_PERSISTENT) sn_identity_add(s, o);
-    }
+    for (size_t k = j->n; k-- > 0;) entry_restore(s, &j->e[k]);
 }
 
 void sn_session_tx_event(sinew_db *db, int event, int depth)
@@ -277,6 +304,165 @@ static int referenced_by(sn_obj *o, sn_obj **dels, size_t n, const unsigned char
     return 0;
 }
 
+/* one new object by itself (its keys read back), the session side with it */
+static int insert_one(sinew_session *s, sn_obj *o)
+{
+    int rc = sn_insert_row(s, o->model, SN_DATA_OF(o), &s->arena);
+    if (rc) {
+        s->failed = o;
+        return rc;
+    }
+    o->state = SN_PERSISTENT;
+    sn_take_snapshot(s, o);
+    return sn_identity_add(s, o);
+}
+
+static int delete_one(sinew_session *s, sn_obj *o)
+{
+    o->flags &= (uint8_t)~SN_F_DELETE;
+    int rc = sn_delete_row(s, o);
+    if (rc) s->failed = o;
+    return rc;
+}
+
+/*
+ * The objects of a level that go many to a statement: the rest of those
+ * of o's model that can (ok), gathered into group and marked used.
+ */
+static size_t gather(sn_obj **objs, const size_t *idx, size_t n, size_t a, unsigned char *used, sn_obj **group,
+                     sinew_session *s, int inserts)
+{
+    const sinew_model *m = objs[idx[a]]->model;
+    size_t g = 0;
+    for (size_t b = a; b < n; b++) {
+        sn_obj *o = objs[idx[b]];
+        if (used[b] || o->model != m || (inserts && !sn_batch_insert_ok(s, o))) continue;
+        group[g++] = o;
+        used[b] = 1;
+    }
+    return g;
+}
+
+/*
+ * A batch failed for something in its rows (a constraint, a value, a row
+ * gone, a key column without a sequence): written row by row, one of them
+ * fails the same way and is named. Anything else (the connection, a lock,
+ * the disk) is no row's doing: the flush fails with it as it is.
+ */
+static int about_a_row(int rc)
+{
+    return rc == SINEW_CONSTRAINT || rc == SINEW_NOTFOUND || rc == SINEW_TYPE || rc == SINEW_INVALID ||
+           rc == SINEW_UNSUPPORTED;
+}
+
+/*
+ * A batch failed: the savepoint before the level is rolled back, its
+ * objects are put back as the journal has them (entries base + idx), and
+ * the level is written again row by row, which names the object whose
+ * statement fails (sinew_flush_failed) with the database's own error.
+ */
+static int replay_level(sinew_session *s, sn_journal *j, size_t base, sn_obj **objs, const size_t *idx, size_t n,
+                        int inserts)
+{
+    sinew_rollback(s->db);
+    for (size_t k = n; k-- > 0;) entry_restore(s, &j->e[base + idx[k]]);
+    s->failed = NULL;
+    int rc = SINEW_OK;
+    for (size_t k = 0; k < n && rc == SINEW_OK; k++) {
+        sn_obj *o = objs[idx[k]];
+        if (inserts) {
+            sync_fks(s, o);
+            rc = insert_one(s, o);
+        } else if (o->state == SN_PERSISTENT) {   /* a cascade in the session may have taken it already */
+            rc = delete_one(s, o);
+        }
+    }
+    return rc;
+}
+
+/*
+ * Insert a level of new objects (none waits for another): two or more of a
+ * model that can share statements go through sn_batch_insert, inside a
+ * savepoint so that a failed batch can be replayed row by row.
+ */
+static int insert_level(sinew_session *s, sn_journal *j, sn_obj **news, const size_t *ready, size_t n,
+                        sn_obj **group)
+{
+    for (size_t k = 0; k < n; k++) sync_fks(s, news[ready[k]]);
+    if (n == 1) return insert_one(s, news[ready[0]]);
+    unsigned char *used = sn_calloc(n, 1);
+    if (!used) return sn_nomem();
+    int rc = SINEW_OK, sp = 0, batch_failed = 0;
+    for (size_t a = 0; a < n && rc == SINEW_OK; a++) {
+        if (used[a]) continue;
+        sn_obj *o = news[ready[a]];
+        size_t g = sn_batch_insert_ok(s, o) ? gather(news, ready, n, a, used, group, s, 1) : 0;
+        used[a] = 1;
+        if (g < 2) {
+            rc = insert_one(s, o);
+            continue;
+        }
+        if (!sp && (rc = sinew_begin(s->db))) break;
+        sp = 1;
+        rc = sn_batch_insert(s, group, g);
+        batch_failed = rc != SINEW_OK;
+        for (size_t k = 0; k < g && rc == SINEW_OK; k++) {
+            group[k]->state = SN_PERSISTENT;
+            sn_take_snapshot(s, group[k]);
+            rc = sn_identity_add(s, group[k]);
+        }
+    }
+    sn_free(used);
+    if (!sp) return rc;
+    if (rc == SINEW_OK) return sinew_commit(s->db);   /* RELEASE */
+    if (batch_failed && about_a_row(rc)) return replay_level(s, j, 0, news, ready, n, 1);
+    sinew_error saved = *sinew_last_error();
+    sinew_rollback(s->db);
+    *sn_error_mut() = saved;
+    return rc;
+}
+
+/* Delete a level of objects (nothing left to delete points at them), by model many to a statement
+ * unless they form a cycle (row by row then, in order, for the database's ON DELETE actions). */
+static int delete_level(sinew_session *s, sn_journal *j, size_t base, sn_obj **dels, const size_t *ready, size_t n,
+                        sn_obj **group, int cycle)
+{
+    if (n == 1 || cycle) {
+        int rc = SINEW_OK;
+        for (size_t k = 0; k < n && rc == SINEW_OK; k++) rc = delete_one(s, dels[ready[k]]);
+        return rc;
+    }
+    unsigned char *used = sn_calloc(n, 1);
+    if (!used) return sn_nomem();
+    int rc = SINEW_OK, sp = 0, batch_failed = 0;
+    for (size_t a = 0; a < n && rc == SINEW_OK; a++) {
+        if (used[a]) continue;
+        size_t g = gather(dels, ready, n, a, used, group, s, 0);
+        if (g < 2) {
+            rc = delete_one(s, group[0]);
+            continue;
+        }
+        if (!sp && (rc = sinew_begin(s->db))) break;
+        sp = 1;
+        for (size_t k = 0; k < g; k++) group[k]->flags &= (uint8_t)~SN_F_DELETE;
+        rc = sn_batch_delete(s, group, g);
+        batch_failed = rc != SINEW_OK;
+        for (size_t k = 0; k < g && rc == SINEW_OK; k++) {
+            sn_identity_remove(s, group[k]);
+            group[k]->state = SN_DELETED;
+            sn_session_after_delete(s, group[k]);
+        }
+    }
+    sn_free(used);
+    if (!sp) return rc;
+    if (rc == SINEW_OK) return sinew_commit(s->db);
+    if (batch_failed && about_a_row(rc)) return replay_level(s, j, base, dels, ready, n, 0);
+    sinew_error saved = *sinew_last_error();
+    sinew_rollback(s->db);
+    *sn_error_mut() = saved;
+    return rc;
+}
+
 static int flush_body(sinew_session *s, sn_journal *j)
 {
     int rc = SINEW_OK;
@@ -287,8 +473,10 @@ static int flush_body(sinew_session *s, sn_journal *j)
     sn_obj **dels = sn_malloc((total + 1) * sizeof *dels);
     sn_obj **fixups = sn_malloc((total + 1) * sizeof *fixups);
     unsigned char *done = sn_calloc(total + 1, 1);
+    size_t *ready = sn_malloc((total + 1) * sizeof *ready);
+    sn_obj **grouped = sn_malloc((total + 1) * sizeof *grouped);
     size_t nn = 0, nd = 0, nx = 0, nf = 0;
-    if (!news || !dirty || !dels || !fixups || !done) {
+    if (!news || !dirty || !dels || !fixups || !done || !ready || !grouped) {
         rc = sn_nomem();
         goto out;
     }
@@ -316,23 +504,19 @@ static int flush_body(sinew_session *s, sn_journal *j)
     for (size_t i = 0; i < nx && !rc; i++) rc = journal_add(j, dels[i]);
     if (rc) goto out;
 
-    /* inserts: parents first; a cycle is broken by inserting with a NULL key and updating later */
+    /* inserts: parents first, a level at a time (every object whose parents are in), the objects of a
+     * level many rows per statement by model; a cycle is broken by inserting with a NULL key and
+     * updating later */
     size_t left = nn;
     while (left && !rc) {
-        int progress = 0;
-        for (size_t i = 0; i < nn && !rc; i++) {
-            sn_obj *o = news[i];
-            if (o->state != SN_NEW || blocker(s, o, 0)) continue;
-            sync_fks(s, o);
-            if (!(rc = sn_insert_row(s, o->model, SN_DATA_OF(o), &s->arena))) {
-                o->state = SN_PERSISTENT;
-                sn_take_snapshot(s, o);
-                rc = sn_identity_add(s, o);
-            }
-            left--;
-            progress = 1;
+        size_t nready = 0;
+        for (size_t i = 0; i < nn; i++)
+            if (news[i]->state == SN_NEW && !blocker(s, news[i], 0)) ready[nready++] = i;
+        if (nready) {
+            rc = insert_level(s, j, news, ready, nready, grouped);
+            left -= nready;
+            continue;
         }
-        if (progress || rc) continue;
         /* every remaining object waits for another: insert one whose wait is optional */
         sn_obj *pick = NULL;
         for (size_t i = 0; i < nn && !pick; i++)
@@ -365,7 +549,8 @@ static int flush_body(sinew_session *s, sn_journal *j)
             saved_members[r] = rel->offset != SINEW_NO_OFFSET && rel->kind == SINEW_BELONGS_TO
                                    ? *(void **)((char *)obj + rel->offset) : NULL;
         }
-        if (!(rc = sn_insert_row(s, m, obj, &s->arena))) {
+        if ((rc = sn_insert_row(s, m, obj, &s->arena))) s->failed = pick;
+        else {
             pick->state = SN_PERSISTENT;
             sn_take_snapshot(s, pick);
             /* the snapshot has no target yet, so the members count as changed at the fix-up */
@@ -381,34 +566,25 @@ static int flush_body(sinew_session *s, sn_journal *j)
     }
     for (size_t i = 0; i < nf && !rc; i++) {
         sync_fks(s, fixups[i]);
-        rc = sn_update_row(s, fixups[i]);
+        if ((rc = sn_update_row(s, fixups[i]))) s->failed = fixups[i];
     }
     /* updates */
-    for (size_t i = 0; i < nd && !rc; i++) {
-        sync_fks(s, dirty[i]);
-        rc = sn_update_row(s, dirty[i]);
-    }
-    /* deletes: an object goes once nothing else being deleted still points at it */
+    for (size_t i = 0; i < nd && !rc; i++) sync_fks(s, dirty[i]);
+    if (!rc && nd) rc = sn_update_rows(s, dirty, nd, &s->failed);
+    /* deletes: an object goes once nothing else being deleted still points at it; the objects that can
+     * go together go many rows per statement by model. The journal holds the deletes from nn + nd on. */
     size_t gone = 0;
     while (gone < nx && !rc) {
-        int progress = 0;
-        for (size_t i = 0; i < nx && !rc; i++) {
-            if (done[i] || referenced_by(dels[i], dels, nx, done)) continue;
-            dels[i]->flags &= (uint8_t)~SN_F_DELETE;
-            rc = sn_delete_row(s, dels[i]);
-            done[i] = 1;
-            gone++;
-            progress = 1;
-        }
-        if (!progress && !rc) {   /* a cycle among deletes: let the database's actions decide */
-            for (size_t i = 0; i < nx && !rc; i++)
-                if (!done[i]) {
-                    dels[i]->flags &= (uint8_t)~SN_F_DELETE;
-                    rc = sn_delete_row(s, dels[i]);
-                    done[i] = 1;
-                    gone++;
-                }
-        }
+        size_t nready = 0;
+        for (size_t i = 0; i < nx; i++)
+            if (!done[i] && !referenced_by(dels[i], dels, nx, done)) ready[nready++] = i;
+        int cycle = nready == 0;
+        if (cycle)   /* a cycle among deletes: let the database's actions decide */
+            for (size_t i = 0; i < nx; i++)
+                if (!done[i]) ready[nready++] = i;
+        rc = delete_level(s, j, nn + nd, dels, ready, nready, grouped, cycle);
+        for (size_t k = 0; k < nready; k++) done[ready[k]] = 1;
+        gone += nready;
     }
     if (!rc) {
         for (size_t i = 0; i < nn; i++) run_hook_after(s, news[i], 0);
@@ -421,12 +597,17 @@ out:
     sn_free(dels);
     sn_free(fixups);
     sn_free(done);
+    sn_free(ready);
+    sn_free(grouped);
     return rc;
 }
+
+void *sinew_flush_failed(const sinew_session *s) { return s && s->failed ? SN_DATA_OF(s->failed) : NULL; }
 
 int sinew_session_flush(sinew_session *s)
 {
     if (!s) return sinew_error_set(SINEW_MISUSE, "sinew_session_flush: session is NULL");
+    s->failed = NULL;
     if (sinew_session_pending(s) == 0) return SINEW_OK;
     sn_journal *j = sn_calloc(1, sizeof *j);
     if (!j) return sn_nomem();
@@ -454,7 +635,8 @@ int sinew_session_flush(sinew_session *s)
         return rc;
     }
     sinew_error saved = *sinew_last_error();
-    if (sinew_tx_depth(s->db) > outer) sinew_rollback(s->db);
+    /* the flush's own transaction, and a level's savepoint whose RELEASE failed */
+    while (sinew_tx_depth(s->db) > outer) sinew_rollback(s->db);   /* each call ends one level */
     journal_restore(s, j);
     journal_free(j);
     *sn_error_mut() = saved;

@@ -228,13 +228,16 @@ typedef struct sn_delete {
     const sinew_model *model;
     const unsigned *keys;     /* WHERE k1 = ? AND k2 = ? ... */
     size_t nkeys;
+    size_t rows;              /* > 1: that many rows' keys, WHERE k IN (?, ...) / (k1, k2) IN ((?, ?), ...),
+                               * bound row by row (a flush's deletes of one model) */
 } sn_delete;
 
 int sn_sql_insert_stmt(sn_buf *out, const sinew_dialect *d, const sn_insert *ins);
 int sn_sql_delete_stmt(sn_buf *out, const sinew_dialect *d, const sn_delete *del);
 /* COPY t (every column) FROM STDIN, for a driver with COPY */
 int sn_sql_copy_in(sn_buf *out, const sinew_dialect *d, const sinew_model *m);
-/* n keys from the sequence behind a serial column: $1 the quoted table, $2 the column, $3 n */
+/* n keys from the sequence behind a serial or identity column: $1 the quoted table, $2 the column, $3 n;
+ * NULL for a dialect without sequences */
 const char *sn_sql_sequence_keys(const sinew_dialect *d);
 /* a statement that does nothing but answer (a connection check) */
 const char *sn_sql_ping(void);

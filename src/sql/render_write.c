@@ -140,6 +140,24 @@ int sn_sql_delete_stmt(sn_buf *b, const sinew_dialect *d, const sn_delete *del)
     const sinew_model *m = del->model;
     sn_buf_puts(b, "DELETE FROM ");
     sn_sql_ident(b, d, m->table);
+    if (del->rows > 1 && del->nkeys) {
+        /* a row value IN list: SQLite (3.15+) and PostgreSQL both take it, one tuple per row */
+        int p = 1, tuple = del->nkeys > 1;
+        sn_buf_puts(b, tuple ? " WHERE (" : " WHERE ");
+        fields(b, d, m, del->keys, del->nkeys);
+        sn_buf_puts(b, tuple ? ") IN (" : " IN (");
+        for (size_t r = 0; r < del->rows; r++) {
+            if (r) sn_buf_puts(b, ", ");
+            if (tuple) sn_buf_putc(b, '(');
+            for (size_t i = 0; i < del->nkeys; i++) {
+                if (i) sn_buf_puts(b, ", ");
+                sn_sql_param(b, d, p++);
+            }
+            if (tuple) sn_buf_putc(b, ')');
+        }
+        sn_buf_putc(b, ')');
+        return b->failed ? SINEW_NOMEM : SINEW_OK;
+    }
     for (size_t i = 0; i < del->nkeys; i++) {
         sn_buf_puts(b, i ? " AND " : " WHERE ");
         sn_sql_ident(b, d, m->fields[del->keys[i]].column);

@@ -7,7 +7,9 @@
 
 const char *sn_sql_sequence_keys(const sinew_dialect *d)
 {
-    (void)d;   /* only a dialect with COPY asks (PostgreSQL's functions) */
+    /* PostgreSQL's functions; the built-in dialect is the one that has them (a wrapping driver
+     * passes that dialect on) */
+    if (d != &sn_dialect_postgres) return NULL;
     return "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence($1, $2)::regclass AS seq) "
            "SELECT nextval(s.seq) FROM s, generate_series(1, $3)";
 }

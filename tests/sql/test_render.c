@@ -292,6 +292,16 @@ static void inserts_and_deletes_by_fields(void **state)
     sn_buf_clear(&b);
     assert_int_equal(sn_sql_delete_stmt(&b, &sn_dialect_postgres, &del), SINEW_OK);
     expect_text("delete by fields", sn_buf_cstr(&b), "DELETE FROM \"people\" WHERE \"name\" = $1 AND \"age\" = $2");
+    /* a flush's deletes of one model: one IN list, a row value per row for a composite key */
+    del.rows = 2;
+    sn_buf_clear(&b);
+    assert_int_equal(sn_sql_delete_stmt(&b, &sn_dialect_postgres, &del), SINEW_OK);
+    expect_text("delete many, composite", sn_buf_cstr(&b),
+                "DELETE FROM \"people\" WHERE (\"name\", \"age\") IN (($1, $2), ($3, $4))");
+    sn_delete del1 = {.model = &person_model, .keys = cols, .nkeys = 1, .rows = 3};
+    sn_buf_clear(&b);
+    assert_int_equal(sn_sql_delete_stmt(&b, &sn_dialect_sqlite, &del1), SINEW_OK);
+    expect_text("delete many", sn_buf_cstr(&b), "DELETE FROM \"people\" WHERE \"name\" IN (?, ?, ?)");
     sn_buf_free(&b);
 }
 

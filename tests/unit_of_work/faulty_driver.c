@@ -52,6 +52,15 @@ static int w_commit(sinew_conn *c) { int rc = tick("commit"); return rc ? rc : r
 static int w_savepoint(sinew_conn *c, const char *n) { int rc = tick("savepoint"); return rc ? rc : real->savepoint(c, n); }
 static int w_release(sinew_conn *c, const char *n) { int rc = tick("release"); return rc ? rc : real->release(c, n); }
 
+/* pipelining (PostgreSQL): a fault in sending or in reading one answer of a pipeline */
+static int w_send(sinew_stmt *st) { int rc = tick("send"); return rc ? rc : real->send(st); }
+static int w_receive(sinew_stmt *st)
+{
+    int rc = tick("receive");
+    if (rc) return rc;   /* the answer stays unread: pipeline_end drops it */
+    return real->receive(st);
+}
+
 static int w_copy_begin(sinew_conn *c, const char *sql) { int rc = tick("copy_begin"); return rc ? rc : real->copy_begin(c, sql); }
 static int w_copy_row(sinew_conn *c, const sinew_value *v, size_t n) { int rc = tick("copy_row"); return rc ? rc : real->copy_row(c, v, n); }
 static int w_copy_end(sinew_conn *c, int ok)
@@ -82,6 +91,10 @@ void faulty_install(const char *scheme)
         wrap.copy_begin = w_copy_begin;
         wrap.copy_row = w_copy_row;
         wrap.copy_end = w_copy_end;
+    }
+    if (real->send) {
+        wrap.send = w_send;
+        wrap.receive = w_receive;
     }
     sinew_register_driver(&wrap);
 }
