@@ -856,4 +856,5 @@ const sinew_driver sinew_mariadb_driver = {
     NULL, NULL, NULL,   /* no COPY: bulk inserts are multi-row INSERTs */
     my_column_cell,
     NULL,   /* introspect_schemas */
+    NULL, NULL, NULL, NULL,   /* no pipelining: pipeline_begin, send, receive, pipeline_end */
 };
