@@ -85,6 +85,14 @@ typedef struct sinew_dialect {
     /* Why there are no row locks and what the database does instead, for that refusal (SQLite: a
      * write transaction locks the whole database). NULL with has_row_locks. */
     const char *row_lock_alternative;
+
+    /* ---- Version 6: distributed tables (`@@distribute`, `@@reference`, sinew/schema.h). ---- */
+    /* The extension whose functions distribute tables (PostgreSQL: "citus", whose
+     * create_distributed_table / create_reference_table / undistribute_table /
+     * alter_distributed_table the DDL calls). The calls are guarded: they run only where the
+     * extension is installed, so one migration file serves PostgreSQL with and without it.
+     * NULL: the database cannot distribute tables and the attributes do nothing on it (SQLite). */
+    const char *distribution_extension;
 } sinew_dialect;
 
 /* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */

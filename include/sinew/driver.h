@@ -39,8 +39,9 @@ extern "C" {
  *   3  sinew_dialect.decimal_cast and the four lexical flags (sinew/dialect.h)
  *   4  sinew_dialect.type_from_sql to fk_violations_query (migrations and drift)
  *   5  introspect_schemas; sinew_dialect.has_row_locks and row_lock_alternative (row locks)
+ *   6  sinew_dialect.distribution_extension (distributed tables)
  */
-#define SINEW_DRIVER_VERSION 5
+#define SINEW_DRIVER_VERSION 6
 
 typedef struct sinew_conn sinew_conn;    /* a driver's connection (driver-defined) */
 typedef struct sinew_stmt sinew_stmt;    /* a driver's prepared statement (driver-defined) */

@@ -27,7 +27,7 @@ static size_t driver_size(int version)
     switch (version) {
     case 1: return offsetof(sinew_driver, column_cell);
     case 2: case 3: case 4: return offsetof(sinew_driver, introspect_schemas);
-    default: return sizeof(sinew_driver);
+    default: return sizeof(sinew_driver);   /* 5, 6: version 6 added to the dialect only */
     }
 }
 
@@ -38,6 +38,7 @@ static size_t dialect_size(int version)
     case 1: case 2: return offsetof(sinew_dialect, decimal_cast);
     case 3: return offsetof(sinew_dialect, type_from_sql);
     case 4: return offsetof(sinew_dialect, has_row_locks);
+    case 5: return offsetof(sinew_dialect, distribution_extension);
     default: return sizeof(sinew_dialect);
     }
 }

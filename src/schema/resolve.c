@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check_limits.h"
+#include "distribute.h"
 #include "lang.h"
 #include "sn_limits.h"
 
@@ -65,6 +66,7 @@ typedef struct rmodel {
     size_t npk;
     int pk_state;             /* 0 todo, 1 in progress, 2 done */
     const ast_attr *id_attr;
+    const ast_attr *dist_attr;    /* @@distribute or @@reference */
     int line, col;
     int broken;               /* a field was dropped (unknown type): errors it could cause are not reported */
     sn_nameidx fidx, ridx;    /* field name -> index in f, relation name -> index in r (first of a name) */
@@ -371,7 +373,8 @@ static const char *const field_attrs[] = {"id", "auto", "unique", "index", "defa
                                           "renamed_from", "length", "range", "pattern", NULL};
 static const char *const rel_attrs[] = {"on_delete", "on_update", "fk", "inverse", "through", "map", "unique",
                                         "index", "relation", "no_index", "references", NULL};
-static const char *const model_attrs[] = {"map", "id", "unique", "index", "renamed_from", "readonly", NULL};
+static const char *const model_attrs[] = {"map", "id", "unique", "index", "renamed_from", "readonly", "distribute",
+                                          "reference", NULL};
 
 static int in_list(const char *s, const char *const *l)
 {
@@ -1443,6 +1446,11 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
                 else if (control_free(&r, &at->args[0], "@@renamed_from")) m->renamed_from = at->args[0].text;
             } else if (!strcmp(at->name, "id")) {
                 m->id_attr = at;
+            } else if (!strcmp(at->name, "distribute") || !strcmp(at->name, "reference")) {
+                if (m->dist_attr)
+                    err(&r, at->line, at->col, "%s has @@%s already: a table is distributed one way",
+                        m->name, m->dist_attr->name);
+                else m->dist_attr = at;
             } else if (!strcmp(at->name, "readonly")) {
                 if (at->nargs) err(&r, at->line, at->col, "@@readonly takes no arguments");
                 m->flags |= SINEW_MODEL_READONLY;
@@ -1500,5 +1508,14 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
         return r.errors + 1;
     }
     r.errors += sn_check_limits(af, *out, d, file);
+    /* distribution: on the finished graph, whose keys, indexes and foreign keys it checks */
+    sinew_model **ms = sn_arena_calloc(a, (r.nm ? r.nm : 1) * sizeof *ms);
+    const ast_attr **das = sn_arena_calloc(a, (r.nm ? r.nm : 1) * sizeof *das);
+    if (!ms || !das) return r.errors + 1;
+    for (size_t i = 0; i < r.nm; i++) {
+        ms[i] = r.m[i].out;
+        das[i] = r.m[i].dist_attr;
+    }
+    r.errors += sn_distribution(ms, das, r.nm, d, file);
     return r.errors;
 }

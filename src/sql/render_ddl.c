@@ -142,6 +142,11 @@ void sn_sql_fk_clause(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
 
 void sn_sql_create_table(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int ine)
 {
+    sn_sql_create_table_fks(out, d, m, ine, 1);
+}
+
+void sn_sql_create_table_fks(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int ine, int with_fks)
+{
     int auto_pk = sinew_model_auto_pk(m);
     sn_buf_puts(out, ine ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ");
     sn_sql_ident(out, d, m->table);
@@ -167,7 +172,7 @@ void sn_sql_create_table(sn_buf *out, const sinew_dialect *d, const sinew_model 
     }
     for (size_t i = 0; i < m->nrelations; i++) {
         const sinew_relation *r = &m->relations[i];
-        if (r->kind != SINEW_BELONGS_TO) continue;
+        if (r->kind != SINEW_BELONGS_TO || !with_fks) continue;
         sn_buf_puts(out, ",\n  ");
         sn_sql_fk_clause(out, d, m, r);
     }
@@ -203,4 +208,12 @@ void sn_sql_create_indexes(sn_buf *out, const sinew_dialect *d, const sinew_mode
         sn_sql_ident(out, d, f->column);
         sn_buf_puts(out, ");\n");
     }
+}
+
+void sn_sql_add_fk(sn_buf *out, const sinew_dialect *d, const sinew_model *m, const sinew_relation *r)
+{
+    sn_buf_puts(out, "ALTER TABLE ");
+    sn_sql_ident(out, d, m->table);
+    sn_buf_puts(out, " ADD ");
+    sn_sql_fk_clause(out, d, m, r);
 }
