@@ -151,6 +151,24 @@ static void driver_interface_versions(void **state)
     assert_ptr_equal(got->column_cell, sinew_sqlite_driver.column_cell);   /* version 2's member is kept */
     assert_ptr_equal(got->introspect, sinew_sqlite_driver.introspect);
 
+    /* a version-5 driver's dialect ends before distribution_extension (version 6): read as absent,
+       so @@distribute does nothing on it, whatever lies past the end of its dialect */
+    static const char *const v5_schemes[] = {"v5thing", NULL};
+    static sinew_driver v5;
+    static sinew_dialect v5_dialect;
+    v5_dialect = *sinew_postgres_driver.dialect;
+    v5 = sinew_sqlite_driver;
+    v5.version = 5;
+    v5.schemes = v5_schemes;
+    v5.dialect = &v5_dialect;
+    th_ok(sinew_register_driver(&v5));
+    got = sinew_find_driver("v5thing");
+    assert_non_null(got);
+    assert_ptr_not_equal(got->dialect, &v5_dialect);
+    assert_int_equal(got->dialect->has_row_locks, 1);                 /* version 5's member is kept */
+    assert_null(got->dialect->distribution_extension);
+    assert_string_equal(sinew_postgres_driver.dialect->distribution_extension, "citus");
+
     static sinew_driver current;
     current = sinew_sqlite_driver;
     current.schemes = schemes;
