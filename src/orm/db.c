@@ -504,10 +504,12 @@ static int create_one(sinew_db *db, const sinew_model *m, int with_fks)
     sn_buf_init(&b);
     sn_sql_create_table_fks(&b, db->dialect, m, 1, with_fks);
     int rc = exec_script(db, &b);
-    if (rc == SINEW_OK) {
+    /* one statement at a time: a Citus coordinator refuses several DDL commands in one query
+       string ("cannot insert multiple commands into a prepared statement") */
+    for (size_t k = 0; rc == SINEW_OK; k++) {
         sn_buf_clear(&b);
-        sn_sql_create_indexes(&b, db->dialect, m, 1);
-        if (b.len) rc = exec_script(db, &b);
+        if (!sn_sql_create_index_at(&b, db->dialect, m, k, 1)) break;
+        rc = exec_script(db, &b);
     }
     sn_buf_free(&b);
     return rc;

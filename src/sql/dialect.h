@@ -97,6 +97,8 @@ void sn_sql_create_table_fks(sn_buf *out, const sinew_dialect *d, const sinew_mo
                              int with_fks);
 /* one CREATE [UNIQUE] INDEX statement per index, each terminated by ";\n" */
 void sn_sql_create_indexes(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int if_not_exists);
+/* the k-th of those statements (0-based); returns 0, writing nothing, past the last */
+int sn_sql_create_index_at(sn_buf *out, const sinew_dialect *d, const sinew_model *m, size_t k, int if_not_exists);
 /* a column's SQL type: its @db_type where this backend reads that name as the field's type, else
  * the dialect's own type for it */
 const char *sn_sql_column_type(const sinew_dialect *d, const sinew_field *f);

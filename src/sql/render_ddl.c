@@ -179,11 +179,14 @@ void sn_sql_create_table_fks(sn_buf *out, const sinew_dialect *d, const sinew_mo
     sn_buf_puts(out, "\n)");
 }
 
-void sn_sql_create_indexes(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int ine)
+/* the k-th CREATE INDEX statement of a model (0-based), or nothing: returns whether there is one */
+int sn_sql_create_index_at(sn_buf *out, const sinew_dialect *d, const sinew_model *m, size_t k, int ine)
 {
+    size_t n = 0;
     for (size_t i = 0; i < m->nindexes; i++) {
         const sinew_index *ix = &m->indexes[i];
         if (ix->unique) continue;     /* unique ones are table constraints */
+        if (n++ != k) continue;
         sn_buf_puts(out, ine ? "CREATE INDEX IF NOT EXISTS " : "CREATE INDEX ");
         sn_sql_ident(out, d, ix->name);
         sn_buf_puts(out, " ON ");
@@ -191,10 +194,12 @@ void sn_sql_create_indexes(sn_buf *out, const sinew_dialect *d, const sinew_mode
         sn_buf_puts(out, " (");
         key_columns(out, d, m, ix->fields, ix->nfields);
         sn_buf_puts(out, ");\n");
+        return 1;
     }
     for (size_t i = 0; i < m->nfields; i++) {
         const sinew_field *f = &m->fields[i];
         if (!(f->flags & SINEW_FIELD_INDEX)) continue;
+        if (n++ != k) continue;
         sn_buf_puts(out, ine ? "CREATE INDEX IF NOT EXISTS " : "CREATE INDEX ");
         sn_buf name;              /* <table>_<column>_idx, quoted as one identifier */
         sn_buf_init(&name);
@@ -207,7 +212,14 @@ void sn_sql_create_indexes(sn_buf *out, const sinew_dialect *d, const sinew_mode
         sn_buf_puts(out, " (");
         sn_sql_ident(out, d, f->column);
         sn_buf_puts(out, ");\n");
+        return 1;
     }
+    return 0;
+}
+
+void sn_sql_create_indexes(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int ine)
+{
+    for (size_t k = 0; sn_sql_create_index_at(out, d, m, k, ine); k++) {}
 }
 
 void sn_sql_add_fk(sn_buf *out, const sinew_dialect *d, const sinew_model *m, const sinew_relation *r)

@@ -90,7 +90,26 @@ int sn_sql_distribute(sn_buf *o, const sinew_dialect *d, const sinew_model *from
         sn_buf_puts(o, "::regclass) THEN\n");
         call(o, d, "      ", b == SINEW_DIST_HASH ? "create_distributed_table" : "create_reference_table", to,
              b == SINEW_DIST_HASH);
-        sn_buf_puts(o, "    END IF;\n");
+        /* distributed already, but otherwise: say so rather than leave the schema untrue */
+        sn_buf_puts(o, "    ELSIF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = ");
+        table_literal(o, d, to->table);
+        if (b == SINEW_DIST_HASH) {
+            sn_buf_puts(o, "::regclass AND partmethod = 'h' AND column_to_column_name(logicalrelid, partkey) = ");
+            body_literal(o, dist_column(to));
+        } else {
+            sn_buf_puts(o, "::regclass AND partmethod = 'n' AND repmodel = 't'");
+        }
+        sn_buf_puts(o, ") THEN\n      RAISE EXCEPTION USING MESSAGE = ");
+        sn_buf b2;
+        sn_buf_init(&b2);
+        sn_buf_printf(&b2, "table %s is distributed already, otherwise than %s says (a table of a distributed "
+                      "schema, schema-based sharding, is distributed with its schema): create it in a schema "
+                      "that is not distributed, or leave the attribute out", to->table,
+                      b == SINEW_DIST_HASH ? "@@distribute" : "@@reference");
+        if (b2.failed) o->failed = 1;
+        else body_literal(o, sn_buf_cstr(&b2));
+        sn_buf_free(&b2);
+        sn_buf_puts(o, ";\n    END IF;\n");
     } else if (a == SINEW_DIST_HASH && b == SINEW_DIST_HASH) {
         call(o, d, "    ", "alter_distributed_table", to, 1);
     } else {

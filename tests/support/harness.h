@@ -3,6 +3,9 @@
  * fresh, empty database of the backend under test (SINEW_TEST_BACKEND:
  * "sqlite" by default, or "postgres", whose server URL the test command puts
  * in SINEW_TEST_PG_URL). The same test source therefore runs on every backend.
+ * With SINEW_TEST_LAYOUT=citus (the `citus` stage), PostgreSQL is a Citus
+ * coordinator (SINEW_TEST_CITUS_URL) and each fresh database is a distributed
+ * schema of its own instead (harness.c says how).
  */
 #ifndef SINEW_TEST_HARNESS_H
 #define SINEW_TEST_HARNESS_H
@@ -17,6 +20,8 @@
 /* "sqlite" or "postgres" */
 const char *th_backend(void);
 int th_is_postgres(void);
+/* PostgreSQL on a Citus coordinator, a distributed schema per th_open() (SINEW_TEST_LAYOUT=citus) */
+int th_is_citus(void);
 
 /* Open a fresh, empty database of the backend under test; fails the test on error. */
 sinew_db *th_open(void);
