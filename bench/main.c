@@ -169,7 +169,7 @@ static int open_env(env *e, const char *url)
 {
     e->url = url;
     e->is_pg = strncmp(url, "postgres", 8) == 0;
-    if (sinew_open(&e->db, url) != SINEW_OK) {
+    if (sinew_open(url, &e->db) != SINEW_OK) {
         fprintf(stderr, "%s: %s\n", url, sinew_errmsg());
         return 1;
     }

@@ -87,7 +87,7 @@ static int setup_join(env *e)
 static int w1_sinew(env *e)
 {
     sinew_session *s;
-    OK(sinew_session_new(&s, e->db));
+    OK(sinew_session_new(e->db, &s));
     OK(sinew_begin(e->db));
     long long sum = 0;
     for (int i = 0; i < e->n_users; i++) {
@@ -148,7 +148,7 @@ static int w2_sinew(env *e)
         ptrs[i] = &users[i];
     }
     sinew_session *s;
-    OK(sinew_session_new(&s, e->db));
+    OK(sinew_session_new(e->db, &s));
     OK(sinew_insert_many(s, &buser_model, ptrs, (size_t)e->n_users));
     long long sum = 0;
     for (int i = 0; i < e->n_users; i++) sum += users[i].id;
@@ -217,7 +217,7 @@ long long w3_sum_and_free(BUser *users, size_t n)
 static int w3_load(env *e, int readonly)
 {
     sinew_session *s;
-    OK(sinew_session_new(&s, e->db));
+    OK(sinew_session_new(e->db, &s));
     sinew_query *q = sinew_query_new(s, &buser_model);
     if (readonly) OK(sinew_readonly(q));
     sinew_list l;
@@ -270,10 +270,10 @@ static int w4_sinew(env *e)
     for (int i = 0; i < e->n_gets; i++) {
         if (i % 100 == 0) {
             sinew_session_free(s);
-            OK(sinew_session_new(&s, e->db));
+            OK(sinew_session_new(e->db, &s));
         }
         x ^= x << 13, x ^= x >> 17, x ^= x << 5;
-        sinew_value key = sinew_i64((int64_t)(x % (uint32_t)e->n_users) + 1);
+        sinew_value key = sinew_v_int64((int64_t)(x % (uint32_t)e->n_users) + 1);
         BUser *u;
         OK(sinew_get(s, &buser_model, &key, 1, (void **)&u));
         sum += u->age + (long long)strlen(u->name);
@@ -324,7 +324,7 @@ static int setup_w5(env *e)
 {
     if (fill_users(e, e->n_updates)) return 1;
     sinew_session_free(w5_session);
-    OK(sinew_session_new(&w5_session, e->db));
+    OK(sinew_session_new(e->db, &w5_session));
     sinew_query *q = sinew_query_new(w5_session, &buser_model);
     OK(sinew_all(q, &w5_loaded));
     sinew_query_free(q);
@@ -390,9 +390,9 @@ long long w6_sum_and_free(BUser *users, int nu, BPost *posts, int np, BComment *
 static int w6_sinew(env *e)
 {
     sinew_session *s;
-    OK(sinew_session_new(&s, e->db));
+    OK(sinew_session_new(e->db, &s));
     sinew_query *q = sinew_query_new(s, &buser_model);
-    OK(sinew_where(q, sinew_le(BUSER_ID, sinew_i64(100))));
+    OK(sinew_where(q, sinew_le(BUSER_ID, sinew_v_int64(100))));
     const sinew_relation *path[] = {BUSER_POSTS, BPOST_COMMENTS};
     OK(sinew_prefetch_path(q, path, 2));
     sinew_list users;
@@ -477,7 +477,7 @@ static int w7_sinew(env *e)
     long long sum = 0;
     for (int k = 0; k < e->n_joins; k++) {
         sinew_session *s;
-        OK(sinew_session_new(&s, e->db));
+        OK(sinew_session_new(e->db, &s));
         char pat[32];
         snprintf(pat, sizeof pat, "user%d%%", k % 50 + 1);
         sinew_query *q = sinew_query_new(s, &bpost_model);
@@ -527,7 +527,7 @@ static int w7_raw(env *e)
 static int w8_sinew(env *e)
 {
     sinew_session *s;
-    OK(sinew_session_new(&s, e->db));
+    OK(sinew_session_new(e->db, &s));
     sinew_query *q = sinew_query_new(s, &buser_model);
     sinew_iter *it;
     OK(sinew_iterate(q, &it));

@@ -45,7 +45,7 @@ static sinew_col column(input *in)
     const sinew_model *m = (b & 0x80) ? &other_model : &row_model;
     int field = (int)(b % 6) - 1;   /* -1 and 4 are out of range */
     sinew_col c = sinew_column(m, field);
-    if (b & 0x40) c = sinew_col_op(c, "+-*/%"[byte(in) % 5], sinew_i64((int64_t)byte(in) - 128));
+    if (b & 0x40) c = sinew_col_op(c, "+-*/%"[byte(in) % 5], sinew_v_int64((int64_t)byte(in) - 128));
     return c;
 }
 
@@ -55,18 +55,18 @@ static int ntext;
 static sinew_value value(input *in)
 {
     switch (byte(in) % 7) {
-    case 0: return sinew_i64((int64_t)(int8_t)byte(in) * 1000003);
-    case 1: return sinew_i32((int32_t)(int8_t)byte(in));
-    case 2: return sinew_f64((double)(int8_t)byte(in) / 3.0);
+    case 0: return sinew_v_int64((int64_t)(int8_t)byte(in) * 1000003);
+    case 1: return sinew_v_int32((int32_t)(int8_t)byte(in));
+    case 2: return sinew_v_double((double)(int8_t)byte(in) / 3.0);
     case 3: {
         char *t = textbuf[ntext++ % 64];
         size_t len = byte(in) % 31;
         for (size_t i = 0; i < len; i++) t[i] = (char)byte(in);
-        return sinew_textn(t, len);
+        return sinew_v_text_n(t, len);
     }
-    case 4: return sinew_null(SINEW_INT64);
-    case 5: return sinew_bool(byte(in) & 1);
-    default: return sinew_blobv("\0x\0", 3);
+    case 4: return sinew_v_null(SINEW_INT64);
+    case 5: return sinew_v_bool(byte(in) & 1);
+    default: return sinew_v_blob("\0x\0", 3);
     }
 }
 
@@ -107,13 +107,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!db) {
-        if (sinew_open(&db, "sqlite::memory:") || sinew_create_table(db, &row_model) ||
+        if (sinew_open("sqlite::memory:", &db) || sinew_create_table(db, &row_model) ||
             sinew_exec(db, "INSERT INTO rows_ (name, score, ratio) VALUES ('a', 1, 0.5), (NULL, 2, NULL), ('B', 3, 1.5)"))
             abort();
     }
     input in = {data, size};
     sinew_session *s;
-    if (sinew_session_new(&s, db)) return 0;
+    if (sinew_session_new(db, &s)) return 0;
     sinew_query *q = sinew_query_new(s, &row_model);
     int steps = (int)(byte(&in) % 8);
     for (int i = 0; i < steps; i++) {

@@ -14,12 +14,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sinew_diagnostics *d;
     if (sinew_diagnostics_new(&d)) return 0;
     sinew_schema *s = NULL;
-    int rc = sinew_schema_parse(&s, "fuzz.sinew", (const char *)data, size, d);
+    int rc = sinew_schema_parse("fuzz.sinew", (const char *)data, size, d, &s);
     if (rc == SINEW_OK) {
         char *text;
         if (sinew_schema_to_string(s, &text) == SINEW_OK) {
             sinew_schema *again = NULL;
-            if (sinew_schema_parse(&again, "printed.sinew", text, strlen(text), NULL) != SINEW_OK) abort();
+            if (sinew_schema_parse("printed.sinew", text, strlen(text), NULL, &again) != SINEW_OK) abort();
             sinew_schema_free(again);
             sinew_free(text);
         }

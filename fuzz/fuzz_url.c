@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(text, data, size);
     text[size] = '\0';
     sinew_url *u = NULL;
-    int rc = sinew_url_parse(&u, text);
+    int rc = sinew_url_parse(text, &u);
     if (rc == SINEW_OK) {
         (void)sinew_url_param(u, "sslmode");
         sinew_url_free(u);

@@ -12,10 +12,10 @@
 int main(void)
 {
     sinew_db *db;
-    CHECK(sinew_open(&db, "sqlite::memory:"));
+    CHECK(sinew_open("sqlite::memory:", &db));
     CHECK(sinew_create_tables(db, &blog_schema));
     sinew_session *s;
-    CHECK(sinew_session_new(&s, db));
+    CHECK(sinew_session_new(db, &s));
     for (int i = 0; i < 5; i++) {
         User *u;
         CHECK(sinew_new(s, &user_model, (void **)&u));
@@ -34,7 +34,7 @@ int main(void)
     /* filter, exclude, order, slice */
     sinew_query *q = sinew_query_new(s, &post_model);
     CHECK(sinew_where(q, sinew_like(POST_TITLE, "Hello%")));
-    CHECK(sinew_exclude(q, sinew_eq(POST_AUTHOR_ID, sinew_i64(1))));
+    CHECK(sinew_exclude(q, sinew_eq(POST_AUTHOR_ID, sinew_v_int64(1))));
     CHECK(sinew_order(q, POST_TITLE, SINEW_ASC));
     CHECK(sinew_order(q, POST_ID, SINEW_DESC));
     CHECK(sinew_limit(q, 10));
@@ -46,7 +46,7 @@ int main(void)
 
     /* OR, NOT, IN */
     q = sinew_query_new(s, &post_model);
-    sinew_value ids[] = {sinew_i64(1), sinew_i64(2)};
+    sinew_value ids[] = {sinew_v_int64(1), sinew_v_int64(2)};
     CHECK(sinew_where(q, sinew_or(sinew_in(POST_AUTHOR_ID, ids, 2), sinew_not(sinew_like(POST_TITLE, "%again")))));
     int64_t n;
     CHECK(sinew_query_count(q, &n));
@@ -61,7 +61,7 @@ int main(void)
 
     /* get exactly one */
     q = sinew_query_new(s, &user_model);
-    CHECK(sinew_where(q, sinew_eq(USER_EMAIL, sinew_text("u3@example.com"))));
+    CHECK(sinew_where(q, sinew_eq(USER_EMAIL, sinew_v_text("u3@example.com"))));
     User *u3;
     CHECK(sinew_one(q, (void **)&u3));
     bool exists;
@@ -74,7 +74,7 @@ int main(void)
     CHECK(sinew_aggregate(q, SINEW_MAX, POST_ID, &most));
     CHECK(sinew_group_by(q, POST_AUTHOR_ID));
     CHECK(sinew_select_agg(q, SINEW_COUNT, POST_ID));
-    CHECK(sinew_having(q, SINEW_COUNT, POST_ID, SINEW_GE, sinew_i64(3)));
+    CHECK(sinew_having(q, SINEW_COUNT, POST_ID, SINEW_GE, sinew_v_int64(3)));
     sinew_rows *rows;
     CHECK(sinew_rows_open(q, &rows));
     while (sinew_rows_next(rows) == SINEW_ROW)
@@ -85,13 +85,13 @@ int main(void)
 
     /* bulk update and delete */
     q = sinew_query_new(s, &post_model);
-    CHECK(sinew_where(q, sinew_eq(POST_TITLE, sinew_text("Hello"))));
-    sinew_assign set = {POST_TITLE, sinew_text("Hi")};
+    CHECK(sinew_where(q, sinew_eq(POST_TITLE, sinew_v_text("Hello"))));
+    sinew_assign set = {POST_TITLE, sinew_v_text("Hi")};
     int64_t changed;
     CHECK(sinew_query_update(q, &set, 1, &changed));
     sinew_query_free(q);
     q = sinew_query_new(s, &post_model);
-    CHECK(sinew_where(q, sinew_eq(POST_AUTHOR_ID, sinew_i64(5))));
+    CHECK(sinew_where(q, sinew_eq(POST_AUTHOR_ID, sinew_v_int64(5))));
     CHECK(sinew_query_delete(q, &changed));
     sinew_query_free(q);
 
@@ -120,7 +120,7 @@ int main(void)
     if (posts.count && sinew_save(s, &post_model, posts.items[0]) != SINEW_MISUSE) return 1;
 
     /* raw SQL, values still bound */
-    sinew_value since = sinew_i64(3);
+    sinew_value since = sinew_v_int64(3);
     sinew_list recent;
     CHECK(sinew_raw_all(s, &post_model, "SELECT * FROM posts WHERE id > ?", &since, 1, &recent));
     sinew_session_free(s);

@@ -14,7 +14,7 @@ static int seed(sinew_db *db)
 {
     CHECK(sinew_create_tables(db, &blog_schema));
     sinew_session *s;
-    CHECK(sinew_session_new(&s, db));
+    CHECK(sinew_session_new(db, &s));
     for (int i = 0; i < 10; i++) {
         User *u;
         CHECK(sinew_new(s, &user_model, (void **)&u));
@@ -42,15 +42,15 @@ static void on_log(void *ctx, const sinew_log_event *ev)
 int main(void)
 {
     sinew_db *db;
-    CHECK(sinew_open(&db, "sqlite::memory:"));
+    CHECK(sinew_open("sqlite::memory:", &db));
     if (seed(db)) return 1;
     sinew_db_set_log(db, on_log, NULL);
 
     /* --- lazy loading: first access loads, the second is free --- */
     sinew_session *s;
-    CHECK(sinew_session_new(&s, db));
+    CHECK(sinew_session_new(db, &s));
     Post *p;
-    sinew_value key = sinew_i64(1);
+    sinew_value key = sinew_v_int64(1);
     CHECK(sinew_get(s, &post_model, &key, 1, (void **)&p));
     User *author;
     CHECK(sinew_load_one(s, POST_AUTHOR, p, (void **)&author));   /* one SELECT */
@@ -72,7 +72,7 @@ int main(void)
     sinew_session_free(s);
 
     /* --- the N+1 trap, with batching off: the detector names the fix --- */
-    CHECK(sinew_session_new(&s, db));
+    CHECK(sinew_session_new(db, &s));
     sinew_session_set_batching(s, false);
     q = sinew_query_new(s, &post_model);
     CHECK(sinew_all(q, &posts));
@@ -84,7 +84,7 @@ int main(void)
     sinew_session_free(s);
 
     /* --- the fix: eager loading --- */
-    CHECK(sinew_session_new(&s, db));
+    CHECK(sinew_session_new(db, &s));
     mark = sinew_count_begin(db);
     q = sinew_query_new(s, &user_model);
     CHECK(sinew_prefetch(q, USER_POSTS));          /* one extra IN (...) statement */

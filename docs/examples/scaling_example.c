@@ -21,7 +21,7 @@ struct job {
 static int add_tag(sinew_db *db, void *ctx)
 {
     sinew_session *s;
-    int rc = sinew_session_new(&s, db);
+    int rc = sinew_session_new(db, &s);
     if (rc) return rc;
     Tag *t;
     if ((rc = sinew_new(s, &tag_model, (void **)&t)) == SINEW_OK) {
@@ -98,7 +98,7 @@ int main(void)
     opt.max_size = 4;                      /* at most 4 connections for 8 threads */
     opt.acquire_timeout_ms = 10000;        /* then SINEW_BUSY */
     sinew_pool *pool;
-    CHECK(sinew_pool_open(&pool, "sqlite:scaling_example.db", &opt));
+    CHECK(sinew_pool_open("sqlite:scaling_example.db", &opt, &pool));
 
     sinew_db *db;
     CHECK(sinew_pool_acquire(pool, &db));
@@ -125,7 +125,7 @@ int main(void)
     int64_t tags = 0;
     CHECK(sinew_pool_acquire(pool, &db));
     sinew_session *s;
-    CHECK(sinew_session_new(&s, db));
+    CHECK(sinew_session_new(db, &s));
     CHECK(sinew_count(s, &tag_model, &tags));
     sinew_session_free(s);
     CHECK(sinew_pool_release(pool, db));

@@ -14,7 +14,7 @@ int main(void)
     sinew_diagnostics *d;
     CHECK(sinew_diagnostics_new(&d));
     sinew_schema *s;
-    if (sinew_schema_parse(&s, "inline.sinew", text, strlen(text), d) != SINEW_OK) {
+    if (sinew_schema_parse("inline.sinew", text, strlen(text), d, &s) != SINEW_OK) {
         sinew_diagnostics_print(d, stderr);
         return 1;
     }
@@ -30,7 +30,7 @@ int main(void)
     /* a broken schema: every error reported, compiler style */
     const char *bad = "model X {\n  id int64 @id\n  n strng\n  m itn\n}\n";
     CHECK(sinew_diagnostics_new(&d));
-    if (sinew_schema_parse(&s, "bad.sinew", bad, strlen(bad), d) == SINEW_OK) return 1;
+    if (sinew_schema_parse("bad.sinew", bad, strlen(bad), d, &s) == SINEW_OK) return 1;
     sinew_diagnostics_print(d, stdout);
     int errors = (int)sinew_diagnostics_errors(d);
     sinew_diagnostics_free(d);

@@ -11,7 +11,7 @@ static int add_tag(sinew_db *db, void *ctx)
 {
     /* may run more than once: start from scratch each time */
     sinew_session *s;
-    int rc = sinew_session_new(&s, db);
+    int rc = sinew_session_new(db, &s);
     if (rc) return rc;
     Tag *t;
     if ((rc = sinew_new(s, &tag_model, (void **)&t)) == SINEW_OK) {
@@ -25,10 +25,10 @@ static int add_tag(sinew_db *db, void *ctx)
 int main(void)
 {
     sinew_db *db;
-    CHECK(sinew_open(&db, "sqlite::memory:"));
+    CHECK(sinew_open("sqlite::memory:", &db));
     CHECK(sinew_create_tables(db, &blog_schema));
     sinew_session *s;
-    CHECK(sinew_session_new(&s, db));
+    CHECK(sinew_session_new(db, &s));
 
     /* a unit of work: made in any order, written parents first in one transaction */
     Post *p;

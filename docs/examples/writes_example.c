@@ -50,18 +50,18 @@ static const sinew_schema site_schema = {"site", models, 2, NULL, 0, NULL};
 int main(void)
 {
     sinew_db *db;
-    CHECK(sinew_open(&db, "sqlite::memory:"));
+    CHECK(sinew_open("sqlite::memory:", &db));
     CHECK(sinew_create_tables(db, &site_schema));
     CHECK(sinew_exec(db, "INSERT INTO pages (id, slug, views, last_views) VALUES (1, 'home', 0, 0)"));
     CHECK(sinew_exec(db, "INSERT INTO jobs (id, taken, worker) VALUES (1, FALSE, 0), (2, FALSE, 0), (3, FALSE, 0)"));
     sinew_session *s;
-    CHECK(sinew_session_new(&s, db));
+    CHECK(sinew_session_new(db, &s));
 
     /* computed assignments: UPDATE pages SET last_views = views, views = (views + ?) WHERE ... */
     sinew_query *q = sinew_query_new(s, &page_model);
-    CHECK(sinew_where(q, sinew_eq(PAGE_SLUG, sinew_text("home"))));
+    CHECK(sinew_where(q, sinew_eq(PAGE_SLUG, sinew_v_text("home"))));
     sinew_set set[2] = {sinew_set_expr(PAGE_LAST_VIEWS, PAGE_VIEWS),
-                        sinew_set_expr(PAGE_VIEWS, sinew_col_op(PAGE_VIEWS, '+', sinew_i64(1)))};
+                        sinew_set_expr(PAGE_VIEWS, sinew_col_op(PAGE_VIEWS, '+', sinew_v_int64(1)))};
     int64_t changed;
     CHECK(sinew_query_update_set(q, set, 2, &changed));
     sinew_query_free(q);
@@ -75,16 +75,16 @@ int main(void)
 
     /* row locks: PostgreSQL locks the rows read; SQLite refuses and says what to do instead */
     q = sinew_query_new(s, &page_model);
-    CHECK(sinew_where(q, sinew_eq(PAGE_ID, sinew_i64(1))));
+    CHECK(sinew_where(q, sinew_eq(PAGE_ID, sinew_v_int64(1))));
     int rc = sinew_lock(q, SINEW_FOR_UPDATE, SINEW_NOWAIT);
     if (rc == SINEW_UNSUPPORTED) printf("%s\n", sinew_errmsg());
     sinew_query_free(q);
 
     /* a job queue: take two open jobs at a time, mark them as this worker's */
     q = sinew_query_new(s, &job_model);
-    CHECK(sinew_where(q, sinew_eq(JOB_TAKEN, sinew_bool(false))));
+    CHECK(sinew_where(q, sinew_eq(JOB_TAKEN, sinew_v_bool(false))));
     CHECK(sinew_order(q, JOB_ID, SINEW_ASC));
-    sinew_set take[2] = {sinew_set_value(JOB_TAKEN, sinew_bool(true)), sinew_set_value(JOB_WORKER, sinew_i32(7))};
+    sinew_set take[2] = {sinew_set_value(JOB_TAKEN, sinew_v_bool(true)), sinew_set_value(JOB_WORKER, sinew_v_int32(7))};
     sinew_list jobs;
     int total = 0;
     while ((rc = sinew_claim(q, 2, take, 2, &jobs)) == SINEW_OK && jobs.count) {

@@ -40,13 +40,13 @@ int main(int argc, char **argv)
     char url[1024];
     snprintf(url, sizeof url, "sqlite:%s", path);
     sinew_db *db;
-    CHECK(sinew_open(&db, url));
+    CHECK(sinew_open(url, &db));
     printf("1. Opened %s and created the tables from blog.sinew.\n", url);
     CHECK(sinew_create_tables(db, &blog_schema));
 
     /* --- saving: a unit of work, written in one transaction, parents first --- */
     sinew_session *s;
-    CHECK(sinew_session_new(&s, db));
+    CHECK(sinew_session_new(db, &s));
     const char *names[] = {"Ada", "Grace", "Edsger", "Barbara", "Ken", "Dennis"};
     User *users[6];
     for (int i = 0; i < 6; i++) {
@@ -82,7 +82,7 @@ int main(int argc, char **argv)
     sinew_session_free(s);
 
     /* --- queries --- */
-    CHECK(sinew_session_new(&s, db));
+    CHECK(sinew_session_new(db, &s));
     User *ada;
     CHECK(user_get_by_email(s, "ada@example.com", &ada));
     printf("3. Loaded %s by her unique email (user %lld).\n", ada->name, (long long)ada->id);
@@ -125,7 +125,7 @@ int main(int argc, char **argv)
     sinew_session_free(s);
 
     /* --- the N+1 trap: caught, then fixed --- */
-    CHECK(sinew_session_new(&s, db));
+    CHECK(sinew_session_new(db, &s));
     sinew_db_set_log(db, show_warnings, NULL);
     sinew_session_set_batching(s, false);   /* to show the trap; batching is on by default */
     before = statements(db);
@@ -140,7 +140,7 @@ int main(int argc, char **argv)
            "   (1 for the posts, then 1 per author not yet in the session).\n",
            posts.count, statements(db) - before);
     sinew_session_free(s);
-    CHECK(sinew_session_new(&s, db));
+    CHECK(sinew_session_new(db, &s));
     before = statements(db);
     q = post_query(s);
     CHECK(sinew_prefetch(q, POST_AUTHOR));

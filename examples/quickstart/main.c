@@ -40,13 +40,13 @@ int main(int argc, char **argv)
     char url[1024];
     snprintf(url, sizeof url, "sqlite:%s", argc > 1 ? argv[1] : "quickstart.db");
     sinew_db *db;
-    CHECK(sinew_open(&db, url));
+    CHECK(sinew_open(url, &db));
     printf("opened %s\n", url);
     CHECK(sinew_exec(db, "DROP TABLE IF EXISTS books"));
     CHECK(sinew_create_table(db, &book_model));
 
     sinew_session *s;
-    CHECK(sinew_session_new(&s, db));
+    CHECK(sinew_session_new(db, &s));
     const char *titles[] = {"A Tale of Two Cities", "Middlemarch", "Untitled Draft"};
     const char *authors[] = {"Charles Dickens", "George Eliot", "Anonymous"};
     const int years[] = {1859, 1871, 0};
@@ -62,16 +62,16 @@ int main(int argc, char **argv)
     }
     sinew_session_free(s);
 
-    CHECK(sinew_session_new(&s, db));
+    CHECK(sinew_session_new(db, &s));
     Book *b;
-    sinew_value key = sinew_i64(2);
+    sinew_value key = sinew_v_int64(2);
     CHECK(sinew_get(s, &book_model, &key, 1, (void **)&b));
     printf("loaded  book 2: %s by %s (%d)\n", b->title, b->author, b->year);
     b->title = "Middlemarch: A Study of Provincial Life";
     CHECK(sinew_save(s, &book_model, b));
     printf("renamed book 2: %s (only the title column was written)\n", b->title);
 
-    sinew_value title = sinew_text("Untitled Draft");
+    sinew_value title = sinew_v_text("Untitled Draft");
     CHECK(sinew_get_by(s, &book_model, 1, &title, (void **)&b));
     printf("found   '%s' by unique title, year %s\n", b->title, b->has_year ? "known" : "unknown (NULL)");
     CHECK(sinew_delete(s, &book_model, b));
@@ -79,7 +79,7 @@ int main(int argc, char **argv)
     CHECK(sinew_count(s, &book_model, &n));
     printf("deleted it; %lld books remain\n", (long long)n);
 
-    key = sinew_i64(99);
+    key = sinew_v_int64(99);
     if (sinew_get(s, &book_model, &key, 1, (void **)&b) == SINEW_NOTFOUND)
         printf("book 99: %s\n", sinew_errmsg());
     sinew_session_free(s);

@@ -3,7 +3,7 @@
  * cache, transactions, the query log hook and statement statistics.
  *
  *   sinew_db *db;
- *   if (sinew_open(&db, "sqlite:blog.db") != SINEW_OK)
+ *   if (sinew_open("sqlite:blog.db", &db) != SINEW_OK)
  *       fprintf(stderr, "%s\n", sinew_errmsg());
  *   ...
  *   sinew_close(db);
@@ -47,7 +47,7 @@ typedef struct sinew_db sinew_db;
  * other parameter is SINEW_INVALID naming it and listing the known ones.
  * Every backend also takes `?statement_cache=N` (see sinew_db_set_statement_cache).
  */
-SINEW_API int sinew_open(sinew_db **out, const char *url);
+SINEW_API int sinew_open(const char *url, sinew_db **out);
 SINEW_API void sinew_close(sinew_db *db);                      /* NULL is a no-op */
 
 SINEW_API const char *sinew_db_backend(const sinew_db *db);    /* "sqlite", "postgres" */

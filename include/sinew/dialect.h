@@ -86,7 +86,15 @@ typedef struct sinew_dialect {
      * write transaction locks the whole database). NULL with has_row_locks. */
     const char *row_lock_alternative;
 
-    /* ---- Version 6: distributed tables (`@@distribute`, `@@reference`, sinew/schema.h). ---- */
+    /* ---- Version 6: names. ---- */
+    /* The longest identifier the database keeps, in bytes: it cuts a longer one to this length
+     * (PostgreSQL: 63, at a character boundary). sinew fits the names it makes up itself
+     * (indexes, unique constraints) within it, with a hash of the whole name so that two long
+     * ones stay apart, and the drift check compares names as the database keeps them. 0: no
+     * limit (SQLite). */
+    int max_ident_len;
+
+    /* ---- Version 7: distributed tables (`@@distribute`, `@@reference`, sinew/schema.h). ---- */
     /* The extension whose functions distribute tables (PostgreSQL: "citus", whose
      * create_distributed_table / create_reference_table / undistribute_table /
      * alter_distributed_table the DDL calls). The calls are guarded: they run only where the

@@ -7,7 +7,9 @@
  * "postgres"; sinew_register_driver() adds others (or wraps one, as the
  * fault-injection tests do).
  *
- * Conventions: parameter and column indexes are 0-based. Functions return
+ * Conventions: out-parameters come last, as in the rest of the API
+ * (open(url, &conn), prepare(conn, sql, &stmt); docs/api.md), and parameter
+ * and column indexes are 0-based `int`s, as SQLite's are. Functions return
  * SINEW_* status codes and record the detail with sinew_error_set*() (see
  * sinew/status.h). Pointers returned by column_text/column_blob stay valid
  * until the next step, reset or finalize of that statement.
@@ -39,9 +41,16 @@ extern "C" {
  *   3  sinew_dialect.decimal_cast and the four lexical flags (sinew/dialect.h)
  *   4  sinew_dialect.type_from_sql to fk_violations_query (migrations and drift)
  *   5  introspect_schemas; sinew_dialect.has_row_locks and row_lock_alternative (row locks)
- *   6  sinew_dialect.distribution_extension (distributed tables)
+ *   6  open(url, &conn): the out-parameter last, as everywhere in the API
+ *      (docs/api.md); versions 1-5 had open(&conn, url);
+ *      sinew_dialect.max_ident_len (the database's identifier length limit)
+ *   7  sinew_dialect.distribution_extension (distributed tables)
+ *
+ * A driver of version 1 to 5 keeps its open(&conn, url) and stores it with
+ * SINEW_DRIVER_OPEN_V1(fn): the registry calls it with the arguments in that
+ * older order, so a driver built before version 6 works unchanged.
  */
-#define SINEW_DRIVER_VERSION 6
+#define SINEW_DRIVER_VERSION 7
 
 typedef struct sinew_conn sinew_conn;    /* a driver's connection (driver-defined) */
 typedef struct sinew_stmt sinew_stmt;    /* a driver's prepared statement (driver-defined) */
@@ -64,7 +73,7 @@ typedef struct sinew_url {
  * "postgres://user:pass@host:port/db?sslmode=disable" (also "postgresql://").
  * On failure returns SINEW_INVALID with a message naming the bad part.
  */
-SINEW_API int sinew_url_parse(sinew_url **out, const char *text);
+SINEW_API int sinew_url_parse(const char *text, sinew_url **out);
 SINEW_API void sinew_url_free(sinew_url *url);
 SINEW_API const char *sinew_url_param(const sinew_url *url, const char *key);   /* NULL if absent */
 /*
@@ -101,7 +110,7 @@ typedef struct sinew_driver {
     const char *const *schemes;          /* URL schemes it serves, NULL-terminated */
     const sinew_dialect *dialect;        /* sinew/dialect.h */
 
-    int (*open)(sinew_conn **out, const sinew_url *url);
+    int (*open)(const sinew_url *url, sinew_conn **out);
     void (*close)(sinew_conn *conn);
 
     int (*prepare)(sinew_conn *conn, const char *sql, sinew_stmt **out);
@@ -172,6 +181,12 @@ typedef struct sinew_driver {
      */
     int (*introspect_schemas)(sinew_conn *conn, const char *const *schemas, size_t n, sinew_schema **out);
 } sinew_driver;
+
+/* open() as drivers of interface versions 1 to 5 declare it (out-parameter first), and
+ * the cast that stores one in a struct declaring such a version (see SINEW_DRIVER_VERSION). */
+typedef int (*sinew_driver_open_v1)(sinew_conn **out, const sinew_url *url);
+#define SINEW_DRIVER_OPEN_V1(fn) \
+    ((int (*)(const sinew_url *, sinew_conn **))(void (*)(void))(sinew_driver_open_v1)(fn))
 
 /*
  * Make a driver available to sinew_open(); it then serves its schemes ahead of

@@ -3,7 +3,7 @@
  * make (diff two schema graphs into SQL files), apply, roll back, status
  * and drift checks.
  *
- *   sinew_db *db;  sinew_open(&db, "sqlite:app.db");
+ *   sinew_db *db;  sinew_open("sqlite:app.db", &db);
  *   if (sinew_migrate_up(db, "migrations") != SINEW_OK)
  *       fprintf(stderr, "%s\n", sinew_errmsg());
  *
@@ -127,8 +127,8 @@ SINEW_API int sinew_schema_drift(const sinew_schema *expected, const sinew_schem
  * them as sinew_migrate_check does. `cb` is called once per recorded
  * migration (seconds = 0). See docs/migrations.md, "Adopting sinew".
  */
-SINEW_API int sinew_migrate_baseline(sinew_db *db, const char *dir, int to, char **report, size_t *ndrift,
-                                     sinew_migrate_progress *cb, void *ctx);
+SINEW_API int sinew_migrate_baseline(sinew_db *db, const char *dir, int to, sinew_migrate_progress *cb, void *ctx,
+                                     char **report, size_t *ndrift);
 
 /* Free a string returned by this API. */
 SINEW_API void sinew_migrate_free(void *p);

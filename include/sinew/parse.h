@@ -7,7 +7,7 @@
  *   sinew_diagnostics *d;
  *   sinew_diagnostics_new(&d);
  *   sinew_schema *s;
- *   if (sinew_schema_parse_file(&s, "blog.sinew", d) != SINEW_OK)
+ *   if (sinew_schema_parse_file("blog.sinew", d, &s) != SINEW_OK)
  *       sinew_diagnostics_print(d, stderr);   // blog.sinew:12:9: error: unknown type 'strng'; ...
  *   sinew_diagnostics_free(d);
  */
@@ -50,9 +50,9 @@ SINEW_API void sinew_diagnostics_print(const sinew_diagnostics *d, FILE *out);
  * sinew_errmsg()). The graph belongs to the caller: sinew_schema_free().
  * The schema's name is the file's base name without extension.
  */
-SINEW_API int sinew_schema_parse(sinew_schema **out, const char *filename, const char *text, size_t len,
-                       sinew_diagnostics *diags);
-SINEW_API int sinew_schema_parse_file(sinew_schema **out, const char *path, sinew_diagnostics *diags);
+SINEW_API int sinew_schema_parse(const char *filename, const char *text, size_t len, sinew_diagnostics *diags,
+                       sinew_schema **out);
+SINEW_API int sinew_schema_parse_file(const char *path, sinew_diagnostics *diags, sinew_schema **out);
 
 /* Canonical .sinew text: parse -> print -> parse gives the same graph; printing is idempotent. */
 SINEW_API int sinew_schema_print(const sinew_schema *schema, FILE *out);

@@ -14,7 +14,7 @@
  *   sinew_pool *pool;
  *   sinew_pool_options opt = {0};        // zero means the defaults below
  *   opt.max_size = 4;
- *   if (sinew_pool_open(&pool, "postgres://app@127.0.0.1/shop", &opt) != SINEW_OK)
+ *   if (sinew_pool_open("postgres://app@127.0.0.1/shop", &opt, &pool) != SINEW_OK)
  *       fprintf(stderr, "%s\n", sinew_errmsg());
  *
  *   // in any thread:
@@ -106,7 +106,7 @@ typedef struct sinew_pool_options {
  * others are opened when needed. `opt` may be NULL for the defaults.
  * SINEW_INVALID for bad options or a memory database with max_size > 1.
  */
-SINEW_API int sinew_pool_open(sinew_pool **out, const char *url, const sinew_pool_options *opt);
+SINEW_API int sinew_pool_open(const char *url, const sinew_pool_options *opt, sinew_pool **out);
 
 /*
  * Lend a connection to the calling thread: an idle one (the most recently
@@ -119,7 +119,7 @@ SINEW_API int sinew_pool_open(sinew_pool **out, const char *url, const sinew_poo
  */
 SINEW_API int sinew_pool_acquire(sinew_pool *pool, sinew_db **out);
 /* The same with this call's own timeout: 0 does not wait, negative waits for ever. */
-SINEW_API int sinew_pool_acquire_timeout(sinew_pool *pool, sinew_db **out, int timeout_ms);
+SINEW_API int sinew_pool_acquire_timeout(sinew_pool *pool, int timeout_ms, sinew_db **out);
 
 /*
  * Give a connection back. A transaction still open on it is rolled back
@@ -196,8 +196,8 @@ typedef struct sinew_router_stats {
 } sinew_router_stats;
 
 /* Every URL is opened at once (one connection each): a wrong one fails here, naming which. */
-SINEW_API int sinew_router_open(sinew_router **out, const char *primary_url, const char *const *replica_urls,
-                                size_t nreplicas, const sinew_router_options *opt);
+SINEW_API int sinew_router_open(const char *primary_url, const char *const *replica_urls, size_t nreplicas,
+                                const sinew_router_options *opt, sinew_router **out);
 SINEW_API int sinew_router_acquire_write(sinew_router *router, sinew_db **out);
 SINEW_API int sinew_router_acquire_read(sinew_router *router, sinew_db **out);
 /* Give back a connection from either; SINEW_MISUSE if the router did not lend it. */

@@ -3,7 +3,7 @@
  * aggregates, grouping, bulk update/delete, streaming and raw SQL.
  *
  *   sinew_query *q = sinew_query_new(s, &post_model);        // post_query(s) in generated code
- *   sinew_where(q, sinew_eq(POST_AUTHOR_ID, sinew_i64(7)));
+ *   sinew_where(q, sinew_eq(POST_AUTHOR_ID, sinew_v_int64(7)));
  *   sinew_where(q, sinew_ilike(sinew_via(POST_REL_AUTHOR, USER_EMAIL), "%@example.com"));
  *   sinew_order(q, POST_TITLE, SINEW_ASC);
  *   sinew_limit(q, 20);
@@ -38,10 +38,10 @@ extern "C" {
 
 
 /* The column of field `field` of `model` (generated code has constants for these). */
-SINEW_API sinew_col sinew_column(const sinew_model *model, int field);
+SINEW_API sinew_col sinew_column(const sinew_model *model, unsigned field);
 /* `col` reached through relation `rel` of the queried model: posts whose author's email ... */
 SINEW_API sinew_col sinew_via(const sinew_relation *rel, sinew_col col);
-/* Arithmetic on a column: sinew_col_op(ITEM_PRICE, '*', sinew_i64(2)) */
+/* Arithmetic on a column: sinew_col_op(ITEM_PRICE, '*', sinew_v_int64(2)) */
 SINEW_API sinew_col sinew_col_op(sinew_col col, char op, sinew_value v);
 
 
@@ -163,9 +163,9 @@ SINEW_API int sinew_query_update(sinew_query *q, const sinew_assign *set, size_t
  * no read and no retry: SET views = views + 1 is one atomic statement on
  * every backend, whatever else runs at the same time.
  *
- *   sinew_set set[] = {sinew_set_expr(POST_VIEWS, sinew_col_op(POST_VIEWS, '+', sinew_i64(1))),
+ *   sinew_set set[] = {sinew_set_expr(POST_VIEWS, sinew_col_op(POST_VIEWS, '+', sinew_v_int64(1))),
  *                      sinew_set_expr(POST_TITLE, POST_DRAFT_TITLE),
- *                      sinew_set_value(POST_EDITED, sinew_bool(true))};
+ *                      sinew_set_value(POST_EDITED, sinew_v_bool(true))};
  *   sinew_query_update_set(q, set, 3, &changed);
  *
  * An expression is a column of the same model (no relation path), with at
@@ -220,9 +220,9 @@ SINEW_API int sinew_lock(sinew_query *q, sinew_lock_mode mode, sinew_lock_wait w
  * the claim runs in a savepoint and its rows stay locked until that ends.
  *
  *   sinew_query *q = job_query(s);
- *   sinew_where(q, sinew_eq(JOB_TAKEN, sinew_bool(false)));
+ *   sinew_where(q, sinew_eq(JOB_TAKEN, sinew_v_bool(false)));
  *   sinew_order(q, JOB_ID, SINEW_ASC);
- *   sinew_set take = sinew_set_value(JOB_TAKEN, sinew_bool(true));
+ *   sinew_set take = sinew_set_value(JOB_TAKEN, sinew_v_bool(true));
  *   sinew_list jobs;
  *   while (sinew_claim(q, 10, &take, 1, &jobs) == SINEW_OK && jobs.count) ... work ...
  */

@@ -25,7 +25,7 @@ extern "C" {
  */
 typedef struct sinew_col {
     const sinew_model *model;
-    int field;
+    unsigned field;                  /* index into model->fields */
     const sinew_relation *via[SINEW_MAX_PATH];
     int nvia;
     char arith;

@@ -41,13 +41,13 @@ extern "C" {
  * NULL when there is none (a NULL foreign key, or no row). `file`/`line` name
  * the caller for the N+1 report: use the macros below.
  */
-SINEW_API int sinew_load_one_at(sinew_session *s, const sinew_relation *rel, void *obj, void **out,
-                      const char *file, int line);
+SINEW_API int sinew_load_one_at(sinew_session *s, const sinew_relation *rel, void *obj,
+                                const char *file, int line, void **out);
 /* The related objects of a to-many relation (HAS_MANY or MANY_TO_MANY), session-owned. */
-SINEW_API int sinew_load_many_at(sinew_session *s, const sinew_relation *rel, void *obj, sinew_list *out,
-                       const char *file, int line);
-#define sinew_load_one(s, rel, obj, out) sinew_load_one_at(s, rel, obj, out, __FILE__, __LINE__)
-#define sinew_load_many(s, rel, obj, out) sinew_load_many_at(s, rel, obj, out, __FILE__, __LINE__)
+SINEW_API int sinew_load_many_at(sinew_session *s, const sinew_relation *rel, void *obj,
+                                 const char *file, int line, sinew_list *out);
+#define sinew_load_one(s, rel, obj, out) sinew_load_one_at(s, rel, obj, __FILE__, __LINE__, out)
+#define sinew_load_many(s, rel, obj, out) sinew_load_many_at(s, rel, obj, __FILE__, __LINE__, out)
 
 /* Forget a loaded relation of obj, so the next access loads it again. */
 SINEW_API void sinew_relation_reset(sinew_session *s, const sinew_relation *rel, void *obj);

@@ -27,7 +27,7 @@ extern "C" {
 
 typedef struct sinew_session sinew_session;
 
-SINEW_API int sinew_session_new(sinew_session **out, sinew_db *db);
+SINEW_API int sinew_session_new(sinew_db *db, sinew_session **out);
 SINEW_API void sinew_session_free(sinew_session *s);            /* NULL is a no-op */
 SINEW_API sinew_db *sinew_session_db(sinew_session *s);
 
@@ -50,7 +50,7 @@ SINEW_API int sinew_new(sinew_session *s, const sinew_model *model, void **out);
 SINEW_API int sinew_get(sinew_session *s, const sinew_model *model, const sinew_value *key,
               size_t nkey, void **out);
 /* Load by a unique field. */
-SINEW_API int sinew_get_by(sinew_session *s, const sinew_model *model, int field_index,
+SINEW_API int sinew_get_by(sinew_session *s, const sinew_model *model, unsigned field_index,
                  const sinew_value *value, void **out);
 /* Load by a composite unique key (@@unique([a, b])): values[i] for field fields[i].
  * SINEW_NOTFOUND if absent. Generated as <model>_get_by_<a>_<b>(s, a, b, &out). */

@@ -22,6 +22,10 @@
  * NaN doubles, timestamps and dates outside 0001-01-01 .. 9999-12-31, decimal
  * text that is not a number, json text that is not JSON (docs/schema.md).
  *
+ * Values are made by sinew_v_ and the schema type's name (sinew_v_int64,
+ * sinew_v_text, sinew_v_text_n for an explicit length, sinew_v_blob, ...);
+ * the conversions put their out-parameter last (docs/api.md).
+ *
  * Nullable non-pointer fields get a companion `bool has_<name>` member, as
  * protobuf-c does for optional scalars. Strings and blobs that a session
  * loads live in the session's arena and are freed with it.
@@ -81,20 +85,20 @@ typedef struct sinew_value {
 } sinew_value;
 
 /* Value constructors (no allocation). */
-SINEW_API sinew_value sinew_null(sinew_type type);
-SINEW_API sinew_value sinew_bool(bool v);
-SINEW_API sinew_value sinew_i32(int32_t v);
-SINEW_API sinew_value sinew_i64(int64_t v);
-SINEW_API sinew_value sinew_f64(double v);
-SINEW_API sinew_value sinew_text(const char *s);                 /* NUL-terminated; NULL gives SQL NULL */
-SINEW_API sinew_value sinew_textn(const char *s, size_t len);
-SINEW_API sinew_value sinew_blobv(const void *data, size_t len);
-SINEW_API sinew_value sinew_timestamp(int64_t usec_since_epoch);
-SINEW_API sinew_value sinew_date(int32_t days_since_epoch);
-SINEW_API sinew_value sinew_uuidv(sinew_uuid u);
-SINEW_API sinew_value sinew_json(const char *s);
-SINEW_API sinew_value sinew_decimal(const char *s);
-SINEW_API sinew_value sinew_enumv(int index);
+SINEW_API sinew_value sinew_v_null(sinew_type type);
+SINEW_API sinew_value sinew_v_bool(bool v);
+SINEW_API sinew_value sinew_v_int32(int32_t v);
+SINEW_API sinew_value sinew_v_int64(int64_t v);
+SINEW_API sinew_value sinew_v_double(double v);
+SINEW_API sinew_value sinew_v_text(const char *s);                 /* NUL-terminated; NULL gives SQL NULL */
+SINEW_API sinew_value sinew_v_text_n(const char *s, size_t len);
+SINEW_API sinew_value sinew_v_blob(const void *data, size_t len);
+SINEW_API sinew_value sinew_v_timestamp(int64_t usec_since_epoch);
+SINEW_API sinew_value sinew_v_date(int32_t days_since_epoch);
+SINEW_API sinew_value sinew_v_uuid(sinew_uuid u);
+SINEW_API sinew_value sinew_v_json(const char *s);
+SINEW_API sinew_value sinew_v_decimal(const char *s);
+SINEW_API sinew_value sinew_v_enum(int index);
 
 /* The schema-language name of a type ("int64", "text", ...). */
 SINEW_API const char *sinew_type_name(sinew_type type);
@@ -102,20 +106,20 @@ SINEW_API const char *sinew_type_name(sinew_type type);
 /* ---- time ---------------------------------------------------------------- */
 
 /* Build a timestamp from UTC calendar fields; returns SINEW_INVALID if out of range. */
-SINEW_API int sinew_timestamp_from_parts(int64_t *out, int year, int month, int day,
-                               int hour, int minute, int second, int usec);
+SINEW_API int sinew_timestamp_from_parts(int year, int month, int day, int hour,
+                               int minute, int second, int usec, int64_t *out);
 /* "YYYY-MM-DD HH:MM:SS[.ffffff]" (UTC); a trailing "Z" or "+00" is accepted. */
-SINEW_API int sinew_timestamp_parse(int64_t *out, const char *text, size_t len);
+SINEW_API int sinew_timestamp_parse(const char *text, size_t len, int64_t *out);
 /* Writes "YYYY-MM-DD HH:MM:SS.ffffff" (26 chars + NUL); buf must hold 32 bytes. */
 SINEW_API void sinew_timestamp_format(int64_t usec, char buf[32]);
 
-SINEW_API int sinew_date_from_parts(int32_t *out, int year, int month, int day);
-SINEW_API int sinew_date_parse(int32_t *out, const char *text, size_t len);   /* "YYYY-MM-DD" */
+SINEW_API int sinew_date_from_parts(int year, int month, int day, int32_t *out);
+SINEW_API int sinew_date_parse(const char *text, size_t len, int32_t *out);   /* "YYYY-MM-DD" */
 SINEW_API void sinew_date_format(int32_t days, char buf[16]);
 
 /* ---- uuid ---------------------------------------------------------------- */
 
-SINEW_API int sinew_uuid_parse(sinew_uuid *out, const char *text, size_t len);  /* 8-4-4-4-12 hex */
+SINEW_API int sinew_uuid_parse(const char *text, size_t len, sinew_uuid *out);  /* 8-4-4-4-12 hex */
 SINEW_API void sinew_uuid_format(const sinew_uuid *u, char buf[37]);
 /* A random (version 4) UUID from the operating system's generator. */
 SINEW_API int sinew_uuid_v4(sinew_uuid *out);

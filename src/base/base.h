@@ -143,7 +143,7 @@ uint64_t sn_hash_str(const char *s);
 uint64_t sn_hash_u64(uint64_t x);
 
 /* ---- value syntax shared by every backend (value.c, json.c) ---- */
-/* the constructor that makes a sinew_value of type t ("sinew_i32", "sinew_enumv", ...) */
+/* the constructor that makes a sinew_value of type t ("sinew_v_int32", "sinew_v_enum", ...) */
 const char *sn_type_ctor(sinew_type t);
 /* s[0..len) is a decimal number: [+-]digits[.digits][e[+-]digits] (digits on one side of the
  * point at least; no blanks, no NaN or Infinity, no hex) */

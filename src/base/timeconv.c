@@ -38,8 +38,10 @@ static int days_in_month(int y, int m)
     return dm[m - 1];
 }
 
-int sinew_date_from_parts(int32_t *out, int year, int month, int day)
+int sinew_date_from_parts(int year, int month, int day, int32_t *out)
 {
+    if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_date_from_parts: out must not be NULL");
+    *out = 0;   /* as every out-parameter on failure (docs/api.md) */
     if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 ||
         day > days_in_month(year, month))
         return sinew_error_set(SINEW_INVALID, "invalid date %04d-%02d-%02d", year, month, day);
@@ -47,11 +49,13 @@ int sinew_date_from_parts(int32_t *out, int year, int month, int day)
     return SINEW_OK;
 }
 
-int sinew_timestamp_from_parts(int64_t *out, int year, int month, int day, int hour,
-                               int minute, int second, int usec)
+int sinew_timestamp_from_parts(int year, int month, int day, int hour, int minute,
+                               int second, int usec, int64_t *out)
 {
+    if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_timestamp_from_parts: out must not be NULL");
+    *out = 0;
     int32_t days;
-    if (sinew_date_from_parts(&days, year, month, day)) return SINEW_INVALID;
+    if (sinew_date_from_parts(year, month, day, &days)) return SINEW_INVALID;
     if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60 ||
         usec < 0 || usec > 999999)
         return sinew_error_set(SINEW_INVALID, "invalid time %02d:%02d:%02d.%06d", hour, minute,
@@ -74,18 +78,22 @@ static int digits(const char *s, size_t len, size_t at, int n, int *out)
     return 1;
 }
 
-int sinew_date_parse(int32_t *out, const char *s, size_t len)
+int sinew_date_parse(const char *s, size_t len, int32_t *out)
 {
+    if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_date_parse: out must not be NULL");
+    *out = 0;
     int y, m, d;
     if (len < 10 || !digits(s, len, 0, 4, &y) || s[4] != '-' || !digits(s, len, 5, 2, &m) ||
         s[7] != '-' || !digits(s, len, 8, 2, &d))
         return sinew_error_set(SINEW_INVALID, "invalid date '%.*s': expected YYYY-MM-DD",
                                (int)(len > 40 ? 40 : len), s);
-    return sinew_date_from_parts(out, y, m, d);
+    return sinew_date_from_parts(y, m, d, out);
 }
 
-int sinew_timestamp_parse(int64_t *out, const char *s, size_t len)
+int sinew_timestamp_parse(const char *s, size_t len, int64_t *out)
 {
+    if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_timestamp_parse: out must not be NULL");
+    *out = 0;
     int y, mo, d, h = 0, mi = 0, sec = 0, us = 0;
     size_t i = 10;
     if (len < 10 || !digits(s, len, 0, 4, &y) || s[4] != '-' || !digits(s, len, 5, 2, &mo) ||
@@ -119,7 +127,7 @@ int sinew_timestamp_parse(int64_t *out, const char *s, size_t len)
               (zl == 6 && !memcmp(z, "+00:00", 6)) || (zl == 5 && !memcmp(z, "+0000", 5))))
             goto bad;
     }
-    return sinew_timestamp_from_parts(out, y, mo, d, h, mi, sec, us);
+    return sinew_timestamp_from_parts(y, mo, d, h, mi, sec, us, out);
 bad:
     return sinew_error_set(SINEW_INVALID,
                            "invalid timestamp '%.*s': expected YYYY-MM-DD HH:MM:SS[.ffffff] in UTC",

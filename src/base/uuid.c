@@ -2,6 +2,7 @@
  * uuid.c - UUID text form and random (v4) UUIDs from getrandom(2).
  */
 #include <stdio.h>
+#include <string.h>
 #include <sys/random.h>
 #include "base.h"
 
@@ -13,8 +14,9 @@ static int hexval(char c)
     return -1;
 }
 
-int sinew_uuid_parse(sinew_uuid *out, const char *s, size_t len)
+int sinew_uuid_parse(const char *s, size_t len, sinew_uuid *out)
 {
+    if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_uuid_parse: out must not be NULL");
     size_t j = 0;
     if (len != 36) goto bad;
     for (size_t i = 0; i < 36; i++) {
@@ -29,6 +31,7 @@ int sinew_uuid_parse(sinew_uuid *out, const char *s, size_t len)
     }
     return SINEW_OK;
 bad:
+    memset(out, 0, sizeof *out);   /* no half-parsed bytes: zero, as every out-parameter on failure */
     return sinew_error_set(SINEW_INVALID,
                            "invalid uuid '%.*s': expected 8-4-4-4-12 hexadecimal digits",
                            (int)(len > 40 ? 40 : len), s);

@@ -14,15 +14,15 @@ static sinew_value make(sinew_type t)
     return v;
 }
 
-sinew_value sinew_null(sinew_type type) { sinew_value v = make(type); v.is_null = true; return v; }
-sinew_value sinew_bool(bool b) { sinew_value v = make(SINEW_BOOL); v.u.i = b ? 1 : 0; return v; }
-sinew_value sinew_i32(int32_t i) { sinew_value v = make(SINEW_INT32); v.u.i = i; return v; }
-sinew_value sinew_i64(int64_t i) { sinew_value v = make(SINEW_INT64); v.u.i = i; return v; }
-sinew_value sinew_f64(double d) { sinew_value v = make(SINEW_DOUBLE); v.u.d = d; return v; }
-sinew_value sinew_timestamp(int64_t us) { sinew_value v = make(SINEW_TIMESTAMP); v.u.i = us; return v; }
-sinew_value sinew_date(int32_t d) { sinew_value v = make(SINEW_DATE); v.u.i = d; return v; }
-sinew_value sinew_enumv(int index) { sinew_value v = make(SINEW_ENUM); v.u.i = index; return v; }
-sinew_value sinew_uuidv(sinew_uuid u) { sinew_value v = make(SINEW_UUID); v.u.uuid = u; return v; }
+sinew_value sinew_v_null(sinew_type type) { sinew_value v = make(type); v.is_null = true; return v; }
+sinew_value sinew_v_bool(bool b) { sinew_value v = make(SINEW_BOOL); v.u.i = b ? 1 : 0; return v; }
+sinew_value sinew_v_int32(int32_t i) { sinew_value v = make(SINEW_INT32); v.u.i = i; return v; }
+sinew_value sinew_v_int64(int64_t i) { sinew_value v = make(SINEW_INT64); v.u.i = i; return v; }
+sinew_value sinew_v_double(double d) { sinew_value v = make(SINEW_DOUBLE); v.u.d = d; return v; }
+sinew_value sinew_v_timestamp(int64_t us) { sinew_value v = make(SINEW_TIMESTAMP); v.u.i = us; return v; }
+sinew_value sinew_v_date(int32_t d) { sinew_value v = make(SINEW_DATE); v.u.i = d; return v; }
+sinew_value sinew_v_enum(int index) { sinew_value v = make(SINEW_ENUM); v.u.i = index; return v; }
+sinew_value sinew_v_uuid(sinew_uuid u) { sinew_value v = make(SINEW_UUID); v.u.uuid = u; return v; }
 
 static sinew_value str_value(sinew_type t, const char *s, size_t len)
 {
@@ -36,11 +36,11 @@ static sinew_value str_value(sinew_type t, const char *s, size_t len)
     return v;
 }
 
-sinew_value sinew_text(const char *s) { return str_value(SINEW_TEXT, s, s ? strlen(s) : 0); }
-sinew_value sinew_textn(const char *s, size_t n) { return str_value(SINEW_TEXT, s, n); }
-sinew_value sinew_json(const char *s) { return str_value(SINEW_JSON, s, s ? strlen(s) : 0); }
-sinew_value sinew_decimal(const char *s) { return str_value(SINEW_DECIMAL, s, s ? strlen(s) : 0); }
-sinew_value sinew_blobv(const void *d, size_t n)
+sinew_value sinew_v_text(const char *s) { return str_value(SINEW_TEXT, s, s ? strlen(s) : 0); }
+sinew_value sinew_v_text_n(const char *s, size_t n) { return str_value(SINEW_TEXT, s, n); }
+sinew_value sinew_v_json(const char *s) { return str_value(SINEW_JSON, s, s ? strlen(s) : 0); }
+sinew_value sinew_v_decimal(const char *s) { return str_value(SINEW_DECIMAL, s, s ? strlen(s) : 0); }
+sinew_value sinew_v_blob(const void *d, size_t n)
 {
     /* an empty blob is not NULL: give it a non-NULL pointer */
     return str_value(SINEW_BLOB, d ? (const char *)d : (n == 0 ? "" : NULL), n);
@@ -68,20 +68,20 @@ const char *sinew_type_name(sinew_type t)
 const char *sn_type_ctor(sinew_type t)
 {
     switch (t) {
-    case SINEW_BOOL: return "sinew_bool";
-    case SINEW_INT32: return "sinew_i32";
-    case SINEW_INT64: return "sinew_i64";
-    case SINEW_DOUBLE: return "sinew_f64";
-    case SINEW_TEXT: return "sinew_text";
-    case SINEW_BLOB: return "sinew_blobv";
-    case SINEW_TIMESTAMP: return "sinew_timestamp";
-    case SINEW_DATE: return "sinew_date";
-    case SINEW_UUID: return "sinew_uuidv";
-    case SINEW_JSON: return "sinew_json";
-    case SINEW_DECIMAL: return "sinew_decimal";
-    case SINEW_ENUM: return "sinew_enumv";
+    case SINEW_BOOL: return "sinew_v_bool";
+    case SINEW_INT32: return "sinew_v_int32";
+    case SINEW_INT64: return "sinew_v_int64";
+    case SINEW_DOUBLE: return "sinew_v_double";
+    case SINEW_TEXT: return "sinew_v_text";
+    case SINEW_BLOB: return "sinew_v_blob";
+    case SINEW_TIMESTAMP: return "sinew_v_timestamp";
+    case SINEW_DATE: return "sinew_v_date";
+    case SINEW_UUID: return "sinew_v_uuid";
+    case SINEW_JSON: return "sinew_v_json";
+    case SINEW_DECIMAL: return "sinew_v_decimal";
+    case SINEW_ENUM: return "sinew_v_enum";
     }
-    return "sinew_null";
+    return "sinew_v_null";
 }
 
 /*

@@ -92,17 +92,17 @@ static const char *ptype(const sinew_field *f, char *buf, size_t cap)
 static const char *value_ctor(sinew_type t)
 {
     switch (t) {
-    case SINEW_BOOL: return "sinew_bool";
-    case SINEW_INT32: return "sinew_i32";
-    case SINEW_INT64: return "sinew_i64";
-    case SINEW_DOUBLE: return "sinew_f64";
-    case SINEW_TEXT: return "sinew_text";
-    case SINEW_JSON: return "sinew_json";
-    case SINEW_DECIMAL: return "sinew_decimal";
-    case SINEW_TIMESTAMP: return "sinew_timestamp";
-    case SINEW_DATE: return "sinew_date";
-    case SINEW_UUID: return "sinew_uuidv";
-    case SINEW_ENUM: return "sinew_enumv";
+    case SINEW_BOOL: return "sinew_v_bool";
+    case SINEW_INT32: return "sinew_v_int32";
+    case SINEW_INT64: return "sinew_v_int64";
+    case SINEW_DOUBLE: return "sinew_v_double";
+    case SINEW_TEXT: return "sinew_v_text";
+    case SINEW_JSON: return "sinew_v_json";
+    case SINEW_DECIMAL: return "sinew_v_decimal";
+    case SINEW_TIMESTAMP: return "sinew_v_timestamp";
+    case SINEW_DATE: return "sinew_v_date";
+    case SINEW_UUID: return "sinew_v_uuid";
+    case SINEW_ENUM: return "sinew_v_enum";
     case SINEW_BLOB: return NULL;
     }
     return NULL;
@@ -638,7 +638,7 @@ static void emit_header(gen *g, const sinew_codegen_opts *o)
         for (size_t k = 0; k < m->npk; k++) {
             const sinew_field *fd = &m->fields[m->pk[k]];
             const char *pn = cnm->fields[m->pk[k]];
-            if (fd->type == SINEW_BLOB) fprintf(h, "%ssinew_blobv(%s.data, %s.len)", k ? ", " : "", pn, pn);
+            if (fd->type == SINEW_BLOB) fprintf(h, "%ssinew_v_blob(%s.data, %s.len)", k ? ", " : "", pn, pn);
             else fprintf(h, "%s%s(%s)", k ? ", " : "", value_ctor(fd->type), pn);
         }
         if (m->npk) fprintf(h, "};\n    return sinew_get(sinew_s, &%s_model, sinew_key, %zu, (void **)sinew_out);\n}\n\n", cn, m->npk);
@@ -675,16 +675,16 @@ static void emit_header(gen *g, const sinew_codegen_opts *o)
             const sinew_relation *rl = &m->relations[r];
             const char *rn = cnm->rels[r];
             if (rl->kind == SINEW_BELONGS_TO || rl->kind == SINEW_HAS_ONE) {
-                fprintf(h, "static inline int %s_%s_at(sinew_session *s, %s *obj, %s **out, const char *file, int line)\n"
-                           "{\n    return sinew_load_one_at(s, %s, obj, (void **)out, file, line);\n}\n",
+                fprintf(h, "static inline int %s_%s_at(sinew_session *s, %s *obj, const char *file, int line, %s **out)\n"
+                           "{\n    return sinew_load_one_at(s, %s, obj, file, line, (void **)out);\n}\n",
                         cn, rn, m->name, rl->target->name, cnm->rmacro[r]);
             } else {
-                fprintf(h, "static inline int %s_%s_at(sinew_session *s, %s *obj, %s_list *out, const char *file, int line)\n"
-                           "{\n    sinew_list l;\n    int rc = sinew_load_many_at(s, %s, obj, &l, file, line);\n"
+                fprintf(h, "static inline int %s_%s_at(sinew_session *s, %s *obj, const char *file, int line, %s_list *out)\n"
+                           "{\n    sinew_list l;\n    int rc = sinew_load_many_at(s, %s, obj, file, line, &l);\n"
                            "    out->items = (%s **)l.items;\n    out->count = l.count;\n    return rc;\n}\n",
                         cn, rn, m->name, rl->target->c_name, cnm->rmacro[r], rl->target->name);
             }
-            fprintf(h, "#define %s_%s(s, obj, out) %s_%s_at((s), (obj), (out), __FILE__, __LINE__)\n\n", cn, rn, cn, rn);
+            fprintf(h, "#define %s_%s(s, obj, out) %s_%s_at((s), (obj), __FILE__, __LINE__, (out))\n\n", cn, rn, cn, rn);
         }
     }
     fprintf(h, "#ifdef __cplusplus\n}\n#endif\n#endif\n");

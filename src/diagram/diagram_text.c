@@ -38,6 +38,36 @@ static void visible_escape(char out[8], unsigned char c)
     else snprintf(out, 8, "\\x%02x", c);
 }
 
+/*
+ * Text for one output format, the UTF-8 kept: a valid multi-byte sequence is
+ * written as it is, a printable ASCII byte as `ascii` writes it (it sees the
+ * whole string s for context), and a control character or a byte that is not
+ * UTF-8 shown as \n, \xNN... with its backslash written as `backslash`.
+ */
+typedef void ascii_escaper(FILE *f, const unsigned char *s, const unsigned char *p);
+
+static void write_text(FILE *f, const char *s, ascii_escaper *ascii, const char *backslash)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t n = utf8_len(p);
+        if (n > 1) {
+            fwrite(p, 1, n, f);
+            p += n;
+            continue;
+        }
+        if (n == 1 && *p >= 0x20 && *p != 0x7F) {
+            ascii(f, (const unsigned char *)s, p);
+        } else {
+            char esc[8];
+            visible_escape(esc, *p);
+            fputs(backslash, f);
+            fputs(esc + 1, f);
+        }
+        p++;
+    }
+}
+
 /* ---- ids ------------------------------------------------------------------------------ */
 
 /*
@@ -192,31 +222,16 @@ static int mermaid_plain(unsigned char c)
            c == '\'' || c == '!' || c == '?' || c == '@' || c == '*' || c == '|' || c == '^' || c == '$';
 }
 
-void dg_mermaid_text(FILE *f, const char *s)
+static void mermaid_ascii(FILE *f, const unsigned char *s, const unsigned char *p)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        size_t n = utf8_len(p);
-        if (n > 1) {
-            fwrite(p, 1, n, f);
-            p += n;
-            continue;
-        }
-        if (n == 1 && *p >= 0x20 && *p != 0x7F) {
-            int after_direction = *p == ' ' && p - (const unsigned char *)s >= 9 &&
-                                  strncasecmp((const char *)p - 9, "direction", 9) == 0;
-            int spaced_colon = *p == ':' && (p[1] == ' ' || p[1] == '\0');
-            if ((mermaid_plain(*p) || *p == ';' || spaced_colon) && !after_direction) fputc(*p, f);
-            else fprintf(f, "#%u;", *p);
-        } else {   /* a control character or a byte that is not UTF-8: shown as \n, \xNN */
-            char esc[8];
-            visible_escape(esc, *p);
-            fputs("#92;", f);
-            fputs(esc + 1, f);
-        }
-        p++;
-    }
+    int after_direction = *p == ' ' && p - s >= 9 && strncasecmp((const char *)p - 9, "direction", 9) == 0;
+    int spaced_colon = *p == ':' && (p[1] == ' ' || p[1] == '\0');
+    if ((mermaid_plain(*p) || *p == ';' || spaced_colon) && !after_direction) fputc(*p, f);
+    else fprintf(f, "#%u;", *p);
 }
+
+/* a control character or a stray byte shows as \n, \xNN: its backslash is the entity #92; */
+void dg_mermaid_text(FILE *f, const char *s) { write_text(f, s, mermaid_ascii, "#92;"); }
 
 /*
  * An attribute's type or name is an unquoted word: [A-Za-z_][A-Za-z0-9_]*, and not PK, FK or UK
@@ -256,6 +271,13 @@ int dg_mermaid_word(FILE *f, const char *s)
     return 1;
 }
 
+static void yaml_quoted_ascii(FILE *f, const unsigned char *s, const unsigned char *p)
+{
+    (void)s;
+    if (*p == '\'') fputc('\'', f);
+    fputc(*p, f);
+}
+
 void dg_mermaid_title(FILE *f, const char *s)
 {
     /* a plain title as it is; anything else in YAML single quotes, where nothing is special but the
@@ -269,52 +291,29 @@ void dg_mermaid_title(FILE *f, const char *s)
         return;
     }
     fputc('\'', f);
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        size_t n = utf8_len(p);
-        if (n > 1) {
-            fwrite(p, 1, n, f);
-            p += n;
-            continue;
-        }
-        if (n == 1 && *p >= 0x20 && *p != 0x7F) {
-            if (*p == '\'') fputc('\'', f);
-            fputc(*p, f);
-        } else {
-            char esc[8];
-            visible_escape(esc, *p);
-            fputs(esc, f);
-        }
-        p++;
-    }
+    write_text(f, s, yaml_quoted_ascii, "\\");
     fputc('\'', f);
 }
 
 /* ---- DOT ----------------------------------------------------------------------------------- */
 
-void dg_dot_html(FILE *f, const char *s)
+static void html_ascii(FILE *f, const unsigned char *s, const unsigned char *p)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        size_t n = utf8_len(p);
-        if (n > 1) {
-            fwrite(p, 1, n, f);
-            p += n;
-            continue;
-        }
-        if (n == 1 && *p >= 0x20 && *p != 0x7F) {
-            if (*p == '&') fputs("&amp;", f);
-            else if (*p == '<') fputs("&lt;", f);
-            else if (*p == '>') fputs("&gt;", f);
-            else if (*p == '"') fputs("&quot;", f);
-            else fputc(*p, f);
-        } else {
-            char esc[8];
-            visible_escape(esc, *p);
-            fputs(esc, f);
-        }
-        p++;
-    }
+    (void)s;
+    if (*p == '&') fputs("&amp;", f);
+    else if (*p == '<') fputs("&lt;", f);
+    else if (*p == '>') fputs("&gt;", f);
+    else if (*p == '"') fputs("&quot;", f);
+    else fputc(*p, f);
+}
+
+void dg_dot_html(FILE *f, const char *s) { write_text(f, s, html_ascii, "\\"); }
+
+static void dot_string_ascii(FILE *f, const unsigned char *s, const unsigned char *p)
+{
+    (void)s;
+    if (*p == '"' || *p == '\\') fputc('\\', f);
+    fputc(*p, f);
 }
 
 void dg_dot_string(FILE *f, const char *s)
@@ -322,24 +321,6 @@ void dg_dot_string(FILE *f, const char *s)
     /* a quoted DOT string read as an escString: \ and " are escaped, and a control character is
        written as \\n so that it shows as "\n" rather than breaking the line or meaning \N, \G... */
     fputc('"', f);
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        size_t n = utf8_len(p);
-        if (n > 1) {
-            fwrite(p, 1, n, f);
-            p += n;
-            continue;
-        }
-        if (n == 1 && *p >= 0x20 && *p != 0x7F) {
-            if (*p == '"' || *p == '\\') fputc('\\', f);
-            fputc(*p, f);
-        } else {
-            char esc[8];
-            visible_escape(esc, *p);
-            fputc('\\', f);
-            fputs(esc, f);
-        }
-        p++;
-    }
+    write_text(f, s, dot_string_ascii, "\\\\");
     fputc('"', f);
 }

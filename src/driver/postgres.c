@@ -385,7 +385,7 @@ static int own_options(sinew_conn *c, const sinew_url *url, char *session, size_
     return SINEW_OK;
 }
 
-static int pg_open(sinew_conn **out, const sinew_url *url)
+static int pg_open(const sinew_url *url, sinew_conn **out)
 {
     *out = NULL;
     int bad = check_params(url);

@@ -41,7 +41,7 @@ static int open_q(cat_query *x, sinew_conn *db, const char *sql, const char *tab
     int rc = x->drv->prepare(db, sql, &x->stmt);
     if (rc) return rc;
     if (table) {
-        sinew_value v = sinew_text(table);
+        sinew_value v = sinew_v_text(table);
         rc = x->drv->bind(x->stmt, 0, &v);
         if (rc) cq_end(x);
     }
@@ -62,7 +62,7 @@ static int enum_columns(sinew_conn *db, sn_ib *b, int t, const char *table, strl
         rc = open_q(&x, db, "SELECT e.enumlabel::text FROM pg_attribute a JOIN pg_enum e ON e.enumtypid = a.atttypid "
                             "WHERE a.attrelid = " REL " AND a.attname = $2 ORDER BY e.enumsortorder", NULL);
         if (rc) break;
-        sinew_value v[2] = {sinew_text(table), sinew_text(col)};
+        sinew_value v[2] = {sinew_v_text(table), sinew_v_text(col)};
         rc = x.drv->bind(x.stmt, 0, &v[0]);
         if (!rc) rc = x.drv->bind(x.stmt, 1, &v[1]);
         strlist labels = {0};

@@ -7,6 +7,12 @@
  * sinew then reads every member unconditionally (an optional one tested for
  * NULL, as before) and never past what the driver declared, with no version
  * test on any per-row path.
+ *
+ * Version 6 reordered open()'s parameters (out-parameter last). A driver of
+ * an older version has open(&conn, url); its copy gets, in place of that, a
+ * trampoline of its own registry slot that calls the driver's function with
+ * the arguments in the old order. C has no closures, so there is one
+ * trampoline per slot (MAX_DRIVERS of them); opening is not a hot path.
  */
 #include <stddef.h>
 #include <string.h>
@@ -20,6 +26,19 @@ static const sinew_driver *extra[MAX_DRIVERS];   /* what sinew uses: given[i] or
 static sinew_driver upgraded[MAX_DRIVERS];
 static sinew_dialect upgraded_dialect[MAX_DRIVERS];
 static size_t nextra;
+
+/* the open() of the driver in each upgraded slot older than version 6, and a trampoline per slot */
+static sinew_driver_open_v1 legacy_open[MAX_DRIVERS];
+#define OPEN_V1(i) \
+    static int open_v1_##i(const sinew_url *url, sinew_conn **out) { return legacy_open[i](out, url); }
+OPEN_V1(0) OPEN_V1(1) OPEN_V1(2) OPEN_V1(3) OPEN_V1(4) OPEN_V1(5) OPEN_V1(6) OPEN_V1(7)
+OPEN_V1(8) OPEN_V1(9) OPEN_V1(10) OPEN_V1(11) OPEN_V1(12) OPEN_V1(13) OPEN_V1(14) OPEN_V1(15)
+#undef OPEN_V1
+static int (*const open_v1[])(const sinew_url *, sinew_conn **) = {
+    open_v1_0, open_v1_1, open_v1_2, open_v1_3, open_v1_4, open_v1_5, open_v1_6, open_v1_7,
+    open_v1_8, open_v1_9, open_v1_10, open_v1_11, open_v1_12, open_v1_13, open_v1_14, open_v1_15,
+};
+_Static_assert(sizeof open_v1 / sizeof open_v1[0] == MAX_DRIVERS, "one open() trampoline per registry slot");
 
 /* bytes of struct sinew_driver a driver of that version has */
 static size_t driver_size(int version)
@@ -38,7 +57,8 @@ static size_t dialect_size(int version)
     case 1: case 2: return offsetof(sinew_dialect, decimal_cast);
     case 3: return offsetof(sinew_dialect, type_from_sql);
     case 4: return offsetof(sinew_dialect, has_row_locks);
-    case 5: return offsetof(sinew_dialect, distribution_extension);
+    case 5: return offsetof(sinew_dialect, max_ident_len);
+    case 6: return offsetof(sinew_dialect, distribution_extension);
     default: return sizeof(sinew_dialect);
     }
 }
@@ -85,6 +105,11 @@ int sinew_register_driver(const sinew_driver *d)
             memset(ud, 0, sizeof *ud);
             memcpy(ud, d->dialect, dialect_size(d->version));
             u->dialect = ud;
+        }
+        if (d->version < 6 && d->open) {
+            /* stored with SINEW_DRIVER_OPEN_V1: called back through its own type */
+            legacy_open[nextra] = (sinew_driver_open_v1)(void (*)(void))d->open;
+            u->open = open_v1[nextra];
         }
         use = u;
     }

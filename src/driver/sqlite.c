@@ -122,7 +122,7 @@ static int sq_exec(sinew_conn *c, const char *sql)
     return rc == SQLITE_OK ? SINEW_OK : fail(c->db, rc, "executing", sql);
 }
 
-static int sq_open(sinew_conn **out, const sinew_url *url)
+static int sq_open(const sinew_url *url, sinew_conn **out)
 {
     *out = NULL;
     const char *path = url->path;

@@ -204,7 +204,7 @@ static int parse_server(sinew_url *u, const char *rest, const char *text)
     return SINEW_OK;
 }
 
-int sinew_url_parse(sinew_url **out, const char *text)
+int sinew_url_parse(const char *text, sinew_url **out)
 {
     *out = NULL;
     if (!text || !*text) return sinew_error_set(SINEW_INVALID, "bad URL: empty; " FORMS);

@@ -51,6 +51,8 @@ int sinew_migrate_check(sinew_db *db, const char *dir, char **report, size_t *nd
 {
     if (!db || !dir || !ndrift)
         return sinew_error_set(SINEW_MISUSE, "sinew_migrate_check: db, dir and ndrift must not be NULL");
+    *ndrift = 0;
+    if (report) *report = NULL;
     sinew_migration_status *st;
     size_t n;
     int rc = sinew_migrate_status(db, dir, &st, &n);

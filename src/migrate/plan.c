@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "migrate/diff.h"
+#include "sn_limits.h"
 
 static void ident(sn_buf *o, const sinew_dialect *dl, const char *s) { sn_sql_ident(o, dl, s); }
 
@@ -40,18 +41,6 @@ static void comment(sn_buf *o, const sn_op *op)
     sn_buf_free(&t);
 }
 
-/* ident() of prefix + name + suffix: a derived name, quoted as a whole. */
-static void derived_ident(sn_buf *o, const sinew_dialect *dl, const char *prefix, const char *name,
-                          const char *suffix)
-{
-    sn_buf n;
-    sn_buf_init(&n);
-    sn_buf_printf(&n, "%s%s%s", prefix, name, suffix);
-    if (n.failed) o->failed = 1;
-    else ident(o, dl, sn_buf_cstr(&n));
-    sn_buf_free(&n);
-}
-
 /* CREATE TABLE + its indexes, the way sinew_create_table() makes them. */
 static void create_table(sn_buf *o, const sinew_dialect *dl, const sinew_model *m, int without_fks)
 {
@@ -60,17 +49,30 @@ static void create_table(sn_buf *o, const sinew_dialect *dl, const sinew_model *
     sn_sql_create_indexes(o, dl, m, 0);
 }
 
+/*
+ * The name of an index or unique key in the database: a column's UNIQUE is
+ * named by the database itself when CREATE TABLE makes it, so a migration
+ * adds and drops it under that name (<table>_<column>_key by the database's
+ * rule); every other name is sinew's, fitted to the identifier limit as
+ * CREATE TABLE / CREATE INDEX write it.
+ */
+static void ix_ident(sn_buf *o, const sinew_dialect *dl, const char *table, const sn_ixdef *ix)
+{
+    if (ix->field_level && ix->unique) sn_sql_default_ident(o, dl, table, ix->cols, ix->ncols, "key");
+    else sn_sql_fit_ident(o, dl, ix->name);
+}
+
 static void add_index(sn_buf *o, const sinew_dialect *dl, const char *table, const sn_ixdef *ix)
 {
     if (ix->unique && dl->unique_constraints) {
         sn_buf_puts(o, "ALTER TABLE ");
         ident(o, dl, table);
         sn_buf_puts(o, " ADD CONSTRAINT ");
-        ident(o, dl, ix->name);
+        ix_ident(o, dl, table, ix);
         sn_buf_puts(o, " UNIQUE (");
     } else {
         sn_buf_puts(o, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
-        ident(o, dl, ix->name);
+        ix_ident(o, dl, table, ix);
         sn_buf_puts(o, " ON ");
         ident(o, dl, table);
         sn_buf_puts(o, " (");
@@ -79,16 +81,13 @@ static void add_index(sn_buf *o, const sinew_dialect *dl, const char *table, con
     sn_buf_puts(o, ");\n");
 }
 
+/* the database's own name for a foreign key: <table>_<columns>_fkey */
 static void pg_fk_name(sn_buf *o, const sinew_dialect *dl, const sinew_model *m, const sinew_relation *r)
 {
-    sn_buf n;
-    sn_buf_init(&n);
-    sn_buf_puts(&n, m->table);
-    for (size_t i = 0; i < r->nkeys; i++) sn_buf_printf(&n, "_%s", m->fields[r->local[i]].column);
-    sn_buf_puts(&n, "_fkey");
-    if (n.failed) o->failed = 1;
-    else ident(o, dl, sn_buf_cstr(&n));
-    sn_buf_free(&n);
+    const char *cols[SN_MAX_KEY];
+    size_t n = 0;
+    for (size_t i = 0; i < r->nkeys && n < SN_MAX_KEY; i++) cols[n++] = m->fields[r->local[i]].column;
+    sn_sql_default_ident(o, dl, m->table, cols, n, "fkey");
 }
 
 static void alter_table(sn_buf *o, const sinew_dialect *dl, const char *table)
@@ -181,7 +180,7 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
     case SN_OP_ALTER_PK:
         alter_table(o, dl, tm->table);
         sn_buf_puts(o, "DROP CONSTRAINT ");
-        derived_ident(o, dl, "", fm->table, "_pkey");   /* PostgreSQL's name for it */
+        sn_sql_default_ident(o, dl, fm->table, NULL, 0, "pkey");   /* the database's name for it */
         sn_buf_puts(o, ";\n");
         if (tm->npk) {
             alter_table(o, dl, tm->table);
@@ -199,13 +198,13 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
         break;
     case SN_OP_DROP_INDEX:
         sn_buf_puts(o, "DROP INDEX ");
-        ident(o, dl, op->ix.name);
+        ix_ident(o, dl, fm->table, &op->ix);
         sn_buf_puts(o, ";\n");
         break;
     case SN_OP_DROP_UNIQUE:
         alter_table(o, dl, fm->table);
         sn_buf_puts(o, "DROP CONSTRAINT ");
-        ident(o, dl, op->ix.name);
+        ix_ident(o, dl, fm->table, &op->ix);
         sn_buf_puts(o, ";\n");
         break;
     case SN_OP_ADD_FK:
@@ -348,7 +347,7 @@ static void sqlite_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
     case SN_OP_DROP_INDEX:
         comment(o, op);
         sn_buf_puts(o, "DROP INDEX ");
-        ident(o, dl, op->ix.name);
+        ix_ident(o, dl, fm->table, &op->ix);
         sn_buf_puts(o, ";\n");
         break;
     case SN_OP_ADD_INDEX:

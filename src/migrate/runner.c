@@ -257,7 +257,7 @@ static int apply_one(sinew_db *db, const char *dir, const sn_mig *target, int *d
             sn_buf sql;
             rc = start_rendered(&x, db, sn_sql_migrations_insert, &sql);
             if (!rc) {
-                sinew_value v[3] = {sinew_text(target->name), sinew_text(sum), sinew_text(at)};
+                sinew_value v[3] = {sinew_v_text(target->name), sinew_v_text(sum), sinew_v_text(at)};
                 for (int i = 0; i < 3 && !rc; i++) rc = sn_exec_bind(&x, i, &v[i]);
                 if (!rc) rc = sn_exec_step(&x);
                 if (rc == SINEW_DONE) rc = SINEW_OK;
@@ -283,7 +283,7 @@ static int record_applied(sinew_db *db, const sn_mig *m, const char *text)
     sn_buf sql;
     int rc = start_rendered(&x, db, sn_sql_migrations_insert, &sql);
     if (!rc) {
-        sinew_value v[3] = {sinew_text(m->name), sinew_text(sum), sinew_text(at)};
+        sinew_value v[3] = {sinew_v_text(m->name), sinew_v_text(sum), sinew_v_text(at)};
         for (int i = 0; i < 3 && !rc; i++) rc = sn_exec_bind(&x, i, &v[i]);
         if (!rc) rc = sn_exec_step(&x);
         if (rc == SINEW_DONE) rc = SINEW_OK;
@@ -300,8 +300,8 @@ static int record_applied(sinew_db *db, const sn_mig *m, const char *text)
  * (no drift). All in one transaction, under the migration lock; a database
  * with migrations already applied is refused (that one is past adopting).
  */
-int sinew_migrate_baseline(sinew_db *db, const char *dir, int to, char **report, size_t *ndrift,
-                           sinew_migrate_progress *cb, void *ctx)
+int sinew_migrate_baseline(sinew_db *db, const char *dir, int to, sinew_migrate_progress *cb, void *ctx,
+                           char **report, size_t *ndrift)
 {
     if (report) *report = NULL;
     if (ndrift) *ndrift = 0;
@@ -428,7 +428,7 @@ static int revert_one(sinew_db *db, const char *dir, int to, int *did, char name
             sn_buf sql;
             rc = start_rendered(&x, db, sn_sql_migrations_delete, &sql);
             if (!rc) {
-                sinew_value v = sinew_text(m->name);
+                sinew_value v = sinew_v_text(m->name);
                 rc = sn_exec_bind(&x, 0, &v);
                 if (!rc) rc = sn_exec_step(&x);
                 if (rc == SINEW_DONE) rc = SINEW_OK;

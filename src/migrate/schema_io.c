@@ -15,7 +15,7 @@ int sn_mig_load_schema(const char *path, sinew_schema **out)
 {
     *out = NULL;
 #ifdef SN_HAVE_PARSER
-    return sinew_schema_parse_file(out, path, NULL);
+    return sinew_schema_parse_file(path, NULL, out);
 #else
     return sinew_error_set(SINEW_UNSUPPORTED, "cannot read %s: this build has no schema parser", path);
 #endif

@@ -50,12 +50,12 @@ static int take_db_params(sinew_url *url, size_t *stmt_limit)
     return SINEW_OK;
 }
 
-int sinew_open(sinew_db **out, const char *url_text)
+int sinew_open(const char *url_text, sinew_db **out)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_open: out is NULL");
     *out = NULL;
     sinew_url *url;
-    int rc = sinew_url_parse(&url, url_text);
+    int rc = sinew_url_parse(url_text, &url);
     if (rc) return rc;
     size_t stmt_limit = SINEW_DEFAULT_STATEMENT_CACHE;
     if ((rc = take_db_params(url, &stmt_limit))) {
@@ -81,7 +81,7 @@ int sinew_open(sinew_db **out, const char *url_text)
     sn_map_init(&db->plans, NULL, NULL);
     sn_map_init(&db->hooks, NULL, NULL);
     db->spare.limit = SINEW_DEFAULT_SESSION_CACHE;
-    rc = drv->open(&db->conn, url);
+    rc = drv->open(url, &db->conn);
     sinew_url_free(url);
     if (rc) {
         sn_free(db);

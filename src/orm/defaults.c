@@ -64,14 +64,14 @@ static int parse_literal(const sinew_field *f, sinew_value *out)
                 return 1;
             }
         return 0;
-    case SINEW_TIMESTAMP: return sinew_timestamp_parse(&out->u.i, s, len) == SINEW_OK;
+    case SINEW_TIMESTAMP: return sinew_timestamp_parse(s, len, &out->u.i) == SINEW_OK;
     case SINEW_DATE: {
         int32_t d;
-        if (sinew_date_parse(&d, s, len) != SINEW_OK) return 0;
+        if (sinew_date_parse(s, len, &d) != SINEW_OK) return 0;
         out->u.i = d;
         return 1;
     }
-    case SINEW_UUID: return sinew_uuid_parse(&out->u.uuid, s, len) == SINEW_OK;
+    case SINEW_UUID: return sinew_uuid_parse(s, len, &out->u.uuid) == SINEW_OK;
     case SINEW_BLOB: return 0;
     }
     out->u.s.ptr = s;   /* text kinds: points into the descriptor, which outlives the plan */

@@ -72,7 +72,7 @@ int sn_value_copy(const sinew_value *in, size_t n, sinew_value **out, char **sto
 
 /* ---- columns ---- */
 
-sinew_col sinew_column(const sinew_model *model, int field)
+sinew_col sinew_column(const sinew_model *model, unsigned field)
 {
     sinew_col c;
     memset(&c, 0, sizeof c);
@@ -102,7 +102,7 @@ sinew_col sinew_col_op(sinew_col col, char op, sinew_value v)
 
 static const sinew_field *col_field(const sinew_col *c)
 {
-    if (!c->model || c->field < 0 || (size_t)c->field >= c->model->nfields) return NULL;
+    if (!c->model || c->field >= c->model->nfields) return NULL;
     return &c->model->fields[c->field];
 }
 
@@ -145,7 +145,7 @@ static sinew_expr *enum_text_check(const sinew_col *c, const sinew_field *f, con
 sinew_expr *sn_x_check_col(const sinew_col *c)
 {
     const sinew_field *f = col_field(c);
-    if (!f) return sn_x_error(SINEW_MISUSE, "column refers to no field (model %s, field %d)",
+    if (!f) return sn_x_error(SINEW_MISUSE, "column refers to no field (model %s, field %u)",
                               c->model ? c->model->name : "NULL", c->field);
     if (c->nvia > SINEW_MAX_PATH)
         return sn_x_error(SINEW_MISUSE, "relation path to %s.%s is longer than %d hops", c->model->name,
@@ -204,7 +204,7 @@ sinew_expr *sn_x_check_value(const sinew_col *c, const sinew_value *v, sinew_val
             if (!f->enum_type || v->u.i < 0 || (size_t)v->u.i >= f->enum_type->nvalues)
                 return sn_x_error(SINEW_MISUSE, "%lld is not a value of enum %s (field %s.%s)", (long long)v->u.i,
                                   f->enum_type ? f->enum_type->name : "?", c->model->name, f->name);
-            *out = sinew_text(f->enum_type->values[v->u.i]);
+            *out = sinew_v_text(f->enum_type->values[v->u.i]);
         }
         break;
     default: ok = v->type == ct; break;
@@ -351,7 +351,7 @@ static sinew_expr *like(xkind k, sinew_col c, const char *pattern)
     sinew_expr *e = node(k);
     if (e->kind == X_ERROR) return e;
     e->a = c;
-    sinew_value v = sinew_text(pattern);
+    sinew_value v = sinew_v_text(pattern);
     return with_values(e, &v, 1);
 }
 

@@ -205,7 +205,7 @@ SN_HOT SN_NOINLINE static int hydrate_field(const sinew_driver *drv, sinew_stmt 
         if (s == SINEW_STORAGE_INT) {
             *AT(obj, f->offset, int64_t) = c.u.i;
         } else if (s == SINEW_STORAGE_TEXT) {
-            if (sinew_timestamp_parse(AT(obj, f->offset, int64_t), txt, len))
+            if (sinew_timestamp_parse(txt, len, AT(obj, f->offset, int64_t)))
                 return mismatch(m, f, s, sinew_errmsg());
         } else {
             return mismatch(m, f, s, NULL);
@@ -213,7 +213,7 @@ SN_HOT SN_NOINLINE static int hydrate_field(const sinew_driver *drv, sinew_stmt 
         break;
     case SINEW_DATE:
         if (s != SINEW_STORAGE_TEXT) return mismatch(m, f, s, NULL);
-        if (sinew_date_parse(AT(obj, f->offset, int32_t), txt, len > 10 ? 10 : len))
+        if (sinew_date_parse(txt, len > 10 ? 10 : len, AT(obj, f->offset, int32_t)))
             return mismatch(m, f, s, sinew_errmsg());
         break;
     case SINEW_UUID:
@@ -221,7 +221,7 @@ SN_HOT SN_NOINLINE static int hydrate_field(const sinew_driver *drv, sinew_stmt 
             if (len != 16) return mismatch(m, f, s, "a binary uuid has 16 bytes");
             memcpy(AT(obj, f->offset, sinew_uuid)->bytes, txt, 16);
         } else if (s == SINEW_STORAGE_TEXT) {
-            if (sinew_uuid_parse(AT(obj, f->offset, sinew_uuid), txt, len))
+            if (sinew_uuid_parse(txt, len, AT(obj, f->offset, sinew_uuid)))
                 return mismatch(m, f, s, sinew_errmsg());
         } else {
             return mismatch(m, f, s, NULL);

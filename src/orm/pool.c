@@ -51,7 +51,7 @@ struct sinew_pool {
 static int is_memory_url(const char *url)
 {
     sinew_url *u;
-    if (sinew_url_parse(&u, url) != SINEW_OK) return 0;   /* sinew_open reports it */
+    if (sinew_url_parse(url, &u) != SINEW_OK) return 0;   /* sinew_open reports it */
     int mem = sn_url_is_private_memory(u);
     sinew_url_free(u);
     return mem;
@@ -81,7 +81,7 @@ static int open_conn(sinew_pool *p, sinew_db **out)
 {
     *out = NULL;
     sinew_db *db;
-    int rc = sinew_open(&db, p->url);
+    int rc = sinew_open(p->url, &db);
     if (rc) return rc;
     if (p->opt.on_connect) {
         rc = p->opt.on_connect(db, p->opt.on_connect_ctx);
@@ -123,7 +123,7 @@ static void suspect_idle(sinew_pool *p)
 
 /* ---- open ------------------------------------------------------------------------- */
 
-int sinew_pool_open(sinew_pool **out, const char *url, const sinew_pool_options *opt)
+int sinew_pool_open(const char *url, const sinew_pool_options *opt, sinew_pool **out)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_pool_open: out is NULL");
     *out = NULL;
@@ -241,7 +241,7 @@ static int fill_slot(sinew_pool *p, pool_slot *s, int check, int reconnect)
     return rc;
 }
 
-int sinew_pool_acquire_timeout(sinew_pool *p, sinew_db **out, int timeout_ms)
+int sinew_pool_acquire_timeout(sinew_pool *p, int timeout_ms, sinew_db **out)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_pool_acquire: out is NULL");
     *out = NULL;
@@ -309,7 +309,7 @@ int sinew_pool_acquire(sinew_pool *p, sinew_db **out)
         if (out) *out = NULL;
         return sinew_error_set(SINEW_MISUSE, "sinew_pool_acquire: pool is NULL");
     }
-    return sinew_pool_acquire_timeout(p, out, p->opt.acquire_timeout_ms);
+    return sinew_pool_acquire_timeout(p, p->opt.acquire_timeout_ms, out);
 }
 
 /* ---- release ---------------------------------------------------------------------- */

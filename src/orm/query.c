@@ -89,7 +89,7 @@ int sn_q_check_col(sinew_query *q, const sinew_col *c, const char *what, int *al
         at = c->via[i]->target;
     }
     if (c->model != at) {
-        const char *f = c->model && c->field >= 0 && (size_t)c->field < c->model->nfields
+        const char *f = c->model && c->field < c->model->nfields
                             ? c->model->fields[c->field].name : "?";
         if (c->nvia == 0)
             return sinew_error_set(SINEW_MISUSE, "%s: column %s.%s is not a column of %s; reach it through a "

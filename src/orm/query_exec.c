@@ -5,7 +5,8 @@
  * (after a check against the dialect's parameter limit). The readers are
  * query_list.c (objects), query_scalar.c (count, exists, aggregates),
  * query_rows.c (grouped rows), query_bulk.c (bulk update/delete),
- * query_stream.c (constant-memory iteration); raw SQL is raw_sql.c.
+ * query_stream.c (constant-memory iteration); raw SQL is raw_sql.c. Both
+ * readers of objects, query_list.c and raw_sql.c, read their rows here.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,5 +49,23 @@ int sn_q_start(sinew_query *q, sn_exec *x, const char *sql)
     int rc = sn_exec_start(x, q->s->db, sql);
     for (size_t i = 0; i < q->out.nparams && rc == SINEW_OK; i++) rc = sn_exec_bind(x, (int)i, &q->out.params[i]);
     if (rc) sn_exec_end(x);
+    return rc;
+}
+
+int sn_q_collect(sn_exec *x, size_t max, sn_q_row_object *one, void *ctx, void ***vec, size_t *n, size_t *cap)
+{
+    int rc;
+    while ((rc = sn_exec_step(x)) == SINEW_ROW) {
+        if (*n == *cap) {
+            size_t c = *cap ? *cap * 2 : 64;
+            void **nv = sn_realloc(*vec, c * sizeof *nv);
+            if (!nv) return sn_nomem();
+            *vec = nv;
+            *cap = c;
+        }
+        if ((rc = one(ctx, x, &(*vec)[*n]))) return rc;
+        ++*n;
+        if (max && *n >= max) return SINEW_DONE;
+    }
     return rc;
 }

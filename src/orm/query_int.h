@@ -52,6 +52,13 @@ int sn_q_render_grouped(sinew_query *q);
 int sn_q_err(sinew_query *q);
 int sn_q_ungrouped(sinew_query *q, const char *fn);
 int sn_q_start(sinew_query *q, sn_exec *x, const char *sql);
+/* Reading objects (sinew_all & co., sinew_raw_all): x stepped to its last row,
+ * or until *n reaches max (0: no limit), appending the object `one` makes of
+ * each row to *vec (grown with sn_realloc, *n used of *cap; the caller frees
+ * it). SINEW_DONE when the rows ran out or max was reached, else the error
+ * that stopped it (the object of the failed row is not counted). */
+typedef int sn_q_row_object(void *ctx, sn_exec *x, void **obj);
+int sn_q_collect(sn_exec *x, size_t max, sn_q_row_object *one, void *ctx, void ***vec, size_t *n, size_t *cap);
 /* the type an aggregate's value comes back as */
 sinew_type sn_q_agg_type(sinew_agg fn, const sinew_col *c);
 

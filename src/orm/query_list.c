@@ -80,6 +80,15 @@ static int collect(sinew_query *q, int extra_limit, sinew_list *out, size_t max)
     return rc;
 }
 
+/* a row's object, and the relations JOIN-loaded with it */
+static int list_object(void *ctx, sn_exec *x, void **obj)
+{
+    sinew_query *q = ctx;
+    int rc = sn_session_materialize(q->s, x, q->model, NULL, obj);
+    if (!rc) rc = hydrate_join_prefetches(q, x, *obj);
+    return rc;
+}
+
 static int collect_rows(sinew_query *q, int extra_limit, sinew_list *out, size_t max)
 {
     out->items = NULL;
@@ -92,24 +101,7 @@ static int collect_rows(sinew_query *q, int extra_limit, sinew_list *out, size_t
     if ((rc = sn_q_start(q, &x, sn_buf_cstr(&q->out.sql)))) return rc;
     void **vec = NULL;
     size_t n = 0, cap = 0;
-    while ((rc = sn_exec_step(&x)) == SINEW_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            void **nv = sn_realloc(vec, cap * sizeof *nv);
-            if (!nv) {
-                rc = sn_nomem();
-                break;
-            }
-            vec = nv;
-        }
-        if ((rc = sn_session_materialize(q->s, &x, q->model, NULL, &vec[n]))) break;
-        if ((rc = hydrate_join_prefetches(q, &x, vec[n]))) break;
-        n++;
-        if (max && n >= max) {
-            rc = SINEW_DONE;
-            break;
-        }
-    }
+    rc = sn_q_collect(&x, max, list_object, q, &vec, &n, &cap);
     sn_exec_end(&x);
     if (rc == SINEW_DONE) {
         rc = SINEW_OK;

@@ -110,7 +110,7 @@ int sinew_claim(sinew_query *q, size_t n, const sinew_set *set, size_t nset, sin
     if (n == 0) return sinew_error_set(SINEW_MISUSE, "sinew_claim: n is 0, claim at least one %s", m->name);
     if (!set || nset == 0)
         return sinew_error_set(SINEW_MISUSE, "sinew_claim: no assignments; a claim must mark the rows it takes "
-                               "(sinew_set_value(JOB_TAKEN, sinew_bool(true))) so that the filter leaves them out");
+                               "(sinew_set_value(JOB_TAKEN, sinew_v_bool(true))) so that the filter leaves them out");
     if (m->npk != 1)
         return sinew_error_set(SINEW_UNSUPPORTED, "sinew_claim: %s has %zu key columns; claims need a one-column "
                                "primary key", m->name, m->npk);

@@ -94,7 +94,7 @@ const char *sinew_rows_name(const sinew_rows *r, int col)
 
 sinew_value sinew_rows_value(const sinew_rows *r, int col)
 {
-    sinew_value v = sinew_null(SINEW_INT64);
+    sinew_value v = sinew_v_null(SINEW_INT64);
     if (!r || col < 0 || col >= r->ncols || r->done || r->pending) return v;
     const sinew_driver *d = r->x.drv;
     sinew_stmt *st = r->x.stmt;
@@ -104,34 +104,34 @@ sinew_value sinew_rows_value(const sinew_rows *r, int col)
     const char *txt;
     switch (s) {
     case SINEW_STORAGE_NULL:
-        return sinew_null(want ? want : SINEW_TEXT);
+        return sinew_v_null(want ? want : SINEW_TEXT);
     case SINEW_STORAGE_INT:
-        v = sinew_i64(d->column_i64(st, col));
-        if (want == SINEW_DOUBLE) v = sinew_f64((double)v.u.i);
+        v = sinew_v_int64(d->column_i64(st, col));
+        if (want == SINEW_DOUBLE) v = sinew_v_double((double)v.u.i);
         else if (want == SINEW_BOOL || want == SINEW_INT32) v.type = want;
         return v;
     case SINEW_STORAGE_FLOAT:
-        v = sinew_f64(d->column_f64(st, col));
-        if (want == SINEW_INT64 || want == SINEW_INT32) v = sinew_i64((int64_t)v.u.d);
+        v = sinew_v_double(d->column_f64(st, col));
+        if (want == SINEW_INT64 || want == SINEW_INT32) v = sinew_v_int64((int64_t)v.u.d);
         return v;
     case SINEW_STORAGE_TEXT:
         txt = d->column_text(st, col, &len);
-        if (want == SINEW_INT64 || want == SINEW_INT32) return sinew_i64(strtoll(txt, NULL, 10));
-        if (want == SINEW_DOUBLE) return sinew_f64(strtod(txt, NULL));
+        if (want == SINEW_INT64 || want == SINEW_INT32) return sinew_v_int64(strtoll(txt, NULL, 10));
+        if (want == SINEW_DOUBLE) return sinew_v_double(strtod(txt, NULL));
         if (want == SINEW_TIMESTAMP) {
             int64_t t;
-            if (sinew_timestamp_parse(&t, txt, len) == SINEW_OK) return sinew_timestamp(t);
+            if (sinew_timestamp_parse(txt, len, &t) == SINEW_OK) return sinew_v_timestamp(t);
         }
         if (want == SINEW_DATE) {
             int32_t dd;
-            if (sinew_date_parse(&dd, txt, len > 10 ? 10 : len) == SINEW_OK) return sinew_date(dd);
+            if (sinew_date_parse(txt, len > 10 ? 10 : len, &dd) == SINEW_OK) return sinew_v_date(dd);
         }
-        v = sinew_textn(txt, len);
+        v = sinew_v_text_n(txt, len);
         if (want == SINEW_DECIMAL || want == SINEW_JSON) v.type = want;
         return v;
     case SINEW_STORAGE_BLOB: {
         const void *p = d->column_blob(st, col, &len);
-        return sinew_blobv(p, len);
+        return sinew_v_blob(p, len);
     }
     }
     return v;

@@ -13,7 +13,7 @@ static int read_scalar(sinew_query *q, sn_exec *x, sinew_type want, sinew_value 
     const sinew_driver *d = x->drv;
     sinew_storage st = d->column_storage(x->stmt, 0);
     if (st == SINEW_STORAGE_NULL) {
-        *out = sinew_null(want);
+        *out = sinew_v_null(want);
         return SINEW_OK;
     }
     size_t len;
@@ -22,37 +22,37 @@ static int read_scalar(sinew_query *q, sn_exec *x, sinew_type want, sinew_value 
     case SINEW_BOOL: case SINEW_INT32: case SINEW_INT64: case SINEW_ENUM:
         if (st == SINEW_STORAGE_TEXT) {
             txt = d->column_text(x->stmt, 0, &len);
-            *out = sinew_i64(strtoll(txt, NULL, 10));
+            *out = sinew_v_int64(strtoll(txt, NULL, 10));
         } else if (st == SINEW_STORAGE_FLOAT) {
-            *out = sinew_i64((int64_t)d->column_f64(x->stmt, 0));
+            *out = sinew_v_int64((int64_t)d->column_f64(x->stmt, 0));
         } else {
-            *out = sinew_i64(d->column_i64(x->stmt, 0));
+            *out = sinew_v_int64(d->column_i64(x->stmt, 0));
         }
         out->type = want == SINEW_ENUM ? SINEW_INT64 : want;
         return SINEW_OK;
     case SINEW_DOUBLE:
         if (st == SINEW_STORAGE_TEXT) {
             txt = d->column_text(x->stmt, 0, &len);
-            *out = sinew_f64(strtod(txt, NULL));
+            *out = sinew_v_double(strtod(txt, NULL));
         } else {
-            *out = sinew_f64(d->column_f64(x->stmt, 0));
+            *out = sinew_v_double(d->column_f64(x->stmt, 0));
         }
         return SINEW_OK;
     case SINEW_TIMESTAMP: case SINEW_DATE: {
         if (st == SINEW_STORAGE_INT) {
-            *out = want == SINEW_DATE ? sinew_date((int32_t)d->column_i64(x->stmt, 0))
-                                      : sinew_timestamp(d->column_i64(x->stmt, 0));
+            *out = want == SINEW_DATE ? sinew_v_date((int32_t)d->column_i64(x->stmt, 0))
+                                      : sinew_v_timestamp(d->column_i64(x->stmt, 0));
             return SINEW_OK;
         }
         txt = d->column_text(x->stmt, 0, &len);
         if (want == SINEW_DATE) {
             int32_t v;
-            if (sinew_date_parse(&v, txt, len > 10 ? 10 : len)) return SINEW_TYPE;
-            *out = sinew_date(v);
+            if (sinew_date_parse(txt, len > 10 ? 10 : len, &v)) return SINEW_TYPE;
+            *out = sinew_v_date(v);
         } else {
             int64_t v;
-            if (sinew_timestamp_parse(&v, txt, len)) return SINEW_TYPE;
-            *out = sinew_timestamp(v);
+            if (sinew_timestamp_parse(txt, len, &v)) return SINEW_TYPE;
+            *out = sinew_v_timestamp(v);
         }
         return SINEW_OK;
     }
@@ -64,12 +64,12 @@ static int read_scalar(sinew_query *q, sn_exec *x, sinew_type want, sinew_value 
                           ? sn_arena_printf(&q->s->arena, "%lld", (long long)d->column_i64(x->stmt, 0))
                           : sn_arena_strdup(&q->s->arena, num);
             if (!p) return SINEW_NOMEM;
-            *out = sinew_text(p);
+            *out = sinew_v_text(p);
         } else {
             txt = d->column_text(x->stmt, 0, &len);
             char *p = sn_arena_strndup(&q->s->arena, txt, len);
             if (!p) return SINEW_NOMEM;
-            *out = sinew_textn(p, len);
+            *out = sinew_v_text_n(p, len);
         }
         out->type = want == SINEW_ENUM ? SINEW_TEXT : want;
         return SINEW_OK;
@@ -111,6 +111,7 @@ static int render_scalar(sinew_query *q, sinew_agg fn, const sn_ir_col *col)
 int sinew_query_count(sinew_query *q, int64_t *out)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_query_count: out is NULL");
+    *out = 0;   /* what a failure leaves (docs/api.md) */
     int rc = sn_q_ungrouped(q, "sinew_query_count");
     if (!rc) rc = sn_q_lockable(q, "sinew_query_count");
     if (rc) return rc;
@@ -124,6 +125,7 @@ int sinew_query_count(sinew_query *q, int64_t *out)
 int sinew_query_exists(sinew_query *q, bool *out)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_query_exists: out is NULL");
+    *out = false;
     int rc = sn_q_ungrouped(q, "sinew_query_exists");
     if (!rc) rc = sn_q_lockable(q, NULL);
     if (rc) return rc;
@@ -140,6 +142,7 @@ int sinew_query_exists(sinew_query *q, bool *out)
 int sinew_aggregate(sinew_query *q, sinew_agg fn, sinew_col c, sinew_value *out)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_aggregate: out is NULL");
+    *out = sinew_v_null(SINEW_INT64);   /* SQL NULL until a result replaces it */
     int rc = sn_q_ungrouped(q, "sinew_aggregate");
     if (!rc) rc = sn_q_lockable(q, "sinew_aggregate");
     if (rc) return rc;

@@ -48,6 +48,22 @@ static int raw_start(sinew_session *s, sn_exec *x, const char *sql, const sinew_
     return rc;
 }
 
+typedef struct raw_ctx {
+    sinew_session *s;
+    const sinew_model *m;
+    const int *colmap;        /* field -> result column */
+} raw_ctx;
+
+static int raw_object(void *ctx, sn_exec *x, void **obj)
+{
+    const raw_ctx *c = ctx;
+    int was = c->s->load_readonly;   /* raw SQL loads track */
+    c->s->load_readonly = 0;
+    int rc = sn_session_materialize(c->s, x, c->m, c->colmap, obj);
+    c->s->load_readonly = was;
+    return rc;
+}
+
 int sinew_raw_all(sinew_session *s, const sinew_model *m, const char *sql, const sinew_value *params,
                   size_t nparams, sinew_list *out)
 {
@@ -77,23 +93,8 @@ int sinew_raw_all(sinew_session *s, const sinew_model *m, const char *sql, const
         }
     void **vec = NULL;
     size_t n = 0, cap = 0;
-    while ((rc = sn_exec_step(&x)) == SINEW_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            void **nv = sn_realloc(vec, cap * sizeof *nv);
-            if (!nv) {
-                rc = sn_nomem();
-                break;
-            }
-            vec = nv;
-        }
-        int was = s->load_readonly;   /* raw SQL loads track */
-        s->load_readonly = 0;
-        rc = sn_session_materialize(s, &x, m, colmap, &vec[n]);
-        s->load_readonly = was;
-        if (rc) break;
-        n++;
-    }
+    raw_ctx c = {s, m, colmap};
+    rc = sn_q_collect(&x, 0, raw_object, &c, &vec, &n, &cap);
     sn_exec_end(&x);
     sn_free(text);
     if (rc == SINEW_DONE) {

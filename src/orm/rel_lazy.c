@@ -89,7 +89,7 @@ static int lazy_load(sinew_session *s, const sinew_relation *rel, void *obj, voi
     return sn_rel_load(s, rel, single, 1, 0);
 }
 
-int sinew_load_one_at(sinew_session *s, const sinew_relation *rel, void *obj, void **out, const char *file, int line)
+int sinew_load_one_at(sinew_session *s, const sinew_relation *rel, void *obj, const char *file, int line, void **out)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_load_one: out is NULL");
     *out = NULL;
@@ -101,7 +101,7 @@ int sinew_load_one_at(sinew_session *s, const sinew_relation *rel, void *obj, vo
     return SINEW_OK;
 }
 
-int sinew_load_many_at(sinew_session *s, const sinew_relation *rel, void *obj, sinew_list *out, const char *file, int line)
+int sinew_load_many_at(sinew_session *s, const sinew_relation *rel, void *obj, const char *file, int line, sinew_list *out)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_load_many: out is NULL");
     out->items = NULL;

@@ -54,7 +54,7 @@ static int scalar(sinew_db *db, const char *sql, const char *param, char *out, s
     int rc = sn_exec_start(&x, db, sql);
     if (rc) return rc;
     if (param) {
-        sinew_value v = sinew_text(param);
+        sinew_value v = sinew_v_text(param);
         if ((rc = sn_exec_bind(&x, 0, &v))) {
             sn_exec_end(&x);
             return rc;
@@ -73,8 +73,8 @@ static int scalar(sinew_db *db, const char *sql, const char *param, char *out, s
     return rc;
 }
 
-int sinew_router_open(sinew_router **out, const char *primary_url, const char *const *replica_urls, size_t nreplicas,
-                      const sinew_router_options *opt)
+int sinew_router_open(const char *primary_url, const char *const *replica_urls, size_t nreplicas, const sinew_router_options *opt,
+                      sinew_router **out)
 {
     *out = NULL;
     if (!primary_url || (nreplicas && !replica_urls))
@@ -91,9 +91,9 @@ int sinew_router_open(sinew_router **out, const char *primary_url, const char *c
     r->down_until = sn_calloc(nreplicas + 1, sizeof *r->down_until);
     pthread_mutex_init(&r->mu, NULL);
     int rc = r->replicas && r->down_until ? SINEW_OK : sn_nomem();
-    if (!rc) rc = sinew_pool_open(&r->primary, primary_url, o.pool);
+    if (!rc) rc = sinew_pool_open(primary_url, o.pool, &r->primary);
     for (size_t i = 0; !rc && i < nreplicas; i++) {
-        rc = sinew_pool_open(&r->replicas[i], replica_urls[i], o.pool);
+        rc = sinew_pool_open(replica_urls[i], o.pool, &r->replicas[i]);
         if (rc) sinew_error_set(rc, "sinew_router_open: replica %zu: %s", i + 1, sinew_errmsg());
         else r->nreplicas++;
     }

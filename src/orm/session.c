@@ -42,7 +42,7 @@ int sn_value_eq(const sinew_value *a, const sinew_value *b)
 
 /* ---- session ----------------------------------------------------------------------- */
 
-int sinew_session_new(sinew_session **out, sinew_db *db)
+int sinew_session_new(sinew_db *db, sinew_session **out)
 {
     if (!out || !db) return sinew_error_set(SINEW_MISUSE, "sinew_session_new: out and db must not be NULL");
     *out = NULL;
@@ -373,20 +373,20 @@ SN_HOT int sinew_get(sinew_session *s, const sinew_model *m, const sinew_value *
     return load_one(s, m, p->select_pk, 1, m->pk, m->npk, key, out);
 }
 
-int sinew_get_by(sinew_session *s, const sinew_model *m, int field, const sinew_value *value, void **out)
+int sinew_get_by(sinew_session *s, const sinew_model *m, unsigned field, const sinew_value *value, void **out)
 {
     if (!s || !out || !value) return sinew_error_set(SINEW_MISUSE, "sinew_get_by: session, value and out must not be NULL");
     *out = NULL;
     int rc = check_model(m, "sinew_get_by");
     if (!rc) rc = check_keyed(m, "sinew_get_by");
     if (rc) return rc;
-    if (field < 0 || (size_t)field >= m->nfields)
-        return sinew_error_set(SINEW_MISUSE, "sinew_get_by: %s has no field number %d", m->name, field);
+    if (field >= m->nfields)
+        return sinew_error_set(SINEW_MISUSE, "sinew_get_by: %s has no field number %u", m->name, field);
     if ((rc = key_type_ok(m, &m->fields[field], value, "sinew_get_by"))) return rc;
-    if (m->npk == 1 && m->pk[0] == (unsigned)field) return sinew_get(s, m, value, 1, out);
+    if (m->npk == 1 && m->pk[0] == field) return sinew_get(s, m, value, 1, out);
     sn_buf b;
     sn_buf_init(&b);
-    unsigned f = (unsigned)field;
+    unsigned f = field;
     sn_sql_select_where(&b, s->db->dialect, m, &f, 1);
     if (b.failed) {
         sn_buf_free(&b);
@@ -644,6 +644,7 @@ int sinew_delete(sinew_session *s, const sinew_model *m, void *obj)
 int sinew_count(sinew_session *s, const sinew_model *m, int64_t *out)
 {
     if (!s || !m || !out) return sinew_error_set(SINEW_MISUSE, "sinew_count: arguments must not be NULL");
+    *out = 0;   /* what a failure leaves (docs/api.md) */
     sn_plan *p;
     int rc = sn_plan_get(s->db, m, &p);
     if (rc) return rc;

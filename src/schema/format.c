@@ -175,7 +175,7 @@ int sinew_schema_format(const char *filename, const char *text, size_t len, sine
     *out = NULL;
     const char *file = filename ? filename : "<schema>";
     sinew_schema *s;
-    int rc = sinew_schema_parse(&s, file, text, len, diags);
+    int rc = sinew_schema_parse(file, text, len, diags, &s);
     if (rc) return rc;
     sn_arena *a = sn_malloc(sizeof *a);
     if (!a) {

@@ -40,8 +40,8 @@ static int parse_in(sn_arena *a, const char *filename, const char *text, size_t 
     return a->failed ? -1 : errors;
 }
 
-int sinew_schema_parse(sinew_schema **out, const char *filename, const char *text, size_t len,
-                       sinew_diagnostics *diags)
+int sinew_schema_parse(const char *filename, const char *text, size_t len, sinew_diagnostics *diags,
+                       sinew_schema **out)
 {
     if (!out) return sinew_error_set(SINEW_MISUSE, "sinew_schema_parse: out is NULL");
     *out = NULL;
@@ -68,7 +68,7 @@ int sinew_schema_parse(sinew_schema **out, const char *filename, const char *tex
     return SINEW_OK;
 }
 
-int sinew_schema_parse_file(sinew_schema **out, const char *path, sinew_diagnostics *diags)
+int sinew_schema_parse_file(const char *path, sinew_diagnostics *diags, sinew_schema **out)
 {
     if (!out || !path) return sinew_error_set(SINEW_MISUSE, "sinew_schema_parse_file: out and path must not be NULL");
     *out = NULL;
@@ -89,7 +89,7 @@ int sinew_schema_parse_file(sinew_schema **out, const char *path, sinew_diagnost
         sn_buf_free(&b);
         return sn_nomem();
     }
-    int rc = sinew_schema_parse(out, path, b.data ? b.data : "", b.len, diags);
+    int rc = sinew_schema_parse(path, b.data ? b.data : "", b.len, diags, out);
     sn_buf_free(&b);
     return rc;
 }

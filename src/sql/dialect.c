@@ -134,6 +134,7 @@ const sinew_dialect sn_dialect_sqlite = {
                             "sinew_begin()/sinew_transaction() begin one with BEGIN IMMEDIATE, so whatever "
                             "is read in it cannot change until it ends; read and write in one "
                             "sinew_transaction() instead (sinew_claim() does that for a job queue)",
+    .max_ident_len = 0,                  /* no limit */
     .distribution_extension = NULL,      /* one file, one node: @@distribute / @@reference do nothing */
 };
 
@@ -165,5 +166,6 @@ const sinew_dialect sn_dialect_postgres = {
     .replication_replayed_query = SN_SQL_PG_REPLAYED,
     .has_row_locks = 1,
     .row_lock_alternative = NULL,
+    .max_ident_len = 63,                 /* NAMEDATALEN - 1 */
     .distribution_extension = "citus",
 };

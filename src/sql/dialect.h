@@ -30,6 +30,24 @@ extern const size_t sn_ndialects;
 
 /* "name" with embedded quotes doubled. */
 void sn_sql_ident(sn_buf *out, const sinew_dialect *d, const char *name);
+/*
+ * Names and the database's identifier limit (max_ident_len; ident_limit.c).
+ * sn_sql_kept_len: the bytes of a name the database keeps (all of them
+ * without a limit); sn_sql_same_ident: two names the database keeps as one.
+ * sn_sql_fit_name: a name sinew makes up (an index, a unique constraint), as
+ * it is when it fits, else its head and "_" + 8 hex digits of a hash of the
+ * whole name; _ident writes it quoted. sn_sql_default_name: the name the
+ * database gives a constraint sinew leaves unnamed, <table>_<cols>_<label>
+ * shortened by PostgreSQL's rule (label "pkey", "fkey", "key").
+ */
+size_t sn_sql_kept_len(const sinew_dialect *d, const char *name);
+int sn_sql_same_ident(const sinew_dialect *d, const char *a, const char *b);
+void sn_sql_fit_name(sn_buf *out, const sinew_dialect *d, const char *name);
+void sn_sql_fit_ident(sn_buf *out, const sinew_dialect *d, const char *name);
+void sn_sql_default_name(sn_buf *out, const sinew_dialect *d, const char *table, const char *const *cols,
+                         size_t ncols, const char *label);
+void sn_sql_default_ident(sn_buf *out, const sinew_dialect *d, const char *table, const char *const *cols,
+                          size_t ncols, const char *label);
 /* the n-th (1-based) placeholder: ? or $n */
 void sn_sql_param(sn_buf *out, const sinew_dialect *d, int n);
 /*

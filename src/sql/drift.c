@@ -11,6 +11,9 @@
  * back; unique constraints by their columns (SQLite does not keep their
  * names), indexes by name and columns, foreign keys by columns, target and
  * actions. A declared @db_type is compared as written, up to case and blanks.
+ * Names are compared as the database keeps them (PostgreSQL cuts them at 63
+ * bytes), and the index names sinew makes up as DDL writes them, fitted to
+ * that limit (ident_limit.c).
  */
 #include <string.h>
 #include <strings.h>
@@ -50,11 +53,30 @@ static void add(ctx *c, sn_drift_kind kind, const char *table, const char *colum
 
 #define P(...) sn_arena_printf(&c->out->arena, __VA_ARGS__)
 
-static const sinew_field *col(const sinew_model *m, const char *name)
+/* the column of m that the database keeps as `name` keeps: by name first, then (a name past the
+ * identifier limit) by what is kept of it */
+static const sinew_field *col(const ctx *c, const sinew_model *m, const char *name)
 {
     int i = sinew_model_column_index(m, name);
-    return i < 0 ? NULL : &m->fields[i];
+    if (i >= 0) return &m->fields[i];
+    if (c->dl->max_ident_len <= 0) return NULL;
+    for (size_t k = 0; k < m->nfields; k++)
+        if (sn_sql_same_ident(c->dl, m->fields[k].column, name)) return &m->fields[k];
+    return NULL;
 }
+
+/* the same for a table of s */
+static const sinew_model *find_table(const ctx *c, const sinew_schema *s, const char *name)
+{
+    if (!s) return NULL;
+    const sinew_model *m = sinew_schema_find_table(s, name);
+    if (m || c->dl->max_ident_len <= 0) return m;
+    for (size_t i = 0; i < s->nmodels; i++)
+        if (sn_sql_same_ident(c->dl, s->models[i]->table, name)) return s->models[i];
+    return NULL;
+}
+
+static int same_ident(const ctx *c, const char *a, const char *b) { return sn_sql_same_ident(c->dl, a, b); }
 
 static int same_type(const sinew_dialect *dl, const sinew_field *ef, const sinew_field *lf)
 {
@@ -106,12 +128,30 @@ static void compare_column(ctx *c, const sinew_model *e, size_t i, const sinew_f
             default_text(&lf->def), default_text(&ed)), P("default %s in the database", default_text(&lf->def)));
 }
 
-static int ix_same(const sn_ixdef *a, const sn_ixdef *b)
+/* names: fitted (fit_names) on both sides */
+static int ix_same(const ctx *c, const sn_ixdef *a, const sn_ixdef *b)
 {
     if (a->unique != b->unique || a->ncols != b->ncols) return 0;
     if (!a->unique && strcmp(a->name, b->name) != 0) return 0;
-    for (size_t i = 0; i < a->ncols; i++) if (strcmp(a->cols[i], b->cols[i]) != 0) return 0;
+    for (size_t i = 0; i < a->ncols; i++) if (!same_ident(c, a->cols[i], b->cols[i])) return 0;
     return 1;
+}
+
+/* each index name as the database has it: sinew's own fitted to the identifier limit as DDL
+ * writes them; a name that fits (every name the database reports) stays as it is */
+static void fit_names(ctx *c, sn_ixdef *v, size_t n)
+{
+    if (c->dl->max_ident_len <= 0) return;
+    for (size_t i = 0; i < n; i++) {
+        if ((int)strlen(v[i].name) <= c->dl->max_ident_len) continue;
+        sn_buf b;
+        sn_buf_init(&b);
+        sn_sql_fit_name(&b, c->dl, v[i].name);
+        const char *s = b.failed ? NULL : sn_arena_strdup(c->a, sn_buf_cstr(&b));
+        sn_buf_free(&b);
+        if (!s) c->failed = 1;
+        else v[i].name = s;
+    }
 }
 
 /* "index NAME (a, b)" or "unique (a, b)" */
@@ -133,12 +173,14 @@ static void compare_indexes(ctx *c, const sinew_model *e, const sinew_model *l)
     sn_ixdef *ei, *li;
     size_t ne = sn_model_ixdefs(c->a, e, &ei), nl = sn_model_ixdefs(c->a, l, &li);
     if (!ei || !li) { c->failed = 1; return; }
+    fit_names(c, ei, ne);
+    fit_names(c, li, nl);
     for (int side = 0; side < 2; side++) {          /* 0: expected only, 1: live only */
         const sn_ixdef *x = side ? li : ei, *y = side ? ei : li;
         size_t nx = side ? nl : ne, ny = side ? ne : nl;
         for (size_t i = 0; i < nx; i++) {
             size_t j = 0;
-            while (j < ny && !ix_same(&x[i], &y[j])) j++;
+            while (j < ny && !ix_same(c, &x[i], &y[j])) j++;
             if (j < ny) continue;
             const char *what = ix_text(c, &x[i]);
             const char *where = side ? "is in the database but not in the schema" : "is missing from the database";
@@ -152,13 +194,14 @@ static void compare_indexes(ctx *c, const sinew_model *e, const sinew_model *l)
     }
 }
 
-static int fk_same(const sinew_model *ma, const sinew_relation *a, const sinew_model *mb, const sinew_relation *b)
+static int fk_same(const ctx *c, const sinew_model *ma, const sinew_relation *a, const sinew_model *mb,
+                   const sinew_relation *b)
 {
-    if (a->nkeys != b->nkeys || strcmp(a->target->table, b->target->table) != 0) return 0;
+    if (a->nkeys != b->nkeys || !same_ident(c, a->target->table, b->target->table)) return 0;
     if (a->on_delete != b->on_delete || a->on_update != b->on_update) return 0;
     for (size_t i = 0; i < a->nkeys; i++) {
-        if (strcmp(ma->fields[a->local[i]].column, mb->fields[b->local[i]].column) != 0) return 0;
-        if (strcmp(a->target->fields[a->remote[i]].column, b->target->fields[b->remote[i]].column) != 0) return 0;
+        if (!same_ident(c, ma->fields[a->local[i]].column, mb->fields[b->local[i]].column)) return 0;
+        if (!same_ident(c, a->target->fields[a->remote[i]].column, b->target->fields[b->remote[i]].column)) return 0;
     }
     return 1;
 }
@@ -172,7 +215,7 @@ static void compare_fks(ctx *c, const sinew_model *e, const sinew_model *l)
             if (rx->kind != SINEW_BELONGS_TO) continue;
             size_t j = 0;
             for (; j < y->nrelations; j++)
-                if (y->relations[j].kind == SINEW_BELONGS_TO && fk_same(x, rx, y, &y->relations[j])) break;
+                if (y->relations[j].kind == SINEW_BELONGS_TO && fk_same(c, x, rx, y, &y->relations[j])) break;
             if (j < y->nrelations) continue;
             const char *what = P("foreign key (%s%s) -> %s", x->fields[rx->local[0]].column,
                                  rx->nkeys > 1 ? ", ..." : "", rx->target->table);
@@ -218,18 +261,18 @@ static const char *key_text(ctx *c, const sinew_model *m)
 static void compare_table(ctx *c, const sinew_model *e, const sinew_model *l)
 {
     for (size_t i = 0; i < e->nfields; i++) {
-        const sinew_field *lf = col(l, e->fields[i].column);
+        const sinew_field *lf = col(c, l, e->fields[i].column);
         if (lf) compare_column(c, e, i, lf);
         else add(c, SN_DRIFT_COLUMN_MISSING, e->table, e->fields[i].column,
                  P("column %s is missing from the database", e->fields[i].column), "only in schema");
     }
     for (size_t i = 0; i < l->nfields; i++)
-        if (!col(e, l->fields[i].column))
+        if (!col(c, e, l->fields[i].column))
             add(c, SN_DRIFT_COLUMN_EXTRA, e->table, l->fields[i].column,
                 P("column %s is in the database but not in the schema", l->fields[i].column), "only in database");
     int pk = e->npk == l->npk;
     for (size_t k = 0; pk && k < e->npk; k++)
-        pk = !strcmp(e->fields[e->pk[k]].column, l->fields[l->pk[k]].column);
+        pk = same_ident(c, e->fields[e->pk[k]].column, l->fields[l->pk[k]].column);
     if (!pk) {
         const char *lk = key_text(c, l);
         add(c, SN_DRIFT_PRIMARY_KEY, e->table, NULL, "the primary key differs",
@@ -252,14 +295,14 @@ int sn_drift_compare(const sinew_schema *expected, const sinew_schema *live, con
     /* in table-name order: the live graph is sorted; expected tables interleave by name */
     for (size_t i = 0; i < nl; i++) {
         const sinew_model *l = live->models[i];
-        const sinew_model *e = expected ? sinew_schema_find_table(expected, l->table) : NULL;
+        const sinew_model *e = find_table(&c, expected, l->table);
         if (!e) add(&c, SN_DRIFT_TABLE_EXTRA, l->table, NULL, "in the database but not in the schema",
                     "only in database");
         else compare_table(&c, e, l);
     }
     for (size_t i = 0; i < ne; i++) {
         const sinew_model *e = expected->models[i];
-        if (!live || !sinew_schema_find_table(live, e->table))
+        if (!find_table(&c, live, e->table))
             add(&c, SN_DRIFT_TABLE_MISSING, e->table, NULL, "missing from the database", "only in schema");
     }
     sn_arena_free(&scratch);

@@ -2,7 +2,9 @@
  * render_ddl.c - CREATE TABLE and CREATE INDEX from the schema graph:
  * columns with types, NOT NULL, defaults and checks, the primary key
  * (single or composite), unique constraints and foreign keys with their
- * actions. Migrations (tools layer) reuse these pieces.
+ * actions. Migrations (tools layer) reuse these pieces. The index and
+ * constraint names sinew makes up are fitted to the dialect's identifier
+ * limit (ident_limit.c).
  */
 #include <string.h>
 #include "dialect.h"
@@ -165,7 +167,7 @@ void sn_sql_create_table_fks(sn_buf *out, const sinew_dialect *d, const sinew_mo
         const sinew_index *ix = &m->indexes[i];
         if (!ix->unique) continue;
         sn_buf_puts(out, ",\n  CONSTRAINT ");
-        sn_sql_ident(out, d, ix->name);
+        sn_sql_fit_ident(out, d, ix->name);
         sn_buf_puts(out, " UNIQUE (");
         key_columns(out, d, m, ix->fields, ix->nfields);
         sn_buf_putc(out, ')');
@@ -188,7 +190,7 @@ int sn_sql_create_index_at(sn_buf *out, const sinew_dialect *d, const sinew_mode
         if (ix->unique) continue;     /* unique ones are table constraints */
         if (n++ != k) continue;
         sn_buf_puts(out, ine ? "CREATE INDEX IF NOT EXISTS " : "CREATE INDEX ");
-        sn_sql_ident(out, d, ix->name);
+        sn_sql_fit_ident(out, d, ix->name);
         sn_buf_puts(out, " ON ");
         sn_sql_ident(out, d, m->table);
         sn_buf_puts(out, " (");
@@ -205,7 +207,7 @@ int sn_sql_create_index_at(sn_buf *out, const sinew_dialect *d, const sinew_mode
         sn_buf_init(&name);
         sn_buf_printf(&name, "%s_%s_idx", m->table, f->column);
         if (name.failed) out->failed = 1;
-        else sn_sql_ident(out, d, sn_buf_cstr(&name));
+        else sn_sql_fit_ident(out, d, sn_buf_cstr(&name));
         sn_buf_free(&name);
         sn_buf_puts(out, " ON ");
         sn_sql_ident(out, d, m->table);

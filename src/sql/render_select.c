@@ -276,7 +276,7 @@ static int has_pk_order(const sn_select *s, size_t norder)
         int found = 0;
         for (size_t i = 0; i < norder; i++)
             if (s->order[i].key.col.nvia == 0 && s->order[i].key.col.model == m &&
-                (unsigned)s->order[i].key.col.field == m->pk[k])
+                s->order[i].key.col.field == m->pk[k])
                 found = 1;
         if (!found) return 0;
     }
@@ -315,7 +315,7 @@ static void order_limit(rctx *r, const sn_select *s, int64_t extra_limit, int wi
             sn_ir_col c;
             memset(&c, 0, sizeof c);
             c.col.model = s->model;
-            c.col.field = (int)s->model->pk[k];
+            c.col.field = s->model->pk[k];
             order_key(r, &c, SINEW_ASC, SINEW_NULLS_DEFAULT, norder == 0 && k == 0);
         }
     /*

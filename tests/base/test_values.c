@@ -9,22 +9,22 @@ static void timestamps_round_trip(void **state)
     (void)state;
     int64_t t;
     char buf[32];
-    th_ok(sinew_timestamp_from_parts(&t, 1970, 1, 1, 0, 0, 0, 0));
+    th_ok(sinew_timestamp_from_parts(1970, 1, 1, 0, 0, 0, 0, &t));
     assert_int_equal(t, 0);
-    th_ok(sinew_timestamp_parse(&t, "2024-02-29 23:59:59.123456", 26));
+    th_ok(sinew_timestamp_parse("2024-02-29 23:59:59.123456", 26, &t));
     sinew_timestamp_format(t, buf);
     assert_string_equal(buf, "2024-02-29 23:59:59.123456");
-    th_ok(sinew_timestamp_parse(&t, "1969-12-31 23:59:59.999999", 26));
+    th_ok(sinew_timestamp_parse("1969-12-31 23:59:59.999999", 26, &t));
     assert_int_equal(t, -1);
     sinew_timestamp_format(-1, buf);
     assert_string_equal(buf, "1969-12-31 23:59:59.999999");
-    th_ok(sinew_timestamp_parse(&t, "2009-01-01 00:00:00", 19));
+    th_ok(sinew_timestamp_parse("2009-01-01 00:00:00", 19, &t));
     sinew_timestamp_format(t, buf);
     assert_string_equal(buf, "2009-01-01 00:00:00.000000");
-    th_ok(sinew_timestamp_parse(&t, "2009-01-01T10:00:00Z", 20));
-    th_assert_status(sinew_timestamp_parse(&t, "2009-13-01 00:00:00", 19), SINEW_INVALID, "invalid date");
-    th_assert_status(sinew_timestamp_parse(&t, "yesterday", 9), SINEW_INVALID, "expected YYYY-MM-DD");
-    th_assert_status(sinew_timestamp_parse(&t, "2009-01-01 10:00:00+02", 22), SINEW_INVALID, "UTC");
+    th_ok(sinew_timestamp_parse("2009-01-01T10:00:00Z", 20, &t));
+    th_assert_status(sinew_timestamp_parse("2009-13-01 00:00:00", 19, &t), SINEW_INVALID, "invalid date");
+    th_assert_status(sinew_timestamp_parse("yesterday", 9, &t), SINEW_INVALID, "expected YYYY-MM-DD");
+    th_assert_status(sinew_timestamp_parse("2009-01-01 10:00:00+02", 22, &t), SINEW_INVALID, "UTC");
 }
 
 static void dates_round_trip(void **state)
@@ -32,13 +32,13 @@ static void dates_round_trip(void **state)
     (void)state;
     int32_t d;
     char buf[16];
-    th_ok(sinew_date_parse(&d, "0001-01-01", 10));
+    th_ok(sinew_date_parse("0001-01-01", 10, &d));
     sinew_date_format(d, buf);
     assert_string_equal(buf, "0001-01-01");
-    th_ok(sinew_date_parse(&d, "9999-12-31", 10));
+    th_ok(sinew_date_parse("9999-12-31", 10, &d));
     sinew_date_format(d, buf);
     assert_string_equal(buf, "9999-12-31");
-    th_assert_status(sinew_date_parse(&d, "2023-02-29", 10), SINEW_INVALID, "2023-02-29");
+    th_assert_status(sinew_date_parse("2023-02-29", 10, &d), SINEW_INVALID, "2023-02-29");
 }
 
 static void uuids_round_trip(void **state)
@@ -49,17 +49,44 @@ static void uuids_round_trip(void **state)
     th_ok(sinew_uuid_v4(&u));
     sinew_uuid_format(&u, buf);
     assert_int_equal(buf[14], '4');
-    th_ok(sinew_uuid_parse(&v, buf, 36));
+    th_ok(sinew_uuid_parse(buf, 36, &v));
     assert_memory_equal(u.bytes, v.bytes, 16);
-    th_assert_status(sinew_uuid_parse(&v, "not-a-uuid", 10), SINEW_INVALID, "8-4-4-4-12");
+    th_assert_status(sinew_uuid_parse("not-a-uuid", 10, &v), SINEW_INVALID, "8-4-4-4-12");
+}
+
+/* Out-parameters come last and hold zero after a failure (docs/api.md): no stale
+ * value of the caller's and no half-parsed UUID survives a refused input. */
+static void out_parameters_are_cleared_on_failure(void **state)
+{
+    (void)state;
+    int64_t t = 42;
+    th_assert_status(sinew_timestamp_parse("2009-01-01 25:00:00", 19, &t), SINEW_INVALID, "invalid time");
+    assert_int_equal(t, 0);
+    t = 42;
+    th_assert_status(sinew_timestamp_from_parts(2009, 2, 30, 0, 0, 0, 0, &t), SINEW_INVALID, "2009-02-30");
+    assert_int_equal(t, 0);
+    int32_t d = 42;
+    th_assert_status(sinew_date_parse("2009-02-30", 10, &d), SINEW_INVALID, "2009-02-30");
+    assert_int_equal(d, 0);
+    d = 42;
+    th_assert_status(sinew_date_from_parts(2009, 13, 1, &d), SINEW_INVALID, "2009-13-01");
+    assert_int_equal(d, 0);
+    sinew_uuid u;
+    memset(&u, 0x5a, sizeof u);
+    /* the first groups parse, the last does not: nothing of them may stay in u */
+    th_assert_status(sinew_uuid_parse("0123abcd-4567-89ab-cdef-0123456789zz", 36, &u), SINEW_INVALID, "8-4-4-4-12");
+    static const sinew_uuid zero;
+    assert_memory_equal(u.bytes, zero.bytes, 16);
+    th_assert_status(sinew_uuid_parse("0123abcd-4567-89ab-cdef-0123456789ab", 36, NULL), SINEW_MISUSE, "NULL");
+    th_assert_status(sinew_date_parse("2009-01-01", 10, NULL), SINEW_MISUSE, "NULL");
 }
 
 static void value_constructors(void **state)
 {
     (void)state;
-    sinew_value v = sinew_text(NULL);
+    sinew_value v = sinew_v_text(NULL);
     assert_true(v.is_null);
-    v = sinew_blobv(NULL, 0);
+    v = sinew_v_blob(NULL, 0);
     assert_false(v.is_null);
     assert_string_equal(sinew_type_name(SINEW_DECIMAL), "decimal");
     assert_string_equal(sinew_status_name(SINEW_NOTFOUND), "SINEW_NOTFOUND");
@@ -138,9 +165,15 @@ static void type_constructors_are_real(void **state)
         if (!strstr(header, decl)) fail_msg("%s names %s, which sinew/types.h does not declare",
                                             sinew_type_name((sinew_type)t), sn_type_ctor((sinew_type)t));
     }
-    assert_string_equal(sn_type_ctor(SINEW_INT32), "sinew_i32");
-    assert_string_equal(sn_type_ctor(SINEW_INT64), "sinew_i64");
-    assert_string_equal(sn_type_ctor(SINEW_ENUM), "sinew_enumv");
+    /* the naming rule (docs/api.md): sinew_v_ and the schema type's name, for every type */
+    for (int t = SINEW_BOOL; t <= SINEW_ENUM; t++) {
+        char want[64];
+        snprintf(want, sizeof want, "sinew_v_%s", sinew_type_name((sinew_type)t));
+        assert_string_equal(sn_type_ctor((sinew_type)t), want);
+    }
+    assert_string_equal(sn_type_ctor(SINEW_INT32), "sinew_v_int32");
+    assert_string_equal(sn_type_ctor(SINEW_INT64), "sinew_v_int64");
+    assert_string_equal(sn_type_ctor(SINEW_ENUM), "sinew_v_enum");
 }
 
 int main(void)
@@ -150,6 +183,7 @@ int main(void)
         cmocka_unit_test(dates_round_trip),
         cmocka_unit_test(uuids_round_trip),
         cmocka_unit_test(value_constructors),
+        cmocka_unit_test(out_parameters_are_cleared_on_failure),
         cmocka_unit_test(extreme_timestamps_format_without_overflow),
         cmocka_unit_test(json_syntax_is_strict),
         cmocka_unit_test(decimal_syntax),

@@ -107,21 +107,21 @@ static const char reader_src[] =
     "    for (size_t i = 0; i < m->npk; i++) {\n"
     "        const sinew_field *f = &m->fields[m->pk[i]];\n"
     "        const char *p = (const char *)o + f->offset;\n"
-    "        if (f->type == SINEW_INT32) k[i] = sinew_i32(*(const int32_t *)(const void *)p);\n"
-    "        else if (f->type == SINEW_INT64) k[i] = sinew_i64(*(const int64_t *)(const void *)p);\n"
-    "        else if (f->type == SINEW_TEXT) k[i] = sinew_text(*(char *const *)(const void *)p);\n"
+    "        if (f->type == SINEW_INT32) k[i] = sinew_v_int32(*(const int32_t *)(const void *)p);\n"
+    "        else if (f->type == SINEW_INT64) k[i] = sinew_v_int64(*(const int64_t *)(const void *)p);\n"
+    "        else if (f->type == SINEW_TEXT) k[i] = sinew_v_text(*(char *const *)(const void *)p);\n"
     "        else return 0;\n"
     "    }\n    return 1;\n}\n"
     "int main(int argc, char **argv)\n{\n"
     "    sinew_db *db;\n    int bad = 0;\n    (void)argc;\n"
-    "    if (sinew_open(&db, argv[1])) { fprintf(stderr, \"open: %s\\n\", sinew_errmsg()); return 1; }\n"
+    "    if (sinew_open(argv[1], &db)) { fprintf(stderr, \"open: %s\\n\", sinew_errmsg()); return 1; }\n"
     "    const sinew_schema *s = &SCHEMA;\n"
     "    for (size_t i = 0; i < s->nmodels; i++) {\n"
     "        const sinew_model *m = s->models[i];\n"
     "        if (m->flags & SINEW_MODEL_JOIN) continue;\n"
     "        sinew_session *ss, *again;\n"
     "        int64_t n = -1;\n"
-    "        if (sinew_session_new(&ss, db) || sinew_session_new(&again, db)) return 1;\n"
+    "        if (sinew_session_new(db, &ss) || sinew_session_new(db, &again)) return 1;\n"
     "        if (sinew_count(ss, m, &n)) { fprintf(stderr, \"%s: count: %s\\n\", m->name, sinew_errmsg()); bad = 1; }\n"
     "        sinew_query *q = sinew_query_new(ss, m);\n"
     "        sinew_list l = {0};\n"
@@ -298,7 +298,7 @@ static void test_mediawiki(void **state)
     unlink(file);
     snprintf(url, sizeof url, "sqlite:%s", file);
     sinew_db *db;
-    th_ok(sinew_open(&db, url));
+    th_ok(sinew_open(url, &db));
     char *sql = mt_read(path);
     th_ok(sinew_exec(db, sql));
     free(sql);
@@ -324,7 +324,7 @@ static void test_pull_warns(void **state)
     } else {
         snprintf(url, sizeof url, "sqlite:%s/warns.db", th_tmpdir());
         unlink(url + 7);
-        th_ok(sinew_open(&db, url));
+        th_ok(sinew_open(url, &db));
         th_ok(sinew_exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, n INT, gone TEXT, "
                              "twice INT GENERATED ALWAYS AS (n * 2) STORED, CHECK (n > 0))"));
         th_ok(sinew_exec(db, "CREATE UNIQUE INDEX t_live ON t (n) WHERE gone IS NULL"));
@@ -373,7 +373,7 @@ static void test_baseline_refuses_drift(void **state)
     } else {
         snprintf(url, sizeof url, "sqlite:%s/baseline.db", th_tmpdir());
         unlink(url + 7);
-        th_ok(sinew_open(&db, url));
+        th_ok(sinew_open(url, &db));
     }
     th_ok(sinew_exec(db, "CREATE TABLE items (id BIGINT PRIMARY KEY, name TEXT NOT NULL)"));
     char schema[700], dir[700];
@@ -423,7 +423,7 @@ static void test_pull_schema(void **state)
         char url[800];
         snprintf(url, sizeof url, "sqlite:%s/schema.db", th_tmpdir());
         sinew_db *db;
-        th_ok(sinew_open(&db, url));
+        th_ok(sinew_open(url, &db));
         th_ok(sinew_exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY)"));
         sinew_close(db);
         result r = sinew_run("db", "pull", "--db", url, "--schema", "app", "-o", file, NULL);

@@ -107,7 +107,7 @@ static void target_open(target *t, const char *name)
         snprintf(t->url, sizeof t->url, "%s", th_last_url());
     } else {
         snprintf(t->url, sizeof t->url, "sqlite:%s/%s.db", th_tmpdir(), name);
-        if (sinew_open(&t->db, t->url) != SINEW_OK) fail_msg("%s", sinew_errmsg());
+        if (sinew_open(t->url, &t->db) != SINEW_OK) fail_msg("%s", sinew_errmsg());
     }
 }
 
@@ -300,17 +300,17 @@ static void test_unknown_url_parameter(void **state)
     result_free(&r);
     /* the library says the same */
     sinew_db *db = NULL;
-    th_assert_status(sinew_open(&db, url), SINEW_INVALID, "the known ones are");
+    th_assert_status(sinew_open(url, &db), SINEW_INVALID, "the known ones are");
     assert_non_null(strstr(sinew_last_error()->message, "statement_cache"));   /* sinew's own, too */
     assert_null(db);
     const char *other = th_is_postgres() ? "postgres://127.0.0.1:1/x?sslmode=disable&mdoe=1"
                                          : "sqlite::memory:?mode=rwc&busytimeout=5";
-    th_assert_status(sinew_open(&db, other), SINEW_INVALID, th_is_postgres() ? "'mdoe'" : "'busytimeout'");
+    th_assert_status(sinew_open(other, &db), SINEW_INVALID, th_is_postgres() ? "'mdoe'" : "'busytimeout'");
     /* known ones still work */
     char ok[1200];
     snprintf(ok, sizeof ok, "%s%c%s", t.url, strchr(t.url, '?') ? '&' : '?',
              th_is_postgres() ? "application_name=sinew_test" : "busy_timeout=100");
-    th_ok(sinew_open(&db, ok));
+    th_ok(sinew_open(ok, &db));
     sinew_close(db);
     target_close(&t);
 }

@@ -127,14 +127,14 @@ void chinook_setup(const char *sqlite_path)
         return;
     }
     sinew_db *file;
-    th_ok(sinew_open(&file, file_url));
+    th_ok(sinew_open(file_url, &file));
     sinew_schema *schema;
     th_ok(sinew_introspect(file, &schema));
     owner = th_open();
     snprintf(url, sizeof url, "%s", th_last_url());
     th_ok(sinew_create_tables(owner, schema));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, file));
+    th_ok(sinew_session_new(file, &s));
     th_ok(sinew_begin(owner));
     /* a table is filled once every table it refers to (but itself) has been */
     char *filled = calloc(schema->nmodels + 1, 1);
@@ -166,7 +166,7 @@ void chinook_setup(const char *sqlite_path)
 sinew_db *chinook_open(void)
 {
     sinew_db *db;
-    th_ok(sinew_open(&db, url));
+    th_ok(sinew_open(url, &db));
     return db;
 }
 

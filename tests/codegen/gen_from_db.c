@@ -14,7 +14,7 @@ int main(int argc, char **argv)
     }
     sinew_db *db;
     sinew_schema *schema;
-    if (sinew_open(&db, argv[1]) || sinew_introspect(db, &schema)) {
+    if (sinew_open(argv[1], &db) || sinew_introspect(db, &schema)) {
         fprintf(stderr, "gen_from_db: %s\n", sinew_errmsg());
         return 1;
     }

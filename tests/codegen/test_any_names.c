@@ -20,7 +20,7 @@ static void every_name_round_trips(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_tables(db, &any_names_schema));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     ArInternalMetadata *meta;
     th_ok(ar_internal_metadata_new(s, &meta));
     meta->key = "environment";
@@ -72,7 +72,7 @@ static void every_name_round_trips(void **state)
     int64_t kid = k->id, gid = g->id;
     sinew_session_free(s);
 
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     ArInternalMetadata *m2;
     th_ok(ar_internal_metadata_get(s, "environment", &m2));
     assert_string_equal(m2->value, "test");

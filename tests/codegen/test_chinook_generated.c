@@ -18,7 +18,7 @@ static void counts_and_known_rows(void **state)
     (void)state;
     sinew_db *db = open_chinook();
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     int64_t n;
     th_ok(album_count(s, &n));
     assert_int_equal(n, 347);
@@ -56,7 +56,7 @@ static void composite_key_and_self_reference(void **state)
     (void)state;
     sinew_db *db = open_chinook();
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     PlaylistTrack *pt;
     th_ok(playlist_track_get(s, 1, 3402, &pt));
     assert_int_equal(pt->PlaylistId, 1);
@@ -81,9 +81,9 @@ static void typed_queries_with_generated_columns(void **state)
     (void)state;
     sinew_db *db = open_chinook();
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     sinew_query *q = track_query(s);
-    th_ok(sinew_where(q, sinew_eq(TRACK_ALBUM_ID, sinew_i64(1))));
+    th_ok(sinew_where(q, sinew_eq(TRACK_ALBUM_ID, sinew_v_int64(1))));
     th_ok(sinew_order(q, TRACK_TRACK_ID, SINEW_ASC));
     track_list tracks;
     th_ok(track_all(q, &tracks));
@@ -92,7 +92,7 @@ static void typed_queries_with_generated_columns(void **state)
     assert_int_equal(tracks.items[0]->TrackId, 1);
     /* across a relation: tracks whose album's artist is AC/DC */
     q = track_query(s);
-    th_ok(sinew_where(q, sinew_eq(sinew_via(TRACK_ALBUM, sinew_via(ALBUM_ARTIST, ARTIST_NAME)), sinew_text("AC/DC"))));
+    th_ok(sinew_where(q, sinew_eq(sinew_via(TRACK_ALBUM, sinew_via(ALBUM_ARTIST, ARTIST_NAME)), sinew_v_text("AC/DC"))));
     int64_t n;
     th_ok(sinew_query_count(q, &n));
     sinew_query_free(q);

@@ -17,7 +17,7 @@ static void reads_the_real_database(void **state)
     (void)state;
     sinew_db *db = chinook_open();
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     int64_t n;
     th_ok(track_count(s, &n));
     assert_int_equal(n, 3503);
@@ -50,7 +50,7 @@ static void reads_the_real_database(void **state)
     track_list tracks;
     th_ok(playlist_tracks(s, music, &tracks));   /* many-to-many through PlaylistTrack */
     sinew_query *q = playlist_track_query(s);
-    th_ok(sinew_where(q, sinew_eq(PLAYLIST_TRACK_PLAYLIST_ID, sinew_i64(1))));
+    th_ok(sinew_where(q, sinew_eq(PLAYLIST_TRACK_PLAYLIST_ID, sinew_v_int64(1))));
     th_ok(sinew_query_count(q, &n));
     sinew_query_free(q);
     assert_int_equal((int64_t)tracks.count, n);

@@ -18,7 +18,7 @@
 static sinew_schema *parse(const char *text, sinew_diagnostics *d)
 {
     sinew_schema *s = NULL;
-    int rc = sinew_schema_parse(&s, "names.sinew", text, strlen(text), d);
+    int rc = sinew_schema_parse("names.sinew", text, strlen(text), d, &s);
     return rc == SINEW_OK ? s : NULL;
 }
 

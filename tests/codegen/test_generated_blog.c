@@ -61,7 +61,7 @@ static void typed_api_round_trip(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_tables(db, &blog_schema));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     User *ada;
     th_ok(user_new(s, &ada));
     ada->email = "ada@example.com";
@@ -85,7 +85,7 @@ static void typed_api_round_trip(void **state)
     th_assert_status(user_save(s, (User *)&(User){0}), SINEW_MISUSE, NULL);
     sinew_session_free(s);
 
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     User *u;
     th_ok(user_get_by_email(s, "ada@example.com", &u));
     assert_string_equal(u->name, "Ada");
@@ -113,8 +113,8 @@ static void typed_api_round_trip(void **state)
     assert_int_equal(tags.count, 1);
 
     sinew_query *q = post_query(s);
-    th_ok(sinew_where(q, sinew_eq(POST_STATUS, sinew_enumv(STATUS_PUBLISHED))));
-    th_ok(sinew_where(q, sinew_eq(sinew_via(POST_AUTHOR, USER_EMAIL), sinew_text("ada@example.com"))));
+    th_ok(sinew_where(q, sinew_eq(POST_STATUS, sinew_v_enum(STATUS_PUBLISHED))));
+    th_ok(sinew_where(q, sinew_eq(sinew_via(POST_AUTHOR, USER_EMAIL), sinew_v_text("ada@example.com"))));
     post_list published;
     th_ok(post_all(q, &published));
     sinew_query_free(q);

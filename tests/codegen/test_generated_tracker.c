@@ -27,7 +27,7 @@ static int64_t catalog_has_index(sinew_db *db, const char *table, const char *na
         snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = '%s' AND "
                  "name = '%s'", table, name);
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     sinew_rows *r;
     th_ok(sinew_raw_rows(s, sql, NULL, 0, &r));
     assert_int_equal(sinew_rows_next(r), SINEW_ROW);
@@ -81,7 +81,7 @@ static void composite_unique_getter(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_tables(db, &tracker_schema));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Project *a, *b;
     th_ok(project_new(s, &a));
     a->name = "alpha";
@@ -103,7 +103,7 @@ static void composite_unique_getter(void **state)
     int64_t beta_id = b->id;
     sinew_session_free(s);
 
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Issue *got = NULL;
     th_ok(issue_get_by_project_number(s, beta_id, 2, &got));
     assert_string_equal(got->title, "beta two");
@@ -123,7 +123,7 @@ static void many_to_many_declared_once(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_tables(db, &tracker_schema));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Project *p;
     th_ok(project_new(s, &p));
     p->name = "p";
@@ -149,7 +149,7 @@ static void many_to_many_declared_once(void **state)
     int64_t i1_id = i1->id, bug_id = bug->id;
     sinew_session_free(s);
 
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Issue *one;
     th_ok(issue_get(s, i1_id, &one));
     label_list labels;

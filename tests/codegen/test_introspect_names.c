@@ -27,7 +27,7 @@ static void introspected_prefix_is_the_resolvers(void **state)
     char *text;
     th_ok(sinew_schema_to_string(live, &text));
     sinew_schema *again = NULL;
-    th_ok(sinew_schema_parse(&again, "pulled.sinew", text, strlen(text), NULL));
+    th_ok(sinew_schema_parse("pulled.sinew", text, strlen(text), NULL, &again));
     const sinew_model *m2 = sinew_schema_find_table(again, "HTTPLogs");
     assert_non_null(m2);
     assert_string_equal(m2->c_name, m->c_name);

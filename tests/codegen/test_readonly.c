@@ -15,7 +15,7 @@ static void read_only_model_reads_and_refuses_writes(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_tables(db, &readonly_schema));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Account *a;
     th_ok(account_new(s, &a));
     a->name = "alice";
@@ -28,7 +28,7 @@ static void read_only_model_reads_and_refuses_writes(void **state)
     th_ok(log_count(s, &n));
     assert_int_equal(n, 3);
     sinew_query *q = log_query(s);
-    th_ok(sinew_where(q, sinew_eq(LOG_MESSAGE, sinew_text("two"))));
+    th_ok(sinew_where(q, sinew_eq(LOG_MESSAGE, sinew_v_text("two"))));
     th_ok(sinew_order(q, LOG_SEQ, SINEW_ASC));
     log_list l;
     th_ok(log_all(q, &l));
@@ -42,7 +42,7 @@ static void read_only_model_reads_and_refuses_writes(void **state)
     assert_int_equal(mine.count, 2);
     /* a filter through the to-one (a join) */
     sinew_query *j = log_query(s);
-    th_ok(sinew_where(j, sinew_eq(sinew_via(LOG_ACCOUNT, ACCOUNT_NAME), sinew_text("alice"))));
+    th_ok(sinew_where(j, sinew_eq(sinew_via(LOG_ACCOUNT, ACCOUNT_NAME), sinew_v_text("alice"))));
     int64_t nj = 0;
     th_ok(sinew_query_count(j, &nj));
     assert_int_equal(nj, 2);
@@ -58,12 +58,12 @@ static void read_only_model_reads_and_refuses_writes(void **state)
     void *fresh = NULL;
     th_assert_status(sinew_new(s, &log_model, &fresh), SINEW_MISUSE, "sinew_new: model Log is read-only");
     assert_null(fresh);
-    sinew_value key = sinew_i64(1);
+    sinew_value key = sinew_v_int64(1);
     void *got = NULL;
     th_assert_status(sinew_get(s, &log_model, &key, 1, &got), SINEW_MISUSE, "Log has no primary key (@@readonly): there is no get by key");
     int64_t changed = -1;
     sinew_query *u = log_query(s);
-    sinew_assign set = {LOG_MESSAGE, sinew_text("x")};
+    sinew_assign set = {LOG_MESSAGE, sinew_v_text("x")};
     th_assert_status(sinew_query_update(u, &set, 1, &changed), SINEW_MISUSE, "sinew_query_update: model Log is read-only");
     th_assert_status(sinew_query_delete(u, &changed), SINEW_MISUSE, "sinew_query_delete: model Log is read-only");
     sinew_query_free(u);
@@ -71,9 +71,9 @@ static void read_only_model_reads_and_refuses_writes(void **state)
     sinew_query_free(q);
     sinew_session_free(s);
     /* nothing was changed */
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     q = log_query(s);
-    th_ok(sinew_where(q, sinew_eq(LOG_MESSAGE, sinew_text("changed"))));
+    th_ok(sinew_where(q, sinew_eq(LOG_MESSAGE, sinew_v_text("changed"))));
     th_ok(sinew_query_count(q, &n));
     assert_int_equal(n, 0);
     sinew_query_free(q);

@@ -16,7 +16,7 @@ static void loads_follow_a_key_to_a_unique_constraint(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_tables(db, &references_schema));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Membership *a, *b;
     th_ok(membership_new(s, &a));
     a->org_id = 7;
@@ -38,9 +38,9 @@ static void loads_follow_a_key_to_a_unique_constraint(void **state)
     th_ok(sinew_session_flush(s));
     sinew_session_free(s);
 
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     sinew_query *q = grant_query(s);
-    th_ok(sinew_where(q, sinew_eq(GRANT_WHAT, sinew_text("look"))));
+    th_ok(sinew_where(q, sinew_eq(GRANT_WHAT, sinew_v_text("look"))));
     Grant *look;
     th_ok(grant_first(q, &look));
     sinew_query_free(q);
@@ -50,7 +50,7 @@ static void loads_follow_a_key_to_a_unique_constraint(void **state)
     grant_list gl;
     Membership *admin;
     q = membership_query(s);
-    th_ok(sinew_where(q, sinew_eq(MEMBERSHIP_ROLE, sinew_text("admin"))));
+    th_ok(sinew_where(q, sinew_eq(MEMBERSHIP_ROLE, sinew_v_text("admin"))));
     th_ok(membership_first(q, &admin));
     sinew_query_free(q);
     th_ok(membership_grants(s, admin, &gl));
@@ -79,7 +79,7 @@ static void int32_key_to_an_int64_key(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_tables(db, &references_schema));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Membership *m;
     th_ok(membership_new(s, &m));
     m->org_id = 1;
@@ -92,7 +92,7 @@ static void int32_key_to_an_int64_key(void **state)
     assert_int_equal(r->reported_user_id, (int32_t)m->id);
     int64_t rid = r->id, mid = m->id;
     sinew_session_free(s);
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Report *r2;
     th_ok(report_get(s, rid, &r2));
     Membership *via;

@@ -20,8 +20,8 @@ static void fill_required(sinew_session *s, Thing *t, int variant)
     t->t = variant ? sinew_strdup(s, "") : sinew_strdup(s, "héllo wörld ✓ 日本語 \xF0\x9F\x98\x80");
     t->bl.data = variant ? (const unsigned char *)"" : blob_bytes;
     t->bl.len = variant ? 0 : sizeof blob_bytes;
-    assert_int_equal(sinew_timestamp_parse(&t->ts, variant ? "1969-07-20 20:17:40.000001" : "2038-01-19 03:14:08.999999", 26), 0);
-    assert_int_equal(sinew_date_parse(&t->dt, variant ? "0001-01-01" : "9999-12-31", 10), 0);
+    assert_int_equal(sinew_timestamp_parse(variant ? "1969-07-20 20:17:40.000001" : "2038-01-19 03:14:08.999999", 26, &t->ts), 0);
+    assert_int_equal(sinew_date_parse(variant ? "0001-01-01" : "9999-12-31", 10, &t->dt), 0);
     assert_int_equal(sinew_uuid_v4(&t->u), 0);
     t->j = variant ? "[]" : "{\"a\": [1, 2, {\"b\": null}]}";
     t->dec = variant ? "-0.000000000000000000001" : "12345678901234567890.123456789";
@@ -58,7 +58,7 @@ static void every_type_round_trips_with_nulls(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &thing_model));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Thing *t;
     th_ok(sinew_new(s, &thing_model, (void **)&t));
     fill_required(s, t, 0);
@@ -67,9 +67,9 @@ static void every_type_round_trips_with_nulls(void **state)
     int64_t id = t->id;
 
     sinew_session *s2;
-    th_ok(sinew_session_new(&s2, db));
+    th_ok(sinew_session_new(db, &s2));
     Thing *r;
-    sinew_value key = sinew_i64(id);
+    sinew_value key = sinew_v_int64(id);
     th_ok(sinew_get(s2, &thing_model, &key, 1, (void **)&r));
     assert_true(r != t);
     assert_same_required(t, r);
@@ -103,7 +103,7 @@ static void nullable_fields_round_trip_values_and_edges(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &thing_model));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Thing *t;
     th_ok(sinew_new(s, &thing_model, (void **)&t));
     fill_required(s, t, 1);
@@ -126,9 +126,9 @@ static void nullable_fields_round_trip_values_and_edges(void **state)
     th_ok(sinew_save(s, &thing_model, t));
 
     sinew_session *s2;
-    th_ok(sinew_session_new(&s2, db));
+    th_ok(sinew_session_new(db, &s2));
     Thing *r;
-    sinew_value key = sinew_i64(t->id);
+    sinew_value key = sinew_v_int64(t->id);
     th_ok(sinew_get(s2, &thing_model, &key, 1, (void **)&r));
     assert_same_required(t, r);
     assert_string_equal(r->t, "");
@@ -155,7 +155,7 @@ static void nullable_fields_round_trip_values_and_edges(void **state)
     r->ot = NULL;
     th_ok(sinew_save(s2, &thing_model, r));
     sinew_session *s3;
-    th_ok(sinew_session_new(&s3, db));
+    th_ok(sinew_session_new(db, &s3));
     Thing *r3;
     th_ok(sinew_get(s3, &thing_model, &key, 1, (void **)&r3));
     assert_false(r3->has_oi32);
@@ -173,7 +173,7 @@ static void composite_primary_key(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &membership_model));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     const char *members[] = {"ann", "bob", "ann"};
     const int64_t groups[] = {1, 1, 2};
     for (int i = 0; i < 3; i++) {
@@ -185,14 +185,14 @@ static void composite_primary_key(void **state)
         th_ok(sinew_save(s, &membership_model, m));
     }
     sinew_session *s2;
-    th_ok(sinew_session_new(&s2, db));
+    th_ok(sinew_session_new(db, &s2));
     Membership *m;
-    sinew_value key[2] = {sinew_i64(1), sinew_text("bob")};
+    sinew_value key[2] = {sinew_v_int64(1), sinew_v_text("bob")};
     th_ok(sinew_get(s2, &membership_model, key, 2, (void **)&m));
     assert_string_equal(m->role, "admin");
     m->role = "owner";
     th_ok(sinew_save(s2, &membership_model, m));
-    sinew_value key2[2] = {sinew_i64(2), sinew_text("ann")};
+    sinew_value key2[2] = {sinew_v_int64(2), sinew_v_text("ann")};
     Membership *m2;
     th_ok(sinew_get(s2, &membership_model, key2, 2, (void **)&m2));
     assert_null(m2->role);
@@ -200,7 +200,7 @@ static void composite_primary_key(void **state)
     th_assert_status(sinew_get(s2, &membership_model, key2, 2, (void **)&m2), SINEW_NOTFOUND, "no Membership");
 
     sinew_session *s3;
-    th_ok(sinew_session_new(&s3, db));
+    th_ok(sinew_session_new(db, &s3));
     th_ok(sinew_get(s3, &membership_model, key, 2, (void **)&m));
     assert_string_equal(m->role, "owner");
     th_assert_status(sinew_get(s3, &membership_model, key2, 2, (void **)&m2), SINEW_NOTFOUND,
@@ -220,7 +220,7 @@ static void update_writes_only_changed_columns(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &thing_model));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Thing *t;
     th_ok(sinew_new(s, &thing_model, (void **)&t));
     fill_required(s, t, 0);
@@ -306,7 +306,7 @@ static void many_update_shapes_each_write_their_columns(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &thing_model));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Thing *t;
     th_ok(sinew_new(s, &thing_model, (void **)&t));
     fill_required(s, t, 0);
@@ -326,8 +326,8 @@ static void many_update_shapes_each_write_their_columns(void **state)
             th_ok(sinew_save(s, &thing_model, t));
             /* what the database has now is what the object says */
             sinew_session *fresh;
-            th_ok(sinew_session_new(&fresh, db));
-            sinew_value key = sinew_i64(t->id);
+            th_ok(sinew_session_new(db, &fresh));
+            sinew_value key = sinew_v_int64(t->id);
             Thing *back;
             th_ok(sinew_get(fresh, &thing_model, &key, 1, (void **)&back));
             assert_int_equal(back->i32, t->i32);
@@ -354,20 +354,20 @@ static void identity_map_returns_same_object_without_query(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &account_model));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Account *a;
     th_ok(sinew_new(s, &account_model, (void **)&a));
     a->email = "a@example.com";
     a->name = "A";
     th_ok(sinew_save(s, &account_model, a));
-    sinew_value key = sinew_i64(a->id);
+    sinew_value key = sinew_v_int64(a->id);
     Account *b;
     sinew_db_reset_stats(db);
     th_ok(sinew_get(s, &account_model, &key, 1, (void **)&b));
     assert_ptr_equal(a, b);
     assert_int_equal(sinew_db_stats(db).statements, 0);
     /* get by unique field: a query, but the same object */
-    sinew_value email = sinew_text("a@example.com");
+    sinew_value email = sinew_v_text("a@example.com");
     th_ok(sinew_get_by(s, &account_model, 1, &email, (void **)&b));
     assert_ptr_equal(a, b);
     assert_int_equal(sinew_db_stats(db).statements, 1);
@@ -385,7 +385,7 @@ static void identity_map_survives_growth_and_deletes(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &account_model));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     static Account *objs[N];
     static char emails[N][32];
     th_ok(sinew_begin(db));
@@ -406,7 +406,7 @@ static void identity_map_survives_growth_and_deletes(void **state)
     sinew_db_reset_stats(db);
     for (int i = 0; i < N; i++) {
         if (!objs[i]) continue;
-        sinew_value key = sinew_i64(objs[i]->id);
+        sinew_value key = sinew_v_int64(objs[i]->id);
         Account *got;
         th_ok(sinew_get(s, &account_model, &key, 1, (void **)&got));
         assert_ptr_equal(got, objs[i]);
@@ -418,7 +418,7 @@ static void identity_map_survives_growth_and_deletes(void **state)
     /* a deleted key is not in the map any more: the database is asked, and says no */
     for (int i = 0; i < N; i++) {
         if (objs[i]) continue;
-        sinew_value key = sinew_i64(i + 1);
+        sinew_value key = sinew_v_int64(i + 1);
         Account *got;
         th_assert_status(sinew_get(s, &account_model, &key, 1, (void **)&got), SINEW_NOTFOUND, NULL);
         break;
@@ -443,7 +443,7 @@ static void insert_of_caller_struct_fills_key(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &account_model));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Account mine = {0, "me@example.com", "Me", 0};
     th_ok(sinew_insert(s, &account_model, &mine));
     assert_true(mine.id > 0);
@@ -465,14 +465,14 @@ static void version_field_detects_stale_update(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &account_model));
     sinew_session *s1, *s2;
-    th_ok(sinew_session_new(&s1, db));
-    th_ok(sinew_session_new(&s2, db));
+    th_ok(sinew_session_new(db, &s1));
+    th_ok(sinew_session_new(db, &s2));
     Account *a;
     th_ok(sinew_new(s1, &account_model, (void **)&a));
     a->email = "v@example.com";
     a->name = "one";
     th_ok(sinew_save(s1, &account_model, a));
-    sinew_value key = sinew_i64(a->id);
+    sinew_value key = sinew_v_int64(a->id);
     Account *b;
     th_ok(sinew_get(s2, &account_model, &key, 1, (void **)&b));
     a->name = "two";
@@ -482,7 +482,7 @@ static void version_field_detects_stale_update(void **state)
     th_assert_status(sinew_save(s2, &account_model, b), SINEW_CONFLICT, "changed or deleted by someone else");
     assert_int_equal(b->version, 0);
     sinew_session *s3;
-    th_ok(sinew_session_new(&s3, db));
+    th_ok(sinew_session_new(db, &s3));
     Account *c;
     th_ok(sinew_get(s3, &account_model, &key, 1, (void **)&c));
     assert_string_equal(c->name, "two");
@@ -505,7 +505,7 @@ static void bulk_insert_every_type_round_trips(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &thing_model));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     enum { N = 1500 };
     static const char *const tricky[] = {"tab\there", "new\nline", "cr\rhere", "back\\slash", "\\N", "", "plain"};
     Thing *things = calloc(N, sizeof *things);
@@ -528,7 +528,7 @@ static void bulk_insert_every_type_round_trips(void **state)
     for (int i = 1; i < N; i++) assert_true(things[i].id > things[i - 1].id);
 
     sinew_session *s2;
-    th_ok(sinew_session_new(&s2, db));
+    th_ok(sinew_session_new(db, &s2));
     sinew_query *q = sinew_query_new(s2, &thing_model);
     th_ok(sinew_order(q, sinew_column(&thing_model, 0), SINEW_ASC));
     sinew_list all;

@@ -16,12 +16,12 @@ static void not_found(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &account_model));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Account *a = (Account *)0x1;
-    sinew_value key = sinew_i64(999);
+    sinew_value key = sinew_v_int64(999);
     th_assert_status(sinew_get(s, &account_model, &key, 1, (void **)&a), SINEW_NOTFOUND, "no Account with id = 999");
     assert_null(a);
-    sinew_value email = sinew_text("nobody@example.com");
+    sinew_value email = sinew_v_text("nobody@example.com");
     th_assert_status(sinew_get_by(s, &account_model, 1, &email, (void **)&a), SINEW_NOTFOUND,
                      "no Account with email = 'nobody@example.com'");
     sinew_session_free(s);
@@ -34,7 +34,7 @@ static void unique_violation_names_table_and_column(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &account_model));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Account *a, *b;
     th_ok(sinew_new(s, &account_model, (void **)&a));
     a->email = "dup@example.com";
@@ -63,7 +63,7 @@ static void not_null_violation_names_column(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &account_model));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Account *a;
     th_ok(sinew_new(s, &account_model, (void **)&a));
     a->email = "x@example.com";
@@ -81,19 +81,19 @@ static void misuse_is_reported(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &membership_model));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Membership *m;
-    sinew_value one = sinew_i64(1);
+    sinew_value one = sinew_v_int64(1);
     th_assert_status(sinew_get(s, &membership_model, &one, 1, (void **)&m), SINEW_MISUSE,
                      "Membership has 2 key field(s), 1 value(s) given");
-    sinew_value wrong[2] = {sinew_text("1"), sinew_text("x")};
+    sinew_value wrong[2] = {sinew_v_text("1"), sinew_v_text("x")};
     th_assert_status(sinew_get(s, &membership_model, wrong, 2, (void **)&m), SINEW_TYPE,
                      "field Membership.group_id is int64 but the value given is text");
     th_assert_status(sinew_commit(db), SINEW_MISUSE, "no transaction is open");
     th_ok(sinew_new(s, &membership_model, (void **)&m));
     th_assert_status(sinew_delete(s, &membership_model, m), SINEW_MISUSE, "not saved yet");
     th_assert_status(sinew_save(s, &account_model, m), SINEW_MISUSE, "is a Membership, not a Account");
-    th_assert_status(sinew_session_new(NULL, db), SINEW_MISUSE, "must not be NULL");
+    th_assert_status(sinew_session_new(db, NULL), SINEW_MISUSE, "must not be NULL");
     sinew_session_free(s);
     th_close(db);
 }
@@ -104,7 +104,7 @@ static void memory_limit_gives_nomem_and_session_recovers(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &account_model));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Account *a;
     th_ok(sinew_new(s, &account_model, (void **)&a));
     char *big = malloc(300000);
@@ -113,9 +113,9 @@ static void memory_limit_gives_nomem_and_session_recovers(void **state)
     a->email = "big@example.com";
     a->name = big;
     th_ok(sinew_save(s, &account_model, a));
-    sinew_value key = sinew_i64(a->id);
+    sinew_value key = sinew_v_int64(a->id);
     sinew_session *s2;
-    th_ok(sinew_session_new(&s2, db));
+    th_ok(sinew_session_new(db, &s2));
     sinew_session_set_memory_limit(s2, 64 * 1024);
     Account *b = NULL;
     th_assert_status(sinew_get(s2, &account_model, &key, 1, (void **)&b), SINEW_NOMEM, "memory limit");
@@ -150,19 +150,19 @@ static void plain_free(void *p, void *ctx) { (void)ctx; free(p); }
 static int workload(void)
 {
     sinew_db *db;
-    int rc = sinew_open(&db, "sqlite::memory:");
+    int rc = sinew_open("sqlite::memory:", &db);
     if (rc) return rc;
     sinew_session *s = NULL;
     if ((rc = sinew_create_table(db, &account_model))) goto out;
-    if ((rc = sinew_session_new(&s, db))) goto out;
+    if ((rc = sinew_session_new(db, &s))) goto out;
     Account *a;
     if ((rc = sinew_new(s, &account_model, (void **)&a))) goto out;
     a->email = "k@example.com";
     a->name = "k";
     if ((rc = sinew_save(s, &account_model, a))) goto out;
-    sinew_value key = sinew_i64(a->id);
+    sinew_value key = sinew_v_int64(a->id);
     sinew_session *s2;
-    if ((rc = sinew_session_new(&s2, db))) goto out;
+    if ((rc = sinew_session_new(db, &s2))) goto out;
     Account *b;
     rc = sinew_get(s2, &account_model, &key, 1, (void **)&b);
     if (rc == SINEW_OK) {
@@ -203,14 +203,14 @@ static void io_error_on_unopenable_file(void **state)
 {
     (void)state;
     sinew_db *db = (sinew_db *)0x1;
-    th_assert_status(sinew_open(&db, "sqlite:/nonexistent-dir/sub/x.db"), SINEW_IOERR, "cannot open");
+    th_assert_status(sinew_open("sqlite:/nonexistent-dir/sub/x.db", &db), SINEW_IOERR, "cannot open");
     assert_null(db);
     char path[512];
     snprintf(path, sizeof path, "sqlite:%s/notadb.db", th_tmpdir());
     FILE *f = fopen(path + 7, "w");
     fputs("this is not a database file, just text that is long enough to matter .....", f);
     fclose(f);
-    int rc = sinew_open(&db, path);
+    int rc = sinew_open(path, &db);
     if (rc == SINEW_OK) {
         rc = sinew_create_table(db, &account_model);
         sinew_close(db);
@@ -229,7 +229,7 @@ static void busy_when_another_writer_holds_the_lock(void **state)
          * transaction pooling (it lands on one server connection, the UPDATE on another) */
         char url[1100];
         snprintf(url, sizeof url, "%s%clock_timeout=100", th_last_url(), strchr(th_last_url(), '?') ? '&' : '?');
-        th_ok(sinew_open(&db2, url));
+        th_ok(sinew_open(url, &db2));
         th_ok(sinew_exec(db1, "INSERT INTO accounts (email, name, version) VALUES ('l@x', 'l', 0)"));
         th_ok(sinew_begin(db1));
         th_ok(sinew_exec(db1, "UPDATE accounts SET name = 'held' WHERE email = 'l@x'"));
@@ -238,13 +238,13 @@ static void busy_when_another_writer_holds_the_lock(void **state)
         th_close(db1);
         char url[512];
         snprintf(url, sizeof url, "sqlite:%s/busy.db?busy_timeout=50", th_tmpdir());
-        th_ok(sinew_open(&db1, url));
+        th_ok(sinew_open(url, &db1));
         th_ok(sinew_create_table(db1, &account_model));
-        th_ok(sinew_open(&db2, url));
+        th_ok(sinew_open(url, &db2));
         th_ok(sinew_begin(db1));
         th_ok(sinew_exec(db1, "INSERT INTO accounts (email, name, version) VALUES ('l@x', 'l', 0)"));
         sinew_session *s;
-        th_ok(sinew_session_new(&s, db2));
+        th_ok(sinew_session_new(db2, &s));
         Account *a;
         th_ok(sinew_new(s, &account_model, (void **)&a));
         a->email = "other@x";
@@ -265,9 +265,9 @@ static void type_mismatch_names_field_and_expected_type(void **state)
     th_ok(sinew_exec(db, "CREATE TABLE accounts (id integer PRIMARY KEY, email text, name text, version text)"));
     th_ok(sinew_exec(db, "INSERT INTO accounts VALUES (1, 'a@x', 'a', 'seven')"));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Account *a;
-    sinew_value key = sinew_i64(1);
+    sinew_value key = sinew_v_int64(1);
     th_assert_status(sinew_get(s, &account_model, &key, 1, (void **)&a), SINEW_TYPE,
                      "type mismatch reading accounts.version: field 'version' expects int32, the database returned text");
     sinew_session_free(s);
@@ -284,9 +284,9 @@ static void number_in_a_text_field_reads_as_its_text(void **state)
     th_ok(sinew_exec(db, "CREATE TABLE accounts (id integer PRIMARY KEY, email integer, name real, version integer)"));
     th_ok(sinew_exec(db, "INSERT INTO accounts VALUES (1, 42, 2.5, 3)"));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Account *a;
-    sinew_value key = sinew_i64(1);
+    sinew_value key = sinew_v_int64(1);
     th_ok(sinew_get(s, &account_model, &key, 1, (void **)&a));
     assert_string_equal(a->email, "42");
     assert_string_equal(a->name, "2.5");
@@ -322,7 +322,7 @@ static void counting_free(void *p, void *ctx)
 static long load_all(sinew_db *db)
 {
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     sinew_query *q = sinew_query_new(s, &account_model);
     sinew_list l;
     th_ok(sinew_all(q, &l));

@@ -78,7 +78,7 @@ static void sixty_four_fields_work_end_to_end(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &wide_model));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     for (int64_t id = 1; id <= 2; id++) {
         Wide *w;
         th_ok(sinew_new(s, &wide_model, (void **)&w));
@@ -90,16 +90,16 @@ static void sixty_four_fields_work_end_to_end(void **state)
     sinew_session_free(s);
 
     /* the last field alone changes: bit 63 of the change mask */
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Wide *w;
-    sinew_value key = sinew_i64(1);
+    sinew_value key = sinew_v_int64(1);
     th_ok(sinew_get(s, &wide_model, &key, 1, (void **)&w));
     assert_wide(w, 1, val(1, 63));
     w->c62 = -7;
     th_ok(sinew_save(s, &wide_model, w));
     sinew_session_free(s);
 
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     sinew_query *q = sinew_query_new(s, &wide_model);
     th_ok(sinew_order(q, sinew_column(&wide_model, 0), SINEW_ASC));
     sinew_list all;
@@ -111,7 +111,7 @@ static void sixty_four_fields_work_end_to_end(void **state)
     sinew_session_free(s);
 
     /* raw reads map 64 columns by name */
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     th_ok(sinew_raw_all(s, &wide_model, "SELECT * FROM wides ORDER BY id", NULL, 0, &all));
     assert_int_equal(all.count, 2);
     assert_wide(all.items[0], 1, -7);
@@ -120,7 +120,7 @@ static void sixty_four_fields_work_end_to_end(void **state)
     /* a JOIN prefetch of the 64-field model */
     th_ok(sinew_exec(db, "CREATE TABLE links (id BIGINT PRIMARY KEY, wide_id BIGINT NOT NULL, huge_id BIGINT NOT NULL)"));
     th_ok(sinew_exec(db, "INSERT INTO links (id, wide_id, huge_id) VALUES (1, 2, 0)"));
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     q = sinew_query_new(s, &link_model);
     th_ok(sinew_prefetch_with(q, &link_rels[0], SINEW_EAGER_JOIN));
     th_ok(sinew_all(q, &all));
@@ -154,7 +154,7 @@ static void sixty_five_fields_are_refused_by_name(void **state)
 
     const char *want = "model Huge has 65 fields; sinew supports up to 64 per model";
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Huge *h;
     th_ok(sinew_new(s, &huge_model, (void **)&h));
     h->id = 2;
@@ -178,7 +178,7 @@ static void sixteen_terms_of_a_query(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &wide_model));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     for (int64_t id = 1; id <= 3; id++) {
         Wide *w;
         th_ok(sinew_new(s, &wide_model, (void **)&w));
@@ -213,8 +213,8 @@ static void sixteen_terms_of_a_query(void **state)
     q = sinew_query_new(s, &wide_model);
     th_ok(sinew_group_by(q, sinew_column(&wide_model, 1)));
     for (int i = 2; i <= 17; i++)
-        th_ok(sinew_having(q, SINEW_MAX, sinew_column(&wide_model, i), SINEW_GT, sinew_i64(-1000)));
-    th_assert_status(sinew_having(q, SINEW_MAX, sinew_column(&wide_model, 18), SINEW_GT, sinew_i64(0)),
+        th_ok(sinew_having(q, SINEW_MAX, sinew_column(&wide_model, i), SINEW_GT, sinew_v_int64(-1000)));
+    th_assert_status(sinew_having(q, SINEW_MAX, sinew_column(&wide_model, 18), SINEW_GT, sinew_v_int64(0)),
                      SINEW_UNSUPPORTED, "more than 16 HAVING terms in one query");
     sinew_query_free(q);
     sinew_session_free(s);

@@ -22,7 +22,7 @@ static char *read_header(void)
     return buf;
 }
 
-/* the function a hint names ("... with sinew_i32()") is declared; the message says it once */
+/* the function a hint names ("... with sinew_v_int32()") is declared; the message says it once */
 static void assert_hint_is_real(const char *msg, const char *header)
 {
     const char *w = strstr(msg, " with sinew_");
@@ -45,13 +45,13 @@ static void type_mismatch_hints_name_real_functions(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &thing_model));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     char *header = read_header();
     sinew_uuid u = {{0}};
     size_t checked = 0;
     for (size_t i = 1; i < thing_model.nfields; i++) {
         const sinew_field *f = &thing_model.fields[i];
-        sinew_value wrong = f->type == SINEW_UUID ? sinew_i64(1) : sinew_uuidv(u);
+        sinew_value wrong = f->type == SINEW_UUID ? sinew_v_int64(1) : sinew_v_uuid(u);
         sinew_query *q = sinew_query_new(s, &thing_model);
         th_assert_status(sinew_where(q, sinew_eq(sinew_column(&thing_model, (int)i), wrong)), SINEW_MISUSE,
                          "cannot compare Thing.");
@@ -62,14 +62,14 @@ static void type_mismatch_hints_name_real_functions(void **state)
     assert_int_equal(checked, thing_model.nfields - 1);
     /* the int types name their real constructors */
     sinew_query *q = sinew_query_new(s, &thing_model);
-    th_assert_status(sinew_where(q, sinew_eq(sinew_column(&thing_model, 3), sinew_text("x"))), SINEW_MISUSE,
-                     "cannot compare Thing.i32 (int32) = a text value; make the value with sinew_i32()");
+    th_assert_status(sinew_where(q, sinew_eq(sinew_column(&thing_model, 3), sinew_v_text("x"))), SINEW_MISUSE,
+                     "cannot compare Thing.i32 (int32) = a text value; make the value with sinew_v_int32()");
     sinew_query_free(q);
     /* a key of the wrong type */
     Thing *t;
-    sinew_value key = sinew_text("1");
+    sinew_value key = sinew_v_text("1");
     th_assert_status(sinew_get(s, &thing_model, &key, 1, (void **)&t), SINEW_TYPE,
-                     "key field Thing.id is int64 but the value given is text; make it with sinew_i64()");
+                     "key field Thing.id is int64 but the value given is text; make it with sinew_v_int64()");
     free(header);
     sinew_session_free(s);
     th_close(db);
@@ -83,7 +83,7 @@ static void detail_of_an_earlier_error_is_kept(void **state)
     th_ok(sinew_exec(db, "CREATE TABLE accounts (id integer PRIMARY KEY, email text, name text, version integer)"));
     th_ok(sinew_exec(db, "INSERT INTO accounts VALUES (1, 'a@x', 'a', 1)"));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     /* a timestamp field over a text column holding something else */
     typedef struct Stamp { int64_t id; int64_t email; } Stamp;
     static const sinew_field stamp_fields[] = {
@@ -93,7 +93,7 @@ static void detail_of_an_earlier_error_is_kept(void **state)
     static const unsigned stamp_pk[] = {0};
     static const sinew_model stamp_model = SINEW_MODEL(Stamp, "Stamp", "accounts", "stamp", stamp_fields, stamp_pk);
     Stamp *st;
-    sinew_value key = sinew_i64(1);
+    sinew_value key = sinew_v_int64(1);
     th_assert_status(sinew_get(s, &stamp_model, &key, 1, (void **)&st), SINEW_TYPE,
                      "type mismatch reading accounts.email: field 'email' expects timestamp, the database returned "
                      "text: invalid timestamp 'a@x': expected YYYY-MM-DD HH:MM:SS[.ffffff] in UTC");
@@ -109,8 +109,8 @@ static void object_of_another_session_is_named_so(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &account_model));
     sinew_session *s1, *s2;
-    th_ok(sinew_session_new(&s1, db));
-    th_ok(sinew_session_new(&s2, db));
+    th_ok(sinew_session_new(db, &s1));
+    th_ok(sinew_session_new(db, &s2));
     Account *a;
     th_ok(sinew_new(s1, &account_model, (void **)&a));
     a->email = "a@x";

@@ -7,15 +7,15 @@ static void good_urls_parse(void **state)
 {
     (void)state;
     sinew_url *u;
-    th_ok(sinew_url_parse(&u, "sqlite::memory:"));
+    th_ok(sinew_url_parse("sqlite::memory:", &u));
     assert_string_equal(u->scheme, "sqlite");
     assert_string_equal(u->path, ":memory:");
     sinew_url_free(u);
-    th_ok(sinew_url_parse(&u, "sqlite:///tmp/a%20b.db?busy_timeout=10"));
+    th_ok(sinew_url_parse("sqlite:///tmp/a%20b.db?busy_timeout=10", &u));
     assert_string_equal(u->path, "/tmp/a b.db");
     assert_string_equal(sinew_url_param(u, "busy_timeout"), "10");
     sinew_url_free(u);
-    th_ok(sinew_url_parse(&u, "postgres://ann:p%40ss@127.0.0.1:5433/blog?sslmode=disable&application_name=x"));
+    th_ok(sinew_url_parse("postgres://ann:p%40ss@127.0.0.1:5433/blog?sslmode=disable&application_name=x", &u));
     assert_string_equal(u->scheme, "postgres");
     assert_string_equal(u->user, "ann");
     assert_string_equal(u->password, "p@ss");
@@ -25,11 +25,11 @@ static void good_urls_parse(void **state)
     assert_string_equal(sinew_url_param(u, "sslmode"), "disable");
     assert_null(sinew_url_param(u, "nope"));
     sinew_url_free(u);
-    th_ok(sinew_url_parse(&u, "postgresql://[::1]:6000/db"));
+    th_ok(sinew_url_parse("postgresql://[::1]:6000/db", &u));
     assert_string_equal(u->host, "::1");
     assert_int_equal(u->port, 6000);
     sinew_url_free(u);
-    th_ok(sinew_url_parse(&u, "postgres:///db"));
+    th_ok(sinew_url_parse("postgres:///db", &u));
     assert_null(u->host);
     assert_string_equal(u->path, "db");
     sinew_url_free(u);
@@ -59,16 +59,26 @@ static void bad_urls_are_explained(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sinew_url *u = (sinew_url *)0x1;
-        int rc = sinew_url_parse(&u, cases[i].url);
+        int rc = sinew_url_parse(cases[i].url, &u);
         if (rc != SINEW_INVALID || !strstr(sinew_errmsg(), cases[i].msg))
             fail_msg("'%s': got %s '%s', want SINEW_INVALID with '%s'", cases[i].url, sinew_status_name(rc),
                      sinew_errmsg(), cases[i].msg);
         assert_null(u);
     }
     sinew_db *db;
-    th_assert_status(sinew_open(&db, "mysql://127.0.0.1/x"), SINEW_INVALID, "unknown scheme");
-    th_assert_status(sinew_open(&db, "sqlite::memory:?mode=bogus"), SINEW_INVALID, "mode=bogus");
-    th_assert_status(sinew_open(&db, "sqlite::memory:?busy_timeout=soon"), SINEW_INVALID, "busy_timeout=soon");
+    th_assert_status(sinew_open("mysql://127.0.0.1/x", &db), SINEW_INVALID, "unknown scheme");
+    th_assert_status(sinew_open("sqlite::memory:?mode=bogus", &db), SINEW_INVALID, "mode=bogus");
+    th_assert_status(sinew_open("sqlite::memory:?busy_timeout=soon", &db), SINEW_INVALID, "busy_timeout=soon");
+}
+
+/* open() as a driver of interface version 1 to 5 has it: out-parameter first. Counted,
+ * and it refuses arguments in the new order (a URL where the out-pointer belongs). */
+static int legacy_opens;
+static int legacy_sqlite_open(sinew_conn **out, const sinew_url *url)
+{
+    legacy_opens++;
+    if (!out || !url || !url->scheme) return sinew_error_set(SINEW_MISUSE, "legacy open: arguments swapped");
+    return sinew_sqlite_driver.open(url, out);
 }
 
 /* The registry accepts every driver interface version from 1 to SINEW_DRIVER_VERSION:
@@ -102,6 +112,7 @@ static void driver_interface_versions(void **state)
     old = sinew_sqlite_driver;
     old.version = 1;
     old.schemes = schemes;
+    old.open = SINEW_DRIVER_OPEN_V1(legacy_sqlite_open);
     th_ok(sinew_register_driver(&old));
     const sinew_driver *got = sinew_find_driver("oldthing");
     assert_non_null(got);
@@ -109,6 +120,8 @@ static void driver_interface_versions(void **state)
     assert_null(got->column_cell);                 /* a member version 1 does not have */
     assert_ptr_equal(got->step, sinew_sqlite_driver.step);
     assert_ptr_equal(got->copy_end, old.copy_end);
+    /* open(&conn, url) of versions 1-5 is called through an adapter taking (url, &conn) */
+    assert_ptr_not_equal(got->open, old.open);
     /* the dialect is copied as far as version 1 reaches too: decimal_cast (version 3) is absent */
     assert_ptr_not_equal(got->dialect, sinew_sqlite_driver.dialect);
     assert_string_equal(got->dialect->name, sinew_sqlite_driver.dialect->name);
@@ -116,7 +129,8 @@ static void driver_interface_versions(void **state)
     th_ok(sinew_register_driver(&old));            /* again: no second entry */
     assert_ptr_equal(sinew_find_driver("oldthing"), got);
     sinew_db *db;
-    th_ok(sinew_open(&db, "oldthing::memory:"));
+    th_ok(sinew_open("oldthing::memory:", &db));
+    assert_int_equal(legacy_opens, 1);
     th_ok(sinew_exec(db, "CREATE TABLE t (x INTEGER)"));
     sinew_close(db);
 
@@ -126,6 +140,7 @@ static void driver_interface_versions(void **state)
     v3 = sinew_sqlite_driver;
     v3.version = 3;
     v3.schemes = v3_schemes;
+    v3.open = SINEW_DRIVER_OPEN_V1(legacy_sqlite_open);
     th_ok(sinew_register_driver(&v3));
     got = sinew_find_driver("v3thing");
     assert_non_null(got);
@@ -142,6 +157,7 @@ static void driver_interface_versions(void **state)
     v4 = sinew_sqlite_driver;
     v4.version = 4;
     v4.schemes = v4_schemes;
+    v4.open = SINEW_DRIVER_OPEN_V1(legacy_sqlite_open);
     v4.introspect_schemas = (int (*)(sinew_conn *, const char *const *, size_t, sinew_schema **))1;
     th_ok(sinew_register_driver(&v4));
     got = sinew_find_driver("v4thing");
@@ -151,21 +167,50 @@ static void driver_interface_versions(void **state)
     assert_ptr_equal(got->column_cell, sinew_sqlite_driver.column_cell);   /* version 2's member is kept */
     assert_ptr_equal(got->introspect, sinew_sqlite_driver.introspect);
 
-    /* a version-5 driver's dialect ends before distribution_extension (version 6): read as absent,
-       so @@distribute does nothing on it, whatever lies past the end of its dialect */
+    /* a version-5 driver (the last with open(&conn, url)) is adapted too, and opens; its
+       dialect ends before max_ident_len (version 6): no limit is read */
     static const char *const v5_schemes[] = {"v5thing", NULL};
+    static sinew_dialect v5d;
+    v5d = *sinew_sqlite_driver.dialect;
+    v5d.has_row_locks = 1;
+    v5d.max_ident_len = 10;
     static sinew_driver v5;
-    static sinew_dialect v5_dialect;
-    v5_dialect = *sinew_postgres_driver.dialect;
     v5 = sinew_sqlite_driver;
     v5.version = 5;
     v5.schemes = v5_schemes;
-    v5.dialect = &v5_dialect;
+    v5.open = SINEW_DRIVER_OPEN_V1(legacy_sqlite_open);
+    v5.dialect = &v5d;
     th_ok(sinew_register_driver(&v5));
     got = sinew_find_driver("v5thing");
     assert_non_null(got);
-    assert_ptr_not_equal(got->dialect, &v5_dialect);
-    assert_int_equal(got->dialect->has_row_locks, 1);                 /* version 5's member is kept */
+    assert_ptr_not_equal(got, &v5);
+    assert_ptr_equal(got->introspect_schemas, sinew_sqlite_driver.introspect_schemas);
+    assert_ptr_not_equal(got->dialect, &v5d);
+    assert_int_equal(got->dialect->has_row_locks, 1);   /* version 5's member is kept */
+    assert_int_equal(got->dialect->max_ident_len, 0);
+    th_ok(sinew_open("v5thing::memory:", &db));
+    assert_int_equal(legacy_opens, 2);
+    sinew_close(db);
+    /* the slots' trampolines are per driver: the version-1 one still reaches its own */
+    th_ok(sinew_open("oldthing::memory:", &db));
+    assert_int_equal(legacy_opens, 3);
+    sinew_close(db);
+
+    /* a version-6 driver's dialect ends before distribution_extension (version 7): read as absent,
+       so @@distribute does nothing on it, whatever lies past the end of its dialect */
+    static const char *const v6_schemes[] = {"v6thing", NULL};
+    static sinew_driver v6;
+    static sinew_dialect v6_dialect;
+    v6_dialect = *sinew_postgres_driver.dialect;
+    v6 = sinew_sqlite_driver;
+    v6.version = 6;
+    v6.schemes = v6_schemes;
+    v6.dialect = &v6_dialect;
+    th_ok(sinew_register_driver(&v6));
+    got = sinew_find_driver("v6thing");
+    assert_non_null(got);
+    assert_ptr_not_equal(got->dialect, &v6_dialect);
+    assert_int_equal(got->dialect->max_ident_len, 63);               /* version 6's member is kept */
     assert_null(got->dialect->distribution_extension);
     assert_string_equal(sinew_postgres_driver.dialect->distribution_extension, "citus");
 
@@ -174,6 +219,9 @@ static void driver_interface_versions(void **state)
     current.schemes = schemes;
     th_ok(sinew_register_driver(&current));
     assert_ptr_equal(sinew_find_driver("oldthing"), &current);   /* the current version is used as given */
+    th_ok(sinew_open("oldthing::memory:", &db));                  /* open(url, &conn) called directly */
+    assert_int_equal(legacy_opens, 3);
+    sinew_close(db);
 }
 
 int main(void)

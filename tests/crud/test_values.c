@@ -37,7 +37,7 @@ static sinew_db *fresh(sinew_session **s)
 {
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &reading_model));
-    th_ok(sinew_session_new(s, db));
+    th_ok(sinew_session_new(db, s));
     return db;
 }
 
@@ -52,7 +52,7 @@ static int64_t rows(sinew_session *s)
 static void all_rows_load(sinew_db *db, size_t expect)
 {
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     sinew_query *q = sinew_query_new(s, &reading_model);
     sinew_list all;
     th_ok(sinew_all(q, &all));
@@ -66,7 +66,7 @@ static int pg_takes(sinew_session *s, const char *type, const char *text)
 {
     char sql[64];
     snprintf(sql, sizeof sql, "SELECT CAST($1 AS %s)", type);
-    sinew_value p = sinew_text(text);
+    sinew_value p = sinew_v_text(text);
     sinew_rows *r = NULL;
     int rc = sinew_raw_rows(s, sql, &p, 1, &r);
     if (rc == SINEW_OK) rc = sinew_rows_next(r);
@@ -88,18 +88,18 @@ static void decimals_compare_order_and_aggregate_as_numbers(void **state)
         th_ok(sinew_save(s, &reading_model, r));
     }
     sinew_query *q = sinew_query_new(s, &reading_model);
-    th_ok(sinew_where(q, sinew_gt(R_PRICE, sinew_decimal("9"))));
+    th_ok(sinew_where(q, sinew_gt(R_PRICE, sinew_v_decimal("9"))));
     int64_t n;
     th_ok(sinew_query_count(q, &n));
     assert_int_equal(n, 2);   /* 10 and 100 */
     sinew_query_free(q);
     q = sinew_query_new(s, &reading_model);
-    th_ok(sinew_where(q, sinew_between(R_PRICE, sinew_i64(-1), sinew_decimal("9.5"))));
+    th_ok(sinew_where(q, sinew_between(R_PRICE, sinew_v_int64(-1), sinew_v_decimal("9.5"))));
     th_ok(sinew_query_count(q, &n));
     assert_int_equal(n, 3);   /* -1, 2.5, 9 */
     sinew_query_free(q);
     q = sinew_query_new(s, &reading_model);
-    th_ok(sinew_where(q, sinew_eq(R_PRICE, sinew_decimal("2.50"))));   /* equal as numbers, as numeric is */
+    th_ok(sinew_where(q, sinew_eq(R_PRICE, sinew_v_decimal("2.50"))));   /* equal as numbers, as numeric is */
     th_ok(sinew_query_count(q, &n));
     assert_int_equal(n, 1);
     sinew_query_free(q);
@@ -152,7 +152,7 @@ static void text_that_is_not_a_decimal_is_refused(void **state)
         th_assert_status(sinew_upsert(s, &reading_model, &mine, on_id, 1), SINEW_TYPE, "Reading.price");
         /* and as a filter value */
         sinew_query *q = sinew_query_new(s, &reading_model);
-        th_assert_status(sinew_where(q, sinew_gt(R_PRICE, sinew_decimal(bad[i]))), SINEW_MISUSE, "not a decimal number");
+        th_assert_status(sinew_where(q, sinew_gt(R_PRICE, sinew_v_decimal(bad[i]))), SINEW_MISUSE, "not a decimal number");
         sinew_query_free(q);
     }
     assert_int_equal(rows(s), 0);
@@ -184,11 +184,11 @@ static void out_of_range_timestamps_and_dates_are_refused(void **state)
     sinew_session *s;
     sinew_db *db = fresh(&s);
     int64_t lo, hi;
-    th_ok(sinew_timestamp_parse(&lo, "0001-01-01 00:00:00", 19));
-    th_ok(sinew_timestamp_parse(&hi, "9999-12-31 23:59:59.999999", 26));
+    th_ok(sinew_timestamp_parse("0001-01-01 00:00:00", 19, &lo));
+    th_ok(sinew_timestamp_parse("9999-12-31 23:59:59.999999", 26, &hi));
     int32_t dlo, dhi;
-    th_ok(sinew_date_parse(&dlo, "0001-01-01", 10));
-    th_ok(sinew_date_parse(&dhi, "9999-12-31", 10));
+    th_ok(sinew_date_parse("0001-01-01", 10, &dlo));
+    th_ok(sinew_date_parse("9999-12-31", 10, &dhi));
     const int64_t bad_ts[] = {hi + 1, lo - 1, INT64_MAX, INT64_MIN, hi + 86400000000LL * 366};
     for (size_t i = 0; i < sizeof bad_ts / sizeof bad_ts[0]; i++) {
         Reading mine = {0};
@@ -222,9 +222,9 @@ static void out_of_range_timestamps_and_dates_are_refused(void **state)
     int64_t id = r->id;
     all_rows_load(db, 2);
     sinew_session *s2;
-    th_ok(sinew_session_new(&s2, db));
+    th_ok(sinew_session_new(db, &s2));
     Reading *back;
-    sinew_value key = sinew_i64(id);
+    sinew_value key = sinew_v_int64(id);
     th_ok(sinew_get(s2, &reading_model, &key, 1, (void **)&back));
     assert_true(back->at == hi);
     assert_int_equal(back->day, dhi);
@@ -256,16 +256,16 @@ static void json_that_is_not_json_is_refused(void **state)
     th_ok(sinew_new(s, &reading_model, (void **)&one));
     th_ok(sinew_save(s, &reading_model, one));
     sinew_query *q = sinew_query_new(s, &reading_model);
-    sinew_assign set[1] = {{sinew_column(&reading_model, 2), sinew_json("{not json")}};
+    sinew_assign set[1] = {{sinew_column(&reading_model, 2), sinew_v_json("{not json")}};
     int64_t changed = -1;
     th_assert_status(sinew_query_update(q, set, 1, &changed), SINEW_TYPE, "Reading.doc is not valid JSON");
     sinew_query_free(q);
     q = sinew_query_new(s, &reading_model);   /* a failed call's error sticks to its query */
-    sinew_assign nan_set[1] = {{sinew_column(&reading_model, 5), sinew_f64(NAN)}};
+    sinew_assign nan_set[1] = {{sinew_column(&reading_model, 5), sinew_v_double(NAN)}};
     th_assert_status(sinew_query_update(q, nan_set, 1, &changed), SINEW_TYPE, "Reading.score is NaN");
     sinew_query_free(q);
     q = sinew_query_new(s, &reading_model);
-    sinew_assign dec_set[1] = {{R_PRICE, sinew_decimal("0x10")}};
+    sinew_assign dec_set[1] = {{R_PRICE, sinew_v_decimal("0x10")}};
     th_assert_status(sinew_query_update(q, dec_set, 1, &changed), SINEW_MISUSE, "not a decimal number");
     sinew_query_free(q);
     th_ok(sinew_delete(s, &reading_model, one));
@@ -301,9 +301,9 @@ static void nan_is_refused_on_every_backend(void **state)
     r->score = INFINITY;   /* infinities are numbers both backends keep */
     th_ok(sinew_save(s, &reading_model, r));
     sinew_session *s2;
-    th_ok(sinew_session_new(&s2, db));
+    th_ok(sinew_session_new(db, &s2));
     Reading *back;
-    sinew_value key = sinew_i64(r->id);
+    sinew_value key = sinew_v_int64(r->id);
     th_ok(sinew_get(s2, &reading_model, &key, 1, (void **)&back));
     assert_true(isinf(back->score) && back->score > 0);
     sinew_session_free(s2);

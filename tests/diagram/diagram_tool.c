@@ -11,7 +11,7 @@ int main(int argc, char **argv)
     if (argc < 3) return 2;
     sinew_db *db;
     sinew_schema *s;
-    if (sinew_open(&db, argv[1]) || sinew_introspect(db, &s)) {
+    if (sinew_open(argv[1], &db) || sinew_introspect(db, &s)) {
         fprintf(stderr, "%s\n", sinew_errmsg());
         return 1;
     }

@@ -79,7 +79,7 @@ static sinew_schema *chinook(const char *path)
     char url[512];
     snprintf(url, sizeof url, "sqlite:%s?mode=ro", path);
     sinew_db *db;
-    th_ok(sinew_open(&db, url));
+    th_ok(sinew_open(url, &db));
     sinew_schema *s;
     th_ok(sinew_introspect(db, &s));
     s->name = "chinook";
@@ -151,7 +151,7 @@ static void drift_view_marks_differences(void **state)
     assert_int_equal(system(cmd), 0);
     snprintf(url, sizeof url, "sqlite:%s", copy);
     sinew_db *db;
-    th_ok(sinew_open(&db, url));
+    th_ok(sinew_open(url, &db));
     th_ok(sinew_exec(db, "PRAGMA foreign_keys = OFF;"
                          "ALTER TABLE Artist ADD COLUMN Country TEXT;"
                          "ALTER TABLE Customer DROP COLUMN Fax;"
@@ -215,7 +215,7 @@ static sinew_schema *hostile_schema(void)
     remove(path);
     snprintf(url, sizeof url, "sqlite:%s", path);
     sinew_db *db;
-    th_ok(sinew_open(&db, url));
+    th_ok(sinew_open(url, &db));
     for (size_t i = 0; i < HOSTILE_N; i++) {
         /* every table: a key, hostile column names, and a foreign key to the table before it */
         char t[128], prev[128], sql[1024];

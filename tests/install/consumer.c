@@ -7,7 +7,7 @@ int main(int argc, char **argv)
     char url[512];
     snprintf(url, sizeof url, "sqlite:%s", argc > 1 ? argv[1] : ":memory:");
     sinew_db *db;
-    if (sinew_open(&db, url) != SINEW_OK) {
+    if (sinew_open(url, &db) != SINEW_OK) {
         fprintf(stderr, "%s\n", sinew_errmsg());
         return 1;
     }

@@ -8,7 +8,9 @@
  * a page that cannot be read: if sinew read any member past version 1 the
  * program would crash. A real query then runs through it end to end (create,
  * insert, select into objects), so hydration must use column_storage and the
- * typed readers, which the wrapper counts.
+ * typed readers, which the wrapper counts. Its open() has the version-1
+ * parameter order, (&conn, url), stored with SINEW_DRIVER_OPEN_V1: sinew
+ * calls it through an adapter (interface version 6 put the out-parameter last).
  */
 #include <sinew/sinew.h>
 #include <stddef.h>
@@ -31,7 +33,15 @@ static const sinew_field note_fields[] = {
 static const unsigned note_pk[] = {0};
 static const sinew_model note_model = SINEW_MODEL(Note, "Note", "notes", "note", note_fields, note_pk);
 
-static unsigned long nprepare, nstorage;
+static unsigned long nprepare, nstorage, nopen;
+
+/* open() as interface version 1 declares it: the out-parameter first */
+static int w_open(sinew_conn **out, const sinew_url *url)
+{
+    nopen++;
+    if (!out || !url || !url->scheme) return sinew_error_set(SINEW_MISUSE, "driver_v1: open's arguments swapped");
+    return sinew_sqlite_driver.open(url, out);
+}
 
 static int w_prepare(sinew_conn *c, const char *sql, sinew_stmt **out)
 {
@@ -69,15 +79,17 @@ int main(void)
     d->name = "wrapped";
     d->schemes = schemes;
     d->dialect = sinew_sqlite_driver.dialect;   /* the public dialect type: reused as it is */
+    d->open = SINEW_DRIVER_OPEN_V1(w_open);
     d->prepare = w_prepare;
     d->column_storage = w_column_storage;
     CHECK(sinew_register_driver(d) == SINEW_OK);
 
     sinew_db *db;
-    CHECK(sinew_open(&db, "wrapped::memory:") == SINEW_OK);
+    CHECK(sinew_open("wrapped::memory:", &db) == SINEW_OK);
+    CHECK(nopen == 1);
     CHECK(sinew_create_table(db, &note_model) == SINEW_OK);
     sinew_session *s;
-    CHECK(sinew_session_new(&s, db) == SINEW_OK);
+    CHECK(sinew_session_new(db, &s) == SINEW_OK);
     static const char *const titles[] = {"first", "second", "third"};
     for (int i = 0; i < 3; i++) {
         Note *n;
@@ -88,10 +100,10 @@ int main(void)
     }
     sinew_session_free(s);
 
-    CHECK(sinew_session_new(&s, db) == SINEW_OK);
+    CHECK(sinew_session_new(db, &s) == SINEW_OK);
     sinew_query *q = sinew_query_new(s, &note_model);
     CHECK(q != NULL);
-    CHECK(sinew_where(q, sinew_gt(sinew_column(&note_model, 2), sinew_f64(1.0))) == SINEW_OK);
+    CHECK(sinew_where(q, sinew_gt(sinew_column(&note_model, 2), sinew_v_double(1.0))) == SINEW_OK);
     CHECK(sinew_order(q, sinew_column(&note_model, 0), SINEW_DESC) == SINEW_OK);
     unsigned long storage_before = nstorage;
     sinew_list got;

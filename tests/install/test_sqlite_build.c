@@ -35,7 +35,7 @@ static void one(sqlite3 *db, const char *sql, char *out, size_t n)
 int main(void)
 {
     sinew_db *sdb = NULL;
-    if (sinew_open(&sdb, "sqlite::memory:") != SINEW_OK) {
+    if (sinew_open("sqlite::memory:", &sdb) != SINEW_OK) {
         fprintf(stderr, "FAIL: sinew_open: %s\n", sinew_errmsg());
         return 1;
     }

@@ -11,7 +11,7 @@
 sinew_schema *mt_graph(const char *ddl)
 {
     sinew_db *db;
-    if (sinew_open(&db, "sqlite::memory:") != SINEW_OK) fail_msg("open: %s", sinew_errmsg());
+    if (sinew_open("sqlite::memory:", &db) != SINEW_OK) fail_msg("open: %s", sinew_errmsg());
     if (sinew_exec(db, ddl) != SINEW_OK) fail_msg("ddl: %s", sinew_errmsg());
     sinew_schema *s;
     if (sinew_introspect(db, &s) != SINEW_OK) fail_msg("introspect: %s", sinew_errmsg());
@@ -35,7 +35,7 @@ void mt_rename_from(sinew_schema *s, const char *table, const char *column, cons
 char *mt_rows(sinew_db *db, const char *sql)
 {
     sinew_session *s;
-    if (sinew_session_new(&s, db) != SINEW_OK) fail_msg("session: %s", sinew_errmsg());
+    if (sinew_session_new(db, &s) != SINEW_OK) fail_msg("session: %s", sinew_errmsg());
     sinew_rows *r;
     int rc = sinew_raw_rows(s, sql, NULL, 0, &r);
     if (rc != SINEW_OK) fail_msg("%s: %s", sql, sinew_errmsg());

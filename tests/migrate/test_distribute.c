@@ -20,7 +20,7 @@
 static sinew_schema *shop(void)
 {
     sinew_schema *s;
-    th_ok(sinew_schema_parse(&s, "shop.sinew", shop_schema, strlen(shop_schema), NULL));
+    th_ok(sinew_schema_parse("shop.sinew", shop_schema, strlen(shop_schema), NULL, &s));
     return s;
 }
 
@@ -45,7 +45,7 @@ static void the_graph_carries_the_layout(void **state)
     assert_non_null(strstr(text, "@@distribute(tenant_id, colocate_with: Order)\n"));
     assert_non_null(strstr(text, "@@reference\n"));
     sinew_schema *again;
-    th_ok(sinew_schema_parse(&again, "again.sinew", text, strlen(text), NULL));
+    th_ok(sinew_schema_parse("again.sinew", text, strlen(text), NULL, &again));
     const sinew_model *o2 = sinew_schema_find_model(again, "Order");
     assert_int_equal(o2->distribution, SINEW_DIST_HASH);
     assert_string_equal(o2->fields[o2->dist_field].column, "tenant_id");

@@ -40,7 +40,7 @@ static char *read_file(const char *path)
 static int64_t scalar(sinew_db *db, const char *sql)
 {
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     sinew_rows *r;
     th_ok(sinew_raw_rows(s, sql, NULL, 0, &r));
     assert_int_equal(sinew_rows_next(r), SINEW_ROW);

@@ -21,7 +21,7 @@ static void write_file(const char *path, const char *text)
 static int64_t scalar(sinew_db *db, const char *sql)
 {
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     sinew_rows *r;
     th_ok(sinew_raw_rows(s, sql, NULL, 0, &r));
     assert_int_equal(sinew_rows_next(r), SINEW_ROW);

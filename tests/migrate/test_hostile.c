@@ -198,7 +198,7 @@ static char *run(sinew_db *db, const char *sql, const char *const *params, size_
     int rc = sn_exec_start(&x, db, sql);
     if (rc) fail_msg("%s: %s", sql, sinew_errmsg());
     for (size_t i = 0; i < n; i++) {
-        sinew_value v = sinew_text(params[i]);
+        sinew_value v = sinew_v_text(params[i]);
         th_ok(sn_exec_bind(&x, (int)i, &v));
     }
     char *out = NULL;

@@ -11,7 +11,7 @@
 static sinew_schema *chinook(void)
 {
     sinew_db *db;
-    th_ok(sinew_open(&db, "sqlite:" SINEW_CHINOOK_DIR "/Chinook_Sqlite.sqlite?mode=ro"));
+    th_ok(sinew_open("sqlite:" SINEW_CHINOOK_DIR "/Chinook_Sqlite.sqlite?mode=ro", &db));
     sinew_schema *s;
     th_ok(sinew_introspect(db, &s));
     sinew_close(db);

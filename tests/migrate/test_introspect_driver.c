@@ -38,7 +38,7 @@ static void renamed_driver_introspects(void **state)
         snprintf(url, sizeof url, "%s", th_last_url());
     } else {
         snprintf(url, sizeof url, "sqlite:%s/introspect.db", th_tmpdir());
-        th_ok(sinew_open(&db, url));
+        th_ok(sinew_open(url, &db));
     }
     th_ok(sinew_exec(db, "CREATE TABLE widget (id INTEGER PRIMARY KEY, name TEXT NOT NULL, weight REAL)"));
     th_ok(sinew_exec(db, "CREATE TABLE part (id INTEGER PRIMARY KEY, "
@@ -53,7 +53,7 @@ static void renamed_driver_introspects(void **state)
     renamed.name = "renamed";
     th_ok(sinew_register_driver(&renamed));
     sinew_db *db2;
-    th_ok(sinew_open(&db2, url));
+    th_ok(sinew_open(url, &db2));
     assert_string_equal(sinew_db_backend(db2), "renamed");
     sinew_schema *via;
     th_ok(sinew_introspect(db2, &via));
@@ -67,7 +67,7 @@ static void renamed_driver_introspects(void **state)
     blind.introspect = NULL;
     th_ok(sinew_register_driver(&blind));
     sinew_db *db3;
-    th_ok(sinew_open(&db3, url));
+    th_ok(sinew_open(url, &db3));
     sinew_schema *none = (sinew_schema *)0x1;
     th_assert_status(sinew_introspect(db3, &none), SINEW_UNSUPPORTED, "the blind driver cannot read");
     assert_null(none);

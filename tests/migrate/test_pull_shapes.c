@@ -59,7 +59,7 @@ static void pulled_shapes_check(void **state)
     sinew_diagnostics *d;
     th_ok(sinew_diagnostics_new(&d));
     sinew_schema *s = NULL;
-    int rc = sinew_schema_parse(&s, "pulled.sinew", text, strlen(text), d);
+    int rc = sinew_schema_parse("pulled.sinew", text, strlen(text), d, &s);
     if (rc) {
         print_error("%s\n", text);
         for (size_t i = 0; i < sinew_diagnostics_count(d); i++)

@@ -80,7 +80,7 @@ static void run(const char *url, const char *dir, log *cap, const sinew_dialect 
                 const sinew_schema *g1, const sinew_schema *g2)
 {
     sinew_db *db;
-    th_ok(sinew_open(&db, url));
+    th_ok(sinew_open(url, &db));
     assert_ptr_equal(sinew_db_dialect(db), want_dialect);
     th_capture seg;
     th_capture_start(db, &seg);

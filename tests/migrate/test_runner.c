@@ -93,7 +93,7 @@ static void *runner(void *p)
 {
     runner_arg *a = p;
     sinew_db *db;
-    a->rc = sinew_open(&db, a->url);
+    a->rc = sinew_open(a->url, &db);
     if (!a->rc) {
         a->rc = sinew_migrate_up(db, a->dir);
         sinew_close(db);
@@ -130,7 +130,7 @@ static void test_two_runners(void **state)
     for (int i = 0; i < 3; i++) pthread_join(t[i], NULL);
     for (int i = 0; i < 3; i++) if (a[i].rc) fail_msg("runner %d: %s", i, a[i].msg);
     sinew_db *check;
-    th_ok(sinew_open(&check, url));
+    th_ok(sinew_open(url, &check));
     assert_int_equal(count(check, "SELECT COUNT(*) FROM sinew_migrations"), 6);
     for (int i = 0; i < 6; i++) {
         char q[64];

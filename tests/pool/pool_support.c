@@ -29,7 +29,7 @@ int pool_scalar(sinew_db *db, const char *sql, int64_t *out)
 {
     *out = 0;
     sinew_session *s;
-    int rc = sinew_session_new(&s, db);
+    int rc = sinew_session_new(db, &s);
     if (rc) return rc;
     sinew_rows *r;
     rc = sinew_raw_rows(s, sql, NULL, 0, &r);

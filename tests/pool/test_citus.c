@@ -48,7 +48,7 @@ static int setup(void **state)
 {
     (void)state;
     snprintf(schema, sizeof schema, "sinew_c%ld", (long)getpid());
-    if (sinew_open(&admin, getenv("SINEW_TEST_CITUS_URL")) != SINEW_OK) return -1;
+    if (sinew_open(getenv("SINEW_TEST_CITUS_URL"), &admin) != SINEW_OK) return -1;
     char sql[160];
     snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", schema);
     sinew_exec(admin, sql);
@@ -69,7 +69,7 @@ static int teardown(void **state)
 static int64_t scalar(sinew_db *db, const char *sql)
 {
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     sinew_rows *r;
     int rc = sinew_raw_rows(s, sql, NULL, 0, &r);
     if (rc) fail_msg("%s: %s", sql, sinew_errmsg());
@@ -102,7 +102,7 @@ static void copy_duplicate_is_a_constraint_error(void **state)
 {
     (void)state;
     sinew_db *db;
-    th_ok(sinew_open(&db, citus_url("")));
+    th_ok(sinew_open(citus_url(""), &db));
     th_ok(sinew_create_table(db, &membership_model));
     th_ok(sinew_exec(db, "SELECT create_distributed_table('memberships', 'group_id')"));
     assert_distributed(db, "memberships");
@@ -117,7 +117,7 @@ static void copy_duplicate_is_a_constraint_error(void **state)
         objs[i] = &rows[i];
     }
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     int rc = sinew_insert_many(s, &membership_model, objs, N);
     sinew_session_free(s);
     th_assert_status(rc, SINEW_CONSTRAINT, "already exists");
@@ -134,7 +134,7 @@ static void relayed_errors_name_table_column_constraint(void **state)
 {
     (void)state;
     sinew_db *db;
-    th_ok(sinew_open(&db, citus_url("")));
+    th_ok(sinew_open(citus_url(""), &db));
     th_ok(sinew_exec(db, "CREATE TABLE emails (email text PRIMARY KEY, owner text NOT NULL)"));
     th_ok(sinew_exec(db, "SELECT create_distributed_table('emails', 'email')"));
     assert_distributed(db, "emails");
@@ -150,7 +150,7 @@ static void refused_ddl_says_why(void **state)
 {
     (void)state;
     sinew_db *db;
-    th_ok(sinew_open(&db, citus_url("")));
+    th_ok(sinew_open(citus_url(""), &db));
     th_ok(sinew_exec(db, "CREATE TABLE owners (email text PRIMARY KEY)"));
     th_ok(sinew_exec(db, "SELECT create_distributed_table('owners', 'email')"));
     th_ok(sinew_exec(db, "CREATE TABLE items (tenant bigint, id bigint, owner_email text REFERENCES owners (email), "
@@ -173,11 +173,11 @@ static void lock_timeout_holds_on_the_workers(void **state)
 {
     (void)state;
     sinew_db *db1, *db2;
-    th_ok(sinew_open(&db1, citus_url("")));
+    th_ok(sinew_open(citus_url(""), &db1));
     th_ok(sinew_exec(db1, "CREATE TABLE counters (name text PRIMARY KEY, n bigint NOT NULL)"));
     th_ok(sinew_exec(db1, "SELECT create_distributed_table('counters', 'name')"));
     th_ok(sinew_exec(db1, "INSERT INTO counters VALUES ('c', 0)"));
-    th_ok(sinew_open(&db2, citus_url("citus=true&lock_timeout=200")));
+    th_ok(sinew_open(citus_url("citus=true&lock_timeout=200"), &db2));
     th_ok(sinew_begin(db1));
     th_ok(sinew_exec(db1, "UPDATE counters SET n = n + 1 WHERE name = 'c'"));   /* the row lock is on a worker */
     double t0 = now_ms();
@@ -204,7 +204,7 @@ static const char *shop_url(void)
 static char *layout(sinew_db *db)
 {
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     sinew_rows *r;
     th_ok(sinew_raw_rows(s, "SELECT c.relname::text || ':' || p.partmethod::text || p.repmodel::text FROM pg_dist_partition p "
                             "JOIN pg_class c ON c.oid = p.logicalrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -239,7 +239,7 @@ static void shop_is_distributed_by_its_schema(void **state)
     th_ok(sinew_migrate_make(dir, file, "shop", &opts, &made));
     sinew_migrate_free(made);
     sinew_db *db;
-    th_ok(sinew_open(&db, shop_url()));
+    th_ok(sinew_open(shop_url(), &db));
     th_ok(sinew_migrate_up(db, dir));
     char *l = layout(db);
     assert_string_equal(l, "countries:nt items:hs orders:hs tenants:hs ");
@@ -279,7 +279,7 @@ static void shop_is_distributed_by_its_schema(void **state)
     /* drift: a schema that says countries is local */
     const char *local_countries_src = "model Country {\n  code text @id\n}\n";
     sinew_schema *other;
-    th_ok(sinew_schema_parse(&other, "o.sinew", local_countries_src, strlen(local_countries_src), NULL));
+    th_ok(sinew_schema_parse("o.sinew", local_countries_src, strlen(local_countries_src), NULL, &other));
     sinew_schema one = *live;
     const sinew_model *only[1] = {sinew_schema_find_table(live, "countries")};
     one.models = only;
@@ -296,7 +296,7 @@ static void shop_is_distributed_by_its_schema(void **state)
     free(l);
     /* sinew_create_tables: the same layout */
     sinew_schema *s;
-    th_ok(sinew_schema_parse(&s, "shop.sinew", shop_schema, strlen(shop_schema), NULL));
+    th_ok(sinew_schema_parse("shop.sinew", shop_schema, strlen(shop_schema), NULL, &s));
     th_ok(sinew_create_tables(db, s));
     l = layout(db);
     assert_string_equal(l, "countries:nt items:hs orders:hs tenants:hs ");

@@ -46,16 +46,16 @@ static void unnamed_statements_leave_nothing_on_the_server(void **state)
     (void)state;
     sinew_db *owner = th_open();
     sinew_db *db;
-    th_ok(sinew_open(&db, with_params(suite_is_unnamed() ? "" : "pgbouncer=true")));
+    th_ok(sinew_open(with_params(suite_is_unnamed() ? "" : "pgbouncer=true"), &db));
     /* one transaction, so that a transaction-mode pooler keeps one server connection */
     th_ok(sinew_begin(db));
     assert_int_equal(pool_scalar_ok(db, "SELECT 41 + 1"), 42);
     assert_int_equal(pool_scalar_ok(db, "SELECT 41 + 1"), 42);   /* from the statement cache: runs again */
     th_ok(sinew_exec(db, "CREATE TABLE t (id integer PRIMARY KEY, v text)"));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     for (int i = 1; i <= 3; i++) {
-        sinew_value p[2] = {sinew_i32(i), sinew_text("x")};
+        sinew_value p[2] = {sinew_v_int32(i), sinew_v_text("x")};
         sinew_rows *r;
         th_ok(sinew_raw_rows(s, "INSERT INTO t (id, v) VALUES (?, ?)", p, 2, &r));
         sinew_rows_free(r);
@@ -68,7 +68,7 @@ static void unnamed_statements_leave_nothing_on_the_server(void **state)
 
     if (!suite_is_unnamed()) {
         /* the default: named server-side statements, kept per connection (what the test tells apart) */
-        th_ok(sinew_open(&db, th_last_url()));
+        th_ok(sinew_open(th_last_url(), &db));
         th_ok(sinew_begin(db));
         assert_int_equal(pool_scalar_ok(db, "SELECT 41 + 1"), 42);
         assert_true(pool_scalar_ok(db, "SELECT COUNT(*) FROM pg_prepared_statements") >= 1);
@@ -82,7 +82,7 @@ static void statement_timeout_from_the_url(const char *extra)
 {
     sinew_db *owner = th_open();
     sinew_db *db;
-    th_ok(sinew_open(&db, with_params(extra)));
+    th_ok(sinew_open(with_params(extra), &db));
     double t0 = pool_now_ms();
     th_assert_status(sinew_exec(db, "SELECT pg_sleep(5)"), SINEW_BUSY, "statement timeout");
     int64_t v;
@@ -117,7 +117,7 @@ static void timeouts_are_local_to_each_transaction(void **state)
     (void)state;
     sinew_db *owner = th_open();
     sinew_db *db;
-    th_ok(sinew_open(&db, with_params(suite_is_unnamed() ? "lock_timeout=150" : "pgbouncer=true&lock_timeout=150")));
+    th_ok(sinew_open(with_params(suite_is_unnamed() ? "lock_timeout=150" : "pgbouncer=true&lock_timeout=150"), &db));
     const char *is_set = "SELECT CASE WHEN current_setting('lock_timeout') = '150ms' THEN 1 ELSE 0 END";
     th_ok(sinew_begin(db));
     assert_int_equal(pool_scalar_ok(db, is_set), 1);
@@ -133,7 +133,7 @@ static void timeouts_are_local_to_each_transaction(void **state)
 
     if (direct() && !suite_is_unnamed()) {
         /* without the switch the same parameter is a session SET (what the test tells apart) */
-        th_ok(sinew_open(&db, with_params("lock_timeout=150")));
+        th_ok(sinew_open(with_params("lock_timeout=150"), &db));
         th_ok(sinew_exec(db, "BEGIN"));
         assert_int_equal(pool_scalar_ok(db, is_set), 1);
         th_ok(sinew_exec(db, "COMMIT"));
@@ -153,13 +153,13 @@ static void streamed_statement_alone_leaves_no_transaction(void **state)
     sinew_pool_options opt = {0};
     opt.max_size = 1;
     sinew_pool *pool;
-    th_ok(sinew_pool_open(&pool, with_params(suite_is_unnamed() ? "statement_timeout=5000"
-                                                                : "pgbouncer=true&statement_timeout=5000"), &opt));
+    th_ok(sinew_pool_open(with_params(suite_is_unnamed() ? "statement_timeout=5000"
+                                                                : "pgbouncer=true&statement_timeout=5000"), &opt, &pool));
     for (int full = 0; full < 2; full++) {
         sinew_db *db;
         th_ok(sinew_pool_acquire(pool, &db));
         sinew_session *s;
-        th_ok(sinew_session_new(&s, db));
+        th_ok(sinew_session_new(db, &s));
         sinew_query *q = sinew_query_new(s, &account_model);
         sinew_iter *it;
         th_ok(sinew_iterate(q, &it));
@@ -185,17 +185,17 @@ static void bad_option_values_are_refused(void **state)
     sinew_db *owner = th_open();
     sinew_db *db = (sinew_db *)0x1;
     if (!suite_is_unnamed()) {   /* (else the suite's own pgbouncer=true comes first) */
-        th_assert_status(sinew_open(&db, with_params("pgbouncer=maybe")), SINEW_INVALID, "pgbouncer=maybe");
+        th_assert_status(sinew_open(with_params("pgbouncer=maybe"), &db), SINEW_INVALID, "pgbouncer=maybe");
         assert_null(db);
         db = (sinew_db *)0x1;
     }
-    th_assert_status(sinew_open(&db, with_params("lock_timeout=soon")), SINEW_INVALID, "lock_timeout=soon");
+    th_assert_status(sinew_open(with_params("lock_timeout=soon"), &db), SINEW_INVALID, "lock_timeout=soon");
     assert_null(db);
     db = (sinew_db *)0x1;
-    th_assert_status(sinew_open(&db, with_params("statement_timeout=-5")), SINEW_INVALID, "milliseconds");
+    th_assert_status(sinew_open(with_params("statement_timeout=-5"), &db), SINEW_INVALID, "milliseconds");
     assert_null(db);
     db = (sinew_db *)0x1;
-    th_assert_status(sinew_open(&db, with_params("citus=yes")), SINEW_INVALID, "citus=yes");
+    th_assert_status(sinew_open(with_params("citus=yes"), &db), SINEW_INVALID, "citus=yes");
     assert_null(db);
     th_close(owner);
 }

@@ -63,7 +63,7 @@ static int fx_teardown(void **state)
 static void fx_open(pg_fixture *f, const sinew_pool_options *opt)
 {
     assert_null(f->pool);
-    th_ok(sinew_pool_open(&f->pool, f->t.url, opt));
+    th_ok(sinew_pool_open(f->t.url, opt, &f->pool));
 }
 
 static void fx_close(pg_fixture *f)

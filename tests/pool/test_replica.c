@@ -33,7 +33,7 @@ static const char *replica_for_last(void)
     snprintf(replica_url, sizeof replica_url, "%.*s/%s", (int)(slash - base), base, db);
     sinew_db *probe = NULL;
     for (int i = 0; i < 200; i++) {
-        if (sinew_open(&probe, replica_url) == SINEW_OK) break;
+        if (sinew_open(replica_url, &probe) == SINEW_OK) break;
         pool_sleep_ms(25);
     }
     if (!probe) fail_msg("the standby never got database %s: %s", db, sinew_errmsg());
@@ -48,7 +48,7 @@ static void writes_on_the_standby_are_readonly(void **state)
     (void)state;
     sinew_db *primary = th_open();
     sinew_db *standby;
-    th_ok(sinew_open(&standby, replica_for_last()));
+    th_ok(sinew_open(replica_for_last(), &standby));
     assert_int_equal(pool_scalar_ok(standby, in_recovery), 1);
     assert_int_equal(pool_scalar_ok(standby, "SELECT 1 + 1"), 2);   /* reads work */
     th_assert_status(sinew_exec(standby, "CREATE TABLE t (id integer)"), SINEW_READONLY, "takes reads only");
@@ -71,7 +71,7 @@ static void router_reads_on_the_standby_and_sees_its_writes(void **state)
     sinew_router *r;
     sinew_router_options opt = {0};
     opt.wait_ms = 5000;
-    th_ok(sinew_router_open(&r, th_last_url(), replicas, 1, &opt));
+    th_ok(sinew_router_open(th_last_url(), replicas, 1, &opt, &r));
     sinew_db *w, *rd;
     th_ok(sinew_router_acquire_write(r, &w));
     assert_int_equal(pool_scalar_ok(w, in_recovery), 0);
@@ -112,9 +112,9 @@ static void a_lagging_standby_is_waited_for_or_passed_over(void **state)
     sinew_router_options opt = {0};
     opt.wait_ms = 400;
     sinew_router *r;
-    th_ok(sinew_router_open(&r, th_last_url(), replicas, 1, &opt));
+    th_ok(sinew_router_open(th_last_url(), replicas, 1, &opt, &r));
     sinew_db *w, *rd, *standby;
-    th_ok(sinew_open(&standby, replicas[0]));
+    th_ok(sinew_open(replicas[0], &standby));
     th_ok(sinew_router_acquire_write(r, &w));
     th_ok(sinew_exec(w, "CREATE TABLE t (id integer PRIMARY KEY)"));
     th_ok(sinew_router_release(r, w));
@@ -168,7 +168,7 @@ static void a_standby_that_dies_is_left_out_and_taken_back(void **state)
     opt.wait_ms = 5000;
     opt.down_ms = 300;
     sinew_router *r;
-    th_ok(sinew_router_open(&r, th_last_url(), replicas, 1, &opt));
+    th_ok(sinew_router_open(th_last_url(), replicas, 1, &opt, &r));
     sinew_db *db;
     th_ok(sinew_router_acquire_read(r, &db));
     assert_int_equal(pool_scalar_ok(db, in_recovery), 1);
@@ -205,7 +205,7 @@ static void a_promoted_standby_takes_writes(void **state)
     sinew_db *owner = th_open();
     const char *replicas[] = {replica_for_last()};
     sinew_router *r;
-    th_ok(sinew_router_open(&r, th_last_url(), replicas, 1, NULL));
+    th_ok(sinew_router_open(th_last_url(), replicas, 1, NULL, &r));
     sinew_db *w;
     th_ok(sinew_router_acquire_write(r, &w));
     th_ok(sinew_exec(w, "CREATE TABLE before_promotion (id integer)"));
@@ -213,7 +213,7 @@ static void a_promoted_standby_takes_writes(void **state)
 
     standby_ctl("promote");
     sinew_db *former;
-    th_ok(sinew_open(&former, replicas[0]));
+    th_ok(sinew_open(replicas[0], &former));
     for (int i = 0; i < 200 && pool_scalar_ok(former, in_recovery) == 1; i++) pool_sleep_ms(25);
     assert_int_equal(pool_scalar_ok(former, in_recovery), 0);
     th_ok(sinew_exec(former, "CREATE TABLE only_on_the_promoted (id integer)"));   /* not SINEW_READONLY now */
@@ -236,7 +236,7 @@ static void router_refuses_sqlite(void **state)
     char url[512];
     snprintf(url, sizeof url, "sqlite:%s/router.db", th_tmpdir());
     sinew_router *r = (sinew_router *)0x1;
-    th_assert_status(sinew_router_open(&r, url, NULL, 0, NULL), SINEW_UNSUPPORTED, "PostgreSQL streaming");
+    th_assert_status(sinew_router_open(url, NULL, 0, NULL, &r), SINEW_UNSUPPORTED, "PostgreSQL streaming");
     assert_null(r);
 }
 

@@ -15,30 +15,15 @@
 static sinew_db *db;
 static sinew_session *s;
 
-static int setup(void **state)
-{
-    (void)state;
-    db = th_open();
-    th_ok(tracker_seed(db, 30));
-    th_ok(sinew_session_new(&s, db));
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sinew_session_free(s);
-    th_close(db);
-    return 0;
-}
+static int setup(void **state) { return tracker_open(state, &db, &s, 30); }
 
 static sinew_query *by_status(void)
 {
     sinew_query *q = sinew_query_new(s, &ticket_model);
-    th_ok(sinew_where(q, sinew_ge(TICKET_PRIORITY, sinew_i32(1))));
+    th_ok(sinew_where(q, sinew_ge(TICKET_PRIORITY, sinew_v_int32(1))));
     th_ok(sinew_group_by(q, TICKET_STATUS));
     th_ok(sinew_select_agg(q, SINEW_COUNT, TICKET_ID));
-    th_ok(sinew_having(q, SINEW_COUNT, TICKET_ID, SINEW_GT, sinew_i64(0)));
+    th_ok(sinew_having(q, SINEW_COUNT, TICKET_ID, SINEW_GT, sinew_v_int64(0)));
     th_ok(sinew_order(q, TICKET_STATUS, SINEW_ASC));
     return q;
 }
@@ -83,7 +68,7 @@ static void log_while_rows_are_open(int cache)
     assert_int_equal(sinew_rows_next(r), SINEW_ROW);
     /* rendering again while the rows are open, also after the query grew (its buffer is reallocated) */
     for (int i = 0; i < 3; i++) assert_non_null(sinew_query_sql(q));
-    for (int i = 0; i < 40; i++) th_ok(sinew_where(q, sinew_ne(TICKET_TITLE, sinew_text("a title nobody has"))));
+    for (int i = 0; i < 40; i++) th_ok(sinew_where(q, sinew_ne(TICKET_TITLE, sinew_v_text("a title nobody has"))));
     const char *grown = sinew_query_sql(q);
     assert_non_null(grown);
     assert_non_null(strstr(grown, "\"title\""));
@@ -137,7 +122,7 @@ static void objects_from_a_grouped_query_are_refused(void **state)
     th_assert_status(sinew_aggregate(q, SINEW_MAX, TICKET_PRIORITY, &v), SINEW_MISUSE, "grouped");
     int64_t changed;
     th_assert_status(sinew_query_delete(q, &changed), SINEW_MISUSE, "grouped");
-    sinew_assign set = {TICKET_PRIORITY, sinew_i32(9)};
+    sinew_assign set = {TICKET_PRIORITY, sinew_v_int32(9)};
     th_assert_status(sinew_query_update(q, &set, 1, &changed), SINEW_MISUSE, "grouped");
     th_capture_stop(db, &cap);
     assert_int_equal(cap.count, 0);   /* nothing was sent */
@@ -163,10 +148,10 @@ static void objects_from_a_grouped_query_are_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(query_sql_shows_the_grouped_select, setup, teardown),
-        cmocka_unit_test_setup_teardown(log_with_cache, setup, teardown),
-        cmocka_unit_test_setup_teardown(log_without_cache, setup, teardown),
-        cmocka_unit_test_setup_teardown(objects_from_a_grouped_query_are_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(query_sql_shows_the_grouped_select, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(log_with_cache, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(log_without_cache, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(objects_from_a_grouped_query_are_refused, setup, tracker_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

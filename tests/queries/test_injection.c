@@ -40,7 +40,7 @@ static void hostile_strings_are_data(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_tables(db, &people_schema));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Team *t;
     th_ok(sinew_new(s, &team_model, (void **)&t));
     t->name = "keep";
@@ -60,15 +60,15 @@ static void hostile_strings_are_data(void **state)
     }
     for (size_t i = 0; i < NH; i++) {
         sinew_session *r;
-        th_ok(sinew_session_new(&r, db));
+        th_ok(sinew_session_new(db, &r));
         sinew_query *q = sinew_query_new(r, &person_model);
-        th_ok(sinew_where(q, sinew_eq(PERSON_NAME, sinew_text(hostile[i]))));
+        th_ok(sinew_where(q, sinew_eq(PERSON_NAME, sinew_v_text(hostile[i]))));
         Person *p;
         th_ok(sinew_one(q, (void **)&p));                          /* exactly that row */
         assert_string_equal(p->name, hostile[i]);
         assert_true(p->score == (double)i);
         sinew_query_free(q);
-        sinew_value in[2] = {sinew_text(hostile[i]), sinew_text("no such name")};
+        sinew_value in[2] = {sinew_v_text(hostile[i]), sinew_v_text("no such name")};
         q = sinew_query_new(r, &person_model);
         th_ok(sinew_where(q, sinew_in(PERSON_NAME, in, 2)));
         int64_t n;
@@ -76,7 +76,7 @@ static void hostile_strings_are_data(void **state)
         assert_int_equal(n, 1);
         sinew_query_free(q);
         q = sinew_query_new(r, &person_model);
-        th_ok(sinew_where(q, sinew_between(PERSON_NAME, sinew_text(hostile[i]), sinew_text(hostile[i]))));
+        th_ok(sinew_where(q, sinew_between(PERSON_NAME, sinew_v_text(hostile[i]), sinew_v_text(hostile[i]))));
         th_ok(sinew_query_count(q, &n));
         assert_int_equal(n, 1);
         sinew_query_free(q);
@@ -91,14 +91,14 @@ static void hostile_strings_are_data(void **state)
     }
     /* bulk update with a hostile value, matched by a hostile value */
     sinew_query *q = sinew_query_new(s, &person_model);
-    th_ok(sinew_where(q, sinew_eq(PERSON_NAME, sinew_text(hostile[3]))));
-    sinew_assign set = {PERSON_NAME, sinew_text(hostile[9])};
+    th_ok(sinew_where(q, sinew_eq(PERSON_NAME, sinew_v_text(hostile[3]))));
+    sinew_assign set = {PERSON_NAME, sinew_v_text(hostile[9])};
     int64_t changed;
     th_ok(sinew_query_update(q, &set, 1, &changed));
     assert_int_equal(changed, 1);
     sinew_query_free(q);
     /* raw SQL: the values are still bound */
-    sinew_value p = sinew_text(hostile[4]);
+    sinew_value p = sinew_v_text(hostile[4]);
     sinew_rows *rows;
     th_ok(sinew_raw_rows(s, th_is_postgres() ? "SELECT COUNT(*) FROM people WHERE name = $1"
                                              : "SELECT COUNT(*) FROM people WHERE name = ?", &p, 1, &rows));
@@ -130,16 +130,16 @@ static void nul_bytes_in_blobs_and_text(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_tables(db, &people_schema));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     /* a text with an embedded NUL: refused when the filter is built, the field named, on every backend */
     sinew_query *q = sinew_query_new(s, &person_model);
-    th_assert_status(sinew_where(q, sinew_eq(PERSON_NAME, sinew_textn("a\0'; DROP TABLE people; --", 27))),
+    th_assert_status(sinew_where(q, sinew_eq(PERSON_NAME, sinew_v_text_n("a\0'; DROP TABLE people; --", 27))),
                      SINEW_MISUSE, "Person.name (=) holds a NUL byte at offset 1");
     int64_t n;
     th_assert_status(sinew_query_count(q, &n), SINEW_MISUSE, "Person.name");
     sinew_query_free(q);
     /* raw SQL: the parameter reaches the driver; PostgreSQL's refusal says what and which parameter */
-    sinew_value p[2] = {sinew_i64(1), sinew_textn("a\0b", 3)};
+    sinew_value p[2] = {sinew_v_int64(1), sinew_v_text_n("a\0b", 3)};
     sinew_rows *r = NULL;
     int rc = sinew_raw_rows(s, th_is_postgres() ? "SELECT $1::bigint, $2::text" : "SELECT ?, ?", p, 2, &r);
     if (rc == SINEW_OK) rc = sinew_rows_next(r);

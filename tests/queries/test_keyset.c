@@ -17,22 +17,7 @@
 static sinew_db *db;
 static sinew_session *s;
 
-static int setup(void **state)
-{
-    (void)state;
-    db = th_open();
-    th_ok(tracker_seed(db, N));
-    th_ok(sinew_session_new(&s, db));
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sinew_session_free(s);
-    th_close(db);
-    return 0;
-}
+static int setup(void **state) { return tracker_open(state, &db, &s, N); }
 
 /* every seeded id seen exactly once */
 static void check_once(const int *seen, const char *what)
@@ -151,10 +136,10 @@ static void unordered_first_page_orders_by_key(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(keyset_descending, setup, teardown),
-        cmocka_unit_test_setup_teardown(keyset_ascending, setup, teardown),
-        cmocka_unit_test_setup_teardown(offset_paging, setup, teardown),
-        cmocka_unit_test_setup_teardown(unordered_first_page_orders_by_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(keyset_descending, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(keyset_ascending, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(offset_paging, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(unordered_first_page_orders_by_key, setup, tracker_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,22 +16,7 @@
 static sinew_db *db;
 static sinew_session *s;
 
-static int setup(void **state)
-{
-    (void)state;
-    db = th_open();
-    th_ok(tracker_seed(db, 20));
-    th_ok(sinew_session_new(&s, db));
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sinew_session_free(s);
-    th_close(db);
-    return 0;
-}
+static int setup(void **state) { return tracker_open(state, &db, &s, 20); }
 
 static int64_t count_tickets(void)
 {
@@ -64,14 +49,14 @@ static void expect_text(const char *sql, const sinew_value *p, size_t n, int col
 static void question_marks_everywhere(void **state)
 {
     (void)state;
-    sinew_value p[] = {sinew_i64(tracker_id(3)), sinew_i32(3)};
+    sinew_value p[] = {sinew_v_int64(tracker_id(3)), sinew_v_int32(3)};
     expect_text("SELECT title FROM tickets WHERE id = ? AND priority = ?", p, 2, 0, "ticket 3");
     /* objects too */
     sinew_list l;
     th_ok(sinew_raw_all(s, &ticket_model, "SELECT * FROM tickets WHERE priority = ? ORDER BY id", &p[1], 1, &l));
     assert_int_equal(l.count, 4);
     /* ? in a literal, a quoted name and comments is text, not a placeholder */
-    sinew_value one = sinew_text("v");
+    sinew_value one = sinew_v_text("v");
     expect_text("SELECT 'it''s ?' AS \"wh?t\", ? AS v -- why?\n /* and ? */", &one, 1, 0, "it's ?");
     expect_text("SELECT 'it''s ?' AS \"wh?t\", ? AS v -- why?\n /* and ? */", &one, 1, 1, "v");
     sinew_rows *r;
@@ -79,11 +64,11 @@ static void question_marks_everywhere(void **state)
     assert_string_equal(sinew_rows_name(r, 0), "wh?t");
     sinew_rows_free(r);
     /* numbered placeholders, in any order, on every backend */
-    sinew_value ab[] = {sinew_text("a"), sinew_text("b")};
+    sinew_value ab[] = {sinew_v_text("a"), sinew_v_text("b")};
     expect_text("SELECT $2 || $1", ab, 2, 0, "ba");
     /* ten and more */
     sinew_value many[11];
-    for (int i = 0; i < 11; i++) many[i] = sinew_i64(tracker_id(i < 10 ? i : 12));
+    for (int i = 0; i < 11; i++) many[i] = sinew_v_int64(tracker_id(i < 10 ? i : 12));
     expect_text("SELECT count(*) FROM tickets WHERE id IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) AND id <> ?", many, 11, 0, "10");
 }
 
@@ -91,7 +76,7 @@ static void postgres_literals_and_operators(void **state)
 {
     (void)state;
     if (!th_is_postgres()) skip();
-    sinew_value k = sinew_text("a");
+    sinew_value k = sinew_v_text("a");
     /* dollar quotes and E'' strings hold no placeholders */
     expect_text("SELECT $$ what? $$ || $q$ it's ? $q$ || E'\\'?' || ?", &k, 1, 0, " what?  it's ? '?a");
     /* ?? is the jsonb ? operator, next to a ? placeholder */
@@ -107,7 +92,7 @@ static void mismatches_are_refused_before_sending(void **state)
     th_capture cap = {0};
     th_capture_start(db, &cap);
     sinew_rows *r = (sinew_rows *)1;
-    sinew_value p[] = {sinew_i64(1), sinew_i64(2)};
+    sinew_value p[] = {sinew_v_int64(1), sinew_v_int64(2)};
     th_assert_status(sinew_raw_rows(s, "SELECT ?", NULL, 0, &r), SINEW_MISUSE, "takes 1 parameter but 0 were given");
     assert_null(r);
     th_assert_status(sinew_raw_rows(s, "SELECT ?, ?", p, 1, &r), SINEW_MISUSE, "takes 2 parameters but 1 was given");
@@ -129,7 +114,7 @@ static void mismatches_are_refused_before_sending(void **state)
 static void raw_rows_run_when_opened(void **state)
 {
     (void)state;
-    sinew_value p[] = {sinew_i64(5000), sinew_text("new")};
+    sinew_value p[] = {sinew_v_int64(5000), sinew_v_text("new")};
     sinew_rows *r;
     th_ok(sinew_raw_rows(s, "INSERT INTO tickets (id, title, priority, status, seq) VALUES (?, ?, 1, 'open', 99)", p, 2, &r));
     /* inserted already, before any sinew_rows_next */
@@ -140,7 +125,7 @@ static void raw_rows_run_when_opened(void **state)
     sinew_rows_free(r);
     assert_int_equal(count_tickets(), 21);
     /* RETURNING: the write is done at open, its row is the first sinew_rows_next's */
-    p[0] = sinew_i64(5001);
+    p[0] = sinew_v_int64(5001);
     th_ok(sinew_raw_rows(s, "INSERT INTO tickets (id, title, priority, status, seq) VALUES (?, ?, 1, 'open', 99) "
                             "RETURNING id", p, 2, &r));
     assert_int_equal(count_tickets(), 22);
@@ -156,14 +141,14 @@ static void raw_rows_run_when_opened(void **state)
     assert_null(r);
     assert_int_equal(count_tickets(), 22);
     /* reading rows is unchanged: every row, in order */
-    sinew_value below = sinew_i64(20);
+    sinew_value below = sinew_v_int64(20);
     th_ok(sinew_raw_rows(s, "SELECT seq FROM tickets WHERE seq < ? ORDER BY seq", &below, 1, &r));
     int n = 0;
     while (sinew_rows_next(r) == SINEW_ROW) assert_int_equal(sinew_rows_value(r, 0).u.i, n++);
     assert_int_equal(n, 20);
     sinew_rows_free(r);
     /* an empty result: SINEW_DONE at once */
-    sinew_value none = sinew_i64(-1);
+    sinew_value none = sinew_v_int64(-1);
     th_ok(sinew_raw_rows(s, "SELECT seq FROM tickets WHERE seq = ?", &none, 1, &r));
     assert_int_equal(sinew_rows_next(r), SINEW_DONE);
     sinew_rows_free(r);
@@ -172,10 +157,10 @@ static void raw_rows_run_when_opened(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(question_marks_everywhere, setup, teardown),
-        cmocka_unit_test_setup_teardown(postgres_literals_and_operators, setup, teardown),
-        cmocka_unit_test_setup_teardown(mismatches_are_refused_before_sending, setup, teardown),
-        cmocka_unit_test_setup_teardown(raw_rows_run_when_opened, setup, teardown),
+        cmocka_unit_test_setup_teardown(question_marks_everywhere, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(postgres_literals_and_operators, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(mismatches_are_refused_before_sending, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(raw_rows_run_when_opened, setup, tracker_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,7 +31,7 @@ static sinew_db *open_shared(void)
     }
     snprintf(url, sizeof url, "sqlite:%s/locks%d.db", th_tmpdir(), ++n);
     sinew_db *d;
-    th_ok(sinew_open(&d, url));
+    th_ok(sinew_open(url, &d));
     return d;
 }
 
@@ -54,24 +54,16 @@ static void seed_jobs(void)
 
 static int setup(void **state)
 {
-    (void)state;
+    tracker_fixture(state, &db, &s);
     db = open_shared();
-    th_ok(sinew_session_new(&s, db));
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sinew_session_free(s);
-    th_close(db);
+    th_ok(sinew_session_new(db, &s));
     return 0;
 }
 
 static sinew_query *open_people(sinew_session *ses)
 {
     sinew_query *q = sinew_query_new(ses, &person_model);
-    th_ok(sinew_where(q, sinew_eq(sinew_via(PERSON_TEAM, TEAM_NAME), sinew_text("red"))));
+    th_ok(sinew_where(q, sinew_eq(sinew_via(PERSON_TEAM, TEAM_NAME), sinew_v_text("red"))));
     th_ok(sinew_order(q, PERSON_ID, SINEW_ASC));
     return q;
 }
@@ -117,9 +109,9 @@ static void lock_renders_and_locks(void **state)
     assert_int_equal(held.count, 1);
     /* ... another connection cannot take it with NOWAIT, and SKIP LOCKED gives it bob */
     sinew_db *other;
-    th_ok(sinew_open(&other, url));
+    th_ok(sinew_open(url, &other));
     sinew_session *os;
-    th_ok(sinew_session_new(&os, other));
+    th_ok(sinew_session_new(other, &os));
     th_ok(sinew_begin(other));
     sinew_query *oq = open_people(os);
     th_ok(sinew_lock(oq, SINEW_FOR_UPDATE, SINEW_NOWAIT));
@@ -143,7 +135,7 @@ static void lock_renders_and_locks(void **state)
     th_assert_status(sinew_query_delete(q, NULL), SINEW_MISUSE, "row lock");
     sinew_query_free(q);
     q = sinew_query_new(s, &team_model);
-    th_ok(sinew_where(q, sinew_eq(sinew_via(TEAM_MEMBERS, PERSON_NAME), sinew_text("ann"))));
+    th_ok(sinew_where(q, sinew_eq(sinew_via(TEAM_MEMBERS, PERSON_NAME), sinew_v_text("ann"))));
     th_ok(sinew_lock(q, SINEW_FOR_UPDATE, SINEW_LOCK_WAIT));
     sinew_list teams;
     th_assert_status(sinew_all(q, &teams), SINEW_MISUSE, "to-many");
@@ -163,16 +155,16 @@ static void *drain(void *arg)
     worker *w = arg;
     sinew_db *mine = NULL;
     sinew_session *ms = NULL;
-    w->rc = sinew_open(&mine, url);
-    if (!w->rc) w->rc = sinew_session_new(&ms, mine);
+    w->rc = sinew_open(url, &mine);
+    if (!w->rc) w->rc = sinew_session_new(mine, &ms);
     sinew_query *q = NULL;
     if (!w->rc) {
         q = sinew_query_new(ms, &ticket_model);
-        w->rc = sinew_where(q, sinew_eq(TICKET_STATUS, sinew_text("open")));
+        w->rc = sinew_where(q, sinew_eq(TICKET_STATUS, sinew_v_text("open")));
         if (!w->rc) w->rc = sinew_order(q, TICKET_ID, SINEW_ASC);
     }
-    sinew_set take[2] = {sinew_set_value(TICKET_STATUS, sinew_text("closed")),
-                         sinew_set_value(TICKET_SEQ, sinew_i64(w->no))};
+    sinew_set take[2] = {sinew_set_value(TICKET_STATUS, sinew_v_text("closed")),
+                         sinew_set_value(TICKET_SEQ, sinew_v_int64(w->no))};
     while (!w->rc) {
         sinew_list jobs;
         w->rc = sinew_claim(q, BATCH, take, 2, &jobs);
@@ -244,17 +236,17 @@ static void claim_refusals(void **state)
     (void)state;
     th_ok(tracker_seed(db, 5));
     sinew_query *q = sinew_query_new(s, &ticket_model);
-    sinew_set take = sinew_set_value(TICKET_STATUS, sinew_text("closed"));
+    sinew_set take = sinew_set_value(TICKET_STATUS, sinew_v_text("closed"));
     sinew_list l;
     th_assert_status(sinew_claim(q, 0, &take, 1, &l), SINEW_MISUSE, "n is 0");
     th_assert_status(sinew_claim(q, 3, NULL, 0, &l), SINEW_MISUSE, "no assignments");
-    sinew_set bad = sinew_set_value(TICKET_STATUS, sinew_text("clsoed"));
+    sinew_set bad = sinew_set_value(TICKET_STATUS, sinew_v_text("clsoed"));
     th_assert_status(sinew_claim(q, 3, &bad, 1, &l), SINEW_MISUSE, "not a value of enum");
     sinew_query_free(q);
     /* an empty queue claims nothing, successfully */
     q = sinew_query_new(s, &ticket_model);
-    th_ok(sinew_where(q, sinew_eq(TICKET_STATUS, sinew_text("wontfix"))));
-    th_ok(sinew_where(q, sinew_gt(TICKET_SEQ, sinew_i64(100))));
+    th_ok(sinew_where(q, sinew_eq(TICKET_STATUS, sinew_v_text("wontfix"))));
+    th_ok(sinew_where(q, sinew_gt(TICKET_SEQ, sinew_v_int64(100))));
     th_ok(sinew_claim(q, 3, &take, 1, &l));
     assert_int_equal(l.count, 0);
     sinew_query_free(q);
@@ -263,9 +255,9 @@ static void claim_refusals(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(lock_renders_and_locks, setup, teardown),
-        cmocka_unit_test_setup_teardown(workers_drain_one_queue_once, setup, teardown),
-        cmocka_unit_test_setup_teardown(claim_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(lock_renders_and_locks, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(workers_drain_one_queue_once, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(claim_refusals, setup, tracker_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

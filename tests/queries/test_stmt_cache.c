@@ -16,22 +16,7 @@
 static sinew_db *db;
 static sinew_session *s;
 
-static int setup(void **state)
-{
-    (void)state;
-    db = th_open();
-    th_ok(tracker_seed(db, 50));
-    th_ok(sinew_session_new(&s, db));
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sinew_session_free(s);
-    th_close(db);
-    return 0;
-}
+static int setup(void **state) { return tracker_open(state, &db, &s, 50); }
 
 /* prepared statements the server holds for this connection (PostgreSQL), -1 elsewhere */
 static long server_prepared(sinew_db *d, sinew_session *ss)
@@ -51,7 +36,7 @@ static void run_shape(sinew_session *ss, int i)
 {
     char sql[128];
     snprintf(sql, sizeof sql, "SELECT id FROM tickets WHERE id = ? AND %d = %d", i, i);
-    sinew_value id = sinew_i64(tracker_id(i % 50));
+    sinew_value id = sinew_v_int64(tracker_id(i % 50));
     sinew_rows *r;
     th_ok(sinew_raw_rows(ss, sql, &id, 1, &r));
     assert_int_equal(sinew_rows_next(r), SINEW_ROW);
@@ -62,7 +47,7 @@ static void run_shape(sinew_session *ss, int i)
 
 static void get_ticket(int k)
 {
-    sinew_value key = sinew_i64(tracker_id(k));
+    sinew_value key = sinew_v_int64(tracker_id(k));
     Ticket *t;
     th_ok(sinew_get(s, &ticket_model, &key, 1, (void **)&t));
     assert_int_equal(t->seq, k);
@@ -175,7 +160,7 @@ static void few_statement_shapes(void **state)
     if (c1 - c0 > 1) fail_msg("OFFSET paging made %zu statements", c1 - c0);
     static sinew_value ids[600];
     for (int n = 1; n <= 600; n++) {
-        for (int k = 0; k < n; k++) ids[k] = sinew_i64(tracker_id(k % 50));
+        for (int k = 0; k < n; k++) ids[k] = sinew_v_int64(tracker_id(k % 50));
         sinew_query *q = sinew_query_new(s, &ticket_model);
         th_ok(sinew_where(q, sinew_in(TICKET_ID, ids, (size_t)n)));
         int64_t cnt;
@@ -202,9 +187,9 @@ static void bound_from_the_url(void **state)
     const char *base = th_last_url();
     snprintf(url, sizeof url, "%s%sstatement_cache=5", base, strchr(base, '?') ? "&" : "?");
     sinew_db *d2;
-    th_ok(sinew_open(&d2, url));
+    th_ok(sinew_open(url, &d2));
     sinew_session *s2;
-    th_ok(sinew_session_new(&s2, d2));
+    th_ok(sinew_session_new(d2, &s2));
     if (!th_is_postgres()) th_ok(tracker_seed(d2, 50));
     for (int i = 0; i < 30; i++) run_shape(s2, i);
     assert_true(sinew_db_statement_cache_count(d2) <= 5);
@@ -213,8 +198,8 @@ static void bound_from_the_url(void **state)
     sinew_close(d2);
     /* 0: nothing cached, everything still runs */
     snprintf(url, sizeof url, "%s%sstatement_cache=0", base, strchr(base, '?') ? "&" : "?");
-    th_ok(sinew_open(&d2, url));
-    th_ok(sinew_session_new(&s2, d2));
+    th_ok(sinew_open(url, &d2));
+    th_ok(sinew_session_new(d2, &s2));
     if (!th_is_postgres()) th_ok(tracker_seed(d2, 50));
     for (int i = 0; i < 5; i++) run_shape(s2, 1);
     assert_int_equal(sinew_db_statement_cache_count(d2), 0);
@@ -224,7 +209,7 @@ static void bound_from_the_url(void **state)
     /* a value that is not a count is refused */
     snprintf(url, sizeof url, "%s%sstatement_cache=lots", base, strchr(base, '?') ? "&" : "?");
     d2 = (sinew_db *)1;
-    th_assert_status(sinew_open(&d2, url), SINEW_INVALID, "statement_cache='lots'");
+    th_assert_status(sinew_open(url, &d2), SINEW_INVALID, "statement_cache='lots'");
     assert_null(d2);
 }
 
@@ -236,7 +221,7 @@ static void failed_transaction_leaves_no_statements(void **state)
     sinew_db_set_statement_cache(db, 0);   /* every statement is finalized at its end */
     for (int i = 0; i < 5; i++) {
         th_ok(sinew_begin(db));
-        sinew_value zero = sinew_i64(0);
+        sinew_value zero = sinew_v_int64(0);
         sinew_rows *r;
         th_assert_status(sinew_raw_rows(s, "SELECT 1 / ? FROM tickets", &zero, 1, &r), SINEW_INVALID, "division by zero");
         th_ok(sinew_rollback(db));
@@ -250,12 +235,12 @@ static void failed_transaction_leaves_no_statements(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(ten_thousand_shapes_stay_under_the_bound, setup, teardown),
-        cmocka_unit_test_setup_teardown(recently_used_statements_stay, setup, teardown),
-        cmocka_unit_test_setup_teardown(open_rows_are_never_evicted, setup, teardown),
-        cmocka_unit_test_setup_teardown(few_statement_shapes, setup, teardown),
-        cmocka_unit_test_setup_teardown(bound_from_the_url, setup, teardown),
-        cmocka_unit_test_setup_teardown(failed_transaction_leaves_no_statements, setup, teardown),
+        cmocka_unit_test_setup_teardown(ten_thousand_shapes_stay_under_the_bound, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(recently_used_statements_stay, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(open_rows_are_never_evicted, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(few_statement_shapes, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(bound_from_the_url, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(failed_transaction_leaves_no_statements, setup, tracker_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -71,7 +71,7 @@ static void million_rows_in_flat_memory(void **state)
                                   "INSERT INTO people (name, score, active) SELECT 'person ' || x, x %% 100, x %% 2 FROM c", n);
     th_ok(sinew_exec(db, sql));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     sinew_query *q = sinew_query_new(s, &person_model);
     sinew_iter *it;
     th_ok(sinew_iterate(q, &it));

@@ -30,31 +30,23 @@ static sinew_db *open_shared(void)
     }
     snprintf(url, sizeof url, "sqlite:%s/exprs%d.db", th_tmpdir(), ++n);
     sinew_db *d;
-    th_ok(sinew_open(&d, url));
+    th_ok(sinew_open(url, &d));
     return d;
 }
 
 static int setup(void **state)
 {
-    (void)state;
+    tracker_fixture(state, &db, &s);
     db = open_shared();
     th_ok(tracker_seed(db, 10));
-    th_ok(sinew_session_new(&s, db));
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sinew_session_free(s);
-    th_close(db);
+    th_ok(sinew_session_new(db, &s));
     return 0;
 }
 
 static int64_t seq_of(int64_t id)
 {
     sinew_rows *r;
-    sinew_value p = sinew_i64(id);
+    sinew_value p = sinew_v_int64(id);
     th_ok(sinew_raw_rows(s, "SELECT seq FROM tickets WHERE id = ?", &p, 1, &r));
     assert_int_equal(sinew_rows_next(r), SINEW_ROW);
     int64_t v = sinew_rows_value(r, 0).u.i;
@@ -73,13 +65,13 @@ static void *increment(void *arg)
     worker *w = arg;
     sinew_db *mine = NULL;
     sinew_session *ms = NULL;
-    w->rc = sinew_open(&mine, w->url);
-    if (w->rc == SINEW_OK) w->rc = sinew_session_new(&ms, mine);
-    sinew_set inc = sinew_set_expr(TICKET_SEQ, sinew_col_op(TICKET_SEQ, '+', sinew_i64(1)));
+    w->rc = sinew_open(w->url, &mine);
+    if (w->rc == SINEW_OK) w->rc = sinew_session_new(mine, &ms);
+    sinew_set inc = sinew_set_expr(TICKET_SEQ, sinew_col_op(TICKET_SEQ, '+', sinew_v_int64(1)));
     for (int i = 0; i < ROUNDS && w->rc == SINEW_OK; i++) {
         sinew_query *q = sinew_query_new(ms, &ticket_model);
         int64_t changed = 0;
-        w->rc = sinew_where(q, sinew_eq(TICKET_ID, sinew_i64(tracker_id(0))));
+        w->rc = sinew_where(q, sinew_eq(TICKET_ID, sinew_v_int64(tracker_id(0))));
         if (!w->rc) w->rc = sinew_query_update_set(q, &inc, 1, &changed);
         if (!w->rc && changed == 1) w->done++;
         sinew_query_free(q);
@@ -113,9 +105,9 @@ static void columns_and_arithmetic(void **state)
     (void)state;
     /* ticket k: priority k % 5, seq k. seq = priority (int32 into int64), priority = priority * 3 */
     sinew_set set[2] = {sinew_set_expr(TICKET_SEQ, TICKET_PRIORITY),
-                        sinew_set_expr(TICKET_PRIORITY, sinew_col_op(TICKET_PRIORITY, '*', sinew_i32(3)))};
+                        sinew_set_expr(TICKET_PRIORITY, sinew_col_op(TICKET_PRIORITY, '*', sinew_v_int32(3)))};
     sinew_query *q = sinew_query_new(s, &ticket_model);
-    th_ok(sinew_where(q, sinew_eq(TICKET_ID, sinew_i64(tracker_id(4)))));
+    th_ok(sinew_where(q, sinew_eq(TICKET_ID, sinew_v_int64(tracker_id(4)))));
     th_capture cap = {0};
     th_capture_start(db, &cap);
     int64_t changed = 0;
@@ -129,15 +121,15 @@ static void columns_and_arithmetic(void **state)
     /* SQL evaluates every right-hand side on the old row: seq got 4, not 12 */
     assert_int_equal(seq_of(tracker_id(4)), 4);
     sinew_rows *r;
-    sinew_value p = sinew_i64(tracker_id(4));
+    sinew_value p = sinew_v_int64(tracker_id(4));
     th_ok(sinew_raw_rows(s, "SELECT priority FROM tickets WHERE id = ?", &p, 1, &r));
     assert_int_equal(sinew_rows_next(r), SINEW_ROW);
     assert_int_equal(sinew_rows_value(r, 0).u.i, 12);
     sinew_rows_free(r);
 
     /* the old form and a mix of values and expressions still work, on a joined/paged query too */
-    sinew_set mix[2] = {sinew_set_value(TICKET_TITLE, sinew_text("bumped")),
-                        sinew_set_expr(TICKET_SEQ, sinew_col_op(TICKET_SEQ, '-', sinew_i64(100)))};
+    sinew_set mix[2] = {sinew_set_value(TICKET_TITLE, sinew_v_text("bumped")),
+                        sinew_set_expr(TICKET_SEQ, sinew_col_op(TICKET_SEQ, '-', sinew_v_int64(100)))};
     q = sinew_query_new(s, &ticket_model);
     th_ok(sinew_order(q, TICKET_SEQ, SINEW_DESC));
     th_ok(sinew_limit(q, 2));
@@ -164,14 +156,14 @@ static void bad_assignments_are_refused(void **state)
 {
     (void)state;
     refused(sinew_set_expr(TICKET_SEQ, TICKET_TITLE), "cannot take title");
-    refused(sinew_set_expr(TICKET_PRIORITY, sinew_col_op(TICKET_PRIORITY, '*', sinew_f64(0.5))),
+    refused(sinew_set_expr(TICKET_PRIORITY, sinew_col_op(TICKET_PRIORITY, '*', sinew_v_double(0.5))),
             "integer arithmetic only");
-    refused(sinew_set_expr(TICKET_SEQ, sinew_col_op(TICKET_SEQ, '/', sinew_i64(0))), "division by zero");
-    refused(sinew_set_expr(TICKET_SEQ, sinew_col_op(TICKET_SEQ, '%', sinew_i64(2))), "not one of + - * /");
-    refused(sinew_set_expr(sinew_col_op(TICKET_SEQ, '+', sinew_i64(1)), TICKET_SEQ), "not a plain column");
+    refused(sinew_set_expr(TICKET_SEQ, sinew_col_op(TICKET_SEQ, '/', sinew_v_int64(0))), "division by zero");
+    refused(sinew_set_expr(TICKET_SEQ, sinew_col_op(TICKET_SEQ, '%', sinew_v_int64(2))), "not one of + - * /");
+    refused(sinew_set_expr(sinew_col_op(TICKET_SEQ, '+', sinew_v_int64(1)), TICKET_SEQ), "not a plain column");
     refused(sinew_set_excluded(TICKET_SEQ, TICKET_SEQ), "has none");
     refused(sinew_set_combine(TICKET_SEQ, '+'), "has none");
-    sinew_set twice[2] = {sinew_set_value(TICKET_SEQ, sinew_i64(1)), sinew_set_expr(TICKET_SEQ, TICKET_PRIORITY)};
+    sinew_set twice[2] = {sinew_set_value(TICKET_SEQ, sinew_v_int64(1)), sinew_set_expr(TICKET_SEQ, TICKET_PRIORITY)};
     sinew_query *q = sinew_query_new(s, &ticket_model);
     th_assert_status(sinew_query_update_set(q, twice, 2, NULL), SINEW_MISUSE, "assigned twice");
     /* sticky: the query refuses again */
@@ -197,8 +189,8 @@ static void upsert_reads_the_proposed_row(void **state)
     th_ok(sinew_upsert_set(s, &ticket_model, &n, conflict, 1, set, 2));
     assert_int_equal(seq_of(5000), 5);
     /* the existing row's column with arithmetic, and a value, bound after the row's values */
-    sinew_set other[2] = {sinew_set_expr(TICKET_SEQ, sinew_col_op(TICKET_SEQ, '*', sinew_i64(10))),
-                          sinew_set_value(TICKET_PRIORITY, sinew_i32(42))};
+    sinew_set other[2] = {sinew_set_expr(TICKET_SEQ, sinew_col_op(TICKET_SEQ, '*', sinew_v_int64(10))),
+                          sinew_set_value(TICKET_PRIORITY, sinew_v_int32(42))};
     th_ok(sinew_upsert_set(s, &ticket_model, &n, conflict, 1, other, 2));
     assert_int_equal(n.seq, 50);
     assert_int_equal(n.priority, 42);
@@ -210,10 +202,10 @@ static void upsert_reads_the_proposed_row(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(concurrent_increments_lose_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(columns_and_arithmetic, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_assignments_are_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(upsert_reads_the_proposed_row, setup, teardown),
+        cmocka_unit_test_setup_teardown(concurrent_increments_lose_nothing, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(columns_and_arithmetic, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(bad_assignments_are_refused, setup, tracker_teardown),
+        cmocka_unit_test_setup_teardown(upsert_reads_the_proposed_row, setup, tracker_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,7 +24,16 @@ extern const sinew_schema tracker_schema;
 
 /* Create the table and insert n tickets (n <= 1009): ticket k has id tracker_id(k), priority k % 5
  * (many ties), status k % 3 and seq k. */
-int tracker_seed(sinew_db *db, int n);
+int tracker_seed(sinew_db *to, int n);
 int64_t tracker_id(int k);
+
+/* The fixture of the tests here, as cmocka setup and teardown: *db a connection and
+ * *s a session on it, the test's own variables. tracker_fixture() records where they
+ * are (in *state) for tracker_teardown() to free and close; tracker_open() does that
+ * and opens them too: th_open(), n tickets seeded, a session. A failure fails the
+ * test. Each returns 0. */
+int tracker_fixture(void **state, sinew_db **db, sinew_session **s);
+int tracker_open(void **state, sinew_db **db, sinew_session **s, int n);
+int tracker_teardown(void **state);
 
 #endif

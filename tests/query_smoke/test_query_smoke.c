@@ -17,7 +17,7 @@ static sinew_db *seed(sinew_session **s)
 {
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &account_model));
-    th_ok(sinew_session_new(s, db));
+    th_ok(sinew_session_new(db, s));
     for (int i = 1; i <= 20; i++) {
         Account *a;
         th_ok(sinew_new(*s, &account_model, (void **)&a));
@@ -38,7 +38,7 @@ static void filter_order_limit(void **state)
     sinew_db *db = seed(&s);
     sinew_query *q = sinew_query_new(s, &account_model);
     th_ok(sinew_where(q, sinew_like(ACC_EMAIL, "%@odd.com")));
-    th_ok(sinew_exclude(q, sinew_eq(ACC_NAME, sinew_text("Name 1"))));
+    th_ok(sinew_exclude(q, sinew_eq(ACC_NAME, sinew_v_text("Name 1"))));
     th_ok(sinew_order(q, ACC_ID, SINEW_DESC));
     th_ok(sinew_limit(q, 3));
     sinew_list l;
@@ -55,11 +55,11 @@ static void filter_order_limit(void **state)
     sinew_query_free(q);
 
     /* the identity map: a query returns the already-loaded object */
-    sinew_value k = sinew_i64(19);
+    sinew_value k = sinew_v_int64(19);
     Account *a;
     th_ok(sinew_get(s, &account_model, &k, 1, (void **)&a));
     q = sinew_query_new(s, &account_model);
-    th_ok(sinew_where(q, sinew_eq(ACC_ID, sinew_i64(19))));
+    th_ok(sinew_where(q, sinew_eq(ACC_ID, sinew_v_int64(19))));
     Account *b;
     th_ok(sinew_one(q, (void **)&b));
     assert_ptr_equal(a, b);
@@ -76,7 +76,7 @@ static void too_many_parameters_is_an_error(void **state)
     sinew_db *db = seed(&s);
     enum { N = 40000 };
     sinew_value *ids = calloc(N, sizeof *ids);
-    for (int i = 0; i < N; i++) ids[i] = sinew_i64(i);
+    for (int i = 0; i < N; i++) ids[i] = sinew_v_int64(i);
     sinew_query *q = sinew_query_new(s, &account_model);
     th_ok(sinew_where(q, sinew_in(ACC_ID, ids, N)));
     sinew_count_mark m = sinew_count_begin(db);
@@ -99,7 +99,7 @@ static void counts_aggregates_and_errors(void **state)
     sinew_session *s;
     sinew_db *db = seed(&s);
     sinew_query *q = sinew_query_new(s, &account_model);
-    th_ok(sinew_where(q, sinew_or(sinew_lt(ACC_ID, sinew_i64(4)), sinew_gt(ACC_ID, sinew_i64(18)))));
+    th_ok(sinew_where(q, sinew_or(sinew_lt(ACC_ID, sinew_v_int64(4)), sinew_gt(ACC_ID, sinew_v_int64(18)))));
     int64_t n;
     th_ok(sinew_query_count(q, &n));
     assert_int_equal(n, 5);
@@ -113,17 +113,17 @@ static void counts_aggregates_and_errors(void **state)
     sinew_query_free(q);
 
     q = sinew_query_new(s, &account_model);
-    th_assert_status(sinew_where(q, sinew_eq(ACC_EMAIL, sinew_i64(3))), SINEW_MISUSE,
+    th_assert_status(sinew_where(q, sinew_eq(ACC_EMAIL, sinew_v_int64(3))), SINEW_MISUSE,
                      "cannot compare Account.email (text)");
     th_assert_status(sinew_all(q, &(sinew_list){0}), SINEW_MISUSE, "Account.email");
     sinew_query_free(q);
     q = sinew_query_new(s, &account_model);
-    th_assert_status(sinew_where(q, sinew_eq(sinew_column(&membership_model, 2), sinew_text("x"))), SINEW_MISUSE,
+    th_assert_status(sinew_where(q, sinew_eq(sinew_column(&membership_model, 2), sinew_v_text("x"))), SINEW_MISUSE,
                      "not a column of Account");
     sinew_query_free(q);
 
     q = sinew_query_new(s, &account_model);
-    th_ok(sinew_where(q, sinew_eq(ACC_ID, sinew_i64(999))));
+    th_ok(sinew_where(q, sinew_eq(ACC_ID, sinew_v_int64(999))));
     th_assert_status(sinew_first(q, &one), SINEW_NOTFOUND, "no Account matches");
     th_ok(sinew_aggregate(q, SINEW_MAX, ACC_ID, &v));
     assert_true(v.is_null);
@@ -143,7 +143,7 @@ static void group_bulk_stream_raw(void **state)
     sinew_query *q = sinew_query_new(s, &account_model);
     th_ok(sinew_group_by(q, ACC_NAME));
     th_ok(sinew_select_agg(q, SINEW_COUNT, ACC_ID));
-    th_ok(sinew_having(q, SINEW_COUNT, ACC_ID, SINEW_GE, sinew_i64(4)));
+    th_ok(sinew_having(q, SINEW_COUNT, ACC_ID, SINEW_GE, sinew_v_int64(4)));
     th_ok(sinew_order(q, ACC_NAME, SINEW_ASC));
     sinew_rows *rows;
     th_ok(sinew_rows_open(q, &rows));
@@ -160,7 +160,7 @@ static void group_bulk_stream_raw(void **state)
 
     q = sinew_query_new(s, &account_model);
     th_ok(sinew_where(q, sinew_like(ACC_EMAIL, "%@even.com")));
-    sinew_assign set = {ACC_NAME, sinew_text("Evens")};
+    sinew_assign set = {ACC_NAME, sinew_v_text("Evens")};
     int64_t changed;
     th_ok(sinew_query_update(q, &set, 1, &changed));
     assert_int_equal(changed, 10);
@@ -184,14 +184,14 @@ static void group_bulk_stream_raw(void **state)
     sinew_query_free(q);
 
     q = sinew_query_new(s, &account_model);
-    th_ok(sinew_where(q, sinew_in(ACC_ID, (sinew_value[]){sinew_i64(1), sinew_i64(2), sinew_i64(3)}, 3)));
+    th_ok(sinew_where(q, sinew_in(ACC_ID, (sinew_value[]){sinew_v_int64(1), sinew_v_int64(2), sinew_v_int64(3)}, 3)));
     th_ok(sinew_query_delete(q, &changed));
     assert_int_equal(changed, 3);
     sinew_query_free(q);
 
     const char *sql = th_is_postgres() ? "SELECT id, email, name, version FROM accounts WHERE id > $1 ORDER BY id"
                                        : "SELECT id, email, name, version FROM accounts WHERE id > ? ORDER BY id";
-    sinew_value p = sinew_i64(17);
+    sinew_value p = sinew_v_int64(17);
     sinew_list l;
     th_ok(sinew_raw_all(s, &account_model, sql, &p, 1, &l));
     assert_int_equal(l.count, 3);

@@ -45,7 +45,7 @@ static void seed(fixture *f, int n, int posts_each, int comments_each)
     f->db = th_open();
     th_ok(sinew_create_tables(f->db, &blog_schema));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, f->db));
+    th_ok(sinew_session_new(f->db, &s));
     th_ok(sinew_begin(f->db));
     User *first = NULL;
     for (int i = 0; i < n; i++) {
@@ -68,7 +68,7 @@ static void seed(fixture *f, int n, int posts_each, int comments_each)
     }
     th_ok(sinew_commit(f->db));
     sinew_session_free(s);
-    th_ok(sinew_session_new(&f->s, f->db));   /* a fresh session: nothing loaded */
+    th_ok(sinew_session_new(f->db, &f->s));   /* a fresh session: nothing loaded */
 }
 
 static void teardown(fixture *f)
@@ -83,7 +83,7 @@ static void lazy_first_access_one_statement_then_cached(void **state)
     fixture f;
     seed(&f, 3, 2, 0);
     Post *p;
-    sinew_value key = sinew_i64(1);
+    sinew_value key = sinew_v_int64(1);
     th_ok(sinew_get(f.s, &post_model, &key, 1, (void **)&p));
     sinew_count_mark m = sinew_count_begin(f.db);
     User *a;
@@ -266,14 +266,14 @@ static void no_false_alarms_for_single_objects(void **state)
     /* objects fetched one by one with get are not an N+1, however many */
     for (int64_t id = 1; id <= 8; id++) {
         Post *p;
-        sinew_value key = sinew_i64(id);
+        sinew_value key = sinew_v_int64(id);
         th_ok(sinew_get(f.s, &post_model, &key, 1, (void **)&p));
         User *a;
         th_ok(sinew_load_one(f.s, POST_AUTHOR, p, (void **)&a));
     }
     /* a query that returned a single row is not a list */
     sinew_query *q = sinew_query_new(f.s, &user_model);
-    th_ok(sinew_where(q, sinew_eq(USER_EMAIL, sinew_text("u3@example.com"))));
+    th_ok(sinew_where(q, sinew_eq(USER_EMAIL, sinew_v_text("u3@example.com"))));
     User *u;
     th_ok(sinew_one(q, (void **)&u));
     sinew_query_free(q);
@@ -341,7 +341,7 @@ static void to_one_prefetch_is_a_join(void **state)
 
     /* the same relation by a separate statement, chosen per query */
     sinew_session *s2;
-    th_ok(sinew_session_new(&s2, f.db));
+    th_ok(sinew_session_new(f.db, &s2));
     sinew_count_mark m = sinew_count_begin(f.db);
     q = sinew_query_new(s2, &post_model);
     th_ok(sinew_prefetch_with(q, POST_AUTHOR, SINEW_EAGER_SELECT));
@@ -378,7 +378,7 @@ static void nested_path_to_one_at_second_level(void **state)
 static int64_t join_rows(sinew_session *s, int64_t post_id)
 {
     sinew_rows *r;
-    sinew_value p = sinew_i64(post_id);
+    sinew_value p = sinew_v_int64(post_id);
     th_ok(sinew_raw_rows(s, th_is_postgres() ? "SELECT COUNT(*) FROM post_tags WHERE post_id = $1"
                                              : "SELECT COUNT(*) FROM post_tags WHERE post_id = ?", &p, 1, &r));
     assert_int_equal(sinew_rows_next(r), SINEW_ROW);
@@ -400,7 +400,7 @@ static void many_to_many_add_remove_set_clear(void **state)
         th_ok(sinew_save(f.s, &tag_model, tags[i]));
     }
     Post *p;
-    sinew_value key = sinew_i64(1);
+    sinew_value key = sinew_v_int64(1);
     th_ok(sinew_get(f.s, &post_model, &key, 1, (void **)&p));
     th_ok(sinew_m2m_add(f.s, POST_TAGS, p, tags[0]));
     th_ok(sinew_m2m_add(f.s, POST_TAGS, p, tags[1]));
@@ -438,7 +438,7 @@ static void self_reference_both_ways(void **state)
     fixture f;
     seed(&f, 4, 0, 0);   /* users 2..4 were invited by user 1 */
     User *root;
-    sinew_value key = sinew_i64(1);
+    sinew_value key = sinew_v_int64(1);
     th_ok(sinew_get(f.s, &user_model, &key, 1, (void **)&root));
     User *inviter;
     th_ok(sinew_load_one(f.s, USER_INVITED_BY, root, (void **)&inviter));
@@ -519,7 +519,7 @@ static void eager_load_chunks_large_key_sets(void **state)
                            "INSERT INTO users (id, email) SELECT x, 'u' || x || '@example.com' FROM c"));
     th_ok(sinew_exec(f.db, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 40000) "
                            "INSERT INTO posts (id, author_id, title) SELECT x, 40001 - x, 'post ' || (40001 - x) FROM c"));
-    th_ok(sinew_session_new(&f.s, f.db));
+    th_ok(sinew_session_new(f.db, &f.s));
     sinew_count_mark m = sinew_count_begin(f.db);
     sinew_query *q = sinew_query_new(f.s, &user_model);
     th_ok(sinew_prefetch(q, USER_POSTS));

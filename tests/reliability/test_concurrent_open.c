@@ -21,7 +21,7 @@ static void *open_and_write(void *arg)
 {
     opener *o = arg;
     sinew_db *db;
-    o->rc = sinew_open(&db, o->url);
+    o->rc = sinew_open(o->url, &db);
     if (o->rc == SINEW_OK) {
         o->rc = sinew_begin(db);
         if (!o->rc) o->rc = sinew_exec(db, "CREATE TABLE IF NOT EXISTS seen (x INTEGER)");
@@ -51,9 +51,9 @@ static void threads_open_one_new_file(void **state)
         for (int i = 0; i < THREADS; i++)
             if (o[i].rc) fail_msg("round %d, thread %d: %s", r, i, o[i].msg);
         sinew_db *db;
-        th_ok(sinew_open(&db, url));
+        th_ok(sinew_open(url, &db));
         sinew_session *s;
-        th_ok(sinew_session_new(&s, db));
+        th_ok(sinew_session_new(db, &s));
         sinew_rows *rows;
         th_ok(sinew_raw_rows(s, "SELECT COUNT(*) FROM seen", NULL, 0, &rows));
         assert_int_equal(sinew_rows_next(rows), SINEW_ROW);

@@ -89,15 +89,15 @@ static void apply_filter(sinew_query *q, const filter *f)
 {
     char pat[8];
     switch (f->kind) {
-    case 1: th_ok(sinew_where(q, sinew_ge(ITEM_SCORE, sinew_i32(f->v)))); break;
+    case 1: th_ok(sinew_where(q, sinew_ge(ITEM_SCORE, sinew_v_int32(f->v)))); break;
     case 2:
         snprintf(pat, sizeof pat, "n%d%%", f->digit);
         th_ok(sinew_where(q, sinew_like(ITEM_NAME, pat)));
         break;
     case 3: th_ok(sinew_where(q, sinew_is_null(ITEM_FLAG))); break;
-    case 4: th_ok(sinew_where(q, sinew_or(sinew_eq(ITEM_FLAG, sinew_bool(true)), sinew_lt(ITEM_SCORE, sinew_i32(f->v))))); break;
+    case 4: th_ok(sinew_where(q, sinew_or(sinew_eq(ITEM_FLAG, sinew_v_bool(true)), sinew_lt(ITEM_SCORE, sinew_v_int32(f->v))))); break;
     case 5: {
-        sinew_value v[3] = {sinew_i64(f->ids[0]), sinew_i64(f->ids[1]), sinew_i64(f->ids[2])};
+        sinew_value v[3] = {sinew_v_int64(f->ids[0]), sinew_v_int64(f->ids[1]), sinew_v_int64(f->ids[2])};
         th_ok(sinew_where(q, sinew_in(ITEM_ID, v, 3)));
         break;
     }
@@ -158,7 +158,7 @@ static void run(uint64_t seed, int steps)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &item_model));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     /* pending work not yet flushed: the reference applies it at flush time */
     ref_row pending[64];
     Item *pending_obj[64];
@@ -197,7 +197,7 @@ static void run(uint64_t seed, int steps)
             int64_t id = (int64_t)(rnd() % (uint32_t)next_id) + 1;
             ref_row *r = ref_find(id);
             Item *it;
-            sinew_value key = sinew_i64(id);
+            sinew_value key = sinew_v_int64(id);
             int rc = sinew_get(s, &item_model, &key, 1, (void **)&it);
             if (!r) {
                 assert_int_equal(rc, SINEW_NOTFOUND);
@@ -211,7 +211,7 @@ static void run(uint64_t seed, int steps)
             int64_t id = (int64_t)(rnd() % (uint32_t)next_id) + 1;
             ref_row *r = ref_find(id);
             Item *it;
-            sinew_value key = sinew_i64(id);
+            sinew_value key = sinew_v_int64(id);
             if (sinew_get(s, &item_model, &key, 1, (void **)&it) == SINEW_OK) {
                 assert_non_null(r);
                 th_ok(sinew_delete(s, &item_model, it));
@@ -225,7 +225,7 @@ static void run(uint64_t seed, int steps)
             int32_t v = (int32_t)(rnd() % 100);
             sinew_query *q = sinew_query_new(s, &item_model);
             apply_filter(q, &f);
-            sinew_assign set = {ITEM_SCORE, sinew_i32(v)};
+            sinew_assign set = {ITEM_SCORE, sinew_v_int32(v)};
             int64_t changed;
             th_ok(sinew_query_update(q, &set, 1, &changed));
             sinew_query_free(q);
@@ -240,7 +240,7 @@ static void run(uint64_t seed, int steps)
                          step, (long long)changed, (long long)want);
             /* loaded objects are not refreshed by bulk updates: start a fresh session */
             sinew_session_free(s);
-            th_ok(sinew_session_new(&s, db));
+            th_ok(sinew_session_new(db, &s));
         } else if (op == 8 && (rnd() % 4) == 0) {       /* bulk delete by query, rarely */
             if (npending) continue;
             filter f = random_filter();
@@ -258,13 +258,13 @@ static void run(uint64_t seed, int steps)
                 }
             assert_int_equal(changed, want);
             sinew_session_free(s);
-            th_ok(sinew_session_new(&s, db));
+            th_ok(sinew_session_new(db, &s));
         } else {
             check_query(s, seed, step);
         }
         if (step % 50 == 49) {   /* the whole table, from a fresh session */
             sinew_session *fresh;
-            th_ok(sinew_session_new(&fresh, db));
+            th_ok(sinew_session_new(db, &fresh));
             int64_t n;
             th_ok(sinew_count(fresh, &item_model, &n));
             int64_t live = 0;

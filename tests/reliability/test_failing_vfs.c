@@ -109,9 +109,9 @@ static const sinew_model note_model = SINEW_MODEL(Note, "Note", "notes", "note",
 static int64_t count_notes(const char *url)
 {
     sinew_db *db;
-    th_ok(sinew_open(&db, url));
+    th_ok(sinew_open(url, &db));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     int64_t n;
     th_ok(sinew_count(s, &note_model, &n));
     sinew_session_free(s);
@@ -126,12 +126,12 @@ static void run_fault(int disk_full)
     budget = -1;
     fail_io = 0;
     sinew_db *db;
-    th_ok(sinew_open(&db, url));
+    th_ok(sinew_open(url, &db));
     th_ok(sinew_exec(db, "PRAGMA journal_mode = DELETE"));
     th_ok(sinew_create_table(db, &note_model));
     th_ok(sinew_exec(db, "INSERT INTO notes (text) VALUES ('before')"));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     static char big[4000];
     memset(big, 'x', sizeof big - 1);
     for (int i = 0; i < 200; i++) {

@@ -79,13 +79,13 @@ static int drop_current(void **state)
 static void child_writer(const char *url, int64_t first_batch)
 {
     sinew_db *db;
-    if (sinew_open(&db, url)) _exit(3);
+    if (sinew_open(url, &db)) _exit(3);
     char payload[200];
     memset(payload, 'p', sizeof payload - 1);
     payload[sizeof payload - 1] = '\0';
     for (int64_t b = first_batch;; b++) {
         sinew_session *s;
-        if (sinew_session_new(&s, db)) _exit(4);
+        if (sinew_session_new(db, &s)) _exit(4);
         for (int i = 0; i < BATCH; i++) {
             Entry *e;
             if (sinew_new(s, &entry_model, (void **)&e)) _exit(5);
@@ -101,9 +101,9 @@ static void child_writer(const char *url, int64_t first_batch)
 static int64_t rows_now(const char *url)
 {
     sinew_db *db;
-    th_ok(sinew_open(&db, url));
+    th_ok(sinew_open(url, &db));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     int64_t n = 0;
     int rc = sinew_count(s, &entry_model, &n);
     sinew_session_free(s);
@@ -117,7 +117,7 @@ static void killed_writers_leave_whole_batches(void **state)
     target *t = target_make("crash.db", "");
     const char *url = t->url;
     sinew_db *db;
-    th_ok(sinew_open(&db, url));
+    th_ok(sinew_open(url, &db));
     th_ok(sinew_create_table(db, &entry_model));
     sinew_close(db);
     srand(12345);
@@ -140,9 +140,9 @@ static void killed_writers_leave_whole_batches(void **state)
         assert_true(WIFSIGNALED(st));
         crashes++;
         /* reopen: intact, and every batch complete or absent */
-        th_ok(sinew_open(&db, url));
+        th_ok(sinew_open(url, &db));
         sinew_session *s;
-        th_ok(sinew_session_new(&s, db));
+        th_ok(sinew_session_new(db, &s));
         sinew_rows *r;
         if (!th_is_postgres()) {   /* the file is the client's to keep intact; a server keeps its own */
             th_ok(sinew_raw_rows(s, "PRAGMA integrity_check", NULL, 0, &r));
@@ -159,9 +159,9 @@ static void killed_writers_leave_whole_batches(void **state)
         sinew_session_free(s);
         sinew_close(db);
     }
-    th_ok(sinew_open(&db, url));
+    th_ok(sinew_open(url, &db));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     int64_t rows;
     th_ok(sinew_count(s, &entry_model, &rows));
     assert_true(rows > 0);   /* the writers did get work done before they were killed */
@@ -195,7 +195,7 @@ static void write_migration(const char *dir, int i)
 static int64_t scalar_or(sinew_db *db, const char *sql, int64_t dflt)
 {
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     sinew_rows *r;
     int64_t v = dflt;
     if (sinew_raw_rows(s, sql, NULL, 0, &r) == SINEW_OK) {
@@ -223,7 +223,7 @@ static void killed_migrations_are_all_or_nothing_and_resume(void **state)
         assert_true(pid >= 0);
         if (pid == 0) {
             sinew_db *db;
-            if (sinew_open(&db, url)) _exit(3);
+            if (sinew_open(url, &db)) _exit(3);
             sinew_migrate_up(db, dir);
             _exit(0);
         }
@@ -234,7 +234,7 @@ static void killed_migrations_are_all_or_nothing_and_resume(void **state)
         waitpid(pid, &st, 0);
         kills += WIFSIGNALED(st);
         sinew_db *db;
-        th_ok(sinew_open(&db, url));
+        th_ok(sinew_open(url, &db));
         /* every migration is recorded exactly when all of its work is there */
         for (int i = 1; i <= MIGS; i++) {
             char q[200];
@@ -280,10 +280,10 @@ static int increment(sinew_db *db, void *ctx)
         if (src) return src;
     }
     sinew_session *s;
-    int rc = sinew_session_new(&s, db);
+    int rc = sinew_session_new(db, &s);
     if (rc) return rc;
     Counter *c;
-    sinew_value key = sinew_i64(1);
+    sinew_value key = sinew_v_int64(1);
     if ((rc = sinew_get(s, &counter_model, &key, 1, (void **)&c)) == SINEW_OK) {
         c->value++;
         rc = sinew_save(s, &counter_model, c);
@@ -299,7 +299,7 @@ static void processes_share_a_wal_file_without_lost_writes(void **state)
     target *t = target_make("shared.db", "?busy_timeout=20");
     const char *url = t->url;
     sinew_db *db;
-    th_ok(sinew_open(&db, url));
+    th_ok(sinew_open(url, &db));
     th_ok(sinew_create_table(db, &counter_model));
     th_ok(sinew_exec(db, "INSERT INTO counters VALUES (1, 0)"));
     sinew_close(db);
@@ -309,7 +309,7 @@ static void processes_share_a_wal_file_without_lost_writes(void **state)
         assert_true(pids[p] >= 0);
         if (pids[p] == 0) {
             sinew_db *mine;
-            if (sinew_open(&mine, url)) _exit(3);
+            if (sinew_open(url, &mine)) _exit(3);
             sinew_retry_policy pol = {200, 1, 20};
             for (int i = 0; i < EACH; i++)
                 if (sinew_transaction(mine, increment, NULL, &pol)) {
@@ -326,11 +326,11 @@ static void processes_share_a_wal_file_without_lost_writes(void **state)
         assert_true(WIFEXITED(st));
         assert_int_equal(WEXITSTATUS(st), 0);
     }
-    th_ok(sinew_open(&db, url));
+    th_ok(sinew_open(url, &db));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Counter *c;
-    sinew_value key = sinew_i64(1);
+    sinew_value key = sinew_v_int64(1);
     th_ok(sinew_get(s, &counter_model, &key, 1, (void **)&c));
     assert_int_equal(c->value, PROCS * EACH);
     print_message("concurrency: %d processes x %d increments, counter %lld\n", PROCS, EACH, (long long)c->value);

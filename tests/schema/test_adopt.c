@@ -21,7 +21,7 @@ static sinew_schema *parse_ok(const char *src, size_t *warnings)
     sinew_diagnostics *d;
     th_ok(sinew_diagnostics_new(&d));
     sinew_schema *s = NULL;
-    int rc = sinew_schema_parse(&s, "adopt.sinew", src, strlen(src), d);
+    int rc = sinew_schema_parse("adopt.sinew", src, strlen(src), d, &s);
     if (rc != SINEW_OK) {
         for (size_t i = 0; i < sinew_diagnostics_count(d); i++)
             print_error("%d:%d: %s\n", sinew_diagnostics_get(d, i)->line, sinew_diagnostics_get(d, i)->col,
@@ -123,7 +123,7 @@ static void first_error(const char *src, const char *want)
     sinew_diagnostics *d;
     th_ok(sinew_diagnostics_new(&d));
     sinew_schema *s = NULL;
-    assert_int_equal(sinew_schema_parse(&s, "adopt.sinew", src, strlen(src), d), SINEW_INVALID);
+    assert_int_equal(sinew_schema_parse("adopt.sinew", src, strlen(src), d, &s), SINEW_INVALID);
     assert_null(s);
     const sinew_diag *x = sinew_diagnostics_get(d, 0);
     assert_non_null(x);

@@ -41,7 +41,7 @@ static const char *parse(const char *src, sinew_schema **keep)
     sinew_diagnostics *d;
     th_ok(sinew_diagnostics_new(&d));
     sinew_schema *s = NULL;
-    int rc = sinew_schema_parse(&s, "limits.sinew", src, strlen(src), d);
+    int rc = sinew_schema_parse("limits.sinew", src, strlen(src), d, &s);
     const char *res = NULL;
     if (rc != SINEW_OK) {
         const sinew_diag *x = sinew_diagnostics_get(d, sinew_diagnostics_count(d) - 1);

@@ -17,7 +17,7 @@ static sinew_schema *parse_file(const char *path)
     sinew_diagnostics *d;
     th_ok(sinew_diagnostics_new(&d));
     sinew_schema *s = NULL;
-    int rc = sinew_schema_parse_file(&s, path, d);
+    int rc = sinew_schema_parse_file(path, d, &s);
     if (rc) sinew_diagnostics_print(d, stderr);
     sinew_diagnostics_free(d);
     th_ok(rc);
@@ -27,7 +27,7 @@ static sinew_schema *parse_file(const char *path)
 static sinew_schema *parse_text(const char *text)
 {
     sinew_schema *s = NULL;
-    th_ok(sinew_schema_parse(&s, "snippet.sinew", text, strlen(text), NULL));
+    th_ok(sinew_schema_parse("snippet.sinew", text, strlen(text), NULL, &s));
     return s;
 }
 
@@ -214,7 +214,7 @@ static void round_trip(sinew_schema *a)
     sinew_schema *b;
     sinew_diagnostics *d;
     th_ok(sinew_diagnostics_new(&d));
-    int rc = sinew_schema_parse(&b, "printed.sinew", t1, strlen(t1), d);
+    int rc = sinew_schema_parse("printed.sinew", t1, strlen(t1), d, &b);
     if (rc) {
         sinew_diagnostics_print(d, stderr);
         fail_msg("the printed schema does not parse:\n%s", t1);
@@ -369,7 +369,7 @@ static void out_of_memory_at_every_allocation(void **state)
         sinew_diagnostics *d = NULL;
         sinew_schema *s = NULL;
         int rc = sinew_diagnostics_new(&d);
-        if (rc == SINEW_OK) rc = sinew_schema_parse(&s, "blog.sinew", text, n, d);
+        if (rc == SINEW_OK) rc = sinew_schema_parse("blog.sinew", text, n, d, &s);
         countdown = -1;
         sinew_set_allocator(NULL);
         sinew_diagnostics_free(d);

@@ -57,7 +57,7 @@ static double time_parse(int kind, size_t n, int print, size_t *errors)
         th_ok(sinew_diagnostics_new(&d));
         sinew_schema *s = NULL;
         double t0 = now_s();
-        int rc = sinew_schema_parse(&s, "big.sinew", src, len, d);
+        int rc = sinew_schema_parse("big.sinew", src, len, d, &s);
         if (print) {
             FILE *devnull = fopen("/dev/null", "w");
             sinew_diagnostics_print(d, devnull);

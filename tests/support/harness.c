@@ -79,7 +79,7 @@ static void citus_open(void)
         exit(77);
     }
     if (!admin) {
-        if (sinew_open(&admin, base) != SINEW_OK) fail_msg("connecting to %s: %s", base, sinew_errmsg());
+        if (sinew_open(base, &admin) != SINEW_OK) fail_msg("connecting to %s: %s", base, sinew_errmsg());
         atexit(pg_admin_close);
         if (sinew_exec(admin, "SET citus.enable_schema_based_sharding = on") != SINEW_OK)
             fail_msg("schema-based sharding: %s", sinew_errmsg());
@@ -111,7 +111,7 @@ sinew_db *th_open(void)
         const char *base = getenv("SINEW_TEST_PG_URL");
         if (!base || !*base) fail_msg("SINEW_TEST_BACKEND=postgres but SINEW_TEST_PG_URL is not set");
         if (!admin) {
-            if (sinew_open(&admin, base) != SINEW_OK) fail_msg("connecting to %s: %s", base, sinew_errmsg());
+            if (sinew_open(base, &admin) != SINEW_OK) fail_msg("connecting to %s: %s", base, sinew_errmsg());
             atexit(pg_admin_close);
         }
         snprintf(pg_dbname, sizeof pg_dbname, "sinew_t%ld_%d", (long)getpid(), ++pg_counter);
@@ -129,7 +129,7 @@ sinew_db *th_open(void)
     } else {
         snprintf(last_url, sizeof last_url, "sqlite::memory:");
     }
-    int rc = sinew_open(&db, last_url);
+    int rc = sinew_open(last_url, &db);
     if (rc != SINEW_OK) fail_msg("sinew_open(%s): %s: %s", last_url, sinew_status_name(rc), sinew_errmsg());
     return db;
 }

@@ -19,16 +19,16 @@ static snapshot observe(sinew_db *db)
 {
     snapshot r;
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     th_ok(sinew_count(s, &user_model, &r.users));
     th_ok(sinew_count(s, &post_model, &r.posts));
     th_ok(sinew_count(s, &comment_model, &r.comments));
     Post *p;
-    sinew_value key = sinew_i64(1);
+    sinew_value key = sinew_v_int64(1);
     th_ok(sinew_get(s, &post_model, &key, 1, (void **)&p));
     r.title_changed = strcmp(p->title, "changed") == 0;
     Comment *c;
-    key = sinew_i64(1);
+    key = sinew_v_int64(1);
     r.victim_present = sinew_get(s, &comment_model, &key, 1, (void **)&c) == SINEW_OK;
     sinew_session_free(s);
     return r;
@@ -42,9 +42,9 @@ static sinew_session *prepare(sinew_db *db)
     th_ok(sinew_exec(db, "INSERT INTO posts (author_id, title) VALUES (1, 'original')"));
     th_ok(sinew_exec(db, "INSERT INTO comments (post_id, author_id, body) VALUES (1, 1, 'victim')"));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Post *p;
-    sinew_value key = sinew_i64(1);
+    sinew_value key = sinew_v_int64(1);
     th_ok(sinew_get(s, &post_model, &key, 1, (void **)&p));
     p->title = "changed";
     Comment *c;

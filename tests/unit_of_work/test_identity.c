@@ -81,9 +81,9 @@ static void check_all(sinew_session *s, ref *refs, size_t n)
 static void run_pattern(int pattern)
 {
     sinew_db *db;
-    th_ok(sinew_open(&db, "sqlite::memory:"));
+    th_ok(sinew_open("sqlite::memory:", &db));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     ref *refs = calloc(N, sizeof *refs);
     assert_non_null(refs);
     for (int i = 0; i < N; i++) {
@@ -92,11 +92,11 @@ static void run_pattern(int pattern)
         if (kind == 2) {
             r->m = &label_model;
             snprintf(r->text, sizeof r->text, "L%d", i / 7);
-            r->key[0] = sinew_text(r->text);
-            r->key[1] = sinew_i64(i % 7);
+            r->key[0] = sinew_v_text(r->text);
+            r->key[1] = sinew_v_int64(i % 7);
         } else {
             r->m = kind ? &twin_model : &node_model;
-            r->key[0] = kind ? refs[i - 1].key[0] : sinew_i64(pattern_key(pattern, i / 3));
+            r->key[0] = kind ? refs[i - 1].key[0] : sinew_v_int64(pattern_key(pattern, i / 3));
         }
         th_ok(sinew_new(s, r->m, &r->data));
         if (r->m == &label_model) {
@@ -156,7 +156,7 @@ static void run_pattern(int pattern)
     check_all(s, refs, N);
     /* lookups of keys never added find nothing (and end: no endless probing through runs) */
     for (int i = 0; i < N; i++) {
-        sinew_value k = sinew_i64(pattern_key(pattern, i) + 7777777);
+        sinew_value k = sinew_v_int64(pattern_key(pattern, i) + 7777777);
         sn_obj *o = sn_identity_find(s, &node_model, &k);
         if (o) assert_true(((Node *)SN_DATA_OF(o))->id == k.u.i);
     }

@@ -14,7 +14,7 @@ static sinew_db *seeded(sinew_session **s)
     sinew_db *db = th_open();
     th_ok(sinew_create_tables(db, &blog_schema));
     sinew_session *w;
-    th_ok(sinew_session_new(&w, db));
+    th_ok(sinew_session_new(db, &w));
     for (int i = 0; i < 4; i++) {
         User *u;
         th_ok(sinew_new(w, &user_model, (void **)&u));
@@ -32,7 +32,7 @@ static sinew_db *seeded(sinew_session **s)
     }
     th_ok(sinew_session_flush(w));
     sinew_session_free(w);
-    th_ok(sinew_session_new(s, db));
+    th_ok(sinew_session_new(db, s));
     return db;
 }
 
@@ -74,7 +74,7 @@ static void readonly_objects_are_not_tracked(void **state)
     th_assert_status(sinew_insert_many(s, &user_model, one, 1), SINEW_MISUSE, "read-only");
     /* not in the identity map: a tracked load of the same row is another object, with the database's values */
     User *t;
-    sinew_value key = sinew_i64(u->id);
+    sinew_value key = sinew_v_int64(u->id);
     th_ok(sinew_get(s, &user_model, &key, 1, (void **)&t));
     assert_ptr_not_equal(t, u);
     assert_string_equal(t->email, "u0@example.com");
@@ -103,7 +103,7 @@ static void readonly_objects_are_not_tracked(void **state)
     th_ok(sinew_first(q, (void **)&ro_tag));
     sinew_query_free(q);
     Post *post;
-    sinew_value pkey = sinew_i64(ro_post->id);
+    sinew_value pkey = sinew_v_int64(ro_post->id);
     th_ok(sinew_get(s, &post_model, &pkey, 1, (void **)&post));
     th_assert_status(sinew_m2m_add(s, POST_TAGS, post, ro_tag), SINEW_MISUSE, "read-only");
     th_ok(sinew_m2m_add(s, POST_TAGS, post, tag));   /* the tracked pair is fine */
@@ -114,7 +114,7 @@ static void readonly_objects_are_not_tracked(void **state)
 static size_t load_cost(sinew_db *db, int readonly)
 {
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     size_t before = sinew_session_memory_used(s);
     sinew_list l = load_users(s, readonly);
     assert_int_equal(l.count, 20004);
@@ -234,7 +234,7 @@ static void hooks_run_and_a_deleted_target_leaves_readonly_objects(void **state)
     th_ok(sinew_all(q, &posts0));   /* tracked: the last user's posts */
     sinew_query_free(q);
     User *t;
-    sinew_value key = sinew_i64(((Post *)posts0.items[0])->author_id);
+    sinew_value key = sinew_v_int64(((Post *)posts0.items[0])->author_id);
     th_ok(sinew_get(s, &user_model, &key, 1, (void **)&t));
     q = sinew_query_new(s, &post_model);
     th_ok(sinew_readonly(q));
@@ -261,7 +261,7 @@ static void get_a_post(sinew_session *s, const sinew_model *m, void *obj, void *
 {
     (void)m, (void)obj, (void)ctx;
     if (got_in_hook) return;
-    sinew_value key = sinew_i64(1);
+    sinew_value key = sinew_v_int64(1);
     th_ok(sinew_get(s, &post_model, &key, 1, (void **)&got_in_hook));
 }
 

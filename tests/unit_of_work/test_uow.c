@@ -14,7 +14,7 @@ static sinew_db *fresh(sinew_session **s)
 {
     sinew_db *db = th_open();
     th_ok(sinew_create_tables(db, &blog_schema));
-    th_ok(sinew_session_new(s, db));
+    th_ok(sinew_session_new(db, s));
     return db;
 }
 
@@ -95,9 +95,9 @@ static void cycle_of_new_objects_is_broken_by_an_update(void **state)
     assert_true(a->has_invited_by_id && a->invited_by_id == b->id);
     assert_true(b->has_invited_by_id && b->invited_by_id == a->id);
     sinew_session *s2;
-    th_ok(sinew_session_new(&s2, db));
+    th_ok(sinew_session_new(db, &s2));
     User *a2;
-    sinew_value key = sinew_i64(a->id);
+    sinew_value key = sinew_v_int64(a->id);
     th_ok(sinew_get(s2, &user_model, &key, 1, (void **)&a2));
     assert_int_equal(a2->invited_by_id, b->id);
     sinew_session_free(s2);
@@ -135,10 +135,10 @@ static void savepoint_rollback_leaves_outer_work(void **state)
     assert_string_equal(u->email, "outer-changed@x");
     th_ok(sinew_commit(db));
     sinew_session *s2;
-    th_ok(sinew_session_new(&s2, db));
+    th_ok(sinew_session_new(db, &s2));
     assert_int_equal(count_rows(s2, &user_model), 1);
     User *r;
-    sinew_value key = sinew_i64(u->id);
+    sinew_value key = sinew_v_int64(u->id);
     th_ok(sinew_get(s2, &user_model, &key, 1, (void **)&r));
     assert_string_equal(r->email, "outer@x");
     sinew_session_free(s2);
@@ -203,7 +203,7 @@ static void delete_cascades_in_the_session_too(void **state)
     th_ok(sinew_load_many(s, USER_POSTS, u, &posts));
     assert_int_equal(posts.count, 1);
     th_ok(sinew_delete(s, &user_model, u));          /* posts.author_id ON DELETE CASCADE */
-    sinew_value key = sinew_i64(p->id);
+    sinew_value key = sinew_v_int64(p->id);
     Post *again;
     th_assert_status(sinew_get(s, &post_model, &key, 1, (void **)&again), SINEW_NOTFOUND, "no Post with id");
     assert_int_equal(count_rows(s, &post_model), 0);
@@ -271,9 +271,9 @@ static void bulk_insert_100k_with_keys(void **state)
     for (int i = 0; i < N; i++) assert_int_equal(tags[i].id, tags[0].id + i);
     assert_int_equal(count_rows(s, &tag_model), N);
     sinew_session *s2;
-    th_ok(sinew_session_new(&s2, db));
+    th_ok(sinew_session_new(db, &s2));
     Tag *t;
-    sinew_value key = sinew_i64(tags[77777].id);
+    sinew_value key = sinew_v_int64(tags[77777].id);
     th_ok(sinew_get(s2, &tag_model, &key, 1, (void **)&t));
     assert_string_equal(t->name, "tag77777");
     sinew_session_free(s2);
@@ -309,9 +309,9 @@ static void upsert_inserts_then_updates(void **state)
     assert_int_equal(mine.id, first);
     assert_int_equal(count_rows(s, &user_model), 1);
     sinew_session *s2;
-    th_ok(sinew_session_new(&s2, db));
+    th_ok(sinew_session_new(db, &s2));
     User *r;
-    sinew_value key = sinew_i64(first);
+    sinew_value key = sinew_v_int64(first);
     th_ok(sinew_get(s2, &user_model, &key, 1, (void **)&r));
     assert_true(r->has_invited_by_id);
     sinew_session_free(s2);
@@ -347,9 +347,9 @@ static void hooks_run_in_order(void **state)
     t->name = "ok";
     th_ok(sinew_save(s, &tag_model, t));
     sinew_session *s2;
-    th_ok(sinew_session_new(&s2, db));
+    th_ok(sinew_session_new(db, &s2));
     Tag *r;
-    sinew_value key = sinew_i64(t->id);
+    sinew_value key = sinew_v_int64(t->id);
     th_ok(sinew_get(s2, &tag_model, &key, 1, (void **)&r));
     th_ok(sinew_delete(s2, &tag_model, r));
     sinew_session_free(s2);
@@ -390,7 +390,7 @@ static void validation_names_the_field(void **state)
     sinew_db *db = th_open();
     th_ok(sinew_create_table(db, &member_model));
     sinew_session *s;
-    th_ok(sinew_session_new(&s, db));
+    th_ok(sinew_session_new(db, &s));
     Member *m;
     th_ok(sinew_new(s, &member_model, (void **)&m));
     m->nick = "ann";

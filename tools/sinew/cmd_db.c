@@ -32,7 +32,7 @@ static int check_round_trip(const sinew_schema *live, const sinew_dialect *diale
     sinew_schema *back = NULL;
     size_t n = 0;
     int rc = sinew_schema_to_string(live, &text);
-    if (!rc) rc = sinew_schema_parse(&back, "pulled.sinew", text, strlen(text), NULL);
+    if (!rc) rc = sinew_schema_parse("pulled.sinew", text, strlen(text), NULL, &back);
     if (!rc) rc = sinew_schema_drift(back, live, dialect, &report, &n);
     int status = EXIT_OK;
     if (rc) {

@@ -20,7 +20,7 @@ static int load_schema(const char *path, sinew_schema **out)
 #ifdef SN_HAVE_PARSER
     sinew_diagnostics *d = NULL;
     if (sinew_diagnostics_new(&d)) return EXIT_INTERNAL;
-    int rc = sinew_schema_parse_file(out, path, d);
+    int rc = sinew_schema_parse_file(path, d, out);
     if (rc) sinew_diagnostics_print(d, stderr);
     sinew_diagnostics_free(d);
     return rc ? EXIT_USER : EXIT_OK;

@@ -17,7 +17,7 @@ static int load(const char *path, sinew_schema **out)
 {
     sinew_diagnostics *d;
     if (sinew_diagnostics_new(&d)) return EXIT_INTERNAL;
-    int rc = sinew_schema_parse_file(out, path, d);
+    int rc = sinew_schema_parse_file(path, d, out);
     sinew_diagnostics_print(d, stderr);
     size_t errors = sinew_diagnostics_errors(d);
     sinew_diagnostics_free(d);

@@ -124,7 +124,7 @@ static int run(int argc, char **argv)
     } else if (!strcmp(sub, "baseline")) {
         char *report = NULL;
         size_t n = 0, nrec = 0;
-        if (sinew_migrate_baseline(db, dir, to, &report, &n, baseline_line, &nrec)) {
+        if (sinew_migrate_baseline(db, dir, to, baseline_line, &nrec, &report, &n)) {
             rc = fail("baseline");
             if (n && report) fprintf(stderr, "%s", report);
         } else {

@@ -28,16 +28,16 @@ int sinew_tool_parse_number(const char *text, int min, int max, int *out)
 int sinew_tool_open(sinew_db **db, const char *url, int may_create)
 {
     *db = NULL;
-    if (may_create) return sinew_open(db, url);
+    if (may_create) return sinew_open(url, db);
     sinew_url *u;
-    int rc = sinew_url_parse(&u, url);
+    int rc = sinew_url_parse(url, &u);
     if (rc) return rc;
     /* the built-in SQLite driver (whichever scheme names it) and its mode= parameter */
     int sqlite_file = sinew_find_driver(u->scheme) == &sinew_sqlite_driver &&
                       strcmp(u->path, ":memory:") != 0 && !sinew_url_param(u, "mode");
     if (!sqlite_file) {
         sinew_url_free(u);
-        return sinew_open(db, url);
+        return sinew_open(url, db);
     }
     /* SQLite creates a missing file unless told mode=rw (open an existing file, read-write) */
     size_t n = strlen(url);
@@ -48,7 +48,7 @@ int sinew_tool_open(sinew_db **db, const char *url, int may_create)
     }
     memcpy(with, url, n);
     strcpy(with + n, strchr(url, '?') ? "&mode=rw" : "?mode=rw");
-    rc = sinew_open(db, with);
+    rc = sinew_open(with, db);
     free(with);
     if (rc == SINEW_NOTFOUND)
         sinew_error_set(rc, "database file '%s' does not exist: this command reads a database and creates "

@@ -148,13 +148,13 @@ static inline int user_new(sinew_session *s, User **out)
 
 static inline int user_get(sinew_session *sinew_s, int64_t id, User **sinew_out)
 {
-    sinew_value sinew_key[1] = {sinew_i64(id)};
+    sinew_value sinew_key[1] = {sinew_v_int64(id)};
     return sinew_get(sinew_s, &user_model, sinew_key, 1, (void **)sinew_out);
 }
 
 static inline int user_get_by_email(sinew_session *sinew_s, const char *email, User **sinew_out)
 {
-    sinew_value sinew_v = sinew_text(email);
+    sinew_value sinew_v = sinew_v_text(email);
     return sinew_get_by(sinew_s, &user_model, 1, &sinew_v, (void **)sinew_out);
 }
 
@@ -197,41 +197,41 @@ static inline int user_one(sinew_query *q, User **out)
     return sinew_one(q, (void **)out);
 }
 
-static inline int user_invited_by_at(sinew_session *s, User *obj, User **out, const char *file, int line)
+static inline int user_invited_by_at(sinew_session *s, User *obj, const char *file, int line, User **out)
 {
-    return sinew_load_one_at(s, USER_INVITED_BY, obj, (void **)out, file, line);
+    return sinew_load_one_at(s, USER_INVITED_BY, obj, file, line, (void **)out);
 }
-#define user_invited_by(s, obj, out) user_invited_by_at((s), (obj), (out), __FILE__, __LINE__)
+#define user_invited_by(s, obj, out) user_invited_by_at((s), (obj), __FILE__, __LINE__, (out))
 
-static inline int user_invitees_at(sinew_session *s, User *obj, user_list *out, const char *file, int line)
+static inline int user_invitees_at(sinew_session *s, User *obj, const char *file, int line, user_list *out)
 {
     sinew_list l;
-    int rc = sinew_load_many_at(s, USER_INVITEES, obj, &l, file, line);
+    int rc = sinew_load_many_at(s, USER_INVITEES, obj, file, line, &l);
     out->items = (User **)l.items;
     out->count = l.count;
     return rc;
 }
-#define user_invitees(s, obj, out) user_invitees_at((s), (obj), (out), __FILE__, __LINE__)
+#define user_invitees(s, obj, out) user_invitees_at((s), (obj), __FILE__, __LINE__, (out))
 
-static inline int user_posts_at(sinew_session *s, User *obj, post_list *out, const char *file, int line)
+static inline int user_posts_at(sinew_session *s, User *obj, const char *file, int line, post_list *out)
 {
     sinew_list l;
-    int rc = sinew_load_many_at(s, USER_POSTS, obj, &l, file, line);
+    int rc = sinew_load_many_at(s, USER_POSTS, obj, file, line, &l);
     out->items = (Post **)l.items;
     out->count = l.count;
     return rc;
 }
-#define user_posts(s, obj, out) user_posts_at((s), (obj), (out), __FILE__, __LINE__)
+#define user_posts(s, obj, out) user_posts_at((s), (obj), __FILE__, __LINE__, (out))
 
-static inline int user_comments_at(sinew_session *s, User *obj, comment_list *out, const char *file, int line)
+static inline int user_comments_at(sinew_session *s, User *obj, const char *file, int line, comment_list *out)
 {
     sinew_list l;
-    int rc = sinew_load_many_at(s, USER_COMMENTS, obj, &l, file, line);
+    int rc = sinew_load_many_at(s, USER_COMMENTS, obj, file, line, &l);
     out->items = (Comment **)l.items;
     out->count = l.count;
     return rc;
 }
-#define user_comments(s, obj, out) user_comments_at((s), (obj), (out), __FILE__, __LINE__)
+#define user_comments(s, obj, out) user_comments_at((s), (obj), __FILE__, __LINE__, (out))
 
 /* ---- Post ---- */
 
@@ -253,7 +253,7 @@ static inline int post_new(sinew_session *s, Post **out)
 
 static inline int post_get(sinew_session *sinew_s, int64_t id, Post **sinew_out)
 {
-    sinew_value sinew_key[1] = {sinew_i64(id)};
+    sinew_value sinew_key[1] = {sinew_v_int64(id)};
     return sinew_get(sinew_s, &post_model, sinew_key, 1, (void **)sinew_out);
 }
 
@@ -296,31 +296,31 @@ static inline int post_one(sinew_query *q, Post **out)
     return sinew_one(q, (void **)out);
 }
 
-static inline int post_author_at(sinew_session *s, Post *obj, User **out, const char *file, int line)
+static inline int post_author_at(sinew_session *s, Post *obj, const char *file, int line, User **out)
 {
-    return sinew_load_one_at(s, POST_AUTHOR, obj, (void **)out, file, line);
+    return sinew_load_one_at(s, POST_AUTHOR, obj, file, line, (void **)out);
 }
-#define post_author(s, obj, out) post_author_at((s), (obj), (out), __FILE__, __LINE__)
+#define post_author(s, obj, out) post_author_at((s), (obj), __FILE__, __LINE__, (out))
 
-static inline int post_comments_at(sinew_session *s, Post *obj, comment_list *out, const char *file, int line)
+static inline int post_comments_at(sinew_session *s, Post *obj, const char *file, int line, comment_list *out)
 {
     sinew_list l;
-    int rc = sinew_load_many_at(s, POST_COMMENTS, obj, &l, file, line);
+    int rc = sinew_load_many_at(s, POST_COMMENTS, obj, file, line, &l);
     out->items = (Comment **)l.items;
     out->count = l.count;
     return rc;
 }
-#define post_comments(s, obj, out) post_comments_at((s), (obj), (out), __FILE__, __LINE__)
+#define post_comments(s, obj, out) post_comments_at((s), (obj), __FILE__, __LINE__, (out))
 
-static inline int post_tags_at(sinew_session *s, Post *obj, tag_list *out, const char *file, int line)
+static inline int post_tags_at(sinew_session *s, Post *obj, const char *file, int line, tag_list *out)
 {
     sinew_list l;
-    int rc = sinew_load_many_at(s, POST_TAGS, obj, &l, file, line);
+    int rc = sinew_load_many_at(s, POST_TAGS, obj, file, line, &l);
     out->items = (Tag **)l.items;
     out->count = l.count;
     return rc;
 }
-#define post_tags(s, obj, out) post_tags_at((s), (obj), (out), __FILE__, __LINE__)
+#define post_tags(s, obj, out) post_tags_at((s), (obj), __FILE__, __LINE__, (out))
 
 /* ---- Comment ---- */
 
@@ -338,7 +338,7 @@ static inline int comment_new(sinew_session *s, Comment **out)
 
 static inline int comment_get(sinew_session *sinew_s, int64_t id, Comment **sinew_out)
 {
-    sinew_value sinew_key[1] = {sinew_i64(id)};
+    sinew_value sinew_key[1] = {sinew_v_int64(id)};
     return sinew_get(sinew_s, &comment_model, sinew_key, 1, (void **)sinew_out);
 }
 
@@ -381,17 +381,17 @@ static inline int comment_one(sinew_query *q, Comment **out)
     return sinew_one(q, (void **)out);
 }
 
-static inline int comment_post_at(sinew_session *s, Comment *obj, Post **out, const char *file, int line)
+static inline int comment_post_at(sinew_session *s, Comment *obj, const char *file, int line, Post **out)
 {
-    return sinew_load_one_at(s, COMMENT_POST, obj, (void **)out, file, line);
+    return sinew_load_one_at(s, COMMENT_POST, obj, file, line, (void **)out);
 }
-#define comment_post(s, obj, out) comment_post_at((s), (obj), (out), __FILE__, __LINE__)
+#define comment_post(s, obj, out) comment_post_at((s), (obj), __FILE__, __LINE__, (out))
 
-static inline int comment_author_at(sinew_session *s, Comment *obj, User **out, const char *file, int line)
+static inline int comment_author_at(sinew_session *s, Comment *obj, const char *file, int line, User **out)
 {
-    return sinew_load_one_at(s, COMMENT_AUTHOR, obj, (void **)out, file, line);
+    return sinew_load_one_at(s, COMMENT_AUTHOR, obj, file, line, (void **)out);
 }
-#define comment_author(s, obj, out) comment_author_at((s), (obj), (out), __FILE__, __LINE__)
+#define comment_author(s, obj, out) comment_author_at((s), (obj), __FILE__, __LINE__, (out))
 
 /* ---- Tag ---- */
 
@@ -406,13 +406,13 @@ static inline int tag_new(sinew_session *s, Tag **out)
 
 static inline int tag_get(sinew_session *sinew_s, int64_t id, Tag **sinew_out)
 {
-    sinew_value sinew_key[1] = {sinew_i64(id)};
+    sinew_value sinew_key[1] = {sinew_v_int64(id)};
     return sinew_get(sinew_s, &tag_model, sinew_key, 1, (void **)sinew_out);
 }
 
 static inline int tag_get_by_name(sinew_session *sinew_s, const char *name, Tag **sinew_out)
 {
-    sinew_value sinew_v = sinew_text(name);
+    sinew_value sinew_v = sinew_v_text(name);
     return sinew_get_by(sinew_s, &tag_model, 1, &sinew_v, (void **)sinew_out);
 }
 
@@ -455,15 +455,15 @@ static inline int tag_one(sinew_query *q, Tag **out)
     return sinew_one(q, (void **)out);
 }
 
-static inline int tag_posts_at(sinew_session *s, Tag *obj, post_list *out, const char *file, int line)
+static inline int tag_posts_at(sinew_session *s, Tag *obj, const char *file, int line, post_list *out)
 {
     sinew_list l;
-    int rc = sinew_load_many_at(s, TAG_POSTS, obj, &l, file, line);
+    int rc = sinew_load_many_at(s, TAG_POSTS, obj, file, line, &l);
     out->items = (Post **)l.items;
     out->count = l.count;
     return rc;
 }
-#define tag_posts(s, obj, out) tag_posts_at((s), (obj), (out), __FILE__, __LINE__)
+#define tag_posts(s, obj, out) tag_posts_at((s), (obj), __FILE__, __LINE__, (out))
 
 /* ---- PostTags ---- */
 
@@ -479,7 +479,7 @@ static inline int post_tags_new(sinew_session *s, PostTags **out)
 
 static inline int post_tags_get(sinew_session *sinew_s, int64_t post_id, int64_t tag_id, PostTags **sinew_out)
 {
-    sinew_value sinew_key[2] = {sinew_i64(post_id), sinew_i64(tag_id)};
+    sinew_value sinew_key[2] = {sinew_v_int64(post_id), sinew_v_int64(tag_id)};
     return sinew_get(sinew_s, &post_tags_model, sinew_key, 2, (void **)sinew_out);
 }
 
@@ -522,17 +522,17 @@ static inline int post_tags_one(sinew_query *q, PostTags **out)
     return sinew_one(q, (void **)out);
 }
 
-static inline int post_tags_post_at(sinew_session *s, PostTags *obj, Post **out, const char *file, int line)
+static inline int post_tags_post_at(sinew_session *s, PostTags *obj, const char *file, int line, Post **out)
 {
-    return sinew_load_one_at(s, POST_TAGS_POST, obj, (void **)out, file, line);
+    return sinew_load_one_at(s, POST_TAGS_POST, obj, file, line, (void **)out);
 }
-#define post_tags_post(s, obj, out) post_tags_post_at((s), (obj), (out), __FILE__, __LINE__)
+#define post_tags_post(s, obj, out) post_tags_post_at((s), (obj), __FILE__, __LINE__, (out))
 
-static inline int post_tags_tag_at(sinew_session *s, PostTags *obj, Tag **out, const char *file, int line)
+static inline int post_tags_tag_at(sinew_session *s, PostTags *obj, const char *file, int line, Tag **out)
 {
-    return sinew_load_one_at(s, POST_TAGS_TAG, obj, (void **)out, file, line);
+    return sinew_load_one_at(s, POST_TAGS_TAG, obj, file, line, (void **)out);
 }
-#define post_tags_tag(s, obj, out) post_tags_tag_at((s), (obj), (out), __FILE__, __LINE__)
+#define post_tags_tag(s, obj, out) post_tags_tag_at((s), (obj), __FILE__, __LINE__, (out))
 
 #ifdef __cplusplus
 }
