@@ -7,8 +7,10 @@
 #      transaction and in session pooling (label pgbouncer,
 #      scripts/with-pgbouncer.sh) and the read-replica tests against a primary
 #      and a hot standby (label replica, scripts/with-replica.sh) and the Citus
-#      tests on a coordinator and two workers (label citus, scripts/with-citus.sh,
-#      skipped, saying so, where no Citus build is found), each stage with
+#      tests on a coordinator and two workers (label citus, scripts/with-citus.sh:
+#      the PostgreSQL suite again, each test in a distributed schema of its own,
+#      plus tests/pool/test_citus.c; skipped, saying so, where no Citus build is
+#      found), each stage with
 #      throwaway servers of its own, removed even when it fails;
 #   2. ThreadSanitizer over the connection pool's threaded tests, on SQLite and
 #      PostgreSQL (only the pool tests are built there, to keep the stage short);
@@ -53,7 +55,7 @@ if [ $pg = ON ]; then
     echo "== 1/4 Citus: a coordinator and two workers"
     # exit 77: no Citus build here (with-citus.sh said where it looked); anything else is the tests'
     set +e
-    scripts/with-citus.sh ctest --test-dir build/asan --output-on-failure -L citus
+    scripts/with-citus.sh ctest --test-dir build/asan --output-on-failure -j"$jobs" -L citus
     citus=$?
     set -e
     if [ $citus = 77 ]; then echo "citus stage skipped: no Citus build (see above)"; elif [ $citus != 0 ]; then exit $citus; fi

@@ -19,6 +19,11 @@ set -u
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 TARBALL=${SINEW_CITUS_TARBALL:-$(dirname "$REPO")/shared/vendor/citus/citus-12.1.12-pg15.18-amd64.tar.gz}
+# a git worktree one level further down (wt/<branch>) finds it beside the main checkout
+if [ -z "${SINEW_CITUS_TARBALL:-}" ] && [ ! -f "$TARBALL" ]; then
+    up=$(dirname "$(dirname "$REPO")")/shared/vendor/citus/citus-12.1.12-pg15.18-amd64.tar.gz
+    [ -f "$up" ] && TARBALL=$up
+fi
 if [ ! -f "$TARBALL" ]; then
     echo "with-citus: no Citus build at $TARBALL (set SINEW_CITUS_TARBALL to a Citus 12.1 tarball for PostgreSQL 15): the citus stage is skipped" >&2
     exit 77

@@ -161,6 +161,14 @@ typedef struct sinew_dialect {
     /* 1: foreign keys are created with a name (CONSTRAINT <table>_<columns>_fkey), the one a
      * migration drops them by, where the database would otherwise make up its own (t_ibfk_1). */
     int fk_names_written;
+
+    /* ---- Version 7: distributed tables (`@@distribute`, `@@reference`, sinew/schema.h). ---- */
+    /* The extension whose functions distribute tables (PostgreSQL: "citus", whose
+     * create_distributed_table / create_reference_table / undistribute_table /
+     * alter_distributed_table the DDL calls). The calls are guarded: they run only where the
+     * extension is installed, so one migration file serves PostgreSQL with and without it.
+     * NULL: the database cannot distribute tables and the attributes do nothing on it (SQLite). */
+    const char *distribution_extension;
 } sinew_dialect;
 
 /* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */

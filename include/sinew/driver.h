@@ -50,7 +50,8 @@ extern "C" {
  * SINEW_DRIVER_OPEN_V1(fn): the registry calls it with the arguments in that
  * older order, so a driver built before version 6 works unchanged.
  *
- *   7  pipeline_begin, send, receive, pipeline_end (pipelining)
+ *   7  pipeline_begin, send, receive, pipeline_end (pipelining);
+ *      sinew_dialect.distribution_extension (distributed tables)
  */
 #define SINEW_DRIVER_VERSION 7
 

@@ -163,6 +163,21 @@ enum {
                                         (a log table, a partitioned table as `db pull` finds them) */
 };
 
+/*
+ * How a model's table is spread over a distributed PostgreSQL (Citus) cluster. The schema
+ * says it with `@@distribute(column)` or `@@reference`; a graph read from a database says it
+ * where the database can (a Citus coordinator). A database that cannot distribute tables
+ * (SQLite, PostgreSQL without the citus extension) ignores it: see docs/schema.md.
+ */
+typedef enum sinew_distribution {
+    SINEW_DIST_UNSAID = 0,           /* the schema says nothing, or the database cannot tell */
+    SINEW_DIST_LOCAL,                /* read from a coordinator: not hash-distributed nor
+                                        replicated (a coordinator table, one of schema-based
+                                        sharding, a Citus local table) */
+    SINEW_DIST_HASH,                 /* `@@distribute(col)`: rows spread over the workers by col */
+    SINEW_DIST_REFERENCE             /* `@@reference`: a full copy on every node */
+} sinew_distribution;
+
 typedef struct sinew_model {
     const char *name;                /* "User" (schema / C type name) */
     const char *table;               /* "users" (SQL table name) */
@@ -180,6 +195,10 @@ typedef struct sinew_model {
     const sinew_relation *relations;
     size_t nrelations;
     sinew_srcloc loc;
+    /* Distribution (appended: static graphs that leave these out are SINEW_DIST_UNSAID). */
+    sinew_distribution distribution;
+    unsigned dist_field;             /* SINEW_DIST_HASH: the field index of the distribution column */
+    const struct sinew_model *colocate_with;   /* `@@distribute(col, colocate_with: Model)`, or NULL */
 } sinew_model;
 
 typedef struct sinew_schema {

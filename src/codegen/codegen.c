@@ -846,6 +846,12 @@ static void emit_source(gen *g, const sinew_codegen_opts *o)
         if (m->nrelations) fprintf(c, "    .relations = %s_relations, .nrelations = %zu,\n", cn, m->nrelations);
         fputs("    .loc = ", c);
         loc(c, m->loc);
+        if (m->distribution == SINEW_DIST_HASH) {
+            fprintf(c, ",\n    .distribution = SINEW_DIST_HASH, .dist_field = %u", m->dist_field);
+            if (m->colocate_with) fprintf(c, ", .colocate_with = &%s_model", m->colocate_with->c_name);
+        } else if (m->distribution == SINEW_DIST_REFERENCE) {
+            fputs(",\n    .distribution = SINEW_DIST_REFERENCE", c);
+        }
         fputs("};\n\n", c);
     }
     if (s->nenums) {

@@ -326,6 +326,49 @@ int sn_pg_introspect_schemas(sinew_conn *db, const char *const *schemas, size_t 
     return rc;
 }
 
+/*
+ * A Citus coordinator: how each table is distributed (pg_dist_partition), for `db pull` to write
+ * @@distribute / @@reference and for drift to compare. Hash-distributed tables name their
+ * column; reference tables are replicated ('n' with repmodel 't'); the rest (coordinator
+ * tables, Citus local tables, the single shard of a schema-based-sharding schema) are local.
+ * Without the extension nothing is read and the graph says nothing about distribution.
+ */
+static int distribution(sinew_conn *db, sn_ib *b, const strlist *names)
+{
+    cat_query x;
+    int rc = open_q(&x, db, "SELECT count(*)::int FROM pg_extension WHERE extname = 'citus'", NULL);
+    if (rc) return rc;
+    rc = cq_step(&x);
+    int citus = rc == SINEW_ROW && x.drv->column_i64(x.stmt, 0) > 0;
+    cq_end(&x);
+    if (rc != SINEW_ROW) return rc;
+    if (!citus) return SINEW_OK;
+    sn_ib_distributed_db(b);
+    rc = open_q(&x, db,
+        "SELECT c.relname, p.partmethod::text, p.repmodel::text, "
+        "CASE WHEN p.partmethod = 'h' THEN column_to_column_name(p.logicalrelid, p.partkey) END "
+        "FROM pg_dist_partition p JOIN pg_class c ON c.oid = p.logicalrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY (current_schemas(false)) "
+        "ORDER BY array_position(current_schemas(false), n.nspname)", NULL);
+    if (rc) return rc;
+    while ((rc = cq_step(&x)) == SINEW_ROW) {
+        const char *rel = txt(&x, 0), *method = txt(&x, 1), *rep = txt(&x, 2);
+        for (size_t i = 0; i < names->n; i++) {
+            if (strcmp(names->v[i], rel)) continue;
+            sinew_distribution k = method && !strcmp(method, "h") ? SINEW_DIST_HASH
+                                   : method && !strcmp(method, "n") && rep && !strcmp(rep, "t") ? SINEW_DIST_REFERENCE
+                                   : SINEW_DIST_LOCAL;
+            /* the builder's table index is the position among names (tables are added in that order) */
+            if ((rc = sn_ib_distribution(b, (int)i, k, txt(&x, 3)))) break;
+            break;
+        }
+        if (rc && rc != SINEW_ROW) break;
+        rc = SINEW_ROW;
+    }
+    cq_end(&x);
+    return rc == SINEW_DONE ? SINEW_OK : rc;
+}
+
 int sn_pg_introspect(sinew_conn *db, sinew_schema **out)
 {
     *out = NULL;
@@ -383,6 +426,7 @@ int sn_pg_introspect(sinew_conn *db, sinew_schema **out)
         if (!rc) rc = indexes(db, b, t, names.v[i]);
         if (!rc) rc = foreign_keys(db, b, t, names.v[i]);
     }
+    if (!rc) rc = distribution(db, b, &names);
     sl_clear(&names);
     sn_free(names.v);
     sl_clear(&parents);

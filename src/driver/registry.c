@@ -59,7 +59,8 @@ static size_t dialect_size(int version)
     case 3: return offsetof(sinew_dialect, type_from_sql);
     case 4: return offsetof(sinew_dialect, has_row_locks);
     case 5: return offsetof(sinew_dialect, max_ident_len);
-    default: return sizeof(sinew_dialect);   /* 6 and 7: version 7 added nothing to the dialect */
+    case 6: return offsetof(sinew_dialect, distribution_extension);
+    default: return sizeof(sinew_dialect);
     }
 }
 

@@ -352,10 +352,43 @@ int sn_diff_schemas(const sinew_schema *from, const sinew_schema *to, sn_diff *d
     for (size_t i = 0; i < nt; i++)
         if (c.m[i].from && diff_table(&c, &c.m[i])) goto nomem;
     if (topo(c.a, created, ncreated) || topo(c.a, c.dropped, c.ndropped)) goto nomem;
+    int distributed = 0;
+    for (size_t i = 0; i < nt; i++) distributed |= to->models[i]->distribution != SINEW_DIST_UNSAID;
     for (size_t i = 0; i < ncreated; i++) {
         sn_op *op = push(&c, SN_OP_CREATE_TABLE, NULL, created[i]);
         if (!op) goto nomem;
         op->what = sn_arena_printf(c.a, "create table %s", created[i]->table);
+        op->deferred = distributed;
+        for (size_t r = 0; distributed && r < created[i]->nrelations; r++) {
+            const sinew_relation *tr = &created[i]->relations[r];
+            if (tr->kind != SINEW_BELONGS_TO) continue;
+            sn_op *fk = push(&c, SN_OP_ADD_FK, NULL, created[i]);
+            if (!fk) goto nomem;
+            fk->rel = tr;
+            fk->deferred = 1;
+            fk->what = sn_arena_printf(c.a, "add foreign key %s.%s -> %s", created[i]->table,
+                                       created[i]->fields[tr->local[0]].column, tr->target->table);
+        }
+    }
+    /* distribution: tables created distributed and tables whose distribution changed, in key order */
+    const sinew_model **dist = sn_arena_calloc(c.a, (nt ? nt : 1) * sizeof *dist);
+    const sinew_model **dist_from = sn_arena_calloc(c.a, (nt ? nt : 1) * sizeof *dist_from);
+    if (!dist || !dist_from) goto nomem;
+    size_t ndist = 0;
+    for (size_t i = 0; i < nt; i++)
+        if (!sn_sql_same_distribution(c.m[i].from, c.m[i].to)) dist[ndist++] = c.m[i].to;
+    if (topo(c.a, dist, ndist)) goto nomem;
+    for (size_t i = 0; i < ndist; i++) {
+        for (size_t k = 0; k < nt; k++)
+            if (c.m[k].to == dist[i]) dist_from[i] = c.m[k].from;
+        sn_op *op = push(&c, SN_OP_DISTRIBUTE, dist_from[i], dist[i]);
+        if (!op) goto nomem;
+        const sinew_model *t = dist[i];
+        op->what = t->distribution == SINEW_DIST_HASH
+                       ? sn_arena_printf(c.a, "distribute table %s by %s", t->table, t->fields[t->dist_field].column)
+                   : t->distribution == SINEW_DIST_REFERENCE
+                       ? sn_arena_printf(c.a, "make %s a reference table", t->table)
+                       : sn_arena_printf(c.a, "make %s a local table again", t->table);
     }
     for (size_t i = c.ndropped; i-- > 0;) {
         const sinew_model *fm = c.dropped[i];

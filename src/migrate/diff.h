@@ -24,6 +24,8 @@ typedef enum sn_op_kind {
     SN_OP_DROP_TABLE,
     SN_OP_ADD_INDEX,
     SN_OP_ADD_UNIQUE,
+    SN_OP_DISTRIBUTE,           /* @@distribute / @@reference changed: after the tables exist and before
+                                   the foreign keys of new tables are added, referenced tables first */
     SN_OP_ADD_FK
 } sn_op_kind;
 
@@ -39,6 +41,11 @@ typedef struct sn_op {
     sn_ixdef ix;                /* index ops */
     const sinew_relation *rel;  /* FK ops: the BELONGS_TO (of from_m for drops, to_m for adds) */
     int destructive;            /* loses data */
+    int deferred;               /* CREATE_TABLE: its foreign keys come as ADD_FK ops marked deferred, which
+                                   a dialect that distributes tables runs after SN_OP_DISTRIBUTE (Citus
+                                   refuses to distribute a table whose keys point at local tables, and to
+                                   make a table a reference table while a local table that points at it
+                                   also points at a distributed one); elsewhere the keys stay inline */
     const char *what;           /* one-line description */
 } sn_op;
 

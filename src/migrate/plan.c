@@ -42,9 +42,9 @@ static void comment(sn_buf *o, const sn_op *op)
 }
 
 /* CREATE TABLE + its indexes, the way sinew_create_table() makes them. */
-static void create_table(sn_buf *o, const sinew_dialect *dl, const sinew_model *m)
+static void create_table(sn_buf *o, const sinew_dialect *dl, const sinew_model *m, int without_fks)
 {
-    sn_sql_create_table(o, dl, m, 0);
+    sn_sql_create_table_fks(o, dl, m, 0, !without_fks);
     sn_buf_puts(o, ";\n");
     sn_sql_create_indexes(o, dl, m, 0);
 }
@@ -119,10 +119,16 @@ static void modify_column(sn_buf *o, const sinew_dialect *dl, const sinew_model 
 static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
 {
     const sinew_model *fm = op->from_m, *tm = op->to_m;
+    /* nothing to spread; a new table's keys are inline then */
+    if ((op->kind == SN_OP_DISTRIBUTE || (op->kind == SN_OP_ADD_FK && op->deferred)) && !dl->distribution_extension)
+        return;
     comment(o, op);
     switch (op->kind) {
+    case SN_OP_DISTRIBUTE:
+        sn_sql_distribute(o, dl, fm, tm);
+        break;
     case SN_OP_CREATE_TABLE:
-        create_table(o, dl, tm);
+        create_table(o, dl, tm, op->deferred && dl->distribution_extension);
         break;
     case SN_OP_DROP_TABLE:
         sn_buf_puts(o, "DROP TABLE ");
@@ -253,6 +259,7 @@ static int sqlite_simple(const sn_op *op)
     switch (op->kind) {
     case SN_OP_RENAME_TABLE: case SN_OP_RENAME_COLUMN: case SN_OP_ADD_INDEX: case SN_OP_DROP_INDEX:
     case SN_OP_CREATE_TABLE: case SN_OP_DROP_TABLE:
+    case SN_OP_DISTRIBUTE:      /* nothing on SQLite (no distribution_extension) */
         return 1;
     case SN_OP_ADD_COLUMN: {
         const sinew_field *f = &op->to_m->fields[op->to_f];

@@ -495,32 +495,50 @@ static int exec_script(sinew_db *db, sn_buf *b)
     return sinew_exec(db, sn_buf_cstr(b));
 }
 
-int sinew_create_table(sinew_db *db, const sinew_model *m)
+static int create_one(sinew_db *db, const sinew_model *m, int with_fks)
 {
-    if (!db || !m) return sinew_error_set(SINEW_MISUSE, "sinew_create_table: db and model must not be NULL");
     if (m->npk == 0 && !(m->flags & SINEW_MODEL_READONLY))
         return sinew_error_set(SINEW_MISUSE, "model %s has no primary key: mark a field @id or add @@id([...])",
                                m->name);
     sn_buf b;
     sn_buf_init(&b);
-    sn_sql_create_table(&b, db->dialect, m, 1);
+    sn_sql_create_table_fks(&b, db->dialect, m, 1, with_fks);
     int rc = exec_script(db, &b);
-    if (rc == SINEW_OK) {
+    /* one statement at a time: a Citus coordinator refuses several DDL commands in one query
+       string ("cannot insert multiple commands into a prepared statement") */
+    for (size_t k = 0; rc == SINEW_OK; k++) {
         sn_buf_clear(&b);
-        sn_sql_create_indexes(&b, db->dialect, m, 1);
-        if (b.len) rc = exec_script(db, &b);
+        if (!sn_sql_create_index_at(&b, db->dialect, m, k, 1)) break;
+        rc = exec_script(db, &b);
     }
     sn_buf_free(&b);
     return rc;
 }
 
+int sinew_create_table(sinew_db *db, const sinew_model *m)
+{
+    if (!db || !m) return sinew_error_set(SINEW_MISUSE, "sinew_create_table: db and model must not be NULL");
+    return create_one(db, m, 1);
+}
+
 int sinew_create_tables(sinew_db *db, const sinew_schema *s)
 {
     if (!db || !s) return sinew_error_set(SINEW_MISUSE, "sinew_create_tables: db and schema must not be NULL");
+    /* distributed models on a dialect that distributes: tables first, then distribution, then the
+       foreign keys (Citus distributes a table only when its keys point at distributed or reference
+       tables, see src/migrate/diff.h) */
+    int defer = 0;
+    for (size_t i = 0; db->dialect->distribution_extension && i < s->nmodels; i++)
+        defer |= s->models[i]->distribution != SINEW_DIST_UNSAID;
     /* referenced tables first; a cycle falls back to declaration order */
     size_t n = s->nmodels;
     unsigned char *done = sn_calloc(n ? n : 1, 1);
-    if (!done) return sn_nomem();
+    const sinew_model **order = sn_calloc(n ? n : 1, sizeof *order);
+    if (!done || !order) {
+        sn_free(done);
+        sn_free(order);
+        return sn_nomem();
+    }
     int rc = SINEW_OK;
     size_t created = 0;
     while (created < n && rc == SINEW_OK) {
@@ -536,20 +554,38 @@ int sinew_create_tables(sinew_db *db, const sinew_schema *s)
                     if (s->models[j] == rel->target && !done[j]) ready = 0;
             }
             if (!ready) continue;
-            rc = sinew_create_table(db, m);
+            rc = create_one(db, m, !defer);
             done[i] = 1;
-            created++;
+            order[created++] = m;
             progress = 1;
         }
         if (!progress) {   /* cycle: create the rest as declared */
             for (size_t i = 0; i < n && rc == SINEW_OK; i++)
                 if (!done[i]) {
-                    rc = sinew_create_table(db, s->models[i]);
+                    rc = create_one(db, s->models[i], !defer);
                     done[i] = 1;
-                    created++;
+                    order[created++] = s->models[i];
                 }
         }
     }
+    /* @@distribute / @@reference once every table and key exists, referenced tables first
+       (a no-op where the dialect's distribution extension is not installed) */
+    for (size_t i = 0; i < created && rc == SINEW_OK; i++) {
+        sn_buf b;
+        sn_buf_init(&b);
+        if (sn_sql_distribute(&b, db->dialect, NULL, order[i])) rc = exec_script(db, &b);
+        sn_buf_free(&b);
+    }
+    for (size_t i = 0; defer && i < created && rc == SINEW_OK; i++)
+        for (size_t r = 0; r < order[i]->nrelations && rc == SINEW_OK; r++) {
+            if (order[i]->relations[r].kind != SINEW_BELONGS_TO) continue;
+            sn_buf b;
+            sn_buf_init(&b);
+            sn_sql_add_fk(&b, db->dialect, order[i], &order[i]->relations[r]);
+            rc = b.failed ? sn_nomem() : sinew_exec(db, sn_buf_cstr(&b));
+            sn_buf_free(&b);
+        }
     sn_free(done);
+    sn_free(order);
     return rc;
 }

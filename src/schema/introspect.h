@@ -37,6 +37,12 @@ int sn_ib_index(sn_ib *b, int t, const char *name, int unique, const char *const
 int sn_ib_fk(sn_ib *b, int t, int id, int seq, const char *from, const char *to_table,
              const char *to_column, sinew_fk_action on_delete, sinew_fk_action on_update);
 
+/* The database distributes tables (a Citus coordinator): a table sn_ib_distribution does not
+ * name is read as SINEW_DIST_LOCAL rather than SINEW_DIST_UNSAID. */
+void sn_ib_distributed_db(sn_ib *b);
+/* How table t is distributed: SINEW_DIST_HASH by `column`, SINEW_DIST_REFERENCE, or LOCAL. */
+int sn_ib_distribution(sn_ib *b, int t, sinew_distribution kind, const char *column);
+
 /* Note something the schema cannot say (a lossy mapping): printed by `db pull` as a warning and
  * kept as a `/// db pull:` comment on the field (column) or model (column NULL); t = -1: no model. */
 void sn_ib_note(sn_ib *b, int t, const char *column, const char *fmt, ...)

@@ -39,6 +39,8 @@ typedef struct ib_table {
     size_t nr, capr;
     sinew_model *model;
     const char *doc;          /* notes on the table, for the model's /// comment */
+    sinew_distribution dist;  /* sn_ib_distribution */
+    char *dist_column;
 } ib_table;
 
 struct sn_ib {
@@ -50,6 +52,7 @@ struct sn_ib {
     sinew_enum **enums;       /* PostgreSQL enum types pulled as enums, by first use */
     const char **enum_types;  /* their SQL type names */
     size_t nenums, capenums, capenum_types;
+    int distributed_db;       /* sn_ib_distributed_db: tables not said otherwise are SINEW_DIST_LOCAL */
 };
 
 /* The graph hands its notes over in the same arena: the schema is the first member, so a
@@ -604,6 +607,20 @@ static int add_inverses(sn_ib *b, size_t ti)
     return SINEW_OK;
 }
 
+void sn_ib_distributed_db(sn_ib *b) { b->distributed_db = 1; }
+
+int sn_ib_distribution(sn_ib *b, int ti, sinew_distribution kind, const char *column)
+{
+    ib_table *t = &b->t[ti];
+    t->dist = kind;
+    t->dist_column = NULL;
+    if (kind == SINEW_DIST_HASH) {
+        if (!column) return SINEW_OK;   /* no column: read as local below */
+        if (!(t->dist_column = sn_arena_strdup(b->a, column))) return SINEW_NOMEM;
+    }
+    return SINEW_OK;
+}
+
 int sn_ib_finish(sn_ib *b, sinew_schema **out)
 {
     sn_arena *a = b->a;
@@ -708,6 +725,17 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out)
         m->nfields = b->t[i].nf;
         m->indexes = b->t[i].idx;
         m->nindexes = b->t[i].ni;
+        /* distribution, as a coordinator reported it */
+        const ib_table *t = &b->t[i];
+        int dc = t->dist == SINEW_DIST_HASH && t->dist_column ? find_col(t, t->dist_column) : -1;
+        if (dc >= 0) {
+            m->distribution = SINEW_DIST_HASH;
+            m->dist_field = (unsigned)dc;
+        } else if (t->dist == SINEW_DIST_REFERENCE) {
+            m->distribution = SINEW_DIST_REFERENCE;
+        } else if (b->distributed_db) {
+            m->distribution = SINEW_DIST_LOCAL;
+        }
     }
     for (size_t i = 0; i < b->nt; i++) {
         int rc = resolve_fks(b, i);

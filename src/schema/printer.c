@@ -348,6 +348,28 @@ static void model_text(sn_buf *b, const sinew_model *m, const sn_comment_map *c)
         sn_buf_puts(b, "  @@readonly\n");
         trailing(c, b, key);
     }
+    if (m->distribution == SINEW_DIST_HASH && m->dist_field < m->nfields) {
+        sn_buf_puts(b, extra++ ? "" : "\n");
+        key_of(key, sizeof key, "a", m->name, "distribute");
+        if (c) sn_comments_leading(c, b, key, "  ");
+        sn_buf_puts(b, "  @@distribute(");
+        /* an implicit key field is named by its relation, as the resolver reads it back */
+        sn_buf b1;
+        sn_buf_init(&b1);
+        name_list(&b1, m, &m->dist_field, 1);
+        const char *nm = sn_buf_cstr(&b1);
+        sn_buf_printf(b, "%.*s", (int)(strlen(nm) >= 2 ? strlen(nm) - 2 : 0), nm + 1);
+        sn_buf_free(&b1);
+        if (m->colocate_with) sn_buf_printf(b, ", colocate_with: %s", m->colocate_with->name);
+        sn_buf_puts(b, ")\n");
+        trailing(c, b, key);
+    } else if (m->distribution == SINEW_DIST_REFERENCE && !(m->flags & SINEW_MODEL_JOIN)) {
+        sn_buf_puts(b, extra++ ? "" : "\n");
+        key_of(key, sizeof key, "a", m->name, "reference");
+        if (c) sn_comments_leading(c, b, key, "  ");
+        sn_buf_puts(b, "  @@reference\n");
+        trailing(c, b, key);
+    }
     if (m->npk > 1) {
         sn_buf_puts(b, extra++ ? "" : "\n");
         key_of(key, sizeof key, "a", m->name, "id");

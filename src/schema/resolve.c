@@ -10,9 +10,11 @@
  */
 #include <string.h>
 #include "check_limits.h"
+#include "distribute.h"
 #include "resolve.h"
 
-static const char *const model_attrs[] = {"map", "id", "unique", "index", "renamed_from", "readonly", NULL};
+static const char *const model_attrs[] = {"map", "id", "unique", "index", "renamed_from", "readonly", "distribute",
+                                          "reference", NULL};
 
 void sn_rs_push_field(R *r, rmodel *m, const pfield *pf)
 {
@@ -109,6 +111,11 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
                 else if (sn_rs_control_free(&r, &at->args[0], "@@renamed_from")) m->renamed_from = at->args[0].text;
             } else if (!strcmp(at->name, "id")) {
                 m->id_attr = at;
+            } else if (!strcmp(at->name, "distribute") || !strcmp(at->name, "reference")) {
+                if (m->dist_attr)
+                    sn_rs_err(&r, at->line, at->col, "%s has @@%s already: a table is distributed one way",
+                              m->name, m->dist_attr->name);
+                else m->dist_attr = at;
             } else if (!strcmp(at->name, "readonly")) {
                 if (at->nargs) sn_rs_err(&r, at->line, at->col, "@@readonly takes no arguments");
                 m->flags |= SINEW_MODEL_READONLY;
@@ -166,5 +173,14 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
         return r.errors + 1;
     }
     r.errors += sn_check_limits(af, *out, d, file);
+    /* distribution: on the finished graph, whose keys, indexes and foreign keys it checks */
+    sinew_model **ms = sn_arena_calloc(a, (r.nm ? r.nm : 1) * sizeof *ms);
+    const ast_attr **das = sn_arena_calloc(a, (r.nm ? r.nm : 1) * sizeof *das);
+    if (!ms || !das) return r.errors + 1;
+    for (size_t i = 0; i < r.nm; i++) {
+        ms[i] = r.m[i].out;
+        das[i] = r.m[i].dist_attr;
+    }
+    r.errors += sn_distribution(ms, das, r.nm, d, file);
     return r.errors;
 }

@@ -74,6 +74,7 @@ typedef struct rmodel {
     size_t npk;
     int pk_state;             /* 0 todo, 1 in progress, 2 done */
     const ast_attr *id_attr;
+    const ast_attr *dist_attr;    /* @@distribute or @@reference */
     int line, col;
     int broken;               /* a field was dropped (unknown type): errors it could cause are not reported */
     sn_nameidx fidx, ridx;    /* field name -> index in f, relation name -> index in r (first of a name) */

@@ -197,6 +197,7 @@ const sinew_dialect sn_dialect_sqlite = {
                             "is read in it cannot change until it ends; read and write in one "
                             "sinew_transaction() instead (sinew_claim() does that for a job queue)",
     .max_ident_len = 0,                  /* no limit */
+    .distribution_extension = NULL,      /* one file, one node: @@distribute / @@reference do nothing */
 };
 
 /*
@@ -241,6 +242,7 @@ const sinew_dialect sn_dialect_postgres = {
     .drop_index_on_table = 0,
     .insert_returning = 1,
     .has_infinity = 1,
+    .distribution_extension = "citus",
 };
 
 /*

@@ -118,8 +118,14 @@ int sn_sql_xact_lock(sn_buf *out, const sinew_dialect *d, int64_t key);
 
 /* ---- DDL ---- */
 void sn_sql_create_table(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int if_not_exists);
+/* the same, with the foreign keys left out when with_fks is 0 (added afterwards, see
+ * sn_sql_distribute) */
+void sn_sql_create_table_fks(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int if_not_exists,
+                             int with_fks);
 /* one CREATE [UNIQUE] INDEX statement per index, each terminated by ";\n" */
 void sn_sql_create_indexes(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int if_not_exists);
+/* the k-th of those statements (0-based); returns 0, writing nothing, past the last */
+int sn_sql_create_index_at(sn_buf *out, const sinew_dialect *d, const sinew_model *m, size_t k, int if_not_exists);
 /* a column's SQL type: its @db_type where this backend reads that name as the field's type, else
  * the dialect's own type for it */
 const char *sn_sql_column_type(const sinew_dialect *d, const sinew_field *f);
@@ -131,7 +137,20 @@ void sn_sql_column_def(sn_buf *out, const sinew_dialect *d, const sinew_model *m
 void sn_sql_index_column(sn_buf *out, const sinew_dialect *d, const sinew_field *f);
 /* FOREIGN KEY (...) REFERENCES t (...) [ON DELETE ..] [ON UPDATE ..] for a BELONGS_TO relation */
 void sn_sql_fk_clause(sn_buf *out, const sinew_dialect *d, const sinew_model *m, const sinew_relation *r);
+/* ALTER TABLE t ADD FOREIGN KEY ... for a BELONGS_TO relation (no terminator) */
+void sn_sql_add_fk(sn_buf *out, const sinew_dialect *d, const sinew_model *m, const sinew_relation *r);
 /* a field's DEFAULT clause value, or nothing (returns 0) */
 int sn_sql_default(sn_buf *out, const sinew_dialect *d, const sinew_field *f);
+
+/* ---- distribution (render_distribute.c) ---- */
+/*
+ * The statement that takes a table from the distribution of `from` to that of `to`
+ * (`@@distribute`, `@@reference`; from NULL: a table just created), ending in ";\n", run only
+ * where the dialect's distribution_extension is installed. Returns 0 and writes nothing when
+ * nothing changes or the dialect cannot distribute tables.
+ */
+int sn_sql_distribute(sn_buf *out, const sinew_dialect *d, const sinew_model *from, const sinew_model *to);
+/* 1 when the two say the same distribution (UNSAID and LOCAL are the same: not distributed) */
+int sn_sql_same_distribution(const sinew_model *a, const sinew_model *b);
 
 #endif

@@ -226,6 +226,26 @@ static void compare_fks(ctx *c, const sinew_model *e, const sinew_model *l)
     }
 }
 
+static const char *dist_text(ctx *c, const sinew_model *m)
+{
+    switch (m->distribution) {
+    case SINEW_DIST_HASH: return P("distributed by %s", m->fields[m->dist_field].column);
+    case SINEW_DIST_REFERENCE: return "a reference table";
+    default: return "local";
+    }
+}
+
+/* only where the database can say (a coordinator): elsewhere the attributes do nothing */
+static void compare_distribution(ctx *c, const sinew_model *e, const sinew_model *l)
+{
+    if (l->distribution == SINEW_DIST_UNSAID || !c->dl->distribution_extension) return;
+    if (sn_sql_same_distribution(e, l)) return;
+    const char *et = dist_text(c, e), *lt = dist_text(c, l);
+    add(c, SN_DRIFT_DISTRIBUTION, e->table, NULL,
+        et && lt ? P("the schema says %s, the database has it %s", et, lt) : NULL,
+        lt ? P("%s in the database", lt) : NULL);
+}
+
 static const char *key_text(ctx *c, const sinew_model *m)
 {
     sn_buf b;
@@ -260,6 +280,7 @@ static void compare_table(ctx *c, const sinew_model *e, const sinew_model *l)
     }
     compare_indexes(c, e, l);
     compare_fks(c, e, l);
+    compare_distribution(c, e, l);
 }
 
 int sn_drift_compare(const sinew_schema *expected, const sinew_schema *live, const sinew_dialect *dl,

@@ -27,7 +27,8 @@ typedef enum sn_drift_kind {
     SN_DRIFT_INDEX_MISSING,       /* an index or a unique key over several columns */
     SN_DRIFT_INDEX_EXTRA,
     SN_DRIFT_FK_MISSING,
-    SN_DRIFT_FK_EXTRA
+    SN_DRIFT_FK_EXTRA,
+    SN_DRIFT_DISTRIBUTION         /* @@distribute / @@reference differs from what a coordinator reports */
 } sn_drift_kind;
 
 typedef struct sn_drift_item {

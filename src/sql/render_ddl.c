@@ -153,6 +153,11 @@ void sn_sql_fk_clause(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
 
 void sn_sql_create_table(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int ine)
 {
+    sn_sql_create_table_fks(out, d, m, ine, 1);
+}
+
+void sn_sql_create_table_fks(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int ine, int with_fks)
+{
     int auto_pk = sinew_model_auto_pk(m);
     sn_buf_puts(out, ine ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ");
     sn_sql_ident(out, d, m->table);
@@ -178,7 +183,7 @@ void sn_sql_create_table(sn_buf *out, const sinew_dialect *d, const sinew_model 
     }
     for (size_t i = 0; i < m->nrelations; i++) {
         const sinew_relation *r = &m->relations[i];
-        if (r->kind != SINEW_BELONGS_TO) continue;
+        if (r->kind != SINEW_BELONGS_TO || !with_fks) continue;
         sn_buf_puts(out, ",\n  ");
         sn_sql_fk_clause(out, d, m, r);
     }
@@ -202,11 +207,14 @@ void sn_sql_index_column(sn_buf *out, const sinew_dialect *d, const sinew_field 
     if (len) sn_buf_puts(out, len);
 }
 
-void sn_sql_create_indexes(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int ine)
+/* the k-th CREATE INDEX statement of a model (0-based), or nothing: returns whether there is one */
+int sn_sql_create_index_at(sn_buf *out, const sinew_dialect *d, const sinew_model *m, size_t k, int ine)
 {
+    size_t n = 0;
     for (size_t i = 0; i < m->nindexes; i++) {
         const sinew_index *ix = &m->indexes[i];
         if (ix->unique) continue;     /* unique ones are table constraints */
+        if (n++ != k) continue;
         sn_buf_puts(out, ine ? "CREATE INDEX IF NOT EXISTS " : "CREATE INDEX ");
         sn_sql_fit_ident(out, d, ix->name);
         sn_buf_puts(out, " ON ");
@@ -214,10 +222,12 @@ void sn_sql_create_indexes(sn_buf *out, const sinew_dialect *d, const sinew_mode
         sn_buf_puts(out, " (");
         index_columns(out, d, m, ix->fields, ix->nfields);
         sn_buf_puts(out, ");\n");
+        return 1;
     }
     for (size_t i = 0; i < m->nfields; i++) {
         const sinew_field *f = &m->fields[i];
         if (!(f->flags & SINEW_FIELD_INDEX)) continue;
+        if (n++ != k) continue;
         sn_buf_puts(out, ine ? "CREATE INDEX IF NOT EXISTS " : "CREATE INDEX ");
         sn_buf name;              /* <table>_<column>_idx, quoted as one identifier */
         sn_buf_init(&name);
@@ -230,5 +240,20 @@ void sn_sql_create_indexes(sn_buf *out, const sinew_dialect *d, const sinew_mode
         sn_buf_puts(out, " (");
         sn_sql_index_column(out, d, f);
         sn_buf_puts(out, ");\n");
+        return 1;
     }
+    return 0;
+}
+
+void sn_sql_create_indexes(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int ine)
+{
+    for (size_t k = 0; sn_sql_create_index_at(out, d, m, k, ine); k++) {}
+}
+
+void sn_sql_add_fk(sn_buf *out, const sinew_dialect *d, const sinew_model *m, const sinew_relation *r)
+{
+    sn_buf_puts(out, "ALTER TABLE ");
+    sn_sql_ident(out, d, m->table);
+    sn_buf_puts(out, " ADD ");
+    sn_sql_fk_clause(out, d, m, r);
 }

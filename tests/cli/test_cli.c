@@ -221,7 +221,7 @@ static void test_missing_folder(void **state)
     result_free(&r);
     /* not even the bookkeeping table was made */
     char *n = mt_rows(t.db, th_is_postgres()
-        ? "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'sinew_migrations'"
+        ? "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'sinew_migrations' AND schemaname = current_schema()"
         : "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sinew_migrations'");
     assert_string_equal(n, "0\n");
     free(n);

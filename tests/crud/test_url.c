@@ -211,6 +211,24 @@ static void driver_interface_versions(void **state)
     assert_int_equal(legacy_opens, 3);
     sinew_close(db);
 
+    /* a version-6 driver's dialect ends before distribution_extension (version 7): read as absent,
+       so @@distribute does nothing on it, whatever lies past the end of its dialect */
+    static const char *const v6_schemes[] = {"v6thing", NULL};
+    static sinew_driver v6;
+    static sinew_dialect v6_dialect;
+    v6_dialect = *sinew_postgres_driver.dialect;
+    v6 = sinew_sqlite_driver;
+    v6.version = 6;
+    v6.schemes = v6_schemes;
+    v6.dialect = &v6_dialect;
+    th_ok(sinew_register_driver(&v6));
+    got = sinew_find_driver("v6thing");
+    assert_non_null(got);
+    assert_ptr_not_equal(got->dialect, &v6_dialect);
+    assert_int_equal(got->dialect->max_ident_len, 63);               /* version 6's member is kept */
+    assert_null(got->dialect->distribution_extension);
+    assert_string_equal(sinew_postgres_driver.dialect->distribution_extension, "citus");
+
     static sinew_driver current;
     current = sinew_sqlite_driver;
     current.schemes = schemes;

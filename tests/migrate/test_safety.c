@@ -85,7 +85,7 @@ static void test_missing_folder_is_an_error(void **state)
     assert_int_equal(live->nmodels, 0);
     sinew_schema_free(live);
     char *rows = mt_rows(db, th_is_postgres()
-        ? "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'sinew_migrations'"
+        ? "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'sinew_migrations' AND schemaname = current_schema()"
         : th_is_mariadb() ? "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
                             "AND TABLE_NAME LIKE 'sinew_migrations%'"
         : "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sinew_migrations'");

@@ -13,10 +13,18 @@
  *   - create_distributed_table refusing a foreign key passes the DETAIL
  *     that says why;
  *   - ?citus=true&lock_timeout=ms holds on the workers: a row locked on a
- *     worker makes the second writer SINEW_BUSY, not wait for ever.
+ *     worker makes the second writer SINEW_BUSY, not wait for ever;
+ *   - the multi-tenant shop of tests/migrate/distribute_schema.h
+ *     (@@distribute, colocate_with, @@reference): `migrate make` + `up`
+ *     distribute it (pg_dist_partition says how, the shards are on both
+ *     workers, orders and items share a colocation group), its foreign keys
+ *     hold across shards, drift sees none, `db pull` reads the layout back,
+ *     drift reports a table distributed otherwise than the schema says, and
+ *     sinew_create_tables() builds the same layout.
  */
 #include "harness.h"
 #include "../crud/models.h"
+#include "../migrate/distribute_schema.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +192,123 @@ static void lock_timeout_holds_on_the_workers(void **state)
     sinew_close(db1);
 }
 
+static char shop_schema_name[80];
+
+static const char *shop_url(void)
+{
+    const char *base = getenv("SINEW_TEST_CITUS_URL");
+    snprintf(url, sizeof url, "%s%coptions=-csearch_path%%3D%s", base, strchr(base, '?') ? '&' : '?', shop_schema_name);
+    return url;
+}
+
+static char *layout(sinew_db *db)
+{
+    sinew_session *s;
+    th_ok(sinew_session_new(db, &s));
+    sinew_rows *r;
+    th_ok(sinew_raw_rows(s, "SELECT c.relname::text || ':' || p.partmethod::text || p.repmodel::text FROM pg_dist_partition p "
+                            "JOIN pg_class c ON c.oid = p.logicalrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+                            "WHERE n.nspname = current_schema() ORDER BY c.relname", NULL, 0, &r));
+    char out[400] = "";
+    while (sinew_rows_next(r) == SINEW_ROW) {
+        sinew_value v = sinew_rows_value(r, 0);
+        strncat(out, v.u.s.ptr, v.u.s.len < 60 ? v.u.s.len : 60);
+        strcat(out, " ");
+    }
+    sinew_rows_free(r);
+    sinew_session_free(s);
+    return strdup(out);
+}
+
+static void shop_is_distributed_by_its_schema(void **state)
+{
+    (void)state;
+    snprintf(shop_schema_name, sizeof shop_schema_name, "%s_shop", schema);
+    char sql[200];
+    snprintf(sql, sizeof sql, "CREATE SCHEMA %s", shop_schema_name);
+    th_ok(sinew_exec(admin, sql));
+    char dir[600], file[600];
+    snprintf(dir, sizeof dir, "%s/shop_migrations", th_tmpdir());
+    snprintf(file, sizeof file, "%s/shop.sinew", th_tmpdir());
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fputs(shop_schema, f);
+    fclose(f);
+    sinew_make_opts opts = {SINEW_DIALECT_POSTGRES, 0};
+    char *made = NULL;
+    th_ok(sinew_migrate_make(dir, file, "shop", &opts, &made));
+    sinew_migrate_free(made);
+    sinew_db *db;
+    th_ok(sinew_open(shop_url(), &db));
+    th_ok(sinew_migrate_up(db, dir));
+    char *l = layout(db);
+    assert_string_equal(l, "countries:nt items:hs orders:hs tenants:hs ");
+    free(l);
+    assert_distributed(db, "items");
+    assert_int_equal(scalar(db, "SELECT COUNT(DISTINCT colocationid) FROM pg_dist_partition WHERE logicalrelid IN "
+                                "('orders'::regclass, 'items'::regclass, 'tenants'::regclass)"), 1);
+    /* the keys hold on the workers */
+    th_ok(sinew_exec(db, "INSERT INTO tenants (id, name) VALUES (1, 'a'), (2, 'b')"));
+    th_ok(sinew_exec(db, "INSERT INTO countries (code) VALUES ('NZ')"));
+    th_ok(sinew_exec(db, "INSERT INTO orders (tenant_id, id) VALUES (1, 10), (2, 20)"));
+    th_ok(sinew_exec(db, "INSERT INTO items (tenant_id, order_id, id, sku, country_code) VALUES (1, 10, 1, 'x', 'NZ')"));
+    th_assert_status(sinew_exec(db, "INSERT INTO items (tenant_id, order_id, id, sku, country_code) "
+                                    "VALUES (1, 20, 2, 'y', 'NZ')"), SINEW_CONSTRAINT, NULL);   /* tenant 2's order */
+    th_assert_status(sinew_exec(db, "INSERT INTO items (tenant_id, order_id, id, sku, country_code) "
+                                    "VALUES (1, 10, 3, 'x', 'NZ')"), SINEW_CONSTRAINT, NULL);   /* sku per tenant */
+    char *report = NULL;
+    size_t ndrift = 99;
+    th_ok(sinew_migrate_check(db, dir, &report, &ndrift));
+    if (ndrift) print_error("%s", report);
+    assert_int_equal(ndrift, 0);
+    sinew_migrate_free(report);
+    /* db pull reads the layout back */
+    sinew_schema *live;
+    th_ok(sinew_introspect(db, &live));
+    const sinew_model *it = sinew_schema_find_table(live, "items");
+    assert_int_equal(it->distribution, SINEW_DIST_HASH);
+    assert_string_equal(it->fields[it->dist_field].column, "tenant_id");
+    assert_int_equal(sinew_schema_find_table(live, "countries")->distribution, SINEW_DIST_REFERENCE);
+    assert_int_equal(sinew_schema_find_table(live, "sinew_migrations") ? 1 : 0, 0);
+    char *text;
+    th_ok(sinew_schema_to_string(live, &text));
+    assert_non_null(strstr(text, "@@distribute(tenant_id)"));
+    assert_non_null(strstr(text, "@@distribute(id)"));
+    assert_non_null(strstr(text, "@@reference"));
+    sinew_free(text);
+    /* drift: a schema that says countries is local */
+    const char *local_countries_src = "model Country {\n  code text @id\n}\n";
+    sinew_schema *other;
+    th_ok(sinew_schema_parse("o.sinew", local_countries_src, strlen(local_countries_src), NULL, &other));
+    sinew_schema one = *live;
+    const sinew_model *only[1] = {sinew_schema_find_table(live, "countries")};
+    one.models = only;
+    one.nmodels = 1;
+    th_ok(sinew_schema_drift(other, &one, sinew_db_dialect(db), &report, &ndrift));
+    assert_int_equal(ndrift, 1);
+    assert_non_null(strstr(report, "table countries: the schema says local, the database has it a reference table"));
+    sinew_migrate_free(report);
+    sinew_schema_free(other);
+    sinew_schema_free(live);
+    th_ok(sinew_migrate_down(db, dir, 0));
+    l = layout(db);
+    assert_string_equal(l, "");
+    free(l);
+    /* sinew_create_tables: the same layout */
+    sinew_schema *s;
+    th_ok(sinew_schema_parse("shop.sinew", shop_schema, strlen(shop_schema), NULL, &s));
+    th_ok(sinew_create_tables(db, s));
+    l = layout(db);
+    assert_string_equal(l, "countries:nt items:hs orders:hs tenants:hs ");
+    free(l);
+    th_ok(sinew_exec(db, "INSERT INTO tenants (id, name) VALUES (1, 'a')"));
+    th_assert_status(sinew_exec(db, "INSERT INTO orders (tenant_id, id) VALUES (3, 10)"), SINEW_CONSTRAINT, NULL);
+    sinew_schema_free(s);
+    sinew_close(db);
+    snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", shop_schema_name);
+    th_ok(sinew_exec(admin, sql));
+}
+
 int main(void)
 {
     const char *u = getenv("SINEW_TEST_CITUS_URL");
@@ -196,6 +321,7 @@ int main(void)
         cmocka_unit_test(relayed_errors_name_table_column_constraint),
         cmocka_unit_test(refused_ddl_says_why),
         cmocka_unit_test(lock_timeout_holds_on_the_workers),
+        cmocka_unit_test(shop_is_distributed_by_its_schema),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

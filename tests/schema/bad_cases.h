@@ -89,4 +89,54 @@ static const bad_case bad_cases[] = {
      "4:17: @@unique takes the fields and, optionally, the index's SQL name: @@unique([a, b], name: \"users_a_b_key\")"},
     {"@db_type without a type", M("  n text @db_type()\n"),
      "3:10: @db_type needs the column's SQL type as one string: @db_type(\"NUMERIC(5,2)\")"},
+    /* distribution (@@distribute, @@reference): what a Citus cluster would refuse, said at compile time */
+#define TENANT "model Tenant {\n  id int64 @id\n  @@distribute(id)\n}\n"
+#define ORDER "model Order {\n  tenant Tenant\n  id int64\n  @@id([tenant, id])\n  @@distribute(tenant)\n}\n"
+    {"distributed key without the column", "model T {\n  id int64 @id\n  tenant int64\n  @@distribute(tenant)\n}\n",
+     "4:3: T is distributed by tenant, so its primary key must include tenant (each shard checks its keys alone, and "
+     "Citus refuses a key without the distribution column): use @@id([tenant, id])"},
+    {"distribution column unknown", "model T {\n  id int64 @id\n  @@distribute(idd)\n}\n",
+     "3:16: @@distribute(idd): T has no field or to-one relation 'idd'"},
+    {"distribute without a column", "model T {\n  id int64 @id\n  @@distribute\n}\n",
+     "3:3: @@distribute needs the distribution column: @@distribute(tenant_id)"},
+    {"multi-tenant child keyed by a copy of the tenant",
+     TENANT ORDER "model Item {\n  tenant Tenant\n  order Order\n  id int64\n  @@id([tenant, id])\n  @@distribute(tenant)\n}\n",
+     "13:3: Item.order: Order is distributed by tenant_id, and the foreign key must pair it with Item's own distribution "
+     "column tenant_id, but it pairs it with order_tenant_id (Citus refuses it: \"cannot create foreign key "
+     "constraint\"); declare the key over Item's column: `order Order @fk(tenant_id, order_id)` (declaring the other "
+     "key fields yourself)"},
+    {"unique field on a distributed model", TENANT "model U {\n  tenant Tenant\n  id int64\n  email text @unique\n"
+     "  @@id([tenant, id])\n  @@distribute(tenant)\n}\n",
+     "8:3: U is distributed by tenant_id, so 'email' cannot be @unique on its own (each shard checks its keys alone): "
+     "use @@unique([tenant_id, email]) on the model"},
+    {"unique key without the column", TENANT "model U {\n  tenant Tenant\n  id int64\n  email text\n"
+     "  @@id([tenant, id])\n  @@unique([email])\n  @@distribute(tenant)\n}\n",
+     "10:3: U is distributed by tenant_id, so the unique key us_email_key must include tenant_id (each shard checks "
+     "its keys alone): use @@unique([tenant_id, email])"},
+    {"local table pointing at a distributed one", TENANT "model Log {\n  id int64 @id\n  tenant Tenant\n}\n",
+     "7:3: Log.tenant points at Tenant, which is distributed, but Log is local: Citus checks a foreign key into a "
+     "distributed table only from a table distributed alongside it; @@distribute Log by the column that matches "
+     "Tenant.id, or make Tenant @@reference"},
+    {"reference table pointing at a distributed one", TENANT "model Plan {\n  code text @id\n  owner Tenant\n"
+     "  @@reference\n}\n",
+     "7:3: Plan.owner points at Tenant, which is distributed, but Plan is a reference table: Citus checks a foreign "
+     "key into a distributed table only from a table distributed alongside it; @@distribute Plan by the column that "
+     "matches Tenant.id, or make Tenant @@reference"},
+    {"distributed table pointing at a local one", "model Country {\n  code text @id\n}\n" TENANT
+     "model A {\n  tenant Tenant\n  id int64\n  country Country\n  @@id([tenant, id])\n  @@distribute(tenant)\n}\n",
+     "11:3: A.country points at Country, which is local, but A is distributed: the referenced rows must be on every "
+     "node that holds A's rows; make Country @@reference (or @@distribute it too)"},
+    {"reference with arguments", "model C {\n  code text @id\n  @@reference(code)\n}\n",
+     "3:3: @@reference takes no arguments: every node holds all of C's rows"},
+    {"distributed and reference", "model C {\n  code text @id\n  @@reference\n  @@distribute(code)\n}\n",
+     "4:3: C has @@reference already: a table is distributed one way"},
+    {"colocated with a local model", "model L {\n  id int64 @id\n}\nmodel C {\n  id int64 @id\n"
+     "  @@distribute(id, colocate_with: L)\n}\n",
+     "6:3: colocate_with: L is local, not distributed: give it @@distribute(...) too, or leave colocate_with out"},
+    {"distributed many-to-many without a join model", "model Tenant {\n  id int64 @id\n  tags Tag[]\n"
+     "  @@distribute(id)\n}\nmodel Tag {\n  id int64 @id\n  tenants Tenant[]\n  @@reference\n}\n",
+     "3:3: Tenant.tags: a many-to-many with a distributed side needs a join model you declare, distributed by the "
+     "column its two keys share: a model with both to-ones, @@distribute(...) and `@through` on the lists"},
+#undef TENANT
+#undef ORDER
 };

@@ -73,11 +73,59 @@ static void pg_admin_close(void)
     admin = NULL;
 }
 
+/*
+ * The Citus layout (SINEW_TEST_LAYOUT=citus, the `citus` stage under
+ * scripts/with-citus.sh): each th_open() makes a schema of its own in the
+ * coordinator's database, where the workers are registered, created with
+ * citus.enable_schema_based_sharding on, so that every table a test creates
+ * in it is a distributed table (one shard on a worker, chosen per schema).
+ * The connection works in that schema (options=-csearch_path) and carries
+ * citus=true, so that URL timeouts hold on the workers.
+ */
+static int citus_layout(void)
+{
+    const char *l = getenv("SINEW_TEST_LAYOUT");
+    return l && !strcmp(l, "citus");
+}
+
+static void citus_open(void)
+{
+    const char *base = getenv("SINEW_TEST_CITUS_URL");
+    if (!base || !*base) {
+        printf("SINEW_TEST_LAYOUT=citus but SINEW_TEST_CITUS_URL is not set: run under scripts/with-citus.sh\n");
+        exit(77);
+    }
+    if (!admin) {
+        if (sinew_open(base, &admin) != SINEW_OK) fail_msg("connecting to %s: %s", base, sinew_errmsg());
+        atexit(pg_admin_close);
+        if (sinew_exec(admin, "SET citus.enable_schema_based_sharding = on") != SINEW_OK)
+            fail_msg("schema-based sharding: %s", sinew_errmsg());
+    }
+    snprintf(pg_dbname, sizeof pg_dbname, "sinew_t%ld_%d", (long)getpid(), ++pg_counter);
+    char sql[160];
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", pg_dbname);
+    sinew_exec(admin, sql);
+    snprintf(sql, sizeof sql, "CREATE SCHEMA %s", pg_dbname);
+    if (sinew_exec(admin, sql) != SINEW_OK) fail_msg("creating a test schema: %s", sinew_errmsg());
+    /* the schema is a distributed one (its tables will be): else the stage would test nothing new */
+    char check[400];
+    snprintf(check, sizeof check, "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_dist_schema WHERE schemaid = "
+             "'%s'::regnamespace) THEN RAISE EXCEPTION 'schema %s is not distributed'; END IF; END $$", pg_dbname,
+             pg_dbname);
+    if (sinew_exec(admin, check) != SINEW_OK) fail_msg("schema-based sharding: %s", sinew_errmsg());
+    snprintf(last_url, sizeof last_url, "%s%coptions=-csearch_path%%3D%s&citus=true", base,
+             strchr(base, '?') ? '&' : '?', pg_dbname);
+}
+
+int th_is_citus(void) { return th_is_postgres() && citus_layout(); }
+
 sinew_db *th_open(void)
 {
     sinew_db *db = NULL;
     skip_if_pending(th_backend());
-    if (th_is_server()) {
+    if (th_is_postgres() && citus_layout()) {
+        citus_open();
+    } else if (th_is_server()) {
         const char *var = th_is_mariadb() ? "SINEW_TEST_MARIADB_URL" : "SINEW_TEST_PG_URL";
         const char *base = getenv(var);
         if (!base || !*base) fail_msg("SINEW_TEST_BACKEND=%s but %s is not set", th_backend(), var);
@@ -111,7 +159,8 @@ void th_close(sinew_db *db)
     sinew_close(db);
     if (th_is_server() && admin && pg_dbname[0]) {
         char sql[160];
-        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s%s", pg_dbname, th_is_mariadb() ? "" : " WITH (FORCE)");
+        if (citus_layout()) snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", pg_dbname);
+        else snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s%s", pg_dbname, th_is_mariadb() ? "" : " WITH (FORCE)");
         sinew_exec(admin, sql);
     }
 }

@@ -4,6 +4,9 @@
  * "sqlite" by default, "postgres", whose server URL the test command puts in
  * SINEW_TEST_PG_URL, or "mariadb", with SINEW_TEST_MARIADB_URL). The same test
  * source therefore runs on every backend.
+ * With SINEW_TEST_LAYOUT=citus (the `citus` stage), PostgreSQL is a Citus
+ * coordinator (SINEW_TEST_CITUS_URL) and each fresh database is a distributed
+ * schema of its own instead (harness.c says how).
  */
 #ifndef SINEW_TEST_HARNESS_H
 #define SINEW_TEST_HARNESS_H
@@ -18,9 +21,12 @@
 /* "sqlite", "postgres" or "mariadb" */
 const char *th_backend(void);
 int th_is_postgres(void);
-int th_is_mariadb(void);
-/* 1 for a backend on a server (PostgreSQL, MariaDB): a database per th_open() */
-int th_is_server(void);
+ * "sqlite" by default, "postgres", whose server URL the test command puts in
+ * SINEW_TEST_PG_URL, or "mariadb", with SINEW_TEST_MARIADB_URL). The same test
+ * source therefore runs on every backend.
+ * With SINEW_TEST_LAYOUT=citus (the `citus` stage), PostgreSQL is a Citus
+ * coordinator (SINEW_TEST_CITUS_URL) and each fresh database is a distributed
+ * schema of its own instead (harness.c says how).
 
 /* Open a fresh, empty database of the backend under test; fails the test on error. */
 sinew_db *th_open(void);
