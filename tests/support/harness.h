@@ -21,12 +21,11 @@
 /* "sqlite", "postgres" or "mariadb" */
 const char *th_backend(void);
 int th_is_postgres(void);
- * "sqlite" by default, "postgres", whose server URL the test command puts in
- * SINEW_TEST_PG_URL, or "mariadb", with SINEW_TEST_MARIADB_URL). The same test
- * source therefore runs on every backend.
- * With SINEW_TEST_LAYOUT=citus (the `citus` stage), PostgreSQL is a Citus
- * coordinator (SINEW_TEST_CITUS_URL) and each fresh database is a distributed
- * schema of its own instead (harness.c says how).
+int th_is_mariadb(void);
+/* 1 for a backend on a server (PostgreSQL, MariaDB): a database per th_open() */
+int th_is_server(void);
+/* PostgreSQL on a Citus coordinator, a distributed schema per th_open() (SINEW_TEST_LAYOUT=citus) */
+int th_is_citus(void);
 
 /* Open a fresh, empty database of the backend under test; fails the test on error. */
 sinew_db *th_open(void);
