@@ -8,6 +8,9 @@
  * calls of its own. Identity and serial columns are @auto; unique
  * constraints and unique indexes both count as unique; expression and
  * partial indexes are left out (the graph cannot express them; noted).
+ * Constraint names (primary key, foreign keys, CHECKs) are passed on only
+ * when they are not PostgreSQL's defaults, so a pulled file names what the
+ * database named on purpose.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,10 +111,7 @@ static int columns(sinew_conn *db, sn_ib *b, int t, const char *table)
         if (x.drv->column_i64(x.stmt, 4) || (dflt && strstr(dflt, "nextval(")))
             sn_ib_auto(b, t, name);
         const char *tt = txt(&x, 5), *cat = txt(&x, 6);
-        if (generated)
-            sn_ib_note(b, t, name, "a generated column (GENERATED ALWAYS AS (%s) STORED): the database refuses "
-                       "writes to it; sinew still writes it: never set it, or insert and update through SQL",
-                       dflt ? dflt : "?");
+        if (generated && (rc = sn_ib_generated(b, t, name, dflt, 1))) { rc = sn_nomem(); break; }
         if (tt && !strcmp(tt, "e")) {
             if ((rc = sl_push(&en, name)) || (rc = sl_push(&en, decl)) || (rc = sl_push(&en, dflt))) break;
         } else if (tt && !strcmp(tt, "d")) {
@@ -134,6 +134,8 @@ static int columns(sinew_conn *db, sn_ib *b, int t, const char *table)
     return rc;
 }
 
+static int default_name(const char *name, const char *suffix);
+
 static int primary_key(sinew_conn *db, sn_ib *b, int t, const char *table)
 {
     cat_query x;
@@ -147,6 +149,60 @@ static int primary_key(sinew_conn *db, sn_ib *b, int t, const char *table)
     while ((rc = cq_step(&x)) == SINEW_ROW) {
         sn_ib_pk(b, t, txt(&x, 0), (int)x.drv->column_i64(x.stmt, 1));
         n++;
+    }
+    cq_end(&x);
+    if (rc != SINEW_DONE) return rc;
+    /* its name, when it is not PostgreSQL's own <table>_pkey */
+    rc = open_q(&x, db, "SELECT conname FROM pg_constraint WHERE conrelid = " REL " AND contype = 'p'", table);
+    if (rc) return rc;
+    if ((rc = cq_step(&x)) == SINEW_ROW) {
+        const char *nm = txt(&x, 0);
+        rc = nm && !default_name(nm, "_pkey") ? sn_ib_pk_name(b, t, nm) : SINEW_OK;
+        if (!rc) rc = SINEW_DONE;
+    }
+    cq_end(&x);
+    (void)n;
+    return rc == SINEW_DONE ? SINEW_OK : rc;
+}
+
+/*
+ * A name PostgreSQL made itself: <table>_pkey, <table>_<columns>_fkey, <table>_<column>_check, with a
+ * number after on a clash. Recognised by the suffix alone: such a name keeps the old table or column
+ * in it after a rename (ALTER TABLE ... RENAME does not rename constraints), and is still no name
+ * anyone chose.
+ */
+static int default_name(const char *name, const char *suffix)
+{
+    size_t n = name ? strlen(name) : 0, k = strlen(suffix);
+    while (n && name[n - 1] >= '0' && name[n - 1] <= '9') n--;
+    return n > k && !strncmp(name + n - k, suffix, k);
+}
+
+static int checks(sinew_conn *db, sn_ib *b, int t, const char *table)
+{
+    cat_query x;
+    int rc = open_q(&x, db,
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = " REL " AND contype = 'c' "
+        "AND conislocal ORDER BY conname", table);
+    if (rc) return rc;
+    while ((rc = cq_step(&x)) == SINEW_ROW) {
+        const char *nm = txt(&x, 0), *def = txt(&x, 1);
+        /* "CHECK ((rating >= 0))", perhaps with NOT VALID / NO INHERIT after: the expression inside */
+        size_t n = def ? strlen(def) : 0;
+        if (n < 8 || strncmp(def, "CHECK (", 7)) continue;
+        size_t depth = 0, end = 6;
+        for (size_t i = 6; i < n; i++) {
+            if (def[i] == '(') depth++;
+            else if (def[i] == ')' && --depth == 0) { end = i; break; }
+        }
+        char *expr = sn_strndup(def + 7, end > 7 ? end - 7 : 0);
+        if (!expr) { rc = sn_nomem(); break; }
+        rc = sn_ib_check(b, t, nm && !default_name(nm, "_check") ? nm : NULL, expr);
+        if (!rc && strstr(def + end, "NOT VALID"))
+            sn_ib_note(b, t, NULL, "the constraint %s is NOT VALID (rows before it are not checked); a migration "
+                       "made from this file creates it valid", nm);
+        sn_free(expr);
+        if (rc) { rc = sn_nomem(); break; }
     }
     cq_end(&x);
     return rc == SINEW_DONE ? SINEW_OK : rc;
@@ -237,15 +293,6 @@ static int indexes(sinew_conn *db, sn_ib *b, int t, const char *table)
                    "SQL: %s", x.drv->column_i64(x.stmt, 2) ? "partial" : "expression",
                    x.drv->column_i64(x.stmt, 1) ? "unique " : "", txt(&x, 0), txt(&x, 3));
     cq_end(&x);
-    if (rc != SINEW_DONE) return rc;
-    rc = open_q(&x, db,
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = " REL " AND contype = 'c' "
-        "ORDER BY conname", table);
-    if (rc) return rc;
-    while ((rc = cq_step(&x)) == SINEW_ROW)
-        sn_ib_note(b, t, NULL, "the constraint %s %s is not pulled (the database still enforces it; drift does not "
-                   "compare it): add it as @check(\"...\") if sinew should know", txt(&x, 0), txt(&x, 1));
-    cq_end(&x);
     return rc == SINEW_DONE ? SINEW_OK : rc;
 }
 
@@ -254,7 +301,7 @@ static int foreign_keys(sinew_conn *db, sn_ib *b, int t, const char *table)
     cat_query x;
     int rc = open_q(&x, db,
         "SELECT con.conname, k.ord::int, la.attname, ft.relname, fa.attname, "
-        "con.confdeltype::text, con.confupdtype::text FROM pg_constraint con "
+        "con.confdeltype::text, con.confupdtype::text, (k.ord = cardinality(con.conkey))::int FROM pg_constraint con "
         "JOIN pg_class ft ON ft.oid = con.confrelid "
         "CROSS JOIN LATERAL unnest(con.conkey::int2[], con.confkey::int2[]) WITH ORDINALITY AS k(l, f, ord) "
         "JOIN pg_attribute la ON la.attrelid = con.conrelid AND la.attnum = k.l "
@@ -274,6 +321,8 @@ static int foreign_keys(sinew_conn *db, sn_ib *b, int t, const char *table)
         rc = sn_ib_fk(b, t, id, (int)x.drv->column_i64(x.stmt, 1), txt(&x, 2), txt(&x, 3), txt(&x, 4),
                       sn_fk_action_from_sql(txt(&x, 5)), sn_fk_action_from_sql(txt(&x, 6)));
         if (rc) { rc = sn_nomem(); break; }
+        /* the name, unless it is one PostgreSQL made (<table>_<columns>_fkey) */
+        if (x.drv->column_i64(x.stmt, 7) && !default_name(name, "_fkey") && (rc = sn_ib_fk_name(b, t, id, name))) break;
     }
     cq_end(&x);
     sn_free(cur);
@@ -334,10 +383,11 @@ int sn_pg_introspect(sinew_conn *db, sinew_schema **out)
     cat_query x;
     strlist names = {0};
     strlist parents = {0};
+    strlist kinds = {0};
     int rc = open_q(&x, db,
         "SELECT c.relname, (SELECT p.relname FROM pg_inherits ih JOIN pg_class p ON p.oid = ih.inhparent "
         "WHERE ih.inhrelid = c.oid ORDER BY ih.inhseqno LIMIT 1), c.relispartition::int "
-        ", n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        ", n.nspname, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = ANY (current_schemas(false)) AND c.relkind IN ('r', 'p') "
         "AND c.relname <> 'sinew_migrations' "
         "ORDER BY array_position(current_schemas(false), n.nspname), c.relname", NULL);
@@ -351,12 +401,21 @@ int sn_pg_introspect(sinew_conn *db, sinew_schema **out)
                            "of that name (sinew names tables without their schema)", txt(&x, 3), txt(&x, 0));
                 continue;
             }
-            if ((rc = sl_push(&names, txt(&x, 0)))) break;
             const char *par = txt(&x, 1);
+            if (par && x.drv->column_i64(x.stmt, 2)) {
+                /* a partition of a declaratively partitioned table: its rows are the parent's, read
+                 * through the parent's model (one model for the whole table) */
+                sn_ib_note(b, -1, NULL, "table %s: a partition of %s, not pulled as a model of its own; read its rows "
+                           "through %s (a migration made from the file creates %s unpartitioned: keep PARTITION BY "
+                           "and the partitions in that migration's SQL)", txt(&x, 0), par, par, par);
+                continue;
+            }
+            if ((rc = sl_push(&names, txt(&x, 0)))) break;
             char how[200];     /* sl_push copies it; a PostgreSQL name has at most 63 bytes */
             if (par) snprintf(how, sizeof how, "%s of %s", x.drv->column_i64(x.stmt, 2) ? "a partition"
                               : "an INHERITS child", par);
             if ((rc = sl_push(&parents, par ? how : NULL))) break;
+            if ((rc = sl_push(&kinds, txt(&x, 4)))) break;
         }
         cq_end(&x);
         if (rc == SINEW_DONE) rc = SINEW_OK;
@@ -375,6 +434,10 @@ int sn_pg_introspect(sinew_conn *db, sinew_schema **out)
     for (size_t i = 0; !rc && i < names.n; i++) {
         int t = sn_ib_table(b, names.v[i]);
         if (t < 0) { rc = sn_nomem(); break; }
+        if (kinds.v[i] && !strcmp(kinds.v[i], "p"))
+            sn_ib_note(b, t, NULL, "a partitioned table, pulled as one model (its partitions are not models); a "
+                       "migration made from this file creates it unpartitioned: keep PARTITION BY and the "
+                       "partitions in that migration's SQL");
         if (parents.v[i])
             sn_ib_note(b, t, NULL, "%s: pulled as a model of its own; its rows are also the parent's (reading the "
                        "parent table includes them)", parents.v[i]);
@@ -382,11 +445,14 @@ int sn_pg_introspect(sinew_conn *db, sinew_schema **out)
         if (!rc) rc = primary_key(db, b, t, names.v[i]);
         if (!rc) rc = indexes(db, b, t, names.v[i]);
         if (!rc) rc = foreign_keys(db, b, t, names.v[i]);
+        if (!rc) rc = checks(db, b, t, names.v[i]);
     }
     sl_clear(&names);
     sn_free(names.v);
     sl_clear(&parents);
     sn_free(parents.v);
+    sl_clear(&kinds);
+    sn_free(kinds.v);
     if (!rc) rc = sn_ib_finish(b, out);
     sn_ib_free(b);
     return rc;

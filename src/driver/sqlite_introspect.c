@@ -7,7 +7,6 @@
  * makes for UNIQUE constraints count as those constraints, not as extra
  * indexes. sqlite_* tables and sinew_migrations are left out.
  */
-#include <ctype.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <strings.h>
@@ -34,7 +33,8 @@ static int prep(sqlite3 *db, const char *sql, const char *arg, sqlite3_stmt **st
 static int read_columns(sqlite3 *db, sn_ib *b, int t, const char *table)
 {
     sqlite3_stmt *st;
-    int rc = prep(db, "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid",
+    int rc = prep(db, "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_xinfo(?) WHERE hidden IN (0, 2, 3) "
+                      "ORDER BY cid",
                   table, &st);
     if (rc) return rc;
     int npk = 0;
@@ -132,31 +132,15 @@ static int read_fks(sqlite3 *db, sn_ib *b, int t, const char *table)
     return rc;
 }
 
-/* What the pragmas show that the graph cannot hold: generated columns, CHECK constraints, views. */
-static int read_lossy(sqlite3 *db, sn_ib *b, int t, const char *table)
+/* What only the table's SQL says: constraint names, CHECK constraints, generated columns. */
+static int read_sql(sqlite3 *db, sn_ib *b, int t, const char *table)
 {
     sqlite3_stmt *st;
-    int rc = prep(db, "SELECT name, hidden FROM pragma_table_xinfo(?) WHERE hidden IN (2, 3) ORDER BY cid", table, &st);
+    int rc = prep(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", table, &st);
     if (rc) return rc;
-    while (sqlite3_step(st) == SQLITE_ROW)
-        sn_ib_note(b, t, NULL, "the generated column %s (GENERATED ALWAYS AS ... %s) is not pulled: sinew cannot "
-                   "write it, and reads it only through SQL", col_text(st, 0),
-                   sqlite3_column_int(st, 1) == 3 ? "STORED" : "VIRTUAL");
+    if (sqlite3_step(st) == SQLITE_ROW && col_text(st, 0)) rc = sn_sqlite_constraints(b, t, col_text(st, 0));
     sqlite3_finalize(st);
-    rc = prep(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", table, &st);
-    if (rc) return rc;
-    if (sqlite3_step(st) == SQLITE_ROW && col_text(st, 0)) {
-        const char *sql = col_text(st, 0);
-        for (const char *p = sql; *p; p++)
-            if (!strncasecmp(p, "CHECK", 5) && (p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_')) &&
-                !(isalnum((unsigned char)p[5]) || p[5] == '_')) {
-                sn_ib_note(b, t, NULL, "the table's CHECK constraints are not pulled (the database still enforces "
-                           "them; drift does not compare them): add them as @check(\"...\") if sinew should know");
-                break;
-            }
-    }
-    sqlite3_finalize(st);
-    return SINEW_OK;
+    return rc;
 }
 
 static int note_views(sqlite3 *db, sn_ib *b)
@@ -203,7 +187,7 @@ int sn_sqlite_introspect(sinew_conn *c, sinew_schema **out)
         rc = read_columns(db, b, t, names[i]);
         if (!rc) rc = read_indexes(db, b, t, names[i]);
         if (!rc) rc = read_fks(db, b, t, names[i]);
-        if (!rc) rc = read_lossy(db, b, t, names[i]);
+        if (!rc) rc = read_sql(db, b, t, names[i]);
     }
     if (!rc) rc = note_views(db, b);
     for (size_t i = 0; i < n; i++) sn_free(names[i]);

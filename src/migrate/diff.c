@@ -127,6 +127,7 @@ static int fk_equal(ctx *c, const sinew_model *fm, const sinew_relation *f, cons
                     const sinew_relation *t)
 {
     if (f->nkeys != t->nkeys || f->on_delete != t->on_delete || f->on_update != t->on_update) return 0;
+    if (!same(f->fk_name, t->fk_name) && (f->fk_name || t->fk_name)) return 0;   /* renamed: dropped and added */
     tmatch *tg = find_to(c, f->target);
     if (!tg || !same(tg->to->table, t->target->table)) return 0;
     for (size_t i = 0; i < f->nkeys; i++) {
@@ -215,6 +216,7 @@ static int diff_table(ctx *c, tmatch *m)
     int pk_changed = fm->npk != tm->npk;
     for (size_t k = 0; !pk_changed && k < tm->npk; k++)
         pk_changed = !same(to_col(c, fm, fm->fields[fm->pk[k]].column), tm->fields[tm->pk[k]].column);
+    if (!same(fm->pk_name, tm->pk_name) && (fm->pk_name || tm->pk_name)) pk_changed = 1;   /* renamed */
     if (pk_changed) {
         if (!(op = push(c, SN_OP_ALTER_PK, fm, tm))) return SINEW_NOMEM;
         op->what = sn_arena_printf(c->a, "change the primary key of %s", tm->table);

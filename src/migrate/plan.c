@@ -81,6 +81,10 @@ static void add_index(sn_buf *o, const sinew_dialect *dl, const char *table, con
 
 static void pg_fk_name(sn_buf *o, const sinew_dialect *dl, const sinew_model *m, const sinew_relation *r)
 {
+    if (r->fk_name) {   /* the schema's own name for it */
+        ident(o, dl, r->fk_name);
+        return;
+    }
     sn_buf n;
     sn_buf_init(&n);
     sn_buf_puts(&n, m->table);
@@ -175,11 +179,18 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
     case SN_OP_ALTER_PK:
         alter_table(o, dl, tm->table);
         sn_buf_puts(o, "DROP CONSTRAINT ");
-        derived_ident(o, dl, "", fm->table, "_pkey");   /* PostgreSQL's name for it */
+        if (fm->pk_name) ident(o, dl, fm->pk_name);
+        else derived_ident(o, dl, "", fm->table, "_pkey");   /* PostgreSQL's name for it */
         sn_buf_puts(o, ";\n");
         if (tm->npk) {
             alter_table(o, dl, tm->table);
-            sn_buf_puts(o, "ADD PRIMARY KEY (");
+            sn_buf_puts(o, "ADD ");
+            if (tm->pk_name) {
+                sn_buf_puts(o, "CONSTRAINT ");
+                ident(o, dl, tm->pk_name);
+                sn_buf_putc(o, ' ');
+            }
+            sn_buf_puts(o, "PRIMARY KEY (");
             for (size_t i = 0; i < tm->npk; i++) {
                 if (i) sn_buf_puts(o, ", ");
                 ident(o, dl, tm->fields[tm->pk[i]].column);
@@ -229,6 +240,8 @@ static int sqlite_simple(const sn_op *op)
     case SN_OP_ADD_COLUMN: {
         const sinew_field *f = &op->to_m->fields[op->to_f];
         if (f->flags & (SINEW_FIELD_PK | SINEW_FIELD_UNIQUE | SINEW_FIELD_FK)) return 0;
+        if ((f->flags & SINEW_FIELD_GENERATED) && !(f->flags & SINEW_FIELD_VIRTUAL)) return 0;   /* ADD COLUMN cannot */
+        if (f->flags & SINEW_FIELD_GENERATED) return 1;
         if (f->def.kind == SINEW_DEFAULT_NOW || f->def.kind == SINEW_DEFAULT_UUID) return 0;
         return (f->flags & SINEW_FIELD_NULLABLE) || f->def.kind == SINEW_DEFAULT_VALUE;
     }

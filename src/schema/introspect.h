@@ -36,6 +36,16 @@ int sn_ib_index(sn_ib *b, int t, const char *name, int unique, const char *const
 /* One column pair of foreign key `id` (rows with the same id form a composite key, seq-ordered). */
 int sn_ib_fk(sn_ib *b, int t, int id, int seq, const char *from, const char *to_table,
              const char *to_column, sinew_fk_action on_delete, sinew_fk_action on_update);
+/* Constraint names the database gives explicitly (a reader passes none for the backend's default
+ * names): the primary key's, foreign key `id`'s (the columns of sn_ib_fk). */
+int sn_ib_pk_name(sn_ib *b, int t, const char *name);
+int sn_ib_fk_name(sn_ib *b, int t, int id, const char *name);
+/* A CHECK constraint: its SQL expression (without CHECK and the outer parentheses), its name or NULL. */
+int sn_ib_check(sn_ib *b, int t, const char *name, const char *expr);
+/* A generated column: the database computes it from expr (STORED, or VIRTUAL when stored is 0). */
+int sn_ib_generated(sn_ib *b, int t, const char *column, const char *expr, int stored);
+/* Foreign key `id` by its local columns (in order), or -1: SQLite names constraints only in its SQL. */
+int sn_ib_fk_id_by_columns(sn_ib *b, int t, const char *const *cols, size_t n);
 
 /* Note something the schema cannot say (a lossy mapping): printed by `db pull` as a warning and
  * kept as a `/// db pull:` comment on the field (column) or model (column NULL); t = -1: no model. */

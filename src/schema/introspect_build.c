@@ -24,6 +24,7 @@ typedef struct ib_fkcol {
     int id, seq;
     char *from, *to_table, *to_col;
     sinew_fk_action del, upd;
+    const char *name;         /* the constraint's explicit name, or NULL */
 } ib_fkcol;
 
 typedef struct ib_table {
@@ -39,6 +40,9 @@ typedef struct ib_table {
     size_t nr, capr;
     sinew_model *model;
     const char *doc;          /* notes on the table, for the model's /// comment */
+    const char *pk_name;
+    sinew_check *checks;
+    size_t nchecks, capchecks;
 } ib_table;
 
 struct sn_ib {
@@ -303,6 +307,66 @@ int sn_ib_fk(sn_ib *b, int ti, int id, int seq, const char *from, const char *to
     return k->from && k->to_table ? SINEW_OK : SINEW_NOMEM;
 }
 
+int sn_ib_pk_name(sn_ib *b, int ti, const char *name)
+{
+    b->t[ti].pk_name = name ? sn_arena_strdup(b->a, name) : NULL;
+    return !name || b->t[ti].pk_name ? SINEW_OK : SINEW_NOMEM;
+}
+
+int sn_ib_fk_name(sn_ib *b, int ti, int id, const char *name)
+{
+    ib_table *t = &b->t[ti];
+    const char *nm = name ? sn_arena_strdup(b->a, name) : NULL;
+    if (name && !nm) return SINEW_NOMEM;
+    for (size_t i = 0; i < t->nfk; i++)
+        if (t->fks[i].id == id) t->fks[i].name = nm;
+    return SINEW_OK;
+}
+
+int sn_ib_fk_id_by_columns(sn_ib *b, int ti, const char *const *cols, size_t n)
+{
+    ib_table *t = &b->t[ti];
+    for (size_t i = 0; i < t->nfk; i++) {
+        int id = t->fks[i].id;
+        size_t have = 0, match = 0;
+        for (size_t k = 0; k < t->nfk; k++) {
+            if (t->fks[k].id != id) continue;
+            have++;
+            int seq = t->fks[k].seq;
+            if (seq >= 0 && (size_t)seq < n && !strcasecmp(t->fks[k].from, cols[seq])) match++;
+        }
+        if (have == n && match == n) return id;
+    }
+    return -1;
+}
+
+int sn_ib_generated(sn_ib *b, int ti, const char *column, const char *expr, int stored)
+{
+    ib_table *t = &b->t[ti];
+    int c = find_col(t, column);
+    if (c < 0 || !expr) return SINEW_OK;
+    sinew_field *f = &t->fields[c];
+    if (!(f->generated = sn_arena_strdup(b->a, expr))) return SINEW_NOMEM;
+    f->flags |= SINEW_FIELD_GENERATED | SINEW_FIELD_READONLY | (stored ? 0u : SINEW_FIELD_VIRTUAL);
+    f->def.kind = SINEW_DEFAULT_NONE;
+    f->def.value = NULL;
+    return SINEW_OK;
+}
+
+int sn_ib_check(sn_ib *b, int ti, const char *name, const char *expr)
+{
+    ib_table *t = &b->t[ti];
+    if (!expr) return SINEW_OK;
+    if (!grow(b->a, (void **)&t->checks, &t->capchecks, t->nchecks, sizeof *t->checks)) return SINEW_NOMEM;
+    sinew_check *k = &t->checks[t->nchecks];
+    memset(k, 0, sizeof *k);
+    k->name = name ? sn_arena_strdup(b->a, name) : NULL;
+    k->expr = sn_arena_strdup(b->a, expr);
+    if ((name && !k->name) || !k->expr) return SINEW_NOMEM;
+    t->nchecks++;
+    return SINEW_OK;
+}
+
 /* ---- naming ------------------------------------------------------------------ */
 
 static int ends_with(const char *s, const char *suf)
@@ -551,6 +615,7 @@ static int resolve_fks(sn_ib *b, size_t ti)
             r->nkeys = n;
             r->on_delete = t->fks[start].del;
             r->on_update = t->fks[start].upd;
+            r->fk_name = t->fks[start].name;
             for (size_t k = 0; k < n; k++) {
                 t->fields[loc[k]].flags |= SINEW_FIELD_FK;
                 if (t->fields[loc[k]].flags & SINEW_FIELD_NULLABLE) r->optional = 1;
@@ -622,6 +687,9 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out)
         models[i] = m;
         m->table = t->table;
         m->doc = t->doc;
+        m->pk_name = t->pk_name;
+        m->checks = t->checks;
+        m->nchecks = t->nchecks;
         const char *nm = model_name(a, t->table);
         for (int n = 2; nm && sinew_schema_find_model(s, nm); n++) {
             nm = sn_arena_printf(a, "%s%d", model_name(a, t->table), n);

@@ -50,6 +50,7 @@ typedef struct prel {
     int through_model;
     int through_local, through_remote;   /* relation indexes in the join model */
     const char *doc;
+    const char *fk_name;      /* @fk(..., name: "fk_x"): the constraint's SQL name */
     int line, col;
 } prel;
 
@@ -65,6 +66,9 @@ typedef struct rmodel {
     size_t npk;
     int pk_state;             /* 0 todo, 1 in progress, 2 done */
     const ast_attr *id_attr;
+    const char *pk_name;      /* @id(name:) / @@id([..], name:) */
+    sinew_check *checks;      /* @@check */
+    size_t nchecks;
     int line, col;
     int broken;               /* a field was dropped (unknown type): errors it could cause are not reported */
     sn_nameidx fidx, ridx;    /* field name -> index in f, relation name -> index in r (first of a name) */
@@ -368,10 +372,20 @@ static void set_default(R *r, pfield *pf, const ast_attr *a)
 /* ---- fields and relations from the syntax tree ---- */
 
 static const char *const field_attrs[] = {"id", "auto", "unique", "index", "default", "map", "check", "version", "db_type",
-                                          "renamed_from", "length", "range", "pattern", NULL};
+                                          "renamed_from", "length", "range", "pattern", "generated", NULL};
 static const char *const rel_attrs[] = {"on_delete", "on_update", "fk", "inverse", "through", "map", "unique",
                                         "index", "relation", "no_index", "references", NULL};
-static const char *const model_attrs[] = {"map", "id", "unique", "index", "renamed_from", "readonly", NULL};
+static const char *const model_attrs[] = {"map", "id", "unique", "index", "renamed_from", "readonly", "check", NULL};
+
+/* a `name: "..."` argument naming an SQL constraint; 0 (and an error) when it is malformed */
+static int constraint_name_arg(R *r, const ast_arg *v, const char *attr, const char *example)
+{
+    if (!v->label || strcmp(v->label, "name") || v->kind != ARG_STRING || !v->text[0]) {
+        err(r, v->line, v->col, "%s takes the constraint's SQL name as name: \"...\": %s", attr, example);
+        return 0;
+    }
+    return control_free(r, v, attr);
+}
 
 static int in_list(const char *s, const char *const *l)
 {
@@ -413,12 +427,34 @@ static void scalar_field(R *r, rmodel *m, const ast_field *af, int order, sinew_
                 err(r, a->line, a->col, "unknown attribute '@%s'%s", n, suggest_attr(r, n, field_attrs, "@"));
             continue;
         }
-        if (!strcmp(n, "id")) f->flags |= SINEW_FIELD_PK;
+        if (!strcmp(n, "id")) {
+            f->flags |= SINEW_FIELD_PK;
+            /* @id(name: "pk_x"): the primary key's constraint name */
+            if (a->nargs == 1 && constraint_name_arg(r, &a->args[0], "@id", "@id(name: \"pk_users\")")) {
+                if (m->pk_name)
+                    err(r, a->line, a->col, "the key of %s is named twice: name a key of several fields once, "
+                        "with @@id([a, b], name: \"...\")", m->name);
+                m->pk_name = a->args[0].text;
+            }
+        }
         else if (!strcmp(n, "auto")) f->flags |= SINEW_FIELD_AUTO;
         else if (!strcmp(n, "unique")) f->flags |= SINEW_FIELD_UNIQUE;
         else if (!strcmp(n, "index")) f->flags |= SINEW_FIELD_INDEX;
         else if (!strcmp(n, "version")) f->flags |= SINEW_FIELD_VERSION;
         else if (!strcmp(n, "default")) def = a;
+        else if (!strcmp(n, "generated")) {
+            /* @generated("price * qty") / @generated("...", virtual): computed by the database, never written */
+            int virt = a->nargs == 2 && a->args[1].kind == ARG_IDENT && !a->args[1].label && !strcmp(a->args[1].text, "virtual");
+            int stored = a->nargs == 2 && a->args[1].kind == ARG_IDENT && !a->args[1].label && !strcmp(a->args[1].text, "stored");
+            if (a->nargs < 1 || a->nargs > 2 || a->args[0].kind != ARG_STRING || a->args[0].label || !a->args[0].text[0] ||
+                (a->nargs == 2 && !virt && !stored)) {
+                err(r, a->line, a->col, "@generated needs the SQL expression as a string and, optionally, stored "
+                    "(the default) or virtual: @generated(\"price * qty\")");
+                continue;
+            }
+            f->generated = a->args[0].text;
+            f->flags |= SINEW_FIELD_GENERATED | SINEW_FIELD_READONLY | (virt ? SINEW_FIELD_VIRTUAL : 0u);
+        }
         else if (!strcmp(n, "db_type")) {
             /* the declared SQL type (what `db pull` read), kept so that DDL and drift use it */
             if (a->nargs != 1 || a->args[0].kind != ARG_STRING || !a->args[0].text[0]) {
@@ -485,7 +521,7 @@ static void scalar_field(R *r, rmodel *m, const ast_field *af, int order, sinew_
                 pf.rules->max = hi;
             }
         }
-        if (a->has_parens && a->nargs && (!strcmp(n, "id") || !strcmp(n, "auto") || !strcmp(n, "unique") ||
+        if (a->has_parens && a->nargs > !strcmp(n, "id") && (!strcmp(n, "id") || !strcmp(n, "auto") || !strcmp(n, "unique") ||
                                           !strcmp(n, "index") || !strcmp(n, "version")))
             err(r, a->line, a->col, "@%s takes no arguments", n);
     }
@@ -498,6 +534,9 @@ static void scalar_field(R *r, rmodel *m, const ast_field *af, int order, sinew_
         err(r, af->line, af->col, "the key field '%s' cannot be optional: drop the '?'", af->name);
     if (def) set_default(r, &pf, def);
     if (pf.rules) f->rules = pf.rules;
+    if ((f->flags & SINEW_FIELD_GENERATED) && ((f->flags & (SINEW_FIELD_PK | SINEW_FIELD_AUTO | SINEW_FIELD_VERSION)) || def))
+        err(r, af->line, af->col, "'%s' is @generated: the database computes it, so it cannot also be %s", af->name,
+            def ? "@default" : (f->flags & SINEW_FIELD_VERSION) ? "@version" : "a key (@id, @auto)");
     push_field(r, m, &pf);
 }
 
@@ -536,11 +575,18 @@ static void relation_field(R *r, rmodel *m, const ast_field *af, int order, int 
             if (a->nargs != 1 || a->args[0].kind != ARG_STRING) err(r, a->line, a->col, "@map needs one string: @map(\"column\")");
             else if (control_free(r, &a->args[0], "@map")) p.map = a->args[0].text;
         } else if (!strcmp(n, "fk")) {
-            if (a->nargs == 1 && a->args[0].kind == ARG_LIST) {
+            size_t na = a->nargs;
+            /* a last `name: "fk_x"`: the foreign key's constraint name */
+            if (na > 1 && a->args[na - 1].label) {
+                if (constraint_name_arg(r, &a->args[na - 1], "@fk", "@fk(author_id, name: \"fk_post_author\")"))
+                    p.fk_name = a->args[na - 1].text;
+                na--;
+            }
+            if (na == 1 && a->args[0].kind == ARG_LIST) {
                 for (size_t k = 0; k < a->args[0].nitems && k < MAXK; k++) p.fk[p.nfk++] = a->args[0].items[k];
             } else {
-                for (size_t k = 0; k < a->nargs && k < MAXK; k++) {
-                    if (a->args[k].kind != ARG_IDENT) {
+                for (size_t k = 0; k < na && k < MAXK; k++) {
+                    if (a->args[k].kind != ARG_IDENT || a->args[k].label) {
                         err(r, a->args[k].line, a->args[k].col, "@fk names fields of this model: @fk(author_id)");
                         break;
                     }
@@ -688,7 +734,12 @@ static int resolve_pk(R *r, int mi)
     m->pk_state = 1;
     if (m->id_attr) {
         const ast_attr *a = m->id_attr;
-        if (a->nargs != 1 || a->args[0].kind != ARG_LIST || !a->args[0].nitems) {
+        if (a->nargs == 2 && a->args[0].kind == ARG_LIST &&
+            constraint_name_arg(r, &a->args[1], "@@id", "@@id([a, b], name: \"pk_x\")")) {
+            if (m->pk_name) err(r, a->line, a->col, "the key of %s is named twice (@id(name:) and @@id(name:))", m->name);
+            m->pk_name = a->args[1].text;
+        }
+        if ((a->nargs != 1 && a->nargs != 2) || a->args[0].kind != ARG_LIST || !a->args[0].nitems) {
             err(r, a->line, a->col, "@@id needs a list of fields: @@id([a, b])");
         } else {
             for (size_t i = 0; i < a->args[0].nitems; i++) {
@@ -1162,6 +1213,9 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
         m->c_name = rm->c_name;
         m->doc = rm->doc;
         m->renamed_from = rm->renamed_from;
+        m->pk_name = rm->pk_name;
+        m->checks = rm->checks;
+        m->nchecks = rm->nchecks;
         m->flags = rm->flags;
         m->fields = fields;
         m->nfields = rm->nf;
@@ -1194,6 +1248,7 @@ static int build(R *r, const char *schema_name, sinew_schema **out)
             x->order = p->order;
             x->loc.line = p->line;
             x->loc.col = p->col;
+            x->fk_name = p->fk_name;
             unsigned *lo = sn_arena_calloc(r->a, MAXK * sizeof *lo), *re = sn_arena_calloc(r->a, MAXK * sizeof *re);
             if (!lo || !re) return SINEW_NOMEM;
             if (p->kind == SINEW_BELONGS_TO) {
@@ -1446,6 +1501,29 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
             } else if (!strcmp(at->name, "readonly")) {
                 if (at->nargs) err(&r, at->line, at->col, "@@readonly takes no arguments");
                 m->flags |= SINEW_MODEL_READONLY;
+            } else if (!strcmp(at->name, "check")) {
+                /* @@check("expr") / @@check("expr", name: "chk_x"): a table CHECK constraint */
+                if (at->nargs < 1 || at->nargs > 2 || at->args[0].kind != ARG_STRING || at->args[0].label ||
+                    !at->args[0].text[0]) {
+                    err(&r, at->line, at->col, "@@check needs the SQL expression as a string and, optionally, the "
+                        "constraint's name: @@check(\"price >= 0\", name: \"chk_price\")");
+                    continue;
+                }
+                const char *nm = NULL;
+                if (at->nargs == 2) {
+                    if (!constraint_name_arg(&r, &at->args[1], "@@check", "@@check(\"price >= 0\", name: \"chk_price\")"))
+                        continue;
+                    nm = at->args[1].text;
+                }
+                sinew_check *nc = sn_arena_alloc(a, (m->nchecks + 1) * sizeof *nc);
+                if (!nc) return 1;
+                if (m->nchecks) memcpy(nc, m->checks, m->nchecks * sizeof *nc);
+                nc[m->nchecks].name = nm;
+                nc[m->nchecks].expr = at->args[0].text;
+                nc[m->nchecks].loc.line = at->line;
+                nc[m->nchecks].loc.col = at->col;
+                m->checks = nc;
+                m->nchecks++;
             }
         }
     }

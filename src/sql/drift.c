@@ -11,6 +11,12 @@
  * back; unique constraints by their columns (SQLite does not keep their
  * names), indexes by name and columns, foreign keys by columns, target and
  * actions. A declared @db_type is compared as written, up to case and blanks.
+ * Constraint names are compared where one side names a constraint
+ * explicitly (a NULL name is the database's default: the introspection
+ * readers report a name only when it is not the backend's own): primary and
+ * foreign keys, and CHECK constraints, which are compared by name alone (a
+ * database rewrites a check's expression as it stores it, `x IN (...)` as
+ * `x = ANY (ARRAY[...])`, so comparing texts would report false drift).
  */
 #include <string.h>
 #include <strings.h>
@@ -90,6 +96,12 @@ static void compare_column(ctx *c, const sinew_model *e, size_t i, const sinew_f
         add(c, SN_DRIFT_COLUMN_NULLABLE, t, cn, P("column %s is %s in the database, %s expected", cn, is,
             ef->flags & SINEW_FIELD_NULLABLE ? "nullable" : "NOT NULL"), P("%s in the database", is));
     }
+    if ((ef->flags ^ lf->flags) & SINEW_FIELD_GENERATED) {
+        const char *is = lf->flags & SINEW_FIELD_GENERATED ? "generated" : "not generated";
+        add(c, SN_DRIFT_COLUMN_DEFAULT, t, cn, P("column %s is %s in the database, %s expected", cn, is,
+            ef->flags & SINEW_FIELD_GENERATED ? "generated" : "not generated"), P("%s in the database", is));
+    }
+    if (ef->flags & SINEW_FIELD_GENERATED) return;   /* no default; the expression as the database spells it */
     if ((int)i == sinew_model_auto_pk(e)) return;   /* its default is the key generator */
     sinew_default ed = {SINEW_DEFAULT_NONE, NULL};
     sn_buf sql;
@@ -173,12 +185,45 @@ static void compare_fks(ctx *c, const sinew_model *e, const sinew_model *l)
             size_t j = 0;
             for (; j < y->nrelations; j++)
                 if (y->relations[j].kind == SINEW_BELONGS_TO && fk_same(x, rx, y, &y->relations[j])) break;
-            if (j < y->nrelations) continue;
+            if (j < y->nrelations) {
+                const char *xn = rx->fk_name, *yn = y->relations[j].fk_name;
+                if (!side && (xn || yn) && !(xn && yn && !strcmp(xn, yn))) {
+                    const char *what = P("foreign key (%s%s) -> %s", x->fields[rx->local[0]].column,
+                                         rx->nkeys > 1 ? ", ..." : "", rx->target->table);
+                    add(c, SN_DRIFT_CONSTRAINT_NAME, e->table, NULL,
+                        P("%s is named %s in the database, %s expected", what, yn ? yn : "by default",
+                          xn ? xn : "the default name"), P("%s named %s in the database", what, yn ? yn : "by default"));
+                }
+                continue;
+            }
             const char *what = P("foreign key (%s%s) -> %s", x->fields[rx->local[0]].column,
                                  rx->nkeys > 1 ? ", ..." : "", rx->target->table);
             add(c, side ? SN_DRIFT_FK_EXTRA : SN_DRIFT_FK_MISSING, e->table, NULL,
                 P("%s %s", what, side ? "is in the database but not in the schema" : "is missing from the database"),
                 P("%s only in %s", what, side ? "database" : "schema"));
+        }
+    }
+}
+
+static int has_check(const sinew_model *m, const char *name)
+{
+    for (size_t i = 0; i < m->nchecks; i++)
+        if (m->checks[i].name && !strcmp(m->checks[i].name, name)) return 1;
+    return 0;
+}
+
+/* named CHECK constraints, by name (see the top of the file) */
+static void compare_checks(ctx *c, const sinew_model *e, const sinew_model *l)
+{
+    for (int side = 0; side < 2; side++) {
+        const sinew_model *x = side ? l : e, *y = side ? e : l;
+        for (size_t i = 0; i < x->nchecks; i++) {
+            const sinew_check *k = &x->checks[i];
+            if (!k->name || has_check(y, k->name)) continue;
+            add(c, side ? SN_DRIFT_CHECK_EXTRA : SN_DRIFT_CHECK_MISSING, e->table, NULL,
+                P("check %s (%s) %s", k->name, k->expr,
+                  side ? "is in the database but not in the schema" : "is missing from the database"),
+                P("check %s only in %s", k->name, side ? "database" : "schema"));
         }
     }
 }
@@ -215,8 +260,14 @@ static void compare_table(ctx *c, const sinew_model *e, const sinew_model *l)
         add(c, SN_DRIFT_PRIMARY_KEY, e->table, NULL, "the primary key differs",
             lk ? P("primary key %s in the database", lk) : NULL);
     }
+    else if ((e->pk_name || l->pk_name) && !(e->pk_name && l->pk_name && !strcmp(e->pk_name, l->pk_name)))
+        add(c, SN_DRIFT_CONSTRAINT_NAME, e->table, NULL,
+            P("the primary key is named %s in the database, %s expected", l->pk_name ? l->pk_name : "by default",
+              e->pk_name ? e->pk_name : "the default name"),
+            P("primary key named %s in the database", l->pk_name ? l->pk_name : "by default"));
     compare_indexes(c, e, l);
     compare_fks(c, e, l);
+    compare_checks(c, e, l);
 }
 
 int sn_drift_compare(const sinew_schema *expected, const sinew_schema *live, const sinew_dialect *dl,

@@ -102,12 +102,24 @@ void sn_sql_column_def(sn_buf *out, const sinew_dialect *d, const sinew_model *m
     sn_sql_ident(out, d, f->column);
     sn_buf_putc(out, ' ');
     if ((int)i == sinew_model_auto_pk(m)) {
-        sn_buf_puts(out, d->auto_pk_type(f));
+        const char *ty = d->auto_pk_type(f);
+        const char *pk = m->pk_name ? strstr(ty, " PRIMARY KEY") : NULL;
+        if (!pk) {
+            sn_buf_puts(out, ty);
+            return;
+        }
+        /* a named key: the name goes before the column's PRIMARY KEY */
+        sn_buf_printf(out, "%.*s CONSTRAINT ", (int)(pk - ty), ty);
+        sn_sql_ident(out, d, m->pk_name);
+        sn_buf_puts(out, pk);
         return;
     }
     sn_buf_puts(out, sn_sql_column_type(d, f));
     if (!(f->flags & SINEW_FIELD_NULLABLE)) sn_buf_puts(out, " NOT NULL");
-    if (f->def.kind != SINEW_DEFAULT_NONE) {
+    if (f->generated)   /* the expression is the schema's SQL, as written */
+        sn_buf_printf(out, " GENERATED ALWAYS AS (%s) %s", f->generated,
+                      (f->flags & SINEW_FIELD_VIRTUAL) ? "VIRTUAL" : "STORED");
+    else if (f->def.kind != SINEW_DEFAULT_NONE) {
         sn_buf_puts(out, " DEFAULT ");
         sn_sql_default(out, d, f);
     }
@@ -127,6 +139,11 @@ void sn_sql_column_def(sn_buf *out, const sinew_dialect *d, const sinew_model *m
 
 void sn_sql_fk_clause(sn_buf *out, const sinew_dialect *d, const sinew_model *m, const sinew_relation *r)
 {
+    if (r->fk_name) {
+        sn_buf_puts(out, "CONSTRAINT ");
+        sn_sql_ident(out, d, r->fk_name);
+        sn_buf_putc(out, ' ');
+    }
     sn_buf_puts(out, "FOREIGN KEY (");
     key_columns(out, d, m, r->local, r->nkeys);
     sn_buf_puts(out, ") REFERENCES ");
@@ -152,7 +169,13 @@ void sn_sql_create_table(sn_buf *out, const sinew_dialect *d, const sinew_model 
         sn_sql_column_def(out, d, m, i);
     }
     if (auto_pk < 0 && m->npk) {
-        sn_buf_puts(out, ",\n  PRIMARY KEY (");
+        sn_buf_puts(out, ",\n  ");
+        if (m->pk_name) {
+            sn_buf_puts(out, "CONSTRAINT ");
+            sn_sql_ident(out, d, m->pk_name);
+            sn_buf_putc(out, ' ');
+        }
+        sn_buf_puts(out, "PRIMARY KEY (");
         key_columns(out, d, m, m->pk, m->npk);
         sn_buf_putc(out, ')');
     }
@@ -170,6 +193,15 @@ void sn_sql_create_table(sn_buf *out, const sinew_dialect *d, const sinew_model 
         if (r->kind != SINEW_BELONGS_TO) continue;
         sn_buf_puts(out, ",\n  ");
         sn_sql_fk_clause(out, d, m, r);
+    }
+    for (size_t i = 0; i < m->nchecks; i++) {   /* the expression is the schema's SQL, as written */
+        sn_buf_puts(out, ",\n  ");
+        if (m->checks[i].name) {
+            sn_buf_puts(out, "CONSTRAINT ");
+            sn_sql_ident(out, d, m->checks[i].name);
+            sn_buf_putc(out, ' ');
+        }
+        sn_buf_printf(out, "CHECK (%s)", m->checks[i].expr);
     }
     sn_buf_puts(out, "\n)");
 }
