@@ -114,6 +114,7 @@ typedef struct sinew_index {
     sinew_srcloc loc;
     int automatic;                   /* 1: not written in the schema, the index sinew gives every
                                         to-one's foreign key (unless @no_index or already led) */
+    const char *where;               /* a partial index's predicate (`where: "gone IS NULL"`), SQL; NULL */
 } sinew_index;
 
 typedef enum sinew_rel_kind {

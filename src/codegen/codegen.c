@@ -793,7 +793,9 @@ static void emit_source(gen *g, const sinew_codegen_opts *o)
                 lit(c, ix->name);
                 fprintf(c, ", .fields = %s_index%zu, .nfields = %zu, .unique = %d, .loc = ", cn, x, ix->nfields, ix->unique);
                 loc(c, ix->loc);
-                fprintf(c, ", .automatic = %d},\n", ix->automatic);
+                fprintf(c, ", .automatic = %d", ix->automatic);
+                if (ix->where) fprintf(c, ", .where = "), lit(c, ix->where);
+                fputs("},\n", c);
             }
             fprintf(c, "};\n");
         }

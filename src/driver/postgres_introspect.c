@@ -6,8 +6,9 @@
  * with a note for everything the graph cannot say. It runs plain queries
  * through the driver's own vtable on the connection, so it needs no libpq
  * calls of its own. Identity and serial columns are @auto; unique
- * constraints and unique indexes both count as unique; expression and
- * partial indexes are left out (the graph cannot express them; noted).
+ * constraints and unique indexes both count as unique; partial indexes
+ * keep their predicate (where:); expression indexes are left out (the graph
+ * cannot express them; noted).
  * Constraint names (primary key, foreign keys, CHECKs) are passed on only
  * when they are not PostgreSQL's defaults, so a pulled file names what the
  * database named on purpose.
@@ -229,11 +230,11 @@ static void sl_clear(strlist *l)
     l->n = 0;
 }
 
-static int flush_index(sn_ib *b, int t, const char *name, int unique, strlist *cols)
+static int flush_index(sn_ib *b, int t, const char *name, int unique, strlist *cols, const char *where)
 {
     int ok = 1;
     for (size_t i = 0; i < cols->n; i++) if (!cols->v[i]) ok = 0;   /* expression index */
-    int rc = ok ? sn_ib_index(b, t, name, unique, (const char *const *)cols->v, cols->n) : SINEW_OK;
+    int rc = ok ? sn_ib_index(b, t, name, unique, (const char *const *)cols->v, cols->n, where) : SINEW_OK;
     sl_clear(cols);
     return rc ? sn_nomem() : SINEW_OK;
 }
@@ -242,40 +243,44 @@ static int indexes(sinew_conn *db, sn_ib *b, int t, const char *table)
 {
     cat_query x;
     int rc = open_q(&x, db,
-        "SELECT COALESCE(con.conname, ic.relname), i.indisunique::int, a.attname FROM pg_index i "
+        "SELECT COALESCE(con.conname, ic.relname), i.indisunique::int, a.attname, pg_get_expr(i.indpred, i.indrelid) "
+        "FROM pg_index i "
         "JOIN pg_class ic ON ic.oid = i.indexrelid "
         "LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.contype = 'u' "
         "CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) "
         "LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
-        "WHERE i.indrelid = " REL " AND NOT i.indisprimary AND i.indpred IS NULL "
+        "WHERE i.indrelid = " REL " AND NOT i.indisprimary "
         "ORDER BY 1, k.ord", table);
     if (rc) return rc;
     strlist cols = {0};
-    char *cur = NULL;
+    char *cur = NULL, *where = NULL;
     int uniq = 0;
     while ((rc = cq_step(&x)) == SINEW_ROW) {
         const char *name = txt(&x, 0);
         if (!cur || strcmp(cur, name) != 0) {
-            if (cur && (rc = flush_index(b, t, cur, uniq, &cols))) break;
+            if (cur && (rc = flush_index(b, t, cur, uniq, &cols, where))) break;
             sn_free(cur);
+            sn_free(where);
             cur = sn_strdup(name);
-            if (!cur) { rc = sn_nomem(); break; }
+            where = txt(&x, 3) ? sn_strdup(txt(&x, 3)) : NULL;   /* a partial index's predicate */
+            if (!cur || (txt(&x, 3) && !where)) { rc = sn_nomem(); break; }
             uniq = (int)x.drv->column_i64(x.stmt, 1);
         }
         if ((rc = sl_push(&cols, txt(&x, 2)))) break;
     }
     cq_end(&x);
-    if (rc == SINEW_DONE) rc = cur ? flush_index(b, t, cur, uniq, &cols) : SINEW_OK;
+    if (rc == SINEW_DONE) rc = cur ? flush_index(b, t, cur, uniq, &cols, where) : SINEW_OK;
     sl_clear(&cols);
     sn_free(cols.v);
     sn_free(cur);
+    sn_free(where);
     if (rc) return rc;
     /* what the graph cannot hold: index methods other than btree, partial and expression indexes,
      * CHECK constraints */
     rc = open_q(&x, db,
         "SELECT ic.relname, am.amname::text FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
         "JOIN pg_am am ON am.oid = ic.relam WHERE i.indrelid = " REL " AND NOT i.indisprimary "
-        "AND i.indpred IS NULL AND i.indexprs IS NULL AND am.amname <> 'btree' ORDER BY 1", table);
+        "AND i.indexprs IS NULL AND am.amname <> 'btree' ORDER BY 1", table);
     if (rc) return rc;
     while ((rc = cq_step(&x)) == SINEW_ROW)
         sn_ib_note(b, t, NULL, "the index %s uses %s; the schema keeps its name and columns only (drift compares "
@@ -285,12 +290,12 @@ static int indexes(sinew_conn *db, sn_ib *b, int t, const char *table)
     rc = open_q(&x, db,
         "SELECT ic.relname, i.indisunique::int, (i.indpred IS NOT NULL)::int, pg_get_indexdef(i.indexrelid) "
         "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
-        "WHERE i.indrelid = " REL " AND NOT i.indisprimary AND (i.indpred IS NOT NULL OR i.indexprs IS NOT NULL) "
+        "WHERE i.indrelid = " REL " AND NOT i.indisprimary AND i.indexprs IS NOT NULL "
         "ORDER BY 1", table);
     if (rc) return rc;
     while ((rc = cq_step(&x)) == SINEW_ROW)
         sn_ib_note(b, t, NULL, "the %s %sindex %s is not pulled (drift does not see it); keep it in a migration's "
-                   "SQL: %s", x.drv->column_i64(x.stmt, 2) ? "partial" : "expression",
+                   "SQL: %s", x.drv->column_i64(x.stmt, 2) ? "partial expression" : "expression",
                    x.drv->column_i64(x.stmt, 1) ? "unique " : "", txt(&x, 0), txt(&x, 3));
     cq_end(&x);
     return rc == SINEW_DONE ? SINEW_OK : rc;

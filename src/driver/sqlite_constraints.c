@@ -2,8 +2,9 @@
  * sqlite_constraints.c - what SQLite keeps only in a table's CREATE TABLE
  * text (sqlite_master.sql), read back for introspection: the names of the
  * primary key and of foreign keys (`CONSTRAINT fk_x FOREIGN KEY ...`), CHECK
- * constraints with their names, and generated columns' expressions. The
- * pragmas report none of these. A small tokenizer walks the column and
+ * constraints with their names, generated columns' expressions, and a
+ * partial index's WHERE predicate (CREATE INDEX's text). The pragmas report
+ * none of these. A small tokenizer walks the column and
  * table-constraint list: quoted identifiers ("x", [x], `x`), strings,
  * comments and nested parentheses are skipped as SQLite's own parser would.
  */
@@ -228,4 +229,21 @@ int sn_sqlite_constraints(sn_ib *b, int t, const char *sql)
         }
     }
     return rc;
+}
+
+char *sn_sqlite_index_where(const char *sql)
+{
+    size_t i = 0;
+    int depth = 0;
+    for (;;) {
+        sqtok t = next_tok(sql, &i);
+        if (t.kind == TK_END) return NULL;
+        if (t.kind == TK_LP) depth++;
+        else if (t.kind == TK_RP) depth--;
+        else if (!depth && is_kw(&t, "WHERE")) {
+            size_t end = strlen(sql);
+            while (end > i && (isspace((unsigned char)sql[end - 1]) || sql[end - 1] == ';')) end--;
+            return span(sql, i, end);
+        }
+    }
 }

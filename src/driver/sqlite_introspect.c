@@ -62,7 +62,7 @@ static int read_columns(sqlite3 *db, sn_ib *b, int t, const char *table)
     return rc;
 }
 
-static int read_index(sqlite3 *db, sn_ib *b, int t, const char *index, int unique, int autoidx)
+static int read_index(sqlite3 *db, sn_ib *b, int t, const char *index, int unique, int autoidx, const char *where)
 {
     sqlite3_stmt *st;
     int rc = prep(db, "SELECT name FROM pragma_index_info(?) ORDER BY seqno", index, &st);
@@ -84,7 +84,7 @@ static int read_index(sqlite3 *db, sn_ib *b, int t, const char *index, int uniqu
     if (!rc && expr)
         sn_ib_note(b, t, NULL, "the %sindex %s is over an expression and is not pulled (drift does not see it); "
                    "keep it in a migration's SQL", unique ? "unique " : "", index);
-    if (!rc && !expr) rc = sn_ib_index(b, t, autoidx ? NULL : index, unique, cols, n);
+    if (!rc && !expr) rc = sn_ib_index(b, t, autoidx ? NULL : index, unique, cols, n, where);
     for (size_t i = 0; i < n; i++) sn_free(owned[i]);
     return rc ? sn_nomem() : SINEW_OK;
 }
@@ -97,16 +97,19 @@ static int read_indexes(sqlite3 *db, sn_ib *b, int t, const char *table)
     if (rc) return rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *name = col_text(st, 0), *origin = col_text(st, 2);
-        if (name && sqlite3_column_int(st, 3)) {
-            sn_ib_note(b, t, NULL, "the partial %sindex %s (CREATE INDEX ... WHERE) is not pulled (drift does not "
-                       "see it); keep it in a migration's SQL", sqlite3_column_int(st, 1) ? "unique " : "", name);
-            continue;
-        }
         if (!name || (origin && !strcmp(origin, "pk"))) continue;
         char *nm = sn_strdup(name);
         if (!nm) { rc = sn_nomem(); break; }
-        rc = read_index(db, b, t, nm, sqlite3_column_int(st, 1),
-                        strncmp(nm, "sqlite_autoindex_", 17) == 0);
+        char *where = NULL;
+        rc = SINEW_OK;
+        if (sqlite3_column_int(st, 3)) {   /* partial: the predicate is only in its CREATE INDEX */
+            sqlite3_stmt *q;
+            rc = prep(db, "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", nm, &q);
+            if (!rc && sqlite3_step(q) == SQLITE_ROW && col_text(q, 0)) where = sn_sqlite_index_where(col_text(q, 0));
+            if (!rc) sqlite3_finalize(q);
+        }
+        if (!rc) rc = read_index(db, b, t, nm, sqlite3_column_int(st, 1), strncmp(nm, "sqlite_autoindex_", 17) == 0, where);
+        sn_free(where);
         sn_free(nm);
         if (rc) break;
     }

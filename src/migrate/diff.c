@@ -117,7 +117,8 @@ static const char *to_col(ctx *c, const sinew_model *fm, const char *col)
 static int ix_equal(ctx *c, const sinew_model *fm, const sn_ixdef *f, const sn_ixdef *t)
 {
     if (f->unique != t->unique || f->ncols != t->ncols) return 0;
-    if (!t->unique && !same(f->name, t->name)) return 0;
+    if ((!t->unique || t->where) && !same(f->name, t->name)) return 0;
+    if (!same(f->where, t->where) && (f->where || t->where)) return 0;   /* a predicate added, dropped or changed */
     for (size_t i = 0; i < f->ncols; i++)
         if (!same(to_col(c, fm, f->cols[i]), t->cols[i])) return 0;
     return 1;
@@ -229,7 +230,8 @@ static int diff_table(ctx *c, tmatch *m)
         size_t y = 0;
         while (y < nt && !ix_equal(c, fm, &fi[x], &ti[y])) y++;
         if (y < nt) continue;
-        if (!(op = push(c, fi[x].unique ? SN_OP_DROP_UNIQUE : SN_OP_DROP_INDEX, fm, tm))) return SINEW_NOMEM;
+        /* a partial unique index is an index, not a table constraint */
+        if (!(op = push(c, fi[x].unique && !fi[x].where ? SN_OP_DROP_UNIQUE : SN_OP_DROP_INDEX, fm, tm))) return SINEW_NOMEM;
         op->ix = fi[x];
         op->what = sn_arena_printf(c->a, "drop %s %s", fi[x].unique ? "unique constraint" : "index", fi[x].name);
     }
@@ -237,7 +239,7 @@ static int diff_table(ctx *c, tmatch *m)
         size_t x = 0;
         while (x < nf && !ix_equal(c, fm, &fi[x], &ti[y])) x++;
         if (x < nf) continue;
-        if (!(op = push(c, ti[y].unique ? SN_OP_ADD_UNIQUE : SN_OP_ADD_INDEX, fm, tm))) return SINEW_NOMEM;
+        if (!(op = push(c, ti[y].unique && !ti[y].where ? SN_OP_ADD_UNIQUE : SN_OP_ADD_INDEX, fm, tm))) return SINEW_NOMEM;
         op->ix = ti[y];
         op->what = sn_arena_printf(c->a, "add %s %s", ti[y].unique ? "unique constraint" : "index", ti[y].name);
     }

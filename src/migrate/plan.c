@@ -62,7 +62,7 @@ static void create_table(sn_buf *o, const sinew_dialect *dl, const sinew_model *
 
 static void add_index(sn_buf *o, const sinew_dialect *dl, const char *table, const sn_ixdef *ix)
 {
-    if (ix->unique && dl->unique_constraints) {
+    if (ix->unique && dl->unique_constraints && !ix->where) {
         sn_buf_puts(o, "ALTER TABLE ");
         ident(o, dl, table);
         sn_buf_puts(o, " ADD CONSTRAINT ");
@@ -76,7 +76,9 @@ static void add_index(sn_buf *o, const sinew_dialect *dl, const char *table, con
         sn_buf_puts(o, " (");
     }
     cols(o, dl, ix->cols, ix->ncols);
-    sn_buf_puts(o, ");\n");
+    sn_buf_putc(o, ')');
+    if (ix->where) sn_buf_printf(o, " WHERE %s", ix->where);   /* the schema's SQL, as written */
+    sn_buf_puts(o, ";\n");
 }
 
 static void pg_fk_name(sn_buf *o, const sinew_dialect *dl, const sinew_model *m, const sinew_relation *r)

@@ -31,8 +31,9 @@ void sn_ib_retype(sn_ib *b, int t, const char *column, const char *decl_type, in
 /* Mark column as part of the primary key at 1-based position pos. */
 int sn_ib_pk(sn_ib *b, int t, const char *column, int pos);
 void sn_ib_auto(sn_ib *b, int t, const char *column);     /* @auto */
-/* An index or unique constraint over columns (in order). */
-int sn_ib_index(sn_ib *b, int t, const char *name, int unique, const char *const *columns, size_t n);
+/* An index or unique constraint over columns (in order); where: a partial index's predicate, or NULL. */
+int sn_ib_index(sn_ib *b, int t, const char *name, int unique, const char *const *columns, size_t n,
+                const char *where);
 /* One column pair of foreign key `id` (rows with the same id form a composite key, seq-ordered). */
 int sn_ib_fk(sn_ib *b, int t, int id, int seq, const char *from, const char *to_table,
              const char *to_column, sinew_fk_action on_delete, sinew_fk_action on_update);

@@ -266,7 +266,8 @@ void sn_ib_auto(sn_ib *b, int ti, const char *column)
     }
 }
 
-int sn_ib_index(sn_ib *b, int ti, const char *name, int unique, const char *const *cols, size_t n)
+int sn_ib_index(sn_ib *b, int ti, const char *name, int unique, const char *const *cols, size_t n,
+                const char *where)
 {
     ib_table *t = &b->t[ti];
     if (n == 0) return SINEW_OK;
@@ -279,7 +280,7 @@ int sn_ib_index(sn_ib *b, int ti, const char *name, int unique, const char *cons
     }
     /* skip exact duplicates (a UNIQUE constraint and its own index) */
     for (size_t k = 0; k < t->ni; k++)
-        if (t->idx[k].nfields == n && t->idx[k].unique == unique &&
+        if (t->idx[k].nfields == n && t->idx[k].unique == unique && !where && !t->idx[k].where &&
             memcmp(t->idx[k].fields, f, n * sizeof *f) == 0) return SINEW_OK;
     if (!grow(b->a, (void **)&t->idx, &t->capi, t->ni, sizeof *t->idx)) return SINEW_NOMEM;
     sinew_index *ix = &t->idx[t->ni++];
@@ -288,6 +289,7 @@ int sn_ib_index(sn_ib *b, int ti, const char *name, int unique, const char *cons
     ix->fields = f;
     ix->nfields = n;
     ix->unique = unique;
+    if (where && !(ix->where = sn_arena_strdup(b->a, where))) return SINEW_NOMEM;
     return SINEW_OK;
 }
 
@@ -548,7 +550,7 @@ static int key_unique(const ib_table *t, const unsigned *cols, size_t n)
     if (n == 1 && (t->fields[cols[0]].flags & SINEW_FIELD_UNIQUE)) return 1;
     if (t->model && same_set(t->model->pk, t->model->npk, cols, n)) return 1;
     for (size_t i = 0; i < t->ni; i++)
-        if (t->idx[i].unique && same_set(t->idx[i].fields, t->idx[i].nfields, cols, n)) return 1;
+        if (t->idx[i].unique && !t->idx[i].where && same_set(t->idx[i].fields, t->idx[i].nfields, cols, n)) return 1;
     return 0;
 }
 
@@ -730,12 +732,12 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out)
         size_t keep = 0;
         for (size_t x = 0; x < t->ni; x++) {
             sinew_index *ix = &t->idx[x];
-            if (ix->unique && ix->nfields == 1) {
+            if (ix->unique && ix->nfields == 1 && !ix->where) {
                 if (!(m->npk == 1 && m->pk[0] == ix->fields[0]))
                     t->fields[ix->fields[0]].flags |= SINEW_FIELD_UNIQUE;
                 continue;
             }
-            if (ix->unique && same_set(ix->fields, ix->nfields, m->pk, m->npk)) continue;
+            if (ix->unique && !ix->where && same_set(ix->fields, ix->nfields, m->pk, m->npk)) continue;
             if (!ix->name) {
                 sn_buf nb;
                 sn_buf_init(&nb);

@@ -173,7 +173,7 @@ static void default_index_name(char *want, size_t cap, const sinew_model *m, con
 static int automatic_index(const sinew_model *m, size_t x)
 {
     const sinew_index *ix = &m->indexes[x];
-    if (ix->unique) return 0;
+    if (ix->unique || ix->where) return 0;
     const sinew_relation *rel = rel_of_fields(m, ix->fields, ix->nfields);
     if (!rel) {   /* explicit @fk fields */
         for (size_t r = 0; r < m->nrelations && !rel; r++) {
@@ -392,6 +392,10 @@ static void model_text(sn_buf *b, const sinew_model *m, const sn_comment_map *c)
         if (m->indexes[i].name && strcmp(m->indexes[i].name, want)) {   /* the database's own name */
             sn_buf_puts(b, ", name: ");
             str_lit(b, m->indexes[i].name);
+        }
+        if (m->indexes[i].where) {
+            sn_buf_puts(b, ", where: ");
+            str_lit(b, m->indexes[i].where);
         }
         sn_buf_puts(b, ")\n");
         trailing(c, b, key);

@@ -118,10 +118,12 @@ static void compare_column(ctx *c, const sinew_model *e, size_t i, const sinew_f
             default_text(&lf->def), default_text(&ed)), P("default %s in the database", default_text(&lf->def)));
 }
 
+/* a partial index is compared by name and columns, and by having a predicate: not by its text, which
+   the database rewrites as it stores it (PostgreSQL: `gone IS NULL` -> `(gone IS NULL)`) */
 static int ix_same(const sn_ixdef *a, const sn_ixdef *b)
 {
-    if (a->unique != b->unique || a->ncols != b->ncols) return 0;
-    if (!a->unique && strcmp(a->name, b->name) != 0) return 0;
+    if (a->unique != b->unique || a->ncols != b->ncols || !a->where != !b->where) return 0;
+    if ((!a->unique || a->where) && strcmp(a->name, b->name) != 0) return 0;
     for (size_t i = 0; i < a->ncols; i++) if (strcmp(a->cols[i], b->cols[i]) != 0) return 0;
     return 1;
 }
@@ -131,10 +133,11 @@ static const char *ix_text(ctx *c, const sn_ixdef *x)
 {
     sn_buf b;
     sn_buf_init(&b);
-    if (x->unique) sn_buf_puts(&b, "unique (");
-    else sn_buf_printf(&b, "index %s (", x->name);
+    if (x->unique && !x->where) sn_buf_puts(&b, "unique (");
+    else sn_buf_printf(&b, "%sindex %s (", x->unique ? "unique " : "", x->name);
     for (size_t i = 0; i < x->ncols; i++) sn_buf_printf(&b, "%s%s", i ? ", " : "", x->cols[i]);
     sn_buf_putc(&b, ')');
+    if (x->where) sn_buf_printf(&b, " where %s", x->where);
     const char *s = b.failed ? NULL : sn_arena_strdup(&c->out->arena, sn_buf_cstr(&b));
     sn_buf_free(&b);
     return s;
@@ -154,7 +157,7 @@ static void compare_indexes(ctx *c, const sinew_model *e, const sinew_model *l)
             if (j < ny) continue;
             const char *what = ix_text(c, &x[i]);
             const char *where = side ? "is in the database but not in the schema" : "is missing from the database";
-            if (x[i].unique && x[i].ncols == 1)    /* a unique column: drawn on the column */
+            if (x[i].unique && x[i].ncols == 1 && !x[i].where)    /* a unique column: drawn on the column */
                 add(c, SN_DRIFT_COLUMN_UNIQUE, e->table, x[i].cols[0], P("%s %s", what, where),
                     side ? "unique in the database" : "not unique in the database");
             else

@@ -181,7 +181,7 @@ void sn_sql_create_table(sn_buf *out, const sinew_dialect *d, const sinew_model 
     }
     for (size_t i = 0; i < m->nindexes; i++) {
         const sinew_index *ix = &m->indexes[i];
-        if (!ix->unique) continue;
+        if (!ix->unique || ix->where) continue;   /* a partial one is a CREATE UNIQUE INDEX */
         sn_buf_puts(out, ",\n  CONSTRAINT ");
         sn_sql_ident(out, d, ix->name);
         sn_buf_puts(out, " UNIQUE (");
@@ -210,14 +210,16 @@ void sn_sql_create_indexes(sn_buf *out, const sinew_dialect *d, const sinew_mode
 {
     for (size_t i = 0; i < m->nindexes; i++) {
         const sinew_index *ix = &m->indexes[i];
-        if (ix->unique) continue;     /* unique ones are table constraints */
-        sn_buf_puts(out, ine ? "CREATE INDEX IF NOT EXISTS " : "CREATE INDEX ");
+        if (ix->unique && !ix->where) continue;     /* unique ones are table constraints */
+        sn_buf_printf(out, "CREATE %sINDEX %s", ix->unique ? "UNIQUE " : "", ine ? "IF NOT EXISTS " : "");
         sn_sql_ident(out, d, ix->name);
         sn_buf_puts(out, " ON ");
         sn_sql_ident(out, d, m->table);
         sn_buf_puts(out, " (");
         key_columns(out, d, m, ix->fields, ix->nfields);
-        sn_buf_puts(out, ");\n");
+        sn_buf_putc(out, ')');
+        if (ix->where) sn_buf_printf(out, " WHERE %s", ix->where);   /* the schema's SQL, as written */
+        sn_buf_puts(out, ";\n");
     }
     for (size_t i = 0; i < m->nfields; i++) {
         const sinew_field *f = &m->fields[i];
