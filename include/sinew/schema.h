@@ -175,9 +175,11 @@ typedef struct sinew_check {
 /* Model flags. */
 enum {
     SINEW_MODEL_JOIN = 1u << 0,      /* join table synthesised for an implicit many-to-many */
-    SINEW_MODEL_READONLY = 1u << 1   /* `@@readonly`: sinew reads it (count, list, query, relations)
+    SINEW_MODEL_READONLY = 1u << 1,  /* `@@readonly`: sinew reads it (count, list, query, relations)
                                         and never writes it; the one way to have no primary key
                                         (a log table, a partitioned table as `db pull` finds them) */
+    SINEW_MODEL_VIEW = 1u << 2       /* `@@view`: a database view (or materialized view), read-only too;
+                                        sinew never creates it: its CREATE VIEW is the migration's SQL */
 };
 
 typedef struct sinew_model {

@@ -425,17 +425,35 @@ int sn_pg_introspect(sinew_conn *db, sinew_schema **out)
         cq_end(&x);
         if (rc == SINEW_DONE) rc = SINEW_OK;
     }
-    /* views and materialized views: not models */
+    /* views and materialized views */
     if (!rc) rc = open_q(&x, db,
         "SELECT c.relname, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = ANY (current_schemas(false)) AND c.relkind IN ('v', 'm') ORDER BY c.relname", NULL);
+    strlist views = {0}, vkinds = {0};
     if (!rc) {
         while ((rc = cq_step(&x)) == SINEW_ROW)
-            sn_ib_note(b, -1, NULL, "%s %s: not pulled (sinew has no read-only models); query it with SQL",
-                       !strcmp(txt(&x, 1), "m") ? "materialized view" : "view", txt(&x, 0));
+            if ((rc = sl_push(&views, txt(&x, 0))) || (rc = sl_push(&vkinds, txt(&x, 1)))) break;
         cq_end(&x);
         if (rc == SINEW_DONE) rc = SINEW_OK;
     }
+    /* views and materialized views: read-only @@view models of their columns */
+    for (size_t i = 0; !rc && i < views.n; i++) {
+        int shadowed = 0;
+        for (size_t k = 0; k < names.n && !shadowed; k++) shadowed = !strcmp(names.v[k], views.v[i]);
+        if (shadowed) continue;
+        int t = sn_ib_table(b, views.v[i]);
+        if (t < 0) { rc = sn_nomem(); break; }
+        rc = columns(db, b, t, views.v[i]);
+        if (rc) break;
+        sn_ib_view(b, t);
+        sn_ib_note(b, t, NULL, "a %s, pulled as a read-only @@view model; a migration made from this file does not "
+                   "create it: put its CREATE %sVIEW in that migration's SQL",
+                   !strcmp(vkinds.v[i], "m") ? "materialized view" : "view", !strcmp(vkinds.v[i], "m") ? "MATERIALIZED " : "");
+    }
+    sl_clear(&views);
+    sn_free(views.v);
+    sl_clear(&vkinds);
+    sn_free(vkinds.v);
     for (size_t i = 0; !rc && i < names.n; i++) {
         int t = sn_ib_table(b, names.v[i]);
         if (t < 0) { rc = sn_nomem(); break; }

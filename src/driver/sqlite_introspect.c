@@ -146,16 +146,27 @@ static int read_sql(sqlite3 *db, sn_ib *b, int t, const char *table)
     return rc;
 }
 
-static int note_views(sqlite3 *db, sn_ib *b)
+/* views: read-only @@view models of their columns */
+static int read_views(sqlite3 *db, sn_ib *b)
 {
     sqlite3_stmt *st;
     int rc = prep(db, "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name", NULL, &st);
     if (rc) return rc;
-    while (sqlite3_step(st) == SQLITE_ROW)
-        sn_ib_note(b, -1, NULL, "view %s: not pulled (sinew has no read-only models); query it with SQL",
-                   col_text(st, 0));
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        char *name = sn_strdup(col_text(st, 0));
+        if (!name) { rc = sn_nomem(); break; }
+        int t = sn_ib_table(b, name);
+        if (t < 0) rc = sn_nomem();
+        if (!rc) rc = read_columns(db, b, t, name);
+        if (!rc) {
+            sn_ib_view(b, t);
+            sn_ib_note(b, t, NULL, "a view, pulled as a read-only @@view model; a migration made from this file does "
+                       "not create it: put its CREATE VIEW in that migration's SQL");
+        }
+        sn_free(name);
+    }
     sqlite3_finalize(st);
-    return SINEW_OK;
+    return rc;
 }
 
 int sn_sqlite_introspect(sinew_conn *c, sinew_schema **out)
@@ -192,7 +203,7 @@ int sn_sqlite_introspect(sinew_conn *c, sinew_schema **out)
         if (!rc) rc = read_fks(db, b, t, names[i]);
         if (!rc) rc = read_sql(db, b, t, names[i]);
     }
-    if (!rc) rc = note_views(db, b);
+    if (!rc) rc = read_views(db, b);
     for (size_t i = 0; i < n; i++) sn_free(names[i]);
     sn_free(names);
     if (!rc) rc = sn_ib_finish(b, out);

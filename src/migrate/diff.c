@@ -345,6 +345,11 @@ int sn_diff_schemas(const sinew_schema *from, const sinew_schema *to, sn_diff *d
         const sinew_model *f = match_table(from, t, used);
         c.m[i].to = t;
         c.m[i].from = f;
+        if (t->flags & SINEW_MODEL_VIEW) {   /* views are the migration's own SQL: never created nor altered */
+            for (size_t j = 0; f && j < nf; j++) if (from->models[j] == f) used[j] = 1;
+            c.m[i].from = NULL;
+            continue;
+        }
         if (!f) { created[ncreated++] = t; continue; }
         for (size_t j = 0; j < nf; j++) if (from->models[j] == f) used[j] = 1;
         c.m[i].fmap = sn_arena_alloc(c.a, (t->nfields + 1) * sizeof(int));
@@ -352,7 +357,8 @@ int sn_diff_schemas(const sinew_schema *from, const sinew_schema *to, sn_diff *d
         if (!c.m[i].fmap || !c.m[i].rmap) goto nomem;
         match_fields(&c.m[i]);
     }
-    for (size_t j = 0; j < nf; j++) if (!used[j]) c.dropped[c.ndropped++] = from->models[j];
+    for (size_t j = 0; j < nf; j++)
+        if (!used[j] && !(from->models[j]->flags & SINEW_MODEL_VIEW)) c.dropped[c.ndropped++] = from->models[j];
     for (size_t i = 0; i < nt; i++)
         if (c.m[i].from && diff_table(&c, &c.m[i])) goto nomem;
     if (topo(c.a, created, ncreated) || topo(c.a, c.dropped, c.ndropped)) goto nomem;

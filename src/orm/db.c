@@ -498,6 +498,7 @@ static int exec_script(sinew_db *db, sn_buf *b)
 int sinew_create_table(sinew_db *db, const sinew_model *m)
 {
     if (!db || !m) return sinew_error_set(SINEW_MISUSE, "sinew_create_table: db and model must not be NULL");
+    if (m->flags & SINEW_MODEL_VIEW) return SINEW_OK;   /* a view is made by its CREATE VIEW, never by sinew */
     if (m->npk == 0 && !(m->flags & SINEW_MODEL_READONLY))
         return sinew_error_set(SINEW_MISUSE, "model %s has no primary key: mark a field @id or add @@id([...])",
                                m->name);

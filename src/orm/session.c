@@ -191,6 +191,9 @@ SN_HOT sn_obj *sn_obj_check(sinew_session *s, const sinew_model *m, void *obj, c
 int sn_model_writable(const sinew_model *m, const char *fn)
 {
     if (!m || !(m->flags & SINEW_MODEL_READONLY)) return SINEW_OK;
+    if (m->flags & SINEW_MODEL_VIEW)
+        return sinew_error_set(SINEW_MISUSE, "%s: model %s is a view (@@view %s): sinew counts, lists, queries and "
+                               "loads it, and never writes it; write the tables it reads", fn, m->name, m->table);
     return sinew_error_set(SINEW_MISUSE, "%s: model %s is read-only (@@readonly%s): sinew counts, lists, queries and "
                            "follows its relations, and never writes it; write it with sinew_exec or give the table a "
                            "primary key and drop @@readonly", fn, m->name, m->npk ? "" : ", the table has no primary key");

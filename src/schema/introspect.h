@@ -45,6 +45,9 @@ int sn_ib_fk_name(sn_ib *b, int t, int id, const char *name);
 int sn_ib_check(sn_ib *b, int t, const char *name, const char *expr);
 /* A generated column: the database computes it from expr (STORED, or VIRTUAL when stored is 0). */
 int sn_ib_generated(sn_ib *b, int t, const char *column, const char *expr, int stored);
+/* Table t is a view (call after its columns): a read-only @@view model; a column of no declared type
+ * (SQLite, an expression) is read as text. */
+void sn_ib_view(sn_ib *b, int t);
 /* Foreign key `id` by its local columns (in order), or -1: SQLite names constraints only in its SQL. */
 int sn_ib_fk_id_by_columns(sn_ib *b, int t, const char *const *cols, size_t n);
 

@@ -43,6 +43,7 @@ typedef struct ib_table {
     const char *pk_name;
     sinew_check *checks;
     size_t nchecks, capchecks;
+    int view;
 } ib_table;
 
 struct sn_ib {
@@ -353,6 +354,17 @@ int sn_ib_generated(sn_ib *b, int ti, const char *column, const char *expr, int 
     f->def.kind = SINEW_DEFAULT_NONE;
     f->def.value = NULL;
     return SINEW_OK;
+}
+
+void sn_ib_view(sn_ib *b, int ti)
+{
+    ib_table *t = &b->t[ti];
+    t->view = 1;
+    for (size_t i = 0; i < t->nf; i++)
+        if (t->fields[i].db_type && !t->fields[i].db_type[0]) {
+            t->fields[i].type = SINEW_TEXT;
+            t->fields[i].flags &= ~(unsigned)SINEW_FIELD_DB_TYPE;
+        }
 }
 
 int sn_ib_check(sn_ib *b, int ti, const char *name, const char *expr)
@@ -719,6 +731,7 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out)
         m->npk = k;
         /* no primary key (a log table, INHERITS children, a partitioned table): read, never written */
         if (!k) m->flags |= SINEW_MODEL_READONLY;
+        if (t->view) m->flags |= SINEW_MODEL_READONLY | SINEW_MODEL_VIEW;
         if (k != 1)
             for (size_t f = 0; f < t->nf; f++) {
                 if (!(t->fields[f].flags & SINEW_FIELD_AUTO)) continue;

@@ -359,10 +359,11 @@ static void model_text(sn_buf *b, const sinew_model *m, const sn_comment_map *c)
         trailing(c, b, key);
     }
     if (m->flags & SINEW_MODEL_READONLY) {
+        int view = (m->flags & SINEW_MODEL_VIEW) != 0;
         sn_buf_puts(b, extra++ ? "" : "\n");
-        key_of(key, sizeof key, "a", m->name, "readonly");
+        key_of(key, sizeof key, "a", m->name, view ? "view" : "readonly");
         if (c) sn_comments_leading(c, b, key, "  ");
-        sn_buf_puts(b, "  @@readonly\n");
+        sn_buf_puts(b, view ? "  @@view\n" : "  @@readonly\n");
         trailing(c, b, key);
     }
     if (m->npk > 1) {

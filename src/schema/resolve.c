@@ -375,7 +375,7 @@ static const char *const field_attrs[] = {"id", "auto", "unique", "index", "defa
                                           "renamed_from", "length", "range", "pattern", "generated", NULL};
 static const char *const rel_attrs[] = {"on_delete", "on_update", "fk", "inverse", "through", "map", "unique",
                                         "index", "relation", "no_index", "references", NULL};
-static const char *const model_attrs[] = {"map", "id", "unique", "index", "renamed_from", "readonly", "check", NULL};
+static const char *const model_attrs[] = {"map", "id", "unique", "index", "renamed_from", "readonly", "check", "view", NULL};
 
 /* a `name: "..."` argument naming an SQL constraint; 0 (and an error) when it is malformed */
 static int constraint_name_arg(R *r, const ast_arg *v, const char *attr, const char *example)
@@ -1509,6 +1509,10 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
             } else if (!strcmp(at->name, "readonly")) {
                 if (at->nargs) err(&r, at->line, at->col, "@@readonly takes no arguments");
                 m->flags |= SINEW_MODEL_READONLY;
+            } else if (!strcmp(at->name, "view")) {
+                /* a database view: read-only, and never created by sinew */
+                if (at->nargs) err(&r, at->line, at->col, "@@view takes no arguments (the view's name is @@map's)");
+                m->flags |= SINEW_MODEL_READONLY | SINEW_MODEL_VIEW;
             } else if (!strcmp(at->name, "check")) {
                 /* @@check("expr") / @@check("expr", name: "chk_x"): a table CHECK constraint */
                 if (at->nargs < 1 || at->nargs > 2 || at->args[0].kind != ARG_STRING || at->args[0].label ||

@@ -273,6 +273,19 @@ static void compare_table(ctx *c, const sinew_model *e, const sinew_model *l)
     compare_checks(c, e, l);
 }
 
+/* a view: its columns by name (its types are what its query makes them, its keys none) */
+static void compare_view(ctx *c, const sinew_model *e, const sinew_model *l)
+{
+    for (size_t i = 0; i < e->nfields; i++)
+        if (!col(l, e->fields[i].column))
+            add(c, SN_DRIFT_COLUMN_MISSING, e->table, e->fields[i].column,
+                P("column %s is missing from the view in the database", e->fields[i].column), "only in schema");
+    for (size_t i = 0; i < l->nfields; i++)
+        if (!col(e, l->fields[i].column))
+            add(c, SN_DRIFT_COLUMN_EXTRA, e->table, l->fields[i].column,
+                P("column %s is in the view in the database but not in the schema", l->fields[i].column), "only in database");
+}
+
 int sn_drift_compare(const sinew_schema *expected, const sinew_schema *live, const sinew_dialect *dl,
                      sn_drift_list *out)
 {
@@ -286,9 +299,17 @@ int sn_drift_compare(const sinew_schema *expected, const sinew_schema *live, con
     for (size_t i = 0; i < nl; i++) {
         const sinew_model *l = live->models[i];
         const sinew_model *e = expected ? sinew_schema_find_table(expected, l->table) : NULL;
-        if (!e) add(&c, SN_DRIFT_TABLE_EXTRA, l->table, NULL, "in the database but not in the schema",
-                    "only in database");
-        else compare_table(&c, e, l);
+        /* a view the schema does not name is not drift: a schema need not describe every view */
+        if (!e && !(l->flags & SINEW_MODEL_VIEW))
+            add(&c, SN_DRIFT_TABLE_EXTRA, l->table, NULL, "in the database but not in the schema", "only in database");
+        else if (e && ((e->flags ^ l->flags) & SINEW_MODEL_VIEW))
+            add(&c, SN_DRIFT_TABLE_EXTRA, l->table, NULL, (l->flags & SINEW_MODEL_VIEW)
+                ? "is a view in the database, a table in the schema" : "is a table in the database, a view (@@view) in the schema",
+                (l->flags & SINEW_MODEL_VIEW) ? "a view in the database" : "a table in the database");
+        else if (e && (e->flags & SINEW_MODEL_VIEW))
+            compare_view(&c, e, l);
+        else if (e)
+            compare_table(&c, e, l);
     }
     for (size_t i = 0; i < ne; i++) {
         const sinew_model *e = expected->models[i];
