@@ -67,9 +67,15 @@ enum {
     SINEW_FIELD_VERSION  = 1u << 5,  /* `@version`: optimistic-lock counter */
     SINEW_FIELD_FK       = 1u << 6,  /* holds (part of) a to-one relation's key */
     SINEW_FIELD_IMPLICIT = 1u << 7,  /* made by a relation declaration (`author User` -> author_id) */
-    SINEW_FIELD_DB_TYPE  = 1u << 8   /* `@db_type("NUMERIC(5,2)")`: db_type is the column's declared type,
+    SINEW_FIELD_DB_TYPE  = 1u << 8,  /* `@db_type("NUMERIC(5,2)")`: db_type is the column's declared type,
                                         written by DDL and compared by drift on a backend that reads it
                                         as this field's type (see docs/schema.md) */
+    SINEW_FIELD_GENERATED = 1u << 9, /* `@generated("expr")`: the database computes it (GENERATED ALWAYS AS
+                                        (expr) STORED); sinew never writes it and reads it back after a save */
+    SINEW_FIELD_VIRTUAL  = 1u << 10, /* with GENERATED: `@generated("expr", virtual)`, computed when read
+                                        (SQLite's VIRTUAL; PostgreSQL has STORED ones only) */
+    SINEW_FIELD_READONLY = 1u << 11  /* never written by sinew's inserts and updates (generated columns, and
+                                        opaque `@db_type` columns sinew cannot bind: see docs/schema.md) */
 };
 
 /* Validation declared in the schema (@length, @range, @pattern), checked before writes. */
@@ -97,6 +103,7 @@ typedef struct sinew_field {
     int order;                       /* declaration position among fields and relations */
     sinew_srcloc loc;
     const sinew_rules *rules;        /* validation, or NULL */
+    const char *generated;           /* GENERATED's SQL expression (SINEW_FIELD_GENERATED), or NULL */
 } sinew_field;
 
 typedef struct sinew_index {
@@ -107,6 +114,7 @@ typedef struct sinew_index {
     sinew_srcloc loc;
     int automatic;                   /* 1: not written in the schema, the index sinew gives every
                                         to-one's foreign key (unless @no_index or already led) */
+    const char *where;               /* a partial index's predicate (`where: "gone IS NULL"`), SQL; NULL */
 } sinew_index;
 
 typedef enum sinew_rel_kind {
@@ -153,14 +161,25 @@ typedef struct sinew_relation {
     const char *doc;
     int order;                       /* declaration position among fields and relations */
     sinew_srcloc loc;
+    const char *fk_name;             /* BELONGS_TO: the foreign key's SQL constraint name (`@fk(..., name:)`),
+                                        NULL for the database's default */
 } sinew_relation;
+
+/* A table CHECK constraint (`@@check("expr", name: "chk")`). */
+typedef struct sinew_check {
+    const char *name;                /* SQL constraint name, NULL for the database's default */
+    const char *expr;                /* the SQL expression, as written (db pull: as the database reports it) */
+    sinew_srcloc loc;
+} sinew_check;
 
 /* Model flags. */
 enum {
     SINEW_MODEL_JOIN = 1u << 0,      /* join table synthesised for an implicit many-to-many */
-    SINEW_MODEL_READONLY = 1u << 1   /* `@@readonly`: sinew reads it (count, list, query, relations)
+    SINEW_MODEL_READONLY = 1u << 1,  /* `@@readonly`: sinew reads it (count, list, query, relations)
                                         and never writes it; the one way to have no primary key
                                         (a log table, a partitioned table as `db pull` finds them) */
+    SINEW_MODEL_VIEW = 1u << 2       /* `@@view`: a database view (or materialized view), read-only too;
+                                        sinew never creates it: its CREATE VIEW is the migration's SQL */
 };
 
 /*
@@ -199,6 +218,10 @@ typedef struct sinew_model {
     sinew_distribution distribution;
     unsigned dist_field;             /* SINEW_DIST_HASH: the field index of the distribution column */
     const struct sinew_model *colocate_with;   /* `@@distribute(col, colocate_with: Model)`, or NULL */
+    const char *pk_name;             /* the primary key's SQL constraint name (`@id(name:)`, `@@id([..], name:)`),
+                                        NULL for the database's default */
+    const sinew_check *checks;       /* `@@check` table constraints */
+    size_t nchecks;
 } sinew_model;
 
 typedef struct sinew_schema {

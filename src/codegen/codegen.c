@@ -327,7 +327,8 @@ static void flags_expr(FILE *f, unsigned fl)
         {SINEW_FIELD_AUTO, "SINEW_FIELD_AUTO"}, {SINEW_FIELD_UNIQUE, "SINEW_FIELD_UNIQUE"},
         {SINEW_FIELD_INDEX, "SINEW_FIELD_INDEX"}, {SINEW_FIELD_VERSION, "SINEW_FIELD_VERSION"},
         {SINEW_FIELD_FK, "SINEW_FIELD_FK"}, {SINEW_FIELD_IMPLICIT, "SINEW_FIELD_IMPLICIT"},
-        {SINEW_FIELD_DB_TYPE, "SINEW_FIELD_DB_TYPE"}};
+        {SINEW_FIELD_DB_TYPE, "SINEW_FIELD_DB_TYPE"}, {SINEW_FIELD_GENERATED, "SINEW_FIELD_GENERATED"},
+        {SINEW_FIELD_VIRTUAL, "SINEW_FIELD_VIRTUAL"}, {SINEW_FIELD_READONLY, "SINEW_FIELD_READONLY"}};
     int any = 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (fl & names[i].bit) {
@@ -768,6 +769,7 @@ static void emit_source(gen *g, const sinew_codegen_opts *o)
             if (fd->renamed_from) fprintf(c, ", .renamed_from = "), lit(c, fd->renamed_from);
             if (fd->doc) fprintf(c, ", .doc = "), lit(c, fd->doc);
             if (fd->db_type) fprintf(c, ", .db_type = "), lit(c, fd->db_type);
+            if (fd->generated) fprintf(c, ", .generated = "), lit(c, fd->generated);
             fprintf(c, ",\n     .offset = offsetof(%s, %s), .has_offset = ", m->name, cnm->fields[f]);
             if (has_flag_member(fd)) fprintf(c, "offsetof(%s, has_%s)", m->name, cnm->fields[f]);
             else fputs("SINEW_NO_OFFSET", c);
@@ -791,7 +793,9 @@ static void emit_source(gen *g, const sinew_codegen_opts *o)
                 lit(c, ix->name);
                 fprintf(c, ", .fields = %s_index%zu, .nfields = %zu, .unique = %d, .loc = ", cn, x, ix->nfields, ix->unique);
                 loc(c, ix->loc);
-                fprintf(c, ", .automatic = %d},\n", ix->automatic);
+                fprintf(c, ", .automatic = %d", ix->automatic);
+                if (ix->where) fprintf(c, ", .where = "), lit(c, ix->where);
+                fputs("},\n", c);
             }
             fprintf(c, "};\n");
         }
@@ -823,8 +827,21 @@ static void emit_source(gen *g, const sinew_codegen_opts *o)
                 fprintf(c, ",\n     .on_delete = %s, .on_update = %s, .optional = %d, .offset = offsetof(%s, %s)",
                         action_const(rl->on_delete), action_const(rl->on_update), rl->optional, m->name, cnm->rels[r]);
                 if (rl->doc) fprintf(c, ", .doc = "), lit(c, rl->doc);
+                if (rl->fk_name) fprintf(c, ", .fk_name = "), lit(c, rl->fk_name);
                 fprintf(c, ", .order = %d, .loc = ", rl->order);
                 loc(c, rl->loc);
+                fputs("},\n", c);
+            }
+            fprintf(c, "};\n");
+        }
+        if (m->nchecks) {
+            fprintf(c, "static const sinew_check %s_checks[] = {\n", cn);
+            for (size_t k = 0; k < m->nchecks; k++) {
+                fprintf(c, "    {.name = ");
+                if (m->checks[k].name) lit(c, m->checks[k].name);
+                else fputs("NULL", c);
+                fprintf(c, ", .expr = ");
+                lit(c, m->checks[k].expr);
                 fputs("},\n", c);
             }
             fprintf(c, "};\n");
@@ -838,12 +855,15 @@ static void emit_source(gen *g, const sinew_codegen_opts *o)
         if (m->doc) fprintf(c, ", .doc = "), lit(c, m->doc);
         if (m->renamed_from) fprintf(c, ", .renamed_from = "), lit(c, m->renamed_from);
         unsigned mf = m->flags & (SINEW_MODEL_JOIN | SINEW_MODEL_READONLY);
-        fprintf(c, ",\n    .flags = %s, .size = sizeof(%s),\n",
+        fprintf(c, ",\n    .flags = %s%s, .size = sizeof(%s),\n",
                 mf == (SINEW_MODEL_JOIN | SINEW_MODEL_READONLY) ? "SINEW_MODEL_JOIN | SINEW_MODEL_READONLY"
-                : mf == SINEW_MODEL_JOIN ? "SINEW_MODEL_JOIN" : mf ? "SINEW_MODEL_READONLY" : "0", m->name);
+                : mf == SINEW_MODEL_JOIN ? "SINEW_MODEL_JOIN" : mf ? "SINEW_MODEL_READONLY" : "0",
+                (m->flags & SINEW_MODEL_VIEW) ? " | SINEW_MODEL_VIEW" : "", m->name);
         fprintf(c, "    .fields = %s_fields, .nfields = %zu, .pk = %s_pk, .npk = %zu,\n", cn, m->nfields, cn, m->npk);
         if (m->nindexes) fprintf(c, "    .indexes = %s_indexes, .nindexes = %zu,\n", cn, m->nindexes);
         if (m->nrelations) fprintf(c, "    .relations = %s_relations, .nrelations = %zu,\n", cn, m->nrelations);
+        if (m->pk_name) fprintf(c, "    .pk_name = "), lit(c, m->pk_name), fputs(",\n", c);
+        if (m->nchecks) fprintf(c, "    .checks = %s_checks, .nchecks = %zu,\n", cn, m->nchecks);
         fputs("    .loc = ", c);
         loc(c, m->loc);
         if (m->distribution == SINEW_DIST_HASH) {

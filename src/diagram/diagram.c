@@ -48,7 +48,8 @@ sinew_diagram_format sinew_diagram_format_parse(const char *n)
 static int is_table_item(sn_drift_kind k)
 {
     return k == SN_DRIFT_PRIMARY_KEY || k == SN_DRIFT_INDEX_MISSING || k == SN_DRIFT_INDEX_EXTRA ||
-           k == SN_DRIFT_FK_MISSING || k == SN_DRIFT_FK_EXTRA || k == SN_DRIFT_DISTRIBUTION;
+           k == SN_DRIFT_FK_MISSING || k == SN_DRIFT_FK_EXTRA || k == SN_DRIFT_DISTRIBUTION ||
+           k == SN_DRIFT_CONSTRAINT_NAME || k == SN_DRIFT_CHECK_MISSING || k == SN_DRIFT_CHECK_EXTRA;
 }
 
 static int has_item(const dctx *d, sn_drift_kind kind, const char *table, const char *column)

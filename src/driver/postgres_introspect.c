@@ -6,8 +6,12 @@
  * with a note for everything the graph cannot say. It runs plain queries
  * through the driver's own vtable on the connection, so it needs no libpq
  * calls of its own. Identity and serial columns are @auto; unique
- * constraints and unique indexes both count as unique; expression and
- * partial indexes are left out (the graph cannot express them; noted).
+ * constraints and unique indexes both count as unique; partial indexes
+ * keep their predicate (where:); expression indexes are left out (the graph
+ * cannot express them; noted).
+ * Constraint names (primary key, foreign keys, CHECKs) are passed on only
+ * when they are not PostgreSQL's defaults, so a pulled file names what the
+ * database named on purpose.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,10 +112,7 @@ static int columns(sinew_conn *db, sn_ib *b, int t, const char *table)
         if (x.drv->column_i64(x.stmt, 4) || (dflt && strstr(dflt, "nextval(")))
             sn_ib_auto(b, t, name);
         const char *tt = txt(&x, 5), *cat = txt(&x, 6);
-        if (generated)
-            sn_ib_note(b, t, name, "a generated column (GENERATED ALWAYS AS (%s) STORED): the database refuses "
-                       "writes to it; sinew still writes it: never set it, or insert and update through SQL",
-                       dflt ? dflt : "?");
+        if (generated && (rc = sn_ib_generated(b, t, name, dflt, 1))) { rc = sn_nomem(); break; }
         if (tt && !strcmp(tt, "e")) {
             if ((rc = sl_push(&en, name)) || (rc = sl_push(&en, decl)) || (rc = sl_push(&en, dflt))) break;
         } else if (tt && !strcmp(tt, "d")) {
@@ -134,6 +135,8 @@ static int columns(sinew_conn *db, sn_ib *b, int t, const char *table)
     return rc;
 }
 
+static int default_name(const char *name, const char *suffix);
+
 static int primary_key(sinew_conn *db, sn_ib *b, int t, const char *table)
 {
     cat_query x;
@@ -147,6 +150,60 @@ static int primary_key(sinew_conn *db, sn_ib *b, int t, const char *table)
     while ((rc = cq_step(&x)) == SINEW_ROW) {
         sn_ib_pk(b, t, txt(&x, 0), (int)x.drv->column_i64(x.stmt, 1));
         n++;
+    }
+    cq_end(&x);
+    if (rc != SINEW_DONE) return rc;
+    /* its name, when it is not PostgreSQL's own <table>_pkey */
+    rc = open_q(&x, db, "SELECT conname FROM pg_constraint WHERE conrelid = " REL " AND contype = 'p'", table);
+    if (rc) return rc;
+    if ((rc = cq_step(&x)) == SINEW_ROW) {
+        const char *nm = txt(&x, 0);
+        rc = nm && !default_name(nm, "_pkey") ? sn_ib_pk_name(b, t, nm) : SINEW_OK;
+        if (!rc) rc = SINEW_DONE;
+    }
+    cq_end(&x);
+    (void)n;
+    return rc == SINEW_DONE ? SINEW_OK : rc;
+}
+
+/*
+ * A name PostgreSQL made itself: <table>_pkey, <table>_<columns>_fkey, <table>_<column>_check, with a
+ * number after on a clash. Recognised by the suffix alone: such a name keeps the old table or column
+ * in it after a rename (ALTER TABLE ... RENAME does not rename constraints), and is still no name
+ * anyone chose.
+ */
+static int default_name(const char *name, const char *suffix)
+{
+    size_t n = name ? strlen(name) : 0, k = strlen(suffix);
+    while (n && name[n - 1] >= '0' && name[n - 1] <= '9') n--;
+    return n > k && !strncmp(name + n - k, suffix, k);
+}
+
+static int checks(sinew_conn *db, sn_ib *b, int t, const char *table)
+{
+    cat_query x;
+    int rc = open_q(&x, db,
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = " REL " AND contype = 'c' "
+        "AND conislocal ORDER BY conname", table);
+    if (rc) return rc;
+    while ((rc = cq_step(&x)) == SINEW_ROW) {
+        const char *nm = txt(&x, 0), *def = txt(&x, 1);
+        /* "CHECK ((rating >= 0))", perhaps with NOT VALID / NO INHERIT after: the expression inside */
+        size_t n = def ? strlen(def) : 0;
+        if (n < 8 || strncmp(def, "CHECK (", 7)) continue;
+        size_t depth = 0, end = 6;
+        for (size_t i = 6; i < n; i++) {
+            if (def[i] == '(') depth++;
+            else if (def[i] == ')' && --depth == 0) { end = i; break; }
+        }
+        char *expr = sn_strndup(def + 7, end > 7 ? end - 7 : 0);
+        if (!expr) { rc = sn_nomem(); break; }
+        rc = sn_ib_check(b, t, nm && !default_name(nm, "_check") ? nm : NULL, expr);
+        if (!rc && strstr(def + end, "NOT VALID"))
+            sn_ib_note(b, t, NULL, "the constraint %s is NOT VALID (rows before it are not checked); a migration "
+                       "made from this file creates it valid", nm);
+        sn_free(expr);
+        if (rc) { rc = sn_nomem(); break; }
     }
     cq_end(&x);
     return rc == SINEW_DONE ? SINEW_OK : rc;
@@ -173,11 +230,11 @@ static void sl_clear(strlist *l)
     l->n = 0;
 }
 
-static int flush_index(sn_ib *b, int t, const char *name, int unique, strlist *cols)
+static int flush_index(sn_ib *b, int t, const char *name, int unique, strlist *cols, const char *where)
 {
     int ok = 1;
     for (size_t i = 0; i < cols->n; i++) if (!cols->v[i]) ok = 0;   /* expression index */
-    int rc = ok ? sn_ib_index(b, t, name, unique, (const char *const *)cols->v, cols->n) : SINEW_OK;
+    int rc = ok ? sn_ib_index(b, t, name, unique, (const char *const *)cols->v, cols->n, where) : SINEW_OK;
     sl_clear(cols);
     return rc ? sn_nomem() : SINEW_OK;
 }
@@ -186,40 +243,44 @@ static int indexes(sinew_conn *db, sn_ib *b, int t, const char *table)
 {
     cat_query x;
     int rc = open_q(&x, db,
-        "SELECT COALESCE(con.conname, ic.relname), i.indisunique::int, a.attname FROM pg_index i "
+        "SELECT COALESCE(con.conname, ic.relname), i.indisunique::int, a.attname, pg_get_expr(i.indpred, i.indrelid) "
+        "FROM pg_index i "
         "JOIN pg_class ic ON ic.oid = i.indexrelid "
         "LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.contype = 'u' "
         "CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) "
         "LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
-        "WHERE i.indrelid = " REL " AND NOT i.indisprimary AND i.indpred IS NULL "
+        "WHERE i.indrelid = " REL " AND NOT i.indisprimary "
         "ORDER BY 1, k.ord", table);
     if (rc) return rc;
     strlist cols = {0};
-    char *cur = NULL;
+    char *cur = NULL, *where = NULL;
     int uniq = 0;
     while ((rc = cq_step(&x)) == SINEW_ROW) {
         const char *name = txt(&x, 0);
         if (!cur || strcmp(cur, name) != 0) {
-            if (cur && (rc = flush_index(b, t, cur, uniq, &cols))) break;
+            if (cur && (rc = flush_index(b, t, cur, uniq, &cols, where))) break;
             sn_free(cur);
+            sn_free(where);
             cur = sn_strdup(name);
-            if (!cur) { rc = sn_nomem(); break; }
+            where = txt(&x, 3) ? sn_strdup(txt(&x, 3)) : NULL;   /* a partial index's predicate */
+            if (!cur || (txt(&x, 3) && !where)) { rc = sn_nomem(); break; }
             uniq = (int)x.drv->column_i64(x.stmt, 1);
         }
         if ((rc = sl_push(&cols, txt(&x, 2)))) break;
     }
     cq_end(&x);
-    if (rc == SINEW_DONE) rc = cur ? flush_index(b, t, cur, uniq, &cols) : SINEW_OK;
+    if (rc == SINEW_DONE) rc = cur ? flush_index(b, t, cur, uniq, &cols, where) : SINEW_OK;
     sl_clear(&cols);
     sn_free(cols.v);
     sn_free(cur);
+    sn_free(where);
     if (rc) return rc;
     /* what the graph cannot hold: index methods other than btree, partial and expression indexes,
      * CHECK constraints */
     rc = open_q(&x, db,
         "SELECT ic.relname, am.amname::text FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
         "JOIN pg_am am ON am.oid = ic.relam WHERE i.indrelid = " REL " AND NOT i.indisprimary "
-        "AND i.indpred IS NULL AND i.indexprs IS NULL AND am.amname <> 'btree' ORDER BY 1", table);
+        "AND i.indexprs IS NULL AND am.amname <> 'btree' ORDER BY 1", table);
     if (rc) return rc;
     while ((rc = cq_step(&x)) == SINEW_ROW)
         sn_ib_note(b, t, NULL, "the index %s uses %s; the schema keeps its name and columns only (drift compares "
@@ -229,22 +290,13 @@ static int indexes(sinew_conn *db, sn_ib *b, int t, const char *table)
     rc = open_q(&x, db,
         "SELECT ic.relname, i.indisunique::int, (i.indpred IS NOT NULL)::int, pg_get_indexdef(i.indexrelid) "
         "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
-        "WHERE i.indrelid = " REL " AND NOT i.indisprimary AND (i.indpred IS NOT NULL OR i.indexprs IS NOT NULL) "
+        "WHERE i.indrelid = " REL " AND NOT i.indisprimary AND i.indexprs IS NOT NULL "
         "ORDER BY 1", table);
     if (rc) return rc;
     while ((rc = cq_step(&x)) == SINEW_ROW)
         sn_ib_note(b, t, NULL, "the %s %sindex %s is not pulled (drift does not see it); keep it in a migration's "
-                   "SQL: %s", x.drv->column_i64(x.stmt, 2) ? "partial" : "expression",
+                   "SQL: %s", x.drv->column_i64(x.stmt, 2) ? "partial expression" : "expression",
                    x.drv->column_i64(x.stmt, 1) ? "unique " : "", txt(&x, 0), txt(&x, 3));
-    cq_end(&x);
-    if (rc != SINEW_DONE) return rc;
-    rc = open_q(&x, db,
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = " REL " AND contype = 'c' "
-        "ORDER BY conname", table);
-    if (rc) return rc;
-    while ((rc = cq_step(&x)) == SINEW_ROW)
-        sn_ib_note(b, t, NULL, "the constraint %s %s is not pulled (the database still enforces it; drift does not "
-                   "compare it): add it as @check(\"...\") if sinew should know", txt(&x, 0), txt(&x, 1));
     cq_end(&x);
     return rc == SINEW_DONE ? SINEW_OK : rc;
 }
@@ -254,7 +306,7 @@ static int foreign_keys(sinew_conn *db, sn_ib *b, int t, const char *table)
     cat_query x;
     int rc = open_q(&x, db,
         "SELECT con.conname, k.ord::int, la.attname, ft.relname, fa.attname, "
-        "con.confdeltype::text, con.confupdtype::text FROM pg_constraint con "
+        "con.confdeltype::text, con.confupdtype::text, (k.ord = cardinality(con.conkey))::int FROM pg_constraint con "
         "JOIN pg_class ft ON ft.oid = con.confrelid "
         "CROSS JOIN LATERAL unnest(con.conkey::int2[], con.confkey::int2[]) WITH ORDINALITY AS k(l, f, ord) "
         "JOIN pg_attribute la ON la.attrelid = con.conrelid AND la.attnum = k.l "
@@ -274,6 +326,8 @@ static int foreign_keys(sinew_conn *db, sn_ib *b, int t, const char *table)
         rc = sn_ib_fk(b, t, id, (int)x.drv->column_i64(x.stmt, 1), txt(&x, 2), txt(&x, 3), txt(&x, 4),
                       sn_fk_action_from_sql(txt(&x, 5)), sn_fk_action_from_sql(txt(&x, 6)));
         if (rc) { rc = sn_nomem(); break; }
+        /* the name, unless it is one PostgreSQL made (<table>_<columns>_fkey) */
+        if (x.drv->column_i64(x.stmt, 7) && !default_name(name, "_fkey") && (rc = sn_ib_fk_name(b, t, id, name))) break;
     }
     cq_end(&x);
     sn_free(cur);
@@ -377,10 +431,11 @@ int sn_pg_introspect(sinew_conn *db, sinew_schema **out)
     cat_query x;
     strlist names = {0};
     strlist parents = {0};
+    strlist kinds = {0};
     int rc = open_q(&x, db,
         "SELECT c.relname, (SELECT p.relname FROM pg_inherits ih JOIN pg_class p ON p.oid = ih.inhparent "
         "WHERE ih.inhrelid = c.oid ORDER BY ih.inhseqno LIMIT 1), c.relispartition::int "
-        ", n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        ", n.nspname, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = ANY (current_schemas(false)) AND c.relkind IN ('r', 'p') "
         "AND c.relname <> 'sinew_migrations' "
         "ORDER BY array_position(current_schemas(false), n.nspname), c.relname", NULL);
@@ -394,30 +449,61 @@ int sn_pg_introspect(sinew_conn *db, sinew_schema **out)
                            "of that name (sinew names tables without their schema)", txt(&x, 3), txt(&x, 0));
                 continue;
             }
-            if ((rc = sl_push(&names, txt(&x, 0)))) break;
             const char *par = txt(&x, 1);
+            if (par && x.drv->column_i64(x.stmt, 2)) {
+                /* a partition of a declaratively partitioned table: its rows are the parent's, read
+                 * through the parent's model (one model for the whole table) */
+                sn_ib_note(b, -1, NULL, "table %s: a partition of %s, not pulled as a model of its own; read its rows "
+                           "through %s (a migration made from the file creates %s unpartitioned: keep PARTITION BY "
+                           "and the partitions in that migration's SQL)", txt(&x, 0), par, par, par);
+                continue;
+            }
+            if ((rc = sl_push(&names, txt(&x, 0)))) break;
             char how[200];     /* sl_push copies it; a PostgreSQL name has at most 63 bytes */
             if (par) snprintf(how, sizeof how, "%s of %s", x.drv->column_i64(x.stmt, 2) ? "a partition"
                               : "an INHERITS child", par);
             if ((rc = sl_push(&parents, par ? how : NULL))) break;
+            if ((rc = sl_push(&kinds, txt(&x, 4)))) break;
         }
         cq_end(&x);
         if (rc == SINEW_DONE) rc = SINEW_OK;
     }
-    /* views and materialized views: not models */
+    /* views and materialized views */
     if (!rc) rc = open_q(&x, db,
         "SELECT c.relname, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = ANY (current_schemas(false)) AND c.relkind IN ('v', 'm') ORDER BY c.relname", NULL);
+    strlist views = {0}, vkinds = {0};
     if (!rc) {
         while ((rc = cq_step(&x)) == SINEW_ROW)
-            sn_ib_note(b, -1, NULL, "%s %s: not pulled (sinew has no read-only models); query it with SQL",
-                       !strcmp(txt(&x, 1), "m") ? "materialized view" : "view", txt(&x, 0));
+            if ((rc = sl_push(&views, txt(&x, 0))) || (rc = sl_push(&vkinds, txt(&x, 1)))) break;
         cq_end(&x);
         if (rc == SINEW_DONE) rc = SINEW_OK;
     }
+    /* views and materialized views: read-only @@view models of their columns */
+    for (size_t i = 0; !rc && i < views.n; i++) {
+        int shadowed = 0;
+        for (size_t k = 0; k < names.n && !shadowed; k++) shadowed = !strcmp(names.v[k], views.v[i]);
+        if (shadowed) continue;
+        int t = sn_ib_table(b, views.v[i]);
+        if (t < 0) { rc = sn_nomem(); break; }
+        rc = columns(db, b, t, views.v[i]);
+        if (rc) break;
+        sn_ib_view(b, t);
+        sn_ib_note(b, t, NULL, "a %s, pulled as a read-only @@view model; a migration made from this file does not "
+                   "create it: put its CREATE %sVIEW in that migration's SQL",
+                   !strcmp(vkinds.v[i], "m") ? "materialized view" : "view", !strcmp(vkinds.v[i], "m") ? "MATERIALIZED " : "");
+    }
+    sl_clear(&views);
+    sn_free(views.v);
+    sl_clear(&vkinds);
+    sn_free(vkinds.v);
     for (size_t i = 0; !rc && i < names.n; i++) {
         int t = sn_ib_table(b, names.v[i]);
         if (t < 0) { rc = sn_nomem(); break; }
+        if (kinds.v[i] && !strcmp(kinds.v[i], "p"))
+            sn_ib_note(b, t, NULL, "a partitioned table, pulled as one model (its partitions are not models); a "
+                       "migration made from this file creates it unpartitioned: keep PARTITION BY and the "
+                       "partitions in that migration's SQL");
         if (parents.v[i])
             sn_ib_note(b, t, NULL, "%s: pulled as a model of its own; its rows are also the parent's (reading the "
                        "parent table includes them)", parents.v[i]);
@@ -425,12 +511,15 @@ int sn_pg_introspect(sinew_conn *db, sinew_schema **out)
         if (!rc) rc = primary_key(db, b, t, names.v[i]);
         if (!rc) rc = indexes(db, b, t, names.v[i]);
         if (!rc) rc = foreign_keys(db, b, t, names.v[i]);
+        if (!rc) rc = checks(db, b, t, names.v[i]);
     }
     if (!rc) rc = distribution(db, b, &names);
     sl_clear(&names);
     sn_free(names.v);
     sl_clear(&parents);
     sn_free(parents.v);
+    sl_clear(&kinds);
+    sn_free(kinds.v);
     if (!rc) rc = sn_ib_finish(b, out);
     sn_ib_free(b);
     return rc;

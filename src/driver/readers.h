@@ -12,6 +12,11 @@
 struct sqlite3;
 
 int sn_sqlite_introspect(sinew_conn *c, sinew_schema **out);
+struct sn_ib;
+/* sqlite_constraints.c: constraint names, CHECKs and generated columns from a CREATE TABLE's text */
+int sn_sqlite_constraints(struct sn_ib *b, int t, const char *sql);
+/* the predicate of a CREATE INDEX ... WHERE (allocated), or NULL */
+char *sn_sqlite_index_where(const char *sql);
 struct sqlite3 *sn_sqlite_handle(sinew_conn *c);      /* sqlite.c: the connection's handle */
 
 int sn_pg_introspect(sinew_conn *c, sinew_schema **out);

@@ -7,7 +7,6 @@
  * makes for UNIQUE constraints count as those constraints, not as extra
  * indexes. sqlite_* tables and sinew_migrations are left out.
  */
-#include <ctype.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <strings.h>
@@ -34,7 +33,8 @@ static int prep(sqlite3 *db, const char *sql, const char *arg, sqlite3_stmt **st
 static int read_columns(sqlite3 *db, sn_ib *b, int t, const char *table)
 {
     sqlite3_stmt *st;
-    int rc = prep(db, "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid",
+    int rc = prep(db, "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_xinfo(?) WHERE hidden IN (0, 2, 3) "
+                      "ORDER BY cid",
                   table, &st);
     if (rc) return rc;
     int npk = 0;
@@ -62,7 +62,7 @@ static int read_columns(sqlite3 *db, sn_ib *b, int t, const char *table)
     return rc;
 }
 
-static int read_index(sqlite3 *db, sn_ib *b, int t, const char *index, int unique, int autoidx)
+static int read_index(sqlite3 *db, sn_ib *b, int t, const char *index, int unique, int autoidx, const char *where)
 {
     sqlite3_stmt *st;
     int rc = prep(db, "SELECT name FROM pragma_index_info(?) ORDER BY seqno", index, &st);
@@ -84,7 +84,7 @@ static int read_index(sqlite3 *db, sn_ib *b, int t, const char *index, int uniqu
     if (!rc && expr)
         sn_ib_note(b, t, NULL, "the %sindex %s is over an expression and is not pulled (drift does not see it); "
                    "keep it in a migration's SQL", unique ? "unique " : "", index);
-    if (!rc && !expr) rc = sn_ib_index(b, t, autoidx ? NULL : index, unique, cols, n);
+    if (!rc && !expr) rc = sn_ib_index(b, t, autoidx ? NULL : index, unique, cols, n, where);
     for (size_t i = 0; i < n; i++) sn_free(owned[i]);
     return rc ? sn_nomem() : SINEW_OK;
 }
@@ -97,16 +97,19 @@ static int read_indexes(sqlite3 *db, sn_ib *b, int t, const char *table)
     if (rc) return rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *name = col_text(st, 0), *origin = col_text(st, 2);
-        if (name && sqlite3_column_int(st, 3)) {
-            sn_ib_note(b, t, NULL, "the partial %sindex %s (CREATE INDEX ... WHERE) is not pulled (drift does not "
-                       "see it); keep it in a migration's SQL", sqlite3_column_int(st, 1) ? "unique " : "", name);
-            continue;
-        }
         if (!name || (origin && !strcmp(origin, "pk"))) continue;
         char *nm = sn_strdup(name);
         if (!nm) { rc = sn_nomem(); break; }
-        rc = read_index(db, b, t, nm, sqlite3_column_int(st, 1),
-                        strncmp(nm, "sqlite_autoindex_", 17) == 0);
+        char *where = NULL;
+        rc = SINEW_OK;
+        if (sqlite3_column_int(st, 3)) {   /* partial: the predicate is only in its CREATE INDEX */
+            sqlite3_stmt *q;
+            rc = prep(db, "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", nm, &q);
+            if (!rc && sqlite3_step(q) == SQLITE_ROW && col_text(q, 0)) where = sn_sqlite_index_where(col_text(q, 0));
+            if (!rc) sqlite3_finalize(q);
+        }
+        if (!rc) rc = read_index(db, b, t, nm, sqlite3_column_int(st, 1), strncmp(nm, "sqlite_autoindex_", 17) == 0, where);
+        sn_free(where);
         sn_free(nm);
         if (rc) break;
     }
@@ -132,43 +135,38 @@ static int read_fks(sqlite3 *db, sn_ib *b, int t, const char *table)
     return rc;
 }
 
-/* What the pragmas show that the graph cannot hold: generated columns, CHECK constraints, views. */
-static int read_lossy(sqlite3 *db, sn_ib *b, int t, const char *table)
+/* What only the table's SQL says: constraint names, CHECK constraints, generated columns. */
+static int read_sql(sqlite3 *db, sn_ib *b, int t, const char *table)
 {
     sqlite3_stmt *st;
-    int rc = prep(db, "SELECT name, hidden FROM pragma_table_xinfo(?) WHERE hidden IN (2, 3) ORDER BY cid", table, &st);
+    int rc = prep(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", table, &st);
     if (rc) return rc;
-    while (sqlite3_step(st) == SQLITE_ROW)
-        sn_ib_note(b, t, NULL, "the generated column %s (GENERATED ALWAYS AS ... %s) is not pulled: sinew cannot "
-                   "write it, and reads it only through SQL", col_text(st, 0),
-                   sqlite3_column_int(st, 1) == 3 ? "STORED" : "VIRTUAL");
+    if (sqlite3_step(st) == SQLITE_ROW && col_text(st, 0)) rc = sn_sqlite_constraints(b, t, col_text(st, 0));
     sqlite3_finalize(st);
-    rc = prep(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", table, &st);
-    if (rc) return rc;
-    if (sqlite3_step(st) == SQLITE_ROW && col_text(st, 0)) {
-        const char *sql = col_text(st, 0);
-        for (const char *p = sql; *p; p++)
-            if (!strncasecmp(p, "CHECK", 5) && (p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_')) &&
-                !(isalnum((unsigned char)p[5]) || p[5] == '_')) {
-                sn_ib_note(b, t, NULL, "the table's CHECK constraints are not pulled (the database still enforces "
-                           "them; drift does not compare them): add them as @check(\"...\") if sinew should know");
-                break;
-            }
-    }
-    sqlite3_finalize(st);
-    return SINEW_OK;
+    return rc;
 }
 
-static int note_views(sqlite3 *db, sn_ib *b)
+/* views: read-only @@view models of their columns */
+static int read_views(sqlite3 *db, sn_ib *b)
 {
     sqlite3_stmt *st;
     int rc = prep(db, "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name", NULL, &st);
     if (rc) return rc;
-    while (sqlite3_step(st) == SQLITE_ROW)
-        sn_ib_note(b, -1, NULL, "view %s: not pulled (sinew has no read-only models); query it with SQL",
-                   col_text(st, 0));
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        char *name = sn_strdup(col_text(st, 0));
+        if (!name) { rc = sn_nomem(); break; }
+        int t = sn_ib_table(b, name);
+        if (t < 0) rc = sn_nomem();
+        if (!rc) rc = read_columns(db, b, t, name);
+        if (!rc) {
+            sn_ib_view(b, t);
+            sn_ib_note(b, t, NULL, "a view, pulled as a read-only @@view model; a migration made from this file does "
+                       "not create it: put its CREATE VIEW in that migration's SQL");
+        }
+        sn_free(name);
+    }
     sqlite3_finalize(st);
-    return SINEW_OK;
+    return rc;
 }
 
 int sn_sqlite_introspect(sinew_conn *c, sinew_schema **out)
@@ -203,9 +201,9 @@ int sn_sqlite_introspect(sinew_conn *c, sinew_schema **out)
         rc = read_columns(db, b, t, names[i]);
         if (!rc) rc = read_indexes(db, b, t, names[i]);
         if (!rc) rc = read_fks(db, b, t, names[i]);
-        if (!rc) rc = read_lossy(db, b, t, names[i]);
+        if (!rc) rc = read_sql(db, b, t, names[i]);
     }
-    if (!rc) rc = note_views(db, b);
+    if (!rc) rc = read_views(db, b);
     for (size_t i = 0; i < n; i++) sn_free(names[i]);
     sn_free(names);
     if (!rc) rc = sn_ib_finish(b, out);

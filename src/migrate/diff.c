@@ -117,7 +117,8 @@ static const char *to_col(ctx *c, const sinew_model *fm, const char *col)
 static int ix_equal(ctx *c, const sinew_model *fm, const sn_ixdef *f, const sn_ixdef *t)
 {
     if (f->unique != t->unique || f->ncols != t->ncols) return 0;
-    if (!t->unique && !same(f->name, t->name)) return 0;
+    if ((!t->unique || t->where) && !same(f->name, t->name)) return 0;
+    if (!same(f->where, t->where) && (f->where || t->where)) return 0;   /* a predicate added, dropped or changed */
     for (size_t i = 0; i < f->ncols; i++)
         if (!same(to_col(c, fm, f->cols[i]), t->cols[i])) return 0;
     return 1;
@@ -127,6 +128,7 @@ static int fk_equal(ctx *c, const sinew_model *fm, const sinew_relation *f, cons
                     const sinew_relation *t)
 {
     if (f->nkeys != t->nkeys || f->on_delete != t->on_delete || f->on_update != t->on_update) return 0;
+    if (!same(f->fk_name, t->fk_name) && (f->fk_name || t->fk_name)) return 0;   /* renamed: dropped and added */
     tmatch *tg = find_to(c, f->target);
     if (!tg || !same(tg->to->table, t->target->table)) return 0;
     for (size_t i = 0; i < f->nkeys; i++) {
@@ -215,6 +217,7 @@ static int diff_table(ctx *c, tmatch *m)
     int pk_changed = fm->npk != tm->npk;
     for (size_t k = 0; !pk_changed && k < tm->npk; k++)
         pk_changed = !same(to_col(c, fm, fm->fields[fm->pk[k]].column), tm->fields[tm->pk[k]].column);
+    if (!same(fm->pk_name, tm->pk_name) && (fm->pk_name || tm->pk_name)) pk_changed = 1;   /* renamed */
     if (pk_changed) {
         if (!(op = push(c, SN_OP_ALTER_PK, fm, tm))) return SINEW_NOMEM;
         op->what = sn_arena_printf(c->a, "change the primary key of %s", tm->table);
@@ -227,7 +230,8 @@ static int diff_table(ctx *c, tmatch *m)
         size_t y = 0;
         while (y < nt && !ix_equal(c, fm, &fi[x], &ti[y])) y++;
         if (y < nt) continue;
-        if (!(op = push(c, fi[x].unique ? SN_OP_DROP_UNIQUE : SN_OP_DROP_INDEX, fm, tm))) return SINEW_NOMEM;
+        /* a partial unique index is an index, not a table constraint */
+        if (!(op = push(c, fi[x].unique && !fi[x].where ? SN_OP_DROP_UNIQUE : SN_OP_DROP_INDEX, fm, tm))) return SINEW_NOMEM;
         op->ix = fi[x];
         op->what = sn_arena_printf(c->a, "drop %s %s", fi[x].unique ? "unique constraint" : "index", fi[x].name);
     }
@@ -235,7 +239,7 @@ static int diff_table(ctx *c, tmatch *m)
         size_t x = 0;
         while (x < nf && !ix_equal(c, fm, &fi[x], &ti[y])) x++;
         if (x < nf) continue;
-        if (!(op = push(c, ti[y].unique ? SN_OP_ADD_UNIQUE : SN_OP_ADD_INDEX, fm, tm))) return SINEW_NOMEM;
+        if (!(op = push(c, ti[y].unique && !ti[y].where ? SN_OP_ADD_UNIQUE : SN_OP_ADD_INDEX, fm, tm))) return SINEW_NOMEM;
         op->ix = ti[y];
         op->what = sn_arena_printf(c->a, "add %s %s", ti[y].unique ? "unique constraint" : "index", ti[y].name);
     }
@@ -341,6 +345,11 @@ int sn_diff_schemas(const sinew_schema *from, const sinew_schema *to, sn_diff *d
         const sinew_model *f = match_table(from, t, used);
         c.m[i].to = t;
         c.m[i].from = f;
+        if (t->flags & SINEW_MODEL_VIEW) {   /* views are the migration's own SQL: never created nor altered */
+            for (size_t j = 0; f && j < nf; j++) if (from->models[j] == f) used[j] = 1;
+            c.m[i].from = NULL;
+            continue;
+        }
         if (!f) { created[ncreated++] = t; continue; }
         for (size_t j = 0; j < nf; j++) if (from->models[j] == f) used[j] = 1;
         c.m[i].fmap = sn_arena_alloc(c.a, (t->nfields + 1) * sizeof(int));
@@ -348,7 +357,8 @@ int sn_diff_schemas(const sinew_schema *from, const sinew_schema *to, sn_diff *d
         if (!c.m[i].fmap || !c.m[i].rmap) goto nomem;
         match_fields(&c.m[i]);
     }
-    for (size_t j = 0; j < nf; j++) if (!used[j]) c.dropped[c.ndropped++] = from->models[j];
+    for (size_t j = 0; j < nf; j++)
+        if (!used[j] && !(from->models[j]->flags & SINEW_MODEL_VIEW)) c.dropped[c.ndropped++] = from->models[j];
     for (size_t i = 0; i < nt; i++)
         if (c.m[i].from && diff_table(&c, &c.m[i])) goto nomem;
     if (topo(c.a, created, ncreated) || topo(c.a, c.dropped, c.ndropped)) goto nomem;

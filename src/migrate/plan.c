@@ -64,7 +64,7 @@ static void ix_ident(sn_buf *o, const sinew_dialect *dl, const char *table, cons
 
 static void add_index(sn_buf *o, const sinew_dialect *dl, const char *table, const sn_ixdef *ix)
 {
-    if (ix->unique && dl->unique_constraints) {
+    if (ix->unique && dl->unique_constraints && !ix->where) {
         sn_buf_puts(o, "ALTER TABLE ");
         ident(o, dl, table);
         sn_buf_puts(o, " ADD CONSTRAINT ");
@@ -78,12 +78,18 @@ static void add_index(sn_buf *o, const sinew_dialect *dl, const char *table, con
         sn_buf_puts(o, " (");
     }
     cols(o, dl, ix->cols, ix->ncols);
-    sn_buf_puts(o, ");\n");
+    sn_buf_putc(o, ')');
+    if (ix->where) sn_buf_printf(o, " WHERE %s", ix->where);   /* the schema's SQL, as written */
+    sn_buf_puts(o, ";\n");
 }
 
 /* the database's own name for a foreign key: <table>_<columns>_fkey */
 static void pg_fk_name(sn_buf *o, const sinew_dialect *dl, const sinew_model *m, const sinew_relation *r)
 {
+    if (r->fk_name) {   /* the schema's own name for it */
+        ident(o, dl, r->fk_name);
+        return;
+    }
     const char *cols[SN_MAX_KEY];
     size_t n = 0;
     for (size_t i = 0; i < r->nkeys && n < SN_MAX_KEY; i++) cols[n++] = m->fields[r->local[i]].column;
@@ -204,12 +210,19 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
             sn_buf_puts(o, "DROP PRIMARY KEY;\n");
         } else {
             sn_buf_puts(o, "DROP CONSTRAINT ");
-            sn_sql_default_ident(o, dl, fm->table, NULL, 0, "pkey");   /* the database's name for it */
+            if (fm->pk_name) ident(o, dl, fm->pk_name);
+            else sn_sql_default_ident(o, dl, fm->table, NULL, 0, "pkey");   /* the database's name for it */
             sn_buf_puts(o, ";\n");
         }
         if (tm->npk) {
             alter_table(o, dl, tm->table);
-            sn_buf_puts(o, "ADD PRIMARY KEY (");
+            sn_buf_puts(o, "ADD ");
+            if (tm->pk_name) {
+                sn_buf_puts(o, "CONSTRAINT ");
+                ident(o, dl, tm->pk_name);
+                sn_buf_putc(o, ' ');
+            }
+            sn_buf_puts(o, "PRIMARY KEY (");
             for (size_t i = 0; i < tm->npk; i++) {
                 if (i) sn_buf_puts(o, ", ");
                 ident(o, dl, tm->fields[tm->pk[i]].column);
@@ -264,6 +277,8 @@ static int sqlite_simple(const sn_op *op)
     case SN_OP_ADD_COLUMN: {
         const sinew_field *f = &op->to_m->fields[op->to_f];
         if (f->flags & (SINEW_FIELD_PK | SINEW_FIELD_UNIQUE | SINEW_FIELD_FK)) return 0;
+        if ((f->flags & SINEW_FIELD_GENERATED) && !(f->flags & SINEW_FIELD_VIRTUAL)) return 0;   /* ADD COLUMN cannot */
+        if (f->flags & SINEW_FIELD_GENERATED) return 1;
         if (f->def.kind == SINEW_DEFAULT_NOW || f->def.kind == SINEW_DEFAULT_UUID) return 0;
         return (f->flags & SINEW_FIELD_NULLABLE) || f->def.kind == SINEW_DEFAULT_VALUE;
     }

@@ -23,8 +23,8 @@ static int is_session_obj(sinew_session *s, const void *p)
  * the database knows (the ones sinew computes are in the struct by then: defaults.c) */
 static uint64_t omit_mask(const sinew_model *m, const sn_plan *p, const void *obj)
 {
-    uint64_t omit = 0;
-    if (p->auto_pk >= 0 && sn_field_is_zero(&m->fields[p->auto_pk], obj)) omit = 1ull << p->auto_pk;
+    uint64_t omit = p->readonly;   /* generated columns: the database computes them */
+    if (p->auto_pk >= 0 && sn_field_is_zero(&m->fields[p->auto_pk], obj)) omit |= 1ull << p->auto_pk;
     for (size_t i = 0; i < m->nfields && (p->db_defaults >> i); i++)
         if (((p->db_defaults >> i) & 1) && sn_field_is_zero(&m->fields[i], obj)) omit |= 1ull << i;
     return omit;

@@ -497,6 +497,7 @@ static int exec_script(sinew_db *db, sn_buf *b)
 
 static int create_one(sinew_db *db, const sinew_model *m, int with_fks)
 {
+    if (m->flags & SINEW_MODEL_VIEW) return SINEW_OK;   /* a view is made by its CREATE VIEW, never by sinew */
     if (m->npk == 0 && !(m->flags & SINEW_MODEL_READONLY))
         return sinew_error_set(SINEW_MISUSE, "model %s has no primary key: mark a field @id or add @@id([...])",
                                m->name);

@@ -49,6 +49,8 @@ typedef struct sn_plan {
     uint64_t checked;              /* bit i: field i's values are checked before writing (values.c) */
     int has_rules;                 /* some field has validation rules (sinew_validate has work) */
     uint64_t pk_mask;              /* bit i: field i is part of the primary key */
+    uint64_t readonly;             /* bit i: field i is never written (SINEW_FIELD_READONLY: generated columns);
+                                      inserts read it back, updates re-read it when they change the row */
 } sn_plan;
 
 /* ---- the db handle ---- */

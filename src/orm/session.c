@@ -191,6 +191,9 @@ SN_HOT sn_obj *sn_obj_check(sinew_session *s, const sinew_model *m, void *obj, c
 int sn_model_writable(const sinew_model *m, const char *fn)
 {
     if (!m || !(m->flags & SINEW_MODEL_READONLY)) return SINEW_OK;
+    if (m->flags & SINEW_MODEL_VIEW)
+        return sinew_error_set(SINEW_MISUSE, "%s: model %s is a view (@@view %s): sinew counts, lists, queries and "
+                               "loads it, and never writes it; write the tables it reads", fn, m->name, m->table);
     return sinew_error_set(SINEW_MISUSE, "%s: model %s is read-only (@@readonly%s): sinew counts, lists, queries and "
                            "follows its relations, and never writes it; write it with sinew_exec or give the table a "
                            "primary key and drop @@readonly", fn, m->name, m->npk ? "" : ", the table has no primary key");
@@ -493,6 +496,7 @@ SN_HOT SN_NOINLINE int sn_insert_row(sinew_session *s, const sinew_model *m, voi
     uint64_t candidates = p->db_defaults | (p->auto_pk >= 0 ? 1ull << p->auto_pk : 0);
     for (size_t i = 0; i < m->nfields && (candidates >> i); i++)
         if (((candidates >> i) & 1) && sn_field_is_zero(&m->fields[i], obj)) omit |= 1ull << i;
+    omit |= p->readonly;   /* never written (generated columns): read back through RETURNING */
     if (SN_UNLIKELY(p->checked & ~omit) && (rc = sn_check_fields(m, obj, p->checked & ~omit))) return rc;
     const sn_insert_variant *v;
     if (SN_UNLIKELY(rc = sn_plan_insert(s->db, p, omit, &v))) return rc;
@@ -528,6 +532,25 @@ SN_HOT SN_NOINLINE int sn_insert_row(sinew_session *s, const sinew_model *m, voi
     return rc;
 }
 
+/* The read-only fields of obj (generated columns) as the database has them now, by key. */
+SN_NOINLINE static int reread_readonly(sinew_session *s, const sn_plan *p, void *obj)
+{
+    const sinew_model *m = p->model;
+    sn_exec x;
+    int rc = sn_exec_start_plan(&x, s->db, p->select_pk);
+    for (size_t i = 0; i < m->npk && rc == SINEW_OK; i++) rc = sn_bind_field(&x, (int)i, &m->fields[m->pk[i]], obj);
+    if (rc == SINEW_OK) rc = sn_exec_step(&x);
+    if (rc == SINEW_ROW) {
+        rc = SINEW_OK;
+        for (size_t i = 0; i < m->nfields && rc == SINEW_OK; i++)   /* select_pk's columns are the fields */
+            if ((p->readonly >> i) & 1) rc = sn_hydrate_field(x.drv, x.stmt, (int)i, m, &m->fields[i], obj, &s->arena);
+    } else if (rc == SINEW_DONE) {
+        rc = SINEW_OK;
+    }
+    sn_exec_end(&x);
+    return rc;
+}
+
 SN_HOT SN_NOINLINE int sn_update_row(sinew_session *s, sn_obj *o)
 {
     const sinew_model *m = o->model;
@@ -538,6 +561,7 @@ SN_HOT SN_NOINLINE int sn_update_row(sinew_session *s, sn_obj *o)
     uint64_t set = 0;
     for (size_t i = 0; i < m->nfields; i++)
         if (sn_field_changed(&m->fields[i], obj, SN_SNAP(o))) set |= 1ull << i;
+    set &= ~p->readonly;                      /* never written: the database computes them */
     if (SN_UNLIKELY(!set)) return SINEW_OK;   /* nothing changed: nothing to send */
     /* a projection's object writes what was loaded and changed; a field it never had is refused */
     if (SN_UNLIKELY(o->rel != NULL) && SN_UNLIKELY(o->rel->absent & set))
@@ -583,6 +607,8 @@ SN_HOT SN_NOINLINE int sn_update_row(sinew_session *s, sn_obj *o)
                             m->fields[vf].type == SINEW_INT32 ? 4 : 8);
         return rc;
     }
+    /* generated columns follow the row: read them again (models without any pay nothing) */
+    if (SN_UNLIKELY(p->readonly) && (rc = reread_readonly(s, p, obj))) return rc;
     int key_changed = (set & p->pk_mask) != 0;
     if (SN_UNLIKELY(key_changed)) sn_identity_remove(s, o);
     sn_take_snapshot(s, o);

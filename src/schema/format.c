@@ -103,11 +103,12 @@ static int build_map(sn_arena *a, const char *text, size_t len, const lexer *lx,
         add(a, &v, &n, &cap, md->kw_line, 0, key(a, "m", md->name, NULL));
         for (size_t k = 0; k < md->nfields; k++)
             add(a, &v, &n, &cap, md->fields[k].line, md->fields[k].col, key(a, "f", md->name, md->fields[k].name));
-        size_t nix = 0;
+        size_t nix = 0, nck = 0;
         for (size_t k = 0; k < md->nattrs; k++) {
             const ast_attr *at = &md->attrs[k];
             const char *what = at->name;
             if (!strcmp(what, "index") || !strcmp(what, "unique")) what = sn_arena_printf(a, "index%zu", nix++);
+            else if (!strcmp(what, "check")) what = sn_arena_printf(a, "check%zu", nck++);
             add(a, &v, &n, &cap, at->line, at->col, key(a, "a", md->name, what));
         }
         if (md->end_line) add(a, &v, &n, &cap, md->end_line, 0, key(a, "}", md->name, NULL));

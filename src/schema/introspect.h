@@ -31,11 +31,25 @@ void sn_ib_retype(sn_ib *b, int t, const char *column, const char *decl_type, in
 /* Mark column as part of the primary key at 1-based position pos. */
 int sn_ib_pk(sn_ib *b, int t, const char *column, int pos);
 void sn_ib_auto(sn_ib *b, int t, const char *column);     /* @auto */
-/* An index or unique constraint over columns (in order). */
-int sn_ib_index(sn_ib *b, int t, const char *name, int unique, const char *const *columns, size_t n);
+/* An index or unique constraint over columns (in order); where: a partial index's predicate, or NULL. */
+int sn_ib_index(sn_ib *b, int t, const char *name, int unique, const char *const *columns, size_t n,
+                const char *where);
 /* One column pair of foreign key `id` (rows with the same id form a composite key, seq-ordered). */
 int sn_ib_fk(sn_ib *b, int t, int id, int seq, const char *from, const char *to_table,
              const char *to_column, sinew_fk_action on_delete, sinew_fk_action on_update);
+/* Constraint names the database gives explicitly (a reader passes none for the backend's default
+ * names): the primary key's, foreign key `id`'s (the columns of sn_ib_fk). */
+int sn_ib_pk_name(sn_ib *b, int t, const char *name);
+int sn_ib_fk_name(sn_ib *b, int t, int id, const char *name);
+/* A CHECK constraint: its SQL expression (without CHECK and the outer parentheses), its name or NULL. */
+int sn_ib_check(sn_ib *b, int t, const char *name, const char *expr);
+/* A generated column: the database computes it from expr (STORED, or VIRTUAL when stored is 0). */
+int sn_ib_generated(sn_ib *b, int t, const char *column, const char *expr, int stored);
+/* Table t is a view (call after its columns): a read-only @@view model; a column of no declared type
+ * (SQLite, an expression) is read as text. */
+void sn_ib_view(sn_ib *b, int t);
+/* Foreign key `id` by its local columns (in order), or -1: SQLite names constraints only in its SQL. */
+int sn_ib_fk_id_by_columns(sn_ib *b, int t, const char *const *cols, size_t n);
 
 /* The database distributes tables (a Citus coordinator): a table sn_ib_distribution does not
  * name is read as SINEW_DIST_LOCAL rather than SINEW_DIST_UNSAID. */

@@ -24,6 +24,7 @@ typedef struct ib_fkcol {
     int id, seq;
     char *from, *to_table, *to_col;
     sinew_fk_action del, upd;
+    const char *name;         /* the constraint's explicit name, or NULL */
 } ib_fkcol;
 
 typedef struct ib_table {
@@ -41,6 +42,10 @@ typedef struct ib_table {
     const char *doc;          /* notes on the table, for the model's /// comment */
     sinew_distribution dist;  /* sn_ib_distribution */
     char *dist_column;
+    const char *pk_name;
+    sinew_check *checks;
+    size_t nchecks, capchecks;
+    int view;
 } ib_table;
 
 struct sn_ib {
@@ -265,7 +270,8 @@ void sn_ib_auto(sn_ib *b, int ti, const char *column)
     }
 }
 
-int sn_ib_index(sn_ib *b, int ti, const char *name, int unique, const char *const *cols, size_t n)
+int sn_ib_index(sn_ib *b, int ti, const char *name, int unique, const char *const *cols, size_t n,
+                const char *where)
 {
     ib_table *t = &b->t[ti];
     if (n == 0) return SINEW_OK;
@@ -278,7 +284,7 @@ int sn_ib_index(sn_ib *b, int ti, const char *name, int unique, const char *cons
     }
     /* skip exact duplicates (a UNIQUE constraint and its own index) */
     for (size_t k = 0; k < t->ni; k++)
-        if (t->idx[k].nfields == n && t->idx[k].unique == unique &&
+        if (t->idx[k].nfields == n && t->idx[k].unique == unique && !where && !t->idx[k].where &&
             memcmp(t->idx[k].fields, f, n * sizeof *f) == 0) return SINEW_OK;
     if (!grow(b->a, (void **)&t->idx, &t->capi, t->ni, sizeof *t->idx)) return SINEW_NOMEM;
     sinew_index *ix = &t->idx[t->ni++];
@@ -287,6 +293,7 @@ int sn_ib_index(sn_ib *b, int ti, const char *name, int unique, const char *cons
     ix->fields = f;
     ix->nfields = n;
     ix->unique = unique;
+    if (where && !(ix->where = sn_arena_strdup(b->a, where))) return SINEW_NOMEM;
     return SINEW_OK;
 }
 
@@ -304,6 +311,77 @@ int sn_ib_fk(sn_ib *b, int ti, int id, int seq, const char *from, const char *to
     k->del = del;
     k->upd = upd;
     return k->from && k->to_table ? SINEW_OK : SINEW_NOMEM;
+}
+
+int sn_ib_pk_name(sn_ib *b, int ti, const char *name)
+{
+    b->t[ti].pk_name = name ? sn_arena_strdup(b->a, name) : NULL;
+    return !name || b->t[ti].pk_name ? SINEW_OK : SINEW_NOMEM;
+}
+
+int sn_ib_fk_name(sn_ib *b, int ti, int id, const char *name)
+{
+    ib_table *t = &b->t[ti];
+    const char *nm = name ? sn_arena_strdup(b->a, name) : NULL;
+    if (name && !nm) return SINEW_NOMEM;
+    for (size_t i = 0; i < t->nfk; i++)
+        if (t->fks[i].id == id) t->fks[i].name = nm;
+    return SINEW_OK;
+}
+
+int sn_ib_fk_id_by_columns(sn_ib *b, int ti, const char *const *cols, size_t n)
+{
+    ib_table *t = &b->t[ti];
+    for (size_t i = 0; i < t->nfk; i++) {
+        int id = t->fks[i].id;
+        size_t have = 0, match = 0;
+        for (size_t k = 0; k < t->nfk; k++) {
+            if (t->fks[k].id != id) continue;
+            have++;
+            int seq = t->fks[k].seq;
+            if (seq >= 0 && (size_t)seq < n && !strcasecmp(t->fks[k].from, cols[seq])) match++;
+        }
+        if (have == n && match == n) return id;
+    }
+    return -1;
+}
+
+int sn_ib_generated(sn_ib *b, int ti, const char *column, const char *expr, int stored)
+{
+    ib_table *t = &b->t[ti];
+    int c = find_col(t, column);
+    if (c < 0 || !expr) return SINEW_OK;
+    sinew_field *f = &t->fields[c];
+    if (!(f->generated = sn_arena_strdup(b->a, expr))) return SINEW_NOMEM;
+    f->flags |= SINEW_FIELD_GENERATED | SINEW_FIELD_READONLY | (stored ? 0u : SINEW_FIELD_VIRTUAL);
+    f->def.kind = SINEW_DEFAULT_NONE;
+    f->def.value = NULL;
+    return SINEW_OK;
+}
+
+void sn_ib_view(sn_ib *b, int ti)
+{
+    ib_table *t = &b->t[ti];
+    t->view = 1;
+    for (size_t i = 0; i < t->nf; i++)
+        if (t->fields[i].db_type && !t->fields[i].db_type[0]) {
+            t->fields[i].type = SINEW_TEXT;
+            t->fields[i].flags &= ~(unsigned)SINEW_FIELD_DB_TYPE;
+        }
+}
+
+int sn_ib_check(sn_ib *b, int ti, const char *name, const char *expr)
+{
+    ib_table *t = &b->t[ti];
+    if (!expr) return SINEW_OK;
+    if (!grow(b->a, (void **)&t->checks, &t->capchecks, t->nchecks, sizeof *t->checks)) return SINEW_NOMEM;
+    sinew_check *k = &t->checks[t->nchecks];
+    memset(k, 0, sizeof *k);
+    k->name = name ? sn_arena_strdup(b->a, name) : NULL;
+    k->expr = sn_arena_strdup(b->a, expr);
+    if ((name && !k->name) || !k->expr) return SINEW_NOMEM;
+    t->nchecks++;
+    return SINEW_OK;
 }
 
 /* ---- naming ------------------------------------------------------------------ */
@@ -487,7 +565,7 @@ static int key_unique(const ib_table *t, const unsigned *cols, size_t n)
     if (n == 1 && (t->fields[cols[0]].flags & SINEW_FIELD_UNIQUE)) return 1;
     if (t->model && same_set(t->model->pk, t->model->npk, cols, n)) return 1;
     for (size_t i = 0; i < t->ni; i++)
-        if (t->idx[i].unique && same_set(t->idx[i].fields, t->idx[i].nfields, cols, n)) return 1;
+        if (t->idx[i].unique && !t->idx[i].where && same_set(t->idx[i].fields, t->idx[i].nfields, cols, n)) return 1;
     return 0;
 }
 
@@ -554,6 +632,7 @@ static int resolve_fks(sn_ib *b, size_t ti)
             r->nkeys = n;
             r->on_delete = t->fks[start].del;
             r->on_update = t->fks[start].upd;
+            r->fk_name = t->fks[start].name;
             for (size_t k = 0; k < n; k++) {
                 t->fields[loc[k]].flags |= SINEW_FIELD_FK;
                 if (t->fields[loc[k]].flags & SINEW_FIELD_NULLABLE) r->optional = 1;
@@ -639,6 +718,9 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out)
         models[i] = m;
         m->table = t->table;
         m->doc = t->doc;
+        m->pk_name = t->pk_name;
+        m->checks = t->checks;
+        m->nchecks = t->nchecks;
         const char *nm = model_name(a, t->table);
         for (int n = 2; nm && sinew_schema_find_model(s, nm); n++) {
             nm = sn_arena_printf(a, "%s%d", model_name(a, t->table), n);
@@ -666,6 +748,7 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out)
         m->npk = k;
         /* no primary key (a log table, INHERITS children, a partitioned table): read, never written */
         if (!k) m->flags |= SINEW_MODEL_READONLY;
+        if (t->view) m->flags |= SINEW_MODEL_READONLY | SINEW_MODEL_VIEW;
         if (k != 1)
             for (size_t f = 0; f < t->nf; f++) {
                 if (!(t->fields[f].flags & SINEW_FIELD_AUTO)) continue;
@@ -679,12 +762,12 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out)
         size_t keep = 0;
         for (size_t x = 0; x < t->ni; x++) {
             sinew_index *ix = &t->idx[x];
-            if (ix->unique && ix->nfields == 1) {
+            if (ix->unique && ix->nfields == 1 && !ix->where) {
                 if (!(m->npk == 1 && m->pk[0] == ix->fields[0]))
                     t->fields[ix->fields[0]].flags |= SINEW_FIELD_UNIQUE;
                 continue;
             }
-            if (ix->unique && same_set(ix->fields, ix->nfields, m->pk, m->npk)) continue;
+            if (ix->unique && !ix->where && same_set(ix->fields, ix->nfields, m->pk, m->npk)) continue;
             if (!ix->name) {
                 sn_buf nb;
                 sn_buf_init(&nb);

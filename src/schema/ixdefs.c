@@ -17,6 +17,7 @@ size_t sn_model_ixdefs(sn_arena *a, const sinew_model *m, sn_ixdef **out)
         const sinew_index *ix = &m->indexes[i];
         v[k].name = ix->name;
         v[k].unique = ix->unique;
+        v[k].where = ix->where;
         v[k].ncols = ix->nfields;
         v[k].cols = sn_arena_calloc(a, (ix->nfields ? ix->nfields : 1) * sizeof *v[k].cols);
         if (!v[k].cols) return 0;

@@ -16,6 +16,7 @@ typedef struct sn_ixdef {
     size_t ncols;
     int unique;
     int field_level;            /* from a field flag: named <table>_<col>_key / _idx */
+    const char *where;          /* a partial index's predicate, or NULL */
 } sn_ixdef;
 
 /* The effective indexes of a model (explicit ones plus @unique / @index fields). */

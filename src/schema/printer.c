@@ -99,7 +99,14 @@ static void field_line(sn_buf *b, const sinew_model *m, const sinew_field *f, in
              (f->flags & SINEW_FIELD_NULLABLE) ? "?" : "");
     sn_buf_printf(b, "  %-*s %-*s", width, f->name, twidth, type);
     size_t start = b->len;
-    if ((f->flags & SINEW_FIELD_PK) && m->npk == 1) sn_buf_puts(b, " @id");
+    if ((f->flags & SINEW_FIELD_PK) && m->npk == 1) {
+        sn_buf_puts(b, " @id");
+        if (m->pk_name) {
+            sn_buf_puts(b, "(name: ");
+            str_lit(b, m->pk_name);
+            sn_buf_putc(b, ')');
+        }
+    }
     if (f->flags & SINEW_FIELD_AUTO) sn_buf_puts(b, " @auto");
     if (f->flags & SINEW_FIELD_UNIQUE) sn_buf_puts(b, " @unique");
     if (f->flags & SINEW_FIELD_INDEX) sn_buf_puts(b, " @index");
@@ -115,6 +122,12 @@ static void field_line(sn_buf *b, const sinew_model *m, const sinew_field *f, in
     if ((f->flags & SINEW_FIELD_DB_TYPE) && f->db_type) {
         sn_buf_puts(b, " @db_type(");
         str_lit(b, f->db_type);
+        sn_buf_putc(b, ')');
+    }
+    if (f->generated) {
+        sn_buf_puts(b, " @generated(");
+        str_lit(b, f->generated);
+        if (f->flags & SINEW_FIELD_VIRTUAL) sn_buf_puts(b, ", virtual");
         sn_buf_putc(b, ')');
     }
     if (f->check) {
@@ -160,7 +173,7 @@ static void default_index_name(char *want, size_t cap, const sinew_model *m, con
 static int automatic_index(const sinew_model *m, size_t x)
 {
     const sinew_index *ix = &m->indexes[x];
-    if (ix->unique) return 0;
+    if (ix->unique || ix->where) return 0;
     const sinew_relation *rel = rel_of_fields(m, ix->fields, ix->nfields);
     if (!rel) {   /* explicit @fk fields */
         for (size_t r = 0; r < m->nrelations && !rel; r++) {
@@ -217,6 +230,10 @@ static void rel_line(sn_buf *b, const sinew_model *m, const sinew_relation *r, i
         if (!(f0->flags & SINEW_FIELD_IMPLICIT)) {
             sn_buf_puts(b, " @fk(");
             for (size_t k = 0; k < r->nkeys; k++) sn_buf_printf(b, "%s%s", k ? ", " : "", m->fields[r->local[k]].name);
+            if (r->fk_name) {
+                sn_buf_puts(b, ", name: ");
+                str_lit(b, r->fk_name);
+            }
             sn_buf_putc(b, ')');
         } else {
             if (r->nkeys == 1 && strcmp(f0->column, f0->name)) {
@@ -342,10 +359,11 @@ static void model_text(sn_buf *b, const sinew_model *m, const sn_comment_map *c)
         trailing(c, b, key);
     }
     if (m->flags & SINEW_MODEL_READONLY) {
+        int view = (m->flags & SINEW_MODEL_VIEW) != 0;
         sn_buf_puts(b, extra++ ? "" : "\n");
-        key_of(key, sizeof key, "a", m->name, "readonly");
+        key_of(key, sizeof key, "a", m->name, view ? "view" : "readonly");
         if (c) sn_comments_leading(c, b, key, "  ");
-        sn_buf_puts(b, "  @@readonly\n");
+        sn_buf_puts(b, view ? "  @@view\n" : "  @@readonly\n");
         trailing(c, b, key);
     }
     if (m->distribution == SINEW_DIST_HASH && m->dist_field < m->nfields) {
@@ -376,6 +394,10 @@ static void model_text(sn_buf *b, const sinew_model *m, const sn_comment_map *c)
         if (c) sn_comments_leading(c, b, key, "  ");
         sn_buf_puts(b, "  @@id(");
         name_list(b, m, m->pk, m->npk);
+        if (m->pk_name) {
+            sn_buf_puts(b, ", name: ");
+            str_lit(b, m->pk_name);
+        }
         sn_buf_puts(b, ")\n");
         trailing(c, b, key);
     }
@@ -393,6 +415,25 @@ static void model_text(sn_buf *b, const sinew_model *m, const sn_comment_map *c)
         if (m->indexes[i].name && strcmp(m->indexes[i].name, want)) {   /* the database's own name */
             sn_buf_puts(b, ", name: ");
             str_lit(b, m->indexes[i].name);
+        }
+        if (m->indexes[i].where) {
+            sn_buf_puts(b, ", where: ");
+            str_lit(b, m->indexes[i].where);
+        }
+        sn_buf_puts(b, ")\n");
+        trailing(c, b, key);
+    }
+    for (size_t i = 0; i < m->nchecks; i++) {
+        sn_buf_puts(b, extra++ ? "" : "\n");
+        char nth[32];
+        snprintf(nth, sizeof nth, "check%zu", i);
+        key_of(key, sizeof key, "a", m->name, nth);
+        if (c) sn_comments_leading(c, b, key, "  ");
+        sn_buf_puts(b, "  @@check(");
+        str_lit(b, m->checks[i].expr);
+        if (m->checks[i].name) {
+            sn_buf_puts(b, ", name: ");
+            str_lit(b, m->checks[i].name);
         }
         sn_buf_puts(b, ")\n");
         trailing(c, b, key);

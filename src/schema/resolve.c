@@ -14,7 +14,7 @@
 #include "resolve.h"
 
 static const char *const model_attrs[] = {"map", "id", "unique", "index", "renamed_from", "readonly", "distribute",
-                                          "reference", NULL};
+                                          "reference", "check", "view", NULL};
 
 void sn_rs_push_field(R *r, rmodel *m, const pfield *pf)
 {
@@ -119,6 +119,33 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
             } else if (!strcmp(at->name, "readonly")) {
                 if (at->nargs) sn_rs_err(&r, at->line, at->col, "@@readonly takes no arguments");
                 m->flags |= SINEW_MODEL_READONLY;
+            } else if (!strcmp(at->name, "view")) {
+                /* a database view: read-only, and never created by sinew */
+                if (at->nargs) sn_rs_err(&r, at->line, at->col, "@@view takes no arguments (the view's name is @@map's)");
+                m->flags |= SINEW_MODEL_READONLY | SINEW_MODEL_VIEW;
+            } else if (!strcmp(at->name, "check")) {
+                /* @@check("expr") / @@check("expr", name: "chk_x"): a table CHECK constraint */
+                if (at->nargs < 1 || at->nargs > 2 || at->args[0].kind != ARG_STRING || at->args[0].label ||
+                    !at->args[0].text[0]) {
+                    sn_rs_err(&r, at->line, at->col, "@@check needs the SQL expression as a string and, optionally, the "
+                        "constraint's name: @@check(\"price >= 0\", name: \"chk_price\")");
+                    continue;
+                }
+                const char *nm = NULL;
+                if (at->nargs == 2) {
+                    if (!sn_rs_constraint_name_arg(&r, &at->args[1], "@@check", "@@check(\"price >= 0\", name: \"chk_price\")"))
+                        continue;
+                    nm = at->args[1].text;
+                }
+                sinew_check *nc = sn_arena_alloc(a, (m->nchecks + 1) * sizeof *nc);
+                if (!nc) return 1;
+                if (m->nchecks) memcpy(nc, m->checks, m->nchecks * sizeof *nc);
+                nc[m->nchecks].name = nm;
+                nc[m->nchecks].expr = at->args[0].text;
+                nc[m->nchecks].loc.line = at->line;
+                nc[m->nchecks].loc.col = at->col;
+                m->checks = nc;
+                m->nchecks++;
             }
         }
     }

@@ -59,6 +59,7 @@ typedef struct prel {
     int through_model;
     int through_local, through_remote;   /* relation indexes in the join model */
     const char *doc;
+    const char *fk_name;      /* @fk(..., name: "fk_x"): the constraint's SQL name */
     int line, col;
 } prel;
 
@@ -75,6 +76,9 @@ typedef struct rmodel {
     int pk_state;             /* 0 todo, 1 in progress, 2 done */
     const ast_attr *id_attr;
     const ast_attr *dist_attr;    /* @@distribute or @@reference */
+    const char *pk_name;      /* @id(name:) / @@id([..], name:) */
+    sinew_check *checks;      /* @@check */
+    size_t nchecks;
     int line, col;
     int broken;               /* a field was dropped (unknown type): errors it could cause are not reported */
     sn_nameidx fidx, ridx;    /* field name -> index in f, relation name -> index in r (first of a name) */
@@ -175,6 +179,8 @@ void sn_rs_err(R *r, int line, int col, const char *fmt, ...) SN_RS_PRINTF;
 void sn_rs_warn(R *r, int line, int col, const char *fmt, ...) SN_RS_PRINTF;
 /* 0 (and an error) when the name in v holds a control character */
 int sn_rs_control_free(R *r, const ast_arg *v, const char *attr);
+/* a `name: "..."` argument naming an SQL constraint; 0 (and an error) when it is malformed */
+int sn_rs_constraint_name_arg(R *r, const ast_arg *v, const char *attr, const char *example);
 /* 0 (and an error showing `example`) unless @a has n arguments */
 int sn_rs_need_args(R *r, const ast_attr *a, size_t n, const char *example);
 

@@ -5,6 +5,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include "resolve.h"
 
 void sn_rs_err(R *r, int line, int col, const char *fmt, ...)
@@ -55,4 +56,13 @@ int sn_rs_need_args(R *r, const ast_attr *a, size_t n, const char *example)
     if (a->nargs == n) return 1;
     sn_rs_err(r, a->line, a->col, "@%s takes %zu argument%s: %s", a->name, n, n == 1 ? "" : "s", example);
     return 0;
+}
+
+int sn_rs_constraint_name_arg(R *r, const ast_arg *v, const char *attr, const char *example)
+{
+    if (!v->label || strcmp(v->label, "name") || v->kind != ARG_STRING || !v->text[0]) {
+        sn_rs_err(r, v->line, v->col, "%s takes the constraint's SQL name as name: \"...\": %s", attr, example);
+        return 0;
+    }
+    return sn_rs_control_free(r, v, attr);
 }

@@ -108,7 +108,7 @@ static void set_default(R *r, pfield *pf, const ast_attr *a)
 /* ---- fields and relations from the syntax tree ---- */
 
 static const char *const field_attrs[] = {"id", "auto", "unique", "index", "default", "map", "check", "version", "db_type",
-                                          "renamed_from", "length", "range", "pattern", NULL};
+                                          "renamed_from", "length", "range", "pattern", "generated", NULL};
 static const char *const rel_attrs[] = {"on_delete", "on_update", "fk", "inverse", "through", "map", "unique",
                                         "index", "relation", "no_index", "references", NULL};
 
@@ -145,12 +145,34 @@ void sn_rs_scalar_field(R *r, rmodel *m, const ast_field *af, int order, sinew_t
                 sn_rs_err(r, a->line, a->col, "unknown attribute '@%s'%s", n, sn_rs_suggest_attr(r, n, field_attrs, "@"));
             continue;
         }
-        if (!strcmp(n, "id")) f->flags |= SINEW_FIELD_PK;
+        if (!strcmp(n, "id")) {
+            f->flags |= SINEW_FIELD_PK;
+            /* @id(name: "pk_x"): the primary key's constraint name */
+            if (a->nargs == 1 && constraint_name_arg(r, &a->args[0], "@id", "@id(name: \"pk_users\")")) {
+                if (m->pk_name)
+                    err(r, a->line, a->col, "the key of %s is named twice: name a key of several fields once, "
+                        "with @@id([a, b], name: \"...\")", m->name);
+                m->pk_name = a->args[0].text;
+            }
+        }
         else if (!strcmp(n, "auto")) f->flags |= SINEW_FIELD_AUTO;
         else if (!strcmp(n, "unique")) f->flags |= SINEW_FIELD_UNIQUE;
         else if (!strcmp(n, "index")) f->flags |= SINEW_FIELD_INDEX;
         else if (!strcmp(n, "version")) f->flags |= SINEW_FIELD_VERSION;
         else if (!strcmp(n, "default")) def = a;
+        else if (!strcmp(n, "generated")) {
+            /* @generated("price * qty") / @generated("...", virtual): computed by the database, never written */
+            int virt = a->nargs == 2 && a->args[1].kind == ARG_IDENT && !a->args[1].label && !strcmp(a->args[1].text, "virtual");
+            int stored = a->nargs == 2 && a->args[1].kind == ARG_IDENT && !a->args[1].label && !strcmp(a->args[1].text, "stored");
+            if (a->nargs < 1 || a->nargs > 2 || a->args[0].kind != ARG_STRING || a->args[0].label || !a->args[0].text[0] ||
+                (a->nargs == 2 && !virt && !stored)) {
+                err(r, a->line, a->col, "@generated needs the SQL expression as a string and, optionally, stored "
+                    "(the default) or virtual: @generated(\"price * qty\")");
+                continue;
+            }
+            f->generated = a->args[0].text;
+            f->flags |= SINEW_FIELD_GENERATED | SINEW_FIELD_READONLY | (virt ? SINEW_FIELD_VIRTUAL : 0u);
+        }
         else if (!strcmp(n, "db_type")) {
             /* the declared SQL type (what `db pull` read), kept so that DDL and drift use it */
             if (a->nargs != 1 || a->args[0].kind != ARG_STRING || !a->args[0].text[0]) {
@@ -217,7 +239,7 @@ void sn_rs_scalar_field(R *r, rmodel *m, const ast_field *af, int order, sinew_t
                 pf.rules->max = hi;
             }
         }
-        if (a->has_parens && a->nargs && (!strcmp(n, "id") || !strcmp(n, "auto") || !strcmp(n, "unique") ||
+        if (a->has_parens && a->nargs > !strcmp(n, "id") && (!strcmp(n, "id") || !strcmp(n, "auto") || !strcmp(n, "unique") ||
                                           !strcmp(n, "index") || !strcmp(n, "version")))
             sn_rs_err(r, a->line, a->col, "@%s takes no arguments", n);
     }
@@ -230,6 +252,9 @@ void sn_rs_scalar_field(R *r, rmodel *m, const ast_field *af, int order, sinew_t
         sn_rs_err(r, af->line, af->col, "the key field '%s' cannot be optional: drop the '?'", af->name);
     if (def) set_default(r, &pf, def);
     if (pf.rules) f->rules = pf.rules;
+    if ((f->flags & SINEW_FIELD_GENERATED) && ((f->flags & (SINEW_FIELD_PK | SINEW_FIELD_AUTO | SINEW_FIELD_VERSION)) || def))
+        sn_rs_err(r, af->line, af->col, "'%s' is @generated: the database computes it, so it cannot also be %s", af->name,
+            def ? "@default" : (f->flags & SINEW_FIELD_VERSION) ? "@version" : "a key (@id, @auto)");
     sn_rs_push_field(r, m, &pf);
 }
 
@@ -268,11 +293,18 @@ void sn_rs_relation_field(R *r, rmodel *m, const ast_field *af, int order, int t
             if (a->nargs != 1 || a->args[0].kind != ARG_STRING) sn_rs_err(r, a->line, a->col, "@map needs one string: @map(\"column\")");
             else if (sn_rs_control_free(r, &a->args[0], "@map")) p.map = a->args[0].text;
         } else if (!strcmp(n, "fk")) {
-            if (a->nargs == 1 && a->args[0].kind == ARG_LIST) {
+            size_t na = a->nargs;
+            /* a last `name: "fk_x"`: the foreign key's constraint name */
+            if (na > 1 && a->args[na - 1].label) {
+                if (sn_rs_constraint_name_arg(r, &a->args[na - 1], "@fk", "@fk(author_id, name: \"fk_post_author\")"))
+                    p.fk_name = a->args[na - 1].text;
+                na--;
+            }
+            if (na == 1 && a->args[0].kind == ARG_LIST) {
                 for (size_t k = 0; k < a->args[0].nitems && k < MAXK; k++) p.fk[p.nfk++] = a->args[0].items[k];
             } else {
-                for (size_t k = 0; k < a->nargs && k < MAXK; k++) {
-                    if (a->args[k].kind != ARG_IDENT) {
+                for (size_t k = 0; k < na && k < MAXK; k++) {
+                    if (a->args[k].kind != ARG_IDENT || a->args[k].label) {
                         sn_rs_err(r, a->args[k].line, a->args[k].col, "@fk names fields of this model: @fk(author_id)");
                         break;
                     }

@@ -63,6 +63,9 @@ int sn_rs_build(R *r, const char *schema_name, sinew_schema **out)
         m->c_name = rm->c_name;
         m->doc = rm->doc;
         m->renamed_from = rm->renamed_from;
+        m->pk_name = rm->pk_name;
+        m->checks = rm->checks;
+        m->nchecks = rm->nchecks;
         m->flags = rm->flags;
         m->fields = fields;
         m->nfields = rm->nf;
@@ -95,6 +98,7 @@ int sn_rs_build(R *r, const char *schema_name, sinew_schema **out)
             x->order = p->order;
             x->loc.line = p->line;
             x->loc.col = p->col;
+            x->fk_name = p->fk_name;
             unsigned *lo = sn_arena_calloc(r->a, MAXK * sizeof *lo), *re = sn_arena_calloc(r->a, MAXK * sizeof *re);
             if (!lo || !re) return SINEW_NOMEM;
             if (p->kind == SINEW_BELONGS_TO) {

@@ -27,14 +27,18 @@ void sn_rs_check_indexes(R *r)
                     sn_rs_err(r, a->line, a->col, "@@%s names '%s', which is not a field or to-one relation of %s", a->name,
                         fn, rm->name);
             }
-            /* the only other argument: the SQL name, when it is not sinew's <table>_<columns>_idx/_key */
+            /* the other arguments: the SQL name, when it is not sinew's <table>_<columns>_idx/_key, and a
+             * partial index's predicate, each once */
+            int seen_name = 0, seen_where = 0;
             for (size_t j = 1; j < a->nargs; j++) {
                 const ast_arg *v = &a->args[j];
-                if (!v->label || strcmp(v->label, "name") || v->kind != ARG_STRING || !v->text[0] || j > 1)
-                    sn_rs_err(r, v->line, v->col, "@@%s takes the fields and, optionally, the index's SQL name: "
-                        "@@%s([a, b], name: \"%s_a_b_%s\")", a->name, a->name, rm->table ? rm->table : "table",
-                        strcmp(a->name, "unique") ? "idx" : "key");
-                else
+                int is_name = v->label && !strcmp(v->label, "name"), is_where = v->label && !strcmp(v->label, "where");
+                if ((!is_name && !is_where) || v->kind != ARG_STRING || !v->text[0] || (is_name && seen_name++) ||
+                    (is_where && seen_where++))
+                    sn_rs_err(r, v->line, v->col, "@@%s takes the fields and, optionally, the index's SQL name and a "
+                        "partial index's predicate: @@%s([a, b], name: \"%s_a_b_%s\", where: \"deleted_at IS NULL\")",
+                        a->name, a->name, rm->table ? rm->table : "table", strcmp(a->name, "unique") ? "idx" : "key");
+                else if (is_name)
                     sn_rs_control_free(r, v, strcmp(a->name, "unique") ? "@@index(name:)" : "@@unique(name:)");
             }
         }
@@ -83,8 +87,12 @@ int sn_rs_build_indexes(R *r, rmodel *rm)
                 for (size_t q = 0; q < p->nfk; q++) fs[nf++] = field_index(rm, p->fk[q]);
             }
         }
-        if (a->nargs > 1 && a->args[1].kind == ARG_STRING) ix[k].name = a->args[1].text;   /* name: "..." */
-        else if (!(ix[k].name = index_name(r, m, fs, nf, uniq))) return SINEW_NOMEM;
+        for (size_t j = 1; j < a->nargs; j++)   /* name: "...", where: "..." (check_indexes said the rest) */
+            if (a->args[j].kind == ARG_STRING && a->args[j].label) {
+                if (!strcmp(a->args[j].label, "name")) ix[k].name = a->args[j].text;
+                else if (!strcmp(a->args[j].label, "where")) ix[k].where = a->args[j].text;
+            }
+        if (!ix[k].name && !(ix[k].name = index_name(r, m, fs, nf, uniq))) return SINEW_NOMEM;
         ix[k].fields = fs;
         ix[k].nfields = nf;
         ix[k].unique = uniq;

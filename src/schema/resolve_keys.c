@@ -137,7 +137,12 @@ int sn_rs_resolve_pk(R *r, int mi)
     m->pk_state = 1;
     if (m->id_attr) {
         const ast_attr *a = m->id_attr;
-        if (a->nargs != 1 || a->args[0].kind != ARG_LIST || !a->args[0].nitems) {
+        if (a->nargs == 2 && a->args[0].kind == ARG_LIST &&
+            sn_rs_constraint_name_arg(r, &a->args[1], "@@id", "@@id([a, b], name: \"pk_x\")")) {
+            if (m->pk_name) sn_rs_err(r, a->line, a->col, "the key of %s is named twice (@id(name:) and @@id(name:))", m->name);
+            m->pk_name = a->args[1].text;
+        }
+        if ((a->nargs != 1 && a->nargs != 2) || a->args[0].kind != ARG_LIST || !a->args[0].nitems) {
             sn_rs_err(r, a->line, a->col, "@@id needs a list of fields: @@id([a, b])");
         } else {
             for (size_t i = 0; i < a->args[0].nitems; i++) {

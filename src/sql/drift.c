@@ -14,6 +14,12 @@
  * Names are compared as the database keeps them (PostgreSQL cuts them at 63
  * bytes), and the index names sinew makes up as DDL writes them, fitted to
  * that limit (ident_limit.c).
+ * Constraint names are compared where one side names a constraint
+ * explicitly (a NULL name is the database's default: the introspection
+ * readers report a name only when it is not the backend's own): primary and
+ * foreign keys, and CHECK constraints, which are compared by name alone (a
+ * database rewrites a check's expression as it stores it, `x IN (...)` as
+ * `x = ANY (ARRAY[...])`, so comparing texts would report false drift).
  */
 #include <string.h>
 #include <strings.h>
@@ -112,6 +118,12 @@ static void compare_column(ctx *c, const sinew_model *e, size_t i, const sinew_f
         add(c, SN_DRIFT_COLUMN_NULLABLE, t, cn, P("column %s is %s in the database, %s expected", cn, is,
             ef->flags & SINEW_FIELD_NULLABLE ? "nullable" : "NOT NULL"), P("%s in the database", is));
     }
+    if ((ef->flags ^ lf->flags) & SINEW_FIELD_GENERATED) {
+        const char *is = lf->flags & SINEW_FIELD_GENERATED ? "generated" : "not generated";
+        add(c, SN_DRIFT_COLUMN_DEFAULT, t, cn, P("column %s is %s in the database, %s expected", cn, is,
+            ef->flags & SINEW_FIELD_GENERATED ? "generated" : "not generated"), P("%s in the database", is));
+    }
+    if (ef->flags & SINEW_FIELD_GENERATED) return;   /* no default; the expression as the database spells it */
     if ((int)i == sinew_model_auto_pk(e)) return;   /* its default is the key generator */
     sinew_default ed = {SINEW_DEFAULT_NONE, NULL};
     sn_buf sql;
@@ -128,11 +140,13 @@ static void compare_column(ctx *c, const sinew_model *e, size_t i, const sinew_f
             default_text(&lf->def), default_text(&ed)), P("default %s in the database", default_text(&lf->def)));
 }
 
-/* names: fitted (fit_names) on both sides */
+/* names: fitted (fit_names) on both sides. A partial index is compared by name and columns, and by
+   having a predicate: not by its text, which the database rewrites as it stores it (PostgreSQL:
+   `gone IS NULL` -> `(gone IS NULL)`) */
 static int ix_same(const ctx *c, const sn_ixdef *a, const sn_ixdef *b)
 {
-    if (a->unique != b->unique || a->ncols != b->ncols) return 0;
-    if (!a->unique && strcmp(a->name, b->name) != 0) return 0;
+    if (a->unique != b->unique || a->ncols != b->ncols || !a->where != !b->where) return 0;
+    if ((!a->unique || a->where) && strcmp(a->name, b->name) != 0) return 0;
     for (size_t i = 0; i < a->ncols; i++) if (!same_ident(c, a->cols[i], b->cols[i])) return 0;
     return 1;
 }
@@ -159,10 +173,11 @@ static const char *ix_text(ctx *c, const sn_ixdef *x)
 {
     sn_buf b;
     sn_buf_init(&b);
-    if (x->unique) sn_buf_puts(&b, "unique (");
-    else sn_buf_printf(&b, "index %s (", x->name);
+    if (x->unique && !x->where) sn_buf_puts(&b, "unique (");
+    else sn_buf_printf(&b, "%sindex %s (", x->unique ? "unique " : "", x->name);
     for (size_t i = 0; i < x->ncols; i++) sn_buf_printf(&b, "%s%s", i ? ", " : "", x->cols[i]);
     sn_buf_putc(&b, ')');
+    if (x->where) sn_buf_printf(&b, " where %s", x->where);
     const char *s = b.failed ? NULL : sn_arena_strdup(&c->out->arena, sn_buf_cstr(&b));
     sn_buf_free(&b);
     return s;
@@ -184,7 +199,7 @@ static void compare_indexes(ctx *c, const sinew_model *e, const sinew_model *l)
             if (j < ny) continue;
             const char *what = ix_text(c, &x[i]);
             const char *where = side ? "is in the database but not in the schema" : "is missing from the database";
-            if (x[i].unique && x[i].ncols == 1)    /* a unique column: drawn on the column */
+            if (x[i].unique && x[i].ncols == 1 && !x[i].where)    /* a unique column: drawn on the column */
                 add(c, SN_DRIFT_COLUMN_UNIQUE, e->table, x[i].cols[0], P("%s %s", what, where),
                     side ? "unique in the database" : "not unique in the database");
             else
@@ -216,7 +231,17 @@ static void compare_fks(ctx *c, const sinew_model *e, const sinew_model *l)
             size_t j = 0;
             for (; j < y->nrelations; j++)
                 if (y->relations[j].kind == SINEW_BELONGS_TO && fk_same(c, x, rx, y, &y->relations[j])) break;
-            if (j < y->nrelations) continue;
+            if (j < y->nrelations) {
+                const char *xn = rx->fk_name, *yn = y->relations[j].fk_name;
+                if (!side && (xn || yn) && !(xn && yn && !strcmp(xn, yn))) {
+                    const char *what = P("foreign key (%s%s) -> %s", x->fields[rx->local[0]].column,
+                                         rx->nkeys > 1 ? ", ..." : "", rx->target->table);
+                    add(c, SN_DRIFT_CONSTRAINT_NAME, e->table, NULL,
+                        P("%s is named %s in the database, %s expected", what, yn ? yn : "by default",
+                          xn ? xn : "the default name"), P("%s named %s in the database", what, yn ? yn : "by default"));
+                }
+                continue;
+            }
             const char *what = P("foreign key (%s%s) -> %s", x->fields[rx->local[0]].column,
                                  rx->nkeys > 1 ? ", ..." : "", rx->target->table);
             add(c, side ? SN_DRIFT_FK_EXTRA : SN_DRIFT_FK_MISSING, e->table, NULL,
@@ -244,6 +269,29 @@ static void compare_distribution(ctx *c, const sinew_model *e, const sinew_model
     add(c, SN_DRIFT_DISTRIBUTION, e->table, NULL,
         et && lt ? P("the schema says %s, the database has it %s", et, lt) : NULL,
         lt ? P("%s in the database", lt) : NULL);
+}
+
+static int has_check(const sinew_model *m, const char *name)
+{
+    for (size_t i = 0; i < m->nchecks; i++)
+        if (m->checks[i].name && !strcmp(m->checks[i].name, name)) return 1;
+    return 0;
+}
+
+/* named CHECK constraints, by name (see the top of the file) */
+static void compare_checks(ctx *c, const sinew_model *e, const sinew_model *l)
+{
+    for (int side = 0; side < 2; side++) {
+        const sinew_model *x = side ? l : e, *y = side ? e : l;
+        for (size_t i = 0; i < x->nchecks; i++) {
+            const sinew_check *k = &x->checks[i];
+            if (!k->name || has_check(y, k->name)) continue;
+            add(c, side ? SN_DRIFT_CHECK_EXTRA : SN_DRIFT_CHECK_MISSING, e->table, NULL,
+                P("check %s (%s) %s", k->name, k->expr,
+                  side ? "is in the database but not in the schema" : "is missing from the database"),
+                P("check %s only in %s", k->name, side ? "database" : "schema"));
+        }
+    }
 }
 
 static const char *key_text(ctx *c, const sinew_model *m)
@@ -278,9 +326,28 @@ static void compare_table(ctx *c, const sinew_model *e, const sinew_model *l)
         add(c, SN_DRIFT_PRIMARY_KEY, e->table, NULL, "the primary key differs",
             lk ? P("primary key %s in the database", lk) : NULL);
     }
+    else if ((e->pk_name || l->pk_name) && !(e->pk_name && l->pk_name && !strcmp(e->pk_name, l->pk_name)))
+        add(c, SN_DRIFT_CONSTRAINT_NAME, e->table, NULL,
+            P("the primary key is named %s in the database, %s expected", l->pk_name ? l->pk_name : "by default",
+              e->pk_name ? e->pk_name : "the default name"),
+            P("primary key named %s in the database", l->pk_name ? l->pk_name : "by default"));
     compare_indexes(c, e, l);
     compare_fks(c, e, l);
     compare_distribution(c, e, l);
+    compare_checks(c, e, l);
+}
+
+/* a view: its columns by name (its types are what its query makes them, its keys none) */
+static void compare_view(ctx *c, const sinew_model *e, const sinew_model *l)
+{
+    for (size_t i = 0; i < e->nfields; i++)
+        if (!col(c, l, e->fields[i].column))
+            add(c, SN_DRIFT_COLUMN_MISSING, e->table, e->fields[i].column,
+                P("column %s is missing from the view in the database", e->fields[i].column), "only in schema");
+    for (size_t i = 0; i < l->nfields; i++)
+        if (!col(c, e, l->fields[i].column))
+            add(c, SN_DRIFT_COLUMN_EXTRA, e->table, l->fields[i].column,
+                P("column %s is in the view in the database but not in the schema", l->fields[i].column), "only in database");
 }
 
 int sn_drift_compare(const sinew_schema *expected, const sinew_schema *live, const sinew_dialect *dl,
@@ -296,9 +363,17 @@ int sn_drift_compare(const sinew_schema *expected, const sinew_schema *live, con
     for (size_t i = 0; i < nl; i++) {
         const sinew_model *l = live->models[i];
         const sinew_model *e = find_table(&c, expected, l->table);
-        if (!e) add(&c, SN_DRIFT_TABLE_EXTRA, l->table, NULL, "in the database but not in the schema",
-                    "only in database");
-        else compare_table(&c, e, l);
+        /* a view the schema does not name is not drift: a schema need not describe every view */
+        if (!e && !(l->flags & SINEW_MODEL_VIEW))
+            add(&c, SN_DRIFT_TABLE_EXTRA, l->table, NULL, "in the database but not in the schema", "only in database");
+        else if (e && ((e->flags ^ l->flags) & SINEW_MODEL_VIEW))
+            add(&c, SN_DRIFT_TABLE_EXTRA, l->table, NULL, (l->flags & SINEW_MODEL_VIEW)
+                ? "is a view in the database, a table in the schema" : "is a table in the database, a view (@@view) in the schema",
+                (l->flags & SINEW_MODEL_VIEW) ? "a view in the database" : "a table in the database");
+        else if (e && (e->flags & SINEW_MODEL_VIEW))
+            compare_view(&c, e, l);
+        else if (e)
+            compare_table(&c, e, l);
     }
     for (size_t i = 0; i < ne; i++) {
         const sinew_model *e = expected->models[i];

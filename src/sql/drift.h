@@ -28,7 +28,10 @@ typedef enum sn_drift_kind {
     SN_DRIFT_INDEX_EXTRA,
     SN_DRIFT_FK_MISSING,
     SN_DRIFT_FK_EXTRA,
-    SN_DRIFT_DISTRIBUTION         /* @@distribute / @@reference differs from what a coordinator reports */
+    SN_DRIFT_DISTRIBUTION,        /* @@distribute / @@reference differs from what a coordinator reports */
+    SN_DRIFT_CONSTRAINT_NAME,     /* a primary or foreign key named otherwise in the database */
+    SN_DRIFT_CHECK_MISSING,       /* a named CHECK constraint (@@check(..., name:)) not in the database */
+    SN_DRIFT_CHECK_EXTRA          /* a CHECK constraint named explicitly in the database, not in the schema */
 } sn_drift_kind;
 
 typedef struct sn_drift_item {

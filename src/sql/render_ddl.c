@@ -100,12 +100,24 @@ void sn_sql_column_def(sn_buf *out, const sinew_dialect *d, const sinew_model *m
     sn_sql_ident(out, d, f->column);
     sn_buf_putc(out, ' ');
     if ((int)i == sinew_model_auto_pk(m)) {
-        sn_buf_puts(out, d->auto_pk_type(f));
+        const char *ty = d->auto_pk_type(f);
+        const char *pk = m->pk_name ? strstr(ty, " PRIMARY KEY") : NULL;
+        if (!pk) {
+            sn_buf_puts(out, ty);
+            return;
+        }
+        /* a named key: the name goes before the column's PRIMARY KEY */
+        sn_buf_printf(out, "%.*s CONSTRAINT ", (int)(pk - ty), ty);
+        sn_sql_ident(out, d, m->pk_name);
+        sn_buf_puts(out, pk);
         return;
     }
     sn_buf_puts(out, sn_sql_column_type(d, f));
     if (!(f->flags & SINEW_FIELD_NULLABLE)) sn_buf_puts(out, " NOT NULL");
-    if (f->def.kind != SINEW_DEFAULT_NONE) {
+    if (f->generated)   /* the expression is the schema's SQL, as written */
+        sn_buf_printf(out, " GENERATED ALWAYS AS (%s) %s", f->generated,
+                      (f->flags & SINEW_FIELD_VIRTUAL) ? "VIRTUAL" : "STORED");
+    else if (f->def.kind != SINEW_DEFAULT_NONE) {
         sn_buf_puts(out, " DEFAULT ");
         sn_sql_default(out, d, f);
     }
@@ -125,7 +137,11 @@ void sn_sql_column_def(sn_buf *out, const sinew_dialect *d, const sinew_model *m
 
 void sn_sql_fk_clause(sn_buf *out, const sinew_dialect *d, const sinew_model *m, const sinew_relation *r)
 {
-    if (d->fk_names_written) {
+    if (r->fk_name) {
+        sn_buf_puts(out, "CONSTRAINT ");
+        sn_sql_ident(out, d, r->fk_name);
+        sn_buf_putc(out, ' ');
+    } else if (d->fk_names_written) {
         /* the name migrations drop it by: PostgreSQL's default one, <table>_<columns>_fkey */
         sn_buf n;
         sn_buf_init(&n);
@@ -168,13 +184,19 @@ void sn_sql_create_table_fks(sn_buf *out, const sinew_dialect *d, const sinew_mo
         sn_sql_column_def(out, d, m, i);
     }
     if (auto_pk < 0 && m->npk) {
-        sn_buf_puts(out, ",\n  PRIMARY KEY (");
+        sn_buf_puts(out, ",\n  ");
+        if (m->pk_name) {
+            sn_buf_puts(out, "CONSTRAINT ");
+            sn_sql_ident(out, d, m->pk_name);
+            sn_buf_putc(out, ' ');
+        }
+        sn_buf_puts(out, "PRIMARY KEY (");
         key_columns(out, d, m, m->pk, m->npk);
         sn_buf_putc(out, ')');
     }
     for (size_t i = 0; i < m->nindexes; i++) {
         const sinew_index *ix = &m->indexes[i];
-        if (!ix->unique) continue;
+        if (!ix->unique || ix->where) continue;   /* a partial one is a CREATE UNIQUE INDEX */
         sn_buf_puts(out, ",\n  CONSTRAINT ");
         sn_sql_fit_ident(out, d, ix->name);
         sn_buf_puts(out, " UNIQUE (");
@@ -186,6 +208,15 @@ void sn_sql_create_table_fks(sn_buf *out, const sinew_dialect *d, const sinew_mo
         if (r->kind != SINEW_BELONGS_TO || !with_fks) continue;
         sn_buf_puts(out, ",\n  ");
         sn_sql_fk_clause(out, d, m, r);
+    }
+    for (size_t i = 0; i < m->nchecks; i++) {   /* the expression is the schema's SQL, as written */
+        sn_buf_puts(out, ",\n  ");
+        if (m->checks[i].name) {
+            sn_buf_puts(out, "CONSTRAINT ");
+            sn_sql_ident(out, d, m->checks[i].name);
+            sn_buf_putc(out, ' ');
+        }
+        sn_buf_printf(out, "CHECK (%s)", m->checks[i].expr);
     }
     sn_buf_puts(out, "\n)");
     if (d->table_options) sn_buf_puts(out, d->table_options);
@@ -213,15 +244,17 @@ int sn_sql_create_index_at(sn_buf *out, const sinew_dialect *d, const sinew_mode
     size_t n = 0;
     for (size_t i = 0; i < m->nindexes; i++) {
         const sinew_index *ix = &m->indexes[i];
-        if (ix->unique) continue;     /* unique ones are table constraints */
+        if (ix->unique && !ix->where) continue;     /* unique ones are table constraints */
         if (n++ != k) continue;
-        sn_buf_puts(out, ine ? "CREATE INDEX IF NOT EXISTS " : "CREATE INDEX ");
+        sn_buf_printf(out, "CREATE %sINDEX %s", ix->unique ? "UNIQUE " : "", ine ? "IF NOT EXISTS " : "");
         sn_sql_fit_ident(out, d, ix->name);
         sn_buf_puts(out, " ON ");
         sn_sql_ident(out, d, m->table);
         sn_buf_puts(out, " (");
         index_columns(out, d, m, ix->fields, ix->nfields);
-        sn_buf_puts(out, ");\n");
+        sn_buf_putc(out, ')');
+        if (ix->where) sn_buf_printf(out, " WHERE %s", ix->where);   /* the schema's SQL, as written */
+        sn_buf_puts(out, ";\n");
         return 1;
     }
     for (size_t i = 0; i < m->nfields; i++) {

@@ -6,7 +6,7 @@ static const sinew_enum color_enum = {"Color", color_values, 3, NULL, {0, 0}};
 
 #define ENUMF(member, flags, hasoff)                                                     \
     { #member, #member, SINEW_ENUM, flags, &color_enum, {SINEW_DEFAULT_NONE, NULL}, NULL, \
-      NULL, NULL, NULL, offsetof(Thing, member), hasoff, 0, {0, 0}, NULL }
+      NULL, NULL, NULL, offsetof(Thing, member), hasoff, 0, {0, 0}, NULL, NULL }
 
 static const sinew_field thing_fields[] = {
     SINEW_FIELD(Thing, id, SINEW_INT64, SINEW_FIELD_PK | SINEW_FIELD_AUTO),

@@ -10,7 +10,7 @@ static const sinew_field ticket_fields[] = {
     SINEW_FIELD(Ticket, title, SINEW_TEXT, 0),
     SINEW_FIELD(Ticket, priority, SINEW_INT32, 0),
     {"status", "status", SINEW_ENUM, 0, &status_enum, {SINEW_DEFAULT_NONE, NULL}, NULL, NULL, NULL, NULL,
-     offsetof(Ticket, status), SINEW_NO_OFFSET, 0, {0, 0}, NULL},
+     offsetof(Ticket, status), SINEW_NO_OFFSET, 0, {0, 0}, NULL, NULL},
     SINEW_FIELD(Ticket, seq, SINEW_INT64, 0),
 };
 static const unsigned ticket_pk[] = {0};

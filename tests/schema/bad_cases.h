@@ -84,9 +84,26 @@ static const bad_case bad_cases[] = {
      "3:24: @renamed_from(\"o\\x0ald\"): the name holds the control character 0x0a (byte 2); names cannot contain "
      "control characters: remove it"},
     {"@@index name not a string", M("  n text\n  @@index([n], name: n)\n"),
-     "4:22: @@index takes the fields and, optionally, the index's SQL name: @@index([a, b], name: \"users_a_b_idx\")"},
+     "4:22: @@index takes the fields and, optionally, the index's SQL name and a partial index's predicate: "
+     "@@index([a, b], name: \"users_a_b_idx\", where: \"deleted_at IS NULL\")"},
     {"@@unique unlabelled second argument", M("  n text\n  @@unique([n], \"x\")\n"),
-     "4:17: @@unique takes the fields and, optionally, the index's SQL name: @@unique([a, b], name: \"users_a_b_key\")"},
+     "4:17: @@unique takes the fields and, optionally, the index's SQL name and a partial index's predicate: "
+     "@@unique([a, b], name: \"users_a_b_key\", where: \"deleted_at IS NULL\")"},
+    {"@@index where: twice", M("  n text\n  @@index([n], where: \"n > 1\", where: \"n < 2\")\n"),
+     "4:39: @@index takes the fields and, optionally, the index's SQL name and a partial index's predicate: "
+     "@@index([a, b], name: \"users_a_b_idx\", where: \"deleted_at IS NULL\")"},
+    {"@id name not a string", "model U {\n  id int64 @id(name: n)\n}\n",
+     "2:22: @id takes the constraint's SQL name as name: \"...\": @id(name: \"pk_users\")"},
+    {"@@check without an expression", M("  n text\n  @@check(name: \"c\")\n"),
+     "4:3: @@check needs the SQL expression as a string and, optionally, the constraint's name: "
+     "@@check(\"price >= 0\", name: \"chk_price\")"},
+    {"@fk name unlabelled", M("  n text\n  o User @fk(n, \"x\")\n"),
+     "4:17: @fk names fields of this model: @fk(author_id)"},
+    {"@generated with a number", M("  n int32\n  twice int32 @generated(2)\n"),
+     "4:15: @generated needs the SQL expression as a string and, optionally, stored (the default) or virtual: "
+     "@generated(\"price * qty\")"},
+    {"@generated and @default", M("  n int32\n  twice int32 @generated(\"n * 2\") @default(1)\n"),
+     "4:3: 'twice' is @generated: the database computes it, so it cannot also be @default"},
     {"@db_type without a type", M("  n text @db_type()\n"),
      "3:10: @db_type needs the column's SQL type as one string: @db_type(\"NUMERIC(5,2)\")"},
     /* distribution (@@distribute, @@reference): what a Citus cluster would refuse, said at compile time */

@@ -33,7 +33,7 @@ static const sinew_rules prio_rules = {-1, -1, 1, 1, 1, 5, NULL};
 
 #define DEFF(member, type, flags, en, kind, value, hasoff, rules)                                        \
     { #member, #member, type, flags, en, {kind, value}, NULL, NULL, NULL, NULL, offsetof(Item, member), \
-      hasoff, 0, {0, 0}, rules }
+      hasoff, 0, {0, 0}, rules, NULL }
 
 static const sinew_field item_fields[] = {
     SINEW_FIELD(Item, id, SINEW_INT64, SINEW_FIELD_PK | SINEW_FIELD_AUTO),

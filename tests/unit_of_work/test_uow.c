@@ -377,9 +377,9 @@ static const sinew_rules age_rules = {-1, -1, 1, 1, 0, 150, NULL};
 static const sinew_rules email_rules = {-1, -1, 0, 0, 0, 0, "[^@ ]+@[^@ ]+\\.[a-z]+"};
 static const sinew_field member_fields[] = {
     SINEW_FIELD(Member, id, SINEW_INT64, SINEW_FIELD_PK | SINEW_FIELD_AUTO),
-    {"nick", "nick", SINEW_TEXT, 0, NULL, {SINEW_DEFAULT_NONE, NULL}, NULL, NULL, NULL, NULL, offsetof(Member, nick), SINEW_NO_OFFSET, 0, {0, 0}, &nick_rules},
-    {"age", "age", SINEW_INT32, 0, NULL, {SINEW_DEFAULT_NONE, NULL}, NULL, NULL, NULL, NULL, offsetof(Member, age), SINEW_NO_OFFSET, 0, {0, 0}, &age_rules},
-    {"email", "email", SINEW_TEXT, 0, NULL, {SINEW_DEFAULT_NONE, NULL}, NULL, NULL, NULL, NULL, offsetof(Member, email), SINEW_NO_OFFSET, 0, {0, 0}, &email_rules},
+    {"nick", "nick", SINEW_TEXT, 0, NULL, {SINEW_DEFAULT_NONE, NULL}, NULL, NULL, NULL, NULL, offsetof(Member, nick), SINEW_NO_OFFSET, 0, {0, 0}, &nick_rules, NULL},
+    {"age", "age", SINEW_INT32, 0, NULL, {SINEW_DEFAULT_NONE, NULL}, NULL, NULL, NULL, NULL, offsetof(Member, age), SINEW_NO_OFFSET, 0, {0, 0}, &age_rules, NULL},
+    {"email", "email", SINEW_TEXT, 0, NULL, {SINEW_DEFAULT_NONE, NULL}, NULL, NULL, NULL, NULL, offsetof(Member, email), SINEW_NO_OFFSET, 0, {0, 0}, &email_rules, NULL},
 };
 static const unsigned member_pk[] = {0};
 static const sinew_model member_model = SINEW_MODEL(Member, "Member", "members", "member", member_fields, member_pk);

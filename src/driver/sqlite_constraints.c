@@ -1,0 +1,249 @@
+/*
+ * sqlite_constraints.c - what SQLite keeps only in a table's CREATE TABLE
+ * text (sqlite_master.sql), read back for introspection: the names of the
+ * primary key and of foreign keys (`CONSTRAINT fk_x FOREIGN KEY ...`), CHECK
+ * constraints with their names, generated columns' expressions, and a
+ * partial index's WHERE predicate (CREATE INDEX's text). The pragmas report
+ * none of these. A small tokenizer walks the column and
+ * table-constraint list: quoted identifiers ("x", [x], `x`), strings,
+ * comments and nested parentheses are skipped as SQLite's own parser would.
+ */
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+#include "driver/readers.h"
+#include "schema/introspect.h"
+
+enum { TK_END = 0, TK_WORD, TK_QUOTED, TK_STRING, TK_LP, TK_RP, TK_COMMA, TK_OTHER };
+
+typedef struct sqtok {
+    int kind;
+    const char *p;           /* the token's text in the SQL */
+    size_t n;
+} sqtok;
+
+static size_t skip_blank(const char *s, size_t i)
+{
+    for (;;) {
+        while (s[i] && isspace((unsigned char)s[i])) i++;
+        if (s[i] == '-' && s[i + 1] == '-') {
+            while (s[i] && s[i] != '\n') i++;
+        } else if (s[i] == '/' && s[i + 1] == '*') {
+            i += 2;
+            while (s[i] && !(s[i] == '*' && s[i + 1] == '/')) i++;
+            if (s[i]) i += 2;
+        } else {
+            return i;
+        }
+    }
+}
+
+/* the token at s[*i], *i moved past it */
+static sqtok next_tok(const char *s, size_t *i)
+{
+    size_t k = skip_blank(s, *i);
+    sqtok t = {TK_END, s + k, 0};
+    char c = s[k];
+    if (!c) { *i = k; return t; }
+    if (c == '"' || c == '`' || c == '[' || c == '\'') {
+        char close = c == '[' ? ']' : c;
+        size_t j = k + 1;
+        for (; s[j]; j++) {
+            if (s[j] != close) continue;
+            if (close != ']' && s[j + 1] == close) { j++; continue; }   /* a doubled quote */
+            break;
+        }
+        if (s[j]) j++;
+        t.kind = c == '\'' ? TK_STRING : TK_QUOTED;
+        t.n = j - k;
+    } else if (isalnum((unsigned char)c) || c == '_' || c == '$' || (unsigned char)c >= 0x80) {
+        size_t j = k;
+        while (isalnum((unsigned char)s[j]) || s[j] == '_' || s[j] == '$' || (unsigned char)s[j] >= 0x80) j++;
+        t.kind = TK_WORD;
+        t.n = j - k;
+    } else {
+        t.kind = c == '(' ? TK_LP : c == ')' ? TK_RP : c == ',' ? TK_COMMA : TK_OTHER;
+        t.n = 1;
+    }
+    *i = k + t.n;
+    return t;
+}
+
+static int is_kw(const sqtok *t, const char *kw)
+{
+    return t->kind == TK_WORD && t->n == strlen(kw) && !strncasecmp(t->p, kw, t->n);
+}
+
+/* an identifier token's name (quotes removed, doubled quotes undone) into buf */
+static const char *tok_name(const sqtok *t, char *buf, size_t cap)
+{
+    size_t j = 0;
+    if (t->kind == TK_QUOTED || t->kind == TK_STRING) {
+        char close = t->p[0] == '[' ? ']' : t->p[0];
+        for (size_t k = 1; k + 1 < t->n && j + 1 < cap; k++) {
+            buf[j++] = t->p[k];
+            if (t->p[k] == close && close != ']' && k + 2 < t->n && t->p[k + 1] == close) k++;
+        }
+    } else {
+        for (size_t k = 0; k < t->n && j + 1 < cap; k++) buf[j++] = t->p[k];
+    }
+    buf[j] = 0;
+    return buf;
+}
+
+/* after an opening parenthesis at s[*i - 1]: *i past its closing one; the text between in [*from, *to) */
+static void skip_parens(const char *s, size_t *i, size_t *from, size_t *to)
+{
+    int depth = 1;
+    *from = *i;
+    *to = *i;
+    for (;;) {
+        size_t before = *i;
+        sqtok t = next_tok(s, i);
+        if (t.kind == TK_END) { *to = *i; return; }
+        if (t.kind == TK_LP) depth++;
+        if (t.kind == TK_RP && --depth == 0) { *to = before + (size_t)(t.p - (s + before)); return; }
+    }
+}
+
+/* the text [from, to) without surrounding blanks, as an allocated string */
+static char *span(const char *s, size_t from, size_t to)
+{
+    while (from < to && isspace((unsigned char)s[from])) from++;
+    while (to > from && isspace((unsigned char)s[to - 1])) to--;
+    return sn_strndup(s + from, to - from);
+}
+
+/* a parenthesised list of column names after s[*i - 1] == '(' */
+static size_t name_list(const char *s, size_t *i, char names[][128], size_t cap)
+{
+    size_t n = 0;
+    int depth = 1;
+    int want = 1;
+    for (;;) {
+        sqtok t = next_tok(s, i);
+        if (t.kind == TK_END) return n;
+        if (t.kind == TK_LP) depth++;
+        else if (t.kind == TK_RP) { if (--depth == 0) return n; }
+        else if (depth == 1 && t.kind == TK_COMMA) want = 1;
+        else if (depth == 1 && want && (t.kind == TK_WORD || t.kind == TK_QUOTED || t.kind == TK_STRING)) {
+            if (n < cap) tok_name(&t, names[n++], 128);
+            want = 0;
+        }
+    }
+}
+
+static int fk_named(sn_ib *b, int t, const char *name, char cols[][128], size_t n)
+{
+    if (!name || !n) return SINEW_OK;
+    const char *v[16];
+    for (size_t k = 0; k < n && k < 16; k++) v[k] = cols[k];
+    int id = sn_ib_fk_id_by_columns(b, t, v, n < 16 ? n : 16);
+    return id >= 0 ? sn_ib_fk_name(b, t, id, name) : SINEW_OK;
+}
+
+int sn_sqlite_constraints(sn_ib *b, int t, const char *sql)
+{
+    size_t i = 0;
+    sqtok tk;
+    do tk = next_tok(sql, &i);
+    while (tk.kind != TK_END && tk.kind != TK_LP);     /* CREATE TABLE name ( */
+    if (tk.kind == TK_END) return SINEW_OK;
+    int rc = SINEW_OK;
+    char pending[128], colname[128], cols[16][128];
+    while (!rc) {
+        /* one column definition or table constraint */
+        size_t save = i;
+        sqtok first = next_tok(sql, &i);
+        if (first.kind == TK_END || first.kind == TK_RP) break;
+        int table_level = is_kw(&first, "CONSTRAINT") || is_kw(&first, "PRIMARY") || is_kw(&first, "FOREIGN") ||
+                          is_kw(&first, "CHECK") || is_kw(&first, "UNIQUE");
+        colname[0] = 0;
+        if (table_level) i = save;
+        else tok_name(&first, colname, sizeof colname);
+        int have_pending = 0, in_fk = 0, end = 0;
+        while (!rc && !end) {
+            sqtok w = next_tok(sql, &i);
+            size_t from, to;
+            switch (w.kind) {
+            case TK_END: case TK_RP:
+                return rc;
+            case TK_COMMA:
+                end = 1;
+                break;
+            case TK_LP:
+                skip_parens(sql, &i, &from, &to);
+                break;
+            default:
+                if (is_kw(&w, "CONSTRAINT")) {
+                    sqtok nm = next_tok(sql, &i);
+                    tok_name(&nm, pending, sizeof pending);
+                    have_pending = 1;
+                } else if (is_kw(&w, "PRIMARY")) {
+                    if (have_pending) rc = sn_ib_pk_name(b, t, pending);
+                    have_pending = 0;
+                } else if (is_kw(&w, "FOREIGN")) {
+                    sqtok k = next_tok(sql, &i);          /* KEY */
+                    (void)k;
+                    sqtok lp = next_tok(sql, &i);
+                    size_t n = lp.kind == TK_LP ? name_list(sql, &i, cols, 16) : 0;
+                    rc = fk_named(b, t, have_pending ? pending : NULL, cols, n);
+                    have_pending = 0;
+                    in_fk = 1;                            /* its REFERENCES is not a column's */
+                } else if (is_kw(&w, "REFERENCES")) {
+                    if (!in_fk && colname[0]) {
+                        strcpy(cols[0], colname);
+                        rc = fk_named(b, t, have_pending ? pending : NULL, cols, 1);
+                    }
+                    have_pending = 0;
+                    sqtok target = next_tok(sql, &i);     /* the table; its column list is skipped as parens */
+                    (void)target;
+                } else if (is_kw(&w, "CHECK")) {
+                    sqtok lp = next_tok(sql, &i);
+                    if (lp.kind != TK_LP) break;
+                    skip_parens(sql, &i, &from, &to);
+                    char *expr = span(sql, from, to);
+                    if (!expr) return sn_nomem();
+                    rc = sn_ib_check(b, t, have_pending ? pending : NULL, expr);
+                    sn_free(expr);
+                    have_pending = 0;
+                } else if (is_kw(&w, "AS") && colname[0]) {  /* [GENERATED ALWAYS] AS (expr) [STORED|VIRTUAL] */
+                    sqtok lp = next_tok(sql, &i);
+                    if (lp.kind != TK_LP) break;
+                    skip_parens(sql, &i, &from, &to);
+                    size_t after = i;
+                    sqtok kind = next_tok(sql, &i);
+                    int stored = is_kw(&kind, "STORED");
+                    if (!stored && !is_kw(&kind, "VIRTUAL")) i = after;
+                    char *expr = span(sql, from, to);
+                    if (!expr) return sn_nomem();
+                    rc = sn_ib_generated(b, t, colname, expr, stored);
+                    sn_free(expr);
+                    have_pending = 0;
+                } else if (is_kw(&w, "UNIQUE") || is_kw(&w, "NOT") || is_kw(&w, "NULL") || is_kw(&w, "DEFAULT") ||
+                           is_kw(&w, "COLLATE") || is_kw(&w, "GENERATED")) {
+                    if (!is_kw(&w, "GENERATED")) have_pending = 0;   /* a name for another kind of constraint */
+                }
+                break;
+            }
+        }
+    }
+    return rc;
+}
+
+char *sn_sqlite_index_where(const char *sql)
+{
+    size_t i = 0;
+    int depth = 0;
+    for (;;) {
+        sqtok t = next_tok(sql, &i);
+        if (t.kind == TK_END) return NULL;
+        if (t.kind == TK_LP) depth++;
+        else if (t.kind == TK_RP) depth--;
+        else if (!depth && is_kw(&t, "WHERE")) {
+            size_t end = strlen(sql);
+            while (end > i && (isspace((unsigned char)sql[end - 1]) || sql[end - 1] == ';')) end--;
+            return span(sql, i, end);
+        }
+    }
+}
