@@ -268,7 +268,7 @@ static int flush_index(ctx *c, int t, const char *name, int unique, strlist *col
     if (!strcmp(name, "PRIMARY")) {
         for (size_t i = 0; i < cols->n && !rc; i++) rc = sn_ib_pk(c->b, t, cols->v[i], (int)i + 1);
     } else {
-        rc = sn_ib_index(c->b, t, name, unique, (const char *const *)cols->v, cols->n);
+        rc = sn_ib_index(c->b, t, name, unique, (const char *const *)cols->v, cols->n, NULL);   /* MariaDB has no partial indexes */
     }
     for (size_t i = 0; i < cols->n; i++) sn_free(cols->v[i]);
     cols->n = 0;

@@ -148,9 +148,9 @@ void sn_rs_scalar_field(R *r, rmodel *m, const ast_field *af, int order, sinew_t
         if (!strcmp(n, "id")) {
             f->flags |= SINEW_FIELD_PK;
             /* @id(name: "pk_x"): the primary key's constraint name */
-            if (a->nargs == 1 && constraint_name_arg(r, &a->args[0], "@id", "@id(name: \"pk_users\")")) {
+            if (a->nargs == 1 && sn_rs_constraint_name_arg(r, &a->args[0], "@id", "@id(name: \"pk_users\")")) {
                 if (m->pk_name)
-                    err(r, a->line, a->col, "the key of %s is named twice: name a key of several fields once, "
+                    sn_rs_err(r, a->line, a->col, "the key of %s is named twice: name a key of several fields once, "
                         "with @@id([a, b], name: \"...\")", m->name);
                 m->pk_name = a->args[0].text;
             }
@@ -166,7 +166,7 @@ void sn_rs_scalar_field(R *r, rmodel *m, const ast_field *af, int order, sinew_t
             int stored = a->nargs == 2 && a->args[1].kind == ARG_IDENT && !a->args[1].label && !strcmp(a->args[1].text, "stored");
             if (a->nargs < 1 || a->nargs > 2 || a->args[0].kind != ARG_STRING || a->args[0].label || !a->args[0].text[0] ||
                 (a->nargs == 2 && !virt && !stored)) {
-                err(r, a->line, a->col, "@generated needs the SQL expression as a string and, optionally, stored "
+                sn_rs_err(r, a->line, a->col, "@generated needs the SQL expression as a string and, optionally, stored "
                     "(the default) or virtual: @generated(\"price * qty\")");
                 continue;
             }
