@@ -169,6 +169,9 @@ typedef struct sinew_dialect {
      * extension is installed, so one migration file serves PostgreSQL with and without it.
      * NULL: the database cannot distribute tables and the attributes do nothing on it (SQLite). */
     const char *distribution_extension;
+    /* 1: the primary key has no name of its own (MariaDB / MySQL call every one PRIMARY): a
+     * schema's @id(name:) / @@id(name:) is not written there and drift does not compare it. */
+    int primary_key_unnamed;
 } sinew_dialect;
 
 /* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */

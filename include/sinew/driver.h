@@ -51,7 +51,7 @@ extern "C" {
  * older order, so a driver built before version 6 works unchanged.
  *
  *   7  pipeline_begin, send, receive, pipeline_end (pipelining);
- *      sinew_dialect.distribution_extension (distributed tables)
+ *      sinew_dialect.distribution_extension (distributed tables) and primary_key_unnamed
  */
 #define SINEW_DRIVER_VERSION 7
 

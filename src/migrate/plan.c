@@ -217,7 +217,7 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
         if (tm->npk) {
             alter_table(o, dl, tm->table);
             sn_buf_puts(o, "ADD ");
-            if (tm->pk_name) {
+            if (tm->pk_name && !dl->primary_key_unnamed) {
                 sn_buf_puts(o, "CONSTRAINT ");
                 ident(o, dl, tm->pk_name);
                 sn_buf_putc(o, ' ');

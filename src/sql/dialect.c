@@ -329,4 +329,5 @@ const sinew_dialect sn_dialect_mariadb = {
     .schema_fingerprint_query = SN_SQL_MY_FINGERPRINT,
     .alter_column_modify = 1,
     .fk_names_written = 1,
+    .primary_key_unnamed = 1,             /* every primary key is PRIMARY */
 };

@@ -326,7 +326,8 @@ static void compare_table(ctx *c, const sinew_model *e, const sinew_model *l)
         add(c, SN_DRIFT_PRIMARY_KEY, e->table, NULL, "the primary key differs",
             lk ? P("primary key %s in the database", lk) : NULL);
     }
-    else if ((e->pk_name || l->pk_name) && !(e->pk_name && l->pk_name && !strcmp(e->pk_name, l->pk_name)))
+    else if (!c->dl->primary_key_unnamed && (e->pk_name || l->pk_name) &&
+             !(e->pk_name && l->pk_name && !strcmp(e->pk_name, l->pk_name)))
         add(c, SN_DRIFT_CONSTRAINT_NAME, e->table, NULL,
             P("the primary key is named %s in the database, %s expected", l->pk_name ? l->pk_name : "by default",
               e->pk_name ? e->pk_name : "the default name"),

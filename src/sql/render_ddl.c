@@ -101,7 +101,7 @@ void sn_sql_column_def(sn_buf *out, const sinew_dialect *d, const sinew_model *m
     sn_buf_putc(out, ' ');
     if ((int)i == sinew_model_auto_pk(m)) {
         const char *ty = d->auto_pk_type(f);
-        const char *pk = m->pk_name ? strstr(ty, " PRIMARY KEY") : NULL;
+        const char *pk = m->pk_name && !d->primary_key_unnamed ? strstr(ty, " PRIMARY KEY") : NULL;
         if (!pk) {
             sn_buf_puts(out, ty);
             return;
@@ -185,7 +185,7 @@ void sn_sql_create_table_fks(sn_buf *out, const sinew_dialect *d, const sinew_mo
     }
     if (auto_pk < 0 && m->npk) {
         sn_buf_puts(out, ",\n  ");
-        if (m->pk_name) {
+        if (m->pk_name && !d->primary_key_unnamed) {
             sn_buf_puts(out, "CONSTRAINT ");
             sn_sql_ident(out, d, m->pk_name);
             sn_buf_putc(out, ' ');
