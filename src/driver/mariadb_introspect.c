@@ -27,6 +27,7 @@
 #include <string.h>
 #include <strings.h>
 #include "driver/readers.h"
+#include "driver/strlist.h"
 #include "schema/introspect.h"
 #include "sql/dialect.h"
 
@@ -60,31 +61,8 @@ static int open_q(cat_query *x, sinew_conn *db, const char *sql, const char *tab
     return rc;
 }
 
-typedef struct strlist { char **v; size_t n, cap; } strlist;
 
-static int sl_push(strlist *l, const char *s)
-{
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 8;
-        char **nv = sn_realloc(l->v, nc * sizeof *nv);
-        if (!nv) return sn_nomem();
-        l->v = nv;
-        l->cap = nc;
-    }
-    l->v[l->n] = s ? sn_strdup(s) : NULL;
-    if (s && !l->v[l->n]) return sn_nomem();
-    l->n++;
-    return SINEW_OK;
-}
-
-static void sl_free(strlist *l)
-{
-    for (size_t i = 0; i < l->n; i++) sn_free(l->v[i]);
-    sn_free(l->v);
-    memset(l, 0, sizeof *l);
-}
-
-static int sl_has(const strlist *l, const char *s)
+static int sl_has(const sn_strlist *l, const char *s)
 {
     for (size_t i = 0; i < l->n; i++) if (l->v[i] && s && !strcmp(l->v[i], s)) return 1;
     return 0;
@@ -101,7 +79,7 @@ static int is_json_check(const char *clause, const char *col)
 }
 
 /* The labels of enum('a','it''s',...) (each unquoted); 0 when the text is not of that form. */
-static int enum_labels(const char *type, strlist *out)
+static int enum_labels(const char *type, sn_strlist *out)
 {
     if (strncasecmp(type, "enum(", 5) != 0) return 0;
     const char *p = type + 5;
@@ -113,7 +91,7 @@ static int enum_labels(const char *type, strlist *out)
             if (*p == '\'') break;
             sn_buf_putc(&b, *p);
         }
-        int rc = b.failed ? sn_nomem() : sl_push(out, sn_buf_cstr(&b));
+        int rc = b.failed ? sn_nomem() : sn_strlist_push(out, sn_buf_cstr(&b));
         sn_buf_free(&b);
         if (rc || *p != '\'') return rc ? -1 : 0;
         p++;
@@ -168,18 +146,18 @@ typedef struct ctx {
     int mysql;                 /* MySQL, not MariaDB: defaults are bare */
 } ctx;
 
-static int checks(ctx *c, int t, const char *table, strlist *json_cols)
+static int checks(ctx *c, int t, const char *table, sn_strlist *json_cols)
 {
     cat_query x;
     int rc = open_q(&x, c->db,
         "SELECT CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
         "WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY CONSTRAINT_NAME", table);
     if (rc) return rc;
-    strlist other = {0};
+    sn_strlist other = {0};
     while ((rc = cq_step(&x)) == SINEW_ROW) {
         const char *name = txt(&x, 0), *clause = txt(&x, 1);
-        if (name && is_json_check(clause, name)) rc = sl_push(json_cols, name);
-        else if ((rc = sl_push(&other, name)) == SINEW_OK) rc = sl_push(&other, clause);
+        if (name && is_json_check(clause, name)) rc = sn_strlist_push(json_cols, name);
+        else if ((rc = sn_strlist_push(&other, name)) == SINEW_OK) rc = sn_strlist_push(&other, clause);
         if (rc) break;
     }
     cq_end(&x);
@@ -188,21 +166,21 @@ static int checks(ctx *c, int t, const char *table, strlist *json_cols)
         sn_ib_note(c->b, t, NULL, "the constraint %s CHECK (%s) is not pulled (the database still enforces it; drift "
                    "does not compare it): add it as @check(\"...\") if sinew should know",
                    other.v[i] ? other.v[i] : "?", other.v[i + 1] ? other.v[i + 1] : "?");
-    sl_free(&other);
+    sn_strlist_free(&other);
     return rc;
 }
 
 static int columns(ctx *c, int t, const char *table)
 {
-    strlist json_cols = {0};
+    sn_strlist json_cols = {0};
     int rc = checks(c, t, table, &json_cols);
     cat_query x;
     if (!rc) rc = open_q(&x, c->db,
         "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, DATA_TYPE "
         "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? "
         "ORDER BY ORDINAL_POSITION", table);
-    if (rc) { sl_free(&json_cols); return rc; }
-    strlist en = {0};     /* enum columns: name, type, default */
+    if (rc) { sn_strlist_free(&json_cols); return rc; }
+    sn_strlist en = {0};     /* enum columns: name, type, default */
     while ((rc = cq_step(&x)) == SINEW_ROW) {
         const char *name = txt(&x, 0), *type = txt(&x, 1), *dflt = txt(&x, 3);
         const char *extra = txt(&x, 4) ? txt(&x, 4) : "", *dt = txt(&x, 5) ? txt(&x, 5) : "";
@@ -220,7 +198,7 @@ static int columns(ctx *c, int t, const char *table)
             sn_ib_note(c->b, t, name, "the database sets this column on every UPDATE (%s); the schema cannot say so, "
                        "and DDL made by sinew leaves it out", extra);
         if (!strcmp(dt, "enum")) {
-            if ((rc = sl_push(&en, name)) || (rc = sl_push(&en, type)) || (rc = sl_push(&en, d))) { sn_free(d); break; }
+            if ((rc = sn_strlist_push(&en, name)) || (rc = sn_strlist_push(&en, type)) || (rc = sn_strlist_push(&en, d))) { sn_free(d); break; }
         } else if (!strcmp(dt, "set"))
             sn_ib_note(c->b, t, name, "the SET type %s is read as text (comma-separated members); @db_type keeps it "
                        "for DDL and drift; sinew has no set fields", type);
@@ -233,7 +211,7 @@ static int columns(ctx *c, int t, const char *table)
     cq_end(&x);
     if (rc == SINEW_DONE) rc = SINEW_OK;
     for (size_t i = 0; !rc && i + 3 <= en.n; i += 3) {
-        strlist labels = {0};
+        sn_strlist labels = {0};
         int form = enum_labels(en.v[i + 1], &labels);
         if (form < 0) rc = sn_nomem();
         char tn[300];
@@ -249,10 +227,10 @@ static int columns(ctx *c, int t, const char *table)
         else if (!rc)
             sn_ib_note(c->b, t, en.v[i], "the column type %s is read as text (a value is not a schema identifier); "
                        "@db_type keeps it for DDL and drift, and the database checks the values", en.v[i + 1]);
-        sl_free(&labels);
+        sn_strlist_free(&labels);
     }
-    sl_free(&en);
-    sl_free(&json_cols);
+    sn_strlist_free(&en);
+    sn_strlist_free(&json_cols);
     return rc;
 }
 
@@ -262,7 +240,7 @@ static int own_prefix(const char *type, int64_t len)
     return len == 255 && type && (!strcasecmp(type, "longtext") || !strcasecmp(type, "longblob"));
 }
 
-static int flush_index(ctx *c, int t, const char *name, int unique, strlist *cols)
+static int flush_index(ctx *c, int t, const char *name, int unique, sn_strlist *cols)
 {
     int rc = SINEW_OK;
     if (!strcmp(name, "PRIMARY")) {
@@ -277,23 +255,23 @@ static int flush_index(ctx *c, int t, const char *name, int unique, strlist *col
 
 /* The names of the table's foreign keys: InnoDB gives a key that no index leads an index of the key's
    own name, which is the key's, not the schema's (a schema with @no_index has none of its own). */
-static int fk_names(ctx *c, const char *table, strlist *out)
+static int fk_names(ctx *c, const char *table, sn_strlist *out)
 {
     cat_query x;
     int rc = open_q(&x, c->db, "SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS "
                                "WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ?", table);
     if (rc) return rc;
     while ((rc = cq_step(&x)) == SINEW_ROW)
-        if ((rc = sl_push(out, txt(&x, 0)))) break;
+        if ((rc = sn_strlist_push(out, txt(&x, 0)))) break;
     cq_end(&x);
     return rc == SINEW_DONE ? SINEW_OK : rc;
 }
 
 static int indexes(ctx *c, int t, const char *table)
 {
-    strlist fks = {0};
+    sn_strlist fks = {0};
     int frc = fk_names(c, table, &fks);
-    if (frc) { sl_free(&fks); return frc; }
+    if (frc) { sn_strlist_free(&fks); return frc; }
     cat_query x;
     int rc = open_q(&x, c->db,
         "SELECT s.INDEX_NAME, s.NON_UNIQUE, s.COLUMN_NAME, s.SUB_PART, s.INDEX_TYPE, col.DATA_TYPE "
@@ -301,8 +279,8 @@ static int indexes(ctx *c, int t, const char *table)
         "ON col.TABLE_SCHEMA = s.TABLE_SCHEMA AND col.TABLE_NAME = s.TABLE_NAME AND col.COLUMN_NAME = s.COLUMN_NAME "
         "WHERE s.TABLE_SCHEMA = DATABASE() AND s.TABLE_NAME = ? ORDER BY s.INDEX_NAME = 'PRIMARY' DESC, "
         "s.INDEX_NAME, s.SEQ_IN_INDEX", table);
-    if (rc) { sl_free(&fks); return rc; }
-    strlist cols = {0};
+    if (rc) { sn_strlist_free(&fks); return rc; }
+    sn_strlist cols = {0};
     char *cur = NULL;
     int uniq = 0, skip = 0;
     while ((rc = cq_step(&x)) == SINEW_ROW) {
@@ -334,12 +312,12 @@ static int indexes(ctx *c, int t, const char *table)
             sn_ib_note(c->b, t, NULL, "the index %s covers the first %lld characters of %s; the schema keeps the whole "
                        "column (drift compares names and columns), and DDL made by sinew indexes %s", name,
                        (long long)num(&x, 3), col, "the whole column, or its first 255 for LONGTEXT");
-        if ((rc = sl_push(&cols, col))) break;
+        if ((rc = sn_strlist_push(&cols, col))) break;
     }
     cq_end(&x);
     if (rc == SINEW_DONE) rc = cur && !skip ? flush_index(c, t, cur, uniq, &cols) : SINEW_OK;
-    sl_free(&cols);
-    sl_free(&fks);
+    sn_strlist_free(&cols);
+    sn_strlist_free(&fks);
     sn_free(cur);
     return rc;
 }
@@ -408,7 +386,7 @@ int sn_my_introspect(sinew_conn *db, sinew_schema **out)
     ctx c = {db, sn_ib_new(), 0};
     if (!c.b) return SINEW_NOMEM;
     cat_query x;
-    strlist names = {0};
+    sn_strlist names = {0};
     int rc = open_q(&x, db, "SELECT VERSION() NOT LIKE '%MariaDB%', DATABASE() IS NULL", NULL);
     if (!rc) {
         rc = cq_step(&x);
@@ -425,7 +403,7 @@ int sn_my_introspect(sinew_conn *db, sinew_schema **out)
         "AND TABLE_NAME NOT IN ('sinew_migrations', 'sinew_migrations_progress') ORDER BY TABLE_NAME", NULL);
     if (!rc) {
         while ((rc = cq_step(&x)) == SINEW_ROW)
-            if ((rc = sl_push(&names, txt(&x, 0)))) break;
+            if ((rc = sn_strlist_push(&names, txt(&x, 0)))) break;
         cq_end(&x);
         if (rc == SINEW_DONE) rc = SINEW_OK;
     }
@@ -437,7 +415,7 @@ int sn_my_introspect(sinew_conn *db, sinew_schema **out)
         if (!rc) rc = indexes(&c, t, names.v[i]);
         if (!rc) rc = foreign_keys(&c, t, names.v[i]);
     }
-    sl_free(&names);
+    sn_strlist_free(&names);
     if (!rc) rc = sn_ib_finish(c.b, out);
     sn_ib_free(c.b);
     return rc;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "driver/readers.h"
+#include "driver/strlist.h"
 #include "schema/introspect.h"
 #include "sql/dialect.h"
 
@@ -52,12 +53,9 @@ static int open_q(cat_query *x, sinew_conn *db, const char *sql, const char *tab
     return rc;
 }
 
-typedef struct strlist { char **v; size_t n, cap; } strlist;
-static int sl_push(strlist *l, const char *s);
-static void sl_clear(strlist *l);
 
 /* The columns of enum types, pulled as enums once their labels are read (after the column query). */
-static int enum_columns(sinew_conn *db, sn_ib *b, int t, const char *table, strlist *en)
+static int enum_columns(sinew_conn *db, sn_ib *b, int t, const char *table, sn_strlist *en)
 {
     int rc = SINEW_OK;
     for (size_t i = 0; !rc && i + 3 <= en->n; i += 3) {
@@ -69,9 +67,9 @@ static int enum_columns(sinew_conn *db, sn_ib *b, int t, const char *table, strl
         sinew_value v[2] = {sinew_v_text(table), sinew_v_text(col)};
         rc = x.drv->bind(x.stmt, 0, &v[0]);
         if (!rc) rc = x.drv->bind(x.stmt, 1, &v[1]);
-        strlist labels = {0};
+        sn_strlist labels = {0};
         while (!rc && (rc = cq_step(&x)) == SINEW_ROW)
-            if ((rc = sl_push(&labels, txt(&x, 0)))) break;
+            if ((rc = sn_strlist_push(&labels, txt(&x, 0)))) break;
         cq_end(&x);
         if (rc == SINEW_DONE) rc = SINEW_OK;
         int done = 0;
@@ -85,7 +83,7 @@ static int enum_columns(sinew_conn *db, sn_ib *b, int t, const char *table, strl
         else if (!rc)
             sn_ib_note(b, t, col, "the PostgreSQL enum type %s is read as text (a value is not a schema identifier); "
                        "@db_type keeps the type for DDL and drift, and the database checks the values", type);
-        sl_clear(&labels);
+        sn_strlist_clear(&labels);
         sn_free(labels.v);
     }
     return rc;
@@ -94,7 +92,7 @@ static int enum_columns(sinew_conn *db, sn_ib *b, int t, const char *table, strl
 static int columns(sinew_conn *db, sn_ib *b, int t, const char *table)
 {
     cat_query x;
-    strlist en = {0};
+    sn_strlist en = {0};
     int rc = open_q(&x, db,
         "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull::int, "
         "pg_get_expr(d.adbin, d.adrelid), (a.attidentity <> '')::int, ty.typtype::text, ty.typcategory::text, "
@@ -114,7 +112,7 @@ static int columns(sinew_conn *db, sn_ib *b, int t, const char *table)
         const char *tt = txt(&x, 5), *cat = txt(&x, 6);
         if (generated && (rc = sn_ib_generated(b, t, name, dflt, 1))) { rc = sn_nomem(); break; }
         if (tt && !strcmp(tt, "e")) {
-            if ((rc = sl_push(&en, name)) || (rc = sl_push(&en, decl)) || (rc = sl_push(&en, dflt))) break;
+            if ((rc = sn_strlist_push(&en, name)) || (rc = sn_strlist_push(&en, decl)) || (rc = sn_strlist_push(&en, dflt))) break;
         } else if (tt && !strcmp(tt, "d")) {
             sn_ib_retype(b, t, name, txt(&x, 8), 1);     /* a domain holds what its base type holds */
             sn_ib_note(b, t, name, "the domain %s (over %s) is read as its base type; @db_type keeps its name, but DDL "
@@ -130,7 +128,7 @@ static int columns(sinew_conn *db, sn_ib *b, int t, const char *table)
     }
     cq_end(&x);
     if (rc == SINEW_DONE) rc = enum_columns(db, b, t, table, &en);
-    sl_clear(&en);
+    sn_strlist_clear(&en);
     sn_free(en.v);
     return rc;
 }
@@ -209,33 +207,12 @@ static int checks(sinew_conn *db, sn_ib *b, int t, const char *table)
     return rc == SINEW_DONE ? SINEW_OK : rc;
 }
 
-static int sl_push(strlist *l, const char *s)
-{
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 8;
-        char **nv = sn_realloc(l->v, nc * sizeof *nv);
-        if (!nv) return sn_nomem();
-        l->v = nv;
-        l->cap = nc;
-    }
-    l->v[l->n] = s ? sn_strdup(s) : NULL;
-    if (s && !l->v[l->n]) return sn_nomem();
-    l->n++;
-    return SINEW_OK;
-}
-
-static void sl_clear(strlist *l)
-{
-    for (size_t i = 0; i < l->n; i++) sn_free(l->v[i]);
-    l->n = 0;
-}
-
-static int flush_index(sn_ib *b, int t, const char *name, int unique, strlist *cols, const char *where)
+static int flush_index(sn_ib *b, int t, const char *name, int unique, sn_strlist *cols, const char *where)
 {
     int ok = 1;
     for (size_t i = 0; i < cols->n; i++) if (!cols->v[i]) ok = 0;   /* expression index */
     int rc = ok ? sn_ib_index(b, t, name, unique, (const char *const *)cols->v, cols->n, where) : SINEW_OK;
-    sl_clear(cols);
+    sn_strlist_clear(cols);
     return rc ? sn_nomem() : SINEW_OK;
 }
 
@@ -252,7 +229,7 @@ static int indexes(sinew_conn *db, sn_ib *b, int t, const char *table)
         "WHERE i.indrelid = " REL " AND NOT i.indisprimary "
         "ORDER BY 1, k.ord", table);
     if (rc) return rc;
-    strlist cols = {0};
+    sn_strlist cols = {0};
     char *cur = NULL, *where = NULL;
     int uniq = 0;
     while ((rc = cq_step(&x)) == SINEW_ROW) {
@@ -266,11 +243,11 @@ static int indexes(sinew_conn *db, sn_ib *b, int t, const char *table)
             if (!cur || (txt(&x, 3) && !where)) { rc = sn_nomem(); break; }
             uniq = (int)x.drv->column_i64(x.stmt, 1);
         }
-        if ((rc = sl_push(&cols, txt(&x, 2)))) break;
+        if ((rc = sn_strlist_push(&cols, txt(&x, 2)))) break;
     }
     cq_end(&x);
     if (rc == SINEW_DONE) rc = cur ? flush_index(b, t, cur, uniq, &cols, where) : SINEW_OK;
-    sl_clear(&cols);
+    sn_strlist_clear(&cols);
     sn_free(cols.v);
     sn_free(cur);
     sn_free(where);
@@ -387,7 +364,7 @@ int sn_pg_introspect_schemas(sinew_conn *db, const char *const *schemas, size_t 
  * tables, Citus local tables, the single shard of a schema-based-sharding schema) are local.
  * Without the extension nothing is read and the graph says nothing about distribution.
  */
-static int distribution(sinew_conn *db, sn_ib *b, const strlist *names)
+static int distribution(sinew_conn *db, sn_ib *b, const sn_strlist *names)
 {
     cat_query x;
     int rc = open_q(&x, db, "SELECT count(*)::int FROM pg_extension WHERE extname = 'citus'", NULL);
@@ -429,9 +406,9 @@ int sn_pg_introspect(sinew_conn *db, sinew_schema **out)
     sn_ib *b = sn_ib_new();
     if (!b) return SINEW_NOMEM;
     cat_query x;
-    strlist names = {0};
-    strlist parents = {0};
-    strlist kinds = {0};
+    sn_strlist names = {0};
+    sn_strlist parents = {0};
+    sn_strlist kinds = {0};
     int rc = open_q(&x, db,
         "SELECT c.relname, (SELECT p.relname FROM pg_inherits ih JOIN pg_class p ON p.oid = ih.inhparent "
         "WHERE ih.inhrelid = c.oid ORDER BY ih.inhseqno LIMIT 1), c.relispartition::int "
@@ -458,12 +435,12 @@ int sn_pg_introspect(sinew_conn *db, sinew_schema **out)
                            "and the partitions in that migration's SQL)", txt(&x, 0), par, par, par);
                 continue;
             }
-            if ((rc = sl_push(&names, txt(&x, 0)))) break;
-            char how[200];     /* sl_push copies it; a PostgreSQL name has at most 63 bytes */
+            if ((rc = sn_strlist_push(&names, txt(&x, 0)))) break;
+            char how[200];     /* sn_strlist_push copies it; a PostgreSQL name has at most 63 bytes */
             if (par) snprintf(how, sizeof how, "%s of %s", x.drv->column_i64(x.stmt, 2) ? "a partition"
                               : "an INHERITS child", par);
-            if ((rc = sl_push(&parents, par ? how : NULL))) break;
-            if ((rc = sl_push(&kinds, txt(&x, 4)))) break;
+            if ((rc = sn_strlist_push(&parents, par ? how : NULL))) break;
+            if ((rc = sn_strlist_push(&kinds, txt(&x, 4)))) break;
         }
         cq_end(&x);
         if (rc == SINEW_DONE) rc = SINEW_OK;
@@ -472,10 +449,10 @@ int sn_pg_introspect(sinew_conn *db, sinew_schema **out)
     if (!rc) rc = open_q(&x, db,
         "SELECT c.relname, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = ANY (current_schemas(false)) AND c.relkind IN ('v', 'm') ORDER BY c.relname", NULL);
-    strlist views = {0}, vkinds = {0};
+    sn_strlist views = {0}, vkinds = {0};
     if (!rc) {
         while ((rc = cq_step(&x)) == SINEW_ROW)
-            if ((rc = sl_push(&views, txt(&x, 0))) || (rc = sl_push(&vkinds, txt(&x, 1)))) break;
+            if ((rc = sn_strlist_push(&views, txt(&x, 0))) || (rc = sn_strlist_push(&vkinds, txt(&x, 1)))) break;
         cq_end(&x);
         if (rc == SINEW_DONE) rc = SINEW_OK;
     }
@@ -493,9 +470,9 @@ int sn_pg_introspect(sinew_conn *db, sinew_schema **out)
                    "create it: put its CREATE %sVIEW in that migration's SQL",
                    !strcmp(vkinds.v[i], "m") ? "materialized view" : "view", !strcmp(vkinds.v[i], "m") ? "MATERIALIZED " : "");
     }
-    sl_clear(&views);
+    sn_strlist_clear(&views);
     sn_free(views.v);
-    sl_clear(&vkinds);
+    sn_strlist_clear(&vkinds);
     sn_free(vkinds.v);
     for (size_t i = 0; !rc && i < names.n; i++) {
         int t = sn_ib_table(b, names.v[i]);
@@ -514,11 +491,11 @@ int sn_pg_introspect(sinew_conn *db, sinew_schema **out)
         if (!rc) rc = checks(db, b, t, names.v[i]);
     }
     if (!rc) rc = distribution(db, b, &names);
-    sl_clear(&names);
+    sn_strlist_clear(&names);
     sn_free(names.v);
-    sl_clear(&parents);
+    sn_strlist_clear(&parents);
     sn_free(parents.v);
-    sl_clear(&kinds);
+    sn_strlist_clear(&kinds);
     sn_free(kinds.v);
     if (!rc) rc = sn_ib_finish(b, out);
     sn_ib_free(b);
