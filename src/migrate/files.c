@@ -371,7 +371,8 @@ int sn_split_sql(const char *text, sn_stmts *out)
         }
         if (isspace((unsigned char)*p)) { p++; continue; }
         if (!start) { start = p; start_line = line; }
-        if (*p == '\'' || *p == '"') {
+        /* strings and quoted names (MariaDB's backticks too: a `;` inside a name ends nothing) */
+        if (*p == '\'' || *p == '"' || *p == '`') {
             char q = *p++;
             while (*p && !(*p == q && p[1] != q)) {
                 if (*p == q) p++;                            /* doubled quote */

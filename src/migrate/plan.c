@@ -208,6 +208,13 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
         alter_table(o, dl, tm->table);
         if (dl->alter_column_modify) {
             sn_buf_puts(o, "DROP PRIMARY KEY;\n");
+            /* MariaDB: a key's text column is VARCHAR(255), any other LONGTEXT (which InnoDB cannot
+               make a key of), so a column that joins or leaves the key changes type first */
+            for (size_t i = 0; i < tm->nfields; i++) {
+                int j = sinew_model_column_index(fm, tm->fields[i].column);
+                if (j >= 0 && strcmp(sn_sql_column_type(dl, &fm->fields[j]), sn_sql_column_type(dl, &tm->fields[i])))
+                    modify_column(o, dl, tm, i);
+            }
         } else {
             sn_buf_puts(o, "DROP CONSTRAINT ");
             if (fm->pk_name) ident(o, dl, fm->pk_name);
@@ -259,6 +266,12 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
         alter_table(o, dl, fm->table);
         sn_buf_puts(o, dl->alter_column_modify ? "DROP FOREIGN KEY " : "DROP CONSTRAINT ");
         pg_fk_name(o, dl, fm, op->rel);
+        if (dl->alter_column_modify) {
+            /* MariaDB: the index InnoDB made for the key (under the key's name, where the table had
+               none of its own) outlives the key; it is no index of the schema's */
+            sn_buf_puts(o, ", DROP INDEX IF EXISTS ");
+            pg_fk_name(o, dl, fm, op->rel);
+        }
         sn_buf_puts(o, ";\n");
         break;
     }

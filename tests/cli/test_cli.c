@@ -94,7 +94,40 @@ static int exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-/* The database the binary works on: a file for SQLite, the harness's fresh database for PostgreSQL. */
+/* What the test writes in each backend's own SQL or URL syntax: one row per backend, the test the same. */
+typedef struct backend_text {
+    const char *name;                 /* th_backend() */
+    const char *has_migrations_table; /* counts sinew_migrations in the catalog */
+    const char *known_param;          /* a parameter the unknown-parameter error lists */
+    const char *bad_url, *bad_name;   /* a URL with a misspelt parameter, and that name as quoted */
+    const char *good_param;           /* a known parameter that opens */
+    const char *insert_row;           /* a row of defaults into victims */
+} backend_text;
+
+static const backend_text backends[] = {
+    {"sqlite", "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sinew_migrations'", "busy_timeout",
+     "sqlite::memory:?mode=rwc&busytimeout=5", "'busytimeout'", "busy_timeout=100",
+     "INSERT INTO victims DEFAULT VALUES"},
+    {"postgres",
+     "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'sinew_migrations' AND schemaname = current_schema()",
+     "sslmode", "postgres://127.0.0.1:1/x?sslmode=disable&mdoe=1", "'mdoe'", "application_name=sinew_test",
+     "INSERT INTO victims DEFAULT VALUES"},
+    {"mariadb",
+     "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'sinew_migrations' "
+     "AND table_schema = DATABASE()",
+     "ssl-mode", "mariadb://127.0.0.1:1/x?ssl-mode=DISABLED&mdoe=1", "'mdoe'", "connect_timeout=5",
+     "INSERT INTO victims () VALUES ()"},   /* MariaDB has no DEFAULT VALUES */
+};
+
+static const backend_text *bt(void)
+{
+    for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++)
+        if (strcmp(backends[i].name, th_backend()) == 0) return &backends[i];
+    fail_msg("no backend_text row for %s", th_backend());
+    return NULL;
+}
+
+/* The database the binary works on: a file for SQLite, the harness's fresh database on a server. */
 typedef struct target {
     sinew_db *db;               /* the test's own connection to it */
     char url[1100];
@@ -102,7 +135,7 @@ typedef struct target {
 
 static void target_open(target *t, const char *name)
 {
-    if (th_is_postgres()) {
+    if (th_is_server()) {
         t->db = th_open();
         snprintf(t->url, sizeof t->url, "%s", th_last_url());
     } else {
@@ -220,12 +253,10 @@ static void test_missing_folder(void **state)
     expect(r, 1, err, "does not exist");
     result_free(&r);
     /* not even the bookkeeping table was made */
-    char *n = mt_rows(t.db, th_is_postgres()
-        ? "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'sinew_migrations' AND schemaname = current_schema()"
-        : "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sinew_migrations'");
+    char *n = mt_rows(t.db, bt()->has_migrations_table);
     assert_string_equal(n, "0\n");
     free(n);
-    if (!th_is_postgres()) {                 /* and `up` creates no database file for a missing folder */
+    if (!th_is_server()) {   /* and `up` creates no database file (a server's database is never created) */
         char path[700], url[800];
         snprintf(path, sizeof path, "%s/never.db", th_tmpdir());
         snprintf(url, sizeof url, "sqlite:%s", path);
@@ -243,7 +274,7 @@ static void test_readers_create_no_database(void **state)
     const char *dir = two_migrations("readers");
     char url[1200], path[700];
     target t = {0};
-    if (th_is_postgres()) {
+    if (th_is_server()) {
         /* the server's URL with a database name that does not exist */
         target_open(&t, "readers");
         snprintf(url, sizeof url, "%s", t.url);
@@ -259,19 +290,19 @@ static void test_readers_create_no_database(void **state)
     char outfile[700];
     snprintf(outfile, sizeof outfile, "%s/pulled.sinew", th_tmpdir());
     result r = sinew_run("db", "pull", "--db", url, "-o", outfile, NULL);
-    expect(r, 1, err, th_is_postgres() ? "sinew_no_such_db" : "does not exist");
+    expect(r, 1, err, th_is_server() ? "sinew_no_such_db" : "does not exist");
     result_free(&r);
     assert_false(exists(outfile));
     r = sinew_run("diagram", "--db", url, NULL);
-    expect(r, 1, err, th_is_postgres() ? "sinew_no_such_db" : "does not exist");
+    expect(r, 1, err, th_is_server() ? "sinew_no_such_db" : "does not exist");
     result_free(&r);
     static const char *const subs[] = {"status", "check", "down"};
     for (size_t i = 0; i < 3; i++) {
         r = sinew_run("migrate", subs[i], "--db", url, "--dir", dir, NULL);
-        expect(r, 1, err, th_is_postgres() ? "sinew_no_such_db" : "does not exist");
+        expect(r, 1, err, th_is_server() ? "sinew_no_such_db" : "does not exist");
         result_free(&r);
     }
-    if (!th_is_postgres()) {
+    if (!th_is_server()) {
         assert_false(exists(path));
         /* up may create it */
         r = sinew_run("migrate", "up", "--db", url, "--dir", dir, NULL);
@@ -296,20 +327,18 @@ static void test_unknown_url_parameter(void **state)
     snprintf(url, sizeof url, "%s%cunknwon=1", t.url, strchr(t.url, '?') ? '&' : '?');
     result r = sinew_run("migrate", "status", "--db", url, "--dir", dir, NULL);
     expect(r, 1, err, "unknown parameter 'unknwon'");
-    expect(r, 1, err, th_is_postgres() ? "sslmode" : "busy_timeout");
+    expect(r, 1, err, bt()->known_param);
     result_free(&r);
     /* the library says the same */
     sinew_db *db = NULL;
     th_assert_status(sinew_open(url, &db), SINEW_INVALID, "the known ones are");
     assert_non_null(strstr(sinew_last_error()->message, "statement_cache"));   /* sinew's own, too */
     assert_null(db);
-    const char *other = th_is_postgres() ? "postgres://127.0.0.1:1/x?sslmode=disable&mdoe=1"
-                                         : "sqlite::memory:?mode=rwc&busytimeout=5";
-    th_assert_status(sinew_open(other, &db), SINEW_INVALID, th_is_postgres() ? "'mdoe'" : "'busytimeout'");
+    th_assert_status(sinew_open(bt()->bad_url, &db), SINEW_INVALID, bt()->bad_name);
     /* known ones still work */
     char ok[1200];
     snprintf(ok, sizeof ok, "%s%c%s", t.url, strchr(t.url, '?') ? '&' : '?',
-             th_is_postgres() ? "application_name=sinew_test" : "busy_timeout=100");
+             bt()->good_param);
     th_ok(sinew_open(ok, &db));
     sinew_close(db);
     target_close(&t);
@@ -392,7 +421,7 @@ static void test_repro_comment_injection(void **state)
     r = sinew_run("migrate", "up", "--db", t.url, "--dir", dir, NULL);
     expect(r, 0, out, NULL);
     result_free(&r);
-    th_ok(sinew_exec(t.db, "INSERT INTO victims DEFAULT VALUES"));
+    th_ok(sinew_exec(t.db, bt()->insert_row));
     r = sinew_run("migrate", "make", "note", "--schema", b, "--dir", dir, NULL);
     int made = r.code == 0, escaped = 0;
     if (made) {

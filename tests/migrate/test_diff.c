@@ -226,6 +226,11 @@ static void test_split_sql(void **state)
     assert_string_equal(s.v[1], "INSERT INTO t VALUES (1)");
     assert_int_equal(s.line[2], 5);
     sn_stmts_free(&s);
+    /* MariaDB's quoted names: a `;` or `--` inside backticks ends nothing */
+    th_ok(sn_split_sql("ALTER TABLE `items` ADD COLUMN `note\nDROP TABLE victims;--x` LONGTEXT;\nSELECT 1", &s));
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.v[0], "ALTER TABLE `items` ADD COLUMN `note\nDROP TABLE victims;--x` LONGTEXT");
+    sn_stmts_free(&s);
 }
 
 int main(void)

@@ -13,6 +13,7 @@
  * must still hold its row. Last, the issue's reproduction: a column named
  * "note\nDROP TABLE victims;\n" through `migrate make` and `migrate up`.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,6 +337,23 @@ static void test_make_up_repro(void **state)
         assert_true(drop && eol && drop < eol);          /* inside the comment line */
         free(text);
         free(created);
+        size_t len = strlen(notes[i]);
+        if (th_is_mariadb() && isspace((unsigned char)notes[i][len - 1])) {
+            /* MariaDB has no names that end in white space: the server refuses the column, the
+               migration stops at that statement and records nothing of it, victims keeps its row */
+            th_ok(sinew_migrate_up_to(db, dir, 1));
+            th_ok(sinew_exec(db, "INSERT INTO victims (label) VALUES ('sentinel')"));
+            th_assert_status(sinew_migrate_up(db, dir), SINEW_ERROR, "Incorrect column name");
+            assert_non_null(strstr(sinew_errmsg(), "0002_note"));
+            mt_assert_rows(db, "SELECT name FROM sinew_migrations", "0001_init\n");
+            assert_no_drift(db, g1, notes[i]);
+            /* and the runner keeps the stop: nothing rolls back past it until up finishes it */
+            th_assert_status(sinew_migrate_down(db, dir, 0), SINEW_CONFLICT, "0002_note was being applied");
+            sinew_schema_free(g1);
+            sinew_schema_free(g2);
+            th_close(db);
+            continue;
+        }
         th_ok(sinew_migrate_up(db, dir));
         th_ok(sinew_exec(db, "INSERT INTO victims (label) VALUES ('sentinel')"));
         assert_no_drift(db, g2, notes[i]);
