@@ -234,7 +234,8 @@ int sn_mig_steps_run(sinew_db *db, const sn_mig *m, const char *path, const char
     if (rc) return rc;
     progress p;
     rc = read_progress(db, &p);
-    size_t k = 0;
+    size_t k = 0, failed = st.n;   /* the statement that failed, if one did */
+    int fresh = 0;                 /* this run made the progress row */
     if (!rc && p.found) {
         if (strcmp(p.name, m->name) != 0 || p.up != up) {
             rc = sinew_error_set(SINEW_CONFLICT, "migration %s was being %s when it was interrupted (%ld statement%s "
@@ -261,6 +262,7 @@ int sn_mig_steps_run(sinew_db *db, const sn_mig *m, const char *path, const char
         prefix_sum(&st, 0, sum);
         const char *args[5] = {m->name, up ? "up" : "down", "0", sum, NULL};
         rc = run(db, sn_sql_migrations_progress_insert, args, 5);
+        fresh = !rc;
     }
     for (size_t i = k; !rc && i < st.n; i++) {
         if (is_ddl(st.v[i])) {
@@ -275,6 +277,7 @@ int sn_mig_steps_run(sinew_db *db, const sn_mig *m, const char *path, const char
                 set_progress(db, m->name, &st, i, NULL);
                 *sn_error_mut() = saved;
                 rc = fail_at(rc, m, path, &st, i);
+                failed = i;
                 break;
             }
             rc = set_progress(db, m->name, &st, i + 1, NULL);
@@ -282,7 +285,7 @@ int sn_mig_steps_run(sinew_db *db, const sn_mig *m, const char *path, const char
             rc = sinew_begin(db);
             if (rc) break;
             rc = sinew_exec(db, st.v[i]);
-            if (rc) rc = fail_at(rc, m, path, &st, i);
+            if (rc) { rc = fail_at(rc, m, path, &st, i); failed = i; }
             if (!rc) rc = set_progress(db, m->name, &st, i + 1, NULL);
             if (!rc) rc = sinew_commit(db);
             if (rc && sinew_tx_depth(db)) {
@@ -293,6 +296,15 @@ int sn_mig_steps_run(sinew_db *db, const sn_mig *m, const char *path, const char
         }
     }
     sn_stmts_free(&st);
+    if (rc && fresh && failed == 0) {
+        /* its first statement failed, as a whole: nothing of the migration took effect, so nothing
+           is under way either (a progress row would hold up `migrate down` for a migration that
+           never started, and whose file may be deleted now) */
+        sinew_error saved = *sinew_last_error();
+        const char *args[1] = {m->name};
+        run(db, sn_sql_migrations_progress_delete, args, 1);
+        *sn_error_mut() = saved;
+    }
     if (rc) return rc;
     /* every statement done: the record and the end of the progress row, together */
     rc = sinew_begin(db);

@@ -140,10 +140,10 @@ static inline int in_list(const char *s, const char *const *l)
     return 0;
 }
 
-/* the names of a list attribute argument, or NULL */
+/* the names of a list attribute's first argument ([a, b] in @@unique([a, b], name: "k")), or NULL */
 static inline const ast_arg *list_arg(const ast_attr *a)
 {
-    return a->nargs == 1 && a->args[0].kind == ARG_LIST ? &a->args[0] : NULL;
+    return a->nargs >= 1 && a->args[0].kind == ARG_LIST && !a->args[0].label ? &a->args[0] : NULL;
 }
 
 /* the same names in any order */

@@ -339,16 +339,17 @@ static void test_make_up_repro(void **state)
         free(created);
         size_t len = strlen(notes[i]);
         if (th_is_mariadb() && isspace((unsigned char)notes[i][len - 1])) {
-            /* MariaDB has no names that end in white space: the server refuses the column, the
-               migration stops at that statement and records nothing of it, victims keeps its row */
+            /* MariaDB has no names that end in white space: the server refuses the column, and
+               the migration, whose first statement that was, is not applied and not under way
+               (nothing holds up migrate down); victims keeps its row */
             th_ok(sinew_migrate_up_to(db, dir, 1));
             th_ok(sinew_exec(db, "INSERT INTO victims (label) VALUES ('sentinel')"));
             th_assert_status(sinew_migrate_up(db, dir), SINEW_ERROR, "Incorrect column name");
             assert_non_null(strstr(sinew_errmsg(), "0002_note"));
             mt_assert_rows(db, "SELECT name FROM sinew_migrations", "0001_init\n");
             assert_no_drift(db, g1, notes[i]);
-            /* and the runner keeps the stop: nothing rolls back past it until up finishes it */
-            th_assert_status(sinew_migrate_down(db, dir, 0), SINEW_CONFLICT, "0002_note was being applied");
+            th_ok(sinew_migrate_down(db, dir, 0));
+            mt_assert_rows(db, "SELECT COUNT(*) FROM sinew_migrations", "0\n");
             sinew_schema_free(g1);
             sinew_schema_free(g2);
             th_close(db);
