@@ -20,6 +20,12 @@
  *    after the key's column or constraint) and is pulled as one; key-part
  *    lengths (SUB_PART) are not in the graph: they are noted unless they are
  *    the (255) sinew writes itself for LONGTEXT/LONGBLOB columns.
+ *  - Constraint names MariaDB makes itself are no names anyone chose and are
+ *    not pulled: CONSTRAINT_<n> for an unnamed table CHECK, the column's own
+ *    name for a column's CHECK, <table>_ibfk_<n> for a foreign key (MySQL:
+ *    <table>_chk_<n>), and sinew's own <table>_<columns>_fkey. A primary key
+ *    is always PRIMARY.
+ *  - Views are read-only @@view models of their columns, as on PostgreSQL.
  *  - sinew_migrations and sinew_migrations_progress are the runner's own.
  */
 #include <stdio.h>
@@ -140,6 +146,21 @@ static char *mariadb_default(const char *d)
     return o;
 }
 
+/* name ends in `suffix` and then digits only (at least one when digits is 1) */
+static int ends_with_number(const char *name, const char *suffix, int digits)
+{
+    size_t n = name ? strlen(name) : 0, k = strlen(suffix), d = n;
+    while (d && name[d - 1] >= '0' && name[d - 1] <= '9') d--;
+    if (digits && d == n) return 0;
+    return d >= k && !strncmp(name + d - k, suffix, k);
+}
+
+/* a foreign key's name the database or sinew made: <table>_ibfk_<n>, or <table>_<columns>_fkey */
+static int default_fk_name(const char *name)
+{
+    return ends_with_number(name, "_ibfk_", 1) || ends_with_number(name, "_fkey", 0);
+}
+
 typedef struct ctx {
     sinew_conn *db;
     sn_ib *b;
@@ -150,24 +171,28 @@ static int checks(ctx *c, int t, const char *table, sn_strlist *json_cols)
 {
     cat_query x;
     int rc = open_q(&x, c->db,
-        "SELECT CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
-        "WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY CONSTRAINT_NAME", table);
+        c->mysql ? "SELECT CONSTRAINT_NAME, CHECK_CLAUSE, 'Table' FROM information_schema.CHECK_CONSTRAINTS "
+                   "WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY CONSTRAINT_NAME"
+                 : "SELECT CONSTRAINT_NAME, CHECK_CLAUSE, LEVEL FROM information_schema.CHECK_CONSTRAINTS "
+                   "WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY CONSTRAINT_NAME", table);
     if (rc) return rc;
-    sn_strlist other = {0};
     while ((rc = cq_step(&x)) == SINEW_ROW) {
-        const char *name = txt(&x, 0), *clause = txt(&x, 1);
-        if (name && is_json_check(clause, name)) rc = sn_strlist_push(json_cols, name);
-        else if ((rc = sn_strlist_push(&other, name)) == SINEW_OK) rc = sn_strlist_push(&other, clause);
+        const char *name = txt(&x, 0), *clause = txt(&x, 1), *level = txt(&x, 2) ? txt(&x, 2) : "";
+        if (!clause) continue;
+        if (name && is_json_check(clause, name)) {
+            rc = sn_strlist_push(json_cols, name);
+        } else {
+            /* a column's CHECK is named after the column, an unnamed table CHECK CONSTRAINT_<n> (MySQL:
+               <table>_chk_<n>): the database's names, not pulled */
+            int dflt = !name || !strcmp(level, "Column") || ends_with_number(name, "CONSTRAINT_", 1) ||
+                       (c->mysql && ends_with_number(name, "_chk_", 1));
+            rc = sn_ib_check(c->b, t, dflt ? NULL : name, clause);
+            if (rc) rc = sn_nomem();
+        }
         if (rc) break;
     }
     cq_end(&x);
-    if (rc == SINEW_DONE) rc = SINEW_OK;
-    for (size_t i = 0; !rc && i + 1 < other.n; i += 2)
-        sn_ib_note(c->b, t, NULL, "the constraint %s CHECK (%s) is not pulled (the database still enforces it; drift "
-                   "does not compare it): add it as @check(\"...\") if sinew should know",
-                   other.v[i] ? other.v[i] : "?", other.v[i + 1] ? other.v[i + 1] : "?");
-    sn_strlist_free(&other);
-    return rc;
+    return rc == SINEW_DONE ? SINEW_OK : rc;
 }
 
 static int columns(ctx *c, int t, const char *table)
@@ -176,7 +201,7 @@ static int columns(ctx *c, int t, const char *table)
     int rc = checks(c, t, table, &json_cols);
     cat_query x;
     if (!rc) rc = open_q(&x, c->db,
-        "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, DATA_TYPE "
+        "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, DATA_TYPE, GENERATION_EXPRESSION "
         "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? "
         "ORDER BY ORDINAL_POSITION", table);
     if (rc) { sn_strlist_free(&json_cols); return rc; }
@@ -191,9 +216,10 @@ static int columns(ctx *c, int t, const char *table)
         rc = sn_ib_column(c->b, t, name, json ? "json" : type, !strcmp(txt(&x, 2) ? txt(&x, 2) : "", "NO"), d, 2);
         if (rc) { sn_free(d); rc = sn_nomem(); break; }
         if (strstr(extra, "auto_increment")) sn_ib_auto(c->b, t, name);
-        if (generated)
-            sn_ib_note(c->b, t, name, "a generated column (%s): the database refuses writes to it; sinew still "
-                       "writes it: never set it, or insert and update through SQL", extra);
+        if (generated && txt(&x, 6) && sn_ib_generated(c->b, t, name, txt(&x, 6), strstr(extra, "STORED") != NULL)) {
+            rc = sn_nomem();
+            break;
+        }
         if (strstr(extra, "on update"))
             sn_ib_note(c->b, t, name, "the database sets this column on every UPDATE (%s); the schema cannot say so, "
                        "and DDL made by sinew leaves it out", extra);
@@ -347,6 +373,7 @@ static int foreign_keys(ctx *c, int t, const char *table)
         }
         rc = sn_ib_fk(c->b, t, id, (int)num(&x, 1), txt(&x, 2), txt(&x, 3), txt(&x, 4),
                       sn_fk_action_from_sql(txt(&x, 5)), sn_fk_action_from_sql(txt(&x, 6)));
+        if (!rc && num(&x, 1) == 1 && !default_fk_name(name)) rc = sn_ib_fk_name(c->b, t, id, name);
         if (rc) { rc = sn_nomem(); break; }
     }
     cq_end(&x);
@@ -354,23 +381,46 @@ static int foreign_keys(ctx *c, int t, const char *table)
     return rc == SINEW_DONE ? SINEW_OK : rc;
 }
 
-/* views, triggers and routines: not models; said once each */
+/* views: read-only @@view models of their columns */
+static int views(ctx *c)
+{
+    cat_query x;
+    sn_strlist names = {0};
+    int rc = open_q(&x, c->db, "SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() "
+                               "ORDER BY 1", NULL);
+    if (rc) return rc;
+    while ((rc = cq_step(&x)) == SINEW_ROW)
+        if ((rc = sn_strlist_push(&names, txt(&x, 0)))) break;
+    cq_end(&x);
+    if (rc == SINEW_DONE) rc = SINEW_OK;
+    for (size_t i = 0; !rc && i < names.n; i++) {
+        int t = sn_ib_table(c->b, names.v[i]);
+        if (t < 0) { rc = sn_nomem(); break; }
+        rc = columns(c, t, names.v[i]);
+        if (rc) break;
+        sn_ib_view(c->b, t);
+        sn_ib_note(c->b, t, NULL, "a view, pulled as a read-only @@view model; a migration made from this file does "
+                   "not create it: put its CREATE VIEW in that migration's SQL");
+    }
+    sn_strlist_free(&names);
+    return rc;
+}
+
+/* triggers and routines: not models; said once each */
 static int notes(ctx *c)
 {
     static const char *const q[] = {
-        "SELECT TABLE_NAME, 'view' FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1",
         "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() "
         "ORDER BY 1",
         "SELECT ROUTINE_NAME, LOWER(ROUTINE_TYPE) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() "
         "ORDER BY 1"};
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < 2; k++) {
         cat_query x;
         int rc = open_q(&x, c->db, q[k], NULL);
         if (rc) return rc;
         while ((rc = cq_step(&x)) == SINEW_ROW) {
             const char *a = txt(&x, 0) ? txt(&x, 0) : "?", *b = txt(&x, 1) ? txt(&x, 1) : "?";
-            if (k == 0) sn_ib_note(c->b, -1, NULL, "view %s: not pulled (sinew has no read-only models); query it with SQL", a);
-            else if (k == 1) sn_ib_note(c->b, -1, NULL, "trigger %s on %s: not pulled (the database still runs it); keep it "
+            if (k == 0) sn_ib_note(c->b, -1, NULL, "trigger %s on %s: not pulled (the database still runs it); keep it "
                                         "in a migration's SQL", a, b);
             else sn_ib_note(c->b, -1, NULL, "%s %s: not pulled; keep it in a migration's SQL", b, a);
         }
@@ -408,6 +458,7 @@ int sn_my_introspect(sinew_conn *db, sinew_schema **out)
         if (rc == SINEW_DONE) rc = SINEW_OK;
     }
     if (!rc) rc = notes(&c);
+    if (!rc) rc = views(&c);
     for (size_t i = 0; !rc && i < names.n; i++) {
         int t = sn_ib_table(c.b, names.v[i]);
         if (t < 0) { rc = sn_nomem(); break; }
