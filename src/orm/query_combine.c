@@ -92,7 +92,7 @@ int sn_q_combined_check(sinew_query *q, const char *fn)
             if (c->nvia)
                 return sinew_error_set(SINEW_MISUSE, "%s: a combined query (sinew_combine) of %s is ordered by %s.%s "
                                        "through a relation; the combined result has the columns of %s only, so its "
-                                       "ORDER BY names only those", fn, q->model->name, c->model->name,
+                                       "order keys must be among those", fn, q->model->name, c->model->name,
                                        c->model->fields[c->field].name, q->model->name);
         }
     if (!q->sel.rows_setop || !q->sel.rows_other) return SINEW_OK;
@@ -105,7 +105,7 @@ int sn_q_combined_check(sinew_query *q, const char *fn)
         const sinew_col *c = &q->sel.order[i].key.col;
         if (sn_sql_result_col(&q->sel, c) < 0)
             return sinew_error_set(SINEW_MISUSE, "%s: the combined rows (sinew_combine_rows) are ordered by %s.%s, which "
-                                   "is not one of their columns; the ORDER BY of a set operation names only columns of "
+                                   "is not one of their columns; the order keys of a set operation must be columns of "
                                    "its result: select it with sinew_select_col (or sinew_group_by) on both sides, or "
                                    "order by a column selected", fn, c->model->name,
                                    c->model->fields[c->field].name);
