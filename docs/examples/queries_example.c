@@ -192,6 +192,18 @@ int main(void)
     CHECK(sinew_all(q, &posts));
     sinew_query_free(q);
 
+    /* set operations of rows queries */
+    q = sinew_query_new(s, &post_model);
+    CHECK(sinew_select_col(q, POST_AUTHOR_ID));
+    sinew_query *commenters = sinew_query_new(s, &comment_model);
+    CHECK(sinew_select_col(commenters, COMMENT_AUTHOR_ID));
+    CHECK(sinew_combine_rows(q, SINEW_UNION, commenters));
+    CHECK(sinew_order(q, POST_AUTHOR_ID, SINEW_ASC));
+    CHECK(sinew_rows_open(q, &rows));
+    while (sinew_rows_next(rows) == SINEW_ROW) n++;
+    sinew_rows_free(rows);
+    sinew_query_free(q);
+
     /* raw SQL, values still bound */
     sinew_value since = sinew_v_int64(3);
     sinew_list recent;

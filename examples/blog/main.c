@@ -117,7 +117,7 @@ int main(int argc, char **argv)
            tags_of_post.items[0]->name, invitees.count);
 
     /* --- updates write only what changed, deletes cascade --- */
-    Post *p0 = mine.items[0];
+    Post *p0 = ada->posts.items[0];   /* the loaded relation member is a typed post_list: no cast */
     p0->title = "Ada's first post, edited";
     p0->status = STATUS_PUBLISHED;
     CHECK(post_save(s, p0));

@@ -172,6 +172,25 @@ typedef struct sinew_dialect {
     /* 1: the primary key has no name of its own (MariaDB / MySQL call every one PRIMARY): a
      * schema's @id(name:) / @@id(name:) is not written there and drift does not compare it. */
     int primary_key_unnamed;
+
+    /* ---- Version 8: values inside json columns (sinew_json_path, sinew_json_contains in
+     * sinew/query.h). ---- */
+    /* How the value at a path is read, per type the caller asks for: templates in which %c is
+     * the column and %p the path, a string literal sinew writes from a path it has validated
+     * ($.a.b[0]: keys of letters, digits and _, array indexes), never the caller's text as such.
+     * NULL: paths are refused with SINEW_UNSUPPORTED. */
+    const char *json_text;            /* "json_extract(%c, %p)" */
+    const char *json_int64;
+    const char *json_double;
+    const char *json_bool;
+    /* 1: the path literal is PostgreSQL's text array ('{a,b,0}', for #>>); 0: the SQL/JSON path
+     * itself ('$.a.b[0]'). */
+    int json_path_array;
+    /* Containment, the column holding a JSON value: %c the column, %v the bound JSON value
+     * ("%c @> CAST(%v AS jsonb)"). NULL: refused (SINEW_UNSUPPORTED) with
+     * json_contains_alternative, which says what to do instead. */
+    const char *json_contains;
+    const char *json_contains_alternative;
 } sinew_dialect;
 
 /* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */

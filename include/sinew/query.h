@@ -43,6 +43,24 @@ SINEW_API sinew_col sinew_column(const sinew_model *model, unsigned field);
 SINEW_API sinew_col sinew_via(const sinew_relation *rel, sinew_col col);
 /* Arithmetic on a column: sinew_col_op(ITEM_PRICE, '*', sinew_v_int64(2)) */
 SINEW_API sinew_col sinew_col_op(sinew_col col, char op, sinew_value v);
+/*
+ * The value at a JSON path inside json field `col`, read as `type` (SINEW_TEXT, SINEW_INT64,
+ * SINEW_DOUBLE or SINEW_BOOL): a column expression like any other, for filters, order, grouping,
+ * aggregates and value columns (sinew_select_col), through relations too:
+ *
+ *   sinew_where(q, sinew_eq(sinew_json_path(EVENT_DATA, "$.user.name", SINEW_TEXT), sinew_v_text("ada")));
+ *   sinew_order(q, sinew_json_path(EVENT_DATA, "$.score", SINEW_INT64), SINEW_DESC);
+ *
+ * A path is $ followed by .key (letters, digits and _, not starting with a digit) and [n] steps, up
+ * to SINEW_MAX_JSON_PATH - 1 bytes; it is copied into the column (the caller's string may go) and
+ * checked where the column is used: a malformed path, a field that is not json or another type is
+ * SINEW_MISUSE naming the fault. A missing key or a JSON null reads as NULL; a value that is not of
+ * the type asked is the database's error (PostgreSQL) or its conversion (SQLite, MariaDB). Written
+ * as a literal sinew makes from the checked path: PostgreSQL `col #>> '{a,b}'` cast to the type,
+ * SQLite `json_extract(col, '$.a.b')`, MariaDB `JSON_VALUE(col, '$.a.b')` (docs/queries.md). Not
+ * for assignments, projections (sinew_only) or keyset order keys.
+ */
+SINEW_API sinew_col sinew_json_path(sinew_col col, const char *path, sinew_type type);
 
 
 
@@ -89,6 +107,14 @@ SINEW_API sinew_expr *sinew_exists(const sinew_relation *rel, sinew_expr *filter
 SINEW_API sinew_expr *sinew_not_exists(const sinew_relation *rel, sinew_expr *filter);
 SINEW_API sinew_expr *sinew_cmp_agg(const sinew_relation *rel, sinew_agg fn, sinew_col col, sinew_expr *filter,
                                     sinew_op op, sinew_value v);
+/*
+ * json field c (itself: no path) contains the JSON value `json` (validated; copied): PostgreSQL's
+ * jsonb `@>`, MariaDB's JSON_CONTAINS. SQLite has neither, and a query given one is refused with
+ * SINEW_UNSUPPORTED saying to compare values at paths instead.
+ *
+ *   sinew_where(q, sinew_json_contains(EVENT_DATA, "{\"tags\": [\"urgent\"]}"));
+ */
+SINEW_API sinew_expr *sinew_json_contains(sinew_col c, const char *json);
 /* Free an expression that was never handed to a query. */
 SINEW_API void sinew_expr_free(sinew_expr *e);
 
@@ -195,6 +221,23 @@ SINEW_API int sinew_closure(sinew_query *q, const sinew_relation *rel, sinew_exp
  * reads no joins).
  */
 SINEW_API int sinew_combine(sinew_query *q, sinew_setop op, sinew_query *other);
+/*
+ * UNION / UNION ALL / INTERSECT / EXCEPT of two rows queries (their sinew_group_by,
+ * sinew_select_agg and sinew_select_col columns), over any models of one session: q's rows
+ * become (q's rows) op (other's rows), whole rows compared, read with sinew_rows_open.
+ *
+ *   sinew_select_col(posts, POST_TITLE);  sinew_select_col(drafts, DRAFT_TITLE);
+ *   sinew_combine_rows(posts, SINEW_UNION_ALL, drafts);
+ *   sinew_order(posts, POST_TITLE, SINEW_ASC);          // a column of the result: ORDER BY u.c0
+ *
+ * The columns must match in number and, in order, in type (int32 and int64 alike); otherwise
+ * SINEW_MISUSE naming the column. q's order and paging apply to the combined rows, so an order
+ * key must be one of q's result columns (a group key or value column, by the same expression):
+ * anything else is SINEW_MISUSE when the query runs. `other` is taken over (also on failure) and
+ * may filter, group and choose columns, but not order, page, lock, filter a window value or be
+ * combined itself; one set operation per query.
+ */
+SINEW_API int sinew_combine_rows(sinew_query *q, sinew_setop op, sinew_query *other);
 
 /* ---- execution ------------------------------------------------------------------ */
 

@@ -17,11 +17,15 @@ extern "C" {
 #endif
 
 #define SINEW_MAX_PATH 4
+/* the longest JSON path a column reads (sinew_json_path), in bytes with its NUL */
+#define SINEW_MAX_JSON_PATH 64
 
 /*
  * A column of a model, optionally reached through relations from the
  * queried model (`via`, outermost first), optionally with arithmetic
- * applied (`arith` is '+', '-', '*', '/' or 0).
+ * applied (`arith` is '+', '-', '*', '/' or 0), optionally the value at a
+ * JSON path inside a json field (`json_type` nonzero: sinew_json_path; the
+ * path is kept inside the column, so the caller's string may go).
  */
 typedef struct sinew_col {
     const sinew_model *model;
@@ -30,6 +34,8 @@ typedef struct sinew_col {
     int nvia;
     char arith;
     sinew_value arith_value;
+    sinew_type json_type;            /* 0, or the type the value at json_path is read as */
+    char json_path[SINEW_MAX_JSON_PATH];
 } sinew_col;
 
 typedef enum sinew_op { SINEW_EQ = 1, SINEW_NE, SINEW_LT, SINEW_LE, SINEW_GT, SINEW_GE } sinew_op;
@@ -85,8 +91,9 @@ typedef enum sinew_lock_mode { SINEW_LOCK_NONE = 0, SINEW_FOR_UPDATE, SINEW_FOR_
                                SINEW_FOR_KEY_SHARE } sinew_lock_mode;
 typedef enum sinew_lock_wait { SINEW_LOCK_WAIT = 0, SINEW_NOWAIT, SINEW_SKIP_LOCKED } sinew_lock_wait;
 
-/* set operations between queries of one model (sinew_combine) */
-typedef enum sinew_setop { SINEW_UNION = 1, SINEW_INTERSECT, SINEW_EXCEPT } sinew_setop;
+/* set operations between queries of one model (sinew_combine) or rows queries (sinew_combine_rows);
+ * SINEW_UNION_ALL keeps duplicate rows (of objects: the same objects as SINEW_UNION, one row being one) */
+typedef enum sinew_setop { SINEW_UNION = 1, SINEW_INTERSECT, SINEW_EXCEPT, SINEW_UNION_ALL } sinew_setop;
 
 typedef enum sinew_agg { SINEW_COUNT = 1, SINEW_SUM, SINEW_AVG, SINEW_MIN, SINEW_MAX } sinew_agg;
 

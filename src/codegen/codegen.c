@@ -576,6 +576,13 @@ static void emit_header(gen *g, const sinew_codegen_opts *o)
     }
     for (size_t i = 0; i < s->nmodels; i++) fprintf(h, "typedef struct %s %s;\n", s->models[i]->name, s->models[i]->name);
     fputc('\n', h);
+    /* the typed lists first: a to-many relation member is one (laid out as sinew_list, which the
+     * runtime fills), so user code reads posts.items[i] as a Post * without a cast */
+    for (size_t i = 0; i < s->nmodels; i++) {
+        const sinew_model *m = s->models[i];
+        fprintf(h, "typedef struct %s_list {\n    %s **items;\n    size_t count;\n} %s_list;\n\n", m->c_name, m->name,
+                m->c_name);
+    }
     for (size_t i = 0; i < s->nmodels; i++) {
         const sinew_model *m = s->models[i];
         const cnames *cnm = &g->names[i];
@@ -598,11 +605,9 @@ static void emit_header(gen *g, const sinew_codegen_opts *o)
             if (rl->kind == SINEW_BELONGS_TO || rl->kind == SINEW_HAS_ONE)
                 fprintf(h, "    %s *%s;\n", rl->target->name, cnm->rels[r]);
             else
-                fprintf(h, "    sinew_list %s;  /* %s * */\n", cnm->rels[r], rl->target->name);
+                fprintf(h, "    %s_list %s;\n", rl->target->c_name, cnm->rels[r]);
         }
         fprintf(h, "};\n\n");
-        fprintf(h, "typedef struct %s_list {\n    %s **items;\n    size_t count;\n} %s_list;\n\n", m->c_name, m->name,
-                m->c_name);
     }
     for (size_t i = 0; i < s->nenums; i++) {
         char sn[256];
@@ -717,6 +722,12 @@ static void emit_source(gen *g, const sinew_codegen_opts *o)
     comment_text(c, o->source_name ? o->source_name : "a schema", "\n *", &prev);
     fprintf(c, ": the descriptor tables of the schema.\n * Do not edit.\n */\n");
     fprintf(c, "#include <stddef.h>\n#include \"%s\"\n\n", o->header_name);
+    /* the runtime fills a to-many member through its descriptor as a sinew_list */
+    for (size_t i = 0; i < s->nmodels; i++)
+        fprintf(c, "_Static_assert(sizeof(%s_list) == sizeof(sinew_list) && offsetof(%s_list, count) == "
+                   "offsetof(sinew_list, count), \"%s_list is laid out as sinew_list\");\n",
+                s->models[i]->c_name, s->models[i]->c_name, s->models[i]->c_name);
+    if (s->nmodels) fputc('\n', c);
     for (size_t i = 0; i < s->nenums; i++) {
         const sinew_enum *e = s->enums[i];
         sinew_snake_case(e->name, sn, sizeof sn);

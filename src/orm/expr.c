@@ -109,11 +109,24 @@ static const sinew_field *col_field(const sinew_col *c)
 static int numeric(sinew_type t) { return t == SINEW_INT32 || t == SINEW_INT64 || t == SINEW_DOUBLE || t == SINEW_BOOL; }
 
 /* the type a column expression yields */
-static sinew_type col_type(const sinew_col *c)
+sinew_type sn_col_type(const sinew_col *c)
 {
     const sinew_field *f = col_field(c);
     if (c->arith && f && c->arith_value.type == SINEW_DOUBLE) return SINEW_DOUBLE;
+    if (c->json_type) return c->json_type;
     return f ? f->type : SINEW_INT64;
+}
+#define col_type sn_col_type
+
+sinew_col sinew_json_path(sinew_col col, const char *path, sinew_type type)
+{
+    /* kept inside the column (so the caller's string may go); checked where the column is used, which
+     * reports a path that is NULL or too long (left empty here), malformed, or the wrong type */
+    col.json_type = type ? type : (sinew_type)999;   /* 0 would mean no path: reported as a wrong type */
+    size_t n = path ? strlen(path) : SINEW_MAX_JSON_PATH;
+    if (n < SINEW_MAX_JSON_PATH) memcpy(col.json_path, path, n + 1);
+    else col.json_path[0] = '\0';
+    return col;
 }
 
 /*
@@ -150,11 +163,28 @@ sinew_expr *sn_x_check_col(const sinew_col *c)
     if (c->nvia > SINEW_MAX_PATH)
         return sn_x_error(SINEW_MISUSE, "relation path to %s.%s is longer than %d hops", c->model->name,
                           f->name, SINEW_MAX_PATH);
+    if (c->json_type) {
+        sinew_type jt = c->json_type;
+        if (f->type != SINEW_JSON)
+            return sn_x_error(SINEW_MISUSE, "sinew_json_path: %s.%s is %s, not json; a path reads inside a json field",
+                              c->model->name, f->name, sinew_type_name(f->type));
+        if (jt != SINEW_TEXT && jt != SINEW_INT64 && jt != SINEW_DOUBLE && jt != SINEW_BOOL)
+            return sn_x_error(SINEW_MISUSE, "sinew_json_path on %s.%s: read the value as SINEW_TEXT, SINEW_INT64, "
+                              "SINEW_DOUBLE or SINEW_BOOL, not type %d", c->model->name, f->name, (int)jt);
+        if (!c->json_path[0])
+            return sn_x_error(SINEW_MISUSE, "sinew_json_path on %s.%s: the path is NULL or longer than %d bytes",
+                              c->model->name, f->name, SINEW_MAX_JSON_PATH - 1);
+        size_t at;
+        const char *why;
+        if (!sn_sql_json_path_valid(c->json_path, &at, &why))
+            return sn_x_error(SINEW_MISUSE, "sinew_json_path on %s.%s: malformed path \"%s\" at offset %zu: %s; "
+                              "write it as $.key.key[0]", c->model->name, f->name, c->json_path, at, why);
+    }
     if (c->arith) {
         if (!strchr("+-*/", c->arith))
             return sn_x_error(SINEW_MISUSE, "arithmetic on %s.%s: operator '%c' is not one of + - * /",
                               c->model->name, f->name, c->arith);
-        if (!numeric(f->type) || !numeric(c->arith_value.type) || c->arith_value.is_null)
+        if (!numeric(col_type(c)) || !numeric(c->arith_value.type) || c->arith_value.is_null)
             return sn_x_error(SINEW_MISUSE, "arithmetic on %s.%s needs a numeric column and a non-NULL number",
                               c->model->name, f->name);
     }
@@ -319,6 +349,9 @@ sinew_expr *sinew_in_query(sinew_col c, sinew_query *sub, sinew_col sub_col)
     sinew_expr *bad = sn_x_check_col(&c);
     if (!bad) bad = sn_x_check_col(&sub_col);
     if (!bad && !sub) bad = sn_x_error(SINEW_MISUSE, "sinew_in_query: subquery is NULL");
+    if (!bad && sub_col.json_type)
+        bad = sn_x_error(SINEW_MISUSE, "sinew_in_query: the subquery's column is a JSON path; it must be a column "
+                         "of the subquery's model");
     if (!bad && sub_col.model != sub->model)
         bad = sn_x_error(SINEW_MISUSE, "sinew_in_query: column %s.%s is not a column of the subquery's model %s",
                          sub_col.model->name, sub_col.model->fields[sub_col.field].name, sub->model->name);
@@ -423,4 +456,29 @@ sinew_expr *sinew_not(sinew_expr *a)
     }
     e->l = a;
     return e;
+}
+
+/* json column c holds (as a JSON superset) the JSON value `json`: PostgreSQL's jsonb @>, MariaDB's
+ * JSON_CONTAINS; refused where the dialect has neither (when the query takes it) */
+sinew_expr *sinew_json_contains(sinew_col c, const char *json)
+{
+    sinew_expr *bad = sn_x_check_col(&c);
+    if (bad) return bad;
+    const sinew_field *f = col_field(&c);
+    if (f->type != SINEW_JSON || c.json_type || c.arith)
+        return sn_x_error(SINEW_MISUSE, "sinew_json_contains: %s.%s is %s; containment tests a json field itself "
+                          "(no path, no arithmetic)", c.model->name, f->name,
+                          c.json_type || c.arith ? "an expression" : sinew_type_name(f->type));
+    if (!json) return sn_x_error(SINEW_MISUSE, "sinew_json_contains on %s.%s: the JSON value is NULL", c.model->name,
+                                 f->name);
+    size_t at;
+    const char *why;
+    if (!sn_json_valid(json, strlen(json), &at, &why))
+        return sn_x_error(SINEW_MISUSE, "sinew_json_contains on %s.%s: the value is not JSON (offset %zu: %s)",
+                          c.model->name, f->name, at, why);
+    sinew_expr *e = node(X_JSONHAS);
+    if (e->kind == X_ERROR) return e;
+    e->a = c;
+    sinew_value v = sinew_v_json(json);
+    return with_values(e, &v, 1);
 }

@@ -85,6 +85,10 @@ int sn_q_check_col(sinew_query *q, const sinew_col *c, const char *what, int *al
         sinew_expr_free(bad);
         return rc;
     }
+    if (c->json_type) {
+        int rc = sn_q_json_supported(q, c, NULL);
+        if (rc) return rc;
+    }
     const sinew_model *at = q->model;
     for (int i = 0; i < c->nvia; i++) {
         if (!rel_of(at, c->via[i]))
@@ -129,6 +133,21 @@ int sn_q_check_col(sinew_query *q, const sinew_col *c, const char *what, int *al
     return SINEW_OK;
 }
 
+int sn_q_json_supported(sinew_query *q, const sinew_col *c, const sinew_expr *e)
+{
+    const sinew_dialect *d = q->s->db->dialect;
+    if (c && c->json_type && !sn_sql_json_template(d, c->json_type))
+        return sinew_error_set(SINEW_UNSUPPORTED, "sinew_json_path on %s.%s: the %s dialect reads no values inside "
+                               "json columns (its driver predates interface version 8)", c->model->name,
+                               c->model->fields[c->field].name, d->name ? d->name : "database's");
+    if (e && e->kind == X_JSONHAS && !d->json_contains)
+        return sinew_error_set(SINEW_UNSUPPORTED, "sinew_json_contains on %s.%s: %s", e->a.model->name,
+                               e->a.model->fields[e->a.field].name,
+                               d->json_contains_alternative ? d->json_contains_alternative
+                                                            : "this database has no JSON containment test");
+    return SINEW_OK;
+}
+
 int sn_q_check_expr(sinew_query *q, sinew_expr *e)
 {
     if (!e) return SINEW_OK;
@@ -147,6 +166,9 @@ int sn_q_check_expr(sinew_query *q, sinew_expr *e)
         return sn_q_check_col(q, &e->b, "filter", &e->alias_b);
     case X_EXISTS: case X_CMPSUB:
         return sn_q_check_sub(q, e, q->model, 0);
+    case X_JSONHAS:
+        if ((rc = sn_q_json_supported(q, NULL, e))) return rc;
+        return sn_q_check_col(q, &e->a, "filter", &e->alias_a);
     case X_INSUB:
         if (e->sub->err) {
             *sn_error_mut() = e->sub->errdetail;
@@ -252,9 +274,10 @@ int sinew_after(sinew_query *q, const void *last)
     sinew_expr *all = NULL;
     for (size_t i = 0; i < q->sel.norder; i++) {
         const sn_ir_order *o = &q->sel.order[i];
-        if (o->key.col.nvia || o->key.col.arith)
+        if (o->key.col.nvia || o->key.col.arith || o->key.col.json_type)
             return sn_q_fail(q, sinew_error_set(SINEW_MISUSE, "sinew_after: keyset pagination needs order keys "
-                                                "that are plain columns of %s", q->model->name));
+                                                "that are plain columns of %s (not a relation path, arithmetic or a "
+                                                "JSON path)", q->model->name));
         const sinew_field *f = &q->model->fields[o->key.col.field];
         const sn_obj *lo = SN_OBJ_OF(last);
         if (sn_arena_owns(&q->s->arena, lo) && lo->magic == SN_OBJ_MAGIC && ((sn_obj_absent(lo) >> o->key.col.field) & 1))
@@ -335,11 +358,15 @@ int sinew_having(sinew_query *q, sinew_agg fn, sinew_col c, sinew_op op, sinew_v
 
 int sn_q_render_select(sinew_query *q, int extra_limit)
 {
+    int rc = sn_q_combined_check(q, "query");
+    if (rc) return rc;
     return sn_sql_select_objects(&q->out, q->s->db->dialect, &q->sel, extra_limit) ? sn_nomem() : SINEW_OK;
 }
 
 int sn_q_render_grouped(sinew_query *q)
 {
+    int rc = sn_q_combined_check(q, "rows query");
+    if (rc) return rc;
     return sn_sql_select_grouped(&q->out, q->s->db->dialect, &q->sel) ? sn_nomem() : SINEW_OK;
 }
 

@@ -59,6 +59,9 @@ sinew_value sn_cell_value(const sinew_driver *d, sinew_stmt *st, int col, sinew_
 /* the statement renderers, on q's description into q->out (SINEW_NOMEM recorded) */
 int sn_q_render_select(sinew_query *q, int extra_limit);
 int sn_q_render_grouped(sinew_query *q);
+/* a combined query's ORDER BY names only what its result has, and combined rows still match (fn names
+ * the caller; the error is set and returned) */
+int sn_q_combined_check(sinew_query *q, const char *fn);
 /* running (query_exec.c): the sticky error; refusing a grouped query (fn names the caller);
  * the statement in q->out started with its parameters bound */
 int sn_q_err(sinew_query *q);
@@ -96,6 +99,10 @@ void sn_rows_free(sinew_rows *r);
 sinew_expr *sn_x_error(int status, const char *fmt, ...);
 /* NULL when column c is usable / v can be compared with c (*out: v converted for binding); else an error node */
 sinew_expr *sn_x_check_col(const sinew_col *c);
+/* the type column expression c yields (a JSON path's: the type it is read as) */
+sinew_type sn_col_type(const sinew_col *c);
+/* NULL when the query's database can read c (a JSON path) / test e (JSON containment); else the error set */
+int sn_q_json_supported(sinew_query *q, const sinew_col *c, const sinew_expr *e);
 sinew_expr *sn_x_check_value(const sinew_col *c, const sinew_value *v, sinew_value *out, const char *op);
 /* check assignments of model m (upsert: the proposed row may be read) into *out (n of them, allocated with
  * their CASE branches; sn_free it) with their values converted for binding; the error is set (naming fn)

@@ -36,7 +36,7 @@ static int field_bits(sinew_query *q, const sinew_col *cols, size_t n, const cha
                                             "up to 64", fn, q->model->name, q->model->nfields));
     for (size_t i = 0; i < n; i++) {
         const sinew_col *c = &cols[i];
-        if (c->model != q->model || c->nvia || c->arith || (size_t)c->field >= q->model->nfields)
+        if (c->model != q->model || c->nvia || c->arith || c->json_type || (size_t)c->field >= q->model->nfields)
             return sn_q_fail(q, sinew_error_set(SINEW_MISUSE, "%s: column %zu is not a plain column of %s (a "
                                                 "projection picks the model's own fields; read expressions with "
                                                 "sinew_select_col)", fn, i, q->model->name));

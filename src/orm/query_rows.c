@@ -33,14 +33,6 @@ int sn_rows_run(sinew_rows *r)
     return SINEW_OK;
 }
 
-static int same_col(const sinew_col *a, const sinew_col *b)
-{
-    if (a->model != b->model || a->field != b->field || a->nvia != b->nvia || a->arith != b->arith) return 0;
-    for (int i = 0; i < a->nvia; i++)
-        if (a->via[i] != b->via[i]) return 0;
-    return 1;
-}
-
 /* in a grouped query a plain value column must be a group key (else PostgreSQL refuses the statement
  * and SQLite picks a value from any row of the group) */
 static int values_grouped(sinew_query *q)
@@ -50,7 +42,7 @@ static int values_grouped(sinew_query *q)
         const sn_ir_value *v = &q->sel.vals[i];
         if (v->kind != SN_VAL_COL) continue;
         int found = 0;
-        for (size_t g = 0; g < q->sel.ngroup; g++) found |= same_col(&v->col.col, &q->sel.group[g].col);
+        for (size_t g = 0; g < q->sel.ngroup; g++) found |= sn_sql_same_col(&v->col.col, &q->sel.group[g].col);
         if (!found)
             return sinew_error_set(SINEW_MISUSE, "sinew_rows_open: value column %s.%s is not a group key of this "
                                    "grouped query; add it with sinew_group_by or aggregate it", v->col.col.model->name,
@@ -82,7 +74,7 @@ int sinew_rows_open(sinew_query *q, sinew_rows **out)
     int col = 0;
     for (size_t i = 0; i < q->sel.ngroup; i++) {
         const sinew_col *g = &q->sel.group[i].col;
-        r->types[col++] = g->model->fields[g->field].type;
+        r->types[col++] = sn_col_type(g);
     }
     for (size_t i = 0; i < q->sel.naggs; i++) r->types[col++] = sn_q_agg_type(q->sel.aggs[i].fn, &q->sel.aggs[i].arg.col);
     for (size_t i = 0; i < q->sel.nvals; i++) r->types[col++] = sn_q_value_type(&q->sel.vals[i]);

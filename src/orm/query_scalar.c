@@ -94,17 +94,17 @@ sinew_type sn_q_agg_type(sinew_agg fn, const sinew_col *c)
     const sinew_field *f = &c->model->fields[c->field];
     if (fn == SINEW_COUNT) return SINEW_INT64;
     if (fn == SINEW_AVG) return SINEW_DOUBLE;
-    if (fn == SINEW_SUM && (f->type == SINEW_INT32 || f->type == SINEW_BOOL)) return SINEW_INT64;
+    sinew_type t = c->json_type ? c->json_type : f->type;
+    if (fn == SINEW_SUM && (t == SINEW_INT32 || t == SINEW_BOOL)) return SINEW_INT64;
     if (c->arith && c->arith_value.type == SINEW_DOUBLE) return SINEW_DOUBLE;
-    return f->type;
+    return t;
 }
 
 sinew_type sn_q_value_type(const sn_ir_value *v)
 {
     if (v->kind == SN_VAL_WINDOW) return sn_q_window_type(v);
     const sinew_col *c = &v->col.col;
-    if (c->arith && c->arith_value.type == SINEW_DOUBLE) return SINEW_DOUBLE;
-    return c->model->fields[c->field].type;
+    return sn_col_type(c);
 }
 
 /* SELECT COUNT(*) (fn 0) or fn(col) over the query's rows */
@@ -163,7 +163,7 @@ int sinew_aggregate(sinew_query *q, sinew_agg fn, sinew_col c, sinew_value *out)
     sn_ir_col arg = {c, 0};
     if ((rc = sn_q_check_col(q, &c, "aggregate", &arg.alias))) return rc;
     if (fn < SINEW_COUNT || fn > SINEW_MAX) return sinew_error_set(SINEW_MISUSE, "unknown aggregate %d", (int)fn);
-    sinew_type t = c.model->fields[c.field].type;
+    sinew_type t = sn_col_type(&c);
     if ((fn == SINEW_SUM || fn == SINEW_AVG) && !(t == SINEW_INT32 || t == SINEW_INT64 || t == SINEW_DOUBLE ||
                                                   t == SINEW_DECIMAL || t == SINEW_BOOL))
         return sinew_error_set(SINEW_MISUSE, "%s needs a numeric column; %s.%s is %s", sn_sql_agg_name(fn), c.model->name,

@@ -79,9 +79,10 @@ static int plain(const sinew_model *m, const sinew_col *c, int arith_ok, const c
         sinew_expr_free(bad);
         return rc;
     }
-    if (c->nvia || c->model != m || (c->arith && !arith_ok))
+    if (c->nvia || c->model != m || (c->arith && !arith_ok) || c->json_type)
         return sinew_error_set(SINEW_MISUSE, "%s: %s %s.%s is not a plain column of %s%s", fn, what, c->model->name,
-                               fname(c), m->name, c->arith ? " (no arithmetic there)" : "");
+                               fname(c), m->name, c->arith ? " (no arithmetic there)"
+                               : c->json_type ? " (an assignment reads and writes no JSON path)" : "");
     if (c->arith == '/' && ((c->arith_value.type == SINEW_DOUBLE && c->arith_value.u.d == 0) ||
                             (c->arith_value.type != SINEW_DOUBLE && c->arith_value.u.i == 0)))
         return sinew_error_set(SINEW_MISUSE, "%s: %s.%s / 0: division by zero (SQLite would write NULL, PostgreSQL "
@@ -128,6 +129,9 @@ static int case_cond(const sinew_model *m, const sinew_expr *e, const char *fn, 
     case X_INSUB: case X_EXISTS: case X_CMPSUB:
         return sinew_error_set(SINEW_MISUSE, "%s: CASE for %s.%s: a condition cannot hold a subquery", fn, m->name,
                                col);
+    case X_JSONHAS:   /* not every database has it, and a CASE is checked without knowing which */
+        return sinew_error_set(SINEW_MISUSE, "%s: CASE for %s.%s: a condition cannot test JSON containment; "
+                               "compare a value at a path (sinew_json_path) instead", fn, m->name, col);
     default: break;
     }
     const sinew_col *cs[2] = {&e->a, e->kind == X_CMPCOL ? &e->b : NULL};

@@ -143,6 +143,7 @@ int sn_q_check_scoped(sinew_query *q, sinew_expr *e, const sinew_model *m, int a
         /* fall through */
     default:
         if ((rc = plain_of(&e->a, m, "filter"))) return rc;
+        if ((rc = sn_q_json_supported(q, &e->a, e))) return rc;
         e->alias_a = alias;
         return SINEW_OK;
     }
@@ -269,8 +270,11 @@ int sinew_combine(sinew_query *q, sinew_setop op, sinew_query *other)
         return sn_q_err(q);
     }
     int rc = SINEW_OK;
-    if (op < SINEW_UNION || op > SINEW_EXCEPT)
+    if (op < SINEW_UNION || op > SINEW_UNION_ALL)
         rc = sinew_error_set(SINEW_MISUSE, "sinew_combine: unknown set operation %d", (int)op);
+    else if (q->sel.ngroup || q->sel.naggs || q->sel.nvals)
+        rc = sinew_error_set(SINEW_MISUSE, "sinew_combine: the query over %s reads rows of values; combine rows "
+                             "queries with sinew_combine_rows", q->model->name);
     else if (!other)
         rc = sinew_error_set(SINEW_MISUSE, "sinew_combine: the other query is NULL");
     else if (other->err) {

@@ -45,7 +45,7 @@ int sinew_select_window(sinew_query *q, sinew_window_fn fn, sinew_col arg, const
         v.col.col.field = q->model->pk[0];
     }
     if (!rc && (fn == SINEW_WIN_SUM || fn == SINEW_WIN_AVG)) {
-        sinew_type t = arg.model->fields[arg.field].type;
+        sinew_type t = sn_col_type(&arg);
         if (t != SINEW_INT32 && t != SINEW_INT64 && t != SINEW_DOUBLE && t != SINEW_DECIMAL)
             rc = sinew_error_set(SINEW_MISUSE, "sinew_select_window: SUM/AVG of %s.%s, a %s column", arg.model->name,
                                  arg.model->fields[arg.field].name, sinew_type_name(t));
@@ -65,7 +65,7 @@ int sinew_select_window(sinew_query *q, sinew_window_fn fn, sinew_col arg, const
 sinew_type sn_q_window_type(const sn_ir_value *v)
 {
     const sinew_col *c = &v->col.col;
-    sinew_type t = c->model->fields[c->field].type;
+    sinew_type t = c->json_type ? c->json_type : c->model->fields[c->field].type;
     switch (v->win) {
     case SINEW_ROW_NUMBER: case SINEW_RANK: case SINEW_DENSE_RANK: case SINEW_WIN_COUNT: return SINEW_INT64;
     case SINEW_WIN_AVG: return SINEW_DOUBLE;

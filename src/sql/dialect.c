@@ -198,6 +198,16 @@ const sinew_dialect sn_dialect_sqlite = {
                             "sinew_transaction() instead (sinew_claim() does that for a job queue)",
     .max_ident_len = 0,                  /* no limit */
     .distribution_extension = NULL,      /* one file, one node: @@distribute / @@reference do nothing */
+    /* json is TEXT here; json_extract gives SQL values, cast so that every row is of the type asked */
+    .json_text = "CAST(json_extract(%c, %p) AS TEXT)",
+    .json_int64 = "CAST(json_extract(%c, %p) AS INTEGER)",
+    .json_double = "CAST(json_extract(%c, %p) AS REAL)",
+    .json_bool = "CAST(json_extract(%c, %p) AS INTEGER)",   /* true and false are 1 and 0 */
+    .json_path_array = 0,
+    .json_contains = NULL,
+    .json_contains_alternative = "SQLite has no JSON containment operator (PostgreSQL's @>, MariaDB's "
+                                 "JSON_CONTAINS); compare the values at the paths you need with "
+                                 "sinew_json_path() instead (sinew_eq(sinew_json_path(col, \"$.a\", SINEW_TEXT), ...))",
 };
 
 /*
@@ -243,6 +253,14 @@ const sinew_dialect sn_dialect_postgres = {
     .insert_returning = 1,
     .has_infinity = 1,
     .distribution_extension = "citus",
+    /* json is jsonb; #>> reads the value at a text-array path as text, NULL for a JSON null */
+    .json_text = "(%c #>> %p)",
+    .json_int64 = "CAST(%c #>> %p AS bigint)",
+    .json_double = "CAST(%c #>> %p AS double precision)",
+    .json_bool = "CAST(%c #>> %p AS boolean)",
+    .json_path_array = 1,
+    .json_contains = "%c @> CAST(%v AS jsonb)",
+    .json_contains_alternative = NULL,
 };
 
 /*
@@ -330,4 +348,12 @@ const sinew_dialect sn_dialect_mariadb = {
     .alter_column_modify = 1,
     .fk_names_written = 1,
     .primary_key_unnamed = 1,             /* every primary key is PRIMARY */
+    /* JSON_VALUE reads a scalar unquoted (a JSON null, an object or an array as NULL; true as 1) */
+    .json_text = "JSON_VALUE(%c, %p)",
+    .json_int64 = "CAST(JSON_VALUE(%c, %p) AS SIGNED)",
+    .json_double = "CAST(JSON_VALUE(%c, %p) AS DOUBLE)",
+    .json_bool = "CAST(JSON_VALUE(%c, %p) AS SIGNED)",
+    .json_path_array = 0,
+    .json_contains = "JSON_CONTAINS(%c, %v)",
+    .json_contains_alternative = NULL,
 };

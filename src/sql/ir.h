@@ -26,7 +26,8 @@ typedef enum xkind {
     X_CMP = 1, X_CMPCOL, X_IN, X_NOTIN, X_INSUB, X_LIKE, X_ILIKE, X_NULL, X_NOTNULL,
     X_BETWEEN, X_AND, X_OR, X_NOT, X_ERROR,
     X_EXISTS,   /* EXISTS (SELECT 1 FROM rel's target WHERE correlated AND l) */
-    X_CMPSUB    /* (SELECT fn(a) FROM rel's target WHERE correlated AND l) op vals[0] */
+    X_CMPSUB,   /* (SELECT fn(a) FROM rel's target WHERE correlated AND l) op vals[0] */
+    X_JSONHAS   /* json column a contains the JSON value vals[0] (the dialect's json_contains) */
 } xkind;
 
 struct sn_select;
@@ -144,6 +145,9 @@ typedef struct sn_select {
     size_t nann;
     sinew_setop setop;                /* the rows are (these rows) setop (other's rows), keys compared */
     const struct sn_select *setop_other;
+    sinew_setop rows_setop;           /* rows query: (these rows) rows_setop (rows_other's), whole rows
+                                       * compared, ordered and paged after (sinew_combine_rows) */
+    const struct sn_select *rows_other;
     const sinew_relation *closure;   /* WITH RECURSIVE: only the rows reached from those closure_start
                                       * matches by following this self-relation once or more */
     sinew_expr *closure_start;       /* its columns read from t190 */
@@ -179,6 +183,11 @@ int sn_sql_select_has_pk_order(const sn_select *s);
 int sn_sql_select_objects(sn_sql_out *o, const sinew_dialect *d, const sn_select *s, int64_t extra_limit);
 /* SELECT <group keys>, <aggregates>, <values> FROM ... GROUP BY ... HAVING ... ORDER BY ... LIMIT */
 int sn_sql_select_grouped(sn_sql_out *o, const sinew_dialect *d, const sn_select *s);
+/* the index among a rows query's result columns (group keys, aggregates, value columns) of a plain
+ * value or group column the same as c, or -1 (the order keys of a combined rows query must be one) */
+int sn_sql_result_col(const sn_select *s, const sinew_col *c);
+/* two columns are the same expression (model, field, relation path, arithmetic, JSON path) */
+int sn_sql_same_col(const sinew_col *a, const sinew_col *b);
 /* the rows must be a derived table before a scalar is taken over them (DISTINCT, paging) */
 int sn_sql_select_needs_wrap(const sn_select *s);
 /* SELECT COUNT(*) (fn == 0) or SELECT fn(arg) over the rows of s */
@@ -194,6 +203,16 @@ int sn_sql_set_list(sn_sql_out *o, const sinew_dialect *d, const sinew_model *m,
 /* DELETE FROM t for the rows of s */
 int sn_sql_delete_rows(sn_sql_out *o, const sinew_dialect *d, const sn_select *s);
 const char *sn_sql_agg_name(sinew_agg fn);
+
+/* ---- JSON paths (render_json.c) ---- */
+/* 1 when path is one sinew reads ($, then .key and [n] steps; keys of letters, digits and '_', not
+ * starting with a digit); else 0 with *at the offset of the fault and *why what is wrong there */
+int sn_sql_json_path_valid(const char *path, size_t *at, const char **why);
+/* the dialect's template for reading a value of type t at a path (%c the column, %p the path), NULL
+ * when it has none or t is not text, int64, double or bool */
+const char *sn_sql_json_template(const sinew_dialect *d, sinew_type t);
+/* a valid path as the string literal the dialect's templates take */
+void sn_sql_json_path_literal(sn_buf *out, const sinew_dialect *d, const char *path);
 
 /*
  * The batch loader's SELECT: the rows of rel's target whose keys are among

@@ -69,9 +69,40 @@ static void alias_col(rctx *r, int alias, const char *column)
     sn_sql_ident(r->b, r->d, column);
 }
 
+/* a dialect template: %c the column, %p the column's JSON path as a literal, %v the value v bound */
+static void json_template(rctx *r, const char *t, const sinew_col *c, int alias, const sinew_value *v)
+{
+    if (!t) {   /* the ORM refuses what the dialect cannot read before rendering */
+        r->b->failed = 1;
+        return;
+    }
+    const char *column = c->model->fields[c->field].column;
+    for (; *t; t++) {
+        if (t[0] != '%' || !t[1]) {
+            sn_buf_putc(r->b, *t);
+            continue;
+        }
+        t++;
+        if (*t == 'c') alias_col(r, alias, column);
+        else if (*t == 'p') sn_sql_json_path_literal(r->b, r->d, c->json_path);
+        else if (*t == 'v' && v) param(r, v);
+        else sn_buf_putc(r->b, *t);
+    }
+}
+
 static void col(rctx *r, const sinew_col *c, int alias)
 {
     const sinew_field *f = &c->model->fields[c->field];
+    if (c->json_type) {
+        if (c->arith) sn_buf_putc(r->b, '(');
+        json_template(r, sn_sql_json_template(r->d, c->json_type), c, alias, NULL);
+        if (c->arith) {
+            sn_buf_printf(r->b, " %c ", c->arith);
+            param(r, &c->arith_value);
+            sn_buf_putc(r->b, ')');
+        }
+        return;
+    }
     if (f->type == SINEW_DECIMAL && r->d->decimal_cast) {
         /* decimals kept as text compare as numbers (docs/queries.md says how exactly) */
         sn_buf_puts(r->b, "CAST(");
@@ -257,6 +288,9 @@ static void expr(rctx *r, const sinew_expr *e)
         sn_buf_puts(b, sql_op(e->op));
         param(r, &e->vals[0]);
         break;
+    case X_JSONHAS:
+        json_template(r, r->d->json_contains, &e->a, e->alias_a, &e->vals[0]);
+        break;
     case X_ERROR:
         b->failed = 1;
         break;
@@ -342,7 +376,7 @@ static void from_where(rctx *r, const sn_select *s, int eager)
         from_where_own(r, s, eager, 1);
         return;
     }
-    static const char *const op[] = {"", " UNION ", " INTERSECT ", " EXCEPT "};
+    static const char *const op[] = {"", " UNION ", " INTERSECT ", " EXCEPT ", " UNION ALL "};
     const sinew_model *m = s->model;
     sn_buf_puts(r->b, " FROM ");
     sn_sql_ident(r->b, r->d, m->table);
@@ -353,7 +387,7 @@ static void from_where(rctx *r, const sn_select *s, int eager)
     sn_buf_puts(r->b, ") IN (SELECT ");
     pk_list(r, m, 0);
     from_where_own(r, s, 0, 0);
-    sn_buf_puts(r->b, op[s->setop <= SINEW_EXCEPT ? s->setop : SINEW_UNION]);
+    sn_buf_puts(r->b, op[s->setop <= SINEW_UNION_ALL ? s->setop : SINEW_UNION]);
     sn_buf_puts(r->b, "SELECT ");
     pk_list(r, m, 0);
     from_where(r, s->setop_other, 0);
@@ -701,38 +735,119 @@ static int select_filtered(rctx *r, const sn_select *s)
     return done(r);
 }
 
+/* SELECT <groups>, <aggregates>, <values> FROM ... GROUP BY ... HAVING ... (no order, no paging);
+ * aliased: each column AS c<n>, as a branch of a set operation names them */
+static void grouped_body(rctx *r, const sn_select *s, int aliased)
+{
+    sn_buf_puts(r->b, "SELECT ");
+    int n = 0;
+    for (size_t i = 0; i < s->ngroup; i++, n++) {
+        if (n) sn_buf_puts(r->b, ", ");
+        ir_col(r, &s->group[i]);
+        if (aliased) sn_buf_printf(r->b, " AS c%d", n);
+    }
+    for (size_t i = 0; i < s->naggs; i++, n++) {
+        if (n) sn_buf_puts(r->b, ", ");
+        agg(r, &s->aggs[i]);
+        if (aliased) sn_buf_printf(r->b, " AS c%d", n);
+    }
+    for (size_t i = 0; i < s->nvals; i++, n++) {
+        if (n) sn_buf_puts(r->b, ", ");
+        value_col(r, &s->vals[i]);
+        if (aliased) sn_buf_printf(r->b, " AS c%d", n);
+    }
+    from_where(r, s, 0);
+    for (size_t i = 0; i < s->ngroup; i++) {
+        sn_buf_puts(r->b, i ? ", " : " GROUP BY ");
+        ir_col(r, &s->group[i]);
+    }
+    for (size_t i = 0; i < s->nhaving; i++) {
+        const sn_ir_having *h = &s->having[i];
+        sn_buf_puts(r->b, i ? " AND " : " HAVING ");
+        agg(r, &h->agg);
+        sn_buf_puts(r->b, sql_op(h->op >= SINEW_EQ && h->op <= SINEW_GE ? h->op : SINEW_EQ));
+        param(r, &h->v);
+    }
+}
+
+int sn_sql_same_col(const sinew_col *a, const sinew_col *b)
+{
+    if (a->model != b->model || a->field != b->field || a->nvia != b->nvia || a->arith != b->arith) return 0;
+    for (int i = 0; i < a->nvia && i < SINEW_MAX_PATH; i++)
+        if (a->via[i] != b->via[i]) return 0;
+    if (a->arith && (a->arith_value.type != b->arith_value.type ||
+                     (a->arith_value.type == SINEW_DOUBLE ? a->arith_value.u.d != b->arith_value.u.d
+                                                          : a->arith_value.u.i != b->arith_value.u.i)))
+        return 0;
+    return a->json_type == b->json_type && strcmp(a->json_path, b->json_path) == 0;
+}
+
+int sn_sql_result_col(const sn_select *s, const sinew_col *c)
+{
+    for (size_t i = 0; i < s->ngroup; i++)
+        if (sn_sql_same_col(&s->group[i].col, c)) return (int)i;
+    for (size_t i = 0; i < s->nvals; i++)
+        if (s->vals[i].kind == SN_VAL_COL && sn_sql_same_col(&s->vals[i].col.col, c))
+            return (int)(s->ngroup + s->naggs + i);
+    return -1;
+}
+
+/*
+ * SELECT u.c0, ... FROM (<these rows> UNION | UNION ALL | INTERSECT | EXCEPT <the other's>) AS u
+ * ORDER BY u.c<k> ... LIMIT: the order and paging are of the combined rows, so each order key is
+ * one of the result columns (the ORM checks that first), named by its alias on every backend.
+ */
+static int select_combined(rctx *r, const sn_select *s)
+{
+    static const char *const op[] = {"", " UNION ", " INTERSECT ", " EXCEPT ", " UNION ALL "};
+    size_t ncols = s->ngroup + s->naggs + s->nvals;
+    sn_buf_puts(r->b, "SELECT ");
+    for (size_t i = 0; i < ncols; i++) sn_buf_printf(r->b, "%su.c%zu", i ? ", " : "", i);
+    sn_buf_puts(r->b, " FROM (");
+    grouped_body(r, s, 1);
+    sn_buf_puts(r->b, op[s->rows_setop >= SINEW_UNION && s->rows_setop <= SINEW_UNION_ALL ? s->rows_setop : 1]);
+    grouped_body(r, s->rows_other, 1);
+    sn_buf_puts(r->b, ") AS u");
+    for (size_t i = 0; i < s->norder; i++) {
+        int k = sn_sql_result_col(s, &s->order[i].key.col);
+        if (k < 0) {
+            r->b->failed = 1;
+            break;
+        }
+        sinew_nulls nulls = s->order[i].nulls;
+        sn_buf_puts(r->b, i ? ", " : " ORDER BY ");
+        if (!r->d->has_nulls_order && nulls != SINEW_NULLS_DEFAULT)
+            sn_buf_printf(r->b, "u.c%d IS NULL %s, ", k, nulls == SINEW_NULLS_FIRST ? "DESC" : "ASC");
+        sn_buf_printf(r->b, "u.c%d", k);
+        if (s->order[i].dir == SINEW_DESC) sn_buf_puts(r->b, " DESC");
+        if (r->d->has_nulls_order && nulls == SINEW_NULLS_FIRST) sn_buf_puts(r->b, " NULLS FIRST");
+        if (r->d->has_nulls_order && nulls == SINEW_NULLS_LAST) sn_buf_puts(r->b, " NULLS LAST");
+    }
+    if (s->limit >= 0 || s->offset >= 0) {
+        sn_buf_puts(r->b, " LIMIT ");
+        if (s->limit >= 0) sn_buf_printf(r->b, "%lld", (long long)s->limit);
+        else if (r->d->limit_all) sn_buf_puts(r->b, r->d->limit_all);
+        else sn_buf_puts(r->b, r->d->numbered_params ? "ALL" : "-1");
+        if (s->offset >= 0) {
+            sinew_value off;
+            memset(&off, 0, sizeof off);
+            off.type = SINEW_INT64;
+            off.u.i = s->offset;
+            sn_buf_puts(r->b, " OFFSET ");
+            param(r, &off);
+        }
+    }
+    return done(r);
+}
+
 int sn_sql_select_grouped(sn_sql_out *o, const sinew_dialect *d, const sn_select *s)
 {
     sn_sql_out_reset(o);
     rctx r = {.o = o, .b = &o->sql, .d = d};
     with_clause(&r, s);
     if (s->vfilter) return select_filtered(&r, s);
-    sn_buf_puts(r.b, "SELECT ");
-    int n = 0;
-    for (size_t i = 0; i < s->ngroup; i++, n++) {
-        if (i) sn_buf_puts(r.b, ", ");
-        ir_col(&r, &s->group[i]);
-    }
-    for (size_t i = 0; i < s->naggs; i++, n++) {
-        if (n) sn_buf_puts(r.b, ", ");
-        agg(&r, &s->aggs[i]);
-    }
-    for (size_t i = 0; i < s->nvals; i++, n++) {
-        if (n) sn_buf_puts(r.b, ", ");
-        value_col(&r, &s->vals[i]);
-    }
-    from_where(&r, s, 0);
-    for (size_t i = 0; i < s->ngroup; i++) {
-        sn_buf_puts(r.b, i ? ", " : " GROUP BY ");
-        ir_col(&r, &s->group[i]);
-    }
-    for (size_t i = 0; i < s->nhaving; i++) {
-        const sn_ir_having *h = &s->having[i];
-        sn_buf_puts(r.b, i ? " AND " : " HAVING ");
-        agg(&r, &h->agg);
-        sn_buf_puts(r.b, sql_op(h->op >= SINEW_EQ && h->op <= SINEW_GE ? h->op : SINEW_EQ));
-        param(&r, &h->v);
-    }
+    if (s->rows_setop && s->rows_other) return select_combined(&r, s);
+    grouped_body(&r, s, 0);
     order_limit(&r, s, 0, 1);
     return done(&r);
 }

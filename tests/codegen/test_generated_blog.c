@@ -100,6 +100,15 @@ static void typed_api_round_trip(void **state)
     th_ok(user_invitees(s, u, &invitees));
     assert_int_equal(invitees.count, 1);
     assert_string_equal(invitees.items[0]->email, "bob@example.com");
+    /* the loaded to-many members are typed lists (#21 item 11): no casts, and the same objects and
+     * storage the accessor returned (the identity map's; the runtime fills them as sinew_list) */
+    assert_int_equal(_Generic(u->posts, post_list: 1, default: 0), 1);
+    assert_int_equal(_Generic(u->invitees.items[0], User *: 1, default: 0), 1);
+    assert_int_equal(u->posts.count, 1);
+    assert_ptr_equal(u->posts.items[0], first);
+    assert_ptr_equal(u->posts.items, posts.items);
+    assert_string_equal(u->invitees.items[0]->email, "bob@example.com");
+    assert_ptr_equal(u->posts.items[0]->author, u);
     first->status = STATUS_PUBLISHED;
     th_ok(post_save(s, first));
     assert_int_equal(first->version, 1);           /* @version counts writes */
@@ -111,6 +120,7 @@ static void typed_api_round_trip(void **state)
     tag_list tags;
     th_ok(post_tags(s, first, &tags));
     assert_int_equal(tags.count, 1);
+    assert_string_equal(first->tags.items[0]->name, "c");   /* many-to-many too */
 
     sinew_query *q = post_query(s);
     th_ok(sinew_where(q, sinew_eq(POST_STATUS, sinew_v_enum(STATUS_PUBLISHED))));

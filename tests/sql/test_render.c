@@ -197,6 +197,77 @@ static void grouped_rows(void **state)
     sn_sql_out_free(&o);
 }
 
+/* set operations over rows: both branches aliased, the outer order by result column and paged; params
+ * in placeholder order (the left branch's, the right's, the offset) */
+static void combined_rows(void **state)
+{
+    (void)state;
+    sn_select a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    a.model = &person_model;
+    a.limit = a.offset = -1;
+    a.vals[0] = (sn_ir_value){.kind = SN_VAL_COL, .col = {column(&person_model, 5), 0}};
+    a.nvals = 1;
+    a.where = sinew_gt(column(&person_model, 5), sinew_v_int64(30));
+    b.model = &team_model;
+    b.limit = b.offset = -1;
+    b.vals[0] = (sn_ir_value){.kind = SN_VAL_COL, .col = {column(&team_model, 0), 0}};
+    b.nvals = 1;
+    b.where = sinew_lt(column(&team_model, 0), sinew_v_int64(9));
+    a.rows_setop = SINEW_UNION_ALL;
+    a.rows_other = &b;
+    a.order[0] = (sn_ir_order){{column(&person_model, 5), 0}, SINEW_DESC, SINEW_NULLS_LAST};
+    a.norder = 1;
+    a.limit = 10;
+    a.offset = 20;
+    sn_sql_out o;
+    sn_sql_out_init(&o);
+    assert_int_equal(sn_sql_select_grouped(&o, &sn_dialect_postgres, &a), SINEW_OK);
+    expect_text("combined (postgres)", sn_buf_cstr(&o.sql),
+                "SELECT u.c0 FROM (SELECT t0.\"team_id\" AS c0 FROM \"people\" AS t0 WHERE t0.\"team_id\" > $1 UNION ALL "
+                "SELECT t0.\"id\" AS c0 FROM \"teams\" AS t0 WHERE t0.\"id\" < $2) AS u ORDER BY u.c0 DESC NULLS LAST "
+                "LIMIT 10 OFFSET $3");
+    expect_params(&o, (const int64_t[]){30, 9, 20}, 3);
+    assert_int_equal(sn_sql_select_grouped(&o, &sn_dialect_mariadb, &a), SINEW_OK);
+    expect_text("combined (mariadb)", sn_buf_cstr(&o.sql),
+                "SELECT u.c0 FROM (SELECT t0.`team_id` AS c0 FROM `people` AS t0 WHERE t0.`team_id` > ? UNION ALL "
+                "SELECT t0.`id` AS c0 FROM `teams` AS t0 WHERE t0.`id` < ?) AS u ORDER BY u.c0 IS NULL ASC, u.c0 DESC "
+                "LIMIT 10 OFFSET ?");
+    /* an order key that is not a result column renders nothing (the ORM refuses it first) */
+    a.order[0].key.col = column(&person_model, 1);
+    assert_int_equal(sn_sql_select_grouped(&o, &sn_dialect_sqlite, &a), SINEW_NOMEM);
+    sinew_expr_free(a.where);
+    sinew_expr_free(b.where);
+    sn_sql_out_free(&o);
+}
+
+/* a JSON path is a literal made from the checked path, in each dialect's form */
+static void json_paths(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"", "a", "$.", "$.1", "$[x]", "$[01]", "$.a'", "$.a b", "$[1234567890]"};
+    size_t at;
+    const char *why;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (sn_sql_json_path_valid(bad[i], &at, &why)) fail_msg("path \"%s\" accepted", bad[i]);
+    assert_true(sn_sql_json_path_valid("$", &at, &why));
+    assert_true(sn_sql_json_path_valid("$.a_1.B[0][12].c", &at, &why));
+    sn_buf b;
+    sn_buf_init(&b);
+    sn_sql_json_path_literal(&b, &sn_dialect_postgres, "$.a_1.B[0][12].c");
+    expect_text("postgres path", sn_buf_cstr(&b), "'{a_1,B,0,12,c}'");
+    sn_buf_clear(&b);
+    sn_sql_json_path_literal(&b, &sn_dialect_sqlite, "$.a_1.B[0]");
+    expect_text("sqlite path", sn_buf_cstr(&b), "'$.a_1.B[0]'");
+    sn_buf_clear(&b);
+    sn_sql_json_path_literal(&b, &sn_dialect_postgres, "$");
+    expect_text("postgres whole value", sn_buf_cstr(&b), "'{}'");
+    sn_buf_free(&b);
+    assert_null(sn_sql_json_template(&sn_dialect_sqlite, SINEW_BLOB));
+    assert_null(sn_dialect_sqlite.json_contains);
+}
+
 static void bulk_update_and_delete(void **state)
 {
     (void)state;
@@ -394,6 +465,8 @@ int main(void)
         cmocka_unit_test(inserts_and_deletes_by_fields),
         cmocka_unit_test(batch_loader_select),
         cmocka_unit_test(correlated_subqueries_and_windows),
+        cmocka_unit_test(combined_rows),
+        cmocka_unit_test(json_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

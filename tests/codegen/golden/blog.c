@@ -5,6 +5,12 @@
 #include <stddef.h>
 #include "blog.h"
 
+_Static_assert(sizeof(user_list) == sizeof(sinew_list) && offsetof(user_list, count) == offsetof(sinew_list, count), "user_list is laid out as sinew_list");
+_Static_assert(sizeof(post_list) == sizeof(sinew_list) && offsetof(post_list, count) == offsetof(sinew_list, count), "post_list is laid out as sinew_list");
+_Static_assert(sizeof(comment_list) == sizeof(sinew_list) && offsetof(comment_list, count) == offsetof(sinew_list, count), "comment_list is laid out as sinew_list");
+_Static_assert(sizeof(tag_list) == sizeof(sinew_list) && offsetof(tag_list, count) == offsetof(sinew_list, count), "tag_list is laid out as sinew_list");
+_Static_assert(sizeof(post_tags_list) == sizeof(sinew_list) && offsetof(post_tags_list, count) == offsetof(sinew_list, count), "post_tags_list is laid out as sinew_list");
+
 static const char *const status_values[] = {"draft", "published", "archived"};
 const sinew_enum status_enum = {.name = "Status", .values = status_values, .nvalues = 3, .doc = "Where a post is in its life.", .loc = {.line = 4, .col = 6}};
 

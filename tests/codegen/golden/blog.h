@@ -40,6 +40,31 @@ typedef struct Comment Comment;
 typedef struct Tag Tag;
 typedef struct PostTags PostTags;
 
+typedef struct user_list {
+    User **items;
+    size_t count;
+} user_list;
+
+typedef struct post_list {
+    Post **items;
+    size_t count;
+} post_list;
+
+typedef struct comment_list {
+    Comment **items;
+    size_t count;
+} comment_list;
+
+typedef struct tag_list {
+    Tag **items;
+    size_t count;
+} tag_list;
+
+typedef struct post_tags_list {
+    PostTags **items;
+    size_t count;
+} post_tags_list;
+
 /**Someone with an account. */
 struct User {
     int64_t id;
@@ -52,15 +77,10 @@ struct User {
     /* relations, filled when loaded (see sinew/relations.h) */
     /**The user who invited this one, if any. */
     User *invited_by;
-    sinew_list invitees;  /* User * */
-    sinew_list posts;  /* Post * */
-    sinew_list comments;  /* Comment * */
+    user_list invitees;
+    post_list posts;
+    comment_list comments;
 };
-
-typedef struct user_list {
-    User **items;
-    size_t count;
-} user_list;
 
 struct Post {
     int64_t id;
@@ -72,14 +92,9 @@ struct Post {
     int32_t version;
     /* relations, filled when loaded (see sinew/relations.h) */
     User *author;
-    sinew_list comments;  /* Comment * */
-    sinew_list tags;  /* Tag * */
+    comment_list comments;
+    tag_list tags;
 };
-
-typedef struct post_list {
-    Post **items;
-    size_t count;
-} post_list;
 
 struct Comment {
     int64_t id;
@@ -91,22 +106,12 @@ struct Comment {
     User *author;
 };
 
-typedef struct comment_list {
-    Comment **items;
-    size_t count;
-} comment_list;
-
 struct Tag {
     int64_t id;
     char *name;
     /* relations, filled when loaded (see sinew/relations.h) */
-    sinew_list posts;  /* Post * */
+    post_list posts;
 };
-
-typedef struct tag_list {
-    Tag **items;
-    size_t count;
-} tag_list;
 
 struct PostTags {
     int64_t post_id;
@@ -115,11 +120,6 @@ struct PostTags {
     Post *post;
     Tag *tag;
 };
-
-typedef struct post_tags_list {
-    PostTags **items;
-    size_t count;
-} post_tags_list;
 
 extern const sinew_enum status_enum;
 extern const sinew_model user_model;
