@@ -31,13 +31,13 @@ static uint64_t omit_mask(const sinew_model *m, const sn_plan *p, const void *ob
 }
 
 static int render_multi(sn_buf *b, const sinew_dialect *d, const sinew_model *m, uint64_t omit, size_t rows,
-                        int returning_pk)
+                        int returning_pk, int keys_drawn)
 {
     unsigned cols[SN_MAX_FIELDS];
     size_t ncols = 0;
     for (size_t i = 0; i < m->nfields && i < SN_MAX_FIELDS; i++)
         if (!((omit >> i) & 1)) cols[ncols++] = (unsigned)i;
-    sn_insert ins = {.model = m, .cols = cols, .ncols = ncols, .rows = rows};
+    sn_insert ins = {.model = m, .cols = cols, .ncols = ncols, .rows = rows, .keys_drawn = keys_drawn};
     if (returning_pk) {
         ins.returning = m->pk;
         ins.nreturning = m->npk;
@@ -63,7 +63,7 @@ int sn_insert_chunk(sinew_session *s, const sinew_model *m, sn_plan *p, void *co
     int rc = SINEW_OK;
     if (c->m != m || c->omit != omit || c->rows != rows || !b->len) {   /* full chunks share one text */
         c->m = NULL;
-        if ((rc = render_multi(b, d, m, omit, rows, use_returning))) return rc;
+        if ((rc = render_multi(b, d, m, omit, rows, use_returning, c->keys_drawn))) return rc;
         c->m = m;
         c->omit = omit;
         c->rows = rows;

@@ -326,6 +326,7 @@ typedef struct sn_chunk_sql {     /* the text of the last chunk rendered: the ne
     const sinew_model *m;
     uint64_t omit;
     size_t rows;
+    int keys_drawn;               /* the caller's: the keys written were drawn from the sequence (sn_insert) */
 } sn_chunk_sql;
 int sn_insert_chunk(sinew_session *s, const sinew_model *m, sn_plan *p, void *const *objs, size_t rows,
                     uint64_t omit, sn_chunk_sql *c);
