@@ -1,6 +1,8 @@
 /*
  * bulk.c - bulk writes: many rows per INSERT statement (chunks sized to the
- * dialect's parameter limit, generated keys read back), COPY where the
+ * dialect's parameter limit; generated keys drawn from the sequence first
+ * where there are sequences, else read back as RETURNING in MariaDB's
+ * case or as SQLite's consecutive rowids), COPY where the
  * driver has it and the batch is large, and upsert (on conflict, update
  * and return the row, on SQLite and PostgreSQL). The statements are
  * described here and rendered by src/sql (sn_insert, sql/ir.h).
@@ -245,7 +247,15 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
         sn_free(taken);
         return rc;
     }
-    if (copy) rc = sn_insert_copy(s, m, p, objs, n);
+    if (copy) {
+        rc = sn_insert_copy(s, m, p, objs, n);
+    } else if (taken && sn_sql_sequence_keys(s->db->dialect)) {
+        /* keys from the sequence first, as a flush's batch does: each row is then written whole and
+         * nothing is read back, for PostgreSQL does not promise that a multi-row VALUES's RETURNING
+         * rows come in the order of its tuples */
+        for (size_t i = 0; i < n && !c.keys_drawn; i++) c.keys_drawn = taken[i];
+        if (c.keys_drawn) rc = sn_reserve_keys(s, m, p, objs, n);
+    }
     size_t at = copy ? n : 0;
     while (at < n && rc == SINEW_OK) {
         /* a run of rows with the same columns */
