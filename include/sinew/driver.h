@@ -189,7 +189,10 @@ typedef struct sinew_driver {
     /*
      * Optional (version 7): pipelining, for statements that do not wait for
      * each other's answers (a flush's updates and its batches on PostgreSQL,
-     * through libpq's pipeline mode). Inside a transaction only.
+     * the per-level loads of a prefetch, through libpq's pipeline mode).
+     * Inside a transaction, or for reads only (a prefetch outside one: the
+     * executions up to the first receive() then run as one implicit
+     * transaction of the server's).
      * pipeline_begin() enters the mode; prepare, exec and the transaction
      * calls are not made until pipeline_end(). send() queues one execution
      * of a bound statement without waiting; the statement may be bound anew

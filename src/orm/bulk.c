@@ -1,6 +1,8 @@
 /*
  * bulk.c - bulk writes: many rows per INSERT statement (chunks sized to the
- * dialect's parameter limit, generated keys read back), COPY where the
+ * dialect's parameter limit; generated keys drawn from the sequence first
+ * where there are sequences, else read back as RETURNING in MariaDB's
+ * case or as SQLite's consecutive rowids), COPY where the
  * driver has it and the batch is large, and upsert (on conflict, update
  * and return the row, on SQLite and PostgreSQL). The statements are
  * described here and rendered by src/sql (sn_insert, sql/ir.h).
@@ -31,13 +33,13 @@ static uint64_t omit_mask(const sinew_model *m, const sn_plan *p, const void *ob
 }
 
 static int render_multi(sn_buf *b, const sinew_dialect *d, const sinew_model *m, uint64_t omit, size_t rows,
-                        int returning_pk)
+                        int returning_pk, int keys_drawn)
 {
     unsigned cols[SN_MAX_FIELDS];
     size_t ncols = 0;
     for (size_t i = 0; i < m->nfields && i < SN_MAX_FIELDS; i++)
         if (!((omit >> i) & 1)) cols[ncols++] = (unsigned)i;
-    sn_insert ins = {.model = m, .cols = cols, .ncols = ncols, .rows = rows};
+    sn_insert ins = {.model = m, .cols = cols, .ncols = ncols, .rows = rows, .keys_drawn = keys_drawn};
     if (returning_pk) {
         ins.returning = m->pk;
         ins.nreturning = m->npk;
@@ -63,7 +65,7 @@ int sn_insert_chunk(sinew_session *s, const sinew_model *m, sn_plan *p, void *co
     int rc = SINEW_OK;
     if (c->m != m || c->omit != omit || c->rows != rows || !b->len) {   /* full chunks share one text */
         c->m = NULL;
-        if ((rc = render_multi(b, d, m, omit, rows, use_returning))) return rc;
+        if ((rc = render_multi(b, d, m, omit, rows, use_returning, c->keys_drawn))) return rc;
         c->m = m;
         c->omit = omit;
         c->rows = rows;
@@ -245,7 +247,15 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
         sn_free(taken);
         return rc;
     }
-    if (copy) rc = sn_insert_copy(s, m, p, objs, n);
+    if (copy) {
+        rc = sn_insert_copy(s, m, p, objs, n);
+    } else if (taken && sn_sql_sequence_keys(s->db->dialect)) {
+        /* keys from the sequence first, as a flush's batch does: each row is then written whole and
+         * nothing is read back, for PostgreSQL does not promise that a multi-row VALUES's RETURNING
+         * rows come in the order of its tuples */
+        for (size_t i = 0; i < n && !c.keys_drawn; i++) c.keys_drawn = taken[i];
+        if (c.keys_drawn) rc = sn_reserve_keys(s, m, p, objs, n);
+    }
     size_t at = copy ? n : 0;
     while (at < n && rc == SINEW_OK) {
         /* a run of rows with the same columns */

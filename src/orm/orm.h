@@ -286,6 +286,11 @@ int sn_group_make(sinew_session *s, void **objs, size_t n);
 int sn_group_adopt(sinew_session *s, void **vec, size_t n);
 /* Load `rel` for every owner in owners[0..n) that has not loaded it; eager marks them as prefetched. */
 int sn_rel_load(sinew_session *s, const sinew_relation *rel, void **owners, size_t n, int eager);
+/* The same for njobs relations at once, each with its owners (rels[k] for owners[k][0..n[k])): the
+ * statements do not wait for each other's answers, so where the driver pipelines (PostgreSQL) they
+ * go out together, a round trip for them all. No two jobs may load the same relation. */
+int sn_rel_load_many(sinew_session *s, const sinew_relation *const *rels, void **const *owners, const size_t *n,
+                     size_t njobs, int eager);
 /* Record that obj's relation holds `value` (to-one: the object or NULL; to-many: a sinew_list *). */
 /* the loaded values of rel for owners (each must have it loaded), in owner order: a
  * prefetch path's next level of owners; *out is the caller's to free */
@@ -326,6 +331,7 @@ typedef struct sn_chunk_sql {     /* the text of the last chunk rendered: the ne
     const sinew_model *m;
     uint64_t omit;
     size_t rows;
+    int keys_drawn;               /* the caller's: the keys written were drawn from the sequence (sn_insert) */
 } sn_chunk_sql;
 int sn_insert_chunk(sinew_session *s, const sinew_model *m, sn_plan *p, void *const *objs, size_t rows,
                     uint64_t omit, sn_chunk_sql *c);

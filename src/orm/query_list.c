@@ -35,34 +35,70 @@ static int hydrate_join_prefetches(sinew_query *q, sn_exec *x, void *owner, int 
     return SINEW_OK;
 }
 
-/* every non-JOIN prefetch path, one statement per level (chunked for huge key sets) */
+/*
+ * Every non-JOIN prefetch path, one statement per level (chunked for huge key sets). The paths
+ * are walked together, level by level: the loads of one level have their keys (the owners are
+ * the level before's targets, or the query's rows) and do not wait for each other, so they go
+ * out as one sn_rel_load_many, pipelined where the driver can (PostgreSQL). A level waits for
+ * the one before it, whose rows give its keys. Two paths loading the same relation at one level
+ * (a shared prefix) load it once: the second finds its owners loaded.
+ */
 static int run_prefetches(sinew_query *q, void **items, size_t n)
 {
     int rc = SINEW_OK;
-    for (size_t k = 0; k < q->nprefetch && rc == SINEW_OK && n; k++) {
-        const q_prefetch *p = &q->prefetch[k];
-        if (p->join) {   /* loaded with the rows; still count it for the unused-eager report */
-            continue;
+    void **owners[Q_MAX], **own[Q_MAX];     /* each path's owners at this level; own: the ones to free */
+    size_t nowners[Q_MAX];
+    int live[Q_MAX];
+    int more = 0;
+    for (size_t k = 0; k < q->nprefetch; k++) {
+        owners[k] = items;
+        own[k] = NULL;
+        nowners[k] = n;
+        live[k] = !q->prefetch[k].join && q->prefetch[k].n > 0 && n > 0;
+        more |= live[k];
+    }
+    for (int level = 0; more && rc == SINEW_OK; level++) {
+        const sinew_relation *rels[Q_MAX];
+        void **jo[Q_MAX];
+        size_t jn[Q_MAX], njobs = 0;
+        for (size_t k = 0; k < q->nprefetch; k++) {
+            if (!live[k]) continue;
+            const sinew_relation *rel = q->prefetch[k].path[level];
+            int dup = 0;
+            for (size_t x = 0; x < njobs && !dup; x++) dup = rels[x] == rel;
+            if (dup) continue;   /* after this level's loads, below: its owners have it loaded then */
+            rels[njobs] = rel;
+            jo[njobs] = owners[k];
+            jn[njobs++] = nowners[k];
         }
-        void **owners = items;
-        size_t nowners = n;
-        void **next = NULL;
-        for (int level = 0; level < p->n && rc == SINEW_OK && nowners; level++) {
-            const sinew_relation *rel = p->path[level];
-            rc = sn_rel_load(q->s, rel, owners, nowners, 1);
-            if (rc || level + 1 == p->n) break;
+        rc = sn_rel_load_many(q->s, rels, jo, jn, njobs, 1);
+        for (size_t k = 0; k < q->nprefetch && rc == SINEW_OK; k++) {
+            if (!live[k]) continue;
+            const sinew_relation *rel = q->prefetch[k].path[level];
+            int dup = 0;
+            for (size_t x = 0; x < njobs && !dup; x++) dup = rels[x] == rel && jo[x] != owners[k];
+            if (dup) rc = sn_rel_load(q->s, rel, owners[k], nowners[k], 1);   /* a path of its own owners */
+        }
+        more = 0;
+        for (size_t k = 0; k < q->nprefetch && rc == SINEW_OK; k++) {
+            if (!live[k]) continue;
+            if (level + 1 == q->prefetch[k].n) {
+                live[k] = 0;
+                continue;
+            }
             /* the loaded targets are the owners of the next level */
             size_t cnt = 0;
             void **nv = NULL;
-            rc = sn_rel_targets(q->s, rel, owners, nowners, &nv, &cnt);
+            rc = sn_rel_targets(q->s, q->prefetch[k].path[level], owners[k], nowners[k], &nv, &cnt);
             if (rc) break;
-            sn_free(next);
-            next = nv;
-            owners = nv;
-            nowners = cnt;
+            sn_free(own[k]);
+            owners[k] = own[k] = nv;
+            nowners[k] = cnt;
+            live[k] = cnt > 0;
+            more |= live[k];
         }
-        sn_free(next);
     }
+    for (size_t k = 0; k < q->nprefetch; k++) sn_free(own[k]);
     return rc;
 }
 

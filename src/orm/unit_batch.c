@@ -77,7 +77,8 @@ int sn_batch_insert_ok(sinew_session *s, const sn_obj *o)
  */
 #define PIPE_CHUNKS 64
 
-static int insert_pipelined(sinew_session *s, const sinew_model *m, void *const *data, size_t n, size_t per)
+static int insert_pipelined(sinew_session *s, const sinew_model *m, void *const *data, size_t n, size_t per,
+                            int keys_drawn)
 {
     const sinew_driver *drv = s->db->drv;
     unsigned cols[SN_MAX_FIELDS];
@@ -89,7 +90,7 @@ static int insert_pipelined(sinew_session *s, const sinew_model *m, void *const 
     sn_buf_init(&b);
     for (int h = 0; h < 2 && rc == SINEW_OK; h++) {
         if (!rows_of[h]) continue;
-        sn_insert ins = {.model = m, .cols = cols, .ncols = m->nfields, .rows = rows_of[h]};
+        sn_insert ins = {.model = m, .cols = cols, .ncols = m->nfields, .rows = rows_of[h], .keys_drawn = keys_drawn};
         sn_buf_clear(&b);
         if (sn_sql_insert_stmt(&b, s->db->dialect, &ins)) rc = sn_nomem();
         else if ((rc = sn_exec_start(&hs[h], s->db, sn_buf_cstr(&b))) == SINEW_OK) {
@@ -151,9 +152,13 @@ int sn_batch_insert(sinew_session *s, sn_obj *const *objs, size_t n)
         uint64_t omit = left_out(p, m, data[i]);
         if (p->checked & ~omit) rc = sn_check_fields(m, data[i], p->checked & ~omit);
     }
-    /* keys first where they come from a sequence: then every row is written whole */
-    if (rc == SINEW_OK && p->auto_pk >= 0 && sn_sql_sequence_keys(s->db->dialect))
+    /* keys first where they come from a sequence: then every row is written whole, the drawn keys
+     * with OVERRIDING SYSTEM VALUE (a GENERATED ALWAYS identity key refuses them otherwise) */
+    int drawn = 0;
+    if (rc == SINEW_OK && p->auto_pk >= 0 && sn_sql_sequence_keys(s->db->dialect)) {
+        for (size_t i = 0; i < n && !drawn; i++) drawn = sn_field_is_zero(&m->fields[p->auto_pk], data[i]);
         rc = sn_reserve_keys(s, m, p, data, n);
+    }
     size_t per = rows_per_statement(s->db->dialect, m->nfields);
     int whole = 1;   /* no row leaves its key to the database */
     for (size_t i = 0; i < n && whole && rc == SINEW_OK; i++) whole = left_out(p, m, data[i]) == 0;
@@ -163,11 +168,11 @@ int sn_batch_insert(sinew_session *s, sn_obj *const *objs, size_t n)
         return rc;
     }
     if (rc == SINEW_OK && whole && n > per && s->db->drv->send && sinew_tx_depth(s->db) > 0) {
-        rc = insert_pipelined(s, m, data, n, per);
+        rc = insert_pipelined(s, m, data, n, per, drawn);
         sn_free(data);
         return rc;
     }
-    sn_chunk_sql c = {.m = NULL};
+    sn_chunk_sql c = {.m = NULL, .keys_drawn = drawn};
     sn_buf_init(&c.b);
     for (size_t at = 0; at < n && rc == SINEW_OK;) {
         /* a run of rows with the same columns: the key given, or the key left to SQLite */

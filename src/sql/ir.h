@@ -241,6 +241,9 @@ typedef struct sn_insert {
     size_t nset;
     const unsigned *returning;
     size_t nreturning;
+    int keys_drawn;           /* the @auto key's values were drawn from its sequence (sn_sql_sequence_keys):
+                               * written with OVERRIDING SYSTEM VALUE, which a GENERATED ALWAYS identity
+                               * column requires and a BY DEFAULT or serial one ignores */
 } sn_insert;
 
 typedef struct sn_delete {

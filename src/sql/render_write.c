@@ -95,7 +95,7 @@ int sn_sql_insert_stmt(sn_buf *b, const sinew_dialect *d, const sn_insert *ins)
     } else {
         sn_buf_puts(b, " (");
         fields(b, d, m, ins->cols, ins->ncols);
-        sn_buf_puts(b, ") VALUES ");
+        sn_buf_puts(b, ins->keys_drawn && sn_sql_sequence_keys(d) ? ") OVERRIDING SYSTEM VALUE VALUES " : ") VALUES ");
         for (size_t r = 0; r < rows; r++) {
             sn_buf_puts(b, r ? ", (" : "(");
             for (size_t c = 0; c < ins->ncols; c++) {

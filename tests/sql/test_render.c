@@ -355,6 +355,18 @@ static void inserts_and_deletes_by_fields(void **state)
     assert_int_equal(sn_sql_insert_stmt(&b, &sn_dialect_postgres, &many), SINEW_OK);
     expect_text("multi-row", sn_buf_cstr(&b),
                 "INSERT INTO \"people\" (\"name\", \"age\") VALUES ($1, $2), ($3, $4) ON CONFLICT DO NOTHING");
+    /* keys drawn from the sequence: OVERRIDING SYSTEM VALUE where there are sequences (a GENERATED ALWAYS
+     * identity key takes them only so), nothing on the other dialects */
+    const unsigned keyed[] = {0, 1};
+    sn_insert drawn = {.model = &person_model, .cols = keyed, .ncols = 2, .rows = 2, .keys_drawn = 1};
+    sn_buf_clear(&b);
+    assert_int_equal(sn_sql_insert_stmt(&b, &sn_dialect_postgres, &drawn), SINEW_OK);
+    expect_text("drawn keys", sn_buf_cstr(&b),
+                "INSERT INTO \"people\" (\"id\", \"name\") OVERRIDING SYSTEM VALUE VALUES ($1, $2), ($3, $4)");
+    sn_buf_clear(&b);
+    assert_int_equal(sn_sql_insert_stmt(&b, &sn_dialect_sqlite, &drawn), SINEW_OK);
+    expect_text("drawn keys, no sequences", sn_buf_cstr(&b),
+                "INSERT INTO \"people\" (\"id\", \"name\") VALUES (?, ?), (?, ?)");
     sn_insert none = {.model = &team_model};
     sn_buf_clear(&b);
     assert_int_equal(sn_sql_insert_stmt(&b, &sn_dialect_sqlite, &none), SINEW_OK);
