@@ -292,6 +292,14 @@ static int reports(sinew_db *db)
     CHECK(print_rows(q, "   ", &n));
     EXPECT(n == 3, "%d urgent payloads listed, not 3", n);
     sinew_query_free(q);
+    /* the same value read through a relation: the runs of urgent jobs */
+    q = run_query(s);
+    CHECK(sinew_where(q, sinew_eq(sinew_via(RUN_JOB, sinew_json_path(JOB_PAYLOAD, "$.tags[0]", SINEW_TEXT)),
+                                  sinew_v_text("urgent"))));
+    CHECK(sinew_query_count(q, &count));
+    printf("   %lld runs were of urgent jobs\n", (long long)count);
+    EXPECT(count == (NJOBS + 6) / 7, "%lld runs of urgent jobs, not %d", (long long)count, (NJOBS + 6) / 7);
+    sinew_query_free(q);
 
     /* 7. a set operation over rows: the workers that failed a job and also ran a render job */
     printf("8. Workers that failed a job and ran a render job:\n");
