@@ -56,6 +56,9 @@ typedef struct env {
     struct pg_conn *pg;    /* PostgreSQL: a second libpq connection to the same database */
     struct pg_conn *setup_pg;   /* PostgreSQL: a third, for the untimed setups (see rexec) */
     int is_pg;
+    struct st_mysql *my;   /* MariaDB: the raw side's own Connector/C connection */
+    struct st_mysql *setup_my;   /* MariaDB: another, for the untimed setups */
+    int is_my;
     sinew_db *db;
     int n_users;           /* W1-W3 */
     int n_gets;            /* W4 */
@@ -75,6 +78,7 @@ typedef struct workload {
     workload_fn setup;     /* untimed, before each run of either side */
     workload_fn sinew_side, raw_side;
     workload_fn raw_pg;    /* the raw side written against libpq */
+    workload_fn raw_my;    /* the raw side written against MariaDB Connector/C (NULL: not built) */
 } workload;
 
 /* workloads_pg.c: the hand-written libpq versions */
@@ -88,6 +92,23 @@ int w7_raw_pg(env *e);
 int w8_raw_pg(env *e);
 int w9_raw_pg(env *e);
 int w10_raw_pg_pipelined(env *e);
+/* workloads_my.c: the hand-written MariaDB Connector/C versions (built with the MariaDB driver) */
+#ifdef SINEW_BENCH_MARIADB
+#define MY(fn) fn
+#else
+#define MY(fn) NULL
+#endif
+int w1_raw_my(env *e);
+int w2_raw_my(env *e);
+int w3_raw_my(env *e);
+int w4_raw_my(env *e);
+int w5_raw_my(env *e);
+int w6_raw_my(env *e);
+int w7_raw_my(env *e);
+int w8_raw_my(env *e);
+struct st_mysql *my_connect(const char *url);   /* with sinew's session settings; NULL (said) on failure */
+void my_disconnect(struct st_mysql *m);
+int my_exec(struct st_mysql *m, const char *sql);   /* statements separated by ';' */
 extern sinew_list w5_loaded;
 long long w3_sum_and_free(BUser *users, size_t n);
 long long w6_sum_and_free(BUser *users, int nu, BPost *posts, int np, BComment *comments, int nc);   /* W5's objects, loaded by its setup */

@@ -97,7 +97,7 @@ static int run_side(env *e, const workload *w, int sinew_side, result *r)
     e->raw_statements = 0;
     mem_reset_peak();
     double t0 = now_ms();
-    int rc = sinew_side ? w->sinew_side(e) : e->is_pg ? w->raw_pg(e) : w->raw_side(e);
+    int rc = sinew_side ? w->sinew_side(e) : e->is_pg ? w->raw_pg(e) : e->is_my ? w->raw_my(e) : w->raw_side(e);
     r->ms = now_ms() - t0;
     r->mem = mem_peak_delta();
     r->statements = sinew_side ? (long long)sinew_db_stats(e->db).statements : e->raw_statements;
@@ -146,6 +146,8 @@ static int bench_backend(env *e, const char *label, int rounds, double *w1_raw_m
     for (int w = 0; w < nworkloads; w++) {
         const workload *wl = &workloads[w];
         if (only && strcmp(only, wl->id)) continue;
+        /* W9c and W10p differ from W9 and W10 by a raw side MariaDB has no form of (COPY, pipelining) */
+        if (e->is_my && (!wl->raw_my || !strcmp(wl->id, "W9c") || !strcmp(wl->id, "W10p"))) continue;
         double ts[32], tr[32];
         long long ms = 0, mr = 0, ss = 0, sr = 0;
         for (int r = 0; r < rounds; r++) {
@@ -193,12 +195,13 @@ static int open_env(env *e, const char *url)
 {
     e->url = url;
     e->is_pg = strncmp(url, "postgres", 8) == 0;
+    e->is_my = strncmp(url, "mariadb:", 8) == 0 || strncmp(url, "mysql:", 6) == 0;
     if (sinew_open(url, &e->db) != SINEW_OK) {
         fprintf(stderr, "%s: %s\n", url, sinew_errmsg());
         return 1;
     }
-    if (e->is_pg) {   /* start from empty tables: an earlier run may have left its own */
-        if (sinew_exec(e->db, "DROP TABLE IF EXISTS comments, posts, users") != SINEW_OK) {
+    if (e->is_pg || e->is_my) {   /* start from empty tables: an earlier run may have left its own */
+        if (sinew_exec(e->db, "DROP TABLE IF EXISTS comments, posts, users") != SINEW_OK) {   /* the same on both */
             fprintf(stderr, "%s\n", sinew_errmsg());
             return 1;
         }
@@ -220,6 +223,17 @@ static int open_env(env *e, const char *url)
             return 1;
         }
         e->raw = NULL;
+    } else if (e->is_my) {
+#ifdef SINEW_BENCH_MARIADB
+        /* the raw side's own Connector/C connection, and one for the setups */
+        if (!(e->my = my_connect(url)) || !(e->setup_my = my_connect(url))) return 1;
+        /* the setups make their rows with recursive CTEs of up to 1,000,000 steps (MariaDB stops at 1,000) */
+        if (my_exec(e->setup_my, "SET SESSION max_recursive_iterations = 4294967295")) return 1;
+        e->raw = NULL;
+#else
+        fprintf(stderr, "%s: this sinew_bench was built without MariaDB Connector/C\n", url);
+        return 1;
+#endif
     } else {
         e->raw = sn_sqlite_handle(e->db->conn);   /* the same connection: the same database, same process */
     }
@@ -233,20 +247,28 @@ static void close_env(env *e)
     if (e->pg) PQfinish(e->pg);
     if (e->setup_pg) PQfinish(e->setup_pg);
     e->pg = NULL;
+#ifdef SINEW_BENCH_MARIADB
+    my_disconnect(e->my);
+    my_disconnect(e->setup_my);
+#endif
+    e->my = e->setup_my = NULL;
+    e->is_my = 0;
 }
 
 int main(int argc, char **argv)
 {
     int quick = 0, rounds = 5, sqlite_too = 1;
-    const char *pg_url = NULL;
+    const char *pg_url = NULL, *my_url = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick")) quick = 1;
         else if (!strcmp(argv[i], "--pg") && i + 1 < argc) pg_url = argv[++i];
         else if (!strcmp(argv[i], "--pg-only") && i + 1 < argc) pg_url = argv[++i], sqlite_too = 0;
+        else if (!strcmp(argv[i], "--mariadb") && i + 1 < argc) my_url = argv[++i];
+        else if (!strcmp(argv[i], "--mariadb-only") && i + 1 < argc) my_url = argv[++i], sqlite_too = 0;
         else if (!strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
         else {
-            fprintf(stderr, "usage: sinew_bench [--quick] [--rounds N] [--only Wn] [--pg URL | --pg-only URL]\n");
+            fprintf(stderr, "usage: sinew_bench [--quick] [--rounds N] [--only Wn] [--pg URL | --pg-only URL] [--mariadb URL | --mariadb-only URL]\n");
             return 2;
         }
     }
@@ -310,6 +332,15 @@ int main(int argc, char **argv)
                    w2_sinew > 0 ? w1_raw / w2_sinew : 0);
     } else {
         printf("PostgreSQL: not measured in this run (--pg URL; see docs/performance.md)\n");
+    }
+    if (my_url) {
+        if (open_env(&e, my_url)) return 1;
+        failures += bench_backend(&e, "mariadb", rounds, &w1_raw, &w2_sinew);
+        flush_summary("mariadb");
+        close_env(&e);
+        if (!only)
+            printf("W2 (sinew bulk insert) against W1 raw (one by one) on MariaDB: %.1fx faster\n",
+                   w2_sinew > 0 ? w1_raw / w2_sinew : 0);
     }
     for (int i = 0; i < e.n_users; i++) free(e.names[i]), free(e.emails[i]);
     free(e.names);

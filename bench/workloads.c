@@ -38,6 +38,9 @@ static int rexec(env *e, const char *sql)
         PQclear(r);
         return 0;
     }
+#ifdef SINEW_BENCH_MARIADB
+    if (e->is_my) return my_exec(e->setup_my, sql);
+#endif
     OK(sinew_exec(e->db, sql));
     return 0;
 }
@@ -49,6 +52,9 @@ static int rexec(env *e, const char *sql)
 static int clear_users(env *e)
 {
     if (e->is_pg) return rexec(e, "TRUNCATE comments, posts, users RESTART IDENTITY");
+    if (e->is_my)   /* TRUNCATE restarts AUTO_INCREMENT; InnoDB refuses it on a referenced table with checks on */
+        return rexec(e, "SET FOREIGN_KEY_CHECKS = 0; TRUNCATE TABLE comments; TRUNCATE TABLE posts; "
+                        "TRUNCATE TABLE users; SET FOREIGN_KEY_CHECKS = 1");
     return rexec(e, "DELETE FROM comments; DELETE FROM posts; DELETE FROM users; DELETE FROM sqlite_sequence");
 }
 
@@ -56,9 +62,14 @@ static int fill_users(env *e, int n)
 {
     if (clear_users(e)) return 1;
     char sql[400];
-    snprintf(sql, sizeof sql,
-             "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < %d) "
-             "INSERT INTO users (id, name, email, age) SELECT x, 'user' || x, 'user' || x || '@example.com', x %% 90 FROM c", n);
+    if (e->is_my)   /* MariaDB puts the WITH after INSERT INTO (its session concatenates with ||, as sinew's does) */
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO users (id, name, email, age) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+                 "FROM c WHERE x < %d) SELECT x, 'user' || x, 'user' || x || '@example.com', x %% 90 FROM c", n);
+    else
+        snprintf(sql, sizeof sql,
+                 "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < %d) "
+                 "INSERT INTO users (id, name, email, age) SELECT x, 'user' || x, 'user' || x || '@example.com', x %% 90 FROM c", n);
     return rexec(e, sql);
 }
 
@@ -69,6 +80,11 @@ static int setup_graph(env *e)
 {
     if (fill_users(e, 10000)) return 1;
     /* users 1..100 have 10 posts each, every post 10 comments */
+    if (e->is_my)   /* integer division is DIV there ('/' gives a decimal) */
+        return rexec(e, "INSERT INTO posts (id, author_id, title) WITH RECURSIVE p(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+                        "FROM p WHERE x < 1000) SELECT x, (x - 1) DIV 10 + 1, 'post ' || x FROM p;"
+                        "INSERT INTO comments (id, post_id, body) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+                        "FROM c WHERE x < 10000) SELECT x, (x - 1) DIV 10 + 1, 'comment ' || x FROM c");
     return rexec(e, "WITH RECURSIVE p(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM p WHERE x < 1000) "
                     "INSERT INTO posts (id, author_id, title) SELECT x, (x - 1) / 10 + 1, 'post ' || x FROM p;"
                     "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10000) "
@@ -78,6 +94,9 @@ static int setup_graph(env *e)
 static int setup_join(env *e)
 {
     if (fill_users(e, 10000)) return 1;
+    if (e->is_my)
+        return rexec(e, "INSERT INTO posts (id, author_id, title) WITH RECURSIVE p(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+                        "FROM p WHERE x < 30000) SELECT x, (x * 7919) % 10000 + 1, 'post ' || (x * 31 % 30000) FROM p");
     return rexec(e, "WITH RECURSIVE p(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM p WHERE x < 30000) "
                     "INSERT INTO posts (id, author_id, title) SELECT x, (x * 7919) % 10000 + 1, 'post ' || (x * 31 % 30000) FROM p;");
 }
@@ -598,20 +617,20 @@ static int w10_sinew(env *e)
 }
 
 const workload workloads[] = {
-    {"W1", "insert N users one by one, one transaction", clear_users, w1_sinew, w1_raw, w1_raw_pg},
-    {"W2", "bulk insert N users (raw: multi-row INSERT / COPY)", clear_users, w2_sinew, w2_raw, w2_raw_pg},
-    {"W3", "load all N users into structs", setup_users, w3_sinew, w3_raw, w3_raw_pg},
-    {"W3r", "the same, read-only (sinew_readonly)", setup_users, w3r_sinew, w3_raw, w3_raw_pg},
-    {"W4", "random get by key (fresh session every 100)", setup_users, w4_sinew, w4_raw, w4_raw_pg},
-    {"W5", "update one column of loaded objects, save", setup_w5, w5_sinew, w5_raw, w5_raw_pg},
-    {"W6", "eager 100 users x 10 posts x 10 comments", setup_graph, w6_sinew, w6_raw, w6_raw_pg},
-    {"W7", "filtered ordered join with LIMIT, 200 times", setup_join, w7_sinew, w7_raw, w7_raw_pg},
-    {"W8", "stream all rows in constant memory", setup_stream, w8_sinew, w8_raw, w8_raw_pg},
+    {"W1", "insert N users one by one, one transaction", clear_users, w1_sinew, w1_raw, w1_raw_pg, MY(w1_raw_my)},
+    {"W2", "bulk insert N users (raw: multi-row INSERT / COPY)", clear_users, w2_sinew, w2_raw, w2_raw_pg, MY(w2_raw_my)},
+    {"W3", "load all N users into structs", setup_users, w3_sinew, w3_raw, w3_raw_pg, MY(w3_raw_my)},
+    {"W3r", "the same, read-only (sinew_readonly)", setup_users, w3r_sinew, w3_raw, w3_raw_pg, MY(w3_raw_my)},
+    {"W4", "random get by key (fresh session every 100)", setup_users, w4_sinew, w4_raw, w4_raw_pg, MY(w4_raw_my)},
+    {"W5", "update one column of loaded objects, save", setup_w5, w5_sinew, w5_raw, w5_raw_pg, MY(w5_raw_my)},
+    {"W6", "eager 100 users x 10 posts x 10 comments", setup_graph, w6_sinew, w6_raw, w6_raw_pg, MY(w6_raw_my)},
+    {"W7", "filtered ordered join with LIMIT, 200 times", setup_join, w7_sinew, w7_raw, w7_raw_pg, MY(w7_raw_my)},
+    {"W8", "stream all rows in constant memory", setup_stream, w8_sinew, w8_raw, w8_raw_pg, MY(w8_raw_my)},
     /* raw: multi-row INSERT (SQLite's consecutive rowids; PostgreSQL: ... RETURNING id) */
-    {"W9", "N sinew_new objects, one flush (raw: multi-row INSERT)", clear_users, w9_sinew, w2_raw, w9_raw_pg},
-    {"W9c", "the same (raw: COPY + sequence range on PostgreSQL)", clear_users, w9_sinew, w2_raw, w2_raw_pg},
+    {"W9", "N sinew_new objects, one flush (raw: multi-row INSERT)", clear_users, w9_sinew, w2_raw, w9_raw_pg, MY(w2_raw_my)},
+    {"W9c", "the same (raw: COPY + sequence range on PostgreSQL)", clear_users, w9_sinew, w2_raw, w2_raw_pg, MY(w2_raw_my)},
     /* raw: a prepared UPDATE per row; W10p on PostgreSQL: the same pipelined */
-    {"W10", "change W5's loaded objects, one flush (raw: UPDATE per row)", setup_w5, w10_sinew, w5_raw, w5_raw_pg},
-    {"W10p", "the same (raw: pipelined UPDATEs on PostgreSQL)", setup_w5, w10_sinew, w5_raw, w10_raw_pg_pipelined},
+    {"W10", "change W5's loaded objects, one flush (raw: UPDATE per row)", setup_w5, w10_sinew, w5_raw, w5_raw_pg, MY(w5_raw_my)},
+    {"W10p", "the same (raw: pipelined UPDATEs on PostgreSQL)", setup_w5, w10_sinew, w5_raw, w10_raw_pg_pipelined, MY(w5_raw_my)},
 };
 const int nworkloads = (int)(sizeof workloads / sizeof workloads[0]);

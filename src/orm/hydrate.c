@@ -305,6 +305,17 @@ SN_HOT int sn_field_is_zero(const sinew_field *f, const void *obj)
     static const unsigned char zero[sizeof(sinew_uuid)];
     size_t n = sn_type_size(f->type);
     if (f->type == SINEW_BLOB) return CAT(obj, f->offset, sinew_blob)->data == NULL;
+    /* the common sizes (keys, numbers, pointers) as one load, not a call to memcmp for each row */
+    if (n == 8) {
+        uint64_t w;
+        memcpy(&w, CAT(obj, f->offset, char), 8);
+        return w == 0;
+    }
+    if (n == 4) {
+        uint32_t w;
+        memcpy(&w, CAT(obj, f->offset, char), 4);
+        return w == 0;
+    }
     return memcmp(CAT(obj, f->offset, char), zero, n) == 0;
 }
 

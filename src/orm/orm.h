@@ -350,6 +350,7 @@ int sn_insert_copy(sinew_session *s, const sinew_model *m, sn_plan *p, void *con
 #define SN_COPY_MIN_ROWS 1000
 /* unit_batch.c: a flush's writes of one model, many rows per statement (see there) */
 int sn_batch_insert_ok(sinew_session *s, const sn_obj *o);
+int sn_batch_insert_ok_plan(sinew_session *s, const sn_plan *p, const sn_obj *o);   /* with o->model's plan */
 int sn_batch_insert(sinew_session *s, sn_obj *const *objs, size_t n);
 int sn_batch_delete(sinew_session *s, sn_obj *const *objs, size_t n);
 void sn_session_journals_free(sinew_session *s);

@@ -79,17 +79,19 @@ static int journal_add(sn_journal *j, sn_obj *o)
     }
     size_t sz = o->model->size;
     jentry *x = &j->e[j->n];
-    memset(x, 0, sizeof *x);
     x->o = o;
     x->state = o->state;
     x->flags = o->flags;
+    x->snap = NULL;
     const void *snap = SN_SNAP(o);
     x->data = journal_mem(j, sz);
-    size_t snap_sz = sn_snap_size(o->model);
-    x->snap = snap && x->data ? journal_mem(j, snap_sz ? snap_sz : 1) : NULL;
-    if (!x->data || (snap && !x->snap)) return sn_nomem();   /* the blocks go with the journal */
+    if (!x->data) return sn_nomem();   /* the blocks go with the journal */
     memcpy(x->data, SN_DATA_OF(o), sz);
-    if (snap) memcpy(x->snap, snap, snap_sz);
+    if (snap) {   /* a new object has none: its size is not worked out for each of a flush's inserts */
+        size_t snap_sz = sn_snap_size(o->model);
+        if (!(x->snap = journal_mem(j, snap_sz ? snap_sz : 1))) return sn_nomem();
+        memcpy(x->snap, snap, snap_sz);
+    }
     j->n++;
     return SINEW_OK;
 }
@@ -333,10 +335,12 @@ static size_t gather(sn_obj **objs, const size_t *idx, size_t n, size_t a, unsig
                      sinew_session *s, int inserts)
 {
     const sinew_model *m = objs[idx[a]]->model;
+    sn_plan *p = NULL;
+    if (inserts && sn_plan_get(s->db, m, &p)) return 0;   /* the model's plan once, not a lookup a row */
     size_t g = 0;
     for (size_t b = a; b < n; b++) {
         sn_obj *o = objs[idx[b]];
-        if (used[b] || o->model != m || (inserts && !sn_batch_insert_ok(s, o))) continue;
+        if (used[b] || o->model != m || (inserts && !sn_batch_insert_ok_plan(s, p, o))) continue;
         group[g++] = o;
         used[b] = 1;
     }
@@ -409,7 +413,7 @@ static int insert_level(sinew_session *s, sn_journal *j, sn_obj **news, const si
         for (size_t k = 0; k < g && rc == SINEW_OK; k++) {
             group[k]->state = SN_PERSISTENT;
             sn_take_snapshot(s, group[k]);
-            rc = sn_identity_add(s, group[k]);
+            rc = sn_identity_add_later(s, group[k]);   /* indexed at the first lookup, as sinew_save's are */
         }
     }
     sn_free(used);
@@ -492,8 +496,16 @@ static int flush_body(sinew_session *s, sn_journal *j)
         news[b] = t;
     }
     /* validation and before-hooks run before anything is written */
+    const sinew_model *vm = NULL;   /* the model last looked at, and whether it has rules to check */
+    int rules = 0;
     for (size_t i = 0; i < nn && !rc; i++) {
-        if (!(rc = run_hook_before(s, news[i], 0))) rc = sinew_validate(news[i]->model, SN_DATA_OF(news[i]));
+        if (news[i]->model != vm) {
+            sn_plan *p;
+            if ((rc = sn_plan_get(s->db, news[i]->model, &p))) break;
+            vm = news[i]->model;
+            rules = p->has_rules;
+        }
+        if (!(rc = run_hook_before(s, news[i], 0)) && rules) rc = sinew_validate(news[i]->model, SN_DATA_OF(news[i]));
     }
     for (size_t i = 0; i < nd && !rc; i++) {
         if (!(rc = run_hook_before(s, dirty[i], 0))) rc = sinew_validate(dirty[i]->model, SN_DATA_OF(dirty[i]));

@@ -60,6 +60,12 @@ int sn_batch_insert_ok(sinew_session *s, const sn_obj *o)
 {
     sn_plan *p;
     if (sn_plan_get(s->db, o->model, &p)) return 0;
+    return sn_batch_insert_ok_plan(s, p, o);
+}
+
+/* the same with o's model's plan at hand (a flush asks for every object of a level) */
+int sn_batch_insert_ok_plan(sinew_session *s, const sn_plan *p, const sn_obj *o)
+{
     uint64_t omit = left_out(p, o->model, SN_DATA_OF(o));
     if (omit == 0) return 1;
     if (p->auto_pk < 0 || omit != 1ull << p->auto_pk) return 0;
