@@ -41,15 +41,18 @@ int sn_q_lockable(sinew_query *q, const char *fn)
         return sinew_error_set(SINEW_MISUSE, "a locked query over %s cannot be DISTINCT or filter through a "
                                "to-many relation (PostgreSQL locks no rows of a DISTINCT result); filter "
                                "by keys instead (sinew_in_query)", q->model->name);
+    /* MariaDB locks every row the statement reads: the joined ones too, which the caller did not ask for */
     const sinew_dialect *d = q->s->db->dialect;
-    if (!fn && d->row_locks_unqualified && (q->sel.njoins || q->sel.neager))
+    if (!fn && d->row_locks_unqualified && (q->sel.njoins || q->sel.neager)) {
+        const char *how = q->sel.njoins ? "filter through a relation (a join)"
+                                        : "load a relation in its statement (SINEW_EAGER_JOIN)";
+        const char *other = q->sel.njoins ? q->sel.joins[0].rel->target->name : q->sel.eager[0].rel->target->name;
         return sinew_error_set(SINEW_UNSUPPORTED, "a locked query over %s cannot %s on %s: its locks name no "
                                "table, so they would lock the joined %s rows too; filter by the foreign-key "
                                "column itself (or by keys, sinew_in_query) and load relations with a query "
-                               "of their own (sinew_prefetch_with(..., SINEW_EAGER_SELECT))", q->model->name,
-                               q->sel.njoins ? "filter through a relation (a join)" : "load a relation in its statement (SINEW_EAGER_JOIN)",
-                               d->name, q->sel.njoins ? q->sel.joins[0].rel->target->name
-                                                      : q->sel.eager[0].rel->target->name);
+                               "of their own (sinew_prefetch_with(..., SINEW_EAGER_SELECT))", q->model->name, how,
+                               d->name, other);
+    }
     if (!fn) return SINEW_OK;
     return sinew_error_set(SINEW_MISUSE, "%s: the query over %s has a row lock (sinew_lock), which only a read of "
                            "objects takes (sinew_all, sinew_first, sinew_one, sinew_iterate, sinew_query_exists); "
