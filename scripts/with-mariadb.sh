@@ -38,6 +38,10 @@ chmod 755 "$DIR"
 [ -n "$RUN_USER" ] && chown "$RUN_USER" "$DIR"
 SOCK="$DIR/sock"
 PIDFILE="$DIR/mariadbd.pid"
+# the server's temporary files (implicit temporary tables, filesorts) go here too, not to the shared
+# /tmp, where several servers (and whatever cleans /tmp) met: "Error on delete of '/tmp/#sql-temptable-...'"
+mkdir "$DIR/tmp" && chmod 700 "$DIR/tmp"
+[ -n "$RUN_USER" ] && chown "$RUN_USER" "$DIR/tmp"
 
 cleanup() {
     if [ -S "$SOCK" ]; then
@@ -75,7 +79,7 @@ USER_OPT=()
 
 # durability off (a throwaway server); strict mode and utf8mb4 are what sinew sets per session anyway
 "$MARIADBD" --no-defaults --datadir="$DIR/data" "${USER_OPT[@]}" \
-    --bind-address=127.0.0.1 --port="$PORT" --socket="$SOCK" --pid-file="$PIDFILE" \
+    --bind-address=127.0.0.1 --port="$PORT" --socket="$SOCK" --pid-file="$PIDFILE" --tmpdir="$DIR/tmp" \
     --log-error="$DIR/server.log" --skip-name-resolve --skip-log-bin \
     --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 --sync-binlog=0 \
     --innodb-buffer-pool-size=128M --innodb-log-file-size=64M --max-connections=200 \
