@@ -12,8 +12,9 @@
 #      plus tests/pool/test_citus.c; skipped, saying so, where no Citus build is
 #      found), each stage with
 #      throwaway servers of its own, removed even when it fails;
-#   2. ThreadSanitizer over the connection pool's threaded tests, on SQLite and
-#      PostgreSQL (only the pool tests are built there, to keep the stage short);
+#   2. ThreadSanitizer over the connection pool's threaded tests, on SQLite,
+#      PostgreSQL and MariaDB (only the pool tests are built there, to keep the
+#      stage short);
 #   3. clang with -Werror (everything must compile warning-free there too), unit tests;
 #   4. valgrind over the database tests in a plain build (leaks, uninitialised reads),
 #      linked against the system's libsqlite3 (-DSINEW_SYSTEM_SQLITE=ON, the
@@ -61,10 +62,11 @@ if [ $pg = ON ]; then
     if [ $citus = 77 ]; then echo "citus stage skipped: no Citus build (see above)"; elif [ $citus != 0 ]; then exit $citus; fi
 fi
 
-echo "== 2/4 ThreadSanitizer: the connection pool on SQLite and PostgreSQL"
+echo "== 2/4 ThreadSanitizer: the connection pool on SQLite, PostgreSQL and MariaDB"
 tsan_cc=clang
 command -v clang >/dev/null 2>&1 || tsan_cc=gcc
-cmake -S . -B build/tsan -DCMAKE_C_COMPILER=$tsan_cc -DSINEW_TSAN=ON -DSINEW_TESTS=ON -DSINEW_TEST_POSTGRES=$pg >/dev/null
+cmake -S . -B build/tsan -DCMAKE_C_COMPILER=$tsan_cc -DSINEW_TSAN=ON -DSINEW_TESTS=ON -DSINEW_TEST_POSTGRES=$pg \
+    -DSINEW_TEST_MARIADB=$my >/dev/null
 tsan_targets=test_pool
 [ $pg = ON ] && tsan_targets="test_pool test_pool_pg"
 cmake --build build/tsan -j"$jobs" --target $tsan_targets >/dev/null
@@ -83,11 +85,8 @@ if ! build/tsan/probe >build/tsan/probe.log 2>&1; then
     fi
 fi
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
-if [ $pg = ON ]; then
-    $tsan_wrap scripts/with-postgres.sh ctest --test-dir build/tsan -R pool --output-on-failure
-else
-    $tsan_wrap ctest --test-dir build/tsan -R pool --output-on-failure
-fi
+# both servers around the run, as in stage 1 (the MariaDB pool tests run there too)
+$tsan_wrap $servers ctest --test-dir build/tsan -R pool --output-on-failure
 
 echo "== 3/4 clang -Werror, unit tests and bounded libFuzzer runs"
 cmake -S . -B build/clang -DCMAKE_C_COMPILER=clang -DSINEW_TESTS=ON -DSINEW_FUZZ=ON >/dev/null

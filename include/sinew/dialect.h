@@ -191,6 +191,36 @@ typedef struct sinew_dialect {
      * json_contains_alternative, which says what to do instead. */
     const char *json_contains;
     const char *json_contains_alternative;
+
+    /* ---- Also version 8: what MariaDB / MySQL cannot do as SQLite and PostgreSQL do. Absent members (0 /
+     * NULL, as for a driver of an older version) mean what SQLite and PostgreSQL do. ---- */
+    /* 1: placeholders are positional `?` only (no $n / ?n): raw SQL written with numbered ones is
+     * rewritten to `?`, its values reordered (and repeated) to match. */
+    int params_positional;
+    /* 1: `#` starts a comment to the end of the line, as `-- ` does (MariaDB / MySQL). */
+    int hash_comments;
+    /* 1: a table or column name longer than max_ident_len is refused by the database, not cut
+     * (MariaDB: 64): sinew diagnoses such a name in a schema before anything runs. */
+    int long_idents_refused;
+    /* 1: a foreign key's column must have its referenced column's type exactly, an INT referencing a
+     * BIGINT is refused (InnoDB, errno 150): an integer column referencing an integer key of another
+     * size is written with the key's type (an int32 field over a BIGINT column). */
+    int fk_same_type;
+    /* 1: a foreign key needs an index over its columns (InnoDB makes one when the key is added without)
+     * and the database refuses to drop the last index serving it: a migration that drops such an index
+     * drops the foreign key first and adds it again after. */
+    int fk_needs_index;
+    /* 1: row locks in MariaDB's / MySQL's form: FOR UPDATE and LOCK IN SHARE MODE (with NOWAIT / SKIP
+     * LOCKED), naming no table, so that the rows of every table the SELECT reads are locked: a lock on
+     * a query that joins another table is refused, and PostgreSQL's FOR NO KEY UPDATE / FOR KEY SHARE
+     * too. 0 (with has_row_locks): FOR UPDATE / FOR NO KEY UPDATE / FOR SHARE / FOR KEY SHARE OF t0. */
+    int row_locks_unqualified;
+    /* 1: UPDATE has no RETURNING (MariaDB): sinew_claim reads the rows it changed back with a SELECT
+     * in the same transaction. */
+    int update_no_returning;
+    /* 1: a column's UNIQUE in CREATE TABLE makes an index named after the column (MariaDB / MySQL), not
+     * PostgreSQL's <table>_<column>_key: a migration adds and drops a field's unique key by that name. */
+    int unique_named_by_column;
 } sinew_dialect;
 
 /* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */

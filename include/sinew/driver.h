@@ -53,6 +53,7 @@ extern "C" {
  *   7  pipeline_begin, send, receive, pipeline_end (pipelining);
  *      sinew_dialect.distribution_extension (distributed tables) and primary_key_unnamed
  *   8  sinew_dialect.json_text to json_contains_alternative (values inside json columns)
+ *      and sinew_dialect.params_positional to unique_named_by_column (what MariaDB / MySQL lack)
  */
 #define SINEW_DRIVER_VERSION 8
 

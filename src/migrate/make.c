@@ -51,6 +51,22 @@ static int refuse(const sn_diff *up, const sinew_make_opts *o)
                            "write it anyway (the steps are marked in the file)", list);
 }
 
+/*
+ * The names of `to` against each selected dialect's limit, where the database refuses a longer name
+ * (MariaDB): a migration that would fail there is not written.
+ */
+static int check_names(const sinew_schema *to, unsigned dialects, int chosen, const char *file)
+{
+    for (size_t i = 0; i < sn_ndialects; i++) {
+        if (!(dialects & sn_dialects[i].bit)) continue;
+        int rc = sn_sql_check_names(sn_dialects[i].dialect, to, file,
+                                    chosen ? NULL : "; or make the migration for one other dialect only "
+                                                    "(--dialect sqlite or --dialect postgres)");
+        if (rc) return rc;
+    }
+    return SINEW_OK;
+}
+
 int sn_mig_make_from(const char *dir, const sinew_schema *from, const sinew_schema *to,
                      const char *snapshot, const char *name, const sinew_make_opts *o, char **created)
 {
@@ -60,8 +76,10 @@ int sn_mig_make_from(const char *dir, const sinew_schema *from, const sinew_sche
             return sinew_error_set(SINEW_INVALID, "migration name '%s': use letters, digits and _ only", name);
     if (!*name) return sinew_error_set(SINEW_INVALID, "the migration needs a name, e.g. add_email");
     unsigned dialects = o && o->dialects ? o->dialects : SINEW_DIALECT_ALL;
+    int rc = check_names(to, dialects, o && o->dialects, NULL);
+    if (rc) return rc;
     sn_migset s;
-    int rc = sn_mig_scan(dir, &s);
+    rc = sn_mig_scan(dir, &s);
     if (rc) return rc;
     rc = sn_mig_check_order(&s, dir);
     if (rc) { sn_migset_free(&s); return rc; }
@@ -135,6 +153,8 @@ int sinew_migrate_make(const char *dir, const char *schema_path, const char *nam
     }
     sn_migset_free(&s);
     if (!rc) rc = sn_mig_load_schema(schema_path, &to);
+    if (!rc) rc = check_names(to, opts && opts->dialects ? opts->dialects : SINEW_DIALECT_ALL,
+                              opts && opts->dialects, schema_path);
     if (!rc) rc = sn_read_file(schema_path, &text);
     if (!rc) rc = sn_mig_make_from(dir, from, to, text, name, opts, created);
     sn_free(text);

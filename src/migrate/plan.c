@@ -52,18 +52,20 @@ static void create_table(sn_buf *o, const sinew_dialect *dl, const sinew_model *
 /*
  * The name of an index or unique key in the database: a column's UNIQUE is
  * named by the database itself when CREATE TABLE makes it, so a migration
- * adds and drops it under that name (<table>_<column>_key by the database's
- * rule); every other name is sinew's, fitted to the identifier limit as
+ * adds and drops it under that name (<table>_<column>_key by PostgreSQL's
+ * rule, the column's own name on MariaDB); every other name is sinew's, fitted to the identifier limit as
  * CREATE TABLE / CREATE INDEX write it.
  */
 static void ix_ident(sn_buf *o, const sinew_dialect *dl, const char *table, const sn_ixdef *ix)
 {
-    if (ix->field_level && ix->unique) sn_sql_default_ident(o, dl, table, ix->cols, ix->ncols, "key");
+    if (ix->field_level && ix->unique && dl->unique_named_by_column && ix->ncols == 1) ident(o, dl, ix->cols[0]);
+    else if (ix->field_level && ix->unique) sn_sql_default_ident(o, dl, table, ix->cols, ix->ncols, "key");
     else sn_sql_fit_ident(o, dl, ix->name);
 }
 
-static void add_index(sn_buf *o, const sinew_dialect *dl, const char *table, const sn_ixdef *ix)
+static void add_index(sn_buf *o, const sinew_dialect *dl, const sinew_model *m, const sn_ixdef *ix)
 {
+    const char *table = m->table;
     if (ix->unique && dl->unique_constraints && !ix->where) {
         sn_buf_puts(o, "ALTER TABLE ");
         ident(o, dl, table);
@@ -77,7 +79,16 @@ static void add_index(sn_buf *o, const sinew_dialect *dl, const char *table, con
         ident(o, dl, table);
         sn_buf_puts(o, " (");
     }
-    cols(o, dl, ix->cols, ix->ncols);
+    if (ix->unique) {
+        cols(o, dl, ix->cols, ix->ncols);
+    } else {   /* with the key-part length CREATE TABLE's indexes have (MariaDB's LONGTEXT: (255)) */
+        for (size_t i = 0; i < ix->ncols; i++) {
+            if (i) sn_buf_puts(o, ", ");
+            int f = sinew_model_column_index(m, ix->cols[i]);
+            if (f >= 0) sn_sql_index_column(o, dl, &m->fields[f]);
+            else ident(o, dl, ix->cols[i]);
+        }
+    }
     sn_buf_putc(o, ')');
     if (ix->where) sn_buf_printf(o, " WHERE %s", ix->where);   /* the schema's SQL, as written */
     sn_buf_puts(o, ";\n");
@@ -120,9 +131,84 @@ static void modify_column(sn_buf *o, const sinew_dialect *dl, const sinew_model 
     sn_free(fields);
 }
 
+/* 1 when the first columns of cols are the foreign key's, in its order: an index InnoDB can use for it */
+static int leads(const char *const *cols, size_t ncols, const sinew_model *m, const sinew_relation *r)
+{
+    if (ncols < r->nkeys || !r->nkeys) return 0;
+    for (size_t k = 0; k < r->nkeys; k++)
+        if (strcmp(cols[k], m->fields[r->local[k]].column) != 0) return 0;
+    return 1;
+}
+
+/* 1 when the diff drops index `name` of table fm (or the foreign key r of fm) */
+static int dropped(const sn_diff *d, const sinew_model *fm, const char *name, const sinew_relation *r)
+{
+    for (size_t i = 0; i < d->nops; i++) {
+        const sn_op *op = &d->ops[i];
+        if (op->from_m != fm) continue;
+        if (r && op->kind == SN_OP_DROP_FK && op->rel == r) return 1;
+        if (name && (op->kind == SN_OP_DROP_INDEX || op->kind == SN_OP_DROP_UNIQUE) && op->ix.name &&
+            strcmp(op->ix.name, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * Where a foreign key needs an index (fk_needs_index: InnoDB refuses to drop the last one a key
+ * uses, errno 1553): the foreign key of the table that the index op drops is the last index for,
+ * which the plan drops before the index and adds again after it (InnoDB then makes an index of its
+ * own for it), or NULL. An index the migration keeps, or the primary key, serving the key already
+ * lets the index go by itself. The key is the one of the table as it was: the index is dropped
+ * before any rename, and a key the diff drops is gone by then.
+ */
+static const sinew_relation *fk_losing_index(const sn_diff *d, const sinew_dialect *dl, const sn_op *op)
+{
+    const sinew_model *fm = op->from_m;
+    if (!dl->fk_needs_index || !d || !fm) return NULL;
+    const sinew_relation *found = NULL;
+    sn_arena a;
+    sn_arena_init(&a, 1024);
+    sn_ixdef *defs = NULL;
+    size_t ndefs = sn_model_ixdefs(&a, fm, &defs);
+    const char *pk[SN_MAX_KEY];
+    size_t npk = 0;
+    for (size_t k = 0; k < fm->npk && npk < SN_MAX_KEY; k++) pk[npk++] = fm->fields[fm->pk[k]].column;
+    for (size_t r = 0; r < fm->nrelations && !found; r++) {
+        const sinew_relation *rel = &fm->relations[r];
+        if (rel->kind != SINEW_BELONGS_TO || !leads(op->ix.cols, op->ix.ncols, fm, rel) || dropped(d, fm, NULL, rel))
+            continue;
+        int served = leads(pk, npk, fm, rel);
+        for (size_t x = 0; x < ndefs && defs && !served; x++)
+            served = defs[x].name && !dropped(d, fm, defs[x].name, NULL) &&
+                     leads(defs[x].cols, defs[x].ncols, fm, rel);
+        if (!served) found = rel;
+    }
+    sn_arena_free(&a);
+    return found;
+}
+
+static void pg_fk_name(sn_buf *o, const sinew_dialect *dl, const sinew_model *m, const sinew_relation *r);
+
+static void drop_fk(sn_buf *o, const sinew_dialect *dl, const sinew_model *fm, const sinew_relation *r)
+{
+    alter_table(o, dl, fm->table);
+    sn_buf_puts(o, dl->alter_column_modify ? "DROP FOREIGN KEY " : "DROP CONSTRAINT ");
+    pg_fk_name(o, dl, fm, r);
+    sn_buf_puts(o, ";\n");
+}
+
+static void add_fk(sn_buf *o, const sinew_dialect *dl, const sinew_model *m, const sinew_relation *r)
+{
+    alter_table(o, dl, m->table);
+    sn_buf_puts(o, "ADD ");
+    sn_sql_fk_clause(o, dl, m, r);
+    sn_buf_puts(o, ";\n");
+}
+
 /* ---- PostgreSQL: one operation at a time --------------------------------------- */
 
-static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
+static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const sn_op *op)
 {
     const sinew_model *fm = op->from_m, *tm = op->to_m;
     /* nothing to spread; a new table's keys are inline then */
@@ -180,7 +266,7 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
             sn_buf_puts(o, " DROP DEFAULT;\n");
         }
         if (op->alter & SN_ALTER_TYPE) {
-            const char *ty = sn_sql_column_type(dl, f);
+            const char *ty = sn_sql_column_type(dl, sn_sql_type_field(dl, tm, (size_t)op->to_f));
             alter_table(o, dl, tm->table);
             sn_buf_puts(o, "ALTER COLUMN ");
             ident(o, dl, f->column);
@@ -239,40 +325,46 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
         break;
     case SN_OP_ADD_INDEX:
     case SN_OP_ADD_UNIQUE:
-        add_index(o, dl, tm->table, &op->ix);
+        add_index(o, dl, tm, &op->ix);
         break;
     case SN_OP_DROP_INDEX:
-        sn_buf_puts(o, "DROP INDEX ");
-        ix_ident(o, dl, fm ? fm->table : tm->table, &op->ix);
-        if (dl->drop_index_on_table) {   /* MariaDB: index names are per table */
-            sn_buf_puts(o, " ON ");
-            ident(o, dl, fm ? fm->table : tm->table);
+    case SN_OP_DROP_UNIQUE: {
+        /* MariaDB: the last index of a foreign key goes only with the key out of the way */
+        const sinew_relation *fk = fk_losing_index(d, dl, op);
+        if (fk) {
+            sn_sql_comment(o, "the foreign key this index serves is dropped first and added again after it");
+            drop_fk(o, dl, fm, fk);
         }
-        sn_buf_puts(o, ";\n");
+        if (op->kind == SN_OP_DROP_INDEX) {
+            sn_buf_puts(o, "DROP INDEX ");
+            ix_ident(o, dl, fm ? fm->table : tm->table, &op->ix);
+            if (dl->drop_index_on_table) {   /* MariaDB: index names are per table */
+                sn_buf_puts(o, " ON ");
+                ident(o, dl, fm ? fm->table : tm->table);
+            }
+            sn_buf_puts(o, ";\n");
+        } else {
+            alter_table(o, dl, fm->table);
+            sn_buf_puts(o, dl->alter_column_modify ? "DROP INDEX " : "DROP CONSTRAINT ");
+            ix_ident(o, dl, fm->table, &op->ix);
+            sn_buf_puts(o, ";\n");
+        }
+        if (fk) add_fk(o, dl, fm, fk);
         break;
-    case SN_OP_DROP_UNIQUE:
-        alter_table(o, dl, fm->table);
-        sn_buf_puts(o, dl->alter_column_modify ? "DROP INDEX " : "DROP CONSTRAINT ");
-        ix_ident(o, dl, fm->table, &op->ix);
-        sn_buf_puts(o, ";\n");
-        break;
+    }
     case SN_OP_ADD_FK:
-        alter_table(o, dl, tm->table);
-        sn_buf_puts(o, "ADD ");
-        sn_sql_fk_clause(o, dl, tm, op->rel);
-        sn_buf_puts(o, ";\n");
+        add_fk(o, dl, tm, op->rel);
         break;
     case SN_OP_DROP_FK:
-        alter_table(o, dl, fm->table);
-        sn_buf_puts(o, dl->alter_column_modify ? "DROP FOREIGN KEY " : "DROP CONSTRAINT ");
-        pg_fk_name(o, dl, fm, op->rel);
+        drop_fk(o, dl, fm, op->rel);
         if (dl->alter_column_modify) {
             /* MariaDB: the index InnoDB made for the key (under the key's name, where the table had
                none of its own) outlives the key; it is no index of the schema's */
-            sn_buf_puts(o, ", DROP INDEX IF EXISTS ");
+            alter_table(o, dl, fm->table);
+            sn_buf_puts(o, "DROP INDEX IF EXISTS ");
             pg_fk_name(o, dl, fm, op->rel);
+            sn_buf_puts(o, ";\n");
         }
-        sn_buf_puts(o, ";\n");
         break;
     }
 }
@@ -390,7 +482,7 @@ static void rebuild(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const 
     sn_buf_free(&tb);
 }
 
-static void sqlite_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
+static void sqlite_op(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const sn_op *op)
 {
     const sinew_model *fm = op->from_m, *tm = op->to_m;
     switch (op->kind) {
@@ -409,10 +501,10 @@ static void sqlite_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
         break;
     case SN_OP_ADD_INDEX:
         comment(o, op);
-        add_index(o, dl, tm->table, &op->ix);
+        add_index(o, dl, tm, &op->ix);
         break;
     case SN_OP_RENAME_TABLE: case SN_OP_RENAME_COLUMN: case SN_OP_CREATE_TABLE: case SN_OP_DROP_TABLE:
-        pg_op(o, dl, op);         /* the same SQL on both */
+        pg_op(o, dl, d, op);      /* the same SQL on both */
         break;
     default:
         (void)fm;
@@ -423,7 +515,7 @@ static void sqlite_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
 int sn_plan_render(const sn_diff *d, const sinew_dialect *dl, sn_buf *out)
 {
     if (dl->alter_in_place) {
-        for (size_t i = 0; i < d->nops; i++) pg_op(out, dl, &d->ops[i]);
+        for (size_t i = 0; i < d->nops; i++) pg_op(out, dl, d, &d->ops[i]);
         return out->failed ? sn_nomem() : SINEW_OK;
     }
     /* tables needing a rebuild, and where in the order it goes (its first complex step) */
@@ -446,7 +538,7 @@ int sn_plan_render(const sn_diff *d, const sinew_dialect *dl, sn_buf *out)
         if (op->from_m && op->to_m)
             for (size_t k = 0; k < d->nops && !absorbed; k++)
                 if (rb[k] && d->ops[k].to_m == op->to_m) absorbed = 1;
-        if (!absorbed) sqlite_op(out, dl, op);
+        if (!absorbed) sqlite_op(out, dl, d, op);
     }
     sn_free(rb);
     return out->failed ? sn_nomem() : SINEW_OK;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "migrate/files.h"
 #include "migrate/steps.h"
 #include "orm/orm.h"
@@ -262,6 +263,26 @@ static int record_down(sinew_db *db, void *ctx)
 }
 
 /*
+ * Before migration m runs, where the database refuses a name longer than it keeps (MariaDB's 64
+ * bytes) rather than cutting it: the names of the schema the migration leads to (its snapshot) are
+ * checked, so that a migration made for another dialect fails here, saying which name to shorten,
+ * and not half-way through its DDL, which is not transactional there. A migration without a
+ * snapshot (written by hand) is not checked.
+ */
+static int check_names(sinew_db *db, const sn_mig *m)
+{
+    if (!db->dialect->long_idents_refused) return SINEW_OK;
+    char snap[4200];
+    snprintf(snap, sizeof snap, "%s/schema.sinew", m->path);
+    if (access(snap, R_OK) != 0) return SINEW_OK;
+    sinew_schema *g = NULL;
+    int rc = sn_mig_load_snapshot(snap, &g);
+    if (!rc) rc = sn_sql_check_names(db->dialect, g, snap, "; then make the migration again");
+    sinew_schema_free(g);
+    return rc;
+}
+
+/*
  * Where DDL is not transactional: under the session lock, outside any transaction, statement by
  * statement (steps.c). up: the migration `target`; down: the newest applied one (not past `to`).
  */
@@ -288,7 +309,8 @@ static int stepwise_one(sinew_db *db, const char *dir, const sn_mig *target, int
         if (m && !(to < 0 || m->number > to)) m = NULL;
     }
     if (!rc && m && (up ? find_applied(&a, m->name) < 0 : 1)) {
-        rc = sn_mig_sql(m, dialect_name(db), up, &text, &path);
+        if (up) rc = check_names(db, m);
+        if (!rc) rc = sn_mig_sql(m, dialect_name(db), up, &text, &path);
         rec_ctx r = {m, text};
         if (!rc) rc = sn_mig_steps_run(db, m, path, text, up, up ? record_up : record_down, &r);
         if (!rc) {
@@ -329,7 +351,8 @@ static int apply_one(sinew_db *db, const char *dir, const sn_mig *target, int *d
     rc = sn_mig_scan(dir, &s);
     if (!rc) rc = verify(db, &s, &a, dir);
     if (!rc && find_applied(&a, target->name) < 0) {
-        rc = sn_mig_sql(target, dialect_name(db), 1, &text, &path);
+        rc = check_names(db, target);
+        if (!rc) rc = sn_mig_sql(target, dialect_name(db), 1, &text, &path);
         if (!rc) rc = run_sql(db, target, path, text);
         if (!rc) rc = fk_check(db, target->name);
         if (!rc) {

@@ -519,12 +519,17 @@ static int create_one(sinew_db *db, const sinew_model *m, int with_fks)
 int sinew_create_table(sinew_db *db, const sinew_model *m)
 {
     if (!db || !m) return sinew_error_set(SINEW_MISUSE, "sinew_create_table: db and model must not be NULL");
-    return create_one(db, m, 1);
+    sinew_schema one = {.models = &m, .nmodels = 1};
+    int rc = sn_sql_check_names(db->dialect, &one, NULL, NULL);   /* MariaDB refuses a name past 64 bytes */
+    return rc ? rc : create_one(db, m, 1);
 }
 
 int sinew_create_tables(sinew_db *db, const sinew_schema *s)
 {
     if (!db || !s) return sinew_error_set(SINEW_MISUSE, "sinew_create_tables: db and schema must not be NULL");
+    /* every name first: MariaDB refuses a name past 64 bytes, and its DDL is not transactional */
+    int rc = sn_sql_check_names(db->dialect, s, NULL, NULL);
+    if (rc) return rc;
     /* distributed models on a dialect that distributes: tables first, then distribution, then the
        foreign keys (Citus distributes a table only when its keys point at distributed or reference
        tables, see src/migrate/diff.h) */
@@ -540,7 +545,6 @@ int sinew_create_tables(sinew_db *db, const sinew_schema *s)
         sn_free(order);
         return sn_nomem();
     }
-    int rc = SINEW_OK;
     size_t created = 0;
     while (created < n && rc == SINEW_OK) {
         int progress = 0;

@@ -24,6 +24,11 @@ int sinew_lock(sinew_query *q, sinew_lock_mode mode, sinew_lock_wait wait)
         return sn_q_fail(q, sinew_error_set(SINEW_UNSUPPORTED, "sinew_lock on %s: %s", q->model->name,
                                             d->row_lock_alternative ? d->row_lock_alternative
                                                                     : "this database has no row locks"));
+    if ((mode == SINEW_FOR_NO_KEY_UPDATE || mode == SINEW_FOR_KEY_SHARE) && d->row_locks_unqualified)
+        return sn_q_fail(q, sinew_error_set(SINEW_UNSUPPORTED, "sinew_lock on %s: %s has no %s lock (it locks "
+                                            "whole rows only): use %s", q->model->name, d->name,
+                                            mode == SINEW_FOR_NO_KEY_UPDATE ? "FOR NO KEY UPDATE" : "FOR KEY SHARE",
+                                            mode == SINEW_FOR_NO_KEY_UPDATE ? "SINEW_FOR_UPDATE" : "SINEW_FOR_SHARE"));
     q->sel.lock = mode;
     q->sel.lock_wait = mode == SINEW_LOCK_NONE ? SINEW_LOCK_WAIT : wait;
     return SINEW_OK;
@@ -32,12 +37,23 @@ int sinew_lock(sinew_query *q, sinew_lock_mode mode, sinew_lock_wait wait)
 int sn_q_lockable(sinew_query *q, const char *fn)
 {
     if (!q->sel.lock) return SINEW_OK;
-    if (!fn)
-        return q->sel.distinct || q->sel.to_many
-                   ? sinew_error_set(SINEW_MISUSE, "a locked query over %s cannot be DISTINCT or filter through a "
-                                     "to-many relation (PostgreSQL locks no rows of a DISTINCT result); filter "
-                                     "by keys instead (sinew_in_query)", q->model->name)
-                   : SINEW_OK;
+    if (!fn && (q->sel.distinct || q->sel.to_many))
+        return sinew_error_set(SINEW_MISUSE, "a locked query over %s cannot be DISTINCT or filter through a "
+                               "to-many relation (PostgreSQL locks no rows of a DISTINCT result); filter "
+                               "by keys instead (sinew_in_query)", q->model->name);
+    /* MariaDB locks every row the statement reads: the joined ones too, which the caller did not ask for */
+    const sinew_dialect *d = q->s->db->dialect;
+    if (!fn && d->row_locks_unqualified && (q->sel.njoins || q->sel.neager)) {
+        const char *how = q->sel.njoins ? "filter through a relation (a join)"
+                                        : "load a relation in its statement (SINEW_EAGER_JOIN)";
+        const char *other = q->sel.njoins ? q->sel.joins[0].rel->target->name : q->sel.eager[0].rel->target->name;
+        return sinew_error_set(SINEW_UNSUPPORTED, "a locked query over %s cannot %s on %s: its locks name no "
+                               "table, so they would lock the joined %s rows too; filter by the foreign-key "
+                               "column itself (or by keys, sinew_in_query) and load relations with a query "
+                               "of their own (sinew_prefetch_with(..., SINEW_EAGER_SELECT))", q->model->name, how,
+                               d->name, other);
+    }
+    if (!fn) return SINEW_OK;
     return sinew_error_set(SINEW_MISUSE, "%s: the query over %s has a row lock (sinew_lock), which only a read of "
                            "objects takes (sinew_all, sinew_first, sinew_one, sinew_iterate, sinew_query_exists); "
                            "a bulk update or delete locks its rows by itself", fn, q->model->name);
@@ -53,15 +69,30 @@ typedef struct claim {
     sinew_list *out;
 } claim;
 
-/* UPDATE the claimed row of obj and read it back into obj (RETURNING): the caller sees what it took */
+/*
+ * UPDATE the claimed row of obj and read it back into obj (RETURNING): the caller sees what it took.
+ * Where UPDATE returns nothing (update_no_returning: MariaDB) the row is read back by its key with
+ * a SELECT of its own; it is locked by this transaction, so it is the row the UPDATE wrote.
+ */
 static int take(sinew_session *s, const sinew_model *m, void *obj, const sinew_set *set, size_t nset)
 {
     const sinew_field *kf = &m->fields[m->pk[0]];
+    const int returning = !s->db->dialect->update_no_returning;
     sinew_query *u = sinew_query_new(s, m);
     if (!u) return sn_nomem();
     int rc = sinew_where(u, sinew_eq(sinew_column(m, (int)m->pk[0]), sn_field_value(kf, obj)));
-    if (!rc && sn_sql_update_rows(&u->out, s->db->dialect, &u->sel, set, nset, 1)) rc = sn_nomem();
+    if (!rc && sn_sql_update_rows(&u->out, s->db->dialect, &u->sel, set, nset, returning)) rc = sn_nomem();
     sn_exec x;
+    if (!rc && !returning) {
+        rc = sn_q_start(u, &x, sn_buf_cstr(&u->out.sql));
+        if (!rc) {
+            rc = sn_exec_step(&x);
+            if (rc == SINEW_DONE) rc = SINEW_OK;
+            else if (rc == SINEW_ROW) rc = sinew_error_set(SINEW_INTERNAL, "sinew_claim: the row update gave rows back");
+            sn_exec_end(&x);
+        }
+        if (!rc) rc = sn_q_render_select(u, 0);
+    }
     if (!rc) rc = sn_q_start(u, &x, sn_buf_cstr(&u->out.sql));
     if (!rc) {
         rc = sn_exec_step(&x);

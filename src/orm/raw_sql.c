@@ -11,15 +11,17 @@
 /*
  * The text raw SQL runs as: `?` placeholders rewritten for the dialect
  * (into *sql_out, an owned copy either way), and their number checked
- * against the parameters before anything reaches the database.
+ * against the parameters before anything reaches the database. `order`
+ * gets, where the dialect's placeholders are positional and the text's
+ * numbered, the parameter each `?` takes (see sn_sql_placeholders).
  */
-static int raw_prepare_text(sinew_session *s, const char *sql, size_t n, char **sql_out)
+static int raw_prepare_text(sinew_session *s, const char *sql, size_t n, char **sql_out, sn_buf *order)
 {
     *sql_out = NULL;
     sn_buf b;
     sn_buf_init(&b);
     int count;
-    int rc = sn_sql_placeholders(&b, s->db->dialect, sql, &count);
+    int rc = sn_sql_placeholders(&b, s->db->dialect, sql, &count, order);
     if (rc == SINEW_NOMEM) rc = sn_nomem();
     if (!rc && count >= 0 && (size_t)count != n)
         rc = sinew_error_set(SINEW_MISUSE, "raw SQL takes %d parameter%s but %zu %s given: one value per "
@@ -36,10 +38,21 @@ static int raw_start(sinew_session *s, sn_exec *x, const char *sql, const sinew_
     *sql_out = NULL;
     if (!s || !sql) return sinew_error_set(SINEW_MISUSE, "raw SQL: session and sql must not be NULL");
     if (n && !params) return sinew_error_set(SINEW_MISUSE, "raw SQL: %zu parameters but params is NULL", n);
-    int rc = raw_prepare_text(s, sql, n, sql_out);
-    if (rc) return rc;
+    sn_buf order;
+    sn_buf_init(&order);
+    int rc = raw_prepare_text(s, sql, n, sql_out, &order);
+    if (rc) {
+        sn_buf_free(&order);
+        return rc;
+    }
     rc = sn_exec_start(x, s->db, *sql_out);
-    for (size_t i = 0; i < n && rc == SINEW_OK; i++) rc = sn_exec_bind(x, (int)i, &params[i]);
+    if (order.len) {   /* numbered placeholders made positional: each ? takes the value it names */
+        const int *k = (const int *)(const void *)order.data;
+        for (size_t i = 0; i < order.len / sizeof *k && rc == SINEW_OK; i++) rc = sn_exec_bind(x, (int)i, &params[k[i]]);
+    } else {
+        for (size_t i = 0; i < n && rc == SINEW_OK; i++) rc = sn_exec_bind(x, (int)i, &params[i]);
+    }
+    sn_buf_free(&order);
     if (rc) {
         sn_exec_end(x);
         sn_free(*sql_out);

@@ -264,10 +264,10 @@ const sinew_dialect sn_dialect_postgres = {
 };
 
 /*
- * MariaDB 10.5 or later (INSERT ... RETURNING). 65,535 parameters is the protocol's limit.
- * DDL commits the open transaction (ddl_in_transaction 0). Row locks: FOR UPDATE / LOCK IN
- * SHARE MODE exist, but sinew's renderer writes PostgreSQL's FOR SHARE / OF / SKIP LOCKED
- * forms, so they are refused for now.
+ * MariaDB 10.6 or later (INSERT ... RETURNING since 10.5, SKIP LOCKED since 10.6). 65,535
+ * parameters is the protocol's limit. DDL commits the open transaction (ddl_in_transaction 0).
+ * Row locks: FOR UPDATE / LOCK IN SHARE MODE with NOWAIT / SKIP LOCKED, naming no table
+ * (row_locks_unqualified); no UPDATE ... RETURNING (update_no_returning).
  */
 /*
  * A digest of the database's schema: per catalog view the row count and the sum and XOR of the
@@ -319,10 +319,9 @@ const sinew_dialect sn_dialect_mariadb = {
     .fk_violations_query = NULL,
     .replication_position_query = NULL,
     .replication_replayed_query = NULL,
-    .has_row_locks = 0,
+    .has_row_locks = 1,                  /* FOR UPDATE / LOCK IN SHARE MODE, NOWAIT, SKIP LOCKED (10.6) */
+    .row_lock_alternative = NULL,
     .max_ident_len = 64,                 /* longer names are refused, not cut: sinew fits its own */
-    .row_lock_alternative = "sinew does not lock rows on MariaDB yet: run the read and the write in one "
-                            "sinew_transaction() with an UPDATE that checks the row (or a @version field)",
     .ident_quote = '`',
     .upsert_on_duplicate_key = 1,
     .limit_all = "18446744073709551615",
@@ -356,4 +355,12 @@ const sinew_dialect sn_dialect_mariadb = {
     .json_path_array = 0,
     .json_contains = "JSON_CONTAINS(%c, %v)",
     .json_contains_alternative = NULL,
+    .params_positional = 1,
+    .hash_comments = 1,
+    .long_idents_refused = 1,             /* "Identifier name ... is too long" (1059) */
+    .fk_same_type = 1,
+    .fk_needs_index = 1,
+    .row_locks_unqualified = 1,
+    .update_no_returning = 1,
+    .unique_named_by_column = 1,
 };

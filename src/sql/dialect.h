@@ -49,6 +49,16 @@ void sn_sql_default_name(sn_buf *out, const sinew_dialect *d, const char *table,
                          size_t ncols, const char *label);
 void sn_sql_default_ident(sn_buf *out, const sinew_dialect *d, const char *table, const char *const *cols,
                           size_t ncols, const char *label);
+/*
+ * Where the database refuses a name longer than it keeps (long_idents_refused:
+ * MariaDB's 64 bytes) instead of cutting it: SINEW_INVALID for the first table,
+ * column or constraint name of `s` past max_ident_len, naming the model, the
+ * name, its length and the limit and saying which attribute shortens it
+ * (@@map, @map, name:), prefixed "file:line:col: error: " when `file` is given
+ * and `extra` (NULL or text starting with "; ") appended. SINEW_OK elsewhere:
+ * names sinew derives (indexes, constraints) are fitted by sn_sql_fit_name.
+ */
+int sn_sql_check_names(const sinew_dialect *d, const sinew_schema *s, const char *file, const char *extra);
 /* the n-th (1-based) placeholder: ? or $n */
 void sn_sql_param(sn_buf *out, const sinew_dialect *d, int n);
 /*
@@ -62,9 +72,14 @@ void sn_sql_param(sn_buf *out, const sinew_dialect *d, int n);
  * ?n. *count gets the number of parameters the text takes, or -1 when only
  * the database can tell (SQLite's named :a, @a, $a). `out` gets the text to
  * run, or stays empty when the text runs as it is. Mixing ? with numbered
- * placeholders is SINEW_MISUSE.
+ * placeholders is SINEW_MISUSE. Where placeholders are positional only
+ * (params_positional: MariaDB), $n and ?n become ? and `order` (when not
+ * NULL) gets one int per ? written, the 0-based parameter it takes, so that
+ * "$2 || $1 || $2" binds the second, the first and the second value again;
+ * `order` stays empty when the parameters go in as given. MySQL's comments
+ * (hash_comments: # and "-- ") are skipped there too.
  */
-int sn_sql_placeholders(sn_buf *out, const sinew_dialect *d, const char *sql, int *count);
+int sn_sql_placeholders(sn_buf *out, const sinew_dialect *d, const char *sql, int *count, sn_buf *order);
 /* a string literal with quotes doubled (DDL defaults only; values are always bound) */
 void sn_sql_string_literal(sn_buf *out, const char *s);
 /*
@@ -129,6 +144,13 @@ int sn_sql_create_index_at(sn_buf *out, const sinew_dialect *d, const sinew_mode
 /* a column's SQL type: its @db_type where this backend reads that name as the field's type, else
  * the dialect's own type for it */
 const char *sn_sql_column_type(const sinew_dialect *d, const sinew_field *f);
+/*
+ * The field whose type column i of m is written with: itself, except where a foreign key needs its
+ * referenced column's exact type (fk_same_type: InnoDB refuses an INT referencing a BIGINT), where an
+ * integer foreign-key column takes the type of the integer column it references (an int32 field
+ * over a BIGINT column; its own @db_type wins). CREATE TABLE, ALTER and the drift check use it.
+ */
+const sinew_field *sn_sql_type_field(const sinew_dialect *d, const sinew_model *m, size_t i);
 /* 1 when the column's @db_type applies on this backend (sn_sql_column_type returns it) */
 int sn_sql_declared_type_applies(const sinew_dialect *d, const sinew_field *f);
 /* one column definition as in CREATE TABLE (name, type, NOT NULL, DEFAULT, UNIQUE, CHECK) */

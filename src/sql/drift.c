@@ -108,10 +108,12 @@ static void compare_column(ctx *c, const sinew_model *e, size_t i, const sinew_f
     const char *t = e->table, *cn = ef->column;
     /* a declared type (@db_type) that applies here is compared as written, up to case and blanks */
     int declared = (int)i != sinew_model_auto_pk(e) && sn_sql_declared_type_applies(c->dl, ef);
-    if (declared ? !lf->db_type || !sn_declared_type_same(ef->db_type, lf->db_type) : !same_type(c->dl, ef, lf)) {
+    /* the type CREATE TABLE writes: a foreign key's may be its referenced column's (MariaDB) */
+    const sinew_field *tf = declared ? ef : sn_sql_type_field(c->dl, e, i);
+    if (declared ? !lf->db_type || !sn_declared_type_same(ef->db_type, lf->db_type) : !same_type(c->dl, tf, lf)) {
         const char *db = lf->db_type ? lf->db_type : sinew_type_name(lf->type);
         add(c, SN_DRIFT_COLUMN_TYPE, t, cn, P("column %s has type %s in the database, %s expected", cn, db,
-            sn_sql_column_type(c->dl, ef)), P("type %s in the database", db));
+            sn_sql_column_type(c->dl, tf)), P("type %s in the database", db));
     }
     if ((ef->flags ^ lf->flags) & SINEW_FIELD_NULLABLE) {
         const char *is = lf->flags & SINEW_FIELD_NULLABLE ? "nullable" : "NOT NULL";

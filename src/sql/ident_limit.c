@@ -134,3 +134,54 @@ void sn_sql_default_ident(sn_buf *out, const sinew_dialect *d, const char *table
     else sn_sql_ident(out, d, sn_buf_cstr(&n));
     sn_buf_free(&n);
 }
+
+/* one name against the limit: SINEW_INVALID saying where it is and what to do */
+static int check_name(const sinew_dialect *d, const char *file, const sinew_srcloc *loc, const char *what,
+                      const char *name, const char *fix, const char *extra)
+{
+    size_t n = strlen(name), max = (size_t)d->max_ident_len;
+    if (n <= max) return SINEW_OK;
+    char where[600] = "";
+    if (file && loc->line > 0) snprintf(where, sizeof where, "%s:%d:%d: error: ", file, loc->line, loc->col);
+    sn_buf b;
+    sn_buf_init(&b);
+    sn_sql_escape_text(&b, name);
+    int rc = sinew_error_set(SINEW_INVALID, "%s%s name \"%s\" is %zu bytes long; %s refuses names longer than %zu "
+                             "bytes (it does not cut them): %s%s", where, what, b.failed ? "?" : sn_buf_cstr(&b), n,
+                             d->name, max, fix, extra ? extra : "");
+    sn_buf_free(&b);
+    return rc;
+}
+
+int sn_sql_check_names(const sinew_dialect *d, const sinew_schema *s, const char *file, const char *extra)
+{
+    if (!d->long_idents_refused || d->max_ident_len <= 0 || !s) return SINEW_OK;
+    char what[300], fix[300];
+    for (size_t i = 0; i < s->nmodels; i++) {
+        const sinew_model *m = s->models[i];
+        snprintf(what, sizeof what, "model %s: table", m->name);
+        snprintf(fix, sizeof fix, "give the model a shorter table name with @@map(\"...\")");
+        int rc = check_name(d, file, &m->loc, what, m->table, fix, extra);
+        for (size_t k = 0; k < m->nfields && !rc; k++) {
+            const sinew_field *f = &m->fields[k];
+            snprintf(what, sizeof what, "model %s, field %s: column", m->name, f->name);
+            snprintf(fix, sizeof fix, "give the field a shorter column name with @map(\"...\")");
+            rc = check_name(d, file, &f->loc, what, f->column, fix, extra);
+        }
+        for (size_t k = 0; k < m->nrelations && !rc; k++) {
+            const sinew_relation *r = &m->relations[k];
+            if (r->kind != SINEW_BELONGS_TO || !r->fk_name) continue;
+            snprintf(what, sizeof what, "model %s, relation %s: foreign key", m->name, r->name);
+            rc = check_name(d, file, &r->loc, what, r->fk_name, "give it a shorter name in @fk(..., name: \"...\")",
+                            extra);
+        }
+        if (!rc && m->pk_name && !d->primary_key_unnamed)
+            rc = check_name(d, file, &m->loc, "primary key", m->pk_name, "give it a shorter name", extra);
+        for (size_t k = 0; k < m->nchecks && !rc; k++)
+            if (m->checks[k].name)
+                rc = check_name(d, file, &m->checks[k].loc, "check constraint", m->checks[k].name,
+                                "give it a shorter name in @@check(..., name: \"...\")", extra);
+        if (rc) return rc;
+    }
+    return SINEW_OK;
+}

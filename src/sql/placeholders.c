@@ -68,12 +68,27 @@ static size_t number_end(const char *s, size_t i, long *value)
     return i;
 }
 
-int sn_sql_placeholders(sn_buf *out, const sinew_dialect *d, const char *s, int *count)
+/* MySQL's "-- " comment: the dashes must be followed by a blank or a control character */
+static int dash_comment(const sinew_dialect *d, const char *s, size_t i)
+{
+    if (s[i] != '-' || s[i + 1] != '-') return 0;
+    return !d->hash_comments || s[i + 2] == '\0' || (unsigned char)s[i + 2] <= ' ';
+}
+
+/* the 0-based parameter of a numbered placeholder, for the positional ? it becomes */
+static void record(sn_buf *order, long n)
+{
+    int k = (int)n - 1;
+    if (order) sn_buf_append(order, (const char *)&k, sizeof k);
+}
+
+int sn_sql_placeholders(sn_buf *out, const sinew_dialect *d, const char *s, int *count, sn_buf *order)
 {
     *count = 0;
+    const int positional = d->params_positional;
     /* what the text uses: bare ?, literal ??, numbered ($n / ?n), named (:a @a $a) */
     long qmarks = 0, numbered_max = 0;
-    int escapes = 0, numbered = 0, named = 0, dollar_n = 0;
+    int escapes = 0, numbered = 0, named = 0, dollar_n = 0, zero = 0;
     /* pass 1: classify; pass 2 (only when something must change): write */
     for (int pass = 0; pass < 2; pass++) {
         long next = 0;
@@ -94,7 +109,7 @@ int sn_sql_placeholders(sn_buf *out, const sinew_dialect *d, const char *s, int 
             } else if (d->bracket_idents && c == '[') {
                 const char *close = strchr(s + i, ']');
                 end = close ? (size_t)(close - s) + 1 : strlen(s);
-            } else if (c == '-' && s[i + 1] == '-') {
+            } else if (dash_comment(d, s, i) || (c == '#' && d->hash_comments)) {
                 const char *nl = strchr(s + i, '\n');
                 end = nl ? (size_t)(nl - s) : strlen(s);
             } else if (c == '/' && s[i + 1] == '*') {
@@ -106,7 +121,11 @@ int sn_sql_placeholders(sn_buf *out, const sinew_dialect *d, const char *s, int 
                 end = number_end(s, i + 1, &n);
                 numbered = dollar_n = 1;
                 if (n > numbered_max) numbered_max = n;
-                if (!d->numbered_params) {   /* SQLite: $n as ?n, numbered */
+                zero |= n == 0;
+                if (positional) {            /* MariaDB: ?, the values put in its order */
+                    put = "?";
+                    if (pass == 1) record(order, n);
+                } else if (!d->numbered_params) {   /* SQLite: $n as ?n, numbered */
                     snprintf(num, sizeof num, "?%ld", n);
                     put = num;
                 }
@@ -120,7 +139,8 @@ int sn_sql_placeholders(sn_buf *out, const sinew_dialect *d, const char *s, int 
                         break;
                     }
                 end = close ? (size_t)(close - s) + tl : strlen(s);
-            } else if (!d->numbered_params && (c == ':' || c == '@' || c == '$') && ident_char(s[i + 1]) &&
+            } else if (!d->numbered_params && !positional && (c == ':' || c == '@' || c == '$') &&
+                       ident_char(s[i + 1]) &&
                        !(c == ':' && i > 0 && s[i - 1] == ':')) {
                 named = 1;
                 while (ident_char(s[end])) end++;
@@ -133,6 +153,11 @@ int sn_sql_placeholders(sn_buf *out, const sinew_dialect *d, const char *s, int 
                 end = number_end(s, i + 1, &n);
                 numbered = 1;
                 if (n > numbered_max) numbered_max = n;
+                zero |= n == 0;
+                if (positional) {
+                    put = "?";
+                    if (pass == 1) record(order, n);
+                }
             } else if (c == '?') {
                 if (pass == 0) qmarks++;
                 next++;
@@ -157,12 +182,16 @@ int sn_sql_placeholders(sn_buf *out, const sinew_dialect *d, const char *s, int 
             if (qmarks && (numbered || named))
                 return sinew_error_set(SINEW_MISUSE, "raw SQL mixes ? placeholders with numbered or named ones "
                                        "(%s): write every placeholder as ?", numbered ? "$n or ?n" : ":name");
+            if (zero && positional)
+                return sinew_error_set(SINEW_MISUSE, "raw SQL has a placeholder numbered 0: numbered placeholders "
+                                       "start at 1 ($1 or ?1)");
             *count = named ? -1 : qmarks ? (int)qmarks : (int)numbered_max;
-            int rewrite = escapes || (qmarks && d->numbered_params) || (dollar_n && !d->numbered_params);
+            int rewrite = escapes || (qmarks && d->numbered_params) || (dollar_n && !d->numbered_params) ||
+                          (numbered && positional);
             if (!rewrite) return SINEW_OK;
         } else {
             sn_buf_append(out, s + from, i - from);
         }
     }
-    return out->failed ? SINEW_NOMEM : SINEW_OK;
+    return out->failed || (order && order->failed) ? SINEW_NOMEM : SINEW_OK;
 }

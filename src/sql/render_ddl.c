@@ -8,6 +8,7 @@
  */
 #include <string.h>
 #include "dialect.h"
+#include "sn_limits.h"
 
 static const char *fk_action(sinew_fk_action a)
 {
@@ -85,6 +86,32 @@ const char *sn_sql_column_type(const sinew_dialect *d, const sinew_field *f)
     return sn_sql_declared_type_applies(d, f) ? f->db_type : d->column_type(f);
 }
 
+static int integer(sinew_type t) { return t == SINEW_INT32 || t == SINEW_INT64; }
+
+static const sinew_field *type_field(const sinew_dialect *d, const sinew_model *m, size_t i, int depth)
+{
+    const sinew_field *f = &m->fields[i];
+    if (!d->fk_same_type || !(f->flags & SINEW_FIELD_FK) || !integer(f->type) || depth > 8 ||
+        sn_sql_declared_type_applies(d, f))
+        return f;
+    for (size_t r = 0; r < m->nrelations; r++) {
+        const sinew_relation *rel = &m->relations[r];
+        if (rel->kind != SINEW_BELONGS_TO || !rel->target) continue;
+        for (size_t k = 0; k < rel->nkeys; k++) {
+            if (rel->local[k] != i) continue;
+            /* the referenced column as it is written (itself a foreign key, perhaps) */
+            const sinew_field *t = type_field(d, rel->target, rel->remote[k], depth + 1);
+            if (integer(t->type) && t->type != f->type) return t;
+        }
+    }
+    return f;
+}
+
+const sinew_field *sn_sql_type_field(const sinew_dialect *d, const sinew_model *m, size_t i)
+{
+    return type_field(d, m, i, 0);
+}
+
 static void key_columns(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
                         const unsigned *idx, size_t n)
 {
@@ -112,7 +139,7 @@ void sn_sql_column_def(sn_buf *out, const sinew_dialect *d, const sinew_model *m
         sn_buf_puts(out, pk);
         return;
     }
-    sn_buf_puts(out, sn_sql_column_type(d, f));
+    sn_buf_puts(out, sn_sql_column_type(d, sn_sql_type_field(d, m, i)));
     if (!(f->flags & SINEW_FIELD_NULLABLE)) sn_buf_puts(out, " NOT NULL");
     if (f->generated)   /* the expression is the schema's SQL, as written */
         sn_buf_printf(out, " GENERATED ALWAYS AS (%s) %s", f->generated,
@@ -142,17 +169,14 @@ void sn_sql_fk_clause(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
         sn_sql_ident(out, d, r->fk_name);
         sn_buf_putc(out, ' ');
     } else if (d->fk_names_written) {
-        /* the name migrations drop it by: PostgreSQL's default one, <table>_<columns>_fkey */
-        sn_buf n;
-        sn_buf_init(&n);
-        sn_buf_puts(&n, m->table);
-        for (size_t i = 0; i < r->nkeys; i++) sn_buf_printf(&n, "_%s", m->fields[r->local[i]].column);
-        sn_buf_puts(&n, "_fkey");
-        if (n.failed) out->failed = 1;
+        /* the name migrations drop it by: PostgreSQL's default one, <table>_<columns>_fkey, shortened
+           by its rule to the limit (MariaDB refuses a longer name) */
+        const char *cols[SN_MAX_KEY];
+        size_t n = 0;
+        for (size_t i = 0; i < r->nkeys && n < SN_MAX_KEY; i++) cols[n++] = m->fields[r->local[i]].column;
         sn_buf_puts(out, "CONSTRAINT ");
-        sn_sql_ident(out, d, n.failed ? "fkey" : sn_buf_cstr(&n));
+        sn_sql_default_ident(out, d, m->table, cols, n, "fkey");
         sn_buf_putc(out, ' ');
-        sn_buf_free(&n);
     }
     sn_buf_puts(out, "FOREIGN KEY (");
     key_columns(out, d, m, r->local, r->nkeys);

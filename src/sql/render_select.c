@@ -569,13 +569,20 @@ static const char *select_kw(const sn_select *s)
 }
 
 /* only the queried model's rows are locked (OF t0): PostgreSQL refuses to lock the nullable side of
- * the LEFT JOINs that filters and eager loads add, and the caller asked for these rows */
+ * the LEFT JOINs that filters and eager loads add, and the caller asked for these rows. MariaDB's
+ * lock names no table (row_locks_unqualified): the ORM refuses a locked query that joins there, and
+ * the key-level modes, which it does not have */
 static void lock_clause(rctx *r, const sn_select *s)
 {
     static const char *const mode[] = {"", " FOR UPDATE", " FOR NO KEY UPDATE", " FOR SHARE", " FOR KEY SHARE"};
     if (s->lock <= SINEW_LOCK_NONE || s->lock > SINEW_FOR_KEY_SHARE) return;
-    sn_buf_puts(r->b, mode[s->lock]);
-    sn_buf_puts(r->b, " OF t0");
+    if (r->d->row_locks_unqualified) {
+        sn_buf_puts(r->b, s->lock == SINEW_FOR_SHARE || s->lock == SINEW_FOR_KEY_SHARE ? " LOCK IN SHARE MODE"
+                                                                                       : " FOR UPDATE");
+    } else {
+        sn_buf_puts(r->b, mode[s->lock]);
+        sn_buf_puts(r->b, " OF t0");
+    }
     if (s->lock_wait == SINEW_NOWAIT) sn_buf_puts(r->b, " NOWAIT");
     else if (s->lock_wait == SINEW_SKIP_LOCKED) sn_buf_puts(r->b, " SKIP LOCKED");
 }

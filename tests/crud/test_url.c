@@ -229,6 +229,29 @@ static void driver_interface_versions(void **state)
     assert_null(got->dialect->distribution_extension);
     assert_string_equal(sinew_postgres_driver.dialect->distribution_extension, "citus");
 
+    /* a version-7 driver's dialect ends before params_positional (version 8): whatever lies past
+       it, its placeholders are not made positional, names are cut, not refused, and so on */
+    static const char *const v7_schemes[] = {"v7thing", NULL};
+    static sinew_driver v7;
+    static sinew_dialect v7_dialect;
+    v7_dialect = *sinew_postgres_driver.dialect;
+    v7_dialect.params_positional = v7_dialect.long_idents_refused = v7_dialect.row_locks_unqualified = 1;
+    v7_dialect.update_no_returning = v7_dialect.fk_needs_index = v7_dialect.unique_named_by_column = 1;
+    v7 = sinew_sqlite_driver;
+    v7.version = 7;
+    v7.schemes = v7_schemes;
+    v7.dialect = &v7_dialect;
+    th_ok(sinew_register_driver(&v7));
+    got = sinew_find_driver("v7thing");
+    assert_non_null(got);
+    assert_string_equal(got->dialect->distribution_extension, "citus");   /* version 7's member is kept */
+    assert_int_equal(got->dialect->params_positional, 0);
+    assert_int_equal(got->dialect->long_idents_refused, 0);
+    assert_int_equal(got->dialect->row_locks_unqualified, 0);
+    assert_int_equal(got->dialect->update_no_returning, 0);
+    assert_int_equal(got->dialect->fk_needs_index, 0);
+    assert_int_equal(got->dialect->unique_named_by_column, 0);
+
     static sinew_driver current;
     current = sinew_sqlite_driver;
     current.schemes = schemes;

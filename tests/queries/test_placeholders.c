@@ -15,7 +15,7 @@ static void expect(const sinew_dialect *d, const char *in, const char *want, int
     sn_buf b;
     sn_buf_init(&b);
     int count = -2;
-    int rc = sn_sql_placeholders(&b, d, in, &count);
+    int rc = sn_sql_placeholders(&b, d, in, &count, NULL);
     if (rc != SINEW_OK) fail_msg("%s: %s: rc %d (%s)", d->name, in, rc, sinew_errmsg());
     const char *got = b.len ? sn_buf_cstr(&b) : NULL;
     if ((want == NULL) != (got == NULL) || (want && strcmp(want, got) != 0))
@@ -29,7 +29,7 @@ static void refused(const sinew_dialect *d, const char *in, const char *needle)
     sn_buf b;
     sn_buf_init(&b);
     int count;
-    th_assert_status(sn_sql_placeholders(&b, d, in, &count), SINEW_MISUSE, needle);
+    th_assert_status(sn_sql_placeholders(&b, d, in, &count, NULL), SINEW_MISUSE, needle);
     sn_buf_free(&b);
 }
 
@@ -74,12 +74,56 @@ static void sqlite_keeps_question_marks_and_takes_dollar_numbers(void **state)
     expect(sq, "SELECT 1 WHERE ? = ?", NULL, 2);
 }
 
+/* `in` on MariaDB: rewritten to `want`, the ? taking the parameters `order` (0-based, -1 ends) */
+static void expect_positional(const char *in, const char *want, int want_count, const int *order)
+{
+    sn_buf b, o;
+    sn_buf_init(&b);
+    sn_buf_init(&o);
+    int count = -2;
+    int rc = sn_sql_placeholders(&b, &sn_dialect_mariadb, in, &count, &o);
+    if (rc != SINEW_OK) fail_msg("mariadb: %s: rc %d (%s)", in, rc, sinew_errmsg());
+    const char *got = b.len ? sn_buf_cstr(&b) : NULL;
+    if ((want == NULL) != (got == NULL) || (want && strcmp(want, got) != 0))
+        fail_msg("mariadb: %s\n  want %s\n  got  %s", in, want ? want : "(unchanged)", got ? got : "(unchanged)");
+    assert_int_equal(count, want_count);
+    size_t n = 0;
+    while (order && order[n] >= 0) n++;
+    assert_int_equal(o.len, n * sizeof(int));
+    for (size_t i = 0; i < n; i++) assert_int_equal(((const int *)(const void *)o.data)[i], order[i]);
+    sn_buf_free(&b);
+    sn_buf_free(&o);
+}
+
+static void mariadb_takes_numbers_as_positions(void **state)
+{
+    (void)state;
+    /* ? as written: nothing to rewrite or reorder */
+    expect_positional("SELECT * FROM t WHERE a = ? AND b = ?", NULL, 2, NULL);
+    /* numbered: ? each, the values in the text's order, repeated where a number is */
+    expect_positional("SELECT $2 || $1 || $2", "SELECT ? || ? || ?", 2, (const int[]){1, 0, 1, -1});
+    expect_positional("SELECT ?2, ?1", "SELECT ?, ?", 2, (const int[]){1, 0, -1});
+    expect_positional("SELECT $10, $1", "SELECT ?, ?", 10, (const int[]){9, 0, -1});
+    /* not in literals, quoted names, or either kind of MySQL comment */
+    expect_positional("SELECT '$1 ?', \"$2\", `$3?` # $4 ?\n, $1 -- $5 ?\n /* $6 ? */",
+                      "SELECT '$1 ?', \"$2\", `$3?` # $4 ?\n, ? -- $5 ?\n /* $6 ? */", 1, (const int[]){0, -1});
+    /* "--" with no blank after it is two minus signs, not a comment */
+    expect_positional("SELECT 5--$1", "SELECT 5--?", 1, (const int[]){0, -1});
+    /* :a, @a and $a are no placeholders there (@a is a user variable): the count is the text's */
+    expect_positional("SELECT @a, $1", "SELECT @a, ?", 1, (const int[]){0, -1});
+    expect_positional("SELECT @a", NULL, 0, NULL);
+    /* ?? is a literal ? */
+    expect_positional("SELECT '?' = ?\?, $1", "SELECT '?' = ?, ?", 1, (const int[]){0, -1});
+}
+
 static void mixing_styles_is_refused(void **state)
 {
     (void)state;
     refused(&sn_dialect_sqlite, "SELECT ?, $1", "mixes");
     refused(&sn_dialect_sqlite, "SELECT ?, :name", "mixes");
     refused(&sn_dialect_sqlite, "SELECT ?, ?2", "mixes");
+    refused(&sn_dialect_mariadb, "SELECT ?, $1", "mixes");
+    refused(&sn_dialect_mariadb, "SELECT $0, $1", "numbered 0");
 }
 
 int main(void)
@@ -87,6 +131,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(question_marks_become_numbered_on_postgres),
         cmocka_unit_test(sqlite_keeps_question_marks_and_takes_dollar_numbers),
+        cmocka_unit_test(mariadb_takes_numbers_as_positions),
         cmocka_unit_test(mixing_styles_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /*
  * Raw SQL on every backend. `?` placeholders run everywhere (#17 item 6):
- * rewritten to $n on PostgreSQL, never inside literals, quoted names,
+ * rewritten to $n on PostgreSQL, numbered ones ($n, ?n) to positional ?
+ * with their values reordered on MariaDB, never inside literals, quoted names,
  * dollar quotes or comments; `??` is a literal ? (jsonb operators); native
  * placeholders keep working; a count mismatch is SINEW_MISUSE before
  * anything is sent. And sinew_raw_rows() runs its statement when the rows
@@ -66,6 +67,10 @@ static void question_marks_everywhere(void **state)
     /* numbered placeholders, in any order, on every backend */
     sinew_value ab[] = {sinew_v_text("a"), sinew_v_text("b")};
     expect_text("SELECT $2 || $1", ab, 2, 0, "ba");
+    /* ... repeated, and ?n as SQLite writes them (MariaDB takes only positional ?: the values are
+       reordered and repeated to match) */
+    expect_text("SELECT $2 || $1 || $2", ab, 2, 0, "bab");
+    if (!th_is_postgres()) expect_text("SELECT ?2 || ?1 || ?2 || '?1'", ab, 2, 0, "bab?1");
     /* ten and more */
     sinew_value many[11];
     for (int i = 0; i < 11; i++) many[i] = sinew_v_int64(tracker_id(i < 10 ? i : 12));
