@@ -172,6 +172,14 @@ typedef struct sinew_dialect {
     /* 1: the primary key has no name of its own (MariaDB / MySQL call every one PRIMARY): a
      * schema's @id(name:) / @@id(name:) is not written there and drift does not compare it. */
     int primary_key_unnamed;
+
+    /* ---- Version 8: tables in named schemas (`@@schema("name")`, sinew/schema.h). ---- */
+    /* The statement that makes a schema if it is missing, up to the quoted name (PostgreSQL:
+     * "CREATE SCHEMA IF NOT EXISTS ", MariaDB: "CREATE DATABASE IF NOT EXISTS "); a migration runs
+     * it before the schema's first table. NULL: the database has no schemas that SQL can name
+     * (SQLite, whose attached databases hold no foreign keys to each other), and a model with
+     * @@schema is refused on it. */
+    const char *create_schema;
 } sinew_dialect;
 
 /* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */

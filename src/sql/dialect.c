@@ -24,6 +24,24 @@ void sn_sql_ident(sn_buf *out, const sinew_dialect *d, const char *name)
     sn_buf_putc(out, q);
 }
 
+/* A model's table as SQL names it: "schema"."table" under @@schema, else "table". */
+void sn_sql_table(sn_buf *out, const sinew_dialect *d, const sinew_model *m)
+{
+    if (m->db_schema) {
+        sn_sql_ident(out, d, m->db_schema);
+        sn_buf_putc(out, '.');
+    }
+    sn_sql_ident(out, d, m->table);
+}
+
+int sn_sql_schema_refused(const sinew_dialect *d, const sinew_model *m)
+{
+    if (!m->db_schema || d->create_schema) return SINEW_OK;
+    return sinew_error_set(SINEW_UNSUPPORTED, "model %s has @@schema(\"%s\"), but %s databases have no schemas: "
+                           "leave @@schema out for %s (keep one schema file per backend), or use PostgreSQL or "
+                           "MariaDB", m->name, m->db_schema, d->name ? d->name : "these", d->name ? d->name : "it");
+}
+
 void sn_sql_param(sn_buf *out, const sinew_dialect *d, int n)
 {
     if (d->numbered_params) sn_buf_printf(out, "$%d", n);
@@ -243,6 +261,7 @@ const sinew_dialect sn_dialect_postgres = {
     .insert_returning = 1,
     .has_infinity = 1,
     .distribution_extension = "citus",
+    .create_schema = "CREATE SCHEMA IF NOT EXISTS ",
 };
 
 /*
@@ -330,4 +349,5 @@ const sinew_dialect sn_dialect_mariadb = {
     .alter_column_modify = 1,
     .fk_names_written = 1,
     .primary_key_unnamed = 1,             /* every primary key is PRIMARY */
+    .create_schema = "CREATE DATABASE IF NOT EXISTS ",   /* a MariaDB schema is a database */
 };

@@ -156,4 +156,13 @@ static const bad_case bad_cases[] = {
      "column its two keys share: a model with both to-ones, @@distribute(...) and `@through` on the lists"},
 #undef TENANT
 #undef ORDER
+    /* @@schema("name"): one string, not empty, no control characters, at most 63 bytes, once */
+    {"schema not a string", M("  @@schema(audit)\n"), "3:3: @@schema needs one string, the schema's name: @@schema(\"audit\")"},
+    {"schema empty", M("  @@schema(\"\")\n"),
+     "3:12: @@schema(\"\"): the schema name is empty; name the schema, or leave @@schema out for the connection's own (the search path's first)"},
+    {"schema control character", M("  @@schema(\"a\\tb\")\n"),
+     "3:12: @@schema(\"a\\x09b\"): the name holds the control character 0x09 (byte 2); names cannot contain control characters: remove it"},
+    {"schema too long", M("  @@schema(\"s234567890123456789012345678901234567890123456789012345678901234\")\n"),
+     "3:12: @@schema(\"s2345678901234567890...\"): the schema name has 64 bytes; PostgreSQL allows 63: use a shorter name"},
+    {"schema twice", M("  @@schema(\"a\")\n  @@schema(\"b\")\n"), "4:3: User has @@schema already: a table lives in one schema"},
 };
