@@ -81,6 +81,13 @@ void sn_sql_comment(sn_buf *out, const char *text)
 
 static const char *sqlite_type(const sinew_field *f)
 {
+    /* A key column declared exactly INTEGER is an alias of the rowid, which SQLite numbers itself:
+     * `db pull` reads it back as @auto. A key the schema does not say is @auto is written INT,
+     * which SQLite keeps as a column of its own (same integer affinity), so a pulled `int PRIMARY
+     * KEY` survives pull -> migrate -> pull unchanged. */
+    if ((f->flags & SINEW_FIELD_PK) && !(f->flags & SINEW_FIELD_AUTO) &&
+        (f->type == SINEW_INT32 || f->type == SINEW_INT64))
+        return "INT";
     switch (f->type) {
     case SINEW_BOOL: case SINEW_INT32: case SINEW_INT64: return "INTEGER";
     case SINEW_DOUBLE: return "REAL";
