@@ -180,6 +180,10 @@ typedef struct sinew_dialect {
      * (SQLite, whose attached databases hold no foreign keys to each other), and a model with
      * @@schema is refused on it. */
     const char *create_schema;
+    /* Also version 8: one row, one count, nonzero when sinew's migrations table (sinew_migrations)
+     * exists where the connection would create it; `migrate status` and `migrate check` read with
+     * it and create nothing. NULL: they create the table first, as before version 8. */
+    const char *migrations_exist_query;
 } sinew_dialect;
 
 /* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */

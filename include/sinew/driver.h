@@ -52,7 +52,8 @@ extern "C" {
  *
  *   7  pipeline_begin, send, receive, pipeline_end (pipelining);
  *      sinew_dialect.distribution_extension (distributed tables) and primary_key_unnamed
- *   8  sinew_dialect.create_schema (tables in named schemas, `@@schema`)
+ *   8  sinew_dialect.create_schema (tables in named schemas, `@@schema`) and
+ *      migrations_exist_query (`migrate status` / `check` only read)
  */
 #define SINEW_DRIVER_VERSION 8
 

@@ -223,6 +223,7 @@ const sinew_dialect sn_dialect_sqlite = {
                             "sinew_transaction() instead (sinew_claim() does that for a job queue)",
     .max_ident_len = 0,                  /* no limit */
     .distribution_extension = NULL,      /* one file, one node: @@distribute / @@reference do nothing */
+    .migrations_exist_query = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sinew_migrations'",
 };
 
 /*
@@ -269,6 +270,8 @@ const sinew_dialect sn_dialect_postgres = {
     .has_infinity = 1,
     .distribution_extension = "citus",
     .create_schema = "CREATE SCHEMA IF NOT EXISTS ",
+    /* through the search path, where CREATE TABLE sinew_migrations would put it */
+    .migrations_exist_query = "SELECT (to_regclass('sinew_migrations') IS NOT NULL)::int",
 };
 
 /*
@@ -357,4 +360,6 @@ const sinew_dialect sn_dialect_mariadb = {
     .fk_names_written = 1,
     .primary_key_unnamed = 1,             /* every primary key is PRIMARY */
     .create_schema = "CREATE DATABASE IF NOT EXISTS ",   /* a MariaDB schema is a database */
+    .migrations_exist_query = "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+                              "AND TABLE_NAME = 'sinew_migrations'",
 };

@@ -479,6 +479,15 @@ static void test_baseline_refuses_drift(void **state)
     result r = sinew_run("migrate", "make", "init", "--schema", schema, "--dir", dir, "--dialect", th_backend(), NULL);
     expect(r, 0, out, "created", "make");
     result_free(&r);
+    /* status and check only read: on a database with no migrations table they say so, and make none */
+    r = sinew_run("migrate", "status", "--db", url, "--dir", dir, NULL);
+    expect(r, 0, out, "no migrations recorded in the database", "status before any migration");
+    result_free(&r);
+    r = sinew_run("migrate", "check", "--db", url, "--dir", dir, NULL);
+    expect(r, 1, out, "no migrations recorded", "check before any migration");
+    expect(r, 1, out, "table items: in the database but not in the schema", "check before any migration");
+    result_free(&r);
+    assert_int_not_equal(sinew_exec(db, "SELECT count(*) FROM sinew_migrations"), SINEW_OK);
     r = sinew_run("migrate", "baseline", "--db", url, "--dir", dir, NULL);
     expect(r, 1, err, "column price is missing from the database", "baseline");
     expect(r, 1, err, "nothing was recorded", "baseline");
