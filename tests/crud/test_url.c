@@ -229,6 +229,24 @@ static void driver_interface_versions(void **state)
     assert_null(got->dialect->distribution_extension);
     assert_string_equal(sinew_postgres_driver.dialect->distribution_extension, "citus");
 
+    /* a version-7 driver's dialect ends before create_schema (version 8): no schemas (@@schema is
+       refused on it), and migrate status creates its table as before */
+    static const char *const v7_schemes[] = {"v7thing", NULL};
+    static sinew_driver v7;
+    static sinew_dialect v7_dialect;
+    v7_dialect = *sinew_postgres_driver.dialect;
+    v7 = sinew_sqlite_driver;
+    v7.version = 7;
+    v7.schemes = v7_schemes;
+    v7.dialect = &v7_dialect;
+    th_ok(sinew_register_driver(&v7));
+    got = sinew_find_driver("v7thing");
+    assert_non_null(got);
+    assert_string_equal(got->dialect->distribution_extension, "citus");   /* version 7's member is kept */
+    assert_null(got->dialect->create_schema);
+    assert_null(got->dialect->migrations_exist_query);
+    assert_non_null(sinew_postgres_driver.dialect->create_schema);
+
     static sinew_driver current;
     current = sinew_sqlite_driver;
     current.schemes = schemes;
