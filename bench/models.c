@@ -31,10 +31,10 @@ static const sinew_field comment_fields[] = {
 };
 static const unsigned pk[] = {0};
 const sinew_model buser_model = {"User", "users", "user", NULL, NULL, 0, sizeof(BUser), user_fields, 4, pk, 1, NULL, 0,
-                                 user_rels, 1, {0, 0}, SINEW_DIST_UNSAID, 0, NULL, NULL, NULL, 0};
+                                 user_rels, 1, {0, 0}, SINEW_DIST_UNSAID, 0, NULL, NULL, NULL, 0, NULL};
 const sinew_model bpost_model = {"Post", "posts", "post", NULL, NULL, 0, sizeof(BPost), post_fields, 3, pk, 1, NULL, 0,
-                                 post_rels, 2, {0, 0}, SINEW_DIST_UNSAID, 0, NULL, NULL, NULL, 0};
+                                 post_rels, 2, {0, 0}, SINEW_DIST_UNSAID, 0, NULL, NULL, NULL, 0, NULL};
 const sinew_model bcomment_model = {"Comment", "comments", "comment", NULL, NULL, 0, sizeof(BComment), comment_fields, 3,
-                                    pk, 1, NULL, 0, NULL, 0, {0, 0}, SINEW_DIST_UNSAID, 0, NULL, NULL, NULL, 0};
+                                    pk, 1, NULL, 0, NULL, 0, {0, 0}, SINEW_DIST_UNSAID, 0, NULL, NULL, NULL, 0, NULL};
 static const sinew_model *const models[] = {&buser_model, &bpost_model, &bcomment_model};
 const sinew_schema bench_schema = {"bench", models, 3, NULL, 0, NULL};

@@ -221,6 +221,18 @@ typedef struct sinew_dialect {
     /* 1: a column's UNIQUE in CREATE TABLE makes an index named after the column (MariaDB / MySQL), not
      * PostgreSQL's <table>_<column>_key: a migration adds and drops a field's unique key by that name. */
     int unique_named_by_column;
+
+    /* ---- Also version 8: tables in named schemas (`@@schema("name")`, sinew/schema.h). ---- */
+    /* The statement that makes a schema if it is missing, up to the quoted name (PostgreSQL:
+     * "CREATE SCHEMA IF NOT EXISTS ", MariaDB: "CREATE DATABASE IF NOT EXISTS "); a migration runs
+     * it before the schema's first table. NULL: the database has no schemas that SQL can name
+     * (SQLite, whose attached databases hold no foreign keys to each other), and a model with
+     * @@schema is refused on it. */
+    const char *create_schema;
+    /* Also version 8: one row, one count, nonzero when sinew's migrations table (sinew_migrations)
+     * exists where the connection would create it; `migrate status` and `migrate check` read with
+     * it and create nothing. NULL: they create the table first, as before version 8. */
+    const char *migrations_exist_query;
 } sinew_dialect;
 
 /* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */

@@ -54,6 +54,8 @@ extern "C" {
  *      sinew_dialect.distribution_extension (distributed tables) and primary_key_unnamed
  *   8  sinew_dialect.json_text to json_contains_alternative (values inside json columns)
  *      and sinew_dialect.params_positional to unique_named_by_column (what MariaDB / MySQL lack)
+ *      and sinew_dialect.create_schema (tables in named schemas, `@@schema`) and
+ *      migrations_exist_query (`migrate status` / `check` only read)
  */
 #define SINEW_DRIVER_VERSION 8
 
@@ -179,9 +181,12 @@ typedef struct sinew_driver {
     /*
      * Optional (version 5): read the tables of the n (> 0) named schemas, as
      * introspect() reads those of the connection's search path, for
-     * sinew_introspect_schemas() (`db pull --schema NAME`). A name that is
-     * not a schema of the database is SINEW_NOTFOUND. Called outside a
-     * transaction; leaves the connection as it found it. NULL: the backend
+     * sinew_introspect_schemas() (`db pull --schema NAME`), each model with
+     * its schema (sinew_model.db_schema). An empty name stands for the
+     * search path, read as introspect() reads it, models without a schema
+     * (sinew_introspect_like: a file with and without @@schema). A name that is
+     * not a schema of the database is SINEW_NOTFOUND. It only reads (it may
+     * be called inside a transaction) and leaves the connection as it found it. NULL: the backend
      * has one schema, and sinew_introspect_schemas() with n > 0 is
      * SINEW_UNSUPPORTED.
      */

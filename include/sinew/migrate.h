@@ -45,12 +45,20 @@ SINEW_API const char *sinew_introspect_notes(const sinew_schema *schema);
 /*
  * PostgreSQL: the tables of the named schemas (n of them; n = 0 is
  * sinew_introspect, which reads the schemas of the connection's search
- * path). A table whose name an earlier schema already has is left out (and
- * noted). Models do not record their schema: the program and `migrate`
- * connect with the same search path (URL `?options=-csearch_path%3Dapp`).
- * SQLite: SINEW_UNSUPPORTED for n > 0.
+ * path, its models without a schema). Each model records its schema
+ * (`@@schema("app")`, sinew_model.db_schema), so tables of the same name in
+ * two schemas are two models and sinew's SQL names them "app"."t".
+ * SQLite and MariaDB: SINEW_UNSUPPORTED for n > 0.
  */
 SINEW_API int sinew_introspect_schemas(sinew_db *db, const char *const *schemas, size_t n, sinew_schema **out);
+/*
+ * The live database as the graph `like` names its tables: every schema a
+ * model of `like` names with @@schema (models with it) and, when a model has
+ * none, the schemas of the search path (models without a schema). What `migrate check`, `migrate
+ * baseline` and `diagram --db FILE` compare with. like NULL or without
+ * @@schema: sinew_introspect.
+ */
+SINEW_API int sinew_introspect_like(sinew_db *db, const sinew_schema *like, sinew_schema **out);
 
 /* Dialects a migration is written for: SINEW_DIALECT_* (sinew/dialect.h). */
 typedef struct sinew_make_opts {

@@ -222,6 +222,9 @@ typedef struct sinew_model {
                                         NULL for the database's default */
     const sinew_check *checks;       /* `@@check` table constraints */
     size_t nchecks;
+    const char *db_schema;           /* `@@schema("name")`: the PostgreSQL schema (MariaDB: the database)
+                                        the table lives in, so SQL names it "name"."table"; NULL: the
+                                        connection's own (search path / current database) */
 } sinew_model;
 
 typedef struct sinew_schema {

@@ -865,6 +865,7 @@ static void emit_source(gen *g, const sinew_codegen_opts *o)
         lit(c, m->c_name);
         if (m->doc) fprintf(c, ", .doc = "), lit(c, m->doc);
         if (m->renamed_from) fprintf(c, ", .renamed_from = "), lit(c, m->renamed_from);
+        if (m->db_schema) fprintf(c, ", .db_schema = "), lit(c, m->db_schema);
         unsigned mf = m->flags & (SINEW_MODEL_JOIN | SINEW_MODEL_READONLY);
         fprintf(c, ",\n    .flags = %s%s, .size = sizeof(%s),\n",
                 mf == (SINEW_MODEL_JOIN | SINEW_MODEL_READONLY) ? "SINEW_MODEL_JOIN | SINEW_MODEL_READONLY"

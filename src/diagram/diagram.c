@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "base.h"
 #include "sql/drift.h"
+#include "schema/introspect.h"
 #include "sql/dialect.h"
 #include "diagram/diagram_text.h"
 #include "sinew/diagram.h"
@@ -52,24 +53,31 @@ static int is_table_item(sn_drift_kind k)
            k == SN_DRIFT_CONSTRAINT_NAME || k == SN_DRIFT_CHECK_MISSING || k == SN_DRIFT_CHECK_EXTRA;
 }
 
-static int has_item(const dctx *d, sn_drift_kind kind, const char *table, const char *column)
+/* an item on model m's table: the same name in the same schema (@@schema) */
+static int on_table(const sn_drift_item *it, const sinew_model *m)
+{
+    if (strcmp(it->table, m->table) != 0) return 0;
+    return it->schema ? m->db_schema && !strcmp(it->schema, m->db_schema) : !m->db_schema;
+}
+
+static int has_item(const dctx *d, sn_drift_kind kind, const sinew_model *m, const char *column)
 {
     for (size_t i = 0; d->drift && i < d->drift->n; i++) {
         const sn_drift_item *it = &d->drift->v[i];
-        if (it->kind == kind && !strcmp(it->table, table) && (!column || (it->column && !strcmp(it->column, column))))
+        if (it->kind == kind && on_table(it, m) && (!column || (it->column && !strcmp(it->column, column))))
             return 1;
     }
     return 0;
 }
 
 /* The notes of the items on `table` (column NULL: its table-level ones), "; "-separated. */
-static size_t notes(const dctx *d, const char *table, const char *column, char *note, size_t cap)
+static size_t notes(const dctx *d, const sinew_model *m, const char *column, char *note, size_t cap)
 {
     size_t used = 0, n = 0;
     note[0] = '\0';
     for (size_t i = 0; d->drift && i < d->drift->n; i++) {
         const sn_drift_item *it = &d->drift->v[i];
-        if (strcmp(it->table, table) != 0) continue;
+        if (!on_table(it, m)) continue;
         if (column ? !(it->column && !strcmp(it->column, column)) || it->kind == SN_DRIFT_COLUMN_MISSING
                    : !is_table_item(it->kind))
             continue;
@@ -85,8 +93,8 @@ static status table_status(const dctx *d, const sinew_model *m, char *note, size
 {
     note[0] = '\0';
     if (!d->drift) return ST_SAME;
-    if (has_item(d, SN_DRIFT_TABLE_MISSING, m->table, NULL)) return ST_SCHEMA_ONLY;
-    return notes(d, m->table, NULL, note, cap) ? ST_DIFF : ST_SAME;
+    if (has_item(d, SN_DRIFT_TABLE_MISSING, m, NULL)) return ST_SCHEMA_ONLY;
+    return notes(d, m, NULL, note, cap) ? ST_DIFF : ST_SAME;
 }
 
 /* a field's status against the live table; *note explains a difference */
@@ -94,22 +102,22 @@ static status field_status(const dctx *d, const sinew_model *m, const sinew_fiel
 {
     note[0] = '\0';
     if (!d->drift) return ST_SAME;
-    if (has_item(d, SN_DRIFT_TABLE_MISSING, m->table, NULL) ||
-        has_item(d, SN_DRIFT_COLUMN_MISSING, m->table, f->column))
+    if (has_item(d, SN_DRIFT_TABLE_MISSING, m, NULL) ||
+        has_item(d, SN_DRIFT_COLUMN_MISSING, m, f->column))
         return ST_SCHEMA_ONLY;
-    return notes(d, m->table, f->column, note, cap) ? ST_DIFF : ST_SAME;
+    return notes(d, m, f->column, note, cap) ? ST_DIFF : ST_SAME;
 }
 
 /* the live table of a schema model, when the drift view draws columns only in the database */
 static const sinew_model *live_table(const dctx *d, const sinew_model *m)
 {
-    return d->drift && d->o->live ? sinew_schema_find_table(d->o->live, m->table) : NULL;
+    return d->drift && d->o->live ? sn_schema_find_table_in(d->o->live, m->db_schema, m->table) : NULL;
 }
 
 /* a live column the drift engine found only in the database */
 static int db_only_column(const dctx *d, const sinew_model *m, const sinew_field *lf)
 {
-    return has_item(d, SN_DRIFT_COLUMN_EXTRA, m->table, lf->column);
+    return has_item(d, SN_DRIFT_COLUMN_EXTRA, m, lf->column);
 }
 
 /* the i-th table found only in the database, or NULL after the last */
@@ -117,7 +125,8 @@ static const sinew_model *db_only_table(const dctx *d, size_t *i)
 {
     for (; d->drift && *i < d->drift->n; (*i)++)
         if (d->drift->v[*i].kind == SN_DRIFT_TABLE_EXTRA) {
-            const sinew_model *l = sinew_schema_find_table(d->o->live, d->drift->v[(*i)++].table);
+            const sn_drift_item *it = &d->drift->v[(*i)++];
+            const sinew_model *l = sn_schema_find_table_in(d->o->live, it->schema, it->table);
             if (l) return l;
         }
     return NULL;
@@ -208,9 +217,17 @@ static void mermaid_entity(const dctx *d, const sinew_model *m, const sinew_mode
     if (m) {
         dg_mermaid_text(f, m->name);
         fputs(" (", f);
+        if (m->db_schema) {   /* @@schema: the table's qualified name */
+            dg_mermaid_text(f, m->db_schema);
+            fputc('.', f);
+        }
         dg_mermaid_text(f, m->table);
         fputs(")", f);
     } else {
+        if (em->db_schema) {
+            dg_mermaid_text(f, em->db_schema);
+            fputc('.', f);
+        }
         dg_mermaid_text(f, em->table);
     }
     char tnote[400];
@@ -357,6 +374,10 @@ static void dot_entity(const dctx *d, const sinew_model *m, const sinew_model *d
     fprintf(f, "      <tr><td colspan=\"3\" bgcolor=\"%s\"><b>", bg(ts) ? bg(ts) : "#d9e4f5");
     dg_dot_html(f, m ? m->name : em->table);
     fputs("</b><br/><font point-size=\"9\">", f);
+    if (em->db_schema) {   /* @@schema: the table's qualified name */
+        dg_dot_html(f, em->db_schema);
+        fputc('.', f);
+    }
     dg_dot_html(f, em->table);
     if (ts == ST_SCHEMA_ONLY) fputs(" (only in schema)", f);
     if (ts == ST_DB_ONLY) fputs(" (only in database)", f);

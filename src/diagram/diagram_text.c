@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include "base.h"
+#include "schema/introspect.h"
 
 /* ---- UTF-8 ---------------------------------------------------------------------------- */
 
@@ -151,7 +152,7 @@ int dg_ids_make(dg_ids *out, const sinew_schema *s, const sinew_schema *live)
     memset(out, 0, sizeof *out);
     size_t n = s->nmodels;
     for (size_t i = 0; live && i < live->nmodels; i++)
-        if (!sinew_schema_find_table(s, live->models[i]->table)) n++;
+        if (!sn_schema_find_table_in(s, live->models[i]->db_schema, live->models[i]->table)) n++;
     strset set = {NULL, 16};
     while (set.cap < 2 * n + 2) set.cap *= 2;
     out->models = sn_calloc(n ? n : 1, sizeof *out->models);
@@ -162,7 +163,7 @@ int dg_ids_make(dg_ids *out, const sinew_schema *s, const sinew_schema *live)
     size_t k = 0;
     for (size_t i = 0; i < s->nmodels; i++) out->models[k++] = s->models[i];
     for (size_t i = 0; live && i < live->nmodels; i++)
-        if (!sinew_schema_find_table(s, live->models[i]->table)) out->models[k++] = live->models[i];
+        if (!sn_schema_find_table_in(s, live->models[i]->db_schema, live->models[i]->table)) out->models[k++] = live->models[i];
     /* first every table whose name is already a plain id keeps it (tables are unique in a schema)... */
     for (size_t i = 0; i < n; i++) {
         const char *t = out->models[i]->table ? out->models[i]->table : "";

@@ -21,8 +21,9 @@
 #include "schema/introspect.h"
 #include "sql/dialect.h"
 
-/* a table by name through the search path: the schemas pulled are those of current_schemas() */
-#define REL "to_regclass(quote_ident($1))"
+/* a table by its qualified, quoted name ("app"."users", as format('%I.%I') writes it): two schemas
+ * may hold tables of the same name */
+#define REL "to_regclass($1)"
 
 /* one catalog query: the driver's statement on the connection being read */
 typedef struct cat_query {
@@ -278,13 +279,16 @@ static int indexes(sinew_conn *db, sn_ib *b, int t, const char *table)
     return rc == SINEW_DONE ? SINEW_OK : rc;
 }
 
-static int foreign_keys(sinew_conn *db, sn_ib *b, int t, const char *table)
+static int qualified_schema(const sn_strlist *named, const char *nsp);
+
+static int foreign_keys(sinew_conn *db, sn_ib *b, int t, const char *table, const sn_strlist *named)
 {
     cat_query x;
     int rc = open_q(&x, db,
         "SELECT con.conname, k.ord::int, la.attname, ft.relname, fa.attname, "
-        "con.confdeltype::text, con.confupdtype::text, (k.ord = cardinality(con.conkey))::int FROM pg_constraint con "
-        "JOIN pg_class ft ON ft.oid = con.confrelid "
+        "con.confdeltype::text, con.confupdtype::text, (k.ord = cardinality(con.conkey))::int, fn.nspname "
+        "FROM pg_constraint con JOIN pg_class ft ON ft.oid = con.confrelid "
+        "JOIN pg_namespace fn ON fn.oid = ft.relnamespace "
         "CROSS JOIN LATERAL unnest(con.conkey::int2[], con.confkey::int2[]) WITH ORDINALITY AS k(l, f, ord) "
         "JOIN pg_attribute la ON la.attrelid = con.conrelid AND la.attnum = k.l "
         "JOIN pg_attribute fa ON fa.attrelid = con.confrelid AND fa.attnum = k.f "
@@ -303,6 +307,8 @@ static int foreign_keys(sinew_conn *db, sn_ib *b, int t, const char *table)
         rc = sn_ib_fk(b, t, id, (int)x.drv->column_i64(x.stmt, 1), txt(&x, 2), txt(&x, 3), txt(&x, 4),
                       sn_fk_action_from_sql(txt(&x, 5)), sn_fk_action_from_sql(txt(&x, 6)));
         if (rc) { rc = sn_nomem(); break; }
+        /* a key into a table of a schema named by --schema: that table's model has @@schema */
+        if (qualified_schema(named, txt(&x, 8)) && (rc = sn_ib_fk_schema(b, t, id, txt(&x, 8)))) break;
         /* the name, unless it is one PostgreSQL made (<table>_<columns>_fkey) */
         if (x.drv->column_i64(x.stmt, 7) && !default_name(name, "_fkey") && (rc = sn_ib_fk_name(b, t, id, name))) break;
     }
@@ -311,50 +317,20 @@ static int foreign_keys(sinew_conn *db, sn_ib *b, int t, const char *table)
     return rc == SINEW_DONE ? SINEW_OK : rc;
 }
 
-/*
- * The tables of the named schemas: the search path is set to them (SET
- * LOCAL, inside a transaction rolled back afterwards, so the connection's
- * own path is untouched) and the ordinary reader runs.
- */
-int sn_pg_introspect_schemas(sinew_conn *db, const char *const *schemas, size_t n, sinew_schema **out)
+/* nsp is one of the schemas named explicitly, whose tables are read with their schema */
+static int qualified_schema(const sn_strlist *named, const char *nsp)
 {
-    *out = NULL;
-    const sinew_driver *drv = &sinew_postgres_driver;
-    sn_buf q;
-    sn_buf_init(&q);
-    sn_buf_puts(&q, "SET LOCAL search_path TO ");
-    for (size_t i = 0; i < n; i++) {
-        if (i) sn_buf_puts(&q, ", ");
-        sn_sql_ident(&q, &sn_dialect_postgres, schemas[i]);
-    }
-    if (q.failed) { sn_buf_free(&q); return sn_nomem(); }
-    int rc = drv->begin(db);
-    if (rc) { sn_buf_free(&q); return rc; }
-    for (size_t i = 0; !rc && i < n; i++) {
-        cat_query x;
-        rc = open_q(&x, db, "SELECT count(*)::int FROM pg_namespace WHERE nspname = $1", schemas[i]);
-        if (rc) break;
-        rc = cq_step(&x);
-        int found = rc == SINEW_ROW && x.drv->column_i64(x.stmt, 0) > 0;
-        cq_end(&x);
-        rc = rc == SINEW_ROW ? SINEW_OK : rc;
-        if (!rc && !found)
-            rc = sinew_error_set(SINEW_NOTFOUND, "the database has no schema \"%s\" (list them with \\dn in psql)",
-                                 schemas[i]);
-    }
-    if (!rc) rc = drv->exec(db, sn_buf_cstr(&q));
-    if (!rc) rc = sn_pg_introspect(db, out);
-    sn_buf_free(&q);
-    /* the read's own error, if any, is the one to report, not the rollback's outcome */
-    sinew_error saved = *sinew_last_error();
-    int rb = drv->rollback(db);
-    if (rc) *sn_error_mut() = saved;
-    else if (rb) {
-        sinew_schema_free(*out);
-        *out = NULL;
-        rc = rb;
-    }
-    return rc;
+    for (size_t i = 0; named && nsp && i < named->n; i++)
+        if (named->v[i][0] && !strcmp(named->v[i], nsp)) return 1;
+    return 0;
+}
+
+/* the list asks for the search path's tables too (an empty name, or no list) */
+static int wants_path(const sn_strlist *named)
+{
+    if (!named || !named->n) return 1;
+    for (size_t i = 0; i < named->n; i++) if (!named->v[i][0]) return 1;
+    return 0;
 }
 
 /*
@@ -363,8 +339,9 @@ int sn_pg_introspect_schemas(sinew_conn *db, const char *const *schemas, size_t 
  * column; reference tables are replicated ('n' with repmodel 't'); the rest (coordinator
  * tables, Citus local tables, the single shard of a schema-based-sharding schema) are local.
  * Without the extension nothing is read and the graph says nothing about distribution.
+ * rels: the qualified names of the tables read, in the builder's order.
  */
-static int distribution(sinew_conn *db, sn_ib *b, const sn_strlist *names)
+static int distribution(sinew_conn *db, sn_ib *b, const sn_strlist *rels)
 {
     cat_query x;
     int rc = open_q(&x, db, "SELECT count(*)::int FROM pg_extension WHERE extname = 'citus'", NULL);
@@ -376,20 +353,19 @@ static int distribution(sinew_conn *db, sn_ib *b, const sn_strlist *names)
     if (!citus) return SINEW_OK;
     sn_ib_distributed_db(b);
     rc = open_q(&x, db,
-        "SELECT c.relname, p.partmethod::text, p.repmodel::text, "
+        "SELECT format('%I.%I', n.nspname, c.relname), p.partmethod::text, p.repmodel::text, "
         "CASE WHEN p.partmethod = 'h' THEN column_to_column_name(p.logicalrelid, p.partkey) END "
         "FROM pg_dist_partition p JOIN pg_class c ON c.oid = p.logicalrelid "
-        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY (current_schemas(false)) "
-        "ORDER BY array_position(current_schemas(false), n.nspname)", NULL);
+        "JOIN pg_namespace n ON n.oid = c.relnamespace", NULL);
     if (rc) return rc;
     while ((rc = cq_step(&x)) == SINEW_ROW) {
         const char *rel = txt(&x, 0), *method = txt(&x, 1), *rep = txt(&x, 2);
-        for (size_t i = 0; i < names->n; i++) {
-            if (strcmp(names->v[i], rel)) continue;
+        for (size_t i = 0; i < rels->n; i++) {
+            if (strcmp(rels->v[i], rel)) continue;
             sinew_distribution k = method && !strcmp(method, "h") ? SINEW_DIST_HASH
                                    : method && !strcmp(method, "n") && rep && !strcmp(rep, "t") ? SINEW_DIST_REFERENCE
                                    : SINEW_DIST_LOCAL;
-            /* the builder's table index is the position among names (tables are added in that order) */
+            /* the builder's table index is the position among rels (tables are added in that order) */
             if ((rc = sn_ib_distribution(b, (int)i, k, txt(&x, 3)))) break;
             break;
         }
@@ -400,104 +376,178 @@ static int distribution(sinew_conn *db, sn_ib *b, const sn_strlist *names)
     return rc == SINEW_DONE ? SINEW_OK : rc;
 }
 
-int sn_pg_introspect(sinew_conn *db, sinew_schema **out)
+/* the relations of one kind ('r','p' tables; 'v','m' views) of the search path, or of schema $1 */
+#define TABLES_OF(kinds, where, order) \
+    "SELECT c.relname, (SELECT p.relname FROM pg_inherits ih JOIN pg_class p ON p.oid = ih.inhparent " \
+    "WHERE ih.inhrelid = c.oid ORDER BY ih.inhseqno LIMIT 1), c.relispartition::int, n.nspname, " \
+    "c.relkind::text, format('%I.%I', n.nspname, c.relname) " \
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " \
+    "WHERE " where " AND c.relkind IN " kinds " AND c.relname <> 'sinew_migrations' ORDER BY " order
+
+/* what the table list holds per relation read */
+typedef struct rel_list {
+    sn_strlist names, rels, schemas, parents, kinds;   /* schemas: "" for an unqualified one */
+} rel_list;
+
+static void rel_list_free(rel_list *l)
+{
+    sn_strlist *all[] = {&l->names, &l->rels, &l->schemas, &l->parents, &l->kinds};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        sn_strlist_clear(all[i]);
+        sn_free(all[i]->v);
+    }
+}
+
+/*
+ * One listing query's rows into l: tables of the search path (qualify 0; a name an earlier
+ * schema of the path has hides the later one, as it does for unqualified SQL; schemas named
+ * explicitly are left to their own listing) or of one named schema (qualify 1).
+ */
+static int list_rels(sinew_conn *db, sn_ib *b, rel_list *l, const char *sql, const char *schema, int qualify,
+                     const sn_strlist *named)
+{
+    cat_query x;
+    int rc = open_q(&x, db, sql, schema);
+    if (rc) return rc;
+    while ((rc = cq_step(&x)) == SINEW_ROW) {
+        const char *nsp = txt(&x, 3);
+        if (!qualify && qualified_schema(named, nsp)) continue;
+        int shadowed = 0;
+        for (size_t k = 0; !qualify && k < l->names.n && !shadowed; k++)
+            shadowed = !l->schemas.v[k][0] && !strcmp(l->names.v[k], txt(&x, 0));
+        if (shadowed) {
+            sn_ib_note(b, -1, NULL, "table %s.%s: not pulled, an earlier schema of the search path has a table "
+                       "of that name; pull both with --schema %s --schema ... (their models get @@schema)",
+                       nsp, txt(&x, 0), nsp);
+            continue;
+        }
+        const char *par = txt(&x, 1);
+        if (par && x.drv->column_i64(x.stmt, 2)) {
+            /* a partition of a declaratively partitioned table: its rows are the parent's, read
+             * through the parent's model (one model for the whole table) */
+            sn_ib_note(b, -1, NULL, "table %s: a partition of %s, not pulled as a model of its own; read its rows "
+                       "through %s (a migration made from the file creates %s unpartitioned: keep PARTITION BY "
+                       "and the partitions in that migration's SQL)", txt(&x, 0), par, par, par);
+            continue;
+        }
+        char how[200];     /* sn_strlist_push copies it; a PostgreSQL name has at most 63 bytes */
+        if (par) snprintf(how, sizeof how, "%s of %s", x.drv->column_i64(x.stmt, 2) ? "a partition"
+                          : "an INHERITS child", par);
+        if ((rc = sn_strlist_push(&l->names, txt(&x, 0))) || (rc = sn_strlist_push(&l->rels, txt(&x, 5))) ||
+            (rc = sn_strlist_push(&l->schemas, qualify ? nsp : "")) ||
+            (rc = sn_strlist_push(&l->parents, par ? how : NULL)) || (rc = sn_strlist_push(&l->kinds, txt(&x, 4))))
+            break;
+    }
+    cq_end(&x);
+    return rc == SINEW_DONE ? SINEW_OK : rc;
+}
+
+/* the tables (views 0) or views (views 1) of the search path and of the named schemas */
+static int list_all(sinew_conn *db, sn_ib *b, rel_list *l, int views, const sn_strlist *named)
+{
+    int rc = SINEW_OK;
+    if (wants_path(named))
+        rc = list_rels(db, b, l, views
+                       ? TABLES_OF("('v', 'm')", "n.nspname = ANY (current_schemas(false))", "c.relname")
+                       : TABLES_OF("('r', 'p')", "n.nspname = ANY (current_schemas(false))",
+                                   "array_position(current_schemas(false), n.nspname), c.relname"),
+                       NULL, 0, named);
+    for (size_t i = 0; !rc && named && i < named->n; i++) {
+        if (!named->v[i][0]) continue;
+        rc = list_rels(db, b, l, views ? TABLES_OF("('v', 'm')", "n.nspname = $1", "c.relname")
+                                       : TABLES_OF("('r', 'p')", "n.nspname = $1", "c.relname"),
+                       named->v[i], 1, named);
+    }
+    return rc;
+}
+
+/*
+ * The reader: the tables and views of the search path (unqualified: no @@schema, as the program's
+ * SQL names them), and those of each schema named in `named` (with their schema: @@schema). named
+ * NULL or empty: the search path only; an empty name in it: the search path as well.
+ */
+static int read_db(sinew_conn *db, const sn_strlist *named, sinew_schema **out)
 {
     *out = NULL;
     sn_ib *b = sn_ib_new();
     if (!b) return SINEW_NOMEM;
-    cat_query x;
-    sn_strlist names = {0};
-    sn_strlist parents = {0};
-    sn_strlist kinds = {0};
-    int rc = open_q(&x, db,
-        "SELECT c.relname, (SELECT p.relname FROM pg_inherits ih JOIN pg_class p ON p.oid = ih.inhparent "
-        "WHERE ih.inhrelid = c.oid ORDER BY ih.inhseqno LIMIT 1), c.relispartition::int "
-        ", n.nspname, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = ANY (current_schemas(false)) AND c.relkind IN ('r', 'p') "
-        "AND c.relname <> 'sinew_migrations' "
-        "ORDER BY array_position(current_schemas(false), n.nspname), c.relname", NULL);
-    if (!rc) {
-        while ((rc = cq_step(&x)) == SINEW_ROW) {
-            /* a name already seen in an earlier schema of the path hides this table */
-            int shadowed = 0;
-            for (size_t k = 0; k < names.n && !shadowed; k++) shadowed = !strcmp(names.v[k], txt(&x, 0));
-            if (shadowed) {
-                sn_ib_note(b, -1, NULL, "table %s.%s: not pulled, an earlier schema of the search path has a table "
-                           "of that name (sinew names tables without their schema)", txt(&x, 3), txt(&x, 0));
-                continue;
-            }
-            const char *par = txt(&x, 1);
-            if (par && x.drv->column_i64(x.stmt, 2)) {
-                /* a partition of a declaratively partitioned table: its rows are the parent's, read
-                 * through the parent's model (one model for the whole table) */
-                sn_ib_note(b, -1, NULL, "table %s: a partition of %s, not pulled as a model of its own; read its rows "
-                           "through %s (a migration made from the file creates %s unpartitioned: keep PARTITION BY "
-                           "and the partitions in that migration's SQL)", txt(&x, 0), par, par, par);
-                continue;
-            }
-            if ((rc = sn_strlist_push(&names, txt(&x, 0)))) break;
-            char how[200];     /* sn_strlist_push copies it; a PostgreSQL name has at most 63 bytes */
-            if (par) snprintf(how, sizeof how, "%s of %s", x.drv->column_i64(x.stmt, 2) ? "a partition"
-                              : "an INHERITS child", par);
-            if ((rc = sn_strlist_push(&parents, par ? how : NULL))) break;
-            if ((rc = sn_strlist_push(&kinds, txt(&x, 4)))) break;
-        }
-        cq_end(&x);
-        if (rc == SINEW_DONE) rc = SINEW_OK;
-    }
-    /* views and materialized views */
-    if (!rc) rc = open_q(&x, db,
-        "SELECT c.relname, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = ANY (current_schemas(false)) AND c.relkind IN ('v', 'm') ORDER BY c.relname", NULL);
-    sn_strlist views = {0}, vkinds = {0};
-    if (!rc) {
-        while ((rc = cq_step(&x)) == SINEW_ROW)
-            if ((rc = sn_strlist_push(&views, txt(&x, 0))) || (rc = sn_strlist_push(&vkinds, txt(&x, 1)))) break;
-        cq_end(&x);
-        if (rc == SINEW_DONE) rc = SINEW_OK;
-    }
+    rel_list tl = {0}, vl = {0};
+    int rc = list_all(db, b, &tl, 0, named);
+    if (!rc) rc = list_all(db, b, &vl, 1, named);
+    sn_strlist rels = {0};   /* the builder's tables in order, by qualified name (distribution) */
     /* views and materialized views: read-only @@view models of their columns */
-    for (size_t i = 0; !rc && i < views.n; i++) {
+    for (size_t i = 0; !rc && i < vl.names.n; i++) {
         int shadowed = 0;
-        for (size_t k = 0; k < names.n && !shadowed; k++) shadowed = !strcmp(names.v[k], views.v[i]);
+        for (size_t k = 0; k < tl.names.n && !shadowed; k++)
+            shadowed = !strcmp(tl.names.v[k], vl.names.v[i]) && !strcmp(tl.schemas.v[k], vl.schemas.v[i]);
         if (shadowed) continue;
-        int t = sn_ib_table(b, views.v[i]);
-        if (t < 0) { rc = sn_nomem(); break; }
-        rc = columns(db, b, t, views.v[i]);
+        int t = sn_ib_table(b, vl.names.v[i]);
+        if (t < 0 || (rc = sn_strlist_push(&rels, vl.rels.v[i]))) { rc = sn_nomem(); break; }
+        if (vl.schemas.v[i][0] && (rc = sn_ib_table_schema(b, t, vl.schemas.v[i]))) break;
+        rc = columns(db, b, t, vl.rels.v[i]);
         if (rc) break;
         sn_ib_view(b, t);
+        int mat = !strcmp(vl.kinds.v[i], "m");
         sn_ib_note(b, t, NULL, "a %s, pulled as a read-only @@view model; a migration made from this file does not "
                    "create it: put its CREATE %sVIEW in that migration's SQL",
-                   !strcmp(vkinds.v[i], "m") ? "materialized view" : "view", !strcmp(vkinds.v[i], "m") ? "MATERIALIZED " : "");
+                   mat ? "materialized view" : "view", mat ? "MATERIALIZED " : "");
     }
-    sn_strlist_clear(&views);
-    sn_free(views.v);
-    sn_strlist_clear(&vkinds);
-    sn_free(vkinds.v);
-    for (size_t i = 0; !rc && i < names.n; i++) {
-        int t = sn_ib_table(b, names.v[i]);
-        if (t < 0) { rc = sn_nomem(); break; }
-        if (kinds.v[i] && !strcmp(kinds.v[i], "p"))
+    for (size_t i = 0; !rc && i < tl.names.n; i++) {
+        int t = sn_ib_table(b, tl.names.v[i]);
+        if (t < 0 || (rc = sn_strlist_push(&rels, tl.rels.v[i]))) { rc = sn_nomem(); break; }
+        if (tl.schemas.v[i][0] && (rc = sn_ib_table_schema(b, t, tl.schemas.v[i]))) break;
+        if (tl.kinds.v[i] && !strcmp(tl.kinds.v[i], "p"))
             sn_ib_note(b, t, NULL, "a partitioned table, pulled as one model (its partitions are not models); a "
                        "migration made from this file creates it unpartitioned: keep PARTITION BY and the "
                        "partitions in that migration's SQL");
-        if (parents.v[i])
+        if (tl.parents.v[i])
             sn_ib_note(b, t, NULL, "%s: pulled as a model of its own; its rows are also the parent's (reading the "
-                       "parent table includes them)", parents.v[i]);
-        rc = columns(db, b, t, names.v[i]);
-        if (!rc) rc = primary_key(db, b, t, names.v[i]);
-        if (!rc) rc = indexes(db, b, t, names.v[i]);
-        if (!rc) rc = foreign_keys(db, b, t, names.v[i]);
-        if (!rc) rc = checks(db, b, t, names.v[i]);
+                       "parent table includes them)", tl.parents.v[i]);
+        const char *rel = tl.rels.v[i];
+        rc = columns(db, b, t, rel);
+        if (!rc) rc = primary_key(db, b, t, rel);
+        if (!rc) rc = indexes(db, b, t, rel);
+        if (!rc) rc = foreign_keys(db, b, t, rel, named);
+        if (!rc) rc = checks(db, b, t, rel);
     }
-    if (!rc) rc = distribution(db, b, &names);
-    sn_strlist_clear(&names);
-    sn_free(names.v);
-    sn_strlist_clear(&parents);
-    sn_free(parents.v);
-    sn_strlist_clear(&kinds);
-    sn_free(kinds.v);
+    if (!rc) rc = distribution(db, b, &rels);
+    rel_list_free(&tl);
+    rel_list_free(&vl);
+    sn_strlist_clear(&rels);
+    sn_free(rels.v);
     if (!rc) rc = sn_ib_finish(b, out);
     sn_ib_free(b);
+    return rc;
+}
+
+int sn_pg_introspect(sinew_conn *db, sinew_schema **out) { return read_db(db, NULL, out); }
+
+/*
+ * The tables of the named schemas, each model with its @@schema (so tables of the same name in
+ * two of them are two models). An empty name stands for the search path, read unqualified as
+ * sn_pg_introspect reads it: drift of a schema file whose models have @@schema and do not.
+ */
+int sn_pg_introspect_schemas(sinew_conn *db, const char *const *schemas, size_t n, sinew_schema **out)
+{
+    *out = NULL;
+    sn_strlist named = {0};
+    int rc = SINEW_OK;
+    for (size_t i = 0; !rc && i < n; i++) {
+        if ((rc = sn_strlist_push(&named, schemas[i]))) break;
+        if (!schemas[i][0]) continue;
+        cat_query x;
+        rc = open_q(&x, db, "SELECT count(*)::int FROM pg_namespace WHERE nspname = $1", schemas[i]);
+        if (rc) break;
+        rc = cq_step(&x);
+        int found = rc == SINEW_ROW && x.drv->column_i64(x.stmt, 0) > 0;
+        cq_end(&x);
+        rc = rc == SINEW_ROW ? SINEW_OK : rc;
+        if (!rc && !found)
+            rc = sinew_error_set(SINEW_NOTFOUND, "the database has no schema \"%s\" (list them with \\dn in psql)",
+                                 schemas[i]);
+    }
+    if (!rc) rc = read_db(db, &named, out);
+    sn_strlist_clear(&named);
+    sn_free(named.v);
     return rc;
 }

@@ -40,7 +40,7 @@ int sn_migrate_check_graph(sinew_db *db, const sinew_schema *expected, char **re
     if (report) *report = NULL;
     *ndrift = 0;
     sinew_schema *live;
-    int rc = sinew_introspect(db, &live);
+    int rc = sinew_introspect_like(db, expected, &live);   /* the schemas the file names too */
     if (rc) return rc;
     rc = sinew_schema_drift(expected, live, db->dialect, report, ndrift);
     sinew_schema_free(live);

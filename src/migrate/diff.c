@@ -54,15 +54,22 @@ static sn_op *push(ctx *c, sn_op_kind k, const sinew_model *fm, const sinew_mode
 }
 
 static int same(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
+/* @@schema: both unsaid, or the same name (a table moved to another schema is dropped and created) */
+static int same_schema(const sinew_model *a, const sinew_model *b) { return sn_same_db_schema(a, b); }
+/* "schema.table" for the descriptions of table operations */
+static const char *qname(sn_arena *a, const sinew_model *m)
+{
+    return m->db_schema ? sn_arena_printf(a, "%s.%s", m->db_schema, m->table) : m->table;
+}
 
 static const sinew_model *match_table(const sinew_schema *from, const sinew_model *t,
                                       const unsigned char *used)
 {
     for (size_t i = 0; i < nmodels(from); i++)
-        if (!used[i] && same(from->models[i]->table, t->table)) return from->models[i];
+        if (!used[i] && same(from->models[i]->table, t->table) && same_schema(from->models[i], t)) return from->models[i];
     for (size_t i = 0; i < nmodels(from); i++) {
         const sinew_model *f = from->models[i];
-        if (used[i]) continue;
+        if (used[i] || !same_schema(f, t)) continue;
         if (t->renamed_from && (same(f->table, t->renamed_from) || same(f->name, t->renamed_from))) return f;
         if (f->renamed_from && (same(t->table, f->renamed_from) || same(t->name, f->renamed_from))) return f;
     }
@@ -130,7 +137,7 @@ static int fk_equal(ctx *c, const sinew_model *fm, const sinew_relation *f, cons
     if (f->nkeys != t->nkeys || f->on_delete != t->on_delete || f->on_update != t->on_update) return 0;
     if (!same(f->fk_name, t->fk_name) && (f->fk_name || t->fk_name)) return 0;   /* renamed: dropped and added */
     tmatch *tg = find_to(c, f->target);
-    if (!tg || !same(tg->to->table, t->target->table)) return 0;
+    if (!tg || !same(tg->to->table, t->target->table) || !same_schema(tg->to, t->target)) return 0;
     for (size_t i = 0; i < f->nkeys; i++) {
         if (!same(to_col(c, fm, fm->fields[f->local[i]].column), tm->fields[t->local[i]].column)) return 0;
         if (!same(to_col(c, f->target, f->target->fields[f->remote[i]].column),
@@ -367,7 +374,7 @@ int sn_diff_schemas(const sinew_schema *from, const sinew_schema *to, sn_diff *d
     for (size_t i = 0; i < ncreated; i++) {
         sn_op *op = push(&c, SN_OP_CREATE_TABLE, NULL, created[i]);
         if (!op) goto nomem;
-        op->what = sn_arena_printf(c.a, "create table %s", created[i]->table);
+        op->what = sn_arena_printf(c.a, "create table %s", qname(c.a, created[i]));
         op->deferred = distributed;
         for (size_t r = 0; distributed && r < created[i]->nrelations; r++) {
             const sinew_relation *tr = &created[i]->relations[r];
@@ -405,7 +412,7 @@ int sn_diff_schemas(const sinew_schema *from, const sinew_schema *to, sn_diff *d
         sn_op *op = push(&c, SN_OP_DROP_TABLE, fm, NULL);
         if (!op) goto nomem;
         op->destructive = 1;
-        op->what = sn_arena_printf(c.a, "drop table %s", fm->table);
+        op->what = sn_arena_printf(c.a, "drop table %s", qname(c.a, fm));
         /* foreign keys from kept tables into it were handled by diff_table */
     }
     if (d->nops) {

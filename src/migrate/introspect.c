@@ -5,6 +5,7 @@
  * layer builds the graph from what it read; this only dispatches, so a new
  * backend needs nothing here.
  */
+#include <string.h>
 #include "orm/orm.h"
 #include "schema/introspect.h"
 #include "sinew/migrate.h"
@@ -34,6 +35,36 @@ int sinew_introspect_schemas(sinew_db *db, const char *const *schemas, size_t n,
     if (sinew_tx_depth(db))
         return sinew_error_set(SINEW_MISUSE, "sinew_introspect_schemas: a transaction is open; call it outside one");
     return db->drv->introspect_schemas(db->conn, schemas, n, out);
+}
+
+int sinew_introspect_like(sinew_db *db, const sinew_schema *like, sinew_schema **out)
+{
+    if (!db || !out) return sinew_error_set(SINEW_MISUSE, "sinew_introspect_like: db and out must not be NULL");
+    *out = NULL;
+    /* each schema the file names, once; and "" (the driver's convention: the search path,
+     * unqualified) when a model has no @@schema: a file all of whose models name their schemas
+     * describes those schemas only, not what else the search path holds */
+    size_t n = 0, cap = like ? like->nmodels + 1 : 1;
+    const char **names = sn_calloc(cap, sizeof *names);
+    if (!names) return sn_nomem();
+    int path = 0;
+    for (size_t i = 0; like && i < like->nmodels; i++) {
+        const char *sc = like->models[i]->db_schema;
+        if (!sc) { path = 1; continue; }
+        int seen = 0;
+        for (size_t k = 0; k < n && !seen; k++) seen = !strcmp(names[k], sc);
+        if (!seen) names[n++] = sc;
+    }
+    if (path) names[n++] = "";
+    int rc;
+    if (n == 0 || (n == 1 && path)) rc = sinew_introspect(db, out);
+    else if (!db->drv->introspect_schemas)
+        rc = sinew_error_set(SINEW_UNSUPPORTED, "the schema names tables in schemas (@@schema(\"%s\")), which sinew "
+                             "reads from PostgreSQL only; a %s database is read without them", names[0],
+                             sinew_db_backend(db));
+    else rc = db->drv->introspect_schemas(db->conn, names, n, out);   /* plain reads: in a transaction too */
+    sn_free(names);
+    return rc;
 }
 
 const char *sinew_introspect_notes(const sinew_schema *schema) { return sn_ib_notes_of(schema); }

@@ -97,6 +97,13 @@ int sn_mig_make_from(const char *dir, const sinew_schema *from, const sinew_sche
     rc = sn_diff_schemas(to, from, &down);
     if (rc) { sn_diff_free(&up); return rc; }
 
+    /* @@schema on a dialect without schemas (SQLite): refused before anything is written */
+    for (size_t i = 0; i < sn_ndialects && !rc; i++)
+        for (size_t k = 0; (dialects & sn_dialects[i].bit) && to && k < to->nmodels && !rc; k++)
+            if ((rc = sn_sql_schema_refused(sn_dialects[i].dialect, to->models[k])))
+                sinew_error_set(SINEW_UNSUPPORTED, "%s; make the migration for the others (--dialect postgres)",
+                                sinew_errmsg());
+    if (rc) { sn_diff_free(&up); sn_diff_free(&down); return rc; }
     char full[1024], path[4096];
     snprintf(full, sizeof full, "%04d_%s", number, name);
     mkdir(dir, 0777);

@@ -68,7 +68,7 @@ static void add_index(sn_buf *o, const sinew_dialect *dl, const sinew_model *m, 
     const char *table = m->table;
     if (ix->unique && dl->unique_constraints && !ix->where) {
         sn_buf_puts(o, "ALTER TABLE ");
-        ident(o, dl, table);
+        sn_sql_table(o, dl, m);
         sn_buf_puts(o, " ADD CONSTRAINT ");
         ix_ident(o, dl, table, ix);
         sn_buf_puts(o, " UNIQUE (");
@@ -76,7 +76,7 @@ static void add_index(sn_buf *o, const sinew_dialect *dl, const sinew_model *m, 
         sn_buf_puts(o, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
         ix_ident(o, dl, table, ix);
         sn_buf_puts(o, " ON ");
-        ident(o, dl, table);
+        sn_sql_table(o, dl, m);
         sn_buf_puts(o, " (");
     }
     if (ix->unique) {
@@ -107,10 +107,10 @@ static void pg_fk_name(sn_buf *o, const sinew_dialect *dl, const sinew_model *m,
     sn_sql_default_ident(o, dl, m->table, cols, n, "fkey");
 }
 
-static void alter_table(sn_buf *o, const sinew_dialect *dl, const char *table)
+static void alter_table(sn_buf *o, const sinew_dialect *dl, const sinew_model *m)
 {
     sn_buf_puts(o, "ALTER TABLE ");
-    ident(o, dl, table);
+    sn_sql_table(o, dl, m);
     sn_buf_putc(o, ' ');
 }
 
@@ -124,7 +124,7 @@ static void modify_column(sn_buf *o, const sinew_dialect *dl, const sinew_model 
     fields[i].flags &= ~(unsigned)SINEW_FIELD_UNIQUE;
     sinew_model copy = *m;
     copy.fields = fields;
-    alter_table(o, dl, m->table);
+    alter_table(o, dl, m);
     sn_buf_puts(o, "MODIFY COLUMN ");
     sn_sql_column_def(o, dl, &copy, i);
     sn_buf_puts(o, ";\n");
@@ -192,7 +192,7 @@ static void pg_fk_name(sn_buf *o, const sinew_dialect *dl, const sinew_model *m,
 
 static void drop_fk(sn_buf *o, const sinew_dialect *dl, const sinew_model *fm, const sinew_relation *r)
 {
-    alter_table(o, dl, fm->table);
+    alter_table(o, dl, fm);
     sn_buf_puts(o, dl->alter_column_modify ? "DROP FOREIGN KEY " : "DROP CONSTRAINT ");
     pg_fk_name(o, dl, fm, r);
     sn_buf_puts(o, ";\n");
@@ -200,7 +200,7 @@ static void drop_fk(sn_buf *o, const sinew_dialect *dl, const sinew_model *fm, c
 
 static void add_fk(sn_buf *o, const sinew_dialect *dl, const sinew_model *m, const sinew_relation *r)
 {
-    alter_table(o, dl, m->table);
+    alter_table(o, dl, m);
     sn_buf_puts(o, "ADD ");
     sn_sql_fk_clause(o, dl, m, r);
     sn_buf_puts(o, ";\n");
@@ -224,17 +224,20 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const sn
         break;
     case SN_OP_DROP_TABLE:
         sn_buf_puts(o, "DROP TABLE ");
-        ident(o, dl, fm->table);
+        sn_sql_table(o, dl, fm);
         sn_buf_puts(o, ";\n");
         break;
     case SN_OP_RENAME_TABLE:
-        alter_table(o, dl, fm->table);
+        alter_table(o, dl, fm);
         sn_buf_puts(o, "RENAME TO ");
-        ident(o, dl, tm->table);
+        /* PostgreSQL renames within the table's schema and refuses a qualified name; MariaDB (whose
+         * index names are per table) would move an unqualified one to the connection's database */
+        if (dl->drop_index_on_table) sn_sql_table(o, dl, tm);
+        else ident(o, dl, tm->table);
         sn_buf_puts(o, ";\n");
         break;
     case SN_OP_RENAME_COLUMN:
-        alter_table(o, dl, tm->table);
+        alter_table(o, dl, tm);
         sn_buf_puts(o, "RENAME COLUMN ");
         ident(o, dl, fm->fields[op->from_f].column);
         sn_buf_puts(o, " TO ");
@@ -242,13 +245,13 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const sn
         sn_buf_puts(o, ";\n");
         break;
     case SN_OP_ADD_COLUMN:
-        alter_table(o, dl, tm->table);
+        alter_table(o, dl, tm);
         sn_buf_puts(o, "ADD COLUMN ");
         sn_sql_column_def(o, dl, tm, (size_t)op->to_f);
         sn_buf_puts(o, ";\n");
         break;
     case SN_OP_DROP_COLUMN:
-        alter_table(o, dl, tm->table);
+        alter_table(o, dl, tm);
         sn_buf_puts(o, "DROP COLUMN ");
         ident(o, dl, fm->fields[op->from_f].column);
         sn_buf_puts(o, ";\n");
@@ -260,14 +263,14 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const sn
             break;
         }
         if (op->alter & SN_ALTER_DEFAULT) {      /* an old default may not cast to the new type */
-            alter_table(o, dl, tm->table);
+            alter_table(o, dl, tm);
             sn_buf_puts(o, "ALTER COLUMN ");
             ident(o, dl, f->column);
             sn_buf_puts(o, " DROP DEFAULT;\n");
         }
         if (op->alter & SN_ALTER_TYPE) {
             const char *ty = sn_sql_column_type(dl, sn_sql_type_field(dl, tm, (size_t)op->to_f));
-            alter_table(o, dl, tm->table);
+            alter_table(o, dl, tm);
             sn_buf_puts(o, "ALTER COLUMN ");
             ident(o, dl, f->column);
             sn_buf_printf(o, " TYPE %s USING ", ty);
@@ -275,13 +278,13 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const sn
             sn_buf_printf(o, "::%s;\n", ty);
         }
         if (op->alter & SN_ALTER_NULL) {
-            alter_table(o, dl, tm->table);
+            alter_table(o, dl, tm);
             sn_buf_puts(o, "ALTER COLUMN ");
             ident(o, dl, f->column);
             sn_buf_puts(o, (f->flags & SINEW_FIELD_NULLABLE) ? " DROP NOT NULL;\n" : " SET NOT NULL;\n");
         }
         if ((op->alter & SN_ALTER_DEFAULT) && f->def.kind != SINEW_DEFAULT_NONE) {
-            alter_table(o, dl, tm->table);
+            alter_table(o, dl, tm);
             sn_buf_puts(o, "ALTER COLUMN ");
             ident(o, dl, f->column);
             sn_buf_puts(o, " SET DEFAULT ");
@@ -291,7 +294,7 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const sn
         break;
     }
     case SN_OP_ALTER_PK:
-        alter_table(o, dl, tm->table);
+        alter_table(o, dl, tm);
         if (dl->alter_column_modify) {
             sn_buf_puts(o, "DROP PRIMARY KEY;\n");
             /* MariaDB: a key's text column is VARCHAR(255), any other LONGTEXT (which InnoDB cannot
@@ -308,7 +311,7 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const sn
             sn_buf_puts(o, ";\n");
         }
         if (tm->npk) {
-            alter_table(o, dl, tm->table);
+            alter_table(o, dl, tm);
             sn_buf_puts(o, "ADD ");
             if (tm->pk_name && !dl->primary_key_unnamed) {
                 sn_buf_puts(o, "CONSTRAINT ");
@@ -331,25 +334,31 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const sn
     case SN_OP_DROP_UNIQUE: {
         /* MariaDB: the last index of a foreign key goes only with the key out of the way */
         const sinew_relation *fk = fk_losing_index(d, dl, op);
+        const sinew_model *im = fm ? fm : tm;
         if (fk) {
             sn_sql_comment(o, "the foreign key this index serves is dropped first and added again after it");
-            drop_fk(o, dl, fm, fk);
+            drop_fk(o, dl, im, fk);
         }
         if (op->kind == SN_OP_DROP_INDEX) {
             sn_buf_puts(o, "DROP INDEX ");
-            ix_ident(o, dl, fm ? fm->table : tm->table, &op->ix);
+            /* PostgreSQL: an index lives in its table's schema, and is found there by name only */
+            if (im->db_schema && !dl->drop_index_on_table) {
+                ident(o, dl, im->db_schema);
+                sn_buf_putc(o, '.');
+            }
+            ix_ident(o, dl, im->table, &op->ix);
             if (dl->drop_index_on_table) {   /* MariaDB: index names are per table */
                 sn_buf_puts(o, " ON ");
-                ident(o, dl, fm ? fm->table : tm->table);
+                sn_sql_table(o, dl, im);
             }
             sn_buf_puts(o, ";\n");
         } else {
-            alter_table(o, dl, fm->table);
+            alter_table(o, dl, fm);
             sn_buf_puts(o, dl->alter_column_modify ? "DROP INDEX " : "DROP CONSTRAINT ");
             ix_ident(o, dl, fm->table, &op->ix);
             sn_buf_puts(o, ";\n");
         }
-        if (fk) add_fk(o, dl, fm, fk);
+        if (fk) add_fk(o, dl, im, fk);
         break;
     }
     case SN_OP_ADD_FK:
@@ -360,7 +369,7 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const sn
         if (dl->alter_column_modify) {
             /* MariaDB: the index InnoDB made for the key (under the key's name, where the table had
                none of its own) outlives the key; it is no index of the schema's */
-            alter_table(o, dl, fm->table);
+            alter_table(o, dl, fm);
             sn_buf_puts(o, "DROP INDEX IF EXISTS ");
             pg_fk_name(o, dl, fm, op->rel);
             sn_buf_puts(o, ";\n");
@@ -488,7 +497,7 @@ static void sqlite_op(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, cons
     switch (op->kind) {
     case SN_OP_ADD_COLUMN:
         comment(o, op);
-        alter_table(o, dl, tm->table);
+        alter_table(o, dl, tm);
         sn_buf_puts(o, "ADD COLUMN ");
         sn_sql_column_def(o, dl, tm, (size_t)op->to_f);
         sn_buf_puts(o, ";\n");
@@ -512,8 +521,33 @@ static void sqlite_op(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, cons
     }
 }
 
+/*
+ * Tables in named schemas (@@schema): refused where the dialect has none; elsewhere each schema a
+ * new table goes into is made first (IF NOT EXISTS: it may be there already, or hold other tables).
+ */
+static int schemas(const sn_diff *d, const sinew_dialect *dl, sn_buf *out)
+{
+    for (size_t i = 0; i < d->nops; i++) {
+        const sn_op *op = &d->ops[i];
+        int rc = op->to_m ? sn_sql_schema_refused(dl, op->to_m) : SINEW_OK;
+        if (!rc && op->from_m) rc = sn_sql_schema_refused(dl, op->from_m);
+        if (rc) return rc;
+        if (op->kind != SN_OP_CREATE_TABLE || !op->to_m->db_schema) continue;
+        int seen = 0;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = d->ops[k].kind == SN_OP_CREATE_TABLE && d->ops[k].to_m->db_schema &&
+                   !strcmp(d->ops[k].to_m->db_schema, op->to_m->db_schema);
+        if (seen) continue;
+        sn_sql_create_schema(out, dl, op->to_m->db_schema);
+        sn_buf_puts(out, ";\n");
+    }
+    return SINEW_OK;
+}
+
 int sn_plan_render(const sn_diff *d, const sinew_dialect *dl, sn_buf *out)
 {
+    int src = schemas(d, dl, out);
+    if (src) return src;
     if (dl->alter_in_place) {
         for (size_t i = 0; i < d->nops; i++) pg_op(out, dl, d, &d->ops[i]);
         return out->failed ? sn_nomem() : SINEW_OK;

@@ -64,6 +64,27 @@ static int start_rendered(sn_exec *x, sinew_db *db, render_fn *render, sn_buf *s
 
 static int ensure_table(sinew_db *db) { return exec_rendered(db, sn_sql_migrations_table); }
 
+/* *exists: the migrations table is there (the dialect's query); a dialect without that query
+   gets the table made, as before (driver interface version 8) */
+static int migrations_exist(sinew_db *db, int *exists)
+{
+    *exists = 1;
+    const char *q = db->dialect->migrations_exist_query;
+    if (!q) return ensure_table(db);
+    sn_exec x;
+    int rc = sn_exec_start(&x, db, q);
+    if (rc) return rc;
+    rc = sn_exec_step(&x);
+    if (rc == SINEW_ROW) {
+        *exists = x.drv->column_i64(x.stmt, 0) != 0;
+        rc = SINEW_OK;
+    } else if (rc == SINEW_DONE) {
+        rc = sinew_error_set(SINEW_INTERNAL, "the query for the migrations table returned no row");
+    }
+    sn_exec_end(&x);
+    return rc;
+}
+
 /* the file of a migration is chosen by dialect: up.<dialect>.sql, else up.sql */
 static const char *dialect_name(sinew_db *db) { return db->dialect->name; }
 
@@ -591,9 +612,12 @@ int sinew_migrate_status(sinew_db *db, const char *dir, sinew_migration_status *
     sn_migset s;
     int rc = sn_mig_require_dir(dir);
     if (rc) return rc;
-    rc = ensure_table(db);
+    /* status only reads: a database without the table has nothing recorded, and keeps no table */
+    int exists = 1;
+    rc = migrations_exist(db, &exists);
     if (rc) return rc;
-    rc = read_applied(db, &a);
+    if (exists) rc = read_applied(db, &a);
+    else memset(&a, 0, sizeof a);
     if (rc) return rc;
     rc = sn_mig_scan(dir, &s);
     if (rc) { applied_free(&a); return rc; }

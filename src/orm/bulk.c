@@ -115,7 +115,7 @@ int sn_reserve_keys(sinew_session *s, const sinew_model *m, sn_plan *p, void *co
     if (!need) return SINEW_OK;
     sn_buf table;
     sn_buf_init(&table);
-    sn_sql_ident(&table, s->db->dialect, m->table);
+    sn_sql_table(&table, s->db->dialect, m);   /* "schema"."table" under @@schema */
     if (table.failed) {
         sn_buf_free(&table);
         return sn_nomem();

@@ -545,6 +545,20 @@ int sinew_create_tables(sinew_db *db, const sinew_schema *s)
         sn_free(order);
         return sn_nomem();
     }
+    /* @@schema: refused where the database has none; each schema made before its tables */
+    for (size_t i = 0; i < n && rc == SINEW_OK; i++) {
+        const sinew_model *m = s->models[i];
+        if ((rc = sn_sql_schema_refused(db->dialect, m)) || !m->db_schema) continue;
+        int seen = 0;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = s->models[k]->db_schema && !strcmp(s->models[k]->db_schema, m->db_schema);
+        if (seen) continue;
+        sn_buf b;
+        sn_buf_init(&b);
+        sn_sql_create_schema(&b, db->dialect, m->db_schema);
+        rc = b.failed ? sn_nomem() : sinew_exec(db, sn_buf_cstr(&b));
+        sn_buf_free(&b);
+    }
     size_t created = 0;
     while (created < n && rc == SINEW_OK) {
         int progress = 0;

@@ -25,6 +25,8 @@ SN_NOINLINE int sn_plan_lookup(sinew_db *db, const sinew_model *m, sn_plan **out
     if (m->npk == 0 && !(m->flags & SINEW_MODEL_READONLY))
         return sinew_error_set(SINEW_MISUSE, "model %s has no primary key: mark a field @id or add @@id([...])",
                                m->name);
+    int refused = sn_sql_schema_refused(db->dialect, m);   /* @@schema on SQLite */
+    if (refused) return refused;
     if (m->nfields > SN_MAX_FIELDS)
         return sinew_error_set(SINEW_UNSUPPORTED, "model %s has %zu fields; sinew supports up to %d per model: "
                                "split it into two models with a one-to-one relation", m->name, m->nfields, SN_MAX_FIELDS);

@@ -29,6 +29,8 @@ sinew_query *sinew_query_new(sinew_session *s, const sinew_model *m)
     if (m->npk == 0 && !(m->flags & SINEW_MODEL_READONLY)) {
         sinew_error_set(SINEW_MISUSE, "model %s has no primary key: queries need one", m->name);
         sn_q_fail(q, SINEW_MISUSE);
+    } else if (sn_sql_schema_refused(s->db->dialect, m)) {   /* @@schema on SQLite (error set) */
+        sn_q_fail(q, SINEW_UNSUPPORTED);
     }
     return q;
 }

@@ -19,6 +19,11 @@ void sn_ib_free(sn_ib *b);                      /* after finish or on failure */
 
 /* Add a table; returns its index or -1 (out of memory). */
 int sn_ib_table(sn_ib *b, const char *table);
+/* Table t lives in the named schema (PostgreSQL; the model's @@schema): read when the schemas
+ * were named (`db pull --schema`), so same-named tables of two schemas are two models. */
+int sn_ib_table_schema(sn_ib *b, int t, const char *schema);
+/* Foreign key `id` of table t (after its sn_ib_fk columns) refers to a table of that schema. */
+int sn_ib_fk_schema(sn_ib *b, int t, int id, const char *schema);
 /* Add a column: declared type text, NOT NULL, raw SQL default or NULL. pg: PostgreSQL type names. */
 int sn_ib_column(sn_ib *b, int t, const char *name, const char *decl_type, int notnull,
                  const char *dflt_sql, int pg);
@@ -69,6 +74,12 @@ const char *sn_ib_notes_of(const sinew_schema *s);
 
 /* Resolve foreign keys into relations, name everything, and hand over the graph. */
 int sn_ib_finish(sn_ib *b, sinew_schema **out);
+
+/* ---- tables in named schemas (@@schema), shared with drift, diff and the diagram ---- */
+/* Both models in the same schema: neither has @@schema, or both name the same one. */
+int sn_same_db_schema(const sinew_model *a, const sinew_model *b);
+/* The model of `table` in `schema` (NULL: a model without @@schema), or NULL. */
+const sinew_model *sn_schema_find_table_in(const sinew_schema *s, const char *schema, const char *table);
 
 /* ---- mappings (shared with the drift check) ---- */
 sinew_type sn_type_from_sql(const char *decl, int pg);

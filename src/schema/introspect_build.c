@@ -23,12 +23,14 @@
 typedef struct ib_fkcol {
     int id, seq;
     char *from, *to_table, *to_col;
+    const char *to_schema;    /* the referenced table's schema (sn_ib_fk_schema), NULL: unqualified */
     sinew_fk_action del, upd;
     const char *name;         /* the constraint's explicit name, or NULL */
 } ib_fkcol;
 
 typedef struct ib_table {
     char *table;
+    const char *schema;       /* sn_ib_table_schema: the model's @@schema, or NULL */
     sinew_field *fields;
     int *pkpos;
     size_t nf, capf;
@@ -145,6 +147,22 @@ int sn_ib_table(sn_ib *b, const char *table)
     t->table = sn_arena_strdup(b->a, table);
     if (!t->table) return -1;
     return (int)b->nt++;
+}
+
+int sn_ib_table_schema(sn_ib *b, int t, const char *schema)
+{
+    b->t[t].schema = sn_arena_strdup(b->a, schema);
+    return b->t[t].schema ? SINEW_OK : SINEW_NOMEM;
+}
+
+int sn_ib_fk_schema(sn_ib *b, int ti, int id, const char *schema)
+{
+    ib_table *t = &b->t[ti];
+    const char *s = sn_arena_strdup(b->a, schema);
+    if (!s) return SINEW_NOMEM;
+    for (size_t i = 0; i < t->nfk; i++)
+        if (t->fks[i].id == id) t->fks[i].to_schema = s;
+    return SINEW_OK;
 }
 
 static int find_col(const ib_table *t, const char *col)
@@ -527,10 +545,17 @@ static const char *unique_name(sn_arena *a, const ib_table *t, const char *base)
 
 /* ---- finishing ----------------------------------------------------------------- */
 
+/* by name, then schema (the unqualified one first): same-named tables of two schemas side by side */
 static int cmp_table(const void *x, const void *y)
 {
-    return strcmp(((const ib_table *)x)->table, ((const ib_table *)y)->table);
+    const ib_table *a = x, *b = y;
+    int c = strcmp(a->table, b->table);
+    if (c || a->schema == b->schema) return c;
+    if (!a->schema || !b->schema) return a->schema ? 1 : -1;
+    return strcmp(a->schema, b->schema);
 }
+
+static int same_schema_name(const char *a, const char *b) { return a && b ? !strcmp(a, b) : a == b; }
 
 static int cmp_fkcol(const void *x, const void *y)
 {
@@ -539,12 +564,12 @@ static int cmp_fkcol(const void *x, const void *y)
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static int find_table(sn_ib *b, const char *name)
+static int find_table(sn_ib *b, const char *name, const char *schema)
 {
     for (size_t i = 0; i < b->nt; i++)
-        if (strcmp(b->t[i].table, name) == 0) return (int)i;
+        if (strcmp(b->t[i].table, name) == 0 && same_schema_name(b->t[i].schema, schema)) return (int)i;
     for (size_t i = 0; i < b->nt; i++)
-        if (strcasecmp(b->t[i].table, name) == 0) return (int)i;
+        if (strcasecmp(b->t[i].table, name) == 0 && same_schema_name(b->t[i].schema, schema)) return (int)i;
     return -1;
 }
 
@@ -607,7 +632,7 @@ static int resolve_fks(sn_ib *b, size_t ti)
         size_t end = start;
         while (end < t->nfk && t->fks[end].id == t->fks[start].id) end++;
         size_t n = end - start;
-        int tt = find_table(b, t->fks[start].to_table);
+        int tt = find_table(b, t->fks[start].to_table, t->fks[start].to_schema);
         unsigned *loc = sn_arena_alloc(a, n * sizeof *loc);
         unsigned *rem = sn_arena_alloc(a, n * sizeof *rem);
         if (!loc || !rem) return SINEW_NOMEM;
@@ -717,11 +742,15 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out)
         t->model = m;
         models[i] = m;
         m->table = t->table;
+        m->db_schema = t->schema;
         m->doc = t->doc;
         m->pk_name = t->pk_name;
         m->checks = t->checks;
         m->nchecks = t->nchecks;
         const char *nm = model_name(a, t->table);
+        /* a table of a named schema whose name is taken: the schema's name in front (AuditUser) */
+        if (nm && t->schema && sinew_schema_find_model(s, nm))
+            nm = model_name(a, sn_arena_printf(a, "%s_%s", t->schema, t->table));
         for (int n = 2; nm && sinew_schema_find_model(s, nm); n++) {
             nm = sn_arena_printf(a, "%s%d", model_name(a, t->table), n);
         }

@@ -358,6 +358,15 @@ static void model_text(sn_buf *b, const sinew_model *m, const sn_comment_map *c)
         sn_buf_puts(b, ")\n");
         trailing(c, b, key);
     }
+    if (m->db_schema) {
+        sn_buf_puts(b, extra++ ? "" : "\n");
+        key_of(key, sizeof key, "a", m->name, "schema");
+        if (c) sn_comments_leading(c, b, key, "  ");
+        sn_buf_puts(b, "  @@schema(");
+        str_lit(b, m->db_schema);
+        sn_buf_puts(b, ")\n");
+        trailing(c, b, key);
+    }
     if (m->flags & SINEW_MODEL_READONLY) {
         int view = (m->flags & SINEW_MODEL_VIEW) != 0;
         sn_buf_puts(b, extra++ ? "" : "\n");

@@ -14,7 +14,37 @@
 #include "resolve.h"
 
 static const char *const model_attrs[] = {"map", "id", "unique", "index", "renamed_from", "readonly", "distribute",
-                                          "reference", "check", "view", NULL};
+                                          "reference", "check", "view", "schema", NULL};
+
+/*
+ * @@schema("name"): the PostgreSQL schema (MariaDB database) of the table. The name reaches SQL
+ * quoted, so any printable text would do; what is refused is what no database takes: an empty
+ * name, control characters, more than 63 bytes (PostgreSQL's limit; MariaDB's is 64).
+ */
+static void schema_attr(R *r, rmodel *m, const ast_attr *at)
+{
+    if (m->db_schema) {
+        sn_rs_err(r, at->line, at->col, "%s has @@schema already: a table lives in one schema", m->name);
+        return;
+    }
+    if (at->nargs != 1 || at->args[0].kind != ARG_STRING || at->args[0].label) {
+        sn_rs_err(r, at->line, at->col, "@@schema needs one string, the schema's name: @@schema(\"audit\")");
+        return;
+    }
+    const ast_arg *v = &at->args[0];
+    if (!v->text[0]) {
+        sn_rs_err(r, v->line, v->col, "@@schema(\"\"): the schema name is empty; name the schema, or leave "
+                  "@@schema out for the connection's own (the search path's first)");
+        return;
+    }
+    if (!sn_rs_control_free(r, v, "@@schema")) return;
+    if (strlen(v->text) > 63) {
+        sn_rs_err(r, v->line, v->col, "@@schema(\"%.20s...\"): the schema name has %zu bytes; PostgreSQL "
+                  "allows 63: use a shorter name", v->text, strlen(v->text));
+        return;
+    }
+    m->db_schema = v->text;
+}
 
 void sn_rs_push_field(R *r, rmodel *m, const pfield *pf)
 {
@@ -106,6 +136,8 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
             } else if (!strcmp(at->name, "map")) {
                 if (at->nargs != 1 || at->args[0].kind != ARG_STRING) sn_rs_err(&r, at->line, at->col, "@@map needs one string: @@map(\"table\")");
                 else if (sn_rs_control_free(&r, &at->args[0], "@@map")) m->table = at->args[0].text;
+            } else if (!strcmp(at->name, "schema")) {
+                schema_attr(&r, m, at);
             } else if (!strcmp(at->name, "renamed_from")) {
                 if (at->nargs != 1 || at->args[0].kind == ARG_LIST) sn_rs_err(&r, at->line, at->col, "@@renamed_from needs the old model name");
                 else if (sn_rs_control_free(&r, &at->args[0], "@@renamed_from")) m->renamed_from = at->args[0].text;

@@ -66,6 +66,7 @@ typedef struct prel {
 typedef struct rmodel {
     const ast_model *a;
     const char *name, *table, *c_name, *doc, *renamed_from;
+    const char *db_schema;    /* @@schema("name"), or NULL */
     unsigned flags;
     pfield *f;
     size_t nf, capf;

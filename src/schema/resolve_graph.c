@@ -63,6 +63,7 @@ int sn_rs_build(R *r, const char *schema_name, sinew_schema **out)
         m->c_name = rm->c_name;
         m->doc = rm->doc;
         m->renamed_from = rm->renamed_from;
+        m->db_schema = rm->db_schema;
         m->pk_name = rm->pk_name;
         m->checks = rm->checks;
         m->nchecks = rm->nchecks;

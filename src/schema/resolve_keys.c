@@ -145,12 +145,15 @@ int sn_rs_resolve_pk(R *r, int mi)
         if ((a->nargs != 1 && a->nargs != 2) || a->args[0].kind != ARG_LIST || !a->args[0].nitems) {
             sn_rs_err(r, a->line, a->col, "@@id needs a list of fields: @@id([a, b])");
         } else {
+            size_t ncols = 0;          /* the key's columns, relations expanded to their key columns */
+            const char *past = NULL;   /* the entry that takes the key past MAXK columns */
             for (size_t i = 0; i < a->args[0].nitems; i++) {
                 const char *n = a->args[0].items[i];
                 pfield *f = find_field(m, n);
                 prel *p = find_rel(m, n);
                 if (f) {
                     f->f.flags |= SINEW_FIELD_PK;
+                    if (++ncols > MAXK && !past) past = n;
                     if (m->npk < MAXK) m->pk[m->npk++] = f->f.name;
                 } else if (p && p->kind == SINEW_BELONGS_TO) {
                     if (sn_rs_ensure_fk(r, mi, (int)(p - m->r))) {
@@ -159,6 +162,8 @@ int sn_rs_resolve_pk(R *r, int mi)
                     }
                     m = &r->m[mi];
                     p = find_rel(m, n);
+                    ncols += p->nfk;
+                    if (ncols > MAXK && !past) past = n;
                     for (size_t k = 0; k < p->nfk && m->npk < MAXK; k++) {
                         pfield *ff = find_field(m, p->fk[k]);
                         if (ff) ff->f.flags |= SINEW_FIELD_PK;
@@ -168,6 +173,12 @@ int sn_rs_resolve_pk(R *r, int mi)
                     sn_rs_err(r, a->line, a->col, "@@id names '%s', which is not a field or to-one relation of %s", n, m->name);
                 }
             }
+            /* a list of more than MAXK entries is reported by check_limits.c; here the relations
+             * in it make more columns than a key can have (they were cut at MAXK) */
+            if (past && a->args[0].nitems <= MAXK)
+                sn_rs_err(r, a->line, a->col, "@@id of %s covers %zu columns once its relations are expanded to "
+                          "their keys ('%s' goes past %d); a primary key has at most %d columns: use an @id @auto "
+                          "key and make these @@unique([...])", m->name, ncols, past, MAXK, MAXK);
         }
     } else {
         for (size_t i = 0; i < m->nf; i++)

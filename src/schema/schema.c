@@ -9,6 +9,7 @@
 #include "base.h"
 #include "sinew/schema.h"
 #include "lang.h"
+#include "schema/introspect.h"
 
 void sinew_schema_free(sinew_schema *schema)
 {
@@ -29,6 +30,22 @@ const sinew_model *sinew_schema_find_table(const sinew_schema *s, const char *ta
 {
     for (size_t i = 0; s && table && i < s->nmodels; i++)
         if (strcmp(s->models[i]->table, table) == 0) return s->models[i];
+    return NULL;
+}
+
+int sn_same_db_schema(const sinew_model *a, const sinew_model *b)
+{
+    if (!a->db_schema || !b->db_schema) return !a->db_schema && !b->db_schema;
+    return strcmp(a->db_schema, b->db_schema) == 0;
+}
+
+const sinew_model *sn_schema_find_table_in(const sinew_schema *s, const char *schema, const char *table)
+{
+    for (size_t i = 0; s && table && i < s->nmodels; i++) {
+        const sinew_model *m = s->models[i];
+        if (strcmp(m->table, table) != 0) continue;
+        if (schema ? m->db_schema && !strcmp(m->db_schema, schema) : !m->db_schema) return m;
+    }
     return NULL;
 }
 

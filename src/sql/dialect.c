@@ -24,6 +24,24 @@ void sn_sql_ident(sn_buf *out, const sinew_dialect *d, const char *name)
     sn_buf_putc(out, q);
 }
 
+/* A model's table as SQL names it: "schema"."table" under @@schema, else "table". */
+void sn_sql_table(sn_buf *out, const sinew_dialect *d, const sinew_model *m)
+{
+    if (m->db_schema) {
+        sn_sql_ident(out, d, m->db_schema);
+        sn_buf_putc(out, '.');
+    }
+    sn_sql_ident(out, d, m->table);
+}
+
+int sn_sql_schema_refused(const sinew_dialect *d, const sinew_model *m)
+{
+    if (!m->db_schema || d->create_schema) return SINEW_OK;
+    return sinew_error_set(SINEW_UNSUPPORTED, "model %s has @@schema(\"%s\"), but %s databases have no schemas: "
+                           "leave @@schema out for %s (keep one schema file per backend), or use PostgreSQL or "
+                           "MariaDB", m->name, m->db_schema, d->name ? d->name : "these", d->name ? d->name : "it");
+}
+
 void sn_sql_param(sn_buf *out, const sinew_dialect *d, int n)
 {
     if (d->numbered_params) sn_buf_printf(out, "$%d", n);
@@ -63,6 +81,13 @@ void sn_sql_comment(sn_buf *out, const char *text)
 
 static const char *sqlite_type(const sinew_field *f)
 {
+    /* A key column declared exactly INTEGER is an alias of the rowid, which SQLite numbers itself:
+     * `db pull` reads it back as @auto. A key the schema does not say is @auto is written INT,
+     * which SQLite keeps as a column of its own (same integer affinity), so a pulled `int PRIMARY
+     * KEY` survives pull -> migrate -> pull unchanged. */
+    if ((f->flags & SINEW_FIELD_PK) && !(f->flags & SINEW_FIELD_AUTO) &&
+        (f->type == SINEW_INT32 || f->type == SINEW_INT64))
+        return "INT";
     switch (f->type) {
     case SINEW_BOOL: case SINEW_INT32: case SINEW_INT64: return "INTEGER";
     case SINEW_DOUBLE: return "REAL";
@@ -208,6 +233,7 @@ const sinew_dialect sn_dialect_sqlite = {
     .json_contains_alternative = "SQLite has no JSON containment operator (PostgreSQL's @>, MariaDB's "
                                  "JSON_CONTAINS); compare the values at the paths you need with "
                                  "sinew_json_path() instead (sinew_eq(sinew_json_path(col, \"$.a\", SINEW_TEXT), ...))",
+    .migrations_exist_query = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sinew_migrations'",
 };
 
 /*
@@ -261,6 +287,9 @@ const sinew_dialect sn_dialect_postgres = {
     .json_path_array = 1,
     .json_contains = "%c @> CAST(%v AS jsonb)",
     .json_contains_alternative = NULL,
+    .create_schema = "CREATE SCHEMA IF NOT EXISTS ",
+    /* through the search path, where CREATE TABLE sinew_migrations would put it */
+    .migrations_exist_query = "SELECT (to_regclass('sinew_migrations') IS NOT NULL)::int",
 };
 
 /*
@@ -363,4 +392,7 @@ const sinew_dialect sn_dialect_mariadb = {
     .row_locks_unqualified = 1,
     .update_no_returning = 1,
     .unique_named_by_column = 1,
+    .create_schema = "CREATE DATABASE IF NOT EXISTS ",   /* a MariaDB schema is a database */
+    .migrations_exist_query = "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+                              "AND TABLE_NAME = 'sinew_migrations'",
 };

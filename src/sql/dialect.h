@@ -31,6 +31,10 @@ extern const size_t sn_ndialects;
 
 /* "name" with embedded quotes doubled. */
 void sn_sql_ident(sn_buf *out, const sinew_dialect *d, const char *name);
+/* A model's table: "schema"."table" when it has @@schema, "table" otherwise (quoted either way). */
+void sn_sql_table(sn_buf *out, const sinew_dialect *d, const sinew_model *m);
+/* SINEW_UNSUPPORTED (error set) when m has @@schema and d has no schemas (create_schema NULL). */
+int sn_sql_schema_refused(const sinew_dialect *d, const sinew_model *m);
 /*
  * Names and the database's identifier limit (max_ident_len; ident_limit.c).
  * sn_sql_kept_len: the bytes of a name the database keeps (all of them
@@ -159,6 +163,8 @@ void sn_sql_column_def(sn_buf *out, const sinew_dialect *d, const sinew_model *m
 void sn_sql_index_column(sn_buf *out, const sinew_dialect *d, const sinew_field *f);
 /* FOREIGN KEY (...) REFERENCES t (...) [ON DELETE ..] [ON UPDATE ..] for a BELONGS_TO relation */
 void sn_sql_fk_clause(sn_buf *out, const sinew_dialect *d, const sinew_model *m, const sinew_relation *r);
+/* CREATE SCHEMA IF NOT EXISTS "name" (MariaDB: CREATE DATABASE ...), no terminator: before @@schema tables */
+void sn_sql_create_schema(sn_buf *out, const sinew_dialect *d, const char *schema);
 /* ALTER TABLE t ADD FOREIGN KEY ... for a BELONGS_TO relation (no terminator) */
 void sn_sql_add_fk(sn_buf *out, const sinew_dialect *d, const sinew_model *m, const sinew_relation *r);
 /* a field's DEFAULT clause value, or nothing (returns 0) */

@@ -32,6 +32,7 @@ typedef struct ctx {
     sn_drift_list *out;
     const sinew_dialect *dl;
     sn_arena *a;                  /* scratch for index lists and read-back defaults */
+    const char *schema;           /* @@schema of the table being compared (its items carry it) */
     int failed;
 } ctx;
 
@@ -52,9 +53,10 @@ static void add(ctx *c, sn_drift_kind kind, const char *table, const char *colum
     it->kind = kind;
     it->table = sn_arena_strdup(&d->arena, table);
     it->column = column ? sn_arena_strdup(&d->arena, column) : NULL;
+    it->schema = c->schema ? sn_arena_strdup(&d->arena, c->schema) : NULL;
     it->text = text;
     it->note = note;
-    if (!it->table || (column && !it->column)) c->failed = 1;
+    if (!it->table || (column && !it->column) || (c->schema && !it->schema)) c->failed = 1;
 }
 
 #define P(...) sn_arena_printf(&c->out->arena, __VA_ARGS__)
@@ -71,14 +73,15 @@ static const sinew_field *col(const ctx *c, const sinew_model *m, const char *na
     return NULL;
 }
 
-/* the same for a table of s */
-static const sinew_model *find_table(const ctx *c, const sinew_schema *s, const char *name)
+/* the same for a table of s, in the same schema (@@schema) as `like` */
+static const sinew_model *find_table(const ctx *c, const sinew_schema *s, const sinew_model *like)
 {
     if (!s) return NULL;
-    const sinew_model *m = sinew_schema_find_table(s, name);
+    const sinew_model *m = sn_schema_find_table_in(s, like->db_schema, like->table);
     if (m || c->dl->max_ident_len <= 0) return m;
     for (size_t i = 0; i < s->nmodels; i++)
-        if (sn_sql_same_ident(c->dl, s->models[i]->table, name)) return s->models[i];
+        if (sn_sql_same_ident(c->dl, s->models[i]->table, like->table) &&
+            sn_same_db_schema(s->models[i], like)) return s->models[i];
     return NULL;
 }
 
@@ -214,7 +217,8 @@ static void compare_indexes(ctx *c, const sinew_model *e, const sinew_model *l)
 static int fk_same(const ctx *c, const sinew_model *ma, const sinew_relation *a, const sinew_model *mb,
                    const sinew_relation *b)
 {
-    if (a->nkeys != b->nkeys || !same_ident(c, a->target->table, b->target->table)) return 0;
+    if (a->nkeys != b->nkeys || !same_ident(c, a->target->table, b->target->table) ||
+        !sn_same_db_schema(a->target, b->target)) return 0;
     if (a->on_delete != b->on_delete || a->on_update != b->on_update) return 0;
     for (size_t i = 0; i < a->nkeys; i++) {
         if (!same_ident(c, ma->fields[a->local[i]].column, mb->fields[b->local[i]].column)) return 0;
@@ -360,12 +364,13 @@ int sn_drift_compare(const sinew_schema *expected, const sinew_schema *live, con
     sn_arena_init(&out->arena, 4096);
     sn_arena scratch;
     sn_arena_init(&scratch, 4096);
-    ctx c = {out, dl, &scratch, 0};
+    ctx c = {out, dl, &scratch, NULL, 0};
     size_t ne = expected ? expected->nmodels : 0, nl = live ? live->nmodels : 0;
     /* in table-name order: the live graph is sorted; expected tables interleave by name */
     for (size_t i = 0; i < nl; i++) {
         const sinew_model *l = live->models[i];
-        const sinew_model *e = find_table(&c, expected, l->table);
+        const sinew_model *e = find_table(&c, expected, l);
+        c.schema = l->db_schema;
         /* a view the schema does not name is not drift: a schema need not describe every view */
         if (!e && !(l->flags & SINEW_MODEL_VIEW))
             add(&c, SN_DRIFT_TABLE_EXTRA, l->table, NULL, "in the database but not in the schema", "only in database");
@@ -380,7 +385,8 @@ int sn_drift_compare(const sinew_schema *expected, const sinew_schema *live, con
     }
     for (size_t i = 0; i < ne; i++) {
         const sinew_model *e = expected->models[i];
-        if (!find_table(&c, live, e->table))
+        c.schema = e->db_schema;
+        if (!find_table(&c, live, e))
             add(&c, SN_DRIFT_TABLE_MISSING, e->table, NULL, "missing from the database", "only in schema");
     }
     sn_arena_free(&scratch);
@@ -396,5 +402,7 @@ void sn_drift_free(sn_drift_list *d)
 
 void sn_drift_text(const sn_drift_list *d, sn_buf *out)
 {
-    for (size_t i = 0; i < d->n; i++) sn_buf_printf(out, "table %s: %s\n", d->v[i].table, d->v[i].text);
+    for (size_t i = 0; i < d->n; i++)
+        sn_buf_printf(out, "table %s%s%s: %s\n", d->v[i].schema ? d->v[i].schema : "", d->v[i].schema ? "." : "",
+                      d->v[i].table, d->v[i].text);
 }

@@ -37,6 +37,7 @@ typedef enum sn_drift_kind {
 typedef struct sn_drift_item {
     sn_drift_kind kind;
     const char *table;
+    const char *schema;           /* the table's @@schema, or NULL */
     const char *column;           /* the column of a SN_DRIFT_COLUMN_* item, else NULL */
     const char *text;             /* the sentence after "table T: " (migrate check) */
     const char *note;             /* the short form beside the table or column (diagram) */

@@ -22,7 +22,7 @@ void sn_sql_select_all(sn_buf *out, const sinew_dialect *d, const sinew_model *m
     sn_buf_puts(out, "SELECT ");
     column_list(out, d, m, NULL);
     sn_buf_puts(out, " FROM ");
-    sn_sql_ident(out, d, m->table);
+    sn_sql_table(out, d, m);
 }
 
 static void where_fields(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
@@ -64,7 +64,7 @@ void sn_sql_update(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
 {
     int p = 1;
     sn_buf_puts(out, "UPDATE ");
-    sn_sql_ident(out, d, m->table);
+    sn_sql_table(out, d, m);
     sn_buf_puts(out, " SET ");
     int first = 1;
     for (size_t i = 0; i < m->nfields; i++) {
@@ -93,5 +93,5 @@ void sn_sql_delete(sn_buf *out, const sinew_dialect *d, const sinew_model *m)
 void sn_sql_count(sn_buf *out, const sinew_dialect *d, const sinew_model *m)
 {
     sn_buf_puts(out, "SELECT COUNT(*) FROM ");
-    sn_sql_ident(out, d, m->table);
+    sn_sql_table(out, d, m);
 }

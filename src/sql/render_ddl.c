@@ -181,7 +181,7 @@ void sn_sql_fk_clause(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
     sn_buf_puts(out, "FOREIGN KEY (");
     key_columns(out, d, m, r->local, r->nkeys);
     sn_buf_puts(out, ") REFERENCES ");
-    sn_sql_ident(out, d, r->target->table);
+    sn_sql_table(out, d, r->target);
     sn_buf_puts(out, " (");
     key_columns(out, d, r->target, r->remote, r->nkeys);
     sn_buf_puts(out, ")");
@@ -200,7 +200,7 @@ void sn_sql_create_table_fks(sn_buf *out, const sinew_dialect *d, const sinew_mo
 {
     int auto_pk = sinew_model_auto_pk(m);
     sn_buf_puts(out, ine ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ");
-    sn_sql_ident(out, d, m->table);
+    sn_sql_table(out, d, m);
     sn_buf_puts(out, " (\n");
     for (size_t i = 0; i < m->nfields; i++) {
         if (i) sn_buf_puts(out, ",\n");
@@ -273,7 +273,7 @@ int sn_sql_create_index_at(sn_buf *out, const sinew_dialect *d, const sinew_mode
         sn_buf_printf(out, "CREATE %sINDEX %s", ix->unique ? "UNIQUE " : "", ine ? "IF NOT EXISTS " : "");
         sn_sql_fit_ident(out, d, ix->name);
         sn_buf_puts(out, " ON ");
-        sn_sql_ident(out, d, m->table);
+        sn_sql_table(out, d, m);
         sn_buf_puts(out, " (");
         index_columns(out, d, m, ix->fields, ix->nfields);
         sn_buf_putc(out, ')');
@@ -293,7 +293,7 @@ int sn_sql_create_index_at(sn_buf *out, const sinew_dialect *d, const sinew_mode
         else sn_sql_fit_ident(out, d, sn_buf_cstr(&name));
         sn_buf_free(&name);
         sn_buf_puts(out, " ON ");
-        sn_sql_ident(out, d, m->table);
+        sn_sql_table(out, d, m);
         sn_buf_puts(out, " (");
         sn_sql_index_column(out, d, f);
         sn_buf_puts(out, ");\n");
@@ -307,10 +307,16 @@ void sn_sql_create_indexes(sn_buf *out, const sinew_dialect *d, const sinew_mode
     for (size_t k = 0; sn_sql_create_index_at(out, d, m, k, ine); k++) {}
 }
 
+void sn_sql_create_schema(sn_buf *out, const sinew_dialect *d, const char *schema)
+{
+    sn_buf_puts(out, d->create_schema ? d->create_schema : "CREATE SCHEMA IF NOT EXISTS ");
+    sn_sql_ident(out, d, schema);
+}
+
 void sn_sql_add_fk(sn_buf *out, const sinew_dialect *d, const sinew_model *m, const sinew_relation *r)
 {
     sn_buf_puts(out, "ALTER TABLE ");
-    sn_sql_ident(out, d, m->table);
+    sn_sql_table(out, d, m);
     sn_buf_puts(out, " ADD ");
     sn_sql_fk_clause(out, d, m, r);
 }

@@ -44,11 +44,11 @@ static void body_literal(sn_buf *o, const char *s)
 }
 
 /* the table as a regclass literal: its quoted name, so case and odd characters survive */
-static void table_literal(sn_buf *o, const sinew_dialect *d, const char *table)
+static void table_literal(sn_buf *o, const sinew_dialect *d, const sinew_model *m)
 {
     sn_buf t;
     sn_buf_init(&t);
-    sn_sql_ident(&t, d, table);
+    sn_sql_table(&t, d, m);
     if (t.failed) o->failed = 1;
     else body_literal(o, sn_buf_cstr(&t));
     sn_buf_free(&t);
@@ -58,14 +58,14 @@ static void call(sn_buf *o, const sinew_dialect *d, const char *indent, const ch
                  int with_column)
 {
     sn_buf_printf(o, "%sPERFORM %s(", indent, fn);
-    table_literal(o, d, m->table);
+    table_literal(o, d, m);
     if (with_column) {
         sn_buf_puts(o, !strcmp(fn, "alter_distributed_table") ? ", distribution_column => " : ", ");
         body_literal(o, dist_column(m));
     }
     if (with_column && m->colocate_with && !strcmp(fn, "create_distributed_table")) {
         sn_buf_puts(o, ", colocate_with => ");
-        table_literal(o, d, m->colocate_with->table);
+        table_literal(o, d, m->colocate_with);
     }
     sn_buf_puts(o, ");\n");
 }
@@ -86,13 +86,13 @@ int sn_sql_distribute(sn_buf *o, const sinew_dialect *d, const sinew_model *from
         /* a table just created: distributed already only when CREATE TABLE IF NOT EXISTS found it
            (sinew_create_tables run again) or its schema is distributed (schema-based sharding) */
         sn_buf_puts(o, "    IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = ");
-        table_literal(o, d, to->table);
+        table_literal(o, d, to);
         sn_buf_puts(o, "::regclass) THEN\n");
         call(o, d, "      ", b == SINEW_DIST_HASH ? "create_distributed_table" : "create_reference_table", to,
              b == SINEW_DIST_HASH);
         /* distributed already, but otherwise: say so rather than leave the schema untrue */
         sn_buf_puts(o, "    ELSIF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = ");
-        table_literal(o, d, to->table);
+        table_literal(o, d, to);
         if (b == SINEW_DIST_HASH) {
             sn_buf_puts(o, "::regclass AND partmethod = 'h' AND column_to_column_name(logicalrelid, partkey) = ");
             body_literal(o, dist_column(to));

@@ -53,11 +53,11 @@ int sn_sql_relation_select(sn_buf *b, const sinew_dialect *d, const sinew_relati
             sn_sql_ident(b, d, rel->through->fields[rel->through_local[i]].column);
         }
     sn_buf_puts(b, " FROM ");
-    sn_sql_ident(b, d, t->table);
+    sn_sql_table(b, d, t);
     sn_buf_puts(b, " AS t0");
     if (m2m) {
         sn_buf_puts(b, " JOIN ");
-        sn_sql_ident(b, d, rel->through->table);
+        sn_sql_table(b, d, rel->through);
         sn_buf_puts(b, " AS j ON ");
         for (size_t i = 0; i < nk; i++) {
             if (i) sn_buf_puts(b, " AND ");

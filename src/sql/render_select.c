@@ -150,15 +150,15 @@ static void correlated(rctx *r, const sinew_relation *rel, const sinew_model *ow
     sn_buf_puts(r->b, " FROM ");
     if (rel->kind == SINEW_MANY_TO_MANY) {
         int ja = 100 + sub;
-        sn_sql_ident(r->b, r->d, rel->through->table);
+        sn_sql_table(r->b, r->d, rel->through);
         sn_buf_printf(r->b, " AS t%d JOIN ", ja);
-        sn_sql_ident(r->b, r->d, rel->target->table);
+        sn_sql_table(r->b, r->d, rel->target);
         sn_buf_printf(r->b, " AS t%d ON ", sub);
         join_on(r, ja, rel->through, rel->through_remote, sub, rel->target, rel->remote, rel->nkeys);
         sn_buf_puts(r->b, " WHERE ");
         join_on(r, outer, owner, rel->local, ja, rel->through, rel->through_local, rel->nkeys);
     } else {
-        sn_sql_ident(r->b, r->d, rel->target->table);
+        sn_sql_table(r->b, r->d, rel->target);
         sn_buf_printf(r->b, " AS t%d WHERE ", sub);
         join_on(r, outer, owner, rel->local, sub, rel->target, rel->remote, rel->nkeys);
     }
@@ -316,16 +316,16 @@ static void joins(rctx *r, const sn_select *s)
         if (rel->kind == SINEW_MANY_TO_MANY) {
             int ja = 100 + jn->alias;   /* the join table's alias */
             sn_buf_puts(r->b, " LEFT JOIN ");
-            sn_sql_ident(r->b, r->d, rel->through->table);
+            sn_sql_table(r->b, r->d, rel->through);
             sn_buf_printf(r->b, " AS t%d ON ", ja);
             join_on(r, jn->parent, jn->from, rel->local, ja, rel->through, rel->through_local, rel->nkeys);
             sn_buf_puts(r->b, " LEFT JOIN ");
-            sn_sql_ident(r->b, r->d, rel->target->table);
+            sn_sql_table(r->b, r->d, rel->target);
             sn_buf_printf(r->b, " AS t%d ON ", jn->alias);
             join_on(r, ja, rel->through, rel->through_remote, jn->alias, rel->target, rel->remote, rel->nkeys);
         } else {
             sn_buf_puts(r->b, " LEFT JOIN ");
-            sn_sql_ident(r->b, r->d, rel->target->table);
+            sn_sql_table(r->b, r->d, rel->target);
             sn_buf_printf(r->b, " AS t%d ON ", jn->alias);
             join_on(r, jn->parent, jn->from, rel->local, jn->alias, rel->target, rel->remote, rel->nkeys);
         }
@@ -339,7 +339,7 @@ static void eager_joins(rctx *r, const sn_select *s)
         const sinew_relation *rel = s->eager[k].rel;
         int tag = s->eager[k].tag;
         sn_buf_puts(r->b, " LEFT JOIN ");
-        sn_sql_ident(r->b, r->d, rel->target->table);
+        sn_sql_table(r->b, r->d, rel->target);
         sn_buf_printf(r->b, " AS e%d ON ", tag);
         for (size_t i = 0; i < rel->nkeys; i++) {
             if (i) sn_buf_puts(r->b, " AND ");
@@ -379,7 +379,7 @@ static void from_where(rctx *r, const sn_select *s, int eager)
     static const char *const op[] = {"", " UNION ", " INTERSECT ", " EXCEPT ", " UNION ALL "};
     const sinew_model *m = s->model;
     sn_buf_puts(r->b, " FROM ");
-    sn_sql_ident(r->b, r->d, m->table);
+    sn_sql_table(r->b, r->d, m);
     sn_buf_puts(r->b, " AS t0");
     if (eager) eager_joins(r, s);
     sn_buf_puts(r->b, " WHERE (");
@@ -404,7 +404,7 @@ static void from_where_own(rctx *r, const sn_select *s, int eager, int keyset)
 {
     const sinew_expr *after = keyset ? s->after : NULL;
     sn_buf_puts(r->b, " FROM ");
-    sn_sql_ident(r->b, r->d, s->model->table);
+    sn_sql_table(r->b, r->d, s->model);
     sn_buf_puts(r->b, " AS t0");
     joins(r, s);
     if (eager) eager_joins(r, s);
@@ -439,9 +439,9 @@ static void with_clause(rctx *r, const sn_select *s)
     sn_buf_puts(r->b, "WITH RECURSIVE sn_closure(k) AS (SELECT ");
     alias_col(r, 191, pk);
     sn_buf_puts(r->b, " FROM ");
-    sn_sql_ident(r->b, r->d, m->table);
+    sn_sql_table(r->b, r->d, m);
     sn_buf_puts(r->b, " AS t191 JOIN ");
-    sn_sql_ident(r->b, r->d, m->table);
+    sn_sql_table(r->b, r->d, m);
     sn_buf_puts(r->b, " AS t190 ON ");
     join_on(r, 190, m, rel->local, 191, m, rel->remote, rel->nkeys);
     if (s->closure_start) {
@@ -451,9 +451,9 @@ static void with_clause(rctx *r, const sn_select *s)
     sn_buf_puts(r->b, " UNION SELECT ");
     alias_col(r, 193, pk);
     sn_buf_puts(r->b, " FROM ");
-    sn_sql_ident(r->b, r->d, m->table);
+    sn_sql_table(r->b, r->d, m);
     sn_buf_puts(r->b, " AS t193 JOIN ");
-    sn_sql_ident(r->b, r->d, m->table);
+    sn_sql_table(r->b, r->d, m);
     sn_buf_puts(r->b, " AS t192 ON ");
     join_on(r, 192, m, rel->local, 193, m, rel->remote, rel->nkeys);
     sn_buf_puts(r->b, " JOIN sn_closure ON sn_closure.k = ");
@@ -1010,7 +1010,7 @@ int sn_sql_update_rows(sn_sql_out *o, const sinew_dialect *d, const sn_select *s
     sn_sql_out_reset(o);
     rctx r = {.o = o, .b = &o->sql, .d = d};
     sn_buf_puts(r.b, "UPDATE ");
-    sn_sql_ident(r.b, d, s->model->table);
+    sn_sql_table(r.b, d, s->model);
     if (simple_rows(s)) sn_buf_puts(r.b, " AS t0");
     sn_buf_puts(r.b, " SET ");
     /* unqualified: in SET a column can only be the row being updated (with or without the t0 alias) */
@@ -1031,7 +1031,7 @@ int sn_sql_delete_rows(sn_sql_out *o, const sinew_dialect *d, const sn_select *s
     rctx r = {.o = o, .b = &o->sql, .d = d};
     int alias = simple_rows(s);
     sn_buf_puts(r.b, alias && d->delete_names_alias ? "DELETE t0 FROM " : "DELETE FROM ");
-    sn_sql_ident(r.b, d, s->model->table);
+    sn_sql_table(r.b, d, s->model);
     if (alias) sn_buf_puts(r.b, " AS t0");
     bulk_where(&r, s);
     return done(&r);

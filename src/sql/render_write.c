@@ -89,7 +89,7 @@ int sn_sql_insert_stmt(sn_buf *b, const sinew_dialect *d, const sn_insert *ins)
     size_t rows = ins->rows ? ins->rows : 1;
     int p = 1;
     sn_buf_puts(b, "INSERT INTO ");
-    sn_sql_ident(b, d, m->table);
+    sn_sql_table(b, d, m);
     if (ins->ncols == 0 && rows == 1) {
         sn_buf_puts(b, " DEFAULT VALUES");
     } else {
@@ -139,7 +139,7 @@ int sn_sql_delete_stmt(sn_buf *b, const sinew_dialect *d, const sn_delete *del)
 {
     const sinew_model *m = del->model;
     sn_buf_puts(b, "DELETE FROM ");
-    sn_sql_ident(b, d, m->table);
+    sn_sql_table(b, d, m);
     if (del->rows > 1 && del->nkeys) {
         /* a row value IN list: SQLite (3.15+) and PostgreSQL both take it, one tuple per row */
         int p = 1, tuple = del->nkeys > 1;
@@ -170,7 +170,7 @@ int sn_sql_delete_stmt(sn_buf *b, const sinew_dialect *d, const sn_delete *del)
 int sn_sql_copy_in(sn_buf *b, const sinew_dialect *d, const sinew_model *m)
 {
     sn_buf_puts(b, "COPY ");
-    sn_sql_ident(b, d, m->table);
+    sn_sql_table(b, d, m);
     sn_buf_puts(b, " (");
     for (size_t i = 0; i < m->nfields; i++) {
         if (i) sn_buf_puts(b, ", ");

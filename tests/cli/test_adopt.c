@@ -479,6 +479,15 @@ static void test_baseline_refuses_drift(void **state)
     result r = sinew_run("migrate", "make", "init", "--schema", schema, "--dir", dir, "--dialect", th_backend(), NULL);
     expect(r, 0, out, "created", "make");
     result_free(&r);
+    /* status and check only read: on a database with no migrations table they say so, and make none */
+    r = sinew_run("migrate", "status", "--db", url, "--dir", dir, NULL);
+    expect(r, 0, out, "no migrations recorded in the database", "status before any migration");
+    result_free(&r);
+    r = sinew_run("migrate", "check", "--db", url, "--dir", dir, NULL);
+    expect(r, 1, out, "no migrations recorded", "check before any migration");
+    expect(r, 1, out, "table items: in the database but not in the schema", "check before any migration");
+    result_free(&r);
+    assert_int_not_equal(sinew_exec(db, "SELECT count(*) FROM sinew_migrations"), SINEW_OK);
     r = sinew_run("migrate", "baseline", "--db", url, "--dir", dir, NULL);
     expect(r, 1, err, "column price is missing from the database", "baseline");
     expect(r, 1, err, "nothing was recorded", "baseline");
@@ -536,6 +545,10 @@ static void test_pull_schema(void **state)
                          "CREATE TABLE app.things (id int PRIMARY KEY, name text NOT NULL);"
                          "CREATE TABLE app.parts (id int PRIMARY KEY, thing_id int NOT NULL REFERENCES app.things);"
                          "CREATE TABLE audit.entries (id bigint PRIMARY KEY, at timestamptz NOT NULL);"
+                         /* a table of the same name in another schema, keyed into the first */
+                         "CREATE TABLE audit.things (id bigint PRIMARY KEY, thing_id int NOT NULL REFERENCES app.things,"
+                         " note text);"
+                         "INSERT INTO app.things VALUES (1, 'one'); INSERT INTO audit.things VALUES (10, 1, 'n');"
                          "CREATE TABLE public.elsewhere (id int PRIMARY KEY);"));
     result r = sinew_run("db", "pull", "--db", url, "--schema", "nope", "-o", file, NULL);
     expect(r, 1, err, "the database has no schema \"nope\"", "pull --schema nope");
@@ -546,9 +559,55 @@ static void test_pull_schema(void **state)
     result_free(&r);
     char *text = mt_read(file);
     if (!strstr(text, "model Thing ") || !strstr(text, "model Part ") || !strstr(text, "model Entry ") ||
-        strstr(text, "Elsewhere"))
+        strstr(text, "Elsewhere") || !strstr(text, "model AuditThing ") || !strstr(text, "@@schema(\"app\")") ||
+        !strstr(text, "@@schema(\"audit\")") || strstr(text, "not pulled"))
         fail_msg("pulled:\n%s", text);
     free(text);
+    /* the rest of the path on that file, on the plain URL: sinew's SQL names the schemas itself */
+    r = sinew_run("check", file, NULL);
+    expect(r, 0, out, ": ok", "check (two schemas, as pulled)");
+    result_free(&r);
+    char gen[700], two[700];
+    snprintf(gen, sizeof gen, "%s/schema_gen", th_tmpdir());
+    snprintf(two, sizeof two, "%s/schema_two_migrations", th_tmpdir());
+    r = sinew_run("generate", file, "-o", gen, "--name", name, NULL);
+    expect(r, 0, out, NULL, "generate (two schemas)");
+    result_free(&r);
+    read_every_model(name, gen, url);
+    r = sinew_run("migrate", "make", "init", "--schema", file, "--dir", two, "--dialect", "postgres", NULL);
+    expect(r, 0, out, "created", "make (two schemas)");
+    result_free(&r);
+    /* SQLite has no schemas: a migration for it is refused, and none is written */
+    char refused[720];
+    snprintf(refused, sizeof refused, "%s_sqlite", two);
+    r = sinew_run("migrate", "make", "init", "--schema", file, "--dir", refused, "--dialect", "sqlite", NULL);
+    expect(r, 1, err, "but sqlite databases have no schemas", "make for sqlite (two schemas)");
+    result_free(&r);
+    char up[800];
+    snprintf(up, sizeof up, "%s/0001_init", refused);
+    assert_int_equal(access(up, F_OK), -1);
+    snprintf(up, sizeof up, "%s/0001_init/up.sql", two);
+    text = mt_read(up);
+    if (!strstr(text, "CREATE SCHEMA IF NOT EXISTS \"audit\"") || !strstr(text, "CREATE TABLE \"audit\".\"things\"") ||
+        !strstr(text, "REFERENCES \"app\".\"things\""))
+        fail_msg("up.sql:\n%s", text);
+    free(text);
+    r = sinew_run("migrate", "baseline", "--db", url, "--dir", two, NULL);
+    expect(r, 0, out, "recorded 0001_init", "baseline (two schemas)");
+    result_free(&r);
+    r = sinew_run("migrate", "check", "--db", url, "--dir", two, NULL);
+    expect(r, 0, out, "no drift", "check (two schemas)");
+    result_free(&r);
+    r = sinew_run("diagram", file, "--db", url, NULL);
+    expect(r, 0, out, "AuditThing (audit.things)", "diagram (two schemas)");
+    result_free(&r);
+    /* drift is per schema: a column gone from audit.things is that table's, not app.things' */
+    th_ok(sinew_exec(db, "ALTER TABLE audit.things DROP COLUMN note"));
+    r = sinew_run("migrate", "check", "--db", url, "--dir", two, NULL);
+    expect(r, 1, out, "table audit.things: column note", "check after a change in audit");
+    if (strstr(r.out, "table app.things")) fail_msg("drift on app.things:\n%s", r.out);
+    result_free(&r);
+    th_ok(sinew_exec(db, "ALTER TABLE audit.things ADD COLUMN note text"));
     /* the connection's own search path is left as it was: a plain pull still sees public only */
     r = sinew_run("db", "pull", "--db", url, NULL);
     expect(r, 0, out, "model Elsewhere", "pull");

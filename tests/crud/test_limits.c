@@ -59,7 +59,7 @@ static const sinew_relation link_rels[] = {
 };
 static const sinew_model link_model = {"Link", "links", "link", NULL, NULL, 0, sizeof(Link), link_fields,
                                        SINEW_COUNT(link_fields), k0, 1, NULL, 0, link_rels, SINEW_COUNT(link_rels), {0, 0},
-                                       SINEW_DIST_UNSAID, 0, NULL, NULL, NULL, 0};
+                                       SINEW_DIST_UNSAID, 0, NULL, NULL, NULL, 0, NULL};
 
 static int64_t val(int64_t id, size_t field) { return id * 1000 + (int64_t)field; }
 

@@ -229,8 +229,9 @@ static void driver_interface_versions(void **state)
     assert_null(got->dialect->distribution_extension);
     assert_string_equal(sinew_postgres_driver.dialect->distribution_extension, "citus");
 
-    /* a version-7 driver's dialect ends before params_positional (version 8): whatever lies past
-       it, its placeholders are not made positional, names are cut, not refused, and so on */
+    /* a version-7 driver's dialect ends before json_text (version 8): whatever lies past it, its
+       placeholders are not made positional, names are cut, not refused, it has no schemas (@@schema is
+       refused on it), migrate status creates its table as before, and so on */
     static const char *const v7_schemes[] = {"v7thing", NULL};
     static sinew_driver v7;
     static sinew_dialect v7_dialect;
@@ -251,6 +252,9 @@ static void driver_interface_versions(void **state)
     assert_int_equal(got->dialect->update_no_returning, 0);
     assert_int_equal(got->dialect->fk_needs_index, 0);
     assert_int_equal(got->dialect->unique_named_by_column, 0);
+    assert_null(got->dialect->create_schema);
+    assert_null(got->dialect->migrations_exist_query);
+    assert_non_null(sinew_postgres_driver.dialect->create_schema);
 
     static sinew_driver current;
     current = sinew_sqlite_driver;

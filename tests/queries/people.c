@@ -24,8 +24,8 @@ static const sinew_relation team_rels[] = {
 };
 static const unsigned pk[] = {0};
 const sinew_model person_model = {"Person", "people", "person", NULL, NULL, 0, sizeof(Person), person_fields, 6, pk, 1,
-                                  NULL, 0, person_rels, 1, {0, 0}, SINEW_DIST_UNSAID, 0, NULL, NULL, NULL, 0};
+                                  NULL, 0, person_rels, 1, {0, 0}, SINEW_DIST_UNSAID, 0, NULL, NULL, NULL, 0, NULL};
 const sinew_model team_model = {"Team", "teams", "team", NULL, NULL, 0, sizeof(Team), team_fields, 2, pk, 1, NULL, 0,
-                                team_rels, 1, {0, 0}, SINEW_DIST_UNSAID, 0, NULL, NULL, NULL, 0};
+                                team_rels, 1, {0, 0}, SINEW_DIST_UNSAID, 0, NULL, NULL, NULL, 0, NULL};
 static const sinew_model *const models[] = {&team_model, &person_model};
 const sinew_schema people_schema = {"people", models, 2, NULL, 0, NULL};

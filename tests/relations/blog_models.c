@@ -59,7 +59,7 @@ static const unsigned pk0[] = {0}, pk01[] = {0, 1};
 
 #define MODEL(T, nm, tbl, cn, f, pk, r) \
     { nm, tbl, cn, NULL, NULL, 0, sizeof(T), f, SINEW_COUNT(f), pk, SINEW_COUNT(pk), NULL, 0, r, SINEW_COUNT(r), {0, 0}, \
-      SINEW_DIST_UNSAID, 0, NULL, NULL, NULL, 0 }
+      SINEW_DIST_UNSAID, 0, NULL, NULL, NULL, 0, NULL }
 
 const sinew_model user_model = MODEL(User, "User", "users", "user", user_fields, pk0, user_rels);
 const sinew_model post_model = MODEL(Post, "Post", "posts", "post", post_fields, pk0, post_rels);

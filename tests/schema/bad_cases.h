@@ -156,4 +156,19 @@ static const bad_case bad_cases[] = {
      "column its two keys share: a model with both to-ones, @@distribute(...) and `@through` on the lists"},
 #undef TENANT
 #undef ORDER
+    /* @@id over relations: 2 x 9 key columns of A, more than a key can have (they were cut at 16) */
+    {"@@id expands past the key limit",
+     "model A {\n  a1 int64\n  a2 int64\n  a3 int64\n  a4 int64\n  a5 int64\n  a6 int64\n  a7 int64\n  a8 int64\n"
+     "  a9 int64\n  @@id([a1, a2, a3, a4, a5, a6, a7, a8, a9])\n}\nmodel B {\n  x A\n  y A\n  @@id([x, y])\n}\n",
+     "16:3: @@id of B covers 18 columns once its relations are expanded to their keys ('y' goes past 16); a primary "
+     "key has at most 16 columns: use an @id @auto key and make these @@unique([...])"},
+    /* @@schema("name"): one string, not empty, no control characters, at most 63 bytes, once */
+    {"schema not a string", M("  @@schema(audit)\n"), "3:3: @@schema needs one string, the schema's name: @@schema(\"audit\")"},
+    {"schema empty", M("  @@schema(\"\")\n"),
+     "3:12: @@schema(\"\"): the schema name is empty; name the schema, or leave @@schema out for the connection's own (the search path's first)"},
+    {"schema control character", M("  @@schema(\"a\\tb\")\n"),
+     "3:12: @@schema(\"a\\x09b\"): the name holds the control character 0x09 (byte 2); names cannot contain control characters: remove it"},
+    {"schema too long", M("  @@schema(\"s234567890123456789012345678901234567890123456789012345678901234\")\n"),
+     "3:12: @@schema(\"s2345678901234567890...\"): the schema name has 64 bytes; PostgreSQL allows 63: use a shorter name"},
+    {"schema twice", M("  @@schema(\"a\")\n  @@schema(\"b\")\n"), "4:3: User has @@schema already: a table lives in one schema"},
 };

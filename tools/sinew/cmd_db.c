@@ -145,7 +145,8 @@ const sinew_command sinew_cmd_db = {
     "original names differ from sinew's conventions. Output is deterministic. Prints one warning per\n"
     "thing the file cannot fully describe (also kept as /// db pull: comments).\n"
     "PostgreSQL: the schemas of the search path (usually public), or those named by --schema (several\n"
-    "allowed); the program must then connect with that search path (URL ?options=-csearch_path=app).\n"
+    "allowed), each model of those with @@schema(\"name\") so sinew's SQL names its table \"name\".\"table\"\n"
+    "(tables of the same name in two schemas are two models).\n"
     "--check reads the file back and compares it with the database by the rules of `migrate check`\n"
     "(exit 1 when the file does not describe the database exactly; the file is written anyway).\n",
     run,

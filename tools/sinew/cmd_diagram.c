@@ -65,7 +65,7 @@ static int run(int argc, char **argv)
 #else
     if (url) {
         sinew_db *db;
-        if (sinew_tool_open(&db, url, 0) || sinew_introspect(db, &live)) {
+        if (sinew_tool_open(&db, url, 0) || sinew_introspect_like(db, schema, &live)) {
             fprintf(stderr, "sinew diagram: error: %s\n", sinew_errmsg());
             sinew_close(db);
             sinew_schema_free(schema);

@@ -142,13 +142,22 @@ static int run(int argc, char **argv)
                        st[i].applied_at ? st[i].applied_at : "",
                        st[i].missing ? " (folder missing)" : st[i].modified ? " (file changed since!)" : "");
             if (!n) printf("no migrations in %s\n", dir);
+            size_t applied = 0;
+            for (size_t i = 0; i < n; i++) applied += st[i].applied ? 1 : 0;
+            if (n && !applied) printf("no migrations recorded in the database\n");
             sinew_migrate_status_free(st, n);
         }
     } else {
         char *report;
         size_t n;
+        sinew_migration_status *st = NULL;
+        size_t ns = 0, applied = 0;
+        if (sinew_migrate_status(db, dir, &st, &ns) == SINEW_OK)
+            for (size_t i = 0; i < ns; i++) applied += st[i].applied ? 1 : 0;
+        sinew_migrate_status_free(st, ns);
         if (sinew_migrate_check(db, dir, &report, &n)) rc = fail("check");
         else {
+            if (!applied) printf("no migrations recorded: the database is compared with an empty schema\n");
             if (n) printf("%zu difference%s between the database and the migrations:\n%s", n,
                           n == 1 ? "" : "s", report);
             else printf("no drift\n");
