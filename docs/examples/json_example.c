@@ -20,9 +20,7 @@ static const sinew_field event_fields[] = {
     SINEW_FIELD(Event, data, SINEW_JSON, SINEW_FIELD_NULLABLE),
 };
 static const unsigned event_pk[] = {0};
-static const sinew_model event_model = {"Event", "events", "event", NULL, NULL, 0, sizeof(Event), event_fields, 3,
-                                        event_pk, 1, NULL, 0, NULL, 0, {0, 0}, SINEW_DIST_UNSAID, 0, NULL, NULL,
-                                        NULL, 0};
+static const sinew_model event_model = SINEW_MODEL(Event, "Event", "events", "event", event_fields, event_pk);
 static const sinew_model *const event_models[] = {&event_model};
 static const sinew_schema events_schema = {"events", event_models, 1, NULL, 0, NULL};
 #define EVENT_ID sinew_column(&event_model, 0)

@@ -21,8 +21,7 @@ static const sinew_field event_fields[] = {
     SINEW_FIELD(Event, data, SINEW_JSON, SINEW_FIELD_NULLABLE),
 };
 static const unsigned pk[] = {0};
-static const sinew_model event_model = {"Event", "events", "event", NULL, NULL, 0, sizeof(Event), event_fields, 3,
-                                        pk, 1, NULL, 0, NULL, 0, {0, 0}, SINEW_DIST_UNSAID, 0, NULL, NULL, NULL, 0};
+static const sinew_model event_model = SINEW_MODEL(Event, "Event", "events", "event", event_fields, pk);
 static const sinew_model *const models[] = {&event_model};
 static const sinew_schema events_schema = {"events", models, 1, NULL, 0, NULL};
 
