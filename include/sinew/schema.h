@@ -74,8 +74,10 @@ enum {
                                         (expr) STORED); sinew never writes it and reads it back after a save */
     SINEW_FIELD_VIRTUAL  = 1u << 10, /* with GENERATED: `@generated("expr", virtual)`, computed when read
                                         (SQLite's VIRTUAL; PostgreSQL has STORED ones only) */
-    SINEW_FIELD_READONLY = 1u << 11  /* never written by sinew's inserts and updates (generated columns, and
+    SINEW_FIELD_READONLY = 1u << 11, /* never written by sinew's inserts and updates (generated columns, and
                                         opaque `@db_type` columns sinew cannot bind: see docs/schema.md) */
+    SINEW_FIELD_UPDATED_AT = 1u << 12 /* `@updated_at` (a timestamp): sinew writes the time of every insert and
+                                        update into it, one clock reading per flush or statement */
 };
 
 /* Validation declared in the schema (@length, @range, @pattern), checked before writes. */

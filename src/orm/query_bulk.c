@@ -39,6 +39,8 @@ int sinew_query_update_set(sinew_query *q, const sinew_set *set, size_t n, int64
     sinew_set *checked;
     rc = sn_set_check(q->model, set, n, 0, "sinew_query_update", &checked);
     if (rc) return sn_q_fail(q, rc);
+    /* @updated_at columns the caller does not assign: the time of this statement */
+    n = sn_stamp_sets(q->model, checked, n, sn_stamp_now(q->s));
     rc = sn_sql_update_rows(&q->out, q->s->db->dialect, &q->sel, checked, n, 0);
     sn_free(checked);
     if (rc) return sn_nomem();

@@ -617,7 +617,10 @@ int sinew_session_flush(sinew_session *s)
         journal_free(j);
         return rc;
     }
+    /* one clock reading for every @updated_at the flush writes (stamps.c) */
+    int64_t outer_stamp = sn_stamp_begin(s);
     rc = flush_body(s, j);
+    sn_stamp_end(s, outer_stamp);
     if (rc == SINEW_OK) {
         rc = sinew_commit(s->db);   /* COMMIT, or RELEASE of the savepoint inside the caller's transaction */
         if (rc == SINEW_OK) {

@@ -111,6 +111,7 @@ static void field_line(sn_buf *b, const sinew_model *m, const sinew_field *f, in
     if (f->flags & SINEW_FIELD_UNIQUE) sn_buf_puts(b, " @unique");
     if (f->flags & SINEW_FIELD_INDEX) sn_buf_puts(b, " @index");
     if (f->flags & SINEW_FIELD_VERSION) sn_buf_puts(b, " @version");
+    if (f->flags & SINEW_FIELD_UPDATED_AT) sn_buf_puts(b, " @updated_at");
     if (f->def.kind == SINEW_DEFAULT_NOW) sn_buf_puts(b, " @default(now)");
     else if (f->def.kind == SINEW_DEFAULT_UUID) sn_buf_puts(b, " @default(uuid)");
     else if (f->def.kind == SINEW_DEFAULT_VALUE && f->def.value) sn_buf_printf(b, " @default(%s)", f->def.value);

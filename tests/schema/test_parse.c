@@ -386,6 +386,26 @@ static void out_of_memory_at_every_allocation(void **state)
     print_message("parser: %d allocation failures injected, each gave SINEW_NOMEM\n", failures);
 }
 
+/* issue 21, item 8: @updated_at is a field flag, printed back as written */
+static void updated_at_parses_and_prints(void **state)
+{
+    (void)state;
+    const char *src = "model Doc {\n  id int64 @id @auto\n  created_at timestamp @default(now)\n"
+                      "  updated_at timestamp @updated_at\n}\n";
+    sinew_schema *s;
+    th_ok(sinew_schema_parse("doc.sinew", src, strlen(src), NULL, &s));
+    const sinew_model *m = sinew_schema_find_model(s, "Doc");
+    int f = sinew_model_field_index(m, "updated_at");
+    assert_true(f >= 0);
+    assert_true(m->fields[f].flags & SINEW_FIELD_UPDATED_AT);
+    assert_false(m->fields[sinew_model_field_index(m, "created_at")].flags & SINEW_FIELD_UPDATED_AT);
+    char *text;
+    th_ok(sinew_schema_to_string(s, &text));
+    assert_non_null(strstr(text, "  updated_at timestamp  @updated_at\n"));
+    sinew_free(text);
+    sinew_schema_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -396,6 +416,7 @@ int main(void)
         cmocka_unit_test(many_to_many_declared_once),
         cmocka_unit_test(out_of_memory_at_every_allocation),
         cmocka_unit_test(index_names_and_declared_types),
+        cmocka_unit_test(updated_at_parses_and_prints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
