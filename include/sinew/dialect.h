@@ -172,6 +172,10 @@ typedef struct sinew_dialect {
     /* 1: the primary key has no name of its own (MariaDB / MySQL call every one PRIMARY): a
      * schema's @id(name:) / @@id(name:) is not written there and drift does not compare it. */
     int primary_key_unnamed;
+    /* 1: the backend has no partial indexes (MariaDB / MySQL): an index's `where` predicate is not
+     * written, so the index covers every row, and drift does not compare predicates. 0: CREATE INDEX
+     * ... WHERE (SQLite, PostgreSQL). A @@soft_delete model's unique keys are partial (docs/schema.md). */
+    int no_partial_indexes;
 } sinew_dialect;
 
 /* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */

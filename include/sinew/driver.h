@@ -51,7 +51,8 @@ extern "C" {
  * older order, so a driver built before version 6 works unchanged.
  *
  *   7  pipeline_begin, send, receive, pipeline_end (pipelining);
- *      sinew_dialect.distribution_extension (distributed tables) and primary_key_unnamed
+ *      sinew_dialect.distribution_extension (distributed tables), primary_key_unnamed and
+ *      no_partial_indexes
  */
 #define SINEW_DRIVER_VERSION 7
 

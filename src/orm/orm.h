@@ -322,6 +322,9 @@ int sn_update_row(sinew_session *s, sn_obj *o);
 /* n objects' updates, pipelined where the driver can; *failed: the object whose update failed */
 int sn_update_rows(sinew_session *s, sn_obj *const *objs, size_t n, sn_obj **failed);
 int sn_delete_row(sinew_session *s, sn_obj *o);   /* DELETE by key, no hooks; object marked deleted */
+int sn_delete_row_hard(sinew_session *s, sn_obj *o);   /* the same, a @@soft_delete model's real DELETE too */
+/* soft_delete.c: a @@soft_delete object's delete (deleted_at = now, its soft cascade, the session side) */
+int sn_soft_delete_row(sinew_session *s, sn_obj *o);
 /* bulk.c: one multi-row INSERT of rows objects whose left-out fields are `omit` (the @auto key, read
  * back as RETURNING or as SQLite's consecutive rowids), rendered into b */
 typedef struct sn_chunk_sql {     /* the text of the last chunk rendered: the next of its shape reuses it */

@@ -403,10 +403,12 @@ SN_HOT int sinew_get(sinew_session *s, const sinew_model *m, const sinew_value *
         if ((rc = key_type_ok(m, &m->fields[m->pk[i]], &key[i], "sinew_get"))) return rc;
     sn_obj *o = sn_identity_find(s, m, key);
     if (o) {
-        if (o->state == SN_DELETED) {
+        int soft = SN_UNLIKELY(m->flags & SINEW_MODEL_SOFT_DELETE) ? sinew_model_soft_delete_field(m) : -1;
+        if (o->state == SN_DELETED || (soft >= 0 && sn_field_has_value(&m->fields[soft], SN_DATA_OF(o)))) {
             char k[256];
             describe_key(k, sizeof k, m, m->pk, m->npk, key);
-            return sinew_error_set(SINEW_NOTFOUND, "no %s with %s (deleted in this session)", m->name, k);
+            return sinew_error_set(SINEW_NOTFOUND, "no %s with %s (deleted%s)", m->name, k,
+                                   o->state == SN_DELETED ? " in this session" : "; sinew_get_with_deleted reads it");
         }
         *out = SN_DATA_OF(o);
         return SINEW_OK;
@@ -414,6 +416,37 @@ SN_HOT int sinew_get(sinew_session *s, const sinew_model *m, const sinew_value *
     sn_plan *p;
     if ((rc = sn_plan_get(s->db, m, &p))) return rc;
     return load_one(s, m, p->select_pk, 1, m->pk, m->npk, key, out);
+}
+
+int sinew_get_with_deleted(sinew_session *s, const sinew_model *m, const sinew_value *key, size_t nkey, void **out)
+{
+    if (!s || !out || !key)
+        return sinew_error_set(SINEW_MISUSE, "sinew_get_with_deleted: session, key and out must not be NULL");
+    *out = NULL;
+    int rc = check_model(m, "sinew_get_with_deleted");
+    if (!rc) rc = check_keyed(m, "sinew_get_with_deleted");
+    if (rc) return rc;
+    if (sinew_model_soft_delete_field(m) < 0) return sinew_get(s, m, key, nkey, out);
+    if (nkey != m->npk || m->npk > SN_MAX_KEY)
+        return sinew_error_set(SINEW_MISUSE, "sinew_get_with_deleted: %s has %zu key field(s), %zu value(s) given",
+                               m->name, m->npk, nkey);
+    for (size_t i = 0; i < nkey; i++)
+        if ((rc = key_type_ok(m, &m->fields[m->pk[i]], &key[i], "sinew_get_with_deleted"))) return rc;
+    sn_obj *o = sn_identity_find(s, m, key);
+    if (o && o->state != SN_DELETED) {
+        *out = SN_DATA_OF(o);
+        return SINEW_OK;
+    }
+    sn_buf b;
+    sn_buf_init(&b);
+    sn_sql_select_where_any(&b, s->db->dialect, m, m->pk, m->npk);
+    if (b.failed) {
+        sn_buf_free(&b);
+        return sn_nomem();
+    }
+    rc = load_one(s, m, sn_buf_cstr(&b), 0, m->pk, m->npk, key, out);
+    sn_buf_free(&b);
+    return rc;
 }
 
 int sinew_get_by(sinew_session *s, const sinew_model *m, unsigned field, const sinew_value *value, void **out)
@@ -835,6 +868,13 @@ int sinew_insert(sinew_session *s, const sinew_model *m, void *obj)
 }
 
 int sn_delete_row(sinew_session *s, sn_obj *o)
+{
+    if (SN_UNLIKELY(o->model->flags & SINEW_MODEL_SOFT_DELETE) && sinew_model_soft_delete_field(o->model) >= 0)
+        return sn_soft_delete_row(s, o);
+    return sn_delete_row_hard(s, o);
+}
+
+int sn_delete_row_hard(sinew_session *s, sn_obj *o)
 {
     const sinew_model *m = o->model;
     sn_plan *p;

@@ -437,6 +437,11 @@ static int delete_level(sinew_session *s, sn_journal *j, size_t base, sn_obj **d
     int rc = SINEW_OK, sp = 0, batch_failed = 0;
     for (size_t a = 0; a < n && rc == SINEW_OK; a++) {
         if (used[a]) continue;
+        if (dels[ready[a]]->model->flags & SINEW_MODEL_SOFT_DELETE) {   /* an UPDATE by key, with its cascade */
+            used[a] = 1;
+            rc = delete_one(s, dels[ready[a]]);
+            continue;
+        }
         size_t g = gather(dels, ready, n, a, used, group, s, 0);
         if (g < 2) {
             rc = delete_one(s, group[0]);

@@ -359,6 +359,15 @@ static void model_text(sn_buf *b, const sinew_model *m, const sn_comment_map *c)
         sn_buf_puts(b, ")\n");
         trailing(c, b, key);
     }
+    int soft = sinew_model_soft_delete_field(m);
+    if (soft >= 0) {
+        sn_buf_puts(b, extra++ ? "" : "\n");
+        key_of(key, sizeof key, "a", m->name, "soft_delete");
+        if (c) sn_comments_leading(c, b, key, "  ");
+        if (!strcmp(m->fields[soft].name, "deleted_at")) sn_buf_puts(b, "  @@soft_delete\n");
+        else sn_buf_printf(b, "  @@soft_delete(%s)\n", m->fields[soft].name);
+        trailing(c, b, key);
+    }
     if (m->flags & SINEW_MODEL_READONLY) {
         int view = (m->flags & SINEW_MODEL_VIEW) != 0;
         sn_buf_puts(b, extra++ ? "" : "\n");

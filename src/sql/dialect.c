@@ -330,4 +330,5 @@ const sinew_dialect sn_dialect_mariadb = {
     .alter_column_modify = 1,
     .fk_names_written = 1,
     .primary_key_unnamed = 1,             /* every primary key is PRIMARY */
+    .no_partial_indexes = 1,              /* no CREATE INDEX ... WHERE */
 };
