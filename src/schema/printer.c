@@ -171,6 +171,21 @@ static void default_index_name(char *want, size_t cap, const sinew_model *m, con
     if (nl < cap) snprintf(want + nl, cap - nl, "%s", ix->unique ? "_key" : "_idx");
 }
 
+/* a unique index of a @@soft_delete model whose predicate is the one the resolver gives it ("col" IS NULL):
+ * written as plain @@unique([..]), as the schema had it */
+static int soft_predicate(const sinew_model *m, const sinew_index *ix)
+{
+    int f = sinew_model_soft_delete_field(m);
+    if (f < 0 || !ix->unique || !ix->where) return 0;
+    const char *w = ix->where, *c = m->fields[f].column;
+    if (*w++ != '"') return 0;
+    for (; *c; c++, w++) {
+        if (*c == '"' && *w++ != '"') return 0;
+        if (*w != *c) return 0;
+    }
+    return !strcmp(w, "\" IS NULL");
+}
+
 static int automatic_index(const sinew_model *m, size_t x)
 {
     const sinew_index *ix = &m->indexes[x];
@@ -426,7 +441,7 @@ static void model_text(sn_buf *b, const sinew_model *m, const sn_comment_map *c)
             sn_buf_puts(b, ", name: ");
             str_lit(b, m->indexes[i].name);
         }
-        if (m->indexes[i].where) {
+        if (m->indexes[i].where && !soft_predicate(m, &m->indexes[i])) {
             sn_buf_puts(b, ", where: ");
             str_lit(b, m->indexes[i].where);
         }

@@ -33,6 +33,24 @@ static const bad_case bad_cases[] = {
     {"updated_at with auto", M("  t timestamp @updated_at @auto\n"),
      "3:15: @updated_at cannot go with @auto on 't': sinew writes the time of every save into it; drop one of them"},
     {"updated_at with arguments", M("  t timestamp @updated_at(now)\n"), "3:15: @updated_at takes no arguments"},
+    {"soft delete without its field", M("  @@soft_delete\n"),
+     "3:3: @@soft_delete needs the field 'deleted_at' in User: add `deleted_at timestamp?`, or name another with "
+     "@@soft_delete(field)"},
+    {"soft delete field not nullable", M("  deleted_at timestamp\n  @@soft_delete\n"),
+     "4:3: @@soft_delete: 'deleted_at' must be a nullable timestamp that nothing else writes (`deleted_at timestamp?`, "
+     "no @id, @generated or @updated_at)"},
+    {"soft delete field of another type", M("  gone text?\n  @@soft_delete(gone)\n"),
+     "4:3: @@soft_delete: 'gone' must be a nullable timestamp that nothing else writes (`gone timestamp?`, "
+     "no @id, @generated or @updated_at)"},
+    {"soft delete twice", M("  deleted_at timestamp?\n  @@soft_delete\n  @@soft_delete\n"),
+     "5:3: @@soft_delete is given twice on User; write it once"},
+    {"soft delete with a string", M("  @@soft_delete(\"x\")\n"),
+     "3:3: @@soft_delete takes at most the name of its field: @@soft_delete or @@soft_delete(deleted_at)"},
+    {"soft delete and a unique field", M("  email text @unique\n  deleted_at timestamp?\n  @@soft_delete\n"),
+     "3:3: @unique on 'email' of User, which is @@soft_delete: write @@unique([email]) instead, which sinew makes "
+     "unique among the rows not deleted (a partial index WHERE \"deleted_at\" IS NULL)"},
+    {"soft delete of a read-only model", "model L {\n  a int64\n  deleted_at timestamp?\n  @@readonly\n  @@soft_delete\n}\n",
+     "5:3: @@soft_delete on L, which is @@readonly: sinew never deletes its rows"},
     {"@@id unknown", "model T {\n  a int64\n  @@id([a, b])\n}\n", "3:3: @@id names 'b', which is not a field or to-one relation of T"},
     {"unterminated string", M("  n text @map(\"name)\n"), "3:15: unterminated string: add the closing '\"' on the same line"},
     {"stray character", M("  n text $\n"), "3:10: unexpected character '$'"},
