@@ -223,6 +223,43 @@ static void cascades_follow_as_soft_deletes(void **state)
     th_close(db);
 }
 
+/* a self-relation: a thread's replies follow, level by level (MariaDB reads its own table through a
+ * derived table in the UPDATE's subquery) */
+static void a_cascade_follows_a_thread(void **state)
+{
+    (void)state;
+    sinew_session *s;
+    sinew_db *db = fresh(&s);
+    Author *a = author(s, "ada");
+    Post *p = post(s, a, "one");
+    Comment *c[4];
+    const char *bodies[4] = {"root", "reply", "reply to reply", "other"};
+    for (int i = 0; i < 4; i++) {
+        th_ok(comment_new(s, &c[i]));
+        c[i]->post = p;
+        c[i]->body = (char *)bodies[i];
+    }
+    c[1]->parent = c[0];
+    c[2]->parent = c[1];
+    th_ok(sinew_session_flush(s));
+    sinew_session *s2;
+    th_ok(sinew_session_new(db, &s2));
+    Comment *root;
+    th_ok(comment_get(s2, c[0]->id, &root));
+    th_ok(comment_delete(s2, root));
+    sinew_session_free(s2);
+    assert_int_equal(rows(db, &comment_model, 0), 1);   /* "other" */
+    assert_int_equal(rows(db, &comment_model, 1), 4);
+    th_ok(sinew_session_new(db, &s2));
+    sinew_value key = sinew_v_int64(c[2]->id);
+    Comment *leaf;
+    th_ok(sinew_get_with_deleted(s2, &comment_model, &key, 1, (void **)&leaf));
+    assert_true(leaf->has_deleted_at && leaf->deleted_at == root->deleted_at);
+    sinew_session_free(s2);
+    sinew_session_free(s);
+    th_close(db);
+}
+
 static void restore_and_hard_delete(void **state)
 {
     (void)state;
@@ -308,6 +345,7 @@ int main(void)
         cmocka_unit_test(a_delete_sets_the_column_and_reads_leave_the_row_out),
         cmocka_unit_test(relations_leave_deleted_rows_out),
         cmocka_unit_test(cascades_follow_as_soft_deletes),
+        cmocka_unit_test(a_cascade_follows_a_thread),
         cmocka_unit_test(restore_and_hard_delete),
         cmocka_unit_test(unique_keys_hold_among_live_rows),
     };
