@@ -327,7 +327,8 @@ SINEW_API int sinew_query_update_set(sinew_query *q, const sinew_set *set, size_
  * deleted yet, and of the @@soft_delete children their @on_delete(cascade) reaches, in one transaction
  * (docs/schema.md, Soft delete). */
 SINEW_API int sinew_query_delete(sinew_query *q, int64_t *changed);
-/* The real DELETE of the matching rows, soft-deleted or not, for a @@soft_delete model too. */
+/* The real DELETE of the matching rows, for a @@soft_delete model too: its live rows, and with
+ * sinew_with_deleted(q) its soft-deleted ones as well. */
 SINEW_API int sinew_query_hard_delete(sinew_query *q, int64_t *changed);
 /* A @@soft_delete model's query counts its deleted rows too (reads, count, exists, update, hard delete);
  * SINEW_MISUSE for any other model. Relations loaded from its objects still leave deleted rows out. */

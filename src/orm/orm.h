@@ -145,6 +145,7 @@ enum {
     SN_F_DELETE = 1u << 0,        /* scheduled for delete at the next flush */
     SN_F_SNAP = 1u << 1,          /* has a snapshot (persistent objects) */
     SN_F_UNMAPPED = 1u << 2,      /* inserted, not yet in the identity map (identity.c adds it on the next lookup) */
+    SN_F_GONE = 1u << 3,          /* SN_DELETED by a real DELETE (a @@soft_delete object's state says no more) */
 };
 #define SN_OBJ_MAGIC 0x534eu      /* "SN" */
 

@@ -895,6 +895,7 @@ int sn_delete_row_hard(sinew_session *s, sn_obj *o)
     int64_t n = s->db->drv->changes(s->db->conn);
     sn_identity_remove(s, o);
     o->state = SN_DELETED;
+    o->flags |= SN_F_GONE;
     if (n == 0) return sinew_error_set(SINEW_NOTFOUND, "%s to delete no longer exists in %s", m->name, m->table);
     sn_session_after_delete(s, o);
     return SINEW_OK;

@@ -126,7 +126,7 @@ int sinew_hard_delete(sinew_session *s, const sinew_model *m, void *obj)
     if (!o) return SINEW_MISUSE;
     if (o->state == SN_READONLY) return sn_readonly_refused(o, "sinew_hard_delete");
     /* a soft-deleted row is still a row: it can go for good */
-    int soft_gone = o->state == SN_DELETED && sinew_model_soft_delete_field(m) >= 0 &&
+    int soft_gone = o->state == SN_DELETED && !(o->flags & SN_F_GONE) && sinew_model_soft_delete_field(m) >= 0 &&
                     sn_field_has_value(&m->fields[sinew_model_soft_delete_field(m)], obj);
     if (o->state != SN_PERSISTENT && !soft_gone)
         return sinew_error_set(SINEW_MISUSE, "sinew_hard_delete: this %s is %s", m->name,
@@ -152,7 +152,8 @@ int sinew_restore(sinew_session *s, const sinew_model *m, void *obj)
     if (!o) return SINEW_MISUSE;
     if (o->state == SN_READONLY) return sn_readonly_refused(o, "sinew_restore");
     const sinew_field *f = &m->fields[sinew_model_soft_delete_field(m)];
-    if ((o->state != SN_PERSISTENT && o->state != SN_DELETED) || !sn_field_has_value(f, SN_SNAP(o) ? SN_SNAP(o) : obj))
+    if ((o->state != SN_PERSISTENT && o->state != SN_DELETED) || (o->flags & SN_F_GONE) ||
+        !sn_field_has_value(f, SN_SNAP(o) ? SN_SNAP(o) : obj))
         return sinew_error_set(SINEW_MISUSE, "sinew_restore: this %s is not soft-deleted", m->name);
     sn_plan *p;
     if ((rc = sn_plan_get(s->db, m, &p))) return rc;

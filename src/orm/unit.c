@@ -455,6 +455,7 @@ static int delete_level(sinew_session *s, sn_journal *j, size_t base, sn_obj **d
         for (size_t k = 0; k < g && rc == SINEW_OK; k++) {
             sn_identity_remove(s, group[k]);
             group[k]->state = SN_DELETED;
+            group[k]->flags |= SN_F_GONE;
             sn_session_after_delete(s, group[k]);
         }
     }
@@ -695,6 +696,7 @@ void sn_session_after_delete(sinew_session *s, sn_obj *deleted)
             if (rel->on_delete == SINEW_FK_CASCADE) {
                 sn_identity_remove(s, o);
                 o->state = SN_DELETED;
+                o->flags |= SN_F_GONE;
                 sn_session_after_delete(s, o);
                 break;
             }

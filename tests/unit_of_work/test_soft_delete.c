@@ -296,7 +296,15 @@ static void restore_and_hard_delete(void **state)
     assert_int_equal(rows(db, &author_model, 1), 0);
     assert_int_equal(rows(db, &post_model, 1), 0);
     assert_int_equal(rows(db, &note_model, 0), 0);
-    /* a query's hard delete takes soft-deleted rows too */
+    /* an object soft-deleted in this session can still go for good */
+    Author *z = author(s, "z");
+    th_ok(sinew_session_flush(s));
+    th_ok(author_delete(s, z));
+    assert_int_equal(rows(db, &author_model, 1), 1);
+    th_ok(sinew_hard_delete(s, &author_model, z));
+    assert_int_equal(rows(db, &author_model, 1), 0);
+    th_assert_status(sinew_hard_delete(s, &author_model, z), SINEW_MISUSE, "already deleted");
+    /* a query's hard delete takes soft-deleted rows too, with sinew_with_deleted */
     Author *x = author(s, "x"), *y = author(s, "y");
     th_ok(sinew_session_flush(s));
     th_ok(author_delete(s, x));
