@@ -233,6 +233,10 @@ typedef struct sinew_dialect {
      * exists where the connection would create it; `migrate status` and `migrate check` read with
      * it and create nothing. NULL: they create the table first, as before version 8. */
     const char *migrations_exist_query;
+    /* Also version 8. 1: the backend has no partial indexes (MariaDB / MySQL): an index's `where` predicate is not
+     * written, so the index covers every row, and drift does not compare predicates. 0: CREATE INDEX
+     * ... WHERE (SQLite, PostgreSQL). A @@soft_delete model's unique keys are partial (docs/schema.md). */
+    int no_partial_indexes;
 } sinew_dialect;
 
 /* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */

@@ -55,7 +55,8 @@ extern "C" {
  *   8  sinew_dialect.json_text to json_contains_alternative (values inside json columns)
  *      and sinew_dialect.params_positional to unique_named_by_column (what MariaDB / MySQL lack)
  *      and sinew_dialect.create_schema (tables in named schemas, `@@schema`) and
- *      migrations_exist_query (`migrate status` / `check` only read)
+ *      migrations_exist_query (`migrate status` / `check` only read), and
+ *      no_partial_indexes
  */
 #define SINEW_DRIVER_VERSION 8
 

@@ -366,8 +366,16 @@ SINEW_API sinew_set sinew_set_case(sinew_col col, const sinew_when *when, size_t
 SINEW_API void sinew_when_free(sinew_when *when, size_t n);
 /* sinew_query_update with computed assignments; SINEW_SET_EXCLUDED/COMBINE are refused here (no proposed row) */
 SINEW_API int sinew_query_update_set(sinew_query *q, const sinew_set *set, size_t n, int64_t *changed);
-/* DELETE the matching rows. */
+/* DELETE the matching rows. For a @@soft_delete model: UPDATE ... SET deleted_at = now of the rows not
+ * deleted yet, and of the @@soft_delete children their @on_delete(cascade) reaches, in one transaction
+ * (docs/schema.md, Soft delete). */
 SINEW_API int sinew_query_delete(sinew_query *q, int64_t *changed);
+/* The real DELETE of the matching rows, for a @@soft_delete model too: its live rows, and with
+ * sinew_with_deleted(q) its soft-deleted ones as well. */
+SINEW_API int sinew_query_hard_delete(sinew_query *q, int64_t *changed);
+/* A @@soft_delete model's query counts its deleted rows too (reads, count, exists, update, hard delete);
+ * SINEW_MISUSE for any other model. Relations loaded from its objects still leave deleted rows out. */
+SINEW_API int sinew_with_deleted(sinew_query *q);
 
 /* ---- row locks and claims ------------------------------------------------------------ */
 

@@ -74,8 +74,12 @@ enum {
                                         (expr) STORED); sinew never writes it and reads it back after a save */
     SINEW_FIELD_VIRTUAL  = 1u << 10, /* with GENERATED: `@generated("expr", virtual)`, computed when read
                                         (SQLite's VIRTUAL; PostgreSQL has STORED ones only) */
-    SINEW_FIELD_READONLY = 1u << 11  /* never written by sinew's inserts and updates (generated columns, and
+    SINEW_FIELD_READONLY = 1u << 11, /* never written by sinew's inserts and updates (generated columns, and
                                         opaque `@db_type` columns sinew cannot bind: see docs/schema.md) */
+    SINEW_FIELD_UPDATED_AT = 1u << 12, /* `@updated_at` (a timestamp): sinew writes the time of every insert and
+                                        update into it, one clock reading per flush or statement */
+    SINEW_FIELD_DELETED_AT = 1u << 13 /* the soft-delete column of a `@@soft_delete` model (a nullable timestamp):
+                                        NULL while the row is live, the time of its deletion after */
 };
 
 /* Validation declared in the schema (@length, @range, @pattern), checked before writes. */
@@ -178,8 +182,10 @@ enum {
     SINEW_MODEL_READONLY = 1u << 1,  /* `@@readonly`: sinew reads it (count, list, query, relations)
                                         and never writes it; the one way to have no primary key
                                         (a log table, a partitioned table as `db pull` finds them) */
-    SINEW_MODEL_VIEW = 1u << 2       /* `@@view`: a database view (or materialized view), read-only too;
+    SINEW_MODEL_VIEW = 1u << 2,      /* `@@view`: a database view (or materialized view), read-only too;
                                         sinew never creates it: its CREATE VIEW is the migration's SQL */
+    SINEW_MODEL_SOFT_DELETE = 1u << 3 /* `@@soft_delete`: a delete sets the SINEW_FIELD_DELETED_AT field instead of
+                                        removing the row, and reads leave such rows out (docs/schema.md) */
 };
 
 /*
@@ -252,6 +258,9 @@ SINEW_API const sinew_enum *sinew_schema_find_enum(const sinew_schema *schema, c
 SINEW_API int sinew_model_field_index(const sinew_model *model, const char *name);
 SINEW_API int sinew_model_column_index(const sinew_model *model, const char *column);
 SINEW_API const sinew_relation *sinew_model_find_relation(const sinew_model *model, const char *name);
+
+/* The index of the soft-delete field of a @@soft_delete model (SINEW_FIELD_DELETED_AT), or -1. */
+SINEW_API int sinew_model_soft_delete_field(const sinew_model *model);
 
 /* The index of the single auto-generated primary-key field, or -1. */
 SINEW_API int sinew_model_auto_pk(const sinew_model *model);

@@ -63,8 +63,18 @@ SINEW_API int sinew_get_by_fields(sinew_session *s, const sinew_model *model, co
  */
 SINEW_API int sinew_save(sinew_session *s, const sinew_model *model, void *obj);
 
-/* DELETE by primary key. The object stays readable until the session ends. */
+/* DELETE by primary key. The object stays readable until the session ends. A @@soft_delete model's
+ * delete is UPDATE ... SET deleted_at = now instead, and the @@soft_delete children its
+ * @on_delete(cascade) reaches follow in the same transaction (docs/schema.md, Soft delete). */
 SINEW_API int sinew_delete(sinew_session *s, const sinew_model *model, void *obj);
+/* The real DELETE of a @@soft_delete model's row (soft-deleted already or not); hooks as sinew_delete. */
+SINEW_API int sinew_hard_delete(sinew_session *s, const sinew_model *model, void *obj);
+/* Undo a soft delete: deleted_at = NULL by key (the object soft-deleted in this session, or loaded
+ * through sinew_with_deleted / sinew_get_with_deleted); the children a cascade soft-deleted stay deleted. */
+SINEW_API int sinew_restore(sinew_session *s, const sinew_model *model, void *obj);
+/* sinew_get that finds a soft-deleted row too (for a @@soft_delete model; any other: sinew_get). */
+SINEW_API int sinew_get_with_deleted(sinew_session *s, const sinew_model *model, const sinew_value *key,
+                                     size_t nkey, void **out);
 
 /* INSERT a struct the caller owns (not tracked); generated keys are written back. Fields it
  * left zero get their @default first (docs/schema.md, Defaults); zeroed again on failure. */

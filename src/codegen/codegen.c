@@ -328,7 +328,8 @@ static void flags_expr(FILE *f, unsigned fl)
         {SINEW_FIELD_INDEX, "SINEW_FIELD_INDEX"}, {SINEW_FIELD_VERSION, "SINEW_FIELD_VERSION"},
         {SINEW_FIELD_FK, "SINEW_FIELD_FK"}, {SINEW_FIELD_IMPLICIT, "SINEW_FIELD_IMPLICIT"},
         {SINEW_FIELD_DB_TYPE, "SINEW_FIELD_DB_TYPE"}, {SINEW_FIELD_GENERATED, "SINEW_FIELD_GENERATED"},
-        {SINEW_FIELD_VIRTUAL, "SINEW_FIELD_VIRTUAL"}, {SINEW_FIELD_READONLY, "SINEW_FIELD_READONLY"}};
+        {SINEW_FIELD_VIRTUAL, "SINEW_FIELD_VIRTUAL"}, {SINEW_FIELD_READONLY, "SINEW_FIELD_READONLY"},
+        {SINEW_FIELD_UPDATED_AT, "SINEW_FIELD_UPDATED_AT"}, {SINEW_FIELD_DELETED_AT, "SINEW_FIELD_DELETED_AT"}};
     int any = 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (fl & names[i].bit) {
@@ -867,10 +868,11 @@ static void emit_source(gen *g, const sinew_codegen_opts *o)
         if (m->renamed_from) fprintf(c, ", .renamed_from = "), lit(c, m->renamed_from);
         if (m->db_schema) fprintf(c, ", .db_schema = "), lit(c, m->db_schema);
         unsigned mf = m->flags & (SINEW_MODEL_JOIN | SINEW_MODEL_READONLY);
-        fprintf(c, ",\n    .flags = %s%s, .size = sizeof(%s),\n",
+        fprintf(c, ",\n    .flags = %s%s%s, .size = sizeof(%s),\n",
                 mf == (SINEW_MODEL_JOIN | SINEW_MODEL_READONLY) ? "SINEW_MODEL_JOIN | SINEW_MODEL_READONLY"
                 : mf == SINEW_MODEL_JOIN ? "SINEW_MODEL_JOIN" : mf ? "SINEW_MODEL_READONLY" : "0",
-                (m->flags & SINEW_MODEL_VIEW) ? " | SINEW_MODEL_VIEW" : "", m->name);
+                (m->flags & SINEW_MODEL_VIEW) ? " | SINEW_MODEL_VIEW" : "",
+                (m->flags & SINEW_MODEL_SOFT_DELETE) ? " | SINEW_MODEL_SOFT_DELETE" : "", m->name);
         fprintf(c, "    .fields = %s_fields, .nfields = %zu, .pk = %s_pk, .npk = %zu,\n", cn, m->nfields, cn, m->npk);
         if (m->nindexes) fprintf(c, "    .indexes = %s_indexes, .nindexes = %zu,\n", cn, m->nindexes);
         if (m->nrelations) fprintf(c, "    .relations = %s_relations, .nrelations = %zu,\n", cn, m->nrelations);

@@ -90,7 +90,7 @@ static void add_index(sn_buf *o, const sinew_dialect *dl, const sinew_model *m, 
         }
     }
     sn_buf_putc(o, ')');
-    if (ix->where) sn_buf_printf(o, " WHERE %s", ix->where);   /* the schema's SQL, as written */
+    if (ix->where && !dl->no_partial_indexes) sn_buf_printf(o, " WHERE %s", ix->where);   /* the schema's SQL; none on MariaDB */
     sn_buf_puts(o, ";\n");
 }
 

@@ -188,6 +188,9 @@ int sn_insert_copy(sinew_session *s, const sinew_model *m, sn_plan *p, void *con
     return rc;
 }
 
+static int insert_many(sinew_session *s, const sinew_model *m, sn_plan *p, void *const *objs, size_t n,
+                       uint64_t *filled);
+
 int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs, size_t n)
 {
     if (!s || !m || (n && !objs))
@@ -197,9 +200,21 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
     if (n == 0) return SINEW_OK;
     sn_plan *p;
     if ((rc = sn_plan_get(s->db, m, &p))) return rc;
-    /* the fields of the caller's structs this call gives their defaults, zeroed again if it fails */
+    /* the fields of the caller's structs this call gives their defaults or stamps, zeroed again if it fails */
     uint64_t *filled = NULL;
-    if (p->c_defaults && !(filled = sn_calloc(n, sizeof *filled))) return sn_nomem();
+    if ((p->c_defaults || p->stamped) && !(filled = sn_calloc(n, sizeof *filled))) return sn_nomem();
+    /* one clock reading for the whole call: @default(now) and @updated_at alike (stamps.c) */
+    int64_t outer_stamp = sn_stamp_begin(s);
+    rc = insert_many(s, m, p, objs, n, filled);
+    sn_stamp_end(s, outer_stamp);
+    sn_free(filled);
+    return rc;
+}
+
+static int insert_many(sinew_session *s, const sinew_model *m, sn_plan *p, void *const *objs, size_t n,
+                       uint64_t *filled)
+{
+    int rc = SINEW_OK;
     int db_omits = 0;   /* some row leaves a column to the database's default: no COPY */
     for (size_t i = 0; i < n && rc == SINEW_OK; i++) {
         if (!objs[i]) {
@@ -211,7 +226,8 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
         else if (o && o->state != SN_NEW)
             rc = sinew_error_set(SINEW_MISUSE, "sinew_insert_many: object %zu is already in the database", i);
         /* a session object has its defaults from sinew_new; a caller's struct gets them now, as sinew_insert does */
-        else if (!o && filled) rc = sn_defaults_fill_zero(&s->arena, p, objs[i], &filled[i]);
+        else if (!o && p->c_defaults) rc = sn_defaults_fill_zero(&s->arena, p, objs[i], &filled[i], s->stamp_now);
+        if (rc == SINEW_OK && p->stamped) filled[i] |= sn_stamp_insert(p, objs[i], s->stamp_now);
         if (rc == SINEW_OK) rc = sinew_validate(m, objs[i]);
         if (rc == SINEW_OK) {
             uint64_t omit = omit_mask(m, p, objs[i]);
@@ -221,7 +237,6 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
     }
     if (rc) {
         for (size_t i = 0; filled && i < n; i++) sn_defaults_unfill(m, objs[i], filled[i]);
-        sn_free(filled);
         return rc;
     }
     size_t ncols = m->nfields;
@@ -236,14 +251,12 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
     if (p->auto_pk >= 0) {
         if (!(taken = sn_malloc(n))) {
             for (size_t i = 0; filled && i < n; i++) sn_defaults_unfill(m, objs[i], filled[i]);
-            sn_free(filled);
             return sn_nomem();
         }
         for (size_t i = 0; i < n; i++) taken[i] = (unsigned char)sn_field_is_zero(&m->fields[p->auto_pk], objs[i]);
     }
     if ((rc = sinew_begin(s->db))) {
         for (size_t i = 0; filled && i < n; i++) sn_defaults_unfill(m, objs[i], filled[i]);
-        sn_free(filled);
         sn_free(taken);
         return rc;
     }
@@ -278,13 +291,11 @@ int sinew_insert_many(sinew_session *s, const sinew_model *m, void *const *objs,
                 if (f->has_offset != SINEW_NO_OFFSET) *(bool *)((char *)objs[i] + f->has_offset) = false;
             }
         for (size_t i = 0; filled && i < n; i++) sn_defaults_unfill(m, objs[i], filled[i]);
-        sn_free(filled);
         sn_free(taken);
         *sn_error_mut() = saved;
         return rc;
     }
     sn_free(taken);
-    sn_free(filled);
     for (size_t i = 0; i < n && rc == SINEW_OK; i++) {
         if (!is_session_obj(s, objs[i])) continue;
         sn_obj *o = SN_OBJ_OF(objs[i]);
@@ -311,7 +322,14 @@ int sinew_upsert_set(sinew_session *s, const sinew_model *m, void *obj, const un
     if (!m) return sinew_error_set(SINEW_MISUSE, "sinew_upsert_set: model is required");
     sinew_set *checked;
     int rc = sn_set_check(m, set, nset, 1, "sinew_upsert_set", &checked);
-    if (rc == SINEW_OK) rc = upsert(s, m, obj, conflict, nconf, checked, nset);
+    if (rc == SINEW_OK && s) {
+        /* one reading: the new row's @updated_at and the existing row's assignment alike */
+        int64_t outer = sn_stamp_begin(s);
+        rc = upsert(s, m, obj, conflict, nconf, checked, sn_stamp_sets(m, checked, nset, s->stamp_now));
+        sn_stamp_end(s, outer);
+    } else if (rc == SINEW_OK) {
+        rc = upsert(s, m, obj, conflict, nconf, checked, nset);   /* refuses the NULL session */
+    }
     sn_free(checked);
     return rc;
 }
@@ -336,13 +354,28 @@ static int upsert(sinew_session *s, const sinew_model *m, void *obj, const unsig
     /* A caller's struct gets its defaults in the fields it left zero, for the INSERT; an existing
      * row keeps its values there (a default is for a new row). A session object holds its
      * defaults from sinew_new, so all of its values are its own and written both ways. */
-    uint64_t filled = 0;
-    if (!mine) rc = sn_defaults_fill_zero(&s->arena, p, obj, &filled);
+    uint64_t filled = 0, stamped = 0;
+    int64_t now = sn_stamp_now(s);
+    if (!mine) rc = sn_defaults_fill_zero(&s->arena, p, obj, &filled, now);
+    /* @updated_at: the time of this write, the new row's and the existing one's, unless the program set
+     * it itself (a caller's struct: a value in it; a loaded object: a change since it was loaded) */
+    if (rc == SINEW_OK && p->stamped) {
+        const sn_obj *so = mine ? SN_OBJ_OF(obj) : NULL;
+        if (so && SN_SNAP(so)) {
+            uint64_t changed = 0;
+            for (size_t i = 0; i < m->nfields; i++)
+                if (sn_field_changed(&m->fields[i], obj, SN_SNAP(so))) changed |= 1ull << i;
+            stamped = sn_stamp_update(p, obj, changed, now);
+        } else {
+            stamped = sn_stamp_insert(p, obj, now);
+        }
+    }
     if (rc == SINEW_OK) rc = sinew_validate(m, obj);
     uint64_t omit = omit_mask(m, p, obj);
     if (rc == SINEW_OK && (p->checked & ~omit)) rc = sn_check_fields(m, obj, p->checked & ~omit);
     if (rc) {
         sn_defaults_unfill(m, obj, filled);
+        sn_stamp_undo(p, obj, mine ? SN_SNAP(SN_OBJ_OF(obj)) : NULL, stamped);
         return rc;
     }
     /* written: what is not left to the database; set on conflict: what is neither a conflict
@@ -369,6 +402,7 @@ static int upsert(sinew_session *s, const sinew_model *m, void *obj, const unsig
     if (b.failed) {
         sn_buf_free(&b);
         sn_defaults_unfill(m, obj, filled);
+        sn_stamp_undo(p, obj, mine ? SN_SNAP(SN_OBJ_OF(obj)) : NULL, stamped);
         return sn_nomem();
     }
     sn_exec x;
@@ -394,6 +428,7 @@ static int upsert(sinew_session *s, const sinew_model *m, void *obj, const unsig
     sn_buf_free(&b);
     if (rc) {
         sn_defaults_unfill(m, obj, filled);
+        sn_stamp_undo(p, obj, mine ? SN_SNAP(SN_OBJ_OF(obj)) : NULL, stamped);
         return rc;
     }
     if (is_session_obj(s, obj)) {

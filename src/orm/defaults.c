@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "orm.h"
 
 #define AT(obj, off, T) ((T *)((char *)(obj) + (off)))
@@ -102,23 +101,15 @@ int sn_defaults_init(sn_plan *p)
     return SINEW_OK;
 }
 
-static int64_t now_usec(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-int sn_defaults_apply(sn_arena *arena, const sn_plan *p, void *obj, uint64_t mask)
+int sn_defaults_apply(sn_arena *arena, const sn_plan *p, void *obj, uint64_t mask, int64_t now)
 {
     const sinew_model *m = p->model;
-    int64_t now = 0;
-    int have_now = 0;
+    int have_now = now != 0;   /* a bulk write's one reading, else one instant for the whole object */
     for (size_t i = 0; mask; i++, mask >>= 1) {
         if (!(mask & 1)) continue;
         const sinew_field *f = &m->fields[i];
         if (f->def.kind == SINEW_DEFAULT_NOW) {
-            if (!have_now) now = now_usec(), have_now = 1;   /* one instant for the whole object */
+            if (!have_now) now = sn_clock_usec(), have_now = 1;
             if (f->type == SINEW_DATE) {
                 int64_t d = now / 86400000000LL;
                 if (now % 86400000000LL < 0) d--;
@@ -163,14 +154,14 @@ int sn_defaults_apply(sn_arena *arena, const sn_plan *p, void *obj, uint64_t mas
     return SINEW_OK;
 }
 
-int sn_defaults_fill_zero(sn_arena *arena, const sn_plan *p, void *obj, uint64_t *filled)
+int sn_defaults_fill_zero(sn_arena *arena, const sn_plan *p, void *obj, uint64_t *filled, int64_t now)
 {
     const sinew_model *m = p->model;
     uint64_t mask = 0;
     for (size_t i = 0, c = p->c_defaults; c; i++, c >>= 1)
         if ((c & 1) && sn_field_is_zero(&m->fields[i], obj)) mask |= 1ull << i;
     *filled = mask;
-    return mask ? sn_defaults_apply(arena, p, obj, mask) : SINEW_OK;
+    return mask ? sn_defaults_apply(arena, p, obj, mask, now) : SINEW_OK;
 }
 
 void sn_defaults_unfill(const sinew_model *m, void *obj, uint64_t filled)

@@ -51,6 +51,7 @@ typedef struct sn_plan {
     uint64_t pk_mask;              /* bit i: field i is part of the primary key */
     uint64_t readonly;             /* bit i: field i is never written (SINEW_FIELD_READONLY: generated columns);
                                       inserts read it back, updates re-read it when they change the row */
+    uint64_t stamped;              /* bit i: field i is @updated_at (stamps.c) */
 } sn_plan;
 
 /* ---- the db handle ---- */
@@ -144,6 +145,7 @@ enum {
     SN_F_DELETE = 1u << 0,        /* scheduled for delete at the next flush */
     SN_F_SNAP = 1u << 1,          /* has a snapshot (persistent objects) */
     SN_F_UNMAPPED = 1u << 2,      /* inserted, not yet in the identity map (identity.c adds it on the next lookup) */
+    SN_F_GONE = 1u << 3,          /* SN_DELETED by a real DELETE (a @@soft_delete object's state says no more) */
 };
 #define SN_OBJ_MAGIC 0x534eu      /* "SN" */
 
@@ -231,6 +233,8 @@ struct sinew_session {
     struct sn_journal *journals;   /* flushes inside transactions still open */
     sn_group *owned_groups;        /* from sn_group_adopt, freed with the session */
     sn_obj *failed;                /* the object whose write failed the last flush (sinew_flush_failed) */
+    int64_t stamp_now;             /* the clock reading of the flush or bulk write running now (0: none);
+                                    * @updated_at and @default(now) of its rows take it (stamps.c) */
 };
 
 void sn_rel_session_init(sinew_session *s);
@@ -324,6 +328,9 @@ int sn_update_row(sinew_session *s, sn_obj *o);
 /* n objects' updates, pipelined where the driver can; *failed: the object whose update failed */
 int sn_update_rows(sinew_session *s, sn_obj *const *objs, size_t n, sn_obj **failed);
 int sn_delete_row(sinew_session *s, sn_obj *o);   /* DELETE by key, no hooks; object marked deleted */
+int sn_delete_row_hard(sinew_session *s, sn_obj *o);   /* the same, a @@soft_delete model's real DELETE too */
+/* soft_delete.c: a @@soft_delete object's delete (deleted_at = now, its soft cascade, the session side) */
+int sn_soft_delete_row(sinew_session *s, sn_obj *o);
 /* bulk.c: one multi-row INSERT of rows objects whose left-out fields are `omit` (the @auto key, read
  * back as RETURNING or as SQLite's consecutive rowids), rendered into b */
 typedef struct sn_chunk_sql {     /* the text of the last chunk rendered: the next of its shape reuses it */
@@ -454,11 +461,32 @@ int sn_field_is_zero(const sinew_field *f, const void *obj);
 /* ---- defaults computed by sinew (defaults.c) ---- */
 /* Parse the literal defaults of p's model into p (c_defaults, db_defaults, defvals). */
 int sn_defaults_init(sn_plan *p);
-/* Write the default of every field in mask into obj (strings into arena). */
-int sn_defaults_apply(sn_arena *arena, const sn_plan *p, void *obj, uint64_t mask);
+/* Write the default of every field in mask into obj (strings into arena); @default(now) is `now`
+ * (0: read the clock). */
+int sn_defaults_apply(sn_arena *arena, const sn_plan *p, void *obj, uint64_t mask, int64_t now);
 /* Give the zero fields of a caller's struct their defaults; *filled gets the fields written,
  * which sn_defaults_unfill zeroes again when the write fails. */
-int sn_defaults_fill_zero(sn_arena *arena, const sn_plan *p, void *obj, uint64_t *filled);
+int sn_defaults_fill_zero(sn_arena *arena, const sn_plan *p, void *obj, uint64_t *filled, int64_t now);
+
+/* ---- @updated_at (stamps.c) ---- */
+int64_t sn_clock_usec(void);           /* CLOCK_REALTIME in microseconds since 1970 UTC */
+/* the reading of the flush or bulk write running in s, else the clock now */
+int64_t sn_stamp_now(sinew_session *s);
+/* take one reading for the writes until sn_stamp_end (nested: the outer one's stays); returns what to pass it */
+int64_t sn_stamp_begin(sinew_session *s);
+void sn_stamp_end(sinew_session *s, int64_t outer);
+/* an insert: the @updated_at fields of obj left zero get now; the fields written */
+uint64_t sn_stamp_insert(const sn_plan *p, void *obj, int64_t now);
+/* an update writing `set`: the @updated_at fields not in set get now; the fields written (add them to set) */
+uint64_t sn_stamp_update(const sn_plan *p, void *obj, uint64_t set, int64_t now);
+/* put fields `bits` of obj back as they are in snap (a failed update) */
+void sn_stamp_undo(const sn_plan *p, void *obj, const void *snap, uint64_t bits);
+/* the assignments of an UPDATE: the @updated_at columns it does not assign, set to now, appended at
+ * sets[n..] (room for them is the caller's: sn_set_check reserves it); the new count */
+struct sinew_set;
+size_t sn_stamp_sets(const sinew_model *m, struct sinew_set *sets, size_t n, int64_t now);
+/* how many @updated_at fields m has */
+size_t sn_stamp_count(const sinew_model *m);
 void sn_defaults_unfill(const sinew_model *m, void *obj, uint64_t filled);
 
 /* ---- values no backend stores as given, refused before writing (values.c) ---- */

@@ -40,6 +40,9 @@ SN_NOINLINE int sn_plan_lookup(sinew_db *db, const sinew_model *m, sn_plan **out
         if (m->fields[i].def.kind != SINEW_DEFAULT_NONE) p->default_fields |= 1ull << i;
         if (m->fields[i].rules) p->has_rules = 1;
         if (m->fields[i].flags & (SINEW_FIELD_READONLY | SINEW_FIELD_GENERATED)) p->readonly |= 1ull << i;
+        else if ((m->fields[i].flags & SINEW_FIELD_UPDATED_AT) && m->fields[i].type == SINEW_TIMESTAMP &&
+                 m->fields[i].offset != SINEW_NO_OFFSET)
+            p->stamped |= 1ull << i;
     }
     for (size_t i = 0; i < m->npk; i++) p->pk_mask |= 1ull << m->pk[i];
     p->checked = sn_checked_fields(m);

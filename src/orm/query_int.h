@@ -58,6 +58,9 @@ int sn_q_read_annotations(sinew_query *q, sn_exec *x, size_t row, int first);
 sinew_value sn_cell_value(const sinew_driver *d, sinew_stmt *st, int col, sinew_type want);
 /* the statement renderers, on q's description into q->out (SINEW_NOMEM recorded) */
 int sn_q_render_select(sinew_query *q, int extra_limit);
+/* @@soft_delete: the matching rows get deleted_at = now, and so do the rows their ON DELETE CASCADE
+ * children follow, in one transaction with one clock reading (query_bulk.c) */
+int sn_q_soft_delete(sinew_query *q, int64_t *changed);
 int sn_q_render_grouped(sinew_query *q);
 /* a combined query's ORDER BY names only what its result has, and combined rows still match (fn names
  * the caller; the error is set and returned) */

@@ -162,6 +162,7 @@ int sinew_claim(sinew_query *q, size_t n, const sinew_set *set, size_t nset, sin
     sinew_set *checked;
     rc = sn_set_check(m, set, nset, 0, "sinew_claim", &checked);
     if (rc == SINEW_OK) {
+        nset = sn_stamp_sets(m, checked, nset, sn_stamp_now(q->s));   /* a claim updates the rows it takes */
         claim c = {q, n, checked, nset, out};
         rc = sinew_transaction(q->s->db, claim_tx, &c, NULL);
     }

@@ -244,10 +244,12 @@ int sn_set_check(const sinew_model *m, const sinew_set *in, size_t n, int upsert
 {
     *outp = NULL;
     size_t room = case_room(in, n);
-    /* the whens follow the sets; each when holds a set, so sinew_set alignment serves them too */
-    sinew_set *out = sn_calloc(1, n * sizeof *out + room * sizeof(sinew_when));
+    /* the whens follow the sets and the room for the @updated_at assignments (sn_stamp_sets); each when
+     * holds a set, so sinew_set alignment serves them too */
+    size_t nsets = n + sn_stamp_count(m);
+    sinew_set *out = sn_calloc(1, nsets * sizeof *out + room * sizeof(sinew_when));
     if (!out) return sn_nomem();
-    sinew_when *spare = (sinew_when *)(void *)(out + n);
+    sinew_when *spare = (sinew_when *)(void *)(out + nsets);
     int rc = SINEW_OK;
     for (size_t i = 0; i < n && rc == SINEW_OK; i++) {
         const sinew_set *a = &in[i];

@@ -226,7 +226,7 @@ SN_HOT int sinew_new(sinew_session *s, const sinew_model *m, void **out)
     /* the object holds its defaults from the start: what the program assigns afterwards wins (defaults.c) */
     sn_plan *p;
     if (m->npk && sn_plan_get(s->db, m, &p) == SINEW_OK && SN_UNLIKELY(p->c_defaults) &&
-        (rc = sn_defaults_apply(&s->arena, p, SN_DATA_OF(o), p->c_defaults))) {
+        (rc = sn_defaults_apply(&s->arena, p, SN_DATA_OF(o), p->c_defaults, 0))) {
         o->state = SN_DETACHED;   /* never handed out: the unit of work must not insert it */
         return rc;
     }
@@ -403,10 +403,12 @@ SN_HOT int sinew_get(sinew_session *s, const sinew_model *m, const sinew_value *
         if ((rc = key_type_ok(m, &m->fields[m->pk[i]], &key[i], "sinew_get"))) return rc;
     sn_obj *o = sn_identity_find(s, m, key);
     if (o) {
-        if (o->state == SN_DELETED) {
+        int soft = SN_UNLIKELY(m->flags & SINEW_MODEL_SOFT_DELETE) ? sinew_model_soft_delete_field(m) : -1;
+        if (o->state == SN_DELETED || (soft >= 0 && sn_field_has_value(&m->fields[soft], SN_DATA_OF(o)))) {
             char k[256];
             describe_key(k, sizeof k, m, m->pk, m->npk, key);
-            return sinew_error_set(SINEW_NOTFOUND, "no %s with %s (deleted in this session)", m->name, k);
+            return sinew_error_set(SINEW_NOTFOUND, "no %s with %s (deleted%s)", m->name, k,
+                                   o->state == SN_DELETED ? " in this session" : "; sinew_get_with_deleted reads it");
         }
         *out = SN_DATA_OF(o);
         return SINEW_OK;
@@ -414,6 +416,37 @@ SN_HOT int sinew_get(sinew_session *s, const sinew_model *m, const sinew_value *
     sn_plan *p;
     if ((rc = sn_plan_get(s->db, m, &p))) return rc;
     return load_one(s, m, p->select_pk, 1, m->pk, m->npk, key, out);
+}
+
+int sinew_get_with_deleted(sinew_session *s, const sinew_model *m, const sinew_value *key, size_t nkey, void **out)
+{
+    if (!s || !out || !key)
+        return sinew_error_set(SINEW_MISUSE, "sinew_get_with_deleted: session, key and out must not be NULL");
+    *out = NULL;
+    int rc = check_model(m, "sinew_get_with_deleted");
+    if (!rc) rc = check_keyed(m, "sinew_get_with_deleted");
+    if (rc) return rc;
+    if (sinew_model_soft_delete_field(m) < 0) return sinew_get(s, m, key, nkey, out);
+    if (nkey != m->npk || m->npk > SN_MAX_KEY)
+        return sinew_error_set(SINEW_MISUSE, "sinew_get_with_deleted: %s has %zu key field(s), %zu value(s) given",
+                               m->name, m->npk, nkey);
+    for (size_t i = 0; i < nkey; i++)
+        if ((rc = key_type_ok(m, &m->fields[m->pk[i]], &key[i], "sinew_get_with_deleted"))) return rc;
+    sn_obj *o = sn_identity_find(s, m, key);
+    if (o && o->state != SN_DELETED) {
+        *out = SN_DATA_OF(o);
+        return SINEW_OK;
+    }
+    sn_buf b;
+    sn_buf_init(&b);
+    sn_sql_select_where_any(&b, s->db->dialect, m, m->pk, m->npk);
+    if (b.failed) {
+        sn_buf_free(&b);
+        return sn_nomem();
+    }
+    rc = load_one(s, m, sn_buf_cstr(&b), 0, m->pk, m->npk, key, out);
+    sn_buf_free(&b);
+    return rc;
 }
 
 int sinew_get_by(sinew_session *s, const sinew_model *m, unsigned field, const sinew_value *value, void **out)
@@ -498,10 +531,14 @@ SN_HOT SN_NOINLINE int sn_insert_row(sinew_session *s, const sinew_model *m, voi
         if (((candidates >> i) & 1) && sn_field_is_zero(&m->fields[i], obj)) omit |= 1ull << i;
     omit |= p->readonly;   /* never written (generated columns): read back through RETURNING */
     if (SN_UNLIKELY(p->checked & ~omit) && (rc = sn_check_fields(m, obj, p->checked & ~omit))) return rc;
+    /* @updated_at left zero: the time of this insert (of the flush it is part of) */
+    uint64_t stamped = SN_UNLIKELY(p->stamped) ? sn_stamp_insert(p, obj, sn_stamp_now(s)) : 0;
     const sn_insert_variant *v;
-    if (SN_UNLIKELY(rc = sn_plan_insert(s->db, p, omit, &v))) return rc;
     sn_exec x;
-    if (SN_UNLIKELY(rc = sn_exec_start_plan(&x, s->db, v->sql))) return rc;
+    if (SN_UNLIKELY(rc = sn_plan_insert(s->db, p, omit, &v)) || SN_UNLIKELY(rc = sn_exec_start_plan(&x, s->db, v->sql))) {
+        if (stamped) sn_stamp_undo(p, obj, NULL, stamped);
+        return rc;
+    }
     int param = 0;
     rc = bind_fields(&x, m, obj, all_fields(m) & ~omit, &param);
     if (rc == SINEW_OK) {
@@ -529,6 +566,7 @@ SN_HOT SN_NOINLINE int sn_insert_row(sinew_session *s, const sinew_model *m, voi
         }
     }
     sn_exec_end(&x);
+    if (SN_UNLIKELY(rc && stamped)) sn_stamp_undo(p, obj, NULL, stamped);   /* nothing written: as it came */
     return rc;
 }
 
@@ -568,6 +606,9 @@ SN_HOT SN_NOINLINE int sn_update_row(sinew_session *s, sn_obj *o)
         return sn_absent_refused(o, o->rel->absent & set, "sinew_save",
                                  "writing it would replace the stored value with one never read");
     if (SN_UNLIKELY(p->checked & set) && (rc = sn_check_fields(m, obj, p->checked & set))) return rc;
+    /* @updated_at the program did not set itself: the time of this update (of the flush it is part of) */
+    uint64_t stamped = SN_UNLIKELY(p->stamped) ? sn_stamp_update(p, obj, set, sn_stamp_now(s)) : 0;
+    set |= stamped;
     int vf = p->version_field;
     if (SN_UNLIKELY(vf >= 0)) {
         /* optimistic lock: bump the version, and only where it is still the one we read */
@@ -579,9 +620,13 @@ SN_HOT SN_NOINLINE int sn_update_row(sinew_session *s, sn_obj *o)
         else *(int64_t *)slot = *(const int64_t *)old + 1;
     }
     const char *sql;
-    if (SN_UNLIKELY(rc = sn_plan_update(s->db, p, set, &sql))) return rc;
     sn_exec x;
-    if (SN_UNLIKELY(rc = sn_exec_start_plan(&x, s->db, sql))) return rc;
+    if (SN_UNLIKELY(rc = sn_plan_update(s->db, p, set, &sql)) || SN_UNLIKELY(rc = sn_exec_start_plan(&x, s->db, sql))) {
+        if (stamped) sn_stamp_undo(p, obj, SN_SNAP(o), stamped);
+        if (vf >= 0) memcpy((char *)obj + m->fields[vf].offset, (char *)SN_SNAP(o) + m->fields[vf].offset,
+                            m->fields[vf].type == SINEW_INT32 ? 4 : 8);
+        return rc;
+    }
     int param = 0;
     rc = bind_fields(&x, m, obj, set, &param);
     for (size_t i = 0; i < m->npk && rc == SINEW_OK; i++) rc = sn_bind_field(&x, param++, &m->fields[m->pk[i]], SN_SNAP(o));
@@ -603,6 +648,7 @@ SN_HOT SN_NOINLINE int sn_update_row(sinew_session *s, sn_obj *o)
             rc = sinew_error_set(SINEW_NOTFOUND, "%s to update no longer exists in %s", m->name, m->table);
     }
     if (SN_UNLIKELY(rc)) {
+        if (stamped) sn_stamp_undo(p, obj, SN_SNAP(o), stamped);
         if (vf >= 0) memcpy((char *)obj + m->fields[vf].offset, (char *)SN_SNAP(o) + m->fields[vf].offset,
                             m->fields[vf].type == SINEW_INT32 ? 4 : 8);
         return rc;
@@ -634,8 +680,9 @@ typedef struct pipe_item {
     int h;                             /* its statement among the open ones */
 } pipe_item;
 
-/* the columns o changes, with the @version field when there is one (0: nothing changed); SINEW_* in *rc */
-static uint64_t update_set(const sn_plan *p, sn_obj *o, int *rc)
+/* the columns o changes, with the @version field when there is one and the @updated_at ones it stamps
+ * (0: nothing changed); SINEW_* in *rc */
+static uint64_t update_set(sinew_session *s, const sn_plan *p, sn_obj *o, int *rc)
 {
     const sinew_model *m = o->model;
     void *obj = SN_DATA_OF(o);
@@ -645,6 +692,7 @@ static uint64_t update_set(const sn_plan *p, sn_obj *o, int *rc)
         if (sn_field_changed(&m->fields[i], obj, SN_SNAP(o))) set |= 1ull << i;
     if (!set) return 0;
     if ((p->checked & set) && (*rc = sn_check_fields(m, obj, p->checked & set))) return 0;
+    if (p->stamped) set |= sn_stamp_update(p, obj, set, sn_stamp_now(s));   /* the flush's journal undoes it */
     return p->version_field >= 0 ? set | 1ull << p->version_field : set;
 }
 
@@ -699,7 +747,7 @@ int sn_update_rows(sinew_session *s, sn_obj *const *objs, size_t n, sn_obj **fai
             sn_obj *o = objs[at];
             sn_plan *p;
             if ((rc = sn_plan_get(s->db, o->model, &p))) break;
-            uint64_t set = update_set(p, o, &rc);
+            uint64_t set = update_set(s, p, o, &rc);
             if (rc) {
                 *failed = o;
                 break;
@@ -810,7 +858,7 @@ int sinew_insert(sinew_session *s, const sinew_model *m, void *obj)
     if ((rc = sn_plan_get(s->db, m, &p))) return rc;
     /* the caller's struct: a field left zero gets its default, then is validated as written */
     uint64_t filled = 0;
-    if (!(rc = sn_defaults_fill_zero(&s->arena, p, obj, &filled)) && !(rc = sinew_validate(m, obj)))
+    if (!(rc = sn_defaults_fill_zero(&s->arena, p, obj, &filled, 0)) && !(rc = sinew_validate(m, obj)))
         rc = sn_insert_row(s, m, obj, &s->arena);
     if (rc) {
         sn_defaults_unfill(m, obj, filled);   /* nothing was written: the struct as it came */
@@ -820,6 +868,13 @@ int sinew_insert(sinew_session *s, const sinew_model *m, void *obj)
 }
 
 int sn_delete_row(sinew_session *s, sn_obj *o)
+{
+    if (SN_UNLIKELY(o->model->flags & SINEW_MODEL_SOFT_DELETE) && sinew_model_soft_delete_field(o->model) >= 0)
+        return sn_soft_delete_row(s, o);
+    return sn_delete_row_hard(s, o);
+}
+
+int sn_delete_row_hard(sinew_session *s, sn_obj *o)
 {
     const sinew_model *m = o->model;
     sn_plan *p;
@@ -840,6 +895,7 @@ int sn_delete_row(sinew_session *s, sn_obj *o)
     int64_t n = s->db->drv->changes(s->db->conn);
     sn_identity_remove(s, o);
     o->state = SN_DELETED;
+    o->flags |= SN_F_GONE;
     if (n == 0) return sinew_error_set(SINEW_NOTFOUND, "%s to delete no longer exists in %s", m->name, m->table);
     sn_session_after_delete(s, o);
     return SINEW_OK;

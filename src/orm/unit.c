@@ -441,6 +441,11 @@ static int delete_level(sinew_session *s, sn_journal *j, size_t base, sn_obj **d
     int rc = SINEW_OK, sp = 0, batch_failed = 0;
     for (size_t a = 0; a < n && rc == SINEW_OK; a++) {
         if (used[a]) continue;
+        if (dels[ready[a]]->model->flags & SINEW_MODEL_SOFT_DELETE) {   /* an UPDATE by key, with its cascade */
+            used[a] = 1;
+            rc = delete_one(s, dels[ready[a]]);
+            continue;
+        }
         size_t g = gather(dels, ready, n, a, used, group, s, 0);
         if (g < 2) {
             rc = delete_one(s, group[0]);
@@ -454,6 +459,7 @@ static int delete_level(sinew_session *s, sn_journal *j, size_t base, sn_obj **d
         for (size_t k = 0; k < g && rc == SINEW_OK; k++) {
             sn_identity_remove(s, group[k]);
             group[k]->state = SN_DELETED;
+            group[k]->flags |= SN_F_GONE;
             sn_session_after_delete(s, group[k]);
         }
     }
@@ -629,7 +635,10 @@ int sinew_session_flush(sinew_session *s)
         journal_free(j);
         return rc;
     }
+    /* one clock reading for every @updated_at the flush writes (stamps.c) */
+    int64_t outer_stamp = sn_stamp_begin(s);
     rc = flush_body(s, j);
+    sn_stamp_end(s, outer_stamp);
     if (rc == SINEW_OK) {
         rc = sinew_commit(s->db);   /* COMMIT, or RELEASE of the savepoint inside the caller's transaction */
         if (rc == SINEW_OK) {
@@ -699,6 +708,7 @@ void sn_session_after_delete(sinew_session *s, sn_obj *deleted)
             if (rel->on_delete == SINEW_FK_CASCADE) {
                 sn_identity_remove(s, o);
                 o->state = SN_DELETED;
+                o->flags |= SN_F_GONE;
                 sn_session_after_delete(s, o);
                 break;
             }

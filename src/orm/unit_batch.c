@@ -154,6 +154,8 @@ int sn_batch_insert(sinew_session *s, sn_obj *const *objs, size_t n)
     void **data = sn_malloc(n * sizeof *data);
     if (!data) return sn_nomem();
     for (size_t i = 0; i < n; i++) data[i] = SN_DATA_OF(objs[i]);
+    /* @updated_at left zero: the flush's time (the journal undoes it if the flush fails) */
+    for (size_t i = 0; i < n && p->stamped; i++) sn_stamp_insert(p, data[i], sn_stamp_now(s));
     for (size_t i = 0; i < n && rc == SINEW_OK && p->checked; i++) {
         uint64_t omit = left_out(p, m, data[i]);
         if (p->checked & ~omit) rc = sn_check_fields(m, data[i], p->checked & ~omit);

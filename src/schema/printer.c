@@ -111,6 +111,7 @@ static void field_line(sn_buf *b, const sinew_model *m, const sinew_field *f, in
     if (f->flags & SINEW_FIELD_UNIQUE) sn_buf_puts(b, " @unique");
     if (f->flags & SINEW_FIELD_INDEX) sn_buf_puts(b, " @index");
     if (f->flags & SINEW_FIELD_VERSION) sn_buf_puts(b, " @version");
+    if (f->flags & SINEW_FIELD_UPDATED_AT) sn_buf_puts(b, " @updated_at");
     if (f->def.kind == SINEW_DEFAULT_NOW) sn_buf_puts(b, " @default(now)");
     else if (f->def.kind == SINEW_DEFAULT_UUID) sn_buf_puts(b, " @default(uuid)");
     else if (f->def.kind == SINEW_DEFAULT_VALUE && f->def.value) sn_buf_printf(b, " @default(%s)", f->def.value);
@@ -168,6 +169,21 @@ static void default_index_name(char *want, size_t cap, const sinew_model *m, con
     for (size_t k = 0; k < ix->nfields && nl < cap; k++)
         nl += (size_t)snprintf(want + nl, cap - nl, "_%s", m->fields[ix->fields[k]].column);
     if (nl < cap) snprintf(want + nl, cap - nl, "%s", ix->unique ? "_key" : "_idx");
+}
+
+/* a unique index of a @@soft_delete model whose predicate is the one the resolver gives it ("col" IS NULL):
+ * written as plain @@unique([..]), as the schema had it */
+static int soft_predicate(const sinew_model *m, const sinew_index *ix)
+{
+    int f = sinew_model_soft_delete_field(m);
+    if (f < 0 || !ix->unique || !ix->where) return 0;
+    const char *w = ix->where, *c = m->fields[f].column;
+    if (*w++ != '"') return 0;
+    for (; *c; c++, w++) {
+        if (*c == '"' && *w++ != '"') return 0;
+        if (*w != *c) return 0;
+    }
+    return !strcmp(w, "\" IS NULL");
 }
 
 static int automatic_index(const sinew_model *m, size_t x)
@@ -367,6 +383,15 @@ static void model_text(sn_buf *b, const sinew_model *m, const sn_comment_map *c)
         sn_buf_puts(b, ")\n");
         trailing(c, b, key);
     }
+    int soft = sinew_model_soft_delete_field(m);
+    if (soft >= 0) {
+        sn_buf_puts(b, extra++ ? "" : "\n");
+        key_of(key, sizeof key, "a", m->name, "soft_delete");
+        if (c) sn_comments_leading(c, b, key, "  ");
+        if (!strcmp(m->fields[soft].name, "deleted_at")) sn_buf_puts(b, "  @@soft_delete\n");
+        else sn_buf_printf(b, "  @@soft_delete(%s)\n", m->fields[soft].name);
+        trailing(c, b, key);
+    }
     if (m->flags & SINEW_MODEL_READONLY) {
         int view = (m->flags & SINEW_MODEL_VIEW) != 0;
         sn_buf_puts(b, extra++ ? "" : "\n");
@@ -425,7 +450,7 @@ static void model_text(sn_buf *b, const sinew_model *m, const sn_comment_map *c)
             sn_buf_puts(b, ", name: ");
             str_lit(b, m->indexes[i].name);
         }
-        if (m->indexes[i].where) {
+        if (m->indexes[i].where && !soft_predicate(m, &m->indexes[i])) {
             sn_buf_puts(b, ", where: ");
             str_lit(b, m->indexes[i].where);
         }

@@ -14,7 +14,8 @@
 #include "resolve.h"
 
 static const char *const model_attrs[] = {"map", "id", "unique", "index", "renamed_from", "readonly", "distribute",
-                                          "reference", "check", "view", "schema", NULL};
+                                          "reference", "check", "view", "schema", "soft_delete",
+                                          NULL};
 
 /*
  * @@schema("name"): the PostgreSQL schema (MariaDB database) of the table. The name reaches SQL
@@ -148,6 +149,14 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
                     sn_rs_err(&r, at->line, at->col, "%s has @@%s already: a table is distributed one way",
                               m->name, m->dist_attr->name);
                 else m->dist_attr = at;
+            } else if (!strcmp(at->name, "soft_delete")) {
+                /* @@soft_delete / @@soft_delete(gone_at): the field is checked once the fields are in */
+                if (m->soft_attr) sn_rs_err(&r, at->line, at->col, "@@soft_delete is given twice on %s; write it once",
+                                            m->name);
+                else if (at->nargs > 1 || (at->nargs == 1 && (at->args[0].kind != ARG_IDENT || at->args[0].label)))
+                    sn_rs_err(&r, at->line, at->col, "@@soft_delete takes at most the name of its field: "
+                              "@@soft_delete or @@soft_delete(deleted_at)");
+                else m->soft_attr = at;
             } else if (!strcmp(at->name, "readonly")) {
                 if (at->nargs) sn_rs_err(&r, at->line, at->col, "@@readonly takes no arguments");
                 m->flags |= SINEW_MODEL_READONLY;
@@ -196,6 +205,48 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
                 sn_rs_err(&r, f->type_line, f->type_col, "unknown type '%s'%s", f->type, sn_rs_suggest(&r, f->type, NULL));
                 r.m[mi].broken = 1;
             }
+        }
+    }
+    /* @@soft_delete: its field is a nullable timestamp of the model, and the model is one sinew writes */
+    for (size_t mi = 0; mi < r.nm; mi++) {
+        rmodel *m = &r.m[mi];
+        const ast_attr *at = m->soft_attr;
+        if (!at || m->broken) continue;
+        const char *fn = at->nargs ? at->args[0].text : "deleted_at";
+        int fi = sn_nameidx_get(&m->fidx, fn);
+        if (m->flags & SINEW_MODEL_READONLY)
+            sn_rs_err(&r, at->line, at->col, "@@soft_delete on %s, which is @@%s: sinew never deletes its rows",
+                      m->name, (m->flags & SINEW_MODEL_VIEW) ? "view" : "readonly");
+        else if (fi < 0)
+            sn_rs_err(&r, at->line, at->col, "@@soft_delete needs the field '%s' in %s: add `%s timestamp?`%s", fn,
+                      m->name, fn, at->nargs ? "" : ", or name another with @@soft_delete(field)");
+        else if (m->f[fi].f.type != SINEW_TIMESTAMP || !(m->f[fi].f.flags & SINEW_FIELD_NULLABLE) ||
+                 (m->f[fi].f.flags & (SINEW_FIELD_PK | SINEW_FIELD_GENERATED | SINEW_FIELD_UPDATED_AT)))
+            sn_rs_err(&r, at->line, at->col, "@@soft_delete: '%s' must be a nullable timestamp that nothing else "
+                      "writes (`%s timestamp?`, no @id, @generated or @updated_at)", fn, fn);
+        else {
+            m->f[fi].f.flags |= SINEW_FIELD_DELETED_AT;
+            m->flags |= SINEW_MODEL_SOFT_DELETE;
+            /* unique among the live rows: a deleted row keeps its values without blocking a new one. The
+             * column in double quotes (SQLite and PostgreSQL, the backends with partial indexes) */
+            sn_buf q;
+            sn_buf_init(&q);
+            sn_buf_putc(&q, '"');
+            for (const char *c = m->f[fi].f.column; *c; c++) {
+                if (*c == '"') sn_buf_putc(&q, '"');
+                sn_buf_putc(&q, *c);
+            }
+            sn_buf_puts(&q, "\" IS NULL");
+            m->soft_pred = q.failed ? NULL : sn_arena_strdup(a, sn_buf_cstr(&q));
+            sn_buf_free(&q);
+            if (!m->soft_pred) return 1;
+            /* a column constraint cannot be partial: the unique key is @@unique's, which sinew makes so */
+            for (size_t k = 0; k < m->nf; k++)
+                if ((m->f[k].f.flags & SINEW_FIELD_UNIQUE) && m->f[k].implicit_of < 0)
+                    sn_rs_err(&r, m->f[k].f.loc.line, m->f[k].f.loc.col, "@unique on '%s' of %s, which is "
+                              "@@soft_delete: write @@unique([%s]) instead, which sinew makes unique among the rows "
+                              "not deleted (a partial index WHERE %s)", m->f[k].f.name, m->name, m->f[k].f.name,
+                              m->soft_pred);
         }
     }
     /* every later check runs too (all independent errors in one run); the

@@ -77,6 +77,8 @@ typedef struct rmodel {
     int pk_state;             /* 0 todo, 1 in progress, 2 done */
     const ast_attr *id_attr;
     const ast_attr *dist_attr;    /* @@distribute or @@reference */
+    const ast_attr *soft_attr;    /* @@soft_delete */
+    const char *soft_pred;        /* its "deleted_at IS NULL": the predicate of the model's unique indexes */
     const char *pk_name;      /* @id(name:) / @@id([..], name:) */
     sinew_check *checks;      /* @@check */
     size_t nchecks;

@@ -108,7 +108,7 @@ static void set_default(R *r, pfield *pf, const ast_attr *a)
 /* ---- fields and relations from the syntax tree ---- */
 
 static const char *const field_attrs[] = {"id", "auto", "unique", "index", "default", "map", "check", "version", "db_type",
-                                          "renamed_from", "length", "range", "pattern", "generated", NULL};
+                                          "renamed_from", "length", "range", "pattern", "generated", "updated_at", NULL};
 static const char *const rel_attrs[] = {"on_delete", "on_update", "fk", "inverse", "through", "map", "unique",
                                         "index", "relation", "no_index", "references", NULL};
 
@@ -134,7 +134,7 @@ void sn_rs_scalar_field(R *r, rmodel *m, const ast_field *af, int order, sinew_t
             "type (use json, or a related model)", af->type, af->type);
         return;
     }
-    const ast_attr *def = NULL;
+    const ast_attr *def = NULL, *stamp = NULL;
     for (size_t i = 0; i < af->nattrs; i++) {
         const ast_attr *a = &af->attrs[i];
         const char *n = a->name;
@@ -159,6 +159,11 @@ void sn_rs_scalar_field(R *r, rmodel *m, const ast_field *af, int order, sinew_t
         else if (!strcmp(n, "unique")) f->flags |= SINEW_FIELD_UNIQUE;
         else if (!strcmp(n, "index")) f->flags |= SINEW_FIELD_INDEX;
         else if (!strcmp(n, "version")) f->flags |= SINEW_FIELD_VERSION;
+        else if (!strcmp(n, "updated_at")) {
+            if (stamp) sn_rs_err(r, a->line, a->col, "@updated_at is given twice on '%s'; write it once", af->name);
+            stamp = a;
+            f->flags |= SINEW_FIELD_UPDATED_AT;
+        }
         else if (!strcmp(n, "default")) def = a;
         else if (!strcmp(n, "generated")) {
             /* @generated("price * qty") / @generated("...", virtual): computed by the database, never written */
@@ -240,13 +245,24 @@ void sn_rs_scalar_field(R *r, rmodel *m, const ast_field *af, int order, sinew_t
             }
         }
         if (a->has_parens && a->nargs > !strcmp(n, "id") && (!strcmp(n, "id") || !strcmp(n, "auto") || !strcmp(n, "unique") ||
-                                          !strcmp(n, "index") || !strcmp(n, "version")))
+                                          !strcmp(n, "index") || !strcmp(n, "version") || !strcmp(n, "updated_at")))
             sn_rs_err(r, a->line, a->col, "@%s takes no arguments", n);
     }
-    if ((f->flags & SINEW_FIELD_AUTO) && (!(f->flags & SINEW_FIELD_PK) || (t != SINEW_INT32 && t != SINEW_INT64)))
+
+    /* @updated_at: sinew writes the clock into it on every insert and update, so it must be a timestamp
+     * that nothing else writes (the database for @auto and @generated, the lock counter for @version);
+     * said once, at the attribute, instead of the other attribute's own complaint about the type */
+    if (stamp && (f->flags & (SINEW_FIELD_AUTO | SINEW_FIELD_VERSION | SINEW_FIELD_GENERATED | SINEW_FIELD_PK)))
+        sn_rs_err(r, stamp->line, stamp->col, "@updated_at cannot go with %s on '%s': sinew writes the time of "
+            "every save into it; drop one of them", (f->flags & SINEW_FIELD_AUTO) ? "@auto" :
+            (f->flags & SINEW_FIELD_VERSION) ? "@version" : (f->flags & SINEW_FIELD_GENERATED) ? "@generated" : "@id",
+            af->name);
+    else if (stamp && t != SINEW_TIMESTAMP)
+        sn_rs_err(r, stamp->line, stamp->col, "@updated_at needs a timestamp field; '%s' is %s", af->name, af->type);
+    else if ((f->flags & SINEW_FIELD_AUTO) && (!(f->flags & SINEW_FIELD_PK) || (t != SINEW_INT32 && t != SINEW_INT64)))
         sn_rs_err(r, af->line, af->col, "@auto needs an integer @id field (int32 or int64); '%s' is %s%s", af->name, af->type,
             (f->flags & SINEW_FIELD_PK) ? "" : " and not @id");
-    if ((f->flags & SINEW_FIELD_VERSION) && t != SINEW_INT32 && t != SINEW_INT64)
+    if (!stamp && (f->flags & SINEW_FIELD_VERSION) && t != SINEW_INT32 && t != SINEW_INT64)
         sn_rs_err(r, af->line, af->col, "@version needs an int32 or int64 field; '%s' is %s", af->name, af->type);
     if ((f->flags & SINEW_FIELD_PK) && (f->flags & SINEW_FIELD_NULLABLE))
         sn_rs_err(r, af->line, af->col, "the key field '%s' cannot be optional: drop the '?'", af->name);

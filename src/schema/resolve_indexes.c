@@ -92,6 +92,7 @@ int sn_rs_build_indexes(R *r, rmodel *rm)
                 if (!strcmp(a->args[j].label, "name")) ix[k].name = a->args[j].text;
                 else if (!strcmp(a->args[j].label, "where")) ix[k].where = a->args[j].text;
             }
+        if (uniq && !ix[k].where) ix[k].where = rm->soft_pred;   /* @@soft_delete: unique among live rows */
         if (!ix[k].name && !(ix[k].name = index_name(r, m, fs, nf, uniq))) return SINEW_NOMEM;
         ix[k].fields = fs;
         ix[k].nfields = nf;

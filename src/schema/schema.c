@@ -77,6 +77,14 @@ const sinew_relation *sinew_model_find_relation(const sinew_model *m, const char
     return NULL;
 }
 
+int sinew_model_soft_delete_field(const sinew_model *m)
+{
+    if (!m || !(m->flags & SINEW_MODEL_SOFT_DELETE)) return -1;
+    for (size_t i = 0; i < m->nfields; i++)
+        if ((m->fields[i].flags & SINEW_FIELD_DELETED_AT) && m->fields[i].type == SINEW_TIMESTAMP) return (int)i;
+    return -1;
+}
+
 int sinew_model_auto_pk(const sinew_model *m)
 {
     if (!m || m->npk != 1) return -1;

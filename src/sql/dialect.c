@@ -395,4 +395,5 @@ const sinew_dialect sn_dialect_mariadb = {
     .create_schema = "CREATE DATABASE IF NOT EXISTS ",   /* a MariaDB schema is a database */
     .migrations_exist_query = "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
                               "AND TABLE_NAME = 'sinew_migrations'",
+    .no_partial_indexes = 1,              /* no CREATE INDEX ... WHERE */
 };

@@ -102,6 +102,9 @@ void sn_sql_select_all(sn_buf *out, const sinew_dialect *d, const sinew_model *m
 /* SELECT ... FROM t WHERE f1 = ? AND f2 = ? (fields by index) */
 void sn_sql_select_where(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
                          const unsigned *fields, size_t nfields);
+/* the same without leaving out the soft-deleted rows of a @@soft_delete model (sinew_get_with_deleted) */
+void sn_sql_select_where_any(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
+                             const unsigned *fields, size_t nfields);
 /* INSERT INTO t (cols where include[i]) VALUES (...) [RETURNING cols where returning[i]] */
 void sn_sql_insert(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
                    const unsigned char *include, const unsigned char *returning);

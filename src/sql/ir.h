@@ -156,6 +156,9 @@ typedef struct sn_select {
     size_t vfilter_col;
     sinew_op vfilter_op;
     sinew_value vfilter_v;
+    int with_deleted;         /* a @@soft_delete model's deleted rows count too (sinew_with_deleted); otherwise
+                               * every statement over the rows of s, and every join to such a model, leaves
+                               * them out */
     sinew_lock_mode lock;     /* FOR UPDATE / FOR SHARE OF t0 (object SELECTs only), or SINEW_LOCK_NONE */
     sinew_lock_wait lock_wait;
 } sn_select;

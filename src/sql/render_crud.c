@@ -37,8 +37,27 @@ static void where_fields(sn_buf *out, const sinew_dialect *d, const sinew_model 
     }
 }
 
+/* " AND <deleted_at> IS NULL" for a @@soft_delete model: its reads see the rows not deleted */
+static void and_live(sn_buf *out, const sinew_dialect *d, const sinew_model *m)
+{
+    int soft = sinew_model_soft_delete_field(m);
+    if (soft < 0) return;
+    sn_buf_puts(out, " AND ");
+    sn_sql_ident(out, d, m->fields[soft].column);
+    sn_buf_puts(out, " IS NULL");
+}
+
 void sn_sql_select_where(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
                          const unsigned *fields, size_t nfields)
+{
+    int p = 1;
+    sn_sql_select_all(out, d, m);
+    where_fields(out, d, m, fields, nfields, &p);
+    and_live(out, d, m);
+}
+
+void sn_sql_select_where_any(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
+                             const unsigned *fields, size_t nfields)
 {
     int p = 1;
     sn_sql_select_all(out, d, m);
@@ -94,4 +113,10 @@ void sn_sql_count(sn_buf *out, const sinew_dialect *d, const sinew_model *m)
 {
     sn_buf_puts(out, "SELECT COUNT(*) FROM ");
     sn_sql_table(out, d, m);
+    int soft = sinew_model_soft_delete_field(m);
+    if (soft >= 0) {
+        sn_buf_puts(out, " WHERE ");
+        sn_sql_ident(out, d, m->fields[soft].column);
+        sn_buf_puts(out, " IS NULL");
+    }
 }

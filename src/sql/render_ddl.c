@@ -277,7 +277,8 @@ int sn_sql_create_index_at(sn_buf *out, const sinew_dialect *d, const sinew_mode
         sn_buf_puts(out, " (");
         index_columns(out, d, m, ix->fields, ix->nfields);
         sn_buf_putc(out, ')');
-        if (ix->where) sn_buf_printf(out, " WHERE %s", ix->where);   /* the schema's SQL, as written */
+        /* the schema's SQL, as written; a backend without partial indexes indexes every row */
+        if (ix->where && !d->no_partial_indexes) sn_buf_printf(out, " WHERE %s", ix->where);
         sn_buf_puts(out, ";\n");
         return 1;
     }

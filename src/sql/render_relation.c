@@ -72,6 +72,12 @@ int sn_sql_relation_select(sn_buf *b, const sinew_dialect *d, const sinew_relati
         sn_buf_puts(b, " WHERE ");
         key_in(b, d, "t0", t, rel->remote, nk, nkeys);
     }
+    int soft = sinew_model_soft_delete_field(t);
+    if (soft >= 0) {   /* @@soft_delete: a relation loads the rows not deleted */
+        sn_buf_puts(b, " AND t0.");
+        sn_sql_ident(b, d, t->fields[soft].column);
+        sn_buf_puts(b, " IS NULL");
+    }
     if (!is_to_one(rel)) {
         /* A stable order for to-many lists: by parent key, then primary key.
          * Each list comes out in key order, and leading with the foreign key

@@ -90,6 +90,16 @@ static void json_template(rctx *r, const char *t, const sinew_col *c, int alias,
     }
 }
 
+/* " AND t<alias>.<deleted_at> IS NULL" when m is @@soft_delete: a join or subquery sees its live rows */
+static void and_live(rctx *r, const sinew_model *m, int alias)
+{
+    int soft = sinew_model_soft_delete_field(m);
+    if (soft < 0) return;
+    sn_buf_puts(r->b, " AND ");
+    alias_col(r, alias, m->fields[soft].column);
+    sn_buf_puts(r->b, " IS NULL");
+}
+
 static void col(rctx *r, const sinew_col *c, int alias)
 {
     const sinew_field *f = &c->model->fields[c->field];
@@ -162,6 +172,7 @@ static void correlated(rctx *r, const sinew_relation *rel, const sinew_model *ow
         sn_buf_printf(r->b, " AS t%d WHERE ", sub);
         join_on(r, outer, owner, rel->local, sub, rel->target, rel->remote, rel->nkeys);
     }
+    and_live(r, rel->target, sub);
     if (where) {
         sn_buf_puts(r->b, " AND (");
         expr(r, where);
@@ -329,6 +340,7 @@ static void joins(rctx *r, const sn_select *s)
             sn_buf_printf(r->b, " AS t%d ON ", jn->alias);
             join_on(r, jn->parent, jn->from, rel->local, jn->alias, rel->target, rel->remote, rel->nkeys);
         }
+        and_live(r, rel->target, jn->alias);
     }
 }
 
@@ -347,6 +359,12 @@ static void eager_joins(rctx *r, const sn_select *s)
             sn_sql_ident(r->b, r->d, rel->target->fields[rel->remote[i]].column);
             sn_buf_puts(r->b, " = ");
             alias_col(r, 0, s->model->fields[rel->local[i]].column);
+        }
+        int soft = sinew_model_soft_delete_field(rel->target);
+        if (soft >= 0) {
+            sn_buf_printf(r->b, " AND e%d.", tag);
+            sn_sql_ident(r->b, r->d, rel->target->fields[soft].column);
+            sn_buf_puts(r->b, " IS NULL");
         }
     }
 }
@@ -408,7 +426,8 @@ static void from_where_own(rctx *r, const sn_select *s, int eager, int keyset)
     sn_buf_puts(r->b, " AS t0");
     joins(r, s);
     if (eager) eager_joins(r, s);
-    if (s->where || after || s->closure) {
+    int soft = s->with_deleted ? -1 : sinew_model_soft_delete_field(s->model);
+    if (s->where || after || s->closure || soft >= 0) {
         sn_buf_puts(r->b, " WHERE ");
         if (s->where) expr(r, s->where);
         if (s->where && after) sn_buf_puts(r->b, " AND ");
@@ -421,6 +440,11 @@ static void from_where_own(rctx *r, const sn_select *s, int eager, int keyset)
             if (s->where || after) sn_buf_puts(r->b, " AND ");
             alias_col(r, 0, s->model->fields[s->model->pk[0]].column);
             sn_buf_puts(r->b, " IN (SELECT k FROM sn_closure)");
+        }
+        if (soft >= 0) {   /* @@soft_delete: the rows not deleted, unless sinew_with_deleted */
+            if (s->where || after || s->closure) sn_buf_puts(r->b, " AND ");
+            alias_col(r, 0, s->model->fields[soft].column);
+            sn_buf_puts(r->b, " IS NULL");
         }
     }
 }
@@ -912,9 +936,13 @@ static void bulk_where(rctx *r, const sn_select *s)
 {
     const sinew_model *m = s->model;
     if (simple_rows(s)) {
-        if (s->where) {
-            sn_buf_puts(r->b, " WHERE ");
-            expr(r, s->where);
+        int soft = s->with_deleted ? -1 : sinew_model_soft_delete_field(m);
+        if (s->where || soft >= 0) sn_buf_puts(r->b, " WHERE ");
+        if (s->where) expr(r, s->where);
+        if (soft >= 0) {   /* @@soft_delete: the rows not deleted, unless sinew_with_deleted */
+            if (s->where) sn_buf_puts(r->b, " AND ");
+            alias_col(r, 0, m->fields[soft].column);
+            sn_buf_puts(r->b, " IS NULL");
         }
         return;
     }

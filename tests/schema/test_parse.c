@@ -386,6 +386,54 @@ static void out_of_memory_at_every_allocation(void **state)
     print_message("parser: %d allocation failures injected, each gave SINEW_NOMEM\n", failures);
 }
 
+/* issue 21, item 8: @updated_at is a field flag, printed back as written */
+static void updated_at_parses_and_prints(void **state)
+{
+    (void)state;
+    const char *src = "model Doc {\n  id int64 @id @auto\n  created_at timestamp @default(now)\n"
+                      "  updated_at timestamp @updated_at\n}\n";
+    sinew_schema *s;
+    th_ok(sinew_schema_parse("doc.sinew", src, strlen(src), NULL, &s));
+    const sinew_model *m = sinew_schema_find_model(s, "Doc");
+    int f = sinew_model_field_index(m, "updated_at");
+    assert_true(f >= 0);
+    assert_true(m->fields[f].flags & SINEW_FIELD_UPDATED_AT);
+    assert_false(m->fields[sinew_model_field_index(m, "created_at")].flags & SINEW_FIELD_UPDATED_AT);
+    char *text;
+    th_ok(sinew_schema_to_string(s, &text));
+    assert_non_null(strstr(text, "  updated_at timestamp  @updated_at\n"));
+    sinew_free(text);
+    sinew_schema_free(s);
+}
+
+/* issue 21, item 9: @@soft_delete flags the model and its field, makes @@unique partial, prints back as written */
+static void soft_delete_parses_and_prints(void **state)
+{
+    (void)state;
+    const char *src = "model Doc {\n  id      int64      @id @auto\n  slug    text\n  gone_at timestamp?\n\n"
+                      "  @@unique([slug])\n  @@soft_delete(gone_at)\n}\n";
+    sinew_schema *s;
+    th_ok(sinew_schema_parse("doc.sinew", src, strlen(src), NULL, &s));
+    const sinew_model *m = sinew_schema_find_model(s, "Doc");
+    assert_true(m->flags & SINEW_MODEL_SOFT_DELETE);
+    assert_int_equal(sinew_model_soft_delete_field(m), sinew_model_field_index(m, "gone_at"));
+    assert_int_equal(m->nindexes, 1);
+    assert_string_equal(m->indexes[0].where, "\"gone_at\" IS NULL");
+    char *text;
+    th_ok(sinew_schema_to_string(s, &text));
+    assert_non_null(strstr(text, "  @@unique([slug])\n"));
+    assert_non_null(strstr(text, "  @@soft_delete(gone_at)\n"));
+    sinew_free(text);
+    sinew_schema_free(s);
+    const char *plain = "model Doc {\n  id int64 @id\n  deleted_at timestamp?\n  @@soft_delete\n}\n";
+    th_ok(sinew_schema_parse("doc.sinew", plain, strlen(plain), NULL, &s));
+    th_ok(sinew_schema_to_string(s, &text));
+    assert_non_null(strstr(text, "  @@soft_delete\n"));
+    assert_int_equal(sinew_model_soft_delete_field(sinew_schema_find_model(s, "Doc")), 1);
+    sinew_free(text);
+    sinew_schema_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -396,6 +444,8 @@ int main(void)
         cmocka_unit_test(many_to_many_declared_once),
         cmocka_unit_test(out_of_memory_at_every_allocation),
         cmocka_unit_test(index_names_and_declared_types),
+        cmocka_unit_test(updated_at_parses_and_prints),
+        cmocka_unit_test(soft_delete_parses_and_prints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

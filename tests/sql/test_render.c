@@ -466,6 +466,84 @@ static void correlated_subqueries_and_windows(void **state)
     sn_sql_out_free(&o);
 }
 
+/* @@soft_delete (#21, item 9): every statement over the rows leaves the deleted ones out, unless with_deleted;
+ * its partial unique index has no WHERE on a backend without partial indexes */
+typedef struct Memo {
+    int64_t id;
+    char *body;
+    int64_t deleted_at;
+    bool has_deleted_at;
+} Memo;
+static const sinew_field memo_fields[] = {
+    SINEW_FIELD(Memo, id, SINEW_INT64, SINEW_FIELD_PK),
+    SINEW_FIELD(Memo, body, SINEW_TEXT, 0),
+    SINEW_FIELD_OPT(Memo, deleted_at, SINEW_TIMESTAMP, SINEW_FIELD_DELETED_AT),
+};
+static const unsigned memo_pk[] = {0}, memo_body[] = {1};
+static const sinew_index memo_ix[] = {{.name = "memos_body_key", .fields = memo_body, .nfields = 1, .unique = 1,
+                                       .where = "\"deleted_at\" IS NULL"}};
+static const sinew_model memo_model = {.name = "Memo", .table = "memos", .c_name = "memo",
+                                       .flags = SINEW_MODEL_SOFT_DELETE, .size = sizeof(Memo), .fields = memo_fields,
+                                       .nfields = 3, .pk = memo_pk, .npk = 1, .indexes = memo_ix, .nindexes = 1};
+
+static void soft_deleted_rows_are_left_out(void **state)
+{
+    (void)state;
+    sn_sql_out o;
+    sn_sql_out_init(&o);
+    sn_select sel;
+    memset(&sel, 0, sizeof sel);
+    sel.model = &memo_model;
+    sel.limit = sel.offset = -1;
+    assert_int_equal(sn_sql_select_objects(&o, &sn_dialect_postgres, &sel, 0), SINEW_OK);
+    expect_text("soft select", sn_buf_cstr(&o.sql),
+                "SELECT t0.\"id\", t0.\"body\", t0.\"deleted_at\" FROM \"memos\" AS t0 WHERE t0.\"deleted_at\" IS NULL");
+    sel.with_deleted = 1;
+    assert_int_equal(sn_sql_select_objects(&o, &sn_dialect_postgres, &sel, 0), SINEW_OK);
+    expect_text("with deleted", sn_buf_cstr(&o.sql),
+                "SELECT t0.\"id\", t0.\"body\", t0.\"deleted_at\" FROM \"memos\" AS t0");
+    sel.with_deleted = 0;
+    sinew_expr eq;
+    memset(&eq, 0, sizeof eq);
+    eq.kind = X_CMP;
+    eq.op = SINEW_EQ;
+    eq.a = column(&memo_model, 0);
+    sinew_value seven = int_v(7);
+    eq.vals = &seven;
+    eq.nvals = 1;
+    sel.where = &eq;
+    assert_int_equal(sn_sql_select_scalar(&o, &sn_dialect_mariadb, &sel, 0, NULL), SINEW_OK);
+    expect_text("soft count", sn_buf_cstr(&o.sql),
+                "SELECT COUNT(*) FROM `memos` AS t0 WHERE t0.`id` = ? AND t0.`deleted_at` IS NULL");
+    sinew_set body = {.kind = SINEW_SET_VALUE, .col = column(&memo_model, 1), .value = int_v(1)};
+    assert_int_equal(sn_sql_update_rows(&o, &sn_dialect_sqlite, &sel, &body, 1, 0), SINEW_OK);
+    expect_text("soft update", sn_buf_cstr(&o.sql),
+                "UPDATE \"memos\" AS t0 SET \"body\" = ? WHERE t0.\"id\" = ? AND t0.\"deleted_at\" IS NULL");
+    sel.with_deleted = 1;
+    assert_int_equal(sn_sql_delete_rows(&o, &sn_dialect_sqlite, &sel), SINEW_OK);
+    expect_text("hard delete", sn_buf_cstr(&o.sql), "DELETE FROM \"memos\" AS t0 WHERE t0.\"id\" = ?");
+    sn_buf b;
+    sn_buf_init(&b);
+    sn_sql_select_where(&b, &sn_dialect_sqlite, &memo_model, memo_pk, 1);
+    expect_text("get", sn_buf_cstr(&b),
+                "SELECT \"id\", \"body\", \"deleted_at\" FROM \"memos\" WHERE \"id\" = ? AND \"deleted_at\" IS NULL");
+    sn_buf_clear(&b);
+    sn_sql_select_where_any(&b, &sn_dialect_sqlite, &memo_model, memo_pk, 1);
+    expect_text("get with deleted", sn_buf_cstr(&b), "SELECT \"id\", \"body\", \"deleted_at\" FROM \"memos\" WHERE \"id\" = ?");
+    sn_buf_clear(&b);
+    sn_sql_count(&b, &sn_dialect_postgres, &memo_model);
+    expect_text("plan count", sn_buf_cstr(&b), "SELECT COUNT(*) FROM \"memos\" WHERE \"deleted_at\" IS NULL");
+    sn_buf_clear(&b);
+    assert_true(sn_sql_create_index_at(&b, &sn_dialect_sqlite, &memo_model, 0, 0));
+    expect_text("partial", sn_buf_cstr(&b),
+                "CREATE UNIQUE INDEX \"memos_body_key\" ON \"memos\" (\"body\") WHERE \"deleted_at\" IS NULL;\n");
+    sn_buf_clear(&b);
+    assert_true(sn_sql_create_index_at(&b, &sn_dialect_mariadb, &memo_model, 0, 0));
+    expect_text("no partial indexes", sn_buf_cstr(&b), "CREATE UNIQUE INDEX `memos_body_key` ON `memos` (`body`(255));\n");
+    sn_buf_free(&b);
+    sn_sql_out_free(&o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -474,6 +552,7 @@ int main(void)
         cmocka_unit_test(scalars_wrap_paged_rows_and_drop_an_unneeded_order),
         cmocka_unit_test(grouped_rows),
         cmocka_unit_test(bulk_update_and_delete),
+        cmocka_unit_test(soft_deleted_rows_are_left_out),
         cmocka_unit_test(inserts_and_deletes_by_fields),
         cmocka_unit_test(batch_loader_select),
         cmocka_unit_test(correlated_subqueries_and_windows),

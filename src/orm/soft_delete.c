@@ -1,0 +1,178 @@
+/*
+ * soft_delete.c - @@soft_delete for session objects: a delete sets the
+ * model's deleted_at field (one UPDATE by key, through the query path so
+ * that the rows its @on_delete(cascade) children follow are soft-deleted in
+ * the same transaction and with the same clock reading), restore clears it,
+ * a hard delete is the real DELETE.
+ *
+ * What every read leaves out is the SQL layer's (the renderers add
+ * "deleted_at IS NULL" for such a model); here is only what the session
+ * keeps: a soft-deleted object is deleted for the session (out of the
+ * identity map, refused by save), and its deleted_at holds the time.
+ */
+#include "orm.h"
+#include "query_int.h"
+
+#define AT(obj, off, T) ((T *)((char *)(obj) + (off)))
+
+/* field f of obj and its snapshot := now (present), or NULL when now is 0 */
+static void put_time(const sinew_field *f, sn_obj *o, int64_t now)
+{
+    void *places[2] = {SN_DATA_OF(o), SN_SNAP(o)};
+    for (int k = 0; k < 2; k++) {
+        if (!places[k]) continue;
+        *AT(places[k], f->offset, int64_t) = now;
+        if (f->has_offset != SINEW_NO_OFFSET) *AT(places[k], f->has_offset, bool) = now != 0;
+    }
+}
+
+/* a query of o's model matching o's row by its key as loaded; with_deleted as asked */
+static sinew_query *by_key(sinew_session *s, sn_obj *o, int with_deleted)
+{
+    const sinew_model *m = o->model;
+    sinew_query *q = sinew_query_new(s, m);
+    if (!q) return NULL;
+    q->sel.with_deleted = with_deleted;
+    const void *src = SN_SNAP(o) ? SN_SNAP(o) : SN_DATA_OF(o);
+    for (size_t i = 0; i < m->npk; i++)
+        if (sinew_where(q, sinew_eq(sinew_column(m, m->pk[i]), sn_field_value(&m->fields[m->pk[i]], src)))) {
+            sinew_query_free(q);
+            return NULL;
+        }
+    return q;
+}
+
+/* the loaded objects that followed o: its cached members go, soft-deleted children cascade */
+static void after_soft_delete(sinew_session *s, sn_obj *gone, int64_t now)
+{
+    void *g = SN_DATA_OF(gone);
+    for (sn_obj *o = s->objects; o; o = o->next) {
+        if (o == gone || (o->state != SN_PERSISTENT && o->state != SN_NEW)) continue;
+        const sinew_model *m = o->model;
+        void *obj = SN_DATA_OF(o);
+        for (size_t r = 0; r < m->nrelations; r++) {
+            const sinew_relation *rel = &m->relations[r];
+            if (rel->offset != SINEW_NO_OFFSET && rel->kind != SINEW_BELONGS_TO) {
+                if (rel->kind == SINEW_HAS_ONE) {
+                    void **slot = (void **)((char *)obj + rel->offset);
+                    if (*slot == g) *slot = NULL;
+                } else {
+                    sinew_list *l = (sinew_list *)((char *)obj + rel->offset);
+                    size_t w = 0;
+                    for (size_t i = 0; i < l->count; i++)
+                        if (l->items[i] != g) l->items[w++] = l->items[i];
+                    l->count = w;
+                }
+            }
+            if (rel->kind != SINEW_BELONGS_TO || rel->target != gone->model || o->state != SN_PERSISTENT ||
+                rel->on_delete != SINEW_FK_CASCADE)
+                continue;
+            int f = sinew_model_soft_delete_field(m);
+            if (f < 0) continue;   /* the row stays in the database: so does the object */
+            int same = 1;
+            const void *src = SN_SNAP(o) ? SN_SNAP(o) : obj;
+            for (size_t k = 0; k < rel->nkeys && same; k++) {
+                sinew_value a = sn_field_value(&m->fields[rel->local[k]], src);
+                sinew_value b = sn_field_value(&gone->model->fields[rel->remote[k]], SN_SNAP(gone) ? SN_SNAP(gone) : g);
+                same = sn_value_eq(&a, &b);
+            }
+            if (!same) continue;
+            put_time(&m->fields[f], o, now);
+            sn_identity_remove(s, o);
+            o->state = SN_DELETED;
+            after_soft_delete(s, o, now);
+            break;
+        }
+    }
+}
+
+int sn_soft_delete_row(sinew_session *s, sn_obj *o)
+{
+    const sinew_model *m = o->model;
+    sn_plan *p;
+    int rc = sn_plan_get(s->db, m, &p);
+    if (rc) return rc;
+    int64_t outer = sn_stamp_begin(s);
+    int64_t now = s->stamp_now, n = 0;
+    sinew_query *q = by_key(s, o, 0);
+    rc = q ? sn_q_soft_delete(q, &n) : SINEW_NOMEM;
+    sinew_query_free(q);
+    sn_stamp_end(s, outer);
+    if (rc) return rc;
+    if (n == 0)
+        return sinew_error_set(SINEW_NOTFOUND, "%s to delete no longer exists in %s (or is deleted already)",
+                               m->name, m->table);
+    put_time(&m->fields[sinew_model_soft_delete_field(m)], o, now);
+    for (size_t i = 0, b = p->stamped; b; i++, b >>= 1)
+        if (b & 1) put_time(&m->fields[i], o, now);
+    sn_identity_remove(s, o);
+    o->state = SN_DELETED;
+    after_soft_delete(s, o, now);
+    return SINEW_OK;
+}
+
+static int soft_model(const sinew_model *m, const char *fn)
+{
+    if (sinew_model_soft_delete_field(m) >= 0) return SINEW_OK;
+    return sinew_error_set(SINEW_MISUSE, "%s: %s is not @@soft_delete", fn, m ? m->name : "(null)");
+}
+
+int sinew_hard_delete(sinew_session *s, const sinew_model *m, void *obj)
+{
+    if (!s || !m) return sinew_error_set(SINEW_MISUSE, "sinew_hard_delete: session and model must not be NULL");
+    int rc = sn_model_writable(m, "sinew_hard_delete");
+    if (rc) return rc;
+    sn_obj *o = sn_obj_check(s, m, obj, "sinew_hard_delete");
+    if (!o) return SINEW_MISUSE;
+    if (o->state == SN_READONLY) return sn_readonly_refused(o, "sinew_hard_delete");
+    /* a soft-deleted row is still a row: it can go for good */
+    int soft_gone = o->state == SN_DELETED && !(o->flags & SN_F_GONE) && sinew_model_soft_delete_field(m) >= 0 &&
+                    sn_field_has_value(&m->fields[sinew_model_soft_delete_field(m)], obj);
+    if (o->state != SN_PERSISTENT && !soft_gone)
+        return sinew_error_set(SINEW_MISUSE, "sinew_hard_delete: this %s is %s", m->name,
+                               o->state == SN_DELETED ? "already deleted" : "not saved yet (nothing to delete)");
+    const sinew_hooks *h = sn_hooks_for(s->db, m);
+    if (h && h->before_delete && (rc = h->before_delete(s, m, obj, h->ctx))) return rc;
+    if (soft_gone) o->state = SN_PERSISTENT;   /* the DELETE by key below sets it deleted again */
+    if ((rc = sn_delete_row_hard(s, o))) {
+        if (soft_gone) o->state = SN_DELETED;
+        return rc;
+    }
+    if (h && h->after_delete) h->after_delete(s, m, obj, h->ctx);
+    return SINEW_OK;
+}
+
+int sinew_restore(sinew_session *s, const sinew_model *m, void *obj)
+{
+    if (!s || !m) return sinew_error_set(SINEW_MISUSE, "sinew_restore: session and model must not be NULL");
+    int rc = soft_model(m, "sinew_restore");
+    if (!rc) rc = sn_model_writable(m, "sinew_restore");
+    if (rc) return rc;
+    sn_obj *o = sn_obj_check(s, m, obj, "sinew_restore");
+    if (!o) return SINEW_MISUSE;
+    if (o->state == SN_READONLY) return sn_readonly_refused(o, "sinew_restore");
+    const sinew_field *f = &m->fields[sinew_model_soft_delete_field(m)];
+    if ((o->state != SN_PERSISTENT && o->state != SN_DELETED) || (o->flags & SN_F_GONE) ||
+        !sn_field_has_value(f, SN_SNAP(o) ? SN_SNAP(o) : obj))
+        return sinew_error_set(SINEW_MISUSE, "sinew_restore: this %s is not soft-deleted", m->name);
+    sn_plan *p;
+    if ((rc = sn_plan_get(s->db, m, &p))) return rc;
+    int64_t outer = sn_stamp_begin(s);   /* the statement's @updated_at and the object's alike */
+    int64_t now = s->stamp_now, n = 0;
+    sinew_query *q = by_key(s, o, 1);
+    sinew_set clear = sinew_set_value(sinew_column(m, (unsigned)(f - m->fields)), sinew_v_null(SINEW_TIMESTAMP));
+    rc = q ? sinew_query_update_set(q, &clear, 1, &n) : SINEW_NOMEM;
+    sinew_query_free(q);
+    sn_stamp_end(s, outer);
+    if (rc) return rc;
+    if (n == 0) return sinew_error_set(SINEW_NOTFOUND, "%s to restore no longer exists in %s", m->name, m->table);
+    put_time(f, o, 0);
+    for (size_t i = 0, b = p->stamped; b; i++, b >>= 1)
+        if (b & 1) put_time(&m->fields[i], o, now);
+    if (o->state == SN_DELETED) {
+        o->state = SN_PERSISTENT;
+        if (!SN_SNAP(o)) sn_take_snapshot(s, o);
+        rc = sn_identity_add(s, o);
+    }
+    return rc;
+}

@@ -1,0 +1,361 @@
+/*
+ * @@soft_delete on every backend (issue 21, item 9): a delete (object,
+ * flush, query) sets the model's deleted_at field instead of removing the
+ * row; get, queries, count, exists and relation loads (lazy, prefetched,
+ * joined) leave such rows out unless asked (sinew_with_deleted,
+ * sinew_get_with_deleted); sinew_restore undoes it; sinew_hard_delete is the
+ * real DELETE; @on_delete(cascade) children that are @@soft_delete follow in
+ * the same transaction with the same time; unique keys hold among live rows
+ * (partial indexes where the backend has them).
+ */
+#include "harness.h"
+#include "soft.h"
+#include <string.h>
+
+static sinew_db *fresh(sinew_session **s)
+{
+    sinew_db *db = th_open();
+    th_ok(sinew_create_tables(db, &soft_schema));
+    th_ok(sinew_session_new(db, s));
+    return db;
+}
+
+static Author *author(sinew_session *s, const char *name)
+{
+    Author *a;
+    th_ok(author_new(s, &a));
+    a->name = (char *)name;
+    return a;
+}
+
+static Post *post(sinew_session *s, Author *a, const char *title)
+{
+    Post *p;
+    th_ok(post_new(s, &p));
+    p->author = a;
+    p->title = (char *)title;
+    return p;
+}
+
+/* rows of m, the deleted ones too or not, counted in a session of its own */
+static int64_t rows(sinew_db *db, const sinew_model *m, int with_deleted)
+{
+    sinew_session *s;
+    th_ok(sinew_session_new(db, &s));
+    sinew_query *q = sinew_query_new(s, m);
+    if (with_deleted) th_ok(sinew_with_deleted(q));
+    int64_t n = -1;
+    th_ok(sinew_query_count(q, &n));
+    sinew_query_free(q);
+    sinew_session_free(s);
+    return n;
+}
+
+static void a_delete_sets_the_column_and_reads_leave_the_row_out(void **state)
+{
+    (void)state;
+    sinew_session *s;
+    sinew_db *db = fresh(&s);
+    Author *a = author(s, "ada"), *b = author(s, "bob");
+    th_ok(sinew_session_flush(s));
+    int64_t saved = a->updated_at;
+    th_ok(author_delete(s, a));
+    assert_true(a->has_deleted_at && a->deleted_at > 0);
+    assert_true(a->updated_at >= saved && a->updated_at == a->deleted_at);   /* one reading */
+    assert_int_equal(rows(db, &author_model, 1), 2);   /* the row is still there */
+    assert_int_equal(rows(db, &author_model, 0), 1);
+    int64_t n = 0;
+    th_ok(author_count(s, &n));
+    assert_int_equal(n, 1);
+    /* get: refused in this session and in another; sinew_get_with_deleted reads it */
+    Author *got;
+    th_assert_status(author_get(s, a->id, &got), SINEW_NOTFOUND, "no Author");
+    sinew_session *s2;
+    th_ok(sinew_session_new(db, &s2));
+    th_assert_status(author_get(s2, a->id, &got), SINEW_NOTFOUND, "no Author");
+    sinew_value key = sinew_v_int64(a->id);
+    th_ok(sinew_get_with_deleted(s2, &author_model, &key, 1, (void **)&got));
+    assert_true(got->has_deleted_at && got->deleted_at == a->deleted_at);
+    /* loaded through sinew_get_with_deleted, it is still deleted for a plain get */
+    th_assert_status(author_get(s2, a->id, &got), SINEW_NOTFOUND, "sinew_get_with_deleted");
+    /* queries: list, exists, with and without the deleted rows */
+    sinew_query *q = author_query(s2);
+    author_list all;
+    th_ok(author_all(q, &all));
+    assert_int_equal(all.count, 1);
+    assert_string_equal(all.items[0]->name, "bob");
+    sinew_query_free(q);
+    q = author_query(s2);
+    th_ok(sinew_where(q, sinew_eq(AUTHOR_NAME, sinew_v_text("ada"))));
+    bool there = true;
+    th_ok(sinew_query_exists(q, &there));
+    assert_false(there);
+    th_ok(sinew_with_deleted(q));
+    th_ok(sinew_query_exists(q, &there));
+    assert_true(there);
+    sinew_query_free(q);
+    /* an update by query leaves deleted rows alone */
+    q = author_query(s2);
+    sinew_assign set[1] = {{AUTHOR_NAME, sinew_v_text("renamed")}};
+    th_ok(sinew_query_update(q, set, 1, &n));
+    assert_int_equal(n, 1);
+    sinew_query_free(q);
+    /* saving a deleted object is refused; deleting it again too */
+    th_assert_status(author_save(s, a), SINEW_MISUSE, "deleted");
+    (void)b;
+    sinew_session_free(s2);
+    sinew_session_free(s);
+    th_close(db);
+}
+
+static void relations_leave_deleted_rows_out(void **state)
+{
+    (void)state;
+    sinew_session *s;
+    sinew_db *db = fresh(&s);
+    Author *a = author(s, "ada");
+    Post *p1 = post(s, a, "one"), *p2 = post(s, a, "two"), *p3 = post(s, a, "three");
+    Note *note;
+    th_ok(note_new(s, &note));
+    note->author = a;
+    note->body = "kept";
+    th_ok(sinew_session_flush(s));
+    /* one post soft-deleted by a query delete */
+    sinew_query *q = post_query(s);
+    th_ok(sinew_where(q, sinew_eq(POST_TITLE, sinew_v_text("two"))));
+    int64_t n = 0;
+    th_ok(sinew_query_delete(q, &n));
+    assert_int_equal(n, 1);
+    sinew_query_free(q);
+    (void)p1, (void)p2, (void)p3;
+
+    sinew_session *s2;
+    th_ok(sinew_session_new(db, &s2));
+    Author *a2;
+    th_ok(author_get(s2, a->id, &a2));
+    post_list lazy;
+    th_ok(author_posts(s2, a2, &lazy));                 /* lazy */
+    assert_int_equal(lazy.count, 2);
+    for (size_t i = 0; i < lazy.count; i++) assert_string_not_equal(lazy.items[i]->title, "two");
+    sinew_session_free(s2);
+
+    th_ok(sinew_session_new(db, &s2));
+    q = author_query(s2);
+    th_ok(sinew_prefetch(q, AUTHOR_POSTS));             /* eager, a statement of its own */
+    author_list as;
+    th_ok(author_all(q, &as));
+    assert_int_equal(as.count, 1);
+    th_ok(author_posts(s2, as.items[0], &lazy));
+    assert_int_equal(lazy.count, 2);
+    sinew_query_free(q);
+    /* a filter through a to-many relation does not see the deleted post */
+    q = author_query(s2);
+    th_ok(sinew_where(q, sinew_exists(AUTHOR_POSTS, sinew_eq(POST_TITLE, sinew_v_text("two")))));
+    bool there = true;
+    th_ok(sinew_query_exists(q, &there));
+    assert_false(there);
+    sinew_query_free(q);
+    sinew_session_free(s2);
+
+    /* the author soft-deleted: a note (not @@soft_delete, so kept) loads no author, joined or lazily */
+    th_ok(author_delete(s, a));
+    th_ok(sinew_session_new(db, &s2));
+    q = note_query(s2);
+    th_ok(sinew_prefetch_with(q, NOTE_AUTHOR, SINEW_EAGER_JOIN));
+    note_list ns;
+    th_ok(note_all(q, &ns));
+    assert_int_equal(ns.count, 1);
+    Author *who = (Author *)1;
+    th_ok(note_author(s2, ns.items[0], &who));
+    assert_null(who);
+    sinew_query_free(q);
+    sinew_session_free(s2);
+    th_ok(sinew_session_new(db, &s2));
+    th_ok(note_get(s2, note->id, &note));
+    who = (Author *)1;
+    th_ok(note_author(s2, note, &who));                 /* lazy */
+    assert_null(who);
+    sinew_session_free(s2);
+    sinew_session_free(s);
+    th_close(db);
+}
+
+static void cascades_follow_as_soft_deletes(void **state)
+{
+    (void)state;
+    sinew_session *s;
+    sinew_db *db = fresh(&s);
+    Author *a = author(s, "ada"), *b = author(s, "bob");
+    Post *p1 = post(s, a, "one"), *p2 = post(s, a, "two"), *pb = post(s, b, "bob's");
+    Comment *c1;
+    th_ok(comment_new(s, &c1));
+    c1->post = p1;
+    c1->body = "first";
+    Note *note;
+    th_ok(note_new(s, &note));
+    note->author = a;
+    note->body = "kept";
+    th_ok(sinew_session_flush(s));
+    /* through the unit of work: mark, flush */
+    th_ok(sinew_mark_deleted(s, &author_model, a));
+    th_ok(sinew_session_flush(s));
+    assert_true(a->has_deleted_at);
+    /* the loaded children followed in the session, with the same time */
+    assert_true(p1->has_gone_at && p1->gone_at == a->deleted_at);
+    assert_true(p2->has_gone_at && p2->gone_at == a->deleted_at);
+    assert_true(c1->has_deleted_at && c1->deleted_at == a->deleted_at);
+    assert_false(pb->has_gone_at);
+    Post *got;
+    th_assert_status(post_get(s, p1->id, &got), SINEW_NOTFOUND, NULL);
+    /* and in the database */
+    assert_int_equal(rows(db, &post_model, 0), 1);
+    assert_int_equal(rows(db, &post_model, 1), 3);
+    assert_int_equal(rows(db, &comment_model, 0), 0);
+    assert_int_equal(rows(db, &comment_model, 1), 1);
+    assert_int_equal(rows(db, &note_model, 0), 1);   /* not @@soft_delete: the author's row is still there */
+    sinew_session *s2;
+    th_ok(sinew_session_new(db, &s2));
+    sinew_value key = sinew_v_int64(p2->id);
+    th_ok(sinew_get_with_deleted(s2, &post_model, &key, 1, (void **)&got));
+    assert_true(got->gone_at == a->deleted_at);
+    sinew_session_free(s2);
+    sinew_session_free(s);
+    th_close(db);
+}
+
+/* a self-relation: a thread's replies follow, level by level (MariaDB reads its own table through a
+ * derived table in the UPDATE's subquery) */
+static void a_cascade_follows_a_thread(void **state)
+{
+    (void)state;
+    sinew_session *s;
+    sinew_db *db = fresh(&s);
+    Author *a = author(s, "ada");
+    Post *p = post(s, a, "one");
+    Comment *c[4];
+    const char *bodies[4] = {"root", "reply", "reply to reply", "other"};
+    for (int i = 0; i < 4; i++) {
+        th_ok(comment_new(s, &c[i]));
+        c[i]->post = p;
+        c[i]->body = (char *)bodies[i];
+    }
+    c[1]->parent = c[0];
+    c[2]->parent = c[1];
+    th_ok(sinew_session_flush(s));
+    sinew_session *s2;
+    th_ok(sinew_session_new(db, &s2));
+    Comment *root;
+    th_ok(comment_get(s2, c[0]->id, &root));
+    th_ok(comment_delete(s2, root));
+    sinew_session_free(s2);
+    assert_int_equal(rows(db, &comment_model, 0), 1);   /* "other" */
+    assert_int_equal(rows(db, &comment_model, 1), 4);
+    th_ok(sinew_session_new(db, &s2));
+    sinew_value key = sinew_v_int64(c[2]->id);
+    Comment *leaf;
+    th_ok(sinew_get_with_deleted(s2, &comment_model, &key, 1, (void **)&leaf));
+    assert_true(leaf->has_deleted_at && leaf->deleted_at == root->deleted_at);
+    sinew_session_free(s2);
+    sinew_session_free(s);
+    th_close(db);
+}
+
+static void restore_and_hard_delete(void **state)
+{
+    (void)state;
+    sinew_session *s;
+    sinew_db *db = fresh(&s);
+    Author *a = author(s, "ada");
+    Post *p = post(s, a, "one");
+    Note *note;
+    th_ok(note_new(s, &note));
+    note->author = a;
+    note->body = "n";
+    th_ok(sinew_session_flush(s));
+    th_ok(author_delete(s, a));
+    th_ok(sinew_restore(s, &author_model, a));
+    assert_false(a->has_deleted_at);
+    Author *got;
+    th_ok(author_get(s, a->id, &got));
+    assert_ptr_equal(got, a);
+    assert_int_equal(rows(db, &author_model, 0), 1);
+    assert_int_equal(rows(db, &post_model, 0), 0);   /* the cascade's deletes stay */
+    /* restore of a row loaded with its deletion */
+    sinew_session *s2;
+    th_ok(sinew_session_new(db, &s2));
+    Post *p2;
+    sinew_value key = sinew_v_int64(p->id);
+    th_ok(sinew_get_with_deleted(s2, &post_model, &key, 1, (void **)&p2));
+    th_ok(sinew_restore(s2, &post_model, p2));
+    sinew_session_free(s2);
+    assert_int_equal(rows(db, &post_model, 0), 1);
+    th_assert_status(sinew_restore(s, &author_model, a), SINEW_MISUSE, "not soft-deleted");
+    th_assert_status(sinew_restore(s, &note_model, note), SINEW_MISUSE, "not @@soft_delete");
+    /* the real DELETE: the row goes, and the database's ON DELETE CASCADE takes posts and notes */
+    th_ok(sinew_hard_delete(s, &author_model, a));
+    assert_int_equal(rows(db, &author_model, 1), 0);
+    assert_int_equal(rows(db, &post_model, 1), 0);
+    assert_int_equal(rows(db, &note_model, 0), 0);
+    /* an object soft-deleted in this session can still go for good */
+    Author *z = author(s, "z");
+    th_ok(sinew_session_flush(s));
+    th_ok(author_delete(s, z));
+    assert_int_equal(rows(db, &author_model, 1), 1);
+    th_ok(sinew_hard_delete(s, &author_model, z));
+    assert_int_equal(rows(db, &author_model, 1), 0);
+    th_assert_status(sinew_hard_delete(s, &author_model, z), SINEW_MISUSE, "already deleted");
+    /* a query's hard delete takes soft-deleted rows too, with sinew_with_deleted */
+    Author *x = author(s, "x"), *y = author(s, "y");
+    th_ok(sinew_session_flush(s));
+    th_ok(author_delete(s, x));
+    sinew_query *q = author_query(s);
+    th_ok(sinew_with_deleted(q));
+    int64_t n = 0;
+    th_ok(sinew_query_hard_delete(q, &n));
+    assert_int_equal(n, 2);
+    sinew_query_free(q);
+    assert_int_equal(rows(db, &author_model, 1), 0);
+    (void)y;
+    q = note_query(s);
+    th_assert_status(sinew_with_deleted(q), SINEW_MISUSE, "not @@soft_delete");
+    sinew_query_free(q);
+    sinew_session_free(s);
+    th_close(db);
+}
+
+/* @@unique([name]) is unique among the live rows where the backend has partial indexes; MariaDB has none,
+ * so there a deleted row keeps its name (docs/schema.md) */
+static void unique_keys_hold_among_live_rows(void **state)
+{
+    (void)state;
+    sinew_session *s;
+    sinew_db *db = fresh(&s);
+    Author *a = author(s, "ada");
+    th_ok(sinew_session_flush(s));
+    author(s, "ada");
+    th_assert_status(sinew_session_flush(s), SINEW_CONSTRAINT, NULL);   /* two live rows: refused */
+    sinew_session_rollback(s);
+    th_ok(author_delete(s, a));
+    Author *again = author(s, "ada");
+    if (th_is_mariadb()) {
+        th_assert_status(author_save(s, again), SINEW_CONSTRAINT, NULL);
+    } else {
+        th_ok(author_save(s, again));
+        assert_int_equal(rows(db, &author_model, 1), 2);
+    }
+    sinew_session_free(s);
+    th_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_delete_sets_the_column_and_reads_leave_the_row_out),
+        cmocka_unit_test(relations_leave_deleted_rows_out),
+        cmocka_unit_test(cascades_follow_as_soft_deletes),
+        cmocka_unit_test(a_cascade_follows_a_thread),
+        cmocka_unit_test(restore_and_hard_delete),
+        cmocka_unit_test(unique_keys_hold_among_live_rows),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
