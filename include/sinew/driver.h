@@ -52,8 +52,9 @@ extern "C" {
  *
  *   7  pipeline_begin, send, receive, pipeline_end (pipelining);
  *      sinew_dialect.distribution_extension (distributed tables) and primary_key_unnamed
+ *   8  sinew_dialect.create_index_concurrently to lock_timeout_sqlstate (online migrations)
  */
-#define SINEW_DRIVER_VERSION 7
+#define SINEW_DRIVER_VERSION 8
 
 typedef struct sinew_conn sinew_conn;    /* a driver's connection (driver-defined) */
 typedef struct sinew_stmt sinew_stmt;    /* a driver's prepared statement (driver-defined) */

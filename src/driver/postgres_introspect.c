@@ -414,7 +414,7 @@ int sn_pg_introspect(sinew_conn *db, sinew_schema **out)
         "WHERE ih.inhrelid = c.oid ORDER BY ih.inhseqno LIMIT 1), c.relispartition::int "
         ", n.nspname, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = ANY (current_schemas(false)) AND c.relkind IN ('r', 'p') "
-        "AND c.relname <> 'sinew_migrations' "
+        "AND c.relname NOT IN ('sinew_migrations', 'sinew_migrations_progress') "
         "ORDER BY array_position(current_schemas(false), n.nspname), c.relname", NULL);
     if (!rc) {
         while ((rc = cq_step(&x)) == SINEW_ROW) {

@@ -60,6 +60,7 @@ static size_t dialect_size(int version)
     case 4: return offsetof(sinew_dialect, has_row_locks);
     case 5: return offsetof(sinew_dialect, max_ident_len);
     case 6: return offsetof(sinew_dialect, distribution_extension);
+    case 7: return offsetof(sinew_dialect, create_index_concurrently);
     default: return sizeof(sinew_dialect);
     }
 }

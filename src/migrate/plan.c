@@ -62,7 +62,12 @@ static void ix_ident(sn_buf *o, const sinew_dialect *dl, const char *table, cons
     else sn_sql_fit_ident(o, dl, ix->name);
 }
 
-static void add_index(sn_buf *o, const sinew_dialect *dl, const char *table, const sn_ixdef *ix)
+/*
+ * concurrently: the table exists and holds rows, and the dialect builds an index without blocking
+ * writes (create_index_concurrently): CREATE INDEX CONCURRENTLY, a step that cannot run in a
+ * transaction, marked so for the runner (online.h). A unique constraint stays an ALTER TABLE.
+ */
+static void add_index(sn_buf *o, const sinew_dialect *dl, const char *table, const sn_ixdef *ix, int concurrently)
 {
     if (ix->unique && dl->unique_constraints && !ix->where) {
         sn_buf_puts(o, "ALTER TABLE ");
@@ -71,7 +76,9 @@ static void add_index(sn_buf *o, const sinew_dialect *dl, const char *table, con
         ix_ident(o, dl, table, ix);
         sn_buf_puts(o, " UNIQUE (");
     } else {
+        if (concurrently && dl->create_index_concurrently) sn_buf_puts(o, "-- sinew: no-transaction\n");
         sn_buf_puts(o, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
+        if (concurrently && dl->create_index_concurrently) sn_buf_puts(o, "CONCURRENTLY ");
         ix_ident(o, dl, table, ix);
         sn_buf_puts(o, " ON ");
         ident(o, dl, table);
@@ -232,10 +239,11 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
         break;
     case SN_OP_ADD_INDEX:
     case SN_OP_ADD_UNIQUE:
-        add_index(o, dl, tm->table, &op->ix);
+        add_index(o, dl, tm->table, &op->ix, 1);    /* an index on a table that exists already */
         break;
     case SN_OP_DROP_INDEX:
-        sn_buf_puts(o, "DROP INDEX ");
+        /* without blocking writes either, where the dialect can (and then outside a transaction) */
+        sn_buf_puts(o, dl->create_index_concurrently ? "-- sinew: no-transaction\nDROP INDEX CONCURRENTLY " : "DROP INDEX ");
         ix_ident(o, dl, fm ? fm->table : tm->table, &op->ix);
         if (dl->drop_index_on_table) {   /* MariaDB: index names are per table */
             sn_buf_puts(o, " ON ");
@@ -396,7 +404,7 @@ static void sqlite_op(sn_buf *o, const sinew_dialect *dl, const sn_op *op)
         break;
     case SN_OP_ADD_INDEX:
         comment(o, op);
-        add_index(o, dl, tm->table, &op->ix);
+        add_index(o, dl, tm->table, &op->ix, 0);
         break;
     case SN_OP_RENAME_TABLE: case SN_OP_RENAME_COLUMN: case SN_OP_CREATE_TABLE: case SN_OP_DROP_TABLE:
         pg_op(o, dl, op);         /* the same SQL on both */

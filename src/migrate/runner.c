@@ -19,11 +19,14 @@
 #include <string.h>
 #include <time.h>
 #include "migrate/files.h"
+#include "migrate/online.h"
 #include "migrate/steps.h"
 #include "orm/orm.h"
 #include "sinew/migrate.h"
 
-#define SN_MIG_LOCK_KEY INT64_C(0x7364656e6973)   /* advisory lock key, fixed for sinew */
+/* advisory lock key, fixed for sinew; PostgreSQL's migration_lock_query (src/sql/dialect.c) takes the
+   same one, 126875035658611, for a migration with no-transaction steps */
+#define SN_MIG_LOCK_KEY INT64_C(0x7364656e6973)
 
 typedef struct applied {
     char **name, **sum, **at;
@@ -196,14 +199,27 @@ static int run_sql(sinew_db *db, const sn_mig *m, const char *path, const char *
     for (size_t i = 0; i < st.n && !rc; i++) {
         rc = sinew_exec(db, st.v[i]);
         if (rc) {
-            char msg[sizeof sinew_last_error()->message];
-            snprintf(msg, sizeof msg, "%s", sinew_errmsg());
+            sinew_error saved = *sinew_last_error();
             sinew_error_set(rc, "migration %s failed at %s:%d, statement %zu: %.160s%s: %s; the database is "
                             "left as it was before %s", m->name, path, st.line[i], i + 1, st.v[i],
-                            strlen(st.v[i]) > 160 ? "..." : "", msg, m->name);
+                            strlen(st.v[i]) > 160 ? "..." : "", saved.message, m->name);
+            /* the SQLSTATE stays: a lock timeout is retried (online.h) */
+            sinew_error_detail(saved.db_code, saved.sqlstate, saved.table, saved.column, saved.constraint);
         }
     }
     sn_stmts_free(&st);
+    return rc;
+}
+
+/* The `-- sinew:` directives of a migration file (online.h), refused where the dialect cannot do them. */
+static int read_online(sinew_db *db, const char *text, const char *path, sn_mig_online *on)
+{
+    sn_stmts st;
+    int rc = sn_split_sql(text, &st);
+    if (rc) return rc;
+    rc = sn_mig_online_read(text, path, &st, on);
+    sn_stmts_free(&st);
+    if (!rc && (rc = sn_mig_online_supported(db, on, path))) sn_mig_online_free(on);
     return rc;
 }
 
@@ -290,7 +306,10 @@ static int stepwise_one(sinew_db *db, const char *dir, const sn_mig *target, int
     if (!rc && m && (up ? find_applied(&a, m->name) < 0 : 1)) {
         rc = sn_mig_sql(m, dialect_name(db), up, &text, &path);
         rec_ctx r = {m, text};
-        if (!rc) rc = sn_mig_steps_run(db, m, path, text, up, up ? record_up : record_down, &r);
+        sn_mig_online on = {0};
+        if (!rc) rc = read_online(db, text, path, &on);
+        if (!rc) rc = sn_mig_steps_run(db, m, path, text, up, &on, up ? record_up : record_down, &r);
+        sn_mig_online_free(&on);
         if (!rc) {
             *did = 1;
             if (name) snprintf(name, 256, "%s", m->name);
@@ -315,9 +334,9 @@ static int stepwise_one(sinew_db *db, const char *dir, const sn_mig *target, int
     return rc;
 }
 
-static int apply_one(sinew_db *db, const char *dir, const sn_mig *target, int *did)
+/* One migration in one transaction; *retries / *alone get what its file says (online.h). */
+static int apply_tx(sinew_db *db, const char *dir, const sn_mig *target, int *did, int *retries, int *alone)
 {
-    if (sn_mig_stepwise(db)) return stepwise_one(db, dir, target, 1, 0, did, NULL);
     *did = 0;
     int rc = begin(db);
     if (rc) return rc;
@@ -330,9 +349,17 @@ static int apply_one(sinew_db *db, const char *dir, const sn_mig *target, int *d
     if (!rc) rc = verify(db, &s, &a, dir);
     if (!rc && find_applied(&a, target->name) < 0) {
         rc = sn_mig_sql(target, dialect_name(db), 1, &text, &path);
-        if (!rc) rc = run_sql(db, target, path, text);
-        if (!rc) rc = fk_check(db, target->name);
+        sn_mig_online on = {0};
+        if (!rc) rc = read_online(db, text, path, &on);
         if (!rc) {
+            *retries = on.retries;
+            *alone = on.nnotx > 0;
+        }
+        if (!rc && !*alone) rc = sn_mig_online_set_local(db, &on);
+        sn_mig_online_free(&on);
+        if (!rc && !*alone) rc = run_sql(db, target, path, text);
+        if (!rc && !*alone) rc = fk_check(db, target->name);
+        if (!rc && !*alone) {
             char sum[17], at[32];
             sn_mig_checksum(text, sum);
             now_text(at);
@@ -348,13 +375,33 @@ static int apply_one(sinew_db *db, const char *dir, const sn_mig *target, int *d
             }
             sn_buf_free(&sql);
         }
-        if (!rc) *did = 1;
+        if (!rc && !*alone) *did = 1;
     }
     sn_free(text);
     sn_free(path);
     applied_free(&a);
     sn_migset_free(&s);
     return finish(db, rc);
+}
+
+/*
+ * Apply one migration: in one transaction, run again after a lock timeout as often as its file
+ * says; a migration with no-transaction steps step by step instead, under the session lock.
+ */
+static int apply_one(sinew_db *db, const char *dir, const sn_mig *target, int *did)
+{
+    if (sn_mig_stepwise(db)) return stepwise_one(db, dir, target, 1, 0, did, NULL);
+    int rc;
+    for (int attempt = 0;; attempt++) {
+        int retries = 0, alone = 0;
+        rc = apply_tx(db, dir, target, did, &retries, &alone);
+        if (!rc && alone) return stepwise_one(db, dir, target, 1, 0, did, NULL);
+        if (rc && sn_mig_online_lock_timed_out(db) && attempt < retries) {
+            sn_mig_online_backoff(attempt + 1);
+            continue;
+        }
+        return rc;
+    }
 }
 
 static int record_applied(sinew_db *db, const sn_mig *m, const char *text)
@@ -486,9 +533,8 @@ int sinew_migrate_up_to(sinew_db *db, const char *dir, int to) { return sinew_mi
 
 int sinew_migrate_up(sinew_db *db, const char *dir) { return sinew_migrate_up_to(db, dir, 0); }
 
-static int revert_one(sinew_db *db, const char *dir, int to, int *did, char name[256])
+static int revert_tx(sinew_db *db, const char *dir, int to, int *did, char name[256], int *retries, int *alone)
 {
-    if (sn_mig_stepwise(db)) return stepwise_one(db, dir, NULL, 0, to, did, name);
     *did = 0;
     name[0] = '\0';
     int rc = begin(db);
@@ -510,9 +556,17 @@ static int revert_one(sinew_db *db, const char *dir, int to, int *did, char name
     }
     if (!rc && m && (to < 0 || m->number > to)) {
         rc = sn_mig_sql(m, dialect_name(db), 0, &text, &path);
-        if (!rc) rc = run_sql(db, m, path, text);
-        if (!rc) rc = fk_check(db, m->name);
+        sn_mig_online on = {0};
+        if (!rc) rc = read_online(db, text, path, &on);
         if (!rc) {
+            *retries = on.retries;
+            *alone = on.nnotx > 0;
+        }
+        if (!rc && !*alone) rc = sn_mig_online_set_local(db, &on);
+        sn_mig_online_free(&on);
+        if (!rc && !*alone) rc = run_sql(db, m, path, text);
+        if (!rc && !*alone) rc = fk_check(db, m->name);
+        if (!rc && !*alone) {
             sn_exec x;
             sn_buf sql;
             rc = start_rendered(&x, db, sn_sql_migrations_delete, &sql);
@@ -525,7 +579,7 @@ static int revert_one(sinew_db *db, const char *dir, int to, int *did, char name
             }
             sn_buf_free(&sql);
         }
-        if (!rc) {
+        if (!rc && !*alone) {
             *did = 1;
             snprintf(name, 256, "%s", m->name);
         }
@@ -535,6 +589,22 @@ static int revert_one(sinew_db *db, const char *dir, int to, int *did, char name
     applied_free(&a);
     sn_migset_free(&s);
     return finish(db, rc);
+}
+
+static int revert_one(sinew_db *db, const char *dir, int to, int *did, char name[256])
+{
+    if (sn_mig_stepwise(db)) return stepwise_one(db, dir, NULL, 0, to, did, name);
+    int rc;
+    for (int attempt = 0;; attempt++) {
+        int retries = 0, alone = 0;
+        rc = revert_tx(db, dir, to, did, name, &retries, &alone);
+        if (!rc && alone) return stepwise_one(db, dir, NULL, 0, to, did, name);
+        if (rc && sn_mig_online_lock_timed_out(db) && attempt < retries) {
+            sn_mig_online_backoff(attempt + 1);
+            continue;
+        }
+        return rc;
+    }
 }
 
 int sinew_migrate_down_report(sinew_db *db, const char *dir, int to, sinew_migrate_progress *cb, void *ctx)
