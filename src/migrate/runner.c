@@ -1,7 +1,9 @@
 /*
  * runner.c - applies and rolls back migrations, and reports their status.
  *
- * Each migration runs in its own transaction. The runner takes the lock
+ * Each migration runs in its own transaction (one with `-- sinew:
+ * no-transaction` steps, online.h, is run step by step instead, as where DDL
+ * is not transactional: steps.c). The runner takes the lock
  * first (the transaction's BEGIN where it serialises writers, as SQLite's
  * BEGIN IMMEDIATE does; else the dialect's advisory lock, PostgreSQL's
  * pg_advisory_xact_lock), then reads sinew_migrations, so two runners
