@@ -190,6 +190,12 @@ typedef struct sinew_dialect {
     const char *lock_timeout_setting;
     const char *statement_timeout_setting;
     const char *lock_timeout_sqlstate;
+    /* The non-blocking form of xact_lock_function (returns 1 when it took the lock, else 0): where
+     * it is given, the runner waits for the migration lock by trying it in short transactions, with
+     * none open in between, and the dialect's migration_lock_query is a try too (polled). A runner
+     * blocked inside a transaction would deadlock with another's CREATE INDEX CONCURRENTLY, which
+     * waits for every older transaction of the database to end. NULL: the blocking forms. */
+    const char *xact_try_lock_query;
 } sinew_dialect;
 
 /* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */

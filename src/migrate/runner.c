@@ -117,13 +117,47 @@ static int find_applied(const applied *a, const char *name)
     return -1;
 }
 
+static int begin(sinew_db *db);
+
+/*
+ * The lock by trying it (the dialect's xact_try_lock_query): while another runner holds it, the
+ * transaction is rolled back and tried again after a pause with none open, so that a CREATE INDEX
+ * CONCURRENTLY of the holder, which waits for every older transaction, is never waiting for this
+ * one (a deadlock). Waits as long as MariaDB's GET_LOCK does, a day.
+ */
+static int try_lock_polled(sinew_db *db)
+{
+    const char *q = db->dialect->xact_try_lock_query;
+    for (long waited = 0, pause = 10;; waited += pause, pause = pause < 500 ? pause * 2 : 500) {
+        sn_exec x;
+        int rc = sn_exec_start(&x, db, q);
+        if (rc) return rc;
+        rc = sn_exec_step(&x);
+        size_t n;
+        int got = rc == SINEW_ROW && x.drv->column_storage(x.stmt, 0) != SINEW_STORAGE_NULL &&
+                  !strcmp(x.drv->column_text(x.stmt, 0, &n), "1");
+        sn_exec_end(&x);
+        if (rc != SINEW_ROW) return rc == SINEW_DONE ? sinew_error_set(SINEW_INTERNAL, "migrate: %s gave no row", q) : rc;
+        if (got) return SINEW_OK;
+        if (waited > 86400000L)
+            return sinew_error_set(SINEW_BUSY, "migrate: another runner has held the migration lock for a day; "
+                                   "nothing was run");
+        sinew_rollback(db);
+        struct timespec ts = {pause / 1000, (pause % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        if ((rc = begin(db))) return rc;
+    }
+}
+
 /* Lock, make sure the table exists, read what is applied. Called inside the transaction. */
 static int lock_and_read(sinew_db *db, applied *a)
 {
     int rc = SINEW_OK;
     sn_buf lock;
     sn_buf_init(&lock);
-    if (sn_sql_xact_lock(&lock, db->dialect, SN_MIG_LOCK_KEY))
+    if (db->dialect->xact_try_lock_query)
+        rc = try_lock_polled(db);
+    else if (sn_sql_xact_lock(&lock, db->dialect, SN_MIG_LOCK_KEY))
         rc = lock.failed ? sn_nomem() : sinew_exec(db, sn_buf_cstr(&lock));
     sn_buf_free(&lock);
     if (!rc) rc = ensure_table(db);

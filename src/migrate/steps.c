@@ -44,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include "migrate/online.h"
 #include "migrate/steps.h"
 
@@ -106,6 +107,13 @@ int sn_mig_steps_lock(sinew_db *db)
         int isnull = 0;
         int rc = scalar(db, q, v, sizeof v, &isnull);
         if (rc) return rc;
+        /* a try (xact_try_lock_query given): polled, no transaction open while it waits (runner.c says why) */
+        for (long waited = 0, pause = 10; db->dialect->xact_try_lock_query && !isnull && strcmp(v, "1") != 0 &&
+                                          waited <= 86400000L; waited += pause, pause = pause < 500 ? pause * 2 : 500) {
+            struct timespec ts = {pause / 1000, (pause % 1000) * 1000000L};
+            nanosleep(&ts, NULL);
+            if ((rc = scalar(db, q, v, sizeof v, &isnull))) return rc;
+        }
         if (isnull || strcmp(v, "1") != 0)
             return sinew_error_set(SINEW_BUSY, "migrate: another runner holds the migration lock (%s gave %s); "
                                    "nothing was run: try again when it is done", q, isnull ? "NULL" : v);

@@ -266,7 +266,7 @@ const sinew_dialect sn_dialect_postgres = {
     .has_infinity = 1,
     /* a no-transaction step of a migration: the session lock on the key the transactional runner's
        pg_advisory_xact_lock takes (runner.c), so the two kinds of runner exclude each other */
-    .migration_lock_query = "SELECT 1 FROM pg_advisory_lock(126875035658611)",
+    .migration_lock_query = "SELECT CASE WHEN pg_try_advisory_lock(126875035658611) THEN 1 ELSE 0 END",
     .migration_unlock_query = "SELECT pg_advisory_unlock(126875035658611)",
     .schema_fingerprint_query = SN_SQL_PG_FINGERPRINT,
     .distribution_extension = "citus",
@@ -276,6 +276,7 @@ const sinew_dialect sn_dialect_postgres = {
     .lock_timeout_setting = "lock_timeout",
     .statement_timeout_setting = "statement_timeout",
     .lock_timeout_sqlstate = "55P03",
+    .xact_try_lock_query = "SELECT CASE WHEN pg_try_advisory_xact_lock(126875035658611) THEN 1 ELSE 0 END",
 };
 
 /*
