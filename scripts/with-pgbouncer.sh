@@ -6,8 +6,8 @@
 # scripts/with-postgres.sh first (a server of its own). PgBouncer listens on
 # 127.0.0.1 and a free port only, forwards every database name to that server,
 # and runs as the `postgres` user when started as root (PgBouncer refuses root).
-# It exports SINEW_TEST_PG_URL pointing at PgBouncer with `?pgbouncer=true`
-# (sinew's switch for statement-level pooling; harmless in session mode),
+# It exports SINEW_TEST_PG_URL pointing at PgBouncer, without sinew's
+# `?pgbouncer=true` switch: the driver finds the pooler itself (postgres.c),
 # keeps the server's own URL in SINEW_TEST_PG_DIRECT_URL, runs CMD, and always
 # stops PgBouncer and removes its directory, whatever CMD does. Exits with
 # CMD's status.
@@ -97,7 +97,7 @@ done
 [ -n "$up" ] || { echo "with-pgbouncer: PgBouncer did not start" >&2; cat "$DIR/pgbouncer.log" >&2; exit 1; }
 
 export SINEW_TEST_PG_DIRECT_URL="$SINEW_TEST_PG_URL"
-export SINEW_TEST_PG_URL="postgres://postgres@127.0.0.1:$PORT/postgres?pgbouncer=true"
+export SINEW_TEST_PG_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
 export SINEW_TEST_PGBOUNCER_MODE="$MODE"
 echo "with-pgbouncer: PgBouncer ($MODE pooling) on 127.0.0.1:$PORT in front of 127.0.0.1:$PG_PORT"
 "$@"

@@ -143,13 +143,15 @@ typedef struct sinew_dialect {
     /* 1: a foreign key's NO ACTION is written out (ON DELETE NO ACTION), because the database reports
      * an action left unsaid as another one (MariaDB: RESTRICT), and drift compares what it reports. */
     int fk_no_action_explicit;
-    /* Where DDL is not transactional (ddl_in_transaction 0): the migration runner's lock, held by the
-     * session across a migration's statements, and its release; the lock query returns 1 when it holds
-     * the lock (MariaDB: GET_LOCK / RELEASE_LOCK on a name made of the database's). NULL: none. */
+    /* Where DDL is not transactional (ddl_in_transaction 0), or a migration has no-transaction steps:
+     * the migration runner's lock, held by the session across a migration's statements, and its
+     * release; the lock query returns 1 when it holds the lock (MariaDB: GET_LOCK / RELEASE_LOCK on a
+     * name made of the database's; PostgreSQL: pg_advisory_lock on the key of the transactional
+     * runner's pg_advisory_xact_lock). NULL: none (and no no-transaction steps). */
     const char *migration_lock_query;
     const char *migration_unlock_query;
-    /* Where DDL is not transactional: one text value that changes whenever a DDL statement changes the
-     * database's schema (tables, columns, indexes, keys, checks, views, triggers, routines). The runner
+    /* Where DDL is not transactional, or for a no-transaction step: one text value that changes
+     * whenever a DDL statement changes the database's schema (tables, columns, indexes, keys, checks, views, triggers, routines). The runner
      * reads it before each DDL statement of a migration it records step by step, so that a run
      * interrupted around that statement knows, when it resumes, whether the statement took effect. */
     const char *schema_fingerprint_query;
@@ -237,6 +239,28 @@ typedef struct sinew_dialect {
      * written, so the index covers every row, and drift does not compare predicates. 0: CREATE INDEX
      * ... WHERE (SQLite, PostgreSQL). A @@soft_delete model's unique keys are partial (docs/schema.md). */
     int no_partial_indexes;
+
+    /* ---- Also version 8: online migrations (docs/migrations.md, "Online migrations"). ---- */
+    /* 1: CREATE INDEX CONCURRENTLY builds an index without blocking writes (PostgreSQL); `migrate
+     * make` writes an index on an existing table that way, as a no-transaction step. */
+    int create_index_concurrently;
+    /* One parameter, an index name: a row when an index of that name in the current schema is
+     * INVALID (what a failed or killed CREATE INDEX CONCURRENTLY leaves), which the runner drops
+     * (DROP INDEX CONCURRENTLY) before it runs the step again. NULL: no such state. */
+    const char *invalid_index_query;
+    /* The settings a migration's `-- sinew: lock_timeout` / `statement_timeout` lines set, in
+     * milliseconds, for its transaction (SET LOCAL) or around a no-transaction step (SET, then
+     * the value before); and the SQLSTATE of a lock timeout, on which the migration is retried.
+     * NULL: the database has no such setting and a migration naming it is refused there. */
+    const char *lock_timeout_setting;
+    const char *statement_timeout_setting;
+    const char *lock_timeout_sqlstate;
+    /* The non-blocking form of xact_lock_function (returns 1 when it took the lock, else 0): where
+     * it is given, the runner waits for the migration lock by trying it in short transactions, with
+     * none open in between, and the dialect's migration_lock_query is a try too (polled). A runner
+     * blocked inside a transaction would deadlock with another's CREATE INDEX CONCURRENTLY, which
+     * waits for every older transaction of the database to end. NULL: the blocking forms. */
+    const char *xact_try_lock_query;
 } sinew_dialect;
 
 /* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */

@@ -56,7 +56,8 @@ extern "C" {
  *      and sinew_dialect.params_positional to unique_named_by_column (what MariaDB / MySQL lack)
  *      and sinew_dialect.create_schema (tables in named schemas, `@@schema`) and
  *      migrations_exist_query (`migrate status` / `check` only read), and
- *      no_partial_indexes
+ *      no_partial_indexes, and
+ *      create_index_concurrently to xact_try_lock_query (online migrations)
  */
 #define SINEW_DRIVER_VERSION 8
 

@@ -176,7 +176,11 @@ SINEW_API sinew_pool_stats sinew_pool_get_stats(sinew_pool *pool);
  * stats.reads_on_primary). So a thread that released its write connection
  * reads what it wrote. A replica that cannot be reached, or whose
  * connection was lost, is skipped for down_ms and then tried again. A write
- * sent to a replica fails with SINEW_READONLY. Thread-safe like the pool;
+ * sent to a replica fails with SINEW_READONLY. A replica found promoted
+ * (pg_is_in_recovery() false: asked when it is handed out for a read, at most
+ * once a second, and of every replica when the primary cannot be reached)
+ * becomes the primary, and the former primary is left out for good
+ * (stats.promotions). Thread-safe like the pool;
  * PostgreSQL only (SINEW_UNSUPPORTED otherwise).
  */
 typedef struct sinew_router sinew_router;
@@ -193,6 +197,7 @@ typedef struct sinew_router_stats {
     uint64_t reads_on_primary;        /* reads sent to the primary: no replica up, or all behind */
     uint64_t behind;                  /* replicas that had not caught up within wait_ms */
     uint64_t replica_failures;        /* replicas taken out after a failure */
+    uint64_t promotions;              /* replicas found promoted and made the primary */
 } sinew_router_stats;
 
 /* Every URL is opened at once (one connection each): a wrong one fails here, naming which. */

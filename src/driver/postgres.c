@@ -14,7 +14,14 @@
  * timeouts are SET LOCAL inside each transaction ("Poolers" in
  * docs/scaling.md). TimeZone and DateStyle may stay session SETs there:
  * PgBouncer tracks both (they are reported parameters) and sets them again
- * on whichever server connection it hands out. `?citus=true` makes the
+ * on whichever server connection it hands out. Without `pgbouncer=` in the
+ * URL the driver finds such a pooler itself: at connect, a TCP connection
+ * whose server reports another port (inet_server_port(), NULL when the
+ * server side is a Unix socket) goes through something in between, and is
+ * treated as pooled; and a named statement the server already has (42P05,
+ * another client's `sinew_N` on a shared server connection) switches the
+ * connection to unnamed statements from then on. `?pgbouncer=false` keeps
+ * named statements whatever is found. `?citus=true` makes the
  * timeouts SET LOCAL the same way, so that a Citus coordinator passes them
  * on to its workers.
  *
@@ -48,6 +55,7 @@ struct sinew_conn {
     sn_buf deallocate;
     int unnamed;                  /* ?pgbouncer=true: no named statements, no session state */
     int local_timeouts;           /* ?pgbouncer=true or ?citus=true: timeouts SET LOCAL per transaction */
+    int citus;                    /* ?citus=true: a Citus coordinator (several statements sent one by one) */
     char timeouts[128];           /* "SET LOCAL lock_timeout = ...; ..." for each transaction, or "" */
     int pipelined;                /* in libpq's pipeline mode (pg_pipeline_begin) */
     int unsynced;                 /* executions sent since the last Sync */
@@ -301,8 +309,98 @@ static int is_tx_control(const char *sql)
     return 0;
 }
 
+/* past blanks and comments (nested block comments, as PostgreSQL reads them) */
+static const char *skip_blank(const char *p)
+{
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f') p++;
+        if (p[0] == '-' && p[1] == '-') {
+            while (*p && *p != '\n') p++;
+        } else if (p[0] == '/' && p[1] == '*') {
+            int depth = 1;
+            for (p += 2; *p && depth; p++) {
+                if (p[0] == '/' && p[1] == '*') depth++, p++;
+                else if (p[0] == '*' && p[1] == '/') depth--, p++;
+            }
+        } else {
+            return p;
+        }
+    }
+}
+
+/* the ';' ending the statement that starts at p, or its NUL: strings, quoted names and $tag$ bodies skipped */
+static const char *stmt_end(const char *p)
+{
+    while (*p && *p != ';') {
+        const char *q = skip_blank(p);
+        if (q != p) { p = q; continue; }
+        int backslash = (*p == 'E' || *p == 'e') && p[1] == '\'';   /* E'...': backslash escapes */
+        if (backslash) p++;
+        if (*p == '\'' || *p == '"') {
+            char quote = *p;
+            for (p++; *p; p++) {
+                if (backslash && *p == '\\' && p[1]) { p++; continue; }
+                if (*p == quote) {
+                    if (p[1] == quote) { p++; continue; }
+                    break;
+                }
+            }
+            if (*p) p++;
+        } else if (*p == '$') {
+            const char *t = p + 1;
+            while ((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') || (*t >= '0' && *t <= '9') || *t == '_') t++;
+            if (*t != '$') { p++; continue; }   /* $1, a parameter */
+            size_t n = (size_t)(t - p) + 1;     /* "$tag$" */
+            const char *e = t + 1;
+            while (*e && strncmp(e, p, n)) e++;
+            p = *e ? e + n : e;
+        } else {
+            p++;
+        }
+    }
+    return p;
+}
+
+/*
+ * On a Citus coordinator a query string of several DDL commands on distributed tables is refused
+ * ("cannot insert multiple commands into a prepared statement": it relays the string to the
+ * workers as one). There a text of several statements runs one statement at a time, in one
+ * transaction as PostgreSQL runs a multi-statement string outside a transaction (or in the
+ * caller's, or as the text's own BEGIN / COMMIT say).
+ */
+static int exec_split(sinew_conn *c, const char *sql)
+{
+    int own = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+    for (const char *p = skip_blank(sql); *p; p = skip_blank(*p == ';' ? p + 1 : p)) {
+        if (is_tx_control(p)) own = 0;
+        p = stmt_end(p);
+        if (!*p) break;
+    }
+    int rc = own ? run(c, "BEGIN") : SINEW_OK;
+    if (!rc && own && c->local_timeouts && c->timeouts[0]) rc = run(c, c->timeouts + 2);   /* past "; " */
+    sn_buf one;
+    sn_buf_init(&one);
+    for (const char *p = skip_blank(sql); !rc && *p;) {
+        const char *e = stmt_end(p);
+        sn_buf_clear(&one);
+        sn_buf_append(&one, p, (size_t)(e - p));
+        rc = one.failed ? sn_nomem() : run(c, sn_buf_cstr(&one));
+        p = skip_blank(*e ? e + 1 : e);
+    }
+    sn_buf_free(&one);
+    return own ? wrap_end(c, rc) : rc;
+}
+
+/* more than one statement in the text */
+static int several_statements(const char *sql)
+{
+    const char *e = stmt_end(skip_blank(sql));
+    return *e && *skip_blank(e + 1);
+}
+
 static int pg_exec(sinew_conn *c, const char *sql)
 {
+    if (c->citus && several_statements(sql)) return exec_split(c, sql);
     if (!needs_wrap(c) || is_tx_control(sql)) return run(c, sql);
     int rc = wrap_begin(c);
     if (rc) return rc;
@@ -370,6 +468,7 @@ static int own_options(sinew_conn *c, const sinew_url *url, char *session, size_
             return sinew_error_set(SINEW_INVALID, "bad URL: citus=%s: say citus=true (a Citus coordinator) or citus=false", ci);
     }
     c->local_timeouts = c->unnamed || citus;
+    c->citus = citus;
     session[0] = '\0';
     if (citus) snprintf(session, cap, "; SET citus.propagate_set_commands = 'local'");
     c->timeouts[0] = '\0';
@@ -386,6 +485,23 @@ static int own_options(sinew_conn *c, const sinew_url *url, char *session, size_
         snprintf(c->timeouts + tl, sizeof c->timeouts - tl, "; SET LOCAL %s = %ld", names[i], ms);
     }
     return SINEW_OK;
+}
+
+/*
+ * A pooler (or any proxy) between sinew and the server: connected over TCP, and the server's end of
+ * its connection is another port, or a Unix socket (NULL). A direct Unix-socket connection tells
+ * nothing (0). One round trip at connect.
+ */
+static int behind_proxy(sinew_conn *c)
+{
+    const char *host = PQhost(c->pg), *port = PQport(c->pg);
+    if (!host || !*host || host[0] == '/' || !port || !*port) return 0;
+    PGresult *res = PQexec(c->pg, "SELECT inet_server_port()");
+    int proxied = 0;
+    if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+        proxied = PQgetisnull(res, 0, 0) || atoi(PQgetvalue(res, 0, 0)) != atoi(port);
+    PQclear(res);
+    return proxied;
 }
 
 static int pg_open(const sinew_url *url, sinew_conn **out)
@@ -429,6 +545,10 @@ static int pg_open(const sinew_url *url, sinew_conn **out)
                                url->port ? port : "(default port)", msg);
     }
     PQsetNoticeProcessor(c->pg, quiet, NULL);
+    if (!sinew_url_param(url, "pgbouncer") && behind_proxy(c)) {
+        c->unnamed = 1;
+        own_options(c, url, session, sizeof session);   /* checked above: the timeouts as SET LOCAL now */
+    }
     /* client_min_messages and extra_float_digits are not tracked by PgBouncer; neither matters
      * there: notices are dropped by quiet(), and since PostgreSQL 12 floats print exactly anyway */
     char set[400];
@@ -514,6 +634,7 @@ static int pg_prepare(sinew_conn *c, const char *sql, sinew_stmt **out)
         sn_buf_clear(&c->deallocate);
     }
     PGresult *res;
+again:
     if (c->unnamed) {
         s->name[0] = '\0';
         PGresult *err = NULL;
@@ -530,6 +651,15 @@ static int pg_prepare(sinew_conn *c, const char *sql, sinew_stmt **out)
     } else {
         snprintf(s->name, sizeof s->name, "sinew_%llu", ++c->next_name);
         res = PQprepare(c->pg, s->name, sql, 0, NULL);
+        const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        if (state && !strcmp(state, "42P05") && PQtransactionStatus(c->pg) == PQTRANS_IDLE) {
+            /* the server connection holds another client's sinew_N: a pooler shares it, found
+               only now; unnamed statements from here on (this one was not run) */
+            PQclear(res);
+            c->unnamed = 1;
+            c->local_timeouts = 1;
+            goto again;
+        }
         if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
             char doing[260];
             snprintf(doing, sizeof doing, "preparing %.220s", sql);

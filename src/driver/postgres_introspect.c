@@ -382,7 +382,7 @@ static int distribution(sinew_conn *db, sn_ib *b, const sn_strlist *rels)
     "WHERE ih.inhrelid = c.oid ORDER BY ih.inhseqno LIMIT 1), c.relispartition::int, n.nspname, " \
     "c.relkind::text, format('%I.%I', n.nspname, c.relname) " \
     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " \
-    "WHERE " where " AND c.relkind IN " kinds " AND c.relname <> 'sinew_migrations' ORDER BY " order
+    "WHERE " where " AND c.relkind IN " kinds " AND c.relname NOT IN ('sinew_migrations', 'sinew_migrations_progress') ORDER BY " order
 
 /* what the table list holds per relation read */
 typedef struct rel_list {

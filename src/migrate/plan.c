@@ -63,7 +63,12 @@ static void ix_ident(sn_buf *o, const sinew_dialect *dl, const char *table, cons
     else sn_sql_fit_ident(o, dl, ix->name);
 }
 
-static void add_index(sn_buf *o, const sinew_dialect *dl, const sinew_model *m, const sn_ixdef *ix)
+/*
+ * concurrently: the table exists and holds rows, and the dialect builds an index without blocking
+ * writes (create_index_concurrently): CREATE INDEX CONCURRENTLY, a step that cannot run in a
+ * transaction, marked so for the runner (online.h). A unique constraint stays an ALTER TABLE.
+ */
+static void add_index(sn_buf *o, const sinew_dialect *dl, const sinew_model *m, const sn_ixdef *ix, int concurrently)
 {
     const char *table = m->table;
     if (ix->unique && dl->unique_constraints && !ix->where) {
@@ -73,7 +78,9 @@ static void add_index(sn_buf *o, const sinew_dialect *dl, const sinew_model *m, 
         ix_ident(o, dl, table, ix);
         sn_buf_puts(o, " UNIQUE (");
     } else {
+        if (concurrently && dl->create_index_concurrently) sn_buf_puts(o, "-- sinew: no-transaction\n");
         sn_buf_puts(o, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
+        if (concurrently && dl->create_index_concurrently) sn_buf_puts(o, "CONCURRENTLY ");
         ix_ident(o, dl, table, ix);
         sn_buf_puts(o, " ON ");
         sn_sql_table(o, dl, m);
@@ -328,7 +335,7 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const sn
         break;
     case SN_OP_ADD_INDEX:
     case SN_OP_ADD_UNIQUE:
-        add_index(o, dl, tm, &op->ix);
+        add_index(o, dl, tm, &op->ix, 1);    /* an index on a table that exists already */
         break;
     case SN_OP_DROP_INDEX:
     case SN_OP_DROP_UNIQUE: {
@@ -340,7 +347,9 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const sn
             drop_fk(o, dl, im, fk);
         }
         if (op->kind == SN_OP_DROP_INDEX) {
-            sn_buf_puts(o, "DROP INDEX ");
+            /* without blocking writes either, where the dialect can (and then outside a transaction) */
+            sn_buf_puts(o, dl->create_index_concurrently ? "-- sinew: no-transaction\nDROP INDEX CONCURRENTLY "
+                                                         : "DROP INDEX ");
             /* PostgreSQL: an index lives in its table's schema, and is found there by name only */
             if (im->db_schema && !dl->drop_index_on_table) {
                 ident(o, dl, im->db_schema);
@@ -510,7 +519,7 @@ static void sqlite_op(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, cons
         break;
     case SN_OP_ADD_INDEX:
         comment(o, op);
-        add_index(o, dl, tm, &op->ix);
+        add_index(o, dl, tm, &op->ix, 0);
         break;
     case SN_OP_RENAME_TABLE: case SN_OP_RENAME_COLUMN: case SN_OP_CREATE_TABLE: case SN_OP_DROP_TABLE:
         pg_op(o, dl, d, op);      /* the same SQL on both */

@@ -1,7 +1,9 @@
 /*
  * runner.c - applies and rolls back migrations, and reports their status.
  *
- * Each migration runs in its own transaction. The runner takes the lock
+ * Each migration runs in its own transaction (one with `-- sinew:
+ * no-transaction` steps, online.h, is run step by step instead, as where DDL
+ * is not transactional: steps.c). The runner takes the lock
  * first (the transaction's BEGIN where it serialises writers, as SQLite's
  * BEGIN IMMEDIATE does; else the dialect's advisory lock, PostgreSQL's
  * pg_advisory_xact_lock), then reads sinew_migrations, so two runners
@@ -20,11 +22,14 @@
 #include <time.h>
 #include <unistd.h>
 #include "migrate/files.h"
+#include "migrate/online.h"
 #include "migrate/steps.h"
 #include "orm/orm.h"
 #include "sinew/migrate.h"
 
-#define SN_MIG_LOCK_KEY INT64_C(0x7364656e6973)   /* advisory lock key, fixed for sinew */
+/* advisory lock key, fixed for sinew; PostgreSQL's migration_lock_query (src/sql/dialect.c) takes the
+   same one, 126875035658611, for a migration with no-transaction steps */
+#define SN_MIG_LOCK_KEY INT64_C(0x7364656e6973)
 
 typedef struct applied {
     char **name, **sum, **at;
@@ -134,13 +139,47 @@ static int find_applied(const applied *a, const char *name)
     return -1;
 }
 
+static int begin(sinew_db *db);
+
+/*
+ * The lock by trying it (the dialect's xact_try_lock_query): while another runner holds it, the
+ * transaction is rolled back and tried again after a pause with none open, so that a CREATE INDEX
+ * CONCURRENTLY of the holder, which waits for every older transaction, is never waiting for this
+ * one (a deadlock). Waits as long as MariaDB's GET_LOCK does, a day.
+ */
+static int try_lock_polled(sinew_db *db)
+{
+    const char *q = db->dialect->xact_try_lock_query;
+    for (long waited = 0, pause = 10;; waited += pause, pause = pause < 500 ? pause * 2 : 500) {
+        sn_exec x;
+        int rc = sn_exec_start(&x, db, q);
+        if (rc) return rc;
+        rc = sn_exec_step(&x);
+        size_t n;
+        int got = rc == SINEW_ROW && x.drv->column_storage(x.stmt, 0) != SINEW_STORAGE_NULL &&
+                  !strcmp(x.drv->column_text(x.stmt, 0, &n), "1");
+        sn_exec_end(&x);
+        if (rc != SINEW_ROW) return rc == SINEW_DONE ? sinew_error_set(SINEW_INTERNAL, "migrate: %s gave no row", q) : rc;
+        if (got) return SINEW_OK;
+        if (waited > 86400000L)
+            return sinew_error_set(SINEW_BUSY, "migrate: another runner has held the migration lock for a day; "
+                                   "nothing was run");
+        sinew_rollback(db);
+        struct timespec ts = {pause / 1000, (pause % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        if ((rc = begin(db))) return rc;
+    }
+}
+
 /* Lock, make sure the table exists, read what is applied. Called inside the transaction. */
 static int lock_and_read(sinew_db *db, applied *a)
 {
     int rc = SINEW_OK;
     sn_buf lock;
     sn_buf_init(&lock);
-    if (sn_sql_xact_lock(&lock, db->dialect, SN_MIG_LOCK_KEY))
+    if (db->dialect->xact_try_lock_query)
+        rc = try_lock_polled(db);
+    else if (sn_sql_xact_lock(&lock, db->dialect, SN_MIG_LOCK_KEY))
         rc = lock.failed ? sn_nomem() : sinew_exec(db, sn_buf_cstr(&lock));
     sn_buf_free(&lock);
     if (!rc) rc = ensure_table(db);
@@ -218,14 +257,27 @@ static int run_sql(sinew_db *db, const sn_mig *m, const char *path, const char *
     for (size_t i = 0; i < st.n && !rc; i++) {
         rc = sinew_exec(db, st.v[i]);
         if (rc) {
-            char msg[sizeof sinew_last_error()->message];
-            snprintf(msg, sizeof msg, "%s", sinew_errmsg());
+            sinew_error saved = *sinew_last_error();
             sinew_error_set(rc, "migration %s failed at %s:%d, statement %zu: %.160s%s: %s; the database is "
                             "left as it was before %s", m->name, path, st.line[i], i + 1, st.v[i],
-                            strlen(st.v[i]) > 160 ? "..." : "", msg, m->name);
+                            strlen(st.v[i]) > 160 ? "..." : "", saved.message, m->name);
+            /* the SQLSTATE stays: a lock timeout is retried (online.h) */
+            sinew_error_detail(saved.db_code, saved.sqlstate, saved.table, saved.column, saved.constraint);
         }
     }
     sn_stmts_free(&st);
+    return rc;
+}
+
+/* The `-- sinew:` directives of a migration file (online.h), refused where the dialect cannot do them. */
+static int read_online(sinew_db *db, const char *text, const char *path, sn_mig_online *on)
+{
+    sn_stmts st;
+    int rc = sn_split_sql(text, &st);
+    if (rc) return rc;
+    rc = sn_mig_online_read(text, path, &st, on);
+    sn_stmts_free(&st);
+    if (!rc && (rc = sn_mig_online_supported(db, on, path))) sn_mig_online_free(on);
     return rc;
 }
 
@@ -333,7 +385,10 @@ static int stepwise_one(sinew_db *db, const char *dir, const sn_mig *target, int
         if (up) rc = check_names(db, m);
         if (!rc) rc = sn_mig_sql(m, dialect_name(db), up, &text, &path);
         rec_ctx r = {m, text};
-        if (!rc) rc = sn_mig_steps_run(db, m, path, text, up, up ? record_up : record_down, &r);
+        sn_mig_online on = {0};
+        if (!rc) rc = read_online(db, text, path, &on);
+        if (!rc) rc = sn_mig_steps_run(db, m, path, text, up, &on, up ? record_up : record_down, &r);
+        sn_mig_online_free(&on);
         if (!rc) {
             *did = 1;
             if (name) snprintf(name, 256, "%s", m->name);
@@ -358,9 +413,9 @@ static int stepwise_one(sinew_db *db, const char *dir, const sn_mig *target, int
     return rc;
 }
 
-static int apply_one(sinew_db *db, const char *dir, const sn_mig *target, int *did)
+/* One migration in one transaction; *retries / *alone get what its file says (online.h). */
+static int apply_tx(sinew_db *db, const char *dir, const sn_mig *target, int *did, int *retries, int *alone)
 {
-    if (sn_mig_stepwise(db)) return stepwise_one(db, dir, target, 1, 0, did, NULL);
     *did = 0;
     int rc = begin(db);
     if (rc) return rc;
@@ -374,9 +429,17 @@ static int apply_one(sinew_db *db, const char *dir, const sn_mig *target, int *d
     if (!rc && find_applied(&a, target->name) < 0) {
         rc = check_names(db, target);
         if (!rc) rc = sn_mig_sql(target, dialect_name(db), 1, &text, &path);
-        if (!rc) rc = run_sql(db, target, path, text);
-        if (!rc) rc = fk_check(db, target->name);
+        sn_mig_online on = {0};
+        if (!rc) rc = read_online(db, text, path, &on);
         if (!rc) {
+            *retries = on.retries;
+            *alone = on.nnotx > 0;
+        }
+        if (!rc && !*alone) rc = sn_mig_online_set_local(db, &on);
+        sn_mig_online_free(&on);
+        if (!rc && !*alone) rc = run_sql(db, target, path, text);
+        if (!rc && !*alone) rc = fk_check(db, target->name);
+        if (!rc && !*alone) {
             char sum[17], at[32];
             sn_mig_checksum(text, sum);
             now_text(at);
@@ -392,13 +455,33 @@ static int apply_one(sinew_db *db, const char *dir, const sn_mig *target, int *d
             }
             sn_buf_free(&sql);
         }
-        if (!rc) *did = 1;
+        if (!rc && !*alone) *did = 1;
     }
     sn_free(text);
     sn_free(path);
     applied_free(&a);
     sn_migset_free(&s);
     return finish(db, rc);
+}
+
+/*
+ * Apply one migration: in one transaction, run again after a lock timeout as often as its file
+ * says; a migration with no-transaction steps step by step instead, under the session lock.
+ */
+static int apply_one(sinew_db *db, const char *dir, const sn_mig *target, int *did)
+{
+    if (sn_mig_stepwise(db)) return stepwise_one(db, dir, target, 1, 0, did, NULL);
+    int rc;
+    for (int attempt = 0;; attempt++) {
+        int retries = 0, alone = 0;
+        rc = apply_tx(db, dir, target, did, &retries, &alone);
+        if (!rc && alone) return stepwise_one(db, dir, target, 1, 0, did, NULL);
+        if (rc && sn_mig_online_lock_timed_out(db) && attempt < retries) {
+            sn_mig_online_backoff(attempt + 1);
+            continue;
+        }
+        return rc;
+    }
 }
 
 static int record_applied(sinew_db *db, const sn_mig *m, const char *text)
@@ -530,9 +613,8 @@ int sinew_migrate_up_to(sinew_db *db, const char *dir, int to) { return sinew_mi
 
 int sinew_migrate_up(sinew_db *db, const char *dir) { return sinew_migrate_up_to(db, dir, 0); }
 
-static int revert_one(sinew_db *db, const char *dir, int to, int *did, char name[256])
+static int revert_tx(sinew_db *db, const char *dir, int to, int *did, char name[256], int *retries, int *alone)
 {
-    if (sn_mig_stepwise(db)) return stepwise_one(db, dir, NULL, 0, to, did, name);
     *did = 0;
     name[0] = '\0';
     int rc = begin(db);
@@ -554,9 +636,17 @@ static int revert_one(sinew_db *db, const char *dir, int to, int *did, char name
     }
     if (!rc && m && (to < 0 || m->number > to)) {
         rc = sn_mig_sql(m, dialect_name(db), 0, &text, &path);
-        if (!rc) rc = run_sql(db, m, path, text);
-        if (!rc) rc = fk_check(db, m->name);
+        sn_mig_online on = {0};
+        if (!rc) rc = read_online(db, text, path, &on);
         if (!rc) {
+            *retries = on.retries;
+            *alone = on.nnotx > 0;
+        }
+        if (!rc && !*alone) rc = sn_mig_online_set_local(db, &on);
+        sn_mig_online_free(&on);
+        if (!rc && !*alone) rc = run_sql(db, m, path, text);
+        if (!rc && !*alone) rc = fk_check(db, m->name);
+        if (!rc && !*alone) {
             sn_exec x;
             sn_buf sql;
             rc = start_rendered(&x, db, sn_sql_migrations_delete, &sql);
@@ -569,7 +659,7 @@ static int revert_one(sinew_db *db, const char *dir, int to, int *did, char name
             }
             sn_buf_free(&sql);
         }
-        if (!rc) {
+        if (!rc && !*alone) {
             *did = 1;
             snprintf(name, 256, "%s", m->name);
         }
@@ -579,6 +669,22 @@ static int revert_one(sinew_db *db, const char *dir, int to, int *did, char name
     applied_free(&a);
     sn_migset_free(&s);
     return finish(db, rc);
+}
+
+static int revert_one(sinew_db *db, const char *dir, int to, int *did, char name[256])
+{
+    if (sn_mig_stepwise(db)) return stepwise_one(db, dir, NULL, 0, to, did, name);
+    int rc;
+    for (int attempt = 0;; attempt++) {
+        int retries = 0, alone = 0;
+        rc = revert_tx(db, dir, to, did, name, &retries, &alone);
+        if (!rc && alone) return stepwise_one(db, dir, NULL, 0, to, did, name);
+        if (rc && sn_mig_online_lock_timed_out(db) && attempt < retries) {
+            sn_mig_online_backoff(attempt + 1);
+            continue;
+        }
+        return rc;
+    }
 }
 
 int sinew_migrate_down_report(sinew_db *db, const char *dir, int to, sinew_migrate_progress *cb, void *ctx)

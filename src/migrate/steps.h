@@ -11,7 +11,8 @@
 #include "migrate/files.h"
 #include "orm/orm.h"
 
-/* 1: this connection's migrations are recorded step by step (DDL is not transactional). */
+/* 1: this connection's migrations are recorded step by step (DDL is not transactional); where it is,
+   only a migration with no-transaction steps is (sn_mig_steps_run with its directives). */
 int sn_mig_stepwise(const sinew_db *db);
 /* Take the session-level migration lock (the dialect's), create the bookkeeping tables. */
 int sn_mig_steps_lock(sinew_db *db);
@@ -27,7 +28,10 @@ int sn_mig_steps_pending(sinew_db *db, char **name, int *up, int *done);
  * resuming where an interrupted run of it stopped; then, in one transaction,
  * record(ctx) (the sinew_migrations insert or delete) and forget the progress.
  */
+struct sn_mig_online;
+/* `on`: the file's directives (online.h), NULL for none: where DDL is transactional, its
+   no-transaction steps run alone and the statements between them as transactions. */
 int sn_mig_steps_run(sinew_db *db, const sn_mig *m, const char *path, const char *text, int up,
-                     int (*record)(sinew_db *db, void *ctx), void *ctx);
+                     const struct sn_mig_online *on, int (*record)(sinew_db *db, void *ctx), void *ctx);
 
 #endif

@@ -8,6 +8,15 @@
  * standby has replayed up to the highest such position (read-your-writes),
  * polled for at most wait_ms; after that the read goes to the primary. A
  * replica whose connection fails is taken out for down_ms, then tried again.
+ *
+ * A promotion is followed: a replica that is no standby any more (the
+ * replayed query gives NULL: pg_is_in_recovery() is false) becomes the
+ * primary, and the former primary, which no longer streams to it, is left
+ * out for good (it is a diverged primary, or gone). The router learns it
+ * when it hands out a read on that replica (checked at most every
+ * check_ms per replica, and on every read that waits for a position), and
+ * when the primary cannot be reached for a write (then every replica is
+ * asked).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -21,8 +30,9 @@ struct sinew_router {
     sinew_pool *primary;
     sinew_pool **replicas;
     double *down_until;        /* per replica: sn_now_ms() before which it is skipped */
+    double *checked_at;        /* per replica: when it was last seen to be a standby */
     size_t nreplicas;
-    pthread_mutex_t mu;        /* guards mark, mark_text, next, down_until, stats */
+    pthread_mutex_t mu;        /* guards primary, replicas' order, mark, mark_text, next, down_until, checked_at, stats */
     uint64_t mark;             /* the highest primary WAL position a write connection came back with */
     char mark_text[32];
     size_t next;
@@ -89,8 +99,9 @@ int sinew_router_open(const char *primary_url, const char *const *replica_urls, 
     r->down_ms = o.down_ms ? o.down_ms : 5000;
     r->replicas = sn_calloc(nreplicas + 1, sizeof *r->replicas);
     r->down_until = sn_calloc(nreplicas + 1, sizeof *r->down_until);
+    r->checked_at = sn_calloc(nreplicas + 1, sizeof *r->checked_at);
     pthread_mutex_init(&r->mu, NULL);
-    int rc = r->replicas && r->down_until ? SINEW_OK : sn_nomem();
+    int rc = r->replicas && r->down_until && r->checked_at ? SINEW_OK : sn_nomem();
     if (!rc) rc = sinew_pool_open(primary_url, o.pool, &r->primary);
     for (size_t i = 0; !rc && i < nreplicas; i++) {
         rc = sinew_pool_open(replica_urls[i], o.pool, &r->replicas[i]);
@@ -113,9 +124,72 @@ int sinew_router_open(const char *primary_url, const char *const *replica_urls, 
     return SINEW_OK;
 }
 
+#define SN_ROUTER_CHECK_MS 1000.0   /* how often a replica handed out for reads is asked whether it is one */
+#define SN_ROUTER_GONE 1e300         /* down_until of a former primary: left out for good */
+
+/*
+ * Replica i was promoted: it is the primary from now on, the former primary takes its slot, left out
+ * for good. Under r->mu. The pools stay, so connections lent by either are still taken back.
+ */
+static void follow_promotion(sinew_router *r, size_t i)
+{
+    sinew_pool *old = r->primary;
+    r->primary = r->replicas[i];
+    r->replicas[i] = old;
+    r->down_until[i] = SN_ROUTER_GONE;
+    r->mark = 0;                  /* positions of the old primary's WAL mean nothing on the new one */
+    r->mark_text[0] = '\0';
+    r->stats.promotions++;
+}
+
+/* 1: the connection's server is no standby (promoted); 0: it is one; < 0: could not tell (error set) */
+static int promoted(sinew_db *db)
+{
+    char v[8];
+    int rc = scalar(db, db->dialect->replication_replayed_query, "0/0", v, sizeof v);
+    if (rc) return -1;
+    return v[0] == '\0';
+}
+
+/* the primary cannot be reached: is one of the replicas (not left out for good) a primary now? */
+static int find_promoted(sinew_router *r)
+{
+    for (size_t i = 0; i < r->nreplicas; i++) {
+        pthread_mutex_lock(&r->mu);
+        int gone = r->down_until[i] >= SN_ROUTER_GONE;
+        sinew_pool *p = r->replicas[i];
+        pthread_mutex_unlock(&r->mu);
+        if (gone) continue;
+        sinew_db *db;
+        if (sinew_pool_acquire(p, &db)) continue;
+        int yes = promoted(db) == 1;
+        sinew_pool_release(p, db);
+        if (!yes) continue;
+        pthread_mutex_lock(&r->mu);
+        if (r->replicas[i] == p) follow_promotion(r, i);
+        pthread_mutex_unlock(&r->mu);
+        return 1;
+    }
+    return 0;
+}
+
 int sinew_router_acquire_write(sinew_router *r, sinew_db **out)
 {
-    int rc = sinew_pool_acquire(r->primary, out);
+    pthread_mutex_lock(&r->mu);
+    sinew_pool *p = r->primary;
+    pthread_mutex_unlock(&r->mu);
+    int rc = sinew_pool_acquire(p, out);
+    if (rc == SINEW_CONNECTION) {
+        sinew_error saved = *sinew_last_error();
+        if (find_promoted(r)) {
+            pthread_mutex_lock(&r->mu);
+            p = r->primary;
+            pthread_mutex_unlock(&r->mu);
+            rc = sinew_pool_acquire(p, out);
+        } else {
+            *sn_error_mut() = saved;
+        }
+    }
     if (!rc) {
         pthread_mutex_lock(&r->mu);
         r->stats.writes++;
@@ -154,10 +228,31 @@ int sinew_router_acquire_read(sinew_router *r, sinew_db **out)
         pthread_mutex_unlock(&r->mu);
         if (down) continue;
         sinew_db *db;
-        int rc = sinew_pool_acquire(r->replicas[i], &db);
+        pthread_mutex_lock(&r->mu);
+        sinew_pool *p = r->replicas[i];
+        int check = sn_now_ms() - r->checked_at[i] >= SN_ROUTER_CHECK_MS;
+        pthread_mutex_unlock(&r->mu);
+        int rc = sinew_pool_acquire(p, &db);
         if (!rc && mark[0]) {
             rc = caught_up(r, db, mark);
-            if (rc) sinew_pool_release(r->replicas[i], db);
+            if (rc == SINEW_OK && check) check = 2;   /* caught_up said NULL or 1: ask which */
+            if (rc) sinew_pool_release(p, db);
+        }
+        if (!rc && check) {
+            int pr = promoted(db);
+            if (pr) {
+                /* promoted: the primary now (reads go on there too); or the question failed */
+                sinew_pool_release(p, db);
+                pthread_mutex_lock(&r->mu);
+                if (pr == 1 && r->replicas[i] == p) follow_promotion(r, i);
+                pthread_mutex_unlock(&r->mu);
+                if (pr == 1) break;
+                rc = SINEW_CONNECTION;
+            } else {
+                pthread_mutex_lock(&r->mu);
+                r->checked_at[i] = sn_now_ms();
+                pthread_mutex_unlock(&r->mu);
+            }
         }
         pthread_mutex_lock(&r->mu);
         if (!rc) {
@@ -174,7 +269,16 @@ int sinew_router_acquire_read(sinew_router *r, sinew_db **out)
             return SINEW_OK;
         }
     }
-    int rc = sinew_pool_acquire(r->primary, out);
+    pthread_mutex_lock(&r->mu);
+    sinew_pool *primary = r->primary;
+    pthread_mutex_unlock(&r->mu);
+    int rc = sinew_pool_acquire(primary, out);
+    if (rc == SINEW_CONNECTION && find_promoted(r)) {
+        pthread_mutex_lock(&r->mu);
+        primary = r->primary;
+        pthread_mutex_unlock(&r->mu);
+        rc = sinew_pool_acquire(primary, out);
+    }
     if (!rc) {
         pthread_mutex_lock(&r->mu);
         r->stats.reads_on_primary++;
@@ -186,7 +290,10 @@ int sinew_router_acquire_read(sinew_router *r, sinew_db **out)
 int sinew_router_release(sinew_router *r, sinew_db *db)
 {
     if (!db) return SINEW_OK;
-    if (sn_pool_lends(r->primary, db)) {
+    pthread_mutex_lock(&r->mu);
+    sinew_pool *primary = r->primary;
+    pthread_mutex_unlock(&r->mu);
+    if (sn_pool_lends(primary, db)) {
         /* after a write: where the primary's WAL ends now, for the reads that follow */
         char pos[32];
         if (db->tx_depth == 0 && !db->conn_lost && scalar(db, db->dialect->replication_position_query, NULL, pos, sizeof pos) == SINEW_OK) {
@@ -198,13 +305,16 @@ int sinew_router_release(sinew_router *r, sinew_db *db)
             }
             pthread_mutex_unlock(&r->mu);
         }
-        return sinew_pool_release(r->primary, db);
+        return sinew_pool_release(primary, db);
     }
     for (size_t i = 0; i < r->nreplicas; i++) {
-        if (!sn_pool_lends(r->replicas[i], db)) continue;
+        pthread_mutex_lock(&r->mu);
+        sinew_pool *p = r->replicas[i];
+        pthread_mutex_unlock(&r->mu);
+        if (!sn_pool_lends(p, db)) continue;
         int lost = db->conn_lost;
-        int rc = sinew_pool_release(r->replicas[i], db);
-        if (lost) {
+        int rc = sinew_pool_release(p, db);
+        if (lost && r->down_until[i] < SN_ROUTER_GONE) {
             pthread_mutex_lock(&r->mu);
             r->stats.replica_failures++;
             r->down_until[i] = sn_now_ms() + r->down_ms;
@@ -238,6 +348,7 @@ int sinew_router_close(sinew_router *r)
     pthread_mutex_destroy(&r->mu);
     sn_free(r->replicas);
     sn_free(r->down_until);
+    sn_free(r->checked_at);
     sn_free(r);
     return rc;
 }

@@ -242,6 +242,28 @@ const sinew_dialect sn_dialect_sqlite = {
  * over 30,000 bytes, which describing a prepared statement of more than
  * about 7,490 parameters produces. 7,000 stays clear of it.
  */
+/*
+ * A digest of the current schema's catalog, for a no-transaction step of a migration (steps.c):
+ * relations, columns with types, defaults and nullability, constraints and enum labels. An
+ * INVALID index (what a failed CREATE INDEX CONCURRENTLY leaves) is left out: it is not the
+ * statement's effect, and the runner drops it before it runs the step again.
+ */
+#define SN_PG_NS "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
+#define SN_SQL_PG_FINGERPRINT                                                                              \
+    "SELECT md5(COALESCE(string_agg(x, ',' ORDER BY x), '')) FROM ("                                       \
+    "SELECT 'r:' || c.relname || ':' || c.relkind::text FROM pg_class c WHERE c.relnamespace = " SN_PG_NS        \
+    " AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = c.oid AND NOT i.indisvalid)"           \
+    " UNION ALL SELECT 'a:' || c.relname || '.' || a.attname || ':' || format_type(a.atttypid, a.atttypmod)" \
+    " || ':' || a.attnotnull::text || ':' || COALESCE(pg_get_expr(d.adbin, d.adrelid), '')"                     \
+    " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"                                           \
+    " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"                             \
+    " WHERE c.relnamespace = " SN_PG_NS " AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"                      \
+    " AND a.attnum > 0 AND NOT a.attisdropped"                                                             \
+    " UNION ALL SELECT 'k:' || conname || ':' || pg_get_constraintdef(oid) FROM pg_constraint"            \
+    " WHERE connamespace = " SN_PG_NS                                                                      \
+    " UNION ALL SELECT 'e:' || t.typname || '=' || e.enumlabel FROM pg_enum e"                             \
+    " JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typnamespace = " SN_PG_NS ") s(x)"
+
 const sinew_dialect sn_dialect_postgres = {
     .name = "postgres",
     .numbered_params = 1,
@@ -278,6 +300,11 @@ const sinew_dialect sn_dialect_postgres = {
     .drop_index_on_table = 0,
     .insert_returning = 1,
     .has_infinity = 1,
+    /* a no-transaction step of a migration: the session lock on the key the transactional runner's
+       pg_advisory_xact_lock takes (runner.c), so the two kinds of runner exclude each other */
+    .migration_lock_query = "SELECT CASE WHEN pg_try_advisory_lock(126875035658611) THEN 1 ELSE 0 END",
+    .migration_unlock_query = "SELECT pg_advisory_unlock(126875035658611)",
+    .schema_fingerprint_query = SN_SQL_PG_FINGERPRINT,
     .distribution_extension = "citus",
     /* json is jsonb; #>> reads the value at a text-array path as text, NULL for a JSON null */
     .json_text = "(%c #>> %p)",
@@ -290,6 +317,13 @@ const sinew_dialect sn_dialect_postgres = {
     .create_schema = "CREATE SCHEMA IF NOT EXISTS ",
     /* through the search path, where CREATE TABLE sinew_migrations would put it */
     .migrations_exist_query = "SELECT (to_regclass('sinew_migrations') IS NOT NULL)::int",
+    .create_index_concurrently = 1,
+    .invalid_index_query = "SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE NOT i.indisvalid"
+                           " AND c.relname = $1 AND c.relnamespace = " SN_PG_NS,
+    .lock_timeout_setting = "lock_timeout",
+    .statement_timeout_setting = "statement_timeout",
+    .lock_timeout_sqlstate = "55P03",
+    .xact_try_lock_query = "SELECT CASE WHEN pg_try_advisory_xact_lock(126875035658611) THEN 1 ELSE 0 END",
 };
 
 /*

@@ -137,6 +137,11 @@ void sn_sql_migrations_progress_delete(sn_buf *out, const sinew_dialect *d);
 /* The statement taking the advisory lock `key` to the end of the transaction; returns 0 and
    writes nothing when the dialect has none (its BEGIN serialises writers). */
 int sn_sql_xact_lock(sn_buf *out, const sinew_dialect *d, int64_t key);
+/* Online migrations (the dialect's version 8 members): SET [LOCAL] name = 'value'; the query reading
+   a setting's value now; DROP INDEX CONCURRENTLY IF EXISTS name (an INVALID index left behind). */
+void sn_sql_set_setting(sn_buf *out, const sinew_dialect *d, const char *name, int local, const char *value);
+void sn_sql_show_setting(sn_buf *out, const sinew_dialect *d, const char *name);
+void sn_sql_drop_index_concurrently(sn_buf *out, const sinew_dialect *d, const char *name);
 
 /* ---- DDL ---- */
 void sn_sql_create_table(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int if_not_exists);

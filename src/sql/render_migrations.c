@@ -122,3 +122,32 @@ int sn_sql_xact_lock(sn_buf *out, const sinew_dialect *d, int64_t key)
     sn_buf_printf(out, "SELECT %s(%" PRId64 ")", d->xact_lock_function, key);
     return 1;
 }
+
+/*
+ * A migration's timeouts (the dialect's lock_timeout_setting / statement_timeout_setting): SET LOCAL
+ * for its transaction, or a session SET around a no-transaction step, which the runner restores to
+ * the value it read before (sn_sql_show_setting). The value is a literal, quotes doubled.
+ */
+void sn_sql_set_setting(sn_buf *out, const sinew_dialect *d, const char *name, int local, const char *value)
+{
+    (void)d;
+    sn_buf_printf(out, "SET %s%s = '", local ? "LOCAL " : "", name);
+    for (const char *p = value; *p; p++) {
+        if (*p == '\'') sn_buf_putc(out, '\'');
+        sn_buf_putc(out, *p);
+    }
+    sn_buf_putc(out, '\'');
+}
+
+void sn_sql_show_setting(sn_buf *out, const sinew_dialect *d, const char *name)
+{
+    (void)d;
+    sn_buf_printf(out, "SELECT current_setting('%s')", name);
+}
+
+/* What an interrupted CREATE INDEX CONCURRENTLY left (an INVALID index), dropped without blocking writes. */
+void sn_sql_drop_index_concurrently(sn_buf *out, const sinew_dialect *d, const char *name)
+{
+    sn_buf_puts(out, "DROP INDEX CONCURRENTLY IF EXISTS ");
+    sn_sql_ident(out, d, name);
+}

@@ -128,6 +128,46 @@ static sinew_schema *graph2(const char *h)
 
 static const sinew_dialect *dialect_of(sinew_db *db) { return db->dialect; }
 
+/* text [b, e) holds a statement, not only blanks and comment lines */
+static int has_statement(const char *b, const char *e)
+{
+    while (b < e) {
+        while (b < e && (*b == ' ' || *b == '\n' || *b == '\t')) b++;
+        if (b + 1 < e && b[0] == '-' && b[1] == '-') {
+            while (b < e && *b != '\n') b++;
+            continue;
+        }
+        return b < e;
+    }
+    return 0;
+}
+
+static int exec_part(sinew_db *db, const char *b, const char *e)
+{
+    if (!has_statement(b, e)) return SINEW_OK;
+    char *part = strndup(b, (size_t)(e - b));
+    int rc = sinew_exec(db, part);
+    free(part);
+    return rc;
+}
+
+/* The text as the database's parser reads it: in one piece, but for each statement marked
+   `-- sinew: no-transaction` (CREATE / DROP INDEX CONCURRENTLY), which runs by itself. */
+static int exec_text(sinew_db *db, const char *text)
+{
+    static const char mark[] = "-- sinew: no-transaction\n";
+    for (const char *p = text;;) {
+        const char *m = strstr(p, mark);
+        if (!m) return exec_part(db, p, p + strlen(p));
+        int rc = exec_part(db, p, m);
+        if (rc) return rc;
+        const char *e = strstr(m, ";\n");
+        e = e ? e + 1 : m + strlen(m);
+        if ((rc = exec_part(db, m, e))) return rc;
+        p = e;
+    }
+}
+
 /* Render from -> to for the backend and give the whole text to the database's own parser. */
 static void migrate_whole(sinew_db *db, const sinew_schema *from, const sinew_schema *to, char **text_out)
 {
@@ -147,7 +187,7 @@ static void migrate_whole(sinew_db *db, const sinew_schema *from, const sinew_sc
     /* a table rebuild needs foreign keys off where the dialect says how (SQLite's PRAGMA) */
     const sinew_dialect *dl = sinew_find_driver(th_backend())->dialect;
     if (dl->fk_enforcement_off) th_ok(sinew_exec(db, dl->fk_enforcement_off));
-    int rc = sinew_exec(db, text);
+    int rc = exec_text(db, text);
     if (rc) fail_msg("%s\n---\n%s", sinew_errmsg(), text);
     if (dl->fk_enforcement_on) th_ok(sinew_exec(db, dl->fk_enforcement_on));
     if (text_out) *text_out = strdup(text);

@@ -20,7 +20,10 @@
  *     workers, orders and items share a colocation group), its foreign keys
  *     hold across shards, drift sees none, `db pull` reads the layout back,
  *     drift reports a table distributed otherwise than the schema says, and
- *     sinew_create_tables() builds the same layout.
+ *     sinew_create_tables() builds the same layout;
+ *   - changing @@distribute and migrating: alter_distributed_table (another
+ *     column), undistribute_table + create_reference_table (@@reference),
+ *     undistribute_table (no attribute), and back down, rows kept.
  */
 #include "harness.h"
 #include "../crud/models.h"
@@ -309,6 +312,82 @@ static void shop_is_distributed_by_its_schema(void **state)
     th_ok(sinew_exec(admin, sql));
 }
 
+/* the distribution column of `table` ("" when it is not hash-distributed) and its layout letters */
+static char *dist_of(sinew_db *db, const char *table)
+{
+    char sql[400];
+    snprintf(sql, sizeof sql, "SELECT COALESCE((SELECT p.partmethod::text || p.repmodel::text || ':' || "
+             "COALESCE(column_to_column_name(p.logicalrelid, p.partkey), '') FROM pg_dist_partition p WHERE "
+             "p.logicalrelid = '%s'::regclass), 'local')", table);
+    sinew_session *s;
+    th_ok(sinew_session_new(db, &s));
+    sinew_rows *r;
+    th_ok(sinew_raw_rows(s, sql, NULL, 0, &r));
+    assert_int_equal(sinew_rows_next(r), SINEW_ROW);
+    sinew_value v = sinew_rows_value(r, 0);
+    char *out = strndup(v.u.s.ptr, v.u.s.len);
+    sinew_rows_free(r);
+    sinew_session_free(s);
+    return out;
+}
+
+/*
+ * Changing @@distribute in the schema and migrating: another column is alter_distributed_table,
+ * @@reference is undistribute_table + create_reference_table, no attribute is undistribute_table;
+ * the rows stay through each, and each down goes back.
+ */
+static void redistribution_follows_the_schema(void **state)
+{
+    (void)state;
+    snprintf(shop_schema_name, sizeof shop_schema_name, "%s_redist", schema);
+    char sql[200];
+    snprintf(sql, sizeof sql, "CREATE SCHEMA %s", shop_schema_name);
+    th_ok(sinew_exec(admin, sql));
+    char dir[600], file[600];
+    snprintf(dir, sizeof dir, "%s/redist_migrations", th_tmpdir());
+    snprintf(file, sizeof file, "%s/redist.sinew", th_tmpdir());
+    /* the key holds both columns: a distributed table's primary key holds its distribution column */
+    static const char *const steps[] = {
+        "model Event {\n  id int64\n  account int64\n  @@id([account, id])\n  @@distribute(id)\n}\n",
+        "model Event {\n  id int64\n  account int64\n  @@id([account, id])\n  @@distribute(account)\n}\n",
+        "model Event {\n  id int64\n  account int64\n  @@id([account, id])\n  @@reference\n}\n",
+        "model Event {\n  id int64\n  account int64\n  @@id([account, id])\n}\n",
+    };
+    static const char *const want[] = {"hs:id", "hs:account", "nt:", "local"};
+    sinew_make_opts opts = {SINEW_DIALECT_POSTGRES, 1};
+    sinew_db *db;
+    th_ok(sinew_open(shop_url(), &db));
+    for (int i = 0; i < 4; i++) {
+        const char *src = steps[i];
+        FILE *f = fopen(file, "w");
+        assert_non_null(f);
+        fputs(src, f);
+        fclose(f);
+        char name[16];
+        snprintf(name, sizeof name, "step%d", i);
+        char *made = NULL;
+        if (sinew_migrate_make(dir, file, name, &opts, &made)) fail_msg("make %d: %s", i, sinew_errmsg());
+        sinew_migrate_free(made);
+        if (sinew_migrate_up(db, dir)) fail_msg("up %d: %s", i, sinew_errmsg());
+        if (i == 0) th_ok(sinew_exec(db, "INSERT INTO events (id, account) VALUES (1, 7), (2, 7), (3, 8)"));
+        char *d = dist_of(db, "events");
+        if (strcmp(d, want[i])) fail_msg("after step %d: events is %s, not %s", i, d, want[i]);
+        free(d);
+        assert_int_equal(scalar(db, "SELECT COUNT(*) FROM events"), 3);
+    }
+    /* back down, one migration at a time: the layouts in reverse */
+    for (int i = 3; i > 0; i--) {
+        if (sinew_migrate_down(db, dir, -1)) fail_msg("down %d: %s", i, sinew_errmsg());
+        char *d = dist_of(db, "events");
+        if (strcmp(d, want[i - 1])) fail_msg("after rolling back step %d: events is %s, not %s", i, d, want[i - 1]);
+        free(d);
+        assert_int_equal(scalar(db, "SELECT COUNT(*) FROM events"), 3);
+    }
+    sinew_close(db);
+    snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", shop_schema_name);
+    th_ok(sinew_exec(admin, sql));
+}
+
 int main(void)
 {
     const char *u = getenv("SINEW_TEST_CITUS_URL");
@@ -322,6 +401,7 @@ int main(void)
         cmocka_unit_test(refused_ddl_says_why),
         cmocka_unit_test(lock_timeout_holds_on_the_workers),
         cmocka_unit_test(shop_is_distributed_by_its_schema),
+        cmocka_unit_test(redistribution_follows_the_schema),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -11,6 +11,8 @@
  *   - with ?pgbouncer=true the timeouts are SET LOCAL per transaction, never
  *     for the session (a session SET would stay on a pooled server
  *     connection that other clients get next);
+ *   - through PgBouncer without ?pgbouncer=true the driver finds the pooler itself (unnamed
+ *     statements all the same), and ?pgbouncer=false overrides that;
  *   - bad values are SINEW_INVALID naming the parameter (the citus switch is
  *     tested on a real cluster in test_citus.c).
  */
@@ -66,7 +68,23 @@ static void unnamed_statements_leave_nothing_on_the_server(void **state)
     th_ok(sinew_commit(db));
     sinew_close(db);
 
-    if (!suite_is_unnamed()) {
+    if (!direct()) {
+        /* through PgBouncer without the switch: found at connect (the server's port is not the one
+           connected to), so unnamed statements all the same */
+        th_ok(sinew_open(th_last_url(), &db));
+        th_ok(sinew_begin(db));
+        assert_int_equal(pool_scalar_ok(db, "SELECT 41 + 1"), 42);
+        assert_int_equal(pool_scalar_ok(db, "SELECT COUNT(*) FROM pg_prepared_statements"), 0);
+        th_ok(sinew_commit(db));
+        sinew_close(db);
+        /* pgbouncer=false keeps named statements whatever is found */
+        th_ok(sinew_open(with_params("pgbouncer=false"), &db));
+        th_ok(sinew_begin(db));
+        assert_int_equal(pool_scalar_ok(db, "SELECT 41 + 1"), 42);
+        assert_true(pool_scalar_ok(db, "SELECT COUNT(*) FROM pg_prepared_statements") >= 1);
+        th_ok(sinew_commit(db));
+        sinew_close(db);
+    } else if (!suite_is_unnamed()) {
         /* the default: named server-side statements, kept per connection (what the test tells apart) */
         th_ok(sinew_open(th_last_url(), &db));
         th_ok(sinew_begin(db));

@@ -198,7 +198,8 @@ static void a_standby_that_dies_is_left_out_and_taken_back(void **state)
     th_close(owner);
 }
 
-/* the standby is promoted: it takes writes, and the router still reads there (it has all it replayed) */
+/* the standby is promoted (pg_ctl promote): it takes writes, and the router follows: it finds the standby is
+   no standby any more (pg_is_in_recovery()), makes it its primary and leaves the former primary out */
 static void a_promoted_standby_takes_writes(void **state)
 {
     (void)state;
@@ -225,6 +226,21 @@ static void a_promoted_standby_takes_writes(void **state)
     th_ok(sinew_router_acquire_read(r, &rd));
     assert_int_equal(pool_scalar_ok(rd, "SELECT COUNT(*) FROM only_on_the_promoted"), 1);   /* the former standby */
     th_ok(sinew_router_release(r, rd));
+    /* the router followed: the promoted server is its primary now, writes go there, the old one is left out */
+    sinew_router_stats st = sinew_router_get_stats(r);
+    assert_int_equal(st.promotions, 1);
+    th_ok(sinew_router_acquire_write(r, &w));
+    assert_int_equal(pool_scalar_ok(w, in_recovery), 0);
+    assert_int_equal(pool_scalar_ok(w, "SELECT COUNT(*) FROM only_on_the_promoted"), 1);
+    th_ok(sinew_exec(w, "INSERT INTO only_on_the_promoted VALUES (2)"));
+    th_ok(sinew_router_release(r, w));
+    for (int i = 0; i < 3; i++) {
+        th_ok(sinew_router_acquire_read(r, &rd));
+        assert_int_equal(pool_scalar_ok(rd, "SELECT COUNT(*) FROM only_on_the_promoted"), 2);
+        th_ok(sinew_router_release(r, rd));
+    }
+    st = sinew_router_get_stats(r);
+    assert_int_equal(st.promotions, 1);
     th_ok(sinew_router_close(r));
     th_close(owner);
 }
