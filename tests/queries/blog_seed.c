@@ -1,6 +1,7 @@
 /* blog_seed.h's fixture, written with raw SQL so that the test under it depends on nothing it tests. */
 #include "blog_seed.h"
 #include <stdio.h>
+#include "harness.h"
 
 int blog_seed(sinew_db *db)
 {
@@ -24,4 +25,28 @@ int blog_seed(sinew_db *db)
         }
     }
     return rc;
+}
+
+const char *blog_rows_text(sinew_query *q)
+{
+    static char buf[1024];
+    sinew_rows *r;
+    th_ok(sinew_rows_open(q, &r));
+    size_t at = 0;
+    buf[0] = '\0';
+    int rows = 0;
+    while (sinew_rows_next(r) == SINEW_ROW) {
+        for (int c = 0; c < sinew_rows_columns(r); c++) {
+            sinew_value v = sinew_rows_value(r, c);
+            const char *sep = c ? ":" : rows ? " " : "";
+            if (v.is_null) at += (size_t)snprintf(buf + at, sizeof buf - at, "%s-", sep);
+            else if (v.type == SINEW_TEXT)
+                at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%.*s", sep, (int)v.u.s.len, v.u.s.ptr);
+            else at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%lld", sep, (long long)v.u.i);
+            if (at >= sizeof buf) at = sizeof buf - 1;
+        }
+        rows++;
+    }
+    sinew_rows_free(r);
+    return buf;
 }

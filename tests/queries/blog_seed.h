@@ -15,4 +15,10 @@
  * c-th (c = 1..) by user c, body "p.c". Returns a sinew status.
  */
 int blog_seed(sinew_db *db);
+
+/*
+ * Every row of a rows query as "a:b" joined by spaces: integers and text as themselves, NULL as
+ * "-" (a buffer of its own, overwritten by the next call; at most 1 KiB).
+ */
+const char *blog_rows_text(sinew_query *q);
 #endif

@@ -33,30 +33,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* every row as "a:b" joined by spaces (integers; text as itself) */
-static const char *dump(sinew_query *q)
-{
-    static char buf[1024];
-    sinew_rows *r;
-    th_ok(sinew_rows_open(q, &r));
-    size_t at = 0;
-    buf[0] = '\0';
-    int rows = 0;
-    while (sinew_rows_next(r) == SINEW_ROW) {
-        for (int c = 0; c < sinew_rows_columns(r); c++) {
-            sinew_value v = sinew_rows_value(r, c);
-            const char *sep = c ? ":" : rows ? " " : "";
-            if (v.is_null) at += (size_t)snprintf(buf + at, sizeof buf - at, "%s-", sep);
-            else if (v.type == SINEW_TEXT)
-                at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%.*s", sep, (int)v.u.s.len, v.u.s.ptr);
-            else at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%lld", sep, (long long)v.u.i);
-        }
-        rows++;
-    }
-    sinew_rows_free(r);
-    return buf;
-}
-
 static sinew_query *post_authors(void)
 {
     sinew_query *q = sinew_query_new(s, &post_model);
@@ -79,7 +55,7 @@ static void union_intersect_except_of_value_rows(void **state)
     th_ok(sinew_order(q, POST_AUTHOR_ID, SINEW_ASC));
     th_capture cap = {0};
     th_capture_start(db, &cap);
-    assert_string_equal(dump(q), "1 2 3 4");
+    assert_string_equal(blog_rows_text(q), "1 2 3 4");
     th_capture_stop(db, &cap);
     assert_int_equal(cap.count, 1);
     assert_non_null(strstr(cap.sql[0], " UNION SELECT "));
@@ -90,12 +66,12 @@ static void union_intersect_except_of_value_rows(void **state)
     q = post_authors();
     th_ok(sinew_combine_rows(q, SINEW_INTERSECT, comment_authors()));
     th_ok(sinew_order(q, POST_AUTHOR_ID, SINEW_DESC));
-    assert_string_equal(dump(q), "3 2 1");
+    assert_string_equal(blog_rows_text(q), "3 2 1");
     sinew_query_free(q);
 
     q = post_authors();
     th_ok(sinew_combine_rows(q, SINEW_EXCEPT, comment_authors()));
-    assert_string_equal(dump(q), "4");
+    assert_string_equal(blog_rows_text(q), "4");
     sinew_query_free(q);
 
     /* UNION ALL keeps every row: 8 post authors and 12 comment authors, each side filtered */
@@ -104,11 +80,11 @@ static void union_intersect_except_of_value_rows(void **state)
     th_ok(sinew_where(c, sinew_eq(COMMENT_AUTHOR_ID, sinew_v_int64(3))));
     th_ok(sinew_combine_rows(q, SINEW_UNION_ALL, c));
     th_ok(sinew_order(q, POST_AUTHOR_ID, SINEW_ASC));
-    assert_string_equal(dump(q), "1 1 2 2 3 3 3 3 4 4");
+    assert_string_equal(blog_rows_text(q), "1 1 2 2 3 3 3 3 4 4");
     /* paged after the operation */
     th_ok(sinew_limit(q, 3));
     th_ok(sinew_offset(q, 4));
-    assert_string_equal(dump(q), "3 3 3");
+    assert_string_equal(blog_rows_text(q), "3 3 3");
     sinew_query_free(q);
 
     /* text columns of two models, two columns each */
@@ -122,7 +98,7 @@ static void union_intersect_except_of_value_rows(void **state)
     th_ok(sinew_select_col(c, COMMENT_BODY));
     th_ok(sinew_combine_rows(q, SINEW_UNION_ALL, c));
     th_ok(sinew_order(q, POST_TITLE, SINEW_ASC));
-    assert_string_equal(dump(q), "2:2.1 3:2.2 1:post 1 2:post 2");
+    assert_string_equal(blog_rows_text(q), "2:2.1 3:2.2 1:post 1 2:post 2");
     sinew_query_free(q);
 }
 
@@ -140,7 +116,7 @@ static void grouped_rows_combined(void **state)
     th_ok(sinew_combine_rows(q, SINEW_UNION_ALL, c));
     th_ok(sinew_order(q, POST_AUTHOR_ID, SINEW_DESC));
     /* comments: author 1 wrote 6 (posts 1,2,3,5,6,7), author 2 4 (2,3,6,7), author 3 2 (3,7) */
-    const char *got = dump(q);
+    const char *got = blog_rows_text(q);
     assert_true(strcmp(got, "4:2 3:2 2:2 2:4 1:2 1:6") == 0 || strcmp(got, "4:2 3:2 2:4 2:2 1:6 1:2") == 0 ||
                 strcmp(got, "4:2 3:2 2:2 2:4 1:6 1:2") == 0 || strcmp(got, "4:2 3:2 2:4 2:2 1:2 1:6") == 0);
     sinew_query_free(q);

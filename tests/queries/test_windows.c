@@ -32,28 +32,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* every row of r as "a:b:c" joined by spaces; NULL as "-" */
-static const char *dump(sinew_query *q)
-{
-    static char buf[512];
-    sinew_rows *r;
-    th_ok(sinew_rows_open(q, &r));
-    size_t at = 0;
-    buf[0] = '\0';
-    int rows = 0;
-    while (sinew_rows_next(r) == SINEW_ROW) {
-        for (int c = 0; c < sinew_rows_columns(r); c++) {
-            sinew_value v = sinew_rows_value(r, c);
-            const char *sep = c ? ":" : rows ? " " : "";
-            if (v.is_null) at += (size_t)snprintf(buf + at, sizeof buf - at, "%s-", sep);
-            else at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%lld", sep, (long long)v.u.i);
-        }
-        rows++;
-    }
-    sinew_rows_free(r);
-    return buf;
-}
-
 static void top_three_per_author_in_one_statement(void **state)
 {
     (void)state;
@@ -68,7 +46,7 @@ static void top_three_per_author_in_one_statement(void **state)
     th_ok(sinew_order(q, POST_ID, SINEW_DESC));
     th_capture cap = {0};
     th_capture_start(db, &cap);
-    assert_string_equal(dump(q), "1:12:1 1:11:2 1:10:3 2:6:1 2:2:2 3:7:1 3:3:2 4:8:1 4:4:2");
+    assert_string_equal(blog_rows_text(q), "1:12:1 1:11:2 1:10:3 2:6:1 2:2:2 3:7:1 3:3:2 4:8:1 4:4:2");
     th_capture_stop(db, &cap);
     assert_int_equal(cap.count, 1);
     assert_non_null(strstr(cap.sql[0], "ROW_NUMBER() OVER (PARTITION BY t0.\"author_id\" ORDER BY t0.\"id\" DESC)"));
@@ -76,7 +54,7 @@ static void top_three_per_author_in_one_statement(void **state)
     /* paged after the filter */
     th_ok(sinew_limit(q, 2));
     th_ok(sinew_offset(q, 3));
-    assert_string_equal(dump(q), "2:6:1 2:2:2");
+    assert_string_equal(blog_rows_text(q), "2:6:1 2:2:2");
     sinew_query_free(q);
 }
 
@@ -92,7 +70,7 @@ static void running_sums_ranks_and_neighbours(void **state)
     th_ok(sinew_select_window(q, SINEW_LEAD, POST_ID, &w));
     th_ok(sinew_where(q, sinew_in(POST_AUTHOR_ID, (sinew_value[]){sinew_v_int64(2), sinew_v_int64(4)}, 2)));
     th_ok(sinew_order(q, POST_ID, SINEW_ASC));
-    assert_string_equal(dump(q), "2:2:-:6 4:4:-:8 6:8:2:- 8:12:4:-");
+    assert_string_equal(blog_rows_text(q), "2:2:-:6 4:4:-:8 6:8:2:- 8:12:4:-");
     sinew_query_free(q);
     /* ranks over ties, across the whole result (no partition) */
     q = sinew_query_new(s, &post_model);
@@ -105,7 +83,7 @@ static void running_sums_ranks_and_neighbours(void **state)
     th_ok(sinew_where(q, sinew_in(POST_ID, (sinew_value[]){sinew_v_int64(1), sinew_v_int64(2), sinew_v_int64(6), sinew_v_int64(3)}, 4)));
     th_ok(sinew_order(q, POST_ID, SINEW_ASC));
     /* among posts 1, 2, 3, 6: author 1 (post 1) ranks 1; author 2 (2, 6) rank 2; author 3 (3) rank 4 */
-    assert_string_equal(dump(q), "1:1:1:1 2:2:2:2 3:4:3:1 6:2:2:2");
+    assert_string_equal(blog_rows_text(q), "1:1:1:1 2:2:2:2 3:4:3:1 6:2:2:2");
     sinew_query_free(q);
 }
 
