@@ -15,10 +15,11 @@
  * docs/scaling.md). TimeZone and DateStyle may stay session SETs there:
  * PgBouncer tracks both (they are reported parameters) and sets them again
  * on whichever server connection it hands out. Without `pgbouncer=` in the
- * URL the driver finds such a pooler itself: at connect, a TCP connection
- * whose server reports another port (inet_server_port(), NULL when the
- * server side is a Unix socket) goes through something in between, and is
- * treated as pooled; and a named statement the server already has (42P05,
+ * URL the driver finds such a pooler itself: at connect, a connection whose
+ * server backend (pg_backend_pid()) is not the one its startup named
+ * (PQbackendPID(): a pooler makes its own up) is treated as pooled, while a
+ * port forward, which passes the server's through, is not; and a named
+ * statement the server already has (42P05,
  * another client's `sinew_N` on a shared server connection) switches the
  * connection to unnamed statements from then on. `?pgbouncer=false` keeps
  * named statements whatever is found. `?citus=true` makes the
@@ -488,20 +489,20 @@ static int own_options(sinew_conn *c, const sinew_url *url, char *session, size_
 }
 
 /*
- * A pooler (or any proxy) between sinew and the server: connected over TCP, and the server's end of
- * its connection is another port, or a Unix socket (NULL). A direct Unix-socket connection tells
- * nothing (0). One round trip at connect.
+ * A pooler between sinew and the server: the backend that answers is not the one the connection
+ * was told of at startup. PgBouncer (and pgcat, odyssey) hand the client a BackendKeyData of their
+ * own, made up to route cancel requests, so PQbackendPID() is not the server's pg_backend_pid(). A
+ * plain port forward (a container's mapped port, an SSH tunnel) passes the server's own through and
+ * is not a pooler: it keeps named statements. One round trip at connect.
  */
-static int behind_proxy(sinew_conn *c)
+static int behind_pooler(sinew_conn *c)
 {
-    const char *host = PQhost(c->pg), *port = PQport(c->pg);
-    if (!host || !*host || host[0] == '/' || !port || !*port) return 0;
-    PGresult *res = PQexec(c->pg, "SELECT inet_server_port()");
-    int proxied = 0;
-    if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-        proxied = PQgetisnull(res, 0, 0) || atoi(PQgetvalue(res, 0, 0)) != atoi(port);
+    PGresult *res = PQexec(c->pg, "SELECT pg_backend_pid()");
+    int pooled = 0;
+    if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+        pooled = atol(PQgetvalue(res, 0, 0)) != (long)PQbackendPID(c->pg);
     PQclear(res);
-    return proxied;
+    return pooled;
 }
 
 static int pg_open(const sinew_url *url, sinew_conn **out)
@@ -545,7 +546,7 @@ static int pg_open(const sinew_url *url, sinew_conn **out)
                                url->port ? port : "(default port)", msg);
     }
     PQsetNoticeProcessor(c->pg, quiet, NULL);
-    if (!sinew_url_param(url, "pgbouncer") && behind_proxy(c)) {
+    if (!sinew_url_param(url, "pgbouncer") && behind_pooler(c)) {
         c->unnamed = 1;
         own_options(c, url, session, sizeof session);   /* checked above: the timeouts as SET LOCAL now */
     }

@@ -12,15 +12,23 @@
  *     for the session (a session SET would stay on a pooled server
  *     connection that other clients get next);
  *   - through PgBouncer without ?pgbouncer=true the driver finds the pooler itself (unnamed
- *     statements all the same), and ?pgbouncer=false overrides that;
+ *     statements all the same), and ?pgbouncer=false overrides that; a plain port forward
+ *     (a forwarder of the test's own on another port) is no pooler and keeps named statements;
  *   - bad values are SINEW_INVALID naming the parameter (the citus switch is
  *     tested on a real cluster in test_citus.c).
  */
 #include "pool_support.h"
 #include "../crud/models.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "sinew/driver.h"
 
 static char url[1400];
 
@@ -93,6 +101,84 @@ static void unnamed_statements_leave_nothing_on_the_server(void **state)
         th_ok(sinew_commit(db));
         sinew_close(db);
     }
+    th_close(owner);
+}
+
+/* A TCP forward on 127.0.0.1 to the server, as a container's mapped port or an SSH tunnel is: the
+ * bytes both ways, nothing else (one client connection). */
+typedef struct forward {
+    int listener;
+    int port;            /* where the server is */
+} forward;
+
+static void *forward_run(void *arg)
+{
+    forward *f = arg;
+    int client = accept(f->listener, NULL, NULL);
+    if (client < 0) return NULL;
+    int server = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)f->port)};
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (server < 0 || connect(server, (struct sockaddr *)&to, sizeof to) != 0) {
+        close(client);
+        if (server >= 0) close(server);
+        return NULL;
+    }
+    struct pollfd p[2] = {{.fd = client, .events = POLLIN}, {.fd = server, .events = POLLIN}};
+    char buf[16384];
+    for (;;) {
+        if (poll(p, 2, 10000) <= 0) break;
+        int from = (p[0].revents & (POLLIN | POLLHUP)) ? 0 : (p[1].revents & (POLLIN | POLLHUP)) ? 1 : -1;
+        if (from < 0) break;
+        ssize_t n = read(p[from].fd, buf, sizeof buf);
+        if (n <= 0) break;
+        for (ssize_t off = 0; off < n;) {
+            ssize_t w = write(p[1 - from].fd, buf + off, (size_t)(n - off));
+            if (w <= 0) goto done;
+            off += w;
+        }
+    }
+done:
+    close(client);
+    close(server);
+    return NULL;
+}
+
+static void a_port_forward_is_no_pooler(void **state)
+{
+    (void)state;
+    if (!direct() || suite_is_unnamed()) return;   /* the forward goes to the server itself */
+    sinew_db *owner = th_open();   /* the test's database: th_last_url() names it from here on */
+    sinew_url *u;
+    th_ok(sinew_url_parse(th_last_url(), &u));
+    forward f = {.listener = socket(AF_INET, SOCK_STREAM, 0), .port = u->port};
+    assert_true(f.listener >= 0);
+    struct sockaddr_in at = {.sin_family = AF_INET, .sin_port = 0};
+    at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof at;
+    assert_int_equal(bind(f.listener, (struct sockaddr *)&at, sizeof at), 0);
+    assert_int_equal(listen(f.listener, 1), 0);
+    assert_int_equal(getsockname(f.listener, (struct sockaddr *)&at, &len), 0);
+    /* the suite's URL with the forward's port for the server's */
+    char from[32], to[32], furl[1400];
+    snprintf(from, sizeof from, ":%d/", u->port);
+    snprintf(to, sizeof to, ":%d/", (int)ntohs(at.sin_port));
+    sinew_url_free(u);
+    const char *base = th_last_url(), *hit = strstr(base, from);
+    assert_non_null(hit);
+    snprintf(furl, sizeof furl, "%.*s%s%s", (int)(hit - base), base, to, hit + strlen(from));
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, forward_run, &f), 0);
+    sinew_db *db;
+    th_ok(sinew_open(furl, &db));
+    th_ok(sinew_begin(db));
+    assert_int_equal(pool_scalar_ok(db, "SELECT 41 + 1"), 42);
+    /* named, kept on the server: another port, but the server's own backend answers */
+    assert_true(pool_scalar_ok(db, "SELECT COUNT(*) FROM pg_prepared_statements") >= 1);
+    th_ok(sinew_commit(db));
+    sinew_close(db);
+    pthread_join(t, NULL);
+    close(f.listener);
     th_close(owner);
 }
 
@@ -223,6 +309,7 @@ int main(void)
     if (!th_is_postgres()) return 0;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(unnamed_statements_leave_nothing_on_the_server),
+        cmocka_unit_test(a_port_forward_is_no_pooler),
         cmocka_unit_test(statement_timeout_plain),
         cmocka_unit_test(statement_timeout_unnamed),
         cmocka_unit_test(timeouts_are_local_to_each_transaction),
