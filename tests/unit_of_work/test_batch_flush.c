@@ -398,7 +398,10 @@ static void identity_always_keys_take_batches(void **state)
     sinew_session *s;
     sinew_db *db = fresh(&s);
     th_ok(sinew_create_table(db, &thing_model));
-    if (th_is_postgres()) {
+    /* (a Citus coordinator refuses ALTER COLUMN ... SET GENERATED on a distributed table, "alter
+       table command is currently unsupported": there the keys stay BY DEFAULT identities, which the
+       batches must number all the same; plain PostgreSQL and PgBouncer runs test ALWAYS) */
+    if (th_is_postgres() && !th_is_citus()) {
         th_ok(sinew_exec(db, "ALTER TABLE accounts ALTER COLUMN id SET GENERATED ALWAYS"));
         th_ok(sinew_exec(db, "ALTER TABLE things ALTER COLUMN id SET GENERATED ALWAYS"));
         /* it is one: a key written without the clause is refused */
