@@ -45,6 +45,12 @@ typedef struct sinew_db sinew_db;
  * way, with citus.propagate_set_commands = 'local', so that they hold on the
  * workers (a session SET stays on the coordinator). Any
  * other parameter is SINEW_INVALID naming it and listing the known ones.
+ * Every backend takes isolation=read_committed|repeatable_read|serializable:
+ * the level of every transaction sinew begins on the connection (PostgreSQL:
+ * BEGIN ISOLATION LEVEL, per transaction; MariaDB: the session's level, set
+ * at connect, READ COMMITTED without it; SQLite: always serializable, which
+ * satisfies each level, so the value is only checked). Another value is
+ * SINEW_INVALID naming the accepted ones.
  * Every backend also takes `?statement_cache=N` (see sinew_db_set_statement_cache).
  */
 SINEW_API int sinew_open(const char *url, sinew_db **out);

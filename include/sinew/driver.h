@@ -92,6 +92,15 @@ SINEW_API const char *sinew_url_param(const sinew_url *url, const char *key);   
  * misspelt parameter is not silently ignored. `driver` names the backend.
  */
 SINEW_API int sinew_url_check_params(const sinew_url *url, const char *driver, const char *const *known);
+/*
+ * ?isolation=read_committed|repeatable_read|serializable, the isolation level
+ * every transaction on the connection runs at (SQLAlchemy's and Django's
+ * engine-level isolation_level). *sql gets the SQL words ("READ COMMITTED",
+ * "REPEATABLE READ", "SERIALIZABLE"), or NULL when the URL does not say;
+ * another value is SINEW_INVALID naming the parameter, the value and the
+ * accepted ones.
+ */
+SINEW_API int sinew_url_isolation(const sinew_url *url, const char **sql);
 
 /* Storage class of a result column in the current row (for raw reads). */
 typedef enum sinew_storage {

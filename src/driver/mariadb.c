@@ -299,7 +299,7 @@ static int run(sinew_conn *c, const char *sql)
 static int my_exec(sinew_conn *c, const char *sql) { return run(c, sql); }
 
 static const char *const known_params[] = {"charset", "ssl-mode", "sslmode", "ssl-ca", "connect_timeout", "unix_socket",
-                                           "lock_timeout", "statement_timeout", NULL};
+                                           "lock_timeout", "statement_timeout", "isolation", NULL};
 
 static int ms_param(const sinew_url *url, const char *name, long *out)
 {
@@ -349,6 +349,11 @@ static int my_open(const sinew_url *url, sinew_conn **out)
                                "UTF-8); drop the parameter or say charset=utf8mb4", cs);
     long lock_ms, stmt_ms, conn_s = -1;
     if ((bad = ms_param(url, "lock_timeout", &lock_ms)) || (bad = ms_param(url, "statement_timeout", &stmt_ms))) return bad;
+    /* for the session, once: every transaction sinew begins runs at it (READ COMMITTED, as
+     * PostgreSQL's default, unless the URL says) */
+    const char *level;
+    if ((bad = sinew_url_isolation(url, &level))) return bad;
+    if (!level) level = "READ COMMITTED";
     const char *ct = sinew_url_param(url, "connect_timeout");
     if (ct) {
         char *end;
@@ -391,7 +396,7 @@ static int my_open(const sinew_url *url, sinew_conn **out)
     int n = snprintf(set, sizeof set,
                      "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
                      "NO_ENGINE_SUBSTITUTION,NO_BACKSLASH_ESCAPES,ANSI_QUOTES,PIPES_AS_CONCAT', time_zone = '+00:00', "
-                     "NAMES utf8mb4 COLLATE utf8mb4_bin, div_precision_increment = 30, max_recursive_iterations = 4294967295; SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+                     "NAMES utf8mb4 COLLATE utf8mb4_bin, div_precision_increment = 30, max_recursive_iterations = 4294967295; SET SESSION TRANSACTION ISOLATION LEVEL %s", level);
     if (lock_ms >= 0)   /* innodb_lock_wait_timeout is in whole seconds, 0 not allowed */
         n += snprintf(set + n, sizeof set - (size_t)n, "; SET SESSION innodb_lock_wait_timeout = %ld",
                       lock_ms ? (lock_ms + 999) / 1000 : 1073741824L);

@@ -58,6 +58,7 @@ struct sinew_conn {
     int local_timeouts;           /* ?pgbouncer=true or ?citus=true: timeouts SET LOCAL per transaction */
     int citus;                    /* ?citus=true: a Citus coordinator (several statements sent one by one) */
     char timeouts[128];           /* "SET LOCAL lock_timeout = ...; ..." for each transaction, or "" */
+    char isolation[40];           /* ?isolation=: " ISOLATION LEVEL SERIALIZABLE" for each BEGIN, or "" */
     int pipelined;                /* in libpq's pipeline mode (pg_pipeline_begin) */
     int unsynced;                 /* executions sent since the last Sync */
     int syncs;                    /* Syncs sent whose PGRES_PIPELINE_SYNC is not read yet */
@@ -413,7 +414,7 @@ static int pg_exec(sinew_conn *c, const char *sql)
  * unknown one only as a failed connection ("invalid connection option"),
  * so check them first against its own list and say which are known.
  */
-static const char *const own_params[] = {"pgbouncer", "citus", "lock_timeout", "statement_timeout", NULL};
+static const char *const own_params[] = {"pgbouncer", "citus", "lock_timeout", "statement_timeout", "isolation", NULL};
 
 static int is_own_param(const char *key)
 {
@@ -437,7 +438,7 @@ static int check_params(const sinew_url *url)
         size_t k = 0;
         for (int i = 0; own_params[i]; i++) known[k++] = own_params[i];
         for (size_t i = 0; i < n; i++) known[k++] = opts[i].keyword;
-        rc = sinew_url_check_params(url, "postgres (sinew's pgbouncer, citus, lock_timeout, statement_timeout; libpq "
+        rc = sinew_url_check_params(url, "postgres (sinew's pgbouncer, citus, lock_timeout, statement_timeout, isolation; libpq "
                                     "connection keywords)", known);
     }
     sn_free(known);
@@ -447,7 +448,7 @@ static int check_params(const sinew_url *url)
 
 /*
  * sinew's own URL parameters: pgbouncer=true|false, lock_timeout and
- * statement_timeout in milliseconds (0 = none). `session` gets the SETs for
+ * statement_timeout in milliseconds (0 = none), isolation=level. `session` gets the SETs for
  * the session, c->timeouts the SET LOCALs for each transaction.
  */
 static int own_options(sinew_conn *c, const sinew_url *url, char *session, size_t cap)
@@ -468,6 +469,13 @@ static int own_options(sinew_conn *c, const sinew_url *url, char *session, size_
         else if (strcmp(ci, "false") && strcmp(ci, "0"))
             return sinew_error_set(SINEW_INVALID, "bad URL: citus=%s: say citus=true (a Citus coordinator) or citus=false", ci);
     }
+    /* per transaction (BEGIN ISOLATION LEVEL), not a session default: that holds behind a
+     * transaction-mode pooler too */
+    const char *level;
+    int bad = sinew_url_isolation(url, &level);
+    if (bad) return bad;
+    c->isolation[0] = '\0';
+    if (level) snprintf(c->isolation, sizeof c->isolation, " ISOLATION LEVEL %s", level);
     c->local_timeouts = c->unnamed || citus;
     c->citus = citus;
     session[0] = '\0';
@@ -1270,8 +1278,14 @@ static const void *pg_column_blob(sinew_stmt *s, int i, size_t *len)
     return s->blobs[i].data;
 }
 
-/* behind a transaction-mode pooler the timeouts go with each transaction (SET LOCAL) */
-static int pg_begin(sinew_conn *c) { return c->local_timeouts && c->timeouts[0] ? wrap_begin(c) : run(c, "BEGIN"); }
+/* the URL's isolation level goes with each BEGIN; behind a transaction-mode pooler the timeouts
+ * too (SET LOCAL) */
+static int pg_begin(sinew_conn *c)
+{
+    char sql[200];
+    snprintf(sql, sizeof sql, "BEGIN%s%s", c->isolation, c->local_timeouts ? c->timeouts : "");
+    return run(c, sql);
+}
 static int pg_commit(sinew_conn *c) { return run(c, "COMMIT"); }
 static int pg_rollback(sinew_conn *c)
 {

@@ -127,9 +127,14 @@ static int sq_open(const sinew_url *url, sinew_conn **out)
     *out = NULL;
     const char *path = url->path;
     int memory = strcmp(path, ":memory:") == 0;
-    static const char *const known[] = {"mode", "busy_timeout", "vfs", NULL};
-    int bad = sinew_url_check_params(url, "sqlite (mode=ro|rw|rwc, busy_timeout=milliseconds, vfs=name)", known);
+    static const char *const known[] = {"mode", "busy_timeout", "vfs", "isolation", NULL};
+    int bad = sinew_url_check_params(url, "sqlite (mode=ro|rw|rwc, busy_timeout=milliseconds, vfs=name, "
+                                     "isolation=read_committed|repeatable_read|serializable)", known);
     if (bad) return bad;
+    /* checked only: SQLite's transactions are always serializable (one writer at a time, a
+     * reader sees one snapshot), which satisfies each weaker level too */
+    const char *level;
+    if ((bad = sinew_url_isolation(url, &level))) return bad;
     const char *mode = sinew_url_param(url, "mode");
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (mode && strcmp(mode, "ro") == 0) flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;

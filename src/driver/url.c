@@ -132,6 +132,22 @@ int sinew_url_check_params(const sinew_url *u, const char *driver, const char *c
     return SINEW_OK;
 }
 
+int sinew_url_isolation(const sinew_url *u, const char **sql)
+{
+    static const char *const names[] = {"read_committed", "repeatable_read", "serializable"};
+    static const char *const words[] = {"READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"};
+    *sql = NULL;
+    const char *v = sinew_url_param(u, "isolation");
+    if (!v) return SINEW_OK;
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(v, names[i])) {
+            *sql = words[i];
+            return SINEW_OK;
+        }
+    return sinew_error_set(SINEW_INVALID, "bad URL: isolation=%s is not an isolation level; say isolation="
+                           "read_committed, isolation=repeatable_read or isolation=serializable", v);
+}
+
 static int parse_sqlite(sinew_url *u, const char *rest)
 {
     /* sqlite:path, sqlite:///abs/path, sqlite://relative is refused (ambiguous) */
