@@ -430,7 +430,9 @@ static int check_params(const sinew_url *url)
     if (!opts) return sn_nomem();
     size_t n = 0;
     while (opts[n].keyword) n++;
-    const char **known = sn_calloc(n + 5, sizeof *known);
+    size_t own = 0;
+    while (own_params[own]) own++;
+    const char **known = sn_calloc(own + n + 1, sizeof *known);   /* NULL-terminated */
     int rc;
     if (!known) {
         rc = sn_nomem();
