@@ -400,7 +400,10 @@ SINEW_API int sinew_lock(sinew_query *q, sinew_lock_mode mode, sinew_lock_wait w
 
 /*
  * A job queue's take: in one transaction (sinew_transaction, retried on
- * SINEW_BUSY/SINEW_RETRY), read up to n rows the query matches, in its
+ * SINEW_BUSY/SINEW_RETRY up to 20 times, backing off from 5 ms to 500 ms:
+ * workers of one queue contend by design, and on SQLite a worker that has
+ * just committed can take the write lock again before a waiting one wakes),
+ * read up to n rows the query matches, in its
  * order, and apply `set` to each (mark them taken: the query's filter must
  * leave marked rows out). On PostgreSQL the read is FOR UPDATE SKIP LOCKED,
  * so concurrent workers take different rows without waiting; on SQLite the

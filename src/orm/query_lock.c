@@ -164,7 +164,11 @@ int sinew_claim(sinew_query *q, size_t n, const sinew_set *set, size_t nset, sin
     if (rc == SINEW_OK) {
         nset = sn_stamp_sets(m, checked, nset, sn_stamp_now(q->s));   /* a claim updates the rows it takes */
         claim c = {q, n, checked, nset, out};
-        rc = sinew_transaction(q->s->db, claim_tx, &c, NULL);
+        /* more tries than a plain transaction's 5: the workers of a queue are meant to contend, and
+           SQLite's busy handler is not fair (a worker that has just committed can take the write lock
+           again before a sleeping one wakes; seen under valgrind, where threads run one at a time) */
+        static const sinew_retry_policy contended = {20, 5, 500};
+        rc = sinew_transaction(q->s->db, claim_tx, &c, &contended);
     }
     sn_free(checked);
     if (rc) {
