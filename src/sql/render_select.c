@@ -55,6 +55,30 @@ static void param(rctx *r, const sinew_value *v)
     sn_sql_param(r->b, r->d, o->param_base + (int)o->nparams);
 }
 
+/*
+ * " LIMIT n OFFSET ?" (either < 0: not given). LIMIT is written as a number, not bound: it is an
+ * integer from the API (nothing to inject), a program uses few page sizes, and a planner that sees
+ * the number plans for it. Bound, PostgreSQL's generic plan guessed 10% of the rows and sorted the
+ * whole join in W7 of the benchmark (2x slower). OFFSET is bound: every page has its own, and as
+ * text each page was one more prepared statement in the cache and on the server.
+ */
+static void limit_offset(rctx *r, int64_t limit, int64_t offset)
+{
+    if (limit < 0 && offset < 0) return;
+    sn_buf_puts(r->b, " LIMIT ");
+    if (limit >= 0) sn_buf_printf(r->b, "%lld", (long long)limit);
+    else if (r->d->limit_all) sn_buf_puts(r->b, r->d->limit_all);
+    else sn_buf_puts(r->b, r->d->numbered_params ? "ALL" : "-1");
+    if (offset >= 0) {
+        sinew_value off;
+        memset(&off, 0, sizeof off);
+        off.type = SINEW_INT64;
+        off.u.i = offset;
+        sn_buf_puts(r->b, " OFFSET ");
+        param(r, &off);
+    }
+}
+
 static void alias_col(rctx *r, int alias, const char *column)
 {
     if (r->bare) {
@@ -540,28 +564,7 @@ static void order_limit(rctx *r, const sn_select *s, int64_t extra_limit, int wi
             c.col.field = s->model->pk[k];
             order_key(r, &c, SINEW_ASC, SINEW_NULLS_DEFAULT, norder == 0 && k == 0);
         }
-    /*
-     * LIMIT is written as a number, not bound: it is an integer from the API
-     * (nothing to inject), a program uses few page sizes, and a planner that
-     * sees the number plans for it. Bound, PostgreSQL's generic plan guessed
-     * 10% of the rows and sorted the whole join in W7 of the benchmark (2x
-     * slower). OFFSET is bound: every page has its own, and as text each
-     * page was one more prepared statement in the cache and on the server.
-     */
-    if (limit >= 0 || s->offset >= 0) {
-        sn_buf_puts(r->b, " LIMIT ");
-        if (limit >= 0) sn_buf_printf(r->b, "%lld", (long long)limit);
-        else if (r->d->limit_all) sn_buf_puts(r->b, r->d->limit_all);
-        else sn_buf_puts(r->b, r->d->numbered_params ? "ALL" : "-1");
-        if (s->offset >= 0) {
-            sinew_value off;
-            memset(&off, 0, sizeof off);
-            off.type = SINEW_INT64;
-            off.u.i = s->offset;
-            sn_buf_puts(r->b, " OFFSET ");
-            param(r, &off);
-        }
-    }
+    limit_offset(r, limit, s->offset);
 }
 
 static void model_columns(rctx *r, const sinew_model *m)
@@ -854,20 +857,7 @@ static int select_combined(rctx *r, const sn_select *s)
         if (r->d->has_nulls_order && nulls == SINEW_NULLS_FIRST) sn_buf_puts(r->b, " NULLS FIRST");
         if (r->d->has_nulls_order && nulls == SINEW_NULLS_LAST) sn_buf_puts(r->b, " NULLS LAST");
     }
-    if (s->limit >= 0 || s->offset >= 0) {
-        sn_buf_puts(r->b, " LIMIT ");
-        if (s->limit >= 0) sn_buf_printf(r->b, "%lld", (long long)s->limit);
-        else if (r->d->limit_all) sn_buf_puts(r->b, r->d->limit_all);
-        else sn_buf_puts(r->b, r->d->numbered_params ? "ALL" : "-1");
-        if (s->offset >= 0) {
-            sinew_value off;
-            memset(&off, 0, sizeof off);
-            off.type = SINEW_INT64;
-            off.u.i = s->offset;
-            sn_buf_puts(r->b, " OFFSET ");
-            param(r, &off);
-        }
-    }
+    limit_offset(r, s->limit, s->offset);
     return done(r);
 }
 
