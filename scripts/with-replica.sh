@@ -6,8 +6,9 @@
 # inside the temp dir). The standby is made with `pg_basebackup -R` (which
 # writes primary_conninfo and standby.signal) and streams over loopback.
 # Exports SINEW_TEST_PG_URL (the primary), SINEW_TEST_REPLICA_URL (the
-# standby) and SINEW_TEST_REPLICA_PG_CTL (a pg_ctl command line for the
-# standby, to which a test appends stop, start or promote); runs CMD; always stops both
+# standby), SINEW_TEST_REPLICA_PG_CTL (a pg_ctl command line for the
+# standby, to which a test appends stop, start or promote) and
+# SINEW_TEST_PRIMARY_PG_CTL (the same for the primary); runs CMD; always stops both
 # servers and removes the directory, whatever CMD does. Exits with CMD's
 # status. As root the servers run as the `postgres` user (PostgreSQL
 # refuses root).
@@ -82,6 +83,7 @@ export SINEW_TEST_REPLICA_URL="postgres://postgres@127.0.0.1:$P2/postgres"
 asuser=
 [ "$(id -u)" = 0 ] && asuser="runuser -u postgres -- "
 export SINEW_TEST_REPLICA_PG_CTL="$asuser$PG_CTL -D $DIR/standby -l $DIR/standby.log -w -t 60 -o '$OPTS -p $P2'"
+export SINEW_TEST_PRIMARY_PG_CTL="$asuser$PG_CTL -D $DIR/primary -l $DIR/primary.log -w -t 60 -o '$OPTS -p $P1'"
 echo "with-replica: primary on 127.0.0.1:$P1, hot standby on 127.0.0.1:$P2 (streaming)"
 "$@"
 status=$?

@@ -65,6 +65,8 @@
 
 #include <stdint.h>
 #include "db.h"
+#include "session.h"
+#include "transaction.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -208,8 +210,60 @@ SINEW_API int sinew_router_acquire_read(sinew_router *router, sinew_db **out);
 /* Give back a connection from either; SINEW_MISUSE if the router did not lend it. */
 SINEW_API int sinew_router_release(sinew_router *router, sinew_db *db);
 SINEW_API sinew_router_stats sinew_router_get_stats(sinew_router *router);
-/* Close every pool (after every connection came back); NULL is a no-op. */
+/* Close every pool (after every connection came back, routed sessions freed); NULL is a no-op. */
 SINEW_API int sinew_router_close(sinew_router *router);
+
+/* ---- sessions on a router: reads routed by themselves ----------------------------------- */
+
+/*
+ * A session whose reads the router routes by itself. It holds one primary
+ * connection (from sinew_router_acquire_write(), for the session's life:
+ * sinew_session_db() returns it), and there it writes: saves, flushes,
+ * deletes, bulk writes, raw SQL, and every statement while a transaction is
+ * open on that connection (a read-write transaction sees its own
+ * uncommitted writes only there). Reads go to a replica:
+ *   - sinew_readonly() queries (sinew_all, sinew_first, sinew_one,
+ *     sinew_query_count, sinew_aggregate, with their prefetches) and the
+ *     lazy loads of the objects they loaded;
+ *   - read transactions, sinew_read_transaction(): everything in them.
+ * The replica is one that has replayed the session's writes: before a
+ * routed read, when statements ran on the primary connection since the last
+ * routed read, the primary's WAL position is read there (one round trip)
+ * and the router waits up to wait_ms for a replica to replay it; when none
+ * is up and caught up, the read runs on the session's primary connection
+ * (stats.reads_on_primary). A replica connection lost during a routed query
+ * takes that replica out for down_ms, and the query runs once more
+ * elsewhere (a read can be repeated).
+ * What the program sets on the session's connection holds wherever a read
+ * runs: the query log hook, the model hooks (after_load for objects loaded
+ * on a replica) and the statement counters (sinew_db_stats() of the primary
+ * connection counts the routed statements too) go along with the session
+ * for the read. The identity map is the session's: objects a read
+ * transaction loads on a replica join it like any others (a row already in
+ * it stays the object it is, with its unflushed changes), and
+ * sinew_readonly() objects never enter it. Not routed: sinew_rows_open(),
+ * sinew_stream and raw SQL, which run where the session is (inside a read
+ * transaction, on its replica). A write inside a read transaction is
+ * SINEW_READONLY, on a replica and on the primary alike (SET TRANSACTION
+ * READ ONLY). Free it with sinew_session_free(), which gives the primary
+ * connection back; make no other session on that connection.
+ * SINEW_CONNECTION (naming the primary) when the primary cannot be reached:
+ * then only sinew_router_acquire_read() serves (from the replicas).
+ */
+SINEW_API int sinew_router_session_new(sinew_router *router, sinew_session **out);
+
+typedef int (*sinew_read_fn)(sinew_session *s, void *ctx);
+/*
+ * Run fn(s, ctx) in a read-only transaction, with sinew_transaction()'s
+ * retries (a standby cancelling a query that conflicts with replay reports
+ * SQLSTATE 40001: retried). On a session made on a router: on a replica
+ * that has replayed the session's writes, sinew_session_db(s) being that
+ * replica's connection while fn runs, or on the primary, READ ONLY, when no
+ * replica is caught up; inside a transaction open on the session's primary
+ * connection, a savepoint there. On any other session: an ordinary
+ * transaction (a savepoint inside one) on the session's connection.
+ */
+SINEW_API int sinew_read_transaction(sinew_session *s, sinew_read_fn fn, void *ctx, const sinew_retry_policy *policy);
 
 #ifdef __cplusplus
 }

@@ -235,7 +235,16 @@ struct sinew_session {
     sn_obj *failed;                /* the object whose write failed the last flush (sinew_flush_failed) */
     int64_t stamp_now;             /* the clock reading of the flush or bulk write running now (0: none);
                                     * @updated_at and @default(now) of its rows take it (stamps.c) */
+    struct sn_route *route;        /* made on a router (route.c): its primary connection, reads routed; else NULL */
 };
+
+/* ---- a session made on a router (route.c) ---- */
+/* Run fn(ctx), a read of s: on a replica connection that has replayed s's writes (s->db points at it
+ * for the call; the session's log, hooks and counters go with it) when s is made on a router and is
+ * not inside a transaction on its primary connection; else as it is. */
+int sn_route_read(sinew_session *s, int (*fn)(void *), void *ctx);
+/* give a routed session's primary connection back to its router and free the rest (session free) */
+void sn_route_free(struct sn_route *rt);
 
 void sn_rel_session_init(sinew_session *s);
 void sn_rel_session_end(sinew_session *s);

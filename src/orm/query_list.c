@@ -104,13 +104,33 @@ static int run_prefetches(sinew_query *q, void **items, size_t n)
 
 static int collect_rows(sinew_query *q, int extra_limit, sinew_list *out, size_t max);
 
-/* a read-only query's objects, and what its prefetches bring, are materialized untracked */
+typedef struct collect_args {
+    sinew_query *q;
+    int extra_limit;
+    sinew_list *out;
+    size_t max;
+} collect_args;
+
+static int collect_routed(void *arg)
+{
+    collect_args *a = arg;
+    return collect_rows(a->q, a->extra_limit, a->out, a->max);
+}
+
+/* a read-only query's objects, and what its prefetches bring, are materialized untracked; on a
+   session made on a router they are read on a replica (route.c) */
 static int collect(sinew_query *q, int extra_limit, sinew_list *out, size_t max)
 {
     if (!q) return collect_rows(q, extra_limit, out, max);
     int was = q->s->load_readonly;
     q->s->load_readonly = q->readonly;
-    int rc = collect_rows(q, extra_limit, out, max);
+    int rc;
+    if (SN_UNLIKELY(q->readonly && q->s->route)) {
+        collect_args a = {q, extra_limit, out, max};
+        rc = sn_route_read(q->s, collect_routed, &a);
+    } else {
+        rc = collect_rows(q, extra_limit, out, max);
+    }
     q->s->load_readonly = was;
     return rc;
 }

@@ -77,7 +77,7 @@ static int read_scalar(sinew_query *q, sn_exec *x, sinew_type want, sinew_value 
     }
 }
 
-static int run_scalar(sinew_query *q, sinew_type want, sinew_value *out)
+static int run_scalar_here(sinew_query *q, sinew_type want, sinew_value *out)
 {
     sn_exec x;
     int rc = sn_q_start(q, &x, sn_buf_cstr(&q->out.sql));
@@ -87,6 +87,26 @@ static int run_scalar(sinew_query *q, sinew_type want, sinew_value *out)
     else if (rc == SINEW_DONE) rc = sinew_error_set(SINEW_INTERNAL, "aggregate query returned no row");
     sn_exec_end(&x);
     return rc;
+}
+
+typedef struct scalar_args {
+    sinew_query *q;
+    sinew_type want;
+    sinew_value *out;
+} scalar_args;
+
+static int scalar_routed(void *arg)
+{
+    scalar_args *a = arg;
+    return run_scalar_here(a->q, a->want, a->out);
+}
+
+/* a sinew_readonly() query's count or aggregate on a session made on a router is read on a replica */
+static int run_scalar(sinew_query *q, sinew_type want, sinew_value *out)
+{
+    if (!q->readonly || !q->s->route) return run_scalar_here(q, want, out);
+    scalar_args a = {q, want, out};
+    return sn_route_read(q->s, scalar_routed, &a);
 }
 
 sinew_type sn_q_agg_type(sinew_agg fn, const sinew_col *c)

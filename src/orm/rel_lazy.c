@@ -11,6 +11,21 @@
 static int lazy_load(sinew_session *s, const sinew_relation *rel, void *obj, void **owners, size_t n, size_t need,
                      int idx);
 
+typedef struct lazy_args {
+    sinew_session *s;
+    const sinew_relation *rel;
+    void *obj;
+    void **owners;
+    size_t n, need;
+    int idx;
+} lazy_args;
+
+static int lazy_routed(void *arg)
+{
+    lazy_args *a = arg;
+    return lazy_load(a->s, a->rel, a->obj, a->owners, a->n, a->need, a->idx);
+}
+
 static int lazy(sinew_session *s, const sinew_relation *rel, void *obj, const char *file, int line, const char *fn)
 {
     if (!s || !rel) return sinew_error_set(SINEW_MISUSE, "%s: session and relation must not be NULL", fn);
@@ -59,10 +74,17 @@ static int lazy(sinew_session *s, const sinew_relation *rel, void *obj, const ch
             }
         }
     }
-    /* what a read-only object's relations bring is read-only too */
+    /* what a read-only object's relations bring is read-only too, and on a session made on a router
+       it is read where the object was: on a replica (route.c) */
     int was = s->load_readonly;
     s->load_readonly = o->state == SN_READONLY;
-    int rc = lazy_load(s, rel, obj, owners, n, need, idx);
+    int rc;
+    if (SN_UNLIKELY(s->route && o->state == SN_READONLY)) {
+        lazy_args a = {s, rel, obj, owners, n, need, idx};
+        rc = sn_route_read(s, lazy_routed, &a);
+    } else {
+        rc = lazy_load(s, rel, obj, owners, n, need, idx);
+    }
     s->load_readonly = was;
     return rc;
 }

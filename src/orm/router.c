@@ -102,7 +102,8 @@ int sinew_router_open(const char *primary_url, const char *const *replica_urls, 
     r->checked_at = sn_calloc(nreplicas + 1, sizeof *r->checked_at);
     pthread_mutex_init(&r->mu, NULL);
     int rc = r->replicas && r->down_until && r->checked_at ? SINEW_OK : sn_nomem();
-    if (!rc) rc = sinew_pool_open(primary_url, o.pool, &r->primary);
+    if (!rc && (rc = sinew_pool_open(primary_url, o.pool, &r->primary)))
+        sinew_error_set(rc, "sinew_router_open: the primary: %s", sinew_errmsg());
     for (size_t i = 0; !rc && i < nreplicas; i++) {
         rc = sinew_pool_open(replica_urls[i], o.pool, &r->replicas[i]);
         if (rc) sinew_error_set(rc, "sinew_router_open: replica %zu: %s", i + 1, sinew_errmsg());
@@ -213,9 +214,15 @@ static int caught_up(sinew_router *r, sinew_db *db, const char *mark)
     }
 }
 
-int sinew_router_acquire_read(sinew_router *r, sinew_db **out)
+/*
+ * A replica connection that has replayed the mark, round robin, in *out; NULL there when no replica
+ * is up and caught up (the read belongs on the primary then). Failures only take replicas out: the
+ * return is SINEW_OK, and the calling thread's error record is left as it was.
+ */
+int sn_router_read_replica(sinew_router *r, sinew_db **out)
 {
     *out = NULL;
+    sinew_error saved = *sinew_last_error();
     pthread_mutex_lock(&r->mu);
     size_t start = r->next++;
     char mark[32];
@@ -266,9 +273,24 @@ int sinew_router_acquire_read(sinew_router *r, sinew_db **out)
         pthread_mutex_unlock(&r->mu);
         if (!rc) {
             *out = db;
-            return SINEW_OK;
+            break;
         }
     }
+    *sn_error_mut() = saved;
+    return SINEW_OK;
+}
+
+void sn_router_count_primary_read(sinew_router *r)
+{
+    pthread_mutex_lock(&r->mu);
+    r->stats.reads_on_primary++;
+    pthread_mutex_unlock(&r->mu);
+}
+
+int sinew_router_acquire_read(sinew_router *r, sinew_db **out)
+{
+    sn_router_read_replica(r, out);
+    if (*out) return SINEW_OK;
     pthread_mutex_lock(&r->mu);
     sinew_pool *primary = r->primary;
     pthread_mutex_unlock(&r->mu);
@@ -279,12 +301,24 @@ int sinew_router_acquire_read(sinew_router *r, sinew_db **out)
         pthread_mutex_unlock(&r->mu);
         rc = sinew_pool_acquire(primary, out);
     }
-    if (!rc) {
+    if (!rc) sn_router_count_primary_read(r);
+    return rc;
+}
+
+/* where the primary's WAL ends now, read on db (a primary connection outside a transaction): the
+   mark the reads that follow wait for */
+void sn_router_note_position(sinew_router *r, sinew_db *db)
+{
+    char pos[32];
+    if (db->tx_depth == 0 && !db->conn_lost && scalar(db, db->dialect->replication_position_query, NULL, pos, sizeof pos) == SINEW_OK) {
+        uint64_t lsn = parse_lsn(pos);
         pthread_mutex_lock(&r->mu);
-        r->stats.reads_on_primary++;
+        if (lsn > r->mark) {
+            r->mark = lsn;
+            snprintf(r->mark_text, sizeof r->mark_text, "%s", pos);
+        }
         pthread_mutex_unlock(&r->mu);
     }
-    return rc;
 }
 
 int sinew_router_release(sinew_router *r, sinew_db *db)
@@ -295,16 +329,7 @@ int sinew_router_release(sinew_router *r, sinew_db *db)
     pthread_mutex_unlock(&r->mu);
     if (sn_pool_lends(primary, db)) {
         /* after a write: where the primary's WAL ends now, for the reads that follow */
-        char pos[32];
-        if (db->tx_depth == 0 && !db->conn_lost && scalar(db, db->dialect->replication_position_query, NULL, pos, sizeof pos) == SINEW_OK) {
-            uint64_t lsn = parse_lsn(pos);
-            pthread_mutex_lock(&r->mu);
-            if (lsn > r->mark) {
-                r->mark = lsn;
-                snprintf(r->mark_text, sizeof r->mark_text, "%s", pos);
-            }
-            pthread_mutex_unlock(&r->mu);
-        }
+        sn_router_note_position(r, db);
         return sinew_pool_release(primary, db);
     }
     for (size_t i = 0; i < r->nreplicas; i++) {

@@ -61,6 +61,7 @@ int sinew_session_new(sinew_db *db, sinew_session **out)
 void sinew_session_free(sinew_session *s)
 {
     if (!s) return;
+    struct sn_route *route = s->route;
     for (sinew_session **pp = s->db ? &s->db->sessions : NULL; pp && *pp; pp = &(*pp)->next_session)
         if (*pp == s) {
             *pp = s->next_session;
@@ -71,6 +72,7 @@ void sinew_session_free(sinew_session *s)
     sn_identity_free(s);
     sn_arena_free(&s->arena);
     sn_free(s);
+    sn_route_free(route);   /* a routed session's primary connection goes back to the router */
 }
 
 sinew_db *sinew_session_db(sinew_session *s) { return s->db; }

@@ -266,6 +266,9 @@ int sn_sql_copy_in(sn_buf *out, const sinew_dialect *d, const sinew_model *m);
 const char *sn_sql_sequence_keys(const sinew_dialect *d);
 /* a statement that does nothing but answer (a connection check) */
 const char *sn_sql_ping(void);
+/* the transaction just begun takes reads only (standard SQL): a routed session's read transactions
+ * (src/orm/route.c), so a write in one fails alike on a standby and on the primary */
+const char *sn_sql_tx_read_only(void);
 /* transaction control, as the log shows it (the driver runs it; ROLLBACK also ends
  * a transaction a raw statement began) */
 typedef enum sn_sql_tx {

@@ -16,6 +16,8 @@ const char *sn_sql_sequence_keys(const sinew_dialect *d)
 
 const char *sn_sql_ping(void) { return "SELECT 1"; }
 
+const char *sn_sql_tx_read_only(void) { return "SET TRANSACTION READ ONLY"; }
+
 const char *sn_sql_tx_text(sn_sql_tx op)
 {
     switch (op) {

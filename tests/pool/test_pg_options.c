@@ -14,6 +14,14 @@
  *   - through PgBouncer without ?pgbouncer=true the driver finds the pooler itself (unnamed
  *     statements all the same), and ?pgbouncer=false overrides that; a plain port forward
  *     (a forwarder of the test's own on another port) is no pooler and keeps named statements;
+ *   - a server connection that already holds a statement named like the
+ *     one the driver prepares next (42P05, what another client's sinew_N on a
+ *     server connection a pooler shares looks like) switches the handle to
+ *     unnamed statements, and the statement runs: provoked with a PREPARE
+ *     of that name on the handle's own server connection, and, through
+ *     PgBouncer in transaction pooling, by a second client whose first
+ *     statement lands on the server connection the first one left its
+ *     statements on;
  *   - bad values are SINEW_INVALID naming the parameter (the citus switch is
  *     tested on a real cluster in test_citus.c).
  */
@@ -304,6 +312,52 @@ static void bad_option_values_are_refused(void **state)
     th_close(owner);
 }
 
+
+static const char *named_count = "SELECT COUNT(*) FROM pg_prepared_statements WHERE name LIKE 'sinew%'";
+
+/* 42P05 at prepare: the driver's next name (sinew_1 on a fresh handle) is taken on the server connection */
+static void a_taken_statement_name_switches_to_unnamed(void **state)
+{
+    (void)state;
+    sinew_db *owner = th_open();
+    sinew_db *db;
+    /* named statements whatever the connect-time check finds: only the 42P05 switch is left */
+    th_ok(sinew_open(with_params("pgbouncer=false"), &db));
+    th_ok(sinew_exec(db, "PREPARE sinew_1 AS SELECT 7"));   /* a plain query: names nothing of sinew's */
+    /* the first statement sinew prepares is sinew_1: the server has one, so it runs unnamed */
+    assert_int_equal(pool_scalar_ok(db, named_count), 1);
+    assert_int_equal(pool_scalar_ok(db, "SELECT 41 + 1"), 42);
+    assert_int_equal(pool_scalar_ok(db, "SELECT 41 + 1"), 42);   /* from the statement cache */
+    assert_int_equal(pool_scalar_ok(db, named_count), 1);         /* still only the PREPAREd one */
+    th_ok(sinew_exec(db, "DEALLOCATE sinew_1"));
+    assert_int_equal(pool_scalar_ok(db, named_count), 0);
+    sinew_close(db);
+    th_close(owner);
+}
+
+/* Through PgBouncer in transaction pooling, two clients with pgbouncer=false: the first leaves its named
+   statements on the server connection (outside a transaction each statement is handed the most recently
+   used server connection, PgBouncer's default), the second's first prepare meets them there. */
+static void a_second_client_on_a_shared_server_connection_switches(void **state)
+{
+    (void)state;
+    const char *mode = getenv("SINEW_TEST_PGBOUNCER_MODE");
+    if (!mode || strcmp(mode, "transaction")) return;   /* needs a server connection two clients share */
+    sinew_db *owner = th_open();
+    sinew_db *a, *b;
+    th_ok(sinew_open(with_params("pgbouncer=false"), &a));
+    th_ok(sinew_open(with_params("pgbouncer=false"), &b));
+    assert_int_equal(pool_scalar_ok(a, "SELECT 40 + 2"), 42);   /* a's sinew_1, left on the server connection */
+    assert_int_equal(pool_scalar_ok(a, named_count), 2);        /* ... with a's sinew_2: both on one of them */
+    /* b's first prepare is sinew_1 too: without the switch, `prepared statement "sinew_1" already exists` */
+    assert_int_equal(pool_scalar_ok(b, "SELECT 40 + 2"), 42);
+    assert_int_equal(pool_scalar_ok(b, "SELECT 43 - 1"), 42);
+    assert_int_equal(pool_scalar_ok(b, named_count), 2);        /* b named nothing: only a's two */
+    sinew_close(b);
+    sinew_close(a);
+    th_close(owner);
+}
+
 int main(void)
 {
     if (!th_is_postgres()) return 0;
@@ -315,6 +369,8 @@ int main(void)
         cmocka_unit_test(timeouts_are_local_to_each_transaction),
         cmocka_unit_test(streamed_statement_alone_leaves_no_transaction),
         cmocka_unit_test(bad_option_values_are_refused),
+        cmocka_unit_test(a_taken_statement_name_switches_to_unnamed),
+        cmocka_unit_test(a_second_client_on_a_shared_server_connection_switches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
