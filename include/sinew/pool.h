@@ -245,8 +245,12 @@ SINEW_API int sinew_router_close(sinew_router *router);
  * sinew_stream and raw SQL, which run where the session is (inside a read
  * transaction, on its replica). A write inside a read transaction is
  * SINEW_READONLY, on a replica and on the primary alike (SET TRANSACTION
- * READ ONLY). Free it with sinew_session_free(), which gives the primary
- * connection back; make no other session on that connection.
+ * READ ONLY). Statements run on a replica are prepared and cached on that
+ * replica's connection (each connection has its own statement cache and
+ * plans). Free it with sinew_session_free(), which gives the primary
+ * connection back; make no other session on that connection. A session
+ * keeps the primary connection it was made with: after a promotion the
+ * router follows, make new sessions (the old ones write where they began).
  * SINEW_CONNECTION (naming the primary) when the primary cannot be reached:
  * then only sinew_router_acquire_read() serves (from the replicas).
  */
