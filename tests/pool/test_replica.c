@@ -21,7 +21,8 @@
  *     the standby (a view of pg_is_in_recovery() read through them says
  *     where), sees its own writes there, keeps its hooks, log and identity
  *     map whichever server served a read, reads on the primary inside its
- *     read-write transactions and when the standby lags, and survives the
+ *     read-write transactions and when the standby lags, follows the
+ *     relations of read-only objects on the standby, and survives the
  *     standby dying under it;
  *   - `primary-down` (a run of its own, replica/primary_down): a router whose
  *     primary is on a closed port fails to open, naming the primary; with the
@@ -30,6 +31,7 @@
  *     again writes go through.
  */
 #include "pool_support.h"
+#include "../relations/blog_models.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -528,6 +530,64 @@ static void a_routed_session_survives_a_dead_standby(void **state)
     th_close(owner);
 }
 
+
+/* a sinew_readonly() query's prefetches run on the standby with it, and so do the lazy loads of what it loaded */
+static void a_routed_session_follows_read_only_relations_on_the_standby(void **state)
+{
+    (void)state;
+    sinew_db *owner = th_open();
+    const char *replicas[] = {replica_for_last()};
+    sinew_router_options opt = {0};
+    opt.wait_ms = 5000;
+    sinew_router *r;
+    th_ok(sinew_router_open(th_last_url(), replicas, 1, &opt, &r));
+    /* written by one routed session, read by another (its release marks the position for every reader) */
+    sinew_session *w;
+    th_ok(sinew_router_session_new(r, &w));
+    th_ok(sinew_create_tables(sinew_session_db(w), &blog_schema));
+    User *u;
+    th_ok(sinew_new(w, &user_model, (void **)&u));
+    u->email = "ada@example.com";
+    for (int i = 0; i < 3; i++) {
+        Post *p;
+        th_ok(sinew_new(w, &post_model, (void **)&p));
+        p->author = u;
+        p->title = "t";
+        Comment *c;
+        th_ok(sinew_new(w, &comment_model, (void **)&c));
+        c->post = p;
+        c->author = u;
+        c->body = "c";
+    }
+    th_ok(sinew_session_flush(w));
+    sinew_session_free(w);
+    sinew_session *s;
+    th_ok(sinew_router_session_new(r, &s));
+
+    sinew_router_stats before = sinew_router_get_stats(r);
+    sinew_query *q = sinew_query_new(s, &post_model);
+    th_ok(sinew_readonly(q));
+    th_ok(sinew_prefetch(q, POST_COMMENTS));
+    sinew_list posts;
+    th_ok(sinew_all(q, &posts));
+    assert_int_equal((int)posts.count, 3);
+    for (size_t i = 0; i < posts.count; i++) assert_int_equal((int)((Post *)posts.items[i])->comments.count, 1);
+    sinew_router_stats st = sinew_router_get_stats(r);
+    assert_int_equal((int)(st.reads_on_replicas - before.reads_on_replicas), 1);   /* query and prefetch: one read */
+
+    User *a;
+    th_ok(sinew_load_one(s, POST_AUTHOR, posts.items[0], (void **)&a));
+    assert_string_equal(a->email, "ada@example.com");
+    sinew_router_stats after = sinew_router_get_stats(r);
+    assert_int_equal((int)(after.reads_on_replicas - st.reads_on_replicas), 1);   /* the lazy load, on the standby */
+    assert_int_equal((int)after.reads_on_primary, (int)before.reads_on_primary);
+    th_assert_status(sinew_save(s, &user_model, a), SINEW_MISUSE, "read-only");
+    sinew_query_free(q);
+    sinew_session_free(s);
+    th_ok(sinew_router_close(r));
+    th_close(owner);
+}
+
 /* without a router a read transaction is an ordinary one on the session's connection */
 static void a_read_transaction_without_a_router(void **state)
 {
@@ -676,6 +736,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(a_standby_that_dies_is_left_out_and_taken_back),
         cmocka_unit_test(a_routed_session_reads_on_the_standby_and_writes_on_the_primary),
         cmocka_unit_test(a_routed_session_reads_on_the_primary_while_the_standby_lags),
+        cmocka_unit_test(a_routed_session_follows_read_only_relations_on_the_standby),
         cmocka_unit_test(a_routed_session_survives_a_dead_standby),
         cmocka_unit_test(a_read_transaction_without_a_router),
         cmocka_unit_test(a_promoted_standby_takes_writes),   /* last: the standby is a primary after it */
