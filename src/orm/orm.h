@@ -336,8 +336,6 @@ int sn_soft_delete_row(sinew_session *s, sn_obj *o);
 void sn_soft_deleted(sinew_session *s, const sn_plan *p, sn_obj *o, int64_t now);
 /* the session side of o's restore: the field cleared, @updated_at = now, live again */
 int sn_soft_restored(sinew_session *s, const sn_plan *p, sn_obj *o, int64_t now);
-/* field f of o's object and its snapshot := now (present), or NULL when now is 0 */
-void sn_soft_put_time(const sinew_field *f, sn_obj *o, int64_t now);
 /* soft_restore.c: o's row (deleted at `at`) restored with the rows its delete's cascade took (in the
  * caller's transaction); then the loaded objects among those rows, live again */
 int sn_soft_restore_rows(sinew_session *s, sn_obj *o, int64_t at);

@@ -16,7 +16,8 @@
 
 #define AT(obj, off, T) ((T *)((char *)(obj) + (off)))
 
-void sn_soft_put_time(const sinew_field *f, sn_obj *o, int64_t now)
+/* field f of o's object and its snapshot := now (present), or NULL when now is 0 */
+static void put_time(const sinew_field *f, sn_obj *o, int64_t now)
 {
     void *places[2] = {SN_DATA_OF(o), SN_SNAP(o)};
     for (int k = 0; k < 2; k++) {
@@ -76,7 +77,7 @@ static void after_soft_delete(sinew_session *s, sn_obj *gone, int64_t now)
                 same = sn_value_eq(&a, &b);
             }
             if (!same) continue;
-            sn_soft_put_time(&m->fields[f], o, now);
+            put_time(&m->fields[f], o, now);
             sn_identity_remove(s, o);
             o->state = SN_DELETED;
             after_soft_delete(s, o, now);
@@ -108,9 +109,9 @@ int sn_soft_delete_row(sinew_session *s, sn_obj *o)
 void sn_soft_deleted(sinew_session *s, const sn_plan *p, sn_obj *o, int64_t now)
 {
     const sinew_model *m = o->model;
-    sn_soft_put_time(&m->fields[sinew_model_soft_delete_field(m)], o, now);
+    put_time(&m->fields[sinew_model_soft_delete_field(m)], o, now);
     for (size_t i = 0, b = p->stamped; b; i++, b >>= 1)
-        if (b & 1) sn_soft_put_time(&m->fields[i], o, now);
+        if (b & 1) put_time(&m->fields[i], o, now);
     sn_identity_remove(s, o);
     o->state = SN_DELETED;
     after_soft_delete(s, o, now);
@@ -185,9 +186,9 @@ int sinew_restore(sinew_session *s, const sinew_model *m, void *obj)
 int sn_soft_restored(sinew_session *s, const sn_plan *p, sn_obj *o, int64_t now)
 {
     const sinew_model *m = o->model;
-    sn_soft_put_time(&m->fields[sinew_model_soft_delete_field(m)], o, 0);
+    put_time(&m->fields[sinew_model_soft_delete_field(m)], o, 0);
     for (size_t i = 0, b = p->stamped; b; i++, b >>= 1)
-        if (b & 1) sn_soft_put_time(&m->fields[i], o, now);
+        if (b & 1) put_time(&m->fields[i], o, now);
     if (o->state != SN_DELETED) return SINEW_OK;
     o->state = SN_PERSISTENT;
     if (!SN_SNAP(o)) sn_take_snapshot(s, o);
