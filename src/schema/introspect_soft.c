@@ -10,8 +10,10 @@
  * become partial once the model is @@soft_delete (the resolver makes every
  * plain @@unique so), and the schema would then drift from the database.
  * On SQLite, where sinew stores timestamps as TEXT and a pull reads such
- * columns as text, a nullable column declared TEXT with those indexes is
- * taken for the timestamp it is. A column named deleted_at alone is not taken as one (it may be any
+ * columns as text, a nullable column declared TEXT is taken for the
+ * timestamp it is only under predicates written exactly as sinew writes
+ * them ("col" IS NULL: SQLite keeps an index's text as given), not under a
+ * hand-written revoked_at IS NULL. A column named deleted_at alone is not taken as one (it may be any
  * timestamp an application keeps, and the attribute changes what delete
  * does); neither are tables on a backend without partial indexes (MariaDB),
  * where nothing tells such a column apart.
@@ -74,15 +76,29 @@ static int sqlite_timestamp(const sinew_field *x)
            !(x->flags & SINEW_FIELD_DB_TYPE) && x->def.kind == SINEW_DEFAULT_NONE;
 }
 
-/* the field, if it can be a @@soft_delete field: a nullable timestamp nothing else writes */
+/* is `where` the predicate exactly as sinew writes it, "col" IS NULL (SQLite keeps the text as written)? */
+static int sinew_wrote(const char *where, const char *column)
+{
+    if (*where++ != '"') return 0;
+    for (const char *c = column; *c; c++) {
+        if (*c == '"' && *where++ != '"') return 0;
+        if (*where++ != *c) return 0;
+    }
+    return !strcmp(where, "\" IS NULL");
+}
+
+/* the field, if it can be a @@soft_delete field: a nullable timestamp nothing else writes; a TEXT column
+ * only under the predicate exactly as sinew's DDL writes it (a hand-made text column is not a guess) */
 static int soft_candidate(const sinew_field *f, size_t nf, const char *where)
 {
     for (size_t i = 0; i < nf; i++) {
         const sinew_field *x = &f[i];
-        if ((x->type != SINEW_TIMESTAMP && !sqlite_timestamp(x)) || !(x->flags & SINEW_FIELD_NULLABLE) ||
+        if (!(x->flags & SINEW_FIELD_NULLABLE) ||
             (x->flags & (SINEW_FIELD_PK | SINEW_FIELD_GENERATED | SINEW_FIELD_UPDATED_AT)))
             continue;
-        if (is_null_of(where, x->column)) return (int)i;
+        if (x->type == SINEW_TIMESTAMP ? is_null_of(where, x->column)
+                                       : sqlite_timestamp(x) && sinew_wrote(where, x->column))
+            return (int)i;
     }
     return -1;
 }

@@ -194,6 +194,13 @@ static void pull_reads_soft_delete_back(void **state)
         assert_int_equal(sinew_model_soft_delete_field(model_of(live, "accounts")), -1);
         assert_true(sinew_model_soft_delete_field(model_of(live, "ledgers")) >= 0);
         sinew_schema_free(live);
+        /* a hand-made text column under a partial key is no timestamp of sinew's (SQLite: not the
+         * predicate as sinew writes it), so no guess */
+        th_ok(sinew_exec(db, "CREATE TABLE logins (id integer PRIMARY KEY, token text, ended_at text)"));
+        th_ok(sinew_exec(db, "CREATE UNIQUE INDEX logins_live ON logins (token) WHERE ended_at IS NULL"));
+        th_ok(sinew_introspect(db, &live));
+        assert_int_equal(sinew_model_soft_delete_field(model_of(live, "logins")), -1);
+        sinew_schema_free(live);
     }
     sinew_free(text);
     sinew_schema_free(pulled);
