@@ -70,7 +70,10 @@ SINEW_API int sinew_delete(sinew_session *s, const sinew_model *model, void *obj
 /* The real DELETE of a @@soft_delete model's row (soft-deleted already or not); hooks as sinew_delete. */
 SINEW_API int sinew_hard_delete(sinew_session *s, const sinew_model *model, void *obj);
 /* Undo a soft delete: deleted_at = NULL by key (the object soft-deleted in this session, or loaded
- * through sinew_with_deleted / sinew_get_with_deleted); the children a cascade soft-deleted stay deleted. */
+ * through sinew_with_deleted / sinew_get_with_deleted), with what its delete's cascade took: the
+ * @@soft_delete children (through @on_delete(cascade)) holding the same deleted_at, level by level;
+ * children deleted earlier on their own stay deleted. One transaction. SINEW_MISUSE when it is not
+ * soft-deleted, SINEW_NOTFOUND when its row is gone (docs/schema.md, Soft delete). */
 SINEW_API int sinew_restore(sinew_session *s, const sinew_model *model, void *obj);
 /* sinew_get that finds a soft-deleted row too (for a @@soft_delete model; any other: sinew_get). */
 SINEW_API int sinew_get_with_deleted(sinew_session *s, const sinew_model *model, const sinew_value *key,

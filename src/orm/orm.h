@@ -340,6 +340,15 @@ int sn_delete_row(sinew_session *s, sn_obj *o);   /* DELETE by key, no hooks; ob
 int sn_delete_row_hard(sinew_session *s, sn_obj *o);   /* the same, a @@soft_delete model's real DELETE too */
 /* soft_delete.c: a @@soft_delete object's delete (deleted_at = now, its soft cascade, the session side) */
 int sn_soft_delete_row(sinew_session *s, sn_obj *o);
+/* the session side of o's soft delete at `now` (its row written): the field and o's @updated_at ones,
+ * out of the identity map, deleted, its loaded cascade children with it */
+void sn_soft_deleted(sinew_session *s, const sn_plan *p, sn_obj *o, int64_t now);
+/* the session side of o's restore: the field cleared, @updated_at = now, live again */
+int sn_soft_restored(sinew_session *s, const sn_plan *p, sn_obj *o, int64_t now);
+/* soft_restore.c: o's row (deleted at `at`) restored with the rows its delete's cascade took (in the
+ * caller's transaction); then the loaded objects among those rows, live again */
+int sn_soft_restore_rows(sinew_session *s, sn_obj *o, int64_t at);
+int sn_soft_after_restore(sinew_session *s, sn_obj *up, int64_t at, int64_t now);
 /* bulk.c: one multi-row INSERT of rows objects whose left-out fields are `omit` (the @auto key, read
  * back as RETURNING or as SQLite's consecutive rowids), rendered into b */
 typedef struct sn_chunk_sql {     /* the text of the last chunk rendered: the next of its shape reuses it */
@@ -369,6 +378,10 @@ int sn_batch_insert_ok(sinew_session *s, const sn_obj *o);
 int sn_batch_insert_ok_plan(sinew_session *s, const sn_plan *p, const sn_obj *o);   /* with o->model's plan */
 int sn_batch_insert(sinew_session *s, sn_obj *const *objs, size_t n);
 int sn_batch_delete(sinew_session *s, sn_obj *const *objs, size_t n);
+/* the same for a @@soft_delete model (p its plan): deleted_at and @updated_at = now by key, rows already
+ * deleted not matched (SINEW_NOTFOUND as above), then the cascade of them all; the session side is the
+ * caller's (sn_soft_deleted) */
+int sn_batch_soft_delete(sinew_session *s, const sn_plan *p, sn_obj *const *objs, size_t n, int64_t now);
 void sn_session_journals_free(sinew_session *s);
 /* keep the session consistent after a row is deleted: follow ON DELETE for loaded dependants */
 void sn_session_after_delete(sinew_session *s, sn_obj *deleted);

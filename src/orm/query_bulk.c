@@ -79,26 +79,38 @@ static int hard_delete(sinew_query *q, int64_t *changed)
 
 static int soft_delete(sinew_query *q, int64_t now, int64_t *changed, int depth);
 
+const sinew_relation *sn_soft_cascade_back(const sinew_relation *rel)
+{
+    if (rel->kind != SINEW_HAS_MANY && rel->kind != SINEW_HAS_ONE) return NULL;
+    const sinew_model *c = rel->target;
+    const sinew_relation *back = rel->inverse ? sinew_model_find_relation(c, rel->inverse) : NULL;
+    if (!back || back->kind != SINEW_BELONGS_TO || back->on_delete != SINEW_FK_CASCADE ||
+        sinew_model_soft_delete_field(c) < 0)
+        return NULL;   /* a child that is not soft-deleted keeps its row: its parent's row is still there */
+    return back;
+}
+
+sinew_expr *sn_x_key_in(const sinew_model *c, const sinew_relation *back, sinew_query *sub)
+{
+    sinew_expr *e = sinew_in_query(sinew_column(c, back->local[0]), sub, sinew_column(back->target, back->remote[0]));
+    if (e && e->kind == X_INSUB) e->rel = back;   /* the whole key, however many columns (src/sql renders it) */
+    return e;
+}
+
 /*
  * The children that follow rows of m soft-deleted at `now` (ON DELETE CASCADE to a @@soft_delete model):
- * UPDATE child SET deleted_at = now WHERE fk IN (SELECT key FROM m WHERE deleted_at = now) AND
+ * UPDATE child SET deleted_at = now WHERE (fk) IN (SELECT key FROM m WHERE deleted_at = now) AND
  * deleted_at IS NULL, then their own children. The one clock reading of the operation marks the rows it
- * deleted; a row already deleted is left, so a cycle in the data ends.
+ * deleted (and is what sinew_restore finds them by); a row already deleted is left, so a cycle in the
+ * data ends.
  */
 static int soft_cascade(sinew_session *s, const sinew_model *m, int64_t now, int depth)
 {
     int mf = sinew_model_soft_delete_field(m);
     for (size_t r = 0; r < m->nrelations; r++) {
-        const sinew_relation *rel = &m->relations[r];
-        if (rel->kind != SINEW_HAS_MANY && rel->kind != SINEW_HAS_ONE) continue;
-        const sinew_model *c = rel->target;
-        const sinew_relation *back = rel->inverse ? sinew_model_find_relation(c, rel->inverse) : NULL;
-        if (!back || back->kind != SINEW_BELONGS_TO || back->on_delete != SINEW_FK_CASCADE ||
-            sinew_model_soft_delete_field(c) < 0)
-            continue;   /* a child that is not soft-deleted keeps its row: its parent's row is still there */
-        if (back->nkeys != 1)
-            return sinew_error_set(SINEW_UNSUPPORTED, "soft delete of %s: the cascade to %s goes through a key of "
-                                   "%zu columns; soft cascades need one", m->name, c->name, back->nkeys);
+        const sinew_relation *back = sn_soft_cascade_back(&m->relations[r]);
+        if (!back) continue;
+        const sinew_model *c = m->relations[r].target;
         if (depth >= SOFT_CASCADE_DEPTH)
             return sinew_error_set(SINEW_UNSUPPORTED, "soft delete of %s: the cascade is deeper than %d models",
                                    m->name, SOFT_CASCADE_DEPTH);
@@ -111,8 +123,7 @@ static int soft_cascade(sinew_session *s, const sinew_model *m, int64_t now, int
         sub->sel.with_deleted = 1;
         int rc = sinew_where(sub, sinew_eq(sinew_column(m, (unsigned)mf), sinew_v_timestamp(now)));
         if (rc == SINEW_OK)
-            rc = sinew_where(cq, sinew_in_query(sinew_column(c, back->local[0]), sub,
-                                                sinew_column(m, back->remote[0])));
+            rc = sinew_where(cq, sn_x_key_in(c, back, sub));
         else
             sinew_query_free(sub);
         int64_t n = 0;
@@ -142,6 +153,8 @@ static int soft_delete(sinew_query *q, int64_t now, int64_t *changed, int depth)
     if (changed) *changed = got;
     return rc;
 }
+
+int sn_q_soft_cascade(sinew_session *s, const sinew_model *m, int64_t now) { return soft_cascade(s, m, now, 0); }
 
 int sn_q_soft_delete(sinew_query *q, int64_t *changed)
 {

@@ -61,6 +61,15 @@ int sn_q_render_select(sinew_query *q, int extra_limit);
 /* @@soft_delete: the matching rows get deleted_at = now, and so do the rows their ON DELETE CASCADE
  * children follow, in one transaction with one clock reading (query_bulk.c) */
 int sn_q_soft_delete(sinew_query *q, int64_t *changed);
+/* the same cascade alone, for rows of m the caller has just set deleted_at = now on (a flush's batch) */
+int sn_q_soft_cascade(sinew_session *s, const sinew_model *m, int64_t now);
+/* rel is a has-many/has-one of a model whose target follows it as a soft delete (a @@soft_delete model
+ * whose foreign key says @on_delete(cascade)): that foreign key's relation, else NULL */
+const sinew_relation *sn_soft_cascade_back(const sinew_relation *rel);
+/* a query of o's model matching o's row by its key as loaded; with_deleted as asked (soft_delete.c) */
+sinew_query *sn_soft_by_key(sinew_session *s, sn_obj *o, int with_deleted);
+/* (c's foreign key columns of back) IN (SELECT back's target key columns FROM sub): sub is taken over */
+sinew_expr *sn_x_key_in(const sinew_model *c, const sinew_relation *back, sinew_query *sub);
 int sn_q_render_grouped(sinew_query *q);
 /* a combined query's ORDER BY names only what its result has, and combined rows still match (fn names
  * the caller; the error is set and returned) */

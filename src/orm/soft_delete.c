@@ -2,8 +2,9 @@
  * soft_delete.c - @@soft_delete for session objects: a delete sets the
  * model's deleted_at field (one UPDATE by key, through the query path so
  * that the rows its @on_delete(cascade) children follow are soft-deleted in
- * the same transaction and with the same clock reading), restore clears it,
- * a hard delete is the real DELETE.
+ * the same transaction and with the same clock reading), restore clears it
+ * (and what that cascade took: soft_restore.c), a hard delete is the real
+ * DELETE.
  *
  * What every read leaves out is the SQL layer's (the renderers add
  * "deleted_at IS NULL" for such a model); here is only what the session
@@ -15,7 +16,7 @@
 
 #define AT(obj, off, T) ((T *)((char *)(obj) + (off)))
 
-/* field f of obj and its snapshot := now (present), or NULL when now is 0 */
+/* field f of o's object and its snapshot := now (present), or NULL when now is 0 */
 static void put_time(const sinew_field *f, sn_obj *o, int64_t now)
 {
     void *places[2] = {SN_DATA_OF(o), SN_SNAP(o)};
@@ -26,8 +27,7 @@ static void put_time(const sinew_field *f, sn_obj *o, int64_t now)
     }
 }
 
-/* a query of o's model matching o's row by its key as loaded; with_deleted as asked */
-static sinew_query *by_key(sinew_session *s, sn_obj *o, int with_deleted)
+sinew_query *sn_soft_by_key(sinew_session *s, sn_obj *o, int with_deleted)
 {
     const sinew_model *m = o->model;
     sinew_query *q = sinew_query_new(s, m);
@@ -94,7 +94,7 @@ int sn_soft_delete_row(sinew_session *s, sn_obj *o)
     if (rc) return rc;
     int64_t outer = sn_stamp_begin(s);
     int64_t now = s->stamp_now, n = 0;
-    sinew_query *q = by_key(s, o, 0);
+    sinew_query *q = sn_soft_by_key(s, o, 0);
     rc = q ? sn_q_soft_delete(q, &n) : SINEW_NOMEM;
     sinew_query_free(q);
     sn_stamp_end(s, outer);
@@ -102,13 +102,19 @@ int sn_soft_delete_row(sinew_session *s, sn_obj *o)
     if (n == 0)
         return sinew_error_set(SINEW_NOTFOUND, "%s to delete no longer exists in %s (or is deleted already)",
                                m->name, m->table);
+    sn_soft_deleted(s, p, o, now);
+    return SINEW_OK;
+}
+
+void sn_soft_deleted(sinew_session *s, const sn_plan *p, sn_obj *o, int64_t now)
+{
+    const sinew_model *m = o->model;
     put_time(&m->fields[sinew_model_soft_delete_field(m)], o, now);
     for (size_t i = 0, b = p->stamped; b; i++, b >>= 1)
         if (b & 1) put_time(&m->fields[i], o, now);
     sn_identity_remove(s, o);
     o->state = SN_DELETED;
     after_soft_delete(s, o, now);
-    return SINEW_OK;
 }
 
 static int soft_model(const sinew_model *m, const char *fn)
@@ -157,22 +163,34 @@ int sinew_restore(sinew_session *s, const sinew_model *m, void *obj)
         return sinew_error_set(SINEW_MISUSE, "sinew_restore: this %s is not soft-deleted", m->name);
     sn_plan *p;
     if ((rc = sn_plan_get(s->db, m, &p))) return rc;
-    int64_t outer = sn_stamp_begin(s);   /* the statement's @updated_at and the object's alike */
-    int64_t now = s->stamp_now, n = 0;
-    sinew_query *q = by_key(s, o, 1);
-    sinew_set clear = sinew_set_value(sinew_column(m, (unsigned)(f - m->fields)), sinew_v_null(SINEW_TIMESTAMP));
-    rc = q ? sinew_query_update_set(q, &clear, 1, &n) : SINEW_NOMEM;
-    sinew_query_free(q);
+    int64_t at = *(const int64_t *)((const char *)(SN_SNAP(o) ? SN_SNAP(o) : obj) + f->offset);
+    int64_t outer = sn_stamp_begin(s);   /* the statements' @updated_at and the objects' alike */
+    int64_t now = s->stamp_now;
+    rc = sinew_begin(s->db);   /* the row and what its delete's cascade took, together */
+    if (rc == SINEW_OK) {
+        rc = sn_soft_restore_rows(s, o, at);
+        if (rc == SINEW_OK) rc = sinew_commit(s->db);
+        else {
+            sinew_error saved = *sinew_last_error();
+            sinew_rollback(s->db);
+            *sn_error_mut() = saved;
+        }
+    }
     sn_stamp_end(s, outer);
     if (rc) return rc;
-    if (n == 0) return sinew_error_set(SINEW_NOTFOUND, "%s to restore no longer exists in %s", m->name, m->table);
-    put_time(f, o, 0);
+    rc = sn_soft_restored(s, p, o, now);
+    if (rc == SINEW_OK) rc = sn_soft_after_restore(s, o, at, now);
+    return rc;
+}
+
+int sn_soft_restored(sinew_session *s, const sn_plan *p, sn_obj *o, int64_t now)
+{
+    const sinew_model *m = o->model;
+    put_time(&m->fields[sinew_model_soft_delete_field(m)], o, 0);
     for (size_t i = 0, b = p->stamped; b; i++, b >>= 1)
         if (b & 1) put_time(&m->fields[i], o, now);
-    if (o->state == SN_DELETED) {
-        o->state = SN_PERSISTENT;
-        if (!SN_SNAP(o)) sn_take_snapshot(s, o);
-        rc = sn_identity_add(s, o);
-    }
-    return rc;
+    if (o->state != SN_DELETED) return SINEW_OK;
+    o->state = SN_PERSISTENT;
+    if (!SN_SNAP(o)) sn_take_snapshot(s, o);
+    return sn_identity_add(s, o);
 }

@@ -441,11 +441,6 @@ static int delete_level(sinew_session *s, sn_journal *j, size_t base, sn_obj **d
     int rc = SINEW_OK, sp = 0, batch_failed = 0;
     for (size_t a = 0; a < n && rc == SINEW_OK; a++) {
         if (used[a]) continue;
-        if (dels[ready[a]]->model->flags & SINEW_MODEL_SOFT_DELETE) {   /* an UPDATE by key, with its cascade */
-            used[a] = 1;
-            rc = delete_one(s, dels[ready[a]]);
-            continue;
-        }
         size_t g = gather(dels, ready, n, a, used, group, s, 0);
         if (g < 2) {
             rc = delete_one(s, group[0]);
@@ -454,6 +449,18 @@ static int delete_level(sinew_session *s, sn_journal *j, size_t base, sn_obj **d
         if (!sp && (rc = sinew_begin(s->db))) break;
         sp = 1;
         for (size_t k = 0; k < g; k++) group[k]->flags &= (uint8_t)~SN_F_DELETE;
+        const sinew_model *m = group[0]->model;
+        if ((m->flags & SINEW_MODEL_SOFT_DELETE) && sinew_model_soft_delete_field(m) >= 0) {
+            /* one UPDATE ... SET deleted_at = ? WHERE key IN (...) a chunk, the cascade once for them all */
+            sn_plan *p;
+            int64_t now = sn_stamp_now(s);   /* the flush's reading */
+            if ((rc = sn_plan_get(s->db, m, &p))) break;
+            rc = sn_batch_soft_delete(s, p, group, g, now);
+            batch_failed = rc != SINEW_OK;
+            for (size_t k = 0; k < g && rc == SINEW_OK; k++)
+                if (group[k]->state == SN_PERSISTENT) sn_soft_deleted(s, p, group[k], now);
+            continue;
+        }
         rc = sn_batch_delete(s, group, g);
         batch_failed = rc != SINEW_OK;
         for (size_t k = 0; k < g && rc == SINEW_OK; k++) {

@@ -21,11 +21,14 @@
  * the chunks are pipelined where the driver can.
  * Deletes: DELETE ... WHERE key IN (...) per chunk; a row count short of the
  * chunk means some row was gone already, and unit.c replays the chunk row by
- * row to name it.
+ * row to name it. A @@soft_delete model's are UPDATE ... SET deleted_at = ?
+ * WHERE key IN (...) AND deleted_at IS NULL per chunk, counted the same way,
+ * then one cascade for all of them (query_bulk.c).
  */
 #include <string.h>
 #include "orm.h"
 #include "sql/ir.h"
+#include "query_int.h"
 
 /*
  * Rows per multi-row statement at most (the parameter limit also caps it).
@@ -200,10 +203,34 @@ int sn_batch_insert(sinew_session *s, sn_obj *const *objs, size_t n)
  * SINEW_NOTFOUND when fewer rows went than were asked for. The session side
  * (identity map, state, ON DELETE in the session) is the caller's.
  */
+static int delete_rows(sinew_session *s, sn_obj *const *objs, size_t n, const unsigned *set, size_t nset,
+                       int64_t now);
+
 int sn_batch_delete(sinew_session *s, sn_obj *const *objs, size_t n)
+{
+    return delete_rows(s, objs, n, NULL, 0, 0);
+}
+
+int sn_batch_soft_delete(sinew_session *s, const sn_plan *p, sn_obj *const *objs, size_t n, int64_t now)
+{
+    const sinew_model *m = objs[0]->model;
+    unsigned set[65];   /* the field and the @updated_at ones (a bit each in p->stamped: 64 at most) */
+    size_t nset = 0;
+    set[nset++] = (unsigned)sinew_model_soft_delete_field(m);
+    for (size_t i = 0, b = p->stamped; b; i++, b >>= 1)
+        if (b & 1) set[nset++] = (unsigned)i;
+    int rc = delete_rows(s, objs, n, set, nset, now);
+    return rc ? rc : sn_q_soft_cascade(s, m, now);
+}
+
+/* the rows' DELETE by key, or with set (a soft delete) their UPDATE SET set... = now by key */
+static int delete_rows(sinew_session *s, sn_obj *const *objs, size_t n, const unsigned *set, size_t nset,
+                       int64_t now)
 {
     const sinew_model *m = objs[0]->model;
     size_t per = rows_per_statement(s->db->dialect, m->npk);
+    if (nset && per > 1 && per * m->npk + nset > (size_t)s->db->dialect->max_params - 1)
+        per = ((size_t)s->db->dialect->max_params - 1 - nset) / m->npk;
     sn_buf b;
     sn_buf_init(&b);
     int rc = SINEW_OK;
@@ -211,13 +238,19 @@ int sn_batch_delete(sinew_session *s, sn_obj *const *objs, size_t n)
         size_t rows = n - at < per ? n - at : per;
         sn_delete del = {.model = m, .keys = m->pk, .nkeys = m->npk, .rows = rows};
         sn_buf_clear(&b);
-        if (sn_sql_delete_stmt(&b, s->db->dialect, &del)) {
-            rc = sn_nomem();
+        if ((rc = nset ? sn_sql_soft_delete_stmt(&b, s->db->dialect, &del, set, nset)
+                       : sn_sql_delete_stmt(&b, s->db->dialect, &del))) {
+            if (rc == SINEW_NOMEM) rc = sn_nomem();
+            else rc = sinew_error_set(rc, "soft delete of %s: no statement for it", m->name);
             break;
         }
         sn_exec x;
         if ((rc = sn_exec_start(&x, s->db, sn_buf_cstr(&b)))) break;
         int param = 0;
+        for (size_t k = 0; k < nset && rc == SINEW_OK; k++) {
+            sinew_value v = sinew_v_timestamp(now);
+            rc = sn_exec_bind(&x, param++, &v);
+        }
         for (size_t r = 0; r < rows && rc == SINEW_OK; r++)
             for (size_t k = 0; k < m->npk && rc == SINEW_OK; k++) {
                 sinew_value v = sn_field_value(&m->fields[m->pk[k]], SN_SNAP(objs[at + r]));

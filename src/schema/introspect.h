@@ -74,6 +74,10 @@ const char *sn_ib_notes_of(const sinew_schema *s);
 
 /* Resolve foreign keys into relations, name everything, and hand over the graph. */
 int sn_ib_finish(sn_ib *b, sinew_schema **out);
+/* introspect_soft.c: m (fields f, indexes ix, its key set) is @@soft_delete when its unique keys are the
+ * partial ones sinew writes for it (WHERE "col" IS NULL); then the flags are set and those predicates
+ * are put as the resolver writes them. SINEW_OK or SINEW_NOMEM. */
+int sn_ib_infer_soft_delete(sn_arena *a, sinew_model *m, sinew_field *f, size_t nf, sinew_index *ix, size_t ni);
 
 /* ---- tables in named schemas (@@schema), shared with drift, diff and the diagram ---- */
 /* Both models in the same schema: neither has @@schema, or both name the same one. */

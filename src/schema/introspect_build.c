@@ -787,6 +787,9 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out)
                                "inside a composite key; @auto needs a one-column key, so sinew inserts the value "
                                "you give it: set it, or insert such rows through SQL");
             }
+        /* @@soft_delete, where the unique keys are the partial ones sinew writes for it */
+        int src = sn_ib_infer_soft_delete(a, m, t->fields, t->nf, t->idx, t->ni);
+        if (src) return src;
         /* single-column unique indexes become @unique; the rest keep their names */
         size_t keep = 0;
         for (size_t x = 0; x < t->ni; x++) {

@@ -48,7 +48,9 @@ struct sinew_expr {
     char *errmsg;             /* X_ERROR: message */
     int alias_a, alias_b;     /* table aliases of a and b: t<alias> */
     const struct sn_select *subsel;   /* X_INSUB: the subquery's description (inside `sub`) */
-    /* X_EXISTS, X_CMPSUB: a subquery correlated through relation `rel` of `owner` (the model of
+    /* X_INSUB with rel set (the ORM's soft cascades): rel is a belongs-to relation of a's model; its
+     * local columns IN (SELECT its remote columns ...) of b's model, the whole key however many columns.
+     * X_EXISTS, X_CMPSUB: a subquery correlated through relation `rel` of `owner` (the model of
      * t<alias_outer>); its rows are t<alias_sub>; `l` is its own filter (or NULL), `fn` the aggregate */
     const sinew_relation *rel;
     const sinew_model *owner;
@@ -259,6 +261,11 @@ typedef struct sn_delete {
 
 int sn_sql_insert_stmt(sn_buf *out, const sinew_dialect *d, const sn_insert *ins);
 int sn_sql_delete_stmt(sn_buf *out, const sinew_dialect *d, const sn_delete *del);
+/* the same rows' soft delete (a @@soft_delete model): UPDATE t SET set[0] = ?, set[1] = ? ... WHERE
+ * <the keys as above> AND <deleted_at> IS NULL; set[0] is the model's deleted_at field (the others its
+ * @updated_at ones), bound first, then the keys. A row deleted already is not matched (the caller counts). */
+int sn_sql_soft_delete_stmt(sn_buf *out, const sinew_dialect *d, const sn_delete *del, const unsigned *set,
+                            size_t nset);
 /* COPY t (every column) FROM STDIN, for a driver with COPY */
 int sn_sql_copy_in(sn_buf *out, const sinew_dialect *d, const sinew_model *m);
 /* n keys from the sequence behind a serial or identity column: $1 the quoted table, $2 the column, $3 n;

@@ -263,9 +263,24 @@ static void expr(rctx *r, const sinew_expr *e)
     case X_INSUB:
         /* uncorrelated, so its own t0/tN aliases may shadow the outer ones; its
          * parameters follow the outer ones in the same list */
-        col(r, &e->a, e->alias_a);
-        sn_buf_puts(b, " IN (SELECT ");
-        alias_col(r, 0, e->b.model->fields[e->b.field].column);
+        if (e->rel && e->rel->nkeys > 1) {
+            /* a key of several columns (a foreign key's, e->rel's): (a1, a2) IN (SELECT b1, b2 ...), a row
+             * value every backend takes; a is the first of the outer columns, b of the subquery's */
+            sn_buf_putc(b, '(');
+            for (size_t k = 0; k < e->rel->nkeys; k++) {
+                if (k) sn_buf_puts(b, ", ");
+                alias_col(r, e->alias_a, e->a.model->fields[e->rel->local[k]].column);
+            }
+            sn_buf_puts(b, ") IN (SELECT ");
+            for (size_t k = 0; k < e->rel->nkeys; k++) {
+                if (k) sn_buf_puts(b, ", ");
+                alias_col(r, 0, e->b.model->fields[e->rel->remote[k]].column);
+            }
+        } else {
+            col(r, &e->a, e->alias_a);
+            sn_buf_puts(b, " IN (SELECT ");
+            alias_col(r, 0, e->b.model->fields[e->b.field].column);
+        }
         from_where(r, e->subsel, 0);
         sn_buf_putc(b, ')');
         break;

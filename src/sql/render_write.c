@@ -1,7 +1,8 @@
 /*
  * render_write.c - INSERT (one row or many, ON CONFLICT DO NOTHING / DO
  * UPDATE, RETURNING) and DELETE by fields, as described by sn_insert /
- * sn_delete (ir.h), and COPY. Values are placeholders, numbered from 1 in
+ * sn_delete (ir.h), a @@soft_delete model's delete by keys (an UPDATE), and
+ * COPY. Values are placeholders, numbered from 1 in
  * bind order.
  */
 #include <string.h>
@@ -135,14 +136,13 @@ int sn_sql_insert_stmt(sn_buf *b, const sinew_dialect *d, const sn_insert *ins)
     return b->failed ? SINEW_NOMEM : SINEW_OK;
 }
 
-int sn_sql_delete_stmt(sn_buf *b, const sinew_dialect *d, const sn_delete *del)
+/* the WHERE of a delete by keys, placeholders from p */
+static void key_rows(sn_buf *b, const sinew_dialect *d, const sn_delete *del, int p)
 {
     const sinew_model *m = del->model;
-    sn_buf_puts(b, "DELETE FROM ");
-    sn_sql_table(b, d, m);
     if (del->rows > 1 && del->nkeys) {
-        /* a row value IN list: SQLite (3.15+) and PostgreSQL both take it, one tuple per row */
-        int p = 1, tuple = del->nkeys > 1;
+        /* a row value IN list: SQLite (3.15+), PostgreSQL and MariaDB take it, one tuple per row */
+        int tuple = del->nkeys > 1;
         sn_buf_puts(b, tuple ? " WHERE (" : " WHERE ");
         fields(b, d, m, del->keys, del->nkeys);
         sn_buf_puts(b, tuple ? ") IN (" : " IN (");
@@ -156,14 +156,42 @@ int sn_sql_delete_stmt(sn_buf *b, const sinew_dialect *d, const sn_delete *del)
             if (tuple) sn_buf_putc(b, ')');
         }
         sn_buf_putc(b, ')');
-        return b->failed ? SINEW_NOMEM : SINEW_OK;
+        return;
     }
     for (size_t i = 0; i < del->nkeys; i++) {
         sn_buf_puts(b, i ? " AND " : " WHERE ");
         sn_sql_ident(b, d, m->fields[del->keys[i]].column);
         sn_buf_puts(b, " = ");
+        sn_sql_param(b, d, p++);
+    }
+}
+
+int sn_sql_delete_stmt(sn_buf *b, const sinew_dialect *d, const sn_delete *del)
+{
+    sn_buf_puts(b, "DELETE FROM ");
+    sn_sql_table(b, d, del->model);
+    key_rows(b, d, del, 1);
+    return b->failed ? SINEW_NOMEM : SINEW_OK;
+}
+
+int sn_sql_soft_delete_stmt(sn_buf *b, const sinew_dialect *d, const sn_delete *del, const unsigned *set, size_t nset)
+{
+    const sinew_model *m = del->model;
+    int soft = sinew_model_soft_delete_field(m);
+    if (soft < 0 || nset == 0 || (int)set[0] != soft) return SINEW_INTERNAL;
+    sn_buf_puts(b, "UPDATE ");
+    sn_sql_table(b, d, m);
+    sn_buf_puts(b, " SET ");
+    for (size_t i = 0; i < nset; i++) {
+        if (i) sn_buf_puts(b, ", ");
+        sn_sql_ident(b, d, m->fields[set[i]].column);
+        sn_buf_puts(b, " = ");
         sn_sql_param(b, d, (int)i + 1);
     }
+    key_rows(b, d, del, (int)nset + 1);
+    sn_buf_puts(b, " AND ");   /* a row deleted already keeps the time it was deleted */
+    sn_sql_ident(b, d, m->fields[soft].column);
+    sn_buf_puts(b, " IS NULL");
     return b->failed ? SINEW_NOMEM : SINEW_OK;
 }
 

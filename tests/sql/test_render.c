@@ -540,6 +540,20 @@ static void soft_deleted_rows_are_left_out(void **state)
     sn_buf_clear(&b);
     assert_true(sn_sql_create_index_at(&b, &sn_dialect_mariadb, &memo_model, 0, 0));
     expect_text("no partial indexes", sn_buf_cstr(&b), "CREATE UNIQUE INDEX `memos_body_key` ON `memos` (`body`(255));\n");
+    /* a flush's soft deletes: one UPDATE by keys, the field first, rows deleted already not matched */
+    sn_buf_clear(&b);
+    const unsigned soft_set[] = {2};
+    sn_delete many = {.model = &memo_model, .keys = memo_pk, .nkeys = 1, .rows = 3};
+    assert_int_equal(sn_sql_soft_delete_stmt(&b, &sn_dialect_postgres, &many, soft_set, 1), SINEW_OK);
+    expect_text("soft batch", sn_buf_cstr(&b),
+                "UPDATE \"memos\" SET \"deleted_at\" = $1 WHERE \"id\" IN ($2, $3, $4) AND \"deleted_at\" IS NULL");
+    sn_buf_clear(&b);
+    many.rows = 1;
+    assert_int_equal(sn_sql_soft_delete_stmt(&b, &sn_dialect_mariadb, &many, soft_set, 1), SINEW_OK);
+    expect_text("soft one", sn_buf_cstr(&b), "UPDATE `memos` SET `deleted_at` = ? WHERE `id` = ? AND `deleted_at` IS NULL");
+    sn_buf_clear(&b);
+    const unsigned not_the_field[] = {1};
+    assert_int_equal(sn_sql_soft_delete_stmt(&b, &sn_dialect_sqlite, &many, not_the_field, 1), SINEW_INTERNAL);
     sn_buf_free(&b);
     sn_sql_out_free(&o);
 }

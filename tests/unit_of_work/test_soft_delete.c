@@ -10,6 +10,7 @@
  */
 #include "harness.h"
 #include "soft.h"
+#include <stdio.h>
 #include <string.h>
 
 static sinew_db *fresh(sinew_session **s)
@@ -279,7 +280,9 @@ static void restore_and_hard_delete(void **state)
     th_ok(author_get(s, a->id, &got));
     assert_ptr_equal(got, a);
     assert_int_equal(rows(db, &author_model, 0), 1);
-    assert_int_equal(rows(db, &post_model, 0), 0);   /* the cascade's deletes stay */
+    assert_int_equal(rows(db, &post_model, 0), 1);   /* what the cascade took comes back */
+    th_ok(post_delete(s, p));
+    assert_int_equal(rows(db, &post_model, 0), 0);
     /* restore of a row loaded with its deletion */
     sinew_session *s2;
     th_ok(sinew_session_new(db, &s2));
@@ -347,6 +350,225 @@ static void unique_keys_hold_among_live_rows(void **state)
     th_close(db);
 }
 
+/* statements a flush runs, by the table they UPDATE (the log hook) */
+typedef struct updates {
+    int authors, posts, other;
+} updates;
+
+static void count_updates(void *ctx, const sinew_log_event *e)
+{
+    updates *u = ctx;
+    if (!e->sql || strncmp(e->sql, "UPDATE ", 7) != 0) return;
+    const char *t = e->sql + 7 + 1;   /* past the quote of the table's name */
+    if (strncmp(t, "authors", 7) == 0) u->authors++;
+    else if (strncmp(t, "posts", 5) == 0) u->posts++;
+    else u->other++;
+}
+
+/* a flush's soft deletes of one model go as one UPDATE ... WHERE key IN (...), the cascade once for them
+ * all; a row that is gone fails the batch, which is replayed row by row to name its object */
+static void a_flush_batches_soft_deletes(void **state)
+{
+    (void)state;
+    enum { N = 5 };
+    sinew_session *s;
+    sinew_db *db = fresh(&s);
+    Author *a[N];
+    Post *p[N];
+    char names[N][8];
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof names[i], "a%d", i);
+        a[i] = author(s, names[i]);
+        p[i] = post(s, a[i], "p");
+    }
+    Author *keep = author(s, "keep");
+    Post *kept = post(s, keep, "kept");
+    th_ok(sinew_session_flush(s));
+    updates u = {0};
+    sinew_db_set_log(db, count_updates, &u);
+    for (int i = 0; i < N; i++) th_ok(sinew_mark_deleted(s, &author_model, a[i]));
+    th_ok(sinew_session_flush(s));
+    sinew_db_set_log(db, NULL, NULL);
+    assert_int_equal(u.authors, 1);   /* one statement for the N authors */
+    assert_int_equal(u.posts, 1);     /* and one for the cascade to their posts */
+    assert_true(u.other <= 1);        /* the posts' cascade to comments */
+    for (int i = 0; i < N; i++) {
+        assert_true(a[i]->has_deleted_at && a[i]->deleted_at == a[0]->deleted_at);
+        assert_true(a[i]->updated_at == a[i]->deleted_at);
+        assert_true(p[i]->has_gone_at && p[i]->gone_at == a[0]->deleted_at);
+        Author *got;
+        th_assert_status(author_get(s, a[i]->id, &got), SINEW_NOTFOUND, NULL);
+    }
+    assert_false(keep->has_deleted_at);
+    assert_false(kept->has_gone_at);
+    assert_int_equal(rows(db, &author_model, 0), 1);
+    assert_int_equal(rows(db, &post_model, 0), 1);
+    assert_int_equal(rows(db, &author_model, 1), N + 1);
+
+    /* one of three is deleted by another session first: the flush fails naming it, nothing is written */
+    Author *b[3];
+    for (int i = 0; i < 3; i++) b[i] = author(s, i == 0 ? "b0" : i == 1 ? "b1" : "b2");
+    th_ok(sinew_session_flush(s));
+    sinew_session *s2;
+    th_ok(sinew_session_new(db, &s2));
+    Author *other;
+    th_ok(author_get(s2, b[1]->id, &other));
+    th_ok(author_delete(s2, other));
+    sinew_session_free(s2);
+    for (int i = 0; i < 3; i++) th_ok(sinew_mark_deleted(s, &author_model, b[i]));
+    th_assert_status(sinew_session_flush(s), SINEW_NOTFOUND, "Author");
+    assert_ptr_equal(sinew_flush_failed(s), b[1]);
+    assert_int_equal(rows(db, &author_model, 0), 3);   /* keep, b0, b2 */
+    assert_false(b[0]->has_deleted_at);
+    sinew_session_free(s);
+    th_close(db);
+}
+
+static Comment *comment(sinew_session *s, Post *p, Comment *parent, const char *body)
+{
+    Comment *c;
+    th_ok(comment_new(s, &c));
+    c->post = p;
+    c->parent = parent;
+    c->body = (char *)body;
+    return c;
+}
+
+static bool live(sinew_db *db, const sinew_model *m, int64_t id)
+{
+    sinew_session *s;
+    th_ok(sinew_session_new(db, &s));
+    void *got = NULL;
+    sinew_value key = sinew_v_int64(id);
+    int rc = sinew_get(s, m, &key, 1, &got);
+    sinew_session_free(s);
+    if (rc != SINEW_NOTFOUND) th_ok(rc);
+    return rc == SINEW_OK;
+}
+
+/* a restore brings back what its delete's cascade took (the rows holding the same time), level by
+ * level, and leaves what was deleted before, on its own */
+static void restore_brings_back_the_cascade(void **state)
+{
+    (void)state;
+    sinew_session *s;
+    sinew_db *db = fresh(&s);
+    Author *a = author(s, "ada");
+    Post *p1 = post(s, a, "one"), *p2 = post(s, a, "two");
+    Comment *c1 = comment(s, p1, NULL, "c1"), *c2 = comment(s, p1, c1, "reply"),
+            *c3 = comment(s, p1, c2, "reply to reply"), *c4 = comment(s, p1, NULL, "alone"),
+            *c5 = comment(s, p2, NULL, "on two");
+    th_ok(sinew_session_flush(s));
+    /* before: a post and a comment deleted on their own (and what the post's delete took) */
+    th_ok(post_delete(s, p2));
+    th_ok(comment_delete(s, c4));
+    assert_true(c5->has_deleted_at && c5->deleted_at == p2->gone_at);
+    int64_t before = p2->gone_at;
+    th_ok(author_delete(s, a));
+    assert_true(p1->gone_at == a->deleted_at && c3->deleted_at == a->deleted_at);
+    assert_true(a->deleted_at != before);
+    th_ok(sinew_restore(s, &author_model, a));
+    /* in the database */
+    assert_true(live(db, &author_model, a->id));
+    assert_true(live(db, &post_model, p1->id));
+    assert_true(live(db, &comment_model, c1->id));
+    assert_true(live(db, &comment_model, c2->id));
+    assert_true(live(db, &comment_model, c3->id));
+    assert_false(live(db, &post_model, p2->id));
+    assert_false(live(db, &comment_model, c4->id));
+    assert_false(live(db, &comment_model, c5->id));
+    /* and in the session: the loaded ones are live again */
+    assert_false(p1->has_gone_at);
+    assert_false(c3->has_deleted_at);
+    assert_true(p2->has_gone_at && p2->gone_at == before);
+    Post *got;
+    th_ok(post_get(s, p1->id, &got));
+    assert_ptr_equal(got, p1);
+    th_assert_status(post_get(s, p2->id, &got), SINEW_NOTFOUND, NULL);
+
+    /* the same from a session that has loaded nothing but the deleted author */
+    th_ok(author_delete(s, a));
+    sinew_session *s2;
+    th_ok(sinew_session_new(db, &s2));
+    Author *a2;
+    sinew_value key = sinew_v_int64(a->id);
+    th_ok(sinew_get_with_deleted(s2, &author_model, &key, 1, (void **)&a2));
+    assert_false(live(db, &comment_model, c3->id));
+    th_ok(sinew_restore(s2, &author_model, a2));
+    sinew_session_free(s2);
+    assert_true(live(db, &post_model, p1->id));
+    assert_true(live(db, &comment_model, c3->id));
+    assert_false(live(db, &post_model, p2->id));
+    assert_false(live(db, &comment_model, c4->id));
+    /* restoring the post deleted on its own brings back its own cascade's comment */
+    th_ok(sinew_restore(s, &post_model, p2));
+    assert_true(live(db, &comment_model, c5->id));
+    assert_false(live(db, &comment_model, c4->id));
+    sinew_session_free(s);
+    th_close(db);
+}
+
+static Shelf *shelf(sinew_session *s, const char *site, int64_t code)
+{
+    Shelf *sh;
+    th_ok(shelf_new(s, &sh));
+    sh->site = (char *)site;
+    sh->code = code;
+    sh->label = "l";
+    return sh;
+}
+
+static int64_t live_books(sinew_db *db, Shelf *sh)
+{
+    sinew_session *s;
+    th_ok(sinew_session_new(db, &s));
+    sinew_query *q = book_query(s);
+    th_ok(sinew_where(q, sinew_eq(BOOK_SHELF_SITE, sinew_v_text(sh->site))));
+    th_ok(sinew_where(q, sinew_eq(BOOK_SHELF_CODE, sinew_v_int64(sh->code))));
+    int64_t n = -1;
+    th_ok(sinew_query_count(q, &n));
+    sinew_query_free(q);
+    sinew_session_free(s);
+    return n;
+}
+
+/* a foreign key of two columns: the cascade and the restore match the whole key */
+static void a_cascade_through_a_composite_key(void **state)
+{
+    (void)state;
+    sinew_session *s;
+    sinew_db *db = fresh(&s);
+    Shelf *x = shelf(s, "north", 1), *y = shelf(s, "south", 1), *z = shelf(s, "north", 2);
+    Shelf *all[3] = {x, y, z};
+    for (int i = 0; i < 3; i++)
+        for (int k = 0; k < 2; k++) {
+            Book *b;
+            th_ok(book_new(s, &b));
+            b->shelf = all[i];
+            b->title = "t";
+        }
+    th_ok(sinew_session_flush(s));
+    th_ok(shelf_delete(s, x));   /* north/1: neither south/1 nor north/2 */
+    assert_int_equal(live_books(db, x), 0);
+    assert_int_equal(live_books(db, y), 2);
+    assert_int_equal(live_books(db, z), 2);
+    assert_int_equal(rows(db, &book_model, 1), 6);
+    th_ok(sinew_restore(s, &shelf_model, x));
+    assert_int_equal(live_books(db, x), 2);
+    /* by query: two shelves at once */
+    sinew_query *q = shelf_query(s);
+    th_ok(sinew_where(q, sinew_eq(SHELF_CODE, sinew_v_int64(1))));
+    int64_t n = 0;
+    th_ok(sinew_query_delete(q, &n));
+    assert_int_equal(n, 2);
+    sinew_query_free(q);
+    assert_int_equal(live_books(db, x), 0);
+    assert_int_equal(live_books(db, y), 0);
+    assert_int_equal(live_books(db, z), 2);
+    sinew_session_free(s);
+    th_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +578,9 @@ int main(void)
         cmocka_unit_test(a_cascade_follows_a_thread),
         cmocka_unit_test(restore_and_hard_delete),
         cmocka_unit_test(unique_keys_hold_among_live_rows),
+        cmocka_unit_test(a_flush_batches_soft_deletes),
+        cmocka_unit_test(restore_brings_back_the_cascade),
+        cmocka_unit_test(a_cascade_through_a_composite_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
