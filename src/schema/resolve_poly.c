@@ -44,11 +44,13 @@ void sn_rs_poly_field(R *r, rmodel *m, const ast_field *af, int order)
             bad = 1;
             continue;
         }
-        if (!strcmp(a->name, "on_delete") && a->nargs == 1 && a->args[0].text && !af->optional &&
+        if ((!strcmp(a->name, "on_delete") || !strcmp(a->name, "on_update")) && a->nargs == 1 && a->args[0].text &&
             (!strcmp(a->args[0].text, "set_null") || !strcmp(a->args[0].text, "set_default"))) {
-            sn_rs_err(r, a->args[0].line, a->args[0].col, "@on_delete(%s) on the polymorphic relation '%s' would leave "
-                      "no target set, which its CHECK refuses: use cascade or restrict, or write `%s %s ...?` "
-                      "(at most one target set)", a->args[0].text, af->name, af->name, af->type);
+            /* the CHECK reads the key columns: a required one would lose its one target, and MariaDB refuses
+             * a CHECK over a column its foreign key sets to NULL */
+            sn_rs_err(r, a->args[0].line, a->args[0].col, "@%s(%s) on the polymorphic relation '%s': the database "
+                      "would write the key its CHECK reads (MariaDB refuses that CHECK); use cascade, restrict or "
+                      "no_action", a->name, a->args[0].text, af->name);
             bad = 1;
             continue;
         }

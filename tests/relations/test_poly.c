@@ -272,22 +272,31 @@ static void inverse_lists_and_cascade(void **state)
     int64_t n = 0;
     th_ok(like_count(f.s, &n));
     assert_int_equal(n, 5);
-    /* set_null on an optional one: the pin stays, pointing at nothing */
+    /* restrict: a post a pin points at cannot go; the pin still loads it */
     Pin *pin;
     th_ok(pin_new(f.s, &pin));
     pin->note = "n";
     th_ok(pin_thing_set_post(f.s, pin, ps[2]));
     th_ok(pin_save(f.s, pin));
-    int64_t id = pin->id;
-    th_ok(post_delete(f.s, ps[2]));
+    int64_t id = pin->id, post = ps[2]->id;
+    th_assert_status(post_delete(f.s, ps[2]), SINEW_CONSTRAINT, NULL);
     sinew_session *s = fresh(&f);
     th_ok(pin_get(s, id, &pin));
-    assert_int_equal(pin_thing_which(pin), PIN_THING_IS_NONE);
-    like_target_kind k = LIKE_TARGET_IS_POST;
-    void *t = &k;
-    th_ok(sinew_load_poly(s, PIN_THING, pin, (size_t *)NULL, &t));
+    assert_int_equal(pin_thing_which(pin), PIN_THING_IS_POST);
+    size_t which = 0;
+    void *t = NULL;
+    th_ok(sinew_load_poly(s, PIN_THING, pin, &which, &t));
+    assert_int_equal(which, PIN_THING_IS_POST);
+    assert_non_null(t);
+    assert_int_equal(((Post *)t)->id, post);
+    /* none set: nothing to load, no statement */
+    th_ok(pin_thing_clear(s, pin));
+    sinew_count_mark mark = sinew_count_begin(f.db);
+    t = &which;
+    th_ok(sinew_load_poly(s, PIN_THING, pin, &which, &t));
     assert_null(t);
-    (void)k;
+    assert_int_equal(which, 0);
+    th_ok(sinew_count_expect(f.db, mark, 0));
     close_fx(&f);
 }
 
