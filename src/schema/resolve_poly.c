@@ -25,9 +25,9 @@ static int already_listed(const ast_field *af, size_t i)
 void sn_rs_poly_field(R *r, rmodel *m, const ast_field *af, int order)
 {
     if (af->list) {
-        sn_rs_err(r, af->type_line, af->type_col, "'%s' lists several models as a list (%s ...[]): a polymorphic "
-                  "relation is a to-one; declare the list on each target (`%s %s[]`)", af->name, af->type,
-                  m->c_name, m->name);
+        sn_rs_err(r, af->type_line, af->type_col, "'%s' is a list of several models: a polymorphic relation is a "
+                  "to-one (to one of them); put the list in each target instead (`%s %s[]`)", af->name, m->table,
+                  m->name);
         return;
     }
     /* attributes: the ones every target takes, copied to each; the rest say why not */
