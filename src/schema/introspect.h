@@ -74,6 +74,10 @@ const char *sn_ib_notes_of(const sinew_schema *s);
 
 /* Resolve foreign keys into relations, name everything, and hand over the graph. */
 int sn_ib_finish(sn_ib *b, sinew_schema **out);
+/* introspect_poly.c: the polymorphic relations of a finished model (its CHECK ..._one_target and
+ * the to-ones it counts), made sinew_poly again */
+#define SINEW_POLY_MAX_TARGETS_ 64
+int sn_ib_polys(sn_arena *a, sinew_model *m);
 
 /* ---- tables in named schemas (@@schema), shared with drift, diff and the diagram ---- */
 /* Both models in the same schema: neither has @@schema, or both name the same one. */
