@@ -10,6 +10,7 @@
 #include "harness.h"
 #include "poly.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct fx {
@@ -300,9 +301,53 @@ static void inverse_lists_and_cascade(void **state)
     close_fx(&f);
 }
 
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *p = malloc((size_t)n + 1);
+    size_t got = fread(p, 1, (size_t)n, f);
+    p[got] = '\0';
+    fclose(f);
+    return p;
+}
+
+/* the generated code, byte for byte (SINEW_UPDATE_GOLDEN=1 rewrites the golden files after an intended change) */
+static void generated_code_matches_golden(void **state)
+{
+    (void)state;
+    const char *names[] = {"poly.h", "poly.c"};
+    for (size_t i = 0; i < 2; i++) {
+        char gen[512], gold[512];
+        snprintf(gen, sizeof gen, "%s/%s", GENERATED_DIR, names[i]);
+        snprintf(gold, sizeof gold, "%s/%s", GOLDEN_DIR, names[i]);
+        char *a = slurp(gen);
+        assert_non_null(a);
+        if (getenv("SINEW_UPDATE_GOLDEN")) {
+            FILE *f = fopen(gold, "wb");
+            assert_non_null(f);
+            fputs(a, f);
+            fclose(f);
+        }
+        char *b = slurp(gold);
+        if (!b) fail_msg("golden file %s is missing (run with SINEW_UPDATE_GOLDEN=1)", gold);
+        if (strcmp(a, b)) {
+            size_t k = 0;
+            while (a[k] && a[k] == b[k]) k++;
+            fail_msg("%s differs from its golden file at byte %zu: \"%.50s\" vs \"%.50s\"", names[i], k, a + k, b + k);
+        }
+        free(a);
+        free(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(generated_code_matches_golden),
         cmocka_unit_test(database_keeps_exactly_one_target),
         cmocka_unit_test(setter_keeps_one_key_and_saves),
         cmocka_unit_test(unsaved_target_gets_its_key_at_flush),
