@@ -44,13 +44,14 @@ void sn_rs_poly_field(R *r, rmodel *m, const ast_field *af, int order)
             bad = 1;
             continue;
         }
-        if ((!strcmp(a->name, "on_delete") || !strcmp(a->name, "on_update")) && a->nargs == 1 && a->args[0].text &&
-            (!strcmp(a->args[0].text, "set_null") || !strcmp(a->args[0].text, "set_default"))) {
-            /* the CHECK reads the key columns: a required one would lose its one target, and MariaDB refuses
-             * a CHECK over a column its foreign key sets to NULL */
+        /* an action that writes the key (SET NULL, SET DEFAULT, ON UPDATE CASCADE) writes what the CHECK reads: a
+         * required relation would lose its one target, and MariaDB refuses a CHECK over such a column */
+        const char *v = a->nargs == 1 ? a->args[0].text : NULL;
+        int upd = !strcmp(a->name, "on_update");
+        if (v && (!strcmp(v, "set_null") || !strcmp(v, "set_default") || (upd && !strcmp(v, "cascade")))) {
             sn_rs_err(r, a->args[0].line, a->args[0].col, "@%s(%s) on the polymorphic relation '%s': the database "
-                      "would write the key its CHECK reads (MariaDB refuses that CHECK); use cascade, restrict or "
-                      "no_action", a->name, a->args[0].text, af->name);
+                      "would write the key its CHECK reads (MariaDB refuses that CHECK); use %s", a->name, v, af->name,
+                      upd ? "restrict or no_action" : "cascade, restrict or no_action");
             bad = 1;
             continue;
         }

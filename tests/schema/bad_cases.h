@@ -229,5 +229,8 @@ static const bad_case bad_cases[] = {
     {"poly name clash", PT M("  target Post | Comment\n  target text\n"), "14:3: duplicate field 'target' in model User"},
     {"poly missing target after |", PT M("  target Post |\n"),
      "15:1: expected a model name after '|' in the type of 'target'"},
+    {"poly on_update cascade", PT M("  target Post | Comment @on_update(cascade)\n"),
+     "14:36: @on_update(cascade) on the polymorphic relation 'target': the database would write the key its CHECK "
+     "reads (MariaDB refuses that CHECK); use restrict or no_action"},
 #undef PT
 };
