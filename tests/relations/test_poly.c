@@ -126,7 +126,8 @@ static void setter_keeps_one_key_and_saves(void **state)
     Comment *c;
     th_ok(comment_get(s, f.comment_id, &c));
     th_assert_status(sinew_poly_set(s, LIKE_TARGET, l, 1, c), SINEW_MISUSE, NULL);
-    th_assert_status(sinew_poly_set(s, LIKE_TARGET, l, 3, c), SINEW_MISUSE, "none of them");
+    th_assert_status(sinew_poly_set(s, LIKE_TARGET, l, 3, c), SINEW_MISUSE, "not a Tag");
+    th_assert_status(sinew_poly_set(s, LIKE_TARGET, l, 4, c), SINEW_MISUSE, "none of them");
     /* an optional one can be cleared */
     Pin *pin;
     th_ok(pin_new(s, &pin));
@@ -136,6 +137,38 @@ static void setter_keeps_one_key_and_saves(void **state)
     th_ok(pin_thing_clear(s, pin));
     assert_int_equal(pin_thing_which(pin), PIN_THING_IS_NONE);
     th_ok(pin_save(s, pin));
+    close_fx(&f);
+}
+
+/* a target whose key is text: the key field is a char *, NULL when unset */
+static void text_keyed_target(void **state)
+{
+    (void)state;
+    fx f;
+    open_fx(&f);
+    Tag *t;
+    th_ok(tag_new(f.s, &t));
+    t->code = "c-1";
+    th_ok(tag_save(f.s, t));
+    Like *l;
+    th_ok(like_new(f.s, &l));
+    l->who = "t";
+    th_ok(like_target_set_post(f.s, l, f.post));
+    th_ok(like_target_set_tag(f.s, l, t));
+    assert_int_equal(like_target_which(l), LIKE_TARGET_IS_TAG);
+    assert_false(l->has_target_post_id);
+    assert_string_equal(l->target_tag_code, "c-1");
+    th_ok(like_save(f.s, l));
+    int64_t id = l->id;
+    sinew_session *s = fresh(&f);
+    th_ok(like_get(s, id, &l));
+    assert_int_equal(like_target_which(l), LIKE_TARGET_IS_TAG);
+    like_target_kind kind;
+    void *obj;
+    th_ok(like_target(s, l, &kind, &obj));
+    assert_int_equal(kind, LIKE_TARGET_IS_TAG);
+    assert_string_equal(((Tag *)obj)->code, "c-1");
+    th_assert_status(like_target_set_comment(s, l, NULL), SINEW_MISUSE, "NULL");   /* no object: refused */
     close_fx(&f);
 }
 
@@ -351,6 +384,7 @@ int main(void)
         cmocka_unit_test(database_keeps_exactly_one_target),
         cmocka_unit_test(setter_keeps_one_key_and_saves),
         cmocka_unit_test(unsaved_target_gets_its_key_at_flush),
+        cmocka_unit_test(text_keyed_target),
         cmocka_unit_test(lazy_loop_costs_one_statement_per_target),
         cmocka_unit_test(prefetch_is_one_statement_per_target),
         cmocka_unit_test(inverse_lists_and_cascade),

@@ -29,6 +29,7 @@ extern "C" {
 
 typedef struct Post Post;
 typedef struct Comment Comment;
+typedef struct Tag Tag;
 typedef struct Like Like;
 typedef struct Pin Pin;
 
@@ -41,6 +42,11 @@ typedef struct comment_list {
     Comment **items;
     size_t count;
 } comment_list;
+
+typedef struct tag_list {
+    Tag **items;
+    size_t count;
+} tag_list;
 
 typedef struct like_list {
     Like **items;
@@ -66,6 +72,12 @@ struct Comment {
     like_list likes;
 };
 
+struct Tag {
+    char *code;
+    /* relations, filled when loaded (see sinew/relations.h) */
+    like_list likes;
+};
+
 struct Like {
     int64_t id;
     char *who;
@@ -73,9 +85,11 @@ struct Like {
     bool has_target_post_id;
     int64_t target_comment_id;
     bool has_target_comment_id;
+    char *target_tag_code;  /* NULL when unset */
     /* relations, filled when loaded (see sinew/relations.h) */
     Post *target_post;
     Comment *target_comment;
+    Tag *target_tag;
 };
 
 struct Pin {
@@ -92,6 +106,7 @@ struct Pin {
 
 extern const sinew_model post_model;
 extern const sinew_model comment_model;
+extern const sinew_model tag_model;
 extern const sinew_model like_model;
 extern const sinew_model pin_model;
 extern const sinew_schema poly_schema;
@@ -228,14 +243,81 @@ static inline int comment_likes_at(sinew_session *s, Comment *obj, const char *f
 }
 #define comment_likes(s, obj, out) comment_likes_at((s), (obj), __FILE__, __LINE__, (out))
 
+/* ---- Tag ---- */
+
+#define TAG_CODE sinew_column(&tag_model, 0)
+#define TAG_LIKES (&tag_model.relations[0])
+
+static inline int tag_new(sinew_session *s, Tag **out)
+{
+    return sinew_new(s, &tag_model, (void **)out);
+}
+
+static inline int tag_get(sinew_session *sinew_s, const char *code, Tag **sinew_out)
+{
+    sinew_value sinew_key[1] = {sinew_v_text(code)};
+    return sinew_get(sinew_s, &tag_model, sinew_key, 1, (void **)sinew_out);
+}
+
+static inline int tag_save(sinew_session *s, Tag *obj)
+{
+    return sinew_save(s, &tag_model, obj);
+}
+
+static inline int tag_delete(sinew_session *s, Tag *obj)
+{
+    return sinew_delete(s, &tag_model, obj);
+}
+
+static inline int tag_count(sinew_session *s, int64_t *out)
+{
+    return sinew_count(s, &tag_model, out);
+}
+
+static inline sinew_query *tag_query(sinew_session *s)
+{
+    return sinew_query_new(s, &tag_model);
+}
+
+static inline int tag_all(sinew_query *q, tag_list *out)
+{
+    sinew_list l;
+    int rc = sinew_all(q, &l);
+    out->items = (Tag **)l.items;
+    out->count = l.count;
+    return rc;
+}
+
+static inline int tag_first(sinew_query *q, Tag **out)
+{
+    return sinew_first(q, (void **)out);
+}
+
+static inline int tag_one(sinew_query *q, Tag **out)
+{
+    return sinew_one(q, (void **)out);
+}
+
+static inline int tag_likes_at(sinew_session *s, Tag *obj, const char *file, int line, like_list *out)
+{
+    sinew_list l;
+    int rc = sinew_load_many_at(s, TAG_LIKES, obj, file, line, &l);
+    out->items = (Like **)l.items;
+    out->count = l.count;
+    return rc;
+}
+#define tag_likes(s, obj, out) tag_likes_at((s), (obj), __FILE__, __LINE__, (out))
+
 /* ---- Like ---- */
 
 #define LIKE_ID sinew_column(&like_model, 0)
 #define LIKE_WHO sinew_column(&like_model, 1)
 #define LIKE_TARGET_POST_ID sinew_column(&like_model, 2)
 #define LIKE_TARGET_COMMENT_ID sinew_column(&like_model, 3)
+#define LIKE_TARGET_TAG_CODE sinew_column(&like_model, 4)
 #define LIKE_TARGET_POST (&like_model.relations[0])
 #define LIKE_TARGET_COMMENT (&like_model.relations[1])
+#define LIKE_TARGET_TAG (&like_model.relations[2])
 
 static inline int like_new(sinew_session *s, Like **out)
 {
@@ -299,12 +381,19 @@ static inline int like_target_comment_at(sinew_session *s, Like *obj, const char
 }
 #define like_target_comment(s, obj, out) like_target_comment_at((s), (obj), __FILE__, __LINE__, (out))
 
-/* Like.target: one of Post | Comment (exactly one key set) */
+static inline int like_target_tag_at(sinew_session *s, Like *obj, const char *file, int line, Tag **out)
+{
+    return sinew_load_one_at(s, LIKE_TARGET_TAG, obj, file, line, (void **)out);
+}
+#define like_target_tag(s, obj, out) like_target_tag_at((s), (obj), __FILE__, __LINE__, (out))
+
+/* Like.target: one of Post | Comment | Tag (exactly one key set) */
 #define LIKE_TARGET (&like_model.polys[0])
 typedef enum like_target_kind {
     LIKE_TARGET_IS_NONE = 0,
     LIKE_TARGET_IS_POST = 1,
-    LIKE_TARGET_IS_COMMENT = 2
+    LIKE_TARGET_IS_COMMENT = 2,
+    LIKE_TARGET_IS_TAG = 3
 } like_target_kind;
 
 static inline like_target_kind like_target_which(const Like *obj)
@@ -320,6 +409,11 @@ static inline int like_target_set_post(sinew_session *s, Like *obj, Post *target
 static inline int like_target_set_comment(sinew_session *s, Like *obj, Comment *target)
 {
     return sinew_poly_set(s, LIKE_TARGET, obj, 2, target);
+}
+
+static inline int like_target_set_tag(sinew_session *s, Like *obj, Tag *target)
+{
+    return sinew_poly_set(s, LIKE_TARGET, obj, 3, target);
 }
 
 static inline int like_target_at(sinew_session *s, Like *obj, const char *file, int line, like_target_kind *kind, void **out)
