@@ -202,7 +202,7 @@ static const sinew_poly *poly_of_check(const sinew_model *m, const sinew_check *
 
 /* CHECK ((CASE WHEN a IS NULL THEN 0 ELSE 1 END + ...) = 1): exactly one target's key set (`?`: at most one).
  * Integers, not booleans, are added: PostgreSQL has no boolean + boolean */
-static void poly_check(sn_buf *out, const sinew_dialect *d, const sinew_model *m, const sinew_poly *p)
+void sn_sql_poly_check(sn_buf *out, const sinew_dialect *d, const sinew_model *m, const sinew_poly *p)
 {
     sn_buf_puts(out, "CHECK ((");
     for (size_t i = 0; i < p->ntargets; i++) {
@@ -264,7 +264,7 @@ void sn_sql_create_table_fks(sn_buf *out, const sinew_dialect *d, const sinew_mo
             sn_buf_putc(out, ' ');
         }
         const sinew_poly *p = poly_of_check(m, &m->checks[i]);
-        if (p) poly_check(out, d, m, p);
+        if (p) sn_sql_poly_check(out, d, m, p);
         else sn_buf_printf(out, "CHECK (%s)", m->checks[i].expr);
     }
     sn_buf_puts(out, "\n)");

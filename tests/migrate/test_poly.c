@@ -92,10 +92,50 @@ done:
     th_close(db);
 }
 
+/* a polymorphic relation added to a table that exists: its columns, keys and CHECK (PostgreSQL and MariaDB
+ * ALTER TABLE ... ADD CONSTRAINT, SQLite's rebuild writes it); down drops them again */
+static void added_to_an_existing_table(void **state)
+{
+    (void)state;
+    const char *v1 = "model Post {\n  id int64 @id @auto\n}\nmodel Comment {\n  id int64 @id @auto\n}\n"
+                     "model Like {\n  id int64 @id @auto\n  who text\n}\n";
+    const char *v2 = "model Post {\n  id int64 @id @auto\n}\nmodel Comment {\n  id int64 @id @auto\n}\n"
+                     "model Like {\n  id int64 @id @auto\n  who text\n  target Post | Comment?\n}\n";
+    char path[1024];
+    snprintf(path, sizeof path, "%s/grow.sinew", th_tmpdir());
+    const char *dir = mt_dir("grow");
+    mt_write(path, v1);
+    th_ok(sinew_migrate_make(dir, path, "init", NULL, NULL));
+    mt_write(path, v2);
+    th_ok(sinew_migrate_make(dir, path, "poly", NULL, NULL));
+    sinew_db *db = th_open();
+    th_ok(sinew_migrate_up_to(db, dir, 1));
+    th_ok(sinew_exec(db, "INSERT INTO posts (id) VALUES (1)"));
+    th_ok(sinew_exec(db, "INSERT INTO comments (id) VALUES (1)"));
+    th_ok(sinew_exec(db, "INSERT INTO likes (who) VALUES ('before')"));
+    th_ok(sinew_migrate_up(db, dir));
+    sinew_schema *s;
+    th_ok(sinew_schema_parse("grow.sinew", v2, strlen(v2), NULL, &s));
+    char *report = NULL;
+    size_t n = mt_drift(db, s, &report);
+    if (n) print_error("%s", report);
+    assert_int_equal(n, 0);
+    sinew_migrate_free(report);
+    th_ok(sinew_exec(db, "INSERT INTO likes (who, target_post_id) VALUES ('post', 1)"));
+    assert_int_equal(sinew_exec(db, "INSERT INTO likes (who, target_post_id, target_comment_id) VALUES ('both', 1, 1)"),
+                     SINEW_CONSTRAINT);
+    mt_assert_rows(db, "SELECT who FROM likes ORDER BY id", "before\npost\n");
+    th_ok(sinew_migrate_down(db, dir, 1));
+    th_ok(sinew_exec(db, "INSERT INTO likes (who) VALUES ('after')"));
+    sinew_schema_free(s);
+    th_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(migrations_drift_and_pull),
+        cmocka_unit_test(added_to_an_existing_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
