@@ -67,6 +67,34 @@ SINEW_API int sinew_prefetch_path(sinew_query *q, const sinew_relation *const *p
 /* As sinew_prefetch, choosing the strategy. */
 SINEW_API int sinew_prefetch_with(sinew_query *q, const sinew_relation *rel, sinew_eager strategy);
 
+/* ---- polymorphic relations (`target Post | Comment`, see docs/relations.md) --------- */
+
+/*
+ * Which target obj (an object of `model`) points at through `poly`: 1 + the position of that
+ * target in poly->targets (1 for Post, 2 for Comment above), 0 when no key is set. Reads the
+ * struct only. Generated code names the values: LIKE_TARGET_IS_POST, ...
+ */
+SINEW_API size_t sinew_poly_which(const sinew_model *model, const sinew_poly *poly, const void *obj);
+/*
+ * Point obj at `target`, a session object of the model of target `which` (1-based, as above):
+ * its key goes into that target's key field and every other target's key is cleared, so exactly
+ * one is set; the relation is then loaded (target) without a statement. A target not saved yet
+ * gets its key when a flush has inserted it (as for any to-one member). `which` 0 with a NULL
+ * target clears them all (for a `?` relation). Written to the database by the next save or
+ * flush. SINEW_MISUSE for a target of another model or `which` out of range.
+ */
+SINEW_API int sinew_poly_set(sinew_session *s, const sinew_poly *poly, void *obj, size_t which, void *target);
+/*
+ * The object obj points at through `poly`, loaded on first use as any to-one is (cached, and
+ * batched over obj's siblings: a list costs one statement per target model). *which is set as
+ * sinew_poly_which says (may be NULL); *out is NULL when no target is set or its row is gone.
+ */
+SINEW_API int sinew_load_poly_at(sinew_session *s, const sinew_poly *poly, void *obj, const char *file, int line,
+                                 size_t *which, void **out);
+#define sinew_load_poly(s, poly, obj, which, out) sinew_load_poly_at(s, poly, obj, __FILE__, __LINE__, which, out)
+/* Prefetch `poly` for every result of q: one SELECT ... IN (...) per target model. */
+SINEW_API int sinew_prefetch_poly(sinew_query *q, const sinew_poly *poly);
+
 /* ---- many-to-many changes (sent at once, without loading the collection) ---------- */
 
 SINEW_API int sinew_m2m_add(sinew_session *s, const sinew_relation *rel, void *obj, void *target);

@@ -137,6 +137,7 @@ typedef enum sinew_fk_action {
 } sinew_fk_action;
 
 struct sinew_model;
+struct sinew_poly;
 
 /*
  * A relation, seen from `model` (its owner).
@@ -167,7 +168,27 @@ typedef struct sinew_relation {
     sinew_srcloc loc;
     const char *fk_name;             /* BELONGS_TO: the foreign key's SQL constraint name (`@fk(..., name:)`),
                                         NULL for the database's default */
+    const struct sinew_poly *poly;   /* BELONGS_TO: the polymorphic relation this is one target of
+                                        (`target Post | Comment` makes target_post, target_comment), or NULL */
 } sinew_relation;
+
+/*
+ * A polymorphic relation (`target Post | Comment`): a to-one that points at one of several models.
+ * Each target is an ordinary optional BELONGS_TO of the owner (`target_post`, its nullable key
+ * `target_post_id` with a real foreign key), listed here in declaration order; the table has a
+ * CHECK constraint (one of the model's `checks`, named `check_name`) that exactly one of the
+ * targets' keys is set.
+ */
+typedef struct sinew_poly {
+    const char *name;                /* "target" */
+    const unsigned *targets;         /* indexes into the owner's `relations`, one per target model */
+    size_t ntargets;
+    const char *check_name;          /* the CHECK constraint's SQL name: "<table>_<name>_one_target" */
+    int optional;                    /* `target Post | Comment?`: at most one target set (none allowed) */
+    const char *doc;
+    int order;                       /* declaration position among fields and relations */
+    sinew_srcloc loc;
+} sinew_poly;
 
 /* A table CHECK constraint (`@@check("expr", name: "chk")`). */
 typedef struct sinew_check {
@@ -231,6 +252,8 @@ typedef struct sinew_model {
     const char *db_schema;           /* `@@schema("name")`: the PostgreSQL schema (MariaDB: the database)
                                         the table lives in, so SQL names it "name"."table"; NULL: the
                                         connection's own (search path / current database) */
+    const sinew_poly *polys;         /* polymorphic relations (`target Post | Comment`) */
+    size_t npolys;
 } sinew_model;
 
 typedef struct sinew_schema {
@@ -258,6 +281,7 @@ SINEW_API const sinew_enum *sinew_schema_find_enum(const sinew_schema *schema, c
 SINEW_API int sinew_model_field_index(const sinew_model *model, const char *name);
 SINEW_API int sinew_model_column_index(const sinew_model *model, const char *column);
 SINEW_API const sinew_relation *sinew_model_find_relation(const sinew_model *model, const char *name);
+SINEW_API const sinew_poly *sinew_model_find_poly(const sinew_model *model, const char *name);
 
 /* The index of the soft-delete field of a @@soft_delete model (SINEW_FIELD_DELETED_AT), or -1. */
 SINEW_API int sinew_model_soft_delete_field(const sinew_model *model);

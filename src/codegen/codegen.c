@@ -442,6 +442,16 @@ static void check_names(gen *g)
                     fail(g, "relation '%s' of model %s would collide with the generated function of that name",
                          rn, m->name);
         }
+        for (size_t k = 0; k < m->npolys; k++) {
+            static const char *const reserved[] = {"new", "get", "save", "delete", "count", "query", "all",
+                                                   "first", "one", "insert", "list", NULL};
+            const char *pn = m->polys[k].name;
+            if (!is_ident(pn)) fail(g, "polymorphic relation '%s' of model %s is not a C identifier", pn, m->name);
+            for (const char *const *w = reserved; *w; w++)
+                if (!strcmp(*w, pn))
+                    fail(g, "polymorphic relation '%s' of model %s would collide with the generated function of that "
+                         "name", pn, m->name);
+        }
         for (size_t j = 0; j < i; j++)
             if (!strcmp(s->models[j]->c_name, m->c_name))
                 fail(g, "models %s and %s would generate functions with the same prefix", s->models[j]->name, m->name);
@@ -461,6 +471,53 @@ static const char *schema_name_of(const sinew_model *m, const cnames *cn, unsign
             if (rl->local[k] == f) return cn->rels[r];
     }
     return cn->fields[f];
+}
+
+/*
+ * A polymorphic relation `target Post | Comment` of Like: LIKE_TARGET (its sinew_poly), the enum
+ * like_target_kind (LIKE_TARGET_IS_NONE, LIKE_TARGET_IS_POST, ...), like_target_which(obj),
+ * like_target_set_post(s, obj, post) for each target (the others' keys cleared), like_target_clear
+ * for an optional one, and the lazy accessor like_target(s, obj, &kind, &out).
+ */
+static void emit_polys(FILE *h, const sinew_model *m)
+{
+    const char *cn = m->c_name;
+    char ucn[256], up[256], ut[256], sn[256];
+    upper(cn, ucn, sizeof ucn);
+    for (size_t k = 0; k < m->npolys; k++) {
+        const sinew_poly *pl = &m->polys[k];
+        const char *pn = pl->name;
+        upper(pn, up, sizeof up);
+        fprintf(h, "/* %s.%s: one of ", m->name, pn);
+        for (size_t i = 0; i < pl->ntargets; i++)
+            fprintf(h, "%s%s", i ? " | " : "", m->relations[pl->targets[i]].target->name);
+        fprintf(h, " (exactly one key set%s) */\n", pl->optional ? ", or none" : "");
+        fprintf(h, "#define %s_%s (&%s_model.polys[%zu])\n", ucn, up, cn, k);
+        fprintf(h, "typedef enum %s_%s_kind {\n    %s_%s_IS_NONE = 0", cn, pn, ucn, up);
+        for (size_t i = 0; i < pl->ntargets; i++) {
+            sinew_snake_case(m->relations[pl->targets[i]].target->name, sn, sizeof sn);
+            upper(sn, ut, sizeof ut);
+            fprintf(h, ",\n    %s_%s_IS_%s = %zu", ucn, up, ut, i + 1);
+        }
+        fprintf(h, "\n} %s_%s_kind;\n\n", cn, pn);
+        fprintf(h, "static inline %s_%s_kind %s_%s_which(const %s *obj)\n{\n    return (%s_%s_kind)sinew_poly_which("
+                   "&%s_model, %s_%s, obj);\n}\n\n", cn, pn, cn, pn, m->name, cn, pn, cn, ucn, up);
+        for (size_t i = 0; i < pl->ntargets; i++) {
+            const sinew_model *t = m->relations[pl->targets[i]].target;
+            sinew_snake_case(t->name, sn, sizeof sn);
+            fprintf(h, "static inline int %s_%s_set_%s(sinew_session *s, %s *obj, %s *target)\n{\n    return "
+                       "sinew_poly_set(s, %s_%s, obj, %zu, target);\n}\n\n", cn, pn, sn, m->name, t->name, ucn, up, i + 1);
+        }
+        if (pl->optional)
+            fprintf(h, "static inline int %s_%s_clear(sinew_session *s, %s *obj)\n{\n    return sinew_poly_set(s, %s_%s, "
+                       "obj, 0, NULL);\n}\n\n", cn, pn, m->name, ucn, up);
+        fprintf(h, "static inline int %s_%s_at(sinew_session *s, %s *obj, const char *file, int line, %s_%s_kind *kind, "
+                   "void **out)\n{\n    size_t which = 0;\n    int rc = sinew_load_poly_at(s, %s_%s, obj, file, line, &which, "
+                   "out);\n    if (kind) *kind = (%s_%s_kind)which;\n    return rc;\n}\n", cn, pn, m->name, cn, pn, ucn,
+                up, cn, pn);
+        fprintf(h, "#define %s_%s(s, obj, kind, out) %s_%s_at((s), (obj), __FILE__, __LINE__, (kind), (out))\n\n", cn, pn,
+                cn, pn);
+    }
 }
 
 /*
@@ -693,6 +750,7 @@ static void emit_header(gen *g, const sinew_codegen_opts *o)
             }
             fprintf(h, "#define %s_%s(s, obj, out) %s_%s_at((s), (obj), __FILE__, __LINE__, (out))\n\n", cn, rn, cn, rn);
         }
+        emit_polys(h, m);
     }
     fprintf(h, "#ifdef __cplusplus\n}\n#endif\n#endif\n");
 }
@@ -824,6 +882,27 @@ static void emit_source(gen *g, const sinew_codegen_opts *o)
                 idx_array(c, nm, rl->through_remote, rl->nkeys);
             }
         }
+        for (size_t k = 0; k < m->npolys; k++) {
+            snprintf(nm, sizeof nm, "%s_poly%zu_targets", cn, k);
+            idx_array(c, nm, m->polys[k].targets, m->polys[k].ntargets);
+        }
+        if (m->npolys) {
+            fprintf(c, "static const sinew_poly %s_polys[] = {\n", cn);
+            for (size_t k = 0; k < m->npolys; k++) {
+                const sinew_poly *pl = &m->polys[k];
+                fprintf(c, "    {.name = ");
+                lit(c, pl->name);
+                fprintf(c, ", .targets = %s_poly%zu_targets, .ntargets = %zu, .check_name = ", cn, k, pl->ntargets);
+                if (pl->check_name) lit(c, pl->check_name);
+                else fputs("NULL", c);
+                fprintf(c, ", .optional = %d", pl->optional);
+                if (pl->doc) fprintf(c, ", .doc = "), lit(c, pl->doc);
+                fprintf(c, ", .order = %d, .loc = ", pl->order);
+                loc(c, pl->loc);
+                fputs("},\n", c);
+            }
+            fprintf(c, "};\n");
+        }
         if (m->nrelations) {
             fprintf(c, "static const sinew_relation %s_relations[] = {\n", cn);
             for (size_t r = 0; r < m->nrelations; r++) {
@@ -840,6 +919,7 @@ static void emit_source(gen *g, const sinew_codegen_opts *o)
                         action_const(rl->on_delete), action_const(rl->on_update), rl->optional, m->name, cnm->rels[r]);
                 if (rl->doc) fprintf(c, ", .doc = "), lit(c, rl->doc);
                 if (rl->fk_name) fprintf(c, ", .fk_name = "), lit(c, rl->fk_name);
+                if (rl->poly) fprintf(c, ", .poly = &%s_polys[%zu]", cn, (size_t)(rl->poly - m->polys));
                 fprintf(c, ", .order = %d, .loc = ", rl->order);
                 loc(c, rl->loc);
                 fputs("},\n", c);
@@ -878,6 +958,7 @@ static void emit_source(gen *g, const sinew_codegen_opts *o)
         if (m->nrelations) fprintf(c, "    .relations = %s_relations, .nrelations = %zu,\n", cn, m->nrelations);
         if (m->pk_name) fprintf(c, "    .pk_name = "), lit(c, m->pk_name), fputs(",\n", c);
         if (m->nchecks) fprintf(c, "    .checks = %s_checks, .nchecks = %zu,\n", cn, m->nchecks);
+        if (m->npolys) fprintf(c, "    .polys = %s_polys, .npolys = %zu,\n", cn, m->npolys);
         fputs("    .loc = ", c);
         loc(c, m->loc);
         if (m->distribution == SINEW_DIST_HASH) {

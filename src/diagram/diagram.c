@@ -6,7 +6,8 @@
  * nullability; every BELONGS_TO is a crow's-foot edge from the referencing
  * table to the referenced one (optional keys drawn as zero-or-one), a
  * unique key makes it one-to-one, and many-to-many is drawn through its
- * join table or folded into one M-N edge. In the drift view each row and
+ * join table or folded into one M-N edge. A polymorphic relation is one edge
+ * per target, dotted and labelled with all its targets. In the drift view each row and
  * table also carries its status against the live database: the list of
  * differences of the drift engine (sql/drift.h), the one `migrate check`
  * prints, drawn where each belongs (a column's on its row, a table's key,
@@ -281,6 +282,25 @@ static void mermaid_entity(const dctx *d, const sinew_model *m, const sinew_mode
     fputs("    }\n", f);
 }
 
+/* an edge's label: the relation's name; a polymorphic target's says it is one of several */
+static char *edge_label(const sinew_model *m, const sinew_relation *rel)
+{
+    sn_buf b;
+    sn_buf_init(&b);
+    if (!rel->poly) sn_buf_puts(&b, rel->name);
+    else {
+        sn_buf_printf(&b, "%s (one of ", rel->poly->name);
+        for (size_t i = 0; i < rel->poly->ntargets; i++)
+            sn_buf_printf(&b, "%s%s", i ? " | " : "", m->relations[rel->poly->targets[i]].target->name);
+        sn_buf_putc(&b, ')');
+    }
+    if (b.failed) {
+        sn_buf_free(&b);
+        return NULL;
+    }
+    return b.data;   /* the caller frees it */
+}
+
 static void mermaid_edges(const dctx *d, const sinew_model *m)
 {
     FILE *f = d->f;
@@ -291,11 +311,14 @@ static void mermaid_edges(const dctx *d, const sinew_model *m)
             /* parent ||--o{ child : "relation" */
             fputs("    ", f);
             fputs(dg_id(&d->ids, rel->target), f);
-            fputs(rel->optional ? " |o--" : " ||--", f);
+            fputs(rel->optional ? " |o" : " ||", f);
+            fputs(rel->poly ? ".." : "--", f);   /* dotted: one target of several */
             fputs(is_unique_key(m, rel) ? "o| " : "o{ ", f);
             fputs(dg_id(&d->ids, m), f);
             fputs(" : \"", f);
-            dg_mermaid_text(f, rel->name);
+            char *label = edge_label(m, rel);
+            dg_mermaid_text(f, label ? label : rel->name);
+            sn_free(label);
             fputs("\"\n", f);
         } else if (rel->kind == SINEW_MANY_TO_MANY && d->o->fold_join_tables) {
             if (strcmp(m->table, rel->target->table) > 0) continue;   /* once per pair */
@@ -420,9 +443,12 @@ static void dot_edges(const dctx *d, const sinew_model *m)
             dg_dot_string(f, dg_id(&d->ids, m));
             fprintf(f, ":f%u -> ", rel->local[0]);
             dg_dot_string(f, dg_id(&d->ids, rel->target));
-            fprintf(f, ":f%u [arrowtail=%s, arrowhead=%s, label=", rel->remote[0],
-                    is_unique_key(m, rel) ? "teeodot" : "crowodot", rel->optional ? "teeodot" : "teetee");
-            dg_dot_string(f, rel->name);
+            fprintf(f, ":f%u [arrowtail=%s, arrowhead=%s, %slabel=", rel->remote[0],
+                    is_unique_key(m, rel) ? "teeodot" : "crowodot", rel->optional ? "teeodot" : "teetee",
+                    rel->poly ? "style=dotted, " : "");
+            char *label = edge_label(m, rel);
+            dg_dot_string(f, label ? label : rel->name);
+            sn_free(label);
             fputs("];\n", f);
         } else if (rel->kind == SINEW_MANY_TO_MANY && d->o->fold_join_tables) {
             if (strcmp(m->table, rel->target->table) > 0) continue;

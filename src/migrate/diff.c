@@ -275,6 +275,22 @@ static int diff_table(ctx *c, tmatch *m)
         op->what = sn_arena_printf(c->a, "add foreign key %s.%s -> %s", tm->table,
                                    tm->fields[tr->local[0]].column, tr->target->table);
     }
+    /* a polymorphic relation's CHECK, by its name (a @@check changed by hand is the migration author's) */
+    for (int side = 0; side < 2; side++) {
+        const sinew_model *x = side ? tm : fm, *y = side ? fm : tm;
+        for (size_t k = 0; k < x->npolys; k++) {
+            const sinew_poly *p = &x->polys[k];
+            size_t j = 0;
+            while (j < y->npolys && !(y->polys[j].check_name && p->check_name &&
+                                      !strcmp(y->polys[j].check_name, p->check_name)))
+                j++;
+            if (j < y->npolys || !p->check_name) continue;
+            if (!(op = push(c, side ? SN_OP_ADD_CHECK : SN_OP_DROP_CHECK, fm, tm))) return SINEW_NOMEM;
+            op->poly = p;
+            op->what = sn_arena_printf(c->a, "%s check %s (polymorphic relation %s)", side ? "add" : "drop",
+                                       p->check_name, p->name);
+        }
+    }
     return SINEW_OK;
 }
 

@@ -12,6 +12,7 @@
 
 typedef enum sn_op_kind {
     SN_OP_DROP_FK = 1,          /* in execution order */
+    SN_OP_DROP_CHECK,           /* a polymorphic relation's CHECK, before its key columns go */
     SN_OP_DROP_INDEX,
     SN_OP_DROP_UNIQUE,
     SN_OP_RENAME_TABLE,
@@ -26,7 +27,8 @@ typedef enum sn_op_kind {
     SN_OP_ADD_UNIQUE,
     SN_OP_DISTRIBUTE,           /* @@distribute / @@reference changed: after the tables exist and before
                                    the foreign keys of new tables are added, referenced tables first */
-    SN_OP_ADD_FK
+    SN_OP_ADD_FK,
+    SN_OP_ADD_CHECK             /* a polymorphic relation's CHECK, once its key columns are there */
 } sn_op_kind;
 
 /* What an ALTER_COLUMN changes. */
@@ -40,6 +42,7 @@ typedef struct sn_op {
     unsigned alter;             /* SN_ALTER_* */
     sn_ixdef ix;                /* index ops */
     const sinew_relation *rel;  /* FK ops: the BELONGS_TO (of from_m for drops, to_m for adds) */
+    const sinew_poly *poly;     /* CHECK ops: the polymorphic relation (of from_m for drops, to_m for adds) */
     int destructive;            /* loses data */
     int deferred;               /* CREATE_TABLE: its foreign keys come as ADD_FK ops marked deferred, which
                                    a dialect that distributes tables runs after SN_OP_DISTRIBUTE (Citus

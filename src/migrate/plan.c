@@ -373,6 +373,20 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const sn
     case SN_OP_ADD_FK:
         add_fk(o, dl, tm, op->rel);
         break;
+    case SN_OP_ADD_CHECK:
+        alter_table(o, dl, tm);
+        sn_buf_puts(o, "ADD CONSTRAINT ");
+        sn_sql_ident(o, dl, op->poly->check_name);
+        sn_buf_putc(o, ' ');
+        sn_sql_poly_check(o, dl, tm, op->poly);
+        sn_buf_puts(o, ";\n");
+        break;
+    case SN_OP_DROP_CHECK:
+        alter_table(o, dl, fm);
+        sn_buf_puts(o, "DROP CONSTRAINT ");
+        sn_sql_ident(o, dl, op->poly->check_name);
+        sn_buf_puts(o, ";\n");
+        break;
     case SN_OP_DROP_FK:
         drop_fk(o, dl, fm, op->rel);
         if (dl->alter_column_modify) {

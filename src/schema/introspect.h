@@ -78,6 +78,10 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out);
  * partial ones sinew writes for it (WHERE "col" IS NULL); then the flags are set and those predicates
  * are put as the resolver writes them. SINEW_OK or SINEW_NOMEM. */
 int sn_ib_infer_soft_delete(sn_arena *a, sinew_model *m, sinew_field *f, size_t nf, sinew_index *ix, size_t ni);
+/* introspect_poly.c: the polymorphic relations of a finished model (its CHECK ..._one_target and
+ * the to-ones it counts), made sinew_poly again */
+#define SINEW_POLY_MAX_TARGETS_ 64
+int sn_ib_polys(sn_arena *a, sinew_model *m);
 
 /* ---- tables in named schemas (@@schema), shared with drift, diff and the diagram ---- */
 /* Both models in the same schema: neither has @@schema, or both name the same one. */

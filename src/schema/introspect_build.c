@@ -865,6 +865,8 @@ int sn_ib_finish(sn_ib *b, sinew_schema **out)
         for (size_t r = 0; r < t->nr; r++) t->rels[r].order = (int)(t->nf + r);
         t->model->relations = t->rels;
         t->model->nrelations = t->nr;
+        int rc = sn_ib_polys(a, t->model);
+        if (rc) return rc;
     }
     s->owner = a;
     is->notes = b->notes.len && !b->notes.failed ? sn_arena_strdup(a, sn_buf_cstr(&b->notes)) : NULL;

@@ -23,7 +23,7 @@ int sn_diag_source(sinew_diagnostics *d, const char *file, const char *text, siz
 /* ---- tokens ---- */
 typedef enum tok_kind {
     T_EOF = 0, T_IDENT, T_STRING, T_NUMBER, T_DOC, T_LBRACE, T_RBRACE, T_LPAREN, T_RPAREN,
-    T_LBRACKET, T_RBRACKET, T_COMMA, T_QUESTION, T_AT, T_ATAT, T_COLON, T_ERROR
+    T_LBRACKET, T_RBRACKET, T_COMMA, T_QUESTION, T_AT, T_ATAT, T_COLON, T_PIPE, T_ERROR
 } tok_kind;
 
 typedef struct token {
@@ -84,6 +84,10 @@ typedef struct ast_field {
     size_t nattrs;
     const char *doc;
     int line, col, type_line, type_col;
+    /* `target Post | Comment`: a polymorphic relation; alts[0] is `type`. nalts is 0 otherwise */
+    const char **alts;
+    int *alt_line, *alt_col;
+    size_t nalts;
 } ast_field;
 
 typedef struct ast_model {

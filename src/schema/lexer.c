@@ -170,6 +170,7 @@ token sn_lex_next(lexer *lx)
     case ',': return mk(lx, T_COMMA, line, col, ",", 1);
     case '?': return mk(lx, T_QUESTION, line, col, "?", 1);
     case ':': return mk(lx, T_COLON, line, col, ":", 1);
+    case '|': return mk(lx, T_PIPE, line, col, "|", 1);
     case '@':
         if (peekc(lx, 0) == '@') {
             adv(lx);

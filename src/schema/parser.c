@@ -50,7 +50,7 @@ static const char *tok_desc(const token *t)
     switch (t->kind) {
     case T_EOF: return "end of file";
     case T_IDENT: case T_NUMBER: case T_LBRACE: case T_RBRACE: case T_LPAREN: case T_RPAREN: case T_LBRACKET:
-    case T_RBRACKET: case T_COMMA: case T_QUESTION: case T_AT: case T_ATAT: case T_COLON: return t->text;
+    case T_RBRACKET: case T_COMMA: case T_QUESTION: case T_AT: case T_ATAT: case T_COLON: case T_PIPE: return t->text;
     case T_STRING: return "a string";
     case T_DOC: return "a /// comment";
     default: return "?";
@@ -206,6 +206,33 @@ static void parse_field(P *p, ast_model *m, size_t *fcap)
     f.type_line = p->tok.line;
     f.type_col = p->tok.col;
     next(p);
+    if (p->tok.kind == T_PIPE) {
+        /* `target Post | Comment`: a polymorphic relation (its meaning is the resolver's) */
+        size_t cap = 0, lcap = 0, ccap = 0, nl = 0, nc = 0;
+        PUSH(p->lx->arena, f.alts, f.nalts, cap);
+        PUSH(p->lx->arena, f.alt_line, nl, lcap);
+        PUSH(p->lx->arena, f.alt_col, nc, ccap);
+        if (!f.alts || !f.alt_line || !f.alt_col) return;
+        f.alts[0] = f.type;
+        f.alt_line[0] = f.type_line;
+        f.alt_col[0] = f.type_col;
+        while (p->tok.kind == T_PIPE) {
+            next(p);
+            if (p->tok.kind != T_IDENT) {
+                err(p, p->tok.line, p->tok.col, "expected a model name after '|' in the type of '%s'%s", f.name, "");
+                recover_in_model(p);
+                return;
+            }
+            PUSH(p->lx->arena, f.alts, f.nalts, cap);
+            PUSH(p->lx->arena, f.alt_line, nl, lcap);
+            PUSH(p->lx->arena, f.alt_col, nc, ccap);
+            if (!f.alts || !f.alt_line || !f.alt_col) return;
+            f.alts[f.nalts - 1] = p->tok.text;
+            f.alt_line[f.nalts - 1] = p->tok.line;
+            f.alt_col[f.nalts - 1] = p->tok.col;
+            next(p);
+        }
+    }
     if (p->tok.kind == T_LBRACKET) {
         next(p);
         if (p->tok.kind != T_RBRACKET) {

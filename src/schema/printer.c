@@ -229,19 +229,42 @@ static int default_through(const sinew_model *m, const sinew_relation *r)
     return r->through && !strcmp(r->through->table, want);
 }
 
-static void rel_type(const sinew_relation *r, char *type, size_t cap)
+static void rel_type(const sinew_model *m, const sinew_relation *r, char *type, size_t cap)
 {
+    if (r->poly) {   /* `Post | Comment` (`?`: at most one set) */
+        size_t at = 0;
+        type[0] = '\0';
+        for (size_t i = 0; i < r->poly->ntargets && at < cap; i++) {
+            int w = snprintf(type + at, cap - at, "%s%s", i ? " | " : "", m->relations[r->poly->targets[i]].target->name);
+            if (w < 0) break;
+            at += (size_t)w;
+        }
+        if (r->poly->optional && at < cap) snprintf(type + at, cap - at, "?");
+        return;
+    }
     int list = r->kind == SINEW_HAS_MANY || r->kind == SINEW_MANY_TO_MANY;
     snprintf(type, cap, "%s%s", r->target->name, list ? "[]" : (r->optional || r->kind == SINEW_HAS_ONE) ? "?" : "");
 }
 
+/* a polymorphic relation is written once, at its first target; the others are part of that line */
+static int poly_hidden(const sinew_model *m, const sinew_relation *r)
+{
+    return r->poly && &m->relations[r->poly->targets[0]] != r;
+}
+
+static const char *rel_name(const sinew_relation *r) { return r->poly ? r->poly->name : r->name; }
+
 static void rel_line(sn_buf *b, const sinew_model *m, const sinew_relation *r, int width, int twidth)
 {
-    char type[160];
-    rel_type(r, type, sizeof type);
-    sn_buf_printf(b, "  %-*s %-*s", width, r->name, twidth, type);
+    char type[1024];
+    rel_type(m, r, type, sizeof type);
+    sn_buf_printf(b, "  %-*s %-*s", width, rel_name(r), twidth, type);
     size_t start = b->len;
-    if (r->kind == SINEW_BELONGS_TO) {
+    if (r->poly) {   /* its key fields are sinew's: only the actions every target shares */
+        if (unindexed(m, r)) sn_buf_puts(b, " @no_index");
+        if (r->on_delete) sn_buf_printf(b, " @on_delete(%s)", action(r->on_delete));
+        if (r->on_update) sn_buf_printf(b, " @on_update(%s)", action(r->on_update));
+    } else if (r->kind == SINEW_BELONGS_TO) {
         const sinew_field *f0 = &m->fields[r->local[0]];
         if (!(f0->flags & SINEW_FIELD_IMPLICIT)) {
             sn_buf_puts(b, " @fk(");
@@ -288,6 +311,13 @@ static void rel_line(sn_buf *b, const sinew_model *m, const sinew_relation *r, i
     sn_buf_putc(b, '\n');
 }
 
+static int poly_check(const sinew_model *m, const sinew_check *k)
+{
+    for (size_t i = 0; k->name && i < m->npolys; i++)
+        if (m->polys[i].check_name && !strcmp(m->polys[i].check_name, k->name)) return 1;
+    return 0;
+}
+
 static int model_is_synth_join(const sinew_model *m) { return (m->flags & SINEW_MODEL_JOIN) != 0; }
 
 /* the comment anchored at key goes at the end of the line just written */
@@ -329,11 +359,12 @@ static void model_text(sn_buf *b, const sinew_model *m, const sn_comment_map *c)
         if (tw > twidth) twidth = tw;
     }
     for (size_t i = 0; i < m->nrelations; i++) {
+        if (poly_hidden(m, &m->relations[i])) continue;
         mem[n++] = (member){m->relations[i].order, 1, i};
-        int w = (int)strlen(m->relations[i].name);
+        int w = (int)strlen(rel_name(&m->relations[i]));
         if (w > width) width = w;
-        char type[160];
-        rel_type(&m->relations[i], type, sizeof type);
+        char type[1024];
+        rel_type(m, &m->relations[i], type, sizeof type);
         if ((int)strlen(type) > twidth) twidth = (int)strlen(type);
     }
     /* declaration order; on equal order fields before relations, then by index (stable) */
@@ -348,11 +379,12 @@ static void model_text(sn_buf *b, const sinew_model *m, const sn_comment_map *c)
             *y = t;
         }
     for (size_t i = 0; i < n; i++) {
-        const char *name = mem[i].is_rel ? m->relations[mem[i].idx].name : m->fields[mem[i].idx].name;
+        const char *name = mem[i].is_rel ? rel_name(&m->relations[mem[i].idx]) : m->fields[mem[i].idx].name;
         key_of(key, sizeof key, "f", m->name, name);
         if (c) sn_comments_leading(c, b, key, "  ");
         if (mem[i].is_rel) {
-            doc(b, m->relations[mem[i].idx].doc, "  ");
+            const sinew_relation *rl = &m->relations[mem[i].idx];
+            doc(b, rl->poly ? rl->poly->doc : rl->doc, "  ");
             rel_line(b, m, &m->relations[mem[i].idx], width, twidth);
         } else {
             doc(b, m->fields[mem[i].idx].doc, "  ");
@@ -458,6 +490,7 @@ static void model_text(sn_buf *b, const sinew_model *m, const sn_comment_map *c)
         trailing(c, b, key);
     }
     for (size_t i = 0; i < m->nchecks; i++) {
+        if (poly_check(m, &m->checks[i])) continue;   /* the polymorphic relation's line makes it */
         sn_buf_puts(b, extra++ ? "" : "\n");
         char nth[32];
         snprintf(nth, sizeof nth, "check%zu", i);

@@ -198,7 +198,8 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
             sinew_type t;
             sinew_enum *e;
             int tm;
-            if (sn_rs_scalar_of(f->type, &t)) sn_rs_scalar_field(&r, &r.m[mi], f, (int)i, t, NULL);
+            if (f->nalts) sn_rs_poly_field(&r, &r.m[mi], f, (int)i);
+            else if (sn_rs_scalar_of(f->type, &t)) sn_rs_scalar_field(&r, &r.m[mi], f, (int)i, t, NULL);
             else if ((e = enum_of(&r, f->type))) sn_rs_scalar_field(&r, &r.m[mi], f, (int)i, SINEW_ENUM, e);
             else if ((tm = model_of(&r, f->type)) >= 0) sn_rs_relation_field(&r, &r.m[mi], f, (int)i, tm);
             else {
@@ -266,6 +267,7 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
         for (size_t ri = 0; ri < r.m[mi].nr; ri++)
             if (r.m[mi].r[ri].kind == SINEW_BELONGS_TO) sn_rs_ensure_fk(&r, (int)mi, (int)ri);
     }
+    sn_rs_poly_keys(&r);
     /* has-one sides point at the to-one they invert */
     for (size_t mi = 0; mi < declared; mi++)
         for (size_t ri = 0; ri < r.m[mi].nr; ri++) {
@@ -278,7 +280,7 @@ int sn_resolve(const ast_file *af, sn_arena *a, sinew_diagnostics *d, const char
     sn_rs_check_names(&r);
     sn_rs_check_indexes(&r);
     if (r.errors) return r.errors;
-    if (sn_rs_build(&r, name, out) != SINEW_OK) {
+    if (sn_rs_build(&r, name, out) != SINEW_OK || sn_rs_poly_build(&r) != SINEW_OK) {
         *out = NULL;
         return r.errors + 1;
     }

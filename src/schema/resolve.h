@@ -15,6 +15,8 @@
  *   resolve_graph.c      the schema graph from the finished state
  *   resolve_indexes.c    @@index / @@unique: checks, names, automatic FK indexes
  *   resolve_checks.c     duplicate and clashing names over the finished state
+ *   resolve_poly.c       polymorphic relations (`target Post | Comment`): one
+ *                        optional to-one per target, their CHECK, the graph's sinew_poly
  *
  * Models, fields and relations refer to each other by index into the arrays
  * below (they grow while the passes run, so pointers would not stay valid).
@@ -60,8 +62,19 @@ typedef struct prel {
     int through_local, through_remote;   /* relation indexes in the join model */
     const char *doc;
     const char *fk_name;      /* @fk(..., name: "fk_x"): the constraint's SQL name */
+    int poly;                 /* one target of m->poly[poly - 1] (`target Post | Comment`), or 0 */
     int line, col;
 } prel;
+
+/* a polymorphic relation: its targets are the to-ones rels[0..n) of the model */
+typedef struct ppoly {
+    const ast_field *a;
+    const char *name;
+    int *rels;
+    size_t n;
+    int order;
+    const char *check_name;
+} ppoly;
 
 typedef struct rmodel {
     const ast_model *a;
@@ -83,6 +96,8 @@ typedef struct rmodel {
     sinew_check *checks;      /* @@check */
     size_t nchecks;
     int line, col;
+    ppoly *poly;              /* polymorphic relations */
+    size_t npoly, cappoly;
     int broken;               /* a field was dropped (unknown type): errors it could cause are not reported */
     sn_nameidx fidx, ridx;    /* field name -> index in f, relation name -> index in r (first of a name) */
     sinew_model *out;
@@ -229,6 +244,15 @@ int sn_rs_build(R *r, const char *schema_name, sinew_schema **out);
 /* the indexes of one built model (fields in output order); SINEW_OK or SINEW_NOMEM */
 int sn_rs_build_indexes(R *r, rmodel *rm);
 void sn_rs_check_indexes(R *r);
+
+/* ---- resolve_poly.c ---- */
+
+/* a field `name A | B ...`: checks it and adds one optional to-one per target */
+void sn_rs_poly_field(R *r, rmodel *m, const ast_field *af, int order);
+/* once the keys are made: single-column keys, clashes, and the CHECK that one target is set */
+void sn_rs_poly_keys(R *r);
+/* on the built graph: each model's sinew_poly list and its relations' `poly`; SINEW_OK or SINEW_NOMEM */
+int sn_rs_poly_build(R *r);
 
 /* ---- resolve_checks.c ---- */
 

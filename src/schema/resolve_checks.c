@@ -34,7 +34,11 @@ void sn_rs_check_names(R *r)
         for (size_t i = 0; i < m->nr; i++) {
             /* implicit key fields come after every declared one: the first of a name is declared if any is */
             int j = sn_nameidx_get(&m->fidx, m->r[i].name);
-            if (j >= 0 && m->f[j].implicit_of < 0)
+            if (m->r[i].poly && ((j >= 0 && m->f[j].implicit_of < 0) || sn_nameidx_get(&m->ridx, m->r[i].name) != (int)i))
+                sn_rs_err(r, m->r[i].line, m->r[i].col, "polymorphic relation '%s' makes the relation '%s' for its "
+                          "target %s, but %s already has a field of that name: rename one of them",
+                          m->poly[m->r[i].poly - 1].name, m->r[i].name, r->m[m->r[i].target].name, m->name);
+            else if (j >= 0 && m->f[j].implicit_of < 0)
                 sn_rs_err(r, m->r[i].line, m->r[i].col, "duplicate field '%s' in model %s", m->r[i].name, m->name);
             else if (sn_nameidx_get(&m->ridx, m->r[i].name) != (int)i)
                 sn_rs_err(r, m->r[i].line, m->r[i].col, "duplicate field '%s' in model %s", m->r[i].name, m->name);

@@ -99,6 +99,12 @@ int sn_rs_ensure_fk(R *r, int mi, int ri)
         pfield *tf = find_field(t, t->pk[k]);
         if (!tf) return 1;
         const char *fname = sn_arena_printf(r->a, "%s_%s", p->name, tf->f.name);
+        if (find_field(m, fname) && p->poly) {
+            sn_rs_err(r, p->line, p->col, "polymorphic relation '%s' makes the field '%s' for its target %s, but %s "
+                "already has a field of that name: rename one of them", m->poly[p->poly - 1].name, fname, t->name,
+                m->name);
+            return 1;
+        }
         if (find_field(m, fname)) {
             sn_rs_err(r, p->line, p->col, "relation '%s' makes the field '%s', but %s already has a field of that name: "
                 "write @fk(%s) to use it", p->name, fname, m->name, fname);

@@ -77,6 +77,13 @@ const sinew_relation *sinew_model_find_relation(const sinew_model *m, const char
     return NULL;
 }
 
+const sinew_poly *sinew_model_find_poly(const sinew_model *m, const char *name)
+{
+    for (size_t i = 0; m && name && i < m->npolys; i++)
+        if (strcmp(m->polys[i].name, name) == 0) return &m->polys[i];
+    return NULL;
+}
+
 int sinew_model_soft_delete_field(const sinew_model *m)
 {
     if (!m || !(m->flags & SINEW_MODEL_SOFT_DELETE)) return -1;

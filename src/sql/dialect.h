@@ -171,6 +171,8 @@ void sn_sql_column_def(sn_buf *out, const sinew_dialect *d, const sinew_model *m
 void sn_sql_index_column(sn_buf *out, const sinew_dialect *d, const sinew_field *f);
 /* FOREIGN KEY (...) REFERENCES t (...) [ON DELETE ..] [ON UPDATE ..] for a BELONGS_TO relation */
 void sn_sql_fk_clause(sn_buf *out, const sinew_dialect *d, const sinew_model *m, const sinew_relation *r);
+/* CHECK (...) of a polymorphic relation: exactly one of its targets' keys set (at most one when optional) */
+void sn_sql_poly_check(sn_buf *out, const sinew_dialect *d, const sinew_model *m, const sinew_poly *p);
 /* CREATE SCHEMA IF NOT EXISTS "name" (MariaDB: CREATE DATABASE ...), no terminator: before @@schema tables */
 void sn_sql_create_schema(sn_buf *out, const sinew_dialect *d, const char *schema);
 /* ALTER TABLE t ADD FOREIGN KEY ... for a BELONGS_TO relation (no terminator) */

@@ -191,6 +191,29 @@ void sn_sql_fk_clause(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
         sn_buf_printf(out, " ON UPDATE %s", fk_action(r->on_update));
 }
 
+/* the polymorphic relation whose CHECK k is (the schema's text of it uses double quotes; DDL quotes as the
+ * dialect does), or NULL */
+static const sinew_poly *poly_of_check(const sinew_model *m, const sinew_check *k)
+{
+    for (size_t i = 0; k->name && i < m->npolys; i++)
+        if (m->polys[i].check_name && !strcmp(m->polys[i].check_name, k->name)) return &m->polys[i];
+    return NULL;
+}
+
+/* CHECK ((CASE WHEN a IS NULL THEN 0 ELSE 1 END + ...) = 1): exactly one target's key set (`?`: at most one).
+ * Integers, not booleans, are added: PostgreSQL has no boolean + boolean */
+void sn_sql_poly_check(sn_buf *out, const sinew_dialect *d, const sinew_model *m, const sinew_poly *p)
+{
+    sn_buf_puts(out, "CHECK ((");
+    for (size_t i = 0; i < p->ntargets; i++) {
+        const sinew_relation *r = &m->relations[p->targets[i]];
+        sn_buf_puts(out, i ? " + CASE WHEN " : "CASE WHEN ");
+        sn_sql_ident(out, d, m->fields[r->local[0]].column);
+        sn_buf_puts(out, " IS NULL THEN 0 ELSE 1 END");
+    }
+    sn_buf_puts(out, p->optional ? ") <= 1)" : ") = 1)");
+}
+
 void sn_sql_create_table(sn_buf *out, const sinew_dialect *d, const sinew_model *m, int ine)
 {
     sn_sql_create_table_fks(out, d, m, ine, 1);
@@ -240,7 +263,9 @@ void sn_sql_create_table_fks(sn_buf *out, const sinew_dialect *d, const sinew_mo
             sn_sql_ident(out, d, m->checks[i].name);
             sn_buf_putc(out, ' ');
         }
-        sn_buf_printf(out, "CHECK (%s)", m->checks[i].expr);
+        const sinew_poly *p = poly_of_check(m, &m->checks[i]);
+        if (p) sn_sql_poly_check(out, d, m, p);
+        else sn_buf_printf(out, "CHECK (%s)", m->checks[i].expr);
     }
     sn_buf_puts(out, "\n)");
     if (d->table_options) sn_buf_puts(out, d->table_options);

@@ -53,13 +53,13 @@ static const sinew_field link_fields[] = {
 };
 static const sinew_relation link_rels[] = {
     {"wide", SINEW_BELONGS_TO, &wide_model, k1, k0, 1, NULL, NULL, NULL, NULL, SINEW_FK_NO_ACTION,
-     SINEW_FK_NO_ACTION, 0, offsetof(Link, wide), NULL, 0, {0, 0}, NULL},
+     SINEW_FK_NO_ACTION, 0, offsetof(Link, wide), NULL, 0, {0, 0}, NULL, NULL},
     {"huge", SINEW_BELONGS_TO, &huge_model, k2, k0, 1, NULL, NULL, NULL, NULL, SINEW_FK_NO_ACTION,
-     SINEW_FK_NO_ACTION, 0, offsetof(Link, huge), NULL, 0, {0, 0}, NULL},
+     SINEW_FK_NO_ACTION, 0, offsetof(Link, huge), NULL, 0, {0, 0}, NULL, NULL},
 };
 static const sinew_model link_model = {"Link", "links", "link", NULL, NULL, 0, sizeof(Link), link_fields,
                                        SINEW_COUNT(link_fields), k0, 1, NULL, 0, link_rels, SINEW_COUNT(link_rels), {0, 0},
-                                       SINEW_DIST_UNSAID, 0, NULL, NULL, NULL, 0, NULL};
+                                       SINEW_DIST_UNSAID, 0, NULL, NULL, NULL, 0, NULL, NULL, 0};
 
 static int64_t val(int64_t id, size_t field) { return id * 1000 + (int64_t)field; }
 

@@ -109,6 +109,31 @@ static void blog_goldens(void **state)
     free(d);
 }
 
+/* a polymorphic relation: one edge per target, dotted, each labelled with all the targets */
+static void polymorphic_relation_edges(void **state)
+{
+    (void)state;
+    const char *src = "model Post {\n  id int64 @id @auto\n}\nmodel Comment {\n  id int64 @id @auto\n}\n"
+                      "model Like {\n  id int64 @id @auto\n  target Post | Comment @on_delete(cascade)\n}\n"
+                      "model Pin {\n  id int64 @id @auto\n  thing Post | Comment?\n}\n";
+    sinew_schema *s;
+    th_ok(sinew_schema_parse("poly.sinew", src, strlen(src), NULL, &s));
+    char *m = render(s, NULL, SINEW_DIAGRAM_MERMAID, NULL);
+    golden("poly.mmd", m);
+    assert_non_null(strstr(m, "posts |o..o{ likes : \"target (one of Post | Comment)\""));
+    assert_non_null(strstr(m, "comments |o..o{ likes : \"target (one of Post | Comment)\""));
+    assert_non_null(strstr(m, "posts |o..o{ pins : \"thing (one of Post | Comment)\""));
+    char *d = render(s, NULL, SINEW_DIAGRAM_DOT, NULL);
+    golden("poly.dot", d);
+    assert_non_null(strstr(d, "style=dotted, label=\"target (one of Post | Comment)\""));
+    char svg[300];
+    snprintf(svg, sizeof svg, "%s/poly.svg", SINEW_BINARY_DIR);
+    renders_cleanly(d, svg);
+    free(m);
+    free(d);
+    sinew_schema_free(s);
+}
+
 static void chinook_goldens(void **state)
 {
     (void)state;
@@ -355,6 +380,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(blog_goldens),
+        cmocka_unit_test(polymorphic_relation_edges),
         cmocka_unit_test(chinook_goldens),
         cmocka_unit_test(drift_view_marks_differences),
         cmocka_unit_test(hostile_names_keep_every_table),

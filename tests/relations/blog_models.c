@@ -4,7 +4,7 @@
 static const unsigned k0[] = {0}, k1[] = {1}, k2[] = {2};
 
 #define REL(nm, kind, target, local, remote, through, tl, tr, inverse, ondel, opt, off) \
-    { nm, kind, target, local, remote, 1, through, tl, tr, inverse, ondel, SINEW_FK_NO_ACTION, opt, off, NULL, 0, {0, 0}, NULL }
+    { nm, kind, target, local, remote, 1, through, tl, tr, inverse, ondel, SINEW_FK_NO_ACTION, opt, off, NULL, 0, {0, 0}, NULL, NULL }
 
 static const sinew_field user_fields[] = {
     SINEW_FIELD(User, id, SINEW_INT64, SINEW_FIELD_PK | SINEW_FIELD_AUTO),
@@ -59,7 +59,7 @@ static const unsigned pk0[] = {0}, pk01[] = {0, 1};
 
 #define MODEL(T, nm, tbl, cn, f, pk, r) \
     { nm, tbl, cn, NULL, NULL, 0, sizeof(T), f, SINEW_COUNT(f), pk, SINEW_COUNT(pk), NULL, 0, r, SINEW_COUNT(r), {0, 0}, \
-      SINEW_DIST_UNSAID, 0, NULL, NULL, NULL, 0, NULL }
+      SINEW_DIST_UNSAID, 0, NULL, NULL, NULL, 0, NULL, NULL, 0 }
 
 const sinew_model user_model = MODEL(User, "User", "users", "user", user_fields, pk0, user_rels);
 const sinew_model post_model = MODEL(Post, "Post", "posts", "post", post_fields, pk0, post_rels);

@@ -196,4 +196,41 @@ static const bad_case bad_cases[] = {
     {"schema too long", M("  @@schema(\"s234567890123456789012345678901234567890123456789012345678901234\")\n"),
      "3:12: @@schema(\"s2345678901234567890...\"): the schema name has 64 bytes; PostgreSQL allows 63: use a shorter name"},
     {"schema twice", M("  @@schema(\"a\")\n  @@schema(\"b\")\n"), "4:3: User has @@schema already: a table lives in one schema"},
+/* polymorphic relations (`target Post | Comment`): the targets, their keys, the attributes, the names made */
+#define PT "model Post {\n  id int64 @id @auto\n}\nmodel Comment {\n  id int64 @id @auto\n}\n" \
+           "model Pair {\n  a int64\n  b int64\n  @@id([a, b])\n}\n"
+    {"poly unknown target", PT M("  target Post | Comnet\n"),
+     "14:17: unknown model 'Comnet' in the polymorphic relation 'target'; did you mean 'Comment'?"},
+    {"poly target twice", PT M("  target Post | Post\n"),
+     "14:17: Post is listed twice in the polymorphic relation 'target'; list each target once"},
+    {"poly scalar target", PT M("  target Post | text\n"),
+     "14:17: 'text' in 'target Post | ...' is not a model: each target of a polymorphic relation is a model"},
+    {"poly composite key target", PT M("  target Post | Pair\n"),
+     "14:17: Pair has a primary key of several columns; each target of the polymorphic relation 'target' needs a "
+     "single-column primary key (one nullable foreign-key column per target)"},
+    {"poly with @unique", PT M("  target Post | Comment @unique\n"),
+     "14:25: @unique does not apply to the polymorphic relation 'target': its targets' key fields are made by sinew "
+     "(target_<target>_<key>), one nullable foreign key each; it takes @on_delete, @on_update and @no_index"},
+    {"poly with @map", PT M("  target Post | Comment @map(\"x\")\n"),
+     "14:25: @map does not apply to the polymorphic relation 'target': its targets' key fields are made by sinew "
+     "(target_<target>_<key>), one nullable foreign key each; it takes @on_delete, @on_update and @no_index"},
+    {"poly on_delete set_null", PT M("  target Post | Comment? @on_delete(set_null)\n"),
+     "14:37: @on_delete(set_null) on the polymorphic relation 'target': the database would write the key its CHECK "
+     "reads (MariaDB refuses that CHECK); use cascade, restrict or no_action"},
+    {"poly as a list", PT M("  target Post | Comment[]\n"),
+     "14:10: 'target' is a list of several models: a polymorphic relation is a to-one (to one of them); put the list "
+     "in each target instead (`users User[]`)"},
+    {"poly key field clash", PT M("  target Post | Comment\n  target_post_id int64\n"),
+     "14:10: polymorphic relation 'target' makes the field 'target_post_id' for its target Post, but User already has "
+     "a field of that name: rename one of them"},
+    {"poly relation name clash", PT M("  target_post text\n  target Post | Comment\n"),
+     "15:10: polymorphic relation 'target' makes the relation 'target_post' for its target Post, but User already has "
+     "a field of that name: rename one of them"},
+    {"poly name clash", PT M("  target Post | Comment\n  target text\n"), "14:3: duplicate field 'target' in model User"},
+    {"poly missing target after |", PT M("  target Post |\n"),
+     "15:1: expected a model name after '|' in the type of 'target'"},
+    {"poly on_update cascade", PT M("  target Post | Comment @on_update(cascade)\n"),
+     "14:36: @on_update(cascade) on the polymorphic relation 'target': the database would write the key its CHECK "
+     "reads (MariaDB refuses that CHECK); use restrict or no_action"},
+#undef PT
 };

@@ -434,9 +434,68 @@ static void soft_delete_parses_and_prints(void **state)
     sinew_schema_free(s);
 }
 
+/* issue 21, item 10: `target Post | Comment` is one optional to-one per target (nullable key, foreign key,
+ * automatic index, the inverse list on the target), a CHECK named after it, and a sinew_poly; it prints back */
+static void polymorphic_relation_graph(void **state)
+{
+    (void)state;
+    const char *src = "model Post {\n  id    int64  @id @auto\n  likes Like[]\n}\n\n"
+                      "model Comment {\n  id int64 @id @auto\n}\n\n"
+                      "model Like {\n  id     int64          @id @auto\n  /// what is liked\n"
+                      "  target Post | Comment @on_delete(cascade)\n  who    text\n}\n\n"
+                      "model Pin {\n  id    int64          @id @auto\n  thing Comment | Post?\n}\n";
+    sinew_schema *s = parse_text(src);
+    const sinew_model *m = sinew_schema_find_model(s, "Like");
+    assert_int_equal(m->npolys, 1);
+    const sinew_poly *p = sinew_model_find_poly(m, "target");
+    assert_ptr_equal(p, &m->polys[0]);
+    assert_null(sinew_model_find_poly(m, "who"));
+    assert_int_equal(p->ntargets, 2);
+    assert_false(p->optional);
+    assert_string_equal(p->doc, "what is liked");
+    assert_string_equal(p->check_name, "likes_target_one_target");
+    const sinew_relation *tp = &m->relations[p->targets[0]], *tc = &m->relations[p->targets[1]];
+    assert_string_equal(tp->name, "target_post");
+    assert_string_equal(tc->name, "target_comment");
+    assert_ptr_equal(tp->poly, p);
+    assert_ptr_equal(tc->poly, p);
+    assert_int_equal(tp->kind, SINEW_BELONGS_TO);
+    assert_true(tp->optional && tc->optional);
+    assert_int_equal(tp->on_delete, SINEW_FK_CASCADE);
+    assert_int_equal(tc->on_delete, SINEW_FK_CASCADE);
+    assert_string_equal(tp->target->name, "Post");
+    assert_string_equal(tp->inverse, "likes");
+    const sinew_field *kp = &m->fields[tp->local[0]], *kc = &m->fields[tc->local[0]];
+    assert_string_equal(kp->column, "target_post_id");
+    assert_string_equal(kc->column, "target_comment_id");
+    assert_true((kp->flags & (SINEW_FIELD_NULLABLE | SINEW_FIELD_FK)) == (SINEW_FIELD_NULLABLE | SINEW_FIELD_FK));
+    assert_true(kc->flags & SINEW_FIELD_NULLABLE);
+    assert_int_equal(m->nindexes, 2);   /* each key is indexed, as every to-one's */
+    assert_int_equal(m->nchecks, 1);
+    assert_string_equal(m->checks[0].name, "likes_target_one_target");
+    assert_string_equal(m->checks[0].expr, "(CASE WHEN \"target_post_id\" IS NULL THEN 0 ELSE 1 END + "
+                                           "CASE WHEN \"target_comment_id\" IS NULL THEN 0 ELSE 1 END) = 1");
+    const sinew_model *pin = sinew_schema_find_model(s, "Pin");
+    assert_true(pin->polys[0].optional);
+    assert_string_equal(pin->relations[pin->polys[0].targets[0]].target->name, "Comment");
+    assert_non_null(strstr(pin->checks[0].expr, ") <= 1"));
+    /* the inverse on Post is the has-many of the target's to-one */
+    assert_int_equal(rel(sinew_schema_find_model(s, "Post"), "likes")->kind, SINEW_HAS_MANY);
+    char *text;
+    th_ok(sinew_schema_to_string(s, &text));
+    assert_non_null(strstr(text, "  target Post | Comment @on_delete(cascade)\n"));
+    assert_non_null(strstr(text, "  thing Comment | Post?\n"));
+    assert_null(strstr(text, "@@check"));          /* the CHECK is the relation's, not written out */
+    assert_null(strstr(text, "target_post"));
+    sinew_free(text);
+    round_trip(s);
+    sinew_schema_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(polymorphic_relation_graph),
         cmocka_unit_test(blog_graph),
         cmocka_unit_test(print_parse_identity),
         cmocka_unit_test(relation_kinds_of_snippets),
