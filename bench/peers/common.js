@@ -77,6 +77,15 @@ async function run(peer, version, opt, workloads, beforeEach, sqliteVersion) {
   setup.close();
 }
 
-function version(pkg) { return require(`${pkg}/package.json`).version; }
+// an installed package's version, read from its package.json (some packages do not export that file)
+function version(pkg) {
+  const fs = require('fs');
+  const path = require('path');
+  for (const dir of [...(process.env.NODE_PATH || '').split(path.delimiter), ...module.paths]) {
+    const file = path.join(dir, pkg, 'package.json');
+    if (dir && fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')).version;
+  }
+  return '?';
+}
 
-module.exports = { DDL, args, keys, run, version };
+module.exports = { DDL, args, keys, run, setupConnection, version };

@@ -66,14 +66,25 @@ if [ -n "$install" ] && command -v npm >/dev/null && ! cmp -s "$here/package.jso
     (cd "$build" && npm install --no-audit --no-fund --loglevel=error) || echo "run.sh: npm install failed" >&2
 fi
 if [ -n "$install" ] && [ -x "$build/node_modules/.bin/prisma" ]; then
-    (cd "$build" && ./node_modules/.bin/prisma generate --schema "$here/schema.prisma" >"$build/prisma-generate.log" 2>&1) ||
+    # Prisma's CLI fetches its schema engine (a native binary, for migrations)
+    # from its own download server before any command, generate included, which
+    # does not run it; where that server cannot be reached, a placeholder path
+    # stops the download. The client is generated next to node_modules.
+    cp "$here/schema.prisma" "$build/schema.prisma"
+    (cd "$build" && PRISMA_SCHEMA_ENGINE_BINARY=${PRISMA_SCHEMA_ENGINE_BINARY:-/bin/false} \
+        ./node_modules/.bin/prisma generate --schema schema.prisma >"$build/prisma-generate.log" 2>&1) ||
         echo "run.sh: prisma generate failed (see $build/prisma-generate.log)" >&2
 fi
 
 # ---- build sinew's benchmark and the C peer ----
+# twice, as bench/sqlite_engines.sh does: on the embedded SQLite (the default)
+# and on the system's, the one Debian's Python and Ruby ORMs and GOM run on
 cmake -S "$root" -B "$root/build/release" -DCMAKE_BUILD_TYPE=Release -DSINEW_TESTS=OFF >/dev/null
 cmake --build "$root/build/release" -j2 --target sinew_bench >/dev/null
+cmake -S "$root" -B "$root/build/release-sys" -DCMAKE_BUILD_TYPE=Release -DSINEW_TESTS=OFF -DSINEW_SYSTEM_SQLITE=ON >/dev/null
+cmake --build "$root/build/release-sys" -j2 --target sinew_bench >/dev/null
 bench=$root/build/release/bench/sinew_bench
+bench_sys=$root/build/release-sys/bench/sinew_bench
 if pkg-config --exists gom-1.0 2>/dev/null; then
     # shellcheck disable=SC2046
     gcc -O2 -Wall -Wextra -DGOM_VERSION_S="\"$(pkg-config --modversion gom-1.0)\"" "$here/gom_peer.c" \
@@ -92,14 +103,17 @@ peer_cmd() {
     *) echo "run.sh: unknown peer $1" >&2; return 1 ;;
     esac
 }
-results=$build/results.txt sinew=$build/sinew.txt
+results=$build/results.txt sinew=$build/sinew.txt sinew_sys=$build/sinew-sys.txt
 : >"$results"
 : >"$sinew"
+: >"$sinew_sys"
 r=1
 while [ $r -le "$rounds" ]; do
     echo "round $r of $rounds" >&2
     for w in W1 W3 W4 W5 W9 W10; do
-        if [ -n "$quick" ]; then "$bench" --quick --only $w >>"$sinew"; else "$bench" --rounds 1 --only $w >>"$sinew"; fi
+        if [ -n "$quick" ]; then set -- --quick; else set -- --rounds 1; fi
+        "$bench" "$@" --only $w >>"$sinew"
+        "$bench_sys" "$@" --only $w >>"$sinew_sys"
     done
     for p in $peers; do
         rm -f "$build/tmp/$p.db" "$build/tmp/$p.db-wal" "$build/tmp/$p.db-shm"
@@ -110,4 +124,4 @@ while [ $r -le "$rounds" ]; do
     done
     r=$((r + 1))
 done
-"$py" "$here/table.py" "$results" "$sinew"
+"$py" "$here/table.py" "$results" "$sinew" "$sinew_sys"

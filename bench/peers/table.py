@@ -1,6 +1,7 @@
-"""table.py RESULTS SINEW - the table run.sh prints: each peer's median per
+"""table.py RESULTS SINEW [SINEW_SYS] - the table run.sh prints: each peer's median per
 workload beside sinew's own (sinew_bench's WAL-file rows, same run), and the
-ratio peer / sinew. RESULTS holds the peers' lines ("VERSION peer version
+ratio peer / sinew. SINEW_SYS, if given, is sinew_bench built on the
+system's SQLite (a row for reference; the ratios are to SINEW). RESULTS holds the peers' lines ("VERSION peer version
 sqlite", "RESULT peer W round ms checksum"); SINEW is sinew_bench's output.
 Exits non-zero when two peers computed different checksums for a workload."""
 import statistics
@@ -51,6 +52,7 @@ def main():
             print("checksum mismatch in %s: %s" % (w, by_sum), file=sys.stderr)
             bad = 1
     sinew, sqlite = read_sinew(sinew_path)
+    sys_rows = read_sinew(sys.argv[3]) if len(sys.argv) > 3 else None
 
     def cell(ms, base):
         if ms is None:
@@ -74,6 +76,20 @@ def main():
         ms, x = cell(sinew[w][1] if w in sinew else None, sinew[w][0] if w in sinew else 0)
         row += " %s | %s |" % (ms, x)
     print(row)
+    if sys_rows:
+        srows, ssqlite = sys_rows
+        for label, flush in (("sinew on the system SQLite", False), ("the same, one flush", True)):
+            row = "| %s | | %s |" % (label, ssqlite)
+            for w in WORKLOADS:
+                f = FLUSH_OF.get(w) if flush else w
+                ms, x = cell(srows[f][0] if f in srows else None, sinew[f][0] if f in sinew else 0)
+                row += " %s | %s |" % (ms, x) if f else " | |"
+            print(row)
+        row = "| hand-written C on the system SQLite | | %s |" % ssqlite
+        for w in WORKLOADS:
+            ms, x = cell(srows[w][1] if w in srows else None, sinew[w][0] if w in sinew else 0)
+            row += " %s | %s |" % (ms, x)
+        print(row)
     for peer in order:
         v, sq = versions[peer]
         name = peer + (" (one flush)" if peer in FLUSH_PEERS else "")
