@@ -89,6 +89,15 @@ puts "VERSION ActiveRecord #{ActiveRecord::VERSION::STRING} #{conn.select_value(
 $stdout.flush
 workloads.each do |id, kind, fn|
   next if opt[:only] && !opt[:only].include?(id)
+  unless opt[:quick]
+    # one untimed run at a tenth of the size first: what a long-running
+    # program has already paid (statement caches, attribute methods)
+    sizes = N.dup
+    N.transform_values! { |v| v / 10 }
+    setup.call(kind)
+    fn.call
+    N.merge!(sizes)
+  end
   opt[:rounds].times do |r|
     setup.call(kind)
     t0 = Process.clock_gettime(Process::CLOCK_MONOTONIC)

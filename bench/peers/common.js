@@ -65,6 +65,16 @@ async function run(peer, version, opt, workloads, beforeEach, sqliteVersion) {
   console.log(`VERSION ${peer} ${version} ${sqliteVersion || setup.sqliteVersion}`);
   for (const [id, kind, fn] of workloads) {
     if (opt.only && !opt.only.includes(id)) continue;
+    if (!opt.quick) {
+      // one untimed run at a tenth of the size first: what a long-running
+      // program has already paid (the JIT's warm-up, statement caches)
+      const sizes = { ...opt.n };
+      for (const k of Object.keys(opt.n)) opt.n[k] = Math.floor(sizes[k] / 10);
+      setup.prepare(kind, opt.n);
+      if (beforeEach) await beforeEach(kind);
+      await fn();
+      Object.assign(opt.n, sizes);
+    }
     for (let r = 0; r < opt.rounds; r++) {
       setup.prepare(kind, opt.n);
       if (beforeEach) await beforeEach(kind);

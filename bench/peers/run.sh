@@ -14,6 +14,9 @@
 # them; never committed). It needs Node.js 20 or newer for the npm ORMs.
 # Rounds are interleaved: each round runs sinew and every peer once, so a
 # shared machine's load falls on all of them alike; the table gives medians.
+# Each peer's process first runs every workload once at a tenth of its size,
+# untimed (a JIT's warm-up, statement caches: what a long-running program has
+# already paid).
 #
 #   sh bench/peers/run.sh                  # 3 rounds, all peers
 #   sh bench/peers/run.sh --quick          # tiny sizes, once: checks every peer computes the same
