@@ -428,7 +428,15 @@ static void test_pull_warns(void **state)
     if (!strstr(text, "twice") || !strstr(text, "@generated(\""))
         fail_msg("the generated column is not @generated:\n%s", text);
     if (!th_is_postgres() && !strstr(text, "@@check(\"n > 0\")")) fail_msg("the CHECK is not pulled:\n%s", text);
-    if (!strstr(text, "@@unique([n], name: \"t_live\", where: ")) fail_msg("the partial index is not pulled:\n%s", text);
+    /* on PostgreSQL the nullable timestamp "gone" that the only unique index is partial on reads as
+       @@soft_delete(gone), and the index then as what the resolver writes for it (introspect_soft.c);
+       SQLite's column is TEXT under an unquoted predicate, which is not sinew's form: kept as it is */
+    if (th_is_postgres()) {
+        if (!strstr(text, "@@soft_delete(gone)") || !strstr(text, "@@unique([n], name: \"t_live\")"))
+            fail_msg("the soft-delete table is not pulled as @@soft_delete:\n%s", text);
+    } else if (!strstr(text, "@@unique([n], name: \"t_live\", where: ")) {
+        fail_msg("the partial index is not pulled:\n%s", text);
+    }
     if (!strstr(text, "/// db pull: ")) fail_msg("no /// db pull: comment in\n%s", text);
     if (th_is_postgres() && (!strstr(text, "@db_type(\"mood\")") || !strstr(text, "enum Mood {")))
         fail_msg("the enum type is not kept:\n%s", text);
