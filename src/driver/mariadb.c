@@ -862,6 +862,6 @@ const sinew_driver sinew_mariadb_driver = {
     my_stream,
     NULL, NULL, NULL,   /* no COPY: bulk inserts are multi-row INSERTs */
     my_column_cell,
-    NULL,   /* introspect_schemas */
+    sn_my_introspect_schemas,   /* mariadb_introspect.c: a schema is a database */
     NULL, NULL, NULL, NULL,   /* no pipelining: pipeline_begin, send, receive, pipeline_end */
 };
