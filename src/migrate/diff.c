@@ -374,7 +374,38 @@ static int follow_key_types(ctx *c)
             }
         }
     }
+    /* a table the diff drops (after the columns change) loses its foreign keys into them first */
+    for (size_t i = 0; i < c->ndropped; i++) {
+        const sinew_model *fm = c->dropped[i];
+        for (size_t r = 0; r < fm->nrelations; r++) {
+            const sinew_relation *fr = &fm->relations[r];
+            tmatch *tg = fr->kind == SINEW_BELONGS_TO && fr->target ? find_to(c, fr->target) : NULL;
+            int hit = 0;
+            for (size_t k = 0; tg && k < fr->nkeys && !hit; k++)
+                hit = tg->rmap[fr->remote[k]] >= 0 && changed(v, n, tg->to, (size_t)tg->rmap[fr->remote[k]]);
+            if (!hit) continue;
+            sn_op *drop = push(c, SN_OP_DROP_FK, fm, NULL);
+            if (!drop) return SINEW_NOMEM;
+            drop->rel = fr;
+            drop->follows = 1;
+            drop->what = sn_arena_printf(c->a, "drop foreign key %s.%s -> %s before its key's type changes",
+                                         fm->table, fm->fields[fr->local[0]].column, fr->target->table);
+        }
+    }
     return SINEW_OK;
+}
+
+/* 1 when the diff changes the type of a column the foreign key tr refers to */
+static int retyped(const sn_diff *d, const sinew_relation *tr)
+{
+    for (size_t i = 0; i < d->nops; i++) {
+        const sn_op *op = &d->ops[i];
+        if (op->kind != SN_OP_ALTER_COLUMN || op->to_m != tr->target || !(op->alter & (SN_ALTER_TYPE | SN_ALTER_KEY_TYPE)))
+            continue;
+        for (size_t k = 0; k < tr->nkeys; k++)
+            if ((int)tr->remote[k] == op->to_f) return 1;
+    }
+    return 0;
 }
 
 static int refers(const sinew_model *m, const sinew_model *target)
@@ -476,6 +507,19 @@ int sn_diff_schemas(const sinew_schema *from, const sinew_schema *to, sn_diff *d
         if (!op) goto nomem;
         op->what = sn_arena_printf(c.a, "create table %s", qname(c.a, created[i]));
         op->deferred = distributed;
+        const size_t at = d->nops - 1;
+        /* a key into a column whose type changes: where the types must match, it is added after the change */
+        for (size_t r = 0; !distributed && r < created[i]->nrelations; r++) {
+            const sinew_relation *tr = &created[i]->relations[r];
+            if (tr->kind != SINEW_BELONGS_TO || !retyped(d, tr)) continue;
+            sn_op *fk = push(&c, SN_OP_ADD_FK, NULL, created[i]);
+            if (!fk) goto nomem;
+            d->ops[at].fks_after = 1;   /* the CREATE_TABLE (push may have moved the array) */
+            fk->rel = tr;
+            fk->follows = 1;
+            fk->what = sn_arena_printf(c.a, "add foreign key %s.%s -> %s after its key's type changes",
+                                       created[i]->table, created[i]->fields[tr->local[0]].column, tr->target->table);
+        }
         for (size_t r = 0; distributed && r < created[i]->nrelations; r++) {
             const sinew_relation *tr = &created[i]->relations[r];
             if (tr->kind != SINEW_BELONGS_TO) continue;

@@ -52,6 +52,9 @@ typedef struct sn_op {
                                    foreign keys are dropped before and added again after (DROP_FK / ADD_FK)
                                    and the columns that take its type change with it (ALTER_COLUMN with
                                    SN_ALTER_KEY_TYPE); sn_plan_applies says whether a dialect runs it */
+    int fks_after;              /* CREATE_TABLE: a foreign key of the new table refers to a column whose type
+                                   this diff changes; where the types must match (fk_same_type) the table is
+                                   created without its foreign keys, which `follows` ADD_FK ops add at the end */
     const char *what;           /* one-line description */
 } sn_op;
 

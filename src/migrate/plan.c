@@ -252,7 +252,7 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const sn
         sn_sql_distribute(o, dl, fm, tm);
         break;
     case SN_OP_CREATE_TABLE:
-        create_table(o, dl, tm, op->deferred && dl->distribution_extension);
+        create_table(o, dl, tm, (op->deferred && dl->distribution_extension) || (op->fks_after && dl->fk_same_type));
         break;
     case SN_OP_DROP_TABLE:
         sn_buf_puts(o, "DROP TABLE ");
