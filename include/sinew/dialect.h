@@ -261,6 +261,12 @@ typedef struct sinew_dialect {
      * blocked inside a transaction would deadlock with another's CREATE INDEX CONCURRENTLY, which
      * waits for every older transaction of the database to end. NULL: the blocking forms. */
     const char *xact_try_lock_query;
+
+    /* ---- Version 9: what a server of the backend has or lacks (sinew_driver.conn_dialect). ---- */
+    /* 1: INSERT has no RETURNING (MySQL, MariaDB before 10.5): an insert reads its @auto key with
+     * last_insert_id and the columns the database filled (defaults, generated columns) back with a
+     * SELECT by key; an upsert reads its row back by its conflict fields. 0: INSERT ... RETURNING. */
+    int insert_no_returning;
 } sinew_dialect;
 
 /* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */

@@ -58,8 +58,10 @@ extern "C" {
  *      migrations_exist_query (`migrate status` / `check` only read), and
  *      no_partial_indexes, and
  *      create_index_concurrently to xact_try_lock_query (online migrations)
+ *   9  conn_dialect (a connection's own dialect, chosen from its server);
+ *      sinew_dialect.insert_no_returning (MySQL, MariaDB before 10.5)
  */
-#define SINEW_DRIVER_VERSION 8
+#define SINEW_DRIVER_VERSION 9
 
 typedef struct sinew_conn sinew_conn;    /* a driver's connection (driver-defined) */
 typedef struct sinew_stmt sinew_stmt;    /* a driver's prepared statement (driver-defined) */
@@ -225,6 +227,14 @@ typedef struct sinew_driver {
     int (*send)(sinew_stmt *stmt);
     int (*receive)(sinew_stmt *stmt);
     int (*pipeline_end)(sinew_conn *conn);
+
+    /*
+     * Optional (version 9): the dialect of this open connection, where what the SQL may say
+     * depends on the server it reached (MariaDB 10.5 and later have INSERT ... RETURNING, MySQL
+     * and older MariaDB have not: a dialect with insert_no_returning). sinew_open() asks once,
+     * after open(); the dialect must outlive the connection. NULL, or a NULL result: `dialect`.
+     */
+    const sinew_dialect *(*conn_dialect)(sinew_conn *conn);
 } sinew_driver;
 
 /* open() as drivers of interface versions 1 to 5 declare it (out-parameter first), and

@@ -40,6 +40,7 @@ struct sinew_conn {
     MYSQL *my;
     int64_t changes;
     int64_t last_id;
+    int no_returning;      /* INSERT has no RETURNING here (MySQL, MariaDB < 10.5, ?returning=off) */
 };
 
 /* one bound parameter: the value lives here until the statement runs */
@@ -299,7 +300,7 @@ static int run(sinew_conn *c, const char *sql)
 static int my_exec(sinew_conn *c, const char *sql) { return run(c, sql); }
 
 static const char *const known_params[] = {"charset", "ssl-mode", "sslmode", "ssl-ca", "connect_timeout", "unix_socket",
-                                           "lock_timeout", "statement_timeout", "isolation", NULL};
+                                           "lock_timeout", "statement_timeout", "isolation", "returning", NULL};
 
 static int ms_param(const sinew_url *url, const char *name, long *out)
 {
@@ -347,6 +348,11 @@ static int my_open(const sinew_url *url, sinew_conn **out)
     if (cs && strcasecmp(cs, "utf8mb4"))
         return sinew_error_set(SINEW_INVALID, "bad URL: charset=%s: sinew talks to MariaDB in utf8mb4 only (its text is "
                                "UTF-8); drop the parameter or say charset=utf8mb4", cs);
+    /* ?returning=off: use no INSERT ... RETURNING although the server has it (as on MySQL) */
+    const char *ret = sinew_url_param(url, "returning");
+    if (ret && strcmp(ret, "off") && strcmp(ret, "auto"))
+        return sinew_error_set(SINEW_INVALID, "bad URL: returning=%s: say returning=off (never INSERT ... RETURNING) or "
+                               "returning=auto (where the server has it: MariaDB 10.5 and later, the default)", ret);
     long lock_ms, stmt_ms, conn_s = -1;
     if ((bad = ms_param(url, "lock_timeout", &lock_ms)) || (bad = ms_param(url, "statement_timeout", &stmt_ms))) return bad;
     /* for the session, once: every transaction sinew begins runs at it (READ COMMITTED, as
@@ -392,11 +398,18 @@ static int my_open(const sinew_url *url, sinew_conn **out)
                                "and the URL's host, port, user, password and database", sock ? sock : host,
                                sock ? "socket" : port, msg);
     }
+    /* MariaDB or MySQL: INSERT ... RETURNING is MariaDB's from 10.5 on (MySQL 8 and 9 have none), and
+       the recursion limit of a CTE has another name on each */
+    const char *info = mysql_get_server_info(c->my);
+    int mariadb = info && strstr(info, "MariaDB") != NULL;
+    c->no_returning = (ret && !strcmp(ret, "off")) || !mariadb || mysql_get_server_version(c->my) < 100500;
     char set[600];
     int n = snprintf(set, sizeof set,
                      "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
                      "NO_ENGINE_SUBSTITUTION,NO_BACKSLASH_ESCAPES,ANSI_QUOTES,PIPES_AS_CONCAT', time_zone = '+00:00', "
-                     "NAMES utf8mb4 COLLATE utf8mb4_bin, div_precision_increment = 30, max_recursive_iterations = 4294967295; SET SESSION TRANSACTION ISOLATION LEVEL %s", level);
+                     "NAMES utf8mb4 COLLATE utf8mb4_bin, div_precision_increment = 30, %s = 4294967295; "
+                     "SET SESSION TRANSACTION ISOLATION LEVEL %s",
+                     mariadb ? "max_recursive_iterations" : "cte_max_recursion_depth", level);
     if (lock_ms >= 0)   /* innodb_lock_wait_timeout is in whole seconds, 0 not allowed */
         n += snprintf(set + n, sizeof set - (size_t)n, "; SET SESSION innodb_lock_wait_timeout = %ld",
                       lock_ms ? (lock_ms + 999) / 1000 : 1073741824L);
@@ -409,6 +422,11 @@ static int my_open(const sinew_url *url, sinew_conn **out)
     }
     *out = c;
     return SINEW_OK;
+}
+
+static const sinew_dialect *my_conn_dialect(sinew_conn *c)
+{
+    return c->no_returning ? &sn_dialect_mariadb_no_returning : &sn_dialect_mariadb;
 }
 
 static void my_close(sinew_conn *c)
@@ -862,6 +880,7 @@ const sinew_driver sinew_mariadb_driver = {
     my_stream,
     NULL, NULL, NULL,   /* no COPY: bulk inserts are multi-row INSERTs */
     my_column_cell,
-    NULL,   /* introspect_schemas */
+    sn_my_introspect_schemas,   /* mariadb_introspect.c: a schema is a database */
     NULL, NULL, NULL, NULL,   /* no pipelining: pipeline_begin, send, receive, pipeline_end */
+    my_conn_dialect,          /* with or without INSERT ... RETURNING, by the server */
 };

@@ -1,7 +1,9 @@
 /*
- * mariadb_introspect.c - the MariaDB / MySQL driver's introspect member:
- * reads the tables of the connection's database (DATABASE()) from
- * information_schema and hands what it read to the schema layer's builder
+ * mariadb_introspect.c - the MariaDB / MySQL driver's introspect and
+ * introspect_schemas members: reads the tables of the connection's database
+ * (DATABASE()), and of the databases named for `@@schema` (a schema is a
+ * database there; their models get @@schema, and foreign keys between the
+ * databases read are kept), from information_schema and hands what it read to the schema layer's builder
  * (schema/introspect.h), with a note for everything the graph cannot say.
  * It runs plain queries through the driver's own vtable, as the PostgreSQL
  * reader does.
@@ -54,16 +56,20 @@ static const char *txt(cat_query *x, int i)
 
 static int64_t num(cat_query *x, int i) { return x->drv->column_i64(x->stmt, i); }
 
-static int open_q(cat_query *x, sinew_conn *db, const char *sql, const char *table)
+/* the query's parameters: the database it reads (when not NULL), then the table (when not NULL) */
+static int open_q(cat_query *x, sinew_conn *db, const char *sql, const char *schema, const char *table)
 {
     x->drv = &sinew_mariadb_driver;
     int rc = x->drv->prepare(db, sql, &x->stmt);
     if (rc) return rc;
-    if (table) {
-        sinew_value v = sinew_v_text(table);
-        rc = x->drv->bind(x->stmt, 0, &v);
-        if (rc) cq_end(x);
+    int k = 0;
+    const char *args[2] = {schema, table};
+    for (int i = 0; i < 2 && !rc; i++) {
+        if (!args[i]) continue;
+        sinew_value v = sinew_v_text(args[i]);
+        rc = x->drv->bind(x->stmt, k++, &v);
     }
+    if (rc) cq_end(x);
     return rc;
 }
 
@@ -165,16 +171,35 @@ typedef struct ctx {
     sinew_conn *db;
     sn_ib *b;
     int mysql;                 /* MySQL, not MariaDB: defaults are bare */
+    const char *schema;        /* the database being read (the connection's own, or one named) */
+    const char *own;           /* the connection's database (DATABASE()), or NULL */
+    const sn_strlist *named;   /* the databases asked for ("" for the connection's own), or NULL: its own */
 } ctx;
+
+/* a database asked for by name, whose tables are models with @@schema */
+static int named_db(const ctx *c, const char *db)
+{
+    for (size_t i = 0; c->named && db && i < c->named->n; i++)
+        if (c->named->v[i][0] && !strcmp(c->named->v[i], db)) return 1;
+    return 0;
+}
+
+/* the connection's own database is read too (unqualified: models without @@schema) */
+static int wants_own(const ctx *c)
+{
+    if (!c->named || !c->named->n) return 1;
+    for (size_t i = 0; i < c->named->n; i++) if (!c->named->v[i][0]) return 1;
+    return 0;
+}
 
 static int checks(ctx *c, int t, const char *table, sn_strlist *json_cols)
 {
     cat_query x;
     int rc = open_q(&x, c->db,
         c->mysql ? "SELECT CONSTRAINT_NAME, CHECK_CLAUSE, 'Table' FROM information_schema.CHECK_CONSTRAINTS "
-                   "WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY CONSTRAINT_NAME"
+                   "WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ? ORDER BY CONSTRAINT_NAME"
                  : "SELECT CONSTRAINT_NAME, CHECK_CLAUSE, LEVEL FROM information_schema.CHECK_CONSTRAINTS "
-                   "WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY CONSTRAINT_NAME", table);
+                   "WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ? ORDER BY CONSTRAINT_NAME", c->schema, table);
     if (rc) return rc;
     while ((rc = cq_step(&x)) == SINEW_ROW) {
         const char *name = txt(&x, 0), *clause = txt(&x, 1), *level = txt(&x, 2) ? txt(&x, 2) : "";
@@ -202,8 +227,8 @@ static int columns(ctx *c, int t, const char *table)
     cat_query x;
     if (!rc) rc = open_q(&x, c->db,
         "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, DATA_TYPE, GENERATION_EXPRESSION "
-        "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? "
-        "ORDER BY ORDINAL_POSITION", table);
+        "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? "
+        "ORDER BY ORDINAL_POSITION", c->schema, table);
     if (rc) { sn_strlist_free(&json_cols); return rc; }
     sn_strlist en = {0};     /* enum columns: name, type, default */
     while ((rc = cq_step(&x)) == SINEW_ROW) {
@@ -285,7 +310,7 @@ static int fk_names(ctx *c, const char *table, sn_strlist *out)
 {
     cat_query x;
     int rc = open_q(&x, c->db, "SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS "
-                               "WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ?", table);
+                               "WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?", c->schema, table);
     if (rc) return rc;
     while ((rc = cq_step(&x)) == SINEW_ROW)
         if ((rc = sn_strlist_push(out, txt(&x, 0)))) break;
@@ -303,8 +328,8 @@ static int indexes(ctx *c, int t, const char *table)
         "SELECT s.INDEX_NAME, s.NON_UNIQUE, s.COLUMN_NAME, s.SUB_PART, s.INDEX_TYPE, col.DATA_TYPE "
         "FROM information_schema.STATISTICS s LEFT JOIN information_schema.COLUMNS col "
         "ON col.TABLE_SCHEMA = s.TABLE_SCHEMA AND col.TABLE_NAME = s.TABLE_NAME AND col.COLUMN_NAME = s.COLUMN_NAME "
-        "WHERE s.TABLE_SCHEMA = DATABASE() AND s.TABLE_NAME = ? ORDER BY s.INDEX_NAME = 'PRIMARY' DESC, "
-        "s.INDEX_NAME, s.SEQ_IN_INDEX", table);
+        "WHERE s.TABLE_SCHEMA = ? AND s.TABLE_NAME = ? ORDER BY s.INDEX_NAME = 'PRIMARY' DESC, "
+        "s.INDEX_NAME, s.SEQ_IN_INDEX", c->schema, table);
     if (rc) { sn_strlist_free(&fks); return rc; }
     sn_strlist cols = {0};
     char *cur = NULL;
@@ -353,18 +378,23 @@ static int foreign_keys(ctx *c, int t, const char *table)
     cat_query x;
     int rc = open_q(&x, c->db,
         "SELECT k.CONSTRAINT_NAME, k.ORDINAL_POSITION, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, "
-        "k.REFERENCED_COLUMN_NAME, r.DELETE_RULE, r.UPDATE_RULE FROM information_schema.KEY_COLUMN_USAGE k "
+        "k.REFERENCED_COLUMN_NAME, r.DELETE_RULE, r.UPDATE_RULE, COALESCE(k.REFERENCED_TABLE_SCHEMA, k.TABLE_SCHEMA) "
+        "FROM information_schema.KEY_COLUMN_USAGE k "
         "JOIN information_schema.REFERENTIAL_CONSTRAINTS r ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA "
         "AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME "
-        "WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = ? AND k.REFERENCED_TABLE_NAME IS NOT NULL "
-        "AND (k.REFERENCED_TABLE_SCHEMA IS NULL OR k.REFERENCED_TABLE_SCHEMA = k.TABLE_SCHEMA) "
-        "ORDER BY k.CONSTRAINT_NAME, k.ORDINAL_POSITION", table);
+        "WHERE k.TABLE_SCHEMA = ? AND k.TABLE_NAME = ? AND k.REFERENCED_TABLE_NAME IS NOT NULL "
+        "ORDER BY k.CONSTRAINT_NAME, k.ORDINAL_POSITION", c->schema, table);
     if (rc) return rc;
     int id = -1;
     char *cur = NULL;
     while ((rc = cq_step(&x)) == SINEW_ROW) {
-        const char *name = txt(&x, 0);
+        const char *name = txt(&x, 0), *into = txt(&x, 7);
         if (!name) continue;
+        /* a key into a database asked for by name refers to a model with @@schema; one into the
+           connection's own database, read too, to a model without; a key into a database not read
+           is not pulled (its table is no model of the file) */
+        int qualified = named_db(c, into);
+        if (!qualified && !(wants_own(c) && c->own && into && !strcmp(into, c->own))) continue;
         if (!cur || strcmp(cur, name) != 0) {
             sn_free(cur);
             cur = sn_strdup(name);
@@ -374,6 +404,7 @@ static int foreign_keys(ctx *c, int t, const char *table)
         rc = sn_ib_fk(c->b, t, id, (int)num(&x, 1), txt(&x, 2), txt(&x, 3), txt(&x, 4),
                       sn_fk_action_from_sql(txt(&x, 5)), sn_fk_action_from_sql(txt(&x, 6)));
         if (!rc && num(&x, 1) == 1 && !default_fk_name(name)) rc = sn_ib_fk_name(c->b, t, id, name);
+        if (!rc && qualified) rc = sn_ib_fk_schema(c->b, t, id, into);
         if (rc) { rc = sn_nomem(); break; }
     }
     cq_end(&x);
@@ -382,12 +413,12 @@ static int foreign_keys(ctx *c, int t, const char *table)
 }
 
 /* views: read-only @@view models of their columns */
-static int views(ctx *c)
+static int views(ctx *c, const char *qualify)
 {
     cat_query x;
     sn_strlist names = {0};
-    int rc = open_q(&x, c->db, "SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() "
-                               "ORDER BY 1", NULL);
+    int rc = open_q(&x, c->db, "SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? "
+                               "ORDER BY 1", c->schema, NULL);
     if (rc) return rc;
     while ((rc = cq_step(&x)) == SINEW_ROW)
         if ((rc = sn_strlist_push(&names, txt(&x, 0)))) break;
@@ -396,6 +427,7 @@ static int views(ctx *c)
     for (size_t i = 0; !rc && i < names.n; i++) {
         int t = sn_ib_table(c->b, names.v[i]);
         if (t < 0) { rc = sn_nomem(); break; }
+        if (qualify && (rc = sn_ib_table_schema(c->b, t, qualify))) break;
         rc = columns(c, t, names.v[i]);
         if (rc) break;
         sn_ib_view(c->b, t);
@@ -410,13 +442,13 @@ static int views(ctx *c)
 static int notes(ctx *c)
 {
     static const char *const q[] = {
-        "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() "
+        "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? "
         "ORDER BY 1",
-        "SELECT ROUTINE_NAME, LOWER(ROUTINE_TYPE) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() "
+        "SELECT ROUTINE_NAME, LOWER(ROUTINE_TYPE) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? "
         "ORDER BY 1"};
     for (int k = 0; k < 2; k++) {
         cat_query x;
-        int rc = open_q(&x, c->db, q[k], NULL);
+        int rc = open_q(&x, c->db, q[k], c->schema, NULL);
         if (rc) return rc;
         while ((rc = cq_step(&x)) == SINEW_ROW) {
             const char *a = txt(&x, 0) ? txt(&x, 0) : "?", *b = txt(&x, 1) ? txt(&x, 1) : "?";
@@ -430,44 +462,99 @@ static int notes(ctx *c)
     return SINEW_OK;
 }
 
-int sn_my_introspect(sinew_conn *db, sinew_schema **out)
+/* one database: its triggers and routines (notes), views and tables; qualify: their @@schema, or NULL */
+static int read_one(ctx *c, const char *qualify)
 {
-    *out = NULL;
-    ctx c = {db, sn_ib_new(), 0};
-    if (!c.b) return SINEW_NOMEM;
     cat_query x;
     sn_strlist names = {0};
-    int rc = open_q(&x, db, "SELECT VERSION() NOT LIKE '%MariaDB%', DATABASE() IS NULL", NULL);
-    if (!rc) {
-        rc = cq_step(&x);
-        if (rc == SINEW_ROW) {
-            c.mysql = num(&x, 0) != 0;
-            rc = num(&x, 1) ? sinew_error_set(SINEW_MISUSE, "mariadb: the connection has no database to read: name "
-                                              "one in the URL (mariadb://user@host/DB)") : SINEW_OK;
-        }
-        cq_end(&x);
-    }
-    if (!rc) rc = open_q(&x, db,
-        "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+    int rc = open_q(&x, c->db,
+        "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? "
         "AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') "
-        "AND TABLE_NAME NOT IN ('sinew_migrations', 'sinew_migrations_progress') ORDER BY TABLE_NAME", NULL);
+        "AND TABLE_NAME NOT IN ('sinew_migrations', 'sinew_migrations_progress') ORDER BY TABLE_NAME", c->schema, NULL);
     if (!rc) {
         while ((rc = cq_step(&x)) == SINEW_ROW)
             if ((rc = sn_strlist_push(&names, txt(&x, 0)))) break;
         cq_end(&x);
         if (rc == SINEW_DONE) rc = SINEW_OK;
     }
-    if (!rc) rc = notes(&c);
-    if (!rc) rc = views(&c);
+    if (!rc) rc = notes(c);
+    if (!rc) rc = views(c, qualify);
     for (size_t i = 0; !rc && i < names.n; i++) {
-        int t = sn_ib_table(c.b, names.v[i]);
+        int t = sn_ib_table(c->b, names.v[i]);
         if (t < 0) { rc = sn_nomem(); break; }
-        rc = columns(&c, t, names.v[i]);
-        if (!rc) rc = indexes(&c, t, names.v[i]);
-        if (!rc) rc = foreign_keys(&c, t, names.v[i]);
+        if (qualify && (rc = sn_ib_table_schema(c->b, t, qualify))) break;
+        rc = columns(c, t, names.v[i]);
+        if (!rc) rc = indexes(c, t, names.v[i]);
+        if (!rc) rc = foreign_keys(c, t, names.v[i]);
     }
     sn_strlist_free(&names);
+    return rc;
+}
+
+/*
+ * The reader: the connection's database (unqualified, as the program's SQL names its tables) when
+ * `named` is NULL or holds "", and each database named in it (its tables with @@schema: a schema
+ * is a database on MariaDB). A named database that does not exist is SINEW_NOTFOUND.
+ */
+static int read_db(sinew_conn *db, const sn_strlist *named, sinew_schema **out)
+{
+    *out = NULL;
+    ctx c = {db, sn_ib_new(), 0, NULL, NULL, named};
+    if (!c.b) return SINEW_NOMEM;
+    cat_query x;
+    char *own = NULL;
+    int rc = open_q(&x, db, "SELECT VERSION() NOT LIKE '%MariaDB%', DATABASE()", NULL, NULL);
+    if (!rc) {
+        rc = cq_step(&x);
+        if (rc == SINEW_ROW) {
+            c.mysql = num(&x, 0) != 0;
+            if (txt(&x, 1) && !(own = sn_strdup(txt(&x, 1)))) rc = sn_nomem();
+            else rc = SINEW_OK;
+        }
+        cq_end(&x);
+    }
+    c.own = own;
+    if (!rc && wants_own(&c) && !own)
+        rc = sinew_error_set(SINEW_MISUSE, "mariadb: the connection has no database to read: name one in the URL "
+                             "(mariadb://user@host/DB)");
+    for (size_t i = 0; !rc && named && i < named->n; i++) {
+        if (!named->v[i][0]) continue;
+        rc = open_q(&x, db, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", named->v[i], NULL);
+        if (rc) break;
+        rc = cq_step(&x);
+        int found = rc == SINEW_ROW && num(&x, 0) > 0;
+        cq_end(&x);
+        rc = rc == SINEW_ROW ? SINEW_OK : rc;
+        if (!rc && !found)
+            rc = sinew_error_set(SINEW_NOTFOUND, "the server has no database `%s` (a schema is a database on "
+                                 "MariaDB; list them with SHOW DATABASES)", named->v[i]);
+    }
+    if (!rc && wants_own(&c)) {
+        c.schema = own;
+        rc = read_one(&c, NULL);
+    }
+    for (size_t i = 0; !rc && named && i < named->n; i++) {
+        int again = 0;
+        for (size_t k = 0; k < i && !again; k++) again = !strcmp(named->v[k], named->v[i]);
+        if (!named->v[i][0] || again) continue;
+        c.schema = named->v[i];
+        rc = read_one(&c, named->v[i]);
+    }
     if (!rc) rc = sn_ib_finish(c.b, out);
     sn_ib_free(c.b);
+    sn_free(own);
+    return rc;
+}
+
+int sn_my_introspect(sinew_conn *db, sinew_schema **out) { return read_db(db, NULL, out); }
+
+int sn_my_introspect_schemas(sinew_conn *db, const char *const *schemas, size_t n, sinew_schema **out)
+{
+    *out = NULL;
+    sn_strlist named = {0};
+    int rc = SINEW_OK;
+    for (size_t i = 0; !rc && i < n; i++) rc = sn_strlist_push(&named, schemas[i]);
+    if (!rc) rc = read_db(db, &named, out);
+    sn_strlist_free(&named);
     return rc;
 }

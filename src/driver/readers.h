@@ -24,5 +24,6 @@ int sn_pg_introspect_schemas(sinew_conn *c, const char *const *schemas, size_t n
 
 /* mariadb_introspect.c: information_schema of the connection's database */
 int sn_my_introspect(sinew_conn *c, sinew_schema **out);
+int sn_my_introspect_schemas(sinew_conn *c, const char *const *schemas, size_t n, sinew_schema **out);
 
 #endif

@@ -47,6 +47,7 @@ static size_t driver_size(int version)
     case 1: return offsetof(sinew_driver, column_cell);
     case 2: case 3: case 4: return offsetof(sinew_driver, introspect_schemas);
     case 5: case 6: return offsetof(sinew_driver, pipeline_begin);
+    case 7: case 8: return offsetof(sinew_driver, conn_dialect);
     default: return sizeof(sinew_driver);
     }
 }
@@ -61,6 +62,7 @@ static size_t dialect_size(int version)
     case 5: return offsetof(sinew_dialect, max_ident_len);
     case 6: return offsetof(sinew_dialect, distribution_extension);
     case 7: return offsetof(sinew_dialect, json_text);
+    case 8: return offsetof(sinew_dialect, insert_no_returning);
     default: return sizeof(sinew_dialect);
     }
 }
@@ -120,7 +122,7 @@ int sinew_register_driver(const sinew_driver *d)
     const char *miss = missing_member(use);
     if (miss)
         return sinew_error_set(SINEW_MISUSE, "sinew_register_driver: driver '%s' has no %s; only introspect, "
-                                             "stream, the copy_* functions, column_cell and introspect_schemas may be NULL",
+                                             "stream, the copy_* functions, column_cell, introspect_schemas and conn_dialect may be NULL",
                                d->name ? d->name : "?", miss);
     given[nextra] = d;
     extra[nextra++] = use;

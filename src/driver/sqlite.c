@@ -408,4 +408,5 @@ const sinew_driver sinew_sqlite_driver = {
     sq_column_cell,
     NULL,   /* introspect_schemas: a SQLite database has one schema */
     NULL, NULL, NULL, NULL,   /* pipelining: in-process, a statement has no round trip to save */
+    NULL,   /* conn_dialect: the linked SQLite is the one dialect */
 };

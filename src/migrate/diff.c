@@ -294,6 +294,136 @@ static int diff_table(ctx *c, tmatch *m)
     return SINEW_OK;
 }
 
+/*
+ * A column whose type changes (an int32 key made int64, or back) takes its foreign keys with it
+ * where a foreign key's column must have the referenced column's type (InnoDB: it refuses to
+ * change a column a foreign key uses, and a key of another type): each foreign key of a kept table
+ * over a changed column is dropped before and added again after the change, and a referencing
+ * column whose type is written with the key's (sn_sql_type_field) changes too, which may in turn
+ * change the columns referencing it. These steps are marked `follows`: the plan renders them only
+ * for a dialect that needs them (sn_plan_applies), so PostgreSQL and SQLite get the same SQL as
+ * before.
+ */
+typedef struct colref { const sinew_model *m; size_t f; } colref;
+
+static int changed(const colref *v, size_t n, const sinew_model *m, size_t f)
+{
+    for (size_t i = 0; i < n; i++) if (v[i].m == m && v[i].f == f) return 1;
+    return 0;
+}
+
+static int has_alter(const sn_diff *d, const sinew_model *tm, size_t f)
+{
+    for (size_t i = 0; i < d->nops; i++)
+        if (d->ops[i].kind == SN_OP_ALTER_COLUMN && d->ops[i].to_m == tm && d->ops[i].to_f == (int)f) return 1;
+    return 0;
+}
+
+static int follow_key_types(ctx *c)
+{
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; i < c->d->nops; i++) cap += c->d->ops[i].kind == SN_OP_ALTER_COLUMN;
+    if (!cap) return SINEW_OK;
+    size_t nt = nmodels(c->to);
+    for (size_t i = 0; i < nt; i++) cap += c->m[i].to->nfields;
+    colref *v = sn_arena_alloc(c->a, cap * sizeof *v);
+    if (!v) return SINEW_NOMEM;
+    for (size_t i = 0; i < c->d->nops; i++) {
+        const sn_op *op = &c->d->ops[i];
+        if (op->kind == SN_OP_ALTER_COLUMN && (op->alter & SN_ALTER_TYPE)) v[n++] = (colref){op->to_m, (size_t)op->to_f};
+    }
+    if (!n) return SINEW_OK;
+    /* the foreign keys already dropped and added again here, by to-relation */
+    const sinew_relation **done = sn_arena_calloc(c->a, cap * sizeof *done);
+    if (!done) return SINEW_NOMEM;
+    size_t ndone = 0;
+    for (int progress = 1; progress;) {
+        progress = 0;
+        for (size_t i = 0; i < nt; i++) {
+            tmatch *m = &c->m[i];
+            if (!m->from) continue;
+            const sinew_model *fm = m->from, *tm = m->to;
+            for (size_t s = 0; s < tm->nrelations; s++) {
+                const sinew_relation *tr = &tm->relations[s];
+                if (tr->kind != SINEW_BELONGS_TO || !tr->target) continue;
+                int hit = 0;
+                for (size_t k = 0; k < tr->nkeys; k++) {
+                    int remote = changed(v, n, tr->target, tr->remote[k]);
+                    hit |= remote || changed(v, n, tm, tr->local[k]);
+                    /* the referencing column is written with the key's type: it may change with it */
+                    if (remote && !changed(v, n, tm, tr->local[k]) && n < cap) {
+                        v[n++] = (colref){tm, tr->local[k]};
+                        progress = 1;
+                        int j = m->fmap[tr->local[k]];
+                        if (j < 0 || has_alter(c->d, tm, tr->local[k])) continue;
+                        sn_op *op = push(c, SN_OP_ALTER_COLUMN, fm, tm);
+                        if (!op) return SINEW_NOMEM;
+                        op->from_f = j;
+                        op->to_f = (int)tr->local[k];
+                        op->alter = SN_ALTER_KEY_TYPE;
+                        op->follows = 1;
+                        op->what = sn_arena_printf(c->a, "alter column %s.%s: type, as the key it refers to",
+                                                   tm->table, tm->fields[tr->local[k]].column);
+                    }
+                }
+                int seen = 0;
+                for (size_t x = 0; x < ndone && !seen; x++) seen = done[x] == tr;
+                if (!hit || seen || ndone == cap) continue;
+                size_t r = 0;
+                while (r < fm->nrelations &&
+                       !(fm->relations[r].kind == SINEW_BELONGS_TO && fk_equal(c, fm, &fm->relations[r], tm, tr)))
+                    r++;
+                done[ndone++] = tr;
+                if (r == fm->nrelations) continue;   /* a new or changed key: the diff drops and adds it already */
+                sn_op *drop = push(c, SN_OP_DROP_FK, fm, tm);
+                if (!drop) return SINEW_NOMEM;
+                drop->rel = &fm->relations[r];
+                drop->follows = 1;
+                drop->what = sn_arena_printf(c->a, "drop foreign key %s.%s -> %s while the key's type changes",
+                                             fm->table, fm->fields[drop->rel->local[0]].column, drop->rel->target->table);
+                sn_op *add = push(c, SN_OP_ADD_FK, fm, tm);
+                if (!add) return SINEW_NOMEM;
+                add->rel = tr;
+                add->follows = 1;
+                add->what = sn_arena_printf(c->a, "add foreign key %s.%s -> %s again", tm->table,
+                                            tm->fields[tr->local[0]].column, tr->target->table);
+            }
+        }
+    }
+    /* a table the diff drops (after the columns change) loses its foreign keys into them first */
+    for (size_t i = 0; i < c->ndropped; i++) {
+        const sinew_model *fm = c->dropped[i];
+        for (size_t r = 0; r < fm->nrelations; r++) {
+            const sinew_relation *fr = &fm->relations[r];
+            tmatch *tg = fr->kind == SINEW_BELONGS_TO && fr->target ? find_to(c, fr->target) : NULL;
+            int hit = 0;
+            for (size_t k = 0; tg && k < fr->nkeys && !hit; k++)
+                hit = tg->rmap[fr->remote[k]] >= 0 && changed(v, n, tg->to, (size_t)tg->rmap[fr->remote[k]]);
+            if (!hit) continue;
+            sn_op *drop = push(c, SN_OP_DROP_FK, fm, NULL);
+            if (!drop) return SINEW_NOMEM;
+            drop->rel = fr;
+            drop->follows = 1;
+            drop->what = sn_arena_printf(c->a, "drop foreign key %s.%s -> %s before its key's type changes",
+                                         fm->table, fm->fields[fr->local[0]].column, fr->target->table);
+        }
+    }
+    return SINEW_OK;
+}
+
+/* 1 when the diff changes the type of a column the foreign key tr refers to */
+static int retyped(const sn_diff *d, const sinew_relation *tr)
+{
+    for (size_t i = 0; i < d->nops; i++) {
+        const sn_op *op = &d->ops[i];
+        if (op->kind != SN_OP_ALTER_COLUMN || op->to_m != tr->target || !(op->alter & (SN_ALTER_TYPE | SN_ALTER_KEY_TYPE)))
+            continue;
+        for (size_t k = 0; k < tr->nkeys; k++)
+            if ((int)tr->remote[k] == op->to_f) return 1;
+    }
+    return 0;
+}
+
 static int refers(const sinew_model *m, const sinew_model *target)
 {
     for (size_t r = 0; r < m->nrelations; r++)
@@ -384,6 +514,7 @@ int sn_diff_schemas(const sinew_schema *from, const sinew_schema *to, sn_diff *d
         if (!used[j] && !(from->models[j]->flags & SINEW_MODEL_VIEW)) c.dropped[c.ndropped++] = from->models[j];
     for (size_t i = 0; i < nt; i++)
         if (c.m[i].from && diff_table(&c, &c.m[i])) goto nomem;
+    if (follow_key_types(&c)) goto nomem;
     if (topo(c.a, created, ncreated) || topo(c.a, c.dropped, c.ndropped)) goto nomem;
     int distributed = 0;
     for (size_t i = 0; i < nt; i++) distributed |= to->models[i]->distribution != SINEW_DIST_UNSAID;
@@ -392,6 +523,19 @@ int sn_diff_schemas(const sinew_schema *from, const sinew_schema *to, sn_diff *d
         if (!op) goto nomem;
         op->what = sn_arena_printf(c.a, "create table %s", qname(c.a, created[i]));
         op->deferred = distributed;
+        const size_t at = d->nops - 1;
+        /* a key into a column whose type changes: where the types must match, it is added after the change */
+        for (size_t r = 0; !distributed && r < created[i]->nrelations; r++) {
+            const sinew_relation *tr = &created[i]->relations[r];
+            if (tr->kind != SINEW_BELONGS_TO || !retyped(d, tr)) continue;
+            sn_op *fk = push(&c, SN_OP_ADD_FK, NULL, created[i]);
+            if (!fk) goto nomem;
+            d->ops[at].fks_after = 1;   /* the CREATE_TABLE (push may have moved the array) */
+            fk->rel = tr;
+            fk->follows = 1;
+            fk->what = sn_arena_printf(c.a, "add foreign key %s.%s -> %s after its key's type changes",
+                                       created[i]->table, created[i]->fields[tr->local[0]].column, tr->target->table);
+        }
         for (size_t r = 0; distributed && r < created[i]->nrelations; r++) {
             const sinew_relation *tr = &created[i]->relations[r];
             if (tr->kind != SINEW_BELONGS_TO) continue;

@@ -32,7 +32,8 @@ typedef enum sn_op_kind {
 } sn_op_kind;
 
 /* What an ALTER_COLUMN changes. */
-enum { SN_ALTER_TYPE = 1, SN_ALTER_NULL = 2, SN_ALTER_DEFAULT = 4 };
+enum { SN_ALTER_TYPE = 1, SN_ALTER_NULL = 2, SN_ALTER_DEFAULT = 4,
+       SN_ALTER_KEY_TYPE = 8 /* the column's own type is unchanged, the key it references changed type (follows) */ };
 
 typedef struct sn_op {
     sn_op_kind kind;
@@ -49,6 +50,14 @@ typedef struct sn_op {
                                    refuses to distribute a table whose keys point at local tables, and to
                                    make a table a reference table while a local table that points at it
                                    also points at a distributed one); elsewhere the keys stay inline */
+    int follows;                /* a step another one needs only where a foreign key's column must have the
+                                   referenced column's type (fk_same_type): the key's type changes, so its
+                                   foreign keys are dropped before and added again after (DROP_FK / ADD_FK)
+                                   and the columns that take its type change with it (ALTER_COLUMN with
+                                   SN_ALTER_KEY_TYPE); sn_plan_applies says whether a dialect runs it */
+    int fks_after;              /* CREATE_TABLE: a foreign key of the new table refers to a column whose type
+                                   this diff changes; where the types must match (fk_same_type) the table is
+                                   created without its foreign keys, which `follows` ADD_FK ops add at the end */
     const char *what;           /* one-line description */
 } sn_op;
 
@@ -71,6 +80,8 @@ void sn_diff_free(sn_diff *d);
  * rebuild of the table.
  */
 int sn_plan_render(const sn_diff *d, const sinew_dialect *dl, sn_buf *out);
+/* 1 when the dialect runs this step (every step but a `follows` one it does not need) */
+int sn_plan_applies(const sinew_dialect *dl, const sn_op *op);
 
 
 #endif

@@ -30,7 +30,7 @@ int sinew_introspect_schemas(sinew_db *db, const char *const *schemas, size_t n,
             return sinew_error_set(SINEW_MISUSE, "sinew_introspect_schemas: schema name %zu is empty", i + 1);
     /* the driver says whether its backend has named schemas (PostgreSQL's does), not its name */
     if (!db->drv->introspect_schemas)
-        return sinew_error_set(SINEW_UNSUPPORTED, "schemas are PostgreSQL's: a %s database has one, pull it "
+        return sinew_error_set(SINEW_UNSUPPORTED, "a %s database has no named schemas: pull it "
                                "without --schema", sinew_db_backend(db));
     if (sinew_tx_depth(db))
         return sinew_error_set(SINEW_MISUSE, "sinew_introspect_schemas: a transaction is open; call it outside one");
@@ -59,8 +59,8 @@ int sinew_introspect_like(sinew_db *db, const sinew_schema *like, sinew_schema *
     int rc;
     if (n == 0 || (n == 1 && path)) rc = sinew_introspect(db, out);
     else if (!db->drv->introspect_schemas)
-        rc = sinew_error_set(SINEW_UNSUPPORTED, "the schema names tables in schemas (@@schema(\"%s\")), which sinew "
-                             "reads from PostgreSQL only; a %s database is read without them", names[0],
+        rc = sinew_error_set(SINEW_UNSUPPORTED, "the schema names tables in schemas (@@schema(\"%s\")), which a %s "
+                             "database does not have; it is read without them", names[0],
                              sinew_db_backend(db));
     else rc = db->drv->introspect_schemas(db->conn, names, n, out);   /* plain reads: in a transaction too */
     sn_free(names);

@@ -133,7 +133,16 @@ static void modify_column(sn_buf *o, const sinew_dialect *dl, const sinew_model 
     copy.fields = fields;
     alter_table(o, dl, m);
     sn_buf_puts(o, "MODIFY COLUMN ");
-    sn_sql_column_def(o, dl, &copy, i);
+    if ((int)i == sinew_model_auto_pk(m)) {
+        /* the numbered key (an int32 key made int64): its type and AUTO_INCREMENT, not its PRIMARY KEY,
+           which the table has already (MariaDB: "Multiple primary key defined") */
+        const char *ty = dl->auto_pk_type(&m->fields[i]);
+        const char *pk = strstr(ty, " PRIMARY KEY");
+        sn_sql_ident(o, dl, m->fields[i].column);
+        sn_buf_printf(o, " %.*s%s", pk ? (int)(pk - ty) : (int)strlen(ty), ty, pk ? pk + strlen(" PRIMARY KEY") : "");
+    } else {
+        sn_sql_column_def(o, dl, &copy, i);
+    }
     sn_buf_puts(o, ";\n");
     sn_free(fields);
 }
@@ -213,6 +222,21 @@ static void add_fk(sn_buf *o, const sinew_dialect *dl, const sinew_model *m, con
     sn_buf_puts(o, ";\n");
 }
 
+/*
+ * A `follows` step (diff.c, follow_key_types) runs where the dialect needs it: the foreign keys
+ * over a column whose type changes are dropped and added again where a key's column must have the
+ * referenced column's type (fk_same_type), and a referencing column changes where its written type
+ * (the key's, sn_sql_type_field) is another after the change than before.
+ */
+int sn_plan_applies(const sinew_dialect *dl, const sn_op *op)
+{
+    if (!op->follows) return 1;
+    if (op->kind != SN_OP_ALTER_COLUMN) return dl->fk_same_type;
+    const char *was = sn_sql_column_type(dl, sn_sql_type_field(dl, op->from_m, (size_t)op->from_f));
+    const char *is = sn_sql_column_type(dl, sn_sql_type_field(dl, op->to_m, (size_t)op->to_f));
+    return strcmp(was, is) != 0;
+}
+
 /* ---- PostgreSQL: one operation at a time --------------------------------------- */
 
 static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const sn_op *op)
@@ -221,13 +245,14 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const sn
     /* nothing to spread; a new table's keys are inline then */
     if ((op->kind == SN_OP_DISTRIBUTE || (op->kind == SN_OP_ADD_FK && op->deferred)) && !dl->distribution_extension)
         return;
+    if (!sn_plan_applies(dl, op)) return;
     comment(o, op);
     switch (op->kind) {
     case SN_OP_DISTRIBUTE:
         sn_sql_distribute(o, dl, fm, tm);
         break;
     case SN_OP_CREATE_TABLE:
-        create_table(o, dl, tm, op->deferred && dl->distribution_extension);
+        create_table(o, dl, tm, (op->deferred && dl->distribution_extension) || (op->fks_after && dl->fk_same_type));
         break;
     case SN_OP_DROP_TABLE:
         sn_buf_puts(o, "DROP TABLE ");
@@ -275,7 +300,7 @@ static void pg_op(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const sn
             ident(o, dl, f->column);
             sn_buf_puts(o, " DROP DEFAULT;\n");
         }
-        if (op->alter & SN_ALTER_TYPE) {
+        if (op->alter & (SN_ALTER_TYPE | SN_ALTER_KEY_TYPE)) {
             const char *ty = sn_sql_column_type(dl, sn_sql_type_field(dl, tm, (size_t)op->to_f));
             alter_table(o, dl, tm);
             sn_buf_puts(o, "ALTER COLUMN ");
@@ -474,7 +499,7 @@ static void rebuild(sn_buf *o, const sinew_dialect *dl, const sn_diff *d, const 
     else sn_sql_comment(o, sn_buf_cstr(&c));
     sn_buf_free(&c);
     for (size_t i = 0; i < d->nops; i++)
-        if (d->ops[i].to_m == tm && d->ops[i].from_m == fm) comment(o, &d->ops[i]);
+        if (d->ops[i].to_m == tm && d->ops[i].from_m == fm && sn_plan_applies(dl, &d->ops[i])) comment(o, &d->ops[i]);
     sinew_model shadow = *tm;
     shadow.table = tmp;
     sn_sql_create_table(o, dl, &shadow, 0);
@@ -580,7 +605,7 @@ int sn_plan_render(const sn_diff *d, const sinew_dialect *dl, sn_buf *out)
     if (!rb) return sn_nomem();
     for (size_t i = 0; i < d->nops; i++) {
         const sn_op *op = &d->ops[i];
-        if (sqlite_simple(op) || !op->from_m || !op->to_m) continue;
+        if (!sn_plan_applies(dl, op) || sqlite_simple(op) || !op->from_m || !op->to_m) continue;
         size_t k = 0;
         while (k < i && !(rb[k] && d->ops[k].to_m == op->to_m)) k++;
         if (k == i) rb[i] = 1;
@@ -591,6 +616,7 @@ int sn_plan_render(const sn_diff *d, const sinew_dialect *dl, sn_buf *out)
             rebuild(out, dl, d, op->from_m, op->to_m);
             continue;
         }
+        if (!sn_plan_applies(dl, op)) continue;
         int absorbed = 0;
         if (op->from_m && op->to_m)
             for (size_t k = 0; k < d->nops && !absorbed; k++)

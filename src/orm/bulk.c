@@ -309,6 +309,36 @@ static int insert_many(sinew_session *s, const sinew_model *m, sn_plan *p, void 
 static int upsert(sinew_session *s, const sinew_model *m, void *obj, const unsigned *conflict, size_t nconf,
                   const sinew_set *set, size_t nset);
 
+/*
+ * Without INSERT ... RETURNING (MySQL, MariaDB before 10.5): the row the upsert wrote, inserted or
+ * updated, read back by the values of its conflict fields (which the update leaves as they were),
+ * in the upsert's transaction where there is one.
+ */
+static int upsert_read_back(sinew_session *s, const sinew_model *m, void *obj, const unsigned *conflict, size_t nconf)
+{
+    sn_buf b;
+    sn_buf_init(&b);
+    sn_sql_select_where_any(&b, s->db->dialect, m, conflict, nconf);   /* a soft-deleted row too */
+    if (b.failed) {
+        sn_buf_free(&b);
+        return sn_nomem();
+    }
+    sn_exec x;
+    int rc = sn_exec_start(&x, s->db, sn_buf_cstr(&b));
+    for (size_t i = 0; i < nconf && rc == SINEW_OK; i++) rc = sn_bind_field(&x, (int)i, &m->fields[conflict[i]], obj);
+    if (rc == SINEW_OK) {
+        rc = sn_exec_step(&x);
+        if (rc == SINEW_ROW) rc = sn_hydrate_row(x.drv, x.stmt, 0, m, obj, &s->arena);
+        else if (rc == SINEW_DONE)
+            rc = sinew_error_set(SINEW_CONSTRAINT, "upsert into %s: the row is written, but no row has its conflict "
+                                 "fields' values to read it back by (one of them NULL, or another unique key fired: "
+                                 "this database returns no rows from an insert)", m->table);
+    }
+    if (x.stmt) sn_exec_end(&x);
+    sn_buf_free(&b);
+    return rc;
+}
+
 int sinew_upsert(sinew_session *s, const sinew_model *m, void *obj, const unsigned *conflict, size_t nconf)
 {
     return upsert(s, m, obj, conflict, nconf, NULL, 0);
@@ -396,6 +426,11 @@ static int upsert(sinew_session *s, const sinew_model *m, void *obj, const unsig
     sn_insert ins = {.model = m, .cols = cols, .ncols = ncols, .on_conflict = SN_CONFLICT_UPDATE,
                      .conflict = conflict, .nconflict = nconf, .update = update, .nupdate = nupdate,
                      .set = set, .nset = nset, .returning = all, .nreturning = m->nfields};
+    const int noret = s->db->dialect->insert_no_returning;   /* MySQL: the row is read back after */
+    if (noret) {
+        ins.returning = NULL;
+        ins.nreturning = 0;
+    }
     sn_buf b;
     sn_buf_init(&b);
     sn_sql_insert_stmt(&b, s->db->dialect, &ins);
@@ -421,11 +456,14 @@ static int upsert(sinew_session *s, const sinew_model *m, void *obj, const unsig
     sn_sql_out_free(&so);
     if (rc == SINEW_OK) {
         rc = sn_exec_step(&x);
-        if (rc == SINEW_ROW) rc = sn_hydrate_row(x.drv, x.stmt, 0, m, obj, &s->arena);
+        if (noret) rc = rc == SINEW_DONE ? SINEW_OK : rc == SINEW_ROW ? sinew_error_set(SINEW_INTERNAL, "upsert into %s "
+                                                                      "returned a row", m->table) : rc;
+        else if (rc == SINEW_ROW) rc = sn_hydrate_row(x.drv, x.stmt, 0, m, obj, &s->arena);
         else if (rc == SINEW_DONE) rc = sinew_error_set(SINEW_INTERNAL, "upsert into %s returned no row", m->table);
     }
     if (x.stmt) sn_exec_end(&x);
     sn_buf_free(&b);
+    if (rc == SINEW_OK && noret) rc = upsert_read_back(s, m, obj, conflict, nconf);
     if (rc) {
         sn_defaults_unfill(m, obj, filled);
         sn_stamp_undo(p, obj, mine ? SN_SNAP(SN_OBJ_OF(obj)) : NULL, stamped);

@@ -87,6 +87,11 @@ int sinew_open(const char *url_text, sinew_db **out)
         sn_free(db);
         return rc;
     }
+    /* what this server can say (MySQL: no INSERT ... RETURNING), where the driver tells */
+    if (drv->conn_dialect) {
+        const sinew_dialect *cd = drv->conn_dialect(db->conn);
+        if (cd) db->dialect = cd;
+    }
     const char *log = getenv("SINEW_LOG");
     db->log_stderr = log && strstr(log, "sql") != NULL;
     *out = db;

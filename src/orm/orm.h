@@ -20,6 +20,7 @@ typedef struct sn_insert_variant {
     char *sql;
     unsigned char *returning;      /* fields read back (NULL when none) */
     int use_last_id;               /* read the auto key with last_insert_id instead of RETURNING */
+    uint64_t reread;               /* no RETURNING (insert_no_returning): fields read back by key after */
 } sn_insert_variant;
 
 #define SN_UPDATE_VARIANTS 8

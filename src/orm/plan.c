@@ -94,9 +94,17 @@ SN_NOINLINE static int render_insert(sinew_db *db, sn_plan *p, uint64_t omit, co
         nret += back;
     }
     int use_last_id = !db->dialect->numbered_params && p->auto_pk >= 0 && omit == (1ull << p->auto_pk);
+    /* no RETURNING (MySQL, MariaDB before 10.5): the auto key from last_insert_id, the rest by key after */
+    uint64_t reread = 0;
+    if (db->dialect->insert_no_returning && omit) {
+        uint64_t key = p->auto_pk >= 0 ? omit & (1ull << p->auto_pk) : 0;
+        use_last_id = key != 0;
+        reread = omit & ~key;
+        nret = 0;
+    }
     sn_buf b;
     sn_buf_init(&b);
-    sn_sql_insert(&b, db->dialect, m, include, use_last_id ? NULL : returning);
+    sn_sql_insert(&b, db->dialect, m, include, use_last_id || db->dialect->insert_no_returning ? NULL : returning);
     char *sql = render(&b);
     if (!sql) return SINEW_NOMEM;
     unsigned char *ret = NULL;
@@ -121,6 +129,7 @@ SN_NOINLINE static int render_insert(sinew_db *db, sn_plan *p, uint64_t omit, co
     p->inserts[slot].sql = sql;
     p->inserts[slot].returning = ret;
     p->inserts[slot].use_last_id = use_last_id;
+    p->inserts[slot].reread = reread;
     *out = &p->inserts[slot];
     return SINEW_OK;
 }

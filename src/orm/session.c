@@ -519,6 +519,25 @@ static uint64_t all_fields(const sinew_model *m)
     return m->nfields >= SN_MAX_FIELDS ? ~0ull : (1ull << m->nfields) - 1;
 }
 
+/* The fields `which` of obj (generated columns, defaults) as the database has them now, by key. */
+SN_NOINLINE static int reread_fields(sinew_session *s, const sn_plan *p, void *obj, uint64_t which, sn_arena *arena)
+{
+    const sinew_model *m = p->model;
+    sn_exec x;
+    int rc = sn_exec_start_plan(&x, s->db, p->select_pk);
+    for (size_t i = 0; i < m->npk && rc == SINEW_OK; i++) rc = sn_bind_field(&x, (int)i, &m->fields[m->pk[i]], obj);
+    if (rc == SINEW_OK) rc = sn_exec_step(&x);
+    if (rc == SINEW_ROW) {
+        rc = SINEW_OK;
+        for (size_t i = 0; i < m->nfields && rc == SINEW_OK; i++)   /* select_pk's columns are the fields */
+            if ((which >> i) & 1) rc = sn_hydrate_field(x.drv, x.stmt, (int)i, m, &m->fields[i], obj, arena);
+    } else if (rc == SINEW_DONE) {
+        rc = SINEW_OK;
+    }
+    sn_exec_end(&x);
+    return rc;
+}
+
 /* INSERT obj; fields left zero that the database fills (auto keys, defaults) are read back. */
 SN_HOT SN_NOINLINE int sn_insert_row(sinew_session *s, const sinew_model *m, void *obj, sn_arena *arena)
 {
@@ -568,26 +587,9 @@ SN_HOT SN_NOINLINE int sn_insert_row(sinew_session *s, const sinew_model *m, voi
         }
     }
     sn_exec_end(&x);
+    /* no RETURNING: what the database filled in, read back by the key (now known) in the same transaction */
+    if (SN_UNLIKELY(v->reread) && rc == SINEW_OK) rc = reread_fields(s, p, obj, v->reread, arena);
     if (SN_UNLIKELY(rc && stamped)) sn_stamp_undo(p, obj, NULL, stamped);   /* nothing written: as it came */
-    return rc;
-}
-
-/* The read-only fields of obj (generated columns) as the database has them now, by key. */
-SN_NOINLINE static int reread_readonly(sinew_session *s, const sn_plan *p, void *obj)
-{
-    const sinew_model *m = p->model;
-    sn_exec x;
-    int rc = sn_exec_start_plan(&x, s->db, p->select_pk);
-    for (size_t i = 0; i < m->npk && rc == SINEW_OK; i++) rc = sn_bind_field(&x, (int)i, &m->fields[m->pk[i]], obj);
-    if (rc == SINEW_OK) rc = sn_exec_step(&x);
-    if (rc == SINEW_ROW) {
-        rc = SINEW_OK;
-        for (size_t i = 0; i < m->nfields && rc == SINEW_OK; i++)   /* select_pk's columns are the fields */
-            if ((p->readonly >> i) & 1) rc = sn_hydrate_field(x.drv, x.stmt, (int)i, m, &m->fields[i], obj, &s->arena);
-    } else if (rc == SINEW_DONE) {
-        rc = SINEW_OK;
-    }
-    sn_exec_end(&x);
     return rc;
 }
 
@@ -656,7 +658,7 @@ SN_HOT SN_NOINLINE int sn_update_row(sinew_session *s, sn_obj *o)
         return rc;
     }
     /* generated columns follow the row: read them again (models without any pay nothing) */
-    if (SN_UNLIKELY(p->readonly) && (rc = reread_readonly(s, p, obj))) return rc;
+    if (SN_UNLIKELY(p->readonly) && (rc = reread_fields(s, p, obj, p->readonly, &s->arena))) return rc;
     int key_changed = (set & p->pk_mask) != 0;
     if (SN_UNLIKELY(key_changed)) sn_identity_remove(s, o);
     sn_take_snapshot(s, o);

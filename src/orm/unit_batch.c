@@ -49,7 +49,8 @@ static size_t rows_per_statement(const sinew_dialect *d, size_t params_per_row)
 /* the fields a row insert of o leaves to the database (as sn_insert_row computes them) */
 static uint64_t left_out(const sn_plan *p, const sinew_model *m, const void *obj)
 {
-    uint64_t omit = 0, candidates = p->db_defaults | (p->auto_pk >= 0 ? 1ull << p->auto_pk : 0);
+    /* generated columns are never written and always read back (sn_insert_row): no batch */
+    uint64_t omit = p->readonly, candidates = p->db_defaults | (p->auto_pk >= 0 ? 1ull << p->auto_pk : 0);
     for (size_t i = 0; i < m->nfields && (candidates >> i); i++)
         if (((candidates >> i) & 1) && sn_field_is_zero(&m->fields[i], obj)) omit |= 1ull << i;
     return omit;

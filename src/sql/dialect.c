@@ -361,73 +361,80 @@ const sinew_dialect sn_dialect_postgres = {
     SN_MY_CRC("ROUTINE_NAME, ROUTINE_TYPE, COALESCE(ROUTINE_DEFINITION, '')", "ROUTINES", "ROUTINE_SCHEMA", "") \
     ")"
 
-const sinew_dialect sn_dialect_mariadb = {
-    .name = "mariadb",
-    .numbered_params = 0,
-    .max_params = 65535,
-    .has_ilike = 0,
-    .has_nulls_order = 0,
-    .ddl_in_transaction = 0,
-    .column_type = my_type,
-    .auto_pk_type = my_auto_pk,
-    .decimal_cast = "DECIMAL(65,30)",
-    /* NO_BACKSLASH_ESCAPES is set on connect: strings are standard; `name` and "name" quote names */
-    .dollar_quotes = 0, .backslash_strings = 0, .nested_comments = 0, .bracket_idents = 1,
-    .type_from_sql = my_type_from_sql,
-    .alter_in_place = 1,
-    .unique_constraints = 1,
-    .xact_lock_function = NULL,
-    .fk_enforcement_off = NULL,
-    .fk_enforcement_on = NULL,
-    .fk_violations_query = NULL,
-    .replication_position_query = NULL,
-    .replication_replayed_query = NULL,
-    .has_row_locks = 1,                  /* FOR UPDATE / LOCK IN SHARE MODE, NOWAIT, SKIP LOCKED (10.6) */
-    .row_lock_alternative = NULL,
-    .max_ident_len = 64,                 /* longer names are refused, not cut: sinew fits its own */
-    .ident_quote = '`',
-    .upsert_on_duplicate_key = 1,
-    .limit_all = "18446744073709551615",
-    .default_now = "(UTC_TIMESTAMP(6))",
-    .default_today = "(UTC_DATE())",
-    .default_uuid = "(UUID())",
-    .true_literal = "1",
-    .false_literal = "0",
-    .table_options = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
-    .index_prefix = my_index_prefix,
-    .drop_index_on_table = 1,
-    .insert_returning = 1,
-    .delete_names_alias = 1,
-    .dml_subquery_derived = 1,
-    .decimal_result_open = "TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM ",
-    .decimal_result_close = "))",
-    .has_infinity = 0,
-    .fk_no_action_explicit = 1,
-    /* a lock per database (GET_LOCK names are server-wide); a day's wait before giving up */
-    .migration_lock_query = "SELECT GET_LOCK(CONCAT('sinew_migrate.', DATABASE()), 86400)",
-    .migration_unlock_query = "SELECT RELEASE_LOCK(CONCAT('sinew_migrate.', DATABASE()))",
-    .schema_fingerprint_query = SN_SQL_MY_FINGERPRINT,
-    .alter_column_modify = 1,
-    .fk_names_written = 1,
-    .primary_key_unnamed = 1,             /* every primary key is PRIMARY */
-    /* JSON_VALUE reads a scalar unquoted (a JSON null, an object or an array as NULL; true as 1) */
-    .json_text = "JSON_VALUE(%c, %p)",
-    .json_int64 = "CAST(JSON_VALUE(%c, %p) AS SIGNED)",
-    .json_double = "CAST(JSON_VALUE(%c, %p) AS DOUBLE)",
-    .json_bool = "CAST(JSON_VALUE(%c, %p) AS SIGNED)",
-    .json_path_array = 0,
-    .json_contains = "JSON_CONTAINS(%c, %v)",
-    .json_contains_alternative = NULL,
-    .params_positional = 1,
-    .hash_comments = 1,
-    .long_idents_refused = 1,             /* "Identifier name ... is too long" (1059) */
-    .fk_same_type = 1,
-    .fk_needs_index = 1,
-    .row_locks_unqualified = 1,
-    .update_no_returning = 1,
-    .unique_named_by_column = 1,
-    .create_schema = "CREATE DATABASE IF NOT EXISTS ",   /* a MariaDB schema is a database */
-    .migrations_exist_query = "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
-                              "AND TABLE_NAME = 'sinew_migrations'",
-    .no_partial_indexes = 1,              /* no CREATE INDEX ... WHERE */
-};
+#define SN_MARIADB_DIALECT(no_returning) { \
+    .name = "mariadb", \
+    .numbered_params = 0, \
+    .max_params = 65535, \
+    .has_ilike = 0, \
+    .has_nulls_order = 0, \
+    .ddl_in_transaction = 0, \
+    .column_type = my_type, \
+    .auto_pk_type = my_auto_pk, \
+    .decimal_cast = "DECIMAL(65,30)", \
+    /* NO_BACKSLASH_ESCAPES is set on connect: strings are standard; `name` and "name" quote names */ \
+    .dollar_quotes = 0, .backslash_strings = 0, .nested_comments = 0, .bracket_idents = 1, \
+    .type_from_sql = my_type_from_sql, \
+    .alter_in_place = 1, \
+    .unique_constraints = 1, \
+    .xact_lock_function = NULL, \
+    .fk_enforcement_off = NULL, \
+    .fk_enforcement_on = NULL, \
+    .fk_violations_query = NULL, \
+    .replication_position_query = NULL, \
+    .replication_replayed_query = NULL, \
+    .has_row_locks = 1,                  /* FOR UPDATE / LOCK IN SHARE MODE, NOWAIT, SKIP LOCKED (10.6) */ \
+    .row_lock_alternative = NULL, \
+    .max_ident_len = 64,                 /* longer names are refused, not cut: sinew fits its own */ \
+    .ident_quote = '`', \
+    .upsert_on_duplicate_key = 1, \
+    .limit_all = "18446744073709551615", \
+    .default_now = "(UTC_TIMESTAMP(6))", \
+    .default_today = "(UTC_DATE())", \
+    .default_uuid = "(UUID())", \
+    .true_literal = "1", \
+    .false_literal = "0", \
+    .table_options = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin", \
+    .index_prefix = my_index_prefix, \
+    .drop_index_on_table = 1, \
+    .insert_returning = !(no_returning), \
+    .delete_names_alias = 1, \
+    .dml_subquery_derived = 1, \
+    .decimal_result_open = "TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM ", \
+    .decimal_result_close = "))", \
+    .has_infinity = 0, \
+    .fk_no_action_explicit = 1, \
+    /* a lock per database (GET_LOCK names are server-wide); a day's wait before giving up */ \
+    .migration_lock_query = "SELECT GET_LOCK(CONCAT('sinew_migrate.', DATABASE()), 86400)", \
+    .migration_unlock_query = "SELECT RELEASE_LOCK(CONCAT('sinew_migrate.', DATABASE()))", \
+    .schema_fingerprint_query = SN_SQL_MY_FINGERPRINT, \
+    .alter_column_modify = 1, \
+    .fk_names_written = 1, \
+    .primary_key_unnamed = 1,             /* every primary key is PRIMARY */ \
+    /* JSON_VALUE reads a scalar unquoted (a JSON null, an object or an array as NULL; true as 1) */ \
+    .json_text = "JSON_VALUE(%c, %p)", \
+    .json_int64 = "CAST(JSON_VALUE(%c, %p) AS SIGNED)", \
+    .json_double = "CAST(JSON_VALUE(%c, %p) AS DOUBLE)", \
+    .json_bool = "CAST(JSON_VALUE(%c, %p) AS SIGNED)", \
+    .json_path_array = 0, \
+    .json_contains = "JSON_CONTAINS(%c, %v)", \
+    .json_contains_alternative = NULL, \
+    .params_positional = 1, \
+    .hash_comments = 1, \
+    .long_idents_refused = 1,             /* "Identifier name ... is too long" (1059) */ \
+    .fk_same_type = 1, \
+    .fk_needs_index = 1, \
+    .row_locks_unqualified = 1, \
+    .update_no_returning = 1, \
+    .unique_named_by_column = 1, \
+    .create_schema = "CREATE DATABASE IF NOT EXISTS ",   /* a MariaDB schema is a database */ \
+    .migrations_exist_query = "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() " \
+                              "AND TABLE_NAME = 'sinew_migrations'", \
+    .no_partial_indexes = 1,              /* no CREATE INDEX ... WHERE */ \
+    .insert_no_returning = (no_returning), \
+}
+
+const sinew_dialect sn_dialect_mariadb = SN_MARIADB_DIALECT(0);
+/* MySQL, MariaDB before 10.5, or a URL's ?returning=off: INSERT has no RETURNING (the driver's
+ * conn_dialect chooses it per connection, from the server it reached) */
+const sinew_dialect sn_dialect_mariadb_no_returning = SN_MARIADB_DIALECT(1);
+#undef SN_MARIADB_DIALECT

@@ -16,6 +16,7 @@
 extern const sinew_dialect sn_dialect_sqlite;
 extern const sinew_dialect sn_dialect_postgres;
 extern const sinew_dialect sn_dialect_mariadb;
+extern const sinew_dialect sn_dialect_mariadb_no_returning;   /* MySQL, MariaDB < 10.5: insert_no_returning */
 
 /*
  * The built-in dialects, with the SINEW_DIALECT_* bit (sinew/migrate.h) that

@@ -507,7 +507,11 @@ static void test_baseline_refuses_drift(void **state)
     th_close(db);
 }
 
-/* PostgreSQL schemas other than public: --schema NAME (several allowed); SQLite refuses it */
+/*
+ * Schemas other than the connection's own: --schema NAME (several allowed). PostgreSQL: schemas
+ * beside public; MariaDB: databases beside the connection's (a schema is a database there, named
+ * sn_pull_* so no other test's meet them). SQLite refuses it.
+ */
 static void test_pull_schema(void **state)
 {
     (void)state;
@@ -515,7 +519,7 @@ static void test_pull_schema(void **state)
     char file[700];
     snprintf(file, sizeof file, "%s/schema.sinew", th_tmpdir());
     unlink(file);
-    if (!th_is_postgres()) {
+    if (!th_is_server()) {
         char url[800];
         snprintf(url, sizeof url, "sqlite:%s/schema.db", th_tmpdir());
         sinew_db *db;
@@ -523,35 +527,55 @@ static void test_pull_schema(void **state)
         th_ok(sinew_exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY)"));
         sinew_close(db);
         result r = sinew_run("db", "pull", "--db", url, "--schema", "app", "-o", file, NULL);
-        expect(r, 1, err, "schemas are PostgreSQL's", "pull --schema on SQLite");
+        expect(r, 1, err, "has no named schemas", "pull --schema on SQLite");
         result_free(&r);
         assert_int_equal(access(file, F_OK), -1);
         return;
     }
+    int my = th_is_mariadb();
+    const char *A = my ? "sn_pull_app" : "app", *B = my ? "sn_pull_audit" : "audit";
     sinew_db *db = th_open();
-    char url[1100], app[1200];
+    char url[1100], app[1200], sql[2000], want[300], want2[300];
     snprintf(url, sizeof url, "%s", th_last_url());
-    snprintf(app, sizeof app, "%s%coptions=-csearch_path%%3Dapp", url, strchr(url, '?') ? '&' : '?');
-    th_ok(sinew_exec(db, "CREATE SCHEMA app; CREATE SCHEMA audit;"
-                         "CREATE TABLE app.things (id int PRIMARY KEY, name text NOT NULL);"
-                         "CREATE TABLE app.parts (id int PRIMARY KEY, thing_id int NOT NULL REFERENCES app.things);"
-                         "CREATE TABLE audit.entries (id bigint PRIMARY KEY, at timestamptz NOT NULL);"
-                         /* a table of the same name in another schema, keyed into the first */
-                         "CREATE TABLE audit.things (id bigint PRIMARY KEY, thing_id int NOT NULL REFERENCES app.things,"
-                         " note text);"
-                         "INSERT INTO app.things VALUES (1, 'one'); INSERT INTO audit.things VALUES (10, 1, 'n');"
-                         "CREATE TABLE public.elsewhere (id int PRIMARY KEY);"));
+    /* a connection whose own schema is app: PostgreSQL's search path, MariaDB's database in the URL */
+    if (my) {
+        const char *host = strstr(url, "://");
+        const char *db_at = host ? strchr(host + 3, '/') : NULL;
+        assert_non_null(db_at);
+        const char *rest = strchr(db_at, '?');
+        snprintf(app, sizeof app, "%.*s/%s%s", (int)(db_at - url), url, A, rest ? rest : "");
+    } else snprintf(app, sizeof app, "%s%coptions=-csearch_path%%3Dapp", url, strchr(url, '?') ? '&' : '?');
+    if (my) {
+        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s; DROP DATABASE IF EXISTS %s;", B, A);
+        th_ok(sinew_exec(db, sql));
+    }
+    snprintf(sql, sizeof sql,
+             "CREATE %s %s; CREATE %s %s;"
+             "CREATE TABLE %s.things (id int PRIMARY KEY, name text NOT NULL);"
+             "CREATE TABLE %s.parts (id int PRIMARY KEY, thing_id int NOT NULL REFERENCES %s.things (id));"
+             "CREATE TABLE %s.entries (id bigint PRIMARY KEY, at %s NOT NULL);"
+             /* a table of the same name in another schema, keyed into the first */
+             "CREATE TABLE %s.things (id bigint PRIMARY KEY, thing_id int NOT NULL REFERENCES %s.things (id),"
+             " note text);"
+             "INSERT INTO %s.things VALUES (1, 'one'); INSERT INTO %s.things VALUES (10, 1, 'n');"
+             "CREATE TABLE %selsewhere (id int PRIMARY KEY);",
+             my ? "DATABASE" : "SCHEMA", A, my ? "DATABASE" : "SCHEMA", B, A, A, A, B, my ? "DATETIME(6)" : "timestamptz",
+             B, A, A, B, my ? "" : "public.");
+    th_ok(sinew_exec(db, sql));
     result r = sinew_run("db", "pull", "--db", url, "--schema", "nope", "-o", file, NULL);
-    expect(r, 1, err, "the database has no schema \"nope\"", "pull --schema nope");
+    expect(r, 1, err, my ? "the server has no database `nope`" : "the database has no schema \"nope\"",
+           "pull --schema nope");
     result_free(&r);
     assert_int_equal(access(file, F_OK), -1);
-    r = sinew_run("db", "pull", "--db", url, "--schema", "app", "--schema", "audit", "-o", file, NULL);
+    r = sinew_run("db", "pull", "--db", url, "--schema", A, "--schema", B, "-o", file, NULL);
     expect(r, 0, out, NULL, "pull --schema app --schema audit");
     result_free(&r);
     char *text = mt_read(file);
+    snprintf(want, sizeof want, "@@schema(\"%s\")", A);
+    snprintf(want2, sizeof want2, "@@schema(\"%s\")", B);
     if (!strstr(text, "model Thing ") || !strstr(text, "model Part ") || !strstr(text, "model Entry ") ||
-        strstr(text, "Elsewhere") || !strstr(text, "model AuditThing ") || !strstr(text, "@@schema(\"app\")") ||
-        !strstr(text, "@@schema(\"audit\")") || strstr(text, "not pulled"))
+        strstr(text, "Elsewhere") || !strstr(text, my ? "model SnPullAuditThing " : "model AuditThing ") ||
+        !strstr(text, want) || !strstr(text, want2) || strstr(text, "not pulled"))
         fail_msg("pulled:\n%s", text);
     free(text);
     /* the rest of the path on that file, on the plain URL: sinew's SQL names the schemas itself */
@@ -565,7 +589,7 @@ static void test_pull_schema(void **state)
     expect(r, 0, out, NULL, "generate (two schemas)");
     result_free(&r);
     read_every_model(name, gen, url);
-    r = sinew_run("migrate", "make", "init", "--schema", file, "--dir", two, "--dialect", "postgres", NULL);
+    r = sinew_run("migrate", "make", "init", "--schema", file, "--dir", two, "--dialect", th_backend(), NULL);
     expect(r, 0, out, "created", "make (two schemas)");
     result_free(&r);
     /* SQLite has no schemas: a migration for it is refused, and none is written */
@@ -579,9 +603,11 @@ static void test_pull_schema(void **state)
     assert_int_equal(access(up, F_OK), -1);
     snprintf(up, sizeof up, "%s/0001_init/up.sql", two);
     text = mt_read(up);
-    if (!strstr(text, "CREATE SCHEMA IF NOT EXISTS \"audit\"") || !strstr(text, "CREATE TABLE \"audit\".\"things\"") ||
-        !strstr(text, "REFERENCES \"app\".\"things\""))
-        fail_msg("up.sql:\n%s", text);
+    char w1[300], w2[300], w3[300];
+    snprintf(w1, sizeof w1, my ? "CREATE DATABASE IF NOT EXISTS `%s`" : "CREATE SCHEMA IF NOT EXISTS \"%s\"", B);
+    snprintf(w2, sizeof w2, my ? "CREATE TABLE `%s`.`things`" : "CREATE TABLE \"%s\".\"things\"", B);
+    snprintf(w3, sizeof w3, my ? "REFERENCES `%s`.`things`" : "REFERENCES \"%s\".\"things\"", A);
+    if (!strstr(text, w1) || !strstr(text, w2) || !strstr(text, w3)) fail_msg("up.sql:\n%s", text);
     free(text);
     r = sinew_run("migrate", "baseline", "--db", url, "--dir", two, NULL);
     expect(r, 0, out, "recorded 0001_init", "baseline (two schemas)");
@@ -589,28 +615,33 @@ static void test_pull_schema(void **state)
     r = sinew_run("migrate", "check", "--db", url, "--dir", two, NULL);
     expect(r, 0, out, "no drift", "check (two schemas)");
     result_free(&r);
+    snprintf(want, sizeof want, my ? "SnPullAuditThing (%s.things)" : "AuditThing (%s.things)", B);
     r = sinew_run("diagram", file, "--db", url, NULL);
-    expect(r, 0, out, "AuditThing (audit.things)", "diagram (two schemas)");
+    expect(r, 0, out, want, "diagram (two schemas)");
     result_free(&r);
     /* drift is per schema: a column gone from audit.things is that table's, not app.things' */
-    th_ok(sinew_exec(db, "ALTER TABLE audit.things DROP COLUMN note"));
+    snprintf(sql, sizeof sql, "ALTER TABLE %s.things DROP COLUMN note", B);
+    th_ok(sinew_exec(db, sql));
+    snprintf(want, sizeof want, "table %s.things: column note", B);
+    snprintf(want2, sizeof want2, "table %s.things", A);
     r = sinew_run("migrate", "check", "--db", url, "--dir", two, NULL);
-    expect(r, 1, out, "table audit.things: column note", "check after a change in audit");
-    if (strstr(r.out, "table app.things")) fail_msg("drift on app.things:\n%s", r.out);
+    expect(r, 1, out, want, "check after a change in audit");
+    if (strstr(r.out, want2)) fail_msg("drift on app.things:\n%s", r.out);
     result_free(&r);
-    th_ok(sinew_exec(db, "ALTER TABLE audit.things ADD COLUMN note text"));
-    /* the connection's own search path is left as it was: a plain pull still sees public only */
+    snprintf(sql, sizeof sql, "ALTER TABLE %s.things ADD COLUMN note text", B);
+    th_ok(sinew_exec(db, sql));
+    /* the connection's own schema (search path, database) is left as it was: a plain pull sees it only */
     r = sinew_run("db", "pull", "--db", url, NULL);
     expect(r, 0, out, "model Elsewhere", "pull");
-    if (strstr(r.out, "model Thing")) fail_msg("public pull shows app's tables:\n%s", r.out);
+    if (strstr(r.out, "model Thing")) fail_msg("a plain pull shows app's tables:\n%s", r.out);
     result_free(&r);
-    /* with that search path, the rest of the path works on the file as pulled */
-    r = sinew_run("db", "pull", "--db", url, "--schema", "app", "-o", file, NULL);
+    /* the rest of the path works on the file as pulled from one schema */
+    r = sinew_run("db", "pull", "--db", url, "--schema", A, "-o", file, NULL);
     expect(r, 0, out, NULL, "pull --schema app");
     result_free(&r);
     char dir[700];
     snprintf(dir, sizeof dir, "%s/schema_migrations", th_tmpdir());
-    r = sinew_run("migrate", "make", "init", "--schema", file, "--dir", dir, "--dialect", "postgres", NULL);
+    r = sinew_run("migrate", "make", "init", "--schema", file, "--dir", dir, "--dialect", th_backend(), NULL);
     expect(r, 0, out, "created", "make");
     result_free(&r);
     r = sinew_run("migrate", "baseline", "--db", app, "--dir", dir, NULL);
@@ -619,6 +650,10 @@ static void test_pull_schema(void **state)
     r = sinew_run("migrate", "check", "--db", app, "--dir", dir, NULL);
     expect(r, 0, out, "no drift", "check with search_path=app");
     result_free(&r);
+    if (my) {
+        snprintf(sql, sizeof sql, "DROP DATABASE %s; DROP DATABASE %s;", B, A);
+        th_ok(sinew_exec(db, sql));
+    }
     th_close(db);
 }
 

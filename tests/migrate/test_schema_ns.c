@@ -5,12 +5,32 @@
  * sinew renders names the tables "sn_app"."users" / "sn_audit"."users": inserts, a get by key, a
  * filter through the relation (a join), lazy and eager loads both ways, an update, a delete, a
  * cascade the database runs across the schemas; then the database, read with the schemas the file
- * names, shows no drift. MariaDB: the same, a schema being a database there (drift is not read
- * from other databases: refused, said so). SQLite has no schemas: refused, said so, nothing made.
+ * names, shows no drift. MariaDB: the same, a schema being a database there (read from
+ * information_schema of those databases). SQLite has no schemas: refused, said so, nothing made.
  */
 #include "support.h"
 #include "schema_ns.h"
 #include <string.h>
+
+/* the model of `table` in `schema` (NULL: without @@schema) */
+static const sinew_model *sn_test_find_in(const sinew_schema *s, const char *schema, const char *table)
+{
+    for (size_t i = 0; i < s->nmodels; i++) {
+        const sinew_model *m = s->models[i];
+        if (strcmp(m->table, table) != 0) continue;
+        if (schema ? m->db_schema && !strcmp(m->db_schema, schema) : !m->db_schema) return m;
+    }
+    return NULL;
+}
+
+/* the table m's (only) foreign key refers to, or NULL */
+static const sinew_model *key_target(const sinew_model *m)
+{
+    assert_non_null(m);
+    for (size_t r = 0; r < m->nrelations; r++)
+        if (m->relations[r].kind == SINEW_BELONGS_TO) return m->relations[r].target;
+    return NULL;
+}
 
 static void drop_schemas(sinew_db *db)
 {
@@ -123,30 +143,32 @@ static void tables_in_two_schemas(void **state)
     int rc = sinew_exec(db, "INSERT INTO sn_audit.users (user_id, what) VALUES (999, 'x')");
     assert_int_equal(rc, SINEW_CONSTRAINT);
 
-    /* drift, reading the schemas the file names */
+    /* drift, reading the schemas the file names (on MariaDB: the databases) */
     sinew_schema *live = NULL;
-    if (th_is_postgres()) {
-        th_ok(sinew_introspect_like(db, &schema_ns_schema, &live));
-        char *report = NULL;
-        size_t nd = 0;
-        th_ok(sinew_schema_drift(&schema_ns_schema, live, sinew_db_dialect(db), &report, &nd));
-        if (nd) print_error("%s", report);
-        assert_int_equal(nd, 0);
-        sinew_migrate_free(report);
-        /* a missing column is drift of that schema's table, named with its schema */
-        th_ok(sinew_exec(db, "ALTER TABLE sn_audit.users DROP COLUMN what"));
-        sinew_schema_free(live);
-        th_ok(sinew_introspect_like(db, &schema_ns_schema, &live));
-        th_ok(sinew_schema_drift(&schema_ns_schema, live, sinew_db_dialect(db), &report, &nd));
-        assert_int_equal(nd, 2);   /* the column and its index */
-        assert_non_null(strstr(report, "table sn_audit.users: column what"));
-        sinew_migrate_free(report);
-        sinew_schema_free(live);
-    } else {
-        th_assert_status(sinew_introspect_like(db, &schema_ns_schema, &live), SINEW_UNSUPPORTED,
-                         "reads from PostgreSQL only");
-        assert_null(live);
-    }
+    th_ok(sinew_introspect_like(db, &schema_ns_schema, &live));
+    /* the key from one schema into the other, and the one from the connection's own into sn_app */
+    assert_string_equal(key_target(sn_test_find_in(live, "sn_audit", "users"))->db_schema, "sn_app");
+    assert_string_equal(key_target(sn_test_find_in(live, NULL, "notes"))->db_schema, "sn_app");
+    assert_null(key_target(sn_test_find_in(live, "sn_app", "users")));
+    char *report = NULL;
+    size_t nd = 0;
+    th_ok(sinew_schema_drift(&schema_ns_schema, live, sinew_db_dialect(db), &report, &nd));
+    if (nd) print_error("%s", report);
+    assert_int_equal(nd, 0);
+    sinew_migrate_free(report);
+    /* a missing column is drift of that schema's table, named with its schema */
+    th_ok(sinew_exec(db, "ALTER TABLE sn_audit.users DROP COLUMN what"));
+    sinew_schema_free(live);
+    th_ok(sinew_introspect_like(db, &schema_ns_schema, &live));
+    th_ok(sinew_schema_drift(&schema_ns_schema, live, sinew_db_dialect(db), &report, &nd));
+    assert_int_equal(nd, 2);   /* the column and its index */
+    assert_non_null(strstr(report, "table sn_audit.users: column what"));
+    sinew_migrate_free(report);
+    sinew_schema_free(live);
+    /* a schema that is not there */
+    const char *const missing[] = {"sn_nowhere"};
+    th_assert_status(sinew_introspect_schemas(db, missing, 1, &live), SINEW_NOTFOUND, "sn_nowhere");
+    assert_null(live);
     th_ok(sinew_exec(db, "DROP TABLE notes"));   /* its key points into sn_app */
     drop_schemas(db);
     th_close(db);

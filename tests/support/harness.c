@@ -146,6 +146,12 @@ sinew_db *th_open(void)
         const char *query = strchr(base, '?');
         int host_len = slash ? (int)(slash - base) : (int)(query ? query - base : (long)strlen(base));
         snprintf(last_url, sizeof last_url, "%.*s/%s%s", host_len, base, pg_dbname, query ? query : "");
+        /* more URL parameters for the stage (mariadb_noreturning: returning=off) */
+        const char *more = getenv("SINEW_TEST_URL_PARAMS");
+        if (more && *more) {
+            size_t n = strlen(last_url);
+            snprintf(last_url + n, sizeof last_url - n, "%c%s", query ? '&' : '?', more);
+        }
     } else {
         snprintf(last_url, sizeof last_url, "sqlite::memory:");
     }
