@@ -864,4 +864,5 @@ const sinew_driver sinew_mariadb_driver = {
     my_column_cell,
     NULL,   /* introspect_schemas */
     NULL, NULL, NULL, NULL,   /* no pipelining: pipeline_begin, send, receive, pipeline_end */
+    NULL,   /* bind_rows: a batch binds value by value (MYSQL_BIND copies every value anyway) */
 };

@@ -1328,4 +1328,5 @@ const sinew_driver sinew_postgres_driver = {
     NULL,   /* column_cell: values arrive as text anyway; hydration reads them with column_storage + column_text */
     sn_pg_introspect_schemas,   /* postgres_introspect.c */
     pg_pipeline_begin, pg_send, pg_receive, pg_pipeline_end,
+    NULL,   /* bind_rows: a batch binds value by value (each value is formatted as text anyway) */
 };

@@ -47,6 +47,7 @@ static size_t driver_size(int version)
     case 1: return offsetof(sinew_driver, column_cell);
     case 2: case 3: case 4: return offsetof(sinew_driver, introspect_schemas);
     case 5: case 6: return offsetof(sinew_driver, pipeline_begin);
+    case 7: case 8: return offsetof(sinew_driver, bind_rows);
     default: return sizeof(sinew_driver);
     }
 }
