@@ -113,7 +113,9 @@ SN_HOT static size_t session_snap_size(sinew_session *s, const sinew_model *m)
     return s->snap_size;
 }
 
-SN_HOT static sn_obj *obj_alloc(sinew_session *s, const sinew_model *m, uint8_t state)
+/* inlined into sinew_new and the load path: the call and what it saves and restores measured about
+ * 50 instructions an object in W9 (W3: 1.5% of its instructions) */
+SN_HOT static SN_ALWAYS_INLINE sn_obj *obj_alloc(sinew_session *s, const sinew_model *m, uint8_t state)
 {
     size_t sz = ROUND8(m->size);
     /* a read-only object never has a snapshot: no room for one */
