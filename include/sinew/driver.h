@@ -60,6 +60,7 @@ extern "C" {
  *      create_index_concurrently to xact_try_lock_query (online migrations)
  *   9  conn_dialect (a connection's own dialect, chosen from its server);
  *      sinew_dialect.insert_no_returning (MySQL, MariaDB before 10.5)
+ *   9  bind_rows (the fields of many structs bound in one call)
  */
 #define SINEW_DRIVER_VERSION 9
 
@@ -235,7 +236,26 @@ typedef struct sinew_driver {
      * after open(); the dialect must outlive the connection. NULL, or a NULL result: `dialect`.
      */
     const sinew_dialect *(*conn_dialect)(sinew_conn *conn);
+     * Optional (version 9): bind the fields of nrows structs in one call, for
+     * multi-row statements (a flush's batched INSERT): parameter
+     * first + r * ncols + k (r < nrows, k < ncols) gets field fields[cols[k]]
+     * of objs[r], exactly what bind() would be given for it,
+     * sinew_field_value(&fields[cols[k]], objs[r]) (below). It saves a call
+     * through the vtable and a sinew_value per column. An error stops at the
+     * value that failed, as bind() reports it. NULL: sinew reads each value
+     * and calls bind().
+     */
+    int (*bind_rows)(sinew_stmt *stmt, int first, const sinew_field *fields, const unsigned *cols, size_t ncols,
+                     void *const *objs, size_t nrows);
 } sinew_driver;
+
+/*
+ * The value field f of the struct obj binds as (for a driver's bind_rows):
+ * NULL when a nullable field's presence flag is false or a text pointer is
+ * NULL, an enum as its name (SINEW_TEXT; an index out of range as the
+ * number), text and blobs borrowed from obj (valid while obj is).
+ */
+SINEW_API sinew_value sinew_field_value(const sinew_field *f, const void *obj);
 
 /* open() as drivers of interface versions 1 to 5 declare it (out-parameter first), and
  * the cast that stores one in a struct declaring such a version (see SINEW_DRIVER_VERSION). */
@@ -248,8 +268,8 @@ typedef int (*sinew_driver_open_v1)(sinew_conn **out, const sinew_url *url);
  * the built-in drivers. The struct must outlive its use. Refused (SINEW_MISUSE,
  * naming the member) when the version is outside 1..SINEW_DRIVER_VERSION or a
  * required member is NULL: everything but introspect, stream, the copy_*
- * trio (all three or none), column_cell, introspect_schemas and the
- * pipelining four (all or none) is required.
+ * trio (all three or none), column_cell, introspect_schemas, the
+ * pipelining four (all or none) and bind_rows is required.
  */
 SINEW_API int sinew_register_driver(const sinew_driver *driver);
 /* The driver serving a URL scheme, or NULL. For a driver registered with an older

@@ -14,9 +14,12 @@
 #if defined(__GNUC__)
 #define SN_HOT __attribute__((hot))
 #define SN_NOINLINE __attribute__((noinline))
+/* a small per-row helper inlined into each of its few callers even where the compiler would not */
+#define SN_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define SN_HOT
 #define SN_NOINLINE
+#define SN_ALWAYS_INLINE inline
 #endif
 /* Branch hints for the per-row paths: the compiler lays the unlikely side
  * (errors, hooks, rare model features) out of the straight line, so the

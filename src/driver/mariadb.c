@@ -883,4 +883,5 @@ const sinew_driver sinew_mariadb_driver = {
     sn_my_introspect_schemas,   /* mariadb_introspect.c: a schema is a database */
     NULL, NULL, NULL, NULL,   /* no pipelining: pipeline_begin, send, receive, pipeline_end */
     my_conn_dialect,          /* with or without INSERT ... RETURNING, by the server */
+    NULL,   /* bind_rows: a batch binds value by value (MYSQL_BIND copies every value anyway) */
 };

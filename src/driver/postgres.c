@@ -1329,4 +1329,5 @@ const sinew_driver sinew_postgres_driver = {
     sn_pg_introspect_schemas,   /* postgres_introspect.c */
     pg_pipeline_begin, pg_send, pg_receive, pg_pipeline_end,
     NULL,   /* conn_dialect: every PostgreSQL sinew serves speaks the one dialect */
+    NULL,   /* bind_rows: a batch binds value by value (each value is formatted as text anyway) */
 };

@@ -72,13 +72,11 @@ int sn_insert_chunk(sinew_session *s, const sinew_model *m, sn_plan *p, void *co
     }
     sn_exec x;
     if ((rc = sn_exec_start(&x, s->db, sn_buf_cstr(b)))) return rc;
-    int param = 0;
-    for (size_t r = 0; r < rows && rc == SINEW_OK; r++)
-        for (size_t i = 0; i < m->nfields && rc == SINEW_OK; i++) {
-            if ((omit >> i) & 1) continue;
-            sinew_value v = sn_field_value(&m->fields[i], objs[r]);
-            rc = sn_exec_bind(&x, param++, &v);
-        }
+    unsigned cols[SN_MAX_FIELDS];
+    size_t ncols = 0;
+    for (size_t i = 0; i < m->nfields && i < SN_MAX_FIELDS; i++)
+        if (!((omit >> i) & 1)) cols[ncols++] = (unsigned)i;
+    rc = sn_exec_bind_rows(&x, 0, m, cols, ncols, objs, rows);
     size_t got = 0;
     if (rc == SINEW_OK) {
         while ((rc = sn_exec_step(&x)) == SINEW_ROW) {

@@ -13,49 +13,17 @@
 #define AT(obj, off, T) ((T *)((char *)(obj) + (off)))
 #define CAT(obj, off, T) ((const T *)((const char *)(obj) + (off)))
 
-SN_HOT sinew_value sn_field_value(const sinew_field *f, const void *obj)
+SN_HOT int sn_exec_bind_rows(sn_exec *x, int first, const sinew_model *m, const unsigned *cols, size_t ncols,
+                             void *const *objs, size_t nrows)
 {
-    sinew_value v;
-    memset(&v, 0, sizeof v);
-    v.type = f->type;
-    if (!sn_field_has_value(f, obj)) {
-        v.is_null = true;
-        return v;
-    }
-    switch (f->type) {
-    case SINEW_BOOL: v.u.i = *(const bool *)((const char *)obj + f->offset) ? 1 : 0; break;
-    case SINEW_INT32: case SINEW_DATE: v.u.i = *(const int32_t *)((const char *)obj + f->offset); break;
-    case SINEW_INT64: case SINEW_TIMESTAMP: v.u.i = *(const int64_t *)((const char *)obj + f->offset); break;
-    case SINEW_DOUBLE: v.u.d = *(const double *)((const char *)obj + f->offset); break;
-    case SINEW_TEXT: case SINEW_JSON: case SINEW_DECIMAL: {
-        const char *s = *(const char *const *)((const char *)obj + f->offset);
-        if (!s) v.is_null = true;
-        else {
-            v.u.s.ptr = s;
-            v.u.s.len = strlen(s);
+    if (x->drv->bind_rows) return x->drv->bind_rows(x->stmt, first, m->fields, cols, ncols, objs, nrows);
+    int param = first, rc = SINEW_OK;
+    for (size_t r = 0; r < nrows && rc == SINEW_OK; r++)
+        for (size_t k = 0; k < ncols && rc == SINEW_OK; k++) {
+            sinew_value v = sinew_field_value(&m->fields[cols[k]], objs[r]);
+            rc = x->drv->bind(x->stmt, param++, &v);
         }
-        break;
-    }
-    case SINEW_BLOB: {
-        const sinew_blob *b = (const sinew_blob *)((const char *)obj + f->offset);
-        v.u.s.ptr = b->data ? (const char *)b->data : "";
-        v.u.s.len = b->len;
-        break;
-    }
-    case SINEW_UUID: v.u.uuid = *(const sinew_uuid *)((const char *)obj + f->offset); break;
-    case SINEW_ENUM: {
-        int idx = *(const int *)((const char *)obj + f->offset);
-        if (f->enum_type && idx >= 0 && (size_t)idx < f->enum_type->nvalues) {
-            v.type = SINEW_TEXT;       /* enums are stored by name */
-            v.u.s.ptr = f->enum_type->values[idx];
-            v.u.s.len = strlen(v.u.s.ptr);
-        } else {
-            v.u.i = idx;               /* out of range: bound as a number, the CHECK rejects it */
-        }
-        break;
-    }
-    }
-    return v;
+    return rc;
 }
 
 static void set_has(const sinew_field *f, void *obj, bool on)

@@ -323,6 +323,25 @@ SN_HOT int sn_identity_add_later(sinew_session *s, sn_obj *o)
     return SINEW_OK;
 }
 
+/* sn_identity_add_later for n objects of one model (a flush's batch): the table looked up and
+ * grown once for them all */
+int sn_identity_add_later_n(sinew_session *s, sn_obj *const *objs, size_t n)
+{
+    if (!n) return SINEW_OK;
+    sn_idmap *t = table_for(s, objs[0]->model, 1);
+    if (!t) return SINEW_NOMEM;
+    size_t add = 0;
+    for (size_t i = 0; i < n; i++) add += !(objs[i]->flags & SN_F_UNMAPPED);
+    if (!fits(t->count + t->pending + add, t->cap)) {
+        int rc = reserve(t, t->count + t->pending + add);
+        if (rc) return rc;
+    }
+    for (size_t i = 0; i < n; i++) objs[i]->flags |= SN_F_UNMAPPED;
+    t->pending += add;
+    s->id_pending += add;
+    return SINEW_OK;
+}
+
 /* Take o out if it is there (under the hash it went in with). The entries
  * after it shift back one slot until one is at home: no tombstones. */
 SN_NOINLINE void sn_identity_remove(sinew_session *s, sn_obj *o)

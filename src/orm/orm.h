@@ -53,6 +53,8 @@ typedef struct sn_plan {
     uint64_t readonly;             /* bit i: field i is never written (SINEW_FIELD_READONLY: generated columns);
                                       inserts read it back, updates re-read it when they change the row */
     uint64_t stamped;              /* bit i: field i is @updated_at (stamps.c) */
+    int members;                   /* some to-one relation has a struct member: a flush copies keys from it
+                                      and orders inserts by it (unit.c); without, there is nothing to look at */
 } sn_plan;
 
 /* ---- the db handle ---- */
@@ -287,6 +289,7 @@ int sn_identity_insert(sinew_session *s, sn_obj *o, const sinew_value *vals, uin
 /* Add a just-inserted o to the map by the next lookup: room is reserved now (the only failure), the
  * hashing and placing happen then, so a session that only inserts never pays for them. */
 int sn_identity_add_later(sinew_session *s, sn_obj *o);
+int sn_identity_add_later_n(sinew_session *s, sn_obj *const *objs, size_t n);   /* n objects of one model */
 /* The object already mapped under o's key (vals, h), or NULL once o is added in its place;
  * *rc is set on failure (out of memory: o was not added). One probe for a loaded row. */
 sn_obj *sn_identity_claim(sinew_session *s, sn_obj *o, const sinew_value *vals, uint32_t h, int *rc);
@@ -330,6 +333,7 @@ int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_model *m, c
 int sn_identity_add(sinew_session *s, sn_obj *o);
 void sn_identity_remove(sinew_session *s, sn_obj *o);
 void sn_take_snapshot(sinew_session *s, sn_obj *o);
+void sn_take_snapshots(sinew_session *s, sn_obj *const *objs, size_t n);   /* n objects of one model */
 /* Bytes at the start of an m struct that its snapshot keeps (columns, presence flags, to-one members). */
 size_t sn_snap_size(const sinew_model *m);
 /* INSERT (keys and defaults read back into obj) / UPDATE of changed columns (snapshot refreshed) */
@@ -376,7 +380,9 @@ int sn_insert_copy(sinew_session *s, const sinew_model *m, sn_plan *p, void *con
 #define SN_COPY_MIN_ROWS 1000
 /* unit_batch.c: a flush's writes of one model, many rows per statement (see there) */
 int sn_batch_insert_ok(sinew_session *s, const sn_obj *o);
-int sn_batch_insert_ok_plan(sinew_session *s, const sn_plan *p, const sn_obj *o);   /* with o->model's plan */
+/* of objs[idx[from..n)], those of p's model not used yet that can go in a batch: into group, marked used */
+size_t sn_batch_gather(sinew_session *s, const sn_plan *p, sn_obj *const *objs, const size_t *idx, size_t from,
+                       size_t n, unsigned char *used, sn_obj **group);
 int sn_batch_insert(sinew_session *s, sn_obj *const *objs, size_t n);
 int sn_batch_delete(sinew_session *s, sn_obj *const *objs, size_t n);
 /* the same for a @@soft_delete model (p its plan): deleted_at and @updated_at = now by key, rows already
@@ -405,8 +411,14 @@ static inline int sn_field_has_value(const sinew_field *f, const void *obj)
 }
 
 /* The value of field f of obj, ready to bind (enums become their name, text is
- * borrowed from obj). */
-sinew_value sn_field_value(const sinew_field *f, const void *obj);
+ * borrowed from obj): sinew_field_value (sinew/driver.h, the driver layer's, as bind_rows uses it). */
+static inline sinew_value sn_field_value(const sinew_field *f, const void *obj) { return sinew_field_value(f, obj); }
+
+/* Bind the fields cols[0..ncols) of each of the nrows structs objs (of model m) as the
+ * parameters from first on, row after row: through the driver's bind_rows where it has
+ * one, else a bind() a value. */
+int sn_exec_bind_rows(sn_exec *x, int first, const sinew_model *m, const unsigned *cols, size_t ncols,
+                      void *const *objs, size_t nrows);
 
 /* Bind field f of obj as parameter idx. The common required integers and text go
  * straight to the driver; everything else through sn_field_value. */

@@ -45,6 +45,8 @@ SN_NOINLINE int sn_plan_lookup(sinew_db *db, const sinew_model *m, sn_plan **out
             p->stamped |= 1ull << i;
     }
     for (size_t i = 0; i < m->npk; i++) p->pk_mask |= 1ull << m->pk[i];
+    for (size_t r = 0; r < m->nrelations; r++)
+        if (m->relations[r].kind == SINEW_BELONGS_TO && m->relations[r].offset != SINEW_NO_OFFSET) p->members = 1;
     p->checked = sn_checked_fields(m);
     if (sn_defaults_init(p)) {
         sn_free(p);

@@ -115,7 +115,9 @@ SN_HOT static size_t session_snap_size(sinew_session *s, const sinew_model *m)
     return s->snap_size;
 }
 
-SN_HOT static sn_obj *obj_alloc(sinew_session *s, const sinew_model *m, uint8_t state)
+/* inlined into sinew_new and the load path: the call and what it saves and restores measured about
+ * 50 instructions an object in W9 (W3: 1.5% of its instructions) */
+SN_HOT static SN_ALWAYS_INLINE sn_obj *obj_alloc(sinew_session *s, const sinew_model *m, uint8_t state)
 {
     size_t sz = ROUND8(m->size);
     /* a read-only object never has a snapshot: no room for one */
@@ -145,6 +147,32 @@ SN_HOT void sn_take_snapshot(sinew_session *s, sn_obj *o)
     if (i < n && n >= 8) memcpy(snap + n - 8, data + n - 8, 8);  /* the tail: one move that overlaps the last */
     else for (; i < n; i++) snap[i] = data[i];
     o->flags |= SN_F_SNAP;
+}
+
+/* the same for n objects of one model (a flush's batch): the size and place worked out once */
+void sn_take_snapshots(sinew_session *s, sn_obj *const *objs, size_t n)
+{
+    if (!n) return;
+    size_t len = session_snap_size(s, objs[0]->model), off = ROUND8(objs[0]->model->size);
+    if (len < 8 || len > 32) {
+        for (size_t k = 0; k < n; k++) sn_take_snapshot(s, objs[k]);
+        return;
+    }
+    /* 8 to 32 bytes: four words at these offsets cover them (overlapping where len is short) */
+    size_t w1 = len - 8 < 8 ? len - 8 : 8, w2 = len - 8 < 16 ? len - 8 : 16, w3 = len - 8;
+    for (size_t k = 0; k < n; k++) {
+        unsigned char *data = SN_DATA_OF(objs[k]), *snap = data + off;
+        uint64_t a, b, c, d;
+        memcpy(&a, data, 8);
+        memcpy(&b, data + w1, 8);
+        memcpy(&c, data + w2, 8);
+        memcpy(&d, data + w3, 8);
+        memcpy(snap, &a, 8);
+        memcpy(snap + w1, &b, 8);
+        memcpy(snap + w2, &c, 8);
+        memcpy(snap + w3, &d, 8);
+        objs[k]->flags |= SN_F_SNAP;
+    }
 }
 
 static int check_model(const sinew_model *m, const char *fn)

@@ -66,6 +66,17 @@ static void journal_free(sn_journal *j)
     sn_free(j);
 }
 
+/* room for n more entries at once (a flush knows how many objects it journals) */
+static int journal_reserve(sn_journal *j, size_t n)
+{
+    if (j->cap - j->n >= n) return SINEW_OK;
+    jentry *e = sn_realloc(j->e, (j->n + n) * sizeof *e);
+    if (!e) return sn_nomem();
+    j->e = e;
+    j->cap = j->n + n;
+    return SINEW_OK;
+}
+
 /* o is not in j yet: a flush journals its new, changed and deleted objects, three disjoint sets, once
  * each (a check here would make a flush of n objects quadratic) */
 static int journal_add(sn_journal *j, sn_obj *o)
@@ -93,6 +104,32 @@ static int journal_add(sn_journal *j, sn_obj *o)
         memcpy(x->snap, snap, snap_sz);
     }
     j->n++;
+    return SINEW_OK;
+}
+
+/* journal_add for a flush's new objects (no snapshot yet): a run of one model gets its copies from one
+ * allocation, and each entry is filled without the checks a changed or deleted object needs */
+static int journal_add_news(sn_journal *j, sn_obj *const *news, size_t n)
+{
+    if (journal_reserve(j, n)) return SINEW_NOMEM;
+    for (size_t a = 0; a < n;) {
+        const sinew_model *m = news[a]->model;
+        size_t run = 1;
+        while (a + run < n && news[a + run]->model == m) run++;
+        size_t sz = m->size, step = (sz + 15) & ~(size_t)15;
+        char *mem = journal_mem(j, step * run);
+        if (!mem) return sn_nomem();
+        for (size_t k = a; k < a + run; k++, mem += step) {
+            sn_obj *o = news[k];
+            jentry *x = &j->e[j->n++];
+            x->o = o;
+            x->state = o->state;
+            x->flags = o->flags;
+            x->snap = NULL;
+            x->data = memcpy(mem, SN_DATA_OF(o), sz);
+        }
+        a += run;
+    }
     return SINEW_OK;
 }
 
@@ -222,6 +259,14 @@ void sinew_session_rollback(sinew_session *s)
 
 /* ---- flush -------------------------------------------------------------------------- */
 
+/* o's model has to-one members, so that sync_fks and blocker have something to look at (a model
+ * without is asked once per run of its objects, not per object) */
+static int has_members(sinew_session *s, const sinew_model *m)
+{
+    sn_plan *p;
+    return sn_plan_get(s->db, m, &p) != SINEW_OK || p->members;   /* no plan: look, as before */
+}
+
 /* copy keys from relation members into foreign-key fields (a changed or new member wins) */
 static void sync_fks(sinew_session *s, sn_obj *o)
 {
@@ -336,11 +381,14 @@ static size_t gather(sn_obj **objs, const size_t *idx, size_t n, size_t a, unsig
 {
     const sinew_model *m = objs[idx[a]]->model;
     sn_plan *p = NULL;
-    if (inserts && sn_plan_get(s->db, m, &p)) return 0;   /* the model's plan once, not a lookup a row */
+    if (inserts) {   /* the model's plan once, not a lookup a row */
+        if (sn_plan_get(s->db, m, &p)) return 0;
+        return sn_batch_gather(s, p, objs, idx, a, n, used, group);
+    }
     size_t g = 0;
     for (size_t b = a; b < n; b++) {
         sn_obj *o = objs[idx[b]];
-        if (used[b] || o->model != m || (inserts && !sn_batch_insert_ok_plan(s, p, o))) continue;
+        if (used[b] || o->model != m) continue;
         group[g++] = o;
         used[b] = 1;
     }
@@ -392,13 +440,22 @@ static int replay_level(sinew_session *s, sn_journal *j, size_t base, sn_obj **o
 static int insert_level(sinew_session *s, sn_journal *j, sn_obj **news, const size_t *ready, size_t n,
                         sn_obj **group)
 {
-    for (size_t k = 0; k < n; k++) sync_fks(s, news[ready[k]]);
+    const sinew_model *mm = NULL;   /* the model last asked about, and whether it has members */
+    int members = 0;
+    for (size_t k = 0; k < n; k++) {
+        sn_obj *o = news[ready[k]];
+        if (o->model != mm) members = has_members(s, mm = o->model);
+        if (members) sync_fks(s, o);
+    }
     if (n == 1) return insert_one(s, news[ready[0]]);
     unsigned char *used = sn_calloc(n, 1);
     if (!used) return sn_nomem();
     int rc = SINEW_OK, sp = 0, batch_failed = 0;
     for (size_t a = 0; a < n && rc == SINEW_OK; a++) {
-        if (used[a]) continue;
+        /* the next object no batch took yet: after one batch of the whole level, a scan of the bytes */
+        const unsigned char *next = memchr(used + a, 0, n - a);
+        if (!next) break;
+        a = (size_t)(next - used);
         sn_obj *o = news[ready[a]];
         size_t g = sn_batch_insert_ok(s, o) ? gather(news, ready, n, a, used, group, s, 1) : 0;
         used[a] = 1;
@@ -410,10 +467,10 @@ static int insert_level(sinew_session *s, sn_journal *j, sn_obj **news, const si
         sp = 1;
         rc = sn_batch_insert(s, group, g);
         batch_failed = rc != SINEW_OK;
-        for (size_t k = 0; k < g && rc == SINEW_OK; k++) {
-            group[k]->state = SN_PERSISTENT;
-            sn_take_snapshot(s, group[k]);
-            rc = sn_identity_add_later(s, group[k]);   /* indexed at the first lookup, as sinew_save's are */
+        if (rc == SINEW_OK) {
+            for (size_t k = 0; k < g; k++) group[k]->state = SN_PERSISTENT;
+            sn_take_snapshots(s, group, g);
+            rc = sn_identity_add_later_n(s, group, g);   /* indexed at the first lookup, as sinew_save's are */
         }
     }
     sn_free(used);
@@ -518,13 +575,16 @@ static int flush_body(sinew_session *s, sn_journal *j)
             vm = news[i]->model;
             rules = p->has_rules;
         }
-        if (!(rc = run_hook_before(s, news[i], 0)) && rules) rc = sinew_validate(news[i]->model, SN_DATA_OF(news[i]));
+        /* an object's hooks are looked up only once some model has any */
+        if (!(rc = s->db->hooks.count ? run_hook_before(s, news[i], 0) : SINEW_OK) && rules)
+            rc = sinew_validate(news[i]->model, SN_DATA_OF(news[i]));
     }
     for (size_t i = 0; i < nd && !rc; i++) {
         if (!(rc = run_hook_before(s, dirty[i], 0))) rc = sinew_validate(dirty[i]->model, SN_DATA_OF(dirty[i]));
     }
     for (size_t i = 0; i < nx && !rc; i++) rc = run_hook_before(s, dels[i], 1);
-    for (size_t i = 0; i < nn && !rc; i++) rc = journal_add(j, news[i]);
+    if (!rc) rc = journal_reserve(j, nn + nd + nx);
+    if (!rc) rc = journal_add_news(j, news, nn);
     for (size_t i = 0; i < nd && !rc; i++) rc = journal_add(j, dirty[i]);
     for (size_t i = 0; i < nx && !rc; i++) rc = journal_add(j, dels[i]);
     if (rc) goto out;
@@ -535,8 +595,13 @@ static int flush_body(sinew_session *s, sn_journal *j)
     size_t left = nn;
     while (left && !rc) {
         size_t nready = 0;
-        for (size_t i = 0; i < nn; i++)
-            if (news[i]->state == SN_NEW && !blocker(s, news[i], 0)) ready[nready++] = i;
+        const sinew_model *mm = NULL;   /* as in insert_level */
+        int members = 0;
+        for (size_t i = 0; i < nn; i++) {
+            if (news[i]->state != SN_NEW) continue;
+            if (news[i]->model != mm) members = has_members(s, mm = news[i]->model);
+            if (!members || !blocker(s, news[i], 0)) ready[nready++] = i;
+        }
         if (nready) {
             rc = insert_level(s, j, news, ready, nready, grouped);
             left -= nready;
@@ -612,7 +677,7 @@ static int flush_body(sinew_session *s, sn_journal *j)
         gone += nready;
     }
     if (!rc) {
-        for (size_t i = 0; i < nn; i++) run_hook_after(s, news[i], 0);
+        for (size_t i = 0; i < nn && s->db->hooks.count; i++) run_hook_after(s, news[i], 0);
         for (size_t i = 0; i < nd; i++) run_hook_after(s, dirty[i], 0);
         for (size_t i = 0; i < nx; i++) run_hook_after(s, dels[i], 1);
     }
@@ -629,11 +694,19 @@ out:
 
 void *sinew_flush_failed(const sinew_session *s) { return s && s->failed ? SN_DATA_OF(s->failed) : NULL; }
 
+/* something to flush (sinew_session_pending() > 0, without counting on past the first) */
+static int any_pending(const sinew_session *s)
+{
+    for (const sn_obj *o = s->objects; o; o = o->next)
+        if (o->state == SN_NEW || (o->state == SN_PERSISTENT && ((o->flags & SN_F_DELETE) || is_dirty(o)))) return 1;
+    return 0;
+}
+
 int sinew_session_flush(sinew_session *s)
 {
     if (!s) return sinew_error_set(SINEW_MISUSE, "sinew_session_flush: session is NULL");
     s->failed = NULL;
-    if (sinew_session_pending(s) == 0) return SINEW_OK;
+    if (!any_pending(s)) return SINEW_OK;
     sn_journal *j = sn_calloc(1, sizeof *j);
     if (!j) return sn_nomem();
     int outer = sinew_tx_depth(s->db);

@@ -46,37 +46,104 @@ static size_t rows_per_statement(const sinew_dialect *d, size_t params_per_row)
     return per ? per : 1;
 }
 
-/* the fields a row insert of o leaves to the database (as sn_insert_row computes them) */
-static uint64_t left_out(const sn_plan *p, const sinew_model *m, const void *obj)
+/* the fields with database defaults that o leaves zero (out of line: most models have none) */
+SN_NOINLINE static uint64_t defaults_left_out(const sn_plan *p, const sinew_model *m, const void *obj)
 {
-    /* generated columns are never written and always read back (sn_insert_row): no batch */
-    uint64_t omit = p->readonly, candidates = p->db_defaults | (p->auto_pk >= 0 ? 1ull << p->auto_pk : 0);
-    for (size_t i = 0; i < m->nfields && (candidates >> i); i++)
-        if (((candidates >> i) & 1) && sn_field_is_zero(&m->fields[i], obj)) omit |= 1ull << i;
+    uint64_t omit = 0;
+    for (uint64_t c = p->db_defaults; c; c &= c - 1) {
+        unsigned i = (unsigned)__builtin_ctzll(c);
+        if (i < m->nfields && sn_field_is_zero(&m->fields[i], obj)) omit |= 1ull << i;
+    }
     return omit;
+}
+
+/* the fields a row insert of o leaves to the database (as sn_insert_row computes them); asked a few
+ * times for every object of a batch, so the usual case (an integer @auto key, no database defaults)
+ * is a load and a compare in line */
+static inline uint64_t left_out(const sn_plan *p, const sinew_model *m, const void *obj)
+{
+    /* generated columns are never written and always read back (sn_insert_row): those rows leave the batch */
+    uint64_t omit = p->readonly | (p->db_defaults ? defaults_left_out(p, m, obj) : 0);
+    if (p->auto_pk >= 0) {
+        const sinew_field *k = &m->fields[p->auto_pk];
+        int zero = k->has_offset == SINEW_NO_OFFSET && k->type == SINEW_INT64
+                       ? *(const int64_t *)(const void *)((const char *)obj + k->offset) == 0
+                       : sn_field_is_zero(k, obj);
+        if (zero) omit |= 1ull << p->auto_pk;
+    }
+    return omit;
+}
+
+/* left_out for every object of a run: what it needs from the plan read once; in the usual case (an
+ * integer @auto key, no database defaults) one load and compare an object */
+typedef struct omit_probe {
+    const sn_plan *p;
+    const sinew_model *m;
+    size_t key_offset;
+    uint64_t key_bit;
+    int fast;
+} omit_probe;
+
+static void probe_init(omit_probe *q, const sn_plan *p, const sinew_model *m)
+{
+    q->p = p;
+    q->m = m;
+    q->fast = 0;
+    if (p->auto_pk >= 0 && !p->db_defaults && !p->readonly) {
+        const sinew_field *k = &m->fields[p->auto_pk];
+        q->fast = k->has_offset == SINEW_NO_OFFSET && k->type == SINEW_INT64;
+        q->key_offset = k->offset;
+        q->key_bit = 1ull << p->auto_pk;
+    }
+}
+
+static inline uint64_t probe_omit(const omit_probe *q, const void *obj)
+{
+    if (q->fast) return *(const int64_t *)(const void *)((const char *)obj + q->key_offset) == 0 ? q->key_bit : 0;
+    return left_out(q->p, q->m, obj);
+}
+
+/* the key comes from a sequence, or as SQLite's rowid; never from RETURNING rows in an order
+ * nobody promised (a dialect with RETURNING but no sequence keeps the row-by-row path) */
+static int keys_ok_for_batch(sinew_session *s)
+{
+    const sinew_dialect *d = s->db->dialect;
+    return sn_sql_sequence_keys(d) != NULL || !d->numbered_params;
 }
 
 /*
  * o can go in a batch: at most its @auto key is left to the database (a
  * default only the database knows would have to be read back per row).
  */
+static inline int batchable(const sn_plan *p, uint64_t omit, int keys_ok)
+{
+    if (omit == 0) return 1;
+    return p->auto_pk >= 0 && omit == 1ull << p->auto_pk && keys_ok;
+}
+
 int sn_batch_insert_ok(sinew_session *s, const sn_obj *o)
 {
     sn_plan *p;
     if (sn_plan_get(s->db, o->model, &p)) return 0;
-    return sn_batch_insert_ok_plan(s, p, o);
+    return batchable(p, left_out(p, o->model, SN_DATA_OF(o)), keys_ok_for_batch(s));
 }
 
-/* the same with o's model's plan at hand (a flush asks for every object of a level) */
-int sn_batch_insert_ok_plan(sinew_session *s, const sn_plan *p, const sn_obj *o)
+/* a run of a level's objects that can go in a batch, with the plan and keys_ok_for_batch() asked once */
+size_t sn_batch_gather(sinew_session *s, const sn_plan *p, sn_obj *const *objs, const size_t *idx, size_t from,
+                       size_t n, unsigned char *used, sn_obj **group)
 {
-    uint64_t omit = left_out(p, o->model, SN_DATA_OF(o));
-    if (omit == 0) return 1;
-    if (p->auto_pk < 0 || omit != 1ull << p->auto_pk) return 0;
-    /* the key comes from a sequence, or as SQLite's rowid; never from RETURNING rows in an order
-     * nobody promised (a dialect with RETURNING but no sequence keeps the row-by-row path) */
-    const sinew_dialect *d = s->db->dialect;
-    return sn_sql_sequence_keys(d) != NULL || !d->numbered_params;
+    const sinew_model *m = p->model;
+    int keys_ok = keys_ok_for_batch(s);
+    omit_probe q;
+    probe_init(&q, p, m);
+    size_t g = 0;
+    for (size_t b = from; b < n; b++) {
+        sn_obj *o = objs[idx[b]];
+        if (used[b] || o->model != m || !batchable(p, probe_omit(&q, SN_DATA_OF(o)), keys_ok)) continue;
+        group[g++] = o;
+        used[b] = 1;
+    }
+    return g;
 }
 
 /*
@@ -116,12 +183,7 @@ static int insert_pipelined(sinew_session *s, const sinew_model *m, void *const 
         while (at < n && sent < PIPE_CHUNKS && rc == SINEW_OK) {
             size_t rows = n - at < per ? n - at : per;
             sn_exec *x = &hs[rows == per ? 0 : 1];
-            int param = 0;
-            for (size_t r = 0; r < rows && rc == SINEW_OK; r++)
-                for (size_t i = 0; i < m->nfields && rc == SINEW_OK; i++) {
-                    sinew_value v = sn_field_value(&m->fields[i], data[at + r]);
-                    rc = sn_exec_bind(x, param++, &v);
-                }
+            rc = sn_exec_bind_rows(x, 0, m, cols, m->nfields, data + at, rows);
             if (rc == SINEW_OK && (rc = drv->send(x->stmt)) == SINEW_OK) sent++;
             at += rows;
         }
@@ -186,11 +248,13 @@ int sn_batch_insert(sinew_session *s, sn_obj *const *objs, size_t n)
     }
     sn_chunk_sql c = {.m = NULL, .keys_drawn = drawn};
     sn_buf_init(&c.b);
+    omit_probe q;
+    probe_init(&q, p, m);
     for (size_t at = 0; at < n && rc == SINEW_OK;) {
         /* a run of rows with the same columns: the key given, or the key left to SQLite */
-        uint64_t omit = left_out(p, m, data[at]);
+        uint64_t omit = probe_omit(&q, data[at]);
         size_t rows = 1;
-        while (at + rows < n && rows < per && left_out(p, m, data[at + rows]) == omit) rows++;
+        while (at + rows < n && rows < per && probe_omit(&q, data[at + rows]) == omit) rows++;
         rc = sn_insert_chunk(s, m, p, data + at, rows, omit, &c);
         at += rows;
     }

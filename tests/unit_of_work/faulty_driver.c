@@ -37,6 +37,12 @@ static int w_prepare(sinew_conn *c, const char *sql, sinew_stmt **out)
     return real->prepare(c, sql, out);
 }
 static int w_bind(sinew_stmt *st, int i, const sinew_value *v) { int rc = tick("bind"); return rc ? rc : real->bind(st, i, v); }
+static int w_bind_rows(sinew_stmt *st, int first, const sinew_field *f, const unsigned *cols, size_t ncols,
+                       void *const *objs, size_t nrows)
+{
+    int rc = tick("bind_rows");
+    return rc ? rc : real->bind_rows(st, first, f, cols, ncols, objs, nrows);
+}
 static int w_step(sinew_stmt *st)
 {
     int rc = tick("step");
@@ -81,6 +87,7 @@ void faulty_install(const char *scheme)
     wrap = *real;
     wrap.prepare = w_prepare;
     wrap.bind = w_bind;
+    if (real->bind_rows) wrap.bind_rows = w_bind_rows;   /* a batch's rows: one call a chunk */
     wrap.step = w_step;
     wrap.exec = w_exec;
     wrap.begin = w_begin;
