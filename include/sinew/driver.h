@@ -59,7 +59,8 @@ extern "C" {
  *      no_partial_indexes, and
  *      create_index_concurrently to xact_try_lock_query (online migrations)
  *   9  conn_dialect (a connection's own dialect, chosen from its server);
- *      sinew_dialect.insert_no_returning (MySQL, MariaDB before 10.5)
+ *      sinew_dialect.insert_no_returning (MySQL, MariaDB before 10.5);
+ *      bind_rows (the fields of many structs bound in one call)
  *   9  bind_rows (the fields of many structs bound in one call)
  */
 #define SINEW_DRIVER_VERSION 9
@@ -236,6 +237,8 @@ typedef struct sinew_driver {
      * after open(); the dialect must outlive the connection. NULL, or a NULL result: `dialect`.
      */
     const sinew_dialect *(*conn_dialect)(sinew_conn *conn);
+
+    /*
      * Optional (version 9): bind the fields of nrows structs in one call, for
      * multi-row statements (a flush's batched INSERT): parameter
      * first + r * ncols + k (r < nrows, k < ncols) gets field fields[cols[k]]
