@@ -61,7 +61,6 @@ extern "C" {
  *   9  conn_dialect (a connection's own dialect, chosen from its server);
  *      sinew_dialect.insert_no_returning (MySQL, MariaDB before 10.5);
  *      bind_rows (the fields of many structs bound in one call)
- *   9  bind_rows (the fields of many structs bound in one call)
  */
 #define SINEW_DRIVER_VERSION 9
 
