@@ -20,7 +20,8 @@ void *sn_vec_push(sn_arena *a, void *items, size_t *n, size_t *cap, size_t elem)
         size_t nc = *cap ? *cap * 2 : 4;
         void *p = sn_arena_alloc(a, nc * elem);
         if (!p) return NULL;
-        if (*n) memcpy(p, items, *n * elem);
+        /* items is set whenever *n is; said for gcc -O2, which loses that through the inlined parse_field */
+        if (*n && items) memcpy(p, items, *n * elem);
         items = p;
         *cap = nc;
     }
