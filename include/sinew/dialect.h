@@ -267,6 +267,10 @@ typedef struct sinew_dialect {
      * last_insert_id and the columns the database filled (defaults, generated columns) back with a
      * SELECT by key; an upsert reads its row back by its conflict fields. 0: INSERT ... RETURNING. */
     int insert_no_returning;
+    /* 1: a generated column takes no NOT NULL (MariaDB: "AS (...) [VIRTUAL|PERSISTENT]" and nothing
+     * more), so CREATE TABLE leaves it out for a required @generated field and drift does not count
+     * the nullable column the database then reports; 0: the field's NOT NULL is written. */
+    int generated_not_null_refused;
 } sinew_dialect;
 
 /* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */

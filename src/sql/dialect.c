@@ -431,6 +431,7 @@ const sinew_dialect sn_dialect_postgres = {
                               "AND TABLE_NAME = 'sinew_migrations'", \
     .no_partial_indexes = 1,              /* no CREATE INDEX ... WHERE */ \
     .insert_no_returning = (no_returning), \
+    .generated_not_null_refused = 1,      /* MySQL would take it; MariaDB refuses it (1064) */ \
 }
 
 const sinew_dialect sn_dialect_mariadb = SN_MARIADB_DIALECT(0);

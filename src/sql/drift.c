@@ -118,7 +118,10 @@ static void compare_column(ctx *c, const sinew_model *e, size_t i, const sinew_f
         add(c, SN_DRIFT_COLUMN_TYPE, t, cn, P("column %s has type %s in the database, %s expected", cn, db,
             sn_sql_column_type(c->dl, tf)), P("type %s in the database", db));
     }
-    if ((ef->flags ^ lf->flags) & SINEW_FIELD_NULLABLE) {
+    /* a required generated column is nullable where the backend takes no NOT NULL on one (render_ddl.c) */
+    int nullable_by_backend = (ef->flags & SINEW_FIELD_GENERATED) && c->dl->generated_not_null_refused &&
+                              (lf->flags & SINEW_FIELD_NULLABLE);
+    if (((ef->flags ^ lf->flags) & SINEW_FIELD_NULLABLE) && !nullable_by_backend) {
         const char *is = lf->flags & SINEW_FIELD_NULLABLE ? "nullable" : "NOT NULL";
         add(c, SN_DRIFT_COLUMN_NULLABLE, t, cn, P("column %s is %s in the database, %s expected", cn, is,
             ef->flags & SINEW_FIELD_NULLABLE ? "nullable" : "NOT NULL"), P("%s in the database", is));

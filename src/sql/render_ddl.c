@@ -140,11 +140,15 @@ void sn_sql_column_def(sn_buf *out, const sinew_dialect *d, const sinew_model *m
         return;
     }
     sn_buf_puts(out, sn_sql_column_type(d, sn_sql_type_field(d, m, i)));
-    if (!(f->flags & SINEW_FIELD_NULLABLE)) sn_buf_puts(out, " NOT NULL");
+    /* NOT NULL after the expression: PostgreSQL and SQLite take either order, MySQL only this one */
     if (f->generated)   /* the expression is the schema's SQL, as written */
         sn_buf_printf(out, " GENERATED ALWAYS AS (%s) %s", f->generated,
                       (f->flags & SINEW_FIELD_VIRTUAL) ? "VIRTUAL" : "STORED");
-    else if (f->def.kind != SINEW_DEFAULT_NONE) {
+    if (!(f->flags & SINEW_FIELD_NULLABLE) && !(f->generated && d->generated_not_null_refused))
+        sn_buf_puts(out, " NOT NULL");
+    if (f->generated) {
+        /* no default */
+    } else if (f->def.kind != SINEW_DEFAULT_NONE) {
         sn_buf_puts(out, " DEFAULT ");
         sn_sql_default(out, d, f);
     }
