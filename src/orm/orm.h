@@ -8,6 +8,7 @@
 
 #include <string.h>
 #include "base.h"
+#include "sn_limits.h"
 #include "sql/dialect.h"
 #include "sinew/db.h"
 #include "sinew/driver.h"
@@ -55,6 +56,10 @@ typedef struct sn_plan {
     uint64_t stamped;              /* bit i: field i is @updated_at (stamps.c) */
     int members;                   /* some to-one relation has a struct member: a flush copies keys from it
                                       and orders inserts by it (unit.c); without, there is nothing to look at */
+    /* what a delete matches a row by: the key, and the @version field where there is one (a delete of
+       an object someone else changed since it was loaded is SINEW_CONFLICT, as its update would be) */
+    unsigned delete_by[SN_MAX_KEY + 1];
+    size_t ndelete_by;
 } sn_plan;
 
 /* ---- the db handle ---- */

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 #include "orm.h"
+#include "sql/ir.h"
 
 static char *render(sn_buf *b)
 {
@@ -45,6 +46,8 @@ SN_NOINLINE int sn_plan_lookup(sinew_db *db, const sinew_model *m, sn_plan **out
             p->stamped |= 1ull << i;
     }
     for (size_t i = 0; i < m->npk; i++) p->pk_mask |= 1ull << m->pk[i];
+    for (size_t i = 0; i < m->npk && i < SN_MAX_KEY; i++) p->delete_by[p->ndelete_by++] = m->pk[i];
+    if (p->version_field >= 0 && m->npk) p->delete_by[p->ndelete_by++] = (unsigned)p->version_field;
     for (size_t r = 0; r < m->nrelations; r++)
         if (m->relations[r].kind == SINEW_BELONGS_TO && m->relations[r].offset != SINEW_NO_OFFSET) p->members = 1;
     p->checked = sn_checked_fields(m);
@@ -59,7 +62,10 @@ SN_NOINLINE int sn_plan_lookup(sinew_db *db, const sinew_model *m, sn_plan **out
     /* a model without a key (@@readonly) is never read by key nor deleted: those two stay empty */
     if (m->npk) sn_sql_select_where(&b, db->dialect, m, m->pk, m->npk);
     p->select_pk = render(&b);
-    if (m->npk) sn_sql_delete(&b, db->dialect, m);
+    if (m->npk) {
+        sn_delete del = {.model = m, .keys = p->delete_by, .nkeys = p->ndelete_by};
+        if (sn_sql_delete_stmt(&b, db->dialect, &del)) sn_buf_clear(&b);   /* NULL below: out of memory */
+    }
     p->delete_pk = render(&b);
     sn_sql_count(&b, db->dialect, m);
     p->count = render(&b);

@@ -914,8 +914,8 @@ int sn_delete_row_hard(sinew_session *s, sn_obj *o)
     if (rc) return rc;
     sn_exec x;
     if ((rc = sn_exec_start_plan(&x, s->db, p->delete_pk))) return rc;
-    for (size_t i = 0; i < m->npk && rc == SINEW_OK; i++) {
-        sinew_value v = sn_field_value(&m->fields[m->pk[i]], SN_SNAP(o));
+    for (size_t i = 0; i < p->ndelete_by && rc == SINEW_OK; i++) {   /* the key and the version as loaded */
+        sinew_value v = sn_field_value(&m->fields[p->delete_by[i]], SN_SNAP(o));
         rc = sn_exec_bind(&x, (int)i, &v);
     }
     if (rc == SINEW_OK) {
@@ -925,6 +925,11 @@ int sn_delete_row_hard(sinew_session *s, sn_obj *o)
     sn_exec_end(&x);
     if (rc) return rc;
     int64_t n = s->db->drv->changes(s->db->conn);
+    /* a stale object stays what it was: the row is there, someone else changed it */
+    if (n == 0 && p->version_field >= 0)
+        return sinew_error_set(SINEW_CONFLICT, "%s to delete was changed or deleted by someone else since it was "
+                               "loaded (version %lld); reload it and delete it again", m->name,
+                               (long long)sn_field_value(&m->fields[p->version_field], SN_SNAP(o)).u.i);
     sn_identity_remove(s, o);
     o->state = SN_DELETED;
     o->flags |= SN_F_GONE;

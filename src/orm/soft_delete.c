@@ -95,10 +95,18 @@ int sn_soft_delete_row(sinew_session *s, sn_obj *o)
     int64_t outer = sn_stamp_begin(s);
     int64_t now = s->stamp_now, n = 0;
     sinew_query *q = sn_soft_by_key(s, o, 0);
-    rc = q ? sn_q_soft_delete(q, &n) : SINEW_NOMEM;
+    int vf = p->version_field;   /* with @version, only the row as it was loaded (as a hard delete) */
+    rc = !q ? SINEW_NOMEM
+         : vf >= 0 ? sinew_where(q, sinew_eq(sinew_column(m, (unsigned)vf), sn_field_value(&m->fields[vf], SN_SNAP(o))))
+                   : SINEW_OK;
+    if (rc == SINEW_OK) rc = sn_q_soft_delete(q, &n);
     sinew_query_free(q);
     sn_stamp_end(s, outer);
     if (rc) return rc;
+    if (n == 0 && vf >= 0)
+        return sinew_error_set(SINEW_CONFLICT, "%s to delete was changed or deleted by someone else since it was "
+                               "loaded (version %lld); reload it and delete it again", m->name,
+                               (long long)sn_field_value(&m->fields[vf], SN_SNAP(o)).u.i);
     if (n == 0)
         return sinew_error_set(SINEW_NOTFOUND, "%s to delete no longer exists in %s (or is deleted already)",
                                m->name, m->table);

@@ -293,15 +293,20 @@ static int delete_rows(sinew_session *s, sn_obj *const *objs, size_t n, const un
                        int64_t now)
 {
     const sinew_model *m = objs[0]->model;
-    size_t per = rows_per_statement(s->db->dialect, m->npk);
-    if (nset && per > 1 && per * m->npk + nset > (size_t)s->db->dialect->max_params - 1)
-        per = ((size_t)s->db->dialect->max_params - 1 - nset) / m->npk;
+    sn_plan *p;
+    int rc = sn_plan_get(s->db, m, &p);
+    if (rc) return rc;
+    /* rows are matched by key and, with @version, by the version loaded: a stale row leaves the count
+       short, and the level's replay row by row names it (SINEW_CONFLICT, sn_delete_row_hard) */
+    const size_t nby = p->ndelete_by;
+    size_t per = rows_per_statement(s->db->dialect, nby);
+    if (nset && per > 1 && per * nby + nset > (size_t)s->db->dialect->max_params - 1)
+        per = ((size_t)s->db->dialect->max_params - 1 - nset) / nby;
     sn_buf b;
     sn_buf_init(&b);
-    int rc = SINEW_OK;
     for (size_t at = 0; at < n && rc == SINEW_OK;) {
         size_t rows = n - at < per ? n - at : per;
-        sn_delete del = {.model = m, .keys = m->pk, .nkeys = m->npk, .rows = rows};
+        sn_delete del = {.model = m, .keys = p->delete_by, .nkeys = nby, .rows = rows};
         sn_buf_clear(&b);
         if ((rc = nset ? sn_sql_soft_delete_stmt(&b, s->db->dialect, &del, set, nset)
                        : sn_sql_delete_stmt(&b, s->db->dialect, &del))) {
@@ -317,8 +322,8 @@ static int delete_rows(sinew_session *s, sn_obj *const *objs, size_t n, const un
             rc = sn_exec_bind(&x, param++, &v);
         }
         for (size_t r = 0; r < rows && rc == SINEW_OK; r++)
-            for (size_t k = 0; k < m->npk && rc == SINEW_OK; k++) {
-                sinew_value v = sn_field_value(&m->fields[m->pk[k]], SN_SNAP(objs[at + r]));
+            for (size_t k = 0; k < nby && rc == SINEW_OK; k++) {
+                sinew_value v = sn_field_value(&m->fields[p->delete_by[k]], SN_SNAP(objs[at + r]));
                 rc = sn_exec_bind(&x, param++, &v);
             }
         if (rc == SINEW_OK) {

@@ -112,8 +112,6 @@ void sn_sql_insert(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
 /* UPDATE t SET c = ?, ... WHERE pk = ? [AND version = ?]; `set` marks fields by index */
 void sn_sql_update(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
                    const unsigned char *set, int version_field);
-/* DELETE FROM t WHERE pk = ? */
-void sn_sql_delete(sn_buf *out, const sinew_dialect *d, const sinew_model *m);
 /* SELECT COUNT(*) FROM t */
 void sn_sql_count(sn_buf *out, const sinew_dialect *d, const sinew_model *m);
 

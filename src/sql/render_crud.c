@@ -103,12 +103,6 @@ void sn_sql_update(sn_buf *out, const sinew_dialect *d, const sinew_model *m,
     }
 }
 
-void sn_sql_delete(sn_buf *out, const sinew_dialect *d, const sinew_model *m)
-{
-    sn_delete del = {.model = m, .keys = m->pk, .nkeys = m->npk};
-    sn_sql_delete_stmt(out, d, &del);
-}
-
 void sn_sql_count(sn_buf *out, const sinew_dialect *d, const sinew_model *m)
 {
     sn_buf_puts(out, "SELECT COUNT(*) FROM ");

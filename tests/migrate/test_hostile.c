@@ -21,6 +21,7 @@
 #include "migrate/diff.h"
 #include "migrate/files.h"
 #include "orm/orm.h"
+#include "sql/ir.h"
 
 static const char *const hostile[] = {
     "q\"uote",
@@ -318,7 +319,8 @@ static void test_crud_renderers(void **state)
         free(got);
 
         sn_buf_clear(&s);
-        sn_sql_delete(&s, d, m);
+        sn_delete del = {.model = m, .keys = m->pk, .nkeys = m->npk};
+        assert_int_equal(sn_sql_delete_stmt(&s, d, &del), SINEW_OK);
         free(run(db, sn_buf_cstr(&s), sel, 1));
         sn_buf_clear(&s);
         sn_sql_count(&s, d, m);

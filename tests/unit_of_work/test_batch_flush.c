@@ -323,6 +323,65 @@ static void updates_bump_versions_and_name_a_stale_row(void **state)
     th_close(db);
 }
 
+/* deletes check @version as updates do: a row someone else changed since it was loaded is not
+ * deleted, alone (sinew_delete) or in a flush's batch, and the stale object is named */
+static void deletes_check_versions(void **state)
+{
+    (void)state;
+    sinew_session *s;
+    sinew_db *db = fresh(&s);
+    enum { M = 40 };
+    Account *a[M];
+    new_accounts(s, a, M, 0);
+    th_ok(sinew_session_flush(s));
+    sinew_session_free(s);
+    th_ok(sinew_session_new(db, &s));
+    sinew_query *q = sinew_query_new(s, &account_model);
+    sinew_order(q, sinew_column(&account_model, 0), SINEW_ASC);
+    sinew_list l;
+    th_ok(sinew_all(q, &l));
+    sinew_query_free(q);
+    assert_int_equal(l.count, M);
+    for (int i = 0; i < M; i++) a[i] = l.items[i];
+    char sql[120];
+    /* alone: someone else bumps row 0's version; our delete is refused and the row stays */
+    snprintf(sql, sizeof sql, "UPDATE accounts SET version = version + 1 WHERE id = %lld", (long long)a[0]->id);
+    th_ok(sinew_exec(db, sql));
+    th_assert_status(sinew_delete(s, &account_model, a[0]), SINEW_CONFLICT, "changed or deleted by someone else");
+    int64_t n = 0;
+    th_ok(sinew_count(s, &account_model, &n));
+    assert_int_equal(n, M);
+    /* in a batch: row 17 goes stale; the flush fails on it and deletes nothing */
+    snprintf(sql, sizeof sql, "UPDATE accounts SET version = version + 1 WHERE id = %lld", (long long)a[17]->id);
+    th_ok(sinew_exec(db, sql));
+    for (int i = 1; i < M; i++) th_ok(sinew_mark_deleted(s, &account_model, a[i]));
+    th_assert_status(sinew_session_flush(s), SINEW_CONFLICT, "Account");
+    assert_ptr_equal(sinew_flush_failed(s), a[17]);
+    th_ok(sinew_count(s, &account_model, &n));
+    assert_int_equal(n, M);
+    /* the others as loaded still go, in one statement */
+    sinew_session *r;
+    th_ok(sinew_session_new(db, &r));
+    for (int i = 1; i < M; i++) {
+        if (i == 17) continue;
+        Account *got;
+        sinew_value key = sinew_v_int64(a[i]->id);
+        th_ok(sinew_get(r, &account_model, &key, 1, (void **)&got));
+        th_ok(sinew_mark_deleted(r, &account_model, got));
+    }
+    th_capture cap;
+    th_capture_start(db, &cap);
+    th_ok(sinew_session_flush(r));
+    th_capture_stop(db, &cap);
+    assert_int_equal(th_capture_count(&cap, "DELETE FROM"), 1);
+    th_capture_free(&cap);
+    th_ok(sinew_count(r, &account_model, &n));
+    assert_int_equal(n, 2);
+    sinew_session_free(r);
+    sinew_session_free(s);
+    th_close(db);
+}
+
 static void deletes_go_by_key_lists_and_name_a_missing_row(void **state)
 {
     (void)state;
@@ -345,7 +404,8 @@ static void deletes_go_by_key_lists_and_name_a_missing_row(void **state)
     th_ok(sinew_exec(db, sql));
     for (int i = 0; i < M; i++) th_ok(sinew_mark_deleted(s, &account_model, a[i]));
     for (int i = 0; i < M; i++) th_ok(sinew_mark_deleted(s, &membership_model, ms[i]));
-    th_assert_status(sinew_session_flush(s), SINEW_NOTFOUND, "Account");
+    /* Account has @version: a row gone is "changed or deleted by someone else", as for an update */
+    th_assert_status(sinew_session_flush(s), SINEW_CONFLICT, "Account");
     assert_ptr_equal(sinew_flush_failed(s), a[123]);
     assert_int_equal(count_rows(s, &account_model), M - 1);
     assert_int_equal(count_rows(s, &membership_model), M);
@@ -529,6 +589,7 @@ int main(void)
         cmocka_unit_test(a_failing_row_in_a_batch_is_named),
         cmocka_unit_test(updates_bump_versions_and_name_a_stale_row),
         cmocka_unit_test(deletes_go_by_key_lists_and_name_a_missing_row),
+        cmocka_unit_test(deletes_check_versions),
         cmocka_unit_test(identity_always_keys_take_batches),
         cmocka_unit_test(insert_many_trusts_no_returning_order),
     };
