@@ -112,6 +112,17 @@ static void changing_the_key_size_changes_its_foreign_keys(void **state)
     }
     free(sql);
     sinew_migrate_free(made);
+    if (th_is_citus()) {
+        /* Citus refuses ALTER COLUMN ... TYPE on an identity column of a distributed table: the
+           migration fails as a whole, names the statement, and leaves the tables and rows as they were */
+        th_assert_status(sinew_migrate_up(db, dir), SINEW_ERROR, "involving identity column");
+        mt_assert_rows(db, "SELECT u.name, p.title FROM posts p JOIN users u ON u.id = p.author_id ORDER BY p.title",
+                       "ann|a\nbob|b\n");
+        /* the key is still an int32 */
+        assert_int_equal(sinew_exec(db, "INSERT INTO users (id, name) VALUES (3000000000, 'cy')"), SINEW_TYPE);
+        th_close(db);
+        return;
+    }
     th_ok(sinew_migrate_up(db, dir));
     assert_int_equal(drift(db, dir), 0);
     mt_assert_rows(db, "SELECT u.name, p.title FROM posts p JOIN users u ON u.id = p.author_id ORDER BY p.title",
