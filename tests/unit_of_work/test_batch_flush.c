@@ -271,29 +271,34 @@ static void a_failing_row_in_a_batch_is_named(void **state)
     th_close(db);
 }
 
+/* n accounts written by one flush, then loaded in key order into a new session *s (left in a[]) */
+static sinew_db *saved_accounts(sinew_session **s, Account **a, int n)
+{
+    sinew_db *db = fresh(s);
+    new_accounts(*s, a, n, 0);
+    th_ok(sinew_session_flush(*s));
+    sinew_session_free(*s);
+    th_ok(sinew_session_new(db, s));
+    sinew_query *q = sinew_query_new(*s, &account_model);
+    sinew_order(q, sinew_column(&account_model, 0), SINEW_ASC);
+    sinew_list l;
+    th_ok(sinew_all(q, &l));
+    sinew_query_free(q);
+    assert_int_equal(l.count, (size_t)n);
+    for (int i = 0; i < n; i++) a[i] = l.items[i];
+    return db;
+}
+
 /* W10 in small: loaded objects changed and flushed, versions checked per row */
 static void updates_bump_versions_and_name_a_stale_row(void **state)
 {
     (void)state;
     sinew_session *s;
-    sinew_db *db = fresh(&s);
     enum { M = 600 };
     Account *a[M];
-    new_accounts(s, a, M, 0);
-    th_ok(sinew_session_flush(s));
-    sinew_session_free(s);
-    th_ok(sinew_session_new(db, &s));
-    sinew_query *q = sinew_query_new(s, &account_model);
-    sinew_order(q, sinew_column(&account_model, 0), SINEW_ASC);
-    sinew_list l;
-    th_ok(sinew_all(q, &l));
-    sinew_query_free(q);
-    assert_int_equal(l.count, M);
-    int32_t loaded = ((Account *)l.items[0])->version;
-    for (int i = 0; i < M; i++) {
-        a[i] = l.items[i];
-        a[i]->name = name_of(names, i, "changed");
-    }
+    sinew_db *db = saved_accounts(&s, a, M);
+    int32_t loaded = a[0]->version;
+    for (int i = 0; i < M; i++) a[i]->name = name_of(names, i, "changed");
     th_capture cap;
     th_capture_start(db, &cap);
     th_ok(sinew_session_flush(s));
@@ -329,20 +334,9 @@ static void deletes_check_versions(void **state)
 {
     (void)state;
     sinew_session *s;
-    sinew_db *db = fresh(&s);
     enum { M = 40 };
     Account *a[M];
-    new_accounts(s, a, M, 0);
-    th_ok(sinew_session_flush(s));
-    sinew_session_free(s);
-    th_ok(sinew_session_new(db, &s));
-    sinew_query *q = sinew_query_new(s, &account_model);
-    sinew_order(q, sinew_column(&account_model, 0), SINEW_ASC);
-    sinew_list l;
-    th_ok(sinew_all(q, &l));
-    sinew_query_free(q);
-    assert_int_equal(l.count, M);
-    for (int i = 0; i < M; i++) a[i] = l.items[i];
+    sinew_db *db = saved_accounts(&s, a, M);
     char sql[120];
     /* alone: someone else bumps row 0's version; our delete is refused and the row stays */
     snprintf(sql, sizeof sql, "UPDATE accounts SET version = version + 1 WHERE id = %lld", (long long)a[0]->id);
