@@ -94,6 +94,17 @@ SINEW_API int sinew_load_poly_at(sinew_session *s, const sinew_poly *poly, void 
 #define sinew_load_poly(s, poly, obj, which, out) sinew_load_poly_at(s, poly, obj, __FILE__, __LINE__, which, out)
 /* Prefetch `poly` for every result of q: one SELECT ... IN (...) per target model. */
 SINEW_API int sinew_prefetch_poly(sinew_query *q, const sinew_poly *poly);
+/*
+ * A prefetch path by relation names joined by '.', e.g. "likes.target.author", which may pass
+ * through a polymorphic relation (a sinew_prefetch_path pointer path cannot name one). A
+ * polymorphic step loads every one of its targets, one SELECT ... IN (...) per target model;
+ * a step after it applies to the targets that have a relation (or poly) of that name, and the
+ * others stop there. Each step must exist on at least one model the step before reached:
+ * otherwise SINEW_INVALID naming the path, the step and those models, and nothing is added.
+ * At most SINEW_MAX_PATH steps; SINEW_UNSUPPORTED if the forks need more prefetches than the
+ * query has room for.
+ */
+SINEW_API int sinew_prefetch_names(sinew_query *q, const char *path);
 
 /* ---- many-to-many changes (sent at once, without loading the collection) ---------- */
 

@@ -5,7 +5,8 @@
  * refuses none, both, and a key with no row); the setter keeps one set; the
  * lazy accessor loads the right object (cached, batched over a list: one
  * statement per target model); the prefetch is one statement per target;
- * objects come through the identity map; ON DELETE follows each target.
+ * objects come through the identity map; ON DELETE follows each target;
+ * a named prefetch path (sinew_prefetch_names) passes through the poly.
  */
 #include "harness.h"
 #include "poly.h"
@@ -290,6 +291,130 @@ static void prefetch_is_one_statement_per_target(void **state)
     close_fx(&f);
 }
 
+/* posts written by one writer, comments by another (tags have no author) */
+static void seed_authors(fx *f, Post **ps, Comment **cs, int64_t *post_writer, int64_t *comment_writer)
+{
+    Writer *w[2];
+    for (int i = 0; i < 2; i++) {
+        th_ok(writer_new(f->s, &w[i]));
+        w[i]->name = i ? "comment writer" : "post writer";
+        th_ok(writer_save(f->s, w[i]));
+    }
+    for (int i = 0; i < 3; i++) {
+        ps[i]->author_id = w[0]->id, ps[i]->has_author_id = true;
+        th_ok(post_save(f->s, ps[i]));
+        cs[i]->author_id = w[1]->id, cs[i]->has_author_id = true;
+        th_ok(comment_save(f->s, cs[i]));
+    }
+    *post_writer = w[0]->id;
+    *comment_writer = w[1]->id;
+}
+
+/* a named path through the poly: every target, then each target's author, one statement per model and level */
+static void prefetch_names_passes_through_poly(void **state)
+{
+    (void)state;
+    fx f;
+    open_fx(&f);
+    Post *ps[3];
+    Comment *cs[3];
+    seed_likes(&f, ps, cs);
+    int64_t pw, cw;
+    seed_authors(&f, ps, cs, &pw, &cw);
+    sinew_session *s = fresh(&f);
+    sinew_count_mark mark = sinew_count_begin(f.db);
+    sinew_query *q = like_query(s);
+    th_ok(sinew_prefetch_names(q, "target.author"));
+    like_list likes;
+    th_ok(like_all(q, &likes));
+    sinew_query_free(q);
+    /* likes; posts and comments (no tag is liked: no statement); the posts' and the comments' writers */
+    th_ok(sinew_count_expect(f.db, mark, 5));
+    mark = sinew_count_begin(f.db);
+    check_targets(s, &likes);
+    for (size_t i = 0; i < likes.count; i++) {
+        Like *l = likes.items[i];
+        Writer *w;
+        if (l->target_post) th_ok(post_author(s, l->target_post, &w));
+        else th_ok(comment_author(s, l->target_comment, &w));
+        assert_non_null(w);
+        assert_int_equal(w->id, l->target_post ? pw : cw);
+    }
+    th_ok(sinew_count_expect(f.db, mark, 0));                              /* all loaded by the prefetch */
+    /* the poly alone is sinew_prefetch_poly: likes, posts, comments */
+    s = fresh(&f);
+    mark = sinew_count_begin(f.db);
+    q = like_query(s);
+    th_ok(sinew_prefetch_names(q, "target"));
+    th_ok(like_all(q, &likes));
+    sinew_query_free(q);
+    th_ok(sinew_count_expect(f.db, mark, 3));
+    mark = sinew_count_begin(f.db);
+    check_targets(s, &likes);
+    th_ok(sinew_count_expect(f.db, mark, 0));
+    /* a poly in the middle: writers, their posts, the posts' likes, what those likes point at */
+    s = fresh(&f);
+    mark = sinew_count_begin(f.db);
+    q = writer_query(s);
+    th_ok(sinew_prefetch_names(q, "posts.likes.target"));
+    writer_list writers;
+    th_ok(writer_all(q, &writers));
+    sinew_query_free(q);
+    /* writers, posts, likes; the likes' targets are those posts, in the session already: no statement */
+    th_ok(sinew_count_expect(f.db, mark, 3));
+    assert_int_equal(writers.count, 2);
+    mark = sinew_count_begin(f.db);
+    size_t seen = 0;
+    for (size_t i = 0; i < writers.count; i++) {
+        post_list posts;
+        th_ok(writer_posts(s, writers.items[i], &posts));
+        for (size_t j = 0; j < posts.count; j++) {
+            like_list pl;
+            th_ok(post_likes(s, posts.items[j], &pl));
+            for (size_t k = 0; k < pl.count; k++, seen++) {
+                like_target_kind kind;
+                void *t;
+                th_ok(like_target(s, pl.items[k], &kind, &t));
+                assert_int_equal(kind, LIKE_TARGET_IS_POST);
+                assert_ptr_equal(t, posts.items[j]);
+            }
+        }
+    }
+    assert_int_equal(seen, 3);
+    th_ok(sinew_count_expect(f.db, mark, 0));
+    close_fx(&f);
+}
+
+/* a step no model on the path has is an error naming the path and the models, not a shorter path */
+static void prefetch_names_bad_paths(void **state)
+{
+    (void)state;
+    fx f;
+    open_fx(&f);
+    static const struct {
+        const char *path;
+        const char *needle;
+    } bad[] = {
+        {"target.bogus", "\"target.bogus\": no relation 'bogus' on any of Post, Comment, Tag"},
+        {"bogus", "no relation 'bogus' on Like"},
+        {"target.author.bogus", "no relation 'bogus' on Writer"},
+        {"target..author", "an empty step"},
+        {"target.", "an empty step"},
+        {"target.author.posts.likes.target", "more than 4 steps"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        sinew_query *q = like_query(f.s);
+        th_assert_status(sinew_prefetch_names(q, bad[i].path), SINEW_INVALID, bad[i].needle);
+        like_list likes;
+        th_assert_status(like_all(q, &likes), SINEW_INVALID, NULL);         /* the query keeps the error */
+        sinew_query_free(q);
+    }
+    sinew_query *q = like_query(f.s);
+    th_assert_status(sinew_prefetch_names(q, NULL), SINEW_MISUSE, "path is NULL");
+    sinew_query_free(q);
+    close_fx(&f);
+}
+
 static void inverse_lists_and_cascade(void **state)
 {
     (void)state;
@@ -387,6 +512,8 @@ int main(void)
         cmocka_unit_test(text_keyed_target),
         cmocka_unit_test(lazy_loop_costs_one_statement_per_target),
         cmocka_unit_test(prefetch_is_one_statement_per_target),
+        cmocka_unit_test(prefetch_names_passes_through_poly),
+        cmocka_unit_test(prefetch_names_bad_paths),
         cmocka_unit_test(inverse_lists_and_cascade),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

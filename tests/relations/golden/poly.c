@@ -7,6 +7,7 @@
 
 _Static_assert(sizeof(post_list) == sizeof(sinew_list) && offsetof(post_list, count) == offsetof(sinew_list, count), "post_list is laid out as sinew_list");
 _Static_assert(sizeof(comment_list) == sizeof(sinew_list) && offsetof(comment_list, count) == offsetof(sinew_list, count), "comment_list is laid out as sinew_list");
+_Static_assert(sizeof(writer_list) == sizeof(sinew_list) && offsetof(writer_list, count) == offsetof(sinew_list, count), "writer_list is laid out as sinew_list");
 _Static_assert(sizeof(tag_list) == sizeof(sinew_list) && offsetof(tag_list, count) == offsetof(sinew_list, count), "tag_list is laid out as sinew_list");
 _Static_assert(sizeof(like_list) == sizeof(sinew_list) && offsetof(like_list, count) == offsetof(sinew_list, count), "like_list is laid out as sinew_list");
 _Static_assert(sizeof(pin_list) == sizeof(sinew_list) && offsetof(pin_list, count) == offsetof(sinew_list, count), "pin_list is laid out as sinew_list");
@@ -16,46 +17,96 @@ static const sinew_field post_fields[] = {
      .offset = offsetof(Post, id), .has_offset = SINEW_NO_OFFSET, .order = 0, .loc = {.line = 4, .col = 3}},
     {.name = "title", .column = "title", .type = SINEW_TEXT, .flags = 0,
      .offset = offsetof(Post, title), .has_offset = SINEW_NO_OFFSET, .order = 1, .loc = {.line = 5, .col = 3}},
+    {.name = "author_id", .column = "author_id", .type = SINEW_INT64, .flags = SINEW_FIELD_NULLABLE | SINEW_FIELD_FK | SINEW_FIELD_IMPLICIT,
+     .offset = offsetof(Post, author_id), .has_offset = offsetof(Post, has_author_id), .order = 2, .loc = {.line = 6, .col = 3}},
 };
 static const unsigned post_pk[] = {0};
-static const unsigned post_rel0_local[] = {0};
-static const unsigned post_rel0_remote[] = {2};
+static const unsigned post_index0[] = {2};
+static const sinew_index post_indexes[] = {
+    {.name = "posts_author_id_idx", .fields = post_index0, .nfields = 1, .unique = 0, .loc = {.line = 6, .col = 3}, .automatic = 1},
+};
+static const unsigned post_rel0_local[] = {2};
+static const unsigned post_rel0_remote[] = {0};
+static const unsigned post_rel1_local[] = {0};
+static const unsigned post_rel1_remote[] = {2};
 static const sinew_relation post_relations[] = {
+    {.name = "author", .kind = SINEW_BELONGS_TO, .target = &writer_model,
+     .local = post_rel0_local, .remote = post_rel0_remote, .nkeys = 1, .inverse = "posts",
+     .on_delete = SINEW_FK_SET_NULL, .on_update = SINEW_FK_NO_ACTION, .optional = 1, .offset = offsetof(Post, author), .order = 2, .loc = {.line = 6, .col = 3}},
     {.name = "likes", .kind = SINEW_HAS_MANY, .target = &like_model,
-     .local = post_rel0_local, .remote = post_rel0_remote, .nkeys = 1, .inverse = "target_post",
-     .on_delete = SINEW_FK_NO_ACTION, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(Post, likes), .order = 2, .loc = {.line = 6, .col = 3}},
+     .local = post_rel1_local, .remote = post_rel1_remote, .nkeys = 1, .inverse = "target_post",
+     .on_delete = SINEW_FK_NO_ACTION, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(Post, likes), .order = 3, .loc = {.line = 7, .col = 3}},
 };
 const sinew_model post_model = {
     .name = "Post", .table = "posts", .c_name = "post",
     .flags = 0, .size = sizeof(Post),
-    .fields = post_fields, .nfields = 2, .pk = post_pk, .npk = 1,
-    .relations = post_relations, .nrelations = 1,
+    .fields = post_fields, .nfields = 3, .pk = post_pk, .npk = 1,
+    .indexes = post_indexes, .nindexes = 1,
+    .relations = post_relations, .nrelations = 2,
     .loc = {.line = 3, .col = 7}};
 
 static const sinew_field comment_fields[] = {
     {.name = "id", .column = "id", .type = SINEW_INT64, .flags = SINEW_FIELD_PK | SINEW_FIELD_AUTO,
-     .offset = offsetof(Comment, id), .has_offset = SINEW_NO_OFFSET, .order = 0, .loc = {.line = 10, .col = 3}},
+     .offset = offsetof(Comment, id), .has_offset = SINEW_NO_OFFSET, .order = 0, .loc = {.line = 11, .col = 3}},
     {.name = "body", .column = "body", .type = SINEW_TEXT, .flags = 0,
-     .offset = offsetof(Comment, body), .has_offset = SINEW_NO_OFFSET, .order = 1, .loc = {.line = 11, .col = 3}},
+     .offset = offsetof(Comment, body), .has_offset = SINEW_NO_OFFSET, .order = 1, .loc = {.line = 12, .col = 3}},
+    {.name = "author_id", .column = "author_id", .type = SINEW_INT64, .flags = SINEW_FIELD_NULLABLE | SINEW_FIELD_FK | SINEW_FIELD_IMPLICIT,
+     .offset = offsetof(Comment, author_id), .has_offset = offsetof(Comment, has_author_id), .order = 2, .loc = {.line = 13, .col = 3}},
 };
 static const unsigned comment_pk[] = {0};
-static const unsigned comment_rel0_local[] = {0};
-static const unsigned comment_rel0_remote[] = {3};
+static const unsigned comment_index0[] = {2};
+static const sinew_index comment_indexes[] = {
+    {.name = "comments_author_id_idx", .fields = comment_index0, .nfields = 1, .unique = 0, .loc = {.line = 13, .col = 3}, .automatic = 1},
+};
+static const unsigned comment_rel0_local[] = {2};
+static const unsigned comment_rel0_remote[] = {0};
+static const unsigned comment_rel1_local[] = {0};
+static const unsigned comment_rel1_remote[] = {3};
 static const sinew_relation comment_relations[] = {
+    {.name = "author", .kind = SINEW_BELONGS_TO, .target = &writer_model,
+     .local = comment_rel0_local, .remote = comment_rel0_remote, .nkeys = 1, .inverse = "comments",
+     .on_delete = SINEW_FK_SET_NULL, .on_update = SINEW_FK_NO_ACTION, .optional = 1, .offset = offsetof(Comment, author), .order = 2, .loc = {.line = 13, .col = 3}},
     {.name = "likes", .kind = SINEW_HAS_MANY, .target = &like_model,
-     .local = comment_rel0_local, .remote = comment_rel0_remote, .nkeys = 1, .inverse = "target_comment",
-     .on_delete = SINEW_FK_NO_ACTION, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(Comment, likes), .order = 2, .loc = {.line = 12, .col = 3}},
+     .local = comment_rel1_local, .remote = comment_rel1_remote, .nkeys = 1, .inverse = "target_comment",
+     .on_delete = SINEW_FK_NO_ACTION, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(Comment, likes), .order = 3, .loc = {.line = 14, .col = 3}},
 };
 const sinew_model comment_model = {
     .name = "Comment", .table = "comments", .c_name = "comment",
     .flags = 0, .size = sizeof(Comment),
-    .fields = comment_fields, .nfields = 2, .pk = comment_pk, .npk = 1,
-    .relations = comment_relations, .nrelations = 1,
-    .loc = {.line = 9, .col = 7}};
+    .fields = comment_fields, .nfields = 3, .pk = comment_pk, .npk = 1,
+    .indexes = comment_indexes, .nindexes = 1,
+    .relations = comment_relations, .nrelations = 2,
+    .loc = {.line = 10, .col = 7}};
+
+static const sinew_field writer_fields[] = {
+    {.name = "id", .column = "id", .type = SINEW_INT64, .flags = SINEW_FIELD_PK | SINEW_FIELD_AUTO,
+     .offset = offsetof(Writer, id), .has_offset = SINEW_NO_OFFSET, .order = 0, .loc = {.line = 20, .col = 3}},
+    {.name = "name", .column = "name", .type = SINEW_TEXT, .flags = 0,
+     .offset = offsetof(Writer, name), .has_offset = SINEW_NO_OFFSET, .order = 1, .loc = {.line = 21, .col = 3}},
+};
+static const unsigned writer_pk[] = {0};
+static const unsigned writer_rel0_local[] = {0};
+static const unsigned writer_rel0_remote[] = {2};
+static const unsigned writer_rel1_local[] = {0};
+static const unsigned writer_rel1_remote[] = {2};
+static const sinew_relation writer_relations[] = {
+    {.name = "posts", .kind = SINEW_HAS_MANY, .target = &post_model,
+     .local = writer_rel0_local, .remote = writer_rel0_remote, .nkeys = 1, .inverse = "author",
+     .on_delete = SINEW_FK_NO_ACTION, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(Writer, posts), .order = 2, .loc = {.line = 22, .col = 3}},
+    {.name = "comments", .kind = SINEW_HAS_MANY, .target = &comment_model,
+     .local = writer_rel1_local, .remote = writer_rel1_remote, .nkeys = 1, .inverse = "author",
+     .on_delete = SINEW_FK_NO_ACTION, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(Writer, comments), .order = 3, .loc = {.line = 23, .col = 3}},
+};
+const sinew_model writer_model = {
+    .name = "Writer", .table = "writers", .c_name = "writer",
+    .flags = 0, .size = sizeof(Writer),
+    .fields = writer_fields, .nfields = 2, .pk = writer_pk, .npk = 1,
+    .relations = writer_relations, .nrelations = 2,
+    .loc = {.line = 19, .col = 7}};
 
 static const sinew_field tag_fields[] = {
     {.name = "code", .column = "code", .type = SINEW_TEXT, .flags = SINEW_FIELD_PK,
-     .offset = offsetof(Tag, code), .has_offset = SINEW_NO_OFFSET, .order = 0, .loc = {.line = 17, .col = 3}},
+     .offset = offsetof(Tag, code), .has_offset = SINEW_NO_OFFSET, .order = 0, .loc = {.line = 28, .col = 3}},
 };
 static const unsigned tag_pk[] = {0};
 static const unsigned tag_rel0_local[] = {0};
@@ -63,35 +114,35 @@ static const unsigned tag_rel0_remote[] = {4};
 static const sinew_relation tag_relations[] = {
     {.name = "likes", .kind = SINEW_HAS_MANY, .target = &like_model,
      .local = tag_rel0_local, .remote = tag_rel0_remote, .nkeys = 1, .inverse = "target_tag",
-     .on_delete = SINEW_FK_NO_ACTION, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(Tag, likes), .order = 1, .loc = {.line = 18, .col = 3}},
+     .on_delete = SINEW_FK_NO_ACTION, .on_update = SINEW_FK_NO_ACTION, .optional = 0, .offset = offsetof(Tag, likes), .order = 1, .loc = {.line = 29, .col = 3}},
 };
 const sinew_model tag_model = {
     .name = "Tag", .table = "tags", .c_name = "tag",
     .flags = 0, .size = sizeof(Tag),
     .fields = tag_fields, .nfields = 1, .pk = tag_pk, .npk = 1,
     .relations = tag_relations, .nrelations = 1,
-    .loc = {.line = 16, .col = 7}};
+    .loc = {.line = 27, .col = 7}};
 
 static const sinew_field like_fields[] = {
     {.name = "id", .column = "id", .type = SINEW_INT64, .flags = SINEW_FIELD_PK | SINEW_FIELD_AUTO,
-     .offset = offsetof(Like, id), .has_offset = SINEW_NO_OFFSET, .order = 0, .loc = {.line = 22, .col = 3}},
+     .offset = offsetof(Like, id), .has_offset = SINEW_NO_OFFSET, .order = 0, .loc = {.line = 33, .col = 3}},
     {.name = "who", .column = "who", .type = SINEW_TEXT, .flags = 0,
-     .offset = offsetof(Like, who), .has_offset = SINEW_NO_OFFSET, .order = 1, .loc = {.line = 23, .col = 3}},
+     .offset = offsetof(Like, who), .has_offset = SINEW_NO_OFFSET, .order = 1, .loc = {.line = 34, .col = 3}},
     {.name = "target_post_id", .column = "target_post_id", .type = SINEW_INT64, .flags = SINEW_FIELD_NULLABLE | SINEW_FIELD_FK | SINEW_FIELD_IMPLICIT,
-     .offset = offsetof(Like, target_post_id), .has_offset = offsetof(Like, has_target_post_id), .order = 2, .loc = {.line = 24, .col = 10}},
+     .offset = offsetof(Like, target_post_id), .has_offset = offsetof(Like, has_target_post_id), .order = 2, .loc = {.line = 35, .col = 10}},
     {.name = "target_comment_id", .column = "target_comment_id", .type = SINEW_INT64, .flags = SINEW_FIELD_NULLABLE | SINEW_FIELD_FK | SINEW_FIELD_IMPLICIT,
-     .offset = offsetof(Like, target_comment_id), .has_offset = offsetof(Like, has_target_comment_id), .order = 2, .loc = {.line = 24, .col = 17}},
+     .offset = offsetof(Like, target_comment_id), .has_offset = offsetof(Like, has_target_comment_id), .order = 2, .loc = {.line = 35, .col = 17}},
     {.name = "target_tag_code", .column = "target_tag_code", .type = SINEW_TEXT, .flags = SINEW_FIELD_NULLABLE | SINEW_FIELD_FK | SINEW_FIELD_IMPLICIT,
-     .offset = offsetof(Like, target_tag_code), .has_offset = SINEW_NO_OFFSET, .order = 2, .loc = {.line = 24, .col = 27}},
+     .offset = offsetof(Like, target_tag_code), .has_offset = SINEW_NO_OFFSET, .order = 2, .loc = {.line = 35, .col = 27}},
 };
 static const unsigned like_pk[] = {0};
 static const unsigned like_index0[] = {2};
 static const unsigned like_index1[] = {3};
 static const unsigned like_index2[] = {4};
 static const sinew_index like_indexes[] = {
-    {.name = "likes_target_post_id_idx", .fields = like_index0, .nfields = 1, .unique = 0, .loc = {.line = 24, .col = 10}, .automatic = 1},
-    {.name = "likes_target_comment_id_idx", .fields = like_index1, .nfields = 1, .unique = 0, .loc = {.line = 24, .col = 17}, .automatic = 1},
-    {.name = "likes_target_tag_code_idx", .fields = like_index2, .nfields = 1, .unique = 0, .loc = {.line = 24, .col = 27}, .automatic = 1},
+    {.name = "likes_target_post_id_idx", .fields = like_index0, .nfields = 1, .unique = 0, .loc = {.line = 35, .col = 10}, .automatic = 1},
+    {.name = "likes_target_comment_id_idx", .fields = like_index1, .nfields = 1, .unique = 0, .loc = {.line = 35, .col = 17}, .automatic = 1},
+    {.name = "likes_target_tag_code_idx", .fields = like_index2, .nfields = 1, .unique = 0, .loc = {.line = 35, .col = 27}, .automatic = 1},
 };
 static const unsigned like_rel0_local[] = {2};
 static const unsigned like_rel0_remote[] = {0};
@@ -101,18 +152,18 @@ static const unsigned like_rel2_local[] = {4};
 static const unsigned like_rel2_remote[] = {0};
 static const unsigned like_poly0_targets[] = {0, 1, 2};
 static const sinew_poly like_polys[] = {
-    {.name = "target", .targets = like_poly0_targets, .ntargets = 3, .check_name = "likes_target_one_target", .optional = 0, .order = 2, .loc = {.line = 24, .col = 3}},
+    {.name = "target", .targets = like_poly0_targets, .ntargets = 3, .check_name = "likes_target_one_target", .optional = 0, .order = 2, .loc = {.line = 35, .col = 3}},
 };
 static const sinew_relation like_relations[] = {
     {.name = "target_post", .kind = SINEW_BELONGS_TO, .target = &post_model,
      .local = like_rel0_local, .remote = like_rel0_remote, .nkeys = 1, .inverse = "likes",
-     .on_delete = SINEW_FK_CASCADE, .on_update = SINEW_FK_NO_ACTION, .optional = 1, .offset = offsetof(Like, target_post), .poly = &like_polys[0], .order = 2, .loc = {.line = 24, .col = 10}},
+     .on_delete = SINEW_FK_CASCADE, .on_update = SINEW_FK_NO_ACTION, .optional = 1, .offset = offsetof(Like, target_post), .poly = &like_polys[0], .order = 2, .loc = {.line = 35, .col = 10}},
     {.name = "target_comment", .kind = SINEW_BELONGS_TO, .target = &comment_model,
      .local = like_rel1_local, .remote = like_rel1_remote, .nkeys = 1, .inverse = "likes",
-     .on_delete = SINEW_FK_CASCADE, .on_update = SINEW_FK_NO_ACTION, .optional = 1, .offset = offsetof(Like, target_comment), .poly = &like_polys[0], .order = 2, .loc = {.line = 24, .col = 17}},
+     .on_delete = SINEW_FK_CASCADE, .on_update = SINEW_FK_NO_ACTION, .optional = 1, .offset = offsetof(Like, target_comment), .poly = &like_polys[0], .order = 2, .loc = {.line = 35, .col = 17}},
     {.name = "target_tag", .kind = SINEW_BELONGS_TO, .target = &tag_model,
      .local = like_rel2_local, .remote = like_rel2_remote, .nkeys = 1, .inverse = "likes",
-     .on_delete = SINEW_FK_CASCADE, .on_update = SINEW_FK_NO_ACTION, .optional = 1, .offset = offsetof(Like, target_tag), .poly = &like_polys[0], .order = 2, .loc = {.line = 24, .col = 27}},
+     .on_delete = SINEW_FK_CASCADE, .on_update = SINEW_FK_NO_ACTION, .optional = 1, .offset = offsetof(Like, target_tag), .poly = &like_polys[0], .order = 2, .loc = {.line = 35, .col = 27}},
 };
 static const sinew_check like_checks[] = {
     {.name = "likes_target_one_target", .expr = "(CASE WHEN \"target_post_id\" IS NULL THEN 0 ELSE 1 END + CASE WHEN \"target_comment_id\" IS NULL THEN 0 ELSE 1 END + CASE WHEN \"target_tag_code\" IS NULL THEN 0 ELSE 1 END) = 1"},
@@ -125,24 +176,24 @@ const sinew_model like_model = {
     .relations = like_relations, .nrelations = 3,
     .checks = like_checks, .nchecks = 1,
     .polys = like_polys, .npolys = 1,
-    .loc = {.line = 21, .col = 7}};
+    .loc = {.line = 32, .col = 7}};
 
 static const sinew_field pin_fields[] = {
     {.name = "id", .column = "id", .type = SINEW_INT64, .flags = SINEW_FIELD_PK | SINEW_FIELD_AUTO,
-     .offset = offsetof(Pin, id), .has_offset = SINEW_NO_OFFSET, .order = 0, .loc = {.line = 28, .col = 3}},
+     .offset = offsetof(Pin, id), .has_offset = SINEW_NO_OFFSET, .order = 0, .loc = {.line = 39, .col = 3}},
     {.name = "note", .column = "note", .type = SINEW_TEXT, .flags = 0,
-     .offset = offsetof(Pin, note), .has_offset = SINEW_NO_OFFSET, .order = 1, .loc = {.line = 29, .col = 3}},
+     .offset = offsetof(Pin, note), .has_offset = SINEW_NO_OFFSET, .order = 1, .loc = {.line = 40, .col = 3}},
     {.name = "thing_post_id", .column = "thing_post_id", .type = SINEW_INT64, .flags = SINEW_FIELD_NULLABLE | SINEW_FIELD_FK | SINEW_FIELD_IMPLICIT,
-     .offset = offsetof(Pin, thing_post_id), .has_offset = offsetof(Pin, has_thing_post_id), .order = 2, .loc = {.line = 30, .col = 9}},
+     .offset = offsetof(Pin, thing_post_id), .has_offset = offsetof(Pin, has_thing_post_id), .order = 2, .loc = {.line = 41, .col = 9}},
     {.name = "thing_comment_id", .column = "thing_comment_id", .type = SINEW_INT64, .flags = SINEW_FIELD_NULLABLE | SINEW_FIELD_FK | SINEW_FIELD_IMPLICIT,
-     .offset = offsetof(Pin, thing_comment_id), .has_offset = offsetof(Pin, has_thing_comment_id), .order = 2, .loc = {.line = 30, .col = 16}},
+     .offset = offsetof(Pin, thing_comment_id), .has_offset = offsetof(Pin, has_thing_comment_id), .order = 2, .loc = {.line = 41, .col = 16}},
 };
 static const unsigned pin_pk[] = {0};
 static const unsigned pin_index0[] = {2};
 static const unsigned pin_index1[] = {3};
 static const sinew_index pin_indexes[] = {
-    {.name = "pins_thing_post_id_idx", .fields = pin_index0, .nfields = 1, .unique = 0, .loc = {.line = 30, .col = 9}, .automatic = 1},
-    {.name = "pins_thing_comment_id_idx", .fields = pin_index1, .nfields = 1, .unique = 0, .loc = {.line = 30, .col = 16}, .automatic = 1},
+    {.name = "pins_thing_post_id_idx", .fields = pin_index0, .nfields = 1, .unique = 0, .loc = {.line = 41, .col = 9}, .automatic = 1},
+    {.name = "pins_thing_comment_id_idx", .fields = pin_index1, .nfields = 1, .unique = 0, .loc = {.line = 41, .col = 16}, .automatic = 1},
 };
 static const unsigned pin_rel0_local[] = {2};
 static const unsigned pin_rel0_remote[] = {0};
@@ -150,15 +201,15 @@ static const unsigned pin_rel1_local[] = {3};
 static const unsigned pin_rel1_remote[] = {0};
 static const unsigned pin_poly0_targets[] = {0, 1};
 static const sinew_poly pin_polys[] = {
-    {.name = "thing", .targets = pin_poly0_targets, .ntargets = 2, .check_name = "pins_thing_one_target", .optional = 1, .order = 2, .loc = {.line = 30, .col = 3}},
+    {.name = "thing", .targets = pin_poly0_targets, .ntargets = 2, .check_name = "pins_thing_one_target", .optional = 1, .order = 2, .loc = {.line = 41, .col = 3}},
 };
 static const sinew_relation pin_relations[] = {
     {.name = "thing_post", .kind = SINEW_BELONGS_TO, .target = &post_model,
      .local = pin_rel0_local, .remote = pin_rel0_remote, .nkeys = 1,
-     .on_delete = SINEW_FK_RESTRICT, .on_update = SINEW_FK_NO_ACTION, .optional = 1, .offset = offsetof(Pin, thing_post), .poly = &pin_polys[0], .order = 2, .loc = {.line = 30, .col = 9}},
+     .on_delete = SINEW_FK_RESTRICT, .on_update = SINEW_FK_NO_ACTION, .optional = 1, .offset = offsetof(Pin, thing_post), .poly = &pin_polys[0], .order = 2, .loc = {.line = 41, .col = 9}},
     {.name = "thing_comment", .kind = SINEW_BELONGS_TO, .target = &comment_model,
      .local = pin_rel1_local, .remote = pin_rel1_remote, .nkeys = 1,
-     .on_delete = SINEW_FK_RESTRICT, .on_update = SINEW_FK_NO_ACTION, .optional = 1, .offset = offsetof(Pin, thing_comment), .poly = &pin_polys[0], .order = 2, .loc = {.line = 30, .col = 16}},
+     .on_delete = SINEW_FK_RESTRICT, .on_update = SINEW_FK_NO_ACTION, .optional = 1, .offset = offsetof(Pin, thing_comment), .poly = &pin_polys[0], .order = 2, .loc = {.line = 41, .col = 16}},
 };
 static const sinew_check pin_checks[] = {
     {.name = "pins_thing_one_target", .expr = "(CASE WHEN \"thing_post_id\" IS NULL THEN 0 ELSE 1 END + CASE WHEN \"thing_comment_id\" IS NULL THEN 0 ELSE 1 END) <= 1"},
@@ -171,7 +222,7 @@ const sinew_model pin_model = {
     .relations = pin_relations, .nrelations = 2,
     .checks = pin_checks, .nchecks = 1,
     .polys = pin_polys, .npolys = 1,
-    .loc = {.line = 27, .col = 7}};
+    .loc = {.line = 38, .col = 7}};
 
-static const sinew_model *const poly_models[] = {&post_model, &comment_model, &tag_model, &like_model, &pin_model};
-const sinew_schema poly_schema = {.name = "poly", .models = poly_models, .nmodels = 5};
+static const sinew_model *const poly_models[] = {&post_model, &comment_model, &writer_model, &tag_model, &like_model, &pin_model};
+const sinew_schema poly_schema = {.name = "poly", .models = poly_models, .nmodels = 6};

@@ -29,6 +29,7 @@ extern "C" {
 
 typedef struct Post Post;
 typedef struct Comment Comment;
+typedef struct Writer Writer;
 typedef struct Tag Tag;
 typedef struct Like Like;
 typedef struct Pin Pin;
@@ -42,6 +43,11 @@ typedef struct comment_list {
     Comment **items;
     size_t count;
 } comment_list;
+
+typedef struct writer_list {
+    Writer **items;
+    size_t count;
+} writer_list;
 
 typedef struct tag_list {
     Tag **items;
@@ -61,15 +67,29 @@ typedef struct pin_list {
 struct Post {
     int64_t id;
     char *title;
+    int64_t author_id;
+    bool has_author_id;
     /* relations, filled when loaded (see sinew/relations.h) */
+    Writer *author;
     like_list likes;
 };
 
 struct Comment {
     int64_t id;
     char *body;
+    int64_t author_id;
+    bool has_author_id;
     /* relations, filled when loaded (see sinew/relations.h) */
+    Writer *author;
     like_list likes;
+};
+
+struct Writer {
+    int64_t id;
+    char *name;
+    /* relations, filled when loaded (see sinew/relations.h) */
+    post_list posts;
+    comment_list comments;
 };
 
 struct Tag {
@@ -106,6 +126,7 @@ struct Pin {
 
 extern const sinew_model post_model;
 extern const sinew_model comment_model;
+extern const sinew_model writer_model;
 extern const sinew_model tag_model;
 extern const sinew_model like_model;
 extern const sinew_model pin_model;
@@ -115,7 +136,9 @@ extern const sinew_schema poly_schema;
 
 #define POST_ID sinew_column(&post_model, 0)
 #define POST_TITLE sinew_column(&post_model, 1)
-#define POST_LIKES (&post_model.relations[0])
+#define POST_AUTHOR_ID sinew_column(&post_model, 2)
+#define POST_AUTHOR (&post_model.relations[0])
+#define POST_LIKES (&post_model.relations[1])
 
 static inline int post_new(sinew_session *s, Post **out)
 {
@@ -167,6 +190,12 @@ static inline int post_one(sinew_query *q, Post **out)
     return sinew_one(q, (void **)out);
 }
 
+static inline int post_author_at(sinew_session *s, Post *obj, const char *file, int line, Writer **out)
+{
+    return sinew_load_one_at(s, POST_AUTHOR, obj, file, line, (void **)out);
+}
+#define post_author(s, obj, out) post_author_at((s), (obj), __FILE__, __LINE__, (out))
+
 static inline int post_likes_at(sinew_session *s, Post *obj, const char *file, int line, like_list *out)
 {
     sinew_list l;
@@ -181,7 +210,9 @@ static inline int post_likes_at(sinew_session *s, Post *obj, const char *file, i
 
 #define COMMENT_ID sinew_column(&comment_model, 0)
 #define COMMENT_BODY sinew_column(&comment_model, 1)
-#define COMMENT_LIKES (&comment_model.relations[0])
+#define COMMENT_AUTHOR_ID sinew_column(&comment_model, 2)
+#define COMMENT_AUTHOR (&comment_model.relations[0])
+#define COMMENT_LIKES (&comment_model.relations[1])
 
 static inline int comment_new(sinew_session *s, Comment **out)
 {
@@ -233,6 +264,12 @@ static inline int comment_one(sinew_query *q, Comment **out)
     return sinew_one(q, (void **)out);
 }
 
+static inline int comment_author_at(sinew_session *s, Comment *obj, const char *file, int line, Writer **out)
+{
+    return sinew_load_one_at(s, COMMENT_AUTHOR, obj, file, line, (void **)out);
+}
+#define comment_author(s, obj, out) comment_author_at((s), (obj), __FILE__, __LINE__, (out))
+
 static inline int comment_likes_at(sinew_session *s, Comment *obj, const char *file, int line, like_list *out)
 {
     sinew_list l;
@@ -242,6 +279,83 @@ static inline int comment_likes_at(sinew_session *s, Comment *obj, const char *f
     return rc;
 }
 #define comment_likes(s, obj, out) comment_likes_at((s), (obj), __FILE__, __LINE__, (out))
+
+/* ---- Writer ---- */
+
+#define WRITER_ID sinew_column(&writer_model, 0)
+#define WRITER_NAME sinew_column(&writer_model, 1)
+#define WRITER_POSTS (&writer_model.relations[0])
+#define WRITER_COMMENTS (&writer_model.relations[1])
+
+static inline int writer_new(sinew_session *s, Writer **out)
+{
+    return sinew_new(s, &writer_model, (void **)out);
+}
+
+static inline int writer_get(sinew_session *sinew_s, int64_t id, Writer **sinew_out)
+{
+    sinew_value sinew_key[1] = {sinew_v_int64(id)};
+    return sinew_get(sinew_s, &writer_model, sinew_key, 1, (void **)sinew_out);
+}
+
+static inline int writer_save(sinew_session *s, Writer *obj)
+{
+    return sinew_save(s, &writer_model, obj);
+}
+
+static inline int writer_delete(sinew_session *s, Writer *obj)
+{
+    return sinew_delete(s, &writer_model, obj);
+}
+
+static inline int writer_count(sinew_session *s, int64_t *out)
+{
+    return sinew_count(s, &writer_model, out);
+}
+
+static inline sinew_query *writer_query(sinew_session *s)
+{
+    return sinew_query_new(s, &writer_model);
+}
+
+static inline int writer_all(sinew_query *q, writer_list *out)
+{
+    sinew_list l;
+    int rc = sinew_all(q, &l);
+    out->items = (Writer **)l.items;
+    out->count = l.count;
+    return rc;
+}
+
+static inline int writer_first(sinew_query *q, Writer **out)
+{
+    return sinew_first(q, (void **)out);
+}
+
+static inline int writer_one(sinew_query *q, Writer **out)
+{
+    return sinew_one(q, (void **)out);
+}
+
+static inline int writer_posts_at(sinew_session *s, Writer *obj, const char *file, int line, post_list *out)
+{
+    sinew_list l;
+    int rc = sinew_load_many_at(s, WRITER_POSTS, obj, file, line, &l);
+    out->items = (Post **)l.items;
+    out->count = l.count;
+    return rc;
+}
+#define writer_posts(s, obj, out) writer_posts_at((s), (obj), __FILE__, __LINE__, (out))
+
+static inline int writer_comments_at(sinew_session *s, Writer *obj, const char *file, int line, comment_list *out)
+{
+    sinew_list l;
+    int rc = sinew_load_many_at(s, WRITER_COMMENTS, obj, file, line, &l);
+    out->items = (Comment **)l.items;
+    out->count = l.count;
+    return rc;
+}
+#define writer_comments(s, obj, out) writer_comments_at((s), (obj), __FILE__, __LINE__, (out))
 
 /* ---- Tag ---- */
 
