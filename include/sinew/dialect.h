@@ -271,6 +271,18 @@ typedef struct sinew_dialect {
      * more), so CREATE TABLE leaves it out for a required @generated field and drift does not count
      * the nullable column the database then reports; 0: the field's NOT NULL is written. */
     int generated_not_null_refused;
+    /* Also version 9: how sinew_read_transaction() (sinew/pool.h) makes its outermost transaction
+     * read-only, so that a write in it fails with SINEW_READONLY. Statements run on the connection:
+     * read_only_before before the transaction begins (again before each retried attempt: MariaDB's
+     * "SET TRANSACTION READ ONLY", which it refuses inside a transaction and which holds for the
+     * next one only), read_only_first as the transaction's first statement (PostgreSQL's "SET
+     * TRANSACTION READ ONLY"; SQLite's "PRAGMA query_only = 1"), read_only_after once it has ended,
+     * committed or rolled back (SQLite's "PRAGMA query_only = 0"). All three NULL (a driver of an
+     * older version): an ordinary transaction, READ ONLY (read_only_first's SQL-standard form) only
+     * on a session made on a router. */
+    const char *read_only_before;
+    const char *read_only_first;
+    const char *read_only_after;
 } sinew_dialect;
 
 /* The built-in dialects as bits, for the dialects a migration is written for (sinew/migrate.h). */

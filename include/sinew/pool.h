@@ -244,8 +244,8 @@ SINEW_API int sinew_router_close(sinew_router *router);
  * sinew_readonly() objects never enter it. Not routed: sinew_rows_open(),
  * sinew_stream and raw SQL, which run where the session is (inside a read
  * transaction, on its replica). A write inside a read transaction is
- * SINEW_READONLY, on a replica and on the primary alike (SET TRANSACTION
- * READ ONLY). Statements run on a replica are prepared and cached on that
+ * SINEW_READONLY, on a replica and on the primary alike (as in every read
+ * transaction, sinew_read_transaction()). Statements run on a replica are prepared and cached on that
  * replica's connection (each connection has its own statement cache and
  * plans). Free it with sinew_session_free(), which gives the primary
  * connection back; make no other session on that connection. A session
@@ -260,12 +260,19 @@ typedef int (*sinew_read_fn)(sinew_session *s, void *ctx);
 /*
  * Run fn(s, ctx) in a read-only transaction, with sinew_transaction()'s
  * retries (a standby cancelling a query that conflicts with replay reports
- * SQLSTATE 40001: retried). On a session made on a router: on a replica
- * that has replayed the session's writes, sinew_session_db(s) being that
- * replica's connection while fn runs, or on the primary, READ ONLY, when no
- * replica is caught up; inside a transaction open on the session's primary
- * connection, a savepoint there. On any other session: an ordinary
- * transaction (a savepoint inside one) on the session's connection.
+ * SQLSTATE 40001: retried; each attempt is read-only). On a session made on
+ * a router: on a replica that has replayed the session's writes,
+ * sinew_session_db(s) being that replica's connection while fn runs, or on
+ * the primary when no replica is caught up. On any other session: on the
+ * session's connection. Read-only on every backend, as its dialect makes it
+ * (read_only_before / _first / _after in sinew/dialect.h: PostgreSQL's SET
+ * TRANSACTION READ ONLY first in it, MariaDB's before it, SQLite's PRAGMA
+ * query_only on for it and off after, whatever came of it), so that a write
+ * in fn (a flush, a save, raw SQL) fails with SINEW_READONLY and writes
+ * nothing; after it returns the session writes again. Inside a transaction
+ * open on the session's (primary) connection: a savepoint of that
+ * transaction, read-write as it is (no database makes a savepoint
+ * read-only), not retried.
  */
 SINEW_API int sinew_read_transaction(sinew_session *s, sinew_read_fn fn, void *ctx, const sinew_retry_policy *policy);
 

@@ -92,6 +92,10 @@ SN_COLD static int fail(sqlite3 *db, int code, const char *doing, const char *sq
     const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(code);
     int st = map_code(code);
     if (st == SINEW_DONE || st == SINEW_ROW || st == SINEW_OK) st = SINEW_ERROR;
+    /* plain SQLITE_READONLY: the connection takes no writes (a read transaction's PRAGMA query_only,
+     * or ?mode=ro), the status a read-only transaction gives elsewhere; its extended codes
+     * (SQLITE_READONLY_RECOVERY, _CANTLOCK, _DBMOVED ...) are file trouble, SINEW_IOERR */
+    if (ext == SQLITE_READONLY) st = SINEW_READONLY;
     if (st == SINEW_CONSTRAINT) {
         const char *hint = "";
         switch (ext) {
@@ -105,6 +109,10 @@ SN_COLD static int fail(sqlite3 *db, int code, const char *doing, const char *sq
         constraint_detail(msg, ext);
     } else if (st == SINEW_BUSY) {
         sinew_error_set(st, "sqlite: database is locked while %s (%s); retry, or raise ?busy_timeout=ms", doing, msg);
+        sinew_error_detail(ext, NULL, NULL, NULL, NULL);
+    } else if (st == SINEW_READONLY) {
+        sinew_error_set(st, "sqlite: %s while %s%s%.200s; this connection takes reads only (a read transaction, "
+                        "or ?mode=ro): write outside it", msg, doing, sql ? ": " : "", sql ? sql : "");
         sinew_error_detail(ext, NULL, NULL, NULL, NULL);
     } else if (sql) {
         sinew_error_set(st, "sqlite: %s while %s: %.200s", msg, doing, sql);

@@ -13,6 +13,7 @@
 #include "sinew/db.h"
 #include "sinew/driver.h"
 #include "sinew/session.h"
+#include "sinew/transaction.h"
 
 /* ---- per-model plan: SQL rendered once per db and model ---- */
 #define SN_INSERT_VARIANTS 4
@@ -245,6 +246,17 @@ struct sinew_session {
                                     * @updated_at and @default(now) of its rows take it (stamps.c) */
     struct sn_route *route;        /* made on a router (route.c): its primary connection, reads routed; else NULL */
 };
+
+/* ---- transactions (transaction.c) ---- */
+/* Statements run around each attempt's outermost transaction (none around a savepoint): before ahead
+ * of its BEGIN, first as its first statement, after once it has ended (committed, rolled back, or
+ * its BEGIN failed), whatever came of it. NULL members: none. */
+typedef struct sn_tx_wrap {
+    const char *before, *first, *after;
+} sn_tx_wrap;
+/* sinew_transaction_ex() with w's statements around each attempt (w NULL: none) */
+int sn_transaction_wrapped(sinew_db *db, const sn_tx_wrap *w, sinew_tx_fn fn, void *ctx,
+                           const sinew_retry_policy *policy, int *attempts);
 
 /* ---- a session made on a router (route.c) ---- */
 /* Run fn(ctx), a read of s: on a replica connection that has replayed s's writes (s->db points at it

@@ -156,16 +156,22 @@ typedef struct read_tx {
 
 static int read_tx_body(sinew_db *db, void *arg)
 {
+    (void)db;
     read_tx *t = arg;
-    /* READ ONLY on a routed session's outermost one: a write in it fails alike on a standby and at home */
-    int rc = t->s->route && sinew_tx_depth(db) == 1 ? sinew_exec(db, sn_sql_tx_read_only()) : SINEW_OK;
-    return rc ? rc : t->fn(t->s, t->ctx);
+    return t->fn(t->s, t->ctx);
 }
 
 static int read_tx_run(void *arg)
 {
     read_tx *t = arg;
-    return sinew_transaction_ex(t->s->db, read_tx_body, t, t->policy, NULL);
+    /* read-only as the dialect makes it, on the connection the read runs on (a replica's, for a routed
+     * read): a write in it fails with SINEW_READONLY on every backend, on a standby and at home alike.
+     * Inside an open transaction, a savepoint: that transaction's, as it is (no SQL makes a savepoint
+     * read-only). */
+    const sinew_dialect *d = t->s->db->dialect;
+    sn_tx_wrap w = {d->read_only_before, d->read_only_first, d->read_only_after};
+    if (!w.before && !w.first && !w.after && t->s->route) w.first = sn_sql_tx_read_only();   /* a driver before version 9 */
+    return sn_transaction_wrapped(t->s->db, &w, read_tx_body, t, t->policy, NULL);
 }
 
 int sinew_read_transaction(sinew_session *s, sinew_read_fn fn, void *ctx, const sinew_retry_policy *policy)

@@ -234,6 +234,10 @@ const sinew_dialect sn_dialect_sqlite = {
                                  "JSON_CONTAINS); compare the values at the paths you need with "
                                  "sinew_json_path() instead (sinew_eq(sinew_json_path(col, \"$.a\", SINEW_TEXT), ...))",
     .migrations_exist_query = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sinew_migrations'",
+    /* no read-only transactions: the connection takes no writes while one runs (SQLITE_READONLY);
+     * set inside it, as the driver's BEGIN IMMEDIATE is a write query_only refuses */
+    .read_only_first = "PRAGMA query_only = 1",
+    .read_only_after = "PRAGMA query_only = 0",
 };
 
 /*
@@ -324,6 +328,7 @@ const sinew_dialect sn_dialect_postgres = {
     .statement_timeout_setting = "statement_timeout",
     .lock_timeout_sqlstate = "55P03",
     .xact_try_lock_query = "SELECT CASE WHEN pg_try_advisory_xact_lock(126875035658611) THEN 1 ELSE 0 END",
+    .read_only_first = SN_SQL_TX_READ_ONLY,
 };
 
 /*
@@ -432,6 +437,8 @@ const sinew_dialect sn_dialect_postgres = {
     .no_partial_indexes = 1,              /* no CREATE INDEX ... WHERE */ \
     .insert_no_returning = (no_returning), \
     .generated_not_null_refused = 1,      /* MySQL would take it; MariaDB refuses it (1064) */ \
+    /* refused inside a transaction (1568): said before it, for the next transaction only */ \
+    .read_only_before = SN_SQL_TX_READ_ONLY, \
 }
 
 const sinew_dialect sn_dialect_mariadb = SN_MARIADB_DIALECT(0);

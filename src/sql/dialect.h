@@ -13,6 +13,9 @@
 /* the struct is public: drivers outside the tree supply one */
 #include "sinew/dialect.h"
 
+/* the transaction takes reads only (standard SQL; MariaDB: the next transaction, said before it) */
+#define SN_SQL_TX_READ_ONLY "SET TRANSACTION READ ONLY"
+
 extern const sinew_dialect sn_dialect_sqlite;
 extern const sinew_dialect sn_dialect_postgres;
 extern const sinew_dialect sn_dialect_mariadb;

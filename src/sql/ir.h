@@ -274,7 +274,7 @@ const char *sn_sql_sequence_keys(const sinew_dialect *d);
 /* a statement that does nothing but answer (a connection check) */
 const char *sn_sql_ping(void);
 /* the transaction just begun takes reads only (standard SQL): a routed session's read transactions
- * (src/orm/route.c), so a write in one fails alike on a standby and on the primary */
+ * (src/orm/route.c) where the dialect gives no read_only_* statements (a driver older than version 9) */
 const char *sn_sql_tx_read_only(void);
 /* transaction control, as the log shows it (the driver runs it; ROLLBACK also ends
  * a transaction a raw statement began) */

@@ -3,6 +3,7 @@
  * logs for the transaction control it does through the driver, so that no
  * SQL is written in the ORM.
  */
+#include "dialect.h"
 #include "ir.h"
 
 const char *sn_sql_sequence_keys(const sinew_dialect *d)
@@ -16,7 +17,7 @@ const char *sn_sql_sequence_keys(const sinew_dialect *d)
 
 const char *sn_sql_ping(void) { return "SELECT 1"; }
 
-const char *sn_sql_tx_read_only(void) { return "SET TRANSACTION READ ONLY"; }
+const char *sn_sql_tx_read_only(void) { return SN_SQL_TX_READ_ONLY; }
 
 const char *sn_sql_tx_text(sn_sql_tx op)
 {
