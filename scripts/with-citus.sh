@@ -66,7 +66,9 @@ BIN="$T$PGLIB/bin"
 used=
 free_port() {
     for try in 1 2 3 4 5 6 7 8 9 10; do
-        cand=$(( 20000 + ($$ * 17 + try * 1031 + $1) % 20000 ))
+        # 20000-31999: below the kernel's ephemeral range (32768-60999), where a client socket's
+        # local port is bound without listening: free to a connect test, taken for bind (seen)
+        cand=$(( 20000 + ($$ * 17 + try * 1031 + $1) % 12000 ))
         case " $used " in *" $cand "*) continue ;; esac
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$cand") 2>/dev/null; then echo "$cand"; return 0; fi
     done

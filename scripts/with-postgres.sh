@@ -43,7 +43,9 @@ trap 'exit 130' INT TERM
 # a free port on the loopback address
 PORT=
 for try in 1 2 3 4 5 6 7 8 9 10; do
-    cand=$(( 20000 + ($$ * 7 + try * 1009) % 20000 ))
+    # 20000-31999: below the kernel's ephemeral range (32768-60999), where a client socket's
+    # local port is bound without listening: free to a connect test, taken for bind (seen)
+    cand=$(( 20000 + ($$ * 7 + try * 1009) % 12000 ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$cand") 2>/dev/null; then PORT=$cand; break; fi
 done
 [ -n "$PORT" ] || { echo "with-postgres: no free port found" >&2; exit 1; }
