@@ -59,6 +59,15 @@ static const char *replica_for_last(void)
     return replica_url;
 }
 
+/* a router over th_open()'s database, with its standby as the one replica (opt may be NULL) */
+static sinew_router *router_for_last(const sinew_router_options *opt)
+{
+    const char *replicas[] = {replica_for_last()};
+    sinew_router *r = NULL;
+    th_ok(sinew_router_open(th_last_url(), replicas, 1, opt, &r));
+    return r;
+}
+
 static const char *in_recovery = "SELECT CASE WHEN pg_is_in_recovery() THEN 1 ELSE 0 END";
 
 static void writes_on_the_standby_are_readonly(void **state)
@@ -85,11 +94,8 @@ static void router_reads_on_the_standby_and_sees_its_writes(void **state)
 {
     (void)state;
     sinew_db *owner = th_open();
-    const char *replicas[] = {replica_for_last()};
-    sinew_router *r;
-    sinew_router_options opt = {0};
-    opt.wait_ms = 5000;
-    th_ok(sinew_router_open(th_last_url(), replicas, 1, &opt, &r));
+    sinew_router_options opt = {.wait_ms = 5000};
+    sinew_router *r = router_for_last(&opt);
     sinew_db *w, *rd;
     th_ok(sinew_router_acquire_write(r, &w));
     assert_int_equal(pool_scalar_ok(w, in_recovery), 0);
@@ -126,13 +132,11 @@ static void a_lagging_standby_is_waited_for_or_passed_over(void **state)
 {
     (void)state;
     sinew_db *owner = th_open();
-    const char *replicas[] = {replica_for_last()};
-    sinew_router_options opt = {0};
-    opt.wait_ms = 400;
-    sinew_router *r;
-    th_ok(sinew_router_open(th_last_url(), replicas, 1, &opt, &r));
+    const char *standby_url = replica_for_last();
+    sinew_router_options opt = {.wait_ms = 400};
+    sinew_router *r = router_for_last(&opt);
     sinew_db *w, *rd, *standby;
-    th_ok(sinew_open(replicas[0], &standby));
+    th_ok(sinew_open(standby_url, &standby));
     th_ok(sinew_router_acquire_write(r, &w));
     th_ok(sinew_exec(w, "CREATE TABLE t (id integer PRIMARY KEY)"));
     th_ok(sinew_router_release(r, w));
@@ -178,15 +182,10 @@ static void a_standby_that_dies_is_left_out_and_taken_back(void **state)
 {
     (void)state;
     sinew_db *owner = th_open();
-    const char *replicas[] = {replica_for_last()};
     sinew_pool_options popt = {0};
     popt.check = SINEW_POOL_CHECK_ALWAYS;
-    sinew_router_options opt = {0};
-    opt.pool = &popt;
-    opt.wait_ms = 5000;
-    opt.down_ms = 300;
-    sinew_router *r;
-    th_ok(sinew_router_open(th_last_url(), replicas, 1, &opt, &r));
+    sinew_router_options opt = {.pool = &popt, .wait_ms = 5000, .down_ms = 300};
+    sinew_router *r = router_for_last(&opt);
     sinew_db *db;
     th_ok(sinew_router_acquire_read(r, &db));
     assert_int_equal(pool_scalar_ok(db, in_recovery), 1);
@@ -222,9 +221,8 @@ static void a_promoted_standby_takes_writes(void **state)
 {
     (void)state;
     sinew_db *owner = th_open();
-    const char *replicas[] = {replica_for_last()};
-    sinew_router *r;
-    th_ok(sinew_router_open(th_last_url(), replicas, 1, NULL, &r));
+    const char *standby_url = replica_for_last();
+    sinew_router *r = router_for_last(NULL);
     sinew_db *w;
     th_ok(sinew_router_acquire_write(r, &w));
     th_ok(sinew_exec(w, "CREATE TABLE before_promotion (id integer)"));
@@ -232,7 +230,7 @@ static void a_promoted_standby_takes_writes(void **state)
 
     standby_ctl("promote");
     sinew_db *former;
-    th_ok(sinew_open(replicas[0], &former));
+    th_ok(sinew_open(standby_url, &former));
     for (int i = 0; i < 200 && pool_scalar_ok(former, in_recovery) == 1; i++) pool_sleep_ms(25);
     assert_int_equal(pool_scalar_ok(former, in_recovery), 0);
     th_ok(sinew_exec(former, "CREATE TABLE only_on_the_promoted (id integer)"));   /* not SINEW_READONLY now */
@@ -358,11 +356,8 @@ static void a_routed_session_reads_on_the_standby_and_writes_on_the_primary(void
 {
     (void)state;
     sinew_db *owner = th_open();
-    const char *replicas[] = {replica_for_last()};
-    sinew_router_options opt = {0};
-    opt.wait_ms = 5000;
-    sinew_router *r;
-    th_ok(sinew_router_open(th_last_url(), replicas, 1, &opt, &r));
+    sinew_router_options opt = {.wait_ms = 5000};
+    sinew_router *r = router_for_last(&opt);
     sinew_session *s;
     th_ok(sinew_router_session_new(r, &s));
     sinew_db *home = sinew_session_db(s);
@@ -445,11 +440,9 @@ static void a_routed_session_reads_on_the_primary_while_the_standby_lags(void **
 {
     (void)state;
     sinew_db *owner = th_open();
-    const char *replicas[] = {replica_for_last()};
-    sinew_router_options opt = {0};
-    opt.wait_ms = 300;
-    sinew_router *r;
-    th_ok(sinew_router_open(th_last_url(), replicas, 1, &opt, &r));
+    const char *standby_url = replica_for_last();
+    sinew_router_options opt = {.wait_ms = 300};
+    sinew_router *r = router_for_last(&opt);
     sinew_session *s;
     th_ok(sinew_router_session_new(r, &s));
     th_ok(sinew_exec(sinew_session_db(s), notes_ddl));
@@ -459,7 +452,7 @@ static void a_routed_session_reads_on_the_primary_while_the_standby_lags(void **
     assert_int_equal(where_read(s, 1), 1);
 
     sinew_db *standby;
-    th_ok(sinew_open(replicas[0], &standby));
+    th_ok(sinew_open(standby_url, &standby));
     th_ok(sinew_exec(standby, "SELECT pg_wal_replay_pause()"));
     add_note(s, "two");
     assert_int_equal(pool_scalar_ok(standby, "SELECT COUNT(*) FROM notes"), 1);   /* it really lags */
@@ -486,14 +479,14 @@ static void a_routed_session_survives_a_dead_standby(void **state)
 {
     (void)state;
     sinew_db *owner = th_open();
-    const char *replicas[] = {replica_for_last()};
+    const char *standby_url = replica_for_last();
     /* written past the router, so that no read waits for a position (the wait would meet the dead
        connection first): the query itself does */
     th_ok(sinew_exec(owner, notes_ddl));
     th_ok(sinew_exec(owner, where_ddl));
     th_ok(sinew_exec(owner, "INSERT INTO notes (body) VALUES ('one')"));
     sinew_db *standby;
-    th_ok(sinew_open(replicas[0], &standby));
+    th_ok(sinew_open(standby_url, &standby));
     int64_t there = 0;
     for (int i = 0; i < 200 && there != 1; i++) {
         if (pool_scalar(standby, "SELECT COUNT(*) FROM notes", &there) || there != 1) pool_sleep_ms(25);
@@ -502,11 +495,8 @@ static void a_routed_session_survives_a_dead_standby(void **state)
     sinew_close(standby);
     sinew_pool_options popt = {0};
     popt.check = SINEW_POOL_CHECK_NEVER;   /* the dead connection is met by the query */
-    sinew_router_options opt = {0};
-    opt.pool = &popt;
-    opt.down_ms = 300;
-    sinew_router *r;
-    th_ok(sinew_router_open(th_last_url(), replicas, 1, &opt, &r));
+    sinew_router_options opt = {.pool = &popt, .down_ms = 300};
+    sinew_router *r = router_for_last(&opt);
     sinew_session *s;
     th_ok(sinew_router_session_new(r, &s));
     assert_int_equal(where_read(s, 1), 1);
@@ -536,11 +526,8 @@ static void a_routed_session_follows_read_only_relations_on_the_standby(void **s
 {
     (void)state;
     sinew_db *owner = th_open();
-    const char *replicas[] = {replica_for_last()};
-    sinew_router_options opt = {0};
-    opt.wait_ms = 5000;
-    sinew_router *r;
-    th_ok(sinew_router_open(th_last_url(), replicas, 1, &opt, &r));
+    sinew_router_options opt = {.wait_ms = 5000};
+    sinew_router *r = router_for_last(&opt);
     /* written by one routed session, read by another (its release marks the position for every reader) */
     sinew_session *w;
     th_ok(sinew_router_session_new(r, &w));
@@ -655,9 +642,7 @@ static void reads_go_on_while_the_primary_is_down(void **state)
     const char *replicas[] = {getenv("SINEW_TEST_REPLICA_URL")};
     sinew_pool_options popt = {0};
     popt.check = SINEW_POOL_CHECK_ALWAYS;   /* the stopped primary is found at the next hand-out */
-    sinew_router_options opt = {0};
-    opt.pool = &popt;
-    opt.wait_ms = 5000;
+    sinew_router_options opt = {.pool = &popt, .wait_ms = 5000};
     sinew_router *r;
     th_ok(sinew_router_open(primary, replicas, 1, &opt, &r));
     sinew_db *db;
