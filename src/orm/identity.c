@@ -342,6 +342,22 @@ int sn_identity_add_later_n(sinew_session *s, sn_obj *const *objs, size_t n)
     return SINEW_OK;
 }
 
+/* room in m's table for n more deferred objects (sn_inserted_n flags them) */
+int sn_identity_later_room(sinew_session *s, const sinew_model *m, size_t n)
+{
+    sn_idmap *t = table_for(s, m, 1);
+    if (!t) return SINEW_NOMEM;
+    return fits(t->count + t->pending + n, t->cap) ? SINEW_OK : reserve(t, t->count + t->pending + n);
+}
+
+/* add of m's objects were flagged SN_F_UNMAPPED in the room sn_identity_later_room made */
+void sn_identity_later_count(sinew_session *s, const sinew_model *m, size_t add)
+{
+    sn_idmap *t = table_for(s, m, 0);
+    t->pending += add;
+    s->id_pending += add;
+}
+
 /* Take o out if it is there (under the hash it went in with). The entries
  * after it shift back one slot until one is at home: no tombstones. */
 SN_NOINLINE void sn_identity_remove(sinew_session *s, sn_obj *o)

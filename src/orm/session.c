@@ -175,6 +175,47 @@ void sn_take_snapshots(sinew_session *s, sn_obj *const *objs, size_t n)
     }
 }
 
+/* sn_take_snapshots, the state and the identity map's deferral (sn_identity_add_later_n) in one pass
+ * over a batch's objects instead of three */
+int sn_inserted_n(sinew_session *s, sn_obj *const *objs, size_t n)
+{
+    if (!n) return SINEW_OK;
+    const sinew_model *m = objs[0]->model;
+    int rc = sn_identity_later_room(s, m, n);   /* before anything changes: the only failure */
+    if (rc) return rc;
+    size_t len = session_snap_size(s, m), off = ROUND8(m->size), add = 0;
+    if (len < 8 || len > 32) {
+        for (size_t k = 0; k < n; k++) {
+            sn_obj *o = objs[k];
+            o->state = SN_PERSISTENT;
+            sn_take_snapshot(s, o);
+            add += !(o->flags & SN_F_UNMAPPED);
+            o->flags |= SN_F_UNMAPPED;
+        }
+        sn_identity_later_count(s, m, add);
+        return SINEW_OK;
+    }
+    size_t w1 = len - 8 < 8 ? len - 8 : 8, w2 = len - 8 < 16 ? len - 8 : 16, w3 = len - 8;   /* as sn_take_snapshots */
+    for (size_t k = 0; k < n; k++) {
+        sn_obj *o = objs[k];
+        unsigned char *data = SN_DATA_OF(o), *snap = data + off;
+        uint64_t a, b, c, d;
+        memcpy(&a, data, 8);
+        memcpy(&b, data + w1, 8);
+        memcpy(&c, data + w2, 8);
+        memcpy(&d, data + w3, 8);
+        memcpy(snap, &a, 8);
+        memcpy(snap + w1, &b, 8);
+        memcpy(snap + w2, &c, 8);
+        memcpy(snap + w3, &d, 8);
+        o->state = SN_PERSISTENT;
+        add += !(o->flags & SN_F_UNMAPPED);
+        o->flags |= SN_F_SNAP | SN_F_UNMAPPED;
+    }
+    sn_identity_later_count(s, m, add);
+    return SINEW_OK;
+}
+
 static int check_model(const sinew_model *m, const char *fn)
 {
     if (!m) return sinew_error_set(SINEW_MISUSE, "%s: model is NULL", fn);
