@@ -186,9 +186,12 @@ SN_NOINLINE static int reserve(sn_idmap *t, size_t want)
     while (!fits(want, cap)) cap *= 2;
     uint32_t *old_hashes = t->hashes;
     sn_obj **old_objs = t->objs;
-    /* one block: the hashes, then the objects (aligned: cap is even) */
-    uint32_t *hashes = sn_calloc(cap, sizeof(uint32_t) + sizeof(sn_obj *));
+    /* one block: the hashes, then the objects (aligned: cap is even). Only the hashes are zeroed: a
+     * zero hash is an empty slot, whose object pointer nothing reads (a flush of 100,000 new objects
+     * makes a table of 131,072 slots, 1 MB of pointers not to clear) */
+    uint32_t *hashes = sn_malloc(cap * (sizeof(uint32_t) + sizeof(sn_obj *)));
     if (!hashes) return sn_nomem();
+    memset(hashes, 0, cap * sizeof *hashes);
     t->hashes = hashes;
     t->objs = (sn_obj **)(void *)(hashes + cap);
     t->cap = cap;

@@ -226,6 +226,9 @@ struct sinew_session {
     const sinew_model *snap_model;  /* the model whose snapshot size was last asked for */
     size_t snap_size;
     sn_obj *objects;               /* newest first */
+    size_t nobjects;               /* on that list (a flush sizes its arrays by it without a walk) */
+    const sinew_model *new_model;  /* the model sinew_new last made an object of, checked and known to
+                                    * have no defaults sinew computes: the next of it skips those looks */
     sn_map relcache;               /* (object, relation) -> cached value, for structs without a member */
     sn_map relstats;               /* relation -> sn_relstat */
     int batching;                  /* batch lazy loads over siblings */

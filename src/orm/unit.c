@@ -108,26 +108,41 @@ static int journal_add(sn_journal *j, sn_obj *o)
 }
 
 /* journal_add for a flush's new objects (no snapshot yet): a run of one model gets its copies from one
- * allocation, and each entry is filled without the checks a changed or deleted object needs */
-static int journal_add_news(sn_journal *j, sn_obj *const *news, size_t n)
+ * allocation, and each entry is filled without the checks a changed or deleted object needs; a struct
+ * of 8 to 32 bytes (most models) is copied as four words in line instead of by a memcpy call.
+ * one_model: every object is of news[0]'s model (no runs to find). */
+static int journal_add_news(sn_journal *j, sn_obj *const *news, size_t n, int one_model)
 {
     if (journal_reserve(j, n)) return SINEW_NOMEM;
     for (size_t a = 0; a < n;) {
         const sinew_model *m = news[a]->model;
-        size_t run = 1;
+        size_t run = one_model ? n - a : 1;
         while (a + run < n && news[a + run]->model == m) run++;
         size_t sz = m->size, step = (sz + 15) & ~(size_t)15;
         char *mem = journal_mem(j, step * run);
         if (!mem) return sn_nomem();
-        for (size_t k = a; k < a + run; k++, mem += step) {
-            sn_obj *o = news[k];
-            jentry *x = &j->e[j->n++];
-            x->o = o;
-            x->state = o->state;
-            x->flags = o->flags;
-            x->snap = NULL;
-            x->data = memcpy(mem, SN_DATA_OF(o), sz);
+        jentry *x = &j->e[j->n];
+        sn_obj *const *o = news + a, *const *end = news + a + run;
+        if (sz >= 8 && sz <= 32) {   /* four words at these offsets cover it (overlapping where it is short) */
+            size_t w1 = sz - 8 < 8 ? sz - 8 : 8, w2 = sz - 8 < 16 ? sz - 8 : 16, w3 = sz - 8;
+            for (; o < end; o++, x++, mem += step) {
+                const char *d = SN_DATA_OF(*o);
+                uint64_t w[4];
+                memcpy(&w[0], d, 8);
+                memcpy(&w[1], d + w1, 8);
+                memcpy(&w[2], d + w2, 8);
+                memcpy(&w[3], d + w3, 8);
+                memcpy(mem, &w[0], 8);
+                memcpy(mem + w1, &w[1], 8);
+                memcpy(mem + w2, &w[2], 8);
+                memcpy(mem + w3, &w[3], 8);
+                *x = (jentry){.o = *o, .state = (*o)->state, .flags = (*o)->flags, .data = mem};
+            }
+        } else {
+            for (; o < end; o++, x++, mem += step)
+                *x = (jentry){.o = *o, .state = (*o)->state, .flags = (*o)->flags, .data = memcpy(mem, SN_DATA_OF(*o), sz)};
         }
+        j->n += run;
         a += run;
     }
     return SINEW_OK;
@@ -545,7 +560,7 @@ static int delete_level(sinew_session *s, sn_journal *j, size_t base, sn_obj **d
 static int flush_news_simple(sinew_session *s, sn_journal *j, sn_obj **news, size_t nn, int one_model,
                              sn_obj **grouped, size_t *ready)
 {
-    int rc = journal_add_news(j, news, nn);
+    int rc = journal_add_news(j, news, nn, one_model);
     if (rc) return rc;
     if (nn == 1) return insert_one(s, news[0]);
     sn_obj **order = news;
@@ -595,8 +610,7 @@ static int flush_news_simple(sinew_session *s, sn_journal *j, sn_obj **news, siz
 static int flush_body(sinew_session *s, sn_journal *j)
 {
     int rc = SINEW_OK;
-    size_t total = 0;
-    for (sn_obj *o = s->objects; o; o = o->next) total++;
+    size_t total = s->nobjects;
     sn_obj **news_mem = sn_malloc((total + 1) * sizeof *news_mem), **news = news_mem;
     sn_obj **dirty = sn_malloc((total + 1) * sizeof *dirty);
     sn_obj **dels = sn_malloc((total + 1) * sizeof *dels);
@@ -654,7 +668,7 @@ static int flush_body(sinew_session *s, sn_journal *j)
     }
     for (size_t i = 0; i < nx && !rc; i++) rc = run_hook_before(s, dels[i], 1);
     if (!rc) rc = journal_reserve(j, nn + nd + nx);
-    if (!rc) rc = journal_add_news(j, news, nn);
+    if (!rc) rc = journal_add_news(j, news, nn, 0);
     for (size_t i = 0; i < nd && !rc; i++) rc = journal_add(j, dirty[i]);
     for (size_t i = 0; i < nx && !rc; i++) rc = journal_add(j, dels[i]);
     if (rc) goto out;
