@@ -326,25 +326,6 @@ SN_HOT int sn_identity_add_later(sinew_session *s, sn_obj *o)
     return SINEW_OK;
 }
 
-/* sn_identity_add_later for n objects of one model (a flush's batch): the table looked up and
- * grown once for them all */
-int sn_identity_add_later_n(sinew_session *s, sn_obj *const *objs, size_t n)
-{
-    if (!n) return SINEW_OK;
-    sn_idmap *t = table_for(s, objs[0]->model, 1);
-    if (!t) return SINEW_NOMEM;
-    size_t add = 0;
-    for (size_t i = 0; i < n; i++) add += !(objs[i]->flags & SN_F_UNMAPPED);
-    if (!fits(t->count + t->pending + add, t->cap)) {
-        int rc = reserve(t, t->count + t->pending + add);
-        if (rc) return rc;
-    }
-    for (size_t i = 0; i < n; i++) objs[i]->flags |= SN_F_UNMAPPED;
-    t->pending += add;
-    s->id_pending += add;
-    return SINEW_OK;
-}
-
 /* room in m's table for n more deferred objects (sn_inserted_n flags them) */
 int sn_identity_later_room(sinew_session *s, const sinew_model *m, size_t n)
 {

@@ -309,9 +309,8 @@ int sn_identity_insert(sinew_session *s, sn_obj *o, const sinew_value *vals, uin
 /* Add a just-inserted o to the map by the next lookup: room is reserved now (the only failure), the
  * hashing and placing happen then, so a session that only inserts never pays for them. */
 int sn_identity_add_later(sinew_session *s, sn_obj *o);
-int sn_identity_add_later_n(sinew_session *s, sn_obj *const *objs, size_t n);   /* n objects of one model */
-/* the two halves of it for a caller that flags the objects itself (sn_inserted_n): room for n more
- * of m's, reserved first (the only failure), then the count of those flagged */
+/* the same for n objects of m that the caller flags itself (sn_inserted_n): room for n more reserved
+ * first (the only failure), then the count of those flagged */
 int sn_identity_later_room(sinew_session *s, const sinew_model *m, size_t n);
 void sn_identity_later_count(sinew_session *s, const sinew_model *m, size_t add);
 /* The object already mapped under o's key (vals, h), or NULL once o is added in its place;
@@ -357,9 +356,8 @@ int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_model *m, c
 int sn_identity_add(sinew_session *s, sn_obj *o);
 void sn_identity_remove(sinew_session *s, sn_obj *o);
 void sn_take_snapshot(sinew_session *s, sn_obj *o);
-void sn_take_snapshots(sinew_session *s, sn_obj *const *objs, size_t n);   /* n objects of one model */
 /* n new objects of one model just written by a batch: persistent, snapshot taken, in the identity map
- * by the next lookup (sn_identity_add_later_n), in one pass over them */
+ * by the next lookup (as sn_identity_add_later), in one pass over them */
 int sn_inserted_n(sinew_session *s, sn_obj *const *objs, size_t n);
 /* Bytes at the start of an m struct that its snapshot keeps (columns, presence flags, to-one members). */
 size_t sn_snap_size(const sinew_model *m);

@@ -157,35 +157,10 @@ SN_HOT void sn_take_snapshot(sinew_session *s, sn_obj *o)
     o->flags |= SN_F_SNAP;
 }
 
-/* the same for n objects of one model (a flush's batch): the size and place worked out once */
-void sn_take_snapshots(sinew_session *s, sn_obj *const *objs, size_t n)
-{
-    if (!n) return;
-    size_t len = session_snap_size(s, objs[0]->model), off = ROUND8(objs[0]->model->size);
-    if (len < 8 || len > 32) {
-        for (size_t k = 0; k < n; k++) sn_take_snapshot(s, objs[k]);
-        return;
-    }
-    /* 8 to 32 bytes: four words at these offsets cover them (overlapping where len is short) */
-    size_t w1 = len - 8 < 8 ? len - 8 : 8, w2 = len - 8 < 16 ? len - 8 : 16, w3 = len - 8;
-    for (size_t k = 0; k < n; k++) {
-        unsigned char *data = SN_DATA_OF(objs[k]), *snap = data + off;
-        uint64_t a, b, c, d;
-        memcpy(&a, data, 8);
-        memcpy(&b, data + w1, 8);
-        memcpy(&c, data + w2, 8);
-        memcpy(&d, data + w3, 8);
-        memcpy(snap, &a, 8);
-        memcpy(snap + w1, &b, 8);
-        memcpy(snap + w2, &c, 8);
-        memcpy(snap + w3, &d, 8);
-        objs[k]->flags |= SN_F_SNAP;
-    }
-}
-
-/* sn_take_snapshots, the state and the identity map's deferral (sn_identity_add_later_n) in one pass
- * over a batch's objects instead of three. They were new, and a new object is never flagged
- * SN_F_UNMAPPED (only an inserted one is, and a restore from the journal clears it), so all n count. */
+/* n objects of a flush's batch, just inserted: state, snapshot and the identity map's deferral
+ * (sn_identity_add_later's) in one pass over them, the sizes and places worked out once. They were
+ * new, and a new object is never flagged SN_F_UNMAPPED (only an inserted one is, and a restore from
+ * the journal clears it), so all n count. */
 int sn_inserted_n(sinew_session *s, sn_obj *const *objs, size_t n)
 {
     if (!n) return SINEW_OK;
@@ -201,7 +176,8 @@ int sn_inserted_n(sinew_session *s, sn_obj *const *objs, size_t n)
             o->flags |= SN_F_UNMAPPED;
         }
     } else {
-        size_t w1 = len - 8 < 8 ? len - 8 : 8, w2 = len - 8 < 16 ? len - 8 : 16, w3 = len - 8;   /* as sn_take_snapshots */
+        /* 8 to 32 bytes: four words at these offsets cover them (overlapping where len is short) */
+        size_t w1 = len - 8 < 8 ? len - 8 : 8, w2 = len - 8 < 16 ? len - 8 : 16, w3 = len - 8;
         for (size_t k = 0; k < n; k++) {
             sn_obj *o = objs[k];
             unsigned char *data = SN_DATA_OF(o), *snap = data + off;
