@@ -93,8 +93,12 @@ int sn_insert_chunk(sinew_session *s, const sinew_model *m, sn_plan *p, void *co
     if (rc) return rc;
     if (want_keys && !use_returning) {
         /* one statement holds the write lock: its rowids are consecutive, ending at the last one */
-        int64_t last = s->db->drv->last_insert_id(s->db->conn);
-        for (size_t r = 0; r < rows; r++) set_int_key(&m->fields[p->auto_pk], objs[r], last - (int64_t)(rows - 1 - r));
+        int64_t last = s->db->drv->last_insert_id(s->db->conn), first = last - (int64_t)(rows - 1);
+        const sinew_field *k = &m->fields[p->auto_pk];
+        if (k->type == SINEW_INT64 && k->has_offset == SINEW_NO_OFFSET)   /* the usual key: one store a row */
+            for (size_t r = 0; r < rows; r++) *(int64_t *)(void *)((char *)objs[r] + k->offset) = first + (int64_t)r;
+        else
+            for (size_t r = 0; r < rows; r++) set_int_key(k, objs[r], first + (int64_t)r);
     } else if (use_returning && got != rows) {
         return sinew_error_set(SINEW_INTERNAL, "bulk insert into %s returned %zu keys for %zu rows", m->table, got, rows);
     }

@@ -186,9 +186,12 @@ SN_NOINLINE static int reserve(sn_idmap *t, size_t want)
     while (!fits(want, cap)) cap *= 2;
     uint32_t *old_hashes = t->hashes;
     sn_obj **old_objs = t->objs;
-    /* one block: the hashes, then the objects (aligned: cap is even) */
-    uint32_t *hashes = sn_calloc(cap, sizeof(uint32_t) + sizeof(sn_obj *));
+    /* one block: the hashes, then the objects (aligned: cap is even). Only the hashes are zeroed: a
+     * zero hash is an empty slot, whose object pointer nothing reads (a flush of 100,000 new objects
+     * makes a table of 131,072 slots, 1 MB of pointers not to clear) */
+    uint32_t *hashes = sn_malloc(cap * (sizeof(uint32_t) + sizeof(sn_obj *)));
     if (!hashes) return sn_nomem();
+    memset(hashes, 0, cap * sizeof *hashes);
     t->hashes = hashes;
     t->objs = (sn_obj **)(void *)(hashes + cap);
     t->cap = cap;
@@ -323,23 +326,20 @@ SN_HOT int sn_identity_add_later(sinew_session *s, sn_obj *o)
     return SINEW_OK;
 }
 
-/* sn_identity_add_later for n objects of one model (a flush's batch): the table looked up and
- * grown once for them all */
-int sn_identity_add_later_n(sinew_session *s, sn_obj *const *objs, size_t n)
+/* room in m's table for n more deferred objects (sn_inserted_n flags them) */
+int sn_identity_later_room(sinew_session *s, const sinew_model *m, size_t n)
 {
-    if (!n) return SINEW_OK;
-    sn_idmap *t = table_for(s, objs[0]->model, 1);
+    sn_idmap *t = table_for(s, m, 1);
     if (!t) return SINEW_NOMEM;
-    size_t add = 0;
-    for (size_t i = 0; i < n; i++) add += !(objs[i]->flags & SN_F_UNMAPPED);
-    if (!fits(t->count + t->pending + add, t->cap)) {
-        int rc = reserve(t, t->count + t->pending + add);
-        if (rc) return rc;
-    }
-    for (size_t i = 0; i < n; i++) objs[i]->flags |= SN_F_UNMAPPED;
+    return fits(t->count + t->pending + n, t->cap) ? SINEW_OK : reserve(t, t->count + t->pending + n);
+}
+
+/* add of m's objects were flagged SN_F_UNMAPPED in the room sn_identity_later_room made */
+void sn_identity_later_count(sinew_session *s, const sinew_model *m, size_t add)
+{
+    sn_idmap *t = table_for(s, m, 0);
     t->pending += add;
     s->id_pending += add;
-    return SINEW_OK;
 }
 
 /* Take o out if it is there (under the hash it went in with). The entries

@@ -226,6 +226,9 @@ struct sinew_session {
     const sinew_model *snap_model;  /* the model whose snapshot size was last asked for */
     size_t snap_size;
     sn_obj *objects;               /* newest first */
+    size_t nobjects;               /* on that list (a flush sizes its arrays by it without a walk) */
+    const sinew_model *new_model;  /* the model sinew_new last made an object of, checked and known to
+                                    * have no defaults sinew computes: the next of it skips those looks */
     sn_map relcache;               /* (object, relation) -> cached value, for structs without a member */
     sn_map relstats;               /* relation -> sn_relstat */
     int batching;                  /* batch lazy loads over siblings */
@@ -306,7 +309,10 @@ int sn_identity_insert(sinew_session *s, sn_obj *o, const sinew_value *vals, uin
 /* Add a just-inserted o to the map by the next lookup: room is reserved now (the only failure), the
  * hashing and placing happen then, so a session that only inserts never pays for them. */
 int sn_identity_add_later(sinew_session *s, sn_obj *o);
-int sn_identity_add_later_n(sinew_session *s, sn_obj *const *objs, size_t n);   /* n objects of one model */
+/* the same for n objects of m that the caller flags itself (sn_inserted_n): room for n more reserved
+ * first (the only failure), then the count of those flagged */
+int sn_identity_later_room(sinew_session *s, const sinew_model *m, size_t n);
+void sn_identity_later_count(sinew_session *s, const sinew_model *m, size_t add);
 /* The object already mapped under o's key (vals, h), or NULL once o is added in its place;
  * *rc is set on failure (out of memory: o was not added). One probe for a loaded row. */
 sn_obj *sn_identity_claim(sinew_session *s, sn_obj *o, const sinew_value *vals, uint32_t h, int *rc);
@@ -350,7 +356,9 @@ int sn_session_materialize(sinew_session *s, sn_exec *x, const sinew_model *m, c
 int sn_identity_add(sinew_session *s, sn_obj *o);
 void sn_identity_remove(sinew_session *s, sn_obj *o);
 void sn_take_snapshot(sinew_session *s, sn_obj *o);
-void sn_take_snapshots(sinew_session *s, sn_obj *const *objs, size_t n);   /* n objects of one model */
+/* n new objects of one model just written by a batch: persistent, snapshot taken, in the identity map
+ * by the next lookup (as sn_identity_add_later), in one pass over them */
+int sn_inserted_n(sinew_session *s, sn_obj *const *objs, size_t n);
 /* Bytes at the start of an m struct that its snapshot keeps (columns, presence flags, to-one members). */
 size_t sn_snap_size(const sinew_model *m);
 /* INSERT (keys and defaults read back into obj) / UPDATE of changed columns (snapshot refreshed) */
@@ -397,6 +405,8 @@ int sn_insert_copy(sinew_session *s, const sinew_model *m, sn_plan *p, void *con
 #define SN_COPY_MIN_ROWS 1000
 /* unit_batch.c: a flush's writes of one model, many rows per statement (see there) */
 int sn_batch_insert_ok(sinew_session *s, const sn_obj *o);
+/* every new object of m can go in a batch and needs nothing else of a flush (see there) */
+int sn_batch_simple(sinew_session *s, const sinew_model *m);
 /* of objs[idx[from..n)], those of p's model not used yet that can go in a batch: into group, marked used */
 size_t sn_batch_gather(sinew_session *s, const sn_plan *p, sn_obj *const *objs, const size_t *idx, size_t from,
                        size_t n, unsigned char *used, sn_obj **group);

@@ -121,6 +121,20 @@ static inline int batchable(const sn_plan *p, uint64_t omit, int keys_ok)
     return p->auto_pk >= 0 && omit == 1ull << p->auto_pk && keys_ok;
 }
 
+/*
+ * Every new object of m goes in a batch whatever its values, and a flush has
+ * nothing to do for it besides the insert: no to-one member to take keys
+ * from or order inserts by, no hooks, no rules, no field the database fills
+ * in except the @auto key (unit.c's flush of new objects only).
+ */
+int sn_batch_simple(sinew_session *s, const sinew_model *m)
+{
+    sn_plan *p;
+    if (sn_plan_get(s->db, m, &p)) return 0;
+    if (p->members || p->has_rules || p->readonly || p->db_defaults || sn_hooks_for(s->db, m)) return 0;
+    return p->auto_pk < 0 || keys_ok_for_batch(s);
+}
+
 int sn_batch_insert_ok(sinew_session *s, const sn_obj *o)
 {
     sn_plan *p;
@@ -234,8 +248,12 @@ int sn_batch_insert(sinew_session *s, sn_obj *const *objs, size_t n)
         rc = sn_reserve_keys(s, m, p, data, n);
     }
     size_t per = rows_per_statement(s->db->dialect, m->nfields);
-    int whole = 1;   /* no row leaves its key to the database */
-    for (size_t i = 0; i < n && whole && rc == SINEW_OK; i++) whole = left_out(p, m, data[i]) == 0;
+    const sinew_driver *drv = s->db->drv;
+    int whole = 0;   /* no row leaves its key to the database: asked only where COPY or a pipeline could take it */
+    if (rc == SINEW_OK && ((n >= SN_COPY_MIN_ROWS && drv->copy_begin) || (n > per && drv->send))) {
+        whole = 1;
+        for (size_t i = 0; i < n && whole; i++) whole = left_out(p, m, data[i]) == 0;
+    }
     if (rc == SINEW_OK && whole && n >= SN_COPY_MIN_ROWS && s->db->drv->copy_begin) {
         rc = sn_insert_copy(s, m, p, data, n);   /* the keys are in: nothing to read back */
         sn_free(data);
@@ -253,8 +271,8 @@ int sn_batch_insert(sinew_session *s, sn_obj *const *objs, size_t n)
     for (size_t at = 0; at < n && rc == SINEW_OK;) {
         /* a run of rows with the same columns: the key given, or the key left to SQLite */
         uint64_t omit = probe_omit(&q, data[at]);
-        size_t rows = 1;
-        while (at + rows < n && rows < per && probe_omit(&q, data[at + rows]) == omit) rows++;
+        size_t rows = 1, most = n - at < per ? n - at : per;
+        while (rows < most && probe_omit(&q, data[at + rows]) == omit) rows++;
         rc = sn_insert_chunk(s, m, p, data + at, rows, omit, &c);
         at += rows;
     }

@@ -519,6 +519,79 @@ static void identity_always_keys_take_batches(void **state)
 }
 
 /*
+ * New objects only, of two models without to-one members, hooks or rules, made interleaved (the
+ * flush's path without levels, unit.c flush_news_simple): each model's go in a batch, each object
+ * gets its own row's key and the identity map finds it; in a transaction that is rolled back they
+ * are all new again with zero keys, and the next flush writes them; a failing row in the second
+ * model's batch is named, and the first model's objects, written before it, are put back too.
+ */
+static Thing *new_thing(sinew_session *s, int i)
+{
+    Thing *t;
+    th_ok(sinew_new(s, &thing_model, (void **)&t));
+    t->i64 = i;
+    t->t = name_of(names2, i, "mixed");
+    t->j = "[]";
+    t->dec = "2.5";
+    return t;
+}
+
+static void new_objects_of_two_models_in_one_flush(void **state)
+{
+    (void)state;
+    sinew_session *s;
+    sinew_db *db = fresh(&s);
+    th_ok(sinew_create_table(db, &thing_model));
+    enum { M = 300 };
+    Account *a[2 * M];
+    Thing *t[2 * M];
+    for (int i = 0; i < M; i++) {
+        new_accounts(s, a + i, 1, i);
+        t[i] = new_thing(s, i);
+    }
+    th_ok(sinew_begin(db));
+    th_ok(sinew_session_flush(s));
+    for (int i = 0; i < M; i++) assert_true(a[i]->id > 0 && t[i]->id > 0);
+    th_ok(sinew_rollback(db));
+    assert_int_equal(sinew_session_pending(s), 2 * M);
+    for (int i = 0; i < M; i++) assert_true(a[i]->id == 0 && t[i]->id == 0);
+    assert_int_equal(count_rows(s, &account_model), 0);
+    th_ok(sinew_session_flush(s));
+    assert_int_equal(sinew_session_pending(s), 0);
+    check_rows(db, a, M);
+    sinew_session *r;
+    th_ok(sinew_session_new(db, &r));
+    for (int i = 0; i < M; i++) {
+        Thing *got, *same;
+        sinew_value key = sinew_v_int64(t[i]->id);
+        th_ok(sinew_get(r, &thing_model, &key, 1, (void **)&got));
+        assert_string_equal(got->t, t[i]->t);
+        assert_int_equal(got->i64, i);
+        th_ok(sinew_get(s, &thing_model, &key, 1, (void **)&same));   /* the identity map's */
+        assert_ptr_equal(same, t[i]);
+    }
+    sinew_session_free(r);
+    /* things first this time, so the accounts' batch is the second: its failing row undoes both */
+    for (int i = M; i < 2 * M; i++) {
+        t[i] = new_thing(s, i);
+        new_accounts(s, a + i, 1, i);
+    }
+    a[M + 123]->email = a[5]->email;   /* taken */
+    th_assert_status(sinew_session_flush(s), SINEW_CONSTRAINT, NULL);
+    assert_ptr_equal(sinew_flush_failed(s), a[M + 123]);
+    assert_int_equal(sinew_session_pending(s), 2 * M);
+    for (int i = M; i < 2 * M; i++) assert_true(a[i]->id == 0 && t[i]->id == 0);
+    assert_int_equal(count_rows(s, &thing_model), M);
+    assert_int_equal(count_rows(s, &account_model), M);
+    a[M + 123]->email = "mixed-free@example.com";
+    th_ok(sinew_session_flush(s));
+    check_rows(db, a + M, M);
+    assert_int_equal(count_rows(s, &thing_model), 2 * M);
+    sinew_session_free(s);
+    th_close(db);
+}
+
+/*
  * sinew_insert_many below COPY's threshold: keys are not read back as RETURNING rows, whose order
  * PostgreSQL does not promise for a multi-row VALUES; they are drawn from the sequence first there
  * (SQLite: consecutive rowids; MariaDB: from LAST_INSERT_ID), and each object's key is checked
@@ -586,6 +659,7 @@ int main(void)
         cmocka_unit_test(deletes_check_versions),
         cmocka_unit_test(identity_always_keys_take_batches),
         cmocka_unit_test(insert_many_trusts_no_returning_order),
+        cmocka_unit_test(new_objects_of_two_models_in_one_flush),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     free(emails);
