@@ -107,9 +107,14 @@ static void free_plan(sn_plan *p)
     for (size_t i = 0; i < p->ninserts; i++) {
         sn_free(p->inserts[i].sql);
         sn_free(p->inserts[i].returning);
+        sn_free(p->inserts[i].cols);
     }
-    for (size_t i = 0; i < p->nupdates; i++) sn_free(p->updates[i].sql);
+    for (size_t i = 0; i < p->nupdates; i++) {
+        sn_free(p->updates[i].sql);
+        sn_free(p->updates[i].cols);
+    }
     sn_free(p->defvals);
+    sn_free(p->dirty);
     sn_free(p);
 }
 

@@ -51,7 +51,8 @@ SN_NOINLINE int sn_plan_lookup(sinew_db *db, const sinew_model *m, sn_plan **out
     for (size_t r = 0; r < m->nrelations; r++)
         if (m->relations[r].kind == SINEW_BELONGS_TO && m->relations[r].offset != SINEW_NO_OFFSET) p->members = 1;
     p->checked = sn_checked_fields(m);
-    if (sn_defaults_init(p)) {
+    if (sn_defaults_init(p) || sn_dirty_init(p)) {
+        sn_free(p->defvals);
         sn_free(p);
         return SINEW_NOMEM;
     }
@@ -76,11 +77,23 @@ SN_NOINLINE int sn_plan_lookup(sinew_db *db, const sinew_model *m, sn_plan **out
         sn_free(p->delete_pk);
         sn_free(p->count);
         sn_free(p->defvals);
+        sn_free(p->dirty);
         sn_free(p);
         return sn_nomem();
     }
     *out = db->last_plan = p;
     return SINEW_OK;
+}
+
+/* the fields of mask in field order, the order statements bind them in (NULL: out of memory) */
+static unsigned *field_list(const sinew_model *m, uint64_t mask, size_t *n)
+{
+    unsigned *cols = sn_malloc((m->nfields ? m->nfields : 1) * sizeof *cols);
+    *n = 0;
+    if (!cols) return NULL;
+    for (size_t i = 0; i < m->nfields; i++)
+        if ((mask >> i) & 1) cols[(*n)++] = (unsigned)i;
+    return cols;
 }
 
 /*
@@ -124,15 +137,25 @@ SN_NOINLINE static int render_insert(sinew_db *db, sn_plan *p, uint64_t omit, co
         }
         memcpy(ret, returning, m->nfields);
     }
+    size_t ncols;
+    unsigned *cols = field_list(m, ~omit, &ncols);
+    if (!cols) {
+        sn_free(sql);
+        sn_free(ret);
+        return sn_nomem();
+    }
     size_t slot = p->ninserts;
     if (slot == SN_INSERT_VARIANTS) {   /* rarely many combinations: recycle the last slot */
         slot = SN_INSERT_VARIANTS - 1;
         sn_db_forget_sql(db, p->inserts[slot].sql);
         sn_free(p->inserts[slot].sql);
         sn_free(p->inserts[slot].returning);
+        sn_free(p->inserts[slot].cols);
     } else {
         p->ninserts++;
     }
+    p->inserts[slot].cols = cols;
+    p->inserts[slot].ncols = ncols;
     p->inserts[slot].omit = omit;
     p->inserts[slot].sql = sql;
     p->inserts[slot].returning = ret;
@@ -153,7 +176,7 @@ SN_HOT int sn_plan_insert(sinew_db *db, sn_plan *p, uint64_t omit, const sn_inse
 }
 
 /* the first UPDATE of this set of columns: render it (kept out of the per-row path) */
-SN_NOINLINE static int render_update(sinew_db *db, sn_plan *p, uint64_t set, const char **out)
+SN_NOINLINE static int render_update(sinew_db *db, sn_plan *p, uint64_t set, const sn_update_variant **out)
 {
     const sinew_model *m = p->model;
     unsigned char mask[SN_MAX_FIELDS];
@@ -163,27 +186,51 @@ SN_NOINLINE static int render_update(sinew_db *db, sn_plan *p, uint64_t set, con
     sn_sql_update(&b, db->dialect, m, mask, p->version_field);
     char *sql = render(&b);
     if (!sql) return SINEW_NOMEM;
+    size_t ncols;
+    unsigned *cols = field_list(m, set, &ncols);
+    if (!cols) {
+        sn_free(sql);
+        return sn_nomem();
+    }
     size_t slot = p->nupdates;
     if (slot == SN_UPDATE_VARIANTS) {
         slot = SN_UPDATE_VARIANTS - 1;
         sn_db_forget_sql(db, p->updates[slot].sql);
         sn_free(p->updates[slot].sql);
+        sn_free(p->updates[slot].cols);
     } else {
         p->nupdates++;
     }
     p->updates[slot].set = set;
     p->updates[slot].sql = sql;
-    *out = sql;
+    p->updates[slot].cols = cols;
+    p->updates[slot].ncols = ncols;
+    p->last_update = slot;
+    *out = &p->updates[slot];
     return SINEW_OK;
 }
 
-/* The UPDATE for one set of changed fields (`set`, bit i = field i). */
-SN_HOT int sn_plan_update(sinew_db *db, sn_plan *p, uint64_t set, const char **out)
+/* The UPDATE for one set of changed fields (`set`, bit i = field i): a run of saves changing the
+ * same fields finds the one it used last at once. */
+SN_HOT int sn_plan_update_variant(sinew_db *db, sn_plan *p, uint64_t set, const sn_update_variant **out)
 {
+    if (p->last_update < p->nupdates && p->updates[p->last_update].set == set) {
+        *out = &p->updates[p->last_update];
+        return SINEW_OK;
+    }
     for (size_t i = 0; i < p->nupdates; i++)
         if (p->updates[i].set == set) {
-            *out = p->updates[i].sql;
+            p->last_update = i;
+            *out = &p->updates[i];
             return SINEW_OK;
         }
     return render_update(db, p, set, out);
+}
+
+SN_HOT int sn_plan_update(sinew_db *db, sn_plan *p, uint64_t set, const char **out)
+{
+    const sn_update_variant *v;
+    int rc = sn_plan_update_variant(db, p, set, &v);
+    *out = rc ? NULL : v->sql;
+    return rc;
 }

@@ -79,7 +79,7 @@ static int journal_reserve(sn_journal *j, size_t n)
 
 /* o is not in j yet: a flush journals its new, changed and deleted objects, three disjoint sets, once
  * each (a check here would make a flush of n objects quadratic) */
-static int journal_add(sn_journal *j, sn_obj *o)
+static int journal_add(sinew_session *s, sn_journal *j, sn_obj *o)
 {
     if (j->n == j->cap) {
         size_t cap = j->cap ? j->cap * 2 : 16;
@@ -99,7 +99,7 @@ static int journal_add(sn_journal *j, sn_obj *o)
     if (!x->data) return sn_nomem();   /* the blocks go with the journal */
     memcpy(x->data, SN_DATA_OF(o), sz);
     if (snap) {   /* a new object has none: its size is not worked out for each of a flush's inserts */
-        size_t snap_sz = sn_snap_size(o->model);
+        size_t snap_sz = sn_session_snap_size(s, o->model);
         if (!(x->snap = journal_mem(j, snap_sz ? snap_sz : 1))) return sn_nomem();
         memcpy(x->snap, snap, snap_sz);
     }
@@ -222,12 +222,17 @@ static int member_changed(const sinew_relation *r, const sn_obj *o)
     return *(void **)((char *)SN_DATA_OF(o) + r->offset) != *(void **)((char *)SN_SNAP(o) + r->offset);
 }
 
-static int is_dirty(const sn_obj *o)
+static int is_dirty(sinew_db *db, const sn_obj *o)
 {
     const sinew_model *m = o->model;
-    const void *d = SN_DATA_OF(o);
-    for (size_t i = 0; i < m->nfields; i++)
-        if (sn_field_changed(&m->fields[i], d, SN_SNAP(o))) return 1;
+    const void *d = SN_DATA_OF(o), *snap = SN_SNAP(o);
+    sn_plan *p;
+    if (snap && sn_plan_get(db, m, &p) == SINEW_OK) {   /* the plan's table: no switch on each type */
+        if (sn_dirty_fields(p, d, snap)) return 1;
+    } else {
+        for (size_t i = 0; i < m->nfields; i++)
+            if (sn_field_changed(&m->fields[i], d, snap)) return 1;
+    }
     for (size_t r = 0; r < m->nrelations; r++)
         if (member_changed(&m->relations[r], o)) return 1;
     return 0;
@@ -237,7 +242,7 @@ size_t sinew_session_pending(const sinew_session *s)
 {
     size_t n = 0;
     for (const sn_obj *o = s->objects; o; o = o->next)
-        if (o->state == SN_NEW || (o->state == SN_PERSISTENT && ((o->flags & SN_F_DELETE) || is_dirty(o)))) n++;
+        if (o->state == SN_NEW || (o->state == SN_PERSISTENT && ((o->flags & SN_F_DELETE) || is_dirty(s->db, o)))) n++;
     return n;
 }
 
@@ -267,7 +272,7 @@ void sinew_session_rollback(sinew_session *s)
         else if (o->state == SN_PERSISTENT) {
             o->flags &= (uint8_t)~SN_F_DELETE;
             const void *snap = SN_SNAP(o);
-            if (snap && is_dirty(o)) memcpy(SN_DATA_OF(o), snap, sn_snap_size(o->model));
+            if (snap && is_dirty(s->db, o)) memcpy(SN_DATA_OF(o), snap, sn_snap_size(o->model));
         }
     }
 }
@@ -639,7 +644,7 @@ static int flush_body(sinew_session *s, sn_journal *j)
             }
         } else if (o->state == SN_PERSISTENT && (o->flags & SN_F_DELETE)) {
             dels[nx++] = o;
-        } else if (o->state == SN_PERSISTENT && is_dirty(o)) {
+        } else if (o->state == SN_PERSISTENT && is_dirty(s->db, o)) {
             dirty[nd++] = o;
         }
     }
@@ -669,8 +674,8 @@ static int flush_body(sinew_session *s, sn_journal *j)
     for (size_t i = 0; i < nx && !rc; i++) rc = run_hook_before(s, dels[i], 1);
     if (!rc) rc = journal_reserve(j, nn + nd + nx);
     if (!rc) rc = journal_add_news(j, news, nn, 0);
-    for (size_t i = 0; i < nd && !rc; i++) rc = journal_add(j, dirty[i]);
-    for (size_t i = 0; i < nx && !rc; i++) rc = journal_add(j, dels[i]);
+    for (size_t i = 0; i < nd && !rc; i++) rc = journal_add(s, j, dirty[i]);
+    for (size_t i = 0; i < nx && !rc; i++) rc = journal_add(s, j, dels[i]);
     if (rc) goto out;
 
     /* inserts: parents first, a level at a time (every object whose parents are in), the objects of a
@@ -782,7 +787,7 @@ void *sinew_flush_failed(const sinew_session *s) { return s && s->failed ? SN_DA
 static int any_pending(const sinew_session *s)
 {
     for (const sn_obj *o = s->objects; o; o = o->next)
-        if (o->state == SN_NEW || (o->state == SN_PERSISTENT && ((o->flags & SN_F_DELETE) || is_dirty(o)))) return 1;
+        if (o->state == SN_NEW || (o->state == SN_PERSISTENT && ((o->flags & SN_F_DELETE) || is_dirty(s->db, o)))) return 1;
     return 0;
 }
 
