@@ -788,7 +788,8 @@ SN_HOT static int my_step(sinew_stmt *s)
         return SINEW_DONE;
     }
     if (f == 1) {
-        int rc = fail(s->c, s->st, s->sql, "reading a row");
+        /* an unbuffered fetch (a stream) leaves the server's error on the connection, not the statement */
+        int rc = fail(s->c, mysql_stmt_errno(s->st) ? s->st : NULL, s->sql, "reading a row");
         close_result(s);
         return rc;
     }
