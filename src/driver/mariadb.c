@@ -2,14 +2,16 @@
  * mariadb.c - the MariaDB / MySQL driver, on MariaDB Connector/C.
  *
  * Every statement is a server-side prepared statement (mysql_stmt_*), its
- * parameters bound in binary form (integers, doubles, DATETIME as
- * MYSQL_TIME) and its result columns bound once per statement to buffers
+ * parameters bound in binary form (integers, doubles; timestamps, dates and
+ * uuids as their exact text), handed to Connector/C again only when a type
+ * or buffer changes, and its result columns bound once per statement to buffers
  * that are reused from row to row: integers as LONGLONG, floating point as
  * DOUBLE, everything else as text or bytes grown only when a value does not
  * fit. A result is buffered in the client (mysql_stmt_store_result), so
  * another statement may run on the connection while rows are read, as on
- * the other backends; stream() asks for a read-only server-side cursor
- * instead, which fetches rows in batches in constant memory.
+ * the other backends. stream() reads its result unbuffered instead, row by
+ * row off the connection in constant memory (see settle() for what happens
+ * when something else needs the connection meanwhile).
  *
  * The session is set up at connect so that MariaDB behaves as the other
  * backends do: utf8mb4, UTC (time_zone '+00:00'), strict SQL mode (a value
@@ -41,6 +43,7 @@ struct sinew_conn {
     int64_t changes;
     int64_t last_id;
     int no_returning;      /* INSERT has no RETURNING here (MySQL, MariaDB < 10.5, ?returning=off) */
+    sinew_stmt *unbuffered; /* a stream whose rows are still on the connection (settle()) */
 };
 
 /* one bound parameter: the value lives here until the statement runs */
@@ -49,7 +52,8 @@ typedef struct param {
     size_t cap;
     int64_t i;
     double d;
-    MYSQL_TIME t;
+    unsigned long len;     /* the text's length (MYSQL_BIND.length points here) */
+    my_bool null;          /* the value is NULL (MYSQL_BIND.is_null points here) */
 } param;
 
 enum { COL_INT, COL_FLOAT, COL_TEXT, COL_BLOB };
@@ -79,9 +83,34 @@ struct sinew_stmt {
     int executed;          /* the statement ran; rows (if any) are being read */
     int has_result;        /* a result set is open on the statement */
     int row;               /* a row is current */
-    int streaming;         /* stream() asked for a cursor for the next execution */
-    int cursor;            /* the current execution uses a cursor */
+    int streaming;         /* stream() asked for an unbuffered result for the next execution */
+    int settle_failed;     /* reading the rest of the stream into the client failed (settle()) */
+    int rebind;            /* a parameter's type or buffer changed since mysql_stmt_bind_param */
 };
+
+/*
+ * A stream's result is read unbuffered: its rows come off the connection as they are fetched, and
+ * the connection can carry nothing else until the last one has been read (Connector/C says
+ * "Commands out of sync", and closing another statement would read the stream's rows as its own).
+ * Where anything else is about to use the connection while a stream is open (another statement is
+ * prepared, run or closed, a transaction command, a lazy load during the iteration), the stream's
+ * remaining rows are first read into the client (mysql_stmt_store_result takes the rows not yet
+ * fetched) and the stream goes on from them: correct, no longer in constant memory. The raw
+ * protocol costs the server no temporary table and the client no round trip per batch, which a
+ * read-only cursor did (W8, docs/performance.md).
+ */
+SN_NOINLINE static void settle(sinew_conn *c)
+{
+    sinew_stmt *u = c->unbuffered;
+    c->unbuffered = NULL;
+    if (mysql_stmt_store_result(u->st)) u->settle_failed = 1;   /* its next step reports it */
+}
+
+/* before s (or the connection itself, s NULL) uses the connection */
+static inline void settle_for(sinew_conn *c, const sinew_stmt *s)
+{
+    if (SN_UNLIKELY(c->unbuffered != NULL && c->unbuffered != s)) settle(c);
+}
 
 /* ---- errors ---- */
 
@@ -156,6 +185,7 @@ static void key_column(sinew_conn *c, const char *table, const char *key, char *
     if (!table[0] || !key[0] || strchr(table, '\'') || strchr(key, '\'') || strchr(table, '\\') || strchr(key, '\\'))
         return;
     char sql[600];
+    settle_for(c, NULL);
     snprintf(sql, sizeof sql, "SELECT column_name FROM information_schema.statistics WHERE table_schema = DATABASE() "
              "AND table_name = '%s' AND index_name = '%s'", table, key);
     if (mysql_query(c->my, sql)) return;
@@ -289,6 +319,7 @@ static int drain_results(sinew_conn *c, const char *sql)
 
 static int run(sinew_conn *c, const char *sql)
 {
+    settle_for(c, NULL);
     if (mysql_real_query(c->my, sql, (unsigned long)strlen(sql))) {
         char doing[240];
         snprintf(doing, sizeof doing, "executing %.200s", sql);
@@ -440,6 +471,9 @@ static void my_close(sinew_conn *c)
 
 static void free_stmt(sinew_stmt *s)
 {
+    /* closing the stream itself drops its rows; closing another statement needs the connection */
+    if (s->c->unbuffered == s) s->c->unbuffered = NULL;
+    else settle_for(s->c, s);
     if (s->st) mysql_stmt_close(s->st);
     for (int i = 0; i < s->nparams; i++) sn_free(s->params[i].buf);
     for (int i = 0; i < s->ncols; i++) {
@@ -546,6 +580,7 @@ static int my_prepare(sinew_conn *c, const char *sql, sinew_stmt **out)
         free_stmt(s);
         return sn_nomem();
     }
+    settle_for(c, NULL);
     if (mysql_stmt_prepare(s->st, sql, (unsigned long)strlen(sql))) {
         char doing[260];
         snprintf(doing, sizeof doing, "preparing %.220s", sql);
@@ -561,7 +596,12 @@ static int my_prepare(sinew_conn *c, const char *sql, sinew_stmt **out)
             free_stmt(s);
             return sn_nomem();
         }
-        for (int i = 0; i < s->nparams; i++) s->pbind[i].buffer_type = MYSQL_TYPE_NULL;
+        for (int i = 0; i < s->nparams; i++) {
+            s->pbind[i].buffer_type = MYSQL_TYPE_NULL;
+            s->pbind[i].length = &s->params[i].len;
+            s->pbind[i].is_null = &s->params[i].null;
+        }
+        s->rebind = 1;
     }
     int rc = setup_columns(s);
     if (rc) {
@@ -572,6 +612,22 @@ static int my_prepare(sinew_conn *c, const char *sql, sinew_stmt **out)
     return SINEW_OK;
 }
 
+/*
+ * Parameters are handed to Connector/C once (mysql_stmt_bind_param copies the MYSQL_BINDs and makes
+ * the next execution send the parameter types again) and read from these buffers at every
+ * execution: a value's length and NULL flag go through the pointers in its MYSQL_BIND, so only a
+ * new type or a buffer that moved binds again. A run of saves through one statement binds once
+ * (W5: about 240 instructions less a save, the type list no longer in every packet).
+ */
+static inline void set_param(sinew_stmt *s, MYSQL_BIND *b, enum enum_field_types type, void *buf)
+{
+    if (b->buffer_type != type || b->buffer != buf) {
+        b->buffer_type = type;
+        b->buffer = buf;
+        s->rebind = 1;
+    }
+}
+
 static int put_bytes(sinew_stmt *s, int i, const void *data, size_t n, enum enum_field_types type)
 {
     param *p = &s->params[i];
@@ -579,10 +635,8 @@ static int put_bytes(sinew_stmt *s, int i, const void *data, size_t n, enum enum
     if (rc) return rc;
     if (n) memcpy(p->buf, data, n);
     p->buf[n] = '\0';
-    MYSQL_BIND *b = &s->pbind[i];
-    b->buffer_type = type;
-    b->buffer = p->buf;
-    b->buffer_length = (unsigned long)n;
+    p->len = (unsigned long)n;
+    set_param(s, &s->pbind[i], type, p->buf);
     return SINEW_OK;
 }
 
@@ -592,21 +646,18 @@ static int my_bind(sinew_stmt *s, int i, const sinew_value *v)
         return sinew_error_set(SINEW_MISUSE, "bind: parameter %d is out of range (the statement has %d)", i + 1, s->nparams);
     MYSQL_BIND *b = &s->pbind[i];
     param *p = &s->params[i];
-    memset(b, 0, sizeof *b);
-    if (v->is_null) {
-        b->buffer_type = MYSQL_TYPE_NULL;
-        return SINEW_OK;
-    }
+    /* a NULL keeps the binding's type (the flag says NULL), so a column that is NULL now and then
+       does not bind again */
+    p->null = (my_bool)(v->is_null != 0);
+    if (v->is_null) return SINEW_OK;
     switch (v->type) {
     case SINEW_BOOL: case SINEW_INT32: case SINEW_INT64: case SINEW_ENUM:
         p->i = v->type == SINEW_BOOL ? (v->u.i != 0) : v->u.i;
-        b->buffer_type = MYSQL_TYPE_LONGLONG;
-        b->buffer = &p->i;
+        set_param(s, b, MYSQL_TYPE_LONGLONG, &p->i);
         return SINEW_OK;
     case SINEW_DOUBLE:
         p->d = v->u.d;
-        b->buffer_type = MYSQL_TYPE_DOUBLE;
-        b->buffer = &p->d;
+        set_param(s, b, MYSQL_TYPE_DOUBLE, &p->d);
         return SINEW_OK;
     case SINEW_TEXT: case SINEW_JSON: case SINEW_DECIMAL:
         return put_bytes(s, i, v->u.s.ptr, v->u.s.len, MYSQL_TYPE_STRING);
@@ -628,25 +679,34 @@ static int my_bind(sinew_stmt *s, int i, const sinew_value *v)
     return sinew_error_set(SINEW_MISUSE, "mariadb: no form for value type %d", (int)v->type);
 }
 
+/* the rows a multi-row INSERT wrote, from the server's note on it ("Records: 3  Duplicates: 0 ..."),
+ * which a statement of one row has not */
+static int64_t statement_rows(sinew_conn *c)
+{
+    const char *info = mysql_info(c->my);
+    if (!info || strncmp(info, "Records: ", 9)) return 1;
+    long long n = strtoll(info + 9, NULL, 10);
+    return n > 1 ? (int64_t)n : 1;
+}
+
 static void close_result(sinew_stmt *s)
 {
+    /* a stream stopped early: mysql_stmt_free_result reads its remaining rows off the connection */
+    if (s->c->unbuffered == s) s->c->unbuffered = NULL;
     if (s->has_result) mysql_stmt_free_result(s->st);
     s->has_result = 0;
     s->row = 0;
+    s->settle_failed = 0;
 }
 
 static int execute(sinew_stmt *s)
 {
-    if (s->nparams && mysql_stmt_bind_param(s->st, s->pbind)) return fail(s->c, s->st, s->sql, "binding parameters");
-    s->cursor = s->streaming && s->ncols > 0;
-    unsigned long type = s->cursor ? CURSOR_TYPE_READ_ONLY : CURSOR_TYPE_NO_CURSOR;
-    mysql_stmt_attr_set(s->st, STMT_ATTR_CURSOR_TYPE, &type);
-    if (s->cursor) {
-        /* rows a fetch: one round trip each; 4,096 cut W8's 1,000,000-row stream from ~3,900 round
-           trips to ~245 (docs/performance.md), a few hundred KiB of rows in the client at most */
-        unsigned long rows = 4096;
-        mysql_stmt_attr_set(s->st, STMT_ATTR_PREFETCH_ROWS, &rows);
+    if (s->rebind && s->nparams) {
+        if (mysql_stmt_bind_param(s->st, s->pbind)) return fail(s->c, s->st, s->sql, "binding parameters");
+        s->rebind = 0;
     }
+    if (s->c->unbuffered == s) s->c->unbuffered = NULL;   /* run again: mysql_stmt_execute drops the old rows */
+    settle_for(s->c, s);
     if (mysql_stmt_execute(s->st)) {
         char doing[260];
         snprintf(doing, sizeof doing, "running %.220s", s->sql);
@@ -663,12 +723,17 @@ static int execute(sinew_stmt *s)
         s->c->changes = n == (my_ulonglong)-1 ? 0 : (int64_t)n;
         my_ulonglong id = mysql_stmt_insert_id(s->st);
         /* a multi-row INSERT reports its first key; sinew's contract is the last (as SQLite's):
-         * the keys of one statement are consecutive (innodb_autoinc_lock_mode 0 or 1) */
-        if (id) s->c->last_id = (int64_t)id + (s->c->changes > 1 ? s->c->changes - 1 : 0);
+         * the keys of one statement are consecutive (innodb_autoinc_lock_mode 0 or 1). The rows are
+         * the server's count of them, not the affected rows, which are 2 for a row that ON DUPLICATE
+         * KEY UPDATE changed. A statement that reports no key reports 0: an upsert without RETURNING
+         * tells an inserted row with a key of its own from an updated one by it (orm/bulk.c). */
+        s->c->last_id = id ? (int64_t)id + (statement_rows(s->c) - 1) : 0;
         return SINEW_DONE;
     }
     if (mysql_stmt_bind_result(s->st, s->rbind)) return fail(s->c, s->st, s->sql, "binding result columns");
-    if (!s->cursor && mysql_stmt_store_result(s->st)) {
+    if (s->streaming) {
+        s->c->unbuffered = s;   /* rows come as they are fetched */
+    } else if (mysql_stmt_store_result(s->st)) {
         int rc = fail(s->c, s->st, s->sql, "reading a result");
         mysql_stmt_free_result(s->st);
         return rc;
@@ -676,7 +741,7 @@ static int execute(sinew_stmt *s)
     s->has_result = 1;
     /* an INSERT ... RETURNING reports no affected rows: the rows it returns are the rows it wrote */
     my_ulonglong n = mysql_stmt_affected_rows(s->st);
-    s->c->changes = n != (my_ulonglong)-1 ? (int64_t)n : s->cursor ? 0 : (int64_t)mysql_stmt_num_rows(s->st);
+    s->c->changes = n != (my_ulonglong)-1 ? (int64_t)n : s->streaming ? 0 : (int64_t)mysql_stmt_num_rows(s->st);
     my_ulonglong id = mysql_stmt_insert_id(s->st);
     if (id) s->c->last_id = (int64_t)id;
     return SINEW_OK;
@@ -711,6 +776,11 @@ SN_HOT static int my_step(sinew_stmt *s)
         }
     }
     if (!s->has_result) return SINEW_DONE;
+    if (SN_UNLIKELY(s->settle_failed)) {
+        int rc = fail(s->c, s->st, s->sql, "reading the rest of a stream before another statement used the connection");
+        close_result(s);
+        return rc;
+    }
     int f = mysql_stmt_fetch(s->st);
     if (f == MYSQL_NO_DATA) {
         s->row = 0;
@@ -718,7 +788,8 @@ SN_HOT static int my_step(sinew_stmt *s)
         return SINEW_DONE;
     }
     if (f == 1) {
-        int rc = fail(s->c, s->st, s->sql, "reading a row");
+        /* an unbuffered fetch (a stream) leaves the server's error on the connection, not the statement */
+        int rc = fail(s->c, mysql_stmt_errno(s->st) ? s->st : NULL, s->sql, "reading a row");
         close_result(s);
         return rc;
     }

@@ -62,6 +62,7 @@ struct sinew_conn {
     int pipelined;                /* in libpq's pipeline mode (pg_pipeline_begin) */
     int unsynced;                 /* executions sent since the last Sync */
     int syncs;                    /* Syncs sent whose PGRES_PIPELINE_SYNC is not read yet */
+    sinew_stmt *flight;           /* a stream whose rows are still coming on the connection (settle) */
 };
 
 typedef struct param {
@@ -92,7 +93,64 @@ struct sinew_stmt {
     int in_flight;        /* a single-row-mode query is running: results pending on the connection */
     int wrapped;          /* step_streaming() opened a transaction around it (see needs_wrap) */
     int nblobs;
+    PGresult **queue;     /* the stream's rows read ahead by settle(), taken from qhead on */
+    size_t nqueue, qhead, qcap;
+    int queued;           /* settle() read the stream to its end: its results come from the queue */
+    int settle_nomem;     /* settle() had no memory for all of them */
 };
+
+static int unwrap(sinew_stmt *s, int rc);
+
+/*
+ * A stream (single-row mode) holds the connection until its last row has come: libpq refuses any
+ * other command meanwhile ("another command is already in progress"). Where anything else is
+ * about to use the connection while a stream is open (a statement prepared or run, a transaction
+ * command, a lazy load during the iteration), the stream's remaining results are first read into
+ * the client and the stream goes on from them: correct, no longer in constant memory. The
+ * transaction step_streaming() opened around it ends then, its rows all read.
+ */
+SN_NOINLINE static void settle(sinew_conn *c)
+{
+    sinew_stmt *u = c->flight;
+    c->flight = NULL;
+    PGresult *r;
+    int ok = 1;
+    while ((r = PQgetResult(c->pg))) {
+        if (PQresultStatus(r) == PGRES_FATAL_ERROR) ok = 0;
+        if (u->nqueue == u->qcap) {
+            size_t cap = u->qcap ? u->qcap * 2 : 64;
+            PGresult **q = sn_realloc(u->queue, cap * sizeof *q);
+            if (!q) {   /* out of memory: the rest is dropped, the stream ends with the failure after its queue */
+                PQclear(r);
+                while ((r = PQgetResult(c->pg))) PQclear(r);
+                u->settle_nomem = 1;
+                ok = 0;
+                break;
+            }
+            u->queue = q;
+            u->qcap = cap;
+        }
+        u->queue[u->nqueue++] = r;
+    }
+    u->in_flight = 0;
+    u->queued = 1;
+    unwrap(u, ok ? SINEW_OK : SINEW_ERROR);   /* a failed COMMIT of a read: the connection's next use says */
+}
+
+/* before s (or the connection itself, s NULL) uses the connection */
+static inline void settle_for(sinew_conn *c, const sinew_stmt *s)
+{
+    if (SN_UNLIKELY(c->flight != NULL && c->flight != s)) settle(c);
+}
+
+/* the queue read ahead dropped (the stream is reset or freed) */
+static void drop_queue(sinew_stmt *s)
+{
+    while (s->qhead < s->nqueue) PQclear(s->queue[s->qhead++]);
+    s->nqueue = s->qhead = 0;
+    s->queued = 0;
+    s->settle_nomem = 0;
+}
 
 static void quiet(void *arg, const char *msg)
 {
@@ -257,6 +315,7 @@ static int check_cmd(sinew_conn *c, PGresult *res, const char *doing)
 /* one simple-protocol query, nothing around it */
 static int run(sinew_conn *c, const char *sql)
 {
+    settle_for(c, NULL);
     PGresult *res = PQexec(c->pg, sql);
     if (!res) return fail(c, NULL, "executing");
     char doing[240];
@@ -372,6 +431,7 @@ static const char *stmt_end(const char *p)
  */
 static int exec_split(sinew_conn *c, const char *sql)
 {
+    settle_for(c, NULL);
     int own = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
     for (const char *p = skip_blank(sql); *p; p = skip_blank(*p == ';' ? p + 1 : p)) {
         if (is_tx_control(p)) own = 0;
@@ -402,6 +462,7 @@ static int several_statements(const char *sql)
 
 static int pg_exec(sinew_conn *c, const char *sql)
 {
+    settle_for(c, NULL);   /* before needs_wrap looks at the transaction */
     if (c->citus && several_statements(sql)) return exec_split(c, sql);
     if (!needs_wrap(c) || is_tx_control(sql)) return run(c, sql);
     int rc = wrap_begin(c);
@@ -640,6 +701,7 @@ static int pg_prepare(sinew_conn *c, const char *sql, sinew_stmt **out)
         sn_free(s);
         return sn_nomem();
     }
+    settle_for(c, NULL);
     if (c->deallocate.len && PQtransactionStatus(c->pg) != PQTRANS_INERROR) {
         PQclear(PQexec(c->pg, sn_buf_cstr(&c->deallocate)));
         sn_buf_clear(&c->deallocate);
@@ -826,6 +888,7 @@ static int copy_flush(sinew_conn *c)
 
 static int pg_copy_begin(sinew_conn *c, const char *sql)
 {
+    settle_for(c, NULL);
     PGresult *res = PQexec(c->pg, sql);
     if (PQresultStatus(res) != PGRES_COPY_IN) {
         int rc = fail(c, res, "starting COPY");
@@ -941,16 +1004,28 @@ static int unwrap(sinew_stmt *s, int rc)
 
 static void drain(sinew_stmt *s)
 {
-    PGresult *r;
-    while ((r = PQgetResult(s->c->pg))) PQclear(r);
+    if (s->in_flight) {
+        PGresult *r;
+        while ((r = PQgetResult(s->c->pg))) PQclear(r);
+    }
+    if (s->c->flight == s) s->c->flight = NULL;
     s->in_flight = 0;
+    drop_queue(s);
+}
+
+/* the stream's next result: read ahead by settle(), or from the connection */
+static PGresult *stream_result(sinew_stmt *s)
+{
+    if (!s->queued) return PQgetResult(s->c->pg);
+    return s->qhead < s->nqueue ? s->queue[s->qhead++] : NULL;
 }
 
 /* single-row mode: one PGresult per row, so memory stays flat however many rows */
 static int step_streaming(sinew_stmt *s)
 {
-    if (!s->in_flight) {
+    if (!s->in_flight && !s->queued) {
         if (s->res) return SINEW_DONE;   /* finished already */
+        settle_for(s->c, s);   /* another stream still coming */
         for (int i = 0; i < s->nparams; i++) {
             s->values[i] = s->params[i].is_null ? NULL : s->params[i].buf;
             s->lengths[i] = s->params[i].len;
@@ -965,12 +1040,17 @@ static int step_streaming(sinew_stmt *s)
         if (!sent) return unwrap(s, fail(s->c, NULL, "running a statement"));
         PQsetSingleRowMode(s->c->pg);
         s->in_flight = 1;
+        s->c->flight = s;
     }
     clear_row(s);
     PQclear(s->res);
-    s->res = PQgetResult(s->c->pg);
+    s->res = stream_result(s);
     if (!s->res) {
-        s->in_flight = 0;
+        int nomem = s->settle_nomem;
+        drain(s);
+        if (SN_UNLIKELY(nomem))
+            return sinew_error_set(SINEW_NOMEM, "postgres: no memory for the rest of a stream, read ahead because "
+                                   "another statement used the connection");
         return unwrap(s, SINEW_DONE);
     }
     ExecStatusType st = PQresultStatus(s->res);
@@ -1045,6 +1125,7 @@ static int take_result(sinew_stmt *s)
 static int pg_pipeline_begin(sinew_conn *c)
 {
     if (c->pipelined) return SINEW_OK;
+    settle_for(c, NULL);
     if (!PQenterPipelineMode(c->pg)) return fail(c, NULL, "entering pipeline mode");
     c->pipelined = 1;
     c->unsynced = 0;
@@ -1138,6 +1219,7 @@ static int pg_step(sinew_stmt *s)
 {
     if (s->streaming) return step_streaming(s);
     if (!s->res) {
+        settle_for(s->c, s);
         for (int i = 0; i < s->nparams; i++) {
             s->values[i] = s->params[i].is_null ? NULL : s->params[i].buf;
             s->lengths[i] = s->params[i].len;
@@ -1190,7 +1272,7 @@ static int pg_step(sinew_stmt *s)
 
 static int pg_reset(sinew_stmt *s)
 {
-    if (s->in_flight) drain(s);
+    drain(s);
     unwrap(s, SINEW_OK);
     s->streaming = 0;
     clear_row(s);
@@ -1205,6 +1287,7 @@ static void pg_finalize(sinew_stmt *s)
 {
     if (!s) return;
     pg_reset(s);
+    settle_for(s->c, s);   /* DEALLOCATE needs the connection */
     if (s->c->unnamed) {
         /* nothing of it lives on the server */
     } else if (PQstatus(s->c->pg) == CONNECTION_OK && PQtransactionStatus(s->c->pg) != PQTRANS_INERROR &&
@@ -1220,6 +1303,7 @@ static void pg_finalize(sinew_stmt *s)
     sn_free(s->values);
     sn_free(s->lengths);
     sn_free(s->blobs);
+    sn_free(s->queue);
     PQclear(s->desc);
     sn_free(s->sql);
     sn_free(s);
@@ -1307,7 +1391,11 @@ static int pg_release(sinew_conn *c, const char *n) { return named(c, "RELEASE S
 static int pg_rollback_to(sinew_conn *c, const char *n) { return named(c, "ROLLBACK TO SAVEPOINT", n); }
 static int64_t pg_changes(sinew_conn *c) { return c->changes; }
 static int64_t pg_last_insert_id(sinew_conn *c) { (void)c; return 0; }   /* keys come back through RETURNING */
-static int pg_in_transaction(sinew_conn *c) { return PQtransactionStatus(c->pg) != PQTRANS_IDLE; }
+static int pg_in_transaction(sinew_conn *c)
+{
+    settle_for(c, NULL);   /* a stream in flight is PQTRANS_ACTIVE, which says nothing of a transaction */
+    return PQtransactionStatus(c->pg) != PQTRANS_IDLE;
+}
 
 static const char *const pg_schemes[] = {"postgres", "postgresql", NULL};
 

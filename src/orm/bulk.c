@@ -311,30 +311,69 @@ static int insert_many(sinew_session *s, const sinew_model *m, sn_plan *p, void 
 static int upsert(sinew_session *s, const sinew_model *m, void *obj, const unsigned *conflict, size_t nconf,
                   const sinew_set *set, size_t nset);
 
+/* the model's one integer key, whose value LAST_INSERT_ID() can carry (report_key), or NULL */
+static const sinew_field *int_key(const sinew_model *m)
+{
+    if (m->npk != 1) return NULL;
+    const sinew_field *f = &m->fields[m->pk[0]];
+    return f->type == SINEW_INT32 || f->type == SINEW_INT64 ? f : NULL;
+}
+
 /*
  * Without INSERT ... RETURNING (MySQL, MariaDB before 10.5): the row the upsert wrote, inserted or
- * updated, read back by the values of its conflict fields (which the update leaves as they were),
- * in the upsert's transaction where there is one.
+ * updated, read back after it, in the upsert's transaction where there is one. ON DUPLICATE KEY
+ * UPDATE fires on any unique key, and a NULL conflicts with nothing, so the conflict fields do not
+ * always find that row:
+ *  - a model with one integer key: by the key the statement reported (report_key: the updated row's,
+ *    whichever unique key fired, or the inserted row's, @auto or given). 0 is a row inserted into a
+ *    table without AUTO_INCREMENT, whose key the object carries.
+ *  - another key, conflict fields without NULL: by them (the update leaves them as they were).
+ *  - another key, a conflict field NULL: the row was inserted, or its key fired: by the key the
+ *    object carries.
  */
-static int upsert_read_back(sinew_session *s, const sinew_model *m, void *obj, const unsigned *conflict, size_t nconf)
+static int upsert_read_back(sinew_session *s, const sinew_model *m, void *obj, const unsigned *conflict, size_t nconf,
+                            uint64_t omit)
 {
+    const sinew_field *ik = int_key(m);
+    const int key_given = m->npk > 0 && !((omit >> m->pk[0]) & 1);
+    int any_null = 0;
+    for (size_t i = 0; i < nconf; i++) any_null |= sn_field_value(&m->fields[conflict[i]], obj).is_null;
+    int64_t reported = ik ? s->db->drv->last_insert_id(s->db->conn) : 0;
+    const unsigned *by = conflict;
+    size_t nby = nconf;
+    if (ik || any_null) {
+        if (!ik && !key_given)
+            return sinew_error_set(SINEW_CONSTRAINT, "upsert into %s: the row is written, but a conflict field is NULL "
+                                   "and the database makes its key: nothing finds the row (this database returns no "
+                                   "rows from an insert); give the object its key", m->table);
+        if (ik && !reported && !key_given)
+            return sinew_error_set(SINEW_INTERNAL, "upsert into %s reported no key for its row", m->table);
+        by = m->pk;
+        nby = m->npk;
+    }
     sn_buf b;
     sn_buf_init(&b);
-    sn_sql_select_where_any(&b, s->db->dialect, m, conflict, nconf);   /* a soft-deleted row too */
+    sn_sql_select_where_any(&b, s->db->dialect, m, by, nby);   /* a soft-deleted row too */
     if (b.failed) {
         sn_buf_free(&b);
         return sn_nomem();
     }
     sn_exec x;
     int rc = sn_exec_start(&x, s->db, sn_buf_cstr(&b));
-    for (size_t i = 0; i < nconf && rc == SINEW_OK; i++) rc = sn_bind_field(&x, (int)i, &m->fields[conflict[i]], obj);
+    if (rc == SINEW_OK && ik && reported) {
+        sinew_value v = sinew_v_int64(reported);
+        rc = sn_exec_bind(&x, 0, &v);
+    } else {
+        for (size_t i = 0; i < nby && rc == SINEW_OK; i++) rc = sn_bind_field(&x, (int)i, &m->fields[by[i]], obj);
+    }
     if (rc == SINEW_OK) {
         rc = sn_exec_step(&x);
         if (rc == SINEW_ROW) rc = sn_hydrate_row(x.drv, x.stmt, 0, m, obj, &s->arena);
         else if (rc == SINEW_DONE)
-            rc = sinew_error_set(SINEW_CONSTRAINT, "upsert into %s: the row is written, but no row has its conflict "
-                                 "fields' values to read it back by (one of them NULL, or another unique key fired: "
-                                 "this database returns no rows from an insert)", m->table);
+            rc = sinew_error_set(SINEW_CONSTRAINT, "upsert into %s: the statement ran, but no row has the %s it is "
+                                 "read back by: another unique key of the table matched another row, which this "
+                                 "database's upsert updated instead (it returns no rows from an insert)", m->table,
+                                 by == conflict ? "conflict fields' values" : "object's key");
     }
     if (x.stmt) sn_exec_end(&x);
     sn_buf_free(&b);
@@ -432,6 +471,7 @@ static int upsert(sinew_session *s, const sinew_model *m, void *obj, const unsig
     if (noret) {
         ins.returning = NULL;
         ins.nreturning = 0;
+        ins.report_key = int_key(m) != NULL;
     }
     sn_buf b;
     sn_buf_init(&b);
@@ -465,7 +505,7 @@ static int upsert(sinew_session *s, const sinew_model *m, void *obj, const unsig
     }
     if (x.stmt) sn_exec_end(&x);
     sn_buf_free(&b);
-    if (rc == SINEW_OK && noret) rc = upsert_read_back(s, m, obj, conflict, nconf);
+    if (rc == SINEW_OK && noret) rc = upsert_read_back(s, m, obj, conflict, nconf, omit);
     if (rc) {
         sn_defaults_unfill(m, obj, filled);
         sn_stamp_undo(p, obj, mine ? SN_SNAP(SN_OBJ_OF(obj)) : NULL, stamped);

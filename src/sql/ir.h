@@ -246,6 +246,9 @@ typedef struct sn_insert {
     size_t nset;
     const unsigned *returning;
     size_t nreturning;
+    int report_key;           /* ON DUPLICATE KEY UPDATE (no RETURNING): the model's one integer key also
+                               * goes through LAST_INSERT_ID(key), so the statement reports the key of
+                               * the row it updated as it does that of a row it inserted */
     int keys_drawn;           /* the @auto key's values were drawn from its sequence (sn_sql_sequence_keys):
                                * written with OVERRIDING SYSTEM VALUE, which a GENERATED ALWAYS identity
                                * column requires and a BY DEFAULT or serial one ignores */

@@ -68,6 +68,10 @@ static void set_list(sn_buf *b, const sinew_dialect *d, const sinew_model *m, co
 static void on_duplicate_key(sn_buf *b, const sinew_dialect *d, const sn_insert *ins, int p)
 {
     const sinew_model *m = ins->model;
+    /* report_key: `id = IF(LAST_INSERT_ID(id), id, id)`, last (an assignment sees the ones before it),
+     * leaves the key as it is (also a negative one, which LAST_INSERT_ID's unsigned result would not
+     * fit) and makes the statement report the updated row's key as its insert id */
+    const int report = ins->report_key && m->npk == 1;
     sn_buf_puts(b, " ON DUPLICATE KEY UPDATE ");
     if (ins->on_conflict != SN_CONFLICT_NOTHING && ins->nconflict && (ins->nset || ins->nupdate)) {
         if (ins->nset) {
@@ -76,6 +80,19 @@ static void on_duplicate_key(sn_buf *b, const sinew_dialect *d, const sn_insert 
             if (i) sn_buf_puts(b, ", ");
             set_excluded(b, d, m, ins->update[i]);
         }
+        if (!report) return;
+        sn_buf_puts(b, ", ");
+    }
+    if (report) {
+        const char *key = m->fields[m->pk[0]].column;
+        sn_sql_ident(b, d, key);
+        sn_buf_puts(b, " = IF(LAST_INSERT_ID(");
+        sn_sql_ident(b, d, key);
+        sn_buf_puts(b, "), ");
+        sn_sql_ident(b, d, key);
+        sn_buf_puts(b, ", ");
+        sn_sql_ident(b, d, key);
+        sn_buf_putc(b, ')');
         return;
     }
     unsigned k = ins->nconflict ? ins->conflict[0] : m->npk ? m->pk[0] : ins->ncols ? ins->cols[0] : 0;

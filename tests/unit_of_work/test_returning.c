@@ -92,6 +92,118 @@ static void what_the_database_fills_in_comes_back(void **state)
     th_close(db);
 }
 
+static int64_t count_of(sinew_session *s, const sinew_model *m)
+{
+    int64_t n = -1;
+    th_ok(sinew_count(s, m, &n));
+    return n;
+}
+
+/*
+ * A NULL conflict value conflicts with nothing in a unique index, so the upsert inserts, on every
+ * backend. Without RETURNING the row is not found by its conflict fields then: an integer key comes
+ * from the statement's LAST_INSERT_ID(), a text key is the one the object carries (issue 20).
+ */
+static void an_upsert_whose_conflict_value_is_null_inserts(void **state)
+{
+    (void)state;
+    sinew_db *db = th_open();
+    th_ok(sinew_create_tables(db, &returning_schema));
+    sinew_session *s;
+    th_ok(sinew_session_new(db, &s));
+    static const unsigned on_code[] = {1};
+
+    /* @auto key: two rows, each with its own key and its generated column */
+    Badge a = {.level = 3}, b = {.level = 4};
+    th_ok(sinew_upsert(s, &badge_model, &a, on_code, 1));
+    th_ok(sinew_upsert(s, &badge_model, &b, on_code, 1));
+    assert_true(a.id > 0 && b.id > 0 && a.id != b.id);
+    assert_int_equal(a.twice, 6);
+    assert_int_equal(b.twice, 8);
+    assert_int_equal(count_of(s, &badge_model), 2);
+    /* a value conflicts: the second upsert updates the first's row, and reads that row back */
+    Badge c = {.code = "c", .level = 5}, c2 = {.code = "c", .level = 6};
+    th_ok(sinew_upsert(s, &badge_model, &c, on_code, 1));
+    th_ok(sinew_upsert(s, &badge_model, &c2, on_code, 1));
+    assert_int_equal(c2.id, c.id);
+    assert_int_equal(c2.twice, 12);
+    assert_int_equal(count_of(s, &badge_model), 3);
+    /* an object with the key of a row: the row is updated by its key (any unique key fires on MariaDB;
+       elsewhere the key is no conflict target: refused) */
+    Badge again = {.id = a.id, .level = 7};
+    int rc = sinew_upsert(s, &badge_model, &again, on_code, 1);
+    if (sinew_db_dialect(db)->upsert_on_duplicate_key) {
+        th_ok(rc);
+        assert_int_equal(again.id, a.id);
+        assert_int_equal(again.twice, 14);
+    } else {
+        assert_int_equal(rc, SINEW_CONSTRAINT);
+    }
+
+    /* a text key the object carries */
+    static const unsigned token_on_code[] = {1};
+    Token t1 = {.tag = "t1", .level = 2}, t2 = {.tag = "t2", .level = 3};
+    th_ok(sinew_upsert(s, &token_model, &t1, token_on_code, 1));
+    th_ok(sinew_upsert(s, &token_model, &t2, token_on_code, 1));
+    assert_int_equal(t1.twice, 4);
+    assert_int_equal(t2.twice, 6);
+    assert_string_equal(t2.tag, "t2");
+    assert_int_equal(count_of(s, &token_model), 2);
+    Token t1b = {.tag = "t1", .level = 9};
+    rc = sinew_upsert(s, &token_model, &t1b, token_on_code, 1);
+    if (sinew_db_dialect(db)->upsert_on_duplicate_key) {
+        th_ok(rc);
+        assert_int_equal(t1b.twice, 18);
+        assert_int_equal(count_of(s, &token_model), 2);
+    } else {
+        assert_int_equal(rc, SINEW_CONSTRAINT);
+    }
+    sinew_session_free(s);
+    th_close(db);
+}
+
+/*
+ * ON DUPLICATE KEY UPDATE fires on any unique key, not only the conflict target: on MariaDB (with
+ * RETURNING and without) the row another key matched is updated and is the row that comes back;
+ * PostgreSQL and SQLite refuse the insert, the conflict target not matching.
+ */
+static void another_unique_key_than_the_target_fires(void **state)
+{
+    (void)state;
+    sinew_db *db = th_open();
+    th_ok(sinew_create_tables(db, &returning_schema));
+    sinew_session *s;
+    th_ok(sinew_session_new(db, &s));
+    static const unsigned on_code[] = {1};
+    Badge x = {.code = "x", .sku = "s1", .level = 1}, other = {.code = "o", .sku = "s2", .level = 2};
+    th_ok(sinew_upsert(s, &badge_model, &x, on_code, 1));
+    th_ok(sinew_upsert(s, &badge_model, &other, on_code, 1));
+    /* code "y" is new, sku "s1" is x's */
+    Badge y = {.code = "y", .sku = "s1", .level = 9};
+    int rc = sinew_upsert(s, &badge_model, &y, on_code, 1);
+    if (sinew_db_dialect(db)->upsert_on_duplicate_key) {
+        th_ok(rc);
+        assert_int_equal(y.id, x.id);
+        assert_string_equal(y.code, "x");   /* the conflict field is not assigned: the row keeps its own */
+        assert_int_equal(y.twice, 18);
+        assert_int_equal(count_of(s, &badge_model), 2);
+    } else {
+        assert_int_equal(rc, SINEW_CONSTRAINT);
+    }
+    /* a NULL conflict value and another row's sku: the same */
+    Badge z = {.sku = "s2", .level = 4};
+    rc = sinew_upsert(s, &badge_model, &z, on_code, 1);
+    if (sinew_db_dialect(db)->upsert_on_duplicate_key) {
+        th_ok(rc);
+        assert_int_equal(z.id, other.id);
+        assert_int_equal(z.twice, 8);
+    } else {
+        assert_int_equal(rc, SINEW_CONSTRAINT);
+    }
+    sinew_session_free(s);
+    th_close(db);
+}
+
 /* ?returning= takes off or auto, nothing else */
 static void the_url_parameter_is_checked(void **state)
 {
@@ -155,6 +267,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(what_the_database_fills_in_comes_back),
+        cmocka_unit_test(an_upsert_whose_conflict_value_is_null_inserts),
+        cmocka_unit_test(another_unique_key_than_the_target_fires),
         cmocka_unit_test(the_url_parameter_is_checked),
         cmocka_unit_test(a_required_generated_column),
     };
