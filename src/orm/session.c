@@ -144,6 +144,22 @@ SN_HOT static SN_ALWAYS_INLINE sn_obj *obj_alloc(sinew_session *s, const sinew_m
     return o;
 }
 
+/* n (8 to 32) bytes from src to dst as four 8-byte moves at offsets that overlap where n is short:
+ * a snapshot of most models' columns, without a loop or a call */
+static SN_ALWAYS_INLINE void copy_8_to_32(unsigned char *dst, const unsigned char *src, size_t n)
+{
+    size_t w1 = n - 8 < 8 ? n - 8 : 8, w2 = n - 8 < 16 ? n - 8 : 16, w3 = n - 8;
+    uint64_t a, b, c, d;
+    memcpy(&a, src, 8);
+    memcpy(&b, src + w1, 8);
+    memcpy(&c, src + w2, 8);
+    memcpy(&d, src + w3, 8);
+    memcpy(dst, &a, 8);
+    memcpy(dst + w1, &b, 8);
+    memcpy(dst + w2, &c, 8);
+    memcpy(dst + w3, &d, 8);
+}
+
 SN_HOT void sn_take_snapshot(sinew_session *s, sn_obj *o)
 {
     unsigned char *snap = (unsigned char *)SN_DATA_OF(o) + ROUND8(o->model->size);
@@ -152,16 +168,7 @@ SN_HOT void sn_take_snapshot(sinew_session *s, sn_obj *o)
     /* a few dozen bytes: copied in place, for the same reason as obj_alloc's zeroing. 8 to 32 of
      * them (most models' columns) as four words that overlap where n is short, without a loop */
     if (n >= 8 && n <= 32) {
-        size_t w1 = n - 8 < 8 ? n - 8 : 8, w2 = n - 8 < 16 ? n - 8 : 16, w3 = n - 8;
-        uint64_t a, b, c, d;
-        memcpy(&a, data, 8);
-        memcpy(&b, data + w1, 8);
-        memcpy(&c, data + w2, 8);
-        memcpy(&d, data + w3, 8);
-        memcpy(snap, &a, 8);
-        memcpy(snap + w1, &b, 8);
-        memcpy(snap + w2, &c, 8);
-        memcpy(snap + w3, &d, 8);
+        copy_8_to_32(snap, data, n);
         o->flags |= SN_F_SNAP;
         return;
     }
@@ -191,20 +198,10 @@ int sn_inserted_n(sinew_session *s, sn_obj *const *objs, size_t n)
             o->flags |= SN_F_UNMAPPED;
         }
     } else {
-        /* 8 to 32 bytes: four words at these offsets cover them (overlapping where len is short) */
-        size_t w1 = len - 8 < 8 ? len - 8 : 8, w2 = len - 8 < 16 ? len - 8 : 16, w3 = len - 8;
         for (size_t k = 0; k < n; k++) {
             sn_obj *o = objs[k];
-            unsigned char *data = SN_DATA_OF(o), *snap = data + off;
-            uint64_t a, b, c, d;
-            memcpy(&a, data, 8);
-            memcpy(&b, data + w1, 8);
-            memcpy(&c, data + w2, 8);
-            memcpy(&d, data + w3, 8);
-            memcpy(snap, &a, 8);
-            memcpy(snap + w1, &b, 8);
-            memcpy(snap + w2, &c, 8);
-            memcpy(snap + w3, &d, 8);
+            unsigned char *data = SN_DATA_OF(o);
+            copy_8_to_32(data + off, data, len);
             o->state = SN_PERSISTENT;
             o->flags |= SN_F_SNAP | SN_F_UNMAPPED;
         }
