@@ -176,6 +176,7 @@ enum {
     SN_F_SNAP = 1u << 1,          /* has a snapshot (persistent objects) */
     SN_F_UNMAPPED = 1u << 2,      /* inserted, not yet in the identity map (identity.c adds it on the next lookup) */
     SN_F_GONE = 1u << 3,          /* SN_DELETED by a real DELETE (a @@soft_delete object's state says no more) */
+    SN_F_MARK = 1u << 4,          /* visited by a walk of soft_version.c (cleared before it returns) */
 };
 #define SN_OBJ_MAGIC 0x534eu      /* "SN" */
 
@@ -266,6 +267,8 @@ struct sinew_session {
     struct sn_journal *journals;   /* flushes inside transactions still open */
     sn_group *owned_groups;        /* from sn_group_adopt, freed with the session */
     sn_obj *failed;                /* the object whose write failed the last flush (sinew_flush_failed) */
+    sn_obj *stale;                 /* the loaded object the last soft delete's cascade found changed by
+                                    * someone else (soft_version.c): a flush names it, not the deleted one */
     int64_t stamp_now;             /* the clock reading of the flush or bulk write running now (0: none);
                                     * @updated_at and @default(now) of its rows take it (stamps.c) */
     struct sn_route *route;        /* made on a router (route.c): its primary connection, reads routed; else NULL */
@@ -410,6 +413,15 @@ int sn_soft_restored(sinew_session *s, const sn_plan *p, sn_obj *o, int64_t now)
  * caller's transaction); then the loaded objects among those rows, live again */
 int sn_soft_restore_rows(sinew_session *s, sn_obj *o, int64_t at);
 int sn_soft_after_restore(sinew_session *s, sn_obj *up, int64_t at, int64_t now);
+/* soft_version.c: @version with @@soft_delete. The @version field of m, or -1; o's version := the one
+ * loaded + 1, in its struct and snapshot (its row was bumped); does loaded object o follow up in a soft
+ * delete (restore: 1, of the rows deleted at `at`), through a cascading foreign key of its @@soft_delete
+ * model? The objects following roots (and them, ...) whose model has @version: each row must now hold
+ * the version loaded + 1, deleted at `now` (restore: live); SINEW_CONFLICT, and s->stale, when one does not */
+int sn_soft_version_field(const sinew_model *m);
+void sn_soft_bump_version(sn_obj *o);
+int sn_soft_follows(const sn_obj *o, const sn_obj *up, int restore, int64_t at);
+int sn_soft_check_taken(sinew_session *s, sn_obj *const *roots, size_t n, int restore, int64_t at, int64_t now);
 /* bulk.c: one multi-row INSERT of rows objects whose left-out fields are `omit` (the @auto key, read
  * back as RETURNING or as SQLite's consecutive rowids), rendered into b */
 typedef struct sn_chunk_sql {     /* the text of the last chunk rendered: the next of its shape reuses it */

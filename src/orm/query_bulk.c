@@ -134,16 +134,22 @@ static int soft_cascade(sinew_session *s, const sinew_model *m, int64_t now, int
     return SINEW_OK;
 }
 
-/* UPDATE the matching rows SET deleted_at = now (and @updated_at), then the cascade */
+/* UPDATE the matching rows SET deleted_at = now (and @updated_at, and a @version field to version + 1:
+ * the row changed), then the cascade */
 static int soft_delete(sinew_query *q, int64_t now, int64_t *changed, int depth)
 {
     const sinew_model *m = q->model;
-    int f = sinew_model_soft_delete_field(m);
-    sinew_set one = sinew_set_value(sinew_column(m, (unsigned)f), sinew_v_timestamp(now));
+    int f = sinew_model_soft_delete_field(m), vf = sn_soft_version_field(m);
+    sinew_set two[2] = {sinew_set_value(sinew_column(m, (unsigned)f), sinew_v_timestamp(now))};
+    if (vf >= 0) {
+        sinew_col v = sinew_column(m, (unsigned)vf);
+        two[1] = sinew_set_expr(v, sinew_col_op(v, '+', sinew_v_int64(1)));
+    }
+    size_t nset = vf >= 0 ? 2 : 1;
     sinew_set *checked;
-    int rc = sn_set_check(m, &one, 1, 0, "sinew_query_delete", &checked);
+    int rc = sn_set_check(m, two, nset, 0, "sinew_query_delete", &checked);
     if (rc) return sn_q_fail(q, rc);
-    size_t n = sn_stamp_sets(m, checked, 1, now);
+    size_t n = sn_stamp_sets(m, checked, nset, now);
     q->sel.with_deleted = 0;   /* a row deleted already keeps the time it was deleted */
     rc = sn_sql_update_rows(&q->out, q->s->db->dialect, &q->sel, checked, n, 0) ? sn_nomem() : SINEW_OK;
     sn_free(checked);
@@ -155,6 +161,8 @@ static int soft_delete(sinew_query *q, int64_t now, int64_t *changed, int depth)
 }
 
 int sn_q_soft_cascade(sinew_session *s, const sinew_model *m, int64_t now) { return soft_cascade(s, m, now, 0); }
+
+int sn_q_soft_delete_at(sinew_query *q, int64_t now, int64_t *changed) { return soft_delete(q, now, changed, 0); }
 
 int sn_q_soft_delete(sinew_query *q, int64_t *changed)
 {

@@ -61,6 +61,8 @@ int sn_q_render_select(sinew_query *q, int extra_limit);
 /* @@soft_delete: the matching rows get deleted_at = now, and so do the rows their ON DELETE CASCADE
  * children follow, in one transaction with one clock reading (query_bulk.c) */
 int sn_q_soft_delete(sinew_query *q, int64_t *changed);
+/* the same at `now` (the caller's reading) inside the caller's transaction */
+int sn_q_soft_delete_at(sinew_query *q, int64_t now, int64_t *changed);
 /* the same cascade alone, for rows of m the caller has just set deleted_at = now on (a flush's batch) */
 int sn_q_soft_cascade(sinew_session *s, const sinew_model *m, int64_t now);
 /* rel is a has-many/has-one of a model whose target follows it as a soft delete (a @@soft_delete model

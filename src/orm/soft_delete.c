@@ -42,6 +42,19 @@ sinew_query *sn_soft_by_key(sinew_session *s, sn_obj *o, int with_deleted)
     return q;
 }
 
+/* the session side of a row taken by a soft delete at `now`: its field (and @updated_at) hold the time
+ * and its version the one the statement wrote, out of the identity map, deleted */
+static void mark_soft_deleted(sinew_session *s, const sn_plan *p, sn_obj *o, int64_t now)
+{
+    const sinew_model *m = o->model;
+    put_time(&m->fields[sinew_model_soft_delete_field(m)], o, now);
+    for (size_t i = 0, b = p ? p->stamped : 0; b; i++, b >>= 1)
+        if (b & 1) put_time(&m->fields[i], o, now);
+    sn_soft_bump_version(o);
+    sn_identity_remove(s, o);
+    o->state = SN_DELETED;
+}
+
 /* the loaded objects that followed o: its cached members go, soft-deleted children cascade */
 static void after_soft_delete(sinew_session *s, sn_obj *gone, int64_t now)
 {
@@ -52,37 +65,24 @@ static void after_soft_delete(sinew_session *s, sn_obj *gone, int64_t now)
         void *obj = SN_DATA_OF(o);
         for (size_t r = 0; r < m->nrelations; r++) {
             const sinew_relation *rel = &m->relations[r];
-            if (rel->offset != SINEW_NO_OFFSET && rel->kind != SINEW_BELONGS_TO) {
-                if (rel->kind == SINEW_HAS_ONE) {
-                    void **slot = (void **)((char *)obj + rel->offset);
-                    if (*slot == g) *slot = NULL;
-                } else {
-                    sinew_list *l = (sinew_list *)((char *)obj + rel->offset);
-                    size_t w = 0;
-                    for (size_t i = 0; i < l->count; i++)
-                        if (l->items[i] != g) l->items[w++] = l->items[i];
-                    l->count = w;
-                }
+            if (rel->offset == SINEW_NO_OFFSET || rel->kind == SINEW_BELONGS_TO) continue;
+            if (rel->kind == SINEW_HAS_ONE) {
+                void **slot = (void **)((char *)obj + rel->offset);
+                if (*slot == g) *slot = NULL;
+            } else {
+                sinew_list *l = (sinew_list *)((char *)obj + rel->offset);
+                size_t w = 0;
+                for (size_t i = 0; i < l->count; i++)
+                    if (l->items[i] != g) l->items[w++] = l->items[i];
+                l->count = w;
             }
-            if (rel->kind != SINEW_BELONGS_TO || rel->target != gone->model || o->state != SN_PERSISTENT ||
-                rel->on_delete != SINEW_FK_CASCADE)
-                continue;
-            int f = sinew_model_soft_delete_field(m);
-            if (f < 0) continue;   /* the row stays in the database: so does the object */
-            int same = 1;
-            const void *src = SN_SNAP(o) ? SN_SNAP(o) : obj;
-            for (size_t k = 0; k < rel->nkeys && same; k++) {
-                sinew_value a = sn_field_value(&m->fields[rel->local[k]], src);
-                sinew_value b = sn_field_value(&gone->model->fields[rel->remote[k]], SN_SNAP(gone) ? SN_SNAP(gone) : g);
-                same = sn_value_eq(&a, &b);
-            }
-            if (!same) continue;
-            put_time(&m->fields[f], o, now);
-            sn_identity_remove(s, o);
-            o->state = SN_DELETED;
-            after_soft_delete(s, o, now);
-            break;
         }
+        /* a row the cascade took (the statements' rule, sn_soft_follows): deleted too, and what follows it */
+        if (!sn_soft_follows(o, gone, 0, 0)) continue;
+        sn_plan *p = NULL;
+        (void)sn_plan_get(s->db, m, &p);   /* its @updated_at; without a plan only those stay as loaded */
+        mark_soft_deleted(s, p, o, now);
+        after_soft_delete(s, o, now);
     }
 }
 
@@ -96,32 +96,38 @@ int sn_soft_delete_row(sinew_session *s, sn_obj *o)
     int64_t now = s->stamp_now, n = 0;
     sinew_query *q = sn_soft_by_key(s, o, 0);
     int vf = p->version_field;   /* with @version, only the row as it was loaded (as a hard delete) */
-    rc = !q ? SINEW_NOMEM
+    rc = !q ? sn_nomem()
          : vf >= 0 ? sinew_where(q, sinew_eq(sinew_column(m, (unsigned)vf), sn_field_value(&m->fields[vf], SN_SNAP(o))))
                    : SINEW_OK;
-    if (rc == SINEW_OK) rc = sn_q_soft_delete(q, &n);
+    /* the row, its cascade and the check of the loaded objects the cascade took, together */
+    if (rc == SINEW_OK) rc = sinew_begin(s->db);
+    if (rc == SINEW_OK) {
+        rc = sn_q_soft_delete_at(q, now, &n);
+        if (rc == SINEW_OK && n == 0 && vf >= 0)
+            rc = sinew_error_set(SINEW_CONFLICT, "%s to delete was changed or deleted by someone else since it was "
+                                 "loaded (version %lld); reload it and delete it again", m->name,
+                                 (long long)sn_field_value(&m->fields[vf], SN_SNAP(o)).u.i);
+        else if (rc == SINEW_OK && n == 0)
+            rc = sinew_error_set(SINEW_NOTFOUND, "%s to delete no longer exists in %s (or is deleted already)",
+                                 m->name, m->table);
+        if (rc == SINEW_OK) rc = sn_soft_check_taken(s, &o, 1, 0, 0, now);
+        if (rc == SINEW_OK) rc = sinew_commit(s->db);
+        else {
+            sinew_error saved = *sinew_last_error();
+            sinew_rollback(s->db);
+            *sn_error_mut() = saved;
+        }
+    }
     sinew_query_free(q);
     sn_stamp_end(s, outer);
     if (rc) return rc;
-    if (n == 0 && vf >= 0)
-        return sinew_error_set(SINEW_CONFLICT, "%s to delete was changed or deleted by someone else since it was "
-                               "loaded (version %lld); reload it and delete it again", m->name,
-                               (long long)sn_field_value(&m->fields[vf], SN_SNAP(o)).u.i);
-    if (n == 0)
-        return sinew_error_set(SINEW_NOTFOUND, "%s to delete no longer exists in %s (or is deleted already)",
-                               m->name, m->table);
     sn_soft_deleted(s, p, o, now);
     return SINEW_OK;
 }
 
 void sn_soft_deleted(sinew_session *s, const sn_plan *p, sn_obj *o, int64_t now)
 {
-    const sinew_model *m = o->model;
-    put_time(&m->fields[sinew_model_soft_delete_field(m)], o, now);
-    for (size_t i = 0, b = p->stamped; b; i++, b >>= 1)
-        if (b & 1) put_time(&m->fields[i], o, now);
-    sn_identity_remove(s, o);
-    o->state = SN_DELETED;
+    mark_soft_deleted(s, p, o, now);
     after_soft_delete(s, o, now);
 }
 
@@ -197,8 +203,12 @@ int sn_soft_restored(sinew_session *s, const sn_plan *p, sn_obj *o, int64_t now)
     put_time(&m->fields[sinew_model_soft_delete_field(m)], o, 0);
     for (size_t i = 0, b = p->stamped; b; i++, b >>= 1)
         if (b & 1) put_time(&m->fields[i], o, now);
-    if (o->state != SN_DELETED) return SINEW_OK;
+    if (o->state != SN_DELETED) {
+        sn_soft_bump_version(o);   /* the statement wrote version + 1 */
+        return SINEW_OK;
+    }
     o->state = SN_PERSISTENT;
     if (!SN_SNAP(o)) sn_take_snapshot(s, o);
+    sn_soft_bump_version(o);
     return sn_identity_add(s, o);
 }

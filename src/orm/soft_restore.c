@@ -60,17 +60,28 @@ static int rows_at(tree *t, size_t n, sinew_query **out)
     return SINEW_OK;
 }
 
-/* UPDATE the rows at level n SET deleted_at = NULL (and their @updated_at) */
+/* UPDATE q's rows SET deleted_at = NULL (and their @updated_at, and a @version field to version + 1) */
+static int undelete(sinew_query *q, int64_t *changed)
+{
+    const sinew_model *m = q->model;
+    int vf = sn_soft_version_field(m);
+    sinew_set two[2] = {sinew_set_value(sinew_column(m, (unsigned)sinew_model_soft_delete_field(m)),
+                                        sinew_v_null(SINEW_TIMESTAMP))};
+    if (vf >= 0) {
+        sinew_col v = sinew_column(m, (unsigned)vf);
+        two[1] = sinew_set_expr(v, sinew_col_op(v, '+', sinew_v_int64(1)));
+    }
+    return sinew_query_update_set(q, two, vf >= 0 ? 2 : 1, changed);
+}
+
+/* the rows at level n live again */
 static int clear(tree *t, size_t n)
 {
     sinew_query *q;
     int rc = rows_at(t, n, &q);
     if (rc) return rc;
-    const sinew_model *m = q->model;
-    sinew_set none = sinew_set_value(sinew_column(m, (unsigned)sinew_model_soft_delete_field(m)),
-                                     sinew_v_null(SINEW_TIMESTAMP));
     int64_t changed = 0;
-    rc = sinew_query_update_set(q, &none, 1, &changed);
+    rc = undelete(q, &changed);
     sinew_query_free(q);
     return rc;
 }
@@ -105,52 +116,35 @@ int sn_soft_restore_rows(sinew_session *s, sn_obj *o, int64_t at)
     if (rc) return rc;
     sinew_query *q = sn_soft_by_key(s, o, 1);
     const sinew_model *m = o->model;
-    sinew_set none = sinew_set_value(sinew_column(m, (unsigned)sinew_model_soft_delete_field(m)),
-                                     sinew_v_null(SINEW_TIMESTAMP));
+    /* with @version, only the row as it was loaded (or as this session's delete left it) */
+    int vf = sn_soft_version_field(m);
+    const void *src = SN_SNAP(o) ? SN_SNAP(o) : SN_DATA_OF(o);
     int64_t n = 0;
-    rc = q ? sinew_query_update_set(q, &none, 1, &n) : sn_nomem();
+    rc = !q ? sn_nomem()
+         : vf >= 0 ? sinew_where(q, sinew_eq(sinew_column(m, (unsigned)vf), sn_field_value(&m->fields[vf], src)))
+                   : SINEW_OK;
+    if (rc == SINEW_OK) rc = undelete(q, &n);
     sinew_query_free(q);
     if (rc) return rc;
+    if (n == 0 && vf >= 0)
+        return sinew_error_set(SINEW_CONFLICT, "%s to restore was changed or deleted by someone else since it was "
+                               "loaded (version %lld); reload it and restore it again", m->name,
+                               (long long)sn_field_value(&m->fields[vf], src).u.i);
     if (n == 0) return sinew_error_set(SINEW_NOTFOUND, "%s to restore no longer exists in %s", m->name, m->table);
-    return SINEW_OK;
-}
-
-/* does o (a row of a model with foreign key rel to up's model) point at up? */
-static int points_at(const sinew_relation *rel, const sn_obj *o, const sn_obj *up)
-{
-    const void *src = SN_SNAP(o) ? SN_SNAP(o) : SN_DATA_OF(o);
-    const void *usrc = SN_SNAP(up) ? SN_SNAP(up) : SN_DATA_OF(up);
-    for (size_t k = 0; k < rel->nkeys; k++) {
-        sinew_value a = sn_field_value(&o->model->fields[rel->local[k]], src);
-        sinew_value b = sn_field_value(&up->model->fields[rel->remote[k]], usrc);
-        if (!sn_value_eq(&a, &b)) return 0;
-    }
-    return 1;
+    /* the loaded objects its cascade brought back must have been as loaded too */
+    return sn_soft_check_taken(s, &o, 1, 1, at, 0);
 }
 
 /* the loaded objects whose rows came back with up's: deleted at `at`, pointing at up through a cascade */
 int sn_soft_after_restore(sinew_session *s, sn_obj *up, int64_t at, int64_t now)
 {
     for (sn_obj *o = s->objects; o; o = o->next) {
-        if (o == up || (o->state != SN_PERSISTENT && o->state != SN_DELETED) || (o->flags & SN_F_GONE)) continue;
-        const sinew_model *m = o->model;
-        int f = sinew_model_soft_delete_field(m);
-        if (f < 0) continue;
-        const void *src = SN_SNAP(o) ? SN_SNAP(o) : SN_DATA_OF(o);
-        if (!sn_field_has_value(&m->fields[f], src) || *(const int64_t *)((const char *)src + m->fields[f].offset) != at)
-            continue;
-        for (size_t r = 0; r < m->nrelations; r++) {
-            const sinew_relation *rel = &m->relations[r];
-            if (rel->kind != SINEW_BELONGS_TO || rel->target != up->model || rel->on_delete != SINEW_FK_CASCADE ||
-                !points_at(rel, o, up))
-                continue;
-            sn_plan *p;
-            int rc = sn_plan_get(s->db, m, &p);
-            if (rc == SINEW_OK) rc = sn_soft_restored(s, p, o, now);
-            if (rc == SINEW_OK) rc = sn_soft_after_restore(s, o, at, now);
-            if (rc) return rc;
-            break;
-        }
+        if (!sn_soft_follows(o, up, 1, at)) continue;
+        sn_plan *p;
+        int rc = sn_plan_get(s->db, o->model, &p);
+        if (rc == SINEW_OK) rc = sn_soft_restored(s, p, o, now);
+        if (rc == SINEW_OK) rc = sn_soft_after_restore(s, o, at, now);
+        if (rc) return rc;
     }
     return SINEW_OK;
 }

@@ -387,8 +387,9 @@ static int insert_one(sinew_session *s, sn_obj *o)
 static int delete_one(sinew_session *s, sn_obj *o)
 {
     o->flags &= (uint8_t)~SN_F_DELETE;
+    s->stale = NULL;
     int rc = sn_delete_row(s, o);
-    if (rc) s->failed = o;
+    if (rc) s->failed = rc == SINEW_CONFLICT && s->stale ? s->stale : o;   /* a stale object its cascade took */
     return rc;
 }
 

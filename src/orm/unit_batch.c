@@ -22,8 +22,10 @@
  * Deletes: DELETE ... WHERE key IN (...) per chunk; a row count short of the
  * chunk means some row was gone already, and unit.c replays the chunk row by
  * row to name it. A @@soft_delete model's are UPDATE ... SET deleted_at = ?
- * WHERE key IN (...) AND deleted_at IS NULL per chunk, counted the same way,
- * then one cascade for all of them (query_bulk.c).
+ * (and version = version + 1 with @version, matched by key and version as
+ * for a DELETE) WHERE key IN (...) AND deleted_at IS NULL per chunk, counted
+ * the same way, then one cascade for all of them (query_bulk.c) and the check
+ * of the loaded objects it took (soft_version.c).
  */
 #include <string.h>
 #include "orm.h"
@@ -297,13 +299,18 @@ int sn_batch_delete(sinew_session *s, sn_obj *const *objs, size_t n)
 int sn_batch_soft_delete(sinew_session *s, const sn_plan *p, sn_obj *const *objs, size_t n, int64_t now)
 {
     const sinew_model *m = objs[0]->model;
-    unsigned set[65];   /* the field and the @updated_at ones (a bit each in p->stamped: 64 at most) */
+    unsigned set[65];   /* the field and the @updated_at ones (a bit each in p->stamped: 64 at most); a
+                           @version field goes to version + 1 in the statement (sn_sql_soft_delete_stmt) */
     size_t nset = 0;
     set[nset++] = (unsigned)sinew_model_soft_delete_field(m);
     for (size_t i = 0, b = p->stamped; b; i++, b >>= 1)
         if (b & 1) set[nset++] = (unsigned)i;
     int rc = delete_rows(s, objs, n, set, nset, now);
-    return rc ? rc : sn_q_soft_cascade(s, m, now);
+    if (rc == SINEW_OK) rc = sn_q_soft_cascade(s, m, now);
+    s->stale = NULL;
+    if (rc == SINEW_OK) rc = sn_soft_check_taken(s, objs, n, 0, 0, now);
+    if (s->stale) s->failed = s->stale;   /* a loaded object the cascade took, changed by someone else */
+    return rc;
 }
 
 /* the rows' DELETE by key, or with set (a soft delete) their UPDATE SET set... = now by key */

@@ -266,7 +266,8 @@ int sn_sql_insert_stmt(sn_buf *out, const sinew_dialect *d, const sn_insert *ins
 int sn_sql_delete_stmt(sn_buf *out, const sinew_dialect *d, const sn_delete *del);
 /* the same rows' soft delete (a @@soft_delete model): UPDATE t SET set[0] = ?, set[1] = ? ... WHERE
  * <the keys as above> AND <deleted_at> IS NULL; set[0] is the model's deleted_at field (the others its
- * @updated_at ones), bound first, then the keys. A row deleted already is not matched (the caller counts). */
+ * @updated_at ones), bound first, then the keys; a @version field is set to itself + 1 (the keys then
+ * hold the version loaded, as a DELETE's). A row deleted already is not matched (the caller counts). */
 int sn_sql_soft_delete_stmt(sn_buf *out, const sinew_dialect *d, const sn_delete *del, const unsigned *set,
                             size_t nset);
 /* COPY t (every column) FROM STDIN, for a driver with COPY */

@@ -205,6 +205,14 @@ int sn_sql_soft_delete_stmt(sn_buf *b, const sinew_dialect *d, const sn_delete *
         sn_buf_puts(b, " = ");
         sn_sql_param(b, d, (int)i + 1);
     }
+    for (size_t i = 0; i < m->nfields; i++)   /* the row changes: its @version moves on (the keys match the old) */
+        if (m->fields[i].flags & SINEW_FIELD_VERSION) {
+            sn_buf_puts(b, ", ");
+            sn_sql_ident(b, d, m->fields[i].column);
+            sn_buf_puts(b, " = ");
+            sn_sql_ident(b, d, m->fields[i].column);
+            sn_buf_puts(b, " + 1");
+        }
     key_rows(b, d, del, (int)nset + 1);
     sn_buf_puts(b, " AND ");   /* a row deleted already keeps the time it was deleted */
     sn_sql_ident(b, d, m->fields[soft].column);

@@ -110,11 +110,76 @@ static void test_features(void **state)
     sinew_schema_free(s);
 }
 
+/* the named CHECK constraints of a model (name or "-" for none: expr), one a line */
+static void checks_text(const sinew_model *m, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < m->nchecks; i++)
+        n += (size_t)snprintf(out + n, cap - n, "%s: %s\n", m->checks[i].name ? m->checks[i].name : "-",
+                              m->checks[i].expr);
+}
+
+/* SQLite keeps CHECK constraints and their names only in the CREATE TABLE text: the reader's tokenizer
+ * against quoted names with quotes inside, parentheses in strings and names, comments that hold what
+ * looks like a constraint, and names longer than any buffer */
+static void test_check_tokenizer(void **state)
+{
+    (void)state;
+    char longname[301];
+    memset(longname, 'n', 300);
+    longname[300] = 0;
+    char ddl[4096];
+    snprintf(ddl, sizeof ddl,
+             "CREATE TABLE \"we\"\"ird (t)\" (\n"
+             "  id INTEGER PRIMARY KEY, -- a comment with ) and ' and CONSTRAINT fake CHECK (1)\n"
+             "  \"a(b\" TEXT DEFAULT ')' CONSTRAINT \"col \"\"chk\"\"\" CHECK (\"a(b\" <> 'x)('' -- no comment'),\n"
+             "  `back``tick` INT CHECK (`back``tick` > 0),\n"
+             "  /* CONSTRAINT hidden CHECK (0), */\n"
+             "  d VARCHAR(10) DEFAULT 'CHECK (' CONSTRAINT d_len CHECK (length(d) < 10 -- short\n"
+             "  ),\n"
+             "  c INT CONSTRAINT c_nn NOT NULL,\n"
+             "  CONSTRAINT [brack et] CHECK ((c + 1) * (c - 1) > (0)),\n"
+             "  CONSTRAINT `bt``name` CHECK (c IN (1, 2, /* ) */ 3)),\n"
+             "  CONSTRAINT 'str name' CHECK (c <> ')'),\n"
+             "  CHECK (c < 100),\n"
+             "  CONSTRAINT \"%s\" CHECK (c <> 7),\n"
+             "  CONSTRAINT weird_target_one_target CHECK ((CASE WHEN c IS NULL THEN 0 ELSE 1 END) <= 1)\n"
+             ") /* the end */",
+             longname);
+    sinew_schema *s = mt_graph(ddl);
+    const sinew_model *m = sinew_schema_find_table(s, "we\"ird (t)");
+    assert_non_null(m);
+    char got[4096], want[4096];
+    checks_text(m, got, sizeof got);
+    snprintf(want, sizeof want,
+             "col \"chk\": \"a(b\" <> 'x)('' -- no comment'\n"
+             "-: `back``tick` > 0\n"
+             "d_len: length(d) < 10\n"
+             "brack et: (c + 1) * (c - 1) > (0)\n"
+             "bt`name: c IN (1, 2, 3)\n"
+             "str name: c <> ')'\n"
+             "-: c < 100\n"
+             "%s: c <> 7\n"
+             "weird_target_one_target: (CASE WHEN c IS NULL THEN 0 ELSE 1 END) <= 1\n",
+             longname);
+    assert_string_equal(got, want);
+    assert_int_equal(m->nfields, 5);
+    sinew_schema_free(s);
+    /* an unclosed comment runs to the end, as SQLite reads it; the constraints before it count */
+    s = mt_graph("CREATE TABLE t (a INT CONSTRAINT pos CHECK (a > 0)) /* trailing");
+    m = sinew_schema_find_table(s, "t");
+    checks_text(m, got, sizeof got);
+    assert_string_equal(got, "pos: a > 0\n");
+    sinew_schema_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chinook),
         cmocka_unit_test(test_features),
+        cmocka_unit_test(test_check_tokenizer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

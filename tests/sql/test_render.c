@@ -485,6 +485,22 @@ static const sinew_index memo_ix[] = {{.name = "memos_body_key", .fields = memo_
 static const sinew_model memo_model = {.name = "Memo", .table = "memos", .c_name = "memo",
                                        .flags = SINEW_MODEL_SOFT_DELETE, .size = sizeof(Memo), .fields = memo_fields,
                                        .nfields = 3, .pk = memo_pk, .npk = 1, .indexes = memo_ix, .nindexes = 1};
+/* the same with @version: a soft delete bumps it */
+typedef struct VMemo {
+    int64_t id;
+    int32_t version;
+    int64_t deleted_at;
+    bool has_deleted_at;
+} VMemo;
+static const sinew_field vmemo_fields[] = {
+    SINEW_FIELD(VMemo, id, SINEW_INT64, SINEW_FIELD_PK),
+    SINEW_FIELD(VMemo, version, SINEW_INT32, SINEW_FIELD_VERSION),
+    SINEW_FIELD_OPT(VMemo, deleted_at, SINEW_TIMESTAMP, SINEW_FIELD_DELETED_AT),
+};
+static const unsigned vmemo_by[] = {0, 1};   /* a delete's: the key and the version loaded */
+static const sinew_model vmemo_model = {.name = "VMemo", .table = "vmemos", .c_name = "vmemo",
+                                        .flags = SINEW_MODEL_SOFT_DELETE, .size = sizeof(VMemo), .fields = vmemo_fields,
+                                        .nfields = 3, .pk = memo_pk, .npk = 1};
 
 static void soft_deleted_rows_are_left_out(void **state)
 {
@@ -551,6 +567,14 @@ static void soft_deleted_rows_are_left_out(void **state)
     many.rows = 1;
     assert_int_equal(sn_sql_soft_delete_stmt(&b, &sn_dialect_mariadb, &many, soft_set, 1), SINEW_OK);
     expect_text("soft one", sn_buf_cstr(&b), "UPDATE `memos` SET `deleted_at` = ? WHERE `id` = ? AND `deleted_at` IS NULL");
+    sn_buf_clear(&b);
+    /* with @version: version = version + 1, the rows matched by key and the version loaded */
+    sn_buf_clear(&b);
+    sn_delete vmany = {.model = &vmemo_model, .keys = vmemo_by, .nkeys = 2, .rows = 2};
+    assert_int_equal(sn_sql_soft_delete_stmt(&b, &sn_dialect_postgres, &vmany, soft_set, 1), SINEW_OK);
+    expect_text("soft batch with version", sn_buf_cstr(&b),
+                "UPDATE \"vmemos\" SET \"deleted_at\" = $1, \"version\" = \"version\" + 1 WHERE (\"id\", \"version\") "
+                "IN (($2, $3), ($4, $5)) AND \"deleted_at\" IS NULL");
     sn_buf_clear(&b);
     const unsigned not_the_field[] = {1};
     assert_int_equal(sn_sql_soft_delete_stmt(&b, &sn_dialect_sqlite, &many, not_the_field, 1), SINEW_INTERNAL);

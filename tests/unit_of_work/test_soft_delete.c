@@ -569,6 +569,246 @@ static void a_cascade_through_a_composite_key(void **state)
     th_close(db);
 }
 
+/* ---- @version: a soft delete and a restore check the version loaded and bump it ---- */
+
+static Ledger *ledger(sinew_session *s, const char *name)
+{
+    Ledger *l;
+    th_ok(ledger_new(s, &l));
+    l->name = (char *)name;
+    return l;
+}
+
+static Entry *entry(sinew_session *s, Ledger *l, int64_t amount)
+{
+    Entry *e;
+    th_ok(entry_new(s, &e));
+    e->ledger = l;
+    e->amount = amount;
+    return e;
+}
+
+/* the row's version and whether it is deleted, read in a session of its own */
+static int64_t version_in_db(sinew_db *db, const sinew_model *m, int64_t id, bool *deleted)
+{
+    sinew_session *s;
+    th_ok(sinew_session_new(db, &s));
+    void *got = NULL;
+    sinew_value key = sinew_v_int64(id);
+    th_ok(sinew_get_with_deleted(s, m, &key, 1, &got));
+    int64_t v = sinew_field_value(&m->fields[sinew_model_field_index(m, "version")], got).u.i;
+    if (deleted) *deleted = sinew_field_value(&m->fields[sinew_model_field_index(m, "deleted_at")], got).is_null == 0;
+    sinew_session_free(s);
+    return v;
+}
+
+/* someone else changes the row: its version moves on */
+static void bump_elsewhere(sinew_db *db, const sinew_model *m, int64_t id)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql, "UPDATE %s SET version = version + 1 WHERE id = %lld", m->table, (long long)id);
+    th_ok(sinew_exec(db, sql));
+}
+
+static void soft_delete_and_restore_bump_the_version(void **state)
+{
+    (void)state;
+    sinew_session *s;
+    sinew_db *db = fresh(&s);
+    Ledger *l = ledger(s, "l");
+    Entry *e1 = entry(s, l, 1), *e2 = entry(s, l, 2);
+    th_ok(sinew_session_flush(s));
+    int64_t v = l->version, ev1 = e1->version, ev2 = e2->version;
+    bool deleted = false;
+    th_ok(ledger_delete(s, l));
+    /* the object holds what the statement wrote, and so do the loaded rows its cascade took */
+    assert_int_equal(l->version, v + 1);
+    assert_int_equal(e1->version, ev1 + 1);
+    assert_true(e1->has_deleted_at && e1->deleted_at == l->deleted_at);
+    assert_int_equal(version_in_db(db, &ledger_model, l->id, &deleted), v + 1);
+    assert_true(deleted);
+    assert_int_equal(version_in_db(db, &entry_model, e1->id, &deleted), ev1 + 1);
+    assert_true(deleted);
+    assert_int_equal(version_in_db(db, &entry_model, e2->id, NULL), ev2 + 1);
+    /* restore: the version as this delete left it is the one matched, and it moves on again */
+    th_ok(sinew_restore(s, &ledger_model, l));
+    assert_int_equal(l->version, v + 2);
+    assert_int_equal(e1->version, ev1 + 2);
+    assert_false(e1->has_deleted_at);
+    assert_int_equal(version_in_db(db, &ledger_model, l->id, &deleted), v + 2);
+    assert_false(deleted);
+    assert_int_equal(version_in_db(db, &entry_model, e2->id, &deleted), ev2 + 2);
+    assert_false(deleted);
+    /* the objects are as their rows: an update matches them */
+    l->name = "renamed";
+    th_ok(ledger_save(s, l));
+    assert_int_equal(l->version, v + 3);
+    e1->amount = 10;
+    th_ok(entry_save(s, e1));
+    /* a query's soft delete bumps the rows it takes too */
+    sinew_query *q = ledger_query(s);
+    int64_t n = 0;
+    th_ok(sinew_query_delete(q, &n));
+    assert_int_equal(n, 1);
+    sinew_query_free(q);
+    assert_int_equal(version_in_db(db, &ledger_model, l->id, NULL), v + 4);
+    assert_int_equal(version_in_db(db, &entry_model, e2->id, NULL), ev2 + 3);
+    sinew_session_free(s);
+    th_close(db);
+}
+
+/* a soft delete or restore of a row someone else changed since it was loaded is SINEW_CONFLICT: nothing
+ * written, the objects as they were; also when the stale one is a loaded row the cascade would take */
+static void a_stale_soft_delete_is_refused(void **state)
+{
+    (void)state;
+    sinew_session *s;
+    sinew_db *db = fresh(&s);
+    Ledger *l = ledger(s, "l");
+    Entry *e = entry(s, l, 1), *other = entry(s, l, 2);
+    th_ok(sinew_session_flush(s));
+    int64_t v = l->version, ev = e->version, lid = l->id, eid = e->id, oid = other->id, ov = other->version;
+    bool deleted = true;
+    /* the row itself */
+    bump_elsewhere(db, &ledger_model, l->id);
+    th_assert_status(ledger_delete(s, l), SINEW_CONFLICT, "version");
+    assert_false(l->has_deleted_at);
+    assert_int_equal(l->version, v);
+    assert_int_equal(version_in_db(db, &ledger_model, l->id, &deleted), v + 1);
+    assert_false(deleted);
+    Ledger *got;
+    th_ok(ledger_get(s, l->id, &got));   /* still live in the session */
+    /* a fresh copy of the ledger, and an entry the session holds changed by someone else */
+    sinew_session_free(s);
+    th_ok(sinew_session_new(db, &s));
+    th_ok(ledger_get(s, lid, &l));
+    Entry *held;
+    th_ok(entry_get(s, eid, &held));
+    v = l->version;
+    bump_elsewhere(db, &entry_model, eid);
+    th_assert_status(ledger_delete(s, l), SINEW_CONFLICT, "Entry");
+    assert_false(l->has_deleted_at);
+    assert_int_equal(l->version, v);
+    assert_false(held->has_deleted_at);
+    assert_int_equal(held->version, ev);
+    assert_int_equal(version_in_db(db, &ledger_model, l->id, &deleted), v);   /* nothing written */
+    assert_false(deleted);
+    assert_int_equal(version_in_db(db, &entry_model, oid, &deleted), ov);
+    assert_false(deleted);
+    th_ok(ledger_get(s, l->id, &got));
+    th_ok(entry_get(s, held->id, &held));
+    /* reloaded, it goes */
+    sinew_session_free(s);
+    th_ok(sinew_session_new(db, &s));
+    th_ok(ledger_get(s, lid, &l));
+    th_ok(entry_get(s, eid, &held));
+    th_ok(ledger_delete(s, l));
+    assert_int_equal(held->version, ev + 2);
+    assert_int_equal(version_in_db(db, &entry_model, held->id, NULL), ev + 2);
+    /* a restore of a row someone else changed since */
+    bump_elsewhere(db, &ledger_model, l->id);
+    int64_t at = l->deleted_at;
+    th_assert_status(sinew_restore(s, &ledger_model, l), SINEW_CONFLICT, "version");
+    assert_true(l->has_deleted_at && l->deleted_at == at);
+    assert_int_equal(l->version, v + 1);
+    assert_true(held->has_deleted_at);
+    version_in_db(db, &ledger_model, l->id, &deleted);
+    assert_true(deleted);
+    version_in_db(db, &entry_model, held->id, &deleted);
+    assert_true(deleted);   /* the cascade's rows were not brought back either */
+    sinew_session_free(s);
+    th_close(db);
+}
+
+/* statements a flush runs that UPDATE ledgers */
+static void count_ledger_updates(void *ctx, const sinew_log_event *e)
+{
+    if (e->sql && !strncmp(e->sql, "UPDATE ", 7) && !strncmp(e->sql + 8, "ledgers", 7)) (*(int *)ctx)++;
+}
+
+/* the ledgers and entries again, in a new session (*s replaced), with their versions */
+static void reload(sinew_db *db, sinew_session **s, Ledger **l, Entry **e, int64_t *v, int64_t *ev, int n)
+{
+    int64_t lid[8], eid[8];
+    for (int i = 0; i < n; i++) {
+        lid[i] = l[i]->id;
+        eid[i] = e[i]->id;
+    }
+    sinew_session_free(*s);
+    th_ok(sinew_session_new(db, s));
+    for (int i = 0; i < n; i++) {
+        th_ok(ledger_get(*s, lid[i], &l[i]));
+        th_ok(entry_get(*s, eid[i], &e[i]));
+        v[i] = l[i]->version;
+        ev[i] = e[i]->version;
+    }
+}
+
+/* a flush's batch of soft deletes checks the versions (a stale one named by sinew_flush_failed, nothing
+ * written) and bumps them, in the rows and in the objects, the cascade's loaded rows too */
+static void a_flush_batch_checks_and_bumps_versions(void **state)
+{
+    (void)state;
+    enum { N = 3 };
+    sinew_session *s;
+    sinew_db *db = fresh(&s);
+    Ledger *l[N];
+    Entry *e[N];
+    int64_t v[N], ev[N];
+    for (int i = 0; i < N; i++) {
+        l[i] = ledger(s, "l");
+        e[i] = entry(s, l[i], i);
+    }
+    th_ok(sinew_session_flush(s));
+    for (int i = 0; i < N; i++) {
+        v[i] = l[i]->version;
+        ev[i] = e[i]->version;
+    }
+    /* one of them changed by someone else: refused, named, nothing written */
+    bump_elsewhere(db, &ledger_model, l[1]->id);
+    for (int i = 0; i < N; i++) th_ok(sinew_mark_deleted(s, &ledger_model, l[i]));
+    th_assert_status(sinew_session_flush(s), SINEW_CONFLICT, "Ledger");
+    assert_ptr_equal(sinew_flush_failed(s), l[1]);
+    assert_int_equal(rows(db, &ledger_model, 0), N);
+    assert_int_equal(rows(db, &entry_model, 0), N);
+    for (int i = 0; i < N; i++) {
+        assert_false(l[i]->has_deleted_at);
+        assert_int_equal(l[i]->version, v[i]);
+    }
+    /* the stale ledger's entry is untouched; the entries of the ledgers the replay row by row deleted
+     * before it reached l[1] were marked deleted in the session: the flush's journal holds the flush's
+     * own objects, not the loaded ones a cascade took (a known limit, hard deletes alike) */
+    assert_false(e[1]->has_deleted_at);
+    assert_int_equal(e[1]->version, ev[1]);
+    /* a loaded entry the cascade would take changed by someone else: the flush names it */
+    reload(db, &s, l, e, v, ev, N);
+    bump_elsewhere(db, &entry_model, e[2]->id);
+    for (int i = 0; i < N; i++) th_ok(sinew_mark_deleted(s, &ledger_model, l[i]));
+    th_assert_status(sinew_session_flush(s), SINEW_CONFLICT, "Entry");
+    assert_ptr_equal(sinew_flush_failed(s), e[2]);
+    assert_int_equal(rows(db, &ledger_model, 0), N);
+    assert_int_equal(rows(db, &entry_model, 0), N);
+    for (int i = 0; i < N; i++) assert_int_equal(l[i]->version, v[i]);
+    assert_int_equal(e[2]->version, ev[2]);
+    /* all as loaded: one statement for the ledgers, every version one up */
+    reload(db, &s, l, e, v, ev, N);
+    for (int i = 0; i < N; i++) th_ok(sinew_mark_deleted(s, &ledger_model, l[i]));
+    int nupdates = 0;
+    sinew_db_set_log(db, count_ledger_updates, &nupdates);
+    th_ok(sinew_session_flush(s));
+    sinew_db_set_log(db, NULL, NULL);
+    assert_int_equal(nupdates, 1);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(l[i]->version, v[i] + 1);
+        assert_int_equal(e[i]->version, ev[i] + 1);
+        assert_true(e[i]->has_deleted_at && e[i]->deleted_at == l[i]->deleted_at);
+        assert_int_equal(version_in_db(db, &ledger_model, l[i]->id, NULL), v[i] + 1);
+        assert_int_equal(version_in_db(db, &entry_model, e[i]->id, NULL), ev[i] + 1);
+    }
+    sinew_session_free(s);
+    th_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -581,6 +821,9 @@ int main(void)
         cmocka_unit_test(a_flush_batches_soft_deletes),
         cmocka_unit_test(restore_brings_back_the_cascade),
         cmocka_unit_test(a_cascade_through_a_composite_key),
+        cmocka_unit_test(soft_delete_and_restore_bump_the_version),
+        cmocka_unit_test(a_stale_soft_delete_is_refused),
+        cmocka_unit_test(a_flush_batch_checks_and_bumps_versions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
