@@ -177,6 +177,7 @@ enum {
     SN_F_UNMAPPED = 1u << 2,      /* inserted, not yet in the identity map (identity.c adds it on the next lookup) */
     SN_F_GONE = 1u << 3,          /* SN_DELETED by a real DELETE (a @@soft_delete object's state says no more) */
     SN_F_MARK = 1u << 4,          /* visited by a walk of soft_version.c (cleared before it returns) */
+    SN_F_TOUCHED = 1u << 5,       /* journaled by the running flush as one its session-side cascade changed */
 };
 #define SN_OBJ_MAGIC 0x534eu      /* "SN" */
 
@@ -265,6 +266,7 @@ struct sinew_session {
     int nreports;
     struct sinew_session *next_session;   /* in db->sessions */
     struct sn_journal *journals;   /* flushes inside transactions still open */
+    struct sn_journal *flushing;   /* the running flush's journal (sn_flush_touch), else NULL */
     sn_group *owned_groups;        /* from sn_group_adopt, freed with the session */
     sn_obj *failed;                /* the object whose write failed the last flush (sinew_flush_failed) */
     sn_obj *stale;                 /* the loaded object the last soft delete's cascade found changed by
@@ -406,7 +408,7 @@ int sn_delete_row_hard(sinew_session *s, sn_obj *o);   /* the same, a @@soft_del
 int sn_soft_delete_row(sinew_session *s, sn_obj *o);
 /* the session side of o's soft delete at `now` (its row written): the field and o's @updated_at ones,
  * out of the identity map, deleted, its loaded cascade children with it */
-void sn_soft_deleted(sinew_session *s, const sn_plan *p, sn_obj *o, int64_t now);
+int sn_soft_deleted(sinew_session *s, const sn_plan *p, sn_obj *o, int64_t now);
 /* the session side of o's restore: the field cleared, @updated_at = now, live again */
 int sn_soft_restored(sinew_session *s, const sn_plan *p, sn_obj *o, int64_t now);
 /* soft_restore.c: o's row (deleted at `at`) restored with the rows its delete's cascade took (in the
@@ -461,7 +463,16 @@ int sn_batch_delete(sinew_session *s, sn_obj *const *objs, size_t n);
 int sn_batch_soft_delete(sinew_session *s, const sn_plan *p, sn_obj *const *objs, size_t n, int64_t now);
 void sn_session_journals_free(sinew_session *s);
 /* keep the session consistent after a row is deleted: follow ON DELETE for loaded dependants */
-void sn_session_after_delete(sinew_session *s, sn_obj *deleted);
+int sn_session_after_delete(sinew_session *s, sn_obj *deleted);
+/* drop the deleted object gone from o's loaded relation fields (to-one slots set to NULL, lists
+ * compacted); belongs-to slots too when with_belongs_to (a soft-deleted parent is still a row). o is
+ * journaled first (sn_flush_touch) when it changes during a flush. */
+int sn_unlink_cached(sinew_session *s, sn_obj *o, const void *gone, int with_belongs_to);
+/* o, which a flush's session-side cascade is about to change (taken along, its keys set NULL, a cached
+ * slot or list losing a deleted object), is journaled by the running flush so that a failed flush (or
+ * the rollback of the transaction it ran in) puts it back too; its loaded to-many lists are then reset
+ * (reloaded on the next access), since they were compacted in place. No-op outside a flush. */
+int sn_flush_touch(sinew_session *s, sn_obj *o);
 /* copy the value (and NULL flag) of field sf of src into field df of dst (same type) */
 void sn_field_copy(const sinew_field *df, void *dst, const sinew_field *sf, const void *src);
 

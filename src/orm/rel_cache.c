@@ -163,3 +163,36 @@ void sinew_relation_reset(sinew_session *s, const sinew_relation *rel, void *obj
         else memset((char *)obj + rel->offset, 0, sizeof(sinew_list));
     }
 }
+
+/* whether rel's loaded value in obj holds gone */
+static int holds(const sinew_relation *rel, char *obj, const void *gone)
+{
+    if (rel->kind == SINEW_BELONGS_TO || rel->kind == SINEW_HAS_ONE) return *(void **)(obj + rel->offset) == gone;
+    const sinew_list *l = (const sinew_list *)(obj + rel->offset);
+    for (size_t i = 0; i < l->count; i++)
+        if (l->items[i] == gone) return 1;
+    return 0;
+}
+
+int sn_unlink_cached(sinew_session *s, sn_obj *o, const void *gone, int with_belongs_to)
+{
+    const sinew_model *m = o->model;
+    char *obj = SN_DATA_OF(o);
+    for (size_t r = 0; r < m->nrelations; r++) {
+        const sinew_relation *rel = &m->relations[r];
+        if (rel->offset == SINEW_NO_OFFSET || (rel->kind == SINEW_BELONGS_TO && !with_belongs_to)) continue;
+        if (!holds(rel, obj, gone)) continue;
+        int rc = sn_flush_touch(s, o);
+        if (rc) return rc;
+        if (rel->kind == SINEW_BELONGS_TO || rel->kind == SINEW_HAS_ONE) {
+            *(void **)(obj + rel->offset) = NULL;
+        } else {
+            sinew_list *l = (sinew_list *)(obj + rel->offset);
+            size_t w = 0;
+            for (size_t i = 0; i < l->count; i++)
+                if (l->items[i] != gone) l->items[w++] = l->items[i];
+            l->count = w;
+        }
+    }
+    return SINEW_OK;
+}

@@ -992,8 +992,7 @@ int sn_delete_row_hard(sinew_session *s, sn_obj *o)
     o->state = SN_DELETED;
     o->flags |= SN_F_GONE;
     if (n == 0) return sinew_error_set(SINEW_NOTFOUND, "%s to delete no longer exists in %s", m->name, m->table);
-    sn_session_after_delete(s, o);
-    return SINEW_OK;
+    return sn_session_after_delete(s, o);
 }
 
 int sinew_delete(sinew_session *s, const sinew_model *m, void *obj)

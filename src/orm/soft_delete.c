@@ -44,46 +44,35 @@ sinew_query *sn_soft_by_key(sinew_session *s, sn_obj *o, int with_deleted)
 
 /* the session side of a row taken by a soft delete at `now`: its field (and @updated_at) hold the time
  * and its version the one the statement wrote, out of the identity map, deleted */
-static void mark_soft_deleted(sinew_session *s, const sn_plan *p, sn_obj *o, int64_t now)
+static int mark_soft_deleted(sinew_session *s, const sn_plan *p, sn_obj *o, int64_t now)
 {
     const sinew_model *m = o->model;
+    int rc = sn_flush_touch(s, o);
+    if (rc) return rc;
     put_time(&m->fields[sinew_model_soft_delete_field(m)], o, now);
     for (size_t i = 0, b = p ? p->stamped : 0; b; i++, b >>= 1)
         if (b & 1) put_time(&m->fields[i], o, now);
     sn_soft_bump_version(o);
     sn_identity_remove(s, o);
     o->state = SN_DELETED;
+    return SINEW_OK;
 }
 
 /* the loaded objects that followed o: its cached members go, soft-deleted children cascade */
-static void after_soft_delete(sinew_session *s, sn_obj *gone, int64_t now)
+static int after_soft_delete(sinew_session *s, sn_obj *gone, int64_t now)
 {
     void *g = SN_DATA_OF(gone);
     for (sn_obj *o = s->objects; o; o = o->next) {
         if (o == gone || (o->state != SN_PERSISTENT && o->state != SN_NEW)) continue;
-        const sinew_model *m = o->model;
-        void *obj = SN_DATA_OF(o);
-        for (size_t r = 0; r < m->nrelations; r++) {
-            const sinew_relation *rel = &m->relations[r];
-            if (rel->offset == SINEW_NO_OFFSET || rel->kind == SINEW_BELONGS_TO) continue;
-            if (rel->kind == SINEW_HAS_ONE) {
-                void **slot = (void **)((char *)obj + rel->offset);
-                if (*slot == g) *slot = NULL;
-            } else {
-                sinew_list *l = (sinew_list *)((char *)obj + rel->offset);
-                size_t w = 0;
-                for (size_t i = 0; i < l->count; i++)
-                    if (l->items[i] != g) l->items[w++] = l->items[i];
-                l->count = w;
-            }
-        }
+        int rc = sn_unlink_cached(s, o, g, 0);
+        if (rc) return rc;
         /* a row the cascade took (the statements' rule, sn_soft_follows): deleted too, and what follows it */
         if (!sn_soft_follows(o, gone, 0, 0)) continue;
         sn_plan *p = NULL;
-        (void)sn_plan_get(s->db, m, &p);   /* its @updated_at; without a plan only those stay as loaded */
-        mark_soft_deleted(s, p, o, now);
-        after_soft_delete(s, o, now);
+        (void)sn_plan_get(s->db, o->model, &p);   /* its @updated_at; without a plan only those stay as loaded */
+        if ((rc = mark_soft_deleted(s, p, o, now)) || (rc = after_soft_delete(s, o, now))) return rc;
     }
+    return SINEW_OK;
 }
 
 int sn_soft_delete_row(sinew_session *s, sn_obj *o)
@@ -121,14 +110,13 @@ int sn_soft_delete_row(sinew_session *s, sn_obj *o)
     sinew_query_free(q);
     sn_stamp_end(s, outer);
     if (rc) return rc;
-    sn_soft_deleted(s, p, o, now);
-    return SINEW_OK;
+    return sn_soft_deleted(s, p, o, now);
 }
 
-void sn_soft_deleted(sinew_session *s, const sn_plan *p, sn_obj *o, int64_t now)
+int sn_soft_deleted(sinew_session *s, const sn_plan *p, sn_obj *o, int64_t now)
 {
-    mark_soft_deleted(s, p, o, now);
-    after_soft_delete(s, o, now);
+    int rc = mark_soft_deleted(s, p, o, now);
+    return rc ? rc : after_soft_delete(s, o, now);
 }
 
 static int soft_model(const sinew_model *m, const char *fn)

@@ -12,10 +12,12 @@
  */
 #include <string.h>
 #include "orm.h"
+#include "sinew/relations.h"
 
 typedef struct jentry {
     sn_obj *o;
     uint8_t state, flags;
+    uint8_t touched;              /* journaled by sn_flush_touch: its to-many lists are reset on restore */
     char *data;                   /* struct bytes before */
     char *snap;                   /* snapshot bytes before (when there was one) */
 } jentry;
@@ -93,6 +95,7 @@ static int journal_add(sinew_session *s, sn_journal *j, sn_obj *o)
     x->o = o;
     x->state = o->state;
     x->flags = o->flags;
+    x->touched = 0;
     x->snap = NULL;
     const void *snap = SN_SNAP(o);
     x->data = journal_mem(j, sz);
@@ -159,6 +162,33 @@ static void entry_restore(sinew_session *s, const jentry *x)
     void *snap = SN_SNAP(o);
     if (x->snap && snap) memcpy(snap, x->snap, sn_snap_size(o->model));
     if (o->state == SN_PERSISTENT) sn_identity_add(s, o);
+    if (!x->touched) return;
+    /* a cascade compacted its loaded lists in place: the counts are back, the items are not */
+    for (size_t r = 0; r < o->model->nrelations; r++) {
+        const sinew_relation *rel = &o->model->relations[r];
+        if (rel->offset != SINEW_NO_OFFSET && (rel->kind == SINEW_HAS_MANY || rel->kind == SINEW_MANY_TO_MANY))
+            sinew_relation_reset(s, rel, SN_DATA_OF(o));
+    }
+}
+
+/* the entries from `from` on are sn_flush_touch's: put back (newest first) and dropped */
+static void journal_untouch(sinew_session *s, sn_journal *j, size_t from)
+{
+    for (size_t k = j->n; k-- > from;) entry_restore(s, &j->e[k]);
+    j->n = from;
+}
+
+int sn_flush_touch(sinew_session *s, sn_obj *o)
+{
+    sn_journal *j = s->flushing;
+    if (!j || (o->flags & SN_F_TOUCHED)) return SINEW_OK;
+    /* an object the flush journaled already gets a second entry: restored newest first, the first
+     * entry has the last word */
+    int rc = journal_add(s, j, o);
+    if (rc) return rc;
+    j->e[j->n - 1].touched = 1;
+    o->flags |= SN_F_TOUCHED;
+    return SINEW_OK;
 }
 
 /* put every journaled object back as it was (newest change undone first) */
@@ -435,9 +465,10 @@ static int about_a_row(int rc)
  * statement fails (sinew_flush_failed) with the database's own error.
  */
 static int replay_level(sinew_session *s, sn_journal *j, size_t base, sn_obj **objs, const size_t *idx, size_t n,
-                        int inserts)
+                        int inserts, size_t touched_from)
 {
     sinew_rollback(s->db);
+    journal_untouch(s, j, touched_from);   /* what the batch's cascade changed in the session, first */
     for (size_t k = n; k-- > 0;) entry_restore(s, &j->e[base + idx[k]]);
     s->failed = NULL;
     int rc = SINEW_OK;
@@ -493,7 +524,7 @@ static int insert_level(sinew_session *s, sn_journal *j, sn_obj **news, const si
     sn_free(used);
     if (!sp) return rc;
     if (rc == SINEW_OK) return sinew_commit(s->db);   /* RELEASE */
-    if (batch_failed && about_a_row(rc)) return replay_level(s, j, 0, news, ready, n, 1);
+    if (batch_failed && about_a_row(rc)) return replay_level(s, j, 0, news, ready, n, 1, j->n);
     sinew_error saved = *sinew_last_error();
     sinew_rollback(s->db);
     *sn_error_mut() = saved;
@@ -513,6 +544,7 @@ static int delete_level(sinew_session *s, sn_journal *j, size_t base, sn_obj **d
     unsigned char *used = sn_calloc(n, 1);
     if (!used) return sn_nomem();
     int rc = SINEW_OK, sp = 0, batch_failed = 0;
+    size_t touched_from = j->n;   /* the journal's entries from here on are the level's cascade's */
     for (size_t a = 0; a < n && rc == SINEW_OK; a++) {
         if (used[a]) continue;
         size_t g = gather(dels, ready, n, a, used, group, s, 0);
@@ -532,7 +564,7 @@ static int delete_level(sinew_session *s, sn_journal *j, size_t base, sn_obj **d
             rc = sn_batch_soft_delete(s, p, group, g, now);
             batch_failed = rc != SINEW_OK;
             for (size_t k = 0; k < g && rc == SINEW_OK; k++)
-                if (group[k]->state == SN_PERSISTENT) sn_soft_deleted(s, p, group[k], now);
+                if (group[k]->state == SN_PERSISTENT) rc = sn_soft_deleted(s, p, group[k], now);
             continue;
         }
         rc = sn_batch_delete(s, group, g);
@@ -541,13 +573,13 @@ static int delete_level(sinew_session *s, sn_journal *j, size_t base, sn_obj **d
             sn_identity_remove(s, group[k]);
             group[k]->state = SN_DELETED;
             group[k]->flags |= SN_F_GONE;
-            sn_session_after_delete(s, group[k]);
+            rc = sn_session_after_delete(s, group[k]);
         }
     }
     sn_free(used);
     if (!sp) return rc;
     if (rc == SINEW_OK) return sinew_commit(s->db);
-    if (batch_failed && about_a_row(rc)) return replay_level(s, j, base, dels, ready, n, 0);
+    if (batch_failed && about_a_row(rc)) return replay_level(s, j, base, dels, ready, n, 0, touched_from);
     sinew_error saved = *sinew_last_error();
     sinew_rollback(s->db);
     *sn_error_mut() = saved;
@@ -605,7 +637,7 @@ static int flush_news_simple(sinew_session *s, sn_journal *j, sn_obj **news, siz
     if (rc == SINEW_OK) return sinew_commit(s->db);   /* RELEASE */
     if (batch_failed && about_a_row(rc)) {   /* as insert_level: the whole level again, in creation order */
         for (size_t k = 0; k < nn; k++) ready[k] = k;
-        return replay_level(s, j, 0, news, ready, nn, 1);
+        return replay_level(s, j, 0, news, ready, nn, 1, j->n);
     }
     sinew_error saved = *sinew_last_error();
     sinew_rollback(s->db);
@@ -807,7 +839,11 @@ int sinew_session_flush(sinew_session *s)
     }
     /* one clock reading for every @updated_at the flush writes (stamps.c) */
     int64_t outer_stamp = sn_stamp_begin(s);
+    s->flushing = j;
     rc = flush_body(s, j);
+    s->flushing = NULL;
+    for (size_t k = 0; k < j->n; k++)   /* the mark is the running flush's only */
+        if (j->e[k].touched) j->e[k].o->flags &= (uint8_t)~SN_F_TOUCHED;
     sn_stamp_end(s, outer_stamp);
     if (rc == SINEW_OK) {
         rc = sinew_commit(s->db);   /* COMMIT, or RELEASE of the savepoint inside the caller's transaction */
@@ -849,37 +885,28 @@ static int points_at(const sinew_relation *rel, const sn_obj *o, const sn_obj *t
     return 1;
 }
 
-void sn_session_after_delete(sinew_session *s, sn_obj *deleted)
+int sn_session_after_delete(sinew_session *s, sn_obj *deleted)
 {
     void *gone = SN_DATA_OF(deleted);
     for (sn_obj *o = s->objects; o; o = o->next) {
         if (o == deleted || o->state == SN_DETACHED) continue;
         const sinew_model *m = o->model;
         void *obj = SN_DATA_OF(o);
+        int rc = sn_unlink_cached(s, o, gone, 1);   /* cached values that point at the deleted object go */
+        if (rc) return rc;
         for (size_t r = 0; r < m->nrelations; r++) {
             const sinew_relation *rel = &m->relations[r];
-            /* cached values that point at the deleted object go */
-            if (rel->offset != SINEW_NO_OFFSET) {
-                if (rel->kind == SINEW_BELONGS_TO || rel->kind == SINEW_HAS_ONE) {
-                    void **slot = (void **)((char *)obj + rel->offset);
-                    if (*slot == gone) *slot = NULL;
-                } else {
-                    sinew_list *l = (sinew_list *)((char *)obj + rel->offset);
-                    size_t w = 0;
-                    for (size_t i = 0; i < l->count; i++)
-                        if (l->items[i] != gone) l->items[w++] = l->items[i];
-                    l->count = w;
-                }
-            }
             /* rows that referenced it: what the database did with them, the session does too */
             if (rel->kind != SINEW_BELONGS_TO || rel->target != deleted->model || o->state != SN_PERSISTENT ||
                 !points_at(rel, o, deleted))
                 continue;
+            if ((rel->on_delete == SINEW_FK_CASCADE || rel->on_delete == SINEW_FK_SET_NULL) && (rc = sn_flush_touch(s, o)))
+                return rc;
             if (rel->on_delete == SINEW_FK_CASCADE) {
                 sn_identity_remove(s, o);
                 o->state = SN_DELETED;
                 o->flags |= SN_F_GONE;
-                sn_session_after_delete(s, o);
+                if ((rc = sn_session_after_delete(s, o))) return rc;
                 break;
             }
             if (rel->on_delete == SINEW_FK_SET_NULL) {
@@ -892,4 +919,5 @@ void sn_session_after_delete(sinew_session *s, sn_obj *deleted)
             }
         }
     }
+    return SINEW_OK;
 }
