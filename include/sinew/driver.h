@@ -170,7 +170,14 @@ typedef struct sinew_driver {
     /*
      * Optional: make the statement's next execution deliver rows one at a
      * time in constant memory, for streaming iterators (NULL when the
-     * driver already does, as SQLite's does).
+     * driver already does, as SQLite's does). Other statements and
+     * transaction commands may run on the connection while a stream is open
+     * (a lazy load inside the iteration, a write per row): a driver whose
+     * protocol cannot interleave them first reads the stream's remaining
+     * rows into the client (the built-in PostgreSQL and MariaDB drivers do;
+     * the stream then goes on from them, correct but no longer in constant
+     * memory). A statement whose result failed part way must be runnable
+     * again at once.
      */
     int (*stream)(sinew_stmt *stmt);
 

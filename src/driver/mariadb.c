@@ -689,6 +689,21 @@ static int64_t statement_rows(sinew_conn *c)
     return n > 1 ? (int64_t)n : 1;
 }
 
+/*
+ * A result that failed part way (an error packet among its rows, met by mysql_stmt_store_result or by
+ * a fetch) leaves Connector/C's statement expecting more rows: its next mysql_stmt_execute would wait
+ * for them forever. Seen with NOWAIT over a locked row, whose error comes after the result's column
+ * count. A reset (COM_STMT_RESET, a round trip on this error path only) makes it prepared again.
+ */
+SN_COLD static void unstick(sinew_stmt *s)
+{
+    if (s->c->unbuffered == s) s->c->unbuffered = NULL;
+    s->has_result = 0;
+    s->row = 0;
+    s->settle_failed = 0;
+    mysql_stmt_reset(s->st);
+}
+
 static void close_result(sinew_stmt *s)
 {
     /* a stream stopped early: mysql_stmt_free_result reads its remaining rows off the connection */
@@ -735,7 +750,7 @@ static int execute(sinew_stmt *s)
         s->c->unbuffered = s;   /* rows come as they are fetched */
     } else if (mysql_stmt_store_result(s->st)) {
         int rc = fail(s->c, s->st, s->sql, "reading a result");
-        mysql_stmt_free_result(s->st);
+        unstick(s);
         return rc;
     }
     s->has_result = 1;
@@ -778,7 +793,7 @@ SN_HOT static int my_step(sinew_stmt *s)
     if (!s->has_result) return SINEW_DONE;
     if (SN_UNLIKELY(s->settle_failed)) {
         int rc = fail(s->c, s->st, s->sql, "reading the rest of a stream before another statement used the connection");
-        close_result(s);
+        unstick(s);
         return rc;
     }
     int f = mysql_stmt_fetch(s->st);
@@ -790,7 +805,7 @@ SN_HOT static int my_step(sinew_stmt *s)
     if (f == 1) {
         /* an unbuffered fetch (a stream) leaves the server's error on the connection, not the statement */
         int rc = fail(s->c, mysql_stmt_errno(s->st) ? s->st : NULL, s->sql, "reading a row");
-        close_result(s);
+        unstick(s);
         return rc;
     }
     if (f == MYSQL_DATA_TRUNCATED) {

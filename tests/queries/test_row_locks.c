@@ -177,6 +177,22 @@ static void lock_renders_and_locks(void **state)
     sinew_list got;
     th_assert_status(sinew_all(oq, &got), SINEW_BUSY, NULL);
     th_ok(sinew_rollback(other));
+    /* a stream of the same query fails the same way, at once (when it starts or at its first row) */
+    th_ok(sinew_begin(other));
+    sinew_iter *it = NULL;
+    int rc = sinew_iterate(oq, &it);
+    if (!rc) {
+        void *row;
+        rc = sinew_iter_next(it, &row);
+        sinew_iter_free(it);
+    }
+    th_assert_status(rc, SINEW_BUSY, NULL);
+    th_ok(sinew_rollback(other));
+    /* and the statement, run again after failing part way through its result, fails again at once
+     * (MariaDB: Connector/C waited for the rest of the failed result) */
+    th_ok(sinew_begin(other));
+    th_assert_status(sinew_all(oq, &got), SINEW_BUSY, NULL);
+    th_ok(sinew_rollback(other));
     th_ok(sinew_begin(other));
     th_ok(sinew_lock(oq, SINEW_FOR_UPDATE, SINEW_SKIP_LOCKED));
     th_ok(sinew_all(oq, &got));
