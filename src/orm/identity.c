@@ -292,7 +292,9 @@ SN_HOT sn_obj *sn_identity_claim(sinew_session *s, sn_obj *o, const sinew_value 
         *rc = SINEW_NOMEM;
         return NULL;
     }
-    if ((*rc = reserve(t, t->count + t->pending + 1))) return NULL;
+    /* room checked here: reserve() is out of line, and a load claims a slot for every row */
+    size_t want = t->count + t->pending + 1;
+    if (SN_UNLIKELY(!fits(want, t->cap)) && (*rc = reserve(t, want))) return NULL;
     /* one probe: it meets the twin, or ends where o belongs */
     int found;
     size_t j = probe(t, vals, h, NULL, &found);

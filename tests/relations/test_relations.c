@@ -159,6 +159,35 @@ static void result_list_is_the_callers_to_change(void **state)
     teardown(&f);
 }
 
+/* a prefetched to-many list is its owner's too: filtering it in place leaves the batch the loaded
+ * rows form (here every user's posts) whole */
+static void prefetched_list_is_the_callers_to_change(void **state)
+{
+    (void)state;
+    fixture f;
+    seed(&f, 3, 3, 2);
+    sinew_query *q = sinew_query_new(f.s, &user_model);
+    th_ok(sinew_order(q, USER_ID, SINEW_ASC));
+    th_ok(sinew_prefetch(q, USER_POSTS));
+    sinew_list users;
+    th_ok(sinew_all(q, &users));
+    sinew_query_free(q);
+    assert_int_equal(users.count, 3);
+    User *u0 = users.items[0], *u2 = users.items[2];
+    assert_int_equal(u0->posts.count, 3);
+    Post *first = u0->posts.items[0], *last = u2->posts.items[u2->posts.count - 1];
+    for (size_t i = 0; i < u0->posts.count; i++) u0->posts.items[i] = NULL;   /* e.g. filtered in place */
+    for (size_t i = 0; i < u2->posts.count; i++) assert_non_null(u2->posts.items[i]);
+    sinew_count_mark m = sinew_count_begin(f.db);
+    sinew_list cs;
+    th_ok(sinew_load_many(f.s, POST_COMMENTS, first, &cs));
+    assert_int_equal(cs.count, 2);
+    th_ok(sinew_load_many(f.s, POST_COMMENTS, last, &cs));   /* loaded with the batch */
+    assert_int_equal(cs.count, 2);
+    th_ok(sinew_count_expect(f.db, m, 1));
+    teardown(&f);
+}
+
 typedef struct log_capture {
     char last[1024];
     int messages;
@@ -554,6 +583,7 @@ int main(void)
         cmocka_unit_test(lazy_first_access_one_statement_then_cached),
         cmocka_unit_test(naive_loop_is_batched_into_two_statements),
         cmocka_unit_test(result_list_is_the_callers_to_change),
+        cmocka_unit_test(prefetched_list_is_the_callers_to_change),
         cmocka_unit_test(detector_fires_at_threshold_with_call_site),
         cmocka_unit_test(report_gives_the_true_count),
         cmocka_unit_test(error_mode_returns_nplusone),
