@@ -23,12 +23,23 @@ static int is_session_obj(sinew_session *s, const void *p)
 
 /* fields a bulk write leaves out: an @auto key left zero, and a zero field whose default only
  * the database knows (the ones sinew computes are in the struct by then: defaults.c) */
-static uint64_t omit_mask(const sinew_model *m, const sn_plan *p, const void *obj)
+/* the key field f is zero (to be generated): the usual key (int64, no presence flag) as one load, for
+ * this runs for every row of a bulk insert */
+SN_HOT static inline int key_is_zero(const sinew_field *f, const void *obj)
+{
+    return f->type == SINEW_INT64 && f->has_offset == SINEW_NO_OFFSET
+               ? *(const int64_t *)((const char *)obj + f->offset) == 0
+               : sn_field_is_zero(f, obj);
+}
+
+SN_HOT static inline uint64_t omit_mask(const sinew_model *m, const sn_plan *p, const void *obj)
 {
     uint64_t omit = p->readonly;   /* generated columns: the database computes them */
-    if (p->auto_pk >= 0 && sn_field_is_zero(&m->fields[p->auto_pk], obj)) omit |= 1ull << p->auto_pk;
-    for (size_t i = 0; i < m->nfields && (p->db_defaults >> i); i++)
-        if (((p->db_defaults >> i) & 1) && sn_field_is_zero(&m->fields[i], obj)) omit |= 1ull << i;
+    if (p->auto_pk >= 0 && key_is_zero(&m->fields[p->auto_pk], obj)) omit |= 1ull << p->auto_pk;
+    for (uint64_t d = p->db_defaults; d; d &= d - 1) {   /* the fields with a database default, by bit */
+        unsigned i = (unsigned)__builtin_ctzll(d);
+        if (sn_field_is_zero(&m->fields[i], obj)) omit |= 1ull << i;
+    }
     return omit;
 }
 
@@ -230,7 +241,7 @@ static int insert_many(sinew_session *s, const sinew_model *m, sn_plan *p, void 
         /* a session object has its defaults from sinew_new; a caller's struct gets them now, as sinew_insert does */
         else if (!o && p->c_defaults) rc = sn_defaults_fill_zero(&s->arena, p, objs[i], &filled[i], s->stamp_now);
         if (rc == SINEW_OK && p->stamped) filled[i] |= sn_stamp_insert(p, objs[i], s->stamp_now);
-        if (rc == SINEW_OK) rc = sinew_validate(m, objs[i]);
+        if (rc == SINEW_OK && p->has_rules) rc = sinew_validate(m, objs[i]);
         if (rc == SINEW_OK) {
             uint64_t omit = omit_mask(m, p, objs[i]);
             db_omits |= (omit & p->db_defaults) != 0;
@@ -255,7 +266,7 @@ static int insert_many(sinew_session *s, const sinew_model *m, sn_plan *p, void 
             for (size_t i = 0; filled && i < n; i++) sn_defaults_unfill(m, objs[i], filled[i]);
             return sn_nomem();
         }
-        for (size_t i = 0; i < n; i++) taken[i] = (unsigned char)sn_field_is_zero(&m->fields[p->auto_pk], objs[i]);
+        for (size_t i = 0; i < n; i++) taken[i] = (unsigned char)key_is_zero(&m->fields[p->auto_pk], objs[i]);
     }
     if ((rc = sinew_begin(s->db))) {
         for (size_t i = 0; filled && i < n; i++) sn_defaults_unfill(m, objs[i], filled[i]);
