@@ -341,7 +341,7 @@ int sn_col_plan_init(sn_col_plan *p, const sinew_model *m, int first, int borrow
         plan_expect(f, borrow, &op);
         p->cols[at[op]++] = (sn_plan_col){(uint32_t)f->offset,
                                           f->has_offset == SINEW_NO_OFFSET ? UINT32_MAX : (uint32_t)f->has_offset,
-                                          (uint32_t)i};
+                                          (uint32_t)i, (f->flags & SINEW_FIELD_NULLABLE) != 0};
     }
     return SINEW_OK;
 }
@@ -385,9 +385,9 @@ SN_NOINLINE static int hydrate_in_order(const sn_col_plan *p, const sinew_driver
 /* a cell not of the class expected: NULL for a nullable field as hydrate_cell makes it (zero, not
  * present), anything else in column order */
 #define NOT_EXPECTED(c, cell, T) do { \
-        if ((cell)->storage == SINEW_STORAGE_NULL && (c)->has_offset != UINT32_MAX) { \
+        if ((cell)->storage == SINEW_STORAGE_NULL && (c)->nullable) { \
             *(T *)(void *)(base + (c)->offset) = 0; \
-            *(bool *)(base + (c)->has_offset) = false; \
+            if ((c)->has_offset != UINT32_MAX) *(bool *)(base + (c)->has_offset) = false; \
             continue; \
         } \
         goto in_order; \

@@ -543,6 +543,7 @@ typedef struct sn_plan_col {
     uint32_t offset;                /* the field's */
     uint32_t has_offset;            /* the field's presence flag, UINT32_MAX for none */
     uint32_t k;                     /* its column (and field) within the row */
+    uint32_t nullable;              /* SINEW_FIELD_NULLABLE: a NULL is stored as absent */
 } sn_plan_col;
 enum { SN_PLAN_STORES = 7 };        /* the kinds of store (hydrate.c) */
 typedef struct sn_col_plan {
