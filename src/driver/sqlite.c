@@ -475,7 +475,10 @@ SN_HOT static inline void sq_value_cell(sqlite3_value *v, sinew_cell *c)
 }
 
 /* the hydration path for one column: one sqlite3_column_value and the value read by its type */
-SN_HOT static void sq_column_cell(sinew_stmt *s, int i, sinew_cell *c) { sq_value_cell(sqlite3_column_value(s->st, i), c); }
+SN_HOT static void sq_column_cell(sinew_stmt *s, int i, sinew_cell *c)
+{
+    sq_value_cell(sqlite3_column_value(s->st, i), c);
+}
 
 /*
  * A row's cells in one call (streaming, loads). Each column costs one

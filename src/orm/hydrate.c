@@ -376,10 +376,11 @@ SN_NOINLINE static int hydrate_in_order(const sn_col_plan *p, const sinew_driver
  * test of its class and the store, with no switch on its field's type. A
  * NULL in a nullable field is stored as hydrate_cell stores it (zero, and
  * not present); any other cell not of the class expected (a NULL refused,
- * a conversion, an int32 out of range) sends the row to hydrate_in_order, which reads it again in column
- * order (the same stores, and the first column's error first, as
- * sn_hydrate_field gives them). The other types (SN_OP_CELL) come last, in
- * column order, through hydrate_cell: every column before them succeeded.
+ * a conversion, an int32 out of range) sends the row to hydrate_in_order,
+ * which reads it again in column order (the same stores, and the first
+ * column's error first, as sn_hydrate_field gives them). The other types
+ * (SN_OP_CELL) come last, in column order, through hydrate_cell: every
+ * column before them succeeded.
  */
 #define HAS(c) do { if ((c)->has_offset != UINT32_MAX) *(bool *)(base + (c)->has_offset) = true; } while (0)
 /* a cell not of the class expected: NULL for a nullable field as hydrate_cell makes it (zero, not
