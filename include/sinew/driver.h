@@ -61,8 +61,9 @@ extern "C" {
  *   9  conn_dialect (a connection's own dialect, chosen from its server);
  *      sinew_dialect.insert_no_returning (MySQL, MariaDB before 10.5);
  *      bind_rows (the fields of many structs bound in one call)
+ *  10  column_cells (the cells of a row read in one call)
  */
-#define SINEW_DRIVER_VERSION 9
+#define SINEW_DRIVER_VERSION 10
 
 typedef struct sinew_conn sinew_conn;    /* a driver's connection (driver-defined) */
 typedef struct sinew_stmt sinew_stmt;    /* a driver's prepared statement (driver-defined) */
@@ -256,6 +257,25 @@ typedef struct sinew_driver {
      */
     int (*bind_rows)(sinew_stmt *stmt, int first, const sinew_field *fields, const unsigned *cols, size_t ncols,
                      void *const *objs, size_t nrows);
+
+    /*
+     * Optional (version 10): the n cells of columns first .. first + n - 1
+     * of the current row in one call, out[k] for column first + k, each
+     * exactly what column_cell() gives for it (storage class and value, the
+     * length of text and blobs always set). expect[k] is the storage the
+     * caller's model expects there (its plan, made once per statement, the
+     * same for every row; SINEW_STORAGE_NULL: no expectation): a driver may
+     * read that class first, but a cell holding another class (NULL, a
+     * number in a text column) is still reported as what it holds, and the
+     * caller then raises the type error or converts, as for column_cell.
+     * Text and blob pointers are borrowed from the driver's row and stay
+     * valid as column_text's do, until the next step, reset or finalize of
+     * the statement; text is NUL-terminated. It saves a call through the
+     * table per column: streaming and loads read every column of a row.
+     * NULL: sinew reads each cell with column_cell, or column_storage and a
+     * typed reader.
+     */
+    void (*column_cells)(sinew_stmt *stmt, int first, int n, const sinew_storage *expect, sinew_cell *out);
 } sinew_driver;
 
 /*
@@ -278,7 +298,7 @@ typedef int (*sinew_driver_open_v1)(sinew_conn **out, const sinew_url *url);
  * naming the member) when the version is outside 1..SINEW_DRIVER_VERSION or a
  * required member is NULL: everything but introspect, stream, the copy_*
  * trio (all three or none), column_cell, introspect_schemas, the
- * pipelining four (all or none) and bind_rows is required.
+ * pipelining four (all or none), bind_rows and column_cells is required.
  */
 SINEW_API int sinew_register_driver(const sinew_driver *driver);
 /* The driver serving a URL scheme, or NULL. For a driver registered with an older

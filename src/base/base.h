@@ -102,6 +102,12 @@ int sn_arena_owns(sn_arena *a, const void *p);
 typedef struct sn_arena_mark { sn_chunk *head; char *cur; char *end; size_t used; } sn_arena_mark;
 sn_arena_mark sn_arena_mark_get(const sn_arena *a);
 void sn_arena_reset_to(sn_arena *a, sn_arena_mark m);
+/* 1 when nothing was allocated from a since m was taken: sn_arena_reset_to(a, m) would undo
+ * nothing (a streamed row whose text was all borrowed skips it) */
+static inline int sn_arena_at_mark(const sn_arena *a, const sn_arena_mark *m)
+{
+    return a->head == m->head && a->cur == m->cur;
+}
 
 /* ---- string builder ---- */
 typedef struct sn_buf {

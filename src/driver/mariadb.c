@@ -970,4 +970,5 @@ const sinew_driver sinew_mariadb_driver = {
     NULL, NULL, NULL, NULL,   /* no pipelining: pipeline_begin, send, receive, pipeline_end */
     my_conn_dialect,          /* with or without INSERT ... RETURNING, by the server */
     NULL,   /* bind_rows: a batch binds value by value (MYSQL_BIND copies every value anyway) */
+    NULL,   /* column_cells: hydration reads a row cell by cell through column_cell */
 };

@@ -1418,4 +1418,5 @@ const sinew_driver sinew_postgres_driver = {
     pg_pipeline_begin, pg_send, pg_receive, pg_pipeline_end,
     NULL,   /* conn_dialect: every PostgreSQL sinew serves speaks the one dialect */
     NULL,   /* bind_rows: a batch binds value by value (each value is formatted as text anyway) */
+    NULL,   /* column_cells: hydration reads cell by cell with column_storage + the readers, as above */
 };

@@ -48,6 +48,7 @@ static size_t driver_size(int version)
     case 2: case 3: case 4: return offsetof(sinew_driver, introspect_schemas);
     case 5: case 6: return offsetof(sinew_driver, pipeline_begin);
     case 7: case 8: return offsetof(sinew_driver, conn_dialect);
+    case 9: return offsetof(sinew_driver, column_cells);
     default: return sizeof(sinew_driver);
     }
 }
@@ -122,7 +123,8 @@ int sinew_register_driver(const sinew_driver *d)
     const char *miss = missing_member(use);
     if (miss)
         return sinew_error_set(SINEW_MISUSE, "sinew_register_driver: driver '%s' has no %s; only introspect, "
-                                             "stream, the copy_* functions, column_cell, introspect_schemas and conn_dialect may be NULL",
+                                             "stream, the copy_* functions, column_cell, introspect_schemas, the "
+                                             "pipelining four, conn_dialect, bind_rows and column_cells may be NULL",
                                d->name ? d->name : "?", miss);
     given[nextra] = d;
     extra[nextra++] = use;

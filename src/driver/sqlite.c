@@ -445,10 +445,10 @@ static sinew_storage sq_column_storage(sinew_stmt *s, int i)
     }
 }
 
-/* the hydration path: one sqlite3_column_value and the value read by its type */
-SN_HOT static void sq_column_cell(sinew_stmt *s, int i, sinew_cell *c)
+/* a cell from its sqlite3_value, read by the class it holds (text before its length: the
+ * length of the UTF-8 text, as sqlite3_column_text then sqlite3_column_bytes give it) */
+SN_HOT static inline void sq_value_cell(sqlite3_value *v, sinew_cell *c)
 {
-    sqlite3_value *v = sqlite3_column_value(s->st, i);
     switch (sqlite3_value_type(v)) {
     case SQLITE_INTEGER:
         c->storage = SINEW_STORAGE_INT;
@@ -472,6 +472,28 @@ SN_HOT static void sq_column_cell(sinew_stmt *s, int i, sinew_cell *c)
         c->storage = SINEW_STORAGE_NULL;
         break;
     }
+}
+
+/* the hydration path for one column: one sqlite3_column_value and the value read by its type */
+SN_HOT static void sq_column_cell(sinew_stmt *s, int i, sinew_cell *c)
+{
+    sq_value_cell(sqlite3_column_value(s->st, i), c);
+}
+
+/*
+ * A row's cells in one call (streaming, loads). Each column costs one
+ * sqlite3_column_value and the reader of the class it holds. The expected
+ * classes are not needed here: the class comes with the value, as cheaply
+ * as any check of it could, and reading a column with sqlite3_column_int64
+ * (or _text) directly instead would take a sqlite3_column_type besides to
+ * keep the type check, each of those calls costing what
+ * sqlite3_column_value does (its bounds check and error bookkeeping).
+ */
+SN_HOT static void sq_column_cells(sinew_stmt *s, int first, int n, const sinew_storage *expect, sinew_cell *out)
+{
+    (void)expect;
+    sqlite3_stmt *st = s->st;
+    for (int k = 0; k < n; k++) sq_value_cell(sqlite3_column_value(st, first + k), &out[k]);
 }
 
 static int64_t sq_column_i64(sinew_stmt *s, int i) { return sqlite3_value_int64(col(s, i)); }
@@ -521,22 +543,41 @@ sqlite3 *sn_sqlite_handle(sinew_conn *c) { return c->db; }
 static const char *const sqlite_schemes[] = {"sqlite", "sqlite3", NULL};
 
 const sinew_driver sinew_sqlite_driver = {
-    SINEW_DRIVER_VERSION,
-    "sqlite",
-    sqlite_schemes,
-    &sn_dialect_sqlite,
-    sq_open, sq_close,
-    sq_prepare, sq_bind, sq_step, sq_reset, sq_finalize,
-    sq_column_count, sq_column_name, sq_column_storage, sq_column_i64, sq_column_f64,
-    sq_column_text, sq_column_blob,
-    sq_exec, sq_begin, sq_commit, sq_rollback, sq_savepoint, sq_release, sq_rollback_to,
-    sq_changes, sq_last_insert_id, sq_in_transaction,
-    sn_sqlite_introspect,
-    NULL,   /* stream: SQLite steps row by row already */
-    NULL, NULL, NULL,   /* copy: multi-row INSERT is SQLite's bulk path */
-    sq_column_cell,
-    NULL,   /* introspect_schemas: a SQLite database has one schema */
-    NULL, NULL, NULL, NULL,   /* pipelining: in-process, a statement has no round trip to save */
-    NULL,   /* conn_dialect: the linked SQLite is the one dialect */
-    sq_bind_rows,
+    .version = SINEW_DRIVER_VERSION,
+    .name = "sqlite",
+    .schemes = sqlite_schemes,
+    .dialect = &sn_dialect_sqlite,
+    .open = sq_open,
+    .close = sq_close,
+    .prepare = sq_prepare,
+    .bind = sq_bind,
+    .step = sq_step,
+    .reset = sq_reset,
+    .finalize = sq_finalize,
+    .column_count = sq_column_count,
+    .column_name = sq_column_name,
+    .column_storage = sq_column_storage,
+    .column_i64 = sq_column_i64,
+    .column_f64 = sq_column_f64,
+    .column_text = sq_column_text,
+    .column_blob = sq_column_blob,
+    .exec = sq_exec,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .savepoint = sq_savepoint,
+    .release = sq_release,
+    .rollback_to = sq_rollback_to,
+    .changes = sq_changes,
+    .last_insert_id = sq_last_insert_id,
+    .in_transaction = sq_in_transaction,
+    .introspect = sn_sqlite_introspect,
+    /* stream: NULL, SQLite steps row by row already;
+     * copy_begin, copy_row, copy_end: NULL, multi-row INSERT is SQLite's bulk path */
+    .column_cell = sq_column_cell,
+    /* introspect_schemas: NULL, a SQLite database has one schema;
+     * pipeline_begin, send, receive, pipeline_end: NULL, in-process a statement has no round trip to save;
+     * conn_dialect: NULL, the linked SQLite is the one dialect */
+    .bind_rows = sq_bind_rows,
+    .column_cells = sq_column_cells,
 };

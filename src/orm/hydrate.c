@@ -284,15 +284,175 @@ SN_HOT int sn_hydrate_row(const sinew_driver *drv, sinew_stmt *st, int first, co
     return SINEW_OK;
 }
 
-SN_HOT int sn_hydrate_row_borrowed(const sinew_driver *drv, sinew_stmt *st, const sinew_model *m, void *obj,
-                            sn_arena *arena)
+/* the stores a column plan makes of the cell it expects, in the order a row makes them;
+ * SN_OP_CELL: always hydrate_cell (after the others, in column order) */
+enum { SN_OP_I64, SN_OP_I32, SN_OP_BOOL, SN_OP_F64, SN_OP_TEXT_BORROW, SN_OP_TEXT_COPY, SN_OP_CELL, SN_OPS };
+_Static_assert((int)SN_OPS == (int)SN_PLAN_STORES, "sn_col_plan.end has a bucket per store");
+
+/* the storage a field's column usually holds, and the store of that cell (hydrate_common's cases) */
+static sinew_storage plan_expect(const sinew_field *f, int borrow, unsigned *op)
 {
-    for (size_t i = 0; i < m->nfields; i++) {
-        int rc = hydrate_field(drv, st, (int)i, m, &m->fields[i], obj, arena, 1);
+    switch (f->type) {
+    case SINEW_INT64: case SINEW_TIMESTAMP: *op = SN_OP_I64; return SINEW_STORAGE_INT;
+    case SINEW_INT32: *op = SN_OP_I32; return SINEW_STORAGE_INT;
+    case SINEW_BOOL: *op = SN_OP_BOOL; return SINEW_STORAGE_INT;
+    case SINEW_DOUBLE: *op = SN_OP_F64; return SINEW_STORAGE_FLOAT;
+    case SINEW_TEXT: case SINEW_JSON: case SINEW_DECIMAL:
+        *op = borrow ? SN_OP_TEXT_BORROW : SN_OP_TEXT_COPY;
+        return SINEW_STORAGE_TEXT;
+    case SINEW_BLOB: *op = SN_OP_CELL; return SINEW_STORAGE_BLOB;
+    case SINEW_DATE: case SINEW_UUID: case SINEW_ENUM: break;   /* parsed from text, or the index */
+    }
+    *op = SN_OP_CELL;
+    return SINEW_STORAGE_TEXT;
+}
+
+int sn_col_plan_init(sn_col_plan *p, const sinew_model *m, int first, int borrow)
+{
+    memset(p, 0, sizeof *p);
+    p->m = m;
+    p->first = first;
+    p->n = (int)m->nfields;
+    p->borrow = borrow;
+    if (!p->n) return SINEW_OK;
+    size_t n = m->nfields;
+    if (m->size > UINT32_MAX)
+        return sinew_error_set(SINEW_MISUSE, "model %s: a struct of %zu bytes is too large to read rows into",
+                               m->name, m->size);
+    /* one block: the cells first (their union is the most aligned), then the columns, then the expectations */
+    char *block = sn_calloc(1, n * (sizeof(sinew_cell) + sizeof(sn_plan_col) + sizeof(sinew_storage)));
+    if (!block) return sn_nomem();
+    p->cells = (sinew_cell *)(void *)block;
+    p->cols = (sn_plan_col *)(void *)(block + n * sizeof(sinew_cell));
+    p->expect = (sinew_storage *)(void *)(block + n * (sizeof(sinew_cell) + sizeof(sn_plan_col)));
+    size_t at[SN_OPS + 1] = {0};
+    for (size_t i = 0; i < n; i++) {   /* how many of each store, then where each kind starts */
+        unsigned op;
+        p->expect[i] = plan_expect(&m->fields[i], borrow, &op);
+        at[op + 1]++;
+    }
+    for (int t = 0; t < SN_OPS; t++) {
+        at[t + 1] += at[t];
+        p->end[t] = p->cols + at[t + 1];
+    }
+    for (size_t i = 0; i < n; i++) {
+        const sinew_field *f = &m->fields[i];
+        unsigned op;
+        plan_expect(f, borrow, &op);
+        p->cols[at[op]++] = (sn_plan_col){(uint32_t)f->offset,
+                                          f->has_offset == SINEW_NO_OFFSET ? UINT32_MAX : (uint32_t)f->has_offset,
+                                          (uint32_t)i, (f->flags & SINEW_FIELD_NULLABLE) != 0};
+    }
+    return SINEW_OK;
+}
+
+void sn_col_plan_free(sn_col_plan *p)
+{
+    sn_free(p->cells);   /* the block's start */
+    memset(p, 0, sizeof *p);
+}
+
+/* the whole row again, column by column as sn_hydrate_field reads it, once a cell was not as
+ * its plan expected: the conversions, and the error of the first column that has one */
+SN_NOINLINE static int hydrate_in_order(const sn_col_plan *p, const sinew_driver *drv, sinew_stmt *st, void *obj,
+                                        sn_arena *arena)
+{
+    const sinew_model *m = p->m;
+    for (int k = 0; k < p->n; k++) {
+        const sinew_field *f = &m->fields[k];
+        int done = hydrate_common(f, &p->cells[k], obj, arena, p->borrow);
+        if (done < 0) return SINEW_NOMEM;
+        if (done) continue;
+        int rc = hydrate_cell(drv, st, p->first + k, m, f, obj, arena, p->borrow, p->cells[k]);
         if (rc) return rc;
     }
     return SINEW_OK;
 }
+
+/*
+ * A row by its plan: the driver's cells in one call (column_cells), or cell
+ * by cell where it has none; then every store of a kind in a loop of its
+ * own, over the columns the plan sorted by kind: the usual cell costs a
+ * test of its class and the store, with no switch on its field's type. A
+ * NULL in a nullable field is stored as hydrate_cell stores it (zero, and
+ * not present); any other cell not of the class expected (a NULL refused,
+ * a conversion, an int32 out of range) sends the row to hydrate_in_order,
+ * which reads it again in column order (the same stores, and the first
+ * column's error first, as sn_hydrate_field gives them). The other types
+ * (SN_OP_CELL) come last, in column order, through hydrate_cell: every
+ * column before them succeeded.
+ */
+#define HAS(c) do { if ((c)->has_offset != UINT32_MAX) *(bool *)(base + (c)->has_offset) = true; } while (0)
+/* a cell not of the class expected: NULL for a nullable field as hydrate_cell makes it (zero, not
+ * present), anything else in column order */
+#define NOT_EXPECTED(c, cell, T) do { \
+        if ((cell)->storage == SINEW_STORAGE_NULL && (c)->nullable) { \
+            *(T *)(void *)(base + (c)->offset) = 0; \
+            if ((c)->has_offset != UINT32_MAX) *(bool *)(base + (c)->has_offset) = false; \
+            continue; \
+        } \
+        goto in_order; \
+    } while (0)
+SN_HOT int sn_hydrate_planned(const sn_col_plan *p, const sinew_driver *drv, sinew_stmt *st, void *obj, sn_arena *arena)
+{
+    if (drv->column_cells) drv->column_cells(st, p->first, p->n, p->expect, p->cells);
+    else
+        for (int k = 0; k < p->n; k++) fetch_cell(drv, st, p->first + k, &p->cells[k]);
+    /* in locals, each end read once: the stores go through char pointers, which the compiler must
+     * assume reach *p */
+    const sinew_cell *const cells = p->cells;
+    const sn_plan_col *c = p->cols, *e;
+    char *const base = obj;
+    for (e = p->end[SN_OP_I64]; c < e; c++) {
+        const sinew_cell *cell = &cells[c->k];
+        if (SN_UNLIKELY(cell->storage != SINEW_STORAGE_INT)) NOT_EXPECTED(c, cell, int64_t);
+        *(int64_t *)(void *)(base + c->offset) = cell->u.i;
+        HAS(c);
+    }
+    for (e = p->end[SN_OP_I32]; c < e; c++) {
+        const sinew_cell *cell = &cells[c->k];
+        if (SN_UNLIKELY(cell->storage != SINEW_STORAGE_INT)) NOT_EXPECTED(c, cell, int32_t);
+        if (SN_UNLIKELY(cell->u.i < INT32_MIN || cell->u.i > INT32_MAX)) goto in_order;
+        *(int32_t *)(void *)(base + c->offset) = (int32_t)cell->u.i;
+        HAS(c);
+    }
+    for (e = p->end[SN_OP_BOOL]; c < e; c++) {
+        const sinew_cell *cell = &cells[c->k];
+        if (SN_UNLIKELY(cell->storage != SINEW_STORAGE_INT)) NOT_EXPECTED(c, cell, bool);
+        *(bool *)(base + c->offset) = cell->u.i != 0;
+        HAS(c);
+    }
+    for (e = p->end[SN_OP_F64]; c < e; c++) {
+        const sinew_cell *cell = &cells[c->k];
+        if (SN_UNLIKELY(cell->storage != SINEW_STORAGE_FLOAT)) NOT_EXPECTED(c, cell, double);
+        *(double *)(void *)(base + c->offset) = cell->u.f;
+        HAS(c);
+    }
+    for (e = p->end[SN_OP_TEXT_BORROW]; c < e; c++) {
+        const sinew_cell *cell = &cells[c->k];
+        if (SN_UNLIKELY(cell->storage != SINEW_STORAGE_TEXT)) NOT_EXPECTED(c, cell, const char *);
+        *(const char **)(void *)(base + c->offset) = cell->u.p ? (const char *)cell->u.p : "";
+        HAS(c);
+    }
+    for (e = p->end[SN_OP_TEXT_COPY]; c < e; c++) {
+        const sinew_cell *cell = &cells[c->k];
+        if (SN_UNLIKELY(cell->storage != SINEW_STORAGE_TEXT)) NOT_EXPECTED(c, cell, char *);
+        char *txt = sn_arena_strndup(arena, cell->u.p ? (const char *)cell->u.p : "", cell->len);
+        if (SN_UNLIKELY(!txt)) goto in_order;   /* out of memory: reported there, after any earlier column's error */
+        *(char **)(void *)(base + c->offset) = txt;
+        HAS(c);
+    }
+    for (e = p->end[SN_OP_CELL]; c < e; c++) {
+        int rc = hydrate_cell(drv, st, p->first + (int)c->k, p->m, &p->m->fields[c->k], obj, arena, p->borrow,
+                              cells[c->k]);
+        if (rc) return rc;
+    }
+    return SINEW_OK;
+in_order:
+    return hydrate_in_order(p, drv, st, obj, arena);
+}
+#undef HAS
+#undef NOT_EXPECTED
 
 size_t sn_type_size(sinew_type t)
 {

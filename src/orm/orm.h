@@ -539,10 +539,38 @@ int sn_hydrate_field(const sinew_driver *drv, sinew_stmt *st, int col, const sin
 /* Read columns [first, first + nfields) into every field of obj. */
 int sn_hydrate_row(const sinew_driver *drv, sinew_stmt *st, int first, const sinew_model *m,
                    void *obj, sn_arena *arena);
-/* The same, with text pointing into the driver's current row (valid until the
- * next step): streaming's zero-copy read. */
-int sn_hydrate_row_borrowed(const sinew_driver *drv, sinew_stmt *st, const sinew_model *m, void *obj,
-                            sn_arena *arena);
+/*
+ * A column plan: how the columns first .. first + nfields - 1 of a
+ * statement's rows go into a model's fields, worked out once per statement
+ * (sn_col_plan_init) and used for every row (sn_hydrate_planned): for each
+ * column the storage class expected (the driver's column_cells gets the
+ * list) and the store that cell then takes, the columns sorted by that
+ * store so that a row makes each kind in a loop of its own. A cell of
+ * another class (NULL, a number in a text field, an int32 out of range), and
+ * the types parsed from text, go through the same code, and get the same
+ * errors in the same column order, as sn_hydrate_field.
+ */
+typedef struct sn_plan_col {
+    uint32_t offset;                /* the field's */
+    uint32_t has_offset;            /* the field's presence flag, UINT32_MAX for none */
+    uint32_t k;                     /* its column (and field) within the row */
+    uint32_t nullable;              /* SINEW_FIELD_NULLABLE: a NULL is stored as absent */
+} sn_plan_col;
+enum { SN_PLAN_STORES = 7 };        /* the kinds of store (hydrate.c) */
+typedef struct sn_col_plan {
+    const sinew_model *m;
+    int first, n;                   /* the columns: one per field of m, in field order */
+    int borrow;                     /* text points into the driver's row (valid until the next step) */
+    sn_plan_col *cols;              /* n, by kind of store: kind t ends at end[t] */
+    const sn_plan_col *end[SN_PLAN_STORES];
+    sinew_storage *expect;          /* n, by column: the list column_cells gets */
+    sinew_cell *cells;              /* n, by column: the current row's (one allocation for the three) */
+} sn_col_plan;
+/* borrow: streaming's zero-copy read of text; 0 copies text into the arena */
+int sn_col_plan_init(sn_col_plan *p, const sinew_model *m, int first, int borrow);
+void sn_col_plan_free(sn_col_plan *p);
+/* Read the current row into every field of obj by the plan; copied strings go to `arena`. */
+int sn_hydrate_planned(const sn_col_plan *p, const sinew_driver *drv, sinew_stmt *st, void *obj, sn_arena *arena);
 /* Field f differs between a and b (pointer identity for strings). */
 /* bytes a field of type t takes in a struct */
 size_t sn_type_size(sinew_type t);

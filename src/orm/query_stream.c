@@ -10,11 +10,21 @@
 struct sinew_iter {
     sinew_query *q;
     sn_exec x;
+    sn_col_plan plan;         /* the columns into the struct, worked out once for every row */
     sn_arena arena;           /* strings of the current row only */
     sn_arena_mark mark;       /* empty-arena point every row rolls back to */
     void *row;                /* the one struct every row is hydrated into */
     int done;
 };
+
+static void iter_free(sinew_iter *it)
+{
+    sn_exec_end(&it->x);   /* nothing when no statement was started (x zeroed, or ended by sn_q_start) */
+    sn_col_plan_free(&it->plan);
+    sn_arena_free(&it->arena);
+    sn_free(it->row);
+    sn_free(it);
+}
 
 int sinew_iterate(sinew_query *q, sinew_iter **out)
 {
@@ -35,30 +45,20 @@ int sinew_iterate(sinew_query *q, sinew_iter **out)
     if ((rc = sn_q_render_select(q, 0))) return rc;
     sinew_iter *it = sn_calloc(1, sizeof *it);
     if (!it) return sn_nomem();
-    it->row = sn_calloc(1, q->model->size);
-    if (!it->row) {
-        sn_free(it);
-        return sn_nomem();
-    }
     /* one chunk is kept for good, so rows that fit in it cost no allocation */
     sn_arena_init(&it->arena, 64 * 1024);
-    if (!sn_arena_alloc(&it->arena, 1)) {
-        sn_free(it->row);
-        sn_free(it);
-        return SINEW_NOMEM;
-    }
-    it->mark = sn_arena_mark_get(&it->arena);
     it->q = q;
-    if ((rc = sn_q_start(q, &it->x, sn_buf_cstr(&q->out.sql)))) {
-        sn_free(it->row);
-        sn_free(it);
-        return rc;
+    if (!(it->row = sn_calloc(1, q->model->size))) {
+        rc = sn_nomem();
+    } else if (!sn_arena_alloc(&it->arena, 1)) {
+        rc = SINEW_NOMEM;
+    } else if (!(rc = sn_col_plan_init(&it->plan, q->model, 0, 1))) {
+        it->mark = sn_arena_mark_get(&it->arena);
+        if (!(rc = sn_q_start(q, &it->x, sn_buf_cstr(&q->out.sql))) && it->x.drv->stream)
+            rc = it->x.drv->stream(it->x.stmt);
     }
-    if (it->x.drv->stream && (rc = it->x.drv->stream(it->x.stmt))) {
-        sn_exec_end(&it->x);
-        sn_arena_free(&it->arena);
-        sn_free(it->row);
-        sn_free(it);
+    if (rc) {
+        iter_free(it);
         return rc;
     }
     *out = it;
@@ -75,10 +75,11 @@ int sinew_iter_next(sinew_iter *it, void **obj)
         it->done = 1;
         return rc;
     }
-    /* the previous row's strings are dropped before the next row is read */
-    sn_arena_reset_to(&it->arena, it->mark);
+    /* the previous row's strings are dropped before the next row is read (none were
+     * allocated when its text was all borrowed) */
+    if (!sn_arena_at_mark(&it->arena, &it->mark)) sn_arena_reset_to(&it->arena, it->mark);
     memset(it->row, 0, it->q->model->size);
-    rc = sn_hydrate_row_borrowed(it->x.drv, it->x.stmt, it->q->model, it->row, &it->arena);
+    rc = sn_hydrate_planned(&it->plan, it->x.drv, it->x.stmt, it->row, &it->arena);
     if (rc) {
         it->done = 1;
         return rc;
@@ -89,9 +90,5 @@ int sinew_iter_next(sinew_iter *it, void **obj)
 
 void sinew_iter_free(sinew_iter *it)
 {
-    if (!it) return;
-    sn_exec_end(&it->x);
-    sn_arena_free(&it->arena);
-    sn_free(it->row);
-    sn_free(it);
+    if (it) iter_free(it);
 }
