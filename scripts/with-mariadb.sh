@@ -35,6 +35,16 @@ fi
 
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/sinew-mariadb-XXXXXX") || exit 1
 chmod 755 "$DIR"
+# the server runs as $RUN_USER and must reach its directory: a TMPDIR it cannot enter (a private,
+# mode 700 directory of root's) would stop it with no more than "Can't create/write to file" (its own
+# temporary files, and mariadb-install-db's, go to $DIR/tmp below)
+if [ -n "$RUN_USER" ] && [ "$RUN_USER" != root ] && command -v runuser >/dev/null 2>&1 &&
+   ! runuser -u "$RUN_USER" -- test -x "$DIR" 2>/dev/null; then
+    echo "with-mariadb: $RUN_USER cannot enter ${TMPDIR:-/tmp}; the server's directory goes to /tmp instead" >&2
+    rmdir "$DIR"
+    DIR=$(mktemp -d /tmp/sinew-mariadb-XXXXXX) || exit 1
+    chmod 755 "$DIR"
+fi
 [ -n "$RUN_USER" ] && chown "$RUN_USER" "$DIR"
 SOCK="$DIR/sock"
 PIDFILE="$DIR/mariadbd.pid"
@@ -75,7 +85,7 @@ done
 USER_OPT=()
 [ -n "$RUN_USER" ] && USER_OPT=(--user="$RUN_USER")
 
-"$INSTALL_DB" --no-defaults --datadir="$DIR/data" "${USER_OPT[@]}" --auth-root-authentication-method=socket \
+TMPDIR="$DIR/tmp" "$INSTALL_DB" --no-defaults --datadir="$DIR/data" "${USER_OPT[@]}" --auth-root-authentication-method=socket \
     --skip-test-db --skip-name-resolve >"$DIR/install.log" 2>&1 ||
     { cat "$DIR/install.log" >&2; exit 1; }
 
