@@ -371,7 +371,12 @@ SN_HOT static void finish(sn_exec *x, int status)
 {
     if (x->finished) return;
     x->finished = 1;
-    sn_db_note_statement(x->db, x->sql, x->timed ? x->t0 : -1, x->rows, status);
+    /* the common end, untimed and fine: sn_db_note_statement's whole work is the count */
+    if (SN_UNLIKELY(x->timed || status != SINEW_OK)) {
+        sn_db_note_statement(x->db, x->sql, x->timed ? x->t0 : -1, x->rows, status);
+        return;
+    }
+    x->db->stats.statements++;
 }
 
 SN_HOT int sn_exec_step(sn_exec *x)

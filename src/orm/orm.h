@@ -74,8 +74,9 @@ typedef struct sn_plan {
        an object someone else changed since it was loaded is SINEW_CONFLICT, as its update would be) */
     unsigned delete_by[SN_MAX_KEY + 1];
     size_t ndelete_by;
-    sn_dirty_field *dirty;         /* the fields dirty checking compares (dirty.c) */
-    size_t ndirty;
+    sn_dirty_field *dirty;         /* the fields dirty checking compares (dirty.c): first the 8-byte ones */
+    size_t ndirty;                 /* without a presence flag, then the 4-byte ones without, then the rest */
+    size_t ndirty8, ndirty4;
     size_t last_update;            /* the update variant last used: a run of saves checks it first */
 } sn_plan;
 
