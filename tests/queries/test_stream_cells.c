@@ -13,6 +13,7 @@
  */
 #include "harness.h"
 #include "../crud/models.h"
+#include "../crud/thing_fill.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -39,56 +40,6 @@ static sinew_storage counting_column_storage(sinew_stmt *st, int i)
     return real->column_storage(st, i);
 }
 
-static void fill(Thing *t, int i)
-{
-    static char text[K][16], json[K][24], dec[K][16];
-    static unsigned char blob[K][4];
-    snprintf(text[i], sizeof text[i], "t%d", i);
-    snprintf(json[i], sizeof json[i], "{\"n\": %d}", i);
-    snprintf(dec[i], sizeof dec[i], "%d.25", i);
-    memset(blob[i], 'a' + i, sizeof blob[i]);
-    int odd = i % 2;   /* the nullable fields: present in odd objects, absent in even ones */
-    t->b = odd;
-    t->ob = !odd;
-    t->has_ob = odd;
-    t->i32 = -7 * i;
-    t->oi32 = 70000 + i;
-    t->has_oi32 = odd;
-    t->i64 = 5000000000LL * i;
-    t->oi64 = -i;
-    t->has_oi64 = odd;
-    t->d = 0.5 * i;
-    t->od = -1.25 * i;
-    t->has_od = odd;
-    t->t = text[i];
-    t->ot = odd ? text[i] : NULL;
-    t->bl = (sinew_blob){blob[i], sizeof blob[i]};
-    t->obl = (sinew_blob){blob[i], 2};
-    t->has_obl = odd;
-    t->ts = 1700000000000000LL + i * 1000001LL;
-    t->ots = 1600000000000000LL - i;
-    t->has_ots = odd;
-    t->dt = 19000 + i;
-    t->odt = -i;
-    t->has_odt = odd;
-    for (int b = 0; b < 16; b++) t->u.bytes[b] = (unsigned char)(i * 16 + b);
-    t->ou = t->u;
-    t->has_ou = odd;
-    t->j = json[i];
-    t->oj = odd ? json[i] : NULL;
-    t->dec = dec[i];
-    t->odec = odd ? dec[i] : NULL;
-    t->e = i % 3;
-    t->oe = (i + 1) % 3;
-    t->has_oe = odd;
-}
-
-static void text_equal(const char *a, const char *b)
-{
-    if (!a || !b) assert_true(!a && !b);
-    else assert_string_equal(a, b);
-}
-
 /* a streamed row and the same row loaded: every field, its presence flag, and nothing where absent */
 static void same_row(const Thing *a, const Thing *b)
 {
@@ -105,8 +56,8 @@ static void same_row(const Thing *a, const Thing *b)
     assert_true(a->d == b->d);
     assert_int_equal(a->has_od, b->has_od);
     assert_true(a->od == b->od);
-    text_equal(a->t, b->t);
-    text_equal(a->ot, b->ot);
+    th_text_equal(a->t, b->t);
+    th_text_equal(a->ot, b->ot);
     assert_int_equal(a->bl.len, b->bl.len);
     assert_memory_equal(a->bl.data, b->bl.data, a->bl.len);
     assert_int_equal(a->has_obl, b->has_obl);
@@ -121,10 +72,10 @@ static void same_row(const Thing *a, const Thing *b)
     assert_memory_equal(a->u.bytes, b->u.bytes, 16);
     assert_int_equal(a->has_ou, b->has_ou);
     assert_memory_equal(a->ou.bytes, b->ou.bytes, 16);
-    text_equal(a->j, b->j);
-    text_equal(a->oj, b->oj);
-    text_equal(a->dec, b->dec);
-    text_equal(a->odec, b->odec);
+    th_text_equal(a->j, b->j);
+    th_text_equal(a->oj, b->oj);
+    th_text_equal(a->dec, b->dec);
+    th_text_equal(a->odec, b->odec);
     assert_int_equal(a->e, b->e);
     assert_int_equal(a->has_oe, b->has_oe);
     assert_int_equal(a->oe, b->oe);
@@ -140,7 +91,7 @@ static void every_type_streams_as_it_loads(void)
     Thing *made[K];
     for (int i = 0; i < K; i++) {
         th_ok(sinew_new(s, &thing_model, (void **)&made[i]));
-        fill(made[i], i);
+        thing_fill(made[i], i);
     }
     th_ok(sinew_session_flush(s));
     sinew_session *r;
