@@ -23,19 +23,10 @@ static int is_session_obj(sinew_session *s, const void *p)
 
 /* fields a bulk write leaves out: an @auto key left zero, and a zero field whose default only
  * the database knows (the ones sinew computes are in the struct by then: defaults.c) */
-/* the key field f is zero (to be generated): the usual key (int64, no presence flag) as one load, for
- * this runs for every row of a bulk insert */
-SN_HOT static inline int key_is_zero(const sinew_field *f, const void *obj)
-{
-    return f->type == SINEW_INT64 && f->has_offset == SINEW_NO_OFFSET
-               ? *(const int64_t *)((const char *)obj + f->offset) == 0
-               : sn_field_is_zero(f, obj);
-}
-
 SN_HOT static inline uint64_t omit_mask(const sinew_model *m, const sn_plan *p, const void *obj)
 {
     uint64_t omit = p->readonly;   /* generated columns: the database computes them */
-    if (p->auto_pk >= 0 && key_is_zero(&m->fields[p->auto_pk], obj)) omit |= 1ull << p->auto_pk;
+    if (p->auto_pk >= 0 && sn_field_is_zero_fast(&m->fields[p->auto_pk], obj)) omit |= 1ull << p->auto_pk;
     for (uint64_t d = p->db_defaults; d; d &= d - 1) {   /* the fields with a database default, by bit */
         unsigned i = (unsigned)__builtin_ctzll(d);
         if (sn_field_is_zero(&m->fields[i], obj)) omit |= 1ull << i;
@@ -266,7 +257,7 @@ static int insert_many(sinew_session *s, const sinew_model *m, sn_plan *p, void 
             for (size_t i = 0; filled && i < n; i++) sn_defaults_unfill(m, objs[i], filled[i]);
             return sn_nomem();
         }
-        for (size_t i = 0; i < n; i++) taken[i] = (unsigned char)key_is_zero(&m->fields[p->auto_pk], objs[i]);
+        for (size_t i = 0; i < n; i++) taken[i] = (unsigned char)sn_field_is_zero_fast(&m->fields[p->auto_pk], objs[i]);
     }
     if ((rc = sinew_begin(s->db))) {
         for (size_t i = 0; filled && i < n; i++) sn_defaults_unfill(m, objs[i], filled[i]);

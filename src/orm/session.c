@@ -625,22 +625,6 @@ SN_NOINLINE static int reread_fields(sinew_session *s, const sn_plan *p, void *o
     return rc;
 }
 
-/* sn_field_is_zero, with the plain integer keys (an @auto key's usual types) answered in line */
-static inline int field_is_zero(const sinew_field *f, const void *obj)
-{
-    if (f->has_offset == SINEW_NO_OFFSET && f->type == SINEW_INT64) {
-        uint64_t w;
-        memcpy(&w, (const char *)obj + f->offset, 8);
-        return w == 0;
-    }
-    if (f->has_offset == SINEW_NO_OFFSET && f->type == SINEW_INT32) {
-        uint32_t w;
-        memcpy(&w, (const char *)obj + f->offset, 4);
-        return w == 0;
-    }
-    return sn_field_is_zero(f, obj);
-}
-
 /* INSERT obj; fields left zero that the database fills (auto keys, defaults) are read back. */
 SN_HOT SN_NOINLINE int sn_insert_row(sinew_session *s, const sinew_model *m, void *obj, sn_arena *arena)
 {
@@ -653,7 +637,7 @@ SN_HOT SN_NOINLINE int sn_insert_row(sinew_session *s, const sinew_model *m, voi
     uint64_t candidates = p->db_defaults | (p->auto_pk >= 0 ? 1ull << p->auto_pk : 0);
     for (uint64_t c = candidates; c; c &= c - 1) {   /* the candidates' bits only (usually the one key) */
         unsigned i = (unsigned)__builtin_ctzll(c);
-        if (field_is_zero(&m->fields[i], obj)) omit |= 1ull << i;
+        if (sn_field_is_zero_fast(&m->fields[i], obj)) omit |= 1ull << i;
     }
     omit |= p->readonly;   /* never written (generated columns): read back through RETURNING */
     if (SN_UNLIKELY(p->checked & ~omit) && (rc = sn_check_fields(m, obj, p->checked & ~omit))) return rc;
